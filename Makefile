@@ -1,0 +1,158 @@
+# bobsync - GNU make.  `make`, `make check`, `make demo`; see README.md.
+
+VERSION    = 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANPREFIX ?= $(PREFIX)/share/man
+SHAREDIR  ?= $(PREFIX)/share/bobsync
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+INSTALL   ?= install
+PKG_CONFIG ?= pkg-config
+CC        ?= cc
+BUILD     ?= build
+
+CORE_PKGS = libcurl jansson libsodium sqlite3
+UI_PKGS   = ncursesw
+TEST_PKGS = cmocka
+
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+       -Wformat=2 -Wpointer-arith -Wcast-align -Wwrite-strings -Wvla \
+       -Wundef -Wnull-dereference -Wimplicit-fallthrough -Wno-format-nonliteral
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 $(WARN) -fstack-protector-strong
+CPPFLAGS += -D_GNU_SOURCE -DBOBSYNC_VERSION=\"$(VERSION)\" -MMD -MP
+ifdef SAN
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+CORE_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
+CORE_LIBS   := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null) -lpthread -lm
+UI_CFLAGS   := $(shell $(PKG_CONFIG) --cflags $(UI_PKGS) 2>/dev/null || echo -D_XOPEN_SOURCE=600)
+UI_LIBS     := $(shell $(PKG_CONFIG) --libs $(UI_PKGS) 2>/dev/null || echo -lncursesw)
+TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS   := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null || echo -lcmocka)
+
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
+CORE_SRC = $(sort $(wildcard core/*.c))
+UI_SRC   = $(sort $(wildcard ui/*.c))
+APP_SRC  = $(sort $(wildcard app/*.c))
+CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
+UI_OBJ   = $(UI_SRC:%.c=$(BUILD)/%.o)
+APP_OBJ  = $(APP_SRC:%.c=$(BUILD)/%.o)
+CORE_LIB = $(BUILD)/libbobsync.a
+
+UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_HELPERS = $(sort $(wildcard tests/unit/helper_*.c))
+UNIT_HELPER_OBJ = $(UNIT_HELPERS:%.c=$(BUILD)/%.o)
+
+BIN = bobsync
+
+.PHONY: all deps check test tests asan valgrind fuzz bench demo install uninstall \
+        clean lint-man help
+all: $(BIN)
+
+help:
+	@echo "make            build ./bobsync"
+	@echo "make check      install what is missing, build with -Werror, run every test"
+	@echo "make demo       start the sandbox company and open the TUI on it"
+	@echo "make asan       build and run the unit tests with ASan+UBSan"
+	@echo "make valgrind   run the unit tests under valgrind"
+	@echo "make fuzz       build the libFuzzer harnesses and run each briefly"
+	@echo "make bench      measure speed and memory at 1k, 10k, 100k people"
+	@echo "make install    PREFIX=$(PREFIX) DESTDIR=..."
+
+deps:
+	@./.ci/deps.sh
+
+$(BUILD)/core/%.o: core/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(CORE_CFLAGS) -c $< -o $@
+
+$(BUILD)/ui/%.o: ui/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(UI_CFLAGS) $(CORE_CFLAGS) -Icore -c $< -o $@
+
+$(BUILD)/app/%.o: app/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(UI_CFLAGS) $(CORE_CFLAGS) -Icore -Iui -c $< -o $@
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(UI_CFLAGS) $(CORE_CFLAGS) $(TEST_CFLAGS) -DUNITTEST -Icore -Iui -Itests/unit -c $< -o $@
+
+$(CORE_LIB): $(CORE_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $(CORE_OBJ)
+
+$(BIN): $(APP_OBJ) $(UI_OBJ) $(CORE_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(APP_OBJ) $(UI_OBJ) $(CORE_LIB) $(UI_LIBS) $(CORE_LIBS) $(LDLIBS)
+
+# Unit tests link the core library; tests named test_ui_* also link ui/.
+$(BUILD)/tests/test_ui_%: $(BUILD)/tests/unit/test_ui_%.o $(UI_OBJ) $(UNIT_HELPER_OBJ) $(CORE_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(UI_LIBS) $(TEST_LIBS) $(CORE_LIBS)
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(UNIT_HELPER_OBJ) $(CORE_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(CORE_LIBS)
+
+tests: $(BIN) $(UNIT_BIN)
+
+# The layering rule: core/ compiles without any curses flag or header.
+check-layers:
+	@! grep -l -E '#include *<(n?curses|ncursesw/|form|menu|panel)' core/*.c core/*.h 2>/dev/null || \
+		{ echo "core/ must not include curses"; exit 1; }
+	@! grep -l -E '#include *<(curl/|sqlite3)' ui/*.c ui/*.h 2>/dev/null || \
+		{ echo "ui/ must not call curl or SQLite"; exit 1; }
+
+lint-man:
+	@mandoc -Tlint -W warning man/bobsync.1
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory WERROR=1 tests
+	$(Q)$(MAKE) --no-print-directory check-layers lint-man
+	$(Q)BUILD=$(BUILD) ./tests/run.sh
+
+test: tests
+	$(Q)BUILD=$(BUILD) ./tests/run.sh
+
+asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=build-asan SAN=1 WERROR=1 tests
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		BUILD=build-asan ./tests/run.sh --unit
+
+valgrind: tests
+	$(Q)BUILD=$(BUILD) VALGRIND=1 ./tests/run.sh --unit
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory $(BIN)
+	$(Q)./tests/sandbox/demo.sh
+
+install: $(BIN)
+	$(INSTALL) -m 0755 -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1
+	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/$(BIN)
+	$(INSTALL) -m 0644 man/bobsync.1 $(DESTDIR)$(MANPREFIX)/man1/bobsync.1
+
+uninstall:
+	$(RM) $(DESTDIR)$(BINDIR)/$(BIN) $(DESTDIR)$(MANPREFIX)/man1/bobsync.1
+
+clean:
+	$(RM) -r build build-asan build-fuzz $(BIN)
+
+-include $(CORE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d)

@@ -1,0 +1,49 @@
+/* app.h - what every command shares: paths, settings, output mode. */
+#ifndef BS_APP_H
+#define BS_APP_H
+
+#include <stdio.h>
+
+#include "conf.h"
+#include "paths.h"
+#include "result.h"
+
+struct vault;
+struct store;
+
+struct app {
+	const char *prog;
+	struct bs_paths paths;
+	struct conf *conf;
+	int conf_loaded;	/* bobsync.conf was read without error */
+	int json;		/* --json: machine output on stdout, messages on stderr */
+	int csv;		/* --csv */
+	int quiet;
+	int tty_out;		/* stdout is a terminal */
+	int tty_err;		/* stderr is a terminal: show progress */
+};
+
+/* Resolve paths and load settings (an invalid bobsync.conf is an error,
+ * exit 2). */
+bs_rc app_init(struct app *a, const char *prog, struct bs_error *err);
+void app_done(struct app *a);
+
+/* Print "bobsync: <detail>" on stderr and return the exit status for rc. */
+int app_error(struct app *a, const struct bs_error *err);
+/* Print a usage error for a command and return 2. */
+int app_usage(struct app *a, const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Open (and create) the state store at paths.state_db. */
+bs_rc app_open_store(struct app *a, struct store **out, struct bs_error *err);
+
+/* Unlock the vault: BOBSYNC_PASSPHRASE_FILE, then
+ * $CREDENTIALS_DIRECTORY/bobsync-passphrase, then vault.key, then a prompt
+ * when stdin is a terminal.  BS_ERR_VAULT_MISSING when there is none. */
+bs_rc app_open_vault(struct app *a, struct vault **out, struct bs_error *err);
+
+/* Read a secret: without echo from the terminal, else one line from stdin.
+ * Returned in sodium_malloc'd memory (free with sodium_free); NULL on EOF. */
+char *app_read_secret(const char *prompt);
+
+#endif

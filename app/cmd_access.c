@@ -1,0 +1,13 @@
+/* cmd_access.c - placeholder until the command lands. */
+#include <stdio.h>
+
+#include "app.h"
+#include "commands.h"
+
+int
+cmd_access(struct app *a, int argc, char **argv)
+{
+	(void)a; (void)argc; (void)argv;
+	fputs("bobsync: 'access' is not available in this build yet\n", stderr);
+	return 1;
+}

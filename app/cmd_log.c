@@ -1,0 +1,13 @@
+/* cmd_log.c - placeholder until the command lands. */
+#include <stdio.h>
+
+#include "app.h"
+#include "commands.h"
+
+int
+cmd_log(struct app *a, int argc, char **argv)
+{
+	(void)a; (void)argc; (void)argv;
+	fputs("bobsync: 'log' is not available in this build yet\n", stderr);
+	return 1;
+}

@@ -1,0 +1,13 @@
+/* cmd_plan.c - placeholder until the command lands. */
+#include <stdio.h>
+
+#include "app.h"
+#include "commands.h"
+
+int
+cmd_plan(struct app *a, int argc, char **argv)
+{
+	(void)a; (void)argc; (void)argv;
+	fputs("bobsync: 'plan' is not available in this build yet\n", stderr);
+	return 1;
+}

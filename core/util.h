@@ -1,0 +1,107 @@
+/* util.h - small helpers shared by every core module.
+ *
+ * Allocation: the x* functions abort with a message when memory runs out
+ * (as git and tmux do); callers do not check them for NULL.
+ */
+#ifndef BS_UTIL_H
+#define BS_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "result.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);		/* NULL in, NULL out */
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
+
+/* Free *p and set it to NULL. */
+#define FREE(p) do { free(p); (p) = NULL; } while (0)
+
+/* A growable byte buffer with an optional maximum (curl's dynbuf). */
+struct strbuf {
+	char *buf;	/* always NUL-terminated once anything was added */
+	size_t len;
+	size_t cap;
+	size_t max;	/* 0 = unbounded */
+};
+void sb_init(struct strbuf *sb, size_t max);
+/* Returns 0, or -1 when max would be exceeded (nothing appended). */
+int sb_append(struct strbuf *sb, const void *data, size_t len);
+int sb_puts(struct strbuf *sb, const char *s);
+int sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *sb_detach(struct strbuf *sb);	/* caller frees; never NULL */
+void sb_free(struct strbuf *sb);
+void sb_reset(struct strbuf *sb);
+
+/* Strings */
+int str_eq(const char *a, const char *b);		/* NULL-safe */
+int str_eq_ci(const char *a, const char *b);		/* NULL-safe, ASCII case */
+int str_empty(const char *s);				/* NULL or "" */
+char *str_trim(char *s);				/* in place */
+void str_lower(char *s);				/* ASCII, in place */
+char *str_lower_dup(const char *s);			/* caller frees */
+int str_starts(const char *s, const char *prefix);
+/* Replace C0/C1 control characters and DEL (not \n, \t) with '?', in place:
+ * for text from the network before it reaches a terminal. */
+void util_strip_controls(char *s);
+
+/* Files */
+/* Write atomically: temp file in the same folder (".<name>.tmp.XXXXXX",
+ * O_EXCL, mode), write, fsync, rename, fsync the folder. */
+bs_rc util_write_atomic(const char *path, const void *data, size_t len,
+    mode_t mode, struct bs_error *err);
+/* Read a whole file up to max bytes; *out is NUL-terminated, caller frees. */
+bs_rc util_read_file(const char *path, size_t max, char **out, size_t *len,
+    struct bs_error *err);
+/* mkdir -p with mode for created folders. */
+bs_rc util_mkdir_p(const char *path, mode_t mode, struct bs_error *err);
+/* Folder part of a path, caller frees. */
+char *util_dirname(const char *path);
+
+/* JSON (Jansson) */
+/* Parse exactly len bytes, rejecting duplicate keys; on failure fills err
+ * with BS_ERR_PARSE and what/where. */
+json_t *util_json_parse(const char *buf, size_t len, const char *what,
+    struct bs_error *err);
+/* String value of key, or NULL when absent or not a string. */
+const char *json_str(const json_t *obj, const char *key);
+/* An id that may be a JSON string or integer, as a new string; NULL when
+ * absent or of another type.  Caller frees. */
+char *json_id_dup(const json_t *v);
+/* Integer value of key (also accepts a numeric string); returns 0 and sets
+ * *out, or -1. */
+int json_int(const json_t *obj, const char *key, long long *out);
+/* Serialise compactly with sorted keys; caller frees. */
+char *json_dump_compact(const json_t *v);
+
+/* Dates: days since 1970-01-01 in the proleptic Gregorian calendar. */
+int date_parse(const char *s, int64_t *days);	/* "YYYY-MM-DD" -> 0 / -1 */
+void date_format(int64_t days, char out[11]);	/* "YYYY-MM-DD" */
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+void civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
+int date_weekday(int64_t days);			/* 0 = Sunday */
+
+/* Current time in unix seconds.  BOBSYNC_FAKE_NOW (unix seconds or
+ * "YYYY-MM-DDTHH:MM:SSZ") fixes it for tests and demos. */
+int64_t clock_now(void);
+/* "2026-03-02T12:00:00Z" of a unix time (UTC). */
+void time_format_utc(int64_t t, char out[21]);
+/* Parse "YYYY-MM-DDTHH:MM[:SS[.frac]](Z|+HH:MM|-HH:MM)" -> unix seconds. */
+int time_parse_iso(const char *s, int64_t *t);
+
+/* Percent-encode for a URL path segment or query value; caller frees. */
+char *url_escape(const char *s);
+
+#endif

@@ -1,0 +1,181 @@
+/* test_log.c - secret masking and the result table. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "log.h"
+#include "result.h"
+#include "util.h"
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	log_forget_secrets();
+	log_set_sink(NULL, NULL);
+	return 0;
+}
+
+static void
+mask_null_and_empty(void **state)
+{
+	char *m;
+	char buf[4];
+	(void)state;
+	m = log_mask(NULL);
+	assert_string_equal(m, "");
+	free(m);
+	assert_int_equal(log_register_secret(NULL), -1);
+	assert_int_equal(log_register_secret("abc"), -1);	/* too short to mask */
+	m = log_mask("abc abc");
+	assert_string_equal(m, "abc abc");
+	free(m);
+	assert_int_equal(log_mask_into("hello", buf, 0), 0);
+	log_mask_into("hello", buf, sizeof buf);
+	assert_string_equal(buf, "hel");
+}
+
+static void
+mask_raw_secret(void **state)
+{
+	char *m;
+	(void)state;
+	assert_int_equal(log_register_secret("s3cr3t-T0ken"), 0);
+	m = log_mask("token=s3cr3t-T0ken; again s3cr3t-T0ken.");
+	assert_string_equal(m, "token=***; again ***.");
+	free(m);
+}
+
+static void
+mask_in_url_and_json(void **state)
+{
+	char *m;
+	(void)state;
+	assert_int_equal(log_register_secret("a/b+c\"d e"), 0);
+	m = log_mask("https://x.test/?k=a%2Fb%2Bc%22d%20e&z=1");
+	assert_string_equal(m, "https://x.test/?k=***&z=1");
+	free(m);
+	m = log_mask("https://x.test/?k=a%2fb%2bc%22d%20e");
+	assert_string_equal(m, "https://x.test/?k=***");
+	free(m);
+	m = log_mask("{\"echo\":\"a\\/b+c\\\"d e\"}");
+	assert_string_equal(m, "{\"echo\":\"***\"}");
+	free(m);
+}
+
+static void
+mask_basic_auth(void **state)
+{
+	char *m;
+	(void)state;
+	/* base64("SERVICE-1:tok3n-value") */
+	assert_int_equal(log_register_basic_auth("SERVICE-1", "tok3n-value"), 0);
+	m = log_mask("Authorization: Basic U0VSVklDRS0xOnRvazNuLXZhbHVl");
+	assert_string_equal(m, "Authorization: Basic ***");
+	free(m);
+}
+
+static void
+mask_body_with_nul(void **state)
+{
+	static const char body[] = "pre\0fix-secretvalue-end";
+	char *m;
+	(void)state;
+	log_register_secret("secretvalue");
+	m = log_mask_mem(body, sizeof body - 1);
+	/* the masked copy stops at the NUL when read as a string */
+	assert_string_equal(m, "pre");
+	assert_non_null(memmem(m, sizeof body, "fix-***-end", 11));
+	free(m);
+}
+
+static void
+forget_wipes(void **state)
+{
+	char *m;
+	(void)state;
+	log_register_secret("forget-me-now");
+	log_forget_secrets();
+	m = log_mask("forget-me-now");
+	assert_string_equal(m, "forget-me-now");
+	free(m);
+}
+
+static char sink_buf[512];
+static void
+capture(void *ctx, enum log_level level, const char *msg)
+{
+	(void)ctx; (void)level;
+	snprintf(sink_buf, sizeof sink_buf, "%s", msg);
+}
+
+static void
+log_msg_masks_sink_and_error(void **state)
+{
+	struct bs_error err = { 0 };
+	(void)state;
+	log_register_secret("hunter2hunter2");
+	log_set_stderr(0);
+	log_set_sink(capture, NULL);
+	log_error("request to https://h.test/?t=%s failed", "hunter2hunter2");
+	assert_string_equal(sink_buf, "request to https://h.test/?t=*** failed");
+	assert_int_equal(bs_fail(&err, BS_ERR_AUTH, "bad token %s", "hunter2hunter2"), BS_ERR_AUTH);
+	assert_string_equal(err.detail, "bad token ***");
+	log_set_stderr(1);
+}
+
+static void
+result_table(void **state)
+{
+	struct bs_error err = { 0 };
+	(void)state;
+	assert_string_equal(bs_strerror(BS_OK), "success");
+	assert_string_equal(bs_rcname(BS_ERR_LOCKED), "BS_ERR_LOCKED");
+	assert_string_equal(bs_strerror((bs_rc)9999), "unknown error");
+	assert_int_equal(bs_exit_code(BS_OK), 0);
+	assert_int_equal(bs_exit_code(BS_ERR_GUARD), 3);
+	assert_int_equal(bs_exit_code(BS_ERR_VAULT_PASSPHRASE), 4);
+	assert_int_equal(bs_exit_code(BS_ERR_LOCKED), 5);
+	assert_int_equal(bs_exit_code(BS_ERR_AUTH), 6);
+	assert_int_equal(bs_exit_code(BS_ERR_FORBIDDEN), 6);
+	assert_string_equal(bs_error_text(&err), "success");
+	bs_fail(&err, BS_ERR_IO, "disk full");
+	bs_error_prefix(&err, "saving %s", "vault");
+	assert_string_equal(bs_error_text(&err), "saving vault: disk full");
+	assert_int_equal(bs_fail(NULL, BS_ERR_IO, "x"), BS_ERR_IO);
+}
+
+static void
+strip_controls(void **state)
+{
+	char s[] = "ok\x1b[2Jbad\x07\tz\n\xc2\x9b" "end";
+	(void)state;
+	util_strip_controls(s);
+	assert_string_equal(s, "ok?[2Jbad?\tz\n??end");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(mask_null_and_empty, teardown),
+		cmocka_unit_test_teardown(mask_raw_secret, teardown),
+		cmocka_unit_test_teardown(mask_in_url_and_json, teardown),
+		cmocka_unit_test_teardown(mask_basic_auth, teardown),
+		cmocka_unit_test_teardown(mask_body_with_nul, teardown),
+		cmocka_unit_test_teardown(forget_wipes, teardown),
+		cmocka_unit_test_teardown(log_msg_masks_sink_and_error, teardown),
+		cmocka_unit_test(result_table),
+		cmocka_unit_test(strip_controls),
+	};
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
