@@ -1,0 +1,671 @@
+/* checks.c - setup checks against the live services. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alleo_csv.h"
+#include "assembled.h"
+#include "checks.h"
+#include "conf.h"
+#include "hibob.h"
+#include "roster.h"
+#include "roster_rules.h"
+#include "scim.h"
+#include "session.h"
+#include "util.h"
+
+static const struct {
+	const char *id;
+	const char *title;
+} check_info[CHECK_COUNT] = {
+	[CHECK_HIBOB_AUTH] = { "hibob.auth", "HiBob accepts the Service User" },
+	[CHECK_HIBOB_FIELD] = { "hibob.field", "The eligibility field exists as a yes/no List" },
+	[CHECK_HIBOB_PERMISSIONS] = { "hibob.permissions", "The permission group can view every section needed" },
+	[CHECK_HIBOB_LIFECYCLE_AUDIENCE] = { "hibob.lifecycle_audience", "Hired and terminated people are visible" },
+	[CHECK_HIBOB_TIMEOFF] = { "hibob.timeoff", "Time off can be read" },
+	[CHECK_ASSEMBLED_AUTH] = { "assembled.auth", "Assembled accepts the API key" },
+	[CHECK_ASSEMBLED_TIMEOFF_TYPE] = { "assembled.timeoff_type", "Assembled has the time-off event types" },
+	[CHECK_ALLEO_TARGET] = { "alleo.target", "The Alleo delivery target works" },
+};
+
+/* The sections the sync reads, by their name in Bob's permission screens. */
+static const char *const needed_sections[] = { "Personal", "Work", "Employment", "Lifecycle" };
+
+const char *
+check_status_name(enum check_status s)
+{
+	switch (s) {
+	case CHECK_PASS: return "pass";
+	case CHECK_WARN: return "warn";
+	case CHECK_FAIL: return "fail";
+	case CHECK_SKIP: return "skip";
+	}
+	return "?";
+}
+
+const char *
+check_id_name(enum check_id id)
+{
+	return (unsigned)id < CHECK_COUNT ? check_info[id].id : "?";
+}
+
+const char *
+check_title(enum check_id id)
+{
+	return (unsigned)id < CHECK_COUNT ? check_info[id].title : "?";
+}
+
+static void
+set(struct check_report *r, enum check_id id, enum check_status st, const char *remedy,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void
+set(struct check_report *r, enum check_id id, enum check_status st, const char *remedy,
+    const char *fmt, ...)
+{
+	struct check_result *c = &r->v[id];
+	va_list ap;
+
+	free(c->detail);
+	free(c->remedy);
+	c->status = st;
+	va_start(ap, fmt);
+	c->detail = xvasprintf(fmt, ap);
+	va_end(ap);
+	c->remedy = xstrdup(remedy);
+	if (st == CHECK_FAIL)
+		r->ok = 0;
+}
+
+/* Letters and digits only, lower case: "Alleo Access" -> "alleoaccess". */
+static void
+squash(const char *in, char *out, size_t outsz)
+{
+	size_t n = 0;
+
+	for (; in && *in && n + 1 < outsz; in++)
+		if (isalnum((unsigned char)*in))
+			out[n++] = (char)tolower((unsigned char)*in);
+	out[n] = '\0';
+}
+
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof *prev);
+	}
+	return prev[lb];
+}
+
+int
+check_name_is_near(const char *name, const char *want)
+{
+	char a[64], b[64], wprefix[64];
+	const char *us;
+
+	if (name == NULL || want == NULL)
+		return 0;
+	squash(name, a, sizeof a);
+	squash(want, b, sizeof b);
+	if (a[0] == '\0')
+		return 0;
+	if (strcmp(a, b) == 0 || edit_distance(a, b) <= 2)
+		return 1;
+	/* "alleo" for "alleo_access": the first word alone (the vendor's
+	 * old screenshot shows that mistake) */
+	us = strchr(want, '_');
+	if (us != NULL && (size_t)(us - want) < sizeof wprefix) {
+		char *first = xstrndup(want, (size_t)(us - want));
+		squash(first, wprefix, sizeof wprefix);
+		free(first);
+		if (strcmp(a, wprefix) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+is_list_type(const char *t)
+{
+	return t != NULL && (strcmp(t, "list") == 0 || strcmp(t, "multi-list") == 0);
+}
+
+/* Fill hibob.field from field metadata and its list. */
+static void
+check_field(struct check_report *r, struct bob_client *bob, const struct bob_fields *f,
+    const char *want, const struct bob_field **found_out, struct bob_list *list)
+{
+	const struct bob_field *found = NULL, *near = NULL;
+	int matches = 0;
+	char remedy[512];
+	struct check_result *c = &r->v[CHECK_HIBOB_FIELD];
+
+	*found_out = NULL;
+	for (size_t i = 0; i < f->n; i++) {
+		char *t = xstrdup(f->v[i].name ? f->v[i].name : "");
+		if (str_eq_ci(str_trim(t), want)) {
+			found = &f->v[i];
+			matches++;
+		} else if (near == NULL && check_name_is_near(f->v[i].name, want)) {
+			near = &f->v[i];
+		}
+		free(t);
+	}
+	if (matches == 0 && near != NULL) {
+		c->code = xstrdup("misnamed");
+		snprintf(remedy, sizeof remedy,
+		    "In Bob: Settings > Company > Employee Fields > %s: rename the field '%s' to '%s' "
+		    "(all lowercase, no spaces), then run the check again.",
+		    near->category_name ? near->category_name : "Work", near->name, want);
+		set(r, CHECK_HIBOB_FIELD, CHECK_FAIL, remedy,
+		    "There is no field named '%s', but there is one named '%s'.", want, near->name);
+		return;
+	}
+	if (matches == 0) {
+		c->code = xstrdup("missing");
+		snprintf(remedy, sizeof remedy,
+		    "In Bob: Settings > Company > Employee Fields > Work: add a field named '%s' "
+		    "(all lowercase, no spaces) of type List with the options yes and no. It can be "
+		    "limited to some departments. Then run the check again.", want);
+		set(r, CHECK_HIBOB_FIELD, CHECK_FAIL, remedy,
+		    "HiBob has no employee field named '%s' (%zu fields visible).", want, f->n);
+		return;
+	}
+	if (matches > 1) {
+		c->code = xstrdup("duplicate");
+		snprintf(remedy, sizeof remedy,
+		    "In Bob: Settings > Company > Employee Fields: keep one field named '%s' and "
+		    "rename or delete the others.", want);
+		set(r, CHECK_HIBOB_FIELD, CHECK_FAIL, remedy,
+		    "HiBob has %d fields named '%s'; bobsync cannot tell which one to use.", matches, want);
+		return;
+	}
+	if (!is_list_type(found->type)) {
+		c->code = xstrdup("not_list");
+		snprintf(remedy, sizeof remedy,
+		    "A field's type cannot be changed in Bob. In Settings > Company > Employee Fields > "
+		    "%s, rename the %s field '%s' (for example to '%s_old'), add a new List field named "
+		    "'%s' with the options yes and no, and fill it in (People > Import can do that in "
+		    "bulk; 'bobsync access export' writes the file).",
+		    found->category_name ? found->category_name : "Work",
+		    found->type ? found->type : "", want, want, want);
+		set(r, CHECK_HIBOB_FIELD, CHECK_FAIL, remedy,
+		    "The field '%s' is a %s field; it must be a List with the options yes and no.",
+		    want, found->type ? found->type : "untyped");
+		return;
+	}
+	*found_out = found;
+	if (found->list_id != NULL) {
+		struct bs_error lerr = { 0 };
+		if (bob_get_list(bob, found->list_id, list, &lerr) == BS_OK) {
+			int yes = 0, no = 0;
+			struct strbuf others;
+			sb_init(&others, 400);
+			sb_append(&others, "", 0);
+			for (size_t i = 0; i < list->n; i++) {
+				char *t = xstrdup(list->items[i].name);
+				const char *nm = str_trim(t);
+				if (list->items[i].archived) {
+					free(t);
+					continue;
+				}
+				if (strcasecmp(nm, "yes") == 0)
+					yes = 1;
+				else if (strcasecmp(nm, "no") == 0)
+					no = 1;
+				else
+					sb_printf(&others, "%s'%s'", others.len ? ", " : "", nm);
+				free(t);
+			}
+			if (!yes || !no) {
+				c->code = xstrdup("bad_options");
+				snprintf(remedy, sizeof remedy,
+				    "In Bob: Settings > Company > Lists > the list of '%s': make the options "
+				    "exactly yes and no (lowercase), then run the check again.", want);
+				set(r, CHECK_HIBOB_FIELD, CHECK_FAIL, remedy,
+				    "The List field '%s' has the options %s%s%s; it needs yes and no.",
+				    want, others.len ? others.buf : "(none)",
+				    yes ? " and yes" : "", no ? " and no" : "");
+				sb_free(&others);
+				return;
+			}
+			if (others.len > 0) {
+				snprintf(remedy, sizeof remedy,
+				    "Remove the other options from the list of '%s', or leave them: people with "
+				    "those values are held and reported, never removed.", want);
+				set(r, CHECK_HIBOB_FIELD, CHECK_WARN, remedy,
+				    "'%s' has yes and no, and also %s.", want, others.buf);
+				sb_free(&others);
+				return;
+			}
+			sb_free(&others);
+		} else if (lerr.rc == BS_ERR_AUTH || lerr.rc == BS_ERR_FORBIDDEN) {
+			set(r, CHECK_HIBOB_FIELD, CHECK_FAIL, NULL, "%s", bs_error_text(&lerr));
+			return;
+		}
+	}
+	set(r, CHECK_HIBOB_FIELD, CHECK_PASS, NULL, "'%s' is a List field in %s with yes and no.",
+	    want, found->category_name ? found->category_name : "Work");
+}
+
+/* Is the field's category one of the named section? */
+static int
+in_section(const struct bob_field *f, const char *section)
+{
+	return str_eq_ci(f->category_name, section) || str_eq_ci(f->category, section);
+}
+
+static void
+add_missing(struct check_result *c, const char *section)
+{
+	for (size_t i = 0; i < c->nmissing; i++)
+		if (str_eq(c->missing[i], section))
+			return;
+	c->missing = xreallocarray(c->missing, c->nmissing + 1, sizeof *c->missing);
+	c->missing[c->nmissing++] = xstrdup(section);
+}
+
+static void
+check_people(struct check_report *r, struct bs_session *s, struct bob_client *bob,
+    const struct bob_fields *f, const struct bob_field *access, const struct bob_list *list)
+{
+	const char *probe[ARRAY_LEN(needed_sections) * 3];
+	const char *probe_section[ARRAY_LEN(needed_sections) * 3];
+	size_t nprobe = 0;
+	struct bob_people_query q = { 0 };
+	struct bob_people people = { 0 };
+	struct bs_error err = { 0 };
+	struct check_result *perm = &r->v[CHECK_HIBOB_PERMISSIONS];
+	long inactive = 0;
+	int64_t now = clock_now();
+
+	/* up to three fields of each section, preferring built-in ones */
+	for (size_t sidx = 0; sidx < ARRAY_LEN(needed_sections); sidx++) {
+		size_t taken = 0;
+		for (int pass = 0; pass < 2 && taken < 3; pass++)
+			for (size_t i = 0; i < f->n && taken < 3; i++) {
+				int custom = strstr(f->v[i].id, "custom") != NULL;
+				if (!in_section(&f->v[i], needed_sections[sidx]) || custom != pass)
+					continue;
+				probe[nprobe] = f->v[i].id;
+				probe_section[nprobe++] = needed_sections[sidx];
+				taken++;
+			}
+	}
+	q.access_field_id = access ? access->id : NULL;
+	q.access_list = list && list->n ? list : NULL;
+	q.extra_fields = probe;
+	q.nextra = nprobe;
+	if (bob_search_people(bob, &q, &people, NULL, &err) != BS_OK) {
+		enum check_status st = CHECK_FAIL;
+		if (err.rc == BS_ERR_AUTH || err.rc == BS_ERR_FORBIDDEN)
+			r->worst = err.rc;
+		set(r, CHECK_HIBOB_PERMISSIONS, st,
+		    "In Bob: Settings > Permission Groups > (the service user's group) > People's data: "
+		    "grant View on the sections bobsync reads.", "%s", bs_error_text(&err));
+		set(r, CHECK_HIBOB_LIFECYCLE_AUDIENCE, CHECK_SKIP, NULL, "Skipped: people could not be read.");
+		return;
+	}
+	r->people = (long)people.n;
+	if (people.n == 0) {
+		set(r, CHECK_HIBOB_PERMISSIONS, CHECK_FAIL,
+		    "In Bob: Settings > Permission Groups > (the service user's group) > Access data for: "
+		    "choose Everyone (or the people who should sync), including Hired and Terminated people.",
+		    "The service user sees no employees at all.");
+		set(r, CHECK_HIBOB_LIFECYCLE_AUDIENCE, CHECK_SKIP, NULL, "Skipped: no employees visible.");
+		bob_people_free(&people);
+		return;
+	}
+	for (size_t m = 0; m < people.nmissing; m++)
+		for (size_t i = 0; i < nprobe; i++)
+			if (str_eq(people.missing[m].field_id, probe[i]))
+				add_missing(perm, probe_section[i]);
+	if (access != NULL)
+		for (size_t m = 0; m < people.nmissing; m++)
+			if (str_eq(people.missing[m].field_id, access->id))
+				add_missing(perm, access->category_name ? access->category_name : "Work");
+	/* the fields the roster itself needs */
+	for (size_t m = 0; m < people.nmissing; m++) {
+		const char *id = people.missing[m].field_id;
+		if (str_starts(id, "internal."))
+			add_missing(perm, "Lifecycle");
+		else if (str_starts(id, "work."))
+			add_missing(perm, "Work");
+	}
+	if (perm->nmissing > 0) {
+		struct strbuf secs, rem;
+		sb_init(&secs, 0);
+		sb_init(&rem, 0);
+		for (size_t i = 0; i < perm->nmissing; i++)
+			sb_printf(&secs, "%s%s", i ? ", " : "", perm->missing[i]);
+		sb_printf(&rem, "In Bob: Settings > Permission Groups > (the service user's group) > "
+		    "People's data: grant View on %s. HiBob leaves out what a group may not see without "
+		    "any error, so the sync would silently get it wrong.", secs.buf);
+		set(r, CHECK_HIBOB_PERMISSIONS, CHECK_FAIL, rem.buf,
+		    "%zu people visible, but nothing from %s came back.", people.n, secs.buf);
+		sb_free(&secs);
+		sb_free(&rem);
+	} else {
+		set(r, CHECK_HIBOB_PERMISSIONS, CHECK_PASS, NULL,
+		    "%zu people visible; Personal, Work, Employment and Lifecycle fields all readable.",
+		    people.n);
+	}
+	for (size_t i = 0; i < people.n; i++) {
+		const struct bob_person *p = &people.v[i];
+		enum roster_lifecycle lc = roster_lifecycle_parse(p->lifecycle);
+		int64_t today = roster_person_today(s->conf, p, now, NULL), start;
+		if (lc == LIFE_HIRED || lc == LIFE_TERMINATED || str_eq_ci(p->status, "Inactive") ||
+		    (p->start_date && date_parse(p->start_date, &start) == 0 && start > today))
+			inactive++;
+		switch (p->access) {
+		case BOB_ACCESS_YES: r->access_yes++; break;
+		case BOB_ACCESS_NO: r->access_no++; break;
+		case BOB_ACCESS_OTHER: r->access_other++; break;
+		default: r->access_unset++; break;
+		}
+	}
+	if (inactive == 0)
+		set(r, CHECK_HIBOB_LIFECYCLE_AUDIENCE, CHECK_WARN,
+		    "If your company has people who have not started yet or have left, add them to the "
+		    "audience: Bob > Settings > Permission Groups > (the service user's group) > Access "
+		    "data for: include Hired and Terminated people. Without them, leavers are never "
+		    "removed from Alleo.",
+		    "Of %zu people visible, none is hired (future start) or terminated.", people.n);
+	else
+		set(r, CHECK_HIBOB_LIFECYCLE_AUDIENCE, CHECK_PASS, NULL,
+		    "%ld hired or terminated people are visible.", inactive);
+	if (access != NULL && r->v[CHECK_HIBOB_FIELD].status == CHECK_PASS) {
+		char *d = xasprintf("%s %ld yes, %ld no, %ld not set%s", r->v[CHECK_HIBOB_FIELD].detail,
+		    r->access_yes, r->access_no, r->access_unset,
+		    r->access_unset ? " (not set is held: never removed, always reported)" : ".");
+		free(r->v[CHECK_HIBOB_FIELD].detail);
+		r->v[CHECK_HIBOB_FIELD].detail = d;
+	}
+	bob_people_free(&people);
+}
+
+static void
+check_timeoff(struct check_report *r, struct bs_session *s, struct bob_client *bob)
+{
+	char **types = NULL;
+	size_t ntypes = 0;
+	struct bs_error err = { 0 };
+	int needed = conf_get_bool(s->conf, "assembled.enabled");
+	struct bob_timeoffs outs = { 0 };
+	char from[11], to[11];
+	int64_t today = clock_now() / 86400;
+
+	if (bob_policy_types(bob, &types, &ntypes, &err) != BS_OK) {
+		if (err.rc == BS_ERR_AUTH)
+			r->worst = err.rc;
+		set(r, CHECK_HIBOB_TIMEOFF, needed ? CHECK_FAIL : CHECK_WARN,
+		    "In Bob: Settings > Permission Groups > (the service user's group) > People's data > "
+		    "Time off: grant \"See who's out\" (and for private policies \"See who's out because "
+		    "of a private policy\").", "%s", bs_error_text(&err));
+		return;
+	}
+	date_format(today, from);
+	date_format(today + 7, to);
+	if (bob_whos_out(bob, from, to, &outs, &err) != BS_OK) {
+		set(r, CHECK_HIBOB_TIMEOFF, needed ? CHECK_FAIL : CHECK_WARN,
+		    "In Bob: Settings > Permission Groups > (the service user's group) > People's data > "
+		    "Time off: grant \"See who's out\".", "%s", bs_error_text(&err));
+	} else {
+		set(r, CHECK_HIBOB_TIMEOFF, CHECK_PASS, NULL,
+		    "%zu policy types; %zu requests in the next 7 days are visible.", ntypes, outs.n);
+	}
+	bob_timeoffs_free(&outs);
+	bob_strings_free(types, ntypes);
+}
+
+struct pm_ctx {
+	const struct asm_activity_types *types;
+	struct strbuf *bad;
+};
+
+static int
+check_policy_pair(void *vctx, const char *k, const char *v)
+{
+	struct pm_ctx *ctx = vctx;
+	char why[256];
+
+	if (asm_timeoff_type(ctx->types, v, why, sizeof why) == NULL)
+		sb_printf(ctx->bad, "%s'%s' (for %s)", ctx->bad->len ? ", " : "", v, k);
+	return 0;
+}
+
+static void
+check_assembled(struct check_report *r, struct bs_session *s)
+{
+	struct asm_client *ac;
+	struct asm_activity_types types = { 0 };
+	struct bs_error err = { 0 };
+	const struct asm_activity_type *t;
+	char why[256];
+	const char *want = conf_get(s->conf, "assembled.timeoff_type");
+	const char *map = conf_get(s->conf, "assembled.policy_map");
+
+	if (!conf_get_bool(s->conf, "assembled.enabled")) {
+		set(r, CHECK_ASSEMBLED_AUTH, CHECK_SKIP, NULL, "The Assembled time-off sync is off.");
+		set(r, CHECK_ASSEMBLED_TIMEOFF_TYPE, CHECK_SKIP, NULL, "The Assembled time-off sync is off.");
+		return;
+	}
+	if (session_assembled(s, &ac, &err) != BS_OK) {
+		set(r, CHECK_ASSEMBLED_AUTH, CHECK_FAIL,
+		    "Run 'bobsync credentials set assembled' with a key from Assembled: Settings > API.",
+		    "%s", bs_error_text(&err));
+		set(r, CHECK_ASSEMBLED_TIMEOFF_TYPE, CHECK_SKIP, NULL, "Skipped: Assembled not reachable.");
+		return;
+	}
+	if (asm_get_activity_types(ac, &types, &err) != BS_OK) {
+		if (err.rc == BS_ERR_AUTH || err.rc == BS_ERR_FORBIDDEN)
+			r->worst = err.rc;
+		set(r, CHECK_ASSEMBLED_AUTH, CHECK_FAIL,
+		    err.rc == BS_ERR_AUTH || err.rc == BS_ERR_FORBIDDEN ?
+		    "In Assembled: Settings > API: copy a valid key (it starts with sk_live_), then run "
+		    "'bobsync credentials set assembled'." :
+		    "Check assembled.base_url and the network (and tls.ca_file behind a proxy).",
+		    "%s", bs_error_text(&err));
+		set(r, CHECK_ASSEMBLED_TIMEOFF_TYPE, CHECK_SKIP, NULL, "Skipped: Assembled not reachable.");
+		return;
+	}
+	set(r, CHECK_ASSEMBLED_AUTH, CHECK_PASS, NULL, "Assembled accepted the API key.");
+	t = asm_timeoff_type(&types, want, why, sizeof why);
+	if (t == NULL) {
+		set(r, CHECK_ASSEMBLED_TIMEOFF_TYPE, CHECK_FAIL,
+		    "Set assembled.timeoff_type to one of the time-off event types of Assembled "
+		    "(Settings > Event types), or create one named \"Time Off\".", "%s", why);
+	} else {
+		struct strbuf bad;
+		struct pm_ctx ctx = { &types, &bad };
+		sb_init(&bad, 0);
+		sb_append(&bad, "", 0);
+		if (!str_empty(map))
+			conf_pairs_each(map, check_policy_pair, &ctx);
+		if (bad.len > 0)
+			set(r, CHECK_ASSEMBLED_TIMEOFF_TYPE, CHECK_FAIL,
+			    "Fix assembled.policy_map: each HiBob policy type must name a time-off event "
+			    "type that exists in Assembled.",
+			    "Default type '%s' found, but assembled.policy_map names unknown types: %s.",
+			    t->name, bad.buf);
+		else
+			set(r, CHECK_ASSEMBLED_TIMEOFF_TYPE, CHECK_PASS, NULL,
+			    "Time off will be created as '%s'%s.", t->name,
+			    str_empty(map) ? "" : " (other types per assembled.policy_map)");
+		sb_free(&bad);
+	}
+	asm_activity_types_free(&types);
+}
+
+static void
+check_alleo(struct check_report *r, struct bs_session *s)
+{
+	const char *mode = conf_get(s->conf, "alleo.mode");
+	struct bs_error err = { 0 };
+
+	if (str_eq(mode, "off") || mode == NULL) {
+		set(r, CHECK_ALLEO_TARGET, CHECK_SKIP, NULL, "Alleo delivery is off (alleo.mode = off).");
+	} else if (str_eq(mode, "pull")) {
+		set(r, CHECK_ALLEO_TARGET, CHECK_PASS, NULL,
+		    "Alleo reads HiBob itself (alleo.mode = pull); bobsync only checks and previews.");
+	} else if (str_eq(mode, "scim")) {
+		struct scim_client *sc;
+		if (session_scim(s, &sc, &err) != BS_OK || scim_ping(sc, &err) != BS_OK) {
+			if (err.rc == BS_ERR_AUTH || err.rc == BS_ERR_FORBIDDEN)
+				r->worst = err.rc;
+			set(r, CHECK_ALLEO_TARGET, CHECK_FAIL,
+			    "Check alleo.scim_url and alleo.token_url, and the client id and secret from "
+			    "Alleo support ('bobsync credentials set alleo').", "%s", bs_error_text(&err));
+		} else {
+			set(r, CHECK_ALLEO_TARGET, CHECK_PASS, NULL, "Alleo's SCIM endpoint accepted the client.");
+		}
+	} else if (str_eq(mode, "csv")) {
+		if (alleo_csv_check(s->conf, &err) != BS_OK)
+			set(r, CHECK_ALLEO_TARGET, CHECK_FAIL,
+			    "Set alleo.csv_target to a writable folder or sftp://host/path/ (with "
+			    "alleo.sftp_key and alleo.sftp_known_hosts).", "%s", bs_error_text(&err));
+		else
+			set(r, CHECK_ALLEO_TARGET, CHECK_PASS, NULL, "The CSV target %s is writable.",
+			    conf_get(s->conf, "alleo.csv_target"));
+	}
+}
+
+void
+check_run_all(struct bs_session *s, const struct bs_progress *progress, struct check_report *r)
+{
+	struct bob_client *bob = NULL;
+	struct bob_fields fields = { 0 };
+	struct bob_list list = { 0 };
+	const struct bob_field *access = NULL;
+	struct bs_error err = { 0 };
+	struct bs_progress_event ev = { .phase = "Checking", .total = CHECK_COUNT };
+	const char *want = conf_get(s->conf, "hibob.eligibility_field");
+	int hibob_ok = 0;
+
+	memset(r, 0, sizeof *r);
+	r->ok = 1;
+	r->worst = BS_OK;
+	for (int i = 0; i < CHECK_COUNT; i++) {
+		r->v[i].id = check_info[i].id;
+		r->v[i].title = check_info[i].title;
+		r->v[i].status = CHECK_SKIP;
+	}
+	if (want == NULL)
+		want = "alleo_access";
+
+#define STEP(cid) do { ev.done = (size_t)(cid); ev.item = check_info[cid].id; \
+	bs_progress_report(progress, &ev); } while (0)
+
+	STEP(CHECK_HIBOB_AUTH);
+	if (session_bob(s, &bob, &err) != BS_OK) {
+		set(r, CHECK_HIBOB_AUTH, CHECK_FAIL,
+		    "Run 'bobsync setup' or 'bobsync credentials set hibob' with the Service User ID and "
+		    "token (Bob: Settings > Integrations > Service Users).", "%s", bs_error_text(&err));
+	} else if (bob_get_fields(bob, &fields, &err) != BS_OK) {
+		if (err.rc == BS_ERR_AUTH || err.rc == BS_ERR_FORBIDDEN) {
+			r->worst = err.rc;
+			set(r, CHECK_HIBOB_AUTH, CHECK_FAIL,
+			    "In Bob: Settings > Integrations > Service Users: check the ID, or create a new "
+			    "token (it is shown only once) and store it with 'bobsync credentials set "
+			    "hibob'. Also check that hibob.base_url is the right tenant (production or "
+			    "sandbox). bobsync stops at the first rejection because HiBob blocks callers "
+			    "that repeat them.", "%s", bs_error_text(&err));
+		} else {
+			set(r, CHECK_HIBOB_AUTH, CHECK_FAIL,
+			    "Check hibob.base_url and the network; behind a proxy that inspects TLS, set "
+			    "tls.ca_file to its CA bundle.", "%s", bs_error_text(&err));
+		}
+	} else {
+		hibob_ok = 1;
+		set(r, CHECK_HIBOB_AUTH, CHECK_PASS, NULL, "HiBob accepted the Service User (%zu employee "
+		    "fields visible).", fields.n);
+	}
+
+	if (hibob_ok) {
+		STEP(CHECK_HIBOB_FIELD);
+		check_field(r, bob, &fields, want, &access, &list);
+		STEP(CHECK_HIBOB_PERMISSIONS);
+		check_people(r, s, bob, &fields, access, &list);
+		STEP(CHECK_HIBOB_TIMEOFF);
+		check_timeoff(r, s, bob);
+	} else {
+		for (int i = CHECK_HIBOB_FIELD; i <= CHECK_HIBOB_TIMEOFF; i++)
+			set(r, (enum check_id)i, CHECK_SKIP, NULL, "Skipped: HiBob did not accept the "
+			    "connection.");
+	}
+	STEP(CHECK_ASSEMBLED_AUTH);
+	check_assembled(r, s);
+	STEP(CHECK_ALLEO_TARGET);
+	check_alleo(r, s);
+#undef STEP
+	ev.done = CHECK_COUNT;
+	ev.item = NULL;
+	bs_progress_report(progress, &ev);
+	bob_fields_free(&fields);
+	bob_list_free(&list);
+}
+
+void
+check_report_free(struct check_report *r)
+{
+	for (int i = 0; i < CHECK_COUNT; i++) {
+		free(r->v[i].detail);
+		free(r->v[i].remedy);
+		free(r->v[i].code);
+		bob_strings_free(r->v[i].missing, r->v[i].nmissing);
+	}
+	memset(r, 0, sizeof *r);
+}
+
+json_t *
+check_report_to_json(const struct check_report *r)
+{
+	json_t *j = json_object(), *arr = json_array();
+
+	json_object_set_new(j, "ok", json_boolean(r->ok));
+	for (int i = 0; i < CHECK_COUNT; i++) {
+		const struct check_result *c = &r->v[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "id", json_string(c->id));
+		json_object_set_new(o, "status", json_string(check_status_name(c->status)));
+		json_object_set_new(o, "title", json_string(c->title));
+		json_object_set_new(o, "detail", json_string(c->detail ? c->detail : ""));
+		json_object_set_new(o, "remedy", json_string(c->remedy ? c->remedy : ""));
+		if (c->code != NULL)
+			json_object_set_new(o, "code", json_string(c->code));
+		if (i == CHECK_HIBOB_PERMISSIONS) {
+			json_t *m = json_array();
+			for (size_t k = 0; k < c->nmissing; k++)
+				json_array_append_new(m, json_string(c->missing[k]));
+			json_object_set_new(o, "missing", m);
+		}
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(j, "checks", arr);
+	return j;
+}
+
+int
+check_report_exit_code(const struct check_report *r)
+{
+	if (r->ok)
+		return 0;
+	if (r->worst == BS_ERR_AUTH || r->worst == BS_ERR_FORBIDDEN)
+		return 6;
+	return 1;
+}

@@ -1,0 +1,1614 @@
+/* hibob.c - HiBob API client: fields, named lists, people, time off. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "hibob.h"
+#include "http.h"
+#include "log.h"
+#include "util.h"
+
+#define BOB_MAX_FIELDS_PER_SEARCH 400
+#define BOB_MAX_LIST_DEPTH 16
+#define BOB_CHANGES_WINDOW (182LL * 86400)	/* "at most 6 months" */
+
+struct bob_client {
+	struct http_client *http;	/* borrowed */
+	char *base;			/* without trailing slash */
+	char *user;			/* sodium_malloc'd */
+	char *token;			/* sodium_malloc'd */
+};
+
+static char *
+secure_dup(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	char *d = sodium_malloc(n + 1);
+
+	if (d == NULL)
+		abort();
+	memcpy(d, s ? s : "", n);
+	d[n] = '\0';
+	return d;
+}
+
+struct bob_client *
+bob_client_new(struct http_client *http, const char *base_url,
+    const char *service_user_id, const char *token)
+{
+	struct bob_client *c = xcalloc(1, sizeof *c);
+	size_t n;
+
+	c->http = http;
+	c->base = xstrdup(base_url ? base_url : "https://api.hibob.com/v1");
+	n = strlen(c->base);
+	while (n > 0 && c->base[n - 1] == '/')
+		c->base[--n] = '\0';
+	c->user = secure_dup(service_user_id);
+	c->token = secure_dup(token);
+	log_register_secret(c->token);
+	log_register_basic_auth(c->user, c->token);
+	http_set_pace(http, "hibob.search", 50, 60000, 10);
+	http_set_pace(http, "hibob.fields", 50, 60000, 10);
+	http_set_pace(http, "hibob.write", 60, 60000, 10);
+	return c;
+}
+
+void
+bob_client_free(struct bob_client **cp)
+{
+	struct bob_client *c;
+
+	if (cp == NULL || *cp == NULL)
+		return;
+	c = *cp;
+	free(c->base);
+	sodium_free(c->user);
+	sodium_free(c->token);
+	free(c);
+	*cp = NULL;
+}
+
+/* One request to HiBob; path starts with '/'. */
+static bs_rc
+bob_request(struct bob_client *c, const char *method, const char *path,
+    const char *body, const char *pace, int idempotent, const long *accept,
+    size_t naccept, struct http_response *resp, struct bs_error *err)
+{
+	struct http_request req = { 0 };
+	char *url = xasprintf("%s%s", c->base, path);
+	bs_rc rc;
+
+	req.method = method;
+	req.url = url;
+	req.body = body;
+	req.body_len = body ? strlen(body) : 0;
+	req.username = c->user;
+	req.password = c->token;
+	req.pace_class = pace;
+	req.idempotent = idempotent;
+	req.accept_status = accept;
+	req.naccept_status = naccept;
+	rc = http_send(c->http, &req, resp, err);
+	if (rc == BS_ERR_AUTH)
+		bs_fail(err, rc, "HiBob rejected the Service User ID or token (HTTP 401). "
+		    "Check both in Bob: Settings > Integrations > Service Users");
+	else if (rc == BS_ERR_FORBIDDEN)
+		bs_fail(err, rc, "HiBob refused access to %s (HTTP 403): the service user's "
+		    "permission group lacks a right this needs", path);
+	free(url);
+	return rc;
+}
+
+/* ---- enums ---- */
+
+static const char *const toff_type_names[] = {
+	"days", "hours", "portionOnRange", "hoursOnRange", "differentDayDurations",
+	"specificHoursDayDurations", "differentSpecificHoursDayDurations",
+	"percentageOnRange", "openEnded", "unknown"
+};
+
+enum toff_type
+toff_type_parse(const char *s)
+{
+	if (s == NULL)
+		return TOFF_TYPE_UNKNOWN;
+	for (int i = 0; i < TOFF_TYPE_UNKNOWN; i++)
+		if (strcasecmp(s, toff_type_names[i]) == 0)
+			return (enum toff_type)i;
+	return TOFF_TYPE_UNKNOWN;
+}
+
+const char *
+toff_type_name(enum toff_type t)
+{
+	if ((unsigned)t > TOFF_TYPE_UNKNOWN)
+		t = TOFF_TYPE_UNKNOWN;
+	return toff_type_names[t];
+}
+
+enum toff_status
+toff_status_parse(const char *s)
+{
+	if (s == NULL)
+		return TOFF_STATUS_UNKNOWN;
+	if (strcasecmp(s, "approved") == 0)
+		return TOFF_APPROVED;
+	if (strcasecmp(s, "pending") == 0)
+		return TOFF_PENDING;
+	if (strcasecmp(s, "canceled") == 0 || strcasecmp(s, "cancelled") == 0)
+		return TOFF_CANCELED;
+	if (strcasecmp(s, "disapproved") == 0 || strcasecmp(s, "declined") == 0 ||
+	    strcasecmp(s, "rejected") == 0)
+		return TOFF_DISAPPROVED;
+	if (strcasecmp(s, "deleted") == 0)
+		return TOFF_DELETED;
+	return TOFF_STATUS_UNKNOWN;
+}
+
+const char *
+toff_status_name(enum toff_status s)
+{
+	switch (s) {
+	case TOFF_APPROVED: return "approved";
+	case TOFF_PENDING: return "pending";
+	case TOFF_CANCELED: return "canceled";
+	case TOFF_DISAPPROVED: return "disapproved";
+	case TOFF_DELETED: return "deleted";
+	case TOFF_STATUS_UNKNOWN: break;
+	}
+	return "unknown";
+}
+
+enum toff_portion
+toff_portion_parse(const char *s)
+{
+	if (s == NULL)
+		return TOFF_PORTION_NONE;
+	if (strcasecmp(s, "all_day") == 0 || strcasecmp(s, "allDay") == 0 ||
+	    strcasecmp(s, "full_day") == 0)
+		return TOFF_ALL_DAY;
+	if (strcasecmp(s, "morning") == 0)
+		return TOFF_MORNING;
+	if (strcasecmp(s, "afternoon") == 0)
+		return TOFF_AFTERNOON;
+	return TOFF_PORTION_NONE;
+}
+
+/* ---- freeing ---- */
+
+void
+bob_fields_free(struct bob_fields *f)
+{
+	if (f == NULL)
+		return;
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->v[i].id);
+		free(f->v[i].name);
+		free(f->v[i].category);
+		free(f->v[i].category_name);
+		free(f->v[i].type);
+		free(f->v[i].list_id);
+		free(f->v[i].json_path);
+	}
+	free(f->v);
+	f->v = NULL;
+	f->n = 0;
+}
+
+static void
+items_free(struct bob_list_item *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(items[i].id);
+		free(items[i].name);
+		items_free(items[i].children, items[i].nchildren);
+	}
+	free(items);
+}
+
+void
+bob_list_free(struct bob_list *l)
+{
+	if (l == NULL)
+		return;
+	free(l->name);
+	items_free(l->items, l->n);
+	memset(l, 0, sizeof *l);
+}
+
+void
+bob_person_clear(struct bob_person *p)
+{
+	if (p == NULL)
+		return;
+	free(p->id);
+	free(p->email);
+	free(p->first_name);
+	free(p->surname);
+	free(p->display_name);
+	free(p->department);
+	free(p->site);
+	free(p->start_date);
+	free(p->termination_date);
+	free(p->lifecycle);
+	free(p->status);
+	free(p->access_value);
+	for (size_t i = 0; i < p->nbudgets; i++)
+		free(p->budgets[i].field);
+	free(p->budgets);
+	memset(p, 0, sizeof *p);
+}
+
+void
+bob_people_free(struct bob_people *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->n; i++)
+		bob_person_clear(&p->v[i]);
+	free(p->v);
+	for (size_t i = 0; i < p->nmissing; i++) {
+		free(p->missing[i].field_id);
+		free(p->missing[i].category_name);
+	}
+	free(p->missing);
+	memset(p, 0, sizeof *p);
+}
+
+void
+bob_timeoff_clear(struct bob_timeoff *t)
+{
+	if (t == NULL)
+		return;
+	free(t->employee_id);
+	free(t->employee_email);
+	free(t->employee_name);
+	free(t->policy_type);
+	free(t->type_raw);
+	free(t->status_raw);
+	free(t->change_type);
+	free(t->durations);
+	free(t->time_zone);
+	memset(t, 0, sizeof *t);
+}
+
+void
+bob_timeoffs_free(struct bob_timeoffs *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < t->n; i++)
+		bob_timeoff_clear(&t->v[i]);
+	free(t->v);
+	t->v = NULL;
+	t->n = 0;
+}
+
+void
+bob_strings_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* ---- fields metadata ---- */
+
+static char *
+dup_str(const json_t *obj, const char *key)
+{
+	return xstrdup(json_str(obj, key));
+}
+
+bs_rc
+bob_parse_fields(const char *json, size_t len, struct bob_fields *out, struct bs_error *err)
+{
+	json_t *root = util_json_parse(json, len, "HiBob field list", err);
+	size_t i;
+	json_t *f;
+
+	memset(out, 0, sizeof *out);
+	if (root == NULL)
+		return BS_ERR_PARSE;
+	if (!json_is_array(root)) {
+		json_t *inner = json_object_get(root, "fields");	/* tolerate a wrapper */
+		if (!json_is_array(inner)) {
+			json_decref(root);
+			return bs_fail(err, BS_ERR_PARSE, "HiBob field list: expected a JSON array");
+		}
+		json_incref(inner);
+		json_decref(root);
+		root = inner;
+	}
+	out->v = xcalloc(json_array_size(root) + 1, sizeof *out->v);
+	json_array_foreach(root, i, f) {
+		struct bob_field *d = &out->v[out->n];
+		json_t *td;
+
+		if (!json_is_object(f) || json_str(f, "id") == NULL)
+			continue;
+		d->id = dup_str(f, "id");
+		d->name = dup_str(f, "name");
+		d->category = xstrdup(json_str(f, "categoryId") ? json_str(f, "categoryId")
+		    : json_str(f, "category"));
+		if (d->category == NULL && json_is_integer(json_object_get(f, "categoryId")))
+			d->category = json_id_dup(json_object_get(f, "categoryId"));
+		d->category_name = dup_str(f, "categoryDisplayName");
+		if (d->category_name == NULL)
+			d->category_name = xstrdup(d->category);
+		d->type = dup_str(f, "type");
+		d->json_path = dup_str(f, "jsonPath");
+		td = json_object_get(f, "typeData");
+		if (json_is_object(td))
+			d->list_id = json_id_dup(json_object_get(td, "listId"));
+		d->historical = json_is_true(json_object_get(f, "historical"));
+		out->n++;
+	}
+	json_decref(root);
+	return BS_OK;
+}
+
+bs_rc
+bob_get_fields(struct bob_client *c, struct bob_fields *out, struct bs_error *err)
+{
+	struct http_response resp = { 0 };
+	bs_rc rc;
+
+	memset(out, 0, sizeof *out);
+	rc = bob_request(c, "GET", "/company/people/fields", NULL, "hibob.fields", 1,
+	    NULL, 0, &resp, err);
+	if (rc == BS_OK)
+		rc = bob_parse_fields(resp.body, resp.body_len, out, err);
+	http_response_clear(&resp);
+	return rc;
+}
+
+/* ---- named lists ---- */
+
+static bs_rc
+parse_items(json_t *arr, int depth, struct bob_list_item **out, size_t *n,
+    struct bs_error *err)
+{
+	size_t i;
+	json_t *it;
+
+	*out = NULL;
+	*n = 0;
+	if (!json_is_array(arr))
+		return BS_OK;
+	if (depth > BOB_MAX_LIST_DEPTH)
+		return bs_fail(err, BS_ERR_PARSE, "HiBob list nests deeper than %d levels",
+		    BOB_MAX_LIST_DEPTH);
+	*out = xcalloc(json_array_size(arr) + 1, sizeof **out);
+	json_array_foreach(arr, i, it) {
+		struct bob_list_item *d = &(*out)[*n];
+		const char *name;
+		bs_rc rc;
+
+		if (!json_is_object(it))
+			continue;
+		d->id = json_id_dup(json_object_get(it, "id"));
+		if (d->id == NULL)
+			continue;
+		name = json_str(it, "value");
+		if (name == NULL)
+			name = json_str(it, "name");
+		d->name = xstrdup(name ? name : "");
+		d->archived = json_is_true(json_object_get(it, "archived"));
+		(*n)++;
+		rc = parse_items(json_object_get(it, "children"), depth + 1, &d->children,
+		    &d->nchildren, err);
+		if (rc != BS_OK)
+			return rc;
+	}
+	return BS_OK;
+}
+
+bs_rc
+bob_parse_list(const char *json, size_t len, struct bob_list *out, struct bs_error *err)
+{
+	json_t *root = util_json_parse(json, len, "HiBob named list", err);
+	json_t *arr;
+	bs_rc rc;
+
+	memset(out, 0, sizeof *out);
+	if (root == NULL)
+		return BS_ERR_PARSE;
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return bs_fail(err, BS_ERR_PARSE, "HiBob named list: expected a JSON object");
+	}
+	arr = json_object_get(root, "values");
+	if (arr == NULL)
+		arr = json_object_get(root, "items");
+	out->name = dup_str(root, "name");
+	rc = parse_items(arr, 0, &out->items, &out->n, err);
+	json_decref(root);
+	if (rc != BS_OK)
+		bob_list_free(out);
+	return rc;
+}
+
+bs_rc
+bob_get_list(struct bob_client *c, const char *list_name, struct bob_list *out,
+    struct bs_error *err)
+{
+	struct http_response resp = { 0 };
+	char *esc = url_escape(list_name);
+	char *path = xasprintf("/company/named-lists/%s?includeArchived=false", esc);
+	bs_rc rc;
+
+	memset(out, 0, sizeof *out);
+	rc = bob_request(c, "GET", path, NULL, "hibob.fields", 1, NULL, 0, &resp, err);
+	if (rc == BS_ERR_NOT_FOUND)
+		bs_fail(err, rc, "HiBob has no named list '%s'", list_name);
+	if (rc == BS_OK)
+		rc = bob_parse_list(resp.body, resp.body_len, out, err);
+	http_response_clear(&resp);
+	free(path);
+	free(esc);
+	return rc;
+}
+
+static const struct bob_list_item *
+find_item(const struct bob_list_item *items, size_t n, const char *id, const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct bob_list_item *r;
+		if (id != NULL && str_eq(items[i].id, id))
+			return &items[i];
+		if (name != NULL && str_eq_ci(items[i].name, name))
+			return &items[i];
+		r = find_item(items[i].children, items[i].nchildren, id, name);
+		if (r != NULL)
+			return r;
+	}
+	return NULL;
+}
+
+const char *
+bob_list_name_of(const struct bob_list *l, const char *item_id)
+{
+	const struct bob_list_item *it;
+
+	if (l == NULL || item_id == NULL)
+		return NULL;
+	it = find_item(l->items, l->n, item_id, NULL);
+	return it ? it->name : NULL;
+}
+
+const char *
+bob_list_id_of(const struct bob_list *l, const char *name)
+{
+	const struct bob_list_item *it;
+
+	if (l == NULL || name == NULL)
+		return NULL;
+	it = find_item(l->items, l->n, NULL, name);
+	return it ? it->id : NULL;
+}
+
+/* ---- people ---- */
+
+/* The value of field id "a.b.c" in one employee object, in any of the three
+ * forms HiBob returns: nested obj[a][b][c]; for root.x also top-level obj[x];
+ * flat obj["/a/b/c"] (its .value when an object).  NULL when absent; a JSON
+ * null when present without a value. */
+static json_t *
+field_value(json_t *emp, const char *id)
+{
+	char path[512], *save = NULL, *tok;
+	json_t *cur = emp;
+	size_t n = strlen(id);
+
+	if (n == 0 || n >= sizeof path - 1)
+		return NULL;
+	memcpy(path, id, n + 1);
+	for (tok = strtok_r(path, ".", &save); tok != NULL; tok = strtok_r(NULL, ".", &save)) {
+		if (!json_is_object(cur)) {
+			cur = NULL;
+			break;
+		}
+		cur = json_object_get(cur, tok);
+		if (cur == NULL)
+			break;
+	}
+	if (cur != NULL)
+		return cur;
+	if (str_starts(id, "root.")) {
+		cur = json_object_get(emp, id + 5);
+		if (cur != NULL)
+			return cur;
+	}
+	path[0] = '/';
+	memcpy(path + 1, id, n + 1);
+	for (char *p = path; *p; p++)
+		if (*p == '.')
+			*p = '/';
+	cur = json_object_get(emp, path);
+	if (json_is_object(cur) && json_object_get(cur, "value") != NULL)
+		return json_object_get(cur, "value");
+	return cur;
+}
+
+/* Display value of a field from the humanReadable node (APPEND), else NULL. */
+static const char *
+human_value(json_t *emp, const char *id)
+{
+	json_t *hr = json_object_get(emp, "humanReadable");
+	json_t *v;
+
+	if (!json_is_object(hr))
+		return NULL;
+	v = field_value(hr, id);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* A scalar as a new string (strings as is, numbers formatted); NULL for
+ * null/absent/empty. */
+static char *
+scalar_dup(const json_t *v)
+{
+	if (json_is_string(v))
+		return json_string_length(v) ? xstrdup(json_string_value(v)) : NULL;
+	if (json_is_integer(v))
+		return xasprintf("%lld", (long long)json_integer_value(v));
+	if (json_is_real(v))
+		return xasprintf("%g", json_real_value(v));
+	if (json_is_object(v)) {
+		/* e.g. work.site may come as {"id":..,"name":..} */
+		const char *s = json_str(v, "name");
+		if (s == NULL)
+			s = json_str(v, "value");
+		return s ? xstrdup(s) : NULL;
+	}
+	return NULL;
+}
+
+/* Display text of a possibly list-typed field. */
+static char *
+display_dup(json_t *emp, const char *id)
+{
+	const char *h = human_value(emp, id);
+	if (h != NULL && *h != '\0')
+		return xstrdup(h);
+	return scalar_dup(field_value(emp, id));
+}
+
+static void
+read_access(json_t *emp, const struct bob_people_query *q, struct bob_person *p)
+{
+	json_t *v;
+	const char *name = NULL;
+	char *raw = NULL;
+
+	if (q == NULL || q->access_field_id == NULL) {
+		p->access = BOB_ACCESS_UNREADABLE;
+		return;
+	}
+	v = field_value(emp, q->access_field_id);
+	if (v == NULL) {
+		p->access = BOB_ACCESS_UNREADABLE;
+		return;
+	}
+	if (json_is_array(v))	/* multi-list: take the single value */
+		v = json_array_size(v) == 1 ? json_array_get(v, 0) : json_null();
+	raw = scalar_dup(v);
+	if (raw == NULL) {
+		p->access = BOB_ACCESS_UNSET;
+		return;
+	}
+	if (q->access_list != NULL)
+		name = bob_list_name_of(q->access_list, raw);
+	if (name == NULL)
+		name = human_value(emp, q->access_field_id);
+	if (name == NULL)
+		name = raw;	/* already a display value */
+	p->access_value = xstrdup(name);
+	{
+		char *t = xstrdup(name), *s = str_trim(t);
+		if (strcasecmp(s, "yes") == 0)
+			p->access = BOB_ACCESS_YES;
+		else if (strcasecmp(s, "no") == 0)
+			p->access = BOB_ACCESS_NO;
+		else
+			p->access = BOB_ACCESS_OTHER;
+		free(t);
+	}
+	free(raw);
+}
+
+static void
+read_budgets(json_t *emp, const struct bob_people_query *q, struct bob_person *p)
+{
+	if (q == NULL || q->nbudget == 0)
+		return;
+	p->budgets = xcalloc(q->nbudget, sizeof *p->budgets);
+	p->nbudgets = q->nbudget;
+	for (size_t i = 0; i < q->nbudget; i++) {
+		json_t *v = field_value(emp, q->budget_field_ids[i]);
+		struct bob_budget *b = &p->budgets[i];
+
+		b->field = xstrdup(q->budget_field_names ? q->budget_field_names[i]
+		    : q->budget_field_ids[i]);
+		if (json_is_number(v)) {
+			b->amount = json_number_value(v);
+			b->set = 1;
+		} else if (json_is_string(v) && json_string_length(v) > 0) {
+			char *end;
+			double d = strtod(json_string_value(v), &end);
+			if (*end == '\0') {
+				b->amount = d;
+				b->set = 1;
+			}
+		} else if (json_is_object(v) && json_is_number(json_object_get(v, "value"))) {
+			b->amount = json_number_value(json_object_get(v, "value"));	/* currency */
+			b->set = 1;
+		}
+	}
+}
+
+static char *
+date_dup(json_t *emp, const char *id)
+{
+	char *s = scalar_dup(field_value(emp, id));
+	int64_t d;
+
+	if (s == NULL)
+		return NULL;
+	if (strlen(s) > 10 && date_parse(s, &d) == 0)
+		s[10] = '\0';	/* "2026-01-01T00:00:00" -> date */
+	if (date_parse(s, &d) < 0) {
+		/* humanReadable-style "08/09/2019" is not a date we can trust */
+		FREE(s);
+	}
+	return s;
+}
+
+/* Convert one employee object. */
+static void
+person_from_json(json_t *emp, const struct bob_people_query *q, struct bob_person *p)
+{
+	memset(p, 0, sizeof *p);
+	p->id = json_id_dup(field_value(emp, "root.id"));
+	p->email = scalar_dup(field_value(emp, "root.email"));
+	p->first_name = scalar_dup(field_value(emp, "root.firstName"));
+	p->surname = scalar_dup(field_value(emp, "root.surname"));
+	p->display_name = scalar_dup(field_value(emp, "root.displayName"));
+	if (p->display_name == NULL)
+		p->display_name = scalar_dup(field_value(emp, "root.fullName"));
+	p->department = display_dup(emp, "work.department");
+	p->site = display_dup(emp, "work.site");
+	p->start_date = date_dup(emp, "work.startDate");
+	p->termination_date = date_dup(emp, "internal.terminationDate");
+	p->lifecycle = display_dup(emp, "internal.lifecycleStatus");
+	p->status = display_dup(emp, "internal.status");
+	read_access(emp, q, p);
+	read_budgets(emp, q, p);
+}
+
+/* The standard fields every people read asks for. */
+static const char *const base_fields[] = {
+	"root.id", "root.email", "root.firstName", "root.surname", "root.displayName",
+	"work.department", "work.site", "work.startDate",
+	"internal.lifecycleStatus", "internal.status", "internal.terminationDate",
+};
+
+struct field_set {
+	const char **v;		/* borrowed strings */
+	size_t n;
+};
+
+static void
+fs_add(struct field_set *fs, const char *id)
+{
+	if (id == NULL || *id == '\0')
+		return;
+	for (size_t i = 0; i < fs->n; i++)
+		if (strcmp(fs->v[i], id) == 0)
+			return;
+	fs->v = xreallocarray(fs->v, fs->n + 1, sizeof *fs->v);
+	fs->v[fs->n++] = id;
+}
+
+static void
+query_fields(const struct bob_people_query *q, struct field_set *fs)
+{
+	memset(fs, 0, sizeof *fs);
+	for (size_t i = 0; i < ARRAY_LEN(base_fields); i++)
+		fs_add(fs, base_fields[i]);
+	if (q == NULL)
+		return;
+	fs_add(fs, q->access_field_id);
+	for (size_t i = 0; i < q->nbudget; i++)
+		fs_add(fs, q->budget_field_ids[i]);
+	for (size_t i = 0; i < q->nextra; i++)
+		fs_add(fs, q->extra_fields[i]);
+}
+
+/* Find the byte ranges of the elements of the top-level array under key
+ * `key` of a JSON object (or of a top-level array), without building the
+ * whole tree: for a 100,000-person search the tree would not fit the memory
+ * target, but one employee at a time does.  Calls fn for each element;
+ * returns 0, or -1 when the text is not shaped as expected (the caller then
+ * falls back to a full parse for a precise error). */
+typedef int (*elem_fn)(void *ctx, const char *p, size_t n);
+
+static const char *
+skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* End of the JSON value starting at p (which is not whitespace), or NULL. */
+static const char *
+value_end(const char *p, const char *end)
+{
+	int depth = 0;
+	int in_str = 0;
+
+	if (p >= end)
+		return NULL;
+	if (*p != '{' && *p != '[' && *p != '"') {
+		while (p < end && *p != ',' && *p != ']' && *p != '}' && *p != ' ' &&
+		    *p != '\n' && *p != '\r' && *p != '\t')
+			p++;
+		return p;
+	}
+	for (; p < end; p++) {
+		char ch = *p;
+		if (in_str) {
+			if (ch == '\\')
+				p++;
+			else if (ch == '"') {
+				in_str = 0;
+				if (depth == 0)
+					return p + 1;
+			}
+			continue;
+		}
+		if (ch == '"')
+			in_str = 1;
+		else if (ch == '{' || ch == '[')
+			depth++;
+		else if (ch == '}' || ch == ']') {
+			if (--depth == 0)
+				return p + 1;
+			if (depth < 0)
+				return NULL;
+		}
+	}
+	return NULL;
+}
+
+static int
+scan_array(const char *p, const char *end, elem_fn fn, void *ctx)
+{
+	p = skip_ws(p, end);
+	if (p >= end || *p != '[')
+		return -1;
+	p = skip_ws(p + 1, end);
+	if (p < end && *p == ']')
+		return 0;
+	for (;;) {
+		const char *e = value_end(p, end);
+		if (e == NULL)
+			return -1;
+		if (fn(ctx, p, (size_t)(e - p)) < 0)
+			return -1;
+		p = skip_ws(e, end);
+		if (p >= end)
+			return -1;
+		if (*p == ']')
+			return 0;
+		if (*p != ',')
+			return -1;
+		p = skip_ws(p + 1, end);
+	}
+}
+
+/* Top-level object: find "key": [ ... ] at depth 1. */
+static int
+scan_object_array(const char *buf, size_t len, const char *key, elem_fn fn, void *ctx,
+    int *found)
+{
+	const char *p = buf, *end = buf + len;
+	size_t klen = strlen(key);
+
+	*found = 0;
+	p = skip_ws(p, end);
+	if (p < end && *p == '[')
+		return scan_array(p, end, fn, ctx);	/* bare array */
+	if (p >= end || *p != '{')
+		return -1;
+	p = skip_ws(p + 1, end);
+	while (p < end && *p != '}') {
+		const char *ke, *ve;
+		int match;
+
+		if (*p != '"')
+			return -1;
+		ke = value_end(p, end);
+		if (ke == NULL)
+			return -1;
+		match = (size_t)(ke - p) == klen + 2 && memcmp(p + 1, key, klen) == 0;
+		p = skip_ws(ke, end);
+		if (p >= end || *p != ':')
+			return -1;
+		p = skip_ws(p + 1, end);
+		ve = value_end(p, end);
+		if (ve == NULL)
+			return -1;
+		if (match) {
+			*found = 1;
+			if (scan_array(p, ve, fn, ctx) < 0)
+				return -1;
+		}
+		p = skip_ws(ve, end);
+		if (p < end && *p == ',')
+			p = skip_ws(p + 1, end);
+	}
+	return p < end ? 0 : -1;
+}
+
+struct people_ctx {
+	const struct bob_people_query *q;
+	struct bob_people *out;
+	size_t cap;
+	/* which requested fields were seen for anyone */
+	const char **want;
+	unsigned char *seen;
+	size_t nwant;
+	struct bs_error *err;
+	bs_rc rc;
+};
+
+static int
+people_elem(void *vctx, const char *p, size_t n)
+{
+	struct people_ctx *ctx = vctx;
+	json_error_t je;
+	json_t *emp = json_loadb(p, n, JSON_REJECT_DUPLICATES, &je);
+	struct bob_person *dst;
+
+	if (emp == NULL) {
+		ctx->rc = bs_fail(ctx->err, BS_ERR_PARSE, "HiBob people: invalid employee JSON: %s",
+		    je.text);
+		return -1;
+	}
+	if (!json_is_object(emp)) {
+		json_decref(emp);
+		return 0;	/* ignore non-objects */
+	}
+	for (size_t i = 0; i < ctx->nwant; i++)
+		if (!ctx->seen[i] && field_value(emp, ctx->want[i]) != NULL)
+			ctx->seen[i] = 1;
+	if (ctx->out->n == ctx->cap) {
+		ctx->cap = ctx->cap ? ctx->cap * 2 : 256;
+		ctx->out->v = xreallocarray(ctx->out->v, ctx->cap, sizeof *ctx->out->v);
+	}
+	dst = &ctx->out->v[ctx->out->n];
+	person_from_json(emp, ctx->q, dst);
+	json_decref(emp);
+	if (dst->id == NULL) {
+		bob_person_clear(dst);	/* an employee without an id is unusable */
+		return 0;
+	}
+	ctx->out->n++;
+	return 0;
+}
+
+/* Parse one search (or single read) response, appending to out. */
+static bs_rc
+parse_people_into(const char *json, size_t len, struct people_ctx *ctx)
+{
+	int found = 0;
+	json_t *root;
+
+	ctx->rc = BS_OK;
+	if (json == NULL || len == 0)
+		return bs_fail(ctx->err, BS_ERR_PARSE, "HiBob people: empty response");
+	if (scan_object_array(json, len, "employees", people_elem, ctx, &found) == 0 && found)
+		return BS_OK;
+	if (ctx->rc != BS_OK)
+		return ctx->rc;
+	/* Not the {"employees":[...]} shape: a bare employee object (single
+	 * read), or something wrong; parse fully for a precise answer. */
+	root = util_json_parse(json, len, "HiBob people", ctx->err);
+	if (root == NULL)
+		return BS_ERR_PARSE;
+	if (json_is_object(root) && json_object_get(root, "employees") == NULL &&
+	    field_value(root, "root.id") != NULL) {
+		char *text = json_dumps(root, JSON_COMPACT);
+		json_decref(root);
+		people_elem(ctx, text, strlen(text));
+		free(text);
+		return ctx->rc;
+	}
+	json_decref(root);
+	return bs_fail(ctx->err, BS_ERR_PARSE,
+	    "HiBob people: the response has no \"employees\" list");
+}
+
+static void
+people_ctx_init(struct people_ctx *ctx, const struct bob_people_query *q,
+    struct bob_people *out, const struct field_set *fs, struct bs_error *err)
+{
+	memset(ctx, 0, sizeof *ctx);
+	ctx->q = q;
+	ctx->out = out;
+	ctx->cap = out->n;
+	ctx->want = fs->v;
+	ctx->nwant = fs->n;
+	ctx->seen = xcalloc(fs->n + 1, 1);
+	ctx->err = err;
+}
+
+/* Record the requested fields no one came back with. */
+static void
+people_ctx_finish(struct people_ctx *ctx)
+{
+	struct bob_people *out = ctx->out;
+
+	if (out->n == 0) {
+		free(ctx->seen);
+		return;	/* nobody visible: nothing can be said per field */
+	}
+	for (size_t i = 0; i < ctx->nwant; i++) {
+		if (ctx->seen[i])
+			continue;
+		out->missing = xreallocarray(out->missing, out->nmissing + 1, sizeof *out->missing);
+		out->missing[out->nmissing].field_id = xstrdup(ctx->want[i]);
+		out->missing[out->nmissing].category_name = NULL;
+		out->nmissing++;
+	}
+	free(ctx->seen);
+}
+
+bs_rc
+bob_parse_people(const char *json, size_t len, const struct bob_people_query *q,
+    struct bob_people *out, struct bs_error *err)
+{
+	struct field_set fs;
+	struct people_ctx ctx;
+	bs_rc rc;
+
+	memset(out, 0, sizeof *out);
+	query_fields(q, &fs);
+	people_ctx_init(&ctx, q, out, &fs, err);
+	rc = parse_people_into(json, len, &ctx);
+	if (rc == BS_OK)
+		people_ctx_finish(&ctx);
+	else {
+		free(ctx.seen);
+		bob_people_free(out);
+	}
+	free(fs.v);
+	return rc;
+}
+
+/* Build the search body for fields [from, to) of fs. */
+static char *
+search_body(const struct field_set *fs, size_t from, size_t to,
+    const char *filter_path, const char *const *filter_values, size_t nvalues)
+{
+	json_t *body = json_object(), *fields = json_array();
+	char *s;
+
+	for (size_t i = from; i < to; i++)
+		json_array_append_new(fields, json_string(fs->v[i]));
+	json_object_set_new(body, "fields", fields);
+	json_object_set_new(body, "showInactive", json_true());
+	json_object_set_new(body, "humanReadable", json_string("APPEND"));
+	if (filter_path != NULL && nvalues > 0) {
+		json_t *f = json_object(), *vals = json_array(), *filters = json_array();
+		for (size_t i = 0; i < nvalues; i++)
+			json_array_append_new(vals, json_string(filter_values[i]));
+		json_object_set_new(f, "fieldPath", json_string(filter_path));
+		json_object_set_new(f, "operator", json_string("equals"));
+		json_object_set_new(f, "values", vals);
+		json_array_append_new(filters, f);
+		json_object_set_new(body, "filters", filters);	/* never an empty list */
+	}
+	s = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (s == NULL)
+		abort();
+	return s;
+}
+
+/* Merge people read with a later chunk of fields into the first chunk's
+ * people (same ids), re-reading those fields from the later response. */
+struct merge_ctx {
+	const struct bob_people_query *q;
+	struct bob_people *out;
+	const char **want;
+	unsigned char *seen;
+	size_t nwant;
+	struct bs_error *err;
+	bs_rc rc;
+};
+
+static int
+merge_elem(void *vctx, const char *p, size_t n)
+{
+	struct merge_ctx *ctx = vctx;
+	json_t *emp = json_loadb(p, n, 0, NULL);
+	char *id;
+	struct bob_person tmp;
+
+	if (emp == NULL) {
+		ctx->rc = bs_fail(ctx->err, BS_ERR_PARSE, "HiBob people: invalid employee JSON");
+		return -1;
+	}
+	for (size_t i = 0; i < ctx->nwant; i++)
+		if (!ctx->seen[i] && field_value(emp, ctx->want[i]) != NULL)
+			ctx->seen[i] = 1;
+	id = json_id_dup(field_value(emp, "root.id"));
+	if (id != NULL) {
+		for (size_t i = 0; i < ctx->out->n; i++) {
+			struct bob_person *d = &ctx->out->v[i];
+			if (!str_eq(d->id, id))
+				continue;
+			person_from_json(emp, ctx->q, &tmp);
+			/* take what the later chunk carries */
+			if (ctx->q->access_field_id != NULL && tmp.access != BOB_ACCESS_UNREADABLE &&
+			    d->access == BOB_ACCESS_UNREADABLE) {
+				d->access = tmp.access;
+				free(d->access_value);
+				d->access_value = tmp.access_value;
+				tmp.access_value = NULL;
+			}
+			for (size_t b = 0; b < tmp.nbudgets && b < d->nbudgets; b++)
+				if (tmp.budgets[b].set && !d->budgets[b].set)
+					d->budgets[b] = (struct bob_budget){ d->budgets[b].field,
+					    tmp.budgets[b].amount, 1 };
+			bob_person_clear(&tmp);
+			break;
+		}
+		free(id);
+	}
+	json_decref(emp);
+	return 0;
+}
+
+static bs_rc
+search_once(struct bob_client *c, const char *body, struct http_response *resp,
+    struct bs_error *err)
+{
+	bs_rc rc = bob_request(c, "POST", "/people/search", body, "hibob.search", 1,
+	    NULL, 0, resp, err);
+	if (rc != BS_OK)
+		bs_error_prefix(err, "reading people from HiBob");
+	return rc;
+}
+
+bs_rc
+bob_search_people(struct bob_client *c, const struct bob_people_query *q,
+    struct bob_people *out, const struct bs_progress *progress, struct bs_error *err)
+{
+	struct field_set fs;
+	struct people_ctx ctx;
+	struct http_response resp = { 0 };
+	const char *fpath = NULL, *fval = NULL;
+	char *body = NULL;
+	size_t first_end;
+	bs_rc rc = BS_OK;
+	struct bs_progress_event ev = { .phase = "Reading people from HiBob" };
+
+	memset(out, 0, sizeof *out);
+	query_fields(q, &fs);
+	people_ctx_init(&ctx, q, out, &fs, err);
+	if (q != NULL && q->filter_id != NULL) {
+		fpath = "root.id";
+		fval = q->filter_id;
+	} else if (q != NULL && q->filter_email != NULL) {
+		fpath = "root.email";
+		fval = q->filter_email;
+	}
+	bs_progress_report(progress, &ev);
+	first_end = fs.n < BOB_MAX_FIELDS_PER_SEARCH ? fs.n : BOB_MAX_FIELDS_PER_SEARCH;
+
+	if (q != NULL && q->batch_ids > 0 && fpath == NULL) {
+		/* Very large companies: ids first, then the fields in batches. */
+		struct field_set idonly = { 0 };
+		struct bob_people ids = { 0 };
+		struct people_ctx ictx;
+
+		fs_add(&idonly, "root.id");
+		body = search_body(&idonly, 0, 1, NULL, NULL, 0);
+		rc = search_once(c, body, &resp, err);
+		FREE(body);
+		if (rc == BS_OK) {
+			people_ctx_init(&ictx, NULL, &ids, &idonly, err);
+			rc = parse_people_into(resp.body, resp.body_len, &ictx);
+			free(ictx.seen);
+		}
+		http_response_clear(&resp);
+		ev.total = ids.n;
+		for (size_t i = 0; rc == BS_OK && i < ids.n; i += q->batch_ids) {
+			size_t nb = ids.n - i < q->batch_ids ? ids.n - i : q->batch_ids;
+			const char **vals = xcalloc(nb, sizeof *vals);
+			for (size_t k = 0; k < nb; k++)
+				vals[k] = ids.v[i + k].id;
+			body = search_body(&fs, 0, first_end, "root.id", vals, nb);
+			free(vals);
+			rc = search_once(c, body, &resp, err);
+			FREE(body);
+			if (rc == BS_OK)
+				rc = parse_people_into(resp.body, resp.body_len, &ctx);
+			http_response_clear(&resp);
+			ev.done = i + nb;
+			if (bs_progress_report(progress, &ev) != 0)
+				rc = bs_fail(err, BS_ERR_CANCELLED, "cancelled");
+		}
+		bob_people_free(&ids);
+		free(idonly.v);
+	} else {
+		body = search_body(&fs, 0, first_end, fpath, &fval, fval ? 1 : 0);
+		rc = search_once(c, body, &resp, err);
+		FREE(body);
+		if (rc == BS_OK)
+			rc = parse_people_into(resp.body, resp.body_len, &ctx);
+		http_response_clear(&resp);
+	}
+
+	/* More than 400 fields: the rest in further searches, merged by id. */
+	for (size_t from = first_end; rc == BS_OK && from < fs.n; from += BOB_MAX_FIELDS_PER_SEARCH) {
+		size_t to = fs.n - from < BOB_MAX_FIELDS_PER_SEARCH ? fs.n : from + BOB_MAX_FIELDS_PER_SEARCH;
+		struct field_set chunk = { 0 };
+		struct merge_ctx m = { q, out, fs.v + from, ctx.seen + from, to - from, err, BS_OK };
+		int found;
+
+		fs_add(&chunk, "root.id");
+		for (size_t i = from; i < to; i++)
+			fs_add(&chunk, fs.v[i]);
+		body = search_body(&chunk, 0, chunk.n, fpath, &fval, fval ? 1 : 0);
+		free(chunk.v);
+		rc = search_once(c, body, &resp, err);
+		FREE(body);
+		if (rc == BS_OK && (scan_object_array(resp.body, resp.body_len, "employees",
+		    merge_elem, &m, &found) < 0 || !found))
+			rc = m.rc != BS_OK ? m.rc : bs_fail(err, BS_ERR_PARSE,
+			    "HiBob people: the response has no \"employees\" list");
+		http_response_clear(&resp);
+	}
+
+	if (rc == BS_OK) {
+		people_ctx_finish(&ctx);
+		ev.done = ev.total = out->n;
+		bs_progress_report(progress, &ev);
+	} else {
+		free(ctx.seen);
+		bob_people_free(out);
+	}
+	free(fs.v);
+	return rc;
+}
+
+bs_rc
+bob_read_person(struct bob_client *c, const char *identifier,
+    const struct bob_people_query *q, struct bob_person *out, struct bs_error *err)
+{
+	struct field_set fs;
+	struct people_ctx ctx;
+	struct bob_people people = { 0 };
+	struct http_response resp = { 0 };
+	char *esc = url_escape(identifier);
+	char *path = xasprintf("/people/%s", esc);
+	char *body;
+	bs_rc rc;
+
+	memset(out, 0, sizeof *out);
+	query_fields(q, &fs);
+	body = search_body(&fs, 0, fs.n < BOB_MAX_FIELDS_PER_SEARCH ? fs.n : BOB_MAX_FIELDS_PER_SEARCH,
+	    NULL, NULL, 0);
+	rc = bob_request(c, "POST", path, body, "hibob.search", 1, NULL, 0, &resp, err);
+	if (rc == BS_ERR_NOT_FOUND)
+		bs_fail(err, rc, "HiBob has no employee '%s' visible to the service user", identifier);
+	if (rc == BS_OK) {
+		people_ctx_init(&ctx, q, &people, &fs, err);
+		rc = parse_people_into(resp.body, resp.body_len, &ctx);
+		free(ctx.seen);
+		if (rc == BS_OK && people.n == 0)
+			rc = bs_fail(err, BS_ERR_NOT_FOUND, "HiBob returned no employee for '%s'",
+			    identifier);
+		if (rc == BS_OK) {
+			*out = people.v[0];
+			memset(&people.v[0], 0, sizeof people.v[0]);
+		}
+	}
+	bob_people_free(&people);
+	http_response_clear(&resp);
+	free(body);
+	free(path);
+	free(esc);
+	free(fs.v);
+	return rc;
+}
+
+bs_rc
+bob_update_field(struct bob_client *c, const char *employee_id, const char *field_id,
+    const char *value, int *changed, struct bs_error *err)
+{
+	static const long ok304[] = { 304 };
+	struct http_response resp = { 0 };
+	json_t *body = json_object(), *cur = body;
+	char path_buf[512], *save = NULL, *tok, *next;
+	char *esc, *path, *text;
+	bs_rc rc;
+	size_t n = strlen(field_id);
+
+	*changed = 0;
+	if (n == 0 || n >= sizeof path_buf) {
+		json_decref(body);
+		return bs_fail(err, BS_ERR_INVALID, "invalid HiBob field id '%s'", field_id);
+	}
+	/* nested body mirroring the search shape; root fields at top level */
+	memcpy(path_buf, str_starts(field_id, "root.") ? field_id + 5 : field_id,
+	    n + 1 - (str_starts(field_id, "root.") ? 5 : 0));
+	tok = strtok_r(path_buf, ".", &save);
+	while (tok != NULL) {
+		next = strtok_r(NULL, ".", &save);
+		if (next == NULL) {
+			json_object_set_new(cur, tok, value ? json_string(value) : json_null());
+		} else {
+			json_t *child = json_object();
+			json_object_set_new(cur, tok, child);
+			cur = child;
+		}
+		tok = next;
+	}
+	text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	esc = url_escape(employee_id);
+	path = xasprintf("/people/%s", esc);
+	rc = bob_request(c, "PUT", path, text, "hibob.write", 1, ok304, 1, &resp, err);
+	if (rc == BS_OK)
+		*changed = resp.status != 304;
+	else if (rc == BS_ERR_FORBIDDEN)
+		bs_fail(err, rc, "HiBob refused the change (HTTP 403): the service user's "
+		    "permission group needs Edit on the field's section. In Bob: Settings > "
+		    "Permission Groups > (your group) > People's data: grant Edit");
+	http_response_clear(&resp);
+	free(text);
+	free(path);
+	free(esc);
+	return rc;
+}
+
+/* ---- time off ---- */
+
+static void
+copy_date(char dst[11], const char *src)
+{
+	int64_t d;
+
+	dst[0] = '\0';
+	if (src != NULL && date_parse(src, &d) == 0)
+		date_format(d, dst);
+}
+
+static int
+minutes_of(const json_t *obj, const char *hours_key, const char *minutes_key)
+{
+	json_t *h = json_object_get(obj, hours_key), *m = json_object_get(obj, minutes_key);
+	double total = 0;
+
+	if (json_is_number(h))
+		total += json_number_value(h) * 60.0;
+	if (json_is_number(m))
+		total += json_number_value(m);
+	if (total < 0 || total > 100000)
+		return 0;
+	return (int)(total + 0.5);
+}
+
+/* "09:30" or "09:30:00" -> minutes, -1 when absent or bad. */
+static int
+clock_minutes(const char *s)
+{
+	int h, m;
+
+	if (s == NULL || sscanf(s, "%2d:%2d", &h, &m) != 2 || h < 0 || h > 24 || m < 0 || m > 59)
+		return -1;
+	return h * 60 + m;
+}
+
+static long long
+ll_of(const json_t *obj, const char *key)
+{
+	long long v;
+	return json_int(obj, key, &v) == 0 ? v : 0;
+}
+
+static void
+timeoff_from_json(const json_t *o, struct bob_timeoff *t)
+{
+	const char *s;
+	json_t *durs;
+
+	memset(t, 0, sizeof *t);
+	t->request_id = ll_of(o, "requestId");
+	if (t->request_id == 0)
+		t->request_id = ll_of(o, "id");
+	t->employee_id = json_id_dup(json_object_get(o, "employeeId"));
+	t->employee_email = xstrdup(json_str(o, "employeeEmail"));
+	t->employee_name = xstrdup(json_str(o, "employeeDisplayName"));
+	s = json_str(o, "policyTypeDisplayName");
+	if (s == NULL)
+		s = json_str(o, "policyType");
+	t->policy_type = xstrdup(s);
+	s = json_str(o, "type");
+	if (s == NULL)
+		s = json_str(o, "requestRangeType");
+	t->type_raw = xstrdup(s);
+	t->type = toff_type_parse(s);
+	t->status_raw = xstrdup(json_str(o, "status"));
+	t->status = toff_status_parse(t->status_raw);
+	t->change_type = xstrdup(json_str(o, "changeType"));
+	if (t->status == TOFF_STATUS_UNKNOWN && json_is_true(json_object_get(o, "approved")))
+		t->status = TOFF_APPROVED;
+	copy_date(t->start_date, json_str(o, "startDate"));
+	copy_date(t->end_date, json_str(o, "endDate"));
+	s = json_str(o, "startPortion");
+	if (s == NULL)
+		s = json_str(o, "startDatePortion");
+	t->start_portion = toff_portion_parse(s);
+	s = json_str(o, "endPortion");
+	if (s == NULL)
+		s = json_str(o, "endDatePortion");
+	t->end_portion = toff_portion_parse(s);
+	t->day_portion = toff_portion_parse(json_str(o, "dayPortion"));
+	copy_date(t->date, json_str(o, "date"));
+	t->minutes_on_date = minutes_of(o, "hoursOnDate", "minutes");
+	if (t->minutes_on_date == 0)
+		t->minutes_on_date = minutes_of(o, "hours", "minutes");
+	t->daily_minutes = minutes_of(o, "dailyHours", "dailyMinutes");
+	if (json_is_number(json_object_get(o, "percentageOfDay")))
+		t->percentage = (int)json_number_value(json_object_get(o, "percentageOfDay"));
+	t->previous_request_id = ll_of(o, "previousRequestId");
+	t->original_request_id = ll_of(o, "originalRequestId");
+	t->time_zone = xstrdup(json_str(o, "timeZone"));
+	durs = json_object_get(o, "durations");
+	if (json_is_array(durs) && json_array_size(durs) > 0 && json_array_size(durs) <= 3660) {
+		size_t i;
+		json_t *d;
+		t->durations = xcalloc(json_array_size(durs), sizeof *t->durations);
+		json_array_foreach(durs, i, d) {
+			struct bob_duration *bd = &t->durations[t->ndurations];
+			if (!json_is_object(d))
+				continue;
+			copy_date(bd->date, json_str(d, "date"));
+			if (bd->date[0] == '\0')
+				continue;
+			bd->minutes = minutes_of(d, "hours", "minutes");
+			if (bd->minutes == 0)
+				bd->minutes = minutes_of(d, "hoursOnDate", "minutes");
+			bd->start_minute = clock_minutes(json_str(d, "startTime"));
+			bd->end_minute = clock_minutes(json_str(d, "endTime"));
+			if (bd->minutes == 0 && bd->start_minute >= 0 && bd->end_minute > bd->start_minute)
+				bd->minutes = bd->end_minute - bd->start_minute;
+			t->ndurations++;
+		}
+	}
+}
+
+bs_rc
+bob_parse_timeoff(const char *json, size_t len, struct bob_timeoff *out, struct bs_error *err)
+{
+	json_t *root = util_json_parse(json, len, "HiBob time-off request", err);
+
+	memset(out, 0, sizeof *out);
+	if (root == NULL)
+		return BS_ERR_PARSE;
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return bs_fail(err, BS_ERR_PARSE, "HiBob time-off request: expected an object");
+	}
+	timeoff_from_json(root, out);
+	json_decref(root);
+	if (out->request_id == 0) {
+		bob_timeoff_clear(out);
+		return bs_fail(err, BS_ERR_PARSE, "HiBob time-off request without a requestId");
+	}
+	return BS_OK;
+}
+
+bs_rc
+bob_parse_timeoffs(const char *json, size_t len, struct bob_timeoffs *out, struct bs_error *err)
+{
+	json_t *root = util_json_parse(json, len, "HiBob time off", err);
+	json_t *arr = NULL, *it;
+	size_t i;
+
+	memset(out, 0, sizeof *out);
+	if (root == NULL)
+		return BS_ERR_PARSE;
+	if (json_is_object(root)) {
+		arr = json_object_get(root, "changes");
+		if (arr == NULL)
+			arr = json_object_get(root, "outs");
+		if (arr == NULL)
+			arr = json_object_get(root, "requests");
+		if (arr == NULL && json_object_get(root, "requestId") != NULL) {
+			out->v = xcalloc(1, sizeof *out->v);
+			timeoff_from_json(root, &out->v[0]);
+			out->n = 1;
+			json_decref(root);
+			return BS_OK;
+		}
+	} else if (json_is_array(root)) {
+		arr = root;
+	}
+	if (!json_is_array(arr)) {
+		json_decref(root);
+		return bs_fail(err, BS_ERR_PARSE,
+		    "HiBob time off: expected \"changes\" or \"outs\" with a list");
+	}
+	out->v = xcalloc(json_array_size(arr) + 1, sizeof *out->v);
+	json_array_foreach(arr, i, it) {
+		if (!json_is_object(it))
+			continue;
+		timeoff_from_json(it, &out->v[out->n]);
+		if (out->v[out->n].request_id == 0) {
+			bob_timeoff_clear(&out->v[out->n]);
+			continue;
+		}
+		out->n++;
+	}
+	json_decref(root);
+	return BS_OK;
+}
+
+static bs_rc
+get_timeoffs(struct bob_client *c, const char *path, struct bob_timeoffs *out,
+    struct bs_error *err)
+{
+	struct http_response resp = { 0 };
+	bs_rc rc = bob_request(c, "GET", path, NULL, "hibob.timeoff", 1, NULL, 0, &resp, err);
+
+	if (rc == BS_ERR_FORBIDDEN)
+		bs_fail(err, rc, "HiBob refused time off (HTTP 403): grant the permission group "
+		    "People's data > Time off > See who's out (Settings > Permission Groups)");
+	if (rc == BS_OK)
+		rc = bob_parse_timeoffs(resp.body, resp.body_len, out, err);
+	http_response_clear(&resp);
+	return rc;
+}
+
+static void
+timeoffs_append(struct bob_timeoffs *dst, struct bob_timeoffs *src)
+{
+	dst->v = xreallocarray(dst->v, dst->n + src->n + 1, sizeof *dst->v);
+	memcpy(dst->v + dst->n, src->v, src->n * sizeof *src->v);
+	dst->n += src->n;
+	free(src->v);
+	src->v = NULL;
+	src->n = 0;
+}
+
+bs_rc
+bob_timeoff_changes(struct bob_client *c, int64_t since, int64_t to,
+    struct bob_timeoffs *out, struct bs_error *err)
+{
+	bs_rc rc = BS_OK;
+
+	memset(out, 0, sizeof *out);
+	if (to <= since)
+		return bs_fail(err, BS_ERR_INVALID, "time-off changes: empty window");
+	for (int64_t from = since; rc == BS_OK && from < to; from += BOB_CHANGES_WINDOW) {
+		int64_t end = to - from > BOB_CHANGES_WINDOW ? from + BOB_CHANGES_WINDOW : to;
+		char a[21], b[21];
+		char *ea, *eb, *path;
+		struct bob_timeoffs part = { 0 };
+
+		time_format_utc(from, a);
+		time_format_utc(end, b);
+		ea = url_escape(a);
+		eb = url_escape(b);
+		path = xasprintf("/timeoff/requests/changes?since=%s&to=%s", ea, eb);
+		rc = get_timeoffs(c, path, &part, err);
+		if (rc == BS_OK)
+			timeoffs_append(out, &part);
+		bob_timeoffs_free(&part);
+		free(path);
+		free(ea);
+		free(eb);
+	}
+	if (rc != BS_OK)
+		bob_timeoffs_free(out);
+	return rc;
+}
+
+bs_rc
+bob_timeoff_request(struct bob_client *c, const char *employee_id, long long request_id,
+    struct bob_timeoff *out, struct bs_error *err)
+{
+	struct http_response resp = { 0 };
+	char *esc = url_escape(employee_id);
+	char *path = xasprintf("/timeoff/employees/%s/requests/%lld?includeDailyDurations=true",
+	    esc, request_id);
+	bs_rc rc;
+
+	memset(out, 0, sizeof *out);
+	rc = bob_request(c, "GET", path, NULL, "hibob.timeoff", 1, NULL, 0, &resp, err);
+	if (rc == BS_OK)
+		rc = bob_parse_timeoff(resp.body, resp.body_len, out, err);
+	if (rc == BS_OK && out->employee_id == NULL)
+		out->employee_id = xstrdup(employee_id);
+	http_response_clear(&resp);
+	free(path);
+	free(esc);
+	return rc;
+}
+
+bs_rc
+bob_whos_out(struct bob_client *c, const char *from, const char *to,
+    struct bob_timeoffs *out, struct bs_error *err)
+{
+	char *path = xasprintf("/timeoff/whosout?from=%s&to=%s&includeHourly=true"
+	    "&includePrivate=true", from, to);
+	bs_rc rc = get_timeoffs(c, path, out, err);
+
+	free(path);
+	return rc;
+}
+
+bs_rc
+bob_out_today(struct bob_client *c, const char *today, struct bob_timeoffs *out,
+    struct bs_error *err)
+{
+	char *path = today ? xasprintf("/timeoff/outtoday?today=%s&includeHourly=true", today)
+	    : xstrdup("/timeoff/outtoday?includeHourly=true");
+	bs_rc rc = get_timeoffs(c, path, out, err);
+
+	free(path);
+	return rc;
+}
+
+bs_rc
+bob_policy_types(struct bob_client *c, char ***names, size_t *n, struct bs_error *err)
+{
+	struct http_response resp = { 0 };
+	json_t *root, *arr, *it;
+	size_t i;
+	bs_rc rc;
+
+	*names = NULL;
+	*n = 0;
+	rc = bob_request(c, "GET", "/timeoff/policy-types", NULL, "hibob.timeoff", 1, NULL, 0,
+	    &resp, err);
+	if (rc == BS_ERR_FORBIDDEN)
+		bs_fail(err, rc, "HiBob refused the time-off policy types (HTTP 403): grant the "
+		    "permission group access to Time off");
+	if (rc != BS_OK)
+		goto out;
+	root = util_json_parse(resp.body, resp.body_len, "HiBob policy types", err);
+	if (root == NULL) {
+		rc = BS_ERR_PARSE;
+		goto out;
+	}
+	arr = json_is_array(root) ? root : json_object_get(root, "policyTypes");
+	if (!json_is_array(arr)) {
+		json_decref(root);
+		rc = bs_fail(err, BS_ERR_PARSE, "HiBob policy types: expected \"policyTypes\"");
+		goto out;
+	}
+	*names = xcalloc(json_array_size(arr) + 1, sizeof **names);
+	json_array_foreach(arr, i, it) {
+		const char *s = json_is_string(it) ? json_string_value(it) : json_str(it, "name");
+		if (s != NULL)
+			(*names)[(*n)++] = xstrdup(s);
+	}
+	json_decref(root);
+out:
+	http_response_clear(&resp);
+	return rc;
+}

@@ -1,0 +1,73 @@
+/* roster.h - the HiBob -> Alleo roster: source snapshot, plan, sync.
+ *
+ * roster_source_fetch reads what the roster needs from HiBob (field
+ * metadata, the eligibility field and its list, budget fields, every person
+ * with showInactive) and evaluates the eligibility rules for each person on
+ * their local date (site time zone).  Previews, checks, explain and the
+ * planner all use it, so they always agree.
+ */
+#ifndef BS_ROSTER_H
+#define BS_ROSTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hibob.h"
+#include "plan.h"
+#include "progress.h"
+#include "result.h"
+#include "roster_rules.h"
+
+struct bs_session;
+struct conf;
+
+struct roster_source {
+	struct bob_fields fields;
+	const struct bob_field *access_field;	/* into fields; NULL when not usable */
+	char field_problem[256];	/* why access_field is NULL, "" when fine */
+	struct bob_list access_list;
+	char **budget_ids;		/* field ids of mapped budget fields */
+	char **budget_names;		/* their names */
+	size_t nbudget;
+	char budget_problem[256];	/* a listed budget field that does not exist */
+	struct bob_people people;
+	struct roster_eval *evals;	/* parallel to people.v */
+	int64_t *local_today;		/* parallel: the person's local date (days) */
+	char **missing_sections;	/* sections whose fields came back for nobody */
+	size_t nmissing_sections;
+	long eligible, ineligible, unknown;
+	int64_t fetched_at;		/* unix seconds */
+};
+
+/* Read and evaluate.  Fails only when HiBob cannot be read at all; a
+ * missing eligibility field is recorded in field_problem (and every
+ * person's access is then unknown). */
+bs_rc roster_source_fetch(struct bs_session *s, const struct bs_progress *progress,
+    struct roster_source *out, struct bs_error *err);
+/* Evaluate the rules for people already in src (used by fetch; exposed for
+ * tests and benchmarks).  now = unix seconds. */
+void roster_source_evaluate(struct roster_source *src, const struct conf *conf, int64_t now);
+void roster_source_free(struct roster_source *src);
+
+/* The person with this id or (case-insensitive) email, or NULL. */
+const struct bob_person *roster_source_find(const struct roster_source *src,
+    const char *who, size_t *index);
+
+/* Local date of a person: hibob.site_timezones for their site, else
+ * hibob.default_timezone.  Sets *zone_name when not NULL. */
+int64_t roster_person_today(const struct conf *conf, const struct bob_person *p,
+    int64_t now, const char **zone_name);
+
+/* Budget fields named alleo_<monthly|oneoff>_<category>_budget. */
+int roster_is_budget_field_name(const char *name);
+
+/* ---- the engine (roster.c) ---- */
+
+/* Diff the eligible set against the roster provisioned in the store. */
+bs_rc roster_plan(struct bs_session *s, const struct roster_source *src,
+    struct plan *out, struct bs_error *err);
+/* Fetch, plan, guard, apply (journaled), record the run. */
+bs_rc roster_sync(struct bs_session *s, const struct sync_opts *o,
+    struct sync_result *r, struct bs_error *err);
+
+#endif

@@ -1,0 +1,115 @@
+/* session.c - clients built from settings and vault, on first use. */
+#include <string.h>
+
+#include "assembled.h"
+#include "conf.h"
+#include "hibob.h"
+#include "http.h"
+#include "scim.h"
+#include "session.h"
+#include "util.h"
+#include "vault.h"
+
+void
+session_init(struct bs_session *s, const struct conf *conf, const struct vault *vault,
+    struct store *store, const struct http_clock *clock)
+{
+	struct http_options o = { 0 };
+
+	memset(s, 0, sizeof *s);
+	s->conf = conf;
+	s->vault = vault;
+	s->store = store;
+	if (conf != NULL) {
+		o.ca_file = conf_get(conf, "tls.ca_file");
+		o.total_timeout_ms = conf_get_int(conf, "http.timeout_seconds") * 1000L;
+	}
+	s->http = http_client_new(&o, clock);
+}
+
+void
+session_close(struct bs_session *s)
+{
+	bob_client_free(&s->bob);
+	asm_client_free(&s->assembled);
+	scim_client_free(&s->scim);
+	http_client_free(&s->http);
+}
+
+static const char *
+secret(const struct bs_session *s, enum vault_key k)
+{
+	return s->vault ? vault_get(s->vault, k) : NULL;
+}
+
+bs_rc
+session_bob(struct bs_session *s, struct bob_client **out, struct bs_error *err)
+{
+	const char *id, *tok, *url;
+
+	*out = NULL;
+	if (s->bob == NULL) {
+		id = secret(s, VAULT_HIBOB_ID);
+		tok = secret(s, VAULT_HIBOB_TOKEN);
+		if (str_empty(id) || str_empty(tok))
+			return bs_fail(err, BS_ERR_NOT_CONFIGURED,
+			    "no HiBob Service User stored: run 'bobsync setup' or "
+			    "'bobsync credentials set hibob'");
+		url = conf_get(s->conf, "hibob.base_url");
+		if (http_check_url(url, err) != BS_OK)
+			return BS_ERR_CONFIG;
+		s->bob = bob_client_new(s->http, url, id, tok);
+	}
+	*out = s->bob;
+	return BS_OK;
+}
+
+bs_rc
+session_assembled(struct bs_session *s, struct asm_client **out, struct bs_error *err)
+{
+	const char *key, *url;
+
+	*out = NULL;
+	if (s->assembled == NULL) {
+		if (!conf_get_bool(s->conf, "assembled.enabled"))
+			return bs_fail(err, BS_ERR_NOT_CONFIGURED,
+			    "the Assembled time-off sync is off: "
+			    "'bobsync config set assembled.enabled true' turns it on");
+		key = secret(s, VAULT_ASSEMBLED_KEY);
+		if (str_empty(key))
+			return bs_fail(err, BS_ERR_NOT_CONFIGURED,
+			    "no Assembled API key stored: run 'bobsync credentials set assembled'");
+		url = conf_get(s->conf, "assembled.base_url");
+		if (http_check_url(url, err) != BS_OK)
+			return BS_ERR_CONFIG;
+		s->assembled = asm_client_new(s->http, url, key);
+	}
+	*out = s->assembled;
+	return BS_OK;
+}
+
+bs_rc
+session_scim(struct bs_session *s, struct scim_client **out, struct bs_error *err)
+{
+	const char *id, *sec, *url, *tok_url;
+
+	*out = NULL;
+	if (s->scim == NULL) {
+		url = conf_get(s->conf, "alleo.scim_url");
+		tok_url = conf_get(s->conf, "alleo.token_url");
+		if (str_empty(url) || str_empty(tok_url))
+			return bs_fail(err, BS_ERR_NOT_CONFIGURED,
+			    "alleo.scim_url and alleo.token_url must be set for SCIM delivery "
+			    "(Alleo support gives you both)");
+		id = secret(s, VAULT_ALLEO_CLIENT_ID);
+		sec = secret(s, VAULT_ALLEO_CLIENT_SECRET);
+		if (str_empty(id) || str_empty(sec))
+			return bs_fail(err, BS_ERR_NOT_CONFIGURED,
+			    "no Alleo client id and secret stored: run 'bobsync credentials set alleo'");
+		if (http_check_url(url, err) != BS_OK || http_check_url(tok_url, err) != BS_OK)
+			return BS_ERR_CONFIG;
+		s->scim = scim_client_new(s->http, url, tok_url, id, sec);
+	}
+	*out = s->scim;
+	return BS_OK;
+}

@@ -1,0 +1,44 @@
+/* session.h - the live services of a configured bobsync.
+ *
+ * Built from the settings and the unlocked vault; clients are created on
+ * first use, so a command that only needs HiBob never needs Assembled
+ * credentials.  One HTTP client (one connection cache, one set of request
+ * counters) serves every remote.
+ */
+#ifndef BS_SESSION_H
+#define BS_SESSION_H
+
+#include "result.h"
+
+struct conf;
+struct vault;
+struct store;
+struct http_client;
+struct http_clock;
+struct bob_client;
+struct asm_client;
+struct scim_client;
+
+struct bs_session {
+	const struct conf *conf;	/* borrowed */
+	const struct vault *vault;	/* borrowed, may be NULL */
+	struct store *store;		/* borrowed, may be NULL */
+	struct http_client *http;	/* owned */
+	struct bob_client *bob;		/* owned, created by session_bob */
+	struct asm_client *assembled;	/* owned, created by session_assembled */
+	struct scim_client *scim;	/* owned, created by session_scim */
+};
+
+/* clock may be NULL (real time). */
+void session_init(struct bs_session *s, const struct conf *conf,
+    const struct vault *vault, struct store *store,
+    const struct http_clock *clock);
+void session_close(struct bs_session *s);
+
+/* The clients; BS_ERR_NOT_CONFIGURED (exit 4) with a detail saying what
+ * is missing and how to add it. */
+bs_rc session_bob(struct bs_session *s, struct bob_client **out, struct bs_error *err);
+bs_rc session_assembled(struct bs_session *s, struct asm_client **out, struct bs_error *err);
+bs_rc session_scim(struct bs_session *s, struct scim_client **out, struct bs_error *err);
+
+#endif

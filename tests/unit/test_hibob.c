@@ -1,0 +1,380 @@
+/* test_hibob.c - HiBob response parsing: every documented quirk. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hibob.h"
+#include "util.h"
+
+#define S(x) (x), strlen(x)
+
+/* ---- fields ---- */
+
+static void
+fields_degenerate(void **state)
+{
+	struct bob_fields f;
+	struct bs_error err = { 0 };
+	(void)state;
+	assert_int_equal(bob_parse_fields(NULL, 0, &f, &err), BS_ERR_PARSE);
+	assert_int_equal(bob_parse_fields(S("{\"x\":1}"), &f, &err), BS_ERR_PARSE);
+	assert_int_equal(bob_parse_fields(S("[1,2"), &f, &err), BS_ERR_PARSE);
+	assert_int_equal(bob_parse_fields(S("[]"), &f, &err), BS_OK);
+	assert_int_equal(f.n, 0);
+	bob_fields_free(&f);
+	/* entries without an id are skipped, non-objects too */
+	assert_int_equal(bob_parse_fields(S("[{\"name\":\"x\"}, 3, null]"), &f, &err), BS_OK);
+	assert_int_equal(f.n, 0);
+	bob_fields_free(&f);
+}
+
+static void
+fields_metadata_shape(void **state)
+{
+	static const char json[] =
+	    "[{\"id\":\"root.firstName\",\"categoryId\":\"root\",\"categoryDisplayName\":\"Basic info\","
+	    "\"category\":\"root\",\"name\":\"First name\",\"description\":null,\"jsonPath\":\"firstName\","
+	    "\"type\":\"text\",\"typeData\":{},\"historical\":false},"
+	    "{\"id\":\"work.custom.field_1699999999999\",\"categoryId\":\"work\",\"categoryDisplayName\":\"Work\","
+	    "\"name\":\"alleo_access\",\"jsonPath\":\"work.custom.field_1699999999999\",\"type\":\"list\","
+	    "\"typeData\":{\"listId\":\"list_1699999999999\"},\"historical\":false},"
+	    "{\"id\":\"custom.category_1.field_2\",\"categoryId\":1726078147147,\"name\":\"x\",\"type\":\"number\"}]";
+	struct bob_fields f;
+	struct bs_error err = { 0 };
+	(void)state;
+	assert_int_equal(bob_parse_fields(S(json), &f, &err), BS_OK);
+	assert_int_equal(f.n, 3);
+	assert_string_equal(f.v[0].id, "root.firstName");
+	assert_string_equal(f.v[0].category_name, "Basic info");
+	assert_null(f.v[0].list_id);
+	assert_string_equal(f.v[1].name, "alleo_access");
+	assert_string_equal(f.v[1].type, "list");
+	assert_string_equal(f.v[1].list_id, "list_1699999999999");
+	assert_string_equal(f.v[2].category, "1726078147147");	/* numeric category id */
+	bob_fields_free(&f);
+}
+
+/* ---- named lists ---- */
+
+static void
+list_values_and_items(void **state)
+{
+	static const char values[] =
+	    "{\"name\":\"department\",\"values\":[{\"id\":\"209192163\",\"value\":\"Account Receivables\","
+	    "\"name\":\"Account Receivables\",\"archived\":false,\"children\":[{\"id\":7,\"value\":\"Sub\","
+	    "\"children\":[]}]},{\"id\":2606110,\"name\":\"Amsterdam\",\"archived\":true}]}";
+	static const char items[] = "{\"name\":\"yesno\",\"items\":[{\"id\":1,\"name\":\"yes\"},{\"id\":2,\"name\":\"no\"}]}";
+	struct bob_list l;
+	struct bs_error err = { 0 };
+	(void)state;
+	assert_int_equal(bob_parse_list(S("[]"), &l, &err), BS_ERR_PARSE);
+	assert_int_equal(bob_parse_list(S(values), &l, &err), BS_OK);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.items[1].id, "2606110");	/* numeric id kept as string */
+	assert_true(l.items[1].archived);
+	assert_string_equal(bob_list_name_of(&l, "7"), "Sub");	/* children searched */
+	assert_string_equal(bob_list_id_of(&l, "account receivables"), "209192163");
+	assert_null(bob_list_name_of(&l, "nope"));
+	assert_null(bob_list_name_of(NULL, "7"));
+	bob_list_free(&l);
+	assert_int_equal(bob_parse_list(S(items), &l, &err), BS_OK);
+	assert_string_equal(bob_list_id_of(&l, "YES"), "1");
+	bob_list_free(&l);
+}
+
+static void
+list_depth_bounded(void **state)
+{
+	struct strbuf sb;
+	struct bob_list l;
+	struct bs_error err = { 0 };
+	(void)state;
+	sb_init(&sb, 0);
+	sb_puts(&sb, "{\"values\":[");
+	for (int i = 0; i < 40; i++)
+		sb_printf(&sb, "{\"id\":%d,\"name\":\"n\",\"children\":[", i);
+	for (int i = 0; i < 40; i++)
+		sb_puts(&sb, "]}");
+	sb_puts(&sb, "]}");
+	assert_int_equal(bob_parse_list(sb.buf, sb.len, &l, &err), BS_ERR_PARSE);
+	assert_non_null(strstr(err.detail, "deeper"));
+	sb_free(&sb);
+}
+
+/* ---- people ---- */
+
+static char id_yes[] = "11", id_no[] = "12", nm_yes[] = "yes", nm_no[] = "no", nm_list[] = "yesno";
+static struct bob_list_item yesno_items[] = { { id_yes, nm_yes, 0, NULL, 0 }, { id_no, nm_no, 0, NULL, 0 } };
+static const struct bob_list yesno = { nm_list, yesno_items, 2 };
+
+static void
+people_three_forms(void **state)
+{
+	/* one person in nested form, one in slash form only, one with root
+	 * fields only at top level; ids as ~19-digit strings */
+	static const char json[] =
+	    "{\"employees\":["
+	    "{\"id\":\"3332883884017713238\",\"email\":\"zoe@x.test\",\"firstName\":\"Zo\\u00eb\","
+	    " \"surname\":\"\\u0141ukasiewicz-\\u00d8sterg\\u00e5rd\","
+	    " \"work\":{\"department\":\"209\",\"startDate\":\"2020-01-06\",\"custom\":{\"field_1\":\"11\"}},"
+	    " \"internal\":{\"lifecycleStatus\":\"employed\",\"status\":\"Active\",\"terminationDate\":null},"
+	    " \"humanReadable\":{\"work\":{\"department\":\"Support\"}}},"
+	    "{\"/root/id\":{\"value\":\"2813193532448179017\"},\"/root/email\":{\"value\":\"b@x.test\"},"
+	    " \"/work/custom/field_1\":{\"value\":\"12\"},\"/internal/lifecycleStatus\":{\"value\":\"Terminated\"},"
+	    " \"/internal/terminationDate\":{\"value\":\"2026-10-31\"}},"
+	    "{\"id\":\"1\",\"email\":\"c@x.test\",\"root\":{},\"work\":{\"custom\":{\"field_1\":null}}},"
+	    "{\"email\":\"noid@x.test\"}"
+	    "]}";
+	const struct bob_people_query q = { .access_field_id = "work.custom.field_1", .access_list = &yesno };
+	struct bob_people p;
+	struct bs_error err = { 0 };
+	(void)state;
+	assert_int_equal(bob_parse_people(S(json), &q, &p, &err), BS_OK);
+	assert_int_equal(p.n, 3);	/* the one without an id is dropped */
+	assert_string_equal(p.v[0].id, "3332883884017713238");
+	assert_string_equal(p.v[0].first_name, "Zo\xc3\xab");
+	assert_string_equal(p.v[0].department, "Support");	/* human-readable wins */
+	assert_string_equal(p.v[0].start_date, "2020-01-06");
+	assert_int_equal(p.v[0].access, BOB_ACCESS_YES);
+	assert_null(p.v[0].termination_date);
+	assert_string_equal(p.v[1].id, "2813193532448179017");
+	assert_string_equal(p.v[1].email, "b@x.test");
+	assert_int_equal(p.v[1].access, BOB_ACCESS_NO);
+	assert_string_equal(p.v[1].lifecycle, "Terminated");
+	assert_string_equal(p.v[1].termination_date, "2026-10-31");
+	assert_int_equal(p.v[2].access, BOB_ACCESS_UNSET);	/* null = unset */
+	bob_people_free(&p);
+}
+
+static void
+people_silent_omission(void **state)
+{
+	/* the access field and lifecycle never come back: permissions */
+	static const char json[] =
+	    "{\"employees\":[{\"id\":\"1\",\"email\":\"a@x.test\",\"work\":{\"startDate\":\"2020-01-01\"}},"
+	    "{\"id\":\"2\",\"email\":\"b@x.test\"}]}";
+	const struct bob_people_query q = { .access_field_id = "work.custom.field_1", .access_list = &yesno };
+	struct bob_people p;
+	struct bs_error err = { 0 };
+	int saw_access = 0, saw_life = 0, saw_start = 0;
+	(void)state;
+	assert_int_equal(bob_parse_people(S(json), &q, &p, &err), BS_OK);
+	assert_int_equal(p.n, 2);
+	assert_int_equal(p.v[0].access, BOB_ACCESS_UNREADABLE);
+	for (size_t i = 0; i < p.nmissing; i++) {
+		saw_access |= str_eq(p.missing[i].field_id, "work.custom.field_1");
+		saw_life |= str_eq(p.missing[i].field_id, "internal.lifecycleStatus");
+		saw_start |= str_eq(p.missing[i].field_id, "work.startDate");
+	}
+	assert_true(saw_access);
+	assert_true(saw_life);
+	assert_false(saw_start);	/* returned for someone: not missing */
+	bob_people_free(&p);
+}
+
+static void
+people_shapes_and_errors(void **state)
+{
+	struct bob_people p;
+	struct bs_error err = { 0 };
+	(void)state;
+	assert_int_equal(bob_parse_people(S("{\"employees\":[]}"), NULL, &p, &err), BS_OK);
+	assert_int_equal(p.n, 0);
+	assert_int_equal(p.nmissing, 0);	/* nobody: nothing to say per field */
+	bob_people_free(&p);
+	/* a bare object (single read) */
+	assert_int_equal(bob_parse_people(S("{\"id\":\"9\",\"email\":\"z@x.test\"}"), NULL, &p, &err), BS_OK);
+	assert_int_equal(p.n, 1);
+	assert_string_equal(p.v[0].id, "9");
+	bob_people_free(&p);
+	assert_int_equal(bob_parse_people(S("{\"people\":[]}"), NULL, &p, &err), BS_ERR_PARSE);
+	assert_int_equal(bob_parse_people(S("{\"employees\":[{\"id\":\"1\""), NULL, &p, &err), BS_ERR_PARSE);
+	assert_int_equal(bob_parse_people(S("{\"employees\":[{\"id\":\"1\",\"id\":\"2\"}]}"), NULL, &p, &err),
+	    BS_ERR_PARSE);	/* duplicate keys rejected */
+	assert_int_equal(bob_parse_people(S("not json"), NULL, &p, &err), BS_ERR_PARSE);
+	assert_int_equal(bob_parse_people(NULL, 0, NULL, &p, &err), BS_ERR_PARSE);
+	/* strings with brackets and escaped quotes inside do not confuse the splitter */
+	assert_int_equal(bob_parse_people(S("{\"x\":\"]}\",\"employees\":[{\"id\":\"1\",\"email\":\"a\\\"]}@x\"}]}"),
+	    NULL, &p, &err), BS_OK);
+	assert_int_equal(p.n, 1);
+	assert_string_equal(p.v[0].email, "a\"]}@x");
+	bob_people_free(&p);
+}
+
+static void
+people_access_values(void **state)
+{
+	static const char json[] =
+	    "{\"employees\":["
+	    "{\"id\":\"1\",\"work\":{\"custom\":{\"f\":\"yes\"}}},"	/* display value already */
+	    "{\"id\":\"2\",\"work\":{\"custom\":{\"f\":11}}},"		/* numeric item id */
+	    "{\"id\":\"3\",\"work\":{\"custom\":{\"f\":\"99\"}},\"humanReadable\":{\"work\":{\"custom\":{\"f\":\"Maybe\"}}}},"
+	    "{\"id\":\"4\",\"work\":{\"custom\":{\"f\":\"\"}}},"
+	    "{\"id\":\"5\",\"work\":{\"custom\":{\"f\":[\"12\"]}}}"	/* multi-list */
+	    "]}";
+	const struct bob_people_query q = { .access_field_id = "work.custom.f", .access_list = &yesno };
+	struct bob_people p;
+	struct bs_error err = { 0 };
+	(void)state;
+	assert_int_equal(bob_parse_people(S(json), &q, &p, &err), BS_OK);
+	assert_int_equal(p.v[0].access, BOB_ACCESS_YES);
+	assert_int_equal(p.v[1].access, BOB_ACCESS_YES);
+	assert_int_equal(p.v[2].access, BOB_ACCESS_OTHER);
+	assert_string_equal(p.v[2].access_value, "Maybe");
+	assert_int_equal(p.v[3].access, BOB_ACCESS_UNSET);
+	assert_int_equal(p.v[4].access, BOB_ACCESS_NO);
+	bob_people_free(&p);
+}
+
+static void
+people_budgets(void **state)
+{
+	static const char json[] =
+	    "{\"employees\":[{\"id\":\"1\",\"work\":{\"custom\":{\"b1\":150.5,\"b2\":\"75\"}}},"
+	    "{\"id\":\"2\",\"/work/custom/b1\":{\"value\":{\"value\":20,\"currency\":\"EUR\"}}}]}";
+	const char *ids[] = { "work.custom.b1", "work.custom.b2" };
+	const char *names[] = { "alleo_monthly_all_budget", "alleo_oneoff_health_budget" };
+	const struct bob_people_query q = { .budget_field_ids = ids, .budget_field_names = names, .nbudget = 2 };
+	struct bob_people p;
+	struct bs_error err = { 0 };
+	(void)state;
+	assert_int_equal(bob_parse_people(S(json), &q, &p, &err), BS_OK);
+	assert_int_equal(p.v[0].nbudgets, 2);
+	assert_string_equal(p.v[0].budgets[0].field, "alleo_monthly_all_budget");
+	assert_true(p.v[0].budgets[0].set);
+	assert_true(p.v[0].budgets[0].amount > 150.4 && p.v[0].budgets[0].amount < 150.6);
+	assert_true(p.v[0].budgets[1].set);
+	assert_true(p.v[1].budgets[0].set);	/* currency object */
+	assert_false(p.v[1].budgets[1].set);
+	bob_people_free(&p);
+}
+
+/* ---- time off ---- */
+
+static void
+timeoff_changes_and_portions(void **state)
+{
+	static const char json[] =
+	    "{\"changes\":[{\"changeType\":\"Created\",\"employeeId\":\"3332883884017713238\","
+	    "\"employeeEmail\":\"jane@x.com\",\"requestId\":24588163,\"policyTypeDisplayName\":\"Holiday\","
+	    "\"type\":\"days\",\"startDate\":\"2024-07-01\",\"startPortion\":\"afternoon\","
+	    "\"endDate\":\"2024-07-05\",\"endPortion\":\"morning\",\"status\":\"approved\"},"
+	    "{\"changeType\":\"Canceled\",\"employeeId\":12,\"requestId\":\"77\",\"type\":\"hours\","
+	    "\"date\":\"2024-07-02\",\"hoursOnDate\":3,\"minutes\":30,\"status\":\"canceled\","
+	    "\"previousRequestId\":76,\"originalRequestId\":70},"
+	    "{\"requestId\":0,\"type\":\"days\"}]}";
+	struct bob_timeoffs t;
+	struct bs_error err = { 0 };
+	(void)state;
+	assert_int_equal(bob_parse_timeoffs(S(json), &t, &err), BS_OK);
+	assert_int_equal(t.n, 2);
+	assert_int_equal(t.v[0].request_id, 24588163);
+	assert_int_equal(t.v[0].type, TOFF_DAYS);
+	assert_int_equal(t.v[0].status, TOFF_APPROVED);
+	assert_int_equal(t.v[0].start_portion, TOFF_AFTERNOON);
+	assert_int_equal(t.v[0].end_portion, TOFF_MORNING);
+	assert_string_equal(t.v[0].start_date, "2024-07-01");
+	assert_string_equal(t.v[0].employee_email, "jane@x.com");
+	assert_string_equal(t.v[1].employee_id, "12");
+	assert_int_equal(t.v[1].request_id, 77);
+	assert_int_equal(t.v[1].minutes_on_date, 210);
+	assert_int_equal(t.v[1].status, TOFF_CANCELED);
+	assert_int_equal(t.v[1].previous_request_id, 76);
+	assert_int_equal(t.v[1].original_request_id, 70);
+	bob_timeoffs_free(&t);
+}
+
+static void
+timeoff_request_details_both_spellings(void **state)
+{
+	static const char a[] = "{\"requestId\":5,\"employeeId\":\"1\",\"type\":\"days\",\"status\":\"approved\","
+	    "\"startDate\":\"2026-03-02\",\"startDatePortion\":\"afternoon\",\"endDate\":\"2026-03-04\","
+	    "\"endDatePortion\":\"morning\"}";
+	static const char b[] = "{\"requestId\":6,\"type\":\"portionOnRange\",\"status\":\"disapproved\","
+	    "\"startDate\":\"2026-03-02\",\"endDate\":\"2026-03-06\",\"dayPortion\":\"morning\"}";
+	static const char c[] = "{\"requestId\":7,\"type\":\"differentSpecificHoursDayDurations\",\"status\":\"pending\","
+	    "\"timeZone\":\"Europe/London\",\"durations\":[{\"date\":\"2026-03-02\",\"startTime\":\"09:00\","
+	    "\"endTime\":\"11:30\"},{\"date\":\"2026-03-03\",\"hours\":2},{\"date\":\"bad\"}]}";
+	struct bob_timeoff t;
+	struct bs_error err = { 0 };
+	(void)state;
+	assert_int_equal(bob_parse_timeoff(S(a), &t, &err), BS_OK);
+	assert_int_equal(t.start_portion, TOFF_AFTERNOON);
+	assert_int_equal(t.end_portion, TOFF_MORNING);
+	bob_timeoff_clear(&t);
+	assert_int_equal(bob_parse_timeoff(S(b), &t, &err), BS_OK);
+	assert_int_equal(t.type, TOFF_PORTION_ON_RANGE);
+	assert_int_equal(t.status, TOFF_DISAPPROVED);
+	assert_int_equal(t.day_portion, TOFF_MORNING);
+	bob_timeoff_clear(&t);
+	assert_int_equal(bob_parse_timeoff(S(c), &t, &err), BS_OK);
+	assert_int_equal(t.ndurations, 2);	/* the bad date dropped */
+	assert_int_equal(t.durations[0].start_minute, 540);
+	assert_int_equal(t.durations[0].minutes, 150);
+	assert_int_equal(t.durations[1].minutes, 120);
+	assert_int_equal(t.durations[1].start_minute, -1);
+	assert_string_equal(t.time_zone, "Europe/London");
+	bob_timeoff_clear(&t);
+	assert_int_equal(bob_parse_timeoff(S("{\"type\":\"days\"}"), &t, &err), BS_ERR_PARSE);
+	assert_int_equal(bob_parse_timeoff(S("[]"), &t, &err), BS_ERR_PARSE);
+}
+
+static void
+timeoff_outtoday_and_whosout(void **state)
+{
+	static const char today[] = "{\"outs\":[{\"employeeId\":\"1\",\"employeeEmail\":\"a@x\",\"requestId\":9,"
+	    "\"requestRangeType\":\"days\",\"startDate\":\"2026-01-01\",\"startDatePortion\":\"all_day\","
+	    "\"endDate\":\"2026-01-01\",\"endDatePortion\":\"all_day\",\"policyTypeDisplayName\":\"Sick\"}]}";
+	struct bob_timeoffs t;
+	struct bs_error err = { 0 };
+	(void)state;
+	assert_int_equal(bob_parse_timeoffs(S(today), &t, &err), BS_OK);
+	assert_int_equal(t.n, 1);
+	assert_int_equal(t.v[0].type, TOFF_DAYS);	/* requestRangeType */
+	assert_int_equal(t.v[0].start_portion, TOFF_ALL_DAY);
+	assert_string_equal(t.v[0].policy_type, "Sick");
+	bob_timeoffs_free(&t);
+	assert_int_equal(bob_parse_timeoffs(S("{\"outs\":{}}"), &t, &err), BS_ERR_PARSE);
+	assert_int_equal(bob_parse_timeoffs(S("{}"), &t, &err), BS_ERR_PARSE);
+}
+
+static void
+enums(void **state)
+{
+	(void)state;
+	assert_int_equal(toff_type_parse(NULL), TOFF_TYPE_UNKNOWN);
+	assert_int_equal(toff_type_parse("specificHoursOnRange"), TOFF_TYPE_UNKNOWN);	/* does not exist */
+	assert_int_equal(toff_type_parse("hoursOnRange"), TOFF_HOURS_ON_RANGE);
+	assert_string_equal(toff_type_name(TOFF_OPEN_ENDED), "openEnded");
+	assert_int_equal(toff_status_parse("declined"), TOFF_DISAPPROVED);
+	assert_int_equal(toff_status_parse("Cancelled"), TOFF_CANCELED);
+	assert_int_equal(toff_status_parse("weird"), TOFF_STATUS_UNKNOWN);
+	assert_int_equal(toff_portion_parse("AFTERNOON"), TOFF_AFTERNOON);
+	assert_int_equal(toff_portion_parse(NULL), TOFF_PORTION_NONE);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(fields_degenerate),
+		cmocka_unit_test(fields_metadata_shape),
+		cmocka_unit_test(list_values_and_items),
+		cmocka_unit_test(list_depth_bounded),
+		cmocka_unit_test(people_three_forms),
+		cmocka_unit_test(people_silent_omission),
+		cmocka_unit_test(people_shapes_and_errors),
+		cmocka_unit_test(people_access_values),
+		cmocka_unit_test(people_budgets),
+		cmocka_unit_test(timeoff_changes_and_portions),
+		cmocka_unit_test(timeoff_request_details_both_spellings),
+		cmocka_unit_test(timeoff_outtoday_and_whosout),
+		cmocka_unit_test(enums),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
