@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "lock.h"
 #include "log.h"
+#include "vault.h"
 #include "store.h"
 #include "util.h"
 
@@ -77,4 +79,48 @@ app_open_store(struct app *a, struct store **out, struct bs_error *err)
 	if (rc != BS_OK)
 		return rc;
 	return store_open(a->paths.state_db, out, err);
+}
+
+bs_rc
+app_ctx_open(struct app *a, unsigned need, struct app_ctx *ctx, struct bs_error *err)
+{
+	bs_rc rc = BS_OK;
+
+	memset(ctx, 0, sizeof *ctx);
+	ctx->lock_fd = -1;
+	if (need & (APP_NEED_LOCK | APP_NEED_STORE)) {
+		rc = paths_ensure(&a->paths, err);
+		if (rc != BS_OK)
+			goto fail;
+	}
+	if (need & APP_NEED_LOCK) {
+		rc = lock_acquire(a->paths.lock_file, &ctx->lock_fd, err);
+		if (rc != BS_OK)
+			goto fail;
+	}
+	if (need & APP_NEED_VAULT) {
+		rc = app_open_vault(a, &ctx->vault, err);
+		if (rc != BS_OK)
+			goto fail;
+	}
+	if (need & APP_NEED_STORE) {
+		rc = store_open(a->paths.state_db, &ctx->store, err);
+		if (rc != BS_OK)
+			goto fail;
+	}
+	session_init(&ctx->s, a->conf, ctx->vault, ctx->store, NULL);
+	return BS_OK;
+fail:
+	app_ctx_close(ctx);
+	return rc;
+}
+
+void
+app_ctx_close(struct app_ctx *ctx)
+{
+	if (ctx->s.http != NULL)
+		session_close(&ctx->s);
+	store_close(&ctx->store);
+	vault_close(&ctx->vault);
+	lock_release(&ctx->lock_fd);
 }

@@ -42,6 +42,22 @@ bs_rc app_open_store(struct app *a, struct store **out, struct bs_error *err);
  * when stdin is a terminal.  BS_ERR_VAULT_MISSING when there is none. */
 bs_rc app_open_vault(struct app *a, struct vault **out, struct bs_error *err);
 
+/* Everything a command that talks to the services holds. */
+#include "session.h"
+enum {
+	APP_NEED_VAULT = 1,	/* unlock the vault (credentials) */
+	APP_NEED_STORE = 2,	/* open the state store */
+	APP_NEED_LOCK = 4	/* hold the run lock (exit 5 when held) */
+};
+struct app_ctx {
+	struct vault *vault;
+	struct store *store;
+	int lock_fd;
+	struct bs_session s;
+};
+bs_rc app_ctx_open(struct app *a, unsigned need, struct app_ctx *ctx, struct bs_error *err);
+void app_ctx_close(struct app_ctx *ctx);
+
 /* Read a secret: without echo from the terminal, else one line from stdin.
  * Returned in sodium_malloc'd memory (free with sodium_free); NULL on EOF. */
 char *app_read_secret(const char *prompt);

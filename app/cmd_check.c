@@ -1,13 +1,68 @@
-/* cmd_check.c - placeholder until the command lands. */
+/* cmd_check.c - bobsync check [--json] */
 #include <stdio.h>
+#include <string.h>
 
 #include "app.h"
+#include "checks.h"
 #include "commands.h"
+#include "output.h"
+#include "util.h"
+
+static const char *
+mark(enum check_status s)
+{
+	switch (s) {
+	case CHECK_PASS: return "pass";
+	case CHECK_WARN: return "WARN";
+	case CHECK_FAIL: return "FAIL";
+	case CHECK_SKIP: return "skip";
+	}
+	return "?";
+}
+
+static void
+print_human(const struct check_report *r)
+{
+	for (int i = 0; i < CHECK_COUNT; i++) {
+		const struct check_result *c = &r->v[i];
+		char *detail = xstrdup(c->detail ? c->detail : "");
+		util_strip_controls(detail);
+		printf("[%s] %s\n       %s\n", mark(c->status), c->title, detail);
+		if (c->remedy != NULL && (c->status == CHECK_FAIL || c->status == CHECK_WARN))
+			printf("       What to do: %s\n", c->remedy);
+		free(detail);
+	}
+	printf("\n%s\n", r->ok ? "All checks passed." :
+	    "Some checks failed: fix them as described, then run 'bobsync check' again.");
+}
 
 int
 cmd_check(struct app *a, int argc, char **argv)
 {
-	(void)a; (void)argc; (void)argv;
-	fputs("bobsync: 'check' is not available in this build yet\n", stderr);
-	return 1;
+	struct app_ctx ctx;
+	struct bs_error err = { 0 };
+	struct check_report rep;
+	struct out_progress prog;
+	struct bs_progress pcb = { out_progress_cb, &prog };
+	int status;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			a->json = 1;
+		else
+			return app_usage(a, "check", "unknown option '%s'", argv[i]);
+	}
+	if (app_ctx_open(a, APP_NEED_VAULT, &ctx, &err) != BS_OK)
+		return app_error(a, &err);
+	out_progress_init(&prog, a);
+	check_run_all(&ctx.s, &pcb, &rep);
+	out_progress_done(&prog);
+	if (a->json)
+		out_json(check_report_to_json(&rep));
+	else
+		print_human(&rep);
+	status = check_report_exit_code(&rep);
+	check_report_free(&rep);
+	app_ctx_close(&ctx);
+	return status;
 }

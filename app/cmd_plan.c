@@ -1,13 +1,54 @@
-/* cmd_plan.c - placeholder until the command lands. */
+/* cmd_plan.c - bobsync plan roster|timeoff [--json] */
 #include <stdio.h>
+#include <string.h>
 
 #include "app.h"
 #include "commands.h"
+#include "output.h"
+#include "plan_print.h"
+#include "roster.h"
+#include "timeoff_sync.h"
 
 int
 cmd_plan(struct app *a, int argc, char **argv)
 {
-	(void)a; (void)argc; (void)argv;
-	fputs("bobsync: 'plan' is not available in this build yet\n", stderr);
-	return 1;
+	struct app_ctx ctx;
+	struct bs_error err = { 0 };
+	struct plan plan;
+	struct out_progress prog;
+	struct bs_progress pcb = { out_progress_cb, &prog };
+	const char *what = NULL;
+	bs_rc rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			a->json = 1;
+		else if (argv[i][0] == '-')
+			return app_usage(a, "plan", "unknown option '%s'", argv[i]);
+		else if (what == NULL)
+			what = argv[i];
+		else
+			return app_usage(a, "plan", "unexpected argument '%s'", argv[i]);
+	}
+	if (what == NULL || (strcmp(what, "roster") != 0 && strcmp(what, "timeoff") != 0))
+		return app_usage(a, "plan", "say which plan: roster or timeoff");
+	if (app_ctx_open(a, APP_NEED_VAULT | APP_NEED_STORE, &ctx, &err) != BS_OK)
+		return app_error(a, &err);
+	out_progress_init(&prog, a);
+	if (strcmp(what, "roster") == 0)
+		rc = roster_plan_now(&ctx.s, NULL, &pcb, &plan, &err);
+	else
+		rc = toff_plan_now(&ctx.s, 0, NULL, &pcb, &plan, &err);
+	out_progress_done(&prog);
+	if (rc != BS_OK) {
+		app_ctx_close(&ctx);
+		return app_error(a, &err);
+	}
+	if (a->json)
+		out_json(plan_to_json(&plan));
+	else
+		print_plan(stdout, &plan, out_term_width());
+	plan_free(&plan);
+	app_ctx_close(&ctx);
+	return 0;
 }

@@ -1,13 +1,183 @@
-/* cmd_preview.c - placeholder until the command lands. */
+/* cmd_preview.c - bobsync preview employees|timeoff */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "app.h"
 #include "commands.h"
+#include "output.h"
+#include "roster.h"
+#include "util.h"
+
+static const char *
+person_name(const struct bob_person *p)
+{
+	if (!str_empty(p->display_name))
+		return p->display_name;
+	if (!str_empty(p->first_name) || !str_empty(p->surname))
+		return NULL;	/* caller formats first + last */
+	return p->email ? p->email : p->id;
+}
+
+static char *
+name_dup(const struct bob_person *p)
+{
+	const char *n = person_name(p);
+	if (n != NULL)
+		return xstrdup(n);
+	return xasprintf("%s%s%s", p->first_name ? p->first_name : "",
+	    p->first_name && p->surname ? " " : "", p->surname ? p->surname : "");
+}
+
+static const struct roster_source *sort_src;
+
+static int
+by_name(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	char *x = name_dup(&sort_src->people.v[i]), *y = name_dup(&sort_src->people.v[j]);
+	int c = strcoll(x, y);
+	free(x);
+	free(y);
+	if (c == 0)
+		c = strcmp(sort_src->people.v[i].id, sort_src->people.v[j].id);
+	return c;
+}
+
+static const char *
+verdict_word(enum roster_verdict v)
+{
+	switch (v) {
+	case ROSTER_ELIGIBLE: return "yes";
+	case ROSTER_INELIGIBLE: return "no";
+	case ROSTER_UNKNOWN: return "held";
+	}
+	return "?";
+}
+
+static int
+preview_employees(struct app *a, int argc, char **argv)
+{
+	struct app_ctx ctx;
+	struct bs_error err = { 0 };
+	struct roster_source src;
+	struct out_progress prog;
+	struct bs_progress pcb = { out_progress_cb, &prog };
+	size_t *order;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			a->json = 1;
+		else if (strcmp(argv[i], "--csv") == 0)
+			a->csv = 1;
+		else
+			return app_usage(a, "preview", "unknown option '%s'", argv[i]);
+	}
+	if (a->json && a->csv)
+		return app_usage(a, "preview", "choose one of --json and --csv");
+	if (app_ctx_open(a, APP_NEED_VAULT, &ctx, &err) != BS_OK)
+		return app_error(a, &err);
+	out_progress_init(&prog, a);
+	if (roster_source_fetch(&ctx.s, &pcb, &src, &err) != BS_OK) {
+		out_progress_done(&prog);
+		app_ctx_close(&ctx);
+		return app_error(a, &err);
+	}
+	out_progress_done(&prog);
+	if (src.field_problem[0] != '\0')
+		fprintf(stderr, "bobsync: warning: %s; everyone's access is unknown "
+		    "(run 'bobsync check' for the fix)\n", src.field_problem);
+	for (size_t i = 0; i < src.nmissing_sections; i++)
+		fprintf(stderr, "bobsync: warning: HiBob returned nothing from the %s section "
+		    "(permission group; run 'bobsync check')\n", src.missing_sections[i]);
+
+	order = xcalloc(src.people.n + 1, sizeof *order);
+	for (size_t i = 0; i < src.people.n; i++)
+		order[i] = i;
+	sort_src = &src;
+	qsort(order, src.people.n, sizeof *order, by_name);
+
+	if (a->json) {
+		json_t *j = json_object(), *sum = json_object(), *arr = json_array();
+		json_object_set_new(sum, "total", json_integer((json_int_t)src.people.n));
+		json_object_set_new(sum, "eligible", json_integer(src.eligible));
+		json_object_set_new(sum, "ineligible", json_integer(src.ineligible));
+		json_object_set_new(sum, "unset", json_integer(src.unknown));
+		json_object_set(j, "summary", sum);
+		json_decref(sum);
+		for (size_t k = 0; k < src.people.n; k++) {
+			const struct bob_person *p = &src.people.v[order[k]];
+			const struct roster_eval *e = &src.evals[order[k]];
+			json_t *o = json_object();
+			char *nm = name_dup(p);
+			json_object_set_new(o, "id", json_string(p->id));
+			json_object_set_new(o, "email", p->email ? json_string(p->email) : json_null());
+			json_object_set_new(o, "name", json_string(nm));
+			json_object_set_new(o, "access", json_string(bob_access_name(p->access)));
+			if (p->access == BOB_ACCESS_OTHER && p->access_value)
+				json_object_set_new(o, "access_value", json_string(p->access_value));
+			json_object_set_new(o, "lifecycle", p->lifecycle ? json_string(p->lifecycle) : json_null());
+			json_object_set_new(o, "eligible", json_boolean(e->verdict == ROSTER_ELIGIBLE));
+			json_object_set_new(o, "verdict", json_string(roster_verdict_name(e->verdict)));
+			json_object_set_new(o, "reason", json_string(e->reason));
+			json_object_set_new(o, "site", p->site ? json_string(p->site) : json_null());
+			json_object_set_new(o, "department", p->department ? json_string(p->department) : json_null());
+			json_object_set_new(o, "start_date", p->start_date ? json_string(p->start_date) : json_null());
+			json_object_set_new(o, "termination_date", p->termination_date ?
+			    json_string(p->termination_date) : json_null());
+			json_array_append_new(arr, o);
+			free(nm);
+		}
+		json_object_set_new(j, "employees", arr);
+		if (src.field_problem[0] != '\0')
+			json_object_set_new(j, "field_problem", json_string(src.field_problem));
+		out_json(j);
+	} else if (a->csv) {
+		static const char *const hdr[] = { "id", "email", "name", "access", "lifecycle",
+		    "eligible", "reason" };
+		out_csv_row(stdout, 7, hdr);
+		for (size_t k = 0; k < src.people.n; k++) {
+			const struct bob_person *p = &src.people.v[order[k]];
+			const struct roster_eval *e = &src.evals[order[k]];
+			char *nm = name_dup(p);
+			const char *row[] = { p->id, p->email, nm, bob_access_name(p->access),
+			    p->lifecycle, verdict_word(e->verdict), e->reason };
+			out_csv_row(stdout, 7, row);
+			free(nm);
+		}
+	} else {
+		static const char *const hdr[] = { "NAME", "EMAIL", "ACCESS", "LIFECYCLE", "SYNC",
+		    "REASON" };
+		struct out_table *t = out_table_new(6, hdr);
+		for (size_t k = 0; k < src.people.n; k++) {
+			const struct bob_person *p = &src.people.v[order[k]];
+			const struct roster_eval *e = &src.evals[order[k]];
+			char *nm = name_dup(p);
+			const char *row[] = { nm, p->email, bob_access_name(p->access), p->lifecycle,
+			    verdict_word(e->verdict), e->reason };
+			out_table_row(t, row);
+			free(nm);
+		}
+		out_table_print(t, stdout, out_term_width());
+		out_table_free(&t);
+		printf("\n%zu people: %ld will have an Alleo account, %ld will not, %ld held "
+		    "(alleo_access not set or not readable: never removed, decide in HiBob).\n",
+		    src.people.n, src.eligible, src.ineligible, src.unknown);
+	}
+	free(order);
+	roster_source_free(&src);
+	app_ctx_close(&ctx);
+	return 0;
+}
 
 int
 cmd_preview(struct app *a, int argc, char **argv)
 {
-	(void)a; (void)argc; (void)argv;
-	fputs("bobsync: 'preview' is not available in this build yet\n", stderr);
-	return 1;
+	if (argc < 2)
+		return app_usage(a, "preview", "say what to preview: employees or timeoff");
+	if (strcmp(argv[1], "employees") == 0)
+		return preview_employees(a, argc - 1, argv + 1);
+	if (strcmp(argv[1], "timeoff") == 0)
+		return cmd_preview_timeoff(a, argc - 1, argv + 1);
+	return app_usage(a, "preview", "unknown preview '%s' (employees or timeoff)", argv[1]);
 }

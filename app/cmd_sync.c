@@ -1,13 +1,183 @@
-/* cmd_sync.c - placeholder until the command lands. */
+/* cmd_sync.c - bobsync sync roster|timeoff|all, bobsync reconcile timeoff */
 #include <stdio.h>
+#include <string.h>
 
 #include "app.h"
 #include "commands.h"
+#include "conf.h"
+#include "output.h"
+#include "plan_print.h"
+#include "roster.h"
+#include "timeoff_sync.h"
+#include "util.h"
+
+/* Exit status precedence when several syncs ran. */
+static int
+worse(int a, int b)
+{
+	static const int rank[] = { 0, 2, 1, 4, 5, 3, 6 };	/* by exit code 0..6 */
+	if (a < 0 || a > 6)
+		return a;
+	if (b < 0 || b > 6)
+		return b;
+	return rank[b] > rank[a] ? b : a;
+}
+
+static int
+roster_enabled(const struct app *a, int explicit_request, int *status)
+{
+	const char *mode = conf_get(a->conf, "alleo.mode");
+
+	if (str_eq(mode, "scim") || str_eq(mode, "csv"))
+		return 1;
+	if (explicit_request) {
+		if (str_eq(mode, "pull")) {
+			fputs("bobsync: alleo.mode is pull: Alleo reads HiBob itself, so there is "
+			    "nothing to send ('bobsync preview employees' shows who Alleo will see).\n",
+			    stderr);
+			*status = 0;
+		} else {
+			fputs("bobsync: Alleo delivery is off: set alleo.mode to scim or csv "
+			    "('bobsync setup' walks you through it).\n", stderr);
+			*status = 4;
+		}
+	}
+	return 0;
+}
+
+static int
+timeoff_enabled(const struct app *a, int explicit_request, int *status)
+{
+	if (conf_get_bool(a->conf, "assembled.enabled"))
+		return 1;
+	if (explicit_request) {
+		fputs("bobsync: the Assembled time-off sync is off: "
+		    "'bobsync config set assembled.enabled true' turns it on.\n", stderr);
+		*status = 4;
+	}
+	return 0;
+}
+
+static int
+run_one(struct app *a, struct app_ctx *ctx, const char *target, const struct sync_opts *o,
+    json_t *results)
+{
+	struct sync_result r;
+	struct bs_error err = { 0 };
+	bs_rc rc;
+
+	memset(&r, 0, sizeof r);
+	if (strcmp(target, "roster") == 0)
+		rc = roster_sync(&ctx->s, o, &r, &err);
+	else
+		rc = toff_sync(&ctx->s, o, &r, &err);
+	if (r.target[0] == '\0')
+		snprintf(r.target, sizeof r.target, "%s", target);
+	if (a->json) {
+		json_t *j = sync_result_to_json(&r);
+		if (rc != BS_OK && rc != BS_ERR_GUARD && rc != BS_ERR_PARTIAL)
+			json_object_set_new(j, "error", json_string(bs_error_text(&err)));
+		json_array_append_new(results, j);
+	} else if (rc == BS_OK || rc == BS_ERR_GUARD || rc == BS_ERR_PARTIAL) {
+		print_sync_result(stdout, &r);
+	}
+	if (rc == BS_OK)
+		return 0;
+	if (rc == BS_ERR_GUARD || rc == BS_ERR_PARTIAL) {
+		if (a->json)
+			fprintf(stderr, "bobsync: %s\n", bs_error_text(&err));
+		return bs_exit_code(rc);
+	}
+	return app_error(a, &err);
+}
+
+static int
+sync_main(struct app *a, int argc, char **argv, int reconcile)
+{
+	const char *cmd = reconcile ? "reconcile" : "sync";
+	struct sync_opts o = { 0 };
+	struct app_ctx ctx;
+	struct bs_error err = { 0 };
+	struct out_progress prog;
+	struct bs_progress pcb = { out_progress_cb, &prog };
+	const char *what = NULL;
+	json_t *results = NULL;
+	int status = 0, st;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			a->json = 1;
+		else if (!reconcile && strcmp(argv[i], "--dry-run") == 0)
+			o.dry_run = 1;
+		else if (!reconcile && strcmp(argv[i], "--approve") == 0) {
+			if (++i >= argc)
+				return app_usage(a, cmd, "--approve needs the plan id");
+			o.approve = argv[i];
+		} else if (!reconcile && strncmp(argv[i], "--approve=", 10) == 0)
+			o.approve = argv[i] + 10;
+		else if (argv[i][0] == '-')
+			return app_usage(a, cmd, "unknown option '%s'", argv[i]);
+		else if (what == NULL)
+			what = argv[i];
+		else
+			return app_usage(a, cmd, "unexpected argument '%s'", argv[i]);
+	}
+	if (reconcile) {
+		if (what == NULL || strcmp(what, "timeoff") != 0)
+			return app_usage(a, cmd, "only time off is reconciled: bobsync reconcile timeoff");
+		o.kind = "reconcile";
+	} else if (what == NULL || (strcmp(what, "roster") != 0 && strcmp(what, "timeoff") != 0 &&
+	    strcmp(what, "all") != 0)) {
+		return app_usage(a, cmd, "say what to sync: roster, timeoff or all");
+	}
+	if (o.approve != NULL && strcmp(what, "all") == 0)
+		return app_usage(a, cmd, "--approve names one plan: use it with roster or timeoff");
+
+	out_progress_init(&prog, a);
+	o.progress = &pcb;
+	if (app_ctx_open(a, APP_NEED_VAULT | APP_NEED_STORE | (o.dry_run ? 0 : APP_NEED_LOCK),
+	    &ctx, &err) != BS_OK)
+		return app_error(a, &err);
+	if (a->json)
+		results = json_array();
+
+	if (strcmp(what, "roster") == 0 || strcmp(what, "all") == 0) {
+		if (roster_enabled(a, strcmp(what, "roster") == 0, &status)) {
+			st = run_one(a, &ctx, "roster", &o, results);
+			out_progress_done(&prog);
+			status = worse(status, st);
+		}
+	}
+	if (strcmp(what, "timeoff") == 0 || strcmp(what, "all") == 0) {
+		if (timeoff_enabled(a, strcmp(what, "timeoff") == 0, &status)) {
+			st = run_one(a, &ctx, "timeoff", &o, results);
+			out_progress_done(&prog);
+			status = worse(status, st);
+		}
+	}
+	if (strcmp(what, "all") == 0 && !roster_enabled(a, 0, &status) && !timeoff_enabled(a, 0, &status))
+		fputs("bobsync: nothing is enabled: set alleo.mode (scim or csv) or "
+		    "assembled.enabled.\n", stderr);
+	if (a->json) {
+		if (strcmp(what, "all") == 0)
+			out_json(results);
+		else if (json_array_size(results) > 0)
+			out_json(json_incref(json_array_get(results, 0))), json_decref(results);
+		else
+			json_decref(results);
+	}
+	app_ctx_close(&ctx);
+	return status;
+}
 
 int
 cmd_sync(struct app *a, int argc, char **argv)
 {
-	(void)a; (void)argc; (void)argv;
-	fputs("bobsync: 'sync' is not available in this build yet\n", stderr);
-	return 1;
+	return sync_main(a, argc, argv, 0);
+}
+
+int
+cmd_reconcile(struct app *a, int argc, char **argv)
+{
+	return sync_main(a, argc, argv, 1);
 }

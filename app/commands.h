@@ -19,4 +19,7 @@ int cmd_config(struct app *a, int argc, char **argv);
 int cmd_credentials(struct app *a, int argc, char **argv);
 int cmd_access(struct app *a, int argc, char **argv);
 
+/* Parts of commands owned by the engines' files. */
+int cmd_preview_timeoff(struct app *a, int argc, char **argv);	/* preview_timeoff.c */
+
 #endif

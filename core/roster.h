@@ -66,7 +66,12 @@ int roster_is_budget_field_name(const char *name);
 /* Diff the eligible set against the roster provisioned in the store. */
 bs_rc roster_plan(struct bs_session *s, const struct roster_source *src,
     struct plan *out, struct bs_error *err);
-/* Fetch, plan, guard, apply (journaled), record the run. */
+/* Fetch, check the source is sane, plan, evaluate the guard (approve may
+ * name this plan).  BS_ERR_SOURCE when the source looks wrong. */
+bs_rc roster_plan_now(struct bs_session *s, const char *approve,
+    const struct bs_progress *progress, struct plan *out, struct bs_error *err);
+/* Fetch, plan, guard, apply (journaled), record the run.  BS_ERR_GUARD
+ * (exit 3) when blocked, BS_ERR_PARTIAL when some actions failed. */
 bs_rc roster_sync(struct bs_session *s, const struct sync_opts *o,
     struct sync_result *r, struct bs_error *err);
 

@@ -1,0 +1,49 @@
+/* output.h - how commands print: aligned tables that respect display width
+ * (UTF-8 names line up), CSV, JSON, and progress on stderr. */
+#ifndef BS_OUTPUT_H
+#define BS_OUTPUT_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "progress.h"
+
+struct app;
+
+/* A table printed once all rows are in, so columns fit their content.
+ * Cells are copied; control characters are replaced. */
+struct out_table;
+struct out_table *out_table_new(size_t ncols, const char *const *headers);
+void out_table_row(struct out_table *t, const char *const *cells);
+/* max_width 0 = no limit (not a terminal); otherwise the last column is
+ * cut with an ellipsis to fit. */
+void out_table_print(struct out_table *t, FILE *f, int max_width);
+void out_table_free(struct out_table **t);
+
+/* One CSV row (RFC 4180 quoting). */
+void out_csv_row(FILE *f, size_t n, const char *const *cells);
+
+/* Pretty JSON on stdout with a newline; consumes a reference of j. */
+void out_json(json_t *j);
+
+/* Display width of a UTF-8 string (wcwidth; invalid bytes count 1). */
+int out_width(const char *s);
+
+/* Terminal width of stdout, or 0 when not a terminal. */
+int out_term_width(void);
+
+/* A progress callback printing one updating line on stderr when it is a
+ * terminal (and nothing otherwise).  Call out_progress_done after. */
+struct out_progress {
+	int enabled;
+	int shown;
+};
+void out_progress_init(struct out_progress *p, const struct app *a);
+int out_progress_cb(void *ctx, const struct bs_progress_event *ev);
+void out_progress_done(struct out_progress *p);
+
+/* "2026-03-02T12:00:00Z" style for a unix time, "" for 0. */
+void out_time(long long t, char buf[32]);
+
+#endif

@@ -1,0 +1,114 @@
+/* plan_print.c - plans and run results for people to read. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+#include "plan_print.h"
+#include "util.h"
+
+static const char *
+target_title(const char *t)
+{
+	if (str_eq(t, "alleo"))
+		return "Alleo";
+	if (str_eq(t, "assembled"))
+		return "Assembled";
+	return t;
+}
+
+void
+print_plan(FILE *f, const struct plan *p, int width)
+{
+	long count[PLAN_DELETE + 1] = { 0 };
+	struct out_table *t;
+	static const char *const hdr[] = { "ACTION", "WHO", "REASON" };
+
+	for (size_t i = 0; i < p->n; i++)
+		if ((unsigned)p->v[i].op <= PLAN_DELETE)
+			count[p->v[i].op]++;
+	fprintf(f, "Plan %s for %s: ", p->id, target_title(p->target));
+	if (p->n == 0) {
+		fputs("nothing to do", f);
+	} else {
+		int first = 1;
+		for (int op = 0; op <= PLAN_DELETE; op++) {
+			if (count[op] == 0)
+				continue;
+			fprintf(f, "%s%ld %s", first ? "" : ", ", count[op], plan_op_name((enum plan_op)op));
+			first = 0;
+		}
+	}
+	if (p->nheld > 0)
+		fprintf(f, "; %zu held", p->nheld);
+	fputs(".\n", f);
+	if (p->n > 0) {
+		t = out_table_new(3, hdr);
+		for (size_t i = 0; i < p->n; i++) {
+			const struct plan_action *a = &p->v[i];
+			char *who;
+			if (a->request_id)
+				who = xasprintf("#%lld %s", a->request_id, a->email ? a->email : "");
+			else
+				who = xasprintf("%s%s%s%s", a->name ? a->name : "", a->name ? " <" : "",
+				    a->email ? a->email : (a->employee_id ? a->employee_id : ""),
+				    a->name ? ">" : "");
+			const char *row[] = { plan_op_name(a->op), who, a->reason };
+			out_table_row(t, row);
+			free(who);
+		}
+		fputc('\n', f);
+		out_table_print(t, f, width);
+		out_table_free(&t);
+	}
+	if (p->nheld > 0) {
+		static const char *const hh[] = { "HELD", "REASON" };
+		t = out_table_new(2, hh);
+		for (size_t i = 0; i < p->nheld; i++) {
+			const struct plan_held *h = &p->held[i];
+			char *who = xasprintf("%s%s%s%s", h->name ? h->name : "", h->name ? " <" : "",
+			    h->email ? h->email : (h->employee_id ? h->employee_id : ""), h->name ? ">" : "");
+			const char *row[] = { who, h->reason };
+			out_table_row(t, row);
+			free(who);
+		}
+		fputc('\n', f);
+		out_table_print(t, f, width);
+		out_table_free(&t);
+	}
+	if (p->guard.tripped) {
+		fprintf(f, "\nGuard: %s.\n", p->guard.reason);
+		if (p->guard.approved)
+			fputs("Approved for this plan id.\n", f);
+		else
+			fprintf(f, "Nothing will be applied until this exact plan is approved:\n"
+			    "  bobsync sync %s --approve %s\n",
+			    str_eq(p->target, "alleo") ? "roster" : "timeoff", p->id);
+	}
+}
+
+void
+print_sync_result(FILE *f, const struct sync_result *r)
+{
+	const char *what = str_eq(r->target, "roster") ? "roster (Alleo)" : "time off (Assembled)";
+
+	if (r->dry_run) {
+		fprintf(f, "Dry run of the %s sync: %ld actions would be applied (plan %s); nothing "
+		    "was sent.\n", what, r->planned, r->plan_id);
+		return;
+	}
+	if (str_eq(r->result, "blocked")) {
+		fprintf(f, "The %s sync is blocked: %s.\nReview it with 'bobsync plan %s' and apply "
+		    "exactly this plan with:\n  bobsync sync %s --approve %s\n", what, r->guard.reason,
+		    r->target, r->target, r->plan_id);
+		return;
+	}
+	fprintf(f, "%s sync %s: %ld applied, %ld failed, %ld skipped of %ld planned (run %lld, "
+	    "plan %s).\n", str_eq(r->target, "roster") ? "Roster" : "Time-off",
+	    str_eq(r->result, "ok") ? "done" : r->result, r->applied, r->failed, r->skipped,
+	    r->planned, (long long)r->run_id, r->plan_id);
+	if (r->message[0] != '\0')
+		fprintf(f, "%s\n", r->message);
+	if (r->failed > 0)
+		fprintf(f, "Failed actions are retried on the next run; 'bobsync log --run %lld' shows "
+		    "why.\n", (long long)r->run_id);
+}
