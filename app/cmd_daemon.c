@@ -1,13 +1,225 @@
-/* cmd_daemon.c - placeholder until the command lands. */
+/* cmd_daemon.c - bobsync daemon [--once]: run the schedules unattended. */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "commands.h"
+#include "conf.h"
+#include "jobs.h"
+#include "lock.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+#include "vault.h"
+
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reload_requested;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void
+on_reload(int sig)
+{
+	(void)sig;
+	reload_requested = 1;
+}
+
+/* Engines call this between actions: a SIGTERM finishes the current action
+ * and stops at the next safe point. */
+static int
+stop_check(void *ctx, const struct bs_progress_event *ev)
+{
+	(void)ctx;
+	(void)ev;
+	return stop_requested ? 1 : 0;
+}
+
+static void
+install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop;	/* no SA_RESTART: sleeps wake up */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_reload;
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void
+stamp(char buf[21])
+{
+	time_format_utc(clock_now(), buf);
+}
+
+static void
+reload(struct app *a, struct app_ctx *ctx)
+{
+	struct conf *fresh = conf_new();
+	struct bs_error err = { 0 };
+	struct vault *v = NULL;
+	char ts[21];
+
+	stamp(ts);
+	if (conf_load(fresh, a->paths.conf_file, &err) != BS_OK) {
+		fprintf(stderr, "%s bobsync: not reloading: %s\n", ts, bs_error_text(&err));
+		conf_free(&fresh);
+		return;
+	}
+	/* credentials may have been replaced too */
+	if (app_open_vault(a, &v, &err) != BS_OK) {
+		fprintf(stderr, "%s bobsync: settings reloaded, but the vault could not be opened "
+		    "again (%s); keeping the old credentials\n", ts, bs_error_text(&err));
+	} else {
+		vault_close(&ctx->vault);
+		ctx->vault = v;
+	}
+	session_close(&ctx->s);
+	conf_free(&a->conf);
+	a->conf = fresh;
+	session_init(&ctx->s, a->conf, ctx->vault, ctx->store, NULL);
+	fprintf(stderr, "%s bobsync: settings reloaded\n", ts);
+}
+
+/* Run one job under the lock; returns its exit status, or -1 when the
+ * lock was busy. */
+static int
+run_job(struct app *a, struct app_ctx *ctx, enum job_kind k)
+{
+	struct bs_progress stop = { stop_check, NULL };
+	struct sync_opts o = { 0 };
+	struct sync_result r;
+	struct bs_error err = { 0 };
+	char ts[21];
+	int fd = -1;
+	bs_rc rc;
+
+	if (lock_acquire(a->paths.lock_file, &fd, &err) != BS_OK) {
+		stamp(ts);
+		fprintf(stderr, "%s bobsync: %s: %s; trying again in a minute\n", ts, job_name(k),
+		    bs_error_text(&err));
+		return -1;
+	}
+	o.progress = &stop;
+	rc = job_run(&ctx->s, k, &o, &r, &err);
+	lock_release(&fd);
+	stamp(ts);
+	if (rc == BS_OK)
+		fprintf(stderr, "%s bobsync: %s: %ld applied, %ld failed, %ld skipped (run %lld)\n", ts,
+		    job_name(k), r.applied, r.failed, r.skipped, (long long)r.run_id);
+	else if (rc == BS_ERR_GUARD)
+		fprintf(stderr, "%s bobsync: %s: blocked: %s; approve with 'bobsync sync %s --approve "
+		    "%s'\n", ts, job_name(k), r.guard.reason, k == JOB_ROSTER ? "roster" : "timeoff",
+		    r.plan_id);
+	else
+		fprintf(stderr, "%s bobsync: %s: %s\n", ts, job_name(k), bs_error_text(&err));
+	return bs_exit_code(rc);
+}
 
 int
 cmd_daemon(struct app *a, int argc, char **argv)
 {
-	(void)a; (void)argc; (void)argv;
-	fputs("bobsync: 'daemon' is not available in this build yet\n", stderr);
-	return 1;
+	struct app_ctx ctx;
+	struct bs_error err = { 0 };
+	int once = 0, status = 0, ran_any = 0;
+	int64_t last_prune = 0, retry_at[JOB_COUNT] = { 0 };
+	char ts[21];
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--once") == 0)
+			once = 1;
+		else
+			return app_usage(a, "daemon", "unknown option '%s'", argv[i]);
+	}
+	if (app_ctx_open(a, APP_NEED_VAULT | APP_NEED_STORE, &ctx, &err) != BS_OK)
+		return app_error(a, &err);
+	install_signals();
+	stamp(ts);
+	if (!once)
+		fprintf(stderr, "%s bobsync: daemon started (roster %s, time off %s)\n", ts,
+		    job_enabled(a->conf, JOB_ROSTER) ? "on" : "off",
+		    job_enabled(a->conf, JOB_TIMEOFF) ? "on" : "off");
+
+	while (!stop_requested) {
+		int64_t now = clock_now(), wake = now + 60;
+
+		if (reload_requested) {
+			reload_requested = 0;
+			reload(a, &ctx);
+			memset(retry_at, 0, sizeof retry_at);
+			/* a reload is how an admin says "fixed": retry quarantined jobs now */
+			for (int k = 0; k < JOB_COUNT; k++) {
+				struct job_state st;
+				if (job_state_load(ctx.store, (enum job_kind)k, &st, NULL) == BS_OK &&
+				    st.quarantine[0] != '\0') {
+					st.next_run = now;
+					st.last_run = now - 3600;
+					job_state_save(ctx.store, (enum job_kind)k, &st, NULL);
+				}
+			}
+		}
+		for (int k = 0; k < JOB_COUNT && !stop_requested; k++) {
+			struct job_state st;
+			int64_t due;
+			int s;
+
+			if (!job_enabled(a->conf, (enum job_kind)k))
+				continue;
+			if (job_state_load(ctx.store, (enum job_kind)k, &st, &err) != BS_OK) {
+				status = app_error(a, &err);
+				goto out;
+			}
+			due = job_due(a->conf, (enum job_kind)k, &st, now);
+			if (retry_at[k] > due)
+				due = retry_at[k];
+			if (due > now) {
+				if (due < wake)
+					wake = due;
+				continue;
+			}
+			s = run_job(a, &ctx, (enum job_kind)k);
+			ran_any = 1;
+			if (s < 0) {
+				retry_at[k] = clock_now() + 60;
+				continue;
+			}
+			retry_at[k] = 0;
+			if (s != 0 && (status == 0 || s == 6))
+				status = s;
+		}
+		if (once)
+			break;
+		now = clock_now();
+		if (now - last_prune > 86400) {
+			long days = conf_get_int(a->conf, "log.retention_days");
+			if (store_prune(ctx.store, now - days * 86400, &err) != BS_OK)
+				log_warn("pruning old runs: %s", bs_error_text(&err));
+			last_prune = now;
+		}
+		/* sleep until the next job is due, waking for signals */
+		while (!stop_requested && !reload_requested && clock_now() < wake) {
+			struct timespec ts1 = { 1, 0 };
+			nanosleep(&ts1, NULL);
+		}
+	}
+	stamp(ts);
+	if (once && !ran_any)
+		fprintf(stderr, "%s bobsync: nothing was due\n", ts);
+	else if (!once)
+		fprintf(stderr, "%s bobsync: daemon stopped\n", ts);
+out:
+	app_ctx_close(&ctx);
+	return once ? status : 0;
 }

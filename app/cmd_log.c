@@ -1,13 +1,212 @@
-/* cmd_log.c - placeholder until the command lands. */
+/* cmd_log.c - bobsync log [--run N] [--person WHO] [--result R] [--limit N] [--json] */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "commands.h"
+#include "output.h"
+#include "store.h"
+#include "util.h"
+
+static json_t *
+run_json(const struct store_run *r)
+{
+	json_t *o = json_object();
+	char t[21];
+
+	json_object_set_new(o, "run_id", json_integer(r->id));
+	json_object_set_new(o, "target", json_string(r->target ? r->target : ""));
+	json_object_set_new(o, "kind", json_string(r->kind ? r->kind : ""));
+	json_object_set_new(o, "plan_id", r->plan_id ? json_string(r->plan_id) : json_null());
+	time_format_utc(r->started_at, t);
+	json_object_set_new(o, "started_at", json_string(t));
+	if (r->finished_at > 0) {
+		time_format_utc(r->finished_at, t);
+		json_object_set_new(o, "finished_at", json_string(t));
+	} else {
+		json_object_set_new(o, "finished_at", json_null());
+	}
+	json_object_set_new(o, "result", json_string(r->result ? r->result : ""));
+	json_object_set_new(o, "applied", json_integer(r->applied));
+	json_object_set_new(o, "failed", json_integer(r->failed));
+	json_object_set_new(o, "skipped", json_integer(r->skipped));
+	json_object_set_new(o, "requests", json_integer(r->requests));
+	json_object_set_new(o, "bytes", json_integer(r->bytes));
+	json_object_set_new(o, "message", json_string(r->message ? r->message : ""));
+	return o;
+}
+
+static json_t *
+action_json(const struct store_action *x)
+{
+	json_t *o = json_object();
+	char t[21];
+
+	json_object_set_new(o, "run_id", json_integer(x->run_id));
+	json_object_set_new(o, "target", json_string(x->target ? x->target : ""));
+	json_object_set_new(o, "op", json_string(x->op ? x->op : ""));
+	json_object_set_new(o, "subject", json_string(x->subject ? x->subject : ""));
+	json_object_set_new(o, "email", x->email ? json_string(x->email) : json_null());
+	json_object_set_new(o, "reason", json_string(x->reason ? x->reason : ""));
+	json_object_set_new(o, "before", x->before ? json_loads(x->before, JSON_DECODE_ANY, NULL) :
+	    json_null());
+	json_object_set_new(o, "after", x->after ? json_loads(x->after, JSON_DECODE_ANY, NULL) :
+	    json_null());
+	json_object_set_new(o, "result", json_string(x->state ? x->state : ""));
+	json_object_set_new(o, "error", x->error ? json_string(x->error) : json_null());
+	json_object_set_new(o, "remote_id", x->remote_id ? json_string(x->remote_id) : json_null());
+	time_format_utc(x->updated_at, t);
+	json_object_set_new(o, "at", json_string(t));
+	return o;
+}
+
+static void
+print_actions(const struct store_action *acts, size_t n)
+{
+	static const char *const hdr[] = { "RUN", "ACTION", "WHO", "RESULT", "REASON / ERROR" };
+	struct out_table *t = out_table_new(5, hdr);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct store_action *x = &acts[i];
+		char run[24];
+		char *why = x->error ? xasprintf("%s: %s", x->reason ? x->reason : "", x->error)
+		    : xstrdup(x->reason ? x->reason : "");
+		const char *row[] = { run, x->op, x->email ? x->email : x->subject, x->state, why };
+		snprintf(run, sizeof run, "%lld", (long long)x->run_id);
+		out_table_row(t, row);
+		free(why);
+	}
+	out_table_print(t, stdout, out_term_width());
+	out_table_free(&t);
+}
 
 int
 cmd_log(struct app *a, int argc, char **argv)
 {
-	(void)a; (void)argc; (void)argv;
-	fputs("bobsync: 'log' is not available in this build yet\n", stderr);
-	return 1;
+	struct store *st = NULL;
+	struct bs_error err = { 0 };
+	long long run = 0;
+	long limit = 0;
+	const char *person = NULL, *result = NULL;
+	int status = 0;
+
+	for (int i = 1; i < argc; i++) {
+		char *end;
+		if (strcmp(argv[i], "--json") == 0) {
+			a->json = 1;
+		} else if (strcmp(argv[i], "--run") == 0 && i + 1 < argc) {
+			run = strtoll(argv[++i], &end, 10);
+			if (*end || run <= 0)
+				return app_usage(a, "log", "--run needs a run number");
+		} else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
+			limit = strtol(argv[++i], &end, 10);
+			if (*end || limit <= 0 || limit > 100000)
+				return app_usage(a, "log", "--limit needs a number from 1 to 100000");
+		} else if (strcmp(argv[i], "--person") == 0 && i + 1 < argc) {
+			person = argv[++i];
+		} else if (strcmp(argv[i], "--result") == 0 && i + 1 < argc) {
+			result = argv[++i];
+		} else {
+			return app_usage(a, "log", "unknown or incomplete option '%s'", argv[i]);
+		}
+	}
+	if (access(a->paths.state_db, F_OK) != 0) {
+		if (a->json)
+			out_json(json_pack("{s:[]}", "runs"));
+		else
+			puts("No runs yet.");
+		return 0;
+	}
+	if (store_open(a->paths.state_db, &st, &err) != BS_OK)
+		return app_error(a, &err);
+
+	if (run > 0 || person != NULL) {
+		struct store_action_filter f = { run, person, result, (size_t)(limit ? limit : 500) };
+		struct store_action *acts = NULL;
+		struct store_run r;
+		size_t n = 0;
+		int have_run = 0;
+
+		memset(&r, 0, sizeof r);
+		if (run > 0) {
+			if (store_run_get(st, run, &r, &err) != BS_OK) {
+				status = app_error(a, &err);
+				goto out;
+			}
+			have_run = 1;
+		}
+		if (store_actions_list(st, &f, &acts, &n, &err) != BS_OK) {
+			store_run_clear(&r);
+			status = app_error(a, &err);
+			goto out;
+		}
+		if (a->json) {
+			json_t *j = json_object(), *arr = json_array();
+			if (have_run)
+				json_object_set_new(j, "run", run_json(&r));
+			for (size_t i = 0; i < n; i++)
+				json_array_append_new(arr, action_json(&acts[i]));
+			json_object_set_new(j, "actions", arr);
+			out_json(j);
+		} else {
+			if (have_run) {
+				char t[21];
+				time_format_utc(r.started_at, t);
+				printf("Run %lld: %s %s started %s, %s: %ld applied, %ld failed, %ld skipped%s%s\n",
+				    (long long)r.id, r.target, r.kind, t, r.result, r.applied, r.failed,
+				    r.skipped, r.message && *r.message ? "\n  " : "", r.message ? r.message : "");
+				if (r.plan_id)
+					printf("  plan %s\n", r.plan_id);
+				putchar('\n');
+			}
+			if (n == 0)
+				puts(person ? "No actions for that person." : "No actions in this run.");
+			else
+				print_actions(acts, n);
+		}
+		store_actions_free(acts, n);
+		store_run_clear(&r);
+	} else {
+		struct store_run *runs = NULL;
+		size_t n = 0;
+		if (store_runs_list(st, NULL, (size_t)(limit ? limit : 20), &runs, &n, &err) != BS_OK) {
+			status = app_error(a, &err);
+			goto out;
+		}
+		if (a->json) {
+			json_t *j = json_object(), *arr = json_array();
+			for (size_t i = 0; i < n; i++)
+				if (result == NULL || str_eq(runs[i].result, result))
+					json_array_append_new(arr, run_json(&runs[i]));
+			json_object_set_new(j, "runs", arr);
+			out_json(j);
+		} else if (n == 0) {
+			puts("No runs yet.");
+		} else {
+			static const char *const hdr[] = { "RUN", "STARTED", "SYNC", "KIND", "RESULT",
+			    "APPLIED", "FAILED", "MESSAGE" };
+			struct out_table *t = out_table_new(8, hdr);
+			for (size_t i = 0; i < n; i++) {
+				char id[24], when[21], ap[16], fa[16];
+				const struct store_run *r = &runs[i];
+				if (result != NULL && !str_eq(r->result, result))
+					continue;
+				snprintf(id, sizeof id, "%lld", (long long)r->id);
+				time_format_utc(r->started_at, when);
+				snprintf(ap, sizeof ap, "%ld", r->applied);
+				snprintf(fa, sizeof fa, "%ld", r->failed);
+				const char *row[] = { id, when, r->target, r->kind, r->result, ap, fa,
+				    r->message ? r->message : "" };
+				out_table_row(t, row);
+			}
+			out_table_print(t, stdout, out_term_width());
+			out_table_free(&t);
+		}
+		store_runs_free(runs, n);
+	}
+out:
+	store_close(&st);
+	return status;
 }

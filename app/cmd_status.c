@@ -1,13 +1,85 @@
-/* cmd_status.c - placeholder until the command lands. */
+/* cmd_status.c - bobsync status [--json] */
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "commands.h"
+#include "conf.h"
+#include "output.h"
+#include "status.h"
+#include "store.h"
+#include "util.h"
+
+static const char *const titles[JOB_COUNT] = {
+	"Roster to Alleo", "Time off to Assembled", "Time-off reconciliation"
+};
+
+static void
+when(int64_t t, char buf[32])
+{
+	if (t <= 0)
+		snprintf(buf, 32, "never");
+	else
+		time_format_utc(t, buf);
+}
 
 int
 cmd_status(struct app *a, int argc, char **argv)
 {
-	(void)a; (void)argc; (void)argv;
-	fputs("bobsync: 'status' is not available in this build yet\n", stderr);
-	return 1;
+	struct store *st = NULL;
+	struct bs_status s;
+	struct bs_error err = { 0 };
+	bs_rc rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			a->json = 1;
+		else
+			return app_usage(a, "status", "unknown option '%s'", argv[i]);
+	}
+	/* reading status never creates anything */
+	if (access(a->paths.state_db, F_OK) == 0 &&
+	    store_open(a->paths.state_db, &st, &err) != BS_OK)
+		return app_error(a, &err);
+	rc = status_read(a->conf, &a->paths, st, &s, &err);
+	store_close(&st);
+	if (rc != BS_OK)
+		return app_error(a, &err);
+	if (a->json) {
+		out_json(status_to_json(&s));
+		return 0;
+	}
+	if (!s.configured)
+		printf("bobsync is not configured yet: run 'bobsync setup' (or 'bobsync credentials set "
+		    "hibob' and 'bobsync config set ...').\n\n");
+	for (int i = 0; i < JOB_COUNT; i++) {
+		const struct status_job *j = &s.jobs[i];
+		char last[32], next[32];
+		if (!j->enabled) {
+			printf("%-26s off\n", titles[i]);
+			continue;
+		}
+		when(j->st.last_run, last);
+		when(j->due, next);
+		printf("%-26s last run %s: %s; next run %s", titles[i], last,
+		    j->st.last_result[0] ? j->st.last_result : "-", next);
+		if (i == JOB_ROSTER)
+			printf("; %ld provisioned\n", j->count);
+		else if (i == JOB_TIMEOFF)
+			printf("; %ld events in Assembled\n", j->count);
+		else
+			putchar('\n');
+		if (j->st.quarantine[0] != '\0')
+			printf("%-26s QUARANTINED: %s\n%-26s fix it, then 'bobsync sync %s' clears it\n", "",
+			    j->st.quarantine, "", i == JOB_ROSTER ? "roster" : "timeoff");
+		else if (j->st.blocked_plan[0] != '\0' && strcmp(j->st.last_result, "blocked") == 0)
+			printf("%-26s BLOCKED by a guard: %s\n%-26s review: bobsync plan %s; approve: bobsync "
+			    "sync %s --approve %s\n", "", j->st.message, "", i == JOB_ROSTER ? "roster" :
+			    "timeoff", i == JOB_ROSTER ? "roster" : "timeoff", j->st.blocked_plan);
+		else if (j->st.failures > 0)
+			printf("%-26s %d failed run%s in a row: %s\n", "", j->st.failures,
+			    j->st.failures == 1 ? "" : "s", j->st.message);
+	}
+	return 0;
 }

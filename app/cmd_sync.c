@@ -5,6 +5,7 @@
 #include "app.h"
 #include "commands.h"
 #include "conf.h"
+#include "jobs.h"
 #include "output.h"
 #include "plan_print.h"
 #include "roster.h"
@@ -67,10 +68,13 @@ run_one(struct app *a, struct app_ctx *ctx, const char *target, const struct syn
 	bs_rc rc;
 
 	memset(&r, 0, sizeof r);
+	/* through the job runner, so a manual run updates status, clears a
+	 * quarantine on success and alerts like the daemon does */
 	if (strcmp(target, "roster") == 0)
-		rc = roster_sync(&ctx->s, o, &r, &err);
+		rc = job_run(&ctx->s, JOB_ROSTER, o, &r, &err);
 	else
-		rc = toff_sync(&ctx->s, o, &r, &err);
+		rc = job_run(&ctx->s, o->kind && strcmp(o->kind, "reconcile") == 0 ? JOB_RECONCILE
+		    : JOB_TIMEOFF, o, &r, &err);
 	if (r.target[0] == '\0')
 		snprintf(r.target, sizeof r.target, "%s", target);
 	if (a->json) {

@@ -1,0 +1,348 @@
+/* jobs.c - scheduled sync jobs: state, quarantine, backoff, alerts. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "http.h"
+#include "jobs.h"
+#include "log.h"
+#include "roster.h"
+#include "scheduler.h"
+#include "session.h"
+#include "store.h"
+#include "timeoff_sync.h"
+#include "tz.h"
+#include "util.h"
+
+#define QUARANTINE_RETRY (60 * 60)
+
+static const char *const names[JOB_COUNT] = { "roster", "timeoff", "reconcile" };
+
+const char *
+job_name(enum job_kind k)
+{
+	return (unsigned)k < JOB_COUNT ? names[k] : "?";
+}
+
+int
+job_parse(const char *name, enum job_kind *k)
+{
+	for (int i = 0; i < JOB_COUNT; i++)
+		if (str_eq(name, names[i])) {
+			*k = (enum job_kind)i;
+			return 0;
+		}
+	return -1;
+}
+
+int
+job_enabled(const struct conf *conf, enum job_kind k)
+{
+	const char *mode;
+
+	switch (k) {
+	case JOB_ROSTER:
+		mode = conf_get(conf, "alleo.mode");
+		return str_eq(mode, "scim") || str_eq(mode, "csv");
+	case JOB_TIMEOFF:
+	case JOB_RECONCILE:
+		return conf_get_bool(conf, "assembled.enabled");
+	case JOB_COUNT:
+		break;
+	}
+	return 0;
+}
+
+const struct tz *
+job_local_zone(void)
+{
+	const struct tz *z = NULL;
+	const char *tzenv = getenv("TZ");
+	char *text = NULL;
+
+	if (tzenv != NULL && *tzenv == ':')
+		tzenv++;
+	if (tzenv != NULL && *tzenv != '\0' && tz_get(tzenv, &z, NULL) == BS_OK)
+		return z;
+	if (util_read_file("/etc/timezone", 256, &text, NULL, NULL) == BS_OK) {
+		char *name = str_trim(text);
+		if (*name != '\0' && tz_get(name, &z, NULL) == BS_OK) {
+			free(text);
+			return z;
+		}
+		free(text);
+	}
+	tz_get("UTC", &z, NULL);
+	return z;
+}
+
+/* ---- state in the kv table: job.<name> as one JSON object ---- */
+
+bs_rc
+job_state_load(struct store *st, enum job_kind k, struct job_state *out, struct bs_error *err)
+{
+	char key[64], *val = NULL;
+	json_t *j;
+	long long v;
+	bs_rc rc;
+
+	memset(out, 0, sizeof *out);
+	snprintf(key, sizeof key, "job.%s", job_name(k));
+	rc = store_kv_get(st, key, &val, err);
+	if (rc != BS_OK || val == NULL)
+		return rc;
+	j = json_loads(val, 0, NULL);
+	free(val);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return BS_OK;	/* unreadable state starts afresh */
+	}
+#define GETI(f) if (json_int(j, #f, &v) == 0) out->f = v
+	GETI(last_run);
+	GETI(last_ok);
+	GETI(next_run);
+	GETI(backoff_until);
+	GETI(last_run_id);
+	if (json_int(j, "failures", &v) == 0)
+		out->failures = (int)v;
+#undef GETI
+#define GETS(f) if (json_str(j, #f)) snprintf(out->f, sizeof out->f, "%s", json_str(j, #f))
+	GETS(last_result);
+	GETS(quarantine);
+	GETS(blocked_plan);
+	GETS(message);
+#undef GETS
+	json_decref(j);
+	return BS_OK;
+}
+
+bs_rc
+job_state_save(struct store *st, enum job_kind k, const struct job_state *s, struct bs_error *err)
+{
+	char key[64], *text;
+	json_t *j = json_object();
+	bs_rc rc;
+
+	snprintf(key, sizeof key, "job.%s", job_name(k));
+	json_object_set_new(j, "last_run", json_integer(s->last_run));
+	json_object_set_new(j, "last_ok", json_integer(s->last_ok));
+	json_object_set_new(j, "next_run", json_integer(s->next_run));
+	json_object_set_new(j, "backoff_until", json_integer(s->backoff_until));
+	json_object_set_new(j, "last_run_id", json_integer(s->last_run_id));
+	json_object_set_new(j, "failures", json_integer(s->failures));
+	json_object_set_new(j, "last_result", json_string(s->last_result));
+	json_object_set_new(j, "quarantine", json_string(s->quarantine));
+	json_object_set_new(j, "blocked_plan", json_string(s->blocked_plan));
+	json_object_set_new(j, "message", json_string(s->message));
+	text = json_dump_compact(j);
+	json_decref(j);
+	rc = store_kv_set(st, key, text, clock_now(), err);
+	free(text);
+	return rc;
+}
+
+/* ---- schedule ---- */
+
+int64_t
+job_schedule_next(const struct conf *conf, enum job_kind k, int64_t now)
+{
+	const char *test = getenv("BOBSYNC_TEST_POLL_SECONDS");
+	long period;
+	int minute;
+
+	switch (k) {
+	case JOB_TIMEOFF:
+		period = conf_get_int(conf, "timeoff.poll_minutes") * 60;
+		if (test != NULL && atol(test) > 0)
+			period = atol(test);	/* testing aid, see bobsync(1) */
+		return sched_next_interval(now, period, 0);
+	case JOB_ROSTER:
+		minute = sched_parse_hhmm(conf_get(conf, "roster.run_at"));
+		return sched_next_daily(now, job_local_zone(), minute < 0 ? 120 : minute);
+	case JOB_RECONCILE:
+		minute = sched_parse_hhmm(conf_get(conf, "timeoff.reconcile_at"));
+		return sched_next_daily(now, job_local_zone(), minute < 0 ? 180 : minute);
+	case JOB_COUNT:
+		break;
+	}
+	return now + 3600;
+}
+
+int64_t
+job_due(const struct conf *conf, enum job_kind k, const struct job_state *s, int64_t now)
+{
+	int64_t due = s->next_run;
+
+	if (due == 0)
+		due = s->last_run == 0 ? now : job_schedule_next(conf, k, s->last_run);
+	if (s->backoff_until > due)
+		due = s->backoff_until;
+	if (s->quarantine[0] != '\0' && s->last_run + QUARANTINE_RETRY > due)
+		due = s->last_run + QUARANTINE_RETRY;
+	return due;
+}
+
+/* ---- alerts ---- */
+
+static void
+setenv_safe(const char *k, const char *v)
+{
+	char *m = log_mask(v ? v : "");
+	util_strip_controls(m);
+	setenv(k, m, 1);
+	free(m);
+}
+
+void
+job_alert(const struct conf *conf, const char *event, enum job_kind k,
+    const struct job_state *s, const char *message)
+{
+	const char *cmd = conf_get(conf, "alert.command");
+	pid_t pid;
+	int status = 0;
+	time_t deadline;
+
+	log_info("alert: %s %s: %s", job_name(k), event, message ? message : "");
+	if (str_empty(cmd))
+		return;
+	pid = fork();
+	if (pid < 0) {
+		log_error("cannot run alert.command: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		static const char *const keep[] = { "PATH", "HOME", "LANG", "LC_ALL", "TZ", "USER",
+		    "LOGNAME", "BOBSYNC_HOME" };
+		char *saved[ARRAY_LEN(keep)];
+		char buf[32];
+		int devnull;
+
+		for (size_t i = 0; i < ARRAY_LEN(keep); i++)
+			saved[i] = getenv(keep[i]) ? xstrdup(getenv(keep[i])) : NULL;
+		clearenv();	/* nothing from our environment leaks, secrets included */
+		for (size_t i = 0; i < ARRAY_LEN(keep); i++)
+			if (saved[i] != NULL)
+				setenv(keep[i], saved[i], 1);
+		if (getenv("PATH") == NULL)
+			setenv("PATH", "/usr/local/bin:/usr/bin:/bin", 1);
+		setenv_safe("BOBSYNC_EVENT", event);
+		setenv_safe("BOBSYNC_SYNC", job_name(k));
+		setenv_safe("BOBSYNC_RESULT", s ? s->last_result : "");
+		setenv_safe("BOBSYNC_MESSAGE", message);
+		setenv_safe("BOBSYNC_QUARANTINE", s ? s->quarantine : "");
+		setenv_safe("BOBSYNC_PLAN_ID", s ? s->blocked_plan : "");
+		snprintf(buf, sizeof buf, "%lld", s ? (long long)s->last_run_id : 0LL);
+		setenv("BOBSYNC_RUN_ID", buf, 1);
+		snprintf(buf, sizeof buf, "%d", s ? s->failures : 0);
+		setenv("BOBSYNC_FAILURES", buf, 1);
+		devnull = open("/dev/null", O_RDONLY);
+		if (devnull >= 0) {
+			dup2(devnull, STDIN_FILENO);
+			close(devnull);
+		}
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	deadline = time(NULL) + 60;
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
+			return;
+		if (time(NULL) >= deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			log_error("alert.command took more than 60 s and was stopped");
+			return;
+		}
+		usleep(20000);
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		log_warn("alert.command failed (status %d)", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+/* ---- running ---- */
+
+static int
+is_credential_error(bs_rc rc)
+{
+	return rc == BS_ERR_AUTH || rc == BS_ERR_FORBIDDEN;
+}
+
+bs_rc
+job_run(struct bs_session *s, enum job_kind k, const struct sync_opts *o,
+    struct sync_result *r, struct bs_error *err)
+{
+	struct job_state st, before;
+	struct sync_opts opts = *o;
+	struct bs_error serr = { 0 };
+	int64_t started = clock_now(), now;
+	bs_rc rc;
+	int was_bad;
+
+	memset(r, 0, sizeof *r);
+	if (k == JOB_RECONCILE)
+		opts.kind = "reconcile";
+	if (k == JOB_ROSTER)
+		rc = roster_sync(s, &opts, r, err);
+	else
+		rc = toff_sync(s, &opts, r, err);
+	if (o->dry_run || s->store == NULL)
+		return rc;
+
+	if (job_state_load(s->store, k, &st, &serr) != BS_OK) {
+		log_warn("cannot read the %s job state: %s", job_name(k), bs_error_text(&serr));
+		return rc;
+	}
+	before = st;
+	was_bad = st.quarantine[0] != '\0' || st.failures > 0;
+	now = clock_now();
+	st.last_run = started;
+	st.last_run_id = r->run_id;
+	st.next_run = job_schedule_next(s->conf, k, now);
+	if (rc == BS_OK) {
+		snprintf(st.last_result, sizeof st.last_result, "ok");
+		st.last_ok = now;
+		st.failures = 0;
+		st.backoff_until = 0;
+		st.quarantine[0] = '\0';
+		st.blocked_plan[0] = '\0';
+		snprintf(st.message, sizeof st.message, "%ld applied", r->applied);
+		if (was_bad)
+			job_alert(s->conf, "recovery", k, &st, "the sync works again");
+	} else if (rc == BS_ERR_GUARD) {
+		snprintf(st.last_result, sizeof st.last_result, "blocked");
+		snprintf(st.message, sizeof st.message, "%s", r->guard.reason);
+		if (!str_eq(before.blocked_plan, r->plan_id)) {
+			snprintf(st.blocked_plan, sizeof st.blocked_plan, "%s", r->plan_id);
+			job_alert(s->conf, "guard", k, &st, r->guard.reason);
+		}
+	} else {
+		snprintf(st.last_result, sizeof st.last_result, "%s",
+		    rc == BS_ERR_PARTIAL ? "partial" : "failed");
+		snprintf(st.message, sizeof st.message, "%s", bs_error_text(err));
+		st.failures++;
+		if (is_credential_error(rc)) {
+			snprintf(st.quarantine, sizeof st.quarantine, "%s", bs_error_text(err));
+			st.backoff_until = 0;
+			if (before.quarantine[0] == '\0')
+				job_alert(s->conf, "quarantine", k, &st, st.quarantine);
+		} else {
+			st.backoff_until = rc == BS_ERR_PARTIAL ? 0 : now + sched_backoff(st.failures);
+			if (before.failures == 0 || st.failures == 2 || st.failures == 4)
+				job_alert(s->conf, "failure", k, &st, st.message);
+		}
+	}
+	st.next_run = job_due(s->conf, k, &st, now);
+	if (job_state_save(s->store, k, &st, &serr) != BS_OK)
+		log_warn("cannot save the %s job state: %s", job_name(k), bs_error_text(&serr));
+	return rc;
+}
