@@ -103,8 +103,21 @@ void store_action_clear(struct store_action *a);
 void store_actions_free(struct store_action *a, size_t n);
 
 /* ---- audit messages ---- */
+/* subject and message pass through the secret masker of log.h. */
 bs_rc store_audit(struct store *s, int64_t run_id, const char *level,
     const char *subject, const char *message, int64_t now);
+struct store_audit_entry {
+	int64_t id;
+	int64_t ts;
+	int64_t run_id;		/* 0 = not tied to a run */
+	char *level;
+	char *subject;
+	char *message;
+};
+/* Newest first; run_id 0 = all; limit 0 = 100. */
+bs_rc store_audit_list(struct store *s, int64_t run_id, size_t limit,
+    struct store_audit_entry **out, size_t *n, struct bs_error *err);
+void store_audit_free(struct store_audit_entry *v, size_t n);
 
 /* ---- key/value: cursors, last source counts, schedule, quarantine ---- */
 bs_rc store_kv_get(struct store *s, const char *key, char **value,
@@ -116,7 +129,8 @@ bs_rc store_kv_del(struct store *s, const char *key, struct bs_error *err);
 /* ---- approvals of blocked plans ---- */
 bs_rc store_approval_record(struct store *s, const char *plan_id,
     const char *target, int64_t now, struct bs_error *err);
-/* 1 when this plan id was already used by an applied run, else 0. */
+/* 1 when this plan id was already used by an applied run, else 0; -1 when
+ * the store cannot tell (treat as used: refuse). */
 int store_approval_used(struct store *s, const char *plan_id);
 bs_rc store_approval_mark_used(struct store *s, const char *plan_id,
     int64_t now, struct bs_error *err);

@@ -1,0 +1,897 @@
+/* test_store.c - the state store: migrations, version refusal, file modes,
+ * runs, the action journal, audit, key/value, approvals, pruning and
+ * transactions. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	struct store *s;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	struct bs_error err = { 0 };
+
+	assert_non_null(f);
+	snprintf(f->dir, sizeof f->dir, "/tmp/bs_store_XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof f->path, "%s/state.db", f->dir);
+	assert_int_equal(store_open(f->path, &f->s, &err), BS_OK);
+	*state = f;
+	return 0;
+}
+
+static void
+remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char p[512];
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+		unlink(p);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	store_close(&f->s);
+	remove_dir(f->dir);
+	free(f);
+	log_forget_secrets();
+	return 0;
+}
+
+/* A value straight from SQLite, bypassing the store. */
+static long long
+sql_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* ---- opening and migrations ---- */
+
+static void
+open_degenerate(void **state)
+{
+	struct store *s = (struct store *)0x1;
+	struct bs_error err = { 0 };
+	(void)state;
+
+	assert_int_equal(store_open(NULL, &s, &err), BS_ERR_INVALID);
+	assert_null(s);
+	assert_int_equal(store_open("", &s, &err), BS_ERR_INVALID);
+	assert_int_equal(store_open(":memory:", NULL, &err), BS_ERR_INVALID);
+	/* a folder that does not exist */
+	assert_int_equal(store_open("/nonexistent-bobsync/dir/state.db", &s, &err), BS_ERR_STORE);
+	assert_null(s);
+	assert_non_null(strstr(err.detail, "/nonexistent-bobsync/dir/state.db"));
+	store_close(&s);
+	store_close(NULL);
+	assert_int_equal(store_schema_version(NULL), -1);
+	assert_null(store_db(NULL));
+}
+
+static void
+open_migrates_empty(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const tables[] = { "runs", "actions", "audit", "roster",
+		"timeoff_events", "timeoff_requests", "kv", "approvals" };
+	char sql[128];
+
+	assert_true(store_latest_version() >= 1);
+	assert_int_equal(store_schema_version(f->s), store_latest_version());
+	for (size_t i = 0; i < ARRAY_LEN(tables); i++) {
+		snprintf(sql, sizeof sql,
+		    "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='%s'", tables[i]);
+		assert_int_equal(sql_int(store_db(f->s), sql), 1);
+	}
+	assert_int_equal(sql_int(store_db(f->s), "SELECT count(*) FROM sqlite_master WHERE "
+	    "type='index' AND name IN ('actions_target_state','actions_subject','audit_run')"), 3);
+	assert_int_equal(sql_int(store_db(f->s), "PRAGMA foreign_keys"), 1);
+	assert_int_equal(sql_int(store_db(f->s), "PRAGMA synchronous"), 1);	/* NORMAL */
+}
+
+static void
+open_memory(void **state)
+{
+	struct store *s = NULL;
+	struct bs_error err = { 0 };
+	int64_t id;
+	(void)state;
+
+	assert_int_equal(store_open(":memory:", &s, &err), BS_OK);
+	assert_int_equal(store_schema_version(s), store_latest_version());
+	assert_int_equal(store_run_start(s, "roster", "sync", NULL, 100, &id, &err), BS_OK);
+	assert_true(id > 0);
+	store_close(&s);
+	assert_null(s);
+}
+
+static void
+open_mode_and_wal(void **state)
+{
+	struct fixture *f = *state;
+	struct stat st;
+	char wal[160], shm[160];
+	int64_t id;
+	struct bs_error err = { 0 };
+	mode_t old = umask(0);	/* a careless umask must not matter */
+
+	store_close(&f->s);
+	unlink(f->path);
+	assert_int_equal(store_open(f->path, &f->s, &err), BS_OK);
+	/* the umask of the process is given back */
+	assert_int_equal(umask(old), 0);
+	assert_int_equal(store_run_start(f->s, "roster", "sync", NULL, 1, &id, &err), BS_OK);
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	snprintf(wal, sizeof wal, "%s-wal", f->path);
+	snprintf(shm, sizeof shm, "%s-shm", f->path);
+	assert_int_equal(stat(wal, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(stat(shm, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	{
+		sqlite3_stmt *q;
+		assert_int_equal(sqlite3_prepare_v2(store_db(f->s), "PRAGMA journal_mode", -1, &q,
+		    NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(q, 0), "wal");
+		sqlite3_finalize(q);
+	}
+}
+
+static void
+open_tightens_loose_file(void **state)
+{
+	struct fixture *f = *state;
+	struct stat st;
+	struct bs_error err = { 0 };
+
+	store_close(&f->s);
+	assert_int_equal(chmod(f->path, 0644), 0);
+	assert_int_equal(store_open(f->path, &f->s, &err), BS_OK);
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+}
+
+static void
+open_refuses_symlink(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL;
+	struct bs_error err = { 0 };
+	char link[160];
+
+	snprintf(link, sizeof link, "%s/link.db", f->dir);
+	assert_int_equal(symlink(f->path, link), 0);
+	assert_int_not_equal(store_open(link, &s, &err), BS_OK);
+	assert_null(s);
+}
+
+static void
+reopen_is_idempotent(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	int64_t id;
+	char *v = NULL;
+
+	assert_int_equal(store_run_start(f->s, "roster", "sync", "p1", 10, &id, &err), BS_OK);
+	assert_int_equal(store_kv_set(f->s, "cursor", "abc", 10, &err), BS_OK);
+	for (int i = 0; i < 3; i++) {
+		store_close(&f->s);
+		assert_int_equal(store_open(f->path, &f->s, &err), BS_OK);
+		assert_int_equal(store_schema_version(f->s), store_latest_version());
+	}
+	assert_int_equal(store_kv_get(f->s, "cursor", &v, &err), BS_OK);
+	assert_string_equal(v, "abc");
+	free(v);
+	assert_int_equal(sql_int(store_db(f->s), "SELECT count(*) FROM runs"), 1);
+}
+
+static void
+refuses_newer_schema(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct store *s = NULL;
+	sqlite3 *db;
+	char sql[64];
+	int64_t id;
+	struct stat before, after;
+
+	assert_int_equal(store_kv_set(f->s, "keep", "me", 5, &err), BS_OK);
+	assert_int_equal(store_run_start(f->s, "roster", "sync", NULL, 5, &id, &err), BS_OK);
+	store_close(&f->s);
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", store_latest_version() + 1);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(stat(f->path, &before), 0);
+
+	assert_int_equal(store_open(f->path, &s, &err), BS_ERR_STORE_VERSION);
+	assert_null(s);
+	snprintf(sql, sizeof sql, "schema %d, this one knows %d", store_latest_version() + 1,
+	    store_latest_version());
+	assert_non_null(strstr(err.detail, "state.db was written by a newer bobsync"));
+	assert_non_null(strstr(err.detail, sql));
+	assert_non_null(strstr(err.detail, "upgrade bobsync"));
+	assert_int_equal(bs_exit_code(err.rc), 1);
+
+	/* nothing was changed: the version and the data are as they were */
+	assert_int_equal(stat(f->path, &after), 0);
+	assert_int_equal(before.st_size, after.st_size);
+	assert_int_equal(before.st_mtime, after.st_mtime);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sql_int(db, "PRAGMA user_version"), store_latest_version() + 1);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM kv WHERE key='keep' AND value='me'"), 1);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM runs"), 1);
+	sqlite3_close(db);
+}
+
+static void
+refuses_garbage_file(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct store *s = NULL;
+	char path[160];
+	FILE *fp;
+
+	snprintf(path, sizeof path, "%s/garbage.db", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	for (int i = 0; i < 200; i++)
+		fputs("this is not a database at all. ", fp);
+	fclose(fp);
+	assert_int_equal(store_open(path, &s, &err), BS_ERR_STORE);
+	assert_null(s);
+	assert_non_null(strstr(err.detail, "not a bobsync state store"));
+}
+
+/* ---- runs ---- */
+
+static void
+runs_degenerate(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct store_run r;
+	struct store_run *runs = (struct store_run *)0x1;
+	size_t n = 7;
+	int64_t id = 99;
+
+	assert_int_equal(store_run_start(NULL, "roster", "sync", NULL, 1, &id, &err),
+	    BS_ERR_INVALID);
+	assert_int_equal(store_run_start(f->s, NULL, "sync", NULL, 1, &id, &err), BS_ERR_INVALID);
+	assert_int_equal(store_run_start(f->s, "roster", "", NULL, 1, &id, &err), BS_ERR_INVALID);
+	assert_int_equal(store_run_finish(f->s, 12345, "ok", 0, 0, 0, 0, 0, NULL, 2, &err),
+	    BS_ERR_NOT_FOUND);
+	assert_int_equal(store_run_get(f->s, 12345, &r, &err), BS_ERR_NOT_FOUND);
+	assert_null(r.target);
+	assert_int_equal(store_run_last(f->s, NULL, &r, &err), BS_ERR_NOT_FOUND);
+	assert_int_equal(store_runs_list(f->s, NULL, 10, &runs, &n, &err), BS_OK);
+	assert_null(runs);
+	assert_int_equal(n, 0);
+	store_run_clear(NULL);
+	store_runs_free(NULL, 0);
+}
+
+static void
+runs_start_finish_get(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct store_run r;
+	int64_t id;
+
+	assert_int_equal(store_run_start(f->s, "roster", "sync", "plan-abc", 1000, &id, &err),
+	    BS_OK);
+	assert_int_equal(store_run_get(f->s, id, &r, &err), BS_OK);
+	assert_int_equal(r.id, id);
+	assert_string_equal(r.target, "roster");
+	assert_string_equal(r.kind, "sync");
+	assert_string_equal(r.plan_id, "plan-abc");
+	assert_string_equal(r.result, "running");
+	assert_int_equal(r.started_at, 1000);
+	assert_int_equal(r.finished_at, 0);
+	assert_null(r.message);
+	store_run_clear(&r);
+	assert_null(r.target);
+
+	assert_int_equal(store_run_finish(f->s, id, "partial", 5, 2, 1, 17, 123456789012LL,
+	    "2 actions failed", 1060, &err), BS_OK);
+	assert_int_equal(store_run_get(f->s, id, &r, &err), BS_OK);
+	assert_string_equal(r.result, "partial");
+	assert_int_equal(r.finished_at, 1060);
+	assert_int_equal(r.applied, 5);
+	assert_int_equal(r.failed, 2);
+	assert_int_equal(r.skipped, 1);
+	assert_int_equal(r.requests, 17);
+	assert_true(r.bytes == 123456789012LL);
+	assert_string_equal(r.message, "2 actions failed");
+	store_run_clear(&r);
+}
+
+static void
+runs_message_masks_secrets(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct store_run r;
+	int64_t id;
+
+	assert_int_equal(log_register_secret("tok-SECRET-123"), 0);
+	assert_int_equal(store_run_start(f->s, "roster", "sync", NULL, 1, &id, &err), BS_OK);
+	assert_int_equal(store_run_finish(f->s, id, "failed", 0, 1, 0, 1, 10,
+	    "HTTP 401 for token tok-SECRET-123", 2, &err), BS_OK);
+	assert_int_equal(store_run_get(f->s, id, &r, &err), BS_OK);
+	assert_null(strstr(r.message, "tok-SECRET-123"));
+	assert_non_null(strstr(r.message, "***"));
+	store_run_clear(&r);
+}
+
+static void
+runs_list_and_last(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct store_run *runs = NULL, r;
+	size_t n = 0;
+	int64_t ids[5];
+	const char *targets[] = { "roster", "timeoff", "roster", "timeoff", "roster" };
+
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(store_run_start(f->s, targets[i], "sync", NULL, 100 + i, &ids[i],
+		    &err), BS_OK);
+
+	assert_int_equal(store_runs_list(f->s, NULL, 0, &runs, &n, &err), BS_OK);
+	assert_int_equal(n, 5);
+	assert_int_equal(runs[0].id, ids[4]);	/* newest first */
+	assert_int_equal(runs[4].id, ids[0]);
+	store_runs_free(runs, n);
+
+	assert_int_equal(store_runs_list(f->s, "timeoff", 10, &runs, &n, &err), BS_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(runs[0].id, ids[3]);
+	assert_int_equal(runs[1].id, ids[1]);
+	store_runs_free(runs, n);
+
+	assert_int_equal(store_runs_list(f->s, "roster", 2, &runs, &n, &err), BS_OK);
+	assert_int_equal(n, 2);	/* bounded by the limit */
+	assert_int_equal(runs[0].id, ids[4]);
+	assert_int_equal(runs[1].id, ids[2]);
+	store_runs_free(runs, n);
+
+	assert_int_equal(store_run_last(f->s, "timeoff", &r, &err), BS_OK);
+	assert_int_equal(r.id, ids[3]);
+	store_run_clear(&r);
+	assert_int_equal(store_run_last(f->s, NULL, &r, &err), BS_OK);
+	assert_int_equal(r.id, ids[4]);
+	store_run_clear(&r);
+	assert_int_equal(store_run_last(f->s, "reconcile", &r, &err), BS_ERR_NOT_FOUND);
+}
+
+/* ---- the action journal ---- */
+
+static int64_t
+add_action(struct store *s, int64_t run, int seq, const char *target, const char *subject,
+    const char *state)
+{
+	struct store_action a = { 0 };
+	struct bs_error err = { 0 };
+	int64_t id = 0;
+
+	a.run_id = run;
+	a.seq = seq;
+	a.target = (char *)target;
+	a.op = (char *)"add";
+	a.subject = (char *)subject;
+	a.email = (char *)"Zoe@Example.com";
+	a.reason = (char *)"became eligible";
+	a.after = (char *)"{\"email\":\"zoe@example.com\"}";
+	a.state = (char *)state;
+	assert_int_equal(store_action_add(s, &a, 500 + seq, &id, &err), BS_OK);
+	assert_true(id > 0);
+	return id;
+}
+
+static void
+actions_degenerate(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct store_action a = { 0 };
+	struct store_action *v = (struct store_action *)0x1;
+	size_t n = 3;
+	int64_t id = 5, run;
+
+	assert_int_equal(store_action_add(f->s, NULL, 1, &id, &err), BS_ERR_INVALID);
+	assert_int_equal(id, 0);
+	assert_int_equal(store_action_add(f->s, &a, 1, &id, &err), BS_ERR_INVALID);
+	assert_int_equal(store_run_start(f->s, "roster", "sync", NULL, 1, &run, &err), BS_OK);
+	a.run_id = run;
+	a.target = (char *)"alleo";
+	a.op = (char *)"add";
+	a.state = (char *)"bogus";
+	assert_int_equal(store_action_add(f->s, &a, 1, &id, &err), BS_ERR_INVALID);
+	/* an action needs an existing run */
+	a.state = NULL;
+	a.run_id = run + 1000;
+	assert_int_equal(store_action_add(f->s, &a, 1, &id, &err), BS_ERR_STORE);
+	assert_int_equal(store_action_mark(f->s, 999, "done", NULL, NULL, 1, &err),
+	    BS_ERR_NOT_FOUND);
+	assert_int_equal(store_action_mark(f->s, 999, NULL, NULL, NULL, 1, &err), BS_ERR_INVALID);
+	assert_int_equal(store_actions_unfinished(f->s, "alleo", &v, &n, &err), BS_OK);
+	assert_null(v);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_actions_unfinished(f->s, NULL, &v, &n, &err), BS_ERR_INVALID);
+	assert_int_equal(store_actions_list(f->s, NULL, &v, &n, &err), BS_OK);
+	assert_int_equal(n, 0);
+	store_action_clear(NULL);
+	store_actions_free(NULL, 0);
+}
+
+static void
+actions_add_and_mark(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct store_action_filter flt = { 0 };
+	struct store_action *v;
+	size_t n;
+	int64_t run, id;
+
+	assert_int_equal(store_run_start(f->s, "roster", "sync", NULL, 1, &run, &err), BS_OK);
+	id = add_action(f->s, run, 1, "alleo", "E1", NULL);
+	flt.run_id = run;
+	assert_int_equal(store_actions_list(f->s, &flt, &v, &n, &err), BS_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].id, id);
+	assert_string_equal(v[0].state, "pending");	/* journaled before sending */
+	assert_string_equal(v[0].op, "add");
+	assert_string_equal(v[0].subject, "E1");
+	assert_string_equal(v[0].reason, "became eligible");
+	assert_string_equal(v[0].after, "{\"email\":\"zoe@example.com\"}");
+	assert_null(v[0].before);
+	assert_null(v[0].remote_id);
+	assert_int_equal(v[0].updated_at, 501);
+	store_actions_free(v, n);
+
+	assert_int_equal(store_action_mark(f->s, id, "sent", NULL, NULL, 600, &err), BS_OK);
+	assert_int_equal(store_action_mark(f->s, id, "failed", "R-77", "HTTP 500", 601, &err),
+	    BS_OK);
+	assert_int_equal(store_action_mark(f->s, id, "done", NULL, NULL, 602, &err), BS_OK);
+	assert_int_equal(store_actions_list(f->s, &flt, &v, &n, &err), BS_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].state, "done");
+	assert_string_equal(v[0].remote_id, "R-77");	/* kept once known */
+	assert_null(v[0].error);			/* the latest error: none */
+	assert_int_equal(v[0].updated_at, 602);
+	store_actions_free(v, n);
+}
+
+static void
+actions_unfinished_order(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct store_action *v;
+	size_t n;
+	int64_t r1, r2, a1, a2, a3, a4, a5;
+
+	assert_int_equal(store_run_start(f->s, "roster", "sync", NULL, 1, &r1, &err), BS_OK);
+	a1 = add_action(f->s, r1, 1, "alleo", "E1", NULL);
+	a2 = add_action(f->s, r1, 2, "alleo", "E2", NULL);
+	a3 = add_action(f->s, r1, 3, "assembled", "101", NULL);
+	assert_int_equal(store_run_start(f->s, "roster", "sync", NULL, 2, &r2, &err), BS_OK);
+	a4 = add_action(f->s, r2, 1, "alleo", "E3", NULL);
+	a5 = add_action(f->s, r2, 2, "alleo", "E4", NULL);
+	assert_int_equal(store_action_mark(f->s, a1, "sent", NULL, NULL, 10, &err), BS_OK);
+	assert_int_equal(store_action_mark(f->s, a2, "done", NULL, NULL, 10, &err), BS_OK);
+	assert_int_equal(store_action_mark(f->s, a5, "failed", NULL, "boom", 10, &err), BS_OK);
+
+	assert_int_equal(store_actions_unfinished(f->s, "alleo", &v, &n, &err), BS_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].id, a1);		/* oldest first */
+	assert_string_equal(v[0].state, "sent");
+	assert_int_equal(v[1].id, a4);
+	assert_string_equal(v[1].state, "pending");
+	store_actions_free(v, n);
+
+	assert_int_equal(store_actions_unfinished(f->s, "assembled", &v, &n, &err), BS_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].id, a3);
+	store_actions_free(v, n);
+}
+
+static void
+actions_list_filters(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct store_action_filter flt = { 0 };
+	struct store_action *v;
+	size_t n;
+	int64_t r1, r2, a2, a3;
+
+	assert_int_equal(store_run_start(f->s, "roster", "sync", NULL, 1, &r1, &err), BS_OK);
+	add_action(f->s, r1, 2, "alleo", "E1", NULL);
+	a2 = add_action(f->s, r1, 1, "alleo", "E2", NULL);
+	assert_int_equal(store_run_start(f->s, "roster", "sync", NULL, 2, &r2, &err), BS_OK);
+	a3 = add_action(f->s, r2, 1, "alleo", "E1", NULL);
+	assert_int_equal(store_action_mark(f->s, a3, "done", NULL, NULL, 3, &err), BS_OK);
+
+	/* one run: in the run's order (seq) */
+	flt.run_id = r1;
+	assert_int_equal(store_actions_list(f->s, &flt, &v, &n, &err), BS_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].id, a2);
+	assert_int_equal(v[0].seq, 1);
+	assert_int_equal(v[1].seq, 2);
+	store_actions_free(v, n);
+
+	/* one person, by id or by email in any case, newest first */
+	memset(&flt, 0, sizeof flt);
+	flt.subject = "E1";
+	assert_int_equal(store_actions_list(f->s, &flt, &v, &n, &err), BS_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].id, a3);
+	store_actions_free(v, n);
+	flt.subject = "zoe@example.COM";
+	assert_int_equal(store_actions_list(f->s, &flt, &v, &n, &err), BS_OK);
+	assert_int_equal(n, 3);
+	store_actions_free(v, n);
+
+	/* by state, and bounded */
+	memset(&flt, 0, sizeof flt);
+	flt.state = "done";
+	assert_int_equal(store_actions_list(f->s, &flt, &v, &n, &err), BS_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].id, a3);
+	store_actions_free(v, n);
+	memset(&flt, 0, sizeof flt);
+	flt.limit = 2;
+	assert_int_equal(store_actions_list(f->s, &flt, &v, &n, &err), BS_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].id, a3);
+	store_actions_free(v, n);
+}
+
+static void
+actions_cascade_with_run(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	int64_t r1;
+
+	assert_int_equal(store_run_start(f->s, "roster", "sync", NULL, 1, &r1, &err), BS_OK);
+	add_action(f->s, r1, 1, "alleo", "E1", NULL);
+	assert_int_equal(sqlite3_exec(store_db(f->s), "DELETE FROM runs", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sql_int(store_db(f->s), "SELECT count(*) FROM actions"), 0);
+}
+
+/* ---- audit ---- */
+
+static void
+audit_add_and_list(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct store_audit_entry *v;
+	size_t n;
+
+	assert_int_equal(store_audit(NULL, 0, "info", NULL, "x", 1), BS_ERR_INVALID);
+	assert_int_equal(store_audit(f->s, 0, "info", NULL, NULL, 1), BS_ERR_INVALID);
+	assert_int_equal(log_register_secret("hunter2-password"), 0);
+	assert_int_equal(store_audit(f->s, 0, "info", NULL, "daemon started", 10), BS_OK);
+	assert_int_equal(store_audit(f->s, 7, "warning", "E1",
+	    "retrying after 429 with key hunter2-password", 11), BS_OK);
+	assert_int_equal(store_audit(f->s, 7, NULL, "E2", "added", 12), BS_OK);
+
+	assert_int_equal(store_audit_list(f->s, 7, 0, &v, &n, &err), BS_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].message, "added");	/* newest first */
+	assert_string_equal(v[0].level, "info");
+	assert_string_equal(v[1].subject, "E1");
+	assert_null(strstr(v[1].message, "hunter2-password"));
+	assert_non_null(strstr(v[1].message, "***"));
+	store_audit_free(v, n);
+
+	assert_int_equal(store_audit_list(f->s, 0, 1, &v, &n, &err), BS_OK);
+	assert_int_equal(n, 1);
+	store_audit_free(v, n);
+	assert_int_equal(store_audit_list(f->s, 0, 0, &v, &n, &err), BS_OK);
+	assert_int_equal(n, 3);
+	assert_null(v[2].subject);
+	assert_int_equal(v[2].ts, 10);
+	store_audit_free(v, n);
+}
+
+/* ---- key/value ---- */
+
+static void
+kv_get_set_del(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	char *v = (char *)0x1;
+
+	assert_int_equal(store_kv_get(f->s, NULL, &v, &err), BS_ERR_INVALID);
+	assert_null(v);
+	assert_int_equal(store_kv_set(f->s, NULL, "x", 1, &err), BS_ERR_INVALID);
+	assert_int_equal(store_kv_get(f->s, "missing", &v, &err), BS_OK);
+	assert_null(v);
+	assert_int_equal(store_kv_del(f->s, "missing", &err), BS_OK);
+
+	assert_int_equal(store_kv_set(f->s, "timeoff.cursor", "2026-03-02T12:00:00Z", 5, &err),
+	    BS_OK);
+	assert_int_equal(store_kv_get(f->s, "timeoff.cursor", &v, &err), BS_OK);
+	assert_string_equal(v, "2026-03-02T12:00:00Z");
+	free(v);
+	assert_int_equal(store_kv_set(f->s, "timeoff.cursor", "later", 6, &err), BS_OK);
+	assert_int_equal(store_kv_get(f->s, "timeoff.cursor", &v, &err), BS_OK);
+	assert_string_equal(v, "later");
+	free(v);
+	assert_int_equal(sql_int(store_db(f->s),
+	    "SELECT updated_at FROM kv WHERE key='timeoff.cursor'"), 6);
+	assert_int_equal(store_kv_set(f->s, "empty", "", 6, &err), BS_OK);
+	assert_int_equal(store_kv_get(f->s, "empty", &v, &err), BS_OK);
+	assert_string_equal(v, "");
+	free(v);
+
+	assert_int_equal(store_kv_del(f->s, "timeoff.cursor", &err), BS_OK);
+	assert_int_equal(store_kv_get(f->s, "timeoff.cursor", &v, &err), BS_OK);
+	assert_null(v);
+	/* setting NULL deletes */
+	assert_int_equal(store_kv_set(f->s, "empty", NULL, 7, &err), BS_OK);
+	assert_int_equal(store_kv_get(f->s, "empty", &v, &err), BS_OK);
+	assert_null(v);
+}
+
+/* ---- approvals ---- */
+
+static void
+approvals_once(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+
+	assert_int_equal(store_approval_record(f->s, NULL, "roster", 1, &err), BS_ERR_INVALID);
+	assert_int_equal(store_approval_used(f->s, NULL), -1);
+	assert_int_equal(store_approval_used(NULL, "p"), -1);
+	assert_int_equal(store_approval_used(f->s, "plan-1"), 0);
+	assert_int_equal(store_approval_mark_used(f->s, "plan-1", 5, &err), BS_ERR_NOT_FOUND);
+
+	assert_int_equal(store_approval_record(f->s, "plan-1", "roster", 10, &err), BS_OK);
+	assert_int_equal(store_approval_used(f->s, "plan-1"), 0);
+	assert_int_equal(store_approval_mark_used(f->s, "plan-1", 20, &err), BS_OK);
+	assert_int_equal(store_approval_used(f->s, "plan-1"), 1);
+	/* approving again does not make a used approval usable again */
+	assert_int_equal(store_approval_record(f->s, "plan-1", "roster", 30, &err), BS_OK);
+	assert_int_equal(store_approval_used(f->s, "plan-1"), 1);
+	assert_int_equal(store_approval_mark_used(f->s, "plan-1", 40, &err), BS_ERR_CONFLICT);
+	assert_int_equal(sql_int(store_db(f->s),
+	    "SELECT approved_at * 1000 + used_at FROM approvals WHERE plan_id='plan-1'"), 10020);
+	assert_int_equal(store_approval_used(f->s, "plan-2"), 0);
+}
+
+/* ---- retention ---- */
+
+static void
+prune_old_history(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct store_run r;
+	int64_t old_done, old_crashed, old_crashed_clean, recent, a_old;
+
+	assert_int_equal(store_prune(NULL, 1, &err), BS_ERR_INVALID);
+	assert_int_equal(store_prune(f->s, 1000, &err), BS_OK);	/* empty store */
+
+	assert_int_equal(store_run_start(f->s, "roster", "sync", NULL, 100, &old_done, &err), BS_OK);
+	a_old = add_action(f->s, old_done, 1, "alleo", "E1", NULL);
+	assert_int_equal(store_action_mark(f->s, a_old, "done", NULL, NULL, 110, &err), BS_OK);
+	assert_int_equal(store_run_finish(f->s, old_done, "ok", 1, 0, 0, 1, 1, NULL, 120, &err),
+	    BS_OK);
+	/* a crashed run with an action still to recover stays */
+	assert_int_equal(store_run_start(f->s, "roster", "sync", NULL, 130, &old_crashed, &err),
+	    BS_OK);
+	add_action(f->s, old_crashed, 1, "alleo", "E2", "sent");
+	/* a crashed run with nothing left to recover goes */
+	assert_int_equal(store_run_start(f->s, "roster", "sync", NULL, 140, &old_crashed_clean,
+	    &err), BS_OK);
+	assert_int_equal(store_run_start(f->s, "roster", "sync", NULL, 2000, &recent, &err), BS_OK);
+	add_action(f->s, recent, 1, "alleo", "E3", NULL);
+	assert_int_equal(store_run_finish(f->s, recent, "ok", 1, 0, 0, 1, 1, NULL, 2100, &err),
+	    BS_OK);
+	assert_int_equal(store_audit(f->s, old_done, "info", NULL, "old", 150), BS_OK);
+	assert_int_equal(store_audit(f->s, recent, "info", NULL, "new", 2050), BS_OK);
+	assert_int_equal(store_kv_set(f->s, "cursor", "keep", 10, &err), BS_OK);
+
+	assert_int_equal(store_prune(f->s, 1000, &err), BS_OK);
+
+	assert_int_equal(store_run_get(f->s, old_done, &r, &err), BS_ERR_NOT_FOUND);
+	assert_int_equal(store_run_get(f->s, old_crashed_clean, &r, &err), BS_ERR_NOT_FOUND);
+	assert_int_equal(store_run_get(f->s, old_crashed, &r, &err), BS_OK);
+	store_run_clear(&r);
+	assert_int_equal(store_run_get(f->s, recent, &r, &err), BS_OK);
+	store_run_clear(&r);
+	assert_int_equal(sql_int(store_db(f->s), "SELECT count(*) FROM actions"), 2);
+	assert_int_equal(sql_int(store_db(f->s),
+	    "SELECT count(*) FROM actions WHERE subject='E1'"), 0);
+	assert_int_equal(sql_int(store_db(f->s), "SELECT count(*) FROM audit"), 1);
+	assert_int_equal(sql_int(store_db(f->s), "SELECT count(*) FROM kv"), 1);
+}
+
+static void
+prune_inside_transaction(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	int64_t run;
+
+	assert_int_equal(store_run_start(f->s, "roster", "sync", NULL, 100, &run, &err), BS_OK);
+	assert_int_equal(store_run_finish(f->s, run, "ok", 0, 0, 0, 0, 0, NULL, 110, &err), BS_OK);
+	/* pruning inside the caller's transaction is undone with it */
+	assert_int_equal(store_begin(f->s, &err), BS_OK);
+	assert_int_equal(store_prune(f->s, 1000, &err), BS_OK);
+	assert_int_equal(sql_int(store_db(f->s), "SELECT count(*) FROM runs"), 0);
+	store_rollback(f->s);
+	assert_int_equal(sql_int(store_db(f->s), "SELECT count(*) FROM runs"), 1);
+}
+
+/* ---- transactions ---- */
+
+static void
+transaction_rollback_leaves_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	int64_t run;
+	char *v = NULL;
+
+	assert_int_equal(store_begin(NULL, &err), BS_ERR_INVALID);
+	store_rollback(NULL);
+	store_rollback(f->s);	/* nothing open: harmless */
+
+	assert_int_equal(store_begin(f->s, &err), BS_OK);
+	assert_int_equal(store_run_start(f->s, "roster", "sync", NULL, 1, &run, &err), BS_OK);
+	add_action(f->s, run, 1, "alleo", "E1", NULL);
+	assert_int_equal(store_kv_set(f->s, "k", "v", 1, &err), BS_OK);
+	assert_int_equal(store_audit(f->s, run, "info", NULL, "m", 1), BS_OK);
+	/* a second transaction cannot start inside the first */
+	assert_int_equal(store_begin(f->s, &err), BS_ERR_STORE);
+	store_rollback(f->s);
+
+	assert_int_equal(sql_int(store_db(f->s), "SELECT count(*) FROM runs"), 0);
+	assert_int_equal(sql_int(store_db(f->s), "SELECT count(*) FROM actions"), 0);
+	assert_int_equal(sql_int(store_db(f->s), "SELECT count(*) FROM audit"), 0);
+	assert_int_equal(store_kv_get(f->s, "k", &v, &err), BS_OK);
+	assert_null(v);
+
+	/* and a committed one stays, also for another connection */
+	assert_int_equal(store_begin(f->s, &err), BS_OK);
+	assert_int_equal(store_kv_set(f->s, "k", "v2", 2, &err), BS_OK);
+	assert_int_equal(store_commit(f->s, &err), BS_OK);
+	{
+		struct store *other = NULL;
+		assert_int_equal(store_open(f->path, &other, &err), BS_OK);
+		assert_int_equal(store_kv_get(other, "k", &v, &err), BS_OK);
+		assert_string_equal(v, "v2");
+		free(v);
+		store_close(&other);
+	}
+	assert_int_equal(store_commit(f->s, &err), BS_ERR_STORE);	/* none open */
+}
+
+static void
+close_rolls_back_open_transaction(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	char *v = NULL;
+
+	assert_int_equal(store_begin(f->s, &err), BS_OK);
+	assert_int_equal(store_kv_set(f->s, "half", "done", 1, &err), BS_OK);
+	store_close(&f->s);
+	assert_null(f->s);
+	assert_int_equal(store_open(f->path, &f->s, &err), BS_OK);
+	assert_int_equal(store_kv_get(f->s, "half", &v, &err), BS_OK);
+	assert_null(v);
+}
+
+static void
+fail_reports_sqlite_error(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+
+	assert_int_not_equal(sqlite3_exec(store_db(f->s), "SELECT * FROM no_such_table", NULL,
+	    NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_fail(f->s, &err, "reading things"), BS_ERR_STORE);
+	assert_non_null(strstr(err.detail, "reading things"));
+	assert_non_null(strstr(err.detail, "no_such_table"));
+	assert_int_equal(store_fail(NULL, &err, "x"), BS_ERR_STORE);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(open_degenerate),
+		T(open_migrates_empty),
+		T(open_memory),
+		T(open_mode_and_wal),
+		T(open_tightens_loose_file),
+		T(open_refuses_symlink),
+		T(reopen_is_idempotent),
+		T(refuses_newer_schema),
+		T(refuses_garbage_file),
+		T(runs_degenerate),
+		T(runs_start_finish_get),
+		T(runs_message_masks_secrets),
+		T(runs_list_and_last),
+		T(actions_degenerate),
+		T(actions_add_and_mark),
+		T(actions_unfinished_order),
+		T(actions_list_filters),
+		T(actions_cascade_with_run),
+		T(audit_add_and_list),
+		T(kv_get_set_del),
+		T(approvals_once),
+		T(prune_old_history),
+		T(prune_inside_transaction),
+		T(transaction_rollback_leaves_nothing),
+		T(close_rolls_back_open_transaction),
+		T(fail_reports_sqlite_error),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
