@@ -60,6 +60,20 @@ bs_rc conf_load(struct conf *c, const char *path, struct bs_error *err);
 /* Parse text (name is used in messages); the fuzz harness calls this. */
 bs_rc conf_parse(struct conf *c, const char *text, size_t len, const char *name,
     struct bs_error *err);
+/* For repairing a broken file (`bobsync config set|unset`): read every line
+ * even when some are wrong.  Valid lines take effect; wrong lines are kept
+ * as written and are replaced only when their key is set or unset.  Returns
+ * the first problem (BS_ERR_CONFIG, err filled) or BS_OK.  *usable is 1
+ * when the text was read to the end (so conf_save loses nothing); when 0,
+ * c is unchanged and must not be saved (a NUL byte, an overlong line or
+ * file, an unreadable file). */
+bs_rc conf_load_lenient(struct conf *c, const char *path, int *usable,
+    struct bs_error *err);
+bs_rc conf_parse_lenient(struct conf *c, const char *text, size_t len,
+    const char *name, int *usable, struct bs_error *err);
+/* Remove the lines of an unknown key (a typo) from the loaded file;
+ * inline comments on them stay.  Returns how many lines went. */
+int conf_drop_lines(struct conf *c, const char *key);
 /* Write atomically with mode 0600, keeping comments and order of the file
  * last loaded; keys at their default are written only if set explicitly. */
 bs_rc conf_save(const struct conf *c, const char *path, struct bs_error *err);
