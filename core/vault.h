@@ -10,6 +10,19 @@
  *
  * Decrypted secrets live only in sodium_malloc'd memory and are wiped by
  * vault_close().  Every secret is registered with the log masker on open.
+ *
+ * The file format is described at the top of vault.c.  New passphrase
+ * slots use Argon2id with the MODERATE limits (3 passes, 256 MiB); the
+ * environment variable BOBSYNC_KDF=interactive (2 passes, 64 MiB) or
+ * BOBSYNC_KDF=min (1 pass, 8 KiB; unit tests only) makes them cheaper.
+ * Limits read from a file are bounded (at most 10 passes and 1 GiB, at
+ * least libsodium's minimum) before any key derivation runs.
+ *
+ * The key file holds 32 random bytes written as 64 hex digits and a
+ * newline (32 raw bytes are accepted too).  It must be a regular file
+ * owned by the current user with no group or other permission bits
+ * (BS_ERR_KEY_PERMS otherwise).  A vault file readable by others is
+ * encrypted, so it only warns; every save writes it 0600.
  */
 #ifndef BS_VAULT_H
 #define BS_VAULT_H
@@ -26,6 +39,9 @@ enum vault_key {
 	VAULT_ALLEO_CLIENT_SECRET,
 	VAULT_NKEYS
 };
+
+/* Longest secret the vault stores, in bytes. */
+#define VAULT_SECRET_MAX 4096
 
 /* "hibob.service_user_id", "hibob.token", "assembled.api_key",
  * "alleo.client_id", "alleo.client_secret" */
