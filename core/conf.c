@@ -233,6 +233,12 @@ suggest_key(const char *key)
 	return best;
 }
 
+const char *
+conf_suggest(const char *key)
+{
+	return key != NULL ? suggest_key(key) : NULL;
+}
+
 /* Copy text into out for a message: control and non-ASCII-printable bytes
  * of broken input become '?', long text is cut with "...". */
 static void

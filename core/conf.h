@@ -44,6 +44,8 @@ struct conf_option {
 const struct conf_option *conf_options(size_t *n);
 const struct conf_option *conf_find(const char *key);
 const char *conf_type_name(enum conf_type t);	/* "integer", "true|false", ... */
+/* The known key closest to an unknown one (at most 3 edits), or NULL. */
+const char *conf_suggest(const char *key);
 
 /* Validate one value against its option; detail says what is allowed. */
 bs_rc conf_check_value(const struct conf_option *opt, const char *value,
