@@ -29,6 +29,11 @@ ifdef SAN
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 endif
+# The core library as the fuzz harnesses link it (make fuzz sets FUZZ=1).
+ifdef FUZZ
+CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+           -fno-sanitize-recover=undefined
+endif
 
 CORE_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
 CORE_LIBS   := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null) -lpthread -lm
@@ -56,9 +61,15 @@ UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_HELPERS = $(sort $(wildcard tests/unit/helper_*.c))
 UNIT_HELPER_OBJ = $(UNIT_HELPERS:%.c=$(BUILD)/%.o)
 
+FUZZ_BUILD   = build-fuzz
+FUZZ_CC     ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SRC  = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN  = $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+
 BIN = bobsync
 
-.PHONY: all deps check test tests asan valgrind fuzz bench demo install uninstall \
+.PHONY: all deps check test tests asan valgrind fuzz fuzz-build bench demo install uninstall \
         clean lint-man help
 all: $(BIN)
 
@@ -139,6 +150,22 @@ asan:
 
 valgrind: tests
 	$(Q)BUILD=$(BUILD) VALGRIND=1 ./tests/run.sh --unit
+
+# libFuzzer harnesses: the core library is rebuilt with clang and the
+# fuzzer/ASan/UBSan instrumentation under $(FUZZ_BUILD)/, then each
+# harness runs for FUZZ_SECONDS from the seed corpus in tests/fuzz/corpus.
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libbobsync.a
+	@$(if $(Q),echo "  FUZZ-LD $@")
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+		$(CORE_CFLAGS) -Icore $< $(FUZZ_BUILD)/libbobsync.a $(CORE_LIBS) -o $@
+
+fuzz-build:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) FUZZ=1 \
+		$(FUZZ_BUILD)/libbobsync.a
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BIN)
+
+fuzz: deps fuzz-build
+	$(Q)FUZZ_BUILD=$(FUZZ_BUILD) ./tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN)
