@@ -172,12 +172,20 @@ demo: deps
 	$(Q)./tests/sandbox/demo.sh
 
 install: $(BIN)
-	$(INSTALL) -m 0755 -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1
+	$(INSTALL) -m 0755 -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SHAREDIR)
 	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/$(BIN)
 	$(INSTALL) -m 0644 man/bobsync.1 $(DESTDIR)$(MANPREFIX)/man1/bobsync.1
+	sed 's|@BINDIR@|$(BINDIR)|g' app/systemd/bobsync.service.in > $(BUILD)/bobsync.service
+	$(INSTALL) -m 0644 $(BUILD)/bobsync.service $(DESTDIR)$(UNITDIR)/bobsync.service
+	$(INSTALL) -m 0644 app/systemd/passphrase.conf app/systemd/bobsync.cron \
+		$(DESTDIR)$(SHAREDIR)/
 
 uninstall:
-	$(RM) $(DESTDIR)$(BINDIR)/$(BIN) $(DESTDIR)$(MANPREFIX)/man1/bobsync.1
+	$(RM) $(DESTDIR)$(BINDIR)/$(BIN) $(DESTDIR)$(MANPREFIX)/man1/bobsync.1 \
+		$(DESTDIR)$(UNITDIR)/bobsync.service $(DESTDIR)$(SHAREDIR)/passphrase.conf \
+		$(DESTDIR)$(SHAREDIR)/bobsync.cron
+	-rmdir $(DESTDIR)$(SHAREDIR) 2>/dev/null
 
 clean:
 	$(RM) -r build build-asan build-fuzz $(BIN)

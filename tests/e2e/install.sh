@@ -1,0 +1,34 @@
+#!/bin/sh
+# install.sh - make install and make uninstall round-trip under DESTDIR.
+. "$(dirname "$0")/../lib/testlib.sh"
+D=$T_TMP/dest
+
+t_case "make install puts binary, man page and unit files in place"
+make -C "$T_ROOT" -s install DESTDIR="$D" PREFIX=/usr >"$T_TMP/install.log" 2>&1 ||
+	t_fail "make install failed: $(tail -5 "$T_TMP/install.log")"
+for f in usr/bin/bobsync usr/share/man/man1/bobsync.1 usr/lib/systemd/system/bobsync.service \
+	usr/share/bobsync/passphrase.conf usr/share/bobsync/bobsync.cron; do
+	[ -f "$D/$f" ] || t_fail "$f not installed"
+done
+[ -x "$D/usr/bin/bobsync" ] || t_fail "bobsync not executable"
+grep -q '^ExecStart=/usr/bin/bobsync daemon$' "$D/usr/lib/systemd/system/bobsync.service" ||
+	t_fail "unit file does not point at the installed binary"
+grep -q '@BINDIR@' "$D/usr/lib/systemd/system/bobsync.service" && t_fail "unsubstituted @BINDIR@"
+out=$("$D/usr/bin/bobsync" --version)
+t_contains "$out" "bobsync" "installed binary runs"
+
+t_case "the unit file has the hardening the design asks for"
+u=$D/usr/lib/systemd/system/bobsync.service
+for opt in NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes LimitCORE=0 \
+	StateDirectory=bobsync ConfigurationDirectory=bobsync; do
+	grep -q "^$opt" "$u" || t_fail "$opt missing from the unit"
+done
+grep -q '^LoadCredentialEncrypted=bobsync-passphrase:' "$D/usr/share/bobsync/passphrase.conf" ||
+	t_fail "passphrase drop-in lacks LoadCredentialEncrypted"
+
+t_case "make uninstall removes everything it installed"
+make -C "$T_ROOT" -s uninstall DESTDIR="$D" PREFIX=/usr >/dev/null 2>&1 || t_fail "make uninstall failed"
+left=$(find "$D" -type f | sed "s|^$D/||")
+t_eq "$left" "" "files left after uninstall"
+
+t_summary
