@@ -6,7 +6,7 @@ set -eu
 # Debian package : what it provides
 PKGS="gcc make pkg-config libncurses-dev libcurl4-openssl-dev libjansson-dev
 libsodium-dev libsqlite3-dev libcmocka-dev tmux python3 openssl mandoc
-openssh-server openssh-client clang libclang-rt-14-dev valgrind procps"
+openssh-server openssh-client clang libclang-rt-14-dev valgrind procps curl"
 
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then
