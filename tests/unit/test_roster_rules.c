@@ -1,0 +1,368 @@
+/* test_roster_rules.c - Alleo eligibility: access, lifecycle, start and
+ * termination dates, prestart days, unknown values, local dates. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "roster_rules.h"
+#include "tz.h"
+#include "util.h"
+
+static int64_t
+day(const char *s)
+{
+	int64_t d;
+	assert_int_equal(date_parse(s, &d), 0);
+	return d;
+}
+
+static struct bob_person
+person(enum bob_access access, const char *lifecycle, const char *start, const char *term)
+{
+	struct bob_person p;
+	memset(&p, 0, sizeof p);
+	p.id = (char *)"3332883884017713238";
+	p.email = (char *)"jane@example.com";
+	p.access = access;
+	p.access_value = access == BOB_ACCESS_YES ? (char *)"yes" :
+	    access == BOB_ACCESS_NO ? (char *)"no" : NULL;
+	p.lifecycle = (char *)lifecycle;
+	p.start_date = (char *)start;
+	p.termination_date = (char *)term;
+	return p;
+}
+
+static struct roster_eval
+eval(const struct bob_person *p, const char *today, int prestart)
+{
+	struct roster_rules_opts o = { prestart };
+	struct roster_eval e;
+	memset(&e, 0x5a, sizeof e);	/* garbage the function must overwrite */
+	roster_evaluate(p, day(today), &o, &e);
+	return e;
+}
+
+#define assert_contains(hay, needle) assert_non_null(strstr((hay), (needle)))
+
+/* ---- names ---- */
+
+static void
+names(void **state)
+{
+	(void)state;
+	assert_string_equal(roster_verdict_name(ROSTER_ELIGIBLE), "eligible");
+	assert_string_equal(roster_verdict_name(ROSTER_INELIGIBLE), "ineligible");
+	assert_string_equal(roster_verdict_name(ROSTER_UNKNOWN), "unknown");
+	assert_string_equal(roster_verdict_name((enum roster_verdict)42), "unknown");
+	assert_string_equal(bob_access_name(BOB_ACCESS_YES), "yes");
+	assert_string_equal(bob_access_name(BOB_ACCESS_NO), "no");
+	assert_string_equal(bob_access_name(BOB_ACCESS_UNSET), "unset");
+	assert_string_equal(bob_access_name(BOB_ACCESS_OTHER), "other");
+	assert_string_equal(bob_access_name(BOB_ACCESS_UNREADABLE), "unreadable");
+	assert_string_equal(bob_access_name((enum bob_access)42), "unset");
+}
+
+/* ---- roster_lifecycle_parse ---- */
+
+static void
+lifecycle_degenerate(void **state)
+{
+	char longs[200];
+	(void)state;
+	assert_int_equal(roster_lifecycle_parse(NULL), LIFE_UNKNOWN);
+	assert_int_equal(roster_lifecycle_parse(""), LIFE_UNKNOWN);
+	assert_int_equal(roster_lifecycle_parse("   "), LIFE_UNKNOWN);
+	assert_int_equal(roster_lifecycle_parse("onboarding"), LIFE_UNKNOWN);
+	assert_int_equal(roster_lifecycle_parse("employe"), LIFE_UNKNOWN);
+	memset(longs, 'x', sizeof longs - 1);
+	memcpy(longs + 150, "leave", 5);
+	longs[sizeof longs - 1] = '\0';
+	assert_int_equal(roster_lifecycle_parse(longs), LIFE_UNKNOWN);
+}
+
+static void
+lifecycle_values_case_insensitive(void **state)
+{
+	(void)state;
+	assert_int_equal(roster_lifecycle_parse("employed"), LIFE_EMPLOYED);
+	assert_int_equal(roster_lifecycle_parse("Employed"), LIFE_EMPLOYED);
+	assert_int_equal(roster_lifecycle_parse(" EMPLOYED "), LIFE_EMPLOYED);
+	assert_int_equal(roster_lifecycle_parse("Hired"), LIFE_HIRED);
+	assert_int_equal(roster_lifecycle_parse("terminated"), LIFE_TERMINATED);
+	assert_int_equal(roster_lifecycle_parse("TERMINATED"), LIFE_TERMINATED);
+	assert_int_equal(roster_lifecycle_parse("Leave"), LIFE_LEAVE);
+	assert_int_equal(roster_lifecycle_parse("Parental leave"), LIFE_LEAVE);
+	assert_int_equal(roster_lifecycle_parse("maternity leave"), LIFE_LEAVE);
+	assert_int_equal(roster_lifecycle_parse("Sabbatical Leave"), LIFE_LEAVE);
+	assert_int_equal(roster_lifecycle_parse("Garden leave"), LIFE_GARDEN_LEAVE);
+	assert_int_equal(roster_lifecycle_parse("GARDEN LEAVE"), LIFE_GARDEN_LEAVE);
+	assert_int_equal(roster_lifecycle_parse("garden_leave"), LIFE_GARDEN_LEAVE);
+}
+
+/* ---- roster_evaluate ---- */
+
+static void
+evaluate_degenerate(void **state)
+{
+	struct bob_person empty;
+	struct roster_eval e;
+	(void)state;
+	roster_evaluate(NULL, 0, NULL, NULL);	/* nothing to fill: no crash */
+	memset(&empty, 0, sizeof empty);	/* every pointer NULL, access unset */
+	roster_evaluate(&empty, day("2026-03-02"), NULL, &e);
+	assert_int_equal(e.verdict, ROSTER_UNKNOWN);
+	assert_int_equal(e.offboard_days, -1);
+	assert_contains(e.reason, "alleo_access is not set");
+	assert_contains(e.reason, "never removed");
+	assert_string_equal(e.rules[0].rule, "alleo_access is yes");
+	assert_string_equal(e.rules[1].rule, "employed");
+	assert_string_equal(e.rules[2].rule, "start date reached");
+	assert_int_equal(e.rules[0].pass, -1);
+	assert_int_equal(e.rules[1].pass, 0);
+	assert_contains(e.rules[1].detail, "could not be read");
+	assert_int_equal(e.rules[2].pass, -1);
+	assert_contains(e.rules[2].detail, "not set");
+	roster_evaluate(NULL, day("2026-03-02"), NULL, &e);
+	assert_int_equal(e.verdict, ROSTER_UNKNOWN);
+	/* yes, but nothing else known */
+	empty.access = BOB_ACCESS_YES;
+	roster_evaluate(&empty, day("2026-03-02"), NULL, &e);
+	assert_int_equal(e.verdict, ROSTER_INELIGIBLE);
+	assert_contains(e.reason, "employment status could not be read (lifecycle status is empty)");
+}
+
+static void
+evaluate_employed_eligible(void **state)
+{
+	struct bob_person p = person(BOB_ACCESS_YES, "Employed", "2024-01-15", NULL);
+	struct roster_eval e = eval(&p, "2026-03-02", 0);
+	(void)state;
+	assert_int_equal(e.verdict, ROSTER_ELIGIBLE);
+	assert_string_equal(e.reason, "eligible: alleo_access is yes, employed, started on 2024-01-15");
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(e.rules[i].pass, 1);
+	assert_int_equal(e.offboard_days, -1);
+	p.lifecycle = (char *)"EMPLOYED";
+	assert_int_equal(eval(&p, "2026-03-02", 0).verdict, ROSTER_ELIGIBLE);
+}
+
+static void
+evaluate_access_no(void **state)
+{
+	struct bob_person p = person(BOB_ACCESS_NO, "employed", "2024-01-15", NULL);
+	struct roster_eval e = eval(&p, "2026-03-02", 0);
+	(void)state;
+	assert_int_equal(e.verdict, ROSTER_INELIGIBLE);
+	assert_string_equal(e.reason, "not eligible: alleo_access is no");
+	assert_int_equal(e.rules[0].pass, 0);
+	assert_int_equal(e.rules[1].pass, 1);
+	assert_int_equal(e.rules[2].pass, 1);
+}
+
+static void
+evaluate_access_unknown_holds(void **state)
+{
+	struct bob_person p = person(BOB_ACCESS_UNSET, "terminated", "2020-01-01", "2025-12-31");
+	struct roster_eval e = eval(&p, "2026-03-02", 0);
+	(void)state;
+	/* unset access: held even though the person has left */
+	assert_int_equal(e.verdict, ROSTER_UNKNOWN);
+	assert_contains(e.reason, "held: alleo_access is not set");
+	assert_contains(e.reason, "also terminated on 2025-12-31");
+	assert_int_equal(e.rules[1].pass, 0);
+	assert_int_equal(e.offboard_days, day("2025-12-31"));
+
+	p = person(BOB_ACCESS_UNREADABLE, "employed", "2020-01-01", NULL);
+	e = eval(&p, "2026-03-02", 0);
+	assert_int_equal(e.verdict, ROSTER_UNKNOWN);
+	assert_contains(e.reason, "could not be read");
+	assert_contains(e.reason, "permission group");
+	assert_int_equal(e.rules[1].pass, 1);
+
+	p = person(BOB_ACCESS_OTHER, "employed", "2020-01-01", NULL);
+	p.access_value = (char *)"maybe\x1b[31m";
+	e = eval(&p, "2026-03-02", 0);
+	assert_int_equal(e.verdict, ROSTER_UNKNOWN);
+	assert_contains(e.rules[0].detail, "alleo_access is 'maybe?[31m', neither yes nor no");
+	assert_null(strchr(e.reason, '\x1b'));
+
+	p.access_value = NULL;		/* other, without the value */
+	e = eval(&p, "2026-03-02", 0);
+	assert_int_equal(e.verdict, ROSTER_UNKNOWN);
+}
+
+static void
+evaluate_hired_and_prestart(void **state)
+{
+	struct bob_person p = person(BOB_ACCESS_YES, "Hired", "2026-12-01", NULL);
+	struct roster_eval e;
+	(void)state;
+	e = eval(&p, "2026-11-24", 0);
+	assert_int_equal(e.verdict, ROSTER_INELIGIBLE);
+	assert_contains(e.reason, "starts on 2026-12-01 (in 7 days)");
+	assert_int_equal(e.rules[1].pass, 0);
+	assert_int_equal(e.rules[2].pass, 0);
+	e = eval(&p, "2026-11-30", 0);
+	assert_int_equal(e.verdict, ROSTER_INELIGIBLE);
+	assert_contains(e.reason, "(in 1 day)");
+	/* HiBob may still say hired on the first day: the date decides */
+	e = eval(&p, "2026-12-01", 0);
+	assert_int_equal(e.verdict, ROSTER_ELIGIBLE);
+	assert_contains(e.reason, "started on 2026-12-01");
+	/* prestart_days 7: from 24 November, not 23 */
+	e = eval(&p, "2026-11-23", 7);
+	assert_int_equal(e.verdict, ROSTER_INELIGIBLE);
+	assert_contains(e.reason, "in 8 days");
+	e = eval(&p, "2026-11-24", 7);
+	assert_int_equal(e.verdict, ROSTER_ELIGIBLE);
+	assert_contains(e.rules[2].detail, "starts on 2026-12-01 (in 7 days; provisioned 7 days ahead)");
+	/* negative prestart is no prestart */
+	assert_int_equal(eval(&p, "2026-11-30", -5).verdict, ROSTER_INELIGIBLE);
+	/* an employed person with a future start date (rehire, data entry) */
+	p.lifecycle = (char *)"employed";
+	e = eval(&p, "2026-11-24", 0);
+	assert_int_equal(e.verdict, ROSTER_INELIGIBLE);
+	assert_int_equal(e.rules[1].pass, 1);
+	assert_int_equal(e.rules[2].pass, 0);
+	/* hired with no start date: held, not guessed */
+	p = person(BOB_ACCESS_YES, "hired", NULL, NULL);
+	e = eval(&p, "2026-11-24", 0);
+	assert_int_equal(e.verdict, ROSTER_UNKNOWN);
+	assert_contains(e.reason, "start date is not set");
+}
+
+static void
+evaluate_leaver_last_day_included(void **state)
+{
+	struct bob_person p = person(BOB_ACCESS_YES, "employed", "2020-02-01", "2026-10-31");
+	struct roster_eval e;
+	(void)state;
+	e = eval(&p, "2026-10-30", 0);
+	assert_int_equal(e.verdict, ROSTER_ELIGIBLE);
+	assert_contains(e.reason, "last day 2026-10-31");
+	assert_int_equal(e.offboard_days, day("2026-10-31"));
+	e = eval(&p, "2026-10-31", 0);
+	assert_int_equal(e.verdict, ROSTER_ELIGIBLE);
+	assert_contains(e.reason, "last day 2026-10-31 (today)");
+	e = eval(&p, "2026-11-01", 0);
+	assert_int_equal(e.verdict, ROSTER_INELIGIBLE);
+	assert_string_equal(e.reason, "not eligible: terminated on 2026-10-31");
+	assert_int_equal(e.offboard_days, day("2026-10-31"));
+	/* HiBob already says terminated before the last day has passed */
+	p.lifecycle = (char *)"Terminated";
+	assert_int_equal(eval(&p, "2026-10-31", 0).verdict, ROSTER_ELIGIBLE);
+	assert_int_equal(eval(&p, "2026-11-01", 0).verdict, ROSTER_INELIGIBLE);
+	/* terminated without a date */
+	p.termination_date = NULL;
+	e = eval(&p, "2026-10-31", 0);
+	assert_int_equal(e.verdict, ROSTER_INELIGIBLE);
+	assert_string_equal(e.reason, "not eligible: terminated");
+	assert_int_equal(e.offboard_days, -1);
+	/* an unreadable termination date does not end employment */
+	p.lifecycle = (char *)"employed";
+	p.termination_date = (char *)"31/10/2026";
+	e = eval(&p, "2026-11-05", 0);
+	assert_int_equal(e.verdict, ROSTER_ELIGIBLE);
+	assert_contains(e.rules[1].detail, "termination date '31/10/2026' could not be read");
+	assert_int_equal(e.offboard_days, -1);
+}
+
+static void
+evaluate_leave_types(void **state)
+{
+	static const char *const kinds[] = { "Leave", "Parental leave", "maternity leave",
+	    "Sabbatical leave" };
+	struct roster_eval e;
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(kinds); i++) {
+		struct bob_person p = person(BOB_ACCESS_YES, kinds[i], "2020-01-01", NULL);
+		e = eval(&p, "2026-03-02", 0);
+		assert_int_equal(e.verdict, ROSTER_ELIGIBLE);
+		assert_contains(e.rules[1].detail, "on leave");
+		assert_contains(e.rules[1].detail, kinds[i]);
+	}
+}
+
+static void
+evaluate_garden_leave(void **state)
+{
+	struct bob_person p = person(BOB_ACCESS_YES, "Garden leave", "2020-01-01", "2026-06-30");
+	struct roster_eval e;
+	(void)state;
+	e = eval(&p, "2026-06-30", 0);
+	assert_int_equal(e.verdict, ROSTER_ELIGIBLE);
+	assert_contains(e.reason, "on garden leave, last day 2026-06-30 (today)");
+	e = eval(&p, "2026-07-01", 0);
+	assert_int_equal(e.verdict, ROSTER_INELIGIBLE);
+	assert_contains(e.reason, "terminated on 2026-06-30");
+	assert_int_equal(e.offboard_days, day("2026-06-30"));
+}
+
+static void
+evaluate_unknown_lifecycle(void **state)
+{
+	struct bob_person p = person(BOB_ACCESS_YES, "Onboarding", "2020-01-01", NULL);
+	struct roster_eval e = eval(&p, "2026-03-02", 0);
+	(void)state;
+	assert_int_equal(e.verdict, ROSTER_INELIGIBLE);
+	assert_contains(e.reason, "unknown lifecycle status 'Onboarding'");
+	/* a start date that cannot be read: held */
+	p = person(BOB_ACCESS_YES, "employed", "2026-13-45", NULL);
+	e = eval(&p, "2026-03-02", 0);
+	assert_int_equal(e.verdict, ROSTER_UNKNOWN);
+	assert_contains(e.reason, "start date '2026-13-45' could not be read");
+}
+
+static void
+evaluate_local_date_around_midnight(void **state)
+{
+	/* 20:00 UTC on 1 March: already 2 March in Kolkata (01:30), still
+	 * 1 March in Los Angeles (12:00).  The caller passes each person's
+	 * local date. */
+	int64_t now = day("2026-03-01") * 86400 + 20 * 3600;
+	const struct tz *kol, *la;
+	struct bob_person starter = person(BOB_ACCESS_YES, "hired", "2026-03-02", NULL);
+	struct bob_person leaver = person(BOB_ACCESS_YES, "employed", "2020-01-01", "2026-03-01");
+	struct roster_rules_opts o = { 0 };
+	struct roster_eval e;
+	(void)state;
+	assert_int_equal(tz_get("Asia/Kolkata", &kol, NULL), BS_OK);
+	assert_int_equal(tz_get("America/Los_Angeles", &la, NULL), BS_OK);
+
+	roster_evaluate(&starter, tz_local_days(kol, now), &o, &e);
+	assert_int_equal(e.verdict, ROSTER_ELIGIBLE);
+	roster_evaluate(&starter, tz_local_days(la, now), &o, &e);
+	assert_int_equal(e.verdict, ROSTER_INELIGIBLE);
+	assert_contains(e.reason, "starts on 2026-03-02 (in 1 day)");
+
+	roster_evaluate(&leaver, tz_local_days(kol, now), &o, &e);
+	assert_int_equal(e.verdict, ROSTER_INELIGIBLE);
+	assert_contains(e.reason, "terminated on 2026-03-01");
+	roster_evaluate(&leaver, tz_local_days(la, now), &o, &e);
+	assert_int_equal(e.verdict, ROSTER_ELIGIBLE);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(names),
+		cmocka_unit_test(lifecycle_degenerate),
+		cmocka_unit_test(lifecycle_values_case_insensitive),
+		cmocka_unit_test(evaluate_degenerate),
+		cmocka_unit_test(evaluate_employed_eligible),
+		cmocka_unit_test(evaluate_access_no),
+		cmocka_unit_test(evaluate_access_unknown_holds),
+		cmocka_unit_test(evaluate_hired_and_prestart),
+		cmocka_unit_test(evaluate_leaver_last_day_included),
+		cmocka_unit_test(evaluate_leave_types),
+		cmocka_unit_test(evaluate_garden_leave),
+		cmocka_unit_test(evaluate_unknown_lifecycle),
+		cmocka_unit_test(evaluate_local_date_around_midnight),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
