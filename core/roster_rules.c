@@ -222,7 +222,8 @@ rule_started(const struct bob_person *p, int64_t today, int prestart,
 
 static void
 rule_employed(const struct bob_person *p, int64_t today, int started_pass,
-    int have_term, int64_t term, struct roster_rule_result *r)
+    int have_start, int64_t start, int have_term, int64_t term,
+    struct roster_rule_result *r)
 {
 	enum roster_lifecycle lc = roster_lifecycle_parse(p->lifecycle);
 	char td[11] = "", v[48];
@@ -262,7 +263,10 @@ rule_employed(const struct bob_person *p, int64_t today, int started_pass,
 	case LIFE_HIRED:
 		/* HiBob flips hired to employed at midnight site time; we may
 		 * read it early.  The start date rule decides. */
-		if (started_pass == 1) {
+		if (started_pass == 1 && have_start && today < start) {
+			r->pass = 1;
+			setf(r->detail, sizeof r->detail, "hired, provisioned ahead of the start date");
+		} else if (started_pass == 1) {
 			r->pass = 1;
 			setf(r->detail, sizeof r->detail, "hired, start date reached");
 		} else if (started_pass == 0) {
@@ -325,7 +329,7 @@ roster_evaluate(const struct bob_person *p, int64_t today,
 	rs = &out->rules[2];
 	rule_access(p, ra);
 	rule_started(p, today, prestart, have_start, start, rs);
-	rule_employed(p, today, rs->pass, have_term, term, re);
+	rule_employed(p, today, rs->pass, have_start, start, have_term, term, re);
 
 	for (size_t i = 0; i < ARRAY_LEN(out->rules); i++) {
 		if (out->rules[i].pass == 0)

@@ -213,6 +213,7 @@ evaluate_hired_and_prestart(void **state)
 	e = eval(&p, "2026-12-01", 0);
 	assert_int_equal(e.verdict, ROSTER_ELIGIBLE);
 	assert_contains(e.reason, "started on 2026-12-01");
+	assert_string_equal(e.rules[1].detail, "hired, start date reached");
 	/* prestart_days 7: from 24 November, not 23 */
 	e = eval(&p, "2026-11-23", 7);
 	assert_int_equal(e.verdict, ROSTER_INELIGIBLE);
@@ -220,6 +221,7 @@ evaluate_hired_and_prestart(void **state)
 	e = eval(&p, "2026-11-24", 7);
 	assert_int_equal(e.verdict, ROSTER_ELIGIBLE);
 	assert_contains(e.rules[2].detail, "starts on 2026-12-01 (in 7 days; provisioned 7 days ahead)");
+	assert_string_equal(e.rules[1].detail, "hired, provisioned ahead of the start date");
 	/* negative prestart is no prestart */
 	assert_int_equal(eval(&p, "2026-11-30", -5).verdict, ROSTER_INELIGIBLE);
 	/* an employed person with a future start date (rehire, data entry) */

@@ -81,6 +81,8 @@ get_unknown_and_folders(void **state)
 	assert_int_not_equal(tz_get("zone1970.tab", &z, NULL), BS_OK);
 	assert_true(tz_valid_name("Europe/Amsterdam"));
 	assert_true(tz_valid_name("Etc/GMT+5"));
+	/* POSIX sign convention: Etc/GMT+5 is five hours behind UTC */
+	assert_int_equal(tz_offset_at(zone("Etc/GMT+5"), utc(2026, 7, 1, 0, 0)), -5 * 3600);
 }
 
 static void
