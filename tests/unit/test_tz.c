@@ -255,6 +255,42 @@ local_to_utc_far_future(void **state)
 	assert_int_equal(tz_local_to_utc(ams, d, 1440) - tz_local_to_utc(ams, d, 0), 23 * 3600);
 }
 
+static void
+local_to_utc_round_trip(void **state)
+{
+	/* For every quarter hour of 2026 and 2045 (footer rule): the wall
+	 * time of t maps back to t, or to an earlier instant with the same
+	 * wall time (the first of a repeated hour).  Lord Howe shifts by 30
+	 * minutes. */
+	static const char *const names[] = { "Europe/Amsterdam", "America/Los_Angeles",
+	    "Asia/Kolkata", "Australia/Sydney", "Australia/Lord_Howe", "America/St_Johns" };
+	static const int years[] = { 2026, 2045 };
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+		const struct tz *z = zone(names[i]);
+		for (size_t y = 0; y < ARRAY_LEN(years); y++) {
+			int64_t from = utc(years[y], 1, 1, 0, 0), to = utc(years[y] + 1, 1, 1, 0, 0);
+			int earlier = 0;
+			for (int64_t t = from; t < to; t += 900) {
+				int64_t wall = t + tz_offset_at(z, t);
+				int64_t d = tz_local_days(z, t);
+				int64_t u = tz_local_to_utc(z, d, (int)((wall - d * 86400) / 60));
+				assert_int_equal(u + tz_offset_at(z, u), wall);
+				assert_true(u <= t);
+				if (u < t)
+					earlier++;
+			}
+			/* one repeated hour (or half hour) a year where DST is kept */
+			if (strcmp(names[i], "Asia/Kolkata") == 0)
+				assert_int_equal(earlier, 0);
+			else if (strcmp(names[i], "Australia/Lord_Howe") == 0)
+				assert_int_equal(earlier, 2);
+			else
+				assert_int_equal(earlier, 4);
+		}
+	}
+}
+
 /* ---- tz_local_days ---- */
 
 static void
@@ -589,6 +625,7 @@ main(void)
 		cmocka_unit_test(local_to_utc_gap_maps_forward),
 		cmocka_unit_test(local_to_utc_overlap_first),
 		cmocka_unit_test(local_to_utc_far_future),
+		cmocka_unit_test(local_to_utc_round_trip),
 		cmocka_unit_test(local_days_around_midnight),
 		cmocka_unit_test(format_iso),
 		cmocka_unit_test_setup_teardown(tzif_slim_footer_only, tzdir_setup, tzdir_teardown),
