@@ -112,6 +112,13 @@ void http_set_pace(struct http_client *c, const char *pace_class,
 
 void http_set_cancel(struct http_client *c, http_cancel_fn fn, void *ctx);
 
+/* The folder of hashed system CA certificates (default /etc/ssl/certs when
+ * it exists) that opts.ca_file is added to: with ca_file set, libcurl reads
+ * the file (CURLOPT_CAINFO) and this folder (CURLOPT_CAPATH), so a private
+ * or proxy CA does not hide the public ones.  NULL = the file alone.  For
+ * tests and systems that keep their CAs elsewhere. */
+void http_set_system_ca_dir(struct http_client *c, const char *dir);
+
 /* Send, retrying as described above.  Returns BS_OK for 2xx (and the
  * accepted extra statuses); otherwise an error mapped from the status
  * (401 BS_ERR_AUTH, 403 BS_ERR_FORBIDDEN, 404 BS_ERR_NOT_FOUND,
