@@ -1032,7 +1032,10 @@ http_send(struct http_client *c, const struct http_request *req,
 
 		if (attempt > 0) {
 			int64_t w;
-			if (hint >= 0) {
+			if (hint > 0) {
+				/* the server's word replaces the backoff; "0" or a reset
+				 * time already past (clock skew) gets the normal backoff
+				 * so retries never come back to back */
 				w = hint;
 			} else {
 				int64_t ceil_ms = c->o.backoff_base_ms;
@@ -1156,7 +1159,12 @@ http_send(struct http_client *c, const struct http_request *req,
 			fill_resp(resp, &x, status, 1, ct[0] ? ct : NULL);
 			rc = status_rc(status);
 			excerpt = body_excerpt(ct, resp->body, resp->body_len);
-			hint = http_wait_hint_ms(x.retry_after, x.ratelimit_reset, clock_now());
+			/* X-RateLimit-Reset says when the rate window resets: a reason to
+			 * wait after a 429 (or when nothing remains), not after a 5xx that
+			 * merely carries the header. */
+			hint = http_wait_hint_ms(x.retry_after,
+			    status == 429 || str_eq(x.ratelimit_remaining, "0") ?
+			    x.ratelimit_reset : NULL, clock_now());
 			if (status == 429) {
 				if (hint >= 0)
 					bs_fail(err, rc, "%s %s: HTTP 429 (rate limited) after %d %s; "

@@ -808,6 +808,37 @@ retry_429_without_hint_backs_off(void **state)
 	script("[{\"status\":429},{\"status\":200}]");
 	assert_int_equal(do_get(c, "/x", &resp, &err), BS_OK);
 	assert_int_equal(fk.slept, 50);
+	/* "now" or a reset already past: the normal backoff, not a tight loop */
+	fk.slept = 0;
+	fk.rnd = UINT32_MAX;
+	setenv("BOBSYNC_FAKE_NOW", "1700000000", 1);
+	script("[{\"status\":429,\"headers\":{\"Retry-After\":\"0\"}},"
+	    "{\"status\":429,\"headers\":{\"X-RateLimit-Reset\":\"1699999990\"}},"
+	    "{\"status\":200}]");
+	assert_int_equal(do_get(c, "/x", &resp, &err), BS_OK);
+	assert_int_equal(fk.slept, 100 + 200);
+	http_response_clear(&resp);
+	http_client_free(&c);
+}
+
+static void
+retry_5xx_ignores_ratelimit_reset(void **state)
+{
+	struct http_client *c = client(NULL);
+	struct http_response resp = { 0 };
+	struct bs_error err = { 0 };
+
+	(void)state;
+	/* a 502 that carries the rate window's reset is retried on the backoff */
+	script("[{\"status\":502,\"headers\":{\"X-RateLimit-Reset\":\"45\","
+	    "\"X-RateLimit-Remaining\":\"12\"}},{\"status\":200}]");
+	assert_int_equal(do_get(c, "/x", &resp, &err), BS_OK);
+	assert_int_equal(fk.slept, 100);
+	/* but a Retry-After on a 503 is honoured */
+	script("[{\"status\":503,\"headers\":{\"Retry-After\":\"6\"}},{\"status\":200}]");
+	fk.slept = 0;
+	assert_int_equal(do_get(c, "/x", &resp, &err), BS_OK);
+	assert_int_equal(fk.slept, 6000);
 	http_response_clear(&resp);
 	http_client_free(&c);
 }
@@ -1539,6 +1570,7 @@ main(void)
 		T(retry_429_retry_after_date),
 		T(retry_429_ratelimit_reset),
 		T(retry_429_without_hint_backs_off),
+		T(retry_5xx_ignores_ratelimit_reset),
 		T(retry_backoff_capped),
 		T(retry_429_exhausted),
 		T(retry_total_wait_cap),
