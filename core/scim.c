@@ -1,0 +1,763 @@
+/* scim.c - SCIM 2.0 client for Alleo (RFC 7643/7644, targets-api.md B.4).
+ *
+ * Authentication is OAuth2 client credentials: POST token_url with
+ * grant_type=client_credentials, the client id and secret as HTTP Basic
+ * auth.  The token is kept in guarded memory until expires_in minus a
+ * margin; a 401 from the SCIM API drops it and the request is sent once
+ * more with a fresh one (a second 401 is an error: never a loop).
+ *
+ * Users are keyed by externalId (the HiBob employee id); userName (the work
+ * email) is only a fallback for users created before they had one.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "http.h"
+#include "log.h"
+#include "scim.h"
+#include "util.h"
+
+#define SCIM_CT "application/scim+json"
+#define SCIM_CORE_USER "urn:ietf:params:scim:schemas:core:2.0:User"
+#define SCIM_PATCH_OP "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+#define SCIM_MAX_BODY_SHOWN 200
+#define SCIM_TOKEN_MAX 8192		/* longer access tokens are refused */
+#define SCIM_LIST_MAX 1000		/* Resources looked at in one answer */
+
+struct scim_client {
+	struct http_client *http;	/* borrowed */
+	char *base;			/* SCIM base URL without trailing slash */
+	char *token_url;
+	char *client_id;		/* sodium_malloc'd */
+	char *client_secret;		/* sodium_malloc'd */
+	char *token;			/* sodium_malloc'd, NULL when none */
+	int64_t token_expires_ms;	/* monotonic */
+	unsigned long token_fetches;
+};
+
+static char *
+secure_dup(const char *s)
+{
+	size_t n = strlen(s ? s : "");
+	char *d = sodium_malloc(n + 1);
+
+	if (d == NULL)
+		abort();
+	memcpy(d, s ? s : "", n);
+	d[n] = '\0';
+	return d;
+}
+
+static void
+secure_free(char **p)
+{
+	if (*p != NULL) {
+		sodium_memzero(*p, strlen(*p));
+		sodium_free(*p);
+		*p = NULL;
+	}
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static char *
+strip_slash(const char *url)
+{
+	char *s = xstrdup(url ? url : "");
+	size_t n = strlen(s);
+
+	while (n > 0 && s[n - 1] == '/')
+		s[--n] = '\0';
+	return s;
+}
+
+struct scim_client *
+scim_client_new(struct http_client *http, const char *scim_url, const char *token_url,
+    const char *client_id, const char *client_secret)
+{
+	struct scim_client *c = xcalloc(1, sizeof *c);
+
+	c->http = http;
+	c->base = strip_slash(scim_url);
+	c->token_url = xstrdup(token_url ? token_url : "");
+	c->client_id = secure_dup(client_id);
+	c->client_secret = secure_dup(client_secret);
+	log_register_secret(c->client_secret);
+	log_register_basic_auth(c->client_id, c->client_secret);
+	/* Alleo publishes no limit; stay well below what an IdP would send */
+	http_set_pace(http, "alleo.scim", 600, 60000, 20);
+	return c;
+}
+
+void
+scim_client_free(struct scim_client **cp)
+{
+	struct scim_client *c;
+
+	if (cp == NULL || *cp == NULL)
+		return;
+	c = *cp;
+	secure_free(&c->client_id);
+	secure_free(&c->client_secret);
+	secure_free(&c->token);
+	free(c->base);
+	free(c->token_url);
+	free(c);
+	*cp = NULL;
+}
+
+unsigned long
+scim_token_fetches(const struct scim_client *c)
+{
+	return c ? c->token_fetches : 0;
+}
+
+void
+scim_user_clear(struct scim_user *u)
+{
+	if (u == NULL)
+		return;
+	free(u->id);
+	free(u->external_id);
+	free(u->user_name);
+	free(u->given_name);
+	free(u->family_name);
+	free(u->email);
+	free(u->offboarding_date);
+	memset(u, 0, sizeof *u);
+}
+
+/* The "detail" of a SCIM error body, masked and cut short; caller frees. */
+static char *
+error_detail(const struct http_response *resp)
+{
+	json_t *j;
+	const char *d = NULL;
+	char *out = NULL, *masked;
+
+	if (resp == NULL || resp->body == NULL || resp->body_len == 0)
+		return xstrdup("");
+	j = json_loadb(resp->body, resp->body_len, 0, NULL);
+	if (json_is_object(j))
+		d = json_str(j, "detail");
+	if (d == NULL && json_is_object(j))
+		d = json_str(j, "error_description");
+	if (d != NULL)
+		out = xstrndup(d, SCIM_MAX_BODY_SHOWN);
+	json_decref(j);
+	if (out == NULL)
+		out = xstrndup(resp->body, resp->body_len < SCIM_MAX_BODY_SHOWN ?
+		    resp->body_len : SCIM_MAX_BODY_SHOWN);
+	masked = log_mask(out);
+	free(out);
+	util_strip_controls(masked);
+	for (char *p = masked; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	return masked;
+}
+
+/* ---- the token ---- */
+
+static bs_rc
+fetch_token(struct scim_client *c, struct bs_error *err)
+{
+	static const char form[] = "grant_type=client_credentials";
+	struct http_request req = { 0 };
+	struct http_response resp = { 0 };
+	json_t *j = NULL;
+	const char *tok, *type;
+	long long expires = 3600;
+	int64_t margin;
+	bs_rc rc;
+
+	secure_free(&c->token);
+	req.method = "POST";
+	req.url = c->token_url;
+	req.body = form;
+	req.body_len = sizeof form - 1;
+	req.content_type = "application/x-www-form-urlencoded";
+	req.accept = "application/json";
+	req.username = c->client_id;
+	req.password = c->client_secret;
+	req.pace_class = "alleo.token";
+	rc = http_send(c->http, &req, &resp, err);
+	c->token_fetches++;
+	if (rc == BS_ERR_AUTH || (rc == BS_ERR_HTTP && resp.status == 400)) {
+		char *d = error_detail(&resp);
+		rc = bs_fail(err, BS_ERR_AUTH, "Alleo refused the client id or secret (HTTP %ld%s%s): "
+		    "check them with Alleo support and store them again with "
+		    "'bobsync credentials set alleo'", resp.status, *d ? ": " : "", d);
+		free(d);
+		goto out;
+	}
+	if (rc != BS_OK) {
+		bs_error_prefix(err, "getting an Alleo sign-in token");
+		goto out;
+	}
+	j = util_json_parse(resp.body, resp.body_len, "the Alleo token answer", err);
+	if (j == NULL) {
+		rc = BS_ERR_PARSE;
+		goto out;
+	}
+	tok = json_str(j, "access_token");
+	type = json_str(j, "token_type");
+	if (str_empty(tok) || strlen(tok) > SCIM_TOKEN_MAX) {
+		rc = bs_fail(err, BS_ERR_PARSE, "the Alleo token answer has no usable access_token");
+		goto out;
+	}
+	if (type != NULL && !str_eq_ci(type, "bearer")) {
+		rc = bs_fail(err, BS_ERR_PARSE, "Alleo issued a '%.32s' token; only Bearer is supported",
+		    type);
+		goto out;
+	}
+	if (json_int(j, "expires_in", &expires) != 0 || expires <= 0)
+		expires = 3600;
+	if (expires > 86400 * 30)
+		expires = 86400 * 30;
+	/* refresh a little early: a fifth of the lifetime, at most 60 s */
+	margin = expires / 5 < 60 ? expires / 5 : 60;
+	c->token = secure_dup(tok);
+	log_register_secret(c->token);
+	c->token_expires_ms = mono_ms() + (expires - margin) * 1000;
+out:
+	json_decref(j);
+	http_response_clear(&resp);
+	return rc;
+}
+
+static bs_rc
+ensure_token(struct scim_client *c, struct bs_error *err)
+{
+	if (c->token != NULL && mono_ms() < c->token_expires_ms)
+		return BS_OK;
+	return fetch_token(c, err);
+}
+
+/* One SCIM call with the token; a 401 refreshes it and tries once more.
+ * path starts with '/'. */
+static bs_rc
+scim_call(struct scim_client *c, const char *method, const char *path, const char *body,
+    const long *accept, size_t naccept, struct http_response *resp, struct bs_error *err)
+{
+	struct http_request req = { 0 };
+	char *url = xasprintf("%s%s", c->base, path);
+	bs_rc rc;
+
+	for (int attempt = 0; attempt < 2; attempt++) {
+		rc = ensure_token(c, err);
+		if (rc != BS_OK)
+			break;
+		memset(&req, 0, sizeof req);
+		req.method = method;
+		req.url = url;
+		req.body = body;
+		req.body_len = body ? strlen(body) : 0;
+		req.content_type = body ? SCIM_CT : NULL;
+		req.accept = SCIM_CT;
+		req.bearer = c->token;
+		req.pace_class = "alleo.scim";
+		/* replacing values is idempotent; a create is not */
+		req.idempotent = strcmp(method, "POST") != 0;
+		req.accept_status = accept;
+		req.naccept_status = naccept;
+		http_response_clear(resp);
+		rc = http_send(c->http, &req, resp, err);
+		if (rc != BS_ERR_AUTH || attempt == 1)
+			break;
+		log_info("Alleo answered 401; getting a new token and trying once more");
+		secure_free(&c->token);
+	}
+	if (rc == BS_ERR_AUTH) {
+		bs_fail(err, rc, "Alleo rejected the sign-in token for %s %s (HTTP 401) even after "
+		    "getting a new one: check the client id and secret with Alleo support", method,
+		    path);
+	} else if (rc == BS_ERR_FORBIDDEN) {
+		char *d = error_detail(resp);
+		bs_fail(err, rc, "Alleo refused %s %s (HTTP 403%s%s): the client lacks the right "
+		    "to manage users", method, path, *d ? ": " : "", d);
+		free(d);
+	} else if (rc == BS_ERR_HTTP || rc == BS_ERR_REMOTE || rc == BS_ERR_CONFLICT ||
+	    rc == BS_ERR_NOT_FOUND) {
+		char *d = error_detail(resp);
+		bs_fail(err, rc, "Alleo answered %s %s with HTTP %ld%s%s", method, path,
+		    resp->status, *d ? ": " : "", d);
+		free(d);
+	}
+	free(url);
+	return rc;
+}
+
+/* ---- users ---- */
+
+char *
+scim_filter_eq(const char *attr, const char *value)
+{
+	struct strbuf sb;
+
+	sb_init(&sb, 0);
+	sb_printf(&sb, "%s eq \"", attr ? attr : "");
+	for (const char *p = value ? value : ""; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			sb_append(&sb, "\\", 1);
+		sb_append(&sb, p, 1);
+	}
+	sb_puts(&sb, "\"");
+	return sb_detach(&sb);
+}
+
+static char *
+dup_str(const json_t *o, const char *key)
+{
+	const char *s = json_str(o, key);
+	return s ? xstrdup(s) : NULL;
+}
+
+static bs_rc
+parse_user(const json_t *o, struct scim_user *u, struct bs_error *err)
+{
+	const json_t *name, *emails, *ext, *act;
+	size_t i;
+	json_t *e;
+
+	memset(u, 0, sizeof *u);
+	if (!json_is_object(o))
+		return bs_fail(err, BS_ERR_PARSE, "Alleo returned a user that is not an object");
+	u->id = json_id_dup(json_object_get(o, "id"));
+	if (str_empty(u->id)) {
+		scim_user_clear(u);
+		return bs_fail(err, BS_ERR_PARSE, "Alleo returned a user without an id");
+	}
+	u->external_id = json_id_dup(json_object_get(o, "externalId"));
+	u->user_name = dup_str(o, "userName");
+	name = json_object_get(o, "name");
+	if (json_is_object(name)) {
+		u->given_name = dup_str(name, "givenName");
+		u->family_name = dup_str(name, "familyName");
+	}
+	emails = json_object_get(o, "emails");
+	if (json_is_array(emails)) {
+		json_array_foreach(emails, i, e) {
+			const char *v = json_str(e, "value");
+			if (v == NULL)
+				continue;
+			if (u->email == NULL || json_is_true(json_object_get(e, "primary"))) {
+				free(u->email);
+				u->email = xstrdup(v);
+			}
+		}
+	}
+	act = json_object_get(o, "active");
+	/* RFC 7643: active absent means the service does not say; treat as active */
+	u->active = act == NULL || json_is_true(act) ||
+	    (json_is_string(act) && str_eq_ci(json_string_value(act), "true"));
+	ext = json_object_get(o, SCIM_ALLEO_EXT);
+	if (json_is_object(ext))
+		u->offboarding_date = dup_str(ext, "offboardingDate");
+	return BS_OK;
+}
+
+/* Users of a ListResponse; *out caller frees with users_free. */
+static bs_rc
+list_users(struct scim_client *c, const char *filter, struct scim_user **out, size_t *n,
+    struct bs_error *err)
+{
+	struct http_response resp = { 0 };
+	char *esc = url_escape(filter), *path;
+	json_t *j = NULL, *res, *e;
+	size_t i;
+	bs_rc rc;
+
+	*out = NULL;
+	*n = 0;
+	path = xasprintf("/Users?filter=%s&startIndex=1&count=10", esc);
+	rc = scim_call(c, "GET", path, NULL, NULL, 0, &resp, err);
+	if (rc != BS_OK)
+		goto out;
+	j = util_json_parse(resp.body, resp.body_len, "the Alleo user list", err);
+	if (j == NULL) {
+		rc = BS_ERR_PARSE;
+		goto out;
+	}
+	res = json_object_get(j, "Resources");
+	if (res == NULL) {
+		long long total = 0;
+		/* RFC 7644 allows leaving Resources out when nothing matched */
+		if (json_int(j, "totalResults", &total) == 0 && total == 0)
+			goto out;
+		rc = bs_fail(err, BS_ERR_PARSE, "the Alleo user list has no Resources");
+		goto out;
+	}
+	if (!json_is_array(res)) {
+		rc = bs_fail(err, BS_ERR_PARSE, "the Alleo user list has no Resources array");
+		goto out;
+	}
+	if (json_array_size(res) > SCIM_LIST_MAX) {
+		rc = bs_fail(err, BS_ERR_TOO_LARGE, "Alleo returned %zu users for one filter",
+		    json_array_size(res));
+		goto out;
+	}
+	*out = xcalloc(json_array_size(res) + 1, sizeof **out);
+	json_array_foreach(res, i, e) {
+		rc = parse_user(e, &(*out)[*n], err);
+		if (rc != BS_OK)
+			break;
+		(*n)++;
+	}
+out:
+	if (rc != BS_OK && *out != NULL) {
+		for (i = 0; i < *n; i++)
+			scim_user_clear(&(*out)[i]);
+		FREE(*out);
+		*n = 0;
+	}
+	json_decref(j);
+	http_response_clear(&resp);
+	free(path);
+	free(esc);
+	return rc;
+}
+
+static void
+users_free(struct scim_user *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		scim_user_clear(&v[i]);
+	free(v);
+}
+
+/* Take v[k] into out, leaving the list to be freed. */
+static void
+take(struct scim_user *v, size_t k, struct scim_user *out)
+{
+	*out = v[k];
+	memset(&v[k], 0, sizeof v[k]);
+}
+
+bs_rc
+scim_find_user(struct scim_client *c, const char *external_id, const char *user_name,
+    struct scim_user *out, int *found, struct bs_error *err)
+{
+	struct scim_user *v = NULL;
+	size_t n = 0, k;
+	char *f;
+	bs_rc rc;
+
+	memset(out, 0, sizeof *out);
+	*found = 0;
+	if (c == NULL || (str_empty(external_id) && str_empty(user_name)))
+		return bs_fail(err, BS_ERR_INVALID, "no externalId or userName to look up");
+	if (!str_empty(external_id)) {
+		f = scim_filter_eq("externalId", external_id);
+		rc = list_users(c, f, &v, &n, err);
+		free(f);
+		if (rc != BS_OK)
+			return rc;
+		/* trust only an exact match: a lenient server may do more */
+		for (k = 0; k < n; k++)
+			if (str_eq(v[k].external_id, external_id))
+				break;
+		if (k < n) {
+			take(v, k, out);
+			*found = 1;
+		}
+		users_free(v, n);
+		if (*found)
+			return BS_OK;
+	}
+	if (str_empty(user_name))
+		return BS_OK;
+	f = scim_filter_eq("userName", user_name);
+	rc = list_users(c, f, &v, &n, err);
+	free(f);
+	if (rc != BS_OK)
+		return rc;
+	for (k = 0; k < n; k++)
+		if (str_eq_ci(v[k].user_name, user_name))
+			break;
+	if (k < n) {
+		if (!str_empty(v[k].external_id) && !str_empty(external_id) &&
+		    !str_eq(v[k].external_id, external_id)) {
+			rc = bs_fail(err, BS_ERR_CONFLICT,
+			    "Alleo already has %s as the user name of another person "
+			    "(externalId %s, Alleo id %s)", user_name, v[k].external_id, v[k].id);
+		} else {
+			take(v, k, out);
+			*found = 1;
+		}
+	}
+	users_free(v, n);
+	return rc;
+}
+
+bs_rc
+scim_get_user(struct scim_client *c, const char *id, struct scim_user *out,
+    struct bs_error *err)
+{
+	struct http_response resp = { 0 };
+	char *esc, *path;
+	json_t *j;
+	bs_rc rc;
+
+	memset(out, 0, sizeof *out);
+	if (c == NULL || str_empty(id))
+		return bs_fail(err, BS_ERR_INVALID, "no Alleo user id");
+	esc = url_escape(id);
+	path = xasprintf("/Users/%s", esc);
+	rc = scim_call(c, "GET", path, NULL, NULL, 0, &resp, err);
+	if (rc == BS_OK) {
+		j = util_json_parse(resp.body, resp.body_len, "the Alleo user", err);
+		rc = j ? parse_user(j, out, err) : BS_ERR_PARSE;
+		json_decref(j);
+	}
+	http_response_clear(&resp);
+	free(path);
+	free(esc);
+	return rc;
+}
+
+static json_t *
+str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *
+ext_object(const struct scim_user_spec *s)
+{
+	json_t *ext = json_object(), *b = NULL;
+
+	json_object_set_new(ext, "onboardingDate", str_or_null(s->onboarding_date));
+	json_object_set_new(ext, "terminationDate", str_or_null(s->termination_date));
+	json_object_set_new(ext, "offboardingDate", str_or_null(s->offboarding_date));
+	if (s->budgets_json != NULL)
+		b = json_loads(s->budgets_json, 0, NULL);
+	json_object_set_new(ext, "budgets", json_is_object(b) ? b : json_object());
+	if (b != NULL && !json_is_object(b))
+		json_decref(b);
+	return ext;
+}
+
+static json_t *
+emails_array(const char *email)
+{
+	json_t *a = json_array(), *e = json_object();
+
+	json_object_set_new(e, "value", json_string(email));
+	json_object_set_new(e, "type", json_string("work"));
+	json_object_set_new(e, "primary", json_true());
+	json_array_append_new(a, e);
+	return a;
+}
+
+static json_t *
+name_object(const struct scim_user_spec *s)
+{
+	json_t *n = json_object();
+
+	json_object_set_new(n, "givenName", json_string(s->given_name ? s->given_name : ""));
+	json_object_set_new(n, "familyName", json_string(s->family_name ? s->family_name : ""));
+	return n;
+}
+
+static bs_rc
+check_spec(const struct scim_user_spec *s, struct bs_error *err)
+{
+	if (s == NULL || str_empty(s->external_id) || str_empty(s->user_name))
+		return bs_fail(err, BS_ERR_INVALID, "an Alleo user needs an externalId and an email");
+	if (s->budgets_json != NULL) {
+		json_t *b = json_loads(s->budgets_json, 0, NULL);
+		int ok = json_is_object(b);
+		json_decref(b);
+		if (!ok)
+			return bs_fail(err, BS_ERR_INVALID, "budgets must be a JSON object");
+	}
+	return BS_OK;
+}
+
+static int
+is_uniqueness_conflict(bs_rc rc, const struct http_response *resp)
+{
+	json_t *j;
+	int yes;
+
+	if (rc == BS_ERR_CONFLICT || resp->status == 409)
+		return 1;
+	/* some services answer 400 with scimType uniqueness */
+	if (resp->status != 400 || resp->body == NULL)
+		return 0;
+	j = json_loadb(resp->body, resp->body_len, 0, NULL);
+	yes = json_is_object(j) && str_eq_ci(json_str(j, "scimType"), "uniqueness");
+	json_decref(j);
+	return yes;
+}
+
+bs_rc
+scim_create_user(struct scim_client *c, const struct scim_user_spec *spec,
+    struct scim_user *out, int *linked, struct bs_error *err)
+{
+	struct http_response resp = { 0 };
+	json_t *body = NULL, *schemas, *j = NULL;
+	char *text = NULL;
+	int found = 0;
+	bs_rc rc;
+
+	memset(out, 0, sizeof *out);
+	if (linked != NULL)
+		*linked = 0;
+	if (c == NULL)
+		return bs_fail(err, BS_ERR_INVALID, "no SCIM client");
+	rc = check_spec(spec, err);
+	if (rc != BS_OK)
+		return rc;
+	body = json_object();
+	schemas = json_array();
+	json_array_append_new(schemas, json_string(SCIM_CORE_USER));
+	json_array_append_new(schemas, json_string(SCIM_ALLEO_EXT));
+	json_object_set_new(body, "schemas", schemas);
+	json_object_set_new(body, "userName", json_string(spec->user_name));
+	json_object_set_new(body, "externalId", json_string(spec->external_id));
+	json_object_set_new(body, "name", name_object(spec));
+	json_object_set_new(body, "emails", emails_array(spec->user_name));
+	json_object_set_new(body, "active", json_boolean(spec->active));
+	json_object_set_new(body, SCIM_ALLEO_EXT, ext_object(spec));
+	text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+	rc = scim_call(c, "POST", "/Users", text, NULL, 0, &resp, err);
+	if (rc == BS_OK) {
+		j = util_json_parse(resp.body, resp.body_len, "the created Alleo user", err);
+		rc = j ? parse_user(j, out, err) : BS_ERR_PARSE;
+		goto out;
+	}
+	if (!is_uniqueness_conflict(rc, &resp))
+		goto out;
+	/* the user exists (an earlier run was cut off after Alleo created it,
+	 * or someone added it by hand): find it and link, never duplicate */
+	log_info("Alleo says %s already exists; looking it up to link it", spec->external_id);
+	bs_error_clear(err);
+	rc = scim_find_user(c, spec->external_id, spec->user_name, out, &found, err);
+	if (rc != BS_OK)
+		goto out;
+	if (!found) {
+		rc = bs_fail(err, BS_ERR_CONFLICT, "Alleo refused to create %s as a duplicate, but no "
+		    "user with that externalId or userName can be found", spec->user_name);
+		goto out;
+	}
+	rc = scim_update_user(c, out->id, spec, err);
+	if (rc == BS_OK && linked != NULL)
+		*linked = 1;
+out:
+	if (rc != BS_OK)
+		scim_user_clear(out);
+	json_decref(j);
+	json_decref(body);
+	free(text);
+	http_response_clear(&resp);
+	return rc;
+}
+
+static bs_rc
+send_patch(struct scim_client *c, const char *id, json_t *ops, struct bs_error *err)
+{
+	struct http_response resp = { 0 };
+	json_t *body = json_object(), *schemas = json_array();
+	char *text, *esc, *path;
+	bs_rc rc;
+
+	json_array_append_new(schemas, json_string(SCIM_PATCH_OP));
+	json_object_set_new(body, "schemas", schemas);
+	json_object_set_new(body, "Operations", ops);
+	text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+	esc = url_escape(id);
+	path = xasprintf("/Users/%s", esc);
+	/* 204 No Content and 200 with the user are both success */
+	rc = scim_call(c, "PATCH", path, text, NULL, 0, &resp, err);
+	http_response_clear(&resp);
+	json_decref(body);
+	free(text);
+	free(path);
+	free(esc);
+	return rc;
+}
+
+static void
+add_op(json_t *ops, const char *path, json_t *value)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "op", json_string("replace"));
+	json_object_set_new(o, "path", json_string(path));
+	json_object_set_new(o, "value", value);
+	json_array_append_new(ops, o);
+}
+
+bs_rc
+scim_update_user(struct scim_client *c, const char *id, const struct scim_user_spec *spec,
+    struct bs_error *err)
+{
+	json_t *ops;
+	bs_rc rc;
+
+	if (c == NULL || str_empty(id))
+		return bs_fail(err, BS_ERR_INVALID, "no Alleo user id");
+	rc = check_spec(spec, err);
+	if (rc != BS_OK)
+		return rc;
+	ops = json_array();
+	add_op(ops, "userName", json_string(spec->user_name));
+	add_op(ops, "externalId", json_string(spec->external_id));
+	add_op(ops, "name", name_object(spec));
+	add_op(ops, "emails", emails_array(spec->user_name));
+	add_op(ops, "active", json_boolean(spec->active));
+	add_op(ops, SCIM_ALLEO_EXT, ext_object(spec));
+	return send_patch(c, id, ops, err);
+}
+
+bs_rc
+scim_set_active(struct scim_client *c, const char *id, int active,
+    const char *offboarding_date, struct bs_error *err)
+{
+	json_t *ops;
+
+	if (c == NULL || str_empty(id))
+		return bs_fail(err, BS_ERR_INVALID, "no Alleo user id");
+	ops = json_array();
+	add_op(ops, "active", json_boolean(active));
+	add_op(ops, SCIM_ALLEO_EXT ":offboardingDate",
+	    active ? json_null() : str_or_null(offboarding_date));
+	return send_patch(c, id, ops, err);
+}
+
+bs_rc
+scim_ping(struct scim_client *c, struct bs_error *err)
+{
+	struct http_response resp = { 0 };
+	json_t *j;
+	bs_rc rc;
+
+	if (c == NULL)
+		return bs_fail(err, BS_ERR_INVALID, "no SCIM client");
+	rc = scim_call(c, "GET", "/Users?startIndex=1&count=1", NULL, NULL, 0, &resp, err);
+	if (rc == BS_OK) {
+		j = util_json_parse(resp.body, resp.body_len, "the Alleo user list", err);
+		if (j == NULL)
+			rc = BS_ERR_PARSE;
+		else if (!json_is_object(j) || json_object_get(j, "totalResults") == NULL)
+			rc = bs_fail(err, BS_ERR_PARSE, "%s/Users did not answer like a SCIM service "
+			    "(no totalResults): check alleo.scim_url", c->base);
+		json_decref(j);
+	}
+	http_response_clear(&resp);
+	return rc;
+}
