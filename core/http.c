@@ -1198,7 +1198,7 @@ http_send(struct http_client *c, const struct http_request *req,
 out:
 	curl_slist_free_all(hdrs);
 	if (c->curl != NULL)
-		curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL);	/* errbuf dies here */
+		(void)curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL);	/* errbuf dies here */
 	sb_free(&x.body);
 	free(excerpt);
 	free(mpath);

@@ -18,8 +18,9 @@ Control routes (never scripted, never logged):
                     stall_ms     pause mid-body (after stall_after bytes,
                                  default half the body)
                     stall_after  where the stall happens
-                    truncate_to  announce the full Content-Length, send only
-                                 this many body bytes, then close
+                    truncate_to  announce the full Content-Length (or, with
+                                 chunked, leave out the last chunk), send
+                                 only this many body bytes, then close
                     reset        close the connection without a response
                                  (with an RST)
                     chunked      Transfer-Encoding: chunked, no Content-Length
@@ -189,8 +190,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.flush()
                 time.sleep(stall / 1000.0)
             self._write_body(part, chunked)
-        if chunked:
-            self.wfile.write(b"0\r\n\r\n")
+        if chunked and truncate is None:
+            self.wfile.write(b"0\r\n\r\n")  # a cut chunked body has no last chunk
         self.wfile.flush()
 
     def _write_body(self, data, chunked):

@@ -1154,6 +1154,12 @@ fault_truncated_body(void **state)
 	assert_int_equal(resp.attempts, 2);
 	assert_null(resp.body);
 	assert_non_null(strstr(err.detail, "cut off"));
+	/* a chunked body that stops before its last chunk */
+	script("[{\"body_size\":1000,\"chunked\":true,\"truncate_to\":500},"
+	    "{\"body_size\":1000,\"chunked\":true,\"truncate_to\":500}]");
+	assert_int_equal(do_get(c, "/x", &resp, &err), BS_ERR_NETWORK);
+	assert_int_equal(resp.attempts, 2);
+	assert_null(resp.body);
 	/* a truncated answer then a whole one */
 	script("[{\"body_size\":1000,\"truncate_to\":999},{\"body_size\":1000}]");
 	assert_int_equal(do_get(c, "/x", &resp, &err), BS_OK);
