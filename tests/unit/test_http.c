@@ -458,6 +458,38 @@ send_200_with_body(void **state)
 }
 
 static void
+send_with_default_clock(void **state)
+{
+	struct http_options o;
+	struct http_client *c;
+	struct http_response resp = { 0 };
+	struct bs_error err = { 0 };
+	char *ua;
+	int64_t t0;
+
+	(void)state;
+	/* all defaults */
+	c = http_client_new(NULL, NULL);
+	assert_int_equal(do_get(c, "/x", &resp, &err), BS_OK);
+	http_client_free(&c);
+	/* the real clock sleeps for real, briefly */
+	base_opts(&o);
+	o.backoff_base_ms = 50;
+	o.user_agent = "bobsync-test/9";
+	c = http_client_new(&o, NULL);
+	script("[{\"status\":503},{\"status\":200}]");
+	t0 = monotonic_ms();
+	assert_int_equal(do_get(c, "/x", &resp, &err), BS_OK);
+	assert_int_equal(resp.attempts, 2);
+	assert_true(monotonic_ms() - t0 < 1000);
+	ua = logged_header(1, "User-Agent");
+	assert_string_equal(ua, "bobsync-test/9");
+	free(ua);
+	http_response_clear(&resp);
+	http_client_free(&c);
+}
+
+static void
 send_2xx_variants(void **state)
 {
 	struct http_client *c = client(NULL);
@@ -1564,6 +1596,7 @@ main(void)
 		T(send_null_and_invalid),
 		T(send_insecure_url_refused_before_connecting),
 		T(send_200_with_body),
+		T(send_with_default_clock),
 		T(send_2xx_variants),
 		T(send_post_body_and_headers),
 		T(send_basic_and_bearer_auth),
