@@ -428,7 +428,9 @@ json_id_dup(const json_t *v)
 		return xasprintf("%lld", (long long)json_integer_value(v));
 	if (json_is_real(v)) {
 		double d = json_real_value(v);
-		if (d == (double)(long long)d)
+		/* only whole numbers a long long can hold: casting anything
+		 * else is undefined (an id of 3.3e32 from a fuzzed response) */
+		if (d >= -9.2e18 && d <= 9.2e18 && d == (double)(long long)d)
 			return xasprintf("%lld", (long long)d);
 	}
 	return NULL;

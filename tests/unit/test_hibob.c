@@ -207,6 +207,24 @@ people_shapes_and_errors(void **state)
 }
 
 static void
+people_real_ids(void **state)
+{
+	/* ids sent as JSON reals: whole ones are kept, ones no integer can
+	 * hold are dropped like a missing id (found by fuzz_hibob) */
+	static const char json[] =
+	    "{\"employees\":[{\"id\":42.0,\"email\":\"a@x.test\"},"
+	    "{\"id\":3333333333333333333333333333333331.0,\"email\":\"b@x.test\"},"
+	    "{\"id\":-1e300,\"email\":\"c@x.test\"},{\"id\":1.5,\"email\":\"d@x.test\"}]}";
+	struct bob_people p;
+	struct bs_error err = { 0 };
+	(void)state;
+	assert_int_equal(bob_parse_people(S(json), NULL, &p, &err), BS_OK);
+	assert_int_equal(p.n, 1);
+	assert_string_equal(p.v[0].id, "42");
+	bob_people_free(&p);
+}
+
+static void
 people_access_values(void **state)
 {
 	static const char json[] =
@@ -369,6 +387,7 @@ main(void)
 		cmocka_unit_test(people_three_forms),
 		cmocka_unit_test(people_silent_omission),
 		cmocka_unit_test(people_shapes_and_errors),
+		cmocka_unit_test(people_real_ids),
 		cmocka_unit_test(people_access_values),
 		cmocka_unit_test(people_budgets),
 		cmocka_unit_test(timeoff_changes_and_portions),
