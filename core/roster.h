@@ -75,4 +75,33 @@ bs_rc roster_plan_now(struct bs_session *s, const char *approve,
 bs_rc roster_sync(struct bs_session *s, const struct sync_opts *o,
     struct sync_result *r, struct bs_error *err);
 
+/* ---- added: the pieces of the engine (roster_plan.c, roster.c) ---- */
+
+struct roster_row;
+struct roster_rows;
+
+/* The diff itself, without I/O: src against rows (the roster table,
+ * ordered by employee id).  out must be plan_init'ed; it is finalized.
+ * Each action's data is a struct roster_row: the state after it. */
+void roster_diff(const struct roster_source *src, const struct roster_rows *rows,
+    struct plan *out);
+/* The state sent to Alleo for a person (active, no offboarding date). */
+void roster_row_from_person(const struct bob_person *p, struct roster_row *out);
+/* Compact JSON of a row's fields (the plan's before/after); caller frees. */
+char *roster_row_to_json(const struct roster_row *r);
+bs_rc roster_row_from_json(const char *employee_id, const char *text,
+    struct roster_row *out, struct bs_error *err);
+/* "email changed from a@x to b@x; ..." or "" when equal; caller frees. */
+char *roster_row_changes(const struct roster_row *was, const struct roster_row *now,
+    int64_t today);
+/* The source sanity checks of design.md "Safety" (run before any write);
+ * last_count is the people count of the last successful run, 0 = none. */
+bs_rc roster_source_sane(const struct roster_source *src, long last_count,
+    double min_ratio, struct bs_error *err);
+/* The rows of Alleo's CSV file for a roster (active people, future last
+ * days, leavers for ALLEO_CSV_KEEP_LEAVER_DAYS after offboarding), as the
+ * file text; today in days.  Caller frees. */
+char *roster_csv_text(const struct roster_rows *rows, const char *const *budget_names,
+    size_t nbudget, int64_t today, size_t *len);
+
 #endif

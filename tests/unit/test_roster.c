@@ -1,0 +1,712 @@
+/* test_roster.c - the roster plan: a synthetic HiBob source diffed against
+ * an in-memory state store, each action type with its reason, holds, the
+ * guard, source sanity and the CSV rows built from the roster table.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "conf.h"
+#include "plan.h"
+#include "roster.h"
+#include "session.h"
+#include "store.h"
+#include "store_roster.h"
+#include "util.h"
+
+/* "now" of every test: 2026-11-10 12:00 UTC */
+#define NOW 1794312000LL
+#define TODAY "2026-11-10"
+
+struct fx {
+	struct conf *conf;
+	struct store *store;
+	struct roster_source src;
+	struct roster_rows rows;
+	struct plan plan;
+};
+
+static void source_free(struct roster_source *src);
+
+static int
+setup(void **state)
+{
+	struct fx *f = xcalloc(1, sizeof *f);
+	struct bs_error err = { 0 };
+
+	f->conf = conf_new();
+	if (store_open(":memory:", &f->store, &err) != BS_OK)
+		return -1;
+	f->src.fields.v = xcalloc(1, sizeof *f->src.fields.v);
+	f->src.fields.n = 1;
+	f->src.fields.v[0].id = xstrdup("work.custom.field_1");
+	f->src.fields.v[0].name = xstrdup("alleo_access");
+	f->src.fields.v[0].type = xstrdup("list");
+	f->src.access_field = &f->src.fields.v[0];
+	plan_init(&f->plan, "alleo");
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	plan_free(&f->plan);
+	roster_rows_free(&f->rows);
+	source_free(&f->src);
+	store_close(&f->store);
+	conf_free(&f->conf);
+	free(f);
+	return 0;
+}
+
+/* What roster_source_evaluate does, without linking the HiBob fetch (and
+ * through it every client): the real rules on each person's UTC date. */
+static void
+evaluate(struct roster_source *src, const struct conf *conf, int64_t now)
+{
+	struct roster_rules_opts o = { (int)conf_get_int(conf, "alleo.prestart_days") };
+
+	free(src->evals);
+	free(src->local_today);
+	src->evals = xcalloc(src->people.n + 1, sizeof *src->evals);
+	src->local_today = xcalloc(src->people.n + 1, sizeof *src->local_today);
+	for (size_t i = 0; i < src->people.n; i++) {
+		src->local_today[i] = now / 86400;
+		roster_evaluate(&src->people.v[i], src->local_today[i], &o, &src->evals[i]);
+	}
+}
+
+static void
+source_free(struct roster_source *src)
+{
+	bob_fields_free(&src->fields);
+	bob_people_free(&src->people);
+	bob_strings_free(src->missing_sections, src->nmissing_sections);
+	free(src->evals);
+	free(src->local_today);
+	memset(src, 0, sizeof *src);
+}
+
+/* Add a person; access "yes", "no" or NULL (unset). */
+static struct bob_person *
+person(struct fx *f, const char *id, const char *email, const char *access,
+    const char *lifecycle, const char *start, const char *term)
+{
+	struct bob_person *p;
+
+	f->src.people.v = xreallocarray(f->src.people.v, f->src.people.n + 1,
+	    sizeof *f->src.people.v);
+	p = &f->src.people.v[f->src.people.n++];
+	memset(p, 0, sizeof *p);
+	p->id = xstrdup(id);
+	p->email = xstrdup(email);
+	p->first_name = xasprintf("First%s", id);
+	p->surname = xasprintf("Last%s", id);
+	p->lifecycle = xstrdup(lifecycle ? lifecycle : "Employed");
+	p->status = xstrdup("Active");
+	p->start_date = xstrdup(start ? start : "2024-01-01");
+	p->termination_date = xstrdup(term);
+	if (access == NULL) {
+		p->access = BOB_ACCESS_UNSET;
+	} else {
+		p->access = strcmp(access, "yes") == 0 ? BOB_ACCESS_YES :
+		    strcmp(access, "no") == 0 ? BOB_ACCESS_NO : BOB_ACCESS_OTHER;
+		p->access_value = xstrdup(access);
+	}
+	return p;
+}
+
+static void
+budget(struct bob_person *p, const char *field, double amount)
+{
+	p->budgets = xreallocarray(p->budgets, p->nbudgets + 1, sizeof *p->budgets);
+	p->budgets[p->nbudgets].field = xstrdup(field);
+	p->budgets[p->nbudgets].amount = amount;
+	p->budgets[p->nbudgets].set = 1;
+	p->nbudgets++;
+}
+
+/* A provisioned row as a sync would have stored it for person p. */
+static void
+provisioned(struct fx *f, const struct bob_person *p, int active, const char *remote)
+{
+	struct roster_row r;
+	struct bs_error err = { 0 };
+
+	roster_row_from_person(p, &r);
+	r.active = active;
+	r.remote_id = xstrdup(remote);
+	if (!active)
+		r.offboard_date = xstrdup("2026-01-31");
+	assert_int_equal(store_roster_put(f->store, &r, NOW, &err), BS_OK);
+	roster_row_clear(&r);
+}
+
+static void
+plan_it(struct fx *f)
+{
+	struct bs_session s;
+	struct bs_error err = { 0 };
+
+	memset(&s, 0, sizeof s);
+	s.conf = f->conf;
+	s.store = f->store;
+	evaluate(&f->src, f->conf, NOW);
+	plan_free(&f->plan);
+	assert_int_equal(roster_plan(&s, &f->src, &f->plan, &err), BS_OK);
+}
+
+static const struct plan_action *
+find_action(const struct plan *p, const char *id)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->v[i].subject, id) == 0)
+			return &p->v[i];
+	return NULL;
+}
+
+static const struct plan_held *
+find_held(const struct plan *p, const char *id)
+{
+	for (size_t i = 0; i < p->nheld; i++)
+		if (p->held[i].employee_id && strcmp(p->held[i].employee_id, id) == 0)
+			return &p->held[i];
+	return NULL;
+}
+
+/* The action for id, which must exist. */
+static const struct plan_action *
+action_of(const struct plan *p, const char *id)
+{
+	const struct plan_action *a = find_action(p, id);
+
+	if (a == NULL) {
+		fail_msg("no action for %s", id);
+		abort();
+	}
+	return a;
+}
+
+static const struct plan_held *
+held_of(const struct plan *p, const char *id)
+{
+	const struct plan_held *h = find_held(p, id);
+
+	if (h == NULL) {
+		fail_msg("%s is not held", id);
+		abort();
+	}
+	return h;
+}
+
+/* ---- roster_plan / roster_diff ---- */
+
+static void
+plan_needs_a_store(void **state)
+{
+	struct fx *f = *state;
+	struct bs_session s;
+	struct bs_error err = { 0 };
+
+	memset(&s, 0, sizeof s);
+	assert_int_equal(roster_plan(&s, &f->src, &f->plan, &err), BS_ERR_INVALID);
+}
+
+static void
+empty_source_and_roster_plan_nothing(void **state)
+{
+	struct fx *f = *state;
+
+	plan_it(f);
+	assert_int_equal(f->plan.n, 0);
+	assert_int_equal(f->plan.nheld, 0);
+	assert_int_equal(strlen(f->plan.id), PLAN_ID_LEN);
+	assert_string_equal(f->plan.target, "alleo");
+}
+
+static void
+joiner_is_added_with_reason(void **state)
+{
+	struct fx *f = *state;
+	const struct plan_action *a;
+
+	person(f, "101", "ann@example.com", "yes", "Employed", "2026-11-02", NULL);
+	person(f, "102", "bob@example.com", "no", "Employed", "2026-11-02", NULL);
+	plan_it(f);
+	assert_int_equal(f->plan.n, 1);
+	a = action_of(&f->plan, "101");
+	assert_int_equal(a->op, PLAN_ADD);
+	assert_string_equal(a->reason, "joined: alleo_access yes, started on 2026-11-02");
+	assert_string_equal(a->email, "ann@example.com");
+	assert_null(a->before);
+	assert_non_null(strstr(a->after, "\"email\":\"ann@example.com\""));
+	assert_non_null(strstr(a->after, "\"active\":true"));
+	/* someone with no and never provisioned: nothing to do, not held */
+	assert_null(find_action(&f->plan, "102"));
+	assert_null(find_held(&f->plan, "102"));
+}
+
+static void
+future_starter_is_not_added_yet(void **state)
+{
+	struct fx *f = *state;
+
+	person(f, "103", "cy@example.com", "yes", "Hired", "2026-12-01", NULL);
+	plan_it(f);
+	assert_int_equal(f->plan.n, 0);
+	/* with prestart_days the same person is added ahead of the start */
+	assert_int_equal(conf_set(f->conf, "alleo.prestart_days", "30", NULL), BS_OK);
+	plan_it(f);
+	assert_int_equal(f->plan.n, 1);
+	assert_int_equal(f->plan.v[0].op, PLAN_ADD);
+	assert_non_null(strstr(f->plan.v[0].reason, "starts on 2026-12-01"));
+}
+
+static void
+email_change_is_an_update_of_the_same_account(void **state)
+{
+	struct fx *f = *state;
+	struct bob_person *p;
+	const struct plan_action *a;
+	const struct roster_row *w;
+
+	p = person(f, "104", "old@example.com", "yes", NULL, NULL, NULL);
+	provisioned(f, p, 1, "scim-104");
+	free(p->email);
+	p->email = xstrdup("new@example.com");
+	plan_it(f);
+	assert_int_equal(f->plan.n, 1);
+	a = action_of(&f->plan, "104");
+	assert_int_equal(a->op, PLAN_UPDATE);
+	assert_string_equal(a->reason, "email changed from old@example.com to new@example.com");
+	assert_non_null(strstr(a->before, "old@example.com"));
+	assert_non_null(strstr(a->after, "new@example.com"));
+	w = a->data;
+	assert_string_equal(w->remote_id, "scim-104");	/* same Alleo account */
+}
+
+static void
+unchanged_person_plans_nothing(void **state)
+{
+	struct fx *f = *state;
+	struct bob_person *p;
+
+	p = person(f, "105", "same@example.com", "yes", NULL, NULL, NULL);
+	budget(p, "alleo_monthly_all_budget", 150);
+	provisioned(f, p, 1, "scim-105");
+	plan_it(f);
+	assert_int_equal(f->plan.n, 0);
+	assert_int_equal(f->plan.nheld, 0);
+}
+
+static void
+budget_change_is_an_update(void **state)
+{
+	struct fx *f = *state;
+	struct bob_person *p;
+	const struct plan_action *a;
+
+	p = person(f, "106", "bud@example.com", "yes", NULL, NULL, NULL);
+	budget(p, "alleo_monthly_all_budget", 100);
+	provisioned(f, p, 1, "scim-106");
+	p->budgets[0].amount = 150;
+	plan_it(f);
+	a = action_of(&f->plan, "106");
+	assert_non_null(a);
+	assert_int_equal(a->op, PLAN_UPDATE);
+	assert_string_equal(a->reason, "alleo_monthly_all_budget changed from 100.00 to 150.00");
+}
+
+static void
+future_leaver_is_updated_not_removed(void **state)
+{
+	struct fx *f = *state;
+	struct bob_person *p;
+	const struct plan_action *a;
+
+	p = person(f, "107", "soon@example.com", "yes", NULL, NULL, NULL);
+	provisioned(f, p, 1, "scim-107");
+	p->termination_date = xstrdup("2026-11-30");
+	plan_it(f);
+	a = action_of(&f->plan, "107");
+	assert_non_null(a);
+	assert_int_equal(a->op, PLAN_UPDATE);
+	assert_string_equal(a->reason, "leaving on 2026-11-30 (last day known in advance)");
+	assert_non_null(strstr(a->after, "\"end_date\":\"2026-11-30\""));
+	/* the last day itself still counts: not removed on it */
+	free(p->termination_date);
+	p->termination_date = xstrdup(TODAY);
+	roster_rows_free(&f->rows);
+	plan_it(f);
+	a = find_action(&f->plan, "107");
+	assert_true(a == NULL || a->op != PLAN_REMOVE);
+}
+
+static void
+leaver_past_date_is_removed_with_that_date(void **state)
+{
+	struct fx *f = *state;
+	struct bob_person *p;
+	const struct plan_action *a;
+	const struct roster_row *w;
+
+	p = person(f, "108", "gone@example.com", "yes", "Terminated", NULL, NULL);
+	free(p->lifecycle);
+	p->lifecycle = xstrdup("Employed");
+	provisioned(f, p, 1, "scim-108");
+	free(p->lifecycle);
+	p->lifecycle = xstrdup("Terminated");
+	p->termination_date = xstrdup("2026-10-31");
+	plan_it(f);
+	a = action_of(&f->plan, "108");
+	assert_non_null(a);
+	assert_int_equal(a->op, PLAN_REMOVE);
+	assert_string_equal(a->reason, "left on 2026-10-31 (offboarding date 2026-10-31)");
+	w = a->data;
+	assert_int_equal(w->active, 0);
+	assert_string_equal(w->offboard_date, "2026-10-31");
+	assert_string_equal(w->remote_id, "scim-108");
+	assert_non_null(strstr(a->after, "\"active\":false"));
+}
+
+static void
+access_no_is_removed_today(void **state)
+{
+	struct fx *f = *state;
+	struct bob_person *p;
+	const struct plan_action *a;
+
+	p = person(f, "109", "no@example.com", "yes", NULL, NULL, NULL);
+	provisioned(f, p, 1, "scim-109");
+	p->access = BOB_ACCESS_NO;
+	free(p->access_value);
+	p->access_value = xstrdup("no");
+	plan_it(f);
+	a = action_of(&f->plan, "109");
+	assert_non_null(a);
+	assert_int_equal(a->op, PLAN_REMOVE);
+	assert_string_equal(a->reason, "alleo_access changed to no (offboarding date " TODAY ")");
+	assert_string_equal(((const struct roster_row *)a->data)->offboard_date, TODAY);
+}
+
+static void
+unset_access_is_held_never_removed(void **state)
+{
+	struct fx *f = *state;
+	struct bob_person *p;
+	const struct plan_held *h;
+
+	p = person(f, "110", "unset@example.com", "yes", NULL, NULL, NULL);
+	provisioned(f, p, 1, "scim-110");
+	p->access = BOB_ACCESS_UNSET;
+	FREE(p->access_value);
+	person(f, "111", "other@example.com", "maybe", NULL, NULL, NULL);
+	plan_it(f);
+	assert_int_equal(f->plan.n, 0);
+	h = held_of(&f->plan, "110");
+	assert_non_null(h);
+	assert_non_null(strstr(h->reason, "not set"));
+	h = held_of(&f->plan, "111");
+	assert_non_null(h);
+	assert_non_null(strstr(h->reason, "maybe"));
+}
+
+static void
+vanished_person_is_held(void **state)
+{
+	struct fx *f = *state;
+	struct bob_person *p;
+	const struct plan_held *h;
+
+	p = person(f, "112", "ghost@example.com", "yes", NULL, NULL, NULL);
+	provisioned(f, p, 1, "scim-112");
+	/* HiBob stops showing them */
+	bob_person_clear(p);
+	f->src.people.n--;
+	person(f, "113", "stays@example.com", "no", NULL, NULL, NULL);
+	plan_it(f);
+	assert_int_equal(f->plan.n, 0);
+	h = held_of(&f->plan, "112");
+	assert_non_null(h);
+	assert_non_null(strstr(h->reason, "no longer visible in HiBob"));
+	assert_string_equal(h->email, "ghost@example.com");
+}
+
+static void
+rehire_reactivates_the_same_account(void **state)
+{
+	struct fx *f = *state;
+	struct bob_person *p, *q;
+	const struct plan_action *a;
+
+	p = person(f, "114", "back@example.com", "yes", NULL, "2023-01-01", NULL);
+	provisioned(f, p, 0, "scim-114");
+	free(p->start_date);
+	p->start_date = xstrdup("2026-11-01");
+	q = person(f, "115", "again@example.com", "yes", NULL, NULL, NULL);
+	provisioned(f, q, 0, "scim-115");
+	plan_it(f);
+	assert_int_equal(f->plan.n, 2);
+	a = action_of(&f->plan, "114");
+	assert_int_equal(a->op, PLAN_REACTIVATE);
+	assert_string_equal(a->reason, "rehired: started again on 2026-11-01 (same Alleo account)");
+	assert_string_equal(((const struct roster_row *)a->data)->remote_id, "scim-114");
+	assert_null(((const struct roster_row *)a->data)->offboard_date);
+	a = action_of(&f->plan, "115");
+	assert_int_equal(a->op, PLAN_REACTIVATE);
+	assert_non_null(strstr(a->reason, "eligible again"));
+}
+
+static void
+inactive_and_ineligible_plans_nothing(void **state)
+{
+	struct fx *f = *state;
+	struct bob_person *p;
+
+	p = person(f, "116", "old@example.com", "no", "Terminated", NULL, "2025-01-31");
+	provisioned(f, p, 0, "scim-116");
+	plan_it(f);
+	assert_int_equal(f->plan.n, 0);
+	assert_int_equal(f->plan.nheld, 0);
+}
+
+static void
+plan_id_follows_content(void **state)
+{
+	struct fx *f = *state;
+	char first[PLAN_ID_LEN + 1];
+	struct bob_person *p;
+
+	person(f, "120", "a@example.com", "yes", NULL, NULL, NULL);
+	p = person(f, "121", "b@example.com", "yes", NULL, NULL, NULL);
+	plan_it(f);
+	snprintf(first, sizeof first, "%s", f->plan.id);
+	plan_it(f);
+	assert_string_equal(f->plan.id, first);		/* same source, same id */
+	free(p->email);
+	p->email = xstrdup("c@example.com");
+	plan_it(f);
+	assert_string_not_equal(f->plan.id, first);	/* HiBob changed: new id */
+}
+
+static void
+mass_removal_trips_the_guard(void **state)
+{
+	struct fx *f = *state;
+	char id[16], email[64];
+
+	for (int i = 0; i < 10; i++) {
+		struct bob_person *p;
+		snprintf(id, sizeof id, "2%02d", i);
+		snprintf(email, sizeof email, "p%d@example.com", i);
+		p = person(f, id, email, "yes", NULL, NULL, NULL);
+		provisioned(f, p, 1, NULL);
+		if (i < 5)
+			p->access = BOB_ACCESS_NO;
+	}
+	plan_it(f);
+	assert_int_equal(f->plan.n, 5);
+	plan_guard_eval(&f->plan, f->conf, store_roster_count_active(f->store), NULL);
+	assert_true(f->plan.guard.tripped);
+	assert_false(f->plan.guard.approved);
+	assert_int_equal(f->plan.guard.removals, 5);
+	assert_int_equal(f->plan.guard.base, 10);
+	plan_guard_eval(&f->plan, f->conf, 10, "0123456789abcdef");
+	assert_false(f->plan.guard.approved);
+	plan_guard_eval(&f->plan, f->conf, 10, f->plan.id);
+	assert_true(f->plan.guard.approved);
+	/* removals come last, so a stopped run has added before removing */
+	assert_int_equal(f->plan.v[f->plan.n - 1].op, PLAN_REMOVE);
+}
+
+/* ---- roster_source_sane ---- */
+
+static void
+sane_refuses_zero_people(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+
+	assert_int_equal(roster_source_sane(&f->src, 0, 0.8, &err), BS_ERR_SOURCE);
+	assert_non_null(strstr(err.detail, "no people"));
+}
+
+static void
+sane_refuses_a_shrunken_source(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+
+	for (int i = 0; i < 7; i++) {
+		char id[8];
+		snprintf(id, sizeof id, "%d", 300 + i);
+		person(f, id, "x@example.com", "yes", NULL, NULL, NULL);
+	}
+	assert_int_equal(roster_source_sane(&f->src, 0, 0.8, &err), BS_OK);
+	assert_int_equal(roster_source_sane(&f->src, 8, 0.8, &err), BS_OK);
+	assert_int_equal(roster_source_sane(&f->src, 10, 0.8, &err), BS_ERR_SOURCE);
+	assert_non_null(strstr(err.detail, "returned 7 people"));
+	assert_non_null(strstr(err.detail, "of the 10"));
+}
+
+static void
+sane_refuses_missing_field_and_sections(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+
+	person(f, "400", "x@example.com", "yes", NULL, NULL, NULL);
+	snprintf(f->src.field_problem, sizeof f->src.field_problem,
+	    "HiBob has no employee field named 'alleo_access'");
+	assert_int_equal(roster_source_sane(&f->src, 0, 0.8, &err), BS_ERR_SOURCE);
+	assert_non_null(strstr(err.detail, "no employee field named 'alleo_access'"));
+	f->src.field_problem[0] = '\0';
+	f->src.missing_sections = xcalloc(2, sizeof(char *));
+	f->src.missing_sections[0] = xstrdup("Lifecycle");
+	f->src.nmissing_sections = 1;
+	assert_int_equal(roster_source_sane(&f->src, 0, 0.8, &err), BS_ERR_SOURCE);
+	assert_non_null(strstr(err.detail, "Lifecycle section"));
+}
+
+/* ---- roster_csv_text ---- */
+
+static void
+csv_keeps_leavers_thirty_days(void **state)
+{
+	struct fx *f = *state;
+	const char *names[] = { "alleo_monthly_all_budget" };
+	struct roster_row rows[4];
+	struct roster_rows rr = { rows, 4 };
+	int64_t today;
+	char *text;
+
+	(void)f;
+	memset(rows, 0, sizeof rows);
+	assert_int_equal(date_parse(TODAY, &today), 0);
+	rows[0] = (struct roster_row){ .employee_id = (char *)"1", .email = (char *)"a@x.nl",
+	    .first_name = (char *)"A", .last_name = (char *)"B", .start_date = (char *)"2024-01-01",
+	    .budgets = (char *)"{\"alleo_monthly_all_budget\":150.0}", .active = 1 };
+	rows[1] = (struct roster_row){ .employee_id = (char *)"2", .email = (char *)"b@x.nl",
+	    .end_date = (char *)"2026-12-31", .active = 1 };
+	rows[2] = (struct roster_row){ .employee_id = (char *)"3", .email = (char *)"c@x.nl",
+	    .offboard_date = (char *)"2026-10-11", .active = 0 };
+	rows[3] = (struct roster_row){ .employee_id = (char *)"4", .email = (char *)"d@x.nl",
+	    .offboard_date = (char *)"2026-10-10", .active = 0 };
+	text = roster_csv_text(&rr, names, 1, today, NULL);
+	assert_non_null(strstr(text, "\r\na@x.nl,A,B,2024-01-01,,1,150.00\r\n"));
+	/* a future leaver carries the known date */
+	assert_non_null(strstr(text, "\r\nb@x.nl,,,,2026-12-31,2,\r\n"));
+	/* 30 days after the offboarding date: still there; 31: gone */
+	assert_non_null(strstr(text, "\r\nc@x.nl,,,,2026-10-11,3,\r\n"));
+	assert_null(strstr(text, "d@x.nl"));
+	free(text);
+}
+
+/* ---- rows as JSON ---- */
+
+static void
+row_json_round_trip(void **state)
+{
+	struct roster_row r, back;
+	struct bs_error err = { 0 };
+	char *j;
+
+	(void)state;
+	assert_int_equal(roster_row_from_json("9", NULL, &back, &err), BS_ERR_PARSE);
+	assert_int_equal(roster_row_from_json("9", "[1]", &back, &err), BS_ERR_PARSE);
+	memset(&r, 0, sizeof r);
+	r.employee_id = (char *)"9";
+	r.email = (char *)"z@x.nl";
+	r.first_name = (char *)"Zo\xc3\xab";
+	r.budgets = (char *)"{\"alleo_oneoff_health_budget\":20.5}";
+	r.active = 0;
+	r.offboard_date = (char *)"2026-11-10";
+	j = roster_row_to_json(&r);
+	assert_int_equal(roster_row_from_json("9", j, &back, &err), BS_OK);
+	assert_string_equal(back.employee_id, "9");
+	assert_string_equal(back.email, "z@x.nl");
+	assert_string_equal(back.first_name, "Zo\xc3\xab");
+	assert_null(back.last_name);
+	assert_string_equal(back.budgets, "{\"alleo_oneoff_health_budget\":20.5}");
+	assert_int_equal(back.active, 0);
+	assert_string_equal(back.offboard_date, "2026-11-10");
+	roster_row_clear(&back);
+	free(j);
+}
+
+/* ---- store_roster ---- */
+
+static void
+store_rows_put_get_list(void **state)
+{
+	struct fx *f = *state;
+	struct roster_row r, got;
+	struct bs_error err = { 0 };
+
+	assert_int_equal(store_roster_get(f->store, "nobody", &got, &err), BS_ERR_NOT_FOUND);
+	assert_int_equal(store_roster_put(f->store, NULL, NOW, &err), BS_ERR_INVALID);
+	assert_int_equal(store_roster_count_active(f->store), 0);
+	memset(&r, 0, sizeof r);
+	r.employee_id = (char *)"b2";
+	r.email = (char *)"Mixed@Example.com";
+	r.active = 1;
+	assert_int_equal(store_roster_put(f->store, &r, NOW, &err), BS_OK);
+	r.employee_id = (char *)"a1";
+	r.email = (char *)"other@example.com";
+	r.active = 0;
+	assert_int_equal(store_roster_put(f->store, &r, NOW, &err), BS_OK);
+	assert_int_equal(store_roster_count_active(f->store), 1);
+	assert_int_equal(store_roster_find_email(f->store, "mixed@example.COM", &got, &err), BS_OK);
+	assert_string_equal(got.employee_id, "b2");
+	roster_row_clear(&got);
+	assert_int_equal(store_roster_list(f->store, &f->rows, &err), BS_OK);
+	assert_int_equal(f->rows.n, 2);
+	assert_string_equal(f->rows.v[0].employee_id, "a1");	/* ordered by id */
+	assert_non_null(roster_rows_find(&f->rows, "b2"));
+	assert_null(roster_rows_find(&f->rows, "c3"));
+	assert_int_equal(f->rows.v[1].updated_at, NOW);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(plan_needs_a_store),
+		T(empty_source_and_roster_plan_nothing),
+		T(joiner_is_added_with_reason),
+		T(future_starter_is_not_added_yet),
+		T(email_change_is_an_update_of_the_same_account),
+		T(unchanged_person_plans_nothing),
+		T(budget_change_is_an_update),
+		T(future_leaver_is_updated_not_removed),
+		T(leaver_past_date_is_removed_with_that_date),
+		T(access_no_is_removed_today),
+		T(unset_access_is_held_never_removed),
+		T(vanished_person_is_held),
+		T(rehire_reactivates_the_same_account),
+		T(inactive_and_ineligible_plans_nothing),
+		T(plan_id_follows_content),
+		T(mass_removal_trips_the_guard),
+		T(sane_refuses_zero_people),
+		T(sane_refuses_a_shrunken_source),
+		T(sane_refuses_missing_field_and_sections),
+		T(csv_keeps_leavers_thirty_days),
+		T(row_json_round_trip),
+		T(store_rows_put_get_list),
+	};
+
+	return cmocka_run_group_tests_name("roster", tests, NULL, NULL);
+}
