@@ -258,8 +258,11 @@ scim_call(struct scim_client *c, const char *method, const char *path, const cha
 
 	for (int attempt = 0; attempt < 2; attempt++) {
 		rc = ensure_token(c, err);
-		if (rc != BS_OK)
-			break;
+		if (rc != BS_OK) {
+			/* the token endpoint's own detail says what to fix */
+			free(url);
+			return rc;
+		}
 		memset(&req, 0, sizeof req);
 		req.method = method;
 		req.url = url;

@@ -1,0 +1,585 @@
+/* test_scim.c - the SCIM client over loopback HTTP.
+ *
+ * The scripted fault server (tests/sandbox/faultserver.py) plays Alleo: each
+ * test queues the answers, runs the client, then reads back from /_log what
+ * was really sent (method, path, query, headers, body).  Retry waits go
+ * through an instant fake clock.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "helper_server.h"
+#include "http.h"
+#include "log.h"
+#include "scim.h"
+#include "util.h"
+
+#define FAULTSERVER "tests/sandbox/faultserver.py"
+#define CLIENT_ID "bobsync-test-client"
+#define CLIENT_SECRET "s3cret-Client-Secret-42"
+/* base64("bobsync-test-client:s3cret-Client-Secret-42") */
+#define BASIC "Basic Ym9ic3luYy10ZXN0LWNsaWVudDpzM2NyZXQtQ2xpZW50LVNlY3JldC00Mg=="
+
+static struct test_server srv;
+static int64_t fake_now;
+
+static int64_t
+fk_now(void *ctx)
+{
+	(void)ctx;
+	return fake_now;
+}
+
+static void
+fk_sleep(void *ctx, int64_t ms)
+{
+	(void)ctx;
+	fake_now += ms;
+}
+
+static uint32_t
+fk_random(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+static const struct http_clock fake = { fk_now, fk_sleep, fk_random, NULL };
+
+struct fx {
+	struct http_client *http;
+	struct scim_client *c;
+};
+
+static char *
+url(const char *path)
+{
+	return xasprintf("http://127.0.0.1:%d%s", srv.port, path);
+}
+
+static void
+script(const char *json)
+{
+	char *r = test_http_post(srv.port, "/_script", json);
+
+	assert_non_null(r);
+	free(r);
+}
+
+static json_t *
+server_log(void)
+{
+	char *r = test_http_get(srv.port, "/_log");
+	json_t *j;
+
+	assert_non_null(r);
+	j = json_loads(r, 0, NULL);
+	free(r);
+	assert_true(json_is_array(j));
+	return j;
+}
+
+/* The n-th logged request (borrowed from log). */
+static json_t *
+req(json_t *log, size_t n)
+{
+	json_t *r = json_array_get(log, n);
+
+	if (r == NULL) {
+		fail_msg("request %zu was not made", n);
+		abort();
+	}
+	return r;
+}
+
+static const char *
+header(json_t *r, const char *name)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(json_object_get(r, "headers"), k, v)
+		if (strcasecmp(k, name) == 0)
+			return json_string_value(v);
+	return NULL;
+}
+
+static size_t
+count_path(json_t *log, const char *path)
+{
+	size_t i, n = 0;
+	json_t *r;
+
+	json_array_foreach(log, i, r)
+		n += str_eq(json_str(r, "path"), path);
+	return n;
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = xcalloc(1, sizeof *f);
+	struct http_options o = { 0 };
+	char *base = url("/scim/v2"), *tok = url("/oauth/token");
+	char *r = test_http_post(srv.port, "/_reset", "{}");
+
+	free(r);
+	o.max_attempts = 4;
+	o.connect_timeout_ms = 2000;
+	o.total_timeout_ms = 5000;
+	o.backoff_base_ms = 100;
+	f->http = http_client_new(&o, &fake);
+	f->c = scim_client_new(f->http, base, tok, CLIENT_ID, CLIENT_SECRET);
+	free(base);
+	free(tok);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	scim_client_free(&f->c);
+	assert_null(f->c);
+	http_client_free(&f->http);
+	free(f);
+	return 0;
+}
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	return test_server_start(&srv, FAULTSERVER, NULL);
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	test_server_stop(&srv);
+	log_forget_secrets();
+	return 0;
+}
+
+#define TOKEN_OK "{\"path\": \"/oauth/token\", \"status\": 200, \"body\": " \
+	"\"{\\\"access_token\\\": \\\"tok-AAAA-1111\\\", \\\"token_type\\\": \\\"Bearer\\\", " \
+	"\\\"expires_in\\\": 3600}\"}"
+#define TOKEN_OK2 "{\"path\": \"/oauth/token\", \"status\": 200, \"body\": " \
+	"\"{\\\"access_token\\\": \\\"tok-BBBB-2222\\\", \\\"token_type\\\": \\\"Bearer\\\", " \
+	"\\\"expires_in\\\": 3600}\"}"
+#define EMPTY_LIST "{\"path\": \"/scim/v2/Users\", \"status\": 200, \"body\": " \
+	"\"{\\\"schemas\\\": [\\\"urn:ietf:params:scim:api:messages:2.0:ListResponse\\\"], " \
+	"\\\"totalResults\\\": 0, \\\"Resources\\\": []}\"}"
+#define ONE_USER(ext, uname) "{\"path\": \"/scim/v2/Users\", \"status\": 200, \"body\": " \
+	"\"{\\\"totalResults\\\": 1, \\\"Resources\\\": [{\\\"id\\\": \\\"u-77\\\", " \
+	"\\\"externalId\\\": \\\"" ext "\\\", \\\"userName\\\": \\\"" uname "\\\", " \
+	"\\\"active\\\": false, \\\"name\\\": {\\\"givenName\\\": \\\"Ann\\\"}, " \
+	"\\\"emails\\\": [{\\\"value\\\": \\\"x@y\\\"}, {\\\"value\\\": \\\"" uname "\\\", " \
+	"\\\"primary\\\": true}]}]}\"}"
+
+/* ---- scim_filter_eq ---- */
+
+static void
+filter_escapes_quotes_and_backslashes(void **state)
+{
+	char *f;
+
+	(void)state;
+	f = scim_filter_eq("externalId", NULL);
+	assert_string_equal(f, "externalId eq \"\"");
+	free(f);
+	f = scim_filter_eq("userName", "a\"b\\c@x.nl");
+	assert_string_equal(f, "userName eq \"a\\\"b\\\\c@x.nl\"");
+	free(f);
+}
+
+/* ---- scim_find_user ---- */
+
+static void
+find_refuses_nothing_to_look_for(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_user u;
+	int found = 1;
+
+	assert_int_equal(scim_find_user(f->c, NULL, NULL, &u, &found, &err), BS_ERR_INVALID);
+	assert_int_equal(found, 0);
+	assert_int_equal(scim_find_user(NULL, "1", NULL, &u, &found, &err), BS_ERR_INVALID);
+}
+
+static void
+find_by_external_id_gets_token_once(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_user u;
+	json_t *log, *r;
+	int found = 0;
+
+	script("[" TOKEN_OK "," ONE_USER("1001", "ann@example.com") ","
+	    ONE_USER("1001", "ann@example.com") "]");
+	assert_int_equal(scim_find_user(f->c, "1001", NULL, &u, &found, &err), BS_OK);
+	assert_true(found);
+	assert_string_equal(u.id, "u-77");
+	assert_string_equal(u.external_id, "1001");
+	assert_string_equal(u.user_name, "ann@example.com");
+	assert_string_equal(u.email, "ann@example.com");	/* the primary one */
+	assert_string_equal(u.given_name, "Ann");
+	assert_false(u.active);
+	scim_user_clear(&u);
+	assert_int_equal(scim_find_user(f->c, "1001", NULL, &u, &found, &err), BS_OK);
+	scim_user_clear(&u);
+	assert_int_equal(scim_token_fetches(f->c), 1);	/* cached */
+
+	log = server_log();
+	assert_int_equal(json_array_size(log), 3);
+	r = req(log, 0);
+	assert_string_equal(json_str(r, "method"), "POST");
+	assert_string_equal(json_str(r, "path"), "/oauth/token");
+	assert_string_equal(json_str(r, "body"), "grant_type=client_credentials");
+	assert_string_equal(header(r, "Authorization"), BASIC);
+	assert_non_null(strstr(header(r, "Content-Type"), "application/x-www-form-urlencoded"));
+	r = req(log, 1);
+	assert_string_equal(json_str(r, "method"), "GET");
+	assert_string_equal(header(r, "Authorization"), "Bearer tok-AAAA-1111");
+	assert_string_equal(header(r, "Accept"), "application/scim+json");
+	assert_non_null(strstr(json_str(r, "query"), "filter=externalId%20eq%20%221001%22"));
+	json_decref(log);
+}
+
+static void
+find_escapes_the_filter_value(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_user u;
+	json_t *log;
+	int found = 1;
+
+	script("[" TOKEN_OK "," EMPTY_LIST "]");
+	assert_int_equal(scim_find_user(f->c, "x\" or \"1\"=\"1", NULL, &u, &found, &err), BS_OK);
+	assert_false(found);
+	log = server_log();
+	/* the quote is escaped inside the value, then percent-encoded */
+	assert_non_null(strstr(json_str(req(log, 1), "query"),
+	    "filter=externalId%20eq%20%22x%5C%22%20or%20%5C%221%5C%22%3D%5C%221%22"));
+	json_decref(log);
+}
+
+static void
+find_falls_back_to_user_name(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_user u;
+	json_t *log;
+	int found = 0;
+
+	script("[" TOKEN_OK "," EMPTY_LIST "," ONE_USER("", "bo@example.com") "]");
+	assert_int_equal(scim_find_user(f->c, "1002", "Bo@Example.com", &u, &found, &err), BS_OK);
+	assert_true(found);
+	assert_string_equal(u.id, "u-77");
+	scim_user_clear(&u);
+	log = server_log();
+	assert_non_null(strstr(json_str(req(log, 2), "query"), "userName%20eq%20%22Bo%40Example.com%22"));
+	json_decref(log);
+}
+
+static void
+find_by_user_name_of_someone_else_conflicts(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_user u;
+	int found = 0;
+
+	script("[" TOKEN_OK "," EMPTY_LIST "," ONE_USER("9999", "bo@example.com") "]");
+	assert_int_equal(scim_find_user(f->c, "1002", "bo@example.com", &u, &found, &err),
+	    BS_ERR_CONFLICT);
+	assert_false(found);
+	assert_non_null(strstr(err.detail, "9999"));
+}
+
+/* ---- the token ---- */
+
+static void
+token_refused_says_what_to_fix(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+
+	script("[{\"path\": \"/oauth/token\", \"status\": 401, \"body\": "
+	    "\"{\\\"error\\\": \\\"invalid_client\\\"}\"}]");
+	assert_int_equal(scim_ping(f->c, &err), BS_ERR_AUTH);
+	assert_non_null(strstr(err.detail, "credentials set alleo"));
+	assert_null(strstr(err.detail, CLIENT_SECRET));
+}
+
+static void
+expired_token_is_refreshed_once_on_401(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	json_t *log;
+
+	script("[" TOKEN_OK ", {\"path\": \"/scim/v2/Users\", \"status\": 401, \"body\": "
+	    "\"{\\\"detail\\\": \\\"token expired\\\"}\"}, " TOKEN_OK2 ", "
+	    "{\"path\": \"/scim/v2/Users\", \"body\": \"{\\\"totalResults\\\": 0}\"}]");
+	assert_int_equal(scim_ping(f->c, &err), BS_OK);
+	assert_int_equal(scim_token_fetches(f->c), 2);
+	log = server_log();
+	assert_int_equal(json_array_size(log), 4);
+	assert_string_equal(header(req(log, 3), "Authorization"), "Bearer tok-BBBB-2222");
+	json_decref(log);
+}
+
+static void
+second_401_is_an_error_not_a_loop(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	json_t *log;
+
+	script("[" TOKEN_OK ", {\"path\": \"/scim/v2/Users\", \"status\": 401}, " TOKEN_OK2 ", "
+	    "{\"path\": \"/scim/v2/Users\", \"status\": 401}]");
+	assert_int_equal(scim_ping(f->c, &err), BS_ERR_AUTH);
+	log = server_log();
+	assert_int_equal(json_array_size(log), 4);
+	assert_int_equal(count_path(log, "/oauth/token"), 2);
+	json_decref(log);
+}
+
+static void
+ping_refuses_a_non_scim_answer(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+
+	assert_int_equal(scim_ping(NULL, &err), BS_ERR_INVALID);
+	script("[" TOKEN_OK ", {\"path\": \"/scim/v2/Users\", \"body\": \"{\\\"hello\\\": 1}\"}]");
+	assert_int_equal(scim_ping(f->c, &err), BS_ERR_PARSE);
+	assert_non_null(strstr(err.detail, "alleo.scim_url"));
+}
+
+/* ---- scim_create_user ---- */
+
+static void
+create_refuses_incomplete_spec(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_user u;
+	struct scim_user_spec sp = { .external_id = "1" };
+
+	assert_int_equal(scim_create_user(f->c, &sp, &u, NULL, &err), BS_ERR_INVALID);
+	sp.user_name = "a@x.nl";
+	sp.budgets_json = "[1]";
+	assert_int_equal(scim_create_user(f->c, &sp, &u, NULL, &err), BS_ERR_INVALID);
+}
+
+static void
+create_sends_core_and_extension(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_user u;
+	struct scim_user_spec sp = { "2001", "zoe@example.com", "Zo\xc3\xab", "\xc5\x81ukasiewicz",
+	    1, "2026-11-02", NULL, NULL, "{\"alleo_monthly_all_budget\": 150}" };
+	json_t *log, *body, *ext;
+	int linked = 1;
+
+	script("[" TOKEN_OK ", {\"path\": \"/scim/v2/Users\", \"status\": 201, \"body\": "
+	    "\"{\\\"id\\\": \\\"new-1\\\", \\\"externalId\\\": \\\"2001\\\", "
+	    "\\\"userName\\\": \\\"zoe@example.com\\\", \\\"active\\\": true}\"}]");
+	assert_int_equal(scim_create_user(f->c, &sp, &u, &linked, &err), BS_OK);
+	assert_false(linked);
+	assert_string_equal(u.id, "new-1");
+	assert_true(u.active);
+	scim_user_clear(&u);
+	log = server_log();
+	assert_string_equal(json_str(req(log, 1), "method"), "POST");
+	assert_string_equal(header(req(log, 1), "Content-Type"), "application/scim+json");
+	body = json_loads(json_str(req(log, 1), "body"), 0, NULL);
+	assert_non_null(body);
+	assert_string_equal(json_str(body, "userName"), "zoe@example.com");
+	assert_string_equal(json_str(body, "externalId"), "2001");
+	assert_true(json_is_true(json_object_get(body, "active")));
+	assert_string_equal(json_str(json_object_get(body, "name"), "givenName"), "Zo\xc3\xab");
+	assert_string_equal(json_str(json_array_get(json_object_get(body, "emails"), 0), "type"),
+	    "work");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(body, "schemas"), 1)),
+	    SCIM_ALLEO_EXT);
+	ext = json_object_get(body, SCIM_ALLEO_EXT);
+	assert_string_equal(json_str(ext, "onboardingDate"), "2026-11-02");
+	assert_true(json_is_null(json_object_get(ext, "offboardingDate")));
+	assert_int_equal((int)json_number_value(json_object_get(json_object_get(ext, "budgets"),
+	    "alleo_monthly_all_budget")), 150);
+	json_decref(body);
+	json_decref(log);
+}
+
+static void
+create_conflict_links_the_existing_user(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_user u;
+	struct scim_user_spec sp = { "1001", "ann@example.com", "Ann", "Lee", 1, NULL, NULL, NULL,
+	    NULL };
+	json_t *log;
+	int linked = 0;
+
+	script("[" TOKEN_OK ", {\"path\": \"/scim/v2/Users\", \"status\": 409, \"body\": "
+	    "\"{\\\"scimType\\\": \\\"uniqueness\\\", \\\"status\\\": \\\"409\\\", "
+	    "\\\"detail\\\": \\\"externalId exists\\\"}\"}, " ONE_USER("1001", "ann@example.com")
+	    ", {\"path\": \"/scim/v2/Users/u-77\", \"status\": 204, \"body\": \"\"}]");
+	assert_int_equal(scim_create_user(f->c, &sp, &u, &linked, &err), BS_OK);
+	assert_true(linked);
+	assert_string_equal(u.id, "u-77");
+	scim_user_clear(&u);
+	log = server_log();
+	assert_int_equal(json_array_size(log), 4);
+	assert_string_equal(json_str(req(log, 1), "method"), "POST");
+	assert_string_equal(json_str(req(log, 2), "method"), "GET");
+	assert_string_equal(json_str(req(log, 3), "method"), "PATCH");
+	/* exactly one create: never a duplicate */
+	assert_int_equal(count_path(log, "/scim/v2/Users"), 2);
+	json_decref(log);
+}
+
+static void
+create_retries_429(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_user u;
+	struct scim_user_spec sp = { "3001", "c@example.com", "C", "D", 1, NULL, NULL, NULL, NULL };
+	int64_t before = fake_now;
+	json_t *log;
+
+	script("[" TOKEN_OK ", {\"path\": \"/scim/v2/Users\", \"status\": 429, "
+	    "\"headers\": {\"Retry-After\": \"2\"}, \"body\": \"slow down\"}, "
+	    "{\"path\": \"/scim/v2/Users\", \"status\": 201, \"body\": "
+	    "\"{\\\"id\\\": \\\"n-3\\\", \\\"externalId\\\": \\\"3001\\\"}\"}]");
+	assert_int_equal(scim_create_user(f->c, &sp, &u, NULL, &err), BS_OK);
+	assert_string_equal(u.id, "n-3");
+	scim_user_clear(&u);
+	assert_true(fake_now - before >= 2000);		/* waited what Alleo asked */
+	log = server_log();
+	assert_int_equal(count_path(log, "/scim/v2/Users"), 2);
+	json_decref(log);
+}
+
+static void
+create_server_error_is_reported(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_user u;
+	struct scim_user_spec sp = { "3002", "e@example.com", "E", "F", 1, NULL, NULL, NULL, NULL };
+
+	script("[" TOKEN_OK ", {\"path\": \"/scim/v2/Users\", \"status\": 400, \"body\": "
+	    "\"{\\\"detail\\\": \\\"userName is not an email\\\"}\"}]");
+	assert_int_equal(scim_create_user(f->c, &sp, &u, NULL, &err), BS_ERR_HTTP);
+	assert_non_null(strstr(err.detail, "userName is not an email"));
+	assert_null(u.id);
+}
+
+/* ---- scim_set_active / scim_update_user ---- */
+
+static void
+deactivate_sends_patch_with_offboarding_date(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	json_t *log, *body, *ops;
+
+	assert_int_equal(scim_set_active(f->c, NULL, 0, NULL, &err), BS_ERR_INVALID);
+	script("[" TOKEN_OK ", {\"path\": \"/scim/v2/Users/u%2F1\", \"status\": 200, \"body\": "
+	    "\"{}\"}]");
+	assert_int_equal(scim_set_active(f->c, "u/1", 0, "2026-10-31", &err), BS_OK);
+	log = server_log();
+	assert_string_equal(json_str(req(log, 1), "method"), "PATCH");
+	body = json_loads(json_str(req(log, 1), "body"), 0, NULL);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(body, "schemas"), 0)),
+	    "urn:ietf:params:scim:api:messages:2.0:PatchOp");
+	ops = json_object_get(body, "Operations");
+	assert_int_equal(json_array_size(ops), 2);
+	assert_string_equal(json_str(json_array_get(ops, 0), "op"), "replace");
+	assert_string_equal(json_str(json_array_get(ops, 0), "path"), "active");
+	assert_true(json_is_false(json_object_get(json_array_get(ops, 0), "value")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ops, 1), "value")),
+	    "2026-10-31");
+	json_decref(body);
+	json_decref(log);
+}
+
+static void
+update_replaces_user_name_for_an_email_change(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_user_spec sp = { "1001", "new@example.com", "Ann", "Lee", 1, NULL, NULL, NULL,
+	    NULL };
+	json_t *log, *body, *ops, *o;
+	size_t i;
+	int saw_user_name = 0;
+
+	script("[" TOKEN_OK ", {\"path\": \"/scim/v2/Users/u-77\", \"status\": 404, \"body\": "
+	    "\"{\\\"detail\\\": \\\"no such user\\\"}\"}]");
+	assert_int_equal(scim_update_user(f->c, "u-77", &sp, &err), BS_ERR_NOT_FOUND);
+	log = server_log();
+	body = json_loads(json_str(req(log, 1), "body"), 0, NULL);
+	ops = json_object_get(body, "Operations");
+	json_array_foreach(ops, i, o)
+		if (str_eq(json_str(o, "path"), "userName")) {
+			saw_user_name = 1;
+			assert_string_equal(json_string_value(json_object_get(o, "value")),
+			    "new@example.com");
+		}
+	assert_true(saw_user_name);
+	json_decref(body);
+	json_decref(log);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(filter_escapes_quotes_and_backslashes),
+		T(find_refuses_nothing_to_look_for),
+		T(find_by_external_id_gets_token_once),
+		T(find_escapes_the_filter_value),
+		T(find_falls_back_to_user_name),
+		T(find_by_user_name_of_someone_else_conflicts),
+		T(token_refused_says_what_to_fix),
+		T(expired_token_is_refreshed_once_on_401),
+		T(second_401_is_an_error_not_a_loop),
+		T(ping_refuses_a_non_scim_answer),
+		T(create_refuses_incomplete_spec),
+		T(create_sends_core_and_extension),
+		T(create_conflict_links_the_existing_user),
+		T(create_retries_429),
+		T(create_server_error_is_reported),
+		T(deactivate_sends_patch_with_offboarding_date),
+		T(update_replaces_user_name_for_an_email_change),
+	};
+
+	return cmocka_run_group_tests_name("scim", tests, group_setup, group_teardown);
+}
