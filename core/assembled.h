@@ -70,4 +70,79 @@ const struct asm_activity_type *asm_timeoff_type(const struct asm_activity_types
 void asm_people_free(struct asm_people *p);
 void asm_activity_types_free(struct asm_activity_types *t);
 
+/* ---- added: activities, matching, parsing ---- */
+
+/* One schedule event.  Times are unix seconds. */
+struct asm_activity {
+	char *id;
+	char *agent_id;
+	char *type_id;
+	char *description;	/* may be NULL */
+	int64_t start;
+	int64_t end;
+};
+
+struct asm_activities {
+	struct asm_activity *v;
+	size_t n;
+};
+
+/* What to create.  Strings are borrowed. */
+struct asm_activity_spec {
+	const char *agent_id;
+	const char *type_id;
+	int64_t start;
+	int64_t end;
+	const char *description;
+	int allow_conflicts;	/* false: Assembled deletes overlapping activities */
+	const char *schedule_id;	/* NULL = the master schedule */
+};
+
+/* Bounds on what one response may hold. */
+#define ASM_PEOPLE_PAGE 100
+#define ASM_MAX_PEOPLE 100000
+#define ASM_MAX_ACTIVITIES 200000
+
+/* GET /activities for one agent and [start, end): one agents=<agent_id>;
+ * rows of other agents that the API may return are dropped here.
+ * schedule_id may be NULL. */
+bs_rc asm_list_activities(struct asm_client *c, const char *agent_id,
+    int64_t start, int64_t end, const char *schedule_id,
+    struct asm_activities *out, struct bs_error *err);
+/* POST /activities; *out (caller clears) is the activity Assembled made. */
+bs_rc asm_create_activity(struct asm_client *c, const struct asm_activity_spec *spec,
+    struct asm_activity *out, struct bs_error *err);
+/* Remove one activity by id through POST /activities/bulk (action
+ * "delete").  An activity Assembled no longer has (404, or 400 saying
+ * not found) is BS_OK with *gone = 1 (gone may be NULL). */
+bs_rc asm_delete_activity(struct asm_client *c, const char *activity_id,
+    const char *schedule_id, int *gone, struct bs_error *err);
+
+/* Parsers (pure, for the fuzz harness and the tests).  asm_parse_people
+ * appends one page to out (deleted people skipped) and reports the page's
+ * row count (deleted included) and "total" (-1 when absent). */
+bs_rc asm_parse_people(const char *json, size_t len, struct asm_people *out,
+    size_t *page_rows, long long *total, struct bs_error *err);
+bs_rc asm_parse_activity_types(const char *json, size_t len,
+    struct asm_activity_types *out, struct bs_error *err);
+/* agent_id non-NULL keeps only that agent's rows. */
+bs_rc asm_parse_activities(const char *json, size_t len, const char *agent_id,
+    struct asm_activities *out, struct bs_error *err);
+
+/* The person for a HiBob employee: platforms.hibob == hibob_id first,
+ * else the case-folded email; NULL when neither matches.  *how (may be
+ * NULL) is set to "hibob id" or "email". */
+const struct asm_person *asm_people_match(const struct asm_people *p,
+    const char *hibob_id, const char *email, const char **how);
+/* The activity type with this id, NULL when none. */
+const struct asm_activity_type *asm_type_by_id(const struct asm_activity_types *t,
+    const char *id);
+
+/* "hibob:<requestId>" found in a description: 1 and *request_id, else 0. */
+int asm_marker_parse(const char *description, long long *request_id);
+
+void asm_person_clear(struct asm_person *p);
+void asm_activity_clear(struct asm_activity *a);
+void asm_activities_free(struct asm_activities *a);
+
 #endif

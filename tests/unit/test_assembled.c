@@ -1,0 +1,621 @@
+/* test_assembled.c - the Assembled client over loopback HTTP.
+ *
+ * The client talks to tests/sandbox/faultserver.py, which answers with
+ * scripted responses and logs what it received, so each test checks both
+ * what the client made of an answer and what it actually sent (paging
+ * offsets, the one agents= parameter, allow_conflicts, the bulk delete
+ * body, Basic auth and the API-Version header).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "assembled.h"
+#include "helper_server.h"
+#include "http.h"
+#include "log.h"
+#include "util.h"
+
+#define FAULTSERVER "tests/sandbox/faultserver.py"
+#define KEY "sk_live_unit_test_key_123"
+#define S(x) (x), strlen(x)
+
+static struct test_server srv;
+
+/* an instant clock: sleeps only advance it */
+static int64_t fake_ms;
+static unsigned long fake_sleeps;
+
+static int64_t
+fk_now(void *ctx)
+{
+	(void)ctx;
+	return fake_ms;
+}
+
+static void
+fk_sleep(void *ctx, int64_t ms)
+{
+	(void)ctx;
+	fake_ms += ms;
+	fake_sleeps++;
+}
+
+static uint32_t
+fk_random(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+static const struct http_clock fake = { fk_now, fk_sleep, fk_random, NULL };
+
+static struct http_client *http;
+static struct asm_client *cl;
+
+static void
+script(const char *json)
+{
+	char *r = test_http_post(srv.port, "/_script", json);
+
+	assert_non_null(r);
+	assert_non_null(strstr(r, "queued"));
+	free(r);
+}
+
+static json_t *
+server_log(void)
+{
+	char *r = test_http_get(srv.port, "/_log");
+	json_t *j;
+
+	assert_non_null(r);
+	j = json_loads(r, 0, NULL);
+	free(r);
+	assert_true(json_is_array(j));
+	return j;
+}
+
+static const char *
+logged(json_t *log, size_t i, const char *key)
+{
+	return json_string_value(json_object_get(json_array_get(log, i), key));
+}
+
+static const char *
+logged_header(json_t *log, size_t i, const char *name)
+{
+	json_t *h = json_object_get(json_array_get(log, i), "headers"), *v;
+	const char *k;
+
+	json_object_foreach(h, k, v)
+		if (strcasecmp(k, name) == 0)
+			return json_string_value(v);
+	return NULL;
+}
+
+/* The JSON body a request carried (caller decrefs). */
+static json_t *
+logged_body(json_t *log, size_t i)
+{
+	const char *b = logged(log, i, "body");
+	json_t *j;
+
+	assert_non_null(b);
+	j = json_loads(b, 0, NULL);
+	assert_non_null(j);
+	return j;
+}
+
+static int
+each_setup(void **state)
+{
+	char base[128], *r;
+
+	(void)state;
+	r = test_http_post(srv.port, "/_reset", "");
+	assert_non_null(r);
+	free(r);
+	fake_ms = 1000000;
+	fake_sleeps = 0;
+	http = http_client_new(NULL, &fake);
+	snprintf(base, sizeof base, "http://127.0.0.1:%d/v0/", srv.port);
+	cl = asm_client_new(http, base, KEY);
+	return 0;
+}
+
+static int
+each_teardown(void **state)
+{
+	(void)state;
+	asm_client_free(&cl);
+	assert_null(cl);
+	http_client_free(&http);
+	log_forget_secrets();
+	return 0;
+}
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	return test_server_start(&srv, FAULTSERVER, NULL);
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	test_server_stop(&srv);
+	return 0;
+}
+
+/* ---- people ---- */
+
+static void
+people_parse_degenerate(void **state)
+{
+	struct asm_people p = { 0 };
+	struct bs_error err = { 0 };
+	size_t rows = 9;
+	long long total = 9;
+
+	(void)state;
+	assert_int_equal(asm_parse_people(NULL, 0, &p, &rows, &total, &err), BS_ERR_INVALID);
+	assert_int_equal(asm_parse_people(S("[1,"), &p, &rows, &total, &err), BS_ERR_PARSE);
+	assert_int_equal(asm_parse_people(S("{\"agents\":{}}"), &p, &rows, &total, &err), BS_ERR_PARSE);
+	assert_non_null(strstr(err.detail, "people"));
+	assert_int_equal(asm_parse_people(S("{\"people\":{}}"), &p, &rows, &total, &err), BS_OK);
+	assert_int_equal(p.n, 0);
+	assert_int_equal(rows, 0);
+	assert_int_equal(total, -1);
+	/* non-objects are not rows; a person without id takes its key */
+	assert_int_equal(asm_parse_people(S("{\"people\":{\"p9\":{\"agent_id\":\"a9\"},\"x\":3},"
+	    "\"total\":2}"), &p, &rows, &total, &err), BS_OK);
+	assert_int_equal(p.n, 1);
+	assert_string_equal(p.v[0].id, "p9");
+	assert_int_equal(rows, 1);
+	assert_int_equal(total, 2);
+	asm_people_free(&p);
+	assert_null(p.v);
+	asm_people_free(NULL);
+}
+
+static void
+people_paged_deleted_skipped(void **state)
+{
+	struct asm_people p = { 0 };
+	struct bs_error err = { 0 };
+	json_t *log;
+	char *page1, *page2, *js;
+	struct strbuf sb;
+
+	(void)state;
+	/* 100 people on page 1 (the 7th deleted), 3 on page 2: total 103 */
+	sb_init(&sb, 0);
+	sb_puts(&sb, "{\"people\":{");
+	for (int i = 0; i < 100; i++)
+		sb_printf(&sb, "%s\"p%d\":{\"id\":\"p%d\",\"agent_id\":\"a%d\",\"email\":\"u%d@x.test\","
+		    "\"deleted\":%s,\"timezone\":\"Europe/Amsterdam\"}", i ? "," : "", i, i, i, i,
+		    i == 7 ? "true" : "false");
+	sb_puts(&sb, "},\"total\":103,\"limit\":100,\"offset\":0}");
+	page1 = sb_detach(&sb);
+	page2 = xstrdup("{\"people\":{\"p100\":{\"id\":\"p100\",\"agent_id\":\"a100\","
+	    "\"email\":\"Ada@X.test\",\"platforms\":{\"hibob\":\"3332883884017713238\",\"zendesk\":1},"
+	    "\"timezone\":\"\"},"
+	    "\"p101\":{\"id\":\"p101\",\"agent_id\":\"a101\",\"deleted\":true},"
+	    "\"p102\":{\"id\":102,\"agent_id\":1102}},\"total\":103,\"limit\":100,\"offset\":100}");
+	json_t *sc = json_pack("[{s:s},{s:s}]", "body", page1, "body", page2);
+	js = json_dumps(sc, 0);
+	script(js);
+	free(js);
+	json_decref(sc);
+
+	assert_int_equal(asm_get_people(cl, &p, &err), BS_OK);
+	assert_int_equal(p.n, 101);	/* 103 less two deleted */
+	for (size_t i = 0; i < p.n; i++)
+		assert_string_not_equal(p.v[i].id, "p7");
+	{
+		const struct asm_person *ada = asm_people_match(&p, NULL, "ada@x.test", NULL);
+		assert_non_null(ada);
+		assert_string_equal(ada->id, "p100");
+		assert_string_equal(ada->agent_id, "a100");	/* the id activities use */
+		assert_string_equal(ada->hibob_id, "3332883884017713238");
+		assert_null(ada->timezone);	/* empty means none */
+	}
+	assert_string_equal(p.v[p.n - 1].id, "102");	/* numeric ids as text */
+	assert_string_equal(p.v[p.n - 1].agent_id, "1102");
+
+	log = server_log();
+	assert_int_equal(json_array_size(log), 2);
+	assert_string_equal(logged(log, 0, "path"), "/v0/people");
+	assert_non_null(strstr(logged(log, 0, "query"), "offset=0"));
+	assert_non_null(strstr(logged(log, 0, "query"), "limit=100"));
+	assert_non_null(strstr(logged(log, 1, "query"), "offset=100"));
+	assert_string_equal(logged_header(log, 0, "API-Version"), "2019-06-20");
+	/* Basic auth: the key as user, an empty password */
+	assert_string_equal(logged_header(log, 0, "Authorization"),
+	    "Basic c2tfbGl2ZV91bml0X3Rlc3Rfa2V5XzEyMzo=");
+	json_decref(log);
+	asm_people_free(&p);
+	free(page1);
+	free(page2);
+}
+
+static void
+people_short_page_without_total(void **state)
+{
+	struct asm_people p = { 0 };
+	struct bs_error err = { 0 };
+	json_t *log;
+
+	(void)state;
+	script("[{\"body\":\"{\\\"people\\\":{\\\"p1\\\":{\\\"id\\\":\\\"p1\\\",\\\"agent_id\\\":\\\"a1\\\"}}}\"}]");
+	assert_int_equal(asm_get_people(cl, &p, &err), BS_OK);
+	assert_int_equal(p.n, 1);
+	log = server_log();
+	assert_int_equal(json_array_size(log), 1);	/* a short page is the last */
+	json_decref(log);
+	asm_people_free(&p);
+}
+
+static void
+people_auth_rejected(void **state)
+{
+	struct asm_people p = { 0 };
+	struct bs_error err = { 0 };
+
+	(void)state;
+	script("[{\"status\":401,\"body\":\"{\\\"message\\\":\\\"bad key sk_live_unit_test_key_123\\\"}\"}]");
+	assert_int_equal(asm_get_people(cl, &p, &err), BS_ERR_AUTH);
+	assert_non_null(strstr(err.detail, "API key"));
+	assert_null(strstr(err.detail, KEY));	/* never the key */
+	assert_int_equal(p.n, 0);
+}
+
+static void
+people_rate_limited_then_ok(void **state)
+{
+	struct asm_people p = { 0 };
+	struct bs_error err = { 0 };
+	json_t *log;
+
+	(void)state;
+	script("[{\"status\":429,\"headers\":{\"Retry-After\":\"3\"},\"body\":\"{}\"},"
+	    "{\"body\":\"{\\\"people\\\":{\\\"p1\\\":{\\\"id\\\":\\\"p1\\\",\\\"agent_id\\\":\\\"a1\\\"}},"
+	    "\\\"total\\\":1}\"}]");
+	assert_int_equal(asm_get_people(cl, &p, &err), BS_OK);
+	assert_int_equal(p.n, 1);
+	log = server_log();
+	assert_int_equal(json_array_size(log), 2);	/* retried once */
+	json_decref(log);
+	assert_true(fake_sleeps >= 1);		/* waited as asked */
+	asm_people_free(&p);
+}
+
+/* ---- matching ---- */
+
+static void
+match_rules(void **state)
+{
+	struct asm_person v[4];
+	struct asm_people p = { v, 4 };
+	const char *how = "x";
+
+	(void)state;
+	memset(v, 0, sizeof v);
+	v[0].id = (char *)"p0"; v[0].email = (char *)"Jane.Doe@Example.COM";
+	v[1].id = (char *)"p1"; v[1].email = (char *)"other@example.com";
+	v[1].hibob_id = (char *)"42";
+	v[2].id = (char *)"p2"; v[2].email = (char *)"gone@example.com"; v[2].deleted = 1;
+	v[3].id = (char *)"p3"; v[3].email = (char *)"jane.doe@example.com";
+
+	assert_null(asm_people_match(NULL, "42", "x", &how));
+	assert_null(how);
+	assert_null(asm_people_match(&p, NULL, NULL, &how));
+	assert_null(asm_people_match(&p, "", "", NULL));
+	/* the HiBob id wins over an email that points elsewhere */
+	assert_string_equal(asm_people_match(&p, "42", "jane.doe@example.com", &how)->id, "p1");
+	assert_string_equal(how, "hibob id");
+	/* case-folded email; first match */
+	assert_string_equal(asm_people_match(&p, "777", "JANE.DOE@example.com", &how)->id, "p0");
+	assert_string_equal(how, "email");
+	/* never a deleted person, never a guess */
+	assert_null(asm_people_match(&p, NULL, "gone@example.com", &how));
+	assert_null(asm_people_match(&p, "777", "jane@example.com", &how));
+	assert_null(asm_people_match(&p, "4", NULL, &how));
+}
+
+static void
+marker_parse(void **state)
+{
+	long long id = 0;
+
+	(void)state;
+	assert_false(asm_marker_parse(NULL, &id));
+	assert_false(asm_marker_parse("", &id));
+	assert_false(asm_marker_parse("hibob:", &id));
+	assert_false(asm_marker_parse("hibob:x12", &id));
+	assert_false(asm_marker_parse("hibob:99999999999999999999999", &id));
+	assert_true(asm_marker_parse("HiBob time off #5 (Holiday) hibob:24588163", &id));
+	assert_int_equal(id, 24588163);
+	assert_true(asm_marker_parse("hibob:abc then hibob:7", &id));
+	assert_int_equal(id, 7);
+}
+
+/* ---- activity types ---- */
+
+static const char types_json[] =
+    "{\"activity_types\":{"
+    "\"t1\":{\"id\":\"t1\",\"name\":\"Phone\",\"productive\":true,\"timeoff\":false},"
+    "\"t2\":{\"id\":\"t2\",\"name\":\"Holiday\",\"import_id\":\"HOL\",\"timeoff\":true},"
+    "\"t3\":{\"id\":\"t3\",\"name\":\"Time Off\",\"timeoff\":true},"
+    "\"t4\":{\"id\":\"t4\",\"name\":\"Sick And Medical\",\"timeoff\":true}}}";
+
+static void
+types_and_default(void **state)
+{
+	struct asm_activity_types t = { 0 };
+	struct bs_error err = { 0 };
+	char why[512];
+	const struct asm_activity_type *a;
+
+	(void)state;
+	assert_null(asm_timeoff_type(NULL, NULL, why, sizeof why));
+	assert_non_null(strstr(why, "no activity type"));
+	assert_int_equal(asm_parse_activity_types(S("{\"types\":[]}"), &t, &err), BS_ERR_PARSE);
+	assert_int_equal(asm_parse_activity_types(S(types_json), &t, &err), BS_OK);
+	assert_int_equal(t.n, 4);
+	/* the default: the type named Time Off */
+	a = asm_timeoff_type(&t, NULL, why, sizeof why);
+	assert_non_null(a);
+	assert_string_equal(a->id, "t3");
+	/* by id, name or import id, case-insensitive; only time-off types */
+	assert_string_equal(asm_timeoff_type(&t, "t4", why, sizeof why)->name, "Sick And Medical");
+	assert_string_equal(asm_timeoff_type(&t, "sick and medical", why, sizeof why)->id, "t4");
+	assert_string_equal(asm_timeoff_type(&t, "hol", why, sizeof why)->id, "t2");
+	assert_null(asm_timeoff_type(&t, "Phone", why, sizeof why));
+	assert_non_null(strstr(why, "'Holiday', 'Time Off', 'Sick And Medical'"));
+	assert_string_equal(asm_type_by_id(&t, "t1")->name, "Phone");
+	assert_null(asm_type_by_id(&t, "nope"));
+	asm_activity_types_free(&t);
+
+	/* no Time Off: the only time-off type, else NULL with the choices */
+	assert_int_equal(asm_parse_activity_types(S("{\"activity_types\":{\"a\":{\"id\":\"a\","
+	    "\"name\":\"PTO\",\"timeoff\":true},\"b\":{\"id\":\"b\",\"name\":\"Chat\"}}}"), &t, &err), BS_OK);
+	assert_string_equal(asm_timeoff_type(&t, NULL, why, sizeof why)->id, "a");
+	asm_activity_types_free(&t);
+	assert_int_equal(asm_parse_activity_types(S("{\"activity_types\":{\"a\":{\"id\":\"a\","
+	    "\"name\":\"PTO\",\"timeoff\":true},\"b\":{\"id\":\"b\",\"name\":\"Leave\",\"timeoff\":true}}}"),
+	    &t, &err), BS_OK);
+	assert_null(asm_timeoff_type(&t, NULL, why, sizeof why));
+	assert_non_null(strstr(why, "several"));
+	assert_non_null(strstr(why, "'PTO', 'Leave'"));
+	asm_activity_types_free(&t);
+	assert_int_equal(asm_parse_activity_types(S("{\"activity_types\":{}}"), &t, &err), BS_OK);
+	assert_null(asm_timeoff_type(&t, NULL, why, sizeof why));
+	assert_non_null(strstr(why, "no activity type marked as time off"));
+	asm_activity_types_free(&t);
+}
+
+static void
+types_over_http(void **state)
+{
+	struct asm_activity_types t = { 0 };
+	struct bs_error err = { 0 };
+	json_t *sc = json_pack("[{s:s}]", "body", types_json), *log;
+	char *js = json_dumps(sc, 0);
+
+	(void)state;
+	script(js);
+	free(js);
+	json_decref(sc);
+	assert_int_equal(asm_get_activity_types(cl, &t, &err), BS_OK);
+	assert_int_equal(t.n, 4);
+	log = server_log();
+	assert_string_equal(logged(log, 0, "path"), "/v0/activity_types");
+	json_decref(log);
+	asm_activity_types_free(&t);
+}
+
+/* ---- activities ---- */
+
+static void
+activities_agent_filter(void **state)
+{
+	struct asm_activities a = { 0 };
+	struct bs_error err = { 0 };
+	json_t *log;
+	const char *q;
+
+	(void)state;
+	assert_int_equal(asm_list_activities(cl, NULL, 0, 10, NULL, &a, &err), BS_ERR_INVALID);
+	assert_int_equal(asm_list_activities(cl, "a1", 10, 10, NULL, &a, &err), BS_ERR_INVALID);
+	/* keyed by id_with_timestamps; another agent's row slipped in */
+	script("[{\"body\":\"{\\\"activities\\\":{"
+	    "\\\"event_id=x1;1767222000\\\":{\\\"id\\\":\\\"x1\\\",\\\"agent_id\\\":\\\"a1\\\","
+	    "\\\"type_id\\\":\\\"t3\\\",\\\"start_time\\\":1767222000,\\\"end_time\\\":1767308400,"
+	    "\\\"description\\\":\\\"HiBob time off #5 (Holiday) hibob:5\\\"},"
+	    "\\\"x2\\\":{\\\"id\\\":\\\"x2\\\",\\\"agent_id\\\":\\\"a2\\\",\\\"type_id\\\":\\\"t3\\\","
+	    "\\\"start_time\\\":1767222000,\\\"end_time\\\":1767308400},"
+	    "\\\"x3\\\":{\\\"agent_id\\\":\\\"a1\\\",\\\"type_id\\\":\\\"t1\\\","
+	    "\\\"start_time\\\":\\\"1767225600\\\",\\\"end_time\\\":1767229200}}}\"}]");
+	assert_int_equal(asm_list_activities(cl, "a1", 1767200000, 1767400000, "sched 1", &a, &err),
+	    BS_OK);
+	assert_int_equal(a.n, 2);
+	assert_string_equal(a.v[0].id, "x1");
+	assert_int_equal(a.v[0].start, 1767222000);
+	assert_int_equal(a.v[0].end, 1767308400);
+	assert_string_equal(a.v[1].id, "x3");	/* no id: its key */
+	assert_int_equal(a.v[1].start, 1767225600);	/* numeric string read */
+	for (size_t i = 0; i < a.n; i++)
+		assert_string_equal(a.v[i].agent_id, "a1");
+	asm_activities_free(&a);
+
+	log = server_log();
+	assert_string_equal(logged(log, 0, "path"), "/v0/activities");
+	q = logged(log, 0, "query");
+	assert_non_null(strstr(q, "agents=a1"));
+	assert_int_equal(test_count(q, "agents"), 1);	/* one agent, one parameter */
+	assert_non_null(strstr(q, "start_time=1767200000"));
+	assert_non_null(strstr(q, "end_time=1767400000"));
+	assert_non_null(strstr(q, "schedule_id=sched%201"));
+	json_decref(log);
+
+	/* an empty schedule */
+	script("[{\"body\":\"{\\\"activities\\\":{}}\"}]");
+	assert_int_equal(asm_list_activities(cl, "a1", 1, 2, NULL, &a, &err), BS_OK);
+	assert_int_equal(a.n, 0);
+	asm_activities_free(&a);
+	script("[{\"body\":\"{\\\"activities\\\":7}\"}]");
+	assert_int_equal(asm_list_activities(cl, "a1", 1, 2, NULL, &a, &err), BS_ERR_PARSE);
+}
+
+static void
+create_sends_unix_seconds_and_conflicts(void **state)
+{
+	struct asm_activity out;
+	struct asm_activity_spec sp = { "a1", "t3", 1767222000, 1767308400,
+	    "HiBob time off #5 (Holiday) hibob:5", 0, NULL };
+	struct bs_error err = { 0 };
+	json_t *log, *b;
+
+	(void)state;
+	assert_int_equal(asm_create_activity(cl, NULL, &out, &err), BS_ERR_INVALID);
+	{
+		struct asm_activity_spec bad = sp;
+		bad.end = bad.start;
+		assert_int_equal(asm_create_activity(cl, &bad, &out, &err), BS_ERR_INVALID);
+	}
+	script("[{\"body\":\"{\\\"id\\\":\\\"new1\\\",\\\"agent_id\\\":\\\"a1\\\",\\\"type_id\\\":\\\"t3\\\","
+	    "\\\"start_time\\\":1767222000,\\\"end_time\\\":1767308400}\"},"
+	    "{\"body\":\"{\\\"activity\\\":{\\\"id\\\":\\\"new2\\\"}}\"}]");
+	assert_int_equal(asm_create_activity(cl, &sp, &out, &err), BS_OK);
+	assert_string_equal(out.id, "new1");
+	asm_activity_clear(&out);
+	sp.allow_conflicts = 1;
+	sp.schedule_id = "s9";
+	assert_int_equal(asm_create_activity(cl, &sp, &out, &err), BS_OK);
+	assert_string_equal(out.id, "new2");
+	assert_string_equal(out.agent_id, "a1");	/* filled from what was sent */
+	assert_int_equal(out.start, 1767222000);
+	asm_activity_clear(&out);
+
+	log = server_log();
+	assert_int_equal(json_array_size(log), 2);
+	assert_string_equal(logged(log, 0, "method"), "POST");
+	assert_string_equal(logged(log, 0, "path"), "/v0/activities");
+	b = logged_body(log, 0);
+	assert_string_equal(json_string_value(json_object_get(b, "agent_id")), "a1");
+	assert_string_equal(json_string_value(json_object_get(b, "type_id")), "t3");
+	assert_true(json_is_integer(json_object_get(b, "start_time")));
+	assert_int_equal(json_integer_value(json_object_get(b, "start_time")), 1767222000);
+	assert_int_equal(json_integer_value(json_object_get(b, "end_time")), 1767308400);
+	assert_true(json_is_false(json_object_get(b, "allow_conflicts")));
+	assert_null(json_object_get(b, "schedule_id"));
+	assert_non_null(strstr(json_string_value(json_object_get(b, "description")), "hibob:5"));
+	json_decref(b);
+	b = logged_body(log, 1);
+	assert_true(json_is_true(json_object_get(b, "allow_conflicts")));
+	assert_string_equal(json_string_value(json_object_get(b, "schedule_id")), "s9");
+	json_decref(b);
+	json_decref(log);
+
+	/* an answer without an id is an error, not an event without id */
+	script("[{\"body\":\"{\\\"ok\\\":true}\"}]");
+	assert_int_equal(asm_create_activity(cl, &sp, &out, &err), BS_ERR_PARSE);
+	assert_null(out.id);
+	/* a 400 says what Assembled said */
+	script("[{\"status\":400,\"body\":\"{\\\"message\\\":\\\"invalid agent\\\"}\"}]");
+	assert_int_equal(asm_create_activity(cl, &sp, &out, &err), BS_ERR_HTTP);
+	assert_non_null(strstr(err.detail, "invalid agent"));
+}
+
+static void
+create_not_retried_on_5xx(void **state)
+{
+	struct asm_activity out;
+	struct asm_activity_spec sp = { "a1", "t3", 100, 200, "hibob:1", 1, NULL };
+	struct bs_error err = { 0 };
+	json_t *log;
+
+	(void)state;
+	script("[{\"status\":502,\"body\":\"{}\"},{\"body\":\"{\\\"id\\\":\\\"dup\\\"}\"}]");
+	assert_int_equal(asm_create_activity(cl, &sp, &out, &err), BS_ERR_REMOTE);
+	log = server_log();
+	assert_int_equal(json_array_size(log), 1);	/* no second event */
+	json_decref(log);
+}
+
+static void
+delete_by_id_through_bulk(void **state)
+{
+	struct bs_error err = { 0 };
+	json_t *log, *b, *item;
+	int gone = 7;
+
+	(void)state;
+	assert_int_equal(asm_delete_activity(cl, NULL, NULL, &gone, &err), BS_ERR_INVALID);
+	assert_int_equal(gone, 0);
+	script("[{\"body\":\"{\\\"activities\\\":{}}\"},"
+	    "{\"status\":404,\"body\":\"{\\\"message\\\":\\\"activity not found\\\"}\"},"
+	    "{\"status\":400,\"body\":\"{\\\"error\\\":\\\"Activity x does not exist\\\"}\"},"
+	    "{\"status\":400,\"body\":\"{\\\"error\\\":\\\"bulk update is in beta\\\"}\"}]");
+	assert_int_equal(asm_delete_activity(cl, "x1", "s9", &gone, &err), BS_OK);
+	assert_int_equal(gone, 0);
+	assert_int_equal(asm_delete_activity(cl, "x1", NULL, &gone, &err), BS_OK);
+	assert_int_equal(gone, 1);	/* already gone */
+	assert_int_equal(asm_delete_activity(cl, "x1", NULL, &gone, &err), BS_OK);
+	assert_int_equal(gone, 1);
+	assert_int_equal(asm_delete_activity(cl, "x1", NULL, &gone, &err), BS_ERR_HTTP);
+	assert_int_equal(gone, 0);
+	assert_non_null(strstr(err.detail, "beta"));
+
+	log = server_log();
+	assert_int_equal(json_array_size(log), 4);
+	for (size_t i = 0; i < 4; i++) {
+		assert_string_equal(logged(log, i, "method"), "POST");	/* never DELETE */
+		assert_string_equal(logged(log, i, "path"), "/v0/activities/bulk");
+	}
+	b = logged_body(log, 0);
+	assert_int_equal(json_array_size(json_object_get(b, "activities")), 1);
+	item = json_array_get(json_object_get(b, "activities"), 0);
+	assert_string_equal(json_string_value(json_object_get(item, "action")), "delete");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(item, "activity"), "id")),
+	    "x1");
+	assert_string_equal(json_string_value(json_object_get(b, "schedule_id")), "s9");
+	json_decref(b);
+	json_decref(log);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(people_parse_degenerate, each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(people_paged_deleted_skipped, each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(people_short_page_without_total, each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(people_auth_rejected, each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(people_rate_limited_then_ok, each_setup, each_teardown),
+		cmocka_unit_test(match_rules),
+		cmocka_unit_test(marker_parse),
+		cmocka_unit_test(types_and_default),
+		cmocka_unit_test_setup_teardown(types_over_http, each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(activities_agent_filter, each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(create_sends_unix_seconds_and_conflicts, each_setup,
+		    each_teardown),
+		cmocka_unit_test_setup_teardown(create_not_retried_on_5xx, each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(delete_by_id_through_bulk, each_setup, each_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
