@@ -1,0 +1,767 @@
+/* test_timeoff_sync.c - the time-off engine: policy map, window, matching
+ * and evaluation (pure), then whole runs over loopback HTTP.
+ *
+ * One faultserver plays both HiBob (/v1/...) and Assembled (/v0/...):
+ * each test scripts the answers by path and then reads the request log,
+ * so it asserts exactly which calls a run made (one create, one delete, no
+ * call at all ...), and what the state store holds afterwards.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "assembled.h"
+#include "conf.h"
+#include "helper_server.h"
+#include "http.h"
+#include "log.h"
+#include "plan.h"
+#include "session.h"
+#include "store.h"
+#include "store_timeoff.h"
+#include "timeoff_sync.h"
+#include "tz.h"
+#include "util.h"
+#include "vault.h"
+
+#define FAULTSERVER "tests/sandbox/faultserver.py"
+#define NOW "2026-03-01T10:00:00Z"
+
+/* ---- pure pieces ---- */
+
+static const char types_json[] =
+    "{\"activity_types\":{"
+    "\"t1\":{\"id\":\"t1\",\"name\":\"Phone\",\"productive\":true},"
+    "\"t2\":{\"id\":\"t2\",\"name\":\"Holiday\",\"import_id\":\"HOL\",\"timeoff\":true},"
+    "\"t3\":{\"id\":\"t3\",\"name\":\"Time Off\",\"timeoff\":true},"
+    "\"t4\":{\"id\":\"t4\",\"name\":\"Sick And Medical\",\"timeoff\":true}}}";
+
+static void
+policy_map(void **state)
+{
+	struct conf *c = conf_new();
+	struct asm_activity_types t = { 0 };
+	struct bs_error err = { 0 };
+	char why[400];
+
+	(void)state;
+	assert_int_equal(asm_parse_activity_types(types_json, strlen(types_json), &t, &err), BS_OK);
+	/* nothing set: the default type for every policy */
+	assert_string_equal(toff_policy_type(c, &t, "Holiday", why, sizeof why)->id, "t3");
+	assert_string_equal(toff_policy_type(c, &t, NULL, why, sizeof why)->id, "t3");
+	assert_null(toff_policy_type(c, NULL, "Holiday", why, sizeof why));
+	assert_non_null(strstr(why, "Holiday"));
+	assert_int_equal(conf_set(c, "assembled.policy_map", "Holiday=HOL, Sick=Sick And Medical,"
+	    "Parental=Nope", &err), BS_OK);
+	assert_string_equal(toff_policy_type(c, &t, "holiday", why, sizeof why)->id, "t2");
+	assert_string_equal(toff_policy_type(c, &t, "Sick", why, sizeof why)->id, "t4");
+	/* a policy not in the map: the default */
+	assert_string_equal(toff_policy_type(c, &t, "Training", why, sizeof why)->id, "t3");
+	/* a map entry naming no time-off type is an error, never a fallback */
+	assert_null(toff_policy_type(c, &t, "Parental", why, sizeof why));
+	assert_non_null(strstr(why, "'Parental' to 'Nope'"));
+	/* assembled.timeoff_type changes the default */
+	assert_int_equal(conf_set(c, "assembled.timeoff_type", "sick and medical", &err), BS_OK);
+	assert_string_equal(toff_policy_type(c, &t, "Training", why, sizeof why)->id, "t4");
+	asm_activity_types_free(&t);
+	conf_free(&c);
+}
+
+static void
+window(void **state)
+{
+	struct conf *c = conf_new();
+	struct bs_error err = { 0 };
+	int64_t ws, we, now = 1772359200;	/* 2026-03-01T10:00:00Z */
+	char a[11], b[11];
+
+	(void)state;
+	assert_int_equal(toff_window(c, now, &ws, &we), 0);
+	date_format(ws / 86400, a);
+	date_format(we / 86400, b);
+	assert_string_equal(a, "2026-01-30");	/* 30 days back */
+	assert_string_equal(b, "2027-03-02");	/* end of +365d */
+	assert_int_equal(conf_set(c, "timeoff.sync_until", "2026-06-30", &err), BS_OK);
+	assert_int_equal(conf_set(c, "timeoff.lookback_days", "0", &err), BS_OK);
+	assert_int_equal(toff_window(c, now, &ws, &we), 0);
+	date_format(ws / 86400, a);
+	date_format(we / 86400, b);
+	assert_string_equal(a, "2026-03-01");
+	assert_string_equal(b, "2026-07-01");
+	/* a date already past gives an empty window, not a negative one */
+	assert_int_equal(conf_set(c, "timeoff.sync_until", "2020-01-01", &err), BS_OK);
+	assert_int_equal(toff_window(c, now, &ws, &we), 0);
+	assert_int_equal(ws, we);
+	conf_free(&c);
+}
+
+static void
+description_and_snapshot(void **state)
+{
+	struct bob_timeoff a, b;
+	char *s1, *s2, *d;
+
+	(void)state;
+	d = toff_description(NULL, 0);
+	assert_non_null(d);
+	free(d);
+	memset(&a, 0, sizeof a);
+	a.request_id = 24588163;
+	a.policy_type = (char *)"Holiday";
+	d = toff_description(&a, 0);
+	assert_string_equal(d, "HiBob time off #24588163 (Holiday) hibob:24588163");
+	free(d);
+	d = toff_description(&a, 2);
+	assert_non_null(strstr(d, "part 2"));
+	assert_non_null(strstr(d, "hibob:24588163"));
+	free(d);
+
+	/* the same request from the feed (with email and change type) and
+	 * from who's out: the same snapshot */
+	a.employee_id = (char *)"1";
+	a.status = TOFF_APPROVED;
+	a.type = TOFF_DAYS;
+	strcpy(a.start_date, "2026-03-02");
+	strcpy(a.end_date, "2026-03-04");
+	a.start_portion = TOFF_AFTERNOON;
+	a.end_portion = TOFF_MORNING;
+	b = a;
+	b.employee_email = (char *)"x@y.test";
+	b.change_type = (char *)"Created";
+	s1 = toff_snapshot_key(&a);
+	s2 = toff_snapshot_key(&b);
+	assert_string_equal(s1, s2);
+	free(s2);
+	/* a cancellation or a date change is a different snapshot */
+	b.change_type = (char *)"Canceled";
+	s2 = toff_snapshot_key(&b);
+	assert_string_not_equal(s1, s2);
+	free(s2);
+	b.change_type = NULL;
+	strcpy(b.end_date, "2026-03-05");
+	s2 = toff_snapshot_key(&b);
+	assert_string_not_equal(s1, s2);
+	free(s2);
+	free(s1);
+}
+
+/* ---- evaluation with given people and types ---- */
+
+static const char people_json[] =
+    "{\"people\":{"
+    "\"p1\":{\"id\":\"p1\",\"agent_id\":\"a1\",\"email\":\"ann@x.test\",\"timezone\":\"Europe/Amsterdam\","
+    "\"platforms\":{\"hibob\":\"101\"}},"
+    "\"p2\":{\"id\":\"p2\",\"agent_id\":\"a2\",\"email\":\"Bob@X.test\",\"timezone\":\"America/New_York\"},"
+    "\"p3\":{\"id\":\"p3\",\"agent_id\":\"a3\",\"email\":\"cy@x.test\"}},\"total\":3}";
+
+static void
+req(struct bob_timeoff *r, long long id, const char *emp, const char *email, const char *from,
+    const char *to, enum toff_portion sp, enum toff_portion ep)
+{
+	memset(r, 0, sizeof *r);
+	r->request_id = id;
+	r->employee_id = (char *)emp;
+	r->employee_email = (char *)email;
+	r->policy_type = (char *)"Holiday";
+	r->status = TOFF_APPROVED;
+	r->type = TOFF_DAYS;
+	snprintf(r->start_date, sizeof r->start_date, "%s", from);
+	snprintf(r->end_date, sizeof r->end_date, "%s", to);
+	r->start_portion = sp;
+	r->end_portion = ep;
+}
+
+static void
+eval_matching_and_zones(void **state)
+{
+	struct conf *c = conf_new();
+	struct bs_session s;
+	struct asm_people p = { 0 };
+	struct asm_activity_types t = { 0 };
+	struct toff_env *e;
+	struct toff_target tg;
+	struct bob_timeoff r;
+	struct bs_error err = { 0 };
+	int64_t ws = 1767225600, we = 1798761600;	/* 2026-01-01 .. 2027-01-01 */
+	char iso[32];
+
+	(void)state;
+	memset(&s, 0, sizeof s);
+	s.conf = c;
+	assert_int_equal(asm_parse_people(people_json, strlen(people_json), &p, NULL, NULL, &err), BS_OK);
+	assert_int_equal(asm_parse_activity_types(types_json, strlen(types_json), &t, &err), BS_OK);
+	e = toff_env_new(&s, NULL);
+	toff_env_set_assembled(e, &p, &t);
+
+	assert_int_equal(toff_target_eval(e, NULL, ws, we, &tg, &err), BS_ERR_INVALID);
+
+	/* platforms.hibob; Monday afternoon to Wednesday morning, Amsterdam */
+	req(&r, 1, "101", NULL, "2026-03-02", "2026-03-04", TOFF_AFTERNOON, TOFF_MORNING);
+	assert_int_equal(toff_target_eval(e, &r, ws, we, &tg, &err), BS_OK);
+	assert_int_equal(tg.why, TOFF_WHY_SYNC);
+	assert_string_equal(tg.person->agent_id, "a1");
+	assert_string_equal(tg.match, "hibob id");
+	assert_string_equal(tz_name(tg.zone), "Europe/Amsterdam");
+	assert_string_equal(tg.type->id, "t3");
+	assert_int_equal(tg.d.nevents, 1);
+	tz_format_iso(tg.zone, tg.d.events[0].start, iso);
+	assert_string_equal(iso, "2026-03-02T12:00:00+01:00");
+	tz_format_iso(tg.zone, tg.d.events[0].end, iso);
+	assert_string_equal(iso, "2026-03-04T12:00:00+01:00");
+	toff_target_clear(&tg);
+
+	/* case-folded email, the person's own zone */
+	req(&r, 2, "202", "BOB@x.TEST", "2026-03-09", "2026-03-09", TOFF_ALL_DAY, TOFF_ALL_DAY);
+	assert_int_equal(toff_target_eval(e, &r, ws, we, &tg, &err), BS_OK);
+	assert_int_equal(tg.why, TOFF_WHY_SYNC);
+	assert_string_equal(tg.person->agent_id, "a2");
+	assert_string_equal(tg.match, "email");
+	tz_format_iso(tg.zone, tg.d.events[0].start, iso);
+	assert_string_equal(iso, "2026-03-09T00:00:00-04:00");	/* after the US DST change */
+	toff_target_clear(&tg);
+
+	/* no zone on the person: assembled.default_timezone (UTC) */
+	req(&r, 3, "303", "cy@x.test", "2026-03-09", "2026-03-09", TOFF_ALL_DAY, TOFF_ALL_DAY);
+	assert_int_equal(toff_target_eval(e, &r, ws, we, &tg, &err), BS_OK);
+	assert_string_equal(tz_name(tg.zone), "UTC");
+	toff_target_clear(&tg);
+
+	/* unmatched: reported with both keys, never guessed */
+	req(&r, 4, "404", "dee@x.test", "2026-03-09", "2026-03-09", TOFF_ALL_DAY, TOFF_ALL_DAY);
+	assert_int_equal(toff_target_eval(e, &r, ws, we, &tg, &err), BS_OK);
+	assert_int_equal(tg.why, TOFF_WHY_NO_AGENT);
+	assert_null(tg.person);
+	assert_string_equal(tg.reason, "no Assembled person with platforms.hibob = 404 or email dee@x.test");
+	assert_int_equal(tg.d.nevents, 0);
+	toff_target_clear(&tg);
+
+	/* pending, canceled, declined: skipped with the reason, no agent needed */
+	req(&r, 5, "404", NULL, "2026-03-09", "2026-03-09", TOFF_ALL_DAY, TOFF_ALL_DAY);
+	r.status = TOFF_PENDING;
+	assert_int_equal(toff_target_eval(e, &r, ws, we, &tg, &err), BS_OK);
+	assert_int_equal(tg.why, TOFF_WHY_PENDING);
+	assert_non_null(strstr(tg.reason, "pending"));
+	toff_target_clear(&tg);
+	r.status = TOFF_APPROVED;
+	r.change_type = (char *)"Canceled";
+	assert_int_equal(toff_target_eval(e, &r, ws, we, &tg, &err), BS_OK);
+	assert_int_equal(tg.why, TOFF_WHY_CANCELED);
+	toff_target_clear(&tg);
+	r.change_type = NULL;
+	r.status = TOFF_DISAPPROVED;
+	assert_int_equal(toff_target_eval(e, &r, ws, we, &tg, &err), BS_OK);
+	assert_int_equal(tg.why, TOFF_WHY_DECLINED);
+	assert_string_equal(toff_why_name(tg.why), "declined");
+	toff_target_clear(&tg);
+
+	/* several parts: skipped with the type, whoever it is */
+	req(&r, 6, "101", NULL, "2026-03-09", "2026-03-13", TOFF_PORTION_NONE, TOFF_PORTION_NONE);
+	r.type = TOFF_PORTION_ON_RANGE;
+	r.day_portion = TOFF_MORNING;
+	assert_int_equal(toff_target_eval(e, &r, ws, we, &tg, &err), BS_OK);
+	assert_int_equal(tg.why, TOFF_WHY_NOT_CONTIGUOUS);
+	assert_non_null(strstr(tg.reason, "several separate parts"));
+	toff_target_clear(&tg);
+
+	/* outside the window */
+	req(&r, 7, "101", NULL, "2025-06-01", "2025-06-02", TOFF_ALL_DAY, TOFF_ALL_DAY);
+	assert_int_equal(toff_target_eval(e, &r, ws, we, &tg, &err), BS_OK);
+	assert_int_equal(tg.why, TOFF_WHY_OUTSIDE);
+	toff_target_clear(&tg);
+
+	toff_env_free(&e);
+	assert_null(e);
+	asm_people_free(&p);
+	asm_activity_types_free(&t);
+	conf_free(&c);
+}
+
+/* ---- whole runs over loopback ---- */
+
+static struct test_server srv;
+static char tmpdir[256];
+
+struct world {
+	struct conf *conf;
+	struct vault *vault;
+	struct store *store;
+	struct bs_session s;
+};
+
+static void
+script(json_t *items)
+{
+	char *js = json_dumps(items, 0);
+	char *r = test_http_post(srv.port, "/_script", js);
+
+	assert_non_null(r);
+	assert_non_null(strstr(r, "queued"));
+	free(r);
+	free(js);
+	json_decref(items);
+}
+
+static void
+reset_server(void)
+{
+	char *r = test_http_post(srv.port, "/_reset", "");
+	assert_non_null(r);
+	free(r);
+}
+
+static json_t *
+server_log(void)
+{
+	char *r = test_http_get(srv.port, "/_log");
+	json_t *j;
+
+	assert_non_null(r);
+	j = json_loads(r, 0, NULL);
+	free(r);
+	assert_true(json_is_array(j));
+	return j;
+}
+
+/* Requests in the log whose method and path start match. */
+static size_t
+count_calls(json_t *log, const char *method, const char *path_prefix)
+{
+	size_t i, n = 0;
+	json_t *it;
+
+	json_array_foreach(log, i, it) {
+		const char *m = json_string_value(json_object_get(it, "method"));
+		const char *p = json_string_value(json_object_get(it, "path"));
+		if ((method == NULL || str_eq(m, method)) && p && str_starts(p, path_prefix))
+			n++;
+	}
+	return n;
+}
+
+static json_t *
+item(const char *path, json_t *body)
+{
+	char *b = json_dumps(body, 0);
+	json_t *j = json_pack("{s:s, s:s}", "path", path, "body", b);
+
+	free(b);
+	json_decref(body);
+	return j;
+}
+
+static json_t *
+item_text(const char *path, const char *body)
+{
+	return json_pack("{s:s, s:s}", "path", path, "body", body);
+}
+
+static json_t *
+hibob_req(long long id, const char *emp, const char *status, const char *from, const char *to,
+    const char *change)
+{
+	json_t *j = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	    "employeeId", emp, "employeeDisplayName", "Someone", "requestId", (json_int_t)id,
+	    "policyTypeDisplayName", "Holiday", "status", status, "type", "days",
+	    "startDate", from, "startPortion", "all_day", "endDate", to, "endPortion", "all_day");
+	if (change)
+		json_object_set_new(j, "changeType", json_string(change));
+	return j;
+}
+
+static json_t *
+wrap(const char *key, json_t *list)
+{
+	return json_pack("{s:o}", key, list);
+}
+
+static const char people_body[] =
+    "{\"people\":{"
+    "\"p1\":{\"id\":\"p1\",\"agent_id\":\"a1\",\"email\":\"ann@x.test\",\"timezone\":\"Europe/Amsterdam\","
+    "\"platforms\":{\"hibob\":\"101\"}},"
+    "\"p2\":{\"id\":\"p2\",\"agent_id\":\"a2\",\"email\":\"bob@x.test\",\"timezone\":\"Europe/Amsterdam\","
+    "\"platforms\":{\"hibob\":\"202\"}}},\"total\":2}";
+
+static void
+world_open(struct world *w)
+{
+	char url[128], key[300], vpath[300];
+	struct vault_unlock how = { NULL, key };
+	struct bs_error err = { 0 };
+
+	memset(w, 0, sizeof *w);
+	setenv("BOBSYNC_FAKE_NOW", NOW, 1);
+	w->conf = conf_new();
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/v1", srv.port);
+	assert_int_equal(conf_set(w->conf, "hibob.base_url", url, &err), BS_OK);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/v0", srv.port);
+	assert_int_equal(conf_set(w->conf, "assembled.base_url", url, &err), BS_OK);
+	assert_int_equal(conf_set(w->conf, "assembled.enabled", "true", &err), BS_OK);
+	snprintf(key, sizeof key, "%s/vault.key", tmpdir);
+	snprintf(vpath, sizeof vpath, "%s/vault", tmpdir);
+	unlink(key);
+	assert_int_equal(vault_create(vpath, &how, &w->vault, &err), BS_OK);
+	assert_int_equal(vault_set(w->vault, VAULT_HIBOB_ID, "SERVICE-USER-1", 1, &err), BS_OK);
+	assert_int_equal(vault_set(w->vault, VAULT_HIBOB_TOKEN, "hibob-token-abcdef", 1, &err), BS_OK);
+	assert_int_equal(vault_set(w->vault, VAULT_ASSEMBLED_KEY, "sk_live_engine_test", 1, &err), BS_OK);
+	assert_int_equal(store_open(":memory:", &w->store, &err), BS_OK);
+	session_init(&w->s, w->conf, w->vault, w->store, NULL);
+	reset_server();
+}
+
+static void
+world_close(struct world *w)
+{
+	session_close(&w->s);
+	store_close(&w->store);
+	vault_close(&w->vault);
+	conf_free(&w->conf);
+	log_forget_secrets();
+	unsetenv("BOBSYNC_FAKE_NOW");
+}
+
+static bs_rc
+run(struct world *w, const char *kind, const char *approve, struct sync_result *r,
+    struct bs_error *err)
+{
+	struct sync_opts o = { 0 };
+
+	o.kind = kind;
+	o.approve = approve;
+	memset(err, 0, sizeof *err);
+	return toff_sync(&w->s, &o, r, err);
+}
+
+/* The first run: no cursor, so the whole window is reconciled. */
+static void
+first_run_reconciles(struct world *w)
+{
+	struct sync_result r;
+	struct bs_error err = { 0 };
+	struct toff_event_rows rows;
+	json_t *log, *outs = json_array();
+	int64_t cur = 0;
+	int have = 0;
+
+	json_array_append_new(outs, hibob_req(1, "101", "approved", "2026-03-02", "2026-03-03", NULL));
+	json_array_append_new(outs, hibob_req(2, "202", "approved", "2026-03-10", "2026-03-10", NULL));
+	json_array_append_new(outs, hibob_req(3, "999", "approved", "2026-03-11", "2026-03-11", NULL));
+	script(json_pack("[o, o, o, o, o, o, o, o]",
+	    item("/v1/timeoff/whosout", wrap("outs", outs)),
+	    item_text("/v0/people", people_body),
+	    item_text("/v0/activity_types", types_json),
+	    item_text("/v1/people/search", "{\"employees\":[{\"id\":\"999\",\"email\":\"zed@x.test\"}]}"),
+	    item_text("/v0/activities", "{\"activities\":{}}"),
+	    item_text("/v0/activities", "{\"activities\":{}}"),
+	    item_text("/v0/activities", "{\"id\":\"act-1\"}"),
+	    item_text("/v0/activities", "{\"id\":\"act-2\"}")));
+	assert_int_equal(run(w, "sync", NULL, &r, &err), BS_OK);
+	assert_string_equal(r.result, "ok");
+	assert_int_equal(r.applied, 2);
+	assert_int_equal(r.failed, 0);
+	assert_non_null(strstr(r.message, "first run"));
+
+	log = server_log();
+	assert_int_equal(count_calls(log, "GET", "/v1/timeoff/whosout"), 1);
+	assert_int_equal(count_calls(log, "GET", "/v1/timeoff/requests/changes"), 0);
+	assert_int_equal(count_calls(log, "POST", "/v0/activities/bulk"), 0);	/* nothing deleted */
+	assert_int_equal(count_calls(log, "GET", "/v0/activities"), 2);	/* agents a1, a2 */
+	json_decref(log);
+
+	assert_int_equal(store_toff_events_list(w->store, &rows, &err), BS_OK);
+	assert_int_equal(rows.n, 2);
+	assert_int_equal(rows.v[0].request_id, 1);
+	assert_string_equal(rows.v[0].agent_id, "a1");
+	assert_string_equal(rows.v[0].type_id, "t3");
+	assert_int_equal(rows.v[0].start, 1772406000);	/* 2026-03-02T00:00+01:00 */
+	assert_int_equal(rows.v[0].end, 1772578800);	/* 2026-03-04T00:00+01:00 */
+	toff_event_rows_free(&rows);
+	assert_int_equal(store_toff_cursor_get(w->store, &cur, &have, &err), BS_OK);
+	assert_true(have);
+	assert_int_equal(cur, 1772359200);
+}
+
+static void
+run_first_then_quiet_feed(void **state)
+{
+	struct world w;
+	struct sync_result r;
+	struct bs_error err = { 0 };
+	json_t *log, *ch = json_array(), *b;
+	struct plan p;
+
+	(void)state;
+	world_open(&w);
+	first_run_reconciles(&w);
+
+	/* what the creates carried */
+	log = server_log();
+	{
+		size_t i, k = 0;
+		json_t *it;
+		json_array_foreach(log, i, it) {
+			if (!str_eq(json_string_value(json_object_get(it, "method")), "POST") ||
+			    !str_eq(json_string_value(json_object_get(it, "path")), "/v0/activities"))
+				continue;
+			b = json_loads(json_string_value(json_object_get(it, "body")), 0, NULL);
+			assert_non_null(b);
+			assert_true(json_is_true(json_object_get(b, "allow_conflicts")));
+			assert_non_null(strstr(json_string_value(json_object_get(b, "description")),
+			    k == 0 ? "hibob:1" : "hibob:2"));
+			json_decref(b);
+			k++;
+		}
+		assert_int_equal(k, 2);
+	}
+	json_decref(log);
+
+	/* the overlap returns both again: nothing to do, one HiBob call, none to Assembled */
+	reset_server();
+	json_array_append_new(ch, hibob_req(1, "101", "approved", "2026-03-02", "2026-03-03", "Created"));
+	json_array_append_new(ch, hibob_req(2, "202", "approved", "2026-03-10", "2026-03-10", "Created"));
+	script(json_pack("[o]", item("/v1/timeoff/requests/changes", wrap("changes", ch))));
+	memset(&p, 0, sizeof p);
+	assert_int_equal(toff_plan_now(&w.s, 0, NULL, NULL, &p, &err), BS_OK);
+	assert_int_equal(p.n, 0);
+	plan_free(&p);
+	log = server_log();
+	assert_int_equal(json_array_size(log), 1);
+	assert_int_equal(count_calls(log, "GET", "/v1/timeoff/requests/changes"), 1);
+	assert_int_equal(count_calls(log, NULL, "/v0/"), 0);
+	/* since = cursor less the 10-minute overlap */
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(log, 0), "query")),
+	    "since=2026-03-01T09%3A50%3A00Z"));
+	json_decref(log);
+
+	reset_server();
+	script(json_pack("[{s:s, s:s}]", "path", "/v1/timeoff/requests/changes", "body", "{\"changes\":[]}"));
+	assert_int_equal(run(&w, "sync", NULL, &r, &err), BS_OK);
+	assert_int_equal(r.applied, 0);
+	log = server_log();
+	assert_int_equal(json_array_size(log), 1);
+	json_decref(log);
+	world_close(&w);
+}
+
+static void
+run_cancel_edit_and_approval(void **state)
+{
+	struct world w;
+	struct sync_result r;
+	struct bs_error err = { 0 };
+	struct toff_event_rows rows;
+	json_t *log, *ch;
+
+	(void)state;
+	world_open(&w);
+	first_run_reconciles(&w);
+
+	/* request 1 canceled: one delete by id, no people read */
+	reset_server();
+	ch = json_array();
+	json_array_append_new(ch, hibob_req(1, "101", "canceled", "2026-03-02", "2026-03-03", "Canceled"));
+	script(json_pack("[o, o]", item("/v1/timeoff/requests/changes", wrap("changes", ch)),
+	    item_text("/v0/activities/bulk", "{\"activities\":{}}")));
+	assert_int_equal(run(&w, "sync", NULL, &r, &err), BS_OK);
+	assert_int_equal(r.applied, 1);
+	log = server_log();
+	assert_int_equal(count_calls(log, "POST", "/v0/activities/bulk"), 1);
+	assert_int_equal(count_calls(log, NULL, "/v0/people"), 0);
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(log, 1), "body")),
+	    "\"act-1\""));
+	json_decref(log);
+	assert_int_equal(store_toff_events_of(w.store, 1, &rows, &err), BS_OK);
+	assert_int_equal(rows.n, 0);
+	toff_event_rows_free(&rows);
+
+	/* request 2 edited into request 5 (new dates): create the new, then
+	 * delete the old, one action; the old one's own cancellation adds nothing */
+	reset_server();
+	ch = json_array();
+	json_array_append_new(ch, hibob_req(2, "202", "canceled", "2026-03-10", "2026-03-10", "Canceled"));
+	{
+		json_t *n = hibob_req(5, "202", "approved", "2026-03-12", "2026-03-13", "Created");
+		json_object_set_new(n, "previousRequestId", json_integer(2));
+		json_array_append_new(ch, n);
+	}
+	script(json_pack("[o, o, o, o, o]", item("/v1/timeoff/requests/changes", wrap("changes", ch)),
+	    item_text("/v0/people", people_body), item_text("/v0/activity_types", types_json),
+	    item_text("/v0/activities", "{\"id\":\"act-5\"}"),
+	    item_text("/v0/activities/bulk", "{\"activities\":{}}")));
+	assert_int_equal(run(&w, "sync", NULL, &r, &err), BS_OK);
+	assert_int_equal(r.planned, 1);
+	assert_int_equal(r.applied, 1);
+	log = server_log();
+	assert_int_equal(count_calls(log, "POST", "/v0/activities"), 2);	/* create + bulk */
+	assert_int_equal(count_calls(log, "POST", "/v0/activities/bulk"), 1);
+	/* create first, then delete */
+	assert_string_equal(json_string_value(json_object_get(json_array_get(log, 3), "path")),
+	    "/v0/activities");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(log, 4), "path")),
+	    "/v0/activities/bulk");
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(log, 4), "body")),
+	    "\"act-2\""));
+	json_decref(log);
+	assert_int_equal(store_toff_events_list(w.store, &rows, &err), BS_OK);
+	assert_int_equal(rows.n, 1);
+	assert_int_equal(rows.v[0].request_id, 5);
+	assert_string_equal(rows.v[0].activity_id, "act-5");
+	toff_event_rows_free(&rows);
+	world_close(&w);
+}
+
+static void
+run_guard_blocks_mass_cancellation(void **state)
+{
+	struct world w;
+	struct sync_result r;
+	struct bs_error err = { 0 };
+	json_t *ch, *log;
+	char plan_id[PLAN_ID_LEN + 1];
+	struct toff_event_row row;
+
+	(void)state;
+	world_open(&w);
+	/* four synced events, a cursor */
+	for (int i = 1; i <= 4; i++) {
+		char act[16];
+		snprintf(act, sizeof act, "act-%d", i);
+		memset(&row, 0, sizeof row);
+		row.request_id = i;
+		row.employee_id = (char *)"101";
+		row.agent_id = (char *)"a1";
+		row.activity_id = act;
+		row.type_id = (char *)"t3";
+		row.start = 1772406000 + i * 86400 * 7;
+		row.end = row.start + 86400;
+		assert_int_equal(store_toff_event_put(w.store, &row, 1, &err), BS_OK);
+	}
+	assert_int_equal(store_toff_cursor_set(w.store, 1772359200 - 300, 1, &err), BS_OK);
+
+	ch = json_array();
+	for (int i = 1; i <= 4; i++)
+		json_array_append_new(ch, hibob_req(i, "101", "canceled", "2026-03-09", "2026-03-09",
+		    "Canceled"));
+	script(json_pack("[o]", item("/v1/timeoff/requests/changes", wrap("changes", json_deep_copy(ch)))));
+	assert_int_equal(run(&w, "sync", NULL, &r, &err), BS_ERR_GUARD);
+	assert_string_equal(r.result, "blocked");
+	assert_true(r.guard.tripped);
+	assert_int_equal(r.guard.removals, 4);
+	assert_non_null(strstr(err.detail, "--approve"));
+	snprintf(plan_id, sizeof plan_id, "%s", r.plan_id);
+	log = server_log();
+	assert_int_equal(count_calls(log, NULL, "/v0/"), 0);	/* nothing sent */
+	json_decref(log);
+	assert_int_equal(store_toff_events_count(w.store), 4);
+
+	/* approving another plan id: refused as stale */
+	reset_server();
+	script(json_pack("[o]", item("/v1/timeoff/requests/changes", wrap("changes", json_deep_copy(ch)))));
+	assert_int_equal(run(&w, "sync", "0123456789abcdef", &r, &err), BS_ERR_STALE_PLAN);
+
+	/* approving this plan: applied, once */
+	reset_server();
+	script(json_pack("[o, o, o, o, o]", item("/v1/timeoff/requests/changes", wrap("changes", json_deep_copy(ch))),
+	    item_text("/v0/activities/bulk", "{}"), item_text("/v0/activities/bulk", "{}"),
+	    item_text("/v0/activities/bulk", "{}"),
+	    json_pack("{s:s, s:i, s:s}", "path", "/v0/activities/bulk", "status", 404, "body", "{}")));
+	assert_int_equal(run(&w, "sync", plan_id, &r, &err), BS_OK);
+	assert_int_equal(r.applied, 4);
+	assert_true(r.guard.approved);
+	assert_int_equal(store_toff_events_count(w.store), 0);
+	log = server_log();
+	assert_int_equal(count_calls(log, "POST", "/v0/activities/bulk"), 4);
+	json_decref(log);
+	assert_int_equal(store_approval_used(w.store, plan_id), 1);
+	json_decref(ch);
+	world_close(&w);
+}
+
+static void
+run_killed_create_is_adopted(void **state)
+{
+	struct world w;
+	struct sync_result r;
+	struct bs_error err = { 0 };
+	struct store_action sa;
+	int64_t run_id, aid;
+	json_t *ch, *log;
+	struct toff_event_rows rows;
+
+	(void)state;
+	world_open(&w);
+	assert_int_equal(store_toff_cursor_set(w.store, 1772359200 - 300, 1, &err), BS_OK);
+	/* a run journaled a create, sent it, and was killed before recording it */
+	assert_int_equal(store_run_start(w.store, "timeoff", "sync", "x", 1, &run_id, &err), BS_OK);
+	memset(&sa, 0, sizeof sa);
+	sa.run_id = run_id;
+	sa.target = (char *)"assembled";
+	sa.op = (char *)"create";
+	sa.subject = (char *)"7";
+	sa.after = (char *)"{\"request_id\":7,\"employee_id\":\"101\",\"agent_id\":\"a1\","
+	    "\"type_id\":\"t3\",\"events\":[{\"chunk\":0,\"start\":1772406000,\"end\":1772492400}]}";
+	sa.state = (char *)"pending";
+	assert_int_equal(store_action_add(w.store, &sa, 1, &aid, &err), BS_OK);
+
+	ch = json_array();
+	json_array_append_new(ch, hibob_req(7, "101", "approved", "2026-03-02", "2026-03-02", "Created"));
+	script(json_pack("[o, o, o, o]",
+	    item_text("/v0/activities", "{\"activities\":{\"k\":{\"id\":\"act-7\",\"agent_id\":\"a1\","
+	    "\"type_id\":\"t3\",\"start_time\":1772406000,\"end_time\":1772492400,"
+	    "\"description\":\"HiBob time off #7 (Holiday) hibob:7\"}}}"),
+	    item("/v1/timeoff/requests/changes", wrap("changes", ch)),
+	    item_text("/v0/people", people_body), item_text("/v0/activity_types", types_json)));
+	assert_int_equal(run(&w, "sync", NULL, &r, &err), BS_OK);
+	assert_int_equal(r.planned, 0);		/* found and linked: nothing to create */
+	log = server_log();
+	assert_int_equal(count_calls(log, "POST", "/v0/"), 0);
+	json_decref(log);
+	assert_int_equal(store_toff_events_of(w.store, 7, &rows, &err), BS_OK);
+	assert_int_equal(rows.n, 1);
+	assert_string_equal(rows.v[0].activity_id, "act-7");
+	toff_event_rows_free(&rows);
+	world_close(&w);
+}
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	if (test_mkdtemp(tmpdir, sizeof tmpdir) != 0)
+		return -1;
+	return test_server_start(&srv, FAULTSERVER, NULL);
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	test_server_stop(&srv);
+	test_rm_rf(tmpdir);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(policy_map),
+		cmocka_unit_test(window),
+		cmocka_unit_test(description_and_snapshot),
+		cmocka_unit_test(eval_matching_and_zones),
+		cmocka_unit_test(run_first_then_quiet_feed),
+		cmocka_unit_test(run_cancel_edit_and_approval),
+		cmocka_unit_test(run_guard_blocks_mass_cancellation),
+		cmocka_unit_test(run_killed_create_is_adopted),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
