@@ -28,6 +28,7 @@
 #include "session.h"
 #include "store.h"
 #include "store_timeoff.h"
+#include "timeoff_preview.h"
 #include "timeoff_sync.h"
 #include "tz.h"
 #include "util.h"
@@ -731,6 +732,102 @@ run_killed_create_is_adopted(void **state)
 	world_close(&w);
 }
 
+static void
+preview_window(void **state)
+{
+	struct world w;
+	struct toff_preview p;
+	struct bs_error err = { 0 };
+	json_t *outs = json_array(), *ch = json_array(), *log, *x;
+	const struct toff_preview_item *it;
+
+	(void)state;
+	world_open(&w);
+	assert_int_equal(toff_preview_run(&w.s, "2026-13-01", NULL, NULL, &p, &err), BS_ERR_INVALID);
+	assert_int_equal(toff_preview_run(&w.s, "2026-04-01", "2026-03-01", NULL, &p, &err),
+	    BS_ERR_INVALID);
+
+	json_array_append_new(outs, hibob_req(1, "101", "approved", "2026-03-02", "2026-03-03", NULL));
+	x = hibob_req(2, "202", "approved", "2026-03-09", "2026-03-13", NULL);
+	json_object_set_new(x, "type", json_string("portionOnRange"));
+	json_object_set_new(x, "dayPortion", json_string("morning"));
+	json_array_append_new(outs, x);
+	json_array_append_new(outs, hibob_req(3, "999", "approved", "2026-03-04", "2026-03-04", NULL));
+	x = hibob_req(4, "101", "approved", "2026-03-05", "2026-03-05", NULL);
+	json_object_set_new(x, "startPortion", json_string("afternoon"));
+	json_object_set_new(x, "endPortion", json_string("afternoon"));
+	json_array_append_new(outs, x);
+	/* the feed: one canceled and one declined in the window, one outside,
+	 * and request 1 again (listed by who's out: shown once) */
+	json_array_append_new(ch, hibob_req(5, "101", "canceled", "2026-03-06", "2026-03-06", "Canceled"));
+	json_array_append_new(ch, hibob_req(6, "202", "disapproved", "2026-03-07", "2026-03-07", "Created"));
+	json_array_append_new(ch, hibob_req(7, "202", "canceled", "2025-01-07", "2025-01-07", "Canceled"));
+	json_array_append_new(ch, hibob_req(1, "101", "approved", "2026-03-02", "2026-03-03", "Created"));
+	script(json_pack("[o, o, o, o, o]",
+	    item("/v1/timeoff/whosout", wrap("outs", outs)),
+	    item("/v1/timeoff/requests/changes", wrap("changes", ch)),
+	    item_text("/v0/people", people_body), item_text("/v0/activity_types", types_json),
+	    item_text("/v1/people/search", "{\"employees\":[{\"id\":\"999\",\"email\":\"zed@x.test\"}]}")));
+	assert_int_equal(toff_preview_run(&w.s, "2026-03-01", "2026-03-31", NULL, &p, &err), BS_OK);
+	assert_string_equal(p.from, "2026-03-01");
+	assert_string_equal(p.to, "2026-03-31");
+	assert_true(p.assembled);
+	assert_int_equal(p.total, 6);
+	assert_int_equal(p.sync, 2);
+	assert_int_equal(p.skip, 4);
+	assert_int_equal(p.per_why[TOFF_WHY_NOT_CONTIGUOUS], 1);
+	assert_int_equal(p.per_why[TOFF_WHY_NO_AGENT], 1);
+	assert_int_equal(p.per_why[TOFF_WHY_CANCELED], 1);
+	assert_int_equal(p.per_why[TOFF_WHY_DECLINED], 1);
+	/* ordered by first day */
+	it = &p.v[0];
+	assert_int_equal(it->request_id, 1);
+	assert_true(it->sync);
+	assert_string_equal(it->zone, "Europe/Amsterdam");
+	assert_string_equal(it->start, "2026-03-02T00:00:00+01:00");
+	assert_string_equal(it->end, "2026-03-04T00:00:00+01:00");
+	it = &p.v[1];
+	assert_int_equal(it->request_id, 3);
+	assert_false(it->sync);
+	assert_non_null(strstr(it->reason, "zed@x.test"));
+	it = &p.v[2];
+	assert_int_equal(it->request_id, 4);	/* an afternoon: 12:00 to midnight */
+	assert_string_equal(it->start, "2026-03-05T12:00:00+01:00");
+	assert_string_equal(it->end, "2026-03-06T00:00:00+01:00");
+	assert_string_equal(p.v[3].status, "canceled");
+	assert_string_equal(p.v[4].status, "disapproved");
+	assert_int_equal(p.v[5].request_id, 2);
+	assert_int_equal(p.v[5].why, TOFF_WHY_NOT_CONTIGUOUS);
+	assert_string_equal(p.v[5].start, "");
+	toff_preview_free(&p);
+	/* nothing written, nothing sent */
+	log = server_log();
+	assert_int_equal(count_calls(log, "POST", "/v0/"), 0);
+	json_decref(log);
+	assert_int_equal(store_toff_events_count(w.store), 0);
+
+	/* Assembled off: still a preview, in the default zone, saying so */
+	reset_server();
+	assert_int_equal(conf_set(w.conf, "assembled.enabled", "false", &err), BS_OK);
+	session_close(&w.s);	/* clients are made once per session */
+	session_init(&w.s, w.conf, w.vault, w.store, NULL);
+	outs = json_array();
+	json_array_append_new(outs, hibob_req(1, "101", "approved", "2026-03-02", "2026-03-03", NULL));
+	script(json_pack("[o, o]", item("/v1/timeoff/whosout", wrap("outs", outs)),
+	    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}")));
+	assert_int_equal(toff_preview_run(&w.s, "2026-03-01", "2026-03-31", NULL, &p, &err), BS_OK);
+	assert_false(p.assembled);
+	assert_int_equal(p.total, 1);
+	assert_int_equal(p.per_why[TOFF_WHY_NOT_CONFIGURED], 1);
+	assert_non_null(strstr(p.v[0].reason, "Assembled not configured"));
+	assert_string_equal(p.v[0].zone, "UTC");
+	toff_preview_free(&p);
+	log = server_log();
+	assert_int_equal(count_calls(log, NULL, "/v0/"), 0);
+	json_decref(log);
+	world_close(&w);
+}
+
 static int
 group_setup(void **state)
 {
@@ -761,6 +858,7 @@ main(void)
 		cmocka_unit_test(run_cancel_edit_and_approval),
 		cmocka_unit_test(run_guard_blocks_mass_cancellation),
 		cmocka_unit_test(run_killed_create_is_adopted),
+		cmocka_unit_test(preview_window),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
