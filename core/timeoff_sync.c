@@ -1105,9 +1105,17 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 	for (size_t i = 0; i < pl->rows.n; i++)
 		if (row_in_window(pl, &pl->rows.v[i]))
 			add_agent(&agents, &nagents, pl->rows.v[i].agent_id);
-	for (size_t i = 0; i < pl->env->people_p->n; i++)
-		if (!str_empty(pl->env->people_p->v[i].hibob_id))
-			add_agent(&agents, &nagents, pl->env->people_p->v[i].agent_id);
+	/* every agent matched to a HiBob person: by platforms.hibob, or by
+	 * work email (HiBob people are read once for that) */
+	env_bob_email(pl->env, "");
+	for (size_t i = 0; i < pl->env->people_p->n; i++) {
+		const struct asm_person *ap = &pl->env->people_p->v[i];
+		int matched = !str_empty(ap->hibob_id);
+		for (size_t k = 0; !matched && !str_empty(ap->email) && k < pl->env->bobpeople.n; k++)
+			matched = str_eq_ci(pl->env->bobpeople.v[k].email, ap->email);
+		if (matched)
+			add_agent(&agents, &nagents, ap->agent_id);
+	}
 
 	pl->lists = xcalloc(nagents + 1, sizeof *pl->lists);
 	for (size_t i = 0; i < nagents && rc == BS_OK; i++) {
