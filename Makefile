@@ -68,6 +68,8 @@ FUZZ_SRC  = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN  = $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 
 BIN = bobsync
+# The TUI benchmark (frame and filter times), built when tests/bench/bench_ui.c exists.
+BENCH_BIN = $(if $(wildcard tests/bench/bench_ui.c),$(BUILD)/bench_ui)
 
 .PHONY: all deps check test tests asan valgrind fuzz fuzz-build bench demo install uninstall \
         clean lint-man help
@@ -123,6 +125,11 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(UNIT_HELPER_OBJ) $(CORE_LI
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(CORE_LIBS)
 
+$(BUILD)/bench_ui: tests/bench/bench_ui.c $(UI_OBJ) $(CORE_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(UI_CFLAGS) $(CORE_CFLAGS) -Icore -Iui $(LDFLAGS) -o $@ $^ \
+		$(UI_LIBS) $(CORE_LIBS)
+
 tests: $(BIN) $(UNIT_BIN)
 
 # The layering rule: core/ compiles without any curses flag or header.
@@ -166,6 +173,13 @@ fuzz-build:
 
 fuzz: deps fuzz-build
 	$(Q)FUZZ_BUILD=$(FUZZ_BUILD) ./tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+# Speed and memory at 1,000, 10,000 and 100,000 people against the sandbox;
+# writes tests/bench/RESULTS.md.  BENCH_SIZES=1000,10000 for a shorter run.
+BENCH_SIZES ?= 1000,10000,100000
+bench: deps
+	$(Q)$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
+	$(Q)./tests/bench/bench.py --sizes $(BENCH_SIZES)
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN)
