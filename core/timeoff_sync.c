@@ -170,7 +170,11 @@ toff_snapshot_key(const struct bob_timeoff *r)
 	    "p", r->policy_type ? r->policy_type : "");
 	if (j == NULL)
 		return xstrdup("");
-	if (r->ndurations > 0) {
+	/* per-day lengths matter only for the per-day types (details list
+	 * them for every type, the feed and who's out do not) */
+	if (r->ndurations > 0 && (r->type == TOFF_DIFFERENT_DAY_DURATIONS ||
+	    r->type == TOFF_SPECIFIC_HOURS_DAY_DURATIONS ||
+	    r->type == TOFF_DIFFERENT_SPECIFIC_HOURS_DAY_DURATIONS)) {
 		json_t *a = json_array();
 		for (size_t i = 0; i < r->ndurations; i++)
 			json_array_append_new(a, json_pack("[s,i,i,i]", r->durations[i].date,
