@@ -1,0 +1,451 @@
+"""scim.py - a fake Alleo SCIM 2.0 service with an OAuth2 token endpoint.
+
+POST /oauth/token (client credentials, id/secret by Basic auth or form),
+then /scim/v2/Users with a Bearer token: filter on externalId or userName
+(userName case-insensitive), paging, POST (409 on a taken userName or
+externalId), PATCH (PatchOp; path or value-object form), PUT, DELETE.
+Alleo's own extension attributes (budgets, dates) are stored under
+EXT_URN.  Tokens expire (settable); a configurable rate limit answers 429
+with Retry-After.
+"""
+import base64
+import datetime as dt
+import re
+import secrets
+import time
+import urllib.parse
+import uuid
+
+import common
+from common import json_response, empty_response
+
+CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+EXT_URN = "urn:ietf:params:scim:schemas:extension:alleo:2.0:User"
+LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
+PATCHOP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+SCIM_CT = "application/scim+json"
+FILTER = re.compile(r'^\s*(\w+)\s+eq\s+"((?:[^"\\]|\\.)*)"\s*$', re.I)
+MAX_COUNT = 200
+
+
+def scim_error(status, detail, scim_type=None, headers=None):
+    body = {"schemas": [ERROR], "status": str(status), "detail": detail}
+    if scim_type:
+        body["scimType"] = scim_type
+    return json_response(body, status, headers, ctype=SCIM_CT)
+
+
+def now_iso():
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class Scim:
+    def __init__(self, world):
+        self.w = world
+        self.users = {}           # id -> resource
+        self.order = []
+        self.tokens = {}          # token -> expiry epoch
+        self.expires_in = 3600
+        self.per_minute = 600
+        self.retry_after = 2
+        self.window = common.FixedWindow(self.per_minute, 60.0)
+        self.base = ""            # set by the launcher: http://127.0.0.1:port
+
+    # ---- auth ----
+    def token(self, req):
+        ct = req.headers.get("Content-Type", "")
+        if "application/x-www-form-urlencoded" not in ct:
+            return json_response({"error": "invalid_request",
+                                  "error_description": "send a form body"}, 400)
+        form = urllib.parse.parse_qs(req.body.decode("utf-8", "replace"), keep_blank_values=True)
+        g = lambda k: (form.get(k) or [None])[0]
+        if g("grant_type") != "client_credentials":
+            return json_response({"error": "unsupported_grant_type"}, 400)
+        cid, sec = g("client_id"), g("client_secret")
+        basic = req.basic_auth()
+        if basic is not None:
+            cid, sec = urllib.parse.unquote(basic[0]), urllib.parse.unquote(basic[1])
+        ids = self.w.company.ids
+        if cid != ids["client_id"] or sec != ids["client_secret"]:
+            return json_response({"error": "invalid_client"}, 401,
+                                 {"WWW-Authenticate": 'Basic realm="alleo"'})
+        tok = secrets.token_urlsafe(32)
+        with self.w.lock:
+            self.tokens[tok] = time.time() + self.expires_in
+        return json_response({"access_token": tok, "token_type": "Bearer",
+                              "expires_in": int(self.expires_in)},
+                             headers={"Cache-Control": "no-store"})
+
+    def handle(self, req):
+        if req.path == "/oauth/token":
+            if req.method != "POST":
+                return json_response({"error": "invalid_request"}, 405)
+            return self.token(req)
+        if not req.path.startswith("/scim/v2/"):
+            return scim_error(404, "not found")
+        tok = req.bearer()
+        with self.w.lock:
+            exp = self.tokens.get(tok) if tok else None
+        if exp is None:
+            return scim_error(401, "missing or invalid access token",
+                              headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        if time.time() >= exp:
+            return scim_error(401, "access token expired",
+                              headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        ok, _, _, reset = self.window.hit("all")
+        if not ok:
+            ra = self.retry_after if self.retry_after is not None else max(1, int(reset - time.time()))
+            return scim_error(429, "too many requests", headers={"Retry-After": str(ra)})
+        sub = req.path[len("/scim/v2"):]
+        m = req.method
+        if sub in ("/Users", "/Users/"):
+            if m == "GET":
+                return self.list(req)
+            if m == "POST":
+                return self.create(req)
+            return scim_error(405, "method not allowed")
+        mm = re.match(r"^/Users/([^/]+)$", sub)
+        if mm:
+            uid = mm.group(1)
+            if m == "GET":
+                with self.w.lock:
+                    u = self.users.get(uid)
+                    return json_response(u, ctype=SCIM_CT) if u else scim_error(404, "User %s not found" % uid)
+            if m == "PUT":
+                return self.replace(req, uid)
+            if m == "PATCH":
+                return self.patch(req, uid)
+            if m == "DELETE":
+                with self.w.lock:
+                    if self.users.pop(uid, None) is None:
+                        return scim_error(404, "User %s not found" % uid)
+                    self.order.remove(uid)
+                return empty_response(204)
+        if sub == "/ServiceProviderConfig":
+            return json_response({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+                                  "patch": {"supported": True}, "bulk": {"supported": False},
+                                  "filter": {"supported": True, "maxResults": MAX_COUNT},
+                                  "authenticationSchemes": [{"type": "oauthbearertoken",
+                                                             "name": "OAuth Bearer Token"}]},
+                                 ctype=SCIM_CT)
+        return scim_error(404, "not found")
+
+    # ---- users ----
+    def list(self, req):
+        flt = req.q("filter")
+        try:
+            start = int(req.q("startIndex", 1))
+            count = int(req.q("count", 100))
+        except ValueError:
+            return scim_error(400, "startIndex and count must be integers", "invalidValue")
+        start = max(1, start)
+        count = max(0, min(count, MAX_COUNT))
+        with self.w.lock:
+            users = [self.users[i] for i in self.order]
+            if flt:
+                mm = FILTER.match(flt)
+                if not mm or mm.group(1).lower() not in ("username", "externalid"):
+                    return scim_error(400, "unsupported filter %r: use userName eq or externalId eq" % flt,
+                                      "invalidFilter")
+                attr = mm.group(1).lower()
+                val = re.sub(r"\\(.)", r"\1", mm.group(2))
+                if attr == "username":
+                    users = [u for u in users if u["userName"].casefold() == val.casefold()]
+                else:
+                    users = [u for u in users if u.get("externalId") == val]
+            page = users[start - 1:start - 1 + count]
+            return json_response({"schemas": [LIST], "totalResults": len(users), "startIndex": start,
+                                  "itemsPerPage": len(page), "Resources": page}, ctype=SCIM_CT)
+
+    def body(self, req):
+        ct = req.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if ct not in (SCIM_CT, "application/json"):
+            raise ScimError(scim_error(415, "Content-Type must be %s" % SCIM_CT))
+        try:
+            return common.body_object(req)
+        except ValueError as e:
+            raise ScimError(scim_error(400, "invalid JSON: %s" % e, "invalidSyntax"))
+
+    def validate(self, u, self_id=None):
+        if not isinstance(u.get("userName"), str) or not u["userName"].strip():
+            return scim_error(400, "userName is required", "invalidValue")
+        if "externalId" in u and u["externalId"] is not None and not isinstance(u["externalId"], str):
+            return scim_error(400, "externalId must be a string", "invalidValue")
+        if "active" in u and not isinstance(u["active"], bool):
+            return scim_error(400, "active must be a boolean", "invalidValue")
+        if EXT_URN in u and not isinstance(u[EXT_URN], dict):
+            return scim_error(400, "%s must be an object" % EXT_URN, "invalidValue")
+        for other in self.users.values():
+            if other["id"] == self_id:
+                continue
+            if other["userName"].casefold() == u["userName"].casefold():
+                return self.conflict("userName %s is already taken" % u["userName"], other)
+            if u.get("externalId") and other.get("externalId") == u["externalId"]:
+                return self.conflict("externalId %s is already taken" % u["externalId"], other)
+        return None
+
+    def conflict(self, detail, other):
+        return scim_error(409, "%s (by user %s)" % (detail, other["id"]), "uniqueness")
+
+    def stamp(self, u, uid, created=None):
+        ts = now_iso()
+        schemas = [CORE]
+        for k in (ENTERPRISE, EXT_URN):
+            if k in u:
+                schemas.append(k)
+        u["schemas"] = schemas
+        u["id"] = uid
+        u.setdefault("active", True)
+        u["meta"] = {"resourceType": "User", "created": created or ts, "lastModified": ts,
+                     "location": "%s/scim/v2/Users/%s" % (self.base, uid),
+                     "version": 'W/"%s"' % uuid.uuid4().hex[:12]}
+        return u
+
+    def create(self, req):
+        try:
+            u = self.body(req)
+        except ScimError as e:
+            return e.resp
+        if CORE not in (u.get("schemas") or []):
+            return scim_error(400, "schemas must contain %s" % CORE, "invalidValue")
+        u = {k: v for k, v in u.items() if k not in ("id", "meta")}
+        with self.w.lock:
+            bad = self.validate(u)
+            if bad:
+                return bad
+            uid = str(uuid.uuid4())
+            self.stamp(u, uid)
+            self.users[uid] = u
+            self.order.append(uid)
+            return json_response(u, 201, {"Location": u["meta"]["location"]}, ctype=SCIM_CT)
+
+    def replace(self, req, uid):
+        try:
+            u = self.body(req)
+        except ScimError as e:
+            return e.resp
+        with self.w.lock:
+            cur = self.users.get(uid)
+            if cur is None:
+                return scim_error(404, "User %s not found" % uid)
+            u = {k: v for k, v in u.items() if k not in ("id", "meta")}
+            bad = self.validate(u, uid)
+            if bad:
+                return bad
+            self.stamp(u, uid, cur["meta"]["created"])
+            self.users[uid] = u
+            return json_response(u, ctype=SCIM_CT)
+
+    def patch(self, req, uid):
+        try:
+            body = self.body(req)
+        except ScimError as e:
+            return e.resp
+        if PATCHOP not in (body.get("schemas") or []):
+            return scim_error(400, "schemas must contain %s" % PATCHOP, "invalidValue")
+        ops = body.get("Operations")
+        if not isinstance(ops, list) or not ops:
+            return scim_error(400, "Operations must be a non-empty array", "invalidValue")
+        with self.w.lock:
+            cur = self.users.get(uid)
+            if cur is None:
+                return scim_error(404, "User %s not found" % uid)
+            u = _deepcopy(cur)
+            for op in ops:
+                if not isinstance(op, dict):
+                    return scim_error(400, "invalid operation", "invalidSyntax")
+                kind = str(op.get("op", "")).lower()
+                if kind not in ("add", "replace", "remove"):
+                    return scim_error(400, "unsupported op %r" % op.get("op"), "invalidSyntax")
+                path = op.get("path")
+                val = op.get("value")
+                try:
+                    if path is None:
+                        if kind == "remove" or not isinstance(val, dict):
+                            return scim_error(400, "an operation without path needs an object value",
+                                              "noTarget")
+                        for k, v in val.items():
+                            apply_path(u, k, v, "replace" if kind == "replace" else "add")
+                    else:
+                        apply_path(u, path, val, kind)
+                except PathError as e:
+                    return scim_error(400, str(e), "invalidPath")
+            bad = self.validate(u, uid)
+            if bad:
+                return bad
+            self.stamp(u, uid, cur["meta"]["created"])
+            self.users[uid] = u
+            return json_response(u, ctype=SCIM_CT)
+
+    # ---- control ----
+    def control(self, req):
+        p, m = req.path, req.method
+        if p == "/_control/users" and m == "GET":
+            with self.w.lock:
+                return json_response({"users": [self.users[i] for i in self.order],
+                                      "count": len(self.order)})
+        if p == "/_control/users" and m == "POST":
+            try:
+                u = common.body_object(req)
+            except ValueError as e:
+                return json_response({"error": str(e)}, 400)
+            u.setdefault("schemas", [CORE])
+            with self.w.lock:
+                bad = self.validate(u)
+                if bad:
+                    return bad
+                uid = str(uuid.uuid4())
+                self.stamp(u, uid)
+                self.users[uid] = u
+                self.order.append(uid)
+                return json_response(u, 201)
+        if p == "/_control/users" and m == "DELETE":
+            with self.w.lock:
+                self.users, self.order = {}, []
+            return json_response({"users": []})
+        if p == "/_control/token" and m == "POST":
+            try:
+                body = common.body_object(req)
+            except ValueError as e:
+                return json_response({"error": str(e)}, 400)
+            with self.w.lock:
+                if "expires_in" in body:
+                    self.expires_in = float(body["expires_in"])
+                if body.get("expire_all"):
+                    for t in self.tokens:
+                        self.tokens[t] = 0
+                if body.get("revoke"):
+                    self.tokens = {}
+                return json_response({"expires_in": self.expires_in, "tokens": len(self.tokens)})
+        if p == "/_control/ratelimit" and m == "POST":
+            try:
+                body = common.body_object(req)
+            except ValueError as e:
+                return json_response({"error": str(e)}, 400)
+            if body.get("off"):
+                self.per_minute = None
+            elif "per_minute" in body:
+                self.per_minute = body["per_minute"]
+            if "retry_after" in body:
+                self.retry_after = body["retry_after"]
+            self.window = common.FixedWindow(self.per_minute, float(body.get("window", 60.0)))
+            return json_response({"per_minute": self.per_minute, "retry_after": self.retry_after})
+        return self.w.common_control(req)
+
+
+class ScimError(Exception):
+    def __init__(self, resp):
+        super().__init__("scim error")
+        self.resp = resp
+
+
+class PathError(Exception):
+    pass
+
+
+def _deepcopy(o):
+    if isinstance(o, dict):
+        return {k: _deepcopy(v) for k, v in o.items()}
+    if isinstance(o, list):
+        return [_deepcopy(v) for v in o]
+    return o
+
+
+EMAIL_FILTER = re.compile(r'^emails\[\s*type\s+eq\s+"(\w+)"\s*\](?:\.(\w+))?$', re.I)
+SIMPLE = {"active", "username", "externalid", "displayname", "nickname", "title", "locale",
+          "preferredlanguage", "timezone", "usertype"}
+
+
+def apply_path(u, path, val, kind):
+    """Apply one PATCH operation at `path` to user u (RFC 7644 3.5.2, the
+    subset Entra and Okta send)."""
+    if not isinstance(path, str) or not path:
+        raise PathError("invalid path")
+    for urn in (EXT_URN, ENTERPRISE):
+        if path == urn:
+            if kind == "remove":
+                u.pop(urn, None)
+            elif isinstance(val, dict):
+                u.setdefault(urn, {}).update(val)
+            else:
+                raise PathError("%s needs an object" % urn)
+            return
+        if path.startswith(urn + ":"):
+            attr = path[len(urn) + 1:]
+            node = u.setdefault(urn, {})
+            parts = attr.split(".")
+            for k in parts[:-1]:
+                node = node.setdefault(k, {})
+            if kind == "remove":
+                node.pop(parts[-1], None)
+            else:
+                node[parts[-1]] = val
+            return
+    low = path.lower()
+    if low in SIMPLE:
+        key = {"username": "userName", "externalid": "externalId", "displayname": "displayName",
+               "nickname": "nickName", "preferredlanguage": "preferredLanguage",
+               "usertype": "userType"}.get(low, low)
+        if kind == "remove":
+            if key == "userName":
+                raise PathError("userName cannot be removed")
+            u.pop(key, None)
+        else:
+            if key == "active" and isinstance(val, str) and val.lower() in ("true", "false"):
+                val = val.lower() == "true"   # Entra sends "False" as a string
+            u[key] = val
+        return
+    if low == "name":
+        if kind == "remove":
+            u.pop("name", None)
+        elif isinstance(val, dict):
+            u.setdefault("name", {}).update(val)
+        else:
+            raise PathError("name needs an object")
+        return
+    if low.startswith("name."):
+        sub = {"givenname": "givenName", "familyname": "familyName", "formatted": "formatted",
+               "middlename": "middleName", "honorificprefix": "honorificPrefix"}.get(low[5:])
+        if sub is None:
+            raise PathError("unknown attribute %s" % path)
+        if kind == "remove":
+            u.get("name", {}).pop(sub, None)
+        else:
+            u.setdefault("name", {})[sub] = val
+        return
+    if low == "emails":
+        if kind == "remove":
+            u.pop("emails", None)
+        elif isinstance(val, list):
+            if kind == "add":
+                u.setdefault("emails", []).extend(val)
+            else:
+                u["emails"] = val
+        else:
+            raise PathError("emails needs an array")
+        return
+    mm = EMAIL_FILTER.match(path)
+    if mm:
+        typ, sub = mm.group(1), mm.group(2) or None
+        emails = u.setdefault("emails", [])
+        hit = [e for e in emails if isinstance(e, dict) and e.get("type") == typ]
+        if kind == "remove":
+            u["emails"] = [e for e in emails if e not in hit]
+            return
+        if not hit:
+            e = {"type": typ}
+            emails.append(e)
+            hit = [e]
+        for e in hit:
+            if sub:
+                e[sub] = val
+            elif isinstance(val, dict):
+                e.update(val)
+        return
+    raise PathError("unsupported path %s" % path)
+
+
+def basic(cid, secret):
+    return "Basic " + base64.b64encode(("%s:%s" % (cid, secret)).encode()).decode()
