@@ -295,8 +295,8 @@ class Company:
             e = "%s%d@%s" % (base, k, DOMAIN)
             k += 1
         if mixed:
-            parts = base.split(".")
-            e = ".".join(p[:1].upper() + p[1:] for p in parts) + "@" + DOMAIN[:1].upper() + DOMAIN[1:]
+            local = e.split("@")[0]
+            e = ".".join(p[:1].upper() + p[1:] for p in local.split(".")) + "@" + DOMAIN[:1].upper() + DOMAIN[1:]
         return e
 
     def _weighted(self, items, wi):

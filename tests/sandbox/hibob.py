@@ -868,6 +868,7 @@ class HiBob:
                             break
                     if isinstance(n, dict):
                         n.pop(parts[-1], None)
+                prune(node)
         return obj
 
     # ---- control ----
@@ -913,3 +914,13 @@ class HiBob:
 
 class BadRequest(Exception):
     pass
+
+
+def prune(node):
+    """Drop the objects an omission left empty (work: {custom: {}})."""
+    for k in list(node):
+        v = node[k]
+        if isinstance(v, dict) and not k.startswith("/") and k != "reportsTo":
+            prune(v)
+            if not v:
+                del node[k]
