@@ -130,6 +130,7 @@ $(BUILD)/bench_ui: tests/bench/bench_ui.c $(UI_OBJ) $(CORE_LIB)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(UI_CFLAGS) $(CORE_CFLAGS) -Icore -Iui $(LDFLAGS) -o $@ $^ \
 		$(UI_LIBS) $(CORE_LIBS)
 
+unit-tests: $(UNIT_BIN)
 tests: $(BIN) $(UNIT_BIN)
 
 # The layering rule: core/ compiles without any curses flag or header.
@@ -151,7 +152,7 @@ test: tests
 	$(Q)BUILD=$(BUILD) ./tests/run.sh
 
 asan:
-	$(Q)$(MAKE) --no-print-directory BUILD=build-asan SAN=1 WERROR=1 tests
+	$(Q)$(MAKE) --no-print-directory BUILD=build-asan SAN=1 WERROR=1 unit-tests
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		BUILD=build-asan ./tests/run.sh --unit
 

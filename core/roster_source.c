@@ -35,15 +35,18 @@ roster_is_budget_field_name(const char *name)
 
 struct zone_lookup {
 	const char *site;
-	const char *zone;
+	int found;
+	char zone[128];		/* copied: conf_pairs_each frees k and v */
 };
 
 static int
 find_site_zone(void *ctx, const char *k, const char *v)
 {
 	struct zone_lookup *z = ctx;
-	if (z->zone == NULL && str_eq_ci(k, z->site))
-		z->zone = v;
+	if (!z->found && str_eq_ci(k, z->site)) {
+		snprintf(z->zone, sizeof z->zone, "%s", v);
+		z->found = 1;
+	}
 	return 0;
 }
 
@@ -53,16 +56,13 @@ roster_person_today(const struct conf *conf, const struct bob_person *p, int64_t
 {
 	const char *pairs = conf ? conf_get(conf, "hibob.site_timezones") : NULL;
 	const char *name = conf ? conf_get(conf, "hibob.default_timezone") : NULL;
-	struct zone_lookup z = { p ? p->site : NULL, NULL };
+	struct zone_lookup z = { p ? p->site : NULL, 0, "" };
 	const struct tz *zone = NULL;
-	char buf[128];
 
 	if (z.site != NULL && !str_empty(pairs)) {
 		conf_pairs_each(pairs, find_site_zone, &z);
-		if (z.zone != NULL) {
-			snprintf(buf, sizeof buf, "%s", z.zone);
-			name = buf;
-		}
+		if (z.found)
+			name = z.zone;
 	}
 	if (str_empty(name) || tz_get(name, &zone, NULL) != BS_OK) {
 		name = "UTC";
