@@ -13,6 +13,8 @@ change timestamps in the time-off feed use the real clock (`now`).
 Standard library only.
 """
 import argparse
+import bisect
+import functools
 import datetime as dt
 import hashlib
 import json
@@ -133,6 +135,7 @@ DAY_BY_DAY_TYPES = ("differentDayDurations", "specificHoursDayDurations",
                     "differentSpecificHoursDayDurations")
 
 
+@functools.lru_cache(maxsize=4096)
 def fold_ascii(s):
     """Zoë Łukasiewicz-Østergård -> zoelukasiewicz-ostergard (for e-mails)."""
     special = {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "æ": "ae", "Æ": "Ae", "ß": "ss",
@@ -184,7 +187,8 @@ class Company:
         self.next_req = 24500000 + self.rng.randrange(1000)
         self.lists = {}        # listId -> [item dicts]
         self.ids = {}          # field/list ids
-        self.agents = {}       # hibob person id -> assembled person dict (built in assembled.py)
+        self._suffix = {}      # e-mail local part -> next number to try
+        self._cum = {}         # cumulative weights for _weighted
         self._make_ids()
         self._make_lists()
         self._make_people()
@@ -193,7 +197,7 @@ class Company:
 
     # -- ids and lists --
     def _digits(self, n):
-        return "".join(str(self.rng.randrange(10)) for _ in range(n))
+        return "%0*d" % (n, self.rng.randrange(10 ** n))
 
     def _make_ids(self):
         r = self.rng
@@ -290,23 +294,27 @@ class Company:
         base = "%s.%s" % (first_ascii, last_ascii)
         base = base.strip(".-") or "person"
         e = "%s@%s" % (base, DOMAIN)
-        k = 2
+        k = self._suffix.get(base, 2)
         while e.lower() in self.by_email:
             e = "%s%d@%s" % (base, k, DOMAIN)
             k += 1
+        self._suffix[base] = k
         if mixed:
             local = e.split("@")[0]
             e = ".".join(p[:1].upper() + p[1:] for p in local.split(".")) + "@" + DOMAIN[:1].upper() + DOMAIN[1:]
         return e
 
     def _weighted(self, items, wi):
-        total = sum(x[wi] for x in items)
-        x = self.rng.uniform(0, total)
-        for k, it in enumerate(items):
-            x -= it[wi]
-            if x <= 0:
-                return k
-        return len(items) - 1
+        """Index of an item drawn with the weights in column wi."""
+        key = tuple(it[wi] for it in items)
+        cum = self._cum.get(key)
+        if cum is None:
+            cum, t = [], 0
+            for it in items:
+                t += it[wi]
+                cum.append(t)
+            self._cum[key] = cum
+        return min(bisect.bisect_left(cum, self.rng.uniform(0, cum[-1])), len(items) - 1)
 
     def add_person(self, first, surname, fa=None, sa=None, dept=None, site=None,
                    lifecycle="employed", access="yes", start=None, term=None, mixed=False,
@@ -727,7 +735,7 @@ class Company:
         if q.status == "pending":
             return False, "pending", "pending approval", aid
         if q.status == "canceled":
-            return False, "canceled", "canceled" + (" (replaced by an edit)" if self._replaced(q) else ""), aid
+            return False, "canceled", "canceled" + (" (replaced by an edit)" if q.id in self._replaced_ids else ""), aid
         if q.status == "disapproved":
             return False, "disapproved", "declined (disapproved)", aid
         if q.status != "approved":
@@ -743,11 +751,6 @@ class Company:
             return False, "no_agent", "no Assembled agent matches this person", aid
         return True, "sync", "approved, contiguous, in the window, agent matched (%s)" % agent["match"], aid
 
-    def _replaced(self, q):
-        for n in self.requests:
-            if n.previous == q.id:
-                return True
-        return False
 
     def expected(self, agents):
         """The ground-truth document (see README)."""
@@ -769,6 +772,7 @@ class Company:
                          "department": DEPARTMENTS[p.dept][0] if p.dept < len(DEPARTMENTS) else None,
                          "eligible": ok, "reason_code": code, "reason": why})
         reqs = []
+        self._replaced_ids = {q.previous for q in self.requests if q.previous is not None}
         tsum = {"total": 0, "sync": 0, "skip": 0}
         by_reason = {}
         for q in self.requests:

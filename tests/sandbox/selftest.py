@@ -1082,6 +1082,16 @@ def big(n):
         emps = json.loads(r.body)["employees"]
         print("full search (%d fields, APPEND): %d employees, %.1f MB in %.2f s (client parse %.2f s)"
               % (len(fields), len(emps), size / 1e6, t, time.monotonic() - t1))
+        del emps, r
+        st = sb.c("hibob", "GET", "/_control/state?summary=1")["field_ids"]
+        typical = ["root.id", "root.email", "root.firstName", "root.surname", "root.displayName",
+                   "work.department", "work.site", "work.startDate", "internal.lifecycleStatus",
+                   "internal.status", "internal.terminationDate", st["alleo_access"],
+                   st["alleo_monthly_all_budget"], st["alleo_oneoff_health_budget"]]
+        t0 = time.monotonic()
+        r = sb.search({"fields": typical, "showInactive": True, "humanReadable": "APPEND"}, timeout=600)
+        print("bobsync-like search (%d fields, APPEND): %.1f MB in %.2f s"
+              % (len(typical), len(r.body) / 1e6, time.monotonic() - t0))
         with open("/proc/%d/status" % sb.proc.pid) as f:
             for line in f:
                 if line.startswith(("VmHWM", "VmRSS")):
