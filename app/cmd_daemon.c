@@ -143,9 +143,11 @@ cmd_daemon(struct app *a, int argc, char **argv)
 		else
 			return app_usage(a, "daemon", "unknown option '%s'", argv[i]);
 	}
+	/* before the unlock, which can take seconds (Argon2id): a SIGTERM
+	 * then still ends the daemon cleanly */
+	install_signals();
 	if (app_ctx_open(a, APP_NEED_VAULT | APP_NEED_STORE, &ctx, &err) != BS_OK)
 		return app_error(a, &err);
-	install_signals();
 	stamp(ts);
 	if (!once)
 		fprintf(stderr, "%s bobsync: daemon started (roster %s, time off %s)\n", ts,
