@@ -248,6 +248,14 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "sandbox"
     sys_version = ""
 
+    timeout = 120   # idle keep-alive connections are closed after this
+
+    def setup(self):
+        super().setup()
+        if isinstance(self.connection, ssl.SSLSocket):
+            # in this connection's thread, so a slow client cannot hold up accept()
+            self.connection.do_handshake()
+
     def log_message(self, fmt, *args):  # quiet: the control API has the log
         pass
 
@@ -515,7 +523,7 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         if tls is not None:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             ctx.load_cert_chain(tls[0], tls[1])
-            self.socket = ctx.wrap_socket(self.socket, server_side=True)
+            self.socket = ctx.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
             self.scheme = "https"
 
     def handle_error(self, request, client_address):

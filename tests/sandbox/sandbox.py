@@ -14,6 +14,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import shlex
 import signal
 import sys
 import tempfile
@@ -336,12 +337,16 @@ class World:
 
 
 def write_state(path, data):
+    write_text(path, json.dumps(data, indent=1) + "\n")
+
+
+def write_text(path, text):
+    """Write atomically: a reader sees nothing or the whole file."""
     d = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".sandbox-state.", dir=d)
     try:
         with os.fdopen(fd, "w") as f:
-            json.dump(data, f, indent=1)
-            f.write("\n")
+            f.write(text)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -366,6 +371,7 @@ def main(argv=None):
     ap.add_argument("--tls-cert")
     ap.add_argument("--tls-key")
     ap.add_argument("--latency-ms", type=int, default=0)
+    ap.add_argument("--env-file", help="also write SB_* shell assignments here")
     ap.add_argument("--staleness", type=float, default=0.0,
                     help="seconds a HiBob read may still show the value from before a write")
     a = ap.parse_args(argv)
@@ -411,6 +417,15 @@ def main(argv=None):
         "seed": a.seed, "scenario": a.scenario,
         "control": {"hibob": hs.base_url(), "assembled": as_.base_url(), "scim": ss.base_url()},
     }
+    if a.env_file:
+        env = {"SB_HIBOB_URL": state["hibob"]["url"], "SB_HIBOB_ID": ids["service_user_id"],
+               "SB_HIBOB_TOKEN": ids["token"], "SB_ASM_URL": state["assembled"]["url"],
+               "SB_ASM_KEY": ids["api_key"], "SB_SCIM_URL": state["scim"]["url"],
+               "SB_TOKEN_URL": state["scim"]["token_url"], "SB_SCIM_ID": ids["client_id"],
+               "SB_SCIM_SECRET": ids["client_secret"], "SB_TODAY": state["today"],
+               "SB_PID": str(os.getpid()), "SB_HIBOB_CTL": hs.base_url(),
+               "SB_ASM_CTL": as_.base_url(), "SB_SCIM_CTL": ss.base_url()}
+        write_text(a.env_file, "".join("%s=%s\n" % (k, shlex.quote(v)) for k, v in env.items()))
     write_state(a.state_file, state)
     sys.stdout.write("sandbox: %d people, %d time-off requests (generated in %.2f s); HiBob %s, "
                      "Assembled %s, SCIM %s; pid %d\n" % (len(comp.people), len(comp.requests), gen_s,
