@@ -183,16 +183,15 @@ class HiBob:
                 f(c.ids["access"], "work", "alleo_access", "text",
                   lambda p: p.access if p.access else None, setter=set_attr("access"))
             elif fv == "bad_options":
-                names = {"yes": "Yes please", "no": "Nope"}
-
                 def bad_get(p):
                     if p.access in ("yes", "no", "maybe"):
                         return c.bad_item[p.access]
+                    if p.index % 3 == 0:
+                        return c.bad_item["maybe"]   # the admin's third option, used for some
                     return None
                 f(c.ids["access"], "work", "alleo_access", "list", bad_get, c.ids["access_list"],
                   setter=lambda p, v: setattr(p, "access", next(
                       (k for k, i in c.bad_item.items() if i == v), None)))
-                del names
             else:
                 f(c.ids["access"], "work", "alleo" if fv == "misnamed" else "alleo_access", "list",
                   lambda p: c.access_item.get(p.access) if p.access else None, c.ids["access_list"],
