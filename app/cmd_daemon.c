@@ -195,11 +195,19 @@ cmd_daemon(struct app *a, int argc, char **argv)
 			ran_any = 1;
 			if (s < 0) {
 				retry_at[k] = clock_now() + 60;
+				if (retry_at[k] < wake)
+					wake = retry_at[k];
 				continue;
 			}
 			retry_at[k] = 0;
 			if (s != 0 && (status == 0 || s == 6))
 				status = s;
+			/* the next run of this job also bounds the sleep */
+			if (job_state_load(ctx.store, (enum job_kind)k, &st, NULL) == BS_OK) {
+				due = job_due(a->conf, (enum job_kind)k, &st, clock_now());
+				if (due < wake)
+					wake = due;
+			}
 		}
 		if (once)
 			break;

@@ -13,7 +13,7 @@
 
 #define BOB_MAX_FIELDS_PER_SEARCH 400
 #define BOB_MAX_LIST_DEPTH 16
-#define BOB_CHANGES_WINDOW (182LL * 86400)	/* "at most 6 months" */
+#define BOB_CHANGES_WINDOW (180LL * 86400)	/* "at most 6 months": the shortest 6 calendar months are 181 days */
 
 struct bob_client {
 	struct http_client *http;	/* borrowed */

@@ -178,10 +178,14 @@ job_schedule_next(const struct conf *conf, enum job_kind k, int64_t now)
 int64_t
 job_due(const struct conf *conf, enum job_kind k, const struct job_state *s, int64_t now)
 {
-	int64_t due = s->next_run;
+	int64_t due;
 
-	if (due == 0)
-		due = s->last_run == 0 ? now : job_schedule_next(conf, k, s->last_run);
+	/* from the last run and the settings as they are now, so a changed
+	 * interval (or a run made with other settings) takes effect at once;
+	 * a stored next_run only brings the run forward (a SIGHUP retry) */
+	due = s->last_run == 0 ? now : job_schedule_next(conf, k, s->last_run);
+	if (s->next_run != 0 && s->next_run < due)
+		due = s->next_run;
 	if (s->backoff_until > due)
 		due = s->backoff_until;
 	if (s->quarantine[0] != '\0' && s->last_run + QUARANTINE_RETRY > due)
