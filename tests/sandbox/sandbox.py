@@ -172,11 +172,12 @@ class World:
                     p = self.find_person(b.get("id") or b.get("email"))
                     if p is None:
                         return json_response({"error": "no such person"}, 404)
-                    if "new_email" in b:
-                        if b["new_email"].lower() in c.by_email and c.by_email[b["new_email"].lower()] is not p:
+                    new = b.get("new_email") or (b.get("email") if b.get("id") else None)
+                    if new:
+                        if new.lower() in c.by_email and c.by_email[new.lower()] is not p:
                             return json_response({"error": "e-mail already used"}, 400)
                         c.by_email.pop(p.email.lower(), None)
-                        p.email = b["new_email"]
+                        p.email = new
                         c.by_email[p.email.lower()] = p
                 if "alleo_access" in b:
                     v = b["alleo_access"]

@@ -582,9 +582,13 @@ def hibob_request_details(sb):
             ok(d["durations"], "durations for " + d["type"])
     ok(keys_date and keys_plain, "both portion spellings (%d/%d)" % (keys_date, keys_plain))
     ok(len(seen_types) >= 6, "several types %s" % seen_types)
-    r = reqs[0]
+    r = [x for x in reqs if x["type"] == "days"][0]
+    d = sb.bob("GET", "/timeoff/employees/%s/requests/%d" % (r["employee_id"], r["request_id"])).json()
+    ok(d["durations"] and all("cost" in x for x in d["durations"]), "daily durations by default")
     d = sb.bob("GET", "/timeoff/employees/%s/requests/%d?includeDailyDurations=false"
                % (r["employee_id"], r["request_id"])).json()
+    ok("durations" not in d, "includeDailyDurations=false")
+    eq((d["requestId"], d["employeeId"], d["status"]), (r["request_id"], r["employee_id"], r["status"]), "ids")
     eq(sb.bob("GET", "/timeoff/employees/1/requests/%d" % r["request_id"]).status, 404, "other employee")
     eq(sb.bob("GET", "/timeoff/employees/%s/requests/1" % r["employee_id"]).status, 404, "unknown request")
 
@@ -652,8 +656,13 @@ def expected_matches_cli(sb):
     for c in ("eligible", "access_no", "access_unset", "terminated", "not_started", "garden_leave", "leave",
               "leaving"):
         ok(c in codes, "reason %s present" % c)
-    ids = [e["id"] for e in cli["employees"]["employees"]]
-    eq(ids, [e["id"] for e in ex["employees"]["employees"]][:len(ids)], "same people from the same seed")
+    key = lambda e: (e["id"], e["email"], e["access"], e["lifecycle"], e["eligible"], e["reason_code"])
+    eq([key(e) for e in cli["employees"]["employees"]], [key(e) for e in ex["employees"]["employees"]][:320],
+       "the CLI and the live server agree on every person")
+    live = {r["request_id"]: r for r in ex["timeoff"]["requests"]}
+    for r in cli["timeoff"]["requests"]:
+        eq((r["sync"], r["reason_code"], r["agent_id"]), (live[r["request_id"]]["sync"],
+           live[r["request_id"]]["reason_code"], live[r["request_id"]]["agent_id"]), "request %d" % r["request_id"])
     t = cli["timeoff"]["summary"]
     eq(t["total"], t["sync"] + t["skip"], "time-off summary adds up")
     eq(sum(cli["timeoff"]["by_reason"].values()), t["total"], "by_reason adds up")
@@ -682,6 +691,15 @@ def control_person(sb):
     finally:
         sb.c("hibob", "POST", "/_control/person", {"id": kwame, "lifecycle": "terminated",
                                                    "terminationDate": "2026-08-26"})
+    zoe = st["featured"]["zoe.lukasiewicz-ostergard"]
+    old = sb.bob("POST", "/people/" + zoe, {"fields": ["root.email"]}).json()["email"]
+    sb.c("hibob", "POST", "/_control/person", {"id": zoe, "email": "zoe.new@lumenfield.example"})
+    try:
+        r = sb.bob("POST", "/people/zoe.new@lumenfield.example", {"fields": ["root.id"]})
+        eq(r.json()["employees"][0]["id"], zoe, "found by the new e-mail")
+        eq(sb.bob("POST", "/people/" + old, {}).status, 404, "old e-mail gone")
+    finally:
+        sb.c("hibob", "POST", "/_control/person", {"id": zoe, "email": old})
     r = sb.c("hibob", "POST", "/_control/person", {"create": True, "firstName": "Noor", "surname": "Ël-Amin",
                                                    "department": "Support", "site": "London",
                                                    "startDate": "2026-12-01", "alleo_access": "unset"})
@@ -1036,6 +1054,39 @@ def request_log(sb):
     eq(sb.c("hibob", "DELETE", "/_control/requests")["cleared"], 3, "cleared")
 
 
+def launcher_options():
+    """A second sandbox: options, state and env files, and the lifetime."""
+    env = tempfile.mktemp(prefix="sandbox-env-")
+    sb = Sandbox("--people", "30", "--scenario", "no_timeoff", "--lifetime", "3", "--latency-ms", "200",
+                 "--env-file", env, "--seed", "7")
+    try:
+        st = sb.st
+        eq(st["people"], 30, "people")
+        ok(st["assembled"]["api_key"].startswith("sk_live_"), "api key format")
+        ok(all(st[k]["url"].startswith("http://127.0.0.1:") for k in ("hibob", "assembled", "scim")), "loopback")
+        with open(env) as f:
+            text = f.read()
+        ok("SB_HIBOB_TOKEN=" + st["hibob"]["token"] in text, "env file")
+        t0 = time.monotonic()
+        eq(sb.bob("GET", "/timeoff/policy-types").status, 403, "--scenario at start")
+        ok(time.monotonic() - t0 >= 0.2, "--latency-ms")
+        eq(len(people_all(sb, ["root.id"])), 30, "30 people")
+        sb.proc.wait(10)
+        ok(time.monotonic() - sb.t0 < 9, "exits after --lifetime")
+    finally:
+        if sb.proc.poll() is None:
+            sb.stop()
+        os.unlink(env)
+    other = Sandbox("--people", "30", "--seed", "7", "--lifetime", "2")
+    try:
+        eq(other.st["hibob"]["token"], sb.st["hibob"]["token"], "credentials derive from the seed")
+    finally:
+        other.stop()
+    r = subprocess.run([PY, os.path.join(HERE, "sandbox.py"), "--state-file", "/nonexistent/x/state.json",
+                        "--scenario", "nope"], capture_output=True, text=True, timeout=60)
+    ok(r.returncode != 0 and "nope" in r.stderr, "unknown scenario refused")
+
+
 def run(args):
     sb = Sandbox("--today", TODAY, "--people", "320", "--seed", "1")
     passed = failed = 0
@@ -1063,6 +1114,15 @@ def run(args):
                 call("POST", sb.ctl["hibob"] + "/_control/scenario", {"name": "default"})
     finally:
         sb.stop()
+    if not args.k or args.k in "launcher_options":
+        try:
+            launcher_options()
+            passed += 1
+            if args.v:
+                print("ok   launcher_options")
+        except Exception as e:
+            failed += 1
+            print("FAIL launcher_options: %s" % e)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
