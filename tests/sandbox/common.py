@@ -303,25 +303,25 @@ class Handler(BaseHTTPRequestHandler):
         if core.latency_ms:
             time.sleep(core.latency_ms / 1000.0)
         fault = core.take_fault(self.command, path)
-        status = 0
+        # the log entry is written before the answer goes out, so a client
+        # that reads the log right after its call always finds the call
+        if fault is not None and fault.kind in ("429", "429_retry_after", "500", "502",
+                                                "503", "stall", "reset"):
+            codes = {"stall": -1, "reset": -2, "429_retry_after": 429}
+            self.log_entry(t0, path, raw_query, codes.get(fault.kind) or int(fault.kind), fault)
+            self.raw_fault(fault, core)
+            return
         try:
-            if fault is not None and fault.kind in ("429", "429_retry_after", "500", "502",
-                                                    "503", "stall", "reset"):
-                status = self.raw_fault(fault, core)
-            else:
-                try:
-                    resp = core.app.handle(req)
-                except Exception as e:
-                    resp = text_response(500, "sandbox error: %s: %s" % (type(e).__name__, e))
-                if fault is not None:
-                    resp = self.transform(fault, resp, core)
-                status = resp.status
-                if fault is not None and fault.kind == "truncate":
-                    self.send_truncated(resp)
-                else:
-                    self.send(resp, req)
-        finally:
-            self.log_entry(t0, path, raw_query, status, fault)
+            resp = core.app.handle(req)
+        except Exception as e:
+            resp = text_response(500, "sandbox error: %s: %s" % (type(e).__name__, e))
+        if fault is not None:
+            resp = self.transform(fault, resp, core)
+        self.log_entry(t0, path, raw_query, resp.status, fault)
+        if fault is not None and fault.kind == "truncate":
+            self.send_truncated(resp)
+        else:
+            self.send(resp, req)
 
     def read_chunked(self):
         out = []

@@ -477,14 +477,15 @@ class Company:
         self.events.append([ts, change, q, status or q.status, q.description])
 
     def _history(self, q, final, t0):
-        """Feed entries from t0 (epoch) to reach `final` status; sets q.status."""
+        """Feed entries from t0 (epoch) to reach `final` status; sets q.status.
+        Returns the time of the last entry."""
         r = self.rng
         now = self.now
         step = lambda t: min(now - 1.0, t + r.uniform(60, 7200))
         if final == "pending":
             q.status = "pending"
             self.event(t0, "Created", q)
-            return
+            return t0
         if r.random() < 0.5 or final in ("disapproved",):
             self.event(t0, "Created", q, "pending")
             t0 = step(t0)
@@ -492,7 +493,7 @@ class Company:
             q.status = "disapproved"
             q.declined_at = t0
             self.event(t0, "Canceled", q)
-            return
+            return t0
         q.status = "approved"
         q.approved_at = t0
         self.event(t0, "Created", q)
@@ -508,6 +509,7 @@ class Company:
             t0 = step(t0)
             q.deleted = True
             self.event(t0, "Deleted", q, "approved")
+        return t0
 
     def _shape(self, p, kind, start):
         """(type, start, end, sp, ep, spec, policy) for a request of this kind."""
@@ -567,7 +569,7 @@ class Company:
             self._history(q, final, t0)
             return q
         # an edit chain: each edit replaces the request by a new id
-        self._history(q, "approved", t0)
+        t0 = self._history(q, "approved", t0)
         first = q
         r = self.rng
         for k in range(1, chain):

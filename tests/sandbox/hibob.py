@@ -11,7 +11,7 @@ import time
 
 import common
 from common import Response, json_response, empty_response
-from company import (DEPARTMENTS, SITES, POLICY_TYPES, PRIVATE_PUBLIC_NAME, LIFECYCLE_DISPLAY,
+from company import (SITES, POLICY_TYPES, PRIVATE_PUBLIC_NAME, LIFECYCLE_DISPLAY,
                      HOURLY_TYPES, DAY_BY_DAY_TYPES, iso)
 
 CATEGORIES = {  # categoryId: display name (what an admin sees in the permission UI)
