@@ -21,7 +21,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MAX_BODY = 16 * 1024 * 1024   # request bodies above this get 413
-LOG_MAX = 500000              # request-log entries kept (oldest dropped)
+LOG_MAX = 1000000             # request-log entries kept (oldest dropped)
 CHUNK = 256 * 1024            # streamed responses are sent in pieces of this size
 
 FAULT_KINDS = ("429", "429_retry_after", "500", "502", "503", "stall", "reset", "truncate",
@@ -200,7 +200,13 @@ class ServerCore:
             if req.method == "GET":
                 with self.lock:
                     log = list(self.log)
-                return json_response({"requests": log, "count": len(log)})
+                out = []
+                for m, path, query, t, status, ms, fault in log:
+                    e = {"method": m, "path": path, "query": query, "time": t, "status": status, "ms": ms}
+                    if fault is not None:
+                        e["fault"] = fault
+                    out.append(e)
+                return json_response({"requests": out, "count": len(out)})
             if req.method == "DELETE":
                 with self.lock:
                     n = len(self.log)
@@ -343,12 +349,10 @@ class Handler(BaseHTTPRequestHandler):
         return b"".join(out)
 
     def log_entry(self, t0, path, raw_query, status, fault=None):
-        e = {"method": self.command, "path": path, "query": raw_query, "time": t0,
-             "status": status, "ms": round((time.time() - t0) * 1000, 1)}
-        if fault is not None:
-            e["fault"] = fault.kind
         if not path.startswith("/_control/"):
-            self.server.core.record(e)
+            self.server.core.record((self.command, path, raw_query, t0, status,
+                                     round((time.time() - t0) * 1000, 1),
+                                     fault.kind if fault is not None else None))
 
     def send_plain(self, status, body, headers=None):
         self.send_response(status)
