@@ -45,7 +45,9 @@ class Scim:
     def __init__(self, world):
         self.w = world
         self.users = {}           # id -> resource
-        self.order = []
+        self.order = []           # ids in creation order
+        self.by_name = {}         # casefolded userName -> id
+        self.by_ext = {}          # externalId -> id
         self.tokens = {}          # token -> expiry epoch
         self.expires_in = 3600
         self.per_minute = 600
@@ -119,8 +121,10 @@ class Scim:
                 return self.patch(req, uid)
             if m == "DELETE":
                 with self.w.lock:
-                    if self.users.pop(uid, None) is None:
+                    u = self.users.pop(uid, None)
+                    if u is None:
                         return scim_error(404, "User %s not found" % uid)
+                    self.unindex(u)
                     self.order.remove(uid)
                 return empty_response(204)
         if sub == "/ServiceProviderConfig":
@@ -143,7 +147,6 @@ class Scim:
         start = max(1, start)
         count = max(0, min(count, MAX_COUNT))
         with self.w.lock:
-            users = [self.users[i] for i in self.order]
             if flt:
                 mm = FILTER.match(flt)
                 if not mm or mm.group(1).lower() not in ("username", "externalid"):
@@ -151,12 +154,12 @@ class Scim:
                                       "invalidFilter")
                 attr = mm.group(1).lower()
                 val = re.sub(r"\\(.)", r"\1", mm.group(2))
-                if attr == "username":
-                    users = [u for u in users if u["userName"].casefold() == val.casefold()]
-                else:
-                    users = [u for u in users if u.get("externalId") == val]
-            page = users[start - 1:start - 1 + count]
-            return json_response({"schemas": [LIST], "totalResults": len(users), "startIndex": start,
+                hit = self.by_name.get(val.casefold()) if attr == "username" else self.by_ext.get(val)
+                ids = [hit] if hit else []
+            else:
+                ids = self.order
+            page = [self.users[i] for i in ids[start - 1:start - 1 + count]]
+            return json_response({"schemas": [LIST], "totalResults": len(ids), "startIndex": start,
                                   "itemsPerPage": len(page), "Resources": page}, ctype=SCIM_CT)
 
     def body(self, req):
@@ -177,14 +180,32 @@ class Scim:
             return scim_error(400, "active must be a boolean", "invalidValue")
         if EXT_URN in u and not isinstance(u[EXT_URN], dict):
             return scim_error(400, "%s must be an object" % EXT_URN, "invalidValue")
-        for other in self.users.values():
-            if other["id"] == self_id:
-                continue
-            if other["userName"].casefold() == u["userName"].casefold():
-                return self.conflict("userName %s is already taken" % u["userName"], other)
-            if u.get("externalId") and other.get("externalId") == u["externalId"]:
-                return self.conflict("externalId %s is already taken" % u["externalId"], other)
+        other = self.by_name.get(u["userName"].casefold())
+        if other is not None and other != self_id:
+            return self.conflict("userName %s is already taken" % u["userName"], self.users[other])
+        other = self.by_ext.get(u.get("externalId")) if u.get("externalId") else None
+        if other is not None and other != self_id:
+            return self.conflict("externalId %s is already taken" % u["externalId"], self.users[other])
         return None
+
+    def index(self, u):
+        self.by_name[u["userName"].casefold()] = u["id"]
+        if u.get("externalId"):
+            self.by_ext[u["externalId"]] = u["id"]
+
+    def unindex(self, u):
+        self.by_name.pop(u["userName"].casefold(), None)
+        if u.get("externalId"):
+            self.by_ext.pop(u["externalId"], None)
+
+    def store(self, u, old=None):
+        """Put u (stamped) in the store, replacing old."""
+        if old is not None:
+            self.unindex(old)
+        else:
+            self.order.append(u["id"])
+        self.users[u["id"]] = u
+        self.index(u)
 
     def conflict(self, detail, other):
         return scim_error(409, "%s (by user %s)" % (detail, other["id"]), "uniqueness")
@@ -217,8 +238,7 @@ class Scim:
                 return bad
             uid = str(uuid.uuid4())
             self.stamp(u, uid)
-            self.users[uid] = u
-            self.order.append(uid)
+            self.store(u)
             return json_response(u, 201, {"Location": u["meta"]["location"]}, ctype=SCIM_CT)
 
     def replace(self, req, uid):
@@ -235,7 +255,7 @@ class Scim:
             if bad:
                 return bad
             self.stamp(u, uid, cur["meta"]["created"])
-            self.users[uid] = u
+            self.store(u, cur)
             return json_response(u, ctype=SCIM_CT)
 
     def patch(self, req, uid):
@@ -276,7 +296,7 @@ class Scim:
             if bad:
                 return bad
             self.stamp(u, uid, cur["meta"]["created"])
-            self.users[uid] = u
+            self.store(u, cur)
             return json_response(u, ctype=SCIM_CT)
 
     # ---- control ----
@@ -298,12 +318,11 @@ class Scim:
                     return bad
                 uid = str(uuid.uuid4())
                 self.stamp(u, uid)
-                self.users[uid] = u
-                self.order.append(uid)
+                self.store(u)
                 return json_response(u, 201)
         if p == "/_control/users" and m == "DELETE":
             with self.w.lock:
-                self.users, self.order = {}, []
+                self.users, self.order, self.by_name, self.by_ext = {}, [], {}, {}
             return json_response({"users": []})
         if p == "/_control/token" and m == "POST":
             try:

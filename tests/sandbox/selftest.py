@@ -959,6 +959,9 @@ def scim_users(sb):
     r = sb.scimc("GET", "/Users?filter=" + urllib.parse.quote('externalId eq "ABC"')).json()
     eq(r["totalResults"], 0, "no match")
     eq(sb.scimc("GET", "/Users?filter=" + urllib.parse.quote('name.familyName co "L"')).status, 400, "filter")
+    odd = sb.scimc("POST", "/Users", user('we"ird\\@lumenfield.example', "odd")).json()
+    r = sb.scimc("GET", "/Users?filter=" + urllib.parse.quote('userName eq "we\\"ird\\\\@lumenfield.example"')).json()
+    eq([x["id"] for x in r["Resources"]], [odd["id"]], "escaped quote and backslash in a filter")
     for k in range(5):
         sb.scimc("POST", "/Users", user("p%d@lumenfield.example" % k, "p%d" % k))
     r = sb.scimc("GET", "/Users?startIndex=2&count=2").json()
