@@ -40,6 +40,7 @@
 
 #define TARGET "assembled"
 #define DAY 86400
+#define TOFF_RECONCILE_FEED_DAYS 365	/* changes read back by a reconciliation */
 
 /* ---- small shared pieces ---- */
 
@@ -727,6 +728,7 @@ plan_request(struct planner *pl, const struct bob_timeoff *r, const struct toff_
 	char *after, *before, sub[32];
 	char change[200] = "";
 
+	log_debug("time off %lld: %s: %s", r->request_id, toff_why_name(t->why), t->reason);
 	sb_init(&why, 0);
 	a->request_id = r->request_id;
 	a->employee_id = xstrdup(r->employee_id);
@@ -1063,7 +1065,7 @@ add_agent(char ***agents, size_t *n, const char *agent)
 static bs_rc
 plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 {
-	struct bob_timeoffs outs = { 0 };
+	struct bob_timeoffs outs = { 0 }, ch = { 0 };
 	struct toff_target *tg = NULL;
 	struct asm_client *ac;
 	char from[11], to[11];
@@ -1079,6 +1081,30 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 	rc = bob_whos_out(bc, from, to, &outs, err);
 	if (rc != BS_OK)
 		return rc;
+	/* who's out lists active employees only: the changes feed of the last
+	 * year adds the approved requests of the others; its latest states are
+	 * also what the next incremental runs compare against */
+	env_progress(pl->env, "Reading time-off changes from HiBob", 0, 0);
+	rc = bob_timeoff_changes(bc, pl->now - (int64_t)TOFF_RECONCILE_FEED_DAYS * DAY, pl->now,
+	    &ch, err);
+	if (rc != BS_OK)
+		goto out;
+	for (size_t i = 0; i < ch.n; i++) {
+		struct bob_timeoff *r = &ch.v[i];
+		int later = 0, listed = 0;
+		for (size_t k = i + 1; k < ch.n && !later; k++)
+			later = ch.v[k].request_id == r->request_id;
+		if (later)
+			continue;
+		add_record(pl, r);
+		for (size_t k = 0; k < outs.n && !listed; k++)
+			listed = outs.v[k].request_id == r->request_id;
+		if (listed || effective_status(r) != TOFF_APPROVED)
+			continue;
+		outs.v = xreallocarray(outs.v, outs.n + 1, sizeof *outs.v);
+		outs.v[outs.n++] = *r;		/* moved */
+		memset(r, 0, sizeof *r);
+	}
 	pl->source_count = (long)outs.n;
 	rc = toff_env_assembled(pl->env, err);
 	if (rc != BS_OK)
@@ -1211,6 +1237,7 @@ out:
 		free(agents[i]);
 	free(agents);
 	bob_timeoffs_free(&outs);
+	bob_timeoffs_free(&ch);
 	return rc;
 }
 
@@ -1615,6 +1642,8 @@ toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r
 	struct run ru;
 	const char *kind;
 	int reconcile;
+	long long *failed_ids = NULL;
+	size_t nfailed = 0;
 	bs_rc rc;
 
 	memset(r, 0, sizeof *r);
@@ -1733,6 +1762,10 @@ toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r
 			audit(&ru, "info", pa->subject, "%s: %s", plan_op_name(pa->op), pa->reason);
 		} else {
 			r->failed++;
+			failed_ids = xreallocarray(failed_ids, nfailed + 2, sizeof *failed_ids);
+			failed_ids[nfailed++] = pa->request_id;
+			if (pa->data != NULL && ((const struct act *)pa->data)->replaces > 0)
+				failed_ids[nfailed++] = ((const struct act *)pa->data)->replaces;
 			audit(&ru, "error", pa->subject, "%s failed: %s", plan_op_name(pa->op),
 			    bs_error_text(&aerr));
 			if (arc == BS_ERR_AUTH || arc == BS_ERR_FORBIDDEN) {
@@ -1743,9 +1776,15 @@ toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r
 		}
 	}
 	report(&ru, plan.n, plan.n, NULL);
-	for (size_t i = 0; i < c.pl.nrec; i++)
-		record_request(s->store, c.pl.rec[i].request_id, c.pl.rec[i].employee_id,
-		    c.pl.rec[i].status, c.pl.rec[i].previous, c.pl.rec[i].key);
+	/* the requests seen, so the next run skips them; not those that failed */
+	for (size_t i = 0; i < c.pl.nrec; i++) {
+		int bad = 0;
+		for (size_t k = 0; k < nfailed && !bad; k++)
+			bad = failed_ids[k] == c.pl.rec[i].request_id;
+		if (!bad)
+			record_request(s->store, c.pl.rec[i].request_id, c.pl.rec[i].employee_id,
+			    c.pl.rec[i].status, c.pl.rec[i].previous, c.pl.rec[i].key);
+	}
 	if (r->failed > 0) {
 		rc = bs_fail(err, BS_ERR_PARTIAL, "%ld of %zu action%s failed; they are tried again "
 		    "next run ('bobsync log --run %lld' shows why)", r->failed, plan.n,
@@ -1760,6 +1799,7 @@ toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r
 	    plan.n, plan.nheld);
 out:
 	finish(s, r, rc, err);
+	free(failed_ids);
 	plan_free(&plan);
 	ctx_free(&c);
 	return rc;

@@ -455,8 +455,11 @@ first_run_reconciles(struct world *w)
 	json_array_append_new(outs, hibob_req(1, "101", "approved", "2026-03-02", "2026-03-03", NULL));
 	json_array_append_new(outs, hibob_req(2, "202", "approved", "2026-03-10", "2026-03-10", NULL));
 	json_array_append_new(outs, hibob_req(3, "999", "approved", "2026-03-11", "2026-03-11", NULL));
-	script(json_pack("[o, o, o, o, o, o, o, o]",
+	script(json_pack("[o, o, o, o, o, o, o, o, o, o]",
 	    item("/v1/timeoff/whosout", wrap("outs", outs)),
+	    /* the feed of the last year, in two windows of at most 6 months */
+	    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
+	    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
 	    item_text("/v0/people", people_body),
 	    item_text("/v0/activity_types", types_json),
 	    item_text("/v1/people/search", "{\"employees\":[{\"id\":\"999\",\"email\":\"zed@x.test\"}]}"),
@@ -472,7 +475,7 @@ first_run_reconciles(struct world *w)
 
 	log = server_log();
 	assert_int_equal(count_calls(log, "GET", "/v1/timeoff/whosout"), 1);
-	assert_int_equal(count_calls(log, "GET", "/v1/timeoff/requests/changes"), 0);
+	assert_int_equal(count_calls(log, "GET", "/v1/timeoff/requests/changes"), 2);
 	assert_int_equal(count_calls(log, "POST", "/v0/activities/bulk"), 0);	/* nothing deleted */
 	assert_int_equal(count_calls(log, "GET", "/v0/activities"), 2);	/* agents a1, a2 */
 	json_decref(log);
