@@ -170,6 +170,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000,100000")
     ap.add_argument("--out", default=os.path.join(ROOT, "tests/bench/RESULTS.md"))
+    ap.add_argument("--full-sync-max", type=int, default=1000,
+                    help="largest company to run the first syncs on (they are paced by vendor limits)")
     a = ap.parse_args()
     sizes = [int(s) for s in a.sizes.split(",")]
     tmp = tempfile.mkdtemp(prefix="bobsync-bench-")
@@ -181,11 +183,17 @@ def main():
             sb = Sandbox(n, tmp)
             try:
                 home = make_home(sb, tmp)
-                steps = (("preview employees", ("preview", "employees", "--json")),
+                steps = [("preview employees", ("preview", "employees", "--json")),
                          ("plan roster", ("plan", "roster", "--json")),
-                         ("sync roster (first)", ("sync", "roster", "--json")),
-                         ("sync timeoff (first)", ("sync", "timeoff", "--json")),
-                         ("sync timeoff (nothing changed)", ("sync", "timeoff", "--json")))
+                         ("preview timeoff", ("preview", "timeoff", "--json"))]
+                # Writes are paced to the vendors' published limits (SCIM
+                # 600/min, Assembled 300/min), so a first sync's wall time
+                # is requests / limit whatever bobsync does; run them where
+                # that takes minutes, not hours.
+                if n <= a.full_sync_max:
+                    steps += [("sync roster (first)", ("sync", "roster", "--json")),
+                              ("sync timeoff (first)", ("sync", "timeoff", "--json")),
+                              ("sync timeoff (nothing changed)", ("sync", "timeoff", "--json"))]
                 for label, args in steps:
                     sb.clear()
                     m = measure(home, tmp, *args)
