@@ -14,8 +14,13 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -597,6 +602,258 @@ delete_by_id_through_bulk(void **state)
 	json_decref(log);
 }
 
+/* ---- against the sandbox (tests/sandbox/sandbox.py) ---- */
+
+extern char **environ;
+
+static pid_t sb_pid;
+static char sb_dir[256];
+static char sb_url[256];
+static char sb_key[256];
+static int sb_ctl_port;
+
+static int
+sb_setup(void **state)
+{
+	char script[512], statef[300], lifetime[16];
+	const char *root = test_repo_root();
+	json_t *j = NULL;
+	const char *ctl;
+
+	(void)state;
+	if (root == NULL || test_mkdtemp(sb_dir, sizeof sb_dir) != 0)
+		return -1;
+	snprintf(script, sizeof script, "%s/tests/sandbox/sandbox.py", root);
+	snprintf(statef, sizeof statef, "%s/state.json", sb_dir);
+	snprintf(lifetime, sizeof lifetime, "%d", TEST_SERVER_LIFETIME_S);
+	{
+		char *argv[] = { (char *)TEST_PYTHON, script, (char *)"--state-file", statef,
+		    (char *)"--people", (char *)"320", (char *)"--lifetime", lifetime, NULL };
+		posix_spawn_file_actions_t fa;
+		int rc;
+		posix_spawn_file_actions_init(&fa);
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+		rc = posix_spawn(&sb_pid, TEST_PYTHON, &fa, NULL, argv, environ);
+		posix_spawn_file_actions_destroy(&fa);
+		if (rc != 0)
+			return -1;
+	}
+	for (int i = 0; i < 300 && j == NULL; i++) {
+		if (access(statef, R_OK) == 0)
+			j = json_load_file(statef, 0, NULL);
+		if (j == NULL)
+			usleep(100000);
+	}
+	if (j == NULL)
+		return -1;
+	snprintf(sb_url, sizeof sb_url, "%s", json_string_value(json_object_get(
+	    json_object_get(j, "assembled"), "url")));
+	snprintf(sb_key, sizeof sb_key, "%s", json_string_value(json_object_get(
+	    json_object_get(j, "assembled"), "api_key")));
+	ctl = json_string_value(json_object_get(json_object_get(j, "control"), "assembled"));
+	sb_ctl_port = ctl && strrchr(ctl, ':') ? atoi(strrchr(ctl, ':') + 1) : 0;
+	json_decref(j);
+	return sb_ctl_port > 0 ? 0 : -1;
+}
+
+static int
+sb_teardown(void **state)
+{
+	(void)state;
+	if (sb_pid > 0) {
+		kill(sb_pid, SIGTERM);
+		waitpid(sb_pid, NULL, 0);
+		sb_pid = 0;
+	}
+	test_rm_rf(sb_dir);
+	return 0;
+}
+
+static int
+sb_each_setup(void **state)
+{
+	(void)state;
+	http = http_client_new(NULL, NULL);	/* the real clock: the sandbox's limiter is real */
+	cl = asm_client_new(http, sb_url, sb_key);
+	free(test_http_request(sb_ctl_port, "DELETE", "/_control/requests", NULL, NULL));
+	return 0;
+}
+
+static json_t *
+sb_get(const char *path)
+{
+	char *r = test_http_get(sb_ctl_port, path);
+	json_t *j = r ? json_loads(r, 0, NULL) : NULL;
+
+	free(r);
+	assert_non_null(j);
+	return j;
+}
+
+/* The activity with this id, from the control API (NULL when gone). */
+static int
+sb_has_activity(const char *id)
+{
+	json_t *j = sb_get("/_control/activities");
+	int has = json_object_get(json_object_get(j, "activities"), id) != NULL;
+
+	json_decref(j);
+	return has;
+}
+
+static void
+sb_people(void **state)
+{
+	struct asm_people p = { 0 };
+	struct bs_error err = { 0 };
+	json_t *ctl, *v, *log;
+	size_t i, live = 0, dead = 0, pages = 0;
+
+	(void)state;
+	assert_int_equal(asm_get_people(cl, &p, &err), BS_OK);
+	ctl = sb_get("/_control/people");
+	json_array_foreach(json_object_get(ctl, "people"), i, v) {
+		if (json_is_true(json_object_get(v, "deleted"))) {
+			dead++;
+			for (size_t k = 0; k < p.n; k++)
+				assert_string_not_equal(p.v[k].id, json_string_value(json_object_get(v, "id")));
+		} else {
+			live++;
+		}
+	}
+	assert_true(dead > 0);
+	assert_int_equal(p.n, live);	/* every live person, no deleted one */
+	for (size_t k = 0; k < p.n; k++) {
+		assert_non_null(p.v[k].agent_id);
+		assert_string_not_equal(p.v[k].agent_id, p.v[k].id);
+	}
+	log = sb_get("/_control/requests");
+	json_array_foreach(json_object_get(log, "requests"), i, v)
+		if (str_eq(json_string_value(json_object_get(v, "path")), "/v0/people"))
+			pages++;
+	assert_int_equal(pages, (json_array_size(json_object_get(ctl, "people")) + 99) / 100);
+	json_decref(log);
+	json_decref(ctl);
+	asm_people_free(&p);
+}
+
+static void
+sb_conflicts_and_delete(void **state)
+{
+	struct asm_activity_types t = { 0 };
+	struct asm_activities a = { 0 };
+	struct bs_error err = { 0 };
+	const struct asm_activity_type *pto;
+	json_t *ctl, *v, *shift1 = NULL, *shift2 = NULL;
+	const char *k;
+	char agent[128], id1[128], id2[128], s1[128], s2[128];
+	int64_t t1s, t1e, t2s, t2e;
+	int gone = -1, found = 0;
+
+	(void)state;
+	assert_int_equal(asm_get_activity_types(cl, &t, &err), BS_OK);
+	pto = asm_timeoff_type(&t, NULL, NULL, 0);
+	assert_non_null(pto);
+	assert_string_equal(pto->name, "Time Off");
+
+	/* two shifts of one agent */
+	ctl = sb_get("/_control/activities");
+	json_object_foreach(json_object_get(ctl, "activities"), k, v) {
+		if (!str_eq(json_string_value(json_object_get(v, "description")), "shift"))
+			continue;
+		if (shift1 == NULL)
+			shift1 = v;
+		else if (shift2 == NULL && str_eq(json_string_value(json_object_get(v, "agent_id")),
+		    json_string_value(json_object_get(shift1, "agent_id"))))
+			shift2 = v;
+	}
+	assert_non_null(shift1);
+	assert_non_null(shift2);
+	snprintf(agent, sizeof agent, "%s", json_string_value(json_object_get(shift1, "agent_id")));
+	snprintf(s1, sizeof s1, "%s", json_string_value(json_object_get(shift1, "id")));
+	snprintf(s2, sizeof s2, "%s", json_string_value(json_object_get(shift2, "id")));
+	t1s = json_integer_value(json_object_get(shift1, "start_time"));
+	t1e = json_integer_value(json_object_get(shift1, "end_time"));
+	t2s = json_integer_value(json_object_get(shift2, "start_time"));
+	t2e = json_integer_value(json_object_get(shift2, "end_time"));
+	json_decref(ctl);
+
+	/* the agent's schedule, keyed maps read, only this agent */
+	assert_int_equal(asm_list_activities(cl, agent, t1s - 3600, t1e + 3600, NULL, &a, &err), BS_OK);
+	for (size_t i = 0; i < a.n; i++) {
+		assert_string_equal(a.v[i].agent_id, agent);
+		if (str_eq(a.v[i].id, s1)) {
+			found = 1;
+			assert_int_equal(a.v[i].start, t1s);
+			assert_int_equal(a.v[i].end, t1e);
+		}
+	}
+	assert_true(found);
+	asm_activities_free(&a);
+
+	/* allow_conflicts true: the shift under the event stays */
+	{
+		struct asm_activity_spec sp = { agent, pto->id, t1s - 3600, t1e + 3600,
+		    "HiBob time off #1 (Holiday) hibob:1", 1, NULL };
+		struct asm_activity out;
+		assert_int_equal(asm_create_activity(cl, &sp, &out, &err), BS_OK);
+		snprintf(id1, sizeof id1, "%s", out.id);
+		asm_activity_clear(&out);
+	}
+	assert_true(sb_has_activity(id1));
+	assert_true(sb_has_activity(s1));
+	/* allow_conflicts false: Assembled deletes the shift */
+	{
+		struct asm_activity_spec sp = { agent, pto->id, t2s, t2e,
+		    "HiBob time off #2 (Holiday) hibob:2", 0, NULL };
+		struct asm_activity out;
+		assert_int_equal(asm_create_activity(cl, &sp, &out, &err), BS_OK);
+		snprintf(id2, sizeof id2, "%s", out.id);
+		asm_activity_clear(&out);
+	}
+	assert_true(sb_has_activity(id2));
+	assert_false(sb_has_activity(s2));
+	assert_true(sb_has_activity(s1));
+
+	/* removal by id through bulk; again: already gone */
+	assert_int_equal(asm_delete_activity(cl, id1, NULL, &gone, &err), BS_OK);
+	assert_int_equal(gone, 0);
+	assert_false(sb_has_activity(id1));
+	assert_true(sb_has_activity(s1));	/* only that event */
+	assert_int_equal(asm_delete_activity(cl, id1, NULL, &gone, &err), BS_OK);
+	assert_int_equal(gone, 1);
+	assert_int_equal(asm_delete_activity(cl, id2, NULL, &gone, &err), BS_OK);
+	asm_activity_types_free(&t);
+}
+
+static void
+sb_rate_limit(void **state)
+{
+	struct asm_activity_types t = { 0 };
+	struct bs_error err = { 0 };
+	json_t *log, *v;
+	size_t i, n429 = 0;
+	char *r;
+
+	(void)state;
+	r = test_http_post(sb_ctl_port, "/_control/ratelimit",
+	    "{\"per_minute\":60,\"burst\":2,\"retry_after\":1}");
+	free(r);
+	for (int k = 0; k < 4; k++) {
+		assert_int_equal(asm_get_activity_types(cl, &t, &err), BS_OK);
+		assert_true(t.n > 0);
+		asm_activity_types_free(&t);
+	}
+	log = sb_get("/_control/requests");
+	json_array_foreach(json_object_get(log, "requests"), i, v)
+		if (json_integer_value(json_object_get(v, "status")) == 429)
+			n429++;
+	assert_true(n429 >= 1);		/* limited, waited, then answered */
+	json_decref(log);
+	r = test_http_post(sb_ctl_port, "/_control/ratelimit", "{\"per_minute\":300,\"burst\":20}");
+	free(r);
+}
+
 int
 main(void)
 {
@@ -617,5 +874,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(delete_by_id_through_bulk, each_setup, each_teardown),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	const struct CMUnitTest sandbox[] = {
+		cmocka_unit_test_setup_teardown(sb_people, sb_each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(sb_conflicts_and_delete, sb_each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(sb_rate_limit, sb_each_setup, each_teardown),
+	};
+	int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);
+
+	return failed + cmocka_run_group_tests(sandbox, sb_setup, sb_teardown);
 }
