@@ -820,8 +820,10 @@ plan_request(struct planner *pl, const struct bob_timeoff *r, const struct toff_
 	for (size_t k = 0; k < nrows; k++) {
 		if (used[k])
 			continue;
-		if (t->why == TOFF_WHY_OUTSIDE)
-			continue;	/* still approved, now outside the window: leave it */
+		/* still approved but outside the window now, or a settings
+		 * problem (no activity type): leave the event, never delete on it */
+		if (t->why == TOFF_WHY_OUTSIDE || t->why == TOFF_WHY_NO_TYPE)
+			continue;
 		if (activity_present(pl, first[k].agent_id, first[k].activity_id) == 0) {
 			pl->forget = xreallocarray(pl->forget, pl->nforget + 1, sizeof *pl->forget);
 			pl->forget[pl->nforget++] = xstrdup(first[k].activity_id);
@@ -839,6 +841,8 @@ plan_request(struct planner *pl, const struct bob_timeoff *r, const struct toff_
 			    mid != r->request_id)
 				continue;
 			li->claimed[k] = 1;
+			if (t->why == TOFF_WHY_OUTSIDE || t->why == TOFF_WHY_NO_TYPE)
+				continue;	/* as above: left alone */
 			act_del(a, li->acts.v[k].id);
 			dup++;
 		}

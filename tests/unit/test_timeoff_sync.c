@@ -455,9 +455,10 @@ first_run_reconciles(struct world *w)
 	json_array_append_new(outs, hibob_req(1, "101", "approved", "2026-03-02", "2026-03-03", NULL));
 	json_array_append_new(outs, hibob_req(2, "202", "approved", "2026-03-10", "2026-03-10", NULL));
 	json_array_append_new(outs, hibob_req(3, "999", "approved", "2026-03-11", "2026-03-11", NULL));
-	script(json_pack("[o, o, o, o, o, o, o, o, o, o]",
+	script(json_pack("[o, o, o, o, o, o, o, o, o, o, o]",
 	    item("/v1/timeoff/whosout", wrap("outs", outs)),
-	    /* the feed of the last year, in two windows of at most 6 months */
+	    /* the feed of the last year, in windows of at most 6 months */
+	    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
 	    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
 	    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
 	    item_text("/v0/people", people_body),
@@ -475,7 +476,7 @@ first_run_reconciles(struct world *w)
 
 	log = server_log();
 	assert_int_equal(count_calls(log, "GET", "/v1/timeoff/whosout"), 1);
-	assert_int_equal(count_calls(log, "GET", "/v1/timeoff/requests/changes"), 2);
+	assert_int_equal(count_calls(log, "GET", "/v1/timeoff/requests/changes"), 3);
 	assert_int_equal(count_calls(log, "POST", "/v0/activities/bulk"), 0);	/* nothing deleted */
 	assert_int_equal(count_calls(log, "GET", "/v0/activities"), 2);	/* agents a1, a2 */
 	json_decref(log);
@@ -735,6 +736,71 @@ run_killed_create_is_adopted(void **state)
 	world_close(&w);
 }
 
+/* Who's out lists active employees only: an approved request the feed
+ * shows for someone else still syncs; the feed's other states are
+ * remembered.  A policy mapped to a missing type holds, never deletes. */
+static void
+run_reconcile_reads_feed(void **state)
+{
+	struct world w;
+	struct sync_result r;
+	struct bs_error err = { 0 };
+	struct toff_event_row row;
+	struct toff_request_row rec;
+	struct toff_event_rows rows;
+	json_t *outs = json_array(), *ch = json_array(), *x, *log;
+
+	(void)state;
+	world_open(&w);
+	assert_int_equal(conf_set(w.conf, "assembled.policy_map", "Holiday=Nope", &err), BS_OK);
+	memset(&row, 0, sizeof row);
+	row.request_id = 1;
+	row.employee_id = (char *)"101";
+	row.agent_id = (char *)"a1";
+	row.activity_id = (char *)"act-1";
+	row.type_id = (char *)"t3";
+	row.start = 1772406000;
+	row.end = 1772578800;
+	assert_int_equal(store_toff_event_put(w.store, &row, 1, &err), BS_OK);
+
+	json_array_append_new(outs, hibob_req(1, "101", "approved", "2026-03-02", "2026-03-03", NULL));
+	x = hibob_req(8, "202", "approved", "2026-03-16", "2026-03-16", "Created");
+	json_object_set_new(x, "policyTypeDisplayName", json_string("Sick"));
+	json_array_append_new(ch, x);
+	json_array_append_new(ch, hibob_req(9, "202", "canceled", "2026-03-17", "2026-03-17", "Canceled"));
+	script(json_pack("[o, o, o, o, o, o, o, o, o, o]",
+	    item("/v1/timeoff/whosout", wrap("outs", outs)),
+	    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
+	    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
+	    item("/v1/timeoff/requests/changes", wrap("changes", ch)),
+	    item_text("/v0/people", people_body),
+	    item_text("/v0/activity_types", types_json),
+	    item_text("/v1/people/search", "{\"employees\":[]}"),
+	    /* agent a2 (request 8) is listed first, then a1 (the mapped row) */
+	    item_text("/v0/activities", "{\"activities\":{}}"),
+	    item_text("/v0/activities", "{\"activities\":{\"k1\":{\"id\":\"act-1\",\"agent_id\":\"a1\","
+	    "\"type_id\":\"t3\",\"start_time\":1772406000,\"end_time\":1772578800,"
+	    "\"description\":\"HiBob time off #1 (Holiday) hibob:1\"}}}"),
+	    item_text("/v0/activities", "{\"id\":\"act-8\"}")));
+	assert_int_equal(run(&w, "reconcile", NULL, &r, &err), BS_OK);
+	assert_int_equal(r.planned, 1);
+	assert_int_equal(r.applied, 1);
+	log = server_log();
+	assert_int_equal(count_calls(log, "POST", "/v0/activities/bulk"), 0);	/* act-1 kept */
+	json_decref(log);
+	assert_int_equal(store_toff_events_list(w.store, &rows, &err), BS_OK);
+	assert_int_equal(rows.n, 2);
+	assert_string_equal(rows.v[0].activity_id, "act-1");
+	assert_int_equal(rows.v[1].request_id, 8);
+	assert_string_equal(rows.v[1].agent_id, "a2");
+	toff_event_rows_free(&rows);
+	/* the canceled one is remembered: the next feed read skips it */
+	assert_int_equal(store_toff_request_get(w.store, 9, &rec, &err), BS_OK);
+	assert_string_equal(rec.status, "canceled");
+	toff_request_row_clear(&rec);
+	world_close(&w);
+}
+
 static void
 preview_window(void **state)
 {
@@ -861,6 +927,7 @@ main(void)
 		cmocka_unit_test(run_cancel_edit_and_approval),
 		cmocka_unit_test(run_guard_blocks_mass_cancellation),
 		cmocka_unit_test(run_killed_create_is_adopted),
+		cmocka_unit_test(run_reconcile_reads_feed),
 		cmocka_unit_test(preview_window),
 	};
 
