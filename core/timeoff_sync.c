@@ -726,6 +726,7 @@ plan_request(struct planner *pl, const struct bob_timeoff *r, const struct toff_
 	struct plan_action *pa;
 	enum plan_op op;
 	char *after, *before, sub[32];
+	const char *email;
 	char change[200] = "";
 
 	log_debug("time off %lld: %s: %s", r->request_id, toff_why_name(t->why), t->reason);
@@ -890,8 +891,11 @@ plan_request(struct planner *pl, const struct bob_timeoff *r, const struct toff_
 	after = events_json(a->create, a->ncreate, agent, type, r->request_id, a->replaces,
 	    r->employee_id, a->del, a->ndel);
 	before = nrows + nold > 0 ? rows_json(nrows ? first : ofirst, nrows ? nrows : nold, pl) : NULL;
-	pa = plan_add(pl->plan, op, sub, r->employee_id, t->email ? t->email : r->employee_email,
-	    r->employee_name, r->request_id, why.buf ? why.buf : "", before, after);
+	email = t->email ? t->email : r->employee_email;
+	if (email == NULL && pl->env->bob_tried)	/* known without a read */
+		email = env_bob_email(pl->env, r->employee_id);
+	pa = plan_add(pl->plan, op, sub, r->employee_id, email, r->employee_name, r->request_id,
+	    why.buf ? why.buf : "", before, after);
 	pa->data = a;
 	pa->data_free = act_free;
 	free(after);
