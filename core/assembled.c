@@ -6,6 +6,7 @@
  * unix seconds.  Activities are removed one id at a time through the bulk
  * endpoint; the window DELETE, which also takes shifts, is never used.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -334,6 +335,8 @@ asm_get_people(struct asm_client *c, struct asm_people *out, struct bs_error *er
 	if (rc != BS_OK) {
 		bs_error_prefix(err, "reading people from Assembled");
 		asm_people_free(out);
+	} else {
+		asm_people_index(out);
 	}
 	return rc;
 }
@@ -742,28 +745,110 @@ asm_delete_activity(struct asm_client *c, const char *activity_id, const char *s
 
 /* ---- matching ---- */
 
+/* qsort_r comparators over positions in the list (ctx) */
+static int
+cmp_hibob(const void *a, const void *b, void *ctx)
+{
+	const struct asm_person *v = ctx;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(v[x].hibob_id, v[y].hibob_id);
+	return c != 0 ? c : (x > y) - (x < y);	/* equal keys: list order */
+}
+
+static int
+cmp_email(const void *a, const void *b, void *ctx)
+{
+	const struct asm_person *v = ctx;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcasecmp(v[x].email, v[y].email);
+	return c != 0 ? c : (x > y) - (x < y);
+}
+
+void
+asm_people_index(struct asm_people *p)
+{
+	if (p == NULL)
+		return;
+	free(p->by_hibob);
+	free(p->by_email);
+	p->by_hibob = xcalloc(p->n + 1, sizeof *p->by_hibob);
+	p->by_email = xcalloc(p->n + 1, sizeof *p->by_email);
+	p->nhibob = p->nemail = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->v[i].deleted)
+			continue;
+		if (!str_empty(p->v[i].hibob_id))
+			p->by_hibob[p->nhibob++] = i;
+		if (!str_empty(p->v[i].email))
+			p->by_email[p->nemail++] = i;
+	}
+	qsort_r(p->by_hibob, p->nhibob, sizeof *p->by_hibob, cmp_hibob, p->v);
+	qsort_r(p->by_email, p->nemail, sizeof *p->by_email, cmp_email, p->v);
+	p->nidx = p->n;
+}
+
+/* The first position in idx[0..n) whose key equals key, or SIZE_MAX. */
+static size_t
+index_find(const struct asm_people *p, const size_t *idx, size_t n, const char *key, int ci)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct asm_person *m = &p->v[idx[mid]];
+		int c = ci ? strcasecmp(m->email, key) : strcmp(m->hibob_id, key);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < n) {
+		const struct asm_person *m = &p->v[idx[lo]];
+		if (ci ? strcasecmp(m->email, key) == 0 : strcmp(m->hibob_id, key) == 0)
+			return idx[lo];
+	}
+	return SIZE_MAX;
+}
+
 const struct asm_person *
 asm_people_match(const struct asm_people *p, const char *hibob_id, const char *email,
     const char **how)
 {
+	int indexed;
+
 	if (how != NULL)
 		*how = NULL;
 	if (p == NULL)
 		return NULL;
-	if (!str_empty(hibob_id))
-		for (size_t i = 0; i < p->n; i++)
-			if (!p->v[i].deleted && str_eq(p->v[i].hibob_id, hibob_id)) {
-				if (how != NULL)
-					*how = "hibob id";
-				return &p->v[i];
-			}
-	if (!str_empty(email))
-		for (size_t i = 0; i < p->n; i++)
-			if (!p->v[i].deleted && str_eq_ci(p->v[i].email, email)) {
-				if (how != NULL)
-					*how = "email";
-				return &p->v[i];
-			}
+	indexed = p->nidx == p->n && p->n > 0 && p->by_hibob != NULL;
+	if (!str_empty(hibob_id)) {
+		size_t at = SIZE_MAX;
+		if (indexed)
+			at = index_find(p, p->by_hibob, p->nhibob, hibob_id, 0);
+		else
+			for (size_t i = 0; i < p->n && at == SIZE_MAX; i++)
+				if (!p->v[i].deleted && str_eq(p->v[i].hibob_id, hibob_id))
+					at = i;
+		if (at != SIZE_MAX) {
+			if (how != NULL)
+				*how = "hibob id";
+			return &p->v[at];
+		}
+	}
+	if (!str_empty(email)) {
+		size_t at = SIZE_MAX;
+		if (indexed)
+			at = index_find(p, p->by_email, p->nemail, email, 1);
+		else
+			for (size_t i = 0; i < p->n && at == SIZE_MAX; i++)
+				if (!p->v[i].deleted && str_eq_ci(p->v[i].email, email))
+					at = i;
+		if (at != SIZE_MAX) {
+			if (how != NULL)
+				*how = "email";
+			return &p->v[at];
+		}
+	}
 	return NULL;
 }
 
@@ -804,6 +889,8 @@ asm_people_free(struct asm_people *p)
 	for (size_t i = 0; i < p->n; i++)
 		asm_person_clear(&p->v[i]);
 	free(p->v);
+	free(p->by_hibob);
+	free(p->by_email);
 	memset(p, 0, sizeof *p);
 }
 

@@ -40,6 +40,10 @@ struct asm_person {
 struct asm_people {
 	struct asm_person *v;
 	size_t n;
+	/* asm_people_index: positions sorted by hibob_id and by case-folded
+	 * email, so matching is a binary search (used while nidx == n) */
+	size_t *by_hibob, *by_email;
+	size_t nhibob, nemail, nidx;
 };
 
 struct asm_activity_type {
@@ -68,6 +72,9 @@ const struct asm_activity_type *asm_timeoff_type(const struct asm_activity_types
     const char *name_or_id, char *why, size_t whylen);
 
 void asm_people_free(struct asm_people *p);
+/* Build the match index (asm_get_people does it); call again after
+ * changing v.  Without it asm_people_match scans the list. */
+void asm_people_index(struct asm_people *p);
 void asm_activity_types_free(struct asm_activity_types *t);
 
 /* ---- added: activities, matching, parsing ---- */

@@ -313,7 +313,7 @@ static void
 match_rules(void **state)
 {
 	struct asm_person v[4];
-	struct asm_people p = { v, 4 };
+	struct asm_people p = { .v = v, .n = 4 };
 	const char *how = "x";
 
 	(void)state;
@@ -324,20 +324,69 @@ match_rules(void **state)
 	v[2].id = (char *)"p2"; v[2].email = (char *)"gone@example.com"; v[2].deleted = 1;
 	v[3].id = (char *)"p3"; v[3].email = (char *)"jane.doe@example.com";
 
-	assert_null(asm_people_match(NULL, "42", "x", &how));
-	assert_null(how);
-	assert_null(asm_people_match(&p, NULL, NULL, &how));
-	assert_null(asm_people_match(&p, "", "", NULL));
-	/* the HiBob id wins over an email that points elsewhere */
-	assert_string_equal(asm_people_match(&p, "42", "jane.doe@example.com", &how)->id, "p1");
-	assert_string_equal(how, "hibob id");
-	/* case-folded email; first match */
-	assert_string_equal(asm_people_match(&p, "777", "JANE.DOE@example.com", &how)->id, "p0");
-	assert_string_equal(how, "email");
-	/* never a deleted person, never a guess */
-	assert_null(asm_people_match(&p, NULL, "gone@example.com", &how));
-	assert_null(asm_people_match(&p, "777", "jane@example.com", &how));
-	assert_null(asm_people_match(&p, "4", NULL, &how));
+	/* the same answers by scanning (pass 0) and through the index (pass 1) */
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			asm_people_index(&p);
+			assert_int_equal(p.nidx, 4);
+		}
+		assert_null(asm_people_match(NULL, "42", "x", &how));
+		assert_null(how);
+		assert_null(asm_people_match(&p, NULL, NULL, &how));
+		assert_null(asm_people_match(&p, "", "", NULL));
+		/* the HiBob id wins over an email that points elsewhere */
+		assert_string_equal(asm_people_match(&p, "42", "jane.doe@example.com", &how)->id, "p1");
+		assert_string_equal(how, "hibob id");
+		/* case-folded email; first match */
+		assert_string_equal(asm_people_match(&p, "777", "JANE.DOE@example.com", &how)->id, "p0");
+		assert_string_equal(how, "email");
+		/* never a deleted person, never a guess */
+		assert_null(asm_people_match(&p, NULL, "gone@example.com", &how));
+		assert_null(asm_people_match(&p, "777", "jane@example.com", &how));
+		assert_null(asm_people_match(&p, "4", NULL, &how));
+	}
+	free(p.by_hibob);
+	free(p.by_email);
+}
+
+/* The index agrees with a scan on a larger list with duplicate keys,
+ * mixed case and deleted people. */
+static void
+match_index_agrees(void **state)
+{
+	enum { N = 3000 };
+	struct asm_people p = { 0 };
+	char buf[64];
+
+	(void)state;
+	p.v = xcalloc(N, sizeof *p.v);
+	p.n = N;
+	for (size_t i = 0; i < N; i++) {
+		snprintf(buf, sizeof buf, "p%zu", i);
+		p.v[i].id = xstrdup(buf);
+		if (i % 3 != 0) {
+			snprintf(buf, sizeof buf, "%zu", (i * 7919) % 1000);
+			p.v[i].hibob_id = xstrdup(buf);
+		}
+		snprintf(buf, sizeof buf, i % 2 ? "User%zu@Example.test" : "user%zu@example.TEST",
+		    (i * 104729) % 1500);
+		p.v[i].email = xstrdup(buf);
+		p.v[i].deleted = i % 11 == 0;
+	}
+	for (int q = 0; q < 1600; q++) {
+		char id[32], em[64];
+		const struct asm_person *a, *b;
+		const char *ha, *hb;
+		snprintf(id, sizeof id, "%d", q % 1100);
+		snprintf(em, sizeof em, "USER%d@example.test", (q * 31) % 1600);
+		p.nidx = 0;
+		a = asm_people_match(&p, q % 5 ? id : NULL, em, &ha);
+		asm_people_index(&p);
+		b = asm_people_match(&p, q % 5 ? id : NULL, em, &hb);
+		assert_ptr_equal(a, b);
+		assert_true(ha == hb || (ha && hb && strcmp(ha, hb) == 0));
+	}
+	asm_people_free(&p);
 }
 
 static void
@@ -864,6 +913,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(people_auth_rejected, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(people_rate_limited_then_ok, each_setup, each_teardown),
 		cmocka_unit_test(match_rules),
+		cmocka_unit_test(match_index_agrees),
 		cmocka_unit_test(marker_parse),
 		cmocka_unit_test(types_and_default),
 		cmocka_unit_test_setup_teardown(types_over_http, each_setup, each_teardown),
