@@ -1,0 +1,68 @@
+#!/bin/sh
+# checks.sh - `bobsync check --json` against every sandbox scenario names
+# the failing check, its code and the missing sections, with a remedy; the
+# default company passes everything.
+. "$(dirname "$0")/../lib/testlib.sh"
+. "$(dirname "$0")/../lib/sandbox.sh"
+
+sb_start --people 120 || exit 1
+sb_home hibob assembled || exit 1
+bs config set assembled.enabled true >/dev/null
+
+scenario() { sb_ctl hibob POST /_control/scenario "$1" >/dev/null; }
+# field ID KEY: a key of one check in the last check --json
+field() { json_get "$T_TMP/check.json" "(lambda v: sorted(v) if isinstance(v, list) else v)([c.get('$2') for c in j['checks'] if c['id']=='$1'][0])"; }
+run_check() { bs check --json >"$T_TMP/check.json" 2>"$T_TMP/check.err"; echo $?; }
+
+t_case "the default company passes every check"
+scenario '{"name": "default"}'
+st=$(run_check)
+t_eq "$st" 0 "exit status"
+t_eq "$(json_get "$T_TMP/check.json" 'j["ok"]')" True "ok"
+t_eq "$(json_get "$T_TMP/check.json" '",".join(c["id"] for c in j["checks"] if c["status"] not in ("pass","skip"))')" "" "checks not passing"
+
+# scenario | check id | key | expected | check status | exit status
+# (no hired or terminated person visible is a warning: a young company
+# may have none, so it cannot be proved wrong)
+while IFS='|' read -r sc id key want status code; do
+	[ -n "$sc" ] || continue
+	t_case "scenario $sc: $id $status with $key=$want"
+	scenario "$sc"
+	st=$(run_check)
+	t_eq "$st" "$code" "exit status"
+	t_eq "$(field "$id" status)" "$status" "$id status"
+	t_eq "$(field "$id" "$key")" "$want" "$id $key"
+	rem=$(field "$id" remedy)
+	[ ${#rem} -gt 20 ] || t_fail "$id has no remedy: '$rem'"
+done <<'CASES'
+{"name": "no_field"}|hibob.field|code|missing|fail|1
+{"name": "misnamed_field"}|hibob.field|code|misnamed|fail|1
+{"name": "text_field"}|hibob.field|code|not_list|fail|1
+{"name": "bad_options"}|hibob.field|code|bad_options|fail|1
+{"name": "no_personal"}|hibob.permissions|missing|['Personal']|fail|1
+{"name": "no_employment"}|hibob.permissions|missing|['Employment']|fail|1
+{"name": "no_lifecycle"}|hibob.permissions|missing|['Lifecycle']|fail|1
+{"name": "missing_sections", "sections": ["Personal", "Lifecycle"]}|hibob.permissions|missing|['Lifecycle', 'Personal']|fail|1
+{"name": "no_inactive_audience"}|hibob.lifecycle_audience|status|warn|warn|0
+{"name": "no_timeoff"}|hibob.timeoff|status|fail|fail|1
+{"name": "wrong_token"}|hibob.auth|status|fail|fail|6
+CASES
+
+t_case "the misnamed field's remedy names the right name"
+scenario '{"name": "misnamed_field"}'
+run_check >/dev/null
+t_contains "$(field hibob.field remedy)" "alleo_access" "remedy"
+
+t_case "a wrong token: the 401 remedy, nothing else tried against HiBob"
+scenario '{"name": "wrong_token"}'
+sb_ctl hibob DELETE /_control/requests >/dev/null
+run_check >/dev/null
+t_contains "$(field hibob.auth remedy)" "Service User" "remedy"
+n=$(sb_ctl hibob GET /_control/requests | json_get - 'sum(1 for r in j["requests"] if r["status"] == 401)')
+t_eq "$n" 1 "401 answers (HiBob blocks callers that repeat them)"
+
+t_case "back to default: passes again"
+scenario '{"name": "default"}'
+t_eq "$(run_check)" 0 "exit status after the fix"
+
+t_summary
