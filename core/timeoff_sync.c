@@ -136,8 +136,9 @@ effective_status(const struct bob_timeoff *r)
 {
 	if (str_eq_ci(r->change_type, "Deleted"))
 		return TOFF_DELETED;
+	/* the feed reports a decline as a "Canceled" change of a disapproved request */
 	if (str_eq_ci(r->change_type, "Canceled") || str_eq_ci(r->change_type, "Cancelled"))
-		return TOFF_CANCELED;
+		return r->status == TOFF_DISAPPROVED ? TOFF_DISAPPROVED : TOFF_CANCELED;
 	return r->status;
 }
 
@@ -396,6 +397,8 @@ toff_target_eval(struct toff_env *e, const struct bob_timeoff *r, int64_t ws, in
 	if (st != TOFF_APPROVED) {
 		decide(e, r, e->default_zone, ws, we, out);
 		out->why = why_of_status(st);
+		if (st == TOFF_DISAPPROVED)
+			snprintf(out->reason, sizeof out->reason, "declined in HiBob");
 		out->d.verdict = TOFF_SKIP;
 		FREE(out->d.events);
 		out->d.nevents = 0;

@@ -123,6 +123,8 @@ got=$(printf '%s' "$out" | json_get - "' '.join(str(r['request_id']) for r in so
 t_eq "$got " "$want" "requests that will sync"
 t_contains "$out" '"no_agent"' "unmatched people counted"
 t_contains "$out" '"not_contiguous"' "several-part requests counted"
+t_contains "$out" '"pending":' "pending requests counted"
+t_contains "$out" '"declined":' "declined requests counted"
 csv=$(bs preview timeoff --csv)
 t_contains "$(printf '%s' "$csv" | head -1)" "request_id,employee_id,email" "CSV header"
 t_eq "$(printf '%s\n' "$csv" | grep -c ',yes,sync,')" "$(expected_sync | wc -l)" "CSV rows that sync"

@@ -263,6 +263,13 @@ eval_matching_and_zones(void **state)
 	assert_int_equal(tg.why, TOFF_WHY_DECLINED);
 	assert_string_equal(toff_why_name(tg.why), "declined");
 	toff_target_clear(&tg);
+	/* the feed reports a decline as a Canceled change: still declined */
+	r.change_type = (char *)"Canceled";
+	assert_int_equal(toff_target_eval(e, &r, ws, we, &tg, &err), BS_OK);
+	assert_int_equal(tg.why, TOFF_WHY_DECLINED);
+	assert_string_equal(tg.reason, "declined in HiBob");
+	toff_target_clear(&tg);
+	r.change_type = NULL;
 
 	/* several parts: skipped with the type, whoever it is */
 	req(&r, 6, "101", NULL, "2026-03-09", "2026-03-13", TOFF_PORTION_NONE, TOFF_PORTION_NONE);
@@ -826,6 +833,7 @@ preview_window(void **state)
 	json_object_set_new(x, "startPortion", json_string("afternoon"));
 	json_object_set_new(x, "endPortion", json_string("afternoon"));
 	json_array_append_new(outs, x);
+	json_array_append_new(outs, hibob_req(10, "101", "pending", "2026-03-20", "2026-03-20", NULL));
 	/* the feed: one canceled and one declined in the window, one outside,
 	 * and request 1 again (listed by who's out: shown once) */
 	json_array_append_new(ch, hibob_req(5, "101", "canceled", "2026-03-06", "2026-03-06", "Canceled"));
@@ -841,9 +849,12 @@ preview_window(void **state)
 	assert_string_equal(p.from, "2026-03-01");
 	assert_string_equal(p.to, "2026-03-31");
 	assert_true(p.assembled);
-	assert_int_equal(p.total, 6);
+	assert_int_equal(p.total, 7);
 	assert_int_equal(p.sync, 2);
-	assert_int_equal(p.skip, 4);
+	assert_int_equal(p.skip, 5);
+	assert_int_equal(p.per_why[TOFF_WHY_PENDING], 1);
+	assert_string_equal(p.v[6].status, "pending");
+	assert_non_null(strstr(p.v[6].reason, "pending"));
 	assert_int_equal(p.per_why[TOFF_WHY_NOT_CONTIGUOUS], 1);
 	assert_int_equal(p.per_why[TOFF_WHY_NO_AGENT], 1);
 	assert_int_equal(p.per_why[TOFF_WHY_CANCELED], 1);
@@ -869,8 +880,10 @@ preview_window(void **state)
 	assert_int_equal(p.v[5].why, TOFF_WHY_NOT_CONTIGUOUS);
 	assert_string_equal(p.v[5].start, "");
 	toff_preview_free(&p);
-	/* nothing written, nothing sent */
+	/* pending ones asked for; nothing written, nothing sent */
 	log = server_log();
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(log, 0), "query")),
+	    "includePending=true"));
 	assert_int_equal(count_calls(log, "POST", "/v0/"), 0);
 	json_decref(log);
 	assert_int_equal(store_toff_events_count(w.store), 0);
