@@ -372,33 +372,24 @@ parse_user(const json_t *o, struct scim_user *u, struct bs_error *err)
 	return BS_OK;
 }
 
-/* Users of a ListResponse; *out caller frees with users_free. */
-static bs_rc
-list_users(struct scim_client *c, const char *filter, struct scim_user **out, size_t *n,
+bs_rc
+scim_parse_users(const char *json, size_t len, struct scim_user **out, size_t *n,
     struct bs_error *err)
 {
-	struct http_response resp = { 0 };
-	char *esc = url_escape(filter), *path;
-	json_t *j = NULL, *res, *e;
+	json_t *j, *res, *e;
 	size_t i;
-	bs_rc rc;
+	bs_rc rc = BS_OK;
 
 	*out = NULL;
 	*n = 0;
-	path = xasprintf("/Users?filter=%s&startIndex=1&count=10", esc);
-	rc = scim_call(c, "GET", path, NULL, NULL, 0, &resp, err);
-	if (rc != BS_OK)
-		goto out;
-	j = util_json_parse(resp.body, resp.body_len, "the Alleo user list", err);
-	if (j == NULL) {
-		rc = BS_ERR_PARSE;
-		goto out;
-	}
-	res = json_object_get(j, "Resources");
+	j = util_json_parse(json, len, "the Alleo user list", err);
+	if (j == NULL)
+		return BS_ERR_PARSE;
+	res = json_is_object(j) ? json_object_get(j, "Resources") : NULL;
 	if (res == NULL) {
 		long long total = 0;
 		/* RFC 7644 allows leaving Resources out when nothing matched */
-		if (json_int(j, "totalResults", &total) == 0 && total == 0)
+		if (json_is_object(j) && json_int(j, "totalResults", &total) == 0 && total == 0)
 			goto out;
 		rc = bs_fail(err, BS_ERR_PARSE, "the Alleo user list has no Resources");
 		goto out;
@@ -427,6 +418,39 @@ out:
 		*n = 0;
 	}
 	json_decref(j);
+	return rc;
+}
+
+bs_rc
+scim_parse_user(const char *json, size_t len, struct scim_user *out, struct bs_error *err)
+{
+	json_t *j;
+	bs_rc rc;
+
+	memset(out, 0, sizeof *out);
+	j = util_json_parse(json, len, "the Alleo user", err);
+	if (j == NULL)
+		return BS_ERR_PARSE;
+	rc = parse_user(j, out, err);
+	json_decref(j);
+	return rc;
+}
+
+/* Users of a ListResponse; *out caller frees with users_free. */
+static bs_rc
+list_users(struct scim_client *c, const char *filter, struct scim_user **out, size_t *n,
+    struct bs_error *err)
+{
+	struct http_response resp = { 0 };
+	char *esc = url_escape(filter), *path;
+	bs_rc rc;
+
+	*out = NULL;
+	*n = 0;
+	path = xasprintf("/Users?filter=%s&startIndex=1&count=10", esc);
+	rc = scim_call(c, "GET", path, NULL, NULL, 0, &resp, err);
+	if (rc == BS_OK)
+		rc = scim_parse_users(resp.body, resp.body_len, out, n, err);
 	http_response_clear(&resp);
 	free(path);
 	free(esc);

@@ -39,6 +39,14 @@ struct scim_user {
 };
 void scim_user_clear(struct scim_user *u);
 
+/* Parsers (pure; the fuzz harness and the client use them).  A
+ * ListResponse's Resources into *out (n of them; free each with
+ * scim_user_clear, then free(*out)); one User resource into *out. */
+bs_rc scim_parse_users(const char *json, size_t len, struct scim_user **out, size_t *n,
+    struct bs_error *err);
+bs_rc scim_parse_user(const char *json, size_t len, struct scim_user *out,
+    struct bs_error *err);
+
 /* The state bobsync wants a user in.  Borrowed strings; NULL = omit. */
 struct scim_user_spec {
 	const char *external_id;	/* required */
