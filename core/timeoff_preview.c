@@ -143,14 +143,6 @@ whos_out_pending(struct bs_session *s, const char *from, const char *to,
 	return rc;
 }
 
-static int
-listed(const struct bob_timeoffs *v, long long id)
-{
-	for (size_t i = 0; i < v->n; i++)
-		if (v->v[i].request_id == id)
-			return 1;
-	return 0;
-}
 
 bs_rc
 toff_preview_run(struct bs_session *s, const char *from, const char *to,
@@ -162,6 +154,9 @@ toff_preview_run(struct bs_session *s, const char *from, const char *to,
 	struct bs_error aerr = { 0 };
 	int64_t now = clock_now(), ws, we, d0, d1, since;
 	long lookback;
+	unsigned char *latest = NULL;
+	long long *ids = NULL;
+	size_t nids = 0;
 	bs_rc rc;
 
 	if (out == NULL)
@@ -220,14 +215,11 @@ toff_preview_run(struct bs_session *s, const char *from, const char *to,
 		goto out;
 	}
 	rc = BS_OK;
+	latest = toff_latest_flags(&outs);
 	for (size_t i = 0; i < outs.n && rc == BS_OK; i++) {
 		struct toff_target t;
-		int dup = 0;
-		for (size_t k = 0; k < i; k++)
-			if (outs.v[k].request_id == outs.v[i].request_id)
-				dup = 1;
-		if (dup)
-			continue;
+		if (!latest[i])
+			continue;	/* listed twice */
 		rc = toff_target_eval(env, &outs.v[i], ws, we, &t, err);
 		if (rc == BS_OK)
 			add_item(out, &outs.v[i], &t);
@@ -235,14 +227,13 @@ toff_preview_run(struct bs_session *s, const char *from, const char *to,
 	}
 	/* the latest state of each request the feed saw, when who's out does
 	 * not list it and its days touch the window */
+	free(latest);
+	latest = toff_latest_flags(&ch);
+	ids = toff_sorted_ids(&outs, &nids);
 	for (size_t i = 0; i < ch.n && rc == BS_OK; i++) {
 		struct bob_timeoff *r = &ch.v[i];
 		struct toff_target t;
-		int later = 0;
-		for (size_t k = i + 1; k < ch.n; k++)
-			if (ch.v[k].request_id == r->request_id)
-				later = 1;
-		if (later || listed(&outs, r->request_id))
+		if (!latest[i] || toff_ids_has(ids, nids, r->request_id))
 			continue;
 		if (request_days(r, &d0, &d1) != 0 || (d1 + 1) * DAY <= ws || d0 * DAY >= we)
 			continue;
@@ -254,6 +245,8 @@ toff_preview_run(struct bs_session *s, const char *from, const char *to,
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof *out->v, item_cmp);
 out:
+	free(latest);
+	free(ids);
 	if (rc != BS_OK)
 		toff_preview_free(out);
 	toff_env_free(&env);

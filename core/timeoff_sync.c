@@ -200,6 +200,69 @@ hours_start_minute(const struct conf *conf)
 	return 540;
 }
 
+/* ---- request-id sets ---- */
+
+struct id_at {
+	long long id;
+	size_t at;
+};
+
+static int
+id_at_cmp(const void *a, const void *b)
+{
+	const struct id_at *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+unsigned char *
+toff_latest_flags(const struct bob_timeoffs *v)
+{
+	size_t n = v ? v->n : 0;
+	struct id_at *ix = xcalloc(n + 1, sizeof *ix);
+	unsigned char *last = xcalloc(n + 1, 1);
+
+	for (size_t i = 0; i < n; i++) {
+		ix[i].id = v->v[i].request_id;
+		ix[i].at = i;
+	}
+	qsort(ix, n, sizeof *ix, id_at_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (i + 1 == n || ix[i + 1].id != ix[i].id)
+			last[ix[i].at] = 1;
+	free(ix);
+	return last;
+}
+
+static int
+ll_cmp(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+long long *
+toff_sorted_ids(const struct bob_timeoffs *v, size_t *n)
+{
+	size_t k = v ? v->n : 0;
+	long long *ids = xcalloc(k + 1, sizeof *ids);
+
+	for (size_t i = 0; i < k; i++)
+		ids[i] = v->v[i].request_id;
+	qsort(ids, k, sizeof *ids, ll_cmp);
+	*n = k;
+	return ids;
+}
+
+int
+toff_ids_has(const long long *ids, size_t n, long long id)
+{
+	return ids != NULL && n > 0 && bsearch(&id, ids, n, sizeof *ids, ll_cmp) != NULL;
+}
+
 /* ---- the environment ---- */
 
 struct toff_env {
@@ -215,6 +278,13 @@ struct toff_env {
 	struct bs_error asm_err;
 	struct bob_people bobpeople;
 	int bob_tried;
+	/* sorted views for matching without scanning (built once) */
+	const struct asm_person **by_hibob;	/* people with platforms.hibob, by it */
+	size_t nby_hibob;
+	const struct asm_person **by_mail;	/* people with an email, case-folded */
+	size_t nby_mail;
+	int indexed;
+	const struct bob_person **bob_by_id;
 	const struct tz *default_zone;
 	int split_chunks;
 	int hours_start;
@@ -248,6 +318,9 @@ toff_env_free(struct toff_env **ep)
 	asm_people_free(&e->people);
 	asm_activity_types_free(&e->types);
 	bob_people_free(&e->bobpeople);
+	free(e->by_hibob);
+	free(e->by_mail);
+	free(e->bob_by_id);
 	free(e);
 	*ep = NULL;
 }
@@ -258,6 +331,10 @@ toff_env_set_assembled(struct toff_env *e, const struct asm_people *people,
 {
 	e->people_p = people;
 	e->types_p = types;
+	FREE(e->by_hibob);
+	FREE(e->by_mail);
+	e->nby_hibob = e->nby_mail = 0;
+	e->indexed = 0;
 	e->asm_tried = 1;
 	e->asm_rc = BS_OK;
 }
@@ -305,12 +382,109 @@ out:
 	return e->asm_rc;
 }
 
+/* ---- sorted views (ties keep list order, so the first match wins as in
+ * asm_people_match) ---- */
+
+static int
+by_hibob_cmp(const void *a, const void *b)
+{
+	const struct asm_person *x = *(const struct asm_person *const *)a;
+	const struct asm_person *y = *(const struct asm_person *const *)b;
+	int c = strcmp(x->hibob_id, y->hibob_id);
+
+	return c ? c : (x < y ? -1 : x > y);
+}
+
+static int
+by_mail_cmp(const void *a, const void *b)
+{
+	const struct asm_person *x = *(const struct asm_person *const *)a;
+	const struct asm_person *y = *(const struct asm_person *const *)b;
+	int c = strcasecmp(x->email, y->email);
+
+	return c ? c : (x < y ? -1 : x > y);
+}
+
+static int
+bob_id_cmp(const void *a, const void *b)
+{
+	const struct bob_person *x = *(const struct bob_person *const *)a;
+	const struct bob_person *y = *(const struct bob_person *const *)b;
+
+	return strcmp(x->id ? x->id : "", y->id ? y->id : "");
+}
+
+static void
+env_index(struct toff_env *e)
+{
+	const struct asm_people *p = e->people_p;
+
+	if (e->indexed || p == NULL)
+		return;
+	e->indexed = 1;
+	e->by_hibob = xcalloc(p->n + 1, sizeof *e->by_hibob);
+	e->by_mail = xcalloc(p->n + 1, sizeof *e->by_mail);
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->v[i].deleted)
+			continue;
+		if (!str_empty(p->v[i].hibob_id))
+			e->by_hibob[e->nby_hibob++] = &p->v[i];
+		if (!str_empty(p->v[i].email))
+			e->by_mail[e->nby_mail++] = &p->v[i];
+	}
+	qsort(e->by_hibob, e->nby_hibob, sizeof *e->by_hibob, by_hibob_cmp);
+	qsort(e->by_mail, e->nby_mail, sizeof *e->by_mail, by_mail_cmp);
+}
+
+/* The first entry whose key equals `key` (lower bound), or NULL. */
+static const struct asm_person *
+lower_bound(const struct asm_person *const *v, size_t n, const char *key, int mail)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = mail ? strcasecmp(v[mid]->email, key) : strcmp(v[mid]->hibob_id, key);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < n && (mail ? strcasecmp(v[lo]->email, key) : strcmp(v[lo]->hibob_id, key)) == 0)
+		return v[lo];
+	return NULL;
+}
+
+/* asm_people_match over the sorted views: the same answer, in log time. */
+static const struct asm_person *
+env_match(struct toff_env *e, const char *hibob_id, const char *email, const char **how)
+{
+	const struct asm_person *p = NULL;
+
+	env_index(e);
+	if (how != NULL)
+		*how = NULL;
+	if (!str_empty(hibob_id) && (p = lower_bound(e->by_hibob, e->nby_hibob, hibob_id, 0)) != NULL) {
+		if (how != NULL)
+			*how = "hibob id";
+		return p;
+	}
+	if (!str_empty(email) && (p = lower_bound(e->by_mail, e->nby_mail, email, 1)) != NULL) {
+		if (how != NULL)
+			*how = "email";
+		return p;
+	}
+	return NULL;
+}
+
 /* The HiBob work email of an employee, reading people once. */
 static const char *
 env_bob_email(struct toff_env *e, const char *employee_id)
 {
 	struct bob_client *bc;
 	struct bob_people_query q;
+	struct bob_person key, *kp = &key;
+	const struct bob_person **hit;
 
 	if (employee_id == NULL || e->s == NULL)
 		return NULL;
@@ -321,11 +495,17 @@ env_bob_email(struct toff_env *e, const char *employee_id)
 		if (session_bob(e->s, &bc, &err) != BS_OK ||
 		    bob_search_people(bc, &q, &e->bobpeople, NULL, &err) != BS_OK)
 			log_warn("cannot read HiBob people for their emails: %s", bs_error_text(&err));
+		e->bob_by_id = xcalloc(e->bobpeople.n + 1, sizeof *e->bob_by_id);
+		for (size_t i = 0; i < e->bobpeople.n; i++)
+			e->bob_by_id[i] = &e->bobpeople.v[i];
+		qsort(e->bob_by_id, e->bobpeople.n, sizeof *e->bob_by_id, bob_id_cmp);
 	}
-	for (size_t i = 0; i < e->bobpeople.n; i++)
-		if (str_eq(e->bobpeople.v[i].id, employee_id))
-			return e->bobpeople.v[i].email;
-	return NULL;
+	if (e->bob_by_id == NULL)
+		return NULL;
+	memset(&key, 0, sizeof key);
+	key.id = (char *)employee_id;
+	hit = bsearch(&kp, e->bob_by_id, e->bobpeople.n, sizeof *e->bob_by_id, bob_id_cmp);
+	return hit ? (*hit)->email : NULL;
 }
 
 void
@@ -424,10 +604,10 @@ toff_target_eval(struct toff_env *e, const struct bob_timeoff *r, int64_t ws, in
 	if (rc != BS_OK)
 		return rc;
 	out->email = xstrdup(r->employee_email);
-	out->person = asm_people_match(e->people_p, r->employee_id, out->email, &out->match);
+	out->person = env_match(e, r->employee_id, out->email, &out->match);
 	if (out->person == NULL && out->email == NULL) {
 		out->email = xstrdup(env_bob_email(e, r->employee_id));
-		out->person = asm_people_match(e->people_p, r->employee_id, out->email, &out->match);
+		out->person = env_match(e, r->employee_id, out->email, &out->match);
 	}
 	if (out->person == NULL) {
 		out->why = TOFF_WHY_NO_AGENT;
@@ -575,9 +755,8 @@ add_record(struct planner *pl, const struct bob_timeoff *r)
 {
 	struct record *x;
 
-	for (size_t i = 0; i < pl->nrec; i++)
-		if (pl->rec[i].request_id == r->request_id)
-			return;
+	/* a request may be added twice (feed and who's out): the same key,
+	 * written twice */
 	pl->rec = xreallocarray(pl->rec, pl->nrec + 1, sizeof *pl->rec);
 	x = &pl->rec[pl->nrec++];
 	x->request_id = r->request_id;
@@ -591,16 +770,20 @@ add_record(struct planner *pl, const struct bob_timeoff *r)
 static size_t
 rows_of(const struct planner *pl, long long rid, const struct toff_event_row **first)
 {
-	size_t n = 0;
+	size_t lo = 0, hi = pl->rows.n, n = 0;
 
 	*first = NULL;
-	for (size_t i = 0; i < pl->rows.n; i++) {
-		if (pl->rows.v[i].request_id != rid)
-			continue;
-		if (*first == NULL)
-			*first = &pl->rows.v[i];
-		n++;
+	while (lo < hi) {	/* rows are ordered by request id, then chunk */
+		size_t mid = lo + (hi - lo) / 2;
+		if (pl->rows.v[mid].request_id < rid)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	while (lo + n < pl->rows.n && pl->rows.v[lo + n].request_id == rid)
+		n++;
+	if (n > 0)
+		*first = &pl->rows.v[lo];
 	return n;
 }
 
@@ -963,14 +1146,6 @@ refresh(struct bob_client *bc, struct bob_timeoff *r, struct bs_error *err)
 	return BS_OK;
 }
 
-static int
-lookup_id(const long long *v, size_t n, long long id)
-{
-	for (size_t i = 0; i < n; i++)
-		if (v[i] == id)
-			return 1;
-	return 0;
-}
 
 /* ---- the incremental plan ---- */
 
@@ -991,14 +1166,8 @@ plan_incremental(struct planner *pl, struct bob_client *bc, int64_t since,
 	pl->source_count = (long)ch.n;
 	tg = xcalloc(ch.n + 1, sizeof *tg);
 	olds = xcalloc(ch.n + 1, sizeof *olds);
-	keep = xcalloc(ch.n + 1, 1);
 	/* the last item of each request is its latest state */
-	for (size_t i = 0; i < ch.n; i++) {
-		keep[i] = 1;
-		for (size_t k = i + 1; k < ch.n; k++)
-			if (ch.v[k].request_id == ch.v[i].request_id)
-				keep[i] = 0;
-	}
+	keep = toff_latest_flags(&ch);
 	for (size_t i = 0; i < ch.n && rc == BS_OK; i++) {
 		struct bob_timeoff *r = &ch.v[i];
 		struct toff_request_row rec;
@@ -1082,8 +1251,10 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 	char from[11], to[11];
 	char **agents = NULL;
 	size_t nagents = 0;
-	long long *seen = NULL;
-	size_t nseen = 0;
+	long long *seen = NULL, *listed = NULL;
+	size_t nseen = 0, nlisted = 0;
+	unsigned char *latest = NULL;
+	long long done_id = 0;
 	bs_rc rc;
 
 	date_format(pl->ws / DAY, from);
@@ -1100,17 +1271,14 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 	    &ch, err);
 	if (rc != BS_OK)
 		goto out;
+	latest = toff_latest_flags(&ch);
+	listed = toff_sorted_ids(&outs, &nlisted);
 	for (size_t i = 0; i < ch.n; i++) {
 		struct bob_timeoff *r = &ch.v[i];
-		int later = 0, listed = 0;
-		for (size_t k = i + 1; k < ch.n && !later; k++)
-			later = ch.v[k].request_id == r->request_id;
-		if (later)
+		if (!latest[i])
 			continue;
 		add_record(pl, r);
-		for (size_t k = 0; k < outs.n && !listed; k++)
-			listed = outs.v[k].request_id == r->request_id;
-		if (listed || effective_status(r) != TOFF_APPROVED)
+		if (toff_ids_has(listed, nlisted, r->request_id) || effective_status(r) != TOFF_APPROVED)
 			continue;
 		outs.v = xreallocarray(outs.v, outs.n + 1, sizeof *outs.v);
 		outs.v[outs.n++] = *r;		/* moved */
@@ -1124,14 +1292,15 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 	if (rc != BS_OK)
 		goto out;
 	tg = xcalloc(outs.n + 1, sizeof *tg);
-	seen = xcalloc(outs.n + 1, sizeof *seen);
+	free(latest);
+	latest = toff_latest_flags(&outs);
+	seen = toff_sorted_ids(&outs, &nseen);
 	for (size_t i = 0; i < outs.n && rc == BS_OK; i++) {
 		struct bob_timeoff *r = &outs.v[i];
-		if (lookup_id(seen, nseen, r->request_id)) {
+		if (!latest[i]) {
 			r->request_id = 0;	/* listed twice: once is enough */
 			continue;
 		}
-		seen[nseen++] = r->request_id;
 		if (effective_status(r) != TOFF_APPROVED && r->status != TOFF_STATUS_UNKNOWN)
 			continue;	/* who's out lists approved ones; be sure */
 		if (needs_detail(pl->env, r) && (rc = refresh(bc, r, err)) != BS_OK)
@@ -1190,12 +1359,10 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 		const struct toff_event_row *row = &pl->rows.v[i];
 		struct bob_timeoff r;
 		struct toff_target t;
-		if (lookup_id(seen, nseen, row->request_id) || !row_in_window(pl, row))
+		if (toff_ids_has(seen, nseen, row->request_id) || !row_in_window(pl, row) ||
+		    row->request_id == done_id)
 			continue;
-		if (i > 0 && pl->rows.v[i - 1].request_id == row->request_id)
-			continue;
-		seen = xreallocarray(seen, nseen + 1, sizeof *seen);
-		seen[nseen++] = row->request_id;
+		done_id = row->request_id;
 		memset(&r, 0, sizeof r);
 		r.request_id = row->request_id;
 		r.employee_id = xstrdup(row->employee_id);
@@ -1244,6 +1411,8 @@ out:
 		toff_target_clear(&tg[i]);
 	free(tg);
 	free(seen);
+	free(listed);
+	free(latest);
 	for (size_t i = 0; i < nagents; i++)
 		free(agents[i]);
 	free(agents);

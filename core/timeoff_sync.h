@@ -105,4 +105,11 @@ char *toff_description(const struct bob_timeoff *r, int chunk);
  * caller frees. */
 char *toff_snapshot_key(const struct bob_timeoff *r);
 
+/* For each item of v, 1 when no later item has the same request id (its
+ * latest state in a feed); caller frees. */
+unsigned char *toff_latest_flags(const struct bob_timeoffs *v);
+/* The request ids of v, sorted (caller frees), and a lookup in them. */
+long long *toff_sorted_ids(const struct bob_timeoffs *v, size_t *n);
+int toff_ids_has(const long long *ids, size_t n, long long id);
+
 #endif
