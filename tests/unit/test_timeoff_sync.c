@@ -155,6 +155,48 @@ description_and_snapshot(void **state)
 	free(s1);
 }
 
+static void
+latest_and_id_sets(void **state)
+{
+	struct bob_timeoff v[5];
+	struct bob_timeoffs t = { v, 5 };
+	struct bob_timeoffs none = { NULL, 0 };
+	unsigned char *last;
+	long long *ids;
+	size_t n = 9;
+
+	(void)state;
+	last = toff_latest_flags(&none);
+	assert_non_null(last);
+	free(last);
+	ids = toff_sorted_ids(NULL, &n);
+	assert_int_equal(n, 0);
+	assert_false(toff_ids_has(ids, n, 1));
+	free(ids);
+
+	memset(v, 0, sizeof v);
+	v[0].request_id = 7;	/* created */
+	v[1].request_id = 3;
+	v[2].request_id = 7;	/* approved */
+	v[3].request_id = 5;
+	v[4].request_id = 7;	/* canceled: the latest */
+	last = toff_latest_flags(&t);
+	assert_int_equal(last[0], 0);
+	assert_int_equal(last[1], 1);
+	assert_int_equal(last[2], 0);
+	assert_int_equal(last[3], 1);
+	assert_int_equal(last[4], 1);
+	free(last);
+	ids = toff_sorted_ids(&t, &n);
+	assert_int_equal(n, 5);
+	assert_int_equal(ids[0], 3);
+	assert_int_equal(ids[4], 7);
+	assert_true(toff_ids_has(ids, n, 5));
+	assert_false(toff_ids_has(ids, n, 4));
+	assert_false(toff_ids_has(ids, n, 8));
+	free(ids);
+}
+
 /* ---- evaluation with given people and types ---- */
 
 static const char people_json[] =
@@ -935,6 +977,7 @@ main(void)
 		cmocka_unit_test(policy_map),
 		cmocka_unit_test(window),
 		cmocka_unit_test(description_and_snapshot),
+		cmocka_unit_test(latest_and_id_sets),
 		cmocka_unit_test(eval_matching_and_zones),
 		cmocka_unit_test(run_first_then_quiet_feed),
 		cmocka_unit_test(run_cancel_edit_and_approval),
