@@ -278,13 +278,7 @@ struct toff_env {
 	struct bs_error asm_err;
 	struct bob_people bobpeople;
 	int bob_tried;
-	/* sorted views for matching without scanning (built once) */
-	const struct asm_person **by_hibob;	/* people with platforms.hibob, by it */
-	size_t nby_hibob;
-	const struct asm_person **by_mail;	/* people with an email, case-folded */
-	size_t nby_mail;
-	int indexed;
-	const struct bob_person **bob_by_id;
+	const struct bob_person **bob_by_id;	/* HiBob people sorted by id */
 	const struct tz *default_zone;
 	int split_chunks;
 	int hours_start;
@@ -318,8 +312,6 @@ toff_env_free(struct toff_env **ep)
 	asm_people_free(&e->people);
 	asm_activity_types_free(&e->types);
 	bob_people_free(&e->bobpeople);
-	free(e->by_hibob);
-	free(e->by_mail);
 	free(e->bob_by_id);
 	free(e);
 	*ep = NULL;
@@ -331,10 +323,6 @@ toff_env_set_assembled(struct toff_env *e, const struct asm_people *people,
 {
 	e->people_p = people;
 	e->types_p = types;
-	FREE(e->by_hibob);
-	FREE(e->by_mail);
-	e->nby_hibob = e->nby_mail = 0;
-	e->indexed = 0;
 	e->asm_tried = 1;
 	e->asm_rc = BS_OK;
 }
@@ -382,29 +370,6 @@ out:
 	return e->asm_rc;
 }
 
-/* ---- sorted views (ties keep list order, so the first match wins as in
- * asm_people_match) ---- */
-
-static int
-by_hibob_cmp(const void *a, const void *b)
-{
-	const struct asm_person *x = *(const struct asm_person *const *)a;
-	const struct asm_person *y = *(const struct asm_person *const *)b;
-	int c = strcmp(x->hibob_id, y->hibob_id);
-
-	return c ? c : (x < y ? -1 : x > y);
-}
-
-static int
-by_mail_cmp(const void *a, const void *b)
-{
-	const struct asm_person *x = *(const struct asm_person *const *)a;
-	const struct asm_person *y = *(const struct asm_person *const *)b;
-	int c = strcasecmp(x->email, y->email);
-
-	return c ? c : (x < y ? -1 : x > y);
-}
-
 static int
 bob_id_cmp(const void *a, const void *b)
 {
@@ -412,69 +377,6 @@ bob_id_cmp(const void *a, const void *b)
 	const struct bob_person *y = *(const struct bob_person *const *)b;
 
 	return strcmp(x->id ? x->id : "", y->id ? y->id : "");
-}
-
-static void
-env_index(struct toff_env *e)
-{
-	const struct asm_people *p = e->people_p;
-
-	if (e->indexed || p == NULL)
-		return;
-	e->indexed = 1;
-	e->by_hibob = xcalloc(p->n + 1, sizeof *e->by_hibob);
-	e->by_mail = xcalloc(p->n + 1, sizeof *e->by_mail);
-	for (size_t i = 0; i < p->n; i++) {
-		if (p->v[i].deleted)
-			continue;
-		if (!str_empty(p->v[i].hibob_id))
-			e->by_hibob[e->nby_hibob++] = &p->v[i];
-		if (!str_empty(p->v[i].email))
-			e->by_mail[e->nby_mail++] = &p->v[i];
-	}
-	qsort(e->by_hibob, e->nby_hibob, sizeof *e->by_hibob, by_hibob_cmp);
-	qsort(e->by_mail, e->nby_mail, sizeof *e->by_mail, by_mail_cmp);
-}
-
-/* The first entry whose key equals `key` (lower bound), or NULL. */
-static const struct asm_person *
-lower_bound(const struct asm_person *const *v, size_t n, const char *key, int mail)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = mail ? strcasecmp(v[mid]->email, key) : strcmp(v[mid]->hibob_id, key);
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < n && (mail ? strcasecmp(v[lo]->email, key) : strcmp(v[lo]->hibob_id, key)) == 0)
-		return v[lo];
-	return NULL;
-}
-
-/* asm_people_match over the sorted views: the same answer, in log time. */
-static const struct asm_person *
-env_match(struct toff_env *e, const char *hibob_id, const char *email, const char **how)
-{
-	const struct asm_person *p = NULL;
-
-	env_index(e);
-	if (how != NULL)
-		*how = NULL;
-	if (!str_empty(hibob_id) && (p = lower_bound(e->by_hibob, e->nby_hibob, hibob_id, 0)) != NULL) {
-		if (how != NULL)
-			*how = "hibob id";
-		return p;
-	}
-	if (!str_empty(email) && (p = lower_bound(e->by_mail, e->nby_mail, email, 1)) != NULL) {
-		if (how != NULL)
-			*how = "email";
-		return p;
-	}
-	return NULL;
 }
 
 /* The HiBob work email of an employee, reading people once. */
@@ -604,10 +506,10 @@ toff_target_eval(struct toff_env *e, const struct bob_timeoff *r, int64_t ws, in
 	if (rc != BS_OK)
 		return rc;
 	out->email = xstrdup(r->employee_email);
-	out->person = env_match(e, r->employee_id, out->email, &out->match);
+	out->person = asm_people_match(e->people_p, r->employee_id, out->email, &out->match);
 	if (out->person == NULL && out->email == NULL) {
 		out->email = xstrdup(env_bob_email(e, r->employee_id));
-		out->person = env_match(e, r->employee_id, out->email, &out->match);
+		out->person = asm_people_match(e->people_p, r->employee_id, out->email, &out->match);
 	}
 	if (out->person == NULL) {
 		out->why = TOFF_WHY_NO_AGENT;
