@@ -785,6 +785,74 @@ run_killed_create_is_adopted(void **state)
 	world_close(&w);
 }
 
+/* A replace killed after the new event was created and recorded, before
+ * the old one was deleted: the next run deletes the old one, creates
+ * nothing. */
+static void
+run_killed_replace_finishes_delete(void **state)
+{
+	struct world w;
+	struct sync_result r;
+	struct bs_error err = { 0 };
+	struct store_action sa;
+	struct toff_event_row row;
+	struct toff_event_rows rows;
+	struct store_action *left = NULL;
+	size_t nleft = 9;
+	int64_t run_id, aid;
+	json_t *ch, *log;
+
+	(void)state;
+	world_open(&w);
+	assert_int_equal(store_toff_cursor_set(w.store, 1772359200 - 300, 1, &err), BS_OK);
+	memset(&row, 0, sizeof row);
+	row.request_id = 7;
+	row.employee_id = (char *)"101";
+	row.agent_id = (char *)"a1";
+	row.activity_id = (char *)"act-new";
+	row.type_id = (char *)"t3";
+	row.start = 1772406000;
+	row.end = 1772492400;
+	assert_int_equal(store_toff_event_put(w.store, &row, 1, &err), BS_OK);
+	assert_int_equal(store_run_start(w.store, "timeoff", "sync", "x", 1, &run_id, &err), BS_OK);
+	memset(&sa, 0, sizeof sa);
+	sa.run_id = run_id;
+	sa.target = (char *)"assembled";
+	sa.op = (char *)"replace";
+	sa.subject = (char *)"7";
+	sa.after = (char *)"{\"request_id\":7,\"employee_id\":\"101\",\"agent_id\":\"a1\","
+	    "\"type_id\":\"t3\",\"events\":[{\"chunk\":0,\"start\":1772406000,\"end\":1772492400}],"
+	    "\"delete\":[\"act-old\"]}";
+	sa.state = (char *)"pending";
+	assert_int_equal(store_action_add(w.store, &sa, 1, &aid, &err), BS_OK);
+
+	ch = json_array();
+	json_array_append_new(ch, hibob_req(7, "101", "approved", "2026-03-02", "2026-03-02", "Created"));
+	script(json_pack("[o, o, o, o, o]",
+	    item_text("/v0/activities", "{\"activities\":{\"k\":{\"id\":\"act-new\",\"agent_id\":\"a1\","
+	    "\"type_id\":\"t3\",\"start_time\":1772406000,\"end_time\":1772492400,"
+	    "\"description\":\"HiBob time off #7 (Holiday) hibob:7\"}}}"),
+	    item_text("/v0/activities/bulk", "{\"activities\":{}}"),
+	    item("/v1/timeoff/requests/changes", wrap("changes", ch)),
+	    item_text("/v0/people", people_body), item_text("/v0/activity_types", types_json)));
+	assert_int_equal(run(&w, "sync", NULL, &r, &err), BS_OK);
+	assert_int_equal(r.planned, 0);
+	log = server_log();
+	assert_int_equal(count_calls(log, "POST", "/v0/activities/bulk"), 1);	/* the old one */
+	assert_int_equal(count_calls(log, "POST", "/v0/activities"), 1);	/* that bulk only */
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(log, 1), "body")),
+	    "act-old"));
+	json_decref(log);
+	assert_int_equal(store_toff_events_of(w.store, 7, &rows, &err), BS_OK);
+	assert_int_equal(rows.n, 1);
+	assert_string_equal(rows.v[0].activity_id, "act-new");
+	toff_event_rows_free(&rows);
+	assert_int_equal(store_actions_unfinished(w.store, "assembled", &left, &nleft, &err), BS_OK);
+	assert_int_equal(nleft, 0);	/* resolved */
+	store_actions_free(left, nleft);
+	world_close(&w);
+}
+
 /* Who's out lists active employees only: an approved request the feed
  * shows for someone else still syncs; the feed's other states are
  * remembered.  A policy mapped to a missing type holds, never deletes. */
@@ -983,6 +1051,7 @@ main(void)
 		cmocka_unit_test(run_cancel_edit_and_approval),
 		cmocka_unit_test(run_guard_blocks_mass_cancellation),
 		cmocka_unit_test(run_killed_create_is_adopted),
+		cmocka_unit_test(run_killed_replace_finishes_delete),
 		cmocka_unit_test(run_reconcile_reads_feed),
 		cmocka_unit_test(preview_window),
 	};
