@@ -40,14 +40,23 @@ set_conf hibob.base_url "$SB_HIBOB_URL"
 set_conf assembled.base_url "$SB_ASM_URL"
 set_conf alleo.scim_url "$SB_SCIM_URL"
 set_conf alleo.token_url "$SB_TOKEN_URL"
+set_conf alleo.mode scim
+set_conf assembled.enabled true
 set_conf hibob.site_timezones "Amsterdam=Europe/Amsterdam,London=Europe/London,New York=America/New_York,San Francisco=America/Los_Angeles,Bengaluru=Asia/Kolkata"
+
+# the demo credentials, stored as a user would (read from standard input,
+# kept in the vault under a key file of the throwaway home)
+printf '%s\n%s\n' "$SB_HIBOB_ID" "$SB_HIBOB_TOKEN" | "$bobsync" credentials set hibob >/dev/null 2>&1 &&
+printf '%s\n' "$SB_ASM_KEY" | "$bobsync" credentials set assembled >/dev/null 2>&1 &&
+printf '%s\n%s\n' "$SB_SCIM_ID" "$SB_SCIM_SECRET" | "$bobsync" credentials set alleo >/dev/null 2>&1 ||
+	{ echo "demo: storing the demo credentials failed" >&2; exit 1; }
 
 cat <<MSG
 
   bobsync demo: a fictional company of ${DEMO_PEOPLE:-320} people on local sandbox servers.
   Nothing leaves this machine; the home $BOBSYNC_HOME is removed on exit.
 
-  Type these when bobsync asks (demo values, not secrets):
+  The demo credentials are already stored in the vault (demo values, not secrets):
     HiBob Service User ID   $SB_HIBOB_ID
     HiBob token             $SB_HIBOB_TOKEN
     Assembled API key       $SB_ASM_KEY
@@ -58,6 +67,7 @@ cat <<MSG
     curl -s -X POST -d '{"name":"misnamed_field"}' $SB_HIBOB_CTL/_control/scenario
     curl -s -X POST -d '{"name":"default"}' $SB_HIBOB_CTL/_control/scenario
 
+  In the console: c checks, e employees, t / p sync time off / the roster, l log, ? help, q quit.
   In another terminal the same home works with the command line:
     BOBSYNC_HOME=$BOBSYNC_HOME $bobsync check
 

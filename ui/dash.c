@@ -1,0 +1,664 @@
+/* dash.c - the dashboard screens.  One action table drives the key hints
+ * and the help overlay; long work (checks, reads, syncs) reports progress
+ * through core's callback, which redraws the status line and lets Esc
+ * cancel at the next safe point. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curses.h>
+
+#include "checks.h"
+#include "conf.h"
+#include "dash.h"
+#include "jobs.h"
+#include "lock.h"
+#include "paths.h"
+#include "log.h"
+#include "plan.h"
+#include "roster.h"
+#include "rows.h"
+#include "session.h"
+#include "status.h"
+#include "store.h"
+#include "term.h"
+#include "timeoff_sync.h"
+#include "util.h"
+
+#define CTRL_C 3
+#define KEY_ESC 27
+
+struct action {
+	int key;
+	const char *name;	/* in the bottom bar */
+	const char *help;	/* in the help overlay */
+};
+
+static const struct action home_actions[] = {
+	{ 'c', "Checks", "run every setup check against the live services" },
+	{ 'e', "Employees", "who gets an Alleo account, and why (filter with /)" },
+	{ 'p', "Roster", "plan the roster sync, confirm, apply with progress" },
+	{ 't', "Time off", "plan the time-off sync, confirm, apply with progress" },
+	{ 'l', "Log", "the audit log: runs, newest first" },
+	{ 'r', "Refresh", "read the status again" },
+	{ '?', "Help", "this help" },
+	{ 'q', "Quit", "leave bobsync" },
+};
+
+static const struct action list_actions[] = {
+	{ '/', "Filter", "type to filter the rows (Enter keeps, Esc clears)" },
+	{ 'j', "Down", "next row (also Down arrow); PgDn/PgUp, g/G first/last" },
+	{ 'k', "Up", "previous row (also Up arrow)" },
+	{ '?', "Help", "this help" },
+	{ 'q', "Back", "back to the dashboard (also Esc)" },
+};
+
+struct dash {
+	struct bs_session *s;
+	const struct bs_paths *paths;
+	char message[256];	/* last result or error, shown above the bar */
+	enum term_role message_role;
+	int cancel;		/* Esc pressed during long work */
+};
+
+/* ---- drawing helpers ---- */
+
+static void
+hints(const struct action *a, size_t n, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%c %s", i ? "  " : " ",
+		    a[i].key, a[i].name);
+}
+
+static void
+draw_message(struct dash *d)
+{
+	text_put(LINES - 2, 0, d->message, COLS, d->message_role);
+}
+
+static void
+say(struct dash *d, enum term_role role, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+say(struct dash *d, enum term_role role, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(d->message, sizeof d->message, fmt, ap);
+	va_end(ap);
+	d->message_role = role;
+}
+
+static void
+help_overlay(const char *title, const struct action *a, size_t n)
+{
+	int w = COLS - 8 < 70 ? COLS - 8 : 70, h = (int)n + 4, y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
+
+	for (int y = 0; y < h; y++)
+		text_put(y0 + y, x0, "", w, ROLE_BAR);
+	text_put(y0, x0, title, w, ROLE_TITLE);
+	for (size_t i = 0; i < n; i++) {
+		char k[8];
+		snprintf(k, sizeof k, " %c", a[i].key);
+		text_put(y0 + 2 + (int)i, x0, k, 4, ROLE_BAR);
+		text_put(y0 + 2 + (int)i, x0 + 4, a[i].help, w - 5, ROLE_BAR);
+	}
+	text_put(y0 + h - 1, x0, " any key closes this help", w, ROLE_BAR);
+	refresh();
+	getch();
+}
+
+/* Word-wrap s over up to nlines lines from row y; a cut last line ends
+ * with an ellipsis (text_put). */
+static void
+put_wrapped(int y, const char *s, int nlines, enum term_role role)
+{
+	char line[1024];
+	int width = COLS - 2;
+
+	for (int l = 0; l < nlines; l++) {
+		size_t len = 0, fit = 0;
+		while (*s == ' ')
+			s++;
+		/* grow word by word while it fits */
+		while (s[len] != '\0') {
+			size_t next = len;
+			while (s[next] == ' ')
+				next++;
+			while (s[next] != '\0' && s[next] != ' ')
+				next++;
+			if (next >= sizeof line)
+				break;
+			memcpy(line, s, next);
+			line[next] = '\0';
+			if (text_width(line) > width && fit > 0)
+				break;
+			fit = next;
+			len = next;
+			if (text_width(line) > width)
+				break;
+		}
+		if (l == nlines - 1 || fit == 0)
+			fit = strlen(s) < sizeof line - 1 ? strlen(s) : sizeof line - 1;
+		memcpy(line, s, fit);
+		line[fit] = '\0';
+		text_put(y + l, 1, line, width, role);
+		s += fit;
+	}
+}
+
+/* ---- progress from core ---- */
+
+static int
+on_progress(void *ctx, const struct bs_progress_event *ev)
+{
+	struct dash *d = ctx;
+	char line[256];
+	int ch;
+
+	if (ev->total > 0)
+		snprintf(line, sizeof line, " %s: %zu of %zu (%u applied, %u failed)  Esc stops",
+		    ev->phase ? ev->phase : "Working", ev->done, ev->total, ev->applied, ev->failed);
+	else
+		snprintf(line, sizeof line, " %s%s%s...  Esc stops", ev->phase ? ev->phase : "Working",
+		    ev->item ? ": " : "", ev->item ? ev->item : "");
+	text_put(LINES - 2, 0, line, COLS, ROLE_WARN);
+	refresh();
+	nodelay(stdscr, TRUE);
+	while ((ch = getch()) != ERR)
+		if (ch == KEY_ESC || ch == CTRL_C)
+			d->cancel = 1;
+	nodelay(stdscr, FALSE);
+	if (term_interrupted())
+		d->cancel = 1;
+	return d->cancel;
+}
+
+static struct bs_progress
+progress_of(struct dash *d)
+{
+	struct bs_progress p = { on_progress, d };
+	d->cancel = 0;
+	return p;
+}
+
+/* ---- a generic list screen ---- */
+
+struct list_screen {
+	const char *title;
+	const char *header;
+	size_t n;
+	/* row text (also what the filter searches) and detail lines */
+	const char *(*row)(void *ctx, size_t i);
+	const char *(*detail)(void *ctx, size_t i);
+	void *ctx;
+};
+
+static void
+list_run(struct dash *d, const struct list_screen *ls)
+{
+	struct rows r;
+	char bar[512], title[256];
+	int filtering = 0;
+
+	rows_init(&r, ls->n, ls->row, ls->ctx);
+	say(d, ROLE_DIM, " Enter or arrows move; / filters; q goes back.");
+	hints(list_actions, ARRAY_LEN(list_actions), bar, sizeof bar);
+	for (;;) {
+		int height = LINES - 5 - (ls->detail ? 3 : 0), ch;
+		size_t cur;
+
+		if (term_too_small()) {
+			if (getch() == 'q')
+				break;
+			continue;
+		}
+		erase();
+		rows_scroll(&r, height > 0 ? (size_t)height : 1);
+		snprintf(title, sizeof title, " bobsync \xc2\xb7 %s \xc2\xb7 %zu of %zu", ls->title,
+		    r.nvis, r.n);
+		term_bars(title, bar);
+		text_put(1, 0, ls->header, COLS, ROLE_DIM);
+		for (int y = 0; y < height && r.top + (size_t)y < r.nvis; y++) {
+			size_t pos = r.top + (size_t)y;
+			text_put(2 + y, 0, ls->row(ls->ctx, r.vis[pos]), COLS,
+			    pos == r.cur ? ROLE_SELECTED : ROLE_NORMAL);
+		}
+		if (r.nvis == 0)
+			text_put(3, 2, r.n ? "No row matches the filter." : "Nothing to show.", COLS - 2,
+			    ROLE_DIM);
+		cur = rows_current(&r);
+		if (ls->detail && cur != (size_t)-1)
+			put_wrapped(LINES - 5, ls->detail(ls->ctx, cur), 3, ROLE_OK);
+		if (filtering || r.filter[0]) {
+			char f[200];
+			snprintf(f, sizeof f, " Filter: %s%s", r.filter, filtering ? "_" : "");
+			text_put(LINES - 2, 0, f, COLS, ROLE_KEY);
+		} else {
+			draw_message(d);
+		}
+		refresh();
+		ch = getch();
+		if (term_interrupted())
+			break;
+		if (filtering) {
+			char f[sizeof r.filter];
+			size_t len = strlen(r.filter);
+			snprintf(f, sizeof f, "%s", r.filter);
+			if (ch == '\n' || ch == KEY_ENTER)
+				filtering = 0;
+			else if (ch == KEY_ESC) {
+				filtering = 0;
+				rows_set_filter(&r, "");
+			} else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+				if (len > 0)
+					f[len - 1] = '\0';
+				rows_set_filter(&r, f);
+			} else if (ch >= 0x20 && ch < 0x7f && len + 1 < sizeof f) {
+				f[len] = (char)ch;
+				f[len + 1] = '\0';
+				rows_set_filter(&r, f);
+			}
+			continue;
+		}
+		switch (ch) {
+		case 'q': case KEY_ESC: case KEY_LEFT:
+			rows_free(&r);
+			return;
+		case '/': filtering = 1; break;
+		case 'j': case KEY_DOWN: rows_move(&r, 1); break;
+		case 'k': case KEY_UP: rows_move(&r, -1); break;
+		case KEY_NPAGE: case ' ': rows_move(&r, height); break;
+		case KEY_PPAGE: rows_move(&r, -height); break;
+		case 'g': case KEY_HOME: rows_home(&r); break;
+		case 'G': case KEY_END: rows_end(&r); break;
+		case '?': help_overlay(" Keys of this list", list_actions, ARRAY_LEN(list_actions)); break;
+		default: break;
+		}
+	}
+	rows_free(&r);
+}
+
+/* ---- checks ---- */
+
+struct checks_ctx {
+	struct check_report rep;
+	char rowbuf[512], detbuf[1024];
+};
+
+static const char *
+check_row(void *vctx, size_t i)
+{
+	struct checks_ctx *c = vctx;
+	const struct check_result *r = &c->rep.v[i];
+	char title[200];
+	snprintf(c->rowbuf, sizeof c->rowbuf, " %-5s %s %s", check_status_name(r->status),
+	    text_fit(title, sizeof title, r->title ? r->title : r->id, 40),
+	    r->detail ? r->detail : "");
+	return c->rowbuf;
+}
+
+static const char *
+check_detail(void *vctx, size_t i)
+{
+	struct checks_ctx *c = vctx;
+	const struct check_result *r = &c->rep.v[i];
+	snprintf(c->detbuf, sizeof c->detbuf, " %s", !str_empty(r->remedy) ? r->remedy :
+	    r->detail ? r->detail : "");
+	return c->detbuf;
+}
+
+static void
+screen_checks(struct dash *d)
+{
+	struct checks_ctx c;
+	struct bs_progress p = progress_of(d);
+	struct list_screen ls = { "Setup checks", " STATUS CHECK                                    WHAT WAS FOUND",
+	    CHECK_COUNT, check_row, check_detail, &c };
+	int fails = 0;
+
+	memset(&c, 0, sizeof c);
+	check_run_all(d->s, &p, &c.rep);
+	for (int i = 0; i < CHECK_COUNT; i++)
+		fails += c.rep.v[i].status == CHECK_FAIL;
+	list_run(d, &ls);
+	if (fails)
+		say(d, ROLE_ERROR, " %d check%s failed: select one in Checks (c) to read its remedy",
+		    fails, fails == 1 ? "" : "s");
+	else
+		say(d, ROLE_OK, " Every check passed.");
+	check_report_free(&c.rep);
+}
+
+/* ---- employees ---- */
+
+struct emp_ctx {
+	struct roster_source src;
+	char **rows;		/* built once: the filter searches them */
+	char detbuf[512];
+};
+
+static const char *
+emp_row(void *vctx, size_t i)
+{
+	return ((struct emp_ctx *)vctx)->rows[i];
+}
+
+static const char *
+emp_detail(void *vctx, size_t i)
+{
+	struct emp_ctx *c = vctx;
+	snprintf(c->detbuf, sizeof c->detbuf, " %s", c->src.evals[i].reason);
+	return c->detbuf;
+}
+
+static void
+screen_employees(struct dash *d)
+{
+	struct emp_ctx c;
+	struct bs_progress p = progress_of(d);
+	struct bs_error err = { 0 };
+	struct list_screen ls = { "Employees", NULL, 0, emp_row, emp_detail, &c };
+	char header[256];
+
+	memset(&c, 0, sizeof c);
+	if (roster_source_fetch(d->s, &p, &c.src, &err) != BS_OK) {
+		say(d, ROLE_ERROR, " %s", bs_error_text(&err));
+		return;
+	}
+	c.rows = xcalloc(c.src.people.n + 1, sizeof *c.rows);
+	for (size_t i = 0; i < c.src.people.n; i++) {
+		const struct bob_person *pp = &c.src.people.v[i];
+		char name[160], ncol[200], ecol[200];
+		snprintf(name, sizeof name, "%s %s", pp->first_name ? pp->first_name : "",
+		    pp->surname ? pp->surname : "");
+		c.rows[i] = xasprintf(" %-10s %-6s %s %s %s",
+		    roster_verdict_name(c.src.evals[i].verdict), bob_access_name(pp->access),
+		    text_fit(ncol, sizeof ncol, name, 28), text_fit(ecol, sizeof ecol,
+		    pp->email ? pp->email : "", 36), pp->lifecycle ? pp->lifecycle : "");
+	}
+	snprintf(header, sizeof header, " %ld eligible, %ld not, %ld held (access unset or unreadable)",
+	    c.src.eligible, c.src.ineligible, c.src.unknown);
+	ls.header = header;
+	ls.n = c.src.people.n;
+	list_run(d, &ls);
+	for (size_t i = 0; i < c.src.people.n; i++)
+		free(c.rows[i]);
+	free(c.rows);
+	roster_source_free(&c.src);
+}
+
+/* ---- sync now: plan, confirm, apply ---- */
+
+struct plan_ctx {
+	struct plan plan;
+	char rowbuf[512], detbuf[512];
+};
+
+static const char *
+plan_row(void *vctx, size_t i)
+{
+	struct plan_ctx *c = vctx;
+	const struct plan_action *a = &c->plan.v[i];
+	char who[160];
+	snprintf(c->rowbuf, sizeof c->rowbuf, " %-10s %s %s", plan_op_name(a->op),
+	    text_fit(who, sizeof who, a->name ? a->name : a->email ? a->email : a->subject, 30),
+	    a->reason ? a->reason : "");
+	return c->rowbuf;
+}
+
+static const char *
+plan_detail(void *vctx, size_t i)
+{
+	struct plan_ctx *c = vctx;
+	const struct plan_action *a = &c->plan.v[i];
+	snprintf(c->detbuf, sizeof c->detbuf, " %s -> %s", a->before ? a->before : "(nothing)",
+	    a->after ? a->after : "(nothing)");
+	return c->detbuf;
+}
+
+static int
+confirm(const char *question)
+{
+	int ch;
+
+	text_put(LINES - 2, 0, question, COLS, ROLE_WARN);
+	refresh();
+	do {
+		ch = getch();
+	} while (ch != 'y' && ch != 'n' && ch != 'Y' && ch != 'N' && ch != KEY_ESC && ch != 'q' &&
+	    !term_interrupted());
+	return ch == 'y' || ch == 'Y';
+}
+
+static void
+screen_sync(struct dash *d, enum job_kind k)
+{
+	struct plan_ctx c;
+	struct bs_progress p = progress_of(d);
+	struct bs_error err = { 0 };
+	struct sync_opts o = { 0 };
+	struct sync_result res;
+	char header[256], q[256];
+	int lock_fd = -1;
+	struct list_screen ls = { k == JOB_ROSTER ? "Roster plan" : "Time-off plan", NULL, 0,
+	    plan_row, plan_detail, &c };
+	bs_rc rc;
+
+	memset(&c, 0, sizeof c);
+	if (!job_enabled(d->s->conf, k)) {
+		say(d, ROLE_WARN, " The %s sync is off: turn it on in the settings "
+		    "(bobsync config set %s).", k == JOB_ROSTER ? "roster" : "time-off",
+		    k == JOB_ROSTER ? "alleo.mode scim" : "assembled.enabled true");
+		return;
+	}
+	rc = k == JOB_ROSTER ? roster_plan_now(d->s, NULL, &p, &c.plan, &err) :
+	    toff_plan_now(d->s, 0, NULL, &p, &c.plan, &err);
+	if (rc != BS_OK) {
+		say(d, ROLE_ERROR, " %s", bs_error_text(&err));
+		plan_free(&c.plan);
+		return;
+	}
+	snprintf(header, sizeof header, " Plan %.8s: %zu action%s, %zu held%s", c.plan.id, c.plan.n,
+	    c.plan.n == 1 ? "" : "s", c.plan.nheld, c.plan.guard.tripped ?
+	    " - BLOCKED by the guard: applying it approves this plan" : "");
+	ls.header = header;
+	ls.n = c.plan.n;
+	list_run(d, &ls);
+	if (c.plan.n == 0) {
+		say(d, ROLE_OK, " Nothing to do: the target already matches HiBob.");
+		plan_free(&c.plan);
+		return;
+	}
+	snprintf(q, sizeof q, " Apply these %zu action%s now%s? y/n", c.plan.n, c.plan.n == 1 ? "" : "s",
+	    c.plan.guard.tripped ? " (approving the blocked plan)" : "");
+	erase();
+	term_bars(" bobsync \xc2\xb7 Sync now", " y apply  n cancel");
+	if (!confirm(q)) {
+		say(d, ROLE_DIM, " Nothing applied.");
+		plan_free(&c.plan);
+		return;
+	}
+	memset(&res, 0, sizeof res);
+	o.progress = &p;
+	o.approve = c.plan.guard.tripped ? c.plan.id : NULL;
+	/* the same lock as every run: never beside the daemon or a CLI sync */
+	if (lock_acquire(d->paths->lock_file, &lock_fd, &err) != BS_OK) {
+		say(d, ROLE_ERROR, " %s", bs_error_text(&err));
+		plan_free(&c.plan);
+		return;
+	}
+	rc = job_run(d->s, k, &o, &res, &err);
+	lock_release(&lock_fd);
+	if (rc == BS_OK)
+		say(d, ROLE_OK, " Run %lld: %ld applied, %ld failed, %ld skipped.", (long long)res.run_id,
+		    res.applied, res.failed, res.skipped);
+	else
+		say(d, ROLE_ERROR, " Run %lld: %s", (long long)res.run_id, bs_error_text(&err));
+	plan_free(&c.plan);
+}
+
+/* ---- the audit log ---- */
+
+struct log_ctx {
+	struct store_run *runs;
+	size_t n;
+	char rowbuf[512], detbuf[512];
+};
+
+static const char *
+log_row(void *vctx, size_t i)
+{
+	struct log_ctx *c = vctx;
+	const struct store_run *r = &c->runs[i];
+	char when[21];
+	time_format_utc(r->started_at, when);
+	snprintf(c->rowbuf, sizeof c->rowbuf, " %5lld %s %-8s %-9s %-8s %4ld applied %3ld failed",
+	    (long long)r->id, when, r->target ? r->target : "", r->kind ? r->kind : "",
+	    r->result ? r->result : "", r->applied, r->failed);
+	return c->rowbuf;
+}
+
+static const char *
+log_detail(void *vctx, size_t i)
+{
+	struct log_ctx *c = vctx;
+	const struct store_run *r = &c->runs[i];
+	snprintf(c->detbuf, sizeof c->detbuf, " %s (plan %.8s, %ld requests)",
+	    r->message ? r->message : "", r->plan_id ? r->plan_id : "-", r->requests);
+	return c->detbuf;
+}
+
+static void
+screen_log(struct dash *d)
+{
+	struct log_ctx c;
+	struct bs_error err = { 0 };
+	struct list_screen ls = { "Audit log", "   RUN STARTED (UTC)         TARGET   KIND      RESULT",
+	    0, log_row, log_detail, &c };
+
+	memset(&c, 0, sizeof c);
+	if (d->s->store == NULL) {
+		say(d, ROLE_DIM, " No run yet.");
+		return;
+	}
+	if (store_runs_list(d->s->store, NULL, 1000, &c.runs, &c.n, &err) != BS_OK) {
+		say(d, ROLE_ERROR, " %s", bs_error_text(&err));
+		return;
+	}
+	ls.n = c.n;
+	list_run(d, &ls);
+	store_runs_free(c.runs, c.n);
+}
+
+/* ---- home ---- */
+
+static void
+draw_home(struct dash *d)
+{
+	struct bs_status st;
+	struct bs_error err = { 0 };
+	char bar[512], line[512], when[21], next[21];
+	int y = 2;
+
+	erase();
+	hints(home_actions, ARRAY_LEN(home_actions), bar, sizeof bar);
+	term_bars(" bobsync \xc2\xb7 Dashboard", bar);
+	if (status_read(d->s->conf, d->paths, d->s->store, &st, &err) != BS_OK) {
+		text_put(y, 1, bs_error_text(&err), COLS - 2, ROLE_ERROR);
+		draw_message(d);
+		refresh();
+		return;
+	}
+	if (!st.configured) {
+		text_put(y++, 1, "bobsync is not configured yet. In another terminal:", COLS - 2, ROLE_WARN);
+		text_put(y++, 3, "bobsync credentials set hibob     (Service User ID, then token)", COLS - 4,
+		    ROLE_NORMAL);
+		text_put(y++, 3, "bobsync config set alleo.mode scim  /  assembled.enabled true", COLS - 4,
+		    ROLE_NORMAL);
+		y++;
+	}
+	for (int k = 0; k < JOB_COUNT; k++) {
+		const struct status_job *j = &st.jobs[k];
+		static const char *const names[] = { "Roster to Alleo", "Time off to Assembled",
+		    "Time-off reconciliation" };
+		enum term_role role = ROLE_NORMAL;
+
+		if (!j->enabled) {
+			snprintf(line, sizeof line, "%-26s off", names[k]);
+			role = ROLE_DIM;
+		} else if (j->st.last_run == 0) {
+			time_format_utc(j->due, next);
+			snprintf(line, sizeof line, "%-26s never run; next %s", names[k], next);
+		} else {
+			time_format_utc(j->st.last_run, when);
+			time_format_utc(j->due, next);
+			snprintf(line, sizeof line, "%-26s last %s: %s; next %s; %ld %s", names[k], when,
+			    j->st.last_result, next, j->count, k == JOB_ROSTER ? "in Alleo" : "events");
+			role = str_eq(j->st.last_result, "ok") ? ROLE_OK : ROLE_ERROR;
+		}
+		text_put(y++, 1, line, COLS - 2, role);
+		if (j->st.quarantine[0]) {
+			snprintf(line, sizeof line, "  QUARANTINED: %s", j->st.quarantine);
+			text_put(y++, 1, line, COLS - 2, ROLE_ERROR);
+		}
+		if (j->st.blocked_plan[0]) {
+			snprintf(line, sizeof line, "  BLOCKED by the guard: plan %.8s waits for approval "
+			    "(sync it from here to review and approve)", j->st.blocked_plan);
+			text_put(y++, 1, line, COLS - 2, ROLE_WARN);
+		}
+	}
+	draw_message(d);
+	refresh();
+}
+
+int
+dash_run(struct bs_session *s, const struct bs_paths *paths)
+{
+	struct dash d;
+	char why[256];
+
+	memset(&d, 0, sizeof d);
+	d.s = s;
+	d.paths = paths;
+	if (term_start(why, sizeof why) != 0) {
+		fprintf(stderr, "bobsync: %s; use 'bobsync status', 'bobsync check', "
+		    "'bobsync preview employees' and 'bobsync sync' instead\n", why);
+		return 1;
+	}
+	snprintf(d.message, sizeof d.message, " Press ? for help.");
+	d.message_role = ROLE_DIM;
+	for (;;) {
+		int ch;
+
+		if (term_too_small()) {
+			ch = getch();
+			if (ch == 'q' || term_interrupted())
+				break;
+			continue;
+		}
+		draw_home(&d);
+		ch = getch();
+		if (term_interrupted() || ch == 'q' || ch == CTRL_C)
+			break;
+		switch (ch) {
+		case 'c': screen_checks(&d); break;
+		case 'e': screen_employees(&d); break;
+		case 'p': screen_sync(&d, JOB_ROSTER); break;
+		case 't': screen_sync(&d, JOB_TIMEOFF); break;
+		case 'l': screen_log(&d); break;
+		case 'r': say(&d, ROLE_DIM, " Status read again."); break;
+		case '?': help_overlay(" Keys of the dashboard", home_actions, ARRAY_LEN(home_actions)); break;
+		default: break;
+		}
+	}
+	term_stop();
+	return 0;
+}

@@ -1,0 +1,265 @@
+/* term.c - curses lifecycle, colour roles and width-aware text. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include <curses.h>
+
+#include "log.h"
+#include "term.h"
+
+static int started;
+static int use_colour;
+static SCREEN *screen;
+static volatile sig_atomic_t interrupted;
+
+/* role -> colour pair (colour) or attributes (monochrome) */
+static const struct {
+	short fg, bg;
+	attr_t colour_attr, mono_attr;
+} roles[ROLE_COUNT] = {
+	[ROLE_NORMAL] = { -1, -1, A_NORMAL, A_NORMAL },
+	[ROLE_TITLE] = { COLOR_BLACK, COLOR_CYAN, A_BOLD, A_REVERSE | A_BOLD },
+	[ROLE_BAR] = { COLOR_BLACK, COLOR_WHITE, A_NORMAL, A_REVERSE },
+	[ROLE_KEY] = { COLOR_YELLOW, -1, A_BOLD, A_BOLD },
+	[ROLE_OK] = { COLOR_GREEN, -1, A_NORMAL, A_NORMAL },
+	[ROLE_WARN] = { COLOR_YELLOW, -1, A_BOLD, A_BOLD },
+	[ROLE_ERROR] = { COLOR_RED, -1, A_BOLD, A_BOLD | A_UNDERLINE },
+	[ROLE_SELECTED] = { COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE },
+	[ROLE_DIM] = { -1, -1, A_DIM, A_DIM },
+};
+
+static void
+restore(void)
+{
+	if (started) {
+		endwin();
+		started = 0;
+	}
+}
+
+static void
+on_interrupt(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void
+on_fatal(int sig)
+{
+	restore();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+int
+term_interrupted(void)
+{
+	return interrupted != 0;
+}
+
+int
+term_start(char *why, size_t whylen)
+{
+	const char *term = getenv("TERM"), *nc = getenv("NO_COLOR");
+	struct sigaction sa;
+	static const int fatal[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL };
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		snprintf(why, whylen, "the full-screen console needs a terminal");
+		return -1;
+	}
+	if (term == NULL || *term == '\0' || strcmp(term, "dumb") == 0) {
+		snprintf(why, whylen, "the full-screen console needs a terminal that can move the "
+		    "cursor (TERM is '%s')", term ? term : "");
+		return -1;
+	}
+	screen = newterm(NULL, stdout, stdin);
+	if (screen == NULL) {
+		snprintf(why, whylen, "this terminal type (TERM=%s) is not known here", term);
+		return -1;
+	}
+	set_term(screen);
+	started = 1;
+	log_set_stderr(0);	/* errors go to the screen, never raw over it */
+	cbreak();
+	noecho();
+	keypad(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	use_colour = has_colors() && (nc == NULL || *nc == '\0');
+	if (use_colour) {
+		start_color();
+		use_default_colors();
+		for (int r = 1; r < ROLE_COUNT; r++)
+			init_pair((short)r, roles[r].fg, roles[r].bg);
+	}
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_interrupt;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_fatal;
+	for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+		sigaction(fatal[i], &sa, NULL);
+	return 0;
+}
+
+void
+term_stop(void)
+{
+	restore();
+	if (screen != NULL) {
+		delscreen(screen);
+		screen = NULL;
+	}
+	log_set_stderr(1);
+}
+
+void
+term_role_on(enum term_role r)
+{
+	if (use_colour && r != ROLE_NORMAL)
+		attron(COLOR_PAIR(r) | roles[r].colour_attr);
+	else
+		attron(roles[r].mono_attr);
+}
+
+void
+term_role_off(enum term_role r)
+{
+	if (use_colour && r != ROLE_NORMAL)
+		attroff(COLOR_PAIR(r) | roles[r].colour_attr);
+	else
+		attroff(roles[r].mono_attr);
+}
+
+/* Next character of s: its wide char (U+FFFD for a bad byte), byte length
+ * and display width (controls and unprintables: '?' of width 1). */
+static size_t
+next_char(const char *s, mbstate_t *st, wchar_t *wc, int *w)
+{
+	size_t n = mbrtowc(wc, s, MB_CUR_MAX, st);
+
+	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+		memset(st, 0, sizeof *st);
+		*wc = L'?';
+		*w = 1;
+		return 1;
+	}
+	*w = wcwidth(*wc);
+	if (*w < 0 || *wc < 0x20) {
+		*wc = L'?';
+		*w = 1;
+	}
+	return n;
+}
+
+int
+text_width(const char *s)
+{
+	mbstate_t st;
+	int total = 0;
+
+	if (s == NULL)
+		return 0;
+	memset(&st, 0, sizeof st);
+	while (*s) {
+		wchar_t wc;
+		int w;
+		s += next_char(s, &st, &wc, &w);
+		total += w;
+	}
+	return total;
+}
+
+void
+text_put(int y, int x, const char *s, int width, enum term_role role)
+{
+	mbstate_t st;
+	int used = 0, fits = text_width(s) <= width;
+
+	if (width <= 0)
+		return;
+	memset(&st, 0, sizeof st);
+	term_role_on(role);
+	move(y, x);
+	while (s != NULL && *s) {
+		wchar_t wc, buf[2];
+		int w;
+		size_t n = next_char(s, &st, &wc, &w);
+		/* keep a column for the ellipsis when the text is cut */
+		if (used + w > width - (fits ? 0 : 1))
+			break;
+		buf[0] = wc;
+		buf[1] = L'\0';
+		addwstr(buf);
+		used += w;
+		s += n;
+	}
+	if (!fits && used < width) {
+		addwstr(L"\u2026");
+		used++;
+	}
+	for (; used < width; used++)
+		addch(' ');
+	term_role_off(role);
+}
+
+char *
+text_fit(char *out, size_t outsz, const char *s, int width)
+{
+	mbstate_t st;
+	size_t o = 0;
+	int used = 0, fits = text_width(s) <= width;
+
+	memset(&st, 0, sizeof st);
+	while (s != NULL && *s) {
+		wchar_t wc;
+		int w;
+		size_t n = next_char(s, &st, &wc, &w);
+		if (used + w > width - (fits ? 0 : 1) || o + n + 4 >= outsz)
+			break;
+		if (wc == L'?' && n == 1 && *s != '?')
+			out[o++] = '?';		/* a control or a bad byte */
+		else {
+			memcpy(out + o, s, n);
+			o += n;
+		}
+		used += w;
+		s += n;
+	}
+	if (!fits && used < width && o + 4 < outsz) {
+		memcpy(out + o, "\xe2\x80\xa6", 3);	/* … */
+		o += 3;
+		used++;
+	}
+	for (; used < width && o + 1 < outsz; used++)
+		out[o++] = ' ';
+	out[o] = '\0';
+	return out;
+}
+
+void
+term_bars(const char *title, const char *hints)
+{
+	text_put(0, 0, title, COLS, ROLE_TITLE);
+	text_put(LINES - 1, 0, hints, COLS, ROLE_BAR);
+}
+
+int
+term_too_small(void)
+{
+	if (COLS >= TERM_MIN_COLS && LINES >= TERM_MIN_ROWS)
+		return 0;
+	erase();
+	mvprintw(0, 0, "Terminal too small");
+	mvprintw(1, 0, "(need %dx%d)", TERM_MIN_COLS, TERM_MIN_ROWS);
+	refresh();
+	return 1;
+}
