@@ -247,7 +247,7 @@ def main():
                 platform.release()),
             "", "Targets: roster plan at 100,000 people under 1 s CPU and 300 MB peak RSS; HiBob calls for a roster run "
             "independent of company size; an incremental time-off run with nothing changed makes one HiBob call; "
-            "TUI frame under 5 ms and filter under 50 ms at 100,000 rows.", ""]
+            "TUI frame under 5 ms and filter under 50 ms at 100,000 rows.", "", ""]
     with open(a.out, "w") as f:
         f.write("\n".join(head) + table + "\n" + "\n".join(ep) + "\n")
 
