@@ -258,6 +258,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def setup(self):
         super().setup()
+        try:    # answers go out whole and at once: no Nagle wait on the client's delayed ACK
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
         if isinstance(self.connection, ssl.SSLSocket):
             # in this connection's thread, so a slow client cannot hold up accept()
             self.connection.do_handshake()
@@ -456,6 +460,11 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         self.send_header("Content-Length", str(len(body)))
+        if self.command != "HEAD" and body and len(body) <= CHUNK:
+            # one write for headers and body
+            self._headers_buffer.append(b"\r\n" + body)
+            self.flush_headers()
+            return
         self.end_headers()
         if self.command != "HEAD" and body:
             self.wfile.write(body)

@@ -3,6 +3,7 @@
 See docs/hibob-api.md (the spec this follows) and README.md here for the
 control API.  Everything reads and writes the shared World under its lock.
 """
+import bisect
 import collections
 import datetime as dt
 import re
@@ -711,7 +712,6 @@ class HiBob:
             return err(400, "bad_request", str(e))
         pending = req.qbool("includePending", False)
         a, b = since.timestamp(), to.timestamp()
-        import bisect
         with self.w.lock:
             ev = self.c.events
             keys = self.w.event_times()
