@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <curses.h>
+#include <sodium.h>
 
 #include "checks.h"
 #include "conf.h"
@@ -25,6 +26,7 @@
 #include "term.h"
 #include "timeoff_sync.h"
 #include "util.h"
+#include "vault.h"
 
 #define CTRL_C 3
 #define KEY_ESC 27
@@ -41,6 +43,7 @@ static const struct action home_actions[] = {
 	{ 'p', "Roster", "plan the roster sync, confirm, apply with progress" },
 	{ 't', "Time off", "plan the time-off sync, confirm, apply with progress" },
 	{ 'l', "Log", "the audit log: runs, newest first" },
+	{ 'S', "Setup", "the setup steps again: HiBob, credentials, checks, targets" },
 	{ 'r', "Refresh", "read the status again" },
 	{ '?', "Help", "this help" },
 	{ 'q', "Quit", "leave bobsync" },
@@ -57,6 +60,7 @@ static const struct action list_actions[] = {
 struct dash {
 	struct bs_session *s;
 	const struct bs_paths *paths;
+	struct dash_env *env;
 	char message[256];	/* last result or error, shown above the bar */
 	enum term_role message_role;
 	int cancel;		/* Esc pressed during long work */
@@ -208,8 +212,13 @@ list_run(struct dash *d, const struct list_screen *ls)
 	char bar[512], title[256];
 	int filtering = 0;
 
+	char saved[sizeof d->message];
+	enum term_role saved_role = d->message_role;
+
+	snprintf(saved, sizeof saved, "%s", d->message);
 	rows_init(&r, ls->n, ls->row, ls->ctx);
-	say(d, ROLE_DIM, " Enter or arrows move; / filters; q goes back.");
+	if (d->message[0] == '\0' || d->message_role == ROLE_DIM)
+		say(d, ROLE_DIM, " Arrows move; / filters; q goes back.");
 	hints(list_actions, ARRAY_LEN(list_actions), bar, sizeof bar);
 	for (;;) {
 		int height = LINES - 5 - (ls->detail ? 3 : 0), ch;
@@ -271,6 +280,8 @@ list_run(struct dash *d, const struct list_screen *ls)
 		switch (ch) {
 		case 'q': case KEY_ESC: case KEY_LEFT:
 			rows_free(&r);
+			snprintf(d->message, sizeof d->message, "%s", saved);
+			d->message_role = saved_role;
 			return;
 		case '/': filtering = 1; break;
 		case 'j': case KEY_DOWN: rows_move(&r, 1); break;
@@ -619,22 +630,478 @@ draw_home(struct dash *d)
 	refresh();
 }
 
+/* ---- the setup steps ---- */
+
+#define WIZ_STEPS 6
+
+static void
+wiz_frame(int step, const char *name, const char *hint_line)
+{
+	char title[160];
+
+	erase();
+	snprintf(title, sizeof title, " bobsync \xc2\xb7 Setup \xc2\xb7 Step %d of %d \xc2\xb7 %s", step,
+	    WIZ_STEPS, name);
+	term_bars(title, hint_line);
+}
+
+/* Lines of text from row y; returns the next free row. */
+static int
+wiz_text(int y, const char *const *lines, size_t n, enum term_role role)
+{
+	for (size_t i = 0; i < n && y < LINES - 3; i++)
+		text_put(y++, 2, lines[i], COLS - 4, role);
+	return y;
+}
+
+/* A one-line text field at row y: UTF-8 input (paste works, a character at
+ * a time), Backspace, Ctrl-U clears; masked shows one '*' a character.
+ * 1 on Enter, 0 on Esc or an interrupt.  buf holds the value (may start
+ * filled). */
+static int
+field_edit(int y, const char *label, char *buf, size_t sz, int masked)
+{
+	int lw = text_width(label) + 1;
+
+	curs_set(1);
+	for (;;) {
+		char shown[512];
+		wint_t wc;
+		int r;
+		size_t len = strlen(buf);
+
+		if (masked) {
+			size_t k = 0;
+			for (const unsigned char *p = (const unsigned char *)buf; *p && k + 1 < sizeof shown; p++)
+				if ((*p & 0xC0) != 0x80)
+					shown[k++] = '*';
+			shown[k] = '\0';
+		} else {
+			snprintf(shown, sizeof shown, "%s", buf);
+		}
+		text_put(y, 2, label, lw, ROLE_KEY);
+		text_put(y, 2 + lw, shown, COLS - 4 - lw, ROLE_SELECTED);
+		move(y, 2 + lw + (text_width(shown) < COLS - 5 - lw ? text_width(shown) : COLS - 5 - lw));
+		refresh();
+		r = get_wch(&wc);
+		if (term_interrupted()) {
+			curs_set(0);
+			return 0;
+		}
+		if (r == ERR)
+			continue;
+		if (r == KEY_CODE_YES) {
+			if (wc == KEY_BACKSPACE && len > 0) {
+				do
+					len--;
+				while (len > 0 && ((unsigned char)buf[len] & 0xC0) == 0x80);
+				buf[len] = '\0';
+			} else if (wc == KEY_ENTER) {
+				break;
+			}
+			continue;
+		}
+		if (wc == L'\n' || wc == L'\r')
+			break;
+		if (wc == 27) {
+			curs_set(0);
+			return 0;
+		}
+		if (wc == 127 || wc == 8) {
+			if (len > 0) {
+				do
+					len--;
+				while (len > 0 && ((unsigned char)buf[len] & 0xC0) == 0x80);
+				buf[len] = '\0';
+			}
+		} else if (wc == 21) {		/* Ctrl-U */
+			sodium_memzero(buf, sz);
+		} else if (wc >= 0x20) {
+			char mb[MB_LEN_MAX];
+			mbstate_t st;
+			size_t n;
+			memset(&st, 0, sizeof st);
+			n = wcrtomb(mb, (wchar_t)wc, &st);
+			if (n != (size_t)-1 && len + n + 1 < sz) {
+				memcpy(buf + len, mb, n);
+				buf[len + n] = '\0';
+			}
+		}
+	}
+	curs_set(0);
+	return 1;
+}
+
+/* Wait for one of the keys in accept (or Esc / q, which go back: 0). */
+static int
+wiz_key(const char *accept)
+{
+	for (;;) {
+		int ch = getch();
+		if (term_interrupted() || ch == KEY_ESC || ch == 'q')
+			return 0;
+		if (ch == '\n' || ch == KEY_ENTER)
+			ch = '\n';
+		if (ch > 0 && ch < 256 && strchr(accept, ch) != NULL)
+			return ch;
+		if (ch == '?' && strchr(accept, '?') == NULL) {
+			static const struct action keys[] = {
+				{ '\n', "Next", "Enter: next step (or the choice highlighted)" },
+				{ 'b', "Back", "b: the previous step" },
+				{ 'q', "Quit", "q or Esc: leave the setup (what is stored stays)" },
+			};
+			help_overlay(" Keys of the setup", keys, ARRAY_LEN(keys));
+			return -1;
+		}
+	}
+}
+
+static int
+wiz_set(struct dash *d, const char *key, const char *value)
+{
+	struct bs_error err = { 0 };
+
+	if (conf_set(d->env->conf, key, value, &err) != BS_OK ||
+	    conf_save(d->env->conf, d->paths->conf_file, &err) != BS_OK) {
+		say(d, ROLE_ERROR, " %s", bs_error_text(&err));
+		return -1;
+	}
+	return 0;
+}
+
+/* Step 1: what happens, what is needed, which HiBob. */
+static int
+wiz_welcome(struct dash *d)
+{
+	static const char *const text[] = {
+		"bobsync feeds HiBob into Alleo (benefit accounts for everyone whose",
+		"alleo_access field is yes) and Assembled (approved time off on the schedule).",
+		"",
+		"You need, in Bob (Settings > Integrations > Service Users):",
+		"  - a Service User, its ID and token (the token is shown once);",
+		"  - a permission group for it that can view Basic info, Work, Employment,",
+		"    Lifecycle and Personal, and time off, for an audience that includes",
+		"    Hired and Terminated people;",
+		"  - a List field named alleo_access in Work, with the options yes and no.",
+		"",
+		"Which HiBob?  1 production (api.hibob.com)   2 a sandbox tenant",
+		"              3 another address               Enter keeps the current one",
+	};
+	char url[512], line[600];
+	int ch;
+
+	for (;;) {
+		wiz_frame(1, "Welcome", " 1/2/3 choose  Enter next  ? help  q quit");
+		int y = wiz_text(2, text, ARRAY_LEN(text), ROLE_NORMAL);
+		snprintf(line, sizeof line, "Current: %s", conf_get(d->env->conf, "hibob.base_url"));
+		text_put(y + 1, 2, line, COLS - 4, ROLE_OK);
+		draw_message(d);
+		refresh();
+		ch = wiz_key("123\n");
+		if (ch < 0)
+			continue;
+		if (ch == 0)
+			return 0;
+		if (ch == '1' && wiz_set(d, "hibob.base_url", "https://api.hibob.com/v1") == 0)
+			say(d, ROLE_OK, " HiBob production selected.");
+		else if (ch == '2' && wiz_set(d, "hibob.base_url", "https://api.sandbox.hibob.com/v1") == 0)
+			say(d, ROLE_OK, " HiBob sandbox tenant selected.");
+		else if (ch == '3') {
+			snprintf(url, sizeof url, "%s", conf_get(d->env->conf, "hibob.base_url"));
+			if (field_edit(y + 3, "Address:", url, sizeof url, 0) && wiz_set(d, "hibob.base_url",
+			    url) == 0)
+				say(d, ROLE_OK, " HiBob address set.");
+		} else if (ch == '\n')
+			return 1;
+	}
+}
+
+/* Step 2: the Service User ID and token into the vault. */
+static int
+wiz_credentials(struct dash *d)
+{
+	static const char *const text[] = {
+		"Paste the Service User ID and its token from Bob (Settings > Integrations >",
+		"Service Users).  They are stored encrypted in the vault on this machine and",
+		"never shown again.  Esc goes back.",
+	};
+	struct bs_error err = { 0 };
+	char *id = sodium_malloc(512), *tok = sodium_malloc(512), *p1 = sodium_malloc(512),
+	    *p2 = sodium_malloc(512);
+	int ok = 0, y;
+
+	if (id == NULL || tok == NULL || p1 == NULL || p2 == NULL)
+		goto out;
+	memset(id, 0, 512);
+	memset(tok, 0, 512);
+	memset(p1, 0, 512);
+	memset(p2, 0, 512);
+	wiz_frame(2, "Credentials", " Enter next field  Esc back");
+	y = wiz_text(2, text, ARRAY_LEN(text), ROLE_NORMAL);
+	if (*d->env->vault != NULL && vault_get(*d->env->vault, VAULT_HIBOB_ID) != NULL)
+		text_put(y++, 2, "Credentials are stored already; Enter on empty fields keeps them.",
+		    COLS - 4, ROLE_OK);
+	draw_message(d);
+	if (!field_edit(y + 1, "Service User ID:", id, 512, 0) ||
+	    !field_edit(y + 2, "Token:          ", tok, 512, 1))
+		goto out;
+	if (str_empty(id) && str_empty(tok) && *d->env->vault != NULL &&
+	    vault_get(*d->env->vault, VAULT_HIBOB_ID) != NULL) {
+		ok = 1;
+		goto out;
+	}
+	if (str_empty(id) || str_empty(tok)) {
+		say(d, ROLE_ERROR, " Both the Service User ID and the token are needed.");
+		goto out;
+	}
+	if (*d->env->vault == NULL) {
+		struct vault_unlock how = { NULL, NULL };
+		int ch;
+		text_put(y + 4, 2, "Protect them with  p a passphrase (asked when you open bobsync)",
+		    COLS - 4, ROLE_NORMAL);
+		text_put(y + 5, 2, "                   k a key file (vault.key, for unattended runs)",
+		    COLS - 4, ROLE_NORMAL);
+		refresh();
+		ch = wiz_key("pk");
+		if (ch <= 0)
+			goto out;
+		if (ch == 'p') {
+			if (!field_edit(y + 7, "Passphrase (8 or more):", p1, 512, 1) ||
+			    !field_edit(y + 8, "Repeat it:             ", p2, 512, 1))
+				goto out;
+			if (strlen(p1) < 8 || strcmp(p1, p2) != 0) {
+				say(d, ROLE_ERROR, strlen(p1) < 8 ? " The passphrase is shorter than 8 "
+				    "characters; nothing was stored." : " The two passphrases differ; "
+				    "nothing was stored.");
+				goto out;
+			}
+			if (strlen(p1) < 16)
+				say(d, ROLE_WARN, " Stored. Hint: a few unrelated words make a stronger "
+				    "passphrase.");
+			how.passphrase = p1;
+		} else {
+			how.key_file = d->paths->key_file;
+		}
+		text_put(LINES - 2, 0, " Protecting the vault...", COLS, ROLE_WARN);
+		refresh();
+		if (paths_ensure(d->paths, &err) != BS_OK ||
+		    vault_create(d->paths->vault_file, &how, d->env->vault, &err) != BS_OK) {
+			say(d, ROLE_ERROR, " %s", bs_error_text(&err));
+			goto out;
+		}
+	}
+	log_register_secret(tok);
+	if (vault_set(*d->env->vault, VAULT_HIBOB_ID, id, clock_now(), &err) != BS_OK ||
+	    vault_set(*d->env->vault, VAULT_HIBOB_TOKEN, tok, clock_now(), &err) != BS_OK ||
+	    vault_save(*d->env->vault, &err) != BS_OK) {
+		say(d, ROLE_ERROR, " %s", bs_error_text(&err));
+		goto out;
+	}
+	/* the clients are made again with the new credentials */
+	session_close(d->s);
+	session_init(d->s, d->env->conf, *d->env->vault, d->env->store, NULL);
+	if (d->message_role != ROLE_WARN)
+		say(d, ROLE_OK, " Credentials stored in %s.", d->paths->vault_file);
+	ok = 1;
+out:
+	sodium_free(id);
+	sodium_free(tok);
+	sodium_free(p1);
+	sodium_free(p2);
+	return ok;
+}
+
+/* Step 3: every check, again until none fails. */
+static int
+wiz_checks(struct dash *d)
+{
+	for (;;) {
+		struct checks_ctx c;
+		struct bs_progress p;
+		struct list_screen ls = { "Setup \xc2\xb7 Step 3 of 6 \xc2\xb7 Checks",
+		    " STATUS CHECK                                    WHAT WAS FOUND",
+		    CHECK_COUNT, check_row, check_detail, &c };
+		int fails = 0, ch;
+
+		wiz_frame(3, "Checks", " running the checks against the live services...");
+		draw_message(d);
+		refresh();
+		p = progress_of(d);
+		memset(&c, 0, sizeof c);
+		check_run_all(d->s, &p, &c.rep);
+		for (int i = 0; i < CHECK_COUNT; i++)
+			fails += c.rep.v[i].status == CHECK_FAIL;
+		if (fails)
+			say(d, ROLE_ERROR, " %d check%s failed: read the remedy under each, fix it in Bob, "
+			    "then q and r to run them again.", fails, fails == 1 ? "" : "s");
+		else
+			say(d, ROLE_OK, " Every check passed (warnings are fine). q, then Enter for the next step.");
+		list_run(d, &ls);
+		check_report_free(&c.rep);
+		wiz_frame(3, "Checks", fails ? " r run the checks again  b back  q quit" :
+		    " Enter next  r run again  b back  q quit");
+		text_put(3, 2, fails ? "Some checks failed; the sync cannot start until they pass." :
+		    "Every check passed.", COLS - 4, fails ? ROLE_ERROR : ROLE_OK);
+		draw_message(d);
+		refresh();
+		ch = wiz_key(fails ? "rb" : "\nrb");
+		if (ch == 0)
+			return 0;
+		if (ch == 'b')
+			return -1;
+		if (ch == '\n')
+			return 1;
+	}
+}
+
+/* Step 4: which syncs, with the choices the settings allow. */
+static int
+wiz_targets(struct dash *d)
+{
+	static const char *const text[] = {
+		"Alleo: how should eligible people reach Alleo?",
+		"  o off    u pull (Alleo reads HiBob itself: bobsync only checks and previews)",
+		"  s SCIM (bobsync pushes accounts; needs the SCIM address and a client id/secret)",
+		"  c CSV file (a folder or an SFTP address Alleo picks up from)",
+		"Assembled: a toggles the time-off sync (approved requests on the agent's schedule).",
+		"Other settings (budgets, policy map, conflicts) are in 'bobsync config list'.",
+	};
+	char line[256];
+	int ch;
+
+	for (;;) {
+		wiz_frame(4, "Alleo and Assembled", " o/u/s/c Alleo  a Assembled  Enter next  b back");
+		int y = wiz_text(2, text, ARRAY_LEN(text), ROLE_NORMAL);
+		snprintf(line, sizeof line, "Now: Alleo %s; Assembled time off %s",
+		    conf_get(d->env->conf, "alleo.mode"),
+		    conf_get_bool(d->env->conf, "assembled.enabled") ? "on" : "off");
+		text_put(y + 1, 2, line, COLS - 4, ROLE_OK);
+		draw_message(d);
+		refresh();
+		ch = wiz_key("ousca\nb");
+		if (ch < 0)
+			continue;
+		if (ch == 0)
+			return 0;
+		if (ch == 'b')
+			return -1;
+		if (ch == '\n')
+			return 1;
+		if (ch == 'a' && conf_get_bool(d->env->conf, "assembled.enabled")) {
+			wiz_set(d, "assembled.enabled", "false");
+		} else if (ch == 'a') {
+			if (vault_get(*d->env->vault, VAULT_ASSEMBLED_KEY) == NULL) {
+				struct bs_error err = { 0 };
+				char *key = sodium_malloc(512);
+				int got;
+				if (key == NULL)
+					continue;
+				memset(key, 0, 512);
+				text_put(y + 3, 2, "The Assembled API key (Settings > API keys in Assembled):",
+				    COLS - 4, ROLE_NORMAL);
+				got = field_edit(y + 4, "API key:", key, 512, 1) && !str_empty(key);
+				if (got) {
+					log_register_secret(key);
+					if (vault_set(*d->env->vault, VAULT_ASSEMBLED_KEY, key, clock_now(),
+					    &err) != BS_OK || vault_save(*d->env->vault, &err) != BS_OK) {
+						say(d, ROLE_ERROR, " %s", bs_error_text(&err));
+						got = 0;
+					} else {
+						session_close(d->s);
+						session_init(d->s, d->env->conf, *d->env->vault,
+						    d->env->store, NULL);
+					}
+				}
+				sodium_free(key);
+				if (!got)
+					continue;
+			}
+			wiz_set(d, "assembled.enabled", "true");
+		}
+		else
+			wiz_set(d, "alleo.mode", ch == 'o' ? "off" : ch == 'u' ? "pull" : ch == 's' ?
+			    "scim" : "csv");
+	}
+}
+
+/* Step 6: the first syncs, then how to keep it running. */
+static int
+wiz_enable(struct dash *d)
+{
+	static const char *const text[] = {
+		"To keep it running, start the daemon (time off every 5 minutes, the roster daily):",
+		"  bobsync daemon",
+		"or as a service: systemctl enable --now bobsync   (see the README)",
+		"or from cron:    */5 * * * * bobsync daemon --once",
+	};
+	struct bs_error err = { 0 };
+
+	if (job_enabled(d->env->conf, JOB_ROSTER))
+		screen_sync(d, JOB_ROSTER);
+	if (job_enabled(d->env->conf, JOB_TIMEOFF))
+		screen_sync(d, JOB_TIMEOFF);
+	if (d->env->store != NULL &&
+	    store_kv_set(d->env->store, "setup.done", "1", clock_now(), &err) != BS_OK)
+		say(d, ROLE_ERROR, " %s", bs_error_text(&err));
+	for (;;) {
+		wiz_frame(6, "Enable", " Enter the dashboard  q quit");
+		text_put(2, 2, "Setup is done.", COLS - 4, ROLE_OK);
+		wiz_text(4, text, ARRAY_LEN(text), ROLE_NORMAL);
+		draw_message(d);
+		refresh();
+		int ch = wiz_key("\n");
+		if (ch >= 0)
+			return ch == '\n';
+	}
+}
+
+/* 1 when finished, 0 when left. */
+static int
+wizard(struct dash *d)
+{
+	int step = 1;
+
+	while (step >= 1 && step <= WIZ_STEPS) {
+		int r = 0;
+		switch (step) {
+		case 1: r = wiz_welcome(d); break;
+		case 2: r = wiz_credentials(d); if (!r) { step = 1; continue; } break;
+		case 3: r = wiz_checks(d); break;
+		case 4: r = wiz_targets(d); break;
+		case 5: screen_employees(d); r = 1; break;
+		case 6: return wiz_enable(d);
+		default: break;
+		}
+		if (term_interrupted())
+			return 0;
+		if (r == 0 && step != 2)
+			return 0;
+		step += r > 0 ? 1 : -1;
+	}
+	return 0;
+}
+
 int
-dash_run(struct bs_session *s, const struct bs_paths *paths)
+dash_run(struct dash_env *e, int wiz)
 {
 	struct dash d;
 	char why[256];
 
 	memset(&d, 0, sizeof d);
-	d.s = s;
-	d.paths = paths;
+	d.s = e->s;
+	d.paths = e->paths;
+	d.env = e;
 	if (term_start(why, sizeof why) != 0) {
-		fprintf(stderr, "bobsync: %s; use 'bobsync status', 'bobsync check', "
-		    "'bobsync preview employees' and 'bobsync sync' instead\n", why);
+		fprintf(stderr, "bobsync: %s; use 'bobsync credentials set', 'bobsync check', "
+		    "'bobsync preview employees', 'bobsync status' and 'bobsync sync' instead\n", why);
 		return 1;
 	}
 	snprintf(d.message, sizeof d.message, " Press ? for help.");
 	d.message_role = ROLE_DIM;
+	if (wiz && !wizard(&d)) {
+		term_stop();
+		return 0;
+	}
 	for (;;) {
 		int ch;
 
@@ -654,11 +1121,13 @@ dash_run(struct bs_session *s, const struct bs_paths *paths)
 		case 'p': screen_sync(&d, JOB_ROSTER); break;
 		case 't': screen_sync(&d, JOB_TIMEOFF); break;
 		case 'l': screen_log(&d); break;
+		case 'S': if (!wizard(&d)) goto out; break;
 		case 'r': say(&d, ROLE_DIM, " Status read again."); break;
 		case '?': help_overlay(" Keys of the dashboard", home_actions, ARRAY_LEN(home_actions)); break;
 		default: break;
 		}
 	}
+out:
 	term_stop();
 	return 0;
 }
