@@ -1,0 +1,362 @@
+/* test_hibob_live.c - the HiBob client against the sandbox HiBob
+ * (tests/sandbox/sandbox.py), quirks included: fields metadata, named list
+ * ids, one search with both field forms, single reads with and without
+ * the envelope, 401 never retried, 429 waited out, PUT answering 304 when
+ * nothing changed, the changes feed split into windows of at most six
+ * months, and who's out. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "helper_server.h"
+#include "hibob.h"
+#include "http.h"
+#include "util.h"
+
+extern char **environ;
+
+static pid_t sb_pid;
+static char sb_dir[256], sb_url[256], sb_id[128], sb_token[128];
+static int ctl_port;
+static struct http_client *http;
+static struct bob_client *bob;
+
+static const char *
+jstr(json_t *j, const char *a, const char *b)
+{
+	return json_string_value(json_object_get(json_object_get(j, a), b));
+}
+
+static int
+setup(void **state)
+{
+	char script[512], statef[300], lifetime[16];
+	const char *root = test_repo_root();
+	json_t *j = NULL;
+	const char *ctl;
+
+	(void)state;
+	if (root == NULL || test_mkdtemp(sb_dir, sizeof sb_dir) != 0)
+		return -1;
+	snprintf(script, sizeof script, "%s/tests/sandbox/sandbox.py", root);
+	snprintf(statef, sizeof statef, "%s/state.json", sb_dir);
+	snprintf(lifetime, sizeof lifetime, "%d", TEST_SERVER_LIFETIME_S);
+	{
+		char *argv[] = { (char *)TEST_PYTHON, script, (char *)"--state-file", statef,
+		    (char *)"--lifetime", lifetime, NULL };
+		posix_spawn_file_actions_t fa;
+		int rc;
+		posix_spawn_file_actions_init(&fa);
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+		rc = posix_spawn(&sb_pid, TEST_PYTHON, &fa, NULL, argv, environ);
+		posix_spawn_file_actions_destroy(&fa);
+		if (rc != 0)
+			return -1;
+	}
+	for (int i = 0; i < 300 && j == NULL; i++) {
+		if (access(statef, R_OK) == 0)
+			j = json_load_file(statef, 0, NULL);
+		if (j == NULL)
+			usleep(100000);
+	}
+	if (j == NULL)
+		return -1;
+	snprintf(sb_url, sizeof sb_url, "%s", jstr(j, "hibob", "url"));
+	snprintf(sb_id, sizeof sb_id, "%s", jstr(j, "hibob", "service_user_id"));
+	snprintf(sb_token, sizeof sb_token, "%s", jstr(j, "hibob", "token"));
+	ctl = jstr(j, "control", "hibob");
+	ctl_port = ctl && strrchr(ctl, ':') ? atoi(strrchr(ctl, ':') + 1) : 0;
+	json_decref(j);
+	return ctl_port > 0 ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	if (sb_pid > 0) {
+		kill(sb_pid, SIGTERM);
+		waitpid(sb_pid, NULL, 0);
+	}
+	test_rm_rf(sb_dir);
+	return 0;
+}
+
+static int
+each_setup(void **state)
+{
+	(void)state;
+	http = http_client_new(NULL, NULL);
+	bob = bob_client_new(http, sb_url, sb_id, sb_token);
+	free(test_http_request(ctl_port, "DELETE", "/_control/requests", NULL, NULL));
+	free(test_http_request(ctl_port, "DELETE", "/_control/fault", NULL, NULL));
+	free(test_http_post(ctl_port, "/_control/scenario", "{\"name\": \"default\"}"));
+	return 0;
+}
+
+static int
+each_teardown(void **state)
+{
+	(void)state;
+	bob_client_free(&bob);
+	http_client_free(&http);
+	return 0;
+}
+
+/* Requests the sandbox logged whose path contains frag, and of them how
+ * many answered status (0 = any). */
+static int
+logged(const char *frag, int status)
+{
+	char *r = test_http_get(ctl_port, "/_control/requests");
+	json_t *j = r ? json_loads(r, 0, NULL) : NULL, *v;
+	size_t i;
+	int n = 0;
+
+	free(r);
+	assert_non_null(j);
+	json_array_foreach(json_object_get(j, "requests"), i, v) {
+		const char *p = json_string_value(json_object_get(v, "path"));
+		if (p && strstr(p, frag) && (status == 0 ||
+		    json_integer_value(json_object_get(v, "status")) == status))
+			n++;
+	}
+	json_decref(j);
+	return n;
+}
+
+static json_t *
+expected(void)
+{
+	char *r = test_http_get(ctl_port, "/_control/expected");
+	json_t *j = r ? json_loads(r, 0, NULL) : NULL;
+	free(r);
+	assert_non_null(j);
+	return j;
+}
+
+/* The alleo_access field and its list, read as the client reads them. */
+static void
+access_field(struct bob_fields *f, const struct bob_field **af, struct bob_list *l)
+{
+	struct bs_error err = { 0 };
+
+	assert_int_equal(bob_get_fields(bob, f, &err), BS_OK);
+	*af = NULL;
+	for (size_t i = 0; i < f->n; i++)
+		if (str_eq(f->v[i].name, "alleo_access"))
+			*af = &f->v[i];
+	assert_non_null(*af);
+	assert_string_equal((*af)->type, "list");
+	assert_non_null((*af)->list_id);
+	assert_int_equal(bob_get_list(bob, (*af)->list_id, l, &err), BS_OK);
+	assert_non_null(bob_list_id_of(l, "yes"));
+	assert_non_null(bob_list_id_of(l, "no"));
+}
+
+static void
+search_matches_ground_truth(void **state)
+{
+	struct bob_fields f;
+	const struct bob_field *af;
+	struct bob_list l;
+	struct bob_people p;
+	struct bs_error err = { 0 };
+	json_t *exp = expected(), *emp = json_object_get(json_object_get(exp, "employees"), "summary");
+	long yes = 0, no = 0, unset = 0;
+	struct bob_people_query q = { 0 };
+
+	(void)state;
+	access_field(&f, &af, &l);
+	q.access_field_id = af->id;
+	q.access_list = &l;
+	assert_int_equal(bob_search_people(bob, &q, &p, NULL, &err), BS_OK);
+	assert_int_equal(p.n, json_integer_value(json_object_get(emp, "total")));
+	for (size_t i = 0; i < p.n; i++) {
+		yes += p.v[i].access == BOB_ACCESS_YES;
+		no += p.v[i].access == BOB_ACCESS_NO;
+		unset += p.v[i].access == BOB_ACCESS_UNSET;
+		assert_non_null(p.v[i].id);
+		assert_true(strlen(p.v[i].id) >= 15);	/* long ids kept as strings */
+	}
+	/* every person's access as the fixture has it, counted */
+	{
+		json_t *list = json_object_get(json_object_get(exp, "employees"), "employees"), *e;
+		size_t i;
+		long ey = 0, en = 0, eu = 0;
+		json_array_foreach(list, i, e) {
+			const char *a = json_string_value(json_object_get(e, "access"));
+			ey += str_eq(a, "yes");
+			en += str_eq(a, "no");
+			eu += str_eq(a, "unset");
+		}
+		assert_int_equal(yes, ey);
+		assert_int_equal(no, en);
+		assert_int_equal(unset, eu);
+	}
+	assert_int_equal(logged("/people/search", 200), 1);	/* one search, no paging */
+	bob_people_free(&p);
+	bob_list_free(&l);
+	bob_fields_free(&f);
+	json_decref(exp);
+}
+
+static void
+read_person_both_shapes(void **state)
+{
+	struct bob_fields f;
+	const struct bob_field *af;
+	struct bob_list l;
+	struct bob_people p;
+	struct bob_person one;
+	struct bs_error err = { 0 };
+	struct bob_people_query q = { 0 };
+
+	(void)state;
+	access_field(&f, &af, &l);
+	q.access_field_id = af->id;
+	q.access_list = &l;
+	assert_int_equal(bob_search_people(bob, &q, &p, NULL, &err), BS_OK);
+	/* by id: a bare object; by email: {"employees": [...]} */
+	assert_int_equal(bob_read_person(bob, p.v[0].id, &q, &one, &err), BS_OK);
+	assert_string_equal(one.id, p.v[0].id);
+	bob_person_clear(&one);
+	assert_int_equal(bob_read_person(bob, p.v[0].email, &q, &one, &err), BS_OK);
+	assert_string_equal(one.id, p.v[0].id);
+	assert_int_equal(one.access, p.v[0].access);
+	bob_person_clear(&one);
+	assert_int_equal(bob_read_person(bob, "nobody@nowhere.example", &q, &one, &err),
+	    BS_ERR_NOT_FOUND);
+	bob_people_free(&p);
+	bob_list_free(&l);
+	bob_fields_free(&f);
+}
+
+static void
+wrong_token_not_retried(void **state)
+{
+	struct bob_client *bad = bob_client_new(http, sb_url, sb_id, "not-the-token");
+	struct bob_fields f;
+	struct bs_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(bob_get_fields(bad, &f, &err), BS_ERR_AUTH);
+	assert_null(strstr(err.detail, "not-the-token"));
+	assert_int_equal(logged("/company/people/fields", 401), 1);	/* exactly one */
+	bob_client_free(&bad);
+}
+
+static void
+rate_limit_waited_out(void **state)
+{
+	struct bob_fields f;
+	struct bs_error err = { 0 };
+
+	(void)state;
+	free(test_http_post(ctl_port, "/_control/fault", "{\"path\": \"/v1/company/people/fields\", "
+	    "\"kind\": \"429_retry_after\", \"retry_after\": 1, \"count\": 1}"));
+	assert_int_equal(bob_get_fields(bob, &f, &err), BS_OK);
+	assert_true(f.n > 10);
+	assert_int_equal(logged("/company/people/fields", 429), 1);
+	assert_int_equal(logged("/company/people/fields", 200), 1);
+	bob_fields_free(&f);
+}
+
+static void
+put_answers_304_when_unchanged(void **state)
+{
+	struct bob_fields f;
+	const struct bob_field *af;
+	struct bob_list l;
+	struct bob_people p;
+	struct bs_error err = { 0 };
+	struct bob_people_query q = { 0 };
+	const char *yes_id;
+	size_t who = 0;
+	int changed = -1;
+
+	(void)state;
+	access_field(&f, &af, &l);
+	q.access_field_id = af->id;
+	q.access_list = &l;
+	assert_int_equal(bob_search_people(bob, &q, &p, NULL, &err), BS_OK);
+	while (who < p.n && p.v[who].access != BOB_ACCESS_NO)
+		who++;
+	assert_true(who < p.n);
+	yes_id = bob_list_id_of(&l, "yes");
+	assert_int_equal(bob_update_field(bob, p.v[who].id, af->id, yes_id, &changed, &err), BS_OK);
+	assert_int_equal(changed, 1);
+	assert_int_equal(bob_update_field(bob, p.v[who].id, af->id, yes_id, &changed, &err), BS_OK);
+	assert_int_equal(changed, 0);		/* 304: nothing modified */
+	/* put it back */
+	assert_int_equal(bob_update_field(bob, p.v[who].id, af->id, bob_list_id_of(&l, "no"),
+	    &changed, &err), BS_OK);
+	bob_people_free(&p);
+	bob_list_free(&l);
+	bob_fields_free(&f);
+}
+
+static void
+changes_in_windows_of_six_months(void **state)
+{
+	struct bob_timeoffs t;
+	struct bs_error err = { 0 };
+	int64_t now = clock_now();
+
+	(void)state;
+	/* a year back: more than two windows of at most six months (the
+	 * sandbox answers 400 to a longer one) */
+	assert_int_equal(bob_timeoff_changes(bob, now - 365 * 86400LL, now, &t, &err), BS_OK);
+	assert_true(t.n > 0);
+	assert_int_equal(logged("/timeoff/requests/changes", 200), 3);
+	assert_int_equal(logged("/timeoff/requests/changes", 400), 0);
+	for (size_t i = 0; i < t.n; i++)
+		assert_true(t.v[i].request_id > 0);
+	bob_timeoffs_free(&t);
+}
+
+static void
+whos_out_lists_approved(void **state)
+{
+	struct bob_timeoffs t;
+	struct bs_error err = { 0 };
+	char from[11], to[11];
+	int64_t now = clock_now();
+
+	(void)state;
+	date_format(now / 86400 - 30, from);
+	date_format(now / 86400 + 365, to);
+	assert_int_equal(bob_whos_out(bob, from, to, &t, &err), BS_OK);
+	assert_true(t.n > 0);
+	for (size_t i = 0; i < t.n; i++)
+		assert_true(t.v[i].status == TOFF_APPROVED || t.v[i].status == TOFF_STATUS_UNKNOWN);
+	bob_timeoffs_free(&t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(search_matches_ground_truth, each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(read_person_both_shapes, each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(wrong_token_not_retried, each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(rate_limit_waited_out, each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(put_answers_304_when_unchanged, each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(changes_in_windows_of_six_months, each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(whos_out_lists_approved, each_setup, each_teardown),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
