@@ -1,0 +1,141 @@
+#!/bin/sh
+# roster.sh - the roster sync to Alleo (SCIM) against the sandbox, end to end.
+. "$(dirname "$0")/../lib/testlib.sh"
+. "$(dirname "$0")/../lib/sandbox.sh"
+
+sb_start || exit 1
+sb_home hibob alleo || exit 1
+bs config set alleo.mode scim >/dev/null
+
+# python over JSON on stdin: py EXPR (j = the document)
+py() { "$SB_PY" -c 'import json,sys; j=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+users() { sb_ctl scim GET /_control/users; }
+# field of the SCIM user with this externalId: user_field ID EXPR (u = the user)
+user_field() {
+	users | "$SB_PY" -c 'import json,sys
+j=json.load(sys.stdin); j=j.get("users", j) if isinstance(j, dict) else j
+u=[x for x in j if x.get("externalId")==sys.argv[1]]
+print(eval(sys.argv[2]) if u else "none")' "$1" "$2"
+}
+nusers() { users | py 'len(j.get("users", j) if isinstance(j, dict) else j)'; }
+expected() { sb_ctl hibob GET /_control/expected; }
+person() { sb_ctl hibob POST /_control/person "$1" >/dev/null; }
+
+t_case "first sync provisions exactly the eligible people"
+want=$(expected | py 'j["employees"]["summary"]["eligible"]')
+out=$(bs sync roster --json 2>&1); st=$?
+t_eq "$st" 0 "exit status"
+t_eq "$(printf '%s' "$out" | py 'j["applied"]')" "$want" "applied"
+t_eq "$(nusers)" "$want" "SCIM users"
+
+set -- $(expected | py '" ".join(x["id"] for x in j["employees"]["employees"] if x["eligible"] and not x["termination_date"])')
+P1=$1 P2=$2 P3=$3 P4=$4 P5=$5
+
+t_case "a second sync has nothing to do"
+t_contains "$(bs plan roster 2>&1)" "nothing to do" "plan"
+
+t_case "email change keeps the account, userName updated"
+id_before=$(user_field "$P1" 'u[0]["id"]')
+person "{\"id\": \"$P1\", \"new_email\": \"renamed.person@lumenfield.example\"}"
+t_contains "$(bs plan roster 2>&1)" "email changed from" "reason"
+bs sync roster >/dev/null 2>&1
+t_eq "$(user_field "$P1" 'u[0]["userName"]')" "renamed.person@lumenfield.example" "userName"
+t_eq "$(user_field "$P1" 'u[0]["id"]')" "$id_before" "same account"
+t_eq "$(nusers)" "$want" "no new user"
+
+t_case "budget change is an update"
+person "{\"id\": \"$P2\", \"budgets\": {\"alleo_monthly_all_budget\": 321}}"
+plan=$(bs plan roster --json)
+t_eq "$(printf '%s' "$plan" | py '[a["op"] for a in j["actions"]]')" "['update']" "ops"
+bs sync roster >/dev/null 2>&1
+t_eq "$(user_field "$P2" 'u[0]["urn:ietf:params:scim:schemas:extension:alleo:2.0:User"]["budgets"]["alleo_monthly_all_budget"]')" "321.0" "budget in Alleo"
+
+t_case "alleo_access no deactivates with today's offboarding date"
+person "{\"id\": \"$P3\", \"alleo_access\": \"no\"}"
+bs sync roster >/dev/null 2>&1
+t_eq "$(user_field "$P3" 'u[0]["active"]')" "False" "active"
+t_eq "$(user_field "$P3" 'u[0]["urn:ietf:params:scim:schemas:extension:alleo:2.0:User"]["offboardingDate"]')" "$SB_TODAY" "offboarding date"
+
+t_case "yes again reactivates the same account"
+id_before=$(user_field "$P3" 'u[0]["id"]')
+person "{\"id\": \"$P3\", \"alleo_access\": \"yes\"}"
+t_contains "$(bs plan roster 2>&1)" "reactivate" "plan"
+bs sync roster >/dev/null 2>&1
+t_eq "$(user_field "$P3" 'u[0]["active"]')" "True" "active"
+t_eq "$(user_field "$P3" 'u[0]["id"]')" "$id_before" "same account"
+t_eq "$(nusers)" "$want" "no new user"
+
+t_case "an unset value is held, never removed"
+person "{\"id\": \"$P4\", \"alleo_access\": \"unset\"}"
+plan=$(bs plan roster --json)
+t_eq "$(printf '%s' "$plan" | py 'len(j["actions"])')" "0" "no action"
+t_eq "$(printf '%s' "$plan" | py 'any(h["employee_id"]=="'"$P4"'" for h in j["held"])')" "True" "held"
+bs sync roster >/dev/null 2>&1
+t_eq "$(user_field "$P4" 'u[0]["active"]')" "True" "still active"
+
+t_case "leaver with a future date stays until the date passes"
+future=$("$SB_PY" -c 'import datetime,sys; print(datetime.date.fromisoformat(sys.argv[1])+datetime.timedelta(days=20))' "$SB_TODAY")
+past=$("$SB_PY" -c 'import datetime,sys; print(datetime.date.fromisoformat(sys.argv[1])-datetime.timedelta(days=2))' "$SB_TODAY")
+person "{\"id\": \"$P5\", \"terminationDate\": \"$future\"}"
+t_contains "$(bs plan roster 2>&1)" "leaving on $future" "announced"
+bs sync roster >/dev/null 2>&1
+t_eq "$(user_field "$P5" 'u[0]["active"]')" "True" "active before the date"
+person "{\"id\": \"$P5\", \"terminationDate\": \"$past\", \"lifecycle\": \"terminated\"}"
+t_contains "$(bs plan roster 2>&1)" "left on $past" "reason"
+bs sync roster >/dev/null 2>&1
+t_eq "$(user_field "$P5" 'u[0]["active"]')" "False" "removed"
+t_eq "$(user_field "$P5" 'u[0]["urn:ietf:params:scim:schemas:extension:alleo:2.0:User"]["offboardingDate"]')" "$past" "offboarding date"
+
+t_case "a joiner is added, exactly one"
+person '{"create": true, "firstName": "Nia", "surname": "Joiner", "email": "nia.joiner@lumenfield.example", "lifecycle": "employed", "startDate": "'"$past"'", "alleo_access": "yes"}'
+n0=$(nusers)
+out=$(bs sync roster --json 2>/dev/null)
+t_eq "$(printf '%s' "$out" | py 'j["applied"]')" "1" "applied"
+t_eq "$(nusers)" "$((n0 + 1))" "users"
+
+t_case "dry run plans exactly what the real run applies"
+person "{\"id\": \"$P2\", \"budgets\": {\"alleo_monthly_all_budget\": 400}}"
+person "{\"id\": \"$P1\", \"alleo_access\": \"no\"}"
+dry=$(bs sync roster --dry-run --json 2>/dev/null)
+planned=$(bs plan roster --json | py 'sorted((a["op"], a["employee_id"]) for a in j["actions"])')
+n0=$(sb_ctl scim GET /_control/requests | py 'j["count"]')
+real=$(bs sync roster --json 2>/dev/null)
+t_eq "$(printf '%s' "$dry" | py 'j["plan_id"]')" "$(printf '%s' "$real" | py 'j["plan_id"]')" "plan ids"
+run=$(printf '%s' "$real" | py 'j["run_id"]')
+applied=$(bs log --run "$run" --json | py 'sorted((a["op"], a["subject"]) for a in j["actions"] if a["result"]=="done")')
+t_eq "$applied" "$planned" "actions"
+
+t_case "mass removal trips the guard; only that plan id, once"
+ids=$(expected | py '" ".join([x["id"] for x in j["employees"]["employees"] if x["eligible"]][10:30])')
+for i in $ids; do person "{\"id\": \"$i\", \"alleo_access\": \"no\"}"; done
+sb_ctl scim DELETE /_control/requests >/dev/null
+out=$(bs sync roster 2>&1); st=$?
+t_eq "$st" 3 "exit status"
+pid=$(bs plan roster --json | py 'j["plan_id"]')
+t_contains "$out" "$pid" "plan id printed"
+t_eq "$(sb_ctl scim GET /_control/requests | py 'sum(1 for r in j["requests"] if r["method"] in ("POST","PATCH"))')" "0" "nothing written"
+bs sync roster --approve 0123456789abcdef >/dev/null 2>&1; st=$?
+t_eq "$st" 1 "wrong id refused"
+bs sync roster --approve "$pid" >/dev/null 2>&1; st=$?
+t_eq "$st" 0 "approved run"
+t_eq "$(user_field "$(echo $ids | cut -d' ' -f1)" 'u[0]["active"]')" "False" "removed"
+bs sync roster --approve "$pid" >/dev/null 2>&1; st=$?
+t_eq "$st" 1 "approval used twice refused"
+
+t_case "HiBob returning nobody aborts before any write"
+sb_ctl hibob POST /_control/fault '{"path": "/v1/people/search", "kind": "empty", "count": -1}' >/dev/null
+sb_ctl scim DELETE /_control/requests >/dev/null
+out=$(bs sync roster 2>&1); st=$?
+t_eq "$st" 1 "exit status"
+t_contains "$out" "no people" "message"
+t_eq "$(sb_ctl scim GET /_control/requests | py 'j["count"]')" "0" "no SCIM call"
+sb_ctl hibob DELETE /_control/fault >/dev/null
+
+t_case "explain shows rules, the Alleo match and the action"
+out=$(bs explain "$P2" --json)
+t_eq "$(printf '%s' "$out" | py 'j["eligibility"]["verdict"]')" "eligible" "verdict"
+t_eq "$(printf '%s' "$out" | py 'j["target"]["live"]["found"]')" "True" "live lookup"
+bs explain nobody@nowhere.example >/dev/null 2>&1; st=$?
+t_eq "$st" 1 "unknown person"
+
+t_summary
