@@ -138,4 +138,27 @@ t_eq "$(printf '%s' "$out" | py 'j["target"]["live"]["found"]')" "True" "live lo
 bs explain nobody@nowhere.example >/dev/null 2>&1; st=$?
 t_eq "$st" 1 "unknown person"
 
+t_case "a run killed between two actions converges on the rerun"
+sb_ctl scim DELETE /_control/users >/dev/null
+sb_home hibob alleo || exit 1
+bs config set alleo.mode scim >/dev/null
+want=$(expected | py 'j["employees"]["summary"]["eligible"]')
+sb_ctl scim POST /_control/latency '{"ms": 150}' >/dev/null
+sb_ctl scim DELETE /_control/requests >/dev/null
+"$BOBSYNC" sync roster >/dev/null 2>&1 &
+bg=$!
+i=0
+while [ "$(sb_ctl scim GET /_control/requests | py 'sum(1 for r in j["requests"] if r["method"]=="POST" and r["path"].endswith("/Users"))')" -lt 4 ] && [ $i -lt 300 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+kill -9 $bg 2>/dev/null; wait $bg 2>/dev/null
+sb_ctl scim POST /_control/latency '{"ms": 0}' >/dev/null
+partial=$(nusers)
+[ "$partial" -gt 0 ] && [ "$partial" -lt "$want" ] || t_fail "kill landed mid-run: $partial of $want users"
+bs sync roster >/dev/null 2>&1; st=$?
+t_eq "$st" 0 "rerun exit status"
+t_eq "$(nusers)" "$want" "users"
+t_eq "$(users | py 'len(set(u["externalId"] for u in (j.get("users", j) if isinstance(j, dict) else j)))')" "$want" "no duplicate"
+t_contains "$(bs plan roster 2>&1)" "nothing to do" "nothing missing"
+
 t_summary
