@@ -161,4 +161,23 @@ t_eq "$(nusers)" "$want" "users"
 t_eq "$(users | py 'len(set(u["externalId"] for u in (j.get("users", j) if isinstance(j, dict) else j)))')" "$want" "no duplicate"
 t_contains "$(bs plan roster 2>&1)" "nothing to do" "nothing missing"
 
+t_case "CSV delivery: one file, the eligible people, leavers with their date"
+sb_home hibob || exit 1
+drop=$T_TMP/drop
+mkdir -p "$drop"
+bs config set alleo.mode csv >/dev/null
+bs config set alleo.csv_target "$drop" >/dev/null
+want=$(expected | py 'j["employees"]["summary"]["eligible"]')
+bs sync roster >/dev/null 2>&1; st=$?
+t_eq "$st" 0 "exit status"
+t_eq "$(ls -A "$drop" | tr '\n' ' ')" "alleo_employees_current.csv " "files in the folder"
+f=$drop/alleo_employees_current.csv
+t_eq "$(($(wc -l < "$f") - 1))" "$want" "rows"
+t_contains "$(head -1 "$f")" "email,first_name,last_name,onboarding_date,offboarding_date,external_id" "header"
+leaver=$(expected | py '[x["id"] for x in j["employees"]["employees"] if x["eligible"] and not x["termination_date"]][40]')
+person "{\"id\": \"$leaver\", \"alleo_access\": \"no\"}"
+bs sync roster >/dev/null 2>&1
+t_contains "$(grep ",$leaver" "$f")" ",$SB_TODAY,$leaver" "leaver kept with the offboarding date"
+t_eq "$(($(wc -l < "$f") - 1))" "$want" "rows after"
+
 t_summary
