@@ -139,60 +139,19 @@ term_role_off(enum term_role r)
 		attroff(roles[r].mono_attr);
 }
 
-/* Next character of s: its wide char (U+FFFD for a bad byte), byte length
- * and display width (controls and unprintables: '?' of width 1). */
-static size_t
-next_char(const char *s, mbstate_t *st, wchar_t *wc, int *w)
-{
-	size_t n = mbrtowc(wc, s, MB_CUR_MAX, st);
-
-	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-		memset(st, 0, sizeof *st);
-		*wc = L'?';
-		*w = 1;
-		return 1;
-	}
-	*w = wcwidth(*wc);
-	if (*w < 0 || *wc < 0x20) {
-		*wc = L'?';
-		*w = 1;
-	}
-	return n;
-}
-
-int
-text_width(const char *s)
-{
-	mbstate_t st;
-	int total = 0;
-
-	if (s == NULL)
-		return 0;
-	memset(&st, 0, sizeof st);
-	while (*s) {
-		wchar_t wc;
-		int w;
-		s += next_char(s, &st, &wc, &w);
-		total += w;
-	}
-	return total;
-}
-
 void
 text_put(int y, int x, const char *s, int width, enum term_role role)
 {
-	mbstate_t st;
 	int used = 0, fits = text_width(s) <= width;
 
 	if (width <= 0)
 		return;
-	memset(&st, 0, sizeof st);
 	term_role_on(role);
 	move(y, x);
 	while (s != NULL && *s) {
 		wchar_t wc, buf[2];
 		int w;
-		size_t n = next_char(s, &st, &wc, &w);
+		size_t n = text_next(s, &wc, &w);
 		/* keep a column for the ellipsis when the text is cut */
 		if (used + w > width - (fits ? 0 : 1))
 			break;
@@ -209,40 +168,6 @@ text_put(int y, int x, const char *s, int width, enum term_role role)
 	for (; used < width; used++)
 		addch(' ');
 	term_role_off(role);
-}
-
-char *
-text_fit(char *out, size_t outsz, const char *s, int width)
-{
-	mbstate_t st;
-	size_t o = 0;
-	int used = 0, fits = text_width(s) <= width;
-
-	memset(&st, 0, sizeof st);
-	while (s != NULL && *s) {
-		wchar_t wc;
-		int w;
-		size_t n = next_char(s, &st, &wc, &w);
-		if (used + w > width - (fits ? 0 : 1) || o + n + 4 >= outsz)
-			break;
-		if (wc == L'?' && n == 1 && *s != '?')
-			out[o++] = '?';		/* a control or a bad byte */
-		else {
-			memcpy(out + o, s, n);
-			o += n;
-		}
-		used += w;
-		s += n;
-	}
-	if (!fits && used < width && o + 4 < outsz) {
-		memcpy(out + o, "\xe2\x80\xa6", 3);	/* … */
-		o += 3;
-		used++;
-	}
-	for (; used < width && o + 1 < outsz; used++)
-		out[o++] = ' ';
-	out[o] = '\0';
-	return out;
 }
 
 void

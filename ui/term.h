@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "text.h"
+
 enum term_role {
 	ROLE_NORMAL, ROLE_TITLE, ROLE_BAR, ROLE_KEY, ROLE_OK, ROLE_WARN,
 	ROLE_ERROR, ROLE_SELECTED, ROLE_DIM, ROLE_COUNT
@@ -27,15 +29,9 @@ int term_interrupted(void);
 void term_role_on(enum term_role r);
 void term_role_off(enum term_role r);
 
-/* Display width of UTF-8 text (invalid bytes and controls count 1). */
-int text_width(const char *s);
 /* Draw s at (y, x) in exactly width columns: cut with "…" when longer,
  * padded with spaces when shorter; controls shown as '?'. */
 void text_put(int y, int x, const char *s, int width, enum term_role role);
-
-/* s cut or padded to exactly width columns into out (for table columns;
- * cut with "…", never inside a character).  Returns out. */
-char *text_fit(char *out, size_t outsz, const char *s, int width);
 
 /* Title bar on the top line, key hints on the bottom line. */
 void term_bars(const char *title, const char *hints);
