@@ -11,7 +11,7 @@
 #include "log.h"
 #include "term.h"
 
-static int started;
+static int started, atexit_done;
 static int use_colour;
 static SCREEN *screen;
 static volatile sig_atomic_t interrupted;
@@ -39,6 +39,12 @@ restore(void)
 		endwin();
 		started = 0;
 	}
+}
+
+static void
+restore_at_exit(void)
+{
+	restore();
 }
 
 static void
@@ -84,7 +90,22 @@ term_start(char *why, size_t whylen)
 		return -1;
 	}
 	set_term(screen);
+	{
+		/* TERM=dumb and friends: newterm succeeds but cannot move the cursor */
+		char *cup = tigetstr((char *)"cup");
+		if (cup == NULL || cup == (char *)-1) {
+			endwin();
+			delscreen(screen);
+			screen = NULL;
+			snprintf(why, whylen, "this terminal (TERM=%s) cannot move the cursor", term);
+			return -1;
+		}
+	}
 	started = 1;
+	if (!atexit_done) {
+		atexit(restore_at_exit);	/* exit() anywhere still restores */
+		atexit_done = 1;
+	}
 	log_set_stderr(0);	/* errors go to the screen, never raw over it */
 	cbreak();
 	noecho();

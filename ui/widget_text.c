@@ -1,4 +1,5 @@
 /* widget_text.c - the one-line text field: state machine and drawing. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>

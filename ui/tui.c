@@ -1,0 +1,569 @@
+/* tui.c - the screen stack and its loop: keys, ticks, resize, the header,
+ * message line, key-hint bar, help overlay and modal boxes. */
+#include <limits.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include <curses.h>
+
+#include "log.h"
+#include "msgring.h"
+#include "tui.h"
+#include "util.h"
+#include "widget_dialog.h"
+
+#define TICK_MS 100
+
+struct tui {
+	struct tui_screen *top;
+	int depth;
+	int quit;
+	int help_open;
+	unsigned frames;
+	char msg[MSGRING_TEXT];
+	enum term_role msg_role;
+	unsigned long msg_seq;	/* the last ring entry shown */
+	char *dump_path;	/* BOBSYNC_TUI_SCREENDUMP */
+};
+
+/* ---- keys ---- */
+
+int
+tui_key_from_curses(int rc, unsigned ch)
+{
+	if (rc == KEY_CODE_YES) {
+		switch (ch) {
+		case KEY_UP: return UK_UP;
+		case KEY_DOWN: return UK_DOWN;
+		case KEY_LEFT: return UK_LEFT;
+		case KEY_RIGHT: return UK_RIGHT;
+		case KEY_HOME: return UK_HOME;
+		case KEY_END: return UK_END;
+		case KEY_PPAGE: return UK_PGUP;
+		case KEY_NPAGE: return UK_PGDN;
+		case KEY_BACKSPACE: return UK_BACKSPACE;
+		case KEY_DC: return UK_DELETE;
+		case KEY_ENTER: return UK_ENTER;
+		case KEY_BTAB: return UK_BTAB;
+		case KEY_RESIZE: return UK_RESIZE;
+		case KEY_F(1): return UK_F1;
+		case KEY_F(2): return UK_F2;
+		case KEY_F(3): return UK_F3;
+		case KEY_F(4): return UK_F4;
+		case KEY_F(5): return UK_F5;
+		case KEY_F(10): return UK_F10;
+		default: return UK_NONE;
+		}
+	}
+	if (rc != OK)
+		return UK_NONE;
+	switch (ch) {
+	case '\n':
+	case '\r':
+		return UK_ENTER;
+	case '\t':
+		return UK_TAB;
+	case 27:
+		return UK_ESC;
+	case 127:
+	case 8:
+		return UK_BACKSPACE;
+	default:
+		return ch < UK_FIRST ? (int)ch : UK_NONE;
+	}
+}
+
+const char *
+tui_key_name(int key, char *buf, size_t sz)
+{
+	static const char *const names[] = {
+		[UK_UP - UK_FIRST] = "Up", [UK_DOWN - UK_FIRST] = "Down",
+		[UK_LEFT - UK_FIRST] = "Left", [UK_RIGHT - UK_FIRST] = "Right",
+		[UK_HOME - UK_FIRST] = "Home", [UK_END - UK_FIRST] = "End",
+		[UK_PGUP - UK_FIRST] = "PgUp", [UK_PGDN - UK_FIRST] = "PgDn",
+		[UK_BACKSPACE - UK_FIRST] = "Bksp", [UK_DELETE - UK_FIRST] = "Del",
+		[UK_ENTER - UK_FIRST] = "Enter", [UK_ESC - UK_FIRST] = "Esc",
+		[UK_TAB - UK_FIRST] = "Tab", [UK_BTAB - UK_FIRST] = "S-Tab",
+		[UK_F1 - UK_FIRST] = "F1", [UK_F2 - UK_FIRST] = "F2",
+		[UK_F3 - UK_FIRST] = "F3", [UK_F4 - UK_FIRST] = "F4",
+		[UK_F5 - UK_FIRST] = "F5", [UK_F10 - UK_FIRST] = "F10",
+	};
+	mbstate_t st;
+	size_t n;
+
+	if (sz == 0)
+		return buf;
+	buf[0] = '\0';
+	if (key >= UK_FIRST && key - UK_FIRST < (int)(sizeof names / sizeof names[0]) &&
+	    names[key - UK_FIRST] != NULL)
+		snprintf(buf, sz, "%s", names[key - UK_FIRST]);
+	else if (key == ' ')
+		snprintf(buf, sz, "Space");
+	else if (key > 0 && key < 0x20)
+		snprintf(buf, sz, "^%c", key + '@');
+	else if (uk_is_char(key) && sz > MB_LEN_MAX) {
+		memset(&st, 0, sizeof st);
+		n = wcrtomb(buf, (wchar_t)key, &st);
+		buf[n == (size_t)-1 ? 0 : n] = '\0';
+	}
+	return buf;
+}
+
+char *
+tui_hints(const struct tui_action *a, size_t n, int typing, int depth,
+    char *out, size_t outsz, int width)
+{
+	char item[128], key[16];
+	size_t o = 0;
+	int used = 0;
+
+	if (outsz == 0)
+		return out;
+	out[0] = '\0';
+	for (size_t i = 0; i < n + 2; i++) {
+		int w;
+		if (i == 0)
+			snprintf(item, sizeof item, "%s Help", typing ? "F1" : "F1/?");
+		else if (i == 1)
+			snprintf(item, sizeof item, "Esc %s", depth > 1 ? "Back" : "Quit");
+		else {
+			const struct tui_action *act = &a[i - 2];
+			if (act->flags & TUI_ACT_NOBAR || act->name == NULL)
+				continue;
+			/* while typing, letters are text: only named keys are hints */
+			if (typing && uk_is_char(act->key))
+				continue;
+			snprintf(item, sizeof item, "%s %s",
+			    tui_key_name(act->key, key, sizeof key), act->name);
+		}
+		w = text_width(item) + 2;
+		if (used + w > width)
+			break;	/* whole items only */
+		o += (size_t)snprintf(out + o, outsz - o, " %s ", item);
+		if (o >= outsz) {
+			out[outsz - 1] = '\0';
+			break;
+		}
+		used += w;
+	}
+	return out;
+}
+
+/* ---- lifecycle ---- */
+
+int
+tui_start(struct tui **out, char *why, size_t whylen)
+{
+	struct tui *ui;
+	const char *dump = getenv("BOBSYNC_TUI_SCREENDUMP");
+
+	*out = NULL;
+	setlocale(LC_ALL, "");
+	if (term_start(why, whylen) != 0)
+		return -1;
+	log_set_sink(msgring_sink, NULL);
+	timeout(TICK_MS);
+	ui = xcalloc(1, sizeof *ui);
+	ui->dump_path = dump && *dump ? xstrdup(dump) : NULL;
+	*out = ui;
+	return 0;
+}
+
+void
+tui_stop(struct tui **pui)
+{
+	struct tui *ui = pui ? *pui : NULL;
+
+	if (ui == NULL)
+		return;
+	while (ui->top != NULL)
+		tui_pop(ui);
+	term_stop();
+	log_set_sink(NULL, NULL);
+	free(ui->dump_path);
+	free(ui);
+	*pui = NULL;
+}
+
+int
+tui_push(struct tui *ui, const struct tui_screen_ops *ops, void *data,
+    const char *title, const char *crumbs)
+{
+	struct tui_screen *s = xcalloc(1, sizeof *s);
+
+	s->ops = ops;
+	s->data = data;
+	snprintf(s->title, sizeof s->title, "%s", title ? title : "");
+	snprintf(s->crumbs, sizeof s->crumbs, "%s", crumbs ? crumbs : "");
+	if (ops->open != NULL && ops->open(ui, s) != 0) {
+		free(s);
+		return -1;
+	}
+	s->below = ui->top;
+	ui->top = s;
+	ui->depth++;
+	ui->help_open = 0;
+	return 0;
+}
+
+void
+tui_pop(struct tui *ui)
+{
+	struct tui_screen *s = ui->top;
+
+	if (s == NULL)
+		return;
+	ui->top = s->below;
+	ui->depth--;
+	if (s->ops->close != NULL)
+		s->ops->close(ui, s);
+	free(s);
+	ui->help_open = 0;
+}
+
+struct tui_screen *
+tui_top(struct tui *ui)
+{
+	return ui->top;
+}
+
+void
+tui_set_crumbs(struct tui_screen *s, const char *crumbs)
+{
+	snprintf(s->crumbs, sizeof s->crumbs, "%s", crumbs ? crumbs : "");
+}
+
+unsigned
+tui_frame_count(const struct tui *ui)
+{
+	return ui->frames;
+}
+
+void
+tui_say(struct tui *ui, enum term_role role, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ui->msg, sizeof ui->msg, fmt, ap);
+	va_end(ap);
+	ui->msg_role = role;
+}
+
+/* Newer errors and warnings from the log replace the message line. */
+static void
+pick_up_log(struct tui *ui)
+{
+	struct msg_entry e[8];
+	size_t n = msgring_recent(e, 8);
+
+	for (size_t i = 0; i < n; i++) {
+		if (e[i].seq <= ui->msg_seq)
+			break;
+		if (e[i].level <= BS_LOG_WARN) {
+			snprintf(ui->msg, sizeof ui->msg, "%s", e[i].text);
+			ui->msg_role = e[i].level == BS_LOG_ERROR ? ROLE_ERROR : ROLE_WARN;
+			break;
+		}
+	}
+	if (n > 0)
+		ui->msg_seq = e[0].seq;
+}
+
+/* ---- drawing ---- */
+
+char *
+tui_screen_text(void)
+{
+	struct strbuf sb;
+	wchar_t *w = xcalloc((size_t)COLS + 1, sizeof *w);
+
+	sb_init(&sb, 0);
+	for (int y = 0; y < LINES; y++) {
+		char line[4096];
+		size_t o = 0;
+		mbstate_t st;
+		int n = mvinnwstr(y, 0, w, COLS);
+		memset(&st, 0, sizeof st);
+		for (int i = 0; i < n && w[i] != L'\0' && o + MB_LEN_MAX < sizeof line; i++) {
+			size_t m = wcrtomb(line + o, w[i], &st);
+			if (m == (size_t)-1) {
+				line[o++] = '?';
+				memset(&st, 0, sizeof st);
+			} else
+				o += m;
+		}
+		while (o > 0 && line[o - 1] == ' ')
+			o--;
+		line[o++] = '\n';
+		sb_append(&sb, line, o);
+	}
+	free(w);
+	return sb_detach(&sb);
+}
+
+static void
+dump_screen(struct tui *ui)
+{
+	char *text;
+
+	if (ui->dump_path == NULL)
+		return;
+	text = tui_screen_text();
+	util_write_atomic(ui->dump_path, text, strlen(text), 0600, NULL);
+	free(text);
+}
+
+static void
+draw_help(struct tui *ui)
+{
+	static const struct tui_action global[] = {
+		{ 0, NULL, UK_F1, "this help (also ? outside text fields)", 0 },
+		{ 0, NULL, UK_ESC, "back; on the first screen, leave (also q outside text fields)", 0 },
+		{ 0, NULL, UK_CTRL('c'), "quit at once (the terminal is restored)", 0 },
+	};
+	const struct tui_action *a = NULL;
+	size_t n = 0;
+	int w = COLS - 4 < 76 ? COLS - 4 : 76, h, y0, x0, y;
+	char line[512], key[16];
+
+	if (ui->top->ops->actions != NULL)
+		a = ui->top->ops->actions(ui->top, &n);
+	h = (int)n + 3 + 4;
+	if (h > LINES - 2)
+		h = LINES - 2;
+	y0 = (LINES - h) / 2;
+	x0 = (COLS - w) / 2;
+	for (y = 0; y < h; y++)
+		text_put(y0 + y, x0, "", w, ROLE_BAR);
+	snprintf(line, sizeof line, " Help: %s", ui->top->title[0] ? ui->top->title : "keys");
+	text_put(y0, x0, line, w, ROLE_TITLE);
+	y = y0 + 2;
+	for (size_t i = 0; i < n + 3 && y < y0 + h - 1; i++, y++) {
+		const struct tui_action *act = i < n ? &a[i] : &global[i - n];
+		if (i == n && y < y0 + h - 2)
+			y++;	/* a blank line before the global keys */
+		snprintf(line, sizeof line, "  %-8s %s", tui_key_name(act->key, key, sizeof key),
+		    act->help ? act->help : "");
+		text_put(y, x0, line, w, ROLE_BAR);
+	}
+	text_put(y0 + h - 1, x0, "  any key closes this help", w, ROLE_DIM);
+}
+
+static void
+paint(struct tui *ui)
+{
+	struct tui_screen *s = ui->top;
+	const struct tui_action *a = NULL;
+	size_t n = 0;
+	char line[1024];
+	int typing, cy, cx, cursor;
+
+	ui->frames++;
+	curs_set(0);
+	erase();
+	if (COLS < TERM_MIN_COLS || LINES < TERM_MIN_ROWS) {
+		snprintf(line, sizeof line, "Terminal too small (need %dx%d)", TERM_MIN_COLS,
+		    TERM_MIN_ROWS);
+		text_put(0, 0, line, COLS, ROLE_WARN);
+		snprintf(line, sizeof line, "now %dx%d; Esc goes back", COLS, LINES);
+		if (LINES > 1)
+			text_put(1, 0, line, COLS, ROLE_NORMAL);
+		return;
+	}
+	if (s == NULL)
+		return;
+	snprintf(line, sizeof line, " bobsync \xc2\xb7 %s", s->crumbs[0] ? s->crumbs : s->title);
+	text_put(0, 0, line, COLS, ROLE_TITLE);
+	s->ops->draw(ui, s, 1, 0, LINES - 3, COLS);
+	getyx(stdscr, cy, cx);
+	cursor = curs_set(0) == 1;	/* a text field showed its cursor */
+	pick_up_log(ui);
+	text_put(LINES - 2, 0, ui->msg, COLS, ui->msg_role);
+	typing = s->ops->typing != NULL && s->ops->typing(s);
+	if (s->ops->actions != NULL)
+		a = s->ops->actions(s, &n);
+	tui_hints(a, n, typing, ui->depth, line, sizeof line, COLS);
+	text_put(LINES - 1, 0, line, COLS, ROLE_BAR);
+	if (ui->help_open)
+		draw_help(ui);
+	else if (cursor) {
+		move(cy, cx);
+		curs_set(1);
+	}
+}
+
+static void
+flush(struct tui *ui)
+{
+	wnoutrefresh(stdscr);
+	doupdate();
+	dump_screen(ui);
+}
+
+void
+tui_draw(struct tui *ui)
+{
+	paint(ui);
+	flush(ui);
+}
+
+/* ---- the loop ---- */
+
+/* Next key within TICK_MS, UK_NONE on timeout. */
+static int
+read_key(void)
+{
+	wint_t ch;
+	int rc = get_wch(&ch);
+
+	return rc == ERR ? UK_NONE : tui_key_from_curses(rc, (unsigned)ch);
+}
+
+static int
+tick(struct tui *ui)
+{
+	struct msg_entry e;
+	int flags = 0;
+
+	if (ui->top != NULL && ui->top->ops->tick != NULL)
+		flags = ui->top->ops->tick(ui, ui->top);
+	if (msgring_latest(&e) && e.seq > ui->msg_seq)
+		flags |= TUI_REDRAW;
+	return flags;
+}
+
+static void
+apply(struct tui *ui, int flags)
+{
+	if (flags & TUI_QUIT)
+		ui->quit = 1;
+	else if (flags & TUI_BACK)
+		tui_pop(ui);
+}
+
+static void
+dispatch(struct tui *ui, int key)
+{
+	struct tui_screen *s = ui->top;
+	const struct tui_action *a = NULL;
+	size_t n = 0;
+	int typing = s->ops->typing != NULL && s->ops->typing(s);
+	int action = 0, flags = 0;
+
+	if (ui->help_open) {
+		ui->help_open = 0;
+		return;
+	}
+	if (COLS < TERM_MIN_COLS || LINES < TERM_MIN_ROWS) {
+		if (key == UK_ESC || key == 'q')
+			tui_pop(ui);
+		return;		/* nothing else while the screen cannot be seen */
+	}
+	if (key == UK_F1 || (!typing && key == '?')) {
+		ui->help_open = 1;
+		return;
+	}
+	if (s->ops->actions != NULL)
+		a = s->ops->actions(s, &n);
+	for (size_t i = 0; i < n && action == 0; i++)
+		if (a[i].key == key && !(typing && uk_is_char(key)))
+			action = a[i].id;
+	if (s->ops->handle_key != NULL)
+		flags = s->ops->handle_key(ui, s, key, action);
+	if (flags & (TUI_QUIT | TUI_BACK))
+		apply(ui, flags);
+	else if (!(flags & TUI_HANDLED) && (key == UK_ESC || (!typing && key == 'q')))
+		tui_pop(ui);
+}
+
+int
+tui_run(struct tui *ui)
+{
+	int redraw = 1;
+
+	while (ui->top != NULL && !ui->quit) {
+		int key;
+		if (term_interrupted())
+			break;
+		if (redraw) {
+			tui_draw(ui);
+			redraw = 0;
+		}
+		key = read_key();
+		if (key == UK_NONE) {
+			int flags = tick(ui);
+			apply(ui, flags);
+			redraw = (flags & (TUI_REDRAW | TUI_BACK)) != 0;
+			continue;
+		}
+		redraw = 1;
+		if (key == UK_RESIZE)
+			continue;	/* ncurses has resized stdscr; draw again */
+		dispatch(ui, key);
+		/* a paste arrives as many keys: take them all before drawing */
+		while (ui->top != NULL && !ui->quit && !term_interrupted()) {
+			timeout(0);
+			key = read_key();
+			timeout(TICK_MS);
+			if (key == UK_NONE)
+				break;
+			if (key != UK_RESIZE)
+				dispatch(ui, key);
+		}
+	}
+	if (term_interrupted()) {
+		while (ui->top != NULL)
+			tui_pop(ui);
+		return TUI_EXIT_INTERRUPTED;
+	}
+	return ui->quit ? TUI_EXIT_QUIT : TUI_EXIT_DONE;
+}
+
+/* ---- modal boxes ---- */
+
+static enum wdlg_result
+modal(struct tui *ui, struct wdlg *d)
+{
+	for (;;) {
+		int key;
+		enum wdlg_result r;
+		paint(ui);
+		ui->help_open = 0;
+		wdlg_draw(d);
+		flush(ui);
+		key = read_key();
+		if (term_interrupted())
+			return WDLG_CANCEL;
+		if (key == UK_NONE) {
+			tick(ui);
+			continue;
+		}
+		r = wdlg_key(d, key);
+		if (r != WDLG_OPEN)
+			return r;
+	}
+}
+
+int
+tui_confirm(struct tui *ui, const char *title, const char *text, int default_no)
+{
+	struct wdlg d;
+
+	wdlg_confirm(&d, title, text, default_no);
+	return modal(ui, &d) == WDLG_OK;
+}
+
+int
+tui_choose(struct tui *ui, const char *title, const char *text,
+    const char *const *choices, int n, int cur)
+{
+	struct wdlg d;
+
+	wdlg_choice(&d, title, text, choices, n, cur);
+	return modal(ui, &d) == WDLG_OK ? d.cur : -1;
+}

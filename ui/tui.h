@@ -1,0 +1,132 @@
+/* tui.h - the screen framework: curses started and always restored, a
+ * stack of screens, the header line (title and breadcrumbs), the message
+ * line, the key-hint bar and the help overlay, all from each screen's one
+ * action table.
+ *
+ * A screen is a table of function pointers (struct tui_screen_ops).  Keys
+ * reach the top screen's handle_key with the id of the matching action;
+ * it returns TUI_* flags and the loop decides what happens:
+ *   - F1, and '?' unless a text field has focus, open the help overlay
+ *     (its keys, then the global ones); any key closes it;
+ *   - Esc, and 'q' unless a text field has focus, go back (pop) when the
+ *     screen did not handle them; popping the last screen ends tui_run;
+ *   - Ctrl-C (SIGINT), SIGTERM and SIGHUP end tui_run at once with
+ *     TUI_EXIT_INTERRUPTED: every screen is closed (a screen running a
+ *     task cancels and waits in its close), the terminal is restored.
+ *     Nothing is lost: settings are saved only when a step is confirmed.
+ * The loop waits for keys 100 ms at a time and calls each screen's tick
+ * in between (progress bars, task results).  KEY_RESIZE redraws; below
+ * 60x16 the screen says "Terminal too small (need 60x16)".
+ *
+ * Testing aid: BOBSYNC_TUI_SCREENDUMP=path makes every frame write the
+ * screen as UTF-8 text lines to path (atomically), for headless tests. */
+#ifndef BS_TUI_H
+#define BS_TUI_H
+
+#include <stddef.h>
+
+#include "keys.h"
+#include "term.h"
+
+enum tui_flag {
+	TUI_UNHANDLED = 0,
+	TUI_HANDLED = 1 << 0,	/* the key was used */
+	TUI_REDRAW = 1 << 1,	/* draw again (the loop redraws after keys anyway) */
+	TUI_BACK = 1 << 2,	/* pop this screen */
+	TUI_QUIT = 1 << 3	/* leave tui_run */
+};
+
+enum tui_exit { TUI_EXIT_DONE = 0, TUI_EXIT_QUIT = 1, TUI_EXIT_INTERRUPTED = 2 };
+
+#define TUI_ACT_NOBAR 1u	/* in the help overlay only */
+
+/* One row of a screen's action table: the bar and the help come from it. */
+struct tui_action {
+	int id;			/* passed to handle_key; 0 is "no action" */
+	const char *name;	/* short, for the bar: "Next" */
+	int key;		/* UK_* or a character */
+	const char *help;	/* one line for the overlay */
+	unsigned flags;
+};
+
+struct tui;
+struct tui_screen;
+
+struct tui_screen_ops {
+	const char *name;
+	/* 0, or -1 to refuse (not pushed; close is not called). */
+	int (*open)(struct tui *ui, struct tui_screen *s);
+	/* Paint the body rectangle (everything between header and message
+	 * line).  Required. */
+	void (*draw)(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w);
+	/* action is the id of the action whose key this is, or 0. */
+	int (*handle_key)(struct tui *ui, struct tui_screen *s, int key, int action);
+	/* Free s->data; called on pop and when the loop ends. */
+	void (*close)(struct tui *ui, struct tui_screen *s);
+	/* The screen's actions, for the bar, the help and key matching. */
+	const struct tui_action *(*actions)(struct tui_screen *s, size_t *n);
+	/* ~10 Hz while no key comes; returns TUI_* flags. */
+	int (*tick)(struct tui *ui, struct tui_screen *s);
+	/* 1 when a text field has focus ('q' and '?' are then text). */
+	int (*typing)(struct tui_screen *s);
+};
+
+struct tui_screen {
+	const struct tui_screen_ops *ops;
+	void *data;		/* the screen's own; close frees it */
+	char title[96];
+	char crumbs[160];	/* "Setup · Step 3 of 8 · Validation" */
+	struct tui_screen *below;	/* the framework's */
+};
+
+/* Start curses (setlocale, newterm, colours by role, NO_COLOR, handlers)
+ * and send log messages to the message ring instead of stderr.  0, or -1
+ * with why filled (no terminal, TERM unset, unknown, dumb or without
+ * cursor addressing): the caller should then point the user at the
+ * command-line commands. */
+int tui_start(struct tui **out, char *why, size_t whylen);
+/* Close every screen, restore the terminal and stderr logging; *ui NULL. */
+void tui_stop(struct tui **ui);
+
+/* Open a screen on top (data is handed to it: on failure close is not
+ * called and the caller still owns data).  0 or -1. */
+int tui_push(struct tui *ui, const struct tui_screen_ops *ops, void *data,
+    const char *title, const char *crumbs);
+void tui_pop(struct tui *ui);
+struct tui_screen *tui_top(struct tui *ui);
+void tui_set_crumbs(struct tui_screen *s, const char *crumbs);
+
+int tui_run(struct tui *ui);	/* enum tui_exit */
+
+/* The message line above the bar (role picks the colour or attribute);
+ * errors and warnings logged by core appear there too. */
+void tui_say(struct tui *ui, enum term_role role, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Modal boxes over the current screen (ticks keep running underneath).
+ * tui_confirm: 1 yes, 0 no or cancelled.  tui_choose: the index chosen,
+ * or -1 when cancelled. */
+int tui_confirm(struct tui *ui, const char *title, const char *text, int default_no);
+int tui_choose(struct tui *ui, const char *title, const char *text,
+    const char *const *choices, int n, int cur);
+
+/* Draw everything now (also what the loop does). */
+void tui_draw(struct tui *ui);
+/* Frames drawn so far; a counter for spinners. */
+unsigned tui_frame_count(const struct tui *ui);
+
+/* ---- pure helpers, also used by the tests ---- */
+
+/* What get_wch() returned, as a UK_* key or character; UK_NONE to ignore. */
+int tui_key_from_curses(int rc, unsigned ch);
+/* "Enter", "Esc", "F1", "^U", "Space", "PgDn", "q" ... into buf. */
+const char *tui_key_name(int key, char *buf, size_t sz);
+/* The bottom bar from a table: " F1 Help  Esc Back  Enter Next ..." cut
+ * to width columns at a whole item.  typing leaves '?'/'q' out. */
+char *tui_hints(const struct tui_action *a, size_t n, int typing, int depth,
+    char *out, size_t outsz, int width);
+/* The screen as UTF-8 text, one line per row with trailing spaces cut;
+ * caller frees. */
+char *tui_screen_text(void);
+
+#endif

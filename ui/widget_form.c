@@ -1,0 +1,174 @@
+/* widget_form.c - labelled fields with Tab navigation. */
+#include <stdio.h>
+#include <string.h>
+
+#include <curses.h>
+
+#include "keys.h"
+#include "term.h"
+#include "widget_form.h"
+
+static int
+focusable(const struct wform_field *fl)
+{
+	return !fl->disabled && (fl->kind != WFORM_CHOICE || fl->nchoices > 0);
+}
+
+void
+wform_focus_next(struct wform *f, int dir)
+{
+	int start = f->focus;
+
+	if (f->n <= 0) {
+		f->focus = -1;
+		return;
+	}
+	if (start < 0)
+		start = dir > 0 ? f->n - 1 : 0;
+	for (int i = 1; i <= f->n; i++) {
+		int k = ((start + dir * i) % f->n + f->n) % f->n;
+		if (focusable(&f->fields[k])) {
+			f->focus = k;
+			return;
+		}
+	}
+	f->focus = -1;
+}
+
+void
+wform_init(struct wform *f, struct wform_field *fields, int n)
+{
+	memset(f, 0, sizeof *f);
+	f->fields = fields;
+	f->n = fields != NULL && n > 0 ? n : 0;
+	f->focus = -1;
+	wform_focus_next(f, 1);
+}
+
+int
+wform_typing(const struct wform *f)
+{
+	return f->focus >= 0 && f->fields[f->focus].kind == WFORM_TEXT;
+}
+
+static enum wform_result
+choice_key(struct wform_field *fl, int key)
+{
+	switch (key) {
+	case UK_RIGHT:
+	case ' ':
+	case 'l':
+		fl->choice = (fl->choice + 1) % fl->nchoices;
+		return WFORM_CHANGED;
+	case UK_LEFT:
+	case 'h':
+		fl->choice = (fl->choice + fl->nchoices - 1) % fl->nchoices;
+		return WFORM_CHANGED;
+	default:
+		if (key >= '1' && key <= '9' && key - '1' < fl->nchoices) {
+			fl->choice = key - '1';
+			return WFORM_CHANGED;
+		}
+		return WFORM_UNHANDLED;
+	}
+}
+
+enum wform_result
+wform_key(struct wform *f, int key)
+{
+	struct wform_field *fl;
+
+	switch (key) {
+	case UK_TAB:
+	case UK_DOWN:
+		wform_focus_next(f, 1);
+		return WFORM_HANDLED;
+	case UK_BTAB:
+	case UK_UP:
+		wform_focus_next(f, -1);
+		return WFORM_HANDLED;
+	case UK_ENTER:
+		return WFORM_SUBMIT;
+	case UK_ESC:
+		return WFORM_CANCEL;
+	default:
+		break;
+	}
+	if (f->focus < 0)
+		return WFORM_UNHANDLED;
+	fl = &f->fields[f->focus];
+	switch (fl->kind) {
+	case WFORM_TEXT:
+		switch (wtext_key(&fl->text, key)) {
+		case WTEXT_CHANGED:
+			return WFORM_CHANGED;
+		case WTEXT_HANDLED:
+		case WTEXT_FULL:
+			return WFORM_HANDLED;
+		default:
+			return WFORM_UNHANDLED;
+		}
+	case WFORM_CHOICE:
+		return choice_key(fl, key);
+	case WFORM_CHECK:
+		if (key != ' ' && key != 'x')
+			return WFORM_UNHANDLED;
+		fl->checked = !fl->checked;
+		return WFORM_CHANGED;
+	}
+	return WFORM_UNHANDLED;
+}
+
+int
+wform_height(const struct wform *f)
+{
+	return f->n + 1;
+}
+
+void
+wform_draw(struct wform *f, int y, int x, int h, int w)
+{
+	int lw = f->label_width, row = 0;
+
+	if (lw <= 0) {
+		for (int i = 0; i < f->n; i++) {
+			int t = text_width(f->fields[i].label);
+			if (t > lw)
+				lw = t;
+		}
+		lw += 2;
+	}
+	if (lw > w / 2)
+		lw = w / 2;
+	curs_set(0);
+	for (int i = 0; i < f->n && row < h; i++, row++) {
+		struct wform_field *fl = &f->fields[i];
+		int focused = i == f->focus, vx = x + lw, vw = w - lw;
+		char buf[512];
+		text_put(y + row, x, fl->label, lw, focused ? ROLE_KEY : (fl->disabled ? ROLE_DIM : ROLE_NORMAL));
+		switch (fl->kind) {
+		case WFORM_TEXT:
+			if (!focused)
+				wtext_draw(&fl->text, y + row, vx, vw, 0);
+			break;
+		case WFORM_CHOICE:
+			snprintf(buf, sizeof buf, "< %s >", fl->nchoices > 0 ?
+			    fl->choices[fl->choice] : "");
+			text_put(y + row, vx, buf, vw, focused ? ROLE_SELECTED : ROLE_NORMAL);
+			break;
+		case WFORM_CHECK:
+			text_put(y + row, vx, fl->checked ? "[x]" : "[ ]", vw,
+			    focused ? ROLE_SELECTED : ROLE_NORMAL);
+			break;
+		}
+	}
+	if (f->focus >= 0 && row < h) {
+		struct wform_field *fl = &f->fields[f->focus];
+		const char *under = fl->kind == WFORM_TEXT && fl->text.msg[0] ? fl->text.msg : fl->help;
+		text_put(y + row, x + lw, under ? under : "", w - lw,
+		    fl->kind == WFORM_TEXT && fl->text.msg[0] ? ROLE_ERROR : ROLE_DIM);
+	}
+	/* the focused text field last, so the cursor ends up in it */
+	if (wform_typing(f) && f->focus < h)
+		wtext_draw(&f->fields[f->focus].text, y + f->focus, x + lw, w - lw, 1);
+}
