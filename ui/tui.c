@@ -105,10 +105,14 @@ tui_key_name(int key, char *buf, size_t sz)
 		snprintf(buf, sz, "Space");
 	else if (key > 0 && key < 0x20)
 		snprintf(buf, sz, "^%c", key + '@');
-	else if (uk_is_char(key) && sz > MB_LEN_MAX) {
+	else if (uk_is_char(key)) {
+		char mb[MB_LEN_MAX];
 		memset(&st, 0, sizeof st);
-		n = wcrtomb(buf, (wchar_t)key, &st);
-		buf[n == (size_t)-1 ? 0 : n] = '\0';
+		n = wcrtomb(mb, (wchar_t)key, &st);
+		if (n != (size_t)-1 && n < sz) {
+			memcpy(buf, mb, n);
+			buf[n] = '\0';
+		}
 	}
 	return buf;
 }
@@ -156,21 +160,28 @@ tui_hints(const struct tui_action *a, size_t n, int typing, int depth,
 /* ---- lifecycle ---- */
 
 int
-tui_start(struct tui **out, char *why, size_t whylen)
+tui_attach(struct tui **out)
 {
 	struct tui *ui;
 	const char *dump = getenv("BOBSYNC_TUI_SCREENDUMP");
 
-	*out = NULL;
-	setlocale(LC_ALL, "");
-	if (term_start(why, whylen) != 0)
-		return -1;
+	log_set_stderr(0);
 	log_set_sink(msgring_sink, NULL);
 	timeout(TICK_MS);
 	ui = xcalloc(1, sizeof *ui);
 	ui->dump_path = dump && *dump ? xstrdup(dump) : NULL;
 	*out = ui;
 	return 0;
+}
+
+int
+tui_start(struct tui **out, char *why, size_t whylen)
+{
+	*out = NULL;
+	setlocale(LC_ALL, "");
+	if (term_start(why, whylen) != 0)
+		return -1;
+	return tui_attach(out);
 }
 
 void
@@ -479,6 +490,13 @@ dispatch(struct tui *ui, int key)
 		apply(ui, flags);
 	else if (!(flags & TUI_HANDLED) && (key == UK_ESC || (!typing && key == 'q')))
 		tui_pop(ui);
+}
+
+void
+tui_feed_key(struct tui *ui, int key)
+{
+	if (ui->top != NULL && key != UK_NONE && key != UK_RESIZE)
+		dispatch(ui, key);
 }
 
 int

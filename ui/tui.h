@@ -85,6 +85,10 @@ struct tui_screen {
  * cursor addressing): the caller should then point the user at the
  * command-line commands. */
 int tui_start(struct tui **out, char *why, size_t whylen);
+/* The same on a curses screen the caller already started (headless tests
+ * with newterm on files, or embedding); tui_stop then leaves that screen
+ * to the caller.  Always 0. */
+int tui_attach(struct tui **out);
 /* Close every screen, restore the terminal and stderr logging; *ui NULL. */
 void tui_stop(struct tui **ui);
 
@@ -109,6 +113,9 @@ void tui_say(struct tui *ui, enum term_role role, const char *fmt, ...)
 int tui_confirm(struct tui *ui, const char *title, const char *text, int default_no);
 int tui_choose(struct tui *ui, const char *title, const char *text,
     const char *const *choices, int n, int cur);
+
+/* Handle key as if it had been typed (tests, scripted demos). */
+void tui_feed_key(struct tui *ui, int key);
 
 /* Draw everything now (also what the loop does). */
 void tui_draw(struct tui *ui);

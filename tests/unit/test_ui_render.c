@@ -1,0 +1,488 @@
+/* test_ui_render.c - drawing, read back from a headless curses screen
+ * (newterm on /dev/null with LINES/COLUMNS fixed): wide names line up and
+ * are cut with "…", the cursor row is reverse video without colour, a
+ * masked field never shows its text, dialogs, the progress bar, and the
+ * framework's header, hint bar, help overlay, Esc/q and too-small notice.
+ * Also the pure helpers of tui.c (keys, key names, hints). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curses.h>
+#include <sodium.h>
+
+#include "log.h"
+#include "text.h"
+#include "tui.h"
+#include "widget_dialog.h"
+#include "widget_list.h"
+#include "widget_progress.h"
+#include "widget_text.h"
+
+#define ZOE "Zo\xc3\xab \xc5\x81ukasiewicz-\xc3\x98sterg\xc3\xa5rd"
+#define YAMADA "\xe5\xb1\xb1\xe7\x94\xb0 \xe5\xa4\xaa\xe9\x83\x8e"
+#define ELLIPSIS "\xe2\x80\xa6"
+
+static SCREEN *scr;
+static FILE *out_fp, *in_fp;
+
+static int
+start_screen(void **state)
+{
+	(void)state;
+	setenv("TERM", "screen-256color", 1);
+	setenv("LINES", "24", 1);
+	setenv("COLUMNS", "80", 1);
+	out_fp = fopen("/dev/null", "w");
+	in_fp = fopen("/dev/null", "r");
+	if (out_fp == NULL || in_fp == NULL)
+		return -1;
+	scr = newterm(NULL, out_fp, in_fp);
+	if (scr == NULL)
+		return -1;
+	set_term(scr);
+	return 0;
+}
+
+static int
+stop_screen(void **state)
+{
+	(void)state;
+	endwin();
+	delscreen(scr);
+	fclose(out_fp);
+	fclose(in_fp);
+	return 0;
+}
+
+/* Row y of the screen as UTF-8 (trailing spaces cut); caller frees. */
+static char *
+row_text(int y)
+{
+	char *all = tui_screen_text(), *p = all, *nl, *line;
+	for (int i = 0; i < y && p != NULL; i++) {
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	assert_non_null(p);
+	nl = strchr(p, '\n');
+	line = strndup(p, nl ? (size_t)(nl - p) : strlen(p));
+	free(all);
+	return line;
+}
+
+static int
+screen_has(const char *needle)
+{
+	char *all = tui_screen_text();
+	int found = strstr(all, needle) != NULL;
+	free(all);
+	return found;
+}
+
+/* Display column where needle starts in s, -1 when absent. */
+static int
+col_of(const char *s, const char *needle)
+{
+	const char *at = strstr(s, needle);
+	char *prefix;
+	int w;
+	if (at == NULL)
+		return -1;
+	prefix = strndup(s, (size_t)(at - s));
+	w = text_width(prefix);
+	free(prefix);
+	return w;
+}
+
+/* ---- list ---- */
+
+struct person {
+	const char *name, *dept;
+};
+
+static const struct person people[] = {
+	{ ZOE, "Sales" }, { YAMADA, "R&D" }, { "Kwame Mensah", "Ops" },
+	{ "e\xcc\x81tienne Ab\xc3\xa9", "Legal" },
+};
+
+static const char *
+person_cell(void *ctx, size_t row, int col)
+{
+	const struct person *p = (const struct person *)ctx + row;
+	return col == 0 ? p->name : p->dept;
+}
+
+static void
+list_columns_line_up(void **state)
+{
+	static const struct wlist_column cols[] = { { "Name", 8, 1, 0 }, { "Dept", 6, 0, 0 } };
+	struct wlist l;
+	int dept_col = -1;
+	(void)state;
+	erase();
+	wlist_init(&l, cols, 2, person_cell, (void *)people);
+	wlist_set_rows(&l, 4);
+	wlist_move(&l, 1);
+	wlist_draw(&l, 2, 4, 8, 20);	/* name gets 13 columns */
+	refresh();
+	for (int i = 0; i < 4; i++) {
+		char *line = row_text(3 + i);
+		int c = col_of(line, people[i].dept);
+		if (dept_col < 0)
+			dept_col = c;
+		assert_int_equal(c, dept_col);	/* every Dept starts in one column */
+		free(line);
+	}
+	assert_int_equal(dept_col, 4 + 13 + 1);
+	{
+		char *z = row_text(3), *y = row_text(4);
+		assert_non_null(strstr(z, "Zo\xc3\xab \xc5\x81ukasiew" ELLIPSIS));
+		assert_non_null(strstr(y, YAMADA));	/* fits: 9 columns */
+		free(z);
+		free(y);
+	}
+	/* the cursor row is reverse video (no colours were started) */
+	assert_true(mvinch(4, 5) & A_REVERSE);
+	assert_false(mvinch(3, 5) & A_REVERSE);
+	/* the header names the columns */
+	{
+		char *h = row_text(2);
+		assert_int_equal(col_of(h, "Dept"), dept_col);
+		free(h);
+	}
+	wlist_release(&l);
+}
+
+static void
+list_filter_line_and_empty(void **state)
+{
+	static const struct wlist_column cols[] = { { "Name", 8, 1, 0 }, { "Dept", 6, 0, 0 } };
+	struct wlist l;
+	char *line;
+	(void)state;
+	erase();
+	wlist_init(&l, cols, 2, person_cell, (void *)people);
+	wlist_set_rows(&l, 4);
+	wlist_key(&l, '/');
+	wlist_key(&l, 'z');
+	wlist_key(&l, 'z');
+	wlist_draw(&l, 0, 0, 6, 40);
+	refresh();
+	line = row_text(5);
+	assert_non_null(strstr(line, "/zz_"));
+	assert_non_null(strstr(line, "0 of 4"));
+	free(line);
+	assert_true(screen_has("no row matches the filter"));
+	wlist_release(&l);
+}
+
+/* ---- text field ---- */
+
+static void
+masked_field_never_drawn(void **state)
+{
+	struct wtext t;
+	char *line;
+	(void)state;
+	erase();
+	wtext_init(&t, 64, 1);
+	wtext_set(&t, "tok-SECRET-123");
+	wtext_draw(&t, 1, 2, 30, 1);
+	refresh();
+	line = row_text(1);
+	assert_null(strstr(line, "SECRET"));
+	assert_non_null(strstr(line, "**************"));
+	free(line);
+	wtext_release(&t);
+}
+
+/* ---- dialog and progress ---- */
+
+static void
+confirm_box_drawn(void **state)
+{
+	struct wdlg d;
+	(void)state;
+	erase();
+	wdlg_confirm(&d, "Apply", "Apply 12 changes to Alleo?", 1);
+	wdlg_draw(&d);
+	refresh();
+	assert_true(screen_has("Apply 12 changes to Alleo?"));
+	assert_true(screen_has("[ Yes (y) ]"));
+	assert_true(screen_has("[ No (n) ]"));
+}
+
+static void
+progress_drawn(void **state)
+{
+	char *line;
+	(void)state;
+	erase();
+	wprog_draw(5, 0, 60, "Applying", 1, 2, 1, 0, 0, NULL, 0);
+	refresh();
+	line = row_text(5);
+	assert_string_equal(line, "Applying: 1 of 2 \xc2\xb7 1 applied, 0 failed, 0 skipped");
+	free(line);
+	line = row_text(6);
+	assert_non_null(strstr(line, " 50%"));
+	assert_int_equal(text_width(line), 60);
+	free(line);
+}
+
+/* ---- the framework ---- */
+
+enum { ACT_NEXT = 1, ACT_ENV };
+
+static const struct tui_action demo_actions[] = {
+	{ ACT_NEXT, "Next", UK_ENTER, "go on to the next step", 0 },
+	{ ACT_ENV, "Environment", 'e', "choose production, sandbox or a custom URL", 0 },
+};
+
+struct demo {
+	int nexts, closed;
+	int typing;
+};
+
+static void
+demo_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
+{
+	(void)ui;
+	(void)h;
+	text_put(y + 1, x + 2, "What will happen", w - 4, ROLE_NORMAL);
+	(void)s;
+}
+
+static int
+demo_key(struct tui *ui, struct tui_screen *s, int key, int action)
+{
+	struct demo *d = s->data;
+	(void)ui;
+	(void)key;
+	if (action == ACT_NEXT) {
+		d->nexts++;
+		return TUI_HANDLED;
+	}
+	return TUI_UNHANDLED;
+}
+
+static void
+demo_close(struct tui *ui, struct tui_screen *s)
+{
+	struct demo *d = s->data;
+	(void)ui;
+	d->closed++;
+}
+
+static const struct tui_action *
+demo_acts(struct tui_screen *s, size_t *n)
+{
+	(void)s;
+	*n = sizeof demo_actions / sizeof demo_actions[0];
+	return demo_actions;
+}
+
+static int
+demo_typing(struct tui_screen *s)
+{
+	return ((struct demo *)s->data)->typing;
+}
+
+static const struct tui_screen_ops demo_ops = {
+	"demo", NULL, demo_draw, demo_key, demo_close, demo_acts, NULL, demo_typing,
+};
+
+static void
+framework_frame_help_and_back(void **state)
+{
+	struct tui *ui;
+	struct demo one = { 0 }, two = { 0 };
+	char *line;
+	(void)state;
+	assert_int_equal(tui_attach(&ui), 0);
+	assert_int_equal(tui_push(ui, &demo_ops, &one, "Welcome", "Setup \xc2\xb7 Step 1 of 8 \xc2\xb7 Welcome"), 0);
+	tui_draw(ui);
+	line = row_text(0);
+	assert_string_equal(line, " bobsync \xc2\xb7 Setup \xc2\xb7 Step 1 of 8 \xc2\xb7 Welcome");
+	free(line);
+	line = row_text(LINES - 1);
+	assert_string_equal(line, " F1/? Help  Esc Quit  Enter Next  e Environment");
+	free(line);
+	assert_true(screen_has("What will happen"));
+
+	tui_feed_key(ui, UK_ENTER);
+	assert_int_equal(one.nexts, 1);
+
+	tui_feed_key(ui, '?');		/* the help lists the screen's keys */
+	tui_draw(ui);
+	assert_true(screen_has("choose production, sandbox or a custom URL"));
+	assert_true(screen_has("this help"));
+	tui_feed_key(ui, UK_ENTER);	/* any key closes it, and does nothing else */
+	assert_int_equal(one.nexts, 1);
+	tui_draw(ui);
+	assert_false(screen_has("choose production, sandbox or a custom URL"));
+
+	tui_push(ui, &demo_ops, &two, "Second", NULL);
+	tui_draw(ui);
+	assert_true(screen_has("Esc Back"));
+	two.typing = 1;			/* in a text field q and ? are text */
+	tui_feed_key(ui, 'q');
+	tui_feed_key(ui, '?');
+	tui_draw(ui);
+	assert_ptr_equal(tui_top(ui)->data, &two);
+	assert_false(screen_has("this help"));
+	line = row_text(LINES - 1);
+	assert_string_equal(line, " F1 Help  Esc Back  Enter Next");	/* 'e' is text now */
+	free(line);
+	tui_feed_key(ui, UK_ESC);	/* Esc always goes back */
+	assert_int_equal(two.closed, 1);
+	assert_ptr_equal(tui_top(ui)->data, &one);
+	tui_feed_key(ui, 'q');
+	assert_null(tui_top(ui));
+	assert_int_equal(one.closed, 1);
+	tui_stop(&ui);
+	assert_null(ui);
+}
+
+static void
+framework_message_line_shows_logged_errors(void **state)
+{
+	struct tui *ui;
+	struct demo one = { 0 };
+	char *line;
+	(void)state;
+	tui_attach(&ui);
+	tui_push(ui, &demo_ops, &one, "Welcome", NULL);
+	tui_say(ui, ROLE_OK, "Saved hibob.base_url");
+	tui_draw(ui);
+	line = row_text(LINES - 2);
+	assert_string_equal(line, "Saved hibob.base_url");
+	free(line);
+	log_error("HiBob rejected the Service User ID or token (HTTP 401)");
+	tui_draw(ui);
+	line = row_text(LINES - 2);
+	assert_string_equal(line, "HiBob rejected the Service User ID or token (HTTP 401)");
+	free(line);
+	tui_stop(&ui);
+}
+
+static void
+framework_too_small(void **state)
+{
+	struct tui *ui;
+	struct demo one = { 0 };
+	char *line;
+	(void)state;
+	tui_attach(&ui);
+	tui_push(ui, &demo_ops, &one, "Welcome", NULL);
+	resizeterm(15, 59);
+	tui_draw(ui);
+	line = row_text(0);
+	assert_string_equal(line, "Terminal too small (need 60x16)");
+	free(line);
+	tui_feed_key(ui, UK_ENTER);		/* nothing but Esc/q while too small */
+	assert_int_equal(one.nexts, 0);
+	resizeterm(16, 60);
+	tui_draw(ui);
+	assert_false(screen_has("Terminal too small"));
+	line = row_text(15);
+	assert_string_equal(line, " F1/? Help  Esc Quit  Enter Next  e Environment");
+	free(line);
+	resizeterm(24, 80);
+	tui_stop(&ui);
+}
+
+/* ---- pure helpers ---- */
+
+static void
+keys_from_curses(void **state)
+{
+	(void)state;
+	assert_int_equal(tui_key_from_curses(ERR, 0), UK_NONE);
+	assert_int_equal(tui_key_from_curses(OK, '\n'), UK_ENTER);
+	assert_int_equal(tui_key_from_curses(OK, '\r'), UK_ENTER);
+	assert_int_equal(tui_key_from_curses(OK, 27), UK_ESC);
+	assert_int_equal(tui_key_from_curses(OK, 127), UK_BACKSPACE);
+	assert_int_equal(tui_key_from_curses(OK, '\t'), UK_TAB);
+	assert_int_equal(tui_key_from_curses(OK, 0x5c71), 0x5c71);
+	assert_int_equal(tui_key_from_curses(OK, 3), 3);
+	assert_int_equal(tui_key_from_curses(KEY_CODE_YES, KEY_RESIZE), UK_RESIZE);
+	assert_int_equal(tui_key_from_curses(KEY_CODE_YES, KEY_F(1)), UK_F1);
+	assert_int_equal(tui_key_from_curses(KEY_CODE_YES, KEY_BTAB), UK_BTAB);
+	assert_int_equal(tui_key_from_curses(KEY_CODE_YES, KEY_NPAGE), UK_PGDN);
+	assert_int_equal(tui_key_from_curses(KEY_CODE_YES, KEY_MOUSE), UK_NONE);
+}
+
+static void
+key_names(void **state)
+{
+	char b[16];
+	(void)state;
+	assert_string_equal(tui_key_name(UK_ENTER, b, sizeof b), "Enter");
+	assert_string_equal(tui_key_name(UK_F1, b, sizeof b), "F1");
+	assert_string_equal(tui_key_name(' ', b, sizeof b), "Space");
+	assert_string_equal(tui_key_name(UK_CTRL('u'), b, sizeof b), "^U");
+	assert_string_equal(tui_key_name('q', b, sizeof b), "q");
+	assert_string_equal(tui_key_name(0xe9, b, sizeof b), "\xc3\xa9");
+	assert_string_equal(tui_key_name(UK_INTERRUPT, b, sizeof b), "");
+	assert_string_equal(tui_key_name(UK_ENTER, b, 0), "");
+}
+
+static void
+hints_fit_whole_items(void **state)
+{
+	static const struct tui_action a[] = {
+		{ 1, "Next", UK_ENTER, "next", 0 },
+		{ 2, "Hidden", 'h', "only in help", TUI_ACT_NOBAR },
+		{ 3, "Filter", '/', "filter", 0 },
+	};
+	char b[256];
+	(void)state;
+	tui_hints(NULL, 0, 0, 1, b, sizeof b, 80);
+	assert_string_equal(b, " F1/? Help  Esc Quit ");
+	tui_hints(a, 3, 0, 2, b, sizeof b, 80);
+	assert_string_equal(b, " F1/? Help  Esc Back  Enter Next  / Filter ");
+	tui_hints(a, 3, 1, 2, b, sizeof b, 80);
+	assert_string_equal(b, " F1 Help  Esc Back  Enter Next ");
+	tui_hints(a, 3, 0, 2, b, sizeof b, 33);
+	assert_string_equal(b, " F1/? Help  Esc Back  Enter Next ");
+	tui_hints(a, 3, 0, 2, b, sizeof b, 32);
+	assert_string_equal(b, " F1/? Help  Esc Back ");
+	tui_hints(a, 3, 0, 2, b, 8, 80);
+	assert_true(strlen(b) < 8);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest screen_tests[] = {
+		cmocka_unit_test(list_columns_line_up),
+		cmocka_unit_test(list_filter_line_and_empty),
+		cmocka_unit_test(masked_field_never_drawn),
+		cmocka_unit_test(confirm_box_drawn),
+		cmocka_unit_test(progress_drawn),
+		cmocka_unit_test(framework_frame_help_and_back),
+		cmocka_unit_test(framework_message_line_shows_logged_errors),
+		cmocka_unit_test(framework_too_small),
+	};
+	const struct CMUnitTest pure_tests[] = {
+		cmocka_unit_test(keys_from_curses),
+		cmocka_unit_test(key_names),
+		cmocka_unit_test(hints_fit_whole_items),
+	};
+	int failed;
+
+	if (setlocale(LC_ALL, "C.UTF-8") == NULL || sodium_init() < 0)
+		return 1;
+	unsetenv("BOBSYNC_TUI_SCREENDUMP");
+	failed = cmocka_run_group_tests_name("pure", pure_tests, NULL, NULL);
+	failed += cmocka_run_group_tests_name("screen", screen_tests, start_screen, stop_screen);
+	return failed;
+}
