@@ -20,6 +20,7 @@
 #include "plan.h"
 #include "roster.h"
 #include "rows.h"
+#include "screen_welcome.h"
 #include "session.h"
 #include "status.h"
 #include "store.h"
@@ -769,51 +770,15 @@ wiz_set(struct dash *d, const char *key, const char *value)
 	return 0;
 }
 
-/* Step 1: what happens, what is needed, which HiBob. */
+/* Step 1: what happens, what is needed, which HiBob (screen_welcome.c,
+ * on the toolkit's screen framework). */
 static int
 wiz_welcome(struct dash *d)
 {
-	static const char *const text[] = {
-		"bobsync feeds HiBob into Alleo (benefit accounts for everyone whose",
-		"alleo_access field is yes) and Assembled (approved time off on the schedule).",
-		"",
-		"You need, in Bob (Settings > Integrations > Service Users):",
-		"  - a Service User, its ID and token (the token is shown once);",
-		"  - a permission group for it that can view Basic info, Work, Employment,",
-		"    Lifecycle and Personal, and time off, for an audience that includes",
-		"    Hired and Terminated people;",
-		"  - a List field named alleo_access in Work, with the options yes and no.",
-		"",
-		"Which HiBob?  1 production (api.hibob.com)   2 a sandbox tenant",
-		"              3 another address               Enter keeps the current one",
-	};
-	char url[512], line[600];
-	int ch;
+	char crumbs[96];
 
-	for (;;) {
-		wiz_frame(1, "Welcome", " 1/2/3 choose  Enter next  ? help  q quit");
-		int y = wiz_text(2, text, ARRAY_LEN(text), ROLE_NORMAL);
-		snprintf(line, sizeof line, "Current: %s", conf_get(d->env->conf, "hibob.base_url"));
-		text_put(y + 1, 2, line, COLS - 4, ROLE_OK);
-		draw_message(d);
-		refresh();
-		ch = wiz_key("123\n");
-		if (ch < 0)
-			continue;
-		if (ch == 0)
-			return 0;
-		if (ch == '1' && wiz_set(d, "hibob.base_url", "https://api.hibob.com/v1") == 0)
-			say(d, ROLE_OK, " HiBob production selected.");
-		else if (ch == '2' && wiz_set(d, "hibob.base_url", "https://api.sandbox.hibob.com/v1") == 0)
-			say(d, ROLE_OK, " HiBob sandbox tenant selected.");
-		else if (ch == '3') {
-			snprintf(url, sizeof url, "%s", conf_get(d->env->conf, "hibob.base_url"));
-			if (field_edit(y + 3, "Address:", url, sizeof url, 0) && wiz_set(d, "hibob.base_url",
-			    url) == 0)
-				say(d, ROLE_OK, " HiBob address set.");
-		} else if (ch == '\n')
-			return 1;
-	}
+	snprintf(crumbs, sizeof crumbs, "Setup \xc2\xb7 Step 1 of %d \xc2\xb7 Welcome", WIZ_STEPS);
+	return welcome_run(d->env->conf, d->paths->conf_file, crumbs, d->message);
 }
 
 /* Step 2: the Service User ID and token into the vault. */

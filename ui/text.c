@@ -339,3 +339,51 @@ text_casecmp(const char *a, const char *b)
 	}
 	return (*p != 0) - (*q != 0);
 }
+
+size_t
+text_wrap(const char *s, int width, size_t *start, size_t *len, size_t max)
+{
+	size_t n = 0, pos = 0;
+
+	if (s == NULL || width <= 0)
+		return 0;
+	while (s[pos] != '\0' && n < max) {
+		size_t end = pos, brk = 0, after = 0, k;
+		int used = 0, have_brk = 0;
+		wchar_t wc;
+		int w;
+
+		while (s[end] != '\0' && s[end] != '\n') {
+			k = text_next(s + end, &wc, &w);
+			if (used + w > width)
+				break;
+			if (s[end] == ' ') {
+				brk = end;	/* break before this space */
+				after = end + 1;
+				have_brk = 1;
+			}
+			used += w;
+			end += k;
+		}
+		if (s[end] == '\0' || s[end] == '\n') {
+			start[n] = pos;
+			len[n++] = end - pos;
+			pos = s[end] == '\n' ? end + 1 : end;
+			continue;
+		}
+		if (have_brk && brk > pos) {
+			start[n] = pos;
+			len[n++] = brk - pos;
+			pos = after;
+		} else {
+			if (end == pos)	/* a character wider than the line */
+				end += text_next(s + end, &wc, &w);
+			start[n] = pos;
+			len[n++] = end - pos;
+			pos = end;
+		}
+		while (s[pos] == ' ')
+			pos++;
+	}
+	return n;
+}

@@ -49,6 +49,12 @@ struct text_matcher {
 void text_matcher_init(struct text_matcher *m, const char *needle);
 int text_matcher_test(const struct text_matcher *m, const char *hay);
 
+/* Word-wrap s into lines of at most width columns: line i is the bytes
+ * [start[i], start[i] + len[i]) of s (spaces at a break dropped; a word
+ * longer than width is broken inside, never inside a character; '\n'
+ * forces a break).  Returns the number of lines (at most max). */
+size_t text_wrap(const char *s, int width, size_t *start, size_t *len, size_t max);
+
 /* Compare two UTF-8 strings with letters folded as the matcher does
  * (<0, 0, >0); NULL sorts first. */
 int text_casecmp(const char *a, const char *b);

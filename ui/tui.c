@@ -28,6 +28,7 @@ struct tui {
 	enum term_role msg_role;
 	unsigned long msg_seq;	/* the last ring entry shown */
 	char *dump_path;	/* BOBSYNC_TUI_SCREENDUMP */
+	int attached;		/* curses belongs to the caller */
 };
 
 /* ---- keys ---- */
@@ -170,6 +171,7 @@ tui_attach(struct tui **out)
 	timeout(TICK_MS);
 	ui = xcalloc(1, sizeof *ui);
 	ui->dump_path = dump && *dump ? xstrdup(dump) : NULL;
+	ui->attached = 1;
 	*out = ui;
 	return 0;
 }
@@ -181,7 +183,9 @@ tui_start(struct tui **out, char *why, size_t whylen)
 	setlocale(LC_ALL, "");
 	if (term_start(why, whylen) != 0)
 		return -1;
-	return tui_attach(out);
+	tui_attach(out);
+	(*out)->attached = 0;
+	return 0;
 }
 
 void
@@ -193,8 +197,9 @@ tui_stop(struct tui **pui)
 		return;
 	while (ui->top != NULL)
 		tui_pop(ui);
-	term_stop();
 	log_set_sink(NULL, NULL);
+	if (!ui->attached)
+		term_stop();	/* also turns stderr logging back on */
 	free(ui->dump_path);
 	free(ui);
 	*pui = NULL;
@@ -430,9 +435,12 @@ static int
 read_key(void)
 {
 	wint_t ch;
-	int rc = get_wch(&ch);
+	int rc = get_wch(&ch), key;
 
-	return rc == ERR ? UK_NONE : tui_key_from_curses(rc, (unsigned)ch);
+	key = rc == ERR ? UK_NONE : tui_key_from_curses(rc, (unsigned)ch);
+	if (key == UK_RESIZE)
+		clearok(curscr, TRUE);	/* the terminal moved its text: repaint all */
+	return key;
 }
 
 static int

@@ -89,7 +89,9 @@ int tui_start(struct tui **out, char *why, size_t whylen);
  * with newterm on files, or embedding); tui_stop then leaves that screen
  * to the caller.  Always 0. */
 int tui_attach(struct tui **out);
-/* Close every screen, restore the terminal and stderr logging; *ui NULL. */
+/* Close every screen and stop the log sink; after tui_start also restore
+ * the terminal and stderr logging (an attached screen stays the caller's,
+ * stderr logging stays off).  *ui NULL. */
 void tui_stop(struct tui **ui);
 
 /* Open a screen on top (data is handed to it: on failure close is not
