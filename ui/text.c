@@ -371,6 +371,11 @@ text_wrap(const char *s, int width, size_t *start, size_t *len, size_t max)
 			pos = s[end] == '\n' ? end + 1 : end;
 			continue;
 		}
+		if (s[end] == ' ') {	/* the line ends exactly at a space */
+			brk = end;
+			after = end + 1;
+			have_brk = 1;
+		}
 		if (have_brk && brk > pos) {
 			start[n] = pos;
 			len[n++] = brk - pos;

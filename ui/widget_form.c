@@ -1,5 +1,6 @@
 /* widget_form.c - labelled fields with Tab navigation. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <curses.h>
@@ -148,7 +149,12 @@ wform_draw(struct wform *f, int y, int x, int h, int w)
 		text_put(y + row, x, fl->label, lw, focused ? ROLE_KEY : (fl->disabled ? ROLE_DIM : ROLE_NORMAL));
 		switch (fl->kind) {
 		case WFORM_TEXT:
-			if (!focused)
+			if (fl->disabled) {
+				/* greyed out, no field background; a secret stays hidden */
+				char *v = fl->text.masked ? NULL : wtext_dup(&fl->text);
+				text_put(y + row, vx, v ? v : "", vw, ROLE_DIM);
+				free(v);
+			} else if (!focused)
 				wtext_draw(&fl->text, y + row, vx, vw, 0);
 			break;
 		case WFORM_CHOICE:

@@ -14,11 +14,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curses.h>
 #include <sodium.h>
 
+#include "conf.h"
 #include "log.h"
+#include "screen_welcome.h"
 #include "text.h"
 #include "tui.h"
 #include "widget_dialog.h"
@@ -399,6 +402,91 @@ framework_too_small(void **state)
 	tui_stop(&ui);
 }
 
+/* ---- the welcome step ---- */
+
+static void
+feed_text(struct tui *ui, const char *s)
+{
+	for (; *s; s++)
+		tui_feed_key(ui, (unsigned char)*s);
+}
+
+static void
+welcome_saves_only_on_continue(void **state)
+{
+	char dir[] = "/tmp/test_ui_render.XXXXXX", path[64];
+	struct conf *conf = conf_new();
+	struct tui *ui;
+	int result = -1;
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/bobsync.conf", dir);
+	tui_attach(&ui);
+
+	/* Enter on the current address: go on, nothing written */
+	assert_int_equal(welcome_push(ui, conf, path, "Setup \xc2\xb7 Step 1 of 6 \xc2\xb7 Welcome", &result), 0);
+	assert_int_equal(result, 0);
+	tui_draw(ui);
+	assert_true(screen_has("Current: https://api.hibob.com/v1"));
+	assert_true(screen_has("< production (api.hibob.com) >"));
+	assert_true(screen_has("alleo_access"));
+	tui_feed_key(ui, UK_ENTER);
+	assert_int_equal(result, 1);
+	assert_int_not_equal(access(path, F_OK), 0);
+	tui_pop(ui);
+
+	/* another address: q is text; an insecure one is refused */
+	welcome_push(ui, conf, path, NULL, &result);
+	tui_feed_key(ui, '3');
+	feed_text(ui, "http://q.example.com/v1");
+	tui_feed_key(ui, UK_ENTER);
+	assert_int_equal(result, 0);
+	assert_non_null(tui_top(ui));
+	assert_string_equal(conf_get(conf, "hibob.base_url"), "https://api.hibob.com/v1");
+	assert_int_not_equal(access(path, F_OK), 0);
+	tui_draw(ui);
+	assert_true(screen_has("http://q.example.com/v1"));
+	tui_feed_key(ui, UK_CTRL('u'));
+	tui_feed_key(ui, UK_ENTER);		/* empty: asks for it */
+	tui_draw(ui);
+	assert_true(screen_has("type the address first"));
+	feed_text(ui, "https://bob.test.example/v1");
+	tui_feed_key(ui, UK_ENTER);
+	assert_int_equal(result, 1);
+	assert_string_equal(conf_get(conf, "hibob.base_url"), "https://bob.test.example/v1");
+	assert_int_equal(access(path, F_OK), 0);
+	tui_pop(ui);
+
+	/* the choice starts on what is stored; 2 picks the sandbox */
+	welcome_push(ui, conf, path, NULL, &result);
+	tui_draw(ui);
+	assert_true(screen_has("< another address >"));
+	assert_true(screen_has("https://bob.test.example/v1"));
+	tui_feed_key(ui, '2');			/* the focus starts on the choice */
+	tui_feed_key(ui, UK_ENTER);
+	assert_int_equal(result, 1);
+	tui_pop(ui);
+	{
+		struct conf *again = conf_new();
+		assert_int_equal(conf_load(again, path, NULL), BS_OK);
+		assert_string_equal(conf_get(again, "hibob.base_url"), WELCOME_SANDBOX_URL);
+		conf_free(&again);
+	}
+
+	/* Esc leaves without saving */
+	welcome_push(ui, conf, path, NULL, &result);
+	tui_feed_key(ui, '1');
+	tui_feed_key(ui, UK_ESC);
+	assert_null(tui_top(ui));
+	assert_int_equal(result, 0);
+	assert_string_equal(conf_get(conf, "hibob.base_url"), WELCOME_SANDBOX_URL);
+
+	tui_stop(&ui);
+	conf_free(&conf);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* ---- pure helpers ---- */
 
 static void
@@ -471,6 +559,7 @@ main(void)
 		cmocka_unit_test(framework_frame_help_and_back),
 		cmocka_unit_test(framework_message_line_shows_logged_errors),
 		cmocka_unit_test(framework_too_small),
+		cmocka_unit_test(welcome_saves_only_on_continue),
 	};
 	const struct CMUnitTest pure_tests[] = {
 		cmocka_unit_test(keys_from_curses),

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -237,6 +238,64 @@ casecmp_orders(void **state)
 	assert_int_equal(text_casecmp("\xc3\x98", "\xc3\xb8"), 0);	/* Ø ø */
 }
 
+/* ---- text_wrap ---- */
+
+static void
+wrap_degenerate(void **state)
+{
+	size_t st[4], ln[4];
+	(void)state;
+	assert_int_equal(text_wrap(NULL, 10, st, ln, 4), 0);
+	assert_int_equal(text_wrap("abc", 0, st, ln, 4), 0);
+	assert_int_equal(text_wrap("", 10, st, ln, 4), 0);
+	assert_int_equal(text_wrap("a b c d e f", 1, st, ln, 4), 4);	/* at most max */
+}
+
+static void
+wrap_at_spaces_and_inside_long_words(void **state)
+{
+	const char *s = "the token is shown only once";
+	size_t st[8], ln[8], n;
+	(void)state;
+	n = text_wrap(s, 12, st, ln, 8);
+	assert_int_equal(n, 3);
+	assert_memory_equal(s + st[0], "the token is", ln[0]);
+	assert_int_equal(ln[0], 12);
+	assert_memory_equal(s + st[1], "shown only", ln[1]);
+	assert_int_equal(ln[1], 10);
+	assert_memory_equal(s + st[2], "once", 4);
+	n = text_wrap("abcdefghij", 4, st, ln, 8);	/* no space: cut */
+	assert_int_equal(n, 3);
+	assert_int_equal(ln[0], 4);
+	assert_int_equal(ln[2], 2);
+	n = text_wrap("one\ntwo", 40, st, ln, 8);	/* newline breaks */
+	assert_int_equal(n, 2);
+	assert_int_equal(ln[0], 3);
+	assert_int_equal(st[1], 4);
+}
+
+static void
+wrap_counts_columns_not_bytes(void **state)
+{
+	const char *s = ZOE " " YAMADA;	/* 25 + 1 + 9 columns */
+	char line[128];
+	size_t st[8], ln[8], n;
+	(void)state;
+	n = text_wrap(s, 26, st, ln, 8);
+	assert_int_equal(n, 2);
+	snprintf(line, sizeof line, "%.*s", (int)ln[0], s + st[0]);
+	assert_string_equal(line, ZOE);
+	n = text_wrap(YAMADA, 3, st, ln, 8);	/* 3 columns: one wide char a line */
+	assert_int_equal(n, 4);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(line, sizeof line, "%.*s", (int)ln[i], YAMADA + st[i]);
+		assert_true(text_width(line) <= 3);
+	}
+	n = text_wrap(YAMADA, 1, st, ln, 8);	/* narrower than a character */
+	assert_true(n >= 4);
+	assert_int_equal(ln[0], 3);	/* whole character, never half */
+}
+
 int
 main(void)
 {
@@ -257,6 +316,9 @@ main(void)
 		cmocka_unit_test(matcher_folds_case_beyond_ascii),
 		cmocka_unit_test(matcher_long_haystack),
 		cmocka_unit_test(casecmp_orders),
+		cmocka_unit_test(wrap_degenerate),
+		cmocka_unit_test(wrap_at_spaces_and_inside_long_words),
+		cmocka_unit_test(wrap_counts_columns_not_bytes),
 	};
 
 	if (setlocale(LC_ALL, "C.UTF-8") == NULL)
