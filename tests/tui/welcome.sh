@@ -78,8 +78,23 @@ t_contains "$s" "Step 1 of 6" "still on the step"
 t_contains "$s" "http://q.example.com/v1" "q went into the field"
 t_eq "$(bs config get hibob.base_url)" "https://api.hibob.com/v1" "nothing saved"
 
+t_case "a long address typed in one go keeps every character"
+long="https://bob-proxy.example.com/$(printf 'segment%02d/' $(seq 1 14))v1"
+tm_keys C-u
+tm_type "$long"
+tm_keys Enter
+tm_wait "Step 2 of 6"
+t_eq "$(bs config get hibob.base_url)" "$long" "saved whole"
+tm_keys Escape
+tm_wait "Step 1 of 6"
+tm_keys 1 Enter
+tm_wait "Step 2 of 6"
+t_eq "$(bs config get hibob.base_url)" "https://api.hibob.com/v1" "production again"
+tm_keys Escape
+tm_wait "Step 1 of 6"
+
 t_case "the sandbox tenant is saved when the user continues"
-tm_keys C-u Escape
+tm_keys Escape
 tm_wait "[exited 0]"
 tm_stop
 TM_SOCK=$TM_SOCK-sandbox
@@ -107,7 +122,8 @@ tm_stop
 t_case "Ctrl-C restores the terminal: prompt back, echo and canonical mode on"
 TM_SOCK=$TM_SOCK-ctrlc
 tm_start_shell
-tm_type "$BOBSYNC setup; echo \"[exited \$?]\""
+# the marker is put together by the shell, so the typed line never matches
+tm_type "e=exited; $BOBSYNC setup; echo \"[\$e \$?]\""
 tm_keys Enter
 tm_wait "Step 1 of 6"
 t_eq "$(tm_alt)" 1 "the console uses the alternate screen"
@@ -118,4 +134,21 @@ tm_type "stty -a | tr ' ;' '\\n\\n' | grep -x -e echo -e icanon -e -echo -e -ica
 tm_keys Enter
 tm_wait "echo icanon end"
 t_contains "$(tm_screen)" "stty -a" "typed text is echoed"
+
+# the pid of bobsync, a child of the pane's shell
+bobsync_pid() { ps -o pid= --ppid "$(tm display -p '#{pane_pid}')" | tr -d ' ' | head -n 1; }
+for sig in TERM HUP ABRT; do
+	t_case "SIG$sig restores the terminal"
+	tm_type "ulimit -c 0; e=status; $BOBSYNC setup; echo \"[\$e-$sig \$?]\""
+	tm_keys Enter
+	tm_wait "Step 1 of 6"
+	pid=$(bobsync_pid)
+	[ -n "$pid" ] || t_fail "no bobsync process under the shell"
+	[ -n "$pid" ] && kill -s "$sig" "$pid"
+	tm_wait "[status-$sig"
+	t_eq "$(tm_alt)" 0 "alternate screen off"
+	tm_type "stty -a | tr ' ;' '\\n\\n' | grep -x -e echo -e icanon -e -echo -e -icanon | sort | tr '\\n' ' '; echo end-$sig"
+	tm_keys Enter
+	tm_wait "echo icanon end-$sig"
+done
 t_summary
