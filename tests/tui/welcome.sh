@@ -119,6 +119,18 @@ tm_wait "[exited 0]"
 t_eq "$(tm_alt)" 0 "alternate screen off"
 tm_stop
 
+for term in dumb bogus-terminal; do
+	t_case "TERM=$term: a clear message and the commands to use instead"
+	TM_SOCK=$TM_SOCK-$term
+	tm_start env TERM=$term "$BOBSYNC"
+	tm_wait "[exited 1]"
+	s=$(tm_screen)
+	t_contains "$s" "TERM" "names the terminal type"
+	t_contains "$s" "bobsync check" "points at the commands"
+	t_eq "$(tm_alt)" 0 "no alternate screen"
+	tm_stop
+done
+
 t_case "Ctrl-C restores the terminal: prompt back, echo and canonical mode on"
 TM_SOCK=$TM_SOCK-ctrlc
 tm_start_shell
