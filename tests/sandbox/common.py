@@ -373,7 +373,7 @@ class Handler(BaseHTTPRequestHandler):
             hdr = {}
             if fault.opts.get("ratelimit_headers", True):
                 hdr = {"X-RateLimit-Limit": "50", "X-RateLimit-Remaining": "0",
-                       "X-RateLimit-Reset": str(int(time.time()) + 60)}
+                       "X-RateLimit-Reset": str(int(time.time()) + int(fault.opts.get("reset_seconds", 60)))}
             self.send_plain(429, b"Too Many Requests", hdr)
             return 429
         if fault.kind == "429_retry_after":
