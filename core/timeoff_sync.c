@@ -358,6 +358,11 @@ toff_env_assembled(struct toff_env *e, struct bs_error *err)
 	e->asm_rc = session_assembled(e->s, &ac, &e->asm_err);
 	if (e->asm_rc == BS_OK)
 		e->asm_rc = asm_get_people(ac, &e->people, &e->asm_err);
+	/* nobody at all is a read gone wrong, not a company without agents:
+	 * every request would look unmatched and be passed over for good */
+	if (e->asm_rc == BS_OK && e->people.n == 0)
+		e->asm_rc = bs_fail(&e->asm_err, BS_ERR_SOURCE, "Assembled returned no people; "
+		    "nothing is changed until it lists the agents again");
 	if (e->asm_rc == BS_OK)
 		e->asm_rc = asm_get_activity_types(ac, &e->types, &e->asm_err);
 	if (e->asm_rc == BS_OK) {
@@ -1477,6 +1482,16 @@ record_request(struct store *st, long long rid, const char *employee, const char
 		log_warn("cannot record request %lld: %s", rid, bs_error_text(&err));
 }
 
+/* Whether a failed call may still have acted in Assembled: the request
+ * went out and no clear refusal came back (a cut or unreadable answer, a
+ * 5xx, a timeout, a dropped connection, a cancel mid-transfer). */
+static int
+may_have_acted(bs_rc rc)
+{
+	return rc == BS_ERR_NETWORK || rc == BS_ERR_TIMEOUT || rc == BS_ERR_REMOTE ||
+	    rc == BS_ERR_PARSE || rc == BS_ERR_TOO_LARGE || rc == BS_ERR_CANCELLED;
+}
+
 /* Send one action.  Mapping rows follow each confirmed call. */
 static bs_rc
 apply_one(struct run *ru, const struct plan_action *pa, int seq, struct bs_error *err)
@@ -1486,6 +1501,7 @@ apply_one(struct run *ru, const struct plan_action *pa, int seq, struct bs_error
 	struct store_action sa;
 	int64_t jid = 0;
 	size_t done = 0;
+	int unsure = 0;
 	char *first_id = NULL;
 	bs_rc rc;
 
@@ -1525,8 +1541,10 @@ apply_one(struct run *ru, const struct plan_action *pa, int seq, struct bs_error
 		sp.schedule_id = ru->schedule_id;
 		rc = asm_create_activity(ru->ac, &sp, &made, err);
 		free(desc);
-		if (rc != BS_OK)
+		if (rc != BS_OK) {
+			unsure = may_have_acted(rc);
 			goto fail;
+		}
 		memset(&row, 0, sizeof row);
 		row.request_id = a->request_id;
 		row.chunk = a->create[i].chunk;
@@ -1547,8 +1565,10 @@ apply_one(struct run *ru, const struct plan_action *pa, int seq, struct bs_error
 	for (size_t i = 0; i < a->ndel; i++) {
 		int gone = 0;
 		rc = asm_delete_activity(ru->ac, a->del[i], ru->schedule_id, &gone, err);
-		if (rc != BS_OK)
+		if (rc != BS_OK) {
+			unsure = may_have_acted(rc);
 			goto fail;
+		}
 		done++;
 		if (gone)
 			audit(ru, "info", pa->subject, "event %s was already gone from Assembled", a->del[i]);
@@ -1564,8 +1584,10 @@ apply_one(struct run *ru, const struct plan_action *pa, int seq, struct bs_error
 	free(first_id);
 	return BS_OK;
 fail:
-	/* partly done: "sent" leaves it to the next run's recovery */
-	store_action_mark(st, jid, done > 0 ? "sent" : "failed", first_id, bs_error_text(err),
+	/* partly done, or a call whose outcome is unknown: "sent" leaves it to
+	 * the next run's recovery, which finds an event made by its marker
+	 * (a plain "failed" would be planned again and make a second one) */
+	store_action_mark(st, jid, done > 0 || unsure ? "sent" : "failed", first_id, bs_error_text(err),
 	    clock_now(), NULL);
 	free(first_id);
 	return rc;
