@@ -25,7 +25,7 @@ LOG_MAX = 1000000             # request-log entries kept (oldest dropped)
 CHUNK = 256 * 1024            # streamed responses are sent in pieces of this size
 
 FAULT_KINDS = ("429", "429_retry_after", "500", "502", "503", "stall", "reset", "truncate",
-               "invalid_json", "wrong_shape", "omit_fields", "empty")
+               "invalid_json", "wrong_shape", "omit_fields", "empty", "hold")
 
 
 def dumps(obj):
@@ -138,7 +138,7 @@ class Request:
 
 
 class Fault:
-    __slots__ = ("path", "kind", "count", "method", "opts")
+    __slots__ = ("path", "kind", "count", "method", "opts", "after")
 
     def __init__(self, spec):
         kind = str(spec.get("kind", ""))
@@ -150,6 +150,10 @@ class Fault:
         count = spec.get("count", 1)
         if not isinstance(count, int) or isinstance(count, bool):
             raise ValueError("count must be an integer (-1: until cleared)")
+        after = spec.get("after", 0)
+        if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+            raise ValueError("after must be a whole number (matching requests let through first)")
+        self.after = after
         self.path = path
         self.kind = kind
         self.count = count
@@ -159,6 +163,7 @@ class Fault:
     def describe(self):
         d = dict(self.opts)
         d["count"] = self.count
+        d["after"] = self.after
         return d
 
 
@@ -187,6 +192,9 @@ class ServerCore:
                 if not path.startswith(f.path):
                     continue
                 if f.count == 0:
+                    continue
+                if f.after > 0:     # let this many matching requests through first
+                    f.after -= 1
                     continue
                 if f.count > 0:
                     f.count -= 1
@@ -328,7 +336,12 @@ class Handler(BaseHTTPRequestHandler):
         if fault is not None:
             resp = self.transform(fault, resp, core)
         self.log_entry(t0, path, raw_query, resp.status, fault)
-        if fault is not None and fault.kind == "truncate":
+        if fault is not None and fault.kind == "hold":
+            # the request was served (a write is done) but the answer never
+            # comes: the client is killed or times out not knowing
+            time.sleep(max(0.0, min(float(fault.opts.get("seconds", 30)), 600.0)))
+            self.close_connection = True
+        elif fault is not None and fault.kind == "truncate":
             self.send_truncated(resp)
         else:
             self.send(resp, req)
