@@ -1,0 +1,133 @@
+#!/bin/sh
+# crash.sh - crash safety: a first sync is killed with SIGKILL right after
+# its k-th remote write has landed (the sandbox serves the write and holds
+# the answer back, so bobsync never learns it succeeded), then run again;
+# the target must end exactly as after an uninterrupted run (same users with
+# the same active flags and no duplicate; the same events, one per marker)
+# and the state store must pass integrity_check with no action left open.
+#
+# Roster (SCIM, 21 creates): every k.  Time off (Assembled, 22 creates):
+# every k too when CRASH_ALL=1, else every 3rd k plus the last, to keep the
+# suite under four minutes (bobsync paces itself to Assembled's 5 calls a
+# second, so each time-off run takes a few seconds).
+. "$(dirname "$0")/../lib/testlib.sh"
+. "$(dirname "$0")/../lib/sandbox.sh"
+. "$(dirname "$0")/lib_faults.sh"
+
+# a template home with credentials and settings, copied fresh for each run
+make_template() { # ENGINE
+	sb_home hibob assembled alleo || exit 1
+	bs config set alleo.mode scim >/dev/null
+	bs config set assembled.enabled true >/dev/null
+	TEMPLATE=$BOBSYNC_HOME
+}
+fresh_home() {
+	BOBSYNC_HOME=$T_TMP/run.$1
+	rm -rf "$BOBSYNC_HOME"
+	cp -a "$TEMPLATE" "$BOBSYNC_HOME"
+	export BOBSYNC_HOME
+}
+
+# reset the target to before any sync
+reset_target() { # roster|timeoff
+	if [ "$1" = roster ]; then
+		sb_ctl scim DELETE /_control/users >/dev/null
+	else
+		sb_ctl assembled GET /_control/activities | "$PY" -c '
+import json, sys, urllib.request
+base = sys.argv[1]
+for a in json.load(sys.stdin)["activities"].values():
+    if "hibob:" in (a.get("description") or ""):
+        urllib.request.urlopen(urllib.request.Request(base + "/_control/activities/" + a["id"],
+                                                      method="DELETE"), timeout=10).read()' "${SB_ASM_URL%/v0}"
+	fi
+}
+
+snapshot() { if [ "$1" = roster ]; then scim_snapshot; else asm_snapshot; fi; }
+
+server_of() { if [ "$1" = roster ]; then echo scim; else echo assembled; fi; }
+write_path() { if [ "$1" = roster ]; then echo /scim/v2/Users; else echo /v0/activities; fi; }
+
+# writes (POST to the write path) the server has answered or held
+writes() { # ENGINE
+	sb_ctl "$(server_of "$1")" GET /_control/requests | py "sum(1 for r in j['requests'] if r['method'] == 'POST' and r['path'] == '$(write_path "$1")')"
+}
+held() { # ENGINE: 0 when the held write is in the log
+	[ "$(sb_ctl "$(server_of "$1")" GET /_control/requests | py "sum(1 for r in j['requests'] if r.get('fault') == 'hold')")" -ge 1 ]
+}
+
+# reference: an uninterrupted first sync
+reference() { # ENGINE
+	eng=$1
+	t_case "$eng: an uninterrupted first sync (the reference)"
+	reset_target "$eng"
+	fresh_home "$eng.ref"
+	sb_ctl "$(server_of "$eng")" DELETE /_control/requests >/dev/null
+	bs sync "$eng" >"$T_TMP/out" 2>&1 || t_fail "sync $eng: $(tail -3 "$T_TMP/out")"
+	N=$(writes "$eng")
+	snapshot "$eng" >"$T_TMP/ref.$eng"
+	if [ "$eng" = roster ]; then
+		t_eq "$(roster_diff)" "" "SCIM against the truth"
+	else
+		t_eq "$(timeoff_diff)" "" "Assembled against the truth"
+	fi
+	[ "$N" -ge 20 ] || t_fail "the plan has $N writes, at least 20 wanted"
+	t_eq "$(store_check pending,sent)" "" "state store"
+}
+
+# kill the first sync right after its k-th write, run again, compare
+crash_at() { # ENGINE K
+	eng=$1 k=$2
+	srv=$(server_of "$eng")
+	t_case "$eng: killed after write $k of $N, then run again"
+	reset_target "$eng"
+	fresh_home "$eng.$k"
+	sb_ctl "$srv" DELETE /_control/requests >/dev/null
+	sb_ctl "$srv" DELETE /_control/fault >/dev/null
+	sb_ctl "$srv" POST /_control/fault "{\"path\": \"$(write_path "$eng")\", \"method\": \"POST\", \"kind\": \"hold\", \"after\": $((k - 1)), \"seconds\": 60}" >/dev/null
+	"$BOBSYNC" sync "$eng" >"$T_TMP/killed.out" 2>&1 &
+	pid=$!
+	wait_for 600 held "$eng" || t_fail "write $k was not reached: $(tail -3 "$T_TMP/killed.out")"
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	sb_ctl "$srv" DELETE /_control/fault >/dev/null
+	t_eq "$(writes "$eng")" "$k" "writes sent before the kill"
+	t_eq "$(snapshot "$eng" | wc -l)" "$k" "objects in the target after the kill"
+	t_eq "$(store_check)" "" "state store after the kill"
+	bs sync "$eng" >"$T_TMP/rerun.out" 2>&1
+	t_eq "$?" 0 "rerun exit status ($(tail -2 "$T_TMP/rerun.out" | tr '\n' ' '))"
+	snapshot "$eng" >"$T_TMP/got.$eng"
+	t_eq "$(diff "$T_TMP/ref.$eng" "$T_TMP/got.$eng" | grep '^[<>]' | head -5)" "" "target against the uninterrupted run"
+	t_eq "$(store_check pending,sent)" "" "state store after the rerun"
+}
+
+# ---- roster: 32 people, 21 eligible, every k ----
+sb_start --people 32 || exit 1
+sb_ctl scim POST /_control/ratelimit '{"off": true}' >/dev/null
+make_template
+reference roster
+k=1
+while [ "$k" -le "$N" ]; do
+	crash_at roster $k
+	k=$((k + 1))
+done
+
+# ---- time off: 60 people, 22 approved requests that sync ----
+kill "$SB_PID" 2>/dev/null; wait "$SB_PID" 2>/dev/null
+sb_start --people 60 || exit 1
+sb_ctl assembled POST /_control/ratelimit '{"off": true}' >/dev/null
+make_template
+reference timeoff
+step=3
+[ "${CRASH_ALL:-0}" = 1 ] && step=1
+k=1
+while [ "$k" -le "$N" ]; do
+	crash_at timeoff $k
+	if [ "$k" -lt "$N" ] && [ $((k + step)) -gt "$N" ]; then
+		k=$N
+	else
+		k=$((k + step))
+	fi
+done
+
+t_summary
