@@ -12,9 +12,9 @@
 # Every cell changes HiBob a little first (roster: a budget and a joiner;
 # time off: one new approved request and the previous cell's one cancelled)
 # so each faulted run has writes to make.
-. "$(dirname "$0")/../lib/testlib.sh"
-. "$(dirname "$0")/../lib/sandbox.sh"
-. "$(dirname "$0")/lib_faults.sh"
+. "$(dirname "$0")/../../lib/testlib.sh"
+. "$(dirname "$0")/../../lib/sandbox.sh"
+. "$(dirname "$0")/../lib_faults.sh"
 
 sb_start --people 60 || exit 1
 sb_home hibob assembled alleo || exit 1
