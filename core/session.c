@@ -1,12 +1,16 @@
 /* session.c - clients built from settings and vault, on first use. */
+#include <stdio.h>
 #include <string.h>
 
 #include "assembled.h"
 #include "conf.h"
 #include "hibob.h"
 #include "http.h"
+#include "log.h"
+#include "plan.h"
 #include "scim.h"
 #include "session.h"
+#include "store.h"
 #include "util.h"
 #include "vault.h"
 
@@ -112,4 +116,29 @@ session_scim(struct bs_session *s, struct scim_client **out, struct bs_error *er
 	}
 	*out = s->scim;
 	return BS_OK;
+}
+
+void
+session_finish_run(struct bs_session *s, struct sync_result *r, bs_rc rc,
+    const struct bs_error *err)
+{
+	struct http_stats hs;
+
+	http_get_stats(s->http, &hs);
+	r->requests = hs.requests;
+	r->bytes = hs.bytes_in + hs.bytes_out;
+	if (r->result[0] == '\0')
+		snprintf(r->result, sizeof r->result, "%s", rc == BS_OK ? "ok" :
+		    rc == BS_ERR_PARTIAL ? "partial" : rc == BS_ERR_GUARD ? "blocked" :
+		    rc == BS_ERR_SOURCE ? "aborted" : "failed");
+	if (r->message[0] == '\0' && rc != BS_OK && err != NULL)
+		snprintf(r->message, sizeof r->message, "%s", bs_error_text(err));
+	if (r->run_id > 0 && s->store != NULL) {
+		struct bs_error ferr = { 0 };
+		if (store_run_finish(s->store, r->run_id, r->result, r->applied, r->failed,
+		    r->skipped, (long)r->requests, (long long)r->bytes, r->message, clock_now(),
+		    &ferr) != BS_OK)
+			log_warn("cannot record the end of run %lld: %s", (long long)r->run_id,
+			    bs_error_text(&ferr));
+	}
 }

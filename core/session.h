@@ -18,6 +18,7 @@ struct http_clock;
 struct bob_client;
 struct asm_client;
 struct scim_client;
+struct sync_result;
 
 struct bs_session {
 	const struct conf *conf;	/* borrowed */
@@ -40,5 +41,12 @@ void session_close(struct bs_session *s);
 bs_rc session_bob(struct bs_session *s, struct bob_client **out, struct bs_error *err);
 bs_rc session_assembled(struct bs_session *s, struct asm_client **out, struct bs_error *err);
 bs_rc session_scim(struct bs_session *s, struct scim_client **out, struct bs_error *err);
+
+/* End a sync run: the run's request and byte counts from the HTTP client,
+ * its result word from rc ("ok", "partial", "blocked", "aborted",
+ * "failed") unless already set, the error as its message, and the record
+ * in the store when the run was started there. */
+void session_finish_run(struct bs_session *s, struct sync_result *r, bs_rc rc,
+    const struct bs_error *err);
 
 #endif

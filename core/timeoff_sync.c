@@ -1712,30 +1712,6 @@ resolve_unfinished(struct run *ru)
 	store_actions_free(v, n);
 }
 
-static void
-finish(struct bs_session *s, struct sync_result *r, bs_rc rc, const struct bs_error *err)
-{
-	struct http_stats hs;
-
-	http_get_stats(s->http, &hs);
-	r->requests = hs.requests;
-	r->bytes = hs.bytes_in + hs.bytes_out;
-	if (r->result[0] == '\0')
-		snprintf(r->result, sizeof r->result, "%s", rc == BS_OK ? "ok" :
-		    rc == BS_ERR_PARTIAL ? "partial" : rc == BS_ERR_GUARD ? "blocked" :
-		    rc == BS_ERR_SOURCE ? "aborted" : "failed");
-	if (r->message[0] == '\0' && rc != BS_OK && err != NULL)
-		snprintf(r->message, sizeof r->message, "%s", bs_error_text(err));
-	if (r->run_id > 0 && s->store != NULL) {
-		struct bs_error ferr = { 0 };
-		if (store_run_finish(s->store, r->run_id, r->result, r->applied, r->failed,
-		    r->skipped, (long)r->requests, (long long)r->bytes, r->message, clock_now(),
-		    &ferr) != BS_OK)
-			log_warn("cannot record the end of run %lld: %s", (long long)r->run_id,
-			    bs_error_text(&ferr));
-	}
-}
-
 bs_rc
 toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r,
     struct bs_error *err)
@@ -1902,7 +1878,7 @@ toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r
 	    c.first_run ? "first run, whole window reconciled: " : "", r->applied, r->failed,
 	    plan.n, plan.nheld);
 out:
-	finish(s, r, rc, err);
+	session_finish_run(s, r, rc, err);
 	free(failed_ids);
 	plan_free(&plan);
 	ctx_free(&c);
