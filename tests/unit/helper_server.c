@@ -135,6 +135,60 @@ read_port(const char *file)
 	return (int)v;
 }
 
+static int
+port_ready(const char *file)
+{
+	return read_port(file) > 0;
+}
+
+static int
+nonempty(const char *file)
+{
+	struct stat st;
+	return stat(file, &st) == 0 && st.st_size > 0;
+}
+
+/* Run argv (argv[0] the interpreter) as s->pid, dying with the test, and
+ * wait up to seconds for ready(ready_file).  0, or -1 with a message. */
+static int
+spawn_and_wait(struct test_server *s, const char *const *argv, const char *ready_file,
+    int (*ready)(const char *), int seconds)
+{
+	int status;
+
+	fflush(NULL);
+	s->pid = fork();
+	if (s->pid < 0) {
+		perror("test server: fork");
+		s->pid = 0;
+		return -1;
+	}
+	if (s->pid == 0) {
+#ifdef __linux__
+		prctl(PR_SET_PDEATHSIG, SIGTERM);	/* die with the test */
+#endif
+		{	/* its chatter would mix with the test's report */
+			int null = open("/dev/null", O_WRONLY);
+			if (null >= 0)
+				dup2(null, STDOUT_FILENO);
+		}
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	for (int i = 0; i < seconds * 100; i++) {
+		if (ready(ready_file))
+			return 0;
+		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+			fprintf(stderr, "test server: %s exited before it was ready\n", argv[1]);
+			s->pid = 0;
+			return -1;
+		}
+		sleep_ms(10);
+	}
+	fprintf(stderr, "test server: %s was not ready in %d s\n", argv[1], seconds);
+	return -1;
+}
+
 int
 test_server_start(struct test_server *s, const char *script,
     const char *const *extra_args)
@@ -143,7 +197,6 @@ test_server_start(struct test_server *s, const char *script,
 	const char *argv[64];
 	const char *root = test_repo_root(), *lt = getenv("TEST_SERVER_LIFETIME");
 	size_t argc = 0;
-	int status;
 
 	memset(s, 0, sizeof *s);
 	if (script == NULL)
@@ -177,35 +230,41 @@ test_server_start(struct test_server *s, const char *script,
 		argv[argc++] = extra_args[i];
 	argv[argc] = NULL;
 
-	fflush(NULL);
-	s->pid = fork();
-	if (s->pid < 0) {
-		perror("test_server_start: fork");
-		s->pid = 0;
+	if (spawn_and_wait(s, argv, port_file, port_ready, 10) != 0)
 		goto fail;
-	}
-	if (s->pid == 0) {
-#ifdef __linux__
-		prctl(PR_SET_PDEATHSIG, SIGTERM);	/* die with the test */
-#endif
-		execv(TEST_PYTHON, (char *const *)argv);
-		_exit(127);
-	}
-	for (int i = 0; i < 1000; i++) {	/* 10 s */
-		if ((s->port = read_port(port_file)) > 0)
-			return 0;
-		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
-			fprintf(stderr, "test_server_start: %s exited before listening\n",
-			    script_path);
-			s->pid = 0;
-			goto fail;
-		}
-		sleep_ms(10);
-	}
-	fprintf(stderr, "test_server_start: %s did not write its port in 10 s\n", script_path);
+	s->port = read_port(port_file);
+	return 0;
 fail:
 	test_server_stop(s);
 	return -1;
+}
+
+int
+test_sandbox_start(struct test_server *s, const char *people, char *state_file, size_t len)
+{
+	char script[PATH_MAX + 64], life[32];
+	const char *root = test_repo_root(), *lt = getenv("TEST_SERVER_LIFETIME");
+	const char *argv[] = { TEST_PYTHON, script, "--state-file", state_file, "--lifetime", life,
+	    people ? "--people" : NULL, people, NULL };
+
+	memset(s, 0, sizeof *s);
+	if (root == NULL) {
+		fprintf(stderr, "test_sandbox_start: repository root not found (set BOBSYNC_SRCDIR)\n");
+		return -1;
+	}
+	if (test_mkdtemp(s->dir, sizeof s->dir) != 0) {
+		perror("test_sandbox_start: mkdtemp");
+		return -1;
+	}
+	snprintf(script, sizeof script, "%s/tests/sandbox/sandbox.py", root);
+	snprintf(state_file, len, "%s/state.json", s->dir);
+	snprintf(life, sizeof life, "%d", lt && atoi(lt) > 0 ? atoi(lt) : TEST_SERVER_LIFETIME_S);
+	/* the state file is written atomically once all three servers listen */
+	if (spawn_and_wait(s, argv, state_file, nonempty, 30) != 0) {
+		test_server_stop(s);
+		return -1;
+	}
+	return 0;
 }
 
 void

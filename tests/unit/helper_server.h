@@ -30,6 +30,12 @@ const char *test_repo_root(void);
  * stderr. */
 int test_server_start(struct test_server *s, const char *script,
     const char *const *extra_args);
+/* Start tests/sandbox/sandbox.py (people NULL: its default company) and
+ * wait up to 30 s for its state file (URLs, demo credentials, control
+ * addresses), whose path goes to state_file.  Stop it with
+ * test_server_stop.  0, or -1 with a message on stderr. */
+int test_sandbox_start(struct test_server *s, const char *people, char *state_file,
+    size_t len);
 /* SIGTERM, then SIGKILL after 2 s; removes the temp folder.  Safe to call
  * twice or on a server that never started. */
 void test_server_stop(struct test_server *s);

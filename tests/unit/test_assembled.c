@@ -653,10 +653,7 @@ delete_by_id_through_bulk(void **state)
 
 /* ---- against the sandbox (tests/sandbox/sandbox.py) ---- */
 
-extern char **environ;
-
-static pid_t sb_pid;
-static char sb_dir[256];
+static struct test_server sb;
 static char sb_url[256];
 static char sb_key[256];
 static int sb_ctl_port;
@@ -664,35 +661,14 @@ static int sb_ctl_port;
 static int
 sb_setup(void **state)
 {
-	char script[512], statef[300], lifetime[16];
-	const char *root = test_repo_root();
-	json_t *j = NULL;
+	char statef[300];
+	json_t *j;
 	const char *ctl;
 
 	(void)state;
-	if (root == NULL || test_mkdtemp(sb_dir, sizeof sb_dir) != 0)
+	if (test_sandbox_start(&sb, "320", statef, sizeof statef) != 0)
 		return -1;
-	snprintf(script, sizeof script, "%s/tests/sandbox/sandbox.py", root);
-	snprintf(statef, sizeof statef, "%s/state.json", sb_dir);
-	snprintf(lifetime, sizeof lifetime, "%d", TEST_SERVER_LIFETIME_S);
-	{
-		char *argv[] = { (char *)TEST_PYTHON, script, (char *)"--state-file", statef,
-		    (char *)"--people", (char *)"320", (char *)"--lifetime", lifetime, NULL };
-		posix_spawn_file_actions_t fa;
-		int rc;
-		posix_spawn_file_actions_init(&fa);
-		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-		rc = posix_spawn(&sb_pid, TEST_PYTHON, &fa, NULL, argv, environ);
-		posix_spawn_file_actions_destroy(&fa);
-		if (rc != 0)
-			return -1;
-	}
-	for (int i = 0; i < 300 && j == NULL; i++) {
-		if (access(statef, R_OK) == 0)
-			j = json_load_file(statef, 0, NULL);
-		if (j == NULL)
-			usleep(100000);
-	}
+	j = json_load_file(statef, 0, NULL);
 	if (j == NULL)
 		return -1;
 	snprintf(sb_url, sizeof sb_url, "%s", json_string_value(json_object_get(
@@ -709,12 +685,7 @@ static int
 sb_teardown(void **state)
 {
 	(void)state;
-	if (sb_pid > 0) {
-		kill(sb_pid, SIGTERM);
-		waitpid(sb_pid, NULL, 0);
-		sb_pid = 0;
-	}
-	test_rm_rf(sb_dir);
+	test_server_stop(&sb);
 	return 0;
 }
 
