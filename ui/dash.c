@@ -120,42 +120,27 @@ help_overlay(const char *title, const struct action *a, size_t n)
 	getch();
 }
 
-/* Word-wrap s over up to nlines lines from row y; a cut last line ends
- * with an ellipsis (text_put). */
+/* Word-wrap s over up to nlines lines from row y (text_wrap); what does
+ * not fit goes on the last line, which text_put cuts with an ellipsis. */
 static void
 put_wrapped(int y, const char *s, int nlines, enum term_role role)
 {
+	size_t start[8], len[8], n;
 	char line[1024];
-	int width = COLS - 2;
 
+	if (nlines > 7)
+		nlines = 7;
+	n = text_wrap(s, COLS - 2, start, len, (size_t)nlines + 1);
 	for (int l = 0; l < nlines; l++) {
-		size_t len = 0, fit = 0;
-		while (*s == ' ')
-			s++;
-		/* grow word by word while it fits */
-		while (s[len] != '\0') {
-			size_t next = len;
-			while (s[next] == ' ')
-				next++;
-			while (s[next] != '\0' && s[next] != ' ')
-				next++;
-			if (next >= sizeof line)
-				break;
-			memcpy(line, s, next);
-			line[next] = '\0';
-			if (text_width(line) > width && fit > 0)
-				break;
-			fit = next;
-			len = next;
-			if (text_width(line) > width)
-				break;
-		}
-		if (l == nlines - 1 || fit == 0)
-			fit = strlen(s) < sizeof line - 1 ? strlen(s) : sizeof line - 1;
-		memcpy(line, s, fit);
-		line[fit] = '\0';
-		text_put(y + l, 1, line, width, role);
-		s += fit;
+		size_t from = (size_t)l < n ? start[l] : strlen(s);
+		size_t take = (size_t)l < n ? len[l] : 0;
+		if (l == nlines - 1 && n > (size_t)nlines)
+			take = strlen(s + from);	/* the rest, cut by text_put */
+		if (take >= sizeof line)
+			take = sizeof line - 1;
+		memcpy(line, s + from, take);
+		line[take] = '\0';
+		text_put(y + l, 1, line, COLS - 2, role);
 	}
 }
 
