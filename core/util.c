@@ -252,6 +252,28 @@ util_strip_controls(char *s)
 	}
 }
 
+void
+util_csv_row(FILE *f, size_t n, const char *const *cells)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *s = cells[i] ? cells[i] : "";
+		if (i > 0)
+			fputc(',', f);
+		if (strpbrk(s, ",\"\r\n") != NULL) {
+			fputc('"', f);
+			for (; *s; s++) {
+				if (*s == '"')
+					fputc('"', f);
+				fputc(*s, f);
+			}
+			fputc('"', f);
+		} else {
+			fputs(s, f);
+		}
+	}
+	fputs("\r\n", f);
+}
+
 /* files */
 
 char *

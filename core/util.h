@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include <jansson.h>
@@ -56,6 +57,10 @@ int str_starts(const char *s, const char *prefix);
 /* Replace C0/C1 control characters and DEL (not \n, \t) with '?', in place:
  * for text from the network before it reaches a terminal. */
 void util_strip_controls(char *s);
+/* One CSV row: cells separated by commas, a cell holding a comma, a double
+ * quote or a line break put in double quotes with inner quotes doubled,
+ * CRLF at the end; NULL cells are empty. */
+void util_csv_row(FILE *f, size_t n, const char *const *cells);
 
 /* Files */
 /* Write atomically: temp file in the same folder (".<name>.tmp.XXXXXX",

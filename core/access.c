@@ -1,0 +1,191 @@
+/* access.c - alleo_access for many people (access.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "access.h"
+#include "conf.h"
+#include "hibob.h"
+#include "roster.h"
+#include "session.h"
+#include "util.h"
+
+const char *
+access_field_name(const struct conf *c)
+{
+	const char *n = conf_get(c, "hibob.eligibility_field");
+	return str_empty(n) ? "alleo_access" : n;
+}
+
+const char *
+access_cell(const struct bob_person *p)
+{
+	switch (p->access) {
+	case BOB_ACCESS_YES: return "yes";
+	case BOB_ACCESS_NO: return "no";
+	case BOB_ACCESS_OTHER: return p->access_value ? p->access_value : "";
+	case BOB_ACCESS_UNSET:
+	case BOB_ACCESS_UNREADABLE:
+	default: return "";
+	}
+}
+
+char *
+access_person_name(const struct bob_person *p)
+{
+	if (!str_empty(p->display_name))
+		return xstrdup(p->display_name);
+	if (str_empty(p->first_name) && str_empty(p->surname))
+		return xstrdup(p->email ? p->email : p->id);
+	return xasprintf("%s%s%s", p->first_name ? p->first_name : "",
+	    p->first_name && p->surname ? " " : "", p->surname ? p->surname : "");
+}
+
+static int
+by_email(const void *x, const void *y)
+{
+	const struct bob_person *p = *(const struct bob_person *const *)x;
+	const struct bob_person *q = *(const struct bob_person *const *)y;
+	int c = strcasecmp(p->email ? p->email : "", q->email ? q->email : "");
+	return c ? c : strcmp(p->id ? p->id : "", q->id ? q->id : "");
+}
+
+bs_rc
+access_export_build(const struct roster_source *src, const struct conf *conf,
+    const size_t *only, size_t n, struct access_export *out, struct bs_error *err)
+{
+	const struct bob_person **order;
+	size_t cnt = only != NULL ? n : src->people.n;
+	const char *hdr[2];
+	FILE *mem;
+
+	memset(out, 0, sizeof *out);
+	if (src->access_field == NULL)
+		return bs_fail(err, BS_ERR_CHECK_FAILED, "%s; an import file for it would be refused "
+		    "by HiBob ('bobsync check' says how to fix it)", src->field_problem);
+	order = xcalloc(cnt + 1, sizeof *order);
+	for (size_t i = 0; i < cnt; i++)
+		order[i] = &src->people.v[only != NULL ? only[i] : i];
+	qsort(order, cnt, sizeof *order, by_email);
+	mem = open_memstream(&out->text, &out->len);
+	if (mem == NULL) {
+		free(order);
+		return bs_fail(err, BS_ERR_NOMEM, "cannot build the export");
+	}
+	hdr[0] = "Email";
+	hdr[1] = access_field_name(conf);
+	util_csv_row(mem, 2, hdr);
+	for (size_t i = 0; i < cnt; i++) {
+		const struct bob_person *p = order[i];
+		const char *cells[2];
+		/* the importer matches on the work email: without one, a row
+		 * cannot be imported */
+		if (str_empty(p->email))
+			continue;
+		cells[0] = p->email;
+		cells[1] = access_cell(p);
+		util_csv_row(mem, 2, cells);
+		out->rows++;
+		out->blanks += *cells[1] == '\0';
+	}
+	fclose(mem);
+	free(order);
+	return BS_OK;
+}
+
+char *
+access_result_line(const struct access_result *r, const char *value, char *out,
+    size_t outsz)
+{
+	switch (r->outcome) {
+	case ACCESS_CHANGED:
+		snprintf(out, outsz, "%s: set to %s (was %s)", r->who, value, r->was);
+		break;
+	case ACCESS_SAME:
+		snprintf(out, outsz, "%s: already %s (HiBob changed nothing)", r->who, value);
+		break;
+	case ACCESS_NOT_FOUND:
+		snprintf(out, outsz, "%s: failed: no one with that email or id is visible to the "
+		    "service user", r->who);
+		break;
+	case ACCESS_FAILED:
+		snprintf(out, outsz, "%s: failed: %s", r->who, r->message ? r->message : "");
+		break;
+	case ACCESS_NOT_TRIED:
+	default:
+		snprintf(out, outsz, "%s: not tried", r->who);
+		break;
+	}
+	return out;
+}
+
+bs_rc
+access_set_run(struct bs_session *s, const struct roster_source *src,
+    const char *value, const char *const *who, size_t n,
+    const struct bs_progress *progress, access_result_fn each, void *ctx,
+    struct access_tally *tally, struct bs_error *err)
+{
+	struct bob_client *bob;
+	const char *item;
+	int stop = 0, cancelled = 0;
+	char phase[128];
+
+	memset(tally, 0, sizeof *tally);
+	if (session_bob(s, &bob, err) != BS_OK)
+		return err->rc;
+	if (src->access_field == NULL)
+		return bs_fail(err, BS_ERR_CHECK_FAILED, "%s", src->field_problem);
+	item = bob_list_id_of(&src->access_list, value);
+	if (item == NULL)
+		return bs_fail(err, BS_ERR_CHECK_FAILED, "the list of '%s' has no option '%s' (or it "
+		    "cannot be read): 'bobsync check' says how to fix the field",
+		    access_field_name(s->conf), value);
+	snprintf(phase, sizeof phase, "Setting %s to %s", access_field_name(s->conf), value);
+	for (size_t i = 0; i < n; i++) {
+		struct access_result r = { 0 };
+		struct bs_error e = { 0 };
+		struct bs_progress_event ev = { phase, i, n, who[i], (unsigned)tally->changed +
+		    (unsigned)tally->same, (unsigned)tally->failed, 0 };
+		char *shown = xstrdup(who[i]), *msg = NULL;
+		int changed = 0;
+		bs_rc rc;
+
+		if (!stop && !cancelled && bs_progress_report(progress, &ev) != 0)
+			cancelled = 1;
+		util_strip_controls(shown);
+		r.who = shown;
+		r.p = roster_source_find(src, who[i], NULL);
+		r.was = r.p != NULL && *access_cell(r.p) ? access_cell(r.p) : "unset";
+		if (stop || cancelled) {
+			r.outcome = ACCESS_NOT_TRIED;
+		} else if (r.p == NULL) {
+			r.outcome = ACCESS_NOT_FOUND;
+		} else if ((rc = bob_update_field(bob, r.p->id, src->access_field->id, item,
+		    &changed, &e)) != BS_OK) {
+			msg = xstrdup(bs_error_text(&e));
+			util_strip_controls(msg);
+			r.message = msg;
+			r.outcome = ACCESS_FAILED;
+			/* HiBob blocks a caller that repeats 401/403: stop asking */
+			if (rc == BS_ERR_AUTH || rc == BS_ERR_FORBIDDEN)
+				stop = 1;
+		} else {
+			r.outcome = changed ? ACCESS_CHANGED : ACCESS_SAME;
+		}
+		if (r.outcome == ACCESS_CHANGED)
+			tally->changed++;
+		else if (r.outcome == ACCESS_SAME)
+			tally->same++;
+		else
+			tally->failed++;
+		if (each != NULL)
+			each(ctx, &r);
+		free(msg);
+		free(shown);
+	}
+	if (cancelled)
+		return bs_fail(err, BS_ERR_CANCELLED, "stopped: %zu changed, %zu already %s, "
+		    "%zu not done", tally->changed, tally->same, value, tally->failed);
+	return BS_OK;
+}
