@@ -46,7 +46,7 @@ access_export(struct app *a, const char *file)
 		return status;
 	}
 	out_progress_done(&prog);
-	if (access_export_build(&src, a->conf, NULL, 0, &x, &err) != BS_OK) {
+	if (access_export_build(&src, a->conf, NULL, 0, NULL, &x, &err) != BS_OK) {
 		status = app_error(a, &err);
 	} else if (strcmp(file, "-") == 0) {
 		if (fwrite(x.text, 1, x.len, stdout) != x.len || fflush(stdout) != 0) {

@@ -53,7 +53,8 @@ by_email(const void *x, const void *y)
 
 bs_rc
 access_export_build(const struct roster_source *src, const struct conf *conf,
-    const size_t *only, size_t n, struct access_export *out, struct bs_error *err)
+    const size_t *only, size_t n, const char *set_to, struct access_export *out,
+    struct bs_error *err)
 {
 	const struct bob_person **order;
 	size_t cnt = only != NULL ? n : src->people.n;
@@ -84,7 +85,7 @@ access_export_build(const struct roster_source *src, const struct conf *conf,
 		if (str_empty(p->email))
 			continue;
 		cells[0] = p->email;
-		cells[1] = access_cell(p);
+		cells[1] = set_to != NULL ? set_to : access_cell(p);
 		util_csv_row(mem, 2, cells);
 		out->rows++;
 		out->blanks += *cells[1] == '\0';
@@ -95,28 +96,38 @@ access_export_build(const struct roster_source *src, const struct conf *conf,
 }
 
 char *
-access_result_line(const struct access_result *r, const char *value, char *out,
+access_outcome_text(const struct access_result *r, const char *value, char *out,
     size_t outsz)
 {
 	switch (r->outcome) {
 	case ACCESS_CHANGED:
-		snprintf(out, outsz, "%s: set to %s (was %s)", r->who, value, r->was);
+		snprintf(out, outsz, "set to %s (was %s)", value, r->was);
 		break;
 	case ACCESS_SAME:
-		snprintf(out, outsz, "%s: already %s (HiBob changed nothing)", r->who, value);
+		snprintf(out, outsz, "already %s (HiBob changed nothing)", value);
 		break;
 	case ACCESS_NOT_FOUND:
-		snprintf(out, outsz, "%s: failed: no one with that email or id is visible to the "
-		    "service user", r->who);
+		snprintf(out, outsz, "failed: no one with that email or id is visible to the "
+		    "service user");
 		break;
 	case ACCESS_FAILED:
-		snprintf(out, outsz, "%s: failed: %s", r->who, r->message ? r->message : "");
+		snprintf(out, outsz, "failed: %s", r->message ? r->message : "");
 		break;
 	case ACCESS_NOT_TRIED:
 	default:
-		snprintf(out, outsz, "%s: not tried", r->who);
+		snprintf(out, outsz, "not tried");
 		break;
 	}
+	return out;
+}
+
+char *
+access_result_line(const struct access_result *r, const char *value, char *out,
+    size_t outsz)
+{
+	char text[BS_ERROR_DETAIL_MAX + 128];
+
+	snprintf(out, outsz, "%s: %s", r->who, access_outcome_text(r, value, text, sizeof text));
 	return out;
 }
 

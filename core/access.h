@@ -39,10 +39,12 @@ struct access_export {
 };
 
 /* The import file for src's people, or only for the indices in only (n of
- * them) when only is not NULL.  BS_ERR_CHECK_FAILED when the field is not
+ * them) when only is not NULL, with each person's current value, or with
+ * set_to ("yes"/"no") when not NULL.  BS_ERR_CHECK_FAILED when the field is not
  * usable (HiBob would refuse the file). */
 bs_rc access_export_build(const struct roster_source *src, const struct conf *conf,
-    const size_t *only, size_t n, struct access_export *out, struct bs_error *err);
+    const size_t *only, size_t n, const char *set_to, struct access_export *out,
+    struct bs_error *err);
 
 enum access_outcome {
 	ACCESS_CHANGED,		/* set; was is the old value */
@@ -67,6 +69,9 @@ struct access_tally {
 	size_t changed, same, failed;
 };
 
+/* "set to yes (was no)", "failed: ...", "not tried" into out. */
+char *access_outcome_text(const struct access_result *r, const char *value,
+    char *out, size_t outsz);
 /* "ada@x: set to yes (was no)", "ada@x: failed: ...", "ada@x: not tried"
  * (the line `bobsync access set` prints) into out. */
 char *access_result_line(const struct access_result *r, const char *value,
