@@ -35,9 +35,6 @@ const char *emp_account_word(enum roster_verdict v);
  * when a filter or selection is active, what it holds.  Returns out. */
 char *emp_counts(const struct emp_model *m, char *out, size_t outsz);
 
-/* Sort by column col; the same column again reverses the order. */
-void emp_sort_by(struct emp_model *m, int col);
-
 /* Select every person that passes the filter; when all of them already
  * are, unselect them instead.  Returns how many are selected now. */
 size_t emp_select_filtered(struct emp_model *m);

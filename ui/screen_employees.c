@@ -137,14 +137,6 @@ emp_counts(const struct emp_model *m, char *out, size_t outsz)
 	return out;
 }
 
-void
-emp_sort_by(struct emp_model *m, int col)
-{
-	if (col < 0 || col >= EMP_NCOLS)
-		return;
-	wlist_sort(&m->list, col, m->list.sort_col == col ? !m->list.sort_desc : 0);
-}
-
 size_t
 emp_select_filtered(struct emp_model *m)
 {
@@ -534,7 +526,7 @@ list_key(struct tui *ui, struct emp_screen *st, int key, int action)
 			load(ui, st);
 			return TUI_HANDLED;
 		case ACT_COL1: case ACT_COL2: case ACT_COL3: case ACT_COL4: case ACT_COL5:
-			emp_sort_by(&st->m, action - ACT_COL1);
+			wlist_sort_toggle(&st->m.list, action - ACT_COL1);
 			return TUI_HANDLED;
 		default:
 			break;

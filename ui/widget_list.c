@@ -176,6 +176,14 @@ wlist_sort(struct wlist *l, int col, int desc)
 }
 
 void
+wlist_sort_toggle(struct wlist *l, int col)
+{
+	if (col < 0 || col >= l->ncols)
+		return;
+	wlist_sort(l, col, l->sort_col == col ? !l->sort_desc : 0);
+}
+
+void
 wlist_cycle_sort(struct wlist *l)
 {
 	if (l->ncols <= 0)

@@ -85,6 +85,9 @@ void wlist_set_filter(struct wlist *l, const char *filter);
  * row. */
 void wlist_sort(struct wlist *l, int col, int desc);
 void wlist_cycle_sort(struct wlist *l);
+/* Sort by col ascending; when already sorted by col, the other way (the
+ * screens' number keys).  A column that does not exist changes nothing. */
+void wlist_sort_toggle(struct wlist *l, int col);
 
 void wlist_move(struct wlist *l, long delta);	/* clamped */
 void wlist_home(struct wlist *l);

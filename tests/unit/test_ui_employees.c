@@ -129,20 +129,20 @@ sort_by_column(void **state)
 	(void)state;
 	roster(&src);
 	emp_model_init(&m, &src);
-	emp_sort_by(&m, EMP_NAME);	/* Ada, Bob, Zoë, 山田 */
+	wlist_sort_toggle(&m.list, EMP_NAME);	/* Ada, Bob, Zoë, 山田 */
 	assert_int_equal(m.list.sort_col, EMP_NAME);
 	assert_false(m.list.sort_desc);
 	assert_int_equal(at(&m, 0), 1);
 	assert_int_equal(at(&m, 1), 3);
 	assert_int_equal(at(&m, 2), 0);
-	emp_sort_by(&m, EMP_NAME);	/* again: reversed */
+	wlist_sort_toggle(&m.list, EMP_NAME);	/* again: reversed */
 	assert_true(m.list.sort_desc);
 	assert_int_equal(at(&m, 3), 1);
-	emp_sort_by(&m, EMP_ACCOUNT);	/* another column: ascending */
+	wlist_sort_toggle(&m.list, EMP_ACCOUNT);	/* another column: ascending */
 	assert_false(m.list.sort_desc);
 	assert_string_equal(emp_cell(&m, at(&m, 0), EMP_ACCOUNT), "held");
 	assert_string_equal(emp_cell(&m, at(&m, 3), EMP_ACCOUNT), "yes");
-	emp_sort_by(&m, EMP_NCOLS);	/* no such column: unchanged */
+	wlist_sort_toggle(&m.list, EMP_NCOLS);	/* no such column: unchanged */
 	assert_int_equal(m.list.sort_col, EMP_ACCOUNT);
 	emp_model_free(&m);
 }
