@@ -8,6 +8,7 @@
 
 #include "hibob.h"
 #include "http.h"
+#include "jread.h"
 #include "log.h"
 #include "util.h"
 
@@ -498,106 +499,135 @@ bob_list_id_of(const struct bob_list *l, const char *name)
  * forms HiBob returns: nested obj[a][b][c]; for root.x also top-level obj[x];
  * flat obj["/a/b/c"] (its .value when an object).  NULL when absent; a JSON
  * null when present without a value. */
-static json_t *
-field_value(json_t *emp, const char *id)
+static const struct jnode *
+field_value(const struct jdoc *d, const struct jnode *emp, const char *id)
 {
-	char path[512], *save = NULL, *tok;
-	json_t *cur = emp;
+	char path[512];
+	const struct jnode *cur = emp, *v;
+	const char *seg = id;
 	size_t n = strlen(id);
 
 	if (n == 0 || n >= sizeof path - 1)
 		return NULL;
-	memcpy(path, id, n + 1);
-	for (tok = strtok_r(path, ".", &save); tok != NULL; tok = strtok_r(NULL, ".", &save)) {
-		if (!json_is_object(cur)) {
-			cur = NULL;
+	for (;;) {		/* the non-empty segments between dots */
+		size_t sl;
+		while (*seg == '.')
+			seg++;
+		if (*seg == '\0')
 			break;
-		}
-		cur = json_object_get(cur, tok);
+		sl = strcspn(seg, ".");
+		cur = jread_get(d, cur, seg, sl);	/* NULL when cur is not an object */
 		if (cur == NULL)
 			break;
+		seg += sl;
 	}
 	if (cur != NULL)
 		return cur;
 	if (str_starts(id, "root.")) {
-		cur = json_object_get(emp, id + 5);
+		cur = jread_get(d, emp, id + 5, n - 5);
 		if (cur != NULL)
 			return cur;
 	}
 	path[0] = '/';
-	memcpy(path + 1, id, n + 1);
-	for (char *p = path; *p; p++)
-		if (*p == '.')
-			*p = '/';
-	cur = json_object_get(emp, path);
-	if (json_is_object(cur) && json_object_get(cur, "value") != NULL)
-		return json_object_get(cur, "value");
-	return cur;
+	for (size_t i = 0; i <= n; i++)
+		path[i + 1] = id[i] == '.' ? '/' : id[i];
+	cur = jread_get(d, emp, path, n + 1);
+	v = jread_get(d, cur, "value", 5);
+	return v != NULL ? v : cur;
 }
 
-/* Display value of a field from the humanReadable node (APPEND), else NULL. */
-static const char *
-human_value(json_t *emp, const char *id)
+/* Display value of a field from the humanReadable node (APPEND), else NULL;
+ * caller frees. */
+static char *
+human_dup(const struct jdoc *d, const struct jnode *emp, const char *id)
 {
-	json_t *hr = json_object_get(emp, "humanReadable");
-	json_t *v;
+	const struct jnode *hr = jread_get(d, emp, "humanReadable", 13);
 
-	if (!json_is_object(hr))
+	if (hr == NULL || hr->type != JT_OBJECT)
 		return NULL;
-	v = field_value(hr, id);
-	return json_is_string(v) ? json_string_value(v) : NULL;
+	return jread_strdup(field_value(d, hr, id));
 }
 
 /* A scalar as a new string (strings as is, numbers formatted); NULL for
  * null/absent/empty. */
 static char *
-scalar_dup(const json_t *v)
+scalar_dup(const struct jdoc *d, const struct jnode *v)
 {
-	if (json_is_string(v))
-		return json_string_length(v) ? xstrdup(json_string_value(v)) : NULL;
-	if (json_is_integer(v))
-		return xasprintf("%lld", (long long)json_integer_value(v));
-	if (json_is_real(v))
-		return xasprintf("%g", json_real_value(v));
-	if (json_is_object(v)) {
+	if (v == NULL)
+		return NULL;
+	switch (v->type) {
+	case JT_STRING:
+		return v->slen ? jread_strdup(v) : NULL;
+	case JT_INT:
+		return xasprintf("%lld", v->num.i);
+	case JT_REAL:
+		return xasprintf("%g", v->num.r);
+	case JT_OBJECT: {
 		/* e.g. work.site may come as {"id":..,"name":..} */
-		const char *s = json_str(v, "name");
-		if (s == NULL)
-			s = json_str(v, "value");
-		return s ? xstrdup(s) : NULL;
+		const struct jnode *s = jread_get(d, v, "name", 4);
+		if (s == NULL || s->type != JT_STRING)
+			s = jread_get(d, v, "value", 5);
+		return jread_strdup(s);
+	}
+	default:
+		return NULL;
+	}
+}
+
+/* An id: strings as they are, whole numbers formatted; NULL otherwise. */
+static char *
+id_dup(const struct jnode *v)
+{
+	if (v == NULL)
+		return NULL;
+	if (v->type == JT_STRING)
+		return jread_strdup(v);
+	if (v->type == JT_INT)
+		return xasprintf("%lld", v->num.i);
+	if (v->type == JT_REAL) {
+		double r = v->num.r;
+		/* only whole numbers a long long can hold: casting anything
+		 * else is undefined (an id of 3.3e32 from a fuzzed response) */
+		if (r >= -9.2e18 && r <= 9.2e18 && r == (double)(long long)r)
+			return xasprintf("%lld", (long long)r);
 	}
 	return NULL;
 }
 
 /* Display text of a possibly list-typed field. */
 static char *
-display_dup(json_t *emp, const char *id)
+display_dup(const struct jdoc *d, const struct jnode *emp, const char *id)
 {
-	const char *h = human_value(emp, id);
+	char *h = human_dup(d, emp, id);
+
 	if (h != NULL && *h != '\0')
-		return xstrdup(h);
-	return scalar_dup(field_value(emp, id));
+		return h;
+	free(h);
+	return scalar_dup(d, field_value(d, emp, id));
 }
 
 static void
-read_access(json_t *emp, const struct bob_people_query *q, struct bob_person *p)
+read_access(const struct jdoc *d, const struct jnode *emp, const struct bob_people_query *q,
+    struct bob_person *p)
 {
-	json_t *v;
+	const struct jnode *v;
 	const char *name = NULL;
-	char *raw = NULL;
+	char *raw = NULL, *human = NULL;
 
 	if (q == NULL || q->access_field_id == NULL) {
 		p->access = BOB_ACCESS_UNREADABLE;
 		return;
 	}
-	v = field_value(emp, q->access_field_id);
+	v = field_value(d, emp, q->access_field_id);
 	if (v == NULL) {
 		p->access = BOB_ACCESS_UNREADABLE;
 		return;
 	}
-	if (json_is_array(v))	/* multi-list: take the single value */
-		v = json_array_size(v) == 1 ? json_array_get(v, 0) : json_null();
-	raw = scalar_dup(v);
+	if (v->type == JT_ARRAY) {	/* multi-list: take the single value */
+		const struct jnode *first = jread_first(d, v);
+		v = first != NULL && jread_next(d, v, first) == NULL ? first : NULL;
+	}
+	raw = scalar_dup(d, v);
 	if (raw == NULL) {
 		p->access = BOB_ACCESS_UNSET;
 		return;
@@ -605,7 +635,7 @@ read_access(json_t *emp, const struct bob_people_query *q, struct bob_person *p)
 	if (q->access_list != NULL)
 		name = bob_list_name_of(q->access_list, raw);
 	if (name == NULL)
-		name = human_value(emp, q->access_field_id);
+		name = human = human_dup(d, emp, q->access_field_id);
 	if (name == NULL)
 		name = raw;	/* already a display value */
 	p->access_value = xstrdup(name);
@@ -619,50 +649,66 @@ read_access(json_t *emp, const struct bob_people_query *q, struct bob_person *p)
 			p->access = BOB_ACCESS_OTHER;
 		free(t);
 	}
+	free(human);
 	free(raw);
 }
 
+static int
+number_of(const struct jnode *v, double *out)
+{
+	if (v != NULL && v->type == JT_INT) {
+		*out = (double)v->num.i;
+		return 1;
+	}
+	if (v != NULL && v->type == JT_REAL) {
+		*out = v->num.r;
+		return 1;
+	}
+	return 0;
+}
+
 static void
-read_budgets(json_t *emp, const struct bob_people_query *q, struct bob_person *p)
+read_budgets(const struct jdoc *d, const struct jnode *emp, const struct bob_people_query *q,
+    struct bob_person *p)
 {
 	if (q == NULL || q->nbudget == 0)
 		return;
 	p->budgets = xcalloc(q->nbudget, sizeof *p->budgets);
 	p->nbudgets = q->nbudget;
 	for (size_t i = 0; i < q->nbudget; i++) {
-		json_t *v = field_value(emp, q->budget_field_ids[i]);
+		const struct jnode *v = field_value(d, emp, q->budget_field_ids[i]);
 		struct bob_budget *b = &p->budgets[i];
 
 		b->field = xstrdup(q->budget_field_names ? q->budget_field_names[i]
 		    : q->budget_field_ids[i]);
-		if (json_is_number(v)) {
-			b->amount = json_number_value(v);
+		if (number_of(v, &b->amount)) {
 			b->set = 1;
-		} else if (json_is_string(v) && json_string_length(v) > 0) {
-			char *end;
-			double d = strtod(json_string_value(v), &end);
+		} else if (v != NULL && v->type == JT_STRING && v->slen > 0) {
+			char *s = jread_strdup(v), *end;
+			double x = strtod(s, &end);
 			if (*end == '\0') {
-				b->amount = d;
+				b->amount = x;
 				b->set = 1;
 			}
-		} else if (json_is_object(v) && json_is_number(json_object_get(v, "value"))) {
-			b->amount = json_number_value(json_object_get(v, "value"));	/* currency */
-			b->set = 1;
+			free(s);
+		} else if (v != NULL && v->type == JT_OBJECT &&
+		    number_of(jread_get(d, v, "value", 5), &b->amount)) {
+			b->set = 1;	/* currency */
 		}
 	}
 }
 
 static char *
-date_dup(json_t *emp, const char *id)
+date_dup(const struct jdoc *d, const struct jnode *emp, const char *id)
 {
-	char *s = scalar_dup(field_value(emp, id));
-	int64_t d;
+	char *s = scalar_dup(d, field_value(d, emp, id));
+	int64_t day;
 
 	if (s == NULL)
 		return NULL;
-	if (strlen(s) > 10 && date_parse(s, &d) == 0)
+	if (strlen(s) > 10 && date_parse(s, &day) == 0)
 		s[10] = '\0';	/* "2026-01-01T00:00:00" -> date */
-	if (date_parse(s, &d) < 0) {
+	if (date_parse(s, &day) < 0) {
 		/* humanReadable-style "08/09/2019" is not a date we can trust */
 		FREE(s);
 	}
@@ -671,24 +717,25 @@ date_dup(json_t *emp, const char *id)
 
 /* Convert one employee object. */
 static void
-person_from_json(json_t *emp, const struct bob_people_query *q, struct bob_person *p)
+person_from_doc(const struct jdoc *d, const struct jnode *emp, const struct bob_people_query *q,
+    struct bob_person *p)
 {
 	memset(p, 0, sizeof *p);
-	p->id = json_id_dup(field_value(emp, "root.id"));
-	p->email = scalar_dup(field_value(emp, "root.email"));
-	p->first_name = scalar_dup(field_value(emp, "root.firstName"));
-	p->surname = scalar_dup(field_value(emp, "root.surname"));
-	p->display_name = scalar_dup(field_value(emp, "root.displayName"));
+	p->id = id_dup(field_value(d, emp, "root.id"));
+	p->email = scalar_dup(d, field_value(d, emp, "root.email"));
+	p->first_name = scalar_dup(d, field_value(d, emp, "root.firstName"));
+	p->surname = scalar_dup(d, field_value(d, emp, "root.surname"));
+	p->display_name = scalar_dup(d, field_value(d, emp, "root.displayName"));
 	if (p->display_name == NULL)
-		p->display_name = scalar_dup(field_value(emp, "root.fullName"));
-	p->department = display_dup(emp, "work.department");
-	p->site = display_dup(emp, "work.site");
-	p->start_date = date_dup(emp, "work.startDate");
-	p->termination_date = date_dup(emp, "internal.terminationDate");
-	p->lifecycle = display_dup(emp, "internal.lifecycleStatus");
-	p->status = display_dup(emp, "internal.status");
-	read_access(emp, q, p);
-	read_budgets(emp, q, p);
+		p->display_name = scalar_dup(d, field_value(d, emp, "root.fullName"));
+	p->department = display_dup(d, emp, "work.department");
+	p->site = display_dup(d, emp, "work.site");
+	p->start_date = date_dup(d, emp, "work.startDate");
+	p->termination_date = date_dup(d, emp, "internal.terminationDate");
+	p->lifecycle = display_dup(d, emp, "internal.lifecycleStatus");
+	p->status = display_dup(d, emp, "internal.status");
+	read_access(d, emp, q, p);
+	read_budgets(d, emp, q, p);
 }
 
 /* The standard fields every people read asks for. */
@@ -730,13 +777,13 @@ query_fields(const struct bob_people_query *q, struct field_set *fs)
 		fs_add(fs, q->extra_fields[i]);
 }
 
-/* Find the byte ranges of the elements of the top-level array under key
- * `key` of a JSON object (or of a top-level array), without building the
- * whole tree: for a 100,000-person search the tree would not fit the memory
- * target, but one employee at a time does.  Calls fn for each element;
- * returns 0, or -1 when the text is not shaped as expected (the caller then
- * falls back to a full parse for a precise error). */
-typedef int (*elem_fn)(void *ctx, const char *p, size_t n);
+/* Walk the elements of the array under key `key` of a top-level JSON object
+ * (or of a top-level array) one at a time, without building the whole
+ * tree: each element is parsed into d (reused) and handed to fn.  Returns 0;
+ * -1 when the text is not shaped as expected (the caller then falls back to
+ * a full parse for a precise error), when an element is not valid JSON
+ * (d->err set) or when fn returned < 0.  *found says whether key was seen. */
+typedef int (*elem_fn)(void *ctx, const struct jdoc *d, const struct jnode *elem);
 
 static const char *
 skip_ws(const char *p, const char *end)
@@ -746,7 +793,8 @@ skip_ws(const char *p, const char *end)
 	return p;
 }
 
-/* End of the JSON value starting at p (which is not whitespace), or NULL. */
+/* End of the JSON value starting at p (which is not whitespace), or NULL;
+ * a loose skip for the members around the array. */
 static const char *
 value_end(const char *p, const char *end)
 {
@@ -787,36 +835,42 @@ value_end(const char *p, const char *end)
 	return NULL;
 }
 
+/* The array at p; *after is set past its closing bracket. */
 static int
-scan_array(const char *p, const char *end, elem_fn fn, void *ctx)
+scan_array(struct jdoc *d, const char *p, const char *end, elem_fn fn, void *ctx,
+    const char **after)
 {
 	p = skip_ws(p, end);
 	if (p >= end || *p != '[')
 		return -1;
 	p = skip_ws(p + 1, end);
-	if (p < end && *p == ']')
+	if (p < end && *p == ']') {
+		*after = p + 1;
 		return 0;
+	}
 	for (;;) {
-		const char *e = value_end(p, end);
-		if (e == NULL)
+		size_t used;
+
+		if (jread_parse(d, p, (size_t)(end - p), &used) < 0)
 			return -1;
-		if (fn(ctx, p, (size_t)(e - p)) < 0)
+		if (fn(ctx, d, jread_root(d)) < 0)
 			return -1;
-		p = skip_ws(e, end);
+		p = skip_ws(p + used, end);
 		if (p >= end)
 			return -1;
-		if (*p == ']')
+		if (*p == ']') {
+			*after = p + 1;
 			return 0;
+		}
 		if (*p != ',')
 			return -1;
 		p = skip_ws(p + 1, end);
 	}
 }
 
-/* Top-level object: find "key": [ ... ] at depth 1. */
 static int
-scan_object_array(const char *buf, size_t len, const char *key, elem_fn fn, void *ctx,
-    int *found)
+scan_object_array(struct jdoc *d, const char *buf, size_t len, const char *key, elem_fn fn,
+    void *ctx, int *found)
 {
 	const char *p = buf, *end = buf + len;
 	size_t klen = strlen(key);
@@ -824,7 +878,7 @@ scan_object_array(const char *buf, size_t len, const char *key, elem_fn fn, void
 	*found = 0;
 	p = skip_ws(p, end);
 	if (p < end && *p == '[')
-		return scan_array(p, end, fn, ctx);	/* bare array */
+		return scan_array(d, p, end, fn, ctx, &p);	/* bare array */
 	if (p >= end || *p != '{')
 		return -1;
 	p = skip_ws(p + 1, end);
@@ -842,12 +896,13 @@ scan_object_array(const char *buf, size_t len, const char *key, elem_fn fn, void
 		if (p >= end || *p != ':')
 			return -1;
 		p = skip_ws(p + 1, end);
-		ve = value_end(p, end);
-		if (ve == NULL)
-			return -1;
 		if (match) {
 			*found = 1;
-			if (scan_array(p, ve, fn, ctx) < 0)
+			if (scan_array(d, p, end, fn, ctx, &ve) < 0)
+				return -1;
+		} else {
+			ve = value_end(p, end);
+			if (ve == NULL)
 				return -1;
 		}
 		p = skip_ws(ve, end);
@@ -870,32 +925,22 @@ struct people_ctx {
 };
 
 static int
-people_elem(void *vctx, const char *p, size_t n)
+people_elem(void *vctx, const struct jdoc *d, const struct jnode *emp)
 {
 	struct people_ctx *ctx = vctx;
-	json_error_t je;
-	json_t *emp = json_loadb(p, n, JSON_REJECT_DUPLICATES, &je);
 	struct bob_person *dst;
 
-	if (emp == NULL) {
-		ctx->rc = bs_fail(ctx->err, BS_ERR_PARSE, "HiBob people: invalid employee JSON: %s",
-		    je.text);
-		return -1;
-	}
-	if (!json_is_object(emp)) {
-		json_decref(emp);
+	if (emp == NULL || emp->type != JT_OBJECT)
 		return 0;	/* ignore non-objects */
-	}
 	for (size_t i = 0; i < ctx->nwant; i++)
-		if (!ctx->seen[i] && field_value(emp, ctx->want[i]) != NULL)
+		if (!ctx->seen[i] && field_value(d, emp, ctx->want[i]) != NULL)
 			ctx->seen[i] = 1;
 	if (ctx->out->n == ctx->cap) {
 		ctx->cap = ctx->cap ? ctx->cap * 2 : 256;
 		ctx->out->v = xreallocarray(ctx->out->v, ctx->cap, sizeof *ctx->out->v);
 	}
 	dst = &ctx->out->v[ctx->out->n];
-	person_from_json(emp, ctx->q, dst);
-	json_decref(emp);
+	person_from_doc(d, emp, ctx->q, dst);
 	if (dst->id == NULL) {
 		bob_person_clear(dst);	/* an employee without an id is unusable */
 		return 0;
@@ -908,32 +953,44 @@ people_elem(void *vctx, const char *p, size_t n)
 static bs_rc
 parse_people_into(const char *json, size_t len, struct people_ctx *ctx)
 {
+	struct jdoc d = { 0 };
 	int found = 0;
 	json_t *root;
+	char why[sizeof d.err];
 
 	ctx->rc = BS_OK;
 	if (json == NULL || len == 0)
 		return bs_fail(ctx->err, BS_ERR_PARSE, "HiBob people: empty response");
-	if (scan_object_array(json, len, "employees", people_elem, ctx, &found) == 0 && found)
+	if (scan_object_array(&d, json, len, "employees", people_elem, ctx, &found) == 0 && found) {
+		jread_free(&d);
 		return BS_OK;
-	if (ctx->rc != BS_OK)
+	}
+	if (ctx->rc != BS_OK) {
+		jread_free(&d);
 		return ctx->rc;
+	}
 	/* Not the {"employees":[...]} shape: a bare employee object (single
-	 * read), or something wrong; parse fully for a precise answer. */
+	 * read), or something wrong. */
+	if (jread_parse(&d, json, len, NULL) == 0) {
+		const struct jnode *r = jread_root(&d);
+		if (r->type == JT_OBJECT && jread_get(&d, r, "employees", 9) == NULL &&
+		    field_value(&d, r, "root.id") != NULL) {
+			people_elem(ctx, &d, r);
+			jread_free(&d);
+			return ctx->rc;
+		}
+		jread_free(&d);
+		return bs_fail(ctx->err, BS_ERR_PARSE,
+		    "HiBob people: the response has no \"employees\" list");
+	}
+	snprintf(why, sizeof why, "%s", d.err);
+	jread_free(&d);
+	/* Jansson's message says where the text went wrong */
 	root = util_json_parse(json, len, "HiBob people", ctx->err);
 	if (root == NULL)
 		return BS_ERR_PARSE;
-	if (json_is_object(root) && json_object_get(root, "employees") == NULL &&
-	    field_value(root, "root.id") != NULL) {
-		char *text = json_dumps(root, JSON_COMPACT);
-		json_decref(root);
-		people_elem(ctx, text, strlen(text));
-		free(text);
-		return ctx->rc;
-	}
 	json_decref(root);
-	return bs_fail(ctx->err, BS_ERR_PARSE,
-	    "HiBob people: the response has no \"employees\" list");
+	return bs_fail(ctx->err, BS_ERR_PARSE, "HiBob people: %s", why);
 }
 
 static void
@@ -1031,50 +1088,67 @@ struct merge_ctx {
 	const char **want;
 	unsigned char *seen;
 	size_t nwant;
+	struct bob_person **by_id;	/* out's people sorted by id */
 	struct bs_error *err;
 	bs_rc rc;
 };
 
 static int
-merge_elem(void *vctx, const char *p, size_t n)
+cmp_person_id(const void *a, const void *b)
+{
+	return strcmp((*(struct bob_person *const *)a)->id, (*(struct bob_person *const *)b)->id);
+}
+
+static struct bob_person *
+merge_find(const struct merge_ctx *ctx, const char *id)
+{
+	size_t lo = 0, hi = ctx->out->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		struct bob_person *p = ctx->by_id[mid];
+		int c = strcmp(p->id, id);
+		if (c == 0)
+			return p;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int
+merge_elem(void *vctx, const struct jdoc *d, const struct jnode *emp)
 {
 	struct merge_ctx *ctx = vctx;
-	json_t *emp = json_loadb(p, n, 0, NULL);
+	struct bob_person tmp, *dst;
 	char *id;
-	struct bob_person tmp;
 
-	if (emp == NULL) {
-		ctx->rc = bs_fail(ctx->err, BS_ERR_PARSE, "HiBob people: invalid employee JSON");
-		return -1;
-	}
+	if (emp == NULL || emp->type != JT_OBJECT)
+		return 0;
 	for (size_t i = 0; i < ctx->nwant; i++)
-		if (!ctx->seen[i] && field_value(emp, ctx->want[i]) != NULL)
+		if (!ctx->seen[i] && field_value(d, emp, ctx->want[i]) != NULL)
 			ctx->seen[i] = 1;
-	id = json_id_dup(field_value(emp, "root.id"));
-	if (id != NULL) {
-		for (size_t i = 0; i < ctx->out->n; i++) {
-			struct bob_person *d = &ctx->out->v[i];
-			if (!str_eq(d->id, id))
-				continue;
-			person_from_json(emp, ctx->q, &tmp);
-			/* take what the later chunk carries */
-			if (ctx->q->access_field_id != NULL && tmp.access != BOB_ACCESS_UNREADABLE &&
-			    d->access == BOB_ACCESS_UNREADABLE) {
-				d->access = tmp.access;
-				free(d->access_value);
-				d->access_value = tmp.access_value;
-				tmp.access_value = NULL;
-			}
-			for (size_t b = 0; b < tmp.nbudgets && b < d->nbudgets; b++)
-				if (tmp.budgets[b].set && !d->budgets[b].set)
-					d->budgets[b] = (struct bob_budget){ d->budgets[b].field,
-					    tmp.budgets[b].amount, 1 };
-			bob_person_clear(&tmp);
-			break;
-		}
-		free(id);
+	id = id_dup(field_value(d, emp, "root.id"));
+	dst = id != NULL ? merge_find(ctx, id) : NULL;
+	free(id);
+	if (dst == NULL)
+		return 0;
+	person_from_doc(d, emp, ctx->q, &tmp);
+	/* take what the later chunk carries */
+	if (ctx->q->access_field_id != NULL && tmp.access != BOB_ACCESS_UNREADABLE &&
+	    dst->access == BOB_ACCESS_UNREADABLE) {
+		dst->access = tmp.access;
+		free(dst->access_value);
+		dst->access_value = tmp.access_value;
+		tmp.access_value = NULL;
 	}
-	json_decref(emp);
+	for (size_t b = 0; b < tmp.nbudgets && b < dst->nbudgets; b++)
+		if (tmp.budgets[b].set && !dst->budgets[b].set)
+			dst->budgets[b] = (struct bob_budget){ dst->budgets[b].field,
+			    tmp.budgets[b].amount, 1 };
+	bob_person_clear(&tmp);
 	return 0;
 }
 
@@ -1163,7 +1237,9 @@ bob_search_people(struct bob_client *c, const struct bob_people_query *q,
 	for (size_t from = first_end; rc == BS_OK && from < fs.n; from += BOB_MAX_FIELDS_PER_SEARCH) {
 		size_t to = fs.n - from < BOB_MAX_FIELDS_PER_SEARCH ? fs.n : from + BOB_MAX_FIELDS_PER_SEARCH;
 		struct field_set chunk = { 0 };
-		struct merge_ctx m = { q, out, fs.v + from, ctx.seen + from, to - from, err, BS_OK };
+		struct merge_ctx m = { q, out, fs.v + from, ctx.seen + from, to - from, NULL, err,
+		    BS_OK };
+		struct jdoc d = { 0 };
 		int found;
 
 		fs_add(&chunk, "root.id");
@@ -1173,10 +1249,19 @@ bob_search_people(struct bob_client *c, const struct bob_people_query *q,
 		free(chunk.v);
 		rc = search_once(c, body, &resp, err);
 		FREE(body);
-		if (rc == BS_OK && (scan_object_array(resp.body, resp.body_len, "employees",
-		    merge_elem, &m, &found) < 0 || !found))
-			rc = m.rc != BS_OK ? m.rc : bs_fail(err, BS_ERR_PARSE,
-			    "HiBob people: the response has no \"employees\" list");
+		if (rc == BS_OK) {
+			m.by_id = xcalloc(out->n + 1, sizeof *m.by_id);
+			for (size_t i = 0; i < out->n; i++)
+				m.by_id[i] = &out->v[i];
+			qsort(m.by_id, out->n, sizeof *m.by_id, cmp_person_id);
+			if (scan_object_array(&d, resp.body, resp.body_len, "employees",
+			    merge_elem, &m, &found) < 0 || !found)
+				rc = m.rc != BS_OK ? m.rc : bs_fail(err, BS_ERR_PARSE,
+				    d.err[0] ? "HiBob people: invalid employee JSON"
+				    : "HiBob people: the response has no \"employees\" list");
+			free(m.by_id);
+		}
+		jread_free(&d);
 		http_response_clear(&resp);
 	}
 

@@ -272,6 +272,57 @@ people_budgets(void **state)
 	bob_people_free(&p);
 }
 
+static void
+people_reader_edge_cases(void **state)
+{
+	/* escaped member names and values, members after the list, a list
+	 * that is not an object in between, numbers of every kind */
+	static const char ok[] =
+	    "{\"meta\":{\"n\":[1,{\"a\":\"]\"}]},\"employees\":["
+	    "{\"\\u0069d\":\"7\",\"email\":\"a\\u0040x.test\",\"firstName\":\"\\ud83d\\ude00 Jo\","
+	    " \"work\":{\"site\":{\"id\":3,\"name\":\"Tallinn\"},\"custom\":{\"f\":-1.5e0}}},"
+	    " 42, null, [\"x\"],"
+	    "{\"id\":8,\"surname\":\"Tab\\tTab\",\"internal\":{\"status\":17}}"
+	    "],\"total\":2}";
+	const char *ids[] = { "work.custom.f" };
+	const char *names[] = { "alleo_monthly_all_budget" };
+	const struct bob_people_query q = { .budget_field_ids = ids, .budget_field_names = names,
+	    .nbudget = 1 };
+	struct bob_people p;
+	struct bs_error err = { 0 };
+	(void)state;
+	assert_int_equal(bob_parse_people(S(ok), &q, &p, &err), BS_OK);
+	assert_int_equal(p.n, 2);
+	assert_string_equal(p.v[0].id, "7");
+	assert_string_equal(p.v[0].email, "a@x.test");
+	assert_string_equal(p.v[0].first_name, "\xf0\x9f\x98\x80 Jo");
+	assert_string_equal(p.v[0].site, "Tallinn");
+	assert_true(p.v[0].budgets[0].set);
+	assert_true(p.v[0].budgets[0].amount == -1.5);
+	assert_string_equal(p.v[1].id, "8");
+	assert_string_equal(p.v[1].surname, "Tab\tTab");
+	assert_string_equal(p.v[1].status, "17");
+	bob_people_free(&p);
+
+	/* one bad person spoils the answer: bad UTF-8, a raw control
+	 * character, \u0000, a lone surrogate, an integer too big */
+	assert_int_equal(bob_parse_people(S("{\"employees\":[{\"id\":\"1\"},{\"id\":\"\xc3\"}]}"),
+	    NULL, &p, &err), BS_ERR_PARSE);
+	assert_int_equal(bob_parse_people(S("{\"employees\":[{\"id\":\"1\",\"email\":\"a\nb\"}]}"),
+	    NULL, &p, &err), BS_ERR_PARSE);
+	assert_int_equal(bob_parse_people(S("{\"employees\":[{\"id\":\"\\u0000\"}]}"),
+	    NULL, &p, &err), BS_ERR_PARSE);
+	assert_int_equal(bob_parse_people(S("{\"employees\":[{\"id\":\"\\udc00\"}]}"),
+	    NULL, &p, &err), BS_ERR_PARSE);
+	assert_int_equal(bob_parse_people(S("{\"employees\":[{\"id\":99999999999999999999}]}"),
+	    NULL, &p, &err), BS_ERR_PARSE);
+	assert_int_equal(bob_parse_people(S("{\"employees\":[{\"id\":\"1\"} {\"id\":\"2\"}]}"),
+	    NULL, &p, &err), BS_ERR_PARSE);
+	assert_int_equal(bob_parse_people(S("{\"employees\":{\"id\":\"1\"}}"), NULL, &p, &err),
+	    BS_ERR_PARSE);
+	assert_non_null(strstr(bs_error_text(&err), "employees"));
+}
+
 /* ---- time off ---- */
 
 static void
@@ -390,6 +441,7 @@ main(void)
 		cmocka_unit_test(people_real_ids),
 		cmocka_unit_test(people_access_values),
 		cmocka_unit_test(people_budgets),
+		cmocka_unit_test(people_reader_edge_cases),
 		cmocka_unit_test(timeoff_changes_and_portions),
 		cmocka_unit_test(timeoff_request_details_both_spellings),
 		cmocka_unit_test(timeoff_outtoday_and_whosout),

@@ -1,0 +1,276 @@
+/* test_jread.c - the light JSON reader: grammar, strings, nesting, numbers,
+ * and agreement with Jansson on what is valid and what strings decode to. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "jread.h"
+
+#define S(x) (x), strlen(x)
+
+static void
+degenerate(void **state)
+{
+	struct jdoc d = { 0 };
+	size_t used = 99;
+	(void)state;
+	assert_int_equal(jread_parse(&d, NULL, 0, NULL), -1);
+	assert_null(jread_root(&d));
+	assert_int_equal(jread_parse(&d, S(""), NULL), -1);
+	assert_int_equal(jread_parse(&d, S("   "), NULL), -1);
+	assert_int_equal(jread_parse(&d, S("{"), NULL), -1);
+	assert_int_equal(jread_parse(&d, S("[1,]"), NULL), -1);
+	assert_int_equal(jread_parse(&d, S("{\"a\":1,}"), NULL), -1);
+	assert_int_equal(jread_parse(&d, S("{\"a\" 1}"), NULL), -1);
+	assert_int_equal(jread_parse(&d, S("{1:1}"), NULL), -1);
+	assert_int_equal(jread_parse(&d, S("[1] x"), NULL), -1);
+	assert_string_equal(d.err, "end of input expected");
+	assert_int_equal(d.err_off, 4);
+	assert_int_equal(jread_parse(&d, S("tru"), NULL), -1);
+	assert_int_equal(jread_parse(&d, S("nul"), &used), -1);
+	/* nothing on a failed parse */
+	assert_null(jread_root(&d));
+	assert_null(jread_get(&d, NULL, "a", 1));
+	assert_null(jread_first(&d, NULL));
+	assert_null(jread_strdup(NULL));
+	assert_int_equal(jread_str_eq(NULL, "x"), 0);
+	jread_free(&d);
+	jread_free(NULL);
+}
+
+static void
+scalars(void **state)
+{
+	struct jdoc d = { 0 };
+	const struct jnode *r;
+	(void)state;
+	assert_int_equal(jread_parse(&d, S(" true "), NULL), 0);
+	assert_int_equal(jread_root(&d)->type, JT_TRUE);
+	assert_int_equal(jread_parse(&d, S("false"), NULL), 0);
+	assert_int_equal(jread_root(&d)->type, JT_FALSE);
+	assert_int_equal(jread_parse(&d, S("null"), NULL), 0);
+	assert_int_equal(jread_root(&d)->type, JT_NULL);
+	assert_int_equal(jread_parse(&d, S("-9223372036854775808"), NULL), 0);
+	r = jread_root(&d);
+	assert_int_equal(r->type, JT_INT);
+	assert_true(r->num.i == (-9223372036854775807LL - 1));
+	assert_int_equal(jread_parse(&d, S("9223372036854775808"), NULL), -1);
+	assert_string_equal(d.err, "too big integer");
+	assert_int_equal(jread_parse(&d, S("125.5"), NULL), 0);
+	assert_int_equal(jread_root(&d)->type, JT_REAL);
+	assert_true(jread_root(&d)->num.r == 125.5);
+	assert_int_equal(jread_parse(&d, S("-1.5e3"), NULL), 0);
+	assert_true(jread_root(&d)->num.r == -1500.0);
+	assert_int_equal(jread_parse(&d, S("1E2"), NULL), 0);
+	assert_int_equal(jread_root(&d)->type, JT_REAL);
+	assert_int_equal(jread_parse(&d, S("1e999"), NULL), -1);
+	assert_string_equal(d.err, "real number overflow");
+	assert_int_equal(jread_parse(&d, S("01"), NULL), -1);
+	assert_int_equal(jread_parse(&d, S("1."), NULL), -1);
+	assert_int_equal(jread_parse(&d, S(".5"), NULL), -1);
+	assert_int_equal(jread_parse(&d, S("1e"), NULL), -1);
+	assert_int_equal(jread_parse(&d, S("-"), NULL), -1);
+	assert_int_equal(jread_parse(&d, S("+1"), NULL), -1);
+	/* a long real that does not fit the small buffer */
+	assert_int_equal(jread_parse(&d, S("1.0000000000000000000000000000000000000000000000000000000000000000000000001"),
+	    NULL), 0);
+	assert_true(jread_root(&d)->num.r == 1.0);
+	jread_free(&d);
+}
+
+static void
+strings_and_escapes(void **state)
+{
+	struct jdoc d = { 0 };
+	const struct jnode *r;
+	char *s;
+	(void)state;
+	assert_int_equal(jread_parse(&d, S("\"plain\""), NULL), 0);
+	r = jread_root(&d);
+	assert_int_equal(r->type, JT_STRING);
+	assert_int_equal(r->escaped, 0);
+	assert_true(jread_str_eq(r, "plain"));
+	assert_int_equal(jread_strlen(r), 5);
+
+	assert_int_equal(jread_parse(&d, S("\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\""), NULL), 0);
+	r = jread_root(&d);
+	assert_int_equal(r->escaped, 1);
+	s = jread_strdup(r);
+	assert_string_equal(s, "a\"b\\c/d\b\f\n\r\t");
+	free(s);
+	assert_true(jread_str_eq(r, "a\"b\\c/d\b\f\n\r\t"));
+	assert_false(jread_str_eq(r, "a\"b"));
+
+	/* \u escapes: one, two and three UTF-8 bytes, and a surrogate pair */
+	assert_int_equal(jread_parse(&d, S("\"Zo\\u00eb \\u0141 \\u20ac A\\u0042 \\ud83d\\ude00\""),
+	    NULL), 0);
+	s = jread_strdup(jread_root(&d));
+	assert_string_equal(s, "Zo\xc3\xab \xc5\x81 \xe2\x82\xac AB \xf0\x9f\x98\x80");
+	assert_int_equal(jread_strlen(jread_root(&d)), strlen(s));
+	free(s);
+
+	/* raw UTF-8 passes as is */
+	assert_int_equal(jread_parse(&d, S("\"\xc5\x81ukasiewicz-\xc3\x98sterg\xc3\xa5rd \xf0\x9f\x98\x80\""),
+	    NULL), 0);
+	assert_true(jread_str_eq(jread_root(&d), "\xc5\x81ukasiewicz-\xc3\x98sterg\xc3\xa5rd \xf0\x9f\x98\x80"));
+
+	/* refused as Jansson refuses them */
+	assert_int_equal(jread_parse(&d, S("\"\\u0000\""), NULL), -1);
+	assert_int_equal(jread_parse(&d, S("\"\\ud83d\""), NULL), -1);
+	assert_int_equal(jread_parse(&d, S("\"\\ud83dx\""), NULL), -1);
+	assert_int_equal(jread_parse(&d, S("\"\\ud83d\\u0041\""), NULL), -1);
+	assert_int_equal(jread_parse(&d, S("\"\\ude00\""), NULL), -1);
+	assert_int_equal(jread_parse(&d, S("\"\\u12\""), NULL), -1);
+	assert_int_equal(jread_parse(&d, S("\"\\x\""), NULL), -1);
+	assert_int_equal(jread_parse(&d, S("\"tab\there\""), NULL), -1);
+	assert_int_equal(jread_parse(&d, S("\"\xc3\""), NULL), -1);		/* cut sequence */
+	assert_int_equal(jread_parse(&d, S("\"\xc0\xaf\""), NULL), -1);		/* overlong */
+	assert_int_equal(jread_parse(&d, S("\"\xed\xa0\x80\""), NULL), -1);	/* surrogate */
+	assert_int_equal(jread_parse(&d, S("\"\xf4\x90\x80\x80\""), NULL), -1);	/* > U+10FFFF */
+	assert_int_equal(jread_parse(&d, S("\"\x80\""), NULL), -1);
+	assert_int_equal(jread_parse(&d, S("\"open"), NULL), -1);
+	assert_int_equal(jread_parse(&d, S("\"open\\"), NULL), -1);
+	jread_free(&d);
+}
+
+static void
+nesting_and_lookup(void **state)
+{
+	static const char json[] =
+	    "{\"id\":\"1\",\"work\":{\"department\":\"209\",\"custom\":{\"field_1\":[\"11\"]}},"
+	    "\"/work/department\":{\"value\":\"209\"},\"e\\u0073c\":1,\"empty\":{},\"list\":[]}";
+	struct jdoc d = { 0 };
+	const struct jnode *r, *w, *c, *f, *m;
+	int n = 0;
+	(void)state;
+	assert_int_equal(jread_parse(&d, S(json), NULL), 0);
+	r = jread_root(&d);
+	assert_int_equal(r->type, JT_OBJECT);
+	w = jread_get(&d, r, S("work"));
+	assert_non_null(w);
+	assert_true(jread_str_eq(jread_get(&d, w, S("department")), "209"));
+	c = jread_get(&d, w, S("custom"));
+	f = jread_get(&d, c, S("field_1"));
+	assert_int_equal(f->type, JT_ARRAY);
+	assert_true(jread_str_eq(jread_first(&d, f), "11"));
+	assert_null(jread_next(&d, f, jread_first(&d, f)));
+	/* the member after a nested object is found past its subtree */
+	assert_true(jread_str_eq(jread_get(&d, jread_get(&d, r, S("/work/department")), S("value")),
+	    "209"));
+	/* a member name with an escape is found by its decoded name */
+	assert_non_null(jread_get(&d, r, S("esc")));
+	assert_null(jread_get(&d, r, S("e\\u0073c")));
+	assert_null(jread_get(&d, r, S("missing")));
+	assert_null(jread_get(&d, r, S("wor")));
+	assert_null(jread_get(&d, f, S("x")));	/* not an object */
+	assert_null(jread_first(&d, jread_get(&d, r, S("empty"))));
+	assert_null(jread_first(&d, jread_get(&d, r, S("list"))));
+	for (m = jread_first(&d, r); m != NULL; m = jread_next(&d, r, m))
+		n++;
+	assert_int_equal(n, 6);
+	jread_free(&d);
+}
+
+static void
+duplicates_and_depth(void **state)
+{
+	struct jdoc d = { 0 };
+	char deep[2 * JREAD_MAX_DEPTH + 8];
+	size_t k = 0;
+	(void)state;
+	assert_int_equal(jread_parse(&d, S("{\"a\":1,\"b\":{\"a\":2},\"a\":3}"), NULL), -1);
+	assert_string_equal(d.err, "duplicate object key");
+	assert_int_equal(jread_parse(&d, S("{\"a\":1,\"\\u0061\":2}"), NULL), -1);
+	/* the same name in different objects is fine */
+	assert_int_equal(jread_parse(&d, S("{\"a\":{\"a\":{\"a\":1}},\"b\":[{\"a\":1},{\"a\":2}]}"), NULL), 0);
+
+	for (int i = 0; i < JREAD_MAX_DEPTH; i++)
+		deep[k++] = '[';
+	for (int i = 0; i < JREAD_MAX_DEPTH; i++)
+		deep[k++] = ']';
+	assert_int_equal(jread_parse(&d, deep, k, NULL), 0);
+	memmove(deep + 1, deep, k);
+	deep[0] = '[';
+	deep[k + 1] = ']';
+	assert_int_equal(jread_parse(&d, deep, k + 2, NULL), -1);
+	assert_string_equal(d.err, "nested too deep");
+	jread_free(&d);
+}
+
+/* One value out of a longer text: what the people reader does per person. */
+static void
+prefix_and_reuse(void **state)
+{
+	static const char text[] = "{\"id\":\"1\",\"n\":\"\\u00e9\"} , {\"id\":\"2\"}]";
+	struct jdoc d = { 0 };
+	size_t used = 0;
+	char *s;
+	(void)state;
+	assert_int_equal(jread_parse(&d, S(text), &used), 0);
+	assert_int_equal(used, strlen("{\"id\":\"1\",\"n\":\"\\u00e9\"}"));
+	s = jread_strdup(jread_get(&d, jread_root(&d), S("n")));
+	assert_string_equal(s, "\xc3\xa9");
+	free(s);
+	assert_int_equal(jread_parse(&d, text + used + 3, strlen(text) - used - 3, &used), 0);
+	assert_true(jread_str_eq(jread_get(&d, jread_root(&d), S("id")), "2"));
+	assert_null(jread_get(&d, jread_root(&d), S("n")));
+	/* the text may end right after the value (no NUL, no delimiter) */
+	assert_int_equal(jread_parse(&d, "12345", 3, NULL), 0);
+	assert_true(jread_root(&d)->num.i == 123);
+	jread_free(&d);
+}
+
+/* Agreement with Jansson (JSON_REJECT_DUPLICATES): same verdict, same
+ * decoded strings. */
+static void
+agrees_with_jansson(void **state)
+{
+	static const char *const cases[] = {
+		"{}", "[]", "[[[]]]", "{\"a\":[1,2.5,-3e-2,true,false,null,\"x\"]}",
+		"\"\\u00e9\\u20ac\\ud834\\udd1e\"", "\"\\/\\\\\\\"\"", "[1,2", "{\"a\":}",
+		"\"\\ud800\\udbff\"", "\"a\\u0000b\"", "{\"k\":1,\"k\":2}", "[01]", "[-0]",
+		"[1e+5]", "[1E-5]", "[\"\xe2\x82\"]", "[\"\xef\xbf\xbf\"]", "[\"\xf0\x90\x80\x80\"]",
+		"  [ 1 , { \"a\" : \"b\" } ]  ", "[1]]", "{\"a\":1}{", "[\"\x7f\"]", "[\"\x1f\"]",
+		"[123456789012345678901234567890]", "[-9223372036854775809]", "[1.7976931348623157e309]",
+		"[4.9e-325]", "{\"\\u00e9\":1,\"\xc3\xa9\":2}", "[true,fals]", "[nulll]",
+	};
+	struct jdoc d = { 0 };
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		json_error_t je;
+		json_t *j = json_loadb(cases[i], strlen(cases[i]), JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+		int ours = jread_parse(&d, S(cases[i]), NULL);
+		if ((j != NULL) != (ours == 0))
+			fail_msg("case %zu '%s': jansson %s, jread %s (%s)", i, cases[i],
+			    j ? "accepts" : "refuses", ours == 0 ? "accepts" : "refuses", d.err);
+		if (j != NULL && json_is_string(j)) {
+			char *s = jread_strdup(jread_root(&d));
+			assert_string_equal(s, json_string_value(j));
+			free(s);
+		}
+		json_decref(j);
+	}
+	jread_free(&d);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(degenerate),
+		cmocka_unit_test(scalars),
+		cmocka_unit_test(strings_and_escapes),
+		cmocka_unit_test(nesting_and_lookup),
+		cmocka_unit_test(duplicates_and_depth),
+		cmocka_unit_test(prefix_and_reuse),
+		cmocka_unit_test(agrees_with_jansson),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
