@@ -193,6 +193,9 @@ fetch_token(struct scim_client *c, struct bs_error *err)
 	req.username = c->client_id;
 	req.password = c->client_secret;
 	req.pace_class = "alleo.token";
+	/* asking for a token changes nothing at Alleo: a 5xx, a timeout, a reset
+	 * or a cut answer is retried like a read */
+	req.idempotent = 1;
 	rc = http_send(c->http, &req, &resp, err);
 	c->token_fetches++;
 	if (rc == BS_ERR_AUTH || (rc == BS_ERR_HTTP && resp.status == 400)) {
@@ -298,6 +301,9 @@ scim_call(struct scim_client *c, const char *method, const char *path, const cha
 		bs_fail(err, rc, "Alleo answered %s %s with HTTP %ld%s%s", method, path,
 		    resp->status, *d ? ": " : "", d);
 		free(d);
+	} else if (rc != BS_OK && rc != BS_ERR_CANCELLED) {
+		/* a timeout, a dropped or cut answer: say which service */
+		bs_error_prefix(err, "Alleo");
 	}
 	free(url);
 	return rc;

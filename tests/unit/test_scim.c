@@ -330,6 +330,28 @@ token_refused_says_what_to_fix(void **state)
 }
 
 static void
+token_post_is_retried_on_5xx_reset_and_cut_answer(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	json_t *log;
+
+	/* client credentials have no side effect, so the POST is retried like a
+	 * read: a 503, a reset and a cut answer, then the token */
+	script("[{\"path\": \"/oauth/token\", \"status\": 503, \"body\": \"busy\"}, "
+	    "{\"path\": \"/oauth/token\", \"reset\": true}, "
+	    "{\"path\": \"/oauth/token\", \"status\": 200, \"body\": "
+	    "\"{\\\"access_token\\\": \\\"tok-CCCC\", \"truncate_to\": 10}, "
+	    TOKEN_OK ", " EMPTY_LIST "]");
+	assert_int_equal(scim_ping(f->c, &err), BS_OK);
+	assert_int_equal(scim_token_fetches(f->c), 1);
+	log = server_log();
+	assert_int_equal(count_path(log, "/oauth/token"), 4);
+	assert_string_equal(header(req(log, 4), "Authorization"), "Bearer tok-AAAA-1111");
+	json_decref(log);
+}
+
+static void
 expired_token_is_refreshed_once_on_401(void **state)
 {
 	struct fx *f = *state;
@@ -569,6 +591,7 @@ main(void)
 		T(find_falls_back_to_user_name),
 		T(find_by_user_name_of_someone_else_conflicts),
 		T(token_refused_says_what_to_fix),
+		T(token_post_is_retried_on_5xx_reset_and_cut_answer),
 		T(expired_token_is_refreshed_once_on_401),
 		T(second_401_is_an_error_not_a_loop),
 		T(ping_refuses_a_non_scim_answer),
