@@ -532,13 +532,16 @@ asm_parse_activities(const char *json, size_t len, const char *agent_id,
 	if (root == NULL)
 		return BS_ERR_PARSE;
 	coll = json_is_object(root) ? json_object_get(root, "activities") : NULL;
-	if (json_is_null(coll) || (coll == NULL && json_is_object(root))) {
+	if (json_is_null(coll)) {
 		json_decref(root);	/* no activities at all */
 		return BS_OK;
 	}
+	/* an answer without the collection is not "no events": taken as that,
+	 * every event bobsync made would look deleted and be made again */
 	if (!json_is_object(coll) && !json_is_array(coll)) {
 		json_decref(root);
-		return bs_fail(err, BS_ERR_PARSE, "Assembled activities: no \"activities\" collection");
+		return bs_fail(err, BS_ERR_PARSE, "Assembled activities: the answer has no "
+		    "\"activities\" collection (not the documented shape)");
 	}
 	if (collection_size(coll) > ASM_MAX_ACTIVITIES) {
 		json_decref(root);

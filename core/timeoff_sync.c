@@ -1149,6 +1149,31 @@ add_agent(char ***agents, size_t *n, const char *agent)
 	(*agents)[(*n)++] = xstrdup(agent);
 }
 
+/* Every schedule read came back empty though bobsync made events in the
+ * window for these agents: a read gone wrong (like zero people), not every
+ * event deleted by hand.  Taken as it is, each event would look missing
+ * and be made a second time, so the run stops before any write. */
+static bs_rc
+listings_plausible(struct planner *pl, struct bs_error *err)
+{
+	size_t listed = 0, mapped = 0;
+
+	for (size_t i = 0; i < pl->nlists; i++)
+		listed += pl->lists[i].acts.n;
+	if (listed > 0)
+		return BS_OK;
+	for (size_t i = 0; i < pl->rows.n; i++)
+		if (row_in_window(pl, &pl->rows.v[i]) &&
+		    listing_of(pl, pl->rows.v[i].agent_id) != NULL)
+			mapped++;
+	if (mapped == 0)
+		return BS_OK;
+	return bs_fail(err, BS_ERR_SOURCE, "Assembled listed no activities at all for the %zu "
+	    "agent%s read, though bobsync made %zu event%s there that fall in the window; nothing "
+	    "is changed until Assembled lists them again", pl->nlists, pl->nlists == 1 ? "" : "s",
+	    mapped, mapped == 1 ? "" : "s");
+}
+
 static bs_rc
 plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 {
@@ -1246,6 +1271,8 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 		l->claimed = xcalloc(l->acts.n + 1, 1);
 		pl->nlists++;
 	}
+	if (rc == BS_OK)
+		rc = listings_plausible(pl, err);
 	if (rc != BS_OK)
 		goto out;
 

@@ -532,6 +532,12 @@ activities_agent_filter(void **state)
 	asm_activities_free(&a);
 	script("[{\"body\":\"{\\\"activities\\\":7}\"}]");
 	assert_int_equal(asm_list_activities(cl, "a1", 1, 2, NULL, &a, &err), BS_ERR_PARSE);
+	/* valid JSON of another shape is an error, not an empty schedule */
+	script("[{\"body\":\"{\\\"result\\\":{\\\"activities\\\":[]}}\"}]");
+	assert_int_equal(asm_list_activities(cl, "a1", 1, 2, NULL, &a, &err), BS_ERR_PARSE);
+	assert_non_null(strstr(err.detail, "activities"));
+	script("[{\"body\":\"[]\"}]");
+	assert_int_equal(asm_list_activities(cl, "a1", 1, 2, NULL, &a, &err), BS_ERR_PARSE);
 }
 
 static void
