@@ -1,14 +1,17 @@
 /* cmd_sync.c - bobsync sync roster|timeoff|all, bobsync reconcile timeoff */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
 #include "commands.h"
 #include "conf.h"
 #include "jobs.h"
+#include "log.h"
 #include "output.h"
 #include "plan_print.h"
 #include "roster.h"
+#include "store.h"
 #include "timeoff_sync.h"
 #include "util.h"
 
@@ -59,6 +62,43 @@ timeoff_enabled(const struct app *a, int explicit_request, int *status)
 	return 0;
 }
 
+/* Human mode, some actions failed: say so on stderr with the first few
+ * failures (who and why, secrets masked); the audit log has all of them.
+ * A "sent" action (outcome unknown, resolved by the next run) counts too. */
+static void
+print_failures(struct app_ctx *ctx, const struct sync_result *r, const struct bs_error *err)
+{
+	enum { SHOWN = 3 };
+	static const char *const states[] = { "failed", "sent" };
+	char *msg = log_mask(bs_error_text(err));
+	long shown = 0;
+
+	fprintf(stderr, "bobsync: %s: %s\n", r->target, msg);
+	free(msg);
+	for (size_t k = 0; k < 2 && r->run_id > 0 && shown < SHOWN; k++) {
+		struct store_action_filter f = { r->run_id, NULL, states[k], (size_t)(SHOWN - shown) };
+		struct store_action *acts = NULL;
+		size_t n = 0;
+		if (store_actions_list(ctx->s.store, &f, &acts, &n, NULL) != BS_OK)
+			break;
+		for (size_t i = 0; i < n; i++, shown++) {
+			const struct store_action *x = &acts[i];
+			char *why = log_mask(x->error && *x->error ? x->error : "no reason recorded");
+			if (str_eq(x->target, "assembled"))
+				fprintf(stderr, "  %s request #%s%s%s: %s\n", x->op,
+				    x->subject ? x->subject : "?", x->email ? " of " : "",
+				    x->email ? x->email : "", why);
+			else
+				fprintf(stderr, "  %s %s: %s\n", x->op,
+				    x->email ? x->email : x->subject ? x->subject : "?", why);
+			free(why);
+		}
+		store_actions_free(acts, n);
+	}
+	if (r->failed > shown)
+		fprintf(stderr, "  ... and %ld more\n", r->failed - shown);
+}
+
 static int
 run_one(struct app *a, struct app_ctx *ctx, const char *target, const struct sync_opts *o,
     json_t *results)
@@ -90,6 +130,8 @@ run_one(struct app *a, struct app_ctx *ctx, const char *target, const struct syn
 	if (rc == BS_ERR_GUARD || rc == BS_ERR_PARTIAL) {
 		if (a->json)
 			fprintf(stderr, "bobsync: %s\n", bs_error_text(&err));
+		else if (rc == BS_ERR_PARTIAL)
+			print_failures(ctx, &r, &err);
 		return bs_exit_code(rc);
 	}
 	return app_error(a, &err);

@@ -299,7 +299,8 @@ apply_scim(struct apply *ap, const struct plan *p, struct bs_error *err)
 			    clock_now(), NULL);
 			audit(ap, "error", a, "%s %s failed: %s", plan_op_name(a->op),
 			    a->email ? a->email : a->subject, bs_error_text(&aerr));
-			log_warn("%s %s failed: %s", plan_op_name(a->op),
+			/* the command sums failures up; the audit log has each */
+			log_info("%s %s failed: %s", plan_op_name(a->op),
 			    a->email ? a->email : a->subject, bs_error_text(&aerr));
 			if (rc == BS_ERR_AUTH || rc == BS_ERR_FORBIDDEN) {
 				/* every further call would fail the same way */

@@ -131,6 +131,31 @@ t_contains "$out" "no people" "message"
 t_eq "$(sb_ctl scim GET /_control/requests | py 'j["count"]')" "0" "no SCIM call"
 sb_ctl hibob DELETE /_control/fault >/dev/null
 
+t_case "failed actions: a short summary on stderr naming who and why"
+for i in 1 2 3 4 5; do
+	person '{"create": true, "firstName": "Fay", "surname": "Failing'$i'", "email": "fay.failing'$i'@lumenfield.example", "lifecycle": "employed", "startDate": "'"$past"'", "alleo_access": "yes"}'
+done
+sb_ctl scim POST /_control/fault '{"path": "/scim/v2/Users", "method": "POST", "kind": "500", "count": -1}' >/dev/null
+bs sync roster >"$T_TMP/fail.out" 2>"$T_TMP/fail.err"; st=$?
+err=$(cat "$T_TMP/fail.err")
+t_eq "$st" 1 "exit status"
+t_contains "$err" "roster: 5 of 5 actions failed" "count"
+t_contains "$err" "bobsync log --run" "where the rest is"
+t_contains "$err" "@lumenfield.example: Alleo answered POST /Users with HTTP 500" "a failure, person and reason"
+t_eq "$(grep -c '^  add fay\.failing[1-5]@lumenfield\.example: Alleo answered POST /Users with HTTP 500' "$T_TMP/fail.err")" 3 "the first three listed"
+t_contains "$err" "... and 2 more" "the rest counted"
+t_eq "$(grep -c . "$T_TMP/fail.err")" 5 "stderr lines (no line per failure besides the summary)"
+t_not_contains "$err" "$SB_SCIM_SECRET" "client secret"
+t_not_contains "$err" "$SB_HIBOB_TOKEN" "HiBob token"
+# --json keeps stdout one JSON document (cli.md) and the reason on stderr
+bs sync roster --json >"$T_TMP/fail.out" 2>"$T_TMP/fail.err"; st=$?
+t_eq "$st" 1 "exit status (json)"
+t_eq "$(py 'j["failed"]' <"$T_TMP/fail.out")" 5 "failed (json)"
+t_contains "$(cat "$T_TMP/fail.err")" "5 of 5 actions failed" "reason on stderr (json)"
+sb_ctl scim DELETE /_control/fault >/dev/null
+bs sync roster >/dev/null 2>&1; st=$?
+t_eq "$st" 0 "next run"
+
 t_case "explain shows rules, the Alleo match and the action"
 out=$(bs explain "$P2" --json)
 t_eq "$(printf '%s' "$out" | py 'j["eligibility"]["verdict"]')" "eligible" "verdict"
