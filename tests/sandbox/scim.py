@@ -2,7 +2,8 @@
 
 POST /oauth/token (client credentials, id/secret by Basic auth or form),
 then /scim/v2/Users with a Bearer token: filter on externalId or userName
-(userName case-insensitive), paging, POST (409 on a taken userName or
+(userName case-insensitive), paging (startIndex/count; the cap and the
+readings the docs leave open set by /_control/paging), POST (409 on a taken userName or
 externalId), PATCH (PatchOp; path or value-object form), PUT, DELETE.
 Alleo's own extension attributes (budgets, dates) are stored under
 EXT_URN.  Tokens expire (settable); a configurable rate limit answers 429
@@ -54,6 +55,13 @@ class Scim:
         self.retry_after = 2
         self.window = common.FixedWindow(self.per_minute, 60.0)
         self.base = ""            # set by the launcher: http://127.0.0.1:port
+        # paging of GET /Users: targets-api.md B.4 confirms only the filtered
+        # lookups, so the readings it leaves open are switchable
+        # (/_control/paging); the default is RFC 7644 3.4.2.4 (an unfiltered
+        # listing is served, a count above the cap is cut to it silently)
+        self.max_count = MAX_COUNT
+        self.over_max = "cap"     # or "error": 400 invalidValue above the cap
+        self.unfiltered = True    # False: 400 invalidFilter without a filter
 
     # ---- auth ----
     def token(self, req):
@@ -130,7 +138,7 @@ class Scim:
         if sub == "/ServiceProviderConfig":
             return json_response({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
                                   "patch": {"supported": True}, "bulk": {"supported": False},
-                                  "filter": {"supported": True, "maxResults": MAX_COUNT},
+                                  "filter": {"supported": True, "maxResults": self.max_count},
                                   "authenticationSchemes": [{"type": "oauthbearertoken",
                                                              "name": "OAuth Bearer Token"}]},
                                  ctype=SCIM_CT)
@@ -145,7 +153,12 @@ class Scim:
         except ValueError:
             return scim_error(400, "startIndex and count must be integers", "invalidValue")
         start = max(1, start)
-        count = max(0, min(count, MAX_COUNT))
+        if count > self.max_count and self.over_max == "error":
+            return scim_error(400, "count must be at most %d" % self.max_count, "invalidValue")
+        count = max(0, min(count, self.max_count))
+        if not flt and not self.unfiltered:
+            return scim_error(400, "a filter is required: use userName eq or externalId eq",
+                              "invalidFilter")
         with self.w.lock:
             if flt:
                 mm = FILTER.match(flt)
@@ -338,6 +351,19 @@ class Scim:
                 if body.get("revoke"):
                     self.tokens = {}
                 return json_response({"expires_in": self.expires_in, "tokens": len(self.tokens)})
+        if p == "/_control/paging" and m == "POST":
+            try:
+                body = common.body_object(req)
+            except ValueError as e:
+                return json_response({"error": str(e)}, 400)
+            if body.get("over_max", "cap") not in ("cap", "error"):
+                return json_response({"error": "over_max is cap or error"}, 400)
+            with self.w.lock:
+                self.max_count = int(body.get("max_count", MAX_COUNT))
+                self.over_max = body.get("over_max", "cap")
+                self.unfiltered = bool(body.get("unfiltered", True))
+            return json_response({"max_count": self.max_count, "over_max": self.over_max,
+                                  "unfiltered": self.unfiltered})
         if p == "/_control/ratelimit" and m == "POST":
             try:
                 body = common.body_object(req)

@@ -979,6 +979,21 @@ def scim_users(sb):
     r = sb.scimc("GET", "/Users?startIndex=2&count=2").json()
     eq((r["startIndex"], r["itemsPerPage"], len(r["Resources"])), (2, 2, 2), "paging")
     ok(r["totalResults"] >= 6, "total")
+    sb.c("scim", "POST", "/_control/paging", {"max_count": 3})
+    try:
+        r = sb.scimc("GET", "/Users?startIndex=1&count=5").json()
+        eq((r["itemsPerPage"], len(r["Resources"])), (3, 3), "count above the cap is cut")
+        sb.c("scim", "POST", "/_control/paging", {"max_count": 3, "over_max": "error"})
+        r = sb.scimc("GET", "/Users?startIndex=1&count=5")
+        eq((r.status, r.json()["scimType"]), (400, "invalidValue"), "count above the cap refused")
+        eq(sb.scimc("GET", "/Users?startIndex=1&count=3").status, 200, "count at the cap")
+        sb.c("scim", "POST", "/_control/paging", {"unfiltered": False})
+        r = sb.scimc("GET", "/Users?startIndex=1&count=5")
+        eq((r.status, r.json()["scimType"]), (400, "invalidFilter"), "unfiltered listing refused")
+        eq(sb.scimc("GET", "/Users?filter=" + urllib.parse.quote('externalId eq "111"')).status, 200,
+           "a filtered lookup still served")
+    finally:
+        sb.c("scim", "POST", "/_control/paging", {})
     po = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
     r = sb.scimc("PATCH", "/Users/" + u["id"], {"schemas": [po], "Operations": [
         {"op": "replace", "path": "active", "value": False}]})
