@@ -1,12 +1,16 @@
 /* roster.c - the roster sync to Alleo: source sanity, guard, apply.
  *
  * Order of a run (design.md "Safety"):
- *  1. actions an earlier, killed run left unfinished are resolved (SCIM: a
- *     user it created is found by externalId and linked);
- *  2. HiBob is read and checked for sanity before anything is written;
- *  3. the plan is made (roster_plan.c) and the guard evaluated; a tripped
- *     guard blocks unless --approve names this very plan, once;
- *  4. each action is journaled "pending", sent, then marked and the
+ *  1. HiBob is read and checked for sanity before anything is written;
+ *  2. the plan is made (roster_plan.c: a diff against the state store) and
+ *     the guard evaluated; a tripped guard blocks unless --approve names
+ *     this very plan, once;
+ *  3. SCIM: Alleo's users are listed once (paged) when that costs fewer
+ *     requests than looking each person up, so a create needs no lookup
+ *     before it;
+ *  4. actions an earlier, killed run left unfinished are resolved (SCIM: a
+ *     user it created is looked up by externalId and linked);
+ *  5. each action is journaled "pending", sent, then marked and the
  *     roster table updated in one transaction once Alleo confirmed.  A
  *     failed action is counted and left for the next run (the table was
  *     not updated, so it is planned again).
@@ -87,6 +91,7 @@ roster_plan_now(struct bs_session *s, const char *approve, const struct bs_progr
 struct apply {
 	struct bs_session *s;
 	struct scim_client *scim;	/* NULL for CSV */
+	struct scim_index *index;	/* Alleo's users as listed this run, or NULL */
 	int64_t run_id;
 	struct sync_result *r;
 	const struct sync_opts *o;
@@ -107,10 +112,30 @@ spec_of(const struct roster_row *w, struct scim_user_spec *sp)
 	sp->budgets_json = w->budgets;
 }
 
-/* Create or link: look up by externalId (and userName) first, so a user an
- * interrupted run created is linked, never duplicated. */
+/* What the run now knows Alleo holds for a user it wrote. */
+static void
+index_note(struct apply *ap, const char *id, const struct scim_user_spec *sp)
+{
+	struct scim_user u;
+
+	memset(&u, 0, sizeof u);
+	u.id = (char *)id;
+	u.external_id = (char *)sp->external_id;
+	u.user_name = (char *)sp->user_name;
+	u.given_name = (char *)sp->given_name;
+	u.family_name = (char *)sp->family_name;
+	u.email = (char *)sp->user_name;
+	u.active = sp->active;
+	u.offboarding_date = (char *)sp->offboarding_date;
+	scim_index_put(ap->index, &u);
+}
+
+/* Create or link: the user is looked for first (in this run's listing of
+ * Alleo, else by externalId and userName), so a user an interrupted run
+ * created is linked, never duplicated; a create that Alleo still refuses
+ * as a duplicate is looked up and linked by scim_create_user. */
 static bs_rc
-scim_upsert(struct scim_client *c, const struct roster_row *w, char **remote_id,
+scim_upsert(struct apply *ap, const struct roster_row *w, char **remote_id,
     struct bs_error *err)
 {
 	struct scim_user u;
@@ -119,27 +144,30 @@ scim_upsert(struct scim_client *c, const struct roster_row *w, char **remote_id,
 	bs_rc rc;
 
 	spec_of(w, &sp);
-	rc = scim_find_user(c, w->employee_id, w->email, &u, &found, err);
+	rc = scim_lookup(ap->scim, ap->index, w->employee_id, w->email, &u, &found, err);
 	if (rc != BS_OK)
 		return rc;
 	if (found) {
-		rc = scim_update_user(c, u.id, &sp, err);
+		rc = scim_update_user(ap->scim, u.id, &sp, err);
 	} else {
 		scim_user_clear(&u);
-		rc = scim_create_user(c, &sp, &u, &linked, err);
+		rc = scim_create_user(ap->scim, &sp, &u, &linked, err);
 	}
-	if (rc == BS_OK)
+	if (rc == BS_OK) {
 		*remote_id = xstrdup(u.id);
+		index_note(ap, u.id, &sp);
+	}
 	scim_user_clear(&u);
 	return rc;
 }
 
 /* Send one action over SCIM; *remote_id gets Alleo's id. */
 static bs_rc
-scim_apply(struct scim_client *c, const struct plan_action *a, char **remote_id,
+scim_apply(struct apply *ap, const struct plan_action *a, char **remote_id,
     struct bs_error *err)
 {
 	const struct roster_row *w = a->data;
+	struct scim_client *c = ap->scim;
 	struct scim_user_spec sp;
 	struct scim_user u;
 	int found = 0;
@@ -149,19 +177,21 @@ scim_apply(struct scim_client *c, const struct plan_action *a, char **remote_id,
 	spec_of(w, &sp);
 	switch (a->op) {
 	case PLAN_ADD:
-		return scim_upsert(c, w, remote_id, err);
+		return scim_upsert(ap, w, remote_id, err);
 	case PLAN_UPDATE:
 	case PLAN_REACTIVATE:
 		if (str_empty(w->remote_id))
-			return scim_upsert(c, w, remote_id, err);
+			return scim_upsert(ap, w, remote_id, err);
 		rc = scim_update_user(c, w->remote_id, &sp, err);
 		if (rc == BS_ERR_NOT_FOUND) {
 			/* someone deleted the user in Alleo: find or create again */
 			bs_error_clear(err);
-			return scim_upsert(c, w, remote_id, err);
+			return scim_upsert(ap, w, remote_id, err);
 		}
-		if (rc == BS_OK)
+		if (rc == BS_OK) {
 			*remote_id = xstrdup(w->remote_id);
+			index_note(ap, w->remote_id, &sp);
+		}
 		return rc;
 	case PLAN_REMOVE:
 		if (!str_empty(w->remote_id)) {
@@ -173,7 +203,7 @@ scim_apply(struct scim_client *c, const struct plan_action *a, char **remote_id,
 			}
 			bs_error_clear(err);
 		}
-		rc = scim_find_user(c, w->employee_id, NULL, &u, &found, err);
+		rc = scim_lookup(c, ap->index, w->employee_id, NULL, &u, &found, err);
 		if (rc == BS_OK && found) {
 			rc = scim_set_active(c, u.id, 0, w->offboard_date, err);
 			if (rc == BS_OK)
@@ -185,6 +215,48 @@ scim_apply(struct scim_client *c, const struct plan_action *a, char **remote_id,
 	default:
 		return bs_fail(err, BS_ERR_INTERNAL, "a roster plan cannot %s", plan_op_name(a->op));
 	}
+}
+
+static int progress(struct apply *ap, size_t done, size_t total, const char *item);
+
+/* Requests the plan would spend looking people up one by one: two (by
+ * externalId, then userName) for each action that has no Alleo id. */
+static unsigned long
+lookups_needed(const struct plan *p)
+{
+	unsigned long n = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct roster_row *w = p->v[i].data;
+		if (p->v[i].op == PLAN_ADD || str_empty(w->remote_id))
+			n += 2;
+	}
+	return n;
+}
+
+/* Read Alleo's users once, when that costs fewer requests than the lookups
+ * it saves (the roster table tells about how many users Alleo has; the
+ * first page tells exactly).  Without a usable listing every action looks
+ * its person up as before: nothing depends on it but the request count. */
+static void
+list_alleo(struct apply *ap, const struct plan *p)
+{
+	unsigned long budget = lookups_needed(p);
+	long known = store_roster_count_active(ap->s->store);
+	struct bs_error err = { 0 };
+
+	if (budget == 0 || (known > 0 && (unsigned long)known / SCIM_PAGE_SIZE + 1 > budget))
+		return;
+	progress(ap, 0, p->n, "reading Alleo's users");
+	ap->index = xcalloc(1, sizeof *ap->index);
+	scim_index_init(ap->index);
+	if (scim_list_users(ap->scim, budget, ap->index, &err) != BS_OK)
+		log_warn("cannot list Alleo's users (%s); looking each person up instead",
+		    bs_error_text(&err));
+	else
+		log_info("listed %zu Alleo users in %lu request%s%s", ap->index->n,
+		    ap->index->pages, ap->index->pages == 1 ? "" : "s",
+		    ap->index->complete ? "" : " (not complete)");
 }
 
 static bs_rc
@@ -286,7 +358,7 @@ apply_scim(struct apply *ap, const struct plan *p, struct bs_error *err)
 		rc = journal(ap, a, (int)i, &id, err);
 		if (rc != BS_OK)
 			return rc;	/* the journal is the safety net: stop */
-		rc = scim_apply(ap->scim, a, &remote, &aerr);
+		rc = scim_apply(ap, a, &remote, &aerr);
 		if (rc == BS_OK)
 			rc = confirm(ap, id, a->data, remote, &aerr);
 		if (rc == BS_OK) {
@@ -562,6 +634,8 @@ roster_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result 
 		}
 		store_audit(s->store, r->run_id, "warning", NULL, plan.guard.reason, clock_now());
 	}
+	if (str_eq(mode, "scim"))
+		list_alleo(&ap, &plan);
 	resolve_unfinished(&ap);
 	if (str_eq(mode, "scim"))
 		rc = apply_scim(&ap, &plan, err);
@@ -580,6 +654,10 @@ roster_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result 
 	}
 out:
 	session_finish_run(s, r, rc, err);
+	if (ap.index != NULL) {
+		scim_index_free(ap.index);
+		free(ap.index);
+	}
 	plan_free(&plan);
 	roster_source_free(&src);
 	return rc;

@@ -169,6 +169,21 @@ error_detail(const struct http_response *resp)
 	return masked;
 }
 
+/* Whether a SCIM error body's scimType is type (RFC 7644 3.12). */
+static int
+scim_type_is(const struct http_response *resp, const char *type)
+{
+	json_t *j;
+	int yes;
+
+	if (resp == NULL || resp->body == NULL || resp->body_len == 0)
+		return 0;
+	j = json_loadb(resp->body, resp->body_len, 0, NULL);
+	yes = json_is_object(j) && str_eq_ci(json_str(j, "scimType"), type);
+	json_decref(j);
+	return yes;
+}
+
 /* ---- the token ---- */
 
 static bs_rc
@@ -378,24 +393,47 @@ parse_user(const json_t *o, struct scim_user *u, struct bs_error *err)
 	return BS_OK;
 }
 
+static void
+users_free(struct scim_user *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		scim_user_clear(&v[i]);
+	free(v);
+}
+
+/* totalResults, startIndex or itemsPerPage; -1 when absent or not a
+ * non-negative integer. */
+static long long
+list_number(const json_t *j, const char *key)
+{
+	long long v;
+
+	if (json_int(j, key, &v) != 0 || v < 0)
+		return -1;
+	return v;
+}
+
 bs_rc
-scim_parse_users(const char *json, size_t len, struct scim_user **out, size_t *n,
-    struct bs_error *err)
+scim_parse_page(const char *json, size_t len, struct scim_page *out, struct bs_error *err)
 {
 	json_t *j, *res, *e;
 	size_t i;
 	bs_rc rc = BS_OK;
 
-	*out = NULL;
-	*n = 0;
+	memset(out, 0, sizeof *out);
+	out->total = out->start = out->per_page = -1;
 	j = util_json_parse(json, len, "the Alleo user list", err);
 	if (j == NULL)
 		return BS_ERR_PARSE;
+	if (json_is_object(j)) {
+		out->total = list_number(j, "totalResults");
+		out->start = list_number(j, "startIndex");
+		out->per_page = list_number(j, "itemsPerPage");
+	}
 	res = json_is_object(j) ? json_object_get(j, "Resources") : NULL;
 	if (res == NULL) {
-		long long total = 0;
 		/* RFC 7644 allows leaving Resources out when nothing matched */
-		if (json_is_object(j) && json_int(j, "totalResults", &total) == 0 && total == 0)
+		if (out->total == 0)
 			goto out;
 		rc = bs_fail(err, BS_ERR_PARSE, "the Alleo user list has no Resources");
 		goto out;
@@ -405,25 +443,43 @@ scim_parse_users(const char *json, size_t len, struct scim_user **out, size_t *n
 		goto out;
 	}
 	if (json_array_size(res) > SCIM_LIST_MAX) {
-		rc = bs_fail(err, BS_ERR_TOO_LARGE, "Alleo returned %zu users for one filter",
+		rc = bs_fail(err, BS_ERR_TOO_LARGE, "Alleo returned %zu users in one answer",
 		    json_array_size(res));
 		goto out;
 	}
-	*out = xcalloc(json_array_size(res) + 1, sizeof **out);
+	out->v = xcalloc(json_array_size(res) + 1, sizeof *out->v);
 	json_array_foreach(res, i, e) {
-		rc = parse_user(e, &(*out)[*n], err);
+		rc = parse_user(e, &out->v[out->n], err);
 		if (rc != BS_OK)
 			break;
-		(*n)++;
+		out->n++;
 	}
 out:
-	if (rc != BS_OK && *out != NULL) {
-		for (i = 0; i < *n; i++)
-			scim_user_clear(&(*out)[i]);
-		FREE(*out);
-		*n = 0;
-	}
+	if (rc != BS_OK)
+		scim_page_clear(out);
 	json_decref(j);
+	return rc;
+}
+
+void
+scim_page_clear(struct scim_page *p)
+{
+	if (p == NULL)
+		return;
+	users_free(p->v, p->n);
+	p->v = NULL;
+	p->n = 0;
+}
+
+bs_rc
+scim_parse_users(const char *json, size_t len, struct scim_user **out, size_t *n,
+    struct bs_error *err)
+{
+	struct scim_page p;
+	bs_rc rc = scim_parse_page(json, len, &p, err);
+
+	*out = p.v;
+	*n = p.n;
 	return rc;
 }
 
@@ -463,20 +519,19 @@ list_users(struct scim_client *c, const char *filter, struct scim_user **out, si
 	return rc;
 }
 
-static void
-users_free(struct scim_user *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		scim_user_clear(&v[i]);
-	free(v);
-}
-
 /* Take v[k] into out, leaving the list to be freed. */
 static void
 take(struct scim_user *v, size_t k, struct scim_user *out)
 {
 	*out = v[k];
 	memset(&v[k], 0, sizeof v[k]);
+}
+
+static bs_rc
+name_taken(struct bs_error *err, const char *user_name, const struct scim_user *holder)
+{
+	return bs_fail(err, BS_ERR_CONFLICT, "Alleo already has %s as the user name of another "
+	    "person (externalId %s, Alleo id %s)", user_name, holder->external_id, holder->id);
 }
 
 bs_rc
@@ -523,9 +578,7 @@ scim_find_user(struct scim_client *c, const char *external_id, const char *user_
 	if (k < n) {
 		if (!str_empty(v[k].external_id) && !str_empty(external_id) &&
 		    !str_eq(v[k].external_id, external_id)) {
-			rc = bs_fail(err, BS_ERR_CONFLICT,
-			    "Alleo already has %s as the user name of another person "
-			    "(externalId %s, Alleo id %s)", user_name, v[k].external_id, v[k].id);
+			rc = name_taken(err, user_name, &v[k]);
 		} else {
 			take(v, k, out);
 			*found = 1;
@@ -533,6 +586,290 @@ scim_find_user(struct scim_client *c, const char *external_id, const char *user_
 	}
 	users_free(v, n);
 	return rc;
+}
+
+/* ---- the listing and its index ---- */
+
+static void
+user_copy(struct scim_user *dst, const struct scim_user *src)
+{
+	dst->id = xstrdup(src->id);
+	dst->external_id = xstrdup(src->external_id);
+	dst->user_name = xstrdup(src->user_name);
+	dst->given_name = xstrdup(src->given_name);
+	dst->family_name = xstrdup(src->family_name);
+	dst->email = xstrdup(src->email);
+	dst->active = src->active;
+	dst->offboarding_date = xstrdup(src->offboarding_date);
+}
+
+void
+scim_index_init(struct scim_index *x)
+{
+	memset(x, 0, sizeof *x);
+	/* Jansson's objects are the hash tables: key -> position in v */
+	x->by_id = json_object();
+	x->by_ext = json_object();
+	x->by_name = json_object();
+	x->total = -1;
+}
+
+void
+scim_index_free(struct scim_index *x)
+{
+	if (x == NULL)
+		return;
+	users_free(x->v, x->n);
+	json_decref(x->by_id);
+	json_decref(x->by_ext);
+	json_decref(x->by_name);
+	memset(x, 0, sizeof *x);
+}
+
+/* The user under key in map, or NULL. */
+static const struct scim_user *
+index_get(const struct scim_index *x, void *map, const char *key)
+{
+	json_t *v;
+
+	if (x == NULL || map == NULL || str_empty(key))
+		return NULL;
+	v = json_object_get(map, key);
+	if (!json_is_integer(v) || (size_t)json_integer_value(v) >= x->n)
+		return NULL;
+	return &x->v[json_integer_value(v)];
+}
+
+/* Point key at pos unless another user already holds it (the first listed
+ * keeps a name or externalId that two users share). */
+static void
+index_key(const struct scim_index *x, void *map, const char *key, size_t pos)
+{
+	const struct scim_user *had = index_get(x, map, key);
+
+	if (str_empty(key) || (had != NULL && had != &x->v[pos]))
+		return;
+	json_object_set_new(map, key, json_integer((json_int_t)pos));
+}
+
+/* Drop key when it points at pos. */
+static void
+index_unkey(const struct scim_index *x, void *map, const char *key, size_t pos)
+{
+	if (index_get(x, map, key) == &x->v[pos])
+		json_object_del(map, key);
+}
+
+static void
+index_store(struct scim_index *x, const struct scim_user *u, int *was_new)
+{
+	const struct scim_user *had = index_get(x, x->by_id, u->id);
+	char *name;
+	size_t pos;
+
+	*was_new = had == NULL;
+	if (had != NULL) {
+		pos = (size_t)(had - x->v);
+		name = str_lower_dup(had->user_name);
+		index_unkey(x, x->by_ext, had->external_id, pos);
+		index_unkey(x, x->by_name, name, pos);
+		free(name);
+		scim_user_clear(&x->v[pos]);
+	} else {
+		pos = x->n;
+		x->v = xreallocarray(x->v, x->n + 1, sizeof *x->v);
+		x->n++;
+		json_object_set_new(x->by_id, u->id, json_integer((json_int_t)pos));
+	}
+	/* what a lookup needs; names and dates are not kept (100,000 users) */
+	memset(&x->v[pos], 0, sizeof x->v[pos]);
+	x->v[pos].id = xstrdup(u->id);
+	x->v[pos].external_id = xstrdup(u->external_id);
+	x->v[pos].user_name = xstrdup(u->user_name);
+	x->v[pos].active = u->active;
+	name = str_lower_dup(u->user_name);
+	index_key(x, x->by_ext, u->external_id, pos);
+	index_key(x, x->by_name, name, pos);
+	free(name);
+}
+
+void
+scim_index_put(struct scim_index *x, const struct scim_user *u)
+{
+	int was_new;
+
+	if (x == NULL || u == NULL || str_empty(u->id))
+		return;
+	index_store(x, u, &was_new);
+}
+
+size_t
+scim_index_add_page(struct scim_index *x, const struct scim_page *p)
+{
+	size_t added = 0;
+	int was_new;
+
+	if (x->folded++ == 0)
+		x->total = p->total;
+	else if (p->total != x->total)
+		x->total_changed = 1;
+	for (size_t i = 0; i < p->n; i++) {
+		index_store(x, &p->v[i], &was_new);
+		if (was_new)
+			added++;
+		else
+			x->repeats++;
+	}
+	return added;
+}
+
+void
+scim_index_finish(struct scim_index *x)
+{
+	x->complete = 0;
+	if (x->why[0] != '\0')
+		return;
+	if (x->total < 0)
+		snprintf(x->why, sizeof x->why, "Alleo's list has no totalResults");
+	else if (x->total_changed)
+		snprintf(x->why, sizeof x->why, "the number of users changed during the listing");
+	else if (x->repeats > 0)
+		snprintf(x->why, sizeof x->why, "%lu user%s came on two pages (so others may have "
+		    "been skipped)", x->repeats, x->repeats == 1 ? "" : "s");
+	else if ((long long)x->n != x->total)
+		snprintf(x->why, sizeof x->why, "%zu users listed of the %lld Alleo counts", x->n,
+		    x->total);
+	else
+		x->complete = 1;
+}
+
+/* One pass over the pages; a pass that ends for a reason worth a second
+ * try (the set moved under it) says so in *again. */
+static bs_rc
+list_pass(struct scim_client *c, unsigned long max_pages, struct scim_index *x, int *again,
+    struct bs_error *err)
+{
+	long long start = 1;
+	int count = SCIM_PAGE_SIZE;
+	bs_rc rc = BS_OK;
+
+	*again = 0;
+	for (;;) {
+		struct http_response resp = { 0 };
+		struct scim_page page;
+		char *path;
+		size_t added;
+
+		if (max_pages > 0 && x->pages >= max_pages) {
+			snprintf(x->why, sizeof x->why, "the listing was stopped after %lu requests",
+			    x->pages);
+			break;
+		}
+		path = xasprintf("/Users?startIndex=%lld&count=%d", start, count);
+		rc = scim_call(c, "GET", path, NULL, NULL, 0, &resp, err);
+		free(path);
+		x->pages++;
+		if (rc == BS_ERR_HTTP && resp.status == 400 && count > SCIM_PAGE_MIN &&
+		    !scim_type_is(&resp, "invalidFilter")) {
+			/* a service that refuses a count above its cap: ask for less */
+			count = count / 2 < SCIM_PAGE_MIN ? SCIM_PAGE_MIN : count / 2;
+			log_info("Alleo refused a page of users (%s); asking for %d at a time",
+			    bs_error_text(err), count);
+			bs_error_clear(err);
+			http_response_clear(&resp);
+			continue;
+		}
+		if (rc == BS_OK)
+			rc = scim_parse_page(resp.body, resp.body_len, &page, err);
+		http_response_clear(&resp);
+		if (rc != BS_OK) {
+			snprintf(x->why, sizeof x->why, "the listing failed: %.120s", bs_error_text(err));
+			break;
+		}
+		added = scim_index_add_page(x, &page);
+		start += (long long)page.n;
+		if (page.n == 0 || (page.total >= 0 && start > page.total)) {
+			/* the end; a short answer is not (RFC 7644 lets a service send
+			 * fewer than asked) */
+			scim_page_clear(&page);
+			break;
+		}
+		if (added == 0) {
+			/* a service that ignores startIndex would loop forever */
+			snprintf(x->why, sizeof x->why, "a page of the listing brought no new user");
+			scim_page_clear(&page);
+			break;
+		}
+		if (max_pages > 0 && page.total >= 0) {
+			unsigned long long left = (unsigned long long)(page.total - start + 1);
+			unsigned long long more = (left + page.n - 1) / page.n;
+			if (x->pages + more > max_pages) {
+				snprintf(x->why, sizeof x->why, "listing all %lld users would take %llu more "
+				    "requests than looking them up", page.total,
+				    x->pages + more - max_pages);
+				scim_page_clear(&page);
+				break;
+			}
+		}
+		scim_page_clear(&page);
+	}
+	scim_index_finish(x);
+	*again = rc == BS_OK && (x->total_changed || x->repeats > 0);
+	return rc;
+}
+
+bs_rc
+scim_list_users(struct scim_client *c, unsigned long max_pages, struct scim_index *x,
+    struct bs_error *err)
+{
+	int again = 0;
+	bs_rc rc;
+
+	if (c == NULL || x == NULL)
+		return bs_fail(err, BS_ERR_INVALID, "no SCIM client");
+	rc = list_pass(c, max_pages, x, &again, err);
+	if (again) {
+		/* the set moved under the listing: read it once more from scratch */
+		unsigned long pages = x->pages;
+
+		log_info("Alleo's users moved during the listing (%s); listing them again", x->why);
+		scim_index_free(x);
+		scim_index_init(x);
+		x->pages = pages;
+		rc = list_pass(c, max_pages, x, &again, err);
+	}
+	if (!x->complete)
+		log_info("the list of Alleo users is not complete (%s): a person it lacks is looked "
+		    "up on its own", x->why);
+	return rc;
+}
+
+bs_rc
+scim_lookup(struct scim_client *c, const struct scim_index *x, const char *external_id,
+    const char *user_name, struct scim_user *out, int *found, struct bs_error *err)
+{
+	const struct scim_user *u;
+	char *name;
+
+	memset(out, 0, sizeof *out);
+	*found = 0;
+	u = index_get(x, x ? x->by_ext : NULL, external_id);
+	if (u == NULL && x != NULL && x->complete && !str_empty(user_name)) {
+		name = str_lower_dup(user_name);
+		u = index_get(x, x->by_name, name);
+		free(name);
+		if (u != NULL && !str_empty(u->external_id) && !str_empty(external_id) &&
+		    !str_eq(u->external_id, external_id))
+			return name_taken(err, user_name, u);
+	}
+	if (u != NULL) {
+		user_copy(out, u);
+		*found = 1;
+		return BS_OK;
+	}
+	if (x != NULL && x->complete)
+		return BS_OK;
+	return scim_find_user(c, external_id, user_name, out, found, err);
 }
 
 bs_rc
@@ -623,18 +960,10 @@ check_spec(const struct scim_user_spec *s, struct bs_error *err)
 static int
 is_uniqueness_conflict(bs_rc rc, const struct http_response *resp)
 {
-	json_t *j;
-	int yes;
-
 	if (rc == BS_ERR_CONFLICT || resp->status == 409)
 		return 1;
 	/* some services answer 400 with scimType uniqueness */
-	if (resp->status != 400 || resp->body == NULL)
-		return 0;
-	j = json_loadb(resp->body, resp->body_len, 0, NULL);
-	yes = json_is_object(j) && str_eq_ci(json_str(j, "scimType"), "uniqueness");
-	json_decref(j);
-	return yes;
+	return resp->status == 400 && scim_type_is(resp, "uniqueness");
 }
 
 bs_rc

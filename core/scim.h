@@ -83,6 +83,74 @@ bs_rc scim_update_user(struct scim_client *c, const char *id,
 bs_rc scim_set_active(struct scim_client *c, const char *id, int active,
     const char *offboarding_date, struct bs_error *err);
 
+/* ---- the listing: Alleo's users read once per run ----
+ *
+ * RFC 7644 3.4.2.4 paging: startIndex is 1-based, count is what the client
+ * asks for and the service may answer fewer (itemsPerPage); totalResults
+ * is the size of the whole set.  targets-api.md B.4 confirms only the
+ * filtered lookups, so every reading it leaves open is handled: a service
+ * that caps count silently (the listing goes on from what really came), one
+ * that refuses a count above its cap (the page is asked again with half),
+ * one that refuses an unfiltered listing (an error: the caller looks people
+ * up one by one as before).  The listing is trusted for an absence only when
+ * it is complete: totalResults the same on every page and exactly that many
+ * distinct users seen (a user on two pages means another was skipped). */
+
+#define SCIM_PAGE_SIZE 100	/* users asked for per page */
+#define SCIM_PAGE_MIN 10	/* halving a refused count stops here */
+
+/* One ListResponse page.  total, start and per_page are -1 when absent. */
+struct scim_page {
+	struct scim_user *v;
+	size_t n;
+	long long total;	/* totalResults */
+	long long start;	/* startIndex */
+	long long per_page;	/* itemsPerPage */
+};
+bs_rc scim_parse_page(const char *json, size_t len, struct scim_page *out,
+    struct bs_error *err);
+void scim_page_clear(struct scim_page *p);
+
+/* Users by Alleo id, with lookups by externalId and by case-folded userName.
+ * Each keeps id, external_id, user_name and active (what a lookup needs). */
+struct scim_index {
+	struct scim_user *v;	/* distinct ids, in listing order */
+	size_t n;
+	void *by_id, *by_ext, *by_name;	/* hash tables (position in v) */
+	int complete;		/* an absence can be trusted */
+	long long total;	/* totalResults of the first page, -1 unknown */
+	int total_changed;	/* totalResults moved during the listing */
+	unsigned long pages;	/* list requests made (refused ones included) */
+	unsigned long folded;	/* pages folded in */
+	unsigned long repeats;	/* users seen again on a later page */
+	char why[160];		/* why it is not complete, "" when it is */
+};
+void scim_index_init(struct scim_index *x);
+void scim_index_free(struct scim_index *x);
+/* Add or replace (by id) one user; a copy is kept.  A create or an update
+ * the run made goes in too, so later actions see it. */
+void scim_index_put(struct scim_index *x, const struct scim_user *u);
+/* Fold one page in (the paging rules above; tests feed pages directly).
+ * Returns the number of users new to the index. */
+size_t scim_index_add_page(struct scim_index *x, const struct scim_page *p);
+/* Decide completeness once the last page is in. */
+void scim_index_finish(struct scim_index *x);
+
+/* Page through GET /Users (SCIM_PAGE_SIZE at a time) into *x.  max_pages
+ * (0 = no limit) is what the listing may cost: once totalResults shows it
+ * would take more, the listing stops and the index stays incomplete (its
+ * users are still good matches).  On an error x keeps what was read and is
+ * not complete. */
+bs_rc scim_list_users(struct scim_client *c, unsigned long max_pages, struct scim_index *x,
+    struct bs_error *err);
+
+/* scim_find_user through the index: an externalId match in the index is
+ * taken; when the index is complete a miss is final and userName is checked
+ * in it too; otherwise Alleo is asked (scim_find_user).  x may be NULL.  A
+ * user from the index has only the fields the index keeps. */
+bs_rc scim_lookup(struct scim_client *c, const struct scim_index *x, const char *external_id,
+    const char *user_name, struct scim_user *out, int *found, struct bs_error *err);
+
 /* The SCIM filter `attr eq "value"` with quotes and backslashes escaped;
  * caller frees.  Exposed for tests. */
 char *scim_filter_eq(const char *attr, const char *value);

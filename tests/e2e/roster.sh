@@ -21,12 +21,25 @@ nusers() { users | py 'len(j.get("users", j) if isinstance(j, dict) else j)'; }
 expected() { sb_ctl hibob GET /_control/expected; }
 person() { sb_ctl hibob POST /_control/person "$1" >/dev/null; }
 
+# SCIM requests since the log was cleared, as "lookups listings posts patches":
+# a lookup is GET /Users with a filter, a listing page GET /Users without
+# (answers of the sandbox's rate limit, 429, are retried and not counted)
+scim_calls() {
+	sb_ctl scim GET /_control/requests | "$SB_PY" -c 'import json,sys
+r=[x for x in json.load(sys.stdin)["requests"] if x["path"].startswith("/scim/v2/Users") and x["status"]!=429]
+g=[x for x in r if x["method"]=="GET" and x["path"].rstrip("/")=="/scim/v2/Users"]
+f=sum(1 for x in g if "filter" in str(x.get("query")))
+print(f, len(g)-f, sum(1 for x in r if x["method"]=="POST"), sum(1 for x in r if x["method"]=="PATCH"))'
+}
+
 t_case "first sync provisions exactly the eligible people"
 want=$(expected | py 'j["employees"]["summary"]["eligible"]')
+sb_ctl scim DELETE /_control/requests >/dev/null
 out=$(bs sync roster --json 2>&1); st=$?
 t_eq "$st" 0 "exit status"
 t_eq "$(printf '%s' "$out" | py 'j["applied"]')" "$want" "applied"
 t_eq "$(nusers)" "$want" "SCIM users"
+t_eq "$(scim_calls)" "0 1 $want 0" "one listing, a create for each, no lookup"
 
 set -- $(expected | py '" ".join(x["id"] for x in j["employees"]["employees"] if x["eligible"] and not x["termination_date"])')
 P1=$1 P2=$2 P3=$3 P4=$4 P5=$5
@@ -185,6 +198,43 @@ t_eq "$st" 0 "rerun exit status"
 t_eq "$(nusers)" "$want" "users"
 t_eq "$(users | py 'len(set(u["externalId"] for u in (j.get("users", j) if isinstance(j, dict) else j)))')" "$want" "no duplicate"
 t_contains "$(bs plan roster 2>&1)" "nothing to do" "nothing missing"
+
+t_case "a new state store against a populated Alleo: every person linked by the listing"
+sb_home hibob alleo || exit 1
+bs config set alleo.mode scim >/dev/null
+ids_before=$(users | py 'sorted(u["id"] for u in j["users"])')
+# a service that refuses pages above 30 users: 100 and 50 are refused, 25 served
+sb_ctl scim POST /_control/paging '{"max_count": 30, "over_max": "error"}' >/dev/null
+sb_ctl scim DELETE /_control/requests >/dev/null
+bs sync roster >/dev/null 2>&1; st=$?
+t_eq "$st" 0 "exit status"
+pages=$(( (want + 24) / 25 + 2 ))
+t_eq "$(scim_calls)" "0 $pages 0 $want" "listed in pages of 25, linked with no lookup and no create"
+t_eq "$(users | py 'sorted(u["id"] for u in j["users"])')" "$ids_before" "the same accounts"
+t_contains "$(bs plan roster 2>&1)" "nothing to do" "nothing missing"
+
+t_case "a service that only serves filtered lookups: each person looked up, same result"
+sb_ctl scim DELETE /_control/users >/dev/null
+sb_home hibob alleo || exit 1
+bs config set alleo.mode scim >/dev/null
+sb_ctl scim POST /_control/paging '{"unfiltered": false}' >/dev/null
+sb_ctl scim DELETE /_control/requests >/dev/null
+bs sync roster >/dev/null 2>&1; st=$?
+t_eq "$st" 0 "exit status"
+t_eq "$(scim_calls)" "$((2 * want)) 1 $want 0" "the refused listing, two lookups before each create"
+t_eq "$(nusers)" "$want" "users"
+t_eq "$(users | py 'len(set(u["externalId"] for u in j["users"]))')" "$want" "no duplicate"
+
+t_case "pages capped below what was asked: the listing goes on from what came"
+sb_home hibob alleo || exit 1
+bs config set alleo.mode scim >/dev/null
+sb_ctl scim POST /_control/paging '{"max_count": 7}' >/dev/null
+sb_ctl scim DELETE /_control/requests >/dev/null
+bs sync roster >/dev/null 2>&1; st=$?
+t_eq "$st" 0 "exit status"
+t_eq "$(scim_calls)" "0 $(( (want + 6) / 7 )) 0 $want" "pages of 7, every person linked"
+t_eq "$(nusers)" "$want" "users"
+sb_ctl scim POST /_control/paging '{}' >/dev/null
 
 t_case "CSV delivery: one file, the eligible people, leavers with their date"
 sb_home hibob || exit 1

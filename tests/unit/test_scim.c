@@ -578,6 +578,343 @@ update_replaces_user_name_for_an_email_change(void **state)
 	json_decref(log);
 }
 
+/* ---- the listing (scim_list_users) and its index ---- */
+
+/* A user of the scripted listings: id u-K, externalId eK, userName pK@x.nl. */
+static json_t *
+list_user(int k)
+{
+	char id[16], ext[16], name[32];
+
+	snprintf(id, sizeof id, "u-%d", k);
+	snprintf(ext, sizeof ext, "e%d", k);
+	snprintf(name, sizeof name, "p%d@x.nl", k);
+	return json_pack("{s:s, s:s, s:s, s:b}", "id", id, "externalId", ext, "userName", name,
+	    "active", 1);
+}
+
+/* A scripted answer to GET /scim/v2/Users: a ListResponse with users
+ * [from, to) and totalResults total. */
+static json_t *
+list_page(long long total, int from, int to)
+{
+	json_t *res = json_array(), *body, *item;
+	char *text;
+
+	for (int k = from; k < to; k++)
+		json_array_append_new(res, list_user(k));
+	body = json_pack("{s:[s], s:I, s:I, s:i, s:o}", "schemas",
+	    "urn:ietf:params:scim:api:messages:2.0:ListResponse", "totalResults",
+	    (json_int_t)total, "startIndex", (json_int_t)from + 1, "itemsPerPage", to - from,
+	    "Resources", res);
+	text = json_dumps(body, JSON_COMPACT);
+	item = json_pack("{s:s, s:i, s:s}", "path", "/scim/v2/Users", "status", 200, "body", text);
+	free(text);
+	json_decref(body);
+	return item;
+}
+
+/* Script the token, then the items (each consumed). */
+static void
+script_items(json_t *first, ...)
+{
+	json_t *a = json_array(), *it;
+	char *text;
+	va_list ap;
+
+	json_array_append_new(a, json_loads(TOKEN_OK, 0, NULL));
+	va_start(ap, first);
+	for (it = first; it != NULL; it = va_arg(ap, json_t *))
+		json_array_append_new(a, it);
+	va_end(ap);
+	text = json_dumps(a, JSON_COMPACT);
+	script(text);
+	free(text);
+	json_decref(a);
+}
+
+/* The query of the n-th request, or "". */
+static const char *
+query_of(json_t *log, size_t n)
+{
+	const char *q = json_str(req(log, n), "query");
+	return q ? q : "";
+}
+
+static void
+list_pages_until_the_total_even_with_short_pages(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_index x;
+	struct scim_user u;
+	int found = 1;
+	json_t *log;
+
+	/* 5 users; the service answers 2, 2 and 1 although 100 were asked */
+	script_items(list_page(5, 0, 2), list_page(5, 2, 4), list_page(5, 4, 5), NULL);
+	scim_index_init(&x);
+	assert_int_equal(scim_list_users(f->c, 0, &x, &err), BS_OK);
+	assert_true(x.complete);
+	assert_int_equal(x.n, 5);
+	assert_int_equal(x.pages, 3);
+	log = server_log();
+	assert_int_equal(json_array_size(log), 4);
+	assert_string_equal(query_of(log, 1), "startIndex=1&count=100");
+	assert_string_equal(query_of(log, 2), "startIndex=3&count=100");
+	assert_string_equal(query_of(log, 3), "startIndex=5&count=100");
+	json_decref(log);
+
+	/* lookups answered by the index, no request */
+	assert_int_equal(scim_lookup(f->c, &x, "e3", "p3@x.nl", &u, &found, &err), BS_OK);
+	assert_true(found);
+	assert_string_equal(u.id, "u-3");
+	scim_user_clear(&u);
+	assert_int_equal(scim_lookup(f->c, &x, "e9", "p9@x.nl", &u, &found, &err), BS_OK);
+	assert_false(found);		/* complete: an absence is final */
+	assert_int_equal(scim_lookup(f->c, &x, "e9", "P2@X.NL", &u, &found, &err),
+	    BS_ERR_CONFLICT);		/* the name is another person's */
+	assert_non_null(strstr(err.detail, "u-2"));
+	log = server_log();
+	assert_int_equal(json_array_size(log), 4);
+	json_decref(log);
+	scim_index_free(&x);
+}
+
+static void
+list_user_on_two_pages_is_not_trusted_for_an_absence(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_index x;
+	struct scim_user u;
+	int found = 0;
+	json_t *log;
+
+	/* 4 users, the order shifts under the listing: u-1 comes twice and
+	 * u-3 never, on both passes */
+	script_items(list_page(4, 0, 2), list_page(4, 1, 3), list_page(4, 0, 2),
+	    list_page(4, 1, 3), NULL);
+	scim_index_init(&x);
+	assert_int_equal(scim_list_users(f->c, 0, &x, &err), BS_OK);
+	assert_false(x.complete);
+	assert_non_null(strstr(x.why, "two pages"));
+	assert_int_equal(x.n, 3);
+	assert_int_equal(x.pages, 4);		/* listed twice */
+	log = server_log();
+	assert_string_equal(query_of(log, 3), "startIndex=1&count=100");
+	json_decref(log);
+
+	/* a listed user is still found without a request; u-3 is asked for */
+	assert_int_equal(scim_lookup(f->c, &x, "e2", NULL, &u, &found, &err), BS_OK);
+	assert_true(found);
+	scim_user_clear(&u);
+	script("[" ONE_USER("e3", "p3@x.nl") "]");
+	assert_int_equal(scim_lookup(f->c, &x, "e3", "p3@x.nl", &u, &found, &err), BS_OK);
+	assert_true(found);
+	assert_string_equal(u.id, "u-77");
+	scim_user_clear(&u);
+	log = server_log();
+	assert_int_equal(count_path(log, "/scim/v2/Users"), 5);
+	assert_non_null(strstr(query_of(log, 5), "filter=externalId"));
+	json_decref(log);
+	scim_index_free(&x);
+}
+
+static void
+list_total_changed_during_the_listing_is_listed_again(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_index x;
+
+	/* someone adds a user between the first and the second page */
+	script_items(list_page(4, 0, 2), list_page(5, 2, 4), list_page(5, 4, 5),
+	    list_page(5, 0, 3), list_page(5, 3, 5), NULL);
+	scim_index_init(&x);
+	assert_int_equal(scim_list_users(f->c, 0, &x, &err), BS_OK);
+	assert_true(x.complete);
+	assert_int_equal(x.n, 5);
+	assert_int_equal(x.total, 5);
+	assert_int_equal(x.pages, 5);
+	scim_index_free(&x);
+
+	/* and when it keeps moving, the index is not trusted for an absence */
+	script_items(list_page(4, 0, 2), list_page(5, 2, 4), list_page(5, 4, 5),
+	    list_page(5, 0, 2), list_page(6, 2, 4), list_page(6, 4, 6), NULL);
+	scim_index_init(&x);
+	assert_int_equal(scim_list_users(f->c, 0, &x, &err), BS_OK);
+	assert_false(x.complete);
+	assert_non_null(strstr(x.why, "changed"));
+	scim_index_free(&x);
+}
+
+static void
+list_refused_count_is_asked_again_with_half(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_index x;
+	json_t *log, *refused = json_pack("{s:s, s:i, s:s}", "path", "/scim/v2/Users", "status",
+	    400, "body", "{\"scimType\": \"invalidValue\", \"detail\": \"count must be at most 60\"}");
+
+	script_items(refused, list_page(3, 0, 3), NULL);
+	scim_index_init(&x);
+	assert_int_equal(scim_list_users(f->c, 0, &x, &err), BS_OK);
+	assert_true(x.complete);
+	assert_int_equal(x.n, 3);
+	log = server_log();
+	assert_string_equal(query_of(log, 1), "startIndex=1&count=100");
+	assert_string_equal(query_of(log, 2), "startIndex=1&count=50");
+	json_decref(log);
+	scim_index_free(&x);
+}
+
+static void
+list_refused_without_a_filter_falls_back_to_lookups(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_index x;
+	struct scim_user u;
+	int found = 1;
+	json_t *log, *refused = json_pack("{s:s, s:i, s:s}", "path", "/scim/v2/Users", "status",
+	    400, "body", "{\"scimType\": \"invalidFilter\", \"detail\": \"a filter is required\"}");
+
+	script_items(refused, NULL);
+	scim_index_init(&x);
+	assert_int_equal(scim_list_users(f->c, 0, &x, &err), BS_ERR_HTTP);
+	assert_non_null(strstr(err.detail, "a filter is required"));
+	assert_false(x.complete);
+	assert_int_equal(x.pages, 1);		/* not asked again with a smaller count */
+	bs_error_clear(&err);
+	script("[" EMPTY_LIST "," EMPTY_LIST "]");
+	assert_int_equal(scim_lookup(f->c, &x, "e1", "p1@x.nl", &u, &found, &err), BS_OK);
+	assert_false(found);
+	log = server_log();
+	assert_int_equal(count_path(log, "/scim/v2/Users"), 3);	/* listing + 2 lookups */
+	json_decref(log);
+	scim_index_free(&x);
+}
+
+static void
+list_stops_when_it_would_cost_more_than_lookups(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_index x;
+
+	/* 1,000 users in pages of 100 would take 10 requests; 3 are allowed */
+	script_items(list_page(1000, 0, 100), NULL);
+	scim_index_init(&x);
+	assert_int_equal(scim_list_users(f->c, 3, &x, &err), BS_OK);
+	assert_false(x.complete);
+	assert_int_equal(x.pages, 1);
+	assert_int_equal(x.n, 100);
+	assert_non_null(strstr(x.why, "1000 users"));
+	scim_index_free(&x);
+}
+
+static void
+list_stops_when_a_page_brings_nobody_new(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_index x;
+
+	/* a service that ignores startIndex answers the first page again */
+	script_items(list_page(4, 0, 2), list_page(4, 0, 2), list_page(4, 0, 2),
+	    list_page(4, 0, 2), NULL);
+	scim_index_init(&x);
+	assert_int_equal(scim_list_users(f->c, 0, &x, &err), BS_OK);
+	assert_false(x.complete);
+	assert_int_equal(x.n, 2);
+	assert_int_equal(x.pages, 4);		/* two passes of two pages, then it gives up */
+	scim_index_free(&x);
+}
+
+static void
+index_follows_the_writes_of_the_run(void **state)
+{
+	struct bs_error err = { 0 };
+	struct scim_index x;
+	struct scim_page p = { 0 };
+	struct scim_user u, w;
+	int found = 0;
+
+	(void)state;
+	/* two pages folded by hand: u-1 shows on both (counted once) */
+	p.v = xcalloc(2, sizeof *p.v);
+	p.n = 2;
+	p.total = 3;
+	p.v[0].id = xstrdup("u-0"), p.v[0].external_id = xstrdup("e0");
+	p.v[0].user_name = xstrdup("Ann@X.nl");
+	p.v[1].id = xstrdup("u-1"), p.v[1].external_id = xstrdup("e1");
+	p.v[1].user_name = xstrdup("bob@x.nl");
+	scim_index_init(&x);
+	assert_int_equal(scim_index_add_page(&x, &p), 2);
+	assert_int_equal(scim_index_add_page(&x, &p), 0);
+	assert_int_equal(x.repeats, 2);
+	scim_index_finish(&x);
+	assert_false(x.complete);
+	scim_page_clear(&p);
+	scim_index_free(&x);
+
+	/* a complete index of one user, then the run renames and creates */
+	p.v = xcalloc(1, sizeof *p.v);
+	p.n = 1;
+	p.total = 1;
+	p.v[0].id = xstrdup("u-0"), p.v[0].external_id = xstrdup("e0");
+	p.v[0].user_name = xstrdup("ann@x.nl");
+	scim_index_init(&x);
+	scim_index_add_page(&x, &p);
+	scim_index_finish(&x);
+	assert_true(x.complete);
+	scim_page_clear(&p);
+	memset(&w, 0, sizeof w);
+	w.id = (char *)"u-0", w.external_id = (char *)"e0", w.user_name = (char *)"ann.new@x.nl";
+	scim_index_put(&x, &w);
+	/* the old name is free now: a new person may take it */
+	assert_int_equal(scim_lookup(NULL, &x, "e5", "ann@x.nl", &u, &found, &err), BS_OK);
+	assert_false(found);
+	assert_int_equal(scim_lookup(NULL, &x, "e5", "ANN.NEW@x.nl", &u, &found, &err),
+	    BS_ERR_CONFLICT);
+	w.id = (char *)"u-5", w.external_id = (char *)"e5", w.user_name = (char *)"ann@x.nl";
+	scim_index_put(&x, &w);
+	assert_int_equal(x.n, 2);
+	assert_int_equal(scim_lookup(NULL, &x, "e5", NULL, &u, &found, &err), BS_OK);
+	assert_true(found);
+	assert_string_equal(u.id, "u-5");
+	scim_user_clear(&u);
+	scim_index_free(&x);
+}
+
+static void
+parse_page_reads_the_paging_numbers(void **state)
+{
+	struct bs_error err = { 0 };
+	struct scim_page p;
+	static const char full[] = "{\"totalResults\": 7, \"startIndex\": 3, \"itemsPerPage\": 1, "
+	    "\"Resources\": [{\"id\": \"u-1\", \"userName\": \"a@x.nl\"}]}";
+	static const char none[] = "{\"totalResults\": 0}";
+	static const char missing[] = "{\"totalResults\": 7}";
+	static const char bare[] = "{\"Resources\": []}";
+
+	(void)state;
+	assert_int_equal(scim_parse_page(full, sizeof full - 1, &p, &err), BS_OK);
+	assert_int_equal(p.n, 1);
+	assert_int_equal(p.total, 7);
+	assert_int_equal(p.start, 3);
+	assert_int_equal(p.per_page, 1);
+	scim_page_clear(&p);
+	assert_int_equal(scim_parse_page(none, sizeof none - 1, &p, &err), BS_OK);
+	assert_int_equal(p.n, 0);
+	assert_int_equal(scim_parse_page(missing, sizeof missing - 1, &p, &err), BS_ERR_PARSE);
+	assert_int_equal(scim_parse_page(bare, sizeof bare - 1, &p, &err), BS_OK);
+	assert_int_equal(p.total, -1);
+	assert_int_equal(p.start, -1);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -602,6 +939,15 @@ main(void)
 		T(create_server_error_is_reported),
 		T(deactivate_sends_patch_with_offboarding_date),
 		T(update_replaces_user_name_for_an_email_change),
+		T(list_pages_until_the_total_even_with_short_pages),
+		T(list_user_on_two_pages_is_not_trusted_for_an_absence),
+		T(list_total_changed_during_the_listing_is_listed_again),
+		T(list_refused_count_is_asked_again_with_half),
+		T(list_refused_without_a_filter_falls_back_to_lookups),
+		T(list_stops_when_it_would_cost_more_than_lookups),
+		T(list_stops_when_a_page_brings_nobody_new),
+		T(index_follows_the_writes_of_the_run),
+		T(parse_page_reads_the_paging_numbers),
 	};
 
 	return cmocka_run_group_tests_name("scim", tests, group_setup, group_teardown);
