@@ -3,7 +3,8 @@
  * Everything that decides one person's Alleo account, from the same code
  * the sync runs: what HiBob says, each eligibility rule, what the roster
  * table (and, for SCIM, Alleo itself) has, and the action a sync would take
- * now with its reason.
+ * now with its reason.  The work and the text are core/explain.c's (shared
+ * with the console's explain screen); this file adds the JSON.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,12 +15,8 @@
 #include "app.h"
 #include "commands.h"
 #include "conf.h"
+#include "explain.h"
 #include "output.h"
-#include "roster.h"
-#include "scim.h"
-#include "session.h"
-#include "store.h"
-#include "store_roster.h"
 #include "util.h"
 
 static json_t *
@@ -27,28 +24,6 @@ jstr(const char *s)
 {
 	return s ? json_string(s) : json_null();
 }
-
-static const char *
-pass_word(int pass)
-{
-	return pass > 0 ? "pass" : pass == 0 ? "fail" : "unknown";
-}
-
-static char *
-person_name(const struct bob_person *p)
-{
-	if (!str_empty(p->display_name))
-		return xstrdup(p->display_name);
-	return xasprintf("%s%s%s", p->first_name ? p->first_name : "",
-	    p->first_name && p->surname ? " " : "", p->surname ? p->surname : "");
-}
-
-struct live {
-	int asked;		/* a SCIM lookup was made */
-	int found;
-	struct scim_user u;
-	char error[BS_ERROR_DETAIL_MAX];
-};
 
 static json_t *
 source_json(const struct roster_source *src, size_t i, const struct conf *conf)
@@ -89,7 +64,7 @@ eligibility_json(const struct roster_eval *e)
 	for (size_t k = 0; k < ARRAY_LEN(e->rules); k++) {
 		json_t *r = json_object();
 		json_object_set_new(r, "rule", jstr(e->rules[k].rule));
-		json_object_set_new(r, "result", json_string(pass_word(e->rules[k].pass)));
+		json_object_set_new(r, "result", json_string(explain_pass_word(e->rules[k].pass)));
 		json_object_set_new(r, "detail", json_string(e->rules[k].detail));
 		json_array_append_new(rules, r);
 	}
@@ -99,7 +74,7 @@ eligibility_json(const struct roster_eval *e)
 
 static json_t *
 target_json(const char *mode, const struct roster_row *row, int have_row,
-    const struct live *lv)
+    const struct explain_live *lv)
 {
 	json_t *o = json_object(), *l;
 	char t[32];
@@ -142,84 +117,17 @@ embedded(const char *text)
 	return v ? v : json_string(text);
 }
 
-static void
-print_human(const struct roster_source *src, size_t i, const struct conf *conf,
-    const char *mode, const struct roster_row *row, int have_row, const struct live *lv,
-    const struct plan_action *act, const struct plan_held *held)
-{
-	const struct bob_person *p = &src->people.v[i];
-	const struct roster_eval *e = &src->evals[i];
-	const char *zone = NULL;
-	char today[11], *name = person_name(p);
-
-	roster_person_today(conf, p, src->fetched_at ? src->fetched_at : clock_now(), &zone);
-	date_format(src->local_today[i], today);
-	util_strip_controls(name);
-	printf("%s <%s>, HiBob id %s\n\n", name, p->email ? p->email : "no work email", p->id);
-	printf("In HiBob\n");
-	printf("  alleo_access       %s%s%s\n", bob_access_name(p->access),
-	    p->access_value && p->access != BOB_ACCESS_YES && p->access != BOB_ACCESS_NO ? " " : "",
-	    p->access_value && p->access != BOB_ACCESS_YES && p->access != BOB_ACCESS_NO ?
-	    p->access_value : "");
-	printf("  lifecycle          %s\n", p->lifecycle ? p->lifecycle : "(none)");
-	printf("  start date         %s\n", p->start_date ? p->start_date : "(none)");
-	printf("  termination date   %s\n", p->termination_date ? p->termination_date : "(none)");
-	printf("  site               %s (time zone %s, local date %s)\n",
-	    p->site ? p->site : "(none)", zone ? zone : "UTC", today);
-	for (size_t k = 0; k < p->nbudgets; k++) {
-		if (p->budgets[k].set)
-			printf("  %-18s %.2f\n", p->budgets[k].field, p->budgets[k].amount);
-		else
-			printf("  %-18s (none)\n", p->budgets[k].field);
-	}
-	printf("\nEligibility: %s\n", roster_verdict_name(e->verdict));
-	for (size_t k = 0; k < ARRAY_LEN(e->rules); k++)
-		printf("  [%-7s] %s: %s\n", pass_word(e->rules[k].pass),
-		    e->rules[k].rule ? e->rules[k].rule : "?", e->rules[k].detail);
-	printf("\nIn Alleo (alleo.mode %s)\n", mode ? mode : "off");
-	if (!have_row)
-		printf("  never sent to Alleo by bobsync\n");
-	else
-		printf("  %s%s%s%s%s\n", row->active ? "active" : "deactivated",
-		    row->offboard_date ? ", offboarding date " : "",
-		    row->offboard_date ? row->offboard_date : "",
-		    row->remote_id ? ", Alleo id " : "", row->remote_id ? row->remote_id : "");
-	if (lv->asked) {
-		if (lv->error[0])
-			printf("  live lookup failed: %s\n", lv->error);
-		else if (!lv->found)
-			printf("  Alleo has no user with externalId %s\n", p->id);
-		else
-			printf("  Alleo has user %s (%s, %s)\n", lv->u.id,
-			    lv->u.user_name ? lv->u.user_name : "?", lv->u.active ? "active" : "inactive");
-	}
-	printf("\nA sync now would: ");
-	if (act != NULL)
-		printf("%s (%s)\n", plan_op_name(act->op), act->reason);
-	else if (held != NULL)
-		printf("hold (%s)\n", held->reason);
-	else
-		printf("nothing (%s)\n", e->reason);
-	free(name);
-}
-
 int
 cmd_explain(struct app *a, int argc, char **argv)
 {
 	struct app_ctx ctx;
 	struct bs_error err = { 0 };
-	struct roster_source src;
-	struct roster_row row;
-	struct plan plan;
-	struct live lv;
+	struct explain x;
 	struct out_progress prog;
 	struct bs_progress pcb = { out_progress_cb, &prog };
-	const struct plan_action *act = NULL;
-	const struct plan_held *held = NULL;
-	const char *who = NULL, *mode;
-	const struct bob_person *p;
-	size_t idx = 0;
-	int have_row = 0, status = 0;
+	const char *who = NULL;
+	int status = 0;
+	bs_rc rc;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
@@ -235,87 +143,50 @@ cmd_explain(struct app *a, int argc, char **argv)
 		return app_usage(a, "explain", "say who: a work email or a HiBob employee id");
 	if (app_ctx_open(a, APP_NEED_VAULT | APP_NEED_STORE, &ctx, &err) != BS_OK)
 		return app_error(a, &err);
-	memset(&lv, 0, sizeof lv);
-	memset(&row, 0, sizeof row);
-	plan_init(&plan, "alleo");
 	out_progress_init(&prog, a);
-	if (roster_source_fetch(&ctx.s, &pcb, &src, &err) != BS_OK) {
-		out_progress_done(&prog);
-		status = app_error(a, &err);
-		goto done;
-	}
+	rc = explain_run(&ctx.s, who, 0, &pcb, &x, &err);
 	out_progress_done(&prog);
-	p = roster_source_find(&src, who, &idx);
-	if (p == NULL) {
-		struct bs_error e2 = { 0 };
-		bs_fail(&e2, BS_ERR_NOT_FOUND, "no one with that email or id is visible to the service "
-		    "user");
-		status = app_error(a, &e2);
-		if (store_roster_get(ctx.store, who, &row, NULL) == BS_OK ||
-		    store_roster_find_email(ctx.store, who, &row, NULL) == BS_OK)
-			fprintf(stderr, "bobsync: the roster still has %s (HiBob id %s) as %s in "
-			    "Alleo: HiBob no longer shows them, so it is held, never removed "
-			    "automatically\n", row.email ? row.email : who, row.employee_id,
-			    row.active ? "active" : "deactivated");
-		roster_row_clear(&row);
-		roster_source_free(&src);
+	if (rc != BS_OK) {
+		char *gone = explain_gone_text(&x, who);
+		status = app_error(a, &err);
+		if (gone != NULL)
+			fprintf(stderr, "bobsync: %s\n", gone);
+		free(gone);
 		goto done;
 	}
-	have_row = store_roster_get(ctx.store, p->id, &row, NULL) == BS_OK;
-	mode = conf_get(a->conf, "alleo.mode");
-	if (str_eq(mode, "scim")) {
-		struct scim_client *sc;
-		struct bs_error le = { 0 };
-		lv.asked = 1;
-		if (session_scim(&ctx.s, &sc, &le) != BS_OK ||
-		    scim_find_user(sc, p->id, NULL, &lv.u, &lv.found, &le) != BS_OK)
-			snprintf(lv.error, sizeof lv.error, "%s", bs_error_text(&le));
-	}
-	/* the action from the same plan code the sync runs */
-	if (roster_plan(&ctx.s, &src, &plan, &err) == BS_OK) {
-		for (size_t i = 0; i < plan.n && act == NULL; i++)
-			if (str_eq(plan.v[i].subject, p->id))
-				act = &plan.v[i];
-		for (size_t i = 0; i < plan.nheld && held == NULL; i++)
-			if (str_eq(plan.held[i].employee_id, p->id))
-				held = &plan.held[i];
-	} else {
-		fprintf(stderr, "bobsync: cannot plan: %s\n", bs_error_text(&err));
-	}
+	if (x.plan_error[0])
+		fprintf(stderr, "bobsync: cannot plan: %s\n", x.plan_error);
 
 	if (a->json) {
 		json_t *j = json_object(), *aj = json_null(), *hj = json_null();
-		char *name = person_name(p);
-		json_object_set_new(j, "employee_id", json_string(p->id));
-		json_object_set_new(j, "email", jstr(p->email));
-		json_object_set_new(j, "name", json_string(name));
-		json_object_set_new(j, "source", source_json(&src, idx, a->conf));
-		json_object_set_new(j, "eligibility", eligibility_json(&src.evals[idx]));
-		json_object_set_new(j, "target", target_json(mode, &row, have_row, &lv));
-		if (act != NULL) {
+		json_object_set_new(j, "employee_id", json_string(x.p->id));
+		json_object_set_new(j, "email", jstr(x.p->email));
+		json_object_set_new(j, "name", json_string(x.name));
+		json_object_set_new(j, "source", source_json(&x.src, x.idx, a->conf));
+		json_object_set_new(j, "eligibility", eligibility_json(&x.src.evals[x.idx]));
+		json_object_set_new(j, "target", target_json(x.mode, &x.row, x.have_row, &x.live));
+		if (x.act != NULL) {
 			aj = json_object();
-			json_object_set_new(aj, "op", json_string(plan_op_name(act->op)));
-			json_object_set_new(aj, "reason", json_string(act->reason));
-			json_object_set_new(aj, "before", embedded(act->before));
-			json_object_set_new(aj, "after", embedded(act->after));
+			json_object_set_new(aj, "op", json_string(plan_op_name(x.act->op)));
+			json_object_set_new(aj, "reason", json_string(x.act->reason));
+			json_object_set_new(aj, "before", embedded(x.act->before));
+			json_object_set_new(aj, "after", embedded(x.act->after));
 		}
-		if (held != NULL) {
+		if (x.held != NULL) {
 			hj = json_object();
-			json_object_set_new(hj, "reason", json_string(held->reason));
+			json_object_set_new(hj, "reason", json_string(x.held->reason));
 		}
 		json_object_set_new(j, "action", aj);
 		json_object_set_new(j, "held", hj);
-		json_object_set_new(j, "plan_id", json_string(plan.id));
+		json_object_set_new(j, "plan_id", json_string(x.plan.id));
 		out_json(j);
-		free(name);
 	} else {
-		print_human(&src, idx, a->conf, mode, &row, have_row, &lv, act, held);
+		char *text = explain_text(&x, a->conf);
+		fputs(text, stdout);
+		free(text);
 	}
-	roster_row_clear(&row);
-	scim_user_clear(&lv.u);
-	roster_source_free(&src);
 done:
-	plan_free(&plan);
+	explain_free(&x);
 	app_ctx_close(&ctx);
 	return status;
 }

@@ -173,7 +173,7 @@ emp_targets(const struct emp_model *m, size_t *n, int *selected)
 enum mode { M_LOADING, M_FAILED, M_LIST, M_PROMPT, M_SETTING, M_RESULTS };
 
 enum {
-	ACT_FILTER = 1, ACT_SORT, ACT_SELECT, ACT_ALL, ACT_SET, ACT_DETAIL,
+	ACT_FILTER = 1, ACT_SORT, ACT_SELECT, ACT_ALL, ACT_SET, ACT_DETAIL, ACT_EXPLAIN,
 	ACT_RELOAD, ACT_COL1, ACT_COL2, ACT_COL3, ACT_COL4, ACT_COL5, ACT_SAVE
 };
 
@@ -184,6 +184,8 @@ static const struct tui_action list_actions[] = {
 	{ ACT_ALL, "All", 'a', "select everyone the filter shows (again: unselect them)", 0 },
 	{ ACT_SET, "Set access", 'b', "set alleo_access to yes or no for the selected people "
 	  "(none selected: everyone shown), in HiBob or as a CSV for People > Import", 0 },
+	{ ACT_EXPLAIN, "Explain", UK_ENTER, "everything that decides this person's account, with "
+	  "what Alleo holds and what a sync would do", 0 },
 	{ ACT_DETAIL, "Detail", 'd', "show or hide the detail pane", TUI_ACT_NOBAR },
 	{ ACT_COL1, "Name", '1', "sort by name (again: reverse)", TUI_ACT_NOBAR },
 	{ ACT_COL2, "Email", '2', "sort by email (again: reverse)", TUI_ACT_NOBAR },
@@ -511,9 +513,10 @@ bulk_set(struct tui *ui, struct emp_screen *st)
 }
 
 static int
-list_key(struct tui *ui, struct emp_screen *st, int key, int action)
+list_key(struct tui *ui, struct tui_screen *s, struct emp_screen *st, int key, int action)
 {
 	struct wlist *l = &st->m.list;
+	size_t row;
 
 	if (!l->typing) {
 		switch (action) {
@@ -534,6 +537,14 @@ list_key(struct tui *ui, struct emp_screen *st, int key, int action)
 	}
 	switch (wlist_key(l, key)) {
 	case WLIST_ACTIVATE:
+		row = wlist_current(l);
+		if (row != (size_t)-1) {
+			char crumbs[200];
+			snprintf(crumbs, sizeof crumbs, "%s \xc2\xb7 Explain", s->crumbs[0] ?
+			    s->crumbs : s->title);
+			screen_explain_push(ui, st->e, st->m.src.people.v[row].id, crumbs);
+		}
+		return TUI_HANDLED;
 	case WLIST_HANDLED:
 	case WLIST_FILTER_DONE:
 		return TUI_HANDLED;
@@ -591,7 +602,7 @@ emp_key(struct tui *ui, struct tui_screen *s, int key, int action)
 			return TUI_HANDLED;
 		}
 	case M_LIST:
-		return list_key(ui, st, key, action);
+		return list_key(ui, s, st, key, action);
 	}
 	return TUI_UNHANDLED;
 }
