@@ -1,0 +1,345 @@
+/* screen_credentials.c - replace the secrets in the vault: the HiBob
+ * Service User ID and token, the Assembled API key, Alleo's SCIM client id
+ * and secret.  The list says what is stored and since when (never the
+ * values); Enter opens a form for one set (identifiers shown while typed,
+ * secrets masked, Ctrl-R shows them), and after a confirmation the values
+ * are written to the vault at once (vault_set, vault_save) and the
+ * session's clients are made again with them.  Nothing is written when
+ * the form is left with Esc or the confirmation is declined. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "dash.h"
+#include "log.h"
+#include "paths.h"
+#include "screens.h"
+#include "session.h"
+#include "text.h"
+#include "tui.h"
+#include "util.h"
+#include "vault.h"
+#include "widget_form.h"
+#include "widget_list.h"
+
+#define SECRET_FIELD_MAX 1000	/* characters; UTF-8 needs at most 4 bytes each */
+
+/* The sets of secrets replaced together. */
+static const struct cred_set {
+	const char *name;
+	const char *what;
+	int n;
+	enum vault_key keys[2];
+	const char *labels[2];
+	int masked[2];
+	const char *help;
+} sets[] = {
+	{ "HiBob", "the HiBob Service User ID and token", 2,
+	  { VAULT_HIBOB_ID, VAULT_HIBOB_TOKEN }, { "Service User ID", "Token" }, { 0, 1 },
+	  "Bob: Settings > Integrations > Service Users (the token is shown once)" },
+	{ "Assembled", "the Assembled API key", 1,
+	  { VAULT_ASSEMBLED_KEY }, { "API key" }, { 1 },
+	  "Assembled: Settings > API keys" },
+	{ "Alleo (SCIM)", "Alleo's SCIM client id and secret", 2,
+	  { VAULT_ALLEO_CLIENT_ID, VAULT_ALLEO_CLIENT_SECRET }, { "Client id", "Client secret" },
+	  { 0, 1 }, "from Alleo, for alleo.mode scim" },
+};
+#define NSETS (sizeof sets / sizeof sets[0])
+
+enum { COL_WHAT, COL_STORED, NCOLS };
+
+static const struct wlist_column cols[NCOLS] = {
+	{ "Credentials", 20, 1, 0 },
+	{ "In the vault", 30, 2, 0 },
+};
+
+enum { ACT_REPLACE = 1, ACT_STORE };
+
+static const struct tui_action list_actions[] = {
+	{ ACT_REPLACE, "Replace", UK_ENTER, "type new values for these credentials", 0 },
+};
+
+static const struct tui_action form_actions[] = {
+	{ ACT_STORE, "Store", UK_ENTER, "store the values in the vault (asks first)", 0 },
+	{ 0, "Next field", UK_TAB, "the next field (also Up/Down)", TUI_ACT_NOBAR },
+	{ 0, "Show", UK_CTRL('r'), "show or hide what was typed in a secret field",
+	  TUI_ACT_NOBAR },
+};
+
+struct creds {
+	struct dash_env *e;
+	struct wlist list;
+	char cell[160];
+	const struct cred_set *editing;	/* the form is open */
+	struct wform_field fields[2];
+	struct wform form;
+};
+
+/* "stored 2026-12-06 01:40 UTC", or "not stored". */
+static const char *
+stored_text(struct creds *st, const struct cred_set *c)
+{
+	int64_t at = 0;
+	int missing = 0;
+	char t[21];
+
+	if (*st->e->vault == NULL)
+		return "no vault yet";
+	for (int i = 0; i < c->n; i++) {
+		int64_t k = vault_stored_at(*st->e->vault, c->keys[i]);
+		if (vault_get(*st->e->vault, c->keys[i]) == NULL)
+			missing++;
+		else if (k > at)
+			at = k;
+	}
+	if (missing == c->n)
+		return "not stored";
+	time_format_utc(at, t);
+	snprintf(st->cell, sizeof st->cell, "%sstored %.10s %.5s UTC", missing ? "partly " : "",
+	    t, t + 11);
+	return st->cell;
+}
+
+static const char *
+cell(void *ctx, size_t row, int col)
+{
+	struct creds *st = ctx;
+
+	return col == COL_WHAT ? sets[row].name : stored_text(st, &sets[row]);
+}
+
+static void
+close_form(struct creds *st)
+{
+	for (int i = 0; st->editing != NULL && i < st->editing->n; i++)
+		wtext_release(&st->fields[i].text);
+	memset(st->fields, 0, sizeof st->fields);
+	st->editing = NULL;
+}
+
+static void
+open_form(struct creds *st, const struct cred_set *c)
+{
+	memset(st->fields, 0, sizeof st->fields);
+	for (int i = 0; i < c->n; i++) {
+		st->fields[i].kind = WFORM_TEXT;
+		st->fields[i].label = c->labels[i];
+		st->fields[i].help = c->masked[i] ? "masked; paste works; Ctrl-R shows it" : c->help;
+		wtext_init(&st->fields[i].text, SECRET_FIELD_MAX, c->masked[i]);
+	}
+	wform_init(&st->form, st->fields, c->n);
+	st->form.focus = 0;
+	st->editing = c;
+}
+
+/* Spaces and tabs around s cut in place (s stays in its guarded memory). */
+static void
+trim_in_place(char *s)
+{
+	size_t n = strlen(s), start = 0;
+
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	while (start < n && (s[start] == ' ' || s[start] == '\t'))
+		start++;
+	memmove(s, s + start, n - start);
+	sodium_memzero(s + (n - start), start);
+	s[n - start] = '\0';
+}
+
+/* The form's values into guarded memory (trimmed); -1 (and the field's
+ * message) when one is empty. */
+static int
+read_values(struct creds *st, char **vals)
+{
+	const struct cred_set *c = st->editing;
+	size_t sz = SECRET_FIELD_MAX * 4 + 1;
+
+	for (int i = 0; i < c->n; i++) {
+		vals[i] = sodium_malloc(sz);
+		if (vals[i] == NULL)
+			return -1;
+		if (wtext_get(&st->fields[i].text, vals[i], sz) == (size_t)-1)
+			vals[i][0] = '\0';
+		trim_in_place(vals[i]);
+		if (vals[i][0] == '\0') {
+			wtext_set_msg(&st->fields[i].text, "empty: type or paste it");
+			st->form.focus = i;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+store(struct tui *ui, struct creds *st)
+{
+	const struct cred_set *c = st->editing;
+	struct bs_error err = { 0 };
+	char *vals[2] = { NULL, NULL }, question[256];
+	int stored = 0;
+
+	if (*st->e->vault == NULL) {
+		tui_say(ui, ROLE_ERROR, " No vault yet: the setup creates it (bobsync setup).");
+		return TUI_HANDLED;
+	}
+	if (read_values(st, vals) != 0)
+		goto out;
+	snprintf(question, sizeof question, "Replace %s in the vault?\nThe stored ones are "
+	    "overwritten.", c->what);
+	if (!tui_confirm(ui, "Replace credentials", question, 1)) {
+		tui_say(ui, ROLE_DIM, " Nothing stored.");
+		goto out;
+	}
+	for (int i = 0; i < c->n; i++) {
+		if (c->masked[i])
+			log_register_secret(vals[i]);
+		if (vault_set(*st->e->vault, c->keys[i], vals[i], clock_now(), &err) != BS_OK)
+			break;
+	}
+	if (err.rc == BS_OK && vault_save(*st->e->vault, &err) == BS_OK)
+		stored = 1;
+	if (!stored) {
+		tui_say(ui, ROLE_ERROR, " %s", bs_error_text(&err));
+		goto out;
+	}
+	/* the clients are made again with the new credentials */
+	session_close(st->e->s);
+	session_init(st->e->s, st->e->conf, *st->e->vault, st->e->store, NULL);
+	tui_say(ui, ROLE_OK, " Stored %s in %s. The setup checks try them.", c->what,
+	    st->e->paths->vault_file);
+	close_form(st);
+out:
+	for (int i = 0; i < 2; i++)
+		sodium_free(vals[i]);
+	return TUI_HANDLED;
+}
+
+static int
+cr_open(struct tui *ui, struct tui_screen *s)
+{
+	struct creds *st = s->data;
+
+	wlist_init(&st->list, cols, NCOLS, cell, st);
+	wlist_set_rows(&st->list, NSETS);
+	if (*st->e->vault == NULL)
+		tui_say(ui, ROLE_WARN, " No vault yet: the setup creates it (bobsync setup).");
+	return 0;
+}
+
+static void
+cr_close(struct tui *ui, struct tui_screen *s)
+{
+	struct creds *st = s->data;
+
+	(void)ui;
+	close_form(st);
+	wlist_release(&st->list);
+	free(st);
+	s->data = NULL;
+}
+
+static const struct tui_action *
+cr_actions(struct tui_screen *s, size_t *n)
+{
+	struct creds *st = s->data;
+
+	if (st->editing != NULL) {
+		*n = sizeof form_actions / sizeof form_actions[0];
+		return form_actions;
+	}
+	*n = sizeof list_actions / sizeof list_actions[0];
+	return list_actions;
+}
+
+static int
+cr_typing(struct tui_screen *s)
+{
+	struct creds *st = s->data;
+
+	return st->editing != NULL && wform_typing(&st->form);
+}
+
+static void
+cr_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
+{
+	struct creds *st = s->data;
+	char line[512];
+
+	(void)ui;
+	snprintf(line, sizeof line, "Stored encrypted in %s; values are never shown.",
+	    st->e->paths->vault_file);
+	text_put(y, x + 1, line, w - 1, ROLE_DIM);
+	wlist_draw(&st->list, y + 1, x, (int)NSETS + 1, w);
+	if (st->editing == NULL) {
+		text_put(y + (int)NSETS + 3, x + 2, "Enter types new values for the highlighted "
+		    "line. Esc goes back.", w - 4, ROLE_DIM);
+		return;
+	}
+	snprintf(line, sizeof line, "New values for %s (%s):", st->editing->what,
+	    st->editing->help);
+	text_put(y + (int)NSETS + 3, x + 2, line, w - 4, ROLE_KEY);
+	wform_draw(&st->form, y + (int)NSETS + 5, x + 2, h - (int)NSETS - 6, w - 4);
+	text_put(y + h - 1, x + 2, "Enter stores (asks first); Esc leaves everything as it was.",
+	    w - 4, ROLE_DIM);
+}
+
+static int
+cr_key(struct tui *ui, struct tui_screen *s, int key, int action)
+{
+	struct creds *st = s->data;
+	size_t row;
+
+	if (st->editing != NULL) {
+		switch (wform_key(&st->form, key)) {
+		case WFORM_SUBMIT:
+			/* Enter on the first of two fields goes on to the second */
+			if (st->form.focus + 1 < st->form.n) {
+				wform_focus_next(&st->form, 1);
+				return TUI_HANDLED;
+			}
+			return store(ui, st);
+		case WFORM_CANCEL:
+			close_form(st);
+			tui_say(ui, ROLE_DIM, " Nothing stored.");
+			return TUI_HANDLED;
+		case WFORM_CHANGED:
+			wtext_set_msg(&st->fields[st->form.focus].text, NULL);
+			return TUI_HANDLED;
+		default:
+			return TUI_HANDLED;
+		}
+	}
+	if (action == ACT_REPLACE || key == UK_ENTER) {
+		row = wlist_current(&st->list);
+		if (row < NSETS)
+			open_form(st, &sets[row]);
+		return TUI_HANDLED;
+	}
+	return wlist_key(&st->list, key) == WLIST_UNHANDLED ? TUI_UNHANDLED : TUI_HANDLED;
+}
+
+static const struct tui_screen_ops credentials_ops = {
+	.name = "credentials",
+	.open = cr_open,
+	.draw = cr_draw,
+	.handle_key = cr_key,
+	.close = cr_close,
+	.actions = cr_actions,
+	.typing = cr_typing,
+};
+
+int
+screen_credentials_push(struct tui *ui, struct dash_env *e, const char *crumbs)
+{
+	struct creds *st = xcalloc(1, sizeof *st);
+
+	st->e = e;
+	if (tui_push(ui, &credentials_ops, st, "Credentials", crumbs) != 0) {
+		free(st);
+		return -1;
+	}
+	return 0;
+}
