@@ -199,15 +199,20 @@ t_eq "$(nusers)" "$want" "users"
 t_eq "$(users | py 'len(set(u["externalId"] for u in (j.get("users", j) if isinstance(j, dict) else j)))')" "$want" "no duplicate"
 t_contains "$(bs plan roster 2>&1)" "nothing to do" "nothing missing"
 
+# a first sync from a new state store, with the SCIM service paging as told
+sync_new_store() { # PAGING-JSON
+	sb_home hibob alleo || exit 1
+	bs config set alleo.mode scim >/dev/null
+	sb_ctl scim POST /_control/paging "$1" >/dev/null
+	sb_ctl scim DELETE /_control/requests >/dev/null
+	bs sync roster >/dev/null 2>&1
+	t_eq "$?" 0 "exit status"
+}
+
 t_case "a new state store against a populated Alleo: every person linked by the listing"
-sb_home hibob alleo || exit 1
-bs config set alleo.mode scim >/dev/null
 ids_before=$(users | py 'sorted(u["id"] for u in j["users"])')
 # a service that refuses pages above 30 users: 100 and 50 are refused, 25 served
-sb_ctl scim POST /_control/paging '{"max_count": 30, "over_max": "error"}' >/dev/null
-sb_ctl scim DELETE /_control/requests >/dev/null
-bs sync roster >/dev/null 2>&1; st=$?
-t_eq "$st" 0 "exit status"
+sync_new_store '{"max_count": 30, "over_max": "error"}'
 pages=$(( (want + 24) / 25 + 2 ))
 t_eq "$(scim_calls)" "0 $pages 0 $want" "listed in pages of 25, linked with no lookup and no create"
 t_eq "$(users | py 'sorted(u["id"] for u in j["users"])')" "$ids_before" "the same accounts"
@@ -215,23 +220,13 @@ t_contains "$(bs plan roster 2>&1)" "nothing to do" "nothing missing"
 
 t_case "a service that only serves filtered lookups: each person looked up, same result"
 sb_ctl scim DELETE /_control/users >/dev/null
-sb_home hibob alleo || exit 1
-bs config set alleo.mode scim >/dev/null
-sb_ctl scim POST /_control/paging '{"unfiltered": false}' >/dev/null
-sb_ctl scim DELETE /_control/requests >/dev/null
-bs sync roster >/dev/null 2>&1; st=$?
-t_eq "$st" 0 "exit status"
+sync_new_store '{"unfiltered": false}'
 t_eq "$(scim_calls)" "$((2 * want)) 1 $want 0" "the refused listing, two lookups before each create"
 t_eq "$(nusers)" "$want" "users"
 t_eq "$(users | py 'len(set(u["externalId"] for u in j["users"]))')" "$want" "no duplicate"
 
 t_case "pages capped below what was asked: the listing goes on from what came"
-sb_home hibob alleo || exit 1
-bs config set alleo.mode scim >/dev/null
-sb_ctl scim POST /_control/paging '{"max_count": 7}' >/dev/null
-sb_ctl scim DELETE /_control/requests >/dev/null
-bs sync roster >/dev/null 2>&1; st=$?
-t_eq "$st" 0 "exit status"
+sync_new_store '{"max_count": 7}'
 t_eq "$(scim_calls)" "0 $(( (want + 6) / 7 )) 0 $want" "pages of 7, every person linked"
 t_eq "$(nusers)" "$want" "users"
 sb_ctl scim POST /_control/paging '{}' >/dev/null

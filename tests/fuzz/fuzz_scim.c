@@ -1,5 +1,6 @@
 /* fuzz_scim.c - libFuzzer harness for the Alleo SCIM response parsers: a
- * ListResponse (first byte even) or a single User (odd). */
+ * ListResponse page folded into the listing's index (first byte even) or a
+ * single User (odd). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,12 +23,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json = (const char *)data + 1;
 	len = size - 1;
 	if (data[0] % 2 == 0) {
-		struct scim_user *v = NULL;
-		size_t n = 0;
-		if (scim_parse_users(json, len, &v, &n, &err) == BS_OK) {
-			for (size_t i = 0; i < n; i++)
-				scim_user_clear(&v[i]);
-			free(v);
+		/* a page folded into the listing's index twice (a user seen on
+		 * two pages), then looked up by the first user's keys */
+		struct scim_page p;
+		if (scim_parse_page(json, len, &p, &err) == BS_OK) {
+			struct scim_index x;
+			struct scim_user u;
+			int found = 0;
+			scim_index_init(&x);
+			scim_index_add_page(&x, &p);
+			scim_index_add_page(&x, &p);
+			scim_index_finish(&x);
+			if (p.n > 0) {
+				scim_index_put(&x, &p.v[0]);
+				if (scim_lookup(NULL, &x, p.v[0].external_id, p.v[0].user_name, &u,
+				    &found, &err) == BS_OK)
+					scim_user_clear(&u);
+			}
+			scim_index_free(&x);
+			scim_page_clear(&p);
 		}
 	} else {
 		struct scim_user u;
