@@ -340,6 +340,36 @@ text_casecmp(const char *a, const char *b)
 	return (*p != 0) - (*q != 0);
 }
 
+char *
+text_fold(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	char *out = xmalloc(strlen((const char *)p) * 4 + 1), *o = out;
+
+	while (*p) {
+		uint32_t cp;
+		p += utf8_decode(p, &cp);
+		cp = fold(cp);
+		if (cp < 0x80) {
+			*o++ = (char)cp;
+		} else if (cp < 0x800) {
+			*o++ = (char)(0xc0 | (cp >> 6));
+			*o++ = (char)(0x80 | (cp & 0x3f));
+		} else if (cp < 0x10000) {
+			*o++ = (char)(0xe0 | (cp >> 12));
+			*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+			*o++ = (char)(0x80 | (cp & 0x3f));
+		} else {
+			*o++ = (char)(0xf0 | (cp >> 18));
+			*o++ = (char)(0x80 | ((cp >> 12) & 0x3f));
+			*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+			*o++ = (char)(0x80 | (cp & 0x3f));
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 size_t
 text_wrap(const char *s, int width, size_t *start, size_t *len, size_t max)
 {

@@ -59,6 +59,11 @@ size_t text_wrap(const char *s, int width, size_t *start, size_t *len, size_t ma
  * (<0, 0, >0); NULL sorts first. */
 int text_casecmp(const char *a, const char *b);
 
+/* s with letters folded as the matcher does, as UTF-8 (bad bytes become
+ * U+FFFD): strcmp of two folded strings orders them as text_casecmp does.
+ * Caller frees. */
+char *text_fold(const char *s);
+
 /* Remove the last character of a UTF-8 string in place; returns bytes
  * removed. */
 size_t text_pop_char(char *s);

@@ -104,9 +104,18 @@ wlist_set_filter(struct wlist *l, const char *filter)
 
 /* ---- sorting ---- */
 
+/* The default order's key of a row: its cell folded once per sort, so
+ * 100,000 rows sort without decoding every cell at each comparison. */
+struct sort_key {
+	char *folded;
+	double num;
+	int is_num;
+};
+
 struct sort_ctx {
 	const struct wlist *l;
 	int col, desc;
+	struct sort_key *keys;	/* the default order; NULL with l->cmp */
 };
 
 static int
@@ -142,8 +151,14 @@ compare(const void *pa, const void *pb, void *vctx)
 	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
 	int r;
 
-	r = sc->l->cmp ? sc->l->cmp(sc->l->ctx, a, b, sc->col) :
-	    default_cmp(sc->l, a, b, sc->col);
+	if (sc->keys != NULL) {
+		const struct sort_key *x = &sc->keys[a], *y = &sc->keys[b];
+		r = x->is_num && y->is_num ? (x->num > y->num) - (x->num < y->num) :
+		    strcmp(x->folded, y->folded);
+	} else {
+		r = sc->l->cmp ? sc->l->cmp(sc->l->ctx, a, b, sc->col) :
+		    default_cmp(sc->l, a, b, sc->col);
+	}
 	if (sc->desc)
 		r = -r;
 	if (r == 0)	/* stable: equal rows keep the provider's order */
@@ -154,12 +169,24 @@ compare(const void *pa, const void *pb, void *vctx)
 static void
 apply_sort(struct wlist *l)
 {
-	struct sort_ctx sc = { l, l->sort_col, l->sort_desc };
+	struct sort_ctx sc = { l, l->sort_col, l->sort_desc, NULL };
 
 	for (size_t i = 0; i < l->n; i++)
 		l->order[i] = i;
-	if (l->sort_col >= 0 && l->n > 1)
-		qsort_r(l->order, l->n, sizeof *l->order, compare, &sc);
+	if (l->sort_col < 0 || l->n < 2)
+		return;
+	if (l->cmp == NULL) {
+		sc.keys = calloc(l->n, sizeof *sc.keys);
+		for (size_t i = 0; sc.keys != NULL && i < l->n; i++) {
+			const char *c = cell(l, i, l->sort_col);
+			sc.keys[i].is_num = parse_number(c, &sc.keys[i].num);
+			sc.keys[i].folded = text_fold(c);
+		}
+	}
+	qsort_r(l->order, l->n, sizeof *l->order, compare, &sc);
+	for (size_t i = 0; sc.keys != NULL && i < l->n; i++)
+		free(sc.keys[i].folded);
+	free(sc.keys);
 }
 
 void

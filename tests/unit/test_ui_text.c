@@ -226,6 +226,36 @@ matcher_long_haystack(void **state)
 	free(big);
 }
 
+static int
+sign(int x)
+{
+	return (x > 0) - (x < 0);
+}
+
+/* The sort keys of the list: folded text orders as text_casecmp does. */
+static void
+fold_orders_as_casecmp(void **state)
+{
+	static const char *const v[] = { "Zo\xc3\xab", "zo\xc3\x8b", "ZOE", "\xc3\x89t\xc3\xa9",
+	    "\xe5\xb1\xb1\xe7\x94\xb0", "ada", "Ada Lovelace", "", "b\xffz", "\xc5\x81ukasz" };
+	char *f;
+
+	(void)state;
+	f = text_fold("Zo\xc3\xab \xc3\x89T\xc3\x89 ABC");
+	assert_string_equal(f, "zo\xc3\xab \xc3\xa9t\xc3\xa9 abc");
+	free(f);
+	f = text_fold(NULL);
+	assert_string_equal(f, "");
+	free(f);
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+		for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) {
+			char *a = text_fold(v[i]), *b = text_fold(v[j]);
+			assert_int_equal(sign(strcmp(a, b)), sign(text_casecmp(v[i], v[j])));
+			free(a);
+			free(b);
+		}
+}
+
 static void
 casecmp_orders(void **state)
 {
@@ -319,6 +349,7 @@ main(void)
 		cmocka_unit_test(wrap_degenerate),
 		cmocka_unit_test(wrap_at_spaces_and_inside_long_words),
 		cmocka_unit_test(wrap_counts_columns_not_bytes),
+		cmocka_unit_test(fold_orders_as_casecmp),
 	};
 
 	if (setlocale(LC_ALL, "C.UTF-8") == NULL)
