@@ -44,9 +44,10 @@ cmd_plan(struct app *a, int argc, char **argv)
 		app_ctx_close(&ctx);
 		return app_error(a, &err);
 	}
-	if (a->json)
-		out_json(plan_to_json(&plan));
-	else
+	if (a->json) {
+		plan_write_json(&plan, stdout);
+		fputc('\n', stdout);
+	} else
 		print_plan(stdout, &plan, out_term_width());
 	plan_free(&plan);
 	app_ctx_close(&ctx);

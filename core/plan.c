@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "conf.h"
+#include "jwrite.h"
 #include "plan.h"
 #include "util.h"
 
@@ -70,7 +71,10 @@ plan_add(struct plan *p, enum plan_op op, const char *subject, const char *emplo
 {
 	struct plan_action *a;
 
-	p->v = xreallocarray(p->v, p->n + 1, sizeof *p->v);
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 16;
+		p->v = xreallocarray(p->v, p->cap, sizeof *p->v);
+	}
 	a = &p->v[p->n++];
 	memset(a, 0, sizeof *a);
 	a->op = op;
@@ -91,7 +95,10 @@ plan_hold(struct plan *p, const char *employee_id, const char *email, const char
 {
 	struct plan_held *h;
 
-	p->held = xreallocarray(p->held, p->nheld + 1, sizeof *p->held);
+	if (p->nheld == p->heldcap) {
+		p->heldcap = p->heldcap ? p->heldcap * 2 : 16;
+		p->held = xreallocarray(p->held, p->heldcap, sizeof *p->held);
+	}
 	h = &p->held[p->nheld++];
 	h->employee_id = xstrdup(employee_id);
 	h->email = xstrdup(email);
@@ -264,6 +271,84 @@ plan_to_json(const struct plan *p)
 	json_object_set_new(j, "guard", plan_guard_to_json(&p->guard));
 	json_object_set_new(j, "source_count", json_integer(p->source_count));
 	return j;
+}
+
+/* An embedded before/after text, as embedded() makes it. */
+static void
+write_embedded(struct jwriter *w, const char *text)
+{
+	if (text == NULL)
+		jw_null(w);
+	else if (jw_json(w, text, strlen(text), 0) < 0)
+		jw_string(w, text);
+}
+
+int
+plan_write_json(const struct plan *p, FILE *out)
+{
+	struct jwriter w;
+	json_t *guard;
+
+	jw_init(&w, out, 2);
+	jw_object_begin(&w);
+	jw_key(&w, "plan_id");
+	jw_string(&w, p->id);
+	jw_key(&w, "target");
+	jw_string(&w, p->target);
+	jw_key(&w, "actions");
+	jw_array_begin(&w);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_action *a = &p->v[i];
+		jw_object_begin(&w);
+		jw_key(&w, "op");
+		jw_string(&w, plan_op_name(a->op));
+		jw_key(&w, "employee_id");
+		jw_string(&w, a->employee_id);
+		jw_key(&w, "email");
+		jw_string(&w, a->email);
+		if (a->name != NULL) {
+			jw_key(&w, "name");
+			jw_string(&w, a->name);
+		}
+		jw_key(&w, "request_id");
+		if (a->request_id)
+			jw_int(&w, a->request_id);
+		else
+			jw_null(&w);
+		jw_key(&w, "reason");
+		jw_string(&w, a->reason);
+		jw_key(&w, "before");
+		write_embedded(&w, a->before);
+		jw_key(&w, "after");
+		write_embedded(&w, a->after);
+		jw_object_end(&w);
+	}
+	jw_array_end(&w);
+	jw_key(&w, "held");
+	jw_array_begin(&w);
+	for (size_t i = 0; i < p->nheld; i++) {
+		jw_object_begin(&w);
+		jw_key(&w, "employee_id");
+		jw_string(&w, p->held[i].employee_id);
+		jw_key(&w, "email");
+		jw_string(&w, p->held[i].email);
+		if (p->held[i].name != NULL) {
+			jw_key(&w, "name");
+			jw_string(&w, p->held[i].name);
+		}
+		jw_key(&w, "reason");
+		jw_string(&w, p->held[i].reason);
+		jw_object_end(&w);
+	}
+	jw_array_end(&w);
+	jw_key(&w, "guard");
+	guard = plan_guard_to_json(&p->guard);
+	jw_value(&w, guard, 0);
+	json_decref(guard);
+	jw_key(&w, "source_count");
+	jw_int(&w, p->source_count);
+	jw_object_end(&w);
+	return jw_finish(&w);
 }
 
 json_t *

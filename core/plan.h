@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -68,9 +69,9 @@ struct plan {
 	char target[16];	/* "alleo" or "assembled" */
 	char id[PLAN_ID_LEN + 1];
 	struct plan_action *v;
-	size_t n;
+	size_t n, cap;		/* cap: allocated, grown by plan_add */
 	struct plan_held *held;
-	size_t nheld;
+	size_t nheld, heldcap;
 	struct plan_guard guard;
 	long source_count;	/* people or requests read from HiBob */
 };
@@ -103,6 +104,10 @@ int plan_op_is_removal(enum plan_op op);
 
 /* cli.md "plan ... --json"; caller decrefs. */
 json_t *plan_to_json(const struct plan *p);
+/* The same text json_dumpf(plan_to_json(p), out, JSON_INDENT(2) |
+ * JSON_PRESERVE_ORDER) writes, written as it goes: no tree of a 100,000-
+ * action plan in memory.  Returns 0, or -1 when writing failed. */
+int plan_write_json(const struct plan *p, FILE *out);
 json_t *plan_guard_to_json(const struct plan_guard *g);
 
 /* What a sync run did. */

@@ -17,6 +17,7 @@
  *               provisioned person HiBob no longer shows: never removed,
  *               always reported
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #include <jansson.h>
 
 #include "alleo_csv.h"
+#include "jwrite.h"
 #include "log.h"
 #include "roster.h"
 #include "session.h"
@@ -44,23 +46,51 @@ row_free_ptr(void *p)
 }
 
 /* Budgets as compact JSON with sorted keys, only those with a value;
- * NULL when none.  Caller frees. */
+ * NULL when none.  Caller frees.  (A name listed twice keeps its last
+ * value, as a JSON object would.) */
+static int
+budget_cmp(const void *a, const void *b)
+{
+	const struct bob_budget *x = *(const struct bob_budget *const *)a;
+	const struct bob_budget *y = *(const struct bob_budget *const *)b;
+	int c = strcmp(x->field, y->field);
+
+	return c != 0 ? c : (x < y ? -1 : x > y);	/* stable: the order given */
+}
+
 static char *
 budgets_json(const struct bob_person *p)
 {
-	json_t *o;
-	char *s = NULL;
+	const struct bob_budget *small[16], **v = small;
+	struct jwriter w;
+	size_t k = 0;
 
 	if (p->nbudgets == 0)
 		return NULL;
-	o = json_object();
+	if (p->nbudgets > ARRAY_LEN(small))
+		v = xcalloc(p->nbudgets, sizeof *v);
 	for (size_t i = 0; i < p->nbudgets; i++)
-		if (p->budgets[i].set && p->budgets[i].field != NULL)
-			json_object_set_new(o, p->budgets[i].field, json_real(p->budgets[i].amount));
-	if (json_object_size(o) > 0)
-		s = json_dump_compact(o);
-	json_decref(o);
-	return s;
+		if (p->budgets[i].set && p->budgets[i].field != NULL && isfinite(p->budgets[i].amount))
+			v[k++] = &p->budgets[i];
+	if (k == 0) {
+		if (v != small)
+			free(v);
+		return NULL;
+	}
+	qsort(v, k, sizeof *v, budget_cmp);
+	jw_init(&w, NULL, 0);
+	jw_object_begin(&w);
+	for (size_t i = 0; i < k; i++) {
+		if (i + 1 < k && strcmp(v[i]->field, v[i + 1]->field) == 0)
+			continue;	/* the later one wins */
+		jw_key(&w, v[i]->field);
+		jw_real(&w, v[i]->amount);
+	}
+	jw_object_end(&w);
+	jw_finish(&w);
+	if (v != small)
+		free(v);
+	return sb_detach(&w.buf);
 }
 
 static char *
@@ -89,26 +119,41 @@ roster_row_from_person(const struct bob_person *p, struct roster_row *out)
 	out->active = 1;
 }
 
+/* Compact, keys sorted (the plan id hashes this text). */
 char *
 roster_row_to_json(const struct roster_row *r)
 {
-	json_t *o = json_object(), *b = NULL;
-	char *s;
+	struct jwriter w;
+	const char *b = r->budgets;
 
-	json_object_set_new(o, "email", r->email ? json_string(r->email) : json_null());
-	json_object_set_new(o, "first_name", r->first_name ? json_string(r->first_name) : json_null());
-	json_object_set_new(o, "last_name", r->last_name ? json_string(r->last_name) : json_null());
-	json_object_set_new(o, "start_date", r->start_date ? json_string(r->start_date) : json_null());
-	json_object_set_new(o, "end_date", r->end_date ? json_string(r->end_date) : json_null());
-	if (r->budgets != NULL)
-		b = json_loads(r->budgets, 0, NULL);
-	json_object_set_new(o, "budgets", b ? b : json_object());
-	json_object_set_new(o, "active", json_boolean(r->active));
-	json_object_set_new(o, "offboard_date",
-	    r->offboard_date ? json_string(r->offboard_date) : json_null());
-	s = json_dump_compact(o);
-	json_decref(o);
-	return s;
+	jw_init(&w, NULL, 0);
+	jw_object_begin(&w);
+	jw_key(&w, "active");
+	jw_bool(&w, r->active);
+	jw_key(&w, "budgets");
+	while (b != NULL && (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r'))
+		b++;
+	/* an object or a list as stored, else an empty object */
+	if (b == NULL || (*b != '{' && *b != '[') ||
+	    jw_json(&w, r->budgets, strlen(r->budgets), 1) < 0) {
+		jw_object_begin(&w);
+		jw_object_end(&w);
+	}
+	jw_key(&w, "email");
+	jw_string(&w, r->email);
+	jw_key(&w, "end_date");
+	jw_string(&w, r->end_date);
+	jw_key(&w, "first_name");
+	jw_string(&w, r->first_name);
+	jw_key(&w, "last_name");
+	jw_string(&w, r->last_name);
+	jw_key(&w, "offboard_date");
+	jw_string(&w, r->offboard_date);
+	jw_key(&w, "start_date");
+	jw_string(&w, r->start_date);
+	jw_object_end(&w);
+	jw_finish(&w);
+	return sb_detach(&w.buf);
 }
 
 static char *

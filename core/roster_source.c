@@ -73,10 +73,39 @@ roster_person_today(const struct conf *conf, const struct bob_person *p, int64_t
 	return zone ? tz_local_days(zone, now) : now / 86400;
 }
 
+/* A person's local date depends only on their site: remember it for the
+ * first sites seen instead of reading the settings once per person. */
+#define TODAY_CACHE 32
+
+struct today_cache {
+	const char *site[TODAY_CACHE];	/* borrowed from the people; NULL = no site */
+	int64_t today[TODAY_CACHE];
+	size_t n;
+};
+
+static int64_t
+cached_today(struct today_cache *c, const struct conf *conf, const struct bob_person *p,
+    int64_t now)
+{
+	int64_t t;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (p->site == c->site[i] || (p->site != NULL && c->site[i] != NULL &&
+		    strcmp(p->site, c->site[i]) == 0))
+			return c->today[i];
+	t = roster_person_today(conf, p, now, NULL);
+	if (c->n < TODAY_CACHE) {
+		c->site[c->n] = p->site;
+		c->today[c->n++] = t;
+	}
+	return t;
+}
+
 void
 roster_source_evaluate(struct roster_source *src, const struct conf *conf, int64_t now)
 {
 	struct roster_rules_opts o = { 0 };
+	struct today_cache cache = { .n = 0 };
 
 	if (conf != NULL)
 		o.prestart_days = (int)conf_get_int(conf, "alleo.prestart_days");
@@ -89,7 +118,7 @@ roster_source_evaluate(struct roster_source *src, const struct conf *conf, int64
 		struct bob_person *p = &src->people.v[i];
 		if (src->access_field == NULL)
 			p->access = BOB_ACCESS_UNREADABLE;
-		src->local_today[i] = roster_person_today(conf, p, now, NULL);
+		src->local_today[i] = cached_today(&cache, conf, p, now);
 		roster_evaluate(p, src->local_today[i], &o, &src->evals[i]);
 		switch (src->evals[i].verdict) {
 		case ROSTER_ELIGIBLE: src->eligible++; break;

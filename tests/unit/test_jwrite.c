@@ -1,0 +1,267 @@
+/* test_jwrite.c - the streaming JSON writer gives the very text Jansson's
+ * json_dumps gives, compact and indented, sorted or in member order. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "jwrite.h"
+
+static const size_t layouts[][2] = {
+	/* jansson flags, writer indent (sort keys from the flags) */
+	{ JSON_COMPACT, 0 },
+	{ JSON_COMPACT | JSON_SORT_KEYS, 0 },
+	{ JSON_INDENT(2) | JSON_PRESERVE_ORDER, 2 },
+	{ JSON_INDENT(4) | JSON_SORT_KEYS, 4 },
+};
+
+static char *
+ours_of(const json_t *v, int indent, int sort)
+{
+	struct jwriter w;
+
+	jw_init(&w, NULL, indent);
+	jw_value(&w, v, sort);
+	assert_int_equal(jw_finish(&w), 0);
+	return sb_detach(&w.buf);
+}
+
+static void
+same_as_jansson(const json_t *v)
+{
+	for (size_t i = 0; i < sizeof layouts / sizeof layouts[0]; i++) {
+		char *want = json_dumps(v, layouts[i][0] | JSON_ENCODE_ANY);
+		char *got = ours_of(v, (int)layouts[i][1], (layouts[i][0] & JSON_SORT_KEYS) != 0);
+		assert_non_null(want);
+		assert_string_equal(got, want);
+		free(want);
+		free(got);
+	}
+}
+
+static void
+scalars_and_reals(void **state)
+{
+	static const double reals[] = {
+		0.0, -0.0, 1.0, 125.5, 0.1, 1.0 / 3.0, 100.0, 1e20, 1e21, 1e-7, -2.5e-300,
+		1.7976931348623157e308, 4.9e-324, 123456789012345678.0, 75.0, -1e100,
+	};
+	json_t *v;
+	(void)state;
+	for (size_t i = 0; i < sizeof reals / sizeof reals[0]; i++) {
+		char mine[32];
+		char *theirs;
+		v = json_real(reals[i]);
+		same_as_jansson(v);
+		jw_real_text(reals[i], mine);
+		theirs = json_dumps(v, JSON_ENCODE_ANY);
+		assert_string_equal(mine, theirs);
+		free(theirs);
+		json_decref(v);
+	}
+	v = json_pack("[iiIbbn]", 0, -7, (json_int_t)-9223372036854775807LL - 1, 1, 0);
+	same_as_jansson(v);
+	json_decref(v);
+}
+
+static void
+strings(void **state)
+{
+	static const char *const texts[] = {
+		"", "plain", "quote \" backslash \\ slash /", "\b\f\n\r\t", "\x01\x1f\x7f",
+		"Zo\xc3\xab \xc5\x81ukasiewicz-\xc3\x98sterg\xc3\xa5rd", "\xe2\x82\xac \xf0\x9f\x98\x80",
+		"\xe2\x80\xa8 line separator", "a\"]}@x",
+	};
+	json_t *arr = json_array(), *obj = json_object();
+	(void)state;
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		json_array_append_new(arr, json_string(texts[i]));
+		json_object_set_new(obj, texts[i], json_string(texts[i]));
+	}
+	json_array_append_new(arr, json_stringn("nul\0inside", 10));
+	same_as_jansson(arr);
+	same_as_jansson(obj);
+	json_decref(arr);
+	json_decref(obj);
+}
+
+static void
+nesting_and_empties(void **state)
+{
+	json_t *v = json_loads("{\"z\":{},\"a\":[],\"m\":[{},[],[[]],{\"y\":{\"x\":[1,2.5,\"s\",null,true]}}],"
+	    "\"b\":{\"k2\":1,\"k10\":2,\"k\":3,\"K\":4},\"e\":[{\"b\":1,\"a\":2}]}", 0, NULL);
+	(void)state;
+	assert_non_null(v);
+	same_as_jansson(v);
+	json_decref(v);
+	v = json_object();
+	same_as_jansson(v);
+	json_decref(v);
+	v = json_array();
+	same_as_jansson(v);
+	json_decref(v);
+}
+
+/* Calls as the plan writer makes them, against the same tree in Jansson. */
+static void
+direct_calls(void **state)
+{
+	struct jwriter w;
+	json_t *j = json_object(), *a = json_array(), *o = json_object();
+	char *want, *got;
+	(void)state;
+	json_object_set_new(o, "op", json_string("add"));
+	json_object_set_new(o, "name", json_null());
+	json_object_set_new(o, "n", json_integer(3));
+	json_object_set_new(o, "r", json_real(2.5));
+	json_object_set_new(o, "t", json_true());
+	json_object_set_new(o, "f", json_false());
+	json_object_set_new(o, "empty", json_object());
+	json_array_append_new(a, o);
+	json_array_append_new(a, json_object());
+	json_object_set_new(j, "actions", a);
+	json_object_set_new(j, "held", json_array());
+	want = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	jw_init(&w, NULL, 2);
+	jw_object_begin(&w);
+	jw_key(&w, "actions");
+	jw_array_begin(&w);
+	jw_object_begin(&w);
+	jw_key(&w, "op");
+	jw_string(&w, "add");
+	jw_key(&w, "name");
+	jw_string(&w, NULL);
+	jw_key(&w, "n");
+	jw_int(&w, 3);
+	jw_key(&w, "r");
+	jw_real(&w, 2.5);
+	jw_key(&w, "t");
+	jw_bool(&w, 1);
+	jw_key(&w, "f");
+	jw_bool(&w, 0);
+	jw_key(&w, "empty");
+	jw_object_begin(&w);
+	jw_object_end(&w);
+	jw_object_end(&w);
+	jw_object_begin(&w);
+	jw_object_end(&w);
+	jw_array_end(&w);
+	jw_key(&w, "held");
+	jw_array_begin(&w);
+	jw_array_end(&w);
+	jw_object_end(&w);
+	assert_int_equal(jw_finish(&w), 0);
+	got = sb_detach(&w.buf);
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+	json_decref(j);
+
+	/* what Jansson cannot hold is written as null */
+	jw_init(&w, NULL, 0);
+	jw_array_begin(&w);
+	jw_string(&w, "bad \xc3");
+	jw_real(&w, INFINITY);
+	jw_real(&w, NAN);
+	jw_array_end(&w);
+	jw_finish(&w);
+	got = sb_detach(&w.buf);
+	assert_string_equal(got, "[null,null,null]");
+	free(got);
+}
+
+/* A JSON text re-laid out: as json_dumps(json_loads(text)). */
+static void
+embedded_text(void **state)
+{
+	static const char *const texts[] = {
+		"{\"budgets\":{\"b\":75.0,\"a\":150.5},\"email\":\"a\\u0040x\",\"active\":true,\"end_date\":null}",
+		"[1,-0,2.50,1E3,\"\\u00e9\\ud83d\\ude00\\n\",{}]", "\"just a string\"", "42", "{}",
+		" { \"k\" : [ { } , [ ] ] } ",
+	};
+	struct jwriter w;
+	(void)state;
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		for (size_t l = 0; l < sizeof layouts / sizeof layouts[0]; l++) {
+			json_t *v = json_loads(texts[i], JSON_DECODE_ANY, NULL);
+			char *want = json_dumps(v, layouts[l][0] | JSON_ENCODE_ANY), *got;
+			jw_init(&w, NULL, (int)layouts[l][1]);
+			assert_int_equal(jw_json(&w, texts[i], strlen(texts[i]),
+			    (layouts[l][0] & JSON_SORT_KEYS) != 0), 0);
+			jw_finish(&w);
+			got = sb_detach(&w.buf);
+			assert_string_equal(got, want);
+			free(got);
+			free(want);
+			json_decref(v);
+		}
+	}
+	jw_init(&w, NULL, 2);
+	assert_int_equal(jw_json(&w, "{\"a\":", 5, 0), -1);
+	assert_int_equal(jw_json(&w, NULL, 0, 0), -1);
+	jw_finish(&w);
+	assert_int_equal(w.buf.len, 0);
+	sb_free(&w.buf);
+}
+
+/* Large output goes to the file in pieces and arrives whole. */
+static void
+to_a_file(void **state)
+{
+	FILE *f = tmpfile();
+	struct jwriter w;
+	json_t *arr = json_array();
+	char *want, *got;
+	long size;
+	(void)state;
+	assert_non_null(f);
+	jw_init(&w, f, 2);
+	jw_array_begin(&w);
+	for (int i = 0; i < 20000; i++) {
+		char s[32];
+		snprintf(s, sizeof s, "person %d \xc3\xab", i);
+		jw_object_begin(&w);
+		jw_key(&w, "name");
+		jw_string(&w, s);
+		jw_key(&w, "i");
+		jw_int(&w, i);
+		jw_object_end(&w);
+		json_array_append_new(arr, json_pack("{s:s,s:i}", "name", s, "i", i));
+	}
+	jw_array_end(&w);
+	assert_int_equal(jw_finish(&w), 0);
+	want = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	size = ftell(f);
+	assert_int_equal((size_t)size, strlen(want));
+	got = calloc(1, (size_t)size + 1);
+	rewind(f);
+	assert_int_equal(fread(got, 1, (size_t)size, f), (size_t)size);
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+	json_decref(arr);
+	fclose(f);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(scalars_and_reals),
+		cmocka_unit_test(strings),
+		cmocka_unit_test(nesting_and_empties),
+		cmocka_unit_test(direct_calls),
+		cmocka_unit_test(embedded_text),
+		cmocka_unit_test(to_a_file),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
