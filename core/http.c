@@ -762,6 +762,13 @@ setup_handle(struct http_client *c, const struct http_request *req, int loopback
 	SETOPT(CURLOPT_NOSIGNAL, 1L);
 	SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
 	SETOPT(CURLOPT_MAXLIFETIME_CONN, 3600L);
+	/* A write that may not be repeated gets a connection of its own: when a
+	 * reused connection dies before any byte of the answer, libcurl sends the
+	 * request again by itself, though the server may have acted on the
+	 * first copy (a second event in Assembled, seen in tests/e2e/faults.sh
+	 * asm.create hold).  A fresh connection is never resent. */
+	if (!method_idempotent(req))
+		SETOPT(CURLOPT_FRESH_CONNECT, 1L);
 	SETOPT(CURLOPT_ACCEPT_ENCODING, "");
 	SETOPT(CURLOPT_USERAGENT, c->user_agent);
 	SETOPT(CURLOPT_ERRORBUFFER, errbuf);

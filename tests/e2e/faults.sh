@@ -103,6 +103,7 @@ fault_json() { # PATH METHOD KIND COUNT
 	429_retry_after) extra=', "retry_after": 1' ;;
 	503) extra=', "retry_after": 1' ;;
 	stall) extra=', "seconds": 7' ;;
+	hold) extra=', "seconds": 0' ;;
 	esac
 	echo "{\"path\": \"$1\", \"kind\": \"$3\", \"count\": $4$m$extra}"
 }
@@ -175,6 +176,8 @@ cell() {
 # run before any write it would mislead (exit 1).
 while read -r rem kind count want; do
 	case $rem in ''|\#*) continue ;; esac
+	# FAULTS_ONLY=TEXT runs only the cells whose "remote kind" contains TEXT
+	case "$rem $kind" in *"${FAULTS_ONLY:-}"*) ;; *) continue ;; esac
 	cell "$rem" "$kind" "$count" "$want"
 done <<'EOF'
 # remote        fault            count expect
@@ -231,11 +234,14 @@ asm.activities  wrong_shape      -1    1
 asm.activities  empty            -1    1
 asm.create      429              1     ok
 asm.create      500              1     1
-asm.create      reset            1     ok
+asm.create      reset            1     1
 asm.create      stall            1     1
 asm.create      truncate         1     1
 asm.create      invalid_json     1     1
 asm.create      wrong_shape      1     1
+# hold: the write is served, then the connection closes with no answer;
+# libcurl used to resend it on a reused connection (a second event)
+asm.create      hold             1     1
 scim.users      429              2     ok
 scim.users      429_retry_after  2     ok
 scim.users      500              2     ok
@@ -249,11 +255,12 @@ scim.users      wrong_shape      -1    1
 scim.users      empty            -1    ok
 scim.create     429              1     ok
 scim.create     500              1     1
-scim.create     reset            1     ok
+scim.create     reset            1     1
 scim.create     stall            1     1
 scim.create     truncate         1     1
 scim.create     invalid_json     1     1
 scim.create     wrong_shape      1     1
+scim.create     hold             1     1
 # asking for a token has no side effect: it is retried like a read
 scim.token      429              2     ok
 scim.token      429_retry_after  2     ok

@@ -1228,6 +1228,35 @@ fault_connection_reset(void **state)
 	http_client_free(&c);
 }
 
+/* A write that may not be repeated never rides on a reused connection:
+ * when the server closes one without an answer after acting, libcurl would
+ * silently send the request again (a second event or user). */
+static void
+fault_reset_after_reuse_not_resent(void **state)
+{
+	struct http_client *c = client(NULL);
+	struct http_response resp = { 0 };
+	struct bs_error err = { 0 };
+	json_t *log;
+	size_t posts = 0, i;
+	json_t *r;
+
+	(void)state;
+	script("[{\"status\":200,\"body\":\"{}\"},{\"status\":200,\"body\":\"{}\"},"
+	    "{\"reset\":true},{\"status\":201}]");
+	assert_int_equal(do_get(c, "/a", &resp, &err), BS_OK);	/* leaves a live connection */
+	assert_int_equal(do_post(c, "/w", 1, &resp, &err), BS_OK);	/* idempotent: may reuse it */
+	assert_int_equal(do_post(c, "/w", 0, &resp, &err), BS_ERR_NETWORK);
+	assert_int_equal(resp.attempts, 1);
+	log = server_log();
+	json_array_foreach(log, i, r)
+		posts += str_eq(json_str(r, "method"), "POST");
+	assert_int_equal(posts, 2);		/* sent once, not resent by libcurl */
+	json_decref(log);
+	http_response_clear(&resp);
+	http_client_free(&c);
+}
+
 static void
 fault_connection_refused(void **state)
 {
@@ -1623,6 +1652,7 @@ main(void)
 		T(fault_too_large),
 		T(fault_truncated_body),
 		T(fault_connection_reset),
+		T(fault_reset_after_reuse_not_resent),
 		T(fault_connection_refused),
 		T(pace_waits_for_tokens),
 		T(stats_counts),
