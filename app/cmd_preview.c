@@ -5,6 +5,7 @@
 
 #include "app.h"
 #include "commands.h"
+#include "jwrite.h"
 #include "output.h"
 #include "roster.h"
 #include "util.h"
@@ -98,40 +99,67 @@ preview_employees(struct app *a, int argc, char **argv)
 	qsort(order, src.people.n, sizeof *order, by_name);
 
 	if (a->json) {
-		json_t *j = json_object(), *sum = json_object(), *arr = json_array();
-		json_object_set_new(sum, "total", json_integer((json_int_t)src.people.n));
-		json_object_set_new(sum, "eligible", json_integer(src.eligible));
-		json_object_set_new(sum, "ineligible", json_integer(src.ineligible));
-		json_object_set_new(sum, "unset", json_integer(src.unknown));
-		json_object_set(j, "summary", sum);
-		json_decref(sum);
+		/* written as it goes: 100,000 people need no tree in memory */
+		struct jwriter w;
+		jw_init(&w, stdout, 2);
+		jw_object_begin(&w);
+		jw_key(&w, "summary");
+		jw_object_begin(&w);
+		jw_key(&w, "total");
+		jw_int(&w, (long long)src.people.n);
+		jw_key(&w, "eligible");
+		jw_int(&w, src.eligible);
+		jw_key(&w, "ineligible");
+		jw_int(&w, src.ineligible);
+		jw_key(&w, "unset");
+		jw_int(&w, src.unknown);
+		jw_object_end(&w);
+		jw_key(&w, "employees");
+		jw_array_begin(&w);
 		for (size_t k = 0; k < src.people.n; k++) {
 			const struct bob_person *p = &src.people.v[order[k]];
 			const struct roster_eval *e = &src.evals[order[k]];
-			json_t *o = json_object();
 			char *nm = name_dup(p);
-			json_object_set_new(o, "id", json_string(p->id));
-			json_object_set_new(o, "email", p->email ? json_string(p->email) : json_null());
-			json_object_set_new(o, "name", json_string(nm));
-			json_object_set_new(o, "access", json_string(bob_access_name(p->access)));
-			if (p->access == BOB_ACCESS_OTHER && p->access_value)
-				json_object_set_new(o, "access_value", json_string(p->access_value));
-			json_object_set_new(o, "lifecycle", p->lifecycle ? json_string(p->lifecycle) : json_null());
-			json_object_set_new(o, "eligible", json_boolean(e->verdict == ROSTER_ELIGIBLE));
-			json_object_set_new(o, "verdict", json_string(roster_verdict_name(e->verdict)));
-			json_object_set_new(o, "reason", json_string(e->reason));
-			json_object_set_new(o, "site", p->site ? json_string(p->site) : json_null());
-			json_object_set_new(o, "department", p->department ? json_string(p->department) : json_null());
-			json_object_set_new(o, "start_date", p->start_date ? json_string(p->start_date) : json_null());
-			json_object_set_new(o, "termination_date", p->termination_date ?
-			    json_string(p->termination_date) : json_null());
-			json_array_append_new(arr, o);
+			jw_object_begin(&w);
+			jw_key(&w, "id");
+			jw_string(&w, p->id);
+			jw_key(&w, "email");
+			jw_string(&w, p->email);
+			jw_key(&w, "name");
+			jw_string(&w, nm);
+			jw_key(&w, "access");
+			jw_string(&w, bob_access_name(p->access));
+			if (p->access == BOB_ACCESS_OTHER && p->access_value) {
+				jw_key(&w, "access_value");
+				jw_string(&w, p->access_value);
+			}
+			jw_key(&w, "lifecycle");
+			jw_string(&w, p->lifecycle);
+			jw_key(&w, "eligible");
+			jw_bool(&w, e->verdict == ROSTER_ELIGIBLE);
+			jw_key(&w, "verdict");
+			jw_string(&w, roster_verdict_name(e->verdict));
+			jw_key(&w, "reason");
+			jw_string(&w, e->reason);
+			jw_key(&w, "site");
+			jw_string(&w, p->site);
+			jw_key(&w, "department");
+			jw_string(&w, p->department);
+			jw_key(&w, "start_date");
+			jw_string(&w, p->start_date);
+			jw_key(&w, "termination_date");
+			jw_string(&w, p->termination_date);
+			jw_object_end(&w);
 			free(nm);
 		}
-		json_object_set_new(j, "employees", arr);
-		if (src.field_problem[0] != '\0')
-			json_object_set_new(j, "field_problem", json_string(src.field_problem));
-		out_json(j);
+		jw_array_end(&w);
+		if (src.field_problem[0] != '\0') {
+			jw_key(&w, "field_problem");
+			jw_string(&w, src.field_problem);
+		}
+		jw_object_end(&w);
+		jw_finish(&w);
+		fputc('\n', stdout);
 	} else if (a->csv) {
 		static const char *const hdr[] = { "id", "email", "name", "access", "lifecycle",
 		    "eligible", "reason" };

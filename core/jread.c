@@ -238,14 +238,15 @@ decode(const char *raw, size_t len, char *out)
 	return (size_t)(o - out);
 }
 
+/* A cheap tag to tell member names apart before comparing them: the
+ * length and the first, second and last bytes. */
 static uint32_t
 hash_key(const char *k, size_t n)
 {
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)k[i]) * 16777619u;
-	return h;
+	if (n == 0)
+		return 0;
+	return (uint32_t)(n & 0xff) | (uint32_t)(unsigned char)k[0] << 8 |
+	    (uint32_t)(unsigned char)k[n > 1] << 16 | (uint32_t)(unsigned char)k[n - 1] << 24;
 }
 
 static int

@@ -21,9 +21,15 @@ flush_some(struct jwriter *w)
 	w->buf.buf[0] = '\0';
 }
 
-static void
+static inline void
 put(struct jwriter *w, const char *s, size_t n)
 {
+	if (w->buf.len + n < w->buf.cap) {	/* room, and for the NUL */
+		memcpy(w->buf.buf + w->buf.len, s, n);
+		w->buf.len += n;
+		w->buf.buf[w->buf.len] = '\0';
+		return;
+	}
 	sb_append(&w->buf, s, n);
 }
 
@@ -237,17 +243,37 @@ jw_null(struct jwriter *w)
 	put(w, "null", 4);
 }
 
+/* Length of a NUL-terminated string in one pass, or -1 when it is not
+ * valid UTF-8. */
+static ptrdiff_t
+utf8_strlen(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (;;) {
+		size_t n;
+		while (*p != 0 && *p < 0x80)
+			p++;
+		if (*p == 0)
+			return (ptrdiff_t)(p - (const unsigned char *)s);
+		n = utf8_seq(p, 4);	/* a NUL inside stops it as invalid */
+		if (n == 0)
+			return -1;
+		p += n;
+	}
+}
+
 void
 jw_string(struct jwriter *w, const char *s)
 {
-	size_t len;
+	ptrdiff_t len = s != NULL ? utf8_strlen(s) : -1;
 
-	if (s == NULL || !valid_utf8(s, len = strlen(s))) {
+	if (len < 0) {
 		jw_null(w);
 		return;
 	}
 	before_value(w);
-	put_string(w, s, len);
+	put_string(w, s, (size_t)len);
 }
 
 void
@@ -403,6 +429,15 @@ write_node(struct jwriter *w, const struct jdoc *d, const struct jnode *n, int s
 	case JT_OBJECT: {
 		struct member small[16], *m = small;
 		size_t k = 0, cap = 16;
+		if (!sort_keys) {
+			jw_object_begin(w);
+			for (c = jread_first(d, n); c != NULL; c = jread_next(d, n, c)) {
+				jw_keyn(w, c->key, c->klen);
+				write_node(w, d, c, 0);
+			}
+			jw_object_end(w);
+			break;
+		}
 		for (c = jread_first(d, n); c != NULL; c = jread_next(d, n, c)) {
 			if (k == cap) {
 				struct member *bigger = xcalloc(cap * 2, sizeof *bigger);

@@ -314,13 +314,13 @@ add_action(struct plan *out, enum plan_op op, const struct bob_person *p, const 
 	struct roster_row *data = xcalloc(1, sizeof *data);
 
 	a = plan_add(out, op, want->employee_id, want->employee_id,
-	    p && p->email ? p->email : want->email, name, 0, reason, before, after);
+	    p && p->email ? p->email : want->email, name, 0, reason, NULL, NULL);
+	a->before = before;	/* the action owns them (plan_free) */
+	a->after = after;
 	*data = *want;		/* takes ownership of want's strings */
 	memset(want, 0, sizeof *want);
 	a->data = data;
 	a->data_free = row_free_ptr;
-	free(before);
-	free(after);
 }
 
 /* Why someone provisioned must go: "left on 2026-10-31",
