@@ -53,21 +53,6 @@ fail_with(struct app *a, struct bs_error *err)
 	return app_error(a, err);
 }
 
-/* Trim spaces and tabs around s, in place (guarded memory stays put). */
-static void
-trim_secret(char *s)
-{
-	size_t n = strlen(s), start = 0;
-
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	while (start < n && (s[start] == ' ' || s[start] == '\t'))
-		start++;
-	memmove(s, s + start, n - start);
-	sodium_memzero(s + (n - start), strlen(s + (n - start)));
-	s[n - start] = '\0';
-}
-
 static int
 has_controls(const char *s)
 {
@@ -155,7 +140,7 @@ create_vault(struct app *a, int tty, struct vault **out, struct bs_error *err)
 			    "file for unattended runs (k)? [p/k] ", 1);
 			if (answer == NULL)
 				break;
-			trim_secret(answer);
+			str_trim_blanks(answer);
 			if (strcmp(answer, "p") == 0 || strcmp(answer, "P") == 0)
 				choice = 'p';
 			else if (strcmp(answer, "k") == 0 || strcmp(answer, "K") == 0)
@@ -244,7 +229,7 @@ cred_set(struct app *a, const struct cred_group *g)
 				    "standard input; nothing was stored", title, i + 1);
 			goto out;
 		}
-		trim_secret(val[i]);
+		str_trim_blanks(val[i]);
 		if (val[i][0] == '\0') {
 			rc = bs_fail(&err, BS_ERR_INVALID, "the %s is empty; nothing was stored", title);
 			goto out;

@@ -34,12 +34,9 @@ access_cell(const struct bob_person *p)
 char *
 access_person_name(const struct bob_person *p)
 {
-	if (!str_empty(p->display_name))
-		return xstrdup(p->display_name);
-	if (str_empty(p->first_name) && str_empty(p->surname))
+	if (str_empty(p->display_name) && str_empty(p->first_name) && str_empty(p->surname))
 		return xstrdup(p->email ? p->email : p->id);
-	return xasprintf("%s%s%s", p->first_name ? p->first_name : "",
-	    p->first_name && p->surname ? " " : "", p->surname ? p->surname : "");
+	return roster_person_name(p);
 }
 
 static int

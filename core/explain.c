@@ -16,15 +16,6 @@ explain_pass_word(int pass)
 	return pass > 0 ? "pass" : pass == 0 ? "fail" : "unknown";
 }
 
-static char *
-person_name(const struct bob_person *p)
-{
-	if (!str_empty(p->display_name))
-		return xstrdup(p->display_name);
-	return xasprintf("%s%s%s", p->first_name ? p->first_name : "",
-	    p->first_name && p->surname ? " " : "", p->surname ? p->surname : "");
-}
-
 /* The one person whose name is who (case ignored), else the one whose name
  * holds it; NULL with err filled when none or several. */
 static const struct bob_person *
@@ -36,7 +27,7 @@ find_by_name(const struct roster_source *src, const char *who, size_t *idx,
 	char *names;
 
 	for (size_t i = 0; i < src->people.n; i++) {
-		char *n = person_name(&src->people.v[i]);
+		char *n = roster_person_name(&src->people.v[i]);
 		if (strcasecmp(n, who) == 0 && exact++ == 0)
 			at_exact = i;
 		if (strcasestr(n, who) != NULL && part++ == 0)
@@ -54,7 +45,7 @@ find_by_name(const struct roster_source *src, const char *who, size_t *idx,
 	}
 	sb_init(&some, 1024);
 	for (size_t i = 0, shown = 0; i < src->people.n && shown < 3; i++) {
-		char *n = person_name(&src->people.v[i]);
+		char *n = roster_person_name(&src->people.v[i]);
 		if (exact ? strcasecmp(n, who) == 0 : strcasestr(n, who) != NULL)
 			sb_printf(&some, "%s%s", shown++ ? ", " : "", n);
 		free(n);
@@ -87,7 +78,7 @@ explain_run(struct bs_session *s, const char *who, unsigned flags,
 		return bs_fail(err, BS_ERR_NOT_FOUND, "no one with that email or id is visible to "
 		    "the service user");
 	}
-	out->name = person_name(out->p);
+	out->name = roster_person_name(out->p);
 	out->have_row = store_roster_get(s->store, out->p->id, &out->row, NULL) == BS_OK;
 	out->mode = conf_get(s->conf, "alleo.mode");
 	if (str_eq(out->mode, "scim")) {

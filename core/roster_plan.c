@@ -295,8 +295,8 @@ roster_row_changes(const struct roster_row *was, const struct roster_row *now, i
 	return sb_detach(&sb);
 }
 
-static char *
-display_name(const struct bob_person *p)
+char *
+roster_person_name(const struct bob_person *p)
 {
 	if (!str_empty(p->display_name))
 		return xstrdup(p->display_name);
@@ -367,7 +367,7 @@ roster_diff(const struct roster_source *src, const struct roster_rows *rows, str
 		was = roster_rows_find(rows, p->id);
 		if (was != NULL)
 			seen[was - rows->v] = 1;
-		name = display_name(p);
+		name = roster_person_name(p);
 		switch (e->verdict) {
 		case ROSTER_UNKNOWN:
 			plan_hold(out, p->id, p->email, name, e->reason);

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "util.h"
 
 static void
@@ -233,6 +235,20 @@ int
 str_starts(const char *s, const char *prefix)
 {
 	return s != NULL && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+void
+str_trim_blanks(char *s)
+{
+	size_t n = strlen(s), start = 0, len;
+
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	while (start < n && (s[start] == ' ' || s[start] == '\t'))
+		start++;
+	len = n - start;
+	memmove(s, s + start, len);
+	sodium_memzero(s + len, strlen(s + len));
 }
 
 void

@@ -51,6 +51,9 @@ int str_eq(const char *a, const char *b);		/* NULL-safe */
 int str_eq_ci(const char *a, const char *b);		/* NULL-safe, ASCII case */
 int str_empty(const char *s);				/* NULL or "" */
 char *str_trim(char *s);				/* in place */
+/* Spaces and tabs cut from both ends in place, the string staying at s and
+ * the bytes it no longer uses wiped (for secrets in guarded memory). */
+void str_trim_blanks(char *s);
 void str_lower(char *s);				/* ASCII, in place */
 char *str_lower_dup(const char *s);			/* caller frees */
 int str_starts(const char *s, const char *prefix);

@@ -134,21 +134,6 @@ open_form(struct creds *st, const struct cred_set *c)
 	st->editing = c;
 }
 
-/* Spaces and tabs around s cut in place (s stays in its guarded memory). */
-static void
-trim_in_place(char *s)
-{
-	size_t n = strlen(s), start = 0;
-
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	while (start < n && (s[start] == ' ' || s[start] == '\t'))
-		start++;
-	memmove(s, s + start, n - start);
-	sodium_memzero(s + (n - start), start);
-	s[n - start] = '\0';
-}
-
 /* The form's values into guarded memory (trimmed); -1 (and the field's
  * message) when one is empty. */
 static int
@@ -163,7 +148,7 @@ read_values(struct creds *st, char **vals)
 			return -1;
 		if (wtext_get(&st->fields[i].text, vals[i], sz) == (size_t)-1)
 			vals[i][0] = '\0';
-		trim_in_place(vals[i]);
+		str_trim_blanks(vals[i]);
 		if (vals[i][0] == '\0') {
 			wtext_set_msg(&st->fields[i].text, "empty: type or paste it");
 			st->form.focus = i;
