@@ -20,10 +20,15 @@
 #include <sodium.h>
 
 #include "conf.h"
+#include "dash.h"
+#include "paths.h"
+#include "screens.h"
+#include "session.h"
 #include "log.h"
 #include "screen_welcome.h"
 #include "text.h"
 #include "tui.h"
+#include "util.h"
 #include "widget_dialog.h"
 #include "widget_list.h"
 #include "widget_progress.h"
@@ -547,6 +552,73 @@ hints_fit_whole_items(void **state)
 	assert_true(strlen(b) < 8);
 }
 
+/* ---- the settings screen ---- */
+
+/* A refused value stays in the field with its reason and nothing is
+ * saved; an accepted one is saved at once; u goes back to the default. */
+static void
+settings_checked_on_entry_and_saved(void **state)
+{
+	char dir[] = "/tmp/test_ui_render.XXXXXX", path[64], *text = NULL;
+	struct conf *conf = conf_new();
+	struct bs_session s;
+	struct bs_paths paths = { 0 };
+	struct vault *vault = NULL;
+	struct dash_env e = { &s, &paths, conf, &vault, NULL };
+	struct bs_error err = { 0 };
+	struct tui *ui;
+	size_t len;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/bobsync.conf", dir);
+	paths.conf_file = path;
+	session_init(&s, conf, NULL, NULL, NULL);
+	tui_attach(&ui);
+	assert_int_equal(screen_settings_push(ui, &e, "Dashboard \xc2\xb7 Settings"), 0);
+	tui_draw(ui);
+	assert_true(screen_has("Setting"));
+	assert_true(screen_has("Meaning"));
+	tui_feed_key(ui, '/');
+	feed_text(ui, "prestart");
+	tui_feed_key(ui, UK_ENTER);		/* keeps the filter */
+	tui_feed_key(ui, UK_ENTER);		/* edits the row */
+	tui_draw(ui);
+	assert_true(screen_has("New value of alleo.prestart_days"));
+	tui_feed_key(ui, UK_CTRL('u'));
+	feed_text(ui, "999");
+	tui_feed_key(ui, UK_ENTER);
+	tui_draw(ui);
+	assert_true(screen_has("must be a whole number from 0 to 365"));
+	assert_true(screen_has(" 999"));	/* kept to be corrected */
+	assert_string_equal(conf_get(conf, "alleo.prestart_days"), "0");
+	assert_int_not_equal(access(path, F_OK), 0);
+	tui_feed_key(ui, UK_CTRL('u'));
+	feed_text(ui, "3");
+	tui_feed_key(ui, UK_ENTER);
+	tui_draw(ui);
+	assert_true(screen_has("Saved alleo.prestart_days = 3."));
+	assert_string_equal(conf_get(conf, "alleo.prestart_days"), "3");
+	assert_int_equal(util_read_file(path, 1 << 16, &text, &len, &err), BS_OK);
+	assert_non_null(strstr(text, "alleo.prestart_days = 3"));
+	free(text);
+	/* Esc while editing leaves the value; u puts back the default */
+	tui_feed_key(ui, UK_ENTER);
+	feed_text(ui, "7");
+	tui_feed_key(ui, UK_ESC);
+	assert_string_equal(conf_get(conf, "alleo.prestart_days"), "3");
+	tui_feed_key(ui, 'u');
+	assert_false(conf_is_set(conf, "alleo.prestart_days"));
+	assert_int_equal(util_read_file(path, 1 << 16, &text, &len, &err), BS_OK);
+	assert_null(strstr(text, "alleo.prestart_days = 3"));
+	free(text);
+	tui_stop(&ui);
+	session_close(&s);
+	conf_free(&conf);
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -560,6 +632,7 @@ main(void)
 		cmocka_unit_test(framework_message_line_shows_logged_errors),
 		cmocka_unit_test(framework_too_small),
 		cmocka_unit_test(welcome_saves_only_on_continue),
+		cmocka_unit_test(settings_checked_on_entry_and_saved),
 	};
 	const struct CMUnitTest pure_tests[] = {
 		cmocka_unit_test(keys_from_curses),
