@@ -488,9 +488,21 @@ store_run_start(struct store *s, const char *target, const char *kind, const cha
 	bind_text(st, 3, plan_id);
 	sqlite3_bind_int64(st, 4, now);
 	rc = step_done(s, st, "recording the start of a run", err);
-	if (rc == BS_OK)
-		*run_id = sqlite3_last_insert_rowid(s->db);
-	return rc;
+	if (rc != BS_OK)
+		return rc;
+	*run_id = sqlite3_last_insert_rowid(s->db);
+	/* Runs are started under the one run lock, so a run still marked
+	 * running is one that was killed or crashed: say so in the log.  Its
+	 * finished_at stays 0 (the end is unknown), which also keeps it from
+	 * store_prune while an action of it is left to recover. */
+	rc = prepare(s, "UPDATE runs SET result = 'interrupted', "
+	    "message = 'stopped before it finished (killed, crashed or the machine went down); "
+	    "the next run of this sync settles what it left half-done' "
+	    "WHERE result = 'running' AND id < ?", &st, err);
+	if (rc != BS_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, *run_id);
+	return step_done(s, st, "closing runs that were interrupted", err);
 }
 
 bs_rc

@@ -43,13 +43,16 @@ struct store_run {
 	char *target;		/* "roster", "timeoff" */
 	char *kind;		/* "sync", "dry-run", "reconcile" */
 	char *plan_id;
-	int64_t started_at, finished_at;	/* unix seconds; finished 0 = running */
-	char *result;		/* "running", "ok", "failed", "blocked", "aborted", "partial" */
+	int64_t started_at, finished_at;	/* unix seconds; finished 0 = running or interrupted */
+	char *result;		/* "running", "ok", "failed", "blocked", "aborted", "partial",
+				 * "interrupted" */
 	long applied, failed, skipped;
 	long requests;
 	long long bytes;
 	char *message;
 };
+/* Call with the run lock held: earlier runs still marked "running" are then
+ * dead and become "interrupted". */
 bs_rc store_run_start(struct store *s, const char *target, const char *kind,
     const char *plan_id, int64_t now, int64_t *run_id, struct bs_error *err);
 bs_rc store_run_finish(struct store *s, int64_t run_id, const char *result,

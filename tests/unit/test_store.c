@@ -859,6 +859,39 @@ fail_reports_sqlite_error(void **state)
 	assert_int_equal(store_fail(NULL, &err, "x"), BS_ERR_STORE);
 }
 
+/* A run left "running" (the process was killed) is closed as interrupted
+ * when the next run starts under the lock; finished runs are left alone. */
+static void
+runs_killed_run_closed_by_next(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct store_run r;
+	int64_t done, killed, next;
+
+	assert_int_equal(store_run_start(f->s, "roster", "sync", NULL, 100, &done, &err), BS_OK);
+	assert_int_equal(store_run_finish(f->s, done, "ok", 1, 0, 0, 1, 10, "fine", 110, &err),
+	    BS_OK);
+	assert_int_equal(store_run_start(f->s, "roster", "sync", NULL, 200, &killed, &err), BS_OK);
+	assert_int_equal(store_run_get(f->s, killed, &r, &err), BS_OK);
+	assert_string_equal(r.result, "running");
+	store_run_clear(&r);
+
+	assert_int_equal(store_run_start(f->s, "timeoff", "sync", NULL, 300, &next, &err), BS_OK);
+	assert_int_equal(store_run_get(f->s, killed, &r, &err), BS_OK);
+	assert_string_equal(r.result, "interrupted");
+	assert_int_equal(r.finished_at, 0);	/* the end is unknown */
+	assert_non_null(strstr(r.message, "stopped before it finished"));
+	store_run_clear(&r);
+	assert_int_equal(store_run_get(f->s, done, &r, &err), BS_OK);
+	assert_string_equal(r.result, "ok");
+	assert_string_equal(r.message, "fine");
+	store_run_clear(&r);
+	assert_int_equal(store_run_get(f->s, next, &r, &err), BS_OK);
+	assert_string_equal(r.result, "running");
+	store_run_clear(&r);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -876,6 +909,7 @@ main(void)
 		T(refuses_garbage_file),
 		T(runs_degenerate),
 		T(runs_start_finish_get),
+		T(runs_killed_run_closed_by_next),
 		T(runs_message_masks_secrets),
 		T(runs_list_and_last),
 		T(actions_degenerate),
