@@ -1,4 +1,5 @@
 /* hibob.c - HiBob API client: fields, named lists, people, time off. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1380,16 +1381,32 @@ copy_date(char dst[11], const char *src)
 		date_format(d, dst);
 }
 
-static int
-minutes_of(const json_t *obj, const char *hours_key, const char *minutes_key)
+/* Member `key` of o when it is a string, decoded (caller frees), else NULL. */
+static char *
+str_of(const struct jdoc *d, const struct jnode *o, const char *key)
 {
-	json_t *h = json_object_get(obj, hours_key), *m = json_object_get(obj, minutes_key);
-	double total = 0;
+	return jread_strdup(jread_get(d, o, key, strlen(key)));
+}
 
-	if (json_is_number(h))
-		total += json_number_value(h) * 60.0;
-	if (json_is_number(m))
-		total += json_number_value(m);
+static void
+copy_date_of(const struct jdoc *d, const struct jnode *o, const char *key, char dst[11])
+{
+	char *s = str_of(d, o, key);
+
+	copy_date(dst, s);
+	free(s);
+}
+
+static int
+minutes_of(const struct jdoc *d, const struct jnode *obj, const char *hours_key,
+    const char *minutes_key)
+{
+	double h, m, total = 0;
+
+	if (number_of(jread_get(d, obj, hours_key, strlen(hours_key)), &h))
+		total += h * 60.0;
+	if (number_of(jread_get(d, obj, minutes_key, strlen(minutes_key)), &m))
+		total += m;
 	if (total < 0 || total > 100000)
 		return 0;
 	return (int)(total + 0.5);
@@ -1406,150 +1423,240 @@ clock_minutes(const char *s)
 	return h * 60 + m;
 }
 
-static long long
-ll_of(const json_t *obj, const char *key)
+static int
+clock_minutes_of(const struct jdoc *d, const struct jnode *o, const char *key)
 {
-	long long v;
-	return json_int(obj, key, &v) == 0 ? v : 0;
+	char *s = str_of(d, o, key);
+	int v = clock_minutes(s);
+
+	free(s);
+	return v;
+}
+
+/* An integer member, or a string holding one; 0 otherwise. */
+static long long
+ll_of(const struct jdoc *d, const struct jnode *obj, const char *key)
+{
+	const struct jnode *v = jread_get(d, obj, key, strlen(key));
+	long long x = 0;
+
+	if (v != NULL && v->type == JT_INT)
+		return v->num.i;
+	if (v != NULL && v->type == JT_STRING) {
+		char *s = jread_strdup(v), *end;
+		errno = 0;
+		x = strtoll(s, &end, 10);
+		if (*s == '\0' || *end != '\0' || errno != 0)
+			x = 0;
+		free(s);
+	}
+	return x;
 }
 
 static void
-timeoff_from_json(const json_t *o, struct bob_timeoff *t)
+timeoff_from_doc(const struct jdoc *d, const struct jnode *o, struct bob_timeoff *t)
 {
-	const char *s;
-	json_t *durs;
+	const struct jnode *durs, *pct, *v;
+	char *s;
 
 	memset(t, 0, sizeof *t);
-	t->request_id = ll_of(o, "requestId");
+	t->request_id = ll_of(d, o, "requestId");
 	if (t->request_id == 0)
-		t->request_id = ll_of(o, "id");
-	t->employee_id = json_id_dup(json_object_get(o, "employeeId"));
-	t->employee_email = xstrdup(json_str(o, "employeeEmail"));
-	t->employee_name = xstrdup(json_str(o, "employeeDisplayName"));
-	s = json_str(o, "policyTypeDisplayName");
-	if (s == NULL)
-		s = json_str(o, "policyType");
-	t->policy_type = xstrdup(s);
-	s = json_str(o, "type");
-	if (s == NULL)
-		s = json_str(o, "requestRangeType");
-	t->type_raw = xstrdup(s);
-	t->type = toff_type_parse(s);
-	t->status_raw = xstrdup(json_str(o, "status"));
+		t->request_id = ll_of(d, o, "id");
+	t->employee_id = id_dup(jread_get(d, o, "employeeId", 10));
+	t->employee_email = str_of(d, o, "employeeEmail");
+	t->employee_name = str_of(d, o, "employeeDisplayName");
+	t->policy_type = str_of(d, o, "policyTypeDisplayName");
+	if (t->policy_type == NULL)
+		t->policy_type = str_of(d, o, "policyType");
+	t->type_raw = str_of(d, o, "type");
+	if (t->type_raw == NULL)
+		t->type_raw = str_of(d, o, "requestRangeType");
+	t->type = toff_type_parse(t->type_raw);
+	t->status_raw = str_of(d, o, "status");
 	t->status = toff_status_parse(t->status_raw);
-	t->change_type = xstrdup(json_str(o, "changeType"));
-	if (t->status == TOFF_STATUS_UNKNOWN && json_is_true(json_object_get(o, "approved")))
+	t->change_type = str_of(d, o, "changeType");
+	v = jread_get(d, o, "approved", 8);
+	if (t->status == TOFF_STATUS_UNKNOWN && v != NULL && v->type == JT_TRUE)
 		t->status = TOFF_APPROVED;
-	copy_date(t->start_date, json_str(o, "startDate"));
-	copy_date(t->end_date, json_str(o, "endDate"));
-	s = json_str(o, "startPortion");
+	copy_date_of(d, o, "startDate", t->start_date);
+	copy_date_of(d, o, "endDate", t->end_date);
+	s = str_of(d, o, "startPortion");
 	if (s == NULL)
-		s = json_str(o, "startDatePortion");
+		s = str_of(d, o, "startDatePortion");
 	t->start_portion = toff_portion_parse(s);
-	s = json_str(o, "endPortion");
+	free(s);
+	s = str_of(d, o, "endPortion");
 	if (s == NULL)
-		s = json_str(o, "endDatePortion");
+		s = str_of(d, o, "endDatePortion");
 	t->end_portion = toff_portion_parse(s);
-	t->day_portion = toff_portion_parse(json_str(o, "dayPortion"));
-	copy_date(t->date, json_str(o, "date"));
-	t->minutes_on_date = minutes_of(o, "hoursOnDate", "minutes");
+	free(s);
+	s = str_of(d, o, "dayPortion");
+	t->day_portion = toff_portion_parse(s);
+	free(s);
+	copy_date_of(d, o, "date", t->date);
+	t->minutes_on_date = minutes_of(d, o, "hoursOnDate", "minutes");
 	if (t->minutes_on_date == 0)
-		t->minutes_on_date = minutes_of(o, "hours", "minutes");
-	t->daily_minutes = minutes_of(o, "dailyHours", "dailyMinutes");
-	if (json_is_number(json_object_get(o, "percentageOfDay")))
-		t->percentage = (int)json_number_value(json_object_get(o, "percentageOfDay"));
-	t->previous_request_id = ll_of(o, "previousRequestId");
-	t->original_request_id = ll_of(o, "originalRequestId");
-	t->time_zone = xstrdup(json_str(o, "timeZone"));
-	durs = json_object_get(o, "durations");
-	if (json_is_array(durs) && json_array_size(durs) > 0 && json_array_size(durs) <= 3660) {
-		size_t i;
-		json_t *d;
-		t->durations = xcalloc(json_array_size(durs), sizeof *t->durations);
-		json_array_foreach(durs, i, d) {
-			struct bob_duration *bd = &t->durations[t->ndurations];
-			if (!json_is_object(d))
-				continue;
-			copy_date(bd->date, json_str(d, "date"));
-			if (bd->date[0] == '\0')
-				continue;
-			bd->minutes = minutes_of(d, "hours", "minutes");
-			if (bd->minutes == 0)
-				bd->minutes = minutes_of(d, "hoursOnDate", "minutes");
-			bd->start_minute = clock_minutes(json_str(d, "startTime"));
-			bd->end_minute = clock_minutes(json_str(d, "endTime"));
-			if (bd->minutes == 0 && bd->start_minute >= 0 && bd->end_minute > bd->start_minute)
-				bd->minutes = bd->end_minute - bd->start_minute;
-			t->ndurations++;
+		t->minutes_on_date = minutes_of(d, o, "hours", "minutes");
+	t->daily_minutes = minutes_of(d, o, "dailyHours", "dailyMinutes");
+	pct = jread_get(d, o, "percentageOfDay", 15);
+	{
+		double x;
+		if (number_of(pct, &x))
+			t->percentage = (int)x;
+	}
+	t->previous_request_id = ll_of(d, o, "previousRequestId");
+	t->original_request_id = ll_of(d, o, "originalRequestId");
+	t->time_zone = str_of(d, o, "timeZone");
+	durs = jread_get(d, o, "durations", 9);
+	if (durs != NULL && durs->type == JT_ARRAY) {
+		size_t n = 0;
+		const struct jnode *e;
+		for (e = jread_first(d, durs); e != NULL; e = jread_next(d, durs, e))
+			n++;
+		if (n > 0 && n <= 3660) {
+			t->durations = xcalloc(n, sizeof *t->durations);
+			for (e = jread_first(d, durs); e != NULL; e = jread_next(d, durs, e)) {
+				struct bob_duration *bd = &t->durations[t->ndurations];
+				if (e->type != JT_OBJECT)
+					continue;
+				copy_date_of(d, e, "date", bd->date);
+				if (bd->date[0] == '\0')
+					continue;
+				bd->minutes = minutes_of(d, e, "hours", "minutes");
+				if (bd->minutes == 0)
+					bd->minutes = minutes_of(d, e, "hoursOnDate", "minutes");
+				bd->start_minute = clock_minutes_of(d, e, "startTime");
+				bd->end_minute = clock_minutes_of(d, e, "endTime");
+				if (bd->minutes == 0 && bd->start_minute >= 0 &&
+				    bd->end_minute > bd->start_minute)
+					bd->minutes = bd->end_minute - bd->start_minute;
+				t->ndurations++;
+			}
 		}
 	}
+}
+
+/* Jansson's message for a text jread refused, else jread's own. */
+static bs_rc
+parse_failure(const char *json, size_t len, const char *what, const struct jdoc *d,
+    struct bs_error *err)
+{
+	char why[sizeof d->err];
+	json_t *root;
+
+	snprintf(why, sizeof why, "%s", d->err);
+	root = util_json_parse(json, len, what, err);
+	if (root == NULL)
+		return BS_ERR_PARSE;
+	json_decref(root);
+	return bs_fail(err, BS_ERR_PARSE, "%s: %s", what, why);
 }
 
 bs_rc
 bob_parse_timeoff(const char *json, size_t len, struct bob_timeoff *out, struct bs_error *err)
 {
-	json_t *root = util_json_parse(json, len, "HiBob time-off request", err);
+	struct jdoc d = { 0 };
+	const struct jnode *root;
+	bs_rc rc = BS_OK;
 
 	memset(out, 0, sizeof *out);
-	if (root == NULL)
-		return BS_ERR_PARSE;
-	if (!json_is_object(root)) {
-		json_decref(root);
-		return bs_fail(err, BS_ERR_PARSE, "HiBob time-off request: expected an object");
+	if (json == NULL || jread_parse(&d, json, len, NULL) < 0) {
+		rc = json == NULL ? bs_fail(err, BS_ERR_PARSE, "HiBob time-off request: empty response")
+		    : parse_failure(json, len, "HiBob time-off request", &d, err);
+		jread_free(&d);
+		return rc;
 	}
-	timeoff_from_json(root, out);
-	json_decref(root);
-	if (out->request_id == 0) {
+	root = jread_root(&d);
+	if (root->type != JT_OBJECT)
+		rc = bs_fail(err, BS_ERR_PARSE, "HiBob time-off request: expected an object");
+	else
+		timeoff_from_doc(&d, root, out);
+	jread_free(&d);
+	if (rc == BS_OK && out->request_id == 0) {
 		bob_timeoff_clear(out);
-		return bs_fail(err, BS_ERR_PARSE, "HiBob time-off request without a requestId");
+		rc = bs_fail(err, BS_ERR_PARSE, "HiBob time-off request without a requestId");
 	}
-	return BS_OK;
+	return rc;
 }
 
+struct timeoffs_ctx {
+	struct bob_timeoffs *out;
+	size_t cap;
+};
+
+static int
+timeoff_elem(void *vctx, const struct jdoc *d, const struct jnode *o)
+{
+	struct timeoffs_ctx *ctx = vctx;
+	struct bob_timeoff *t;
+
+	if (o == NULL || o->type != JT_OBJECT)
+		return 0;
+	if (ctx->out->n + 1 >= ctx->cap) {
+		ctx->cap = ctx->cap ? ctx->cap * 2 : 64;
+		ctx->out->v = xreallocarray(ctx->out->v, ctx->cap, sizeof *ctx->out->v);
+	}
+	t = &ctx->out->v[ctx->out->n];
+	timeoff_from_doc(d, o, t);
+	if (t->request_id == 0)
+		bob_timeoff_clear(t);
+	else
+		ctx->out->n++;
+	return 0;
+}
+
+/* One list at a time, as the answers get large (a year of changes). */
 bs_rc
 bob_parse_timeoffs(const char *json, size_t len, struct bob_timeoffs *out, struct bs_error *err)
 {
-	json_t *root = util_json_parse(json, len, "HiBob time off", err);
-	json_t *arr = NULL, *it;
-	size_t i;
+	static const char *const keys[] = { "changes", "outs", "requests" };
+	struct timeoffs_ctx ctx = { out, 0 };
+	struct jdoc d = { 0 };
+	const char *p = json, *end = json + len;
+	int found = 0, r = 0;
+	bs_rc rc = BS_OK;
 
 	memset(out, 0, sizeof *out);
-	if (root == NULL)
-		return BS_ERR_PARSE;
-	if (json_is_object(root)) {
-		arr = json_object_get(root, "changes");
-		if (arr == NULL)
-			arr = json_object_get(root, "outs");
-		if (arr == NULL)
-			arr = json_object_get(root, "requests");
-		if (arr == NULL && json_object_get(root, "requestId") != NULL) {
+	if (json == NULL || len == 0)
+		return bs_fail(err, BS_ERR_PARSE, "HiBob time off: empty response");
+	p = skip_ws(p, end);
+	if (p < end && *p == '[') {
+		const char *after;
+		r = scan_array(&d, p, end, timeoff_elem, &ctx, &after);
+		if (r == 0 && skip_ws(after, end) != end)
+			r = -1;
+		found = 1;
+	} else {
+		for (size_t k = 0; k < ARRAY_LEN(keys) && !found && r == 0; k++)
+			r = scan_object_array(&d, json, len, keys[k], timeoff_elem, &ctx, &found);
+	}
+	if (r == 0 && found) {
+		jread_free(&d);
+		if (out->v == NULL)
 			out->v = xcalloc(1, sizeof *out->v);
-			timeoff_from_json(root, &out->v[0]);
+		return BS_OK;
+	}
+	bob_timeoffs_free(out);
+	/* not a list: a bare request, a wrong shape or invalid JSON */
+	if (jread_parse(&d, json, len, NULL) < 0) {
+		rc = parse_failure(json, len, "HiBob time off", &d, err);
+	} else {
+		const struct jnode *root = jread_root(&d);
+		int has_key = 0;
+		for (size_t k = 0; k < ARRAY_LEN(keys); k++)
+			has_key |= jread_get(&d, root, keys[k], strlen(keys[k])) != NULL;
+		if (root->type == JT_OBJECT && !has_key && jread_get(&d, root, "requestId", 9) != NULL) {
+			out->v = xcalloc(1, sizeof *out->v);
+			timeoff_from_doc(&d, root, &out->v[0]);
 			out->n = 1;
-			json_decref(root);
-			return BS_OK;
+		} else {
+			rc = bs_fail(err, BS_ERR_PARSE,
+			    "HiBob time off: expected \"changes\" or \"outs\" with a list");
 		}
-	} else if (json_is_array(root)) {
-		arr = root;
 	}
-	if (!json_is_array(arr)) {
-		json_decref(root);
-		return bs_fail(err, BS_ERR_PARSE,
-		    "HiBob time off: expected \"changes\" or \"outs\" with a list");
-	}
-	out->v = xcalloc(json_array_size(arr) + 1, sizeof *out->v);
-	json_array_foreach(arr, i, it) {
-		if (!json_is_object(it))
-			continue;
-		timeoff_from_json(it, &out->v[out->n]);
-		if (out->v[out->n].request_id == 0) {
-			bob_timeoff_clear(&out->v[out->n]);
-			continue;
-		}
-		out->n++;
-	}
-	json_decref(root);
-	return BS_OK;
+	jread_free(&d);
+	return rc;
 }
 
 static bs_rc

@@ -413,6 +413,56 @@ timeoff_outtoday_and_whosout(void **state)
 }
 
 static void
+timeoff_reader_shapes(void **state)
+{
+	struct bob_timeoffs t;
+	struct bob_timeoff one;
+	struct bs_error err = { 0 };
+	(void)state;
+	/* a bare list, ids as strings, escapes, members around the list */
+	assert_int_equal(bob_parse_timeoffs(S("[{\"requestId\":\"12\",\"employeeId\":7,"
+	    "\"employeeDisplayName\":\"Zo\\u00eb\",\"type\":\"days\",\"startDate\":\"2026-01-05\"},"
+	    "{\"requestId\":0},3]"), &t, &err), BS_OK);
+	assert_int_equal(t.n, 1);
+	assert_true(t.v[0].request_id == 12);
+	assert_string_equal(t.v[0].employee_id, "7");
+	assert_string_equal(t.v[0].employee_name, "Zo\xc3\xab");
+	assert_string_equal(t.v[0].start_date, "2026-01-05");
+	bob_timeoffs_free(&t);
+	assert_int_equal(bob_parse_timeoffs(S("{\"meta\":{\"x\":[\"]\"]},\"outs\":[{\"requestId\":5,"
+	    "\"durations\":[{\"date\":\"2026-02-02\",\"startTime\":\"09:30\",\"endTime\":\"12:00\"},7]}],"
+	    "\"n\":1}"), &t, &err), BS_OK);
+	assert_int_equal(t.n, 1);
+	assert_int_equal(t.v[0].ndurations, 1);
+	assert_int_equal(t.v[0].durations[0].minutes, 150);
+	bob_timeoffs_free(&t);
+	/* "changes" wins over "outs", and must be a list */
+	assert_int_equal(bob_parse_timeoffs(S("{\"outs\":[{\"requestId\":1}],\"changes\":[]}"), &t, &err),
+	    BS_OK);
+	assert_int_equal(t.n, 0);
+	bob_timeoffs_free(&t);
+	assert_int_equal(bob_parse_timeoffs(S("{\"changes\":null,\"outs\":[{\"requestId\":1}]}"), &t, &err),
+	    BS_ERR_PARSE);
+	/* a bare request; wrong shapes; a bad request spoils the answer */
+	assert_int_equal(bob_parse_timeoffs(S("{\"requestId\":9,\"status\":\"approved\"}"), &t, &err), BS_OK);
+	assert_int_equal(t.n, 1);
+	assert_int_equal(t.v[0].status, TOFF_APPROVED);
+	bob_timeoffs_free(&t);
+	assert_int_equal(bob_parse_timeoffs(S("{\"x\":1}"), &t, &err), BS_ERR_PARSE);
+	assert_int_equal(bob_parse_timeoffs(S("\"x\""), &t, &err), BS_ERR_PARSE);
+	assert_int_equal(bob_parse_timeoffs(S("{\"changes\":[{\"requestId\":1},{\"requestId\":2,\"requestId\":3}]}"),
+	    &t, &err), BS_ERR_PARSE);
+	assert_int_equal(bob_parse_timeoffs(S("{\"changes\":[{\"requestId\":1}"), &t, &err), BS_ERR_PARSE);
+	assert_int_equal(bob_parse_timeoffs(S("[{\"requestId\":1}] x"), &t, &err), BS_ERR_PARSE);
+	assert_int_equal(bob_parse_timeoffs(NULL, 0, &t, &err), BS_ERR_PARSE);
+	assert_int_equal(bob_parse_timeoff(S("[1]"), &one, &err), BS_ERR_PARSE);
+	assert_int_equal(bob_parse_timeoff(S("{\"requestId\":\"x\"}"), &one, &err), BS_ERR_PARSE);
+	assert_int_equal(bob_parse_timeoff(S("{\"id\":4,\"percentageOfDay\":50}"), &one, &err), BS_OK);
+	assert_int_equal(one.percentage, 50);
+	bob_timeoff_clear(&one);
+}
+
+static void
 enums(void **state)
 {
 	(void)state;
@@ -445,6 +495,7 @@ main(void)
 		cmocka_unit_test(timeoff_changes_and_portions),
 		cmocka_unit_test(timeoff_request_details_both_spellings),
 		cmocka_unit_test(timeoff_outtoday_and_whosout),
+		cmocka_unit_test(timeoff_reader_shapes),
 		cmocka_unit_test(enums),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
