@@ -1623,19 +1623,20 @@ fail:
 /* Actions a killed (or half-failed) run left open: adopt the activities
  * it created (found by marker, agent and times), delete the old ones it
  * meant to delete that no mapping row holds any more. */
-static void
-resolve_unfinished(struct run *ru)
+static bs_rc
+resolve_unfinished(struct run *ru, struct bs_error *out)
 {
 	struct store *st = ru->s->store;
 	struct store_action *v = NULL;
 	struct bs_error err = { 0 };
 	size_t n = 0;
+	bs_rc rc = BS_OK;
 
 	if (store_actions_unfinished(st, TARGET, &v, &n, &err) != BS_OK) {
 		log_warn("cannot read unfinished time-off actions: %s", bs_error_text(&err));
-		return;
+		return BS_OK;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && rc == BS_OK; i++) {
 		struct store_action *sa = &v[i];
 		json_t *j = sa->after ? json_loads(sa->after, 0, NULL) : NULL;
 		json_t *evs = json_object_get(j, "events"), *del = json_object_get(j, "delete"), *x;
@@ -1662,8 +1663,17 @@ resolve_unfinished(struct run *ru)
 		}
 		if (json_array_size(evs) > 0 && !str_empty(agent) && hi > lo) {
 			struct asm_activities acts = { 0 };
-			if (asm_list_activities(ru->ac, agent, lo, hi, ru->schedule_id, &acts, &err) != BS_OK) {
-				ok = 0;
+			if ((rc = asm_list_activities(ru->ac, agent, lo, hi, ru->schedule_id, &acts,
+			    &err)) != BS_OK) {
+				/* what was made stays unknown: the action stays "sent" and
+				 * nothing is planned, or the request would get a second event */
+				if (out != NULL)
+					*out = err;
+				bs_error_prefix(out, "cannot check what an interrupted run made for "
+				    "request #%lld; nothing is changed until Assembled lists it", rid);
+				asm_activities_free(&acts);
+				json_decref(j);
+				break;
 			} else {
 				store_toff_events_of(st, rid, &rows, NULL);
 				json_array_foreach(evs, k, x) {
@@ -1737,6 +1747,7 @@ resolve_unfinished(struct run *ru)
 		json_decref(j);
 	}
 	store_actions_free(v, n);
+	return rc;
 }
 
 bs_rc
@@ -1777,10 +1788,11 @@ toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r
 	if (str_empty(ru.schedule_id))
 		ru.schedule_id = NULL;
 
-	if (!o->dry_run)
-		resolve_unfinished(&ru);
 	c.s = s;
-	rc = make_plan(&c, reconcile, o->approve, o->progress, &plan, err);
+	if (!o->dry_run)
+		rc = resolve_unfinished(&ru, err);
+	if (rc == BS_OK)
+		rc = make_plan(&c, reconcile, o->approve, o->progress, &plan, err);
 	if (rc != BS_OK) {
 		if (!o->dry_run && store_run_start(s->store, "timeoff", kind, NULL, clock_now(),
 		    &r->run_id, NULL) == BS_OK)
