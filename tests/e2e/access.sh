@@ -56,6 +56,15 @@ $UNSET1: set to no (was yes)" "lines"
 t_eq "$(cat "$T_TMP/set.err")" "2 changed, 0 already no, 0 failed." "summary"
 t_eq "$(bs explain "$UNSET2" --json 2>/dev/null | json_get - 'j["source"]["access"]')" no "explain"
 
+t_case "people named by HiBob id or by email in other letter case"
+ID3=$(json_get "$T_TMP/emp.json" "[e['id'] for e in j['employees'] if e['email'] == '$UNSET3'][0]")
+UP2=$(printf '%s' "$UNSET2" | tr '[:lower:]' '[:upper:]')
+bs access set yes "$ID3" "$UP2" >"$T_TMP/set.out" 2>/dev/null
+t_eq "$?" 0 "exit status"
+t_eq "$(cat "$T_TMP/set.out")" "$ID3: set to yes (was unset)
+$UP2: set to yes (was no)" "lines"
+bs access set no "$ID3" >/dev/null 2>&1
+
 t_case "a refused edit (403) stops the rest: not tried"
 sb_ctl hibob POST /_control/scenario '{"name": "no_edit"}' >/dev/null
 bs access set yes "$UNSET3" "$UNSET2" >"$T_TMP/set.out" 2>"$T_TMP/set.err"
