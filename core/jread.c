@@ -72,14 +72,15 @@ hex4(const char *p)
 	return v;
 }
 
-/* Length of the valid UTF-8 sequence at p (first byte >= 0x80), or 0. */
-static size_t
-utf8_len(const unsigned char *p, const unsigned char *end)
+size_t
+jread_utf8_len(const unsigned char *p, const unsigned char *end)
 {
 	unsigned c = p[0];
 	size_t n;
 	unsigned long cp;
 
+	if (c < 0x80)
+		return 1;
 	if (c < 0xC2)
 		return 0;	/* continuation byte or overlong 2-byte lead */
 	if (c < 0xE0) {
@@ -108,6 +109,11 @@ utf8_len(const unsigned char *p, const unsigned char *end)
 	return n;
 }
 
+/* Bytes a string may hold as they are: printable ASCII but '"' and '\\'. */
+static const unsigned char plain[256] = {
+	[0x20] = 1, [0x21] = 1, [0x23 ... 0x5B] = 1, [0x5D ... 0x7F] = 1,
+};
+
 /* A string; j->p at the opening quote.  Sets the raw span between the
  * quotes and whether it holds escapes; j->p after the closing quote. */
 static int
@@ -120,8 +126,7 @@ scan_string(struct jp *j, const char **s, size_t *slen, unsigned char *escaped)
 	for (;;) {
 		unsigned char c;
 
-		while (p < end && (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x80 &&
-		    *p != '"' && *p != '\\')
+		while (p < end && plain[(unsigned char)*p])
 			p++;
 		if (p >= end) {
 			j->p = p;
@@ -176,7 +181,7 @@ scan_string(struct jp *j, const char **s, size_t *slen, unsigned char *escaped)
 			return fail(j, "control character in a string");
 		}
 		{
-			size_t n = utf8_len((const unsigned char *)p, (const unsigned char *)end);
+			size_t n = jread_utf8_len((const unsigned char *)p, (const unsigned char *)end);
 			if (n == 0) {
 				j->p = p;
 				return fail(j, "invalid UTF-8 in a string");

@@ -73,6 +73,9 @@ const struct jnode *jread_next(const struct jdoc *d, const struct jnode *c,
 char *jread_strdup(const struct jnode *n);
 /* Whether a string node's decoded value equals s (NUL-terminated). */
 int jread_str_eq(const struct jnode *n, const char *s);
+/* Length of the valid UTF-8 sequence at p (before end), 0 when it is not
+ * one: no overlongs, no surrogates, nothing past U+10FFFF (as Jansson). */
+size_t jread_utf8_len(const unsigned char *p, const unsigned char *end);
 /* Length in bytes of a string node's decoded value. */
 size_t jread_strlen(const struct jnode *n);
 

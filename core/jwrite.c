@@ -123,45 +123,6 @@ jw_array_end(struct jwriter *w)
 	close_container(w, ']');
 }
 
-/* Length of the valid UTF-8 sequence at p, 0 when invalid (as Jansson's
- * utf8 checks: no overlongs, no surrogates, nothing past U+10FFFF). */
-static size_t
-utf8_seq(const unsigned char *p, size_t left)
-{
-	unsigned c = p[0];
-	size_t n;
-	unsigned long cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c < 0xC2)
-		return 0;
-	if (c < 0xE0) {
-		n = 2;
-		cp = c & 0x1F;
-	} else if (c < 0xF0) {
-		n = 3;
-		cp = c & 0x0F;
-	} else if (c < 0xF5) {
-		n = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (left < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3F);
-	}
-	if (n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)))
-		return 0;
-	if (n == 4 && (cp < 0x10000 || cp > 0x10FFFF))
-		return 0;
-	return n;
-}
-
 static int
 valid_utf8(const char *s, size_t len)
 {
@@ -173,7 +134,7 @@ valid_utf8(const char *s, size_t len)
 			i++;
 			continue;
 		}
-		n = utf8_seq(p + i, len - i);
+		n = jread_utf8_len(p + i, p + len);
 		if (n == 0)
 			return 0;
 		i += n;
@@ -256,7 +217,7 @@ utf8_strlen(const char *s)
 			p++;
 		if (*p == 0)
 			return (ptrdiff_t)(p - (const unsigned char *)s);
-		n = utf8_seq(p, 4);	/* a NUL inside stops it as invalid */
+		n = jread_utf8_len(p, p + 4);	/* a NUL inside stops it as invalid */
 		if (n == 0)
 			return -1;
 		p += n;
