@@ -60,6 +60,7 @@ done
 if [ "$only_unit" = 0 ]; then
 	for t in tests/e2e/*.sh tests/tui/*.sh; do
 		[ -f "$t" ] || continue
+		case $t in */lib_*.sh) continue ;; esac	# sourced by suites, not one itself
 		run_suite "$t" timeout 900 sh "$t"
 	done
 fi
