@@ -52,6 +52,8 @@ struct welcome {
 	struct conf *conf;
 	const char *conf_path;
 	int *result;
+	void (*next_fn)(struct tui *, void *);	/* instead of result, when set */
+	void *next_ctx;
 	struct wform_field fields[2];
 	struct wform form;
 };
@@ -193,6 +195,10 @@ next(struct tui *ui, struct welcome *w)
 		tui_say(ui, ROLE_ERROR, " %s", bs_error_text(&err));
 		return TUI_HANDLED;
 	}
+	if (w->next_fn != NULL) {
+		w->next_fn(ui, w->next_ctx);
+		return TUI_HANDLED;
+	}
 	*w->result = 1;
 	return TUI_QUIT;
 }
@@ -270,17 +276,18 @@ welcome_push(struct tui *ui, struct conf *conf, const char *conf_path,
 }
 
 int
-welcome_run(struct conf *conf, const char *conf_path, const char *crumbs,
-    const char *message)
+welcome_push_then(struct tui *ui, struct conf *conf, const char *conf_path,
+    const char *crumbs, void (*next_fn)(struct tui *, void *), void *ctx)
 {
-	struct tui *ui;
-	int result = 0;
+	struct welcome *w = xcalloc(1, sizeof *w);
 
-	tui_attach(&ui);
-	if (message != NULL && *message)
-		tui_say(ui, ROLE_DIM, "%s", message);
-	if (welcome_push(ui, conf, conf_path, crumbs, &result) == 0)
-		tui_run(ui);
-	tui_stop(&ui);
-	return result;
+	w->conf = conf;
+	w->conf_path = conf_path;
+	w->next_fn = next_fn;
+	w->next_ctx = ctx;
+	if (tui_push(ui, &welcome_ops, w, "Welcome", crumbs) != 0) {
+		free(w);
+		return -1;
+	}
+	return 0;
 }

@@ -21,10 +21,9 @@ struct tui;
 int welcome_push(struct tui *ui, struct conf *conf, const char *conf_path,
     const char *crumbs, int *result);
 
-/* Run the step alone on a curses screen that is already started (the
- * setup steps of dash.c): 1 to go on, 0 to leave (Esc, q, Ctrl-C).
- * message, when set, is shown on the message line first. */
-int welcome_run(struct conf *conf, const char *conf_path, const char *crumbs,
-    const char *message);
+/* The same, but continuing calls next_fn(ui, ctx) (which opens the next
+ * step) instead of ending the loop. */
+int welcome_push_then(struct tui *ui, struct conf *conf, const char *conf_path,
+    const char *crumbs, void (*next_fn)(struct tui *, void *), void *ctx);
 
 #endif

@@ -1,6 +1,7 @@
 /* text.c - UTF-8 text in terminal columns: width, cut with "…", padding,
  * sanitising and a case-folding substring matcher.  No curses. */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -421,4 +422,32 @@ text_wrap(const char *s, int width, size_t *start, size_t *len, size_t max)
 			pos++;
 	}
 	return n;
+}
+
+char *
+text_wrap_join(const char *s, int width, char *out, size_t sz)
+{
+	size_t o = 0, starts[64], lens[64];
+
+	if (sz == 0)
+		return out;
+	out[0] = '\0';
+	if (width < 1)
+		width = 1;
+	while (s != NULL && *s != '\0' && o + 1 < sz) {
+		const char *nl = strchr(s, '\n');
+		size_t plen = nl ? (size_t)(nl - s) : strlen(s), n;
+		char *para = xstrndup(s, plen);
+		n = text_wrap(para, width, starts, lens, 64);
+		for (size_t i = 0; i < n && o + 1 < sz; i++)
+			o += (size_t)snprintf(out + o, sz - o, "%s%.*s", o ? "\n" : "", (int)lens[i],
+			    para + starts[i]);
+		if (n == 0 && o + 1 < sz)
+			o += (size_t)snprintf(out + o, sz - o, "\n");
+		free(para);
+		s = nl ? nl + 1 : s + plen;
+	}
+	if (o >= sz)
+		out[sz - 1] = '\0';
+	return out;
 }

@@ -55,6 +55,11 @@ int text_matcher_test(const struct text_matcher *m, const char *hay);
  * forces a break).  Returns the number of lines (at most max). */
 size_t text_wrap(const char *s, int width, size_t *start, size_t *len, size_t max);
 
+/* s word-wrapped (text_wrap) to width columns, each paragraph ('\n')
+ * wrapped on its own, the lines joined by '\n', into out (cut at sz).
+ * For boxes and detail panes that split lines at '\n'.  Returns out. */
+char *text_wrap_join(const char *s, int width, char *out, size_t sz);
+
 /* Compare two UTF-8 strings with letters folded as the matcher does
  * (<0, 0, >0); NULL sorts first. */
 int text_casecmp(const char *a, const char *b);

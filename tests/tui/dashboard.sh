@@ -1,8 +1,10 @@
 #!/bin/sh
 # dashboard.sh - the dashboard in a real terminal (tmux, 80x24, NO_COLOR):
-# status, checks with a remedy that goes away after the fix, the employee
-# list with a filter, sync now (plan, confirm, progress, result), the
-# audit log, help, resize, and a terminal restored after Ctrl-C.
+# every sync's status, help, checks with a remedy that goes away after
+# the fix, resize, sync now (plan, confirm, progress, result), a plan
+# blocked by the guard approved after seeing what it removes, the audit log
+# filtered by result, run and person, and Ctrl-C: exit 130, terminal
+# restored.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/tmux.sh"
@@ -19,77 +21,109 @@ s=$(tm_screen)
 t_contains "$s" "Roster to Alleo" "roster line"
 t_contains "$s" "Time off to Assembled" "time-off line"
 t_contains "$s" "never run" "no run yet"
-t_contains "$s" "? Help" "key hints"
+t_contains "$s" "s Sync now" "key hints"
 
-t_case "? shows the help of the dashboard"
+t_case "? shows the keys of the dashboard"
 tm_keys "?"
-tm_wait "Keys of the dashboard"
-t_contains "$(tm_screen)" "the audit log" "help text"
+tm_wait "Help: Dashboard"
+s=$(tm_screen)
+t_contains "$s" "the audit log" "help text"
+t_contains "$s" "approve a plan blocked by the guard" "the approve key"
 tm_keys x
-tm_gone "Keys of the dashboard"
+tm_gone "Help: Dashboard"
 
 t_case "a misnamed field fails its check with the remedy, and passes after the fix"
 sb_ctl hibob POST /_control/scenario '{"name": "misnamed_field"}' >/dev/null
 tm_keys c
-tm_wait "Setup checks" 30
-tm_wait "fail"
+tm_wait "Dashboard · Checks"
+tm_wait "fail  The eligibility field" 30
 tm_keys j
 tm_wait "alleo_access"
-t_contains "$(tm_screen)" "fail  The eligibility field" "the failing check"
-tm_keys q
-tm_wait "check failed"
+tm_keys r
+tm_wait "Running the checks"
 sb_ctl hibob POST /_control/scenario '{"name": "default"}' >/dev/null
-tm_keys c
-tm_wait "Setup checks" 30
-tm_keys q
-tm_wait "Every check passed"
-
-t_case "employees: the list, the reason of a person, a filter"
-tm_keys e
-tm_wait "Employees" 30
-tm_wait "eligible"
-tm_keys / Z o
-tm_wait "Filter: Zo"
-tm_keys Enter
-s=$(tm_screen)
-t_contains "$s" "Zoë Łukasiewicz-Østergård" "the filtered person, wide letters intact"
-t_contains "$s" "of 320" "count line"
-tm_keys q
+tm_wait "fail  The eligibility field" 30
+tm_keys r
+tm_wait "pass  The eligibility field" 30
+tm_keys Escape
 tm_wait "bobsync · Dashboard"
 
 t_case "resize to 100x30 and back redraws the whole screen"
 tm_resize 100 30
-sleep 0.3
 tm_wait "Time-off reconciliation"
 tm_resize 80 24
-sleep 0.3
 tm_wait "Roster to Alleo"
 tm_resize 50 12
 tm_wait "Terminal too small"
 tm_resize 80 24
 tm_wait "Roster to Alleo"
 
-t_case "sync now: the plan, a confirmation, the run and its result"
-tm_keys t
-tm_wait "Time-off plan" 60
+t_case "sync now: which sync, the plan, a confirmation, the run and its result"
+tm_keys s
+tm_wait "Sync which?"
+tm_keys 2
+tm_wait "Time-off plan" 30
+tm_wait "This is the plan" 60
 t_contains "$(tm_screen)" "create" "plan actions"
-tm_keys q
+tm_keys Enter
 tm_wait "Apply these"
 tm_keys y
-tm_wait "skipped." 180
+tm_wait "timeoff: run" 180
 t_contains "$(tm_screen)" "0 failed" "result line"
-n=$(bs status --json | json_get - 'j["timeoff"]["result"]')
-t_eq "$n" ok "the run is recorded"
+t_eq "$(bs status --json | json_get - 'j["timeoff"]["result"]')" ok "the run is recorded"
+tm_keys Escape
+tm_wait "bobsync · Dashboard"
 
-t_case "the audit log lists that run"
+t_case "a plan blocked by the guard: what it removes, then approved"
+bs sync roster >/dev/null 2>&1 || t_fail "the first roster sync failed"
+emails=$(bs preview employees --json |
+	json_get - '" ".join([e["email"] for e in j["employees"] if e["eligible"]][:5])')
+# shellcheck disable=SC2086
+bs access set no $emails >/dev/null 2>&1 || t_fail "access set no failed"
+bs sync roster >/dev/null 2>&1
+t_eq "$?" 3 "the CLI sync is blocked by the guard"
+first=${emails%% *}
+tm_keys r
+tm_wait "waits for approval" 10
+tm_keys a
+tm_wait "BLOCKED by the guard" 60
+s=$(tm_screen)
+t_contains "$s" "what it removes" "the removals are listed"
+t_contains "$s" "remove" "a removal row"
+tm_keys Enter
+tm_wait "Approve plan"
+tm_keys y
+tm_wait "roster: run" 120
+t_contains "$(tm_screen)" "5 applied, 0 failed" "the five removals applied"
+tm_keys Escape
+tm_wait "bobsync · Dashboard"
+t_not_contains "$(tm_screen)" "waits for approval" "nothing blocked any more"
+
+t_case "the audit log: filtered by result, a run's actions, one person's actions"
 tm_keys l
-tm_wait "Audit log"
-t_contains "$(tm_screen)" "timeoff" "the run"
-tm_keys q
+tm_wait "Runs, newest first"
+tm_keys f f f
+tm_wait "result blocked"
+t_contains "$(tm_screen)" "blocked" "the blocked run"
+tm_keys f f f
+tm_wait "Runs, newest first: 4 of 4"
+tm_keys Enter
+tm_wait "Actions of run"
+t_contains "$(tm_screen)" "remove" "the approved run's removals"
+tm_keys u p
+tm_wait "Person (email or employee id)"
+tm_type "$first"
+tm_keys Enter
+tm_wait "Actions about $first: 2 of 2"
+s=$(tm_screen)
+t_contains "$s" "add" "the account was added"
+t_contains "$s" "remove" "and removed"
+tm_keys Escape Escape
+tm_wait "bobsync · Dashboard"
 
-t_case "Ctrl-C leaves with the terminal restored"
+t_case "Ctrl-C leaves with exit 130 and the terminal restored"
 tm_keys C-c
-tm_wait "[exited 0]"
-t_eq "$(tm display -p '#{alternate_on}')" 0 "alternate screen off"
+tm_wait "[exited 130]"
+t_eq "$(tm_alt)" 0 "alternate screen off"
 
 t_summary

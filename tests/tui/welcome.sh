@@ -15,10 +15,10 @@ joined() { tm_screen | sed 's/^ *//; s/ *$//' | tr '\n' ' ' | tr -s ' '; }
 
 t_case "bobsync without credentials opens the welcome step at 80x24"
 tm_start "$BOBSYNC"
-tm_wait "Step 1 of 6"
+tm_wait "Step 1 of 8"
 tm_settle
 s=$(tm_screen)
-t_eq "$(printf '%s\n' "$s" | head -n 1)" " bobsync · Setup · Step 1 of 6 · Welcome" "header with breadcrumbs"
+t_eq "$(printf '%s\n' "$s" | head -n 1)" " bobsync · Setup · Step 1 of 8 · Welcome" "header with breadcrumbs"
 t_contains "$s" "Service User" "what is needed"
 t_contains "$s" "alleo_access" "the eligibility field"
 t_contains "$s" "Current: https://api.hibob.com/v1" "the current HiBob address"
@@ -57,13 +57,13 @@ t_case "too small: the notice, then the step again"
 tm_resize 50 12
 tm_wait "Terminal too small (need 60x16)"
 tm_resize 60 16
-tm_wait "Step 1 of 6"
+tm_wait "Step 1 of 8"
 s=$(tm_screen)
 t_not_contains "$s" "too small" "gone at 60x16"
 # at 60 columns every visible line is whole or ends with the ellipsis
 printf '%s\n' "$s" | awk '{ if (length($0) > 60) bad = 1 } END { exit bad }' ||
 	t_fail "a line wider than the pane"
-t_contains "$(printf '%s\n' "$s" | head -n 1)" "Step 1 of 6 · Welcome" "header whole at 60"
+t_contains "$(printf '%s\n' "$s" | head -n 1)" "Step 1 of 8 · Welcome" "header whole at 60"
 tm_resize 80 24
 tm_wait "Current: https://api.hibob.com/v1"
 
@@ -74,7 +74,7 @@ tm_type "http://q.example.com/v1"
 tm_keys Enter
 tm_wait "https"
 s=$(tm_screen)
-t_contains "$s" "Step 1 of 6" "still on the step"
+t_contains "$s" "Step 1 of 8" "still on the step"
 t_contains "$s" "http://q.example.com/v1" "q went into the field"
 t_eq "$(bs config get hibob.base_url)" "https://api.hibob.com/v1" "nothing saved"
 
@@ -83,15 +83,15 @@ long="https://bob-proxy.example.com/$(printf 'segment%02d/' $(seq 1 14))v1"
 tm_keys C-u
 tm_type "$long"
 tm_keys Enter
-tm_wait "Step 2 of 6"
+tm_wait "Step 2 of 8"
 t_eq "$(bs config get hibob.base_url)" "$long" "saved whole"
 tm_keys Escape
-tm_wait "Step 1 of 6"
+tm_wait "Step 1 of 8"
 tm_keys 1 Enter
-tm_wait "Step 2 of 6"
+tm_wait "Step 2 of 8"
 t_eq "$(bs config get hibob.base_url)" "https://api.hibob.com/v1" "production again"
 tm_keys Escape
-tm_wait "Step 1 of 6"
+tm_wait "Step 1 of 8"
 
 t_case "the sandbox tenant is saved when the user continues"
 tm_keys Escape
@@ -99,17 +99,17 @@ tm_wait "[exited 0]"
 tm_stop
 TM_SOCK=$TM_SOCK-sandbox
 tm_start "$BOBSYNC" setup
-tm_wait "Step 1 of 6"
+tm_wait "Step 1 of 8"
 tm_keys 2
 tm_wait "< sandbox tenant (api.sandbox.hibob.com) >"
 t_eq "$(bs config get hibob.base_url)" "https://api.hibob.com/v1" "not saved before Enter"
 tm_keys Enter
-tm_wait "Step 2 of 6"
+tm_wait "Step 2 of 8"
 t_eq "$(bs config get hibob.base_url)" "https://api.sandbox.hibob.com/v1" "saved on Enter"
 
 t_case "Esc on step 2 goes back to the welcome step, which shows the saved address"
 tm_keys Escape
-tm_wait "Step 1 of 6"
+tm_wait "Step 1 of 8"
 t_contains "$(tm_screen)" "Current: https://api.sandbox.hibob.com/v1" "the saved address"
 t_contains "$(tm_screen)" "< sandbox tenant (api.sandbox.hibob.com) >" "the choice follows it"
 
@@ -137,7 +137,7 @@ tm_start_shell
 # the marker is put together by the shell, so the typed line never matches
 tm_type "e=exited; $BOBSYNC setup; echo \"[\$e \$?]\""
 tm_keys Enter
-tm_wait "Step 1 of 6"
+tm_wait "Step 1 of 8"
 t_eq "$(tm_alt)" 1 "the console uses the alternate screen"
 tm_keys C-c
 tm_wait "[exited"
@@ -153,7 +153,7 @@ for sig in TERM HUP ABRT; do
 	t_case "SIG$sig restores the terminal"
 	tm_type "ulimit -c 0; e=status; $BOBSYNC setup; echo \"[\$e-$sig \$?]\""
 	tm_keys Enter
-	tm_wait "Step 1 of 6"
+	tm_wait "Step 1 of 8"
 	pid=$(bobsync_pid)
 	[ -n "$pid" ] || t_fail "no bobsync process under the shell"
 	[ -n "$pid" ] && kill -s "$sig" "$pid"

@@ -1,9 +1,11 @@
 #!/bin/sh
-# wizard.sh - the setup steps in a real terminal (tmux, 80x24, NO_COLOR)
+# wizard.sh - the 8 setup steps in a real terminal (tmux, 80x24, NO_COLOR)
 # against the sandbox, from the welcome screen to the first sync: a wrong
 # token shows the 401 remedy; a misnamed field fails its check and passes
-# once the sandbox is fixed and the checks run again; the employee list
-# filters; the first time-off sync is planned, confirmed and applied.
+# once the sandbox is fixed and the checks run again (r); Alleo by SCIM and
+# Assembled with choices read from the live API, saved as settings; the
+# employee list filters; the first syncs are planned, confirmed and applied
+# with their counts; then how to keep it running, and the dashboard.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/tmux.sh"
@@ -15,81 +17,144 @@ mkdir -m 700 "$BOBSYNC_HOME"
 bs config set hibob.base_url "$SB_HIBOB_URL" >/dev/null
 bs config set assembled.base_url "$SB_ASM_URL" >/dev/null
 
-t_case "bobsync without credentials opens the welcome step"
+t_case "bobsync without credentials opens step 1 of 8"
 tm_start "$BOBSYNC"
-tm_wait "Step 1 of 6"
+tm_wait "Step 1 of 8"
 s=$(tm_screen)
 t_contains "$s" "alleo_access" "what is needed"
 t_contains "$s" "Service User" "what is needed"
 t_contains "$s" "$SB_HIBOB_URL" "the current HiBob address"
 
-t_case "a wrong token: the 401 remedy"
+t_case "step 2: a wrong token is stored under a key file; the check shows the 401 remedy"
 tm_keys Enter
-tm_wait "Step 2 of 6"
-tm_keys "$SB_HIBOB_ID" Enter "WRONG-$SB_HIBOB_TOKEN" Enter
-tm_wait "key file"
-tm_keys k
-tm_wait "Checks" 30
+tm_wait "Step 2 of 8"
+t_contains "$(tm_screen)" "Settings > Integrations > Service Users" "what to do in Bob"
+tm_type "$SB_HIBOB_ID"
+tm_keys Enter
+tm_type "WRONG-$SB_HIBOB_TOKEN"
+tm_keys Enter
+tm_wait "a passphrase"
+tm_keys Right
+tm_wait "a key file"
+tm_keys Enter
+tm_wait "Step 3 of 8" 30
 tm_wait "fail  HiBob accepts the Service User" 30
-t_contains "$(tm_screen)" "Service Users" "the remedy says where to look in Bob"
-tm_not=$(tm_screen)
-t_not_contains "$tm_not" "WRONG-" "the token is never shown"
-tm_keys q
-tm_wait "the sync cannot start"
+s=$(tm_screen)
+t_contains "$s" "Service Users" "the remedy says where to look in Bob"
+t_not_contains "$s" "WRONG-" "the token is never shown"
+[ -s "$BOBSYNC_HOME/vault.key" ] || [ -n "$(find "$BOBSYNC_HOME" -name vault.key)" ] ||
+	t_fail "no key file was made"
+tm_keys Enter
+tm_wait "only warnings can be acknowledged"
 
-t_case "the right token, a misnamed field, then fixed and checked again"
+t_case "the right token; a misnamed field fails, then passes after the fix and r"
 sb_ctl hibob POST /_control/scenario '{"name": "misnamed_field"}' >/dev/null
-tm_keys b
-tm_wait "Step 2 of 6"
-tm_keys "$SB_HIBOB_ID" Enter "$SB_HIBOB_TOKEN" Enter
+tm_keys Escape
+tm_wait "Step 2 of 8"
+tm_keys Up C-u
+tm_type "$SB_HIBOB_TOKEN"
+tm_keys Enter
+tm_wait "Step 3 of 8"
 tm_wait "fail  The eligibility field" 30
 tm_keys j
 tm_wait "alleo_access"
-tm_keys q
-tm_wait "the sync cannot start"
+t_contains "$(tm_screen)" "the setup cannot go on" "blocked until it passes"
 sb_ctl hibob POST /_control/scenario '{"name": "default"}' >/dev/null
 tm_keys r
 tm_wait "pass  The eligibility field" 30
-tm_keys q
-tm_wait "Every check passed"
+t_not_contains "$(tm_screen)" "fail  " "no check fails"
 
-t_case "Assembled turned on with its key"
+t_case "step 4: Alleo by SCIM, its settings and secrets saved"
 tm_keys Enter
-tm_wait "Step 4 of 6"
-tm_keys a
-tm_wait "API key"
-tm_keys "$SB_ASM_KEY" Enter
-tm_wait "Assembled time off on"
-t_eq "$(bs config get assembled.enabled)" true "assembled.enabled saved"
+sleep 1
+if tm_screen | grep -q "Go on anyway"; then tm_keys y; fi
+tm_wait "Step 4 of 8"
+tm_keys Right Right
+tm_wait "SCIM (bobsync pushes)"
+tm_keys Enter C-u
+tm_type "$SB_SCIM_URL"
+tm_keys Enter C-u
+tm_type "$SB_TOKEN_URL"
+tm_keys Enter C-u
+tm_type "$SB_SCIM_ID"
+tm_keys Enter C-u
+tm_type "$SB_SCIM_SECRET"
+tm_keys Enter
+tm_wait "Prestart days"
+tm_keys Enter Enter
+tm_wait "Step 5 of 8"
+t_eq "$(bs config get alleo.mode 2>/dev/null)" "scim" "alleo.mode saved"
+t_eq "$(bs config get alleo.scim_url 2>/dev/null)" "$SB_SCIM_URL" "SCIM address saved"
 
-t_case "the employee preview filters"
+t_case "step 5: Assembled key, the time-off types read from the live API, settings saved"
+tm_keys Space Enter
+tm_type "$SB_ASM_KEY"
+tm_keys F5
+tm_wait "read from Assembled" 30
 tm_keys Enter
-tm_wait "Employees" 30
-tm_wait "of 320"
+tm_wait "Time-off type"
+tm_keys Enter Enter C-u
+tm_type "Europe/Berlin"
+tm_keys Enter Enter C-u
+tm_type "+90d"
+tm_keys Enter
+tm_wait "Step 6 of 8" 30
+t_eq "$(bs config get assembled.enabled 2>/dev/null)" true "assembled.enabled saved"
+t_eq "$(bs config get assembled.default_timezone 2>/dev/null)" "Europe/Berlin" "time zone saved"
+t_eq "$(bs config get timeoff.sync_until 2>/dev/null)" "+90d" "sync until saved"
+
+t_case "step 6: the employee list filters"
+tm_wait "of 320" 30
 tm_keys / Z o Enter
 tm_wait "Zoë Łukasiewicz-Østergård"
-tm_keys q
+tm_keys Escape
+tm_wait "Enter goes on to the time-off preview"
 
-t_case "the first sync: plan, confirmation, result, and how to keep it running"
-tm_wait "Time-off plan" 60
-tm_keys q
+t_case "step 7: the time-off preview"
+tm_keys Enter
+tm_wait "Step 7 of 8"
+tm_settle
+tm_keys Escape
+tm_wait "Enter goes on to the first sync"
+
+t_case "step 8: the roster plan, confirmed and applied with counts"
+tm_keys Enter
+tm_wait "Step 8 of 8"
+tm_wait "Roster plan" 30
+tm_wait "This is the plan" 60
+tm_keys Enter
+tm_wait "Apply these"
+tm_keys y
+tm_wait "roster: run" 180
+t_contains "$(tm_screen)" "0 failed" "no failure"
+
+t_case "then the time-off plan, applied; then how to keep it running"
+tm_keys Enter
+tm_wait "Time-off plan" 30
+tm_wait "This is the plan" 60
+tm_keys Enter
 tm_wait "Apply these"
 tm_keys y
 tm_wait "Setup is done" 180
 s=$(tm_screen)
-t_contains "$s" "bobsync daemon" "how to keep it running"
-t_contains "$s" "applied" "the result of the first sync"
+t_contains "$s" "bobsync daemon" "the daemon line"
+t_contains "$s" "systemctl enable --now bobsync" "the systemd line"
+t_contains "$s" "*/5 * * * * bobsync daemon --once" "the cron line"
+t_contains "$s" "timeoff: run" "the result of the first time-off sync"
 t_eq "$(bs status --json | json_get - 'j["timeoff"]["result"]')" ok "the run is recorded"
+t_eq "$(bs status --json | json_get - 'j["roster"]["result"]')" ok "the roster run is recorded"
 
 t_case "then the dashboard; next time bobsync opens it directly"
 tm_keys Enter
-tm_wait "Dashboard"
+tm_wait "bobsync · Dashboard"
 tm_keys q
 tm_wait "[exited 0]"
+tm_stop
 TM_SOCK=$TM_SOCK-again
 tm_start "$BOBSYNC"
-tm_wait "Dashboard"
-t_not_contains "$(tm_screen)" "Step 1 of 6" "no setup step"
+tm_wait "bobsync · Dashboard"
+t_not_contains "$(tm_screen)" "Step 1 of 8" "no setup step"
 tm_keys q
+tm_wait "[exited 0]"
 
 t_summary

@@ -389,6 +389,28 @@ filter_100k_rows(void **state)
 	wlist_release(&l);
 }
 
+/* moved from the old rows list: the cursor stays on its person while the
+ * filter narrows and widens, and leaves when nobody passes */
+static void
+filter_keeps_cursor_on_its_row(void **state)
+{
+	struct wlist l;
+	(void)state;
+	open_list(&l);
+	wlist_move(&l, 4);				/* on "zoe subramanian" */
+	wlist_set_filter(&l, "ZOE");			/* "Zoë" has no plain e */
+	assert_int_equal(l.nvis, 1);
+	assert_int_equal(wlist_current(&l), 4);
+	wlist_set_filter(&l, "zo");
+	assert_int_equal(l.nvis, 2);
+	assert_int_equal(wlist_current(&l), 4);	/* still the same person */
+	wlist_set_filter(&l, "nobody");
+	assert_int_equal(wlist_current(&l), (size_t)-1);
+	wlist_set_filter(&l, "");
+	assert_int_equal(l.nvis, NPEOPLE);
+	wlist_release(&l);
+}
+
 int
 main(void)
 {
@@ -406,6 +428,7 @@ main(void)
 		cmocka_unit_test(layout_widths),
 		cmocka_unit_test(rows_line_up),
 		cmocka_unit_test(filter_100k_rows),
+		cmocka_unit_test(filter_keeps_cursor_on_its_row),
 	};
 
 	if (setlocale(LC_ALL, "C.UTF-8") == NULL)

@@ -429,7 +429,7 @@ welcome_saves_only_on_continue(void **state)
 	tui_attach(&ui);
 
 	/* Enter on the current address: go on, nothing written */
-	assert_int_equal(welcome_push(ui, conf, path, "Setup \xc2\xb7 Step 1 of 6 \xc2\xb7 Welcome", &result), 0);
+	assert_int_equal(welcome_push(ui, conf, path, "Setup \xc2\xb7 Step 1 of 8 \xc2\xb7 Welcome", &result), 0);
 	assert_int_equal(result, 0);
 	tui_draw(ui);
 	assert_true(screen_has("Current: https://api.hibob.com/v1"));

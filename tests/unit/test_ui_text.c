@@ -326,6 +326,25 @@ wrap_counts_columns_not_bytes(void **state)
 	assert_int_equal(ln[0], 3);	/* whole character, never half */
 }
 
+static void
+wrap_join_lines(void **state)
+{
+	char out[256], small[12];
+	(void)state;
+	/* each paragraph wrapped on its own, lines joined by newlines */
+	assert_string_equal(text_wrap_join("What to do: rename the field to alleo_access\nthen r",
+	    12, out, sizeof out), "What to do:\nrename the\nfield to\nalleo_access\nthen r");
+	/* an empty paragraph stays an empty line */
+	assert_string_equal(text_wrap_join("a\n\nb", 20, out, sizeof out), "a\n\nb");
+	/* wide names are measured in columns */
+	text_wrap_join("\xe5\xb1\xb1\xe7\x94\xb0 \xe5\xa4\xaa\xe9\x83\x8e", 6, out, sizeof out);
+	assert_non_null(strchr(out, '\n'));
+	/* a small buffer is cut, still terminated */
+	text_wrap_join("one two three four five six", 10, small, sizeof small);
+	assert_true(strlen(small) < sizeof small);
+	assert_string_equal(text_wrap_join(NULL, 10, out, sizeof out), "");
+}
+
 int
 main(void)
 {
@@ -350,6 +369,7 @@ main(void)
 		cmocka_unit_test(wrap_at_spaces_and_inside_long_words),
 		cmocka_unit_test(wrap_counts_columns_not_bytes),
 		cmocka_unit_test(fold_orders_as_casecmp),
+		cmocka_unit_test(wrap_join_lines),
 	};
 
 	if (setlocale(LC_ALL, "C.UTF-8") == NULL)

@@ -1,0 +1,337 @@
+/* screen_checks.c - the setup checks, run live in a worker thread: a
+ * spinner on the check being run, then pass/warn/fail with what was found
+ * and the remedy of the check under the cursor.  r runs them again (after
+ * fixing things in Bob).  In the setup (step 3) Enter goes on when no
+ * check failed, once any warnings are acknowledged. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks.h"
+#include "dash.h"
+#include "dash_screens.h"
+#include "task.h"
+#include "tui.h"
+#include "util.h"
+#include "widget_list.h"
+#include "widget_progress.h"
+
+enum { ACT_NEXT = 1, ACT_RERUN, ACT_STOP };
+
+static const struct tui_action setup_actions[] = {
+	{ ACT_NEXT, "Next", UK_ENTER, "go on to the Alleo step (when no check failed)", 0 },
+	{ ACT_RERUN, "Run again", 'r', "run every check again, after fixing things in Bob", 0 },
+	{ 0, NULL, '/', "filter the checks by text", TUI_ACT_NOBAR },
+	{ 0, NULL, UK_DOWN, "the next check; its remedy shows below (also j, Up/k)", TUI_ACT_NOBAR },
+};
+
+static const struct tui_action dash_actions[] = {
+	{ ACT_RERUN, "Run again", 'r', "run every check again, after fixing things in Bob", 0 },
+	{ 0, NULL, '/', "filter the checks by text", TUI_ACT_NOBAR },
+	{ 0, NULL, UK_DOWN, "the next check; its remedy shows below (also j, Up/k)", TUI_ACT_NOBAR },
+};
+
+static const struct tui_action running_actions[] = {
+	{ ACT_STOP, "Stop", UK_ESC, "stop the checks (the ones done so far are lost)", 0 },
+};
+
+static const struct wlist_column cols[] = {
+	{ "", 5, 0, 0 },
+	{ "CHECK", 30, 2, 0 },
+	{ "WHAT WAS FOUND", 20, 3, 0 },
+};
+
+struct checks {
+	struct dash_env *e;
+	int step;		/* 3 in the setup, else 0 */
+	struct task *t;
+	struct task_snapshot snap;
+	struct check_report rep;	/* written by the worker until it ends */
+	int have;		/* rep holds a finished report */
+	int acked;		/* warnings acknowledged */
+	struct wlist list;
+	int width;		/* of the last draw, for wrapping the detail */
+	char cell[512], detail[2048], text[2048];
+};
+
+static bs_rc
+run_checks(void *arg, const struct bs_progress *p, struct bs_error *err)
+{
+	struct checks *c = arg;
+
+	(void)err;
+	check_run_all(c->e->s, p, &c->rep);
+	return BS_OK;
+}
+
+static const char *
+cell(void *ctx, size_t row, int col)
+{
+	struct checks *c = ctx;
+	const struct check_result *r = &c->rep.v[row];
+
+	switch (col) {
+	case 0: return check_status_name(r->status);
+	case 1: return r->title ? r->title : r->id;
+	default: return r->detail;
+	}
+}
+
+static const char *
+detail(void *ctx, size_t row)
+{
+	struct checks *c = ctx;
+	const struct check_result *r = &c->rep.v[row];
+
+	snprintf(c->text, sizeof c->text, "%s: %s\n%s%s", r->title ? r->title : r->id,
+	    r->detail ? r->detail : "", r->remedy ? "What to do: " : "",
+	    r->remedy ? r->remedy : "");
+	return text_wrap_join(c->text, c->width, c->detail, sizeof c->detail);
+}
+
+static int
+count(const struct checks *c, enum check_status st)
+{
+	int n = 0;
+
+	for (int i = 0; i < CHECK_COUNT; i++)
+		n += c->rep.v[i].status == st;
+	return n;
+}
+
+static void
+start(struct tui *ui, struct checks *c)
+{
+	struct bs_error err = { 0 };
+
+	if (c->have)
+		check_report_free(&c->rep);
+	memset(&c->rep, 0, sizeof c->rep);
+	memset(&c->snap, 0, sizeof c->snap);
+	c->have = 0;
+	c->acked = 0;
+	wlist_set_rows(&c->list, 0);
+	c->t = task_start(run_checks, c, &err);
+	if (c->t == NULL)
+		tui_say(ui, ROLE_ERROR, " %s", bs_error_text(&err));
+	else
+		tui_say(ui, ROLE_DIM, " Running the checks against the live services... Esc stops.");
+}
+
+static void
+finished(struct tui *ui, struct checks *c)
+{
+	struct bs_error err = { 0 };
+	bs_rc rc = task_wait(&c->t, &err);
+	int fails, warns;
+
+	if (rc != BS_OK || c->snap.cancelling) {
+		check_report_free(&c->rep);
+		tui_say(ui, ROLE_WARN, " The checks were stopped; r runs them again.");
+		return;
+	}
+	c->have = 1;
+	wlist_set_rows(&c->list, CHECK_COUNT);
+	fails = count(c, CHECK_FAIL);
+	warns = count(c, CHECK_WARN);
+	if (fails)
+		tui_say(ui, ROLE_ERROR, " %d check%s failed: read the remedy below each, fix it in Bob, "
+		    "then r.", fails, fails == 1 ? "" : "s");
+	else if (warns)
+		tui_say(ui, ROLE_WARN, " No check failed; %d warning%s: read %s below.%s", warns,
+		    warns == 1 ? "" : "s", warns == 1 ? "it" : "them",
+		    c->step ? " Enter goes on." : "");
+	else
+		tui_say(ui, ROLE_OK, " Every check passed.%s", c->step ? " Enter goes on." : "");
+}
+
+static int
+checks_open(struct tui *ui, struct tui_screen *s)
+{
+	struct checks *c = s->data;
+
+	wlist_init(&c->list, cols, 3, cell, c);
+	c->list.detail = detail;
+	c->list.show_detail = 1;
+	start(ui, c);
+	return 0;
+}
+
+static void
+checks_close(struct tui *ui, struct tui_screen *s)
+{
+	struct checks *c = s->data;
+
+	(void)ui;
+	task_free(&c->t);
+	if (c->have)
+		check_report_free(&c->rep);
+	wlist_release(&c->list);
+	free(c);
+}
+
+static const struct tui_action *
+checks_actions(struct tui_screen *s, size_t *n)
+{
+	struct checks *c = s->data;
+
+	if (c->t != NULL) {
+		*n = ARRAY_LEN(running_actions);
+		return running_actions;
+	}
+	if (c->step) {
+		*n = ARRAY_LEN(setup_actions);
+		return setup_actions;
+	}
+	*n = ARRAY_LEN(dash_actions);
+	return dash_actions;
+}
+
+static int
+checks_typing(struct tui_screen *s)
+{
+	return ((struct checks *)s->data)->list.typing;
+}
+
+static void
+draw_running(struct tui *ui, struct checks *c, int y, int x, int h, int w)
+{
+	char line[512];
+	unsigned frame = tui_frame_count(ui);
+
+	text_put(y + 1, x + 2, "Running the checks against the live services:", w - 4, ROLE_NORMAL);
+	for (int i = 0; i < CHECK_COUNT && 3 + i < h - 2; i++) {
+		const char *mark;
+		if ((size_t)i < c->snap.done)
+			mark = "done";
+		else if ((size_t)i == c->snap.done)
+			mark = wprog_spinner(frame, 1);
+		else
+			mark = "";
+		snprintf(line, sizeof line, "%-6s %s", mark, check_title((enum check_id)i));
+		text_put(y + 3 + i, x + 4, line, w - 6, (size_t)i == c->snap.done ? ROLE_KEY :
+		    ROLE_NORMAL);
+	}
+	if (c->snap.cancelling)
+		text_put(y + h - 1, x + 2, "Stopping after the check being run...", w - 4, ROLE_WARN);
+}
+
+static void
+checks_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
+{
+	struct checks *c = s->data;
+	char line[256];
+
+	c->width = w - 2;
+	if (c->t != NULL) {
+		draw_running(ui, c, y, x, h, w);
+		return;
+	}
+	if (!c->have) {
+		text_put(y + 1, x + 2, "The checks did not run. r runs them.", w - 4, ROLE_DIM);
+		return;
+	}
+	snprintf(line, sizeof line, "%d passed, %d warnings, %d failed, %d skipped",
+	    count(c, CHECK_PASS), count(c, CHECK_WARN), count(c, CHECK_FAIL), count(c, CHECK_SKIP));
+	text_put(y, x + 1, line, w - 2, count(c, CHECK_FAIL) ? ROLE_ERROR : ROLE_OK);
+	if (c->step && count(c, CHECK_FAIL))
+		text_put(y + 1, x + 1, "Some checks failed: the setup cannot go on until they pass.",
+		    w - 2, ROLE_ERROR);
+	wlist_draw(&c->list, y + 2, x, h - 2, w);
+}
+
+static int
+checks_tick(struct tui *ui, struct tui_screen *s)
+{
+	struct checks *c = s->data;
+
+	if (c->t == NULL)
+		return 0;
+	task_snapshot(c->t, &c->snap);
+	if (c->snap.finished)
+		finished(ui, c);
+	return TUI_REDRAW;
+}
+
+static int
+next(struct tui *ui, struct checks *c)
+{
+	int fails = count(c, CHECK_FAIL), warns = count(c, CHECK_WARN);
+	char q[160];
+
+	if (!c->have) {
+		tui_say(ui, ROLE_WARN, " Run the checks first (r).");
+		return TUI_HANDLED;
+	}
+	if (fails) {
+		tui_say(ui, ROLE_ERROR, " %d check%s failed: only warnings can be acknowledged. "
+		    "Fix it in Bob, then r.", fails, fails == 1 ? "" : "s");
+		return TUI_HANDLED;
+	}
+	if (warns && !c->acked) {
+		snprintf(q, sizeof q, "%d check%s warned. Go on anyway? The warnings stay "
+		    "listed in bobsync check.", warns, warns == 1 ? "" : "s");
+		if (!tui_confirm(ui, "Acknowledge the warnings", q, 1))
+			return TUI_HANDLED;
+		c->acked = 1;
+	}
+	setup_push(ui, c->e, c->step + 1);
+	return TUI_HANDLED;
+}
+
+static int
+checks_key(struct tui *ui, struct tui_screen *s, int key, int action)
+{
+	struct checks *c = s->data;
+
+	if (c->t != NULL) {
+		if (action == ACT_STOP || key == 'q') {
+			task_cancel(c->t);
+			return TUI_HANDLED;
+		}
+		return key == UK_ESC ? TUI_HANDLED : TUI_UNHANDLED;
+	}
+	if (c->list.typing) {
+		wlist_key(&c->list, key);
+		return TUI_HANDLED;
+	}
+	switch (action) {
+	case ACT_RERUN:
+		start(ui, c);
+		return TUI_HANDLED;
+	case ACT_NEXT:
+		return next(ui, c);
+	default:
+		break;
+	}
+	if (key == UK_ESC && c->list.filter[0]) {
+		wlist_set_filter(&c->list, "");
+		return TUI_HANDLED;
+	}
+	return wlist_key(&c->list, key) != WLIST_UNHANDLED ? TUI_HANDLED : TUI_UNHANDLED;
+}
+
+static const struct tui_screen_ops checks_ops = {
+	.name = "checks",
+	.open = checks_open,
+	.draw = checks_draw,
+	.handle_key = checks_key,
+	.close = checks_close,
+	.actions = checks_actions,
+	.tick = checks_tick,
+	.typing = checks_typing,
+};
+
+int
+checks_push(struct tui *ui, struct dash_env *e, const char *crumbs, int setup_step)
+{
+	struct checks *c = xcalloc(1, sizeof *c);
+
+	c->e = e;
+	c->step = setup_step;
+	if (tui_push(ui, &checks_ops, c, setup_step ? "Validation" : "Setup checks", crumbs) != 0) {
+		free(c);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,280 @@
+/* screen_home.c - the dashboard: the status of each sync (last run and
+ * result, next run, counts, anything blocked or quarantined) and the keys
+ * to everything else: sync now, approve a blocked plan, checks, the audit
+ * log, explain a person, employees (bulk-set of alleo_access there), the
+ * time-off preview, settings, credentials, and the setup steps again. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "dash.h"
+#include "dash_screens.h"
+#include "jobs.h"
+#include "screens.h"
+#include "session.h"
+#include "status.h"
+#include "tui.h"
+#include "util.h"
+
+enum {
+	ACT_SYNC = 1, ACT_APPROVE, ACT_CHECKS, ACT_LOG, ACT_EXPLAIN, ACT_EMPLOYEES,
+	ACT_TIMEOFF, ACT_SETTINGS, ACT_CREDENTIALS, ACT_SETUP, ACT_REFRESH
+};
+
+static const struct tui_action actions[] = {
+	{ ACT_SYNC, "Sync now", 's', "sync now: the plan first, then confirm, then the run "
+	  "with progress", 0 },
+	{ ACT_APPROVE, "Approve", 'a', "approve a plan blocked by the guard (shows what it "
+	  "removes first)", 0 },
+	{ ACT_CHECKS, "Checks", 'c', "run every setup check against the live services", 0 },
+	{ ACT_LOG, "Log", 'l', "the audit log: runs, their actions, by result or person", 0 },
+	{ ACT_EXPLAIN, "Explain", 'x', "explain one person: the values and each rule", 0 },
+	{ ACT_EMPLOYEES, "Employees", 'e', "who gets an Alleo account and why; bulk-set "
+	  "alleo_access", 0 },
+	{ ACT_TIMEOFF, "Time off", 't', "the time-off requests in the window: sync or skip, "
+	  "and why", 0 },
+	{ ACT_SETTINGS, "Settings", 'o', "every setting with its meaning, checked on entry", 0 },
+	{ ACT_CREDENTIALS, "Credentials", 'k', "replace the HiBob, Assembled or Alleo "
+	  "credentials", 0 },
+	{ ACT_SETUP, "Setup", 'w', "the setup steps again, from the first", 0 },
+	{ ACT_REFRESH, "Refresh", 'r', "read the status again", 0 },
+};
+
+static const char *const job_titles[] = {
+	"Roster to Alleo", "Time off to Assembled", "Time-off reconciliation"
+};
+
+struct home {
+	struct dash_env *e;
+	struct bs_status st;
+	int have;
+	int64_t read_at;
+};
+
+static void
+refresh(struct tui *ui, struct home *h)
+{
+	struct bs_error err = { 0 };
+
+	h->have = status_read(h->e->conf, h->e->paths, h->e->store, &h->st, &err) == BS_OK;
+	if (!h->have)
+		tui_say(ui, ROLE_ERROR, " %s", bs_error_text(&err));
+	h->read_at = clock_now();
+}
+
+static int
+home_open(struct tui *ui, struct tui_screen *s)
+{
+	refresh(ui, s->data);
+	return 0;
+}
+
+static void
+home_close(struct tui *ui, struct tui_screen *s)
+{
+	(void)ui;
+	free(s->data);
+}
+
+static const struct tui_action *
+home_actions(struct tui_screen *s, size_t *n)
+{
+	(void)s;
+	*n = ARRAY_LEN(actions);
+	return actions;
+}
+
+/* One job's lines from row; returns the next free row. */
+static int
+draw_job(const struct status_job *j, int row, int x, int w, int bottom)
+{
+	char line[512], when[21], next[21];
+	enum term_role role = ROLE_NORMAL;
+
+	if (row >= bottom)
+		return row;
+	if (!j->enabled) {
+		snprintf(line, sizeof line, "%-26s off", job_titles[j->kind]);
+		role = ROLE_DIM;
+	} else if (j->st.last_run == 0) {
+		time_format_utc(j->due, next);
+		snprintf(line, sizeof line, "%-26s never run; next %s", job_titles[j->kind], next);
+	} else {
+		time_format_utc(j->st.last_run, when);
+		snprintf(line, sizeof line, "%-26s last %s: %s", job_titles[j->kind], when,
+		    j->st.last_result);
+		role = str_eq(j->st.last_result, "ok") ? ROLE_OK : ROLE_ERROR;
+	}
+	text_put(row++, x, line, w, role);
+	if (!j->enabled || j->st.last_run == 0)
+		return row;
+	time_format_utc(j->due, next);
+	snprintf(line, sizeof line, "%-26s next %s; %ld %s", "", next, j->count,
+	    j->kind == JOB_ROSTER ? "people in Alleo" : "events in Assembled");
+	if (row < bottom)
+		text_put(row++, x, line, w, ROLE_NORMAL);
+	if (j->st.quarantine[0] && row < bottom) {
+		snprintf(line, sizeof line, "%-26s QUARANTINED: %s", "", j->st.quarantine);
+		text_put(row++, x, line, w, ROLE_ERROR);
+	}
+	if (j->st.blocked_plan[0] && row < bottom) {
+		snprintf(line, sizeof line, "%-26s BLOCKED: plan %.8s waits for approval (a)", "",
+		    j->st.blocked_plan);
+		text_put(row++, x, line, w, ROLE_WARN);
+	}
+	if (j->st.message[0] && !str_eq(j->st.last_result, "ok") && row < bottom) {
+		snprintf(line, sizeof line, "%-26s %s", "", j->st.message);
+		text_put(row++, x, line, w, ROLE_DIM);
+	}
+	return row;
+}
+
+static void
+home_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
+{
+	struct home *hm = s->data;
+	int row = y + 1, bottom = y + h;
+
+	(void)ui;
+	if (!hm->have) {
+		text_put(row, x + 2, "The status could not be read (see below); r reads it again.",
+		    w - 4, ROLE_ERROR);
+		return;
+	}
+	if (!hm->st.configured) {
+		text_put(row++, x + 2, "bobsync is not fully configured yet: w opens the setup "
+		    "steps.", w - 4, ROLE_WARN);
+		row++;
+	}
+	text_put(row++, x + 2, "SYNC", w - 4, ROLE_DIM);
+	for (int k = 0; k < JOB_COUNT; k++)
+		row = draw_job(&hm->st.jobs[k], row, x + 2, w - 4, bottom);
+	row++;
+	if (hm->st.quarantine && row < bottom)
+		text_put(row++, x + 2, "A sync is quarantined: its credentials or permissions were "
+		    "rejected. Fix them (k, or in Bob), then c.", w - 4, ROLE_ERROR);
+	if (row + 1 < bottom) {
+		text_put(row++, x + 2, "s sync now  a approve  c checks  l log  x explain  e employees",
+		    w - 4, ROLE_DIM);
+		text_put(row++, x + 2, "t time off  o settings  k credentials  w setup  ? all keys",
+		    w - 4, ROLE_DIM);
+	}
+}
+
+static int
+home_tick(struct tui *ui, struct tui_screen *s)
+{
+	struct home *h = s->data;
+
+	/* the daemon may run beside the console: read again every 5 s */
+	if (clock_now() - h->read_at >= 5) {
+		refresh(ui, h);
+		return TUI_REDRAW;
+	}
+	return 0;
+}
+
+/* Which syncs: both enabled -> ask; none -> say so.  A mask, 0 for none. */
+static unsigned
+pick_jobs(struct tui *ui, struct home *h, int blocked_only)
+{
+	static const char *const names[] = { "Roster to Alleo", "Time off to Assembled" };
+	int have[2], n = 0, last = -1, c;
+
+	for (int k = 0; k < 2; k++) {
+		const struct status_job *j = &h->st.jobs[k];
+		have[k] = j->enabled && (!blocked_only || j->st.blocked_plan[0]);
+		if (have[k]) {
+			n++;
+			last = k;
+		}
+	}
+	if (n == 0) {
+		if (blocked_only)
+			tui_say(ui, ROLE_OK, " No plan is blocked: nothing waits for approval.");
+		else
+			tui_say(ui, ROLE_WARN, " No sync is on: turn one on in the setup (w) or the "
+			    "settings (o).");
+		return 0;
+	}
+	if (n == 1)
+		return 1u << last;
+	c = tui_choose(ui, blocked_only ? "Approve which plan?" : "Sync which?", "", names, 2,
+	    0);
+	return c < 0 ? 0 : 1u << c;
+}
+
+static int
+home_key(struct tui *ui, struct tui_screen *s, int key, int action)
+{
+	struct home *h = s->data;
+	char crumbs[160];
+	unsigned jobs;
+
+	(void)key;
+	switch (action) {
+	case ACT_SYNC:
+	case ACT_APPROVE:
+		refresh(ui, h);
+		if (!h->have || (jobs = pick_jobs(ui, h, action == ACT_APPROVE)) == 0)
+			return TUI_HANDLED;
+		snprintf(crumbs, sizeof crumbs, "Dashboard " DOT " %s",
+		    action == ACT_APPROVE ? "Approve" : "Sync now");
+		sync_push(ui, h->e, action == ACT_APPROVE ? SYNC_APPROVE : SYNC_NOW, jobs, crumbs);
+		return TUI_HANDLED;
+	case ACT_CHECKS:
+		checks_push(ui, h->e, "Dashboard " DOT " Checks", 0);
+		return TUI_HANDLED;
+	case ACT_LOG:
+		log_push(ui, h->e, "Dashboard " DOT " Audit log");
+		return TUI_HANDLED;
+	case ACT_EXPLAIN:
+		screen_explain_push(ui, h->e, NULL, "Dashboard " DOT " Explain");
+		return TUI_HANDLED;
+	case ACT_EMPLOYEES:
+		screen_employees_push(ui, h->e, "Dashboard " DOT " Employees");
+		return TUI_HANDLED;
+	case ACT_TIMEOFF:
+		screen_timeoff_push(ui, h->e, "Dashboard " DOT " Time off");
+		return TUI_HANDLED;
+	case ACT_SETTINGS:
+		screen_settings_push(ui, h->e, "Dashboard " DOT " Settings");
+		return TUI_HANDLED;
+	case ACT_CREDENTIALS:
+		screen_credentials_push(ui, h->e, "Dashboard " DOT " Credentials");
+		return TUI_HANDLED;
+	case ACT_SETUP:
+		setup_push(ui, h->e, 1);
+		return TUI_HANDLED;
+	case ACT_REFRESH:
+		refresh(ui, h);
+		tui_say(ui, ROLE_DIM, " Status read again.");
+		return TUI_HANDLED;
+	default:
+		return TUI_UNHANDLED;
+	}
+}
+
+static const struct tui_screen_ops home_ops = {
+	.name = "home",
+	.open = home_open,
+	.draw = home_draw,
+	.handle_key = home_key,
+	.close = home_close,
+	.actions = home_actions,
+	.tick = home_tick,
+};
+
+int
+home_push(struct tui *ui, struct dash_env *e)
+{
+	struct home *h = xcalloc(1, sizeof *h);
+
+	h->e = e;
+	if (tui_push(ui, &home_ops, h, "Dashboard", "Dashboard") != 0) {
+		free(h);
+		return -1;
+	}
+	return 0;
+}
