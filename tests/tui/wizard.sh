@@ -103,17 +103,24 @@ t_eq "$(bs config get assembled.enabled 2>/dev/null)" true "assembled.enabled sa
 t_eq "$(bs config get assembled.default_timezone 2>/dev/null)" "Europe/Berlin" "time zone saved"
 t_eq "$(bs config get timeoff.sync_until 2>/dev/null)" "+90d" "sync until saved"
 
-t_case "step 6: the employee list filters"
-tm_wait "of 320" 30
-tm_keys / Z o Enter
-tm_wait "Zoë Łukasiewicz-Østergård"
+t_case "step 6: the employee list, filtered"
+tm_wait "320 people" 30
+tm_keys /
+tm_type "Łukas"
+tm_keys Enter
+tm_wait "of 320"
+s=$(tm_screen)
+t_contains "$s" "Zoë Łukasiewicz-Østerg" "the filtered person, wide letters intact"
+t_not_contains "$s" "José Núñez" "the others are filtered out"
 tm_keys Escape
+sleep 0.5
+tm_screen | grep -q "Enter goes on to the time-off preview" || tm_keys Escape
 tm_wait "Enter goes on to the time-off preview"
 
 t_case "step 7: the time-off preview"
 tm_keys Enter
 tm_wait "Step 7 of 8"
-tm_settle
+tm_wait "will sync to Assembled" 30
 tm_keys Escape
 tm_wait "Enter goes on to the first sync"
 
