@@ -67,7 +67,8 @@ cat <<MSG
     curl -s -X POST -d '{"name":"misnamed_field"}' $SB_HIBOB_CTL/_control/scenario
     curl -s -X POST -d '{"name":"default"}' $SB_HIBOB_CTL/_control/scenario
 
-  In the console: c checks, e employees, t / p sync time off / the roster, l log, ? help, q quit.
+  The setup steps open with these credentials pre-filled; Enter walks through them.
+  On the dashboard: s sync now, a approve, c checks, e employees, l log, ? help, q quit.
   In another terminal the same home works with the command line:
     BOBSYNC_HOME=$BOBSYNC_HOME $bobsync check
 
