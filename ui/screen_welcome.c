@@ -196,6 +196,8 @@ next(struct tui *ui, struct welcome *w)
 		return TUI_HANDLED;
 	}
 	if (w->next_fn != NULL) {
+		/* coming back (Esc on step 2) lands on the choice, not in the text */
+		w->form.focus = 0;
 		w->next_fn(ui, w->next_ctx);
 		return TUI_HANDLED;
 	}
