@@ -62,17 +62,19 @@ appendf(char *buf, size_t size, const char *fmt, ...)
 		utf8_trim_cut(buf + len, size - len - 1);
 }
 
+/* Set a fixed buffer (of at most 256 bytes: reason and detail), cut as
+ * appendf cuts.  Formats once: it runs for every rule of every person. */
 static void
 setf(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;
-	char tmp[256];
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	n = vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
-	buf[0] = '\0';
-	appendf(buf, size, "%s", tmp);
+	if (n >= 0 && (size_t)n >= size)
+		utf8_trim_cut(buf, size - 1);
 }
 
 /* A network string made safe for a short message: at most 40 bytes,
