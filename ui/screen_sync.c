@@ -219,12 +219,12 @@ planned(struct tui *ui, struct sync_screen *y, bs_rc rc)
 	show_rows(y);
 	y->st = S_PLAN;
 	if (y->plan.n == 0) {
-		snprintf(y->result[y->k], sizeof y->result[y->k], "%s: nothing to do, %s already "
-		    "matches HiBob", job_name(y->k), target_name(y->k));
-		tui_say(ui, ROLE_OK, " Nothing to do: %s already matches HiBob.", target_name(y->k));
-		y->st = S_DONE;
-		if (y->mode == SYNC_SETUP && y->jobs == 0)
-			next_job(ui, y);
+		/* Still a run: it is recorded (status, log) and moves the
+		 * time-off changes cursor on, as 'bobsync sync' does. */
+		memset(&y->res, 0, sizeof y->res);
+		tui_say(ui, ROLE_DIM, " Nothing to change: %s already matches HiBob; recording the "
+		    "run...", target_name(y->k));
+		start_task(ui, y, apply_fn, S_APPLYING);
 	} else if (y->plan.guard.tripped)
 		tui_say(ui, ROLE_WARN, " BLOCKED by the guard: read what it removes, then Enter "
 		    "approves and applies this plan.");
@@ -236,7 +236,11 @@ planned(struct tui *ui, struct sync_screen *y, bs_rc rc)
 static void
 applied(struct tui *ui, struct sync_screen *y, bs_rc rc)
 {
-	if (rc == BS_OK)
+	if (rc == BS_OK && y->res.applied + y->res.failed + y->res.skipped == 0)
+		snprintf(y->result[y->k], sizeof y->result[y->k], "%s: run %lld: nothing to change, "
+		    "%s already matches HiBob.", job_name(y->k), (long long)y->res.run_id,
+		    target_name(y->k));
+	else if (rc == BS_OK)
 		snprintf(y->result[y->k], sizeof y->result[y->k], "%s: run %lld: %ld applied, "
 		    "%ld failed, %ld skipped.", job_name(y->k), (long long)y->res.run_id,
 		    y->res.applied, y->res.failed, y->res.skipped);

@@ -74,6 +74,18 @@ t_eq "$(bs status --json | json_get - 'j["timeoff"]["result"]')" ok "the run is 
 tm_keys Escape
 tm_wait "bobsync · Dashboard"
 
+t_case "sync now with nothing to change still records the run"
+before=$(bs log --json | json_get - 'len(j["runs"])')
+tm_keys s
+tm_wait "Sync which?"
+tm_keys 2
+tm_keys Enter
+tm_wait "nothing to change, Assembled already matches HiBob" 60
+t_eq "$(bs log --json | json_get - 'len(j["runs"])')" $((before + 1)) "a run in the log"
+t_eq "$(bs log --json | json_get - 'j["runs"][0]["result"]')" ok "and it is ok"
+tm_keys Escape
+tm_wait "bobsync · Dashboard"
+
 t_case "a plan blocked by the guard: what it removes, then approved"
 bs sync roster >/dev/null 2>&1 || t_fail "the first roster sync failed"
 emails=$(bs preview employees --json |
@@ -106,7 +118,7 @@ tm_keys f f f
 tm_wait "result blocked"
 t_contains "$(tm_screen)" "blocked" "the blocked run"
 tm_keys f f f
-tm_wait "Runs, newest first: 4 of 4"
+tm_wait "Runs, newest first: 5 of 5"
 tm_keys Enter
 tm_wait "Actions of run"
 t_contains "$(tm_screen)" "remove" "the approved run's removals"
