@@ -137,9 +137,10 @@ wdlg_draw(const struct wdlg *d)
 
 	if (text_width(d->title) + 4 > w)
 		w = text_width(d->title) + 4;
+	/* a choice row is "(*) N  choice" inside the border and a margin */
 	for (int i = 0; d->kind == WDLG_CHOICE && i < d->n; i++)
-		if (text_width(d->choices[i]) + 10 > w)
-			w = text_width(d->choices[i]) + 10;
+		if (text_width(d->choices[i]) + (i + 1 >= 10 ? 12 : 11) > w)
+			w = text_width(d->choices[i]) + (i + 1 >= 10 ? 12 : 11);
 	if (w < 30)
 		w = 30;
 	if (w > COLS - 2)

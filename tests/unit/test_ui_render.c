@@ -228,6 +228,21 @@ confirm_box_drawn(void **state)
 	assert_true(screen_has("[ No (n) ]"));
 }
 
+/* A choice as wide as the box allows is shown whole, not cut. */
+static void
+choice_box_fits_its_choices(void **state)
+{
+	static const char *const names[] = { "Roster to Alleo", "Time off to Assembled" };
+	struct wdlg d;
+	(void)state;
+	erase();
+	wdlg_choice(&d, "Sync which?", "", names, 2, 0);
+	wdlg_draw(&d);
+	refresh();
+	assert_true(screen_has("( ) 2  Time off to Assembled"));
+	assert_false(screen_has("\xe2\x80\xa6"));	/* no ellipsis */
+}
+
 static void
 progress_drawn(void **state)
 {
@@ -627,6 +642,7 @@ main(void)
 		cmocka_unit_test(list_filter_line_and_empty),
 		cmocka_unit_test(masked_field_never_drawn),
 		cmocka_unit_test(confirm_box_drawn),
+		cmocka_unit_test(choice_box_fits_its_choices),
 		cmocka_unit_test(progress_drawn),
 		cmocka_unit_test(framework_frame_help_and_back),
 		cmocka_unit_test(framework_message_line_shows_logged_errors),
