@@ -133,9 +133,16 @@ tui_hints(const struct tui_action *a, size_t n, int typing, int depth,
 		int w;
 		if (i == 0)
 			snprintf(item, sizeof item, "%s Help", typing ? "F1" : "F1/?");
-		else if (i == 1)
+		else if (i == 1) {
+			/* a screen that gives Esc a meaning of its own (Stop) names it */
+			int own = 0;
+			for (size_t j = 0; j < n; j++)
+				own |= a[j].key == UK_ESC && a[j].name != NULL &&
+				    !(a[j].flags & TUI_ACT_NOBAR);
+			if (own)
+				continue;
 			snprintf(item, sizeof item, "Esc %s", depth > 1 ? "Back" : "Quit");
-		else {
+		} else {
 			const struct tui_action *act = &a[i - 2];
 			if (act->flags & TUI_ACT_NOBAR || act->name == NULL)
 				continue;

@@ -565,6 +565,14 @@ hints_fit_whole_items(void **state)
 	assert_string_equal(b, " F1/? Help  Esc Back ");
 	tui_hints(a, 3, 0, 2, b, 8, 80);
 	assert_true(strlen(b) < 8);
+	{
+		/* a screen whose Esc means Stop shows that, not Esc Back too */
+		static const struct tui_action busy[] = {
+			{ 4, "Stop", UK_ESC, "stop at the next safe point", 0 },
+		};
+		tui_hints(busy, 1, 0, 2, b, sizeof b, 80);
+		assert_string_equal(b, " F1/? Help  Esc Stop ");
+	}
 }
 
 /* ---- the settings screen ---- */
