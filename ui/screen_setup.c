@@ -212,14 +212,20 @@ static void
 build_credentials(struct step *st)
 {
 	struct dash_env *e = st->e;
+	struct vault_info vi = { 0 };
+	struct bs_error verr = { 0 };
+	int keyfile = 0;
 
+	/* an existing vault keeps its protection: show the one it has */
+	if (*e->vault != NULL && vault_info(e->paths->vault_file, &vi, &verr) == BS_OK)
+		keyfile = vi.has_keyfile_slot && !vi.has_passphrase_slot;
 	add_text(st, "Service User ID", "the ID of the Service User (Settings > Integrations "
 	    "> Service Users)", secret(e, VAULT_HIBOB_ID), 0);
 	add_text(st, "Token", "its token; paste works (Ctrl-R shows it)",
 	    secret(e, VAULT_HIBOB_TOKEN), 1);
 	add_choice(st, "Protect with", *e->vault != NULL ? "the vault exists already: its "
 	    "protection stays" : "Left/Right: a passphrase, or a key file next to the vault",
-	    protect_choices, 2, 0);
+	    protect_choices, 2, keyfile);
 	add_text(st, "Passphrase", st->help[C_PASS1], NULL, 1);
 	add_text(st, "Repeat it", "the same passphrase again", NULL, 1);
 	snprintf(st->help[C_PASS1], sizeof st->help[C_PASS1], "8 characters or more; a few "

@@ -133,6 +133,19 @@ t_contains "$s" "remove" "and removed"
 tm_keys Escape Escape
 tm_wait "bobsync · Dashboard"
 
+t_case "the setup again: step 2 shows the vault's own protection (a key file here)"
+tm_keys w
+tm_wait "Step 1 of 8"
+tm_keys Enter
+tm_wait "Step 2 of 8"
+s=$(tm_screen)
+t_contains "$s" "Credentials are stored already" "the stored credentials are kept"
+t_contains "$s" "< a key file (unattended runs) >" "the key file, not a passphrase"
+tm_keys Escape
+tm_wait "Step 1 of 8"
+tm_keys Escape
+tm_wait "bobsync · Dashboard"
+
 t_case "Ctrl-C leaves with exit 130 and the terminal restored"
 tm_keys C-c
 tm_wait "[exited 130]"
