@@ -235,8 +235,8 @@ checks_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
 	    count(c, CHECK_PASS), count(c, CHECK_WARN), count(c, CHECK_FAIL), count(c, CHECK_SKIP));
 	text_put(y, x + 1, line, w - 2, count(c, CHECK_FAIL) ? ROLE_ERROR : ROLE_OK);
 	if (c->step && count(c, CHECK_FAIL))
-		text_put(y + 1, x + 1, "Some checks failed: the setup cannot go on until they pass.",
-		    w - 2, ROLE_ERROR);
+		text_put(y + 1, x + 1, "Until they pass the setup cannot go on: r runs them again, Esc "
+		    "goes back.", w - 2, ROLE_ERROR);
 	wlist_draw(&c->list, y + 2, x, h - 2, w);
 }
 
