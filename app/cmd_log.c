@@ -170,21 +170,29 @@ cmd_log(struct app *a, int argc, char **argv)
 		store_run_clear(&r);
 	} else {
 		struct store_run *runs = NULL;
-		size_t n = 0;
-		if (store_runs_list(st, NULL, (size_t)(limit ? limit : 20), &runs, &n, &err) != BS_OK) {
+		size_t n = 0, want = (size_t)(limit ? limit : 20), shown = 0;
+		/* with --result, the newest runs that have it: read them all
+		 * (the log is pruned by log.retention_days) and keep want */
+		if (store_runs_list(st, NULL, result ? 0 : want, &runs, &n, &err) != BS_OK) {
 			status = app_error(a, &err);
 			goto out;
 		}
+		for (size_t i = 0; i < n; i++)
+			if (result == NULL || str_eq(runs[i].result, result))
+				shown++;
 		if (a->json) {
 			json_t *j = json_object(), *arr = json_array();
-			for (size_t i = 0; i < n; i++)
+			for (size_t i = 0; i < n && json_array_size(arr) < want; i++)
 				if (result == NULL || str_eq(runs[i].result, result))
 					json_array_append_new(arr, run_json(&runs[i]));
 			json_object_set_new(j, "runs", arr);
 			out_json(j);
 		} else if (n == 0) {
 			puts("No runs yet.");
+		} else if (shown == 0) {
+			printf("No run with the result '%s'.\n", result);
 		} else {
+			shown = 0;
 			static const char *const hdr[] = { "RUN", "STARTED", "SYNC", "KIND", "RESULT",
 			    "APPLIED", "FAILED", "MESSAGE" };
 			struct out_table *t = out_table_new(8, hdr);
@@ -193,6 +201,8 @@ cmd_log(struct app *a, int argc, char **argv)
 				const struct store_run *r = &runs[i];
 				if (result != NULL && !str_eq(r->result, result))
 					continue;
+				if (shown++ == want)
+					break;
 				snprintf(id, sizeof id, "%lld", (long long)r->id);
 				time_format_utc(r->started_at, when);
 				snprintf(ap, sizeof ap, "%ld", r->applied);

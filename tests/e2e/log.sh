@@ -1,0 +1,41 @@
+#!/bin/sh
+# log.sh - `bobsync log` over a store with many runs, without any service:
+# --result picks the newest runs that have that result (not only among the
+# newest --limit runs), --limit caps them, and a filter that matches
+# nothing says so.  The runs are written straight into the state store.
+. "$(dirname "$0")/../lib/testlib.sh"
+. "$(dirname "$0")/../lib/sandbox.sh"	# bs and json_get; no server is started
+
+BOBSYNC_HOME=$T_TMP/home
+export BOBSYNC_HOME
+mkdir -m 700 "$BOBSYNC_HOME"
+bs config set hibob.base_url http://127.0.0.1:9/v1 >/dev/null
+printf 'SERVICE-1\nnot-a-token\n' | bs credentials set hibob >/dev/null 2>&1
+bs explain nobody@example.com >/dev/null 2>&1	# creates the state store, then fails to connect
+[ -f "$BOBSYNC_HOME/state.db" ] || { echo "no state store was made" >&2; exit 1; }
+# one failed run, then 30 newer ok runs
+python3 - "$BOBSYNC_HOME/state.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("INSERT INTO runs(target, kind, started_at, finished_at, result, message) "
+           "VALUES ('roster', 'sync', 1000, 1010, 'failed', 'HiBob did not answer')")
+for i in range(30):
+    db.execute("INSERT INTO runs(target, kind, started_at, finished_at, result, message) "
+               "VALUES ('timeoff', 'sync', ?, ?, 'ok', 'fine')", (2000 + i * 60, 2010 + i * 60))
+db.commit()
+PY
+
+t_case "log --result finds a run older than the newest twenty"
+out=$(bs log --result failed)
+t_contains "$out" "HiBob did not answer" "the failed run"
+t_eq "$(bs log --result failed --json | json_get - 'len(j["runs"])')" 1 "one in --json"
+
+t_case "log --limit caps the runs, with or without --result"
+t_eq "$(bs log --json | json_get - 'len(j["runs"])')" 20 "twenty by default"
+t_eq "$(bs log --limit 3 --result ok --json | json_get - 'len(j["runs"])')" 3 "three ok runs"
+t_eq "$(bs log --limit 3 --result ok | grep -c ' ok ')" 3 "three rows in the table"
+
+t_case "a result no run has is said plainly"
+t_eq "$(bs log --result blocked)" "No run with the result 'blocked'." "the message"
+
+t_summary
