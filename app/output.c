@@ -30,8 +30,16 @@ out_width(const char *s)
 	left = strlen(s);
 	while (left > 0) {
 		wchar_t wc;
-		size_t n = mbrtowc(&wc, p, left, &st);
+		size_t n;
 		int cw;
+		if ((unsigned char)*p < 0x80) {
+			/* ASCII: one byte, one column (a control counts 1 as below) */
+			w++;
+			p++;
+			left--;
+			continue;
+		}
+		n = mbrtowc(&wc, p, left, &st);
 		if (n == (size_t)-1 || n == (size_t)-2) {
 			memset(&st, 0, sizeof st);
 			n = 1;
@@ -60,6 +68,12 @@ put_cell(FILE *f, const char *s, int width, int pad)
 	int w = 0, total = out_width(s);
 	int limit = total > width ? width - 1 : width;
 
+	if (total <= width) {
+		/* it fits: the whole string at once */
+		fwrite(s, 1, left, f);
+		w = total;
+		left = 0;
+	}
 	memset(&st, 0, sizeof st);
 	while (left > 0) {
 		wchar_t wc;
