@@ -100,9 +100,15 @@ put_cell(FILE *f, const char *s, int width, int pad)
 		fputs("\xe2\x80\xa6", f);	/* … */
 		w++;
 	}
-	if (pad)
-		for (; w < width; w++)
-			fputc(' ', f);
+	if (pad && w < width) {
+		static const char spaces[] = "                                        ";
+		size_t n = (size_t)(width - w);
+		while (n > 0) {
+			size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
+			fwrite(spaces, 1, k, f);
+			n -= k;
+		}
+	}
 }
 
 struct out_table *
