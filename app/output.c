@@ -12,8 +12,8 @@
 struct out_table {
 	size_t ncols;
 	char **headers;
-	char ***rows;
-	size_t nrows;
+	char ***rows;		/* each row one block: its cell pointers, then the texts */
+	size_t nrows, cap;
 };
 
 int
@@ -126,16 +126,27 @@ out_table_new(size_t ncols, const char *const *headers)
 void
 out_table_row(struct out_table *t, const char *const *cells)
 {
-	char **row = xcalloc(t->ncols, sizeof *row);
+	size_t total = t->ncols * sizeof(char *);
+	char **row, *text;
 
+	for (size_t i = 0; i < t->ncols; i++)
+		total += strlen(cells[i] ? cells[i] : "") + 1;
+	row = xmalloc(total ? total : 1);
+	text = (char *)(row + t->ncols);
 	for (size_t i = 0; i < t->ncols; i++) {
-		row[i] = xstrdup(cells[i] ? cells[i] : "");
+		size_t n = strlen(cells[i] ? cells[i] : "") + 1;
+		row[i] = text;
+		memcpy(text, cells[i] ? cells[i] : "", n);
+		text += n;
 		util_strip_controls(row[i]);
 		for (char *c = row[i]; *c; c++)
 			if (*c == '\n' || *c == '\t')
 				*c = ' ';
 	}
-	t->rows = xreallocarray(t->rows, t->nrows + 1, sizeof *t->rows);
+	if (t->nrows == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 64;
+		t->rows = xreallocarray(t->rows, t->cap, sizeof *t->rows);
+	}
 	t->rows[t->nrows++] = row;
 }
 
@@ -191,11 +202,8 @@ out_table_free(struct out_table **tp)
 	if (tp == NULL || *tp == NULL)
 		return;
 	t = *tp;
-	for (size_t r = 0; r < t->nrows; r++) {
-		for (size_t c = 0; c < t->ncols; c++)
-			free(t->rows[r][c]);
-		free(t->rows[r]);
-	}
+	for (size_t r = 0; r < t->nrows; r++)
+		free(t->rows[r]);	/* its cells' texts are in the same block */
 	free(t->rows);
 	for (size_t c = 0; c < t->ncols; c++)
 		free(t->headers[c]);
