@@ -42,20 +42,29 @@ print_plan(FILE *f, const struct plan *p, int width)
 		fprintf(f, "; %zu held", p->nheld);
 	fputs(".\n", f);
 	if (p->n > 0) {
+		struct strbuf who;	/* one buffer for every row's WHO */
+		sb_init(&who, 0);
 		t = out_table_new(3, hdr);
 		for (size_t i = 0; i < p->n; i++) {
 			const struct plan_action *a = &p->v[i];
-			char *who;
-			if (a->request_id)
-				who = xasprintf("#%lld %s", a->request_id, a->email ? a->email : "");
-			else
-				who = xasprintf("%s%s%s%s", a->name ? a->name : "", a->name ? " <" : "",
-				    a->email ? a->email : (a->employee_id ? a->employee_id : ""),
-				    a->name ? ">" : "");
-			const char *row[] = { plan_op_name(a->op), who, a->reason };
+			sb_reset(&who);
+			if (a->request_id) {
+				sb_printf(&who, "#%lld ", a->request_id);
+				sb_puts(&who, a->email ? a->email : "");
+			} else {
+				if (a->name) {
+					sb_puts(&who, a->name);
+					sb_puts(&who, " <");
+				}
+				sb_puts(&who, a->email ? a->email :
+				    (a->employee_id ? a->employee_id : ""));
+				if (a->name)
+					sb_puts(&who, ">");
+			}
+			const char *row[] = { plan_op_name(a->op), who.buf ? who.buf : "", a->reason };
 			out_table_row(t, row);
-			free(who);
 		}
+		sb_free(&who);
 		fputc('\n', f);
 		out_table_print(t, f, width);
 		out_table_free(&t);
