@@ -913,6 +913,7 @@ parse_page_reads_the_paging_numbers(void **state)
 	assert_int_equal(scim_parse_page(bare, sizeof bare - 1, &p, &err), BS_OK);
 	assert_int_equal(p.total, -1);
 	assert_int_equal(p.start, -1);
+	scim_page_clear(&p);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
