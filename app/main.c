@@ -51,7 +51,7 @@ usage(FILE *f)
 "  bobsync reconcile timeoff [--json]   compare the whole window and repair drift\n"
 "  bobsync explain EMAIL|EMPLOYEE_ID [--json]\n"
 "  bobsync status [--json]\n"
-"  bobsync log [--run N] [--limit N] [--json]\n"
+"  bobsync log [--run N] [--person WHO] [--result R] [--limit N] [--json]\n"
 "  bobsync daemon [--once]              run the schedules in the foreground\n"
 "  bobsync config list | get KEY | set KEY VALUE | unset KEY\n"
 "  bobsync credentials set hibob|assembled|alleo\n"
@@ -62,7 +62,7 @@ usage(FILE *f)
 "\n"
 "Exit status: 0 done, 1 a check or action failed, 2 usage, 3 blocked by a guard\n"
 "(approve the printed plan id), 4 not configured or vault locked, 5 another run\n"
-"holds the lock, 6 credentials or permissions rejected.\n"
+"holds the lock, 6 credentials or permissions rejected, 130 interrupted (Ctrl-C).\n"
 "\n"
 "Files live in $BOBSYNC_HOME, else $XDG_CONFIG_HOME/bobsync and\n"
 "$XDG_STATE_HOME/bobsync.  See bobsync(1).\n", f);
