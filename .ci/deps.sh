@@ -8,6 +8,11 @@ PKGS="gcc make pkg-config libncurses-dev libcurl4-openssl-dev libjansson-dev
 libsodium-dev libsqlite3-dev libcmocka-dev tmux python3 openssl mandoc
 openssh-server openssh-client clang libclang-rt-14-dev valgrind procps curl"
 
+# Node.js and npm run the third-party test peers (tests/node: the SCIMMY SCIM
+# server and the ajv schema validator).  A machine that already has node and
+# npm (from any source) keeps them; otherwise Debian's packages are installed.
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
+
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then
 	for p in $PKGS; do
@@ -26,7 +31,24 @@ MSG
 	exit 1
 fi
 
-[ -z "$missing" ] && exit 0
+# The npm packages of tests/node, pinned by its package-lock.json; installed
+# again only when the lock file is newer than what was installed.
+node_peers() {
+	dir=$(dirname "$0")/../tests/node
+	stamp=$dir/node_modules/.package-lock.json
+	[ -f "$stamp" ] && [ ! "$dir/package-lock.json" -nt "$stamp" ] && return 0
+	if [ "${1:-}" = "--check" ]; then
+		echo "missing: npm packages of tests/node (npm ci)"
+		return 1
+	fi
+	echo "Installing the npm packages of tests/node (npm ci)." >&2
+	(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
+
+if [ -z "$missing" ]; then
+	node_peers "${1:-}"
+	exit
+fi
 
 if [ "${1:-}" = "--check" ]; then
 	echo "missing:$missing"
@@ -45,3 +67,4 @@ apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
 echo "Dependencies installed." >&2
+node_peers
