@@ -93,7 +93,9 @@ if [ -z "$ms" ]; then
 	t_fail "the approved request $rid did not reach Assembled: $(tail -5 "$T_TMP/d1.err")"
 else
 	echo "approval reached Assembled after $ms ms (interval ${POLL}s)"
-	[ "$ms" -le $(( (POLL + 3) * 1000 )) ] || t_fail "took $ms ms, more than one interval ($POLL s) plus the run"
+	# one interval plus the run itself, which on a busy CI machine (two
+	# suites side by side) takes a few seconds
+	[ "$ms" -le $(( (POLL + 8) * 1000 )) ] || t_fail "took $ms ms, more than one interval ($POLL s) plus the run"
 fi
 
 t_case "a cancellation removes the event within one poll interval"

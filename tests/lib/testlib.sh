@@ -15,7 +15,10 @@ export LANG=C.UTF-8 TZ=UTC
 
 t_on_exit() { T_CLEANUPS="$1; $T_CLEANUPS"; }
 t_cleanup() { eval "$T_CLEANUPS" 2>/dev/null; rm -rf "$T_TMP"; }
-trap t_cleanup EXIT INT TERM
+# A suite stopped by a signal (tests/run.sh's timeout) cleans up and ends:
+# going on after its folder is gone only piles up confusing failures.
+trap t_cleanup EXIT
+trap 't_cleanup; trap - EXIT; echo "stopped by a signal" >&2; exit 143' INT TERM
 
 t_case() {
 	t_end_case
