@@ -238,6 +238,8 @@ bob_person_clear(struct bob_person *p)
 	free(p->termination_date);
 	free(p->lifecycle);
 	free(p->status);
+	free(p->lifecycle_id);
+	free(p->status_id);
 	free(p->access_value);
 	for (size_t i = 0; i < p->nbudgets; i++)
 		free(p->budgets[i].field);
@@ -595,6 +597,25 @@ id_dup(const struct jnode *v)
 	return NULL;
 }
 
+/* The machine value of a possibly list-typed field: a list item id or a
+ * word, never the humanReadable text.  An object gives its "id". */
+static char *
+machine_dup(const struct jdoc *d, const struct jnode *emp, const char *id)
+{
+	const struct jnode *v = field_value(d, emp, id);
+	char *s;
+
+	if (v != NULL && v->type == JT_OBJECT) {
+		s = id_dup(jread_get(d, v, "id", 2));
+		if (s != NULL)
+			return s;
+	}
+	s = id_dup(v);
+	if (s != NULL && *s == '\0')
+		FREE(s);
+	return s != NULL ? s : scalar_dup(d, v);
+}
+
 /* Display text of a possibly list-typed field. */
 static char *
 display_dup(const struct jdoc *d, const struct jnode *emp, const char *id)
@@ -735,6 +756,8 @@ person_from_doc(const struct jdoc *d, const struct jnode *emp, const struct bob_
 	p->termination_date = date_dup(d, emp, "internal.terminationDate");
 	p->lifecycle = display_dup(d, emp, "internal.lifecycleStatus");
 	p->status = display_dup(d, emp, "internal.status");
+	p->lifecycle_id = machine_dup(d, emp, "internal.lifecycleStatus");
+	p->status_id = machine_dup(d, emp, "internal.status");
 	read_access(d, emp, q, p);
 	read_budgets(d, emp, q, p);
 }
