@@ -1257,9 +1257,12 @@ bob_search_people(struct bob_client *c, const struct bob_people_query *q,
 		http_response_clear(&resp);
 	}
 
-	/* More than 400 fields: the rest in further searches, merged by id. */
-	for (size_t from = first_end; rc == BS_OK && from < fs.n; from += BOB_MAX_FIELDS_PER_SEARCH) {
-		size_t to = fs.n - from < BOB_MAX_FIELDS_PER_SEARCH ? fs.n : from + BOB_MAX_FIELDS_PER_SEARCH;
+	/* More than 400 fields: the rest in further searches, merged by id;
+	 * each of those asks for root.id too, so it carries 399 others. */
+	for (size_t from = first_end; rc == BS_OK && from < fs.n;
+	    from += BOB_MAX_FIELDS_PER_SEARCH - 1) {
+		size_t to = fs.n - from < BOB_MAX_FIELDS_PER_SEARCH - 1 ? fs.n :
+		    from + BOB_MAX_FIELDS_PER_SEARCH - 1;
 		struct field_set chunk = { 0 };
 		struct merge_ctx m = { q, out, fs.v + from, ctx.seen + from, to - from, NULL, err,
 		    BS_OK };
