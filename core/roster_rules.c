@@ -275,10 +275,11 @@ rule_started(const struct bob_person *p, int64_t today, int prestart,
 static void
 rule_employed(const struct bob_person *p, enum roster_lifecycle lc, int64_t today,
     int started_pass, int have_start, int64_t start, int have_term, int64_t term,
-    struct roster_rule_result *r)
+    struct roster_rule_result *r, int *left)
 {
 	char td[11] = "", v[48];
 
+	*left = 0;
 	r->rule = RULE_EMPLOYED;
 	if (have_term)
 		date_format(term, td);
@@ -288,6 +289,7 @@ rule_employed(const struct bob_person *p, enum roster_lifecycle lc, int64_t toda
 	 * cannot read included: the last day counts. */
 	if (have_term && today > term) {
 		r->pass = 0;
+		*left = 1;
 		setf(r->detail, sizeof r->detail, "terminated on %s", td);
 		return;
 	}
@@ -320,6 +322,7 @@ rule_employed(const struct bob_person *p, enum roster_lifecycle lc, int64_t toda
 			    today == term ? " (today)" : "");
 		} else {
 			r->pass = 0;
+			*left = 1;
 			setf(r->detail, sizeof r->detail, "terminated");
 		}
 		return;
@@ -371,7 +374,7 @@ roster_evaluate(const struct bob_person *p, int64_t today,
 	static const struct bob_person empty;
 	struct roster_rule_result *ra, *re, *rs;
 	int64_t start = 0, term = 0;
-	int have_start, have_term, prestart = 0, any_fail = 0, any_unknown = 0;
+	int have_start, have_term, prestart = 0, any_fail = 0, any_unknown = 0, left;
 
 	if (out == NULL)
 		return;
@@ -393,7 +396,7 @@ roster_evaluate(const struct bob_person *p, int64_t today,
 	rule_access(p, ra);
 	rule_started(p, today, prestart, have_start, start, rs);
 	rule_employed(p, roster_lifecycle_of(p, o != NULL ? o->lifecycle_list : NULL), today,
-	    rs->pass, have_start, start, have_term, term, re);
+	    rs->pass, have_start, start, have_term, term, re, &left);
 
 	for (size_t i = 0; i < ARRAY_LEN(out->rules); i++) {
 		if (out->rules[i].pass == 0)
@@ -402,7 +405,7 @@ roster_evaluate(const struct bob_person *p, int64_t today,
 			any_unknown = 1;
 	}
 
-	if (ra->pass < 0 && re->pass == 0 && str_starts(re->detail, "terminated")) {
+	if (ra->pass < 0 && left) {
 		/* Termination wins: unknown access protects an employed person
 		 * from a missing value, never a leaver. */
 		out->verdict = ROSTER_INELIGIBLE;
