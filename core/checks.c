@@ -341,8 +341,8 @@ check_people(struct check_report *r, struct bs_session *s, struct bob_client *bo
 	if (people.n == 0) {
 		set(r, CHECK_HIBOB_PERMISSIONS, CHECK_FAIL,
 		    "In Bob: Settings > Permission Groups > (the service user's group) > Access data for: "
-		    "choose a condition that includes the people who should sync with Hired and "
-		    "Terminated people (\"Everyone\" covers active employees only).",
+		    "choose a condition that includes everyone who should sync, Hired and Terminated "
+		    "people included (\"Everyone\" covers active employees only).",
 		    "The service user sees no employees at all.");
 		set(r, CHECK_HIBOB_LIFECYCLE_AUDIENCE, CHECK_SKIP, NULL, "Skipped: no employees visible.");
 		bob_people_free(&people);
