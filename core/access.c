@@ -243,6 +243,13 @@ access_set_run(struct bs_session *s, const struct roster_source *src,
 		return err->rc;
 	if (src->access_field == NULL)
 		return bs_fail(err, BS_ERR_CHECK_FAILED, "%s", src->field_problem);
+	/* HiBob stores nothing written to a historical field (the column of
+	 * a history table) and answers 304, as for a wrong path */
+	if (src->access_field->historical)
+		return bs_fail(err, BS_ERR_CHECK_FAILED, "HiBob's field settings say '%s' is a "
+		    "historical field (kept as a history table): HiBob does not store a value "
+		    "written to it, so bobsync will not try. Use a plain List field with the options "
+		    "yes and no ('bobsync check' says how)", access_field_name(s->conf));
 	item = bob_list_id_of(&src->access_list, value);
 	if (item == NULL)
 		return bs_fail(err, BS_ERR_CHECK_FAILED, "the list of '%s' has no option '%s' (or it "
@@ -278,8 +285,20 @@ access_set_run(struct bs_session *s, const struct roster_source *src,
 			/* HiBob blocks a caller that repeats 401/403: stop asking */
 			if (rc == BS_ERR_AUTH || rc == BS_ERR_FORBIDDEN)
 				stop = 1;
+		} else if (changed) {
+			r.outcome = ACCESS_CHANGED;
+		} else if (strcasecmp(access_cell(r.p), value) == 0) {
+			r.outcome = ACCESS_SAME;
 		} else {
-			r.outcome = changed ? ACCESS_CHANGED : ACCESS_SAME;
+			/* 304 is also HiBob's answer to a wrong field path and to a
+			 * historical field: nothing was stored */
+			msg = xasprintf("HiBob answered 304 (not modified), but the value read before "
+			    "was %s: nothing was stored (HiBob answers so for a field path it does "
+			    "not know, or a historical field); 'bobsync check' checks the field",
+			    r.was);
+			util_strip_controls(msg);
+			r.message = msg;
+			r.outcome = ACCESS_FAILED;
 		}
 		if (r.outcome == ACCESS_CHANGED)
 			tally->changed++;

@@ -7,7 +7,10 @@
  * email; people without a work email are left out (the importer could not
  * match them).  Set: PUT /people/{id} with the list item id of yes or no,
  * one person at a time; after a 401 or 403 the rest are not tried (HiBob
- * blocks a caller that repeats them).
+ * blocks a caller that repeats them).  A field HiBob's metadata calls
+ * historical is refused before any write; a 304 (not modified) when the
+ * value read before differs is a failure: HiBob answers 304 for a wrong
+ * field path or a historical field too, and stores nothing.
  */
 #ifndef BS_ACCESS_H
 #define BS_ACCESS_H

@@ -10,6 +10,7 @@
 #include "checks.h"
 #include "conf.h"
 #include "hibob.h"
+#include "log.h"
 #include "roster.h"
 #include "roster_rules.h"
 #include "scim.h"
@@ -259,6 +260,18 @@ check_field(struct check_report *r, struct bob_client *bob, const struct bob_fie
 			return;
 		}
 	}
+	if (found->historical) {
+		/* readable, but PUT stores nothing (HiBob answers 304) */
+		snprintf(remedy, sizeof remedy,
+		    "The sync only reads '%s', so it works. To set it from bobsync ('bobsync access "
+		    "set'), use a plain (not historical) List field: in Bob, Settings > Company > "
+		    "Employee Fields, add one with the options yes and no outside a history table.",
+		    want);
+		set(r, CHECK_HIBOB_FIELD, CHECK_WARN, remedy, "'%s' is a historical List field in %s "
+		    "with yes and no: HiBob does not store values written to it through the API.",
+		    want, found->category_name ? found->category_name : "Work");
+		return;
+	}
 	set(r, CHECK_HIBOB_FIELD, CHECK_PASS, NULL, "'%s' is a List field in %s with yes and no.",
 	    want, found->category_name ? found->category_name : "Work");
 }
@@ -293,6 +306,9 @@ check_people(struct check_report *r, struct bs_session *s, struct bob_client *bo
 	struct check_result *perm = &r->v[CHECK_HIBOB_PERMISSIONS];
 	long inactive = 0;
 	int64_t now = clock_now();
+	struct bob_list lc_list = { 0 }, st_list = { 0 };
+	const char *mode = conf_get(s->conf, "alleo.mode");
+	int manages = str_eq(mode, "scim") || str_eq(mode, "csv");
 
 	/* up to three fields of each section, preferring built-in ones */
 	for (size_t sidx = 0; sidx < ARRAY_LEN(needed_sections); sidx++) {
@@ -325,7 +341,8 @@ check_people(struct check_report *r, struct bs_session *s, struct bob_client *bo
 	if (people.n == 0) {
 		set(r, CHECK_HIBOB_PERMISSIONS, CHECK_FAIL,
 		    "In Bob: Settings > Permission Groups > (the service user's group) > Access data for: "
-		    "choose Everyone (or the people who should sync), including Hired and Terminated people.",
+		    "choose a condition that includes everyone who should sync, Hired and Terminated "
+		    "people included (\"Everyone\" covers active employees only).",
 		    "The service user sees no employees at all.");
 		set(r, CHECK_HIBOB_LIFECYCLE_AUDIENCE, CHECK_SKIP, NULL, "Skipped: no employees visible.");
 		bob_people_free(&people);
@@ -365,12 +382,19 @@ check_people(struct check_report *r, struct bs_session *s, struct bob_client *bo
 		    "%zu people visible; Personal, Work, Employment and Lifecycle fields all readable.",
 		    people.n);
 	}
+	/* lifecycle and status from their list item ids, never the display
+	 * text (formatted in the service user's language) */
+	if (roster_status_lists(bob, f, &lc_list, &st_list, &err) != BS_OK)
+		log_warn("check: %s", bs_error_text(&err));
 	for (size_t i = 0; i < people.n; i++) {
 		const struct bob_person *p = &people.v[i];
-		enum roster_lifecycle lc = roster_lifecycle_parse(p->lifecycle);
-		int64_t today = roster_person_today(s->conf, p, now, NULL), start;
-		if (lc == LIFE_HIRED || lc == LIFE_TERMINATED || str_eq_ci(p->status, "Inactive") ||
-		    (p->start_date && date_parse(p->start_date, &start) == 0 && start > today))
+		enum roster_lifecycle lc = roster_lifecycle_of(p, lc_list.n ? &lc_list : NULL);
+		int64_t today = roster_person_today(s->conf, p, now, NULL), start, term;
+		if (lc == LIFE_HIRED || lc == LIFE_TERMINATED ||
+		    roster_status_active(p, st_list.n ? &st_list : NULL) == 0 ||
+		    (p->start_date && date_parse(p->start_date, &start) == 0 && start > today) ||
+		    (p->termination_date && date_parse(p->termination_date, &term) == 0 &&
+		    term < today))
 			inactive++;
 		switch (p->access) {
 		case BOB_ACCESS_YES: r->access_yes++; break;
@@ -380,12 +404,15 @@ check_people(struct check_report *r, struct bs_session *s, struct bob_client *bo
 		}
 	}
 	if (inactive == 0)
-		set(r, CHECK_HIBOB_LIFECYCLE_AUDIENCE, CHECK_WARN,
-		    "If your company has people who have not started yet or have left, add them to the "
-		    "audience: Bob > Settings > Permission Groups > (the service user's group) > Access "
-		    "data for: include Hired and Terminated people. Without them, leavers are never "
-		    "removed from Alleo.",
-		    "Of %zu people visible, none is hired (future start) or terminated.", people.n);
+		/* bobsync removes leavers only when it manages the accounts */
+		set(r, CHECK_HIBOB_LIFECYCLE_AUDIENCE, manages ? CHECK_FAIL : CHECK_WARN,
+		    "Add people who have not started yet and people who have left to the audience: "
+		    "Bob > Settings > Permission Groups > (the service user's group) > Access data for: "
+		    "choose a condition that includes Hired and Terminated people (\"Everyone\" covers "
+		    "active employees only). Without them, leavers are never removed from Alleo.",
+		    "Hired and terminated people are not visible: of %zu people, none is hired (future "
+		    "start) or terminated%s.", people.n, manages ? " (alleo.mode manages Alleo accounts, "
+		    "so leavers would keep theirs)" : "");
 	else
 		set(r, CHECK_HIBOB_LIFECYCLE_AUDIENCE, CHECK_PASS, NULL,
 		    "%ld hired or terminated people are visible.", inactive);
@@ -396,6 +423,8 @@ check_people(struct check_report *r, struct bs_session *s, struct bob_client *bo
 		free(r->v[CHECK_HIBOB_FIELD].detail);
 		r->v[CHECK_HIBOB_FIELD].detail = d;
 	}
+	bob_list_free(&lc_list);
+	bob_list_free(&st_list);
 	bob_people_free(&people);
 }
 

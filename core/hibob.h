@@ -77,8 +77,13 @@ struct bob_person {
 	char *site;		/* display name */
 	char *start_date;	/* YYYY-MM-DD or NULL */
 	char *termination_date;	/* YYYY-MM-DD or NULL */
-	char *lifecycle;	/* internal.lifecycleStatus as returned */
-	char *status;		/* internal.status: "Active" / "Inactive" */
+	char *lifecycle;	/* internal.lifecycleStatus as shown (display text) */
+	char *status;		/* internal.status as shown: "Active", "Inactief"... */
+	/* The machine values of those two (a list item id or a word such as
+	 * "employed"), NULL when none.  The display text is formatted for the
+	 * service user and may not be English: decisions use these. */
+	char *lifecycle_id;
+	char *status_id;
 	enum bob_access access;
 	char *access_value;	/* the display value read, NULL when unset */
 	struct bob_budget *budgets;

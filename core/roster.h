@@ -37,7 +37,18 @@ struct roster_source {
 	size_t nmissing_sections;
 	long eligible, ineligible, unknown;
 	int64_t fetched_at;		/* unix seconds */
+	/* the named lists behind internal.lifecycleStatus and internal.status
+	 * (empty when HiBob does not describe them as lists) */
+	struct bob_list lifecycle_list;
+	struct bob_list status_list;
 };
+
+/* Read the named lists of internal.lifecycleStatus and internal.status when
+ * the field metadata f gives them one (typeData.listId): their values are
+ * then item ids.  A list that cannot be read is left empty with a warning
+ * in the log (values may still be words); only a 401/403 is an error. */
+bs_rc roster_status_lists(struct bob_client *bob, const struct bob_fields *f,
+    struct bob_list *lifecycle, struct bob_list *status, struct bs_error *err);
 
 /* Read and evaluate.  Fails only when HiBob cannot be read at all; a
  * missing eligibility field is recorded in field_problem (and every

@@ -345,6 +345,13 @@ removal_reason(const struct bob_person *p, const struct roster_eval *e, int64_t 
 		snprintf(out, outsz, "left on %s", d);
 	} else {
 		snprintf(out, outsz, "%s", e->reason);
+		return;
+	}
+	/* termination wins over a blank or unreadable field: say so */
+	if (e->rules[0].pass < 0) {
+		size_t n = strlen(out);
+		snprintf(out + n, outsz - n, " (%s: a leaver is offboarded whatever the field says)",
+		    e->rules[0].detail);
 	}
 }
 

@@ -8,13 +8,17 @@
  *      the last day);
  *   3. the start date reached, or at most prestart_days away.
  * The verdict is a three-valued AND, except that an access value other
- * than yes/no always makes the person unknown: held and reported, never
- * removed.  Everything is evaluated on the caller's `today`, the person's
+ * than yes/no makes the person unknown: held and reported, never removed
+ * -- unless they have left (past their termination date, or terminated
+ * without one): a leaver is offboarded whatever the field says.  A
+ * lifecycle status that cannot be classified is unknown (held), never a
+ * removal.  Everything is evaluated on the caller's `today`, the person's
  * local date.  Pure: no I/O, no clock.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "roster_rules.h"
 #include "util.h"
@@ -149,9 +153,55 @@ roster_lifecycle_parse(const char *s)
 		return LIFE_TERMINATED;
 	if (strcmp(buf, "garden leave") == 0 || strcmp(buf, "gardenleave") == 0)
 		return LIFE_GARDEN_LEAVE;
-	if (strstr(buf, "leave") != NULL)
-		return LIFE_LEAVE;
+	/* "Leave", "Parental leave", "Sabbatical leave": the word, not a
+	 * part of one ("leaver") */
+	for (const char *w = strstr(buf, "leave"); w != NULL; w = strstr(w + 1, "leave"))
+		if ((w == buf || w[-1] == ' ') && (w[5] == '\0' || w[5] == ' '))
+			return LIFE_LEAVE;
 	return LIFE_UNKNOWN;
+}
+
+enum roster_lifecycle
+roster_lifecycle_of(const struct bob_person *p, const struct bob_list *list)
+{
+	enum roster_lifecycle lc;
+
+	if (p == NULL || str_empty(p->lifecycle_id))
+		return LIFE_UNKNOWN;
+	lc = roster_lifecycle_parse(p->lifecycle_id);
+	if (lc == LIFE_UNKNOWN && list != NULL)
+		lc = roster_lifecycle_parse(bob_list_name_of(list, p->lifecycle_id));
+	return lc;
+}
+
+static int
+status_word(const char *s)
+{
+	char buf[16];
+	const char *t;
+
+	if (s == NULL || strlen(s) >= sizeof buf)
+		return -1;
+	snprintf(buf, sizeof buf, "%s", s);
+	t = str_trim(buf);
+	if (strcasecmp(t, "active") == 0)
+		return 1;
+	if (strcasecmp(t, "inactive") == 0)
+		return 0;
+	return -1;
+}
+
+int
+roster_status_active(const struct bob_person *p, const struct bob_list *list)
+{
+	int st;
+
+	if (p == NULL || str_empty(p->status_id))
+		return -1;
+	st = status_word(p->status_id);
+	if (st < 0 && list != NULL)
+		st = status_word(bob_list_name_of(list, p->status_id));
+	return st;
 }
 
 static void
@@ -223,32 +273,45 @@ rule_started(const struct bob_person *p, int64_t today, int prestart,
 }
 
 static void
-rule_employed(const struct bob_person *p, int64_t today, int started_pass,
-    int have_start, int64_t start, int have_term, int64_t term,
-    struct roster_rule_result *r)
+rule_employed(const struct bob_person *p, enum roster_lifecycle lc, int64_t today,
+    int started_pass, int have_start, int64_t start, int have_term, int64_t term,
+    struct roster_rule_result *r, int *left)
 {
-	enum roster_lifecycle lc = roster_lifecycle_parse(p->lifecycle);
 	char td[11] = "", v[48];
 
+	*left = 0;
 	r->rule = RULE_EMPLOYED;
 	if (have_term)
 		date_format(term, td);
 	shown(p->lifecycle, v);
 
-	if (lc == LIFE_UNKNOWN) {
-		r->pass = 0;
-		if (str_empty(p->lifecycle))
-			setf(r->detail, sizeof r->detail,
-			    "employment status could not be read (lifecycle status is empty)");
-		else
-			setf(r->detail, sizeof r->detail,
-			    "employment status could not be read (unknown lifecycle status '%s')", v);
-		return;
-	}
-	/* A termination date decides for every status: the last day counts. */
+	/* A termination date decides for every status, a status bobsync
+	 * cannot read included: the last day counts. */
 	if (have_term && today > term) {
 		r->pass = 0;
+		*left = 1;
 		setf(r->detail, sizeof r->detail, "terminated on %s", td);
+		return;
+	}
+	if (lc == LIFE_UNKNOWN) {
+		/* never a removal: the Lifecycle section may be unreadable,
+		 * or the company has a status of its own */
+		r->pass = -1;
+		if (str_empty(p->lifecycle_id) && str_empty(p->lifecycle))
+			setf(r->detail, sizeof r->detail,
+			    "employment status could not be read (lifecycle status is empty)");
+		else if (str_empty(p->lifecycle) || str_empty(p->lifecycle_id) ||
+		    str_eq(p->lifecycle, p->lifecycle_id)) {
+			shown(str_empty(p->lifecycle_id) ? p->lifecycle : p->lifecycle_id, v);
+			setf(r->detail, sizeof r->detail,
+			    "employment status could not be read (unknown lifecycle status '%s')", v);
+		} else {
+			char id[48];
+			shown(p->lifecycle_id, id);
+			setf(r->detail, sizeof r->detail,
+			    "employment status could not be read (unknown lifecycle status '%s', "
+			    "value '%s')", v, id);
+		}
 		return;
 	}
 	switch (lc) {
@@ -259,6 +322,7 @@ rule_employed(const struct bob_person *p, int64_t today, int started_pass,
 			    today == term ? " (today)" : "");
 		} else {
 			r->pass = 0;
+			*left = 1;
 			setf(r->detail, sizeof r->detail, "terminated");
 		}
 		return;
@@ -310,7 +374,7 @@ roster_evaluate(const struct bob_person *p, int64_t today,
 	static const struct bob_person empty;
 	struct roster_rule_result *ra, *re, *rs;
 	int64_t start = 0, term = 0;
-	int have_start, have_term, prestart = 0, any_fail = 0, any_unknown = 0;
+	int have_start, have_term, prestart = 0, any_fail = 0, any_unknown = 0, left;
 
 	if (out == NULL)
 		return;
@@ -331,7 +395,8 @@ roster_evaluate(const struct bob_person *p, int64_t today,
 	rs = &out->rules[2];
 	rule_access(p, ra);
 	rule_started(p, today, prestart, have_start, start, rs);
-	rule_employed(p, today, rs->pass, have_start, start, have_term, term, re);
+	rule_employed(p, roster_lifecycle_of(p, o != NULL ? o->lifecycle_list : NULL), today,
+	    rs->pass, have_start, start, have_term, term, re, &left);
 
 	for (size_t i = 0; i < ARRAY_LEN(out->rules); i++) {
 		if (out->rules[i].pass == 0)
@@ -340,7 +405,13 @@ roster_evaluate(const struct bob_person *p, int64_t today,
 			any_unknown = 1;
 	}
 
-	if (ra->pass < 0) {
+	if (ra->pass < 0 && left) {
+		/* Termination wins: unknown access protects an employed person
+		 * from a missing value, never a leaver. */
+		out->verdict = ROSTER_INELIGIBLE;
+		setf(out->reason, sizeof out->reason, "not eligible: %s (%s: a leaver is offboarded "
+		    "whatever the field says)", re->detail, ra->detail);
+	} else if (ra->pass < 0) {
 		/* Unknown access: hold, whatever else says.  Still report the
 		 * other rules that fail. */
 		out->verdict = ROSTER_UNKNOWN;

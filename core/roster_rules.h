@@ -6,7 +6,12 @@
  *    included); hired people count once the start date is reached, and
  *  - the start date is reached, or is at most prestart_days away,
  * all evaluated on the person's local date (their site's time zone).
- * An unset or unreadable alleo_access is unknown: never a removal. */
+ * An unset or unreadable alleo_access is unknown: never a removal of an
+ * employed person; but a person past their termination date is offboarded
+ * whatever the field says (termination wins).  A lifecycle status bobsync
+ * cannot classify (from its machine value or its list item, never from the
+ * display text, which HiBob formats in the service user's language) is
+ * unknown too: held and reported. */
 #ifndef BS_ROSTER_RULES_H
 #define BS_ROSTER_RULES_H
 
@@ -35,6 +40,10 @@ struct roster_eval {
 
 struct roster_rules_opts {
 	int prestart_days;	/* alleo.prestart_days */
+	/* The named list behind internal.lifecycleStatus when HiBob's field
+	 * metadata says it is a list (its values are then item ids), else
+	 * NULL. */
+	const struct bob_list *lifecycle_list;
 };
 
 /* today = the person's local date, in days since 1970-01-01. */
@@ -54,5 +63,12 @@ enum roster_lifecycle {
 	LIFE_TERMINATED
 };
 enum roster_lifecycle roster_lifecycle_parse(const char *s);
+/* A person's lifecycle from its machine value (p->lifecycle_id): the word
+ * itself ("employed", "garden_leave"), else the name of its item in list
+ * (may be NULL).  Never from the display text.  LIFE_UNKNOWN otherwise. */
+enum roster_lifecycle roster_lifecycle_of(const struct bob_person *p,
+    const struct bob_list *list);
+/* internal.status the same way: 1 Active, 0 Inactive, -1 unknown. */
+int roster_status_active(const struct bob_person *p, const struct bob_list *list);
 
 #endif

@@ -109,6 +109,7 @@ roster_source_evaluate(struct roster_source *src, const struct conf *conf, int64
 
 	if (conf != NULL)
 		o.prestart_days = (int)conf_get_int(conf, "alleo.prestart_days");
+	o.lifecycle_list = src->lifecycle_list.n ? &src->lifecycle_list : NULL;
 	free(src->evals);
 	free(src->local_today);
 	src->evals = xcalloc(src->people.n + 1, sizeof *src->evals);
@@ -135,6 +136,8 @@ roster_source_free(struct roster_source *src)
 		return;
 	bob_fields_free(&src->fields);
 	bob_list_free(&src->access_list);
+	bob_list_free(&src->lifecycle_list);
+	bob_list_free(&src->status_list);
 	bob_strings_free(src->budget_ids, src->nbudget);
 	bob_strings_free(src->budget_names, src->nbudget);
 	bob_people_free(&src->people);
@@ -265,6 +268,41 @@ collect_missing_sections(struct roster_source *src)
 	}
 }
 
+static bs_rc
+status_list(struct bob_client *bob, const struct bob_fields *f, const char *field_id,
+    struct bob_list *out, struct bs_error *err)
+{
+	struct bs_error lerr = { 0 };
+
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; i < f->n; i++) {
+		if (!str_eq(f->v[i].id, field_id) || str_empty(f->v[i].list_id))
+			continue;
+		if (bob_get_list(bob, f->v[i].list_id, out, &lerr) == BS_OK)
+			return BS_OK;
+		if (lerr.rc == BS_ERR_AUTH || lerr.rc == BS_ERR_FORBIDDEN) {
+			*err = lerr;
+			return lerr.rc;
+		}
+		log_warn("cannot read the list of %s: %s", field_id, bs_error_text(&lerr));
+		return BS_OK;
+	}
+	return BS_OK;
+}
+
+bs_rc
+roster_status_lists(struct bob_client *bob, const struct bob_fields *f,
+    struct bob_list *lifecycle, struct bob_list *status, struct bs_error *err)
+{
+	bs_rc rc = status_list(bob, f, "internal.lifecycleStatus", lifecycle, err);
+
+	if (rc == BS_OK)
+		rc = status_list(bob, f, "internal.status", status, err);
+	if (rc != BS_OK)
+		bob_list_free(lifecycle);
+	return rc;
+}
+
 bs_rc
 roster_source_fetch(struct bs_session *s, const struct bs_progress *progress,
     struct roster_source *out, struct bs_error *err)
@@ -297,6 +335,9 @@ roster_source_fetch(struct bs_session *s, const struct bs_progress *progress,
 			log_warn("cannot read the options of '%s': %s", name, bs_error_text(&lerr));
 		}
 	}
+	rc = roster_status_lists(bob, &out->fields, &out->lifecycle_list, &out->status_list, err);
+	if (rc != BS_OK)
+		goto fail;
 	pick_budget_fields(out, conf_get(s->conf, "alleo.budget_fields"));
 
 	q.access_field_id = out->access_field ? out->access_field->id : NULL;

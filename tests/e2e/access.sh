@@ -4,7 +4,8 @@
 # the field is unset, the same on standard output), set through the API
 # with each person's line (changed, already, not found), the value read back
 # with explain, identifiers from standard input, a refused edit stopping the
-# rest, and a misnamed field refusing both.
+# rest, a 304 that stored nothing reported as a failure, a historical field
+# refused before any write, and a misnamed field refusing both.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/sandbox.sh"
 
@@ -72,6 +73,30 @@ t_eq "$?" 1 "exit status"
 t_contains "$(sed -n 1p "$T_TMP/set.out")" "$UNSET3: failed: " "the refusal"
 t_eq "$(sed -n 2p "$T_TMP/set.out")" "$UNSET2: not tried" "the rest"
 t_eq "$(cat "$T_TMP/set.err")" "0 changed, 0 already yes, 2 failed." "summary"
+
+t_case "a 304 while the value read before differs is a failure (a wrong path stores nothing)"
+sb_ctl hibob POST /_control/scenario '{"name": "put_ignored"}' >/dev/null
+# UNSET3 is no since the case above
+bs access set yes "$UNSET3" >"$T_TMP/set.out" 2>"$T_TMP/set.err"
+t_eq "$?" 1 "exit status"
+t_contains "$(cat "$T_TMP/set.out")" "$UNSET3: failed: HiBob answered 304 (not modified), but the value read before was no: nothing was stored" "the failure"
+t_eq "$(cat "$T_TMP/set.err")" "0 changed, 0 already yes, 1 failed." "summary"
+bs access set no "$YES1" >"$T_TMP/set.out" 2>/dev/null
+t_eq "$?" 1 "yes to no: exit status"
+t_contains "$(cat "$T_TMP/set.out")" "$YES1: failed: HiBob answered 304" "yes to no"
+# the same value: 304 means already so
+bs access set yes "$YES1" >"$T_TMP/set.out" 2>/dev/null
+t_eq "$?" 0 "same value"
+t_eq "$(cat "$T_TMP/set.out")" "$YES1: already yes (HiBob changed nothing)" "already"
+
+t_case "a historical field is refused before any write"
+sb_ctl hibob POST /_control/scenario '{"name": "historical_field"}' >/dev/null
+sb_ctl hibob DELETE /_control/requests >/dev/null
+bs access set yes "$UNSET3" >"$T_TMP/set.out" 2>"$T_TMP/x.err"
+t_eq "$?" 1 "exit status"
+t_contains "$(cat "$T_TMP/x.err")" "historical field" "reason"
+t_eq "$(sb_ctl hibob GET /_control/requests | json_get - 'sum(1 for r in j["requests"] if r["method"] == "PUT")')" 0 "no PUT"
+sb_ctl hibob POST /_control/scenario '{"name": "default"}' >/dev/null
 
 t_case "a misnamed field: export and set refuse with the check's advice"
 sb_ctl hibob POST /_control/scenario '{"name": "misnamed_field"}' >/dev/null

@@ -22,8 +22,9 @@ t_eq "$(json_get "$T_TMP/check.json" 'j["ok"]')" True "ok"
 t_eq "$(json_get "$T_TMP/check.json" '",".join(c["id"] for c in j["checks"] if c["status"] not in ("pass","skip"))')" "" "checks not passing"
 
 # scenario | check id | key | expected | check status | exit status
-# (no hired or terminated person visible is a warning: a young company
-# may have none, so it cannot be proved wrong)
+# (no hired or terminated person visible is a warning when Alleo is off or
+# pulls itself: a young company may have none, so it cannot be proved
+# wrong; with scim or csv it is a fail, below)
 while IFS='|' read -r sc id key want status code; do
 	[ -n "$sc" ] || continue
 	t_case "scenario $sc: $id $status with $key=$want"
@@ -44,9 +45,32 @@ done <<'CASES'
 {"name": "no_lifecycle"}|hibob.permissions|missing|['Lifecycle']|fail|1
 {"name": "missing_sections", "sections": ["Personal", "Lifecycle"]}|hibob.permissions|missing|['Lifecycle', 'Personal']|fail|1
 {"name": "no_inactive_audience"}|hibob.lifecycle_audience|status|warn|warn|0
+{"name": "historical_field"}|hibob.field|status|warn|warn|0
 {"name": "no_timeoff"}|hibob.timeoff|status|fail|fail|1
 {"name": "wrong_token"}|hibob.auth|status|fail|fail|6
 CASES
+
+t_case "no hired or terminated people visible: a fail when bobsync manages Alleo accounts"
+scenario '{"name": "no_inactive_audience"}'
+mkdir -p "$T_TMP/drop"
+bs config set alleo.csv_target "$T_TMP/drop" >/dev/null
+for mode in csv pull; do
+	bs config set alleo.mode $mode >/dev/null
+	st=$(run_check)
+	case $mode in
+	csv) t_eq "$st" 1 "exit status ($mode)"; t_eq "$(field hibob.lifecycle_audience status)" fail "status ($mode)" ;;
+	pull) t_eq "$st" 0 "exit status ($mode)"; t_eq "$(field hibob.lifecycle_audience status)" warn "status ($mode)" ;;
+	esac
+	t_contains "$(field hibob.lifecycle_audience detail)" "Hired and terminated people are not visible" "detail ($mode)"
+	# "Everyone" is active employees only: the remedy says to use a condition
+	t_contains "$(field hibob.lifecycle_audience remedy)" "choose a condition that includes Hired and Terminated people (\"Everyone\" covers active employees only)" "remedy ($mode)"
+done
+bs config set alleo.mode off >/dev/null
+
+t_case "display text in another language: the audience is still seen (lifecycle from list ids)"
+scenario '{"name": "localized"}'
+t_eq "$(run_check)" 0 "exit status"
+t_eq "$(field hibob.lifecycle_audience status)" pass "audience"
 
 t_case "the misnamed field's remedy names the right name"
 scenario '{"name": "misnamed_field"}'

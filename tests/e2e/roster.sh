@@ -42,7 +42,7 @@ t_eq "$(nusers)" "$want" "SCIM users"
 t_eq "$(scim_calls)" "0 1 $want 0" "one listing, a create for each, no lookup"
 
 set -- $(expected | py '" ".join(x["id"] for x in j["employees"]["employees"] if x["eligible"] and not x["termination_date"])')
-P1=$1 P2=$2 P3=$3 P4=$4 P5=$5
+P1=$1 P2=$2 P3=$3 P4=$4 P5=$5 P6=$6
 
 t_case "a second sync has nothing to do"
 t_contains "$(bs plan roster 2>&1)" "nothing to do" "plan"
@@ -98,6 +98,28 @@ t_contains "$(bs plan roster 2>&1)" "left on $past" "reason"
 bs sync roster >/dev/null 2>&1
 t_eq "$(user_field "$P5" 'u[0]["active"]')" "False" "removed"
 t_eq "$(user_field "$P5" 'u[0]["urn:ietf:params:scim:schemas:extension:alleo:2.0:User"]["offboardingDate"]')" "$past" "offboarding date"
+
+t_case "termination beats a blank field: the leaver is deactivated, with that reason"
+# P4's alleo_access is unset (held above); now they leave
+person "{\"id\": \"$P4\", \"terminationDate\": \"$past\", \"lifecycle\": \"terminated\"}"
+plan=$(bs plan roster --json)
+t_eq "$(printf '%s' "$plan" | py '[a["op"] for a in j["actions"] if a["employee_id"]=="'"$P4"'"]')" "['remove']" "action"
+t_contains "$(printf '%s' "$plan" | py '[a["reason"] for a in j["actions"]][0]')" "left on $past (alleo_access is not set: a leaver is offboarded whatever the field says)" "reason"
+t_eq "$(printf '%s' "$plan" | py 'j["guard"]["removals"]')" "1" "counted by the guard"
+bs sync roster >/dev/null 2>&1
+t_eq "$(user_field "$P4" 'u[0]["active"]')" "False" "deactivated"
+
+t_case "lifecycle from list ids: Dutch display text changes nothing; a company's own leave type is held"
+sb_ctl hibob POST /_control/scenario '{"name": "localized"}' >/dev/null
+person "{\"id\": \"$P6\", \"lifecycle\": \"sabbatical\"}"
+plan=$(bs plan roster --json)
+t_eq "$(printf '%s' "$plan" | py 'len(j["actions"])')" "0" "no action"
+t_contains "$(printf '%s' "$plan" | py '[h["reason"] for h in j["held"] if h["employee_id"]=="'"$P6"'"]')" "unknown lifecycle status 'Sabbatsverlof'" "held with the reason"
+bs sync roster >/dev/null 2>&1
+t_eq "$(user_field "$P6" 'u[0]["active"]')" "True" "not removed"
+person "{\"id\": \"$P6\", \"lifecycle\": \"employed\"}"
+sb_ctl hibob POST /_control/scenario '{"name": "default"}' >/dev/null
+t_contains "$(bs plan roster 2>&1)" "nothing to do" "back to nothing to do"
 
 t_case "a joiner is added, exactly one"
 person '{"create": true, "firstName": "Nia", "surname": "Joiner", "email": "nia.joiner@lumenfield.example", "lifecycle": "employed", "startDate": "'"$past"'", "alleo_access": "yes"}'

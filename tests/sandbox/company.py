@@ -127,7 +127,18 @@ PRIVATE_PUBLIC_NAME = "Out of office"
 LIFECYCLE_DISPLAY = {
     "employed": "Employed", "hired": "Hired", "terminated": "Terminated",
     "garden leave": "Garden leave", "leave": "Leave", "parental leave": "Parental leave",
+    # the company's own leave type, named without "leave" (nobody has it
+    # until /_control/person sets it)
+    "sabbatical": "Sabbatical",
 }
+# humanReadable text for a service user whose Bob speaks Dutch (scenario
+# "localized"): HiBob formats display values for the caller
+LIFECYCLE_DUTCH = {
+    "employed": "In dienst", "hired": "Aangenomen", "terminated": "Uit dienst",
+    "garden leave": "Vrijgesteld van werk", "leave": "Verlof", "parental leave": "Ouderschapsverlof",
+    "sabbatical": "Sabbatsverlof",
+}
+STATUS_DUTCH = {"Active": "Actief", "Inactive": "Inactief"}
 
 HOURLY_TYPES = ("hours", "hoursOnRange", "specificHoursDayDurations",
                 "differentSpecificHoursDayDurations")
@@ -269,11 +280,22 @@ class Company:
             tree.append(item(sid(), top, children=kids))
         tree.append(item(sid(), "Discontinued projects", archived=True))
         self.lists[self.ids["cost_list"]] = tree
+        # internal.lifecycleStatus and internal.status are lists: their
+        # values are opaque item ids (own generator: the main one's
+        # sequence, and so the company, stays as it was)
+        lr = random.Random("lifecycle-%s" % self.seed)
+        self.lifecycle_ids = {k: str(90000 + 100 * k2 + lr.randrange(100))
+                              for k2, k in enumerate(LIFECYCLE_DISPLAY)}
+        self.lists["lifecycleStatus"] = [item(self.lifecycle_ids[k], n)
+                                         for k, n in LIFECYCLE_DISPLAY.items()]
+        self.status_ids = {"Active": str(lr.randrange(1, 50)), "Inactive": str(lr.randrange(50, 99))}
+        self.lists["employeeStatus"] = [item(i, n) for n, i in self.status_ids.items()]
         self.list_names = {n: n for n in self.lists}
         self.list_display = {"department": "Department", "site": "Site", "title": "Job title",
                              "employmentType": "Employment type", "contract": "Contract",
                              self.ids["access_list"]: "alleo_access",
-                             self.ids["cost_list"]: "Cost centre"}
+                             self.ids["cost_list"]: "Cost centre",
+                             "lifecycleStatus": "Lifecycle status", "employeeStatus": "Status"}
         # id -> name lookups, item ids normalised to str
         self.item_name = {}
         for lid, items in self.lists.items():
@@ -707,14 +729,17 @@ class Company:
         t = self.today
         acc = p.access
         lc = p.lifecycle
-        if acc not in ("yes", "no"):
+        left = lc == "terminated" or (p.term is not None and p.term < t)
+        if acc not in ("yes", "no") and not left:
             return False, "access_unset", "alleo_access is not set: held for a decision, never removed"
         if acc == "no":
             return False, "access_no", "alleo_access is no"
-        if lc == "terminated" or (p.term is not None and p.term < t):
+        if left:
+            # termination beats a blank field: a leaver is offboarded whatever it says
             return False, "terminated", "terminated (termination date %s)" % iso(p.term)
         if lc not in ("employed", "hired", "leave", "parental leave", "garden leave"):
-            return False, "lifecycle", "lifecycle status %s is not employed" % lc
+            # a company's own status: bobsync cannot know what it means
+            return False, "lifecycle_unknown", "lifecycle status %s is unknown: held" % lc
         if p.start is not None and p.start > t:
             return False, "not_started", "start date %s not reached" % iso(p.start)
         if lc == "garden leave":
@@ -764,7 +789,7 @@ class Company:
             summ["total"] += 1
             if ok:
                 summ["eligible"] += 1
-            elif acc == "unset":
+            elif code in ("access_unset", "lifecycle_unknown"):    # held
                 summ["unset"] += 1
             else:
                 summ["ineligible"] += 1

@@ -12,8 +12,8 @@ import time
 
 import common
 from common import Response, json_response, empty_response
-from company import (SITES, POLICY_TYPES, PRIVATE_PUBLIC_NAME, LIFECYCLE_DISPLAY,
-                     HOURLY_TYPES, DAY_BY_DAY_TYPES, iso)
+from company import (SITES, POLICY_TYPES, PRIVATE_PUBLIC_NAME,
+                     LIFECYCLE_DUTCH, STATUS_DUTCH, HOURLY_TYPES, DAY_BY_DAY_TYPES, iso)
 
 CATEGORIES = {  # categoryId: display name (what an admin sees in the permission UI)
     "root": "Basic info", "personal": "Personal", "home": "Home", "work": "Work",
@@ -23,7 +23,7 @@ SECTION_SCENARIOS = {"no_personal": "personal", "no_work": "work", "no_employmen
                      "no_lifecycle": "lifecycle"}
 SCENARIOS = ("default", "no_field", "misnamed_field", "text_field", "bad_options", "no_personal",
              "no_work", "no_employment", "no_lifecycle", "missing_sections", "no_inactive_audience",
-             "no_timeoff", "wrong_token", "no_edit")
+             "no_timeoff", "wrong_token", "no_edit", "localized", "historical_field", "put_ignored")
 SEARCH_MAX_FIELDS = 400
 DEFAULT_CATEGORIES = ("root", "work", "employment")   # "fields" omitted: no custom fields
 ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$")
@@ -34,7 +34,8 @@ def scenario_state(name="default", sections=None):
     if name not in SCENARIOS:
         raise ValueError("unknown scenario %r (one of %s)" % (name, ", ".join(SCENARIOS)))
     s = {"name": name, "hidden": set(), "field": "default", "no_inactive_audience": False,
-         "no_timeoff": False, "wrong_token": False, "no_edit": False}
+         "no_timeoff": False, "wrong_token": False, "no_edit": False, "localized": False,
+         "historical_field": False, "put_ignored": False}
     if name == "no_field":
         s["field"] = "none"
     elif name == "misnamed_field":
@@ -48,7 +49,8 @@ def scenario_state(name="default", sections=None):
     elif name == "missing_sections":
         for sec in sections or []:
             s["hidden"].add(section_id(sec))
-    elif name in ("no_inactive_audience", "no_timeoff", "wrong_token", "no_edit"):
+    elif name in ("no_inactive_audience", "no_timeoff", "wrong_token", "no_edit", "localized",
+                  "historical_field", "put_ignored"):
         s[name] = True
     return s
 
@@ -64,7 +66,9 @@ def section_id(name):
 def scenario_public(s):
     return {"name": s["name"], "hidden_sections": sorted(CATEGORIES[c] for c in s["hidden"]),
             "field": s["field"], "no_inactive_audience": s["no_inactive_audience"],
-            "no_timeoff": s["no_timeoff"], "wrong_token": s["wrong_token"], "no_edit": s["no_edit"]}
+            "no_timeoff": s["no_timeoff"], "wrong_token": s["wrong_token"], "no_edit": s["no_edit"],
+            "localized": s["localized"], "historical_field": s["historical_field"],
+            "put_ignored": s["put_ignored"]}
 
 
 def hr_date(s):
@@ -194,8 +198,11 @@ class HiBob:
                   setter=lambda p, v: setattr(p, "access", next(
                       (k for k, i in c.bad_item.items() if i == v), None)))
             else:
+                # historical_field: a column of a history table, which PUT
+                # does not write (HiBob answers 304 and stores nothing)
                 f(c.ids["access"], "work", "alleo" if fv == "misnamed" else "alleo_access", "list",
                   lambda p: c.access_item.get(p.access) if p.access else None, c.ids["access_list"],
+                  s["historical_field"],
                   setter=lambda p, v: setattr(p, "access", next(
                       (k for k, i in c.access_item.items() if i == v), None)))
         f(c.ids["monthly"], "work", "alleo_monthly_all_budget", "number", lambda p: p.budget_monthly,
@@ -208,8 +215,12 @@ class HiBob:
           "employmentType", True)
         f("payroll.employment.contract", "employment", "Contract", "list", lambda p: p.contract,
           "contract", True)
-        f("internal.lifecycleStatus", "lifecycle", "Lifecycle status", "text", lambda p: p.lifecycle)
-        f("internal.status", "lifecycle", "Status", "text", lambda p: p.status)
+        # lists: the values are item ids; the text is only in the named list
+        # and in humanReadable (in the caller's language)
+        f("internal.lifecycleStatus", "lifecycle", "Lifecycle status", "list",
+          lambda p: c.lifecycle_ids.get(p.lifecycle), "lifecycleStatus", True)
+        f("internal.status", "lifecycle", "Status", "list", lambda p: c.status_ids.get(p.status),
+          "employeeStatus")
         f("internal.terminationDate", "lifecycle", "Termination date", "date", lambda p: iso(p.term))
         return out
 
@@ -231,6 +242,11 @@ class HiBob:
         """Human-readable form of machine value v of field f."""
         if v is None:
             return None
+        if f.id in ("internal.lifecycleStatus", "internal.status") and self.w.scenario["localized"]:
+            for k, i in (self.c.lifecycle_ids if f.id == "internal.lifecycleStatus"
+                         else self.c.status_ids).items():
+                if i == v:
+                    return LIFECYCLE_DUTCH.get(k) or STATUS_DUTCH.get(k) or k
         if f.type in ("list", "hierarchy-list"):
             if f.list_id == self.c.ids["access_list"] and self.w.scenario["field"] == "bad_options":
                 for it in lists.get(f.list_id, []):
@@ -241,8 +257,6 @@ class HiBob:
             return hr_date(v)
         if f.type == "employee-reference":
             return v.get("displayName")
-        if f.id == "internal.lifecycleStatus":
-            return LIFECYCLE_DISPLAY.get(v, v)
         if f.type == "number":
             return ("%g" % v) if isinstance(v, float) else str(v)
         return v
@@ -550,8 +564,12 @@ class HiBob:
             changes = []
             for path, v in leaves:
                 f = by_id.get(".".join(path))
+                # an unknown path, a read-only or historical field: ignored,
+                # and with nothing else changed the answer is 304
                 if f is None or f.set is None or f.historical:
                     continue
+                if self.w.scenario["put_ignored"] and f.id == self.c.ids["access"]:
+                    continue    # as if the path were wrong: 304, nothing stored
                 if not self.visible(f) or self.w.scenario["no_edit"]:
                     return err(403, "forbidden", "The service user does not have Edit permission on %s"
                                % CATEGORIES[f.cat])

@@ -146,6 +146,19 @@ def ok(cond, what):
         raise AssertionError(what)
 
 
+def item_names(sb, list_id):
+    """item id -> name of one named list"""
+    r = sb.bob("GET", "/company/named-lists/" + list_id).json()
+    return {str(i["id"]): i["name"] for i in r["values"]}
+
+
+def lifecycle_words(sb, emps):
+    """The lifecycle and status of each employee as words (their values are list item ids)."""
+    lc, st = item_names(sb, "lifecycleStatus"), item_names(sb, "employeeStatus")
+    return [(lc[e["internal"]["lifecycleStatus"]].lower(), st.get(e["internal"].get("status")))
+            for e in emps]
+
+
 def people_all(sb, fields=None, **extra):
     body = {"showInactive": True}
     if fields is not None:
@@ -280,13 +293,14 @@ def hibob_search_defaults_and_inactive(sb):
     ok("work" in e and "startDate" in e["work"] and "email" in e, "default fields")
     ok("custom" not in e.get("work", {}), "custom fields never in the default set")
     ok("internal" not in e and "personal" not in e, "default set is root/work/employment only")
-    all_ = people_all(sb, ["root.id", "internal.lifecycleStatus", "internal.status"])
-    lcs = {x["internal"]["lifecycleStatus"] for x in all_}
+    all_ = lifecycle_words(sb, people_all(sb, ["root.id", "internal.lifecycleStatus",
+                                               "internal.status"]))
+    lcs = {x[0] for x in all_}
     for lc in ("employed", "hired", "terminated", "garden leave", "leave", "parental leave"):
         ok(lc in lcs, "lifecycle %s present" % lc)
-    for x in all_:
-        want = "Inactive" if x["internal"]["lifecycleStatus"] in ("hired", "terminated") else "Active"
-        eq(x["internal"]["status"], want, "status consistent with lifecycle")
+    for lc, status in all_:
+        want = "Inactive" if lc in ("hired", "terminated") else "Active"
+        eq(status, want, "status consistent with lifecycle")
 
 
 @check
@@ -451,10 +465,31 @@ def hibob_scenarios_sections(sb):
 
 
 @check
+def hibob_lifecycle_as_list_ids_and_localized_text(sb):
+    fields = ["root.id", "internal.lifecycleStatus", "internal.status"]
+    meta = {f["id"]: f for f in sb.bob("GET", "/company/people/fields").json()}
+    eq(meta["internal.lifecycleStatus"]["type"], "list", "lifecycle is a list")
+    eq(meta["internal.status"]["typeData"]["listId"], "employeeStatus", "status list id")
+    ok("Sabbatical" in item_names(sb, "lifecycleStatus").values(), "the company's own leave type")
+    e = people_all(sb, fields, humanReadable="APPEND")[0]
+    ok(e["internal"]["lifecycleStatus"].isdigit(), "the value is an item id")
+    eq(e["humanReadable"]["internal"]["lifecycleStatus"],
+       item_names(sb, "lifecycleStatus")[e["internal"]["lifecycleStatus"]], "English by default")
+    try:
+        sb.c("hibob", "POST", "/_control/scenario", {"name": "localized"})
+        emps = people_all(sb, fields, humanReadable="APPEND")
+        shown = {x["humanReadable"]["internal"]["lifecycleStatus"] for x in emps}
+        ok("In dienst" in shown and "Employed" not in shown, "display text in Dutch")
+        eq(emps[0]["internal"]["lifecycleStatus"], e["internal"]["lifecycleStatus"], "ids unchanged")
+    finally:
+        sb.c("hibob", "POST", "/_control/scenario", {"name": "default"})
+
+
+@check
 def hibob_scenarios_audience_timeoff_token(sb):
     try:
         sb.c("hibob", "POST", "/_control/scenario", {"name": "no_inactive_audience"})
-        lcs = {e["internal"]["lifecycleStatus"] for e in people_all(sb, ["root.id", "internal.lifecycleStatus"])}
+        lcs = {x[0] for x in lifecycle_words(sb, people_all(sb, ["root.id", "internal.lifecycleStatus"]))}
         ok("hired" not in lcs and "terminated" not in lcs and "employed" in lcs, "no hired/terminated")
         sb.c("hibob", "POST", "/_control/scenario", {"name": "no_timeoff"})
         eq(sb.bob("GET", "/timeoff/whosout?from=%s&to=%s" % (TODAY, TODAY)).status, 403, "no_timeoff whosout")
@@ -715,7 +750,8 @@ def control_person(sb):
         eq(truth(kwame)["eligible"], True, "rehired")
         e = sb.search({"fields": ["root.id", "internal.status"], "filters": [
             {"fieldPath": "root.id", "operator": "equals", "values": [kwame]}]}).json()["employees"]
-        eq(e[0]["internal"]["status"], "Active", "active again, so visible without showInactive")
+        eq(item_names(sb, "employeeStatus")[e[0]["internal"]["status"]], "Active",
+           "active again, so visible without showInactive")
     finally:
         sb.c("hibob", "POST", "/_control/person", {"id": kwame, "lifecycle": "terminated",
                                                    "terminationDate": "2026-08-26"})

@@ -151,6 +151,37 @@ people_three_forms(void **state)
 	bob_people_free(&p);
 }
 
+/* Lifecycle and status: the machine value (a list item id, number or
+ * string, or a word) is kept apart from the display text, which HiBob
+ * formats in the service user's language (issue 12 point 4). */
+static void
+people_lifecycle_machine_value(void **state)
+{
+	static const char json[] =
+	    "{\"employees\":["
+	    "{\"id\":\"1\",\"internal\":{\"lifecycleStatus\":\"90301\",\"status\":7},"
+	    " \"humanReadable\":{\"internal\":{\"lifecycleStatus\":\"In dienst\",\"status\":\"Actief\"}}},"
+	    "{\"id\":\"2\",\"/internal/lifecycleStatus\":{\"value\":\"garden_leave\"},"
+	    " \"/internal/status\":{\"value\":{\"id\":\"x1\",\"name\":\"Inaktiv\"}}},"
+	    "{\"id\":\"3\",\"internal\":{\"lifecycleStatus\":\"\"},"
+	    " \"humanReadable\":{\"internal\":{\"lifecycleStatus\":\"Employed\"}}}"
+	    "]}";
+	struct bob_people p;
+	struct bs_error err = { 0 };
+	(void)state;
+	assert_int_equal(bob_parse_people(S(json), NULL, &p, &err), BS_OK);
+	assert_int_equal(p.n, 3);
+	assert_string_equal(p.v[0].lifecycle_id, "90301");
+	assert_string_equal(p.v[0].lifecycle, "In dienst");
+	assert_string_equal(p.v[0].status_id, "7");
+	assert_string_equal(p.v[0].status, "Actief");
+	assert_string_equal(p.v[1].lifecycle_id, "garden_leave");
+	assert_string_equal(p.v[1].status_id, "x1");
+	assert_null(p.v[2].lifecycle_id);		/* no value: only the text */
+	assert_string_equal(p.v[2].lifecycle, "Employed");
+	bob_people_free(&p);
+}
+
 static void
 people_silent_omission(void **state)
 {
@@ -486,6 +517,7 @@ main(void)
 		cmocka_unit_test(list_values_and_items),
 		cmocka_unit_test(list_depth_bounded),
 		cmocka_unit_test(people_three_forms),
+		cmocka_unit_test(people_lifecycle_machine_value),
 		cmocka_unit_test(people_silent_omission),
 		cmocka_unit_test(people_shapes_and_errors),
 		cmocka_unit_test(people_real_ids),

@@ -277,6 +277,45 @@ put_answers_304_when_unchanged(void **state)
 	bob_fields_free(&f);
 }
 
+/* At most 400 field ids per search (issue 12): 911 fields go out as
+ * searches of 400, 399 + root.id and 112 + root.id; the sandbox answers
+ * 400 to a longer list. */
+static void
+search_splits_at_400_fields(void **state)
+{
+	enum { NEXTRA = 900 };
+	static char ids[NEXTRA][40];
+	const char *extra[NEXTRA];
+	struct bob_fields f;
+	const struct bob_field *af;
+	struct bob_list l;
+	struct bob_people p;
+	struct bs_error err = { 0 };
+	struct bob_people_query q = { 0 };
+
+	(void)state;
+	access_field(&f, &af, &l);
+	for (size_t i = 0; i < NEXTRA; i++) {
+		/* unknown ids: HiBob leaves them out without an error */
+		snprintf(ids[i], sizeof ids[i], "work.custom.field_%zu", 1000 + i);
+		extra[i] = ids[i];
+	}
+	extra[NEXTRA - 1] = af->id;	/* the access field in the last search */
+	q.access_list = &l;
+	q.extra_fields = extra;
+	q.nextra = NEXTRA;
+	assert_int_equal(bob_search_people(bob, &q, &p, NULL, &err), BS_OK);
+	assert_int_equal(logged("/people/search", 400), 0);
+	assert_int_equal(logged("/people/search", 200), 3);
+	assert_true(p.n > 0);
+	/* the people of the first search, merged with the later ones */
+	for (size_t i = 0; i < p.nmissing; i++)
+		assert_string_not_equal(p.missing[i].field_id, af->id);
+	bob_people_free(&p);
+	bob_list_free(&l);
+	bob_fields_free(&f);
+}
+
 static void
 changes_in_windows_of_six_months(void **state)
 {
@@ -323,6 +362,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(wrong_token_not_retried, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(rate_limit_waited_out, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(put_answers_304_when_unchanged, each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(search_splits_at_400_fields, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(changes_in_windows_of_six_months, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(whos_out_lists_approved, each_setup, each_teardown),
 	};

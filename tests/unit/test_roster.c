@@ -75,7 +75,8 @@ teardown(void **state)
 static void
 evaluate(struct roster_source *src, const struct conf *conf, int64_t now)
 {
-	struct roster_rules_opts o = { (int)conf_get_int(conf, "alleo.prestart_days") };
+	struct roster_rules_opts o = { .prestart_days = (int)conf_get_int(conf,
+	    "alleo.prestart_days") };
 
 	free(src->evals);
 	free(src->local_today);
@@ -114,6 +115,7 @@ person(struct fx *f, const char *id, const char *email, const char *access,
 	p->first_name = xasprintf("First%s", id);
 	p->surname = xasprintf("Last%s", id);
 	p->lifecycle = xstrdup(lifecycle ? lifecycle : "Employed");
+	p->lifecycle_id = xstrdup(p->lifecycle);	/* the value as a word */
 	p->status = xstrdup("Active");
 	p->start_date = xstrdup(start ? start : "2024-01-01");
 	p->termination_date = xstrdup(term);
@@ -364,9 +366,13 @@ leaver_past_date_is_removed_with_that_date(void **state)
 	p = person(f, "108", "gone@example.com", "yes", "Terminated", NULL, NULL);
 	free(p->lifecycle);
 	p->lifecycle = xstrdup("Employed");
+	FREE(p->lifecycle_id);
+	p->lifecycle_id = xstrdup("employed");
 	provisioned(f, p, 1, "scim-108");
 	free(p->lifecycle);
 	p->lifecycle = xstrdup("Terminated");
+	FREE(p->lifecycle_id);
+	p->lifecycle_id = xstrdup("terminated");
 	p->termination_date = xstrdup("2026-10-31");
 	plan_it(f);
 	a = action_of(&f->plan, "108");
@@ -420,6 +426,44 @@ unset_access_is_held_never_removed(void **state)
 	h = held_of(&f->plan, "111");
 	assert_non_null(h);
 	assert_non_null(strstr(h->reason, "maybe"));
+}
+
+/* Termination beats a blank field (issue 13): a leaver whose alleo_access
+ * is blank and who still has an active account is removed, with that
+ * reason, and counted by the guard; an employed person with a blank field
+ * is still held. */
+static void
+leaver_with_blank_field_is_removed(void **state)
+{
+	struct fx *f = *state;
+	struct bob_person *p;
+	const struct plan_action *a;
+
+	p = person(f, "120", "left@example.com", "yes", NULL, NULL, NULL);
+	provisioned(f, p, 1, "scim-120");
+	p->access = BOB_ACCESS_UNSET;
+	FREE(p->access_value);
+	free(p->lifecycle);
+	p->lifecycle = xstrdup("Terminated");
+	FREE(p->lifecycle_id);
+	p->lifecycle_id = xstrdup("terminated");
+	p->termination_date = xstrdup("2026-10-31");
+	p = person(f, "121", "stays@example.com", "yes", NULL, NULL, NULL);
+	provisioned(f, p, 1, "scim-121");
+	p->access = BOB_ACCESS_UNSET;
+	FREE(p->access_value);
+	plan_it(f);
+	a = action_of(&f->plan, "120");
+	assert_non_null(a);
+	assert_int_equal(a->op, PLAN_REMOVE);
+	assert_string_equal(a->reason, "left on 2026-10-31 (alleo_access is not set: a leaver is "
+	    "offboarded whatever the field says) (offboarding date 2026-10-31)");
+	assert_string_equal(((const struct roster_row *)a->data)->offboard_date, "2026-10-31");
+	assert_null(find_held(&f->plan, "120"));
+	plan_guard_eval(&f->plan, f->conf, 2, NULL);
+	assert_int_equal(f->plan.guard.removals, 1);
+	assert_int_equal(f->plan.n, 1);		/* 121: held, no action */
+	assert_non_null(held_of(&f->plan, "121"));
 }
 
 static void
@@ -695,6 +739,7 @@ main(void)
 		T(leaver_past_date_is_removed_with_that_date),
 		T(access_no_is_removed_today),
 		T(unset_access_is_held_never_removed),
+		T(leaver_with_blank_field_is_removed),
 		T(vanished_person_is_held),
 		T(rehire_reactivates_the_same_account),
 		T(inactive_and_ineligible_plans_nothing),

@@ -30,7 +30,7 @@ person(enum bob_access access, const char *lifecycle, const char *start, const c
 	p.access = access;
 	p.access_value = access == BOB_ACCESS_YES ? (char *)"yes" :
 	    access == BOB_ACCESS_NO ? (char *)"no" : NULL;
-	p.lifecycle = (char *)lifecycle;
+	p.lifecycle = p.lifecycle_id = (char *)lifecycle;
 	p.start_date = (char *)start;
 	p.termination_date = (char *)term;
 	return p;
@@ -39,7 +39,7 @@ person(enum bob_access access, const char *lifecycle, const char *start, const c
 static struct roster_eval
 eval(const struct bob_person *p, const char *today, int prestart)
 {
-	struct roster_rules_opts o = { prestart };
+	struct roster_rules_opts o = { .prestart_days = prestart };
 	struct roster_eval e;
 	memset(&e, 0x5a, sizeof e);	/* garbage the function must overwrite */
 	roster_evaluate(p, day(today), &o, &e);
@@ -78,6 +78,8 @@ lifecycle_degenerate(void **state)
 	assert_int_equal(roster_lifecycle_parse("   "), LIFE_UNKNOWN);
 	assert_int_equal(roster_lifecycle_parse("onboarding"), LIFE_UNKNOWN);
 	assert_int_equal(roster_lifecycle_parse("employe"), LIFE_UNKNOWN);
+	assert_int_equal(roster_lifecycle_parse("leaver"), LIFE_UNKNOWN);	/* not the word */
+	assert_int_equal(roster_lifecycle_parse("leaves"), LIFE_UNKNOWN);
 	memset(longs, 'x', sizeof longs - 1);
 	memcpy(longs + 150, "leave", 5);
 	longs[sizeof longs - 1] = '\0';
@@ -122,7 +124,7 @@ evaluate_degenerate(void **state)
 	assert_string_equal(e.rules[1].rule, "employed");
 	assert_string_equal(e.rules[2].rule, "start date reached");
 	assert_int_equal(e.rules[0].pass, -1);
-	assert_int_equal(e.rules[1].pass, 0);
+	assert_int_equal(e.rules[1].pass, -1);	/* unreadable: never a removal */
 	assert_contains(e.rules[1].detail, "could not be read");
 	assert_int_equal(e.rules[2].pass, -1);
 	assert_contains(e.rules[2].detail, "not set");
@@ -131,8 +133,8 @@ evaluate_degenerate(void **state)
 	/* yes, but nothing else known */
 	empty.access = BOB_ACCESS_YES;
 	roster_evaluate(&empty, day("2026-03-02"), NULL, &e);
-	assert_int_equal(e.verdict, ROSTER_INELIGIBLE);
-	assert_contains(e.reason, "employment status could not be read (lifecycle status is empty)");
+	assert_int_equal(e.verdict, ROSTER_UNKNOWN);
+	assert_contains(e.reason, "held: employment status could not be read (lifecycle status is empty)");
 }
 
 static void
@@ -146,7 +148,7 @@ evaluate_employed_eligible(void **state)
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(e.rules[i].pass, 1);
 	assert_int_equal(e.offboard_days, -1);
-	p.lifecycle = (char *)"EMPLOYED";
+	p.lifecycle = p.lifecycle_id = (char *)"EMPLOYED";
 	assert_int_equal(eval(&p, "2026-03-02", 0).verdict, ROSTER_ELIGIBLE);
 }
 
@@ -166,15 +168,13 @@ evaluate_access_no(void **state)
 static void
 evaluate_access_unknown_holds(void **state)
 {
-	struct bob_person p = person(BOB_ACCESS_UNSET, "terminated", "2020-01-01", "2025-12-31");
+	struct bob_person p = person(BOB_ACCESS_UNSET, "employed", "2020-01-01", "2026-12-31");
 	struct roster_eval e = eval(&p, "2026-03-02", 0);
 	(void)state;
-	/* unset access: held even though the person has left */
+	/* unset access: an employed person (leaving later) is held */
 	assert_int_equal(e.verdict, ROSTER_UNKNOWN);
 	assert_contains(e.reason, "held: alleo_access is not set");
-	assert_contains(e.reason, "also terminated on 2025-12-31");
-	assert_int_equal(e.rules[1].pass, 0);
-	assert_int_equal(e.offboard_days, day("2025-12-31"));
+	assert_int_equal(e.rules[1].pass, 1);
 
 	p = person(BOB_ACCESS_UNREADABLE, "employed", "2020-01-01", NULL);
 	e = eval(&p, "2026-03-02", 0);
@@ -225,7 +225,7 @@ evaluate_hired_and_prestart(void **state)
 	/* negative prestart is no prestart */
 	assert_int_equal(eval(&p, "2026-11-30", -5).verdict, ROSTER_INELIGIBLE);
 	/* an employed person with a future start date (rehire, data entry) */
-	p.lifecycle = (char *)"employed";
+	p.lifecycle = p.lifecycle_id = (char *)"employed";
 	e = eval(&p, "2026-11-24", 0);
 	assert_int_equal(e.verdict, ROSTER_INELIGIBLE);
 	assert_int_equal(e.rules[1].pass, 1);
@@ -255,7 +255,7 @@ evaluate_leaver_last_day_included(void **state)
 	assert_string_equal(e.reason, "not eligible: terminated on 2026-10-31");
 	assert_int_equal(e.offboard_days, day("2026-10-31"));
 	/* HiBob already says terminated before the last day has passed */
-	p.lifecycle = (char *)"Terminated";
+	p.lifecycle = p.lifecycle_id = (char *)"Terminated";
 	assert_int_equal(eval(&p, "2026-10-31", 0).verdict, ROSTER_ELIGIBLE);
 	assert_int_equal(eval(&p, "2026-11-01", 0).verdict, ROSTER_INELIGIBLE);
 	/* terminated without a date */
@@ -265,7 +265,7 @@ evaluate_leaver_last_day_included(void **state)
 	assert_string_equal(e.reason, "not eligible: terminated");
 	assert_int_equal(e.offboard_days, -1);
 	/* an unreadable termination date does not end employment */
-	p.lifecycle = (char *)"employed";
+	p.lifecycle = p.lifecycle_id = (char *)"employed";
 	p.termination_date = (char *)"31/10/2026";
 	e = eval(&p, "2026-11-05", 0);
 	assert_int_equal(e.verdict, ROSTER_ELIGIBLE);
@@ -304,14 +304,113 @@ evaluate_garden_leave(void **state)
 	assert_int_equal(e.offboard_days, day("2026-06-30"));
 }
 
+/* Termination beats a blank field (issue 13): a person past their
+ * termination date is offboarded whatever alleo_access says; on or before
+ * the last day, a blank field still holds. */
+static void
+evaluate_termination_beats_blank_field(void **state)
+{
+	static const enum bob_access unknown[] = { BOB_ACCESS_UNSET, BOB_ACCESS_UNREADABLE,
+	    BOB_ACCESS_OTHER };
+	struct roster_eval e;
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(unknown); i++) {
+		struct bob_person p = person(unknown[i], "terminated", "2020-01-01", "2026-12-01");
+		e = eval(&p, "2026-12-06", 0);
+		assert_int_equal(e.verdict, ROSTER_INELIGIBLE);
+		assert_int_equal(e.rules[0].pass, -1);
+		assert_int_equal(e.rules[1].pass, 0);
+		assert_contains(e.reason, "not eligible: terminated on 2026-12-01");
+		assert_contains(e.reason, "a leaver is offboarded whatever the field says");
+		assert_int_equal(e.offboard_days, day("2026-12-01"));
+		/* the last day itself: still held */
+		e = eval(&p, "2026-12-01", 0);
+		assert_int_equal(e.verdict, ROSTER_UNKNOWN);
+		/* HiBob still says employed, but the date has passed */
+		p.lifecycle = p.lifecycle_id = (char *)"employed";
+		assert_int_equal(eval(&p, "2026-12-02", 0).verdict, ROSTER_INELIGIBLE);
+		/* terminated without a date */
+		p.lifecycle = p.lifecycle_id = (char *)"terminated";
+		p.termination_date = NULL;
+		e = eval(&p, "2026-12-06", 0);
+		assert_int_equal(e.verdict, ROSTER_INELIGIBLE);
+		assert_contains(e.reason, "not eligible: terminated (alleo_access");
+	}
+}
+
+/* The lifecycle comes from the machine value, through the named list when
+ * it is an item id; the display text (in the service user's language) is
+ * never read.  A value that cannot be classified is held, not removed. */
+static void
+evaluate_lifecycle_from_list_ids(void **state)
+{
+	struct bob_list_item items[] = {
+		{ (char *)"90301", (char *)"Employed", 0, NULL, 0 },
+		{ (char *)"90303", (char *)"Terminated", 0, NULL, 0 },
+		{ (char *)"90304", (char *)"Garden leave", 0, NULL, 0 },
+		{ (char *)"90307", (char *)"Sabbatical", 0, NULL, 0 },
+	};
+	struct bob_list list = { (char *)"lifecycle", items, ARRAY_LEN(items) };
+	struct roster_rules_opts o = { .lifecycle_list = &list };
+	struct bob_person p = person(BOB_ACCESS_YES, "In dienst", "2020-01-01", NULL);
+	struct roster_eval e;
+	(void)state;
+	p.lifecycle_id = (char *)"90301";
+	roster_evaluate(&p, day("2026-03-02"), &o, &e);
+	assert_int_equal(e.verdict, ROSTER_ELIGIBLE);
+	assert_int_equal(roster_lifecycle_of(&p, &list), LIFE_EMPLOYED);
+	/* without the list the id means nothing, and the Dutch text is not read */
+	roster_evaluate(&p, day("2026-03-02"), NULL, &e);
+	assert_int_equal(e.verdict, ROSTER_UNKNOWN);
+	assert_contains(e.reason, "held: employment status could not be read (unknown lifecycle "
+	    "status 'In dienst', value '90301')");
+	/* English display text without a machine value: not read either */
+	p.lifecycle = (char *)"Employed";
+	p.lifecycle_id = NULL;
+	roster_evaluate(&p, day("2026-03-02"), &o, &e);
+	assert_int_equal(e.verdict, ROSTER_UNKNOWN);
+	/* the company's own leave type, named without "leave": held */
+	p.lifecycle = (char *)"Sabbatsverlof";
+	p.lifecycle_id = (char *)"90307";
+	roster_evaluate(&p, day("2026-03-02"), &o, &e);
+	assert_int_equal(e.verdict, ROSTER_UNKNOWN);
+	assert_int_equal(e.rules[1].pass, -1);
+	assert_contains(e.reason, "unknown lifecycle status 'Sabbatsverlof', value '90307'");
+	/* garden leave through its item, terminated through its item */
+	p.lifecycle_id = (char *)"90304";
+	p.termination_date = (char *)"2026-04-30";
+	roster_evaluate(&p, day("2026-03-02"), &o, &e);
+	assert_int_equal(e.verdict, ROSTER_ELIGIBLE);
+	assert_contains(e.rules[1].detail, "on garden leave");
+	p.lifecycle_id = (char *)"90303";
+	p.termination_date = NULL;
+	roster_evaluate(&p, day("2026-03-02"), &o, &e);
+	assert_int_equal(e.verdict, ROSTER_INELIGIBLE);
+	/* internal.status the same way */
+	p.status_id = (char *)"Inactive";
+	assert_int_equal(roster_status_active(&p, NULL), 0);
+	p.status_id = (char *)" active ";
+	assert_int_equal(roster_status_active(&p, NULL), 1);
+	p.status = (char *)"Inactief";
+	p.status_id = (char *)"2";
+	assert_int_equal(roster_status_active(&p, NULL), -1);
+	items[0].id = (char *)"2";
+	items[0].name = (char *)"Inactive";
+	assert_int_equal(roster_status_active(&p, &list), 0);
+	assert_int_equal(roster_status_active(NULL, &list), -1);
+	assert_int_equal(roster_lifecycle_of(NULL, &list), LIFE_UNKNOWN);
+}
+
 static void
 evaluate_unknown_lifecycle(void **state)
 {
 	struct bob_person p = person(BOB_ACCESS_YES, "Onboarding", "2020-01-01", NULL);
 	struct roster_eval e = eval(&p, "2026-03-02", 0);
 	(void)state;
-	assert_int_equal(e.verdict, ROSTER_INELIGIBLE);
-	assert_contains(e.reason, "unknown lifecycle status 'Onboarding'");
+	/* held and reported, never a removal */
+	assert_int_equal(e.verdict, ROSTER_UNKNOWN);
+	assert_contains(e.reason, "held: employment status could not be read (unknown lifecycle "
+	    "status 'Onboarding')");
 	/* a start date that cannot be read: held */
 	p = person(BOB_ACCESS_YES, "employed", "2026-13-45", NULL);
 	e = eval(&p, "2026-03-02", 0);
@@ -363,6 +462,8 @@ main(void)
 		cmocka_unit_test(evaluate_leaver_last_day_included),
 		cmocka_unit_test(evaluate_leave_types),
 		cmocka_unit_test(evaluate_garden_leave),
+		cmocka_unit_test(evaluate_termination_beats_blank_field),
+		cmocka_unit_test(evaluate_lifecycle_from_list_ids),
 		cmocka_unit_test(evaluate_unknown_lifecycle),
 		cmocka_unit_test(evaluate_local_date_around_midnight),
 	};

@@ -40,6 +40,7 @@ person(struct bob_person *p, const char *id, const char *email, const char *firs
 	p->access_value = a == BOB_ACCESS_YES ? xstrdup("yes") : a == BOB_ACCESS_NO ?
 	    xstrdup("no") : NULL;
 	p->lifecycle = xstrdup(life);
+	p->lifecycle_id = xstrdup(life);
 	p->start_date = xstrdup("2020-01-06");
 	p->termination_date = xstrdup(term);
 }
