@@ -11,7 +11,7 @@ PKG_CONFIG ?= pkg-config
 CC        ?= cc
 BUILD     ?= build
 
-CORE_PKGS = libcurl jansson libsodium sqlite3
+CORE_PKGS = libcurl jansson libsodium sqlite3 libmicrohttpd
 UI_PKGS   = ncursesw
 TEST_PKGS = cmocka
 
