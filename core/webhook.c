@@ -125,6 +125,13 @@ updates_relevant(const json_t *updates, const char *const *ids, size_t nids)
 		for (k = 0; k < nids; k++) {
 			const char *want = ids[k];
 
+			/* "*custom*": any custom field (their ids are per company) */
+			if (str_eq(want, "*custom*")) {
+				if (strstr(f, "custom") != NULL)
+					return 1;
+				continue;
+			}
+
 			/* "/work/custom/field_1" and "work.custom.field_1" name one field */
 			while (*want == '/')
 				want++;

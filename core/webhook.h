@@ -54,8 +54,9 @@ void webhook_sign(const unsigned char *secret, size_t secret_len,
     const void *body, size_t len, char out[WEBHOOK_SIG_LEN]);
 
 /* Parse a payload (not NUL-terminated, at most WEBHOOK_BODY_MAX).  field_ids
- * are the HiBob field ids whose change matters to the roster (the
- * eligibility field, budget fields...), nfield_ids of them.  BS_ERR_PARSE
+ * are the HiBob field ids whose change matters to the roster, nfield_ids of
+ * them ("root.email" and "/root/email" name one field; "*custom*" stands for
+ * every custom field, such as the eligibility and budget fields).  BS_ERR_PARSE
  * with a detail for anything that is not a v2 event or a ping. */
 bs_rc webhook_parse(const void *body, size_t len, const char *const *field_ids,
     size_t nfield_ids, struct webhook_event *ev, struct bs_error *err);
@@ -134,6 +135,14 @@ bs_rc webhook_server_start(const struct webhook_server_opts *o, struct webhook_q
 /* The port actually bound (for ":0" in tests). */
 unsigned webhook_server_port(const struct webhook_server *s);
 void webhook_server_stop(struct webhook_server **s);
+
+/* check's probe of a running receiver: an event with a wrong signature must
+ * be refused (401) and a ping signed with secret accepted (200).  BS_OK, or
+ * BS_ERR_NETWORK (nothing listens), BS_ERR_AUTH (another secret),
+ * BS_ERR_REMOTE (something else answers) with a detail. */
+struct http_client;
+bs_rc webhook_probe(struct http_client *http, const char *listen, const char *path,
+    const unsigned char *secret, size_t secret_len, struct bs_error *err);
 
 /* Parse "host:port", "[v6]:port" or ":port" into a socket address.
  * Returns 0, or -1 with a reason in err. */

@@ -16,7 +16,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
-#include "log.h"
+#include "http.h"
 #include "util.h"
 #include "webhook.h"
 
@@ -308,4 +308,87 @@ webhook_server_stop(struct webhook_server **sp)
 		MHD_stop_daemon((*sp)->d);
 	server_free(*sp);
 	*sp = NULL;
+}
+
+bs_rc
+webhook_probe(struct http_client *http, const char *listen, const char *path,
+    const unsigned char *secret, size_t secret_len, struct bs_error *err)
+{
+	static const char ping[] = "{\"text\":\"Ping test\"}";
+	struct sockaddr_storage ss;
+	unsigned sslen;
+	char host[INET6_ADDRSTRLEN + 2], url[256], sig[WEBHOOK_SIG_LEN];
+	struct http_header h = { "Bob-Signature", sig };
+	struct http_request req = { .method = "POST", .body = ping, .body_len = sizeof ping - 1,
+	    .accept = "*/*", .headers = &h, .nheaders = 1 };
+	static const long refused[] = { 400, 401, 403, 404, 405, 413 };
+	struct http_response resp = { 0 };
+	unsigned port;
+	bs_rc rc;
+
+	if (webhook_parse_listen(listen, &ss, &sslen, err) != 0)
+		return BS_ERR_CONFIG;
+	/* the daemon listens there; this process asks over loopback when it
+	 * listens on every address */
+	if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+
+		host[0] = '[';
+		inet_ntop(AF_INET6, &in6->sin6_addr, host + 1, INET6_ADDRSTRLEN);
+		if (IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr))
+			snprintf(host + 1, INET6_ADDRSTRLEN, "::1");
+		strcat(host, "]");
+		port = ntohs(in6->sin6_port);
+	} else {
+		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+
+		if (in->sin_addr.s_addr == htonl(INADDR_ANY))
+			snprintf(host, sizeof host, "127.0.0.1");
+		else
+			inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+		port = ntohs(in->sin_port);
+	}
+	snprintf(url, sizeof url, "http://%s:%u%s", host, port, str_empty(path) ? "/hibob/webhook" :
+	    path);
+	req.url = url;
+	req.accept_status = refused;
+	req.naccept_status = ARRAY_LEN(refused);
+	/* an unsigned event must be refused ... */
+	memcpy(sig, "AAAA", 5);
+	rc = http_send(http, &req, &resp, err);
+	if (rc == BS_ERR_INSECURE_URL) {
+		http_response_clear(&resp);
+		return rc;	/* not loopback: the detail says plain HTTP is refused there */
+	}
+	if (rc != BS_OK) {
+		http_response_clear(&resp);
+		return bs_fail(err, BS_ERR_NETWORK, "nothing answers webhooks at %s: is `bobsync "
+		    "daemon` running with webhook.listen = %s?", url, listen);
+	}
+	if (resp.status != 401) {
+		long st = resp.status;
+
+		http_response_clear(&resp);
+		return bs_fail(err, BS_ERR_REMOTE, "%s answered an event with a wrong signature with "
+		    "HTTP %ld instead of refusing it (401): is it bobsync?", url, st);
+	}
+	http_response_clear(&resp);
+	/* ... and one signed with the stored secret accepted */
+	webhook_sign(secret, secret_len, ping, sizeof ping - 1, sig);
+	rc = http_send(http, &req, &resp, err);
+	if (rc == BS_OK && resp.status == 401) {
+		http_response_clear(&resp);
+		return bs_fail(err, BS_ERR_AUTH, "the daemon at %s refused an event signed with the "
+		    "stored webhook secret: it runs with another secret (restart it, or send it "
+		    "SIGHUP, after `bobsync credentials set webhook`)", url);
+	}
+	if (rc != BS_OK || resp.status != 200) {
+		long st = resp.status;
+
+		http_response_clear(&resp);
+		return bs_fail(err, BS_ERR_REMOTE, "%s answered a signed test event with HTTP %ld",
+		    url, st);
+	}
+	http_response_clear(&resp);
+	return BS_OK;
 }
