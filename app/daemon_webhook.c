@@ -3,6 +3,7 @@
  * runs of the time-off sync (and of the roster, at most every
  * webhook.roster_minutes), and keeps what status shows in the store. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -14,12 +15,11 @@
 #include "util.h"
 #include "vault.h"
 
-/* Keys of the store's key/value table that status reads. */
-#define KV_WH_LAST_AT "webhook.last_at"
-#define KV_WH_LAST_TYPE "webhook.last_type"
-#define KV_WH_DAY "webhook.day"			/* YYYY-MM-DD (UTC) of the counts */
-#define KV_WH_ACCEPTED "webhook.accepted_today"
-#define KV_WH_REJECTED "webhook.rejected_today"
+#define KV_WH_LAST_AT WEBHOOK_KV_LAST_AT
+#define KV_WH_LAST_TYPE WEBHOOK_KV_LAST_TYPE
+#define KV_WH_DAY WEBHOOK_KV_DAY
+#define KV_WH_ACCEPTED WEBHOOK_KV_ACCEPTED
+#define KV_WH_REJECTED WEBHOOK_KV_REJECTED
 
 static void
 stamp(char buf[21])
@@ -81,6 +81,7 @@ dwh_start(struct app *a, struct app_ctx *ctx, struct daemon_webhooks *w, struct 
 		return rc;
 	}
 	w->roster_gap = conf_get_int(a->conf, "webhook.roster_minutes") * 60;
+	w->store = ctx->store;
 	log_line(NULL, "receiving HiBob webhooks");
 	fprintf(stderr, "    on %s%s\n", listen, o.path);
 	return BS_OK;
@@ -98,9 +99,13 @@ dwh_stop(struct daemon_webhooks *w)
 	w->npending_requests = 0;
 }
 
+static void save_stats(struct daemon_webhooks *w, struct store *st);
+
 int
 dwh_wait(struct daemon_webhooks *w, long ms)
 {
+	int work;
+
 	if (w->q == NULL) {
 		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
@@ -108,7 +113,10 @@ dwh_wait(struct daemon_webhooks *w, long ms)
 		return 0;
 	}
 	/* a burst (an approval chain, a bulk import) is taken as one run */
-	return webhook_queue_wait(w->q, ms, 1500);
+	work = webhook_queue_wait(w->q, ms, 1500);
+	if (w->store != NULL)
+		save_stats(w, w->store);
+	return work;
 }
 
 /* Keep today's counts in the store for `bobsync status`. */

@@ -16,6 +16,7 @@ struct store;
 struct daemon_webhooks {
 	struct webhook_queue *q;		/* NULL when webhooks are off */
 	struct webhook_server *server;
+	struct store *store;			/* borrowed: where the counts go */
 	long long *pending_requests;		/* time-off requests not yet read by a run */
 	size_t npending_requests;
 	int roster_wanted;			/* an employee event asks for a roster run */
@@ -29,7 +30,8 @@ bs_rc dwh_start(struct app *a, struct app_ctx *ctx, struct daemon_webhooks *w,
     struct bs_error *err);
 void dwh_stop(struct daemon_webhooks *w);
 
-/* Sleep up to ms; returns early (1) when webhooks brought work. */
+/* Sleep up to ms; returns early (1) when webhooks brought work.  Saves
+ * the counts `status` shows when they changed. */
 int dwh_wait(struct daemon_webhooks *w, long ms);
 
 /* Take what came: returns 1 when a time-off run is wanted now (the request

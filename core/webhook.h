@@ -108,6 +108,14 @@ struct webhook_batch {
 void webhook_queue_take(struct webhook_queue *q, struct webhook_batch *out);
 void webhook_batch_clear(struct webhook_batch *b);
 
+/* Keys of the store's key/value table where the daemon keeps what
+ * `bobsync status` shows of webhooks. */
+#define WEBHOOK_KV_LAST_AT "webhook.last_at"		/* unix seconds */
+#define WEBHOOK_KV_LAST_TYPE "webhook.last_type"
+#define WEBHOOK_KV_DAY "webhook.day"			/* YYYY-MM-DD (UTC) of the counts */
+#define WEBHOOK_KV_ACCEPTED "webhook.accepted_today"
+#define WEBHOOK_KV_REJECTED "webhook.rejected_today"
+
 /* ---- the receiver (libmicrohttpd) ---- */
 
 struct webhook_server;

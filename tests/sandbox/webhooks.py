@@ -3,7 +3,7 @@
 Configured through the HiBob control API:
 
     POST /_control/webhooks {"url": "http://127.0.0.1:PORT/hibob/webhook",
-                             "secret": "...", "mode": "normal"}
+                             "secret": "...", "mode": "normal", "retries": 5}
     GET  /_control/webhooks            the delivery log and the settings
     POST /_control/webhooks {"url": null}   stop sending
 
@@ -45,6 +45,7 @@ class Sender:
         self.url = None
         self.secret = None
         self.mode = "normal"
+        self.retries = len(RETRY_DELAYS)
         self.company_id = company_id
         self.q = queue.Queue()
         self.log = []          # one entry per event: type, ids, attempts, final status
@@ -63,6 +64,7 @@ class Sender:
             self.url = url
             self.secret = body.get("secret") or self.secret
             self.mode = mode
+            self.retries = max(0, min(len(RETRY_DELAYS), int(body.get("retries", len(RETRY_DELAYS)))))
             if body.get("clear_log"):
                 self.log = []
         return self.public()
@@ -124,7 +126,7 @@ class Sender:
 
     def _deliver(self, etype, body, entry):
         with self.lock:
-            url, secret, mode = self.url, self.secret or "", self.mode
+            url, secret, mode, retries = self.url, self.secret or "", self.mode, self.retries
         if not url:
             entry["status"] = None
             return
@@ -138,7 +140,7 @@ class Sender:
         sends = 2 if mode == "replay" else 1
         for _ in range(sends):
             status = 0
-            for delay in (0.0,) + RETRY_DELAYS:
+            for delay in (0.0,) + RETRY_DELAYS[:retries]:
                 if delay:
                     time.sleep(delay)
                 status = self._post(url, body, sig)
