@@ -181,6 +181,7 @@ BENCH_SIZES ?= 1000,10000,100000
 bench: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
 	$(Q)./tests/bench/bench.py --sizes $(BENCH_SIZES)
+	$(Q)./tests/bench/webhook_latency.py
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN)
