@@ -11,7 +11,7 @@ PKG_CONFIG ?= pkg-config
 CC        ?= cc
 BUILD     ?= build
 
-CORE_PKGS = libcurl jansson libsodium sqlite3
+CORE_PKGS = libcurl jansson libsodium sqlite3 libmicrohttpd
 UI_PKGS   = ncursesw
 TEST_PKGS = cmocka
 
@@ -181,6 +181,7 @@ BENCH_SIZES ?= 1000,10000,100000
 bench: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
 	$(Q)./tests/bench/bench.py --sizes $(BENCH_SIZES)
+	$(Q)./tests/bench/webhook_latency.py
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN)

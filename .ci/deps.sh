@@ -5,7 +5,7 @@ set -eu
 
 # Debian package : what it provides
 PKGS="gcc make pkg-config libncurses-dev libcurl4-openssl-dev libjansson-dev
-libsodium-dev libsqlite3-dev libcmocka-dev tmux python3 openssl mandoc
+libsodium-dev libsqlite3-dev libcmocka-dev libmicrohttpd-dev tmux python3 openssl mandoc
 openssh-server openssh-client clang libclang-rt-14-dev valgrind procps curl"
 
 # Node.js and npm run the third-party test peers (tests/node: the SCIMMY SCIM

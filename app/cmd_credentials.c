@@ -36,6 +36,8 @@ static const struct cred_group {
 	  { VAULT_ASSEMBLED_KEY }, { 0 } },
 	{ "alleo", "the Alleo client id and client secret", 2,
 	  { VAULT_ALLEO_CLIENT_ID, VAULT_ALLEO_CLIENT_SECRET }, { 1, 0 } },
+	{ "webhook", "the HiBob webhook secret", 1,
+	  { VAULT_WEBHOOK_SECRET }, { 0 } },
 };
 
 static const struct cred_group *
@@ -407,12 +409,12 @@ cmd_credentials(struct app *a, int argc, char **argv)
 		return app_usage(a, "credentials", "credentials: unknown subcommand '%s' (set, "
 		    "status or forget)", sub);
 	if (argc < 3)
-		return app_usage(a, "credentials", "credentials %s: which? hibob, assembled or alleo",
+		return app_usage(a, "credentials", "credentials %s: which? hibob, assembled, alleo or webhook",
 		    sub);
 	g = find_group(argv[2]);
 	if (g == NULL)
 		return app_usage(a, "credentials", "credentials %s: unknown name '%s' (hibob, "
-		    "assembled or alleo)", sub, argv[2]);
+		    "assembled, alleo or webhook)", sub, argv[2]);
 	if (argc > 3) {
 		/* the extra word may well be a secret: never echo it */
 		if (strcmp(sub, "set") == 0)

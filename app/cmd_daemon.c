@@ -9,6 +9,7 @@
 #include "app.h"
 #include "commands.h"
 #include "conf.h"
+#include "daemon_webhook.h"
 #include "jobs.h"
 #include "lock.h"
 #include "log.h"
@@ -94,9 +95,9 @@ reload(struct app *a, struct app_ctx *ctx)
 }
 
 /* Run one job under the lock; returns its exit status, or -1 when the
- * lock was busy. */
+ * lock was busy.  wh: time-off requests webhooks named (may be NULL). */
 static int
-run_job(struct app *a, struct app_ctx *ctx, enum job_kind k)
+run_job(struct app *a, struct app_ctx *ctx, enum job_kind k, const struct daemon_webhooks *wh)
 {
 	struct bs_progress stop = { stop_check, NULL };
 	struct sync_opts o = { 0 };
@@ -113,6 +114,10 @@ run_job(struct app *a, struct app_ctx *ctx, enum job_kind k)
 		return -1;
 	}
 	o.progress = &stop;
+	if (wh != NULL && k == JOB_TIMEOFF) {
+		o.request_ids = wh->pending_requests;
+		o.nrequest_ids = wh->npending_requests;
+	}
 	rc = job_run(&ctx->s, k, &o, &r, &err);
 	lock_release(&fd);
 	stamp(ts);
@@ -132,6 +137,7 @@ int
 cmd_daemon(struct app *a, int argc, char **argv)
 {
 	struct app_ctx ctx;
+	struct daemon_webhooks wh = { 0 };
 	struct bs_error err = { 0 };
 	int once = 0, status = 0, ran_any = 0;
 	int64_t last_prune = 0, retry_at[JOB_COUNT] = { 0 };
@@ -153,6 +159,11 @@ cmd_daemon(struct app *a, int argc, char **argv)
 		fprintf(stderr, "%s bobsync: daemon started (roster %s, time off %s)\n", ts,
 		    job_enabled(a->conf, JOB_ROSTER) ? "on" : "off",
 		    job_enabled(a->conf, JOB_TIMEOFF) ? "on" : "off");
+	if (!once && dwh_start(a, &ctx, &wh, &err) != BS_OK) {
+		status = app_error(a, &err);
+		app_ctx_close(&ctx);
+		return status;
+	}
 
 	while (!stop_requested) {
 		int64_t now = clock_now(), wake = now + 60;
@@ -171,6 +182,19 @@ cmd_daemon(struct app *a, int argc, char **argv)
 					job_state_save(ctx.store, (enum job_kind)k, &st, NULL);
 				}
 			}
+		}
+		{
+			int roster_now = 0;
+
+			if (dwh_take(&wh, ctx.store, now, &roster_now) && job_enabled(a->conf,
+			    JOB_TIMEOFF)) {
+				int s = run_job(a, &ctx, JOB_TIMEOFF, &wh);
+
+				dwh_done(&wh, s == 0);
+				ran_any = 1;
+			}
+			if (roster_now && job_enabled(a->conf, JOB_ROSTER))
+				(void)run_job(a, &ctx, JOB_ROSTER, NULL);
 		}
 		for (int k = 0; k < JOB_COUNT && !stop_requested; k++) {
 			struct job_state st;
@@ -191,7 +215,9 @@ cmd_daemon(struct app *a, int argc, char **argv)
 					wake = due;
 				continue;
 			}
-			s = run_job(a, &ctx, (enum job_kind)k);
+			s = run_job(a, &ctx, (enum job_kind)k, &wh);
+			if (k == JOB_TIMEOFF)
+				dwh_done(&wh, s == 0);
 			ran_any = 1;
 			if (s < 0) {
 				retry_at[k] = clock_now() + 60;
@@ -218,11 +244,11 @@ cmd_daemon(struct app *a, int argc, char **argv)
 				log_warn("pruning old runs: %s", bs_error_text(&err));
 			last_prune = now;
 		}
-		/* sleep until the next job is due, waking for signals */
-		while (!stop_requested && !reload_requested && clock_now() < wake) {
-			struct timespec ts1 = { 1, 0 };
-			nanosleep(&ts1, NULL);
-		}
+		/* sleep until the next job is due, waking for signals and for
+		 * work brought by webhooks */
+		while (!stop_requested && !reload_requested && clock_now() < wake)
+			if (dwh_wait(&wh, 1000))
+				break;
 	}
 	stamp(ts);
 	if (once && !ran_any)
@@ -230,6 +256,7 @@ cmd_daemon(struct app *a, int argc, char **argv)
 	else if (!once)
 		fprintf(stderr, "%s bobsync: daemon stopped\n", ts);
 out:
+	dwh_stop(&wh);
 	app_ctx_close(&ctx);
 	return once ? status : 0;
 }

@@ -81,5 +81,14 @@ cmd_status(struct app *a, int argc, char **argv)
 			printf("%-26s %d failed run%s in a row: %s\n", "", j->st.failures,
 			    j->st.failures == 1 ? "" : "s", j->st.message);
 	}
+	if (s.webhook.on) {
+		char last[32];
+
+		when(s.webhook.last_at, last);
+		printf("%-26s last received %s%s%s%s; today %ld accepted, %ld refused\n",
+		    "HiBob webhooks", last, s.webhook.last_type[0] ? " (" : "", s.webhook.last_type,
+		    s.webhook.last_type[0] ? ")" : "", s.webhook.accepted_today,
+		    s.webhook.rejected_today);
+	}
 	return 0;
 }

@@ -16,6 +16,8 @@
 #include "scim.h"
 #include "session.h"
 #include "util.h"
+#include "vault.h"
+#include "webhook.h"
 
 static const struct {
 	const char *id;
@@ -29,6 +31,7 @@ static const struct {
 	[CHECK_ASSEMBLED_AUTH] = { "assembled.auth", "Assembled accepts the API key" },
 	[CHECK_ASSEMBLED_TIMEOFF_TYPE] = { "assembled.timeoff_type", "Assembled has the time-off event types" },
 	[CHECK_ALLEO_TARGET] = { "alleo.target", "The Alleo delivery target works" },
+	[CHECK_WEBHOOK_RECEIVER] = { "webhook.receiver", "The daemon receives HiBob's webhooks" },
 };
 
 /* The sections the sync reads, by their name in Bob's permission screens. */
@@ -574,6 +577,44 @@ check_alleo(struct check_report *r, struct bs_session *s)
 	}
 }
 
+/* webhook.listen set: the running daemon must refuse a wrongly signed event
+ * and accept one signed with the stored secret. */
+static void
+check_webhook(struct check_report *r, struct bs_session *s)
+{
+	const char *listen = conf_get(s->conf, "webhook.listen");
+	const char *secret = s->vault != NULL ? vault_get(s->vault, VAULT_WEBHOOK_SECRET) : NULL;
+	struct bs_error err = { 0 };
+	bs_rc rc;
+
+	if (str_empty(listen)) {
+		set(r, CHECK_WEBHOOK_RECEIVER, CHECK_SKIP, NULL, "Webhooks are off (webhook.listen is "
+		    "empty): time off is read every %ld minutes.",
+		    conf_get_int(s->conf, "timeoff.poll_minutes"));
+		return;
+	}
+	if (str_empty(secret)) {
+		set(r, CHECK_WEBHOOK_RECEIVER, CHECK_FAIL, "In Bob: Settings > Integrations > Webhooks, "
+		    "open the webhook and copy its secret; store it with 'bobsync credentials set "
+		    "webhook', then restart the daemon.", "No webhook secret is stored, so every "
+		    "webhook would be refused.");
+		return;
+	}
+	rc = webhook_probe(s->http, listen, conf_get(s->conf, "webhook.path"),
+	    (const unsigned char *)secret, strlen(secret), &err);
+	if (rc == BS_OK)
+		set(r, CHECK_WEBHOOK_RECEIVER, CHECK_PASS, NULL, "The daemon on %s accepted a test "
+		    "event signed with the stored secret and refused a wrongly signed one.", listen);
+	else if (rc == BS_ERR_AUTH)
+		set(r, CHECK_WEBHOOK_RECEIVER, CHECK_FAIL, "Restart the daemon (or send it SIGHUP) so "
+		    "that it uses the secret now in the vault, and check that it is the one Bob shows "
+		    "for the webhook.", "%s", bs_error_text(&err));
+	else
+		set(r, CHECK_WEBHOOK_RECEIVER, CHECK_WARN, "Start the daemon ('bobsync daemon', or the "
+		    "systemd service) with webhook.listen set; until then time off arrives by polling "
+		    "only.", "%s", bs_error_text(&err));
+}
+
 void
 check_run_all(struct bs_session *s, const struct bs_progress *progress, struct check_report *r)
 {
@@ -641,6 +682,8 @@ check_run_all(struct bs_session *s, const struct bs_progress *progress, struct c
 	check_assembled(r, s);
 	STEP(CHECK_ALLEO_TARGET);
 	check_alleo(r, s);
+	STEP(CHECK_WEBHOOK_RECEIVER);
+	check_webhook(r, s);
 #undef STEP
 	ev.done = CHECK_COUNT;
 	ev.item = NULL;

@@ -14,10 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf.h"
+#include "webhook.h"
 #include "http.h"
 #include "util.h"
 
@@ -104,6 +106,13 @@ static const struct conf_option options[] = {
 	  "keep run history and the audit log this many days", NULL },
 	{ "http.timeout_seconds", CONF_INT, "120", 5, 3600, NULL,
 	  "give up on one request to a service after this many seconds", NULL },
+	{ "webhook.listen", CONF_STRING, "", 0, 0, NULL,
+	  "daemon: receive HiBob webhooks on ADDRESS:PORT (e.g. 127.0.0.1:8787); empty = off",
+	  "(off)" },
+	{ "webhook.path", CONF_STRING, "/hibob/webhook", 0, 0, NULL,
+	  "the URL path HiBob posts its webhooks to", NULL },
+	{ "webhook.roster_minutes", CONF_INT, "15", 0, 1440, NULL,
+	  "daemon: an employee webhook runs the roster sync at most this often", NULL },
 };
 
 #define NOPT ARRAY_LEN(options)
@@ -662,6 +671,17 @@ conf_check_value(const struct conf_option *opt, const char *value, struct bs_err
 		return bs_fail(err, BS_ERR_CONFIG,
 		    "empty; give a %s, or use 'bobsync config unset %s' for the default",
 		    conf_type_name(opt->type), opt->key);
+
+	/* settings of type STRING whose text has a form of its own */
+	if (strcmp(opt->key, "webhook.listen") == 0 && *value != '\0') {
+		struct sockaddr_storage ss;
+		unsigned len;
+
+		if (webhook_parse_listen(value, &ss, &len, err) != 0)
+			return BS_ERR_CONFIG;
+	}
+	if (strcmp(opt->key, "webhook.path") == 0 && (value[0] != '/' || strpbrk(value, " ?#") != NULL))
+		return bs_fail(err, BS_ERR_CONFIG, "must be a path starting with / (no spaces, ? or #)");
 
 	switch (opt->type) {
 	case CONF_STRING:

@@ -116,6 +116,10 @@ struct sync_opts {
 	const char *approve;		/* --approve PLAN_ID, may be NULL */
 	const struct bs_progress *progress;
 	const char *kind;		/* "sync" (default) or "reconcile" */
+	/* time off: requests HiBob's webhooks named, read again in this run
+	 * whatever the changes feed says (borrowed) */
+	const long long *request_ids;
+	size_t nrequest_ids;
 };
 
 struct sync_result {

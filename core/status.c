@@ -1,5 +1,6 @@
 /* status.c - the state of each sync, read from the store. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -10,6 +11,7 @@
 #include "store.h"
 #include "util.h"
 #include "vault.h"
+#include "webhook.h"
 
 static long
 count_rows(struct store *st, const char *sql)
@@ -24,6 +26,40 @@ count_rows(struct store *st, const char *sql)
 		n = (long)sqlite3_column_int64(stmt, 0);
 	sqlite3_finalize(stmt);
 	return n;
+}
+
+static long
+kv_long(struct store *st, const char *key)
+{
+	char *v = NULL;
+	long n = 0;
+
+	if (store_kv_get(st, key, &v, NULL) == BS_OK && v != NULL)
+		n = strtol(v, NULL, 10);
+	free(v);
+	return n;
+}
+
+static void
+read_webhook(const struct conf *conf, struct store *st, int64_t now, struct status_webhook *w)
+{
+	char *v = NULL, today[21];
+
+	w->on = !str_empty(conf_get(conf, "webhook.listen"));
+	if (st == NULL)
+		return;
+	w->last_at = kv_long(st, WEBHOOK_KV_LAST_AT);
+	if (store_kv_get(st, WEBHOOK_KV_LAST_TYPE, &v, NULL) == BS_OK && v != NULL)
+		snprintf(w->last_type, sizeof w->last_type, "%s", v);
+	free(v);
+	v = NULL;
+	time_format_utc(now, today);
+	today[10] = '\0';
+	if (store_kv_get(st, WEBHOOK_KV_DAY, &v, NULL) == BS_OK && str_eq(v, today)) {
+		w->accepted_today = kv_long(st, WEBHOOK_KV_ACCEPTED);
+		w->rejected_today = kv_long(st, WEBHOOK_KV_REJECTED);
+	}
+	free(v);
 }
 
 bs_rc
@@ -58,6 +94,7 @@ status_read(const struct conf *conf, const struct bs_paths *paths, struct store 
 	out->jobs[JOB_TIMEOFF].count = count_rows(st, "SELECT count(*) FROM timeoff_events");
 	out->jobs[JOB_RECONCILE].count = out->jobs[JOB_TIMEOFF].count;
 	out->configured = out->configured && any_enabled;
+	read_webhook(conf, st, out->now, &out->webhook);
 	return BS_OK;
 }
 
@@ -104,5 +141,16 @@ status_to_json(const struct bs_status *s)
 		json_object_set_new(j, job_name(sj->kind), o);
 	}
 	json_object_set_new(j, "quarantine", json_boolean(s->quarantine));
+	{
+		json_t *w = json_object();
+
+		json_object_set_new(w, "on", json_boolean(s->webhook.on));
+		json_object_set_new(w, "last_at", iso_or_null(s->webhook.last_at));
+		json_object_set_new(w, "last_type", s->webhook.last_type[0] ?
+		    json_string(s->webhook.last_type) : json_null());
+		json_object_set_new(w, "accepted_today", json_integer(s->webhook.accepted_today));
+		json_object_set_new(w, "rejected_today", json_integer(s->webhook.rejected_today));
+		json_object_set_new(j, "webhook", w);
+	}
 	return j;
 }

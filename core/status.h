@@ -20,11 +20,20 @@ struct status_job {
 	long count;		/* roster: provisioned; time off: synced events */
 };
 
+/* HiBob webhooks, as the daemon last recorded them. */
+struct status_webhook {
+	int on;			/* webhook.listen is set */
+	int64_t last_at;	/* the last accepted event; 0 = none yet */
+	char last_type[64];
+	long accepted_today, rejected_today;	/* UTC day */
+};
+
 struct bs_status {
 	int configured;		/* HiBob credentials stored and a sync enabled */
 	int vault_exists;
 	struct status_job jobs[JOB_COUNT];
 	int quarantine;		/* any job quarantined */
+	struct status_webhook webhook;
 	int64_t now;
 };
 

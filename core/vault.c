@@ -115,12 +115,12 @@ struct header {
 
 static const char *const key_names[VAULT_NKEYS] = {
 	"hibob.service_user_id", "hibob.token", "assembled.api_key",
-	"alleo.client_id", "alleo.client_secret"
+	"alleo.client_id", "alleo.client_secret", "webhook.secret"
 };
 
 static const char *const key_titles[VAULT_NKEYS] = {
 	"HiBob Service User ID", "HiBob Service User token", "Assembled API key",
-	"Alleo client id", "Alleo client secret"
+	"Alleo client id", "Alleo client secret", "HiBob webhook secret"
 };
 
 const char *

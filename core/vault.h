@@ -37,6 +37,7 @@ enum vault_key {
 	VAULT_ASSEMBLED_KEY,
 	VAULT_ALLEO_CLIENT_ID,
 	VAULT_ALLEO_CLIENT_SECRET,
+	VAULT_WEBHOOK_SECRET,		/* HiBob webhook signing secret */
 	VAULT_NKEYS
 };
 
@@ -44,7 +45,7 @@ enum vault_key {
 #define VAULT_SECRET_MAX 4096
 
 /* "hibob.service_user_id", "hibob.token", "assembled.api_key",
- * "alleo.client_id", "alleo.client_secret" */
+ * "alleo.client_id", "alleo.client_secret", "webhook.secret" */
 const char *vault_key_name(enum vault_key k);
 /* "HiBob Service User ID", ... */
 const char *vault_key_title(enum vault_key k);

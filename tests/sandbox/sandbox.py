@@ -28,6 +28,7 @@ import company as companymod       # noqa: E402
 import hibob as hibobmod           # noqa: E402
 import assembled as asmmod         # noqa: E402
 import scim as scimmod             # noqa: E402
+import webhooks as webhookmod      # noqa: E402
 from common import json_response   # noqa: E402
 from company import DEPARTMENTS, SITES, iso   # noqa: E402
 
@@ -43,6 +44,11 @@ class World:
         self.staleness = staleness
         self._ts = [e[0] for e in company.events]
         self.hibob = None
+        self.webhooks = webhookmod.Sender()
+        self.webhook_base = ""     # HiBob's /v1 address, for the payloads' getApi
+        # request id -> the status Bob last announced (so that approving a
+        # pending request sends "approved" alone)
+        self._wh_status = {q.id: q.status for q in company.requests}
 
     # ---- helpers for the apps ----
     def event_times(self):
@@ -57,6 +63,9 @@ class World:
         if ev and ts <= ev[-1][0]:
             ts = ev[-1][0] + 0.001
         self.company.event(ts, change, q, status)
+        before = self._wh_status.get(q.id)
+        self._wh_status[q.id] = q.status
+        self.webhooks.timeoff(change, q, before, self.webhook_base)
 
     def view(self, p, now):
         """The person as a reader sees them: an update may not show yet."""
@@ -98,6 +107,14 @@ class World:
         if req.path == "/_control/expected" and req.method == "GET":
             with self.lock:
                 return json_response(self.expected())
+        if req.path == "/_control/webhooks":
+            if req.method == "POST":
+                try:
+                    return json_response(self.webhooks.configure(common.body_object(req)))
+                except ValueError as e:
+                    return json_response({"error": str(e)}, 400)
+            if req.method == "GET":
+                return json_response(self.webhooks.public())
         if req.path == "/_control/state" and req.method == "GET":
             return self.ctl_state(req)
         return None
@@ -206,9 +223,32 @@ class World:
                 if "alleo_oneoff_health_budget" in bud:
                     p.budget_health = bud["alleo_oneoff_health_budget"]
                 p.stale = None
+                self._person_webhook(b, p)
                 return json_response(self.person_json(p))
         except (KeyError, ValueError) as e:
             return json_response({"error": "bad value: %s" % e}, 400)
+
+    def _person_webhook(self, b, p):
+        """The employee webhook Bob would send for a control change of a person."""
+        c = self.company
+        if b.get("create"):
+            self.webhooks.employee("employee.created", p.id)
+            return
+        if b.get("lifecycle") == "terminated":
+            self.webhooks.employee("employee.left", p.id)
+        names = {"alleo_access": c.ids["access"], "email": "root.email", "new_email": "root.email",
+                 "firstName": "root.firstName", "surname": "root.surname",
+                 "startDate": "work.startDate", "terminationDate": "internal.terminationDate",
+                 "lifecycle": "internal.lifecycleStatus", "status": "internal.status",
+                 "department": "work.department", "site": "work.site"}
+        fields = [names[k] for k in b if k in names and not (k == "email" and not b.get("id"))]
+        bud = b.get("budgets") or {}
+        if "alleo_monthly_all_budget" in bud:
+            fields.append(c.ids["monthly"])
+        if "alleo_oneoff_health_budget" in bud:
+            fields.append(c.ids["health"])
+        if fields:
+            self.webhooks.employee("employee.updated", p.id, sorted(set(fields)))
 
     def ctl_timeoff(self, req):
         try:
@@ -407,6 +447,7 @@ def main(argv=None):
         return 1
     hs, as_, ss = servers
     sc.base = ss.base_url()
+    world.webhook_base = hs.base_url() + "/v1"
     ids = comp.ids
     state = {
         "hibob": {"url": hs.base_url() + "/v1", "service_user_id": ids["service_user_id"],
