@@ -10,7 +10,8 @@
 #   bs ARGS...                      run bobsync with the test home
 #   sb_validate                     validate every answer the sandboxes of this
 #                                   script gave against tests/schemas (run by
-#                                   t_summary; SB_NO_SCHEMA=1 turns it off)
+#                                   t_summary; SB_NO_SCHEMA=1 turns it off;
+#                                   SB_KEEP_ANSWERS=DIR keeps the logs there)
 
 SB_PY=${SB_PY:-/usr/bin/python3}
 
@@ -27,8 +28,12 @@ SB_ANSWER_LOGS=
 SB_STARTS=0
 sb_validate() {
 	[ -n "$SB_ANSWER_LOGS" ] || return 0
+	if [ -n "${SB_KEEP_ANSWERS:-}" ]; then
+		for f in $SB_ANSWER_LOGS; do
+			[ -f "$f" ] && cp "$f" "$SB_KEEP_ANSWERS/$(basename "$0" .sh).$(basename "$f")"
+		done
+	fi
 	[ "${SB_NO_SCHEMA:-0}" = 1 ] && return 0
-	[ -f "$T_ROOT/tests/node/validate.js" ] || return 0	# until the validator lands
 	t_case "sandbox answers match the vendors' schemas (tests/schemas)"
 	sb_vout=$(node "$T_ROOT/tests/node/validate.js" $SB_ANSWER_LOGS 2>&1) ||
 		t_fail "$(printf '%s' "$sb_vout" | head -40)"

@@ -530,8 +530,8 @@ class Handler(BaseHTTPRequestHandler):
 
 class AnswerLog:
     """Every API answer as one JSON line: server, method, path, query,
-    status, content type, the fault that shaped it (or null) and the body
-    as text.  The e2e tests validate these against the vendors' schemas
+    status, content type, the fault that shaped it (or null), the body as
+    text and, when the request had one, the request body as text.  The e2e tests validate these against the vendors' schemas
     (tests/node/validate.js) and turn them into answer shapes
     (tests/sandbox/shapes.py).  Off unless sandbox.py --answer-log is given."""
 
@@ -544,6 +544,8 @@ class AnswerLog:
                  "status": resp.status, "ctype": resp.ctype if body else None,
                  "fault": fault.kind if fault is not None else None,
                  "body": body.decode("utf-8", errors="replace") if req.method != "HEAD" else ""}
+        if req.body:
+            entry["request"] = req.body.decode("utf-8", errors="replace")
         line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"
         with self.lock:
             self.f.write(line)
