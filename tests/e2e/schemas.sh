@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/sandbox.sh"
 
-sb_start --people 20 || exit 1
+sb_start --people 60 || exit 1
 sb_home hibob assembled alleo || exit 1
 bs config set assembled.enabled true >/dev/null
 bs config set alleo.mode scim >/dev/null
@@ -47,5 +47,25 @@ sed 's/| a test |/|  |/' "$T_TMP/readme.md" >"$T_TMP/readme2.md"
 out=$($V --planted --readme "$T_TMP/readme2.md" "$SB_ANSWER_LOG" 2>&1)
 t_eq "$?" 2 "validate.js exit status for an extra without a source"
 t_contains "$out" "has no source" "message"
+
+t_case "a detail read of every request type is logged for validation"
+# bobsync's commands do not read every type's details, so read one of each
+# here; the last case (t_summary) validates them with everything else
+sb_ctl hibob GET /_control/state >"$T_TMP/state.json"
+urls=$("$SB_PY" -c 'import json,sys
+seen = set()
+for q in json.load(open(sys.argv[1]))["requests"]:
+    if not q["deleted"] and q["type"] not in seen:
+        seen.add(q["type"])
+        print("/timeoff/employees/%s/requests/%s" % (q["employeeId"], q["requestId"]))' "$T_TMP/state.json")
+n=0
+for u in $urls; do
+	for q in "" "?includeDailyDurations=false"; do
+		code=$(curl -s -o /dev/null -w '%{http_code}' -u "$SB_HIBOB_ID:$SB_HIBOB_TOKEN" "$SB_HIBOB_URL$u$q")
+		t_eq "$code" 200 "GET $u$q"
+		n=$((n + 1))
+	done
+done
+t_eq "$n" 18 "detail reads (9 types, with and without daily durations)"
 
 t_summary
