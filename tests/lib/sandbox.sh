@@ -35,6 +35,10 @@ sb_validate() {
 	fi
 	[ "${SB_NO_SCHEMA:-0}" = 1 ] && return 0
 	t_case "sandbox answers match the vendors' schemas (tests/schemas)"
+	if ! command -v node >/dev/null 2>&1 || [ ! -d "$T_ROOT/tests/node/node_modules/ajv" ]; then
+		t_fail "node or the npm packages of tests/node are missing: run 'make deps'"
+		return 0
+	fi
 	sb_vout=$(node "$T_ROOT/tests/node/validate.js" $SB_ANSWER_LOGS 2>&1) ||
 		t_fail "$(printf '%s' "$sb_vout" | head -40)"
 }
