@@ -1,11 +1,14 @@
-/* cmd_check.c - bobsync check [--json] */
+/* cmd_check.c - bobsync check [--json] [--record FILE] */
 #include <stdio.h>
 #include <string.h>
 
 #include "app.h"
 #include "checks.h"
 #include "commands.h"
+#include "conf.h"
 #include "output.h"
+#include "session.h"
+#include "shape.h"
 #include "util.h"
 
 static const char *
@@ -44,16 +47,31 @@ cmd_check(struct app *a, int argc, char **argv)
 	struct check_report rep;
 	struct out_progress prog;
 	struct bs_progress pcb = { out_progress_cb, &prog };
+	struct shape_recorder *rec = NULL;
+	const char *record = NULL;
 	int status;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			a->json = 1;
+		else if (strcmp(argv[i], "--record") == 0 && i + 1 < argc && argv[i + 1][0] != '\0')
+			record = argv[++i];
+		else if (strcmp(argv[i], "--record") == 0)
+			return app_usage(a, "check", "--record needs a file name");
 		else
 			return app_usage(a, "check", "unknown option '%s'", argv[i]);
 	}
 	if (app_ctx_open(a, APP_NEED_VAULT, &ctx, &err) != BS_OK)
 		return app_error(a, &err);
+	if (record != NULL) {
+		/* the shape of every answer, never a value (shape.h) */
+		rec = shape_recorder_new();
+		shape_recorder_add_base(rec, "hibob", conf_get(a->conf, "hibob.base_url"));
+		shape_recorder_add_base(rec, "assembled", conf_get(a->conf, "assembled.base_url"));
+		shape_recorder_add_base(rec, "alleo", conf_get(a->conf, "alleo.scim_url"));
+		shape_recorder_add_base(rec, "alleo.token", conf_get(a->conf, "alleo.token_url"));
+		shape_recorder_attach(rec, ctx.s.http);
+	}
 	out_progress_init(&prog, a);
 	check_run_all(&ctx.s, &pcb, &rep);
 	out_progress_done(&prog);
@@ -62,6 +80,18 @@ cmd_check(struct app *a, int argc, char **argv)
 	else
 		print_human(&rep);
 	status = check_report_exit_code(&rep);
+	if (rec != NULL) {
+		/* after the report, so a bad file name does not hide the results */
+		shape_recorder_attach(NULL, ctx.s.http);
+		if (shape_recorder_write(rec, record, &err) != BS_OK) {
+			int st = app_error(a, &err);
+			if (status == 0)
+				status = st;
+		} else if (!a->json) {
+			printf("The shape of every answer (no values) is in %s.\n", record);
+		}
+		shape_recorder_free(&rec);
+	}
 	check_report_free(&rep);
 	app_ctx_close(&ctx);
 	return status;

@@ -55,6 +55,8 @@ struct http_client {
 	struct pace_bucket paces[MAX_PACES];
 	size_t npaces;
 	struct http_stats stats;
+	http_answer_fn answer_fn;	/* NULL unless an answer recorder is attached */
+	void *answer_ctx;
 };
 
 /* State of one attempt, shared with the curl callbacks. */
@@ -195,6 +197,15 @@ http_set_system_ca_dir(struct http_client *c, const char *dir)
 		return;
 	free(c->ca_dir);
 	c->ca_dir = str_empty(dir) ? NULL : xstrdup(dir);
+}
+
+void
+http_set_answer_hook(struct http_client *c, http_answer_fn fn, void *ctx)
+{
+	if (c == NULL)
+		return;
+	c->answer_fn = fn;
+	c->answer_ctx = ctx;
 }
 
 void
@@ -1206,6 +1217,9 @@ http_send(struct http_client *c, const struct http_request *req,
 		    (long long)((hint + 999) / 1000),
 		    (long long)((c->o.max_total_wait_ms - waited) / 1000), excerpt ? excerpt : "");
 out:
+	if (c->answer_fn != NULL && resp->status > 0)
+		c->answer_fn(c->answer_ctx, req->method, req->url, resp->status,
+		    resp->body, resp->body_len);
 	curl_slist_free_all(hdrs);
 	if (c->curl != NULL)
 		(void)curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL);	/* errbuf dies here */

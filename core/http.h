@@ -142,6 +142,13 @@ bs_rc http_check_url(const char *url, struct bs_error *err);
 int64_t http_wait_hint_ms(const char *retry_after, const char *ratelimit_reset,
     int64_t now_unix);
 
+/* Called with every answer that arrived (the last attempt of each request,
+ * error statuses included) when set; for `check --record` (shape.h).  Off
+ * by default: one pointer test a request. */
+typedef void (*http_answer_fn)(void *ctx, const char *method, const char *url,
+    long status, const char *body, size_t body_len);
+void http_set_answer_hook(struct http_client *c, http_answer_fn fn, void *ctx);
+
 void http_get_stats(const struct http_client *c, struct http_stats *out);
 void http_reset_stats(struct http_client *c);
 

@@ -8,6 +8,10 @@
 #   sb_ctl SERVER METHOD PATH [JSON]  call the control API (SERVER: hibob|assembled|scim)
 #   sb_get FIELD                    a value from the state file ("hibob.token")
 #   bs ARGS...                      run bobsync with the test home
+#   sb_validate                     validate every answer the sandboxes of this
+#                                   script gave against tests/schemas (run by
+#                                   t_summary; SB_NO_SCHEMA=1 turns it off;
+#                                   SB_KEEP_ANSWERS=DIR keeps the logs there)
 
 SB_PY=${SB_PY:-/usr/bin/python3}
 
@@ -18,11 +22,36 @@ for k in sys.argv[2].split("."): v=v[k]
 print(v)' "$SB_STATE" "$1"
 }
 
+# Every sandbox of a script logs its answers to its own file; t_summary
+# validates them all in one node process (tests/node/validate.js).
+SB_ANSWER_LOGS=
+SB_STARTS=0
+sb_validate() {
+	[ -n "$SB_ANSWER_LOGS" ] || return 0
+	if [ -n "${SB_KEEP_ANSWERS:-}" ]; then
+		for f in $SB_ANSWER_LOGS; do
+			[ -f "$f" ] && cp "$f" "$SB_KEEP_ANSWERS/$(basename "$0" .sh).$(basename "$f")"
+		done
+	fi
+	[ "${SB_NO_SCHEMA:-0}" = 1 ] && return 0
+	t_case "sandbox answers match the vendors' schemas (tests/schemas)"
+	if ! command -v node >/dev/null 2>&1 || [ ! -d "$T_ROOT/tests/node/node_modules/ajv" ]; then
+		t_fail "node or the npm packages of tests/node are missing: run 'make deps'"
+		return 0
+	fi
+	sb_vout=$(node "$T_ROOT/tests/node/validate.js" $SB_ANSWER_LOGS 2>&1) ||
+		t_fail "$(printf '%s' "$sb_vout" | head -40)"
+}
+
 sb_start() {
 	SB_STATE=$T_TMP/sandbox-state.json
 	rm -f "$SB_STATE"
-	"$SB_PY" "$T_ROOT/tests/sandbox/sandbox.py" --state-file "$SB_STATE" --lifetime 1800 "$@" \
-		>"$T_TMP/sandbox.log" 2>&1 &
+	SB_STARTS=$((SB_STARTS + 1))
+	SB_ANSWER_LOG=$T_TMP/answers.$SB_STARTS.jsonl
+	[ -n "$SB_ANSWER_LOGS" ] || t_before_summary sb_validate
+	SB_ANSWER_LOGS="$SB_ANSWER_LOGS $SB_ANSWER_LOG"
+	"$SB_PY" "$T_ROOT/tests/sandbox/sandbox.py" --state-file "$SB_STATE" --lifetime 1800 \
+		--answer-log "$SB_ANSWER_LOG" "$@" >"$T_TMP/sandbox.log" 2>&1 &
 	SB_PID=$!
 	t_on_exit "kill $SB_PID 2>/dev/null; wait $SB_PID 2>/dev/null"
 	i=0

@@ -55,8 +55,15 @@ t_not_contains() {
 	case "$1" in *"$2"*) t_fail "$3: '$2' should not appear" ;; *) ;; esac
 }
 
+# t_before_summary CMD: run CMD (it may add cases) when t_summary is called
+t_before_summary() { T_SUMMARY_HOOKS="${T_SUMMARY_HOOKS:-}$1;"; }
+
 t_summary() {
 	t_end_case
+	if [ -n "${T_SUMMARY_HOOKS:-}" ]; then
+		eval "$T_SUMMARY_HOOKS"
+		t_end_case
+	fi
 	echo "[==========] $((T_PASSED + T_FAILED)) test(s) run."
 	echo "[  PASSED  ] $T_PASSED test(s)."
 	if [ "$T_FAILED" -gt 0 ]; then

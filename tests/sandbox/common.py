@@ -25,7 +25,7 @@ LOG_MAX = 1000000             # request-log entries kept (oldest dropped)
 CHUNK = 256 * 1024            # streamed responses are sent in pieces of this size
 
 FAULT_KINDS = ("429", "429_retry_after", "500", "502", "503", "stall", "reset", "truncate",
-               "invalid_json", "wrong_shape", "omit_fields", "empty", "hold")
+               "invalid_json", "wrong_shape", "omit_fields", "empty", "hold", "plant")
 
 
 def dumps(obj):
@@ -177,6 +177,7 @@ class ServerCore:
         self.lock = threading.Lock()
         self.log = []
         self.faults = []
+        self.answer_log = None     # AnswerLog when the sandbox runs with --answer-log
 
     def record(self, entry):
         with self.lock:
@@ -344,7 +345,7 @@ class Handler(BaseHTTPRequestHandler):
         elif fault is not None and fault.kind == "truncate":
             self.send_truncated(resp)
         else:
-            self.send(resp, req)
+            self.send(resp, req, fault)
 
     def read_chunked(self):
         out = []
@@ -422,7 +423,7 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "invalid_json":
             return Response(200, body=b'{"employees": [{"id": "1", "email": "trunc',
                             headers=resp.headers)
-        if kind in ("empty", "wrong_shape", "omit_fields"):
+        if kind in ("empty", "wrong_shape", "omit_fields", "plant"):
             obj = resp.obj
             if obj is None and resp.stream is None and resp.body is not None:
                 try:
@@ -437,13 +438,19 @@ class Handler(BaseHTTPRequestHandler):
                 obj = getattr(core.app, "fault_empty", default_empty)(obj)
             elif kind == "wrong_shape":
                 obj = getattr(core.app, "fault_wrong_shape", default_wrong_shape)(obj)
+            elif kind == "plant":
+                obj = plant(obj, fault.opts)
             else:
                 obj = getattr(core.app, "fault_omit", lambda o, opts: o)(obj, fault.opts)
             return Response(resp.status if kind != "wrong_shape" else 200, obj=obj,
                             headers=resp.headers, ctype=resp.ctype or "application/json")
         return resp
 
-    def send(self, resp, req):
+    def send(self, resp, req, fault=None):
+        alog = self.server.core.answer_log if req is not None else None
+        if alog is not None:
+            self.send_logged(resp, req, fault, alog)
+            return
         self.send_response(resp.status)
         for k, v in resp.headers.items():
             self.send_header(k, v)
@@ -482,6 +489,26 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD" and body:
             self.wfile.write(body)
 
+    def send_logged(self, resp, req, fault, alog):
+        """send() with the answer also written to the answer log (before the
+        client has all of it, so the log is complete when the client is done)."""
+        if resp.stream is not None and resp.body is None and resp.obj is None:
+            pieces = []
+
+            def tee(stream):
+                for piece in stream:
+                    pieces.append(piece)
+                    yield piece
+                # the last piece is out, the terminating chunk not yet
+                alog.write(self.server.core.name, req, resp, b"".join(pieces), fault)
+            resp.stream = tee(resp.stream)
+            self.send(resp, None)
+            return
+        body = resp.body if resp.body is not None else (dumps(resp.obj) if resp.obj is not None else b"")
+        alog.write(self.server.core.name, req, resp, body, fault)
+        resp.body = body
+        self.send(resp, None)
+
     def write_chunk(self, data):
         self.wfile.write(b"%x\r\n" % len(data))
         self.wfile.write(data)
@@ -499,6 +526,56 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body[:max(1, len(body) // 2)])
         self.wfile.flush()
         self.close_connection = True
+
+
+class AnswerLog:
+    """Every API answer as one JSON line: server, method, path, query,
+    status, content type, the fault that shaped it (or null), the body as
+    text and, when the request had one, the request body as text.  The e2e tests validate these against the vendors' schemas
+    (tests/node/validate.js) and turn them into answer shapes
+    (tests/sandbox/shapes.py).  Off unless sandbox.py --answer-log is given."""
+
+    def __init__(self, path):
+        self.lock = threading.Lock()
+        self.f = open(path, "a", encoding="utf-8")
+
+    def write(self, server, req, resp, body, fault):
+        entry = {"server": server, "method": req.method, "path": req.path, "query": req.raw_query,
+                 "status": resp.status, "ctype": resp.ctype if body else None,
+                 "fault": fault.kind if fault is not None else None,
+                 "body": body.decode("utf-8", errors="replace") if req.method != "HEAD" else ""}
+        if req.body:
+            entry["request"] = req.body.decode("utf-8", errors="replace")
+        line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"
+        with self.lock:
+            self.f.write(line)
+            self.f.flush()
+
+
+def plant(obj, opts):
+    """The "plant" fault: {"set": {"/json/pointer": value, ...}, "remove": ["/pointer", ...]}
+    changes single places of an answer (a wrong property, a wrong type)."""
+    def walk(pointer):
+        parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+        if not parts:
+            raise ValueError("plant: empty pointer")
+        cur = obj
+        for p in parts[:-1]:
+            cur = cur[int(p)] if isinstance(cur, list) else cur[p]
+        return cur, parts[-1]
+    for pointer, value in (opts.get("set") or {}).items():
+        cur, last = walk(pointer)
+        if isinstance(cur, list):
+            cur[int(last)] = value
+        else:
+            cur[last] = value
+    for pointer in opts.get("remove") or []:
+        cur, last = walk(pointer)
+        if isinstance(cur, list):
+            del cur[int(last)]
+        else:
+            cur.pop(last, None)
+    return obj
 
 
 def default_empty(obj):

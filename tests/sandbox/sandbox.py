@@ -5,6 +5,7 @@
         [--today YYYY-MM-DD] [--scenario NAME] [--lifetime SECONDS]
         [--hibob-port P --assembled-port P --scim-port P]
         [--tls-cert C --tls-key K] [--latency-ms N] [--staleness SECONDS]
+        [--answer-log FILE]
 
 Serves on 127.0.0.1 only, writes F atomically (URLs and the fixed demo
 credentials), and exits on SIGTERM/SIGINT or after --lifetime seconds.
@@ -415,6 +416,8 @@ def main(argv=None):
     ap.add_argument("--env-file", help="also write SB_* shell assignments here")
     ap.add_argument("--staleness", type=float, default=0.0,
                     help="seconds a HiBob read may still show the value from before a write")
+    ap.add_argument("--answer-log", help="append every API answer (server, method, path, status, "
+                    "body) to this file as JSON lines")
     a = ap.parse_args(argv)
     if a.people < 0:
         ap.error("--people must be >= 0")
@@ -434,10 +437,12 @@ def main(argv=None):
     asm = asmmod.Assembled(world)
     sc = scimmod.Scim(world)
     servers = []
+    alog = common.AnswerLog(a.answer_log) if a.answer_log else None
     try:
         for name, app, port in (("hibob", hb, a.hibob_port), ("assembled", asm, a.assembled_port),
                                 ("scim", sc, a.scim_port)):
             core = common.ServerCore(name, app, a.latency_ms)
+            core.answer_log = alog
             app.core = core
             servers.append(common.start(core, port, tls))
     except OSError as e:

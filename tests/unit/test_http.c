@@ -489,6 +489,61 @@ send_with_default_clock(void **state)
 	http_client_free(&c);
 }
 
+/* The answer hook (check --record) sees the last attempt of every request,
+ * error statuses included, and nothing once it is removed. */
+struct seen_answers {
+	int n;
+	char method[8];
+	char url[128];
+	long status[4];
+	char body[4][64];
+};
+
+static void
+note_answer(void *ctx, const char *method, const char *u, long status, const char *body,
+    size_t len)
+{
+	struct seen_answers *s = ctx;
+
+	if (s->n >= 4)
+		return;
+	snprintf(s->method, sizeof s->method, "%s", method);
+	snprintf(s->url, sizeof s->url, "%s", u);
+	s->status[s->n] = status;
+	snprintf(s->body[s->n], sizeof s->body[0], "%.*s", (int)len, body ? body : "");
+	s->n++;
+}
+
+static void
+answer_hook(void **state)
+{
+	struct http_client *c = client(NULL);
+	struct http_response resp = { 0 };
+	struct bs_error err = { 0 };
+	struct seen_answers seen = { 0 };
+
+	(void)state;
+	http_set_answer_hook(c, note_answer, &seen);
+	script("[{\"status\":503},{\"status\":200,\"body\":\"{\\\"a\\\":1}\"},"
+	    "{\"status\":404,\"body\":\"{\\\"error\\\":\\\"gone\\\"}\"},"
+	    "{\"status\":200,\"body\":\"{}\"}]");
+	assert_int_equal(do_get(c, "/x?q=1", &resp, &err), BS_OK);
+	assert_int_equal(resp.attempts, 2);
+	assert_int_equal(do_get(c, "/y", &resp, &err), BS_ERR_NOT_FOUND);
+	assert_int_equal(seen.n, 2);	/* the 503 was retried: only the answer that counted */
+	assert_int_equal(seen.status[0], 200);
+	assert_string_equal(seen.body[0], "{\"a\":1}");
+	assert_int_equal(seen.status[1], 404);
+	assert_string_equal(seen.body[1], "{\"error\":\"gone\"}");
+	assert_string_equal(seen.method, "GET");
+	assert_string_equal(seen.url, url("/y"));
+	http_set_answer_hook(c, NULL, NULL);
+	assert_int_equal(do_get(c, "/z", &resp, &err), BS_OK);
+	assert_int_equal(seen.n, 2);
+	http_response_clear(&resp);
+	http_client_free(&c);
+}
+
 static void
 send_2xx_variants(void **state)
 {
@@ -1627,6 +1682,7 @@ main(void)
 		T(send_200_with_body),
 		T(send_with_default_clock),
 		T(send_2xx_variants),
+		T(answer_hook),
 		T(send_post_body_and_headers),
 		T(send_basic_and_bearer_auth),
 		T(status_never_retried),
