@@ -627,6 +627,66 @@ def hibob_control_timeoff_lifecycle(sb):
 
 
 @check
+def hibob_webhooks_signed_in_order_with_modes(sb):
+    import base64
+    import hashlib
+    import hmac
+    import http.server
+    import threading
+    got = []
+
+    class H(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            got.append((self.headers.get("Bob-Signature"), body))
+            self.send_response(401 if len(got) == 1 else 200)   # the first is retried
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *a):
+            pass
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    url = "http://127.0.0.1:%d/hook" % srv.server_port
+    try:
+        sb.c("hibob", "POST", "/_control/webhooks", {"url": url, "secret": "k3y", "mode": "normal",
+                                                     "clear_log": True})
+        emp = sb.c("hibob", "GET", "/_control/state?summary=1")["featured"]["zoe.lukasiewicz-ostergard"]
+        r = sb.c("hibob", "POST", "/_control/timeoff", {"op": "create", "employee": emp, "status": "approved",
+                                                        "startDate": "2026-12-28"})
+        sb.c("hibob", "POST", "/_control/timeoff", {"op": "cancel", "requestId": r["requestId"]})
+        t0 = time.time()
+        while time.time() - t0 < 10 and len(got) < 4:
+            time.sleep(0.05)
+        eq(len(got), 4, "requested (sent twice: a 401 then 200), approved, cancelled")
+        types = [json.loads(b)["type"] for _, b in got]
+        eq(types, ["timeoff.request.requested", "timeoff.request.requested", "timeoff.request.approved",
+                   "timeoff.request.cancelled"], "order")
+        for sig, body in got:
+            want = base64.b64encode(hmac.new(b"k3y", body, hashlib.sha512).digest()).decode()
+            eq(sig, want, "Bob-Signature")
+            d = json.loads(body)
+            eq((d["version"], d["data"]["timeoffRequestId"], d["data"]["employeeId"]),
+               ("v2", r["requestId"], emp), "payload ids")
+        got.clear()
+        sb.c("hibob", "POST", "/_control/webhooks", {"url": url, "secret": "k3y", "mode": "bad_signature"})
+        sb.c("hibob", "POST", "/_control/person", {"id": emp, "alleo_access": "no"})
+        t0 = time.time()
+        while time.time() - t0 < 10 and not got:
+            time.sleep(0.05)
+        sig, body = got[0]
+        d = json.loads(body)
+        eq((d["type"], "work.custom" in "".join(d["data"]["fieldUpdates"])), ("employee.updated", True),
+           "employee.updated names the field")
+        ok(sig != base64.b64encode(hmac.new(b"k3y", body, hashlib.sha512).digest()).decode(), "bad signature")
+        eq(call("POST", sb.ctl["hibob"] + "/_control/webhooks", {"url": "http://192.0.2.1/x"}).status, 400,
+           "loopback only")
+    finally:
+        sb.c("hibob", "POST", "/_control/webhooks", {"url": None})
+        srv.shutdown()
+
+
+@check
 def hibob_request_details(sb):
     ex = sb.c("hibob", "GET", "/_control/expected")
     reqs = [r for r in ex["timeoff"]["requests"] if r["status"] != "deleted"]
