@@ -1329,9 +1329,9 @@ edit_replaces(const struct planner *pl, const struct bob_timeoff *r)
 
 /* Whether any item's dates meet the window (no dates: assume so). */
 static int
-group_in_window(const struct planner *pl, const struct feed_group *g)
+group_in_window(const struct feed_group *g, int64_t ws, int64_t we)
 {
-	int64_t lo = pl->ws / DAY, hi = (pl->we - 1) / DAY;
+	int64_t lo = ws / DAY, hi = (we - 1) / DAY;
 
 	for (size_t i = 0; i < g->n; i++) {
 		const struct bob_timeoff *r = g->items[i];
@@ -1344,6 +1344,38 @@ group_in_window(const struct planner *pl, const struct feed_group *g)
 			return 1;
 	}
 	return 0;
+}
+
+bs_rc
+toff_feed_states(struct bob_client *bc, const struct bob_timeoffs *ch, const long long *listed,
+    size_t nlisted, int64_t ws, int64_t we, struct bob_timeoffs *out, struct bs_error *err)
+{
+	struct feed_group *g;
+	size_t ng = 0;
+	bs_rc rc = BS_OK;
+
+	memset(out, 0, sizeof *out);
+	g = feed_groups(ch, &ng);
+	out->v = xcalloc(ng + 1, sizeof *out->v);
+	for (size_t i = 0; i < ng && rc == BS_OK; i++) {
+		struct bob_timeoff *cur = &out->v[out->n];
+		if (toff_ids_has(listed, nlisted, g[i].request_id))
+			continue;
+		if (group_has(&g[i], "Deleted") || group_has(&g[i], "Canceled") ||
+		    group_has(&g[i], "Cancelled") || !group_in_window(&g[i], ws, we)) {
+			if (!feed_fallback(&g[i], cur))
+				timeoff_copy(cur, g[i].items[0]);
+			out->n++;
+			continue;
+		}
+		rc = read_current(bc, &g[i], cur, err);
+		if (rc == BS_OK)
+			out->n++;
+	}
+	feed_groups_free(g, ng);
+	if (rc != BS_OK)
+		bob_timeoffs_free(out);
+	return rc;
 }
 
 /* ---- the incremental plan ---- */
@@ -1470,7 +1502,7 @@ listings_plausible(struct planner *pl, struct bs_error *err)
 static bs_rc
 plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 {
-	struct bob_timeoffs outs = { 0 }, ch = { 0 };
+	struct bob_timeoffs outs = { 0 }, ch = { 0 }, more = { 0 };
 	struct toff_target *tg = NULL;
 	struct asm_client *ac;
 	char from[11], to[11];
@@ -1505,33 +1537,19 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 	for (size_t i = 0; i < ng; i++)
 		seen_add(pl, &g[i], NULL);
 	listed = toff_sorted_ids(&outs, &nlisted);
-	for (size_t i = 0; i < ng && rc == BS_OK; i++) {
-		struct bob_timeoff cur;
-		if (toff_ids_has(listed, nlisted, g[i].request_id))
-			continue;
-		if (group_has(&g[i], "Deleted") || group_has(&g[i], "Canceled") ||
-		    group_has(&g[i], "Cancelled") || !group_in_window(pl, &g[i])) {
-			memset(&cur, 0, sizeof cur);
-			if (!feed_fallback(&g[i], &cur))
-				timeoff_copy(&cur, g[i].items[0]);
-			add_record(pl, &cur);
-			bob_timeoff_clear(&cur);
-			continue;
-		}
-		env_progress(pl->env, "Reading time-off requests from HiBob", i, ng);
-		rc = read_current(bc, &g[i], &cur, err);
-		if (rc != BS_OK)
-			break;
-		add_record(pl, &cur);
-		if (effective_status(&cur) != TOFF_APPROVED) {
-			bob_timeoff_clear(&cur);
-			continue;
-		}
-		outs.v = xreallocarray(outs.v, outs.n + 1, sizeof *outs.v);
-		outs.v[outs.n++] = cur;		/* moved */
-	}
+	env_progress(pl->env, "Reading time-off requests from HiBob", 0, 0);
+	rc = toff_feed_states(bc, &ch, listed, nlisted, pl->ws, pl->we, &more, err);
 	if (rc != BS_OK)
 		goto out;
+	for (size_t i = 0; i < more.n; i++) {
+		struct bob_timeoff *cur = &more.v[i];
+		add_record(pl, cur);
+		if (effective_status(cur) != TOFF_APPROVED)
+			continue;
+		outs.v = xreallocarray(outs.v, outs.n + 1, sizeof *outs.v);
+		outs.v[outs.n++] = *cur;		/* moved */
+		memset(cur, 0, sizeof *cur);
+	}
 	pl->source_count = (long)outs.n;
 	rc = toff_env_assembled(pl->env, err);
 	if (rc != BS_OK)
@@ -1666,6 +1684,7 @@ out:
 		free(agents[i]);
 	free(agents);
 	bob_timeoffs_free(&outs);
+	bob_timeoffs_free(&more);
 	feed_groups_free(g, ng);
 	bob_timeoffs_free(&ch);
 	return rc;
