@@ -2,10 +2,13 @@
  *
  * Two ways to find the work (design.md "Time off"):
  *  - incremental: HiBob's changes feed from the stored cursor (less
- *    timeoff.overlap_minutes); a request whose snapshot equals the one
- *    processed before is skipped at once, so the overlap costs nothing and
- *    a quiet feed means one HiBob request and none to Assembled.  The very
- *    first run reconciles instead, then sets the cursor;
+ *    timeoff.overlap_minutes).  The feed carries no status and no order,
+ *    so it only names the requests that changed: each is read once from
+ *    its details (1 + k HiBob calls).  A request whose feed items were all
+ *    seen by an earlier run is skipped at once, so the overlap costs
+ *    nothing and a quiet feed means one HiBob request and none to
+ *    Assembled.  The very first run reconciles instead, then sets the
+ *    cursor;
  *  - reconciliation: every approved request of the window (who's out)
  *    against the events bobsync owns (the mapping table, plus activities of
  *    the agents concerned whose description carries "hibob:<id>"),
