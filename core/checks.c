@@ -15,6 +15,7 @@
 #include "roster_rules.h"
 #include "scim.h"
 #include "session.h"
+#include "timeoff_sync.h"
 #include "util.h"
 #include "vault.h"
 #include "webhook.h"
@@ -28,6 +29,8 @@ static const struct {
 	[CHECK_HIBOB_PERMISSIONS] = { "hibob.permissions", "The permission group can view every section needed" },
 	[CHECK_HIBOB_LIFECYCLE_AUDIENCE] = { "hibob.lifecycle_audience", "Hired and terminated people are visible" },
 	[CHECK_HIBOB_TIMEOFF] = { "hibob.timeoff", "Time off can be read" },
+	[CHECK_HIBOB_TIMEOFF_DETAIL] = { "hibob.timeoff_detail", "Each time-off request's details can be read" },
+	[CHECK_HIBOB_TIMEOFF_PRIVATE] = { "hibob.timeoff_private", "Time off under private policies is visible" },
 	[CHECK_ASSEMBLED_AUTH] = { "assembled.auth", "Assembled accepts the API key" },
 	[CHECK_ASSEMBLED_TIMEOFF_TYPE] = { "assembled.timeoff_type", "Assembled has the time-off event types" },
 	[CHECK_ALLEO_TARGET] = { "alleo.target", "The Alleo delivery target works" },
@@ -465,6 +468,168 @@ check_timeoff(struct check_report *r, struct bs_session *s, struct bob_client *b
 	bob_strings_free(types, ntypes);
 }
 
+#define TOFF_PERM_REMEDY "In Bob: Settings > Permission Groups > (the service user's group) > " \
+	"People's data > Time off: "
+
+/* hibob.timeoff_detail: the sync reads each changed request's details
+ * (GET /timeoff/employees/{id}/requests/{requestId}); try a few requests
+ * who's out lists (they exist), else some the changes feed names. */
+static void
+check_timeoff_detail(struct check_report *r, struct bob_client *bob, int needed,
+    const struct bob_timeoffs *outs)
+{
+	struct bob_timeoffs ch = { 0 };
+	struct bs_error err = { 0 };
+	int64_t now = clock_now();
+	size_t tried = 0, gone = 0;
+	const struct bob_timeoffs *src = outs;
+
+	if (outs->n == 0) {
+		if (bob_timeoff_changes(bob, now - 30 * 86400, now, &ch, &err) != BS_OK) {
+			set(r, CHECK_HIBOB_TIMEOFF_DETAIL, needed ? CHECK_FAIL : CHECK_WARN,
+			    TOFF_PERM_REMEDY "grant \"See who's out\" and the time-off requests.",
+			    "The time-off changes could not be read: %s", bs_error_text(&err));
+			return;
+		}
+		src = &ch;
+	}
+	for (size_t i = 0; i < src->n && tried < 3; i++) {
+		const struct bob_timeoff *t = &src->v[i];
+		struct bob_timeoff d;
+		bs_rc rc;
+		if (str_empty(t->employee_id) || str_eq_ci(t->change_type, "Deleted"))
+			continue;
+		tried++;
+		rc = bob_timeoff_request(bob, t->employee_id, t->request_id, &d, &err);
+		if (rc == BS_ERR_NOT_FOUND && src == &ch) {
+			gone++;		/* may have been deleted since: try another */
+			bs_error_clear(&err);
+			continue;
+		}
+		if (rc != BS_OK) {
+			set(r, CHECK_HIBOB_TIMEOFF_DETAIL, needed ? CHECK_FAIL : CHECK_WARN,
+			    TOFF_PERM_REMEDY "grant viewing employees' time-off requests (not only \"See "
+			    "who's out\"). bobsync reads each changed request's details to learn its "
+			    "status; without them no change reaches Assembled.",
+			    "Request #%lld of employee %s: %s", t->request_id, t->employee_id,
+			    bs_error_text(&err));
+			bob_timeoffs_free(&ch);
+			return;
+		}
+		if (d.status == TOFF_STATUS_UNKNOWN)
+			set(r, CHECK_HIBOB_TIMEOFF_DETAIL, CHECK_WARN, "Report this to the bobsync "
+			    "maintainers with 'bobsync check --json'.", "Request #%lld was read, but "
+			    "its status '%s' is not one bobsync knows.", t->request_id,
+			    d.status_raw ? d.status_raw : "(none)");
+		else
+			set(r, CHECK_HIBOB_TIMEOFF_DETAIL, CHECK_PASS, NULL, "Read the details of "
+			    "request #%lld (status %s).", t->request_id, toff_status_name(d.status));
+		bob_timeoff_clear(&d);
+		bob_timeoffs_free(&ch);
+		return;
+	}
+	set(r, CHECK_HIBOB_TIMEOFF_DETAIL, CHECK_SKIP, "Run the check again once someone has "
+	    "time off booked.", "Could not verify: %s", gone > 0 ? "the requests the changes feed "
+	    "named answered 404 (deleted since?)" : "no time-off request in the coming weeks or the "
+	    "last 30 days' changes to read");
+	bob_timeoffs_free(&ch);
+}
+
+static int
+name_in(char *const *names, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (str_eq_ci(names[i], name))
+			return 1;
+	return 0;
+}
+
+/* hibob.timeoff_private: who's out without includePrivate shows a
+ * private policy's requests under its public name (a name that is no
+ * policy type); the read the sync makes (includePrivate=true) must list
+ * the same requests, else the service user lacks the private-policy
+ * permission and they are silently missing. */
+static void
+check_timeoff_private(struct check_report *r, struct bob_client *bob,
+    const struct bob_timeoffs *priv, const char *from, const char *to)
+{
+	struct bob_timeoffs pub = { 0 };
+	struct bs_error err = { 0 };
+	char **types = NULL;
+	size_t ntypes = 0, nhidden = 0, nmissing = 0;
+	long long *ids;
+	size_t nids;
+	const char *public_name = NULL;
+
+	if (bob_policy_types(bob, &types, &ntypes, &err) != BS_OK ||
+	    bob_whos_out_ex(bob, from, to, 0, &pub, &err) != BS_OK) {
+		set(r, CHECK_HIBOB_TIMEOFF_PRIVATE, CHECK_WARN, TOFF_PERM_REMEDY "grant \"See who's "
+		    "out\".", "Could not verify: %s", bs_error_text(&err));
+		goto out;
+	}
+	ids = toff_sorted_ids(priv, &nids);
+	for (size_t i = 0; i < pub.n; i++) {
+		const struct bob_timeoff *t = &pub.v[i];
+		if (str_empty(t->policy_type) || name_in(types, ntypes, t->policy_type))
+			continue;
+		nhidden++;		/* shown under a public name: a private policy */
+		if (public_name == NULL)
+			public_name = t->policy_type;
+		if (!toff_ids_has(ids, nids, t->request_id))
+			nmissing++;
+	}
+	free(ids);
+	if (nmissing > 0)
+		set(r, CHECK_HIBOB_TIMEOFF_PRIVATE, CHECK_WARN, TOFF_PERM_REMEDY "grant \"See who's out "
+		    "because of a private policy\" (the sync asks with includePrivate=true). Without it "
+		    "time off under private policies (often sick leave) never reaches Assembled.",
+		    "%zu of %zu requests from %s to %s under a private policy (shown to others as "
+		    "'%s') are missing from what bobsync reads.", nmissing, nhidden, from, to,
+		    public_name);
+	else if (nhidden > 0)
+		set(r, CHECK_HIBOB_TIMEOFF_PRIVATE, CHECK_PASS, NULL, "%zu requests from %s to %s "
+		    "under a private policy are read with their real policy.", nhidden, from, to);
+	else
+		set(r, CHECK_HIBOB_TIMEOFF_PRIVATE, CHECK_SKIP, "If you use private time-off policies "
+		    "(for example sick leave): " TOFF_PERM_REMEDY "grant \"See who's out because of a "
+		    "private policy\", and run the check again when such time off is booked.",
+		    "Could not verify: no request from %s to %s is shown under a private policy, so "
+		    "bobsync cannot tell whether the service user may see them.", from, to);
+out:
+	bob_strings_free(types, ntypes);
+	bob_timeoffs_free(&pub);
+}
+
+static void
+check_timeoff_reads(struct check_report *r, struct bs_session *s, struct bob_client *bob)
+{
+	struct bob_timeoffs outs = { 0 };
+	struct bs_error err = { 0 };
+	int needed = conf_get_bool(s->conf, "assembled.enabled");
+	int64_t today = clock_now() / 86400;
+	char from[11], to[11];
+
+	if (r->v[CHECK_HIBOB_TIMEOFF].status == CHECK_FAIL ||
+	    r->v[CHECK_HIBOB_TIMEOFF].status == CHECK_WARN) {
+		set(r, CHECK_HIBOB_TIMEOFF_DETAIL, CHECK_SKIP, "Fix hibob.timeoff first; this check runs "
+		    "once time off can be read.", "Skipped: time off cannot be read.");
+		set(r, CHECK_HIBOB_TIMEOFF_PRIVATE, CHECK_SKIP, "Fix hibob.timeoff first; this check "
+		    "runs once time off can be read.", "Skipped: time off cannot be read.");
+		return;
+	}
+	date_format(today - 30, from);
+	date_format(today + 90, to);
+	if (bob_whos_out(bob, from, to, &outs, &err) != BS_OK) {
+		set(r, CHECK_HIBOB_TIMEOFF_DETAIL, needed ? CHECK_FAIL : CHECK_WARN, TOFF_PERM_REMEDY
+		    "grant \"See who's out\".", "%s", bs_error_text(&err));
+		set(r, CHECK_HIBOB_TIMEOFF_PRIVATE, CHECK_SKIP, NULL, "Skipped: time off cannot be read.");
+		return;
+	}
+	check_timeoff_detail(r, bob, needed, &outs);
+	check_timeoff_private(r, bob, &outs, from, to);
+	bob_timeoffs_free(&outs);
+}
+
 struct pm_ctx {
 	const struct asm_activity_types *types;
 	struct strbuf *bad;
@@ -673,8 +838,10 @@ check_run_all(struct bs_session *s, const struct bs_progress *progress, struct c
 		check_people(r, s, bob, &fields, access, &list);
 		STEP(CHECK_HIBOB_TIMEOFF);
 		check_timeoff(r, s, bob);
+		STEP(CHECK_HIBOB_TIMEOFF_DETAIL);
+		check_timeoff_reads(r, s, bob);
 	} else {
-		for (int i = CHECK_HIBOB_FIELD; i <= CHECK_HIBOB_TIMEOFF; i++)
+		for (int i = CHECK_HIBOB_FIELD; i <= CHECK_HIBOB_TIMEOFF_PRIVATE; i++)
 			set(r, (enum check_id)i, CHECK_SKIP, NULL, "Skipped: HiBob did not accept the "
 			    "connection.");
 	}

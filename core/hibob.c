@@ -1771,8 +1771,15 @@ bs_rc
 bob_whos_out(struct bob_client *c, const char *from, const char *to,
     struct bob_timeoffs *out, struct bs_error *err)
 {
+	return bob_whos_out_ex(c, from, to, 1, out, err);
+}
+
+bs_rc
+bob_whos_out_ex(struct bob_client *c, const char *from, const char *to, int include_private,
+    struct bob_timeoffs *out, struct bs_error *err)
+{
 	char *path = xasprintf("/timeoff/whosout?from=%s&to=%s&includeHourly=true"
-	    "&includePrivate=true", from, to);
+	    "&includePrivate=%s", from, to, include_private ? "true" : "false");
 	bs_rc rc = get_timeoffs(c, path, out, err);
 
 	free(path);

@@ -227,6 +227,11 @@ bs_rc bob_timeoff_request(struct bob_client *c, const char *employee_id,
 /* GET /timeoff/whosout?from&to&includeHourly=true */
 bs_rc bob_whos_out(struct bob_client *c, const char *from, const char *to,
     struct bob_timeoffs *out, struct bs_error *err);
+/* The same with includePrivate as asked: false shows a private policy's
+ * requests under its public name; true shows the real name, and leaves
+ * them out when the service user lacks the private-policy permission. */
+bs_rc bob_whos_out_ex(struct bob_client *c, const char *from, const char *to,
+    int include_private, struct bob_timeoffs *out, struct bs_error *err);
 /* GET /timeoff/outtoday */
 bs_rc bob_out_today(struct bob_client *c, const char *today,
     struct bob_timeoffs *out, struct bs_error *err);

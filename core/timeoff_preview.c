@@ -149,7 +149,7 @@ toff_preview_run(struct bs_session *s, const char *from, const char *to,
     const struct bs_progress *progress, struct toff_preview *out, struct bs_error *err)
 {
 	struct bob_client *bc;
-	struct bob_timeoffs outs = { 0 }, ch = { 0 };
+	struct bob_timeoffs outs = { 0 }, ch = { 0 }, more = { 0 };
 	struct toff_env *env = NULL;
 	struct bs_error aerr = { 0 };
 	int64_t now = clock_now(), ws, we, d0, d1, since;
@@ -225,16 +225,15 @@ toff_preview_run(struct bs_session *s, const char *from, const char *to,
 			add_item(out, &outs.v[i], &t);
 		toff_target_clear(&t);
 	}
-	/* the latest state of each request the feed saw, when who's out does
-	 * not list it and its days touch the window */
-	free(latest);
-	latest = toff_latest_flags(&ch);
+	/* the current state of each request the feed names (it carries no
+	 * status), when who's out does not list it and its days touch the
+	 * window */
 	ids = toff_sorted_ids(&outs, &nids);
-	for (size_t i = 0; i < ch.n && rc == BS_OK; i++) {
-		struct bob_timeoff *r = &ch.v[i];
+	if (rc == BS_OK)
+		rc = toff_feed_states(bc, &ch, ids, nids, ws, we, &more, err);
+	for (size_t i = 0; i < more.n && rc == BS_OK; i++) {
+		struct bob_timeoff *r = &more.v[i];
 		struct toff_target t;
-		if (!latest[i] || toff_ids_has(ids, nids, r->request_id))
-			continue;
 		if (request_days(r, &d0, &d1) != 0 || (d1 + 1) * DAY <= ws || d0 * DAY >= we)
 			continue;
 		rc = toff_target_eval(env, r, ws, we, &t, err);
@@ -251,6 +250,7 @@ out:
 		toff_preview_free(out);
 	toff_env_free(&env);
 	bob_timeoffs_free(&outs);
+	bob_timeoffs_free(&more);
 	bob_timeoffs_free(&ch);
 	return rc;
 }

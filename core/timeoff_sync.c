@@ -2,10 +2,13 @@
  *
  * Two ways to find the work (design.md "Time off"):
  *  - incremental: HiBob's changes feed from the stored cursor (less
- *    timeoff.overlap_minutes); a request whose snapshot equals the one
- *    processed before is skipped at once, so the overlap costs nothing and
- *    a quiet feed means one HiBob request and none to Assembled.  The very
- *    first run reconciles instead, then sets the cursor;
+ *    timeoff.overlap_minutes).  The feed carries no status and no order,
+ *    so it only names the requests that changed: each is read once from
+ *    its details (1 + k HiBob calls).  A request whose feed items were all
+ *    seen by an earlier run is skipped at once, so the overlap costs
+ *    nothing and a quiet feed means one HiBob request and none to
+ *    Assembled.  The very first run reconciles instead, then sets the
+ *    cursor;
  *  - reconciliation: every approved request of the window (who's out)
  *    against the events bobsync owns (the mapping table, plus activities of
  *    the agents concerned whose description carries "hibob:<id>"),
@@ -604,6 +607,14 @@ struct record {
 	char *key;
 };
 
+/* What a request's record keeps once a run processed it: the feed items
+ * seen for it ({"seen": [item keys]}), so an item read again through the
+ * overlap is not a change. */
+struct seen {
+	long long request_id;
+	char *data;
+};
+
 /* Activities of one agent in the window (reconciliation only). */
 struct listing {
 	char *agent_id;
@@ -629,6 +640,8 @@ struct planner {
 	long long *superseded;		/* old ids replaced by an edit in this plan */
 	size_t nsuperseded;
 	long source_count;
+	struct seen *seen;		/* feed items per request id, sorted by id */
+	size_t nseen;
 };
 
 static void
@@ -653,8 +666,30 @@ planner_free(struct planner *pl)
 	}
 	free(pl->lists);
 	free(pl->superseded);
+	for (size_t i = 0; i < pl->nseen; i++)
+		free(pl->seen[i].data);
+	free(pl->seen);
 	toff_event_rows_free(&pl->rows);
 	memset(pl, 0, sizeof *pl);
+}
+
+static int
+seen_cmp(const void *a, const void *b)
+{
+	const struct seen *x = a, *y = b;
+
+	return x->request_id < y->request_id ? -1 : x->request_id > y->request_id;
+}
+
+/* The record text of a request: its feed items when the run read any,
+ * else its snapshot. */
+static char *
+record_data(const struct planner *pl, const struct bob_timeoff *r)
+{
+	struct seen key = { r->request_id, NULL }, *hit;
+
+	hit = pl->nseen ? bsearch(&key, pl->seen, pl->nseen, sizeof key, seen_cmp) : NULL;
+	return hit != NULL ? xstrdup(hit->data) : toff_snapshot_key(r);
 }
 
 static void
@@ -670,7 +705,7 @@ add_record(struct planner *pl, const struct bob_timeoff *r)
 	x->employee_id = xstrdup(r->employee_id);
 	x->status = xstrdup(toff_status_name(effective_status(r)));
 	x->previous = r->previous_request_id;
-	x->key = toff_snapshot_key(r);
+	x->key = record_data(pl, r);
 }
 
 /* Mapping rows of one request (borrowed from pl->rows). */
@@ -829,7 +864,7 @@ plan_request(struct planner *pl, const struct bob_timeoff *r, const struct toff_
 	a->policy = xstrdup(r->policy_type);
 	a->agent_id = xstrdup(agent);
 	a->type_id = xstrdup(type);
-	a->record_key = toff_snapshot_key(r);
+	a->record_key = record_data(pl, r);
 	a->status = xstrdup(toff_status_name(effective_status(r)));
 
 	for (size_t i = 0; sync && i < t->d.nevents; i++) {
@@ -1054,16 +1089,314 @@ refresh(struct bob_client *bc, struct bob_timeoff *r, struct bs_error *err)
 }
 
 
+/* ---- the changes feed, as a signal ---- */
+
+/* HiBob's feed items are snapshots at change time with no status, no
+ * chain ids, no change time and no documented order (hibob-api.md 5.1):
+ * they only say which requests changed.  Items are grouped by request id
+ * here, never read in feed order. */
+struct feed_group {
+	long long request_id;
+	const struct bob_timeoff **items;	/* borrowed from the feed */
+	size_t n;
+	char **keys;				/* one per item */
+};
+
+/* The fingerprint of one item: its change type and snapshot. */
+static char *
+feed_item_key(const struct bob_timeoff *r)
+{
+	char *k = toff_snapshot_key(r);
+	char *s = xasprintf("%s|%s", r->change_type ? r->change_type : "", k);
+
+	free(k);
+	return s;
+}
+
+static void
+feed_groups_free(struct feed_group *g, size_t n)
+{
+	for (size_t i = 0; g != NULL && i < n; i++) {
+		for (size_t k = 0; k < g[i].n; k++)
+			free(g[i].keys[k]);
+		free(g[i].keys);
+		free(g[i].items);
+	}
+	free(g);
+}
+
+/* The feed's items grouped by request id, groups sorted by id. */
+static struct feed_group *
+feed_groups(const struct bob_timeoffs *ch, size_t *ngroups)
+{
+	size_t n = ch ? ch->n : 0, ng = 0;
+	struct id_at *ix = xcalloc(n + 1, sizeof *ix);
+	struct feed_group *g = xcalloc(n + 1, sizeof *g);
+
+	for (size_t i = 0; i < n; i++) {
+		ix[i].id = ch->v[i].request_id;
+		ix[i].at = i;
+	}
+	qsort(ix, n, sizeof *ix, id_at_cmp);
+	for (size_t i = 0; i < n; i++) {
+		struct feed_group *x;
+		if (ng == 0 || g[ng - 1].request_id != ix[i].id) {
+			g[ng].request_id = ix[i].id;
+			ng++;
+		}
+		x = &g[ng - 1];
+		x->items = xreallocarray(x->items, x->n + 1, sizeof *x->items);
+		x->keys = xreallocarray(x->keys, x->n + 1, sizeof *x->keys);
+		x->items[x->n] = &ch->v[ix[i].at];
+		x->keys[x->n] = feed_item_key(&ch->v[ix[i].at]);
+		x->n++;
+	}
+	free(ix);
+	*ngroups = ng;
+	return g;
+}
+
+static int
+group_has(const struct feed_group *g, const char *change_type)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (str_eq_ci(g->items[i]->change_type, change_type))
+			return 1;
+	return 0;
+}
+
+/* The seen set of a stored record ({"seen": [...]}); NULL when none. */
+static json_t *
+seen_of(const char *data)
+{
+	json_t *j = data != NULL && data[0] == '{' ? json_loads(data, 0, NULL) : NULL;
+	json_t *a = json_object_get(j, "seen");
+
+	if (!json_is_array(a)) {
+		json_decref(j);
+		return NULL;
+	}
+	json_incref(a);
+	json_decref(j);
+	return a;
+}
+
+static int
+seen_has(const json_t *seen, const char *key)
+{
+	size_t i;
+	json_t *x;
+
+	json_array_foreach(seen, i, x)
+		if (str_eq(json_string_value(x), key))
+			return 1;
+	return 0;
+}
+
+/* Remember the group's items (with those seen before) as the request's
+ * record text. */
+static void
+seen_add(struct planner *pl, const struct feed_group *g, const json_t *before)
+{
+	json_t *j = json_object(), *a = before ? json_deep_copy(before) : json_array();
+
+	for (size_t i = 0; i < g->n; i++)
+		if (!seen_has(a, g->keys[i]))
+			json_array_append_new(a, json_string(g->keys[i]));
+	json_object_set_new(j, "seen", a);
+	pl->seen = xreallocarray(pl->seen, pl->nseen + 1, sizeof *pl->seen);
+	pl->seen[pl->nseen].request_id = g->request_id;
+	pl->seen[pl->nseen].data = json_dump_compact(j);
+	pl->nseen++;
+	json_decref(j);
+}
+
+/* A copy of a feed item to stand for the request. */
+static void
+timeoff_copy(struct bob_timeoff *dst, const struct bob_timeoff *src)
+{
+	*dst = *src;
+	dst->employee_id = xstrdup(src->employee_id);
+	dst->employee_email = xstrdup(src->employee_email);
+	dst->employee_name = xstrdup(src->employee_name);
+	dst->policy_type = xstrdup(src->policy_type);
+	dst->type_raw = xstrdup(src->type_raw);
+	dst->status_raw = xstrdup(src->status_raw);
+	dst->change_type = xstrdup(src->change_type);
+	dst->time_zone = xstrdup(src->time_zone);
+	dst->durations = NULL;
+	dst->ndurations = 0;
+	if (src->ndurations > 0) {
+		dst->durations = xcalloc(src->ndurations, sizeof *dst->durations);
+		memcpy(dst->durations, src->durations, src->ndurations * sizeof *dst->durations);
+		dst->ndurations = src->ndurations;
+	}
+}
+
+/* When the detail read failed (not with 404): the feed's own word, if it
+ * has one that does not depend on the order of the items.  A Deleted or
+ * Canceled change is final; otherwise every item must carry the same
+ * status.  0 when the feed cannot tell. */
+static int
+feed_fallback(const struct feed_group *g, struct bob_timeoff *out)
+{
+	const struct bob_timeoff *pick = NULL;
+
+	for (size_t i = 0; i < g->n && pick == NULL; i++)
+		if (str_eq_ci(g->items[i]->change_type, "Deleted"))
+			pick = g->items[i];
+	for (size_t i = 0; i < g->n && pick == NULL; i++)
+		if (str_eq_ci(g->items[i]->change_type, "Canceled") ||
+		    str_eq_ci(g->items[i]->change_type, "Cancelled"))
+			pick = g->items[i];
+	if (pick == NULL) {
+		for (size_t i = 0; i < g->n; i++) {
+			if (g->items[i]->status == TOFF_STATUS_UNKNOWN)
+				return 0;
+			if (pick != NULL && pick->status != g->items[i]->status)
+				return 0;
+			pick = g->items[i];
+		}
+	}
+	if (pick == NULL)
+		return 0;
+	timeoff_copy(out, pick);
+	return 1;
+}
+
+/* The current state of a changed request: its detail (404 = deleted),
+ * keeping what the detail lacks from the feed (email, name, policy). */
+static bs_rc
+read_current(struct bob_client *bc, const struct feed_group *g, struct bob_timeoff *out,
+    struct bs_error *err)
+{
+	const struct bob_timeoff *f = g->items[0];
+	const char *emp = NULL;
+	struct bob_timeoff d;
+	bs_rc rc;
+
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; i < g->n && emp == NULL; i++)
+		if (!str_empty(g->items[i]->employee_id))
+			emp = g->items[i]->employee_id;
+	if (emp == NULL)
+		return bs_fail(err, BS_ERR_PARSE, "HiBob time-off change of request %lld names no "
+		    "employee", g->request_id);
+	rc = bob_timeoff_request(bc, emp, g->request_id, &d, err);
+	if (rc == BS_ERR_NOT_FOUND) {
+		bs_error_clear(err);
+		timeoff_copy(out, f);
+		out->status = TOFF_DELETED;
+		free(out->change_type);
+		out->change_type = xstrdup("Deleted");
+		return BS_OK;
+	}
+	if (rc != BS_OK) {
+		if (feed_fallback(g, out)) {
+			log_warn("time-off request %lld: details not readable (%s); using the "
+			    "changes feed's %s", g->request_id, bs_error_text(err),
+			    toff_status_name(effective_status(out)));
+			bs_error_clear(err);
+			return BS_OK;
+		}
+		bs_error_prefix(err, "cannot read the current state of time-off request %lld",
+		    g->request_id);
+		return rc;
+	}
+	if (d.employee_email == NULL && f->employee_email != NULL)
+		d.employee_email = xstrdup(f->employee_email);
+	if (d.employee_name == NULL && f->employee_name != NULL)
+		d.employee_name = xstrdup(f->employee_name);
+	if (d.policy_type == NULL && f->policy_type != NULL)
+		d.policy_type = xstrdup(f->policy_type);
+	if (d.request_id == 0)
+		d.request_id = g->request_id;
+	*out = d;
+	return BS_OK;
+}
+
+/* The request an edit replaces, among those with events: the previous
+ * one, else the original of the chain (a chain edited twice between two
+ * polls); 0 when none. */
+static long long
+edit_replaces(const struct planner *pl, const struct bob_timeoff *r)
+{
+	const struct toff_event_row *f;
+	long long c[2] = { r->previous_request_id, r->original_request_id };
+
+	for (int i = 0; i < 2; i++)
+		if (c[i] > 0 && c[i] != r->request_id && rows_of(pl, c[i], &f) > 0)
+			return c[i];
+	return 0;
+}
+
+/* Whether any item's dates meet the window (no dates: assume so). */
+static int
+group_in_window(const struct feed_group *g, int64_t ws, int64_t we)
+{
+	int64_t lo = ws / DAY, hi = (we - 1) / DAY;
+
+	for (size_t i = 0; i < g->n; i++) {
+		const struct bob_timeoff *r = g->items[i];
+		int64_t a, b;
+		if (date_parse(r->start_date[0] ? r->start_date : r->date, &a) != 0)
+			return 1;
+		if (date_parse(r->end_date, &b) != 0)
+			b = r->type == TOFF_OPEN_ENDED ? INT64_MAX : a;
+		if (b >= lo && a <= hi)
+			return 1;
+	}
+	return 0;
+}
+
+bs_rc
+toff_feed_states(struct bob_client *bc, const struct bob_timeoffs *ch, const long long *listed,
+    size_t nlisted, int64_t ws, int64_t we, struct bob_timeoffs *out, struct bs_error *err)
+{
+	struct feed_group *g;
+	size_t ng = 0;
+	bs_rc rc = BS_OK;
+
+	memset(out, 0, sizeof *out);
+	g = feed_groups(ch, &ng);
+	out->v = xcalloc(ng + 1, sizeof *out->v);
+	for (size_t i = 0; i < ng && rc == BS_OK; i++) {
+		struct bob_timeoff *cur = &out->v[out->n];
+		if (toff_ids_has(listed, nlisted, g[i].request_id))
+			continue;
+		if (group_has(&g[i], "Deleted") || group_has(&g[i], "Canceled") ||
+		    group_has(&g[i], "Cancelled") || !group_in_window(&g[i], ws, we)) {
+			if (!feed_fallback(&g[i], cur))
+				timeoff_copy(cur, g[i].items[0]);
+			out->n++;
+			continue;
+		}
+		rc = read_current(bc, &g[i], cur, err);
+		if (rc == BS_OK)
+			out->n++;
+	}
+	feed_groups_free(g, ng);
+	if (rc != BS_OK)
+		bob_timeoffs_free(out);
+	return rc;
+}
+
 /* ---- the incremental plan ---- */
 
+/* Every request id in the window is a change: its current state is read
+ * once (1 + k HiBob calls for k requests), unless each of its items was
+ * seen by an earlier run already (the overlap). */
 static bs_rc
 plan_incremental(struct planner *pl, struct bob_client *bc, int64_t since,
     struct bs_error *err)
 {
 	struct bob_timeoffs ch = { 0 };
+	struct feed_group *g = NULL;
+	struct bob_timeoff *cur = NULL;
 	struct toff_target *tg = NULL;
 	long long *olds = NULL;
 	unsigned char *keep = NULL;
+	size_t ng = 0;
 	bs_rc rc;
 
 	env_progress(pl->env, "Reading time-off changes from HiBob", 0, 0);
@@ -1071,66 +1404,61 @@ plan_incremental(struct planner *pl, struct bob_client *bc, int64_t since,
 	if (rc != BS_OK)
 		return rc;
 	pl->source_count = (long)ch.n;
-	tg = xcalloc(ch.n + 1, sizeof *tg);
-	olds = xcalloc(ch.n + 1, sizeof *olds);
-	/* the last item of each request is its latest state */
-	keep = toff_latest_flags(&ch);
-	for (size_t i = 0; i < ch.n && rc == BS_OK; i++) {
-		struct bob_timeoff *r = &ch.v[i];
+	g = feed_groups(&ch, &ng);
+	cur = xcalloc(ng + 1, sizeof *cur);
+	tg = xcalloc(ng + 1, sizeof *tg);
+	olds = xcalloc(ng + 1, sizeof *olds);
+	keep = xcalloc(ng + 1, 1);
+	for (size_t i = 0; i < ng && rc == BS_OK; i++) {
 		struct toff_request_row rec;
-		char *key;
-		int same = 0;
+		json_t *before = NULL;
+		int fresh = 0;
 
-		if (!keep[i])
-			continue;
-		key = toff_snapshot_key(r);
-		/* processed before, in this very state: nothing to do */
-		if (store_toff_request_get(pl->s->store, r->request_id, &rec, NULL) == BS_OK)
-			same = str_eq(rec.data, key);
+		if (store_toff_request_get(pl->s->store, g[i].request_id, &rec, NULL) == BS_OK)
+			before = seen_of(rec.data);
 		toff_request_row_clear(&rec);
-		free(key);
-		if (same) {
-			keep[i] = 0;
-			continue;
-		}
-		if (needs_detail(pl->env, r)) {
-			rc = refresh(bc, r, err);
-			if (rc != BS_OK)
-				break;
-		}
-		rc = toff_target_eval(pl->env, r, pl->ws, pl->we, &tg[i], err);
+		for (size_t k = 0; k < g[i].n && !fresh; k++)
+			fresh = before == NULL || !seen_has(before, g[i].keys[k]);
+		seen_add(pl, &g[i], before);	/* pl->seen stays sorted: groups are */
+		json_decref(before);
+		if (!fresh)
+			continue;	/* processed before, in this very state */
+		env_progress(pl->env, "Reading changed time-off requests from HiBob", i, ng);
+		rc = read_current(bc, &g[i], &cur[i], err);
+		if (rc != BS_OK)
+			break;
+		keep[i] = 1;
+		rc = toff_target_eval(pl->env, &cur[i], pl->ws, pl->we, &tg[i], err);
 		if (rc != BS_OK)
 			break;
 		/* an edit: the new request replaces the old one's events */
-		if (tg[i].why == TOFF_WHY_SYNC) {
-			const struct toff_event_row *f;
-			long long old = r->previous_request_id > 0 ? r->previous_request_id :
-			    r->original_request_id;
-			if (old > 0 && old != r->request_id && rows_of(pl, old, &f) > 0) {
-				olds[i] = old;
-				pl->superseded = xreallocarray(pl->superseded, pl->nsuperseded + 1,
-				    sizeof *pl->superseded);
-				pl->superseded[pl->nsuperseded++] = old;
-			}
+		if (tg[i].why == TOFF_WHY_SYNC && (olds[i] = edit_replaces(pl, &cur[i])) > 0) {
+			pl->superseded = xreallocarray(pl->superseded, pl->nsuperseded + 1,
+			    sizeof *pl->superseded);
+			pl->superseded[pl->nsuperseded++] = olds[i];
 		}
 	}
-	for (size_t i = 0; i < ch.n && rc == BS_OK; i++) {
+	for (size_t i = 0; i < ng && rc == BS_OK; i++) {
 		if (!keep[i])
 			continue;
-		if (superseded(pl, ch.v[i].request_id)) {
-			add_record(pl, &ch.v[i]);	/* handled by its replacement */
+		if (superseded(pl, cur[i].request_id)) {
+			add_record(pl, &cur[i]);	/* handled by its replacement */
 			continue;
 		}
-		plan_request(pl, &ch.v[i], &tg[i], olds[i]);
+		plan_request(pl, &cur[i], &tg[i], olds[i]);
 		if (tg[i].why == TOFF_WHY_NO_AGENT || tg[i].why == TOFF_WHY_NO_TYPE)
-			plan_hold(pl->plan, ch.v[i].employee_id, tg[i].email, ch.v[i].employee_name,
+			plan_hold(pl->plan, cur[i].employee_id, tg[i].email, cur[i].employee_name,
 			    tg[i].reason);
 	}
-	for (size_t i = 0; i < ch.n; i++)
+	for (size_t i = 0; i < ng; i++) {
 		toff_target_clear(&tg[i]);
+		bob_timeoff_clear(&cur[i]);
+	}
 	free(tg);
+	free(cur);
 	free(olds);
 	free(keep);
+	feed_groups_free(g, ng);
 	bob_timeoffs_free(&ch);
 	return rc;
 }
@@ -1177,7 +1505,7 @@ listings_plausible(struct planner *pl, struct bs_error *err)
 static bs_rc
 plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 {
-	struct bob_timeoffs outs = { 0 }, ch = { 0 };
+	struct bob_timeoffs outs = { 0 }, ch = { 0 }, more = { 0 };
 	struct toff_target *tg = NULL;
 	struct asm_client *ac;
 	char from[11], to[11];
@@ -1187,6 +1515,8 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 	size_t nseen = 0, nlisted = 0;
 	unsigned char *latest = NULL;
 	long long done_id = 0;
+	struct feed_group *g = NULL;
+	size_t ng = 0;
 	bs_rc rc;
 
 	date_format(pl->ws / DAY, from);
@@ -1203,18 +1533,25 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 	    &ch, err);
 	if (rc != BS_OK)
 		goto out;
-	latest = toff_latest_flags(&ch);
+	/* the feed has no status: a request it names that who's out does not
+	 * list is read once, unless a Deleted or Canceled change ended it or
+	 * its dates miss the window */
+	g = feed_groups(&ch, &ng);
+	for (size_t i = 0; i < ng; i++)
+		seen_add(pl, &g[i], NULL);
 	listed = toff_sorted_ids(&outs, &nlisted);
-	for (size_t i = 0; i < ch.n; i++) {
-		struct bob_timeoff *r = &ch.v[i];
-		if (!latest[i])
-			continue;
-		add_record(pl, r);
-		if (toff_ids_has(listed, nlisted, r->request_id) || effective_status(r) != TOFF_APPROVED)
+	env_progress(pl->env, "Reading time-off requests from HiBob", 0, 0);
+	rc = toff_feed_states(bc, &ch, listed, nlisted, pl->ws, pl->we, &more, err);
+	if (rc != BS_OK)
+		goto out;
+	for (size_t i = 0; i < more.n; i++) {
+		struct bob_timeoff *cur = &more.v[i];
+		add_record(pl, cur);
+		if (effective_status(cur) != TOFF_APPROVED)
 			continue;
 		outs.v = xreallocarray(outs.v, outs.n + 1, sizeof *outs.v);
-		outs.v[outs.n++] = *r;		/* moved */
-		memset(r, 0, sizeof *r);
+		outs.v[outs.n++] = *cur;		/* moved */
+		memset(cur, 0, sizeof *cur);
 	}
 	pl->source_count = (long)outs.n;
 	rc = toff_env_assembled(pl->env, err);
@@ -1224,7 +1561,6 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 	if (rc != BS_OK)
 		goto out;
 	tg = xcalloc(outs.n + 1, sizeof *tg);
-	free(latest);
 	latest = toff_latest_flags(&outs);
 	seen = toff_sorted_ids(&outs, &nseen);
 	for (size_t i = 0; i < outs.n && rc == BS_OK; i++) {
@@ -1351,6 +1687,8 @@ out:
 		free(agents[i]);
 	free(agents);
 	bob_timeoffs_free(&outs);
+	bob_timeoffs_free(&more);
+	feed_groups_free(g, ng);
 	bob_timeoffs_free(&ch);
 	return rc;
 }

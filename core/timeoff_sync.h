@@ -105,6 +105,16 @@ char *toff_description(const struct bob_timeoff *r, int chunk);
  * caller frees. */
 char *toff_snapshot_key(const struct bob_timeoff *r);
 
+/* HiBob's changes feed has no status and no order: the current state of
+ * each request the feed ch names that is not among listed (sorted ids,
+ * e.g. who's out's), one entry per request, into out.  Read from its
+ * details (404 = deleted) when it may be approved and its days meet
+ * [ws, we); a request a Deleted or Canceled change ended is not read
+ * (deleted, canceled), nor one outside the window (as the feed shows it). */
+bs_rc toff_feed_states(struct bob_client *bc, const struct bob_timeoffs *ch,
+    const long long *listed, size_t nlisted, int64_t ws, int64_t we,
+    struct bob_timeoffs *out, struct bs_error *err);
+
 /* For each item of v, 1 when no later item has the same request id (its
  * latest state in a feed); caller frees. */
 unsigned char *toff_latest_flags(const struct bob_timeoffs *v);

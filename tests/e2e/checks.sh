@@ -1,7 +1,9 @@
 #!/bin/sh
 # checks.sh - `bobsync check --json` against every sandbox scenario names
 # the failing check, its code and the missing sections, with a remedy; the
-# default company passes everything.
+# default company passes everything but hibob.timeoff_private (the strict
+# sandbox withholds that permission), which passes once it is granted;
+# refused time-off details fail hibob.timeoff_detail.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/sandbox.sh"
 
@@ -14,12 +16,34 @@ scenario() { sb_ctl hibob POST /_control/scenario "$1" >/dev/null; }
 field() { json_get "$T_TMP/check.json" "(lambda v: sorted(v) if isinstance(v, list) else v)([c.get('$2') for c in j['checks'] if c['id']=='$1'][0])"; }
 run_check() { bs check --json >"$T_TMP/check.json" 2>"$T_TMP/check.err"; echo $?; }
 
-t_case "the default company passes every check"
+toff_api() { sb_ctl hibob POST /_control/timeoff_api "$1" >/dev/null; }
+
+t_case "the default company passes every check but the private policies"
 scenario '{"name": "default"}'
 st=$(run_check)
 t_eq "$st" 0 "exit status"
 t_eq "$(json_get "$T_TMP/check.json" 'j["ok"]')" True "ok"
+t_eq "$(json_get "$T_TMP/check.json" '",".join(c["id"] for c in j["checks"] if c["status"] not in ("pass","skip"))')" "hibob.timeoff_private" "checks not passing"
+t_eq "$(field hibob.timeoff_detail status)" pass "time-off details readable"
+# the strict sandbox withholds the private-policy permission: who's out
+# without includePrivate shows those requests as "Out of office", the
+# sync's read leaves them out
+t_eq "$(field hibob.timeoff_private status)" warn "private policies"
+t_contains "$(field hibob.timeoff_private detail)" "Out of office" "names the public name"
+t_contains "$(field hibob.timeoff_private remedy)" "private policy" "remedy names the permission"
+
+t_case "private-policy permission granted: hibob.timeoff_private passes"
+toff_api '{"private_permission": true}'
+t_eq "$(run_check)" 0 "exit status"
+t_eq "$(field hibob.timeoff_private status)" pass "private policies"
 t_eq "$(json_get "$T_TMP/check.json" '",".join(c["id"] for c in j["checks"] if c["status"] not in ("pass","skip"))')" "" "checks not passing"
+
+t_case "time-off details refused: hibob.timeoff_detail fails with a remedy"
+toff_api '{"detail_forbidden": true}'
+t_eq "$(run_check)" 1 "exit status"
+t_eq "$(field hibob.timeoff_detail status)" fail "details"
+t_contains "$(field hibob.timeoff_detail remedy)" "Permission Groups" "remedy"
+toff_api '{}'
 
 # scenario | check id | key | expected | check status | exit status
 # (no hired or terminated person visible is a warning when Alleo is off or
@@ -47,6 +71,7 @@ done <<'CASES'
 {"name": "no_inactive_audience"}|hibob.lifecycle_audience|status|warn|warn|0
 {"name": "historical_field"}|hibob.field|status|warn|warn|0
 {"name": "no_timeoff"}|hibob.timeoff|status|fail|fail|1
+{"name": "no_timeoff"}|hibob.timeoff_detail|status|skip|skip|1
 {"name": "wrong_token"}|hibob.auth|status|fail|fail|6
 CASES
 

@@ -1,9 +1,13 @@
 #!/bin/sh
 # timeoff.sh - the time-off sync to Assembled through the CLI, against the
-# sandbox: the first sync of the window matches the sandbox's ground truth;
-# an approval, an edit and a cancellation made in HiBob each reach
-# Assembled on the next incremental run with exactly the right calls; a
-# quiet run costs one HiBob request and no Assembled request; a
+# sandbox (strict by default: a changes feed without status or chain ids,
+# newest first, private requests hidden): the first sync of the window
+# matches the sandbox's ground truth; an approval, an edit, a cancellation
+# and a deletion made in HiBob each reach Assembled on the next incremental
+# run with exactly the right calls (the feed, then each changed request's
+# details once); a request approved and cancelled between two polls leaves
+# nothing, in either feed order; a quiet run costs one HiBob request and no
+# Assembled request; a
 # reconciliation repairs a deleted event and removes an orphan; the guard
 # blocks a mass cancellation until that plan is approved (once);
 # allow_conflicts false removes the shifts under an event, true keeps them;
@@ -124,7 +128,9 @@ t_eq "$got " "$want" "requests that will sync"
 t_contains "$out" '"no_agent"' "unmatched people counted"
 t_contains "$out" '"not_contiguous"' "several-part requests counted"
 t_contains "$out" '"pending":' "pending requests counted"
-t_contains "$out" '"declined":' "declined requests counted"
+# the feed has no status: a request it shows cancelled (or declined) is
+# not read again, so both count as canceled
+t_contains "$out" '"canceled":' "cancelled and declined requests counted"
 csv=$(bs preview timeoff --csv)
 t_contains "$(printf '%s' "$csv" | head -1)" "request_id,employee_id,email" "CSV header"
 t_eq "$(printf '%s\n' "$csv" | grep -c ',yes,sync,')" "$(expected_sync | wc -l)" "CSV rows that sync"
@@ -142,6 +148,26 @@ t_contains "$out" '"failed": 0' "no failures"
 t_eq "$(diff_with_truth)" "" "Assembled holds one event per expected request"
 t_eq "$(calls assembled POST /v0/activities/bulk)" 0 "nothing deleted"
 t_eq "$(calls assembled DELETE /v0/activities)" 0 "never the window delete"
+# HiBob: who's out, a year of the feed (three windows), people once for
+# emails, and the details of exactly the requests only the feed can show
+# as approved (people who are not Active; who's out lists the rest)
+t_eq "$(calls hibob GET /v1/timeoff/whosout)" 1 "who's out, once"
+t_eq "$(calls hibob GET /v1/timeoff/requests/changes)" 3 "the feed, in windows of 6 months"
+t_eq "$(calls hibob POST /v1/people/search)" 1 "people, once"
+sb_ctl hibob GET /_control/requests | json_get - \
+    "' '.join(sorted(r['path'].rsplit('/', 1)[1] for r in j['requests'] if '/requests/' in r['path'] and r['path'].startswith('/v1/timeoff/employees/')))" >"$T_TMP/read"
+sb_ctl hibob GET /_control/state | "$PY" -c '
+import json, sys
+j = json.load(sys.stdin)
+inactive = {p["id"] for p in j["people"] if p["status"] != "Active"}
+lo, hi = sys.argv[1], sys.argv[2]
+print(" ".join(sorted(str(q["requestId"]) for q in j["requests"]
+      if q["status"] == "approved" and not q["deleted"] and q["policyType"] != "Medical"
+      and q["employeeId"] in inactive and q["startDate"] <= hi and (q["endDate"] or hi) >= lo)))' \
+    "$(sb_ctl hibob GET /_control/expected | json_get - "j['window']['from']")" \
+    "$(sb_ctl hibob GET /_control/expected | json_get - "j['window']['to']")" >"$T_TMP/want_read"
+t_eq "$(cat "$T_TMP/read")" "$(cat "$T_TMP/want_read")" "details read: the approved requests of people who are not Active"
+t_eq "$(calls_all hibob)" "$((5 + $(wc -w <"$T_TMP/want_read")))" "no other HiBob call"
 NSYNC=$(expected_sync | wc -l)
 t_eq "$(bs status --json | json_get - "j['timeoff']['synced_events']")" "$NSYNC" "status counts the synced events"
 
@@ -170,7 +196,8 @@ bs sync timeoff >/dev/null
 t_eq "$?" 0 "exit status"
 t_eq "$(calls assembled POST /v0/activities)" 1 "one create"
 t_eq "$(calls assembled POST /v0/activities/bulk)" 0 "no delete"
-t_eq "$(calls_all hibob)" 1 "HiBob: the changes feed only"
+t_eq "$(calls hibob GET "/v1/timeoff/employees/$EMP/requests/$RID")" 1 "its details, once"
+t_eq "$(calls_all hibob)" 2 "HiBob: the changes feed and one detail"
 set -- $(event_of "$RID")
 t_eq "$#" 3 "the event exists"
 OLD_ACT=$1
@@ -183,10 +210,12 @@ logs_clear
 out=$(bs plan timeoff --json)
 t_eq "$(printf '%s' "$out" | json_get - "[a['op'] for a in j['actions']]")" "['replace']" "planned as one replace"
 t_contains "$out" "replaces request #$RID" "the reason names the old request"
+logs_clear
 bs sync timeoff >/dev/null
 t_eq "$?" 0 "exit status"
 t_eq "$(calls assembled POST /v0/activities)" 1 "one create"
 t_eq "$(calls assembled POST /v0/activities/bulk)" 1 "one delete"
+t_eq "$(calls_all hibob)" 3 "HiBob: the feed and the two requests' details"
 t_eq "$(event_of "$RID")" "" "old event gone"
 t_eq "$(event_of "$NEW" | wc -l)" 1 "one new event"
 
@@ -198,7 +227,38 @@ t_eq "$?" 0 "exit status"
 t_eq "$(calls assembled POST /v0/activities/bulk)" 1 "one delete"
 t_eq "$(calls assembled POST /v0/activities)" 0 "no create"
 t_eq "$(calls assembled GET /v0/people)" 0 "no people read for a removal"
+t_eq "$(calls_all hibob)" 2 "HiBob: the feed and one detail"
 t_eq "$(event_of "$NEW")" "" "event gone"
+
+t_case "a deletion (details answer 404) removes the event with one delete"
+r=$(toff_ctl "{\"op\":\"create\",\"employee\":\"$EMP\",\"type\":\"days\",\"startDate\":\"$DAY\",\"endDate\":\"$DAY\"}")
+DEL=$(printf '%s' "$r" | json_get - "j['requestId']")
+bs sync timeoff >/dev/null
+t_eq "$(event_of "$DEL" | wc -l)" 1 "the event exists"
+toff_ctl "{\"op\":\"delete\",\"requestId\":$DEL}" >/dev/null
+logs_clear
+bs sync timeoff >/dev/null
+t_eq "$?" 0 "exit status"
+t_eq "$(calls assembled POST /v0/activities/bulk)" 1 "one delete"
+t_eq "$(calls_all assembled)" 1 "nothing else sent to Assembled"
+t_eq "$(calls hibob GET "/v1/timeoff/employees/$EMP/requests/$DEL")" 1 "its details, once"
+t_eq "$(calls_all hibob)" 2 "HiBob: the feed and one detail"
+t_eq "$(event_of "$DEL")" "" "event gone"
+
+t_case "approved, then cancelled between two polls: no event, whatever the feed order"
+for order in newest_first chronological; do
+	sb_ctl hibob POST /_control/timeoff_api "{\"feed_order\":\"$order\"}" >/dev/null
+	r=$(toff_ctl "{\"op\":\"create\",\"employee\":\"$EMP\",\"type\":\"days\",\"startDate\":\"$DAY\",\"endDate\":\"$DAY\"}")
+	AC=$(printf '%s' "$r" | json_get - "j['requestId']")
+	toff_ctl "{\"op\":\"cancel\",\"requestId\":$AC}" >/dev/null
+	logs_clear
+	bs sync timeoff >/dev/null
+	t_eq "$?" 0 "exit status ($order)"
+	t_eq "$(event_of "$AC")" "" "no event ($order)"
+	t_eq "$(calls_all assembled)" 0 "nothing sent to Assembled ($order)"
+	t_eq "$(calls_all hibob)" 2 "HiBob: the feed and one detail ($order)"
+done
+sb_ctl hibob POST /_control/timeoff_api '{}' >/dev/null
 
 t_case "reconcile repairs a deleted event and removes an orphan"
 set -- $(expected_sync | head -1)

@@ -750,7 +750,7 @@ class Company:
             return True, "leaving", "alleo_access yes, employed until %s" % iso(p.term)
         return True, "eligible", "alleo_access yes, employed since %s" % iso(p.start)
 
-    def timeoff_truth(self, q, agents):
+    def timeoff_truth(self, q, agents, private_visible=False):
         """(sync, reason_code, reason, agent_id)."""
         t = self.today
         ws = t - dt.timedelta(days=LOOKBACK_DAYS)
@@ -776,11 +776,14 @@ class Company:
             return False, "out_of_window", "outside the sync window %s to %s" % (iso(ws), iso(we)), aid
         if agent is None:
             return False, "no_agent", "no Assembled agent matches this person", aid
+        if POLICY_TYPES.get(q.policy, (0, 0, 0, False))[3] and not private_visible:
+            return False, "private", "private policy %s: hidden without the permission" % q.policy, aid
         return True, "sync", "approved, contiguous, in the window, agent matched (%s)" % agent["match"], aid
 
 
-    def expected(self, agents):
-        """The ground-truth document (see README)."""
+    def expected(self, agents, private_visible=False):
+        """The ground-truth document (see README).  private_visible: the
+        service user may see private-policy requests."""
         emps = []
         summ = {"total": 0, "eligible": 0, "ineligible": 0, "unset": 0}
         for p in self.people:
@@ -803,7 +806,7 @@ class Company:
         tsum = {"total": 0, "sync": 0, "skip": 0}
         by_reason = {}
         for q in self.requests:
-            ok, code, why, aid = self.timeoff_truth(q, agents)
+            ok, code, why, aid = self.timeoff_truth(q, agents, private_visible)
             tsum["total"] += 1
             tsum["sync" if ok else "skip"] += 1
             by_reason[code] = by_reason.get(code, 0) + 1

@@ -6,6 +6,7 @@ control API.  Everything reads and writes the shared World under its lock.
 import bisect
 import collections
 import datetime as dt
+import random
 import re
 import threading
 import time
@@ -679,25 +680,34 @@ class HiBob:
             out["durations"] = [dict(d) for d in q.spec["durations"]]
 
     def snapshot(self, ev):
-        """One changes-feed item: the request as it was at change time."""
+        """One changes-feed item: the request as it was at change time, with
+        only the keys of the published TimeoffChange schema (no status, no
+        chain ids, no change time) unless the old easy feed is switched on."""
         ts, change, q, status, desc = ev
         p = q.emp
         unit, total, cost = self.amounts(q)
         pol, disp = self.policy_names(q, True)
         out = {"changeType": change, "employeeId": p.id, "employeeDisplayName": p.display(),
-               "employeeEmail": p.email, "requestId": q.id, "policyType": pol,
+               "employeeEmail": p.email, "requestId": q.id,
                "policyTypeDisplayName": disp, "type": q.type, "startDate": None, "startPortion": None,
                "endDate": None, "endPortion": None, "dayPortion": None, "date": None,
                "hoursOnDate": None, "dailyHours": None, "durationUnit": unit,
-               "totalDuration": total, "totalCost": cost, "changeReason": None,
-               "status": status, "visibility": "Private" if POLICY_TYPES.get(q.policy, (0, 0, 0, 0))[3] else "Public",
-               "description": desc}
+               "totalDuration": total, "totalCost": cost, "changeReason": None}
         self.type_fields(q, out, ("startPortion", "endPortion"))
-        if q.original is not None:
-            out["originalRequestId"] = q.original
-        if q.previous is not None:
-            out["previousRequestId"] = q.previous
+        if self.w.toff_api["feed_status"]:
+            out["policyType"] = pol
+            out["status"] = status
+            out["visibility"] = "Private" if is_private(q) else "Public"
+            out["description"] = desc
+            if q.original is not None:
+                out["originalRequestId"] = q.original
+            if q.previous is not None:
+                out["previousRequestId"] = q.previous
         return out
+
+    def hidden(self, q):
+        """A private-policy request the service user may not see."""
+        return is_private(q) and not self.w.toff_api["private_permission"]
 
     def changes(self, req):
         since_s = req.q("since")
@@ -739,9 +749,14 @@ class HiBob:
             for e in ev[i:j]:
                 if e[3] == "pending" and not pending:
                     continue
-                if not self.audience(e[2].emp):
+                if not self.audience(e[2].emp) or self.hidden(e[2]):
                     continue
                 out.append(self.snapshot(e))
+            order = self.w.toff_api["feed_order"]
+        if order == "newest_first":
+            out.reverse()
+        elif order == "shuffled":
+            random.Random(len(out)).shuffle(out)
         return json_response({"changes": out})
 
     def out_item(self, q, include_private):
@@ -772,6 +787,8 @@ class HiBob:
                 continue
             if site and str(self.c.site_ids[p.site]) != site:
                 continue
+            if private and self.hidden(q):
+                continue    # includePrivate=true without the permission: silently missing
             qe = q.end if q.end is not None else dt.date.max
             if q.start > end or qe < start:
                 continue
@@ -851,8 +868,12 @@ class HiBob:
         except ValueError:
             return err(404, "not_found", "Time off request not found")
         with self.w.lock:
+            if self.w.toff_api["detail_forbidden"]:
+                return err(403, "forbidden", "The service user does not have permissions to access "
+                           "time off requests")
             q = self.c.req_by_id.get(rid)
-            if q is None or q.deleted or q.emp.id != emp_id or not self.audience(q.emp):
+            if (q is None or q.deleted or q.emp.id != emp_id or not self.audience(q.emp)
+                    or self.hidden(q)):
                 return err(404, "not_found", "Time off request not found")
             return json_response(self.details(q, req.qbool("includeDailyDurations", True)))
 
@@ -920,6 +941,16 @@ class HiBob:
                     self.fail403.clear()
             self._reset_windows()
             return json_response({"limits": self.limits, "waf": self.waf})
+        if p == "/_control/timeoff_api":
+            if m == "POST":
+                try:
+                    body = common.body_object(req)
+                    with self.w.lock:
+                        self.w.toff_api = toff_api_state(body)
+                except ValueError as e:
+                    return json_response({"error": str(e)}, 400)
+            with self.w.lock:
+                return json_response(dict(self.w.toff_api))
         if p == "/_control/staleness" and m == "POST":
             try:
                 self.w.staleness = float(common.body_object(req).get("seconds", 0))
@@ -927,6 +958,32 @@ class HiBob:
                 return json_response({"error": str(e)}, 400)
             return json_response({"seconds": self.w.staleness})
         return self.w.common_control(req)
+
+
+def is_private(q):
+    return bool(POLICY_TYPES.get(q.policy, (0, 0, 0, False))[3])
+
+
+# How the time-off reads behave; the strict reading by default, the old
+# easy one only on request (/_control/timeoff_api).
+TOFF_API_DEFAULTS = {"private_permission": False, "feed_status": False, "feed_order": "newest_first",
+                     "detail_forbidden": False}
+FEED_ORDERS = ("newest_first", "chronological", "shuffled")
+
+
+def toff_api_state(body):
+    """The time-off options from a control body; {} restores the defaults."""
+    st = dict(TOFF_API_DEFAULTS)
+    for k, v in body.items():
+        if k not in st:
+            raise ValueError("unknown option %r (one of %s)" % (k, ", ".join(sorted(st))))
+        if k == "feed_order":
+            if v not in FEED_ORDERS:
+                raise ValueError("feed_order must be one of %s" % ", ".join(FEED_ORDERS))
+        elif not isinstance(v, bool):
+            raise ValueError("%s must be true or false" % k)
+        st[k] = v
+    return st
 
 
 class BadRequest(Exception):

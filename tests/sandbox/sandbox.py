@@ -43,6 +43,7 @@ class World:
         self.assembled = asmmod.AssembledData(company)
         self.scenario = hibobmod.scenario_state(scenario, sections)
         self.staleness = staleness
+        self.toff_api = dict(hibobmod.TOFF_API_DEFAULTS)
         self._ts = [e[0] for e in company.events]
         self.hibob = None
         self.webhooks = webhookmod.Sender()
@@ -88,7 +89,8 @@ class World:
         return [ids["access"], ids["monthly"], ids["health"], ids["cost_centre"]]
 
     def expected(self):
-        return self.company.expected(self.assembled.agent_map())
+        return self.company.expected(self.assembled.agent_map(),
+                                     private_visible=self.toff_api["private_permission"])
 
     # ---- control shared by every server ----
     def common_control(self, req):

@@ -533,11 +533,50 @@ def hibob_changes_validation(sb):
     eq(changes(sb, iso_now(-250 * 86400), iso_now()).status, 400, "window over 6 months")
 
 
+TIMEOFF_CHANGE_KEYS = {"changeType", "employeeId", "employeeDisplayName", "employeeEmail", "requestId",
+                       "policyTypeDisplayName", "type", "startDate", "startPortion", "endDate", "endPortion",
+                       "dayPortion", "date", "hoursOnDate", "minutes", "dailyHours", "percentageOfDay",
+                       "timeZone", "durations", "durationUnit", "totalDuration", "totalCost", "changeReason"}
+
+
+def toff_api(sb, **opts):
+    return sb.c("hibob", "POST", "/_control/timeoff_api", opts)
+
+
+@check
+def hibob_changes_strict_by_default(sb):
+    since = iso_now(-7 * 86400)
+    ch = changes(sb, since, pending=True).json()["changes"]
+    extra = set().union(*(set(c) for c in ch)) - TIMEOFF_CHANGE_KEYS
+    eq(extra, set(), "only TimeoffChange keys (no status, chain ids, change time)")
+    toff_api(sb, feed_order="chronological")
+    chrono = changes(sb, since, pending=True).json()["changes"]
+    toff_api(sb)
+    ok(len(ch) > 2 and ch != chrono and ch == chrono[::-1], "newest first by default")
+    toff_api(sb, feed_order="shuffled")
+    shuf = changes(sb, since, pending=True).json()["changes"]
+    toff_api(sb)
+    ok(shuf != chrono and sorted(map(json.dumps, shuf)) == sorted(map(json.dumps, chrono)), "shuffled")
+    ex = sb.c("hibob", "GET", "/_control/expected")["timeoff"]["requests"]
+    private = {r["request_id"] for r in ex if r["policy"] == "Medical"}
+    ok(private and not any(c["requestId"] in private for c in ch), "private requests hidden")
+    toff_api(sb, private_permission=True)
+    ok(any(c["requestId"] in private for c in changes(sb, since, pending=True).json()["changes"]),
+       "private requests with the permission")
+    toff_api(sb)
+    eq(call("POST", sb.ctl["hibob"] + "/_control/timeoff_api", {"feed_order": "sideways"}).status, 400,
+       "bad option refused")
+
+
 @check
 def hibob_changes_content(sb):
     since = iso_now(-7 * 86400)
-    ch = changes(sb, since).json()["changes"]
-    chp = changes(sb, since, pending=True).json()["changes"]
+    toff_api(sb, feed_status=True, feed_order="chronological")
+    try:
+        ch = changes(sb, since).json()["changes"]
+        chp = changes(sb, since, pending=True).json()["changes"]
+    finally:
+        toff_api(sb)
     ok(ch and len(chp) > len(ch), "includePending adds entries")
     ok(all(c["status"] != "pending" for c in ch), "no pending without includePending")
     ok(any(c["status"] == "pending" for c in chp), "pending with includePending")
@@ -563,8 +602,12 @@ def hibob_changes_content(sb):
 
 @check
 def hibob_changes_replay_gives_current_status(sb):
-    """Replaying the whole feed in order ends in each request's current state."""
-    feed = changes(sb, iso_now(-30 * 86400), pending=True).json()["changes"]
+    """Replaying the whole (old, easy) feed in order ends in each request's current state."""
+    toff_api(sb, feed_status=True, feed_order="chronological", private_permission=True)
+    try:
+        feed = changes(sb, iso_now(-30 * 86400), pending=True).json()["changes"]
+    finally:
+        toff_api(sb)
     last = {}
     for c in feed:
         last[c["requestId"]] = c
@@ -590,6 +633,14 @@ def hibob_changes_replay_gives_current_status(sb):
 
 @check
 def hibob_control_timeoff_lifecycle(sb):
+    toff_api(sb, feed_status=True, feed_order="chronological")
+    try:
+        control_timeoff_lifecycle(sb)
+    finally:
+        toff_api(sb)
+
+
+def control_timeoff_lifecycle(sb):
     st = sb.c("hibob", "GET", "/_control/state?summary=1")
     emp = st["featured"]["zoe.lukasiewicz-ostergard"]
     t0 = iso_now(-0.5)
@@ -689,7 +740,13 @@ def hibob_webhooks_signed_in_order_with_modes(sb):
 @check
 def hibob_request_details(sb):
     ex = sb.c("hibob", "GET", "/_control/expected")
-    reqs = [r for r in ex["timeoff"]["requests"] if r["status"] != "deleted"]
+    reqs = [r for r in ex["timeoff"]["requests"] if r["status"] != "deleted" and r["policy"] != "Medical"]
+    priv = [r for r in ex["timeoff"]["requests"] if r["status"] != "deleted" and r["policy"] == "Medical"][0]
+    path = "/timeoff/employees/%s/requests/%d" % (priv["employee_id"], priv["request_id"])
+    eq(sb.bob("GET", path).status, 404, "private request hidden without the permission")
+    toff_api(sb, private_permission=True)
+    eq(sb.bob("GET", path).status, 200, "private request with the permission")
+    toff_api(sb)
     seen_types = set()
     keys_date = keys_plain = 0
     for r in reqs[:150]:
@@ -733,6 +790,12 @@ def hibob_whosout_outtoday_policies(sb):
     priv = {o["policyTypeDisplayName"] for o in sb.bob(
         "GET", "/timeoff/whosout?from=%s&to=%s&includePrivate=true" % (frm, to)).json()["outs"]}
     ok("Medical" not in names and "Out of office" in names, "private policy shown by its public name %s" % names)
+    ok("Medical" not in priv and "Out of office" not in priv, "includePrivate without the permission "
+       "leaves private requests out %s" % priv)
+    toff_api(sb, private_permission=True)
+    priv = {o["policyTypeDisplayName"] for o in sb.bob(
+        "GET", "/timeoff/whosout?from=%s&to=%s&includePrivate=true" % (frm, to)).json()["outs"]}
+    toff_api(sb)
     ok("Medical" in priv and "Out of office" not in priv, "includePrivate shows the real name %s" % priv)
     eq(sb.bob("GET", "/timeoff/whosout?from=%s" % frm).status, 400, "to required")
     outs = sb.bob("GET", "/timeoff/outtoday?includeHourly=true").json()["outs"]

@@ -353,6 +353,55 @@ whos_out_lists_approved(void **state)
 	bob_timeoffs_free(&t);
 }
 
+/* The strict sandbox: private-policy requests show under their public
+ * name without includePrivate and are silently missing with it, until
+ * the service user has the permission; feed items carry no status. */
+static void
+private_requests_and_strict_feed(void **state)
+{
+	struct bob_timeoffs pub, priv, ch;
+	struct bs_error err = { 0 };
+	char from[11], to[11];
+	int64_t now = clock_now();
+	size_t hidden = 0, missing = 0, named = 0;
+
+	(void)state;
+	date_format(now / 86400 - 30, from);
+	date_format(now / 86400 + 365, to);
+	assert_int_equal(bob_whos_out_ex(bob, from, to, 0, &pub, &err), BS_OK);
+	assert_int_equal(bob_whos_out_ex(bob, from, to, 1, &priv, &err), BS_OK);
+	assert_int_equal(logged("/timeoff/whosout", 200), 2);
+	for (size_t i = 0; i < pub.n; i++) {
+		int found = 0;
+		if (!str_eq(pub.v[i].policy_type, "Out of office"))
+			continue;
+		hidden++;
+		for (size_t k = 0; k < priv.n; k++)
+			found |= priv.v[k].request_id == pub.v[i].request_id;
+		missing += !found;
+	}
+	assert_true(hidden > 0);
+	assert_int_equal(missing, hidden);
+	bob_timeoffs_free(&priv);
+	free(test_http_post(ctl_port, "/_control/timeoff_api", "{\"private_permission\": true}"));
+	assert_int_equal(bob_whos_out_ex(bob, from, to, 1, &priv, &err), BS_OK);
+	free(test_http_post(ctl_port, "/_control/timeoff_api", "{}"));
+	for (size_t k = 0; k < priv.n; k++)
+		named += str_eq(priv.v[k].policy_type, "Medical");
+	assert_int_equal(named, hidden);
+	bob_timeoffs_free(&priv);
+	bob_timeoffs_free(&pub);
+
+	assert_int_equal(bob_timeoff_changes(bob, now - 7 * 86400LL, now, &ch, &err), BS_OK);
+	assert_true(ch.n > 0);
+	for (size_t i = 0; i < ch.n; i++) {
+		assert_int_equal(ch.v[i].status, TOFF_STATUS_UNKNOWN);
+		assert_int_equal(ch.v[i].previous_request_id, 0);
+		assert_non_null(ch.v[i].change_type);
+	}
+	bob_timeoffs_free(&ch);
+}
+
 int
 main(void)
 {
@@ -365,6 +414,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(search_splits_at_400_fields, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(changes_in_windows_of_six_months, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(whos_out_lists_approved, each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(private_requests_and_strict_feed, each_setup, each_teardown),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -427,6 +427,42 @@ hibob_req(long long id, const char *emp, const char *status, const char *from, c
 	return j;
 }
 
+/* A changes-feed item as HiBob's schema has it: no status, no chain ids. */
+static json_t *
+change_item(long long id, const char *emp, const char *from, const char *to, const char *change)
+{
+	json_t *j = hibob_req(id, emp, "approved", from, to, change);
+
+	json_object_del(j, "status");
+	return j;
+}
+
+/* The answer of GET /timeoff/employees/{emp}/requests/{id}: the current
+ * state, with the chain ids (0: none). */
+static json_t *
+detail_item(long long id, const char *emp, const char *status, const char *from, const char *to,
+    long long previous, long long original)
+{
+	char path[96];
+	json_t *j = hibob_req(id, emp, status, from, to, NULL);
+
+	json_object_set_new(j, "approved", json_boolean(str_eq(status, "approved")));
+	json_object_set_new(j, "previousRequestId", previous ? json_integer(previous) : json_null());
+	json_object_set_new(j, "originalRequestId", original ? json_integer(original) : json_null());
+	snprintf(path, sizeof path, "/v1/timeoff/employees/%s/requests/%lld", emp, id);
+	return item(path, j);
+}
+
+static json_t *
+detail_status(long long id, const char *emp, int status)
+{
+	char path[96];
+
+	snprintf(path, sizeof path, "/v1/timeoff/employees/%s/requests/%lld", emp, id);
+	return json_pack("{s:s, s:i, s:s}", "path", path, "status", status, "body",
+	    "{\"error\":\"x\"}");
+}
+
 static json_t *
 wrap(const char *key, json_t *list)
 {
@@ -577,10 +613,28 @@ run_first_then_quiet_feed(void **state)
 	}
 	json_decref(log);
 
-	/* the overlap returns both again: nothing to do, one HiBob call, none to Assembled */
+	/* the feed names both (changes the first read did not show yet): each
+	 * is read once, as it is now; nothing changed, so nothing is planned */
 	reset_server();
-	json_array_append_new(ch, hibob_req(1, "101", "approved", "2026-03-02", "2026-03-03", "Created"));
-	json_array_append_new(ch, hibob_req(2, "202", "approved", "2026-03-10", "2026-03-10", "Created"));
+	json_array_append_new(ch, change_item(2, "202", "2026-03-10", "2026-03-10", "Created"));
+	json_array_append_new(ch, change_item(1, "101", "2026-03-02", "2026-03-03", "Created"));
+	script(json_pack("[o, o, o, o, o]", item("/v1/timeoff/requests/changes",
+	    wrap("changes", json_deep_copy(ch))),
+	    detail_item(1, "101", "approved", "2026-03-02", "2026-03-03", 0, 0),
+	    detail_item(2, "202", "approved", "2026-03-10", "2026-03-10", 0, 0),
+	    item_text("/v0/people", people_body), item_text("/v0/activity_types", types_json)));
+	assert_int_equal(run(&w, "sync", NULL, &r, &err), BS_OK);
+	assert_int_equal(r.planned, 0);
+	log = server_log();
+	assert_int_equal(count_calls(log, NULL, "/v1/"), 3);
+	assert_int_equal(count_calls(log, "GET", "/v1/timeoff/employees/101/requests/1"), 1);
+	assert_int_equal(count_calls(log, "GET", "/v1/timeoff/employees/202/requests/2"), 1);
+	assert_int_equal(count_calls(log, "POST", "/v0/"), 0);
+	json_decref(log);
+
+	/* the overlap returns both again: seen already, so one HiBob call and
+	 * none to Assembled */
+	reset_server();
 	script(json_pack("[o]", item("/v1/timeoff/requests/changes", wrap("changes", ch))));
 	memset(&p, 0, sizeof p);
 	assert_int_equal(toff_plan_now(&w.s, 0, NULL, NULL, &p, &err), BS_OK);
@@ -618,18 +672,20 @@ run_cancel_edit_and_approval(void **state)
 	world_open(&w);
 	first_run_reconciles(&w);
 
-	/* request 1 canceled: one delete by id, no people read */
+	/* request 1 canceled: its state read once, one delete by id, no people read */
 	reset_server();
 	ch = json_array();
-	json_array_append_new(ch, hibob_req(1, "101", "canceled", "2026-03-02", "2026-03-03", "Canceled"));
-	script(json_pack("[o, o]", item("/v1/timeoff/requests/changes", wrap("changes", ch)),
+	json_array_append_new(ch, change_item(1, "101", "2026-03-02", "2026-03-03", "Canceled"));
+	script(json_pack("[o, o, o]", item("/v1/timeoff/requests/changes", wrap("changes", ch)),
+	    detail_item(1, "101", "canceled", "2026-03-02", "2026-03-03", 0, 0),
 	    item_text("/v0/activities/bulk", "{\"activities\":{}}")));
 	assert_int_equal(run(&w, "sync", NULL, &r, &err), BS_OK);
 	assert_int_equal(r.applied, 1);
 	log = server_log();
+	assert_int_equal(count_calls(log, NULL, "/v1/"), 2);
 	assert_int_equal(count_calls(log, "POST", "/v0/activities/bulk"), 1);
 	assert_int_equal(count_calls(log, NULL, "/v0/people"), 0);
-	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(log, 1), "body")),
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(log, 2), "body")),
 	    "\"act-1\""));
 	json_decref(log);
 	assert_int_equal(store_toff_events_of(w.store, 1, &rows, &err), BS_OK);
@@ -638,15 +694,15 @@ run_cancel_edit_and_approval(void **state)
 
 	/* request 2 edited into request 5 (new dates): create the new, then
 	 * delete the old, one action; the old one's own cancellation adds nothing */
+	/* the feed has no chain ids (the new request first here): the link
+	 * comes from request 5's details */
 	reset_server();
 	ch = json_array();
-	json_array_append_new(ch, hibob_req(2, "202", "canceled", "2026-03-10", "2026-03-10", "Canceled"));
-	{
-		json_t *n = hibob_req(5, "202", "approved", "2026-03-12", "2026-03-13", "Created");
-		json_object_set_new(n, "previousRequestId", json_integer(2));
-		json_array_append_new(ch, n);
-	}
-	script(json_pack("[o, o, o, o, o]", item("/v1/timeoff/requests/changes", wrap("changes", ch)),
+	json_array_append_new(ch, change_item(5, "202", "2026-03-12", "2026-03-13", "Created"));
+	json_array_append_new(ch, change_item(2, "202", "2026-03-10", "2026-03-10", "Canceled"));
+	script(json_pack("[o, o, o, o, o, o, o]", item("/v1/timeoff/requests/changes", wrap("changes", ch)),
+	    detail_item(2, "202", "canceled", "2026-03-10", "2026-03-10", 0, 0),
+	    detail_item(5, "202", "approved", "2026-03-12", "2026-03-13", 2, 2),
 	    item_text("/v0/people", people_body), item_text("/v0/activity_types", types_json),
 	    item_text("/v0/activities", "{\"id\":\"act-5\"}"),
 	    item_text("/v0/activities/bulk", "{\"activities\":{}}")));
@@ -654,20 +710,170 @@ run_cancel_edit_and_approval(void **state)
 	assert_int_equal(r.planned, 1);
 	assert_int_equal(r.applied, 1);
 	log = server_log();
+	assert_int_equal(count_calls(log, NULL, "/v1/"), 3);	/* the feed and two details */
 	assert_int_equal(count_calls(log, "POST", "/v0/activities"), 2);	/* create + bulk */
 	assert_int_equal(count_calls(log, "POST", "/v0/activities/bulk"), 1);
 	/* create first, then delete */
-	assert_string_equal(json_string_value(json_object_get(json_array_get(log, 3), "path")),
+	assert_string_equal(json_string_value(json_object_get(json_array_get(log, 5), "path")),
 	    "/v0/activities");
-	assert_string_equal(json_string_value(json_object_get(json_array_get(log, 4), "path")),
+	assert_string_equal(json_string_value(json_object_get(json_array_get(log, 6), "path")),
 	    "/v0/activities/bulk");
-	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(log, 4), "body")),
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(log, 6), "body")),
 	    "\"act-2\""));
 	json_decref(log);
 	assert_int_equal(store_toff_events_list(w.store, &rows, &err), BS_OK);
 	assert_int_equal(rows.n, 1);
 	assert_int_equal(rows.v[0].request_id, 5);
 	assert_string_equal(rows.v[0].activity_id, "act-5");
+	toff_event_rows_free(&rows);
+	world_close(&w);
+}
+
+/* The feed only says which requests changed: each request id is read
+ * once whatever its items say or their order (issue 12, point 1). */
+static void
+run_feed_is_only_a_signal(void **state)
+{
+	struct world w;
+	struct sync_result r;
+	struct bs_error err = { 0 };
+	struct toff_event_rows rows;
+	json_t *log, *ch;
+	int64_t cur0 = 0, cur1 = 0;
+	int have = 0;
+
+	(void)state;
+	world_open(&w);
+	first_run_reconciles(&w);
+
+	/* approved, then canceled before this poll: no event, whatever the
+	 * order of its two items (request 6 canceled item first, 7 last) */
+	reset_server();
+	ch = json_array();
+	json_array_append_new(ch, change_item(6, "101", "2026-03-05", "2026-03-05", "Canceled"));
+	json_array_append_new(ch, change_item(6, "101", "2026-03-05", "2026-03-05", "Created"));
+	json_array_append_new(ch, change_item(7, "101", "2026-03-06", "2026-03-06", "Created"));
+	json_array_append_new(ch, change_item(7, "101", "2026-03-06", "2026-03-06", "Canceled"));
+	script(json_pack("[o, o, o]", item("/v1/timeoff/requests/changes", wrap("changes", ch)),
+	    detail_item(6, "101", "canceled", "2026-03-05", "2026-03-05", 0, 0),
+	    detail_item(7, "101", "canceled", "2026-03-06", "2026-03-06", 0, 0)));
+	assert_int_equal(run(&w, "sync", NULL, &r, &err), BS_OK);
+	assert_int_equal(r.planned, 0);
+	log = server_log();
+	assert_int_equal(count_calls(log, NULL, "/v1/"), 3);	/* 1 + 2 requests */
+	assert_int_equal(count_calls(log, "GET", "/v1/timeoff/employees/101/requests/6"), 1);
+	assert_int_equal(count_calls(log, "GET", "/v1/timeoff/employees/101/requests/7"), 1);
+	assert_int_equal(count_calls(log, NULL, "/v0/"), 0);
+	json_decref(log);
+
+	/* an approval whose items have no status (listed twice): read once,
+	 * created */
+	reset_server();
+	ch = json_array();
+	json_array_append_new(ch, change_item(8, "101", "2026-03-09", "2026-03-09", "Created"));
+	json_array_append_new(ch, change_item(8, "101", "2026-03-09", "2026-03-09", "Created"));
+	script(json_pack("[o, o, o, o, o]", item("/v1/timeoff/requests/changes", wrap("changes", ch)),
+	    detail_item(8, "101", "approved", "2026-03-09", "2026-03-09", 0, 0),
+	    item_text("/v0/people", people_body), item_text("/v0/activity_types", types_json),
+	    item_text("/v0/activities", "{\"id\":\"act-8\"}")));
+	assert_int_equal(run(&w, "sync", NULL, &r, &err), BS_OK);
+	assert_int_equal(r.applied, 1);
+	log = server_log();
+	assert_int_equal(count_calls(log, NULL, "/v1/"), 2);
+	assert_int_equal(count_calls(log, "POST", "/v0/activities"), 1);
+	json_decref(log);
+	assert_int_equal(store_toff_events_of(w.store, 8, &rows, &err), BS_OK);
+	assert_int_equal(rows.n, 1);
+	toff_event_rows_free(&rows);
+
+	/* a request whose details answer 404 is deleted, whatever its items say */
+	reset_server();
+	ch = json_array();
+	json_array_append_new(ch, change_item(2, "202", "2026-03-10", "2026-03-10", "Created"));
+	script(json_pack("[o, o, o]", item("/v1/timeoff/requests/changes", wrap("changes", ch)),
+	    detail_status(2, "202", 404), item_text("/v0/activities/bulk", "{\"activities\":{}}")));
+	assert_int_equal(run(&w, "sync", NULL, &r, &err), BS_OK);
+	assert_int_equal(r.applied, 1);
+	log = server_log();
+	assert_int_equal(count_calls(log, "POST", "/v0/activities/bulk"), 1);
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(log, 2), "body")),
+	    "\"act-2\""));
+	json_decref(log);
+	assert_int_equal(store_toff_events_of(w.store, 2, &rows, &err), BS_OK);
+	assert_int_equal(rows.n, 0);
+	toff_event_rows_free(&rows);
+
+	/* details refused and no status in the feed: the run stops, nothing
+	 * is sent and the cursor stays, so the next run reads it again */
+	assert_int_equal(store_toff_cursor_get(w.store, &cur0, &have, &err), BS_OK);
+	assert_int_equal(store_toff_cursor_set(w.store, cur0 - 60, 1, &err), BS_OK);
+	reset_server();
+	ch = json_array();
+	json_array_append_new(ch, change_item(9, "101", "2026-03-11", "2026-03-11", "Created"));
+	script(json_pack("[o, o]", item("/v1/timeoff/requests/changes", wrap("changes", ch)),
+	    detail_status(9, "101", 403)));
+	assert_int_not_equal(run(&w, "sync", NULL, &r, &err), BS_OK);
+	assert_non_null(strstr(err.detail, "request 9"));
+	log = server_log();
+	assert_int_equal(count_calls(log, NULL, "/v0/"), 0);
+	json_decref(log);
+	assert_int_equal(store_toff_cursor_get(w.store, &cur1, &have, &err), BS_OK);
+	assert_int_equal(cur1, cur0 - 60);
+
+	/* ... but when the items carry a status (an older feed), that is used */
+	reset_server();
+	ch = json_array();
+	json_array_append_new(ch, hibob_req(9, "101", "approved", "2026-03-11", "2026-03-11", "Created"));
+	script(json_pack("[o, o, o, o, o]", item("/v1/timeoff/requests/changes", wrap("changes", ch)),
+	    detail_status(9, "101", 403),
+	    item_text("/v0/people", people_body), item_text("/v0/activity_types", types_json),
+	    item_text("/v0/activities", "{\"id\":\"act-9\"}")));
+	assert_int_equal(run(&w, "sync", NULL, &r, &err), BS_OK);
+	assert_int_equal(r.applied, 1);
+	world_close(&w);
+}
+
+/* An edit is found from the new request's details, also when it was
+ * edited twice between two polls (A -> B -> C: B never had an event). */
+static void
+run_edit_chain_from_details(void **state)
+{
+	struct world w;
+	struct sync_result r;
+	struct bs_error err = { 0 };
+	struct toff_event_rows rows;
+	json_t *log, *ch;
+
+	(void)state;
+	world_open(&w);
+	first_run_reconciles(&w);
+	reset_server();
+	ch = json_array();
+	json_array_append_new(ch, change_item(11, "101", "2026-03-04", "2026-03-04", "Created"));
+	json_array_append_new(ch, change_item(10, "101", "2026-03-03", "2026-03-03", "Canceled"));
+	json_array_append_new(ch, change_item(1, "101", "2026-03-02", "2026-03-03", "Canceled"));
+	json_array_append_new(ch, change_item(10, "101", "2026-03-03", "2026-03-03", "Created"));
+	script(json_pack("[o, o, o, o, o, o, o, o]", item("/v1/timeoff/requests/changes",
+	    wrap("changes", ch)),
+	    detail_item(1, "101", "canceled", "2026-03-02", "2026-03-03", 0, 0),
+	    detail_item(10, "101", "canceled", "2026-03-03", "2026-03-03", 1, 1),
+	    detail_item(11, "101", "approved", "2026-03-04", "2026-03-04", 10, 1),
+	    item_text("/v0/people", people_body), item_text("/v0/activity_types", types_json),
+	    item_text("/v0/activities", "{\"id\":\"act-11\"}"),
+	    item_text("/v0/activities/bulk", "{\"activities\":{}}")));
+	assert_int_equal(run(&w, "sync", NULL, &r, &err), BS_OK);
+	assert_int_equal(r.planned, 1);		/* one replace */
+	assert_int_equal(r.applied, 1);
+	log = server_log();
+	assert_int_equal(count_calls(log, NULL, "/v1/"), 4);
+	assert_int_equal(count_calls(log, "POST", "/v0/activities/bulk"), 1);
+	json_decref(log);
+	assert_int_equal(store_toff_events_of(w.store, 1, &rows, &err), BS_OK);
+	assert_int_equal(rows.n, 0);
+	toff_event_rows_free(&rows);
+	assert_int_equal(store_toff_events_of(w.store, 11, &rows, &err), BS_OK);
+	assert_int_equal(rows.n, 1);
+	assert_string_equal(rows.v[0].activity_id, "act-11");
 	toff_event_rows_free(&rows);
 	world_close(&w);
 }
@@ -702,9 +908,10 @@ run_guard_blocks_mass_cancellation(void **state)
 
 	ch = json_array();
 	for (int i = 1; i <= 4; i++)
-		json_array_append_new(ch, hibob_req(i, "101", "canceled", "2026-03-09", "2026-03-09",
-		    "Canceled"));
-	script(json_pack("[o]", item("/v1/timeoff/requests/changes", wrap("changes", json_deep_copy(ch)))));
+		json_array_append_new(ch, change_item(i, "101", "2026-03-09", "2026-03-09", "Canceled"));
+	script(json_pack("[o, o, o, o, o]", item("/v1/timeoff/requests/changes",
+	    wrap("changes", json_deep_copy(ch))), detail_status(1, "101", 404),
+	    detail_status(2, "101", 404), detail_status(3, "101", 404), detail_status(4, "101", 404)));
 	assert_int_equal(run(&w, "sync", NULL, &r, &err), BS_ERR_GUARD);
 	assert_string_equal(r.result, "blocked");
 	assert_true(r.guard.tripped);
@@ -718,12 +925,16 @@ run_guard_blocks_mass_cancellation(void **state)
 
 	/* approving another plan id: refused as stale */
 	reset_server();
-	script(json_pack("[o]", item("/v1/timeoff/requests/changes", wrap("changes", json_deep_copy(ch)))));
+	script(json_pack("[o, o, o, o, o]", item("/v1/timeoff/requests/changes",
+	    wrap("changes", json_deep_copy(ch))), detail_status(1, "101", 404),
+	    detail_status(2, "101", 404), detail_status(3, "101", 404), detail_status(4, "101", 404)));
 	assert_int_equal(run(&w, "sync", "0123456789abcdef", &r, &err), BS_ERR_STALE_PLAN);
 
 	/* approving this plan: applied, once */
 	reset_server();
-	script(json_pack("[o, o, o, o, o]", item("/v1/timeoff/requests/changes", wrap("changes", json_deep_copy(ch))),
+	script(json_pack("[o, o, o, o, o, o, o, o, o]", item("/v1/timeoff/requests/changes",
+	    wrap("changes", json_deep_copy(ch))), detail_status(1, "101", 404),
+	    detail_status(2, "101", 404), detail_status(3, "101", 404), detail_status(4, "101", 404),
 	    item_text("/v0/activities/bulk", "{}"), item_text("/v0/activities/bulk", "{}"),
 	    item_text("/v0/activities/bulk", "{}"),
 	    json_pack("{s:s, s:i, s:s}", "path", "/v0/activities/bulk", "status", 404, "body", "{}")));
@@ -766,8 +977,9 @@ run_killed_create_is_adopted(void **state)
 	assert_int_equal(store_action_add(w.store, &sa, 1, &aid, &err), BS_OK);
 
 	ch = json_array();
-	json_array_append_new(ch, hibob_req(7, "101", "approved", "2026-03-02", "2026-03-02", "Created"));
-	script(json_pack("[o, o, o, o]",
+	json_array_append_new(ch, change_item(7, "101", "2026-03-02", "2026-03-02", "Created"));
+	script(json_pack("[o, o, o, o, o]",
+	    detail_item(7, "101", "approved", "2026-03-02", "2026-03-02", 0, 0),
 	    item_text("/v0/activities", "{\"activities\":{\"k\":{\"id\":\"act-7\",\"agent_id\":\"a1\","
 	    "\"type_id\":\"t3\",\"start_time\":1772406000,\"end_time\":1772492400,"
 	    "\"description\":\"HiBob time off #7 (Holiday) hibob:7\"}}}"),
@@ -827,8 +1039,9 @@ run_killed_replace_finishes_delete(void **state)
 	assert_int_equal(store_action_add(w.store, &sa, 1, &aid, &err), BS_OK);
 
 	ch = json_array();
-	json_array_append_new(ch, hibob_req(7, "101", "approved", "2026-03-02", "2026-03-02", "Created"));
-	script(json_pack("[o, o, o, o, o]",
+	json_array_append_new(ch, change_item(7, "101", "2026-03-02", "2026-03-02", "Created"));
+	script(json_pack("[o, o, o, o, o, o]",
+	    detail_item(7, "101", "approved", "2026-03-02", "2026-03-02", 0, 0),
 	    item_text("/v0/activities", "{\"activities\":{\"k\":{\"id\":\"act-new\",\"agent_id\":\"a1\","
 	    "\"type_id\":\"t3\",\"start_time\":1772406000,\"end_time\":1772492400,"
 	    "\"description\":\"HiBob time off #7 (Holiday) hibob:7\"}}}"),
@@ -881,11 +1094,17 @@ run_reconcile_reads_feed(void **state)
 	assert_int_equal(store_toff_event_put(w.store, &row, 1, &err), BS_OK);
 
 	json_array_append_new(outs, hibob_req(1, "101", "approved", "2026-03-02", "2026-03-03", NULL));
-	x = hibob_req(8, "202", "approved", "2026-03-16", "2026-03-16", "Created");
+	x = change_item(8, "202", "2026-03-16", "2026-03-16", "Created");
 	json_object_set_new(x, "policyTypeDisplayName", json_string("Sick"));
 	json_array_append_new(ch, x);
-	json_array_append_new(ch, hibob_req(9, "202", "canceled", "2026-03-17", "2026-03-17", "Canceled"));
-	script(json_pack("[o, o, o, o, o, o, o, o, o, o]",
+	json_array_append_new(ch, change_item(9, "202", "2026-03-17", "2026-03-17", "Canceled"));
+	/* out of the window: never read */
+	json_array_append_new(ch, change_item(12, "202", "2025-03-17", "2025-03-17", "Created"));
+	x = detail_item(8, "202", "approved", "2026-03-16", "2026-03-16", 0, 0);
+	json_object_set_new(x, "body", json_string("{\"requestId\":8,\"employeeId\":\"202\","
+	    "\"policyTypeDisplayName\":\"Sick\",\"type\":\"days\",\"status\":\"approved\","
+	    "\"startDate\":\"2026-03-16\",\"endDate\":\"2026-03-16\"}"));
+	script(json_pack("[o, o, o, o, o, o, o, o, o, o, o]", x,
 	    item("/v1/timeoff/whosout", wrap("outs", outs)),
 	    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
 	    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
@@ -903,6 +1122,9 @@ run_reconcile_reads_feed(void **state)
 	assert_int_equal(r.planned, 1);
 	assert_int_equal(r.applied, 1);
 	log = server_log();
+	/* only the approved-looking request of the window is read */
+	assert_int_equal(count_calls(log, "GET", "/v1/timeoff/employees/"), 1);
+	assert_int_equal(count_calls(log, "GET", "/v1/timeoff/employees/202/requests/8"), 1);
 	assert_int_equal(count_calls(log, "POST", "/v0/activities/bulk"), 0);	/* act-1 kept */
 	json_decref(log);
 	assert_int_equal(store_toff_events_list(w.store, &rows, &err), BS_OK);
@@ -1049,6 +1271,8 @@ main(void)
 		cmocka_unit_test(eval_matching_and_zones),
 		cmocka_unit_test(run_first_then_quiet_feed),
 		cmocka_unit_test(run_cancel_edit_and_approval),
+		cmocka_unit_test(run_feed_is_only_a_signal),
+		cmocka_unit_test(run_edit_chain_from_details),
 		cmocka_unit_test(run_guard_blocks_mass_cancellation),
 		cmocka_unit_test(run_killed_create_is_adopted),
 		cmocka_unit_test(run_killed_replace_finishes_delete),
