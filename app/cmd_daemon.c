@@ -116,6 +116,7 @@ run_job(struct app *a, struct app_ctx *ctx, enum job_kind k, const struct daemon
 	o.progress = &stop;
 	if (wh != NULL && k == JOB_TIMEOFF) {
 		o.request_ids = wh->pending_requests;
+		o.request_employees = (const char *const *)wh->pending_employees;
 		o.nrequest_ids = wh->npending_requests;
 	}
 	rc = job_run(&ctx->s, k, &o, &r, &err);

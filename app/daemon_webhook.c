@@ -94,9 +94,7 @@ dwh_stop(struct daemon_webhooks *w)
 		webhook_queue_wake(w->q);
 	webhook_server_stop(&w->server);
 	webhook_queue_free(&w->q);
-	free(w->pending_requests);
-	w->pending_requests = NULL;
-	w->npending_requests = 0;
+	dwh_done(w, 1);
 }
 
 static void save_stats(struct daemon_webhooks *w, struct store *st);
@@ -192,7 +190,11 @@ dwh_take(struct daemon_webhooks *w, struct store *st, int64_t now, int *roster_d
 				continue;
 			w->pending_requests = xreallocarray(w->pending_requests,
 			    w->npending_requests + 1, sizeof *w->pending_requests);
-			w->pending_requests[w->npending_requests++] = b.request_ids[i];
+			w->pending_employees = xreallocarray(w->pending_employees,
+			    w->npending_requests + 1, sizeof *w->pending_employees);
+			w->pending_requests[w->npending_requests] = b.request_ids[i];
+			w->pending_employees[w->npending_requests++] =
+			    xstrdup(b.request_employees[i] != NULL ? b.request_employees[i] : "");
 		}
 		timeoff = 1;
 	}
@@ -210,9 +212,11 @@ dwh_take(struct daemon_webhooks *w, struct store *st, int64_t now, int *roster_d
 void
 dwh_done(struct daemon_webhooks *w, int ok)
 {
-	if (ok) {
-		free(w->pending_requests);
-		w->pending_requests = NULL;
-		w->npending_requests = 0;
-	}
+	if (!ok)
+		return;
+	for (size_t i = 0; i < w->npending_requests; i++)
+		free(w->pending_employees[i]);
+	FREE(w->pending_employees);
+	FREE(w->pending_requests);
+	w->npending_requests = 0;
 }

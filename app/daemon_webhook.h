@@ -18,6 +18,7 @@ struct daemon_webhooks {
 	struct webhook_server *server;
 	struct store *store;			/* borrowed: where the counts go */
 	long long *pending_requests;		/* time-off requests not yet read by a run */
+	char **pending_employees;		/* parallel: each one's employee ("" unknown) */
 	size_t npending_requests;
 	int roster_wanted;			/* an employee event asks for a roster run */
 	int64_t roster_last, roster_gap;	/* webhook.roster_minutes apart at most */

@@ -119,6 +119,7 @@ struct sync_opts {
 	/* time off: requests HiBob's webhooks named, read again in this run
 	 * whatever the changes feed says (borrowed) */
 	const long long *request_ids;
+	const char *const *request_employees;	/* parallel: each one's employee, may be "" */
 	size_t nrequest_ids;
 };
 

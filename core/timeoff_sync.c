@@ -639,6 +639,12 @@ struct planner {
 	size_t nlists;
 	long long *superseded;		/* old ids replaced by an edit in this plan */
 	size_t nsuperseded;
+	/* requests HiBob's webhooks named: read again whatever the feed says */
+	const long long *named;
+	const char *const *named_emp;
+	size_t nnamed;
+	long long *named_sorted;	/* the same ids, sorted (during the plan) */
+	size_t nnamed_sorted;
 	long source_count;
 	struct seen *seen;		/* feed items per request id, sorted by id */
 	size_t nseen;
@@ -1383,6 +1389,45 @@ toff_feed_states(struct bob_client *bc, const struct bob_timeoffs *ch, const lon
 
 /* ---- the incremental plan ---- */
 
+/* Requests a webhook named that the feed does not (yet) show become items
+ * of their own, with the employee the webhook gave, so that their current
+ * state is read like any changed request's.  Keeps pl->named_sorted for
+ * the "changed whatever was seen" test. */
+static void
+add_named(struct planner *pl, struct bob_timeoffs *ch)
+{
+	long long *feed_ids;
+	size_t nfeed = 0;
+
+	pl->named_sorted = NULL;
+	pl->nnamed_sorted = 0;
+	if (pl->nnamed == 0)
+		return;
+	feed_ids = toff_sorted_ids(ch, &nfeed);
+	pl->named_sorted = xcalloc(pl->nnamed, sizeof *pl->named_sorted);
+	for (size_t i = 0; i < pl->nnamed; i++) {
+		const char *emp = pl->named_emp != NULL ? pl->named_emp[i] : NULL;
+		struct bob_timeoff *r;
+
+		pl->named_sorted[pl->nnamed_sorted++] = pl->named[i];
+		if (toff_ids_has(feed_ids, nfeed, pl->named[i]))
+			continue;
+		if (str_empty(emp)) {
+			log_warn("time-off request %lld: a webhook named it without its employee; "
+			    "it is read when the changes feed shows it", pl->named[i]);
+			continue;
+		}
+		ch->v = xreallocarray(ch->v, ch->n + 1, sizeof *ch->v);
+		r = &ch->v[ch->n++];
+		memset(r, 0, sizeof *r);
+		r->request_id = pl->named[i];
+		r->employee_id = xstrdup(emp);
+		r->change_type = xstrdup("Webhook");
+	}
+	qsort(pl->named_sorted, pl->nnamed_sorted, sizeof *pl->named_sorted, ll_cmp);
+	free(feed_ids);
+}
+
 /* Every request id in the window is a change: its current state is read
  * once (1 + k HiBob calls for k requests), unless each of its items was
  * seen by an earlier run already (the overlap). */
@@ -1404,6 +1449,7 @@ plan_incremental(struct planner *pl, struct bob_client *bc, int64_t since,
 	if (rc != BS_OK)
 		return rc;
 	pl->source_count = (long)ch.n;
+	add_named(pl, &ch);
 	g = feed_groups(&ch, &ng);
 	cur = xcalloc(ng + 1, sizeof *cur);
 	tg = xcalloc(ng + 1, sizeof *tg);
@@ -1419,6 +1465,9 @@ plan_incremental(struct planner *pl, struct bob_client *bc, int64_t since,
 		toff_request_row_clear(&rec);
 		for (size_t k = 0; k < g[i].n && !fresh; k++)
 			fresh = before == NULL || !seen_has(before, g[i].keys[k]);
+		/* a webhook says it changed: believe it, whatever was seen */
+		if (toff_ids_has(pl->named_sorted, pl->nnamed_sorted, g[i].request_id))
+			fresh = 1;
 		seen_add(pl, &g[i], before);	/* pl->seen stays sorted: groups are */
 		json_decref(before);
 		if (!fresh)
@@ -1460,6 +1509,8 @@ plan_incremental(struct planner *pl, struct bob_client *bc, int64_t since,
 	free(keep);
 	feed_groups_free(g, ng);
 	bob_timeoffs_free(&ch);
+	FREE(pl->named_sorted);
+	pl->nnamed_sorted = 0;
 	return rc;
 }
 
@@ -1697,6 +1748,7 @@ out:
 
 struct ctx {
 	struct bs_session *s;
+	const struct sync_opts *o;	/* may be NULL (plan, preview) */
 	struct toff_env *env;
 	struct planner pl;
 	struct plan *plan;
@@ -1731,6 +1783,11 @@ make_plan(struct ctx *c, int reconcile, const char *approve, const struct bs_pro
 	c->pl.s = c->s;
 	c->pl.plan = out;
 	c->pl.now = clock_now();
+	if (c->o != NULL) {
+		c->pl.named = c->o->request_ids;
+		c->pl.named_emp = c->o->request_employees;
+		c->pl.nnamed = c->o->nrequest_ids;
+	}
 	if (toff_window(c->s->conf, c->pl.now, &c->pl.ws, &c->pl.we) != 0)
 		return bs_fail(err, BS_ERR_CONFIG, "timeoff.sync_until '%s' cannot be read",
 		    conf_get(c->s->conf, "timeoff.sync_until"));
@@ -2127,6 +2184,7 @@ toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r
 		ru.schedule_id = NULL;
 
 	c.s = s;
+	c.o = o;
 	if (!o->dry_run)
 		rc = resolve_unfinished(&ru, err);
 	if (rc == BS_OK)

@@ -109,6 +109,16 @@ sb_ctl hibob POST /_control/timeoff "{\"op\":\"cancel\",\"requestId\":$rid}" >/d
 ms=$(wait_for '[ "$(events_of $rid)" = 0 ]' 30)
 [ -n "$ms" ] || t_fail "the cancelled request's event is still there: $(tail -5 "$T_TMP/d1.err")"
 
+t_case "a webhook's request is read even when the changes feed does not show it yet"
+sb_ctl hibob POST /_control/fault '{"path": "/v1/timeoff/requests/changes", "kind": "empty", "count": -1}' >/dev/null
+sb_ctl hibob DELETE /_control/requests >/dev/null
+ridf=$(new_request approved "$(day 51)")
+ms=$(wait_for '[ "$(events_of $ridf)" = 1 ]' 30)
+[ -n "$ms" ] || t_fail "request $ridf, absent from the feed, did not arrive: $(tail -5 "$T_TMP/d1.err")"
+t_eq "$(sb_ctl hibob GET /_control/requests | json_get - "sum(1 for r in j['requests'] if r['path'].endswith('/requests/$ridf'))")" \
+	1 "detail reads of the named request"
+sb_ctl hibob DELETE /_control/fault >/dev/null
+
 t_case "a replayed event (HiBob's retry) makes one event"
 hooks replay
 rid2=$(new_request approved "$(day 52)")
@@ -127,6 +137,8 @@ t_eq "$(sb_ctl hibob GET /_control/webhooks | json_get - "sorted(set(e['status']
 t_eq "$(events_of $rid3)" 0 "events of a request only a forged webhook named"
 t_contains "$(cat "$T_TMP/d1.err")" "Bob-Signature does not match" "the daemon's log line"
 t_not_contains "$(cat "$T_TMP/d1.err")" "timeoffRequestId" "the body is never logged"
+# the daemon writes its counts within a second of a change
+wait_for '[ "$(bs status --json | json_get - "j[\"webhook\"][\"rejected_today\"]")" -ge 4 ]' 10 >/dev/null
 st=$(bs status --json)
 t_eq "$(printf '%s' "$st" | json_get - 'j["webhook"]["on"]')" True "status: webhooks on"
 [ "$(printf '%s' "$st" | json_get - 'j["webhook"]["rejected_today"]')" -ge 4 ] ||

@@ -832,7 +832,8 @@ class HiBob:
         p = q.emp
         unit, total, cost = self.amounts(q)
         pol, disp = self.policy_names(q, True)
-        out = {"requestId": q.id, "employeeId": p.id, "policyType": pol, "policyTypeDisplayName": disp,
+        # TimeoffRequest names the policy type by its display name only
+        out = {"requestId": q.id, "employeeId": p.id, "policyTypeDisplayName": disp,
                "type": q.type, "status": q.status, "approved": q.status == "approved",
                "durationUnit": unit, "totalDuration": total, "totalCost": cost,
                "description": q.description, "reasonCode": None, "hasAttachment": False,

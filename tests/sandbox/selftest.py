@@ -721,7 +721,9 @@ def hibob_webhooks_signed_in_order_with_modes(sb):
                ("v2", r["requestId"], emp), "payload ids")
         got.clear()
         sb.c("hibob", "POST", "/_control/webhooks", {"url": url, "secret": "k3y", "mode": "bad_signature"})
+        before = [p for p in sb.c("hibob", "GET", "/_control/state")["people"] if p["id"] == emp][0]
         sb.c("hibob", "POST", "/_control/person", {"id": emp, "alleo_access": "no"})
+        sb.c("hibob", "POST", "/_control/person", {"id": emp, "alleo_access": before["alleo_access"]})
         t0 = time.time()
         while time.time() - t0 < 10 and not got:
             time.sleep(0.05)
