@@ -1189,9 +1189,9 @@ listings_plausible(struct planner *pl, struct bs_error *err)
 }
 
 static int
-str_ptr_cmp(const void *a, const void *b)
+listing_ptr_cmp(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp((*(struct listing *const *)a)->agent_id, (*(struct listing *const *)b)->agent_id);
 }
 
 /* The schedules of these agents over the window, into pl->lists (one per
@@ -1209,7 +1209,7 @@ read_listings(struct planner *pl, struct asm_client *ac, char **agents, size_t n
 	const struct asm_activity_types *t = pl->env->types_p;
 	struct asm_activities all = { 0 };
 	struct asm_list_query q = { 0 };
-	char **sorted;
+	struct listing **by, key, *keyp = &key;
 	size_t ntypes = 0, done = 0;
 	bs_rc rc = BS_OK;
 
@@ -1233,35 +1233,33 @@ read_listings(struct planner *pl, struct asm_client *ac, char **agents, size_t n
 		asm_activities_free(&all);
 		return rc;
 	}
-	/* split by agent: agents sorted for the look-up, lists in given order */
-	sorted = xcalloc(nagents + 1, sizeof *sorted);
-	memcpy(sorted, agents, nagents * sizeof *sorted);
-	qsort(sorted, nagents, sizeof *sorted, str_ptr_cmp);
+	/* split by agent: lists in the order given, looked up sorted */
 	pl->lists = xcalloc(nagents + 1, sizeof *pl->lists);
-	for (size_t i = 0; i < nagents; i++)
+	by = xcalloc(nagents + 1, sizeof *by);
+	for (size_t i = 0; i < nagents; i++) {
 		pl->lists[i].agent_id = xstrdup(agents[i]);
+		by[i] = &pl->lists[i];
+	}
 	pl->nlists = nagents;
+	qsort(by, nagents, sizeof *by, listing_ptr_cmp);
 	for (size_t i = 0; i < all.n; i++) {
 		struct asm_activity *x = &all.v[i];
 		const struct asm_activity_type *ty = asm_type_by_id(t, x->type_id);
-		char **hit = NULL;
-		struct listing *l;
+		struct listing **hit = NULL, *l;
+		key.agent_id = x->agent_id;
 		if (x->agent_id != NULL)
-			hit = bsearch(&x->agent_id, sorted, nagents, sizeof *sorted, str_ptr_cmp);
+			hit = bsearch(&keyp, by, nagents, sizeof *by, listing_ptr_cmp);
 		if (hit == NULL || (ntypes > 0 && (ty == NULL || !ty->timeoff) &&
-		    !asm_marker_parse(x->description, NULL))) {
-			asm_activity_clear(x);
-			continue;
-		}
-		if ((l = listing_of(pl, *hit)) == NULL)
-			continue;	/* not reached: every agent has its listing */
+		    !asm_marker_parse(x->description, NULL)))
+			continue;	/* freed with the rest of all */
+		l = *hit;
 		l->acts.v = xreallocarray(l->acts.v, l->acts.n + 1, sizeof *l->acts.v);
 		l->acts.v[l->acts.n++] = *x;
 		memset(x, 0, sizeof *x);
 	}
 	for (size_t i = 0; i < pl->nlists; i++)
 		pl->lists[i].claimed = xcalloc(pl->lists[i].acts.n + 1, 1);
-	free(sorted);
+	free(by);
 	asm_activities_free(&all);
 	return BS_OK;
 }
