@@ -1166,11 +1166,13 @@ add_agent(char ***agents, size_t *n, const char *agent)
 /* Every schedule read came back empty though bobsync made events in the
  * window for these agents: a read gone wrong (like zero people), not every
  * event deleted by hand.  Taken as it is, each event would look missing
- * and be made a second time, so the run stops before any write. */
+ * and be made a second time, so the run stops before any write.  seen:
+ * rows the look-ups of single events returned (their agents' days,
+ * shifts included): a schedule that is there, only without the events. */
 static bs_rc
-listings_plausible(struct planner *pl, struct bs_error *err)
+listings_plausible(struct planner *pl, size_t seen, struct bs_error *err)
 {
-	size_t listed = 0, mapped = 0;
+	size_t listed = seen, mapped = 0;
 
 	for (size_t i = 0; i < pl->nlists; i++)
 		listed += pl->lists[i].acts.n;
@@ -1268,13 +1270,16 @@ read_listings(struct planner *pl, struct asm_client *ac, char **agents, size_t n
  * looked up in its agent's own days before anything is concluded (a page
  * cut shorter than asked, by a limit nobody documented, must not make an
  * event look deleted: it would be made again, or forgotten).  Found ones
- * join the listing; the rest are really gone. */
+ * join the listing; the rest are really gone.  *rows_seen: the rows
+ * those look-ups returned. */
 static bs_rc
-confirm_missing(struct planner *pl, struct asm_client *ac, struct bs_error *err)
+confirm_missing(struct planner *pl, struct asm_client *ac, size_t *rows_seen,
+    struct bs_error *err)
 {
 	const char *sched = conf_get(pl->s->conf, "assembled.schedule_id");
 	bs_rc rc = BS_OK;
 
+	*rows_seen = 0;
 	if (str_empty(sched))
 		sched = NULL;
 	for (size_t i = 0; i < pl->rows.n && rc == BS_OK; i++) {
@@ -1293,6 +1298,7 @@ confirm_missing(struct planner *pl, struct asm_client *ac, struct bs_error *err)
 		env_progress(pl->env, "Checking events not listed", i, pl->rows.n);
 		rc = asm_list_activities(ac, row->agent_id, row->start - DAY, row->end + DAY, sched,
 		    &a, err);
+		*rows_seen += a.n;
 		for (size_t k = 0; rc == BS_OK && k < a.n; k++) {
 			if (!str_eq(a.v[k].id, row->activity_id))
 				continue;
@@ -1323,6 +1329,7 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 	size_t nseen = 0, nlisted = 0;
 	unsigned char *latest = NULL;
 	long long done_id = 0;
+	size_t seen_rows = 0;
 	bs_rc rc;
 
 	date_format(pl->ws / DAY, from);
@@ -1397,9 +1404,9 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 
 	rc = read_listings(pl, ac, agents, nagents, err);
 	if (rc == BS_OK)
-		rc = listings_plausible(pl, err);
+		rc = confirm_missing(pl, ac, &seen_rows, err);
 	if (rc == BS_OK)
-		rc = confirm_missing(pl, ac, err);
+		rc = listings_plausible(pl, seen_rows, err);
 	if (rc != BS_OK)
 		goto out;
 

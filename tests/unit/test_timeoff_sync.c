@@ -1079,6 +1079,60 @@ run_capped_listing_confirms(void **state)
 	world_close(&w);
 }
 
+/* The time-off listings hold nothing at all.  If the look-up of the
+ * mapped event in its agent's days is empty too, the read went wrong and
+ * nothing is written; if it shows the agent's shift but not the event,
+ * the event is really gone and is made again. */
+static void
+run_events_gone_schedule_there(void **state)
+{
+	struct world w;
+	struct sync_result r;
+	struct bs_error err = { 0 };
+	struct toff_event_rows rows;
+	json_t *log;
+
+	(void)state;
+	world_open(&w);
+	put_act1(&w);
+	for (int pass = 0; pass < 2; pass++) {
+		json_t *outs = json_array(), *items;
+		json_array_append_new(outs, hibob_req(1, "101", "approved", "2026-03-02", "2026-03-03",
+		    NULL));
+		reset_server();
+		items = json_pack("[o, o, o, o, o, o, o]",
+		    item("/v1/timeoff/whosout", wrap("outs", outs)),
+		    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
+		    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
+		    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
+		    item_text("/v0/people", people_body),
+		    item_text("/v0/activity_types", types_json),
+		    item_text("/v1/people/search", "{\"employees\":[]}"));
+		add_n(items, NLISTINGS, "/v0/activities", EMPTY_LIST);
+		if (pass == 1)
+			add_n(items, 1, "/v0/activities", "{\"activities\":{\"s\":{\"id\":\"shift-1\","
+			    "\"agent_id\":\"a1\",\"type_id\":\"t1\",\"start_time\":1772438400,"
+			    "\"end_time\":1772467200,\"description\":\"shift\"}}}");
+		add_n(items, 1, "/v0/activities", EMPTY_LIST);
+		script(add_n(items, 1, "/v0/activities", "{\"id\":\"act-1b\"}"));
+		if (pass == 0) {
+			assert_int_equal(run(&w, "reconcile", NULL, &r, &err), BS_ERR_SOURCE);
+			assert_non_null(strstr(err.detail, "listed no activities"));
+			log = server_log();
+			assert_int_equal(count_calls(log, "POST", "/v0/"), 0);
+			json_decref(log);
+			continue;
+		}
+		assert_int_equal(run(&w, "reconcile", NULL, &r, &err), BS_OK);
+		assert_int_equal(r.applied, 1);
+	}
+	assert_int_equal(store_toff_events_of(w.store, 1, &rows, &err), BS_OK);
+	assert_int_equal(rows.n, 1);
+	assert_string_equal(rows.v[0].activity_id, "act-1b");
+	toff_event_rows_free(&rows);
+	world_close(&w);
+}
+
 static void
 preview_window(void **state)
 {
@@ -1216,6 +1270,7 @@ main(void)
 		cmocka_unit_test(run_reconcile_reads_feed),
 		cmocka_unit_test(run_refused_delete_keeps_mapping),
 		cmocka_unit_test(run_capped_listing_confirms),
+		cmocka_unit_test(run_events_gone_schedule_there),
 		cmocka_unit_test(preview_window),
 	};
 
