@@ -5,6 +5,8 @@
  * collections are objects keyed by id (an array is tolerated), times are
  * unix seconds.  Activities are removed one id at a time through the bulk
  * endpoint; the window DELETE, which also takes shifts, is never used.
+ * Listings are read in slices of at most 31 days and paged, so a cut
+ * answer never looks like events deleted.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -518,16 +520,28 @@ asm_activities_free(struct asm_activities *a)
 	memset(a, 0, sizeof *a);
 }
 
-bs_rc
-asm_parse_activities(const char *json, size_t len, const char *agent_id,
-    struct asm_activities *out, struct bs_error *err)
+/* One answer of GET /activities appended to out: rows of agent_id only
+ * (when not NULL).  *rows gets the answer's row count before that filter
+ * (what says whether the page was full), *total the answer's "total"
+ * (-1 when absent), first (may be NULL, caller frees) the first row's
+ * key, to tell a page served twice. */
+static bs_rc
+parse_page(const char *json, size_t len, const char *agent_id, struct asm_activities *out,
+    size_t *rows, long long *total, char **first, struct bs_error *err)
 {
 	json_t *root, *coll, *v;
 	struct coll_iter ci = { 0 };
+	size_t n = 0;
+	long long t = -1;
 
+	if (rows)
+		*rows = 0;
+	if (total)
+		*total = -1;
+	if (first)
+		*first = NULL;
 	if (out == NULL || json == NULL)
 		return bs_fail(err, BS_ERR_INVALID, "Assembled activities: nothing to read");
-	memset(out, 0, sizeof *out);
 	root = util_json_parse(json, len, "Assembled activities", err);
 	if (root == NULL)
 		return BS_ERR_PARSE;
@@ -543,17 +557,22 @@ asm_parse_activities(const char *json, size_t len, const char *agent_id,
 		return bs_fail(err, BS_ERR_PARSE, "Assembled activities: the answer has no "
 		    "\"activities\" collection (not the documented shape)");
 	}
-	if (collection_size(coll) > ASM_MAX_ACTIVITIES) {
+	if (out->n + collection_size(coll) > ASM_MAX_ACTIVITIES) {
 		json_decref(root);
 		return bs_fail(err, BS_ERR_TOO_LARGE, "Assembled activities: more than %d in one "
-		    "answer", ASM_MAX_ACTIVITIES);
+		    "listing", ASM_MAX_ACTIVITIES);
 	}
-	out->v = xcalloc(collection_size(coll) + 1, sizeof *out->v);
+	out->v = xreallocarray(out->v, out->n + collection_size(coll) + 1, sizeof *out->v);
 	ci.coll = coll;
 	while ((v = coll_next(&ci)) != NULL) {
 		struct asm_activity a;
-		if (!json_is_object(v) || activity_from_json(v, ci.key, &a) != 0)
+		if (!json_is_object(v))
 			continue;
+		n++;
+		if (activity_from_json(v, ci.key, &a) != 0)
+			continue;
+		if (first != NULL && *first == NULL)
+			*first = xasprintf("%s/%lld/%lld", a.id, (long long)a.start, (long long)a.end);
 		/* the API may answer with other agents' rows: keep only this one's */
 		if (agent_id != NULL && !str_eq(a.agent_id, agent_id)) {
 			asm_activity_clear(&a);
@@ -561,16 +580,194 @@ asm_parse_activities(const char *json, size_t len, const char *agent_id,
 		}
 		out->v[out->n++] = a;
 	}
+	if (json_int(root, "total", &t) != 0)
+		t = -1;
+	if (rows)
+		*rows = n;
+	if (total)
+		*total = t;
 	json_decref(root);
 	return BS_OK;
+}
+
+bs_rc
+asm_parse_activities(const char *json, size_t len, const char *agent_id,
+    struct asm_activities *out, struct bs_error *err)
+{
+	bs_rc rc;
+
+	if (out == NULL || json == NULL)
+		return bs_fail(err, BS_ERR_INVALID, "Assembled activities: nothing to read");
+	memset(out, 0, sizeof *out);
+	rc = parse_page(json, len, agent_id, out, NULL, NULL, NULL, err);
+	if (rc != BS_OK)
+		asm_activities_free(out);
+	return rc;
+}
+
+static int
+act_key_cmp(const struct asm_activity *x, const struct asm_activity *y)
+{
+	int c = strcmp(x->id, y->id);
+
+	if (c != 0)
+		return c;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return (x->end > y->end) - (x->end < y->end);
+}
+
+static int
+act_pos_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct asm_activity *v = ctx;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = act_key_cmp(&v[x], &v[y]);
+
+	return c != 0 ? c : (x > y) - (x < y);
+}
+
+/* Rows from position from on that repeat an earlier row (same id, start
+ * and end: an event across two slices, a row on two pages) are dropped;
+ * the order is kept. */
+static void
+dedupe_from(struct asm_activities *a, size_t from)
+{
+	size_t *pos, n = a->n, k = 0;
+	unsigned char *drop;
+
+	if (n < 2)
+		return;
+	pos = xcalloc(n, sizeof *pos);
+	drop = xcalloc(n, 1);
+	for (size_t i = 0; i < n; i++)
+		pos[i] = i;
+	qsort_r(pos, n, sizeof *pos, act_pos_cmp, a->v);
+	for (size_t i = 1; i < n; i++)
+		if (act_key_cmp(&a->v[pos[i - 1]], &a->v[pos[i]]) == 0 && pos[i] >= from)
+			drop[pos[i]] = 1;	/* a later copy of an equal row */
+	for (size_t i = 0; i < n; i++) {
+		if (drop[i]) {
+			asm_activity_clear(&a->v[i]);
+			continue;
+		}
+		if (k != i)
+			a->v[k] = a->v[i];
+		k++;
+	}
+	a->n = k;
+	free(pos);
+	free(drop);
+}
+
+/* One slice [s, e), paged. */
+static bs_rc
+list_slice(struct asm_client *c, const struct asm_list_query *q, int64_t s, int64_t e,
+    const char *filters, struct asm_activities *out, struct bs_error *err)
+{
+	struct http_response resp = { 0 };
+	char *prev = NULL;
+	size_t offset = 0;
+	bs_rc rc = BS_OK;
+
+	for (int page = 0; ; page++) {
+		size_t rows = 0;
+		long long total = -1;
+		char *first = NULL, *path;
+		int full, repeat;
+
+		if (page >= ASM_ACT_MAX_PAGES) {
+			rc = bs_fail(err, BS_ERR_TOO_LARGE, "more than %d pages of activities in one "
+			    "window", ASM_ACT_MAX_PAGES);
+			break;
+		}
+		path = xasprintf("/activities?start_time=%lld&end_time=%lld%s&limit=%d&offset=%zu",
+		    (long long)s, (long long)e, filters, ASM_ACT_PAGE, offset);
+		rc = asm_request(c, "GET", path, NULL, 1, NULL, 0, &resp, err);
+		free(path);
+		if (rc == BS_OK)
+			rc = parse_page(resp.body, resp.body_len, q->agent_id, out, &rows, &total, &first,
+			    err);
+		http_response_clear(&resp);
+		if (rc != BS_OK) {
+			free(first);
+			break;
+		}
+		/* the same first row as the page before: offset is not honoured */
+		repeat = page > 0 && first != NULL && prev != NULL && str_eq(first, prev);
+		free(prev);
+		prev = first;
+		full = rows >= ASM_ACT_PAGE;
+		if (repeat) {
+			if (full)
+				rc = bs_fail(err, BS_ERR_SOURCE, "Assembled answered the same full page of "
+				    "activities for offset %zu as before (offset not honoured): the "
+				    "listing would be incomplete, so nothing is taken from it", offset);
+			break;
+		}
+		if (rows == 0)
+			break;
+		offset += rows;
+		if (total >= 0 && (long long)offset >= total)
+			break;
+		if (!full && !q->exhaustive)
+			break;	/* a short page: the last one */
+	}
+	free(prev);
+	return rc;
+}
+
+bs_rc
+asm_list_activities_q(struct asm_client *c, const struct asm_list_query *q,
+    struct asm_activities *out, struct bs_error *err)
+{
+	struct strbuf f;
+	size_t before;
+	bs_rc rc = BS_OK;
+
+	if (out == NULL || q == NULL)
+		return bs_fail(err, BS_ERR_INVALID, "no place for activities");
+	if (q->end <= q->start)
+		return bs_fail(err, BS_ERR_INVALID, "listing activities needs a window");
+	before = out->n;
+	sb_init(&f, 0);
+	sb_append(&f, "", 0);
+	if (!str_empty(q->agent_id)) {
+		char *x = url_escape(q->agent_id);
+		sb_printf(&f, "&agents=%s", x);
+		free(x);
+	}
+	if (!str_empty(q->type_id)) {
+		char *x = url_escape(q->type_id);
+		sb_printf(&f, "&types=%s", x);
+		free(x);
+	}
+	if (!str_empty(q->schedule_id)) {
+		char *x = url_escape(q->schedule_id);
+		sb_printf(&f, "&schedule_id=%s", x);
+		free(x);
+	}
+	/* slices of at most ASM_ACT_WINDOW: a longer window may come back
+	 * cut short without saying so */
+	for (int64_t s = q->start; s < q->end && rc == BS_OK; s += ASM_ACT_WINDOW) {
+		int64_t e = q->end - s > ASM_ACT_WINDOW ? s + ASM_ACT_WINDOW : q->end;
+		rc = list_slice(c, q, s, e, f.buf, out, err);
+	}
+	sb_free(&f);
+	if (rc == BS_OK)
+		dedupe_from(out, before);
+	else if (q->agent_id != NULL)
+		bs_error_prefix(err, "listing activities of agent %s", q->agent_id);
+	else
+		bs_error_prefix(err, "listing activities");
+	return rc;
 }
 
 bs_rc
 asm_list_activities(struct asm_client *c, const char *agent_id, int64_t start, int64_t end,
     const char *schedule_id, struct asm_activities *out, struct bs_error *err)
 {
-	struct http_response resp = { 0 };
-	char *ea, *es = NULL, *path;
+	struct asm_list_query q = { 0 };
 	bs_rc rc;
 
 	if (out == NULL)
@@ -578,21 +775,39 @@ asm_list_activities(struct asm_client *c, const char *agent_id, int64_t start, i
 	memset(out, 0, sizeof *out);
 	if (str_empty(agent_id) || end <= start)
 		return bs_fail(err, BS_ERR_INVALID, "listing activities needs an agent and a window");
-	ea = url_escape(agent_id);
-	if (!str_empty(schedule_id))
-		es = url_escape(schedule_id);
-	path = xasprintf("/activities?start_time=%lld&end_time=%lld&agents=%s%s%s",
-	    (long long)start, (long long)end, ea, es ? "&schedule_id=" : "", es ? es : "");
-	rc = asm_request(c, "GET", path, NULL, 1, NULL, 0, &resp, err);
-	if (rc == BS_OK)
-		rc = asm_parse_activities(resp.body, resp.body_len, agent_id, out, err);
+	q.agent_id = agent_id;
+	q.start = start;
+	q.end = end;
+	q.schedule_id = schedule_id;
+	q.exhaustive = 1;
+	rc = asm_list_activities_q(c, &q, out, err);
 	if (rc != BS_OK)
-		bs_error_prefix(err, "listing activities of agent %s", agent_id);
-	http_response_clear(&resp);
-	free(path);
-	free(ea);
-	free(es);
+		asm_activities_free(out);
 	return rc;
+}
+
+bs_rc
+asm_activity_present(struct asm_client *c, const char *agent_id, const char *activity_id,
+    int64_t start, int64_t end, const char *schedule_id, int *present, struct bs_error *err)
+{
+	struct asm_activities a = { 0 };
+	bs_rc rc;
+
+	if (present != NULL)
+		*present = 1;	/* unknown counts as there */
+	if (str_empty(activity_id) || present == NULL)
+		return bs_fail(err, BS_ERR_INVALID, "checking an activity needs its id");
+	if (end <= start)
+		end = start + 1;
+	rc = asm_list_activities(c, agent_id, start - 86400, end + 86400, schedule_id, &a, err);
+	if (rc != BS_OK)
+		return rc;
+	*present = 0;
+	for (size_t i = 0; i < a.n && !*present; i++)
+		if (str_eq(a.v[i].id, activity_id))
+			*present = 1;
+	asm_activities_free(&a);
+	return BS_OK;
 }
 
 /* The created activity in a response: the object itself, or wrapped in
@@ -680,36 +895,31 @@ out:
 	return rc;
 }
 
-/* A 400 whose body says the activity does not exist. */
+/* Whether text holds needle, case-insensitively, in its first 4 KiB. */
 static int
-says_not_found(const struct http_response *resp)
+body_has(const char *b, const char *needle)
 {
-	const char *b = resp ? resp->body : NULL;
+	size_t n = strlen(needle);
 
-	if (b == NULL)
+	if (b == NULL || n == 0)
 		return 0;
 	for (size_t i = 0; b[i] != '\0' && i < 4096; i++)
-		if (strncasecmp(b + i, "not found", 9) == 0 ||
-		    strncasecmp(b + i, "does not exist", 14) == 0 ||
-		    strncasecmp(b + i, "not_found", 9) == 0)
+		if (strncasecmp(b + i, needle, n) == 0)
 			return 1;
 	return 0;
 }
 
-bs_rc
-asm_delete_activity(struct asm_client *c, const char *activity_id, const char *schedule_id,
-    int *gone, struct bs_error *err)
+/* The bulk delete of one id; resp is the answer (caller clears). */
+static bs_rc
+send_delete(struct asm_client *c, const char *activity_id, const char *schedule_id,
+    struct http_response *resp, struct bs_error *err)
 {
-	static const long accept[] = { 400, 404 };
-	struct http_response resp = { 0 };
+	/* 4xx answers are read here: their bodies are all there is to go on */
+	static const long accept[] = { 400, 404, 405, 409, 410, 422 };
 	json_t *body, *arr, *item, *act;
-	char *text, *ex;
+	char *text;
 	bs_rc rc;
 
-	if (gone != NULL)
-		*gone = 0;
-	if (str_empty(activity_id))
-		return bs_fail(err, BS_ERR_INVALID, "deleting an activity needs its id");
 	body = json_object();
 	arr = json_array();
 	item = json_object();
@@ -724,26 +934,96 @@ asm_delete_activity(struct asm_client *c, const char *activity_id, const char *s
 	text = json_dump_compact(body);
 	json_decref(body);
 	/* deleting one id twice has the same effect: safe to retry */
-	rc = asm_request(c, "POST", "/activities/bulk", text, 1, accept, ARRAY_LEN(accept), &resp, err);
+	rc = asm_request(c, "POST", "/activities/bulk", text, 1, accept, ARRAY_LEN(accept), resp, err);
 	free(text);
-	if (rc == BS_OK && resp.status == 404) {
-		if (gone != NULL)
-			*gone = 1;
-	} else if (rc == BS_OK && resp.status == 400) {
-		if (says_not_found(&resp)) {
-			if (gone != NULL)
-				*gone = 1;
-		} else {
-			ex = body_excerpt(&resp);
-			rc = bs_fail(err, BS_ERR_HTTP, "Assembled refused to delete activity %s "
-			    "(HTTP 400)%s%s", activity_id, ex[0] ? ": " : "", ex);
-			free(ex);
-		}
+	return rc;
+}
+
+bs_rc
+asm_delete_activity(struct asm_client *c, const char *activity_id, const char *schedule_id,
+    long *status, struct bs_error *err)
+{
+	struct http_response resp = { 0 };
+	char *ex;
+	bs_rc rc;
+
+	if (status != NULL)
+		*status = 0;
+	if (str_empty(activity_id))
+		return bs_fail(err, BS_ERR_INVALID, "deleting an activity needs its id");
+	rc = send_delete(c, activity_id, schedule_id, &resp, err);
+	if (status != NULL)
+		*status = resp.status;
+	if (rc == BS_OK && (resp.status < 200 || resp.status > 299)) {
+		/* a "not found" may be the route, not the event; a beta not
+		 * switched on may say anything: never taken as "gone" */
+		ex = body_excerpt(&resp);
+		rc = bs_fail(err, BS_ERR_HTTP, "Assembled refused to delete activity %s (HTTP %ld)%s%s",
+		    activity_id, resp.status, ex[0] ? ": " : "", ex);
+		free(ex);
 	} else if (rc != BS_OK) {
 		bs_error_prefix(err, "deleting activity %s in Assembled", activity_id);
 	}
 	http_response_clear(&resp);
 	return rc;
+}
+
+enum asm_delete_probe
+asm_delete_probe_classify(long status, const char *body, const char *id)
+{
+	static const char *const refusal[] = { "beta", "not enabled", "not available",
+	    "not supported", "unsupported", "support@", "contact support", "permission",
+	    "not allowed", "disabled" };
+	static const char *const missing[] = { "not found", "not_found", "does not exist",
+	    "no such", "unknown activit" };
+
+	if (status >= 200 && status <= 299)
+		return ASM_DELETE_ACCEPTED;
+	if (status < 400 || status >= 500)
+		return ASM_DELETE_UNKNOWN;
+	/* the answer names the id: Assembled looked it up */
+	if (!str_empty(id) && body_has(body, id))
+		return ASM_DELETE_ENABLED;
+	for (size_t i = 0; i < ARRAY_LEN(refusal); i++)
+		if (body_has(body, refusal[i]))
+			return ASM_DELETE_REFUSED;
+	/* "activity not found" without the id; a bare "404 page not found"
+	 * is the route, which is no lookup at all */
+	if (body_has(body, "activit"))
+		for (size_t i = 0; i < ARRAY_LEN(missing); i++)
+			if (body_has(body, missing[i]))
+				return ASM_DELETE_ENABLED;
+	return ASM_DELETE_REFUSED;
+}
+
+bs_rc
+asm_probe_delete(struct asm_client *c, const char *schedule_id, enum asm_delete_probe *out,
+    char *detail, size_t detaillen, struct bs_error *err)
+{
+	struct http_response resp = { 0 };
+	char *ex;
+	bs_rc rc;
+
+	*out = ASM_DELETE_UNKNOWN;
+	rc = send_delete(c, ASM_PROBE_ID, schedule_id, &resp, err);
+	if (rc == BS_ERR_AUTH || rc == BS_ERR_FORBIDDEN) {
+		http_response_clear(&resp);
+		return rc;
+	}
+	ex = body_excerpt(&resp);
+	if (rc == BS_OK) {
+		*out = asm_delete_probe_classify(resp.status, resp.body, ASM_PROBE_ID);
+		if (detail != NULL && detaillen > 0)
+			snprintf(detail, detaillen, "HTTP %ld%s%s", resp.status, ex[0] ? ": " : "", ex);
+	} else {
+		*out = resp.status >= 400 && resp.status < 500 ? ASM_DELETE_REFUSED : ASM_DELETE_UNKNOWN;
+		if (detail != NULL && detaillen > 0)
+			snprintf(detail, detaillen, "%s", bs_error_text(err));
+	}
+	free(ex);
+	http_response_clear(&resp);
+	bs_error_clear(err);
+	return BS_OK;
 }
 
 /* ---- matching ---- */

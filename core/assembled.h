@@ -5,7 +5,8 @@
  * skipped); activity types (time-off types have timeoff: true); activities
  * created one by one (unix seconds, allow_conflicts from settings) and
  * removed by id through the bulk endpoint, never by a window delete that
- * could take shifts with it; collections are objects keyed by id; paced at
+ * could take shifts with it; listings read in slices of at most 31 days
+ * and paged; collections are objects keyed by id; paced at
  * 300 requests a minute with bursts of 20.
  */
 #ifndef BS_ASSEMBLED_H
@@ -110,20 +111,66 @@ struct asm_activity_spec {
 #define ASM_MAX_PEOPLE 100000
 #define ASM_MAX_ACTIVITIES 200000
 
-/* GET /activities for one agent and [start, end): one agents=<agent_id>;
- * rows of other agents that the API may return are dropped here.
- * schedule_id may be NULL. */
+/* Listings of GET /activities.  Paging and window limits are not
+ * documented (targets-api.md A.4), so a listing never trusts one answer:
+ * the window is read in slices of at most ASM_ACT_WINDOW seconds, and a
+ * slice is paged with limit/offset while a page comes back full (or, with
+ * exhaustive, until a page adds nothing new: a server that cuts pages
+ * shorter than the limit asked for is still read to the end).  Rows seen
+ * twice (an event across two slices) are kept once. */
+#define ASM_ACT_WINDOW (31 * 86400)
+#define ASM_ACT_PAGE 500
+#define ASM_ACT_MAX_PAGES 1000	/* per slice */
+
+struct asm_list_query {
+	const char *agent_id;	/* one agents=<id>; other agents' rows dropped; NULL: all */
+	const char *type_id;	/* one types=<id>; NULL: every type */
+	int64_t start, end;	/* [start, end), unix seconds */
+	const char *schedule_id;	/* NULL = the master schedule */
+	int exhaustive;		/* page until a page adds nothing */
+};
+
+/* Append to *out (caller frees, zeroed first by the caller). */
+bs_rc asm_list_activities_q(struct asm_client *c, const struct asm_list_query *q,
+    struct asm_activities *out, struct bs_error *err);
+/* One agent's activities in [start, end), read exhaustively (above);
+ * *out is cleared first.  schedule_id may be NULL. */
 bs_rc asm_list_activities(struct asm_client *c, const char *agent_id,
     int64_t start, int64_t end, const char *schedule_id,
     struct asm_activities *out, struct bs_error *err);
+/* Whether activity_id is still in agent_id's schedule over [start, end)
+ * (a day added on each side): *present 1 or 0.  The only proof that a
+ * delete took: its answer alone is not (bulk delete is a beta, error
+ * bodies are undocumented). */
+bs_rc asm_activity_present(struct asm_client *c, const char *agent_id, const char *activity_id,
+    int64_t start, int64_t end, const char *schedule_id, int *present, struct bs_error *err);
 /* POST /activities; *out (caller clears) is the activity Assembled made. */
 bs_rc asm_create_activity(struct asm_client *c, const struct asm_activity_spec *spec,
     struct asm_activity *out, struct bs_error *err);
 /* Remove one activity by id through POST /activities/bulk (action
- * "delete").  An activity Assembled no longer has (404, or 400 saying
- * not found) is BS_OK with *gone = 1 (gone may be NULL). */
+ * "delete").  BS_OK only when Assembled accepted it (2xx); any other
+ * answer (a 404 of the route, a 400 of a beta not switched on, or saying
+ * "not found") is an error with the body in the detail, and *status (may
+ * be NULL) is the HTTP status (0: none).  Neither answer proves where the
+ * event is: asm_activity_present does. */
 bs_rc asm_delete_activity(struct asm_client *c, const char *activity_id,
-    const char *schedule_id, int *gone, struct bs_error *err);
+    const char *schedule_id, long *status, struct bs_error *err);
+
+/* What a delete of an id that cannot exist says about the account. */
+enum asm_delete_probe {
+	ASM_DELETE_ENABLED,	/* answered "not found" for that id: deletes work */
+	ASM_DELETE_ACCEPTED,	/* 2xx: accepted (whether it acts is unknown) */
+	ASM_DELETE_REFUSED,	/* refused without looking the id up: not enabled */
+	ASM_DELETE_UNKNOWN	/* no clear answer (network, 5xx) */
+};
+/* Send that delete (ASM_PROBE_ID) and classify the answer; detail gets
+ * the status and the start of the body.  BS_ERR_AUTH/FORBIDDEN pass
+ * through; otherwise BS_OK with *out set. */
+#define ASM_PROBE_ID "00000000-0000-0000-0000-000000000000"
+bs_rc asm_probe_delete(struct asm_client *c, const char *schedule_id, enum asm_delete_probe *out,
+    char *detail, size_t detaillen, struct bs_error *err);
+/* The classification alone (pure, for the tests): status 0 = no answer. */
+enum asm_delete_probe asm_delete_probe_classify(long status, const char *body, const char *id);
 
 /* Parsers (pure, for the fuzz harness and the tests).  asm_parse_people
  * appends one page to out (deleted people skipped) and reports the page's

@@ -33,6 +33,7 @@ static const struct {
 	[CHECK_HIBOB_TIMEOFF_PRIVATE] = { "hibob.timeoff_private", "Time off under private policies is visible" },
 	[CHECK_ASSEMBLED_AUTH] = { "assembled.auth", "Assembled accepts the API key" },
 	[CHECK_ASSEMBLED_TIMEOFF_TYPE] = { "assembled.timeoff_type", "Assembled has the time-off event types" },
+	[CHECK_ASSEMBLED_DELETE] = { "assembled.delete", "Assembled lets bobsync delete events by id" },
 	[CHECK_ALLEO_TARGET] = { "alleo.target", "The Alleo delivery target works" },
 	[CHECK_WEBHOOK_RECEIVER] = { "webhook.receiver", "The daemon receives HiBob's webhooks" },
 };
@@ -646,6 +647,50 @@ check_policy_pair(void *vctx, const char *k, const char *v)
 	return 0;
 }
 
+/* Bulk delete is a beta Assembled support switches on per account
+ * (targets-api.md A.4): a delete of an id that cannot exist tells "not
+ * enabled" (refused without looking) from "not found" (looked it up).
+ * Nothing can be deleted by it. */
+static void
+check_assembled_delete(struct check_report *r, struct bs_session *s, struct asm_client *ac)
+{
+	static const char remedy[] = "Ask Assembled support (support@assembled.com) to switch on "
+	    "bulk update and delete (a beta) for your account, then run 'bobsync check' again. "
+	    "Until then cancelled time off stays on the schedule: each run reports the failed "
+	    "delete (exit status 1) and tries again.";
+	const char *sched = conf_get(s->conf, "assembled.schedule_id");
+	enum asm_delete_probe p = ASM_DELETE_UNKNOWN;
+	struct bs_error err = { 0 };
+	char detail[300] = "";
+
+	if (asm_probe_delete(ac, str_empty(sched) ? NULL : sched, &p, detail, sizeof detail,
+	    &err) != BS_OK) {
+		set(r, CHECK_ASSEMBLED_DELETE, CHECK_FAIL, remedy, "A delete by id was refused: %s",
+		    bs_error_text(&err));
+		return;
+	}
+	switch (p) {
+	case ASM_DELETE_ENABLED:
+		set(r, CHECK_ASSEMBLED_DELETE, CHECK_PASS, NULL, "Deletes are enabled: a delete of an "
+		    "id that cannot exist was answered 'not found' (%s).", detail);
+		break;
+	case ASM_DELETE_ACCEPTED:
+		set(r, CHECK_ASSEMBLED_DELETE, CHECK_PASS, NULL, "Assembled accepted a delete of an id "
+		    "that cannot exist (%s); every run still checks that a deleted event is gone.",
+		    detail);
+		break;
+	case ASM_DELETE_REFUSED:
+		set(r, CHECK_ASSEMBLED_DELETE, CHECK_FAIL, remedy, "Deletes are not enabled for this "
+		    "account: a delete by id was refused without the id being looked up (%s).", detail);
+		break;
+	case ASM_DELETE_UNKNOWN:
+		set(r, CHECK_ASSEMBLED_DELETE, CHECK_WARN, "Run 'bobsync check' again later; if it "
+		    "persists, check assembled.base_url and the network.", "Could not tell whether "
+		    "deletes are enabled: %s.", detail);
+		break;
+	}
+}
+
 static void
 check_assembled(struct check_report *r, struct bs_session *s)
 {
@@ -660,6 +705,7 @@ check_assembled(struct check_report *r, struct bs_session *s)
 	if (!conf_get_bool(s->conf, "assembled.enabled")) {
 		set(r, CHECK_ASSEMBLED_AUTH, CHECK_SKIP, NULL, "The Assembled time-off sync is off.");
 		set(r, CHECK_ASSEMBLED_TIMEOFF_TYPE, CHECK_SKIP, NULL, "The Assembled time-off sync is off.");
+		set(r, CHECK_ASSEMBLED_DELETE, CHECK_SKIP, NULL, "The Assembled time-off sync is off.");
 		return;
 	}
 	if (session_assembled(s, &ac, &err) != BS_OK) {
@@ -667,6 +713,7 @@ check_assembled(struct check_report *r, struct bs_session *s)
 		    "Run 'bobsync credentials set assembled' with a key from Assembled: Settings > API.",
 		    "%s", bs_error_text(&err));
 		set(r, CHECK_ASSEMBLED_TIMEOFF_TYPE, CHECK_SKIP, NULL, "Skipped: Assembled not reachable.");
+		set(r, CHECK_ASSEMBLED_DELETE, CHECK_SKIP, NULL, "Skipped: Assembled not reachable.");
 		return;
 	}
 	if (asm_get_activity_types(ac, &types, &err) != BS_OK) {
@@ -679,6 +726,7 @@ check_assembled(struct check_report *r, struct bs_session *s)
 		    "Check assembled.base_url and the network (and tls.ca_file behind a proxy).",
 		    "%s", bs_error_text(&err));
 		set(r, CHECK_ASSEMBLED_TIMEOFF_TYPE, CHECK_SKIP, NULL, "Skipped: Assembled not reachable.");
+		set(r, CHECK_ASSEMBLED_DELETE, CHECK_SKIP, NULL, "Skipped: Assembled not reachable.");
 		return;
 	}
 	set(r, CHECK_ASSEMBLED_AUTH, CHECK_PASS, NULL, "Assembled accepted the API key.");
@@ -707,6 +755,7 @@ check_assembled(struct check_report *r, struct bs_session *s)
 		sb_free(&bad);
 	}
 	asm_activity_types_free(&types);
+	check_assembled_delete(r, s, ac);
 }
 
 static void

@@ -544,6 +544,12 @@ toff_target_eval(struct toff_env *e, const struct bob_timeoff *r, int64_t ws, in
 
 /* ---- plans ---- */
 
+/* Where an event to delete lives: the listing that proves it gone. */
+struct del_span {
+	char *agent_id;
+	int64_t start, end;
+};
+
 /* The payload of a plan action. */
 struct act {
 	long long request_id;
@@ -556,6 +562,7 @@ struct act {
 	size_t ncreate;
 	char **del;			/* activity ids to delete */
 	size_t ndel;
+	struct del_span *dspan;		/* per id: where to look that it is gone */
 	/* the request's record once done */
 	char *record_key;
 	char *status;
@@ -573,21 +580,28 @@ act_free(void *p)
 	free(a->type_id);
 	free(a->policy);
 	free(a->create);
-	for (size_t i = 0; i < a->ndel; i++)
+	for (size_t i = 0; i < a->ndel; i++) {
 		free(a->del[i]);
+		free(a->dspan[i].agent_id);
+	}
 	free(a->del);
+	free(a->dspan);
 	free(a->record_key);
 	free(a->status);
 	free(a);
 }
 
 static void
-act_del(struct act *a, const char *id)
+act_del(struct act *a, const char *id, const char *agent, int64_t start, int64_t end)
 {
 	for (size_t i = 0; i < a->ndel; i++)
 		if (str_eq(a->del[i], id))
 			return;
 	a->del = xreallocarray(a->del, a->ndel + 1, sizeof *a->del);
+	a->dspan = xreallocarray(a->dspan, a->ndel + 1, sizeof *a->dspan);
+	a->dspan[a->ndel].agent_id = xstrdup(agent);
+	a->dspan[a->ndel].start = start;
+	a->dspan[a->ndel].end = end;
 	a->del[a->ndel++] = xstrdup(id);
 }
 
@@ -893,7 +907,7 @@ plan_request(struct planner *pl, const struct bob_timeoff *r, const struct toff_
 				missing++;
 				continue;
 			}
-			act_del(a, row->activity_id);
+			act_del(a, row->activity_id, row->agent_id, row->start, row->end);
 			changed++;
 			if (change[0] == '\0') {
 				char o1[32], o2[32], n1[32], n2[32];
@@ -964,7 +978,7 @@ plan_request(struct planner *pl, const struct bob_timeoff *r, const struct toff_
 			pl->forget[pl->nforget++] = xstrdup(first[k].activity_id);
 			continue;
 		}
-		act_del(a, first[k].activity_id);
+		act_del(a, first[k].activity_id, first[k].agent_id, first[k].start, first[k].end);
 		extra++;
 	}
 	/* unmapped activities carrying this request's marker: duplicates */
@@ -978,13 +992,13 @@ plan_request(struct planner *pl, const struct bob_timeoff *r, const struct toff_
 			li->claimed[k] = 1;
 			if (t->why == TOFF_WHY_OUTSIDE || t->why == TOFF_WHY_NO_TYPE)
 				continue;	/* as above: left alone */
-			act_del(a, li->acts.v[k].id);
+			act_del(a, li->acts.v[k].id, li->agent_id, li->acts.v[k].start, li->acts.v[k].end);
 			dup++;
 		}
 	}
 	/* an edit: the old request's events go with the same action */
 	for (size_t k = 0; k < nold; k++)
-		act_del(a, ofirst[k].activity_id);
+		act_del(a, ofirst[k].activity_id, ofirst[k].agent_id, ofirst[k].start, ofirst[k].end);
 	if (nold > 0)
 		a->replaces = old_id;
 
@@ -1531,11 +1545,13 @@ add_agent(char ***agents, size_t *n, const char *agent)
 /* Every schedule read came back empty though bobsync made events in the
  * window for these agents: a read gone wrong (like zero people), not every
  * event deleted by hand.  Taken as it is, each event would look missing
- * and be made a second time, so the run stops before any write. */
+ * and be made a second time, so the run stops before any write.  seen:
+ * rows the look-ups of single events returned (their agents' days,
+ * shifts included): a schedule that is there, only without the events. */
 static bs_rc
-listings_plausible(struct planner *pl, struct bs_error *err)
+listings_plausible(struct planner *pl, size_t seen, struct bs_error *err)
 {
-	size_t listed = 0, mapped = 0;
+	size_t listed = seen, mapped = 0;
 
 	for (size_t i = 0; i < pl->nlists; i++)
 		listed += pl->lists[i].acts.n;
@@ -1553,6 +1569,132 @@ listings_plausible(struct planner *pl, struct bs_error *err)
 	    mapped, mapped == 1 ? "" : "s");
 }
 
+static int
+listing_ptr_cmp(const void *a, const void *b)
+{
+	return strcmp((*(struct listing *const *)a)->agent_id, (*(struct listing *const *)b)->agent_id);
+}
+
+/* The schedules of these agents over the window, into pl->lists (one per
+ * agent, in the order given).  Read once per time-off type for every
+ * agent (types=<id>, no agents=): bobsync makes only time-off events, and
+ * shifts would make the answers many times longer.  asm_list_activities_q
+ * reads slices of at most 31 days and pages them, so a capped answer
+ * never passes for a complete one.  Rows of other agents are dropped, and
+ * rows of other types unless they carry a marker (a server that ignores
+ * types=). */
+static bs_rc
+read_listings(struct planner *pl, struct asm_client *ac, char **agents, size_t nagents,
+    struct bs_error *err)
+{
+	const struct asm_activity_types *t = pl->env->types_p;
+	struct asm_activities all = { 0 };
+	struct asm_list_query q = { 0 };
+	struct listing **by, key, *keyp = &key;
+	size_t ntypes = 0, done = 0;
+	bs_rc rc = BS_OK;
+
+	q.start = pl->ws;
+	q.end = pl->we;
+	q.schedule_id = conf_get(pl->s->conf, "assembled.schedule_id");
+	if (str_empty(q.schedule_id))
+		q.schedule_id = NULL;
+	for (size_t i = 0; t != NULL && i < t->n; i++)
+		ntypes += t->v[i].timeoff != 0;
+	if (nagents > 0 && ntypes == 0)
+		rc = asm_list_activities_q(ac, &q, &all, err);	/* no type to filter by */
+	for (size_t i = 0; nagents > 0 && t != NULL && i < t->n && rc == BS_OK; i++) {
+		if (!t->v[i].timeoff)
+			continue;
+		env_progress(pl->env, "Reading schedules from Assembled", done++, ntypes);
+		q.type_id = t->v[i].id;
+		rc = asm_list_activities_q(ac, &q, &all, err);
+	}
+	if (rc != BS_OK) {
+		asm_activities_free(&all);
+		return rc;
+	}
+	/* split by agent: lists in the order given, looked up sorted */
+	pl->lists = xcalloc(nagents + 1, sizeof *pl->lists);
+	by = xcalloc(nagents + 1, sizeof *by);
+	for (size_t i = 0; i < nagents; i++) {
+		pl->lists[i].agent_id = xstrdup(agents[i]);
+		by[i] = &pl->lists[i];
+	}
+	pl->nlists = nagents;
+	qsort(by, nagents, sizeof *by, listing_ptr_cmp);
+	for (size_t i = 0; i < all.n; i++) {
+		struct asm_activity *x = &all.v[i];
+		const struct asm_activity_type *ty = asm_type_by_id(t, x->type_id);
+		struct listing **hit = NULL, *l;
+		key.agent_id = x->agent_id;
+		if (x->agent_id != NULL)
+			hit = bsearch(&keyp, by, nagents, sizeof *by, listing_ptr_cmp);
+		if (hit == NULL || (ntypes > 0 && (ty == NULL || !ty->timeoff) &&
+		    !asm_marker_parse(x->description, NULL)))
+			continue;	/* freed with the rest of all */
+		l = *hit;
+		l->acts.v = xreallocarray(l->acts.v, l->acts.n + 1, sizeof *l->acts.v);
+		l->acts.v[l->acts.n++] = *x;
+		memset(x, 0, sizeof *x);
+	}
+	for (size_t i = 0; i < pl->nlists; i++)
+		pl->lists[i].claimed = xcalloc(pl->lists[i].acts.n + 1, 1);
+	free(by);
+	asm_activities_free(&all);
+	return BS_OK;
+}
+
+/* Mapped events of the window that the listings do not show: each is
+ * looked up in its agent's own days before anything is concluded (a page
+ * cut shorter than asked, by a limit nobody documented, must not make an
+ * event look deleted: it would be made again, or forgotten).  Found ones
+ * join the listing; the rest are really gone.  *rows_seen: the rows
+ * those look-ups returned. */
+static bs_rc
+confirm_missing(struct planner *pl, struct asm_client *ac, size_t *rows_seen,
+    struct bs_error *err)
+{
+	const char *sched = conf_get(pl->s->conf, "assembled.schedule_id");
+	bs_rc rc = BS_OK;
+
+	*rows_seen = 0;
+	if (str_empty(sched))
+		sched = NULL;
+	for (size_t i = 0; i < pl->rows.n && rc == BS_OK; i++) {
+		const struct toff_event_row *row = &pl->rows.v[i];
+		struct listing *l;
+		struct asm_activities a = { 0 };
+		int seen = 0;
+
+		if (!row_in_window(pl, row) || str_empty(row->activity_id) ||
+		    (l = listing_of(pl, row->agent_id)) == NULL)
+			continue;
+		for (size_t k = 0; k < l->acts.n && !seen; k++)
+			seen = str_eq(l->acts.v[k].id, row->activity_id);
+		if (seen)
+			continue;
+		env_progress(pl->env, "Checking events not listed", i, pl->rows.n);
+		rc = asm_list_activities(ac, row->agent_id, row->start - DAY, row->end + DAY, sched,
+		    &a, err);
+		*rows_seen += a.n;
+		for (size_t k = 0; rc == BS_OK && k < a.n; k++) {
+			if (!str_eq(a.v[k].id, row->activity_id))
+				continue;
+			log_info("event %s of request %lld was missing from the schedule listing but is "
+			    "there", row->activity_id, row->request_id);
+			l->acts.v = xreallocarray(l->acts.v, l->acts.n + 1, sizeof *l->acts.v);
+			l->claimed = xreallocarray(l->claimed, l->acts.n + 1, 1);
+			l->claimed[l->acts.n] = 0;
+			l->acts.v[l->acts.n++] = a.v[k];
+			memset(&a.v[k], 0, sizeof a.v[k]);
+			break;
+		}
+		asm_activities_free(&a);
+	}
+	return rc;
+}
+
 static bs_rc
 plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 {
@@ -1568,6 +1710,7 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 	long long done_id = 0;
 	struct feed_group *g = NULL;
 	size_t ng = 0;
+	size_t seen_rows = 0;
 	bs_rc rc;
 
 	date_format(pl->ws / DAY, from);
@@ -1646,20 +1789,11 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 			add_agent(&agents, &nagents, ap->agent_id);
 	}
 
-	pl->lists = xcalloc(nagents + 1, sizeof *pl->lists);
-	for (size_t i = 0; i < nagents && rc == BS_OK; i++) {
-		struct listing *l = &pl->lists[pl->nlists];
-		env_progress(pl->env, "Reading schedules from Assembled", i, nagents);
-		rc = asm_list_activities(ac, agents[i], pl->ws, pl->we,
-		    conf_get(pl->s->conf, "assembled.schedule_id"), &l->acts, err);
-		if (rc != BS_OK)
-			break;
-		l->agent_id = xstrdup(agents[i]);
-		l->claimed = xcalloc(l->acts.n + 1, 1);
-		pl->nlists++;
-	}
+	rc = read_listings(pl, ac, agents, nagents, err);
 	if (rc == BS_OK)
-		rc = listings_plausible(pl, err);
+		rc = confirm_missing(pl, ac, &seen_rows, err);
+	if (rc == BS_OK)
+		rc = listings_plausible(pl, seen_rows, err);
 	if (rc != BS_OK)
 		goto out;
 
@@ -1714,7 +1848,7 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 			a = xcalloc(1, sizeof *a);
 			a->request_id = mid;
 			a->agent_id = xstrdup(li->agent_id);
-			act_del(a, x->id);
+			act_del(a, x->id, li->agent_id, x->start, x->end);
 			snprintf(sub, sizeof sub, "%lld", mid);
 			after = events_json(NULL, 0, li->agent_id, x->type_id, mid, 0, NULL, a->del, a->ndel);
 			why = xasprintf("not approved in HiBob any more: request #%lld is not among the "
@@ -1914,6 +2048,57 @@ may_have_acted(bs_rc rc)
 	    rc == BS_ERR_PARSE || rc == BS_ERR_TOO_LARGE || rc == BS_ERR_CANCELLED;
 }
 
+/* Delete one event and see that it is gone.  The answer to the delete
+ * proves nothing either way: bulk delete is a beta that Assembled support
+ * switches on per account, its error bodies are undocumented, and a 404
+ * may be the route rather than the event.  So the agent's days are listed
+ * after it: BS_OK only when the event is not there (*already = 1 when
+ * the delete was refused, i.e. it was gone before).  With no agent known,
+ * Assembled's acceptance is all there is.  A refusal with the event still
+ * listed is an error (the action failed; the mapping stays and the next
+ * run deletes again). */
+static bs_rc
+delete_confirmed(struct run *ru, const char *id, const char *agent, int64_t start, int64_t end,
+    int *already, struct bs_error *err)
+{
+	struct bs_error derr = { 0 };
+	long status = 0;
+	int present = 1;
+	bs_rc drc, lrc;
+
+	*already = 0;
+	drc = asm_delete_activity(ru->ac, id, ru->schedule_id, &status, &derr);
+	if (drc == BS_ERR_AUTH || drc == BS_ERR_FORBIDDEN || str_empty(agent)) {
+		if (drc != BS_OK && err != NULL)
+			*err = derr;
+		return drc;
+	}
+	lrc = asm_activity_present(ru->ac, agent, id, start, end, ru->schedule_id, &present, err);
+	if (lrc != BS_OK) {
+		if (drc != BS_OK) {
+			if (err != NULL)
+				*err = derr;
+			return drc;
+		}
+		bs_error_prefix(err, "Assembled accepted the delete of event %s, but whether it is "
+		    "gone could not be checked; it stays linked", id);
+		return lrc;
+	}
+	if (!present) {
+		*already = drc != BS_OK;
+		if (drc != BS_OK)
+			log_info("event %s: %s; it is not in Assembled any more", id,
+			    bs_error_text(&derr));
+		return BS_OK;
+	}
+	if (drc != BS_OK)
+		return bs_fail(err, drc, "%s; the event is still in Assembled, so it stays linked and "
+		    "is deleted again next run ('bobsync check' tells whether deletes are enabled "
+		    "for this account)", bs_error_text(&derr));
+	return bs_fail(err, BS_ERR_HTTP, "Assembled accepted the delete of event %s (HTTP %ld) but "
+	    "still lists it; it stays linked and is deleted again next run", id, status);
+}
+
 /* Send one action.  Mapping rows follow each confirmed call. */
 static bs_rc
 apply_one(struct run *ru, const struct plan_action *pa, int seq, struct bs_error *err)
@@ -1985,14 +2170,15 @@ apply_one(struct run *ru, const struct plan_action *pa, int seq, struct bs_error
 			goto fail;
 	}
 	for (size_t i = 0; i < a->ndel; i++) {
-		int gone = 0;
-		rc = asm_delete_activity(ru->ac, a->del[i], ru->schedule_id, &gone, err);
+		int already = 0;
+		rc = delete_confirmed(ru, a->del[i], a->dspan[i].agent_id, a->dspan[i].start,
+		    a->dspan[i].end, &already, err);
 		if (rc != BS_OK) {
 			unsure = may_have_acted(rc);
 			goto fail;
 		}
 		done++;
-		if (gone)
+		if (already)
 			audit(ru, "info", pa->subject, "event %s was already gone from Assembled", a->del[i]);
 		rc = store_toff_event_del_activity(st, a->del[i], err);
 		if (rc != BS_OK)
@@ -2012,6 +2198,41 @@ fail:
 	store_action_mark(st, jid, done > 0 || unsure ? "sent" : "failed", first_id, bs_error_text(err),
 	    clock_now(), NULL);
 	free(first_id);
+	return rc;
+}
+
+/* An event an interrupted action meant to delete: where it lived comes
+ * from the action's "before" rows, else the action's agent over the whole
+ * window; then deleted and checked gone like any other. */
+static bs_rc
+delete_journaled(struct run *ru, const struct store_action *sa, const char *id,
+    const char *agent, struct bs_error *err)
+{
+	json_t *before = sa->before ? json_loads(sa->before, 0, NULL) : NULL, *x;
+	int64_t start = 0, end = 0;
+	char *who = NULL;
+	size_t k;
+	int already = 0;
+	bs_rc rc;
+
+	json_array_foreach(before, k, x) {
+		long long s0, e0;
+		if (!str_eq(json_str(x, "activity_id"), id) || json_int(x, "start", &s0) != 0 ||
+		    json_int(x, "end", &e0) != 0)
+			continue;
+		start = s0;
+		end = e0;
+		if (json_str(x, "agent_id") != NULL)
+			who = xstrdup(json_str(x, "agent_id"));
+		break;
+	}
+	json_decref(before);
+	if (end <= start && toff_window(ru->s->conf, clock_now(), &start, &end) != 0)
+		start = end = 0;
+	if (who == NULL && agent != NULL)
+		who = xstrdup(agent);
+	rc = delete_confirmed(ru, id, who, start, end, &already, err);
+	free(who);
 	return rc;
 }
 
@@ -2122,7 +2343,7 @@ resolve_unfinished(struct run *ru, struct bs_error *out)
 							held = 1;
 					if (held)
 						continue;	/* still mapped: the plan decides */
-					if (asm_delete_activity(ru->ac, id, ru->schedule_id, NULL, &err) != BS_OK)
+					if (delete_journaled(ru, sa, id, agent, &err) != BS_OK)
 						ok = 0;
 					else
 						deleted++;

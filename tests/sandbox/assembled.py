@@ -7,6 +7,12 @@ value filters activities, `allow_conflicts` false deletes the agent's
 overlapping activities, bulk is all-or-nothing with at most 100 items,
 the window DELETE trims partial overlaps and is not type-scoped, opaque
 text error bodies, 300 requests a minute with bursts of 20.
+
+Strict where the docs say nothing (the strictest reading is the default):
+activity listings are cut without a word at a window of 31 days and at a
+page size (100 without `limit`, at most 500), paged by limit/offset with
+no `total`; bulk update/delete can be refused as a beta not switched on,
+or the bulk route can be missing (`/_control/bulk_delete`).
 """
 import datetime as dt
 import random
@@ -22,6 +28,12 @@ SHIFT_AGENTS = 300        # agents with seeded shifts (bounded for big companies
 SHIFT_FROM, SHIFT_TO = -14, 60   # days around today with shifts
 PEOPLE_LIMIT_DEFAULT, PEOPLE_LIMIT_MAX = 100, 500
 BULK_MAX = 100
+# GET /activities: undocumented limits, answered as a cut list (no error)
+LISTING_DEFAULTS = {"page_default": 100, "page_max": 500, "window_days": 31}
+BULK_DELETE_MODES = ("enabled", "beta_off", "no_route")
+# a plausible answer of a beta not switched on (error bodies are undocumented)
+BETA_OFF_BODY = ('{"error": "feature_not_enabled", "message": "Bulk update and delete are in beta '
+                 'and are not enabled for this company."}')
 TYPES = [  # name, short, productive, timeoff, colour
     ("Time Off", "PTO", False, True, "#f6b26b"),
     ("Holiday", "HOL", False, True, "#93c47d"),
@@ -237,6 +249,8 @@ class Assembled:
         self.d = world.assembled
         self.bucket = common.TokenBucket(300, 20)
         self.retry_after = None   # seconds to send in Retry-After, None: absent
+        self.listing = dict(LISTING_DEFAULTS)
+        self.bulk_delete = "enabled"
 
     def handle(self, req):
         cred = req.basic_auth()
@@ -305,14 +319,26 @@ class Assembled:
         tfilter = types[0] if len(types) == 1 and not req.qlist("types[]") else None
         if agent is not None and "," in agent:
             agent = None
+        lim = self.listing
+        try:
+            limit = int(req.q("limit", lim["page_default"] or 0))
+            offset = int(req.q("offset", 0))
+        except ValueError:
+            return text_response(400, "limit and offset must be integers")
+        if limit < 0 or offset < 0 or (limit == 0 and req.q("limit") is not None):
+            return text_response(400, "invalid limit or offset")
+        if lim["page_max"] and (limit == 0 or limit > lim["page_max"]):
+            limit = lim["page_max"]          # cut without a word
+        if lim["window_days"] and e - s > lim["window_days"] * 86400:
+            e = s + lim["window_days"] * 86400   # the rest of the window left out
         if agent is not None:
             cand = (self.d.acts[i] for i in self.d.agent_acts.get(agent, ()))
         else:
             cand = self.d.acts.values()
-        out = {}
-        for a in cand:
-            if a.start < e and a.end > s and (tfilter is None or a.type_id == tfilter):
-                out[a.key()] = a.json()
+        rows = sorted((a for a in cand if a.start < e and a.end > s and (tfilter is None or a.type_id == tfilter)),
+                      key=lambda a: (a.start, a.id))
+        rows = rows[offset:offset + limit] if limit else rows[offset:]
+        out = {a.key(): a.json() for a in rows}
         res = {"activities": out}
         if req.qbool("include_agents"):
             res["agents"] = {p["agent_id"]: {"id": p["agent_id"], "name": "%s %s" % (p["first_name"], p["last_name"]),
@@ -357,11 +383,16 @@ class Assembled:
         return json_response(a.json())
 
     def bulk(self, req):
+        if self.bulk_delete == "no_route":
+            return text_response(404, "404 page not found")
         try:
             body = common.body_object(req)
         except ValueError:
             return text_response(400, "invalid JSON")
         items = body.get("activities")
+        if self.bulk_delete == "beta_off" and isinstance(items, list) and \
+                any(isinstance(it, dict) and it.get("action") in ("update", "delete") for it in items):
+            return common.Response(400, body=BETA_OFF_BODY.encode(), ctype="application/json")
         if not isinstance(items, list) or not items:
             return text_response(400, "Missing required field activities")
         if len(items) > BULK_MAX:
@@ -479,6 +510,35 @@ class Assembled:
                                       "agents": self.d.agent_map()})
         if p == "/_control/people" and m == "POST":
             return self.ctl_people(req)
+        if p == "/_control/listing":
+            if m == "POST":
+                try:
+                    body = common.body_object(req)
+                    new = dict(LISTING_DEFAULTS)
+                    for k, v in body.items():
+                        if k not in LISTING_DEFAULTS or not isinstance(v, int) or isinstance(v, bool) or v < 0:
+                            raise ValueError("%s: a count >= 0 (0 = no limit), one of %s" %
+                                             (k, ", ".join(LISTING_DEFAULTS)))
+                        new[k] = v
+                except ValueError as e:
+                    return json_response({"error": str(e)}, 400)
+                with self.w.lock:
+                    self.listing = new
+            with self.w.lock:
+                return json_response(dict(self.listing))
+        if p == "/_control/bulk_delete":
+            if m == "POST":
+                try:
+                    body = common.body_object(req)
+                except ValueError as e:
+                    return json_response({"error": str(e)}, 400)
+                mode = body.get("mode", "enabled")
+                if mode not in BULK_DELETE_MODES:
+                    return json_response({"error": "mode: one of %s" % ", ".join(BULK_DELETE_MODES)}, 400)
+                with self.w.lock:
+                    self.bulk_delete = mode
+            with self.w.lock:
+                return json_response({"mode": self.bulk_delete})
         if p == "/_control/ratelimit" and m == "POST":
             try:
                 body = common.body_object(req)

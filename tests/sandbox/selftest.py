@@ -1030,6 +1030,58 @@ def assembled_bulk_and_window_delete(sb):
 
 
 @check
+def assembled_listing_caps_and_bulk_delete_modes(sb):
+    agents, types = asm_setup(sb)
+    a = agents[5]["agent_id"]
+    now = int(time.time())
+    s, e = now - 10 * 86400, now + 50 * 86400   # 60 days of shifts
+    every = [x for x in sb.c("assembled", "GET", "/_control/activities")["activities"].values()
+             if x["agent_id"] == a and x["start_time"] < e and x["end_time"] > s]
+    ok(len(every) > 40, "enough shifts for the caps to bite")
+    r = shifts_of(sb, a, s, e)
+    ok(all(x["start_time"] < s + 31 * 86400 for x in r.values()), "window cut at 31 days, silently")
+    ok(len(r) < len(every), "so fewer rows than there are")
+    got = {}
+    for w in range(s, e, 31 * 86400):
+        off = 0
+        while True:
+            page = sb.asmc("GET", "/activities?start_time=%d&end_time=%d&agents=%s&limit=7&offset=%d"
+                           % (w, min(e, w + 31 * 86400), a, off)).json()
+            ok("total" not in page, "no total")
+            got.update((x["id"], x) for x in page["activities"].values())
+            if len(page["activities"]) < 7:
+                break
+            off += 7
+    eq(sorted(got), sorted(x["id"] for x in every), "slices of 31 days paged by 7: every row")
+    sb.c("assembled", "POST", "/_control/listing", {"page_max": 3})
+    try:
+        eq(len(shifts_of(sb, a, now, now + 5 * 86400)), 3, "page_max cuts a page silently")
+        r = sb.asmc("GET", "/activities?start_time=%d&end_time=%d&agents=%s&limit=500" % (now, now + 5 * 86400, a))
+        eq(len(r.json()["activities"]), 3, "even when more is asked for")
+        eq(sb.asmc("GET", "/activities?start_time=1&end_time=2&limit=x").status, 400, "limit must be a number")
+    finally:
+        eq(sb.c("assembled", "POST", "/_control/listing", {}),
+           {"page_default": 100, "page_max": 500, "window_days": 31}, "defaults restored")
+    base = now + 450 * 86400
+    made = sb.asmc("POST", "/activities", {"agent_id": a, "type_id": types["Holiday"], "start_time": base,
+                                           "end_time": base + 3600, "allow_conflicts": True}).json()
+    dele = {"activities": [{"action": "delete", "activity": {"id": made["id"]}}]}
+    try:
+        sb.c("assembled", "POST", "/_control/bulk_delete", {"mode": "beta_off"})
+        r = sb.asmc("POST", "/activities/bulk", dele)
+        eq(r.status, 400, "beta off: refused")
+        ok(b"not found" not in r.body and b"beta" in r.body, "saying beta, not not-found")
+        sb.c("assembled", "POST", "/_control/bulk_delete", {"mode": "no_route"})
+        r = sb.asmc("POST", "/activities/bulk", dele)
+        eq((r.status, r.body), (404, b"404 page not found"), "no route: a bare 404")
+        ok(made["id"] in sb.c("assembled", "GET", "/_control/activities")["activities"], "still there")
+    finally:
+        eq(sb.c("assembled", "POST", "/_control/bulk_delete", {})["mode"], "enabled", "enabled again")
+    eq(sb.asmc("POST", "/activities/bulk", dele).status, 200, "then the delete works")
+    ok(made["id"] not in sb.c("assembled", "GET", "/_control/activities")["activities"], "gone")
+
+
+@check
 def assembled_rate_limit_and_control(sb):
     sb.c("assembled", "POST", "/_control/ratelimit", {"per_minute": 60, "burst": 2})
     try:

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -502,7 +503,8 @@ activities_agent_filter(void **state)
 	    "\\\"x2\\\":{\\\"id\\\":\\\"x2\\\",\\\"agent_id\\\":\\\"a2\\\",\\\"type_id\\\":\\\"t3\\\","
 	    "\\\"start_time\\\":1767222000,\\\"end_time\\\":1767308400},"
 	    "\\\"x3\\\":{\\\"agent_id\\\":\\\"a1\\\",\\\"type_id\\\":\\\"t1\\\","
-	    "\\\"start_time\\\":\\\"1767225600\\\",\\\"end_time\\\":1767229200}}}\"}]");
+	    "\\\"start_time\\\":\\\"1767225600\\\",\\\"end_time\\\":1767229200}}}\"},"
+	    "{\"body\":\"{\\\"activities\\\":{}}\"}]");
 	assert_int_equal(asm_list_activities(cl, "a1", 1767200000, 1767400000, "sched 1", &a, &err),
 	    BS_OK);
 	assert_int_equal(a.n, 2);
@@ -523,6 +525,11 @@ activities_agent_filter(void **state)
 	assert_non_null(strstr(q, "start_time=1767200000"));
 	assert_non_null(strstr(q, "end_time=1767400000"));
 	assert_non_null(strstr(q, "schedule_id=sched%201"));
+	assert_non_null(strstr(q, "limit=500&offset=0"));
+	/* one agent's listing is read to an empty page (a page cut shorter
+	 * than asked for looks like the last one) */
+	assert_int_equal(json_array_size(log), 2);
+	assert_non_null(strstr(logged(log, 1, "query"), "offset=3"));
 	json_decref(log);
 
 	/* an empty schedule */
@@ -621,28 +628,34 @@ delete_by_id_through_bulk(void **state)
 {
 	struct bs_error err = { 0 };
 	json_t *log, *b, *item;
-	int gone = 7;
+	long status = 7;
 
 	(void)state;
-	assert_int_equal(asm_delete_activity(cl, NULL, NULL, &gone, &err), BS_ERR_INVALID);
-	assert_int_equal(gone, 0);
+	assert_int_equal(asm_delete_activity(cl, NULL, NULL, &status, &err), BS_ERR_INVALID);
+	assert_int_equal(status, 0);
 	script("[{\"body\":\"{\\\"activities\\\":{}}\"},"
+	    "{\"status\":404,\"body\":\"404 page not found\"},"
 	    "{\"status\":404,\"body\":\"{\\\"message\\\":\\\"activity not found\\\"}\"},"
 	    "{\"status\":400,\"body\":\"{\\\"error\\\":\\\"Activity x does not exist\\\"}\"},"
 	    "{\"status\":400,\"body\":\"{\\\"error\\\":\\\"bulk update is in beta\\\"}\"}]");
-	assert_int_equal(asm_delete_activity(cl, "x1", "s9", &gone, &err), BS_OK);
-	assert_int_equal(gone, 0);
-	assert_int_equal(asm_delete_activity(cl, "x1", NULL, &gone, &err), BS_OK);
-	assert_int_equal(gone, 1);	/* already gone */
-	assert_int_equal(asm_delete_activity(cl, "x1", NULL, &gone, &err), BS_OK);
-	assert_int_equal(gone, 1);
-	assert_int_equal(asm_delete_activity(cl, "x1", NULL, &gone, &err), BS_ERR_HTTP);
-	assert_int_equal(gone, 0);
+	assert_int_equal(asm_delete_activity(cl, "x1", "s9", &status, &err), BS_OK);
+	assert_int_equal(status, 200);
+	/* a route's 404, an event's 404, a 400 saying "does not exist", a
+	 * refused beta: none of them is taken as "gone" (only a listing is) */
+	assert_int_equal(asm_delete_activity(cl, "x1", NULL, &status, &err), BS_ERR_HTTP);
+	assert_int_equal(status, 404);
+	assert_non_null(strstr(err.detail, "404 page not found"));
+	assert_int_equal(asm_delete_activity(cl, "x1", NULL, &status, &err), BS_ERR_HTTP);
+	assert_int_equal(status, 404);
+	assert_int_equal(asm_delete_activity(cl, "x1", NULL, NULL, &err), BS_ERR_HTTP);
+	assert_non_null(strstr(err.detail, "does not exist"));
+	assert_int_equal(asm_delete_activity(cl, "x1", NULL, &status, &err), BS_ERR_HTTP);
+	assert_int_equal(status, 400);
 	assert_non_null(strstr(err.detail, "beta"));
 
 	log = server_log();
-	assert_int_equal(json_array_size(log), 4);
-	for (size_t i = 0; i < 4; i++) {
+	assert_int_equal(json_array_size(log), 5);
+	for (size_t i = 0; i < 5; i++) {
 		assert_string_equal(logged(log, i, "method"), "POST");	/* never DELETE */
 		assert_string_equal(logged(log, i, "path"), "/v0/activities/bulk");
 	}
@@ -655,6 +668,167 @@ delete_by_id_through_bulk(void **state)
 	assert_string_equal(json_string_value(json_object_get(b, "schedule_id")), "s9");
 	json_decref(b);
 	json_decref(log);
+}
+
+/* A JSON answer of n rows r<first>.. of agent, all in [t, t + 3600). */
+static char *
+rows_body(int first, int n, const char *agent, int64_t t)
+{
+	json_t *acts = json_object(), *root = json_object(), *item = json_object();
+	char *text, *out, key[32];
+
+	for (int i = 0; i < n; i++) {
+		snprintf(key, sizeof key, "r%d", first + i);
+		json_object_set_new(acts, key, json_pack("{s:s, s:s, s:s, s:I, s:I}", "id", key,
+		    "agent_id", agent, "type_id", "t3", "start_time", (json_int_t)t,
+		    "end_time", (json_int_t)t + 3600));
+	}
+	json_object_set_new(root, "activities", acts);
+	text = json_dumps(root, JSON_COMPACT);
+	json_object_set_new(item, "body", json_string(text));
+	free(text);
+	json_decref(root);
+	out = json_dumps(item, JSON_COMPACT);
+	json_decref(item);
+	return out;
+}
+
+/* A window longer than 31 days is read in slices of 31 days; a full page
+ * (500 rows) is followed by the next offset, a short one ends the slice;
+ * an event seen in two slices is kept once. */
+static void
+activities_sliced_and_paged(void **state)
+{
+	struct asm_activities a = { 0 };
+	struct asm_list_query q = { 0 };
+	struct bs_error err = { 0 };
+	const int64_t t0 = 1767222000, day = 86400;
+	char *p1 = rows_body(0, ASM_ACT_PAGE, "a1", t0), *p2 = rows_body(ASM_ACT_PAGE, 3, "a2", t0);
+	char *s2 = rows_body(0, 1, "a1", t0), *s2b = rows_body(900, 1, "a1", t0 + 40 * day);
+	char *sc;
+	json_t *log;
+
+	(void)state;
+	/* slice 2 answers r0 again (an event across the boundary) and r900 */
+	{
+		/* build slice 2 from the two one-row bodies */
+		json_t *j1 = json_loads(s2, 0, NULL), *j2 = json_loads(s2b, 0, NULL);
+		json_t *b1 = json_loads(json_string_value(json_object_get(j1, "body")), 0, NULL);
+		json_t *b2 = json_loads(json_string_value(json_object_get(j2, "body")), 0, NULL);
+		char *both, *item;
+		json_object_update(json_object_get(b1, "activities"), json_object_get(b2, "activities"));
+		both = json_dumps(b1, JSON_COMPACT);
+		json_object_set_new(j1, "body", json_string(both));
+		item = json_dumps(j1, JSON_COMPACT);
+		sc = xasprintf("[%s,%s,%s,{\"body\":\"{\\\"activities\\\":{}}\"}]", p1, p2, item);
+		free(both);
+		free(item);
+		json_decref(j1);
+		json_decref(j2);
+		json_decref(b1);
+		json_decref(b2);
+	}
+	script(sc);
+	free(sc);
+	q.type_id = "t3";
+	q.start = t0;
+	q.end = t0 + 70 * day;
+	assert_int_equal(asm_list_activities_q(cl, &q, &a, &err), BS_OK);
+	assert_int_equal(a.n, ASM_ACT_PAGE + 3 + 1);	/* r0 once */
+	assert_string_equal(a.v[0].id, "r0");
+	assert_string_equal(a.v[a.n - 1].id, "r900");
+	asm_activities_free(&a);
+
+	log = server_log();
+	assert_int_equal(json_array_size(log), 4);
+	assert_non_null(strstr(logged(log, 0, "query"), "start_time=1767222000&end_time=1769900400&"
+	    "types=t3&limit=500&offset=0"));
+	assert_non_null(strstr(logged(log, 1, "query"), "start_time=1767222000&end_time=1769900400&"
+	    "types=t3&limit=500&offset=500"));
+	assert_non_null(strstr(logged(log, 2, "query"), "start_time=1769900400&end_time=1772578800&"));
+	assert_non_null(strstr(logged(log, 3, "query"), "start_time=1772578800&end_time=1773270000&"));
+	for (size_t i = 0; i < 4; i++)
+		assert_null(strstr(logged(log, i, "query"), "agents"));
+	json_decref(log);
+
+	/* a server that ignores offset: the same full page twice is an
+	 * error, never a complete listing */
+	sc = xasprintf("[%s,%s]", p1, p1);
+	script(sc);
+	free(sc);
+	q.end = t0 + day;
+	assert_int_equal(asm_list_activities_q(cl, &q, &a, &err), BS_ERR_SOURCE);
+	assert_non_null(strstr(err.detail, "offset"));
+	asm_activities_free(&a);
+	/* ... the same short page twice (read to the end): the rows once */
+	sc = xasprintf("[%s,%s]", p2, p2);
+	script(sc);
+	free(sc);
+	assert_int_equal(asm_list_activities(cl, "a2", t0, t0 + day, NULL, &a, &err), BS_OK);
+	assert_int_equal(a.n, 3);
+	asm_activities_free(&a);
+	free(p1);
+	free(p2);
+	free(s2);
+	free(s2b);
+}
+
+/* Whether an event is still there: its agent's days, a day either side. */
+static void
+activity_present_lists_the_days(void **state)
+{
+	struct bs_error err = { 0 };
+	char *p = rows_body(0, 2, "a1", 1767222000), *sc;
+	int present = -1;
+	json_t *log;
+
+	(void)state;
+	sc = xasprintf("[%s,{\"body\":\"{\\\"activities\\\":{}}\"},%s,"
+	    "{\"body\":\"{\\\"activities\\\":{}}\"},{\"status\":500,\"body\":\"x\"}]", p, p);
+	script(sc);
+	free(sc);
+	free(p);
+	assert_int_equal(asm_activity_present(cl, "a1", "r1", 1767222000, 1767225600, NULL, &present,
+	    &err), BS_OK);
+	assert_int_equal(present, 1);
+	assert_int_equal(asm_activity_present(cl, "a1", "r7", 1767222000, 1767225600, NULL, &present,
+	    &err), BS_OK);
+	assert_int_equal(present, 0);
+	log = server_log();
+	assert_non_null(strstr(logged(log, 0, "query"), "start_time=1767135600&end_time=1767312000&"
+	    "agents=a1"));
+	json_decref(log);
+	/* a listing that fails proves nothing: present stays 1 */
+	assert_int_not_equal(asm_activity_present(cl, "a1", "r7", 1767222000, 1767225600, NULL,
+	    &present, &err), BS_OK);
+	assert_int_equal(present, 1);
+}
+
+static void
+delete_probe_classify(void **state)
+{
+	const char *id = ASM_PROBE_ID;
+
+	(void)state;
+	assert_int_equal(asm_delete_probe_classify(200, "{}", id), ASM_DELETE_ACCEPTED);
+	assert_int_equal(asm_delete_probe_classify(0, NULL, id), ASM_DELETE_UNKNOWN);
+	assert_int_equal(asm_delete_probe_classify(502, "<html>", id), ASM_DELETE_UNKNOWN);
+	/* looked up: the answer names the id, or says the activity is not found */
+	assert_int_equal(asm_delete_probe_classify(400, "activities[0]: activity "
+	    "00000000-0000-0000-0000-000000000000 not found", id), ASM_DELETE_ENABLED);
+	assert_int_equal(asm_delete_probe_classify(404, "{\"message\":\"Activity not found\"}", id),
+	    ASM_DELETE_ENABLED);
+	assert_int_equal(asm_delete_probe_classify(422, "{\"error\":\"activity does not exist\"}", id),
+	    ASM_DELETE_ENABLED);
+	/* not enabled: a beta refused, a bare route 404, an unknown action */
+	assert_int_equal(asm_delete_probe_classify(400, "{\"error\": \"feature_not_enabled\", "
+	    "\"message\": \"Bulk update and delete are in beta and are not enabled\"}", id),
+	    ASM_DELETE_REFUSED);
+	assert_int_equal(asm_delete_probe_classify(404, "404 page not found", id), ASM_DELETE_REFUSED);
+	assert_int_equal(asm_delete_probe_classify(400, "unknown action 'delete'", id),
+	    ASM_DELETE_REFUSED);
+	assert_int_equal(asm_delete_probe_classify(400, "activity not found; contact support to "
+	    "enable this beta", id), ASM_DELETE_REFUSED);
 }
 
 /* ---- against the sandbox (tests/sandbox/sandbox.py) ---- */
@@ -774,7 +948,8 @@ sb_conflicts_and_delete(void **state)
 	const char *k;
 	char agent[128], id1[128], id2[128], s1[128], s2[128];
 	int64_t t1s, t1e, t2s, t2e;
-	int gone = -1, found = 0;
+	long status = 0;
+	int found = 0, present = -1;
 
 	(void)state;
 	assert_int_equal(asm_get_activity_types(cl, &t, &err), BS_OK);
@@ -841,15 +1016,74 @@ sb_conflicts_and_delete(void **state)
 	assert_false(sb_has_activity(s2));
 	assert_true(sb_has_activity(s1));
 
-	/* removal by id through bulk; again: already gone */
-	assert_int_equal(asm_delete_activity(cl, id1, NULL, &gone, &err), BS_OK);
-	assert_int_equal(gone, 0);
+	/* removal by id through bulk; again: refused, and the listing says
+	 * it is gone */
+	assert_int_equal(asm_activity_present(cl, agent, id1, t1s - 3600, t1e + 3600, NULL, &present,
+	    &err), BS_OK);
+	assert_int_equal(present, 1);
+	assert_int_equal(asm_delete_activity(cl, id1, NULL, &status, &err), BS_OK);
+	assert_int_equal(status, 200);
 	assert_false(sb_has_activity(id1));
 	assert_true(sb_has_activity(s1));	/* only that event */
-	assert_int_equal(asm_delete_activity(cl, id1, NULL, &gone, &err), BS_OK);
-	assert_int_equal(gone, 1);
-	assert_int_equal(asm_delete_activity(cl, id2, NULL, &gone, &err), BS_OK);
+	assert_int_equal(asm_activity_present(cl, agent, id1, t1s - 3600, t1e + 3600, NULL, &present,
+	    &err), BS_OK);
+	assert_int_equal(present, 0);
+	assert_int_equal(asm_delete_activity(cl, id1, NULL, &status, &err), BS_ERR_HTTP);
+	assert_int_equal(status, 400);
+	assert_int_equal(asm_delete_activity(cl, id2, NULL, NULL, &err), BS_OK);
 	asm_activity_types_free(&t);
+}
+
+/* The sandbox's delete modes as the probe and a delete see them; its
+ * listing caps (31 days, pages cut below what is asked) read through. */
+static void
+sb_delete_modes_and_capped_listing(void **state)
+{
+	static const char *const modes[] = { "{\"mode\":\"enabled\"}", "{\"mode\":\"beta_off\"}",
+	    "{\"mode\":\"no_route\"}" };
+	static const enum asm_delete_probe want[] = { ASM_DELETE_ENABLED, ASM_DELETE_REFUSED,
+	    ASM_DELETE_REFUSED };
+	struct asm_activities a = { 0 };
+	struct bs_error err = { 0 };
+	json_t *ctl, *v;
+	const char *k, *agent = NULL;
+	char detail[300], agentbuf[128];
+	enum asm_delete_probe p;
+	int64_t now = (int64_t)time(NULL), s = now - 10 * 86400, e = now + 50 * 86400;
+	size_t every = 0;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(modes); i++) {
+		free(test_http_post(sb_ctl_port, "/_control/bulk_delete", modes[i]));
+		assert_int_equal(asm_probe_delete(cl, NULL, &p, detail, sizeof detail, &err), BS_OK);
+		assert_int_equal(p, want[i]);
+	}
+	assert_non_null(strstr(detail, "404"));
+	free(test_http_post(sb_ctl_port, "/_control/bulk_delete", "{}"));
+
+	/* every row of one agent over 60 days, with pages cut at 4 */
+	ctl = sb_get("/_control/activities");
+	json_object_foreach(json_object_get(ctl, "activities"), k, v) {
+		if (agent == NULL && str_eq(json_string_value(json_object_get(v, "description")), "shift")) {
+			snprintf(agentbuf, sizeof agentbuf, "%s",
+			    json_string_value(json_object_get(v, "agent_id")));
+			agent = agentbuf;
+		}
+	}
+	assert_non_null(agent);
+	json_object_foreach(json_object_get(ctl, "activities"), k, v) {
+		if (str_eq(json_string_value(json_object_get(v, "agent_id")), agent) &&
+		    json_integer_value(json_object_get(v, "start_time")) < e &&
+		    json_integer_value(json_object_get(v, "end_time")) > s)
+			every++;
+	}
+	json_decref(ctl);
+	assert_true(every > 40);
+	free(test_http_post(sb_ctl_port, "/_control/listing", "{\"page_max\":4}"));
+	assert_int_equal(asm_list_activities(cl, agent, s, e, NULL, &a, &err), BS_OK);
+	assert_int_equal(a.n, every);
+	asm_activities_free(&a);
+	free(test_http_post(sb_ctl_port, "/_control/listing", "{}"));
 }
 
 static void
@@ -899,11 +1133,17 @@ main(void)
 		    each_teardown),
 		cmocka_unit_test_setup_teardown(create_not_retried_on_5xx, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(delete_by_id_through_bulk, each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(activities_sliced_and_paged, each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(activity_present_lists_the_days, each_setup,
+		    each_teardown),
+		cmocka_unit_test(delete_probe_classify),
 	};
 
 	const struct CMUnitTest sandbox[] = {
 		cmocka_unit_test_setup_teardown(sb_people, sb_each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(sb_conflicts_and_delete, sb_each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(sb_delete_modes_and_capped_listing, sb_each_setup,
+		    each_teardown),
 		cmocka_unit_test_setup_teardown(sb_rate_limit, sb_each_setup, each_teardown),
 	};
 	int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);

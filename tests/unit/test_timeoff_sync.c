@@ -414,6 +414,21 @@ item_text(const char *path, const char *body)
 	return json_pack("{s:s, s:s}", "path", path, "body", body);
 }
 
+#define EMPTY_LIST "{\"activities\":{}}"
+/* The reconciliation's schedule reads: one listing per time-off type of
+ * types_json (3) for every agent, in 31-day slices of the window
+ * 2026-01-30 .. 2027-03-02 (396 days: 13). */
+#define NLISTINGS (3 * 13)
+
+/* n answers of path with body, appended to items; items returned. */
+static json_t *
+add_n(json_t *items, size_t n, const char *path, const char *body)
+{
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items, item_text(path, body));
+	return items;
+}
+
 static json_t *
 hibob_req(long long id, const char *emp, const char *status, const char *from, const char *to,
     const char *change)
@@ -533,14 +548,15 @@ first_run_reconciles(struct world *w)
 	struct sync_result r;
 	struct bs_error err = { 0 };
 	struct toff_event_rows rows;
-	json_t *log, *outs = json_array();
+	json_t *log, *outs = json_array(), *items, *it;
 	int64_t cur = 0;
 	int have = 0;
+	size_t i;
 
 	json_array_append_new(outs, hibob_req(1, "101", "approved", "2026-03-02", "2026-03-03", NULL));
 	json_array_append_new(outs, hibob_req(2, "202", "approved", "2026-03-10", "2026-03-10", NULL));
 	json_array_append_new(outs, hibob_req(3, "999", "approved", "2026-03-11", "2026-03-11", NULL));
-	script(json_pack("[o, o, o, o, o, o, o, o, o, o, o]",
+	items = json_pack("[o, o, o, o, o, o, o]",
 	    item("/v1/timeoff/whosout", wrap("outs", outs)),
 	    /* the feed of the last year, in windows of at most 6 months */
 	    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
@@ -548,11 +564,10 @@ first_run_reconciles(struct world *w)
 	    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
 	    item_text("/v0/people", people_body),
 	    item_text("/v0/activity_types", types_json),
-	    item_text("/v1/people/search", "{\"employees\":[{\"id\":\"999\",\"email\":\"zed@x.test\"}]}"),
-	    item_text("/v0/activities", "{\"activities\":{}}"),
-	    item_text("/v0/activities", "{\"activities\":{}}"),
-	    item_text("/v0/activities", "{\"id\":\"act-1\"}"),
-	    item_text("/v0/activities", "{\"id\":\"act-2\"}")));
+	    item_text("/v1/people/search", "{\"employees\":[{\"id\":\"999\",\"email\":\"zed@x.test\"}]}"));
+	add_n(items, NLISTINGS, "/v0/activities", EMPTY_LIST);
+	add_n(items, 1, "/v0/activities", "{\"id\":\"act-1\"}");
+	script(add_n(items, 1, "/v0/activities", "{\"id\":\"act-2\"}"));
 	assert_int_equal(run(w, "sync", NULL, &r, &err), BS_OK);
 	assert_string_equal(r.result, "ok");
 	assert_int_equal(r.applied, 2);
@@ -563,7 +578,17 @@ first_run_reconciles(struct world *w)
 	assert_int_equal(count_calls(log, "GET", "/v1/timeoff/whosout"), 1);
 	assert_int_equal(count_calls(log, "GET", "/v1/timeoff/requests/changes"), 3);
 	assert_int_equal(count_calls(log, "POST", "/v0/activities/bulk"), 0);	/* nothing deleted */
-	assert_int_equal(count_calls(log, "GET", "/v0/activities"), 2);	/* agents a1, a2 */
+	/* per time-off type and 31-day slice, for every agent at once */
+	assert_int_equal(count_calls(log, "GET", "/v0/activities"), NLISTINGS);
+	json_array_foreach(log, i, it) {
+		const char *q = json_string_value(json_object_get(it, "query"));
+		if (!str_eq(json_string_value(json_object_get(it, "method")), "GET") ||
+		    !str_eq(json_string_value(json_object_get(it, "path")), "/v0/activities"))
+			continue;
+		assert_non_null(strstr(q, "types=t"));
+		assert_non_null(strstr(q, "limit=500&offset=0"));
+		assert_null(strstr(q, "agents"));
+	}
 	json_decref(log);
 
 	assert_int_equal(store_toff_events_list(w->store, &rows, &err), BS_OK);
@@ -676,14 +701,19 @@ run_cancel_edit_and_approval(void **state)
 	reset_server();
 	ch = json_array();
 	json_array_append_new(ch, change_item(1, "101", "2026-03-02", "2026-03-03", "Canceled"));
-	script(json_pack("[o, o, o]", item("/v1/timeoff/requests/changes", wrap("changes", ch)),
+	script(json_pack("[o, o, o, o]", item("/v1/timeoff/requests/changes", wrap("changes", ch)),
 	    detail_item(1, "101", "canceled", "2026-03-02", "2026-03-03", 0, 0),
-	    item_text("/v0/activities/bulk", "{\"activities\":{}}")));
+	    item_text("/v0/activities/bulk", "{\"activities\":{}}"),
+	    item_text("/v0/activities", EMPTY_LIST)));
 	assert_int_equal(run(&w, "sync", NULL, &r, &err), BS_OK);
 	assert_int_equal(r.applied, 1);
 	log = server_log();
 	assert_int_equal(count_calls(log, NULL, "/v1/"), 2);
 	assert_int_equal(count_calls(log, "POST", "/v0/activities/bulk"), 1);
+	/* then the agent's days are listed: gone */
+	assert_int_equal(count_calls(log, "GET", "/v0/activities"), 1);
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(log, 3), "query")),
+	    "agents=a1"));
 	assert_int_equal(count_calls(log, NULL, "/v0/people"), 0);
 	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(log, 2), "body")),
 	    "\"act-1\""));
@@ -700,12 +730,13 @@ run_cancel_edit_and_approval(void **state)
 	ch = json_array();
 	json_array_append_new(ch, change_item(5, "202", "2026-03-12", "2026-03-13", "Created"));
 	json_array_append_new(ch, change_item(2, "202", "2026-03-10", "2026-03-10", "Canceled"));
-	script(json_pack("[o, o, o, o, o, o, o]", item("/v1/timeoff/requests/changes", wrap("changes", ch)),
+	script(json_pack("[o, o, o, o, o, o, o, o]", item("/v1/timeoff/requests/changes", wrap("changes", ch)),
 	    detail_item(2, "202", "canceled", "2026-03-10", "2026-03-10", 0, 0),
 	    detail_item(5, "202", "approved", "2026-03-12", "2026-03-13", 2, 2),
 	    item_text("/v0/people", people_body), item_text("/v0/activity_types", types_json),
 	    item_text("/v0/activities", "{\"id\":\"act-5\"}"),
-	    item_text("/v0/activities/bulk", "{\"activities\":{}}")));
+	    item_text("/v0/activities/bulk", "{\"activities\":{}}"),
+	    item_text("/v0/activities", EMPTY_LIST)));
 	assert_int_equal(run(&w, "sync", NULL, &r, &err), BS_OK);
 	assert_int_equal(r.planned, 1);
 	assert_int_equal(r.applied, 1);
@@ -790,8 +821,9 @@ run_feed_is_only_a_signal(void **state)
 	reset_server();
 	ch = json_array();
 	json_array_append_new(ch, change_item(2, "202", "2026-03-10", "2026-03-10", "Created"));
-	script(json_pack("[o, o, o]", item("/v1/timeoff/requests/changes", wrap("changes", ch)),
-	    detail_status(2, "202", 404), item_text("/v0/activities/bulk", "{\"activities\":{}}")));
+	script(json_pack("[o, o, o, o]", item("/v1/timeoff/requests/changes", wrap("changes", ch)),
+	    detail_status(2, "202", 404), item_text("/v0/activities/bulk", "{\"activities\":{}}"),
+	    item_text("/v0/activities", EMPTY_LIST)));	/* the delete confirmed by a listing */
 	assert_int_equal(run(&w, "sync", NULL, &r, &err), BS_OK);
 	assert_int_equal(r.applied, 1);
 	log = server_log();
@@ -853,14 +885,15 @@ run_edit_chain_from_details(void **state)
 	json_array_append_new(ch, change_item(10, "101", "2026-03-03", "2026-03-03", "Canceled"));
 	json_array_append_new(ch, change_item(1, "101", "2026-03-02", "2026-03-03", "Canceled"));
 	json_array_append_new(ch, change_item(10, "101", "2026-03-03", "2026-03-03", "Created"));
-	script(json_pack("[o, o, o, o, o, o, o, o]", item("/v1/timeoff/requests/changes",
+	script(json_pack("[o, o, o, o, o, o, o, o, o]", item("/v1/timeoff/requests/changes",
 	    wrap("changes", ch)),
 	    detail_item(1, "101", "canceled", "2026-03-02", "2026-03-03", 0, 0),
 	    detail_item(10, "101", "canceled", "2026-03-03", "2026-03-03", 1, 1),
 	    detail_item(11, "101", "approved", "2026-03-04", "2026-03-04", 10, 1),
 	    item_text("/v0/people", people_body), item_text("/v0/activity_types", types_json),
 	    item_text("/v0/activities", "{\"id\":\"act-11\"}"),
-	    item_text("/v0/activities/bulk", "{\"activities\":{}}")));
+	    item_text("/v0/activities/bulk", "{\"activities\":{}}"),
+	    item_text("/v0/activities", EMPTY_LIST)));	/* the delete confirmed by a listing */
 	assert_int_equal(run(&w, "sync", NULL, &r, &err), BS_OK);
 	assert_int_equal(r.planned, 1);		/* one replace */
 	assert_int_equal(r.applied, 1);
@@ -932,12 +965,14 @@ run_guard_blocks_mass_cancellation(void **state)
 
 	/* approving this plan: applied, once */
 	reset_server();
-	script(json_pack("[o, o, o, o, o, o, o, o, o]", item("/v1/timeoff/requests/changes",
+	/* the last delete is refused, but the event is not listed: gone already */
+	script(add_n(json_pack("[o, o, o, o, o, o, o, o, o]", item("/v1/timeoff/requests/changes",
 	    wrap("changes", json_deep_copy(ch))), detail_status(1, "101", 404),
 	    detail_status(2, "101", 404), detail_status(3, "101", 404), detail_status(4, "101", 404),
 	    item_text("/v0/activities/bulk", "{}"), item_text("/v0/activities/bulk", "{}"),
 	    item_text("/v0/activities/bulk", "{}"),
-	    json_pack("{s:s, s:i, s:s}", "path", "/v0/activities/bulk", "status", 404, "body", "{}")));
+	    json_pack("{s:s, s:i, s:s}", "path", "/v0/activities/bulk", "status", 404, "body", "{}")),
+	    4, "/v0/activities", EMPTY_LIST));
 	assert_int_equal(run(&w, "sync", plan_id, &r, &err), BS_OK);
 	assert_int_equal(r.applied, 4);
 	assert_true(r.guard.approved);
@@ -978,11 +1013,12 @@ run_killed_create_is_adopted(void **state)
 
 	ch = json_array();
 	json_array_append_new(ch, change_item(7, "101", "2026-03-02", "2026-03-02", "Created"));
-	script(json_pack("[o, o, o, o, o]",
+	script(json_pack("[o, o, o, o, o, o]",
 	    detail_item(7, "101", "approved", "2026-03-02", "2026-03-02", 0, 0),
 	    item_text("/v0/activities", "{\"activities\":{\"k\":{\"id\":\"act-7\",\"agent_id\":\"a1\","
 	    "\"type_id\":\"t3\",\"start_time\":1772406000,\"end_time\":1772492400,"
 	    "\"description\":\"HiBob time off #7 (Holiday) hibob:7\"}}}"),
+	    item_text("/v0/activities", EMPTY_LIST),
 	    item("/v1/timeoff/requests/changes", wrap("changes", ch)),
 	    item_text("/v0/people", people_body), item_text("/v0/activity_types", types_json)));
 	assert_int_equal(run(&w, "sync", NULL, &r, &err), BS_OK);
@@ -1040,20 +1076,25 @@ run_killed_replace_finishes_delete(void **state)
 
 	ch = json_array();
 	json_array_append_new(ch, change_item(7, "101", "2026-03-02", "2026-03-02", "Created"));
-	script(json_pack("[o, o, o, o, o, o]",
+	/* the listing of the new event (read to an empty page), the delete of
+	 * the old one, then its check: no "before" rows kept, so the agent's
+	 * whole window (13 slices) */
+	script(add_n(json_pack("[o, o, o, o, o, o, o]",
 	    detail_item(7, "101", "approved", "2026-03-02", "2026-03-02", 0, 0),
 	    item_text("/v0/activities", "{\"activities\":{\"k\":{\"id\":\"act-new\",\"agent_id\":\"a1\","
 	    "\"type_id\":\"t3\",\"start_time\":1772406000,\"end_time\":1772492400,"
 	    "\"description\":\"HiBob time off #7 (Holiday) hibob:7\"}}}"),
+	    item_text("/v0/activities", EMPTY_LIST),
 	    item_text("/v0/activities/bulk", "{\"activities\":{}}"),
 	    item("/v1/timeoff/requests/changes", wrap("changes", ch)),
-	    item_text("/v0/people", people_body), item_text("/v0/activity_types", types_json)));
+	    item_text("/v0/people", people_body), item_text("/v0/activity_types", types_json)),
+	    13, "/v0/activities", EMPTY_LIST));
 	assert_int_equal(run(&w, "sync", NULL, &r, &err), BS_OK);
 	assert_int_equal(r.planned, 0);
 	log = server_log();
 	assert_int_equal(count_calls(log, "POST", "/v0/activities/bulk"), 1);	/* the old one */
 	assert_int_equal(count_calls(log, "POST", "/v0/activities"), 1);	/* that bulk only */
-	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(log, 1), "body")),
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(log, 2), "body")),
 	    "act-old"));
 	json_decref(log);
 	assert_int_equal(store_toff_events_of(w.store, 7, &rows, &err), BS_OK);
@@ -1104,20 +1145,19 @@ run_reconcile_reads_feed(void **state)
 	json_object_set_new(x, "body", json_string("{\"requestId\":8,\"employeeId\":\"202\","
 	    "\"policyTypeDisplayName\":\"Sick\",\"type\":\"days\",\"status\":\"approved\","
 	    "\"startDate\":\"2026-03-16\",\"endDate\":\"2026-03-16\"}"));
-	script(json_pack("[o, o, o, o, o, o, o, o, o, o, o]", x,
+	/* every listing shows act-1 (kept once), then the create */
+	script(add_n(add_n(json_pack("[o, o, o, o, o, o, o, o]", x,
 	    item("/v1/timeoff/whosout", wrap("outs", outs)),
 	    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
 	    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
 	    item("/v1/timeoff/requests/changes", wrap("changes", ch)),
 	    item_text("/v0/people", people_body),
 	    item_text("/v0/activity_types", types_json),
-	    item_text("/v1/people/search", "{\"employees\":[]}"),
-	    /* agent a2 (request 8) is listed first, then a1 (the mapped row) */
-	    item_text("/v0/activities", "{\"activities\":{}}"),
-	    item_text("/v0/activities", "{\"activities\":{\"k1\":{\"id\":\"act-1\",\"agent_id\":\"a1\","
+	    item_text("/v1/people/search", "{\"employees\":[]}")),
+	    NLISTINGS, "/v0/activities", "{\"activities\":{\"k1\":{\"id\":\"act-1\",\"agent_id\":\"a1\","
 	    "\"type_id\":\"t3\",\"start_time\":1772406000,\"end_time\":1772578800,"
 	    "\"description\":\"HiBob time off #1 (Holiday) hibob:1\"}}}"),
-	    item_text("/v0/activities", "{\"id\":\"act-8\"}")));
+	    1, "/v0/activities", "{\"id\":\"act-8\"}"));
 	assert_int_equal(run(&w, "reconcile", NULL, &r, &err), BS_OK);
 	assert_int_equal(r.planned, 1);
 	assert_int_equal(r.applied, 1);
@@ -1126,6 +1166,7 @@ run_reconcile_reads_feed(void **state)
 	assert_int_equal(count_calls(log, "GET", "/v1/timeoff/employees/"), 1);
 	assert_int_equal(count_calls(log, "GET", "/v1/timeoff/employees/202/requests/8"), 1);
 	assert_int_equal(count_calls(log, "POST", "/v0/activities/bulk"), 0);	/* act-1 kept */
+	assert_int_equal(count_calls(log, "GET", "/v0/activities"), NLISTINGS);	/* none missing */
 	json_decref(log);
 	assert_int_equal(store_toff_events_list(w.store, &rows, &err), BS_OK);
 	assert_int_equal(rows.n, 2);
@@ -1137,6 +1178,181 @@ run_reconcile_reads_feed(void **state)
 	assert_int_equal(store_toff_request_get(w.store, 9, &rec, &err), BS_OK);
 	assert_string_equal(rec.status, "canceled");
 	toff_request_row_clear(&rec);
+	world_close(&w);
+}
+
+#define ACT1_LISTED "{\"activities\":{\"k1\":{\"id\":\"act-1\",\"agent_id\":\"a1\"," \
+    "\"type_id\":\"t3\",\"start_time\":1772406000,\"end_time\":1772578800," \
+    "\"description\":\"HiBob time off #1 (Holiday) hibob:1\"}}}"
+
+static void
+put_act1(struct world *w)
+{
+	struct toff_event_row row;
+	struct bs_error err = { 0 };
+
+	memset(&row, 0, sizeof row);
+	row.request_id = 1;
+	row.employee_id = (char *)"101";
+	row.agent_id = (char *)"a1";
+	row.activity_id = (char *)"act-1";
+	row.type_id = (char *)"t3";
+	row.start = 1772406000;
+	row.end = 1772578800;
+	assert_int_equal(store_toff_event_put(w->store, &row, 1, &err), BS_OK);
+}
+
+/* A delete is done only when the event is gone: a refused beta, a bare
+ * 404 of the route, or an accepted delete whose event is still listed
+ * keep the mapping and fail the run (exit 1); once deletes work, the next
+ * run removes it with one delete. */
+static void
+run_refused_delete_keeps_mapping(void **state)
+{
+	static const char *const refusals[] = {
+	    "{\"error\": \"feature_not_enabled\", \"message\": \"Bulk update and delete are in beta\"}",
+	    "404 page not found",
+	    NULL };	/* accepted, but still listed */
+	static const int statuses[] = { 400, 404, 200 };
+	struct world w;
+	struct sync_result r;
+	struct bs_error err = { 0 };
+	struct toff_event_rows rows;
+	int64_t cur = 0;
+	int have = 0;
+	json_t *ch, *log;
+
+	(void)state;
+	world_open(&w);
+	put_act1(&w);
+	assert_int_equal(store_toff_cursor_set(w.store, 1772359200 - 300, 1, &err), BS_OK);
+	ch = json_array();
+	json_array_append_new(ch, hibob_req(1, "101", "canceled", "2026-03-02", "2026-03-03", "Canceled"));
+	for (size_t i = 0; i < ARRAY_LEN(statuses); i++) {
+		reset_server();
+		script(json_pack("[o, {s:s, s:i, s:s}, o, o]",
+		    item("/v1/timeoff/requests/changes", wrap("changes", json_deep_copy(ch))),
+		    "path", "/v0/activities/bulk", "status", statuses[i], "body",
+		    refusals[i] ? refusals[i] : "{\"activities\":{}}",
+		    item_text("/v0/activities", ACT1_LISTED), item_text("/v0/activities", EMPTY_LIST)));
+		assert_int_equal(run(&w, "sync", NULL, &r, &err), BS_ERR_PARTIAL);
+		assert_int_equal(bs_exit_code(BS_ERR_PARTIAL), 1);
+		assert_int_equal(r.failed, 1);
+		assert_int_equal(r.applied, 0);
+		assert_int_equal(store_toff_events_of(w.store, 1, &rows, &err), BS_OK);
+		assert_int_equal(rows.n, 1);	/* still linked */
+		toff_event_rows_free(&rows);
+		assert_int_equal(store_toff_cursor_get(w.store, &cur, &have, &err), BS_OK);
+		assert_int_equal(cur, 1772359200 - 300);	/* read again next run */
+	}
+	/* deletes work again: one delete, checked gone, forgotten */
+	reset_server();
+	script(json_pack("[o, o, o]", item("/v1/timeoff/requests/changes", wrap("changes", ch)),
+	    item_text("/v0/activities/bulk", "{\"activities\":{}}"),
+	    item_text("/v0/activities", EMPTY_LIST)));
+	assert_int_equal(run(&w, "sync", NULL, &r, &err), BS_OK);
+	assert_int_equal(r.applied, 1);
+	log = server_log();
+	assert_int_equal(count_calls(log, "POST", "/v0/activities/bulk"), 1);
+	json_decref(log);
+	assert_int_equal(store_toff_events_count(w.store), 0);
+	world_close(&w);
+}
+
+/* A listing cut short (a page limit below what was asked) does not show
+ * act-1: its agent's days are read before it is called missing, and it
+ * is there, so nothing is made again and nothing forgotten. */
+static void
+run_capped_listing_confirms(void **state)
+{
+	struct world w;
+	struct sync_result r;
+	struct bs_error err = { 0 };
+	json_t *outs = json_array(), *log, *items;
+
+	(void)state;
+	world_open(&w);
+	put_act1(&w);
+	json_array_append_new(outs, hibob_req(1, "101", "approved", "2026-03-02", "2026-03-03", NULL));
+	items = json_pack("[o, o, o, o, o, o, o]",
+	    item("/v1/timeoff/whosout", wrap("outs", outs)),
+	    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
+	    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
+	    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
+	    item_text("/v0/people", people_body),
+	    item_text("/v0/activity_types", types_json),
+	    item_text("/v1/people/search", "{\"employees\":[]}"));
+	/* the first page of the first slice: one row of another agent, "full"
+	 * for a server whose pages hold one row */
+	add_n(items, 1, "/v0/activities", "{\"activities\":{\"k9\":{\"id\":\"act-9\","
+	    "\"agent_id\":\"a2\",\"type_id\":\"t3\",\"start_time\":1772406000,"
+	    "\"end_time\":1772492400}}}");
+	add_n(items, NLISTINGS - 1, "/v0/activities", EMPTY_LIST);
+	add_n(items, 1, "/v0/activities", ACT1_LISTED);
+	script(add_n(items, 1, "/v0/activities", EMPTY_LIST));
+	assert_int_equal(run(&w, "reconcile", NULL, &r, &err), BS_OK);
+	assert_int_equal(r.planned, 0);
+	log = server_log();
+	assert_int_equal(count_calls(log, "POST", "/v0/"), 0);	/* no create, no delete */
+	assert_int_equal(count_calls(log, "GET", "/v0/activities"), NLISTINGS + 2);
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(log,
+	    json_array_size(log) - 2), "query")), "agents=a1"));
+	json_decref(log);
+	assert_int_equal(store_toff_events_count(w.store), 1);
+	world_close(&w);
+}
+
+/* The time-off listings hold nothing at all.  If the look-up of the
+ * mapped event in its agent's days is empty too, the read went wrong and
+ * nothing is written; if it shows the agent's shift but not the event,
+ * the event is really gone and is made again. */
+static void
+run_events_gone_schedule_there(void **state)
+{
+	struct world w;
+	struct sync_result r;
+	struct bs_error err = { 0 };
+	struct toff_event_rows rows;
+	json_t *log;
+
+	(void)state;
+	world_open(&w);
+	put_act1(&w);
+	for (int pass = 0; pass < 2; pass++) {
+		json_t *outs = json_array(), *items;
+		json_array_append_new(outs, hibob_req(1, "101", "approved", "2026-03-02", "2026-03-03",
+		    NULL));
+		reset_server();
+		items = json_pack("[o, o, o, o, o, o, o]",
+		    item("/v1/timeoff/whosout", wrap("outs", outs)),
+		    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
+		    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
+		    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
+		    item_text("/v0/people", people_body),
+		    item_text("/v0/activity_types", types_json),
+		    item_text("/v1/people/search", "{\"employees\":[]}"));
+		add_n(items, NLISTINGS, "/v0/activities", EMPTY_LIST);
+		if (pass == 1)
+			add_n(items, 1, "/v0/activities", "{\"activities\":{\"s\":{\"id\":\"shift-1\","
+			    "\"agent_id\":\"a1\",\"type_id\":\"t1\",\"start_time\":1772438400,"
+			    "\"end_time\":1772467200,\"description\":\"shift\"}}}");
+		add_n(items, 1, "/v0/activities", EMPTY_LIST);
+		script(add_n(items, 1, "/v0/activities", "{\"id\":\"act-1b\"}"));
+		if (pass == 0) {
+			assert_int_equal(run(&w, "reconcile", NULL, &r, &err), BS_ERR_SOURCE);
+			assert_non_null(strstr(err.detail, "listed no activities"));
+			log = server_log();
+			assert_int_equal(count_calls(log, "POST", "/v0/"), 0);
+			json_decref(log);
+			continue;
+		}
+		assert_int_equal(run(&w, "reconcile", NULL, &r, &err), BS_OK);
+		assert_int_equal(r.applied, 1);
+	}
+	assert_int_equal(store_toff_events_of(w.store, 1, &rows, &err), BS_OK);
+	assert_int_equal(rows.n, 1);
+	assert_string_equal(rows.v[0].activity_id, "act-1b");
+	toff_event_rows_free(&rows);
 	world_close(&w);
 }
 
@@ -1277,6 +1493,9 @@ main(void)
 		cmocka_unit_test(run_killed_create_is_adopted),
 		cmocka_unit_test(run_killed_replace_finishes_delete),
 		cmocka_unit_test(run_reconcile_reads_feed),
+		cmocka_unit_test(run_refused_delete_keeps_mapping),
+		cmocka_unit_test(run_capped_listing_confirms),
+		cmocka_unit_test(run_events_gone_schedule_there),
 		cmocka_unit_test(preview_window),
 	};
 
