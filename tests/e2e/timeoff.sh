@@ -240,7 +240,10 @@ logs_clear
 bs sync timeoff >/dev/null
 t_eq "$?" 0 "exit status"
 t_eq "$(calls assembled POST /v0/activities/bulk)" 1 "one delete"
-t_eq "$(calls_all assembled)" 1 "nothing else sent to Assembled"
+t_eq "$(calls assembled POST /v0/activities)" 0 "no create"
+# the delete is confirmed by listing the agent's days (issue 12 point 12)
+t_eq "$(($(calls_all assembled) - $(calls assembled GET /v0/activities)))" 1 \
+	"nothing else sent to Assembled than the delete and its confirming listing"
 t_eq "$(calls hibob GET "/v1/timeoff/employees/$EMP/requests/$DEL")" 1 "its details, once"
 t_eq "$(calls_all hibob)" 2 "HiBob: the feed and one detail"
 t_eq "$(event_of "$DEL")" "" "event gone"
