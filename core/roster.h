@@ -37,6 +37,10 @@ struct roster_source {
 	size_t nmissing_sections;
 	long eligible, ineligible, unknown;
 	int64_t fetched_at;		/* unix seconds */
+	/* set by the sync before planning: why budgets cannot be delivered
+	 * (SCIM without a usable extension), "" when they can.  The plan then
+	 * leaves budgets out of every row and says so in a note. */
+	char budgets_unsent[400];
 };
 
 /* Read and evaluate.  Fails only when HiBob cannot be read at all; a

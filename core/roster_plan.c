@@ -353,6 +353,7 @@ roster_diff(const struct roster_source *src, const struct roster_rows *rows, str
 {
 	char reason[REASON_MAX], d[11];
 	unsigned char *seen = xcalloc(rows->n + 1, 1);
+	size_t with_budgets = 0;
 
 	for (size_t i = 0; i < src->people.n; i++) {
 		const struct bob_person *p = &src->people.v[i];
@@ -374,6 +375,12 @@ roster_diff(const struct roster_source *src, const struct roster_rows *rows, str
 			break;
 		case ROSTER_ELIGIBLE:
 			roster_row_from_person(p, &want);
+			if (src->budgets_unsent[0] != '\0' && want.budgets != NULL) {
+				/* nowhere to put them: not a change Alleo could see */
+				free(want.budgets);
+				want.budgets = NULL;
+				with_budgets++;
+			}
 			if (was == NULL) {
 				snprintf(reason, sizeof reason, "joined: alleo_access yes, %s",
 				    e->rules[2].detail);
@@ -439,6 +446,13 @@ roster_diff(const struct roster_source *src, const struct roster_rows *rows, str
 		free(name);
 	}
 	free(seen);
+	if (src->budgets_unsent[0] != '\0' && src->nbudget > 0) {
+		char *note = xasprintf("budget fields are not sent (%zu eligible %s one): %s",
+		    with_budgets, with_budgets == 1 ? "person has" : "people have",
+		    src->budgets_unsent);
+		plan_note(out, note);
+		free(note);
+	}
 	out->source_count = (long)src->people.n;
 	plan_finalize(out);
 }
