@@ -1394,6 +1394,45 @@ scim_set_active(struct scim_client *c, const char *id, int active,
 }
 
 bs_rc
+scim_probe_filter(struct scim_client *c, const char *attr, long long *total, int *refused,
+    struct bs_error *err)
+{
+	struct http_response resp = { 0 };
+	char *f, *esc, *path;
+	json_t *j = NULL;
+	bs_rc rc;
+
+	*total = -1;
+	*refused = 0;
+	if (c == NULL || str_empty(attr))
+		return bs_fail(err, BS_ERR_INVALID, "no SCIM client or attribute");
+	f = scim_filter_eq(attr, str_eq(attr, "userName") ? SCIM_PING_USER : "bobsync-probe-nobody");
+	esc = url_escape(f);
+	path = xasprintf("/Users?filter=%s&startIndex=1&count=1", esc);
+	rc = scim_call(c, "GET", path, NULL, NULL, 0, &resp, err);
+	if (rc == BS_ERR_HTTP && resp.status == 400 && scim_type_is(&resp, "invalidFilter")) {
+		*refused = 1;
+		if (str_eq(attr, "externalId"))
+			c->ext_filter_refused = 1;
+		bs_error_clear(err);
+		rc = BS_OK;
+	} else if (rc == BS_OK) {
+		j = util_json_parse(resp.body, resp.body_len, "the Alleo user list", err);
+		if (j == NULL || json_int(j, "totalResults", total) != 0) {
+			rc = j == NULL ? BS_ERR_PARSE : bs_fail(err, BS_ERR_PARSE, "Alleo's answer to a "
+			    "filtered lookup has no totalResults");
+			*total = -1;
+		}
+	}
+	json_decref(j);
+	http_response_clear(&resp);
+	free(path);
+	free(esc);
+	free(f);
+	return rc;
+}
+
+bs_rc
 scim_ping(struct scim_client *c, struct bs_error *err)
 {
 	struct http_response resp = { 0 };

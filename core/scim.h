@@ -61,6 +61,13 @@ const char *scim_token_auth(const struct scim_client *c);
  * go by userName from then on. */
 int scim_external_id_filter_refused(const struct scim_client *c);
 
+/* For `check`: GET /Users?filter=attr eq "<a value nobody has>".  *total
+ * gets totalResults (0 is right; more means the filter was ignored), or -1
+ * when the service refused the filter (400 invalidFilter, which is no
+ * error here: *refused = 1). */
+bs_rc scim_probe_filter(struct scim_client *c, const char *attr, long long *total,
+    int *refused, struct bs_error *err);
+
 /* ---- users (added to the original header) ---- */
 
 #define SCIM_CORE_USER "urn:ietf:params:scim:schemas:core:2.0:User"
