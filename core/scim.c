@@ -5,7 +5,8 @@
  * form-urlencoded and then sent as HTTP Basic auth (RFC 6749 2.3.1); a
  * token endpoint that refuses Basic (401, or 400 invalid_client /
  * invalid_request) is asked once more with the credentials in the form
- * body, and that style is kept for the rest of the run.  The token is kept in guarded memory until expires_in minus a
+ * body, and that style is kept for the rest of the run.  The token is
+ * kept in guarded memory until expires_in minus a
  * margin; a 401 from the SCIM API drops it and the request is sent once
  * more with a fresh one (a second 401 is an error: never a loop).
  *
