@@ -29,7 +29,7 @@ static const struct {
 	[CHECK_ASSEMBLED_TIMEOFF_TYPE] = { "assembled.timeoff_type", "Assembled has the time-off event types" },
 	[CHECK_ALLEO_TARGET] = { "alleo.target", "The Alleo delivery target works" },
 	[CHECK_ALLEO_SCIM_AUTH] = { "alleo.scim_auth", "Alleo's token endpoint takes the client credentials" },
-	[CHECK_ALLEO_SCIM_SCHEMAS] = { "alleo.scim_schemas", "Alleo's SCIM schemas fit what is sent" },
+	[CHECK_ALLEO_SCIM_SCHEMAS] = { "alleo.scim_schemas", "Alleo's SCIM service takes what is sent (schemas, PATCH)" },
 	[CHECK_ALLEO_SCIM_FILTERS] = { "alleo.scim_filters", "Alleo's SCIM service finds people by filter" },
 };
 
@@ -536,7 +536,12 @@ check_scim_caps(struct check_report *r, struct scim_client *sc, const char *ext)
 		    "and secret in the form body; bobsync does that by itself from then on.");
 
 	k = scim_caps_get(sc);
-	if (!k->schemas_read)
+	if (k->patch == 0)
+		set(r, CHECK_ALLEO_SCIM_SCHEMAS, CHECK_FAIL, "Ask Alleo support to enable PATCH on "
+		    "their SCIM service: bobsync changes and deactivates users with PATCH.",
+		    "Alleo's /ServiceProviderConfig says PATCH is not supported, so no change to a "
+		    "user (email, name, deactivation) can be sent.");
+	else if (!k->schemas_read)
 		set(r, CHECK_ALLEO_SCIM_SCHEMAS, CHECK_WARN, "Nothing to do for people and emails; ask "
 		    "Alleo support whether their SCIM service takes dates or budgets, and in which "
 		    "schema.", "Alleo's SCIM service did not list its schemas (%s): only core User "

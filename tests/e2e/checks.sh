@@ -90,6 +90,10 @@ t_eq "$(sb_ctl scim GET /_control/requests | json_get - 'sorted(set(r["path"] fo
 sb_ctl scim POST /_control/scim '{"extension": true}' >/dev/null
 run_check >/dev/null
 t_eq "$(field alleo.scim_schemas status)" pass "a listed extension passes"
+sb_ctl scim POST /_control/scim '{"patch": false}' >/dev/null
+t_eq "$(run_check)" 1 "exit status without PATCH"
+t_eq "$(field alleo.scim_schemas status)" fail "PATCH not supported fails"
+t_contains "$(field alleo.scim_schemas remedy)" "enable PATCH" "remedy"
 sb_ctl scim POST /_control/scim '{}' >/dev/null
 
 t_summary

@@ -86,6 +86,7 @@ class Scim:
         self.enterprise = False   # True: the enterprise extension listed
         self.ext_filter = True    # False: externalId filter -> 400 invalidFilter
         self.token_auth = "both"  # "basic" or "body": the only way accepted
+        self.patch_supported = True   # False: ServiceProviderConfig says no PATCH
 
     def listed(self):
         """Schema URNs a User may carry: core, plus what the scenario lists."""
@@ -197,7 +198,8 @@ class Scim:
             return json_response(hit[0], ctype=SCIM_CT) if hit else scim_error(404, "no such schema")
         if sub == "/ServiceProviderConfig":
             return json_response({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
-                                  "patch": {"supported": True}, "bulk": {"supported": False},
+                                  "patch": {"supported": self.patch_supported},
+                                  "bulk": {"supported": False},
                                   "filter": {"supported": True, "maxResults": self.max_count},
                                   "authenticationSchemes": [{"type": "oauthbearertoken",
                                                              "name": "OAuth Bearer Token"}]},
@@ -485,7 +487,9 @@ class Scim:
                     self.enterprise = bool(body.get("enterprise", False))
                     self.ext_filter = bool(body.get("ext_filter", True))
                     self.token_auth = body.get("token_auth", "both")
+                    self.patch_supported = bool(body.get("patch", True))
             return json_response({"extension": self.extension, "enterprise": self.enterprise,
+                                  "patch": self.patch_supported,
                                   "ext_filter": self.ext_filter, "token_auth": self.token_auth,
                                   "schemas": self.listed()})
         if p == "/_control/ratelimit" and m == "POST":

@@ -1075,6 +1075,8 @@ def scim_strict(sb):
         eq((r.status, r.json()["scimType"]), (400, "invalidFilter"), "externalId filter refused")
         r = sb.scimc("GET", "/Users?filter=" + urllib.parse.quote('userName eq "strict@lumenfield.example"'))
         eq(r.json()["totalResults"], 1, "userName filter still served")
+        sb.c("scim", "POST", "/_control/scim", {"patch": False})
+        eq(sb.scimc("GET", "/ServiceProviderConfig").json()["patch"]["supported"], False, "no PATCH said")
     finally:
         sb.c("scim", "POST", "/_control/scim", {})
 
