@@ -41,6 +41,8 @@ print_plan(FILE *f, const struct plan *p, int width)
 	if (p->nheld > 0)
 		fprintf(f, "; %zu held", p->nheld);
 	fputs(".\n", f);
+	for (size_t i = 0; i < p->nnotes; i++)
+		fprintf(f, "Note: %s\n", p->notes[i]);
 	if (p->n > 0) {
 		struct strbuf who;	/* one buffer for every row's WHO */
 		sb_init(&who, 0);

@@ -6,16 +6,20 @@
  *            folder alleo.csv_target.  Exactly one file; Alleo processes
  *            every alleo_employees_*.csv it finds.
  *   Encoding UTF-8 without a byte order mark; lines end in CRLF (RFC 4180).
- *   Header   email,first_name,last_name,onboarding_date,offboarding_date,
- *            external_id  then one column per budget field sent, named
- *            exactly like the HiBob field (alleo_monthly_all_budget, ...).
- *            Agree this spelling with Alleo when the integration is set up.
+ *   Header   Email,First name,Last name,Onboarding date,Offboarding date,
+ *            external_id: Alleo's own default import column names
+ *            (targets-api.md B.5/B.6), then one column per budget field
+ *            sent, named exactly like the HiBob field
+ *            (alleo_monthly_all_budget, ...).  Alleo maps other spellings
+ *            on request; external_id and the budget columns are theirs to
+ *            confirm when the integration is set up.
  *   Cells    comma-separated; a cell holding a comma, a double quote, a
  *            line break or leading/trailing blanks is put in double quotes
  *            with inner quotes doubled.  Dates are YYYY-MM-DD.  Amounts
  *            have a dot and two decimals (1234.50), whatever the locale.
  *            A person without a value has an empty cell.
- *   Rows     every active person in Alleo; leavers with their offboarding
+ *   Rows     one per email (Alleo's key, unique per file: the plan holds a
+ *            second person with the same email); every active person in Alleo; leavers with their offboarding
  *            date, kept for 30 days after that date so a missed pickup
  *            still deactivates them; people with a known future last day
  *            carry it in advance.  external_id is the HiBob employee id,
@@ -110,7 +114,7 @@ alleo_csv_format(const char *const *budget_names, size_t nbudget,
     const struct alleo_csv_row *rows, size_t n, size_t *len)
 {
 	static const char *const head[] = {
-		"email", "first_name", "last_name", "onboarding_date", "offboarding_date",
+		"Email", "First name", "Last name", "Onboarding date", "Offboarding date",
 		"external_id"
 	};
 	struct strbuf sb;

@@ -35,6 +35,9 @@ static const struct {
 	[CHECK_ASSEMBLED_TIMEOFF_TYPE] = { "assembled.timeoff_type", "Assembled has the time-off event types" },
 	[CHECK_ASSEMBLED_DELETE] = { "assembled.delete", "Assembled lets bobsync delete events by id" },
 	[CHECK_ALLEO_TARGET] = { "alleo.target", "The Alleo delivery target works" },
+	[CHECK_ALLEO_SCIM_AUTH] = { "alleo.scim_auth", "Alleo's token endpoint takes the client credentials" },
+	[CHECK_ALLEO_SCIM_SCHEMAS] = { "alleo.scim_schemas", "Alleo's SCIM service takes what is sent (schemas, PATCH)" },
+	[CHECK_ALLEO_SCIM_FILTERS] = { "alleo.scim_filters", "Alleo's SCIM service finds people by filter" },
 	[CHECK_WEBHOOK_RECEIVER] = { "webhook.receiver", "The daemon receives HiBob's webhooks" },
 };
 
@@ -758,11 +761,96 @@ check_assembled(struct check_report *r, struct bs_session *s)
 	check_assembled_delete(r, s, ac);
 }
 
+/* The SCIM capabilities behind a working ping: token style, schemas and
+ * filters (issue 12 point 14). */
+static void
+check_scim_caps(struct check_report *r, struct scim_client *sc, const char *ext)
+{
+	const struct scim_caps *k;
+	const char *style = scim_token_auth(sc);
+	struct bs_error err = { 0 };
+	long long total = -1;
+	int refused = 0;
+
+	if (str_eq(style, "basic"))
+		set(r, CHECK_ALLEO_SCIM_AUTH, CHECK_PASS, NULL, "The token endpoint takes the client id "
+		    "and secret by HTTP Basic (RFC 6749 2.3.1).");
+	else
+		set(r, CHECK_ALLEO_SCIM_AUTH, CHECK_WARN, "Nothing to do while it works; if sign-in "
+		    "stops working, ask Alleo support which client authentication their token "
+		    "endpoint expects.", "The token endpoint refused HTTP Basic and took the client id "
+		    "and secret in the form body; bobsync does that by itself from then on.");
+
+	k = scim_caps_get(sc);
+	if (k->patch == 0)
+		set(r, CHECK_ALLEO_SCIM_SCHEMAS, CHECK_FAIL, "Ask Alleo support to enable PATCH on "
+		    "their SCIM service: bobsync changes and deactivates users with PATCH.",
+		    "Alleo's /ServiceProviderConfig says PATCH is not supported, so no change to a "
+		    "user (email, name, deactivation) can be sent.");
+	else if (!k->schemas_read)
+		set(r, CHECK_ALLEO_SCIM_SCHEMAS, CHECK_WARN, "Nothing to do for people and emails; ask "
+		    "Alleo support whether their SCIM service takes dates or budgets, and in which "
+		    "schema.", "Alleo's SCIM service did not list its schemas (%s): only core User "
+		    "attributes are sent; budgets and dates are not.", k->why);
+	else if (!k->core_user)
+		set(r, CHECK_ALLEO_SCIM_SCHEMAS, CHECK_WARN, "Ask Alleo support whether alleo.scim_url "
+		    "is their SCIM User endpoint.", "/Schemas does not list the core User schema "
+		    "(it lists: %s).", *k->schema_ids ? k->schema_ids : "nothing");
+	else if (!str_empty(ext) && !k->extension)
+		set(r, CHECK_ALLEO_SCIM_SCHEMAS, CHECK_WARN, "Set alleo.scim_extension to a schema "
+		    "Alleo lists, or unset it ('bobsync config unset alleo.scim_extension').",
+		    "alleo.scim_extension names %s, which Alleo does not list (it lists: %s): budgets "
+		    "and dates are not sent.", ext, k->schema_ids);
+	else if (!str_empty(ext))
+		set(r, CHECK_ALLEO_SCIM_SCHEMAS, CHECK_PASS, NULL, "Alleo lists the core User schema "
+		    "and %s, which gets the dates and budgets.", ext);
+	else
+		set(r, CHECK_ALLEO_SCIM_SCHEMAS, CHECK_PASS, NULL, "Alleo lists the core User schema "
+		    "(all it lists: %s); only core attributes are sent, so budgets and dates are not "
+		    "(alleo.scim_extension is not set).", k->schema_ids);
+
+	/* the ping already asked userName eq with nobody to match */
+	if (scim_probe_filter(sc, "userName", &total, &refused, &err) != BS_OK || refused) {
+		set(r, CHECK_ALLEO_SCIM_FILTERS, CHECK_FAIL, "Ask Alleo support: bobsync finds people "
+		    "with filter=userName eq \"...\" (RFC 7644 3.4.2.2).", "A userName filter did not "
+		    "work: %s", refused ? "Alleo refused it" : bs_error_text(&err));
+		return;
+	}
+	if (total != 0) {
+		set(r, CHECK_ALLEO_SCIM_FILTERS, CHECK_FAIL, "Ask Alleo support why their SCIM service "
+		    "ignores filters: bobsync would link people to the wrong account.", "A userName "
+		    "filter that matches nobody answered %lld users.", total);
+		return;
+	}
+	bs_error_clear(&err);
+	if (scim_probe_filter(sc, "externalId", &total, &refused, &err) != BS_OK)
+		set(r, CHECK_ALLEO_SCIM_FILTERS, CHECK_WARN, "Run the check again; ask Alleo support if "
+		    "it stays.", "userName filters work; an externalId filter failed: %s",
+		    bs_error_text(&err));
+	else if (refused)
+		set(r, CHECK_ALLEO_SCIM_FILTERS, CHECK_WARN, "Nothing to do: bobsync falls back to "
+		    "userName. Keep work emails stable in HiBob where you can.", "userName filters "
+		    "work; Alleo refuses filters on externalId, so people are looked up by their work "
+		    "email (userName) instead.");
+	else if (total != 0)
+		set(r, CHECK_ALLEO_SCIM_FILTERS, CHECK_FAIL, "Ask Alleo support why their SCIM service "
+		    "ignores externalId filters.", "An externalId filter that matches nobody answered "
+		    "%lld users.", total);
+	else
+		set(r, CHECK_ALLEO_SCIM_FILTERS, CHECK_PASS, NULL, "Filters on userName and externalId "
+		    "work (each probe matched nobody, as it should).");
+}
+
 static void
 check_alleo(struct check_report *r, struct bs_session *s)
 {
 	const char *mode = conf_get(s->conf, "alleo.mode");
 	struct bs_error err = { 0 };
+
+	for (int id = CHECK_ALLEO_SCIM_AUTH; id <= CHECK_ALLEO_SCIM_FILTERS; id++)
+		set(r, (enum check_id)id, CHECK_SKIP, NULL, "%s", str_eq(mode, "scim") ?
+		    "Alleo's SCIM endpoint could not be reached (see alleo.target)." :
+		    "Alleo delivery is not SCIM (alleo.mode).");
 
 	if (str_eq(mode, "off") || mode == NULL) {
 		set(r, CHECK_ALLEO_TARGET, CHECK_SKIP, NULL, "Alleo delivery is off (alleo.mode = off).");
@@ -779,6 +867,7 @@ check_alleo(struct check_report *r, struct bs_session *s)
 			    "Alleo support ('bobsync credentials set alleo').", "%s", bs_error_text(&err));
 		} else {
 			set(r, CHECK_ALLEO_TARGET, CHECK_PASS, NULL, "Alleo's SCIM endpoint accepted the client.");
+			check_scim_caps(r, sc, conf_get(s->conf, "alleo.scim_extension"));
 		}
 	} else if (str_eq(mode, "csv")) {
 		if (alleo_csv_check(s->conf, &err) != BS_OK)

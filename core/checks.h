@@ -29,6 +29,9 @@ enum check_id {
 	CHECK_ASSEMBLED_TIMEOFF_TYPE,
 	CHECK_ASSEMBLED_DELETE,
 	CHECK_ALLEO_TARGET,
+	CHECK_ALLEO_SCIM_AUTH,		/* how the token endpoint takes the credentials */
+	CHECK_ALLEO_SCIM_SCHEMAS,	/* /Schemas: core User, the named extension */
+	CHECK_ALLEO_SCIM_FILTERS,	/* userName and externalId filters */
 	CHECK_WEBHOOK_RECEIVER,
 	CHECK_COUNT
 };

@@ -61,6 +61,9 @@ plan_free(struct plan *p)
 		free(p->held[i].reason);
 	}
 	free(p->held);
+	for (size_t i = 0; i < p->nnotes; i++)
+		free(p->notes[i]);
+	free(p->notes);
 	memset(p, 0, sizeof *p);
 }
 
@@ -236,6 +239,15 @@ embedded(const char *text)
 	return v ? v : json_string(text);
 }
 
+void
+plan_note(struct plan *p, const char *text)
+{
+	if (p == NULL || str_empty(text))
+		return;
+	p->notes = xreallocarray(p->notes, p->nnotes + 1, sizeof *p->notes);
+	p->notes[p->nnotes++] = xstrdup(text);
+}
+
 json_t *
 plan_to_json(const struct plan *p)
 {
@@ -270,6 +282,12 @@ plan_to_json(const struct plan *p)
 	json_object_set_new(j, "held", held);
 	json_object_set_new(j, "guard", plan_guard_to_json(&p->guard));
 	json_object_set_new(j, "source_count", json_integer(p->source_count));
+	{
+		json_t *notes = json_array();
+		for (size_t i = 0; i < p->nnotes; i++)
+			json_array_append_new(notes, json_string(p->notes[i]));
+		json_object_set_new(j, "notes", notes);
+	}
 	return j;
 }
 
@@ -347,6 +365,11 @@ plan_write_json(const struct plan *p, FILE *out)
 	json_decref(guard);
 	jw_key(&w, "source_count");
 	jw_int(&w, p->source_count);
+	jw_key(&w, "notes");
+	jw_array_begin(&w);
+	for (size_t i = 0; i < p->nnotes; i++)
+		jw_string(&w, p->notes[i]);
+	jw_array_end(&w);
 	jw_object_end(&w);
 	return jw_finish(&w);
 }

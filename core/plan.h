@@ -74,6 +74,8 @@ struct plan {
 	size_t nheld, heldcap;
 	struct plan_guard guard;
 	long source_count;	/* people or requests read from HiBob */
+	char **notes;		/* things the plan leaves out on purpose, for people */
+	size_t nnotes;
 };
 
 void plan_init(struct plan *p, const char *target);
@@ -87,6 +89,9 @@ struct plan_action *plan_add(struct plan *p, enum plan_op op, const char *subjec
     const char *after);
 void plan_hold(struct plan *p, const char *employee_id, const char *email,
     const char *name, const char *reason);
+/* A sentence about the whole plan (e.g. what is not sent and why); copied.
+ * Not part of the plan id.  JSON: "notes": ["..."]. */
+void plan_note(struct plan *p, const char *text);
 
 /* Sort actions into a stable order and compute the plan id over the
  * target and each action's op, subject and after-state. */

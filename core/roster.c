@@ -48,6 +48,33 @@ last_count(struct store *st)
 	return n > 0 ? n : 0;
 }
 
+/* Whether budgets can reach Alleo: always in a CSV file; over SCIM only
+ * into an extension named by alleo.scim_extension that the service lists
+ * in GET /Schemas (Alleo publishes none, so by default they are not sent
+ * and the plan says so). */
+static void
+budgets_deliverable(struct bs_session *s, struct roster_source *src)
+{
+	const char *ext = conf_get(s->conf, "alleo.scim_extension");
+	struct scim_client *c = NULL;
+	struct bs_error e = { 0 };
+
+	src->budgets_unsent[0] = '\0';
+	if (!str_eq(conf_get(s->conf, "alleo.mode"), "scim") || src->nbudget == 0)
+		return;
+	if (str_empty(ext))
+		snprintf(src->budgets_unsent, sizeof src->budgets_unsent, "over SCIM only core User "
+		    "attributes are sent, and alleo.scim_extension names no extension schema for "
+		    "budgets (Alleo publishes none; set it only to one Alleo lists in /Schemas)");
+	else if (session_scim(s, &c, &e) != BS_OK)
+		snprintf(src->budgets_unsent, sizeof src->budgets_unsent, "alleo.scim_extension "
+		    "names %.100s, but Alleo could not be asked whether it lists it (%.160s)", ext,
+		    bs_error_text(&e));
+	else if (scim_extension_usable(c) == NULL)
+		snprintf(src->budgets_unsent, sizeof src->budgets_unsent, "alleo.scim_extension "
+		    "names %.100s, which Alleo's SCIM service does not list in /Schemas", ext);
+}
+
 static bs_rc
 plan_now(struct bs_session *s, const char *approve, const struct bs_progress *progress,
     struct roster_source *src, struct plan *out, struct bs_error *err)
@@ -65,6 +92,7 @@ plan_now(struct bs_session *s, const char *approve, const struct bs_progress *pr
 	    conf_get_number(s->conf, "guard.min_source_ratio"), err);
 	if (rc != BS_OK)
 		return rc;
+	budgets_deliverable(s, src);
 	rc = roster_plan(s, src, out, err);
 	if (rc != BS_OK)
 		return rc;
@@ -203,7 +231,7 @@ scim_apply(struct apply *ap, const struct plan_action *a, char **remote_id,
 			}
 			bs_error_clear(err);
 		}
-		rc = scim_lookup(c, ap->index, w->employee_id, NULL, &u, &found, err);
+		rc = scim_lookup(c, ap->index, w->employee_id, w->email, &u, &found, err);
 		if (rc == BS_OK && found) {
 			rc = scim_set_active(c, u.id, 0, w->offboard_date, err);
 			if (rc == BS_OK)
@@ -488,7 +516,7 @@ resolve_unfinished(struct apply *ap)
 
 		memset(&u, 0, sizeof u);
 		if (ap->scim != NULL && str_eq(a->op, "add") &&
-		    scim_find_user(ap->scim, a->subject, NULL, &u, &found, &err) == BS_OK && found &&
+		    scim_find_user(ap->scim, a->subject, a->email, &u, &found, &err) == BS_OK && found &&
 		    roster_row_from_json(a->subject, a->after, &row, &err) == BS_OK) {
 			free(row.remote_id);
 			row.remote_id = xstrdup(u.id);

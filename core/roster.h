@@ -41,6 +41,10 @@ struct roster_source {
 	 * (empty when HiBob does not describe them as lists) */
 	struct bob_list lifecycle_list;
 	struct bob_list status_list;
+	/* set by the sync before planning: why budgets cannot be delivered
+	 * (SCIM without a usable extension), "" when they can.  The plan then
+	 * leaves budgets out of every row and says so in a note. */
+	char budgets_unsent[400];
 };
 
 /* Read the named lists of internal.lifecycleStatus and internal.status when

@@ -355,11 +355,53 @@ removal_reason(const struct bob_person *p, const struct roster_eval *e, int64_t 
 	}
 }
 
+/* Alleo keys people by email (CSV: "unique per file"; SCIM: userName is
+ * unique), so two eligible people with one work email cannot both be
+ * sent.  The email goes to the one already provisioned with it, else to
+ * the smallest employee id; the others are held.  Returns a map
+ * case-folded email -> the winner's employee id (caller decrefs). */
+static json_t *
+email_owners(const struct roster_source *src, const struct roster_rows *rows)
+{
+	json_t *own = json_object(), *prov = json_object();
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < src->people.n; i++) {
+			const struct bob_person *p = &src->people.v[i];
+			const struct roster_row *was;
+			const char *holder;
+			char *key;
+			int provisioned;
+
+			if (str_empty(p->id) || str_empty(p->email) ||
+			    src->evals[i].verdict != ROSTER_ELIGIBLE)
+				continue;
+			was = roster_rows_find(rows, p->id);
+			provisioned = was != NULL && str_eq_ci(was->email, p->email);
+			if (provisioned != (pass == 0))
+				continue;
+			key = str_lower_dup(p->email);
+			holder = json_string_value(json_object_get(own, key));
+			if (holder == NULL || (pass == 1 && json_object_get(prov, key) == NULL &&
+			    strcmp(p->id, holder) < 0)) {
+				json_object_set_new(own, key, json_string(p->id));
+				if (provisioned)
+					json_object_set_new(prov, key, json_true());
+			}
+			free(key);
+		}
+	}
+	json_decref(prov);
+	return own;
+}
+
 void
 roster_diff(const struct roster_source *src, const struct roster_rows *rows, struct plan *out)
 {
 	char reason[REASON_MAX], d[11];
 	unsigned char *seen = xcalloc(rows->n + 1, 1);
+	size_t with_budgets = 0;
+	json_t *owners = email_owners(src, rows);
 
 	for (size_t i = 0; i < src->people.n; i++) {
 		const struct bob_person *p = &src->people.v[i];
@@ -380,7 +422,28 @@ roster_diff(const struct roster_source *src, const struct roster_rows *rows, str
 			plan_hold(out, p->id, p->email, name, e->reason);
 			break;
 		case ROSTER_ELIGIBLE:
+			if (!str_empty(p->email)) {
+				char *key = str_lower_dup(p->email);
+				const char *owner = json_string_value(json_object_get(owners, key));
+
+				free(key);
+				if (owner != NULL && !str_eq(owner, p->id)) {
+					snprintf(reason, sizeof reason, "held: %s is also the work email of "
+					    "employee %s, who gets it (Alleo keys people by email, so one "
+					    "email cannot be two people); give each person their own email "
+					    "in HiBob", p->email, owner);
+					plan_hold(out, p->id, p->email, name, reason);
+					break;
+				}
+			}
 			roster_row_from_person(p, &want);
+			if (src->budgets_unsent[0] != '\0') {
+				/* nowhere to put them: not a change Alleo could see, so
+				 * the row keeps what was last delivered */
+				with_budgets += want.budgets != NULL;
+				free(want.budgets);
+				want.budgets = was && was->budgets ? xstrdup(was->budgets) : NULL;
+			}
 			if (was == NULL) {
 				snprintf(reason, sizeof reason, "joined: alleo_access yes, %s",
 				    e->rules[2].detail);
@@ -446,6 +509,14 @@ roster_diff(const struct roster_source *src, const struct roster_rows *rows, str
 		free(name);
 	}
 	free(seen);
+	json_decref(owners);
+	if (src->budgets_unsent[0] != '\0' && src->nbudget > 0) {
+		char *note = xasprintf("budget fields are not sent (%zu eligible %s one): %s",
+		    with_budgets, with_budgets == 1 ? "person has" : "people have",
+		    src->budgets_unsent);
+		plan_note(out, note);
+		free(note);
+	}
 	out->source_count = (long)src->people.n;
 	plan_finalize(out);
 }
@@ -505,25 +576,58 @@ roster_source_sane(const struct roster_source *src, long last_count, double min_
 
 /* ---- the CSV file ---- */
 
+/* Whether a row goes in the file at all (leavers only for a while). */
+static int
+csv_row_wanted(const struct roster_row *r, int64_t today)
+{
+	int64_t off;
+
+	if (r->active)
+		return 1;
+	/* leavers stay in the file for a while after their date */
+	return r->offboard_date != NULL && date_parse(r->offboard_date, &off) == 0 &&
+	    today - off <= ALLEO_CSV_KEEP_LEAVER_DAYS;
+}
+
 char *
 roster_csv_text(const struct roster_rows *rows, const char *const *budget_names,
     size_t nbudget, int64_t today, size_t *len)
 {
 	struct alleo_csv_row *v = xcalloc(rows->n + 1, sizeof *v);
+	json_t *owner = json_object();
 	size_t n = 0;
 	char *text;
 
+	/* one row per email (Alleo's key, unique per file): an active person
+	 * first, so a leaver whose address went to someone new drops out */
+	for (size_t k = 0; k < 2 * rows->n; k++) {
+		const struct roster_row *r = &rows->v[k % rows->n];
+		char *key;
+
+		if (r->active != (k < rows->n) || !csv_row_wanted(r, today))
+			continue;
+		key = str_lower_dup(r->email ? r->email : "");
+		if (json_object_get(owner, key) == NULL)
+			json_object_set_new(owner, key, json_string(r->employee_id));
+		else
+			log_warn("the Alleo CSV file has %s once: employee %s is left out (employee "
+			    "%s has that email)", r->email, r->employee_id,
+			    json_string_value(json_object_get(owner, key)));
+		free(key);
+	}
 	for (size_t i = 0; i < rows->n; i++) {
 		const struct roster_row *r = &rows->v[i];
 		struct alleo_csv_row *x;
-		int64_t off;
+		char *key;
+		int mine;
 
-		if (!r->active) {
-			/* leavers stay in the file for a while after their date */
-			if (r->offboard_date == NULL || date_parse(r->offboard_date, &off) != 0 ||
-			    today - off > ALLEO_CSV_KEEP_LEAVER_DAYS)
-				continue;
-		}
+		if (!csv_row_wanted(r, today))
+			continue;
+		key = str_lower_dup(r->email ? r->email : "");
+		mine = str_eq(json_string_value(json_object_get(owner, key)), r->employee_id);
+		free(key);
+		if (!mine)
+			continue;
 		x = &v[n++];
 		x->email = r->email;
 		x->first_name = r->first_name;
@@ -535,6 +639,7 @@ roster_csv_text(const struct roster_rows *rows, const char *const *budget_names,
 		x->budgets_json = r->budgets;
 	}
 	text = alleo_csv_format(budget_names, nbudget, v, n, len);
+	json_decref(owner);
 	free(v);
 	return text;
 }

@@ -1,8 +1,12 @@
 /* scim.c - SCIM 2.0 client for Alleo (RFC 7643/7644, targets-api.md B.4).
  *
  * Authentication is OAuth2 client credentials: POST token_url with
- * grant_type=client_credentials, the client id and secret as HTTP Basic
- * auth.  The token is kept in guarded memory until expires_in minus a
+ * grant_type=client_credentials, the client id and secret each
+ * form-urlencoded and then sent as HTTP Basic auth (RFC 6749 2.3.1); a
+ * token endpoint that refuses Basic (401, or 400 invalid_client /
+ * invalid_request) is asked once more with the credentials in the form
+ * body, and that style is kept for the rest of the run.  The token is
+ * kept in guarded memory until expires_in minus a
  * margin; a 401 from the SCIM API drops it and the request is sent once
  * more with a fresh one (a second 401 is an error: never a loop).
  *
@@ -23,7 +27,6 @@
 #include "util.h"
 
 #define SCIM_CT "application/scim+json"
-#define SCIM_CORE_USER "urn:ietf:params:scim:schemas:core:2.0:User"
 #define SCIM_PATCH_OP "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 #define SCIM_MAX_BODY_SHOWN 200
 #define SCIM_TOKEN_MAX 8192		/* longer access tokens are refused */
@@ -38,6 +41,11 @@ struct scim_client {
 	char *token;			/* sodium_malloc'd, NULL when none */
 	int64_t token_expires_ms;	/* monotonic */
 	unsigned long token_fetches;
+	int token_style;		/* 0 not yet, 1 Basic, 2 form body */
+	int ext_filter_refused;		/* externalId filters answered invalidFilter */
+	char *ext_urn;			/* the extension to write, NULL = none */
+	int caps_asked;
+	struct scim_caps caps;
 };
 
 static char *
@@ -61,6 +69,32 @@ secure_free(char **p)
 		sodium_free(*p);
 		*p = NULL;
 	}
+}
+
+/* s form-urlencoded (RFC 6749 appendix B) in guarded memory. */
+static char *
+secure_form_escape(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s ? s : ""), k = 0;
+	char *d = sodium_malloc(3 * n + 1);
+
+	if (d == NULL)
+		abort();
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' || *p == '*') {
+			d[k++] = (char)*p;
+		} else if (*p == ' ') {
+			d[k++] = '+';
+		} else {
+			d[k++] = '%';
+			d[k++] = hex[*p >> 4];
+			d[k++] = hex[*p & 15];
+		}
+	}
+	d[k] = '\0';
+	return d;
 }
 
 static int64_t
@@ -96,6 +130,14 @@ scim_client_new(struct http_client *http, const char *scim_url, const char *toke
 	c->client_secret = secure_dup(client_secret);
 	log_register_secret(c->client_secret);
 	log_register_basic_auth(c->client_id, c->client_secret);
+	{
+		/* what goes on the wire (RFC 6749 2.3.1) is the escaped form */
+		char *id = secure_form_escape(client_id), *sec = secure_form_escape(client_secret);
+		log_register_secret(sec);
+		log_register_basic_auth(id, sec);
+		secure_free(&id);
+		secure_free(&sec);
+	}
 	/* Alleo publishes no limit; stay well below what an IdP would send */
 	http_set_pace(http, "alleo.scim", 600, 60000, 20);
 	return c;
@@ -114,8 +156,36 @@ scim_client_free(struct scim_client **cp)
 	secure_free(&c->token);
 	free(c->base);
 	free(c->token_url);
+	free(c->ext_urn);
+	free(c->caps.schema_ids);
 	free(c);
 	*cp = NULL;
+}
+
+void
+scim_client_set_extension(struct scim_client *c, const char *urn)
+{
+	if (c == NULL)
+		return;
+	free(c->ext_urn);
+	c->ext_urn = str_empty(urn) ? NULL : xstrdup(urn);
+	c->caps_asked = 0;
+	free(c->caps.schema_ids);
+	memset(&c->caps, 0, sizeof c->caps);
+}
+
+const char *
+scim_token_auth(const struct scim_client *c)
+{
+	if (c == NULL || c->token_style == 0)
+		return NULL;
+	return c->token_style == 1 ? "basic" : "body";
+}
+
+int
+scim_external_id_filter_refused(const struct scim_client *c)
+{
+	return c != NULL && c->ext_filter_refused;
 }
 
 unsigned long
@@ -186,33 +256,102 @@ scim_type_is(const struct http_response *resp, const char *type)
 
 /* ---- the token ---- */
 
+/* Whether a token answer refuses the way the credentials were sent (so the
+ * other way is worth one try): 401, or 400 invalid_client/invalid_request
+ * (RFC 6749 5.2). */
+static int
+token_style_refused(bs_rc rc, const struct http_response *resp)
+{
+	json_t *j;
+	const char *e;
+	int yes = 0;
+
+	if (rc == BS_ERR_AUTH)
+		return 1;
+	if (rc != BS_ERR_HTTP || resp->status != 400)
+		return 0;
+	j = json_loadb(resp->body ? resp->body : "", resp->body_len, 0, NULL);
+	e = json_is_object(j) ? json_str(j, "error") : NULL;
+	yes = e == NULL || str_eq(e, "invalid_client") || str_eq(e, "invalid_request") ||
+	    str_eq(e, "unauthorized_client");
+	json_decref(j);
+	return yes;
+}
+
+/* One token request: style 1 = HTTP Basic, 2 = form body. */
 static bs_rc
-fetch_token(struct scim_client *c, struct bs_error *err)
+token_request(struct scim_client *c, int style, struct http_response *resp,
+    struct bs_error *err)
 {
 	static const char form[] = "grant_type=client_credentials";
 	struct http_request req = { 0 };
+	char *id = secure_form_escape(c->client_id);
+	char *sec = secure_form_escape(c->client_secret);
+	char *body = NULL;
+	size_t blen = 0;
+	bs_rc rc;
+
+	req.method = "POST";
+	req.url = c->token_url;
+	req.content_type = "application/x-www-form-urlencoded";
+	req.accept = "application/json";
+	if (style == 1) {
+		req.body = form;
+		req.body_len = sizeof form - 1;
+		req.username = id;
+		req.password = sec;
+	} else {
+		blen = sizeof form - 1 + strlen(id) + strlen(sec) + 32;
+		body = sodium_malloc(blen);
+		if (body == NULL)
+			abort();
+		snprintf(body, blen, "%s&client_id=%s&client_secret=%s", form, id, sec);
+		req.body = body;
+		req.body_len = strlen(body);
+	}
+	req.pace_class = "alleo.token";
+	/* asking for a token changes nothing at Alleo: a 5xx, a timeout, a reset
+	 * or a cut answer is retried like a read */
+	req.idempotent = 1;
+	rc = http_send(c->http, &req, resp, err);
+	c->token_fetches++;
+	if (body != NULL) {
+		sodium_memzero(body, blen);
+		sodium_free(body);
+	}
+	secure_free(&id);
+	secure_free(&sec);
+	return rc;
+}
+
+static bs_rc
+fetch_token(struct scim_client *c, struct bs_error *err)
+{
 	struct http_response resp = { 0 };
 	json_t *j = NULL;
 	const char *tok, *type;
 	long long expires = 3600;
 	int64_t margin;
+	int style = c->token_style == 0 ? 1 : c->token_style;
 	bs_rc rc;
 
 	secure_free(&c->token);
-	req.method = "POST";
-	req.url = c->token_url;
-	req.body = form;
-	req.body_len = sizeof form - 1;
-	req.content_type = "application/x-www-form-urlencoded";
-	req.accept = "application/json";
-	req.username = c->client_id;
-	req.password = c->client_secret;
-	req.pace_class = "alleo.token";
-	/* asking for a token changes nothing at Alleo: a 5xx, a timeout, a reset
-	 * or a cut answer is retried like a read */
-	req.idempotent = 1;
-	rc = http_send(c->http, &req, &resp, err);
-	c->token_fetches++;
+	rc = token_request(c, style, &resp, err);
+	if (c->token_style == 0 && token_style_refused(rc, &resp)) {
+		/* RFC 6749 2.3.1 lets a server take the credentials in the body
+		 * instead: try that once */
+		char *d = error_detail(&resp);
+		log_info("Alleo's token endpoint refused the client credentials by HTTP Basic "
+		    "(HTTP %ld%s%s); sending them in the form body instead", resp.status,
+		    *d ? ": " : "", d);
+		free(d);
+		bs_error_clear(err);
+		http_response_clear(&resp);
+		style = 2;
+		rc = token_request(c, style, &resp, err);
+	}
+	if (rc == BS_OK)
+		c->token_style = style;
 	if (rc == BS_ERR_AUTH || (rc == BS_ERR_HTTP && resp.status == 400)) {
 		char *d = error_detail(&resp);
 		rc = bs_fail(err, BS_ERR_AUTH, "Alleo refused the client id or secret (HTTP %ld%s%s): "
@@ -350,7 +489,7 @@ dup_str(const json_t *o, const char *key)
 }
 
 static bs_rc
-parse_user(const json_t *o, struct scim_user *u, struct bs_error *err)
+parse_user(const json_t *o, const char *ext_urn, struct scim_user *u, struct bs_error *err)
 {
 	const json_t *name, *emails, *ext, *act;
 	size_t i;
@@ -387,7 +526,7 @@ parse_user(const json_t *o, struct scim_user *u, struct bs_error *err)
 	/* RFC 7643: active absent means the service does not say; treat as active */
 	u->active = act == NULL || json_is_true(act) ||
 	    (json_is_string(act) && str_eq_ci(json_string_value(act), "true"));
-	ext = json_object_get(o, SCIM_ALLEO_EXT);
+	ext = ext_urn ? json_object_get(o, ext_urn) : NULL;
 	if (json_is_object(ext))
 		u->offboarding_date = dup_str(ext, "offboardingDate");
 	return BS_OK;
@@ -449,7 +588,7 @@ scim_parse_page(const char *json, size_t len, struct scim_page *out, struct bs_e
 	}
 	out->v = xcalloc(json_array_size(res) + 1, sizeof *out->v);
 	json_array_foreach(res, i, e) {
-		rc = parse_user(e, &out->v[out->n], err);
+		rc = parse_user(e, NULL, &out->v[out->n], err);
 		if (rc != BS_OK)
 			break;
 		out->n++;
@@ -493,15 +632,17 @@ scim_parse_user(const char *json, size_t len, struct scim_user *out, struct bs_e
 	j = util_json_parse(json, len, "the Alleo user", err);
 	if (j == NULL)
 		return BS_ERR_PARSE;
-	rc = parse_user(j, out, err);
+	rc = parse_user(j, NULL, out, err);
 	json_decref(j);
 	return rc;
 }
 
 /* Users of a ListResponse; *out caller frees with users_free. */
+/* *bad_filter (may be NULL) is set when the service refused the filter
+ * itself (400 invalidFilter, RFC 7644 3.4.2.2). */
 static bs_rc
 list_users(struct scim_client *c, const char *filter, struct scim_user **out, size_t *n,
-    struct bs_error *err)
+    int *bad_filter, struct bs_error *err)
 {
 	struct http_response resp = { 0 };
 	char *esc = url_escape(filter), *path;
@@ -509,10 +650,15 @@ list_users(struct scim_client *c, const char *filter, struct scim_user **out, si
 
 	*out = NULL;
 	*n = 0;
+	if (bad_filter != NULL)
+		*bad_filter = 0;
 	path = xasprintf("/Users?filter=%s&startIndex=1&count=10", esc);
 	rc = scim_call(c, "GET", path, NULL, NULL, 0, &resp, err);
 	if (rc == BS_OK)
 		rc = scim_parse_users(resp.body, resp.body_len, out, n, err);
+	else if (bad_filter != NULL && rc == BS_ERR_HTTP && resp.status == 400 &&
+	    scim_type_is(&resp, "invalidFilter"))
+		*bad_filter = 1;
 	http_response_clear(&resp);
 	free(path);
 	free(esc);
@@ -547,12 +693,24 @@ scim_find_user(struct scim_client *c, const char *external_id, const char *user_
 	*found = 0;
 	if (c == NULL || (str_empty(external_id) && str_empty(user_name)))
 		return bs_fail(err, BS_ERR_INVALID, "no externalId or userName to look up");
-	if (!str_empty(external_id)) {
+	if (!str_empty(external_id) && !c->ext_filter_refused) {
+		int bad = 0;
+
 		f = scim_filter_eq("externalId", external_id);
-		rc = list_users(c, f, &v, &n, err);
+		rc = list_users(c, f, &v, &n, &bad, err);
 		free(f);
-		if (rc != BS_OK)
+		if (rc != BS_OK && bad) {
+			/* RFC 7644 makes no attribute filterable; Entra-style services
+			 * take userName only: ask by that from now on */
+			log_info("Alleo refused a filter on externalId (%s); looking people up by "
+			    "userName instead", bs_error_text(err));
+			bs_error_clear(err);
+			c->ext_filter_refused = 1;
+		} else if (rc != BS_OK) {
 			return rc;
+		}
+	}
+	if (!str_empty(external_id) && !c->ext_filter_refused) {
 		/* trust only an exact match: a lenient server may do more */
 		for (k = 0; k < n; k++)
 			if (str_eq(v[k].external_id, external_id))
@@ -565,10 +723,14 @@ scim_find_user(struct scim_client *c, const char *external_id, const char *user_
 		if (*found)
 			return BS_OK;
 	}
-	if (str_empty(user_name))
+	if (str_empty(user_name)) {
+		if (c->ext_filter_refused && !str_empty(external_id))
+			return bs_fail(err, BS_ERR_REMOTE, "Alleo refuses lookups by externalId "
+			    "and no email was given to look %s up by userName", external_id);
 		return BS_OK;
+	}
 	f = scim_filter_eq("userName", user_name);
-	rc = list_users(c, f, &v, &n, err);
+	rc = list_users(c, f, &v, &n, NULL, err);
 	free(f);
 	if (rc != BS_OK)
 		return rc;
@@ -889,7 +1051,7 @@ scim_get_user(struct scim_client *c, const char *id, struct scim_user *out,
 	rc = scim_call(c, "GET", path, NULL, NULL, 0, &resp, err);
 	if (rc == BS_OK) {
 		j = util_json_parse(resp.body, resp.body_len, "the Alleo user", err);
-		rc = j ? parse_user(j, out, err) : BS_ERR_PARSE;
+		rc = j ? parse_user(j, c->ext_urn, out, err) : BS_ERR_PARSE;
 		json_decref(j);
 	}
 	http_response_clear(&resp);
@@ -898,24 +1060,117 @@ scim_get_user(struct scim_client *c, const char *id, struct scim_user *out,
 	return rc;
 }
 
-static json_t *
-str_or_null(const char *s)
+/* ---- what the service lists ---- */
+
+static void
+caps_config(struct scim_client *c, struct scim_caps *k)
 {
-	return s ? json_string(s) : json_null();
+	struct http_response resp = { 0 };
+	struct bs_error err = { 0 };
+	json_t *j = NULL, *f, *p;
+
+	if (scim_call(c, "GET", "/ServiceProviderConfig", NULL, NULL, 0, &resp, &err) == BS_OK)
+		j = json_loadb(resp.body ? resp.body : "", resp.body_len, 0, NULL);
+	if (json_is_object(j)) {
+		k->config_read = 1;
+		f = json_object_get(json_object_get(j, "filter"), "supported");
+		p = json_object_get(json_object_get(j, "patch"), "supported");
+		k->filter = json_is_boolean(f) ? json_is_true(f) : -1;
+		k->patch = json_is_boolean(p) ? json_is_true(p) : -1;
+	} else {
+		snprintf(k->why, sizeof k->why, "/ServiceProviderConfig: %.150s",
+		    err.rc != BS_OK ? bs_error_text(&err) : "not a JSON object");
+	}
+	json_decref(j);
+	http_response_clear(&resp);
 }
 
+static void
+caps_schemas(struct scim_client *c, struct scim_caps *k)
+{
+	struct http_response resp = { 0 };
+	struct bs_error err = { 0 };
+	struct strbuf sb;
+	json_t *j = NULL, *res, *e;
+	size_t i;
+	size_t used = strlen(k->why);
+
+	sb_init(&sb, 0);
+	sb_append(&sb, "", 0);
+	if (scim_call(c, "GET", "/Schemas", NULL, NULL, 0, &resp, &err) == BS_OK)
+		j = json_loadb(resp.body ? resp.body : "", resp.body_len, 0, NULL);
+	/* a ListResponse (RFC 7644 4); a bare array is read too */
+	res = json_is_array(j) ? j : json_object_get(j, "Resources");
+	if (json_is_array(res)) {
+		k->schemas_read = 1;
+		json_array_foreach(res, i, e) {
+			const char *id = json_str(e, "id");
+			if (str_empty(id) || i >= SCIM_LIST_MAX)
+				continue;
+			if (sb.len > 0)
+				sb_puts(&sb, ",");
+			sb_puts(&sb, id);
+			if (str_eq(id, SCIM_CORE_USER))
+				k->core_user = 1;
+			if (str_eq(id, SCIM_ENTERPRISE_USER))
+				k->enterprise = 1;
+			if (c->ext_urn != NULL && str_eq(id, c->ext_urn))
+				k->extension = 1;
+		}
+	} else if (used < sizeof k->why - 1) {
+		snprintf(k->why + used, sizeof k->why - used, "%s/Schemas: %.150s",
+		    used ? "; " : "", err.rc != BS_OK ? bs_error_text(&err) : "no list of schemas");
+	}
+	k->schema_ids = sb_detach(&sb);
+	json_decref(j);
+	http_response_clear(&resp);
+}
+
+const struct scim_caps *
+scim_caps_get(struct scim_client *c)
+{
+	if (c == NULL)
+		return NULL;
+	if (!c->caps_asked) {
+		c->caps_asked = 1;
+		free(c->caps.schema_ids);
+		memset(&c->caps, 0, sizeof c->caps);
+		c->caps.filter = c->caps.patch = -1;
+		caps_config(c, &c->caps);
+		caps_schemas(c, &c->caps);
+		if (c->ext_urn != NULL && !c->caps.extension)
+			log_warn("alleo.scim_extension names %s, which Alleo's SCIM service does not "
+			    "list in /Schemas%s%s: dates and budgets are not sent", c->ext_urn,
+			    c->caps.why[0] ? ": " : "", c->caps.why);
+	}
+	return &c->caps;
+}
+
+const char *
+scim_extension_usable(struct scim_client *c)
+{
+	if (c == NULL || c->ext_urn == NULL)
+		return NULL;
+	return scim_caps_get(c)->extension ? c->ext_urn : NULL;
+}
+
+/* The extension's attributes that have a value (nothing is sent as null). */
 static json_t *
 ext_object(const struct scim_user_spec *s)
 {
 	json_t *ext = json_object(), *b = NULL;
 
-	json_object_set_new(ext, "onboardingDate", str_or_null(s->onboarding_date));
-	json_object_set_new(ext, "terminationDate", str_or_null(s->termination_date));
-	json_object_set_new(ext, "offboardingDate", str_or_null(s->offboarding_date));
+	if (s->onboarding_date != NULL)
+		json_object_set_new(ext, "onboardingDate", json_string(s->onboarding_date));
+	if (s->termination_date != NULL)
+		json_object_set_new(ext, "terminationDate", json_string(s->termination_date));
+	if (s->offboarding_date != NULL)
+		json_object_set_new(ext, "offboardingDate", json_string(s->offboarding_date));
 	if (s->budgets_json != NULL)
 		b = json_loads(s->budgets_json, 0, NULL);
-	json_object_set_new(ext, "budgets", json_is_object(b) ? b : json_object());
-	if (b != NULL && !json_is_object(b))
+	if (json_is_object(b) && json_object_size(b) > 0)
+		json_object_set_new(ext, "budgets", b);
+	else
 		json_decref(b);
 	return ext;
 }
@@ -972,6 +1227,7 @@ scim_create_user(struct scim_client *c, const struct scim_user_spec *spec,
 {
 	struct http_response resp = { 0 };
 	json_t *body = NULL, *schemas, *j = NULL;
+	const char *ext;
 	char *text = NULL;
 	int found = 0;
 	bs_rc rc;
@@ -984,22 +1240,25 @@ scim_create_user(struct scim_client *c, const struct scim_user_spec *spec,
 	rc = check_spec(spec, err);
 	if (rc != BS_OK)
 		return rc;
+	ext = scim_extension_usable(c);
 	body = json_object();
 	schemas = json_array();
 	json_array_append_new(schemas, json_string(SCIM_CORE_USER));
-	json_array_append_new(schemas, json_string(SCIM_ALLEO_EXT));
+	if (ext != NULL)
+		json_array_append_new(schemas, json_string(ext));
 	json_object_set_new(body, "schemas", schemas);
 	json_object_set_new(body, "userName", json_string(spec->user_name));
 	json_object_set_new(body, "externalId", json_string(spec->external_id));
 	json_object_set_new(body, "name", name_object(spec));
 	json_object_set_new(body, "emails", emails_array(spec->user_name));
 	json_object_set_new(body, "active", json_boolean(spec->active));
-	json_object_set_new(body, SCIM_ALLEO_EXT, ext_object(spec));
+	if (ext != NULL)
+		json_object_set_new(body, ext, ext_object(spec));
 	text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
 	rc = scim_call(c, "POST", "/Users", text, NULL, 0, &resp, err);
 	if (rc == BS_OK) {
 		j = util_json_parse(resp.body, resp.body_len, "the created Alleo user", err);
-		rc = j ? parse_user(j, out, err) : BS_ERR_PARSE;
+		rc = j ? parse_user(j, c->ext_urn, out, err) : BS_ERR_PARSE;
 		goto out;
 	}
 	if (!is_uniqueness_conflict(rc, &resp))
@@ -1053,21 +1312,41 @@ send_patch(struct scim_client *c, const char *id, json_t *ops, struct bs_error *
 	return rc;
 }
 
+/* A replace of path with value, or (value NULL) a remove of path: RFC 7644
+ * 3.5.2 clears with remove, never with a null value. */
 static void
 add_op(json_t *ops, const char *path, json_t *value)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "op", json_string("replace"));
+	json_object_set_new(o, "op", json_string(value ? "replace" : "remove"));
 	json_object_set_new(o, "path", json_string(path));
-	json_object_set_new(o, "value", value);
+	if (value != NULL)
+		json_object_set_new(o, "value", value);
 	json_array_append_new(ops, o);
+}
+
+/* One extension attribute by its full path, urn:attr (RFC 7644 3.10). */
+static void
+add_ext_op(json_t *ops, const char *urn, const char *attr, json_t *value)
+{
+	char *path = xasprintf("%s:%s", urn, attr);
+
+	add_op(ops, path, value);
+	free(path);
+}
+
+static json_t *
+str_or_none(const char *s)
+{
+	return s ? json_string(s) : NULL;
 }
 
 bs_rc
 scim_update_user(struct scim_client *c, const char *id, const struct scim_user_spec *spec,
     struct bs_error *err)
 {
+	const char *ext;
 	json_t *ops;
 	bs_rc rc;
 
@@ -1082,7 +1361,18 @@ scim_update_user(struct scim_client *c, const char *id, const struct scim_user_s
 	add_op(ops, "name", name_object(spec));
 	add_op(ops, "emails", emails_array(spec->user_name));
 	add_op(ops, "active", json_boolean(spec->active));
-	add_op(ops, SCIM_ALLEO_EXT, ext_object(spec));
+	ext = scim_extension_usable(c);
+	if (ext != NULL) {
+		json_t *e = ext_object(spec);
+
+		add_ext_op(ops, ext, "onboardingDate", json_incref(json_object_get(e, "onboardingDate")));
+		add_ext_op(ops, ext, "terminationDate",
+		    json_incref(json_object_get(e, "terminationDate")));
+		add_ext_op(ops, ext, "offboardingDate",
+		    json_incref(json_object_get(e, "offboardingDate")));
+		add_ext_op(ops, ext, "budgets", json_incref(json_object_get(e, "budgets")));
+		json_decref(e);
+	}
 	return send_patch(c, id, ops, err);
 }
 
@@ -1090,27 +1380,75 @@ bs_rc
 scim_set_active(struct scim_client *c, const char *id, int active,
     const char *offboarding_date, struct bs_error *err)
 {
+	const char *ext;
 	json_t *ops;
 
 	if (c == NULL || str_empty(id))
 		return bs_fail(err, BS_ERR_INVALID, "no Alleo user id");
 	ops = json_array();
 	add_op(ops, "active", json_boolean(active));
-	add_op(ops, SCIM_ALLEO_EXT ":offboardingDate",
-	    active ? json_null() : str_or_null(offboarding_date));
+	ext = scim_extension_usable(c);
+	if (ext != NULL && (active || offboarding_date != NULL))
+		add_ext_op(ops, ext, "offboardingDate",
+		    active ? NULL : str_or_none(offboarding_date));
 	return send_patch(c, id, ops, err);
+}
+
+bs_rc
+scim_probe_filter(struct scim_client *c, const char *attr, long long *total, int *refused,
+    struct bs_error *err)
+{
+	struct http_response resp = { 0 };
+	char *f, *esc, *path;
+	json_t *j = NULL;
+	bs_rc rc;
+
+	*total = -1;
+	*refused = 0;
+	if (c == NULL || str_empty(attr))
+		return bs_fail(err, BS_ERR_INVALID, "no SCIM client or attribute");
+	f = scim_filter_eq(attr, str_eq(attr, "userName") ? SCIM_PING_USER : "bobsync-probe-nobody");
+	esc = url_escape(f);
+	path = xasprintf("/Users?filter=%s&startIndex=1&count=1", esc);
+	rc = scim_call(c, "GET", path, NULL, NULL, 0, &resp, err);
+	if (rc == BS_ERR_HTTP && resp.status == 400 && scim_type_is(&resp, "invalidFilter")) {
+		*refused = 1;
+		if (str_eq(attr, "externalId"))
+			c->ext_filter_refused = 1;
+		bs_error_clear(err);
+		rc = BS_OK;
+	} else if (rc == BS_OK) {
+		j = util_json_parse(resp.body, resp.body_len, "the Alleo user list", err);
+		if (j == NULL || json_int(j, "totalResults", total) != 0) {
+			rc = j == NULL ? BS_ERR_PARSE : bs_fail(err, BS_ERR_PARSE, "Alleo's answer to a "
+			    "filtered lookup has no totalResults");
+			*total = -1;
+		}
+	}
+	json_decref(j);
+	http_response_clear(&resp);
+	free(path);
+	free(esc);
+	free(f);
+	return rc;
 }
 
 bs_rc
 scim_ping(struct scim_client *c, struct bs_error *err)
 {
 	struct http_response resp = { 0 };
+	char *f, *esc, *path;
 	json_t *j;
 	bs_rc rc;
 
 	if (c == NULL)
 		return bs_fail(err, BS_ERR_INVALID, "no SCIM client");
-	rc = scim_call(c, "GET", "/Users?startIndex=1&count=1", NULL, NULL, 0, &resp, err);
+	/* a filtered query that matches nobody: a service may refuse to list
+	 * every user (Entra-style services are only ever asked by filter) */
+	f = scim_filter_eq("userName", SCIM_PING_USER);
+	esc = url_escape(f);
+	path = xasprintf("/Users?filter=%s&startIndex=1&count=1", esc);
+	rc = scim_call(c, "GET", path, NULL, NULL, 0, &resp, err);
 	if (rc == BS_OK) {
 		j = util_json_parse(resp.body, resp.body_len, "the Alleo user list", err);
 		if (j == NULL)
@@ -1121,5 +1459,8 @@ scim_ping(struct scim_client *c, struct bs_error *err)
 		json_decref(j);
 	}
 	http_response_clear(&resp);
+	free(path);
+	free(esc);
+	free(f);
 	return rc;
 }

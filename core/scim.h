@@ -1,6 +1,11 @@
 /* scim.h - SCIM 2.0 client for Alleo (RFC 7643/7644, targets-api.md B.4):
  * OAuth2 client-credentials token (cached until expiry), users looked up by
- * externalId or userName, created, patched active=false/true. */
+ * externalId or userName, created, patched active=false/true.
+ *
+ * Core User attributes only by default: Alleo publishes no extension schema.
+ * Dates and budgets go to an extension only when one is named
+ * (scim_client_set_extension, the setting alleo.scim_extension) and the
+ * server lists it in GET /Schemas (read once per client). */
 #ifndef BS_SCIM_H
 #define BS_SCIM_H
 
@@ -15,16 +20,58 @@ struct scim_client *scim_client_new(struct http_client *http, const char *scim_u
     const char *token_url, const char *client_id, const char *client_secret);
 void scim_client_free(struct scim_client **c);
 
-/* Get a token and run one user lookup: proves URL, credentials and
+/* Get a token and run one filtered lookup that matches nobody (an
+ * unfiltered listing may be refused): proves URL, credentials and
  * permissions without writing anything. */
 bs_rc scim_ping(struct scim_client *c, struct bs_error *err);
+/* The userName the ping asks for (RFC 2606: nobody can have it). */
+#define SCIM_PING_USER "bobsync-ping-nobody@example.invalid"
+
+/* The extension schema URN that gets the attributes beyond the core User
+ * (onboardingDate, terminationDate, offboardingDate: YYYY-MM-DD; budgets:
+ * an object, HiBob budget field name -> amount).  NULL or "" = none (the
+ * default): nothing but core attributes is sent. */
+void scim_client_set_extension(struct scim_client *c, const char *urn);
+
+/* What the service says about itself: GET /ServiceProviderConfig and GET
+ * /Schemas, asked once per client (the first call; later calls answer from
+ * the cache, failures included). */
+struct scim_caps {
+	int config_read;	/* /ServiceProviderConfig answered */
+	int schemas_read;	/* /Schemas answered with a list */
+	int filter;		/* filter.supported: 1, 0, or -1 not said */
+	int patch;		/* patch.supported: 1, 0, or -1 not said */
+	int core_user;		/* the core User schema is listed */
+	int enterprise;		/* the enterprise User extension is listed */
+	int extension;		/* the extension set on the client is listed */
+	char *schema_ids;	/* the listed ids, comma-separated ("" none) */
+	char why[200];		/* why something could not be read, "" when fine */
+};
+const struct scim_caps *scim_caps_get(struct scim_client *c);
+/* The extension URN that may be written: set on the client and listed by
+ * the service; NULL otherwise (asks for the caps when needed). */
+const char *scim_extension_usable(struct scim_client *c);
+
+/* How the token endpoint took the client credentials (RFC 6749 2.3.1):
+ * "basic" (form-urlencoded id and secret inside HTTP Basic, tried first),
+ * "body" (in the form body, after Basic was refused), or NULL before a
+ * token was issued. */
+const char *scim_token_auth(const struct scim_client *c);
+/* 1 once the service refused an externalId filter (invalidFilter): lookups
+ * go by userName from then on. */
+int scim_external_id_filter_refused(const struct scim_client *c);
+
+/* For `check`: GET /Users?filter=attr eq "<a value nobody has>".  *total
+ * gets totalResults (0 is right; more means the filter was ignored), or -1
+ * when the service refused the filter (400 invalidFilter, which is no
+ * error here: *refused = 1). */
+bs_rc scim_probe_filter(struct scim_client *c, const char *attr, long long *total,
+    int *refused, struct bs_error *err);
 
 /* ---- users (added to the original header) ---- */
 
-/* The schema URN of the attributes Alleo gets beyond the core User:
- * onboardingDate, offboardingDate, terminationDate (YYYY-MM-DD) and
- * budgets (an object: HiBob budget field name -> amount). */
-#define SCIM_ALLEO_EXT "urn:ietf:params:scim:schemas:extension:alleo:2.0:User"
+#define SCIM_CORE_USER "urn:ietf:params:scim:schemas:core:2.0:User"
+#define SCIM_ENTERPRISE_USER "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
 /* A user as Alleo returns it.  All strings owned; scim_user_clear frees. */
 struct scim_user {
@@ -35,7 +82,7 @@ struct scim_user {
 	char *family_name;
 	char *email;		/* primary (or first) emails[].value */
 	int active;
-	char *offboarding_date;	/* from the extension, may be NULL */
+	char *offboarding_date;	/* from the client's extension, may be NULL */
 };
 void scim_user_clear(struct scim_user *u);
 
@@ -63,7 +110,10 @@ struct scim_user_spec {
 /* Look a user up by externalId, then (when user_name is set and nobody
  * has the externalId) by userName.  *found is 0 when nobody matches; a
  * userName match that belongs to another externalId is not a match (it
- * fails with BS_ERR_CONFLICT and says who holds the name). */
+ * fails with BS_ERR_CONFLICT and says who holds the name).  A service that
+ * refuses the externalId filter (400 invalidFilter) is asked by userName
+ * only, from then on; without a user_name that is an error, never "not
+ * found". */
 bs_rc scim_find_user(struct scim_client *c, const char *external_id, const char *user_name,
     struct scim_user *out, int *found, struct bs_error *err);
 /* GET /Users/{id}. */
@@ -74,12 +124,14 @@ bs_rc scim_get_user(struct scim_client *c, const char *id, struct scim_user *out
  * *linked says so.  out receives the user (caller clears). */
 bs_rc scim_create_user(struct scim_client *c, const struct scim_user_spec *spec,
     struct scim_user *out, int *linked, struct bs_error *err);
-/* PATCH /Users/{id} replacing every attribute of spec (userName, name,
- * emails, externalId, active, extension): an email change keeps the same
- * account. */
+/* PATCH /Users/{id} replacing every core attribute of spec (userName,
+ * name, emails, externalId, active) and, when scim_extension_usable, each
+ * extension attribute by its full path (one without a value is removed,
+ * never set to null): an email change keeps the same account. */
 bs_rc scim_update_user(struct scim_client *c, const char *id,
     const struct scim_user_spec *spec, struct bs_error *err);
-/* PATCH active false (with the offboarding date in the extension) or true. */
+/* PATCH active false or true; with a usable extension the offboarding date
+ * is set with the deactivation and removed with a reactivation. */
 bs_rc scim_set_active(struct scim_client *c, const char *id, int active,
     const char *offboarding_date, struct bs_error *err);
 

@@ -113,6 +113,7 @@ session_scim(struct bs_session *s, struct scim_client **out, struct bs_error *er
 		if (http_check_url(url, err) != BS_OK || http_check_url(tok_url, err) != BS_OK)
 			return BS_ERR_CONFIG;
 		s->scim = scim_client_new(s->http, url, tok_url, id, sec);
+		scim_client_set_extension(s->scim, conf_get(s->conf, "alleo.scim_extension"));
 	}
 	*out = s->scim;
 	return BS_OK;

@@ -136,7 +136,8 @@ home_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
 	struct home *hm = s->data;
 	int row = y + 1, bottom = y + h;
 
-	(void)ui;
+	if (hm->read_at == 0)
+		refresh(ui, hm);	/* back from a sync: show what it did */
 	if (!hm->have) {
 		text_put(row, x + 2, "The status could not be read (see below); r reads it again.",
 		    w - 4, ROLE_ERROR);
@@ -222,6 +223,9 @@ home_key(struct tui *ui, struct tui_screen *s, int key, int action)
 		snprintf(crumbs, sizeof crumbs, "Dashboard " DOT " %s",
 		    action == ACT_APPROVE ? "Approve" : "Sync now");
 		sync_push(ui, h->e, action == ACT_APPROVE ? SYNC_APPROVE : SYNC_NOW, jobs, crumbs);
+		/* the run changes the status: read it again when this screen is
+		 * drawn again, not up to 5 s later (a fast run left "BLOCKED" up) */
+		h->read_at = 0;
 		return TUI_HANDLED;
 	case ACT_CHECKS:
 		checks_push(ui, h->e, "Dashboard " DOT " Checks", 0);

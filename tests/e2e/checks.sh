@@ -114,4 +114,35 @@ t_case "back to default: passes again"
 scenario '{"name": "default"}'
 t_eq "$(run_check)" 0 "exit status after the fix"
 
+t_case "SCIM capabilities: pass on the strict default, warnings with remedies for the weaker readings"
+sb_home hibob assembled alleo || exit 1
+bs config set assembled.enabled true >/dev/null
+bs config set alleo.mode scim >/dev/null
+t_eq "$(run_check)" 0 "exit status"
+for id in alleo.target alleo.scim_auth alleo.scim_schemas alleo.scim_filters; do
+	t_eq "$(field $id status)" pass "$id status"
+done
+t_contains "$(field alleo.scim_schemas detail)" "budgets and dates are not" "budgets not sent said"
+sb_ctl scim DELETE /_control/requests >/dev/null
+sb_ctl scim POST /_control/scim '{"ext_filter": false, "token_auth": "body"}' >/dev/null
+bs config set alleo.scim_extension urn:ietf:params:scim:schemas:extension:alleo:2.0:User >/dev/null
+t_eq "$(run_check)" 0 "exit status with warnings"
+for id in alleo.scim_auth alleo.scim_schemas alleo.scim_filters; do
+	t_eq "$(field $id status)" warn "$id status"
+	rem=$(field $id remedy)
+	[ ${#rem} -gt 20 ] || t_fail "$id has no remedy: '$rem'"
+done
+t_contains "$(field alleo.scim_schemas detail)" "does not list" "unlisted extension"
+t_contains "$(field alleo.scim_filters detail)" "refuses filters on externalId" "externalId refused"
+# the probes are filtered lookups that match nobody: never an unfiltered listing
+t_eq "$(sb_ctl scim GET /_control/requests | json_get - 'sorted(set(r["path"] for r in j["requests"] if r["method"]=="GET" and "filter" not in str(r["query"])))')" "['/scim/v2/Schemas', '/scim/v2/ServiceProviderConfig']" "unfiltered GETs"
+sb_ctl scim POST /_control/scim '{"extension": true}' >/dev/null
+run_check >/dev/null
+t_eq "$(field alleo.scim_schemas status)" pass "a listed extension passes"
+sb_ctl scim POST /_control/scim '{"patch": false}' >/dev/null
+t_eq "$(run_check)" 1 "exit status without PATCH"
+t_eq "$(field alleo.scim_schemas status)" fail "PATCH not supported fails"
+t_contains "$(field alleo.scim_schemas remedy)" "enable PATCH" "remedy"
+sb_ctl scim POST /_control/scim '{}' >/dev/null
+
 t_summary

@@ -25,6 +25,10 @@ bs config set http.timeout_seconds 5 >/dev/null || exit 1
 sb_ctl hibob POST /_control/ratelimit '{"off": true}' >/dev/null
 sb_ctl assembled POST /_control/ratelimit '{"off": true}' >/dev/null
 sb_ctl scim POST /_control/ratelimit '{"off": true}' >/dev/null
+# budgets reach SCIM only through an extension the service lists: list one,
+# so each roster cell has an update to make besides the joiner's add
+sb_ctl scim POST /_control/scim '{"extension": true}' >/dev/null
+bs config set alleo.scim_extension urn:ietf:params:scim:schemas:extension:alleo:2.0:User >/dev/null
 
 t_case "baseline: first roster and time-off syncs converge"
 bs sync roster >"$T_TMP/base.out" 2>&1 || t_fail "sync roster: $(tail -3 "$T_TMP/base.out")"

@@ -17,6 +17,7 @@ j=json.load(sys.stdin); j=j.get("users", j) if isinstance(j, dict) else j
 u=[x for x in j if x.get("externalId")==sys.argv[1]]
 print(eval(sys.argv[2]) if u else "none")' "$1" "$2"
 }
+EXT=urn:ietf:params:scim:schemas:extension:alleo:2.0:User
 nusers() { users | py 'len(j.get("users", j) if isinstance(j, dict) else j)'; }
 expected() { sb_ctl hibob GET /_control/expected; }
 person() { sb_ctl hibob POST /_control/person "$1" >/dev/null; }
@@ -40,12 +41,18 @@ t_eq "$st" 0 "exit status"
 t_eq "$(printf '%s' "$out" | py 'j["applied"]')" "$want" "applied"
 t_eq "$(nusers)" "$want" "SCIM users"
 t_eq "$(scim_calls)" "0 1 $want 0" "one listing, a create for each, no lookup"
+# the sandbox validates strictly (core User schema only): nothing else was sent
+t_eq "$(users | py 'sorted(set(k for u in j["users"] for k in u))')" "['active', 'emails', 'externalId', 'id', 'meta', 'name', 'schemas', 'userName']" "core attributes only"
 
 set -- $(expected | py '" ".join(x["id"] for x in j["employees"]["employees"] if x["eligible"] and not x["termination_date"])')
 P1=$1 P2=$2 P3=$3 P4=$4 P5=$5 P6=$6
 
 t_case "a second sync has nothing to do"
 t_contains "$(bs plan roster 2>&1)" "nothing to do" "plan"
+sb_ctl scim DELETE /_control/requests >/dev/null
+bs sync roster >/dev/null 2>&1
+t_eq "$?" 0 "rerun exit status"
+t_eq "$(scim_calls)" "0 0 0 0" "the rerun writes nothing"
 
 t_case "email change keeps the account, userName updated"
 id_before=$(user_field "$P1" 'u[0]["id"]')
@@ -56,18 +63,32 @@ t_eq "$(user_field "$P1" 'u[0]["userName"]')" "renamed.person@lumenfield.example
 t_eq "$(user_field "$P1" 'u[0]["id"]')" "$id_before" "same account"
 t_eq "$(nusers)" "$want" "no new user"
 
-t_case "budget change is an update"
+t_case "budgets are not sent without an extension Alleo lists; the plan says so"
 person "{\"id\": \"$P2\", \"budgets\": {\"alleo_monthly_all_budget\": 321}}"
 plan=$(bs plan roster --json)
-t_eq "$(printf '%s' "$plan" | py '[a["op"] for a in j["actions"]]')" "['update']" "ops"
+t_eq "$(printf '%s' "$plan" | py 'len(j["actions"])')" "0" "no action for a budget"
+t_contains "$(printf '%s' "$plan" | py 'j["notes"]')" "budget fields are not sent" "note"
+t_contains "$(bs plan roster 2>&1)" "Note: budget fields are not sent" "note in the text plan"
+# named, but not listed in /Schemas: still not sent, and said why
+bs config set alleo.scim_extension "$EXT" >/dev/null
+t_contains "$(bs plan roster --json | py 'j["notes"]')" "does not list in /Schemas" "unlisted extension"
+t_eq "$(bs plan roster --json | py 'len(j["actions"])')" "0" "still no action"
+
+t_case "an extension Alleo lists gets the budgets and dates, by attribute paths"
+sb_ctl scim POST /_control/scim '{"extension": true}' >/dev/null
+plan=$(bs plan roster --json)
+t_eq "$(printf '%s' "$plan" | py 'j["notes"]')" "[]" "no note"
+t_eq "$(printf '%s' "$plan" | py 'set(a["op"] for a in j["actions"])')" "{'update'}" "updates only (the budgets now go)"
 bs sync roster >/dev/null 2>&1
-t_eq "$(user_field "$P2" 'u[0]["urn:ietf:params:scim:schemas:extension:alleo:2.0:User"]["budgets"]["alleo_monthly_all_budget"]')" "321.0" "budget in Alleo"
+t_eq "$?" 0 "exit status"
+t_eq "$(user_field "$P2" 'u[0]["'"$EXT"'"]["budgets"]["alleo_monthly_all_budget"]')" "321.0" "budget in Alleo"
+t_contains "$(bs plan roster 2>&1)" "nothing to do" "then nothing to do"
 
 t_case "alleo_access no deactivates with today's offboarding date"
 person "{\"id\": \"$P3\", \"alleo_access\": \"no\"}"
 bs sync roster >/dev/null 2>&1
 t_eq "$(user_field "$P3" 'u[0]["active"]')" "False" "active"
-t_eq "$(user_field "$P3" 'u[0]["urn:ietf:params:scim:schemas:extension:alleo:2.0:User"]["offboardingDate"]')" "$SB_TODAY" "offboarding date"
+t_eq "$(user_field "$P3" 'u[0]["'"$EXT"'"]["offboardingDate"]')" "$SB_TODAY" "offboarding date"
 
 t_case "yes again reactivates the same account"
 id_before=$(user_field "$P3" 'u[0]["id"]')
@@ -75,6 +96,7 @@ person "{\"id\": \"$P3\", \"alleo_access\": \"yes\"}"
 t_contains "$(bs plan roster 2>&1)" "reactivate" "plan"
 bs sync roster >/dev/null 2>&1
 t_eq "$(user_field "$P3" 'u[0]["active"]')" "True" "active"
+t_eq "$(user_field "$P3" 'u[0].get("'"$EXT"'", {}).get("offboardingDate")')" "None" "offboarding date removed"
 t_eq "$(user_field "$P3" 'u[0]["id"]')" "$id_before" "same account"
 t_eq "$(nusers)" "$want" "no new user"
 
@@ -97,7 +119,9 @@ person "{\"id\": \"$P5\", \"terminationDate\": \"$past\", \"lifecycle\": \"termi
 t_contains "$(bs plan roster 2>&1)" "left on $past" "reason"
 bs sync roster >/dev/null 2>&1
 t_eq "$(user_field "$P5" 'u[0]["active"]')" "False" "removed"
-t_eq "$(user_field "$P5" 'u[0]["urn:ietf:params:scim:schemas:extension:alleo:2.0:User"]["offboardingDate"]')" "$past" "offboarding date"
+t_eq "$(user_field "$P5" 'u[0]["'"$EXT"'"]["offboardingDate"]')" "$past" "offboarding date"
+sb_ctl scim POST /_control/scim '{}' >/dev/null
+bs config unset alleo.scim_extension >/dev/null
 
 t_case "termination beats a blank field: the leaver is deactivated, with that reason"
 # P4's alleo_access is unset (held above); now they leave
@@ -127,6 +151,22 @@ n0=$(nusers)
 out=$(bs sync roster --json 2>/dev/null)
 t_eq "$(printf '%s' "$out" | py 'j["applied"]')" "1" "applied"
 t_eq "$(nusers)" "$((n0 + 1))" "users"
+
+t_case "externalId filter refused, token only in the body: a joiner's hand-made account linked by userName"
+sb_ctl scim POST /_control/scim '{"ext_filter": false, "token_auth": "body"}' >/dev/null
+sb_ctl scim POST /_control/paging '{"unfiltered": false}' >/dev/null
+sb_ctl scim POST /_control/users '{"userName": "lia.linked@lumenfield.example", "name": {"givenName": "Lia"}, "emails": [{"value": "lia.linked@lumenfield.example", "type": "work", "primary": true}]}' >/dev/null
+person '{"create": true, "firstName": "Lia", "surname": "Linked", "email": "lia.linked@lumenfield.example", "lifecycle": "employed", "startDate": "'"$past"'", "alleo_access": "yes"}'
+n0=$(nusers)
+sb_ctl scim DELETE /_control/requests >/dev/null
+bs sync roster >/dev/null 2>&1
+t_eq "$?" 0 "exit status"
+t_eq "$(scim_calls)" "2 1 0 1" "the refused listing and externalId filter, one userName lookup, a PATCH, no create"
+t_eq "$(nusers)" "$n0" "no new user"
+t_eq "$(users | py '[bool(u.get("externalId")) for u in j["users"] if u["userName"]=="lia.linked@lumenfield.example"]')" "[True]" "linked: externalId set"
+t_eq "$(sb_ctl scim GET /_control/requests | py '[r["status"] for r in j["requests"] if r["path"]=="/oauth/token"]')" "[401, 200]" "Basic refused once, then the body"
+sb_ctl scim POST /_control/scim '{}' >/dev/null
+sb_ctl scim POST /_control/paging '{}' >/dev/null
 
 t_case "dry run plans exactly what the real run applies"
 person "{\"id\": \"$P2\", \"budgets\": {\"alleo_monthly_all_budget\": 400}}"
@@ -265,7 +305,7 @@ t_eq "$st" 0 "exit status"
 t_eq "$(ls -A "$drop" | tr '\n' ' ')" "alleo_employees_current.csv " "files in the folder"
 f=$drop/alleo_employees_current.csv
 t_eq "$(($(wc -l < "$f") - 1))" "$want" "rows"
-t_contains "$(head -1 "$f")" "email,first_name,last_name,onboarding_date,offboarding_date,external_id" "header"
+t_contains "$(head -1 "$f")" "Email,First name,Last name,Onboarding date,Offboarding date,external_id" "header: Alleo's default column names"
 leaver=$(expected | py '[x["id"] for x in j["employees"]["employees"] if x["eligible"] and not x["termination_date"]][40]')
 person "{\"id\": \"$leaver\", \"alleo_access\": \"no\"}"
 bs sync roster >/dev/null 2>&1

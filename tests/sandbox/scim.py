@@ -1,13 +1,22 @@
 """scim.py - a fake Alleo SCIM 2.0 service with an OAuth2 token endpoint.
 
-POST /oauth/token (client credentials, id/secret by Basic auth or form),
+POST /oauth/token (client credentials, id/secret form-urlencoded inside
+Basic auth or in the form body; /_control/scim can accept only one way),
 then /scim/v2/Users with a Bearer token: filter on externalId or userName
-(userName case-insensitive), paging (startIndex/count; the cap and the
-readings the docs leave open set by /_control/paging), POST (409 on a taken userName or
-externalId), PATCH (PatchOp; path or value-object form), PUT, DELETE.
-Alleo's own extension attributes (budgets, dates) are stored under
-EXT_URN.  Tokens expire (settable); a configurable rate limit answers 429
-with Retry-After.
+(userName case-insensitive; the externalId filter can be refused), paging
+(startIndex/count; the cap and the readings the docs leave open set by
+/_control/paging), POST (409 on a taken userName or externalId), PATCH
+(PatchOp; path or value-object form), PUT, DELETE, GET
+/ServiceProviderConfig and /Schemas.
+
+Strict by default, as a validating server reads RFC 7643/7644: only the
+core User schema is listed, so an unknown schema URN or attribute is
+refused (400 invalidValue / invalidSyntax, RFC 7644 3.12), a PATCH path
+must be an attribute path (a bare schema URN is invalidPath) and a null
+value is refused (clear with remove).  Alleo publishes no extension; the
+made-up EXT_URN (dates, budgets) is listed only as an opt-in scenario.
+Tokens expire (settable); a configurable rate limit answers 429 with
+Retry-After.
 """
 import base64
 import datetime as dt
@@ -29,6 +38,16 @@ PATCHOP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 SCIM_CT = "application/scim+json"
 FILTER = re.compile(r'^\s*(\w+)\s+eq\s+"((?:[^"\\]|\\.)*)"\s*$', re.I)
 MAX_COUNT = 200
+SCHEMA_LIST = "urn:ietf:params:scim:schemas:core:2.0:Schema"
+# RFC 7643 3.1 and 4.1: the attributes of a core User resource
+CORE_ATTRS = {"schemas", "id", "externalId", "meta", "userName", "name", "displayName",
+              "nickName", "profileUrl", "title", "userType", "preferredLanguage", "locale",
+              "timezone", "active", "password", "emails", "phoneNumbers", "ims", "photos",
+              "addresses", "groups", "entitlements", "roles", "x509Certificates"}
+ENTERPRISE_ATTRS = {"employeeNumber", "costCenter", "organization", "division", "department",
+                    "manager"}
+EXT_ATTRS = {"onboardingDate", "terminationDate", "offboardingDate", "budgets", "startDate",
+             "endDate", "birthday", "department", "prefix"}
 
 
 def scim_error(status, detail, scim_type=None, headers=None):
@@ -62,6 +81,35 @@ class Scim:
         self.max_count = MAX_COUNT
         self.over_max = "cap"     # or "error": 400 invalidValue above the cap
         self.unfiltered = True    # False: 400 invalidFilter without a filter
+        # /_control/scim: what the service lists and accepts (strict default)
+        self.extension = False    # True: EXT_URN listed in /Schemas and accepted
+        self.enterprise = False   # True: the enterprise extension listed
+        self.ext_filter = True    # False: externalId filter -> 400 invalidFilter
+        self.token_auth = "both"  # "basic" or "body": the only way accepted
+        self.patch_supported = True   # False: ServiceProviderConfig says no PATCH
+
+    def listed(self):
+        """Schema URNs a User may carry: core, plus what the scenario lists."""
+        out = [CORE]
+        if self.enterprise:
+            out.append(ENTERPRISE)
+        if self.extension:
+            out.append(EXT_URN)
+        return out
+
+    def schemas_doc(self):
+        def attrs(names):
+            return [{"name": n, "type": "string", "multiValued": False, "required": n == "userName",
+                     "mutability": "readWrite", "returned": "default", "uniqueness": "none"}
+                    for n in sorted(names)]
+        docs = {CORE: ("User", CORE_ATTRS - {"schemas", "id", "meta"}),
+                ENTERPRISE: ("EnterpriseUser", ENTERPRISE_ATTRS),
+                EXT_URN: ("AlleoUser", EXT_ATTRS)}
+        res = [{"schemas": [SCHEMA_LIST], "id": u, "name": docs[u][0], "attributes": attrs(docs[u][1]),
+                "meta": {"resourceType": "Schema", "location": "%s/scim/v2/Schemas/%s" % (self.base, u)}}
+               for u in self.listed()]
+        return {"schemas": [LIST], "totalResults": len(res), "startIndex": 1, "itemsPerPage": len(res),
+                "Resources": res}
 
     # ---- auth ----
     def token(self, req):
@@ -75,8 +123,15 @@ class Scim:
             return json_response({"error": "unsupported_grant_type"}, 400)
         cid, sec = g("client_id"), g("client_secret")
         basic = req.basic_auth()
+        refuse = lambda why: json_response({"error": "invalid_client", "error_description": why}, 401,
+                                           {"WWW-Authenticate": 'Basic realm="alleo"'})
+        if basic is not None and self.token_auth == "body":
+            return refuse("send the client credentials in the request body")
+        if basic is None and cid is not None and self.token_auth == "basic":
+            return refuse("send the client credentials by HTTP Basic")
         if basic is not None:
-            cid, sec = urllib.parse.unquote(basic[0]), urllib.parse.unquote(basic[1])
+            # RFC 6749 2.3.1: both are form-urlencoded before Basic
+            cid, sec = urllib.parse.unquote_plus(basic[0]), urllib.parse.unquote_plus(basic[1])
         ids = self.w.company.ids
         if cid != ids["client_id"] or sec != ids["client_secret"]:
             return json_response({"error": "invalid_client"}, 401,
@@ -135,9 +190,16 @@ class Scim:
                     self.unindex(u)
                     self.order.remove(uid)
                 return empty_response(204)
+        if sub in ("/Schemas", "/Schemas/") and m == "GET":
+            return json_response(self.schemas_doc(), ctype=SCIM_CT)
+        mm = re.match(r"^/Schemas/(.+)$", sub)
+        if mm and m == "GET":
+            hit = [r for r in self.schemas_doc()["Resources"] if r["id"] == mm.group(1)]
+            return json_response(hit[0], ctype=SCIM_CT) if hit else scim_error(404, "no such schema")
         if sub == "/ServiceProviderConfig":
             return json_response({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
-                                  "patch": {"supported": True}, "bulk": {"supported": False},
+                                  "patch": {"supported": self.patch_supported},
+                                  "bulk": {"supported": False},
                                   "filter": {"supported": True, "maxResults": self.max_count},
                                   "authenticationSchemes": [{"type": "oauthbearertoken",
                                                              "name": "OAuth Bearer Token"}]},
@@ -166,6 +228,9 @@ class Scim:
                     return scim_error(400, "unsupported filter %r: use userName eq or externalId eq" % flt,
                                       "invalidFilter")
                 attr = mm.group(1).lower()
+                if attr == "externalid" and not self.ext_filter:
+                    return scim_error(400, "externalId is not a filterable attribute: use userName eq",
+                                      "invalidFilter")
                 val = re.sub(r"\\(.)", r"\1", mm.group(2))
                 hit = self.by_name.get(val.casefold()) if attr == "username" else self.by_ext.get(val)
                 ids = [hit] if hit else []
@@ -184,15 +249,42 @@ class Scim:
         except ValueError as e:
             raise ScimError(scim_error(400, "invalid JSON: %s" % e, "invalidSyntax"))
 
+    def check_schema(self, u):
+        """Strict RFC 7643 reading: only listed schemas, only their attributes,
+        no null values.  A response, or None."""
+        listed = self.listed()
+        for urn in u.get("schemas") or []:
+            if urn not in listed:
+                return scim_error(400, "unknown schema %s (see /Schemas)" % urn, "invalidValue")
+        for k, v in u.items():
+            if k in listed and k != CORE:
+                if k not in (u.get("schemas") or []):
+                    return scim_error(400, "%s is not in schemas" % k, "invalidValue")
+                if not isinstance(v, dict):
+                    return scim_error(400, "%s must be an object" % k, "invalidValue")
+                allowed = ENTERPRISE_ATTRS if k == ENTERPRISE else EXT_ATTRS
+                for a, av in v.items():
+                    if a not in allowed:
+                        return scim_error(400, "unknown attribute %s:%s" % (k, a), "invalidSyntax")
+                    if av is None:
+                        return scim_error(400, "%s:%s is null: remove it instead" % (k, a), "invalidValue")
+                continue
+            if k not in CORE_ATTRS:
+                return scim_error(400, "unknown attribute %s for schema %s" % (k, CORE), "invalidSyntax")
+            if v is None:
+                return scim_error(400, "%s is null: leave it out or remove it" % k, "invalidValue")
+        return None
+
     def validate(self, u, self_id=None):
+        bad = self.check_schema(u)
+        if bad:
+            return bad
         if not isinstance(u.get("userName"), str) or not u["userName"].strip():
             return scim_error(400, "userName is required", "invalidValue")
         if "externalId" in u and u["externalId"] is not None and not isinstance(u["externalId"], str):
             return scim_error(400, "externalId must be a string", "invalidValue")
         if "active" in u and not isinstance(u["active"], bool):
             return scim_error(400, "active must be a boolean", "invalidValue")
-        if EXT_URN in u and not isinstance(u[EXT_URN], dict):
-            return scim_error(400, "%s must be an object" % EXT_URN, "invalidValue")
         other = self.by_name.get(u["userName"].casefold())
         if other is not None and other != self_id:
             return self.conflict("userName %s is already taken" % u["userName"], self.users[other])
@@ -227,8 +319,10 @@ class Scim:
         ts = now_iso()
         schemas = [CORE]
         for k in (ENTERPRISE, EXT_URN):
-            if k in u:
+            if k in u and u[k]:
                 schemas.append(k)
+            elif k in u:
+                del u[k]
         u["schemas"] = schemas
         u["id"] = uid
         u.setdefault("active", True)
@@ -286,6 +380,11 @@ class Scim:
             if cur is None:
                 return scim_error(404, "User %s not found" % uid)
             u = _deepcopy(cur)
+            for urn in (ENTERPRISE, EXT_URN):
+                if urn not in self.listed():
+                    # stored while the scenario listed it: not the request's doing
+                    u.pop(urn, None)
+                    u["schemas"] = [x for x in u.get("schemas", [CORE]) if x != urn]
             for op in ops:
                 if not isinstance(op, dict):
                     return scim_error(400, "invalid operation", "invalidSyntax")
@@ -294,17 +393,28 @@ class Scim:
                     return scim_error(400, "unsupported op %r" % op.get("op"), "invalidSyntax")
                 path = op.get("path")
                 val = op.get("value")
+                if kind != "remove" and ("value" not in op or val is None):
+                    return scim_error(400, "a null value is not allowed: clear with remove",
+                                      "invalidValue")
                 try:
                     if path is None:
                         if kind == "remove" or not isinstance(val, dict):
                             return scim_error(400, "an operation without path needs an object value",
                                               "noTarget")
                         for k, v in val.items():
-                            apply_path(u, k, v, "replace" if kind == "replace" else "add")
+                            if k in self.listed() and k != CORE and isinstance(v, dict):
+                                # the value form keys an extension by its URN
+                                u.setdefault(k, {}).update(v)
+                                continue
+                            apply_path(u, k, v, "replace" if kind == "replace" else "add",
+                                       self.listed())
                     else:
-                        apply_path(u, path, val, kind)
+                        apply_path(u, path, val, kind, self.listed())
                 except PathError as e:
                     return scim_error(400, str(e), "invalidPath")
+            for urn in (ENTERPRISE, EXT_URN):
+                if u.get(urn) and urn not in u.setdefault("schemas", [CORE]):
+                    u["schemas"].append(urn)
             bad = self.validate(u, uid)
             if bad:
                 return bad
@@ -364,6 +474,24 @@ class Scim:
                 self.unfiltered = bool(body.get("unfiltered", True))
             return json_response({"max_count": self.max_count, "over_max": self.over_max,
                                   "unfiltered": self.unfiltered})
+        if p == "/_control/scim" and m in ("GET", "POST"):
+            if m == "POST":
+                try:
+                    body = common.body_object(req)
+                except ValueError as e:
+                    return json_response({"error": str(e)}, 400)
+                if body.get("token_auth", "both") not in ("both", "basic", "body"):
+                    return json_response({"error": "token_auth is both, basic or body"}, 400)
+                with self.w.lock:
+                    self.extension = bool(body.get("extension", False))
+                    self.enterprise = bool(body.get("enterprise", False))
+                    self.ext_filter = bool(body.get("ext_filter", True))
+                    self.token_auth = body.get("token_auth", "both")
+                    self.patch_supported = bool(body.get("patch", True))
+            return json_response({"extension": self.extension, "enterprise": self.enterprise,
+                                  "patch": self.patch_supported,
+                                  "ext_filter": self.ext_filter, "token_auth": self.token_auth,
+                                  "schemas": self.listed()})
         if p == "/_control/ratelimit" and m == "POST":
             try:
                 body = common.body_object(req)
@@ -403,21 +531,19 @@ SIMPLE = {"active", "username", "externalid", "displayname", "nickname", "title"
           "preferredlanguage", "timezone", "usertype"}
 
 
-def apply_path(u, path, val, kind):
+def apply_path(u, path, val, kind, listed=(CORE,)):
     """Apply one PATCH operation at `path` to user u (RFC 7644 3.5.2, the
-    subset Entra and Okta send)."""
+    subset Entra and Okta send).  A bare schema URN is not an attribute
+    path (RFC 7644 3.10: attrPath = [URI ":"] ATTRNAME *1subAttr); a URN
+    the service does not list is refused."""
     if not isinstance(path, str) or not path:
         raise PathError("invalid path")
     for urn in (EXT_URN, ENTERPRISE):
         if path == urn:
-            if kind == "remove":
-                u.pop(urn, None)
-            elif isinstance(val, dict):
-                u.setdefault(urn, {}).update(val)
-            else:
-                raise PathError("%s needs an object" % urn)
-            return
+            raise PathError("%s is a schema, not an attribute path: use %s:attribute" % (urn, urn))
         if path.startswith(urn + ":"):
+            if urn not in listed:
+                raise PathError("unknown schema %s (see /Schemas)" % urn)
             attr = path[len(urn) + 1:]
             node = u.setdefault(urn, {})
             parts = attr.split(".")

@@ -1163,7 +1163,17 @@ def user(name, ext=None, **kw):
 def scim_users(sb):
     sb.tok = sb.token()
     ext = "urn:ietf:params:scim:schemas:extension:alleo:2.0:User"
+    # the made-up extension is an opt-in scenario (Alleo publishes none)
+    sb.c("scim", "POST", "/_control/scim", {"extension": True})
+    try:
+        scim_users_steps(sb, ext)
+    finally:
+        sb.c("scim", "POST", "/_control/scim", {})
+
+
+def scim_users_steps(sb, ext):
     r = sb.scimc("POST", "/Users", user("ada@lumenfield.example", "111", **{
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ext],
         ext: {"budgets": {"alleo_monthly_all_budget": 75}, "startDate": "2020-01-01"}}))
     eq(r.status, 201, "create")
     u = r.json()
@@ -1232,6 +1242,79 @@ def scim_users(sb):
     eq(sb.scimc("DELETE", "/Users/" + u["id"]).status, 204, "DELETE")
     eq(sb.scimc("GET", "/Users/" + u["id"]).status, 404, "gone")
     ok(sb.c("scim", "GET", "/_control/users")["count"] >= 5, "control lists users")
+
+
+@check
+def scim_strict(sb):
+    """The default reads RFC 7643/7644 as a validating server does."""
+    sb.tok = sb.token()
+    ext = "urn:ietf:params:scim:schemas:extension:alleo:2.0:User"
+    po = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+    r = sb.scimc("GET", "/Schemas").json()
+    eq([x["id"] for x in r["Resources"]], ["urn:ietf:params:scim:schemas:core:2.0:User"], "core only")
+    r = sb.scimc("GET", "/ServiceProviderConfig").json()
+    eq((r["patch"]["supported"], r["filter"]["supported"]), (True, True), "ServiceProviderConfig")
+    u = user("strict@lumenfield.example", "s1")
+    u["schemas"].append(ext)
+    u[ext] = {"startDate": "2020-01-01"}
+    r = sb.scimc("POST", "/Users", u)
+    eq((r.status, r.json()["scimType"]), (400, "invalidValue"), "unlisted schema URN refused")
+    r = sb.scimc("POST", "/Users", user("strict@lumenfield.example", "s1", budgets={"a": 1}))
+    eq((r.status, r.json()["scimType"]), (400, "invalidSyntax"), "unknown attribute refused")
+    r = sb.scimc("POST", "/Users", user("strict@lumenfield.example", "s1", title=None))
+    eq((r.status, r.json()["scimType"]), (400, "invalidValue"), "null value refused")
+    r = sb.scimc("POST", "/Users", user("strict@lumenfield.example", "s1"))
+    eq(r.status, 201, "core attributes only")
+    uid = r.json()["id"]
+    for op, why in (({"op": "replace", "path": ext, "value": {"startDate": "2020-01-01"}}, "bare URN"),
+                    ({"op": "replace", "path": ext + ":startDate", "value": "2020-01-01"}, "unlisted URN"),
+                    ({"op": "replace", "path": "budgets", "value": 1}, "unknown attribute")):
+        r = sb.scimc("PATCH", "/Users/" + uid, {"schemas": [po], "Operations": [op]})
+        eq((r.status, r.json()["scimType"]), (400, "invalidPath"), why)
+    r = sb.scimc("PATCH", "/Users/" + uid, {"schemas": [po], "Operations": [
+        {"op": "replace", "path": "title", "value": None}]})
+    eq((r.status, r.json()["scimType"]), (400, "invalidValue"), "null PATCH value refused")
+    r = sb.scimc("PATCH", "/Users/" + uid, {"schemas": [po], "Operations": [
+        {"op": "add", "path": "title", "value": "Eng"}, {"op": "remove", "path": "title"}]})
+    eq((r.status, "title" in r.json()), (200, False), "cleared with remove")
+    sb.c("scim", "POST", "/_control/scim", {"extension": True, "ext_filter": False})
+    try:
+        eq([x["id"] for x in sb.scimc("GET", "/Schemas").json()["Resources"]][1], ext, "extension listed")
+        r = sb.scimc("PATCH", "/Users/" + uid, {"schemas": [po], "Operations": [
+            {"op": "replace", "path": ext + ":startDate", "value": "2020-01-01"}]})
+        eq((r.status, r.json()[ext]["startDate"]), (200, "2020-01-01"), "listed extension by its path")
+        ok(ext in r.json()["schemas"], "schemas name it")
+        r = sb.scimc("GET", "/Users?filter=" + urllib.parse.quote('externalId eq "s1"'))
+        eq((r.status, r.json()["scimType"]), (400, "invalidFilter"), "externalId filter refused")
+        r = sb.scimc("GET", "/Users?filter=" + urllib.parse.quote('userName eq "strict@lumenfield.example"'))
+        eq(r.json()["totalResults"], 1, "userName filter still served")
+        sb.c("scim", "POST", "/_control/scim", {"patch": False})
+        eq(sb.scimc("GET", "/ServiceProviderConfig").json()["patch"]["supported"], False, "no PATCH said")
+    finally:
+        sb.c("scim", "POST", "/_control/scim", {})
+
+
+@check
+def scim_token_auth_styles(sb):
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    cid, sec = sb.scim_cred
+    enc = (urllib.parse.quote_plus(cid), urllib.parse.quote_plus(sec))
+    basic = lambda: call("POST", sb.token_url, raw=b"grant_type=client_credentials", headers=form,
+                         auth=enc)
+    inbody = lambda: call("POST", sb.token_url, headers=form, raw=urllib.parse.urlencode(
+        {"grant_type": "client_credentials", "client_id": cid, "client_secret": sec}).encode())
+    eq((basic().status, inbody().status), (200, 200), "both ways by default")
+    try:
+        sb.c("scim", "POST", "/_control/scim", {"token_auth": "basic"})
+        r = inbody()
+        eq((r.status, r.json()["error"]), (401, "invalid_client"), "basic only: body refused")
+        eq(basic().status, 200, "basic only: Basic taken")
+        sb.c("scim", "POST", "/_control/scim", {"token_auth": "body"})
+        r = basic()
+        eq((r.status, r.json()["error"]), (401, "invalid_client"), "body only: Basic refused")
+        eq(inbody().status, 200, "body only: body taken")
+    finally:
+        sb.c("scim", "POST", "/_control/scim", {})
 
 
 @check

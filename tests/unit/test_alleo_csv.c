@@ -27,7 +27,8 @@
 #include "helper_server.h"
 #include "util.h"
 
-#define HEADER "email,first_name,last_name,onboarding_date,offboarding_date,external_id"
+/* Alleo's default import column names (targets-api.md B.5/B.6) */
+#define HEADER "Email,First name,Last name,Onboarding date,Offboarding date,external_id"
 
 /* ---- alleo_csv_format ---- */
 
@@ -88,7 +89,7 @@ format_keeps_non_ascii_names_as_utf8(void **state)
 	assert_non_null(strstr(s, "zoe@example.com,Zo\xc3\xab,\xc5\x81ukasiewicz-\xc3\x98sterg"
 	    "\xc3\xa5rd,2026-03-01,2026-10-31,55\r\n"));
 	/* no byte order mark */
-	assert_int_equal(s[0], 'e');
+	assert_int_equal(s[0], 'E');
 	free(s);
 }
 

@@ -623,7 +623,101 @@ sane_refuses_missing_field_and_sections(void **state)
 	assert_non_null(strstr(err.detail, "Lifecycle section"));
 }
 
+/* Alleo keys people by email: a second eligible person with the same
+ * email (any case) is held with the reason, never sent. */
+static void
+second_person_with_one_email_is_held(void **state)
+{
+	struct fx *f = *state;
+	const struct plan_held *h;
+
+	person(f, "202", "Dup@example.com", "yes", NULL, NULL, NULL);
+	person(f, "201", "dup@example.com", "yes", NULL, NULL, NULL);
+	person(f, "203", "dup@example.com", "no", NULL, NULL, NULL);	/* not eligible */
+	plan_it(f);
+	assert_int_equal(f->plan.n, 1);
+	assert_int_equal(action_of(&f->plan, "201")->op, PLAN_ADD);	/* the smaller id */
+	h = held_of(&f->plan, "202");
+	assert_non_null(strstr(h->reason, "also the work email of employee 201"));
+	assert_null(find_held(&f->plan, "203"));
+}
+
+/* The one already provisioned with the email keeps it. */
+static void
+provisioned_person_keeps_a_shared_email(void **state)
+{
+	struct fx *f = *state;
+	struct bob_person *p;
+
+	person(f, "301", "shared@example.com", "yes", NULL, NULL, NULL);
+	p = person(f, "302", "shared@example.com", "yes", NULL, NULL, NULL);
+	provisioned(f, p, 1, "scim-302");
+	plan_it(f);
+	assert_int_equal(f->plan.n, 0);
+	assert_non_null(strstr(held_of(&f->plan, "301")->reason, "employee 302"));
+}
+
+/* SCIM without a usable extension: a budget is no change Alleo could
+ * see; the plan says why budgets are not sent. */
+static void
+unsent_budgets_are_no_update_and_the_plan_says_so(void **state)
+{
+	struct fx *f = *state;
+	struct bob_person *p;
+	json_t *j;
+
+	p = person(f, "106", "bud@example.com", "yes", NULL, NULL, NULL);
+	budget(p, "alleo_monthly_all_budget", 100);
+	provisioned(f, p, 1, "scim-106");
+	p->budgets[0].amount = 150;
+	f->src.nbudget = 1;
+	snprintf(f->src.budgets_unsent, sizeof f->src.budgets_unsent, "no extension listed");
+	plan_it(f);
+	assert_int_equal(f->plan.n, 0);
+	assert_int_equal(f->plan.nnotes, 1);
+	assert_non_null(strstr(f->plan.notes[0], "budget fields are not sent (1 eligible person "
+	    "has one): no extension listed"));
+	j = plan_to_json(&f->plan);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(j, "notes"), 0)),
+	    f->plan.notes[0]);
+	json_decref(j);
+	/* a joiner's row is stored without them, so they go once an extension is */
+	person(f, "107", "new@example.com", "yes", NULL, NULL, NULL);
+	budget(&f->src.people.v[1], "alleo_monthly_all_budget", 75);
+	plan_it(f);
+	assert_int_equal(f->plan.n, 1);
+	assert_null(strstr(action_of(&f->plan, "107")->after, "alleo_monthly_all_budget"));
+	f->src.nbudget = 0;
+}
+
 /* ---- roster_csv_text ---- */
+
+/* One row per email: an active person wins over a leaver with the same
+ * address (any case); two active rows keep the first. */
+static void
+csv_never_writes_two_rows_with_one_email(void **state)
+{
+	struct fx *f = *state;
+	struct roster_row rows[3];
+	struct roster_rows rr = { rows, 3 };
+	int64_t today;
+	char *text;
+
+	(void)f;
+	memset(rows, 0, sizeof rows);
+	assert_int_equal(date_parse(TODAY, &today), 0);
+	rows[0] = (struct roster_row){ .employee_id = (char *)"1", .email = (char *)"Same@x.nl",
+	    .offboard_date = (char *)"2026-11-01", .active = 0 };
+	rows[1] = (struct roster_row){ .employee_id = (char *)"2", .email = (char *)"same@x.nl",
+	    .active = 1 };
+	rows[2] = (struct roster_row){ .employee_id = (char *)"3", .email = (char *)"SAME@x.nl",
+	    .active = 1 };
+	text = roster_csv_text(&rr, NULL, 0, today, NULL);
+	assert_non_null(strstr(text, "\r\nsame@x.nl,,,,,2\r\n"));
+	assert_null(strstr(text, ",1\r\n"));
+	assert_null(strstr(text, ",3\r\n"));
+	free(text);
+}
 
 static void
 csv_keeps_leavers_thirty_days(void **state)
@@ -729,6 +823,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(plan_needs_a_store),
+		T(second_person_with_one_email_is_held),
+		T(provisioned_person_keeps_a_shared_email),
+		T(unsent_budgets_are_no_update_and_the_plan_says_so),
+		T(csv_never_writes_two_rows_with_one_email),
 		T(empty_source_and_roster_plan_nothing),
 		T(joiner_is_added_with_reason),
 		T(future_starter_is_not_added_yet),

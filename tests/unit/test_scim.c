@@ -322,11 +322,70 @@ token_refused_says_what_to_fix(void **state)
 	struct fx *f = *state;
 	struct bs_error err = { 0 };
 
+	json_t *log;
+
+	/* refused by Basic, then in the body: the second answer is the verdict */
 	script("[{\"path\": \"/oauth/token\", \"status\": 401, \"body\": "
+	    "\"{\\\"error\\\": \\\"invalid_client\\\"}\"}, "
+	    "{\"path\": \"/oauth/token\", \"status\": 401, \"body\": "
 	    "\"{\\\"error\\\": \\\"invalid_client\\\"}\"}]");
 	assert_int_equal(scim_ping(f->c, &err), BS_ERR_AUTH);
 	assert_non_null(strstr(err.detail, "credentials set alleo"));
 	assert_null(strstr(err.detail, CLIENT_SECRET));
+	assert_null(scim_token_auth(f->c));
+	log = server_log();
+	assert_int_equal(count_path(log, "/oauth/token"), 2);
+	json_decref(log);
+}
+
+/* RFC 6749 2.3.1: id and secret are form-urlencoded, then put in Basic. */
+static void
+token_basic_credentials_are_form_urlencoded(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_client *c;
+	char *base = url("/scim/v2"), *tok = url("/oauth/token");
+	json_t *log;
+
+	c = scim_client_new(f->http, base, tok, "id:1", "a:b+c d/\xc3\xa9%");
+	script("[" TOKEN_OK ", " EMPTY_LIST "]");
+	assert_int_equal(scim_ping(c, &err), BS_OK);
+	assert_string_equal(scim_token_auth(c), "basic");
+	log = server_log();
+	/* base64("id%3A1:a%3Ab%2Bc+d%2F%C3%A9%25") */
+	assert_string_equal(header(req(log, 0), "Authorization"),
+	    "Basic aWQlM0ExOmElM0FiJTJCYytkJTJGJUMzJUE5JTI1");
+	assert_string_equal(json_str(req(log, 0), "body"), "grant_type=client_credentials");
+	json_decref(log);
+	scim_client_free(&c);
+	free(base);
+	free(tok);
+}
+
+static void
+token_falls_back_to_the_form_body_when_basic_is_refused(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	json_t *log;
+
+	script("[{\"path\": \"/oauth/token\", \"status\": 400, \"body\": "
+	    "\"{\\\"error\\\": \\\"invalid_client\\\"}\"}, " TOKEN_OK ", " EMPTY_LIST ", "
+	    "{\"path\": \"/scim/v2/Users\", \"status\": 401}, " TOKEN_OK2 ", " EMPTY_LIST "]");
+	assert_int_equal(scim_ping(f->c, &err), BS_OK);
+	assert_string_equal(scim_token_auth(f->c), "body");
+	/* the next token (after a 401) goes the way that worked, at once */
+	assert_int_equal(scim_ping(f->c, &err), BS_OK);
+	log = server_log();
+	assert_int_equal(json_array_size(log), 6);
+	assert_string_equal(header(req(log, 0), "Authorization"), BASIC);
+	assert_null(header(req(log, 1), "Authorization"));
+	assert_string_equal(json_str(req(log, 1), "body"), "grant_type=client_credentials"
+	    "&client_id=bobsync-test-client&client_secret=s3cret-Client-Secret-42");
+	assert_null(header(req(log, 4), "Authorization"));
+	assert_non_null(strstr(json_str(req(log, 4), "body"), "client_secret="));
+	json_decref(log);
 }
 
 static void
@@ -397,6 +456,63 @@ ping_refuses_a_non_scim_answer(void **state)
 	assert_non_null(strstr(err.detail, "alleo.scim_url"));
 }
 
+/* An unfiltered listing may be refused: the ping asks a filter that
+ * matches nobody. */
+static void
+ping_asks_a_filter_that_matches_nobody(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	json_t *log;
+	const char *q;
+
+	script("[" TOKEN_OK ", " EMPTY_LIST "]");
+	assert_int_equal(scim_ping(f->c, &err), BS_OK);
+	log = server_log();
+	q = json_str(req(log, 1), "query");
+	assert_non_null(strstr(q, "filter=userName%20eq%20%22bobsync-ping-nobody%40example.invalid%22"));
+	json_decref(log);
+}
+
+/* ---- the externalId filter refused ---- */
+
+#define BAD_FILTER "{\"path\": \"/scim/v2/Users\", \"status\": 400, \"body\": " \
+	"\"{\\\"schemas\\\": [\\\"urn:ietf:params:scim:api:messages:2.0:Error\\\"], " \
+	"\\\"status\\\": \\\"400\\\", \\\"scimType\\\": \\\"invalidFilter\\\", " \
+	"\\\"detail\\\": \\\"externalId is not filterable\\\"}\"}"
+
+static void
+find_falls_back_to_user_name_when_external_id_filter_is_refused(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_user u;
+	json_t *log;
+	int found = 0;
+
+	assert_false(scim_external_id_filter_refused(f->c));
+	script("[" TOKEN_OK ", " BAD_FILTER ", " ONE_USER("1002", "bo@example.com") ", "
+	    ONE_USER("1003", "cy@example.com") "]");
+	assert_int_equal(scim_find_user(f->c, "1002", "bo@example.com", &u, &found, &err), BS_OK);
+	assert_true(found);
+	assert_string_equal(u.id, "u-77");
+	scim_user_clear(&u);
+	assert_true(scim_external_id_filter_refused(f->c));
+	/* later lookups go by userName at once; without one it is an error,
+	 * never "not found" */
+	assert_int_equal(scim_find_user(f->c, "1003", "cy@example.com", &u, &found, &err), BS_OK);
+	assert_true(found);
+	scim_user_clear(&u);
+	assert_int_equal(scim_find_user(f->c, "1004", NULL, &u, &found, &err), BS_ERR_REMOTE);
+	assert_false(found);
+	log = server_log();
+	assert_int_equal(json_array_size(log), 4);
+	assert_non_null(strstr(json_str(req(log, 1), "query"), "externalId"));
+	assert_non_null(strstr(json_str(req(log, 2), "query"), "userName"));
+	assert_non_null(strstr(json_str(req(log, 3), "query"), "userName"));
+	json_decref(log);
+}
+
 /* ---- scim_create_user ---- */
 
 static void
@@ -413,8 +529,89 @@ create_refuses_incomplete_spec(void **state)
 	assert_int_equal(scim_create_user(f->c, &sp, &u, NULL, &err), BS_ERR_INVALID);
 }
 
+#define EXT_URN "urn:example:params:scim:schemas:extension:benefits:1.0:User"
+#define SPC "{\"path\": \"/scim/v2/ServiceProviderConfig\", \"status\": 200, \"body\": " \
+	"\"{\\\"patch\\\": {\\\"supported\\\": true}, \\\"filter\\\": " \
+	"{\\\"supported\\\": true, \\\"maxResults\\\": 200}}\"}"
+#define SCHEMAS(extra) "{\"path\": \"/scim/v2/Schemas\", \"status\": 200, \"body\": " \
+	"\"{\\\"totalResults\\\": 2, \\\"Resources\\\": [{\\\"id\\\": " \
+	"\\\"urn:ietf:params:scim:schemas:core:2.0:User\\\"}, {\\\"id\\\": \\\"" extra \
+	"\\\"}]}\"}"
+#define CREATED "{\"path\": \"/scim/v2/Users\", \"status\": 201, \"body\": " \
+	"\"{\\\"id\\\": \\\"new-1\\\", \\\"externalId\\\": \\\"2001\\\", " \
+	"\\\"userName\\\": \\\"zoe@example.com\\\", \\\"active\\\": true}\"}"
+
+/* The body of the n-th logged request, parsed (caller decrefs). */
+static json_t *
+req_body(json_t *log, size_t n)
+{
+	json_t *b = json_loads(json_str(req(log, n), "body"), 0, NULL);
+
+	assert_non_null(b);
+	return b;
+}
+
+/* Alleo publishes no extension: by default nothing but core attributes. */
 static void
-create_sends_core_and_extension(void **state)
+create_sends_core_attributes_only(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_user u;
+	struct scim_user_spec sp = { "2001", "zoe@example.com", "Zo\xc3\xab", "\xc5\x81ukasiewicz",
+	    1, "2026-11-02", NULL, NULL, "{\"alleo_monthly_all_budget\": 150}" };
+	json_t *log, *body, *v;
+	const char *k;
+	int linked = 1;
+
+	script("[" TOKEN_OK ", " CREATED "]");
+	assert_int_equal(scim_create_user(f->c, &sp, &u, &linked, &err), BS_OK);
+	scim_user_clear(&u);
+	log = server_log();
+	assert_int_equal(json_array_size(log), 2);	/* no /Schemas asked without a setting */
+	body = req_body(log, 1);
+	assert_int_equal(json_array_size(json_object_get(body, "schemas")), 1);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(body, "schemas"), 0)),
+	    SCIM_CORE_USER);
+	json_object_foreach(body, k, v)
+		assert_null(strstr(k, "urn:"));
+	json_decref(body);
+	json_decref(log);
+}
+
+/* A named extension the service does not list is not sent either. */
+static void
+create_leaves_out_an_extension_the_service_does_not_list(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_user u;
+	struct scim_user_spec sp = { "2001", "zoe@example.com", "Zoe", "L", 1, "2026-11-02", NULL,
+	    NULL, "{\"alleo_monthly_all_budget\": 150}" };
+	json_t *log, *body;
+	const struct scim_caps *k;
+
+	scim_client_set_extension(f->c, EXT_URN);
+	script("[" TOKEN_OK ", " SPC ", " SCHEMAS(SCIM_ENTERPRISE_USER) ", " CREATED "]");
+	assert_int_equal(scim_create_user(f->c, &sp, &u, NULL, &err), BS_OK);
+	scim_user_clear(&u);
+	assert_null(scim_extension_usable(f->c));
+	k = scim_caps_get(f->c);
+	assert_true(k->config_read && k->schemas_read && k->core_user && k->enterprise);
+	assert_false(k->extension);
+	assert_int_equal(k->filter, 1);
+	assert_int_equal(k->patch, 1);
+	log = server_log();
+	assert_int_equal(json_array_size(log), 4);	/* the caps once */
+	body = req_body(log, 3);
+	assert_int_equal(json_array_size(json_object_get(body, "schemas")), 1);
+	assert_null(json_object_get(body, EXT_URN));
+	json_decref(body);
+	json_decref(log);
+}
+
+static void
+create_sends_dates_and_budgets_to_a_listed_extension(void **state)
 {
 	struct fx *f = *state;
 	struct bs_error err = { 0 };
@@ -422,6 +619,38 @@ create_sends_core_and_extension(void **state)
 	struct scim_user_spec sp = { "2001", "zoe@example.com", "Zo\xc3\xab", "\xc5\x81ukasiewicz",
 	    1, "2026-11-02", NULL, NULL, "{\"alleo_monthly_all_budget\": 150}" };
 	json_t *log, *body, *ext;
+	int linked = 1;
+
+	scim_client_set_extension(f->c, EXT_URN);
+	script("[" TOKEN_OK ", " SPC ", " SCHEMAS(EXT_URN) ", " CREATED "]");
+	assert_int_equal(scim_create_user(f->c, &sp, &u, &linked, &err), BS_OK);
+	assert_false(linked);
+	assert_string_equal(u.id, "new-1");
+	scim_user_clear(&u);
+	log = server_log();
+	body = req_body(log, 3);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(body, "schemas"), 1)),
+	    EXT_URN);
+	ext = json_object_get(body, EXT_URN);
+	assert_string_equal(json_str(ext, "onboardingDate"), "2026-11-02");
+	/* nothing is sent as null: an unknown date is left out */
+	assert_null(json_object_get(ext, "offboardingDate"));
+	assert_null(json_object_get(ext, "terminationDate"));
+	assert_int_equal((int)json_number_value(json_object_get(json_object_get(ext, "budgets"),
+	    "alleo_monthly_all_budget")), 150);
+	json_decref(body);
+	json_decref(log);
+}
+
+static void
+create_sends_core_user_attributes(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_user u;
+	struct scim_user_spec sp = { "2001", "zoe@example.com", "Zo\xc3\xab", "\xc5\x81ukasiewicz",
+	    1, "2026-11-02", NULL, NULL, "{\"alleo_monthly_all_budget\": 150}" };
+	json_t *log, *body;
 	int linked = 1;
 
 	script("[" TOKEN_OK ", {\"path\": \"/scim/v2/Users\", \"status\": 201, \"body\": "
@@ -443,13 +672,6 @@ create_sends_core_and_extension(void **state)
 	assert_string_equal(json_str(json_object_get(body, "name"), "givenName"), "Zo\xc3\xab");
 	assert_string_equal(json_str(json_array_get(json_object_get(body, "emails"), 0), "type"),
 	    "work");
-	assert_string_equal(json_string_value(json_array_get(json_object_get(body, "schemas"), 1)),
-	    SCIM_ALLEO_EXT);
-	ext = json_object_get(body, SCIM_ALLEO_EXT);
-	assert_string_equal(json_str(ext, "onboardingDate"), "2026-11-02");
-	assert_true(json_is_null(json_object_get(ext, "offboardingDate")));
-	assert_int_equal((int)json_number_value(json_object_get(json_object_get(ext, "budgets"),
-	    "alleo_monthly_all_budget")), 150);
 	json_decref(body);
 	json_decref(log);
 }
@@ -540,12 +762,81 @@ deactivate_sends_patch_with_offboarding_date(void **state)
 	assert_string_equal(json_string_value(json_array_get(json_object_get(body, "schemas"), 0)),
 	    "urn:ietf:params:scim:api:messages:2.0:PatchOp");
 	ops = json_object_get(body, "Operations");
-	assert_int_equal(json_array_size(ops), 2);
+	/* no extension: active only */
+	assert_int_equal(json_array_size(ops), 1);
 	assert_string_equal(json_str(json_array_get(ops, 0), "op"), "replace");
 	assert_string_equal(json_str(json_array_get(ops, 0), "path"), "active");
 	assert_true(json_is_false(json_object_get(json_array_get(ops, 0), "value")));
-	assert_string_equal(json_string_value(json_object_get(json_array_get(ops, 1), "value")),
-	    "2026-10-31");
+	json_decref(body);
+	json_decref(log);
+}
+
+/* With a listed extension: the date by its full attribute path (never a
+ * bare URN), cleared with remove (never null) on a reactivation. */
+static void
+extension_dates_use_full_paths_and_remove(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	json_t *log, *body, *ops, *o;
+
+	scim_client_set_extension(f->c, EXT_URN);
+	script("[" TOKEN_OK ", " SPC ", " SCHEMAS(EXT_URN) ", "
+	    "{\"path\": \"/scim/v2/Users/u-1\", \"status\": 204, \"body\": \"\"}, "
+	    "{\"path\": \"/scim/v2/Users/u-1\", \"status\": 204, \"body\": \"\"}]");
+	assert_int_equal(scim_set_active(f->c, "u-1", 0, "2026-10-31", &err), BS_OK);
+	assert_int_equal(scim_set_active(f->c, "u-1", 1, NULL, &err), BS_OK);
+	log = server_log();
+	body = req_body(log, 3);
+	ops = json_object_get(body, "Operations");
+	assert_int_equal(json_array_size(ops), 2);
+	o = json_array_get(ops, 1);
+	assert_string_equal(json_str(o, "op"), "replace");
+	assert_string_equal(json_str(o, "path"), EXT_URN ":offboardingDate");
+	assert_string_equal(json_str(o, "value"), "2026-10-31");
+	json_decref(body);
+	body = req_body(log, 4);
+	ops = json_object_get(body, "Operations");
+	assert_true(json_is_true(json_object_get(json_array_get(ops, 0), "value")));
+	o = json_array_get(ops, 1);
+	assert_string_equal(json_str(o, "op"), "remove");
+	assert_string_equal(json_str(o, "path"), EXT_URN ":offboardingDate");
+	assert_null(json_object_get(o, "value"));
+	json_decref(body);
+	json_decref(log);
+}
+
+/* Every PATCH path is an attribute path and no value is null (RFC 7644
+ * 3.5.2), with and without an extension. */
+static void
+update_paths_are_attribute_paths_and_never_null(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_user_spec sp = { "1001", "ann@example.com", "Ann", "Lee", 1, "2020-01-01", NULL,
+	    NULL, NULL };
+	json_t *log, *ops, *o, *body;
+	size_t i, n = 0;
+
+	scim_client_set_extension(f->c, EXT_URN);
+	script("[" TOKEN_OK ", " SPC ", " SCHEMAS(EXT_URN) ", "
+	    "{\"path\": \"/scim/v2/Users/u-1\", \"status\": 204, \"body\": \"\"}]");
+	assert_int_equal(scim_update_user(f->c, "u-1", &sp, &err), BS_OK);
+	log = server_log();
+	body = req_body(log, 3);
+	ops = json_object_get(body, "Operations");
+	json_array_foreach(ops, i, o) {
+		const char *path = json_str(o, "path");
+		assert_non_null(path);
+		assert_false(str_eq(path, EXT_URN));
+		assert_false(json_is_null(json_object_get(o, "value")));
+		if (str_eq(json_str(o, "op"), "remove")) {
+			assert_null(json_object_get(o, "value"));
+			n++;
+		}
+	}
+	/* terminationDate, offboardingDate and budgets have no value: removed */
+	assert_int_equal(n, 3);
 	json_decref(body);
 	json_decref(log);
 }
@@ -933,8 +1224,17 @@ main(void)
 		T(expired_token_is_refreshed_once_on_401),
 		T(second_401_is_an_error_not_a_loop),
 		T(ping_refuses_a_non_scim_answer),
+		T(ping_asks_a_filter_that_matches_nobody),
+		T(token_basic_credentials_are_form_urlencoded),
+		T(token_falls_back_to_the_form_body_when_basic_is_refused),
+		T(find_falls_back_to_user_name_when_external_id_filter_is_refused),
 		T(create_refuses_incomplete_spec),
-		T(create_sends_core_and_extension),
+		T(create_sends_core_user_attributes),
+		T(create_sends_core_attributes_only),
+		T(create_leaves_out_an_extension_the_service_does_not_list),
+		T(create_sends_dates_and_budgets_to_a_listed_extension),
+		T(extension_dates_use_full_paths_and_remove),
+		T(update_paths_are_attribute_paths_and_never_null),
 		T(create_conflict_links_the_existing_user),
 		T(create_retries_429),
 		T(create_server_error_is_reported),
