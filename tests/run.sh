@@ -31,9 +31,9 @@ export LANG=C.UTF-8 TZ=UTC
 # The suites in the order they are started: the slow ones first, so that the
 # lanes end at about the same time.  A suite not named here starts after
 # these, in file order.
-slow_first="tests/e2e/faults.sh tests/e2e/crash.sh tests/tui/wizard.sh tests/tui/dashboard.sh
-tests/tui/screens.sh tests/tui/welcome.sh tests/e2e/daemon.sh tests/e2e/timeoff.sh
-tests/e2e/roster.sh"
+slow_first="tests/e2e/faults.sh tests/e2e/roster.sh tests/e2e/crash.sh tests/e2e/timeoff.sh
+tests/tui/wizard.sh tests/tui/dashboard.sh tests/e2e/daemon.sh tests/tui/screens.sh
+tests/e2e/timeoff_deletes.sh tests/e2e/webhooks.sh tests/e2e/secrets.sh tests/tui/welcome.sh"
 
 n=0
 add() {	# add NAME COMMAND...: queue a suite (when it matches the filter)
