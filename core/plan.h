@@ -116,6 +116,7 @@ struct sync_opts {
 	const char *approve;		/* --approve PLAN_ID, may be NULL */
 	const struct bs_progress *progress;
 	const char *kind;		/* "sync" (default) or "reconcile" */
+	const char *origin;		/* who starts it: "console", "cli", "daemon"; NULL = "cli" */
 };
 
 struct sync_result {
