@@ -585,7 +585,10 @@ job_record_not_run(struct bs_session *s, enum job_kind k, const char *origin, bs
 	    k == JOB_RECONCILE ? "reconcile" : "sync", NULL, r.result, bs_error_text(err),
 	    origin_of(origin), now, &r.run_id, &serr) != BS_OK)
 		log_warn("cannot record the %s attempt: %s", job_name(k), bs_error_text(&serr));
-	record_state(s, k, now, rc, &r, err);
+	/* another run holds the lock: it is the one the status follows (no
+	 * failure counted, no backoff for the daemon) */
+	if (rc != BS_ERR_LOCKED)
+		record_state(s, k, now, rc, &r, err);
 }
 
 bs_rc

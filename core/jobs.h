@@ -68,7 +68,8 @@ bs_rc job_plan(struct bs_session *s, enum job_kind k, const char *origin, int fu
     const struct bs_progress *progress, struct plan *out, struct bs_error *err);
 
 /* Record an attempt that could not start (the lock was busy, nothing is
- * configured): a run "not run" of `origin`, and the job state. */
+ * configured): a run "not run" of `origin`, and the job state (not when
+ * the lock was busy: the run holding it owns the state). */
 void job_record_not_run(struct bs_session *s, enum job_kind k, const char *origin, bs_rc rc,
     const struct bs_error *err);
 

@@ -110,6 +110,13 @@ not_run_is_recorded_with_origin(void **state)
 	assert_string_equal(runs[0].target, "timeoff");
 	assert_non_null(strstr(runs[0].message, "holds the lock"));
 	store_runs_free(runs, n);
+	/* the run holding the lock owns the state: no failure, no backoff */
+	assert_int_equal(job_state_load(f->st, JOB_TIMEOFF, &js, &err), BS_OK);
+	assert_int_equal(js.last_run, 0);
+	assert_int_equal(js.failures, 0);
+	/* nothing configured: a failed attempt in the state too */
+	bs_fail(&why, BS_ERR_NOT_CONFIGURED, "no Assembled API key stored");
+	job_record_not_run(&f->s, JOB_TIMEOFF, "cli", BS_ERR_NOT_CONFIGURED, &why);
 	assert_int_equal(job_state_load(f->st, JOB_TIMEOFF, &js, &err), BS_OK);
 	assert_string_equal(js.last_result, "not run");
 	assert_true(js.last_run > 0);
@@ -117,7 +124,7 @@ not_run_is_recorded_with_origin(void **state)
 	/* a cancelled attempt is not an attempt */
 	job_record_not_run(&f->s, JOB_ROSTER, "console", BS_ERR_CANCELLED, &why);
 	assert_int_equal(store_runs_list(f->st, NULL, 10, &runs, &n, &err), BS_OK);
-	assert_int_equal(n, 1);
+	assert_int_equal(n, 2);
 	store_runs_free(runs, n);
 }
 
