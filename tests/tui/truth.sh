@@ -6,8 +6,9 @@
 # survives a setting saved in the console; console failures (a plan the
 # guard blocks, a rejected token) reach status, log and the approve key;
 # when the checks pass again the quarantine is offered to be lifted; type
-# names and a past sync-until are refused when entered; a new HiBob
-# address in setup step 1 is the one step 3 uses.
+# names and a past sync-until are refused when entered; Sync now's full
+# comparison is a reconciliation run; a new HiBob address in setup step 1
+# is the one step 3 uses.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/tmux.sh"
@@ -60,6 +61,16 @@ now=$(st 'j["timeoff"]["synced_events"]')
 [ "$now" -gt "$first" ] || t_fail "synced events $first -> $now: nothing was created"
 t_eq "$(last_run kind)" reconcile "the run compared the whole window"
 t_eq "$(last_run origin)" console "started from the console"
+home
+
+t_case "Sync now's full comparison of the time-off window is a reconciliation run"
+tm_keys s
+tm_wait "Sync which?"
+tm_keys 4
+tm_wait "full comparison of the window" 10
+tm_wait "reconcile: run" 60
+t_eq "$(last_run kind)" reconcile "a full comparison"
+t_eq "$(st 'j["reconcile"]["run_id"]')" "$(last_run run_id)" "the reconciliation's last run"
 home
 
 t_case "a config set from a shell survives a setting saved in the console"
