@@ -273,7 +273,8 @@ config_set(struct app *a, int argc, char **argv)
 	o = conf_find(argv[2]);
 	if (o == NULL)
 		return unknown_key(a, argv[2]);
-	if (conf_check_value(o, argv[3], &err) != BS_OK) {
+	if (conf_check_value(o, argv[3], &err) != BS_OK ||
+	    conf_check_entry(o->key, argv[3], clock_now(), &err) != BS_OK) {
 		char *msg = log_mask(err.detail);
 		util_strip_controls(msg);
 		fprintf(stderr, "bobsync: %s: %s\n", o->key, msg);

@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "log.h"
 #include "output.h"
+#include "session.h"
 #include "unlock.h"
 #include "util.h"
 #include "vault.h"
@@ -193,14 +194,66 @@ out:
 	return rc;
 }
 
+static const char *
+service_title(const struct cred_group *g)
+{
+	return strcmp(g->name, "hibob") == 0 ? "HiBob" : strcmp(g->name, "assembled") == 0 ?
+	    "Assembled" : "Alleo";
+}
+
+/* --check: the new secret against its service before it is stored.  0 to
+ * store it (accepted, or the service could not tell: *warn is set), or the
+ * exit status when the service rejected it (nothing is stored). */
 static int
-cred_set(struct app *a, const struct cred_group *g)
+try_secret(struct app *a, const struct cred_group *g, char *const val[2], int *accepted)
+{
+	struct bs_error err = { 0 };
+	bs_rc rc;
+
+	*accepted = 0;
+	if (strcmp(g->name, "webhook") == 0) {
+		/* HiBob has no API to try a webhook secret on; the running daemon
+		 * is proven with it by 'bobsync check' (webhook.receiver) */
+		fputs("bobsync: a webhook secret cannot be tried against HiBob; after restarting "
+		    "the daemon, 'bobsync check' tries it against the receiver.\n", stderr);
+		return 0;
+	}
+	rc = session_try_secrets(a->conf, g->name, val[0], g->n > 1 ? val[1] : NULL, &err);
+	if (rc == BS_OK) {
+		*accepted = 1;
+		return 0;
+	}
+	if (rc == BS_ERR_AUTH || rc == BS_ERR_FORBIDDEN) {
+		char *msg = log_mask(bs_error_text(&err));
+		util_strip_controls(msg);
+		fprintf(stderr, "bobsync: %s rejected %s (%ld); the old %s kept, nothing was "
+		    "stored.\n  %s\n", service_title(g), strcmp(g->name, "alleo") == 0 ? "them" :
+		    "it", err.http_status ? err.http_status : rc == BS_ERR_AUTH ? 401L : 403L,
+		    strcmp(g->name, "hibob") == 0 ? "token is" : strcmp(g->name, "assembled") == 0 ?
+		    "key is" : "client id and secret are", msg);
+		free(msg);
+		return bs_exit_code(rc);
+	}
+	{
+		char *msg = log_mask(bs_error_text(&err));
+		util_strip_controls(msg);
+		fprintf(stderr, "bobsync: warning: %s could not be asked whether %s %s (%s); "
+		    "storing %s untried: 'bobsync check' tries %s later.\n", service_title(g),
+		    g->n > 1 ? "they are" : "it is", "right", msg, g->n > 1 ? "them" : "it",
+		    g->n > 1 ? "them" : "it");
+		free(msg);
+	}
+	return 0;
+}
+
+static int
+cred_set(struct app *a, const struct cred_group *g, int check)
 {
 	struct bs_error err = { 0 };
 	struct vault_info info;
 	struct vault *v = NULL;
 	char *val[2] = { NULL, NULL };
-	int tty = isatty(STDIN_FILENO), status = 0;
+	int tty = isatty(STDIN_FILENO), status = 0, checked = 0;
 	int64_t now;
 	bs_rc rc;
 
@@ -248,6 +301,14 @@ cred_set(struct app *a, const struct cred_group *g)
 		}
 		log_register_secret(val[i]);
 	}
+	if (check || tty) {
+		int accepted;
+		status = try_secret(a, g, val, &accepted);
+		if (status != 0)
+			goto out;	/* rejected: the old secret stays */
+		if (accepted)
+			checked = 1;
+	}
 	if (v == NULL) {
 		rc = create_vault(a, tty, &v, &err);
 		if (rc != BS_OK)
@@ -262,8 +323,12 @@ cred_set(struct app *a, const struct cred_group *g)
 	rc = vault_save(v, &err);
 	if (rc != BS_OK)
 		goto out;
-	printf("Stored %s (vault: %s)\n", g->what, a->paths.vault_file);
-	if (tty)
+	if (checked)
+		printf("Stored %s and accepted by %s (vault: %s)\n", g->what, service_title(g),
+		    a->paths.vault_file);
+	else
+		printf("Stored %s (vault: %s)\n", g->what, a->paths.vault_file);
+	if (tty && !checked)
 		fputs("Run 'bobsync check' to test them against the live service.\n", stderr);
 out:
 	if (rc != BS_OK)
@@ -415,6 +480,8 @@ cmd_credentials(struct app *a, int argc, char **argv)
 	if (g == NULL)
 		return app_usage(a, "credentials", "credentials %s: unknown name '%s' (hibob, "
 		    "assembled, alleo or webhook)", sub, argv[2]);
+	if (argc == 4 && strcmp(sub, "set") == 0 && strcmp(argv[3], "--check") == 0)
+		return cred_set(a, g, 1);
 	if (argc > 3) {
 		/* the extra word may well be a secret: never echo it */
 		if (strcmp(sub, "set") == 0)
@@ -425,6 +492,6 @@ cmd_credentials(struct app *a, int argc, char **argv)
 		return app_usage(a, "credentials", "credentials forget takes one name");
 	}
 	if (strcmp(sub, "set") == 0)
-		return cred_set(a, g);
+		return cred_set(a, g, 0);
 	return cred_forget(a, g);
 }

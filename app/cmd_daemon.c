@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -94,10 +95,63 @@ reload(struct app *a, struct app_ctx *ctx)
 	fprintf(stderr, "%s bobsync: settings reloaded\n", ts);
 }
 
+/* What a file looks like from outside: a changed settings file or vault
+ * (edited, or replaced by 'bobsync config set' / 'credentials set') is
+ * reloaded without a SIGHUP. */
+struct file_mark {
+	int exists;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+};
+
+static void
+file_mark(const char *path, struct file_mark *m)
+{
+	struct stat st;
+
+	memset(m, 0, sizeof *m);
+	if (path == NULL || stat(path, &st) != 0)
+		return;
+	m->exists = 1;
+	m->dev = st.st_dev;
+	m->ino = st.st_ino;
+	m->size = st.st_size;
+	m->mtime = st.st_mtim;
+}
+
+static int
+file_changed(const struct file_mark *a, const struct file_mark *b)
+{
+	return a->exists != b->exists || a->dev != b->dev || a->ino != b->ino ||
+	    a->size != b->size || a->mtime.tv_sec != b->mtime.tv_sec ||
+	    a->mtime.tv_nsec != b->mtime.tv_nsec;
+}
+
+/* Say when each enabled job runs next, as the daemon will run it (the
+ * same job_due that `bobsync status` shows). */
+static void
+say_next(struct app *a, struct app_ctx *ctx)
+{
+	char ts[21], when[21];
+
+	stamp(ts);
+	for (int k = 0; k < JOB_COUNT; k++) {
+		struct job_state st;
+		if (!job_enabled(a->conf, (enum job_kind)k) ||
+		    job_state_load(ctx->store, (enum job_kind)k, &st, NULL) != BS_OK)
+			continue;
+		time_format_utc(job_due(a->conf, (enum job_kind)k, &st, clock_now()), when);
+		fprintf(stderr, "%s bobsync: %s: next run %s\n", ts, job_name((enum job_kind)k), when);
+	}
+}
+
 /* Run one job under the lock; returns its exit status, or -1 when the
  * lock was busy.  wh: time-off requests webhooks named (may be NULL). */
 static int
-run_job(struct app *a, struct app_ctx *ctx, enum job_kind k, const struct daemon_webhooks *wh)
+run_job(struct app *a, struct app_ctx *ctx, enum job_kind k, const struct daemon_webhooks *wh,
+    const char *origin)
 {
 	struct bs_progress stop = { stop_check, NULL };
 	struct sync_opts o = { 0 };
@@ -119,6 +173,7 @@ run_job(struct app *a, struct app_ctx *ctx, enum job_kind k, const struct daemon
 		o.request_employees = (const char *const *)wh->pending_employees;
 		o.nrequest_ids = wh->npending_requests;
 	}
+	o.origin = origin;
 	rc = job_run(&ctx->s, k, &o, &r, &err);
 	lock_release(&fd);
 	stamp(ts);
@@ -140,8 +195,9 @@ cmd_daemon(struct app *a, int argc, char **argv)
 	struct app_ctx ctx;
 	struct daemon_webhooks wh = { 0 };
 	struct bs_error err = { 0 };
-	int once = 0, status = 0, ran_any = 0;
+	int once = 0, status = 0, ran_any = 0, announce = 1, retry_quarantined = 0;
 	int64_t last_prune = 0, retry_at[JOB_COUNT] = { 0 };
+	struct file_mark conf_mark, vault_mark, m;
 	char ts[21];
 
 	for (int i = 1; i < argc; i++) {
@@ -153,6 +209,8 @@ cmd_daemon(struct app *a, int argc, char **argv)
 	/* before the unlock, which can take seconds (Argon2id): a SIGTERM
 	 * then still ends the daemon cleanly */
 	install_signals();
+	file_mark(a->paths.conf_file, &conf_mark);
+	file_mark(a->paths.vault_file, &vault_mark);
 	if (app_ctx_open(a, APP_NEED_VAULT | APP_NEED_STORE, &ctx, &err) != BS_OK)
 		return app_error(a, &err);
 	stamp(ts);
@@ -170,11 +228,25 @@ cmd_daemon(struct app *a, int argc, char **argv)
 		int64_t now = clock_now(), wake = now + 60;
 
 		if (reload_requested) {
+			/* SIGHUP, or new credentials in the vault: how an admin
+			 * says "fixed" (a changed setting alone does not retry a
+			 * rejected token: HiBob blocks callers that repeat 401s) */
+			retry_quarantined = reload_requested == 1;
 			reload_requested = 0;
+			file_mark(a->paths.conf_file, &conf_mark);
+			file_mark(a->paths.vault_file, &vault_mark);
 			reload(a, &ctx);
+			announce = 1;
+			/* the listen address or the webhook secret may have changed */
+			dwh_stop(&wh);
+			if (dwh_start(a, &ctx, &wh, &err) != BS_OK) {
+				stamp(ts);
+				fprintf(stderr, "%s bobsync: not receiving webhooks: %s\n", ts,
+				    bs_error_text(&err));
+				bs_error_clear(&err);
+			}
 			memset(retry_at, 0, sizeof retry_at);
-			/* a reload is how an admin says "fixed": retry quarantined jobs now */
-			for (int k = 0; k < JOB_COUNT; k++) {
+			for (int k = 0; k < JOB_COUNT && retry_quarantined; k++) {
 				struct job_state st;
 				if (job_state_load(ctx.store, (enum job_kind)k, &st, NULL) == BS_OK &&
 				    st.quarantine[0] != '\0') {
@@ -189,13 +261,13 @@ cmd_daemon(struct app *a, int argc, char **argv)
 
 			if (dwh_take(&wh, ctx.store, now, &roster_now) && job_enabled(a->conf,
 			    JOB_TIMEOFF)) {
-				int s = run_job(a, &ctx, JOB_TIMEOFF, &wh);
+				int s = run_job(a, &ctx, JOB_TIMEOFF, &wh, "webhook");
 
 				dwh_done(&wh, s == 0);
 				ran_any = 1;
 			}
 			if (roster_now && job_enabled(a->conf, JOB_ROSTER))
-				(void)run_job(a, &ctx, JOB_ROSTER, NULL);
+				(void)run_job(a, &ctx, JOB_ROSTER, NULL, "webhook");
 		}
 		for (int k = 0; k < JOB_COUNT && !stop_requested; k++) {
 			struct job_state st;
@@ -216,10 +288,11 @@ cmd_daemon(struct app *a, int argc, char **argv)
 					wake = due;
 				continue;
 			}
-			s = run_job(a, &ctx, (enum job_kind)k, &wh);
+			s = run_job(a, &ctx, (enum job_kind)k, &wh, "daemon");
 			if (k == JOB_TIMEOFF)
 				dwh_done(&wh, s == 0);
 			ran_any = 1;
+			announce = 1;
 			if (s < 0) {
 				retry_at[k] = clock_now() + 60;
 				if (retry_at[k] < wake)
@@ -245,11 +318,21 @@ cmd_daemon(struct app *a, int argc, char **argv)
 				log_warn("pruning old runs: %s", bs_error_text(&err));
 			last_prune = now;
 		}
-		/* sleep until the next job is due, waking for signals and for
-		 * work brought by webhooks */
-		while (!stop_requested && !reload_requested && clock_now() < wake)
+		if (!once && announce)
+			say_next(a, &ctx);
+		announce = 0;
+		/* sleep until the next job is due, waking for signals, for work
+		 * brought by webhooks and for a changed settings file or vault */
+		while (!stop_requested && !reload_requested && clock_now() < wake) {
 			if (dwh_wait(&wh, 1000))
 				break;
+			file_mark(a->paths.vault_file, &m);
+			if (file_changed(&m, &vault_mark))
+				reload_requested = 1;	/* as SIGHUP */
+			file_mark(a->paths.conf_file, &m);
+			if (!reload_requested && file_changed(&m, &conf_mark))
+				reload_requested = 2;	/* settings only */
+		}
 	}
 	stamp(ts);
 	if (once && !ran_any)

@@ -19,6 +19,8 @@ run_json(const struct store_run *r)
 	json_object_set_new(o, "run_id", json_integer(r->id));
 	json_object_set_new(o, "target", json_string(r->target ? r->target : ""));
 	json_object_set_new(o, "kind", json_string(r->kind ? r->kind : ""));
+	json_object_set_new(o, "origin", r->origin && *r->origin ? json_string(r->origin) :
+	    json_null());
 	json_object_set_new(o, "plan_id", r->plan_id ? json_string(r->plan_id) : json_null());
 	time_format_utc(r->started_at, t);
 	json_object_set_new(o, "started_at", json_string(t));
@@ -154,8 +156,10 @@ cmd_log(struct app *a, int argc, char **argv)
 			if (have_run) {
 				char t[21];
 				time_format_utc(r.started_at, t);
-				printf("Run %lld: %s %s started %s, %s: %ld applied, %ld failed, %ld skipped%s%s\n",
-				    (long long)r.id, r.target, r.kind, t, r.result, r.applied, r.failed,
+				printf("Run %lld: %s %s started %s%s%s, %s: %ld applied, %ld failed, "
+				    "%ld skipped%s%s\n", (long long)r.id, r.target, r.kind, t,
+				    r.origin && *r.origin ? " from the " : "", r.origin ? r.origin : "",
+				    r.result, r.applied, r.failed,
 				    r.skipped, r.message && *r.message ? "\n  " : "", r.message ? r.message : "");
 				if (r.plan_id)
 					printf("  plan %s\n", r.plan_id);
@@ -193,9 +197,9 @@ cmd_log(struct app *a, int argc, char **argv)
 			printf("No run with the result '%s'.\n", result);
 		} else {
 			shown = 0;
-			static const char *const hdr[] = { "RUN", "STARTED", "SYNC", "KIND", "RESULT",
-			    "APPLIED", "FAILED", "MESSAGE" };
-			struct out_table *t = out_table_new(8, hdr);
+			static const char *const hdr[] = { "RUN", "STARTED", "SYNC", "KIND", "BY",
+			    "RESULT", "APPLIED", "FAILED", "MESSAGE" };
+			struct out_table *t = out_table_new(9, hdr);
 			for (size_t i = 0; i < n; i++) {
 				char id[24], when[21], ap[16], fa[16];
 				const struct store_run *r = &runs[i];
@@ -207,7 +211,8 @@ cmd_log(struct app *a, int argc, char **argv)
 				time_format_utc(r->started_at, when);
 				snprintf(ap, sizeof ap, "%ld", r->applied);
 				snprintf(fa, sizeof fa, "%ld", r->failed);
-				const char *row[] = { id, when, r->target, r->kind, r->result, ap, fa,
+				const char *row[] = { id, when, r->target, r->kind,
+				    r->origin && *r->origin ? r->origin : "-", r->result, ap, fa,
 				    r->message ? r->message : "" };
 				out_table_row(t, row);
 			}

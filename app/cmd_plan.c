@@ -4,6 +4,7 @@
 
 #include "app.h"
 #include "commands.h"
+#include "jobs.h"
 #include "output.h"
 #include "plan_print.h"
 #include "roster.h"
@@ -18,6 +19,8 @@ cmd_plan(struct app *a, int argc, char **argv)
 	struct out_progress prog;
 	struct bs_progress pcb = { out_progress_cb, &prog };
 	const char *what = NULL;
+	char why[512];
+	int full = 0;
 	bs_rc rc;
 
 	for (int i = 1; i < argc; i++) {
@@ -37,8 +40,15 @@ cmd_plan(struct app *a, int argc, char **argv)
 	out_progress_init(&prog, a);
 	if (strcmp(what, "roster") == 0)
 		rc = roster_plan_now(&ctx.s, NULL, &pcb, &plan, &err);
-	else
-		rc = toff_plan_now(&ctx.s, 0, NULL, &pcb, &plan, &err);
+	else {
+		/* what the next sync will do: a whole-window comparison when a
+		 * setting that shapes the events changed */
+		full = job_timeoff_full_pending(&ctx.s, why, sizeof why);
+		if (full)
+			fprintf(stderr, "bobsync: time-off settings %s since the last full comparison: "
+			    "this plan (and the next sync) compares the whole window.\n", why);
+		rc = toff_plan_now(&ctx.s, full, NULL, &pcb, &plan, &err);
+	}
 	out_progress_done(&prog);
 	if (rc != BS_OK) {
 		app_ctx_close(&ctx);

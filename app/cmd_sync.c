@@ -137,6 +137,29 @@ run_one(struct app *a, struct app_ctx *ctx, const char *target, const struct syn
 	return app_error(a, &err);
 }
 
+/* Another run holds the lock: the attempt is still in the log ("not
+ * run", from the cli); the state stays with the run holding it. */
+static void
+record_locked(struct app *a, const char *what, int reconcile, const struct bs_error *why)
+{
+	struct app_ctx ctx;
+	int dummy = 0;
+
+	if (app_ctx_open(a, APP_NEED_STORE, &ctx, NULL) != BS_OK)
+		return;
+	if (reconcile)
+		job_record_not_run(&ctx.s, JOB_RECONCILE, "cli", why->rc, why);
+	else {
+		if ((strcmp(what, "roster") == 0 || strcmp(what, "all") == 0) &&
+		    roster_enabled(a, 0, &dummy))
+			job_record_not_run(&ctx.s, JOB_ROSTER, "cli", why->rc, why);
+		if ((strcmp(what, "timeoff") == 0 || strcmp(what, "all") == 0) &&
+		    timeoff_enabled(a, 0, &dummy))
+			job_record_not_run(&ctx.s, JOB_TIMEOFF, "cli", why->rc, why);
+	}
+	app_ctx_close(&ctx);
+}
+
 static int
 sync_main(struct app *a, int argc, char **argv, int reconcile)
 {
@@ -182,8 +205,11 @@ sync_main(struct app *a, int argc, char **argv, int reconcile)
 	out_progress_init(&prog, a);
 	o.progress = &pcb;
 	if (app_ctx_open(a, APP_NEED_VAULT | APP_NEED_STORE | (o.dry_run ? 0 : APP_NEED_LOCK),
-	    &ctx, &err) != BS_OK)
+	    &ctx, &err) != BS_OK) {
+		if (err.rc == BS_ERR_LOCKED)
+			record_locked(a, what, reconcile, &err);
 		return app_error(a, &err);
+	}
 	if (a->json)
 		results = json_array();
 

@@ -56,7 +56,7 @@ usage(FILE *f)
 "  bobsync log [--run N] [--person WHO] [--result R] [--limit N] [--json]\n"
 "  bobsync daemon [--once]              run the schedules in the foreground\n"
 "  bobsync config list | get KEY | set KEY VALUE | unset KEY\n"
-"  bobsync credentials set hibob|assembled|alleo|webhook\n"
+"  bobsync credentials set hibob|assembled|alleo|webhook [--check]\n"
 "  bobsync credentials status | forget NAME\n"
 "  bobsync access export FILE           CSV (email, alleo_access) for HiBob People > Import\n"
 "  bobsync access set yes|no EMAIL|ID...\n"

@@ -1469,3 +1469,15 @@ conf_save(const struct conf *c, const char *path, struct bs_error *err)
 	free(text);
 	return rc;
 }
+
+bs_rc
+conf_check_entry(const char *key, const char *value, long long now, struct bs_error *err)
+{
+	long long today = (now >= 0 ? now : now - 86399) / 86400, until;
+
+	if (str_eq(key, "timeoff.sync_until") && !str_empty(value) &&
+	    conf_date_spec_resolve(value, today, &until) == 0 && until < today)
+		return bs_fail(err, BS_ERR_CONFIG, "%s is in the past: nothing would sync from "
+		    "now on (give a later date, or +Nd for N days from today)", value);
+	return BS_OK;
+}

@@ -102,4 +102,11 @@ int conf_pairs_each(const char *value, int (*fn)(void *ctx, const char *k,
  * (days since epoch); returns 0 and *days, or -1. */
 int conf_date_spec_resolve(const char *spec, long long today, long long *days);
 
+/* Checks made when a value is entered (config set, the console), not when
+ * the file is read: a setting that was right when it was entered stays
+ * readable.  timeoff.sync_until before today (now: unix seconds, UTC
+ * days) is refused, as nothing would sync.  BS_ERR_CONFIG with why. */
+bs_rc conf_check_entry(const char *key, const char *value, long long now,
+    struct bs_error *err);
+
 #endif

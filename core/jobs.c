@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "assembled.h"
+#include "checks.h"
 #include "conf.h"
 #include "http.h"
 #include "jobs.h"
@@ -273,6 +275,190 @@ job_alert(const struct conf *conf, const char *event, enum job_kind k,
 		log_warn("alert.command failed (status %d)", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
+/* ---- quarantine lifted by passing checks ---- */
+
+int
+job_checks_clear(const struct conf *conf, enum job_kind k, const struct check_report *rep)
+{
+	static const enum check_id roster[] = { CHECK_HIBOB_AUTH, CHECK_HIBOB_PERMISSIONS,
+	    CHECK_ALLEO_TARGET };
+	static const enum check_id timeoff[] = { CHECK_HIBOB_AUTH, CHECK_HIBOB_TIMEOFF,
+	    CHECK_ASSEMBLED_AUTH };
+	const enum check_id *ids = k == JOB_ROSTER ? roster : timeoff;
+
+	(void)conf;
+	if (rep == NULL || rep->worst == BS_ERR_AUTH || rep->worst == BS_ERR_FORBIDDEN)
+		return 0;
+	/* the services the job talks to accept the credentials and permissions */
+	if (rep->v[CHECK_HIBOB_AUTH].status != CHECK_PASS)
+		return 0;
+	for (size_t i = 0; i < 3; i++)
+		if (rep->v[ids[i]].status == CHECK_FAIL)
+			return 0;
+	return 1;
+}
+
+bs_rc
+job_resume(struct store *st, enum job_kind k, const char *why, struct bs_error *err)
+{
+	struct job_state s;
+	bs_rc rc;
+
+	if ((rc = job_state_load(st, k, &s, err)) != BS_OK)
+		return rc;
+	if (s.quarantine[0] == '\0')
+		return BS_OK;
+	s.quarantine[0] = '\0';
+	s.failures = 0;
+	s.backoff_until = 0;
+	s.next_run = clock_now();	/* due at once */
+	snprintf(s.message, sizeof s.message, "resumed: %s", why ? why : "by the admin");
+	log_info("%s: quarantine lifted: %s", job_name(k), s.message);
+	return job_state_save(st, k, &s, err);
+}
+
+/* ---- settings that shape the time-off events ---- */
+
+#define KV_FULL_PENDING "timeoff.full_pending"
+#define KV_EVENT_SETTINGS "timeoff.event_settings"
+
+/* What an event in Assembled should be depends on these: a change to any
+ * of them is only seen by a full comparison of the window. */
+static const char *const event_keys[] = {
+	"assembled.timeoff_type", "assembled.policy_map", "assembled.default_timezone",
+	"assembled.schedule_id", "timeoff.lookback_days", "timeoff.sync_until",
+	"timeoff.split_chunks", "timeoff.hours_start",
+};
+
+int
+job_timeoff_full_pending(struct bs_session *s, char *why, size_t whylen)
+{
+	json_t *now_j = json_object(), *old_j = NULL;
+	char *text, *old = NULL, *pending = NULL;
+	int result;
+
+	if (why != NULL && whylen > 0)
+		why[0] = '\0';
+	if (s == NULL || s->store == NULL || s->conf == NULL) {
+		json_decref(now_j);
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_LEN(event_keys); i++) {
+		const char *v = conf_get(s->conf, event_keys[i]);
+		json_object_set_new(now_j, event_keys[i], json_string(v ? v : ""));
+	}
+	text = json_dumps(now_j, JSON_COMPACT | JSON_SORT_KEYS);
+	if (store_kv_get(s->store, KV_EVENT_SETTINGS, &old, NULL) == BS_OK && old != NULL &&
+	    !str_eq(old, text)) {
+		char reason[512];
+		size_t used;
+
+		old_j = json_loads(old, 0, NULL);
+		used = (size_t)snprintf(reason, sizeof reason, "changed:");
+		for (size_t i = 0; i < ARRAY_LEN(event_keys) && used < sizeof reason; i++) {
+			const char *a = old_j ? json_str(old_j, event_keys[i]) : NULL;
+			const char *b = json_str(now_j, event_keys[i]);
+			if (!str_eq(a ? a : "", b ? b : ""))
+				used += (size_t)snprintf(reason + used, sizeof reason - used, " %s",
+				    event_keys[i]);
+		}
+		json_decref(old_j);
+		store_kv_set(s->store, KV_FULL_PENDING, reason, clock_now(), NULL);
+		log_info("time off: %s; the next run compares the whole window", reason);
+	}
+	if (old == NULL || !str_eq(old, text))
+		store_kv_set(s->store, KV_EVENT_SETTINGS, text, clock_now(), NULL);
+	free(old);
+	free(text);
+	json_decref(now_j);
+	if (store_kv_get(s->store, KV_FULL_PENDING, &pending, NULL) != BS_OK)
+		pending = NULL;
+	result = !str_empty(pending);
+	if (result && why != NULL && whylen > 0)
+		snprintf(why, whylen, "%s", pending);
+	free(pending);
+	return result;
+}
+
+/* ---- Assembled type names, checked when they are entered ---- */
+
+bs_rc
+job_timeoff_types(struct bs_session *s, char ***out, size_t *n, struct bs_error *err)
+{
+	struct asm_activity_types t;
+	struct asm_client *ac;
+	bs_rc rc;
+
+	*out = NULL;
+	*n = 0;
+	memset(&t, 0, sizeof t);
+	if ((rc = session_assembled(s, &ac, err)) != BS_OK ||
+	    (rc = asm_get_activity_types(ac, &t, err)) != BS_OK)
+		return rc;
+	*out = xcalloc(t.n + 1, sizeof **out);
+	for (size_t i = 0; i < t.n; i++)
+		if (t.v[i].timeoff && t.v[i].name != NULL)
+			(*out)[(*n)++] = xstrdup(t.v[i].name);
+	asm_activity_types_free(&t);
+	return BS_OK;
+}
+
+struct type_check {
+	const struct asm_activity_types *t;
+	char bad[256];
+};
+
+static int
+check_pair(void *ctx, const char *k, const char *v)
+{
+	struct type_check *c = ctx;
+
+	(void)k;
+	if (c->bad[0] == '\0' && asm_timeoff_type(c->t, v, NULL, 0) == NULL)
+		snprintf(c->bad, sizeof c->bad, "%s", v);
+	return 0;
+}
+
+int
+job_check_type_names(struct bs_session *s, const char *key, const char *value, char *why,
+    size_t whylen)
+{
+	struct asm_activity_types t;
+	struct asm_client *ac;
+	struct bs_error err = { 0 };
+	struct type_check c;
+	size_t used;
+
+	why[0] = '\0';
+	if (str_empty(value) || (!str_eq(key, "assembled.policy_map") &&
+	    !str_eq(key, "assembled.timeoff_type")))
+		return 1;
+	memset(&t, 0, sizeof t);
+	if (session_assembled(s, &ac, &err) != BS_OK ||
+	    asm_get_activity_types(ac, &t, &err) != BS_OK) {
+		snprintf(why, whylen, "the type names could not be checked against Assembled (%s)",
+		    bs_error_text(&err));
+		asm_activity_types_free(&t);
+		return -1;
+	}
+	memset(&c, 0, sizeof c);
+	c.t = &t;
+	if (str_eq(key, "assembled.timeoff_type"))
+		check_pair(&c, NULL, value);
+	else
+		conf_pairs_each(value, check_pair, &c);
+	if (c.bad[0] != '\0') {
+		used = (size_t)snprintf(why, whylen, "Assembled has no time-off type '%s'; its "
+		    "time-off types are:", c.bad);
+		for (size_t i = 0, k = 0; i < t.n && used < whylen; i++)
+			if (t.v[i].timeoff)
+				used += (size_t)snprintf(why + used, whylen - used, "%s '%s'",
+				    k++ ? "," : "", t.v[i].name);
+	}
+	asm_activity_types_free(&t);
+	return c.bad[0] == '\0';
+}
+
 /* ---- running ---- */
 
 static int
@@ -281,30 +467,30 @@ is_credential_error(bs_rc rc)
 	return rc == BS_ERR_AUTH || rc == BS_ERR_FORBIDDEN;
 }
 
-bs_rc
-job_run(struct bs_session *s, enum job_kind k, const struct sync_opts *o,
-    struct sync_result *r, struct bs_error *err)
+/* The result word of a run that ended with rc (as session_finish_run
+ * writes it). */
+static const char *
+result_word(bs_rc rc)
+{
+	return rc == BS_OK ? "ok" : rc == BS_ERR_PARTIAL ? "partial" : rc == BS_ERR_GUARD ?
+	    "blocked" : rc == BS_ERR_SOURCE ? "aborted" : "failed";
+}
+
+/* The job state after an attempt that started at `started` and ended with
+ * rc; alerts on the transitions.  The one place a run's outcome reaches
+ * the status, whoever started it. */
+static void
+record_state(struct bs_session *s, enum job_kind k, int64_t started, bs_rc rc,
+    const struct sync_result *r, const struct bs_error *err)
 {
 	struct job_state st, before;
-	struct sync_opts opts = *o;
 	struct bs_error serr = { 0 };
-	int64_t started = clock_now(), now;
-	bs_rc rc;
+	int64_t now;
 	int was_bad;
-
-	memset(r, 0, sizeof *r);
-	if (k == JOB_RECONCILE)
-		opts.kind = "reconcile";
-	if (k == JOB_ROSTER)
-		rc = roster_sync(s, &opts, r, err);
-	else
-		rc = toff_sync(s, &opts, r, err);
-	if (o->dry_run || s->store == NULL)
-		return rc;
 
 	if (job_state_load(s->store, k, &st, &serr) != BS_OK) {
 		log_warn("cannot read the %s job state: %s", job_name(k), bs_error_text(&serr));
-		return rc;
+		return;
 	}
 	before = st;
 	was_bad = st.quarantine[0] != '\0' || st.failures > 0;
@@ -331,7 +517,8 @@ job_run(struct bs_session *s, enum job_kind k, const struct sync_opts *o,
 		}
 	} else {
 		snprintf(st.last_result, sizeof st.last_result, "%s",
-		    rc == BS_ERR_PARTIAL ? "partial" : "failed");
+		    str_eq(r->result, "not run") ? "not run" : rc == BS_ERR_PARTIAL ? "partial" :
+		    "failed");
 		snprintf(st.message, sizeof st.message, "%s", bs_error_text(err));
 		st.failures++;
 		if (is_credential_error(rc)) {
@@ -348,5 +535,156 @@ job_run(struct bs_session *s, enum job_kind k, const struct sync_opts *o,
 	st.next_run = job_due(s->conf, k, &st, now);
 	if (job_state_save(s->store, k, &st, &serr) != BS_OK)
 		log_warn("cannot save the %s job state: %s", job_name(k), bs_error_text(&serr));
+}
+
+/* A successful full comparison of time off is a run of both time-off
+ * jobs: the reconciliation (whoever asked for it: the first run, a changed
+ * setting) and the time-off sync (it also moved the changes cursor on).
+ * other is the job that did not run. */
+static void
+record_reconciled(struct bs_session *s, enum job_kind other, int64_t started,
+    const struct sync_result *r)
+{
+	struct job_state st;
+
+	if (job_state_load(s->store, other, &st, NULL) != BS_OK)
+		return;
+	st.last_run = started;
+	st.last_ok = clock_now();
+	st.last_run_id = r->run_id;
+	st.failures = 0;
+	st.backoff_until = 0;
+	st.quarantine[0] = '\0';
+	snprintf(st.last_result, sizeof st.last_result, "ok");
+	snprintf(st.message, sizeof st.message, "%ld applied (full comparison of run %lld)",
+	    r->applied, (long long)r->run_id);
+	st.blocked_plan[0] = '\0';
+	st.next_run = job_due(s->conf, other, &st, clock_now());
+	job_state_save(s->store, other, &st, NULL);
+}
+
+static const char *
+origin_of(const char *origin)
+{
+	return str_empty(origin) ? "cli" : origin;
+}
+
+void
+job_record_not_run(struct bs_session *s, enum job_kind k, const char *origin, bs_rc rc,
+    const struct bs_error *err)
+{
+	struct sync_result r;
+	struct bs_error serr = { 0 };
+	int64_t now = clock_now();
+
+	if (s == NULL || s->store == NULL || rc == BS_OK || rc == BS_ERR_CANCELLED)
+		return;
+	memset(&r, 0, sizeof r);
+	snprintf(r.result, sizeof r.result, "not run");
+	if (store_run_add(s->store, k == JOB_ROSTER ? "roster" : "timeoff",
+	    k == JOB_RECONCILE ? "reconcile" : "sync", NULL, r.result, bs_error_text(err),
+	    origin_of(origin), now, &r.run_id, &serr) != BS_OK)
+		log_warn("cannot record the %s attempt: %s", job_name(k), bs_error_text(&serr));
+	/* another run holds the lock: it is the one the status follows (no
+	 * failure counted, no backoff for the daemon) */
+	if (rc != BS_ERR_LOCKED)
+		record_state(s, k, now, rc, &r, err);
+}
+
+bs_rc
+job_plan(struct bs_session *s, enum job_kind k, const char *origin, int full,
+    const struct bs_progress *progress, struct plan *out, struct bs_error *err)
+{
+	struct sync_result r;
+	struct job_state st;
+	struct bs_error serr = { 0 };
+	int64_t now = clock_now();
+	bs_rc rc;
+
+	if (k == JOB_TIMEOFF && !full && s->store != NULL)
+		full = job_timeoff_full_pending(s, NULL, 0);
+	if (k == JOB_ROSTER)
+		rc = roster_plan_now(s, NULL, progress, out, err);
+	else
+		rc = toff_plan_now(s, full || k == JOB_RECONCILE, NULL, progress, out, err);
+	if (s->store == NULL || rc == BS_ERR_CANCELLED)
+		return rc;
+	memset(&r, 0, sizeof r);
+	if (rc != BS_OK) {
+		snprintf(r.result, sizeof r.result, "%s", result_word(rc));
+		if (store_run_add(s->store, k == JOB_ROSTER ? "roster" : "timeoff",
+		    k == JOB_RECONCILE || full ? "reconcile" : "sync", NULL, r.result,
+		    bs_error_text(err), origin_of(origin), now, &r.run_id, &serr) != BS_OK)
+			log_warn("cannot record the %s attempt: %s", job_name(k), bs_error_text(&serr));
+		record_state(s, k, now, rc, &r, err);
+		return rc;
+	}
+	if (!out->guard.tripped || out->guard.approved)
+		return rc;
+	/* blocked: recorded once per plan, so approving it finds it */
+	if (job_state_load(s->store, k, &st, NULL) == BS_OK && str_eq(st.blocked_plan, out->id))
+		return rc;
+	snprintf(r.plan_id, sizeof r.plan_id, "%s", out->id);
+	r.guard = out->guard;
+	snprintf(r.result, sizeof r.result, "blocked");
+	snprintf(r.message, sizeof r.message, "%.180s; approve plan %s to apply it",
+	    out->guard.reason, out->id);
+	if (store_run_add(s->store, k == JOB_ROSTER ? "roster" : "timeoff",
+	    k == JOB_RECONCILE || full ? "reconcile" : "sync", out->id, "blocked", r.message,
+	    origin_of(origin), now, &r.run_id, &serr) != BS_OK)
+		log_warn("cannot record the blocked %s plan: %s", job_name(k), bs_error_text(&serr));
+	record_state(s, k, now, BS_ERR_GUARD, &r, NULL);
+	return rc;
+}
+
+bs_rc
+job_run(struct bs_session *s, enum job_kind k, const struct sync_opts *o,
+    struct sync_result *r, struct bs_error *err)
+{
+	struct sync_opts opts = *o;
+	struct store_run run;
+	struct bs_error serr = { 0 };
+	int64_t started = clock_now();
+	int full = 0;
+	bs_rc rc;
+
+	memset(r, 0, sizeof *r);
+	if (k == JOB_RECONCILE)
+		opts.kind = "reconcile";
+	else if (k == JOB_TIMEOFF && s->store != NULL && job_timeoff_full_pending(s, NULL, 0))
+		opts.kind = "reconcile";	/* a setting changed what the events should be */
+	if (k == JOB_ROSTER)
+		rc = roster_sync(s, &opts, r, err);
+	else
+		rc = toff_sync(s, &opts, r, err);
+	if (o->dry_run || s->store == NULL)
+		return rc;
+
+	if (r->run_id == 0 && rc != BS_OK) {
+		/* it ended before the engine recorded a run: not run (unless
+		 * the engine said more, as "blocked" or "failed") */
+		if (r->result[0] == '\0')
+			snprintf(r->result, sizeof r->result, "not run");
+		if (store_run_add(s->store, k == JOB_ROSTER ? "roster" : "timeoff",
+		    str_eq(opts.kind, "reconcile") ? "reconcile" : "sync", NULL, r->result,
+		    bs_error_text(err), origin_of(o->origin), clock_now(), &r->run_id, &serr) != BS_OK)
+			log_warn("cannot record the %s attempt: %s", job_name(k), bs_error_text(&serr));
+	} else if (r->run_id > 0) {
+		if (store_run_set_origin(s->store, r->run_id, origin_of(o->origin), &serr) != BS_OK)
+			log_warn("cannot record who started run %lld: %s", (long long)r->run_id,
+			    bs_error_text(&serr));
+	}
+	record_state(s, k, started, rc, r, err);
+	if (k != JOB_RECONCILE && k != JOB_ROSTER && rc == BS_OK && r->run_id > 0 &&
+	    store_run_get(s->store, r->run_id, &run, NULL) == BS_OK) {
+		full = str_eq(run.kind, "reconcile");
+		store_run_clear(&run);
+	}
+	if (k == JOB_RECONCILE && rc == BS_OK)
+		full = 1;
+	if (full && k != JOB_ROSTER) {
+		record_reconciled(s, k == JOB_TIMEOFF ? JOB_RECONCILE : JOB_TIMEOFF, started, r);
+		store_kv_set(s->store, KV_FULL_PENDING, "", clock_now(), NULL);
+	}
 	return rc;
 }

@@ -18,6 +18,7 @@
 #include "result.h"
 
 struct bs_session;
+struct check_report;
 struct conf;
 struct store;
 
@@ -58,6 +59,42 @@ int64_t job_due(const struct conf *conf, enum job_kind k, const struct job_state
  * transitions.  Returns what the engine returned. */
 bs_rc job_run(struct bs_session *s, enum job_kind k, const struct sync_opts *o,
     struct sync_result *r, struct bs_error *err);
+
+/* Plan the job now for an entry point that shows the plan before it runs
+ * it (the console): full = a full comparison of time off.  A plan that
+ * cannot be made, and a plan the guard blocks (once per plan), are
+ * recorded as runs of `origin` and in the job state, as job_run would. */
+bs_rc job_plan(struct bs_session *s, enum job_kind k, const char *origin, int full,
+    const struct bs_progress *progress, struct plan *out, struct bs_error *err);
+
+/* Record an attempt that could not start (the lock was busy, nothing is
+ * configured): a run "not run" of `origin`, and the job state (not when
+ * the lock was busy: the run holding it owns the state). */
+void job_record_not_run(struct bs_session *s, enum job_kind k, const char *origin, bs_rc rc,
+    const struct bs_error *err);
+
+/* 1 when the next time-off run must compare the whole window, because a
+ * setting that shapes the events changed since the last look (noticed
+ * here, whoever changed it); why gets the changed keys.  Cleared by a
+ * successful full comparison. */
+int job_timeoff_full_pending(struct bs_session *s, char *why, size_t whylen);
+
+/* 1 when the checks of rep show that what quarantined job k is fixed:
+ * HiBob accepts the Service User and no check of a service the job talks
+ * to fails. */
+int job_checks_clear(const struct conf *conf, enum job_kind k, const struct check_report *rep);
+/* Lift the quarantine of job k (the admin confirmed): due at once. */
+bs_rc job_resume(struct store *st, enum job_kind k, const char *why, struct bs_error *err);
+
+/* The names of Assembled's time-off activity types (for choosing one);
+ * the caller frees each and the array. */
+bs_rc job_timeoff_types(struct bs_session *s, char ***out, size_t *n, struct bs_error *err);
+/* Entry-time check of assembled.policy_map / assembled.timeoff_type
+ * against Assembled's time-off types: 1 good (or another key), 0 refused
+ * (why names the unknown type and those there are), -1 Assembled could
+ * not be asked (why says so; the caller may keep the value). */
+int job_check_type_names(struct bs_session *s, const char *key, const char *value, char *why,
+    size_t whylen);
 
 /* Run alert.command with the event (never blocks more than 60 s).
  * event: "failure", "guard", "quarantine", "recovery". */

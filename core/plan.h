@@ -126,6 +126,7 @@ struct sync_opts {
 	const long long *request_ids;
 	const char *const *request_employees;	/* parallel: each one's employee, may be "" */
 	size_t nrequest_ids;
+	const char *origin;		/* who starts it: "console", "cli", "daemon"; NULL = "cli" */
 };
 
 struct sync_result {

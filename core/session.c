@@ -143,3 +143,47 @@ session_finish_run(struct bs_session *s, struct sync_result *r, bs_rc rc,
 			    bs_error_text(&ferr));
 	}
 }
+
+bs_rc
+session_try_secrets(const struct conf *conf, const char *service, const char *a,
+    const char *b, struct bs_error *err)
+{
+	struct bs_session s;
+	bs_rc rc;
+
+	session_init(&s, conf, NULL, NULL, NULL);
+	if (str_eq(service, "hibob")) {
+		struct bob_fields f;
+		const char *url = conf_get(conf, "hibob.base_url");
+		memset(&f, 0, sizeof f);
+		if ((rc = http_check_url(url, err)) == BS_OK) {
+			s.bob = bob_client_new(s.http, url, a, b);
+			rc = bob_get_fields(s.bob, &f, err);
+			bob_fields_free(&f);
+		}
+	} else if (str_eq(service, "assembled")) {
+		struct asm_activity_types t;
+		const char *url = conf_get(conf, "assembled.base_url");
+		memset(&t, 0, sizeof t);
+		if ((rc = http_check_url(url, err)) == BS_OK) {
+			s.assembled = asm_client_new(s.http, url, a);
+			rc = asm_get_activity_types(s.assembled, &t, err);
+			asm_activity_types_free(&t);
+		}
+	} else if (str_eq(service, "alleo")) {
+		const char *url = conf_get(conf, "alleo.scim_url");
+		const char *tok_url = conf_get(conf, "alleo.token_url");
+		if (str_empty(url) || str_empty(tok_url))
+			rc = bs_fail(err, BS_ERR_NOT_CONFIGURED, "alleo.scim_url and alleo.token_url "
+			    "are not set, so the Alleo credentials cannot be tried yet");
+		else if ((rc = http_check_url(url, err)) == BS_OK &&
+		    (rc = http_check_url(tok_url, err)) == BS_OK) {
+			s.scim = scim_client_new(s.http, url, tok_url, a, b);
+			rc = scim_ping(s.scim, err);
+		}
+	} else {
+		rc = bs_fail(err, BS_ERR_INVALID, "no service named '%s'", service ? service : "");
+	}
+	session_close(&s);
+	return rc;
+}

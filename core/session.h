@@ -49,4 +49,14 @@ bs_rc session_scim(struct bs_session *s, struct scim_client **out, struct bs_err
 void session_finish_run(struct bs_session *s, struct sync_result *r, bs_rc rc,
     const struct bs_error *err);
 
+/* Try credentials before they are stored, with one cheap authenticated
+ * call and nothing written: "hibob" (a = Service User ID, b = token: the
+ * field list), "assembled" (a = API key: the activity types), "alleo"
+ * (a = client id, b = secret: a token and one user lookup).  BS_OK when
+ * accepted; BS_ERR_AUTH or BS_ERR_FORBIDDEN when the service rejected
+ * them; anything else means the service could not tell (unreachable,
+ * settings missing). */
+bs_rc session_try_secrets(const struct conf *conf, const char *service, const char *a,
+    const char *b, struct bs_error *err);
+
 #endif

@@ -119,6 +119,8 @@ static const char *const migrations[] = {
 	"  target TEXT,"
 	"  approved_at INTEGER NOT NULL,"
 	"  used_at INTEGER);",
+	/* 2: who started each run (console, cli, daemon) */
+	"ALTER TABLE runs ADD COLUMN origin TEXT NOT NULL DEFAULT '';",
 };
 
 int
@@ -539,8 +541,59 @@ store_run_finish(struct store *s, int64_t run_id, const char *result, long appli
 	return rc;
 }
 
+bs_rc
+store_run_set_origin(struct store *s, int64_t run_id, const char *origin, struct bs_error *err)
+{
+	sqlite3_stmt *st;
+	bs_rc rc;
+
+	if (s == NULL || str_empty(origin))
+		return bs_fail(err, BS_ERR_INVALID, "recording who started a run needs a store and "
+		    "an origin");
+	rc = prepare(s, "UPDATE runs SET origin = ? WHERE id = ?", &st, err);
+	if (rc != BS_OK)
+		return rc;
+	bind_text(st, 1, origin);
+	sqlite3_bind_int64(st, 2, run_id);
+	return step_done(s, st, "recording who started a run", err);
+}
+
+bs_rc
+store_run_add(struct store *s, const char *target, const char *kind, const char *plan_id,
+    const char *result, const char *message, const char *origin, int64_t now, int64_t *run_id,
+    struct bs_error *err)
+{
+	sqlite3_stmt *st;
+	char *masked;
+	bs_rc rc;
+
+	if (s == NULL || str_empty(target) || str_empty(kind) || str_empty(result) ||
+	    run_id == NULL)
+		return bs_fail(err, BS_ERR_INVALID, "a run needs a store, a target, a kind and a "
+		    "result");
+	*run_id = 0;
+	rc = prepare(s, "INSERT INTO runs(target, kind, plan_id, started_at, finished_at, result, "
+	    "message, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &st, err);
+	if (rc != BS_OK)
+		return rc;
+	masked = message != NULL ? log_mask(message) : NULL;
+	bind_text(st, 1, target);
+	bind_text(st, 2, kind);
+	bind_text(st, 3, plan_id);
+	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_int64(st, 5, now > 0 ? now : 1);
+	bind_text(st, 6, result);
+	bind_text(st, 7, masked);
+	bind_text(st, 8, origin ? origin : "");
+	rc = step_done(s, st, "recording a run", err);
+	free(masked);
+	if (rc == BS_OK)
+		*run_id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
 #define RUN_COLUMNS "id, target, kind, plan_id, started_at, finished_at, result, applied, " \
-	"failed, skipped, requests, bytes, message"
+	"failed, skipped, requests, bytes, message, origin"
 
 static void
 run_from_row(sqlite3_stmt *st, struct store_run *r)
@@ -559,6 +612,7 @@ run_from_row(sqlite3_stmt *st, struct store_run *r)
 	r->requests = (long)sqlite3_column_int64(st, 10);
 	r->bytes = (long long)sqlite3_column_int64(st, 11);
 	r->message = col_text(st, 12);
+	r->origin = col_text(st, 13);
 }
 
 void
@@ -571,6 +625,7 @@ store_run_clear(struct store_run *r)
 	free(r->plan_id);
 	free(r->result);
 	free(r->message);
+	free(r->origin);
 	memset(r, 0, sizeof *r);
 }
 

@@ -45,11 +45,12 @@ struct store_run {
 	char *plan_id;
 	int64_t started_at, finished_at;	/* unix seconds; finished 0 = running or interrupted */
 	char *result;		/* "running", "ok", "failed", "blocked", "aborted", "partial",
-				 * "interrupted" */
+				 * "interrupted", "not run" */
 	long applied, failed, skipped;
 	long requests;
 	long long bytes;
 	char *message;
+	char *origin;		/* who started it: "console", "cli", "daemon"; "" before schema 2 */
 };
 /* Call with the run lock held: earlier runs still marked "running" are then
  * dead and become "interrupted". */
@@ -58,6 +59,15 @@ bs_rc store_run_start(struct store *s, const char *target, const char *kind,
 bs_rc store_run_finish(struct store *s, int64_t run_id, const char *result,
     long applied, long failed, long skipped, long requests, long long bytes,
     const char *message, int64_t now, struct bs_error *err);
+/* Who started the run: "console", "cli" or "daemon". */
+bs_rc store_run_set_origin(struct store *s, int64_t run_id, const char *origin,
+    struct bs_error *err);
+/* A run that ended before it began (not run, a planning failure, a plan
+ * blocked by the guard): one finished row, other runs left alone, so no
+ * lock is needed. */
+bs_rc store_run_add(struct store *s, const char *target, const char *kind, const char *plan_id,
+    const char *result, const char *message, const char *origin, int64_t now, int64_t *run_id,
+    struct bs_error *err);
 bs_rc store_run_get(struct store *s, int64_t run_id, struct store_run *out,
     struct bs_error *err);		/* BS_ERR_NOT_FOUND when absent */
 /* Newest first; target NULL = all. */

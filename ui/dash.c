@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "dash.h"
@@ -27,16 +29,149 @@ const char *const dash_keep_running[] = {
 };
 const size_t dash_keep_running_n = sizeof dash_keep_running / sizeof dash_keep_running[0];
 
+/* ---- one source of truth: the files, re-read before each action ---- */
+
+struct file_stamp {
+	int exists;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+};
+
+static struct file_stamp conf_seen, vault_seen;
+static int stamps_taken;
+
+static void
+stamp_of(const char *path, struct file_stamp *f)
+{
+	struct stat st;
+
+	memset(f, 0, sizeof *f);
+	if (path != NULL && stat(path, &st) == 0) {
+		f->exists = 1;
+		f->ino = st.st_ino;
+		f->size = st.st_size;
+		f->mtime = st.st_mtim;
+	}
+}
+
+static int
+stamp_differs(const struct file_stamp *a, const struct file_stamp *b)
+{
+	return a->exists != b->exists || a->ino != b->ino || a->size != b->size ||
+	    a->mtime.tv_sec != b->mtime.tv_sec || a->mtime.tv_nsec != b->mtime.tv_nsec;
+}
+
+/* Make the console's settings those of from (values only: the console
+ * never writes its copy whole, see dash_conf_write). */
+static void
+conf_adopt(struct conf *to, const struct conf *from)
+{
+	size_t n;
+	const struct conf_option *o = conf_options(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *k = o[i].key;
+		if (conf_is_set(from, k)) {
+			if (!conf_is_set(to, k) || !str_eq(conf_get(to, k), conf_get(from, k)))
+				conf_set(to, k, conf_get(from, k), NULL);
+		} else if (conf_is_set(to, k)) {
+			conf_unset(to, k, NULL);
+		}
+	}
+}
+
+int
+dash_reread(struct dash_env *e, char *why, size_t whylen)
+{
+	struct file_stamp c, v;
+	struct bs_error err = { 0 };
+	int changed = 0;
+
+	if (why != NULL && whylen > 0)
+		why[0] = '\0';
+	stamp_of(e->paths->conf_file, &c);
+	stamp_of(e->paths->vault_file, &v);
+	if (!stamps_taken) {
+		conf_seen = c;
+		vault_seen = v;
+		stamps_taken = 1;
+		return 0;
+	}
+	if (stamp_differs(&c, &conf_seen)) {
+		struct conf *fresh = conf_new();
+		if (conf_load(fresh, e->paths->conf_file, &err) == BS_OK) {
+			conf_adopt(e->conf, fresh);
+			conf_seen = c;
+			changed = 1;
+		} else if (why != NULL) {
+			snprintf(why, whylen, "bobsync.conf changed but cannot be read (%s); the "
+			    "settings read before are kept", bs_error_text(&err));
+		}
+		conf_free(&fresh);
+	}
+	if (stamp_differs(&v, &vault_seen)) {
+		struct vault_unlock how = { NULL, e->paths->key_file };
+		struct vault *fresh = NULL;
+		if (v.exists && access(e->paths->key_file, F_OK) == 0 &&
+		    vault_open(e->paths->vault_file, &how, &fresh, &err) == BS_OK) {
+			vault_close(e->vault);
+			*e->vault = fresh;
+			vault_seen = v;
+			changed = 1;
+		} else if (why != NULL && why[0] == '\0') {
+			snprintf(why, whylen, "the vault was changed outside the console and cannot be "
+			    "opened again without its passphrase: restart the console to use the new "
+			    "credentials");
+		}
+	}
+	if (changed)
+		dash_session_reset(e);
+	return changed;
+}
+
+bs_rc
+dash_conf_write(struct dash_env *e, const char *key, const char *value, struct bs_error *err)
+{
+	struct conf *fresh = conf_new();
+	int usable = 0;
+	bs_rc rc;
+
+	/* the file as it is now (another bobsync may have changed it), with
+	 * this one key changed: never the console's copy written whole */
+	(void)conf_load_lenient(fresh, e->paths->conf_file, &usable, err);
+	if (!usable) {
+		conf_free(&fresh);
+		return err->rc != BS_OK ? err->rc : bs_fail(err, BS_ERR_CONFIG,
+		    "bobsync.conf cannot be read back; nothing was saved");
+	}
+	memset(err, 0, sizeof *err);
+	if (value != NULL && conf_check_entry(key, value, clock_now(), err) != BS_OK) {
+		conf_free(&fresh);
+		return err->rc;
+	}
+	rc = value != NULL ? conf_set(fresh, key, value, err) : conf_unset(fresh, key, err);
+	if (rc == BS_OK)
+		rc = conf_save(fresh, e->paths->conf_file, err);
+	if (rc == BS_OK) {
+		conf_adopt(e->conf, fresh);
+		stamp_of(e->paths->conf_file, &conf_seen);
+		dash_session_reset(e);	/* the clients read the settings when made */
+	}
+	conf_free(&fresh);
+	return rc;
+}
+
 int
 dash_conf_set(struct dash_env *e, const char *key, const char *value, char *why,
     size_t whylen)
 {
 	struct bs_error err = { 0 };
 
+	dash_reread(e, NULL, 0);
 	if (str_eq(conf_get(e->conf, key), value) && conf_is_set(e->conf, key))
 		return 0;
-	if (conf_set(e->conf, key, value, &err) != BS_OK ||
-	    conf_save(e->conf, e->paths->conf_file, &err) != BS_OK) {
+	if (dash_conf_write(e, key, value, &err) != BS_OK) {
 		snprintf(why, whylen, "%s", bs_error_text(&err));
 		return -1;
 	}
@@ -61,11 +196,13 @@ dash_secret_set(struct dash_env *e, enum vault_key k, const char *value, char *w
 		return -1;
 	}
 	log_register_secret(value);
+	dash_reread(e, NULL, 0);	/* the other secrets as they are in the file now */
 	if (vault_set(*e->vault, k, value, clock_now(), &err) != BS_OK ||
 	    vault_save(*e->vault, &err) != BS_OK) {
 		snprintf(why, whylen, "%s", bs_error_text(&err));
 		return -1;
 	}
+	stamp_of(e->paths->vault_file, &vault_seen);
 	dash_session_reset(e);
 	return 0;
 }
@@ -77,6 +214,7 @@ dash_run(struct dash_env *e, int wizard)
 	char why[256];
 	int rc;
 
+	dash_reread(e, NULL, 0);	/* what the files look like now */
 	if (tui_start(&ui, why, sizeof why) != 0) {
 		fprintf(stderr, "bobsync: %s; use 'bobsync credentials set', 'bobsync check', "
 		    "'bobsync preview employees', 'bobsync status' and 'bobsync sync' instead\n", why);

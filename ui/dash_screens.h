@@ -24,6 +24,15 @@ int dash_conf_set(struct dash_env *e, const char *key, const char *value,
  * clients again with it; 0, or -1 with the reason in why. */
 int dash_secret_set(struct dash_env *e, enum vault_key k, const char *value,
     char *why, size_t whylen);
+/* Read bobsync.conf and the vault again when they changed on disk since
+ * the console last read or wrote them (another bobsync, an editor), and
+ * make the session again; 1 when something was re-read.  why gets a
+ * problem to show ("" when none).  Called before each action. */
+int dash_reread(struct dash_env *e, char *why, size_t whylen);
+/* Change one key in bobsync.conf as it is on disk now (value NULL: back
+ * to the default), then adopt the file and make the session again. */
+bs_rc dash_conf_write(struct dash_env *e, const char *key, const char *value,
+    struct bs_error *err);
 /* Make the session again (new settings or credentials). */
 void dash_session_reset(struct dash_env *e);
 

@@ -10,6 +10,7 @@
 #include "checks.h"
 #include "dash.h"
 #include "dash_screens.h"
+#include "jobs.h"
 #include "task.h"
 #include "tui.h"
 #include "util.h"
@@ -118,6 +119,48 @@ start(struct tui *ui, struct checks *c)
 		tui_say(ui, ROLE_DIM, " Running the checks against the live services... Esc stops.");
 }
 
+/* A quarantined sync whose checks pass now: offer to resume it, and do
+ * so on confirmation (a passing check alone lifts nothing). */
+static void
+offer_resume(struct tui *ui, struct checks *c)
+{
+	struct job_state st;
+	struct bs_error err = { 0 };
+	unsigned mask = 0;
+	char names[128] = "", q[512], text[640];
+	int n = 0;
+
+	if (c->e->store == NULL)
+		return;
+	for (int k = 0; k < JOB_COUNT; k++) {
+		if (!job_enabled(c->e->conf, (enum job_kind)k) ||
+		    job_state_load(c->e->store, (enum job_kind)k, &st, NULL) != BS_OK ||
+		    st.quarantine[0] == '\0' ||
+		    !job_checks_clear(c->e->conf, (enum job_kind)k, &c->rep))
+			continue;
+		mask |= 1u << k;
+		snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+		    n++ ? ", " : "", job_name((enum job_kind)k));
+	}
+	if (mask == 0)
+		return;
+	snprintf(q, sizeof q, "The checks that quarantined %s pass now. Resume %s? The daemon "
+	    "then runs %s at once (s here runs %s now).", names, n == 1 ? "it" : "them",
+	    n == 1 ? "it" : "them", n == 1 ? "it" : "them");
+	if (!tui_confirm(ui, "Resume the quarantined sync", text_wrap_join(q, 54, text,
+	    sizeof text), 0)) {
+		tui_say(ui, ROLE_WARN, " Still quarantined: %s (retried hourly, or c again).", names);
+		return;
+	}
+	for (int k = 0; k < JOB_COUNT; k++)
+		if ((mask & 1u << k) && job_resume(c->e->store, (enum job_kind)k,
+		    "the checks pass again", &err) != BS_OK) {
+			tui_say(ui, ROLE_ERROR, " %s", bs_error_text(&err));
+			return;
+		}
+	tui_say(ui, ROLE_OK, " Quarantine lifted, resumed: %s.", names);
+}
+
 static void
 finished(struct tui *ui, struct checks *c)
 {
@@ -143,6 +186,8 @@ finished(struct tui *ui, struct checks *c)
 		    c->step ? " Enter goes on." : "");
 	else
 		tui_say(ui, ROLE_OK, " Every check passed.%s", c->step ? " Enter goes on." : "");
+	if (!c->step)
+		offer_resume(ui, c);
 }
 
 static int

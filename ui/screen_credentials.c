@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "dash.h"
+#include "dash_screens.h"
 #include "log.h"
 #include "paths.h"
 #include "screens.h"
@@ -163,8 +164,9 @@ store(struct tui *ui, struct creds *st)
 {
 	const struct cred_set *c = st->editing;
 	struct bs_error err = { 0 };
-	char *vals[2] = { NULL, NULL }, question[256];
-	int stored = 0;
+	char *vals[2] = { NULL, NULL }, question[256], untried[256] = "";
+	int stored = 0, tried = 0;
+	bs_rc rc;
 
 	if (*st->e->vault == NULL) {
 		tui_say(ui, ROLE_ERROR, " No vault yet: the setup creates it (bobsync setup).");
@@ -178,6 +180,25 @@ store(struct tui *ui, struct creds *st)
 		tui_say(ui, ROLE_DIM, " Nothing stored.");
 		goto out;
 	}
+	/* tried first, with one cheap call: a secret the service rejects is
+	 * not stored, and the old one stays */
+	for (int i = 0; i < c->n; i++)
+		if (c->masked[i])
+			log_register_secret(vals[i]);
+	dash_reread(st->e, NULL, 0);
+	rc = session_try_secrets(st->e->conf, c->keys[0] == VAULT_HIBOB_ID ? "hibob" :
+	    c->keys[0] == VAULT_ASSEMBLED_KEY ? "assembled" : "alleo", vals[0],
+	    c->n > 1 ? vals[1] : NULL, &err);
+	if (rc == BS_ERR_AUTH || rc == BS_ERR_FORBIDDEN) {
+		tui_say(ui, ROLE_ERROR, " %s rejected %s (%ld); the old ones are kept: %s", c->name,
+		    c->what, err.http_status ? err.http_status : rc == BS_ERR_AUTH ? 401L : 403L,
+		    bs_error_text(&err));
+		goto out;
+	}
+	tried = rc == BS_OK;
+	if (!tried)
+		snprintf(untried, sizeof untried, "%s", bs_error_text(&err));
+	memset(&err, 0, sizeof err);
 	for (int i = 0; i < c->n; i++) {
 		if (c->masked[i])
 			log_register_secret(vals[i]);
@@ -193,8 +214,11 @@ store(struct tui *ui, struct creds *st)
 	/* the clients are made again with the new credentials */
 	session_close(st->e->s);
 	session_init(st->e->s, st->e->conf, *st->e->vault, st->e->store, NULL);
-	tui_say(ui, ROLE_OK, " Stored %s in %s. The setup checks try them.", c->what,
-	    st->e->paths->vault_file);
+	if (tried)
+		tui_say(ui, ROLE_OK, " Stored %s and accepted by %s.", c->what, c->name);
+	else
+		tui_say(ui, ROLE_WARN, " Stored %s, untried: %s could not be asked (%s).", c->what,
+		    c->name, untried);
 	close_form(st);
 out:
 	for (int i = 0; i < 2; i++)

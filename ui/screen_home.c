@@ -49,6 +49,7 @@ struct home {
 	struct dash_env *e;
 	struct bs_status st;
 	int have;
+	int stale;		/* another screen was opened: read again when back */
 	int64_t read_at;
 };
 
@@ -98,8 +99,9 @@ draw_job(const struct status_job *j, int row, int x, int w, int bottom)
 		snprintf(line, sizeof line, "%-26s off", job_titles[j->kind]);
 		role = ROLE_DIM;
 	} else if (j->st.last_run == 0) {
-		time_format_utc(j->due, next);
-		snprintf(line, sizeof line, "%-26s never run; next %s", job_titles[j->kind], next);
+		/* never run: due at once (the daemon, or s); not a time that
+		 * moves on with every refresh */
+		snprintf(line, sizeof line, "%-26s never run; due now", job_titles[j->kind]);
 	} else {
 		time_format_utc(j->st.last_run, when);
 		snprintf(line, sizeof line, "%-26s last %s: %s", job_titles[j->kind], when,
@@ -136,8 +138,12 @@ home_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
 	struct home *hm = s->data;
 	int row = y + 1, bottom = y + h;
 
-	if (hm->read_at == 0)
-		refresh(ui, hm);	/* back from a sync: show what it did */
+	if (hm->stale) {
+		/* back from a sync, the checks, the settings...: what they
+		 * changed shows at once, not at the next 5 s refresh */
+		hm->stale = 0;
+		refresh(ui, hm);
+	}
 	if (!hm->have) {
 		text_put(row, x + 2, "The status could not be read (see below); r reads it again.",
 		    w - 4, ROLE_ERROR);
@@ -152,9 +158,12 @@ home_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
 	for (int k = 0; k < JOB_COUNT; k++)
 		row = draw_job(&hm->st.jobs[k], row, x + 2, w - 4, bottom);
 	row++;
-	if (hm->st.quarantine && row < bottom)
+	if (hm->st.quarantine && row + 1 < bottom) {
 		text_put(row++, x + 2, "A sync is quarantined: its credentials or permissions were "
-		    "rejected. Fix them (k, or in Bob), then c.", w - 4, ROLE_ERROR);
+		    "rejected.", w - 4, ROLE_ERROR);
+		text_put(row++, x + 2, "Fix them (k, or in Bob), then c: when the checks pass, c "
+		    "offers to resume.", w - 4, ROLE_ERROR);
+	}
 	if (row + 1 < bottom) {
 		text_put(row++, x + 2, "s sync now  a approve  c checks  l log  x explain  e employees",
 		    w - 4, ROLE_DIM);
@@ -176,20 +185,29 @@ home_tick(struct tui *ui, struct tui_screen *s)
 	return 0;
 }
 
-/* Which syncs: both enabled -> ask; none -> say so.  A mask, 0 for none. */
+/* Which syncs: several possible -> ask; none -> say so.  A mask of
+ * 1 << JOB_*, 0 for none.  Sync now offers the roster, time off, both, and
+ * a full comparison of the time-off window (JOB_RECONCILE). */
 static unsigned
 pick_jobs(struct tui *ui, struct home *h, int blocked_only)
 {
-	static const char *const names[] = { "Roster to Alleo", "Time off to Assembled" };
-	int have[2], n = 0, last = -1, c;
+	static const char *const job_names[JOB_COUNT] = { "Roster to Alleo",
+	    "Time off to Assembled", "Time off: full comparison of the window" };
+	const char *names[JOB_COUNT + 1];
+	unsigned masks[JOB_COUNT + 1];
+	int n = 0, c, roster = h->st.jobs[JOB_ROSTER].enabled;
+	int timeoff = h->st.jobs[JOB_TIMEOFF].enabled;
 
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < JOB_COUNT; k++) {
 		const struct status_job *j = &h->st.jobs[k];
-		have[k] = j->enabled && (!blocked_only || j->st.blocked_plan[0]);
-		if (have[k]) {
-			n++;
-			last = k;
+		if (!j->enabled || (blocked_only && !j->st.blocked_plan[0]))
+			continue;
+		if (!blocked_only && k == JOB_RECONCILE && roster && timeoff) {
+			names[n] = "Everything (roster, then time off)";
+			masks[n++] = 1u << JOB_ROSTER | 1u << JOB_TIMEOFF;
 		}
+		names[n] = job_names[k];
+		masks[n++] = 1u << k;
 	}
 	if (n == 0) {
 		if (blocked_only)
@@ -200,20 +218,27 @@ pick_jobs(struct tui *ui, struct home *h, int blocked_only)
 		return 0;
 	}
 	if (n == 1)
-		return 1u << last;
-	c = tui_choose(ui, blocked_only ? "Approve which plan?" : "Sync which?", "", names, 2,
+		return masks[0];
+	c = tui_choose(ui, blocked_only ? "Approve which plan?" : "Sync which?", "", names, n,
 	    0);
-	return c < 0 ? 0 : 1u << c;
+	return c < 0 ? 0 : masks[c];
 }
 
 static int
-home_key(struct tui *ui, struct tui_screen *s, int key, int action)
+home_action(struct tui *ui, struct tui_screen *s, int key, int action)
 {
 	struct home *h = s->data;
-	char crumbs[160];
+	char crumbs[160], why[512];
 	unsigned jobs;
 
 	(void)key;
+	/* the settings and secrets as they are on disk now (a CLI or the
+	 * daemon may have changed them since) */
+	if (action != 0) {
+		dash_reread(h->e, why, sizeof why);
+		if (why[0] != '\0')
+			tui_say(ui, ROLE_WARN, " %s", why);
+	}
 	switch (action) {
 	case ACT_SYNC:
 	case ACT_APPROVE:
@@ -258,6 +283,19 @@ home_key(struct tui *ui, struct tui_screen *s, int key, int action)
 	default:
 		return TUI_UNHANDLED;
 	}
+}
+
+static int
+home_key(struct tui *ui, struct tui_screen *s, int key, int action)
+{
+	struct home *h = s->data;
+	int rc = home_action(ui, s, key, action);
+
+	/* a screen was opened over this one: read the status again when it
+	 * is back (set after the dialogs of the action have been drawn) */
+	if (action != 0 && action != ACT_REFRESH)
+		h->stale = 1;
+	return rc;
 }
 
 static const struct tui_screen_ops home_ops = {

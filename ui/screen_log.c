@@ -113,8 +113,9 @@ detail(void *ctx, size_t row)
 
 	if (g->mode == M_RUNS) {
 		const struct store_run *r = &g->runs[g->idx[row]];
-		snprintf(g->text, sizeof g->text, "Run %lld, %s %s: %s (%ld applied, %ld failed, "
+		snprintf(g->text, sizeof g->text, "Run %lld, %s %s%s%s: %s (%ld applied, %ld failed, "
 		    "%ld skipped, %ld requests, plan %.8s)\n%s", (long long)r->id, r->target, r->kind,
+		    r->origin && *r->origin ? " started from the " : "", r->origin ? r->origin : "",
 		    r->result, r->applied, r->failed, r->skipped, r->requests,
 		    r->plan_id ? r->plan_id : "-", r->message ? r->message : "");
 	} else {

@@ -12,6 +12,8 @@
 
 #include "conf.h"
 #include "dash.h"
+#include "dash_screens.h"
+#include "jobs.h"
 #include "paths.h"
 #include "screens.h"
 #include "session.h"
@@ -51,6 +53,7 @@ struct settings {
 	size_t row;		/* the setting being edited */
 	struct wtext field;
 	char detail[1024];
+	char warn[512];		/* said with the next "Saved" */
 };
 
 static const char *
@@ -102,34 +105,26 @@ detail(void *ctx, size_t row)
 	return st->detail;
 }
 
-/* The session reads settings when it makes its clients: make them again. */
-static void
-renew_session(struct dash_env *e)
-{
-	session_close(e->s);
-	session_init(e->s, e->conf, *e->vault, e->store, NULL);
-}
-
 /* Set key to value (NULL: back to the default) and save; on failure the
  * setting is as it was and the reason is in err. */
 static bs_rc
-apply(struct dash_env *e, const char *key, const char *value, struct bs_error *err)
+apply(struct settings *st, const char *key, const char *value, struct bs_error *err)
 {
-	char *old = conf_is_set(e->conf, key) ? xstrdup(conf_get(e->conf, key)) : NULL;
-	struct bs_error ignored = { 0 };
-	bs_rc rc;
+	char why[512];
 
-	rc = value != NULL ? conf_set(e->conf, key, value, err) : conf_unset(e->conf, key, err);
-	if (rc == BS_OK && (rc = conf_save(e->conf, e->paths->conf_file, err)) != BS_OK) {
-		if (old != NULL)
-			conf_set(e->conf, key, old, &ignored);
-		else
-			conf_unset(e->conf, key, &ignored);
+	st->warn[0] = '\0';
+	/* Assembled type names are checked against Assembled's types */
+	switch (job_check_type_names(st->e->s, key, value, why, sizeof why)) {
+	case 0:
+		return bs_fail(err, BS_ERR_CONFIG, "%s", why);
+	case -1:
+		snprintf(st->warn, sizeof st->warn, "%s", why);
+		break;
+	default:
+		break;
 	}
-	free(old);
-	if (rc == BS_OK)
-		renew_session(e);
-	return rc;
+	/* one key into the file as it is now; the console's copy follows */
+	return dash_conf_write(st->e, key, value, err);
 }
 
 static void
@@ -137,7 +132,11 @@ said_saved(struct tui *ui, struct settings *st, const char *key)
 {
 	const char *v = conf_get(st->e->conf, key);
 
-	tui_say(ui, ROLE_OK, " Saved %s = %s.", key, v && *v ? v : "(none)");
+	if (st->warn[0] != '\0')
+		tui_say(ui, ROLE_WARN, " Saved %s = %s, but %s.", key, v && *v ? v : "(none)",
+		    st->warn);
+	else
+		tui_say(ui, ROLE_OK, " Saved %s = %s.", key, v && *v ? v : "(none)");
 }
 
 /* true/false and fixed choices: pick from a list. */
@@ -165,11 +164,52 @@ edit_choice(struct tui *ui, struct settings *st, const struct conf_option *o)
 	c = tui_choose(ui, o->key, o->help, choices, n, at);
 	if (c < 0)
 		return TUI_HANDLED;
-	if (apply(st->e, o->key, choices[c], &err) != BS_OK)
+	if (apply(st, o->key, choices[c], &err) != BS_OK)
 		tui_say(ui, ROLE_ERROR, " %s", bs_error_text(&err));
 	else
 		said_saved(ui, st, o->key);
 	return TUI_HANDLED;
+}
+
+/* The time-off type: chosen from Assembled's time-off types when they can
+ * be read (1), else typed (0). */
+static int
+choose_type(struct tui *ui, struct settings *st, const struct conf_option *o)
+{
+	struct bs_error err = { 0 };
+	const char **choices;
+	char **names = NULL;
+	size_t n = 0;
+	int c, at = 0;
+
+	if (job_timeoff_types(st->e->s, &names, &n, &err) != BS_OK || n == 0) {
+		tui_say(ui, ROLE_WARN, " Assembled's time-off types could not be read (%s): type "
+		    "the name.", n == 0 && err.detail[0] == '\0' ? "none found" :
+		    bs_error_text(&err));
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+		return 0;
+	}
+	choices = xcalloc(n + 1, sizeof *choices);
+	choices[0] = "(the default: \"Time Off\", else the only time-off type)";
+	for (size_t i = 0; i < n; i++) {
+		choices[i + 1] = names[i];
+		if (str_eq(names[i], conf_get(st->e->conf, o->key)))
+			at = (int)i + 1;
+	}
+	c = tui_choose(ui, o->key, "Assembled's time-off types", choices, (int)n + 1, at);
+	if (c >= 0) {
+		if (apply(st, o->key, c == 0 ? NULL : choices[c], &err) != BS_OK)
+			tui_say(ui, ROLE_ERROR, " %s", bs_error_text(&err));
+		else
+			said_saved(ui, st, o->key);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(choices);
+	return 1;
 }
 
 static int
@@ -183,6 +223,8 @@ start_edit(struct tui *ui, struct settings *st)
 	o = &st->opts[row];
 	if (o->type == CONF_BOOL || o->type == CONF_ENUM)
 		return edit_choice(ui, st, o);
+	if (str_eq(o->key, "assembled.timeoff_type") && choose_type(ui, st, o))
+		return TUI_HANDLED;
 	st->row = row;
 	wtext_set(&st->field, conf_get(st->e->conf, o->key));
 	wtext_set_msg(&st->field, NULL);
@@ -198,7 +240,7 @@ finish_edit(struct tui *ui, struct settings *st)
 	char *v = wtext_dup(&st->field);
 
 	str_trim(v);
-	if (apply(st->e, o->key, v, &err) != BS_OK) {
+	if (apply(st, o->key, v, &err) != BS_OK) {
 		/* the value stays in the field to be corrected */
 		wtext_set_msg(&st->field, bs_error_text(&err));
 		tui_say(ui, ROLE_ERROR, " Not saved: correct the value, or Esc to leave it as it was.");
@@ -309,7 +351,7 @@ set_key(struct tui *ui, struct tui_screen *s, int key, int action)
 			row = wlist_current(&st->list);
 			if (row == (size_t)-1)
 				return TUI_HANDLED;
-			if (apply(st->e, st->opts[row].key, NULL, &err) != BS_OK)
+			if (apply(st, st->opts[row].key, NULL, &err) != BS_OK)
 				tui_say(ui, ROLE_ERROR, " %s", bs_error_text(&err));
 			else
 				said_saved(ui, st, st->opts[row].key);

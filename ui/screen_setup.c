@@ -481,10 +481,11 @@ save_conf_field(struct tui *ui, struct step *st, int i, const char *key, int all
 	if (!st->f[i].disabled) {
 		if (v[0] == '\0' && allow_unset) {
 			if (conf_is_set(st->e->conf, key) &&
-			    (conf_unset(st->e->conf, key, &err) != BS_OK ||
-			    conf_save(st->e->conf, st->e->paths->conf_file, &err) != BS_OK))
+			    dash_conf_write(st->e, key, NULL, &err) != BS_OK)
 				rc = fail_field(ui, st, i, bs_error_text(&err));
-		} else if (dash_conf_set(st->e, key, v, why, sizeof why) != 0)
+		} else if (job_check_type_names(st->e->s, key, v, why, sizeof why) == 0)
+			rc = fail_field(ui, st, i, why);	/* a type Assembled does not have */
+		else if (dash_conf_set(st->e, key, v, why, sizeof why) != 0)
 			rc = fail_field(ui, st, i, why);
 	}
 	sodium_free(v);
@@ -546,7 +547,7 @@ save_assembled(struct tui *ui, struct step *st)
 	if (on && secret(st->e, VAULT_ASSEMBLED_KEY) == NULL)
 		return fail_field(ui, st, S_KEY, "the time-off sync needs the Assembled API key");
 	if (on && st->ntype_choices > 0 && (t == 0 ? (conf_is_set(st->e->conf,
-	    "assembled.timeoff_type") && conf_unset(st->e->conf, "assembled.timeoff_type",
+	    "assembled.timeoff_type") && dash_conf_write(st->e, "assembled.timeoff_type", NULL,
 	    &err) != BS_OK) : dash_conf_set(st->e, "assembled.timeoff_type",
 	    st->type_choices[t], why, sizeof why) != 0)) {
 		st->form.focus = S_TYPE;
@@ -851,6 +852,14 @@ welcome_next(struct tui *ui, void *ctx)
 	setup_push(ui, ctx, 2);
 }
 
+/* Step 1's address: one key into the file, and the session made again,
+ * so step 3 talks to the new address. */
+static int
+welcome_save(void *ctx, const char *url, char *why, size_t whylen)
+{
+	return dash_conf_set(ctx, "hibob.base_url", url, why, whylen);
+}
+
 static unsigned
 enabled_jobs(struct dash_env *e)
 {
@@ -872,7 +881,8 @@ setup_push(struct tui *ui, struct dash_env *e, int n)
 	setup_crumbs(crumbs, sizeof crumbs, n, NULL);
 	switch (n) {
 	case 1:
-		return welcome_push_then(ui, e->conf, e->paths->conf_file, crumbs, welcome_next, e);
+		return welcome_push_save(ui, e->conf, e->paths->conf_file, crumbs, welcome_next,
+		    welcome_save, e);
 	case 3:
 		return checks_push(ui, e, crumbs, 3);
 	case 8:

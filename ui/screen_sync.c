@@ -79,7 +79,8 @@ struct sync_screen {
 static const char *
 job_title(enum job_kind k)
 {
-	return k == JOB_ROSTER ? "Roster plan" : "Time-off plan";
+	return k == JOB_ROSTER ? "Roster plan" : k == JOB_RECONCILE ?
+	    "Time-off plan (full comparison of the window)" : "Time-off plan";
 }
 
 static const char *
@@ -95,8 +96,9 @@ plan_fn(void *arg, const struct bs_progress *p, struct bs_error *err)
 {
 	struct sync_screen *y = arg;
 
-	return y->k == JOB_ROSTER ? roster_plan_now(y->e->s, NULL, p, &y->plan, err) :
-	    toff_plan_now(y->e->s, 0, NULL, p, &y->plan, err);
+	/* through the core path every entry point takes: a plan that cannot
+	 * be made, or one the guard blocks, is recorded (status, log, a) */
+	return job_plan(y->e->s, y->k, "console", y->k == JOB_RECONCILE, p, &y->plan, err);
 }
 
 static bs_rc
@@ -108,10 +110,13 @@ apply_fn(void *arg, const struct bs_progress *p, struct bs_error *err)
 	bs_rc rc;
 
 	o.progress = p;
+	o.origin = "console";
 	o.approve = y->plan.guard.tripped ? y->plan.id : NULL;
 	/* the same lock as every run: never beside the daemon or a CLI sync */
-	if ((rc = lock_acquire(y->e->paths->lock_file, &fd, err)) != BS_OK)
+	if ((rc = lock_acquire(y->e->paths->lock_file, &fd, err)) != BS_OK) {
+		job_record_not_run(y->e->s, y->k, "console", rc, err);
 		return rc;
+	}
 	rc = job_run(y->e->s, y->k, &o, &y->res, err);
 	lock_release(&fd);
 	return rc;

@@ -54,6 +54,9 @@ struct welcome {
 	int *result;
 	void (*next_fn)(struct tui *, void *);	/* instead of result, when set */
 	void *next_ctx;
+	/* saves the address instead of conf_save, when set (the setup:
+	 * one key, and the session's clients made again) */
+	int (*save_fn)(void *ctx, const char *url, char *why, size_t whylen);
 	struct wform_field fields[2];
 	struct wform form;
 };
@@ -185,7 +188,17 @@ next(struct tui *ui, struct welcome *w)
 
 	if (url == NULL)
 		return TUI_HANDLED;
-	if (!str_eq(url, conf_get(w->conf, "hibob.base_url")) &&
+	if (w->save_fn != NULL) {
+		char why[512];
+		if (w->save_fn(w->next_ctx, url, why, sizeof why) != 0) {
+			if (w->fields[0].choice == CHOICE_CUSTOM) {
+				wtext_set_msg(&w->fields[1].text, why);
+				w->form.focus = 1;
+			}
+			tui_say(ui, ROLE_ERROR, " %s", why);
+			return TUI_HANDLED;
+		}
+	} else if (!str_eq(url, conf_get(w->conf, "hibob.base_url")) &&
 	    (conf_set(w->conf, "hibob.base_url", url, &err) != BS_OK ||
 	    conf_save(w->conf, w->conf_path, &err) != BS_OK)) {
 		if (w->fields[0].choice == CHOICE_CUSTOM) {
@@ -281,12 +294,21 @@ int
 welcome_push_then(struct tui *ui, struct conf *conf, const char *conf_path,
     const char *crumbs, void (*next_fn)(struct tui *, void *), void *ctx)
 {
+	return welcome_push_save(ui, conf, conf_path, crumbs, next_fn, NULL, ctx);
+}
+
+int
+welcome_push_save(struct tui *ui, struct conf *conf, const char *conf_path,
+    const char *crumbs, void (*next_fn)(struct tui *, void *),
+    int (*save_fn)(void *, const char *, char *, size_t), void *ctx)
+{
 	struct welcome *w = xcalloc(1, sizeof *w);
 
 	w->conf = conf;
 	w->conf_path = conf_path;
 	w->next_fn = next_fn;
 	w->next_ctx = ctx;
+	w->save_fn = save_fn;
 	if (tui_push(ui, &welcome_ops, w, "Welcome", crumbs) != 0) {
 		free(w);
 		return -1;

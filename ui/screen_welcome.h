@@ -26,4 +26,11 @@ int welcome_push(struct tui *ui, struct conf *conf, const char *conf_path,
 int welcome_push_then(struct tui *ui, struct conf *conf, const char *conf_path,
     const char *crumbs, void (*next_fn)(struct tui *, void *), void *ctx);
 
+/* The same, with the address saved by save_fn(ctx, url, why, whylen)
+ * (0, or -1 with the reason) instead of conf_save: the setup writes the
+ * one key to the file as it is and makes its clients again. */
+int welcome_push_save(struct tui *ui, struct conf *conf, const char *conf_path,
+    const char *crumbs, void (*next_fn)(struct tui *, void *),
+    int (*save_fn)(void *, const char *, char *, size_t), void *ctx);
+
 #endif

@@ -4,7 +4,9 @@
 # cancellation removes it; SIGTERM in the middle of a run leaves a
 # consistent store and the next run converges without duplicates; a 401
 # quarantines the sync (alert called, visible in status) and the first
-# success after the fix releases it (alert called again).
+# success after the fix releases it (alert called again); a changed
+# settings file is reloaded without a signal and status shows the next run
+# the daemon will make.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/sandbox.sh"
 
@@ -153,5 +155,24 @@ q=$(bs status --json | json_get - 'j["timeoff"]["quarantine"]')
 case $q in ""|False|false) ;; *) t_fail "still quarantined: $q" ;; esac
 stop_daemon
 grep -q "$SB_HIBOB_TOKEN" "$ALERTS" && t_fail "the alert saw the token"
+
+t_case "a changed poll interval is picked up without a signal; status shows the daemon's next run"
+bs config set timeoff.poll_minutes 60 >/dev/null
+"$BOBSYNC" daemon >"$T_TMP/d4.out" 2>"$T_TMP/d4.err" &
+DPID=$!
+t_on_exit "kill $DPID 2>/dev/null"
+[ -n "$(wait_for "grep -q 'timeoff: next run' '$T_TMP/d4.err'" 30)" ] ||
+	t_fail "the daemon did not say when time off runs next: $(tail -3 "$T_TMP/d4.err")"
+bs config set timeoff.poll_minutes 1 >/dev/null
+[ -n "$(wait_for "grep -q 'settings reloaded' '$T_TMP/d4.err'" 10)" ] ||
+	t_fail "the changed settings file was not reloaded: $(tail -3 "$T_TMP/d4.err")"
+[ -n "$(wait_for "[ \$(grep -c 'timeoff: next run' '$T_TMP/d4.err') -ge 2 ]" 30)" ] ||
+	t_fail "no next run after the reload: $(tail -3 "$T_TMP/d4.err")"
+next=$(grep 'timeoff: next run' "$T_TMP/d4.err" | tail -n 1 | sed 's/.*next run //')
+left=$(( $(date -u -d "$next" +%s) - $(date -u +%s) ))
+[ "$left" -le 120 ] || t_fail "the next run is $left s away: the 60-minute interval is still used"
+t_eq "$(bs status --json | json_get - 'j["timeoff"]["next_run"]')" "$next" \
+	"status shows the run the daemon will make"
+stop_daemon
 
 t_summary

@@ -2,7 +2,8 @@
 # log.sh - `bobsync log` over a store with many runs, without any service:
 # --result picks the newest runs that have that result (not only among the
 # newest --limit runs), --limit caps them, and a filter that matches
-# nothing says so.  The runs are written straight into the state store.
+# nothing says so; a sync that finds the lock held is logged as not run.
+# The runs are written straight into the state store.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/sandbox.sh"	# bs and json_get; no server is started
 
@@ -37,5 +38,20 @@ t_eq "$(bs log --limit 3 --result ok | grep -c ' ok ')" 3 "three rows in the tab
 
 t_case "a result no run has is said plainly"
 t_eq "$(bs log --result blocked)" "No run with the result 'blocked'." "the message"
+
+t_case "a sync that finds the lock held is in the log as not run, from the cli"
+bs config set assembled.enabled true >/dev/null
+flock "$BOBSYNC_HOME/bobsync.lock" sleep 30 &
+HOLDER=$!
+t_on_exit "kill $HOLDER 2>/dev/null"
+i=0
+until [ -f "$BOBSYNC_HOME/bobsync.lock" ] || [ $i -gt 50 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 0.2
+bs sync timeoff >/dev/null 2>&1
+t_eq "$?" 5 "exit status: the lock is held"
+t_eq "$(bs log --json | json_get - 'j["runs"][0]["result"]')" "not run" "recorded"
+t_eq "$(bs log --json | json_get - 'j["runs"][0]["origin"]')" cli "who tried"
+t_eq "$(bs status --json | json_get - 'j["timeoff"]["failures"]')" 0 "no failure counted"
+kill $HOLDER 2>/dev/null
 
 t_summary

@@ -57,6 +57,19 @@ t_eq "$?" 6 "exit status of check with a wrong token"
 grep -q -F "WRONG-" "$OUT/wrong.out" "$OUT/wrong.err" && t_fail "the wrong token is echoed"
 printf '%s\n%s\n' "$SB_HIBOB_ID" "$SB_HIBOB_TOKEN" | bs credentials set hibob >/dev/null 2>&1
 
+t_case "credentials set --check: a rejected token is not stored (exit 6), the right one is"
+printf '%s\n%s\n' "$SB_HIBOB_ID" "WRONG-$SB_HIBOB_TOKEN-X" |
+	bs credentials set hibob --check >"$OUT/c1.out" 2>"$OUT/c1.err"
+t_eq "$?" 6 "exit status when HiBob rejects the token"
+t_contains "$(cat "$OUT/c1.err")" "HiBob rejected it (401); the old token is kept" "says so"
+grep -q -F "WRONG-" "$OUT/c1.out" "$OUT/c1.err" && t_fail "the rejected token is echoed"
+bs check >/dev/null 2>&1
+t_eq "$?" 0 "the old token is still there: check passes"
+printf '%s\n%s\n' "$SB_HIBOB_ID" "$SB_HIBOB_TOKEN" |
+	bs credentials set hibob --check >"$OUT/c2.out" 2>"$OUT/c2.err"
+t_eq "$?" 0 "exit status with the right token"
+t_contains "$(cat "$OUT/c2.out")" "accepted by HiBob" "stored and accepted"
+
 t_case "nothing in the settings, the state store or its journal"
 no_secret_in "$BOBSYNC_HOME" "BOBSYNC_HOME (settings, state.db, logs)"
 # the vault itself must not hold them in the clear either

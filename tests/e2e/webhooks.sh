@@ -146,6 +146,15 @@ t_eq "$(printf '%s' "$st" | json_get - 'j["webhook"]["on"]')" True "status: webh
 [ "$(printf '%s' "$st" | json_get - 'j["webhook"]["accepted_today"]')" -ge 5 ] ||
 	t_fail "status counts the accepted events: $(printf '%s' "$st" | json_get - 'j["webhook"]')"
 t_contains "$(bs status)" "HiBob webhooks" "status text"
+
+t_case "a new webhook secret in the vault: the running daemon takes it (no restart)"
+SECRET=whsec-sandbox-rotated-91c4
+printf '%s\n' "$SECRET" | bs credentials set webhook >/dev/null 2>&1 || t_fail "storing the new secret"
+ok=$(wait_for '[ "$(bs check --json 2>/dev/null | json_get - "[c[\"status\"] for c in j[\"checks\"] if c[\"id\"] == \"webhook.receiver\"][0]")" = pass ]' 15)
+[ -n "$ok" ] || t_fail "check did not pass with the new secret: $(tail -3 "$T_TMP/d1.err")"
+hooks normal
+rid5=$(new_request approved "$(day 58)")
+wait_for '[ "$(events_of $rid5)" = 1 ]' 30 >/dev/null || t_fail "an event signed with the new secret did not arrive"
 stop_daemon
 
 t_case "webhooks lost: the poll still brings the approval within one interval"

@@ -1112,6 +1112,24 @@ lenient_repair(void **state)
 	conf_free(&c);
 }
 
+/* Entry-time checks: a sync-until date in the past is refused (nothing
+ * would sync), today and later are taken, other keys pass through. */
+static void
+entry_sync_until_past(void **state)
+{
+	struct bs_error err = { 0 };
+	int64_t now = days_from_civil(2026, 12, 6) * 86400 + 3600;
+
+	(void)state;
+	assert_int_equal(conf_check_entry("timeoff.sync_until", "2026-12-05", now, &err),
+	    BS_ERR_CONFIG);
+	assert_non_null(strstr(err.detail, "nothing would sync"));
+	assert_int_equal(conf_check_entry("timeoff.sync_until", "2026-12-06", now, &err), BS_OK);
+	assert_int_equal(conf_check_entry("timeoff.sync_until", "+0d", now, &err), BS_OK);
+	assert_int_equal(conf_check_entry("timeoff.sync_until", "2027-01-01", now, &err), BS_OK);
+	assert_int_equal(conf_check_entry("timeoff.lookback_days", "0", now, &err), BS_OK);
+}
+
 #define T(fn) cmocka_unit_test(fn)
 #define TF(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
@@ -1120,6 +1138,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(table_degenerate),
+		T(entry_sync_until_past),
 		T(table_has_every_cli_md_key),
 		T(table_extra_keys),
 		T(table_is_consistent),

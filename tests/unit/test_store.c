@@ -892,6 +892,39 @@ runs_killed_run_closed_by_next(void **state)
 	store_run_clear(&r);
 }
 
+/* A run that ended before it began is one finished row that leaves a
+ * running run alone (no lock needed); who started a run is kept. */
+static void
+runs_add_and_origin(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct store_run r;
+	int64_t running, added;
+
+	assert_int_equal(store_run_start(f->s, "timeoff", "sync", NULL, 100, &running, &err),
+	    BS_OK);
+	assert_int_equal(store_run_set_origin(f->s, running, "daemon", &err), BS_OK);
+	assert_int_equal(store_run_add(f->s, "roster", "sync", "abc", "blocked", "too many",
+	    "console", 150, &added, &err), BS_OK);
+	assert_true(added > running);
+	assert_int_equal(store_run_get(f->s, running, &r, &err), BS_OK);
+	assert_string_equal(r.result, "running");	/* not taken for interrupted */
+	assert_string_equal(r.origin, "daemon");
+	store_run_clear(&r);
+	assert_int_equal(store_run_get(f->s, added, &r, &err), BS_OK);
+	assert_string_equal(r.result, "blocked");
+	assert_string_equal(r.origin, "console");
+	assert_string_equal(r.plan_id, "abc");
+	assert_string_equal(r.message, "too many");
+	assert_int_equal(r.started_at, 150);
+	assert_int_equal(r.finished_at, 150);
+	store_run_clear(&r);
+	assert_int_equal(store_run_add(f->s, "roster", "sync", NULL, "", NULL, NULL, 1, &added,
+	    &err), BS_ERR_INVALID);
+	assert_int_equal(store_run_set_origin(f->s, running, "", &err), BS_ERR_INVALID);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -910,6 +943,7 @@ main(void)
 		T(runs_degenerate),
 		T(runs_start_finish_get),
 		T(runs_killed_run_closed_by_next),
+		T(runs_add_and_origin),
 		T(runs_message_masks_secrets),
 		T(runs_list_and_last),
 		T(actions_degenerate),

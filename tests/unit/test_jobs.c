@@ -1,0 +1,177 @@
+/* test_jobs.c - the job bookkeeping that needs no service: a setting that
+ * shapes the time-off events marks a full comparison; an attempt that
+ * could not start is recorded as "not run" with who started it; checks
+ * that pass lift a quarantine only on request. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "checks.h"
+#include "conf.h"
+#include "jobs.h"
+#include "log.h"
+#include "session.h"
+#include "store.h"
+#include "util.h"
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	struct store *st;
+	struct conf *conf;
+	struct bs_session s;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	struct bs_error err = { 0 };
+
+	assert_non_null(f);
+	snprintf(f->dir, sizeof f->dir, "/tmp/bs_jobs_XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof f->path, "%s/state.db", f->dir);
+	assert_int_equal(store_open(f->path, &f->st, &err), BS_OK);
+	f->conf = conf_new();
+	session_init(&f->s, f->conf, NULL, f->st, NULL);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char p[192];
+
+	session_close(&f->s);
+	conf_free(&f->conf);
+	store_close(&f->st);
+	snprintf(p, sizeof p, "%s/state.db-wal", f->dir);
+	unlink(p);
+	snprintf(p, sizeof p, "%s/state.db-shm", f->dir);
+	unlink(p);
+	unlink(f->path);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static void
+full_pending_after_event_setting_change(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	char why[256];
+
+	/* the first look only remembers the settings */
+	assert_int_equal(job_timeoff_full_pending(&f->s, why, sizeof why), 0);
+	assert_int_equal(job_timeoff_full_pending(&f->s, why, sizeof why), 0);
+	/* a setting that does not shape events changes nothing */
+	assert_int_equal(conf_set(f->conf, "timeoff.poll_minutes", "7", &err), BS_OK);
+	assert_int_equal(job_timeoff_full_pending(&f->s, why, sizeof why), 0);
+	/* the policy map does, and the reason names it; it stays until a
+	 * full comparison clears it */
+	assert_int_equal(conf_set(f->conf, "assembled.policy_map", "Holiday=Holiday", &err), BS_OK);
+	assert_int_equal(job_timeoff_full_pending(&f->s, why, sizeof why), 1);
+	assert_non_null(strstr(why, "assembled.policy_map"));
+	assert_null(strstr(why, "poll_minutes"));
+	assert_int_equal(job_timeoff_full_pending(&f->s, why, sizeof why), 1);
+	assert_int_equal(store_kv_set(f->st, "timeoff.full_pending", "", 1, &err), BS_OK);
+	assert_int_equal(job_timeoff_full_pending(&f->s, why, sizeof why), 0);
+	assert_int_equal(conf_set(f->conf, "timeoff.split_chunks", "true", &err), BS_OK);
+	assert_int_equal(job_timeoff_full_pending(&f->s, why, sizeof why), 1);
+	assert_non_null(strstr(why, "timeoff.split_chunks"));
+}
+
+static void
+not_run_is_recorded_with_origin(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 }, why = { 0 };
+	struct store_run *runs = NULL;
+	struct job_state js;
+	size_t n = 0;
+
+	bs_fail(&why, BS_ERR_LOCKED, "another bobsync holds the lock");
+	job_record_not_run(&f->s, JOB_TIMEOFF, "console", BS_ERR_LOCKED, &why);
+	assert_int_equal(store_runs_list(f->st, NULL, 10, &runs, &n, &err), BS_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(runs[0].result, "not run");
+	assert_string_equal(runs[0].origin, "console");
+	assert_string_equal(runs[0].target, "timeoff");
+	assert_non_null(strstr(runs[0].message, "holds the lock"));
+	store_runs_free(runs, n);
+	/* the run holding the lock owns the state: no failure, no backoff */
+	assert_int_equal(job_state_load(f->st, JOB_TIMEOFF, &js, &err), BS_OK);
+	assert_int_equal(js.last_run, 0);
+	assert_int_equal(js.failures, 0);
+	/* nothing configured: a failed attempt in the state too */
+	bs_fail(&why, BS_ERR_NOT_CONFIGURED, "no Assembled API key stored");
+	job_record_not_run(&f->s, JOB_TIMEOFF, "cli", BS_ERR_NOT_CONFIGURED, &why);
+	assert_int_equal(job_state_load(f->st, JOB_TIMEOFF, &js, &err), BS_OK);
+	assert_string_equal(js.last_result, "not run");
+	assert_true(js.last_run > 0);
+	assert_int_equal(js.failures, 1);
+	/* a cancelled attempt is not an attempt */
+	job_record_not_run(&f->s, JOB_ROSTER, "console", BS_ERR_CANCELLED, &why);
+	assert_int_equal(store_runs_list(f->st, NULL, 10, &runs, &n, &err), BS_OK);
+	assert_int_equal(n, 2);
+	store_runs_free(runs, n);
+}
+
+static void
+resume_lifts_quarantine_when_checks_pass(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct check_report rep;
+	struct job_state js;
+
+	memset(&js, 0, sizeof js);
+	js.last_run = 100;
+	js.failures = 2;
+	snprintf(js.quarantine, sizeof js.quarantine, "HiBob: 401");
+	assert_int_equal(job_state_save(f->st, JOB_TIMEOFF, &js, &err), BS_OK);
+
+	memset(&rep, 0, sizeof rep);
+	for (int i = 0; i < CHECK_COUNT; i++)
+		rep.v[i].status = CHECK_PASS;
+	rep.v[CHECK_ASSEMBLED_AUTH].status = CHECK_FAIL;
+	assert_int_equal(job_checks_clear(f->conf, JOB_TIMEOFF, &rep), 0);
+	assert_int_equal(job_checks_clear(f->conf, JOB_ROSTER, &rep), 1);
+	rep.v[CHECK_ASSEMBLED_AUTH].status = CHECK_PASS;
+	rep.v[CHECK_HIBOB_AUTH].status = CHECK_SKIP;
+	assert_int_equal(job_checks_clear(f->conf, JOB_TIMEOFF, &rep), 0);
+	rep.v[CHECK_HIBOB_AUTH].status = CHECK_PASS;
+	assert_int_equal(job_checks_clear(f->conf, JOB_TIMEOFF, &rep), 1);
+
+	assert_int_equal(job_resume(f->st, JOB_TIMEOFF, "the checks pass again", &err), BS_OK);
+	assert_int_equal(job_state_load(f->st, JOB_TIMEOFF, &js, &err), BS_OK);
+	assert_string_equal(js.quarantine, "");
+	assert_int_equal(js.failures, 0);
+	assert_true(js.next_run > 0);
+	assert_true(job_due(f->conf, JOB_TIMEOFF, &js, clock_now()) <= clock_now());
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(full_pending_after_event_setting_change),
+		T(not_run_is_recorded_with_origin),
+		T(resume_lifts_quarantine_when_checks_pass),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
