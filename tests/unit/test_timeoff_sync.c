@@ -699,6 +699,8 @@ run_guard_blocks_mass_cancellation(void **state)
 		assert_int_equal(store_toff_event_put(w.store, &row, 1, &err), BS_OK);
 	}
 	assert_int_equal(store_toff_cursor_set(w.store, 1772359200 - 300, 1, &err), BS_OK);
+	/* four of four is a mass deletion once above the count */
+	assert_int_equal(conf_set(w.conf, "guard.timeoff_max_removals", "3", &err), BS_OK);
 
 	ch = json_array();
 	for (int i = 1; i <= 4; i++)
