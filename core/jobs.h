@@ -59,6 +59,13 @@ int64_t job_due(const struct conf *conf, enum job_kind k, const struct job_state
 bs_rc job_run(struct bs_session *s, enum job_kind k, const struct sync_opts *o,
     struct sync_result *r, struct bs_error *err);
 
+/* Credentials proven: before a run, each secret the job uses that its
+ * service has not accepted since it was stored is tried with one cheap
+ * call (a rejection stops the run: exit 6, quarantine, alert).
+ * job_credentials_changed: a secret of the job was stored since it was
+ * last accepted or rejected (a quarantined job is then due at once). */
+int job_credentials_changed(struct bs_session *s, enum job_kind k);
+
 /* Run alert.command with the event (never blocks more than 60 s).
  * event: "failure", "guard", "quarantine", "recovery". */
 void job_alert(const struct conf *conf, const char *event, enum job_kind k,
