@@ -1,4 +1,4 @@
-/* cmd_plan.c - bobsync plan roster|timeoff [--json] */
+/* cmd_plan.c - bobsync plan roster|timeoff [--reconcile] [--json] */
 #include <stdio.h>
 #include <string.h>
 
@@ -18,11 +18,14 @@ cmd_plan(struct app *a, int argc, char **argv)
 	struct out_progress prog;
 	struct bs_progress pcb = { out_progress_cb, &prog };
 	const char *what = NULL;
+	int reconcile = 0;
 	bs_rc rc;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			a->json = 1;
+		else if (strcmp(argv[i], "--reconcile") == 0)
+			reconcile = 1;
 		else if (argv[i][0] == '-')
 			return app_usage(a, "plan", "unknown option '%s'", argv[i]);
 		else if (what == NULL)
@@ -32,13 +35,16 @@ cmd_plan(struct app *a, int argc, char **argv)
 	}
 	if (what == NULL || (strcmp(what, "roster") != 0 && strcmp(what, "timeoff") != 0))
 		return app_usage(a, "plan", "say which plan: roster or timeoff");
+	if (reconcile && strcmp(what, "timeoff") != 0)
+		return app_usage(a, "plan", "--reconcile plans the time-off reconciliation: plan timeoff "
+		    "--reconcile");
 	if (app_ctx_open(a, APP_NEED_VAULT | APP_NEED_STORE, &ctx, &err) != BS_OK)
 		return app_error(a, &err);
 	out_progress_init(&prog, a);
 	if (strcmp(what, "roster") == 0)
 		rc = roster_plan_now(&ctx.s, NULL, &pcb, &plan, &err);
 	else
-		rc = toff_plan_now(&ctx.s, 0, NULL, &pcb, &plan, &err);
+		rc = toff_plan_now(&ctx.s, reconcile, NULL, &pcb, &plan, &err);
 	out_progress_done(&prog);
 	if (rc != BS_OK) {
 		app_ctx_close(&ctx);

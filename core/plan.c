@@ -221,6 +221,16 @@ plan_guard_eval(struct plan *p, const struct conf *conf, long base, const char *
 		g->approved = 1;
 }
 
+void
+plan_guard_require(struct plan *p, const char *reason, const char *approve)
+{
+	struct plan_guard *g = &p->guard;
+
+	g->tripped = 1;
+	snprintf(g->reason, sizeof g->reason, "%s", reason ? reason : "approval required");
+	g->approved = plan_id_matches(p, approve);
+}
+
 json_t *
 plan_guard_to_json(const struct plan_guard *g)
 {

@@ -228,10 +228,11 @@ asm.activities  reset            2     ok
 asm.activities  truncate         1     ok
 asm.activities  invalid_json     -1    1
 # a wrong-shaped list is an error; every schedule empty while the store
-# holds events there is a read gone wrong (it made a second event per
-# request before): both stop the run before any write
+# holds events there is most likely a read gone wrong (it made a second
+# event per request before): the plan waits for approval (exit 3); both
+# stop the run before any write
 asm.activities  wrong_shape      -1    1
-asm.activities  empty            -1    1
+asm.activities  empty            -1    3
 asm.create      429              1     ok
 asm.create      500              1     1
 asm.create      reset            1     1
