@@ -140,8 +140,9 @@ cell() {
 	else
 		t_eq "$st" "$want" "exit status (stderr: $(tail -c 300 "$T_TMP/err"))"
 		# an abort says why on stderr, and so does a run where actions
-		# failed (the count and the first failures with their reasons)
-		grep -qi "$svc" "$T_TMP/err" ||
+		# failed (the count and the first failures with their reasons);
+		# a plan blocked for approval (3) says it with the plan on stdout
+		grep -qi "$svc" "$T_TMP/err" "$T_TMP/out" ||
 			t_fail "stderr does not name $svc: $(tail -c 300 "$T_TMP/err")"
 	fi
 	# no wrong write: nothing the truth still wants was deactivated or removed, no duplicate
