@@ -284,7 +284,8 @@ job_alert(const struct conf *conf, const char *event, enum job_kind k,
  * accepted and when they were last rejected (times, never the secrets).
  * A run whose service would otherwise not be called (a quiet time-off
  * poll calls no Assembled) makes one cheap authenticated call for each
- * secret not proven yet, so a wrong key replaced by `credentials set` is
+ * secret not proven yet, to an endpoint the sync itself needs (the same
+ * permission), so a wrong key replaced by `credentials set` is
  * noticed at the next run and not at the next approval. */
 
 enum cred_svc { CRED_HIBOB, CRED_ASSEMBLED, CRED_ALLEO, CRED_COUNT };
@@ -390,10 +391,12 @@ cred_call(struct bs_session *s, enum job_kind k, enum cred_svc c, struct bs_erro
 			rc = bob_get_fields(bc, &f, err);
 			bob_fields_free(&f);
 		} else {
-			char **pol = NULL;
-			size_t n = 0;
-			rc = bob_policy_types(bc, &pol, &n, err);
-			bob_strings_free(pol, n);
+			/* the call the time-off sync makes anyway (the same
+			 * permission), over its last minute */
+			struct bob_timeoffs ch = { 0 };
+			int64_t now = clock_now();
+			rc = bob_timeoff_changes(bc, now - 60, now, &ch, err);
+			bob_timeoffs_free(&ch);
 		}
 		return rc;
 	}
