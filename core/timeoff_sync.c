@@ -1745,8 +1745,10 @@ restore_overlapped(struct run *ru, const struct act *a, struct bs_error *err)
 	for (size_t i = 0; i < a->nrestore && rc == BS_OK; i++) {
 		struct toff_event_rows rows = { 0 };
 		char *pol;
-		if (store_toff_events_of(st, a->restore[i], &rows, err) != BS_OK)
+		if (store_toff_events_of(st, a->restore[i], &rows, err) != BS_OK) {
+			toff_event_rows_free(&rows);
 			return BS_ERR_STORE;
+		}
 		pol = recorded_policy(st, a->restore[i]);
 		for (size_t r = 0; r < rows.n && rc == BS_OK; r++) {
 			struct toff_event_row row = rows.v[r];

@@ -741,6 +741,74 @@ run_guard_blocks_mass_cancellation(void **state)
 	world_close(&w);
 }
 
+/* assembled.allow_conflicts=false: a new event overlapping request 1's
+ * makes request 1's again (allowed conflicts) right after, then deletes
+ * the old id, so both requests keep an event. */
+static void
+run_overlap_keeps_both_events(void **state)
+{
+	struct world w;
+	struct sync_result r;
+	struct bs_error err = { 0 };
+	struct toff_event_rows rows;
+	struct plan p;
+	json_t *log, *ch, *b;
+
+	(void)state;
+	world_open(&w);
+	first_run_reconciles(&w);
+	assert_int_equal(conf_set(w.conf, "assembled.allow_conflicts", "false", &err), BS_OK);
+	ch = json_array();
+	json_array_append_new(ch, hibob_req(7, "101", "approved", "2026-03-03", "2026-03-04", "Created"));
+
+	/* the plan says so */
+	reset_server();
+	script(json_pack("[o, o, o]", item("/v1/timeoff/requests/changes", wrap("changes", json_deep_copy(ch))),
+	    item_text("/v0/people", people_body), item_text("/v0/activity_types", types_json)));
+	memset(&p, 0, sizeof p);
+	assert_int_equal(toff_plan_now(&w.s, 0, NULL, NULL, &p, &err), BS_OK);
+	assert_int_equal(p.n, 1);
+	assert_int_equal(p.v[0].op, PLAN_CREATE);
+	assert_non_null(strstr(p.v[0].reason, "overlaps request #1 of the same agent"));
+	plan_free(&p);
+
+	reset_server();
+	script(json_pack("[o, o, o, o, o, o]", item("/v1/timeoff/requests/changes", wrap("changes", ch)),
+	    item_text("/v0/people", people_body), item_text("/v0/activity_types", types_json),
+	    item_text("/v0/activities", "{\"id\":\"act-7\"}"),
+	    item_text("/v0/activities", "{\"id\":\"act-1b\"}"),
+	    item_text("/v0/activities/bulk", "{\"activities\":{}}")));
+	assert_int_equal(run(&w, "sync", NULL, &r, &err), BS_OK);
+	assert_int_equal(r.applied, 1);
+	log = server_log();
+	assert_int_equal(json_array_size(log), 6);
+	/* the new event first, conflicts not allowed */
+	b = json_loads(json_string_value(json_object_get(json_array_get(log, 3), "body")), 0, NULL);
+	assert_non_null(strstr(json_string_value(json_object_get(b, "description")), "hibob:7"));
+	assert_true(json_is_false(json_object_get(b, "allow_conflicts")));
+	json_decref(b);
+	/* then request 1's again, conflicts allowed */
+	b = json_loads(json_string_value(json_object_get(json_array_get(log, 4), "body")), 0, NULL);
+	assert_non_null(strstr(json_string_value(json_object_get(b, "description")), "hibob:1"));
+	assert_true(json_is_true(json_object_get(b, "allow_conflicts")));
+	json_decref(b);
+	/* then its old id deleted */
+	assert_string_equal(json_string_value(json_object_get(json_array_get(log, 5), "path")),
+	    "/v0/activities/bulk");
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(log, 5), "body")),
+	    "\"act-1\""));
+	json_decref(log);
+	assert_int_equal(store_toff_events_of(w.store, 1, &rows, &err), BS_OK);
+	assert_int_equal(rows.n, 1);
+	assert_string_equal(rows.v[0].activity_id, "act-1b");
+	toff_event_rows_free(&rows);
+	assert_int_equal(store_toff_events_of(w.store, 7, &rows, &err), BS_OK);
+	assert_int_equal(rows.n, 1);
+	assert_string_equal(rows.v[0].activity_id, "act-7");
+	toff_event_rows_free(&rows);
+	world_close(&w);
+}
+
 static void
 run_killed_create_is_adopted(void **state)
 {
@@ -1052,6 +1120,7 @@ main(void)
 		cmocka_unit_test(run_first_then_quiet_feed),
 		cmocka_unit_test(run_cancel_edit_and_approval),
 		cmocka_unit_test(run_guard_blocks_mass_cancellation),
+		cmocka_unit_test(run_overlap_keeps_both_events),
 		cmocka_unit_test(run_killed_create_is_adopted),
 		cmocka_unit_test(run_killed_replace_finishes_delete),
 		cmocka_unit_test(run_reconcile_reads_feed),
