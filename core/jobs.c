@@ -413,7 +413,7 @@ cred_call(struct bs_session *s, enum job_kind k, enum cred_svc c, struct bs_erro
 		struct scim_client *sc;
 		if ((rc = session_scim(s, &sc, err)) != BS_OK)
 			return rc;
-		return scim_ping(sc, err);
+		return scim_token(sc, err);	/* the run reuses the token: no extra call */
 	}
 	default:
 		return BS_OK;

@@ -19,6 +19,10 @@ void scim_client_free(struct scim_client **c);
  * permissions without writing anything. */
 bs_rc scim_ping(struct scim_client *c, struct bs_error *err);
 
+/* Get a token (or keep the cached one): proves the client id and secret
+ * at the token endpoint; the calls that follow reuse it. */
+bs_rc scim_token(struct scim_client *c, struct bs_error *err);
+
 /* ---- users (added to the original header) ---- */
 
 /* The schema URN of the attributes Alleo gets beyond the core User:
