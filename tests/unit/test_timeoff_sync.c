@@ -809,6 +809,62 @@ run_overlap_keeps_both_events(void **state)
 	world_close(&w);
 }
 
+/* A person who left (Inactive, termination date 2026-03-05), not in
+ * who's out: the reconciliation keeps the approved request before the
+ * termination date (made) and removes the event of the one after it. */
+static void
+run_reconcile_leaver(void **state)
+{
+	struct world w;
+	struct sync_result r;
+	struct bs_error err = { 0 };
+	struct toff_event_rows rows;
+	struct toff_event_row row;
+	json_t *log, *ch = json_array();
+
+	(void)state;
+	world_open(&w);
+	memset(&row, 0, sizeof row);
+	row.request_id = 8;
+	row.employee_id = (char *)"101";
+	row.agent_id = (char *)"a1";
+	row.activity_id = (char *)"act-8";
+	row.type_id = (char *)"t3";
+	row.start = 1773010800;		/* 2026-03-09 in Amsterdam */
+	row.end = row.start + 86400;
+	assert_int_equal(store_toff_event_put(w.store, &row, 1, &err), BS_OK);
+	json_array_append_new(ch, hibob_req(8, "101", "approved", "2026-03-09", "2026-03-09", "Created"));
+	json_array_append_new(ch, hibob_req(9, "101", "approved", "2026-03-02", "2026-03-03", "Created"));
+	script(json_pack("[o, o, o, o, o, o, o, o, o, o, o]",
+	    item_text("/v1/timeoff/whosout", "{\"outs\":[]}"),
+	    item("/v1/timeoff/requests/changes", wrap("changes", ch)),
+	    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
+	    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
+	    item_text("/v0/people", people_body),
+	    item_text("/v0/activity_types", types_json),
+	    item_text("/v1/people/search", "{\"employees\":[{\"id\":\"101\",\"email\":\"ann@x.test\","
+	    "\"internal\":{\"status\":\"Inactive\",\"lifecycleStatus\":\"Terminated\","
+	    "\"terminationDate\":\"2026-03-05\"}}]}"),
+	    item_text("/v0/activities", "{\"activities\":{\"act-8-1\":{\"id\":\"act-8\",\"agent_id\":"
+	    "\"a1\",\"type_id\":\"t3\",\"start_time\":1773010800,\"end_time\":1773097200,"
+	    "\"description\":\"HiBob time off #8 (Holiday) hibob:8\"}}}"),
+	    item_text("/v0/activities", "{\"activities\":{}}"),
+	    item_text("/v0/activities", "{\"id\":\"act-9\"}"),
+	    item_text("/v0/activities/bulk", "{\"activities\":{}}")));
+	assert_int_equal(run(&w, "reconcile", NULL, &r, &err), BS_OK);
+	assert_int_equal(r.applied, 2);
+	log = server_log();
+	assert_int_equal(count_calls(log, "POST", "/v0/activities/bulk"), 1);
+	json_decref(log);
+	assert_int_equal(store_toff_events_of(w.store, 8, &rows, &err), BS_OK);
+	assert_int_equal(rows.n, 0);
+	toff_event_rows_free(&rows);
+	assert_int_equal(store_toff_events_of(w.store, 9, &rows, &err), BS_OK);
+	assert_int_equal(rows.n, 1);
+	toff_event_rows_free(&rows);
+	world_close(&w);
+}
+
 static void
 run_killed_create_is_adopted(void **state)
 {
@@ -1121,6 +1177,7 @@ main(void)
 		cmocka_unit_test(run_cancel_edit_and_approval),
 		cmocka_unit_test(run_guard_blocks_mass_cancellation),
 		cmocka_unit_test(run_overlap_keeps_both_events),
+		cmocka_unit_test(run_reconcile_leaver),
 		cmocka_unit_test(run_killed_create_is_adopted),
 		cmocka_unit_test(run_killed_replace_finishes_delete),
 		cmocka_unit_test(run_reconcile_reads_feed),
