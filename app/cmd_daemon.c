@@ -281,6 +281,10 @@ cmd_daemon(struct app *a, int argc, char **argv)
 				goto out;
 			}
 			due = job_due(a->conf, (enum job_kind)k, &st, now);
+			/* credentials replaced since the quarantine: try them now */
+			if (st.quarantine[0] != '\0' && due > now &&
+			    job_credentials_changed(&ctx.s, (enum job_kind)k))
+				due = now;
 			if (retry_at[k] > due)
 				due = retry_at[k];
 			if (due > now) {

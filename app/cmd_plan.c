@@ -1,4 +1,4 @@
-/* cmd_plan.c - bobsync plan roster|timeoff [--json] */
+/* cmd_plan.c - bobsync plan roster|timeoff [--reconcile] [--json] */
 #include <stdio.h>
 #include <string.h>
 
@@ -21,11 +21,14 @@ cmd_plan(struct app *a, int argc, char **argv)
 	const char *what = NULL;
 	char why[512];
 	int full = 0;
+	int reconcile = 0;
 	bs_rc rc;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			a->json = 1;
+		else if (strcmp(argv[i], "--reconcile") == 0)
+			reconcile = 1;
 		else if (argv[i][0] == '-')
 			return app_usage(a, "plan", "unknown option '%s'", argv[i]);
 		else if (what == NULL)
@@ -35,6 +38,9 @@ cmd_plan(struct app *a, int argc, char **argv)
 	}
 	if (what == NULL || (strcmp(what, "roster") != 0 && strcmp(what, "timeoff") != 0))
 		return app_usage(a, "plan", "say which plan: roster or timeoff");
+	if (reconcile && strcmp(what, "timeoff") != 0)
+		return app_usage(a, "plan", "--reconcile plans the time-off reconciliation: plan timeoff "
+		    "--reconcile");
 	if (app_ctx_open(a, APP_NEED_VAULT | APP_NEED_STORE, &ctx, &err) != BS_OK)
 		return app_error(a, &err);
 	out_progress_init(&prog, a);
@@ -42,11 +48,15 @@ cmd_plan(struct app *a, int argc, char **argv)
 		rc = roster_plan_now(&ctx.s, NULL, &pcb, &plan, &err);
 	else {
 		/* what the next sync will do: a whole-window comparison when a
-		 * setting that shapes the events changed */
-		full = job_timeoff_full_pending(&ctx.s, why, sizeof why);
-		if (full)
-			fprintf(stderr, "bobsync: time-off settings %s since the last full comparison: "
-			    "this plan (and the next sync) compares the whole window.\n", why);
+		 * setting that shapes the events changed (or --reconcile asks) */
+		full = reconcile;
+		if (!full) {
+			full = job_timeoff_full_pending(&ctx.s, why, sizeof why);
+			if (full)
+				fprintf(stderr, "bobsync: time-off settings %s since the last full "
+				    "comparison: this plan (and the next sync) compares the whole "
+				    "window.\n", why);
+		}
 		rc = toff_plan_now(&ctx.s, full, NULL, &pcb, &plan, &err);
 	}
 	out_progress_done(&prog);

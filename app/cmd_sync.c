@@ -178,11 +178,11 @@ sync_main(struct app *a, int argc, char **argv, int reconcile)
 			a->json = 1;
 		else if (!reconcile && strcmp(argv[i], "--dry-run") == 0)
 			o.dry_run = 1;
-		else if (!reconcile && strcmp(argv[i], "--approve") == 0) {
+		else if (strcmp(argv[i], "--approve") == 0) {
 			if (++i >= argc)
 				return app_usage(a, cmd, "--approve needs the plan id");
 			o.approve = argv[i];
-		} else if (!reconcile && strncmp(argv[i], "--approve=", 10) == 0)
+		} else if (strncmp(argv[i], "--approve=", 10) == 0)
 			o.approve = argv[i] + 10;
 		else if (argv[i][0] == '-')
 			return app_usage(a, cmd, "unknown option '%s'", argv[i]);

@@ -108,9 +108,10 @@ print_sync_result(FILE *f, const struct sync_result *r)
 		return;
 	}
 	if (str_eq(r->result, "blocked")) {
-		fprintf(f, "The %s sync is blocked: %s.\nReview it with 'bobsync plan %s' and apply "
-		    "exactly this plan with:\n  bobsync sync %s --approve %s\n", what, r->guard.reason,
-		    r->target, r->target, r->plan_id);
+		fprintf(f, "The %s sync is blocked: %s.\nReview it with 'bobsync plan %s%s' and apply "
+		    "exactly this plan with:\n  bobsync %s %s --approve %s\n", what, r->guard.reason,
+		    r->target, r->reconcile ? " --reconcile" : "", r->reconcile ? "reconcile" : "sync",
+		    r->target, r->plan_id);
 		return;
 	}
 	fprintf(f, "%s sync %s: %ld applied, %ld failed, %ld skipped of %ld planned (run %lld, "

@@ -96,9 +96,15 @@ static const struct conf_option options[] = {
 	{ "roster.run_at", CONF_TIME, "02:00", 0, 0, NULL,
 	  "daemon: daily Alleo roster sync, local time", NULL },
 	{ "guard.max_removals", CONF_INT, "3", 0, 1000000, NULL,
-	  "more removals than this in one run need approval of the plan id", NULL },
+	  "roster: more removals than this in one run need approval of the plan id", NULL },
 	{ "guard.max_removal_percent", CONF_NUMBER, "10", 0, 100, NULL,
-	  "removing more than this share of the Alleo roster needs approval", NULL },
+	  "roster: removing more than this share of the Alleo roster (from two removals on) "
+	  "needs approval", NULL },
+	{ "guard.timeoff_max_removals", CONF_INT, "10", 0, 1000000, NULL,
+	  "time off: up to this many event removals in one run never need approval", NULL },
+	{ "guard.timeoff_max_removal_percent", CONF_NUMBER, "5", 0, 100, NULL,
+	  "time off: more removals need approval when they are over this share of the events "
+	  "held", NULL },
 	{ "guard.min_source_ratio", CONF_NUMBER, "0.8", 0, 1, NULL,
 	  "stop when HiBob returns fewer people than this share of the last run", NULL },
 	{ "alert.command", CONF_COMMAND, NULL, 0, 0, NULL,

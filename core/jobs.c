@@ -12,16 +12,19 @@
 #include "assembled.h"
 #include "checks.h"
 #include "conf.h"
+#include "hibob.h"
 #include "http.h"
 #include "jobs.h"
 #include "log.h"
 #include "roster.h"
 #include "scheduler.h"
+#include "scim.h"
 #include "session.h"
 #include "store.h"
 #include "timeoff_sync.h"
 #include "tz.h"
 #include "util.h"
+#include "vault.h"
 
 #define QUARANTINE_RETRY (60 * 60)
 
@@ -459,6 +462,183 @@ job_check_type_names(struct bs_session *s, const char *key, const char *value, c
 	return c.bad[0] == '\0';
 }
 
+/* ---- credentials proven ----
+ *
+ * A secret is proven once its service accepted it.  The store keeps, per
+ * service, the vault's stored-at times of its secrets when they were last
+ * accepted and when they were last rejected (times, never the secrets).
+ * A run whose service would otherwise not be called (a quiet time-off
+ * poll calls no Assembled) makes one cheap authenticated call for each
+ * secret not proven yet, to an endpoint the sync itself needs (the same
+ * permission), so a wrong key replaced by `credentials set` is
+ * noticed at the next run and not at the next approval. */
+
+enum cred_svc { CRED_HIBOB, CRED_ASSEMBLED, CRED_ALLEO, CRED_COUNT };
+
+static const struct {
+	const char *name;	/* store key part */
+	const char *title;
+	enum vault_key k1, k2;
+} cred_svcs[CRED_COUNT] = {
+	{ "hibob", "HiBob", VAULT_HIBOB_ID, VAULT_HIBOB_TOKEN },
+	{ "assembled", "Assembled", VAULT_ASSEMBLED_KEY, VAULT_ASSEMBLED_KEY },
+	{ "alleo", "Alleo", VAULT_ALLEO_CLIENT_ID, VAULT_ALLEO_CLIENT_SECRET },
+};
+
+static int
+cred_used(const struct conf *conf, enum job_kind k, enum cred_svc c)
+{
+	switch (c) {
+	case CRED_HIBOB:
+		return 1;
+	case CRED_ASSEMBLED:
+		return k == JOB_TIMEOFF || k == JOB_RECONCILE;
+	case CRED_ALLEO:
+		return k == JOB_ROSTER && str_eq(conf_get(conf, "alleo.mode"), "scim");
+	default:
+		return 0;
+	}
+}
+
+/* "stored-at.stored-at" of the service's secrets; "" when none stored. */
+static void
+cred_stamp(const struct bs_session *s, enum cred_svc c, char out[48])
+{
+	int64_t a, b;
+
+	out[0] = '\0';
+	if (s->vault == NULL)
+		return;
+	a = vault_stored_at(s->vault, cred_svcs[c].k1);
+	b = vault_stored_at(s->vault, cred_svcs[c].k2);
+	if (a > 0 && b > 0)
+		snprintf(out, 48, "%lld.%lld", (long long)a, (long long)b);
+}
+
+/* Whether the store's "credentials.<svc>.<what>" is this stamp. */
+static int
+cred_is(struct store *st, enum cred_svc c, const char *what, const char *stamp)
+{
+	char key[64], *v = NULL;
+	int same;
+
+	snprintf(key, sizeof key, "credentials.%s.%s", cred_svcs[c].name, what);
+	if (store_kv_get(st, key, &v, NULL) != BS_OK)
+		return 0;
+	same = v != NULL && str_eq(v, stamp);
+	free(v);
+	return same;
+}
+
+static void
+cred_note(struct store *st, enum cred_svc c, const char *what, const char *stamp)
+{
+	char key[64];
+	struct bs_error err = { 0 };
+
+	snprintf(key, sizeof key, "credentials.%s.%s", cred_svcs[c].name, what);
+	if (store_kv_set(st, key, stamp, clock_now(), &err) != BS_OK)
+		log_warn("cannot record the %s credentials check: %s", cred_svcs[c].title,
+		    bs_error_text(&err));
+}
+
+int
+job_credentials_changed(struct bs_session *s, enum job_kind k)
+{
+	char stamp[48];
+
+	if (s == NULL || s->store == NULL)
+		return 0;
+	for (int c = 0; c < CRED_COUNT; c++) {
+		if (!cred_used(s->conf, k, (enum cred_svc)c))
+			continue;
+		cred_stamp(s, (enum cred_svc)c, stamp);
+		if (stamp[0] != '\0' && !cred_is(s->store, (enum cred_svc)c, "proven", stamp) &&
+		    !cred_is(s->store, (enum cred_svc)c, "rejected", stamp))
+			return 1;
+	}
+	return 0;
+}
+
+/* One cheap authenticated call to the service. */
+static bs_rc
+cred_call(struct bs_session *s, enum job_kind k, enum cred_svc c, struct bs_error *err)
+{
+	bs_rc rc;
+
+	switch (c) {
+	case CRED_HIBOB: {
+		struct bob_client *bc;
+		if ((rc = session_bob(s, &bc, err)) != BS_OK)
+			return rc;
+		if (k == JOB_ROSTER) {
+			struct bob_fields f = { 0 };
+			rc = bob_get_fields(bc, &f, err);
+			bob_fields_free(&f);
+		} else {
+			/* the call the time-off sync makes anyway (the same
+			 * permission), over its last minute */
+			struct bob_timeoffs ch = { 0 };
+			int64_t now = clock_now();
+			rc = bob_timeoff_changes(bc, now - 60, now, &ch, err);
+			bob_timeoffs_free(&ch);
+		}
+		return rc;
+	}
+	case CRED_ASSEMBLED: {
+		struct asm_client *ac;
+		struct asm_activity_types t = { 0 };
+		if ((rc = session_assembled(s, &ac, err)) != BS_OK)
+			return rc;
+		rc = asm_get_activity_types(ac, &t, err);
+		asm_activity_types_free(&t);
+		return rc;
+	}
+	case CRED_ALLEO: {
+		struct scim_client *sc;
+		if ((rc = session_scim(s, &sc, err)) != BS_OK)
+			return rc;
+		return scim_token(sc, err);	/* the run reuses the token: no extra call */
+	}
+	default:
+		return BS_OK;
+	}
+}
+
+/* Prove each secret of the job not proven yet.  A rejection is returned
+ * (the run stops and is quarantined like any 401); any other failure is
+ * left to the run itself, and the secret stays unproven. */
+static bs_rc
+prove_credentials(struct bs_session *s, enum job_kind k, struct bs_error *err)
+{
+	char stamp[48];
+
+	for (int i = 0; i < CRED_COUNT; i++) {
+		enum cred_svc c = (enum cred_svc)i;
+		struct bs_error cerr = { 0 };
+		bs_rc rc;
+
+		if (!cred_used(s->conf, k, c))
+			continue;
+		cred_stamp(s, c, stamp);
+		if (stamp[0] == '\0' || cred_is(s->store, c, "proven", stamp))
+			continue;
+		rc = cred_call(s, k, c, &cerr);
+		if (rc == BS_OK) {
+			cred_note(s->store, c, "proven", stamp);
+			log_info("the %s credentials stored at %s were accepted", cred_svcs[c].title, stamp);
+		} else if (rc == BS_ERR_AUTH || rc == BS_ERR_FORBIDDEN) {
+			cred_note(s->store, c, "rejected", stamp);
+			*err = cerr;
+			bs_error_prefix(err, "%s rejected the credentials stored last (checked before the "
+			    "run); nothing was changed. Store the right ones with 'bobsync credentials set "
+			    "%s'", cred_svcs[c].title, cred_svcs[c].name);
+			return rc;
+		}
+	}
+	return BS_OK;
+}
+
 /* ---- running ---- */
 
 static int
@@ -653,10 +833,17 @@ job_run(struct bs_session *s, enum job_kind k, const struct sync_opts *o,
 		opts.kind = "reconcile";
 	else if (k == JOB_TIMEOFF && s->store != NULL && job_timeoff_full_pending(s, NULL, 0))
 		opts.kind = "reconcile";	/* a setting changed what the events should be */
-	if (k == JOB_ROSTER)
+	/* a secret stored since its service last accepted it is tried first */
+	rc = o->dry_run || s->store == NULL ? BS_OK : prove_credentials(s, k, err);
+	if (rc != BS_OK) {
+		snprintf(r->target, sizeof r->target, "%s", k == JOB_ROSTER ? "roster" : "timeoff");
+		snprintf(r->result, sizeof r->result, "failed");
+		snprintf(r->message, sizeof r->message, "%s", bs_error_text(err));
+	} else if (k == JOB_ROSTER) {
 		rc = roster_sync(s, &opts, r, err);
-	else
+	} else {
 		rc = toff_sync(s, &opts, r, err);
+	}
 	if (o->dry_run || s->store == NULL)
 		return rc;
 

@@ -95,6 +95,12 @@ bs_rc job_timeoff_types(struct bs_session *s, char ***out, size_t *n, struct bs_
  * not be asked (why says so; the caller may keep the value). */
 int job_check_type_names(struct bs_session *s, const char *key, const char *value, char *why,
     size_t whylen);
+/* Credentials proven: before a run, each secret the job uses that its
+ * service has not accepted since it was stored is tried with one cheap
+ * call (a rejection stops the run: exit 6, quarantine, alert).
+ * job_credentials_changed: a secret of the job was stored since it was
+ * last accepted or rejected (a quarantined job is then due at once). */
+int job_credentials_changed(struct bs_session *s, enum job_kind k);
 
 /* Run alert.command with the event (never blocks more than 60 s).
  * event: "failure", "guard", "quarantine", "recovery". */

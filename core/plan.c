@@ -176,20 +176,40 @@ void
 plan_guard_eval(struct plan *p, const struct conf *conf, long base, const char *approve)
 {
 	struct plan_guard *g = &p->guard;
+	int timeoff = strcmp(p->target, "assembled") == 0;
+	const char *kcount = timeoff ? "guard.timeoff_max_removals" : "guard.max_removals";
+	const char *kpct = timeoff ? "guard.timeoff_max_removal_percent" : "guard.max_removal_percent";
 	int over_count, over_pct;
 
 	memset(g, 0, sizeof *g);
 	for (size_t i = 0; i < p->n; i++)
 		if (plan_op_is_removal(p->v[i].op))
 			g->removals++;
-	g->limit = conf ? conf_get_int(conf, "guard.max_removals") : 3;
-	g->percent_limit = conf ? conf_get_number(conf, "guard.max_removal_percent") : 10;
+	g->limit = conf ? conf_get_int(conf, kcount) : timeoff ? 10 : 3;
+	g->percent_limit = conf ? conf_get_number(conf, kpct) : timeoff ? 5 : 10;
 	g->base = base;
 	g->percent = base > 0 ? 100.0 * (double)g->removals / (double)base : (g->removals ? 100.0 : 0);
 	over_count = g->removals > g->limit;
-	/* a share of a tiny roster says little: one removal of three is 33%;
-	 * the percentage applies once more than one removal is planned */
-	over_pct = g->removals > 1 && g->percent > g->percent_limit + 1e-9;
+	over_pct = g->percent > g->percent_limit + 1e-9;
+	if (timeoff) {
+		/* cancellations, declines and deletions are everyday work: up to
+		 * the count they never stop a run; above it only a share of the
+		 * events bobsync holds does (a mass deletion: a policy removed,
+		 * a read gone wrong), so a big company's ordinary day passes */
+		if (!over_count || !over_pct)
+			return;
+		g->tripped = 1;
+		snprintf(g->reason, sizeof g->reason,
+		    "%ld removals planned, %.1f%% of the %ld events bobsync holds: more than "
+		    "guard.timeoff_max_removals (%ld) and more than guard.timeoff_max_removal_percent "
+		    "(%.4g%%)", g->removals, g->percent, base, g->limit, g->percent_limit);
+		if (plan_id_matches(p, approve))
+			g->approved = 1;
+		return;
+	}
+	/* the roster: either limit trips; a share of a tiny roster says
+	 * little (one leaver of three is 33%), so it counts from two removals */
+	over_pct = over_pct && g->removals > 1;
 	if (!over_count && !over_pct)
 		return;
 	g->tripped = 1;
@@ -202,6 +222,16 @@ plan_guard_eval(struct plan *p, const struct conf *conf, long base, const char *
 		    g->removals, g->percent, base, g->percent_limit);
 	if (plan_id_matches(p, approve))
 		g->approved = 1;
+}
+
+void
+plan_guard_require(struct plan *p, const char *reason, const char *approve)
+{
+	struct plan_guard *g = &p->guard;
+
+	g->tripped = 1;
+	snprintf(g->reason, sizeof g->reason, "%s", reason ? reason : "approval required");
+	g->approved = plan_id_matches(p, approve);
 }
 
 json_t *

@@ -103,6 +103,10 @@ void plan_finalize(struct plan *p);
 void plan_guard_eval(struct plan *p, const struct conf *conf, long base,
     const char *approve);
 
+/* Trip the guard for a reason of the caller's (after plan_guard_eval):
+ * the run needs approval of this plan id whatever the counts say. */
+void plan_guard_require(struct plan *p, const char *reason, const char *approve);
+
 int plan_id_matches(const struct plan *p, const char *approve);
 const char *plan_op_name(enum plan_op op);
 int plan_op_is_removal(enum plan_op op);
@@ -138,6 +142,7 @@ struct sync_result {
 	long planned;			/* actions in the plan */
 	struct plan_guard guard;
 	char result[16];		/* "ok", "failed", "blocked", "partial", "aborted" */
+	int reconcile;			/* a `reconcile timeoff` run */
 	char message[256];
 	unsigned long requests;		/* HTTP requests made */
 	unsigned long long bytes;

@@ -403,6 +403,14 @@ ensure_token(struct scim_client *c, struct bs_error *err)
 	return fetch_token(c, err);
 }
 
+bs_rc
+scim_token(struct scim_client *c, struct bs_error *err)
+{
+	if (c == NULL)
+		return bs_fail(err, BS_ERR_INVALID, "no SCIM client");
+	return ensure_token(c, err);
+}
+
 /* One SCIM call with the token; a 401 refreshes it and tries once more.
  * path starts with '/'. */
 static bs_rc

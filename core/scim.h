@@ -68,6 +68,10 @@ int scim_external_id_filter_refused(const struct scim_client *c);
 bs_rc scim_probe_filter(struct scim_client *c, const char *attr, long long *total,
     int *refused, struct bs_error *err);
 
+/* Get a token (or keep the cached one): proves the client id and secret
+ * at the token endpoint; the calls that follow reuse it. */
+bs_rc scim_token(struct scim_client *c, struct bs_error *err);
+
 /* ---- users (added to the original header) ---- */
 
 #define SCIM_CORE_USER "urn:ietf:params:scim:schemas:core:2.0:User"

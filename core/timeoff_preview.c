@@ -75,6 +75,8 @@ add_item(struct toff_preview *p, const struct bob_timeoff *r, const struct toff_
 		}
 		tz_format_iso(t->zone, s, it->start);
 		tz_format_iso(t->zone, e, it->end);
+		it->t_start = s;
+		it->t_end = e;
 		it->nevents = t->d.nevents;
 	}
 	if (request_days(r, &d0, &d1) == 0)
@@ -143,6 +145,53 @@ whos_out_pending(struct bs_session *s, const char *from, const char *to,
 	return rc;
 }
 
+
+static int
+by_agent_start(const void *a, const void *b)
+{
+	const struct toff_preview_item *x = *(const struct toff_preview_item *const *)a;
+	const struct toff_preview_item *y = *(const struct toff_preview_item *const *)b;
+	int c = strcmp(x->agent_id, y->agent_id);
+
+	if (c != 0)
+		return c;
+	return x->t_start < y->t_start ? -1 : x->t_start > y->t_start;
+}
+
+static void
+note_overlap(struct toff_preview_item *it, long long other)
+{
+	char *r = xasprintf("%s; overlaps request #%lld of the same agent: both stay in Assembled, "
+	    "each as its own event (with assembled.allow_conflicts=false Assembled deletes what a "
+	    "new event overlaps, so bobsync makes the overlapped one again right after)",
+	    it->reason ? it->reason : "", other);
+	free(it->reason);
+	it->reason = r;
+}
+
+/* Requests to sync whose events overlap another's of the same agent
+ * (timeoff_rules.h toff_events_overlap): each reason says what happens. */
+static void
+note_overlaps(struct toff_preview *p)
+{
+	struct toff_preview_item **ix = xcalloc(p->n + 1, sizeof *ix);
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].sync && p->v[i].agent_id != NULL && p->v[i].t_end > p->v[i].t_start)
+			ix[n++] = &p->v[i];
+	if (n > 1)
+		qsort(ix, n, sizeof *ix, by_agent_start);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = i + 1; k < n && str_eq(ix[k]->agent_id, ix[i]->agent_id) &&
+		    ix[k]->t_start < ix[i]->t_end; k++) {
+			if (ix[k]->request_id == ix[i]->request_id)
+				continue;
+			note_overlap(ix[i], ix[k]->request_id);
+			note_overlap(ix[k], ix[i]->request_id);
+		}
+	free(ix);
+}
 
 bs_rc
 toff_preview_run(struct bs_session *s, const char *from, const char *to,
@@ -237,10 +286,13 @@ toff_preview_run(struct bs_session *s, const char *from, const char *to,
 		if (request_days(r, &d0, &d1) != 0 || (d1 + 1) * DAY <= ws || d0 * DAY >= we)
 			continue;
 		rc = toff_target_eval(env, r, ws, we, &t, err);
-		if (rc == BS_OK)
+		if (rc == BS_OK) {
+			toff_leaver_cut(env, r, &t);	/* not listed by who's out: maybe left */
 			add_item(out, r, &t);
+		}
 		toff_target_clear(&t);
 	}
+	note_overlaps(out);
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof *out->v, item_cmp);
 out:

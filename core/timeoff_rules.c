@@ -638,3 +638,9 @@ toff_decide(const struct bob_timeoff *r, const struct tz *zone,
 	if (ws > INT64_MIN || we < INT64_MAX)
 		apply_window(out, zone, ws, we);
 }
+
+int
+toff_events_overlap(int64_t s1, int64_t e1, int64_t s2, int64_t e2)
+{
+	return s1 < e2 && s2 < e1;
+}

@@ -54,4 +54,15 @@ void toff_decision_clear(struct toff_decision *d);
  * hours, openEnded with an end), 0 when it is made of several chunks. */
 int toff_is_contiguous(const struct bob_timeoff *r);
 
+/* Overlapping approved requests of one agent.  With
+ * assembled.allow_conflicts=false Assembled deletes every activity of the
+ * agent a new one overlaps, bobsync's own events of other requests
+ * included.  What Assembled should show is what HiBob shows: each approved
+ * request as its own event, overlapping where the requests overlap (so
+ * cancelling one leaves the other whole).  So an event of another request
+ * that a new event overlaps is made again, with allow_conflicts=true,
+ * right after the new one: the shifts under both are gone, both events
+ * stay.  1 when [s1, e1) and [s2, e2) share time. */
+int toff_events_overlap(int64_t s1, int64_t e1, int64_t s2, int64_t e2);
+
 #endif

@@ -563,6 +563,8 @@ struct act {
 	char **del;			/* activity ids to delete */
 	size_t ndel;
 	struct del_span *dspan;		/* per id: where to look that it is gone */
+	long long *restore;		/* requests whose overlapped events are made again */
+	size_t nrestore;
 	/* the request's record once done */
 	char *record_key;
 	char *status;
@@ -586,6 +588,7 @@ act_free(void *p)
 	}
 	free(a->del);
 	free(a->dspan);
+	free(a->restore);
 	free(a->record_key);
 	free(a->status);
 	free(a);
@@ -662,6 +665,7 @@ struct planner {
 	long source_count;
 	struct seen *seen;		/* feed items per request id, sorted by id */
 	size_t nseen;
+	char *require;			/* the plan needs approval, whatever the counts: why */
 };
 
 static void
@@ -689,6 +693,7 @@ planner_free(struct planner *pl)
 	for (size_t i = 0; i < pl->nseen; i++)
 		free(pl->seen[i].data);
 	free(pl->seen);
+	free(pl->require);
 	toff_event_rows_free(&pl->rows);
 	memset(pl, 0, sizeof *pl);
 }
@@ -1016,7 +1021,9 @@ plan_request(struct planner *pl, const struct bob_timeoff *r, const struct toff_
 	if (nold > 0)
 		sb_printf(&why, "edited in HiBob: replaces request #%lld; ", old_id);
 	if (op == PLAN_DELETE) {
-		if (pl->reconcile && (t->why == TOFF_WHY_CANCELED || t->why == TOFF_WHY_DECLINED ||
+		if (t->left)
+			sb_printf(&why, "%s", t->reason);
+		else if (pl->reconcile && (t->why == TOFF_WHY_CANCELED || t->why == TOFF_WHY_DECLINED ||
 		    t->why == TOFF_WHY_DELETED || t->why == TOFF_WHY_PENDING || t->why == TOFF_WHY_OTHER))
 			sb_printf(&why, "not approved in HiBob any more (%s)", t->reason);
 		else if (!sync)
@@ -1530,6 +1537,48 @@ plan_incremental(struct planner *pl, struct bob_client *bc, int64_t since,
 
 /* ---- the reconciliation plan ---- */
 
+/* People who left: who's out lists active employees only, so the
+ * approved requests of a leaver come from the changes feed or from the
+ * events bobsync holds (see timeoff_sync.h). */
+void
+toff_leaver_cut(struct toff_env *e, const struct bob_timeoff *r, struct toff_target *t)
+{
+	struct bob_person key, *kp = &key;
+	const struct bob_person **hit, *p;
+	int64_t day, cut;
+	size_t kept = 0;
+
+	if (t->why != TOFF_WHY_SYNC || r->employee_id == NULL)
+		return;
+	if (!e->bob_tried)
+		env_bob_email(e, "");
+	if (e->bob_by_id == NULL)
+		return;
+	memset(&key, 0, sizeof key);
+	key.id = r->employee_id;
+	hit = bsearch(&kp, e->bob_by_id, e->bobpeople.n, sizeof *e->bob_by_id, bob_id_cmp);
+	p = hit ? *hit : NULL;
+	if (p == NULL || p->termination_date == NULL ||
+	    !(str_eq_ci(p->status, "Inactive") || str_eq_ci(p->lifecycle, "Terminated")) ||
+	    date_parse(p->termination_date, &day) != 0)
+		return;
+	cut = tz_local_to_utc(t->zone, day + 1, 0);
+	for (size_t i = 0; i < t->d.nevents; i++)
+		if (t->d.events[i].start < cut)
+			t->d.events[kept++] = t->d.events[i];
+	if (kept == t->d.nevents)
+		return;
+	t->d.nevents = kept;
+	t->left = 1;
+	snprintf(t->reason, sizeof t->reason, "left the company: termination date %s; time off "
+	    "after it is not kept in Assembled", p->termination_date);
+	if (kept == 0) {
+		t->why = TOFF_WHY_OTHER;
+		t->d.verdict = TOFF_SKIP;
+		t->type = NULL;
+	}
+}
+
 static void
 add_agent(char ***agents, size_t *n, const char *agent)
 {
@@ -1543,11 +1592,12 @@ add_agent(char ***agents, size_t *n, const char *agent)
 }
 
 /* Every schedule read came back empty though bobsync made events in the
- * window for these agents: a read gone wrong (like zero people), not every
- * event deleted by hand.  Taken as it is, each event would look missing
- * and be made a second time, so the run stops before any write.  seen:
- * rows the look-ups of single events returned (their agents' days,
- * shifts included): a schedule that is there, only without the events. */
+ * window for these agents: most likely a read gone wrong (like zero
+ * people), rarely every event deleted by hand.  Taken as it is, each event
+ * looks missing and is made again, so the plan needs an admin's approval
+ * of its id, like a guard (plan_reconcile).  seen: rows the look-ups of
+ * single events returned (their agents' days, shifts included): a schedule
+ * that is there, only without the events. */
 static bs_rc
 listings_plausible(struct planner *pl, size_t seen, struct bs_error *err)
 {
@@ -1564,9 +1614,9 @@ listings_plausible(struct planner *pl, size_t seen, struct bs_error *err)
 	if (mapped == 0)
 		return BS_OK;
 	return bs_fail(err, BS_ERR_SOURCE, "Assembled listed no activities at all for the %zu "
-	    "agent%s read, though bobsync made %zu event%s there that fall in the window; nothing "
-	    "is changed until Assembled lists them again", pl->nlists, pl->nlists == 1 ? "" : "s",
-	    mapped, mapped == 1 ? "" : "s");
+	    "agent%s read, though bobsync made %zu event%s there in the window; this plan makes "
+	    "them again (approve it only if they were really removed)", pl->nlists,
+	    pl->nlists == 1 ? "" : "s", mapped, mapped == 1 ? "" : "s");
 }
 
 static int
@@ -1756,6 +1806,7 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 		goto out;
 	tg = xcalloc(outs.n + 1, sizeof *tg);
 	latest = toff_latest_flags(&outs);
+	env_bob_email(pl->env, "");	/* HiBob people: emails, and who left */
 	seen = toff_sorted_ids(&outs, &nseen);
 	for (size_t i = 0; i < outs.n && rc == BS_OK; i++) {
 		struct bob_timeoff *r = &outs.v[i];
@@ -1768,6 +1819,8 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 		if (needs_detail(pl->env, r) && (rc = refresh(bc, r, err)) != BS_OK)
 			break;
 		rc = toff_target_eval(pl->env, r, pl->ws, pl->we, &tg[i], err);
+		if (rc == BS_OK)
+			toff_leaver_cut(pl->env, r, &tg[i]);
 		if (rc == BS_OK && tg[i].why == TOFF_WHY_SYNC)
 			add_agent(&agents, &nagents, tg[i].person->agent_id);
 	}
@@ -1792,10 +1845,14 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 	rc = read_listings(pl, ac, agents, nagents, err);
 	if (rc == BS_OK)
 		rc = confirm_missing(pl, ac, &seen_rows, err);
-	if (rc == BS_OK)
-		rc = listings_plausible(pl, seen_rows, err);
 	if (rc != BS_OK)
 		goto out;
+	{
+		/* every schedule empty: the plan needs an admin's approval */
+		struct bs_error perr = { 0 };
+		if (listings_plausible(pl, seen_rows, &perr) != BS_OK)
+			pl->require = xstrdup(perr.detail);
+	}
 
 	/* every approved request of the window */
 	for (size_t i = 0; i < outs.n; i++) {
@@ -1826,6 +1883,7 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 		if (rc == BS_OK)
 			rc = toff_target_eval(pl->env, &r, pl->ws, pl->we, &t, err);
 		if (rc == BS_OK) {
+			toff_leaver_cut(pl->env, &r, &t);
 			plan_request(pl, &r, &t, 0);
 			toff_target_clear(&t);
 		}
@@ -1876,6 +1934,136 @@ out:
 	feed_groups_free(g, ng);
 	bob_timeoffs_free(&ch);
 	return rc;
+}
+
+/* ---- overlapping requests (assembled.allow_conflicts=false) ---- */
+
+static int
+act_deletes(const struct plan *p, const char *activity_id)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct act *a = p->v[i].data;
+		for (size_t k = 0; a != NULL && k < a->ndel; k++)
+			if (str_eq(a->del[k], activity_id))
+				return 1;
+	}
+	return 0;
+}
+
+static void
+act_restore(struct act *a, long long rid)
+{
+	for (size_t i = 0; i < a->nrestore; i++)
+		if (a->restore[i] == rid)
+			return;
+	a->restore = xreallocarray(a->restore, a->nrestore + 1, sizeof *a->restore);
+	a->restore[a->nrestore++] = rid;
+}
+
+static const char *
+agent_key(const char *a)
+{
+	return a ? a : "";
+}
+
+static int
+row_agent_cmp(const void *a, const void *b)
+{
+	const struct toff_event_row *x = *(const struct toff_event_row *const *)a;
+	const struct toff_event_row *y = *(const struct toff_event_row *const *)b;
+
+	return strcmp(agent_key(x->agent_id), agent_key(y->agent_id));
+}
+
+struct agent_act {
+	const char *agent;
+	size_t i;		/* index in the plan */
+};
+
+static int
+act_agent_cmp(const void *a, const void *b)
+{
+	const struct agent_act *x = a, *y = b;
+	int c = strcmp(x->agent, y->agent);
+
+	if (c != 0)
+		return c;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* For each action that creates events (in the order they are applied):
+ * the other requests of the same agent whose events exist then and
+ * overlap a new one, which Assembled deletes on the create; the action
+ * makes them again (toff_events_overlap).  Events this plan deletes are
+ * left to their own action.  Rows and actions are grouped by agent first,
+ * so a first run creating every event of a big company stays linear. */
+static void
+plan_overlaps(struct planner *pl)
+{
+	struct plan *p = pl->plan;
+	const struct toff_event_row **rows = xcalloc(pl->rows.n + 1, sizeof *rows);
+	struct agent_act *acts = xcalloc(p->n + 1, sizeof *acts);
+	size_t nacts = 0, r0 = 0;
+
+	for (size_t r = 0; r < pl->rows.n; r++)
+		rows[r] = &pl->rows.v[r];
+	if (pl->rows.n > 1)
+		qsort(rows, pl->rows.n, sizeof *rows, row_agent_cmp);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct act *a = p->v[i].data;
+		if (a != NULL && a->ncreate > 0 && a->agent_id != NULL) {
+			acts[nacts].agent = a->agent_id;
+			acts[nacts++].i = i;
+		}
+	}
+	if (nacts > 1)
+		qsort(acts, nacts, sizeof *acts, act_agent_cmp);
+	for (size_t g = 0; g < nacts; g++) {
+		size_t i = acts[g].i;
+		struct act *a = p->v[i].data;
+		struct strbuf why;
+
+		/* events held now (mapping rows of this agent) */
+		while (r0 < pl->rows.n && strcmp(agent_key(rows[r0]->agent_id), a->agent_id) < 0)
+			r0++;
+		for (size_t r = r0; r < pl->rows.n && str_eq(rows[r]->agent_id, a->agent_id); r++) {
+			const struct toff_event_row *row = rows[r];
+			if (row->request_id == a->request_id || row->request_id == a->replaces)
+				continue;
+			for (size_t e = 0; e < a->ncreate; e++)
+				if (toff_events_overlap(a->create[e].start, a->create[e].end, row->start,
+				    row->end) && !act_deletes(p, row->activity_id)) {
+					act_restore(a, row->request_id);
+					break;
+				}
+		}
+		/* events made by actions of this agent applied before this one */
+		for (size_t h = g; h > 0 && str_eq(acts[h - 1].agent, a->agent_id); h--) {
+			const struct act *b = p->v[acts[h - 1].i].data;
+			if (b->request_id == a->request_id)
+				continue;
+			for (size_t e = 0; e < a->ncreate; e++)
+				for (size_t f = 0; f < b->ncreate; f++)
+					if (toff_events_overlap(a->create[e].start, a->create[e].end,
+					    b->create[f].start, b->create[f].end))
+						act_restore(a, b->request_id);
+		}
+		if (a->nrestore == 0)
+			continue;
+		sb_init(&why, 0);
+		sb_printf(&why, "%s; overlaps request", p->v[i].reason);
+		for (size_t k = 0; k < a->nrestore; k++)
+			sb_printf(&why, "%s #%lld", k ? "," : "", a->restore[k]);
+		sb_printf(&why, " of the same agent: with assembled.allow_conflicts=false Assembled "
+		    "deletes what a new event overlaps, so %s made again right after it (both requests "
+		    "stay in Assembled, each as its own event)", a->nrestore == 1 ? "that event is" :
+		    "those events are");
+		free(p->v[i].reason);
+		p->v[i].reason = xstrdup(why.buf);
+		sb_free(&why);
+	}
+	free(rows);
+	free(acts);
 }
 
 /* ---- plan_now ---- */
@@ -1950,8 +2138,14 @@ make_plan(struct ctx *c, int reconcile, const char *approve, const struct bs_pro
 		return rc;
 	out->source_count = c->pl.source_count;
 	plan_finalize(out);
+	/* the order of application is known now; the reasons say what an
+	 * overlap does (the id covers ops and after-states, not reasons) */
+	if (!conf_get_bool(c->s->conf, "assembled.allow_conflicts"))
+		plan_overlaps(&c->pl);
 	base = store_toff_events_count(c->s->store);
 	plan_guard_eval(out, c->s->conf, base < 0 ? 0 : base, approve);
+	if (c->pl.require != NULL)
+		plan_guard_require(out, c->pl.require, approve);
 	return BS_OK;
 }
 
@@ -2099,6 +2293,92 @@ delete_confirmed(struct run *ru, const char *id, const char *agent, int64_t star
 	    "still lists it; it stays linked and is deleted again next run", id, status);
 }
 
+/* The policy a request was recorded with (for an event's description). */
+static char *
+recorded_policy(struct store *st, long long rid)
+{
+	struct toff_request_row rec;
+	json_t *j;
+	char *pol = NULL;
+
+	if (store_toff_request_get(st, rid, &rec, NULL) != BS_OK)
+		return NULL;
+	j = rec.data ? json_loads(rec.data, 0, NULL) : NULL;
+	if (!str_empty(json_str(j, "p")))
+		pol = xstrdup(json_str(j, "p"));
+	json_decref(j);
+	toff_request_row_clear(&rec);
+	return pol;
+}
+
+/* After the creates of an action with assembled.allow_conflicts=false:
+ * make again the events of other requests they overlapped, which
+ * Assembled deletes on such a create (plan_overlaps).  Each is created
+ * first, with allow_conflicts=true so it deletes nothing, then the old one
+ * is deleted (already gone when Assembled deleted it; there when it did
+ * not), so under either reading the request keeps exactly one event. */
+static bs_rc
+restore_overlapped(struct run *ru, const struct act *a, struct bs_error *err)
+{
+	struct store *st = ru->s->store;
+	bs_rc rc = BS_OK;
+
+	for (size_t i = 0; i < a->nrestore && rc == BS_OK; i++) {
+		struct toff_event_rows rows = { 0 };
+		char *pol;
+		if (store_toff_events_of(st, a->restore[i], &rows, err) != BS_OK) {
+			toff_event_rows_free(&rows);
+			return BS_ERR_STORE;
+		}
+		pol = recorded_policy(st, a->restore[i]);
+		for (size_t r = 0; r < rows.n && rc == BS_OK; r++) {
+			struct toff_event_row row = rows.v[r];
+			struct asm_activity_spec sp;
+			struct asm_activity made;
+			struct bob_timeoff fake;
+			char *desc, *old;
+			int hit = 0, gone = 0;
+
+			for (size_t e = 0; e < a->ncreate; e++)
+				hit |= str_eq(row.agent_id, a->agent_id) && toff_events_overlap(
+				    a->create[e].start, a->create[e].end, row.start, row.end);
+			if (!hit)
+				continue;
+			memset(&fake, 0, sizeof fake);
+			fake.request_id = row.request_id;
+			fake.policy_type = pol;
+			desc = toff_description(&fake, row.chunk);
+			memset(&sp, 0, sizeof sp);
+			sp.agent_id = row.agent_id;
+			sp.type_id = row.type_id;
+			sp.start = row.start;
+			sp.end = row.end;
+			sp.description = desc;
+			sp.allow_conflicts = 1;
+			sp.schedule_id = ru->schedule_id;
+			rc = asm_create_activity(ru->ac, &sp, &made, err);
+			free(desc);
+			if (rc != BS_OK)
+				break;
+			old = row.activity_id;
+			row.activity_id = made.id;
+			rc = store_toff_event_put(st, &row, clock_now(), err);
+			row.activity_id = old;
+			audit(ru, "info", NULL, "event of request %lld made again as %s: the new event of "
+			    "request %lld overlapped it (assembled.allow_conflicts=false)", row.request_id,
+			    made.id, a->request_id);
+			asm_activity_clear(&made);
+			/* the old id is gone only when a listing says so */
+			if (rc == BS_OK)
+				rc = delete_confirmed(ru, old, row.agent_id, row.start, row.end, &gone,
+				    err);
+		}
+		free(pol);
+		toff_event_rows_free(&rows);
+	}
+	return rc;
+}
+
 /* Send one action.  Mapping rows follow each confirmed call. */
 static bs_rc
 apply_one(struct run *ru, const struct plan_action *pa, int seq, struct bs_error *err)
@@ -2168,6 +2448,10 @@ apply_one(struct run *ru, const struct plan_action *pa, int seq, struct bs_error
 		done++;
 		if (rc != BS_OK)
 			goto fail;
+	}
+	if (a->nrestore > 0 && (rc = restore_overlapped(ru, a, err)) != BS_OK) {
+		unsure = may_have_acted(rc);
+		goto fail;
 	}
 	for (size_t i = 0; i < a->ndel; i++) {
 		int already = 0;
@@ -2389,6 +2673,7 @@ toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r
 		o = &none;
 	r->dry_run = o->dry_run;
 	reconcile = str_eq(o->kind, "reconcile");
+	r->reconcile = reconcile;
 	kind = reconcile ? "reconcile" : "sync";
 	if (s == NULL || s->store == NULL || s->conf == NULL)
 		return bs_fail(err, BS_ERR_INVALID, "the time-off sync needs settings and the state store");
@@ -2424,10 +2709,11 @@ toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r
 		if (store_approval_used(s->store, o->approve) == 1)
 			rc = bs_fail(err, BS_ERR_STALE_PLAN, "plan %s was already approved and applied "
 			    "once; an approval is good for one run. The plan is now %s: review it with "
-			    "'bobsync plan timeoff'", o->approve, plan.id);
+			    "'bobsync plan timeoff%s'", o->approve, plan.id, reconcile ? " --reconcile" : "");
 		else
 			rc = bs_fail(err, BS_ERR_STALE_PLAN, "HiBob changed since plan %s was made; the "
-			    "plan is now %s: review it with 'bobsync plan timeoff'", o->approve, plan.id);
+			    "plan is now %s: review it with 'bobsync plan timeoff%s'", o->approve, plan.id,
+			    reconcile ? " --reconcile" : "");
 		snprintf(r->result, sizeof r->result, "failed");
 		goto out;
 	}
@@ -2440,8 +2726,8 @@ toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r
 	}
 	if (plan.guard.tripped && !plan.guard.approved) {
 		rc = bs_fail(err, BS_ERR_GUARD, "%s. Nothing was sent. Review the plan with 'bobsync plan "
-		    "timeoff', then approve exactly this plan: bobsync sync timeoff --approve %s",
-		    plan.guard.reason, plan.id);
+		    "timeoff%s', then approve exactly this plan: bobsync %s timeoff --approve %s",
+		    plan.guard.reason, reconcile ? " --reconcile" : "", kind, plan.id);
 		snprintf(r->result, sizeof r->result, "blocked");
 		snprintf(r->message, sizeof r->message, "%.180s; approve plan %s to apply it",
 		    plan.guard.reason, plan.id);

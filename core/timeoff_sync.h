@@ -77,8 +77,18 @@ struct toff_target {
 	const struct tz *zone;			/* never NULL after eval */
 	const struct asm_activity_type *type;	/* borrowed, NULL unless syncing */
 	struct toff_decision d;
+	int left;				/* events after a leaver's termination date dropped */
 };
 void toff_target_clear(struct toff_target *t);
+
+/* People who left: an event of an evaluated request (why SYNC) that
+ * starts after the end of its terminated person's termination date (in
+ * the agent's zone) is dropped; one before it stays.  When none is left
+ * the target becomes TOFF_WHY_OTHER with the reason; t->left is set.
+ * HiBob people are read once per env (all of them, inactive included);
+ * unreadable, nobody is taken for a leaver. */
+struct toff_env;
+void toff_leaver_cut(struct toff_env *e, const struct bob_timeoff *r, struct toff_target *t);
 
 /* What the engine reads lazily and shares between requests: the HiBob
  * client, Assembled people and types, HiBob people (for emails). */

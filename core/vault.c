@@ -1026,6 +1026,7 @@ vault_set(struct vault *v, enum vault_key k, const char *value, int64_t now,
 {
 	size_t len;
 	char *copy;
+	int64_t t;
 
 	if (v == NULL || (unsigned)k >= VAULT_NKEYS)
 		return bs_fail(err, BS_ERR_INVALID, "vault_set: no vault or unknown secret");
@@ -1049,9 +1050,15 @@ vault_set(struct vault *v, enum vault_key k, const char *value, int64_t now,
 	if (v->val[k] != NULL)
 		sodium_free(v->val[k]);
 	v->val[k] = copy;
-	v->stored_at[k] = now > 0 ? now : clock_now();
-	if (v->stored_at[k] <= 0)
-		v->stored_at[k] = 1;
+	t = now > 0 ? now : clock_now();
+	if (t <= 0)
+		t = 1;
+	/* a replaced secret always gets a later time, even within the same
+	 * second: the time tells it from the one before (jobs.c proves each
+	 * stored secret once) */
+	if (t <= v->stored_at[k])
+		t = v->stored_at[k] + 1;
+	v->stored_at[k] = t;
 	register_secrets(v);
 	return BS_OK;
 }

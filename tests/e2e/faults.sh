@@ -144,8 +144,9 @@ cell() {
 	else
 		t_eq "$st" "$want" "exit status (stderr: $(tail -c 300 "$T_TMP/err"))"
 		# an abort says why on stderr, and so does a run where actions
-		# failed (the count and the first failures with their reasons)
-		grep -qi "$svc" "$T_TMP/err" ||
+		# failed (the count and the first failures with their reasons);
+		# a plan blocked for approval (3) says it with the plan on stdout
+		grep -qi "$svc" "$T_TMP/err" "$T_TMP/out" ||
 			t_fail "stderr does not name $svc: $(tail -c 300 "$T_TMP/err")"
 	fi
 	# no wrong write: nothing the truth still wants was deactivated or removed, no duplicate
@@ -232,10 +233,11 @@ asm.activities  reset            2     ok
 asm.activities  truncate         1     ok
 asm.activities  invalid_json     -1    1
 # a wrong-shaped list is an error; every schedule empty while the store
-# holds events there is a read gone wrong (it made a second event per
-# request before): both stop the run before any write
+# holds events there is most likely a read gone wrong (it made a second
+# event per request before): the plan waits for approval (exit 3); both
+# stop the run before any write
 asm.activities  wrong_shape      -1    1
-asm.activities  empty            -1    1
+asm.activities  empty            -1    3
 asm.create      429              1     ok
 asm.create      500              1     1
 asm.create      reset            1     1

@@ -767,6 +767,9 @@ class Company:
             return False, "disapproved", "declined (disapproved)", aid
         if q.status != "approved":
             return False, "status", "status %s" % q.status, aid
+        p = q.emp
+        if p.term is not None and (p.lifecycle == "terminated" or p.status == "Inactive") and q.start > p.term:
+            return False, "left", "starts after the termination date %s" % iso(p.term), aid
         if q.type == "openEnded" and q.end is None:
             return False, "open_ended", "open-ended request without an end date", aid
         if q.type not in ("days", "hours", "openEnded"):

@@ -225,6 +225,8 @@ table_extra_keys(void **state)
 		{ "alleo.prestart_days", CONF_INT, "0", 0, 365 },
 		{ "guard.max_removals", CONF_INT, "3", 0, 1000000 },
 		{ "guard.max_removal_percent", CONF_NUMBER, "10", 0, 100 },
+		{ "guard.timeoff_max_removals", CONF_INT, "10", 0, 1000000 },
+		{ "guard.timeoff_max_removal_percent", CONF_NUMBER, "5", 0, 100 },
 		{ "guard.min_source_ratio", CONF_NUMBER, "0.8", 0, 1 },
 		{ "log.level", CONF_LEVEL, "warning", 0, 0 },
 		{ "log.retention_days", CONF_INT, "90", 1, 3650 },

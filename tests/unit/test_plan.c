@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "conf.h"
 #include "plan.h"
 #include "util.h"
 
@@ -91,12 +92,108 @@ every_kind_of_action(void **state)
 	plan_free(&p);
 }
 
+/* A plan for target with `removals` removals and one create. */
+static void
+removals_plan(struct plan *p, const char *target, int removals)
+{
+	char id[16];
+
+	plan_init(p, target);
+	plan_add(p, strcmp(target, "assembled") == 0 ? PLAN_CREATE : PLAN_ADD, "1", "1", NULL, NULL,
+	    0, "new", NULL, "{}");
+	for (int i = 0; i < removals; i++) {
+		snprintf(id, sizeof id, "%d", 100 + i);
+		plan_add(p, strcmp(target, "assembled") == 0 ? PLAN_DELETE : PLAN_REMOVE, id, id, NULL,
+		    NULL, 0, "gone", NULL, NULL);
+	}
+	plan_finalize(p);
+}
+
+static int
+trips(const struct conf *c, const char *target, int removals, long base)
+{
+	struct plan p;
+	int t;
+
+	removals_plan(&p, target, removals);
+	plan_guard_eval(&p, c, base, NULL);
+	t = p.guard.tripped;
+	plan_free(&p);
+	return t;
+}
+
+/* The time-off guard: up to guard.timeoff_max_removals never; above it
+ * only when the share of the events held is over the percentage too. */
+static void
+timeoff_guard_arithmetic(void **state)
+{
+	struct conf *c = conf_new();
+	struct bs_error err = { 0 };
+	struct plan p;
+
+	(void)state;
+	/* the case: 2 cancellations of 18 events (11 %) passes */
+	assert_false(trips(c, "assembled", 2, 18));
+	/* a small company where every event disappears: 18 of 18 trips */
+	assert_true(trips(c, "assembled", 18, 18));
+	/* up to the count never trips, even at 100 % */
+	assert_false(trips(c, "assembled", 10, 10));
+	/* a day of a 10,000-person company: 150 removals of 40,000 events */
+	assert_false(trips(c, "assembled", 150, 40000));
+	/* a policy gone there: 4,000 of 40,000 (10 %) trips */
+	assert_true(trips(c, "assembled", 4000, 40000));
+	/* the line itself: 5 % of 1,000 is 50; 50 passes, 51 trips */
+	assert_false(trips(c, "assembled", 50, 1000));
+	assert_true(trips(c, "assembled", 51, 1000));
+	/* nothing held yet: any removal above the count is 100 % */
+	assert_true(trips(c, "assembled", 11, 0));
+	/* the roster settings do not apply to time off */
+	assert_int_equal(conf_set(c, "guard.max_removals", "0", &err), BS_OK);
+	assert_int_equal(conf_set(c, "guard.max_removal_percent", "0", &err), BS_OK);
+	assert_false(trips(c, "assembled", 2, 18));
+	/* its own settings do */
+	assert_int_equal(conf_set(c, "guard.timeoff_max_removals", "1", &err), BS_OK);
+	assert_true(trips(c, "assembled", 2, 18));
+	assert_int_equal(conf_set(c, "guard.timeoff_max_removal_percent", "50", &err), BS_OK);
+	assert_false(trips(c, "assembled", 2, 18));
+	/* the reason names both settings, and approval is of this plan id */
+	removals_plan(&p, "assembled", 12);
+	plan_guard_eval(&p, c, 12, NULL);
+	assert_true(p.guard.tripped);
+	assert_int_equal(p.guard.limit, 1);
+	assert_non_null(strstr(p.guard.reason, "guard.timeoff_max_removals (1)"));
+	assert_non_null(strstr(p.guard.reason, "guard.timeoff_max_removal_percent (50%)"));
+	assert_false(p.guard.approved);
+	plan_guard_eval(&p, c, 12, p.id);
+	assert_true(p.guard.approved);
+	plan_free(&p);
+	conf_free(&c);
+}
+
+/* The roster guard: either limit; the share from two removals on, so a
+ * single leaver in a small roster passes. */
+static void
+roster_guard_arithmetic(void **state)
+{
+	struct conf *c = conf_new();
+
+	(void)state;
+	assert_false(trips(c, "alleo", 1, 3));		/* one leaver of three: 33 % */
+	assert_true(trips(c, "alleo", 2, 18));		/* 11 % */
+	assert_false(trips(c, "alleo", 2, 20));		/* 10 %: not more than */
+	assert_false(trips(c, "alleo", 3, 1000));
+	assert_true(trips(c, "alleo", 4, 1000));	/* more than 3 */
+	conf_free(&c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(empty_plan),
 		cmocka_unit_test(every_kind_of_action),
+		cmocka_unit_test(timeoff_guard_arithmetic),
+		cmocka_unit_test(roster_guard_arithmetic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

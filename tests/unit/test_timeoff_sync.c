@@ -938,6 +938,8 @@ run_guard_blocks_mass_cancellation(void **state)
 		assert_int_equal(store_toff_event_put(w.store, &row, 1, &err), BS_OK);
 	}
 	assert_int_equal(store_toff_cursor_set(w.store, 1772359200 - 300, 1, &err), BS_OK);
+	/* four of four is a mass deletion once above the count */
+	assert_int_equal(conf_set(w.conf, "guard.timeoff_max_removals", "3", &err), BS_OK);
 
 	ch = json_array();
 	for (int i = 1; i <= 4; i++)
@@ -982,6 +984,140 @@ run_guard_blocks_mass_cancellation(void **state)
 	json_decref(log);
 	assert_int_equal(store_approval_used(w.store, plan_id), 1);
 	json_decref(ch);
+	world_close(&w);
+}
+
+/* assembled.allow_conflicts=false: a new event overlapping request 1's
+ * makes request 1's again (allowed conflicts) right after, then deletes
+ * the old id, so both requests keep an event. */
+static void
+run_overlap_keeps_both_events(void **state)
+{
+	struct world w;
+	struct sync_result r;
+	struct bs_error err = { 0 };
+	struct toff_event_rows rows;
+	struct plan p;
+	json_t *log, *ch, *b;
+
+	(void)state;
+	world_open(&w);
+	first_run_reconciles(&w);
+	assert_int_equal(conf_set(w.conf, "assembled.allow_conflicts", "false", &err), BS_OK);
+	ch = json_array();
+	json_array_append_new(ch, change_item(7, "101", "2026-03-03", "2026-03-04", "Created"));
+
+	/* the plan says so */
+	reset_server();
+	script(json_pack("[o, o, o, o]", item("/v1/timeoff/requests/changes", wrap("changes", json_deep_copy(ch))),
+	    detail_item(7, "101", "approved", "2026-03-03", "2026-03-04", 0, 0),
+	    item_text("/v0/people", people_body), item_text("/v0/activity_types", types_json)));
+	memset(&p, 0, sizeof p);
+	assert_int_equal(toff_plan_now(&w.s, 0, NULL, NULL, &p, &err), BS_OK);
+	assert_int_equal(p.n, 1);
+	assert_int_equal(p.v[0].op, PLAN_CREATE);
+	assert_non_null(strstr(p.v[0].reason, "overlaps request #1 of the same agent"));
+	plan_free(&p);
+
+	reset_server();
+	script(json_pack("[o, o, o, o, o, o, o, o]", item("/v1/timeoff/requests/changes", wrap("changes", ch)),
+	    detail_item(7, "101", "approved", "2026-03-03", "2026-03-04", 0, 0),
+	    item_text("/v0/people", people_body), item_text("/v0/activity_types", types_json),
+	    item_text("/v0/activities", "{\"id\":\"act-7\"}"),
+	    item_text("/v0/activities", "{\"id\":\"act-1b\"}"),
+	    item_text("/v0/activities/bulk", "{\"activities\":{}}"),
+	    item_text("/v0/activities", EMPTY_LIST)));	/* the old id is gone */
+	assert_int_equal(run(&w, "sync", NULL, &r, &err), BS_OK);
+	assert_int_equal(r.applied, 1);
+	log = server_log();
+	assert_int_equal(json_array_size(log), 8);
+	/* the new event first, conflicts not allowed */
+	b = json_loads(json_string_value(json_object_get(json_array_get(log, 4), "body")), 0, NULL);
+	assert_non_null(strstr(json_string_value(json_object_get(b, "description")), "hibob:7"));
+	assert_true(json_is_false(json_object_get(b, "allow_conflicts")));
+	json_decref(b);
+	/* then request 1's again, conflicts allowed */
+	b = json_loads(json_string_value(json_object_get(json_array_get(log, 5), "body")), 0, NULL);
+	assert_non_null(strstr(json_string_value(json_object_get(b, "description")), "hibob:1"));
+	assert_true(json_is_true(json_object_get(b, "allow_conflicts")));
+	json_decref(b);
+	/* then its old id deleted, and the deletion confirmed by a listing */
+	assert_string_equal(json_string_value(json_object_get(json_array_get(log, 6), "path")),
+	    "/v0/activities/bulk");
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(log, 6), "body")),
+	    "\"act-1\""));
+	json_decref(log);
+	assert_int_equal(store_toff_events_of(w.store, 1, &rows, &err), BS_OK);
+	assert_int_equal(rows.n, 1);
+	assert_string_equal(rows.v[0].activity_id, "act-1b");
+	toff_event_rows_free(&rows);
+	assert_int_equal(store_toff_events_of(w.store, 7, &rows, &err), BS_OK);
+	assert_int_equal(rows.n, 1);
+	assert_string_equal(rows.v[0].activity_id, "act-7");
+	toff_event_rows_free(&rows);
+	world_close(&w);
+}
+
+/* A person who left (Inactive, termination date 2026-03-05), not in
+ * who's out: the reconciliation keeps the approved request before the
+ * termination date (made) and removes the event of the one after it. */
+static void
+run_reconcile_leaver(void **state)
+{
+	struct world w;
+	struct sync_result r;
+	struct bs_error err = { 0 };
+	struct toff_event_rows rows;
+	struct toff_event_row row;
+	json_t *log, *ch = json_array();
+
+	(void)state;
+	world_open(&w);
+	memset(&row, 0, sizeof row);
+	row.request_id = 8;
+	row.employee_id = (char *)"101";
+	row.agent_id = (char *)"a1";
+	row.activity_id = (char *)"act-8";
+	row.type_id = (char *)"t3";
+	row.start = 1773010800;		/* 2026-03-09 in Amsterdam */
+	row.end = row.start + 86400;
+	assert_int_equal(store_toff_event_put(w.store, &row, 1, &err), BS_OK);
+	/* the feed has no status: each request who's out does not list is read */
+	json_array_append_new(ch, change_item(8, "101", "2026-03-09", "2026-03-09", "Created"));
+	json_array_append_new(ch, change_item(9, "101", "2026-03-02", "2026-03-03", "Created"));
+	{
+		json_t *items = json_pack("[o, o, o, o, o, o, o, o, o]",
+		    item_text("/v1/timeoff/whosout", "{\"outs\":[]}"),
+		    item("/v1/timeoff/requests/changes", wrap("changes", ch)),
+		    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
+		    item_text("/v1/timeoff/requests/changes", "{\"changes\":[]}"),
+		    detail_item(8, "101", "approved", "2026-03-09", "2026-03-09", 0, 0),
+		    detail_item(9, "101", "approved", "2026-03-02", "2026-03-03", 0, 0),
+		    item_text("/v0/people", people_body),
+		    item_text("/v0/activity_types", types_json),
+		    item_text("/v1/people/search", "{\"employees\":[{\"id\":\"101\",\"email\":"
+		    "\"ann@x.test\",\"internal\":{\"status\":\"Inactive\",\"lifecycleStatus\":"
+		    "\"Terminated\",\"terminationDate\":\"2026-03-05\"}}]}"));
+		/* every slice of the schedules shows act-8 (kept once); then the
+		 * create of request 9 and the listing that confirms act-8 gone */
+		add_n(items, NLISTINGS, "/v0/activities", "{\"activities\":{\"act-8-1\":{\"id\":"
+		    "\"act-8\",\"agent_id\":\"a1\",\"type_id\":\"t3\",\"start_time\":1773010800,"
+		    "\"end_time\":1773097200,\"description\":\"HiBob time off #8 (Holiday) hibob:8\"}}}");
+		add_n(items, 1, "/v0/activities", "{\"id\":\"act-9\"}");
+		add_n(items, 1, "/v0/activities/bulk", "{\"activities\":{}}");
+		script(add_n(items, 1, "/v0/activities", EMPTY_LIST));
+	}
+	assert_int_equal(run(&w, "reconcile", NULL, &r, &err), BS_OK);
+	assert_int_equal(r.applied, 2);
+	log = server_log();
+	assert_int_equal(count_calls(log, "POST", "/v0/activities/bulk"), 1);
+	json_decref(log);
+	assert_int_equal(store_toff_events_of(w.store, 8, &rows, &err), BS_OK);
+	assert_int_equal(rows.n, 0);
+	toff_event_rows_free(&rows);
+	assert_int_equal(store_toff_events_of(w.store, 9, &rows, &err), BS_OK);
+	assert_int_equal(rows.n, 1);
+	toff_event_rows_free(&rows);
 	world_close(&w);
 }
 
@@ -1339,8 +1475,9 @@ run_events_gone_schedule_there(void **state)
 		add_n(items, 1, "/v0/activities", EMPTY_LIST);
 		script(add_n(items, 1, "/v0/activities", "{\"id\":\"act-1b\"}"));
 		if (pass == 0) {
-			assert_int_equal(run(&w, "reconcile", NULL, &r, &err), BS_ERR_SOURCE);
-			assert_non_null(strstr(err.detail, "listed no activities"));
+			/* issue 20 point 5: a plan to approve, like the guard's */
+			assert_int_equal(run(&w, "reconcile", NULL, &r, &err), BS_ERR_GUARD);
+			assert_non_null(strstr(r.guard.reason, "listed no activities"));
 			log = server_log();
 			assert_int_equal(count_calls(log, "POST", "/v0/"), 0);
 			json_decref(log);
@@ -1490,6 +1627,8 @@ main(void)
 		cmocka_unit_test(run_feed_is_only_a_signal),
 		cmocka_unit_test(run_edit_chain_from_details),
 		cmocka_unit_test(run_guard_blocks_mass_cancellation),
+		cmocka_unit_test(run_overlap_keeps_both_events),
+		cmocka_unit_test(run_reconcile_leaver),
 		cmocka_unit_test(run_killed_create_is_adopted),
 		cmocka_unit_test(run_killed_replace_finishes_delete),
 		cmocka_unit_test(run_reconcile_reads_feed),

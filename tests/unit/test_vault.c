@@ -1010,6 +1010,11 @@ stored_at_times(void **state)
 	assert_int_equal(vault_stored_at(v, VAULT_HIBOB_TOKEN), 1800000000);
 	assert_int_equal(vault_stored_at(v, VAULT_ASSEMBLED_KEY), 1772452800);
 	assert_string_equal(vault_get(v, VAULT_HIBOB_TOKEN), "a-new-token-value");
+	/* replaced twice within one second: still a later time each time */
+	assert_int_equal(vault_set(v, VAULT_ASSEMBLED_KEY, "sk_live_second", 0, &err), BS_OK);
+	assert_int_equal(vault_stored_at(v, VAULT_ASSEMBLED_KEY), 1772452801);
+	assert_int_equal(vault_set(v, VAULT_ASSEMBLED_KEY, "sk_live_third", 1772452800, &err), BS_OK);
+	assert_int_equal(vault_stored_at(v, VAULT_ASSEMBLED_KEY), 1772452802);
 	vault_close(&v);
 	free(p);
 }
