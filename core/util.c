@@ -370,10 +370,8 @@ out:
 bs_rc
 util_read_file(const char *path, size_t max, char **out, size_t *len, struct bs_error *err)
 {
-	struct strbuf sb;
-	char buf[8192];
 	int fd;
-	bs_rc rc = BS_OK;
+	bs_rc rc;
 
 	*out = NULL;
 	if (len)
@@ -382,6 +380,22 @@ util_read_file(const char *path, size_t max, char **out, size_t *len, struct bs_
 	if (fd < 0)
 		return bs_fail(err, errno == ENOENT ? BS_ERR_NOT_FOUND : BS_ERR_IO,
 		    "cannot open %s: %s", path, strerror(errno));
+	rc = util_read_fd(fd, path, max, out, len, err);
+	close(fd);
+	return rc;
+}
+
+bs_rc
+util_read_fd(int fd, const char *path, size_t max, char **out, size_t *len,
+    struct bs_error *err)
+{
+	struct strbuf sb;
+	char buf[8192];
+	bs_rc rc = BS_OK;
+
+	*out = NULL;
+	if (len)
+		*len = 0;
 	sb_init(&sb, max);
 	for (;;) {
 		ssize_t r = read(fd, buf, sizeof buf);
@@ -398,7 +412,6 @@ util_read_file(const char *path, size_t max, char **out, size_t *len, struct bs_
 			break;
 		}
 	}
-	close(fd);
 	if (rc != BS_OK) {
 		sb_free(&sb);
 		return rc;

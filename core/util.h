@@ -73,6 +73,9 @@ bs_rc util_write_atomic(const char *path, const void *data, size_t len,
 /* Read a whole file up to max bytes; *out is NUL-terminated, caller frees. */
 bs_rc util_read_file(const char *path, size_t max, char **out, size_t *len,
     struct bs_error *err);
+/* The same from an open descriptor (path only names it in errors). */
+bs_rc util_read_fd(int fd, const char *path, size_t max, char **out, size_t *len,
+    struct bs_error *err);
 /* mkdir -p with mode for created folders. */
 bs_rc util_mkdir_p(const char *path, mode_t mode, struct bs_error *err);
 /* Folder part of a path, caller frees. */

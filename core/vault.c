@@ -49,6 +49,7 @@
 #include <sodium.h>
 
 #include "log.h"
+#include "paths.h"
 #include "util.h"
 #include "vault.h"
 
@@ -473,7 +474,7 @@ check_keyfile_fd(int fd, const char *path, struct bs_error *err)
 		    strerror(errno));
 	if (!S_ISREG(st.st_mode))
 		return bs_fail(err, BS_ERR_KEY_PERMS, "the key file %s is not a regular file", path);
-	if (st.st_uid != geteuid())
+	if (st.st_uid != geteuid() && st.st_uid != 0)
 		return bs_fail(err, BS_ERR_KEY_PERMS,
 		    "the key file %s belongs to uid %u, not to you (uid %u): run 'chown %u %s' "
 		    "as root, or use the right account", path, (unsigned)st.st_uid,
@@ -927,24 +928,45 @@ read_vault_file(const char *path, int warn_mode, char **buf, size_t *len,
     struct bs_error *err)
 {
 	struct stat st;
+	int fd;
 	bs_rc rc;
 
 	*buf = NULL;
 	*len = 0;
 	if (str_empty(path))
 		return bs_fail(err, BS_ERR_INVALID, "no vault path");
-	if (stat(path, &st) < 0) {
+	if (lstat(path, &st) < 0) {
 		if (errno == ENOENT)
 			return bs_fail(err, BS_ERR_VAULT_MISSING, "no vault at %s", path);
 		return bs_fail(err, BS_ERR_IO, "cannot read %s: %s", path, strerror(errno));
 	}
+	if (S_ISLNK(st.st_mode))
+		return bs_fail(err, BS_ERR_KEY_PERMS, "the vault %s is a symbolic link; put the "
+		    "real file there (mode 0600)", path);
 	if (!S_ISREG(st.st_mode))
 		return corrupt(err, path, "not a regular file");
-	if (warn_mode && (st.st_mode & 077) != 0)
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return bs_fail(err, BS_ERR_VAULT_MISSING, "no vault at %s", path);
+		return bs_fail(err, errno == ELOOP ? BS_ERR_KEY_PERMS : BS_ERR_IO,
+		    "cannot open %s: %s", path, strerror(errno));
+	}
+	/* owned by us or root: a vault someone else wrote could hold their
+	 * base URL's credentials or be swapped at will */
+	rc = paths_check_file_fd(fd, "the vault", path, 0, err);
+	if (rc != BS_OK) {
+		close(fd);
+		if (err != NULL)
+			err->rc = BS_ERR_KEY_PERMS;
+		return BS_ERR_KEY_PERMS;
+	}
+	if (fstat(fd, &st) == 0 && warn_mode && (st.st_mode & 077) != 0)
 		log_warn("%s can be read by other users (mode %04o); it is encrypted, but "
 		    "run 'chmod 600 %s' (bobsync writes it 0600)", path,
 		    (unsigned)(st.st_mode & 07777), path);
-	rc = util_read_file(path, VAULT_FILE_MAX, buf, len, err);
+	rc = util_read_fd(fd, path, VAULT_FILE_MAX, buf, len, err);
+	close(fd);
 	if (rc == BS_ERR_TOO_LARGE)
 		return corrupt(err, path, "far larger than any vault");
 	if (rc == BS_ERR_NOT_FOUND)

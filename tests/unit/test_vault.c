@@ -627,6 +627,42 @@ garbage_is_refused(void **state)
 	}
 }
 
+/* ---- vault and key file ownership (issue 17, item 1) ---- */
+
+static void
+vault_owner_and_link(void **state)
+{
+	char *p = tpath("own"), *k = tpath("own.key"), *lnk = tpath("own.link");
+	struct vault_unlock how = { NULL, k }, via_link = { NULL, k };
+	struct vault *v = NULL;
+	struct bs_error err = { 0 };
+	(void)state;
+
+	make_vault(p, NULL, k);
+	/* a vault reached through a symbolic link is not read */
+	assert_int_equal(symlink(p, lnk), 0);
+	assert_int_equal(vault_open(lnk, &via_link, &v, &err), BS_ERR_KEY_PERMS);
+	assert_non_null(strstr(err.detail, "symbolic link"));
+	assert_null(v);
+	if (geteuid() == 0) {
+		/* someone else's vault (and key file): refused, for root too */
+		assert_int_equal(chown(p, 54321, 54321), 0);
+		assert_int_equal(vault_open(p, &how, &v, &err), BS_ERR_KEY_PERMS);
+		assert_non_null(strstr(err.detail, "uid 54321"));
+		assert_null(v);
+		assert_int_equal(chown(p, 0, 0), 0);
+		assert_int_equal(chown(k, 54321, 54321), 0);
+		assert_int_equal(vault_open(p, &how, &v, &err), BS_ERR_KEY_PERMS);
+		assert_null(v);
+		assert_int_equal(chown(k, 0, 0), 0);
+	}
+	assert_int_equal(vault_open(p, &how, &v, &err), BS_OK);
+	vault_close(&v);
+	free(p);
+	free(k);
+	free(lnk);
+}
+
 /* ---- key file permissions ---- */
 
 static void
@@ -1085,6 +1121,7 @@ main(void)
 		cmocka_unit_test_teardown(default_kdf_limits, teardown),
 		cmocka_unit_test_teardown(garbage_is_refused, teardown),
 		cmocka_unit_test_teardown(keyfile_permissions, teardown),
+		cmocka_unit_test_teardown(vault_owner_and_link, teardown),
 		cmocka_unit_test_teardown(keyfile_garbage, teardown),
 		cmocka_unit_test_teardown(info_without_unlock, teardown),
 		cmocka_unit_test_teardown(save_mode_0600, teardown),
