@@ -12,6 +12,7 @@
 #include "app.h"
 #include "commands.h"
 #include "log.h"
+#include "output.h"
 
 static const struct command {
 	const char *name;
@@ -120,6 +121,9 @@ main(int argc, char **argv)
 		}
 	}
 
+	/* every command-line command prints through the sanitiser */
+	if (cmd != NULL && cmd->fn != cmd_tui)
+		out_guard_streams();
 	if (app_init(&app, argv[0], &err) != BS_OK &&
 	    (cmd == NULL || cmd->needs_conf)) {
 		status = app_error(&app, &err);
