@@ -57,6 +57,7 @@ usage(FILE *f)
 "  bobsync config list | get KEY | set KEY VALUE | unset KEY\n"
 "  bobsync credentials set hibob|assembled|alleo\n"
 "  bobsync credentials status | forget NAME\n"
+"  bobsync credentials rekey [--passphrase|--key-file|--both]\n"
 "  bobsync access export FILE           CSV (email, alleo_access) for HiBob People > Import\n"
 "  bobsync access set yes|no EMAIL|ID...\n"
 "  bobsync --help | --version\n"

@@ -302,10 +302,38 @@ no_way_to_unlock(const char *vpath, const struct vault_info *info, const char *k
 	    "your backup, or remove the vault and store the credentials again", vpath, key_file);
 }
 
+char *
+app_credential_key_file(void)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	char *path;
+	struct stat st;
+
+	if (str_empty(dir) || dir[0] != '/')
+		return NULL;
+	path = xasprintf("%s/bobsync-key", dir);
+	if (lstat(path, &st) == 0)
+		return path;
+	free(path);
+	return NULL;
+}
+
 bs_rc
 app_open_vault(struct app *a, struct vault **out, struct bs_error *err)
 {
-	const char *vpath = a->paths.vault_file, *key_file = a->paths.key_file;
+	char *cred_key = app_credential_key_file();
+	bs_rc rc = app_open_vault_with(a, cred_key != NULL ? cred_key : a->paths.key_file, out,
+	    err);
+
+	free(cred_key);
+	return rc;
+}
+
+bs_rc
+app_open_vault_with(struct app *a, const char *key_file, struct vault **out,
+    struct bs_error *err)
+{
+	const char *vpath = a->paths.vault_file;
 	struct vault_unlock how = { NULL, NULL };
 	struct vault_info info;
 	struct stat st;

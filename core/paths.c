@@ -34,7 +34,7 @@ bs_rc
 paths_resolve(struct bs_paths *p, struct bs_error *err)
 {
 	const char *home = getenv("BOBSYNC_HOME");
-	const char *xc, *xs, *hd;
+	const char *xc, *xs, *hd, *kf;
 
 	memset(p, 0, sizeof *p);
 	if (home != NULL && *home != '\0') {
@@ -52,7 +52,15 @@ paths_resolve(struct bs_paths *p, struct bs_error *err)
 	}
 	p->conf_file = xasprintf("%s/bobsync.conf", p->config_dir);
 	p->vault_file = xasprintf("%s/vault", p->config_dir);
-	p->key_file = xasprintf("%s/vault.key", p->config_dir);
+	/* the key file can live away from the vault (a backup of the config
+	 * folder then does not carry both) */
+	kf = getenv("BOBSYNC_KEY_FILE");
+	if (kf != NULL && *kf != '\0' && kf[0] != '/') {
+		paths_free(p);
+		return bs_fail(err, BS_ERR_CONFIG, "BOBSYNC_KEY_FILE must be an absolute path");
+	}
+	p->key_file = (kf != NULL && *kf != '\0') ? xstrdup(kf) :
+	    xasprintf("%s/vault.key", p->config_dir);
 	p->state_db = xasprintf("%s/state.db", p->state_dir);
 	p->lock_file = xasprintf("%s/bobsync.lock", p->state_dir);
 	return BS_OK;

@@ -26,6 +26,24 @@ done
 grep -q '^LoadCredentialEncrypted=bobsync-passphrase:' "$D/usr/share/bobsync/passphrase.conf" ||
 	t_fail "passphrase drop-in lacks LoadCredentialEncrypted"
 
+t_case "the unit reads the vault key from a systemd credential and caps memory (issue 17)"
+grep -q '^LoadCredentialEncrypted=bobsync-key:/' "$u" || t_fail "no bobsync-key credential in the unit"
+grep -q '^MemoryMax=' "$u" || t_fail "no MemoryMax= in the unit"
+grep -q 'install -d -o bobsync -g bobsync -m 0700 /etc/bobsync' "$u" ||
+	t_fail "the unit's steps do not create /etc/bobsync for the bobsync user"
+
+t_case "systemd-analyze verify finds nothing to say about the unit"
+if command -v systemd-analyze >/dev/null 2>&1; then
+	# the installed binary path does not exist here: point it at the build
+	mkdir -p "$T_TMP/verify"
+	sed "s|^ExecStart=/usr/bin/bobsync|ExecStart=$BOBSYNC|" "$u" >"$T_TMP/verify/bobsync.service"
+	out=$(systemd-analyze verify --man=no "$T_TMP/verify/bobsync.service" 2>&1 |
+		grep -v -e 'is not executable' -e 'sysinit.target')
+	t_eq "$out" "" "systemd-analyze verify output"
+else
+	echo "systemd-analyze not found: skipped"
+fi
+
 t_case "make uninstall removes everything it installed"
 make -C "$T_ROOT" -s uninstall DESTDIR="$D" PREFIX=/usr >/dev/null 2>&1 || t_fail "make uninstall failed"
 left=$(find "$D" -type f | sed "s|^$D/||")

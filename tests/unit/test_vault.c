@@ -627,6 +627,48 @@ garbage_is_refused(void **state)
 	}
 }
 
+/* ---- rekey and switching protection (issue 17, item 4) ---- */
+
+static void
+rekey_invalidates_old_keys(void **state)
+{
+	char *p = tpath("rk"), *k = tpath("rk.key"), *old = tpath("rk.oldkey");
+	struct vault_unlock by_key = { NULL, k }, by_old = { NULL, old };
+	struct vault_unlock by_pass = { PASS, NULL }, by_new = { "a new passphrase", NULL };
+	struct vault *v = NULL;
+	struct bs_error err = { 0 };
+	char cmd[1200];
+	(void)state;
+
+	make_vault(p, PASS, k);
+	snprintf(cmd, sizeof cmd, "cp -p '%s' '%s'", k, old);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(vault_open(p, &by_key, &v, &err), BS_OK);
+	assert_int_equal(vault_rekey(v, NULL, NULL, &err), BS_ERR_INVALID);
+	assert_int_equal(vault_rekey(v, "a new passphrase", k, &err), BS_OK);
+	vault_close(&v);
+	/* the old key file and the old passphrase no longer open it */
+	assert_int_equal(vault_open(p, &by_old, &v, &err), BS_ERR_VAULT_PASSPHRASE);
+	assert_int_equal(vault_open(p, &by_pass, &v, &err), BS_ERR_VAULT_PASSPHRASE);
+	assert_int_equal(vault_open(p, &by_key, &v, &err), BS_OK);
+	assert_string_equal(vault_get(v, VAULT_HIBOB_TOKEN), HIBOB_TOKEN);
+	/* switch to the passphrase only: the key file stops working */
+	assert_int_equal(vault_rekey(v, "a new passphrase", NULL, &err), BS_OK);
+	vault_close(&v);
+	assert_int_equal(vault_open(p, &by_key, &v, &err), BS_ERR_VAULT_PASSPHRASE);
+	assert_int_equal(vault_open(p, &by_new, &v, &err), BS_OK);
+	/* and back to the key file only */
+	assert_int_equal(vault_rekey(v, NULL, k, &err), BS_OK);
+	vault_close(&v);
+	assert_int_equal(vault_open(p, &by_new, &v, &err), BS_ERR_VAULT_PASSPHRASE);
+	assert_int_equal(vault_open(p, &by_key, &v, &err), BS_OK);
+	assert_string_equal(vault_get(v, VAULT_HIBOB_ID), HIBOB_ID);
+	vault_close(&v);
+	free(p);
+	free(k);
+	free(old);
+}
+
 /* ---- vault and key file ownership (issue 17, item 1) ---- */
 
 static void
@@ -1122,6 +1164,7 @@ main(void)
 		cmocka_unit_test_teardown(garbage_is_refused, teardown),
 		cmocka_unit_test_teardown(keyfile_permissions, teardown),
 		cmocka_unit_test_teardown(vault_owner_and_link, teardown),
+		cmocka_unit_test_teardown(rekey_invalidates_old_keys, teardown),
 		cmocka_unit_test_teardown(keyfile_garbage, teardown),
 		cmocka_unit_test_teardown(info_without_unlock, teardown),
 		cmocka_unit_test_teardown(save_mode_0600, teardown),
