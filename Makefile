@@ -25,6 +25,14 @@ endif
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 $(WARN) -fstack-protector-strong
 CPPFLAGS += -D_GNU_SOURCE -DBOBSYNC_VERSION=\"$(VERSION)\" -MMD -MP
+# Test hooks (BOBSYNC_KDF, BOBSYNC_FAKE_NOW) are compiled into what `make`
+# and `make tests` build, which the test suites run; `make install` installs
+# $(BUILD)/release/bobsync, the same objects but util.c and vault.c built
+# without them.
+TEST_HOOKS ?= 1
+ifeq ($(TEST_HOOKS),1)
+CPPFLAGS += -DBOBSYNC_TEST_HOOKS
+endif
 ifdef SAN
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
@@ -130,6 +138,19 @@ $(BUILD)/bench_ui: tests/bench/bench_ui.c $(UI_OBJ) $(CORE_LIB)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(UI_CFLAGS) $(CORE_CFLAGS) -Icore -Iui $(LDFLAGS) -o $@ $^ \
 		$(UI_LIBS) $(CORE_LIBS)
 
+# The installed binary: no test hooks.
+RELEASE_SRC = core/util.c core/vault.c
+RELEASE_OBJ = $(RELEASE_SRC:%.c=$(BUILD)/release/%.o)
+$(BUILD)/release/core/%.o: core/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $< (release)")
+	$(Q)$(CC) $(filter-out -DBOBSYNC_TEST_HOOKS,$(CPPFLAGS)) $(CFLAGS) $(CORE_CFLAGS) -c $< -o $@
+
+$(BUILD)/release/bobsync: $(APP_OBJ) $(UI_OBJ) $(RELEASE_OBJ) \
+		$(filter-out $(RELEASE_SRC:%.c=$(BUILD)/%.o),$(CORE_OBJ))
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(UI_LIBS) $(CORE_LIBS) $(LDLIBS)
+
 unit-tests: $(UNIT_BIN)
 tests: $(BIN) $(UNIT_BIN)
 
@@ -186,10 +207,10 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN)
 	$(Q)./tests/sandbox/demo.sh
 
-install: $(BIN)
+install: $(BUILD)/release/bobsync
 	$(INSTALL) -m 0755 -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SHAREDIR)
-	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/$(BIN)
+	$(INSTALL) -m 0755 $(BUILD)/release/bobsync $(DESTDIR)$(BINDIR)/$(BIN)
 	$(INSTALL) -m 0644 man/bobsync.1 $(DESTDIR)$(MANPREFIX)/man1/bobsync.1
 	sed 's|@BINDIR@|$(BINDIR)|g' app/systemd/bobsync.service.in > $(BUILD)/bobsync.service
 	$(INSTALL) -m 0644 $(BUILD)/bobsync.service $(DESTDIR)$(UNITDIR)/bobsync.service
@@ -205,4 +226,4 @@ uninstall:
 clean:
 	$(RM) -r build build-asan build-fuzz $(BIN)
 
--include $(CORE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d)
+-include $(CORE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(RELEASE_OBJ:.o=.d) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d)

@@ -843,7 +843,11 @@ time_parse_iso(const char *s, int64_t *t)
 int64_t
 clock_now(void)
 {
-	const char *fake = getenv("BOBSYNC_FAKE_NOW");
+#ifdef BOBSYNC_TEST_HOOKS
+	const char *fake = getenv("BOBSYNC_FAKE_NOW");	/* test builds only */
+#else
+	const char *fake = NULL;
+#endif
 	int64_t t;
 	char *end;
 

@@ -376,7 +376,11 @@ sb_header(struct strbuf *sb, const struct vault *v, const unsigned char nonce[NO
 static void
 kdf_params(uint32_t *ops, uint64_t *mem)
 {
-	const char *e = getenv("BOBSYNC_KDF");
+#ifdef BOBSYNC_TEST_HOOKS
+	const char *e = getenv("BOBSYNC_KDF");	/* test builds only */
+#else
+	const char *e = NULL;
+#endif
 
 	*ops = crypto_pwhash_argon2id_OPSLIMIT_MODERATE;
 	*mem = crypto_pwhash_argon2id_MEMLIMIT_MODERATE;
@@ -894,6 +898,8 @@ parse_payload(struct vault *v, const struct header *h, const unsigned char *pt, 
 	return BS_OK;
 }
 
+static void strengthen_pass_slot(struct vault *v, const char *passphrase, const char *name);
+
 static bs_rc
 open_bytes(const unsigned char *data, size_t len, const char *path, const char *name,
     const struct vault_unlock *how, struct vault **out, struct bs_error *err)
@@ -981,6 +987,8 @@ open_bytes(const unsigned char *data, size_t len, const char *path, const char *
 	v->has_file = h.has_file;
 	v->file = h.file;
 	register_secrets(v);
+	if (tried_pass && h.has_pass && v->path != NULL)
+		strengthen_pass_slot(v, pw, name);
 	*out = v;
 	v = NULL;
 out:
@@ -992,6 +1000,31 @@ out:
 		sodium_free(kek);
 	vault_close(&v);
 	return rc;
+}
+
+/* A passphrase slot made with cheaper Argon2id limits than new slots get
+ * (an old vault, or one a test build made): warned about and wrapped again
+ * with the current limits.  The vault stays open if that cannot be saved
+ * (a read-only folder). */
+static void
+strengthen_pass_slot(struct vault *v, const char *passphrase, const char *name)
+{
+	struct pass_slot old = v->pass;
+	struct bs_error e = { 0 };
+	uint32_t ops;
+	uint64_t mem;
+
+	kdf_params(&ops, &mem);
+	if (v->pass.ops >= ops && v->pass.mem >= mem)
+		return;
+	log_warn("the passphrase slot of %s uses weaker Argon2id limits (%u passes, %llu KiB) "
+	    "than the default (%u, %llu KiB); wrapping it again", name, (unsigned)v->pass.ops,
+	    (unsigned long long)(v->pass.mem / 1024), (unsigned)ops,
+	    (unsigned long long)(mem / 1024));
+	if (vault_set_passphrase(v, passphrase, &e) != BS_OK || vault_save(v, &e) != BS_OK) {
+		v->pass = old;
+		log_warn("could not strengthen %s: %s", name, bs_error_text(&e));
+	}
 }
 
 bs_rc

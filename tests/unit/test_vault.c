@@ -831,6 +831,44 @@ capture(void *ctx, enum log_level level, const char *msg)
 		snprintf(warned, sizeof warned, "%s", msg);
 }
 
+/* issue 17 item 6: a slot weaker than new slots get is warned about and
+ * wrapped again once, after the passphrase unlocked it */
+static void
+weak_slot_strengthened(void **state)
+{
+	char *p = tpath("weak");
+	struct vault_unlock how = { PASS, NULL };
+	struct vault *v = NULL;
+	struct bs_error err = { 0 };
+	char *before = NULL, *after = NULL;
+	size_t nb = 0, na = 0;
+	(void)state;
+
+	make_vault(p, PASS, NULL);	/* BOBSYNC_KDF=min */
+	assert_int_equal(util_read_file(p, 1 << 20, &before, &nb, &err), BS_OK);
+	setenv("BOBSYNC_KDF", "interactive", 1);
+	warned[0] = '\0';
+	log_set_sink(capture, NULL);
+	log_set_stderr(0);
+	assert_int_equal(vault_open(p, &how, &v, &err), BS_OK);
+	vault_close(&v);
+	assert_non_null(strstr(warned, "weaker Argon2id limits"));
+	assert_int_equal(util_read_file(p, 1 << 20, &after, &na, &err), BS_OK);
+	assert_true(nb != na || memcmp(before, after, nb) != 0);
+	/* once strong enough: no warning, no rewrite */
+	warned[0] = '\0';
+	assert_int_equal(vault_open(p, &how, &v, &err), BS_OK);
+	assert_string_equal(vault_get(v, VAULT_HIBOB_TOKEN), HIBOB_TOKEN);
+	vault_close(&v);
+	assert_string_equal(warned, "");
+	log_set_sink(NULL, NULL);
+	log_set_stderr(1);
+	setenv("BOBSYNC_KDF", "min", 1);
+	free(before);
+	free(after);
+	free(p);
+}
+
 static void
 save_mode_0600(void **state)
 {
@@ -1165,6 +1203,7 @@ main(void)
 		cmocka_unit_test_teardown(keyfile_permissions, teardown),
 		cmocka_unit_test_teardown(vault_owner_and_link, teardown),
 		cmocka_unit_test_teardown(rekey_invalidates_old_keys, teardown),
+		cmocka_unit_test_teardown(weak_slot_strengthened, teardown),
 		cmocka_unit_test_teardown(keyfile_garbage, teardown),
 		cmocka_unit_test_teardown(info_without_unlock, teardown),
 		cmocka_unit_test_teardown(save_mode_0600, teardown),
