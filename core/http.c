@@ -340,7 +340,9 @@ host_is_loopback(const char *host)
 	char buf[64];
 	size_t n = strlen(host);
 
-	if (str_eq_ci(host, "localhost") || str_eq_ci(host, "localhost."))
+	/* libcurl answers "localhost" itself; "localhost." (the root-anchored
+	 * form) goes to DNS, which can say anything: not loopback */
+	if (str_eq_ci(host, "localhost"))
 		return 1;
 	if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
 		if (n - 2 >= sizeof buf)

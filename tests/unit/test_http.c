@@ -350,6 +350,7 @@ url_http_elsewhere_refused(void **state)
 	static const char *const bad[] = {
 		"http://api.hibob.com/v1", "http://10.0.0.1/", "http://128.0.0.1/",
 		"http://localhost.evil.example/", "http://127.0.0.1.nip.io/",
+		"http://localhost./", "http://LOCALHOST.:8080/v1",
 		"http://127.0.0.1@evil.example/", "http://[::2]/",
 		"ftp://127.0.0.1/", "file:///etc/passwd", "gopher://localhost/",
 	};
