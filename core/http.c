@@ -760,7 +760,7 @@ setup_handle(struct http_client *c, const struct http_request *req, int loopback
 	SETOPT(CURLOPT_TIMEOUT_MS, c->o.total_timeout_ms);
 	SETOPT(CURLOPT_LOW_SPEED_LIMIT, 1L);
 	SETOPT(CURLOPT_LOW_SPEED_TIME, c->o.low_speed_time_s);
-	SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->o.max_body);
+	SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max);
 	SETOPT(CURLOPT_NOSIGNAL, 1L);
 	SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
 	SETOPT(CURLOPT_MAXLIFETIME_CONN, 3600L);
@@ -1036,6 +1036,8 @@ http_send(struct http_client *c, const struct http_request *req,
 
 	x.c = c;
 	x.max = c->o.max_body;
+	if (req->max_body > 0 && req->max_body < x.max)
+		x.max = req->max_body;
 	idem = method_idempotent(req);
 	cs = stats_class(c, req->pace_class);
 
@@ -1126,7 +1128,7 @@ http_send(struct http_client *c, const struct http_request *req,
 			switch (rc) {
 			case BS_ERR_TOO_LARGE:
 				bs_fail(err, rc, "%s %s: the response is larger than the %zu bytes "
-				    "allowed", req->method, mpath, c->o.max_body);
+				    "allowed", req->method, mpath, x.max);
 				break;
 			case BS_ERR_CANCELLED:
 				bs_fail(err, rc, "%s %s cancelled", req->method, mpath);

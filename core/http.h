@@ -69,6 +69,11 @@ struct http_request {
 	 * 409 when the caller handles them). */
 	const long *accept_status;
 	size_t naccept_status;
+	/* Largest answer accepted for this request, in bytes; 0 = the
+	 * client's max_body.  The smaller of the two applies: an answer is
+	 * parsed in memory at several times its size, so each kind of request
+	 * gets what it can need (a token, a page, the people search). */
+	size_t max_body;
 };
 
 struct http_response {

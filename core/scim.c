@@ -22,6 +22,10 @@
 #include "scim.h"
 #include "util.h"
 
+/* Answer caps (issue 17 item 9): a token answer is a few hundred bytes; a
+ * SCIM page of users is well under a megabyte. */
+#define SCIM_TOKEN_ANSWER_MAX	((size_t)64 << 10)
+#define SCIM_ANSWER_MAX		((size_t)16 << 20)
 #define SCIM_CT "application/scim+json"
 #define SCIM_CORE_USER "urn:ietf:params:scim:schemas:core:2.0:User"
 #define SCIM_PATCH_OP "urn:ietf:params:scim:api:messages:2.0:PatchOp"
@@ -208,6 +212,7 @@ fetch_token(struct scim_client *c, struct bs_error *err)
 	req.username = c->client_id;
 	req.password = c->client_secret;
 	req.pace_class = "alleo.token";
+	req.max_body = SCIM_TOKEN_ANSWER_MAX;
 	/* asking for a token changes nothing at Alleo: a 5xx, a timeout, a reset
 	 * or a cut answer is retried like a read */
 	req.idempotent = 1;
@@ -290,6 +295,7 @@ scim_call(struct scim_client *c, const char *method, const char *path, const cha
 		req.accept = SCIM_CT;
 		req.bearer = c->token;
 		req.pace_class = "alleo.scim";
+		req.max_body = SCIM_ANSWER_MAX;
 		/* replacing values is idempotent; a create is not */
 		req.idempotent = strcmp(method, "POST") != 0;
 		req.accept_status = accept;
