@@ -292,7 +292,8 @@ guard_close(void *cookie)
 	int rc = 0;
 
 	if (g->npend > 0) {
-		memset(g->pend, '?', g->npend);	/* never completed: not UTF-8 */
+		/* never completed: a lone CR, or not UTF-8 */
+		memset(g->pend, g->npend == 1 && g->pend[0] == '\r' ? ' ' : '?', g->npend);
 		rc = write_all(g->fd, g->pend, g->npend);
 	}
 	free(g);

@@ -329,8 +329,16 @@ util_sanitize(const char *in, size_t n, char *out, unsigned flags, size_t *parti
 		}
 		if (len == 1) {
 			unsigned char c = p[i];
+			if (c == '\r' && (flags & UTIL_SAN_KEEP_LINES) && i + 1 == n &&
+			    partial != NULL) {
+				*partial = 1;	/* a CRLF cut in two? wait for the rest */
+				break;
+			}
 			if ((c == '\n' || c == '\t') && (flags & UTIL_SAN_KEEP_LINES))
 				out[i] = (char)c;
+			else if (c == '\r' && (flags & UTIL_SAN_KEEP_LINES) && i + 1 < n &&
+			    p[i + 1] == '\n')
+				out[i] = (char)c;	/* CRLF line ends (CSV) stay */
 			else if (c == '\n' || c == '\t' || c == '\r')
 				out[i] = ' ';
 			else if (c < 0x20 || c == 0x7f)

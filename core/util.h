@@ -62,9 +62,11 @@ int str_starts(const char *s, const char *prefix);
  * fine), one byte out for each byte in: C0 controls, DEL, C1 controls
  * (U+0080..U+009F), bidirectional overrides and isolates, and bytes that
  * are not UTF-8 become '?'; TAB, CR and LF become ' ' unless
- * UTIL_SAN_KEEP_LINES keeps TAB and LF (CR still becomes ' ').  With
- * partial non-NULL, a valid UTF-8 sequence cut short at the end is left
- * out and its length stored there (for streams).  Returns bytes written. */
+ * UTIL_SAN_KEEP_LINES keeps TAB, LF and CR before LF (a lone CR, which
+ * could overwrite a line, still becomes ' ').  With
+ * partial non-NULL, a valid UTF-8 sequence cut short at the end (or a
+ * final CR, when lines are kept) is left out and its length stored there
+ * (for streams).  Returns bytes written. */
 #define UTIL_SAN_KEEP_LINES 1u
 size_t util_sanitize(const char *in, size_t n, char *out, unsigned flags, size_t *partial);
 /* util_sanitize in place keeping lines: for a block of text. */

@@ -191,6 +191,12 @@ sanitize_rules(void **state)
 	n = util_sanitize("\xc2", 1, out, 0, &part);
 	assert_int_equal(n, 0);
 	assert_int_equal(part, 1);
+	/* CRLF stays when lines are kept; a lone CR does not */
+	n = util_sanitize("a\r\nb\rc", 6, out, UTIL_SAN_KEEP_LINES, NULL);
+	assert_memory_equal(out, "a\r\nb c", 6);
+	n = util_sanitize("a\r", 2, out, UTIL_SAN_KEEP_LINES, &part);
+	assert_int_equal(n, 1);
+	assert_int_equal(part, 1);
 	c = util_clean("line\none\x1b[2J");
 	assert_string_equal(c, "line one?[2J");
 	free(c);
