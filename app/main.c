@@ -1,4 +1,5 @@
 /* main.c - bobsync: parse the command line and dispatch. */
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,14 +71,23 @@ usage(FILE *f)
 "$XDG_STATE_HOME/bobsync.  See bobsync(1).\n", f);
 }
 
-static void
+/* No core files with secrets in them, and no ptrace or /proc/PID/mem by
+ * other processes of the same user.  0, or -1 with a message. */
+static int
 harden_process(void)
 {
 	struct rlimit rl = { 0, 0 };
 
-	/* no core files with secrets in them */
-	setrlimit(RLIMIT_CORE, &rl);
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (setrlimit(RLIMIT_CORE, &rl) != 0) {
+		fprintf(stderr, "bobsync: cannot turn off core files: %s\n", strerror(errno));
+		return -1;
+	}
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 || prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0) {
+		fprintf(stderr, "bobsync: cannot mark the process not dumpable: %s\n",
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -90,7 +100,8 @@ main(int argc, char **argv)
 	int status;
 
 	setlocale(LC_ALL, "");
-	harden_process();
+	if (harden_process() != 0)
+		return 1;	/* secrets would be exposed: refuse to run */
 	if (sodium_init() < 0) {
 		fputs("bobsync: cannot initialise libsodium\n", stderr);
 		return 1;

@@ -974,6 +974,14 @@ fill_resp(struct http_response *resp, struct xfer *x, long status, int keep_body
 }
 
 void
+http_response_wipe(struct http_response *resp)
+{
+	if (resp != NULL && resp->body != NULL)
+		sodium_memzero(resp->body, resp->body_len);
+	http_response_clear(resp);
+}
+
+void
 http_response_clear(struct http_response *resp)
 {
 	if (resp == NULL)
@@ -1211,8 +1219,16 @@ http_send(struct http_client *c, const struct http_request *req,
 		    (long long)((c->o.max_total_wait_ms - waited) / 1000), excerpt ? excerpt : "");
 out:
 	curl_slist_free_all(hdrs);
-	if (c->curl != NULL)
+	if (c->curl != NULL) {
 		(void)curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL);	/* errbuf dies here */
+		/* libcurl keeps its own copies of the credentials until they are
+		 * replaced; drop them now rather than at the next request */
+		(void)curl_easy_setopt(c->curl, CURLOPT_USERNAME, NULL);
+		(void)curl_easy_setopt(c->curl, CURLOPT_PASSWORD, NULL);
+		(void)curl_easy_setopt(c->curl, CURLOPT_XOAUTH2_BEARER, NULL);
+	}
+	if (req->secret_answer && x.body.buf != NULL)
+		sodium_memzero(x.body.buf, x.body.len);
 	sb_free(&x.body);
 	free(excerpt);
 	free(mpath);

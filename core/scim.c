@@ -213,6 +213,7 @@ fetch_token(struct scim_client *c, struct bs_error *err)
 	req.password = c->client_secret;
 	req.pace_class = "alleo.token";
 	req.max_body = SCIM_TOKEN_ANSWER_MAX;
+	req.secret_answer = 1;
 	/* asking for a token changes nothing at Alleo: a 5xx, a timeout, a reset
 	 * or a cut answer is retried like a read */
 	req.idempotent = 1;
@@ -255,9 +256,11 @@ fetch_token(struct scim_client *c, struct bs_error *err)
 	c->token = secure_dup(tok);
 	log_register_secret(c->token);
 	c->token_expires_ms = mono_ms() + (expires - margin) * 1000;
+	/* Jansson's copy is freed without being zeroed: zero it first */
+	sodium_memzero((char *)(uintptr_t)tok, strlen(tok));
 out:
 	json_decref(j);
-	http_response_clear(&resp);
+	http_response_wipe(&resp);
 	return rc;
 }
 
