@@ -340,7 +340,14 @@ roster_evaluate(const struct bob_person *p, int64_t today,
 			any_unknown = 1;
 	}
 
-	if (ra->pass < 0) {
+	if (p->damaged) {
+		/* HiBob sent something that is not text for them: hold, so
+		 * nothing is sent or removed on a value nobody can read */
+		out->verdict = ROSTER_UNKNOWN;
+		setf(out->reason, sizeof out->reason, "held: HiBob sent a value for them that is "
+		    "not valid text (\\u0000 or a lone UTF-16 surrogate); correct the record in "
+		    "HiBob");
+	} else if (ra->pass < 0) {
 		/* Unknown access: hold, whatever else says.  Still report the
 		 * other rules that fail. */
 		out->verdict = ROSTER_UNKNOWN;
