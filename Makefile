@@ -41,6 +41,7 @@ endif
 ifdef FUZZ
 CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
            -fno-sanitize-recover=undefined
+CPPFLAGS += -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 endif
 
 CORE_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
@@ -79,7 +80,7 @@ BIN = bobsync
 # The TUI benchmark (frame and filter times), built when tests/bench/bench_ui.c exists.
 BENCH_BIN = $(if $(wildcard tests/bench/bench_ui.c),$(BUILD)/bench_ui)
 
-.PHONY: all deps check test tests asan valgrind fuzz fuzz-build bench demo install uninstall \
+.PHONY: all deps check test tests asan valgrind fuzz fuzz-build fuzz-corpus bench demo install uninstall \
         clean lint-man help
 all: $(BIN)
 
@@ -90,6 +91,7 @@ help:
 	@echo "make asan       build and run the unit tests with ASan+UBSan"
 	@echo "make valgrind   run the unit tests under valgrind"
 	@echo "make fuzz       build the libFuzzer harnesses and run each briefly"
+	@echo "make fuzz-corpus  run every fuzz seed once (part of make check)"
 	@echo "make bench      measure speed and memory at 1k, 10k, 100k people"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR=..."
 
@@ -167,6 +169,7 @@ lint-man:
 check: deps
 	$(Q)$(MAKE) --no-print-directory WERROR=1 tests
 	$(Q)$(MAKE) --no-print-directory check-layers lint-man
+	$(Q)$(MAKE) --no-print-directory fuzz-corpus
 	$(Q)BUILD=$(BUILD) ./tests/run.sh
 
 test: tests
@@ -195,6 +198,19 @@ fuzz-build:
 
 fuzz: deps fuzz-build
 	$(Q)FUZZ_BUILD=$(FUZZ_BUILD) ./tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+# Every seed of every harness once (-runs=0): the regression pass of make
+# check.  Skipped, with a note, when $(FUZZ_CC) cannot build a libFuzzer
+# harness (clang or libclang-rt missing).
+fuzz-corpus:
+	$(Q)if printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' | \
+		$(FUZZ_CC) -fsanitize=fuzzer -x c - -o $(BUILD)/.fuzz-probe >/dev/null 2>&1; then \
+		rm -f $(BUILD)/.fuzz-probe; \
+		$(MAKE) --no-print-directory fuzz-build && \
+		FUZZ_BUILD=$(FUZZ_BUILD) ./tests/fuzz/run.sh 0 $(FUZZ_BIN); \
+	else \
+		echo "fuzz corpus: $(FUZZ_CC) cannot build libFuzzer harnesses here; skipped"; \
+	fi
 
 # Speed and memory at 1,000, 10,000 and 100,000 people against the sandbox;
 # writes tests/bench/RESULTS.md.  BENCH_SIZES=1000,10000 for a shorter run.
