@@ -166,11 +166,19 @@ error_detail(const struct http_response *resp)
 		    resp->body_len : SCIM_MAX_BODY_SHOWN);
 	masked = log_mask(out);
 	free(out);
-	util_strip_controls(masked);
-	for (char *p = masked; *p; p++)
-		if (*p == '\n' || *p == '\t')
-			*p = ' ';
+	util_sanitize(masked, strlen(masked), masked, 0, NULL);	/* one line */
 	return masked;
+}
+
+char *
+scim_error_text(const char *body, size_t len)
+{
+	struct http_response r;
+
+	memset(&r, 0, sizeof r);
+	r.body = (char *)(uintptr_t)body;
+	r.body_len = body != NULL ? len : 0;
+	return error_detail(&r);
 }
 
 /* Whether a SCIM error body's scimType is type (RFC 7644 3.12). */
