@@ -25,6 +25,14 @@ endif
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 $(WARN) -fstack-protector-strong
 CPPFLAGS += -D_GNU_SOURCE -DBOBSYNC_VERSION=\"$(VERSION)\" -MMD -MP
+# Test hooks (BOBSYNC_KDF, BOBSYNC_FAKE_NOW) are compiled into what `make`
+# and `make tests` build, which the test suites run; `make install` installs
+# $(BUILD)/release/bobsync, the same objects but util.c and vault.c built
+# without them.
+TEST_HOOKS ?= 1
+ifeq ($(TEST_HOOKS),1)
+CPPFLAGS += -DBOBSYNC_TEST_HOOKS
+endif
 ifdef SAN
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
@@ -33,6 +41,7 @@ endif
 ifdef FUZZ
 CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
            -fno-sanitize-recover=undefined
+CPPFLAGS += -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 endif
 
 CORE_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
@@ -71,7 +80,7 @@ BIN = bobsync
 # The TUI benchmark (frame and filter times), built when tests/bench/bench_ui.c exists.
 BENCH_BIN = $(if $(wildcard tests/bench/bench_ui.c),$(BUILD)/bench_ui)
 
-.PHONY: all deps check test tests asan valgrind fuzz fuzz-build bench demo install uninstall \
+.PHONY: all deps check test tests asan valgrind fuzz fuzz-build fuzz-corpus bench demo install uninstall \
         clean lint-man help
 all: $(BIN)
 
@@ -82,6 +91,7 @@ help:
 	@echo "make asan       build and run the unit tests with ASan+UBSan"
 	@echo "make valgrind   run the unit tests under valgrind"
 	@echo "make fuzz       build the libFuzzer harnesses and run each briefly"
+	@echo "make fuzz-corpus  run every fuzz seed once (part of make check)"
 	@echo "make bench      measure speed and memory at 1k, 10k, 100k people"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR=..."
 
@@ -130,6 +140,19 @@ $(BUILD)/bench_ui: tests/bench/bench_ui.c $(UI_OBJ) $(CORE_LIB)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(UI_CFLAGS) $(CORE_CFLAGS) -Icore -Iui $(LDFLAGS) -o $@ $^ \
 		$(UI_LIBS) $(CORE_LIBS)
 
+# The installed binary: no test hooks.
+RELEASE_SRC = core/util.c core/vault.c
+RELEASE_OBJ = $(RELEASE_SRC:%.c=$(BUILD)/release/%.o)
+$(BUILD)/release/core/%.o: core/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $< (release)")
+	$(Q)$(CC) $(filter-out -DBOBSYNC_TEST_HOOKS,$(CPPFLAGS)) $(CFLAGS) $(CORE_CFLAGS) -c $< -o $@
+
+$(BUILD)/release/bobsync: $(APP_OBJ) $(UI_OBJ) $(RELEASE_OBJ) \
+		$(filter-out $(RELEASE_SRC:%.c=$(BUILD)/%.o),$(CORE_OBJ))
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(UI_LIBS) $(CORE_LIBS) $(LDLIBS)
+
 unit-tests: $(UNIT_BIN)
 tests: $(BIN) $(UNIT_BIN)
 
@@ -146,6 +169,7 @@ lint-man:
 check: deps
 	$(Q)$(MAKE) --no-print-directory WERROR=1 tests
 	$(Q)$(MAKE) --no-print-directory check-layers lint-man
+	$(Q)$(MAKE) --no-print-directory fuzz-corpus
 	$(Q)BUILD=$(BUILD) ./tests/run.sh
 
 test: tests
@@ -175,6 +199,19 @@ fuzz-build:
 fuzz: deps fuzz-build
 	$(Q)FUZZ_BUILD=$(FUZZ_BUILD) ./tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
+# Every seed of every harness once (-runs=0): the regression pass of make
+# check.  Skipped, with a note, when $(FUZZ_CC) cannot build a libFuzzer
+# harness (clang or libclang-rt missing).
+fuzz-corpus:
+	$(Q)if printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' | \
+		$(FUZZ_CC) -fsanitize=fuzzer -x c - -o $(BUILD)/.fuzz-probe >/dev/null 2>&1; then \
+		rm -f $(BUILD)/.fuzz-probe; \
+		$(MAKE) --no-print-directory fuzz-build && \
+		FUZZ_BUILD=$(FUZZ_BUILD) ./tests/fuzz/run.sh 0 $(FUZZ_BIN); \
+	else \
+		echo "fuzz corpus: $(FUZZ_CC) cannot build libFuzzer harnesses here; skipped"; \
+	fi
+
 # Speed and memory at 1,000, 10,000 and 100,000 people against the sandbox;
 # writes tests/bench/RESULTS.md.  BENCH_SIZES=1000,10000 for a shorter run.
 BENCH_SIZES ?= 1000,10000,100000
@@ -187,10 +224,10 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN)
 	$(Q)./tests/sandbox/demo.sh
 
-install: $(BIN)
+install: $(BUILD)/release/bobsync
 	$(INSTALL) -m 0755 -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SHAREDIR)
-	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/$(BIN)
+	$(INSTALL) -m 0755 $(BUILD)/release/bobsync $(DESTDIR)$(BINDIR)/$(BIN)
 	$(INSTALL) -m 0644 man/bobsync.1 $(DESTDIR)$(MANPREFIX)/man1/bobsync.1
 	sed 's|@BINDIR@|$(BINDIR)|g' app/systemd/bobsync.service.in > $(BUILD)/bobsync.service
 	$(INSTALL) -m 0644 $(BUILD)/bobsync.service $(DESTDIR)$(UNITDIR)/bobsync.service
@@ -206,4 +243,4 @@ uninstall:
 clean:
 	$(RM) -r build build-asan build-fuzz $(BIN)
 
--include $(CORE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d)
+-include $(CORE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(RELEASE_OBJ:.o=.d) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d)

@@ -29,6 +29,10 @@ app_init(struct app *a, const char *prog, struct bs_error *err)
 	rc = paths_resolve(&a->paths, err);
 	if (rc != BS_OK)
 		return rc;
+	/* before reading anything: folders someone else controls are refused */
+	rc = paths_check(&a->paths, err);
+	if (rc != BS_OK)
+		return rc;
 	rc = conf_load(a->conf, a->paths.conf_file, err);
 	if (rc != BS_OK)
 		return rc;

@@ -452,6 +452,77 @@ cred_forget(struct app *a, const struct cred_group *g)
 	return 0;
 }
 
+/* credentials rekey [--passphrase|--key-file|--both]: a new data key,
+ * wrapped again for the protection chosen (by default the one the vault
+ * has), so old key files and copies of the old vault stop working. */
+static int
+cred_rekey(struct app *a, int want_pass, int want_file)
+{
+	struct bs_error err = { 0 };
+	struct vault_info info;
+	struct vault *v = NULL;
+	struct stat st;
+	char *pass = NULL, *cred_key = app_credential_key_file();
+	const char *key_file = a->paths.key_file, *source = NULL;
+	int status = 0;
+	bs_rc rc;
+
+	rc = vault_info(a->paths.vault_file, &info, &err);
+	if (rc == BS_OK && !info.exists)
+		rc = bs_fail(&err, BS_ERR_VAULT_MISSING, "no vault at %s: nothing to rekey",
+		    a->paths.vault_file);
+	if (rc != BS_OK)
+		goto fail;
+	if (want_pass < 0 && want_file < 0) {
+		want_pass = info.has_passphrase_slot;
+		want_file = info.has_keyfile_slot;
+	}
+	rc = app_open_vault(a, &v, &err);
+	if (rc != BS_OK)
+		goto fail;
+	if (want_pass) {
+		if (isatty(STDIN_FILENO)) {
+			rc = ask_new_passphrase(&pass, &err);
+		} else {
+			rc = app_env_passphrase(&pass, &source, &err);
+			if (rc == BS_OK && pass == NULL)
+				rc = bs_fail(&err, BS_ERR_VAULT_PASSPHRASE, "a passphrase is needed and "
+				    "there is no terminal: set BOBSYNC_PASSPHRASE_FILE");
+			else if (rc == BS_OK && strlen(pass) < PASSPHRASE_MIN)
+				rc = bs_fail(&err, BS_ERR_VAULT_PASSPHRASE, "the passphrase from %s is "
+				    "shorter than %d characters", source, PASSPHRASE_MIN);
+		}
+		if (rc != BS_OK)
+			goto fail;
+		log_register_secret(pass);
+	}
+	rc = vault_rekey(v, want_pass ? pass : NULL, want_file ? key_file : NULL, &err);
+	if (rc != BS_OK)
+		goto fail;
+	/* a key file the vault no longer has a slot for opens nothing: gone */
+	if (!want_file && lstat(key_file, &st) == 0 && S_ISREG(st.st_mode) && unlink(key_file) == 0)
+		printf("Removed the old key file %s (it no longer opens the vault).\n", key_file);
+	printf("New vault key: %s is now protected by %s%s%s.\n", a->paths.vault_file,
+	    want_pass ? "a passphrase" : "", want_pass && want_file ? " and " : "",
+	    want_file ? "the key file" : "");
+	if (want_file)
+		printf("The key file is %s (mode 0600): the old one, and old copies of the vault, "
+		    "no longer open it; back the new one up apart from the vault.\n", key_file);
+	if (want_file && cred_key != NULL)
+		printf("The service reads its key from the systemd credential %s: encrypt the new "
+		    "key file again with 'systemd-creds encrypt --name=bobsync-key %s "
+		    "/etc/credstore.encrypted/bobsync-key.cred', then remove %s.\n", cred_key,
+		    key_file, key_file);
+	goto out;
+fail:
+	status = fail_with(a, &err);
+out:
+	vault_close(&v);
+	app_free_secret(&pass);
+	free(cred_key);
+	return status;
+}
+
 int
 cmd_credentials(struct app *a, int argc, char **argv)
 {
@@ -459,7 +530,7 @@ cmd_credentials(struct app *a, int argc, char **argv)
 	const char *sub = argc >= 2 ? argv[1] : NULL;
 
 	if (sub == NULL)
-		return app_usage(a, "credentials", "credentials: say set, status or forget");
+		return app_usage(a, "credentials", "credentials: say set, status, forget or rekey");
 	if (strcmp(sub, "status") == 0) {
 		for (int i = 2; i < argc; i++) {
 			if (strcmp(argv[i], "--json") == 0)
@@ -470,8 +541,26 @@ cmd_credentials(struct app *a, int argc, char **argv)
 		}
 		return cred_status(a);
 	}
+	if (strcmp(sub, "rekey") == 0) {
+		int want_pass = -1, want_file = -1;
+		for (int i = 2; i < argc; i++) {
+			if (strcmp(argv[i], "--passphrase") == 0) {
+				want_pass = 1;
+				want_file = 0;
+			} else if (strcmp(argv[i], "--key-file") == 0) {
+				want_pass = 0;
+				want_file = 1;
+			} else if (strcmp(argv[i], "--both") == 0) {
+				want_pass = want_file = 1;
+			} else {
+				return app_usage(a, "credentials", "credentials rekey: unknown option "
+				    "'%s' (--passphrase, --key-file or --both)", argv[i]);
+			}
+		}
+		return cred_rekey(a, want_pass, want_file);
+	}
 	if (strcmp(sub, "set") != 0 && strcmp(sub, "forget") != 0)
-		return app_usage(a, "credentials", "credentials: unknown subcommand '%s' (set, "
+		return app_usage(a, "credentials", "credentials: unknown subcommand '%s' (set, rekey, "
 		    "status or forget)", sub);
 	if (argc < 3)
 		return app_usage(a, "credentials", "credentials %s: which? hibob, assembled, alleo or webhook",

@@ -1,4 +1,5 @@
 /* main.c - bobsync: parse the command line and dispatch. */
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "app.h"
 #include "commands.h"
 #include "log.h"
+#include "output.h"
 
 static const struct command {
 	const char *name;
@@ -60,6 +62,7 @@ usage(FILE *f)
 "  bobsync config list | get KEY | set KEY VALUE | unset KEY\n"
 "  bobsync credentials set hibob|assembled|alleo|webhook [--check]\n"
 "  bobsync credentials status | forget NAME\n"
+"  bobsync credentials rekey [--passphrase|--key-file|--both]\n"
 "  bobsync access export FILE           CSV (email, alleo_access) for HiBob People > Import\n"
 "  bobsync access set yes|no EMAIL|ID...\n"
 "  bobsync --help | --version\n"
@@ -72,14 +75,23 @@ usage(FILE *f)
 "$XDG_STATE_HOME/bobsync.  See bobsync(1).\n", f);
 }
 
-static void
+/* No core files with secrets in them, and no ptrace or /proc/PID/mem by
+ * other processes of the same user.  0, or -1 with a message. */
+static int
 harden_process(void)
 {
 	struct rlimit rl = { 0, 0 };
 
-	/* no core files with secrets in them */
-	setrlimit(RLIMIT_CORE, &rl);
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (setrlimit(RLIMIT_CORE, &rl) != 0) {
+		fprintf(stderr, "bobsync: cannot turn off core files: %s\n", strerror(errno));
+		return -1;
+	}
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 || prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0) {
+		fprintf(stderr, "bobsync: cannot mark the process not dumpable: %s\n",
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -92,7 +104,8 @@ main(int argc, char **argv)
 	int status;
 
 	setlocale(LC_ALL, "");
-	harden_process();
+	if (harden_process() != 0)
+		return 1;	/* secrets would be exposed: refuse to run */
 	if (sodium_init() < 0) {
 		fputs("bobsync: cannot initialise libsodium\n", stderr);
 		return 1;
@@ -124,6 +137,9 @@ main(int argc, char **argv)
 		}
 	}
 
+	/* every command-line command prints through the sanitiser */
+	if (cmd != NULL && cmd->fn != cmd_tui)
+		out_guard_streams();
 	if (app_init(&app, argv[0], &err) != BS_OK &&
 	    (cmd == NULL || cmd->needs_conf)) {
 		status = app_error(&app, &err);

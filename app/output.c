@@ -1,4 +1,7 @@
 /* output.c - tables, CSV, JSON and progress for the command line. */
+#define _GNU_SOURCE 1	/* fopencookie */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -138,7 +141,7 @@ out_table_row(struct out_table *t, const char *const *cells)
 		row[i] = text;
 		memcpy(text, cells[i] ? cells[i] : "", n);
 		text += n;
-		util_strip_controls(row[i]);
+		util_sanitize(row[i], strlen(row[i]), row[i], 0, NULL);	/* one line */
 		for (char *c = row[i]; *c; c++)
 			if (*c == '\n' || *c == '\t')
 				*c = ' ';
@@ -221,9 +224,131 @@ out_csv_row(FILE *f, size_t n, const char *const *cells)
 void
 out_json(json_t *j)
 {
-	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	fputc('\n', stdout);
+	FILE *f = out_raw(stdout);
+
+	/* JSON escapes C0 itself; C1 and DEL in values are data for programs,
+	 * so the filter is bypassed (after what it holds is written) */
+	fflush(stdout);
+	json_dumpf(j, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', f);
+	fflush(f);
 	json_decref(j);
+}
+
+/* ---- the terminal guard: every byte a command prints passes
+ * util_sanitize, so no remote string can reach the terminal raw ---- */
+
+struct guard {
+	int fd;
+	size_t npend;
+	char pend[4];		/* a UTF-8 sequence cut by the end of a write */
+};
+
+static FILE *raw_out, *raw_err;
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static ssize_t
+guard_write(void *cookie, const char *buf, size_t size)
+{
+	struct guard *g = cookie;
+	char in[4096], out[4096];
+	size_t done = 0;
+
+	while (done < size) {
+		size_t take = sizeof in - g->npend, n, part;
+		if (take > size - done)
+			take = size - done;
+		memcpy(in, g->pend, g->npend);
+		memcpy(in + g->npend, buf + done, take);
+		n = g->npend + take;
+		done += take;
+		n = util_sanitize(in, n, out, UTIL_SAN_KEEP_LINES, &part);
+		g->npend = part;
+		memcpy(g->pend, in + n, part);
+		if (write_all(g->fd, out, n) < 0)
+			return -1;
+	}
+	return (ssize_t)size;
+}
+
+static int
+guard_close(void *cookie)
+{
+	struct guard *g = cookie;
+	int rc = 0;
+
+	if (g->npend > 0) {
+		/* never completed: a lone CR, or not UTF-8 */
+		memset(g->pend, g->npend == 1 && g->pend[0] == '\r' ? ' ' : '?', g->npend);
+		rc = write_all(g->fd, g->pend, g->npend);
+	}
+	free(g);
+	return rc;
+}
+
+static FILE *
+guard_open(int fd, int mode)
+{
+	cookie_io_functions_t fns = { NULL, guard_write, NULL, guard_close };
+	struct guard *g = xcalloc(1, sizeof *g);
+	FILE *f;
+
+	g->fd = fd;
+	f = fopencookie(g, "w", fns);
+	if (f == NULL) {
+		free(g);
+		return NULL;
+	}
+	setvbuf(f, NULL, mode, mode == _IONBF ? 0 : BUFSIZ);
+	return f;
+}
+
+void
+out_guard_streams(void)
+{
+	FILE *o, *e;
+
+	if (raw_out != NULL)
+		return;
+	fflush(stdout);
+	fflush(stderr);
+	o = guard_open(STDOUT_FILENO, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF);
+	e = guard_open(STDERR_FILENO, _IONBF);
+	if (o == NULL || e == NULL) {
+		if (o != NULL)
+			fclose(o);
+		if (e != NULL)
+			fclose(e);
+		return;
+	}
+	raw_out = stdout;
+	raw_err = stderr;
+	stdout = o;
+	stderr = e;
+}
+
+FILE *
+out_raw(FILE *f)
+{
+	if (f == stdout && raw_out != NULL)
+		return raw_out;
+	if (f == stderr && raw_err != NULL)
+		return raw_err;
+	return f;
 }
 
 int
@@ -257,8 +382,9 @@ out_progress_cb(void *ctx, const struct bs_progress_event *ev)
 		snprintf(line, sizeof line, "%s... %zu/%zu", ev->phase, ev->done, ev->total);
 	else
 		snprintf(line, sizeof line, "%s...", ev->phase);
-	fprintf(stderr, "\r\033[K%s", line);
-	fflush(stderr);
+	util_strip_controls(line);
+	fprintf(out_raw(stderr), "\r\033[K%s", line);
+	fflush(out_raw(stderr));
 	p->shown = 1;
 	return 0;
 }
@@ -267,7 +393,7 @@ void
 out_progress_done(struct out_progress *p)
 {
 	if (p->shown)
-		fputs("\r\033[K", stderr);
+		fputs("\r\033[K", out_raw(stderr));
 	p->shown = 0;
 }
 

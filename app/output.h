@@ -24,6 +24,15 @@ void out_table_free(struct out_table **t);
 /* One CSV row (RFC 4180 quoting). */
 void out_csv_row(FILE *f, size_t n, const char *const *cells);
 
+/* Put a filter in front of stdout and stderr that passes every byte
+ * through util_sanitize (keeping TAB and LF): remote text can then never
+ * reach the terminal as a control sequence, whatever prints it.  For the
+ * command-line commands, not the curses screens. */
+void out_guard_streams(void);
+/* The stream under the filter (for JSON, and the progress line's own
+ * escape); f itself when there is no filter. */
+FILE *out_raw(FILE *f);
+
 /* Pretty JSON on stdout with a newline; consumes a reference of j. */
 void out_json(json_t *j);
 

@@ -169,7 +169,8 @@ app_free_secret(char **s)
 
 /* Read a passphrase file into guarded memory, trailing newlines stripped. */
 static bs_rc
-read_passphrase_file(const char *path, const char *what, char **out, struct bs_error *err)
+read_passphrase_file(const char *path, const char *what, int credential, char **out,
+    struct bs_error *err)
 {
 	char *buf = NULL;
 	size_t n = 0;
@@ -178,7 +179,10 @@ read_passphrase_file(const char *path, const char *what, char **out, struct bs_e
 	bs_rc rc = BS_OK;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && errno == ELOOP)
+		return bs_fail(err, BS_ERR_KEY_PERMS, "the passphrase file %s (%s) is a symbolic "
+		    "link; name the real file (mode 0600)", path, what);
 	if (fd < 0)
 		return bs_fail(err, BS_ERR_VAULT_PASSPHRASE, "cannot read the passphrase file %s "
 		    "(%s): %s", path, what, strerror(errno));
@@ -187,9 +191,22 @@ read_passphrase_file(const char *path, const char *what, char **out, struct bs_e
 		    "regular file", path, what);
 		goto out;
 	}
-	if ((st.st_mode & 077) != 0)
-		log_warn("the passphrase file %s can be read by other users (mode %04o): run "
-		    "'chmod 600 %s'", path, (unsigned)(st.st_mode & 07777), path);
+	/* owned by us or root, readable by no one else: refused like the key
+	 * file.  systemd's credential files are exempt from the mode rule:
+	 * systemd guards their folder and may grant access through an ACL,
+	 * which shows as group bits. */
+	if (st.st_uid != geteuid() && st.st_uid != 0) {
+		rc = bs_fail(err, BS_ERR_KEY_PERMS, "the passphrase file %s (%s) belongs to uid "
+		    "%u, not to you (uid %u) nor root: run 'chown %u %s' as root", path, what,
+		    (unsigned)st.st_uid, (unsigned)geteuid(), (unsigned)geteuid(), path);
+		goto out;
+	}
+	if (!credential && (st.st_mode & 077) != 0) {
+		rc = bs_fail(err, BS_ERR_KEY_PERMS, "the passphrase file %s (%s) can be read or "
+		    "changed by other users (mode %04o): run 'chmod 600 %s'", path, what,
+		    (unsigned)(st.st_mode & 07777), path);
+		goto out;
+	}
 	buf = sodium_malloc(APP_SECRET_LINE_MAX + 2);
 	if (buf == NULL) {
 		rc = bs_fail(err, BS_ERR_NOMEM, "out of guarded memory");
@@ -246,7 +263,7 @@ app_env_passphrase(char **out, const char **source, struct bs_error *err)
 	if (!str_empty(file)) {
 		if (source != NULL)
 			*source = "BOBSYNC_PASSPHRASE_FILE";
-		return read_passphrase_file(file, "BOBSYNC_PASSPHRASE_FILE", out, err);
+		return read_passphrase_file(file, "BOBSYNC_PASSPHRASE_FILE", 0, out, err);
 	}
 	if (str_empty(dir))
 		return BS_OK;
@@ -257,7 +274,7 @@ app_env_passphrase(char **out, const char **source, struct bs_error *err)
 	}
 	if (source != NULL)
 		*source = "the systemd credential bobsync-passphrase";
-	rc = read_passphrase_file(path, "systemd credential", out, err);
+	rc = read_passphrase_file(path, "systemd credential", 1, out, err);
 	free(path);
 	return rc;
 }
@@ -285,10 +302,38 @@ no_way_to_unlock(const char *vpath, const struct vault_info *info, const char *k
 	    "your backup, or remove the vault and store the credentials again", vpath, key_file);
 }
 
+char *
+app_credential_key_file(void)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	char *path;
+	struct stat st;
+
+	if (str_empty(dir) || dir[0] != '/')
+		return NULL;
+	path = xasprintf("%s/bobsync-key", dir);
+	if (lstat(path, &st) == 0)
+		return path;
+	free(path);
+	return NULL;
+}
+
 bs_rc
 app_open_vault(struct app *a, struct vault **out, struct bs_error *err)
 {
-	const char *vpath = a->paths.vault_file, *key_file = a->paths.key_file;
+	char *cred_key = app_credential_key_file();
+	bs_rc rc = app_open_vault_with(a, cred_key != NULL ? cred_key : a->paths.key_file, out,
+	    err);
+
+	free(cred_key);
+	return rc;
+}
+
+bs_rc
+app_open_vault_with(struct app *a, const char *key_file, struct vault **out,
+    struct bs_error *err)
+{
+	const char *vpath = a->paths.vault_file;
 	struct vault_unlock how = { NULL, NULL };
 	struct vault_info info;
 	struct stat st;

@@ -23,6 +23,16 @@ char *app_read_line(const char *prompt, int echo);
  * names where it came from.  Trailing newlines are stripped. */
 bs_rc app_env_passphrase(char **out, const char **source, struct bs_error *err);
 
+/* $CREDENTIALS_DIRECTORY/bobsync-key when systemd put it there (a key
+ * file kept as an encrypted credential, LoadCredentialEncrypted=), else
+ * NULL.  Caller frees. */
+char *app_credential_key_file(void);
+
+/* app_open_vault with this key file (NULL: none). */
+struct vault;
+bs_rc app_open_vault_with(struct app *a, const char *key_file, struct vault **out,
+    struct bs_error *err);
+
 /* sodium_free(*s) and set *s to NULL. */
 void app_free_secret(char **s);
 

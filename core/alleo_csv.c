@@ -49,13 +49,14 @@
 #include "alleo_csv.h"
 #include "conf.h"
 #include "log.h"
+#include "paths.h"
 #include "util.h"
 
 #define CSV_PATTERN "alleo_employees_*.csv"
 #define SFTP_CONNECT_TIMEOUT_MS 15000L
 #define SFTP_TIMEOUT_MS 300000L
 #define SFTP_LIST_MAX (1024 * 1024)
-#define CSV_FILE_MODE 0640
+#define CSV_FILE_MODE 0600	/* personal data: the owner only */
 
 /* ---- formatting ---- */
 
@@ -346,6 +347,18 @@ harden(CURL *h, const char *key, const char *known_hosts, char *errbuf,
 	if (access(key, R_OK) != 0)
 		return bs_fail(err, BS_ERR_CONFIG, "cannot read the SFTP key %s: %s", key,
 		    strerror(errno));
+	/* like the vault key file: ours or root's, no link, private */
+	{
+		int fd = open(key, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0)
+			return bs_fail(err, BS_ERR_CONFIG, "cannot open the SFTP key %s: %s%s", key,
+			    strerror(errno), errno == ELOOP ? " (a symbolic link; name the real "
+			    "file)" : "");
+		rc = paths_check_file_fd(fd, "the SFTP key", key, 1, err);
+		close(fd);
+		if (rc != BS_OK)
+			return rc;
+	}
 	if (access(known_hosts, R_OK) != 0)
 		return bs_fail(err, BS_ERR_CONFIG, "cannot read the known hosts file %s: %s",
 		    known_hosts, strerror(errno));

@@ -21,6 +21,8 @@
 #include "log.h"
 #include "util.h"
 
+/* Answer cap (issue 17 item 9): pages of at most 500 people or events. */
+#define ASM_ANSWER_MAX	((size_t)64 << 20)
 #define ASM_API_VERSION "2019-06-20"
 #define ASM_PACE "assembled"
 #define ASM_ERR_BODY_SHOWN 200	/* bytes of an error body put in a detail */
@@ -122,6 +124,7 @@ asm_request(struct asm_client *c, const char *method, const char *path, const ch
 	req.username = c->key;
 	req.password = "";
 	req.pace_class = ASM_PACE;
+	req.max_body = ASM_ANSWER_MAX;
 	req.idempotent = idempotent;
 	req.accept_status = accept;
 	req.naccept_status = naccept;

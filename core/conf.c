@@ -21,6 +21,7 @@
 #include "conf.h"
 #include "webhook.h"
 #include "http.h"
+#include "paths.h"
 #include "util.h"
 
 #define CONF_FILE_MAX	(1024 * 1024)	/* bytes in bobsync.conf */
@@ -1288,7 +1289,6 @@ conf_parse_lenient(struct conf *c, const char *text, size_t len, const char *nam
 static bs_rc
 read_conf_file(const char *path, char **text, size_t *len, struct bs_error *err)
 {
-	struct stat st;
 	struct strbuf sb;
 	char buf[8192];
 	int fd;
@@ -1296,25 +1296,20 @@ read_conf_file(const char *path, char **text, size_t *len, struct bs_error *err)
 
 	*text = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return BS_OK;
+		if (errno == ELOOP)
+			return bs_fail(err, BS_ERR_CONFIG, "the settings file %s is a symbolic link; "
+			    "put the real file there (and run: chmod 600 %s)", path, path);
 		return bs_fail(err, BS_ERR_IO, "cannot open %s: %s", path, strerror(errno));
 	}
-	if (fstat(fd, &st) < 0) {
-		rc = bs_fail(err, BS_ERR_IO, "cannot read %s: %s", path, strerror(errno));
+	/* owned by us or root, writable by no one else (alert.command runs
+	 * whatever the file says) */
+	rc = paths_check_file_fd(fd, "the settings file", path, 0, err);
+	if (rc != BS_OK)
 		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = bs_fail(err, BS_ERR_CONFIG, "%s is not a regular file", path);
-		goto out;
-	}
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		rc = bs_fail(err, BS_ERR_CONFIG,
-		    "%s can be changed by other users; run: chmod 600 %s", path, path);
-		goto out;
-	}
 	sb_init(&sb, CONF_FILE_MAX);
 	for (;;) {
 		ssize_t r = read(fd, buf, sizeof buf);

@@ -137,61 +137,67 @@ explain_text(const struct explain *x, const struct conf *conf)
 	char today[11], *name = xstrdup(x->name), *buf = NULL;
 	int other = p->access_value && p->access != BOB_ACCESS_YES && p->access != BOB_ACCESS_NO;
 	size_t len = 0;
+	struct util_clean_pool cp = { 0 };
 	FILE *f = open_memstream(&buf, &len);
 
 	if (f == NULL) {
 		free(name);
 		return xstrdup("");
 	}
+#define C(s) util_clean_pool(&cp, (s))
 	roster_person_today(conf, p, x->src.fetched_at ? x->src.fetched_at : clock_now(), &zone);
 	date_format(x->src.local_today[x->idx], today);
-	util_strip_controls(name);
-	fprintf(f, "%s <%s>, HiBob id %s\n\n", name, p->email ? p->email : "no work email", p->id);
+	/* every remote string through the one sanitiser, as one line */
+	util_sanitize(name, strlen(name), name, 0, NULL);
+	fprintf(f, "%s <%s>, HiBob id %s\n\n", name, C(p->email ? p->email : "no work email"),
+	    C(p->id));
 	fprintf(f, "In HiBob\n");
 	fprintf(f, "  alleo_access       %s%s%s\n", bob_access_name(p->access), other ? " " : "",
-	    other ? p->access_value : "");
-	fprintf(f, "  lifecycle          %s\n", p->lifecycle ? p->lifecycle : "(none)");
-	fprintf(f, "  start date         %s\n", p->start_date ? p->start_date : "(none)");
-	fprintf(f, "  termination date   %s\n", p->termination_date ? p->termination_date :
+	    other ? C(p->access_value) : "");
+	fprintf(f, "  lifecycle          %s\n", p->lifecycle ? C(p->lifecycle) : "(none)");
+	fprintf(f, "  start date         %s\n", p->start_date ? C(p->start_date) : "(none)");
+	fprintf(f, "  termination date   %s\n", p->termination_date ? C(p->termination_date) :
 	    "(none)");
 	fprintf(f, "  site               %s (time zone %s, local date %s)\n",
-	    p->site ? p->site : "(none)", zone ? zone : "UTC", today);
+	    p->site ? C(p->site) : "(none)", zone ? C(zone) : "UTC", today);
 	for (size_t k = 0; k < p->nbudgets; k++) {
 		if (p->budgets[k].set)
-			fprintf(f, "  %-18s %.2f\n", p->budgets[k].field, p->budgets[k].amount);
+			fprintf(f, "  %-18s %.2f\n", C(p->budgets[k].field), p->budgets[k].amount);
 		else
-			fprintf(f, "  %-18s (none)\n", p->budgets[k].field);
+			fprintf(f, "  %-18s (none)\n", C(p->budgets[k].field));
 	}
 	fprintf(f, "\nEligibility: %s\n", roster_verdict_name(e->verdict));
 	for (size_t k = 0; k < ARRAY_LEN(e->rules); k++)
 		fprintf(f, "  [%-7s] %s: %s\n", explain_pass_word(e->rules[k].pass),
-		    e->rules[k].rule ? e->rules[k].rule : "?", e->rules[k].detail);
+		    e->rules[k].rule ? C(e->rules[k].rule) : "?", C(e->rules[k].detail));
 	fprintf(f, "\nIn Alleo (alleo.mode %s)\n", mode ? mode : "off");
 	if (!x->have_row)
 		fprintf(f, "  never sent to Alleo by bobsync\n");
 	else
 		fprintf(f, "  %s%s%s%s%s\n", row->active ? "active" : "deactivated",
 		    row->offboard_date ? ", offboarding date " : "",
-		    row->offboard_date ? row->offboard_date : "",
-		    row->remote_id ? ", Alleo id " : "", row->remote_id ? row->remote_id : "");
+		    row->offboard_date ? C(row->offboard_date) : "",
+		    row->remote_id ? ", Alleo id " : "", row->remote_id ? C(row->remote_id) : "");
 	if (lv->asked) {
 		if (lv->error[0])
-			fprintf(f, "  live lookup failed: %s\n", lv->error);
+			fprintf(f, "  live lookup failed: %s\n", C(lv->error));
 		else if (!lv->found)
-			fprintf(f, "  Alleo has no user with externalId %s\n", p->id);
+			fprintf(f, "  Alleo has no user with externalId %s\n", C(p->id));
 		else
-			fprintf(f, "  Alleo has user %s (%s, %s)\n", lv->u.id,
-			    lv->u.user_name ? lv->u.user_name : "?", lv->u.active ? "active" :
+			fprintf(f, "  Alleo has user %s (%s, %s)\n", C(lv->u.id),
+			    lv->u.user_name ? C(lv->u.user_name) : "?", lv->u.active ? "active" :
 			    "inactive");
 	}
 	fprintf(f, "\nA sync now would: ");
 	if (x->act != NULL)
-		fprintf(f, "%s (%s)\n", plan_op_name(x->act->op), x->act->reason);
+		fprintf(f, "%s (%s)\n", plan_op_name(x->act->op), C(x->act->reason));
 	else if (x->held != NULL)
-		fprintf(f, "hold (%s)\n", x->held->reason);
+		fprintf(f, "hold (%s)\n", C(x->held->reason));
 	else
-		fprintf(f, "nothing (%s)\n", e->reason);
+		fprintf(f, "nothing (%s)\n", C(e->reason));
 	fclose(f);
 	free(name);
+	util_clean_pool_free(&cp);
 	return buf;
+#undef C
 }

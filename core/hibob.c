@@ -969,6 +969,11 @@ people_elem(void *vctx, const struct jdoc *d, const struct jnode *emp)
 		bob_person_clear(dst);	/* an employee without an id is unusable */
 		return 0;
 	}
+	/* a \u0000 or a lone surrogate in any of their values: held by the
+	 * rules, the others still read */
+	for (size_t k = (size_t)(emp - d->v); k < emp->end && k < d->n; k++)
+		if (d->v[k].type == JT_STRING && (d->v[k].escaped & JREAD_DAMAGED))
+			dst->damaged = 1;
 	ctx->out->n++;
 	return 0;
 }

@@ -88,6 +88,7 @@ struct bob_person {
 	char *access_value;	/* the display value read, NULL when unset */
 	struct bob_budget *budgets;
 	size_t nbudgets;
+	int damaged;		/* a value held \u0000 or a lone surrogate (shown as U+FFFD) */
 };
 
 /* A field asked for and never returned for anyone: the silent omission. */

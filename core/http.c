@@ -351,7 +351,9 @@ host_is_loopback(const char *host)
 	char buf[64];
 	size_t n = strlen(host);
 
-	if (str_eq_ci(host, "localhost") || str_eq_ci(host, "localhost."))
+	/* libcurl answers "localhost" itself; "localhost." (the root-anchored
+	 * form) goes to DNS, which can say anything: not loopback */
+	if (str_eq_ci(host, "localhost"))
 		return 1;
 	if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
 		if (n - 2 >= sizeof buf)
@@ -769,7 +771,7 @@ setup_handle(struct http_client *c, const struct http_request *req, int loopback
 	SETOPT(CURLOPT_TIMEOUT_MS, c->o.total_timeout_ms);
 	SETOPT(CURLOPT_LOW_SPEED_LIMIT, 1L);
 	SETOPT(CURLOPT_LOW_SPEED_TIME, c->o.low_speed_time_s);
-	SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->o.max_body);
+	SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max);
 	SETOPT(CURLOPT_NOSIGNAL, 1L);
 	SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
 	SETOPT(CURLOPT_MAXLIFETIME_CONN, 3600L);
@@ -983,6 +985,14 @@ fill_resp(struct http_response *resp, struct xfer *x, long status, int keep_body
 }
 
 void
+http_response_wipe(struct http_response *resp)
+{
+	if (resp != NULL && resp->body != NULL)
+		sodium_memzero(resp->body, resp->body_len);
+	http_response_clear(resp);
+}
+
+void
 http_response_clear(struct http_response *resp)
 {
 	if (resp == NULL)
@@ -1045,6 +1055,8 @@ http_send(struct http_client *c, const struct http_request *req,
 
 	x.c = c;
 	x.max = c->o.max_body;
+	if (req->max_body > 0 && req->max_body < x.max)
+		x.max = req->max_body;
 	idem = method_idempotent(req);
 	cs = stats_class(c, req->pace_class);
 
@@ -1135,7 +1147,7 @@ http_send(struct http_client *c, const struct http_request *req,
 			switch (rc) {
 			case BS_ERR_TOO_LARGE:
 				bs_fail(err, rc, "%s %s: the response is larger than the %zu bytes "
-				    "allowed", req->method, mpath, c->o.max_body);
+				    "allowed", req->method, mpath, x.max);
 				break;
 			case BS_ERR_CANCELLED:
 				bs_fail(err, rc, "%s %s cancelled", req->method, mpath);
@@ -1221,8 +1233,16 @@ out:
 		c->answer_fn(c->answer_ctx, req->method, req->url, resp->status,
 		    resp->body, resp->body_len);
 	curl_slist_free_all(hdrs);
-	if (c->curl != NULL)
+	if (c->curl != NULL) {
 		(void)curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL);	/* errbuf dies here */
+		/* libcurl keeps its own copies of the credentials until they are
+		 * replaced; drop them now rather than at the next request */
+		(void)curl_easy_setopt(c->curl, CURLOPT_USERNAME, NULL);
+		(void)curl_easy_setopt(c->curl, CURLOPT_PASSWORD, NULL);
+		(void)curl_easy_setopt(c->curl, CURLOPT_XOAUTH2_BEARER, NULL);
+	}
+	if (req->secret_answer && x.body.buf != NULL)
+		sodium_memzero(x.body.buf, x.body.len);
 	sb_free(&x.body);
 	free(excerpt);
 	free(mpath);

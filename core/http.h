@@ -69,6 +69,14 @@ struct http_request {
 	 * 409 when the caller handles them). */
 	const long *accept_status;
 	size_t naccept_status;
+	/* Largest answer accepted for this request, in bytes; 0 = the
+	 * client's max_body.  The smaller of the two applies: an answer is
+	 * parsed in memory at several times its size, so each kind of request
+	 * gets what it can need (a token, a page, the people search). */
+	size_t max_body;
+	/* The answer holds a secret (a token): the received bytes are wiped
+	 * before they are freed. */
+	int secret_answer;
 };
 
 struct http_response {
@@ -130,6 +138,8 @@ void http_set_system_ca_dir(struct http_client *c, const char *dir);
 bs_rc http_send(struct http_client *c, const struct http_request *req,
     struct http_response *resp, struct bs_error *err);
 
+/* http_response_clear after zeroing the body (an answer with a secret). */
+void http_response_wipe(struct http_response *resp);
 void http_response_clear(struct http_response *resp);
 
 /* 0 when url is https://, or http:// to 127.0.0.0/8, ::1 or localhost;

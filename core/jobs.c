@@ -200,63 +200,87 @@ job_due(const struct conf *conf, enum job_kind k, const struct job_state *s, int
 
 /* ---- alerts ---- */
 
-static void
-setenv_safe(const char *k, const char *v)
+/* An alert value: masked, one line of text, at most ALERT_VALUE_MAX
+ * bytes (cut at a character boundary).  The alert command must still
+ * treat every BOBSYNC_* value as untrusted text and quote it. */
+#define ALERT_VALUE_MAX 1024
+
+static char *
+alert_var(const char *k, const char *v)
 {
-	char *m = log_mask(v ? v : "");
-	util_strip_controls(m);
-	setenv(k, m, 1);
+	char *m = log_mask(v ? v : ""), *c, *out;
+	size_t n;
+
+	c = util_clean(m);
 	free(m);
+	n = strlen(c);
+	if (n > ALERT_VALUE_MAX) {
+		n = ALERT_VALUE_MAX;
+		while (n > 0 && ((unsigned char)c[n] & 0xc0) == 0x80)
+			n--;	/* not inside a UTF-8 sequence */
+		c[n] = '\0';
+	}
+	out = xasprintf("%s=%s", k, c);
+	free(c);
+	return out;
 }
 
 void
 job_alert(const struct conf *conf, const char *event, enum job_kind k,
     const struct job_state *s, const char *message)
 {
+	static const char *const keep[] = { "PATH", "HOME", "LANG", "LC_ALL", "TZ", "USER",
+	    "LOGNAME", "BOBSYNC_HOME" };
 	const char *cmd = conf_get(conf, "alert.command");
+	char *envp[ARRAY_LEN(keep) + 12], buf[32];
+	char sh[] = "sh", dash_c[] = "-c";
+	char *argv[] = { sh, dash_c, NULL, NULL };
+	size_t ne = 0;
 	pid_t pid;
-	int status = 0;
+	int status = 0, devnull;
 	time_t deadline;
 
 	log_info("alert: %s %s: %s", job_name(k), event, message ? message : "");
 	if (str_empty(cmd))
 		return;
+	/* everything the child needs is built here: between fork and exec
+	 * only async-signal-safe calls (no malloc, no setenv) */
+	for (size_t i = 0; i < ARRAY_LEN(keep); i++)
+		if (getenv(keep[i]) != NULL)
+			envp[ne++] = xasprintf("%s=%s", keep[i], getenv(keep[i]));
+	if (getenv("PATH") == NULL)
+		envp[ne++] = xstrdup("PATH=/usr/local/bin:/usr/bin:/bin");
+	envp[ne++] = alert_var("BOBSYNC_EVENT", event);
+	envp[ne++] = alert_var("BOBSYNC_SYNC", job_name(k));
+	envp[ne++] = alert_var("BOBSYNC_RESULT", s ? s->last_result : "");
+	envp[ne++] = alert_var("BOBSYNC_MESSAGE", message);
+	envp[ne++] = alert_var("BOBSYNC_QUARANTINE", s ? s->quarantine : "");
+	envp[ne++] = alert_var("BOBSYNC_PLAN_ID", s ? s->blocked_plan : "");
+	snprintf(buf, sizeof buf, "%lld", s ? (long long)s->last_run_id : 0LL);
+	envp[ne++] = xasprintf("BOBSYNC_RUN_ID=%s", buf);
+	snprintf(buf, sizeof buf, "%d", s ? s->failures : 0);
+	envp[ne++] = xasprintf("BOBSYNC_FAILURES=%s", buf);
+	envp[ne] = NULL;
+	argv[2] = (char *)cmd;
+	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		log_error("cannot run alert.command: %s", strerror(errno));
-		return;
+		goto done;
 	}
 	if (pid == 0) {
-		static const char *const keep[] = { "PATH", "HOME", "LANG", "LC_ALL", "TZ", "USER",
-		    "LOGNAME", "BOBSYNC_HOME" };
-		char *saved[ARRAY_LEN(keep)];
-		char buf[32];
-		int devnull;
-
-		for (size_t i = 0; i < ARRAY_LEN(keep); i++)
-			saved[i] = getenv(keep[i]) ? xstrdup(getenv(keep[i])) : NULL;
-		clearenv();	/* nothing from our environment leaks, secrets included */
-		for (size_t i = 0; i < ARRAY_LEN(keep); i++)
-			if (saved[i] != NULL)
-				setenv(keep[i], saved[i], 1);
-		if (getenv("PATH") == NULL)
-			setenv("PATH", "/usr/local/bin:/usr/bin:/bin", 1);
-		setenv_safe("BOBSYNC_EVENT", event);
-		setenv_safe("BOBSYNC_SYNC", job_name(k));
-		setenv_safe("BOBSYNC_RESULT", s ? s->last_result : "");
-		setenv_safe("BOBSYNC_MESSAGE", message);
-		setenv_safe("BOBSYNC_QUARANTINE", s ? s->quarantine : "");
-		setenv_safe("BOBSYNC_PLAN_ID", s ? s->blocked_plan : "");
-		snprintf(buf, sizeof buf, "%lld", s ? (long long)s->last_run_id : 0LL);
-		setenv("BOBSYNC_RUN_ID", buf, 1);
-		snprintf(buf, sizeof buf, "%d", s ? s->failures : 0);
-		setenv("BOBSYNC_FAILURES", buf, 1);
-		devnull = open("/dev/null", O_RDONLY);
-		if (devnull >= 0) {
-			dup2(devnull, STDIN_FILENO);
-			close(devnull);
+		/* nothing from our environment leaks (secrets included), and no
+		 * descriptor but 0, 1, 2: not the HTTP connections, the state
+		 * store or the lock */
+		if (devnull >= 0)
+			dup2(devnull, STDIN_FILENO);	/* dup2 clears FD_CLOEXEC */
+		if (close_range(3, ~0U, 0) < 0) {
+			long max = sysconf(_SC_OPEN_MAX);
+			for (long fd = 3; fd < (max > 0 ? max : 1024); fd++)
+				close((int)fd);
 		}
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		execve("/bin/sh", argv, envp);
 		_exit(127);
 	}
 	deadline = time(NULL) + 60;
@@ -265,17 +289,22 @@ job_alert(const struct conf *conf, const char *event, enum job_kind k,
 		if (w == pid)
 			break;
 		if (w < 0 && errno != EINTR)
-			return;
+			goto done;
 		if (time(NULL) >= deadline) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			log_error("alert.command took more than 60 s and was stopped");
-			return;
+			goto done;
 		}
 		usleep(20000);
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		log_warn("alert.command failed (status %d)", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+done:
+	if (devnull >= 0)
+		close(devnull);
+	for (size_t i = 0; i < ne; i++)
+		free(envp[i]);
 }
 
 /* ---- quarantine lifted by passing checks ---- */

@@ -136,7 +136,7 @@ scan_string(struct jp *j, const char **s, size_t *slen, unsigned char *escaped)
 		if (c == '"')
 			break;
 		if (c == '\\') {
-			*escaped = 1;
+			*escaped |= 1;
 			if (end - p < 2) {
 				j->p = p;
 				return fail(j, "premature end of input in an escape");
@@ -155,22 +155,19 @@ scan_string(struct jp *j, const char **s, size_t *slen, unsigned char *escaped)
 					j->p = p;
 					return fail(j, "invalid \\u escape");
 				}
-				if (cp == 0) {
-					j->p = p;
-					return fail(j, "\\u0000 is not allowed");
-				}
-				if (cp >= 0xDC00 && cp <= 0xDFFF) {
-					j->p = p;
-					return fail(j, "invalid Unicode: a lone low surrogate");
-				}
-				if (cp >= 0xD800 && cp <= 0xDBFF) {
+				/* \u0000 and lone surrogates cannot be text: they
+				 * decode to U+FFFD and the string is marked damaged
+				 * (JREAD_DAMAGED), so one bad record can be held
+				 * instead of failing the whole answer */
+				if (cp == 0 || (cp >= 0xDC00 && cp <= 0xDFFF)) {
+					*escaped |= JREAD_DAMAGED;
+				} else if (cp >= 0xD800 && cp <= 0xDBFF) {
 					long lo = end - p >= 12 && p[6] == '\\' && p[7] == 'u' ?
 					    hex4(p + 8) : -1;
-					if (lo < 0xDC00 || lo > 0xDFFF) {
-						j->p = p;
-						return fail(j, "invalid Unicode: a high surrogate without its pair");
-					}
-					p += 6;
+					if (lo < 0xDC00 || lo > 0xDFFF)
+						*escaped |= JREAD_DAMAGED;
+					else
+						p += 6;
 				}
 				p += 6;
 			}
@@ -221,8 +218,15 @@ decode(const char *raw, size_t len, char *out)
 		cp = (unsigned long)hex4(p + 2);
 		p += 6;
 		if (cp >= 0xD800 && cp <= 0xDBFF) {
-			cp = 0x10000 + ((cp - 0xD800) << 10) + ((unsigned long)hex4(p + 2) - 0xDC00);
-			p += 6;
+			long lo = end - p >= 6 && p[0] == '\\' && p[1] == 'u' ? hex4(p + 2) : -1;
+			if (lo >= 0xDC00 && lo <= 0xDFFF) {
+				cp = 0x10000 + ((cp - 0xD800) << 10) + ((unsigned long)lo - 0xDC00);
+				p += 6;
+			} else {
+				cp = 0xFFFD;	/* a high surrogate alone */
+			}
+		} else if (cp == 0 || (cp >= 0xDC00 && cp <= 0xDFFF)) {
+			cp = 0xFFFD;
 		}
 		if (cp < 0x80) {
 			*o++ = (char)cp;

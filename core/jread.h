@@ -35,8 +35,11 @@ struct jnode {
 	} num;
 	uint32_t khash;
 	unsigned char type;	/* enum jtype */
-	unsigned char escaped;	/* s holds escapes: decode with jread_strdup */
+	unsigned char escaped;	/* s holds escapes: decode with jread_strdup;
+				 * JREAD_DAMAGED also set when one was \u0000 or a
+				 * lone surrogate (decoded as U+FFFD) */
 };
+#define JREAD_DAMAGED 2
 
 /* The nodes of one parsed value, in document order: a container's members
  * follow it, its first member at index+1, the next sibling at .end.  Owns

@@ -21,7 +21,19 @@ struct bs_paths {
 };
 
 bs_rc paths_resolve(struct bs_paths *p, struct bs_error *err);
-/* Create both folders with mode 0700 if missing. */
+/* sshd StrictModes for our folders: each folder, and every folder above
+ * it, must be a real folder owned by the user or root and writable by no
+ * one else (a folder above may be writable by all only with the sticky
+ * bit, like /tmp).  Missing folders are fine (they are created 0700).
+ * The error names the path and the fix.  Called before anything is read. */
+bs_rc paths_check_dir(const char *dir, struct bs_error *err);
+bs_rc paths_check(const struct bs_paths *p, struct bs_error *err);
+/* An opened file (use O_NOFOLLOW): regular, owned by the user or root, not
+ * writable by others; with private set, not readable by them either.
+ * what: "the settings file", "the vault", ... */
+bs_rc paths_check_file_fd(int fd, const char *what, const char *path, int private,
+    struct bs_error *err);
+/* Check, create both folders with mode 0700 if missing, check again. */
 bs_rc paths_ensure(const struct bs_paths *p, struct bs_error *err);
 void paths_free(struct bs_paths *p);
 

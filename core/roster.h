@@ -104,6 +104,11 @@ struct roster_rows;
  * Each action's data is a struct roster_row: the state after it. */
 void roster_diff(const struct roster_source *src, const struct roster_rows *rows,
     struct plan *out);
+/* With ROSTER_DIFF_CSV (alleo.mode csv), a person whose name or e-mail
+ * would be a formula or carry a control byte in the Alleo file is held. */
+#define ROSTER_DIFF_CSV 1u
+void roster_diff_flags(const struct roster_source *src, const struct roster_rows *rows,
+    struct plan *out, unsigned flags);
 /* The state sent to Alleo for a person (active, no offboarding date). */
 void roster_row_from_person(const struct bob_person *p, struct roster_row *out);
 /* Compact JSON of a row's fields (the plan's before/after); caller frees. */

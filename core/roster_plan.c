@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "alleo_csv.h"
+#include "conf.h"
 #include "jwrite.h"
 #include "log.h"
 #include "roster.h"
@@ -398,6 +399,22 @@ email_owners(const struct roster_source *src, const struct roster_rows *rows)
 void
 roster_diff(const struct roster_source *src, const struct roster_rows *rows, struct plan *out)
 {
+	roster_diff_flags(src, rows, out, 0);
+}
+
+/* A field the Alleo file would carry as a spreadsheet formula or with a
+ * control byte in it. */
+static int
+formula_row(const struct roster_row *r)
+{
+	return util_csv_formula_like(r->email) || util_csv_formula_like(r->first_name) ||
+	    util_csv_formula_like(r->last_name);
+}
+
+void
+roster_diff_flags(const struct roster_source *src, const struct roster_rows *rows,
+    struct plan *out, unsigned flags)
+{
 	char reason[REASON_MAX], d[11];
 	unsigned char *seen = xcalloc(rows->n + 1, 1);
 	size_t with_budgets = 0;
@@ -437,6 +454,15 @@ roster_diff(const struct roster_source *src, const struct roster_rows *rows, str
 				}
 			}
 			roster_row_from_person(p, &want);
+			if ((flags & ROSTER_DIFF_CSV) && formula_row(&want)) {
+				/* the data is not changed silently: the person waits */
+				plan_hold(out, p->id, p->email, name,
+				    "held: a name or the e-mail starts like a spreadsheet formula "
+				    "(= + - @) or holds a control character, which the Alleo CSV "
+				    "file would carry as it is; correct it in HiBob");
+				roster_row_clear(&want);
+				break;
+			}
 			if (src->budgets_unsent[0] != '\0') {
 				/* nowhere to put them: not a change Alleo could see, so
 				 * the row keeps what was last delivered */
@@ -534,7 +560,8 @@ roster_plan(struct bs_session *s, const struct roster_source *src, struct plan *
 	rc = store_roster_list(s->store, &rows, err);
 	if (rc != BS_OK)
 		return rc;
-	roster_diff(src, &rows, out);
+	roster_diff_flags(src, &rows, out,
+	    str_eq(conf_get(s->conf, "alleo.mode"), "csv") ? ROSTER_DIFF_CSV : 0);
 	roster_rows_free(&rows);
 	return BS_OK;
 }

@@ -405,7 +405,14 @@ roster_evaluate(const struct bob_person *p, int64_t today,
 			any_unknown = 1;
 	}
 
-	if (ra->pass < 0 && left) {
+	if (p->damaged) {
+		/* HiBob sent something that is not text for them: hold, so
+		 * nothing is sent or removed on a value nobody can read */
+		out->verdict = ROSTER_UNKNOWN;
+		setf(out->reason, sizeof out->reason, "held: HiBob sent a value for them that is "
+		    "not valid text (\\u0000 or a lone UTF-16 surrogate); correct the record in "
+		    "HiBob");
+	} else if (ra->pass < 0 && left) {
 		/* Termination wins: unknown access protects an employed person
 		 * from a missing value, never a leaver. */
 		out->verdict = ROSTER_INELIGIBLE;

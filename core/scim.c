@@ -26,6 +26,10 @@
 #include "scim.h"
 #include "util.h"
 
+/* Answer caps (issue 17 item 9): a token answer is a few hundred bytes; a
+ * SCIM page of users is well under a megabyte. */
+#define SCIM_TOKEN_ANSWER_MAX	((size_t)64 << 10)
+#define SCIM_ANSWER_MAX		((size_t)16 << 20)
 #define SCIM_CT "application/scim+json"
 #define SCIM_PATCH_OP "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 #define SCIM_MAX_BODY_SHOWN 200
@@ -232,11 +236,19 @@ error_detail(const struct http_response *resp)
 		    resp->body_len : SCIM_MAX_BODY_SHOWN);
 	masked = log_mask(out);
 	free(out);
-	util_strip_controls(masked);
-	for (char *p = masked; *p; p++)
-		if (*p == '\n' || *p == '\t')
-			*p = ' ';
+	util_sanitize(masked, strlen(masked), masked, 0, NULL);	/* one line */
 	return masked;
+}
+
+char *
+scim_error_text(const char *body, size_t len)
+{
+	struct http_response r;
+
+	memset(&r, 0, sizeof r);
+	r.body = (char *)(uintptr_t)body;
+	r.body_len = body != NULL ? len : 0;
+	return error_detail(&r);
 }
 
 /* Whether a SCIM error body's scimType is type (RFC 7644 3.12). */
@@ -310,6 +322,8 @@ token_request(struct scim_client *c, int style, struct http_response *resp,
 		req.body_len = strlen(body);
 	}
 	req.pace_class = "alleo.token";
+	req.max_body = SCIM_TOKEN_ANSWER_MAX;
+	req.secret_answer = 1;
 	/* asking for a token changes nothing at Alleo: a 5xx, a timeout, a reset
 	 * or a cut answer is retried like a read */
 	req.idempotent = 1;
@@ -389,9 +403,11 @@ fetch_token(struct scim_client *c, struct bs_error *err)
 	c->token = secure_dup(tok);
 	log_register_secret(c->token);
 	c->token_expires_ms = mono_ms() + (expires - margin) * 1000;
+	/* Jansson's copy is freed without being zeroed: zero it first */
+	sodium_memzero((char *)(uintptr_t)tok, strlen(tok));
 out:
 	json_decref(j);
-	http_response_clear(&resp);
+	http_response_wipe(&resp);
 	return rc;
 }
 
@@ -437,6 +453,7 @@ scim_call(struct scim_client *c, const char *method, const char *path, const cha
 		req.accept = SCIM_CT;
 		req.bearer = c->token;
 		req.pace_class = "alleo.scim";
+		req.max_body = SCIM_ANSWER_MAX;
 		/* replacing values is idempotent; a create is not */
 		req.idempotent = strcmp(method, "POST") != 0;
 		req.accept_status = accept;

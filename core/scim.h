@@ -166,6 +166,10 @@ struct scim_page {
 bs_rc scim_parse_page(const char *json, size_t len, struct scim_page *out,
     struct bs_error *err);
 void scim_page_clear(struct scim_page *p);
+/* What an error answer (SCIM or OAuth) says, as shown in messages: its
+ * detail or error_description, else the start of the body; masked, at
+ * most 200 bytes, one line without control characters.  Caller frees. */
+char *scim_error_text(const char *body, size_t len);
 
 /* Users by Alleo id, with lookups by externalId and by case-folded userName.
  * Each keeps id, external_id, user_name and active (what a lookup needs). */

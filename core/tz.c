@@ -452,6 +452,25 @@ tz_destroy(struct tz *z)
 	free(z);
 }
 
+bs_rc
+tz_check_image(const unsigned char *buf, size_t len, struct bs_error *err)
+{
+	static const int64_t probes[] = { -4000000000000LL, -1, 0, 1700000000, 4102444800LL,
+		4000000000000LL };
+	struct tz *z = xcalloc(1, sizeof *z);
+	bs_rc rc = tzif_parse(buf, len, z, "(image)", err);
+
+	if (rc == BS_OK) {
+		for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
+			(void)tz_offset_at(z, probes[i]);
+			(void)tz_local_days(z, probes[i]);
+		}
+		(void)tz_local_to_utc(z, 20000, 90);
+	}
+	tz_destroy(z);
+	return rc;
+}
+
 /* Read a regular file of at most TZ_FILE_MAX bytes; caller frees *out. */
 static bs_rc
 read_zone_file(const char *path, const char *name, unsigned char **out, size_t *len,

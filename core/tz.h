@@ -13,6 +13,9 @@ struct tz;
 /* Load a zone by IANA name ("Europe/Amsterdam", "UTC").  Loaded zones are
  * cached for the life of the process and shared; never free them. */
 bs_rc tz_get(const char *name, const struct tz **out, struct bs_error *err);
+/* Parse a TZif image (with its POSIX-TZ footer) from memory, ask it a few
+ * times and drop it: for the fuzz harness. */
+bs_rc tz_check_image(const unsigned char *buf, size_t len, struct bs_error *err);
 const char *tz_name(const struct tz *z);
 int tz_valid_name(const char *name);	/* 1 when tz_get would succeed */
 

@@ -251,41 +251,201 @@ str_trim_blanks(char *s)
 	sodium_memzero(s + len, strlen(s + len));
 }
 
+/* Length of the valid UTF-8 sequence at p (n bytes left) and its code
+ * point; 0 when invalid; -k when p holds a valid start of a k-byte
+ * sequence that n cuts short. */
+static int
+utf8_seq(const unsigned char *p, size_t n, unsigned *cp)
+{
+	unsigned b = p[0], lo = 0x80, hi = 0xbf, c;
+	int len;
+
+	if (b < 0x80) {
+		*cp = b;
+		return 1;
+	}
+	if (b >= 0xc2 && b <= 0xdf) {
+		len = 2;
+		c = b & 0x1f;
+	} else if (b >= 0xe0 && b <= 0xef) {
+		len = 3;
+		c = b & 0x0f;
+		if (b == 0xe0)
+			lo = 0xa0;
+		else if (b == 0xed)
+			hi = 0x9f;	/* no surrogates */
+	} else if (b >= 0xf0 && b <= 0xf4) {
+		len = 4;
+		c = b & 0x07;
+		if (b == 0xf0)
+			lo = 0x90;
+		else if (b == 0xf4)
+			hi = 0x8f;
+	} else {
+		return 0;
+	}
+	for (int i = 1; i < len; i++) {
+		if ((size_t)i >= n)
+			return -len;
+		if (p[i] < lo || p[i] > hi)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3f);
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	*cp = c;
+	return len;
+}
+
+/* Code points a terminal acts on, or that reorder what is shown: C1
+ * controls and the bidirectional embeddings, overrides and isolates. */
+static int
+unsafe_cp(unsigned cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069);
+}
+
+size_t
+util_sanitize(const char *in, size_t n, char *out, unsigned flags, size_t *partial)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t i = 0;
+
+	if (partial != NULL)
+		*partial = 0;
+	while (i < n) {
+		unsigned cp = 0;
+		int len = utf8_seq(p + i, n - i, &cp);
+
+		if (len < 0 && partial != NULL) {
+			*partial = n - i;	/* the rest may come in the next chunk */
+			break;
+		}
+		if (len <= 0) {
+			out[i] = '?';	/* not UTF-8 (or cut short at the very end) */
+			i++;
+			continue;
+		}
+		if (len == 1) {
+			unsigned char c = p[i];
+			if (c == '\r' && (flags & UTIL_SAN_KEEP_LINES) && i + 1 == n &&
+			    partial != NULL) {
+				*partial = 1;	/* a CRLF cut in two? wait for the rest */
+				break;
+			}
+			if ((c == '\n' || c == '\t') && (flags & UTIL_SAN_KEEP_LINES))
+				out[i] = (char)c;
+			else if (c == '\r' && (flags & UTIL_SAN_KEEP_LINES) && i + 1 < n &&
+			    p[i + 1] == '\n')
+				out[i] = (char)c;	/* CRLF line ends (CSV) stay */
+			else if (c == '\n' || c == '\t' || c == '\r')
+				out[i] = ' ';
+			else if (c < 0x20 || c == 0x7f)
+				out[i] = '?';
+			else
+				out[i] = (char)c;
+			i++;
+			continue;
+		}
+		for (int k = 0; k < len; k++)
+			out[i + k] = unsafe_cp(cp) ? '?' : (char)p[i + k];
+		i += (size_t)len;
+	}
+	return i;
+}
+
 void
 util_strip_controls(char *s)
 {
-	unsigned char *p = (unsigned char *)s;
+	if (s != NULL)
+		util_sanitize(s, strlen(s), s, UTIL_SAN_KEEP_LINES, NULL);
+}
 
-	for (; p && *p; p++) {
-		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f) {
-			*p = '?';
-		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			/* C1 control encoded in UTF-8 */
-			p[0] = '?';
-			p[1] = '?';
-			p++;
-		}
+char *
+util_clean(const char *s)
+{
+	char *c = xstrdup(s != NULL ? s : "");
+
+	util_sanitize(c, strlen(c), c, 0, NULL);
+	return c;
+}
+
+const char *
+util_clean_pool(struct util_clean_pool *p, const char *s)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 16;
+		p->s = xrealloc(p->s, p->cap * sizeof *p->s);
 	}
+	p->s[p->n] = util_clean(s);
+	return p->s[p->n++];
+}
+
+void
+util_clean_pool_free(struct util_clean_pool *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->s[i]);
+	free(p->s);
+	memset(p, 0, sizeof *p);
+}
+
+/* A plain number ("-12", "+3.50"): no spreadsheet reads it as a formula. */
+static int
+plain_number(const char *s)
+{
+	size_t i = (*s == '-' || *s == '+') ? 1 : 0, digits = 0;
+
+	for (; s[i] >= '0' && s[i] <= '9'; i++)
+		digits++;
+	if (s[i] == '.')
+		for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+			digits++;
+	return digits > 0 && s[i] == '\0';
+}
+
+int
+util_csv_formula_like(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return 0;
+	if (strchr("=+-@\t\r", *s) != NULL && !plain_number(s))
+		return 1;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+			return 1;
+	return 0;
 }
 
 void
 util_csv_row(FILE *f, size_t n, const char *const *cells)
 {
 	for (size_t i = 0; i < n; i++) {
-		const char *s = cells[i] ? cells[i] : "";
+		char *s = util_clean(cells[i]);	/* controls out, one line */
+		const char *p = s;
+		/* OWASP's rule for CSV injection: a cell a spreadsheet would run
+		 * (= + - @, or TAB/CR, now spaces, leading) gets a ' in front,
+		 * and such cells are always quoted */
+		int formula = strchr("=+-@", *s) != NULL && *s != '\0' && !plain_number(s);
+		int tabbed = cells[i] != NULL && (cells[i][0] == '\t' || cells[i][0] == '\r');
+
 		if (i > 0)
 			fputc(',', f);
-		if (strpbrk(s, ",\"\r\n") != NULL) {
+		if (formula || tabbed || strpbrk(s, ",\"") != NULL) {
 			fputc('"', f);
-			for (; *s; s++) {
-				if (*s == '"')
+			if (formula || tabbed)
+				fputc('\'', f);
+			for (; *p; p++) {
+				if (*p == '"')
 					fputc('"', f);
-				fputc(*s, f);
+				fputc(*p, f);
 			}
 			fputc('"', f);
 		} else {
 			fputs(s, f);
 		}
+		free(s);
 	}
 	fputs("\r\n", f);
 }
@@ -370,10 +530,8 @@ out:
 bs_rc
 util_read_file(const char *path, size_t max, char **out, size_t *len, struct bs_error *err)
 {
-	struct strbuf sb;
-	char buf[8192];
 	int fd;
-	bs_rc rc = BS_OK;
+	bs_rc rc;
 
 	*out = NULL;
 	if (len)
@@ -382,6 +540,22 @@ util_read_file(const char *path, size_t max, char **out, size_t *len, struct bs_
 	if (fd < 0)
 		return bs_fail(err, errno == ENOENT ? BS_ERR_NOT_FOUND : BS_ERR_IO,
 		    "cannot open %s: %s", path, strerror(errno));
+	rc = util_read_fd(fd, path, max, out, len, err);
+	close(fd);
+	return rc;
+}
+
+bs_rc
+util_read_fd(int fd, const char *path, size_t max, char **out, size_t *len,
+    struct bs_error *err)
+{
+	struct strbuf sb;
+	char buf[8192];
+	bs_rc rc = BS_OK;
+
+	*out = NULL;
+	if (len)
+		*len = 0;
 	sb_init(&sb, max);
 	for (;;) {
 		ssize_t r = read(fd, buf, sizeof buf);
@@ -398,7 +572,6 @@ util_read_file(const char *path, size_t max, char **out, size_t *len, struct bs_
 			break;
 		}
 	}
-	close(fd);
 	if (rc != BS_OK) {
 		sb_free(&sb);
 		return rc;
@@ -678,7 +851,11 @@ time_parse_iso(const char *s, int64_t *t)
 int64_t
 clock_now(void)
 {
-	const char *fake = getenv("BOBSYNC_FAKE_NOW");
+#ifdef BOBSYNC_TEST_HOOKS
+	const char *fake = getenv("BOBSYNC_FAKE_NOW");	/* test builds only */
+#else
+	const char *fake = NULL;
+#endif
 	int64_t t;
 	char *end;
 

@@ -57,13 +57,39 @@ void str_trim_blanks(char *s);
 void str_lower(char *s);				/* ASCII, in place */
 char *str_lower_dup(const char *s);			/* caller frees */
 int str_starts(const char *s, const char *prefix);
-/* Replace C0/C1 control characters and DEL (not \n, \t) with '?', in place:
- * for text from the network before it reaches a terminal. */
+/* The one sanitiser for remote text on its way to a terminal or a file
+ * meant for people.  Copies n bytes of in to out (room for n; in == out is
+ * fine), one byte out for each byte in: C0 controls, DEL, C1 controls
+ * (U+0080..U+009F), bidirectional overrides and isolates, and bytes that
+ * are not UTF-8 become '?'; TAB, CR and LF become ' ' unless
+ * UTIL_SAN_KEEP_LINES keeps TAB, LF and CR before LF (a lone CR, which
+ * could overwrite a line, still becomes ' ').  With
+ * partial non-NULL, a valid UTF-8 sequence cut short at the end (or a
+ * final CR, when lines are kept) is left out and its length stored there
+ * (for streams).  Returns bytes written. */
+#define UTIL_SAN_KEEP_LINES 1u
+size_t util_sanitize(const char *in, size_t n, char *out, unsigned flags, size_t *partial);
+/* util_sanitize in place keeping lines: for a block of text. */
 void util_strip_controls(char *s);
-/* One CSV row: cells separated by commas, a cell holding a comma, a double
- * quote or a line break put in double quotes with inner quotes doubled,
- * CRLF at the end; NULL cells are empty. */
+/* A sanitised copy of one field for one line of output (caller frees). */
+char *util_clean(const char *s);
+/* util_clean copies kept until util_clean_pool_free, for printf
+ * arguments: fprintf(f, "%s", util_clean_pool(&pool, remote)). */
+struct util_clean_pool {
+	char **s;
+	size_t n, cap;
+};
+const char *util_clean_pool(struct util_clean_pool *p, const char *s);
+void util_clean_pool_free(struct util_clean_pool *p);
+/* One CSV row for a file meant for a spreadsheet: each cell sanitised
+ * (util_clean: controls become '?', line breaks and tabs spaces); a cell
+ * a spreadsheet would run as a formula (OWASP: starting with = + - @, TAB
+ * or CR, and not a plain number) gets a ' in front; cells holding a comma
+ * or a double quote, and those, go in double quotes with inner quotes
+ * doubled; CRLF at the end; NULL cells are empty. */
 void util_csv_row(FILE *f, size_t n, const char *const *cells);
+/* Would a spreadsheet run s (a formula start, or a control byte in it)? */
+int util_csv_formula_like(const char *s);
 
 /* Files */
 /* Write atomically: temp file in the same folder (".<name>.tmp.XXXXXX",
@@ -72,6 +98,9 @@ bs_rc util_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode, struct bs_error *err);
 /* Read a whole file up to max bytes; *out is NUL-terminated, caller frees. */
 bs_rc util_read_file(const char *path, size_t max, char **out, size_t *len,
+    struct bs_error *err);
+/* The same from an open descriptor (path only names it in errors). */
+bs_rc util_read_fd(int fd, const char *path, size_t max, char **out, size_t *len,
     struct bs_error *err);
 /* mkdir -p with mode for created folders. */
 bs_rc util_mkdir_p(const char *path, mode_t mode, struct bs_error *err);

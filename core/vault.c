@@ -49,6 +49,7 @@
 #include <sodium.h>
 
 #include "log.h"
+#include "paths.h"
 #include "util.h"
 #include "vault.h"
 
@@ -375,7 +376,11 @@ sb_header(struct strbuf *sb, const struct vault *v, const unsigned char nonce[NO
 static void
 kdf_params(uint32_t *ops, uint64_t *mem)
 {
-	const char *e = getenv("BOBSYNC_KDF");
+#ifdef BOBSYNC_TEST_HOOKS
+	const char *e = getenv("BOBSYNC_KDF");	/* test builds only */
+#else
+	const char *e = NULL;
+#endif
 
 	*ops = crypto_pwhash_argon2id_OPSLIMIT_MODERATE;
 	*mem = crypto_pwhash_argon2id_MEMLIMIT_MODERATE;
@@ -397,8 +402,16 @@ static bs_rc
 pass_kek(const char *passphrase, const struct pass_slot *s, unsigned char *kek,
     struct bs_error *err)
 {
+	uint64_t ops = s->ops, mem = s->mem;
+
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+	/* fuzz builds only: the header's limits are still parsed and bounded,
+	 * but the derivation runs at the minimum so the slot can be fuzzed */
+	ops = crypto_pwhash_argon2id_OPSLIMIT_MIN;
+	mem = crypto_pwhash_argon2id_MEMLIMIT_MIN;
+#endif
 	if (crypto_pwhash(kek, KEK_LEN, passphrase, strlen(passphrase), s->salt,
-	    s->ops, (size_t)s->mem, crypto_pwhash_ALG_ARGON2ID13) != 0)
+	    ops, (size_t)mem, crypto_pwhash_ALG_ARGON2ID13) != 0)
 		return bs_fail(err, BS_ERR_NOMEM,
 		    "not enough memory to derive the vault key (Argon2id needs %llu MiB)",
 		    (unsigned long long)(s->mem >> 20));
@@ -463,6 +476,21 @@ parse_keyfile(const unsigned char *buf, size_t n, unsigned char *key)
 	return 0;
 }
 
+/* A file systemd placed in $CREDENTIALS_DIRECTORY: systemd guards that
+ * folder and may grant the service user access through an ACL, which
+ * shows as group bits, so only the owner rule applies there. */
+static int
+in_credentials_dir(const char *path)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	size_t n;
+
+	if (dir == NULL || dir[0] != '/')
+		return 0;
+	n = strlen(dir);
+	return strncmp(path, dir, n) == 0 && path[n] == '/' && strchr(path + n + 1, '/') == NULL;
+}
+
 static bs_rc
 check_keyfile_fd(int fd, const char *path, struct bs_error *err)
 {
@@ -473,12 +501,12 @@ check_keyfile_fd(int fd, const char *path, struct bs_error *err)
 		    strerror(errno));
 	if (!S_ISREG(st.st_mode))
 		return bs_fail(err, BS_ERR_KEY_PERMS, "the key file %s is not a regular file", path);
-	if (st.st_uid != geteuid())
+	if (st.st_uid != geteuid() && st.st_uid != 0)
 		return bs_fail(err, BS_ERR_KEY_PERMS,
 		    "the key file %s belongs to uid %u, not to you (uid %u): run 'chown %u %s' "
 		    "as root, or use the right account", path, (unsigned)st.st_uid,
 		    (unsigned)geteuid(), (unsigned)geteuid(), path);
-	if ((st.st_mode & 077) != 0)
+	if ((st.st_mode & 077) != 0 && !in_credentials_dir(path))
 		return bs_fail(err, BS_ERR_KEY_PERMS,
 		    "the key file %s can be read or changed by other users (mode %04o): "
 		    "run 'chmod 600 %s'", path, (unsigned)(st.st_mode & 07777), path);
@@ -732,6 +760,72 @@ out:
 }
 
 bs_rc
+vault_rekey(struct vault *v, const char *passphrase, const char *key_file,
+    struct bs_error *err)
+{
+	unsigned char *old_dek = NULL;
+	struct pass_slot old_pass = v != NULL ? v->pass : (struct pass_slot){ 0 };
+	struct file_slot old_file = v != NULL ? v->file : (struct file_slot){ 0 };
+	int old_has_pass = v != NULL && v->has_pass, old_has_file = v != NULL && v->has_file;
+	char *tmp = NULL;
+	bs_rc rc;
+
+	if (v == NULL || v->path == NULL)
+		return bs_fail(err, BS_ERR_INVALID, "no vault to rekey");
+	if (str_empty(passphrase) && str_empty(key_file))
+		return bs_fail(err, BS_ERR_INVALID,
+		    "the vault needs a passphrase or a key file to protect it");
+	if ((rc = init_sodium(err)) != BS_OK)
+		return rc;
+	old_dek = sodium_malloc(DEK_LEN);
+	if (old_dek == NULL)
+		return bs_fail(err, BS_ERR_NOMEM, "out of guarded memory");
+	memcpy(old_dek, v->dek, DEK_LEN);
+	randombytes_buf(v->dek, DEK_LEN);
+	v->has_pass = v->has_file = 0;
+	if (!str_empty(passphrase)) {
+		rc = vault_set_passphrase(v, passphrase, err);
+		if (rc != BS_OK)
+			goto undo;
+	}
+	if (!str_empty(key_file)) {
+		/* the new key goes beside the old one until the vault is saved:
+		 * a crash in between leaves both, never a vault nothing opens */
+		tmp = xasprintf("%s.new", key_file);
+		if (unlink(tmp) < 0 && errno != ENOENT) {
+			rc = bs_fail(err, BS_ERR_IO, "cannot remove %s: %s", tmp, strerror(errno));
+			goto undo;
+		}
+		rc = vault_set_key_file(v, tmp, err);
+		if (rc != BS_OK)
+			goto undo;
+	}
+	rc = vault_save(v, err);
+	if (rc != BS_OK)
+		goto undo;
+	if (tmp != NULL && rename(tmp, key_file) < 0) {
+		rc = bs_fail(err, BS_ERR_IO, "the vault now opens only with the new key file %s, "
+		    "which could not be renamed to %s: %s; rename it by hand", tmp, key_file,
+		    strerror(errno));
+		goto out;
+	}
+	goto out;
+undo:
+	memcpy(v->dek, old_dek, DEK_LEN);
+	v->pass = old_pass;
+	v->file = old_file;
+	v->has_pass = old_has_pass;
+	v->has_file = old_has_file;
+	if (tmp != NULL)
+		unlink(tmp);
+out:
+	sodium_memzero(&old_pass, sizeof old_pass);
+	sodium_free(old_dek);
+	free(tmp);
+	return rc;
+}
+
+bs_rc
 vault_remove_passphrase(struct vault *v, struct bs_error *err)
 {
 	if (v == NULL)
@@ -811,6 +905,8 @@ parse_payload(struct vault *v, const struct header *h, const unsigned char *pt, 
 		return corrupt(err, name, "extra bytes after the secrets");
 	return BS_OK;
 }
+
+static void strengthen_pass_slot(struct vault *v, const char *passphrase, const char *name);
 
 static bs_rc
 open_bytes(const unsigned char *data, size_t len, const char *path, const char *name,
@@ -899,6 +995,8 @@ open_bytes(const unsigned char *data, size_t len, const char *path, const char *
 	v->has_file = h.has_file;
 	v->file = h.file;
 	register_secrets(v);
+	if (tried_pass && h.has_pass && v->path != NULL)
+		strengthen_pass_slot(v, pw, name);
 	*out = v;
 	v = NULL;
 out:
@@ -910,6 +1008,31 @@ out:
 		sodium_free(kek);
 	vault_close(&v);
 	return rc;
+}
+
+/* A passphrase slot made with cheaper Argon2id limits than new slots get
+ * (an old vault, or one a test build made): warned about and wrapped again
+ * with the current limits.  The vault stays open if that cannot be saved
+ * (a read-only folder). */
+static void
+strengthen_pass_slot(struct vault *v, const char *passphrase, const char *name)
+{
+	struct pass_slot old = v->pass;
+	struct bs_error e = { 0 };
+	uint32_t ops;
+	uint64_t mem;
+
+	kdf_params(&ops, &mem);
+	if (v->pass.ops >= ops && v->pass.mem >= mem)
+		return;
+	log_warn("the passphrase slot of %s uses weaker Argon2id limits (%u passes, %llu KiB) "
+	    "than the default (%u, %llu KiB); wrapping it again", name, (unsigned)v->pass.ops,
+	    (unsigned long long)(v->pass.mem / 1024), (unsigned)ops,
+	    (unsigned long long)(mem / 1024));
+	if (vault_set_passphrase(v, passphrase, &e) != BS_OK || vault_save(v, &e) != BS_OK) {
+		v->pass = old;
+		log_warn("could not strengthen %s: %s", name, bs_error_text(&e));
+	}
 }
 
 bs_rc
@@ -927,24 +1050,45 @@ read_vault_file(const char *path, int warn_mode, char **buf, size_t *len,
     struct bs_error *err)
 {
 	struct stat st;
+	int fd;
 	bs_rc rc;
 
 	*buf = NULL;
 	*len = 0;
 	if (str_empty(path))
 		return bs_fail(err, BS_ERR_INVALID, "no vault path");
-	if (stat(path, &st) < 0) {
+	if (lstat(path, &st) < 0) {
 		if (errno == ENOENT)
 			return bs_fail(err, BS_ERR_VAULT_MISSING, "no vault at %s", path);
 		return bs_fail(err, BS_ERR_IO, "cannot read %s: %s", path, strerror(errno));
 	}
+	if (S_ISLNK(st.st_mode))
+		return bs_fail(err, BS_ERR_KEY_PERMS, "the vault %s is a symbolic link; put the "
+		    "real file there (mode 0600)", path);
 	if (!S_ISREG(st.st_mode))
 		return corrupt(err, path, "not a regular file");
-	if (warn_mode && (st.st_mode & 077) != 0)
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return bs_fail(err, BS_ERR_VAULT_MISSING, "no vault at %s", path);
+		return bs_fail(err, errno == ELOOP ? BS_ERR_KEY_PERMS : BS_ERR_IO,
+		    "cannot open %s: %s", path, strerror(errno));
+	}
+	/* owned by us or root: a vault someone else wrote could hold their
+	 * base URL's credentials or be swapped at will */
+	rc = paths_check_file_fd(fd, "the vault", path, 0, err);
+	if (rc != BS_OK) {
+		close(fd);
+		if (err != NULL)
+			err->rc = BS_ERR_KEY_PERMS;
+		return BS_ERR_KEY_PERMS;
+	}
+	if (fstat(fd, &st) == 0 && warn_mode && (st.st_mode & 077) != 0)
 		log_warn("%s can be read by other users (mode %04o); it is encrypted, but "
 		    "run 'chmod 600 %s' (bobsync writes it 0600)", path,
 		    (unsigned)(st.st_mode & 07777), path);
-	rc = util_read_file(path, VAULT_FILE_MAX, buf, len, err);
+	rc = util_read_fd(fd, path, VAULT_FILE_MAX, buf, len, err);
+	close(fd);
 	if (rc == BS_ERR_TOO_LARGE)
 		return corrupt(err, path, "far larger than any vault");
 	if (rc == BS_ERR_NOT_FOUND)

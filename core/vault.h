@@ -98,6 +98,14 @@ bs_rc vault_set_passphrase(struct vault *v, const char *passphrase,
 bs_rc vault_set_key_file(struct vault *v, const char *key_file,
     struct bs_error *err);
 bs_rc vault_remove_passphrase(struct vault *v, struct bs_error *err);
+/* A new data key, wrapped for the passphrase (when given, with a fresh
+ * salt) and for a new key file at key_file (when given; written first as
+ * key_file.new, renamed over key_file once the vault is saved), then
+ * saved: old key files and copies of the old vault no longer open it.
+ * Also the way to switch between passphrase and key file: the slots are
+ * exactly those given.  On failure before the save nothing changes. */
+bs_rc vault_rekey(struct vault *v, const char *passphrase, const char *key_file,
+    struct bs_error *err);
 
 /* Re-encrypt with a fresh nonce and write atomically (0600). */
 bs_rc vault_save(struct vault *v, struct bs_error *err);

@@ -1,9 +1,11 @@
 /* fuzz_scim.c - libFuzzer harness for the Alleo SCIM response parsers: a
  * ListResponse page folded into the listing's index (first byte even) or a
- * single User (odd). */
+ * single User (odd); and always the same bytes as an error answer
+ * (scim_error_text: SCIM errors and the token endpoint's OAuth errors). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
 #include "scim.h"
@@ -47,6 +49,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct scim_user u;
 		if (scim_parse_user(json, len, &u, &err) == BS_OK)
 			scim_user_clear(&u);
+	}
+	/* the same bytes as an error answer (SCIM error or OAuth token
+	 * error): what is shown is one short line with no control byte */
+	{
+		char *t = scim_error_text(json, len);
+		size_t n = strlen(t);
+		if (n > 4 * 200)
+			abort();
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)t[i];
+			if (c < 0x20 || c == 0x7f || (c == 0xc2 && i + 1 < n &&
+			    (unsigned char)t[i + 1] >= 0x80 && (unsigned char)t[i + 1] <= 0x9f))
+				abort();
+		}
+		free(t);
 	}
 	return 0;
 }

@@ -215,7 +215,7 @@ local_write_replaces_the_one_file(void **state)
 	assert_int_equal(util_read_file(path, 1024, &got, &len, &err), BS_OK);
 	assert_string_equal(got, "two\r\n");
 	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0640);
+	assert_int_equal(st.st_mode & 0777, 0600);
 	free(got);
 	free(path);
 	test_rm_rf(dir);
@@ -398,6 +398,42 @@ sftp_refuses_missing_settings(void **state)
 	free(url);
 }
 
+/* issue 17 item 12: the SFTP private key is checked like the key file */
+static void
+sftp_key_mode_and_owner(void **state)
+{
+	char dir[64], *key, *lnk;
+	struct bs_error err = { 0 };
+	FILE *f;
+	(void)state;
+
+	assert_int_equal(test_mkdtemp(dir, sizeof dir), 0);
+	key = xasprintf("%s/id_ed25519", dir);
+	lnk = xasprintf("%s/link", dir);
+	f = fopen(key, "w");
+	assert_non_null(f);
+	fputs("not really a key\n", f);
+	fclose(f);
+	assert_int_equal(chmod(key, 0644), 0);
+	assert_int_equal(alleo_sftp_upload("sftp://127.0.0.1:1/x/", "alleo_employees_a.csv", key,
+	    key, "x", 1, &err), BS_ERR_CONFIG);
+	assert_non_null(strstr(err.detail, "chmod 600"));
+	assert_int_equal(symlink(key, lnk), 0);
+	assert_int_equal(chmod(key, 0600), 0);
+	assert_int_equal(alleo_sftp_upload("sftp://127.0.0.1:1/x/", "alleo_employees_a.csv", lnk,
+	    key, "x", 1, &err), BS_ERR_CONFIG);
+	assert_non_null(strstr(err.detail, "symbolic link"));
+	if (geteuid() == 0) {
+		assert_int_equal(chown(key, 54321, 54321), 0);
+		assert_int_equal(alleo_sftp_upload("sftp://127.0.0.1:1/x/", "alleo_employees_a.csv",
+		    key, key, "x", 1, &err), BS_ERR_CONFIG);
+		assert_non_null(strstr(err.detail, "uid 54321"));
+	}
+	free(key);
+	free(lnk);
+	test_rm_rf(dir);
+}
+
 static void
 sftp_upload_twice_leaves_one_file(void **state)
 {
@@ -479,6 +515,7 @@ main(void)
 	};
 	const struct CMUnitTest sftp[] = {
 		cmocka_unit_test(sftp_refuses_missing_settings),
+		cmocka_unit_test(sftp_key_mode_and_owner),
 		cmocka_unit_test(sftp_upload_twice_leaves_one_file),
 		cmocka_unit_test(sftp_refuses_unknown_host_key),
 		cmocka_unit_test(sftp_check_by_settings),

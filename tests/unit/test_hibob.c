@@ -336,15 +336,20 @@ people_reader_edge_cases(void **state)
 	bob_people_free(&p);
 
 	/* one bad person spoils the answer: bad UTF-8, a raw control
-	 * character, \u0000, a lone surrogate, an integer too big */
+	 * character, an integer too big; \u0000 and a lone surrogate only
+	 * mark that person damaged (issue 17 item 10) */
 	assert_int_equal(bob_parse_people(S("{\"employees\":[{\"id\":\"1\"},{\"id\":\"\xc3\"}]}"),
 	    NULL, &p, &err), BS_ERR_PARSE);
 	assert_int_equal(bob_parse_people(S("{\"employees\":[{\"id\":\"1\",\"email\":\"a\nb\"}]}"),
 	    NULL, &p, &err), BS_ERR_PARSE);
-	assert_int_equal(bob_parse_people(S("{\"employees\":[{\"id\":\"\\u0000\"}]}"),
-	    NULL, &p, &err), BS_ERR_PARSE);
-	assert_int_equal(bob_parse_people(S("{\"employees\":[{\"id\":\"\\udc00\"}]}"),
-	    NULL, &p, &err), BS_ERR_PARSE);
+	assert_int_equal(bob_parse_people(S("{\"employees\":[{\"id\":\"1\",\"firstName\":"
+	    "\"Ann\\u0000\"},{\"id\":\"2\",\"surname\":\"\\udc00x\"},{\"id\":\"3\"}]}"),
+	    NULL, &p, &err), BS_OK);
+	assert_int_equal(p.n, 3);
+	assert_true(p.v[0].damaged);
+	assert_true(p.v[1].damaged);
+	assert_false(p.v[2].damaged);
+	bob_people_free(&p);
 	assert_int_equal(bob_parse_people(S("{\"employees\":[{\"id\":99999999999999999999}]}"),
 	    NULL, &p, &err), BS_ERR_PARSE);
 	assert_int_equal(bob_parse_people(S("{\"employees\":[{\"id\":\"1\"} {\"id\":\"2\"}]}"),

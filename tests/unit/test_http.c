@@ -350,6 +350,7 @@ url_http_elsewhere_refused(void **state)
 	static const char *const bad[] = {
 		"http://api.hibob.com/v1", "http://10.0.0.1/", "http://128.0.0.1/",
 		"http://localhost.evil.example/", "http://127.0.0.1.nip.io/",
+		"http://localhost./", "http://LOCALHOST.:8080/v1",
 		"http://127.0.0.1@evil.example/", "http://[::2]/",
 		"ftp://127.0.0.1/", "file:///etc/passwd", "gopher://localhost/",
 	};
@@ -1191,6 +1192,35 @@ fault_low_speed_stall(void **state)
 	http_client_free(&c);
 }
 
+/* issue 17 item 9: a request's own cap, the smaller of the two applying */
+static void
+fault_too_large_per_request(void **state)
+{
+	struct http_options o;
+	struct http_client *c;
+	struct http_response resp = { 0 };
+	struct http_request req = { 0 };
+	struct bs_error err = { 0 };
+
+	(void)state;
+	base_opts(&o);
+	o.max_body = 1000;
+	c = client(&o);
+	script("[{\"body_size\":500},{\"body_size\":600},{\"body_size\":1001}]");
+	req.method = "GET";
+	req.url = url("/x");
+	req.max_body = 500;
+	assert_int_equal(http_send(c, &req, &resp, &err), BS_OK);
+	assert_int_equal(resp.body_len, 500);
+	assert_int_equal(http_send(c, &req, &resp, &err), BS_ERR_TOO_LARGE);
+	assert_non_null(strstr(err.detail, "500 bytes"));
+	req.max_body = 5000;	/* the client's 1000 still holds */
+	assert_int_equal(http_send(c, &req, &resp, &err), BS_ERR_TOO_LARGE);
+	assert_non_null(strstr(err.detail, "1000 bytes"));
+	http_response_clear(&resp);
+	http_client_free(&c);
+}
+
 static void
 fault_too_large(void **state)
 {
@@ -1706,6 +1736,7 @@ main(void)
 		T(fault_timeout),
 		T(fault_low_speed_stall),
 		T(fault_too_large),
+		T(fault_too_large_per_request),
 		T(fault_truncated_body),
 		T(fault_connection_reset),
 		T(fault_reset_after_reuse_not_resent),

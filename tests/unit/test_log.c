@@ -161,6 +161,77 @@ strip_controls(void **state)
 	assert_string_equal(s, "ok?[2Jbad?\tz\n??end");
 }
 
+/* the one sanitiser: every control a terminal acts on is replaced, one
+ * byte out per byte in; text (UTF-8 names) is kept */
+static void
+sanitize_rules(void **state)
+{
+	static const char in[] = "a\x1b]0;t\x07" "b\xc2\x9b" "c\x7f" "d\xe2\x80\xae" "e\xff\x80"
+	    "f\tg\nh\ri Zo\xc3\xab \xe2\x82\xac \xf0\x9f\x98\x80 \xed\xa0\x80";
+	char out[sizeof in];
+	size_t n, part;
+	char *c;
+	(void)state;
+
+	n = util_sanitize(in, sizeof in - 1, out, 0, NULL);
+	assert_int_equal(n, sizeof in - 1);
+	out[n] = '\0';
+	assert_string_equal(out, "a?]0;t?b??c?d???e??f g h i Zo\xc3\xab \xe2\x82\xac "
+	    "\xf0\x9f\x98\x80 ???");
+	n = util_sanitize(in, sizeof in - 1, out, UTIL_SAN_KEEP_LINES, NULL);
+	out[n] = '\0';
+	assert_non_null(strstr(out, "f\tg\nh i"));
+	/* a sequence cut by the end of a chunk is held back for the next */
+	n = util_sanitize("x\xe2\x82", 3, out, 0, &part);
+	assert_int_equal(n, 1);
+	assert_int_equal(part, 2);
+	n = util_sanitize("x\xe2\x82", 3, out, 0, NULL);
+	assert_int_equal(n, 3);
+	assert_memory_equal(out, "x??", 3);
+	n = util_sanitize("\xc2", 1, out, 0, &part);
+	assert_int_equal(n, 0);
+	assert_int_equal(part, 1);
+	/* CRLF stays when lines are kept; a lone CR does not */
+	n = util_sanitize("a\r\nb\rc", 6, out, UTIL_SAN_KEEP_LINES, NULL);
+	assert_memory_equal(out, "a\r\nb c", 6);
+	n = util_sanitize("a\r", 2, out, UTIL_SAN_KEEP_LINES, &part);
+	assert_int_equal(n, 1);
+	assert_int_equal(part, 1);
+	c = util_clean("line\none\x1b[2J");
+	assert_string_equal(c, "line one?[2J");
+	free(c);
+	c = util_clean(NULL);
+	assert_string_equal(c, "");
+	free(c);
+}
+
+/* CSV for spreadsheets: formulas neutralised (OWASP), controls stripped,
+ * numbers and ordinary text as they were */
+static void
+csv_injection(void **state)
+{
+	const char *cells[] = { "=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)",
+		"\tcmd", "\r=1", "-12.50", "+3", "a,b", "Zo\xc3\xab\x1b[2J", "x\ny", NULL, "-" };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	(void)state;
+
+	assert_non_null(f);
+	util_csv_row(f, sizeof cells / sizeof cells[0], cells);
+	fclose(f);
+	assert_string_equal(buf, "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",\"'+1+1\","
+	    "\"'-2+3\",\"'@SUM(A1)\",\"' cmd\",\"' =1\",-12.50,+3,\"a,b\",Zo\xc3\xab?[2J,x y,,"
+	    "\"'-\"\r\n");
+	free(buf);
+	assert_true(util_csv_formula_like("=1"));
+	assert_true(util_csv_formula_like("Ann\x1b[2J"));
+	assert_true(util_csv_formula_like("Ann\xc2\x9b"));
+	assert_false(util_csv_formula_like("-5"));
+	assert_false(util_csv_formula_like("Zo\xc3\xab"));
+	assert_false(util_csv_formula_like(NULL));
+}
+
 int
 main(void)
 {
@@ -174,6 +245,8 @@ main(void)
 		cmocka_unit_test_teardown(log_msg_masks_sink_and_error, teardown),
 		cmocka_unit_test(result_table),
 		cmocka_unit_test(strip_controls),
+		cmocka_unit_test(sanitize_rules),
+		cmocka_unit_test(csv_injection),
 	};
 	if (sodium_init() < 0)
 		return 1;

@@ -237,6 +237,37 @@ empty_source_and_roster_plan_nothing(void **state)
 	assert_string_equal(f->plan.target, "alleo");
 }
 
+/* issue 17 item 3: in csv mode a name or e-mail a spreadsheet would run
+ * holds the person (the data is not changed); scim mode sends it */
+static void
+formula_names_held_for_the_csv_file(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct bob_person *p;
+	const struct plan_held *h;
+
+	p = person(f, "201", "eve@example.com", "yes", "Employed", "2026-11-02", NULL);
+	free(p->first_name);
+	p->first_name = xstrdup("=HYPERLINK(\"http://x\")");
+	p = person(f, "202", "ctl@example.com", "yes", "Employed", "2026-11-02", NULL);
+	free(p->surname);
+	p->surname = xstrdup("Ng\x1b[2J");
+	person(f, "203", "ann@example.com", "yes", "Employed", "2026-11-02", NULL);
+	assert_int_equal(conf_set(f->conf, "alleo.mode", "csv", &err), BS_OK);
+	plan_it(f);
+	assert_int_equal(f->plan.n, 1);
+	assert_non_null(find_action(&f->plan, "203"));
+	h = find_held(&f->plan, "201");
+	assert_non_null(h);
+	assert_non_null(h != NULL ? strstr(h->reason, "spreadsheet formula") : NULL);
+	assert_non_null(find_held(&f->plan, "202"));
+	assert_int_equal(conf_set(f->conf, "alleo.mode", "scim", &err), BS_OK);
+	plan_it(f);
+	assert_int_equal(f->plan.n, 3);
+	assert_null(find_held(&f->plan, "201"));
+}
+
 static void
 joiner_is_added_with_reason(void **state)
 {
@@ -829,6 +860,7 @@ main(void)
 		T(csv_never_writes_two_rows_with_one_email),
 		T(empty_source_and_roster_plan_nothing),
 		T(joiner_is_added_with_reason),
+		T(formula_names_held_for_the_csv_file),
 		T(future_starter_is_not_added_yet),
 		T(email_change_is_an_update_of_the_same_account),
 		T(unchanged_person_plans_nothing),

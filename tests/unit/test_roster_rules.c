@@ -48,6 +48,23 @@ eval(const struct bob_person *p, const char *today, int prestart)
 
 #define assert_contains(hay, needle) assert_non_null(strstr((hay), (needle)))
 
+/* ---- a record HiBob sent damaged (issue 17 item 10) ---- */
+
+static void
+evaluate_damaged_record_held(void **state)
+{
+	struct bob_person p = person(BOB_ACCESS_YES, "Employed", "2024-01-01", NULL);
+	struct roster_eval e;
+	(void)state;
+
+	e = eval(&p, "2026-03-02", 0);
+	assert_int_equal(e.verdict, ROSTER_ELIGIBLE);
+	p.damaged = 1;
+	e = eval(&p, "2026-03-02", 0);
+	assert_int_equal(e.verdict, ROSTER_UNKNOWN);
+	assert_contains(e.reason, "not valid text");
+}
+
 /* ---- names ---- */
 
 static void
@@ -466,6 +483,7 @@ main(void)
 		cmocka_unit_test(evaluate_lifecycle_from_list_ids),
 		cmocka_unit_test(evaluate_unknown_lifecycle),
 		cmocka_unit_test(evaluate_local_date_around_midnight),
+		cmocka_unit_test(evaluate_damaged_record_held),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

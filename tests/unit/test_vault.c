@@ -627,6 +627,84 @@ garbage_is_refused(void **state)
 	}
 }
 
+/* ---- rekey and switching protection (issue 17, item 4) ---- */
+
+static void
+rekey_invalidates_old_keys(void **state)
+{
+	char *p = tpath("rk"), *k = tpath("rk.key"), *old = tpath("rk.oldkey");
+	struct vault_unlock by_key = { NULL, k }, by_old = { NULL, old };
+	struct vault_unlock by_pass = { PASS, NULL }, by_new = { "a new passphrase", NULL };
+	struct vault *v = NULL;
+	struct bs_error err = { 0 };
+	char cmd[1200];
+	(void)state;
+
+	make_vault(p, PASS, k);
+	snprintf(cmd, sizeof cmd, "cp -p '%s' '%s'", k, old);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(vault_open(p, &by_key, &v, &err), BS_OK);
+	assert_int_equal(vault_rekey(v, NULL, NULL, &err), BS_ERR_INVALID);
+	assert_int_equal(vault_rekey(v, "a new passphrase", k, &err), BS_OK);
+	vault_close(&v);
+	/* the old key file and the old passphrase no longer open it */
+	assert_int_equal(vault_open(p, &by_old, &v, &err), BS_ERR_VAULT_PASSPHRASE);
+	assert_int_equal(vault_open(p, &by_pass, &v, &err), BS_ERR_VAULT_PASSPHRASE);
+	assert_int_equal(vault_open(p, &by_key, &v, &err), BS_OK);
+	assert_string_equal(vault_get(v, VAULT_HIBOB_TOKEN), HIBOB_TOKEN);
+	/* switch to the passphrase only: the key file stops working */
+	assert_int_equal(vault_rekey(v, "a new passphrase", NULL, &err), BS_OK);
+	vault_close(&v);
+	assert_int_equal(vault_open(p, &by_key, &v, &err), BS_ERR_VAULT_PASSPHRASE);
+	assert_int_equal(vault_open(p, &by_new, &v, &err), BS_OK);
+	/* and back to the key file only */
+	assert_int_equal(vault_rekey(v, NULL, k, &err), BS_OK);
+	vault_close(&v);
+	assert_int_equal(vault_open(p, &by_new, &v, &err), BS_ERR_VAULT_PASSPHRASE);
+	assert_int_equal(vault_open(p, &by_key, &v, &err), BS_OK);
+	assert_string_equal(vault_get(v, VAULT_HIBOB_ID), HIBOB_ID);
+	vault_close(&v);
+	free(p);
+	free(k);
+	free(old);
+}
+
+/* ---- vault and key file ownership (issue 17, item 1) ---- */
+
+static void
+vault_owner_and_link(void **state)
+{
+	char *p = tpath("own"), *k = tpath("own.key"), *lnk = tpath("own.link");
+	struct vault_unlock how = { NULL, k }, via_link = { NULL, k };
+	struct vault *v = NULL;
+	struct bs_error err = { 0 };
+	(void)state;
+
+	make_vault(p, NULL, k);
+	/* a vault reached through a symbolic link is not read */
+	assert_int_equal(symlink(p, lnk), 0);
+	assert_int_equal(vault_open(lnk, &via_link, &v, &err), BS_ERR_KEY_PERMS);
+	assert_non_null(strstr(err.detail, "symbolic link"));
+	assert_null(v);
+	if (geteuid() == 0) {
+		/* someone else's vault (and key file): refused, for root too */
+		assert_int_equal(chown(p, 54321, 54321), 0);
+		assert_int_equal(vault_open(p, &how, &v, &err), BS_ERR_KEY_PERMS);
+		assert_non_null(strstr(err.detail, "uid 54321"));
+		assert_null(v);
+		assert_int_equal(chown(p, 0, 0), 0);
+		assert_int_equal(chown(k, 54321, 54321), 0);
+		assert_int_equal(vault_open(p, &how, &v, &err), BS_ERR_KEY_PERMS);
+		assert_null(v);
+		assert_int_equal(chown(k, 0, 0), 0);
+	}
+	assert_int_equal(vault_open(p, &how, &v, &err), BS_OK);
+	vault_close(&v);
+	free(p);
+	free(k);
+	free(lnk);
+}
+
 /* ---- key file permissions ---- */
 
 static void
@@ -751,6 +829,44 @@ capture(void *ctx, enum log_level level, const char *msg)
 	(void)ctx;
 	if (level == BS_LOG_WARN)
 		snprintf(warned, sizeof warned, "%s", msg);
+}
+
+/* issue 17 item 6: a slot weaker than new slots get is warned about and
+ * wrapped again once, after the passphrase unlocked it */
+static void
+weak_slot_strengthened(void **state)
+{
+	char *p = tpath("weak");
+	struct vault_unlock how = { PASS, NULL };
+	struct vault *v = NULL;
+	struct bs_error err = { 0 };
+	char *before = NULL, *after = NULL;
+	size_t nb = 0, na = 0;
+	(void)state;
+
+	make_vault(p, PASS, NULL);	/* BOBSYNC_KDF=min */
+	assert_int_equal(util_read_file(p, 1 << 20, &before, &nb, &err), BS_OK);
+	setenv("BOBSYNC_KDF", "interactive", 1);
+	warned[0] = '\0';
+	log_set_sink(capture, NULL);
+	log_set_stderr(0);
+	assert_int_equal(vault_open(p, &how, &v, &err), BS_OK);
+	vault_close(&v);
+	assert_non_null(strstr(warned, "weaker Argon2id limits"));
+	assert_int_equal(util_read_file(p, 1 << 20, &after, &na, &err), BS_OK);
+	assert_true(nb != na || memcmp(before, after, nb) != 0);
+	/* once strong enough: no warning, no rewrite */
+	warned[0] = '\0';
+	assert_int_equal(vault_open(p, &how, &v, &err), BS_OK);
+	assert_string_equal(vault_get(v, VAULT_HIBOB_TOKEN), HIBOB_TOKEN);
+	vault_close(&v);
+	assert_string_equal(warned, "");
+	log_set_sink(NULL, NULL);
+	log_set_stderr(1);
+	setenv("BOBSYNC_KDF", "min", 1);
+	free(before);
+	free(after);
+	free(p);
 }
 
 static void
@@ -1090,6 +1206,9 @@ main(void)
 		cmocka_unit_test_teardown(default_kdf_limits, teardown),
 		cmocka_unit_test_teardown(garbage_is_refused, teardown),
 		cmocka_unit_test_teardown(keyfile_permissions, teardown),
+		cmocka_unit_test_teardown(vault_owner_and_link, teardown),
+		cmocka_unit_test_teardown(rekey_invalidates_old_keys, teardown),
+		cmocka_unit_test_teardown(weak_slot_strengthened, teardown),
 		cmocka_unit_test_teardown(keyfile_garbage, teardown),
 		cmocka_unit_test_teardown(info_without_unlock, teardown),
 		cmocka_unit_test_teardown(save_mode_0600, teardown),
