@@ -68,6 +68,9 @@ tm_keys Enter
 sleep 1
 if tm_screen | grep -q "Go on anyway"; then tm_keys y; fi
 tm_wait "Step 4 of 8"
+# the step reads HiBob's fields first (budget fields); keys typed while
+# that runs do not reach the form
+tm_wait "Fields read from HiBob" 30
 tm_keys Right Right
 tm_wait "SCIM (bobsync pushes)"
 tm_keys Enter C-u
