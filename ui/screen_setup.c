@@ -416,7 +416,8 @@ save_credentials(struct tui *ui, struct step *st)
 	struct bs_error err = { 0 };
 	char *id = field_value(st, C_ID), *tok = field_value(st, C_TOKEN);
 	char *p1 = field_value(st, C_PASS1), *p2 = field_value(st, C_PASS2), why[256];
-	int rc = -1;
+	char untried[200] = "";
+	int rc = -1, tried = 1;
 
 	if (id == NULL || tok == NULL || p1 == NULL || p2 == NULL)
 		goto out;
@@ -427,6 +428,27 @@ save_credentials(struct tui *ui, struct step *st)
 	if (tok[0] == '\0') {
 		fail_field(ui, st, C_TOKEN, "the token is needed");
 		goto out;
+	}
+	/* a new token is tried before it is stored: one cheap call, and a
+	 * token HiBob rejects is never kept (issue 13: tested when stored) */
+	if (!str_eq(id, secret(e, VAULT_HIBOB_ID)) || !str_eq(tok, secret(e, VAULT_HIBOB_TOKEN))) {
+		bs_rc trc;
+
+		tui_say(ui, ROLE_DIM, " Asking HiBob whether it accepts the Service User...");
+		tui_draw(ui);
+		dash_reread(e, NULL, 0);	/* the HiBob address as saved in step 1 */
+		trc = session_try_secrets(e->conf, "hibob", id, tok, &err);
+		if (trc == BS_ERR_AUTH || trc == BS_ERR_FORBIDDEN) {
+			snprintf(why, sizeof why, "HiBob rejected the ID or token (%ld), nothing "
+			    "stored: check them in Service Users", err.http_status ? err.http_status :
+			    trc == BS_ERR_AUTH ? 401L : 403L);
+			fail_field(ui, st, C_TOKEN, why);
+			goto out;
+		}
+		tried = trc == BS_OK;
+		if (!tried)
+			snprintf(untried, sizeof untried, "%s", bs_error_text(&err));
+		bs_error_clear(&err);
 	}
 	if (*e->vault == NULL) {
 		struct vault_unlock how = { NULL, NULL };
@@ -458,7 +480,11 @@ save_credentials(struct tui *ui, struct step *st)
 		tui_say(ui, ROLE_ERROR, " %s", why);
 		goto out;
 	}
-	tui_say(ui, ROLE_OK, " Credentials stored in the vault.");
+	if (tried)
+		tui_say(ui, ROLE_OK, " Credentials accepted by HiBob and stored in the vault.");
+	else
+		tui_say(ui, ROLE_WARN, " Credentials stored, untried: HiBob could not be asked (%s).",
+		    untried);
 	rc = 0;
 out:
 	sodium_free(id);
