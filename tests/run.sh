@@ -4,7 +4,7 @@
 #   tests/run.sh --unit     unit tests only
 #   tests/run.sh FILTER     only suites whose name contains FILTER
 # Environment: BUILD (build folder), VALGRIND=1 (unit tests under valgrind),
-# JOBS (suites run at once, default 2).
+# JOBS (suites run at once, default 3).
 #
 # The end-to-end and TUI suites spend most of their time waiting (request
 # pacing, timeouts, a terminal redrawing), so JOBS lanes run them side by
@@ -15,7 +15,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 2
 BUILD=${BUILD:-build}
-JOBS=${JOBS:-2}
+JOBS=${JOBS:-3}
 only_unit=0
 filter=
 case "${1:-}" in
