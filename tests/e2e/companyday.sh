@@ -7,6 +7,7 @@
 # (exit 3, nothing removed) until that plan is approved.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/sandbox.sh"
+. "$(dirname "$0")/../lib/timeoff.sh"
 
 PY=$SB_PY
 
@@ -20,34 +21,6 @@ BOBSYNC_TEST_POLL_SECONDS=1
 export BOBSYNC_TEST_POLL_SECONDS
 
 # ---- helpers ----
-
-# events with a hibob: marker in Assembled, as "request_id count" lines
-marked_events() {
-	sb_ctl assembled GET /_control/activities | "$PY" -c '
-import json, re, sys, collections
-a = json.load(sys.stdin)["activities"]
-c = collections.Counter()
-for x in a.values():
-    m = re.search(r"hibob:(\d+)", x.get("description") or "")
-    if m:
-        c[int(m.group(1))] += 1
-for k in sorted(c):
-    print(k, c[k])'
-}
-
-# request ids the sandbox says must sync
-expected_sync() {
-	sb_ctl hibob GET /_control/expected | json_get - \
-	    "'\n'.join(str(r['request_id']) for r in sorted(j['timeoff']['requests'], key=lambda r: r['request_id']) if r['sync'])"
-}
-
-# Assembled against HiBob's truth: prints nothing when equal
-diff_with_truth() {
-	expected_sync >"$T_TMP/want"
-	marked_events >"$T_TMP/got"
-	awk '{print $1}' "$T_TMP/got" | diff "$T_TMP/want" - | head -10
-	awk '$2 != 1 {print "request " $1 " has " $2 " events"}' "$T_TMP/got" | head -5
-}
 
 # one round of HiBob changes, what a 1,000-person company does in a few
 # hours: NEW requests made (days and hours, people of every site), one in

@@ -14,6 +14,7 @@
 # a run killed mid-way and run again leaves one event per request.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/sandbox.sh"
+. "$(dirname "$0")/../lib/timeoff.sh"
 
 PY=$SB_PY
 
@@ -38,34 +39,6 @@ calls() {
 }
 calls_all() {
 	sb_ctl "$1" GET /_control/requests | json_get - "sum(1 for r in j['requests'] if r.get('status') != 429)"
-}
-
-# events with a hibob: marker in Assembled, as "request_id count" lines
-marked_events() {
-	sb_ctl assembled GET /_control/activities | "$PY" -c '
-import json, re, sys, collections
-a = json.load(sys.stdin)["activities"]
-c = collections.Counter()
-for x in a.values():
-    m = re.search(r"hibob:(\d+)", x.get("description") or "")
-    if m:
-        c[int(m.group(1))] += 1
-for k in sorted(c):
-    print(k, c[k])'
-}
-
-# request ids the sandbox says must sync
-expected_sync() {
-	sb_ctl hibob GET /_control/expected | json_get - \
-	    "'\n'.join(str(r['request_id']) for r in sorted(j['timeoff']['requests'], key=lambda r: r['request_id']) if r['sync'])"
-}
-
-# compare Assembled with the ground truth: prints nothing when equal
-diff_with_truth() {
-	expected_sync >"$T_TMP/want"
-	marked_events >"$T_TMP/got"
-	awk '{print $1}' "$T_TMP/got" | diff "$T_TMP/want" - | head -20
-	awk '$2 != 1 {print "request " $1 " has " $2 " events"}' "$T_TMP/got" | head -5
 }
 
 # a HiBob employee matched to an Assembled agent by platforms.hibob, with

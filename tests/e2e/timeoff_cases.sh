@@ -9,6 +9,7 @@
 # timeoff` until its plan is approved, which makes the events again.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/sandbox.sh"
+. "$(dirname "$0")/../lib/timeoff.sh"
 
 PY=$SB_PY
 
@@ -18,28 +19,6 @@ bs config set assembled.enabled true >/dev/null || exit 1
 
 # ---- helpers ----
 
-marked_events() {
-	sb_ctl assembled GET /_control/activities | "$PY" -c '
-import json, re, sys, collections
-a = json.load(sys.stdin)["activities"]
-c = collections.Counter()
-for x in a.values():
-    m = re.search(r"hibob:(\d+)", x.get("description") or "")
-    if m:
-        c[int(m.group(1))] += 1
-for k in sorted(c):
-    print(k, c[k])'
-}
-expected_sync() {
-	sb_ctl hibob GET /_control/expected | json_get - \
-	    "'\n'.join(str(r['request_id']) for r in sorted(j['timeoff']['requests'], key=lambda r: r['request_id']) if r['sync'])"
-}
-diff_with_truth() {
-	expected_sync >"$T_TMP/want"
-	marked_events >"$T_TMP/got"
-	awk '{print $1}' "$T_TMP/got" | diff "$T_TMP/want" - | head -10
-	awk '$2 != 1 {print "request " $1 " has " $2 " events"}' "$T_TMP/got" | head -5
-}
 # the n-th active HiBob employee matched to an Assembled agent by platforms.hibob
 agent_pick() {
 	sb_ctl assembled GET /_control/people | "$PY" -c '
