@@ -15,11 +15,6 @@
 #include "util.h"
 #include "vault.h"
 
-#define KV_WH_LAST_AT WEBHOOK_KV_LAST_AT
-#define KV_WH_LAST_TYPE WEBHOOK_KV_LAST_TYPE
-#define KV_WH_DAY WEBHOOK_KV_DAY
-#define KV_WH_ACCEPTED WEBHOOK_KV_ACCEPTED
-#define KV_WH_REJECTED WEBHOOK_KV_REJECTED
 
 static void
 stamp(char buf[21])
@@ -134,14 +129,14 @@ save_stats(struct daemon_webhooks *w, struct store *st)
 	time_format_utc(clock_now(), ts);
 	memcpy(day, ts, 10);
 	day[10] = '\0';
-	if (store_kv_get(st, KV_WH_DAY, &old, NULL) != BS_OK || !str_eq(old, day)) {
-		store_kv_set(st, KV_WH_DAY, day, clock_now(), NULL);
-		store_kv_set(st, KV_WH_ACCEPTED, "0", clock_now(), NULL);
-		store_kv_set(st, KV_WH_REJECTED, "0", clock_now(), NULL);
+	if (store_kv_get(st, WEBHOOK_KV_DAY, &old, NULL) != BS_OK || !str_eq(old, day)) {
+		store_kv_set(st, WEBHOOK_KV_DAY, day, clock_now(), NULL);
+		store_kv_set(st, WEBHOOK_KV_ACCEPTED, "0", clock_now(), NULL);
+		store_kv_set(st, WEBHOOK_KV_REJECTED, "0", clock_now(), NULL);
 	}
 	free(old);
 	for (int k = 0; k < 2; k++) {
-		const char *key = k == 0 ? KV_WH_ACCEPTED : KV_WH_REJECTED;
+		const char *key = k == 0 ? WEBHOOK_KV_ACCEPTED : WEBHOOK_KV_REJECTED;
 		char *v = NULL;
 		long have = 0;
 
@@ -153,8 +148,8 @@ save_stats(struct daemon_webhooks *w, struct store *st)
 	}
 	if (s.last_at > 0) {
 		snprintf(buf, sizeof buf, "%lld", (long long)s.last_at);
-		store_kv_set(st, KV_WH_LAST_AT, buf, clock_now(), NULL);
-		store_kv_set(st, KV_WH_LAST_TYPE, s.last_type, clock_now(), NULL);
+		store_kv_set(st, WEBHOOK_KV_LAST_AT, buf, clock_now(), NULL);
+		store_kv_set(st, WEBHOOK_KV_LAST_TYPE, s.last_type, clock_now(), NULL);
 	}
 	if (rej > 0) {
 		char msg[160];
