@@ -57,7 +57,7 @@ else
 Q = @
 endif
 
-CORE_SRC = $(sort $(wildcard core/*.c))
+CORE_SRC = $(sort $(wildcard core/*/*.c))
 UI_SRC   = $(sort $(wildcard ui/*.c))
 APP_SRC  = $(sort $(wildcard app/*.c))
 CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
@@ -101,7 +101,7 @@ deps:
 $(BUILD)/core/%.o: core/%.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(CORE_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(CORE_CFLAGS) -Icore -c $< -o $@
 
 $(BUILD)/ui/%.o: ui/%.c
 	@mkdir -p $(@D)
@@ -141,12 +141,12 @@ $(BUILD)/bench_ui: tests/bench/bench_ui.c $(UI_OBJ) $(CORE_LIB)
 		$(UI_LIBS) $(CORE_LIBS)
 
 # The installed binary: no test hooks.
-RELEASE_SRC = core/util.c core/vault.c
+RELEASE_SRC = core/base/util.c core/config/vault.c
 RELEASE_OBJ = $(RELEASE_SRC:%.c=$(BUILD)/release/%.o)
 $(BUILD)/release/core/%.o: core/%.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $< (release)")
-	$(Q)$(CC) $(filter-out -DBOBSYNC_TEST_HOOKS,$(CPPFLAGS)) $(CFLAGS) $(CORE_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(filter-out -DBOBSYNC_TEST_HOOKS,$(CPPFLAGS)) $(CFLAGS) $(CORE_CFLAGS) -Icore -c $< -o $@
 
 $(BUILD)/release/bobsync: $(APP_OBJ) $(UI_OBJ) $(RELEASE_OBJ) \
 		$(filter-out $(RELEASE_SRC:%.c=$(BUILD)/%.o),$(CORE_OBJ))
@@ -158,7 +158,7 @@ tests: $(BIN) $(UNIT_BIN)
 
 # The layering rule: core/ compiles without any curses flag or header.
 check-layers:
-	@! grep -l -E '#include *<(n?curses|ncursesw/|form|menu|panel)' core/*.c core/*.h 2>/dev/null || \
+	@! grep -l -E '#include *<(n?curses|ncursesw/|form|menu|panel)' core/*/*.c core/*/*.h 2>/dev/null || \
 		{ echo "core/ must not include curses"; exit 1; }
 	@! grep -l -E '#include *<(curl/|sqlite3)' ui/*.c ui/*.h 2>/dev/null || \
 		{ echo "ui/ must not call curl or SQLite"; exit 1; }

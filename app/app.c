@@ -6,11 +6,11 @@
 #include <unistd.h>
 
 #include "app.h"
-#include "lock.h"
-#include "log.h"
-#include "vault.h"
-#include "store.h"
-#include "util.h"
+#include "base/lock.h"
+#include "base/log.h"
+#include "config/vault.h"
+#include "store/store.h"
+#include "base/util.h"
 
 bs_rc
 app_init(struct app *a, const char *prog, struct bs_error *err)

@@ -4,9 +4,9 @@
 
 #include <stdio.h>
 
-#include "conf.h"
-#include "paths.h"
-#include "result.h"
+#include "config/conf.h"
+#include "base/paths.h"
+#include "base/result.h"
 
 struct vault;
 struct store;
@@ -43,7 +43,7 @@ bs_rc app_open_store(struct app *a, struct store **out, struct bs_error *err);
 bs_rc app_open_vault(struct app *a, struct vault **out, struct bs_error *err);
 
 /* Everything a command that talks to the services holds. */
-#include "session.h"
+#include "engine/session.h"
 enum {
 	APP_NEED_VAULT = 1,	/* unlock the vault (credentials) */
 	APP_NEED_STORE = 2,	/* open the state store */

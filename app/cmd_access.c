@@ -4,7 +4,7 @@
  * importer matches people on) and the eligibility field with each person's
  * current value, empty when unset, so an admin fills the blanks and
  * imports it.  set writes the field through the API (PUT /people/{id} with
- * the list item id of yes or no).  Both are core/access.c's, shared with
+ * the list item id of yes or no).  Both are core/admin/access.c's, shared with
  * the console's employee screen; this file reads the arguments and prints.
  */
 #include <errno.h>
@@ -12,15 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "access.h"
+#include "admin/access.h"
 #include "app.h"
 #include "commands.h"
-#include "conf.h"
-#include "hibob.h"
+#include "config/conf.h"
+#include "vendor/hibob.h"
 #include "output.h"
-#include "roster.h"
-#include "session.h"
-#include "util.h"
+#include "engine/roster.h"
+#include "engine/session.h"
+#include "base/util.h"
 
 #define ACCESS_MAX_IDS 100000	/* identifiers read from stdin at most */
 #define ACCESS_LINE_MAX 512

@@ -3,13 +3,13 @@
 #include <string.h>
 
 #include "app.h"
-#include "checks.h"
+#include "admin/checks.h"
 #include "commands.h"
-#include "conf.h"
+#include "config/conf.h"
 #include "output.h"
-#include "session.h"
-#include "shape.h"
-#include "util.h"
+#include "engine/session.h"
+#include "admin/shape.h"
+#include "base/util.h"
 
 static const char *
 mark(enum check_status s)

@@ -15,10 +15,10 @@
 
 #include "app.h"
 #include "commands.h"
-#include "conf.h"
-#include "log.h"
+#include "config/conf.h"
+#include "base/log.h"
 #include "output.h"
-#include "util.h"
+#include "base/util.h"
 
 #define CONFIG_USAGE "config list [--json] | get KEY | set KEY VALUE | unset KEY"
 

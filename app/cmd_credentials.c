@@ -13,12 +13,12 @@
 
 #include "app.h"
 #include "commands.h"
-#include "log.h"
+#include "base/log.h"
 #include "output.h"
-#include "session.h"
+#include "engine/session.h"
 #include "unlock.h"
-#include "util.h"
-#include "vault.h"
+#include "base/util.h"
+#include "config/vault.h"
 
 #define PASSPHRASE_MIN 8
 #define TTY_TRIES 3

@@ -9,14 +9,14 @@
 
 #include "app.h"
 #include "commands.h"
-#include "conf.h"
+#include "config/conf.h"
 #include "daemon_webhook.h"
-#include "jobs.h"
-#include "lock.h"
-#include "log.h"
-#include "store.h"
-#include "util.h"
-#include "vault.h"
+#include "admin/jobs.h"
+#include "base/lock.h"
+#include "base/log.h"
+#include "store/store.h"
+#include "base/util.h"
+#include "config/vault.h"
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reload_requested;

@@ -3,7 +3,7 @@
  * Everything that decides one person's Alleo account, from the same code
  * the sync runs: what HiBob says, each eligibility rule, what the roster
  * table (and, for SCIM, Alleo itself) has, and the action a sync would take
- * now with its reason.  The work and the text are core/explain.c's (shared
+ * now with its reason.  The work and the text are core/admin/explain.c's (shared
  * with the console's explain screen); this file adds the JSON.
  */
 #include <stdio.h>
@@ -14,10 +14,10 @@
 
 #include "app.h"
 #include "commands.h"
-#include "conf.h"
-#include "explain.h"
+#include "config/conf.h"
+#include "admin/explain.h"
 #include "output.h"
-#include "util.h"
+#include "base/util.h"
 
 static json_t *
 jstr(const char *s)

@@ -7,8 +7,8 @@
 #include "app.h"
 #include "commands.h"
 #include "output.h"
-#include "store.h"
-#include "util.h"
+#include "store/store.h"
+#include "base/util.h"
 
 static json_t *
 run_json(const struct store_run *r)

@@ -4,11 +4,11 @@
 
 #include "app.h"
 #include "commands.h"
-#include "jobs.h"
+#include "admin/jobs.h"
 #include "output.h"
 #include "plan_print.h"
-#include "roster.h"
-#include "timeoff_sync.h"
+#include "engine/roster.h"
+#include "engine/timeoff_sync.h"
 
 int
 cmd_plan(struct app *a, int argc, char **argv)

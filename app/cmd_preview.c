@@ -5,10 +5,10 @@
 
 #include "app.h"
 #include "commands.h"
-#include "jwrite.h"
+#include "base/jwrite.h"
 #include "output.h"
-#include "roster.h"
-#include "util.h"
+#include "engine/roster.h"
+#include "base/util.h"
 
 static const char *
 person_name(const struct bob_person *p)

@@ -5,11 +5,11 @@
 
 #include "app.h"
 #include "commands.h"
-#include "conf.h"
+#include "config/conf.h"
 #include "output.h"
-#include "status.h"
-#include "store.h"
-#include "util.h"
+#include "admin/status.h"
+#include "store/store.h"
+#include "base/util.h"
 
 static const char *const titles[JOB_COUNT] = {
 	"Roster to Alleo", "Time off to Assembled", "Time-off reconciliation"

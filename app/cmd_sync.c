@@ -5,15 +5,15 @@
 
 #include "app.h"
 #include "commands.h"
-#include "conf.h"
-#include "jobs.h"
-#include "log.h"
+#include "config/conf.h"
+#include "admin/jobs.h"
+#include "base/log.h"
 #include "output.h"
 #include "plan_print.h"
-#include "roster.h"
-#include "store.h"
-#include "timeoff_sync.h"
-#include "util.h"
+#include "engine/roster.h"
+#include "store/store.h"
+#include "engine/timeoff_sync.h"
+#include "base/util.h"
 
 /* Exit status precedence when several syncs ran. */
 static int

@@ -9,8 +9,8 @@
 #include "app.h"
 #include "commands.h"
 #include "dash.h"
-#include "store.h"
-#include "vault.h"
+#include "store/store.h"
+#include "config/vault.h"
 
 int
 cmd_tui(struct app *a, int argc, char **argv)

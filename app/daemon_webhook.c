@@ -8,12 +8,12 @@
 #include <time.h>
 
 #include "app.h"
-#include "conf.h"
+#include "config/conf.h"
 #include "daemon_webhook.h"
-#include "log.h"
-#include "store.h"
-#include "util.h"
-#include "vault.h"
+#include "base/log.h"
+#include "store/store.h"
+#include "base/util.h"
+#include "config/vault.h"
 
 
 static void

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "result.h"
-#include "webhook.h"
+#include "base/result.h"
+#include "net/webhook.h"
 
 struct app;
 struct app_ctx;

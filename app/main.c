@@ -12,7 +12,7 @@
 
 #include "app.h"
 #include "commands.h"
-#include "log.h"
+#include "base/log.h"
 #include "output.h"
 
 static const struct command {

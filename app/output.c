@@ -10,7 +10,7 @@
 
 #include "app.h"
 #include "output.h"
-#include "util.h"
+#include "base/util.h"
 
 struct out_table {
 	size_t ncols;

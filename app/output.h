@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 
-#include "progress.h"
+#include "base/progress.h"
 
 struct app;
 

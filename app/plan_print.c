@@ -4,7 +4,7 @@
 
 #include "output.h"
 #include "plan_print.h"
-#include "util.h"
+#include "base/util.h"
 
 static const char *
 target_title(const char *t)

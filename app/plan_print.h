@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "plan.h"
+#include "engine/plan.h"
 
 void print_plan(FILE *f, const struct plan *p, int width);
 void print_sync_result(FILE *f, const struct sync_result *r);

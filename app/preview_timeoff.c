@@ -6,8 +6,8 @@
 #include "app.h"
 #include "commands.h"
 #include "output.h"
-#include "timeoff_preview.h"
-#include "util.h"
+#include "engine/timeoff_preview.h"
+#include "base/util.h"
 
 static const char *
 sync_word(const struct toff_preview_item *it)

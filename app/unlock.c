@@ -15,10 +15,10 @@
 #include <sodium.h>
 
 #include "app.h"
-#include "log.h"
+#include "base/log.h"
 #include "unlock.h"
-#include "util.h"
-#include "vault.h"
+#include "base/util.h"
+#include "config/vault.h"
 
 #define PASSPHRASE_TRIES 3
 

@@ -6,7 +6,7 @@
 #ifndef BS_UNLOCK_H
 #define BS_UNLOCK_H
 
-#include "result.h"
+#include "base/result.h"
 
 /* Longest line (secret or passphrase) read, in bytes. */
 #define APP_SECRET_LINE_MAX 4096

@@ -8,15 +8,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "conf.h"
+#include "config/conf.h"
 #include "dash.h"
 #include "dash_screens.h"
-#include "log.h"
-#include "paths.h"
-#include "session.h"
+#include "base/log.h"
+#include "base/paths.h"
+#include "engine/session.h"
 #include "tui.h"
-#include "util.h"
-#include "vault.h"
+#include "base/util.h"
+#include "config/vault.h"
 
 const char *const dash_keep_running[] = {
 	"Run it in the foreground (time off every 5 minutes, the roster daily):",

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "vault.h"
+#include "config/vault.h"
 
 struct dash_env;
 struct tui;

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "roster.h"
+#include "engine/roster.h"
 #include "widget_list.h"
 
 enum emp_col { EMP_NAME, EMP_EMAIL, EMP_ACCESS, EMP_ACCOUNT, EMP_LIFECYCLE, EMP_NCOLS };

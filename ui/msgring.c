@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "msgring.h"
-#include "util.h"
+#include "base/util.h"
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct msg_entry ring[MSGRING_SIZE];

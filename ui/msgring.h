@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "log.h"
+#include "base/log.h"
 
 #define MSGRING_SIZE 64
 #define MSGRING_TEXT 256

@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checks.h"
+#include "admin/checks.h"
 #include "dash.h"
 #include "dash_screens.h"
-#include "jobs.h"
+#include "admin/jobs.h"
 #include "task.h"
 #include "tui.h"
-#include "util.h"
+#include "base/util.h"
 #include "widget_list.h"
 #include "widget_progress.h"
 

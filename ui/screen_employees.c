@@ -6,7 +6,7 @@
  * a column), the detail pane with each eligibility rule, Space/a select.
  * b sets alleo_access to yes or no for the selected people (or, when none
  * is selected, everyone passing the filter): through the HiBob API after a
- * confirmation, person by person with a result line each (core/access.c,
+ * confirmation, person by person with a result line each (core/admin/access.c,
  * as `bobsync access set`), or as a CSV for Bob's People > Import.
  */
 #include <stdio.h>
@@ -14,16 +14,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "access.h"
+#include "admin/access.h"
 #include "busy.h"
-#include "conf.h"
+#include "config/conf.h"
 #include "dash.h"
 #include "employees.h"
 #include "screens.h"
-#include "session.h"
+#include "engine/session.h"
 #include "text.h"
 #include "tui.h"
-#include "util.h"
+#include "base/util.h"
 #include "widget_list.h"
 #include "widget_progress.h"
 #include "widget_text.h"

@@ -9,13 +9,13 @@
 #include <string.h>
 
 #include "busy.h"
-#include "conf.h"
+#include "config/conf.h"
 #include "dash.h"
-#include "explain.h"
+#include "admin/explain.h"
 #include "screens.h"
 #include "text.h"
 #include "tui.h"
-#include "util.h"
+#include "base/util.h"
 #include "widget_text.h"
 
 enum mode { M_ASK, M_BUSY, M_SHOW };

@@ -7,15 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
+#include "config/conf.h"
 #include "dash.h"
 #include "dash_screens.h"
-#include "jobs.h"
+#include "admin/jobs.h"
 #include "screens.h"
-#include "session.h"
-#include "status.h"
+#include "engine/session.h"
+#include "admin/status.h"
 #include "tui.h"
-#include "util.h"
+#include "base/util.h"
 
 enum {
 	ACT_SYNC = 1, ACT_APPROVE, ACT_CHECKS, ACT_LOG, ACT_EXPLAIN, ACT_EMPLOYEES,

@@ -8,10 +8,10 @@
 
 #include "dash.h"
 #include "dash_screens.h"
-#include "session.h"
-#include "store.h"
+#include "engine/session.h"
+#include "store/store.h"
 #include "tui.h"
-#include "util.h"
+#include "base/util.h"
 #include "widget_list.h"
 #include "widget_text.h"
 

@@ -1,4 +1,4 @@
-/* screen_settings.c - every setting of core/conf.c's table with its value
+/* screen_settings.c - every setting of core/config/conf.c's table with its value
  * and meaning, edited in place.  Enter opens the value for editing (a
  * choice for true/false and fixed choices); the value is checked by
  * conf_set when entered: a refused value stays in the field with the
@@ -10,16 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
+#include "config/conf.h"
 #include "dash.h"
 #include "dash_screens.h"
-#include "jobs.h"
-#include "paths.h"
+#include "admin/jobs.h"
+#include "base/paths.h"
 #include "screens.h"
-#include "session.h"
+#include "engine/session.h"
 #include "text.h"
 #include "tui.h"
-#include "util.h"
+#include "base/util.h"
 #include "widget_list.h"
 #include "widget_text.h"
 

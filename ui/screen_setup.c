@@ -11,23 +11,23 @@
 
 #include <sodium.h>
 
-#include "assembled.h"
-#include "conf.h"
+#include "vendor/assembled.h"
+#include "config/conf.h"
 #include "dash.h"
 #include "dash_screens.h"
-#include "hibob.h"
-#include "jobs.h"
-#include "paths.h"
-#include "roster.h"
+#include "vendor/hibob.h"
+#include "admin/jobs.h"
+#include "base/paths.h"
+#include "engine/roster.h"
 #include "screen_welcome.h"
 #include "screens.h"
-#include "session.h"
+#include "engine/session.h"
 #include "setup_rules.h"
-#include "store.h"
+#include "store/store.h"
 #include "task.h"
 #include "tui.h"
-#include "util.h"
-#include "vault.h"
+#include "base/util.h"
+#include "config/vault.h"
 #include "widget_form.h"
 
 static const char *const step_names[SETUP_STEPS + 1] = {

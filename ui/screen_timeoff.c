@@ -12,10 +12,10 @@
 #include "dash.h"
 #include "screens.h"
 #include "text.h"
-#include "timeoff_preview.h"
+#include "engine/timeoff_preview.h"
 #include "timeoff_view.h"
 #include "tui.h"
-#include "util.h"
+#include "base/util.h"
 #include "widget_list.h"
 #include "widget_progress.h"
 

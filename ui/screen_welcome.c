@@ -6,10 +6,10 @@
 
 #include <curses.h>
 
-#include "conf.h"
+#include "config/conf.h"
 #include "screen_welcome.h"
 #include "tui.h"
-#include "util.h"
+#include "base/util.h"
 #include "widget_form.h"
 
 enum { ACT_NEXT = 1, ACT_PROD, ACT_SANDBOX, ACT_CUSTOM, ACT_FIELD };

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "task.h"
-#include "util.h"
+#include "base/util.h"
 
 struct task {
 	pthread_t thread;

@@ -12,8 +12,8 @@
 
 #include <stddef.h>
 
-#include "progress.h"
-#include "result.h"
+#include "base/progress.h"
+#include "base/result.h"
 
 /* The work: report through p, fill err on failure.  Runs on the worker
  * thread; arg is the caller's and must outlive the task. */

@@ -8,7 +8,7 @@
 
 #include <curses.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "term.h"
 
 static int started, atexit_done;

@@ -8,7 +8,7 @@
 #include <wctype.h>
 
 #include "text.h"
-#include "util.h"
+#include "base/util.h"
 
 static int
 is_control(wchar_t wc)

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "timeoff_preview.h"
+#include "engine/timeoff_preview.h"
 #include "widget_list.h"
 
 enum { TOFF_COL_NAME, TOFF_COL_START, TOFF_COL_END, TOFF_COL_SYNC, TOFF_COL_REASON,

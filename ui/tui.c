@@ -10,10 +10,10 @@
 
 #include <curses.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "msgring.h"
 #include "tui.h"
-#include "util.h"
+#include "base/util.h"
 #include "widget_dialog.h"
 
 #define TICK_MS 100

@@ -9,7 +9,7 @@
 
 #include "keys.h"
 #include "term.h"
-#include "util.h"
+#include "base/util.h"
 #include "widget_list.h"
 
 #define NONE ((size_t)-1)

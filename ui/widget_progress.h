@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "progress.h"
+#include "base/progress.h"
 
 /* 0..100; 100 only when done >= total; -1 when total is 0 (unknown). */
 int wprog_percent(size_t done, size_t total);

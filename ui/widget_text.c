@@ -10,7 +10,7 @@
 
 #include "keys.h"
 #include "term.h"
-#include "util.h"
+#include "base/util.h"
 #include "widget_text.h"
 
 void

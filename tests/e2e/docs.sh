@@ -34,7 +34,7 @@ for c in $cmds; do
 done
 
 t_case "every environment variable the code reads is documented"
-vars=$(grep -ho 'getenv("[A-Z_]*")' "$T_ROOT"/core/*.c "$T_ROOT"/app/*.c "$T_ROOT"/ui/*.c 2>/dev/null |
+vars=$(grep -ho 'getenv("[A-Z_]*")' "$T_ROOT"/core/*/*.c "$T_ROOT"/app/*.c "$T_ROOT"/ui/*.c 2>/dev/null |
 	sed 's/getenv("\(.*\)")/\1/' | sort -u)
 for v in $vars; do
 	case $v in HOME|TERM|LANG|LC_ALL|LC_CTYPE|PATH|TMPDIR|COLUMNS|LINES|TZ|USER) continue ;; esac

@@ -1,5 +1,5 @@
 #!/bin/sh
-# explain.sh - bobsync explain's text (now built by core/explain.c, which
+# explain.sh - bobsync explain's text (now built by core/admin/explain.c, which
 # the console's explain screen shares): the sections and their order, each
 # rule with its result, the action of a sync, the same verdict as --json;
 # a person not found (exit 1, the reason); a name is not an identifier on

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "assembled.h"
-#include "log.h"
+#include "vendor/assembled.h"
+#include "base/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

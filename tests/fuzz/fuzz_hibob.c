@@ -12,9 +12,9 @@
 
 #include <jansson.h>
 
-#include "hibob.h"
-#include "jread.h"
-#include "log.h"
+#include "vendor/hibob.h"
+#include "base/jread.h"
+#include "base/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

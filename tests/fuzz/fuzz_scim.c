@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "scim.h"
+#include "base/log.h"
+#include "vendor/scim.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "vault.h"
+#include "base/log.h"
+#include "config/vault.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,7 +5,7 @@ comparison of two shape files.
     python3 tests/sandbox/shapes.py from-log LOG [LOG...] -o OUT
         the shapes of every answer in sandbox answer logs (sandbox.py
         --answer-log), in the format `bobsync check --record FILE` writes
-        (core/shape.h): keys, JSON types and list lengths, never a value
+        (core/admin/shape.h): keys, JSON types and list lengths, never a value
     python3 tests/sandbox/shapes.py compare RECORDED SANDBOX
         every difference, one line each ("where: what"); exit 1 when
         there is one.  List lengths and answer counts are not compared
@@ -19,7 +19,7 @@ import json
 import re
 import sys
 
-# the sandbox's base paths, named as bobsync names the services (core/shape.h)
+# the sandbox's base paths, named as bobsync names the services (core/admin/shape.h)
 BASES = {"hibob": [("/v1", "hibob")], "assembled": [("/v0", "assembled")],
          "scim": [("/scim/v2", "alleo"), ("/oauth/token", "alleo.token")]}
 

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "jobs.h"
-#include "util.h"
+#include "config/conf.h"
+#include "admin/jobs.h"
+#include "base/util.h"
 
 #define LEAK_FD 57
 

@@ -22,10 +22,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "alleo_csv.h"
-#include "conf.h"
+#include "vendor/alleo_csv.h"
+#include "config/conf.h"
 #include "helper_server.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Alleo's default import column names (targets-api.md B.5/B.6) */
 #define HEADER "Email,First name,Last name,Onboarding date,Offboarding date,external_id"

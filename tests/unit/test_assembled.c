@@ -25,11 +25,11 @@
 
 #include <jansson.h>
 
-#include "assembled.h"
+#include "vendor/assembled.h"
 #include "helper_server.h"
-#include "http.h"
-#include "log.h"
-#include "util.h"
+#include "net/http.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #define FAULTSERVER "tests/sandbox/faultserver.py"
 #define KEY "sk_live_unit_test_key_123"

@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "util.h"
+#include "config/conf.h"
+#include "base/util.h"
 
 /* ---- helpers ---- */
 

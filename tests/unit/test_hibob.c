@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hibob.h"
-#include "util.h"
+#include "vendor/hibob.h"
+#include "base/util.h"
 
 #define S(x) (x), strlen(x)
 

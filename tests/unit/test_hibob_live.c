@@ -17,9 +17,9 @@
 #include <jansson.h>
 
 #include "helper_server.h"
-#include "hibob.h"
-#include "http.h"
-#include "util.h"
+#include "vendor/hibob.h"
+#include "net/http.h"
+#include "base/util.h"
 
 static struct test_server sb;
 static char sb_url[256], sb_id[128], sb_token[128];

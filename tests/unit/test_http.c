@@ -21,9 +21,9 @@
 #include <jansson.h>
 
 #include "helper_server.h"
-#include "http.h"
-#include "log.h"
-#include "util.h"
+#include "net/http.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #define FAULTSERVER "tests/sandbox/faultserver.py"
 

@@ -13,13 +13,13 @@
 
 #include <cmocka.h>
 
-#include "checks.h"
-#include "conf.h"
-#include "jobs.h"
-#include "log.h"
-#include "session.h"
-#include "store.h"
-#include "util.h"
+#include "admin/checks.h"
+#include "config/conf.h"
+#include "admin/jobs.h"
+#include "base/log.h"
+#include "engine/session.h"
+#include "store/store.h"
+#include "base/util.h"
 
 struct fixture {
 	char dir[64];

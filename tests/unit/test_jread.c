@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "jread.h"
+#include "base/jread.h"
 
 #define S(x) (x), strlen(x)
 

@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-#include "jwrite.h"
+#include "base/jwrite.h"
 
 static const size_t layouts[][2] = {
 	/* jansson flags, writer indent (sort keys from the flags) */

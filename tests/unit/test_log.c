@@ -10,9 +10,9 @@
 
 #include <sodium.h>
 
-#include "log.h"
-#include "result.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/result.h"
+#include "base/util.h"
 
 static int
 teardown(void **state)

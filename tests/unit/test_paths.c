@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "paths.h"
-#include "util.h"
+#include "config/conf.h"
+#include "base/paths.h"
+#include "base/util.h"
 
 #define OTHER_UID 54321
 

@@ -11,9 +11,9 @@
 
 #include <jansson.h>
 
-#include "conf.h"
-#include "plan.h"
-#include "util.h"
+#include "config/conf.h"
+#include "engine/plan.h"
+#include "base/util.h"
 
 static char *
 streamed(const struct plan *p)

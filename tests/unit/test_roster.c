@@ -14,13 +14,13 @@
 
 #include <jansson.h>
 
-#include "conf.h"
-#include "plan.h"
-#include "roster.h"
-#include "session.h"
-#include "store.h"
-#include "store_roster.h"
-#include "util.h"
+#include "config/conf.h"
+#include "engine/plan.h"
+#include "engine/roster.h"
+#include "engine/session.h"
+#include "store/store.h"
+#include "store/store_roster.h"
+#include "base/util.h"
 
 /* "now" of every test: 2026-11-10 12:00 UTC */
 #define NOW 1794312000LL

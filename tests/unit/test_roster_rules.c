@@ -8,9 +8,9 @@
 
 #include <string.h>
 
-#include "roster_rules.h"
-#include "tz.h"
-#include "util.h"
+#include "rules/roster_rules.h"
+#include "base/tz.h"
+#include "base/util.h"
 
 static int64_t
 day(const char *s)

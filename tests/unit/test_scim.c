@@ -19,10 +19,10 @@
 #include <jansson.h>
 
 #include "helper_server.h"
-#include "http.h"
-#include "log.h"
-#include "scim.h"
-#include "util.h"
+#include "net/http.h"
+#include "base/log.h"
+#include "vendor/scim.h"
+#include "base/util.h"
 
 #define FAULTSERVER "tests/sandbox/faultserver.py"
 #define CLIENT_ID "bobsync-test-client"

@@ -15,8 +15,8 @@
 
 #include <jansson.h>
 
-#include "shape.h"
-#include "util.h"
+#include "admin/shape.h"
+#include "base/util.h"
 
 static char *
 dump(const json_t *j)

@@ -16,9 +16,9 @@
 
 #include <sqlite3.h>
 
-#include "log.h"
-#include "store.h"
-#include "util.h"
+#include "base/log.h"
+#include "store/store.h"
+#include "base/util.h"
 
 struct fixture {
 	char dir[64];

@@ -10,9 +10,9 @@
 
 #include <string.h>
 
-#include "timeoff_rules.h"
-#include "tz.h"
-#include "util.h"
+#include "rules/timeoff_rules.h"
+#include "base/tz.h"
+#include "base/util.h"
 
 #define assert_contains(hay, needle) assert_non_null(strstr((hay), (needle)))
 

@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tz.h"
-#include "util.h"
+#include "base/tz.h"
+#include "base/util.h"
 
 /* Unix seconds of a UTC wall time. */
 static int64_t

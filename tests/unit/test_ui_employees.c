@@ -3,7 +3,7 @@
  * by column (again reverses), select everyone the filter shows (again
  * unselects), whom a bulk action applies to (the selection, else the
  * filtered people), and the import file for some people with the value
- * chosen (core/access.c). */
+ * chosen (core/admin/access.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,10 +16,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "access.h"
-#include "conf.h"
+#include "admin/access.h"
+#include "config/conf.h"
 #include "employees.h"
-#include "util.h"
+#include "base/util.h"
 
 #define ZOE "Zo\xc3\xab \xc5\x81ukasiewicz-\xc3\x98sterg\xc3\xa5rd"
 #define YAMADA "\xe5\xb1\xb1\xe7\x94\xb0 \xe5\xa4\xaa\xe9\x83\x8e"

@@ -19,16 +19,16 @@
 #include <curses.h>
 #include <sodium.h>
 
-#include "conf.h"
+#include "config/conf.h"
 #include "dash.h"
-#include "paths.h"
+#include "base/paths.h"
 #include "screens.h"
-#include "session.h"
-#include "log.h"
+#include "engine/session.h"
+#include "base/log.h"
 #include "screen_welcome.h"
 #include "text.h"
 #include "tui.h"
-#include "util.h"
+#include "base/util.h"
 #include "widget_dialog.h"
 #include "widget_list.h"
 #include "widget_progress.h"

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "msgring.h"
 #include "task.h"
 

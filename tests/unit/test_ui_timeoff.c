@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "timeoff_view.h"
-#include "util.h"
+#include "base/util.h"
 
 static void
 item(struct toff_preview_item *it, long long id, const char *name, const char *email,

@@ -3,7 +3,7 @@
  *
  * Most tests use BOBSYNC_KDF=min so Argon2id costs nothing; one test runs
  * the default (moderate) limits.  Offsets used to patch files follow the
- * format described at the top of core/vault.c. */
+ * format described at the top of core/config/vault.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,10 +22,10 @@
 
 #include <sodium.h>
 
-#include "log.h"
-#include "result.h"
-#include "util.h"
-#include "vault.h"
+#include "base/log.h"
+#include "base/result.h"
+#include "base/util.h"
+#include "config/vault.h"
 
 #define PASS "correct horse battery staple"
 #define HIBOB_ID "SERVICE-USER-4711"

@@ -13,8 +13,8 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
-#include "util.h"
-#include "webhook.h"
+#include "base/util.h"
+#include "net/webhook.h"
 
 static const unsigned char secret[] = "whsec-test-0123456789abcdef";
 #define SECRET_LEN (sizeof secret - 1)

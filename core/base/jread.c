@@ -1,0 +1,651 @@
+/* jread.c - a light JSON reader: one value into a flat array of nodes. */
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/jread.h"
+#include "base/util.h"
+
+struct jp {
+	struct jdoc *d;
+	const char *start, *p, *end;
+};
+
+static int
+fail(struct jp *j, const char *msg)
+{
+	snprintf(j->d->err, sizeof j->d->err, "%s", msg);
+	j->d->err_off = (size_t)(j->p - j->start);
+	return -1;
+}
+
+static void
+skip_ws(struct jp *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t'))
+		j->p++;
+}
+
+static size_t
+new_node(struct jdoc *d, unsigned char type)
+{
+	struct jnode *n;
+
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 64;
+		d->v = xreallocarray(d->v, d->cap, sizeof *d->v);
+	}
+	n = &d->v[d->n];
+	memset(n, 0, sizeof *n);
+	n->type = type;
+	n->end = d->n + 1;
+	return d->n++;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Four hex digits at p (bounds checked by the caller) -> code unit, or -1. */
+static long
+hex4(const char *p)
+{
+	long v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		int h = hexval(p[i]);
+		if (h < 0)
+			return -1;
+		v = v * 16 + h;
+	}
+	return v;
+}
+
+size_t
+jread_utf8_len(const unsigned char *p, const unsigned char *end)
+{
+	unsigned c = p[0];
+	size_t n;
+	unsigned long cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c < 0xC2)
+		return 0;	/* continuation byte or overlong 2-byte lead */
+	if (c < 0xE0) {
+		n = 2;
+		cp = c & 0x1F;
+	} else if (c < 0xF0) {
+		n = 3;
+		cp = c & 0x0F;
+	} else if (c < 0xF5) {
+		n = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if ((size_t)(end - p) < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3F);
+	}
+	if (n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)))
+		return 0;
+	if (n == 4 && (cp < 0x10000 || cp > 0x10FFFF))
+		return 0;
+	return n;
+}
+
+/* Bytes a string may hold as they are: printable ASCII but '"' and '\\'. */
+static const unsigned char plain[256] = {
+	[0x20] = 1, [0x21] = 1, [0x23 ... 0x5B] = 1, [0x5D ... 0x7F] = 1,
+};
+
+/* A string; j->p at the opening quote.  Sets the raw span between the
+ * quotes and whether it holds escapes; j->p after the closing quote. */
+static int
+scan_string(struct jp *j, const char **s, size_t *slen, unsigned char *escaped)
+{
+	const char *p = j->p + 1, *end = j->end;
+
+	*escaped = 0;
+	*s = p;
+	for (;;) {
+		unsigned char c;
+
+		while (p < end && plain[(unsigned char)*p])
+			p++;
+		if (p >= end) {
+			j->p = p;
+			return fail(j, "premature end of input in a string");
+		}
+		c = (unsigned char)*p;
+		if (c == '"')
+			break;
+		if (c == '\\') {
+			*escaped |= 1;
+			if (end - p < 2) {
+				j->p = p;
+				return fail(j, "premature end of input in an escape");
+			}
+			if (strchr("\"\\/bfnrt", p[1]) != NULL && p[1] != '\0') {
+				p += 2;
+				continue;
+			}
+			if (p[1] != 'u') {
+				j->p = p;
+				return fail(j, "invalid escape");
+			}
+			{
+				long cp = end - p >= 6 ? hex4(p + 2) : -1;
+				if (cp < 0) {
+					j->p = p;
+					return fail(j, "invalid \\u escape");
+				}
+				/* \u0000 and lone surrogates cannot be text: they
+				 * decode to U+FFFD and the string is marked damaged
+				 * (JREAD_DAMAGED), so one bad record can be held
+				 * instead of failing the whole answer */
+				if (cp == 0 || (cp >= 0xDC00 && cp <= 0xDFFF)) {
+					*escaped |= JREAD_DAMAGED;
+				} else if (cp >= 0xD800 && cp <= 0xDBFF) {
+					long lo = end - p >= 12 && p[6] == '\\' && p[7] == 'u' ?
+					    hex4(p + 8) : -1;
+					if (lo < 0xDC00 || lo > 0xDFFF)
+						*escaped |= JREAD_DAMAGED;
+					else
+						p += 6;
+				}
+				p += 6;
+			}
+			continue;
+		}
+		if (c < 0x20) {
+			j->p = p;
+			return fail(j, "control character in a string");
+		}
+		{
+			size_t n = jread_utf8_len((const unsigned char *)p, (const unsigned char *)end);
+			if (n == 0) {
+				j->p = p;
+				return fail(j, "invalid UTF-8 in a string");
+			}
+			p += n;
+		}
+	}
+	*slen = (size_t)(p - *s);
+	j->p = p + 1;
+	return 0;
+}
+
+/* Decode the escapes of raw[0..len) into out (at least len bytes); returns
+ * the decoded length.  The text was validated by scan_string. */
+static size_t
+decode(const char *raw, size_t len, char *out)
+{
+	const char *p = raw, *end = raw + len;
+	char *o = out;
+
+	while (p < end) {
+		unsigned long cp;
+
+		if (*p != '\\') {
+			*o++ = *p++;
+			continue;
+		}
+		switch (p[1]) {
+		case 'b': *o++ = '\b'; p += 2; continue;
+		case 'f': *o++ = '\f'; p += 2; continue;
+		case 'n': *o++ = '\n'; p += 2; continue;
+		case 'r': *o++ = '\r'; p += 2; continue;
+		case 't': *o++ = '\t'; p += 2; continue;
+		case 'u': break;
+		default: *o++ = p[1]; p += 2; continue;
+		}
+		cp = (unsigned long)hex4(p + 2);
+		p += 6;
+		if (cp >= 0xD800 && cp <= 0xDBFF) {
+			long lo = end - p >= 6 && p[0] == '\\' && p[1] == 'u' ? hex4(p + 2) : -1;
+			if (lo >= 0xDC00 && lo <= 0xDFFF) {
+				cp = 0x10000 + ((cp - 0xD800) << 10) + ((unsigned long)lo - 0xDC00);
+				p += 6;
+			} else {
+				cp = 0xFFFD;	/* a high surrogate alone */
+			}
+		} else if (cp == 0 || (cp >= 0xDC00 && cp <= 0xDFFF)) {
+			cp = 0xFFFD;
+		}
+		if (cp < 0x80) {
+			*o++ = (char)cp;
+		} else if (cp < 0x800) {
+			*o++ = (char)(0xC0 | (cp >> 6));
+			*o++ = (char)(0x80 | (cp & 0x3F));
+		} else if (cp < 0x10000) {
+			*o++ = (char)(0xE0 | (cp >> 12));
+			*o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+			*o++ = (char)(0x80 | (cp & 0x3F));
+		} else {
+			*o++ = (char)(0xF0 | (cp >> 18));
+			*o++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+			*o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+			*o++ = (char)(0x80 | (cp & 0x3F));
+		}
+	}
+	return (size_t)(o - out);
+}
+
+/* A cheap tag to tell member names apart before comparing them: the
+ * length and the first, second and last bytes. */
+static uint32_t
+hash_key(const char *k, size_t n)
+{
+	if (n == 0)
+		return 0;
+	return (uint32_t)(n & 0xff) | (uint32_t)(unsigned char)k[0] << 8 |
+	    (uint32_t)(unsigned char)k[n > 1] << 16 | (uint32_t)(unsigned char)k[n - 1] << 24;
+}
+
+static int
+is_digit(const struct jp *j)
+{
+	return j->p < j->end && *j->p >= '0' && *j->p <= '9';
+}
+
+/* A number, as Jansson's lexer reads it: integers must fit a long long,
+ * reals must be finite. */
+static int
+scan_number(struct jp *j, size_t idx)
+{
+	const char *s = j->p;
+	int real = 0;
+	char small[64], *buf;
+	size_t n;
+	char *endp;
+
+	if (*j->p == '-')
+		j->p++;
+	if (j->p < j->end && *j->p == '0') {
+		j->p++;
+		if (is_digit(j))
+			return fail(j, "invalid number: leading zero");
+	} else if (is_digit(j)) {
+		while (is_digit(j))
+			j->p++;
+	} else {
+		return fail(j, "invalid number");
+	}
+	if (j->p < j->end && *j->p == '.') {
+		j->p++;
+		if (!is_digit(j))
+			return fail(j, "invalid number: no digit after the point");
+		while (is_digit(j))
+			j->p++;
+		real = 1;
+	}
+	if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
+		j->p++;
+		if (j->p < j->end && (*j->p == '+' || *j->p == '-'))
+			j->p++;
+		if (!is_digit(j))
+			return fail(j, "invalid number: no exponent digits");
+		while (is_digit(j))
+			j->p++;
+		real = 1;
+	}
+	n = (size_t)(j->p - s);
+	buf = n < sizeof small ? small : xmalloc(n + 1);
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	errno = 0;
+	if (!real) {
+		long long v = strtoll(buf, &endp, 10);
+		if (buf != small)
+			free(buf);
+		if (errno == ERANGE)
+			return fail(j, "too big integer");
+		j->d->v[idx].type = JT_INT;
+		j->d->v[idx].num.i = v;
+		return 0;
+	}
+	{
+		/* strtod reads the locale's decimal point (main sets LC_ALL) */
+		const char *dp = localeconv()->decimal_point;
+		char *dot = strchr(buf, '.');
+		double v;
+		char *loc = buf;
+
+		if (dot != NULL && dp != NULL && strcmp(dp, ".") != 0) {
+			size_t dl = strlen(dp);
+			loc = xmalloc(n + dl + 1);
+			memcpy(loc, buf, (size_t)(dot - buf));
+			memcpy(loc + (dot - buf), dp, dl);
+			strcpy(loc + (dot - buf) + dl, dot + 1);
+		}
+		errno = 0;
+		v = strtod(loc, &endp);
+		if (loc != buf)
+			free(loc);
+		if (buf != small)
+			free(buf);
+		if (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL))
+			return fail(j, "real number overflow");
+		j->d->v[idx].type = JT_REAL;
+		j->d->v[idx].num.r = v;
+	}
+	return 0;
+}
+
+static int
+literal(struct jp *j, const char *word, unsigned char type)
+{
+	size_t n = strlen(word);
+
+	if ((size_t)(j->end - j->p) < n || memcmp(j->p, word, n) != 0)
+		return fail(j, "invalid token");
+	j->p += n;
+	new_node(j->d, type);
+	return 0;
+}
+
+static int parse_value(struct jp *j, int depth);
+
+/* An object member name: raw span, decoded when it holds escapes. */
+static int
+member_name(struct jp *j, const char **key, size_t *klen)
+{
+	struct jdoc *d = j->d;
+	const char *raw;
+	size_t rlen;
+	unsigned char esc;
+	char *dec;
+
+	if (j->p >= j->end || *j->p != '"')
+		return fail(j, "string or '}' expected");
+	if (scan_string(j, &raw, &rlen, &esc) < 0)
+		return -1;
+	if (!esc) {
+		*key = raw;
+		*klen = rlen;
+		return 0;
+	}
+	dec = xmalloc(rlen + 1);
+	*klen = decode(raw, rlen, dec);
+	if (d->nkeys == d->keycap) {
+		d->keycap = d->keycap ? d->keycap * 2 : 8;
+		d->keys = xreallocarray(d->keys, d->keycap, sizeof *d->keys);
+	}
+	d->keys[d->nkeys++] = dec;
+	*key = dec;
+	return 0;
+}
+
+static int
+parse_object(struct jp *j, int depth)
+{
+	struct jdoc *d = j->d;
+	size_t idx = new_node(d, JT_OBJECT);
+
+	j->p++;
+	skip_ws(j);
+	if (j->p < j->end && *j->p == '}') {
+		j->p++;
+		return 0;
+	}
+	for (;;) {
+		const char *key;
+		size_t klen, m;
+		uint32_t h;
+
+		if (member_name(j, &key, &klen) < 0)
+			return -1;
+		h = hash_key(key, klen);
+		for (size_t k = idx + 1; k < d->n; k = d->v[k].end)
+			if (d->v[k].khash == h && d->v[k].klen == klen &&
+			    memcmp(d->v[k].key, key, klen) == 0)
+				return fail(j, "duplicate object key");
+		skip_ws(j);
+		if (j->p >= j->end || *j->p != ':')
+			return fail(j, "':' expected");
+		j->p++;
+		m = d->n;
+		if (parse_value(j, depth + 1) < 0)
+			return -1;
+		d->v[m].key = key;
+		d->v[m].klen = klen;
+		d->v[m].khash = h;
+		skip_ws(j);
+		if (j->p < j->end && *j->p == ',') {
+			j->p++;
+			skip_ws(j);
+			continue;
+		}
+		if (j->p < j->end && *j->p == '}') {
+			j->p++;
+			break;
+		}
+		return fail(j, "',' or '}' expected");
+	}
+	d->v[idx].end = d->n;
+	return 0;
+}
+
+static int
+parse_array(struct jp *j, int depth)
+{
+	struct jdoc *d = j->d;
+	size_t idx = new_node(d, JT_ARRAY);
+
+	j->p++;
+	skip_ws(j);
+	if (j->p < j->end && *j->p == ']') {
+		j->p++;
+		return 0;
+	}
+	for (;;) {
+		if (parse_value(j, depth + 1) < 0)
+			return -1;
+		skip_ws(j);
+		if (j->p < j->end && *j->p == ',') {
+			j->p++;
+			skip_ws(j);
+			continue;
+		}
+		if (j->p < j->end && *j->p == ']') {
+			j->p++;
+			break;
+		}
+		return fail(j, "',' or ']' expected");
+	}
+	d->v[idx].end = d->n;
+	return 0;
+}
+
+static int
+parse_value(struct jp *j, int depth)
+{
+	skip_ws(j);
+	if (j->p >= j->end)
+		return fail(j, "premature end of input");
+	switch (*j->p) {
+	case '{':
+	case '[':
+		if (depth >= JREAD_MAX_DEPTH)
+			return fail(j, "nested too deep");
+		return *j->p == '{' ? parse_object(j, depth) : parse_array(j, depth);
+	case '"': {
+		const char *s;
+		size_t slen;
+		unsigned char esc;
+		size_t idx;
+		if (scan_string(j, &s, &slen, &esc) < 0)
+			return -1;
+		idx = new_node(j->d, JT_STRING);
+		j->d->v[idx].s = s;
+		j->d->v[idx].slen = slen;
+		j->d->v[idx].escaped = esc;
+		return 0;
+	}
+	case 't':
+		return literal(j, "true", JT_TRUE);
+	case 'f':
+		return literal(j, "false", JT_FALSE);
+	case 'n':
+		return literal(j, "null", JT_NULL);
+	default:
+		if (*j->p == '-' || (*j->p >= '0' && *j->p <= '9'))
+			return scan_number(j, new_node(j->d, JT_NULL));
+		return fail(j, "invalid token");
+	}
+}
+
+static void
+reset(struct jdoc *d)
+{
+	for (size_t i = 0; i < d->nkeys; i++)
+		free(d->keys[i]);
+	d->nkeys = 0;
+	d->n = 0;
+	d->err[0] = '\0';
+	d->err_off = 0;
+}
+
+int
+jread_parse(struct jdoc *d, const char *text, size_t len, size_t *used)
+{
+	struct jp j = { d, text, text, text + len };
+
+	reset(d);
+	if (text == NULL) {
+		snprintf(d->err, sizeof d->err, "no input");
+		return -1;
+	}
+	if (parse_value(&j, 0) < 0) {
+		d->n = 0;
+		return -1;
+	}
+	if (used != NULL) {
+		*used = (size_t)(j.p - text);
+		return 0;
+	}
+	skip_ws(&j);
+	if (j.p != j.end) {
+		fail(&j, "end of input expected");
+		d->n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+void
+jread_free(struct jdoc *d)
+{
+	if (d == NULL)
+		return;
+	reset(d);
+	free(d->keys);
+	free(d->v);
+	memset(d, 0, sizeof *d);
+}
+
+const struct jnode *
+jread_root(const struct jdoc *d)
+{
+	return d != NULL && d->n > 0 ? &d->v[0] : NULL;
+}
+
+const struct jnode *
+jread_get(const struct jdoc *d, const struct jnode *obj, const char *key, size_t klen)
+{
+	size_t i, end;
+	uint32_t h;
+
+	if (obj == NULL || obj->type != JT_OBJECT)
+		return NULL;
+	h = hash_key(key, klen);
+	end = obj->end;
+	for (i = (size_t)(obj - d->v) + 1; i < end; i = d->v[i].end)
+		if (d->v[i].khash == h && d->v[i].klen == klen &&
+		    memcmp(d->v[i].key, key, klen) == 0)
+			return &d->v[i];
+	return NULL;
+}
+
+const struct jnode *
+jread_first(const struct jdoc *d, const struct jnode *c)
+{
+	size_t i;
+
+	if (c == NULL || (c->type != JT_OBJECT && c->type != JT_ARRAY))
+		return NULL;
+	i = (size_t)(c - d->v) + 1;
+	return i < c->end ? &d->v[i] : NULL;
+}
+
+const struct jnode *
+jread_next(const struct jdoc *d, const struct jnode *c, const struct jnode *member)
+{
+	if (c == NULL || member == NULL || member->end >= c->end)
+		return NULL;
+	return &d->v[member->end];
+}
+
+char *
+jread_strdup(const struct jnode *n)
+{
+	char *s;
+	size_t len;
+
+	if (n == NULL || n->type != JT_STRING)
+		return NULL;
+	s = xmalloc(n->slen + 1);
+	len = n->escaped ? decode(n->s, n->slen, s) : n->slen;
+	if (!n->escaped)
+		memcpy(s, n->s, n->slen);
+	s[len] = '\0';
+	return s;
+}
+
+size_t
+jread_strlen(const struct jnode *n)
+{
+	char *s;
+	size_t len;
+
+	if (n == NULL || n->type != JT_STRING)
+		return 0;
+	if (!n->escaped)
+		return n->slen;
+	s = xmalloc(n->slen + 1);
+	len = decode(n->s, n->slen, s);
+	free(s);
+	return len;
+}
+
+int
+jread_str_eq(const struct jnode *n, const char *s)
+{
+	char *dec;
+	int eq;
+
+	if (n == NULL || n->type != JT_STRING || s == NULL)
+		return 0;
+	if (!n->escaped)
+		return n->slen == strlen(s) && memcmp(n->s, s, n->slen) == 0;
+	dec = jread_strdup(n);
+	eq = strcmp(dec, s) == 0;
+	free(dec);
+	return eq;
+}

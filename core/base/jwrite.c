@@ -1,0 +1,483 @@
+/* jwrite.c - JSON text written as it comes, laid out as Jansson does. */
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/jread.h"
+#include "base/jwrite.h"
+
+#define JW_FLUSH_AT 65536
+
+static void
+flush_some(struct jwriter *w)
+{
+	if (w->out == NULL || w->buf.len < JW_FLUSH_AT)
+		return;
+	if (fwrite(w->buf.buf, 1, w->buf.len, w->out) != w->buf.len)
+		w->failed = 1;
+	w->buf.len = 0;
+	w->buf.buf[0] = '\0';
+}
+
+static inline void
+put(struct jwriter *w, const char *s, size_t n)
+{
+	if (w->buf.len + n < w->buf.cap) {	/* room, and for the NUL */
+		memcpy(w->buf.buf + w->buf.len, s, n);
+		w->buf.len += n;
+		w->buf.buf[w->buf.len] = '\0';
+		return;
+	}
+	sb_append(&w->buf, s, n);
+}
+
+void
+jw_init(struct jwriter *w, FILE *out, int indent)
+{
+	memset(w, 0, sizeof *w);
+	sb_init(&w->buf, 0);
+	w->out = out;
+	w->indent = indent > 0 ? indent : 0;
+}
+
+/* A newline and the indentation of depth d (indented layout only). */
+static void
+newline(struct jwriter *w, int d)
+{
+	static const char spaces[] = "                                ";
+	size_t n;
+
+	if (w->indent == 0)
+		return;
+	put(w, "\n", 1);
+	n = (size_t)d * (size_t)w->indent;
+	while (n > 0) {
+		size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
+		put(w, spaces, k);
+		n -= k;
+	}
+}
+
+/* Before any value: the separator from the previous member of the
+ * enclosing array (an object member's was written by jw_key). */
+static void
+before_value(struct jwriter *w)
+{
+	if (w->after_key) {
+		w->after_key = 0;
+		return;
+	}
+	if (w->depth == 0)
+		return;
+	if (w->count[w->depth - 1])
+		put(w, ",", 1);
+	w->count[w->depth - 1] = 1;
+	newline(w, w->depth);
+}
+
+static void
+open_container(struct jwriter *w, char c)
+{
+	before_value(w);
+	put(w, &c, 1);
+	if (w->depth < JW_MAX_DEPTH)
+		w->count[w->depth] = 0;
+	w->depth++;
+}
+
+static void
+close_container(struct jwriter *w, char c)
+{
+	if (w->depth == 0)
+		return;
+	w->depth--;
+	if (w->depth < JW_MAX_DEPTH && w->count[w->depth])
+		newline(w, w->depth);
+	put(w, &c, 1);
+	flush_some(w);
+}
+
+void
+jw_object_begin(struct jwriter *w)
+{
+	open_container(w, '{');
+}
+
+void
+jw_object_end(struct jwriter *w)
+{
+	close_container(w, '}');
+}
+
+void
+jw_array_begin(struct jwriter *w)
+{
+	open_container(w, '[');
+}
+
+void
+jw_array_end(struct jwriter *w)
+{
+	close_container(w, ']');
+}
+
+static int
+valid_utf8(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < len;) {
+		size_t n;
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = jread_utf8_len(p + i, p + len);
+		if (n == 0)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+/* The quoted, escaped text of s[0..len) (valid UTF-8). */
+static void
+put_string(struct jwriter *w, const char *s, size_t len)
+{
+	const char *p = s, *run = s, *end = s + len;
+
+	put(w, "\"", 1);
+	for (; p < end; p++) {
+		unsigned char c = (unsigned char)*p;
+		const char *esc;
+		char seq[8];
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		put(w, run, (size_t)(p - run));
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default:
+			snprintf(seq, sizeof seq, "\\u%04X", c);
+			esc = seq;
+			break;
+		}
+		put(w, esc, strlen(esc));
+		run = p + 1;
+	}
+	put(w, run, (size_t)(end - run));
+	put(w, "\"", 1);
+}
+
+void
+jw_keyn(struct jwriter *w, const char *key, size_t len)
+{
+	if (w->depth > 0) {
+		if (w->count[w->depth - 1])
+			put(w, ",", 1);
+		w->count[w->depth - 1] = 1;
+		newline(w, w->depth);
+	}
+	put_string(w, key, valid_utf8(key, len) ? len : 0);
+	put(w, w->indent ? ": " : ":", w->indent ? 2 : 1);
+	w->after_key = 1;
+}
+
+void
+jw_key(struct jwriter *w, const char *key)
+{
+	jw_keyn(w, key, strlen(key));
+}
+
+void
+jw_null(struct jwriter *w)
+{
+	before_value(w);
+	put(w, "null", 4);
+}
+
+/* Length of a NUL-terminated string in one pass, or -1 when it is not
+ * valid UTF-8. */
+static ptrdiff_t
+utf8_strlen(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (;;) {
+		size_t n;
+		while (*p != 0 && *p < 0x80)
+			p++;
+		if (*p == 0)
+			return (ptrdiff_t)(p - (const unsigned char *)s);
+		n = jread_utf8_len(p, p + 4);	/* a NUL inside stops it as invalid */
+		if (n == 0)
+			return -1;
+		p += n;
+	}
+}
+
+void
+jw_string(struct jwriter *w, const char *s)
+{
+	ptrdiff_t len = s != NULL ? utf8_strlen(s) : -1;
+
+	if (len < 0) {
+		jw_null(w);
+		return;
+	}
+	before_value(w);
+	put_string(w, s, (size_t)len);
+}
+
+void
+jw_int(struct jwriter *w, long long v)
+{
+	char b[24];
+	int n = snprintf(b, sizeof b, "%lld", v);
+
+	before_value(w);
+	put(w, b, (size_t)n);
+}
+
+size_t
+jw_real_text(double v, char out[32])
+{
+	const char *dp = localeconv()->decimal_point;
+	size_t len;
+	char *e;
+
+	snprintf(out, 32, "%.17g", v);
+	/* back from the locale's decimal point */
+	if (dp != NULL && strcmp(dp, ".") != 0) {
+		char *at = strstr(out, dp);
+		if (at != NULL) {
+			size_t dl = strlen(dp);
+			*at = '.';
+			memmove(at + 1, at + dl, strlen(at + dl) + 1);
+		}
+	}
+	len = strlen(out);
+	if (strchr(out, '.') == NULL && strchr(out, 'e') == NULL) {
+		memcpy(out + len, ".0", 3);
+		len += 2;
+	}
+	/* no '+' and no leading zeros in the exponent */
+	e = strchr(out, 'e');
+	if (e != NULL) {
+		char *start = e + 1, *end = e + 2;
+		if (*start == '-')
+			start++;
+		while (*end == '0')
+			end++;
+		if (end != start) {
+			memmove(start, end, len - (size_t)(end - out) + 1);
+			len -= (size_t)(end - start);
+		}
+	}
+	return len;
+}
+
+void
+jw_real(struct jwriter *w, double v)
+{
+	char b[32];
+	size_t n;
+
+	if (!isfinite(v)) {	/* json_real refuses them */
+		jw_null(w);
+		return;
+	}
+	n = jw_real_text(v, b);
+	before_value(w);
+	put(w, b, n);
+}
+
+void
+jw_bool(struct jwriter *w, int v)
+{
+	before_value(w);
+	put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+struct member {
+	const char *key;
+	size_t klen;
+	const void *v;
+};
+
+static int
+member_cmp(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+	size_t n = x->klen < y->klen ? x->klen : y->klen;
+	int c = memcmp(x->key, y->key, n);
+
+	if (c != 0)
+		return c;
+	return x->klen < y->klen ? -1 : x->klen > y->klen;
+}
+
+void
+jw_value(struct jwriter *w, const json_t *v, int sort_keys)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		size_t n = json_object_size(v), k = 0;
+		struct member *m = xcalloc(n + 1, sizeof *m);
+		const char *key;
+		json_t *x;
+		json_object_foreach((json_t *)v, key, x) {
+			m[k].key = key;
+			m[k].klen = strlen(key);
+			m[k++].v = x;
+		}
+		if (sort_keys && k > 1)
+			qsort(m, k, sizeof *m, member_cmp);
+		jw_object_begin(w);
+		for (size_t i = 0; i < k; i++) {
+			jw_keyn(w, m[i].key, m[i].klen);
+			jw_value(w, m[i].v, sort_keys);
+		}
+		jw_object_end(w);
+		free(m);
+		break;
+	}
+	case JSON_ARRAY: {
+		size_t i;
+		json_t *x;
+		jw_array_begin(w);
+		json_array_foreach((json_t *)v, i, x)
+			jw_value(w, x, sort_keys);
+		jw_array_end(w);
+		break;
+	}
+	case JSON_STRING:
+		before_value(w);
+		put_string(w, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		jw_int(w, (long long)json_integer_value(v));
+		break;
+	case JSON_REAL:
+		jw_real(w, json_real_value(v));
+		break;
+	case JSON_TRUE:
+		jw_bool(w, 1);
+		break;
+	case JSON_FALSE:
+		jw_bool(w, 0);
+		break;
+	default:
+		jw_null(w);
+		break;
+	}
+}
+
+static void
+write_node(struct jwriter *w, const struct jdoc *d, const struct jnode *n, int sort_keys)
+{
+	const struct jnode *c;
+
+	switch (n->type) {
+	case JT_OBJECT: {
+		struct member small[16], *m = small;
+		size_t k = 0, cap = 16;
+		if (!sort_keys) {
+			jw_object_begin(w);
+			for (c = jread_first(d, n); c != NULL; c = jread_next(d, n, c)) {
+				jw_keyn(w, c->key, c->klen);
+				write_node(w, d, c, 0);
+			}
+			jw_object_end(w);
+			break;
+		}
+		for (c = jread_first(d, n); c != NULL; c = jread_next(d, n, c)) {
+			if (k == cap) {
+				struct member *bigger = xcalloc(cap * 2, sizeof *bigger);
+				memcpy(bigger, m, k * sizeof *m);
+				if (m != small)
+					free(m);
+				m = bigger;
+				cap *= 2;
+			}
+			m[k].key = c->key;
+			m[k].klen = c->klen;
+			m[k++].v = c;
+		}
+		if (sort_keys && k > 1)
+			qsort(m, k, sizeof *m, member_cmp);
+		jw_object_begin(w);
+		for (size_t i = 0; i < k; i++) {
+			jw_keyn(w, m[i].key, m[i].klen);
+			write_node(w, d, m[i].v, sort_keys);
+		}
+		jw_object_end(w);
+		if (m != small)
+			free(m);
+		break;
+	}
+	case JT_ARRAY:
+		jw_array_begin(w);
+		for (c = jread_first(d, n); c != NULL; c = jread_next(d, n, c))
+			write_node(w, d, c, sort_keys);
+		jw_array_end(w);
+		break;
+	case JT_STRING:
+		before_value(w);
+		if (!n->escaped) {
+			/* nothing in it needs an escape: copied as it is */
+			put(w, "\"", 1);
+			put(w, n->s, n->slen);
+			put(w, "\"", 1);
+		} else {
+			char *s = jread_strdup(n);
+			put_string(w, s, strlen(s));
+			free(s);
+		}
+		break;
+	case JT_INT:
+		jw_int(w, n->num.i);
+		break;
+	case JT_REAL:
+		jw_real(w, n->num.r);
+		break;
+	case JT_TRUE:
+		jw_bool(w, 1);
+		break;
+	case JT_FALSE:
+		jw_bool(w, 0);
+		break;
+	default:
+		jw_null(w);
+		break;
+	}
+}
+
+int
+jw_json(struct jwriter *w, const char *text, size_t len, int sort_keys)
+{
+	if (text == NULL || jread_parse(&w->doc, text, len, NULL) < 0)
+		return -1;
+	write_node(w, &w->doc, jread_root(&w->doc), sort_keys);
+	return 0;
+}
+
+int
+jw_finish(struct jwriter *w)
+{
+	jread_free(&w->doc);
+	if (w->out != NULL) {
+		if (w->buf.len > 0 && fwrite(w->buf.buf, 1, w->buf.len, w->out) != w->buf.len)
+			w->failed = 1;
+		sb_free(&w->buf);
+	}
+	return w->failed ? -1 : 0;
+}

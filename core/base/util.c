@@ -1,0 +1,890 @@
+/* util.c - allocation, buffers, strings, files, JSON and date helpers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "base/util.h"
+
+static void
+oom(void)
+{
+	static const char msg[] = "bobsync: out of memory\n";
+	if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) {
+		/* nothing left to do */
+	}
+	abort();
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (q == NULL)
+		oom();
+	return q;
+}
+
+void *
+xreallocarray(void *p, size_t n, size_t size)
+{
+	if (size != 0 && n > SIZE_MAX / size)
+		oom();
+	return xrealloc(p, n * size);
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *d;
+	if (s == NULL)
+		return NULL;
+	d = strdup(s);
+	if (d == NULL)
+		oom();
+	return d;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *d;
+	if (s == NULL)
+		return NULL;
+	d = strndup(s, n);
+	if (d == NULL)
+		oom();
+	return d;
+}
+
+char *
+xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+	if (vasprintf(&s, fmt, ap) < 0)
+		oom();
+	return s;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+/* strbuf */
+
+void
+sb_init(struct strbuf *sb, size_t max)
+{
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
+	sb->max = max;
+}
+
+int
+sb_append(struct strbuf *sb, const void *data, size_t len)
+{
+	if (sb->max != 0 && (len > sb->max || sb->len > sb->max - len))
+		return -1;
+	if (sb->len + len + 1 > sb->cap) {
+		size_t cap = sb->cap ? sb->cap : 64;
+		while (cap < sb->len + len + 1)
+			cap *= 2;
+		sb->buf = xrealloc(sb->buf, cap);
+		sb->cap = cap;
+	}
+	if (len)
+		memcpy(sb->buf + sb->len, data, len);
+	sb->len += len;
+	sb->buf[sb->len] = '\0';
+	return 0;
+}
+
+int
+sb_puts(struct strbuf *sb, const char *s)
+{
+	return sb_append(sb, s, strlen(s));
+}
+
+int
+sb_printf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int rc;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	rc = sb_append(sb, s, strlen(s));
+	free(s);
+	return rc;
+}
+
+char *
+sb_detach(struct strbuf *sb)
+{
+	char *s = sb->buf ? sb->buf : xstrdup("");
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
+	return s;
+}
+
+void
+sb_free(struct strbuf *sb)
+{
+	free(sb->buf);
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
+}
+
+void
+sb_reset(struct strbuf *sb)
+{
+	sb->len = 0;
+	if (sb->buf)
+		sb->buf[0] = '\0';
+}
+
+/* strings */
+
+int
+str_eq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+int
+str_eq_ci(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcasecmp(a, b) == 0;
+}
+
+int
+str_empty(const char *s)
+{
+	return s == NULL || *s == '\0';
+}
+
+char *
+str_trim(char *s)
+{
+	char *e;
+	if (s == NULL)
+		return NULL;
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+		*--e = '\0';
+	return s;
+}
+
+void
+str_lower(char *s)
+{
+	for (; s && *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+char *
+str_lower_dup(const char *s)
+{
+	char *d = xstrdup(s);
+	str_lower(d);
+	return d;
+}
+
+int
+str_starts(const char *s, const char *prefix)
+{
+	return s != NULL && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+void
+str_trim_blanks(char *s)
+{
+	size_t n = strlen(s), start = 0, len;
+
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	while (start < n && (s[start] == ' ' || s[start] == '\t'))
+		start++;
+	len = n - start;
+	memmove(s, s + start, len);
+	sodium_memzero(s + len, strlen(s + len));
+}
+
+/* Length of the valid UTF-8 sequence at p (n bytes left) and its code
+ * point; 0 when invalid; -k when p holds a valid start of a k-byte
+ * sequence that n cuts short. */
+static int
+utf8_seq(const unsigned char *p, size_t n, unsigned *cp)
+{
+	unsigned b = p[0], lo = 0x80, hi = 0xbf, c;
+	int len;
+
+	if (b < 0x80) {
+		*cp = b;
+		return 1;
+	}
+	if (b >= 0xc2 && b <= 0xdf) {
+		len = 2;
+		c = b & 0x1f;
+	} else if (b >= 0xe0 && b <= 0xef) {
+		len = 3;
+		c = b & 0x0f;
+		if (b == 0xe0)
+			lo = 0xa0;
+		else if (b == 0xed)
+			hi = 0x9f;	/* no surrogates */
+	} else if (b >= 0xf0 && b <= 0xf4) {
+		len = 4;
+		c = b & 0x07;
+		if (b == 0xf0)
+			lo = 0x90;
+		else if (b == 0xf4)
+			hi = 0x8f;
+	} else {
+		return 0;
+	}
+	for (int i = 1; i < len; i++) {
+		if ((size_t)i >= n)
+			return -len;
+		if (p[i] < lo || p[i] > hi)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3f);
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	*cp = c;
+	return len;
+}
+
+/* Code points a terminal acts on, or that reorder what is shown: C1
+ * controls and the bidirectional embeddings, overrides and isolates. */
+static int
+unsafe_cp(unsigned cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069);
+}
+
+size_t
+util_sanitize(const char *in, size_t n, char *out, unsigned flags, size_t *partial)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t i = 0;
+
+	if (partial != NULL)
+		*partial = 0;
+	while (i < n) {
+		unsigned cp = 0;
+		int len = utf8_seq(p + i, n - i, &cp);
+
+		if (len < 0 && partial != NULL) {
+			*partial = n - i;	/* the rest may come in the next chunk */
+			break;
+		}
+		if (len <= 0) {
+			out[i] = '?';	/* not UTF-8 (or cut short at the very end) */
+			i++;
+			continue;
+		}
+		if (len == 1) {
+			unsigned char c = p[i];
+			if (c == '\r' && (flags & UTIL_SAN_KEEP_LINES) && i + 1 == n &&
+			    partial != NULL) {
+				*partial = 1;	/* a CRLF cut in two? wait for the rest */
+				break;
+			}
+			if ((c == '\n' || c == '\t') && (flags & UTIL_SAN_KEEP_LINES))
+				out[i] = (char)c;
+			else if (c == '\r' && (flags & UTIL_SAN_KEEP_LINES) && i + 1 < n &&
+			    p[i + 1] == '\n')
+				out[i] = (char)c;	/* CRLF line ends (CSV) stay */
+			else if (c == '\n' || c == '\t' || c == '\r')
+				out[i] = ' ';
+			else if (c < 0x20 || c == 0x7f)
+				out[i] = '?';
+			else
+				out[i] = (char)c;
+			i++;
+			continue;
+		}
+		for (int k = 0; k < len; k++)
+			out[i + k] = unsafe_cp(cp) ? '?' : (char)p[i + k];
+		i += (size_t)len;
+	}
+	return i;
+}
+
+void
+util_strip_controls(char *s)
+{
+	if (s != NULL)
+		util_sanitize(s, strlen(s), s, UTIL_SAN_KEEP_LINES, NULL);
+}
+
+char *
+util_clean(const char *s)
+{
+	char *c = xstrdup(s != NULL ? s : "");
+
+	util_sanitize(c, strlen(c), c, 0, NULL);
+	return c;
+}
+
+const char *
+util_clean_pool(struct util_clean_pool *p, const char *s)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 16;
+		p->s = xrealloc(p->s, p->cap * sizeof *p->s);
+	}
+	p->s[p->n] = util_clean(s);
+	return p->s[p->n++];
+}
+
+void
+util_clean_pool_free(struct util_clean_pool *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->s[i]);
+	free(p->s);
+	memset(p, 0, sizeof *p);
+}
+
+/* A plain number ("-12", "+3.50"): no spreadsheet reads it as a formula. */
+static int
+plain_number(const char *s)
+{
+	size_t i = (*s == '-' || *s == '+') ? 1 : 0, digits = 0;
+
+	for (; s[i] >= '0' && s[i] <= '9'; i++)
+		digits++;
+	if (s[i] == '.')
+		for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+			digits++;
+	return digits > 0 && s[i] == '\0';
+}
+
+int
+util_csv_formula_like(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return 0;
+	if (strchr("=+-@\t\r", *s) != NULL && !plain_number(s))
+		return 1;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+			return 1;
+	return 0;
+}
+
+void
+util_csv_row(FILE *f, size_t n, const char *const *cells)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *s = util_clean(cells[i]);	/* controls out, one line */
+		const char *p = s;
+		/* OWASP's rule for CSV injection: a cell a spreadsheet would run
+		 * (= + - @, or TAB/CR, now spaces, leading) gets a ' in front,
+		 * and such cells are always quoted */
+		int formula = strchr("=+-@", *s) != NULL && *s != '\0' && !plain_number(s);
+		int tabbed = cells[i] != NULL && (cells[i][0] == '\t' || cells[i][0] == '\r');
+
+		if (i > 0)
+			fputc(',', f);
+		if (formula || tabbed || strpbrk(s, ",\"") != NULL) {
+			fputc('"', f);
+			if (formula || tabbed)
+				fputc('\'', f);
+			for (; *p; p++) {
+				if (*p == '"')
+					fputc('"', f);
+				fputc(*p, f);
+			}
+			fputc('"', f);
+		} else {
+			fputs(s, f);
+		}
+		free(s);
+	}
+	fputs("\r\n", f);
+}
+
+/* files */
+
+char *
+util_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (slash == NULL)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+bs_rc
+util_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+    struct bs_error *err)
+{
+	char *dir = util_dirname(path);
+	const char *base = strrchr(path, '/');
+	char *tmp;
+	int fd, dfd;
+	const char *p = data;
+	size_t left = len;
+	bs_rc rc = BS_OK;
+
+	base = base ? base + 1 : path;
+	tmp = xasprintf("%s/.%s.tmp.XXXXXX", dir, base);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		rc = bs_fail(err, BS_ERR_IO, "cannot create a file in %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if (fchmod(fd, mode) < 0) {
+		rc = bs_fail(err, BS_ERR_IO, "cannot set mode of %s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	while (left > 0) {
+		ssize_t w = write(fd, p, left);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = bs_fail(err, BS_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+			goto fail;
+		}
+		p += w;
+		left -= (size_t)w;
+	}
+	if (fsync(fd) < 0) {
+		rc = bs_fail(err, BS_ERR_IO, "cannot flush %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		rc = bs_fail(err, BS_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		rc = bs_fail(err, BS_ERR_IO, "cannot replace %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	goto out;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+out:
+	free(tmp);
+	free(dir);
+	return rc;
+}
+
+bs_rc
+util_read_file(const char *path, size_t max, char **out, size_t *len, struct bs_error *err)
+{
+	int fd;
+	bs_rc rc;
+
+	*out = NULL;
+	if (len)
+		*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return bs_fail(err, errno == ENOENT ? BS_ERR_NOT_FOUND : BS_ERR_IO,
+		    "cannot open %s: %s", path, strerror(errno));
+	rc = util_read_fd(fd, path, max, out, len, err);
+	close(fd);
+	return rc;
+}
+
+bs_rc
+util_read_fd(int fd, const char *path, size_t max, char **out, size_t *len,
+    struct bs_error *err)
+{
+	struct strbuf sb;
+	char buf[8192];
+	bs_rc rc = BS_OK;
+
+	*out = NULL;
+	if (len)
+		*len = 0;
+	sb_init(&sb, max);
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof buf);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = bs_fail(err, BS_ERR_IO, "cannot read %s: %s", path, strerror(errno));
+			break;
+		}
+		if (r == 0)
+			break;
+		if (sb_append(&sb, buf, (size_t)r) < 0) {
+			rc = bs_fail(err, BS_ERR_TOO_LARGE, "%s is larger than %zu bytes", path, max);
+			break;
+		}
+	}
+	if (rc != BS_OK) {
+		sb_free(&sb);
+		return rc;
+	}
+	if (len)
+		*len = sb.len;
+	*out = sb_detach(&sb);
+	return BS_OK;
+}
+
+bs_rc
+util_mkdir_p(const char *path, mode_t mode, struct bs_error *err)
+{
+	char *p = xstrdup(path);
+	bs_rc rc = BS_OK;
+
+	for (char *s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+			*s = '\0';
+			if (mkdir(p, mode) < 0 && errno != EEXIST) {
+				rc = bs_fail(err, BS_ERR_IO, "cannot create folder %s: %s", p, strerror(errno));
+				break;
+			}
+			*s = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	free(p);
+	return rc;
+}
+
+/* JSON */
+
+json_t *
+util_json_parse(const char *buf, size_t len, const char *what, struct bs_error *err)
+{
+	json_error_t je;
+	json_t *j;
+
+	if (buf == NULL || len == 0) {
+		bs_fail(err, BS_ERR_PARSE, "%s: empty response", what);
+		return NULL;
+	}
+	j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+	if (j == NULL)
+		bs_fail(err, BS_ERR_PARSE, "%s: invalid JSON at line %d: %s", what, je.line, je.text);
+	return j;
+}
+
+const char *
+json_str(const json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+char *
+json_id_dup(const json_t *v)
+{
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	if (json_is_integer(v))
+		return xasprintf("%lld", (long long)json_integer_value(v));
+	if (json_is_real(v)) {
+		double d = json_real_value(v);
+		/* only whole numbers a long long can hold: casting anything
+		 * else is undefined (an id of 3.3e32 from a fuzzed response) */
+		if (d >= -9.2e18 && d <= 9.2e18 && d == (double)(long long)d)
+			return xasprintf("%lld", (long long)d);
+	}
+	return NULL;
+}
+
+int
+json_int(const json_t *obj, const char *key, long long *out)
+{
+	json_t *v = json_object_get(obj, key);
+	if (json_is_integer(v)) {
+		*out = (long long)json_integer_value(v);
+		return 0;
+	}
+	if (json_is_string(v)) {
+		char *end;
+		const char *s = json_string_value(v);
+		long long x;
+		errno = 0;
+		x = strtoll(s, &end, 10);
+		if (*s != '\0' && *end == '\0' && errno == 0) {
+			*out = x;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+char *
+json_dump_compact(const json_t *v)
+{
+	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	if (s == NULL)
+		oom();
+	return s;
+}
+
+/* dates: Howard Hinnant's civil algorithms */
+
+int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+void
+civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t era;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	*y = (int64_t)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y += *m <= 2;
+}
+
+int
+date_weekday(int64_t days)
+{
+	return (int)(days >= -4 ? (days + 4) % 7 : (days + 5) % 7 + 6);
+}
+
+static int
+days_in_month(int64_t y, unsigned m)
+{
+	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return dm[m - 1];
+}
+
+static int
+parse_digits(const char *s, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int
+date_parse(const char *s, int64_t *days)
+{
+	int y, m, d;
+
+	if (s == NULL || strlen(s) < 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	if (s[10] != '\0' && s[10] != 'T' && s[10] != ' ')
+		return -1;
+	if (parse_digits(s, 4, &y) || parse_digits(s + 5, 2, &m) || parse_digits(s + 8, 2, &d))
+		return -1;
+	if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, (unsigned)m))
+		return -1;
+	*days = days_from_civil(y, (unsigned)m, (unsigned)d);
+	return 0;
+}
+
+void
+date_format(int64_t days, char out[11])
+{
+	int64_t y;
+	unsigned m, d;
+	civil_from_days(days, &y, &m, &d);
+	if (y < 0 || y > 9999)
+		y = y < 0 ? 0 : 9999;	/* keep the fixed width */
+	out[0] = (char)('0' + y / 1000);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[7] = '-';
+	out[8] = (char)('0' + d / 10);
+	out[9] = (char)('0' + d % 10);
+	out[10] = '\0';
+}
+
+void
+time_format_utc(int64_t t, char out[21])
+{
+	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	int64_t secs = t - days * 86400;
+	char date[11];
+	date_format(days, date);
+	memcpy(out, date, 10);
+	out[10] = 'T';
+	out[11] = (char)('0' + secs / 36000);
+	out[12] = (char)('0' + secs / 3600 % 10);
+	out[13] = ':';
+	out[14] = (char)('0' + secs / 60 % 60 / 10);
+	out[15] = (char)('0' + secs / 60 % 10);
+	out[16] = ':';
+	out[17] = (char)('0' + secs % 60 / 10);
+	out[18] = (char)('0' + secs % 10);
+	out[19] = 'Z';
+	out[20] = '\0';
+}
+
+int
+time_parse_iso(const char *s, int64_t *t)
+{
+	int64_t days;
+	int hh, mm, ss = 0, oh, om;
+	const char *p;
+
+	if (date_parse(s, &days) < 0 || (s[10] != 'T' && s[10] != ' '))
+		return -1;
+	p = s + 11;
+	if (parse_digits(p, 2, &hh) || p[2] != ':' || parse_digits(p + 3, 2, &mm))
+		return -1;
+	p += 5;
+	if (*p == ':') {
+		if (parse_digits(p + 1, 2, &ss))
+			return -1;
+		p += 3;
+		if (*p == '.' || *p == ',') {
+			p++;
+			while (*p >= '0' && *p <= '9')
+				p++;
+		}
+	}
+	if (hh > 23 || mm > 59 || ss > 60)
+		return -1;
+	*t = days * 86400 + hh * 3600 + mm * 60 + ss;
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int sign = *p == '-' ? -1 : 1;
+		if (parse_digits(p + 1, 2, &oh))
+			return -1;
+		if (p[3] == ':') {
+			if (parse_digits(p + 4, 2, &om))
+				return -1;
+			p += 6;
+		} else if (parse_digits(p + 3, 2, &om) == 0) {
+			p += 5;
+		} else {
+			om = 0;
+			p += 3;
+		}
+		*t -= sign * (oh * 3600 + om * 60);
+	} else {
+		return -1;
+	}
+	return *p == '\0' ? 0 : -1;
+}
+
+int64_t
+clock_now(void)
+{
+#ifdef BOBSYNC_TEST_HOOKS
+	const char *fake = getenv("BOBSYNC_FAKE_NOW");	/* test builds only */
+#else
+	const char *fake = NULL;
+#endif
+	int64_t t;
+	char *end;
+
+	if (fake != NULL && *fake != '\0') {
+		if (time_parse_iso(fake, &t) == 0)
+			return t;
+		t = strtoll(fake, &end, 10);
+		if (*end == '\0')
+			return t;
+	}
+	return (int64_t)time(NULL);
+}
+
+char *
+url_escape(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct strbuf sb;
+
+	sb_init(&sb, 0);
+	sb_append(&sb, "", 0);
+	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+			sb_append(&sb, p, 1);
+		} else {
+			char e[3] = { '%', hex[*p >> 4], hex[*p & 15] };
+			sb_append(&sb, e, 3);
+		}
+	}
+	return sb_detach(&sb);
+}

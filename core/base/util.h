@@ -1,0 +1,144 @@
+/* util.h - small helpers shared by every core module.
+ *
+ * Allocation: the x* functions abort with a message when memory runs out
+ * (as git and tmux do); callers do not check them for NULL.
+ */
+#ifndef BS_UTIL_H
+#define BS_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "base/result.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);		/* NULL in, NULL out */
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
+
+/* Free *p and set it to NULL. */
+#define FREE(p) do { free(p); (p) = NULL; } while (0)
+
+/* A growable byte buffer with an optional maximum (curl's dynbuf). */
+struct strbuf {
+	char *buf;	/* always NUL-terminated once anything was added */
+	size_t len;
+	size_t cap;
+	size_t max;	/* 0 = unbounded */
+};
+void sb_init(struct strbuf *sb, size_t max);
+/* Returns 0, or -1 when max would be exceeded (nothing appended). */
+int sb_append(struct strbuf *sb, const void *data, size_t len);
+int sb_puts(struct strbuf *sb, const char *s);
+int sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *sb_detach(struct strbuf *sb);	/* caller frees; never NULL */
+void sb_free(struct strbuf *sb);
+void sb_reset(struct strbuf *sb);
+
+/* Strings */
+int str_eq(const char *a, const char *b);		/* NULL-safe */
+int str_eq_ci(const char *a, const char *b);		/* NULL-safe, ASCII case */
+int str_empty(const char *s);				/* NULL or "" */
+char *str_trim(char *s);				/* in place */
+/* Spaces and tabs cut from both ends in place, the string staying at s and
+ * the bytes it no longer uses wiped (for secrets in guarded memory). */
+void str_trim_blanks(char *s);
+void str_lower(char *s);				/* ASCII, in place */
+char *str_lower_dup(const char *s);			/* caller frees */
+int str_starts(const char *s, const char *prefix);
+/* The one sanitiser for remote text on its way to a terminal or a file
+ * meant for people.  Copies n bytes of in to out (room for n; in == out is
+ * fine), one byte out for each byte in: C0 controls, DEL, C1 controls
+ * (U+0080..U+009F), bidirectional overrides and isolates, and bytes that
+ * are not UTF-8 become '?'; TAB, CR and LF become ' ' unless
+ * UTIL_SAN_KEEP_LINES keeps TAB, LF and CR before LF (a lone CR, which
+ * could overwrite a line, still becomes ' ').  With
+ * partial non-NULL, a valid UTF-8 sequence cut short at the end (or a
+ * final CR, when lines are kept) is left out and its length stored there
+ * (for streams).  Returns bytes written. */
+#define UTIL_SAN_KEEP_LINES 1u
+size_t util_sanitize(const char *in, size_t n, char *out, unsigned flags, size_t *partial);
+/* util_sanitize in place keeping lines: for a block of text. */
+void util_strip_controls(char *s);
+/* A sanitised copy of one field for one line of output (caller frees). */
+char *util_clean(const char *s);
+/* util_clean copies kept until util_clean_pool_free, for printf
+ * arguments: fprintf(f, "%s", util_clean_pool(&pool, remote)). */
+struct util_clean_pool {
+	char **s;
+	size_t n, cap;
+};
+const char *util_clean_pool(struct util_clean_pool *p, const char *s);
+void util_clean_pool_free(struct util_clean_pool *p);
+/* One CSV row for a file meant for a spreadsheet: each cell sanitised
+ * (util_clean: controls become '?', line breaks and tabs spaces); a cell
+ * a spreadsheet would run as a formula (OWASP: starting with = + - @, TAB
+ * or CR, and not a plain number) gets a ' in front; cells holding a comma
+ * or a double quote, and those, go in double quotes with inner quotes
+ * doubled; CRLF at the end; NULL cells are empty. */
+void util_csv_row(FILE *f, size_t n, const char *const *cells);
+/* Would a spreadsheet run s (a formula start, or a control byte in it)? */
+int util_csv_formula_like(const char *s);
+
+/* Files */
+/* Write atomically: temp file in the same folder (".<name>.tmp.XXXXXX",
+ * O_EXCL, mode), write, fsync, rename, fsync the folder. */
+bs_rc util_write_atomic(const char *path, const void *data, size_t len,
+    mode_t mode, struct bs_error *err);
+/* Read a whole file up to max bytes; *out is NUL-terminated, caller frees. */
+bs_rc util_read_file(const char *path, size_t max, char **out, size_t *len,
+    struct bs_error *err);
+/* The same from an open descriptor (path only names it in errors). */
+bs_rc util_read_fd(int fd, const char *path, size_t max, char **out, size_t *len,
+    struct bs_error *err);
+/* mkdir -p with mode for created folders. */
+bs_rc util_mkdir_p(const char *path, mode_t mode, struct bs_error *err);
+/* Folder part of a path, caller frees. */
+char *util_dirname(const char *path);
+
+/* JSON (Jansson) */
+/* Parse exactly len bytes, rejecting duplicate keys; on failure fills err
+ * with BS_ERR_PARSE and what/where. */
+json_t *util_json_parse(const char *buf, size_t len, const char *what,
+    struct bs_error *err);
+/* String value of key, or NULL when absent or not a string. */
+const char *json_str(const json_t *obj, const char *key);
+/* An id that may be a JSON string or integer, as a new string; NULL when
+ * absent or of another type.  Caller frees. */
+char *json_id_dup(const json_t *v);
+/* Integer value of key (also accepts a numeric string); returns 0 and sets
+ * *out, or -1. */
+int json_int(const json_t *obj, const char *key, long long *out);
+/* Serialise compactly with sorted keys; caller frees. */
+char *json_dump_compact(const json_t *v);
+
+/* Dates: days since 1970-01-01 in the proleptic Gregorian calendar. */
+int date_parse(const char *s, int64_t *days);	/* "YYYY-MM-DD" -> 0 / -1 */
+void date_format(int64_t days, char out[11]);	/* "YYYY-MM-DD" */
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+void civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
+int date_weekday(int64_t days);			/* 0 = Sunday */
+
+/* Current time in unix seconds.  BOBSYNC_FAKE_NOW (unix seconds or
+ * "YYYY-MM-DDTHH:MM:SSZ") fixes it for tests and demos. */
+int64_t clock_now(void);
+/* "2026-03-02T12:00:00Z" of a unix time (UTC). */
+void time_format_utc(int64_t t, char out[21]);
+/* Parse "YYYY-MM-DDTHH:MM[:SS[.frac]](Z|+HH:MM|-HH:MM)" -> unix seconds. */
+int time_parse_iso(const char *s, int64_t *t);
+
+/* Percent-encode for a URL path segment or query value; caller frees. */
+char *url_escape(const char *s);
+
+#endif

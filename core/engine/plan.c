@@ -1,0 +1,427 @@
+/* plan.c - plan building, plan ids, guards and JSON. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "config/conf.h"
+#include "base/jwrite.h"
+#include "engine/plan.h"
+#include "base/util.h"
+
+static const char *const op_names[] = {
+	"add", "update", "remove", "reactivate", "create", "replace", "delete"
+};
+
+const char *
+plan_op_name(enum plan_op op)
+{
+	if ((unsigned)op >= ARRAY_LEN(op_names))
+		return "?";
+	return op_names[op];
+}
+
+int
+plan_op_is_removal(enum plan_op op)
+{
+	return op == PLAN_REMOVE || op == PLAN_DELETE;
+}
+
+void
+plan_init(struct plan *p, const char *target)
+{
+	memset(p, 0, sizeof *p);
+	snprintf(p->target, sizeof p->target, "%s", target ? target : "");
+}
+
+void
+plan_free(struct plan *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		struct plan_action *a = &p->v[i];
+		free(a->subject);
+		free(a->employee_id);
+		free(a->email);
+		free(a->name);
+		free(a->reason);
+		free(a->before);
+		free(a->after);
+		if (a->data_free != NULL)
+			a->data_free(a->data);
+	}
+	free(p->v);
+	for (size_t i = 0; i < p->nheld; i++) {
+		free(p->held[i].employee_id);
+		free(p->held[i].email);
+		free(p->held[i].name);
+		free(p->held[i].reason);
+	}
+	free(p->held);
+	for (size_t i = 0; i < p->nnotes; i++)
+		free(p->notes[i]);
+	free(p->notes);
+	memset(p, 0, sizeof *p);
+}
+
+struct plan_action *
+plan_add(struct plan *p, enum plan_op op, const char *subject, const char *employee_id,
+    const char *email, const char *name, long long request_id, const char *reason,
+    const char *before, const char *after)
+{
+	struct plan_action *a;
+
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 16;
+		p->v = xreallocarray(p->v, p->cap, sizeof *p->v);
+	}
+	a = &p->v[p->n++];
+	memset(a, 0, sizeof *a);
+	a->op = op;
+	a->subject = xstrdup(subject ? subject : "");
+	a->employee_id = xstrdup(employee_id);
+	a->email = xstrdup(email);
+	a->name = xstrdup(name);
+	a->request_id = request_id;
+	a->reason = xstrdup(reason ? reason : "");
+	a->before = xstrdup(before);
+	a->after = xstrdup(after);
+	return a;
+}
+
+void
+plan_hold(struct plan *p, const char *employee_id, const char *email, const char *name,
+    const char *reason)
+{
+	struct plan_held *h;
+
+	if (p->nheld == p->heldcap) {
+		p->heldcap = p->heldcap ? p->heldcap * 2 : 16;
+		p->held = xreallocarray(p->held, p->heldcap, sizeof *p->held);
+	}
+	h = &p->held[p->nheld++];
+	h->employee_id = xstrdup(employee_id);
+	h->email = xstrdup(email);
+	h->name = xstrdup(name);
+	h->reason = xstrdup(reason ? reason : "");
+}
+
+static int
+action_cmp(const void *a, const void *b)
+{
+	const struct plan_action *x = a, *y = b;
+	int c;
+
+	/* removals last, so a run stopped part-way has added before it removed */
+	if (plan_op_is_removal(x->op) != plan_op_is_removal(y->op))
+		return plan_op_is_removal(x->op) ? 1 : -1;
+	c = strcmp(x->subject, y->subject);
+	if (c != 0)
+		return c;
+	return (int)x->op - (int)y->op;
+}
+
+static int
+held_cmp(const void *a, const void *b)
+{
+	const struct plan_held *x = a, *y = b;
+	return strcmp(x->employee_id ? x->employee_id : "", y->employee_id ? y->employee_id : "");
+}
+
+void
+plan_finalize(struct plan *p)
+{
+	crypto_generichash_state st;
+	unsigned char h[PLAN_ID_LEN / 2];
+	static const char sep = '\x1f', end = '\x1e';
+
+	if (p->n > 1)
+		qsort(p->v, p->n, sizeof *p->v, action_cmp);
+	if (p->nheld > 1)
+		qsort(p->held, p->nheld, sizeof *p->held, held_cmp);
+	crypto_generichash_init(&st, NULL, 0, sizeof h);
+	crypto_generichash_update(&st, (const unsigned char *)p->target, strlen(p->target));
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_action *a = &p->v[i];
+		const char *op = plan_op_name(a->op);
+		crypto_generichash_update(&st, (const unsigned char *)&end, 1);
+		crypto_generichash_update(&st, (const unsigned char *)op, strlen(op));
+		crypto_generichash_update(&st, (const unsigned char *)&sep, 1);
+		crypto_generichash_update(&st, (const unsigned char *)a->subject, strlen(a->subject));
+		crypto_generichash_update(&st, (const unsigned char *)&sep, 1);
+		if (a->after != NULL)
+			crypto_generichash_update(&st, (const unsigned char *)a->after, strlen(a->after));
+	}
+	crypto_generichash_final(&st, h, sizeof h);
+	sodium_bin2hex(p->id, sizeof p->id, h, sizeof h);
+}
+
+int
+plan_id_matches(const struct plan *p, const char *approve)
+{
+	size_t n;
+
+	if (approve == NULL || p->id[0] == '\0')
+		return 0;
+	n = strlen(approve);
+	if (n < PLAN_ID_MIN_PREFIX || n > PLAN_ID_LEN)
+		return 0;
+	return strncasecmp(p->id, approve, n) == 0;
+}
+
+void
+plan_guard_eval(struct plan *p, const struct conf *conf, long base, const char *approve)
+{
+	struct plan_guard *g = &p->guard;
+	int timeoff = strcmp(p->target, "assembled") == 0;
+	const char *kcount = timeoff ? "guard.timeoff_max_removals" : "guard.max_removals";
+	const char *kpct = timeoff ? "guard.timeoff_max_removal_percent" : "guard.max_removal_percent";
+	int over_count, over_pct;
+
+	memset(g, 0, sizeof *g);
+	for (size_t i = 0; i < p->n; i++)
+		if (plan_op_is_removal(p->v[i].op))
+			g->removals++;
+	g->limit = conf ? conf_get_int(conf, kcount) : timeoff ? 10 : 3;
+	g->percent_limit = conf ? conf_get_number(conf, kpct) : timeoff ? 5 : 10;
+	g->base = base;
+	g->percent = base > 0 ? 100.0 * (double)g->removals / (double)base : (g->removals ? 100.0 : 0);
+	over_count = g->removals > g->limit;
+	over_pct = g->percent > g->percent_limit + 1e-9;
+	if (timeoff) {
+		/* cancellations, declines and deletions are everyday work: up to
+		 * the count they never stop a run; above it only a share of the
+		 * events bobsync holds does (a mass deletion: a policy removed,
+		 * a read gone wrong), so a big company's ordinary day passes */
+		if (!over_count || !over_pct)
+			return;
+		g->tripped = 1;
+		snprintf(g->reason, sizeof g->reason,
+		    "%ld removals planned, %.1f%% of the %ld events bobsync holds: more than "
+		    "guard.timeoff_max_removals (%ld) and more than guard.timeoff_max_removal_percent "
+		    "(%.4g%%)", g->removals, g->percent, base, g->limit, g->percent_limit);
+		if (plan_id_matches(p, approve))
+			g->approved = 1;
+		return;
+	}
+	/* the roster: either limit trips; a share of a tiny roster says
+	 * little (one leaver of three is 33%), so it counts from two removals */
+	over_pct = over_pct && g->removals > 1;
+	if (!over_count && !over_pct)
+		return;
+	g->tripped = 1;
+	if (over_count)
+		snprintf(g->reason, sizeof g->reason,
+		    "%ld removals planned, more than guard.max_removals (%ld)", g->removals, g->limit);
+	else
+		snprintf(g->reason, sizeof g->reason,
+		    "%ld removals planned, %.1f%% of %ld, more than guard.max_removal_percent (%.4g%%)",
+		    g->removals, g->percent, base, g->percent_limit);
+	if (plan_id_matches(p, approve))
+		g->approved = 1;
+}
+
+void
+plan_guard_require(struct plan *p, const char *reason, const char *approve)
+{
+	struct plan_guard *g = &p->guard;
+
+	g->tripped = 1;
+	snprintf(g->reason, sizeof g->reason, "%s", reason ? reason : "approval required");
+	g->approved = plan_id_matches(p, approve);
+}
+
+json_t *
+plan_guard_to_json(const struct plan_guard *g)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "tripped", json_boolean(g->tripped));
+	json_object_set_new(j, "approved", json_boolean(g->approved));
+	json_object_set_new(j, "removals", json_integer(g->removals));
+	json_object_set_new(j, "limit", json_integer(g->limit));
+	json_object_set_new(j, "percent", json_real(round(g->percent * 10) / 10));
+	json_object_set_new(j, "percent_limit", json_real(g->percent_limit));
+	json_object_set_new(j, "base", json_integer(g->base));
+	if (g->tripped)
+		json_object_set_new(j, "reason", json_string(g->reason));
+	return j;
+}
+
+static json_t *
+str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/* Embed a JSON text as a value (or as a string when it does not parse). */
+static json_t *
+embedded(const char *text)
+{
+	json_t *v;
+
+	if (text == NULL)
+		return json_null();
+	v = json_loads(text, JSON_DECODE_ANY, NULL);
+	return v ? v : json_string(text);
+}
+
+void
+plan_note(struct plan *p, const char *text)
+{
+	if (p == NULL || str_empty(text))
+		return;
+	p->notes = xreallocarray(p->notes, p->nnotes + 1, sizeof *p->notes);
+	p->notes[p->nnotes++] = xstrdup(text);
+}
+
+json_t *
+plan_to_json(const struct plan *p)
+{
+	json_t *j = json_object(), *acts = json_array(), *held = json_array();
+
+	json_object_set_new(j, "plan_id", json_string(p->id));
+	json_object_set_new(j, "target", json_string(p->target));
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_action *a = &p->v[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "op", json_string(plan_op_name(a->op)));
+		json_object_set_new(o, "employee_id", str_or_null(a->employee_id));
+		json_object_set_new(o, "email", str_or_null(a->email));
+		if (a->name != NULL)
+			json_object_set_new(o, "name", json_string(a->name));
+		json_object_set_new(o, "request_id", a->request_id ? json_integer(a->request_id) : json_null());
+		json_object_set_new(o, "reason", json_string(a->reason));
+		json_object_set_new(o, "before", embedded(a->before));
+		json_object_set_new(o, "after", embedded(a->after));
+		json_array_append_new(acts, o);
+	}
+	for (size_t i = 0; i < p->nheld; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "employee_id", str_or_null(p->held[i].employee_id));
+		json_object_set_new(o, "email", str_or_null(p->held[i].email));
+		if (p->held[i].name != NULL)
+			json_object_set_new(o, "name", json_string(p->held[i].name));
+		json_object_set_new(o, "reason", json_string(p->held[i].reason));
+		json_array_append_new(held, o);
+	}
+	json_object_set_new(j, "actions", acts);
+	json_object_set_new(j, "held", held);
+	json_object_set_new(j, "guard", plan_guard_to_json(&p->guard));
+	json_object_set_new(j, "source_count", json_integer(p->source_count));
+	{
+		json_t *notes = json_array();
+		for (size_t i = 0; i < p->nnotes; i++)
+			json_array_append_new(notes, json_string(p->notes[i]));
+		json_object_set_new(j, "notes", notes);
+	}
+	return j;
+}
+
+/* An embedded before/after text, as embedded() makes it. */
+static void
+write_embedded(struct jwriter *w, const char *text)
+{
+	if (text == NULL)
+		jw_null(w);
+	else if (jw_json(w, text, strlen(text), 0) < 0)
+		jw_string(w, text);
+}
+
+int
+plan_write_json(const struct plan *p, FILE *out)
+{
+	struct jwriter w;
+	json_t *guard;
+
+	jw_init(&w, out, 2);
+	jw_object_begin(&w);
+	jw_key(&w, "plan_id");
+	jw_string(&w, p->id);
+	jw_key(&w, "target");
+	jw_string(&w, p->target);
+	jw_key(&w, "actions");
+	jw_array_begin(&w);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_action *a = &p->v[i];
+		jw_object_begin(&w);
+		jw_key(&w, "op");
+		jw_string(&w, plan_op_name(a->op));
+		jw_key(&w, "employee_id");
+		jw_string(&w, a->employee_id);
+		jw_key(&w, "email");
+		jw_string(&w, a->email);
+		if (a->name != NULL) {
+			jw_key(&w, "name");
+			jw_string(&w, a->name);
+		}
+		jw_key(&w, "request_id");
+		if (a->request_id)
+			jw_int(&w, a->request_id);
+		else
+			jw_null(&w);
+		jw_key(&w, "reason");
+		jw_string(&w, a->reason);
+		jw_key(&w, "before");
+		write_embedded(&w, a->before);
+		jw_key(&w, "after");
+		write_embedded(&w, a->after);
+		jw_object_end(&w);
+	}
+	jw_array_end(&w);
+	jw_key(&w, "held");
+	jw_array_begin(&w);
+	for (size_t i = 0; i < p->nheld; i++) {
+		jw_object_begin(&w);
+		jw_key(&w, "employee_id");
+		jw_string(&w, p->held[i].employee_id);
+		jw_key(&w, "email");
+		jw_string(&w, p->held[i].email);
+		if (p->held[i].name != NULL) {
+			jw_key(&w, "name");
+			jw_string(&w, p->held[i].name);
+		}
+		jw_key(&w, "reason");
+		jw_string(&w, p->held[i].reason);
+		jw_object_end(&w);
+	}
+	jw_array_end(&w);
+	jw_key(&w, "guard");
+	guard = plan_guard_to_json(&p->guard);
+	jw_value(&w, guard, 0);
+	json_decref(guard);
+	jw_key(&w, "source_count");
+	jw_int(&w, p->source_count);
+	jw_key(&w, "notes");
+	jw_array_begin(&w);
+	for (size_t i = 0; i < p->nnotes; i++)
+		jw_string(&w, p->notes[i]);
+	jw_array_end(&w);
+	jw_object_end(&w);
+	return jw_finish(&w);
+}
+
+json_t *
+sync_result_to_json(const struct sync_result *r)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "run_id", r->run_id ? json_integer(r->run_id) : json_null());
+	json_object_set_new(j, "target", json_string(r->target));
+	json_object_set_new(j, "plan_id", json_string(r->plan_id));
+	json_object_set_new(j, "dry_run", json_boolean(r->dry_run));
+	json_object_set_new(j, "result", json_string(r->result));
+	json_object_set_new(j, "planned", json_integer(r->planned));
+	json_object_set_new(j, "applied", json_integer(r->applied));
+	json_object_set_new(j, "failed", json_integer(r->failed));
+	json_object_set_new(j, "skipped", json_integer(r->skipped));
+	json_object_set_new(j, "guard", plan_guard_to_json(&r->guard));
+	if (r->message[0] != '\0')
+		json_object_set_new(j, "message", json_string(r->message));
+	json_object_set_new(j, "requests", json_integer((json_int_t)r->requests));
+	json_object_set_new(j, "bytes", json_integer((json_int_t)r->bytes));
+	return j;
+}

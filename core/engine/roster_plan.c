@@ -1,0 +1,673 @@
+/* roster_plan.c - the roster plan: the evaluated HiBob source diffed
+ * against the roster provisioned in Alleo (the store's `roster` table).
+ *
+ * Pure apart from reading the table: the same code serves plan, sync,
+ * dry run and explain, so they always agree.
+ *
+ *   add         eligible, never provisioned
+ *   update      eligible and provisioned, but email, name, start date, a
+ *               known last day or budgets changed
+ *   remove      provisioned and active, now ineligible (alleo_access no,
+ *               terminated, past the termination date): deactivated with
+ *               the termination date as offboarding date when known, else
+ *               today; never deleted
+ *   reactivate  provisioned but inactive, eligible again (rehire, yes
+ *               again): the same account, keyed by the HiBob id
+ *   held        access unknown (unset, unreadable, another value), or a
+ *               provisioned person HiBob no longer shows: never removed,
+ *               always reported
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "vendor/alleo_csv.h"
+#include "config/conf.h"
+#include "base/jwrite.h"
+#include "base/log.h"
+#include "engine/roster.h"
+#include "engine/session.h"
+#include "store/store.h"
+#include "store/store_roster.h"
+#include "base/util.h"
+
+#define REASON_MAX 1024
+
+static void
+row_free_ptr(void *p)
+{
+	struct roster_row *r = p;
+
+	roster_row_clear(r);
+	free(r);
+}
+
+/* Budgets as compact JSON with sorted keys, only those with a value;
+ * NULL when none.  Caller frees.  (A name listed twice keeps its last
+ * value, as a JSON object would.) */
+static int
+budget_cmp(const void *a, const void *b)
+{
+	const struct bob_budget *x = *(const struct bob_budget *const *)a;
+	const struct bob_budget *y = *(const struct bob_budget *const *)b;
+	int c = strcmp(x->field, y->field);
+
+	return c != 0 ? c : (x < y ? -1 : x > y);	/* stable: the order given */
+}
+
+static char *
+budgets_json(const struct bob_person *p)
+{
+	const struct bob_budget *small[16], **v = small;
+	struct jwriter w;
+	size_t k = 0;
+
+	if (p->nbudgets == 0)
+		return NULL;
+	if (p->nbudgets > ARRAY_LEN(small))
+		v = xcalloc(p->nbudgets, sizeof *v);
+	for (size_t i = 0; i < p->nbudgets; i++)
+		if (p->budgets[i].set && p->budgets[i].field != NULL && isfinite(p->budgets[i].amount))
+			v[k++] = &p->budgets[i];
+	if (k == 0) {
+		if (v != small)
+			free(v);
+		return NULL;
+	}
+	qsort(v, k, sizeof *v, budget_cmp);
+	jw_init(&w, NULL, 0);
+	jw_object_begin(&w);
+	for (size_t i = 0; i < k; i++) {
+		if (i + 1 < k && strcmp(v[i]->field, v[i + 1]->field) == 0)
+			continue;	/* the later one wins */
+		jw_key(&w, v[i]->field);
+		jw_real(&w, v[i]->amount);
+	}
+	jw_object_end(&w);
+	jw_finish(&w);
+	if (v != small)
+		free(v);
+	return sb_detach(&w.buf);
+}
+
+static char *
+date_or_null(const char *s)
+{
+	int64_t d;
+	char buf[11];
+
+	if (str_empty(s) || date_parse(s, &d) != 0)
+		return NULL;
+	date_format(d, buf);
+	return xstrdup(buf);
+}
+
+void
+roster_row_from_person(const struct bob_person *p, struct roster_row *out)
+{
+	memset(out, 0, sizeof *out);
+	out->employee_id = xstrdup(p->id ? p->id : "");
+	out->email = xstrdup(p->email);
+	out->first_name = xstrdup(p->first_name);
+	out->last_name = xstrdup(p->surname);
+	out->start_date = date_or_null(p->start_date);
+	out->end_date = date_or_null(p->termination_date);
+	out->budgets = budgets_json(p);
+	out->active = 1;
+}
+
+/* Compact, keys sorted (the plan id hashes this text). */
+char *
+roster_row_to_json(const struct roster_row *r)
+{
+	struct jwriter w;
+	const char *b = r->budgets;
+
+	jw_init(&w, NULL, 0);
+	jw_object_begin(&w);
+	jw_key(&w, "active");
+	jw_bool(&w, r->active);
+	jw_key(&w, "budgets");
+	while (b != NULL && (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r'))
+		b++;
+	/* an object or a list as stored, else an empty object */
+	if (b == NULL || (*b != '{' && *b != '[') ||
+	    jw_json(&w, r->budgets, strlen(r->budgets), 1) < 0) {
+		jw_object_begin(&w);
+		jw_object_end(&w);
+	}
+	jw_key(&w, "email");
+	jw_string(&w, r->email);
+	jw_key(&w, "end_date");
+	jw_string(&w, r->end_date);
+	jw_key(&w, "first_name");
+	jw_string(&w, r->first_name);
+	jw_key(&w, "last_name");
+	jw_string(&w, r->last_name);
+	jw_key(&w, "offboard_date");
+	jw_string(&w, r->offboard_date);
+	jw_key(&w, "start_date");
+	jw_string(&w, r->start_date);
+	jw_object_end(&w);
+	jw_finish(&w);
+	return sb_detach(&w.buf);
+}
+
+static char *
+jdup(const json_t *o, const char *k)
+{
+	const char *s = json_str(o, k);
+	return s ? xstrdup(s) : NULL;
+}
+
+bs_rc
+roster_row_from_json(const char *employee_id, const char *text, struct roster_row *out,
+    struct bs_error *err)
+{
+	json_t *o, *b;
+
+	memset(out, 0, sizeof *out);
+	o = text ? util_json_parse(text, strlen(text), "a journaled roster action", err) : NULL;
+	if (!json_is_object(o)) {
+		json_decref(o);
+		return text ? (err ? err->rc : BS_ERR_PARSE) :
+		    bs_fail(err, BS_ERR_PARSE, "the journaled action has no state");
+	}
+	out->employee_id = xstrdup(employee_id ? employee_id : "");
+	out->email = jdup(o, "email");
+	out->first_name = jdup(o, "first_name");
+	out->last_name = jdup(o, "last_name");
+	out->start_date = jdup(o, "start_date");
+	out->end_date = jdup(o, "end_date");
+	b = json_object_get(o, "budgets");
+	if (json_is_object(b) && json_object_size(b) > 0)
+		out->budgets = json_dump_compact(b);
+	out->active = json_is_true(json_object_get(o, "active"));
+	out->offboard_date = jdup(o, "offboard_date");
+	json_decref(o);
+	return BS_OK;
+}
+
+static const char *
+shown(const char *s)
+{
+	return s ? s : "(none)";
+}
+
+static void
+join(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+join(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (sb->len > 0)
+		sb_puts(sb, "; ");
+	sb_puts(sb, s);
+	free(s);
+}
+
+static void
+amount_text(const json_t *v, char out[48])
+{
+	if (!json_is_number(v)) {
+		snprintf(out, 48, "(none)");
+		return;
+	}
+	/* %g in the C locale is fine for reasons people read */
+	snprintf(out, 48, "%.2f", json_number_value(v));
+}
+
+static void
+budget_changes(const char *before, const char *after, struct strbuf *sb)
+{
+	json_t *b = before ? json_loads(before, 0, NULL) : NULL;
+	json_t *a = after ? json_loads(after, 0, NULL) : NULL;
+	json_t *keys = json_object();
+	const char *k;
+	json_t *v;
+	void *tmp;
+
+	if (!json_is_object(b)) {
+		json_decref(b);
+		b = json_object();
+	}
+	if (!json_is_object(a)) {
+		json_decref(a);
+		a = json_object();
+	}
+	json_object_foreach(b, k, v)
+		json_object_set_new(keys, k, json_true());
+	json_object_foreach(a, k, v)
+		json_object_set_new(keys, k, json_true());
+	json_object_foreach_safe(keys, tmp, k, v) {
+		json_t *x = json_object_get(b, k), *y = json_object_get(a, k);
+		char xs[48], ys[48];
+		if (json_is_number(x) && json_is_number(y) &&
+		    json_number_value(x) == json_number_value(y))
+			continue;
+		amount_text(x, xs);
+		amount_text(y, ys);
+		join(sb, "%s changed from %s to %s", k, xs, ys);
+	}
+	json_decref(keys);
+	json_decref(a);
+	json_decref(b);
+}
+
+/* The reason of an update, "" when nothing changed.  Caller frees. */
+char *
+roster_row_changes(const struct roster_row *was, const struct roster_row *now, int64_t today)
+{
+	struct strbuf sb;
+
+	sb_init(&sb, REASON_MAX);
+	if (!str_eq(was->email, now->email))
+		join(&sb, "email changed from %s to %s", shown(was->email), shown(now->email));
+	if (!str_eq(was->first_name, now->first_name) || !str_eq(was->last_name, now->last_name))
+		join(&sb, "name changed from '%s %s' to '%s %s'", was->first_name ? was->first_name : "",
+		    was->last_name ? was->last_name : "", now->first_name ? now->first_name : "",
+		    now->last_name ? now->last_name : "");
+	if (!str_eq(was->start_date, now->start_date))
+		join(&sb, "start date changed from %s to %s", shown(was->start_date),
+		    shown(now->start_date));
+	if (!str_eq(was->end_date, now->end_date)) {
+		int64_t d;
+		if (now->end_date == NULL)
+			join(&sb, "last day %s withdrawn", was->end_date);
+		else if (was->end_date == NULL && date_parse(now->end_date, &d) == 0 && d >= today)
+			join(&sb, "leaving on %s (last day known in advance)", now->end_date);
+		else
+			join(&sb, "last day changed from %s to %s", shown(was->end_date), now->end_date);
+	}
+	if (!str_eq(was->budgets, now->budgets))
+		budget_changes(was->budgets, now->budgets, &sb);
+	if (sb.len == 0 && !str_eq(was->budgets, now->budgets))
+		join(&sb, "budgets changed");
+	return sb_detach(&sb);
+}
+
+char *
+roster_person_name(const struct bob_person *p)
+{
+	if (!str_empty(p->display_name))
+		return xstrdup(p->display_name);
+	return xasprintf("%s%s%s", p->first_name ? p->first_name : "",
+	    p->first_name && p->surname ? " " : "", p->surname ? p->surname : "");
+}
+
+static void
+add_action(struct plan *out, enum plan_op op, const struct bob_person *p, const char *name,
+    const char *reason, const struct roster_row *was, struct roster_row *want)
+{
+	char *before = was ? roster_row_to_json(was) : NULL;
+	char *after = roster_row_to_json(want);
+	struct plan_action *a;
+	struct roster_row *data = xcalloc(1, sizeof *data);
+
+	a = plan_add(out, op, want->employee_id, want->employee_id,
+	    p && p->email ? p->email : want->email, name, 0, reason, NULL, NULL);
+	a->before = before;	/* the action owns them (plan_free) */
+	a->after = after;
+	*data = *want;		/* takes ownership of want's strings */
+	memset(want, 0, sizeof *want);
+	a->data = data;
+	a->data_free = row_free_ptr;
+}
+
+/* Why someone provisioned must go: "left on 2026-10-31",
+ * "alleo_access changed to no", or the rules' own words. */
+static void
+removal_reason(const struct bob_person *p, const struct roster_eval *e, int64_t today,
+    char *out, size_t outsz)
+{
+	int64_t term;
+	char d[11];
+
+	if (e->offboard_days >= 0 && e->offboard_days < today) {
+		date_format(e->offboard_days, d);
+		snprintf(out, outsz, "left on %s", d);
+	} else if (e->rules[1].pass == 0) {
+		snprintf(out, outsz, "no longer employed: %s", e->rules[1].detail);
+	} else if (p->access == BOB_ACCESS_NO) {
+		snprintf(out, outsz, "alleo_access changed to no");
+	} else if (!str_empty(p->termination_date) && date_parse(p->termination_date, &term) == 0 &&
+	    term < today) {
+		date_format(term, d);
+		snprintf(out, outsz, "left on %s", d);
+	} else {
+		snprintf(out, outsz, "%s", e->reason);
+		return;
+	}
+	/* termination wins over a blank or unreadable field: say so */
+	if (e->rules[0].pass < 0) {
+		size_t n = strlen(out);
+		snprintf(out + n, outsz - n, " (%s: a leaver is offboarded whatever the field says)",
+		    e->rules[0].detail);
+	}
+}
+
+/* Alleo keys people by email (CSV: "unique per file"; SCIM: userName is
+ * unique), so two eligible people with one work email cannot both be
+ * sent.  The email goes to the one already provisioned with it, else to
+ * the smallest employee id; the others are held.  Returns a map
+ * case-folded email -> the winner's employee id (caller decrefs). */
+static json_t *
+email_owners(const struct roster_source *src, const struct roster_rows *rows)
+{
+	json_t *own = json_object(), *prov = json_object();
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < src->people.n; i++) {
+			const struct bob_person *p = &src->people.v[i];
+			const struct roster_row *was;
+			const char *holder;
+			char *key;
+			int provisioned;
+
+			if (str_empty(p->id) || str_empty(p->email) ||
+			    src->evals[i].verdict != ROSTER_ELIGIBLE)
+				continue;
+			was = roster_rows_find(rows, p->id);
+			provisioned = was != NULL && str_eq_ci(was->email, p->email);
+			if (provisioned != (pass == 0))
+				continue;
+			key = str_lower_dup(p->email);
+			holder = json_string_value(json_object_get(own, key));
+			if (holder == NULL || (pass == 1 && json_object_get(prov, key) == NULL &&
+			    strcmp(p->id, holder) < 0)) {
+				json_object_set_new(own, key, json_string(p->id));
+				if (provisioned)
+					json_object_set_new(prov, key, json_true());
+			}
+			free(key);
+		}
+	}
+	json_decref(prov);
+	return own;
+}
+
+void
+roster_diff(const struct roster_source *src, const struct roster_rows *rows, struct plan *out)
+{
+	roster_diff_flags(src, rows, out, 0);
+}
+
+/* A field the Alleo file would carry as a spreadsheet formula or with a
+ * control byte in it. */
+static int
+formula_row(const struct roster_row *r)
+{
+	return util_csv_formula_like(r->email) || util_csv_formula_like(r->first_name) ||
+	    util_csv_formula_like(r->last_name);
+}
+
+void
+roster_diff_flags(const struct roster_source *src, const struct roster_rows *rows,
+    struct plan *out, unsigned flags)
+{
+	char reason[REASON_MAX], d[11];
+	unsigned char *seen = xcalloc(rows->n + 1, 1);
+	size_t with_budgets = 0;
+	json_t *owners = email_owners(src, rows);
+
+	for (size_t i = 0; i < src->people.n; i++) {
+		const struct bob_person *p = &src->people.v[i];
+		const struct roster_eval *e = &src->evals[i];
+		int64_t today = src->local_today[i];
+		const struct roster_row *was;
+		struct roster_row want;
+		char *name, *changes;
+
+		if (str_empty(p->id))
+			continue;
+		was = roster_rows_find(rows, p->id);
+		if (was != NULL)
+			seen[was - rows->v] = 1;
+		name = roster_person_name(p);
+		switch (e->verdict) {
+		case ROSTER_UNKNOWN:
+			plan_hold(out, p->id, p->email, name, e->reason);
+			break;
+		case ROSTER_ELIGIBLE:
+			if (!str_empty(p->email)) {
+				char *key = str_lower_dup(p->email);
+				const char *owner = json_string_value(json_object_get(owners, key));
+
+				free(key);
+				if (owner != NULL && !str_eq(owner, p->id)) {
+					snprintf(reason, sizeof reason, "held: %s is also the work email of "
+					    "employee %s, who gets it (Alleo keys people by email, so one "
+					    "email cannot be two people); give each person their own email "
+					    "in HiBob", p->email, owner);
+					plan_hold(out, p->id, p->email, name, reason);
+					break;
+				}
+			}
+			roster_row_from_person(p, &want);
+			if ((flags & ROSTER_DIFF_CSV) && formula_row(&want)) {
+				/* the data is not changed silently: the person waits */
+				plan_hold(out, p->id, p->email, name,
+				    "held: a name or the e-mail starts like a spreadsheet formula "
+				    "(= + - @) or holds a control character, which the Alleo CSV "
+				    "file would carry as it is; correct it in HiBob");
+				roster_row_clear(&want);
+				break;
+			}
+			if (src->budgets_unsent[0] != '\0') {
+				/* nowhere to put them: not a change Alleo could see, so
+				 * the row keeps what was last delivered */
+				with_budgets += want.budgets != NULL;
+				free(want.budgets);
+				want.budgets = was && was->budgets ? xstrdup(was->budgets) : NULL;
+			}
+			if (was == NULL) {
+				snprintf(reason, sizeof reason, "joined: alleo_access yes, %s",
+				    e->rules[2].detail);
+				if (str_empty(p->email)) {
+					plan_hold(out, p->id, p->email, name,
+					    "held: eligible, but HiBob has no work email for them "
+					    "(Alleo needs one)");
+					roster_row_clear(&want);
+					break;
+				}
+				add_action(out, PLAN_ADD, p, name, reason, NULL, &want);
+			} else if (!was->active) {
+				if (!str_eq(was->start_date, want.start_date) && want.start_date)
+					snprintf(reason, sizeof reason, "rehired: started again on %s (same "
+					    "Alleo account)", want.start_date);
+				else
+					snprintf(reason, sizeof reason, "eligible again: alleo_access yes, "
+					    "%s (same Alleo account)", e->rules[1].detail);
+				want.remote_id = xstrdup(was->remote_id);
+				add_action(out, PLAN_REACTIVATE, p, name, reason, was, &want);
+			} else {
+				changes = roster_row_changes(was, &want, today);
+				if (*changes != '\0') {
+					want.remote_id = xstrdup(was->remote_id);
+					add_action(out, PLAN_UPDATE, p, name, changes, was, &want);
+				}
+				free(changes);
+			}
+			roster_row_clear(&want);
+			break;
+		case ROSTER_INELIGIBLE:
+			if (was == NULL || !was->active)
+				break;
+			removal_reason(p, e, today, reason, sizeof reason);
+			roster_row_copy(&want, was);
+			want.active = 0;
+			free(want.offboard_date);
+			date_format(e->offboard_days >= 0 && e->offboard_days <= today ?
+			    e->offboard_days : today, d);
+			want.offboard_date = xstrdup(d);
+			{
+				size_t n = strlen(reason);
+				snprintf(reason + n, sizeof reason - n, " (offboarding date %s)", d);
+			}
+			add_action(out, PLAN_REMOVE, p, name, reason, was, &want);
+			roster_row_clear(&want);
+			break;
+		}
+		free(name);
+	}
+	/* provisioned people HiBob does not show any more: never removed on
+	 * an absence, which is what a permission change also looks like */
+	for (size_t k = 0; k < rows->n; k++) {
+		const struct roster_row *r = &rows->v[k];
+		char *name;
+		if (seen[k] || !r->active)
+			continue;
+		name = xasprintf("%s%s%s", r->first_name ? r->first_name : "",
+		    r->first_name && r->last_name ? " " : "", r->last_name ? r->last_name : "");
+		plan_hold(out, r->employee_id, r->email, name,
+		    "held: provisioned in Alleo but no longer visible in HiBob (deleted, or outside "
+		    "the service user's audience); not removed automatically");
+		free(name);
+	}
+	free(seen);
+	json_decref(owners);
+	if (src->budgets_unsent[0] != '\0' && src->nbudget > 0) {
+		char *note = xasprintf("budget fields are not sent (%zu eligible %s one): %s",
+		    with_budgets, with_budgets == 1 ? "person has" : "people have",
+		    src->budgets_unsent);
+		plan_note(out, note);
+		free(note);
+	}
+	out->source_count = (long)src->people.n;
+	plan_finalize(out);
+}
+
+bs_rc
+roster_plan(struct bs_session *s, const struct roster_source *src, struct plan *out,
+    struct bs_error *err)
+{
+	struct roster_rows rows;
+	bs_rc rc;
+
+	plan_init(out, "alleo");
+	if (s == NULL || s->store == NULL)
+		return bs_fail(err, BS_ERR_INVALID, "the roster plan needs the state store");
+	rc = store_roster_list(s->store, &rows, err);
+	if (rc != BS_OK)
+		return rc;
+	roster_diff_flags(src, &rows, out,
+	    str_eq(conf_get(s->conf, "alleo.mode"), "csv") ? ROSTER_DIFF_CSV : 0);
+	roster_rows_free(&rows);
+	return BS_OK;
+}
+
+/* ---- source sanity ---- */
+
+bs_rc
+roster_source_sane(const struct roster_source *src, long last_count, double min_ratio,
+    struct bs_error *err)
+{
+	long n = (long)src->people.n;
+
+	if (n == 0)
+		return bs_fail(err, BS_ERR_SOURCE, "HiBob returned no people at all, so nothing was "
+		    "changed. A lost permission or an outage looks like this: run 'bobsync check'");
+	if (src->field_problem[0] != '\0')
+		return bs_fail(err, BS_ERR_SOURCE, "the eligibility field cannot be read: %s. Nothing "
+		    "was changed; 'bobsync check' says how to fix it", src->field_problem);
+	if (src->nmissing_sections > 0) {
+		struct strbuf sb;
+		bs_rc rc;
+		sb_init(&sb, 512);
+		for (size_t i = 0; i < src->nmissing_sections; i++)
+			sb_printf(&sb, "%s%s", i ? ", " : "", src->missing_sections[i]);
+		rc = bs_fail(err, BS_ERR_SOURCE, "HiBob no longer returns the %s section%s for anyone "
+		    "(the service user's permission group lacks View on %s). Nothing was changed",
+		    sb.buf ? sb.buf : "?", src->nmissing_sections > 1 ? "s" : "",
+		    src->nmissing_sections > 1 ? "them" : "it");
+		sb_free(&sb);
+		return rc;
+	}
+	if (last_count > 0 && min_ratio > 0 && (double)n < min_ratio * (double)last_count)
+		return bs_fail(err, BS_ERR_SOURCE, "HiBob returned %ld people, fewer than %.0f%% of the "
+		    "%ld the last successful run read (guard.min_source_ratio). Nothing was changed. "
+		    "If the company really shrank, lower guard.min_source_ratio for one run",
+		    n, min_ratio * 100.0, last_count);
+	return BS_OK;
+}
+
+/* ---- the CSV file ---- */
+
+/* Whether a row goes in the file at all (leavers only for a while). */
+static int
+csv_row_wanted(const struct roster_row *r, int64_t today)
+{
+	int64_t off;
+
+	if (r->active)
+		return 1;
+	/* leavers stay in the file for a while after their date */
+	return r->offboard_date != NULL && date_parse(r->offboard_date, &off) == 0 &&
+	    today - off <= ALLEO_CSV_KEEP_LEAVER_DAYS;
+}
+
+char *
+roster_csv_text(const struct roster_rows *rows, const char *const *budget_names,
+    size_t nbudget, int64_t today, size_t *len)
+{
+	struct alleo_csv_row *v = xcalloc(rows->n + 1, sizeof *v);
+	json_t *owner = json_object();
+	size_t n = 0;
+	char *text;
+
+	/* one row per email (Alleo's key, unique per file): an active person
+	 * first, so a leaver whose address went to someone new drops out */
+	for (size_t k = 0; k < 2 * rows->n; k++) {
+		const struct roster_row *r = &rows->v[k % rows->n];
+		char *key;
+
+		if (r->active != (k < rows->n) || !csv_row_wanted(r, today))
+			continue;
+		key = str_lower_dup(r->email ? r->email : "");
+		if (json_object_get(owner, key) == NULL)
+			json_object_set_new(owner, key, json_string(r->employee_id));
+		else
+			log_warn("the Alleo CSV file has %s once: employee %s is left out (employee "
+			    "%s has that email)", r->email, r->employee_id,
+			    json_string_value(json_object_get(owner, key)));
+		free(key);
+	}
+	for (size_t i = 0; i < rows->n; i++) {
+		const struct roster_row *r = &rows->v[i];
+		struct alleo_csv_row *x;
+		char *key;
+		int mine;
+
+		if (!csv_row_wanted(r, today))
+			continue;
+		key = str_lower_dup(r->email ? r->email : "");
+		mine = str_eq(json_string_value(json_object_get(owner, key)), r->employee_id);
+		free(key);
+		if (!mine)
+			continue;
+		x = &v[n++];
+		x->email = r->email;
+		x->first_name = r->first_name;
+		x->last_name = r->last_name;
+		x->onboarding_date = r->start_date;
+		/* active people with a known last day carry it in advance */
+		x->offboarding_date = r->active ? r->end_date : r->offboard_date;
+		x->external_id = r->employee_id;
+		x->budgets_json = r->budgets;
+	}
+	text = alleo_csv_format(budget_names, nbudget, v, n, len);
+	json_decref(owner);
+	free(v);
+	return text;
+}
+

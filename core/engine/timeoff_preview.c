@@ -1,0 +1,330 @@
+/* timeoff_preview.c - every request of a window with whether it will sync
+ * and why not, decided by the engine's own evaluation. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vendor/assembled.h"
+#include "config/conf.h"
+#include "vendor/hibob.h"
+#include "net/http.h"
+#include "base/log.h"
+#include "engine/session.h"
+#include "engine/timeoff_preview.h"
+#include "engine/timeoff_sync.h"
+#include "base/tz.h"
+#include "base/util.h"
+#include "config/vault.h"
+
+#define DAY 86400
+#define PREVIEW_FEED_MAX_DAYS 365	/* how far back the changes feed is read */
+
+static const char *
+status_text(const struct bob_timeoff *r)
+{
+	if (str_eq_ci(r->change_type, "Deleted"))
+		return "deleted";
+	if ((str_eq_ci(r->change_type, "Canceled") || str_eq_ci(r->change_type, "Cancelled")) &&
+	    r->status != TOFF_DISAPPROVED)
+		return "canceled";
+	return toff_status_name(r->status);
+}
+
+/* The request's first and last day (YYYY-MM-DD); 0, or -1 when unknown. */
+static int
+request_days(const struct bob_timeoff *r, int64_t *first, int64_t *last)
+{
+	const char *a = r->start_date[0] ? r->start_date : r->date;
+	const char *b = r->end_date[0] ? r->end_date : a;
+
+	if (date_parse(a, first) != 0)
+		return -1;
+	if (date_parse(b, last) != 0 || *last < *first)
+		*last = *first;
+	return 0;
+}
+
+static void
+add_item(struct toff_preview *p, const struct bob_timeoff *r, const struct toff_target *t)
+{
+	struct toff_preview_item *it;
+	int64_t d0, d1;
+
+	p->v = xreallocarray(p->v, p->n + 1, sizeof *p->v);
+	it = &p->v[p->n++];
+	memset(it, 0, sizeof *it);
+	it->request_id = r->request_id;
+	it->employee_id = xstrdup(r->employee_id);
+	it->email = xstrdup(t->email ? t->email : r->employee_email);
+	it->name = xstrdup(r->employee_name);
+	it->policy = xstrdup(r->policy_type);
+	it->type = xstrdup(r->type_raw ? r->type_raw : toff_type_name(r->type));
+	it->status = xstrdup(status_text(r));
+	it->sync = t->why == TOFF_WHY_SYNC;
+	it->why = t->why;
+	it->reason = xstrdup(t->reason);
+	it->zone = xstrdup(t->zone ? tz_name(t->zone) : "UTC");
+	it->agent_id = t->person ? xstrdup(t->person->agent_id) : NULL;
+	if (t->d.nevents > 0) {
+		int64_t s = t->d.events[0].start, e = t->d.events[0].end;
+		for (size_t i = 1; i < t->d.nevents; i++) {
+			if (t->d.events[i].start < s)
+				s = t->d.events[i].start;
+			if (t->d.events[i].end > e)
+				e = t->d.events[i].end;
+		}
+		tz_format_iso(t->zone, s, it->start);
+		tz_format_iso(t->zone, e, it->end);
+		it->t_start = s;
+		it->t_end = e;
+		it->nevents = t->d.nevents;
+	}
+	if (request_days(r, &d0, &d1) == 0)
+		date_format(d0, it->first_date);
+	p->total++;
+	if (it->sync)
+		p->sync++;
+	else
+		p->skip++;
+	if ((unsigned)t->why <= TOFF_WHY_OTHER)
+		p->per_why[t->why]++;
+}
+
+static int
+item_cmp(const void *a, const void *b)
+{
+	const struct toff_preview_item *x = a, *y = b;
+	int c = strcmp(x->first_date, y->first_date);
+
+	if (c != 0)
+		return c;
+	return x->request_id < y->request_id ? -1 : x->request_id > y->request_id;
+}
+
+/* GET /timeoff/whosout with includePending=true: the preview shows the
+ * requests still waiting for approval too.  bob_whos_out (hibob.h) asks
+ * for approved ones only, so this one call is made here with the same
+ * credentials, transport and parser (bob_parse_timeoffs). */
+static bs_rc
+whos_out_pending(struct bs_session *s, const char *from, const char *to,
+    struct bob_timeoffs *out, struct bs_error *err)
+{
+	struct http_request req = { 0 };
+	struct http_response resp = { 0 };
+	const char *base = conf_get(s->conf, "hibob.base_url");
+	const char *id = s->vault ? vault_get(s->vault, VAULT_HIBOB_ID) : NULL;
+	const char *tok = s->vault ? vault_get(s->vault, VAULT_HIBOB_TOKEN) : NULL;
+	size_t n = base ? strlen(base) : 0;
+	char *url;
+	bs_rc rc;
+
+	memset(out, 0, sizeof *out);
+	if (str_empty(id) || str_empty(tok))
+		return bs_fail(err, BS_ERR_NOT_CONFIGURED, "no HiBob Service User stored: run "
+		    "'bobsync setup' or 'bobsync credentials set hibob'");
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	url = xasprintf("%.*s/timeoff/whosout?from=%s&to=%s&includeHourly=true&includePrivate=true"
+	    "&includePending=true", (int)n, base ? base : "", from, to);
+	req.method = "GET";
+	req.url = url;
+	req.username = id;
+	req.password = tok;
+	req.pace_class = "hibob.timeoff";
+	req.idempotent = 1;
+	rc = http_send(s->http, &req, &resp, err);
+	if (rc == BS_ERR_AUTH)
+		bs_fail(err, rc, "HiBob rejected the Service User ID or token (HTTP 401)");
+	else if (rc == BS_ERR_FORBIDDEN)
+		bs_fail(err, rc, "HiBob refused time off (HTTP 403): grant the permission group "
+		    "People's data > Time off > See who's out");
+	if (rc == BS_OK)
+		rc = bob_parse_timeoffs(resp.body, resp.body_len, out, err);
+	http_response_clear(&resp);
+	free(url);
+	return rc;
+}
+
+
+static int
+by_agent_start(const void *a, const void *b)
+{
+	const struct toff_preview_item *x = *(const struct toff_preview_item *const *)a;
+	const struct toff_preview_item *y = *(const struct toff_preview_item *const *)b;
+	int c = strcmp(x->agent_id, y->agent_id);
+
+	if (c != 0)
+		return c;
+	return x->t_start < y->t_start ? -1 : x->t_start > y->t_start;
+}
+
+static void
+note_overlap(struct toff_preview_item *it, long long other)
+{
+	char *r = xasprintf("%s; overlaps request #%lld of the same agent: both stay in Assembled, "
+	    "each as its own event (with assembled.allow_conflicts=false Assembled deletes what a "
+	    "new event overlaps, so bobsync makes the overlapped one again right after)",
+	    it->reason ? it->reason : "", other);
+	free(it->reason);
+	it->reason = r;
+}
+
+/* Requests to sync whose events overlap another's of the same agent
+ * (timeoff_rules.h toff_events_overlap): each reason says what happens. */
+static void
+note_overlaps(struct toff_preview *p)
+{
+	struct toff_preview_item **ix = xcalloc(p->n + 1, sizeof *ix);
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].sync && p->v[i].agent_id != NULL && p->v[i].t_end > p->v[i].t_start)
+			ix[n++] = &p->v[i];
+	if (n > 1)
+		qsort(ix, n, sizeof *ix, by_agent_start);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = i + 1; k < n && str_eq(ix[k]->agent_id, ix[i]->agent_id) &&
+		    ix[k]->t_start < ix[i]->t_end; k++) {
+			if (ix[k]->request_id == ix[i]->request_id)
+				continue;
+			note_overlap(ix[i], ix[k]->request_id);
+			note_overlap(ix[k], ix[i]->request_id);
+		}
+	free(ix);
+}
+
+bs_rc
+toff_preview_run(struct bs_session *s, const char *from, const char *to,
+    const struct bs_progress *progress, struct toff_preview *out, struct bs_error *err)
+{
+	struct bob_client *bc;
+	struct bob_timeoffs outs = { 0 }, ch = { 0 }, more = { 0 };
+	struct toff_env *env = NULL;
+	struct bs_error aerr = { 0 };
+	int64_t now = clock_now(), ws, we, d0, d1, since;
+	long lookback;
+	unsigned char *latest = NULL;
+	long long *ids = NULL;
+	size_t nids = 0;
+	bs_rc rc;
+
+	if (out == NULL)
+		return bs_fail(err, BS_ERR_INVALID, "no place for the preview");
+	memset(out, 0, sizeof *out);
+	if (s == NULL || s->conf == NULL)
+		return bs_fail(err, BS_ERR_INVALID, "the preview needs the settings");
+	if (toff_window(s->conf, now, &ws, &we) != 0)
+		return bs_fail(err, BS_ERR_CONFIG, "timeoff.sync_until '%s' cannot be read",
+		    conf_get(s->conf, "timeoff.sync_until"));
+	if (from != NULL) {
+		if (date_parse(from, &d0) != 0)
+			return bs_fail(err, BS_ERR_INVALID, "--from '%s' is not a date (YYYY-MM-DD)", from);
+		ws = d0 * DAY;
+	}
+	if (to != NULL) {
+		if (date_parse(to, &d1) != 0)
+			return bs_fail(err, BS_ERR_INVALID, "--to '%s' is not a date (YYYY-MM-DD)", to);
+		we = (d1 + 1) * DAY;
+	}
+	if (we <= ws)
+		return bs_fail(err, BS_ERR_INVALID, "the window ends before it starts");
+	date_format(ws / DAY, out->from);
+	date_format(we / DAY - 1, out->to);
+
+	rc = session_bob(s, &bc, err);
+	if (rc != BS_OK)
+		return rc;
+	if (progress) {
+		struct bs_progress_event ev = { "Reading time off from HiBob", 0, 0, NULL, 0, 0, 0 };
+		bs_progress_report(progress, &ev);
+	}
+	rc = whos_out_pending(s, out->from, out->to, &outs, err);
+	if (rc != BS_OK)
+		goto out;
+	/* requests that left the approved set recently: the changes feed */
+	lookback = conf_get_int(s->conf, "timeoff.lookback_days");
+	since = ws < now - lookback * DAY ? ws : now - lookback * DAY;
+	if (since < now - PREVIEW_FEED_MAX_DAYS * DAY)
+		since = now - PREVIEW_FEED_MAX_DAYS * DAY;
+	if (since < now) {
+		rc = bob_timeoff_changes(bc, since, now, &ch, err);
+		if (rc != BS_OK)
+			goto out;
+	}
+
+	env = toff_env_new(s, progress);
+	rc = toff_env_assembled(env, &aerr);
+	if (rc == BS_OK) {
+		out->assembled = 1;
+	} else if (rc == BS_ERR_NOT_CONFIGURED) {
+		snprintf(out->assembled_problem, sizeof out->assembled_problem, "%s",
+		    bs_error_text(&aerr));
+	} else {
+		*err = aerr;
+		goto out;
+	}
+	rc = BS_OK;
+	latest = toff_latest_flags(&outs);
+	for (size_t i = 0; i < outs.n && rc == BS_OK; i++) {
+		struct toff_target t;
+		if (!latest[i])
+			continue;	/* listed twice */
+		rc = toff_target_eval(env, &outs.v[i], ws, we, &t, err);
+		if (rc == BS_OK)
+			add_item(out, &outs.v[i], &t);
+		toff_target_clear(&t);
+	}
+	/* the current state of each request the feed names (it carries no
+	 * status), when who's out does not list it and its days touch the
+	 * window */
+	ids = toff_sorted_ids(&outs, &nids);
+	if (rc == BS_OK)
+		rc = toff_feed_states(bc, &ch, ids, nids, ws, we, &more, err);
+	for (size_t i = 0; i < more.n && rc == BS_OK; i++) {
+		struct bob_timeoff *r = &more.v[i];
+		struct toff_target t;
+		if (request_days(r, &d0, &d1) != 0 || (d1 + 1) * DAY <= ws || d0 * DAY >= we)
+			continue;
+		rc = toff_target_eval(env, r, ws, we, &t, err);
+		if (rc == BS_OK) {
+			toff_leaver_cut(env, r, &t);	/* not listed by who's out: maybe left */
+			add_item(out, r, &t);
+		}
+		toff_target_clear(&t);
+	}
+	note_overlaps(out);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof *out->v, item_cmp);
+out:
+	free(latest);
+	free(ids);
+	if (rc != BS_OK)
+		toff_preview_free(out);
+	toff_env_free(&env);
+	bob_timeoffs_free(&outs);
+	bob_timeoffs_free(&more);
+	bob_timeoffs_free(&ch);
+	return rc;
+}
+
+void
+toff_preview_free(struct toff_preview *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		struct toff_preview_item *it = &p->v[i];
+		free(it->employee_id);
+		free(it->email);
+		free(it->name);
+		free(it->policy);
+		free(it->type);
+		free(it->status);
+		free(it->reason);
+		free(it->zone);
+		free(it->agent_id);
+	}
+	free(p->v);
+	p->v = NULL;
+	p->n = 0;
+}

@@ -1,0 +1,244 @@
+/* store_roster.c - queries on the `roster` table (schema in store.c). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+#include "store/store_roster.h"
+#include "base/util.h"
+
+#define ROSTER_COLUMNS \
+	"employee_id, email, first_name, last_name, start_date, end_date, budgets, " \
+	"remote_id, active, offboard_date, content_hash, updated_at"
+
+static char *
+col_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+static void
+read_row(sqlite3_stmt *st, struct roster_row *r)
+{
+	memset(r, 0, sizeof *r);
+	r->employee_id = col_dup(st, 0);
+	r->email = col_dup(st, 1);
+	r->first_name = col_dup(st, 2);
+	r->last_name = col_dup(st, 3);
+	r->start_date = col_dup(st, 4);
+	r->end_date = col_dup(st, 5);
+	r->budgets = col_dup(st, 6);
+	r->remote_id = col_dup(st, 7);
+	r->active = sqlite3_column_int(st, 8) != 0;
+	r->offboard_date = col_dup(st, 9);
+	r->content_hash = col_dup(st, 10);
+	r->updated_at = sqlite3_column_int64(st, 11);
+	if (r->employee_id == NULL)
+		r->employee_id = xstrdup("");
+}
+
+static bs_rc
+prepare(struct store *s, const char *sql, sqlite3_stmt **st, struct bs_error *err)
+{
+	if (s == NULL || store_db(s) == NULL)
+		return bs_fail(err, BS_ERR_INVALID, "no state store");
+	if (sqlite3_prepare_v2(store_db(s), sql, -1, st, NULL) != SQLITE_OK)
+		return store_fail(s, err, "reading the Alleo roster");
+	return BS_OK;
+}
+
+bs_rc
+store_roster_list(struct store *s, struct roster_rows *out, struct bs_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int r;
+	bs_rc rc;
+
+	memset(out, 0, sizeof *out);
+	rc = prepare(s, "SELECT " ROSTER_COLUMNS " FROM roster ORDER BY employee_id", &st, err);
+	if (rc != BS_OK)
+		return rc;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			out->v = xreallocarray(out->v, cap, sizeof *out->v);
+		}
+		read_row(st, &out->v[out->n++]);
+	}
+	if (r != SQLITE_DONE) {
+		rc = store_fail(s, err, "reading the Alleo roster");
+		roster_rows_free(out);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static bs_rc
+get_one(struct store *s, const char *sql, const char *key, struct roster_row *out,
+    struct bs_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+	bs_rc rc;
+
+	memset(out, 0, sizeof *out);
+	if (key == NULL)
+		return bs_fail(err, BS_ERR_INVALID, "no employee id or email");
+	rc = prepare(s, sql, &st, err);
+	if (rc != BS_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		read_row(st, out);
+	else if (r == SQLITE_DONE)
+		rc = bs_fail(err, BS_ERR_NOT_FOUND, "%s was never sent to Alleo", key);
+	else
+		rc = store_fail(s, err, "reading the Alleo roster");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+bs_rc
+store_roster_get(struct store *s, const char *employee_id, struct roster_row *out,
+    struct bs_error *err)
+{
+	return get_one(s, "SELECT " ROSTER_COLUMNS " FROM roster WHERE employee_id = ?",
+	    employee_id, out, err);
+}
+
+bs_rc
+store_roster_find_email(struct store *s, const char *email, struct roster_row *out,
+    struct bs_error *err)
+{
+	/* COLLATE NOCASE folds ASCII only, like str_eq_ci */
+	return get_one(s, "SELECT " ROSTER_COLUMNS " FROM roster WHERE email = ? COLLATE NOCASE "
+	    "ORDER BY updated_at DESC LIMIT 1", email, out, err);
+}
+
+static void
+bind_opt(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+bs_rc
+store_roster_put(struct store *s, const struct roster_row *r, int64_t now, struct bs_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	bs_rc rc;
+
+	if (r == NULL || str_empty(r->employee_id))
+		return bs_fail(err, BS_ERR_INVALID, "a roster row needs an employee id");
+	if (s == NULL || store_db(s) == NULL)
+		return bs_fail(err, BS_ERR_INVALID, "no state store");
+	if (sqlite3_prepare_v2(store_db(s), "INSERT OR REPLACE INTO roster(" ROSTER_COLUMNS ") "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, err, "saving the Alleo roster");
+	bind_opt(st, 1, r->employee_id);
+	bind_opt(st, 2, r->email);
+	bind_opt(st, 3, r->first_name);
+	bind_opt(st, 4, r->last_name);
+	bind_opt(st, 5, r->start_date);
+	bind_opt(st, 6, r->end_date);
+	bind_opt(st, 7, r->budgets);
+	bind_opt(st, 8, r->remote_id);
+	sqlite3_bind_int(st, 9, r->active ? 1 : 0);
+	bind_opt(st, 10, r->offboard_date);
+	bind_opt(st, 11, r->content_hash);
+	sqlite3_bind_int64(st, 12, now);
+	rc = sqlite3_step(st) == SQLITE_DONE ? BS_OK : store_fail(s, err, "saving the Alleo roster");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+long
+store_roster_count_active(struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+	long n = -1;
+
+	if (s == NULL || store_db(s) == NULL)
+		return -1;
+	if (sqlite3_prepare_v2(store_db(s), "SELECT count(*) FROM roster WHERE active = 1", -1,
+	    &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+void
+roster_row_clear(struct roster_row *r)
+{
+	if (r == NULL)
+		return;
+	free(r->employee_id);
+	free(r->email);
+	free(r->first_name);
+	free(r->last_name);
+	free(r->start_date);
+	free(r->end_date);
+	free(r->budgets);
+	free(r->remote_id);
+	free(r->offboard_date);
+	free(r->content_hash);
+	memset(r, 0, sizeof *r);
+}
+
+void
+roster_row_copy(struct roster_row *dst, const struct roster_row *src)
+{
+	memset(dst, 0, sizeof *dst);
+	if (src == NULL)
+		return;
+	dst->employee_id = xstrdup(src->employee_id);
+	dst->email = xstrdup(src->email);
+	dst->first_name = xstrdup(src->first_name);
+	dst->last_name = xstrdup(src->last_name);
+	dst->start_date = xstrdup(src->start_date);
+	dst->end_date = xstrdup(src->end_date);
+	dst->budgets = xstrdup(src->budgets);
+	dst->remote_id = xstrdup(src->remote_id);
+	dst->active = src->active;
+	dst->offboard_date = xstrdup(src->offboard_date);
+	dst->content_hash = xstrdup(src->content_hash);
+	dst->updated_at = src->updated_at;
+}
+
+void
+roster_rows_free(struct roster_rows *rows)
+{
+	if (rows == NULL)
+		return;
+	for (size_t i = 0; i < rows->n; i++)
+		roster_row_clear(&rows->v[i]);
+	free(rows->v);
+	memset(rows, 0, sizeof *rows);
+}
+
+const struct roster_row *
+roster_rows_find(const struct roster_rows *rows, const char *employee_id)
+{
+	size_t lo = 0, hi;
+
+	if (rows == NULL || employee_id == NULL)
+		return NULL;
+	hi = rows->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(rows->v[mid].employee_id, employee_id);
+		if (c == 0)
+			return &rows->v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}

@@ -1,0 +1,1844 @@
+/* hibob.c - HiBob API client: fields, named lists, people, time off. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "vendor/hibob.h"
+#include "net/http.h"
+#include "base/jread.h"
+#include "base/log.h"
+#include "base/util.h"
+
+#define BOB_MAX_FIELDS_PER_SEARCH 400
+#define BOB_MAX_LIST_DEPTH 16
+#define BOB_CHANGES_WINDOW (180LL * 86400)	/* "at most 6 months": the shortest 6 calendar months are 181 days */
+
+struct bob_client {
+	struct http_client *http;	/* borrowed */
+	char *base;			/* without trailing slash */
+	char *user;			/* sodium_malloc'd */
+	char *token;			/* sodium_malloc'd */
+};
+
+static char *
+secure_dup(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	char *d = sodium_malloc(n + 1);
+
+	if (d == NULL)
+		abort();
+	memcpy(d, s ? s : "", n);
+	d[n] = '\0';
+	return d;
+}
+
+struct bob_client *
+bob_client_new(struct http_client *http, const char *base_url,
+    const char *service_user_id, const char *token)
+{
+	struct bob_client *c = xcalloc(1, sizeof *c);
+	size_t n;
+
+	c->http = http;
+	c->base = xstrdup(base_url ? base_url : "https://api.hibob.com/v1");
+	n = strlen(c->base);
+	while (n > 0 && c->base[n - 1] == '/')
+		c->base[--n] = '\0';
+	c->user = secure_dup(service_user_id);
+	c->token = secure_dup(token);
+	log_register_secret(c->token);
+	log_register_basic_auth(c->user, c->token);
+	http_set_pace(http, "hibob.search", 50, 60000, 10);
+	http_set_pace(http, "hibob.fields", 50, 60000, 10);
+	http_set_pace(http, "hibob.write", 60, 60000, 10);
+	return c;
+}
+
+void
+bob_client_free(struct bob_client **cp)
+{
+	struct bob_client *c;
+
+	if (cp == NULL || *cp == NULL)
+		return;
+	c = *cp;
+	free(c->base);
+	sodium_free(c->user);
+	sodium_free(c->token);
+	free(c);
+	*cp = NULL;
+}
+
+/* One request to HiBob; path starts with '/'. */
+static bs_rc
+bob_request(struct bob_client *c, const char *method, const char *path,
+    const char *body, const char *pace, int idempotent, const long *accept,
+    size_t naccept, struct http_response *resp, struct bs_error *err)
+{
+	struct http_request req = { 0 };
+	char *url = xasprintf("%s%s", c->base, path);
+	bs_rc rc;
+
+	req.method = method;
+	req.url = url;
+	req.body = body;
+	req.body_len = body ? strlen(body) : 0;
+	req.username = c->user;
+	req.password = c->token;
+	req.pace_class = pace;
+	req.idempotent = idempotent;
+	req.accept_status = accept;
+	req.naccept_status = naccept;
+	rc = http_send(c->http, &req, resp, err);
+	if (rc == BS_ERR_AUTH)
+		bs_fail(err, rc, "HiBob rejected the Service User ID or token (HTTP 401). "
+		    "Check both in Bob: Settings > Integrations > Service Users");
+	else if (rc == BS_ERR_FORBIDDEN)
+		bs_fail(err, rc, "HiBob refused access to %s (HTTP 403): the service user's "
+		    "permission group lacks a right this needs", path);
+	free(url);
+	return rc;
+}
+
+/* ---- enums ---- */
+
+static const char *const toff_type_names[] = {
+	"days", "hours", "portionOnRange", "hoursOnRange", "differentDayDurations",
+	"specificHoursDayDurations", "differentSpecificHoursDayDurations",
+	"percentageOnRange", "openEnded", "unknown"
+};
+
+enum toff_type
+toff_type_parse(const char *s)
+{
+	if (s == NULL)
+		return TOFF_TYPE_UNKNOWN;
+	for (int i = 0; i < TOFF_TYPE_UNKNOWN; i++)
+		if (strcasecmp(s, toff_type_names[i]) == 0)
+			return (enum toff_type)i;
+	return TOFF_TYPE_UNKNOWN;
+}
+
+const char *
+toff_type_name(enum toff_type t)
+{
+	if ((unsigned)t > TOFF_TYPE_UNKNOWN)
+		t = TOFF_TYPE_UNKNOWN;
+	return toff_type_names[t];
+}
+
+enum toff_status
+toff_status_parse(const char *s)
+{
+	if (s == NULL)
+		return TOFF_STATUS_UNKNOWN;
+	if (strcasecmp(s, "approved") == 0)
+		return TOFF_APPROVED;
+	if (strcasecmp(s, "pending") == 0)
+		return TOFF_PENDING;
+	if (strcasecmp(s, "canceled") == 0 || strcasecmp(s, "cancelled") == 0)
+		return TOFF_CANCELED;
+	if (strcasecmp(s, "disapproved") == 0 || strcasecmp(s, "declined") == 0 ||
+	    strcasecmp(s, "rejected") == 0)
+		return TOFF_DISAPPROVED;
+	if (strcasecmp(s, "deleted") == 0)
+		return TOFF_DELETED;
+	return TOFF_STATUS_UNKNOWN;
+}
+
+const char *
+toff_status_name(enum toff_status s)
+{
+	switch (s) {
+	case TOFF_APPROVED: return "approved";
+	case TOFF_PENDING: return "pending";
+	case TOFF_CANCELED: return "canceled";
+	case TOFF_DISAPPROVED: return "disapproved";
+	case TOFF_DELETED: return "deleted";
+	case TOFF_STATUS_UNKNOWN: break;
+	}
+	return "unknown";
+}
+
+enum toff_portion
+toff_portion_parse(const char *s)
+{
+	if (s == NULL)
+		return TOFF_PORTION_NONE;
+	if (strcasecmp(s, "all_day") == 0 || strcasecmp(s, "allDay") == 0 ||
+	    strcasecmp(s, "full_day") == 0)
+		return TOFF_ALL_DAY;
+	if (strcasecmp(s, "morning") == 0)
+		return TOFF_MORNING;
+	if (strcasecmp(s, "afternoon") == 0)
+		return TOFF_AFTERNOON;
+	return TOFF_PORTION_NONE;
+}
+
+/* ---- freeing ---- */
+
+void
+bob_fields_free(struct bob_fields *f)
+{
+	if (f == NULL)
+		return;
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->v[i].id);
+		free(f->v[i].name);
+		free(f->v[i].category);
+		free(f->v[i].category_name);
+		free(f->v[i].type);
+		free(f->v[i].list_id);
+		free(f->v[i].json_path);
+	}
+	free(f->v);
+	f->v = NULL;
+	f->n = 0;
+}
+
+static void
+items_free(struct bob_list_item *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(items[i].id);
+		free(items[i].name);
+		items_free(items[i].children, items[i].nchildren);
+	}
+	free(items);
+}
+
+void
+bob_list_free(struct bob_list *l)
+{
+	if (l == NULL)
+		return;
+	free(l->name);
+	items_free(l->items, l->n);
+	memset(l, 0, sizeof *l);
+}
+
+void
+bob_person_clear(struct bob_person *p)
+{
+	if (p == NULL)
+		return;
+	free(p->id);
+	free(p->email);
+	free(p->first_name);
+	free(p->surname);
+	free(p->display_name);
+	free(p->department);
+	free(p->site);
+	free(p->start_date);
+	free(p->termination_date);
+	free(p->lifecycle);
+	free(p->status);
+	free(p->lifecycle_id);
+	free(p->status_id);
+	free(p->access_value);
+	for (size_t i = 0; i < p->nbudgets; i++)
+		free(p->budgets[i].field);
+	free(p->budgets);
+	memset(p, 0, sizeof *p);
+}
+
+void
+bob_people_free(struct bob_people *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->n; i++)
+		bob_person_clear(&p->v[i]);
+	free(p->v);
+	for (size_t i = 0; i < p->nmissing; i++) {
+		free(p->missing[i].field_id);
+		free(p->missing[i].category_name);
+	}
+	free(p->missing);
+	memset(p, 0, sizeof *p);
+}
+
+void
+bob_timeoff_clear(struct bob_timeoff *t)
+{
+	if (t == NULL)
+		return;
+	free(t->employee_id);
+	free(t->employee_email);
+	free(t->employee_name);
+	free(t->policy_type);
+	free(t->type_raw);
+	free(t->status_raw);
+	free(t->change_type);
+	free(t->durations);
+	free(t->time_zone);
+	memset(t, 0, sizeof *t);
+}
+
+void
+bob_timeoffs_free(struct bob_timeoffs *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < t->n; i++)
+		bob_timeoff_clear(&t->v[i]);
+	free(t->v);
+	t->v = NULL;
+	t->n = 0;
+}
+
+void
+bob_strings_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* ---- fields metadata ---- */
+
+static char *
+dup_str(const json_t *obj, const char *key)
+{
+	return xstrdup(json_str(obj, key));
+}
+
+bs_rc
+bob_parse_fields(const char *json, size_t len, struct bob_fields *out, struct bs_error *err)
+{
+	json_t *root = util_json_parse(json, len, "HiBob field list", err);
+	size_t i;
+	json_t *f;
+
+	memset(out, 0, sizeof *out);
+	if (root == NULL)
+		return BS_ERR_PARSE;
+	if (!json_is_array(root)) {
+		json_t *inner = json_object_get(root, "fields");	/* tolerate a wrapper */
+		if (!json_is_array(inner)) {
+			json_decref(root);
+			return bs_fail(err, BS_ERR_PARSE, "HiBob field list: expected a JSON array");
+		}
+		json_incref(inner);
+		json_decref(root);
+		root = inner;
+	}
+	out->v = xcalloc(json_array_size(root) + 1, sizeof *out->v);
+	json_array_foreach(root, i, f) {
+		struct bob_field *d = &out->v[out->n];
+		json_t *td;
+
+		if (!json_is_object(f) || json_str(f, "id") == NULL)
+			continue;
+		d->id = dup_str(f, "id");
+		d->name = dup_str(f, "name");
+		d->category = xstrdup(json_str(f, "categoryId") ? json_str(f, "categoryId")
+		    : json_str(f, "category"));
+		if (d->category == NULL && json_is_integer(json_object_get(f, "categoryId")))
+			d->category = json_id_dup(json_object_get(f, "categoryId"));
+		d->category_name = dup_str(f, "categoryDisplayName");
+		if (d->category_name == NULL)
+			d->category_name = xstrdup(d->category);
+		d->type = dup_str(f, "type");
+		d->json_path = dup_str(f, "jsonPath");
+		td = json_object_get(f, "typeData");
+		if (json_is_object(td))
+			d->list_id = json_id_dup(json_object_get(td, "listId"));
+		d->historical = json_is_true(json_object_get(f, "historical"));
+		out->n++;
+	}
+	json_decref(root);
+	return BS_OK;
+}
+
+bs_rc
+bob_get_fields(struct bob_client *c, struct bob_fields *out, struct bs_error *err)
+{
+	struct http_response resp = { 0 };
+	bs_rc rc;
+
+	memset(out, 0, sizeof *out);
+	rc = bob_request(c, "GET", "/company/people/fields", NULL, "hibob.fields", 1,
+	    NULL, 0, &resp, err);
+	if (rc == BS_OK)
+		rc = bob_parse_fields(resp.body, resp.body_len, out, err);
+	http_response_clear(&resp);
+	return rc;
+}
+
+/* ---- named lists ---- */
+
+static bs_rc
+parse_items(json_t *arr, int depth, struct bob_list_item **out, size_t *n,
+    struct bs_error *err)
+{
+	size_t i;
+	json_t *it;
+
+	*out = NULL;
+	*n = 0;
+	if (!json_is_array(arr))
+		return BS_OK;
+	if (depth > BOB_MAX_LIST_DEPTH)
+		return bs_fail(err, BS_ERR_PARSE, "HiBob list nests deeper than %d levels",
+		    BOB_MAX_LIST_DEPTH);
+	*out = xcalloc(json_array_size(arr) + 1, sizeof **out);
+	json_array_foreach(arr, i, it) {
+		struct bob_list_item *d = &(*out)[*n];
+		const char *name;
+		bs_rc rc;
+
+		if (!json_is_object(it))
+			continue;
+		d->id = json_id_dup(json_object_get(it, "id"));
+		if (d->id == NULL)
+			continue;
+		name = json_str(it, "value");
+		if (name == NULL)
+			name = json_str(it, "name");
+		d->name = xstrdup(name ? name : "");
+		d->archived = json_is_true(json_object_get(it, "archived"));
+		(*n)++;
+		rc = parse_items(json_object_get(it, "children"), depth + 1, &d->children,
+		    &d->nchildren, err);
+		if (rc != BS_OK)
+			return rc;
+	}
+	return BS_OK;
+}
+
+bs_rc
+bob_parse_list(const char *json, size_t len, struct bob_list *out, struct bs_error *err)
+{
+	json_t *root = util_json_parse(json, len, "HiBob named list", err);
+	json_t *arr;
+	bs_rc rc;
+
+	memset(out, 0, sizeof *out);
+	if (root == NULL)
+		return BS_ERR_PARSE;
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return bs_fail(err, BS_ERR_PARSE, "HiBob named list: expected a JSON object");
+	}
+	arr = json_object_get(root, "values");
+	if (arr == NULL)
+		arr = json_object_get(root, "items");
+	out->name = dup_str(root, "name");
+	rc = parse_items(arr, 0, &out->items, &out->n, err);
+	json_decref(root);
+	if (rc != BS_OK)
+		bob_list_free(out);
+	return rc;
+}
+
+bs_rc
+bob_get_list(struct bob_client *c, const char *list_name, struct bob_list *out,
+    struct bs_error *err)
+{
+	struct http_response resp = { 0 };
+	char *esc = url_escape(list_name);
+	char *path = xasprintf("/company/named-lists/%s?includeArchived=false", esc);
+	bs_rc rc;
+
+	memset(out, 0, sizeof *out);
+	rc = bob_request(c, "GET", path, NULL, "hibob.fields", 1, NULL, 0, &resp, err);
+	if (rc == BS_ERR_NOT_FOUND)
+		bs_fail(err, rc, "HiBob has no named list '%s'", list_name);
+	if (rc == BS_OK)
+		rc = bob_parse_list(resp.body, resp.body_len, out, err);
+	http_response_clear(&resp);
+	free(path);
+	free(esc);
+	return rc;
+}
+
+static const struct bob_list_item *
+find_item(const struct bob_list_item *items, size_t n, const char *id, const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct bob_list_item *r;
+		if (id != NULL && str_eq(items[i].id, id))
+			return &items[i];
+		if (name != NULL && str_eq_ci(items[i].name, name))
+			return &items[i];
+		r = find_item(items[i].children, items[i].nchildren, id, name);
+		if (r != NULL)
+			return r;
+	}
+	return NULL;
+}
+
+const char *
+bob_list_name_of(const struct bob_list *l, const char *item_id)
+{
+	const struct bob_list_item *it;
+
+	if (l == NULL || item_id == NULL)
+		return NULL;
+	it = find_item(l->items, l->n, item_id, NULL);
+	return it ? it->name : NULL;
+}
+
+const char *
+bob_list_id_of(const struct bob_list *l, const char *name)
+{
+	const struct bob_list_item *it;
+
+	if (l == NULL || name == NULL)
+		return NULL;
+	it = find_item(l->items, l->n, NULL, name);
+	return it ? it->id : NULL;
+}
+
+/* ---- people ---- */
+
+/* The value of field id "a.b.c" in one employee object, in any of the three
+ * forms HiBob returns: nested obj[a][b][c]; for root.x also top-level obj[x];
+ * flat obj["/a/b/c"] (its .value when an object).  NULL when absent; a JSON
+ * null when present without a value. */
+static const struct jnode *
+field_value(const struct jdoc *d, const struct jnode *emp, const char *id)
+{
+	char path[512];
+	const struct jnode *cur = emp, *v;
+	const char *seg = id;
+	size_t n = strlen(id);
+
+	if (n == 0 || n >= sizeof path - 1)
+		return NULL;
+	for (;;) {		/* the non-empty segments between dots */
+		size_t sl;
+		while (*seg == '.')
+			seg++;
+		if (*seg == '\0')
+			break;
+		sl = strcspn(seg, ".");
+		cur = jread_get(d, cur, seg, sl);	/* NULL when cur is not an object */
+		if (cur == NULL)
+			break;
+		seg += sl;
+	}
+	if (cur != NULL)
+		return cur;
+	if (str_starts(id, "root.")) {
+		cur = jread_get(d, emp, id + 5, n - 5);
+		if (cur != NULL)
+			return cur;
+	}
+	path[0] = '/';
+	for (size_t i = 0; i <= n; i++)
+		path[i + 1] = id[i] == '.' ? '/' : id[i];
+	cur = jread_get(d, emp, path, n + 1);
+	v = jread_get(d, cur, "value", 5);
+	return v != NULL ? v : cur;
+}
+
+/* Display value of a field from the humanReadable node (APPEND), else NULL;
+ * caller frees. */
+static char *
+human_dup(const struct jdoc *d, const struct jnode *emp, const char *id)
+{
+	const struct jnode *hr = jread_get(d, emp, "humanReadable", 13);
+
+	if (hr == NULL || hr->type != JT_OBJECT)
+		return NULL;
+	return jread_strdup(field_value(d, hr, id));
+}
+
+/* A scalar as a new string (strings as is, numbers formatted); NULL for
+ * null/absent/empty. */
+static char *
+scalar_dup(const struct jdoc *d, const struct jnode *v)
+{
+	if (v == NULL)
+		return NULL;
+	switch (v->type) {
+	case JT_STRING:
+		return v->slen ? jread_strdup(v) : NULL;
+	case JT_INT:
+		return xasprintf("%lld", v->num.i);
+	case JT_REAL:
+		return xasprintf("%g", v->num.r);
+	case JT_OBJECT: {
+		/* e.g. work.site may come as {"id":..,"name":..} */
+		const struct jnode *s = jread_get(d, v, "name", 4);
+		if (s == NULL || s->type != JT_STRING)
+			s = jread_get(d, v, "value", 5);
+		return jread_strdup(s);
+	}
+	default:
+		return NULL;
+	}
+}
+
+/* An id: strings as they are, whole numbers formatted; NULL otherwise. */
+static char *
+id_dup(const struct jnode *v)
+{
+	if (v == NULL)
+		return NULL;
+	if (v->type == JT_STRING)
+		return jread_strdup(v);
+	if (v->type == JT_INT)
+		return xasprintf("%lld", v->num.i);
+	if (v->type == JT_REAL) {
+		double r = v->num.r;
+		/* only whole numbers a long long can hold: casting anything
+		 * else is undefined (an id of 3.3e32 from a fuzzed response) */
+		if (r >= -9.2e18 && r <= 9.2e18 && r == (double)(long long)r)
+			return xasprintf("%lld", (long long)r);
+	}
+	return NULL;
+}
+
+/* The machine value of a possibly list-typed field: a list item id or a
+ * word, never the humanReadable text.  An object gives its "id". */
+static char *
+machine_dup(const struct jdoc *d, const struct jnode *emp, const char *id)
+{
+	const struct jnode *v = field_value(d, emp, id);
+	char *s;
+
+	if (v != NULL && v->type == JT_OBJECT) {
+		s = id_dup(jread_get(d, v, "id", 2));
+		if (s != NULL)
+			return s;
+	}
+	s = id_dup(v);
+	if (s != NULL && *s == '\0')
+		FREE(s);
+	return s != NULL ? s : scalar_dup(d, v);
+}
+
+/* Display text of a possibly list-typed field. */
+static char *
+display_dup(const struct jdoc *d, const struct jnode *emp, const char *id)
+{
+	char *h = human_dup(d, emp, id);
+
+	if (h != NULL && *h != '\0')
+		return h;
+	free(h);
+	return scalar_dup(d, field_value(d, emp, id));
+}
+
+static void
+read_access(const struct jdoc *d, const struct jnode *emp, const struct bob_people_query *q,
+    struct bob_person *p)
+{
+	const struct jnode *v;
+	const char *name = NULL;
+	char *raw = NULL, *human = NULL;
+
+	if (q == NULL || q->access_field_id == NULL) {
+		p->access = BOB_ACCESS_UNREADABLE;
+		return;
+	}
+	v = field_value(d, emp, q->access_field_id);
+	if (v == NULL) {
+		p->access = BOB_ACCESS_UNREADABLE;
+		return;
+	}
+	if (v->type == JT_ARRAY) {	/* multi-list: take the single value */
+		const struct jnode *first = jread_first(d, v);
+		v = first != NULL && jread_next(d, v, first) == NULL ? first : NULL;
+	}
+	raw = scalar_dup(d, v);
+	if (raw == NULL) {
+		p->access = BOB_ACCESS_UNSET;
+		return;
+	}
+	if (q->access_list != NULL)
+		name = bob_list_name_of(q->access_list, raw);
+	if (name == NULL)
+		name = human = human_dup(d, emp, q->access_field_id);
+	if (name == NULL)
+		name = raw;	/* already a display value */
+	p->access_value = xstrdup(name);
+	{
+		char *t = xstrdup(name), *s = str_trim(t);
+		if (strcasecmp(s, "yes") == 0)
+			p->access = BOB_ACCESS_YES;
+		else if (strcasecmp(s, "no") == 0)
+			p->access = BOB_ACCESS_NO;
+		else
+			p->access = BOB_ACCESS_OTHER;
+		free(t);
+	}
+	free(human);
+	free(raw);
+}
+
+static int
+number_of(const struct jnode *v, double *out)
+{
+	if (v != NULL && v->type == JT_INT) {
+		*out = (double)v->num.i;
+		return 1;
+	}
+	if (v != NULL && v->type == JT_REAL) {
+		*out = v->num.r;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+read_budgets(const struct jdoc *d, const struct jnode *emp, const struct bob_people_query *q,
+    struct bob_person *p)
+{
+	if (q == NULL || q->nbudget == 0)
+		return;
+	p->budgets = xcalloc(q->nbudget, sizeof *p->budgets);
+	p->nbudgets = q->nbudget;
+	for (size_t i = 0; i < q->nbudget; i++) {
+		const struct jnode *v = field_value(d, emp, q->budget_field_ids[i]);
+		struct bob_budget *b = &p->budgets[i];
+
+		b->field = xstrdup(q->budget_field_names ? q->budget_field_names[i]
+		    : q->budget_field_ids[i]);
+		if (number_of(v, &b->amount)) {
+			b->set = 1;
+		} else if (v != NULL && v->type == JT_STRING && v->slen > 0) {
+			char *s = jread_strdup(v), *end;
+			double x = strtod(s, &end);
+			if (*end == '\0') {
+				b->amount = x;
+				b->set = 1;
+			}
+			free(s);
+		} else if (v != NULL && v->type == JT_OBJECT &&
+		    number_of(jread_get(d, v, "value", 5), &b->amount)) {
+			b->set = 1;	/* currency */
+		}
+	}
+}
+
+static char *
+date_dup(const struct jdoc *d, const struct jnode *emp, const char *id)
+{
+	char *s = scalar_dup(d, field_value(d, emp, id));
+	int64_t day;
+
+	if (s == NULL)
+		return NULL;
+	if (strlen(s) > 10 && date_parse(s, &day) == 0)
+		s[10] = '\0';	/* "2026-01-01T00:00:00" -> date */
+	if (date_parse(s, &day) < 0) {
+		/* humanReadable-style "08/09/2019" is not a date we can trust */
+		FREE(s);
+	}
+	return s;
+}
+
+/* Convert one employee object. */
+static void
+person_from_doc(const struct jdoc *d, const struct jnode *emp, const struct bob_people_query *q,
+    struct bob_person *p)
+{
+	memset(p, 0, sizeof *p);
+	p->id = id_dup(field_value(d, emp, "root.id"));
+	p->email = scalar_dup(d, field_value(d, emp, "root.email"));
+	p->first_name = scalar_dup(d, field_value(d, emp, "root.firstName"));
+	p->surname = scalar_dup(d, field_value(d, emp, "root.surname"));
+	p->display_name = scalar_dup(d, field_value(d, emp, "root.displayName"));
+	if (p->display_name == NULL)
+		p->display_name = scalar_dup(d, field_value(d, emp, "root.fullName"));
+	p->department = display_dup(d, emp, "work.department");
+	p->site = display_dup(d, emp, "work.site");
+	p->start_date = date_dup(d, emp, "work.startDate");
+	p->termination_date = date_dup(d, emp, "internal.terminationDate");
+	p->lifecycle = display_dup(d, emp, "internal.lifecycleStatus");
+	p->status = display_dup(d, emp, "internal.status");
+	p->lifecycle_id = machine_dup(d, emp, "internal.lifecycleStatus");
+	p->status_id = machine_dup(d, emp, "internal.status");
+	read_access(d, emp, q, p);
+	read_budgets(d, emp, q, p);
+}
+
+/* The standard fields every people read asks for. */
+static const char *const base_fields[] = {
+	"root.id", "root.email", "root.firstName", "root.surname", "root.displayName",
+	"work.department", "work.site", "work.startDate",
+	"internal.lifecycleStatus", "internal.status", "internal.terminationDate",
+};
+
+struct field_set {
+	const char **v;		/* borrowed strings */
+	size_t n;
+};
+
+static void
+fs_add(struct field_set *fs, const char *id)
+{
+	if (id == NULL || *id == '\0')
+		return;
+	for (size_t i = 0; i < fs->n; i++)
+		if (strcmp(fs->v[i], id) == 0)
+			return;
+	fs->v = xreallocarray(fs->v, fs->n + 1, sizeof *fs->v);
+	fs->v[fs->n++] = id;
+}
+
+static void
+query_fields(const struct bob_people_query *q, struct field_set *fs)
+{
+	memset(fs, 0, sizeof *fs);
+	for (size_t i = 0; i < ARRAY_LEN(base_fields); i++)
+		fs_add(fs, base_fields[i]);
+	if (q == NULL)
+		return;
+	fs_add(fs, q->access_field_id);
+	for (size_t i = 0; i < q->nbudget; i++)
+		fs_add(fs, q->budget_field_ids[i]);
+	for (size_t i = 0; i < q->nextra; i++)
+		fs_add(fs, q->extra_fields[i]);
+}
+
+/* Walk the elements of the array under key `key` of a top-level JSON object
+ * (or of a top-level array) one at a time, without building the whole
+ * tree: each element is parsed into d (reused) and handed to fn.  Returns 0;
+ * -1 when the text is not shaped as expected (the caller then falls back to
+ * a full parse for a precise error), when an element is not valid JSON
+ * (d->err set) or when fn returned < 0.  *found says whether key was seen. */
+typedef int (*elem_fn)(void *ctx, const struct jdoc *d, const struct jnode *elem);
+
+static const char *
+skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* End of the JSON value starting at p (which is not whitespace), or NULL;
+ * a loose skip for the members around the array. */
+static const char *
+value_end(const char *p, const char *end)
+{
+	int depth = 0;
+	int in_str = 0;
+
+	if (p >= end)
+		return NULL;
+	if (*p != '{' && *p != '[' && *p != '"') {
+		while (p < end && *p != ',' && *p != ']' && *p != '}' && *p != ' ' &&
+		    *p != '\n' && *p != '\r' && *p != '\t')
+			p++;
+		return p;
+	}
+	for (; p < end; p++) {
+		char ch = *p;
+		if (in_str) {
+			if (ch == '\\')
+				p++;
+			else if (ch == '"') {
+				in_str = 0;
+				if (depth == 0)
+					return p + 1;
+			}
+			continue;
+		}
+		if (ch == '"')
+			in_str = 1;
+		else if (ch == '{' || ch == '[')
+			depth++;
+		else if (ch == '}' || ch == ']') {
+			if (--depth == 0)
+				return p + 1;
+			if (depth < 0)
+				return NULL;
+		}
+	}
+	return NULL;
+}
+
+/* The array at p; *after is set past its closing bracket. */
+static int
+scan_array(struct jdoc *d, const char *p, const char *end, elem_fn fn, void *ctx,
+    const char **after)
+{
+	p = skip_ws(p, end);
+	if (p >= end || *p != '[')
+		return -1;
+	p = skip_ws(p + 1, end);
+	if (p < end && *p == ']') {
+		*after = p + 1;
+		return 0;
+	}
+	for (;;) {
+		size_t used;
+
+		if (jread_parse(d, p, (size_t)(end - p), &used) < 0)
+			return -1;
+		if (fn(ctx, d, jread_root(d)) < 0)
+			return -1;
+		p = skip_ws(p + used, end);
+		if (p >= end)
+			return -1;
+		if (*p == ']') {
+			*after = p + 1;
+			return 0;
+		}
+		if (*p != ',')
+			return -1;
+		p = skip_ws(p + 1, end);
+	}
+}
+
+static int
+scan_object_array(struct jdoc *d, const char *buf, size_t len, const char *key, elem_fn fn,
+    void *ctx, int *found)
+{
+	const char *p = buf, *end = buf + len;
+	size_t klen = strlen(key);
+
+	*found = 0;
+	p = skip_ws(p, end);
+	if (p < end && *p == '[')
+		return scan_array(d, p, end, fn, ctx, &p);	/* bare array */
+	if (p >= end || *p != '{')
+		return -1;
+	p = skip_ws(p + 1, end);
+	while (p < end && *p != '}') {
+		const char *ke, *ve;
+		int match;
+
+		if (*p != '"')
+			return -1;
+		ke = value_end(p, end);
+		if (ke == NULL)
+			return -1;
+		match = (size_t)(ke - p) == klen + 2 && memcmp(p + 1, key, klen) == 0;
+		p = skip_ws(ke, end);
+		if (p >= end || *p != ':')
+			return -1;
+		p = skip_ws(p + 1, end);
+		if (match) {
+			*found = 1;
+			if (scan_array(d, p, end, fn, ctx, &ve) < 0)
+				return -1;
+		} else {
+			ve = value_end(p, end);
+			if (ve == NULL)
+				return -1;
+		}
+		p = skip_ws(ve, end);
+		if (p < end && *p == ',')
+			p = skip_ws(p + 1, end);
+	}
+	return p < end ? 0 : -1;
+}
+
+struct people_ctx {
+	const struct bob_people_query *q;
+	struct bob_people *out;
+	size_t cap;
+	/* which requested fields were seen for anyone */
+	const char **want;
+	unsigned char *seen;
+	size_t nwant;
+	struct bs_error *err;
+	bs_rc rc;
+};
+
+static int
+people_elem(void *vctx, const struct jdoc *d, const struct jnode *emp)
+{
+	struct people_ctx *ctx = vctx;
+	struct bob_person *dst;
+
+	if (emp == NULL || emp->type != JT_OBJECT)
+		return 0;	/* ignore non-objects */
+	for (size_t i = 0; i < ctx->nwant; i++)
+		if (!ctx->seen[i] && field_value(d, emp, ctx->want[i]) != NULL)
+			ctx->seen[i] = 1;
+	if (ctx->out->n == ctx->cap) {
+		ctx->cap = ctx->cap ? ctx->cap * 2 : 256;
+		ctx->out->v = xreallocarray(ctx->out->v, ctx->cap, sizeof *ctx->out->v);
+	}
+	dst = &ctx->out->v[ctx->out->n];
+	person_from_doc(d, emp, ctx->q, dst);
+	if (dst->id == NULL) {
+		bob_person_clear(dst);	/* an employee without an id is unusable */
+		return 0;
+	}
+	/* a \u0000 or a lone surrogate in any of their values: held by the
+	 * rules, the others still read */
+	for (size_t k = (size_t)(emp - d->v); k < emp->end && k < d->n; k++)
+		if (d->v[k].type == JT_STRING && (d->v[k].escaped & JREAD_DAMAGED))
+			dst->damaged = 1;
+	ctx->out->n++;
+	return 0;
+}
+
+/* Parse one search (or single read) response, appending to out. */
+static bs_rc
+parse_people_into(const char *json, size_t len, struct people_ctx *ctx)
+{
+	struct jdoc d = { 0 };
+	int found = 0;
+	json_t *root;
+	char why[sizeof d.err];
+
+	ctx->rc = BS_OK;
+	if (json == NULL || len == 0)
+		return bs_fail(ctx->err, BS_ERR_PARSE, "HiBob people: empty response");
+	if (scan_object_array(&d, json, len, "employees", people_elem, ctx, &found) == 0 && found) {
+		jread_free(&d);
+		return BS_OK;
+	}
+	if (ctx->rc != BS_OK) {
+		jread_free(&d);
+		return ctx->rc;
+	}
+	/* Not the {"employees":[...]} shape: a bare employee object (single
+	 * read), or something wrong. */
+	if (jread_parse(&d, json, len, NULL) == 0) {
+		const struct jnode *r = jread_root(&d);
+		if (r->type == JT_OBJECT && jread_get(&d, r, "employees", 9) == NULL &&
+		    field_value(&d, r, "root.id") != NULL) {
+			people_elem(ctx, &d, r);
+			jread_free(&d);
+			return ctx->rc;
+		}
+		jread_free(&d);
+		return bs_fail(ctx->err, BS_ERR_PARSE,
+		    "HiBob people: the response has no \"employees\" list");
+	}
+	snprintf(why, sizeof why, "%s", d.err);
+	jread_free(&d);
+	/* Jansson's message says where the text went wrong */
+	root = util_json_parse(json, len, "HiBob people", ctx->err);
+	if (root == NULL)
+		return BS_ERR_PARSE;
+	json_decref(root);
+	return bs_fail(ctx->err, BS_ERR_PARSE, "HiBob people: %s", why);
+}
+
+static void
+people_ctx_init(struct people_ctx *ctx, const struct bob_people_query *q,
+    struct bob_people *out, const struct field_set *fs, struct bs_error *err)
+{
+	memset(ctx, 0, sizeof *ctx);
+	ctx->q = q;
+	ctx->out = out;
+	ctx->cap = out->n;
+	ctx->want = fs->v;
+	ctx->nwant = fs->n;
+	ctx->seen = xcalloc(fs->n + 1, 1);
+	ctx->err = err;
+}
+
+/* Record the requested fields no one came back with. */
+static void
+people_ctx_finish(struct people_ctx *ctx)
+{
+	struct bob_people *out = ctx->out;
+
+	if (out->n == 0) {
+		free(ctx->seen);
+		return;	/* nobody visible: nothing can be said per field */
+	}
+	for (size_t i = 0; i < ctx->nwant; i++) {
+		if (ctx->seen[i])
+			continue;
+		out->missing = xreallocarray(out->missing, out->nmissing + 1, sizeof *out->missing);
+		out->missing[out->nmissing].field_id = xstrdup(ctx->want[i]);
+		out->missing[out->nmissing].category_name = NULL;
+		out->nmissing++;
+	}
+	free(ctx->seen);
+}
+
+bs_rc
+bob_parse_people(const char *json, size_t len, const struct bob_people_query *q,
+    struct bob_people *out, struct bs_error *err)
+{
+	struct field_set fs;
+	struct people_ctx ctx;
+	bs_rc rc;
+
+	memset(out, 0, sizeof *out);
+	query_fields(q, &fs);
+	people_ctx_init(&ctx, q, out, &fs, err);
+	rc = parse_people_into(json, len, &ctx);
+	if (rc == BS_OK)
+		people_ctx_finish(&ctx);
+	else {
+		free(ctx.seen);
+		bob_people_free(out);
+	}
+	free(fs.v);
+	return rc;
+}
+
+/* Build the search body for fields [from, to) of fs. */
+static char *
+search_body(const struct field_set *fs, size_t from, size_t to,
+    const char *filter_path, const char *const *filter_values, size_t nvalues)
+{
+	json_t *body = json_object(), *fields = json_array();
+	char *s;
+
+	for (size_t i = from; i < to; i++)
+		json_array_append_new(fields, json_string(fs->v[i]));
+	json_object_set_new(body, "fields", fields);
+	json_object_set_new(body, "showInactive", json_true());
+	json_object_set_new(body, "humanReadable", json_string("APPEND"));
+	if (filter_path != NULL && nvalues > 0) {
+		json_t *f = json_object(), *vals = json_array(), *filters = json_array();
+		for (size_t i = 0; i < nvalues; i++)
+			json_array_append_new(vals, json_string(filter_values[i]));
+		json_object_set_new(f, "fieldPath", json_string(filter_path));
+		json_object_set_new(f, "operator", json_string("equals"));
+		json_object_set_new(f, "values", vals);
+		json_array_append_new(filters, f);
+		json_object_set_new(body, "filters", filters);	/* never an empty list */
+	}
+	s = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (s == NULL)
+		abort();
+	return s;
+}
+
+/* Merge people read with a later chunk of fields into the first chunk's
+ * people (same ids), re-reading those fields from the later response. */
+struct merge_ctx {
+	const struct bob_people_query *q;
+	struct bob_people *out;
+	const char **want;
+	unsigned char *seen;
+	size_t nwant;
+	struct bob_person **by_id;	/* out's people sorted by id */
+	struct bs_error *err;
+	bs_rc rc;
+};
+
+static int
+cmp_person_id(const void *a, const void *b)
+{
+	return strcmp((*(struct bob_person *const *)a)->id, (*(struct bob_person *const *)b)->id);
+}
+
+static struct bob_person *
+merge_find(const struct merge_ctx *ctx, const char *id)
+{
+	size_t lo = 0, hi = ctx->out->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		struct bob_person *p = ctx->by_id[mid];
+		int c = strcmp(p->id, id);
+		if (c == 0)
+			return p;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int
+merge_elem(void *vctx, const struct jdoc *d, const struct jnode *emp)
+{
+	struct merge_ctx *ctx = vctx;
+	struct bob_person tmp, *dst;
+	char *id;
+
+	if (emp == NULL || emp->type != JT_OBJECT)
+		return 0;
+	for (size_t i = 0; i < ctx->nwant; i++)
+		if (!ctx->seen[i] && field_value(d, emp, ctx->want[i]) != NULL)
+			ctx->seen[i] = 1;
+	id = id_dup(field_value(d, emp, "root.id"));
+	dst = id != NULL ? merge_find(ctx, id) : NULL;
+	free(id);
+	if (dst == NULL)
+		return 0;
+	person_from_doc(d, emp, ctx->q, &tmp);
+	/* take what the later chunk carries */
+	if (ctx->q->access_field_id != NULL && tmp.access != BOB_ACCESS_UNREADABLE &&
+	    dst->access == BOB_ACCESS_UNREADABLE) {
+		dst->access = tmp.access;
+		free(dst->access_value);
+		dst->access_value = tmp.access_value;
+		tmp.access_value = NULL;
+	}
+	for (size_t b = 0; b < tmp.nbudgets && b < dst->nbudgets; b++)
+		if (tmp.budgets[b].set && !dst->budgets[b].set)
+			dst->budgets[b] = (struct bob_budget){ dst->budgets[b].field,
+			    tmp.budgets[b].amount, 1 };
+	bob_person_clear(&tmp);
+	return 0;
+}
+
+static bs_rc
+search_once(struct bob_client *c, const char *body, struct http_response *resp,
+    struct bs_error *err)
+{
+	bs_rc rc = bob_request(c, "POST", "/people/search", body, "hibob.search", 1,
+	    NULL, 0, resp, err);
+	if (rc != BS_OK)
+		bs_error_prefix(err, "reading people from HiBob");
+	return rc;
+}
+
+bs_rc
+bob_search_people(struct bob_client *c, const struct bob_people_query *q,
+    struct bob_people *out, const struct bs_progress *progress, struct bs_error *err)
+{
+	struct field_set fs;
+	struct people_ctx ctx;
+	struct http_response resp = { 0 };
+	const char *fpath = NULL, *fval = NULL;
+	char *body = NULL;
+	size_t first_end;
+	bs_rc rc = BS_OK;
+	struct bs_progress_event ev = { .phase = "Reading people from HiBob" };
+
+	memset(out, 0, sizeof *out);
+	query_fields(q, &fs);
+	people_ctx_init(&ctx, q, out, &fs, err);
+	if (q != NULL && q->filter_id != NULL) {
+		fpath = "root.id";
+		fval = q->filter_id;
+	} else if (q != NULL && q->filter_email != NULL) {
+		fpath = "root.email";
+		fval = q->filter_email;
+	}
+	bs_progress_report(progress, &ev);
+	first_end = fs.n < BOB_MAX_FIELDS_PER_SEARCH ? fs.n : BOB_MAX_FIELDS_PER_SEARCH;
+
+	if (q != NULL && q->batch_ids > 0 && fpath == NULL) {
+		/* Very large companies: ids first, then the fields in batches. */
+		struct field_set idonly = { 0 };
+		struct bob_people ids = { 0 };
+		struct people_ctx ictx;
+
+		fs_add(&idonly, "root.id");
+		body = search_body(&idonly, 0, 1, NULL, NULL, 0);
+		rc = search_once(c, body, &resp, err);
+		FREE(body);
+		if (rc == BS_OK) {
+			people_ctx_init(&ictx, NULL, &ids, &idonly, err);
+			rc = parse_people_into(resp.body, resp.body_len, &ictx);
+			free(ictx.seen);
+		}
+		http_response_clear(&resp);
+		ev.total = ids.n;
+		for (size_t i = 0; rc == BS_OK && i < ids.n; i += q->batch_ids) {
+			size_t nb = ids.n - i < q->batch_ids ? ids.n - i : q->batch_ids;
+			const char **vals = xcalloc(nb, sizeof *vals);
+			for (size_t k = 0; k < nb; k++)
+				vals[k] = ids.v[i + k].id;
+			body = search_body(&fs, 0, first_end, "root.id", vals, nb);
+			free(vals);
+			rc = search_once(c, body, &resp, err);
+			FREE(body);
+			if (rc == BS_OK)
+				rc = parse_people_into(resp.body, resp.body_len, &ctx);
+			http_response_clear(&resp);
+			ev.done = i + nb;
+			if (bs_progress_report(progress, &ev) != 0)
+				rc = bs_fail(err, BS_ERR_CANCELLED, "cancelled");
+		}
+		bob_people_free(&ids);
+		free(idonly.v);
+	} else {
+		body = search_body(&fs, 0, first_end, fpath, &fval, fval ? 1 : 0);
+		rc = search_once(c, body, &resp, err);
+		FREE(body);
+		if (rc == BS_OK)
+			rc = parse_people_into(resp.body, resp.body_len, &ctx);
+		http_response_clear(&resp);
+	}
+
+	/* More than 400 fields: the rest in further searches, merged by id;
+	 * each of those asks for root.id too, so it carries 399 others. */
+	for (size_t from = first_end; rc == BS_OK && from < fs.n;
+	    from += BOB_MAX_FIELDS_PER_SEARCH - 1) {
+		size_t to = fs.n - from < BOB_MAX_FIELDS_PER_SEARCH - 1 ? fs.n :
+		    from + BOB_MAX_FIELDS_PER_SEARCH - 1;
+		struct field_set chunk = { 0 };
+		struct merge_ctx m = { q, out, fs.v + from, ctx.seen + from, to - from, NULL, err,
+		    BS_OK };
+		struct jdoc d = { 0 };
+		int found;
+
+		fs_add(&chunk, "root.id");
+		for (size_t i = from; i < to; i++)
+			fs_add(&chunk, fs.v[i]);
+		body = search_body(&chunk, 0, chunk.n, fpath, &fval, fval ? 1 : 0);
+		free(chunk.v);
+		rc = search_once(c, body, &resp, err);
+		FREE(body);
+		if (rc == BS_OK) {
+			m.by_id = xcalloc(out->n + 1, sizeof *m.by_id);
+			for (size_t i = 0; i < out->n; i++)
+				m.by_id[i] = &out->v[i];
+			qsort(m.by_id, out->n, sizeof *m.by_id, cmp_person_id);
+			if (scan_object_array(&d, resp.body, resp.body_len, "employees",
+			    merge_elem, &m, &found) < 0 || !found)
+				rc = m.rc != BS_OK ? m.rc : bs_fail(err, BS_ERR_PARSE,
+				    d.err[0] ? "HiBob people: invalid employee JSON"
+				    : "HiBob people: the response has no \"employees\" list");
+			free(m.by_id);
+		}
+		jread_free(&d);
+		http_response_clear(&resp);
+	}
+
+	if (rc == BS_OK) {
+		people_ctx_finish(&ctx);
+		ev.done = ev.total = out->n;
+		bs_progress_report(progress, &ev);
+	} else {
+		free(ctx.seen);
+		bob_people_free(out);
+	}
+	free(fs.v);
+	return rc;
+}
+
+bs_rc
+bob_read_person(struct bob_client *c, const char *identifier,
+    const struct bob_people_query *q, struct bob_person *out, struct bs_error *err)
+{
+	struct field_set fs;
+	struct people_ctx ctx;
+	struct bob_people people = { 0 };
+	struct http_response resp = { 0 };
+	char *esc = url_escape(identifier);
+	char *path = xasprintf("/people/%s", esc);
+	char *body;
+	bs_rc rc;
+
+	memset(out, 0, sizeof *out);
+	query_fields(q, &fs);
+	body = search_body(&fs, 0, fs.n < BOB_MAX_FIELDS_PER_SEARCH ? fs.n : BOB_MAX_FIELDS_PER_SEARCH,
+	    NULL, NULL, 0);
+	rc = bob_request(c, "POST", path, body, "hibob.search", 1, NULL, 0, &resp, err);
+	if (rc == BS_ERR_NOT_FOUND)
+		bs_fail(err, rc, "HiBob has no employee '%s' visible to the service user", identifier);
+	if (rc == BS_OK) {
+		people_ctx_init(&ctx, q, &people, &fs, err);
+		rc = parse_people_into(resp.body, resp.body_len, &ctx);
+		free(ctx.seen);
+		if (rc == BS_OK && people.n == 0)
+			rc = bs_fail(err, BS_ERR_NOT_FOUND, "HiBob returned no employee for '%s'",
+			    identifier);
+		if (rc == BS_OK) {
+			*out = people.v[0];
+			memset(&people.v[0], 0, sizeof people.v[0]);
+		}
+	}
+	bob_people_free(&people);
+	http_response_clear(&resp);
+	free(body);
+	free(path);
+	free(esc);
+	free(fs.v);
+	return rc;
+}
+
+bs_rc
+bob_update_field(struct bob_client *c, const char *employee_id, const char *field_id,
+    const char *value, int *changed, struct bs_error *err)
+{
+	static const long ok304[] = { 304 };
+	struct http_response resp = { 0 };
+	json_t *body = json_object(), *cur = body;
+	char path_buf[512], *save = NULL, *tok, *next;
+	char *esc, *path, *text;
+	bs_rc rc;
+	size_t n = strlen(field_id);
+
+	*changed = 0;
+	if (n == 0 || n >= sizeof path_buf) {
+		json_decref(body);
+		return bs_fail(err, BS_ERR_INVALID, "invalid HiBob field id '%s'", field_id);
+	}
+	/* nested body mirroring the search shape; root fields at top level */
+	memcpy(path_buf, str_starts(field_id, "root.") ? field_id + 5 : field_id,
+	    n + 1 - (str_starts(field_id, "root.") ? 5 : 0));
+	tok = strtok_r(path_buf, ".", &save);
+	while (tok != NULL) {
+		next = strtok_r(NULL, ".", &save);
+		if (next == NULL) {
+			json_object_set_new(cur, tok, value ? json_string(value) : json_null());
+		} else {
+			json_t *child = json_object();
+			json_object_set_new(cur, tok, child);
+			cur = child;
+		}
+		tok = next;
+	}
+	text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	esc = url_escape(employee_id);
+	path = xasprintf("/people/%s", esc);
+	rc = bob_request(c, "PUT", path, text, "hibob.write", 1, ok304, 1, &resp, err);
+	if (rc == BS_OK)
+		*changed = resp.status != 304;
+	else if (rc == BS_ERR_FORBIDDEN)
+		bs_fail(err, rc, "HiBob refused the change (HTTP 403): the service user's "
+		    "permission group needs Edit on the field's section. In Bob: Settings > "
+		    "Permission Groups > (your group) > People's data: grant Edit");
+	http_response_clear(&resp);
+	free(text);
+	free(path);
+	free(esc);
+	return rc;
+}
+
+/* ---- time off ---- */
+
+static void
+copy_date(char dst[11], const char *src)
+{
+	int64_t d;
+
+	dst[0] = '\0';
+	if (src != NULL && date_parse(src, &d) == 0)
+		date_format(d, dst);
+}
+
+/* Member `key` of o when it is a string, decoded (caller frees), else NULL. */
+static char *
+str_of(const struct jdoc *d, const struct jnode *o, const char *key)
+{
+	return jread_strdup(jread_get(d, o, key, strlen(key)));
+}
+
+static void
+copy_date_of(const struct jdoc *d, const struct jnode *o, const char *key, char dst[11])
+{
+	char *s = str_of(d, o, key);
+
+	copy_date(dst, s);
+	free(s);
+}
+
+static int
+minutes_of(const struct jdoc *d, const struct jnode *obj, const char *hours_key,
+    const char *minutes_key)
+{
+	double h, m, total = 0;
+
+	if (number_of(jread_get(d, obj, hours_key, strlen(hours_key)), &h))
+		total += h * 60.0;
+	if (number_of(jread_get(d, obj, minutes_key, strlen(minutes_key)), &m))
+		total += m;
+	if (total < 0 || total > 100000)
+		return 0;
+	return (int)(total + 0.5);
+}
+
+/* "09:30" or "09:30:00" -> minutes, -1 when absent or bad. */
+static int
+clock_minutes(const char *s)
+{
+	int h, m;
+
+	if (s == NULL || sscanf(s, "%2d:%2d", &h, &m) != 2 || h < 0 || h > 24 || m < 0 || m > 59)
+		return -1;
+	return h * 60 + m;
+}
+
+static int
+clock_minutes_of(const struct jdoc *d, const struct jnode *o, const char *key)
+{
+	char *s = str_of(d, o, key);
+	int v = clock_minutes(s);
+
+	free(s);
+	return v;
+}
+
+/* An integer member, or a string holding one; 0 otherwise. */
+static long long
+ll_of(const struct jdoc *d, const struct jnode *obj, const char *key)
+{
+	const struct jnode *v = jread_get(d, obj, key, strlen(key));
+	long long x = 0;
+
+	if (v != NULL && v->type == JT_INT)
+		return v->num.i;
+	if (v != NULL && v->type == JT_STRING) {
+		char *s = jread_strdup(v), *end;
+		errno = 0;
+		x = strtoll(s, &end, 10);
+		if (*s == '\0' || *end != '\0' || errno != 0)
+			x = 0;
+		free(s);
+	}
+	return x;
+}
+
+static void
+timeoff_from_doc(const struct jdoc *d, const struct jnode *o, struct bob_timeoff *t)
+{
+	const struct jnode *durs, *pct, *v;
+	char *s;
+
+	memset(t, 0, sizeof *t);
+	t->request_id = ll_of(d, o, "requestId");
+	if (t->request_id == 0)
+		t->request_id = ll_of(d, o, "id");
+	t->employee_id = id_dup(jread_get(d, o, "employeeId", 10));
+	t->employee_email = str_of(d, o, "employeeEmail");
+	t->employee_name = str_of(d, o, "employeeDisplayName");
+	t->policy_type = str_of(d, o, "policyTypeDisplayName");
+	if (t->policy_type == NULL)
+		t->policy_type = str_of(d, o, "policyType");
+	t->type_raw = str_of(d, o, "type");
+	if (t->type_raw == NULL)
+		t->type_raw = str_of(d, o, "requestRangeType");
+	t->type = toff_type_parse(t->type_raw);
+	t->status_raw = str_of(d, o, "status");
+	t->status = toff_status_parse(t->status_raw);
+	t->change_type = str_of(d, o, "changeType");
+	v = jread_get(d, o, "approved", 8);
+	if (t->status == TOFF_STATUS_UNKNOWN && v != NULL && v->type == JT_TRUE)
+		t->status = TOFF_APPROVED;
+	copy_date_of(d, o, "startDate", t->start_date);
+	copy_date_of(d, o, "endDate", t->end_date);
+	s = str_of(d, o, "startPortion");
+	if (s == NULL)
+		s = str_of(d, o, "startDatePortion");
+	t->start_portion = toff_portion_parse(s);
+	free(s);
+	s = str_of(d, o, "endPortion");
+	if (s == NULL)
+		s = str_of(d, o, "endDatePortion");
+	t->end_portion = toff_portion_parse(s);
+	free(s);
+	s = str_of(d, o, "dayPortion");
+	t->day_portion = toff_portion_parse(s);
+	free(s);
+	copy_date_of(d, o, "date", t->date);
+	t->minutes_on_date = minutes_of(d, o, "hoursOnDate", "minutes");
+	if (t->minutes_on_date == 0)
+		t->minutes_on_date = minutes_of(d, o, "hours", "minutes");
+	t->daily_minutes = minutes_of(d, o, "dailyHours", "dailyMinutes");
+	pct = jread_get(d, o, "percentageOfDay", 15);
+	{
+		double x;
+		if (number_of(pct, &x))
+			t->percentage = (int)x;
+	}
+	t->previous_request_id = ll_of(d, o, "previousRequestId");
+	t->original_request_id = ll_of(d, o, "originalRequestId");
+	t->time_zone = str_of(d, o, "timeZone");
+	durs = jread_get(d, o, "durations", 9);
+	if (durs != NULL && durs->type == JT_ARRAY) {
+		size_t n = 0;
+		const struct jnode *e;
+		for (e = jread_first(d, durs); e != NULL; e = jread_next(d, durs, e))
+			n++;
+		if (n > 0 && n <= 3660) {
+			t->durations = xcalloc(n, sizeof *t->durations);
+			for (e = jread_first(d, durs); e != NULL; e = jread_next(d, durs, e)) {
+				struct bob_duration *bd = &t->durations[t->ndurations];
+				if (e->type != JT_OBJECT)
+					continue;
+				copy_date_of(d, e, "date", bd->date);
+				if (bd->date[0] == '\0')
+					continue;
+				bd->minutes = minutes_of(d, e, "hours", "minutes");
+				if (bd->minutes == 0)
+					bd->minutes = minutes_of(d, e, "hoursOnDate", "minutes");
+				bd->start_minute = clock_minutes_of(d, e, "startTime");
+				bd->end_minute = clock_minutes_of(d, e, "endTime");
+				if (bd->minutes == 0 && bd->start_minute >= 0 &&
+				    bd->end_minute > bd->start_minute)
+					bd->minutes = bd->end_minute - bd->start_minute;
+				t->ndurations++;
+			}
+		}
+	}
+}
+
+/* Jansson's message for a text jread refused, else jread's own. */
+static bs_rc
+parse_failure(const char *json, size_t len, const char *what, const struct jdoc *d,
+    struct bs_error *err)
+{
+	char why[sizeof d->err];
+	json_t *root;
+
+	snprintf(why, sizeof why, "%s", d->err);
+	root = util_json_parse(json, len, what, err);
+	if (root == NULL)
+		return BS_ERR_PARSE;
+	json_decref(root);
+	return bs_fail(err, BS_ERR_PARSE, "%s: %s", what, why);
+}
+
+bs_rc
+bob_parse_timeoff(const char *json, size_t len, struct bob_timeoff *out, struct bs_error *err)
+{
+	struct jdoc d = { 0 };
+	const struct jnode *root;
+	bs_rc rc = BS_OK;
+
+	memset(out, 0, sizeof *out);
+	if (json == NULL || jread_parse(&d, json, len, NULL) < 0) {
+		rc = json == NULL ? bs_fail(err, BS_ERR_PARSE, "HiBob time-off request: empty response")
+		    : parse_failure(json, len, "HiBob time-off request", &d, err);
+		jread_free(&d);
+		return rc;
+	}
+	root = jread_root(&d);
+	if (root->type != JT_OBJECT)
+		rc = bs_fail(err, BS_ERR_PARSE, "HiBob time-off request: expected an object");
+	else
+		timeoff_from_doc(&d, root, out);
+	jread_free(&d);
+	if (rc == BS_OK && out->request_id == 0) {
+		bob_timeoff_clear(out);
+		rc = bs_fail(err, BS_ERR_PARSE, "HiBob time-off request without a requestId");
+	}
+	return rc;
+}
+
+struct timeoffs_ctx {
+	struct bob_timeoffs *out;
+	size_t cap;
+};
+
+static int
+timeoff_elem(void *vctx, const struct jdoc *d, const struct jnode *o)
+{
+	struct timeoffs_ctx *ctx = vctx;
+	struct bob_timeoff *t;
+
+	if (o == NULL || o->type != JT_OBJECT)
+		return 0;
+	if (ctx->out->n + 1 >= ctx->cap) {
+		ctx->cap = ctx->cap ? ctx->cap * 2 : 64;
+		ctx->out->v = xreallocarray(ctx->out->v, ctx->cap, sizeof *ctx->out->v);
+	}
+	t = &ctx->out->v[ctx->out->n];
+	timeoff_from_doc(d, o, t);
+	if (t->request_id == 0)
+		bob_timeoff_clear(t);
+	else
+		ctx->out->n++;
+	return 0;
+}
+
+/* One list at a time, as the answers get large (a year of changes). */
+bs_rc
+bob_parse_timeoffs(const char *json, size_t len, struct bob_timeoffs *out, struct bs_error *err)
+{
+	static const char *const keys[] = { "changes", "outs", "requests" };
+	struct timeoffs_ctx ctx = { out, 0 };
+	struct jdoc d = { 0 };
+	const char *p = json, *end = json + len;
+	int found = 0, r = 0;
+	bs_rc rc = BS_OK;
+
+	memset(out, 0, sizeof *out);
+	if (json == NULL || len == 0)
+		return bs_fail(err, BS_ERR_PARSE, "HiBob time off: empty response");
+	p = skip_ws(p, end);
+	if (p < end && *p == '[') {
+		const char *after;
+		r = scan_array(&d, p, end, timeoff_elem, &ctx, &after);
+		if (r == 0 && skip_ws(after, end) != end)
+			r = -1;
+		found = 1;
+	} else {
+		for (size_t k = 0; k < ARRAY_LEN(keys) && !found && r == 0; k++)
+			r = scan_object_array(&d, json, len, keys[k], timeoff_elem, &ctx, &found);
+	}
+	if (r == 0 && found) {
+		jread_free(&d);
+		if (out->v == NULL)
+			out->v = xcalloc(1, sizeof *out->v);
+		return BS_OK;
+	}
+	bob_timeoffs_free(out);
+	/* not a list: a bare request, a wrong shape or invalid JSON */
+	if (jread_parse(&d, json, len, NULL) < 0) {
+		rc = parse_failure(json, len, "HiBob time off", &d, err);
+	} else {
+		const struct jnode *root = jread_root(&d);
+		int has_key = 0;
+		for (size_t k = 0; k < ARRAY_LEN(keys); k++)
+			has_key |= jread_get(&d, root, keys[k], strlen(keys[k])) != NULL;
+		if (root->type == JT_OBJECT && !has_key && jread_get(&d, root, "requestId", 9) != NULL) {
+			out->v = xcalloc(1, sizeof *out->v);
+			timeoff_from_doc(&d, root, &out->v[0]);
+			out->n = 1;
+		} else {
+			rc = bs_fail(err, BS_ERR_PARSE,
+			    "HiBob time off: expected \"changes\" or \"outs\" with a list");
+		}
+	}
+	jread_free(&d);
+	return rc;
+}
+
+static bs_rc
+get_timeoffs(struct bob_client *c, const char *path, struct bob_timeoffs *out,
+    struct bs_error *err)
+{
+	struct http_response resp = { 0 };
+	bs_rc rc = bob_request(c, "GET", path, NULL, "hibob.timeoff", 1, NULL, 0, &resp, err);
+
+	if (rc == BS_ERR_FORBIDDEN)
+		bs_fail(err, rc, "HiBob refused time off (HTTP 403): grant the permission group "
+		    "People's data > Time off > See who's out (Settings > Permission Groups)");
+	if (rc == BS_OK)
+		rc = bob_parse_timeoffs(resp.body, resp.body_len, out, err);
+	http_response_clear(&resp);
+	return rc;
+}
+
+static void
+timeoffs_append(struct bob_timeoffs *dst, struct bob_timeoffs *src)
+{
+	dst->v = xreallocarray(dst->v, dst->n + src->n + 1, sizeof *dst->v);
+	memcpy(dst->v + dst->n, src->v, src->n * sizeof *src->v);
+	dst->n += src->n;
+	free(src->v);
+	src->v = NULL;
+	src->n = 0;
+}
+
+bs_rc
+bob_timeoff_changes(struct bob_client *c, int64_t since, int64_t to,
+    struct bob_timeoffs *out, struct bs_error *err)
+{
+	bs_rc rc = BS_OK;
+
+	memset(out, 0, sizeof *out);
+	if (to <= since)
+		return bs_fail(err, BS_ERR_INVALID, "time-off changes: empty window");
+	for (int64_t from = since; rc == BS_OK && from < to; from += BOB_CHANGES_WINDOW) {
+		int64_t end = to - from > BOB_CHANGES_WINDOW ? from + BOB_CHANGES_WINDOW : to;
+		char a[21], b[21];
+		char *ea, *eb, *path;
+		struct bob_timeoffs part = { 0 };
+
+		time_format_utc(from, a);
+		time_format_utc(end, b);
+		ea = url_escape(a);
+		eb = url_escape(b);
+		path = xasprintf("/timeoff/requests/changes?since=%s&to=%s", ea, eb);
+		rc = get_timeoffs(c, path, &part, err);
+		if (rc == BS_OK)
+			timeoffs_append(out, &part);
+		bob_timeoffs_free(&part);
+		free(path);
+		free(ea);
+		free(eb);
+	}
+	if (rc != BS_OK)
+		bob_timeoffs_free(out);
+	return rc;
+}
+
+bs_rc
+bob_timeoff_request(struct bob_client *c, const char *employee_id, long long request_id,
+    struct bob_timeoff *out, struct bs_error *err)
+{
+	struct http_response resp = { 0 };
+	char *esc = url_escape(employee_id);
+	char *path = xasprintf("/timeoff/employees/%s/requests/%lld?includeDailyDurations=true",
+	    esc, request_id);
+	bs_rc rc;
+
+	memset(out, 0, sizeof *out);
+	rc = bob_request(c, "GET", path, NULL, "hibob.timeoff", 1, NULL, 0, &resp, err);
+	if (rc == BS_OK)
+		rc = bob_parse_timeoff(resp.body, resp.body_len, out, err);
+	if (rc == BS_OK && out->employee_id == NULL)
+		out->employee_id = xstrdup(employee_id);
+	http_response_clear(&resp);
+	free(path);
+	free(esc);
+	return rc;
+}
+
+bs_rc
+bob_whos_out(struct bob_client *c, const char *from, const char *to,
+    struct bob_timeoffs *out, struct bs_error *err)
+{
+	return bob_whos_out_ex(c, from, to, 1, out, err);
+}
+
+bs_rc
+bob_whos_out_ex(struct bob_client *c, const char *from, const char *to, int include_private,
+    struct bob_timeoffs *out, struct bs_error *err)
+{
+	char *path = xasprintf("/timeoff/whosout?from=%s&to=%s&includeHourly=true"
+	    "&includePrivate=%s", from, to, include_private ? "true" : "false");
+	bs_rc rc = get_timeoffs(c, path, out, err);
+
+	free(path);
+	return rc;
+}
+
+bs_rc
+bob_out_today(struct bob_client *c, const char *today, struct bob_timeoffs *out,
+    struct bs_error *err)
+{
+	char *path = today ? xasprintf("/timeoff/outtoday?today=%s&includeHourly=true", today)
+	    : xstrdup("/timeoff/outtoday?includeHourly=true");
+	bs_rc rc = get_timeoffs(c, path, out, err);
+
+	free(path);
+	return rc;
+}
+
+bs_rc
+bob_policy_types(struct bob_client *c, char ***names, size_t *n, struct bs_error *err)
+{
+	struct http_response resp = { 0 };
+	json_t *root, *arr, *it;
+	size_t i;
+	bs_rc rc;
+
+	*names = NULL;
+	*n = 0;
+	rc = bob_request(c, "GET", "/timeoff/policy-types", NULL, "hibob.timeoff", 1, NULL, 0,
+	    &resp, err);
+	if (rc == BS_ERR_FORBIDDEN)
+		bs_fail(err, rc, "HiBob refused the time-off policy types (HTTP 403): grant the "
+		    "permission group access to Time off");
+	if (rc != BS_OK)
+		goto out;
+	root = util_json_parse(resp.body, resp.body_len, "HiBob policy types", err);
+	if (root == NULL) {
+		rc = BS_ERR_PARSE;
+		goto out;
+	}
+	arr = json_is_array(root) ? root : json_object_get(root, "policyTypes");
+	if (!json_is_array(arr)) {
+		json_decref(root);
+		rc = bs_fail(err, BS_ERR_PARSE, "HiBob policy types: expected \"policyTypes\"");
+		goto out;
+	}
+	*names = xcalloc(json_array_size(arr) + 1, sizeof **names);
+	json_array_foreach(arr, i, it) {
+		const char *s = json_is_string(it) ? json_string_value(it) : json_str(it, "name");
+		if (s != NULL)
+			(*names)[(*n)++] = xstrdup(s);
+	}
+	json_decref(root);
+out:
+	http_response_clear(&resp);
+	return rc;
+}
