@@ -158,10 +158,7 @@ tests: $(BIN) $(UNIT_BIN)
 
 # The layering rule: core/ compiles without any curses flag or header.
 check-layers:
-	@! grep -l -E '#include *<(n?curses|ncursesw/|form|menu|panel)' core/*/*.c core/*/*.h 2>/dev/null || \
-		{ echo "core/ must not include curses"; exit 1; }
-	@! grep -l -E '#include *<(curl/|sqlite3)' ui/*.c ui/*.h 2>/dev/null || \
-		{ echo "ui/ must not call curl or SQLite"; exit 1; }
+	@./tests/lint/layers.sh
 
 lint-man:
 	@mandoc -Tlint -W warning man/bobsync.1
