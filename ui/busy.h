@@ -1,6 +1,6 @@
 /* busy.h - a screen's one background job on the toolkit: a task (task.h)
  * with its label, the progress lines drawn from its snapshot, and the end
- * picked up on the screen's tick.  The screens of screens.h use it so
+ * picked up on the screen's tick.  The screens of console.h use it so
  * nothing they read or write blocks the drawing, and Esc cancels. */
 #ifndef BS_BUSY_H
 #define BS_BUSY_H

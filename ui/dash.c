@@ -10,7 +10,7 @@
 
 #include "config/conf.h"
 #include "dash.h"
-#include "dash_screens.h"
+#include "console.h"
 #include "base/log.h"
 #include "base/paths.h"
 #include "engine/session.h"
@@ -221,7 +221,7 @@ dash_run(struct dash_env *e, int wizard)
 		return 1;
 	}
 	tui_say(ui, ROLE_DIM, " Press ? for the keys of each screen.");
-	if ((wizard ? setup_push(ui, e, 1) : home_push(ui, e)) != 0) {
+	if ((wizard ? screen_setup_push(ui, e, 1) : screen_home_push(ui, e)) != 0) {
 		tui_stop(&ui);
 		fprintf(stderr, "bobsync: the console could not open\n");
 		return 1;

@@ -9,7 +9,7 @@
 
 #include "admin/checks.h"
 #include "dash.h"
-#include "dash_screens.h"
+#include "console.h"
 #include "admin/jobs.h"
 #include "task.h"
 #include "tui.h"
@@ -320,7 +320,7 @@ next(struct tui *ui, struct checks *c)
 			return TUI_HANDLED;
 		c->acked = 1;
 	}
-	setup_push(ui, c->e, c->step + 1);
+	screen_setup_push(ui, c->e, c->step + 1);
 	return TUI_HANDLED;
 }
 
@@ -368,7 +368,7 @@ static const struct tui_screen_ops checks_ops = {
 };
 
 int
-checks_push(struct tui *ui, struct dash_env *e, const char *crumbs, int setup_step)
+screen_checks_push(struct tui *ui, struct dash_env *e, const char *crumbs, int setup_step)
 {
 	struct checks *c = xcalloc(1, sizeof *c);
 

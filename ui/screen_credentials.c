@@ -13,10 +13,9 @@
 #include <sodium.h>
 
 #include "dash.h"
-#include "dash_screens.h"
+#include "console.h"
 #include "base/log.h"
 #include "base/paths.h"
-#include "screens.h"
 #include "engine/session.h"
 #include "text.h"
 #include "tui.h"

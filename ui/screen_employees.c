@@ -19,7 +19,7 @@
 #include "config/conf.h"
 #include "dash.h"
 #include "employees.h"
-#include "screens.h"
+#include "console.h"
 #include "engine/session.h"
 #include "text.h"
 #include "tui.h"

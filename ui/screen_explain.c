@@ -12,7 +12,7 @@
 #include "config/conf.h"
 #include "dash.h"
 #include "admin/explain.h"
-#include "screens.h"
+#include "console.h"
 #include "text.h"
 #include "tui.h"
 #include "base/util.h"

@@ -9,9 +9,8 @@
 
 #include "config/conf.h"
 #include "dash.h"
-#include "dash_screens.h"
+#include "console.h"
 #include "admin/jobs.h"
-#include "screens.h"
 #include "engine/session.h"
 #include "admin/status.h"
 #include "tui.h"
@@ -247,16 +246,16 @@ home_action(struct tui *ui, struct tui_screen *s, int key, int action)
 			return TUI_HANDLED;
 		snprintf(crumbs, sizeof crumbs, "Dashboard " DOT " %s",
 		    action == ACT_APPROVE ? "Approve" : "Sync now");
-		sync_push(ui, h->e, action == ACT_APPROVE ? SYNC_APPROVE : SYNC_NOW, jobs, crumbs);
+		screen_sync_push(ui, h->e, action == ACT_APPROVE ? SYNC_APPROVE : SYNC_NOW, jobs, crumbs);
 		/* the run changes the status: read it again when this screen is
 		 * drawn again, not up to 5 s later (a fast run left "BLOCKED" up) */
 		h->read_at = 0;
 		return TUI_HANDLED;
 	case ACT_CHECKS:
-		checks_push(ui, h->e, "Dashboard " DOT " Checks", 0);
+		screen_checks_push(ui, h->e, "Dashboard " DOT " Checks", 0);
 		return TUI_HANDLED;
 	case ACT_LOG:
-		log_push(ui, h->e, "Dashboard " DOT " Audit log");
+		screen_log_push(ui, h->e, "Dashboard " DOT " Audit log");
 		return TUI_HANDLED;
 	case ACT_EXPLAIN:
 		screen_explain_push(ui, h->e, NULL, "Dashboard " DOT " Explain");
@@ -274,7 +273,7 @@ home_action(struct tui *ui, struct tui_screen *s, int key, int action)
 		screen_credentials_push(ui, h->e, "Dashboard " DOT " Credentials");
 		return TUI_HANDLED;
 	case ACT_SETUP:
-		setup_push(ui, h->e, 1);
+		screen_setup_push(ui, h->e, 1);
 		return TUI_HANDLED;
 	case ACT_REFRESH:
 		refresh(ui, h);
@@ -309,7 +308,7 @@ static const struct tui_screen_ops home_ops = {
 };
 
 int
-home_push(struct tui *ui, struct dash_env *e)
+screen_home_push(struct tui *ui, struct dash_env *e)
 {
 	struct home *h = xcalloc(1, sizeof *h);
 

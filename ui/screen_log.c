@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "dash.h"
-#include "dash_screens.h"
+#include "console.h"
 #include "engine/session.h"
 #include "store/store.h"
 #include "tui.h"
@@ -354,7 +354,7 @@ static const struct tui_screen_ops log_ops = {
 };
 
 int
-log_push(struct tui *ui, struct dash_env *e, const char *crumbs)
+screen_log_push(struct tui *ui, struct dash_env *e, const char *crumbs)
 {
 	struct logscr *g = xcalloc(1, sizeof *g);
 

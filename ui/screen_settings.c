@@ -12,10 +12,9 @@
 
 #include "config/conf.h"
 #include "dash.h"
-#include "dash_screens.h"
+#include "console.h"
 #include "admin/jobs.h"
 #include "base/paths.h"
-#include "screens.h"
 #include "engine/session.h"
 #include "text.h"
 #include "tui.h"

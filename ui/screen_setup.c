@@ -1,6 +1,6 @@
 /* screen_setup.c - the setup steps: 1 welcome (screen_welcome.c),
  * 2 credentials into the vault, 3 validation (screen_checks.c), 4 Alleo,
- * 5 Assembled, 6 and 7 the previews (screens.h), 8 enable (screen_sync.c).
+ * 5 Assembled, 6 and 7 the previews (console.h), 8 enable (screen_sync.c).
  * Each step is a screen pushed on the one before it, so Esc goes back a
  * step and Esc on the first leaves the setup; Enter walks the fields and,
  * on the last, saves the step and opens the next.  Settings go through
@@ -14,13 +14,11 @@
 #include "vendor/assembled.h"
 #include "config/conf.h"
 #include "dash.h"
-#include "dash_screens.h"
+#include "console.h"
 #include "vendor/hibob.h"
 #include "admin/jobs.h"
 #include "base/paths.h"
 #include "engine/roster.h"
-#include "screen_welcome.h"
-#include "screens.h"
 #include "engine/session.h"
 #include "setup_rules.h"
 #include "store/store.h"
@@ -612,7 +610,7 @@ next(struct tui *ui, struct step *st)
 	default: break;
 	}
 	if (rc == 0)
-		setup_push(ui, st->e, st->n + 1);
+		screen_setup_push(ui, st->e, st->n + 1);
 	return TUI_HANDLED;
 }
 
@@ -875,7 +873,7 @@ static const struct tui_screen_ops step_ops = {
 static void
 welcome_next(struct tui *ui, void *ctx)
 {
-	setup_push(ui, ctx, 2);
+	screen_setup_push(ui, ctx, 2);
 }
 
 /* Step 1's address: one key into the file, and the session made again,
@@ -899,7 +897,7 @@ enabled_jobs(struct dash_env *e)
 }
 
 int
-setup_push(struct tui *ui, struct dash_env *e, int n)
+screen_setup_push(struct tui *ui, struct dash_env *e, int n)
 {
 	char crumbs[160];
 	struct step *st;
@@ -907,12 +905,12 @@ setup_push(struct tui *ui, struct dash_env *e, int n)
 	setup_crumbs(crumbs, sizeof crumbs, n, NULL);
 	switch (n) {
 	case 1:
-		return welcome_push_save(ui, e->conf, e->paths->conf_file, crumbs, welcome_next,
+		return screen_welcome_push_save(ui, e->conf, e->paths->conf_file, crumbs, welcome_next,
 		    welcome_save, e);
 	case 3:
-		return checks_push(ui, e, crumbs, 3);
+		return screen_checks_push(ui, e, crumbs, 3);
 	case 8:
-		return sync_push(ui, e, SYNC_SETUP, enabled_jobs(e), crumbs);
+		return screen_sync_push(ui, e, SYNC_SETUP, enabled_jobs(e), crumbs);
 	default:
 		break;
 	}
@@ -936,6 +934,6 @@ setup_done(struct tui *ui, struct dash_env *e)
 		tui_say(ui, ROLE_ERROR, " %s", bs_error_text(&err));
 	while (tui_top(ui) != NULL)
 		tui_pop(ui);
-	home_push(ui, e);
+	screen_home_push(ui, e);
 	tui_say(ui, ROLE_OK, " Setup is done. This is the dashboard; ? lists its keys.");
 }

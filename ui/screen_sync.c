@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "dash.h"
-#include "dash_screens.h"
+#include "console.h"
 #include "admin/jobs.h"
 #include "base/lock.h"
 #include "base/paths.h"
@@ -513,7 +513,7 @@ static const struct tui_screen_ops sync_ops = {
 };
 
 int
-sync_push(struct tui *ui, struct dash_env *e, enum sync_mode mode, unsigned jobs,
+screen_sync_push(struct tui *ui, struct dash_env *e, enum sync_mode mode, unsigned jobs,
     const char *crumbs)
 {
 	struct sync_screen *y = xcalloc(1, sizeof *y);

@@ -10,7 +10,7 @@
 
 #include "busy.h"
 #include "dash.h"
-#include "screens.h"
+#include "console.h"
 #include "text.h"
 #include "engine/timeoff_preview.h"
 #include "timeoff_view.h"

@@ -7,7 +7,7 @@
 #include <curses.h>
 
 #include "config/conf.h"
-#include "screen_welcome.h"
+#include "console.h"
 #include "tui.h"
 #include "base/util.h"
 #include "widget_form.h"
@@ -274,7 +274,7 @@ static const struct tui_screen_ops welcome_ops = {
 };
 
 int
-welcome_push(struct tui *ui, struct conf *conf, const char *conf_path,
+screen_welcome_push(struct tui *ui, struct conf *conf, const char *conf_path,
     const char *crumbs, int *result)
 {
 	struct welcome *w = xcalloc(1, sizeof *w);
@@ -291,14 +291,14 @@ welcome_push(struct tui *ui, struct conf *conf, const char *conf_path,
 }
 
 int
-welcome_push_then(struct tui *ui, struct conf *conf, const char *conf_path,
+screen_welcome_push_then(struct tui *ui, struct conf *conf, const char *conf_path,
     const char *crumbs, void (*next_fn)(struct tui *, void *), void *ctx)
 {
-	return welcome_push_save(ui, conf, conf_path, crumbs, next_fn, NULL, ctx);
+	return screen_welcome_push_save(ui, conf, conf_path, crumbs, next_fn, NULL, ctx);
 }
 
 int
-welcome_push_save(struct tui *ui, struct conf *conf, const char *conf_path,
+screen_welcome_push_save(struct tui *ui, struct conf *conf, const char *conf_path,
     const char *crumbs, void (*next_fn)(struct tui *, void *),
     int (*save_fn)(void *, const char *, char *, size_t), void *ctx)
 {

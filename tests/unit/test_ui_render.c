@@ -22,10 +22,9 @@
 #include "config/conf.h"
 #include "dash.h"
 #include "base/paths.h"
-#include "screens.h"
+#include "console.h"
 #include "engine/session.h"
 #include "base/log.h"
-#include "screen_welcome.h"
 #include "text.h"
 #include "tui.h"
 #include "base/util.h"
@@ -444,7 +443,7 @@ welcome_saves_only_on_continue(void **state)
 	tui_attach(&ui);
 
 	/* Enter on the current address: go on, nothing written */
-	assert_int_equal(welcome_push(ui, conf, path, "Setup \xc2\xb7 Step 1 of 8 \xc2\xb7 Welcome", &result), 0);
+	assert_int_equal(screen_welcome_push(ui, conf, path, "Setup \xc2\xb7 Step 1 of 8 \xc2\xb7 Welcome", &result), 0);
 	assert_int_equal(result, 0);
 	tui_draw(ui);
 	assert_true(screen_has("Current: https://api.hibob.com/v1"));
@@ -456,7 +455,7 @@ welcome_saves_only_on_continue(void **state)
 	tui_pop(ui);
 
 	/* another address: q is text; an insecure one is refused */
-	welcome_push(ui, conf, path, NULL, &result);
+	screen_welcome_push(ui, conf, path, NULL, &result);
 	tui_feed_key(ui, '3');
 	feed_text(ui, "http://q.example.com/v1");
 	tui_feed_key(ui, UK_ENTER);
@@ -478,7 +477,7 @@ welcome_saves_only_on_continue(void **state)
 	tui_pop(ui);
 
 	/* the choice starts on what is stored; 2 picks the sandbox */
-	welcome_push(ui, conf, path, NULL, &result);
+	screen_welcome_push(ui, conf, path, NULL, &result);
 	tui_draw(ui);
 	assert_true(screen_has("< another address >"));
 	assert_true(screen_has("https://bob.test.example/v1"));
@@ -494,7 +493,7 @@ welcome_saves_only_on_continue(void **state)
 	}
 
 	/* Esc leaves without saving */
-	welcome_push(ui, conf, path, NULL, &result);
+	screen_welcome_push(ui, conf, path, NULL, &result);
 	tui_feed_key(ui, '1');
 	tui_feed_key(ui, UK_ESC);
 	assert_null(tui_top(ui));
