@@ -81,7 +81,7 @@ BIN = bobsync
 BENCH_BIN = $(if $(wildcard tests/bench/bench_ui.c),$(BUILD)/bench_ui)
 
 .PHONY: all deps check test tests asan valgrind fuzz fuzz-build fuzz-corpus bench demo install uninstall \
-        clean lint-man help
+        clean lint-man lint check-layers help
 all: $(BIN)
 
 help:
@@ -92,6 +92,7 @@ help:
 	@echo "make valgrind   run the unit tests under valgrind"
 	@echo "make fuzz       build the libFuzzer harnesses and run each briefly"
 	@echo "make fuzz-corpus  run every fuzz seed once (part of make check)"
+	@echo "make lint       layering, style and shellcheck (part of make check)"
 	@echo "make bench      measure speed and memory at 1k, 10k, 100k people"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR=..."
 
@@ -162,6 +163,13 @@ check-layers:
 
 lint-man:
 	@mandoc -Tlint -W warning man/bobsync.1
+
+# The house rules a machine can check: shellcheck over every shell script
+# (tests, CI) and tests/lint/style.sh over the sources (docs/HACKING.md).
+SHELL_SCRIPTS = $(sort $(wildcard tests/*.sh tests/*/*.sh .ci/*.sh) .ci/run)
+lint: check-layers lint-man
+	@shellcheck -s sh -S warning $(SHELL_SCRIPTS)
+	@./tests/lint/style.sh
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory WERROR=1 tests

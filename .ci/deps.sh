@@ -8,6 +8,9 @@ PKGS="gcc make pkg-config libncurses-dev libcurl4-openssl-dev libjansson-dev
 libsodium-dev libsqlite3-dev libcmocka-dev libmicrohttpd-dev tmux python3 openssl mandoc
 openssh-server openssh-client clang libclang-rt-14-dev valgrind procps curl"
 
+# shellcheck lints the shell test scripts (make lint).
+PKGS="$PKGS shellcheck"
+
 # Node.js and npm run the third-party test peers (tests/node: the SCIMMY SCIM
 # server and the ajv schema validator).  A machine that already has node and
 # npm (from any source) keeps them; otherwise Debian's packages are installed.
