@@ -11,8 +11,21 @@
 struct vault;
 struct store;
 
+/* The command line's options, parsed once by main.c from its command table
+ * (getopt_long); a command reads a->opt[APP_OPT_X]: NULL when not given, ""
+ * for a flag, the value otherwise. */
+enum app_opt {
+	APP_OPT_JSON, APP_OPT_CSV, APP_OPT_RECORD, APP_OPT_FROM, APP_OPT_TO,
+	APP_OPT_RECONCILE, APP_OPT_DRY_RUN, APP_OPT_APPROVE, APP_OPT_RUN, APP_OPT_PERSON,
+	APP_OPT_RESULT, APP_OPT_LIMIT, APP_OPT_ONCE, APP_OPT_CHECK, APP_OPT_PASSPHRASE,
+	APP_OPT_KEY_FILE, APP_OPT_BOTH,
+	APP_OPT_COUNT
+};
+#define APP_OPT(x) (1u << APP_OPT_##x)
+
 struct app {
 	const char *prog;
+	const char *opt[APP_OPT_COUNT];
 	struct bs_paths paths;
 	struct conf *conf;
 	int conf_loaded;	/* bobsync.conf was read without error */
@@ -33,6 +46,12 @@ int app_error(struct app *a, const struct bs_error *err);
 /* Print a usage error for a command and return 2. */
 int app_usage(struct app *a, const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* A usage error (2) when an option outside allowed (APP_OPT() bits) was
+ * given, naming it and what it was given to ("config get"); 0 otherwise. */
+int app_only_opts(struct app *a, const char *cmd, const char *what, unsigned allowed);
+/* The option's spelling, "--json". */
+const char *app_opt_name(enum app_opt o);
 
 /* Open (and create) the state store at paths.state_db. */
 bs_rc app_open_store(struct app *a, struct store **out, struct bs_error *err);

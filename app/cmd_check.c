@@ -51,16 +51,9 @@ cmd_check(struct app *a, int argc, char **argv)
 	const char *record = NULL;
 	int status;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			a->json = 1;
-		else if (strcmp(argv[i], "--record") == 0 && i + 1 < argc && argv[i + 1][0] != '\0')
-			record = argv[++i];
-		else if (strcmp(argv[i], "--record") == 0)
-			return app_usage(a, "check", "--record needs a file name");
-		else
-			return app_usage(a, "check", "unknown option '%s'", argv[i]);
-	}
+	if (argc > 1)
+		return app_usage(a, "check", "unexpected argument '%s'", argv[1]);
+	record = a->opt[APP_OPT_RECORD];
 	if (app_ctx_open(a, APP_NEED_VAULT, &ctx, &err) != BS_OK)
 		return app_error(a, &err);
 	if (record != NULL) {

@@ -175,12 +175,8 @@ config_list(struct app *a, int argc, char **argv)
 		vmax = w < LIST_VALUE_MIN ? LIST_VALUE_MIN : w > LIST_VALUE_MAX ? LIST_VALUE_MAX :
 		    (size_t)w;
 	}
-	for (int i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			a->json = 1;
-		else
-			return app_usage(a, "config", "unknown option '%s' for config list", argv[i]);
-	}
+	if (argc > 2)
+		return app_usage(a, "config", "unexpected argument '%s' for config list", argv[2]);
 	status = load_strict(a, &c);
 	if (status != 0)
 		return status;
@@ -340,6 +336,8 @@ cmd_config(struct app *a, int argc, char **argv)
 	status = need_paths(a);
 	if (status != 0)
 		return status;
+	if (strcmp(sub, "list") != 0 && a->opt[APP_OPT_JSON] != NULL)
+		return app_usage(a, "config", "unknown option '--json' for config %s", sub);
 	if (strcmp(sub, "list") == 0)
 		return config_list(a, argc, argv);
 	if (strcmp(sub, "get") == 0)

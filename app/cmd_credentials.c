@@ -532,31 +532,28 @@ cmd_credentials(struct app *a, int argc, char **argv)
 	if (sub == NULL)
 		return app_usage(a, "credentials", "credentials: say set, status, forget or rekey");
 	if (strcmp(sub, "status") == 0) {
-		for (int i = 2; i < argc; i++) {
-			if (strcmp(argv[i], "--json") == 0)
-				a->json = 1;
-			else
-				return app_usage(a, "credentials", "credentials status: unknown option "
-				    "'%s'", argv[i]);
-		}
+		if (argc > 2)
+			return app_usage(a, "credentials", "credentials status: unexpected argument "
+			    "'%s'", argv[2]);
+		if (app_only_opts(a, "credentials", "credentials status", APP_OPT(JSON)) != 0)
+			return 2;
 		return cred_status(a);
 	}
 	if (strcmp(sub, "rekey") == 0) {
 		int want_pass = -1, want_file = -1;
-		for (int i = 2; i < argc; i++) {
-			if (strcmp(argv[i], "--passphrase") == 0) {
-				want_pass = 1;
-				want_file = 0;
-			} else if (strcmp(argv[i], "--key-file") == 0) {
-				want_pass = 0;
-				want_file = 1;
-			} else if (strcmp(argv[i], "--both") == 0) {
-				want_pass = want_file = 1;
-			} else {
-				return app_usage(a, "credentials", "credentials rekey: unknown option "
-				    "'%s' (--passphrase, --key-file or --both)", argv[i]);
-			}
-		}
+		if (argc > 2)
+			return app_usage(a, "credentials", "credentials rekey: unexpected argument "
+			    "'%s' (--passphrase, --key-file or --both)", argv[2]);
+		if (app_only_opts(a, "credentials", "credentials rekey", APP_OPT(PASSPHRASE) |
+		    APP_OPT(KEY_FILE) | APP_OPT(BOTH)) != 0)
+			return 2;
+		if (a->opt[APP_OPT_BOTH] != NULL ||
+		    (a->opt[APP_OPT_PASSPHRASE] != NULL && a->opt[APP_OPT_KEY_FILE] != NULL))
+			want_pass = want_file = 1;
+		else if (a->opt[APP_OPT_PASSPHRASE] != NULL)
+			want_pass = 1, want_file = 0;
+		else if (a->opt[APP_OPT_KEY_FILE] != NULL)
+			want_pass = 0, want_file = 1;
 		return cred_rekey(a, want_pass, want_file);
 	}
 	if (strcmp(sub, "set") != 0 && strcmp(sub, "forget") != 0)
@@ -569,8 +566,11 @@ cmd_credentials(struct app *a, int argc, char **argv)
 	if (g == NULL)
 		return app_usage(a, "credentials", "credentials %s: unknown name '%s' (hibob, "
 		    "assembled, alleo or webhook)", sub, argv[2]);
-	if (argc == 4 && strcmp(sub, "set") == 0 && strcmp(argv[3], "--check") == 0)
-		return cred_set(a, g, 1);
+	if (app_only_opts(a, "credentials", strcmp(sub, "set") == 0 ? "credentials set" :
+	    "credentials forget", strcmp(sub, "set") == 0 ? APP_OPT(CHECK) : 0) != 0)
+		return 2;
+	if (argc == 3 && strcmp(sub, "set") == 0)
+		return cred_set(a, g, a->opt[APP_OPT_CHECK] != NULL);
 	if (argc > 3) {
 		/* the extra word may well be a secret: never echo it */
 		if (strcmp(sub, "set") == 0)
@@ -580,7 +580,5 @@ cmd_credentials(struct app *a, int argc, char **argv)
 			    "or pipe them on standard input", g->name);
 		return app_usage(a, "credentials", "credentials forget takes one name");
 	}
-	if (strcmp(sub, "set") == 0)
-		return cred_set(a, g, 0);
 	return cred_forget(a, g);
 }

@@ -200,12 +200,9 @@ cmd_daemon(struct app *a, int argc, char **argv)
 	struct file_mark conf_mark, vault_mark, m;
 	char ts[21];
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--once") == 0)
-			once = 1;
-		else
-			return app_usage(a, "daemon", "unknown option '%s'", argv[i]);
-	}
+	if (argc > 1)
+		return app_usage(a, "daemon", "unexpected argument '%s'", argv[1]);
+	once = a->opt[APP_OPT_ONCE] != NULL;
 	/* before the unlock, which can take seconds (Argon2id): a SIGTERM
 	 * then still ends the daemon cleanly */
 	install_signals();

@@ -129,16 +129,10 @@ cmd_explain(struct app *a, int argc, char **argv)
 	int status = 0;
 	bs_rc rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			a->json = 1;
-		else if (argv[i][0] == '-')
-			return app_usage(a, "explain", "unknown option '%s'", argv[i]);
-		else if (who == NULL)
-			who = argv[i];
-		else
-			return app_usage(a, "explain", "explain one person at a time");
-	}
+	if (argc > 2)
+		return app_usage(a, "explain", "explain one person at a time");
+	if (argc == 2)
+		who = argv[1];
 	if (str_empty(who))
 		return app_usage(a, "explain", "say who: a work email or a HiBob employee id");
 	if (app_ctx_open(a, APP_NEED_VAULT | APP_NEED_STORE, &ctx, &err) != BS_OK)

@@ -94,26 +94,22 @@ cmd_log(struct app *a, int argc, char **argv)
 	const char *person = NULL, *result = NULL;
 	int status = 0;
 
-	for (int i = 1; i < argc; i++) {
+	if (argc > 1)
+		return app_usage(a, "log", "unexpected argument '%s'", argv[1]);
+	if (a->opt[APP_OPT_RUN] != NULL) {
 		char *end;
-		if (strcmp(argv[i], "--json") == 0) {
-			a->json = 1;
-		} else if (strcmp(argv[i], "--run") == 0 && i + 1 < argc) {
-			run = strtoll(argv[++i], &end, 10);
-			if (*end || run <= 0)
-				return app_usage(a, "log", "--run needs a run number");
-		} else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
-			limit = strtol(argv[++i], &end, 10);
-			if (*end || limit <= 0 || limit > 100000)
-				return app_usage(a, "log", "--limit needs a number from 1 to 100000");
-		} else if (strcmp(argv[i], "--person") == 0 && i + 1 < argc) {
-			person = argv[++i];
-		} else if (strcmp(argv[i], "--result") == 0 && i + 1 < argc) {
-			result = argv[++i];
-		} else {
-			return app_usage(a, "log", "unknown or incomplete option '%s'", argv[i]);
-		}
+		run = strtoll(a->opt[APP_OPT_RUN], &end, 10);
+		if (*end || run <= 0)
+			return app_usage(a, "log", "--run needs a run number");
 	}
+	if (a->opt[APP_OPT_LIMIT] != NULL) {
+		char *end;
+		limit = strtol(a->opt[APP_OPT_LIMIT], &end, 10);
+		if (*end || limit <= 0 || limit > 100000)
+			return app_usage(a, "log", "--limit needs a number from 1 to 100000");
+	}
+	person = a->opt[APP_OPT_PERSON];
+	result = a->opt[APP_OPT_RESULT];
 	if (access(a->paths.state_db, F_OK) != 0) {
 		if (a->json)
 			out_json(json_pack("{s:[]}", "runs"));

@@ -24,18 +24,11 @@ cmd_plan(struct app *a, int argc, char **argv)
 	int reconcile = 0;
 	bs_rc rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			a->json = 1;
-		else if (strcmp(argv[i], "--reconcile") == 0)
-			reconcile = 1;
-		else if (argv[i][0] == '-')
-			return app_usage(a, "plan", "unknown option '%s'", argv[i]);
-		else if (what == NULL)
-			what = argv[i];
-		else
-			return app_usage(a, "plan", "unexpected argument '%s'", argv[i]);
-	}
+	if (argc > 2)
+		return app_usage(a, "plan", "unexpected argument '%s'", argv[2]);
+	if (argc == 2)
+		what = argv[1];
+	reconcile = a->opt[APP_OPT_RECONCILE] != NULL;
 	if (what == NULL || (strcmp(what, "roster") != 0 && strcmp(what, "timeoff") != 0))
 		return app_usage(a, "plan", "say which plan: roster or timeoff");
 	if (reconcile && strcmp(what, "timeoff") != 0)

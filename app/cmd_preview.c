@@ -66,14 +66,10 @@ preview_employees(struct app *a, int argc, char **argv)
 	struct bs_progress pcb = { out_progress_cb, &prog };
 	size_t *order;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			a->json = 1;
-		else if (strcmp(argv[i], "--csv") == 0)
-			a->csv = 1;
-		else
-			return app_usage(a, "preview", "unknown option '%s'", argv[i]);
-	}
+	if (argc > 1)
+		return app_usage(a, "preview", "unexpected argument '%s'", argv[1]);
+	if (app_only_opts(a, "preview", "preview employees", APP_OPT(JSON) | APP_OPT(CSV)) != 0)
+		return 2;
 	if (a->json && a->csv)
 		return app_usage(a, "preview", "choose one of --json and --csv");
 	if (app_ctx_open(a, APP_NEED_VAULT, &ctx, &err) != BS_OK)

@@ -32,12 +32,8 @@ cmd_status(struct app *a, int argc, char **argv)
 	struct bs_error err = { 0 };
 	bs_rc rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			a->json = 1;
-		else
-			return app_usage(a, "status", "unknown option '%s'", argv[i]);
-	}
+	if (argc > 1)
+		return app_usage(a, "status", "unexpected argument '%s'", argv[1]);
 	/* reading status never creates anything */
 	if (access(a->paths.state_db, F_OK) == 0 &&
 	    store_open(a->paths.state_db, &st, &err) != BS_OK)

@@ -173,24 +173,12 @@ sync_main(struct app *a, int argc, char **argv, int reconcile)
 	json_t *results = NULL;
 	int status = 0, st;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			a->json = 1;
-		else if (!reconcile && strcmp(argv[i], "--dry-run") == 0)
-			o.dry_run = 1;
-		else if (strcmp(argv[i], "--approve") == 0) {
-			if (++i >= argc)
-				return app_usage(a, cmd, "--approve needs the plan id");
-			o.approve = argv[i];
-		} else if (strncmp(argv[i], "--approve=", 10) == 0)
-			o.approve = argv[i] + 10;
-		else if (argv[i][0] == '-')
-			return app_usage(a, cmd, "unknown option '%s'", argv[i]);
-		else if (what == NULL)
-			what = argv[i];
-		else
-			return app_usage(a, cmd, "unexpected argument '%s'", argv[i]);
-	}
+	if (argc > 2)
+		return app_usage(a, cmd, "unexpected argument '%s'", argv[2]);
+	if (argc == 2)
+		what = argv[1];
+	o.dry_run = a->opt[APP_OPT_DRY_RUN] != NULL;
+	o.approve = a->opt[APP_OPT_APPROVE];
 	if (reconcile) {
 		if (what == NULL || strcmp(what, "timeoff") != 0)
 			return app_usage(a, cmd, "only time off is reconciled: bobsync reconcile timeoff");

@@ -143,34 +143,14 @@ cmd_preview_timeoff(struct app *a, int argc, char **argv)
 	int64_t d;
 	bs_rc rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			a->json = 1;
-		else if (strcmp(argv[i], "--csv") == 0)
-			a->csv = 1;
-		else if (strcmp(argv[i], "--from") == 0 || strcmp(argv[i], "--to") == 0) {
-			if (i + 1 >= argc)
-				return app_usage(a, "preview", "%s needs a date (YYYY-MM-DD)", argv[i]);
-			if (date_parse(argv[i + 1], &d) != 0)
-				return app_usage(a, "preview", "%s '%s' is not a date (YYYY-MM-DD)",
-				    argv[i], argv[i + 1]);
-			if (argv[i][2] == 'f')
-				from = argv[i + 1];
-			else
-				to = argv[i + 1];
-			i++;
-		} else if (strncmp(argv[i], "--from=", 7) == 0 || strncmp(argv[i], "--to=", 5) == 0) {
-			const char *v = strchr(argv[i], '=') + 1;
-			if (date_parse(v, &d) != 0)
-				return app_usage(a, "preview", "'%s' is not a date (YYYY-MM-DD)", v);
-			if (argv[i][2] == 'f')
-				from = v;
-			else
-				to = v;
-		} else {
-			return app_usage(a, "preview", "unknown option '%s'", argv[i]);
-		}
-	}
+	if (argc > 1)
+		return app_usage(a, "preview", "unexpected argument '%s'", argv[1]);
+	from = a->opt[APP_OPT_FROM];
+	to = a->opt[APP_OPT_TO];
+	if (from != NULL && date_parse(from, &d) != 0)
+		return app_usage(a, "preview", "--from '%s' is not a date (YYYY-MM-DD)", from);
+	if (to != NULL && date_parse(to, &d) != 0)
+		return app_usage(a, "preview", "--to '%s' is not a date (YYYY-MM-DD)", to);
 	if (a->json && a->csv)
 		return app_usage(a, "preview", "choose one of --json and --csv");
 	if (app_ctx_open(a, APP_NEED_VAULT, &ctx, &err) != BS_OK)
