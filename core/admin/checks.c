@@ -102,27 +102,6 @@ squash(const char *in, char *out, size_t outsz)
 	out[n] = '\0';
 }
 
-static size_t
-edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
-
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		prev[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		cur[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-		}
-		memcpy(prev, cur, (lb + 1) * sizeof *prev);
-	}
-	return prev[lb];
-}
-
 int
 check_name_is_near(const char *name, const char *want)
 {
@@ -135,7 +114,7 @@ check_name_is_near(const char *name, const char *want)
 	squash(want, b, sizeof b);
 	if (a[0] == '\0')
 		return 0;
-	if (strcmp(a, b) == 0 || edit_distance(a, b) <= 2)
+	if (strcmp(a, b) == 0 || str_edit_distance(a, b, 98) <= 2)
 		return 1;
 	/* "alleo" for "alleo_access": the first word alone (the vendor's
 	 * old screenshot shows that mistake) */

@@ -888,3 +888,70 @@ url_escape(const char *s)
 	}
 	return sb_detach(&sb);
 }
+
+size_t
+str_edit_distance(const char *a, const char *b, size_t bound)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t row[64 + 1];
+	size_t i, j;
+
+	if (la > 64 || lb > 64)
+		return bound + 1;
+	if ((la > lb ? la - lb : lb - la) > bound)
+		return bound + 1;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t diag = row[0], best;
+		row[0] = i;
+		best = row[0];
+		for (j = 1; j <= lb; j++) {
+			char ca = a[i - 1], cb = b[j - 1];
+			size_t up = row[j], cost, v;
+			if (ca >= 'A' && ca <= 'Z')
+				ca = (char)(ca - 'A' + 'a');
+			if (cb >= 'A' && cb <= 'Z')
+				cb = (char)(cb - 'A' + 'a');
+			cost = ca == cb ? 0 : 1;
+			v = diag + cost;
+			if (up + 1 < v)
+				v = up + 1;
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			row[j] = v;
+			diag = up;
+			if (v < best)
+				best = v;
+		}
+		if (best > bound)
+			return bound + 1;
+	}
+	return row[lb] > bound ? bound + 1 : row[lb];
+}
+
+char *
+secret_dup(const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+	char *d = sodium_malloc(n + 1);
+
+	if (d == NULL) {
+		fputs("bobsync: out of guarded memory\n", stderr);
+		abort();
+	}
+	if (n > 0)
+		memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+void
+secret_free(char **p)
+{
+	if (p == NULL || *p == NULL)
+		return;
+	sodium_memzero(*p, strlen(*p));
+	sodium_free(*p);
+	*p = NULL;
+}

@@ -56,6 +56,14 @@ char *str_trim(char *s);				/* in place */
 void str_trim_blanks(char *s);
 void str_lower(char *s);				/* ASCII, in place */
 char *str_lower_dup(const char *s);			/* caller frees */
+/* Levenshtein distance of two short strings, ASCII case folded; anything
+ * above bound (or a string over 64 bytes) is reported as bound + 1. */
+size_t str_edit_distance(const char *a, const char *b, size_t bound);
+/* A copy of a secret in sodium_malloc'd (guarded) memory; NULL is taken as
+ * "".  Aborts when guarded memory runs out.  Free with secret_free, which
+ * wipes it and sets *p to NULL. */
+char *secret_dup(const char *s);
+void secret_free(char **p);
 int str_starts(const char *s, const char *prefix);
 /* The one sanitiser for remote text on its way to a terminal or a file
  * meant for people.  Copies n bytes of in to out (room for n; in == out is

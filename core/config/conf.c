@@ -192,49 +192,6 @@ conf_type_name(enum conf_type t)
 	return "?";
 }
 
-/* Levenshtein distance of two short strings (ASCII case folded); values
- * above the bound are reported as bound + 1. */
-static size_t
-edit_distance(const char *a, const char *b, size_t bound)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	size_t row[64 + 1];
-	size_t i, j;
-
-	if (la > 64 || lb > 64)
-		return bound + 1;
-	if ((la > lb ? la - lb : lb - la) > bound)
-		return bound + 1;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		size_t diag = row[0], best;
-		row[0] = i;
-		best = row[0];
-		for (j = 1; j <= lb; j++) {
-			char ca = a[i - 1], cb = b[j - 1];
-			size_t up = row[j], cost, v;
-			if (ca >= 'A' && ca <= 'Z')
-				ca = (char)(ca - 'A' + 'a');
-			if (cb >= 'A' && cb <= 'Z')
-				cb = (char)(cb - 'A' + 'a');
-			cost = ca == cb ? 0 : 1;
-			v = diag + cost;
-			if (up + 1 < v)
-				v = up + 1;
-			if (row[j - 1] + 1 < v)
-				v = row[j - 1] + 1;
-			row[j] = v;
-			diag = up;
-			if (v < best)
-				best = v;
-		}
-		if (best > bound)
-			return bound + 1;
-	}
-	return row[lb] > bound ? bound + 1 : row[lb];
-}
-
 /* The known key closest to key within CONF_SUGGEST_MAX edits, or NULL. */
 static const char *
 suggest_key(const char *key)
@@ -243,7 +200,7 @@ suggest_key(const char *key)
 	size_t bestd = CONF_SUGGEST_MAX + 1;
 
 	for (size_t i = 0; i < NOPT; i++) {
-		size_t d = edit_distance(key, options[i].key, CONF_SUGGEST_MAX);
+		size_t d = str_edit_distance(key, options[i].key, CONF_SUGGEST_MAX);
 		if (d < bestd) {
 			bestd = d;
 			best = options[i].key;

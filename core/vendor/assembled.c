@@ -33,22 +33,6 @@ struct asm_client {
 	char *key;			/* sodium_malloc'd */
 };
 
-static char *
-secure_dup(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-	char *p = sodium_malloc(n + 1);
-
-	if (p == NULL) {
-		fputs("bobsync: out of guarded memory\n", stderr);
-		abort();
-	}
-	if (n > 0)
-		memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
-
 struct asm_client *
 asm_client_new(struct http_client *http, const char *base_url, const char *api_key)
 {
@@ -60,7 +44,7 @@ asm_client_new(struct http_client *http, const char *base_url, const char *api_k
 	n = strlen(c->base);
 	while (n > 0 && c->base[n - 1] == '/')
 		c->base[--n] = '\0';
-	c->key = secure_dup(api_key);
+	c->key = secret_dup(api_key);
 	log_register_secret(c->key);
 	log_register_basic_auth(c->key, "");
 	/* 300 requests a minute, bursts of 20 (A.1) */
@@ -77,7 +61,7 @@ asm_client_free(struct asm_client **cp)
 		return;
 	c = *cp;
 	free(c->base);
-	sodium_free(c->key);
+	secret_free(&c->key);
 	free(c);
 	*cp = NULL;
 }

@@ -24,19 +24,6 @@ struct bob_client {
 	char *token;			/* sodium_malloc'd */
 };
 
-static char *
-secure_dup(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-	char *d = sodium_malloc(n + 1);
-
-	if (d == NULL)
-		abort();
-	memcpy(d, s ? s : "", n);
-	d[n] = '\0';
-	return d;
-}
-
 struct bob_client *
 bob_client_new(struct http_client *http, const char *base_url,
     const char *service_user_id, const char *token)
@@ -49,8 +36,8 @@ bob_client_new(struct http_client *http, const char *base_url,
 	n = strlen(c->base);
 	while (n > 0 && c->base[n - 1] == '/')
 		c->base[--n] = '\0';
-	c->user = secure_dup(service_user_id);
-	c->token = secure_dup(token);
+	c->user = secret_dup(service_user_id);
+	c->token = secret_dup(token);
 	log_register_secret(c->token);
 	log_register_basic_auth(c->user, c->token);
 	http_set_pace(http, "hibob.search", 50, 60000, 10);
@@ -68,8 +55,8 @@ bob_client_free(struct bob_client **cp)
 		return;
 	c = *cp;
 	free(c->base);
-	sodium_free(c->user);
-	sodium_free(c->token);
+	secret_free(&c->user);
+	secret_free(&c->token);
 	free(c);
 	*cp = NULL;
 }

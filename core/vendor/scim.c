@@ -52,29 +52,6 @@ struct scim_client {
 	struct scim_caps caps;
 };
 
-static char *
-secure_dup(const char *s)
-{
-	size_t n = strlen(s ? s : "");
-	char *d = sodium_malloc(n + 1);
-
-	if (d == NULL)
-		abort();
-	memcpy(d, s ? s : "", n);
-	d[n] = '\0';
-	return d;
-}
-
-static void
-secure_free(char **p)
-{
-	if (*p != NULL) {
-		sodium_memzero(*p, strlen(*p));
-		sodium_free(*p);
-		*p = NULL;
-	}
-}
-
 /* s form-urlencoded (RFC 6749 appendix B) in guarded memory. */
 static char *
 secure_form_escape(const char *s)
@@ -130,8 +107,8 @@ scim_client_new(struct http_client *http, const char *scim_url, const char *toke
 	c->http = http;
 	c->base = strip_slash(scim_url);
 	c->token_url = xstrdup(token_url ? token_url : "");
-	c->client_id = secure_dup(client_id);
-	c->client_secret = secure_dup(client_secret);
+	c->client_id = secret_dup(client_id);
+	c->client_secret = secret_dup(client_secret);
 	log_register_secret(c->client_secret);
 	log_register_basic_auth(c->client_id, c->client_secret);
 	{
@@ -139,8 +116,8 @@ scim_client_new(struct http_client *http, const char *scim_url, const char *toke
 		char *id = secure_form_escape(client_id), *sec = secure_form_escape(client_secret);
 		log_register_secret(sec);
 		log_register_basic_auth(id, sec);
-		secure_free(&id);
-		secure_free(&sec);
+		secret_free(&id);
+		secret_free(&sec);
 	}
 	/* Alleo publishes no limit; stay well below what an IdP would send */
 	http_set_pace(http, "alleo.scim", 600, 60000, 20);
@@ -155,9 +132,9 @@ scim_client_free(struct scim_client **cp)
 	if (cp == NULL || *cp == NULL)
 		return;
 	c = *cp;
-	secure_free(&c->client_id);
-	secure_free(&c->client_secret);
-	secure_free(&c->token);
+	secret_free(&c->client_id);
+	secret_free(&c->client_secret);
+	secret_free(&c->token);
 	free(c->base);
 	free(c->token_url);
 	free(c->ext_urn);
@@ -333,8 +310,8 @@ token_request(struct scim_client *c, int style, struct http_response *resp,
 		sodium_memzero(body, blen);
 		sodium_free(body);
 	}
-	secure_free(&id);
-	secure_free(&sec);
+	secret_free(&id);
+	secret_free(&sec);
 	return rc;
 }
 
@@ -349,7 +326,7 @@ fetch_token(struct scim_client *c, struct bs_error *err)
 	int style = c->token_style == 0 ? 1 : c->token_style;
 	bs_rc rc;
 
-	secure_free(&c->token);
+	secret_free(&c->token);
 	rc = token_request(c, style, &resp, err);
 	if (c->token_style == 0 && token_style_refused(rc, &resp)) {
 		/* RFC 6749 2.3.1 lets a server take the credentials in the body
@@ -400,7 +377,7 @@ fetch_token(struct scim_client *c, struct bs_error *err)
 		expires = 86400 * 30;
 	/* refresh a little early: a fifth of the lifetime, at most 60 s */
 	margin = expires / 5 < 60 ? expires / 5 : 60;
-	c->token = secure_dup(tok);
+	c->token = secret_dup(tok);
 	log_register_secret(c->token);
 	c->token_expires_ms = mono_ms() + (expires - margin) * 1000;
 	/* Jansson's copy is freed without being zeroed: zero it first */
@@ -463,7 +440,7 @@ scim_call(struct scim_client *c, const char *method, const char *path, const cha
 		if (rc != BS_ERR_AUTH || attempt == 1)
 			break;
 		log_info("Alleo answered 401; getting a new token and trying once more");
-		secure_free(&c->token);
+		secret_free(&c->token);
 	}
 	if (rc == BS_ERR_AUTH) {
 		bs_fail(err, rc, "Alleo rejected the sign-in token for %s %s (HTTP 401) even after "
