@@ -169,10 +169,10 @@ job_schedule_next(const struct conf *conf, enum job_kind k, int64_t now)
 			period = atol(test);	/* testing aid, see bobsync(1) */
 		return sched_next_interval(now, period, 0);
 	case JOB_ROSTER:
-		minute = sched_parse_hhmm(conf_get(conf, "roster.run_at"));
+		minute = str_parse_hhmm(conf_get(conf, "roster.run_at"));
 		return sched_next_daily(now, job_local_zone(), minute < 0 ? 120 : minute);
 	case JOB_RECONCILE:
-		minute = sched_parse_hhmm(conf_get(conf, "timeoff.reconcile_at"));
+		minute = str_parse_hhmm(conf_get(conf, "timeoff.reconcile_at"));
 		return sched_next_daily(now, job_local_zone(), minute < 0 ? 180 : minute);
 	case JOB_COUNT:
 		break;

@@ -44,15 +44,3 @@ sched_backoff(int failures)
 	return steps[failures - 1];
 }
 
-int
-sched_parse_hhmm(const char *s)
-{
-	int h, m;
-	char tail;
-
-	if (s == NULL || sscanf(s, "%2d:%2d%c", &h, &m, &tail) != 2)
-		return -1;
-	if (h < 0 || h > 23 || m < 0 || m > 59)
-		return -1;
-	return h * 60 + m;
-}

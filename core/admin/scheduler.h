@@ -20,7 +20,4 @@ int64_t sched_next_daily(int64_t now, const struct tz *z, int minute_of_day);
  * 15 min, 1 h, 6 h, then 24 h. */
 int64_t sched_backoff(int failures);
 
-/* "HH:MM" -> minutes after midnight, -1 when invalid. */
-int sched_parse_hhmm(const char *s);
-
 #endif

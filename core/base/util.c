@@ -955,3 +955,15 @@ secret_free(char **p)
 	sodium_free(*p);
 	*p = NULL;
 }
+
+int
+str_parse_hhmm(const char *s)
+{
+	if (s == NULL || strlen(s) != 5 || s[2] != ':')
+		return -1;
+	for (int i = 0; i < 5; i++)
+		if (i != 2 && (s[i] < '0' || s[i] > '9'))
+			return -1;
+	int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+	return h > 23 || m > 59 ? -1 : h * 60 + m;
+}

@@ -59,6 +59,9 @@ char *str_lower_dup(const char *s);			/* caller frees */
 /* Levenshtein distance of two short strings, ASCII case folded; anything
  * above bound (or a string over 64 bytes) is reported as bound + 1. */
 size_t str_edit_distance(const char *a, const char *b, size_t bound);
+/* A 24-hour time "HH:MM" (exactly that: 00:00 to 23:59) as minutes after
+ * midnight; -1 for NULL or anything else. */
+int str_parse_hhmm(const char *s);
 /* A copy of a secret in sodium_malloc'd (guarded) memory; NULL is taken as
  * "".  Aborts when guarded memory runs out.  Free with secret_free, which
  * wipes it and sets *p to NULL. */

@@ -362,19 +362,6 @@ parse_bool(const char *s, int *out)
 	return -1;
 }
 
-static int
-parse_time(const char *s)
-{
-	if (strlen(s) != 5 || s[2] != ':')
-		return -1;
-	for (int i = 0; i < 5; i++)
-		if (i != 2 && (s[i] < '0' || s[i] > '9'))
-			return -1;
-	if ((s[0] - '0') * 10 + (s[1] - '0') > 23 || (s[3] - '0') * 10 + (s[4] - '0') > 59)
-		return -1;
-	return 0;
-}
-
 #define DATE_SPEC_MAX_DAYS 3660
 
 int
@@ -702,7 +689,7 @@ conf_check_value(const struct conf_option *opt, const char *value, struct bs_err
 		break;
 	}
 	case CONF_TIME:
-		if (parse_time(value) < 0)
+		if (str_parse_hhmm(value) < 0)
 			return bs_fail(err, BS_ERR_CONFIG,
 			    "must be a 24-hour time HH:MM, e.g. 02:00 or 17:30");
 		break;

@@ -195,12 +195,9 @@ toff_snapshot_key(const struct bob_timeoff *r)
 static int
 hours_start_minute(const struct conf *conf)
 {
-	const char *v = conf ? conf_get(conf, "timeoff.hours_start") : NULL;
-	int h, m;
+	int m = str_parse_hhmm(conf ? conf_get(conf, "timeoff.hours_start") : NULL);
 
-	if (v != NULL && sscanf(v, "%d:%d", &h, &m) == 2 && h >= 0 && h < 24 && m >= 0 && m < 60)
-		return h * 60 + m;
-	return 540;
+	return m >= 0 ? m : 540;
 }
 
 /* ---- request-id sets ---- */

@@ -64,6 +64,22 @@ secret_dup_copies_and_free_clears(void **state)
 	secret_free(NULL);
 }
 
+static void
+parse_hhmm_takes_only_a_24_hour_time(void **state)
+{
+	(void)state;
+	assert_int_equal(str_parse_hhmm("00:00"), 0);
+	assert_int_equal(str_parse_hhmm("02:30"), 150);
+	assert_int_equal(str_parse_hhmm("23:59"), 23 * 60 + 59);
+	assert_int_equal(str_parse_hhmm("24:00"), -1);
+	assert_int_equal(str_parse_hhmm("12:60"), -1);
+	assert_int_equal(str_parse_hhmm("2:30"), -1);
+	assert_int_equal(str_parse_hhmm("02:30:00"), -1);
+	assert_int_equal(str_parse_hhmm("02:3x"), -1);
+	assert_int_equal(str_parse_hhmm(""), -1);
+	assert_int_equal(str_parse_hhmm(NULL), -1);
+}
+
 int
 main(void)
 {
@@ -72,6 +88,7 @@ main(void)
 		cmocka_unit_test(edit_distance_folds_ascii_case),
 		cmocka_unit_test(edit_distance_stops_at_the_bound),
 		cmocka_unit_test(secret_dup_copies_and_free_clears),
+		cmocka_unit_test(parse_hhmm_takes_only_a_24_hour_time),
 	};
 
 	if (sodium_init() < 0)
