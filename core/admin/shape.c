@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "net/http.h"
-#include "admin/shape.h"
+#include "admin/shape_int.h"
 #include "base/util.h"
 
 #define MAX_BASES 8

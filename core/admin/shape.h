@@ -51,11 +51,4 @@ const json_t *shape_recorder_json(const struct shape_recorder *r);
 bs_rc shape_recorder_write(const struct shape_recorder *r, const char *path,
     struct bs_error *err);
 
-/* Pieces, for tests: the shape of one value (caller decrefs), a shape
- * merged into another, and the placeholder rules. */
-json_t *shape_of(const json_t *v);
-void shape_merge(json_t *into, const json_t *from);
-char *shape_key(const char *key);		/* caller frees */
-char *shape_path(const char *path);		/* caller frees; query dropped */
-
 #endif

@@ -142,7 +142,7 @@ void civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 int date_weekday(int64_t days);			/* 0 = Sunday */
 
 /* Current time in unix seconds.  BOBSYNC_FAKE_NOW (unix seconds or
- * "YYYY-MM-DDTHH:MM:SSZ") fixes it for tests and demos. */
+ * "YYYY-MM-DDTHH:MM:SSZ") fixes it (test builds only). */
 int64_t clock_now(void);
 /* "2026-03-02T12:00:00Z" of a unix time (UTC). */
 void time_format_utc(int64_t t, char out[21]);

@@ -22,7 +22,7 @@ struct sqlite3;
 struct store;
 
 /* Open (creating with mode 0600 if missing) and migrate to the current
- * schema.  ":memory:" works for tests. */
+ * schema.  ":memory:" opens a store that lives in memory. */
 bs_rc store_open(const char *path, struct store **out, struct bs_error *err);
 void store_close(struct store **s);
 

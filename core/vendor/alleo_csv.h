@@ -18,8 +18,6 @@ struct conf;
  * configured key.  Detail says what to fix. */
 bs_rc alleo_csv_check(const struct conf *conf, struct bs_error *err);
 
-/* ---- added to the original header ---- */
-
 /* Leavers stay in the file this many days after their offboarding date,
  * so a missed pickup still sees them. */
 #define ALLEO_CSV_KEEP_LEAVER_DAYS 30
@@ -52,7 +50,7 @@ char *alleo_csv_temp_name(const char *name);
 bs_rc alleo_csv_deliver(const struct conf *conf, const char *data, size_t len,
     struct bs_error *err);
 
-/* The two transports, for tests and the check. */
+/* The two transports alleo_csv_deliver picks from (the check proves them). */
 bs_rc alleo_csv_write_local(const char *folder, const char *name, const char *data,
     size_t len, struct bs_error *err);
 /* folder_url = sftp://[user@]host[:port]/path/ (user defaults to the local

@@ -16,7 +16,7 @@
 
 #include <sodium.h>
 
-#include "vendor/assembled.h"
+#include "vendor/assembled_int.h"
 #include "net/http.h"
 #include "base/log.h"
 #include "base/util.h"

@@ -78,8 +78,6 @@ void asm_people_free(struct asm_people *p);
 void asm_people_index(struct asm_people *p);
 void asm_activity_types_free(struct asm_activity_types *t);
 
-/* ---- added: activities, matching, parsing ---- */
-
 /* One schedule event.  Times are unix seconds. */
 struct asm_activity {
 	char *id;
@@ -169,10 +167,8 @@ enum asm_delete_probe {
 #define ASM_PROBE_ID "00000000-0000-0000-0000-000000000000"
 bs_rc asm_probe_delete(struct asm_client *c, const char *schedule_id, enum asm_delete_probe *out,
     char *detail, size_t detaillen, struct bs_error *err);
-/* The classification alone (pure, for the tests): status 0 = no answer. */
-enum asm_delete_probe asm_delete_probe_classify(long status, const char *body, const char *id);
 
-/* Parsers (pure, for the fuzz harness and the tests).  asm_parse_people
+/* Parsers (pure; the client and the fuzz harness use them).  asm_parse_people
  * appends one page to out (deleted people skipped) and reports the page's
  * row count (deleted included) and "total" (-1 when absent). */
 bs_rc asm_parse_people(const char *json, size_t len, struct asm_people *out,

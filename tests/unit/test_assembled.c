@@ -25,7 +25,7 @@
 
 #include <jansson.h>
 
-#include "vendor/assembled.h"
+#include "vendor/assembled_int.h"
 #include "helper_server.h"
 #include "net/http.h"
 #include "base/log.h"

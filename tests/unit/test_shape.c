@@ -15,7 +15,7 @@
 
 #include <jansson.h>
 
-#include "admin/shape.h"
+#include "admin/shape_int.h"
 #include "base/util.h"
 
 static char *
