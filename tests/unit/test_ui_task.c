@@ -1,19 +1,25 @@
 /* test_ui_task.c - the worker-thread runner (progress snapshots, cancel
- * through the progress callback, result and error handed back) and the
- * message ring fed by core's log. */
+ * through the progress callback and into the worker's HTTP transfers,
+ * result and error handed back) and the message ring fed by core's log. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/log.h"
 #include "msgring.h"
+#include "net/http.h"
 #include "task.h"
 
 static void
@@ -246,6 +252,156 @@ ring_sink_respects_the_log_level(void **state)
 	log_set_level(old);
 }
 
+
+/* ---- cancel reaches the worker's transfers ---- */
+
+/* A loopback port that accepts connections (the kernel's backlog) and
+ * never answers: a transfer to it hangs until it is cancelled or its
+ * timeout (20 s here) ends it. */
+static int
+silent_listener(int *port)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+struct hang {
+	char url[64];
+	pthread_mutex_t mu;
+	int sending;		/* the worker is in http_send */
+	const char *method;	/* NULL: GET */
+	long timeout_ms;	/* 0: 20 s */
+};
+
+/* One GET to the silent port with a client of its own, made in the
+ * worker (as core makes its clients): only the thread's hook can stop it. */
+static bs_rc
+hanging_transfer(void *arg, const struct bs_progress *p, struct bs_error *err)
+{
+	struct hang *h = arg;
+	struct http_options o = { 0 };
+	struct http_request req = { 0 };
+	struct http_response resp = { 0 };
+	struct http_client *c;
+	bs_rc rc;
+
+	(void)p;
+	o.total_timeout_ms = h->timeout_ms ? h->timeout_ms : 20000;
+	o.max_attempts = 1;
+	c = http_client_new(&o, NULL);
+	req.method = h->method ? h->method : "GET";
+	if (h->method != NULL) {
+		req.body = "{}";
+		req.body_len = 2;
+	}
+	req.url = h->url;
+	pthread_mutex_lock(&h->mu);
+	h->sending = 1;
+	pthread_mutex_unlock(&h->mu);
+	rc = http_send(c, &req, &resp, err);
+	http_response_clear(&resp);
+	http_client_free(&c);
+	return rc;
+}
+
+static void
+wait_sending(struct hang *h)
+{
+	for (int i = 0; i < 5000; i++) {
+		int s;
+		pthread_mutex_lock(&h->mu);
+		s = h->sending;
+		pthread_mutex_unlock(&h->mu);
+		if (s)
+			break;
+		nap_ms(1);
+	}
+	nap_ms(50);	/* into the transfer */
+}
+
+static void
+task_cancel_reaches_the_transfer(void **state)
+{
+	struct hang h = { "", PTHREAD_MUTEX_INITIALIZER, 0, NULL, 0 };
+	struct bs_error err = { 0 };
+	struct task *t;
+	int port, fd = silent_listener(&port);
+	(void)state;
+	snprintf(h.url, sizeof h.url, "http://127.0.0.1:%d/people", port);
+	t = task_start(hanging_transfer, &h, &err);
+	assert_non_null(t);
+	wait_sending(&h);
+	assert_false(task_finished(t));
+	task_cancel(t);
+	/* cancelled, not timed out: the hook stopped the transfer */
+	assert_int_equal(task_wait(&t, &err), BS_ERR_CANCELLED);
+	assert_int_equal(err.rc, BS_ERR_CANCELLED);
+	close(fd);
+}
+
+/* A create (POST, not idempotent) is not cut off midway: it runs to its
+ * answer or its timeout, so the sender learns whether it landed. */
+static void
+task_cancel_lets_a_create_finish(void **state)
+{
+	struct hang h = { "", PTHREAD_MUTEX_INITIALIZER, 0, "POST", 1500 };
+	struct bs_error err = { 0 };
+	struct task *t;
+	int port, fd = silent_listener(&port);
+	(void)state;
+	snprintf(h.url, sizeof h.url, "http://127.0.0.1:%d/users", port);
+	t = task_start(hanging_transfer, &h, &err);
+	assert_non_null(t);
+	wait_sending(&h);
+	task_cancel(t);
+	assert_int_equal(task_wait(&t, &err), BS_ERR_TIMEOUT);
+	close(fd);
+}
+
+static void
+task_cancel_leaves_other_tasks_alone(void **state)
+{
+	struct hang a = { "", PTHREAD_MUTEX_INITIALIZER, 0, NULL, 0 };
+	struct hang b = { "", PTHREAD_MUTEX_INITIALIZER, 0, NULL, 0 };
+	struct bs_error err = { 0 };
+	struct task *ta, *tb;
+	int port, fd = silent_listener(&port);
+	(void)state;
+	snprintf(a.url, sizeof a.url, "http://127.0.0.1:%d/a", port);
+	snprintf(b.url, sizeof b.url, "http://127.0.0.1:%d/b", port);
+	ta = task_start(hanging_transfer, &a, &err);
+	tb = task_start(hanging_transfer, &b, &err);
+	assert_non_null(ta);
+	assert_non_null(tb);
+	wait_sending(&a);
+	wait_sending(&b);
+	task_cancel(ta);
+	assert_int_equal(task_wait(&ta, &err), BS_ERR_CANCELLED);
+	nap_ms(1200);	/* more than a transfer's progress interval */
+	assert_false(task_finished(tb));	/* b's transfer still waits */
+	/* and the UI thread has no hook: its own transfers are not cancelled */
+	{
+		struct task_snapshot s;
+		task_snapshot(tb, &s);
+		assert_false(s.cancelling);
+	}
+	task_cancel(tb);
+	memset(&err, 0, sizeof err);
+	assert_int_equal(task_wait(&tb, &err), BS_ERR_CANCELLED);
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -255,6 +411,9 @@ main(void)
 		cmocka_unit_test(task_cancel_stops_at_next_report),
 		cmocka_unit_test(task_hands_back_the_error),
 		cmocka_unit_test(task_free_cancels_a_running_task),
+		cmocka_unit_test(task_cancel_reaches_the_transfer),
+		cmocka_unit_test(task_cancel_lets_a_create_finish),
+		cmocka_unit_test(task_cancel_leaves_other_tasks_alone),
 		cmocka_unit_test(ring_empty),
 		cmocka_unit_test(ring_keeps_newest_first_and_wraps),
 		cmocka_unit_test(ring_one_line_and_bounded),
