@@ -1,6 +1,8 @@
 /* test_ui_task.c - the worker-thread runner (progress snapshots, cancel
  * through the progress callback and into the worker's HTTP transfers,
- * result and error handed back) and the message ring fed by core's log. */
+ * result and error handed back), the framework's screen jobs (start, poll,
+ * job_done, cancel on pop with the screen closed only once its worker
+ * ended, keys queued meanwhile) and the message ring fed by core's log. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,10 +19,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curses.h>
+
 #include "base/log.h"
 #include "msgring.h"
 #include "net/http.h"
 #include "task.h"
+#include "tui.h"
 
 static void
 nap_ms(long ms)
@@ -402,6 +407,345 @@ task_cancel_leaves_other_tasks_alone(void **state)
 	close(fd);
 }
 
+/* ---- the framework's screen jobs ---- */
+
+static SCREEN *scr;
+static FILE *out_fp, *in_fp;
+
+static int
+start_screen(void **state)
+{
+	(void)state;
+	setenv("TERM", "screen-256color", 1);
+	setenv("LINES", "24", 1);
+	setenv("COLUMNS", "80", 1);
+	out_fp = fopen("/dev/null", "w");
+	in_fp = fopen("/dev/null", "r");
+	if (out_fp == NULL || in_fp == NULL)
+		return -1;
+	scr = newterm(NULL, out_fp, in_fp);
+	if (scr == NULL)
+		return -1;
+	set_term(scr);
+	return 0;
+}
+
+static int
+stop_screen(void **state)
+{
+	(void)state;
+	endwin();
+	delscreen(scr);
+	fclose(out_fp);
+	fclose(in_fp);
+	return 0;
+}
+
+/* A screen whose job waits on a gate; it records what reaches it. */
+struct fake {
+	struct gate g;
+	int *closed;		/* set by close (outlives the screen) */
+	int done;		/* job_done calls */
+	bs_rc rc;
+	int was_cancelled;
+	int hold;		/* under g.mu: the worker does not end yet */
+	char keys[64];		/* the keys handle_key got, in order */
+	size_t nkeys;
+	unsigned flags;
+};
+
+static bs_rc
+gated_work(void *arg, const struct bs_progress *p, struct bs_error *err)
+{
+	struct fake *f = arg;
+	bs_rc rc = counted_work(&f->g, p, err);
+
+	for (;;) {	/* a worker slow to end, cancelled or not */
+		int hold;
+		pthread_mutex_lock(&f->g.mu);
+		hold = f->hold;
+		pthread_mutex_unlock(&f->g.mu);
+		if (!hold)
+			return rc;
+		nap_ms(1);
+	}
+}
+
+static int
+fake_open(struct tui *ui, struct tui_screen *s)
+{
+	struct fake *f = s->data;
+
+	return tui_job_start(ui, s, "Reading the gate", gated_work, f, f->flags);
+}
+
+static void
+fake_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
+{
+	(void)h;
+	tui_job_draw(ui, s, y, x, w);
+}
+
+static int
+fake_key(struct tui *ui, struct tui_screen *s, int key, int action)
+{
+	struct fake *f = s->data;
+
+	(void)ui;
+	(void)action;
+	if (key == UK_ESC)
+		return TUI_UNHANDLED;
+	if (f->nkeys < sizeof f->keys - 1)
+		f->keys[f->nkeys++] = (char)key;
+	return TUI_HANDLED;
+}
+
+static void
+fake_close(struct tui *ui, struct tui_screen *s)
+{
+	struct fake *f = s->data;
+
+	(void)ui;
+	*f->closed = 1;
+	free(f);
+}
+
+static int
+fake_done(struct tui *ui, struct tui_screen *s, bs_rc rc, const struct bs_error *err)
+{
+	struct fake *f = s->data;
+
+	(void)ui;
+	(void)err;
+	f->done++;
+	f->rc = rc;
+	f->was_cancelled = tui_job_cancelled(s);
+	assert_false(tui_job_running(s));
+	return TUI_REDRAW;
+}
+
+static const struct tui_screen_ops fake_ops = {
+	.name = "fake", .open = fake_open, .draw = fake_draw, .handle_key = fake_key,
+	.close = fake_close, .job_done = fake_done,
+};
+
+/* A plain screen underneath that records its keys. */
+static int under_keys[16];
+static size_t under_n;
+
+static void
+under_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
+{
+	(void)ui; (void)s; (void)y; (void)x; (void)h; (void)w;
+}
+
+static int
+under_key(struct tui *ui, struct tui_screen *s, int key, int action)
+{
+	(void)ui; (void)s; (void)action;
+	if (under_n < 16)
+		under_keys[under_n++] = key;
+	return TUI_HANDLED;
+}
+
+static const struct tui_screen_ops under_ops = {
+	.name = "under", .draw = under_draw, .handle_key = under_key,
+};
+
+static struct fake *
+fake_new(int *closed, unsigned flags)
+{
+	struct fake *f = calloc(1, sizeof *f);
+
+	assert_non_null(f);
+	pthread_mutex_init(&f->g.mu, NULL);
+	f->closed = closed;
+	f->flags = flags;
+	return f;
+}
+
+static void
+open_gate(struct fake *f)
+{
+	pthread_mutex_lock(&f->g.mu);
+	f->g.open = 1;
+	pthread_mutex_unlock(&f->g.mu);
+}
+
+/* tui_tick until cond or 5 s */
+#define TICK_UNTIL(ui, cond) do { \
+	for (int i_ = 0; i_ < 5000 && !(cond); i_++) { tui_tick(ui); nap_ms(1); } \
+	assert_true(cond); \
+} while (0)
+
+static int
+msg_has(const char *needle)
+{
+	char *text = tui_screen_text();
+	int has = strstr(text, needle) != NULL;
+	free(text);
+	return has;
+}
+
+static void
+job_polled_into_job_done(void **state)
+{
+	struct tui *ui;
+	int closed = 0;
+	struct fake *f = fake_new(&closed, 0);
+	struct tui_screen *s;
+	struct task_snapshot p;
+	(void)state;
+	tui_attach(&ui);
+	assert_int_equal(tui_push(ui, &fake_ops, f, "Fake", NULL), 0);
+	s = tui_top(ui);
+	assert_true(tui_job_running(s));
+	/* one job at a time */
+	assert_int_equal(tui_job_start(ui, s, "again", gated_work, f, 0), -1);
+	for (int i = 0; i < 2000 && (tui_job_progress(s, &p), p.events < 3); i++)
+		nap_ms(1);
+	assert_int_equal(tui_job_progress(s, &p), 0);
+	assert_string_equal(p.item, "Ada Lovelace");
+	tui_draw(ui);
+	assert_true(msg_has("Reading the gate (Esc stops)"));
+	assert_true(tui_tick(ui) & TUI_REDRAW);	/* running: the spinner moves */
+	assert_int_equal(f->done, 0);
+	open_gate(f);
+	TICK_UNTIL(ui, f->done == 1);
+	assert_int_equal(f->rc, BS_OK);
+	assert_false(f->was_cancelled);
+	assert_false(tui_job_running(s));
+	assert_int_equal(tui_job_progress(s, &p), -1);
+	tui_stop(&ui);
+	assert_true(closed);
+}
+
+static void
+job_cancel_ends_through_job_done(void **state)
+{
+	struct tui *ui;
+	int closed = 0;
+	struct fake *f = fake_new(&closed, 0);
+	struct tui_screen *s;
+	(void)state;
+	tui_attach(&ui);
+	assert_int_equal(tui_push(ui, &fake_ops, f, "Fake", NULL), 0);
+	s = tui_top(ui);
+	tui_job_cancel(s);
+	assert_true(tui_job_cancelled(s));
+	tui_draw(ui);
+	assert_true(msg_has("Reading the gate (stopping at the next safe point)"));
+	TICK_UNTIL(ui, f->done == 1);
+	assert_int_equal(f->rc, BS_ERR_CANCELLED);
+	assert_true(f->was_cancelled);
+	assert_false(tui_job_cancelled(s));
+	assert_false(closed);
+	tui_stop(&ui);
+	assert_true(closed);
+}
+
+static void
+pop_stops_the_job_and_closes_later(void **state)
+{
+	struct tui *ui;
+	int closed = 0;
+	struct fake *f = fake_new(&closed, 0);
+	(void)state;
+	under_n = 0;
+	tui_attach(&ui);
+	assert_int_equal(tui_push(ui, &under_ops, NULL, "Under", NULL), 0);
+	assert_int_equal(tui_push(ui, &fake_ops, f, "Fake", NULL), 0);
+	tui_draw(ui);	/* the log's older lines are shown and done with */
+	/* hold the worker past its cancel: it must outlive the pop */
+	pthread_mutex_lock(&f->g.mu);
+	f->hold = 1;
+	pthread_mutex_unlock(&f->g.mu);
+	tui_feed_key(ui, UK_ESC);	/* unhandled: the framework pops */
+	assert_string_equal(tui_top(ui)->ops->name, "under");
+	assert_int_equal(tui_jobs_stopping(ui), 1);
+	assert_false(closed);		/* the worker may still use f */
+	tui_draw(ui);
+	assert_true(msg_has("Stopping: Reading the gate..."));
+	/* keys for the screen left wait until the worker has ended */
+	tui_feed_key(ui, 'a');
+	tui_feed_key(ui, 'b');
+	tui_tick(ui);
+	assert_int_equal(under_n, 0);
+	assert_false(closed);
+	pthread_mutex_lock(&f->g.mu);
+	f->hold = 0;
+	pthread_mutex_unlock(&f->g.mu);
+	TICK_UNTIL(ui, closed);
+	assert_int_equal(tui_jobs_stopping(ui), 0);
+	TICK_UNTIL(ui, under_n == 2);
+	assert_int_equal(under_keys[0], 'a');
+	assert_int_equal(under_keys[1], 'b');
+	tui_draw(ui);
+	assert_false(msg_has("Stopping:"));
+	tui_stop(&ui);
+}
+
+static void
+stop_waits_for_stopping_jobs(void **state)
+{
+	struct tui *ui;
+	int closed = 0;
+	struct fake *f = fake_new(&closed, 0);
+	(void)state;
+	tui_attach(&ui);
+	assert_int_equal(tui_push(ui, &fake_ops, f, "Fake", NULL), 0);
+	tui_pop(ui);
+	assert_false(closed);
+	tui_stop(&ui);		/* cancels and waits: nothing leaks */
+	assert_true(closed);
+	assert_null(ui);
+}
+
+static void
+queued_keys_reach_the_screen_after_its_read(void **state)
+{
+	struct tui *ui;
+	int closed = 0;
+	struct fake *f = fake_new(&closed, TUI_JOB_QUEUE_KEYS);
+	(void)state;
+	tui_attach(&ui);
+	assert_int_equal(tui_push(ui, &fake_ops, f, "Fake", NULL), 0);
+	tui_feed_key(ui, '/');
+	tui_feed_key(ui, 'x');
+	tui_feed_key(ui, 'y');
+	tui_tick(ui);
+	assert_int_equal(f->nkeys, 0);	/* held while the read runs */
+	open_gate(f);
+	TICK_UNTIL(ui, f->done == 1);
+	TICK_UNTIL(ui, f->nkeys == 3);
+	assert_memory_equal(f->keys, "/xy", 3);
+	tui_feed_key(ui, 'z');		/* no job: at once */
+	assert_int_equal(f->nkeys, 4);
+	tui_stop(&ui);
+	assert_true(closed);
+}
+
+static void
+esc_drops_the_keys_queued_for_a_read(void **state)
+{
+	struct tui *ui;
+	int closed = 0;
+	struct fake *f = fake_new(&closed, TUI_JOB_QUEUE_KEYS);
+	(void)state;
+	under_n = 0;
+	tui_attach(&ui);
+	assert_int_equal(tui_push(ui, &under_ops, NULL, "Under", NULL), 0);
+	assert_int_equal(tui_push(ui, &fake_ops, f, "Fake", NULL), 0);
+	tui_feed_key(ui, 'x');
+	tui_feed_key(ui, UK_ESC);	/* leaves the read at once */
+	assert_string_equal(tui_top(ui)->ops->name, "under");
+	tui_feed_key(ui, 'k');		/* typed after the Esc: for the screen left */
+	TICK_UNTIL(ui, closed);
+	TICK_UNTIL(ui, under_n == 1);
+	assert_int_equal(under_keys[0], 'k');
+	tui_stop(&ui);
+}
+
 int
 main(void)
 {
@@ -414,6 +758,17 @@ main(void)
 		cmocka_unit_test(task_cancel_reaches_the_transfer),
 		cmocka_unit_test(task_cancel_lets_a_create_finish),
 		cmocka_unit_test(task_cancel_leaves_other_tasks_alone),
+		cmocka_unit_test_setup_teardown(job_polled_into_job_done, start_screen, stop_screen),
+		cmocka_unit_test_setup_teardown(job_cancel_ends_through_job_done, start_screen,
+		    stop_screen),
+		cmocka_unit_test_setup_teardown(pop_stops_the_job_and_closes_later, start_screen,
+		    stop_screen),
+		cmocka_unit_test_setup_teardown(stop_waits_for_stopping_jobs, start_screen,
+		    stop_screen),
+		cmocka_unit_test_setup_teardown(queued_keys_reach_the_screen_after_its_read,
+		    start_screen, stop_screen),
+		cmocka_unit_test_setup_teardown(esc_drops_the_keys_queued_for_a_read, start_screen,
+		    stop_screen),
 		cmocka_unit_test(ring_empty),
 		cmocka_unit_test(ring_keeps_newest_first_and_wraps),
 		cmocka_unit_test(ring_one_line_and_bounded),
