@@ -1,8 +1,8 @@
 /* console.h - every screen of the console, in one place.  Each screen is a
  * toolkit screen (tui.h) pushed on the one struct tui that dash_run starts
  * and works on the dash_env of dash.h (session, settings, vault, store);
- * long reads and writes run in a worker thread (task.h) so the screen keeps
- * drawing and Esc cancels.  A screen's entry point is screen_<name>_push;
+ * long reads and writes run as the screen's job (tui_job_start, tui.h) in
+ * a worker thread, so the screen keeps drawing and Esc cancels.  A screen's entry point is screen_<name>_push;
  * each returns 0, or -1 when the screen could not open (the reason is then
  * on the message line).
  *

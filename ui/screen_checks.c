@@ -45,8 +45,8 @@ static const struct wlist_column cols[] = {
 struct checks {
 	struct dash_env *e;
 	int step;		/* 3 in the setup, else 0 */
-	struct task *t;
-	struct task_snapshot snap;
+	struct tui_screen *s;
+	struct task_snapshot snap;	/* the job's progress at the last tick */
 	struct check_report rep;	/* written by the worker until it ends */
 	int have;		/* rep holds a finished report */
 	int acked;		/* warnings acknowledged */
@@ -103,8 +103,6 @@ count(const struct checks *c, enum check_status st)
 static void
 start(struct tui *ui, struct checks *c)
 {
-	struct bs_error err = { 0 };
-
 	if (c->have)
 		check_report_free(&c->rep);
 	memset(&c->rep, 0, sizeof c->rep);
@@ -112,10 +110,7 @@ start(struct tui *ui, struct checks *c)
 	c->have = 0;
 	c->acked = 0;
 	wlist_set_rows(&c->list, 0);
-	c->t = task_start(run_checks, c, &err);
-	if (c->t == NULL)
-		tui_say(ui, ROLE_ERROR, " %s", bs_error_text(&err));
-	else
+	if (tui_job_start(ui, c->s, "Running the checks", run_checks, c, 0) == 0)
 		tui_say(ui, ROLE_DIM, " Running the checks against the live services... Esc stops.");
 }
 
@@ -162,10 +157,8 @@ offer_resume(struct tui *ui, struct checks *c)
 }
 
 static void
-finished(struct tui *ui, struct checks *c)
+finished(struct tui *ui, struct checks *c, bs_rc rc)
 {
-	struct bs_error err = { 0 };
-	bs_rc rc = task_wait(&c->t, &err);
 	int fails, warns;
 
 	if (rc != BS_OK || c->snap.cancelling) {
@@ -195,6 +188,7 @@ checks_open(struct tui *ui, struct tui_screen *s)
 {
 	struct checks *c = s->data;
 
+	c->s = s;
 	wlist_init(&c->list, cols, 3, cell, c);
 	c->list.detail = detail;
 	c->list.show_detail = 1;
@@ -208,7 +202,6 @@ checks_close(struct tui *ui, struct tui_screen *s)
 	struct checks *c = s->data;
 
 	(void)ui;
-	task_free(&c->t);
 	if (c->have)
 		check_report_free(&c->rep);
 	wlist_release(&c->list);
@@ -220,7 +213,7 @@ checks_actions(struct tui_screen *s, size_t *n)
 {
 	struct checks *c = s->data;
 
-	if (c->t != NULL) {
+	if (tui_job_running(s)) {
 		*n = ARRAY_LEN(running_actions);
 		return running_actions;
 	}
@@ -268,7 +261,7 @@ checks_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
 	char line[256];
 
 	c->width = w - 2;
-	if (c->t != NULL) {
+	if (tui_job_running(s)) {
 		draw_running(ui, c, y, x, h, w);
 		return;
 	}
@@ -290,11 +283,18 @@ checks_tick(struct tui *ui, struct tui_screen *s)
 {
 	struct checks *c = s->data;
 
-	if (c->t == NULL)
+	(void)ui;
+	if (!tui_job_running(s))
 		return 0;
-	task_snapshot(c->t, &c->snap);
-	if (c->snap.finished)
-		finished(ui, c);
+	tui_job_progress(s, &c->snap);
+	return TUI_REDRAW;
+}
+
+static int
+checks_job_done(struct tui *ui, struct tui_screen *s, bs_rc rc, const struct bs_error *err)
+{
+	(void)err;
+	finished(ui, s->data, rc);
 	return TUI_REDRAW;
 }
 
@@ -329,9 +329,10 @@ checks_key(struct tui *ui, struct tui_screen *s, int key, int action)
 {
 	struct checks *c = s->data;
 
-	if (c->t != NULL) {
+	if (tui_job_running(s)) {
 		if (action == ACT_STOP || key == 'q') {
-			task_cancel(c->t);
+			tui_job_cancel(s);
+			c->snap.cancelling = 1;
 			return TUI_HANDLED;
 		}
 		return key == UK_ESC ? TUI_HANDLED : TUI_UNHANDLED;
@@ -365,6 +366,7 @@ static const struct tui_screen_ops checks_ops = {
 	.actions = checks_actions,
 	.tick = checks_tick,
 	.typing = checks_typing,
+	.job_done = checks_job_done,
 };
 
 int

@@ -70,6 +70,11 @@ static const struct tui_action form_actions[] = {
 
 struct creds {
 	struct dash_env *e;
+	struct tui_screen *s;
+	/* while the service is asked (the screen's job): the set and its
+	 * values, in guarded memory */
+	const struct cred_set *trying;
+	char *vals[2];
 	struct wlist list;
 	char cell[160];
 	const struct cred_set *editing;	/* the form is open */
@@ -158,14 +163,39 @@ read_values(struct creds *st, char **vals)
 	return 0;
 }
 
+static const char *
+service_of(const struct cred_set *c)
+{
+	return c->keys[0] == VAULT_HIBOB_ID ? "hibob" :
+	    c->keys[0] == VAULT_ASSEMBLED_KEY ? "assembled" : "alleo";
+}
+
+/* The worker: one cheap call with the new values (its own client). */
+static bs_rc
+try_work(void *arg, const struct bs_progress *p, struct bs_error *err)
+{
+	struct creds *st = arg;
+
+	(void)p;
+	return session_try_secrets(st->e->conf, service_of(st->trying), st->vals[0],
+	    st->trying->n > 1 ? st->vals[1] : NULL, err);
+}
+
+static void
+forget_values(struct creds *st)
+{
+	for (int i = 0; i < 2; i++) {
+		sodium_free(st->vals[i]);
+		st->vals[i] = NULL;
+	}
+	st->trying = NULL;
+}
+
 static int
 store(struct tui *ui, struct creds *st)
 {
 	const struct cred_set *c = st->editing;
-	struct bs_error err = { 0 };
-	char *vals[2] = { NULL, NULL }, question[256], untried[256] = "";
-	int stored = 0, tried = 0;
-	bs_rc rc;
+	char *vals[2] = { NULL, NULL }, question[256], what[96];
 
 	if (*st->e->vault == NULL) {
 		tui_say(ui, ROLE_ERROR, " No vault yet: the setup creates it (bobsync setup).");
@@ -185,9 +215,31 @@ store(struct tui *ui, struct creds *st)
 		if (c->masked[i])
 			log_register_secret(vals[i]);
 	dash_reread(st->e, NULL, 0);
-	rc = session_try_secrets(st->e->conf, c->keys[0] == VAULT_HIBOB_ID ? "hibob" :
-	    c->keys[0] == VAULT_ASSEMBLED_KEY ? "assembled" : "alleo", vals[0],
-	    c->n > 1 ? vals[1] : NULL, &err);
+	st->trying = c;
+	st->vals[0] = vals[0];
+	st->vals[1] = vals[1];
+	snprintf(what, sizeof what, "Asking %s whether it accepts them", c->name);
+	if (tui_job_start(ui, st->s, what, try_work, st, 0) != 0)
+		forget_values(st);
+	return TUI_HANDLED;
+out:
+	for (int i = 0; i < 2; i++)
+		sodium_free(vals[i]);
+	return TUI_HANDLED;
+}
+
+/* The service answered (or could not be asked): store, or keep the old. */
+static int
+cr_job_done(struct tui *ui, struct tui_screen *s, bs_rc rc, const struct bs_error *tried_err)
+{
+	struct creds *st = s->data;
+	const struct cred_set *c = st->trying;
+	struct bs_error err = *tried_err;
+	char **vals = st->vals, untried[256] = "";
+	int stored = 0, tried = 0;
+
+	if (tui_job_cancelled(s) || c == NULL)
+		goto out;	/* Esc: nothing stored */
 	if (rc == BS_ERR_AUTH || rc == BS_ERR_FORBIDDEN) {
 		tui_say(ui, ROLE_ERROR, " %s rejected %s (%ld); the old ones are kept: %s", c->name,
 		    c->what, err.http_status ? err.http_status : rc == BS_ERR_AUTH ? 401L : 403L,
@@ -220,9 +272,8 @@ store(struct tui *ui, struct creds *st)
 		    c->name, untried);
 	close_form(st);
 out:
-	for (int i = 0; i < 2; i++)
-		sodium_free(vals[i]);
-	return TUI_HANDLED;
+	forget_values(st);
+	return TUI_REDRAW;
 }
 
 static int
@@ -230,6 +281,7 @@ cr_open(struct tui *ui, struct tui_screen *s)
 {
 	struct creds *st = s->data;
 
+	st->s = s;
 	wlist_init(&st->list, cols, NCOLS, cell, st);
 	wlist_set_rows(&st->list, NSETS);
 	if (*st->e->vault == NULL)
@@ -243,6 +295,7 @@ cr_close(struct tui *ui, struct tui_screen *s)
 	struct creds *st = s->data;
 
 	(void)ui;
+	forget_values(st);
 	close_form(st);
 	wlist_release(&st->list);
 	free(st);
@@ -290,8 +343,11 @@ cr_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
 	    st->editing->help);
 	text_put(y + (int)NSETS + 3, x + 2, line, w - 4, ROLE_KEY);
 	wform_draw(&st->form, y + (int)NSETS + 5, x + 2, h - (int)NSETS - 6, w - 4);
-	text_put(y + h - 1, x + 2, "Enter stores (asks first); Esc leaves everything as it was.",
-	    w - 4, ROLE_DIM);
+	if (tui_job_running(s))
+		tui_job_draw(ui, s, y + h - 1, x + 2, w - 4);
+	else
+		text_put(y + h - 1, x + 2, "Enter stores (asks first); Esc leaves everything as "
+		    "it was.", w - 4, ROLE_DIM);
 }
 
 static int
@@ -300,6 +356,18 @@ cr_key(struct tui *ui, struct tui_screen *s, int key, int action)
 	struct creds *st = s->data;
 	size_t row;
 
+	if (tui_job_running(s)) {
+		/* the service is being asked: Esc stops that and stores nothing
+		 * (again: back, while the request ends); other keys wait */
+		if (key != UK_ESC)
+			return TUI_HANDLED;
+		if (tui_job_cancelled(s))
+			return TUI_UNHANDLED;
+		tui_job_cancel(s);
+		close_form(st);
+		tui_say(ui, ROLE_DIM, " Nothing stored.");
+		return TUI_HANDLED;
+	}
 	if (st->editing != NULL) {
 		switch (wform_key(&st->form, key)) {
 		case WFORM_SUBMIT:
@@ -337,6 +405,7 @@ static const struct tui_screen_ops credentials_ops = {
 	.close = cr_close,
 	.actions = cr_actions,
 	.typing = cr_typing,
+	.job_done = cr_job_done,
 };
 
 int

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "admin/access.h"
-#include "busy.h"
 #include "config/conf.h"
 #include "dash.h"
 #include "employees.h"
@@ -218,7 +217,7 @@ struct emp_result {
 struct emp_screen {
 	struct dash_env *e;
 	enum mode mode;
-	struct busy busy;
+	struct tui_screen *s;
 	struct emp_model m;
 	int have_model;
 	/* the load job */
@@ -265,7 +264,8 @@ static void
 load(struct tui *ui, struct emp_screen *st)
 {
 	memset(&st->loaded, 0, sizeof st->loaded);
-	if (busy_start(ui, &st->busy, "Reading everyone from HiBob", load_work, st) == 0)
+	if (tui_job_start(ui, st->s, "Reading everyone from HiBob", load_work, st,
+	    TUI_JOB_QUEUE_KEYS) == 0)
 		st->mode = M_LOADING;
 	else
 		st->mode = st->have_model ? M_LIST : M_FAILED;
@@ -314,6 +314,7 @@ emp_open(struct tui *ui, struct tui_screen *s)
 {
 	struct emp_screen *st = s->data;
 
+	st->s = s;
 	wtext_init(&st->path, 512, 0);
 	load(ui, st);
 	return 0;
@@ -325,7 +326,6 @@ emp_close(struct tui *ui, struct tui_screen *s)
 	struct emp_screen *st = s->data;
 
 	(void)ui;
-	busy_free(&st->busy);
 	roster_source_free(&st->loaded);
 	clear_job(st);
 	if (st->have_model)
@@ -377,7 +377,7 @@ emp_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
 	switch (st->mode) {
 	case M_LOADING:
 	case M_SETTING:
-		busy_draw(&st->busy, ui, y + 1, x + 2, w - 4);
+		tui_job_draw(ui, s, y + 1, x + 2, w - 4);
 		break;
 	case M_FAILED:
 		text_put(y + 1, x + 2, "The people could not be read (the reason is below).", w - 4,
@@ -419,7 +419,7 @@ start_set(struct tui *ui, struct emp_screen *st)
 		st->ids[i] = st->m.src.people.v[st->targets[i]].id;
 	st->res = xcalloc(st->ntargets + 1, sizeof *st->res);
 	memset(&st->tally, 0, sizeof st->tally);
-	if (busy_start(ui, &st->busy, "Setting alleo_access in HiBob", set_work, st) == 0)
+	if (tui_job_start(ui, st->s, "Setting alleo_access in HiBob", set_work, st, 0) == 0)
 		st->mode = M_SETTING;
 	else
 		clear_job(st);
@@ -560,10 +560,10 @@ emp_key(struct tui *ui, struct tui_screen *s, int key, int action)
 
 	switch (st->mode) {
 	case M_LOADING:
-		return TUI_UNHANDLED;	/* Esc/q: back (close stops the reading) */
+		return TUI_UNHANDLED;	/* Esc/q: back (the pop stops the reading) */
 	case M_SETTING:
 		if (key == UK_ESC || key == 'q') {
-			busy_cancel(&st->busy);
+			tui_job_cancel(s);
 			return TUI_HANDLED;
 		}
 		return TUI_HANDLED;
@@ -608,20 +608,14 @@ emp_key(struct tui *ui, struct tui_screen *s, int key, int action)
 }
 
 static int
-emp_tick(struct tui *ui, struct tui_screen *s)
+emp_job_done(struct tui *ui, struct tui_screen *s, bs_rc rc, const struct bs_error *err)
 {
 	struct emp_screen *st = s->data;
-	struct bs_error err = { 0 };
-	bs_rc rc;
 
-	if (!busy_running(&st->busy))
-		return 0;
-	if (!busy_done(&st->busy, &rc, &err))
-		return TUI_REDRAW;
 	if (st->mode == M_LOADING) {
 		if (rc != BS_OK) {
 			roster_source_free(&st->loaded);
-			tui_say(ui, ROLE_ERROR, " %s", bs_error_text(&err));
+			tui_say(ui, ROLE_ERROR, " %s", bs_error_text(err));
 			st->mode = st->have_model ? M_LIST : M_FAILED;
 			return TUI_REDRAW;
 		}
@@ -636,7 +630,7 @@ emp_tick(struct tui *ui, struct tui_screen *s)
 		return TUI_REDRAW;
 	}
 	if (st->mode == M_SETTING && rc != BS_OK && rc != BS_ERR_CANCELLED && st->nres == 0) {
-		tui_say(ui, ROLE_ERROR, " %s", bs_error_text(&err));
+		tui_say(ui, ROLE_ERROR, " %s", bs_error_text(err));
 		clear_job(st);
 		st->mode = M_LIST;
 		return TUI_REDRAW;
@@ -660,8 +654,8 @@ static const struct tui_screen_ops emp_ops = {
 	.handle_key = emp_key,
 	.close = emp_close,
 	.actions = emp_actions,
-	.tick = emp_tick,
 	.typing = emp_typing,
+	.job_done = emp_job_done,
 };
 
 int

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "busy.h"
 #include "config/conf.h"
 #include "dash.h"
 #include "admin/explain.h"
@@ -35,7 +34,7 @@ static const struct tui_action show_actions[] = {
 struct explain_screen {
 	struct dash_env *e;
 	enum mode mode;
-	struct busy busy;
+	struct tui_screen *s;
 	struct wtext field;
 	char *who;		/* asked for */
 	struct explain x;	/* valid while ran */
@@ -68,7 +67,8 @@ static void
 run(struct tui *ui, struct explain_screen *st)
 {
 	forget(st);
-	if (busy_start(ui, &st->busy, "Reading HiBob and the roster", work, st) == 0)
+	if (tui_job_start(ui, st->s, "Reading HiBob and the roster", work, st,
+	    TUI_JOB_QUEUE_KEYS) == 0)
 		st->mode = M_BUSY;
 	else
 		st->mode = M_ASK;
@@ -87,6 +87,7 @@ ex_open(struct tui *ui, struct tui_screen *s)
 {
 	struct explain_screen *st = s->data;
 
+	st->s = s;
 	wtext_init(&st->field, 256, 0);
 	if (st->who != NULL)
 		run(ui, st);
@@ -101,7 +102,6 @@ ex_close(struct tui *ui, struct tui_screen *s)
 	struct explain_screen *st = s->data;
 
 	(void)ui;
-	busy_free(&st->busy);
 	forget(st);
 	wtext_release(&st->field);
 	free(st->who);
@@ -199,7 +199,7 @@ ex_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
 		    "Alleo holds and what a sync would do. Esc goes back.", w - 4, ROLE_DIM);
 		break;
 	case M_BUSY:
-		busy_draw(&st->busy, ui, y + 1, x + 2, w - 4);
+		tui_job_draw(ui, s, y + 1, x + 2, w - 4);
 		break;
 	case M_SHOW:
 		if (st->top > st->nlines - (h - 1))
@@ -245,7 +245,7 @@ ex_key(struct tui *ui, struct tui_screen *s, int key, int action)
 
 	switch (st->mode) {
 	case M_BUSY:
-		return TUI_UNHANDLED;	/* Esc/q: back (close stops the reading) */
+		return TUI_UNHANDLED;	/* Esc/q: back (the pop stops the reading) */
 	case M_ASK:
 		switch (wtext_key(&st->field, key)) {
 		case WTEXT_SUBMIT: {
@@ -285,25 +285,19 @@ ex_key(struct tui *ui, struct tui_screen *s, int key, int action)
 }
 
 static int
-ex_tick(struct tui *ui, struct tui_screen *s)
+ex_job_done(struct tui *ui, struct tui_screen *s, bs_rc rc, const struct bs_error *err)
 {
 	struct explain_screen *st = s->data;
-	struct bs_error err = { 0 };
-	bs_rc rc;
 
-	if (!busy_running(&st->busy))
-		return 0;
-	if (!busy_done(&st->busy, &rc, &err))
-		return TUI_REDRAW;
 	st->ran = 1;
 	if (rc != BS_OK) {
 		char *gone = explain_gone_text(&st->x, st->who);
 		ask(st);
-		wtext_set_msg(&st->field, bs_error_text(&err));
+		wtext_set_msg(&st->field, bs_error_text(err));
 		if (gone != NULL)
 			tui_say(ui, ROLE_WARN, " %s", gone);
 		else
-			tui_say(ui, ROLE_ERROR, " %s", bs_error_text(&err));
+			tui_say(ui, ROLE_ERROR, " %s", bs_error_text(err));
 		free(gone);
 		return TUI_REDRAW;
 	}
@@ -326,8 +320,8 @@ static const struct tui_screen_ops explain_ops = {
 	.handle_key = ex_key,
 	.close = ex_close,
 	.actions = ex_actions,
-	.tick = ex_tick,
 	.typing = ex_typing,
+	.job_done = ex_job_done,
 };
 
 int

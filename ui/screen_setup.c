@@ -90,7 +90,7 @@ struct step {
 	char help[MAXF][256];	/* dynamic help under fields */
 	int opened;		/* 6 and 7: the preview was opened once */
 	/* 5: choices read from the live APIs */
-	struct task *t;
+	struct tui_screen *s;	/* the read runs as its job */
 	struct asm_activity_types types;
 	char **policies;
 	size_t npolicies;
@@ -322,14 +322,11 @@ read_types_fn(void *arg, const struct bs_progress *p, struct bs_error *err)
 static void
 start_read(struct tui *ui, struct step *st)
 {
-	struct bs_error err = { 0 };
-
-	if (st->t != NULL)
+	if (tui_job_running(st->s))
 		return;
-	st->t = task_start(st->n == 4 ? read_fields_fn : read_types_fn, st, &err);
-	if (st->t == NULL)
-		tui_say(ui, ROLE_ERROR, " %s", bs_error_text(&err));
-	else
+	if (tui_job_start(ui, st->s, st->n == 4 ? "Reading the fields HiBob has" :
+	    "Reading the time-off types from Assembled",
+	    st->n == 4 ? read_fields_fn : read_types_fn, st, 0) == 0)
 		tui_say(ui, ROLE_DIM, st->n == 4 ? " Reading the fields HiBob has..." :
 		    " Reading the time-off types from Assembled...");
 }
@@ -598,7 +595,7 @@ next(struct tui *ui, struct step *st)
 {
 	int rc = 0;
 
-	if (st->t != NULL) {
+	if (tui_job_running(st->s)) {
 		tui_say(ui, ROLE_WARN, " Still reading from the live services: wait a moment, or "
 		    "Esc.");
 		return TUI_HANDLED;
@@ -655,6 +652,7 @@ step_open(struct tui *ui, struct tui_screen *s)
 {
 	struct step *st = s->data;
 
+	st->s = s;
 	switch (st->n) {
 	case 2: build_credentials(st); break;
 	case 4: build_alleo(st); break;
@@ -678,7 +676,6 @@ step_close(struct tui *ui, struct tui_screen *s)
 	struct step *st = s->data;
 
 	(void)ui;
-	task_free(&st->t);
 	for (int i = 0; i < st->nf; i++)
 		if (st->f[i].kind == WFORM_TEXT)
 			wtext_release(&st->f[i].text);
@@ -745,8 +742,6 @@ static int
 step_tick(struct tui *ui, struct tui_screen *s)
 {
 	struct step *st = s->data;
-	struct task_snapshot snap;
-	struct bs_error err = { 0 };
 
 	if ((st->n == 6 || st->n == 7) && !st->opened) {
 		char crumbs[160];
@@ -758,13 +753,19 @@ step_tick(struct tui *ui, struct tui_screen *s)
 			screen_timeoff_push(ui, st->e, crumbs);
 		return TUI_REDRAW;
 	}
-	if (st->t == NULL)
-		return 0;
-	task_snapshot(st->t, &snap);
-	if (!snap.finished)
-		return 0;
-	if (task_wait(&st->t, &err) != BS_OK) {
-		tui_say(ui, ROLE_ERROR, " %s", bs_error_text(&err));
+	return 0;
+}
+
+/* The read of step 4 or 5 has ended (Esc stopped it: nothing to show). */
+static int
+step_job_done(struct tui *ui, struct tui_screen *s, bs_rc rc, const struct bs_error *err)
+{
+	struct step *st = s->data;
+
+	if (tui_job_cancelled(s))
+		return TUI_REDRAW;
+	if (rc != BS_OK) {
+		tui_say(ui, ROLE_ERROR, " %s", bs_error_text(err));
 		if (st->n == 4)
 			snprintf(st->budget_found, sizeof st->budget_found, "auto, or field names "
 			    "separated by commas");
@@ -797,8 +798,8 @@ step_key(struct tui *ui, struct tui_screen *s, int key, int action)
 		return TUI_UNHANDLED;
 	}
 	if (key == UK_ESC) {
-		if (st->t != NULL) {
-			task_free(&st->t);
+		if (tui_job_running(s) && !tui_job_cancelled(s)) {
+			tui_job_cancel(s);
 			tui_say(ui, ROLE_DIM, " Reading stopped.");
 			return TUI_HANDLED;
 		}
@@ -868,6 +869,7 @@ static const struct tui_screen_ops step_ops = {
 	.actions = step_actions,
 	.tick = step_tick,
 	.typing = step_typing,
+	.job_done = step_job_done,
 };
 
 static void

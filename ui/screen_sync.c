@@ -60,8 +60,8 @@ struct sync_screen {
 	unsigned jobs;		/* still to do, 1 << JOB_* */
 	enum job_kind k;	/* the one being worked on */
 	enum state st;
-	struct task *t;
-	struct task_snapshot snap;
+	struct tui_screen *s;
+	struct task_snapshot snap;	/* the job's progress at the last tick */
 	struct plan plan;
 	int have_plan;
 	size_t *rows;		/* plan actions shown (all, or the removals) */
@@ -167,9 +167,8 @@ start_task(struct tui *ui, struct sync_screen *y, task_fn fn, enum state st)
 {
 	memset(&y->snap, 0, sizeof y->snap);
 	memset(&y->err, 0, sizeof y->err);
-	y->t = task_start(fn, y, &y->err);
-	if (y->t == NULL) {
-		tui_say(ui, ROLE_ERROR, " %s", bs_error_text(&y->err));
+	if (tui_job_start(ui, y->s, job_title(y->k), fn, y, 0) != 0) {
+		bs_fail(&y->err, BS_ERR_IO, "cannot start a worker thread");
 		snprintf(y->result[y->k], sizeof y->result[y->k], "%s: %s", job_name(y->k),
 		    bs_error_text(&y->err));
 		y->st = S_DONE;
@@ -291,6 +290,7 @@ sync_open(struct tui *ui, struct tui_screen *s)
 {
 	struct sync_screen *y = s->data;
 
+	y->s = s;
 	wlist_init(&y->list, cols, 3, cell, y);
 	y->list.detail = detail;
 	y->list.show_detail = 1;
@@ -304,7 +304,6 @@ sync_close(struct tui *ui, struct tui_screen *s)
 	struct sync_screen *y = s->data;
 
 	(void)ui;
-	task_free(&y->t);
 	if (y->have_plan)
 		plan_free(&y->plan);
 	free(y->rows);
@@ -436,14 +435,20 @@ static int
 sync_tick(struct tui *ui, struct tui_screen *s)
 {
 	struct sync_screen *y = s->data;
-	bs_rc rc;
 
-	if (y->t == NULL)
+	(void)ui;
+	if (!tui_job_running(s))
 		return 0;
-	task_snapshot(y->t, &y->snap);
-	if (!y->snap.finished)
-		return TUI_REDRAW;
-	rc = task_wait(&y->t, &y->err);
+	tui_job_progress(s, &y->snap);
+	return TUI_REDRAW;
+}
+
+static int
+sync_job_done(struct tui *ui, struct tui_screen *s, bs_rc rc, const struct bs_error *err)
+{
+	struct sync_screen *y = s->data;
+
+	y->err = *err;
 	y->rc = rc;
 	if (y->st == S_PLANNING)
 		planned(ui, y, rc);
@@ -461,7 +466,7 @@ sync_key(struct tui *ui, struct tui_screen *s, int key, int action)
 	case S_PLANNING:
 	case S_APPLYING:
 		if (action == ACT_STOP || key == 'q') {
-			task_cancel(y->t);
+			tui_job_cancel(s);
 			return TUI_HANDLED;
 		}
 		return TUI_UNHANDLED;
@@ -510,6 +515,7 @@ static const struct tui_screen_ops sync_ops = {
 	.actions = sync_actions,
 	.tick = sync_tick,
 	.typing = sync_typing,
+	.job_done = sync_job_done,
 };
 
 int

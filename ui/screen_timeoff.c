@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "busy.h"
 #include "dash.h"
 #include "console.h"
 #include "text.h"
@@ -141,7 +140,7 @@ static const struct tui_action actions[] = {
 
 struct toff_screen {
 	struct dash_env *e;
-	struct busy busy;
+	struct tui_screen *s;
 	struct toff_view v;
 	int have;
 	struct toff_preview loaded;
@@ -159,14 +158,17 @@ static void
 load(struct tui *ui, struct toff_screen *st)
 {
 	memset(&st->loaded, 0, sizeof st->loaded);
-	busy_start(ui, &st->busy, "Reading time off from HiBob and Assembled",
-	    load_work, st);
+	tui_job_start(ui, st->s, "Reading time off from HiBob and Assembled",
+	    load_work, st, TUI_JOB_QUEUE_KEYS);
 }
 
 static int
 toff_open(struct tui *ui, struct tui_screen *s)
 {
-	load(ui, s->data);
+	struct toff_screen *st = s->data;
+
+	st->s = s;
+	load(ui, st);
 	return 0;
 }
 
@@ -176,7 +178,6 @@ toff_close(struct tui *ui, struct tui_screen *s)
 	struct toff_screen *st = s->data;
 
 	(void)ui;
-	busy_free(&st->busy);
 	toff_preview_free(&st->loaded);
 	if (st->have)
 		toff_view_free(&st->v);
@@ -189,7 +190,7 @@ toff_actions(struct tui_screen *s, size_t *n)
 {
 	struct toff_screen *st = s->data;
 
-	if (busy_running(&st->busy)) {
+	if (tui_job_running(s)) {
 		*n = 0;
 		return NULL;
 	}
@@ -215,8 +216,8 @@ toff_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
 	struct toff_screen *st = s->data;
 	char line[512];
 
-	if (busy_running(&st->busy)) {
-		busy_draw(&st->busy, ui, y + 1, x + 2, w - 4);
+	if (tui_job_running(s)) {
+		tui_job_draw(ui, s, y + 1, x + 2, w - 4);
 		return;
 	}
 	if (!st->have) {
@@ -234,8 +235,8 @@ toff_key(struct tui *ui, struct tui_screen *s, int key, int action)
 {
 	struct toff_screen *st = s->data;
 
-	if (busy_running(&st->busy))
-		return TUI_UNHANDLED;	/* Esc/q: back (close stops the reading) */
+	if (tui_job_running(s))
+		return TUI_UNHANDLED;	/* Esc/q: back (the pop stops the reading) */
 	if (!st->v.list.typing || !st->have) {
 		if (action == ACT_RELOAD) {
 			load(ui, st);
@@ -259,19 +260,13 @@ toff_key(struct tui *ui, struct tui_screen *s, int key, int action)
 }
 
 static int
-toff_tick(struct tui *ui, struct tui_screen *s)
+toff_job_done(struct tui *ui, struct tui_screen *s, bs_rc rc, const struct bs_error *err)
 {
 	struct toff_screen *st = s->data;
-	struct bs_error err = { 0 };
-	bs_rc rc;
 
-	if (!busy_running(&st->busy))
-		return 0;
-	if (!busy_done(&st->busy, &rc, &err))
-		return TUI_REDRAW;
 	if (rc != BS_OK) {
 		toff_preview_free(&st->loaded);
-		tui_say(ui, ROLE_ERROR, " %s", bs_error_text(&err));
+		tui_say(ui, ROLE_ERROR, " %s", bs_error_text(err));
 		return TUI_REDRAW;
 	}
 	if (st->have)
@@ -290,8 +285,8 @@ static const struct tui_screen_ops toff_ops = {
 	.handle_key = toff_key,
 	.close = toff_close,
 	.actions = toff_actions,
-	.tick = toff_tick,
 	.typing = toff_typing,
+	.job_done = toff_job_done,
 };
 
 int

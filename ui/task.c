@@ -6,6 +6,7 @@
 
 #include "task.h"
 #include "base/util.h"
+#include "net/http.h"
 
 struct task {
 	pthread_t thread;
@@ -39,6 +40,19 @@ on_progress(void *ctx, const struct bs_progress_event *ev)
 	return stop;
 }
 
+/* The worker thread's HTTP hook: this task's flag, no other's. */
+static int
+http_cancel_hook(void *ctx)
+{
+	struct task *t = ctx;
+	int stop;
+
+	pthread_mutex_lock(&t->mu);
+	stop = t->cancel;
+	pthread_mutex_unlock(&t->mu);
+	return stop;
+}
+
 static void *
 worker(void *arg)
 {
@@ -47,7 +61,9 @@ worker(void *arg)
 	struct bs_error err = { 0 };
 	bs_rc rc;
 
+	http_set_thread_cancel(http_cancel_hook, t);
 	rc = t->fn(t->arg, &p, &err);
+	http_set_thread_cancel(NULL, NULL);
 	pthread_mutex_lock(&t->mu);
 	t->err = err;
 	t->err.rc = rc;

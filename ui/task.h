@@ -5,8 +5,14 @@
  * the bs_progress callback it is given, which copies each event into a
  * mutex-protected snapshot the UI reads on every tick.  task_cancel makes
  * the next progress call return non-zero, so core stops at its next safe
- * point with BS_ERR_CANCELLED.  The result and struct bs_error come back
- * from task_wait. */
+ * point with BS_ERR_CANCELLED, and aborts the HTTP transfer or retry wait
+ * the worker is in (http_set_thread_cancel: every client the worker uses,
+ * and no other thread's transfers).  The result and struct bs_error come
+ * back from task_wait.
+ *
+ * Screens do not drive a task themselves: the framework (tui.h,
+ * tui_job_start) owns a screen's one job, polls it, draws its busy lines
+ * and cancels it when the screen is popped. */
 #ifndef BS_TASK_H
 #define BS_TASK_H
 

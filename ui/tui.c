@@ -15,8 +15,18 @@
 #include "tui.h"
 #include "base/util.h"
 #include "widget_dialog.h"
+#include "widget_progress.h"
 
 #define TICK_MS 100
+#define KEYQ_MAX 256		/* keys held while a job runs or ends */
+
+/* A screen's background job (tui_job_start). */
+struct tui_job {
+	struct task *t;
+	char what[96];
+	unsigned flags;
+	int cancelled;
+};
 
 struct tui {
 	struct tui_screen *top;
@@ -29,7 +39,14 @@ struct tui {
 	unsigned long msg_seq;	/* the last ring entry shown */
 	char *dump_path;	/* BOBSYNC_TUI_SCREENDUMP */
 	int attached;		/* curses belongs to the caller */
+	struct tui_screen *stopping;	/* popped, job still ending (by below) */
+	char stop_msg[MSGRING_TEXT];	/* the message line while they end */
+	int keyq[KEYQ_MAX];	/* keys held back, oldest first */
+	size_t nkeys;
+	int in_modal;		/* a box reads the keys itself */
 };
+
+static void settle(struct tui *ui);
 
 /* ---- keys ---- */
 
@@ -204,6 +221,7 @@ tui_stop(struct tui **pui)
 		return;
 	while (ui->top != NULL)
 		tui_pop(ui);
+	settle(ui);
 	log_set_sink(NULL, NULL);
 	if (!ui->attached)
 		term_stop();	/* also turns stderr logging back on */
@@ -233,6 +251,54 @@ tui_push(struct tui *ui, const struct tui_screen_ops *ops, void *data,
 	return 0;
 }
 
+static void
+close_screen(struct tui *ui, struct tui_screen *s)
+{
+	if (s->ops->close != NULL)
+		s->ops->close(ui, s);
+	free(s);
+}
+
+static void
+job_free(struct tui_job **jp)
+{
+	if (*jp == NULL)
+		return;
+	task_free(&(*jp)->t);
+	free(*jp);
+	*jp = NULL;
+}
+
+/* Close the popped screens whose worker has ended (all of them, waiting,
+ * when wait is set); 1 when one was closed. */
+static int
+reap(struct tui *ui, int wait)
+{
+	struct tui_screen **pp = &ui->stopping;
+	int closed = 0;
+
+	while (*pp != NULL) {
+		struct tui_screen *s = *pp;
+		if (!wait && !task_finished(s->job->t)) {
+			pp = &s->below;
+			continue;
+		}
+		*pp = s->below;
+		job_free(&s->job);
+		close_screen(ui, s);
+		closed = 1;
+	}
+	if (closed && ui->stopping == NULL && strcmp(ui->msg, ui->stop_msg) == 0)
+		ui->msg[0] = '\0';
+	return closed;
+}
+
+static void
+settle(struct tui *ui)
+{
+	reap(ui, 1);
+}
+
 void
 tui_pop(struct tui *ui)
 {
@@ -242,10 +308,18 @@ tui_pop(struct tui *ui)
 		return;
 	ui->top = s->below;
 	ui->depth--;
-	if (s->ops->close != NULL)
-		s->ops->close(ui, s);
-	free(s);
 	ui->help_open = 0;
+	if (s->job == NULL) {
+		close_screen(ui, s);
+		return;
+	}
+	/* the worker may still use s->data: close once it has ended */
+	task_cancel(s->job->t);
+	s->job->cancelled = 1;
+	s->below = ui->stopping;
+	ui->stopping = s;
+	tui_say(ui, ROLE_WARN, " Stopping: %s...", s->job->what);
+	snprintf(ui->stop_msg, sizeof ui->stop_msg, "%s", ui->msg);
 }
 
 struct tui_screen *
@@ -450,18 +524,6 @@ read_key(void)
 	return key;
 }
 
-static int
-tick(struct tui *ui)
-{
-	struct msg_entry e;
-	int flags = 0;
-
-	if (ui->top != NULL && ui->top->ops->tick != NULL)
-		flags = ui->top->ops->tick(ui, ui->top);
-	if (msgring_latest(&e) && e.seq > ui->msg_seq)
-		flags |= TUI_REDRAW;
-	return flags;
-}
 
 static void
 apply(struct tui *ui, int flags)
@@ -507,11 +569,220 @@ dispatch(struct tui *ui, int key)
 		tui_pop(ui);
 }
 
+/* The top screen's job: the end to job_done; TUI_* flags. */
+static int
+poll_job(struct tui *ui)
+{
+	struct tui_screen *s = ui->top;
+	struct bs_error err = { 0 };
+	int flags = 0;
+	bs_rc rc;
+
+	if (s == NULL || s->job == NULL)
+		return 0;
+	if (!task_finished(s->job->t))
+		return TUI_REDRAW;	/* the spinner and the counts move */
+	rc = task_wait(&s->job->t, &err);
+	s->job_was_cancelled = s->job->cancelled;
+	job_free(&s->job);
+	if (s->ops->job_done != NULL)
+		flags = s->ops->job_done(ui, s, rc, &err);
+	s->job_was_cancelled = 0;
+	return flags | TUI_REDRAW;
+}
+
+static int
+typing_on(struct tui_screen *s)
+{
+	return s->ops->typing != NULL && s->ops->typing(s);
+}
+
+/* The key waits: a popped screen's job is still ending, or the top
+ * screen's read asked for its keys to wait (Esc, q, F1 and ? do not). */
+static int
+held(struct tui *ui, int key)
+{
+	struct tui_screen *s = ui->top;
+
+	if (ui->stopping != NULL)
+		return 1;
+	if (s == NULL || s->job == NULL || !(s->job->flags & TUI_JOB_QUEUE_KEYS))
+		return 0;
+	if (key == UK_ESC || key == UK_F1)
+		return 0;
+	return typing_on(s) || (key != 'q' && key != '?');
+}
+
+static int
+job_queues(const struct tui_screen *s)
+{
+	return s != NULL && s->job != NULL && (s->job->flags & TUI_JOB_QUEUE_KEYS);
+}
+
+static int drain(struct tui *ui);
+
+/* A key as typed: handled now, or queued behind the ones waiting. */
+static void
+take_key(struct tui *ui, int key)
+{
+	if (ui->top == NULL || key == UK_NONE || key == UK_RESIZE)
+		return;
+	if (!held(ui, key)) {
+		if (job_queues(ui->top))
+			ui->nkeys = 0;	/* Esc or q leaves the read: its keys go too */
+		else
+			drain(ui);	/* the keys typed before this one first */
+	}
+	if (ui->top == NULL)
+		return;
+	if (held(ui, key) || ui->nkeys > 0) {
+		if (ui->nkeys < KEYQ_MAX)
+			ui->keyq[ui->nkeys++] = key;
+		return;
+	}
+	dispatch(ui, key);
+}
+
+/* Hand on the queued keys that no longer wait; 1 when one was. */
+static int
+drain(struct tui *ui)
+{
+	int any = 0;
+
+	while (ui->nkeys > 0 && ui->top != NULL && !ui->quit && !held(ui, ui->keyq[0])) {
+		int key = ui->keyq[0];
+		memmove(ui->keyq, ui->keyq + 1, (ui->nkeys - 1) * sizeof ui->keyq[0]);
+		ui->nkeys--;
+		dispatch(ui, key);
+		any = 1;
+	}
+	return any;
+}
+
+static int
+tick(struct tui *ui)
+{
+	struct msg_entry e;
+	int flags = 0;
+
+	if (ui->stopping != NULL && reap(ui, 0))
+		flags |= TUI_REDRAW;
+	if (ui->stopping == NULL) {
+		/* nothing of the screens left runs while a popped job ends */
+		flags |= poll_job(ui);
+		if (!(flags & (TUI_BACK | TUI_QUIT)) && !ui->in_modal && drain(ui))
+			flags |= TUI_REDRAW;
+		if (!(flags & (TUI_BACK | TUI_QUIT)) && ui->top != NULL &&
+		    ui->top->ops->tick != NULL)
+			flags |= ui->top->ops->tick(ui, ui->top);
+	}
+	if (msgring_latest(&e) && e.seq > ui->msg_seq)
+		flags |= TUI_REDRAW;
+	return flags;
+}
+
+int
+tui_tick(struct tui *ui)
+{
+	int flags = tick(ui);
+
+	apply(ui, flags);
+	return flags;
+}
+
 void
 tui_feed_key(struct tui *ui, int key)
 {
-	if (ui->top != NULL && key != UK_NONE && key != UK_RESIZE)
-		dispatch(ui, key);
+	take_key(ui, key);
+}
+
+/* ---- a screen's background job ---- */
+
+int
+tui_job_start(struct tui *ui, struct tui_screen *s, const char *what, task_fn fn, void *arg,
+    unsigned flags)
+{
+	struct bs_error err = { 0 };
+	struct task *t;
+
+	if (s->job != NULL) {
+		tui_say(ui, ROLE_WARN, " still busy: %s", s->job->what);
+		return -1;
+	}
+	/* never two workers on the one session: a popped job ends first
+	 * (keys and ticks wait for that already; this is the safety net) */
+	settle(ui);
+	t = task_start(fn, arg, &err);
+	if (t == NULL) {
+		tui_say(ui, ROLE_ERROR, " %s", bs_error_text(&err));
+		return -1;
+	}
+	s->job = xcalloc(1, sizeof *s->job);
+	s->job->t = t;
+	s->job->flags = flags;
+	snprintf(s->job->what, sizeof s->job->what, "%s", what ? what : "");
+	return 0;
+}
+
+int
+tui_job_running(const struct tui_screen *s)
+{
+	return s != NULL && s->job != NULL;
+}
+
+void
+tui_job_cancel(struct tui_screen *s)
+{
+	if (s == NULL || s->job == NULL)
+		return;
+	task_cancel(s->job->t);
+	s->job->cancelled = 1;
+}
+
+int
+tui_job_cancelled(const struct tui_screen *s)
+{
+	if (s == NULL)
+		return 0;
+	return s->job != NULL ? s->job->cancelled : s->job_was_cancelled;
+}
+
+int
+tui_job_progress(const struct tui_screen *s, struct task_snapshot *out)
+{
+	if (s == NULL || s->job == NULL) {
+		memset(out, 0, sizeof *out);
+		return -1;
+	}
+	task_snapshot(s->job->t, out);
+	return 0;
+}
+
+void
+tui_job_draw(struct tui *ui, const struct tui_screen *s, int y, int x, int w)
+{
+	struct task_snapshot p;
+	char line[256];
+
+	if (tui_job_progress(s, &p) != 0)
+		return;
+	snprintf(line, sizeof line, "%s %s%s", wprog_spinner(tui_frame_count(ui), 1),
+	    s->job->what, s->job->cancelled ? " (stopping at the next safe point)" :
+	    " (Esc stops)");
+	text_put(y, x, line, w, s->job->cancelled ? ROLE_WARN : ROLE_NORMAL);
+	if (p.events > 0)
+		wprog_draw(y + 1, x, w, p.phase, p.done, p.total, p.applied, p.failed, p.skipped,
+		    p.item, tui_frame_count(ui));
+}
+
+int
+tui_jobs_stopping(const struct tui *ui)
+{
+	int n = 0;
+
+	for (const struct tui_screen *s = ui->stopping; s != NULL; s = s->below)
+		n++;
+	return n;
 }
 
 int
@@ -537,7 +808,7 @@ tui_run(struct tui *ui)
 		redraw = 1;
 		if (key == UK_RESIZE)
 			continue;	/* ncurses has resized stdscr; draw again */
-		dispatch(ui, key);
+		take_key(ui, key);
 		/* a paste arrives as many keys: take them all before drawing */
 		while (ui->top != NULL && !ui->quit && !term_interrupted()) {
 			timeout(0);
@@ -545,13 +816,13 @@ tui_run(struct tui *ui)
 			timeout(TICK_MS);
 			if (key == UK_NONE)
 				break;
-			if (key != UK_RESIZE)
-				dispatch(ui, key);
+			take_key(ui, key);
 		}
 	}
 	if (term_interrupted()) {
 		while (ui->top != NULL)
 			tui_pop(ui);
+		settle(ui);
 		return TUI_EXIT_INTERRUPTED;
 	}
 	return ui->quit ? TUI_EXIT_QUIT : TUI_EXIT_DONE;
@@ -562,24 +833,26 @@ tui_run(struct tui *ui)
 static enum wdlg_result
 modal(struct tui *ui, struct wdlg *d)
 {
-	for (;;) {
+	int was = ui->in_modal;
+	enum wdlg_result r = WDLG_OPEN;
+
+	ui->in_modal = 1;
+	while (r == WDLG_OPEN) {
 		int key;
-		enum wdlg_result r;
 		paint(ui);
 		ui->help_open = 0;
 		wdlg_draw(d);
 		flush(ui);
 		key = read_key();
 		if (term_interrupted())
-			return WDLG_CANCEL;
-		if (key == UK_NONE) {
+			r = WDLG_CANCEL;
+		else if (key == UK_NONE)
 			tick(ui);
-			continue;
-		}
-		r = wdlg_key(d, key);
-		if (r != WDLG_OPEN)
-			return r;
+		else
+			r = wdlg_key(d, key);
 	}
+	ui->in_modal = was;
+	return r;
 }
 
 int

@@ -11,12 +11,25 @@
  *   - Esc, and 'q' unless a text field has focus, go back (pop) when the
  *     screen did not handle them; popping the last screen ends tui_run;
  *   - Ctrl-C (SIGINT), SIGTERM and SIGHUP end tui_run at once with
- *     TUI_EXIT_INTERRUPTED: every screen is closed (a screen running a
- *     task cancels and waits in its close), the terminal is restored.
+ *     TUI_EXIT_INTERRUPTED: every screen is closed (running jobs are
+ *     cancelled and waited for), the terminal is restored.
  *     Nothing is lost: settings are saved only when a step is confirmed.
  * The loop waits for keys 100 ms at a time and calls each screen's tick
- * in between (progress bars, task results).  KEY_RESIZE redraws; below
- * 60x16 the screen says "Terminal too small (need 60x16)".
+ * in between (progress bars).  KEY_RESIZE redraws; below 60x16 the screen
+ * says "Terminal too small (need 60x16)".
+ *
+ * A screen's background job (one at a time, tui_job_start) belongs to the
+ * framework: it runs fn in a worker thread (task.h), redraws every tick
+ * while it runs, hands the end to the screen's job_done on the tick that
+ * sees it, and draws the busy lines (tui_job_draw).  Popping a screen whose
+ * job runs cancels the job (its HTTP transfer too) and takes the screen
+ * off at once; the message line says "Stopping: ..." and the screen is
+ * closed when the worker has ended.  Until then the screens left get no
+ * keys (they are queued, in order) and no ticks, so nothing on the UI
+ * thread touches the session the worker still uses.  With
+ * TUI_JOB_QUEUE_KEYS, keys typed while the job runs are queued too and
+ * handed to the screen after its job_done (Esc, q, F1 and ? go through at
+ * once, and Esc or q drop what was queued before them).
  *
  * Testing aid: BOBSYNC_TUI_SCREENDUMP=path makes every frame write the
  * screen as UTF-8 text lines to path (atomically), for headless tests. */
@@ -26,6 +39,7 @@
 #include <stddef.h>
 
 #include "keys.h"
+#include "task.h"
 #include "term.h"
 
 enum tui_flag {
@@ -69,6 +83,11 @@ struct tui_screen_ops {
 	int (*tick)(struct tui *ui, struct tui_screen *s);
 	/* 1 when a text field has focus ('q' and '?' are then text). */
 	int (*typing)(struct tui_screen *s);
+	/* The screen's job has ended (rc and err from its fn; err is only
+	 * valid during the call); returns TUI_* flags.  Not called for a job
+	 * whose screen was popped. */
+	int (*job_done)(struct tui *ui, struct tui_screen *s, bs_rc rc,
+	    const struct bs_error *err);
 };
 
 struct tui_screen {
@@ -77,6 +96,8 @@ struct tui_screen {
 	char title[96];
 	char crumbs[160];	/* "Setup · Step 3 of 8 · Validation" */
 	struct tui_screen *below;	/* the framework's */
+	struct tui_job *job;		/* the framework's: the running job */
+	int job_was_cancelled;		/* the framework's: during job_done */
 };
 
 /* Start curses (setlocale, newterm, colours by role, NO_COLOR, handlers)
@@ -116,8 +137,44 @@ int tui_confirm(struct tui *ui, const char *title, const char *text, int default
 int tui_choose(struct tui *ui, const char *title, const char *text,
     const char *const *choices, int n, int cur);
 
-/* Handle key as if it had been typed (tests, scripted demos). */
+/* Handle key as if it had been typed (tests, scripted demos); queued as
+ * a typed key would be. */
 void tui_feed_key(struct tui *ui, int key);
+/* What the loop does when no key comes: popped screens whose job ended are
+ * closed, the top screen's ended job goes to its job_done, queued keys are
+ * handed on, then the top screen's tick.  TUI_* flags (tests, modal
+ * loops). */
+int tui_tick(struct tui *ui);
+
+/* ---- a screen's background job ---- */
+
+enum tui_job_flag {
+	TUI_JOB_QUEUE_KEYS = 1 << 0	/* keys wait for the end (a read) */
+};
+
+/* Run fn(arg) in a worker thread as s's job; what labels the busy line
+ * ("Reading everyone from HiBob").  arg must live until job_done or
+ * close: the framework closes a popped screen only after its worker
+ * ended.  A popped screen's job still ending is waited for first (one
+ * worker at a time uses the session).  0, or -1 with the reason on the
+ * message line (a job already runs, no thread). */
+int tui_job_start(struct tui *ui, struct tui_screen *s, const char *what,
+    task_fn fn, void *arg, unsigned flags);
+/* 1 while s has a job that has not gone to job_done. */
+int tui_job_running(const struct tui_screen *s);
+/* Ask the job to stop at its next safe point (a Stop key); it still ends
+ * through job_done, usually with BS_ERR_CANCELLED. */
+void tui_job_cancel(struct tui_screen *s);
+/* 1 once tui_job_cancel was called for the running job; during job_done,
+ * whether it was called for the job that ended. */
+int tui_job_cancelled(const struct tui_screen *s);
+/* The job's latest progress; 0, or -1 (out zeroed) when none runs. */
+int tui_job_progress(const struct tui_screen *s, struct task_snapshot *out);
+/* Three lines at y: the label (with "stopping" once cancelled), the
+ * counts and the bar.  Nothing when no job runs. */
+void tui_job_draw(struct tui *ui, const struct tui_screen *s, int y, int x, int w);
+/* Popped screens whose job is still ending. */
+int tui_jobs_stopping(const struct tui *ui);
 
 /* Draw everything now (also what the loop does). */
 void tui_draw(struct tui *ui);

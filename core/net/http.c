@@ -67,6 +67,10 @@ struct xfer {
 	unsigned long long received;	/* bytes seen by the write callback */
 	int too_large;
 	int cancelled;
+	/* the thread's hook may stop this transfer midway: the request is
+	 * safe to send again; a create runs to its answer, so its sender
+	 * learns what it did, and the cancel is seen before the next one */
+	int thread_abortable;
 	char retry_after[HDR_VALUE_MAX];
 	char ratelimit_reset[HDR_VALUE_MAX];
 	char ratelimit_remaining[HDR_VALUE_MAX];
@@ -217,10 +221,28 @@ http_set_cancel(struct http_client *c, http_cancel_fn fn, void *ctx)
 	c->cancel_ctx = ctx;
 }
 
+/* The calling thread's hook (http_set_thread_cancel): asked by every
+ * client, so a job's transfers stop whichever client makes them. */
+static _Thread_local http_cancel_fn thread_cancel;
+static _Thread_local void *thread_cancel_ctx;
+
+void
+http_set_thread_cancel(http_cancel_fn fn, void *ctx)
+{
+	thread_cancel = fn;
+	thread_cancel_ctx = fn != NULL ? ctx : NULL;
+}
+
+static int
+thread_cancelled(void)
+{
+	return thread_cancel != NULL && thread_cancel(thread_cancel_ctx) != 0;
+}
+
 static int
 is_cancelled(struct http_client *c)
 {
-	return c->cancel != NULL && c->cancel(c->cancel_ctx) != 0;
+	return (c->cancel != NULL && c->cancel(c->cancel_ctx) != 0) || thread_cancelled();
 }
 
 /* Sleep ms through the injected clock in short slices; -1 when cancelled. */
@@ -657,7 +679,8 @@ xferinfo_cb(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ult
 	struct xfer *x = userdata;
 
 	(void)dltotal; (void)dlnow; (void)ultotal; (void)ulnow;
-	if (is_cancelled(x->c)) {
+	if ((x->c->cancel != NULL && x->c->cancel(x->c->cancel_ctx) != 0) ||
+	    (x->thread_abortable && thread_cancelled())) {
 		x->cancelled = 1;
 		return 1;
 	}
@@ -1058,6 +1081,7 @@ http_send(struct http_client *c, const struct http_request *req,
 	if (req->max_body > 0 && req->max_body < x.max)
 		x.max = req->max_body;
 	idem = method_idempotent(req);
+	x.thread_abortable = idem;
 	cs = stats_class(c, req->pace_class);
 
 	for (attempt = 0; ; attempt++) {

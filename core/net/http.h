@@ -119,6 +119,15 @@ void http_set_pace(struct http_client *c, const char *pace_class,
     unsigned limit, int64_t window_ms, unsigned burst);
 
 void http_set_cancel(struct http_client *c, http_cancel_fn fn, void *ctx);
+/* The same for every request the calling thread sends, with any client
+ * (one it was given or one core makes on the way): a worker thread sets
+ * it once, so cancelling its job stops its requests and no other
+ * thread's.  Checked besides the client's own hook: before each attempt,
+ * in retry and pacing waits, and (about once a second or sooner) during
+ * the transfer of a request that is safe to send again (GET, PUT, DELETE,
+ * or idempotent set); a non-idempotent POST runs to its answer, so the
+ * caller learns what it did.  fn NULL removes it. */
+void http_set_thread_cancel(http_cancel_fn fn, void *ctx);
 
 /* The folder of hashed system CA certificates (default /etc/ssl/certs when
  * it exists) that opts.ca_file is added to: with ca_file set, libcurl reads

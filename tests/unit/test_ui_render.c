@@ -318,7 +318,7 @@ demo_typing(struct tui_screen *s)
 }
 
 static const struct tui_screen_ops demo_ops = {
-	"demo", NULL, demo_draw, demo_key, demo_close, demo_acts, NULL, demo_typing,
+	"demo", NULL, demo_draw, demo_key, demo_close, demo_acts, NULL, demo_typing, NULL,
 };
 
 static void
