@@ -315,12 +315,7 @@ cred_set(struct app *a, const struct cred_group *g, int check)
 			goto out;
 	}
 	now = clock_now();
-	for (int i = 0; i < g->n; i++) {
-		rc = vault_set(v, g->keys[i], val[i], now, &err);
-		if (rc != BS_OK)
-			goto out;
-	}
-	rc = vault_save(v, &err);
+	rc = vault_store(v, g->keys, (const char *const *)val, (size_t)g->n, now, &err);
 	if (rc != BS_OK)
 		goto out;
 	if (checked)

@@ -24,12 +24,13 @@ struct tui;
 #define SETUP_STEPS 8
 #define DOT "\xc2\xb7"		/* the crumbs separator */
 
-/* conf_set (validated) then conf_save to the settings file; 0, or -1
- * with the reason in why. */
+/* dash_conf_write with the reason as text; 0, or -1 with the reason in
+ * why. */
 int dash_conf_set(struct dash_env *e, const char *key, const char *value,
     char *why, size_t whylen);
-/* Store a secret in the open vault, save it, and make the session's
- * clients again with it; 0, or -1 with the reason in why. */
+/* Store a secret in the open vault and save it (vault_store); the
+ * session's clients are made again with it on their next use.  0, or -1
+ * with the reason in why. */
 int dash_secret_set(struct dash_env *e, enum vault_key k, const char *value,
     char *why, size_t whylen);
 /* Read bobsync.conf and the vault again when they changed on disk since
@@ -37,8 +38,12 @@ int dash_secret_set(struct dash_env *e, enum vault_key k, const char *value,
  * make the session again; 1 when something was re-read.  why gets a
  * problem to show ("" when none).  Called before each action. */
 int dash_reread(struct dash_env *e, char *why, size_t whylen);
-/* Change one key in bobsync.conf as it is on disk now (value NULL: back
- * to the default), then adopt the file and make the session again. */
+/* The console's way to change a setting: the files read again when they
+ * changed (dash_reread), then conf_update (validated, one key into
+ * bobsync.conf as it is on disk now, the value in memory put back when the
+ * save fails; value NULL: back to the default).  Nothing is written when
+ * the value does not change.  The session's clients follow by themselves
+ * (conf_generation). */
 bs_rc dash_conf_write(struct dash_env *e, const char *key, const char *value,
     struct bs_error *err);
 /* Make the session again (new settings or credentials). */

@@ -555,7 +555,6 @@ save_alleo(struct tui *ui, struct step *st)
 		tui_say(ui, ROLE_ERROR, " %s", why);
 		return -1;
 	}
-	dash_session_reset(st->e);
 	return 0;
 }
 
@@ -589,7 +588,6 @@ save_assembled(struct tui *ui, struct step *st)
 		tui_say(ui, ROLE_ERROR, " %s", why);
 		return -1;
 	}
-	dash_session_reset(st->e);
 	return 0;
 }
 
@@ -821,7 +819,6 @@ step_key(struct tui *ui, struct tui_screen *s, int key, int action)
 			tui_say(ui, ROLE_ERROR, " %s", why);
 			return TUI_HANDLED;
 		}
-		dash_session_reset(st->e);
 		start_read(ui, st);
 		return TUI_HANDLED;
 	}

@@ -199,8 +199,7 @@ next(struct tui *ui, struct welcome *w)
 			return TUI_HANDLED;
 		}
 	} else if (!str_eq(url, conf_get(w->conf, "hibob.base_url")) &&
-	    (conf_set(w->conf, "hibob.base_url", url, &err) != BS_OK ||
-	    conf_save(w->conf, w->conf_path, &err) != BS_OK)) {
+	    conf_update(w->conf, w->conf_path, "hibob.base_url", url, &err) != BS_OK) {
 		if (w->fields[0].choice == CHOICE_CUSTOM) {
 			wtext_set_msg(&w->fields[1].text, bs_error_text(&err));
 			w->form.focus = 1;
