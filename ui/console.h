@@ -49,7 +49,13 @@ bs_rc dash_conf_write(struct dash_env *e, const char *key, const char *value,
 /* Make the session again (new settings or credentials). */
 void dash_session_reset(struct dash_env *e);
 
-/* "Setup · Step k of 8 · name" into buf. */
+/* The setup (wizard.c): eight steps in a table that owns their order,
+ * their crumbs and the finish.  Each step is a screen pushed with its
+ * number, its crumbs and an "on done" callback it calls when the admin
+ * goes on from it; the wizard then opens the next step. */
+typedef void wizard_done_fn(struct tui *ui, struct dash_env *e, int step);
+
+/* "Setup · Step k of 8 · name" into buf (name NULL: the step's own). */
 char *setup_crumbs(char *buf, size_t sz, int step, const char *name);
 /* Open setup step (1..8) on top; 0 or -1. */
 int screen_setup_push(struct tui *ui, struct dash_env *e, int step);
@@ -57,12 +63,35 @@ int screen_setup_push(struct tui *ui, struct dash_env *e, int step);
  * dashboard. */
 void setup_done(struct tui *ui, struct dash_env *e);
 
+/* The steps made of a form (step_form.h): 2 the HiBob credentials into
+ * the vault, 4 Alleo, 5 Assembled.  Enter walks the fields and, on the
+ * last, saves the step and calls done. */
+int screen_step_credentials_push(struct tui *ui, struct dash_env *e, int step,
+    const char *crumbs, wizard_done_fn *done);
+int screen_step_alleo_push(struct tui *ui, struct dash_env *e, int step, const char *crumbs,
+    wizard_done_fn *done);
+int screen_step_assembled_push(struct tui *ui, struct dash_env *e, int step,
+    const char *crumbs, wizard_done_fn *done);
+/* Steps 6 and 7 (step_preview.c): open the employee list or the time-off
+ * preview at once; v opens it again, Enter calls done. */
+int screen_step_employees_push(struct tui *ui, struct dash_env *e, int step,
+    const char *crumbs, wizard_done_fn *done);
+int screen_step_timeoff_push(struct tui *ui, struct dash_env *e, int step,
+    const char *crumbs, wizard_done_fn *done);
+/* Step 3: the checks; Enter calls done once nothing fails and the
+ * warnings are acknowledged. */
+int screen_checks_step_push(struct tui *ui, struct dash_env *e, int step, const char *crumbs,
+    wizard_done_fn *done);
+/* Step 8: the first sync of each job in jobs (SYNC_SETUP), then how to
+ * keep it running; Enter there calls done. */
+int screen_sync_step_push(struct tui *ui, struct dash_env *e, int step, unsigned jobs,
+    const char *crumbs, wizard_done_fn *done);
+
 /* The dashboard. */
 int screen_home_push(struct tui *ui, struct dash_env *e);
 
-/* The setup checks, run live with a spinner per check.  setup_step 0 on
- * the dashboard; in the setup (3) Enter goes on once nothing fails and
- * the warnings are acknowledged. */
+/* The setup checks, run live with a spinner per check, on the dashboard
+ * (setup_step 0; the setup's step 3 is screen_checks_step_push). */
 int screen_checks_push(struct tui *ui, struct dash_env *e, const char *crumbs, int setup_step);
 
 /* Sync now: the plan (a dry run), a confirmation, then the run with a

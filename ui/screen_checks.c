@@ -45,6 +45,7 @@ static const struct wlist_column cols[] = {
 struct checks {
 	struct dash_env *e;
 	int step;		/* 3 in the setup, else 0 */
+	wizard_done_fn *done;	/* in the setup: going on */
 	struct task *t;
 	struct task_snapshot snap;
 	struct check_report rep;	/* written by the worker until it ends */
@@ -320,7 +321,8 @@ next(struct tui *ui, struct checks *c)
 			return TUI_HANDLED;
 		c->acked = 1;
 	}
-	screen_setup_push(ui, c->e, c->step + 1);
+	if (c->done != NULL)
+		c->done(ui, c->e, c->step);
 	return TUI_HANDLED;
 }
 
@@ -367,16 +369,31 @@ static const struct tui_screen_ops checks_ops = {
 	.typing = checks_typing,
 };
 
-int
-screen_checks_push(struct tui *ui, struct dash_env *e, const char *crumbs, int setup_step)
+static int
+push(struct tui *ui, struct dash_env *e, const char *crumbs, int setup_step,
+    wizard_done_fn *done)
 {
 	struct checks *c = xcalloc(1, sizeof *c);
 
 	c->e = e;
 	c->step = setup_step;
+	c->done = done;
 	if (tui_push(ui, &checks_ops, c, setup_step ? "Validation" : "Setup checks", crumbs) != 0) {
 		free(c);
 		return -1;
 	}
 	return 0;
+}
+
+int
+screen_checks_push(struct tui *ui, struct dash_env *e, const char *crumbs, int setup_step)
+{
+	return push(ui, e, crumbs, setup_step, NULL);
+}
+
+int
+screen_checks_step_push(struct tui *ui, struct dash_env *e, int step, const char *crumbs,
+    wizard_done_fn *done)
+{
+	return push(ui, e, crumbs, step, done);
 }

@@ -171,6 +171,58 @@ conf_find(const char *key)
 	return i < 0 ? NULL : &options[i];
 }
 
+/* What the console's forms call a setting, beside the table so that a
+ * row stays one setting's facts; keys not listed are shown as the key. */
+static const struct {
+	const char *key, *label;
+} labels[] = {
+	{ "hibob.base_url", "HiBob address" },
+	{ "alleo.mode", "Delivery" },
+	{ "alleo.scim_url", "SCIM address" },
+	{ "alleo.token_url", "Token address" },
+	{ "alleo.csv_target", "CSV target" },
+	{ "alleo.sftp_key", "SFTP key" },
+	{ "alleo.sftp_known_hosts", "known_hosts" },
+	{ "alleo.prestart_days", "Prestart days" },
+	{ "alleo.budget_fields", "Budget fields" },
+	{ "assembled.enabled", "Sync time off" },
+	{ "assembled.timeoff_type", "Time-off type" },
+	{ "assembled.policy_map", "Policy map" },
+	{ "assembled.allow_conflicts", "Allow conflicts" },
+	{ "assembled.default_timezone", "Time zone" },
+	{ "timeoff.sync_until", "Sync until" },
+};
+
+const char *
+conf_label(const struct conf_option *o)
+{
+	if (o == NULL)
+		return "";
+	for (size_t i = 0; i < ARRAY_LEN(labels); i++)
+		if (strcmp(labels[i].key, o->key) == 0)
+			return labels[i].label;
+	return o->key;
+}
+
+const char *
+conf_choice(const struct conf_option *o, int i, char *buf, size_t sz)
+{
+	const char *p = o != NULL && o->type == CONF_ENUM ? o->choices : NULL;
+
+	if (sz == 0)
+		return buf;
+	buf[0] = '\0';
+	while (p != NULL && i > 0) {
+		p = strchr(p, '|');
+		if (p != NULL)
+			p++;
+		i--;
+	}
+	if (p != NULL && i == 0)
+		snprintf(buf, sz, "%.*s", (int)strcspn(p, "|"), p);
+	return buf;
+}
+
 const char *
 conf_type_name(enum conf_type t)
 {

@@ -43,7 +43,12 @@ struct conf_option {
 /* The table, in display order. */
 const struct conf_option *conf_options(size_t *n);
 const struct conf_option *conf_find(const char *key);
-const char *conf_type_name(enum conf_type t);	/* "integer", "true|false", ... */
+const char *conf_type_name(enum conf_type t);
+/* What the console's forms call the setting ("SCIM address"), else its
+ * key. */
+const char *conf_label(const struct conf_option *o);
+/* The i-th of an ENUM option's choices into buf ("" when none). */
+const char *conf_choice(const struct conf_option *o, int i, char *buf, size_t sz);	/* "integer", "true|false", ... */
 /* The known key closest to an unknown one (at most 3 edits), or NULL. */
 const char *conf_suggest(const char *key);
 
