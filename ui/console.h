@@ -117,10 +117,18 @@ extern const size_t dash_keep_running_n;
  * alleo_access for the selected or filtered people (through the API, or a
  * CSV for People > Import). */
 int screen_employees_push(struct tui *ui, struct dash_env *e, const char *crumbs);
+/* The same in the setup (step 6): Enter calls on_next(ui, ctx), which
+ * closes the list (tui_pop) and goes on; e explains the person. */
+int screen_employees_step_push(struct tui *ui, struct dash_env *e, const char *crumbs,
+    void (*on_next)(struct tui *, void *), void *ctx);
 
 /* The time-off requests in the window: sync or skip with the reason, and
  * the event times as they will be created in Assembled. */
 int screen_timeoff_push(struct tui *ui, struct dash_env *e, const char *crumbs);
+/* The same in the setup (step 7): Enter calls on_next(ui, ctx), which
+ * closes the list (tui_pop) and goes on. */
+int screen_timeoff_step_push(struct tui *ui, struct dash_env *e, const char *crumbs,
+    void (*on_next)(struct tui *, void *), void *ctx);
 
 /* Explain one person (asked for by name, email or id when who is NULL):
  * the source values, each eligibility rule, and what the target holds. */

@@ -51,6 +51,7 @@ struct checks {
 	struct check_report rep;	/* written by the worker until it ends */
 	int have;		/* rep holds a finished report */
 	int acked;		/* warnings acknowledged */
+	size_t was;		/* the check under the cursor when r ran them again */
 	struct wlist list;
 	int width;		/* of the last draw, for wrapping the detail */
 	char cell[512], detail[2048], text[2048];
@@ -112,6 +113,7 @@ start(struct tui *ui, struct checks *c)
 	memset(&c->snap, 0, sizeof c->snap);
 	c->have = 0;
 	c->acked = 0;
+	c->was = wlist_current(&c->list);
 	wlist_set_rows(&c->list, 0);
 	c->t = task_start(run_checks, c, &err);
 	if (c->t == NULL)
@@ -176,6 +178,10 @@ finished(struct tui *ui, struct checks *c)
 	}
 	c->have = 1;
 	wlist_set_rows(&c->list, CHECK_COUNT);
+	/* the detail stays on the check read before r (the one that failed) */
+	for (size_t p = 0; c->was != (size_t)-1 && p < c->list.nvis; p++)
+		if (c->list.vis[p] == c->was)
+			c->list.cur = p;
 	fails = count(c, CHECK_FAIL);
 	warns = count(c, CHECK_WARN);
 	if (fails)

@@ -1,7 +1,7 @@
 /* step_preview.c - setup steps 6 and 7: the employee list and the
  * time-off preview.  The step opens its list at once (screen_employees.c,
- * screen_timeoff.c); Esc there comes back to the step's words, v opens the
- * list again and Enter goes on. */
+ * screen_timeoff.c), where Enter goes on; Esc there comes back to the
+ * step's words, where v opens the list again and Enter goes on too. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -34,7 +34,8 @@ struct preview {
 	struct dash_env *e;
 	int step;
 	wizard_done_fn *done;
-	int (*list_push)(struct tui *, struct dash_env *, const char *);
+	int (*list_push)(struct tui *, struct dash_env *, const char *,
+	    void (*)(struct tui *, void *), void *);
 	const char *const *intro;
 	size_t nintro;
 	char crumbs[160];
@@ -61,6 +62,16 @@ pv_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
 	}
 }
 
+/* Enter in the list: close it and go on. */
+static void
+list_next(struct tui *ui, void *ctx)
+{
+	struct preview *p = ctx;
+
+	tui_pop(ui);		/* the list; this step stays below it */
+	p->done(ui, p->e, p->step);
+}
+
 static int
 pv_tick(struct tui *ui, struct tui_screen *s)
 {
@@ -69,7 +80,7 @@ pv_tick(struct tui *ui, struct tui_screen *s)
 	if (p->opened)
 		return 0;
 	p->opened = 1;
-	p->list_push(ui, p->e, p->crumbs);
+	p->list_push(ui, p->e, p->crumbs, list_next, p);
 	return TUI_REDRAW;
 }
 
@@ -116,7 +127,8 @@ static const struct tui_screen_ops preview_ops = {
 
 static int
 push(struct tui *ui, struct dash_env *e, int step, const char *crumbs, wizard_done_fn *done,
-    const char *name, int (*list_push)(struct tui *, struct dash_env *, const char *),
+    const char *name, int (*list_push)(struct tui *, struct dash_env *, const char *,
+    void (*)(struct tui *, void *), void *),
     const char *const *intro, size_t nintro)
 {
 	struct preview *p = xcalloc(1, sizeof *p);
@@ -139,7 +151,7 @@ int
 screen_step_employees_push(struct tui *ui, struct dash_env *e, int step, const char *crumbs,
     wizard_done_fn *done)
 {
-	return push(ui, e, step, crumbs, done, "Employees", screen_employees_push,
+	return push(ui, e, step, crumbs, done, "Employees", screen_employees_step_push,
 	    intro_employees, ARRAY_LEN(intro_employees));
 }
 
@@ -147,6 +159,6 @@ int
 screen_step_timeoff_push(struct tui *ui, struct dash_env *e, int step, const char *crumbs,
     wizard_done_fn *done)
 {
-	return push(ui, e, step, crumbs, done, "Time off", screen_timeoff_push, intro_timeoff,
+	return push(ui, e, step, crumbs, done, "Time off", screen_timeoff_step_push, intro_timeoff,
 	    ARRAY_LEN(intro_timeoff));
 }

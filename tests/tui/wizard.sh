@@ -58,6 +58,16 @@ tm_wait "fail  The eligibility field" 30
 tm_keys j
 tm_wait "alleo_access"
 t_contains "$(tm_screen)" "the setup cannot go on" "blocked until it passes"
+# the detail pane (below the list) names the check under the cursor
+detail_of() { tm_screen | grep -v '^ *[a-z]*  The eligibility field'; }
+t_contains "$(detail_of)" "The eligibility field" "the detail of the failed check is shown"
+t_contains "$(tm_screen)" "What to do" "with its remedy"
+tm_keys r
+tm_wait "Running the checks"
+tm_wait "fail  The eligibility field" 30
+s=$(detail_of)
+t_contains "$s" "The eligibility field" "after r the detail is still the failed check's"
+t_contains "$s" "What to do" "with its remedy"
 sb_ctl hibob POST /_control/scenario '{"name": "default"}' >/dev/null
 tm_keys r
 tm_wait "pass  The eligibility field" 30
@@ -119,14 +129,14 @@ sleep 0.5
 tm_screen | grep -q "Enter goes on to the time-off preview" || tm_keys Escape
 tm_wait "Enter goes on to the time-off preview"
 
-t_case "step 7: the time-off preview"
+t_case "step 6: v opens the list again; Enter in the list goes on"
+tm_keys v
+tm_wait "320 people" 30
 tm_keys Enter
 tm_wait "Step 7 of 8"
-tm_wait "will sync to Assembled" 30
-tm_keys Escape
-tm_wait "Enter goes on to the first sync"
 
-t_case "step 8: the roster plan, confirmed and applied with counts"
+t_case "step 7: the time-off preview; Enter in the list goes on"
+tm_wait "will sync to Assembled" 30
 tm_keys Enter
 tm_wait "Step 8 of 8"
 tm_wait "Roster plan" 30

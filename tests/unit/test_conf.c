@@ -1304,6 +1304,28 @@ session_follows_generations(void **state)
 	conf_free(&c);
 }
 
+/* The console's forms name settings by their label; an ENUM's choices
+ * come one by one from the table. */
+static void
+labels_and_choices(void **state)
+{
+	const struct conf_option *mode = conf_find("alleo.mode");
+	char buf[16];
+
+	(void)state;
+	assert_string_equal(conf_label(conf_find("alleo.scim_url")), "SCIM address");
+	assert_string_equal(conf_label(conf_find("timeoff.sync_until")), "Sync until");
+	assert_string_equal(conf_label(conf_find("log.level")), "log.level");	/* no label */
+	assert_string_equal(conf_label(NULL), "");
+	assert_string_equal(conf_choice(mode, 0, buf, sizeof buf), "off");
+	assert_string_equal(conf_choice(mode, 2, buf, sizeof buf), "scim");
+	assert_string_equal(conf_choice(mode, 3, buf, sizeof buf), "csv");
+	assert_string_equal(conf_choice(mode, 4, buf, sizeof buf), "");
+	assert_string_equal(conf_choice(mode, -1, buf, sizeof buf), "");
+	assert_string_equal(conf_choice(conf_find("log.level"), 0, buf, sizeof buf), "");
+	assert_string_equal(conf_choice(mode, 1, buf, 3), "pu");	/* cut to the buffer */
+}
+
 #define T(fn) cmocka_unit_test(fn)
 #define TF(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
@@ -1349,6 +1371,7 @@ main(void)
 		TF(update_rolls_back_failed_save),
 		T(generation_counts_changes),
 		TF(session_follows_generations),
+		T(labels_and_choices),
 	};
 
 	unsetenv("TZDIR");
