@@ -33,6 +33,9 @@ int dash_conf_set(struct dash_env *e, const char *key, const char *value,
  * with the reason in why. */
 int dash_secret_set(struct dash_env *e, enum vault_key k, const char *value,
     char *why, size_t whylen);
+/* The same for n secrets stored together (one save; none on failure). */
+int dash_secrets_set(struct dash_env *e, const enum vault_key *keys,
+    const char *const *values, size_t n, char *why, size_t whylen);
 /* Read bobsync.conf and the vault again when they changed on disk since
  * the console last read or wrote them (another bobsync, an editor), and
  * make the session again; 1 when something was re-read.  why gets a

@@ -168,8 +168,8 @@ dash_session_reset(struct dash_env *e)
 }
 
 int
-dash_secret_set(struct dash_env *e, enum vault_key k, const char *value, char *why,
-    size_t whylen)
+dash_secrets_set(struct dash_env *e, const enum vault_key *keys, const char *const *values,
+    size_t n, char *why, size_t whylen)
 {
 	struct bs_error err = { 0 };
 
@@ -178,7 +178,7 @@ dash_secret_set(struct dash_env *e, enum vault_key k, const char *value, char *w
 		return -1;
 	}
 	dash_reread(e, NULL, 0);	/* the other secrets as they are in the file now */
-	if (vault_store(*e->vault, &k, &value, 1, clock_now(), &err) != BS_OK) {
+	if (vault_store(*e->vault, keys, values, n, clock_now(), &err) != BS_OK) {
 		snprintf(why, whylen, "%s", bs_error_text(&err));
 		return -1;
 	}
@@ -188,6 +188,13 @@ dash_secret_set(struct dash_env *e, enum vault_key k, const char *value, char *w
 	if (e->s->vault != *e->vault)
 		dash_session_reset(e);
 	return 0;
+}
+
+int
+dash_secret_set(struct dash_env *e, enum vault_key k, const char *value, char *why,
+    size_t whylen)
+{
+	return dash_secrets_set(e, &k, &value, 1, why, whylen);
 }
 
 int

@@ -63,9 +63,9 @@ sync(struct step_form *st)
 	st->f[C_PASS1].disabled = st->f[C_PASS2].disabled =
 	    !novault || st->f[C_PROTECT].choice != 0;
 	/* what cannot be changed says why */
-	st->f[C_PROTECT].disabled_why = novault ? NULL : "kept: the vault exists already";
+	st->f[C_PROTECT].disabled_why = novault ? NULL : "kept: the vault exists";
 	st->f[C_PASS1].disabled_why = st->f[C_PASS2].disabled_why = !novault ?
-	    "kept: the vault exists already" : st->f[C_PROTECT].disabled ? NULL :
+	    "kept: the vault exists" : st->f[C_PROTECT].disabled ? NULL :
 	    "not needed with a key file";
 }
 
@@ -156,10 +156,11 @@ save(struct tui *ui, struct step_form *st)
 			goto out;
 		}
 	}
-	if ((!str_eq(id, step_secret(st, VAULT_HIBOB_ID)) &&
-	    dash_secret_set(e, VAULT_HIBOB_ID, id, why, sizeof why) != 0) ||
-	    (!str_eq(tok, step_secret(st, VAULT_HIBOB_TOKEN)) &&
-	    dash_secret_set(e, VAULT_HIBOB_TOKEN, tok, why, sizeof why) != 0)) {
+	/* the two together: one save, and neither when it fails */
+	if ((!str_eq(id, step_secret(st, VAULT_HIBOB_ID)) ||
+	    !str_eq(tok, step_secret(st, VAULT_HIBOB_TOKEN))) &&
+	    dash_secrets_set(e, (const enum vault_key[]){ VAULT_HIBOB_ID, VAULT_HIBOB_TOKEN },
+	    (const char *const[]){ id, tok }, 2, why, sizeof why) != 0) {
 		tui_say(ui, ROLE_ERROR, " %s", why);
 		goto out;
 	}

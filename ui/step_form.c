@@ -261,6 +261,7 @@ sf_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
 	int role = ROLE_NORMAL;
 
 	(void)ui;
+	sync_disabled(st);	/* what changed below (a vault made by this step) */
 	for (size_t p = 0; p < st->kind->nintro; p++) {
 		const char *para = st->kind->intro[p];
 		size_t n = text_wrap(para, w - 4, starts, lens, 16);

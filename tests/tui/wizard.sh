@@ -29,6 +29,10 @@ t_case "step 2: a token HiBob rejects is refused there and not stored"
 tm_keys Enter
 tm_wait "Step 2 of 8"
 t_contains "$(tm_screen)" "Settings > Integrations > Service Users" "what to do in Bob"
+tm_keys "?"
+tm_wait "Help: Credentials"		# the focused ID field leaves ? to the help
+tm_keys Escape
+tm_gone "Help: Credentials"
 tm_type "$SB_HIBOB_ID"
 tm_keys Enter
 tm_type "WRONG-$SB_HIBOB_TOKEN"
@@ -72,6 +76,19 @@ sb_ctl hibob POST /_control/scenario '{"name": "default"}' >/dev/null
 tm_keys r
 tm_wait "pass  The eligibility field" 30
 t_not_contains "$(tm_screen)" "fail  " "no check fails"
+
+t_case "back on step 2 the vault's protection is shown as kept, and Enter keeps the credentials"
+tm_keys Escape
+tm_wait "Step 2 of 8"
+s=$(tm_screen)
+t_contains "$s" "Credentials are stored already: Enter keeps them." "stored"
+t_contains "$s" "a key file (unattended runs)  (kept: the vault exists)" \
+	"the protection cannot be changed, and says why"
+t_eq "$(printf '%s\n' "$s" | grep -c '(kept: the vault exists)')" 3 "nor the passphrase, twice"
+t_not_contains "$s" "< a key file" "not offered as a choice"
+tm_keys Enter Enter
+tm_wait "Step 3 of 8"
+tm_wait "pass  The eligibility field" 30
 
 t_case "step 4: Alleo by SCIM, its settings and secrets saved"
 tm_keys Enter

@@ -755,7 +755,7 @@ wizard_credentials_help_and_kept_fields(void **state)
 	assert_int_equal(screen_setup_push(ui, &e, 2), 0);
 	tui_draw(ui);
 	assert_true(screen_has("Step 2 of 8 \xc2\xb7 Credentials"));
-	assert_false(screen_has("kept: the vault exists already"));
+	assert_false(screen_has("kept: the vault exists"));
 	tui_feed_key(ui, '?');
 	tui_draw(ui);
 	assert_true(screen_has("show or hide a hidden value while typing"));	/* the help */
@@ -781,7 +781,7 @@ wizard_credentials_help_and_kept_fields(void **state)
 	assert_int_equal(screen_setup_push(ui, &e, 2), 0);
 	tui_draw(ui);
 	assert_true(screen_has("Protect with"));
-	assert_true(screen_has("a passphrase  (kept: the vault exists already)"));
+	assert_true(screen_has("a passphrase  (kept: the vault exists)"));
 	assert_false(screen_has("< a passphrase >"));
 	tui_stop(&ui);
 	session_close(&s);
