@@ -1254,9 +1254,7 @@ vault_store(struct vault *v, const enum vault_key *keys, const char *const *valu
 				memcpy(old[k], v->val[k], len + 1);
 			}
 		}
-		if (values[i] != NULL)
-			log_register_secret(values[i]);
-		rc = vault_set(v, k, values[i], now, err);
+		rc = vault_set(v, k, values[i], now, err);	/* registers it with the masker */
 	}
 	if (rc == BS_OK)
 		rc = vault_save(v, err);
