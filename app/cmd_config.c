@@ -88,17 +88,13 @@ load_for_change(struct app *a, struct conf **out, int *missing)
 	return app_error(a, &err);
 }
 
-/* Write the settings back and say whether any problem is left. */
+/* Say whether the file still has a problem after a change. */
 static int
-save(struct app *a, struct conf *c)
+left_problem(struct app *a)
 {
 	struct bs_error err = { 0 };
-	struct conf *check;
+	struct conf *check = conf_new();
 
-	if (paths_ensure(&a->paths, &err) != BS_OK ||
-	    conf_save(c, a->paths.conf_file, &err) != BS_OK)
-		return app_error(a, &err);
-	check = conf_new();
 	if (conf_load(check, a->paths.conf_file, &err) != BS_OK) {
 		char *msg = log_mask(bs_error_text(&err));
 		util_strip_controls(msg);
@@ -107,6 +103,31 @@ save(struct app *a, struct conf *c)
 	}
 	conf_free(&check);
 	return 0;
+}
+
+/* Write the settings back and say whether any problem is left. */
+static int
+save(struct app *a, struct conf *c)
+{
+	struct bs_error err = { 0 };
+
+	if (paths_ensure(&a->paths, &err) != BS_OK ||
+	    conf_save(c, a->paths.conf_file, &err) != BS_OK)
+		return app_error(a, &err);
+	return left_problem(a);
+}
+
+/* One key changed in the file (conf_update); value NULL: back to the
+ * default. */
+static int
+update(struct app *a, struct conf *c, const char *key, const char *value)
+{
+	struct bs_error err = { 0 };
+
+	if (paths_ensure(&a->paths, &err) != BS_OK ||
+	    conf_update(c, a->paths.conf_file, key, value, &err) != BS_OK)
+		return app_error(a, &err);
+	return left_problem(a);
 }
 
 /* ---- list ---- */
@@ -258,10 +279,9 @@ config_get(struct app *a, int argc, char **argv)
 static int
 config_set(struct app *a, int argc, char **argv)
 {
-	struct bs_error err = { 0 };
 	const struct conf_option *o;
 	struct conf *c;
-	int missing, status;
+	int status;
 
 	if (argc != 4)
 		return app_usage(a, "config", "config set takes a KEY and one VALUE "
@@ -269,21 +289,8 @@ config_set(struct app *a, int argc, char **argv)
 	o = conf_find(argv[2]);
 	if (o == NULL)
 		return unknown_key(a, argv[2]);
-	if (conf_check_value(o, argv[3], &err) != BS_OK ||
-	    conf_check_entry(o->key, argv[3], clock_now(), &err) != BS_OK) {
-		char *msg = log_mask(err.detail);
-		util_strip_controls(msg);
-		fprintf(stderr, "bobsync: %s: %s\n", o->key, msg);
-		free(msg);
-		return bs_exit_code(err.rc);
-	}
-	status = load_for_change(a, &c, &missing);
-	if (status != 0)
-		return status;
-	if (conf_set(c, o->key, argv[3], &err) != BS_OK)
-		status = app_error(a, &err);
-	else
-		status = save(a, c);
+	c = conf_new();
+	status = update(a, c, o->key, argv[3]);
 	conf_free(&c);
 	return status;
 }
@@ -291,7 +298,6 @@ config_set(struct app *a, int argc, char **argv)
 static int
 config_unset(struct app *a, int argc, char **argv)
 {
-	struct bs_error err = { 0 };
 	const struct conf_option *o;
 	struct conf *c;
 	int missing, status;
@@ -317,10 +323,7 @@ config_unset(struct app *a, int argc, char **argv)
 		conf_free(&c);
 		return status;
 	}
-	if (conf_unset(c, o->key, &err) != BS_OK)
-		status = app_error(a, &err);
-	else
-		status = save(a, c);
+	status = update(a, c, o->key, NULL);
 	conf_free(&c);
 	return status;
 }

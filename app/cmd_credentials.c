@@ -315,12 +315,7 @@ cred_set(struct app *a, const struct cred_group *g, int check)
 			goto out;
 	}
 	now = clock_now();
-	for (int i = 0; i < g->n; i++) {
-		rc = vault_set(v, g->keys[i], val[i], now, &err);
-		if (rc != BS_OK)
-			goto out;
-	}
-	rc = vault_save(v, &err);
+	rc = vault_store(v, g->keys, (const char *const *)val, (size_t)g->n, now, &err);
 	if (rc != BS_OK)
 		goto out;
 	if (checked)
@@ -441,10 +436,9 @@ cred_forget(struct app *a, const struct cred_group *g)
 		return 0;
 	}
 	rc = app_open_vault(a, &v, &err);
-	for (int i = 0; rc == BS_OK && i < g->n; i++)
-		rc = vault_set(v, g->keys[i], NULL, 0, &err);
 	if (rc == BS_OK)
-		rc = vault_save(v, &err);
+		rc = vault_store(v, g->keys, (const char *const[]){ NULL, NULL }, (size_t)g->n, 0,
+		    &err);
 	vault_close(&v);
 	if (rc != BS_OK)
 		return fail_with(a, &err);

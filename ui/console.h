@@ -24,27 +24,41 @@ struct tui;
 #define SETUP_STEPS 8
 #define DOT "\xc2\xb7"		/* the crumbs separator */
 
-/* conf_set (validated) then conf_save to the settings file; 0, or -1
- * with the reason in why. */
+/* dash_conf_write with the reason as text; 0, or -1 with the reason in
+ * why. */
 int dash_conf_set(struct dash_env *e, const char *key, const char *value,
     char *why, size_t whylen);
-/* Store a secret in the open vault, save it, and make the session's
- * clients again with it; 0, or -1 with the reason in why. */
+/* Store a secret in the open vault and save it (vault_store); the
+ * session's clients are made again with it on their next use.  0, or -1
+ * with the reason in why. */
 int dash_secret_set(struct dash_env *e, enum vault_key k, const char *value,
     char *why, size_t whylen);
+/* The same for n secrets stored together (one save; none on failure). */
+int dash_secrets_set(struct dash_env *e, const enum vault_key *keys,
+    const char *const *values, size_t n, char *why, size_t whylen);
 /* Read bobsync.conf and the vault again when they changed on disk since
  * the console last read or wrote them (another bobsync, an editor), and
  * make the session again; 1 when something was re-read.  why gets a
  * problem to show ("" when none).  Called before each action. */
 int dash_reread(struct dash_env *e, char *why, size_t whylen);
-/* Change one key in bobsync.conf as it is on disk now (value NULL: back
- * to the default), then adopt the file and make the session again. */
+/* The console's way to change a setting: the files read again when they
+ * changed (dash_reread), then conf_update (validated, one key into
+ * bobsync.conf as it is on disk now, the value in memory put back when the
+ * save fails; value NULL: back to the default).  Nothing is written when
+ * the value does not change.  The session's clients follow by themselves
+ * (conf_generation). */
 bs_rc dash_conf_write(struct dash_env *e, const char *key, const char *value,
     struct bs_error *err);
 /* Make the session again (new settings or credentials). */
 void dash_session_reset(struct dash_env *e);
 
-/* "Setup · Step k of 8 · name" into buf. */
+/* The setup (wizard.c): eight steps in a table that owns their order,
+ * their crumbs and the finish.  Each step is a screen pushed with its
+ * number, its crumbs and an "on done" callback it calls when the admin
+ * goes on from it; the wizard then opens the next step. */
+typedef void wizard_done_fn(struct tui *ui, struct dash_env *e, int step);
+
+/* "Setup · Step k of 8 · name" into buf (name NULL: the step's own). */
 char *setup_crumbs(char *buf, size_t sz, int step, const char *name);
 /* Open setup step (1..8) on top; 0 or -1. */
 int screen_setup_push(struct tui *ui, struct dash_env *e, int step);
@@ -52,12 +66,35 @@ int screen_setup_push(struct tui *ui, struct dash_env *e, int step);
  * dashboard. */
 void setup_done(struct tui *ui, struct dash_env *e);
 
+/* The steps made of a form (step_form.h): 2 the HiBob credentials into
+ * the vault, 4 Alleo, 5 Assembled.  Enter walks the fields and, on the
+ * last, saves the step and calls done. */
+int screen_step_credentials_push(struct tui *ui, struct dash_env *e, int step,
+    const char *crumbs, wizard_done_fn *done);
+int screen_step_alleo_push(struct tui *ui, struct dash_env *e, int step, const char *crumbs,
+    wizard_done_fn *done);
+int screen_step_assembled_push(struct tui *ui, struct dash_env *e, int step,
+    const char *crumbs, wizard_done_fn *done);
+/* Steps 6 and 7 (step_preview.c): open the employee list or the time-off
+ * preview at once; v opens it again, Enter calls done. */
+int screen_step_employees_push(struct tui *ui, struct dash_env *e, int step,
+    const char *crumbs, wizard_done_fn *done);
+int screen_step_timeoff_push(struct tui *ui, struct dash_env *e, int step,
+    const char *crumbs, wizard_done_fn *done);
+/* Step 3: the checks; Enter calls done once nothing fails and the
+ * warnings are acknowledged. */
+int screen_checks_step_push(struct tui *ui, struct dash_env *e, int step, const char *crumbs,
+    wizard_done_fn *done);
+/* Step 8: the first sync of each job in jobs (SYNC_SETUP), then how to
+ * keep it running; Enter there calls done. */
+int screen_sync_step_push(struct tui *ui, struct dash_env *e, int step, unsigned jobs,
+    const char *crumbs, wizard_done_fn *done);
+
 /* The dashboard. */
 int screen_home_push(struct tui *ui, struct dash_env *e);
 
-/* The setup checks, run live with a spinner per check.  setup_step 0 on
- * the dashboard; in the setup (3) Enter goes on once nothing fails and
- * the warnings are acknowledged. */
+/* The setup checks, run live with a spinner per check, on the dashboard
+ * (setup_step 0; the setup's step 3 is screen_checks_step_push). */
 int screen_checks_push(struct tui *ui, struct dash_env *e, const char *crumbs, int setup_step);
 
 /* Sync now: the plan (a dry run), a confirmation, then the run with a
@@ -83,10 +120,18 @@ extern const size_t dash_keep_running_n;
  * alleo_access for the selected or filtered people (through the API, or a
  * CSV for People > Import). */
 int screen_employees_push(struct tui *ui, struct dash_env *e, const char *crumbs);
+/* The same in the setup (step 6): Enter calls on_next(ui, ctx), which
+ * closes the list (tui_pop) and goes on; e explains the person. */
+int screen_employees_step_push(struct tui *ui, struct dash_env *e, const char *crumbs,
+    void (*on_next)(struct tui *, void *), void *ctx);
 
 /* The time-off requests in the window: sync or skip with the reason, and
  * the event times as they will be created in Assembled. */
 int screen_timeoff_push(struct tui *ui, struct dash_env *e, const char *crumbs);
+/* The same in the setup (step 7): Enter calls on_next(ui, ctx), which
+ * closes the list (tui_pop) and goes on. */
+int screen_timeoff_step_push(struct tui *ui, struct dash_env *e, const char *crumbs,
+    void (*on_next)(struct tui *, void *), void *ctx);
 
 /* Explain one person (asked for by name, email or id when who is NULL):
  * the source values, each eligibility rule, and what the target holds. */

@@ -133,32 +133,17 @@ dash_reread(struct dash_env *e, char *why, size_t whylen)
 bs_rc
 dash_conf_write(struct dash_env *e, const char *key, const char *value, struct bs_error *err)
 {
-	struct conf *fresh = conf_new();
-	int usable = 0;
 	bs_rc rc;
 
-	/* the file as it is now (another bobsync may have changed it), with
-	 * this one key changed: never the console's copy written whole */
-	(void)conf_load_lenient(fresh, e->paths->conf_file, &usable, err);
-	if (!usable) {
-		conf_free(&fresh);
-		return err->rc != BS_OK ? err->rc : bs_fail(err, BS_ERR_CONFIG,
-		    "bobsync.conf cannot be read back; nothing was saved");
-	}
-	memset(err, 0, sizeof *err);
-	if (value != NULL && conf_check_entry(key, value, clock_now(), err) != BS_OK) {
-		conf_free(&fresh);
-		return err->rc;
-	}
-	rc = value != NULL ? conf_set(fresh, key, value, err) : conf_unset(fresh, key, err);
+	dash_reread(e, NULL, 0);	/* the file as it is now */
+	if (value != NULL ? conf_is_set(e->conf, key) && str_eq(conf_get(e->conf, key), value) :
+	    !conf_is_set(e->conf, key))
+		return BS_OK;	/* nothing changes */
+	/* one key into the file; the session's clients see the new
+	 * conf_generation and are made again on their next use */
+	rc = conf_update(e->conf, e->paths->conf_file, key, value, err);
 	if (rc == BS_OK)
-		rc = conf_save(fresh, e->paths->conf_file, err);
-	if (rc == BS_OK) {
-		conf_adopt(e->conf, fresh);
 		stamp_of(e->paths->conf_file, &conf_seen);
-		dash_session_reset(e);	/* the clients read the settings when made */
-	}
-	conf_free(&fresh);
 	return rc;
 }
 
@@ -168,9 +153,6 @@ dash_conf_set(struct dash_env *e, const char *key, const char *value, char *why,
 {
 	struct bs_error err = { 0 };
 
-	dash_reread(e, NULL, 0);
-	if (str_eq(conf_get(e->conf, key), value) && conf_is_set(e->conf, key))
-		return 0;
 	if (dash_conf_write(e, key, value, &err) != BS_OK) {
 		snprintf(why, whylen, "%s", bs_error_text(&err));
 		return -1;
@@ -186,8 +168,8 @@ dash_session_reset(struct dash_env *e)
 }
 
 int
-dash_secret_set(struct dash_env *e, enum vault_key k, const char *value, char *why,
-    size_t whylen)
+dash_secrets_set(struct dash_env *e, const enum vault_key *keys, const char *const *values,
+    size_t n, char *why, size_t whylen)
 {
 	struct bs_error err = { 0 };
 
@@ -195,16 +177,24 @@ dash_secret_set(struct dash_env *e, enum vault_key k, const char *value, char *w
 		snprintf(why, whylen, "no vault yet: store the HiBob credentials first (step 2)");
 		return -1;
 	}
-	log_register_secret(value);
 	dash_reread(e, NULL, 0);	/* the other secrets as they are in the file now */
-	if (vault_set(*e->vault, k, value, clock_now(), &err) != BS_OK ||
-	    vault_save(*e->vault, &err) != BS_OK) {
+	if (vault_store(*e->vault, keys, values, n, clock_now(), &err) != BS_OK) {
 		snprintf(why, whylen, "%s", bs_error_text(&err));
 		return -1;
 	}
 	stamp_of(e->paths->vault_file, &vault_seen);
-	dash_session_reset(e);
+	/* a vault made just now (step 2) is not yet the session's; the
+	 * clients of one that is follow vault_generation by themselves */
+	if (e->s->vault != *e->vault)
+		dash_session_reset(e);
 	return 0;
+}
+
+int
+dash_secret_set(struct dash_env *e, enum vault_key k, const char *value, char *why,
+    size_t whylen)
+{
+	return dash_secrets_set(e, &k, &value, 1, why, whylen);
 }
 
 int

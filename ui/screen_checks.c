@@ -45,11 +45,13 @@ static const struct wlist_column cols[] = {
 struct checks {
 	struct dash_env *e;
 	int step;		/* 3 in the setup, else 0 */
+	wizard_done_fn *done;	/* in the setup: going on */
 	struct tui_screen *s;
 	struct task_snapshot snap;	/* the job's progress at the last tick */
 	struct check_report rep;	/* written by the worker until it ends */
 	int have;		/* rep holds a finished report */
 	int acked;		/* warnings acknowledged */
+	size_t was;		/* the check under the cursor when r ran them again */
 	struct wlist list;
 	int width;		/* of the last draw, for wrapping the detail */
 	char cell[512], detail[2048], text[2048];
@@ -109,6 +111,7 @@ start(struct tui *ui, struct checks *c)
 	memset(&c->snap, 0, sizeof c->snap);
 	c->have = 0;
 	c->acked = 0;
+	c->was = wlist_current(&c->list);
 	wlist_set_rows(&c->list, 0);
 	if (tui_job_start(ui, c->s, "Running the checks", run_checks, c, 0) == 0)
 		tui_say(ui, ROLE_DIM, " Running the checks against the live services... Esc stops.");
@@ -168,6 +171,10 @@ finished(struct tui *ui, struct checks *c, bs_rc rc)
 	}
 	c->have = 1;
 	wlist_set_rows(&c->list, CHECK_COUNT);
+	/* the detail stays on the check read before r (the one that failed) */
+	for (size_t p = 0; c->was != (size_t)-1 && p < c->list.nvis; p++)
+		if (c->list.vis[p] == c->was)
+			c->list.cur = p;
 	fails = count(c, CHECK_FAIL);
 	warns = count(c, CHECK_WARN);
 	if (fails)
@@ -320,7 +327,8 @@ next(struct tui *ui, struct checks *c)
 			return TUI_HANDLED;
 		c->acked = 1;
 	}
-	screen_setup_push(ui, c->e, c->step + 1);
+	if (c->done != NULL)
+		c->done(ui, c->e, c->step);
 	return TUI_HANDLED;
 }
 
@@ -369,16 +377,31 @@ static const struct tui_screen_ops checks_ops = {
 	.job_done = checks_job_done,
 };
 
-int
-screen_checks_push(struct tui *ui, struct dash_env *e, const char *crumbs, int setup_step)
+static int
+push(struct tui *ui, struct dash_env *e, const char *crumbs, int setup_step,
+    wizard_done_fn *done)
 {
 	struct checks *c = xcalloc(1, sizeof *c);
 
 	c->e = e;
 	c->step = setup_step;
+	c->done = done;
 	if (tui_push(ui, &checks_ops, c, setup_step ? "Validation" : "Setup checks", crumbs) != 0) {
 		free(c);
 		return -1;
 	}
 	return 0;
+}
+
+int
+screen_checks_push(struct tui *ui, struct dash_env *e, const char *crumbs, int setup_step)
+{
+	return push(ui, e, crumbs, setup_step, NULL);
+}
+
+int
+screen_checks_step_push(struct tui *ui, struct dash_env *e, int step, const char *crumbs,
+    wizard_done_fn *done)
+{
+	return push(ui, e, crumbs, step, done);
 }

@@ -3,7 +3,7 @@
  * and secret.  The list says what is stored and since when (never the
  * values); Enter opens a form for one set (identifiers shown while typed,
  * secrets masked, Ctrl-R shows them), and after a confirmation the values
- * are written to the vault at once (vault_set, vault_save) and the
+ * are written to the vault at once (vault_store) and the
  * session's clients are made again with them.  Nothing is written when
  * the form is left with Esc or the confirmation is declined. */
 #include <stdio.h>
@@ -250,21 +250,15 @@ cr_job_done(struct tui *ui, struct tui_screen *s, bs_rc rc, const struct bs_erro
 	if (!tried)
 		snprintf(untried, sizeof untried, "%s", bs_error_text(&err));
 	memset(&err, 0, sizeof err);
-	for (int i = 0; i < c->n; i++) {
-		if (c->masked[i])
-			log_register_secret(vals[i]);
-		if (vault_set(*st->e->vault, c->keys[i], vals[i], clock_now(), &err) != BS_OK)
-			break;
-	}
-	if (err.rc == BS_OK && vault_save(*st->e->vault, &err) == BS_OK)
+	/* stored and saved together, or not at all; the session's clients
+	 * are made again with them on their next use (vault_generation) */
+	if (vault_store(*st->e->vault, c->keys, (const char *const *)vals, (size_t)c->n,
+	    clock_now(), &err) == BS_OK)
 		stored = 1;
 	if (!stored) {
 		tui_say(ui, ROLE_ERROR, " %s", bs_error_text(&err));
 		goto out;
 	}
-	/* the clients are made again with the new credentials */
-	session_close(st->e->s);
-	session_init(st->e->s, st->e->conf, *st->e->vault, st->e->store, NULL);
 	if (tried)
 		tui_say(ui, ROLE_OK, " Stored %s and accepted by %s.", c->what, c->name);
 	else

@@ -173,7 +173,7 @@ enum mode { M_LOADING, M_FAILED, M_LIST, M_PROMPT, M_SETTING, M_RESULTS };
 
 enum {
 	ACT_FILTER = 1, ACT_SORT, ACT_SELECT, ACT_ALL, ACT_SET, ACT_DETAIL, ACT_EXPLAIN,
-	ACT_RELOAD, ACT_COL1, ACT_COL2, ACT_COL3, ACT_COL4, ACT_COL5, ACT_SAVE
+	ACT_RELOAD, ACT_COL1, ACT_COL2, ACT_COL3, ACT_COL4, ACT_COL5, ACT_SAVE, ACT_NEXT
 };
 
 static const struct tui_action list_actions[] = {
@@ -234,6 +234,10 @@ struct emp_screen {
 	/* the CSV path prompt */
 	struct wtext path;
 	int csv_selected;
+	/* in the setup: Enter goes on (on_next), e explains */
+	void (*on_next)(struct tui *, void *);
+	void *next_ctx;
+	struct tui_action step_actions[ARRAY_LEN(list_actions) + 1];
 };
 
 static const struct wlist_column res_cols[] = {
@@ -343,6 +347,10 @@ emp_actions(struct tui_screen *s, size_t *n)
 	switch (st->mode) {
 	case M_LIST:
 		*n = sizeof list_actions / sizeof list_actions[0];
+		if (st->on_next != NULL) {
+			(*n)++;
+			return st->step_actions;
+		}
 		return list_actions;
 	case M_PROMPT:
 		*n = sizeof prompt_actions / sizeof prompt_actions[0];
@@ -520,6 +528,19 @@ list_key(struct tui *ui, struct tui_screen *s, struct emp_screen *st, int key, i
 
 	if (!l->typing) {
 		switch (action) {
+		case ACT_NEXT:
+			st->on_next(ui, st->next_ctx);	/* closes this screen */
+			return TUI_HANDLED;
+		case ACT_EXPLAIN:
+			if (st->on_next == NULL)
+				break;		/* Enter: the list's own activate */
+			if ((row = wlist_current(l)) != (size_t)-1) {
+				char crumbs[200];
+				snprintf(crumbs, sizeof crumbs, "%s \xc2\xb7 Explain", s->crumbs[0] ?
+				    s->crumbs : s->title);
+				screen_explain_push(ui, st->e, st->m.src.people.v[row].id, crumbs);
+			}
+			return TUI_HANDLED;
 		case ACT_ALL:
 			emp_select_filtered(&st->m);
 			return TUI_HANDLED;
@@ -538,7 +559,7 @@ list_key(struct tui *ui, struct tui_screen *s, struct emp_screen *st, int key, i
 	switch (wlist_key(l, key)) {
 	case WLIST_ACTIVATE:
 		row = wlist_current(l);
-		if (row != (size_t)-1) {
+		if (row != (size_t)-1 && st->on_next == NULL) {
 			char crumbs[200];
 			snprintf(crumbs, sizeof crumbs, "%s \xc2\xb7 Explain", s->crumbs[0] ?
 			    s->crumbs : s->title);
@@ -661,9 +682,28 @@ static const struct tui_screen_ops emp_ops = {
 int
 screen_employees_push(struct tui *ui, struct dash_env *e, const char *crumbs)
 {
+	return screen_employees_step_push(ui, e, crumbs, NULL, NULL);
+}
+
+int
+screen_employees_step_push(struct tui *ui, struct dash_env *e, const char *crumbs,
+    void (*on_next)(struct tui *, void *), void *ctx)
+{
 	struct emp_screen *st = xcalloc(1, sizeof *st);
 
 	st->e = e;
+	st->on_next = on_next;
+	st->next_ctx = ctx;
+	if (on_next != NULL) {
+		/* Enter goes on; Explain moves to e */
+		st->step_actions[0] = (struct tui_action){ ACT_NEXT, "Next", UK_ENTER,
+		    "go on to the next setup step", 0 };
+		for (size_t i = 0; i < ARRAY_LEN(list_actions); i++) {
+			st->step_actions[i + 1] = list_actions[i];
+			if (list_actions[i].id == ACT_EXPLAIN)
+				st->step_actions[i + 1].key = 'e';
+		}
+	}
 	if (tui_push(ui, &emp_ops, st, "Employees", crumbs) != 0) {
 		free(st);
 		return -1;

@@ -57,6 +57,8 @@ static const struct wlist_column cols[] = {
 struct sync_screen {
 	struct dash_env *e;
 	enum sync_mode mode;
+	int step;		/* SYNC_SETUP: the wizard's step and its "on done" */
+	wizard_done_fn *done;
 	unsigned jobs;		/* still to do, 1 << JOB_* */
 	enum job_kind k;	/* the one being worked on */
 	enum state st;
@@ -499,7 +501,8 @@ sync_key(struct tui *ui, struct tui_screen *s, int key, int action)
 		return TUI_UNHANDLED;
 	default:
 		if (action == ACT_DASH) {
-			setup_done(ui, y->e);
+			if (y->done != NULL)
+				y->done(ui, y->e, y->step);	/* the wizard's finish */
 			return TUI_HANDLED;
 		}
 		return TUI_UNHANDLED;
@@ -518,19 +521,35 @@ static const struct tui_screen_ops sync_ops = {
 	.job_done = sync_job_done,
 };
 
-int
-screen_sync_push(struct tui *ui, struct dash_env *e, enum sync_mode mode, unsigned jobs,
-    const char *crumbs)
+static int
+push(struct tui *ui, struct dash_env *e, enum sync_mode mode, unsigned jobs,
+    const char *crumbs, int step, wizard_done_fn *done)
 {
 	struct sync_screen *y = xcalloc(1, sizeof *y);
 
 	y->e = e;
 	y->mode = mode;
 	y->jobs = jobs;
+	y->step = step;
+	y->done = done;
 	if (tui_push(ui, &sync_ops, y, mode == SYNC_APPROVE ? "Approve a blocked plan" :
 	    mode == SYNC_SETUP ? "Enable" : "Sync now", crumbs) != 0) {
 		free(y);
 		return -1;
 	}
 	return 0;
+}
+
+int
+screen_sync_push(struct tui *ui, struct dash_env *e, enum sync_mode mode, unsigned jobs,
+    const char *crumbs)
+{
+	return push(ui, e, mode, jobs, crumbs, 0, NULL);
+}
+
+int
+screen_sync_step_push(struct tui *ui, struct dash_env *e, int step, unsigned jobs,
+    const char *crumbs, wizard_done_fn *done)
+{
+	return push(ui, e, SYNC_SETUP, jobs, crumbs, step, done);
 }

@@ -124,7 +124,7 @@ toff_view_free(struct toff_view *v)
 /* ---- the screen ---- */
 
 enum { ACT_FILTER = 1, ACT_SORT, ACT_DETAIL, ACT_RELOAD, ACT_COL1, ACT_COL2, ACT_COL3,
-	ACT_COL4, ACT_COL5 };
+	ACT_COL4, ACT_COL5, ACT_NEXT };
 
 static const struct tui_action actions[] = {
 	{ ACT_FILTER, "Filter", '/', "filter: part of a name, a date, sync/skip or a reason", 0 },
@@ -141,6 +141,10 @@ static const struct tui_action actions[] = {
 struct toff_screen {
 	struct dash_env *e;
 	struct tui_screen *s;
+	/* in the setup: Enter goes on */
+	void (*on_next)(struct tui *, void *);
+	void *next_ctx;
+	struct tui_action step_actions[ARRAY_LEN(actions) + 1];	/* Next, then actions */
 	struct toff_view v;
 	int have;
 	struct toff_preview loaded;
@@ -198,6 +202,10 @@ toff_actions(struct tui_screen *s, size_t *n)
 		*n = 1;		/* Filter is no use without rows: Reload only */
 		return &actions[3];
 	}
+	if (st->on_next != NULL) {
+		*n = ARRAY_LEN(st->step_actions);
+		return st->step_actions;
+	}
 	*n = sizeof actions / sizeof actions[0];
 	return actions;
 }
@@ -249,6 +257,10 @@ toff_key(struct tui *ui, struct tui_screen *s, int key, int action)
 	}
 	if (!st->have)
 		return TUI_UNHANDLED;
+	if (action == ACT_NEXT && !st->v.list.typing) {
+		st->on_next(ui, st->next_ctx);	/* closes this screen */
+		return TUI_HANDLED;
+	}
 	switch (wlist_key(&st->v.list, key)) {
 	case WLIST_HANDLED:
 	case WLIST_FILTER_DONE:
@@ -292,9 +304,21 @@ static const struct tui_screen_ops toff_ops = {
 int
 screen_timeoff_push(struct tui *ui, struct dash_env *e, const char *crumbs)
 {
+	return screen_timeoff_step_push(ui, e, crumbs, NULL, NULL);
+}
+
+int
+screen_timeoff_step_push(struct tui *ui, struct dash_env *e, const char *crumbs,
+    void (*on_next)(struct tui *, void *), void *ctx)
+{
 	struct toff_screen *st = xcalloc(1, sizeof *st);
 
 	st->e = e;
+	st->on_next = on_next;
+	st->next_ctx = ctx;
+	st->step_actions[0] = (struct tui_action){ ACT_NEXT, "Next", UK_ENTER,
+	    "go on to the next setup step", 0 };
+	memcpy(st->step_actions + 1, actions, sizeof actions);
 	if (tui_push(ui, &toff_ops, st, "Time off", crumbs) != 0) {
 		free(st);
 		return -1;

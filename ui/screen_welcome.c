@@ -126,13 +126,28 @@ welcome_typing(struct tui_screen *s)
 	return wform_typing(&w->form);
 }
 
+/* The address the form names now, "" when the field is empty. */
+static const char *
+shown_url(struct welcome *w, char *buf, size_t sz)
+{
+	if (w->fields[0].choice == CHOICE_PROD)
+		return WELCOME_PRODUCTION_URL;
+	if (w->fields[0].choice == CHOICE_SANDBOX)
+		return WELCOME_SANDBOX_URL;
+	if (wtext_get(&w->fields[1].text, buf, sz) == (size_t)-1)
+		buf[0] = '\0';
+	str_trim(buf);
+	return buf;
+}
+
 static void
 welcome_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
 {
 	struct welcome *st = s->data;
 	int row = y + 1, bottom = y + h, width = w - 4;
 	size_t starts[32], lens[32];
-	char line[1024];
+	char line[1200], url[600];
+	const char *shown;
 
 	(void)ui;
 	/* the form and the current address take the last 5 rows */
@@ -151,7 +166,13 @@ welcome_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
 		}
 	}
 	row = row + 1 < bottom - 5 ? row + 1 : bottom - 5;
-	snprintf(line, sizeof line, "Current: %s", conf_get(st->conf, "hibob.base_url"));
+	/* the address Enter saves, when it is not the one saved already */
+	shown = shown_url(st, url, sizeof url);
+	if (str_eq(shown, conf_get(st->conf, "hibob.base_url")))
+		snprintf(line, sizeof line, "Current: %s", shown);
+	else
+		snprintf(line, sizeof line, "Enter saves: %s (now %s)", shown[0] ? shown :
+		    "(type the address)", conf_get(st->conf, "hibob.base_url"));
 	text_put(row, x + 2, line, width, ROLE_OK);
 	row += 2;
 	wform_draw(&st->form, row, x + 2, bottom - row, width);
@@ -199,8 +220,7 @@ next(struct tui *ui, struct welcome *w)
 			return TUI_HANDLED;
 		}
 	} else if (!str_eq(url, conf_get(w->conf, "hibob.base_url")) &&
-	    (conf_set(w->conf, "hibob.base_url", url, &err) != BS_OK ||
-	    conf_save(w->conf, w->conf_path, &err) != BS_OK)) {
+	    conf_update(w->conf, w->conf_path, "hibob.base_url", url, &err) != BS_OK) {
 		if (w->fields[0].choice == CHOICE_CUSTOM) {
 			wtext_set_msg(&w->fields[1].text, bs_error_text(&err));
 			w->form.focus = 1;

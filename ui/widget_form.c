@@ -158,14 +158,31 @@ wform_draw(struct wform *f, int y, int x, int h, int w)
 				wtext_draw(&fl->text, y + row, vx, vw, 0);
 			break;
 		case WFORM_CHOICE:
-			snprintf(buf, sizeof buf, "< %s >", fl->nchoices > 0 ?
+			snprintf(buf, sizeof buf, fl->disabled ? "%s" : "< %s >", fl->nchoices > 0 ?
 			    fl->choices[fl->choice] : "");
-			text_put(y + row, vx, buf, vw, focused ? ROLE_SELECTED : ROLE_NORMAL);
+			text_put(y + row, vx, buf, vw, focused ? ROLE_SELECTED : fl->disabled ?
+			    ROLE_DIM : ROLE_NORMAL);
 			break;
 		case WFORM_CHECK:
 			text_put(y + row, vx, fl->checked ? "[x]" : "[ ]", vw,
 			    focused ? ROLE_SELECTED : ROLE_NORMAL);
 			break;
+		}
+		if (fl->disabled && fl->disabled_why != NULL) {
+			/* what cannot be changed says why, after its value */
+			int used;
+			if (fl->kind == WFORM_CHOICE)
+				used = text_width(buf);
+			else if (fl->kind == WFORM_TEXT) {
+				char *v = fl->text.masked ? NULL : wtext_dup(&fl->text);
+				used = v != NULL ? text_width(v) : 0;	/* a secret stays hidden */
+				free(v);
+			} else
+				used = 3;
+			snprintf(buf, sizeof buf, "(%s)", fl->disabled_why);
+			if (used + 2 < vw)
+				text_put(y + row, vx + used + (used ? 2 : 0), buf, vw - used -
+				    (used ? 2 : 0), ROLE_DIM);
 		}
 	}
 	if (f->focus >= 0 && row < h) {

@@ -19,6 +19,7 @@ struct wform_field {
 	int nchoices, choice;
 	int checked;			/* WFORM_CHECK */
 	int disabled;			/* skipped by Tab */
+	const char *disabled_why;	/* when disabled: shown after the value, dimmed */
 };
 
 enum wform_result {

@@ -140,6 +140,7 @@ struct conf {
 	unsigned char dirty[NOPT];	/* changed since the file was read */
 	struct conf_line *lines;	/* owned */
 	size_t nlines;
+	unsigned long generation;	/* bumped on every change of a value */
 };
 
 /* ---- the table ---- */
@@ -168,6 +169,58 @@ conf_find(const char *key)
 {
 	int i = opt_index(key);
 	return i < 0 ? NULL : &options[i];
+}
+
+/* What the console's forms call a setting, beside the table so that a
+ * row stays one setting's facts; keys not listed are shown as the key. */
+static const struct {
+	const char *key, *label;
+} labels[] = {
+	{ "hibob.base_url", "HiBob address" },
+	{ "alleo.mode", "Delivery" },
+	{ "alleo.scim_url", "SCIM address" },
+	{ "alleo.token_url", "Token address" },
+	{ "alleo.csv_target", "CSV target" },
+	{ "alleo.sftp_key", "SFTP key" },
+	{ "alleo.sftp_known_hosts", "known_hosts" },
+	{ "alleo.prestart_days", "Prestart days" },
+	{ "alleo.budget_fields", "Budget fields" },
+	{ "assembled.enabled", "Sync time off" },
+	{ "assembled.timeoff_type", "Time-off type" },
+	{ "assembled.policy_map", "Policy map" },
+	{ "assembled.allow_conflicts", "Allow conflicts" },
+	{ "assembled.default_timezone", "Time zone" },
+	{ "timeoff.sync_until", "Sync until" },
+};
+
+const char *
+conf_label(const struct conf_option *o)
+{
+	if (o == NULL)
+		return "";
+	for (size_t i = 0; i < ARRAY_LEN(labels); i++)
+		if (strcmp(labels[i].key, o->key) == 0)
+			return labels[i].label;
+	return o->key;
+}
+
+const char *
+conf_choice(const struct conf_option *o, int i, char *buf, size_t sz)
+{
+	const char *p = o != NULL && o->type == CONF_ENUM ? o->choices : NULL;
+
+	if (sz == 0)
+		return buf;
+	buf[0] = '\0';
+	while (p != NULL && i > 0) {
+		p = strchr(p, '|');
+		if (p != NULL)
+			p++;
+		i--;
+	}
+	if (p != NULL && i == 0)
+		snprintf(buf, sz, "%.*s", (int)strcspn(p, "|"), p);
+	return buf;
 }
 
 const char *
@@ -865,9 +918,18 @@ conf_free(struct conf **c)
 static void
 conf_move(struct conf *dst, struct conf *src)
 {
+	unsigned long gen = dst->generation;
+
 	conf_clear(dst);
 	*dst = *src;
 	memset(src, 0, sizeof *src);
+	dst->generation = gen + 1;	/* new content: what was built from it is stale */
+}
+
+unsigned long
+conf_generation(const struct conf *c)
+{
+	return c != NULL ? c->generation : 0;
 }
 
 const char *
@@ -934,6 +996,8 @@ conf_set(struct conf *c, const char *key, const char *value, struct bs_error *er
 		return fail_unknown(err, "", key);
 	if (conf_check_value(&options[i], value, &verr) != BS_OK)
 		return bs_fail(err, verr.rc, "%s: %s", key, verr.detail);
+	if (c->values[i] == NULL || strcmp(c->values[i], value) != 0)
+		c->generation++;
 	free(c->values[i]);
 	c->values[i] = xstrdup(value);
 	c->dirty[i] = 1;
@@ -949,8 +1013,63 @@ conf_unset(struct conf *c, const char *key, struct bs_error *err)
 		return bs_fail(err, BS_ERR_INVALID, "no settings or key");
 	if (i < 0)
 		return fail_unknown(err, "", key);
+	if (c->values[i] != NULL)
+		c->generation++;
 	FREE(c->values[i]);
 	c->dirty[i] = 1;
+	return BS_OK;
+}
+
+bs_rc
+conf_update(struct conf *c, const char *path, const char *key, const char *value,
+    struct bs_error *err)
+{
+	int i = opt_index(key), usable = 0;
+	struct bs_error verr = { 0 };
+	struct conf *file;
+	unsigned char old_dirty;
+	char *old;
+	bs_rc rc;
+
+	if (c == NULL || path == NULL || key == NULL)
+		return bs_fail(err, BS_ERR_INVALID, "no settings, file or key");
+	if (i < 0)
+		return fail_unknown(err, "", key);
+	if (value != NULL && (conf_check_value(&options[i], value, &verr) != BS_OK ||
+	    conf_check_entry(key, value, clock_now(), &verr) != BS_OK))
+		return bs_fail(err, verr.rc, "%s: %s", key, verr.detail);
+	/* the in-memory value first, the old one kept to go back to */
+	old = c->values[i] != NULL ? xstrdup(c->values[i]) : NULL;
+	old_dirty = c->dirty[i];
+	rc = value != NULL ? conf_set(c, key, value, err) : conf_unset(c, key, err);
+	if (rc != BS_OK) {
+		free(old);
+		return rc;
+	}
+	/* the file as it is now (another bobsync or an editor may have changed
+	 * it), with this one key changed: never the caller's copy written whole */
+	file = conf_new();
+	(void)conf_load_lenient(file, path, &usable, err);
+	if (!usable)
+		rc = err->rc != BS_OK ? err->rc : bs_fail(err, BS_ERR_CONFIG,
+		    "bobsync.conf cannot be read back; nothing was saved");
+	else {
+		memset(err, 0, sizeof *err);
+		rc = value != NULL ? conf_set(file, key, value, err) : conf_unset(file, key, err);
+		if (rc == BS_OK)
+			rc = conf_save(file, path, err);
+	}
+	conf_free(&file);
+	if (rc != BS_OK) {
+		/* not saved: the setting is as it was */
+		if (old == NULL ? c->values[i] != NULL : !str_eq(old, c->values[i]))
+			c->generation++;
+		free(c->values[i]);
+		c->values[i] = old;
+		c->dirty[i] = old_dirty;
+		return rc;
+	}
+	free(old);
 	return BS_OK;
 }
 

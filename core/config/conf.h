@@ -43,7 +43,12 @@ struct conf_option {
 /* The table, in display order. */
 const struct conf_option *conf_options(size_t *n);
 const struct conf_option *conf_find(const char *key);
-const char *conf_type_name(enum conf_type t);	/* "integer", "true|false", ... */
+const char *conf_type_name(enum conf_type t);
+/* What the console's forms call the setting ("SCIM address"), else its
+ * key. */
+const char *conf_label(const struct conf_option *o);
+/* The i-th of an ENUM option's choices into buf ("" when none). */
+const char *conf_choice(const struct conf_option *o, int i, char *buf, size_t sz);	/* "integer", "true|false", ... */
 /* The known key closest to an unknown one (at most 3 edits), or NULL. */
 const char *conf_suggest(const char *key);
 
@@ -92,6 +97,21 @@ double conf_get_number(const struct conf *c, const char *key);
 bs_rc conf_set(struct conf *c, const char *key, const char *value,
     struct bs_error *err);		/* validates */
 bs_rc conf_unset(struct conf *c, const char *key, struct bs_error *err);
+
+/* The one way to change a setting for good: validate value (conf_check_value
+ * and conf_check_entry; NULL puts the key back to its default), set it in c,
+ * and write that one key into the file at path as the file is now (its
+ * other lines, comments and order kept, even lines with problems).  When
+ * the file cannot be read back or written, c's value is put back as it
+ * was and the error says why.  Errors name the key ("key: what is wrong"). */
+bs_rc conf_update(struct conf *c, const char *path, const char *key, const char *value,
+    struct bs_error *err);
+
+/* A number that changes whenever a value in c changes (conf_set, conf_unset,
+ * conf_update, a load): what was built from the settings (the session's
+ * clients) compares it to the one it was built at and is built again when
+ * it differs. */
+unsigned long conf_generation(const struct conf *c);
 
 /* Parse a CONF_PAIRS value: calls fn for each a=b (trimmed).  Returns -1
  * on a malformed pair. */

@@ -97,6 +97,7 @@ struct vault {
 	int has_pass, has_file;
 	struct pass_slot pass;		/* wrapped key and public parameters */
 	struct file_slot file;
+	unsigned long generation;	/* bumped by every change of a secret */
 };
 
 /* What parse_header found; pointers point into the caller's bytes. */
@@ -1179,6 +1180,7 @@ vault_set(struct vault *v, enum vault_key k, const char *value, int64_t now,
 			sodium_free(v->val[k]);
 		v->val[k] = NULL;
 		v->stored_at[k] = 0;
+		v->generation++;
 		return BS_OK;
 	}
 	len = strlen(value);
@@ -1203,8 +1205,73 @@ vault_set(struct vault *v, enum vault_key k, const char *value, int64_t now,
 	if (t <= v->stored_at[k])
 		t = v->stored_at[k] + 1;
 	v->stored_at[k] = t;
+	v->generation++;
 	register_secrets(v);
 	return BS_OK;
+}
+
+unsigned long
+vault_generation(const struct vault *v)
+{
+	return v != NULL ? v->generation : 0;
+}
+
+bs_rc
+vault_store(struct vault *v, const enum vault_key *keys, const char *const *values, size_t n,
+    int64_t now, struct bs_error *err)
+{
+	char *old[VAULT_NKEYS] = { NULL };
+	int64_t old_at[VAULT_NKEYS] = { 0 };
+	int saved[VAULT_NKEYS] = { 0 };
+	bs_rc rc = BS_OK;
+	size_t i;
+
+	if (v == NULL || n == 0 || n > VAULT_NKEYS)
+		return bs_fail(err, BS_ERR_INVALID, "vault_store: no vault or no secret");
+	/* every value is checked before anything changes */
+	for (i = 0; i < n; i++) {
+		if ((unsigned)keys[i] >= VAULT_NKEYS)
+			return bs_fail(err, BS_ERR_INVALID, "vault_store: unknown secret");
+		if (values[i] != NULL && values[i][0] == '\0')
+			return bs_fail(err, BS_ERR_INVALID, "the %s is empty; nothing was stored",
+			    key_titles[keys[i]]);
+		if (values[i] != NULL && strlen(values[i]) > VAULT_SECRET_MAX)
+			return bs_fail(err, BS_ERR_INVALID, "the %s is longer than %d bytes; nothing "
+			    "was stored", key_titles[keys[i]], VAULT_SECRET_MAX);
+	}
+	for (i = 0; i < n && rc == BS_OK; i++) {
+		enum vault_key k = keys[i];
+		if (!saved[k]) {
+			/* the value before, to go back to when the save fails */
+			saved[k] = 1;
+			old_at[k] = v->stored_at[k];
+			if (v->val[k] != NULL) {
+				size_t len = strlen(v->val[k]);
+				if ((old[k] = sodium_malloc(len + 1)) == NULL) {
+					rc = bs_fail(err, BS_ERR_NOMEM, "out of guarded memory");
+					break;
+				}
+				memcpy(old[k], v->val[k], len + 1);
+			}
+		}
+		rc = vault_set(v, k, values[i], now, err);	/* registers it with the masker */
+	}
+	if (rc == BS_OK)
+		rc = vault_save(v, err);
+	for (int k = 0; k < VAULT_NKEYS; k++) {
+		if (!saved[k])
+			continue;
+		if (rc != BS_OK) {
+			/* not saved: the secrets are as they were */
+			if (v->val[k] != NULL)
+				sodium_free(v->val[k]);
+			v->val[k] = old[k];
+			v->stored_at[k] = old_at[k];
+			v->generation++;
+		} else if (old[k] != NULL)
+			sodium_free(old[k]);
+	}
+	return rc;
 }
 
 bs_rc

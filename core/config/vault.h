@@ -92,6 +92,17 @@ int64_t vault_stored_at(const struct vault *v, enum vault_key k);
 bs_rc vault_set(struct vault *v, enum vault_key k, const char *value,
     int64_t now, struct bs_error *err);
 
+/* The one way to store secrets for good: set the n secrets keys[i] to
+ * values[i] (NULL removes one), each registered with the log masker, and
+ * save the vault once.  Nothing changes when a value is refused (empty,
+ * too long); when the save fails the secrets in memory are put back as
+ * they were.  now as in vault_set. */
+bs_rc vault_store(struct vault *v, const enum vault_key *keys, const char *const *values,
+    size_t n, int64_t now, struct bs_error *err);
+/* A number that changes whenever a secret of v changes (0 for NULL): the
+ * session builds its clients again when it differs from the one they
+ * were built at. */
+unsigned long vault_generation(const struct vault *v);
 /* Add or replace a slot on an open vault (the data key stays). */
 bs_rc vault_set_passphrase(struct vault *v, const char *passphrase,
     struct bs_error *err);

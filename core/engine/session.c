@@ -14,21 +14,41 @@
 #include "base/util.h"
 #include "config/vault.h"
 
+static void
+make_http(struct bs_session *s, const struct http_clock *clock)
+{
+	struct http_options o = { 0 };
+
+	if (s->conf != NULL) {
+		o.ca_file = conf_get(s->conf, "tls.ca_file");
+		o.total_timeout_ms = conf_get_int(s->conf, "http.timeout_seconds") * 1000L;
+	}
+	s->http = http_client_new(&o, clock);
+	s->clock = clock;
+	s->conf_gen = conf_generation(s->conf);
+	s->vault_gen = vault_generation(s->vault);
+}
+
 void
 session_init(struct bs_session *s, const struct conf *conf, const struct vault *vault,
     struct store *store, const struct http_clock *clock)
 {
-	struct http_options o = { 0 };
-
 	memset(s, 0, sizeof *s);
 	s->conf = conf;
 	s->vault = vault;
 	s->store = store;
-	if (conf != NULL) {
-		o.ca_file = conf_get(conf, "tls.ca_file");
-		o.total_timeout_ms = conf_get_int(conf, "http.timeout_seconds") * 1000L;
-	}
-	s->http = http_client_new(&o, clock);
+	make_http(s, clock);
+}
+
+/* The clients are built from settings and secrets: when either changed
+ * since, they are built again (on first use, like the first time). */
+static void
+refresh(struct bs_session *s)
+{
+	if (s->conf_gen == conf_generation(s->conf) && s->vault_gen == vault_generation(s->vault))
+		return;
+	session_close(s);
+	make_http(s, s->clock);
 }
 
 void
@@ -52,6 +72,7 @@ session_bob(struct bs_session *s, struct bob_client **out, struct bs_error *err)
 	const char *id, *tok, *url;
 
 	*out = NULL;
+	refresh(s);
 	if (s->bob == NULL) {
 		id = secret(s, VAULT_HIBOB_ID);
 		tok = secret(s, VAULT_HIBOB_TOKEN);
@@ -74,6 +95,7 @@ session_assembled(struct bs_session *s, struct asm_client **out, struct bs_error
 	const char *key, *url;
 
 	*out = NULL;
+	refresh(s);
 	if (s->assembled == NULL) {
 		if (!conf_get_bool(s->conf, "assembled.enabled"))
 			return bs_fail(err, BS_ERR_NOT_CONFIGURED,
@@ -98,6 +120,7 @@ session_scim(struct bs_session *s, struct scim_client **out, struct bs_error *er
 	const char *id, *sec, *url, *tok_url;
 
 	*out = NULL;
+	refresh(s);
 	if (s->scim == NULL) {
 		url = conf_get(s->conf, "alleo.scim_url");
 		tok_url = conf_get(s->conf, "alleo.token_url");

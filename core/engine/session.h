@@ -28,6 +28,11 @@ struct bs_session {
 	struct bob_client *bob;		/* owned, created by session_bob */
 	struct asm_client *assembled;	/* owned, created by session_assembled */
 	struct scim_client *scim;	/* owned, created by session_scim */
+	/* the conf_generation and vault_generation the clients were built
+	 * at: when either moved on, session_bob, session_assembled and
+	 * session_scim build every client (and the HTTP client) again */
+	unsigned long conf_gen, vault_gen;
+	const struct http_clock *clock;	/* borrowed, may be NULL */
 };
 
 /* clock may be NULL (real time). */

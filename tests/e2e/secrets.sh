@@ -109,6 +109,18 @@ else
 	t_fail "the daemon did not stay up: $(head -c 300 "$OUT/d.err")"
 fi
 no_secret_in "$OUT" "daemon output"
+
+t_case "credentials forget removes one service's secrets (vault_store) and keeps the others"
+printf '%s\n%s\n' "$SB_SCIM_ID" "$SB_SCIM_SECRET" | "$BOBSYNC" credentials set alleo >/dev/null 2>&1 ||
+	t_fail "the Alleo secrets could not be stored"
+t_contains "$("$BOBSYNC" credentials status 2>&1 | grep 'alleo.client_secret')" "Z" "stored first"
+"$BOBSYNC" credentials forget alleo >"$OUT/forget.out" 2>&1
+t_eq "$?" 0 "forget exit status"
+t_contains "$(cat "$OUT/forget.out")" "Removed the Alleo" "it says so"
+s=$("$BOBSYNC" credentials status 2>&1)
+t_contains "$(printf '%s\n' "$s" | grep 'alleo.client_secret')" "not stored" "the Alleo secret is gone"
+t_contains "$(printf '%s\n' "$s" | grep 'alleo.client_id')" "not stored" "and its client id"
+t_not_contains "$(printf '%s\n' "$s" | grep 'hibob.token')" "not stored" "HiBob's token stays"
 unset BOBSYNC_PASSPHRASE_FILE
 
 t_summary

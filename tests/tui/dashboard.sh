@@ -140,7 +140,7 @@ tm_keys Enter
 tm_wait "Step 2 of 8"
 s=$(tm_screen)
 t_contains "$s" "Credentials are stored already" "the stored credentials are kept"
-t_contains "$s" "< a key file (unattended runs) >" "the key file, not a passphrase"
+t_contains "$s" "a key file (unattended runs)  (kept: the vault exists)" "the key file, not a passphrase, and kept"
 tm_keys Escape
 tm_wait "Step 1 of 8"
 tm_keys Escape

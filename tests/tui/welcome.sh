@@ -103,6 +103,14 @@ tm_wait "Step 1 of 8"
 tm_keys 2
 tm_wait "< sandbox tenant (api.sandbox.hibob.com) >"
 t_eq "$(bs config get hibob.base_url)" "https://api.hibob.com/v1" "not saved before Enter"
+t_contains "$(tm_screen)" "Enter saves: https://api.sandbox.hibob.com/v1 (now https://api.hibob.com/v1)" \
+	"the address that will be saved is shown"
+tm_keys 3
+tm_wait "Enter saves: (type the address)"
+tm_type "https://bob.example.com/v1"
+tm_wait "Enter saves: https://bob.example.com/v1 (now"
+tm_keys Up 2
+tm_wait "< sandbox tenant (api.sandbox.hibob.com) >"
 tm_keys Enter
 tm_wait "Step 2 of 8"
 t_eq "$(bs config get hibob.base_url)" "https://api.sandbox.hibob.com/v1" "saved on Enter"

@@ -29,6 +29,10 @@ t_case "step 2: a token HiBob rejects is refused there and not stored"
 tm_keys Enter
 tm_wait "Step 2 of 8"
 t_contains "$(tm_screen)" "Settings > Integrations > Service Users" "what to do in Bob"
+tm_keys "?"
+tm_wait "Help: Credentials"		# the focused ID field leaves ? to the help
+tm_keys Escape
+tm_gone "Help: Credentials"
 tm_type "$SB_HIBOB_ID"
 tm_keys Enter
 tm_type "WRONG-$SB_HIBOB_TOKEN"
@@ -58,10 +62,33 @@ tm_wait "fail  The eligibility field" 30
 tm_keys j
 tm_wait "alleo_access"
 t_contains "$(tm_screen)" "the setup cannot go on" "blocked until it passes"
+# the detail pane (below the list) names the check under the cursor
+detail_of() { tm_screen | grep -v '^ *[a-z]*  The eligibility field'; }
+t_contains "$(detail_of)" "The eligibility field" "the detail of the failed check is shown"
+t_contains "$(tm_screen)" "What to do" "with its remedy"
+tm_keys r
+tm_wait "Running the checks"
+tm_wait "fail  The eligibility field" 30
+s=$(detail_of)
+t_contains "$s" "The eligibility field" "after r the detail is still the failed check's"
+t_contains "$s" "What to do" "with its remedy"
 sb_ctl hibob POST /_control/scenario '{"name": "default"}' >/dev/null
 tm_keys r
 tm_wait "pass  The eligibility field" 30
 t_not_contains "$(tm_screen)" "fail  " "no check fails"
+
+t_case "back on step 2 the vault's protection is shown as kept, and Enter keeps the credentials"
+tm_keys Escape
+tm_wait "Step 2 of 8"
+s=$(tm_screen)
+t_contains "$s" "Credentials are stored already: Enter keeps them." "stored"
+t_contains "$s" "a key file (unattended runs)  (kept: the vault exists)" \
+	"the protection cannot be changed, and says why"
+t_eq "$(printf '%s\n' "$s" | grep -c '(kept: the vault exists)')" 3 "nor the passphrase, twice"
+t_not_contains "$s" "< a key file" "not offered as a choice"
+tm_keys Enter Enter
+tm_wait "Step 3 of 8"
+tm_wait "pass  The eligibility field" 30
 
 t_case "step 4: Alleo by SCIM, its settings and secrets saved"
 tm_keys Enter
@@ -119,14 +146,14 @@ sleep 0.5
 tm_screen | grep -q "Enter goes on to the time-off preview" || tm_keys Escape
 tm_wait "Enter goes on to the time-off preview"
 
-t_case "step 7: the time-off preview"
+t_case "step 6: v opens the list again; Enter in the list goes on"
+tm_keys v
+tm_wait "320 people" 30
 tm_keys Enter
 tm_wait "Step 7 of 8"
-tm_wait "will sync to Assembled" 30
-tm_keys Escape
-tm_wait "Enter goes on to the first sync"
 
-t_case "step 8: the roster plan, confirmed and applied with counts"
+t_case "step 7: the time-off preview; Enter in the list goes on"
+tm_wait "will sync to Assembled" 30
 tm_keys Enter
 tm_wait "Step 8 of 8"
 tm_wait "Roster plan" 30

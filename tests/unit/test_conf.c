@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "config/conf.h"
+#include "config/vault.h"
+#include "engine/session.h"
 #include "base/util.h"
 
 /* ---- helpers ---- */
@@ -1132,6 +1134,198 @@ entry_sync_until_past(void **state)
 	assert_int_equal(conf_check_entry("timeoff.lookback_days", "0", now, &err), BS_OK);
 }
 
+/* ---- conf_update: the one way to change a setting ---- */
+
+/* One key into the file as it is on disk now: comments, order, lines the
+ * caller never read and a line with a problem all stay. */
+static void
+update_writes_one_key(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct conf *c = conf_new();
+	unsigned long g;
+	char *text;
+
+	write_file(f->path, "# mine\nlog.level = info # keep\n", 0600);
+	assert_int_equal(conf_load(c, f->path, &err), BS_OK);
+	/* changed behind the caller's back, with a line that has a problem */
+	write_file(f->path, "# mine\nlog.level = info # keep\nalleo.mode = scim\n"
+	    "guard.max_removals = many\n", 0600);
+	g = conf_generation(c);
+	assert_int_equal(conf_update(c, f->path, "alleo.prestart_days", "5", &err), BS_OK);
+	assert_string_equal(conf_get(c, "alleo.prestart_days"), "5");
+	assert_true(conf_generation(c) != g);
+	text = read_all(f->path);
+	assert_string_equal(text, "# mine\nlog.level = info # keep\nalleo.mode = scim\n"
+	    "guard.max_removals = many\nalleo.prestart_days = 5\n");
+	free(text);
+	/* NULL: back to the default, its line gone */
+	assert_int_equal(conf_update(c, f->path, "log.level", NULL, &err), BS_OK);
+	assert_false(conf_is_set(c, "log.level"));
+	assert_string_equal(conf_get(c, "log.level"), "warning");
+	text = read_all(f->path);
+	assert_null(strstr(text, "log.level"));
+	assert_non_null(strstr(text, "# keep"));
+	free(text);
+	conf_free(&c);
+}
+
+/* A refused value changes nothing, in memory or on disk, and the error
+ * names the key (the CLI prints it as it is). */
+static void
+update_refuses_bad_values(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct conf *c = conf_new();
+	unsigned long g = conf_generation(c);
+
+	assert_int_equal(conf_update(c, f->path, "alleo.prestart_days", "400", &err),
+	    BS_ERR_CONFIG);
+	assert_non_null(strstr(err.detail, "alleo.prestart_days: "));
+	assert_int_equal(conf_update(c, f->path, "timeoff.sync_until", "2001-01-01", &err),
+	    BS_ERR_CONFIG);
+	assert_non_null(strstr(err.detail, "timeoff.sync_until: "));
+	assert_non_null(strstr(err.detail, "in the past"));
+	assert_int_not_equal(conf_update(c, f->path, "no.such_key", "1", &err), BS_OK);
+	assert_int_not_equal(conf_update(NULL, f->path, "log.level", "info", &err), BS_OK);
+	assert_int_not_equal(conf_update(c, NULL, "log.level", "info", &err), BS_OK);
+	assert_false(conf_is_set(c, "alleo.prestart_days"));
+	assert_int_equal(conf_generation(c), g);
+	assert_int_not_equal(access(f->path, F_OK), 0);
+	conf_free(&c);
+}
+
+/* A save that fails (the folder is gone; root writes into read-only
+ * folders, so a missing one is what fails for everyone) puts the value in
+ * memory back as it was: set, unset, or at its default. */
+static void
+update_rolls_back_failed_save(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct conf *c = conf_new();
+	char gone[256];
+
+	snprintf(gone, sizeof gone, "%s/missing/bobsync.conf", f->dir);
+	assert_int_equal(conf_set(c, "log.level", "info", &err), BS_OK);
+	assert_int_not_equal(conf_update(c, gone, "log.level", "debug", &err), BS_OK);
+	assert_true(err.detail[0] != '\0');
+	assert_string_equal(conf_get(c, "log.level"), "info");
+	assert_int_not_equal(conf_update(c, gone, "log.level", NULL, &err), BS_OK);
+	assert_true(conf_is_set(c, "log.level"));
+	assert_string_equal(conf_get(c, "log.level"), "info");
+	assert_int_not_equal(conf_update(c, gone, "alleo.mode", "csv", &err), BS_OK);
+	assert_false(conf_is_set(c, "alleo.mode"));
+	assert_string_equal(conf_get(c, "alleo.mode"), "off");
+	/* a file that cannot be read back is not overwritten */
+	write_file(f->path, "log.level = info\n", 0600);
+	{
+		FILE *fp = fopen(f->path, "a");	/* a NUL byte: not readable to the end */
+		assert_non_null(fp);
+		fputs("x = \n", fp);
+		fputc('\0', fp);
+		fclose(fp);
+	}
+	assert_int_not_equal(conf_update(c, f->path, "log.level", "debug", &err), BS_OK);
+	assert_string_equal(conf_get(c, "log.level"), "info");
+	conf_free(&c);
+}
+
+/* The generation moves on every change of a value, and only then. */
+static void
+generation_counts_changes(void **state)
+{
+	struct conf *c = conf_new();
+	struct bs_error err = { 0 };
+	unsigned long g;
+
+	(void)state;
+	assert_int_equal(conf_generation(NULL), 0);
+	g = conf_generation(c);
+	assert_int_equal(conf_set(c, "log.level", "info", &err), BS_OK);
+	assert_true(conf_generation(c) != g);
+	g = conf_generation(c);
+	assert_int_equal(conf_set(c, "log.level", "info", &err), BS_OK);
+	assert_int_equal(conf_generation(c), g);	/* the same value */
+	assert_int_not_equal(conf_set(c, "log.level", "loud", &err), BS_OK);
+	assert_int_equal(conf_generation(c), g);	/* refused */
+	assert_int_equal(conf_unset(c, "alleo.mode", &err), BS_OK);
+	assert_int_equal(conf_generation(c), g);	/* was not set */
+	assert_int_equal(conf_unset(c, "log.level", &err), BS_OK);
+	assert_true(conf_generation(c) != g);
+	g = conf_generation(c);
+	assert_int_equal(conf_parse(c, "log.level = debug\n", 18, "t", &err), BS_OK);
+	assert_true(conf_generation(c) != g);
+	conf_free(&c);
+}
+
+/* The session's clients are made again when a setting or a secret changed
+ * since they were made, and kept while nothing did. */
+static void
+session_follows_generations(void **state)
+{
+	struct fixture *f = *state;
+	struct conf *c = conf_new();
+	struct vault *v = NULL;
+	struct vault_unlock how = { "a passphrase for tests", NULL };
+	struct bs_error err = { 0 };
+	struct bs_session s;
+	struct bob_client *bob, *again;
+	char vpath[256];
+	const enum vault_key k = VAULT_HIBOB_TOKEN;
+	const char *tok = "token-two";
+
+	setenv("BOBSYNC_KDF", "min", 1);
+	snprintf(vpath, sizeof vpath, "%s/vault", f->dir);
+	assert_int_equal(vault_create(vpath, &how, &v, &err), BS_OK);
+	assert_int_equal(vault_set(v, VAULT_HIBOB_ID, "SU-1", 0, &err), BS_OK);
+	assert_int_equal(vault_set(v, VAULT_HIBOB_TOKEN, "token-one", 0, &err), BS_OK);
+	session_init(&s, c, v, NULL, NULL);
+	assert_int_equal(session_bob(&s, &bob, &err), BS_OK);
+	assert_int_equal(session_bob(&s, &again, &err), BS_OK);
+	assert_ptr_equal(bob, again);		/* nothing changed: kept */
+	assert_int_equal(s.conf_gen, conf_generation(c));
+	assert_int_equal(conf_set(c, "http.timeout_seconds", "30", &err), BS_OK);
+	assert_true(s.conf_gen != conf_generation(c));
+	assert_int_equal(session_bob(&s, &bob, &err), BS_OK);
+	assert_int_equal(s.conf_gen, conf_generation(c));	/* made again */
+	assert_int_equal(vault_store(v, &k, &tok, 1, 0, &err), BS_OK);
+	assert_true(s.vault_gen != vault_generation(v));
+	assert_int_equal(session_bob(&s, &bob, &err), BS_OK);
+	assert_int_equal(s.vault_gen, vault_generation(v));
+	/* a secret taken away is seen at once: no client without it */
+	tok = NULL;
+	assert_int_equal(vault_store(v, &k, &tok, 1, 0, &err), BS_OK);
+	assert_int_equal(session_bob(&s, &bob, &err), BS_ERR_NOT_CONFIGURED);
+	session_close(&s);
+	vault_close(&v);
+	conf_free(&c);
+}
+
+/* The console's forms name settings by their label; an ENUM's choices
+ * come one by one from the table. */
+static void
+labels_and_choices(void **state)
+{
+	const struct conf_option *mode = conf_find("alleo.mode");
+	char buf[16];
+
+	(void)state;
+	assert_string_equal(conf_label(conf_find("alleo.scim_url")), "SCIM address");
+	assert_string_equal(conf_label(conf_find("timeoff.sync_until")), "Sync until");
+	assert_string_equal(conf_label(conf_find("log.level")), "log.level");	/* no label */
+	assert_string_equal(conf_label(NULL), "");
+	assert_string_equal(conf_choice(mode, 0, buf, sizeof buf), "off");
+	assert_string_equal(conf_choice(mode, 2, buf, sizeof buf), "scim");
+	assert_string_equal(conf_choice(mode, 3, buf, sizeof buf), "csv");
+	assert_string_equal(conf_choice(mode, 4, buf, sizeof buf), "");
+	assert_string_equal(conf_choice(mode, -1, buf, sizeof buf), "");
+	assert_string_equal(conf_choice(conf_find("log.level"), 0, buf, sizeof buf), "");
+	assert_string_equal(conf_choice(mode, 1, buf, 3), "pu");	/* cut to the buffer */
+}
+
 #define T(fn) cmocka_unit_test(fn)
 #define TF(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
@@ -1172,6 +1366,12 @@ main(void)
 		TF(round_trip_set_unset_save_load),
 		TF(load_missing_and_refused_files),
 		TF(lenient_repair),
+		TF(update_writes_one_key),
+		TF(update_refuses_bad_values),
+		TF(update_rolls_back_failed_save),
+		T(generation_counts_changes),
+		TF(session_follows_generations),
+		T(labels_and_choices),
 	};
 
 	unsetenv("TZDIR");

@@ -28,6 +28,7 @@
 #include "text.h"
 #include "tui.h"
 #include "base/util.h"
+#include "config/vault.h"
 #include "widget_dialog.h"
 #include "widget_list.h"
 #include "widget_progress.h"
@@ -641,6 +642,158 @@ settings_checked_on_entry_and_saved(void **state)
 	rmdir(dir);
 }
 
+/* Tick until the top screen's job (a read) has ended and been handed to
+ * its job_done, at most about 5 s. */
+static void
+tick_until_done(struct tui *ui)
+{
+	for (int i = 0; i < 500; i++) {
+		struct tui_screen *top = tui_top(ui);
+		int running = tui_job_running(top);
+		tui_tick(ui);
+		if (!running && !tui_job_running(tui_top(ui)))
+			return;
+		usleep(10000);
+	}
+	fail_msg("the screen's worker did not end");
+}
+
+/* The setup is a table: a step's fields are made from the settings table
+ * (label, help, limits), and going on from a step opens the next one with
+ * its crumbs, through the wizard. */
+static void
+wizard_steps_from_table(void **state)
+{
+	char dir[] = "/tmp/test_ui_render.XXXXXX", path[64], *text = NULL;
+	struct conf *conf = conf_new();
+	struct bs_session s;
+	struct bs_paths paths = { 0 };
+	struct vault *vault = NULL;
+	struct dash_env e = { &s, &paths, conf, &vault, NULL };
+	struct bs_error err = { 0 };
+	struct tui *ui;
+	size_t len;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/bobsync.conf", dir);
+	paths.conf_file = path;
+	session_init(&s, conf, NULL, NULL, NULL);
+	tui_attach(&ui);
+	assert_int_equal(screen_setup_push(ui, &e, 0), -1);
+	assert_int_equal(screen_setup_push(ui, &e, 9), -1);
+	assert_int_equal(screen_setup_push(ui, &e, 4), 0);
+	tick_until_done(ui);	/* HiBob's fields: no credentials, an error */
+	tui_draw(ui);
+	assert_true(screen_has("Step 4 of 8 \xc2\xb7 Alleo"));
+	assert_true(screen_has("SCIM address"));	/* labels from conf_label */
+	assert_true(screen_has("known_hosts"));
+	assert_true(screen_has("Prestart days"));
+	tui_feed_key(ui, UK_RIGHT);			/* pull */
+	tui_feed_key(ui, UK_ENTER);			/* to Prestart days */
+	tui_draw(ui);
+	/* the table's limits in the help */
+	assert_true(screen_has("accounts this many days before the start date (0-365)"));
+	tui_feed_key(ui, UK_CTRL('u'));
+	feed_text(ui, "400");
+	tui_feed_key(ui, UK_ENTER);
+	tui_feed_key(ui, UK_ENTER);			/* saves: refused by the table */
+	tui_draw(ui);
+	assert_true(screen_has("must be a whole number from 0 to 365"));
+	assert_true(screen_has("Step 4 of 8"));
+	tui_feed_key(ui, UK_CTRL('u'));
+	feed_text(ui, "2");
+	tui_feed_key(ui, UK_ENTER);
+	tui_feed_key(ui, UK_ENTER);
+	tui_draw(ui);
+	/* saved, and the wizard opened the next step */
+	assert_true(screen_has("Step 5 of 8 \xc2\xb7 Assembled"));
+	assert_true(screen_has("Sync time off"));
+	assert_true(screen_has("Time-off type"));
+	assert_string_equal(conf_get(conf, "alleo.mode"), "pull");
+	assert_int_equal(util_read_file(path, 1 << 16, &text, &len, &err), BS_OK);
+	assert_non_null(strstr(text, "alleo.mode = pull"));
+	assert_non_null(strstr(text, "alleo.prestart_days = 2"));
+	free(text);
+	/* step 5 with the sync off: Enter saves it and goes on to step 6 */
+	tui_feed_key(ui, UK_ENTER);
+	tui_draw(ui);
+	assert_true(screen_has("Step 6 of 8 \xc2\xb7 Employees"));
+	assert_string_equal(conf_get(conf, "assembled.enabled"), "false");
+	/* Esc goes back a step */
+	tui_feed_key(ui, UK_ESC);
+	tui_draw(ui);
+	assert_true(screen_has("Step 5 of 8"));
+	tui_stop(&ui);
+	session_close(&s);
+	conf_free(&conf);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* Step 2: a field just reached leaves ? to the help (the ID is not "?");
+ * what cannot be changed says why. */
+static void
+wizard_credentials_help_and_kept_fields(void **state)
+{
+	char dir[] = "/tmp/test_ui_render.XXXXXX", path[64], vpath[80];
+	struct conf *conf = conf_new();
+	struct bs_session s;
+	struct bs_paths paths = { 0 };
+	struct vault *vault = NULL;
+	struct vault_unlock how = { "a passphrase for tests", NULL };
+	struct dash_env e = { &s, &paths, conf, &vault, NULL };
+	struct bs_error err = { 0 };
+	struct tui *ui;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/bobsync.conf", dir);
+	snprintf(vpath, sizeof vpath, "%s/vault", dir);
+	paths.conf_file = path;
+	paths.vault_file = vpath;
+	session_init(&s, conf, NULL, NULL, NULL);
+	tui_attach(&ui);
+	assert_int_equal(screen_setup_push(ui, &e, 2), 0);
+	tui_draw(ui);
+	assert_true(screen_has("Step 2 of 8 \xc2\xb7 Credentials"));
+	assert_false(screen_has("kept: the vault exists"));
+	tui_feed_key(ui, '?');
+	tui_draw(ui);
+	assert_true(screen_has("show or hide a hidden value while typing"));	/* the help */
+	tui_feed_key(ui, UK_ESC);			/* closes the help */
+	feed_text(ui, "SU-1?");
+	tui_draw(ui);
+	assert_true(screen_has("SU-1?"));		/* once typing, ? is text */
+	assert_false(screen_has("?SU-1"));
+	tui_feed_key(ui, UK_TAB);
+	tui_feed_key(ui, '?');				/* a new field: help again */
+	tui_draw(ui);
+	assert_true(screen_has("show or hide a hidden value while typing"));
+	tui_feed_key(ui, UK_ESC);
+	tui_feed_key(ui, UK_TAB);			/* Protect with */
+	tui_feed_key(ui, UK_RIGHT);			/* a key file */
+	tui_draw(ui);
+	assert_true(screen_has("(not needed with a key file)"));
+	tui_pop(ui);
+	/* a vault exists: its protection is kept, and the form says so */
+	setenv("BOBSYNC_KDF", "min", 1);
+	assert_int_equal(vault_create(vpath, &how, &vault, &err), BS_OK);
+	assert_int_equal(vault_save(vault, &err), BS_OK);
+	assert_int_equal(screen_setup_push(ui, &e, 2), 0);
+	tui_draw(ui);
+	assert_true(screen_has("Protect with"));
+	assert_true(screen_has("a passphrase  (kept: the vault exists)"));
+	assert_false(screen_has("< a passphrase >"));
+	tui_stop(&ui);
+	session_close(&s);
+	vault_close(&vault);
+	conf_free(&conf);
+	unlink(vpath);
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -656,6 +809,8 @@ main(void)
 		cmocka_unit_test(framework_too_small),
 		cmocka_unit_test(welcome_saves_only_on_continue),
 		cmocka_unit_test(settings_checked_on_entry_and_saved),
+		cmocka_unit_test(wizard_steps_from_table),
+		cmocka_unit_test(wizard_credentials_help_and_kept_fields),
 	};
 	const struct CMUnitTest pure_tests[] = {
 		cmocka_unit_test(keys_from_curses),

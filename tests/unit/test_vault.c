@@ -1184,6 +1184,88 @@ masked_after_open(void **state)
 	free(p);
 }
 
+/* vault_store: several secrets stored and saved as one step; refused
+ * values change nothing; a failed save puts the secrets in memory back. */
+static void
+store_saves_together(void **state)
+{
+	char *p = tpath("store_ok");
+	struct vault_unlock how = { PASS, NULL };
+	struct vault *v = NULL;
+	struct bs_error err = { 0 };
+	const enum vault_key keys[2] = { VAULT_ALLEO_CLIENT_ID, VAULT_ALLEO_CLIENT_SECRET };
+	const char *vals[2] = { "client-77", "secret-of-client-77" };
+	const char *empty[2] = { "client-78", "" };
+	unsigned long g;
+	(void)state;
+
+	make_vault(p, PASS, NULL);
+	assert_int_equal(vault_open(p, &how, &v, &err), BS_OK);
+	g = vault_generation(v);
+	assert_int_equal(vault_store(v, keys, vals, 2, 1700000300, &err), BS_OK);
+	assert_true(vault_generation(v) != g);
+	vault_close(&v);
+	assert_int_equal(vault_open(p, &how, &v, &err), BS_OK);
+	assert_string_equal(vault_get(v, VAULT_ALLEO_CLIENT_ID), "client-77");
+	assert_string_equal(vault_get(v, VAULT_ALLEO_CLIENT_SECRET), "secret-of-client-77");
+	assert_int_equal(vault_stored_at(v, VAULT_ALLEO_CLIENT_ID), 1700000300);
+	assert_string_equal(vault_get(v, VAULT_HIBOB_TOKEN), HIBOB_TOKEN);
+	/* an empty one refuses both, before anything changes */
+	g = vault_generation(v);
+	assert_int_equal(vault_store(v, keys, empty, 2, 0, &err), BS_ERR_INVALID);
+	assert_non_null(strstr(err.detail, "empty"));
+	assert_string_equal(vault_get(v, VAULT_ALLEO_CLIENT_ID), "client-77");
+	assert_int_equal(vault_generation(v), g);
+	assert_int_equal(vault_store(NULL, keys, vals, 2, 0, &err), BS_ERR_INVALID);
+	assert_int_equal(vault_store(v, keys, vals, 0, 0, &err), BS_ERR_INVALID);
+	/* NULL removes */
+	vals[1] = NULL;
+	assert_int_equal(vault_store(v, keys + 1, vals + 1, 1, 0, &err), BS_OK);
+	vault_close(&v);
+	assert_int_equal(vault_open(p, &how, &v, &err), BS_OK);
+	assert_null(vault_get(v, VAULT_ALLEO_CLIENT_SECRET));
+	assert_string_equal(vault_get(v, VAULT_ALLEO_CLIENT_ID), "client-77");
+	vault_close(&v);
+	free(p);
+}
+
+static void
+store_rolls_back_failed_save(void **state)
+{
+	char *d = tpath("store_dir"), *moved = tpath("store_dir.moved");
+	char *p = xasprintf("%s/vault", d);
+	struct vault_unlock how = { PASS, NULL };
+	struct vault *v = NULL;
+	struct bs_error err = { 0 };
+	const enum vault_key keys[2] = { VAULT_HIBOB_ID, VAULT_HIBOB_TOKEN };
+	const char *vals[2] = { "SU-NEW", "token-new" };
+	(void)state;
+
+	assert_int_equal(mkdir(d, 0700), 0);
+	make_vault(p, PASS, NULL);
+	assert_int_equal(vault_open(p, &how, &v, &err), BS_OK);
+	/* the folder is gone (root writes into read-only ones): the save fails */
+	assert_int_equal(rename(d, moved), 0);
+	assert_int_not_equal(vault_store(v, keys, vals, 2, 1700000400, &err), BS_OK);
+	assert_true(err.detail[0] != '\0');
+	assert_string_equal(vault_get(v, VAULT_HIBOB_ID), HIBOB_ID);
+	assert_string_equal(vault_get(v, VAULT_HIBOB_TOKEN), HIBOB_TOKEN);
+	assert_int_equal(vault_stored_at(v, VAULT_HIBOB_ID), 1700000000);
+	assert_int_equal(vault_stored_at(v, VAULT_HIBOB_TOKEN), 1700000100);
+	/* a secret that was not there is not there afterwards */
+	vals[0] = ASM_KEY;
+	assert_int_not_equal(vault_store(v, (const enum vault_key[]){ VAULT_ASSEMBLED_KEY }, vals,
+	    1, 0, &err), BS_OK);
+	assert_null(vault_get(v, VAULT_ASSEMBLED_KEY));
+	assert_int_equal(rename(moved, d), 0);
+	vault_close(&v);
+	unlink(p);
+	rmdir(d);
+	free(p);
+	free(d);
+	free(moved);
+}
+
 int
 main(void)
 {
@@ -1219,6 +1301,8 @@ main(void)
 		cmocka_unit_test_teardown(set_null_removes, teardown),
 		cmocka_unit_test_teardown(stored_at_times, teardown),
 		cmocka_unit_test_teardown(masked_after_open, teardown),
+		cmocka_unit_test_teardown(store_saves_together, teardown),
+		cmocka_unit_test_teardown(store_rolls_back_failed_save, teardown),
 	};
 	if (sodium_init() < 0)
 		return 1;
