@@ -33,6 +33,10 @@ static const struct command {
 	{ "config",      cmd_config,      0 },
 	{ "credentials", cmd_credentials, 1 },
 	{ "access",      cmd_access,      1 },
+	{ "enable",      cmd_enable,      1 },
+	{ "disable",     cmd_disable,     0 },
+	{ "pause",       cmd_pause,       0 },
+	{ "resume",      cmd_pause,       0 },
 };
 
 static void
@@ -59,6 +63,12 @@ usage(FILE *f)
 "  bobsync status [--json]\n"
 "  bobsync log [--run N] [--person WHO] [--result R] [--limit N] [--json]\n"
 "  bobsync daemon [--once]              run the schedules in the foreground\n"
+"  bobsync enable systemd|cron|background [--dry-run] [--root DIR]\n"
+"                                       keep the sync core running: a system service,\n"
+"                                       a crontab line, or a daemon in the background\n"
+"  bobsync disable [--dry-run]          undo enable: nothing syncs on its own any more\n"
+"  bobsync pause [roster|timeoff|all] [--for 2h]\n"
+"  bobsync resume [roster|timeoff|all]  the sync core skips a paused sync until resumed\n"
 "  bobsync config list | get KEY | set KEY VALUE | unset KEY\n"
 "  bobsync credentials set hibob|assembled|alleo|webhook [--check]\n"
 "  bobsync credentials status | forget NAME\n"
