@@ -73,6 +73,15 @@ int screen_sync_push(struct tui *ui, struct dash_env *e, enum sync_mode mode, un
  * actions about one person. */
 int screen_log_push(struct tui *ui, struct dash_env *e, const char *crumbs);
 
+/* The sync core from the console (core_ctl.c; setup step 8 and the
+ * dashboard): a chooser, then core/admin/service.c does it; out gets what
+ * was done, a line each.  enable: -1 cancelled, 0 "not yet", 1 enabled,
+ * 2 failed (out says why).  disable, pause, resume: 1 done, 0 not, 2 failed. */
+int console_core_enable(struct tui *ui, struct dash_env *e, char *out, size_t n);
+int console_core_disable(struct tui *ui, struct dash_env *e, char *out, size_t n);
+int console_core_pause(struct tui *ui, struct dash_env *e, char *out, size_t n);
+int console_core_resume(struct tui *ui, struct dash_env *e, char *out, size_t n);
+
 /* How to keep the sync running: lines of text (daemon, systemd, cron). */
 extern const char *const dash_keep_running[];
 extern const size_t dash_keep_running_n;

@@ -836,6 +836,10 @@ core_enable_background(const struct bs_paths *p, struct store *st, const struct 
 			dup2(devnull, STDIN_FILENO);
 		dup2(logfd, STDOUT_FILENO);
 		dup2(logfd, STDERR_FILENO);
+		/* nothing of the console's: not its terminal, store or sockets */
+		if (close_range(3, ~0U, 0) < 0)
+			for (int fd = 3; fd < 1024; fd++)
+				close(fd);
 		signal(SIGHUP, SIG_IGN);
 		execve(exe, argv, envp);
 		_exit(127);
