@@ -38,11 +38,22 @@ on_reload(int sig)
 
 /* Engines call this between actions: a SIGTERM finishes the current action
  * and stops at the next safe point. */
+static struct beat_ctx {
+	struct app_ctx *ctx;
+	struct core_beat *hb;
+	int64_t every;
+} beating;
+
+static void beat(struct app_ctx *ctx, struct core_beat *b);
+
 static int
 stop_check(void *ctx, const struct bs_progress_event *ev)
 {
 	(void)ctx;
 	(void)ev;
+	/* a long run keeps the heartbeat fresh (between two actions) */
+	if (beating.ctx != NULL && clock_now() - beating.hb->beat >= beating.every)
+		beat(beating.ctx, beating.hb);
 	return stop_requested ? 1 : 0;
 }
 
@@ -253,7 +264,14 @@ cmd_daemon(struct app *a, int argc, char **argv)
 	hb.pid = (long long)getpid();
 	snprintf(hb.mode, sizeof hb.mode, "%s", core_started_by(once));
 	hb.since = clock_now();
+	/* beat at least every minute (every poll when shorter); "stalled"
+	 * is a beat older than two polls */
 	period = core_beat_period(a->conf, hb.mode);
+	if (period > 60)
+		period = 60;
+	beating.ctx = &ctx;
+	beating.hb = &hb;
+	beating.every = period;
 	beat(&ctx, &hb);
 	stamp(ts);
 	if (!once)
@@ -303,10 +321,11 @@ cmd_daemon(struct app *a, int argc, char **argv)
 		{
 			int roster_now = 0;
 
-			/* a paused time-off sync leaves the webhooks' work queued */
-			if (!core_paused(ctx.store, JOB_TIMEOFF, now, NULL) &&
-			    dwh_take(&wh, ctx.store, now, &roster_now) && job_enabled(a->conf,
-			    JOB_TIMEOFF)) {
+			/* taken even while paused (kept pending until a time-off run
+			 * reads them), so a queued event does not wake the loop
+			 * again and again */
+			if (dwh_take(&wh, ctx.store, now, &roster_now) && job_enabled(a->conf,
+			    JOB_TIMEOFF) && !core_paused(ctx.store, JOB_TIMEOFF, now, NULL)) {
 				int s = run_job(a, &ctx, JOB_TIMEOFF, &wh, "webhook");
 
 				dwh_done(&wh, s == 0);
@@ -402,6 +421,7 @@ cmd_daemon(struct app *a, int argc, char **argv)
 	else if (!once)
 		fprintf(stderr, "%s bobsync: daemon stopped\n", ts);
 out:
+	beating.ctx = NULL;
 	dwh_stop(&wh);
 	app_ctx_close(&ctx);
 	return once ? status : 0;

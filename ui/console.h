@@ -64,7 +64,8 @@ int screen_checks_push(struct tui *ui, struct dash_env *e, const char *crumbs, i
  * progress bar and live counts.  jobs is a bitmask of 1 << JOB_*, done in
  * order (roster, then time off).  APPROVE shows what a blocked plan
  * removes and applies it with its approval; SETUP is step 8: after the
- * runs, how to keep it running, and Enter opens the dashboard. */
+ * runs, the admin picks how the sync core runs (console_core_enable), then
+ * Enter opens the dashboard. */
 enum sync_mode { SYNC_NOW, SYNC_APPROVE, SYNC_SETUP };
 int screen_sync_push(struct tui *ui, struct dash_env *e, enum sync_mode mode, unsigned jobs,
     const char *crumbs);

@@ -319,7 +319,7 @@ core_beat_period(const struct conf *conf, const char *mode)
 		p = 300;
 	if (str_eq(mode, "cron") || str_eq(mode, "once"))
 		return p < 300 ? 300 : p;
-	return p > 60 ? 60 : p;
+	return p;
 }
 
 /* ---- pause ---- */
@@ -1149,8 +1149,8 @@ core_enable_systemd(const struct bs_paths *p, struct store *st, const struct cor
 			if (svc == NULL && access(SERVICE_STORE, R_OK) == 0)
 				store_open(SERVICE_STORE, &svc, NULL);
 			if (svc != NULL)
-				ok = core_wait_beat(svc, 1, 0, &b) || (core_beat_load(svc, &b, NULL) ==
-				    BS_OK && b.pid != 0);
+				ok = core_beat_load(svc, &b, NULL) == BS_OK && b.pid != 0 &&
+				    str_eq(b.mode, "systemd");
 			if (!ok)
 				usleep(100000);
 		}

@@ -41,9 +41,10 @@ bs_rc core_beat_load(struct store *st, struct core_beat *out, struct bs_error *e
 /* Remove the heartbeat if it is pid's (a clean daemon exit). */
 void core_beat_clear(struct store *st, long long pid);
 
-/* Seconds between two heartbeats the core promises: the time-off poll
- * interval (BOBSYNC_TEST_POLL_SECONDS when set), at most 60 s for a
- * daemon; 5 minutes at least for cron. */
+/* The poll interval of the core's mode: timeoff.poll_minutes
+ * (BOBSYNC_TEST_POLL_SECONDS when set); 5 minutes at least for cron.  A
+ * daemon beats at least every minute (every poll when shorter); a beat
+ * older than twice this is "stalled". */
 int64_t core_beat_period(const struct conf *conf, const char *mode);
 
 /* ---- pause ---- */

@@ -83,9 +83,13 @@ state_running_stalled_not_running(void **state)
 	core_beat_save(st, &b, NULL);
 	core_status_read(c, st, now, &cs);
 	assert_int_equal(cs.state, CORE_RUNNING);
-	assert_int_equal(cs.period, 60);	/* poll 5 min, a daemon beats each minute */
+	assert_int_equal(cs.period, 300);	/* timeoff.poll_minutes 5 */
 	assert_true(cs.scheduled);
-	b.beat = now - 121;	/* older than twice the period */
+	b.beat = now - 600;	/* twice the poll: still running */
+	core_beat_save(st, &b, NULL);
+	core_status_read(c, st, now, &cs);
+	assert_int_equal(cs.state, CORE_RUNNING);
+	b.beat = now - 601;	/* older than twice the poll interval */
 	core_beat_save(st, &b, NULL);
 	core_status_read(c, st, now, &cs);
 	assert_int_equal(cs.state, CORE_STALLED);
