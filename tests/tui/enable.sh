@@ -2,7 +2,8 @@
 # enable.sh - setup step 8 enables the sync core (issue 15), in a real
 # terminal (tmux, 80x24, NO_COLOR): "in the background now" starts a daemon
 # that outlives the console, the dashboard shows it running with a fresh
-# beat, an approval in HiBob then reaches Assembled within one poll, and D
+# beat, an approval in HiBob then reaches Assembled within one poll, p and u
+# pause and resume time off (who, when, until when), and D
 # on the dashboard stops it; "not yet" leaves the header saying not running
 # and no next run.
 . "$(dirname "$0")/../lib/testlib.sh"
@@ -95,10 +96,26 @@ i=0
 until synced || [ $i -ge $(( (POLL + 10) * 5 )) ]; do sleep 0.2; i=$((i + 1)); done
 synced || t_fail "the approved request $rid did not reach Assembled: $(tail -3 "$BOBSYNC_HOME/daemon.log")"
 
-t_case "D on the dashboard disables it: the daemon stops, the header says not running"
+t_case "p on the dashboard pauses time off (who, when), u resumes it"
 TM_SOCK=$TM_SOCK-2
 tm_start env BOBSYNC_TEST_POLL_SECONDS=$POLL "$BOBSYNC"
 tm_wait "Sync core: running"
+tm_keys p
+tm_wait "Pause which sync?"
+tm_keys 2
+tm_wait "For how long?"
+tm_keys 3
+tm_wait "Paused: time off, by $(id -un) at today"
+s=$(tm_screen)
+t_contains "$s" "until " "until when"
+t_not_contains "$s" "until resumed" "for 2 hours, not until resumed"
+t_eq "$(core "['paused']['timeoff']['by']")" "$(id -un)" "recorded for the daemon"
+t_eq "$(core "['paused']['roster']")" None "the roster runs on"
+tm_keys u
+tm_gone "Paused: time off"
+t_eq "$(core "['paused']['timeoff']")" None "resumed"
+
+t_case "D on the dashboard disables it: the daemon stops, the header says not running"
 tm_keys D
 tm_wait "Disable the sync core"
 tm_keys y
