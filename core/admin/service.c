@@ -535,6 +535,20 @@ enabled_save(struct store *st, const char *mode, const char *store_path, struct 
 	return kv_put_json(st, KV_ENABLED, j, err);
 }
 
+/* One way at a time: enabling another way first needs a disable (two
+ * cores would take turns at the lock and confuse the status). */
+static bs_rc
+one_way(struct store *st, const char *mode, struct bs_error *err)
+{
+	char cur[16];
+
+	enabled_read(st, cur, NULL, 0);
+	if (cur[0] == '\0' || str_eq(cur, mode))
+		return BS_OK;
+	return bs_fail(err, BS_ERR_CONFLICT, "the sync core is enabled with %s already: "
+	    "'bobsync disable' (D on the dashboard) first", cur);
+}
+
 int
 core_wait_beat(struct store *st, int64_t after, int seconds, struct core_beat *out)
 {
@@ -715,7 +729,8 @@ core_enable_cron(const struct bs_paths *p, struct store *st, const struct core_o
 	char exe[PATH_MAX], *cur = NULL, *line, *next, when[48];
 	bs_rc rc;
 
-	if (!(o != NULL && o->dry_run) && (rc = unattended(p, err)) != BS_OK)
+	if (!(o != NULL && o->dry_run) && ((rc = one_way(st, "cron", err)) != BS_OK ||
+	    (rc = unattended(p, err)) != BS_OK))
 		return rc;
 	line = core_cron_line(p, self_exe(o, exe));
 	if (o != NULL && o->dry_run) {
@@ -791,7 +806,9 @@ core_enable_background(const struct bs_paths *p, struct store *st, const struct 
 		return bs_fail(err, BS_ERR_CONFLICT, "a sync core already runs (%s, pid %lld); "
 		    "'bobsync disable' stops it first", b.mode, b.pid);
 	if (!(o != NULL && o->dry_run)) {
-		bs_rc rc = unattended(p, err);
+		bs_rc rc = one_way(st, "background", err);
+		if (rc == BS_OK)
+			rc = unattended(p, err);
 		if (rc != BS_OK)
 			return rc;
 	}
@@ -969,6 +986,16 @@ struct sysd {
 	int have_user;
 };
 
+static const char *
+owner_note(const struct sysd *d, int owned)
+{
+	if (!owned)
+		return "";
+	if (d->o->dry_run || (geteuid() == 0 && d->have_user))
+		return ", owner bobsync";
+	return ", owner bobsync once the user exists (not set here)";
+}
+
 /* Write a file (mode, owner when real and asked). */
 static bs_rc
 put_file(struct sysd *d, const char *path, const char *data, size_t len, mode_t mode,
@@ -978,7 +1005,7 @@ put_file(struct sysd *d, const char *path, const char *data, size_t len, mode_t 
 	bs_rc rc = BS_OK;
 
 	say(d->o, "%s %s (mode %04o%s)", d->o->dry_run ? "would write" : "write", path,
-	    (unsigned)mode, owned ? ", owner bobsync" : "");
+	    (unsigned)mode, owner_note(d, owned));
 	if (!d->o->dry_run) {
 		rc = util_write_atomic(full, data, len, mode, err);
 		if (rc == BS_OK && owned && geteuid() == 0 && d->have_user &&
@@ -996,7 +1023,7 @@ put_dir(struct sysd *d, const char *path, mode_t mode, int owned, struct bs_erro
 	bs_rc rc = BS_OK;
 
 	say(d->o, "%s %s (mode %04o%s)", d->o->dry_run ? "would make the folder" :
-	    "folder", path, (unsigned)mode, owned ? ", owner bobsync" : "");
+	    "folder", path, (unsigned)mode, owner_note(d, owned));
 	if (!d->o->dry_run) {
 		if (mkdirs(full, mode) != 0)
 			rc = bs_fail(err, BS_ERR_IO, "cannot make %s: %s", full, strerror(errno));
@@ -1071,6 +1098,8 @@ core_enable_systemd(const struct bs_paths *p, struct store *st, const struct cor
 	d.o = o != NULL ? o : &dry;
 	d.root = o != NULL && o->root != NULL ? o->root : "/";
 	d.real = !d.o->dry_run && str_eq(d.root, "/");
+	if (d.real && (rc = one_way(st, "systemd", err)) != BS_OK)
+		return rc;
 	if (d.real && !core_systemd_available())
 		return bs_fail(err, BS_ERR_INVALID, geteuid() != 0 ? "a system service needs root: "
 		    "run 'sudo bobsync enable systemd', or use cron" : "systemd does not run this "

@@ -51,6 +51,8 @@ else
 	BOBSYNC_STARTED_BY=cron bs daemon --once >/dev/null 2>&1
 	t_eq "$(core "['mode']")" cron "the pass's heartbeat"
 	t_eq "$(core "['running']")" True "running while cron's beat is fresh"
+	out=$(bs enable background 2>&1) && t_fail "a second way was enabled beside cron"
+	t_contains "$out" "enabled with cron already" "one way at a time"
 	bs disable >"$T_TMP/dis.out" 2>&1 || t_fail "disable: $(cat "$T_TMP/dis.out")"
 	tab=$(crontab -l)
 	t_not_contains "$tab" "bobsync" "bobsync's lines removed"
