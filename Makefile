@@ -104,6 +104,13 @@ $(BUILD)/core/%.o: core/%.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(CORE_CFLAGS) -Icore -c $< -o $@
 
+# The systemd unit, as a C string for 'bobsync enable systemd' (core/admin/service.c).
+$(BUILD)/gen/bobsync_unit.h: app/systemd/bobsync.service.in
+	@mkdir -p $(@D)
+	$(Q)sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+$(BUILD)/core/admin/service.o: $(BUILD)/gen/bobsync_unit.h
+$(BUILD)/core/admin/service.o: CPPFLAGS += -I$(BUILD)/gen
+
 $(BUILD)/ui/%.o: ui/%.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")

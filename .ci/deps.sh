@@ -6,7 +6,10 @@ set -eu
 # Debian package : what it provides
 PKGS="gcc make pkg-config libncurses-dev libcurl4-openssl-dev libjansson-dev
 libsodium-dev libsqlite3-dev libcmocka-dev libmicrohttpd-dev tmux python3 openssl mandoc
-openssh-server openssh-client clang libclang-rt-14-dev valgrind procps curl"
+openssh-server openssh-client clang libclang-rt-14-dev valgrind procps curl cron"
+
+# cron provides crontab, which tests/e2e/enable.sh runs for real ('bobsync
+# enable cron'); systemd-analyze, when the machine has it, checks the unit.
 
 # shellcheck lints the shell test scripts (make lint).
 PKGS="$PKGS shellcheck"

@@ -12,6 +12,7 @@
 #include "config/conf.h"
 #include "daemon_webhook.h"
 #include "admin/jobs.h"
+#include "admin/service.h"
 #include "base/lock.h"
 #include "base/log.h"
 #include "store/store.h"
@@ -37,11 +38,22 @@ on_reload(int sig)
 
 /* Engines call this between actions: a SIGTERM finishes the current action
  * and stops at the next safe point. */
+static struct beat_ctx {
+	struct app_ctx *ctx;
+	struct core_beat *hb;
+	int64_t every;
+} beating;
+
+static void beat(struct app_ctx *ctx, struct core_beat *b);
+
 static int
 stop_check(void *ctx, const struct bs_progress_event *ev)
 {
 	(void)ctx;
 	(void)ev;
+	/* a long run keeps the heartbeat fresh (between two actions) */
+	if (beating.ctx != NULL && clock_now() - beating.hb->beat >= beating.every)
+		beat(beating.ctx, beating.hb);
 	return stop_requested ? 1 : 0;
 }
 
@@ -189,6 +201,39 @@ run_job(struct app *a, struct app_ctx *ctx, enum job_kind k, const struct daemon
 	return bs_exit_code(rc);
 }
 
+/* The heartbeat: who runs the core, since when, and that it is alive. */
+static void
+beat(struct app_ctx *ctx, struct core_beat *b)
+{
+	struct bs_error err = { 0 };
+
+	b->beat = clock_now();
+	if (core_beat_save(ctx->store, b, &err) != BS_OK)
+		log_warn("recording the heartbeat: %s", bs_error_text(&err));
+}
+
+/* A paused sync is skipped (said once when it starts and when it ends). */
+static int
+paused(struct app_ctx *ctx, enum job_kind k, int64_t now, int said[JOB_COUNT])
+{
+	struct core_pause p;
+	char ts[21], until[21];
+	int on = core_paused(ctx->store, k, now, &p);
+
+	if (on != said[k]) {
+		stamp(ts);
+		if (on && p.until > 0)
+			time_format_utc(p.until, until);
+		if (on)
+			fprintf(stderr, "%s bobsync: %s: paused by %s%s%s; not run until resumed\n", ts,
+			    job_name(k), p.by, p.until > 0 ? " until " : "", p.until > 0 ? until : "");
+		else
+			fprintf(stderr, "%s bobsync: %s: resumed\n", ts, job_name(k));
+		said[k] = on;
+	}
+	return on;
+}
+
 int
 cmd_daemon(struct app *a, int argc, char **argv)
 {
@@ -198,6 +243,9 @@ cmd_daemon(struct app *a, int argc, char **argv)
 	int once = 0, status = 0, ran_any = 0, announce = 1, retry_quarantined = 0;
 	int64_t last_prune = 0, retry_at[JOB_COUNT] = { 0 };
 	struct file_mark conf_mark, vault_mark, m;
+	struct core_beat hb = { 0 };
+	int said_paused[JOB_COUNT] = { 0 };
+	int64_t period;
 	char ts[21];
 
 	if (argc > 1)
@@ -210,6 +258,18 @@ cmd_daemon(struct app *a, int argc, char **argv)
 	file_mark(a->paths.vault_file, &vault_mark);
 	if (app_ctx_open(a, APP_NEED_VAULT | APP_NEED_STORE, &ctx, &err) != BS_OK)
 		return app_error(a, &err);
+	hb.pid = (long long)getpid();
+	snprintf(hb.mode, sizeof hb.mode, "%s", core_started_by(once));
+	hb.since = clock_now();
+	/* beat at least every minute (every poll when shorter); "stalled"
+	 * is a beat older than two polls */
+	period = core_beat_period(a->conf, hb.mode);
+	if (period > 60)
+		period = 60;
+	beating.ctx = &ctx;
+	beating.hb = &hb;
+	beating.every = period;
+	beat(&ctx, &hb);
 	stamp(ts);
 	if (!once)
 		fprintf(stderr, "%s bobsync: daemon started (roster %s, time off %s)\n", ts,
@@ -223,6 +283,8 @@ cmd_daemon(struct app *a, int argc, char **argv)
 
 	while (!stop_requested) {
 		int64_t now = clock_now(), wake = now + 60;
+
+		beat(&ctx, &hb);
 
 		if (reload_requested) {
 			/* SIGHUP, or new credentials in the vault: how an admin
@@ -256,14 +318,18 @@ cmd_daemon(struct app *a, int argc, char **argv)
 		{
 			int roster_now = 0;
 
+			/* taken even while paused (kept pending until a time-off run
+			 * reads them), so a queued event does not wake the loop
+			 * again and again */
 			if (dwh_take(&wh, ctx.store, now, &roster_now) && job_enabled(a->conf,
-			    JOB_TIMEOFF)) {
+			    JOB_TIMEOFF) && !core_paused(ctx.store, JOB_TIMEOFF, now, NULL)) {
 				int s = run_job(a, &ctx, JOB_TIMEOFF, &wh, "webhook");
 
 				dwh_done(&wh, s == 0);
 				ran_any = 1;
 			}
-			if (roster_now && job_enabled(a->conf, JOB_ROSTER))
+			if (roster_now && job_enabled(a->conf, JOB_ROSTER) &&
+			    !core_paused(ctx.store, JOB_ROSTER, now, NULL))
 				(void)run_job(a, &ctx, JOB_ROSTER, NULL, "webhook");
 		}
 		for (int k = 0; k < JOB_COUNT && !stop_requested; k++) {
@@ -272,6 +338,9 @@ cmd_daemon(struct app *a, int argc, char **argv)
 			int s;
 
 			if (!job_enabled(a->conf, (enum job_kind)k))
+				continue;
+			/* honoured at each tick (at most a minute apart) */
+			if (paused(&ctx, (enum job_kind)k, now, said_paused))
 				continue;
 			if (job_state_load(ctx.store, (enum job_kind)k, &st, &err) != BS_OK) {
 				status = app_error(a, &err);
@@ -324,9 +393,13 @@ cmd_daemon(struct app *a, int argc, char **argv)
 		announce = 0;
 		/* sleep until the next job is due, waking for signals, for work
 		 * brought by webhooks and for a changed settings file or vault */
+		if (wake > now + period)
+			wake = now + period;	/* a pause or resume is seen at the next tick */
 		while (!stop_requested && !reload_requested && clock_now() < wake) {
 			if (dwh_wait(&wh, 1000))
 				break;
+			if (clock_now() - hb.beat >= period)
+				beat(&ctx, &hb);
 			file_mark(a->paths.vault_file, &m);
 			if (file_changed(&m, &vault_mark))
 				reload_requested = 1;	/* as SIGHUP */
@@ -335,12 +408,17 @@ cmd_daemon(struct app *a, int argc, char **argv)
 				reload_requested = 2;	/* settings only */
 		}
 	}
+	if (once)
+		beat(&ctx, &hb);
+	else
+		core_beat_clear(ctx.store, hb.pid);	/* stopped: not running */
 	stamp(ts);
 	if (once && !ran_any)
 		fprintf(stderr, "%s bobsync: nothing was due\n", ts);
 	else if (!once)
 		fprintf(stderr, "%s bobsync: daemon stopped\n", ts);
 out:
+	beating.ctx = NULL;
 	dwh_stop(&wh);
 	app_ctx_close(&ctx);
 	return once ? status : 0;

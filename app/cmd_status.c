@@ -8,6 +8,7 @@
 #include "config/conf.h"
 #include "output.h"
 #include "admin/status.h"
+#include "base/humantime.h"
 #include "store/store.h"
 #include "base/util.h"
 
@@ -15,13 +16,42 @@ static const char *const titles[JOB_COUNT] = {
 	"Roster to Alleo", "Time off to Assembled", "Time-off reconciliation"
 };
 
+/* In the admin's local time ("today 14:05"); UTC ISO only in --json. */
+static int64_t now_for_when;
+
 static void
 when(int64_t t, char buf[32])
 {
-	if (t <= 0)
-		snprintf(buf, 32, "never");
-	else
-		time_format_utc(t, buf);
+	human_time(buf, 32, (time_t)t, (time_t)now_for_when);
+}
+
+/* The sync core: running, stalled or not, and what is paused. */
+static void
+print_core(const struct core_status *c, int64_t now)
+{
+	char since[32], ago[32], until[32], at[32];
+	static const char *const what[2] = { "roster", "time off" };
+
+	if (c->state == CORE_NOT_RUNNING)
+		printf("%-26s not running: nothing syncs on its own; 'bobsync enable "
+		    "systemd|cron|background' enables it\n", "Sync core");
+	else {
+		when(c->beat.since, since);
+		human_ago(ago, sizeof ago, now - c->beat.beat);
+		printf("%-26s %s (%s, pid %lld, since %s, last beat %s)\n", "Sync core",
+		    c->state == CORE_STALLED ? "STALLED" : "running", c->beat.mode, c->beat.pid,
+		    since, ago);
+	}
+	for (int i = 0; i < 2; i++) {
+		const struct core_pause *p = &c->pause[i];
+		if (!p->on)
+			continue;
+		when(p->at, at);
+		when(p->until, until);
+		printf("%-26s %s paused by %s at %s, %s%s; 'bobsync resume' resumes it\n", "",
+		    what[i], p->by, at, p->until > 0 ? "until " : "until resumed",
+		    p->until > 0 ? until : "");
+	}
 }
 
 int
@@ -46,9 +76,11 @@ cmd_status(struct app *a, int argc, char **argv)
 		out_json(status_to_json(&s));
 		return 0;
 	}
+	now_for_when = s.now;
 	if (!s.configured)
 		printf("bobsync is not configured yet: run 'bobsync setup' (or 'bobsync credentials set "
 		    "hibob' and 'bobsync config set ...').\n\n");
+	print_core(&s.core, s.now);
 	for (int i = 0; i < JOB_COUNT; i++) {
 		const struct status_job *j = &s.jobs[i];
 		char last[32], next[32];
@@ -57,7 +89,11 @@ cmd_status(struct app *a, int argc, char **argv)
 			continue;
 		}
 		when(j->st.last_run, last);
-		when(j->due, next);
+		/* only when something will make it happen */
+		if (s.core.scheduled)
+			when(j->due, next);
+		else
+			snprintf(next, sizeof next, "not scheduled");
 		printf("%-26s last run %s: %s; next run %s", titles[i], last,
 		    j->st.last_result[0] ? j->st.last_result : "-", next);
 		if (i == JOB_ROSTER)

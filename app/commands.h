@@ -18,6 +18,9 @@ int cmd_daemon(struct app *a, int argc, char **argv);
 int cmd_config(struct app *a, int argc, char **argv);
 int cmd_credentials(struct app *a, int argc, char **argv);
 int cmd_access(struct app *a, int argc, char **argv);
+int cmd_enable(struct app *a, int argc, char **argv);	/* cmd_core.c */
+int cmd_disable(struct app *a, int argc, char **argv);
+int cmd_pause(struct app *a, int argc, char **argv);	/* pause and resume */
 
 /* Parts of commands owned by the engines' files. */
 int cmd_preview_timeoff(struct app *a, int argc, char **argv);	/* preview_timeoff.c */

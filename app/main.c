@@ -39,6 +39,8 @@ static const struct {
 	[APP_OPT_PASSPHRASE] = { "passphrase", NULL },
 	[APP_OPT_KEY_FILE] = { "key-file", NULL },
 	[APP_OPT_BOTH] = { "both", NULL },
+	[APP_OPT_ROOT] = { "root", "an absolute folder" },
+	[APP_OPT_FOR] = { "for", "a duration such as 30m, 2h or 1d" },
 };
 
 /* The commands: name, function, whether an invalid bobsync.conf stops it,
@@ -78,6 +80,16 @@ static const struct command {
 "  bobsync log [--run N] [--person WHO] [--result R] [--limit N] [--json]\n" },
 	{ "daemon", cmd_daemon, 1, APP_OPT(ONCE), 0,
 "  bobsync daemon [--once]              run the schedules in the foreground\n" },
+	{ "enable", cmd_enable, 1, APP_OPT(DRY_RUN) | APP_OPT(ROOT), 0,
+"  bobsync enable systemd|cron|background [--dry-run] [--root DIR]\n"
+"                                       keep the sync core running: a system service,\n"
+"                                       a crontab line, or a daemon in the background\n" },
+	{ "disable", cmd_disable, 0, APP_OPT(DRY_RUN), 0,
+"  bobsync disable [--dry-run]          undo enable: nothing syncs on its own any more\n" },
+	{ "pause", cmd_pause, 0, APP_OPT(FOR), 0,
+"  bobsync pause [roster|timeoff|all] [--for 2h]\n" },
+	{ "resume", cmd_pause, 0, 0, 0,
+"  bobsync resume [roster|timeoff|all]  the sync core skips a paused sync until resumed\n" },
 	{ "config", cmd_config, 0, APP_OPT(JSON), 0,
 "  bobsync config list | get KEY | set KEY VALUE | unset KEY\n" },
 	{ "credentials", cmd_credentials, 1, APP_OPT(JSON) | APP_OPT(CHECK) | APP_OPT(PASSPHRASE) |

@@ -101,7 +101,8 @@ int screen_checks_push(struct tui *ui, struct dash_env *e, const char *crumbs, i
  * progress bar and live counts.  jobs is a bitmask of 1 << JOB_*, done in
  * order (roster, then time off).  APPROVE shows what a blocked plan
  * removes and applies it with its approval; SETUP is step 8: after the
- * runs, how to keep it running, and Enter opens the dashboard. */
+ * runs, the admin picks how the sync core runs (console_core_enable), then
+ * Enter opens the dashboard. */
 enum sync_mode { SYNC_NOW, SYNC_APPROVE, SYNC_SETUP };
 int screen_sync_push(struct tui *ui, struct dash_env *e, enum sync_mode mode, unsigned jobs,
     const char *crumbs);
@@ -109,6 +110,15 @@ int screen_sync_push(struct tui *ui, struct dash_env *e, enum sync_mode mode, un
 /* The audit log: runs (filter by result), the actions of a run, the
  * actions about one person. */
 int screen_log_push(struct tui *ui, struct dash_env *e, const char *crumbs);
+
+/* The sync core from the console (core_ctl.c; setup step 8 and the
+ * dashboard): a chooser, then core/admin/service.c does it; out gets what
+ * was done, a line each.  enable: -1 cancelled, 0 "not yet", 1 enabled,
+ * 2 failed (out says why).  disable, pause, resume: 1 done, 0 not, 2 failed. */
+int console_core_enable(struct tui *ui, struct dash_env *e, char *out, size_t n);
+int console_core_disable(struct tui *ui, struct dash_env *e, char *out, size_t n);
+int console_core_pause(struct tui *ui, struct dash_env *e, char *out, size_t n);
+int console_core_resume(struct tui *ui, struct dash_env *e, char *out, size_t n);
 
 /* How to keep the sync running: lines of text (daemon, systemd, cron). */
 extern const char *const dash_keep_running[];

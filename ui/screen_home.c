@@ -13,12 +13,14 @@
 #include "admin/jobs.h"
 #include "engine/session.h"
 #include "admin/status.h"
+#include "base/humantime.h"
 #include "tui.h"
 #include "base/util.h"
 
 enum {
 	ACT_SYNC = 1, ACT_APPROVE, ACT_CHECKS, ACT_LOG, ACT_EXPLAIN, ACT_EMPLOYEES,
-	ACT_TIMEOFF, ACT_SETTINGS, ACT_CREDENTIALS, ACT_SETUP, ACT_REFRESH
+	ACT_TIMEOFF, ACT_SETTINGS, ACT_CREDENTIALS, ACT_SETUP, ACT_REFRESH,
+	ACT_ENABLE, ACT_DISABLE, ACT_PAUSE, ACT_RESUME
 };
 
 static const struct tui_action actions[] = {
@@ -38,6 +40,13 @@ static const struct tui_action actions[] = {
 	  "credentials", 0 },
 	{ ACT_SETUP, "Setup", 'w', "the setup steps again, from the first", 0 },
 	{ ACT_REFRESH, "Refresh", 'r', "read the status again", 0 },
+	{ ACT_ENABLE, "Enable", 'E', "enable the sync core: in the background, cron or a system "
+	  "service", TUI_ACT_NOBAR },
+	{ ACT_DISABLE, "Disable", 'D', "disable the sync core: nothing syncs on its own",
+	  TUI_ACT_NOBAR },
+	{ ACT_PAUSE, "Pause", 'p', "pause a sync (or all) without uninstalling, for a while or "
+	  "until resumed", TUI_ACT_NOBAR },
+	{ ACT_RESUME, "Resume", 'u', "resume paused syncs", TUI_ACT_NOBAR },
 };
 
 static const char *const job_titles[] = {
@@ -87,9 +96,10 @@ home_actions(struct tui_screen *s, size_t *n)
 
 /* One job's lines from row; returns the next free row. */
 static int
-draw_job(const struct status_job *j, int row, int x, int w, int bottom)
+draw_job(const struct status_job *j, int scheduled, int64_t now, int row, int x, int w,
+    int bottom)
 {
-	char line[512], when[21], next[21];
+	char line[512], when[32], next[32];
 	enum term_role role = ROLE_NORMAL;
 
 	if (row >= bottom)
@@ -102,7 +112,7 @@ draw_job(const struct status_job *j, int row, int x, int w, int bottom)
 		 * moves on with every refresh */
 		snprintf(line, sizeof line, "%-26s never run; due now", job_titles[j->kind]);
 	} else {
-		time_format_utc(j->st.last_run, when);
+		human_time(when, sizeof when, (time_t)j->st.last_run, (time_t)now);
 		snprintf(line, sizeof line, "%-26s last %s: %s", job_titles[j->kind], when,
 		    j->st.last_result);
 		role = str_eq(j->st.last_result, "ok") ? ROLE_OK : ROLE_ERROR;
@@ -110,7 +120,11 @@ draw_job(const struct status_job *j, int row, int x, int w, int bottom)
 	text_put(row++, x, line, w, role);
 	if (!j->enabled || j->st.last_run == 0)
 		return row;
-	time_format_utc(j->due, next);
+	/* a next run only when something will make it happen */
+	if (scheduled)
+		human_time(next, sizeof next, (time_t)j->due, (time_t)now);
+	else
+		snprintf(next, sizeof next, "not scheduled");
 	snprintf(line, sizeof line, "%-26s next %s; %ld %s", "", next, j->count,
 	    j->kind == JOB_ROSTER ? "people in Alleo" : "events in Assembled");
 	if (row < bottom)
@@ -129,6 +143,36 @@ draw_job(const struct status_job *j, int row, int x, int w, int bottom)
 		text_put(row++, x, line, w, ROLE_DIM);
 	}
 	return row;
+}
+
+/* The header: is the sync core running, and is anything paused. */
+static int
+draw_core(const struct bs_status *s, int row, int x, int w)
+{
+	const struct core_status *c = &s->core;
+	static const char *const what[2] = { "roster", "time off" };
+	char line[512], since[32], ago[32], at[32], until[32];
+
+	if (c->state == CORE_NOT_RUNNING) {
+		text_put(row++, x, "Sync core: not running: E enables it", w, ROLE_WARN);
+	} else {
+		human_time(since, sizeof since, (time_t)c->beat.since, (time_t)s->now);
+		human_ago(ago, sizeof ago, s->now - c->beat.beat);
+		snprintf(line, sizeof line, "Sync core: %s (%s, since %s, last beat %s)",
+		    c->state == CORE_STALLED ? "STALLED" : "running", c->beat.mode, since, ago);
+		text_put(row++, x, line, w, c->state == CORE_STALLED ? ROLE_ERROR : ROLE_OK);
+	}
+	for (int i = 0; i < 2; i++) {
+		const struct core_pause *p = &c->pause[i];
+		if (!p->on)
+			continue;
+		human_time(at, sizeof at, (time_t)p->at, (time_t)s->now);
+		human_time(until, sizeof until, (time_t)p->until, (time_t)s->now);
+		snprintf(line, sizeof line, "Paused: %s, by %s at %s, %s%s (u resumes)", what[i], p->by,
+		    at, p->until > 0 ? "until " : "until resumed", p->until > 0 ? until : "");
+		text_put(row++, x, line, w, ROLE_WARN);
+	}
+	return row + 1;
 }
 
 static void
@@ -153,9 +197,11 @@ home_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
 		    "steps.", w - 4, ROLE_WARN);
 		row++;
 	}
+	row = draw_core(&hm->st, row, x + 2, w - 4);
 	text_put(row++, x + 2, "SYNC", w - 4, ROLE_DIM);
 	for (int k = 0; k < JOB_COUNT; k++)
-		row = draw_job(&hm->st.jobs[k], row, x + 2, w - 4, bottom);
+		row = draw_job(&hm->st.jobs[k], hm->st.core.scheduled, hm->st.now, row, x + 2, w - 4,
+		    bottom);
 	row++;
 	if (hm->st.quarantine && row + 1 < bottom) {
 		text_put(row++, x + 2, "A sync is quarantined: its credentials or permissions were "
@@ -167,6 +213,10 @@ home_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
 		text_put(row++, x + 2, "s sync now  a approve  c checks  l log  x explain  e employees",
 		    w - 4, ROLE_DIM);
 		text_put(row++, x + 2, "t time off  o settings  k credentials  w setup  ? all keys",
+		    w - 4, ROLE_DIM);
+	}
+	if (row < bottom) {
+		text_put(row++, x + 2, "E enable  D disable  p pause  u resume (the sync core)",
 		    w - 4, ROLE_DIM);
 	}
 }
@@ -279,6 +329,28 @@ home_action(struct tui *ui, struct tui_screen *s, int key, int action)
 		refresh(ui, h);
 		tui_say(ui, ROLE_DIM, " Status read again.");
 		return TUI_HANDLED;
+	case ACT_ENABLE:
+	case ACT_DISABLE:
+	case ACT_PAUSE:
+	case ACT_RESUME: {
+		char out[2048];
+		int rc = action == ACT_ENABLE ? console_core_enable(ui, h->e, out, sizeof out) :
+		    action == ACT_DISABLE ? console_core_disable(ui, h->e, out, sizeof out) :
+		    action == ACT_PAUSE ? console_core_pause(ui, h->e, out, sizeof out) :
+		    console_core_resume(ui, h->e, out, sizeof out);
+
+		if (action == ACT_ENABLE && rc == 1) {
+			char *last = strrchr(out, '\n');
+			/* the last thing it said: where it runs, when next */
+			while (last != NULL && last > out && last[1] == '\0') {
+				*last = '\0';
+				last = strrchr(out, '\n');
+			}
+			tui_say(ui, ROLE_OK, " %s", last != NULL ? last + 1 : out);
+		}
+		refresh(ui, h);
+		return TUI_HANDLED;
+	}
 	default:
 		return TUI_UNHANDLED;
 	}

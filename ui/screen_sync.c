@@ -3,8 +3,9 @@
  * bar and live counts; Esc stops at the next safe point.  A plan blocked
  * by the guard shows what it removes, and applying it approves exactly
  * that plan (as 'bobsync sync ... --approve ID' does).  In the setup
- * (step 8) the enabled syncs run one after the other, then the screen
- * says how to keep bobsync running. */
+ * (step 8) the enabled syncs run one after the other, then the admin picks
+ * how the sync core runs (in the background now, cron, a system service, or
+ * not yet), the console does it and shows what it did. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,11 @@ static const struct tui_action done_actions[] = {
 };
 
 static const struct tui_action finished_actions[] = {
+	{ ACT_DASH, "Enable", UK_ENTER, "choose how the sync core runs, then open the dashboard",
+	  0 },
+};
+
+static const struct tui_action enabled_actions[] = {
 	{ ACT_DASH, "Dashboard", UK_ENTER, "finish the setup and open the dashboard", 0 },
 };
 
@@ -74,6 +80,8 @@ struct sync_screen {
 	bs_rc rc;
 	struct bs_error err;
 	char result[JOB_COUNT][256];	/* one line per job run */
+	int enable_rc;		/* step 8: -1 not asked yet, else console_core_enable's */
+	char enabled[2048];	/* what enabling did */
 	int width;		/* of the last draw, for wrapping the detail */
 	char cell[512], detail[2048], text[2048];
 };
@@ -204,7 +212,7 @@ next_job(struct tui *ui, struct sync_screen *y)
 	}
 	y->st = S_FINISHED;
 	if (y->mode == SYNC_SETUP)
-		tui_say(ui, ROLE_OK, " Setup is done. Enter opens the dashboard.");
+		tui_say(ui, ROLE_OK, " Setup is done. Enter: choose how the sync core keeps running.");
 }
 
 static void
@@ -330,6 +338,10 @@ sync_actions(struct tui_screen *s, size_t *n)
 		*n = y->jobs || y->mode == SYNC_SETUP ? ARRAY_LEN(done_actions) : 0;
 		return done_actions;
 	default:
+		if (y->mode == SYNC_SETUP && y->enable_rc >= 0) {
+			*n = ARRAY_LEN(enabled_actions);
+			return enabled_actions;
+		}
 		*n = y->mode == SYNC_SETUP ? ARRAY_LEN(finished_actions) : 0;
 		return finished_actions;
 	}
@@ -382,9 +394,29 @@ draw_finished(struct sync_screen *y, int top, int x, int h, int w, int final)
 	if (!final || y->mode != SYNC_SETUP)
 		return;
 	row++;
-	text_put(row++, x + 2, "To keep it running:", w - 4, ROLE_KEY);
-	for (size_t i = 0; i < dash_keep_running_n && row < bottom; i++)
-		text_put(row++, x + 2, dash_keep_running[i], w - 4, ROLE_NORMAL);
+	if (y->enable_rc < 0) {
+		text_put(row++, x + 2, "Last: enable the sync core. Nothing syncs on its own until "
+		    "it is enabled.", w - 4, ROLE_KEY);
+		row = put_lines(row, x + 2, w - 4, bottom, "Enter chooses how: in the background now "
+		    "(a trial), with cron (every 5 minutes), as a system service (systemd, as root), "
+		    "or not yet.", ROLE_NORMAL);
+		return;
+	}
+	text_put(row++, x + 2, y->enable_rc == 1 ? "Sync core: enabled" : y->enable_rc == 0 ?
+	    "Sync core: not running (not enabled yet)" : "Sync core: NOT enabled", w - 4,
+	    y->enable_rc == 1 ? ROLE_OK : y->enable_rc == 0 ? ROLE_WARN : ROLE_ERROR);
+	{
+		const char *p = y->enabled;
+		while (*p && row < bottom) {
+			size_t l = strcspn(p, "\n");
+			char line[1024];
+			snprintf(line, sizeof line, "%.*s", (int)l, p);
+			row = put_lines(row, x + 4, w - 6, bottom, line, ROLE_NORMAL);
+			p += l + (p[l] == '\n');
+		}
+	}
+	if (row < bottom)
+		text_put(row++, x + 2, "Enter opens the dashboard.", w - 4, ROLE_DIM);
 }
 
 static void
@@ -500,6 +532,12 @@ sync_key(struct tui *ui, struct tui_screen *s, int key, int action)
 		}
 		return TUI_UNHANDLED;
 	default:
+		if (action == ACT_DASH && y->mode == SYNC_SETUP && y->enable_rc < 0) {
+			int rc = console_core_enable(ui, y->e, y->enabled, sizeof y->enabled);
+			if (rc >= 0)
+				y->enable_rc = rc;
+			return TUI_HANDLED;
+		}
 		if (action == ACT_DASH) {
 			if (y->done != NULL)
 				y->done(ui, y->e, y->step);	/* the wizard's finish */
@@ -532,6 +570,7 @@ push(struct tui *ui, struct dash_env *e, enum sync_mode mode, unsigned jobs,
 	y->jobs = jobs;
 	y->step = step;
 	y->done = done;
+	y->enable_rc = -1;
 	if (tui_push(ui, &sync_ops, y, mode == SYNC_APPROVE ? "Approve a blocked plan" :
 	    mode == SYNC_SETUP ? "Enable" : "Sync now", crumbs) != 0) {
 		free(y);

@@ -240,7 +240,10 @@ job_alert(const struct conf *conf, const char *event, enum job_kind k,
 	int status = 0, devnull;
 	time_t deadline;
 
-	log_info("alert: %s %s: %s", job_name(k), event, message ? message : "");
+	/* k == JOB_COUNT: the sync core itself (a stalled heartbeat) */
+	const char *what = k == JOB_COUNT ? "core" : job_name(k);
+
+	log_info("alert: %s %s: %s", what, event, message ? message : "");
 	if (str_empty(cmd))
 		return;
 	/* everything the child needs is built here: between fork and exec
@@ -251,7 +254,7 @@ job_alert(const struct conf *conf, const char *event, enum job_kind k,
 	if (getenv("PATH") == NULL)
 		envp[ne++] = xstrdup("PATH=/usr/local/bin:/usr/bin:/bin");
 	envp[ne++] = alert_var("BOBSYNC_EVENT", event);
-	envp[ne++] = alert_var("BOBSYNC_SYNC", job_name(k));
+	envp[ne++] = alert_var("BOBSYNC_SYNC", what);
 	envp[ne++] = alert_var("BOBSYNC_RESULT", s ? s->last_result : "");
 	envp[ne++] = alert_var("BOBSYNC_MESSAGE", message);
 	envp[ne++] = alert_var("BOBSYNC_QUARANTINE", s ? s->quarantine : "");

@@ -103,7 +103,8 @@ int job_check_type_names(struct bs_session *s, const char *key, const char *valu
 int job_credentials_changed(struct bs_session *s, enum job_kind k);
 
 /* Run alert.command with the event (never blocks more than 60 s).
- * event: "failure", "guard", "quarantine", "recovery". */
+ * event: "failure", "guard", "quarantine", "recovery"; "stalled" with k
+ * JOB_COUNT for the sync core itself (BOBSYNC_SYNC=core). */
 void job_alert(const struct conf *conf, const char *event, enum job_kind k,
     const struct job_state *s, const char *message);
 

@@ -95,6 +95,13 @@ status_read(const struct conf *conf, const struct bs_paths *paths, struct store 
 	out->jobs[JOB_RECONCILE].count = out->jobs[JOB_TIMEOFF].count;
 	out->configured = out->configured && any_enabled;
 	read_webhook(conf, st, out->now, &out->webhook);
+	{
+		struct store *other = NULL, *cst = core_store(st, paths->state_db, &other);
+
+		core_status_read(conf, cst, out->now, &out->core);
+		core_stall_alert(conf, cst, &out->core);
+		store_close(&other);
+	}
 	return BS_OK;
 }
 
@@ -107,6 +114,44 @@ iso_or_null(int64_t t)
 		return json_null();
 	time_format_utc(t, buf);
 	return json_string(buf);
+}
+
+static json_t *
+pause_json(const struct core_pause *p)
+{
+	json_t *o;
+
+	if (!p->on)
+		return json_null();
+	o = json_object();
+	json_object_set_new(o, "by", json_string(p->by));
+	json_object_set_new(o, "at", iso_or_null(p->at));
+	json_object_set_new(o, "until", iso_or_null(p->until));
+	return o;
+}
+
+/* core: {running, state, mode, enabled, pid, since, heartbeat_at, version,
+ * paused: {roster, timeoff}} */
+static json_t *
+core_to_json(const struct core_status *c)
+{
+	json_t *o = json_object(), *p = json_object();
+	int beat = c->beat.pid != 0;
+
+	json_object_set_new(o, "running", json_boolean(c->state == CORE_RUNNING));
+	json_object_set_new(o, "state", json_string(core_state_name(c->state)));
+	json_object_set_new(o, "mode", beat ? json_string(c->beat.mode) : c->enabled[0] ?
+	    json_string(c->enabled) : json_null());
+	json_object_set_new(o, "enabled", c->enabled[0] ? json_string(c->enabled) : json_null());
+	json_object_set_new(o, "pid", beat ? json_integer(c->beat.pid) : json_null());
+	json_object_set_new(o, "since", iso_or_null(beat ? c->beat.since : 0));
+	json_object_set_new(o, "heartbeat_at", iso_or_null(beat ? c->beat.beat : 0));
+	json_object_set_new(o, "version", beat && c->beat.version[0] ?
+	    json_string(c->beat.version) : json_null());
+	json_object_set_new(p, "roster", pause_json(&c->pause[0]));
+	json_object_set_new(p, "timeoff", pause_json(&c->pause[1]));
+	json_object_set_new(o, "paused", p);
+	return o;
 }
 
 json_t *
@@ -152,5 +197,6 @@ status_to_json(const struct bs_status *s)
 		json_object_set_new(w, "rejected_today", json_integer(s->webhook.rejected_today));
 		json_object_set_new(j, "webhook", w);
 	}
+	json_object_set_new(j, "core", core_to_json(&s->core));
 	return j;
 }

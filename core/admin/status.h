@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "admin/jobs.h"
+#include "admin/service.h"
 #include "base/result.h"
 
 struct conf;
@@ -34,10 +35,12 @@ struct bs_status {
 	struct status_job jobs[JOB_COUNT];
 	int quarantine;		/* any job quarantined */
 	struct status_webhook webhook;
+	struct core_status core;	/* the sync core: running, stalled, paused */
 	int64_t now;
 };
 
-/* store may be NULL (no state yet). */
+/* store may be NULL (no state yet).  A stalled sync core raises
+ * alert.command here, once per stalled heartbeat (service.h). */
 bs_rc status_read(const struct conf *conf, const struct bs_paths *paths,
     struct store *st, struct bs_status *out, struct bs_error *err);
 /* cli.md "status --json"; caller decrefs. */

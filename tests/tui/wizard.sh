@@ -5,7 +5,7 @@
 # once the sandbox is fixed and the checks run again (r); Alleo by SCIM and
 # Assembled with choices read from the live API, saved as settings; the
 # employee list filters; the first syncs are planned, confirmed and applied
-# with their counts; then how to keep it running, and the dashboard.
+# with their counts; then the choice of how the sync core runs ("not yet"), and the dashboard.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/tmux.sh"
@@ -164,7 +164,7 @@ tm_keys y
 tm_wait "roster: run" 180
 t_contains "$(tm_screen)" "0 failed" "no failure"
 
-t_case "then the time-off plan, applied; then how to keep it running"
+t_case "then the time-off plan, applied; then the choice of how the sync core runs"
 tm_keys Enter
 tm_wait "Time-off plan" 30
 tm_wait "This is the plan" 60
@@ -173,14 +173,17 @@ tm_wait "Apply these"
 tm_keys y
 tm_wait "Setup is done" 180
 s=$(tm_screen)
-t_contains "$s" "bobsync daemon" "the daemon line"
-t_contains "$s" "systemctl enable --now bobsync" "the systemd line"
-t_contains "$s" "*/5 * * * * bobsync daemon --once" "the cron line"
+t_contains "$s" "Nothing syncs on its own until it is enabled" "the enable step"
+t_contains "$s" "in the background now" "the ways offered"
 t_contains "$s" "timeoff: run" "the result of the first time-off sync"
 t_eq "$(bs status --json | json_get - 'j["timeoff"]["result"]')" ok "the run is recorded"
 t_eq "$(bs status --json | json_get - 'j["roster"]["result"]')" ok "the roster run is recorded"
 
 t_case "then the dashboard; next time bobsync opens it directly"
+tm_keys Enter
+tm_wait "Enable the sync core"
+tm_keys 3
+tm_wait "not enabled yet"
 tm_keys Enter
 tm_wait "bobsync · Dashboard"
 tm_keys q
