@@ -1,4 +1,4 @@
-/* roster.c - the roster sync to Alleo: source sanity, guard, apply.
+/* roster_apply.c - the roster sync to Alleo: source sanity, guard, apply.
  *
  * Order of a run (design.md "Safety"):
  *  1. HiBob is read and checked for sanity before anything is written;
