@@ -15,6 +15,7 @@
 #include "store/store.h"
 #include "store/store_timeoff.h"
 #include "rules/timeoff_rules.h"
+#include "engine/apply.h"
 #include "engine/timeoff_sync.h"
 #include "engine/timeoff_int.h"
 #include "base/tz.h"
@@ -25,46 +26,11 @@
 
 struct run {
 	struct bs_session *s;
+	struct apply_run ar;		/* the engine's run; ar.ctx is this */
 	struct asm_client *ac;
-	int64_t run_id;
-	struct sync_result *r;
-	const struct sync_opts *o;
 	int allow_conflicts;
 	const char *schedule_id;
 };
-
-static void
-audit(struct run *ru, const char *level, const char *subject, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void
-audit(struct run *ru, const char *level, const char *subject, const char *fmt, ...)
-{
-	va_list va;
-	char *msg;
-
-	va_start(va, fmt);
-	msg = xvasprintf(fmt, va);
-	va_end(va);
-	store_audit(ru->s->store, ru->run_id, level, subject, msg, clock_now());
-	free(msg);
-}
-
-static int
-report(struct run *ru, size_t done, size_t total, const char *item)
-{
-	struct bs_progress_event ev;
-
-	memset(&ev, 0, sizeof ev);
-	ev.phase = "Sending to Assembled";
-	ev.done = done;
-	ev.total = total;
-	ev.item = item;
-	ev.applied = (unsigned)ru->r->applied;
-	ev.failed = (unsigned)ru->r->failed;
-	ev.skipped = (unsigned)ru->r->skipped;
-	return bs_progress_report(ru->o->progress, &ev);
-}
 
 static void
 record_request(struct store *st, long long rid, const char *employee, const char *status,
@@ -215,7 +181,7 @@ restore_overlapped(struct run *ru, const struct act *a, struct bs_error *err)
 			row.activity_id = made.id;
 			rc = store_toff_event_put(st, &row, clock_now(), err);
 			row.activity_id = old;
-			audit(ru, "info", NULL, "event of request %lld made again as %s: the new event of "
+			apply_audit(&ru->ar, "info", NULL, "event of request %lld made again as %s: the new event of "
 			    "request %lld overlapped it (assembled.allow_conflicts=false)", row.request_id,
 			    made.id, a->request_id);
 			asm_activity_clear(&made);
@@ -230,33 +196,21 @@ restore_overlapped(struct run *ru, const struct act *a, struct bs_error *err)
 	return rc;
 }
 
-/* Send one action.  Mapping rows follow each confirmed call. */
+/* The engine's send: one action (journaled by the engine).  Mapping rows
+ * follow each confirmed call. */
 static bs_rc
-apply_one(struct run *ru, const struct plan_action *pa, int seq, struct bs_error *err)
+send_one(struct apply_run *run, const struct plan_action *pa, int64_t journal_id,
+    struct apply_outcome *out, struct bs_error *err)
 {
+	struct run *ru = run->ctx;
 	const struct act *a = pa->data;
 	struct store *st = ru->s->store;
-	struct store_action sa;
-	int64_t jid = 0;
 	size_t done = 0;
 	int unsure = 0;
 	char *first_id = NULL;
 	bs_rc rc;
 
-	memset(&sa, 0, sizeof sa);
-	sa.run_id = ru->run_id;
-	sa.seq = seq;
-	sa.target = (char *)TARGET;
-	sa.op = (char *)plan_op_name(pa->op);
-	sa.subject = pa->subject;
-	sa.email = pa->email;
-	sa.reason = pa->reason;
-	sa.before = pa->before;
-	sa.after = pa->after;
-	sa.state = (char *)"pending";
-	rc = store_action_add(st, &sa, clock_now(), &jid, err);
-	if (rc != BS_OK)
-		return rc;
+	(void)journal_id;
 
 	for (size_t i = 0; i < a->ncreate; i++) {
 		struct asm_activity made;
@@ -314,7 +268,7 @@ apply_one(struct run *ru, const struct plan_action *pa, int seq, struct bs_error
 		}
 		done++;
 		if (already)
-			audit(ru, "info", pa->subject, "event %s was already gone from Assembled", a->del[i]);
+			apply_audit(&ru->ar, "info", pa->subject, "event %s was already gone from Assembled", a->del[i]);
 		rc = store_toff_event_del_activity(st, a->del[i], err);
 		if (rc != BS_OK)
 			goto fail;
@@ -323,16 +277,15 @@ apply_one(struct run *ru, const struct plan_action *pa, int seq, struct bs_error
 		store_toff_events_del_request(st, a->replaces, NULL);
 	if (a->record_key != NULL)
 		record_request(st, a->request_id, a->employee_id, a->status, a->replaces, a->record_key);
-	store_action_mark(st, jid, "done", first_id, NULL, clock_now(), NULL);
-	free(first_id);
+	out->state = APPLY_DONE;
+	out->remote_id = first_id;
 	return BS_OK;
 fail:
 	/* partly done, or a call whose outcome is unknown: "sent" leaves it to
 	 * the next run's recovery, which finds an event made by its marker
 	 * (a plain "failed" would be planned again and make a second one) */
-	store_action_mark(st, jid, done > 0 || unsure ? "sent" : "failed", first_id, bs_error_text(err),
-	    clock_now(), NULL);
-	free(first_id);
+	out->state = done > 0 || unsure ? APPLY_SENT : APPLY_FAILED;
+	out->remote_id = first_id;
 	return rc;
 }
 
@@ -375,131 +328,129 @@ delete_journaled(struct run *ru, const struct store_action *sa, const char *id,
  * it created (found by marker, agent and times), delete the old ones it
  * meant to delete that no mapping row holds any more. */
 static bs_rc
-resolve_unfinished(struct run *ru, struct bs_error *out)
+resolve_one(struct apply_run *run, const struct store_action *sa, struct bs_error *out)
 {
+	struct run *ru = run->ctx;
 	struct store *st = ru->s->store;
-	struct store_action *v = NULL;
 	struct bs_error err = { 0 };
-	size_t n = 0;
-	bs_rc rc = BS_OK;
+	bs_rc rc;
+	json_t *j = sa->after ? json_loads(sa->after, 0, NULL) : NULL;
+	json_t *evs = json_object_get(j, "events"), *del = json_object_get(j, "delete"), *x;
+	const char *agent = json_str(j, "agent_id"), *type = json_str(j, "type_id");
+	const char *emp = json_str(j, "employee_id");
+	long long rid = 0;
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	size_t k;
+	int ok = 1, adopted = 0, deleted = 0;
+	struct toff_event_rows rows = { 0 };
 
-	if (store_actions_unfinished(st, TARGET, &v, &n, &err) != BS_OK) {
-		log_warn("cannot read unfinished time-off actions: %s", bs_error_text(&err));
+	if (j == NULL || json_int(j, "request_id", &rid) != 0) {
+		store_action_mark(st, sa->id, "failed", NULL, "interrupted; no details kept",
+		    clock_now(), NULL);
+		json_decref(j);
 		return BS_OK;
 	}
-	for (size_t i = 0; i < n && rc == BS_OK; i++) {
-		struct store_action *sa = &v[i];
-		json_t *j = sa->after ? json_loads(sa->after, 0, NULL) : NULL;
-		json_t *evs = json_object_get(j, "events"), *del = json_object_get(j, "delete"), *x;
-		const char *agent = json_str(j, "agent_id"), *type = json_str(j, "type_id");
-		const char *emp = json_str(j, "employee_id");
-		long long rid = 0;
-		int64_t lo = INT64_MAX, hi = INT64_MIN;
-		size_t k;
-		int ok = 1, adopted = 0, deleted = 0;
-		struct toff_event_rows rows = { 0 };
-
-		if (j == NULL || json_int(j, "request_id", &rid) != 0) {
-			store_action_mark(st, sa->id, "failed", NULL, "interrupted; no details kept",
-			    clock_now(), NULL);
+	json_array_foreach(evs, k, x) {
+		long long s0, e0;
+		if (json_int(x, "start", &s0) == 0 && s0 < lo)
+			lo = s0;
+		if (json_int(x, "end", &e0) == 0 && e0 > hi)
+			hi = e0;
+	}
+	if (json_array_size(evs) > 0 && !str_empty(agent) && hi > lo) {
+		struct asm_activities acts = { 0 };
+		if ((rc = asm_list_activities(ru->ac, agent, lo, hi, ru->schedule_id, &acts,
+		    &err)) != BS_OK) {
+			/* what was made stays unknown: the action stays "sent" and
+			 * nothing is planned, or the request would get a second event */
+			if (out != NULL)
+				*out = err;
+			bs_error_prefix(out, "cannot check what an interrupted run made for "
+			    "request #%lld; nothing is changed until Assembled lists it", rid);
+			asm_activities_free(&acts);
 			json_decref(j);
-			continue;
-		}
-		json_array_foreach(evs, k, x) {
-			long long s0, e0;
-			if (json_int(x, "start", &s0) == 0 && s0 < lo)
-				lo = s0;
-			if (json_int(x, "end", &e0) == 0 && e0 > hi)
-				hi = e0;
-		}
-		if (json_array_size(evs) > 0 && !str_empty(agent) && hi > lo) {
-			struct asm_activities acts = { 0 };
-			if ((rc = asm_list_activities(ru->ac, agent, lo, hi, ru->schedule_id, &acts,
-			    &err)) != BS_OK) {
-				/* what was made stays unknown: the action stays "sent" and
-				 * nothing is planned, or the request would get a second event */
-				if (out != NULL)
-					*out = err;
-				bs_error_prefix(out, "cannot check what an interrupted run made for "
-				    "request #%lld; nothing is changed until Assembled lists it", rid);
-				asm_activities_free(&acts);
-				json_decref(j);
-				break;
-			} else {
-				store_toff_events_of(st, rid, &rows, NULL);
-				json_array_foreach(evs, k, x) {
-					long long s0 = 0, e0 = 0, ch = 0;
-					int have = 0;
-					json_int(x, "start", &s0);
-					json_int(x, "end", &e0);
-					json_int(x, "chunk", &ch);
-					for (size_t r = 0; r < rows.n; r++)
-						if (rows.v[r].chunk == ch && rows.v[r].start == s0 &&
-						    rows.v[r].end == e0)
-							have = 1;
-					for (size_t a = 0; !have && a < acts.n; a++) {
-						long long mid;
-						struct toff_event_row row;
-						if (!asm_marker_parse(acts.v[a].description, &mid) || mid != rid ||
-						    acts.v[a].start != s0 || acts.v[a].end != e0)
-							continue;
-						memset(&row, 0, sizeof row);
-						row.request_id = rid;
-						row.chunk = (int)ch;
-						row.employee_id = (char *)emp;
-						row.agent_id = (char *)agent;
-						row.activity_id = acts.v[a].id;
-						row.type_id = type ? (char *)type : acts.v[a].type_id;
-						row.start = s0;
-						row.end = e0;
-						if (store_toff_event_put(st, &row, clock_now(), NULL) == BS_OK) {
-							have = 1;
-							adopted++;
-						}
+			return rc;
+		} else {
+			store_toff_events_of(st, rid, &rows, NULL);
+			json_array_foreach(evs, k, x) {
+				long long s0 = 0, e0 = 0, ch = 0;
+				int have = 0;
+				json_int(x, "start", &s0);
+				json_int(x, "end", &e0);
+				json_int(x, "chunk", &ch);
+				for (size_t r = 0; r < rows.n; r++)
+					if (rows.v[r].chunk == ch && rows.v[r].start == s0 &&
+					    rows.v[r].end == e0)
+						have = 1;
+				for (size_t a = 0; !have && a < acts.n; a++) {
+					long long mid;
+					struct toff_event_row row;
+					if (!asm_marker_parse(acts.v[a].description, &mid) || mid != rid ||
+					    acts.v[a].start != s0 || acts.v[a].end != e0)
+						continue;
+					memset(&row, 0, sizeof row);
+					row.request_id = rid;
+					row.chunk = (int)ch;
+					row.employee_id = (char *)emp;
+					row.agent_id = (char *)agent;
+					row.activity_id = acts.v[a].id;
+					row.type_id = type ? (char *)type : acts.v[a].type_id;
+					row.start = s0;
+					row.end = e0;
+					if (store_toff_event_put(st, &row, clock_now(), NULL) == BS_OK) {
+						have = 1;
+						adopted++;
 					}
 				}
-				toff_event_rows_free(&rows);
 			}
-			asm_activities_free(&acts);
+			toff_event_rows_free(&rows);
 		}
-		/* old events: delete those no mapping row holds */
-		if (ok && json_array_size(del) > 0) {
-			struct toff_event_rows all = { 0 };
-			if (store_toff_events_list(st, &all, NULL) != BS_OK) {
-				ok = 0;
-			} else {
-				json_array_foreach(del, k, x) {
-					const char *id = json_string_value(x);
-					int held = 0;
-					if (id == NULL)
-						continue;
-					for (size_t r = 0; r < all.n; r++)
-						if (str_eq(all.v[r].activity_id, id))
-							held = 1;
-					if (held)
-						continue;	/* still mapped: the plan decides */
-					if (delete_journaled(ru, sa, id, agent, &err) != BS_OK)
-						ok = 0;
-					else
-						deleted++;
-				}
-			}
-			toff_event_rows_free(&all);
-		}
-		{
-			char *note = xasprintf("interrupted; run %lld found %d created event%s and removed "
-			    "%d old one%s; the rest is planned again", (long long)ru->run_id, adopted,
-			    adopted == 1 ? "" : "s", deleted, deleted == 1 ? "" : "s");
-			store_action_mark(st, sa->id, ok ? "done" : "failed", NULL,
-			    ok ? note : bs_error_text(&err), clock_now(), NULL);
-			store_audit(st, ru->run_id, "warning", sa->subject, note, clock_now());
-			free(note);
-		}
-		json_decref(j);
+		asm_activities_free(&acts);
 	}
-	store_actions_free(v, n);
-	return rc;
+	/* old events: delete those no mapping row holds */
+	if (ok && json_array_size(del) > 0) {
+		struct toff_event_rows all = { 0 };
+		if (store_toff_events_list(st, &all, NULL) != BS_OK) {
+			ok = 0;
+		} else {
+			json_array_foreach(del, k, x) {
+				const char *id = json_string_value(x);
+				int held = 0;
+				if (id == NULL)
+					continue;
+				for (size_t r = 0; r < all.n; r++)
+					if (str_eq(all.v[r].activity_id, id))
+						held = 1;
+				if (held)
+					continue;	/* still mapped: the plan decides */
+				if (delete_journaled(ru, sa, id, agent, &err) != BS_OK)
+					ok = 0;
+				else
+					deleted++;
+			}
+		}
+		toff_event_rows_free(&all);
+	}
+	{
+		char *note = xasprintf("interrupted; run %lld found %d created event%s and removed "
+		    "%d old one%s; the rest is planned again", (long long)ru->ar.run_id, adopted,
+		    adopted == 1 ? "" : "s", deleted, deleted == 1 ? "" : "s");
+		store_action_mark(st, sa->id, ok ? "done" : "failed", NULL,
+		    ok ? note : bs_error_text(&err), clock_now(), NULL);
+		store_audit(st, ru->ar.run_id, "warning", sa->subject, note, clock_now());
+		free(note);
+	}
+	json_decref(j);
+	return BS_OK;
 }
+
+static const struct apply_ops toff_ops = {
+	.target = TARGET,
+	.phase = "Sending to Assembled",
+	.label = NULL,		/* audit lines say "create: reason" */
+	.send = send_one,
+	.resolve = resolve_one,
+};
 
 bs_rc
 toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r,
@@ -533,8 +484,7 @@ toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r
 		return rc;
 	http_reset_stats(s->http);
 	ru.s = s;
-	ru.r = r;
-	ru.o = o;
+	apply_init(&ru.ar, s, &toff_ops, &ru, o->progress, r);
 	ru.allow_conflicts = conf_get_bool(s->conf, "assembled.allow_conflicts");
 	ru.schedule_id = conf_get(s->conf, "assembled.schedule_id");
 	if (str_empty(ru.schedule_id))
@@ -543,7 +493,7 @@ toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r
 	c.s = s;
 	c.o = o;
 	if (!o->dry_run)
-		rc = resolve_unfinished(&ru, err);
+		rc = apply_resolve_unfinished(&ru.ar, err);
 	if (rc == BS_OK)
 		rc = make_plan(&c, reconcile, o->approve, o->progress, &plan, err);
 	if (rc != BS_OK) {
@@ -565,21 +515,21 @@ toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r
 			rc = bs_fail(err, BS_ERR_STALE_PLAN, "HiBob changed since plan %s was made; the "
 			    "plan is now %s: review it with 'bobsync plan timeoff%s'", o->approve, plan.id,
 			    reconcile ? " --reconcile" : "");
-		snprintf(r->result, sizeof r->result, "failed");
+		sync_result_set(r, RUN_FAILED);
 		goto out;
 	}
 	if (plan.guard.tripped && plan.guard.approved && store_approval_used(s->store, plan.id) != 0) {
 		rc = bs_fail(err, BS_ERR_GUARD, "the approval of plan %s was already used by an earlier "
 		    "run; an approval is good for one run", plan.id);
 		r->guard.approved = 0;
-		snprintf(r->result, sizeof r->result, "blocked");
+		sync_result_set(r, RUN_BLOCKED);
 		goto out;
 	}
 	if (plan.guard.tripped && !plan.guard.approved) {
 		rc = bs_fail(err, BS_ERR_GUARD, "%s. Nothing was sent. Review the plan with 'bobsync plan "
 		    "timeoff%s', then approve exactly this plan: bobsync %s timeoff --approve %s",
 		    plan.guard.reason, reconcile ? " --reconcile" : "", kind, plan.id);
-		snprintf(r->result, sizeof r->result, "blocked");
+		sync_result_set(r, RUN_BLOCKED);
 		snprintf(r->message, sizeof r->message, "%.180s; approve plan %s to apply it",
 		    plan.guard.reason, plan.id);
 		if (!o->dry_run && store_run_start(s->store, "timeoff", kind, plan.id, clock_now(),
@@ -588,7 +538,7 @@ toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r
 		goto out;
 	}
 	if (o->dry_run) {
-		snprintf(r->result, sizeof r->result, "ok");
+		sync_result_set(r, RUN_OK);
 		snprintf(r->message, sizeof r->message, "dry run: %zu action%s planned, nothing sent",
 		    plan.n, plan.n == 1 ? "" : "s");
 		r->skipped = (long)plan.n;
@@ -598,9 +548,9 @@ toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r
 	    plan.id, clock_now(), &r->run_id, err);
 	if (rc != BS_OK)
 		goto out;
-	ru.run_id = r->run_id;
+	ru.ar.run_id = r->run_id;
 	if (c.first_run)
-		audit(&ru, "info", NULL, "first time-off run: the whole window was reconciled");
+		apply_audit(&ru.ar, "info", NULL, "first time-off run: the whole window was reconciled");
 	if (plan.guard.tripped && plan.guard.approved) {
 		struct bs_error aerr = { 0 };
 		if (store_approval_record(s->store, plan.id, "timeoff", clock_now(), &aerr) != BS_OK ||
@@ -609,46 +559,29 @@ toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r
 			    plan.id, bs_error_text(&aerr));
 			goto out;
 		}
-		audit(&ru, "warning", NULL, "approved: %s", plan.guard.reason);
+		apply_audit(&ru.ar, "warning", NULL, "approved: %s", plan.guard.reason);
 	}
 	/* store-only repairs first: links found by marker, rows of vanished events */
 	for (size_t i = 0; i < c.pl.nadopt; i++) {
 		if (store_toff_event_put(s->store, &c.pl.adopt[i], clock_now(), NULL) == BS_OK)
-			audit(&ru, "info", NULL, "event %s of request %lld found in Assembled and linked",
+			apply_audit(&ru.ar, "info", NULL, "event %s of request %lld found in Assembled and linked",
 			    c.pl.adopt[i].activity_id, c.pl.adopt[i].request_id);
 	}
 	for (size_t i = 0; i < c.pl.nforget; i++)
 		store_toff_event_del_activity(s->store, c.pl.forget[i], NULL);
 
+	rc = apply_plan(&ru.ar, &plan, err);
+	if (rc != BS_OK)
+		goto out;
 	for (size_t i = 0; i < plan.n; i++) {
 		const struct plan_action *pa = &plan.v[i];
-		struct bs_error aerr = { 0 };
-		bs_rc arc;
-
-		if (report(&ru, i, plan.n, pa->subject) != 0) {
-			rc = bs_fail(err, BS_ERR_CANCELLED, "stopped after %zu of %zu actions", i, plan.n);
-			goto out;
-		}
-		arc = apply_one(&ru, pa, (int)i, &aerr);
-		if (arc == BS_OK) {
-			r->applied++;
-			audit(&ru, "info", pa->subject, "%s: %s", plan_op_name(pa->op), pa->reason);
-		} else {
-			r->failed++;
-			failed_ids = xreallocarray(failed_ids, nfailed + 2, sizeof *failed_ids);
-			failed_ids[nfailed++] = pa->request_id;
-			if (pa->data != NULL && ((const struct act *)pa->data)->replaces > 0)
-				failed_ids[nfailed++] = ((const struct act *)pa->data)->replaces;
-			audit(&ru, "error", pa->subject, "%s failed: %s", plan_op_name(pa->op),
-			    bs_error_text(&aerr));
-			if (arc == BS_ERR_AUTH || arc == BS_ERR_FORBIDDEN) {
-				*err = aerr;
-				rc = arc;
-				goto out;
-			}
-		}
+		if (!apply_action_failed(&ru.ar, i))
+			continue;
+		failed_ids = xreallocarray(failed_ids, nfailed + 2, sizeof *failed_ids);
+		failed_ids[nfailed++] = pa->request_id;
+		if (pa->data != NULL && ((const struct act *)pa->data)->replaces > 0)
+			failed_ids[nfailed++] = ((const struct act *)pa->data)->replaces;
 	}
-	report(&ru, plan.n, plan.n, NULL);
 	/* the requests seen, so the next run skips them; not those that failed */
 	for (size_t i = 0; i < c.pl.nrec; i++) {
 		int bad = 0;
@@ -658,11 +591,8 @@ toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r
 			record_request(s->store, c.pl.rec[i].request_id, c.pl.rec[i].employee_id,
 			    c.pl.rec[i].status, c.pl.rec[i].previous, c.pl.rec[i].key);
 	}
-	if (r->failed > 0) {
-		rc = bs_fail(err, BS_ERR_PARTIAL, "%ld of %zu action%s failed; they are tried again "
-		    "next run ('bobsync log --run %lld' shows why)", r->failed, plan.n,
-		    plan.n == 1 ? "" : "s", (long long)r->run_id);
-	} else {
+	rc = apply_partial(&ru.ar, &plan, rc, err);
+	if (rc == BS_OK) {
 		struct bs_error cerr = { 0 };
 		if (store_toff_cursor_set(s->store, c.new_cursor, clock_now(), &cerr) != BS_OK)
 			log_warn("cannot store the time-off cursor: %s", bs_error_text(&cerr));
@@ -672,6 +602,7 @@ toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r
 	    plan.n, plan.nheld);
 out:
 	session_finish_run(s, r, rc, err);
+	apply_clear(&ru.ar);
 	free(failed_ids);
 	plan_free(&plan);
 	ctx_free(&c);
