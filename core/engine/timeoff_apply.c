@@ -495,7 +495,7 @@ toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r
 	if (!o->dry_run)
 		rc = apply_resolve_unfinished(&ru.ar, err);
 	if (rc == BS_OK)
-		rc = make_plan(&c, reconcile, o->approve, o->progress, &plan, err);
+		rc = toff_make_plan(&c, reconcile, o->approve, o->progress, &plan, err);
 	if (rc != BS_OK) {
 		if (!o->dry_run && store_run_start(s->store, "timeoff", kind, NULL, clock_now(),
 		    &r->run_id, NULL) == BS_OK)
@@ -605,6 +605,6 @@ out:
 	apply_clear(&ru.ar);
 	free(failed_ids);
 	plan_free(&plan);
-	ctx_free(&c);
+	toff_ctx_free(&c);
 	return rc;
 }

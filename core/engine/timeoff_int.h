@@ -18,6 +18,8 @@
 
 struct bs_session;
 
+/* What the evaluation reads lazily and shares between requests (owned by
+ * toff_env_new / toff_env_free). */
 struct toff_env {
 	struct bs_session *s;			/* borrowed, may be NULL */
 	const struct bs_progress *progress;
@@ -116,6 +118,8 @@ struct planner {
 	char *require;			/* the plan needs approval, whatever the counts: why */
 };
 
+/* One planning of the time-off sync (toff_make_plan fills it; the run
+ * reads the planner's repairs and records; toff_ctx_free frees it). */
 struct ctx {
 	struct bs_session *s;
 	const struct sync_opts *o;	/* may be NULL (plan, preview) */
@@ -127,22 +131,29 @@ struct ctx {
 	int64_t new_cursor;
 };
 
+/* A request id and where it is in a list (sorting by id). */
 struct id_at {
 	long long id;
 	size_t at;
 };
 
-/* timeoff_target.c */
-enum toff_status effective_status(const struct bob_timeoff *r);
-const char *env_bob_email(struct toff_env *e, const char *employee_id);
-int id_at_cmp(const void *a, const void *b);
-int ll_cmp(const void *a, const void *b);
-void env_progress(struct toff_env *e, const char *phase, size_t done, size_t total);
-int bob_id_cmp(const void *a, const void *b);
+/* timeoff_target.c: helpers the planner uses too */
+/* The status the sync acts on (a canceled or deleted change wins). */
+enum toff_status toff_effective_status(const struct bob_timeoff *r);
+/* The HiBob work email of an employee (HiBob people read once); borrowed,
+ * NULL when unknown. */
+const char *toff_env_bob_email(struct toff_env *e, const char *employee_id);
+int toff_id_at_cmp(const void *a, const void *b);
+int toff_ll_cmp(const void *a, const void *b);
+void toff_env_progress(struct toff_env *e, const char *phase, size_t done, size_t total);
+int toff_bob_id_cmp(const void *a, const void *b);
 
 /* timeoff_plan.c */
-bs_rc make_plan(struct ctx *c, int reconcile, const char *approve, const struct bs_progress *progress,
-    struct plan *out, struct bs_error *err);
-void ctx_free(struct ctx *c);
+/* Plan into out (plan_init'ed here): reconcile or read the changes feed
+ * from the cursor (the first run reconciles), finalize, mark overlaps,
+ * evaluate the guard. */
+bs_rc toff_make_plan(struct ctx *c, int reconcile, const char *approve,
+    const struct bs_progress *progress, struct plan *out, struct bs_error *err);
+void toff_ctx_free(struct ctx *c);
 
 #endif

@@ -130,7 +130,7 @@ add_record(struct planner *pl, const struct bob_timeoff *r)
 	x = &pl->rec[pl->nrec++];
 	x->request_id = r->request_id;
 	x->employee_id = xstrdup(r->employee_id);
-	x->status = xstrdup(toff_status_name(effective_status(r)));
+	x->status = xstrdup(toff_status_name(toff_effective_status(r)));
 	x->previous = r->previous_request_id;
 	x->key = record_data(pl, r);
 }
@@ -292,7 +292,7 @@ plan_request(struct planner *pl, const struct bob_timeoff *r, const struct toff_
 	a->agent_id = xstrdup(agent);
 	a->type_id = xstrdup(type);
 	a->record_key = record_data(pl, r);
-	a->status = xstrdup(toff_status_name(effective_status(r)));
+	a->status = xstrdup(toff_status_name(toff_effective_status(r)));
 
 	for (size_t i = 0; sync && i < t->d.nevents; i++) {
 		const struct toff_event *ev = &t->d.events[i];
@@ -450,7 +450,7 @@ plan_request(struct planner *pl, const struct bob_timeoff *r, const struct toff_
 	before = nrows + nold > 0 ? rows_json(nrows ? first : ofirst, nrows ? nrows : nold, pl) : NULL;
 	email = t->email ? t->email : r->employee_email;
 	if (email == NULL && pl->env->bob_tried)	/* known without a read */
-		email = env_bob_email(pl->env, r->employee_id);
+		email = toff_env_bob_email(pl->env, r->employee_id);
 	pa = plan_add(pl->plan, op, sub, r->employee_id, email, r->employee_name, r->request_id,
 	    why.buf ? why.buf : "", before, after);
 	pa->data = a;
@@ -467,7 +467,7 @@ plan_request(struct planner *pl, const struct bob_timeoff *r, const struct toff_
 static int
 needs_detail(const struct toff_env *e, const struct bob_timeoff *r)
 {
-	if (effective_status(r) != TOFF_APPROVED)
+	if (toff_effective_status(r) != TOFF_APPROVED)
 		return 0;
 	switch (r->type) {
 	case TOFF_DAYS:
@@ -566,7 +566,7 @@ feed_groups(const struct bob_timeoffs *ch, size_t *ngroups)
 		ix[i].id = ch->v[i].request_id;
 		ix[i].at = i;
 	}
-	qsort(ix, n, sizeof *ix, id_at_cmp);
+	qsort(ix, n, sizeof *ix, toff_id_at_cmp);
 	for (size_t i = 0; i < n; i++) {
 		struct feed_group *x;
 		if (ng == 0 || g[ng - 1].request_id != ix[i].id) {
@@ -724,7 +724,7 @@ read_current(struct bob_client *bc, const struct feed_group *g, struct bob_timeo
 		if (feed_fallback(g, out)) {
 			log_warn("time-off request %lld: details not readable (%s); using the "
 			    "changes feed's %s", g->request_id, bs_error_text(err),
-			    toff_status_name(effective_status(out)));
+			    toff_status_name(toff_effective_status(out)));
 			bs_error_clear(err);
 			return BS_OK;
 		}
@@ -847,7 +847,7 @@ add_named(struct planner *pl, struct bob_timeoffs *ch)
 		r->employee_id = xstrdup(emp);
 		r->change_type = xstrdup("Webhook");
 	}
-	qsort(pl->named_sorted, pl->nnamed_sorted, sizeof *pl->named_sorted, ll_cmp);
+	qsort(pl->named_sorted, pl->nnamed_sorted, sizeof *pl->named_sorted, toff_ll_cmp);
 	free(feed_ids);
 }
 
@@ -867,7 +867,7 @@ plan_incremental(struct planner *pl, struct bob_client *bc, int64_t since,
 	size_t ng = 0;
 	bs_rc rc;
 
-	env_progress(pl->env, "Reading time-off changes from HiBob", 0, 0);
+	toff_env_progress(pl->env, "Reading time-off changes from HiBob", 0, 0);
 	rc = bob_timeoff_changes(bc, since, pl->now, &ch, err);
 	if (rc != BS_OK)
 		return rc;
@@ -895,7 +895,7 @@ plan_incremental(struct planner *pl, struct bob_client *bc, int64_t since,
 		json_decref(before);
 		if (!fresh)
 			continue;	/* processed before, in this very state */
-		env_progress(pl->env, "Reading changed time-off requests from HiBob", i, ng);
+		toff_env_progress(pl->env, "Reading changed time-off requests from HiBob", i, ng);
 		rc = read_current(bc, &g[i], &cur[i], err);
 		if (rc != BS_OK)
 			break;
@@ -953,12 +953,12 @@ toff_leaver_cut(struct toff_env *e, const struct bob_timeoff *r, struct toff_tar
 	if (t->why != TOFF_WHY_SYNC || r->employee_id == NULL)
 		return;
 	if (!e->bob_tried)
-		env_bob_email(e, "");
+		toff_env_bob_email(e, "");
 	if (e->bob_by_id == NULL)
 		return;
 	memset(&key, 0, sizeof key);
 	key.id = r->employee_id;
-	hit = bsearch(&kp, e->bob_by_id, e->bobpeople.n, sizeof *e->bob_by_id, bob_id_cmp);
+	hit = bsearch(&kp, e->bob_by_id, e->bobpeople.n, sizeof *e->bob_by_id, toff_bob_id_cmp);
 	p = hit ? *hit : NULL;
 	if (p == NULL || p->termination_date == NULL ||
 	    !(str_eq_ci(p->status, "Inactive") || str_eq_ci(p->lifecycle, "Terminated")) ||
@@ -1058,7 +1058,7 @@ read_listings(struct planner *pl, struct asm_client *ac, char **agents, size_t n
 	for (size_t i = 0; nagents > 0 && t != NULL && i < t->n && rc == BS_OK; i++) {
 		if (!t->v[i].timeoff)
 			continue;
-		env_progress(pl->env, "Reading schedules from Assembled", done++, ntypes);
+		toff_env_progress(pl->env, "Reading schedules from Assembled", done++, ntypes);
 		q.type_id = t->v[i].id;
 		rc = asm_list_activities_q(ac, &q, &all, err);
 	}
@@ -1126,7 +1126,7 @@ confirm_missing(struct planner *pl, struct asm_client *ac, size_t *rows_seen,
 			seen = str_eq(l->acts.v[k].id, row->activity_id);
 		if (seen)
 			continue;
-		env_progress(pl->env, "Checking events not listed", i, pl->rows.n);
+		toff_env_progress(pl->env, "Checking events not listed", i, pl->rows.n);
 		rc = asm_list_activities(ac, row->agent_id, row->start - DAY, row->end + DAY, sched,
 		    &a, err);
 		*rows_seen += a.n;
@@ -1167,14 +1167,14 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 
 	date_format(pl->ws / DAY, from);
 	date_format((pl->we - 1) / DAY, to);
-	env_progress(pl->env, "Reading approved time off from HiBob", 0, 0);
+	toff_env_progress(pl->env, "Reading approved time off from HiBob", 0, 0);
 	rc = bob_whos_out(bc, from, to, &outs, err);
 	if (rc != BS_OK)
 		return rc;
 	/* who's out lists active employees only: the changes feed of the last
 	 * year adds the approved requests of the others; its latest states are
 	 * also what the next incremental runs compare against */
-	env_progress(pl->env, "Reading time-off changes from HiBob", 0, 0);
+	toff_env_progress(pl->env, "Reading time-off changes from HiBob", 0, 0);
 	rc = bob_timeoff_changes(bc, pl->now - (int64_t)TOFF_RECONCILE_FEED_DAYS * DAY, pl->now,
 	    &ch, err);
 	if (rc != BS_OK)
@@ -1186,14 +1186,14 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 	for (size_t i = 0; i < ng; i++)
 		seen_add(pl, &g[i], NULL);
 	listed = toff_sorted_ids(&outs, &nlisted);
-	env_progress(pl->env, "Reading time-off requests from HiBob", 0, 0);
+	toff_env_progress(pl->env, "Reading time-off requests from HiBob", 0, 0);
 	rc = toff_feed_states(bc, &ch, listed, nlisted, pl->ws, pl->we, &more, err);
 	if (rc != BS_OK)
 		goto out;
 	for (size_t i = 0; i < more.n; i++) {
 		struct bob_timeoff *cur = &more.v[i];
 		add_record(pl, cur);
-		if (effective_status(cur) != TOFF_APPROVED)
+		if (toff_effective_status(cur) != TOFF_APPROVED)
 			continue;
 		outs.v = xreallocarray(outs.v, outs.n + 1, sizeof *outs.v);
 		outs.v[outs.n++] = *cur;		/* moved */
@@ -1208,7 +1208,7 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 		goto out;
 	tg = xcalloc(outs.n + 1, sizeof *tg);
 	latest = toff_latest_flags(&outs);
-	env_bob_email(pl->env, "");	/* HiBob people: emails, and who left */
+	toff_env_bob_email(pl->env, "");	/* HiBob people: emails, and who left */
 	seen = toff_sorted_ids(&outs, &nseen);
 	for (size_t i = 0; i < outs.n && rc == BS_OK; i++) {
 		struct bob_timeoff *r = &outs.v[i];
@@ -1216,7 +1216,7 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 			r->request_id = 0;	/* listed twice: once is enough */
 			continue;
 		}
-		if (effective_status(r) != TOFF_APPROVED && r->status != TOFF_STATUS_UNKNOWN)
+		if (toff_effective_status(r) != TOFF_APPROVED && r->status != TOFF_STATUS_UNKNOWN)
 			continue;	/* who's out lists approved ones; be sure */
 		if (needs_detail(pl->env, r) && (rc = refresh(bc, r, err)) != BS_OK)
 			break;
@@ -1234,7 +1234,7 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 			add_agent(&agents, &nagents, pl->rows.v[i].agent_id);
 	/* every agent matched to a HiBob person: by platforms.hibob, or by
 	 * work email (HiBob people are read once for that) */
-	env_bob_email(pl->env, "");
+	toff_env_bob_email(pl->env, "");
 	for (size_t i = 0; i < pl->env->people_p->n; i++) {
 		const struct asm_person *ap = &pl->env->people_p->v[i];
 		int matched = !str_empty(ap->hibob_id);
@@ -1260,7 +1260,7 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 	for (size_t i = 0; i < outs.n; i++) {
 		if (outs.v[i].request_id == 0)
 			continue;
-		if (effective_status(&outs.v[i]) != TOFF_APPROVED && outs.v[i].status != TOFF_STATUS_UNKNOWN)
+		if (toff_effective_status(&outs.v[i]) != TOFF_APPROVED && outs.v[i].status != TOFF_STATUS_UNKNOWN)
 			continue;
 		plan_request(pl, &outs.v[i], &tg[i], 0);
 		if (tg[i].why == TOFF_WHY_NO_AGENT || tg[i].why == TOFF_WHY_NO_TYPE)
@@ -1471,8 +1471,8 @@ plan_overlaps(struct planner *pl)
 /* ---- plan_now ---- */
 
 bs_rc
-make_plan(struct ctx *c, int reconcile, const char *approve, const struct bs_progress *progress,
-    struct plan *out, struct bs_error *err)
+toff_make_plan(struct ctx *c, int reconcile, const char *approve,
+    const struct bs_progress *progress, struct plan *out, struct bs_error *err)
 {
 	struct bob_client *bc;
 	struct asm_client *ac;
@@ -1541,7 +1541,7 @@ make_plan(struct ctx *c, int reconcile, const char *approve, const struct bs_pro
 }
 
 void
-ctx_free(struct ctx *c)
+toff_ctx_free(struct ctx *c)
 {
 	planner_free(&c->pl);
 	toff_env_free(&c->env);
@@ -1556,8 +1556,8 @@ toff_plan_now(struct bs_session *s, int reconcile, const char *approve,
 
 	memset(&c, 0, sizeof c);
 	c.s = s;
-	rc = make_plan(&c, reconcile, approve, progress, out, err);
-	ctx_free(&c);
+	rc = toff_make_plan(&c, reconcile, approve, progress, out, err);
+	toff_ctx_free(&c);
 	return rc;
 }
 

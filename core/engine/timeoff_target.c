@@ -1,4 +1,9 @@
-/* timeoff_sync.c - approved HiBob time off -> Assembled events.
+/* timeoff_target.c - what each HiBob request should be in Assembled: the
+ * window, the policy map, the lazily read people and types, and the
+ * evaluation of one request for its agent.
+ *
+ * The time-off sync as a whole (timeoff_target.c, timeoff_plan.c,
+ * timeoff_apply.c; approved HiBob time off -> Assembled events):
  *
  * Two ways to find the work (design.md "Time off"):
  *  - incremental: HiBob's changes feed from the stored cursor (less
@@ -133,7 +138,7 @@ toff_description(const struct bob_timeoff *r, int chunk)
 /* The status that counts: a Deleted or Canceled change wins over the
  * status in its snapshot. */
 enum toff_status
-effective_status(const struct bob_timeoff *r)
+toff_effective_status(const struct bob_timeoff *r)
 {
 	if (str_eq_ci(r->change_type, "Deleted"))
 		return TOFF_DELETED;
@@ -164,7 +169,7 @@ toff_snapshot_key(const struct bob_timeoff *r)
 		return xstrdup("");
 	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:s}",
 	    "e", r->employee_id ? r->employee_id : "",
-	    "s", toff_status_name(effective_status(r)),
+	    "s", toff_status_name(toff_effective_status(r)),
 	    "t", toff_type_name(r->type),
 	    "sd", r->start_date, "ed", r->end_date,
 	    "sp", portion_name(r->start_portion), "ep", portion_name(r->end_portion),
@@ -205,7 +210,7 @@ hours_start_minute(const struct conf *conf)
 
 
 int
-id_at_cmp(const void *a, const void *b)
+toff_id_at_cmp(const void *a, const void *b)
 {
 	const struct id_at *x = a, *y = b;
 
@@ -225,7 +230,7 @@ toff_latest_flags(const struct bob_timeoffs *v)
 		ix[i].id = v->v[i].request_id;
 		ix[i].at = i;
 	}
-	qsort(ix, n, sizeof *ix, id_at_cmp);
+	qsort(ix, n, sizeof *ix, toff_id_at_cmp);
 	for (size_t i = 0; i < n; i++)
 		if (i + 1 == n || ix[i + 1].id != ix[i].id)
 			last[ix[i].at] = 1;
@@ -234,7 +239,7 @@ toff_latest_flags(const struct bob_timeoffs *v)
 }
 
 int
-ll_cmp(const void *a, const void *b)
+toff_ll_cmp(const void *a, const void *b)
 {
 	long long x = *(const long long *)a, y = *(const long long *)b;
 
@@ -249,7 +254,7 @@ toff_sorted_ids(const struct bob_timeoffs *v, size_t *n)
 
 	for (size_t i = 0; i < k; i++)
 		ids[i] = v->v[i].request_id;
-	qsort(ids, k, sizeof *ids, ll_cmp);
+	qsort(ids, k, sizeof *ids, toff_ll_cmp);
 	*n = k;
 	return ids;
 }
@@ -257,7 +262,7 @@ toff_sorted_ids(const struct bob_timeoffs *v, size_t *n)
 int
 toff_ids_has(const long long *ids, size_t n, long long id)
 {
-	return ids != NULL && n > 0 && bsearch(&id, ids, n, sizeof *ids, ll_cmp) != NULL;
+	return ids != NULL && n > 0 && bsearch(&id, ids, n, sizeof *ids, toff_ll_cmp) != NULL;
 }
 
 /* ---- the environment ---- */
@@ -306,7 +311,7 @@ toff_env_set_assembled(struct toff_env *e, const struct asm_people *people,
 }
 
 void
-env_progress(struct toff_env *e, const char *phase, size_t done, size_t total)
+toff_env_progress(struct toff_env *e, const char *phase, size_t done, size_t total)
 {
 	struct bs_progress_event ev;
 
@@ -332,7 +337,7 @@ toff_env_assembled(struct toff_env *e, struct bs_error *err)
 		e->asm_rc = bs_fail(&e->asm_err, BS_ERR_NOT_CONFIGURED, "no Assembled connection");
 		goto out;
 	}
-	env_progress(e, "Reading people from Assembled", 0, 0);
+	toff_env_progress(e, "Reading people from Assembled", 0, 0);
 	e->asm_rc = session_assembled(e->s, &ac, &e->asm_err);
 	if (e->asm_rc == BS_OK)
 		e->asm_rc = asm_get_people(ac, &e->people, &e->asm_err);
@@ -354,7 +359,7 @@ out:
 }
 
 int
-bob_id_cmp(const void *a, const void *b)
+toff_bob_id_cmp(const void *a, const void *b)
 {
 	const struct bob_person *x = *(const struct bob_person *const *)a;
 	const struct bob_person *y = *(const struct bob_person *const *)b;
@@ -364,7 +369,7 @@ bob_id_cmp(const void *a, const void *b)
 
 /* The HiBob work email of an employee, reading people once. */
 const char *
-env_bob_email(struct toff_env *e, const char *employee_id)
+toff_env_bob_email(struct toff_env *e, const char *employee_id)
 {
 	struct bob_client *bc;
 	struct bob_people_query q;
@@ -383,13 +388,13 @@ env_bob_email(struct toff_env *e, const char *employee_id)
 		e->bob_by_id = xcalloc(e->bobpeople.n + 1, sizeof *e->bob_by_id);
 		for (size_t i = 0; i < e->bobpeople.n; i++)
 			e->bob_by_id[i] = &e->bobpeople.v[i];
-		qsort(e->bob_by_id, e->bobpeople.n, sizeof *e->bob_by_id, bob_id_cmp);
+		qsort(e->bob_by_id, e->bobpeople.n, sizeof *e->bob_by_id, toff_bob_id_cmp);
 	}
 	if (e->bob_by_id == NULL)
 		return NULL;
 	memset(&key, 0, sizeof key);
 	key.id = (char *)employee_id;
-	hit = bsearch(&kp, e->bob_by_id, e->bobpeople.n, sizeof *e->bob_by_id, bob_id_cmp);
+	hit = bsearch(&kp, e->bob_by_id, e->bobpeople.n, sizeof *e->bob_by_id, toff_bob_id_cmp);
 	return hit ? (*hit)->email : NULL;
 }
 
@@ -458,7 +463,7 @@ toff_target_eval(struct toff_env *e, const struct bob_timeoff *r, int64_t ws, in
 	out->zone = e ? e->default_zone : NULL;
 	if (e == NULL || r == NULL)
 		return bs_fail(err, BS_ERR_INVALID, "nothing to evaluate");
-	st = effective_status(r);
+	st = toff_effective_status(r);
 	if (st != TOFF_APPROVED) {
 		decide(e, r, e->default_zone, ws, we, out);
 		out->why = why_of_status(st);
@@ -491,7 +496,7 @@ toff_target_eval(struct toff_env *e, const struct bob_timeoff *r, int64_t ws, in
 	out->email = xstrdup(r->employee_email);
 	out->person = asm_people_match(e->people_p, r->employee_id, out->email, &out->match);
 	if (out->person == NULL && out->email == NULL) {
-		out->email = xstrdup(env_bob_email(e, r->employee_id));
+		out->email = xstrdup(toff_env_bob_email(e, r->employee_id));
 		out->person = asm_people_match(e->people_p, r->employee_id, out->email, &out->match);
 	}
 	if (out->person == NULL) {
