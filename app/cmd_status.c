@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "config/conf.h"
 #include "output.h"
+#include "engine/apply.h"
 #include "admin/status.h"
 #include "base/humantime.h"
 #include "store/store.h"
@@ -105,7 +106,7 @@ cmd_status(struct app *a, int argc, char **argv)
 		if (j->st.quarantine[0] != '\0')
 			printf("%-26s QUARANTINED: %s\n%-26s fix it, then 'bobsync sync %s' clears it\n", "",
 			    j->st.quarantine, "", i == JOB_ROSTER ? "roster" : "timeoff");
-		else if (j->st.blocked_plan[0] != '\0' && strcmp(j->st.last_result, "blocked") == 0)
+		else if (j->st.blocked_plan[0] != '\0' && run_result_parse(j->st.last_result) == RUN_BLOCKED)
 			printf("%-26s BLOCKED by a guard: %s\n%-26s review: bobsync plan %s; approve: bobsync "
 			    "sync %s --approve %s\n", "", j->st.message, "", i == JOB_ROSTER ? "roster" :
 			    "timeoff", i == JOB_ROSTER ? "roster" : "timeoff", j->st.blocked_plan);

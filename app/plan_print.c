@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/apply.h"
 #include "output.h"
 #include "plan_print.h"
 #include "base/util.h"
@@ -107,7 +108,7 @@ print_sync_result(FILE *f, const struct sync_result *r)
 		    "was sent.\n", what, r->planned, r->plan_id);
 		return;
 	}
-	if (str_eq(r->result, "blocked")) {
+	if (run_result_parse(r->result) == RUN_BLOCKED) {
 		fprintf(f, "The %s sync is blocked: %s.\nReview it with 'bobsync plan %s%s' and apply "
 		    "exactly this plan with:\n  bobsync %s %s --approve %s\n", what, r->guard.reason,
 		    r->target, r->reconcile ? " --reconcile" : "", r->reconcile ? "reconcile" : "sync",
@@ -116,7 +117,7 @@ print_sync_result(FILE *f, const struct sync_result *r)
 	}
 	fprintf(f, "%s sync %s: %ld applied, %ld failed, %ld skipped of %ld planned (run %lld, "
 	    "plan %s).\n", str_eq(r->target, "roster") ? "Roster" : "Time-off",
-	    str_eq(r->result, "ok") ? "done" : r->result, r->applied, r->failed, r->skipped,
+	    run_result_parse(r->result) == RUN_OK ? "done" : r->result, r->applied, r->failed, r->skipped,
 	    r->planned, (long long)r->run_id, r->plan_id);
 	if (r->message[0] != '\0')
 		fprintf(f, "%s\n", r->message);

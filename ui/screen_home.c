@@ -10,6 +10,7 @@
 #include "config/conf.h"
 #include "dash.h"
 #include "console.h"
+#include "engine/apply.h"
 #include "admin/jobs.h"
 #include "engine/session.h"
 #include "admin/status.h"
@@ -115,7 +116,7 @@ draw_job(const struct status_job *j, int scheduled, int64_t now, int row, int x,
 		human_time(when, sizeof when, (time_t)j->st.last_run, (time_t)now);
 		snprintf(line, sizeof line, "%-26s last %s: %s", job_titles[j->kind], when,
 		    j->st.last_result);
-		role = str_eq(j->st.last_result, "ok") ? ROLE_OK : ROLE_ERROR;
+		role = run_result_parse(j->st.last_result) == RUN_OK ? ROLE_OK : ROLE_ERROR;
 	}
 	text_put(row++, x, line, w, role);
 	if (!j->enabled || j->st.last_run == 0)
@@ -138,7 +139,7 @@ draw_job(const struct status_job *j, int scheduled, int64_t now, int row, int x,
 		    j->st.blocked_plan);
 		text_put(row++, x, line, w, ROLE_WARN);
 	}
-	if (j->st.message[0] && !str_eq(j->st.last_result, "ok") && row < bottom) {
+	if (j->st.message[0] && run_result_parse(j->st.last_result) != RUN_OK && row < bottom) {
 		snprintf(line, sizeof line, "%-26s %s", "", j->st.message);
 		text_put(row++, x, line, w, ROLE_DIM);
 	}

@@ -16,6 +16,7 @@
 #include "net/http.h"
 #include "admin/jobs.h"
 #include "base/log.h"
+#include "engine/apply.h"
 #include "engine/roster.h"
 #include "admin/scheduler.h"
 #include "vendor/scim.h"
@@ -684,8 +685,7 @@ is_credential_error(bs_rc rc)
 static const char *
 result_word(bs_rc rc)
 {
-	return rc == BS_OK ? "ok" : rc == BS_ERR_PARTIAL ? "partial" : rc == BS_ERR_GUARD ?
-	    "blocked" : rc == BS_ERR_SOURCE ? "aborted" : "failed";
+	return run_result_name(run_result_of(rc));
 }
 
 /* The job state after an attempt that started at `started` and ended with
@@ -711,7 +711,7 @@ record_state(struct bs_session *s, enum job_kind k, int64_t started, bs_rc rc,
 	st.last_run_id = r->run_id;
 	st.next_run = job_schedule_next(s->conf, k, now);
 	if (rc == BS_OK) {
-		snprintf(st.last_result, sizeof st.last_result, "ok");
+		snprintf(st.last_result, sizeof st.last_result, "%s", run_result_name(RUN_OK));
 		st.last_ok = now;
 		st.failures = 0;
 		st.backoff_until = 0;
@@ -721,16 +721,16 @@ record_state(struct bs_session *s, enum job_kind k, int64_t started, bs_rc rc,
 		if (was_bad)
 			job_alert(s->conf, "recovery", k, &st, "the sync works again");
 	} else if (rc == BS_ERR_GUARD) {
-		snprintf(st.last_result, sizeof st.last_result, "blocked");
+		snprintf(st.last_result, sizeof st.last_result, "%s", run_result_name(RUN_BLOCKED));
 		snprintf(st.message, sizeof st.message, "%s", r->guard.reason);
 		if (!str_eq(before.blocked_plan, r->plan_id)) {
 			snprintf(st.blocked_plan, sizeof st.blocked_plan, "%s", r->plan_id);
 			job_alert(s->conf, "guard", k, &st, r->guard.reason);
 		}
 	} else {
-		snprintf(st.last_result, sizeof st.last_result, "%s",
-		    str_eq(r->result, "not run") ? "not run" : rc == BS_ERR_PARTIAL ? "partial" :
-		    "failed");
+		snprintf(st.last_result, sizeof st.last_result, "%s", run_result_name(
+		    run_result_parse(r->result) == RUN_NOT_RUN ? RUN_NOT_RUN : rc == BS_ERR_PARTIAL ?
+		    RUN_PARTIAL : RUN_FAILED));
 		snprintf(st.message, sizeof st.message, "%s", bs_error_text(err));
 		st.failures++;
 		if (is_credential_error(rc)) {
@@ -767,7 +767,7 @@ record_reconciled(struct bs_session *s, enum job_kind other, int64_t started,
 	st.failures = 0;
 	st.backoff_until = 0;
 	st.quarantine[0] = '\0';
-	snprintf(st.last_result, sizeof st.last_result, "ok");
+	snprintf(st.last_result, sizeof st.last_result, "%s", run_result_name(RUN_OK));
 	snprintf(st.message, sizeof st.message, "%ld applied (full comparison of run %lld)",
 	    r->applied, (long long)r->run_id);
 	st.blocked_plan[0] = '\0';
@@ -792,7 +792,7 @@ job_record_not_run(struct bs_session *s, enum job_kind k, const char *origin, bs
 	if (s == NULL || s->store == NULL || rc == BS_OK || rc == BS_ERR_CANCELLED)
 		return;
 	memset(&r, 0, sizeof r);
-	snprintf(r.result, sizeof r.result, "not run");
+	sync_result_set(&r, RUN_NOT_RUN);
 	if (store_run_add(s->store, k == JOB_ROSTER ? "roster" : "timeoff",
 	    k == JOB_RECONCILE ? "reconcile" : "sync", NULL, r.result, bs_error_text(err),
 	    origin_of(origin), now, &r.run_id, &serr) != BS_OK)
@@ -838,11 +838,11 @@ job_plan(struct bs_session *s, enum job_kind k, const char *origin, int full,
 		return rc;
 	snprintf(r.plan_id, sizeof r.plan_id, "%s", out->id);
 	r.guard = out->guard;
-	snprintf(r.result, sizeof r.result, "blocked");
+	sync_result_set(&r, RUN_BLOCKED);
 	snprintf(r.message, sizeof r.message, "%.180s; approve plan %s to apply it",
 	    out->guard.reason, out->id);
 	if (store_run_add(s->store, k == JOB_ROSTER ? "roster" : "timeoff",
-	    k == JOB_RECONCILE || full ? "reconcile" : "sync", out->id, "blocked", r.message,
+	    k == JOB_RECONCILE || full ? "reconcile" : "sync", out->id, r.result, r.message,
 	    origin_of(origin), now, &r.run_id, &serr) != BS_OK)
 		log_warn("cannot record the blocked %s plan: %s", job_name(k), bs_error_text(&serr));
 	record_state(s, k, now, BS_ERR_GUARD, &r, NULL);
@@ -869,7 +869,7 @@ job_run(struct bs_session *s, enum job_kind k, const struct sync_opts *o,
 	rc = o->dry_run || s->store == NULL ? BS_OK : prove_credentials(s, k, err);
 	if (rc != BS_OK) {
 		snprintf(r->target, sizeof r->target, "%s", k == JOB_ROSTER ? "roster" : "timeoff");
-		snprintf(r->result, sizeof r->result, "failed");
+		sync_result_set(r, RUN_FAILED);
 		snprintf(r->message, sizeof r->message, "%s", bs_error_text(err));
 	} else if (k == JOB_ROSTER) {
 		rc = roster_sync(s, &opts, r, err);
@@ -883,7 +883,7 @@ job_run(struct bs_session *s, enum job_kind k, const struct sync_opts *o,
 		/* it ended before the engine recorded a run: not run (unless
 		 * the engine said more, as "blocked" or "failed") */
 		if (r->result[0] == '\0')
-			snprintf(r->result, sizeof r->result, "not run");
+			sync_result_set(r, RUN_NOT_RUN);
 		if (store_run_add(s->store, k == JOB_ROSTER ? "roster" : "timeoff",
 		    str_eq(opts.kind, "reconcile") ? "reconcile" : "sync", NULL, r->result,
 		    bs_error_text(err), origin_of(o->origin), clock_now(), &r->run_id, &serr) != BS_OK)

@@ -141,7 +141,7 @@ struct sync_result {
 	long applied, failed, skipped;
 	long planned;			/* actions in the plan */
 	struct plan_guard guard;
-	char result[16];		/* "ok", "failed", "blocked", "partial", "aborted" */
+	char result[16];		/* run_result_name() of the run_result (engine/apply.h) */
 	int reconcile;			/* a `reconcile timeoff` run */
 	char message[256];
 	unsigned long requests;		/* HTTP requests made */

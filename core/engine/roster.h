@@ -80,7 +80,7 @@ char *roster_person_name(const struct bob_person *p);
 /* Budget fields named alleo_<monthly|oneoff>_<category>_budget. */
 int roster_is_budget_field_name(const char *name);
 
-/* ---- the engine (roster.c) ---- */
+/* ---- the engine (roster_apply.c) ---- */
 
 /* Diff the eligible set against the roster provisioned in the store. */
 bs_rc roster_plan(struct bs_session *s, const struct roster_source *src,
@@ -94,7 +94,7 @@ bs_rc roster_plan_now(struct bs_session *s, const char *approve,
 bs_rc roster_sync(struct bs_session *s, const struct sync_opts *o,
     struct sync_result *r, struct bs_error *err);
 
-/* ---- added: the pieces of the engine (roster_plan.c, roster.c) ---- */
+/* ---- added: the pieces of the engine (roster_plan.c, roster_apply.c) ---- */
 
 struct roster_row;
 struct roster_rows;

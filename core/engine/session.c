@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "engine/plan.h"
 #include "vendor/scim.h"
+#include "engine/apply.h"
 #include "engine/session.h"
 #include "store/store.h"
 #include "base/util.h"
@@ -152,9 +153,7 @@ session_finish_run(struct bs_session *s, struct sync_result *r, bs_rc rc,
 	r->requests = hs.requests;
 	r->bytes = hs.bytes_in + hs.bytes_out;
 	if (r->result[0] == '\0')
-		snprintf(r->result, sizeof r->result, "%s", rc == BS_OK ? "ok" :
-		    rc == BS_ERR_PARTIAL ? "partial" : rc == BS_ERR_GUARD ? "blocked" :
-		    rc == BS_ERR_SOURCE ? "aborted" : "failed");
+		sync_result_set(r, run_result_of(rc));
 	if (r->message[0] == '\0' && rc != BS_OK && err != NULL)
 		snprintf(r->message, sizeof r->message, "%s", bs_error_text(err));
 	if (r->run_id > 0 && s->store != NULL) {

@@ -1,7 +1,8 @@
 /* test_jobs.c - the job bookkeeping that needs no service: a setting that
  * shapes the time-off events marks a full comparison; an attempt that
  * could not start is recorded as "not run" with who started it; checks
- * that pass lift a quarantine only on request. */
+ * that pass lift a quarantine only on request; each job's schedule, when
+ * it is due, the backoff of failed attempts and the quarantine. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -162,6 +163,118 @@ resume_lifts_quarantine_when_checks_pass(void **state)
 	assert_true(job_due(f->conf, JOB_TIMEOFF, &js, clock_now()) <= clock_now());
 }
 
+/* The schedule of each job: time off on the clock's grid of
+ * timeoff.poll_minutes; the roster and the reconciliation daily at their
+ * local time on this machine, across a change of the clocks. */
+static void
+schedule_next_by_job(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	char *tz_before = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
+
+	unsetenv("BOBSYNC_TEST_POLL_SECONDS");
+	assert_int_equal(conf_set(f->conf, "timeoff.poll_minutes", "7", &err), BS_OK);
+	assert_int_equal(job_schedule_next(f->conf, JOB_TIMEOFF, 1000), 1260);
+	assert_int_equal(job_schedule_next(f->conf, JOB_TIMEOFF, 1260), 1680);
+	setenv("TZ", "Europe/Amsterdam", 1);
+	assert_int_equal(conf_set(f->conf, "roster.run_at", "02:30", &err), BS_OK);
+	/* 2026-03-28 02:30 CET -> 29 March 03:00 CEST (02:30 does not exist) */
+	assert_int_equal(job_schedule_next(f->conf, JOB_ROSTER, 1774661400), 1774746000);
+	/* 2026-10-24 03:00 CEST -> 25 October 03:00 CET, 25 hours on */
+	assert_int_equal(job_schedule_next(f->conf, JOB_RECONCILE, 1792803600),
+	    1792803600 + 25 * 3600);
+	setenv("TZ", "America/New_York", 1);
+	/* 2026-03-07 02:30 EST -> 8 March 03:00 EDT */
+	assert_int_equal(job_schedule_next(f->conf, JOB_ROSTER, 1772868600), 1772953200);
+	if (tz_before != NULL)
+		setenv("TZ", tz_before, 1);
+	else
+		unsetenv("TZ");
+	free(tz_before);
+}
+
+/* When a job is due: at once when it never ran; else by the schedule from
+ * its last run, brought forward by a stored next run, pushed back by a
+ * backoff, and no sooner than an hour after a run that was quarantined. */
+static void
+due_takes_backoff_and_quarantine(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct job_state js;
+
+	unsetenv("BOBSYNC_TEST_POLL_SECONDS");
+	assert_int_equal(conf_set(f->conf, "timeoff.poll_minutes", "10", &err), BS_OK);
+	memset(&js, 0, sizeof js);
+	assert_int_equal(job_due(f->conf, JOB_TIMEOFF, &js, 5000), 5000);
+	js.last_run = 6000;
+	assert_int_equal(job_due(f->conf, JOB_TIMEOFF, &js, 6100), 6600);
+	js.next_run = 6300;		/* a retry asked for sooner */
+	assert_int_equal(job_due(f->conf, JOB_TIMEOFF, &js, 6100), 6300);
+	js.next_run = 9000;		/* a later stored time does not delay it */
+	assert_int_equal(job_due(f->conf, JOB_TIMEOFF, &js, 6100), 6600);
+	js.backoff_until = 6000 + 15 * 60;
+	assert_int_equal(job_due(f->conf, JOB_TIMEOFF, &js, 6100), 6900);
+	js.backoff_until = 0;
+	snprintf(js.quarantine, sizeof js.quarantine, "HiBob: 401");
+	assert_int_equal(job_due(f->conf, JOB_TIMEOFF, &js, 6100), 6000 + 3600);
+}
+
+/* A plan that cannot be made is a failed run of its origin; consecutive
+ * failures back off 15 minutes, then an hour. */
+static void
+failed_attempts_back_off(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct store_run *runs = NULL;
+	struct job_state js;
+	struct plan p;
+	size_t n = 0;
+	int64_t wait;
+
+	/* nothing is configured: HiBob cannot be asked */
+	assert_int_not_equal(job_plan(&f->s, JOB_ROSTER, "console", 0, NULL, &p, &err), BS_OK);
+	plan_free(&p);
+	assert_int_equal(store_runs_list(f->st, NULL, 10, &runs, &n, &err), BS_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(runs[0].result, "failed");
+	assert_string_equal(runs[0].origin, "console");
+	store_runs_free(runs, n);
+	assert_int_equal(job_state_load(f->st, JOB_ROSTER, &js, &err), BS_OK);
+	assert_string_equal(js.last_result, "failed");
+	assert_int_equal(js.failures, 1);
+	assert_string_equal(js.quarantine, "");
+	wait = js.backoff_until - js.last_run;
+	assert_true(wait >= 15 * 60 - 1 && wait <= 15 * 60 + 1);
+	assert_true(job_due(f->conf, JOB_ROSTER, &js, js.last_run) >= js.backoff_until);
+	memset(&err, 0, sizeof err);
+	assert_int_not_equal(job_plan(&f->s, JOB_ROSTER, "daemon", 0, NULL, &p, &err), BS_OK);
+	plan_free(&p);
+	assert_int_equal(job_state_load(f->st, JOB_ROSTER, &js, &err), BS_OK);
+	assert_int_equal(js.failures, 2);
+	wait = js.backoff_until - js.last_run;
+	assert_true(wait >= 3600 - 1 && wait <= 3600 + 1);
+}
+
+/* A rejected credential quarantines the job: no backoff, retried hourly. */
+static void
+rejected_credentials_quarantine(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 }, why = { 0 };
+	struct job_state js;
+
+	bs_fail(&why, BS_ERR_AUTH, "HiBob rejected the Service User (HTTP 401)");
+	job_record_not_run(&f->s, JOB_ROSTER, "daemon", BS_ERR_AUTH, &why);
+	assert_int_equal(job_state_load(f->st, JOB_ROSTER, &js, &err), BS_OK);
+	assert_non_null(strstr(js.quarantine, "HTTP 401"));
+	assert_int_equal(js.backoff_until, 0);
+	assert_int_equal(js.failures, 1);
+	assert_true(job_due(f->conf, JOB_ROSTER, &js, js.last_run) >= js.last_run + 3600);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -171,6 +284,10 @@ main(void)
 		T(full_pending_after_event_setting_change),
 		T(not_run_is_recorded_with_origin),
 		T(resume_lifts_quarantine_when_checks_pass),
+		T(schedule_next_by_job),
+		T(due_takes_backoff_and_quarantine),
+		T(failed_attempts_back_off),
+		T(rejected_credentials_quarantine),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

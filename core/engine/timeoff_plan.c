@@ -1,27 +1,6 @@
-/* timeoff_sync.c - approved HiBob time off -> Assembled events.
- *
- * Two ways to find the work (design.md "Time off"):
- *  - incremental: HiBob's changes feed from the stored cursor (less
- *    timeoff.overlap_minutes).  The feed carries no status and no order,
- *    so it only names the requests that changed: each is read once from
- *    its details (1 + k HiBob calls).  A request whose feed items were all
- *    seen by an earlier run is skipped at once, so the overlap costs
- *    nothing and a quiet feed means one HiBob request and none to
- *    Assembled.  The very first run reconciles instead, then sets the
- *    cursor;
- *  - reconciliation: every approved request of the window (who's out)
- *    against the events bobsync owns (the mapping table, plus activities of
- *    the agents concerned whose description carries "hibob:<id>"),
- *    repairing both ways.
- * Both end in one plan (create / replace / delete per request, with a
- * reason), a guard on deletions, and a journaled apply: each action is
- * journaled before it is sent; a mapping row is written as soon as
- * Assembled confirmed an activity; a replace creates before it deletes.
- * Actions a killed run left unfinished are resolved before the next plan:
- * an activity it created is found by its marker and adopted, an old one it
- * meant to delete is deleted, so a rerun leaves exactly one event per
- * request.
- */
+/* timeoff_plan.c - the time-off planner: the changes feed (incremental)
+ * and the whole window (reconciliation) into one plan of create / replace /
+ * delete per request, overlaps and the guard (see timeoff_sync.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,534 +17,13 @@
 #include "store/store_timeoff.h"
 #include "rules/timeoff_rules.h"
 #include "engine/timeoff_sync.h"
+#include "engine/timeoff_int.h"
 #include "base/tz.h"
 #include "base/util.h"
 
-#define TARGET "assembled"
-#define DAY 86400
 #define TOFF_RECONCILE_FEED_DAYS 365	/* changes read back by a reconciliation */
 
-/* ---- small shared pieces ---- */
-
-int
-toff_window(const struct conf *conf, int64_t now, int64_t *start, int64_t *end)
-{
-	long long today = (now >= 0 ? now : now - (DAY - 1)) / DAY, until;
-	long lookback = conf ? conf_get_int(conf, "timeoff.lookback_days") : 30;
-	const char *spec = conf ? conf_get(conf, "timeoff.sync_until") : "+365d";
-
-	*start = (int64_t)(today - lookback) * DAY;
-	if (conf_date_spec_resolve(spec ? spec : "+365d", today, &until) != 0) {
-		*end = *start;
-		return -1;
-	}
-	*end = (int64_t)(until + 1) * DAY;
-	if (*end < *start)
-		*end = *start;
-	return 0;
-}
-
-struct policy_find {
-	const char *policy;
-	const char *found;	/* points into the settings value copy */
-	char *copy;
-};
-
-static int
-policy_pair(void *ctx, const char *k, const char *v)
-{
-	struct policy_find *f = ctx;
-
-	if (f->copy == NULL && str_eq_ci(k, f->policy))
-		f->copy = xstrdup(v);
-	return 0;
-}
-
-const struct asm_activity_type *
-toff_policy_type(const struct conf *conf, const struct asm_activity_types *types,
-    const char *policy, char *why, size_t whylen)
-{
-	const struct asm_activity_type *t;
-	const char *map = conf ? conf_get(conf, "assembled.policy_map") : NULL;
-	const char *def = conf ? conf_get(conf, "assembled.timeoff_type") : NULL;
-	struct policy_find f = { policy, NULL, NULL };
-	char w[300];
-
-	if (!str_empty(map) && !str_empty(policy))
-		conf_pairs_each(map, policy_pair, &f);
-	if (f.copy != NULL) {
-		t = asm_timeoff_type(types, f.copy, w, sizeof w);
-		if (t == NULL && why != NULL)
-			snprintf(why, whylen, "assembled.policy_map sends '%s' to '%s', but %s", policy,
-			    f.copy, w);
-		free(f.copy);
-		return t;
-	}
-	t = asm_timeoff_type(types, str_empty(def) ? NULL : def, w, sizeof w);
-	if (t == NULL && why != NULL)
-		snprintf(why, whylen, "no Assembled activity type for '%s': %s",
-		    policy ? policy : "(no policy)", w);
-	return t;
-}
-
-static const char *const why_names[] = {
-	"sync", "pending", "not_contiguous", "declined", "canceled", "deleted", "no_agent",
-	"outside_window", "not_configured", "no_type", "other"
-};
-
-const char *
-toff_why_name(enum toff_why w)
-{
-	if ((unsigned)w >= ARRAY_LEN(why_names))
-		return "other";
-	return why_names[w];
-}
-
-char *
-toff_description(const struct bob_timeoff *r, int chunk)
-{
-	const char *pol = r && !str_empty(r->policy_type) ? r->policy_type : "time off";
-	long long id = r ? r->request_id : 0;
-
-	if (chunk > 0)
-		return xasprintf("HiBob time off #%lld (%s) part %d hibob:%lld", id, pol, chunk, id);
-	return xasprintf("HiBob time off #%lld (%s) hibob:%lld", id, pol, id);
-}
-
-/* The status that counts: a Deleted or Canceled change wins over the
- * status in its snapshot. */
-static enum toff_status
-effective_status(const struct bob_timeoff *r)
-{
-	if (str_eq_ci(r->change_type, "Deleted"))
-		return TOFF_DELETED;
-	/* the feed reports a decline as a "Canceled" change of a disapproved request */
-	if (str_eq_ci(r->change_type, "Canceled") || str_eq_ci(r->change_type, "Cancelled"))
-		return r->status == TOFF_DISAPPROVED ? TOFF_DISAPPROVED : TOFF_CANCELED;
-	return r->status;
-}
-
-static const char *
-portion_name(enum toff_portion p)
-{
-	switch (p) {
-	case TOFF_ALL_DAY: return "all_day";
-	case TOFF_MORNING: return "morning";
-	case TOFF_AFTERNOON: return "afternoon";
-	default: return "";
-	}
-}
-
-char *
-toff_snapshot_key(const struct bob_timeoff *r)
-{
-	json_t *j;
-	char *s;
-
-	if (r == NULL)
-		return xstrdup("");
-	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:s}",
-	    "e", r->employee_id ? r->employee_id : "",
-	    "s", toff_status_name(effective_status(r)),
-	    "t", toff_type_name(r->type),
-	    "sd", r->start_date, "ed", r->end_date,
-	    "sp", portion_name(r->start_portion), "ep", portion_name(r->end_portion),
-	    "dp", portion_name(r->day_portion), "d", r->date,
-	    "m", r->minutes_on_date, "dm", r->daily_minutes, "pc", r->percentage,
-	    "p", r->policy_type ? r->policy_type : "");
-	if (j == NULL)
-		return xstrdup("");
-	/* per-day lengths matter only for the per-day types (details list
-	 * them for every type, the feed and who's out do not) */
-	if (r->ndurations > 0 && (r->type == TOFF_DIFFERENT_DAY_DURATIONS ||
-	    r->type == TOFF_SPECIFIC_HOURS_DAY_DURATIONS ||
-	    r->type == TOFF_DIFFERENT_SPECIFIC_HOURS_DAY_DURATIONS)) {
-		json_t *a = json_array();
-		for (size_t i = 0; i < r->ndurations; i++)
-			json_array_append_new(a, json_pack("[s,i,i,i]", r->durations[i].date,
-			    r->durations[i].minutes, r->durations[i].start_minute,
-			    r->durations[i].end_minute));
-		json_object_set_new(j, "du", a);
-	}
-	s = json_dump_compact(j);
-	json_decref(j);
-	return s;
-}
-
-static int
-hours_start_minute(const struct conf *conf)
-{
-	int m = str_parse_hhmm(conf ? conf_get(conf, "timeoff.hours_start") : NULL);
-
-	return m >= 0 ? m : 540;
-}
-
-/* ---- request-id sets ---- */
-
-struct id_at {
-	long long id;
-	size_t at;
-};
-
-static int
-id_at_cmp(const void *a, const void *b)
-{
-	const struct id_at *x = a, *y = b;
-
-	if (x->id != y->id)
-		return x->id < y->id ? -1 : 1;
-	return x->at < y->at ? -1 : x->at > y->at;
-}
-
-unsigned char *
-toff_latest_flags(const struct bob_timeoffs *v)
-{
-	size_t n = v ? v->n : 0;
-	struct id_at *ix = xcalloc(n + 1, sizeof *ix);
-	unsigned char *last = xcalloc(n + 1, 1);
-
-	for (size_t i = 0; i < n; i++) {
-		ix[i].id = v->v[i].request_id;
-		ix[i].at = i;
-	}
-	qsort(ix, n, sizeof *ix, id_at_cmp);
-	for (size_t i = 0; i < n; i++)
-		if (i + 1 == n || ix[i + 1].id != ix[i].id)
-			last[ix[i].at] = 1;
-	free(ix);
-	return last;
-}
-
-static int
-ll_cmp(const void *a, const void *b)
-{
-	long long x = *(const long long *)a, y = *(const long long *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-long long *
-toff_sorted_ids(const struct bob_timeoffs *v, size_t *n)
-{
-	size_t k = v ? v->n : 0;
-	long long *ids = xcalloc(k + 1, sizeof *ids);
-
-	for (size_t i = 0; i < k; i++)
-		ids[i] = v->v[i].request_id;
-	qsort(ids, k, sizeof *ids, ll_cmp);
-	*n = k;
-	return ids;
-}
-
-int
-toff_ids_has(const long long *ids, size_t n, long long id)
-{
-	return ids != NULL && n > 0 && bsearch(&id, ids, n, sizeof *ids, ll_cmp) != NULL;
-}
-
-/* ---- the environment ---- */
-
-struct toff_env {
-	struct bs_session *s;			/* borrowed, may be NULL */
-	const struct bs_progress *progress;
-	const struct conf *conf;
-	struct asm_people people;		/* owned when read here */
-	struct asm_activity_types types;
-	const struct asm_people *people_p;	/* what eval uses */
-	const struct asm_activity_types *types_p;
-	int asm_tried;
-	bs_rc asm_rc;
-	struct bs_error asm_err;
-	struct bob_people bobpeople;
-	int bob_tried;
-	const struct bob_person **bob_by_id;	/* HiBob people sorted by id */
-	const struct tz *default_zone;
-	int split_chunks;
-	int hours_start;
-};
-
-struct toff_env *
-toff_env_new(struct bs_session *s, const struct bs_progress *progress)
-{
-	struct toff_env *e = xcalloc(1, sizeof *e);
-	const char *dz;
-
-	e->s = s;
-	e->progress = progress;
-	e->conf = s ? s->conf : NULL;
-	dz = e->conf ? conf_get(e->conf, "assembled.default_timezone") : NULL;
-	if (str_empty(dz) || tz_get(dz, &e->default_zone, NULL) != BS_OK)
-		tz_get("UTC", &e->default_zone, NULL);
-	e->split_chunks = e->conf ? conf_get_bool(e->conf, "timeoff.split_chunks") : 0;
-	e->hours_start = hours_start_minute(e->conf);
-	return e;
-}
-
-void
-toff_env_free(struct toff_env **ep)
-{
-	struct toff_env *e;
-
-	if (ep == NULL || *ep == NULL)
-		return;
-	e = *ep;
-	asm_people_free(&e->people);
-	asm_activity_types_free(&e->types);
-	bob_people_free(&e->bobpeople);
-	free(e->bob_by_id);
-	free(e);
-	*ep = NULL;
-}
-
-void
-toff_env_set_assembled(struct toff_env *e, const struct asm_people *people,
-    const struct asm_activity_types *types)
-{
-	e->people_p = people;
-	e->types_p = types;
-	e->asm_tried = 1;
-	e->asm_rc = BS_OK;
-}
-
-static void
-env_progress(struct toff_env *e, const char *phase, size_t done, size_t total)
-{
-	struct bs_progress_event ev;
-
-	memset(&ev, 0, sizeof ev);
-	ev.phase = phase;
-	ev.done = done;
-	ev.total = total;
-	bs_progress_report(e->progress, &ev);
-}
-
-bs_rc
-toff_env_assembled(struct toff_env *e, struct bs_error *err)
-{
-	struct asm_client *ac;
-
-	if (e->asm_tried) {
-		if (e->asm_rc != BS_OK && err != NULL)
-			*err = e->asm_err;
-		return e->asm_rc;
-	}
-	e->asm_tried = 1;
-	if (e->s == NULL) {
-		e->asm_rc = bs_fail(&e->asm_err, BS_ERR_NOT_CONFIGURED, "no Assembled connection");
-		goto out;
-	}
-	env_progress(e, "Reading people from Assembled", 0, 0);
-	e->asm_rc = session_assembled(e->s, &ac, &e->asm_err);
-	if (e->asm_rc == BS_OK)
-		e->asm_rc = asm_get_people(ac, &e->people, &e->asm_err);
-	/* nobody at all is a read gone wrong, not a company without agents:
-	 * every request would look unmatched and be passed over for good */
-	if (e->asm_rc == BS_OK && e->people.n == 0)
-		e->asm_rc = bs_fail(&e->asm_err, BS_ERR_SOURCE, "Assembled returned no people; "
-		    "nothing is changed until it lists the agents again");
-	if (e->asm_rc == BS_OK)
-		e->asm_rc = asm_get_activity_types(ac, &e->types, &e->asm_err);
-	if (e->asm_rc == BS_OK) {
-		e->people_p = &e->people;
-		e->types_p = &e->types;
-	}
-out:
-	if (e->asm_rc != BS_OK && err != NULL)
-		*err = e->asm_err;
-	return e->asm_rc;
-}
-
-static int
-bob_id_cmp(const void *a, const void *b)
-{
-	const struct bob_person *x = *(const struct bob_person *const *)a;
-	const struct bob_person *y = *(const struct bob_person *const *)b;
-
-	return strcmp(x->id ? x->id : "", y->id ? y->id : "");
-}
-
-/* The HiBob work email of an employee, reading people once. */
-static const char *
-env_bob_email(struct toff_env *e, const char *employee_id)
-{
-	struct bob_client *bc;
-	struct bob_people_query q;
-	struct bob_person key, *kp = &key;
-	const struct bob_person **hit;
-
-	if (employee_id == NULL || e->s == NULL)
-		return NULL;
-	if (!e->bob_tried) {
-		struct bs_error err = { 0 };
-		e->bob_tried = 1;
-		memset(&q, 0, sizeof q);
-		if (session_bob(e->s, &bc, &err) != BS_OK ||
-		    bob_search_people(bc, &q, &e->bobpeople, NULL, &err) != BS_OK)
-			log_warn("cannot read HiBob people for their emails: %s", bs_error_text(&err));
-		e->bob_by_id = xcalloc(e->bobpeople.n + 1, sizeof *e->bob_by_id);
-		for (size_t i = 0; i < e->bobpeople.n; i++)
-			e->bob_by_id[i] = &e->bobpeople.v[i];
-		qsort(e->bob_by_id, e->bobpeople.n, sizeof *e->bob_by_id, bob_id_cmp);
-	}
-	if (e->bob_by_id == NULL)
-		return NULL;
-	memset(&key, 0, sizeof key);
-	key.id = (char *)employee_id;
-	hit = bsearch(&kp, e->bob_by_id, e->bobpeople.n, sizeof *e->bob_by_id, bob_id_cmp);
-	return hit ? (*hit)->email : NULL;
-}
-
-void
-toff_target_clear(struct toff_target *t)
-{
-	if (t == NULL)
-		return;
-	toff_decision_clear(&t->d);
-	free(t->email);
-	memset(t, 0, sizeof *t);
-}
-
-static enum toff_why
-why_of_status(enum toff_status st)
-{
-	switch (st) {
-	case TOFF_PENDING: return TOFF_WHY_PENDING;
-	case TOFF_CANCELED: return TOFF_WHY_CANCELED;
-	case TOFF_DISAPPROVED: return TOFF_WHY_DECLINED;
-	case TOFF_DELETED: return TOFF_WHY_DELETED;
-	default: return TOFF_WHY_OTHER;
-	}
-}
-
-/* Decide in a zone; classify a skip of an approved request. */
-static void
-decide(struct toff_env *e, const struct bob_timeoff *r, const struct tz *zone, int64_t ws,
-    int64_t we, struct toff_target *out)
-{
-	struct toff_rules_opts o = { e->split_chunks, e->hours_start, ws, we };
-	struct toff_decision open;
-
-	toff_decision_clear(&out->d);
-	toff_decide(r, zone, &o, &out->d);
-	snprintf(out->reason, sizeof out->reason, "%s", out->d.reason);
-	if (out->d.verdict == TOFF_SYNC && out->d.nevents > 0) {
-		out->why = TOFF_WHY_SYNC;
-		return;
-	}
-	out->d.verdict = TOFF_SKIP;
-	if (!toff_is_contiguous(r) && !e->split_chunks) {
-		out->why = TOFF_WHY_NOT_CONTIGUOUS;
-		return;
-	}
-	o.window_start = INT64_MIN;
-	o.window_end = INT64_MAX;
-	toff_decide(r, zone, &o, &open);
-	out->why = open.verdict == TOFF_SYNC && open.nevents > 0 ? TOFF_WHY_OUTSIDE : TOFF_WHY_OTHER;
-	toff_decision_clear(&open);
-}
-
-bs_rc
-toff_target_eval(struct toff_env *e, const struct bob_timeoff *r, int64_t ws, int64_t we,
-    struct toff_target *out, struct bs_error *err)
-{
-	const struct tz *zone = NULL;
-	enum toff_status st;
-	char why[320];
-	bs_rc rc;
-
-	if (out == NULL)
-		return bs_fail(err, BS_ERR_INVALID, "no place for a time-off evaluation");
-	memset(out, 0, sizeof *out);
-	out->d.verdict = TOFF_SKIP;
-	out->zone = e ? e->default_zone : NULL;
-	if (e == NULL || r == NULL)
-		return bs_fail(err, BS_ERR_INVALID, "nothing to evaluate");
-	st = effective_status(r);
-	if (st != TOFF_APPROVED) {
-		decide(e, r, e->default_zone, ws, we, out);
-		out->why = why_of_status(st);
-		if (st == TOFF_DISAPPROVED)
-			snprintf(out->reason, sizeof out->reason, "declined in HiBob");
-		out->d.verdict = TOFF_SKIP;
-		FREE(out->d.events);
-		out->d.nevents = 0;
-		return BS_OK;
-	}
-	if (!toff_is_contiguous(r) && !e->split_chunks) {
-		decide(e, r, e->default_zone, ws, we, out);
-		return BS_OK;
-	}
-	rc = toff_env_assembled(e, err);
-	if (rc == BS_ERR_NOT_CONFIGURED) {
-		decide(e, r, e->default_zone, ws, we, out);
-		if (out->why == TOFF_WHY_SYNC) {
-			char *tmp = xasprintf("Assembled not configured (%s); would be: %s",
-			    bs_error_text(&e->asm_err), out->reason);
-			snprintf(out->reason, sizeof out->reason, "%s", tmp);
-			free(tmp);
-			out->why = TOFF_WHY_NOT_CONFIGURED;
-			out->d.verdict = TOFF_SKIP;
-		}
-		return BS_OK;
-	}
-	if (rc != BS_OK)
-		return rc;
-	out->email = xstrdup(r->employee_email);
-	out->person = asm_people_match(e->people_p, r->employee_id, out->email, &out->match);
-	if (out->person == NULL && out->email == NULL) {
-		out->email = xstrdup(env_bob_email(e, r->employee_id));
-		out->person = asm_people_match(e->people_p, r->employee_id, out->email, &out->match);
-	}
-	if (out->person == NULL) {
-		out->why = TOFF_WHY_NO_AGENT;
-		snprintf(out->reason, sizeof out->reason,
-		    "no Assembled person with platforms.hibob = %s or email %s",
-		    r->employee_id ? r->employee_id : "(none)", out->email ? out->email : "(unknown)");
-		return BS_OK;
-	}
-	if (!str_empty(out->person->timezone) && tz_get(out->person->timezone, &zone, NULL) == BS_OK)
-		out->zone = zone;
-	else
-		out->zone = e->default_zone;
-	out->type = toff_policy_type(e->conf, e->types_p, r->policy_type, why, sizeof why);
-	if (out->type == NULL) {
-		out->why = TOFF_WHY_NO_TYPE;
-		snprintf(out->reason, sizeof out->reason, "%s", why);
-		return BS_OK;
-	}
-	decide(e, r, out->zone, ws, we, out);
-	if (out->why != TOFF_WHY_SYNC)
-		out->type = NULL;
-	return BS_OK;
-}
-
 /* ---- plans ---- */
-
-/* Where an event to delete lives: the listing that proves it gone. */
-struct del_span {
-	char *agent_id;
-	int64_t start, end;
-};
-
-/* The payload of a plan action. */
-struct act {
-	long long request_id;
-	long long replaces;		/* an edited request's old id, else 0 */
-	char *employee_id;
-	char *agent_id;
-	char *type_id;
-	char *policy;
-	struct toff_event *create;	/* events to create */
-	size_t ncreate;
-	char **del;			/* activity ids to delete */
-	size_t ndel;
-	struct del_span *dspan;		/* per id: where to look that it is gone */
-	long long *restore;		/* requests whose overlapped events are made again */
-	size_t nrestore;
-	/* the request's record once done */
-	char *record_key;
-	char *status;
-};
 
 static void
 act_free(void *p)
@@ -611,59 +69,6 @@ act_create(struct act *a, const struct toff_event *ev)
 	a->create = xreallocarray(a->create, a->ncreate + 1, sizeof *a->create);
 	a->create[a->ncreate++] = *ev;
 }
-
-/* A request record to write once the run succeeded. */
-struct record {
-	long long request_id;
-	char *employee_id;
-	char *status;
-	long long previous;
-	char *key;
-};
-
-/* What a request's record keeps once a run processed it: the feed items
- * seen for it ({"seen": [item keys]}), so an item read again through the
- * overlap is not a change. */
-struct seen {
-	long long request_id;
-	char *data;
-};
-
-/* Activities of one agent in the window (reconciliation only). */
-struct listing {
-	char *agent_id;
-	struct asm_activities acts;
-	unsigned char *claimed;		/* per activity: mapped or adopted */
-};
-
-struct planner {
-	struct toff_env *env;
-	struct bs_session *s;
-	int reconcile;
-	int64_t ws, we, now;
-	struct plan *plan;
-	struct toff_event_rows rows;	/* every mapping row */
-	struct record *rec;
-	size_t nrec;
-	struct toff_event_row *adopt;	/* mapping rows to restore (no call) */
-	size_t nadopt;
-	char **forget;			/* mapped activity ids Assembled no longer has */
-	size_t nforget;
-	struct listing *lists;
-	size_t nlists;
-	long long *superseded;		/* old ids replaced by an edit in this plan */
-	size_t nsuperseded;
-	/* requests HiBob's webhooks named: read again whatever the feed says */
-	const long long *named;
-	const char *const *named_emp;
-	size_t nnamed;
-	long long *named_sorted;	/* the same ids, sorted (during the plan) */
-	size_t nnamed_sorted;
-	long source_count;
-	struct seen *seen;		/* feed items per request id, sorted by id */
-	size_t nseen;
-	char *require;			/* the plan needs approval, whatever the counts: why */
-};
 
 static void
 planner_free(struct planner *pl)
@@ -725,7 +130,7 @@ add_record(struct planner *pl, const struct bob_timeoff *r)
 	x = &pl->rec[pl->nrec++];
 	x->request_id = r->request_id;
 	x->employee_id = xstrdup(r->employee_id);
-	x->status = xstrdup(toff_status_name(effective_status(r)));
+	x->status = xstrdup(toff_status_name(toff_effective_status(r)));
 	x->previous = r->previous_request_id;
 	x->key = record_data(pl, r);
 }
@@ -887,7 +292,7 @@ plan_request(struct planner *pl, const struct bob_timeoff *r, const struct toff_
 	a->agent_id = xstrdup(agent);
 	a->type_id = xstrdup(type);
 	a->record_key = record_data(pl, r);
-	a->status = xstrdup(toff_status_name(effective_status(r)));
+	a->status = xstrdup(toff_status_name(toff_effective_status(r)));
 
 	for (size_t i = 0; sync && i < t->d.nevents; i++) {
 		const struct toff_event *ev = &t->d.events[i];
@@ -1045,7 +450,7 @@ plan_request(struct planner *pl, const struct bob_timeoff *r, const struct toff_
 	before = nrows + nold > 0 ? rows_json(nrows ? first : ofirst, nrows ? nrows : nold, pl) : NULL;
 	email = t->email ? t->email : r->employee_email;
 	if (email == NULL && pl->env->bob_tried)	/* known without a read */
-		email = env_bob_email(pl->env, r->employee_id);
+		email = toff_env_bob_email(pl->env, r->employee_id);
 	pa = plan_add(pl->plan, op, sub, r->employee_id, email, r->employee_name, r->request_id,
 	    why.buf ? why.buf : "", before, after);
 	pa->data = a;
@@ -1062,7 +467,7 @@ plan_request(struct planner *pl, const struct bob_timeoff *r, const struct toff_
 static int
 needs_detail(const struct toff_env *e, const struct bob_timeoff *r)
 {
-	if (effective_status(r) != TOFF_APPROVED)
+	if (toff_effective_status(r) != TOFF_APPROVED)
 		return 0;
 	switch (r->type) {
 	case TOFF_DAYS:
@@ -1161,7 +566,7 @@ feed_groups(const struct bob_timeoffs *ch, size_t *ngroups)
 		ix[i].id = ch->v[i].request_id;
 		ix[i].at = i;
 	}
-	qsort(ix, n, sizeof *ix, id_at_cmp);
+	qsort(ix, n, sizeof *ix, toff_id_at_cmp);
 	for (size_t i = 0; i < n; i++) {
 		struct feed_group *x;
 		if (ng == 0 || g[ng - 1].request_id != ix[i].id) {
@@ -1319,7 +724,7 @@ read_current(struct bob_client *bc, const struct feed_group *g, struct bob_timeo
 		if (feed_fallback(g, out)) {
 			log_warn("time-off request %lld: details not readable (%s); using the "
 			    "changes feed's %s", g->request_id, bs_error_text(err),
-			    toff_status_name(effective_status(out)));
+			    toff_status_name(toff_effective_status(out)));
 			bs_error_clear(err);
 			return BS_OK;
 		}
@@ -1442,7 +847,7 @@ add_named(struct planner *pl, struct bob_timeoffs *ch)
 		r->employee_id = xstrdup(emp);
 		r->change_type = xstrdup("Webhook");
 	}
-	qsort(pl->named_sorted, pl->nnamed_sorted, sizeof *pl->named_sorted, ll_cmp);
+	qsort(pl->named_sorted, pl->nnamed_sorted, sizeof *pl->named_sorted, toff_ll_cmp);
 	free(feed_ids);
 }
 
@@ -1462,7 +867,7 @@ plan_incremental(struct planner *pl, struct bob_client *bc, int64_t since,
 	size_t ng = 0;
 	bs_rc rc;
 
-	env_progress(pl->env, "Reading time-off changes from HiBob", 0, 0);
+	toff_env_progress(pl->env, "Reading time-off changes from HiBob", 0, 0);
 	rc = bob_timeoff_changes(bc, since, pl->now, &ch, err);
 	if (rc != BS_OK)
 		return rc;
@@ -1490,7 +895,7 @@ plan_incremental(struct planner *pl, struct bob_client *bc, int64_t since,
 		json_decref(before);
 		if (!fresh)
 			continue;	/* processed before, in this very state */
-		env_progress(pl->env, "Reading changed time-off requests from HiBob", i, ng);
+		toff_env_progress(pl->env, "Reading changed time-off requests from HiBob", i, ng);
 		rc = read_current(bc, &g[i], &cur[i], err);
 		if (rc != BS_OK)
 			break;
@@ -1548,12 +953,12 @@ toff_leaver_cut(struct toff_env *e, const struct bob_timeoff *r, struct toff_tar
 	if (t->why != TOFF_WHY_SYNC || r->employee_id == NULL)
 		return;
 	if (!e->bob_tried)
-		env_bob_email(e, "");
+		toff_env_bob_email(e, "");
 	if (e->bob_by_id == NULL)
 		return;
 	memset(&key, 0, sizeof key);
 	key.id = r->employee_id;
-	hit = bsearch(&kp, e->bob_by_id, e->bobpeople.n, sizeof *e->bob_by_id, bob_id_cmp);
+	hit = bsearch(&kp, e->bob_by_id, e->bobpeople.n, sizeof *e->bob_by_id, toff_bob_id_cmp);
 	p = hit ? *hit : NULL;
 	if (p == NULL || p->termination_date == NULL ||
 	    !(str_eq_ci(p->status, "Inactive") || str_eq_ci(p->lifecycle, "Terminated")) ||
@@ -1653,7 +1058,7 @@ read_listings(struct planner *pl, struct asm_client *ac, char **agents, size_t n
 	for (size_t i = 0; nagents > 0 && t != NULL && i < t->n && rc == BS_OK; i++) {
 		if (!t->v[i].timeoff)
 			continue;
-		env_progress(pl->env, "Reading schedules from Assembled", done++, ntypes);
+		toff_env_progress(pl->env, "Reading schedules from Assembled", done++, ntypes);
 		q.type_id = t->v[i].id;
 		rc = asm_list_activities_q(ac, &q, &all, err);
 	}
@@ -1721,7 +1126,7 @@ confirm_missing(struct planner *pl, struct asm_client *ac, size_t *rows_seen,
 			seen = str_eq(l->acts.v[k].id, row->activity_id);
 		if (seen)
 			continue;
-		env_progress(pl->env, "Checking events not listed", i, pl->rows.n);
+		toff_env_progress(pl->env, "Checking events not listed", i, pl->rows.n);
 		rc = asm_list_activities(ac, row->agent_id, row->start - DAY, row->end + DAY, sched,
 		    &a, err);
 		*rows_seen += a.n;
@@ -1762,14 +1167,14 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 
 	date_format(pl->ws / DAY, from);
 	date_format((pl->we - 1) / DAY, to);
-	env_progress(pl->env, "Reading approved time off from HiBob", 0, 0);
+	toff_env_progress(pl->env, "Reading approved time off from HiBob", 0, 0);
 	rc = bob_whos_out(bc, from, to, &outs, err);
 	if (rc != BS_OK)
 		return rc;
 	/* who's out lists active employees only: the changes feed of the last
 	 * year adds the approved requests of the others; its latest states are
 	 * also what the next incremental runs compare against */
-	env_progress(pl->env, "Reading time-off changes from HiBob", 0, 0);
+	toff_env_progress(pl->env, "Reading time-off changes from HiBob", 0, 0);
 	rc = bob_timeoff_changes(bc, pl->now - (int64_t)TOFF_RECONCILE_FEED_DAYS * DAY, pl->now,
 	    &ch, err);
 	if (rc != BS_OK)
@@ -1781,14 +1186,14 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 	for (size_t i = 0; i < ng; i++)
 		seen_add(pl, &g[i], NULL);
 	listed = toff_sorted_ids(&outs, &nlisted);
-	env_progress(pl->env, "Reading time-off requests from HiBob", 0, 0);
+	toff_env_progress(pl->env, "Reading time-off requests from HiBob", 0, 0);
 	rc = toff_feed_states(bc, &ch, listed, nlisted, pl->ws, pl->we, &more, err);
 	if (rc != BS_OK)
 		goto out;
 	for (size_t i = 0; i < more.n; i++) {
 		struct bob_timeoff *cur = &more.v[i];
 		add_record(pl, cur);
-		if (effective_status(cur) != TOFF_APPROVED)
+		if (toff_effective_status(cur) != TOFF_APPROVED)
 			continue;
 		outs.v = xreallocarray(outs.v, outs.n + 1, sizeof *outs.v);
 		outs.v[outs.n++] = *cur;		/* moved */
@@ -1803,7 +1208,7 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 		goto out;
 	tg = xcalloc(outs.n + 1, sizeof *tg);
 	latest = toff_latest_flags(&outs);
-	env_bob_email(pl->env, "");	/* HiBob people: emails, and who left */
+	toff_env_bob_email(pl->env, "");	/* HiBob people: emails, and who left */
 	seen = toff_sorted_ids(&outs, &nseen);
 	for (size_t i = 0; i < outs.n && rc == BS_OK; i++) {
 		struct bob_timeoff *r = &outs.v[i];
@@ -1811,7 +1216,7 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 			r->request_id = 0;	/* listed twice: once is enough */
 			continue;
 		}
-		if (effective_status(r) != TOFF_APPROVED && r->status != TOFF_STATUS_UNKNOWN)
+		if (toff_effective_status(r) != TOFF_APPROVED && r->status != TOFF_STATUS_UNKNOWN)
 			continue;	/* who's out lists approved ones; be sure */
 		if (needs_detail(pl->env, r) && (rc = refresh(bc, r, err)) != BS_OK)
 			break;
@@ -1829,7 +1234,7 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 			add_agent(&agents, &nagents, pl->rows.v[i].agent_id);
 	/* every agent matched to a HiBob person: by platforms.hibob, or by
 	 * work email (HiBob people are read once for that) */
-	env_bob_email(pl->env, "");
+	toff_env_bob_email(pl->env, "");
 	for (size_t i = 0; i < pl->env->people_p->n; i++) {
 		const struct asm_person *ap = &pl->env->people_p->v[i];
 		int matched = !str_empty(ap->hibob_id);
@@ -1855,7 +1260,7 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 	for (size_t i = 0; i < outs.n; i++) {
 		if (outs.v[i].request_id == 0)
 			continue;
-		if (effective_status(&outs.v[i]) != TOFF_APPROVED && outs.v[i].status != TOFF_STATUS_UNKNOWN)
+		if (toff_effective_status(&outs.v[i]) != TOFF_APPROVED && outs.v[i].status != TOFF_STATUS_UNKNOWN)
 			continue;
 		plan_request(pl, &outs.v[i], &tg[i], 0);
 		if (tg[i].why == TOFF_WHY_NO_AGENT || tg[i].why == TOFF_WHY_NO_TYPE)
@@ -2065,20 +1470,9 @@ plan_overlaps(struct planner *pl)
 
 /* ---- plan_now ---- */
 
-struct ctx {
-	struct bs_session *s;
-	const struct sync_opts *o;	/* may be NULL (plan, preview) */
-	struct toff_env *env;
-	struct planner pl;
-	struct plan *plan;
-	int reconcile;		/* what was planned */
-	int first_run;		/* no cursor yet: reconciled instead */
-	int64_t new_cursor;
-};
-
-static bs_rc
-make_plan(struct ctx *c, int reconcile, const char *approve, const struct bs_progress *progress,
-    struct plan *out, struct bs_error *err)
+bs_rc
+toff_make_plan(struct ctx *c, int reconcile, const char *approve,
+    const struct bs_progress *progress, struct plan *out, struct bs_error *err)
 {
 	struct bob_client *bc;
 	struct asm_client *ac;
@@ -2146,8 +1540,8 @@ make_plan(struct ctx *c, int reconcile, const char *approve, const struct bs_pro
 	return BS_OK;
 }
 
-static void
-ctx_free(struct ctx *c)
+void
+toff_ctx_free(struct ctx *c)
 {
 	planner_free(&c->pl);
 	toff_env_free(&c->env);
@@ -2162,664 +1556,8 @@ toff_plan_now(struct bs_session *s, int reconcile, const char *approve,
 
 	memset(&c, 0, sizeof c);
 	c.s = s;
-	rc = make_plan(&c, reconcile, approve, progress, out, err);
-	ctx_free(&c);
+	rc = toff_make_plan(&c, reconcile, approve, progress, out, err);
+	toff_ctx_free(&c);
 	return rc;
 }
 
-/* ---- applying ---- */
-
-struct run {
-	struct bs_session *s;
-	struct asm_client *ac;
-	int64_t run_id;
-	struct sync_result *r;
-	const struct sync_opts *o;
-	int allow_conflicts;
-	const char *schedule_id;
-};
-
-static void
-audit(struct run *ru, const char *level, const char *subject, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void
-audit(struct run *ru, const char *level, const char *subject, const char *fmt, ...)
-{
-	va_list va;
-	char *msg;
-
-	va_start(va, fmt);
-	msg = xvasprintf(fmt, va);
-	va_end(va);
-	store_audit(ru->s->store, ru->run_id, level, subject, msg, clock_now());
-	free(msg);
-}
-
-static int
-report(struct run *ru, size_t done, size_t total, const char *item)
-{
-	struct bs_progress_event ev;
-
-	memset(&ev, 0, sizeof ev);
-	ev.phase = "Sending to Assembled";
-	ev.done = done;
-	ev.total = total;
-	ev.item = item;
-	ev.applied = (unsigned)ru->r->applied;
-	ev.failed = (unsigned)ru->r->failed;
-	ev.skipped = (unsigned)ru->r->skipped;
-	return bs_progress_report(ru->o->progress, &ev);
-}
-
-static void
-record_request(struct store *st, long long rid, const char *employee, const char *status,
-    long long previous, const char *key)
-{
-	struct toff_request_row row;
-	struct bs_error err = { 0 };
-
-	memset(&row, 0, sizeof row);
-	row.request_id = rid;
-	row.employee_id = (char *)employee;
-	row.status = (char *)status;
-	row.previous_request_id = previous;
-	row.data = (char *)key;
-	if (store_toff_request_put(st, &row, clock_now(), &err) != BS_OK)
-		log_warn("cannot record request %lld: %s", rid, bs_error_text(&err));
-}
-
-/* Whether a failed call may still have acted in Assembled: the request
- * went out and no clear refusal came back (a cut or unreadable answer, a
- * 5xx, a timeout, a dropped connection, a cancel mid-transfer). */
-static int
-may_have_acted(bs_rc rc)
-{
-	return rc == BS_ERR_NETWORK || rc == BS_ERR_TIMEOUT || rc == BS_ERR_REMOTE ||
-	    rc == BS_ERR_PARSE || rc == BS_ERR_TOO_LARGE || rc == BS_ERR_CANCELLED;
-}
-
-/* Delete one event and see that it is gone.  The answer to the delete
- * proves nothing either way: bulk delete is a beta that Assembled support
- * switches on per account, its error bodies are undocumented, and a 404
- * may be the route rather than the event.  So the agent's days are listed
- * after it: BS_OK only when the event is not there (*already = 1 when
- * the delete was refused, i.e. it was gone before).  With no agent known,
- * Assembled's acceptance is all there is.  A refusal with the event still
- * listed is an error (the action failed; the mapping stays and the next
- * run deletes again). */
-static bs_rc
-delete_confirmed(struct run *ru, const char *id, const char *agent, int64_t start, int64_t end,
-    int *already, struct bs_error *err)
-{
-	struct bs_error derr = { 0 };
-	long status = 0;
-	int present = 1;
-	bs_rc drc, lrc;
-
-	*already = 0;
-	drc = asm_delete_activity(ru->ac, id, ru->schedule_id, &status, &derr);
-	if (drc == BS_ERR_AUTH || drc == BS_ERR_FORBIDDEN || str_empty(agent)) {
-		if (drc != BS_OK && err != NULL)
-			*err = derr;
-		return drc;
-	}
-	lrc = asm_activity_present(ru->ac, agent, id, start, end, ru->schedule_id, &present, err);
-	if (lrc != BS_OK) {
-		if (drc != BS_OK) {
-			if (err != NULL)
-				*err = derr;
-			return drc;
-		}
-		bs_error_prefix(err, "Assembled accepted the delete of event %s, but whether it is "
-		    "gone could not be checked; it stays linked", id);
-		return lrc;
-	}
-	if (!present) {
-		*already = drc != BS_OK;
-		if (drc != BS_OK)
-			log_info("event %s: %s; it is not in Assembled any more", id,
-			    bs_error_text(&derr));
-		return BS_OK;
-	}
-	if (drc != BS_OK)
-		return bs_fail(err, drc, "%s; the event is still in Assembled, so it stays linked and "
-		    "is deleted again next run ('bobsync check' tells whether deletes are enabled "
-		    "for this account)", bs_error_text(&derr));
-	return bs_fail(err, BS_ERR_HTTP, "Assembled accepted the delete of event %s (HTTP %ld) but "
-	    "still lists it; it stays linked and is deleted again next run", id, status);
-}
-
-/* The policy a request was recorded with (for an event's description). */
-static char *
-recorded_policy(struct store *st, long long rid)
-{
-	struct toff_request_row rec;
-	json_t *j;
-	char *pol = NULL;
-
-	if (store_toff_request_get(st, rid, &rec, NULL) != BS_OK)
-		return NULL;
-	j = rec.data ? json_loads(rec.data, 0, NULL) : NULL;
-	if (!str_empty(json_str(j, "p")))
-		pol = xstrdup(json_str(j, "p"));
-	json_decref(j);
-	toff_request_row_clear(&rec);
-	return pol;
-}
-
-/* After the creates of an action with assembled.allow_conflicts=false:
- * make again the events of other requests they overlapped, which
- * Assembled deletes on such a create (plan_overlaps).  Each is created
- * first, with allow_conflicts=true so it deletes nothing, then the old one
- * is deleted (already gone when Assembled deleted it; there when it did
- * not), so under either reading the request keeps exactly one event. */
-static bs_rc
-restore_overlapped(struct run *ru, const struct act *a, struct bs_error *err)
-{
-	struct store *st = ru->s->store;
-	bs_rc rc = BS_OK;
-
-	for (size_t i = 0; i < a->nrestore && rc == BS_OK; i++) {
-		struct toff_event_rows rows = { 0 };
-		char *pol;
-		if (store_toff_events_of(st, a->restore[i], &rows, err) != BS_OK) {
-			toff_event_rows_free(&rows);
-			return BS_ERR_STORE;
-		}
-		pol = recorded_policy(st, a->restore[i]);
-		for (size_t r = 0; r < rows.n && rc == BS_OK; r++) {
-			struct toff_event_row row = rows.v[r];
-			struct asm_activity_spec sp;
-			struct asm_activity made;
-			struct bob_timeoff fake;
-			char *desc, *old;
-			int hit = 0, gone = 0;
-
-			for (size_t e = 0; e < a->ncreate; e++)
-				hit |= str_eq(row.agent_id, a->agent_id) && toff_events_overlap(
-				    a->create[e].start, a->create[e].end, row.start, row.end);
-			if (!hit)
-				continue;
-			memset(&fake, 0, sizeof fake);
-			fake.request_id = row.request_id;
-			fake.policy_type = pol;
-			desc = toff_description(&fake, row.chunk);
-			memset(&sp, 0, sizeof sp);
-			sp.agent_id = row.agent_id;
-			sp.type_id = row.type_id;
-			sp.start = row.start;
-			sp.end = row.end;
-			sp.description = desc;
-			sp.allow_conflicts = 1;
-			sp.schedule_id = ru->schedule_id;
-			rc = asm_create_activity(ru->ac, &sp, &made, err);
-			free(desc);
-			if (rc != BS_OK)
-				break;
-			old = row.activity_id;
-			row.activity_id = made.id;
-			rc = store_toff_event_put(st, &row, clock_now(), err);
-			row.activity_id = old;
-			audit(ru, "info", NULL, "event of request %lld made again as %s: the new event of "
-			    "request %lld overlapped it (assembled.allow_conflicts=false)", row.request_id,
-			    made.id, a->request_id);
-			asm_activity_clear(&made);
-			/* the old id is gone only when a listing says so */
-			if (rc == BS_OK)
-				rc = delete_confirmed(ru, old, row.agent_id, row.start, row.end, &gone,
-				    err);
-		}
-		free(pol);
-		toff_event_rows_free(&rows);
-	}
-	return rc;
-}
-
-/* Send one action.  Mapping rows follow each confirmed call. */
-static bs_rc
-apply_one(struct run *ru, const struct plan_action *pa, int seq, struct bs_error *err)
-{
-	const struct act *a = pa->data;
-	struct store *st = ru->s->store;
-	struct store_action sa;
-	int64_t jid = 0;
-	size_t done = 0;
-	int unsure = 0;
-	char *first_id = NULL;
-	bs_rc rc;
-
-	memset(&sa, 0, sizeof sa);
-	sa.run_id = ru->run_id;
-	sa.seq = seq;
-	sa.target = (char *)TARGET;
-	sa.op = (char *)plan_op_name(pa->op);
-	sa.subject = pa->subject;
-	sa.email = pa->email;
-	sa.reason = pa->reason;
-	sa.before = pa->before;
-	sa.after = pa->after;
-	sa.state = (char *)"pending";
-	rc = store_action_add(st, &sa, clock_now(), &jid, err);
-	if (rc != BS_OK)
-		return rc;
-
-	for (size_t i = 0; i < a->ncreate; i++) {
-		struct asm_activity made;
-		struct asm_activity_spec sp;
-		struct bob_timeoff fake;
-		struct toff_event_row row;
-		char *desc;
-
-		memset(&fake, 0, sizeof fake);
-		fake.request_id = a->request_id;
-		fake.policy_type = a->policy;
-		desc = toff_description(&fake, a->create[i].chunk);
-		memset(&sp, 0, sizeof sp);
-		sp.agent_id = a->agent_id;
-		sp.type_id = a->type_id;
-		sp.start = a->create[i].start;
-		sp.end = a->create[i].end;
-		sp.description = desc;
-		sp.allow_conflicts = ru->allow_conflicts;
-		sp.schedule_id = ru->schedule_id;
-		rc = asm_create_activity(ru->ac, &sp, &made, err);
-		free(desc);
-		if (rc != BS_OK) {
-			unsure = may_have_acted(rc);
-			goto fail;
-		}
-		memset(&row, 0, sizeof row);
-		row.request_id = a->request_id;
-		row.chunk = a->create[i].chunk;
-		row.employee_id = a->employee_id;
-		row.agent_id = a->agent_id;
-		row.activity_id = made.id;
-		row.type_id = a->type_id;
-		row.start = a->create[i].start;
-		row.end = a->create[i].end;
-		rc = store_toff_event_put(st, &row, clock_now(), err);
-		if (first_id == NULL)
-			first_id = xstrdup(made.id);
-		asm_activity_clear(&made);
-		done++;
-		if (rc != BS_OK)
-			goto fail;
-	}
-	if (a->nrestore > 0 && (rc = restore_overlapped(ru, a, err)) != BS_OK) {
-		unsure = may_have_acted(rc);
-		goto fail;
-	}
-	for (size_t i = 0; i < a->ndel; i++) {
-		int already = 0;
-		rc = delete_confirmed(ru, a->del[i], a->dspan[i].agent_id, a->dspan[i].start,
-		    a->dspan[i].end, &already, err);
-		if (rc != BS_OK) {
-			unsure = may_have_acted(rc);
-			goto fail;
-		}
-		done++;
-		if (already)
-			audit(ru, "info", pa->subject, "event %s was already gone from Assembled", a->del[i]);
-		rc = store_toff_event_del_activity(st, a->del[i], err);
-		if (rc != BS_OK)
-			goto fail;
-	}
-	if (a->replaces > 0)
-		store_toff_events_del_request(st, a->replaces, NULL);
-	if (a->record_key != NULL)
-		record_request(st, a->request_id, a->employee_id, a->status, a->replaces, a->record_key);
-	store_action_mark(st, jid, "done", first_id, NULL, clock_now(), NULL);
-	free(first_id);
-	return BS_OK;
-fail:
-	/* partly done, or a call whose outcome is unknown: "sent" leaves it to
-	 * the next run's recovery, which finds an event made by its marker
-	 * (a plain "failed" would be planned again and make a second one) */
-	store_action_mark(st, jid, done > 0 || unsure ? "sent" : "failed", first_id, bs_error_text(err),
-	    clock_now(), NULL);
-	free(first_id);
-	return rc;
-}
-
-/* An event an interrupted action meant to delete: where it lived comes
- * from the action's "before" rows, else the action's agent over the whole
- * window; then deleted and checked gone like any other. */
-static bs_rc
-delete_journaled(struct run *ru, const struct store_action *sa, const char *id,
-    const char *agent, struct bs_error *err)
-{
-	json_t *before = sa->before ? json_loads(sa->before, 0, NULL) : NULL, *x;
-	int64_t start = 0, end = 0;
-	char *who = NULL;
-	size_t k;
-	int already = 0;
-	bs_rc rc;
-
-	json_array_foreach(before, k, x) {
-		long long s0, e0;
-		if (!str_eq(json_str(x, "activity_id"), id) || json_int(x, "start", &s0) != 0 ||
-		    json_int(x, "end", &e0) != 0)
-			continue;
-		start = s0;
-		end = e0;
-		if (json_str(x, "agent_id") != NULL)
-			who = xstrdup(json_str(x, "agent_id"));
-		break;
-	}
-	json_decref(before);
-	if (end <= start && toff_window(ru->s->conf, clock_now(), &start, &end) != 0)
-		start = end = 0;
-	if (who == NULL && agent != NULL)
-		who = xstrdup(agent);
-	rc = delete_confirmed(ru, id, who, start, end, &already, err);
-	free(who);
-	return rc;
-}
-
-/* Actions a killed (or half-failed) run left open: adopt the activities
- * it created (found by marker, agent and times), delete the old ones it
- * meant to delete that no mapping row holds any more. */
-static bs_rc
-resolve_unfinished(struct run *ru, struct bs_error *out)
-{
-	struct store *st = ru->s->store;
-	struct store_action *v = NULL;
-	struct bs_error err = { 0 };
-	size_t n = 0;
-	bs_rc rc = BS_OK;
-
-	if (store_actions_unfinished(st, TARGET, &v, &n, &err) != BS_OK) {
-		log_warn("cannot read unfinished time-off actions: %s", bs_error_text(&err));
-		return BS_OK;
-	}
-	for (size_t i = 0; i < n && rc == BS_OK; i++) {
-		struct store_action *sa = &v[i];
-		json_t *j = sa->after ? json_loads(sa->after, 0, NULL) : NULL;
-		json_t *evs = json_object_get(j, "events"), *del = json_object_get(j, "delete"), *x;
-		const char *agent = json_str(j, "agent_id"), *type = json_str(j, "type_id");
-		const char *emp = json_str(j, "employee_id");
-		long long rid = 0;
-		int64_t lo = INT64_MAX, hi = INT64_MIN;
-		size_t k;
-		int ok = 1, adopted = 0, deleted = 0;
-		struct toff_event_rows rows = { 0 };
-
-		if (j == NULL || json_int(j, "request_id", &rid) != 0) {
-			store_action_mark(st, sa->id, "failed", NULL, "interrupted; no details kept",
-			    clock_now(), NULL);
-			json_decref(j);
-			continue;
-		}
-		json_array_foreach(evs, k, x) {
-			long long s0, e0;
-			if (json_int(x, "start", &s0) == 0 && s0 < lo)
-				lo = s0;
-			if (json_int(x, "end", &e0) == 0 && e0 > hi)
-				hi = e0;
-		}
-		if (json_array_size(evs) > 0 && !str_empty(agent) && hi > lo) {
-			struct asm_activities acts = { 0 };
-			if ((rc = asm_list_activities(ru->ac, agent, lo, hi, ru->schedule_id, &acts,
-			    &err)) != BS_OK) {
-				/* what was made stays unknown: the action stays "sent" and
-				 * nothing is planned, or the request would get a second event */
-				if (out != NULL)
-					*out = err;
-				bs_error_prefix(out, "cannot check what an interrupted run made for "
-				    "request #%lld; nothing is changed until Assembled lists it", rid);
-				asm_activities_free(&acts);
-				json_decref(j);
-				break;
-			} else {
-				store_toff_events_of(st, rid, &rows, NULL);
-				json_array_foreach(evs, k, x) {
-					long long s0 = 0, e0 = 0, ch = 0;
-					int have = 0;
-					json_int(x, "start", &s0);
-					json_int(x, "end", &e0);
-					json_int(x, "chunk", &ch);
-					for (size_t r = 0; r < rows.n; r++)
-						if (rows.v[r].chunk == ch && rows.v[r].start == s0 &&
-						    rows.v[r].end == e0)
-							have = 1;
-					for (size_t a = 0; !have && a < acts.n; a++) {
-						long long mid;
-						struct toff_event_row row;
-						if (!asm_marker_parse(acts.v[a].description, &mid) || mid != rid ||
-						    acts.v[a].start != s0 || acts.v[a].end != e0)
-							continue;
-						memset(&row, 0, sizeof row);
-						row.request_id = rid;
-						row.chunk = (int)ch;
-						row.employee_id = (char *)emp;
-						row.agent_id = (char *)agent;
-						row.activity_id = acts.v[a].id;
-						row.type_id = type ? (char *)type : acts.v[a].type_id;
-						row.start = s0;
-						row.end = e0;
-						if (store_toff_event_put(st, &row, clock_now(), NULL) == BS_OK) {
-							have = 1;
-							adopted++;
-						}
-					}
-				}
-				toff_event_rows_free(&rows);
-			}
-			asm_activities_free(&acts);
-		}
-		/* old events: delete those no mapping row holds */
-		if (ok && json_array_size(del) > 0) {
-			struct toff_event_rows all = { 0 };
-			if (store_toff_events_list(st, &all, NULL) != BS_OK) {
-				ok = 0;
-			} else {
-				json_array_foreach(del, k, x) {
-					const char *id = json_string_value(x);
-					int held = 0;
-					if (id == NULL)
-						continue;
-					for (size_t r = 0; r < all.n; r++)
-						if (str_eq(all.v[r].activity_id, id))
-							held = 1;
-					if (held)
-						continue;	/* still mapped: the plan decides */
-					if (delete_journaled(ru, sa, id, agent, &err) != BS_OK)
-						ok = 0;
-					else
-						deleted++;
-				}
-			}
-			toff_event_rows_free(&all);
-		}
-		{
-			char *note = xasprintf("interrupted; run %lld found %d created event%s and removed "
-			    "%d old one%s; the rest is planned again", (long long)ru->run_id, adopted,
-			    adopted == 1 ? "" : "s", deleted, deleted == 1 ? "" : "s");
-			store_action_mark(st, sa->id, ok ? "done" : "failed", NULL,
-			    ok ? note : bs_error_text(&err), clock_now(), NULL);
-			store_audit(st, ru->run_id, "warning", sa->subject, note, clock_now());
-			free(note);
-		}
-		json_decref(j);
-	}
-	store_actions_free(v, n);
-	return rc;
-}
-
-bs_rc
-toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r,
-    struct bs_error *err)
-{
-	static const struct sync_opts none;
-	struct ctx c;
-	struct plan plan;
-	struct run ru;
-	const char *kind;
-	int reconcile;
-	long long *failed_ids = NULL;
-	size_t nfailed = 0;
-	bs_rc rc;
-
-	memset(r, 0, sizeof *r);
-	memset(&c, 0, sizeof c);
-	memset(&ru, 0, sizeof ru);
-	plan_init(&plan, TARGET);
-	snprintf(r->target, sizeof r->target, "timeoff");
-	if (o == NULL)
-		o = &none;
-	r->dry_run = o->dry_run;
-	reconcile = str_eq(o->kind, "reconcile");
-	r->reconcile = reconcile;
-	kind = reconcile ? "reconcile" : "sync";
-	if (s == NULL || s->store == NULL || s->conf == NULL)
-		return bs_fail(err, BS_ERR_INVALID, "the time-off sync needs settings and the state store");
-	rc = session_assembled(s, &ru.ac, err);
-	if (rc != BS_OK)
-		return rc;
-	http_reset_stats(s->http);
-	ru.s = s;
-	ru.r = r;
-	ru.o = o;
-	ru.allow_conflicts = conf_get_bool(s->conf, "assembled.allow_conflicts");
-	ru.schedule_id = conf_get(s->conf, "assembled.schedule_id");
-	if (str_empty(ru.schedule_id))
-		ru.schedule_id = NULL;
-
-	c.s = s;
-	c.o = o;
-	if (!o->dry_run)
-		rc = resolve_unfinished(&ru, err);
-	if (rc == BS_OK)
-		rc = make_plan(&c, reconcile, o->approve, o->progress, &plan, err);
-	if (rc != BS_OK) {
-		if (!o->dry_run && store_run_start(s->store, "timeoff", kind, NULL, clock_now(),
-		    &r->run_id, NULL) == BS_OK)
-			store_audit(s->store, r->run_id, "error", NULL, bs_error_text(err), clock_now());
-		goto out;
-	}
-	snprintf(r->plan_id, sizeof r->plan_id, "%s", plan.id);
-	r->guard = plan.guard;
-	r->planned = (long)plan.n;
-
-	if (o->approve != NULL && !plan_id_matches(&plan, o->approve)) {
-		if (store_approval_used(s->store, o->approve) == 1)
-			rc = bs_fail(err, BS_ERR_STALE_PLAN, "plan %s was already approved and applied "
-			    "once; an approval is good for one run. The plan is now %s: review it with "
-			    "'bobsync plan timeoff%s'", o->approve, plan.id, reconcile ? " --reconcile" : "");
-		else
-			rc = bs_fail(err, BS_ERR_STALE_PLAN, "HiBob changed since plan %s was made; the "
-			    "plan is now %s: review it with 'bobsync plan timeoff%s'", o->approve, plan.id,
-			    reconcile ? " --reconcile" : "");
-		snprintf(r->result, sizeof r->result, "failed");
-		goto out;
-	}
-	if (plan.guard.tripped && plan.guard.approved && store_approval_used(s->store, plan.id) != 0) {
-		rc = bs_fail(err, BS_ERR_GUARD, "the approval of plan %s was already used by an earlier "
-		    "run; an approval is good for one run", plan.id);
-		r->guard.approved = 0;
-		snprintf(r->result, sizeof r->result, "blocked");
-		goto out;
-	}
-	if (plan.guard.tripped && !plan.guard.approved) {
-		rc = bs_fail(err, BS_ERR_GUARD, "%s. Nothing was sent. Review the plan with 'bobsync plan "
-		    "timeoff%s', then approve exactly this plan: bobsync %s timeoff --approve %s",
-		    plan.guard.reason, reconcile ? " --reconcile" : "", kind, plan.id);
-		snprintf(r->result, sizeof r->result, "blocked");
-		snprintf(r->message, sizeof r->message, "%.180s; approve plan %s to apply it",
-		    plan.guard.reason, plan.id);
-		if (!o->dry_run && store_run_start(s->store, "timeoff", kind, plan.id, clock_now(),
-		    &r->run_id, NULL) == BS_OK)
-			store_audit(s->store, r->run_id, "warning", NULL, r->message, clock_now());
-		goto out;
-	}
-	if (o->dry_run) {
-		snprintf(r->result, sizeof r->result, "ok");
-		snprintf(r->message, sizeof r->message, "dry run: %zu action%s planned, nothing sent",
-		    plan.n, plan.n == 1 ? "" : "s");
-		r->skipped = (long)plan.n;
-		goto out;
-	}
-	rc = store_run_start(s->store, "timeoff", c.reconcile && !reconcile ? "reconcile" : kind,
-	    plan.id, clock_now(), &r->run_id, err);
-	if (rc != BS_OK)
-		goto out;
-	ru.run_id = r->run_id;
-	if (c.first_run)
-		audit(&ru, "info", NULL, "first time-off run: the whole window was reconciled");
-	if (plan.guard.tripped && plan.guard.approved) {
-		struct bs_error aerr = { 0 };
-		if (store_approval_record(s->store, plan.id, "timeoff", clock_now(), &aerr) != BS_OK ||
-		    store_approval_mark_used(s->store, plan.id, clock_now(), &aerr) != BS_OK) {
-			rc = bs_fail(err, BS_ERR_GUARD, "cannot record the approval of plan %s: %s",
-			    plan.id, bs_error_text(&aerr));
-			goto out;
-		}
-		audit(&ru, "warning", NULL, "approved: %s", plan.guard.reason);
-	}
-	/* store-only repairs first: links found by marker, rows of vanished events */
-	for (size_t i = 0; i < c.pl.nadopt; i++) {
-		if (store_toff_event_put(s->store, &c.pl.adopt[i], clock_now(), NULL) == BS_OK)
-			audit(&ru, "info", NULL, "event %s of request %lld found in Assembled and linked",
-			    c.pl.adopt[i].activity_id, c.pl.adopt[i].request_id);
-	}
-	for (size_t i = 0; i < c.pl.nforget; i++)
-		store_toff_event_del_activity(s->store, c.pl.forget[i], NULL);
-
-	for (size_t i = 0; i < plan.n; i++) {
-		const struct plan_action *pa = &plan.v[i];
-		struct bs_error aerr = { 0 };
-		bs_rc arc;
-
-		if (report(&ru, i, plan.n, pa->subject) != 0) {
-			rc = bs_fail(err, BS_ERR_CANCELLED, "stopped after %zu of %zu actions", i, plan.n);
-			goto out;
-		}
-		arc = apply_one(&ru, pa, (int)i, &aerr);
-		if (arc == BS_OK) {
-			r->applied++;
-			audit(&ru, "info", pa->subject, "%s: %s", plan_op_name(pa->op), pa->reason);
-		} else {
-			r->failed++;
-			failed_ids = xreallocarray(failed_ids, nfailed + 2, sizeof *failed_ids);
-			failed_ids[nfailed++] = pa->request_id;
-			if (pa->data != NULL && ((const struct act *)pa->data)->replaces > 0)
-				failed_ids[nfailed++] = ((const struct act *)pa->data)->replaces;
-			audit(&ru, "error", pa->subject, "%s failed: %s", plan_op_name(pa->op),
-			    bs_error_text(&aerr));
-			if (arc == BS_ERR_AUTH || arc == BS_ERR_FORBIDDEN) {
-				*err = aerr;
-				rc = arc;
-				goto out;
-			}
-		}
-	}
-	report(&ru, plan.n, plan.n, NULL);
-	/* the requests seen, so the next run skips them; not those that failed */
-	for (size_t i = 0; i < c.pl.nrec; i++) {
-		int bad = 0;
-		for (size_t k = 0; k < nfailed && !bad; k++)
-			bad = failed_ids[k] == c.pl.rec[i].request_id;
-		if (!bad)
-			record_request(s->store, c.pl.rec[i].request_id, c.pl.rec[i].employee_id,
-			    c.pl.rec[i].status, c.pl.rec[i].previous, c.pl.rec[i].key);
-	}
-	if (r->failed > 0) {
-		rc = bs_fail(err, BS_ERR_PARTIAL, "%ld of %zu action%s failed; they are tried again "
-		    "next run ('bobsync log --run %lld' shows why)", r->failed, plan.n,
-		    plan.n == 1 ? "" : "s", (long long)r->run_id);
-	} else {
-		struct bs_error cerr = { 0 };
-		if (store_toff_cursor_set(s->store, c.new_cursor, clock_now(), &cerr) != BS_OK)
-			log_warn("cannot store the time-off cursor: %s", bs_error_text(&cerr));
-	}
-	snprintf(r->message, sizeof r->message, "%s%ld applied, %ld failed of %zu planned; %zu held",
-	    c.first_run ? "first run, whole window reconciled: " : "", r->applied, r->failed,
-	    plan.n, plan.nheld);
-out:
-	session_finish_run(s, r, rc, err);
-	free(failed_ids);
-	plan_free(&plan);
-	ctx_free(&c);
-	return rc;
-}

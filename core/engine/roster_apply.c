@@ -1,4 +1,4 @@
-/* roster.c - the roster sync to Alleo: source sanity, guard, apply.
+/* roster_apply.c - the roster sync to Alleo: source sanity, guard, apply.
  *
  * Order of a run (design.md "Safety"):
  *  1. HiBob is read and checked for sanity before anything is written;
@@ -26,6 +26,7 @@
 #include "config/conf.h"
 #include "net/http.h"
 #include "base/log.h"
+#include "engine/apply.h"
 #include "engine/roster.h"
 #include "vendor/scim.h"
 #include "engine/session.h"
@@ -118,11 +119,14 @@ roster_plan_now(struct bs_session *s, const char *approve, const struct bs_progr
 
 struct apply {
 	struct bs_session *s;
+	struct apply_run run;		/* the engine's run; run.ctx is this */
 	struct scim_client *scim;	/* NULL for CSV */
 	struct scim_index *index;	/* Alleo's users as listed this run, or NULL */
-	int64_t run_id;
-	struct sync_result *r;
-	const struct sync_opts *o;
+	/* CSV: the plan and source the file is written from, what was sent */
+	const struct plan *plan;
+	const struct roster_source *src;
+	int csv_tried;
+	size_t csv_len;
 };
 
 static void
@@ -245,8 +249,6 @@ scim_apply(struct apply *ap, const struct plan_action *a, char **remote_id,
 	}
 }
 
-static int progress(struct apply *ap, size_t done, size_t total, const char *item);
-
 /* Requests the plan would spend looking people up one by one: two (by
  * externalId, then userName) for each action that has no Alleo id. */
 static unsigned long
@@ -275,7 +277,7 @@ list_alleo(struct apply *ap, const struct plan *p)
 
 	if (budget == 0 || (known > 0 && (unsigned long)known / SCIM_PAGE_SIZE + 1 > budget))
 		return;
-	progress(ap, 0, p->n, "reading Alleo's users");
+	apply_progress(&ap->run, 0, p->n, "reading Alleo's users");
 	ap->index = xcalloc(1, sizeof *ap->index);
 	scim_index_init(ap->index);
 	if (scim_list_users(ap->scim, budget, ap->index, &err) != BS_OK)
@@ -285,26 +287,6 @@ list_alleo(struct apply *ap, const struct plan *p)
 		log_info("listed %zu Alleo users in %lu request%s%s", ap->index->n,
 		    ap->index->pages, ap->index->pages == 1 ? "" : "s",
 		    ap->index->complete ? "" : " (not complete)");
-}
-
-static bs_rc
-journal(struct apply *ap, const struct plan_action *a, int seq, int64_t *id,
-    struct bs_error *err)
-{
-	struct store_action sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.run_id = ap->run_id;
-	sa.seq = seq;
-	sa.target = (char *)TARGET;
-	sa.op = (char *)plan_op_name(a->op);
-	sa.subject = a->subject;
-	sa.email = a->email;
-	sa.reason = a->reason;
-	sa.before = a->before;
-	sa.after = a->after;
-	sa.state = (char *)"pending";
-	return store_action_add(ap->s->store, &sa, clock_now(), id, err);
 }
 
 /* Mark done and record the new state, together. */
@@ -335,84 +317,29 @@ confirm(struct apply *ap, int64_t action_id, const struct roster_row *w, const c
 	return rc;
 }
 
-static void
-audit(struct apply *ap, const char *level, const struct plan_action *a, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void
-audit(struct apply *ap, const char *level, const struct plan_action *a, const char *fmt, ...)
-{
-	va_list va;
-	char *msg;
-
-	va_start(va, fmt);
-	msg = xvasprintf(fmt, va);
-	va_end(va);
-	store_audit(ap->s->store, ap->run_id, level, a ? a->subject : NULL, msg, clock_now());
-	free(msg);
-}
-
-static int
-progress(struct apply *ap, size_t done, size_t total, const char *item)
-{
-	struct bs_progress_event ev;
-
-	memset(&ev, 0, sizeof ev);
-	ev.phase = "Sending to Alleo";
-	ev.done = done;
-	ev.total = total;
-	ev.item = item;
-	ev.applied = (unsigned)ap->r->applied;
-	ev.failed = (unsigned)ap->r->failed;
-	ev.skipped = (unsigned)ap->r->skipped;
-	return bs_progress_report(ap->o->progress, &ev);
-}
-
+/* The engine's send over SCIM: Alleo's answer, then the journal mark and
+ * the roster row together. */
 static bs_rc
-apply_scim(struct apply *ap, const struct plan *p, struct bs_error *err)
+scim_send(struct apply_run *run, const struct plan_action *a, int64_t journal_id,
+    struct apply_outcome *out, struct bs_error *err)
 {
-	for (size_t i = 0; i < p->n; i++) {
-		const struct plan_action *a = &p->v[i];
-		struct bs_error aerr = { 0 };
-		char *remote = NULL;
-		int64_t id = 0;
-		bs_rc rc;
+	struct apply *ap = run->ctx;
+	char *remote = NULL;
+	bs_rc rc;
 
-		if (progress(ap, i, p->n, a->email ? a->email : a->subject) != 0) {
-			ap->r->skipped += (long)(p->n - i);
-			return bs_fail(err, BS_ERR_CANCELLED, "stopped after %zu of %zu actions; the "
-			    "rest is planned again next run", i, p->n);
-		}
-		rc = journal(ap, a, (int)i, &id, err);
-		if (rc != BS_OK)
-			return rc;	/* the journal is the safety net: stop */
-		rc = scim_apply(ap, a, &remote, &aerr);
-		if (rc == BS_OK)
-			rc = confirm(ap, id, a->data, remote, &aerr);
-		if (rc == BS_OK) {
-			ap->r->applied++;
-			audit(ap, "info", a, "%s %s: %s", plan_op_name(a->op),
-			    a->email ? a->email : a->subject, a->reason);
-		} else {
-			ap->r->failed++;
-			store_action_mark(ap->s->store, id, "failed", remote, bs_error_text(&aerr),
-			    clock_now(), NULL);
-			audit(ap, "error", a, "%s %s failed: %s", plan_op_name(a->op),
-			    a->email ? a->email : a->subject, bs_error_text(&aerr));
-			/* the command sums failures up; the audit log has each */
-			log_info("%s %s failed: %s", plan_op_name(a->op),
-			    a->email ? a->email : a->subject, bs_error_text(&aerr));
-			if (rc == BS_ERR_AUTH || rc == BS_ERR_FORBIDDEN) {
-				/* every further call would fail the same way */
-				ap->r->skipped += (long)(p->n - i - 1);
-				*err = aerr;
-				return rc;
-			}
-		}
-		free(remote);
+	rc = scim_apply(ap, a, &remote, err);
+	if (rc == BS_OK) {
+		rc = confirm(ap, journal_id, a->data, remote, err);
+		out->marked = rc == BS_OK;
 	}
-	progress(ap, p->n, p->n, NULL);
-	return BS_OK;
+	out->remote_id = remote;
+	return rc;
+}
+
+static const char *
+action_label(const struct plan_action *a)
+{
+	return a->email ? a->email : a->subject;
 }
 
 /* The table as it will be once every action applied. */
@@ -440,108 +367,103 @@ overlay(struct roster_rows *rows, const struct plan *p)
 	}
 }
 
+/* The engine's batch for CSV: the whole file at once, so every action
+ * succeeds or fails with its delivery. */
 static bs_rc
-apply_csv(struct apply *ap, const struct plan *p, const struct roster_source *src,
+csv_send(struct apply_run *run, const struct plan_action *const *v, const int64_t *journal_ids,
+    size_t n, bs_rc *rcs, struct apply_outcome *outs, struct bs_error *errs,
     struct bs_error *err)
 {
+	struct apply *ap = run->ctx;
+	const struct roster_source *src = ap->src;
 	struct roster_rows rows;
-	int64_t *ids = xcalloc(p->n + 1, sizeof *ids);
 	char *text = NULL;
 	size_t len = 0;
 	bs_rc rc;
 
 	rc = store_roster_list(ap->s->store, &rows, err);
-	if (rc != BS_OK)
-		goto out;
-	for (size_t i = 0; i < p->n; i++) {
-		rc = journal(ap, &p->v[i], (int)i, &ids[i], err);
-		if (rc != BS_OK)
-			goto out;
+	if (rc == BS_OK) {
+		overlay(&rows, ap->plan);
+		text = roster_csv_text(&rows, (const char *const *)src->budget_names, src->nbudget,
+		    clock_now() / 86400, &len);
+		apply_progress(run, 0, n, conf_get(ap->s->conf, "alleo.csv_name"));
+		rc = alleo_csv_deliver(ap->s->conf, text, len, err);
+		ap->csv_tried = 1;
+		ap->csv_len = len;
 	}
-	overlay(&rows, p);
-	text = roster_csv_text(&rows, (const char *const *)src->budget_names, src->nbudget,
-	    clock_now() / 86400, &len);
-	progress(ap, 0, p->n, conf_get(ap->s->conf, "alleo.csv_name"));
-	rc = alleo_csv_deliver(ap->s->conf, text, len, err);
-	for (size_t i = 0; i < p->n; i++) {
-		const struct plan_action *a = &p->v[i];
-		struct bs_error aerr = { 0 };
-		bs_rc arc = rc;
-
-		if (arc == BS_OK)
-			arc = confirm(ap, ids[i], a->data, NULL, &aerr);
-		if (arc == BS_OK) {
-			ap->r->applied++;
-			audit(ap, "info", a, "%s %s: %s", plan_op_name(a->op),
-			    a->email ? a->email : a->subject, a->reason);
+	for (size_t i = 0; i < n; i++) {
+		if (rc == BS_OK) {
+			rcs[i] = confirm(ap, journal_ids[i], v[i]->data, NULL, &errs[i]);
+			outs[i].marked = rcs[i] == BS_OK;
 		} else {
-			ap->r->failed++;
-			store_action_mark(ap->s->store, ids[i], "failed", NULL,
-			    bs_error_text(rc != BS_OK ? err : &aerr), clock_now(), NULL);
+			rcs[i] = rc;
+			errs[i] = *err;
 		}
 	}
-	if (rc == BS_OK)
-		audit(ap, "info", NULL, "wrote %s with %zu bytes", conf_get(ap->s->conf,
-		    "alleo.csv_name"), len);
-	else
-		audit(ap, "error", NULL, "the Alleo CSV was not delivered: %s", bs_error_text(err));
-	progress(ap, p->n, p->n, NULL);
-out:
 	roster_rows_free(&rows);
 	free(text);
-	free(ids);
 	return rc;
 }
 
-/* Actions a killed run left "pending": resolve what Alleo can confirm,
- * mark the rest failed (the plan sends them again). */
-static void
-resolve_unfinished(struct apply *ap)
+/* An action a killed run left "pending": resolved when Alleo can confirm
+ * it (SCIM: a user it created is looked up by externalId and linked), else
+ * marked failed (the plan sends it again). */
+static bs_rc
+resolve_one(struct apply_run *run, const struct store_action *a, struct bs_error *unused)
 {
+	struct apply *ap = run->ctx;
 	struct store *st = ap->s->store;
-	struct store_action *v = NULL;
 	struct bs_error err = { 0 };
-	size_t n = 0;
+	struct scim_user u;
+	struct roster_row row;
+	int found = 0;
+	char *note;
 
-	if (store_actions_unfinished(st, TARGET, &v, &n, &err) != BS_OK) {
-		log_warn("cannot read unfinished actions: %s", bs_error_text(&err));
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct store_action *a = &v[i];
-		struct scim_user u;
-		struct roster_row row;
-		int found = 0;
-		char *note;
-
-		memset(&u, 0, sizeof u);
-		if (ap->scim != NULL && str_eq(a->op, "add") &&
-		    scim_find_user(ap->scim, a->subject, a->email, &u, &found, &err) == BS_OK && found &&
-		    roster_row_from_json(a->subject, a->after, &row, &err) == BS_OK) {
-			free(row.remote_id);
-			row.remote_id = xstrdup(u.id);
-			row.active = 1;
-			if (store_roster_put(st, &row, clock_now(), &err) == BS_OK) {
-				note = xasprintf("interrupted, then found in Alleo and linked by run %lld",
-				    (long long)ap->run_id);
-				store_action_mark(st, a->id, "done", u.id, note, clock_now(), NULL);
-				store_audit(st, ap->run_id, "warning", a->subject, note, clock_now());
-				free(note);
-				roster_row_clear(&row);
-				scim_user_clear(&u);
-				continue;
-			}
+	(void)unused;
+	memset(&u, 0, sizeof u);
+	if (ap->scim != NULL && str_eq(a->op, "add") &&
+	    scim_find_user(ap->scim, a->subject, a->email, &u, &found, &err) == BS_OK && found &&
+	    roster_row_from_json(a->subject, a->after, &row, &err) == BS_OK) {
+		free(row.remote_id);
+		row.remote_id = xstrdup(u.id);
+		row.active = 1;
+		if (store_roster_put(st, &row, clock_now(), &err) == BS_OK) {
+			note = xasprintf("interrupted, then found in Alleo and linked by run %lld",
+			    (long long)run->run_id);
+			store_action_mark(st, a->id, "done", u.id, note, clock_now(), NULL);
+			store_audit(st, run->run_id, "warning", a->subject, note, clock_now());
+			free(note);
 			roster_row_clear(&row);
+			scim_user_clear(&u);
+			return BS_OK;
 		}
-		scim_user_clear(&u);
-		note = xasprintf("interrupted before Alleo confirmed it; planned again by run %lld",
-		    (long long)ap->run_id);
-		store_action_mark(st, a->id, "failed", NULL, note, clock_now(), NULL);
-		store_audit(st, ap->run_id, "warning", a->subject, note, clock_now());
-		free(note);
+		roster_row_clear(&row);
 	}
-	store_actions_free(v, n);
+	scim_user_clear(&u);
+	note = xasprintf("interrupted before Alleo confirmed it; planned again by run %lld",
+	    (long long)run->run_id);
+	store_action_mark(st, a->id, "failed", NULL, note, clock_now(), NULL);
+	store_audit(st, run->run_id, "warning", a->subject, note, clock_now());
+	free(note);
+	return BS_OK;
 }
+
+static const struct apply_ops scim_ops = {
+	.target = TARGET,
+	.phase = "Sending to Alleo",
+	.label = action_label,
+	.send = scim_send,
+	.resolve = resolve_one,
+};
+
+static const struct apply_ops csv_ops = {
+	.target = TARGET,
+	.phase = "Sending to Alleo",
+	.label = action_label,
+	.send_batch = csv_send,
+	.batch_max = 0,		/* one file */
+	.resolve = resolve_one,
+};
 
 static bs_rc
 start_run(struct bs_session *s, struct sync_result *r, const char *plan_id,
@@ -573,7 +495,7 @@ roster_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result 
 		return bs_fail(err, BS_ERR_INVALID, "the roster sync needs settings and the state store");
 	mode = conf_get(s->conf, "alleo.mode");
 	if (str_eq(mode, "pull")) {
-		snprintf(r->result, sizeof r->result, "ok");
+		sync_result_set(r, RUN_OK);
 		snprintf(r->message, sizeof r->message, "alleo.mode is pull: Alleo reads HiBob itself, "
 		    "so nothing is sent");
 		return BS_OK;
@@ -583,8 +505,9 @@ roster_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result 
 		    "scim or csv");
 	memset(&ap, 0, sizeof ap);
 	ap.s = s;
-	ap.r = r;
-	ap.o = o;
+	apply_init(&ap.run, s, str_eq(mode, "scim") ? &scim_ops : &csv_ops, &ap, o->progress, r);
+	ap.plan = &plan;
+	ap.src = &src;
 	http_reset_stats(s->http);
 	if (str_eq(mode, "scim")) {
 		rc = session_scim(s, &ap.scim, err);
@@ -598,8 +521,7 @@ roster_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result 
 	rc = plan_now(s, o->approve, o->progress, &src, &plan, err);
 	if (rc != BS_OK) {
 		if (!o->dry_run && start_run(s, r, NULL, NULL) == BS_OK) {
-			snprintf(r->result, sizeof r->result, "%s",
-			    rc == BS_ERR_SOURCE ? "aborted" : "failed");
+			sync_result_set(r, run_result_of(rc));
 			store_audit(s->store, r->run_id, "error", NULL, bs_error_text(err), clock_now());
 		}
 		goto out;
@@ -617,14 +539,14 @@ roster_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result 
 		else
 			rc = bs_fail(err, BS_ERR_STALE_PLAN, "HiBob changed since plan %s was made; the "
 			    "plan is now %s: review it with 'bobsync plan roster'", o->approve, plan.id);
-		snprintf(r->result, sizeof r->result, "failed");
+		sync_result_set(r, RUN_FAILED);
 		goto out;
 	}
 	if (plan.guard.tripped && plan.guard.approved && store_approval_used(s->store, plan.id) != 0) {
 		rc = bs_fail(err, BS_ERR_GUARD, "the approval of plan %s was already used by an earlier "
 		    "run; an approval is good for one run", plan.id);
 		r->guard.approved = 0;
-		snprintf(r->result, sizeof r->result, "blocked");
+		sync_result_set(r, RUN_BLOCKED);
 		if (!o->dry_run && start_run(s, r, plan.id, NULL) == BS_OK)
 			store_audit(s->store, r->run_id, "warning", NULL, bs_error_text(err), clock_now());
 		goto out;
@@ -633,7 +555,7 @@ roster_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result 
 		rc = bs_fail(err, BS_ERR_GUARD, "%s. Nothing was sent. Review the plan with 'bobsync plan "
 		    "roster', then approve exactly this plan: bobsync sync roster --approve %s",
 		    plan.guard.reason, plan.id);
-		snprintf(r->result, sizeof r->result, "blocked");
+		sync_result_set(r, RUN_BLOCKED);
 		snprintf(r->message, sizeof r->message, "%.180s; approve plan %s to apply it",
 		    plan.guard.reason, plan.id);
 		if (!o->dry_run && start_run(s, r, plan.id, NULL) == BS_OK)
@@ -641,7 +563,7 @@ roster_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result 
 		goto out;
 	}
 	if (o->dry_run) {
-		snprintf(r->result, sizeof r->result, "ok");
+		sync_result_set(r, RUN_OK);
 		snprintf(r->message, sizeof r->message, "dry run: %zu action%s planned, nothing sent",
 		    plan.n, plan.n == 1 ? "" : "s");
 		r->skipped = (long)plan.n;
@@ -651,7 +573,7 @@ roster_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result 
 	rc = start_run(s, r, plan.id, err);
 	if (rc != BS_OK)
 		goto out;
-	ap.run_id = r->run_id;
+	ap.run.run_id = r->run_id;
 	if (plan.guard.tripped && plan.guard.approved) {
 		struct bs_error aerr = { 0 };
 		if (store_approval_record(s->store, plan.id, "roster", clock_now(), &aerr) != BS_OK ||
@@ -664,15 +586,15 @@ roster_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result 
 	}
 	if (str_eq(mode, "scim"))
 		list_alleo(&ap, &plan);
-	resolve_unfinished(&ap);
-	if (str_eq(mode, "scim"))
-		rc = apply_scim(&ap, &plan, err);
-	else
-		rc = apply_csv(&ap, &plan, &src, err);
-	if (rc == BS_OK && r->failed > 0)
-		rc = bs_fail(err, BS_ERR_PARTIAL, "%ld of %zu action%s failed; they are tried again "
-		    "next run ('bobsync log --run %lld' shows why)", r->failed, plan.n,
-		    plan.n == 1 ? "" : "s", (long long)r->run_id);
+	apply_resolve_unfinished(&ap.run, NULL);
+	rc = apply_plan(&ap.run, &plan, err);
+	if (ap.csv_tried && rc == BS_OK)
+		apply_audit(&ap.run, "info", NULL, "wrote %s with %zu bytes",
+		    conf_get(s->conf, "alleo.csv_name"), ap.csv_len);
+	else if (ap.csv_tried)
+		apply_audit(&ap.run, "error", NULL, "the Alleo CSV was not delivered: %s",
+		    bs_error_text(err));
+	rc = apply_partial(&ap.run, &plan, rc, err);
 	if (rc == BS_OK || rc == BS_ERR_PARTIAL) {
 		char buf[32];
 		snprintf(buf, sizeof buf, "%ld", plan.source_count);
@@ -682,6 +604,7 @@ roster_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result 
 	}
 out:
 	session_finish_run(s, r, rc, err);
+	apply_clear(&ap.run);
 	if (ap.index != NULL) {
 		scim_index_free(ap.index);
 		free(ap.index);

@@ -1,0 +1,159 @@
+/* timeoff_int.h - what the time-off files share inside the engine
+ * (timeoff_target.c, timeoff_plan.c, timeoff_apply.c); not for callers
+ * outside core/engine, who use timeoff_sync.h. */
+#ifndef BS_TIMEOFF_INT_H
+#define BS_TIMEOFF_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vendor/assembled.h"
+#include "vendor/hibob.h"
+#include "store/store_timeoff.h"
+#include "rules/timeoff_rules.h"
+#include "engine/timeoff_sync.h"
+
+#define TARGET "assembled"
+#define DAY 86400
+
+struct bs_session;
+
+/* What the evaluation reads lazily and shares between requests (owned by
+ * toff_env_new / toff_env_free). */
+struct toff_env {
+	struct bs_session *s;			/* borrowed, may be NULL */
+	const struct bs_progress *progress;
+	const struct conf *conf;
+	struct asm_people people;		/* owned when read here */
+	struct asm_activity_types types;
+	const struct asm_people *people_p;	/* what eval uses */
+	const struct asm_activity_types *types_p;
+	int asm_tried;
+	bs_rc asm_rc;
+	struct bs_error asm_err;
+	struct bob_people bobpeople;
+	int bob_tried;
+	const struct bob_person **bob_by_id;	/* HiBob people sorted by id */
+	const struct tz *default_zone;
+	int split_chunks;
+	int hours_start;
+};
+
+/* Where an event to delete lives: the listing that proves it gone. */
+struct del_span {
+	char *agent_id;
+	int64_t start, end;
+};
+
+/* The payload of a plan action. */
+struct act {
+	long long request_id;
+	long long replaces;		/* an edited request's old id, else 0 */
+	char *employee_id;
+	char *agent_id;
+	char *type_id;
+	char *policy;
+	struct toff_event *create;	/* events to create */
+	size_t ncreate;
+	char **del;			/* activity ids to delete */
+	size_t ndel;
+	struct del_span *dspan;		/* per id: where to look that it is gone */
+	long long *restore;		/* requests whose overlapped events are made again */
+	size_t nrestore;
+	/* the request's record once done */
+	char *record_key;
+	char *status;
+};
+
+/* A request record to write once the run succeeded. */
+struct record {
+	long long request_id;
+	char *employee_id;
+	char *status;
+	long long previous;
+	char *key;
+};
+
+/* What a request's record keeps once a run processed it: the feed items
+ * seen for it ({"seen": [item keys]}), so an item read again through the
+ * overlap is not a change. */
+struct seen {
+	long long request_id;
+	char *data;
+};
+
+/* Activities of one agent in the window (reconciliation only). */
+struct listing {
+	char *agent_id;
+	struct asm_activities acts;
+	unsigned char *claimed;		/* per activity: mapped or adopted */
+};
+
+struct planner {
+	struct toff_env *env;
+	struct bs_session *s;
+	int reconcile;
+	int64_t ws, we, now;
+	struct plan *plan;
+	struct toff_event_rows rows;	/* every mapping row */
+	struct record *rec;
+	size_t nrec;
+	struct toff_event_row *adopt;	/* mapping rows to restore (no call) */
+	size_t nadopt;
+	char **forget;			/* mapped activity ids Assembled no longer has */
+	size_t nforget;
+	struct listing *lists;
+	size_t nlists;
+	long long *superseded;		/* old ids replaced by an edit in this plan */
+	size_t nsuperseded;
+	/* requests HiBob's webhooks named: read again whatever the feed says */
+	const long long *named;
+	const char *const *named_emp;
+	size_t nnamed;
+	long long *named_sorted;	/* the same ids, sorted (during the plan) */
+	size_t nnamed_sorted;
+	long source_count;
+	struct seen *seen;		/* feed items per request id, sorted by id */
+	size_t nseen;
+	char *require;			/* the plan needs approval, whatever the counts: why */
+};
+
+/* One planning of the time-off sync (toff_make_plan fills it; the run
+ * reads the planner's repairs and records; toff_ctx_free frees it). */
+struct ctx {
+	struct bs_session *s;
+	const struct sync_opts *o;	/* may be NULL (plan, preview) */
+	struct toff_env *env;
+	struct planner pl;
+	struct plan *plan;
+	int reconcile;		/* what was planned */
+	int first_run;		/* no cursor yet: reconciled instead */
+	int64_t new_cursor;
+};
+
+/* A request id and where it is in a list (sorting by id). */
+struct id_at {
+	long long id;
+	size_t at;
+};
+
+/* timeoff_target.c: helpers the planner uses too */
+/* The status the sync acts on (a canceled or deleted change wins). */
+enum toff_status toff_effective_status(const struct bob_timeoff *r);
+/* The HiBob work email of an employee (HiBob people read once); borrowed,
+ * NULL when unknown. */
+const char *toff_env_bob_email(struct toff_env *e, const char *employee_id);
+int toff_id_at_cmp(const void *a, const void *b);
+int toff_ll_cmp(const void *a, const void *b);
+void toff_env_progress(struct toff_env *e, const char *phase, size_t done, size_t total);
+int toff_bob_id_cmp(const void *a, const void *b);
+
+/* timeoff_plan.c */
+/* Plan into out (plan_init'ed here): reconcile or read the changes feed
+ * from the cursor (the first run reconciles), finalize, mark overlaps,
+ * evaluate the guard. */
+bs_rc toff_make_plan(struct ctx *c, int reconcile, const char *approve,
+    const struct bs_progress *progress, struct plan *out, struct bs_error *err);
+void toff_ctx_free(struct ctx *c);
+
+#endif

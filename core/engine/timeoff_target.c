@@ -1,0 +1,521 @@
+/* timeoff_target.c - what each HiBob request should be in Assembled: the
+ * window, the policy map, the lazily read people and types, and the
+ * evaluation of one request for its agent.
+ *
+ * The time-off sync as a whole (timeoff_target.c, timeoff_plan.c,
+ * timeoff_apply.c; approved HiBob time off -> Assembled events):
+ *
+ * Two ways to find the work (design.md "Time off"):
+ *  - incremental: HiBob's changes feed from the stored cursor (less
+ *    timeoff.overlap_minutes).  The feed carries no status and no order,
+ *    so it only names the requests that changed: each is read once from
+ *    its details (1 + k HiBob calls).  A request whose feed items were all
+ *    seen by an earlier run is skipped at once, so the overlap costs
+ *    nothing and a quiet feed means one HiBob request and none to
+ *    Assembled.  The very first run reconciles instead, then sets the
+ *    cursor;
+ *  - reconciliation: every approved request of the window (who's out)
+ *    against the events bobsync owns (the mapping table, plus activities of
+ *    the agents concerned whose description carries "hibob:<id>"),
+ *    repairing both ways.
+ * Both end in one plan (create / replace / delete per request, with a
+ * reason), a guard on deletions, and a journaled apply: each action is
+ * journaled before it is sent; a mapping row is written as soon as
+ * Assembled confirmed an activity; a replace creates before it deletes.
+ * Actions a killed run left unfinished are resolved before the next plan:
+ * an activity it created is found by its marker and adopted, an old one it
+ * meant to delete is deleted, so a rerun leaves exactly one event per
+ * request.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "vendor/assembled.h"
+#include "config/conf.h"
+#include "vendor/hibob.h"
+#include "net/http.h"
+#include "base/log.h"
+#include "engine/session.h"
+#include "store/store.h"
+#include "store/store_timeoff.h"
+#include "rules/timeoff_rules.h"
+#include "engine/timeoff_sync.h"
+#include "engine/timeoff_int.h"
+#include "base/tz.h"
+#include "base/util.h"
+
+
+/* ---- small shared pieces ---- */
+
+int
+toff_window(const struct conf *conf, int64_t now, int64_t *start, int64_t *end)
+{
+	long long today = (now >= 0 ? now : now - (DAY - 1)) / DAY, until;
+	long lookback = conf ? conf_get_int(conf, "timeoff.lookback_days") : 30;
+	const char *spec = conf ? conf_get(conf, "timeoff.sync_until") : "+365d";
+
+	*start = (int64_t)(today - lookback) * DAY;
+	if (conf_date_spec_resolve(spec ? spec : "+365d", today, &until) != 0) {
+		*end = *start;
+		return -1;
+	}
+	*end = (int64_t)(until + 1) * DAY;
+	if (*end < *start)
+		*end = *start;
+	return 0;
+}
+
+struct policy_find {
+	const char *policy;
+	const char *found;	/* points into the settings value copy */
+	char *copy;
+};
+
+static int
+policy_pair(void *ctx, const char *k, const char *v)
+{
+	struct policy_find *f = ctx;
+
+	if (f->copy == NULL && str_eq_ci(k, f->policy))
+		f->copy = xstrdup(v);
+	return 0;
+}
+
+const struct asm_activity_type *
+toff_policy_type(const struct conf *conf, const struct asm_activity_types *types,
+    const char *policy, char *why, size_t whylen)
+{
+	const struct asm_activity_type *t;
+	const char *map = conf ? conf_get(conf, "assembled.policy_map") : NULL;
+	const char *def = conf ? conf_get(conf, "assembled.timeoff_type") : NULL;
+	struct policy_find f = { policy, NULL, NULL };
+	char w[300];
+
+	if (!str_empty(map) && !str_empty(policy))
+		conf_pairs_each(map, policy_pair, &f);
+	if (f.copy != NULL) {
+		t = asm_timeoff_type(types, f.copy, w, sizeof w);
+		if (t == NULL && why != NULL)
+			snprintf(why, whylen, "assembled.policy_map sends '%s' to '%s', but %s", policy,
+			    f.copy, w);
+		free(f.copy);
+		return t;
+	}
+	t = asm_timeoff_type(types, str_empty(def) ? NULL : def, w, sizeof w);
+	if (t == NULL && why != NULL)
+		snprintf(why, whylen, "no Assembled activity type for '%s': %s",
+		    policy ? policy : "(no policy)", w);
+	return t;
+}
+
+static const char *const why_names[] = {
+	"sync", "pending", "not_contiguous", "declined", "canceled", "deleted", "no_agent",
+	"outside_window", "not_configured", "no_type", "other"
+};
+
+const char *
+toff_why_name(enum toff_why w)
+{
+	if ((unsigned)w >= ARRAY_LEN(why_names))
+		return "other";
+	return why_names[w];
+}
+
+char *
+toff_description(const struct bob_timeoff *r, int chunk)
+{
+	const char *pol = r && !str_empty(r->policy_type) ? r->policy_type : "time off";
+	long long id = r ? r->request_id : 0;
+
+	if (chunk > 0)
+		return xasprintf("HiBob time off #%lld (%s) part %d hibob:%lld", id, pol, chunk, id);
+	return xasprintf("HiBob time off #%lld (%s) hibob:%lld", id, pol, id);
+}
+
+/* The status that counts: a Deleted or Canceled change wins over the
+ * status in its snapshot. */
+enum toff_status
+toff_effective_status(const struct bob_timeoff *r)
+{
+	if (str_eq_ci(r->change_type, "Deleted"))
+		return TOFF_DELETED;
+	/* the feed reports a decline as a "Canceled" change of a disapproved request */
+	if (str_eq_ci(r->change_type, "Canceled") || str_eq_ci(r->change_type, "Cancelled"))
+		return r->status == TOFF_DISAPPROVED ? TOFF_DISAPPROVED : TOFF_CANCELED;
+	return r->status;
+}
+
+static const char *
+portion_name(enum toff_portion p)
+{
+	switch (p) {
+	case TOFF_ALL_DAY: return "all_day";
+	case TOFF_MORNING: return "morning";
+	case TOFF_AFTERNOON: return "afternoon";
+	default: return "";
+	}
+}
+
+char *
+toff_snapshot_key(const struct bob_timeoff *r)
+{
+	json_t *j;
+	char *s;
+
+	if (r == NULL)
+		return xstrdup("");
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:s}",
+	    "e", r->employee_id ? r->employee_id : "",
+	    "s", toff_status_name(toff_effective_status(r)),
+	    "t", toff_type_name(r->type),
+	    "sd", r->start_date, "ed", r->end_date,
+	    "sp", portion_name(r->start_portion), "ep", portion_name(r->end_portion),
+	    "dp", portion_name(r->day_portion), "d", r->date,
+	    "m", r->minutes_on_date, "dm", r->daily_minutes, "pc", r->percentage,
+	    "p", r->policy_type ? r->policy_type : "");
+	if (j == NULL)
+		return xstrdup("");
+	/* per-day lengths matter only for the per-day types (details list
+	 * them for every type, the feed and who's out do not) */
+	if (r->ndurations > 0 && (r->type == TOFF_DIFFERENT_DAY_DURATIONS ||
+	    r->type == TOFF_SPECIFIC_HOURS_DAY_DURATIONS ||
+	    r->type == TOFF_DIFFERENT_SPECIFIC_HOURS_DAY_DURATIONS)) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < r->ndurations; i++)
+			json_array_append_new(a, json_pack("[s,i,i,i]", r->durations[i].date,
+			    r->durations[i].minutes, r->durations[i].start_minute,
+			    r->durations[i].end_minute));
+		json_object_set_new(j, "du", a);
+	}
+	s = json_dump_compact(j);
+	json_decref(j);
+	return s;
+}
+
+static int
+hours_start_minute(const struct conf *conf)
+{
+	int m = str_parse_hhmm(conf ? conf_get(conf, "timeoff.hours_start") : NULL);
+
+	return m >= 0 ? m : 540;
+}
+
+/* ---- request-id sets ---- */
+
+
+int
+toff_id_at_cmp(const void *a, const void *b)
+{
+	const struct id_at *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+unsigned char *
+toff_latest_flags(const struct bob_timeoffs *v)
+{
+	size_t n = v ? v->n : 0;
+	struct id_at *ix = xcalloc(n + 1, sizeof *ix);
+	unsigned char *last = xcalloc(n + 1, 1);
+
+	for (size_t i = 0; i < n; i++) {
+		ix[i].id = v->v[i].request_id;
+		ix[i].at = i;
+	}
+	qsort(ix, n, sizeof *ix, toff_id_at_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (i + 1 == n || ix[i + 1].id != ix[i].id)
+			last[ix[i].at] = 1;
+	free(ix);
+	return last;
+}
+
+int
+toff_ll_cmp(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+long long *
+toff_sorted_ids(const struct bob_timeoffs *v, size_t *n)
+{
+	size_t k = v ? v->n : 0;
+	long long *ids = xcalloc(k + 1, sizeof *ids);
+
+	for (size_t i = 0; i < k; i++)
+		ids[i] = v->v[i].request_id;
+	qsort(ids, k, sizeof *ids, toff_ll_cmp);
+	*n = k;
+	return ids;
+}
+
+int
+toff_ids_has(const long long *ids, size_t n, long long id)
+{
+	return ids != NULL && n > 0 && bsearch(&id, ids, n, sizeof *ids, toff_ll_cmp) != NULL;
+}
+
+/* ---- the environment ---- */
+
+struct toff_env *
+toff_env_new(struct bs_session *s, const struct bs_progress *progress)
+{
+	struct toff_env *e = xcalloc(1, sizeof *e);
+	const char *dz;
+
+	e->s = s;
+	e->progress = progress;
+	e->conf = s ? s->conf : NULL;
+	dz = e->conf ? conf_get(e->conf, "assembled.default_timezone") : NULL;
+	if (str_empty(dz) || tz_get(dz, &e->default_zone, NULL) != BS_OK)
+		tz_get("UTC", &e->default_zone, NULL);
+	e->split_chunks = e->conf ? conf_get_bool(e->conf, "timeoff.split_chunks") : 0;
+	e->hours_start = hours_start_minute(e->conf);
+	return e;
+}
+
+void
+toff_env_free(struct toff_env **ep)
+{
+	struct toff_env *e;
+
+	if (ep == NULL || *ep == NULL)
+		return;
+	e = *ep;
+	asm_people_free(&e->people);
+	asm_activity_types_free(&e->types);
+	bob_people_free(&e->bobpeople);
+	free(e->bob_by_id);
+	free(e);
+	*ep = NULL;
+}
+
+void
+toff_env_set_assembled(struct toff_env *e, const struct asm_people *people,
+    const struct asm_activity_types *types)
+{
+	e->people_p = people;
+	e->types_p = types;
+	e->asm_tried = 1;
+	e->asm_rc = BS_OK;
+}
+
+void
+toff_env_progress(struct toff_env *e, const char *phase, size_t done, size_t total)
+{
+	struct bs_progress_event ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.phase = phase;
+	ev.done = done;
+	ev.total = total;
+	bs_progress_report(e->progress, &ev);
+}
+
+bs_rc
+toff_env_assembled(struct toff_env *e, struct bs_error *err)
+{
+	struct asm_client *ac;
+
+	if (e->asm_tried) {
+		if (e->asm_rc != BS_OK && err != NULL)
+			*err = e->asm_err;
+		return e->asm_rc;
+	}
+	e->asm_tried = 1;
+	if (e->s == NULL) {
+		e->asm_rc = bs_fail(&e->asm_err, BS_ERR_NOT_CONFIGURED, "no Assembled connection");
+		goto out;
+	}
+	toff_env_progress(e, "Reading people from Assembled", 0, 0);
+	e->asm_rc = session_assembled(e->s, &ac, &e->asm_err);
+	if (e->asm_rc == BS_OK)
+		e->asm_rc = asm_get_people(ac, &e->people, &e->asm_err);
+	/* nobody at all is a read gone wrong, not a company without agents:
+	 * every request would look unmatched and be passed over for good */
+	if (e->asm_rc == BS_OK && e->people.n == 0)
+		e->asm_rc = bs_fail(&e->asm_err, BS_ERR_SOURCE, "Assembled returned no people; "
+		    "nothing is changed until it lists the agents again");
+	if (e->asm_rc == BS_OK)
+		e->asm_rc = asm_get_activity_types(ac, &e->types, &e->asm_err);
+	if (e->asm_rc == BS_OK) {
+		e->people_p = &e->people;
+		e->types_p = &e->types;
+	}
+out:
+	if (e->asm_rc != BS_OK && err != NULL)
+		*err = e->asm_err;
+	return e->asm_rc;
+}
+
+int
+toff_bob_id_cmp(const void *a, const void *b)
+{
+	const struct bob_person *x = *(const struct bob_person *const *)a;
+	const struct bob_person *y = *(const struct bob_person *const *)b;
+
+	return strcmp(x->id ? x->id : "", y->id ? y->id : "");
+}
+
+/* The HiBob work email of an employee, reading people once. */
+const char *
+toff_env_bob_email(struct toff_env *e, const char *employee_id)
+{
+	struct bob_client *bc;
+	struct bob_people_query q;
+	struct bob_person key, *kp = &key;
+	const struct bob_person **hit;
+
+	if (employee_id == NULL || e->s == NULL)
+		return NULL;
+	if (!e->bob_tried) {
+		struct bs_error err = { 0 };
+		e->bob_tried = 1;
+		memset(&q, 0, sizeof q);
+		if (session_bob(e->s, &bc, &err) != BS_OK ||
+		    bob_search_people(bc, &q, &e->bobpeople, NULL, &err) != BS_OK)
+			log_warn("cannot read HiBob people for their emails: %s", bs_error_text(&err));
+		e->bob_by_id = xcalloc(e->bobpeople.n + 1, sizeof *e->bob_by_id);
+		for (size_t i = 0; i < e->bobpeople.n; i++)
+			e->bob_by_id[i] = &e->bobpeople.v[i];
+		qsort(e->bob_by_id, e->bobpeople.n, sizeof *e->bob_by_id, toff_bob_id_cmp);
+	}
+	if (e->bob_by_id == NULL)
+		return NULL;
+	memset(&key, 0, sizeof key);
+	key.id = (char *)employee_id;
+	hit = bsearch(&kp, e->bob_by_id, e->bobpeople.n, sizeof *e->bob_by_id, toff_bob_id_cmp);
+	return hit ? (*hit)->email : NULL;
+}
+
+void
+toff_target_clear(struct toff_target *t)
+{
+	if (t == NULL)
+		return;
+	toff_decision_clear(&t->d);
+	free(t->email);
+	memset(t, 0, sizeof *t);
+}
+
+static enum toff_why
+why_of_status(enum toff_status st)
+{
+	switch (st) {
+	case TOFF_PENDING: return TOFF_WHY_PENDING;
+	case TOFF_CANCELED: return TOFF_WHY_CANCELED;
+	case TOFF_DISAPPROVED: return TOFF_WHY_DECLINED;
+	case TOFF_DELETED: return TOFF_WHY_DELETED;
+	default: return TOFF_WHY_OTHER;
+	}
+}
+
+/* Decide in a zone; classify a skip of an approved request. */
+static void
+decide(struct toff_env *e, const struct bob_timeoff *r, const struct tz *zone, int64_t ws,
+    int64_t we, struct toff_target *out)
+{
+	struct toff_rules_opts o = { e->split_chunks, e->hours_start, ws, we };
+	struct toff_decision open;
+
+	toff_decision_clear(&out->d);
+	toff_decide(r, zone, &o, &out->d);
+	snprintf(out->reason, sizeof out->reason, "%s", out->d.reason);
+	if (out->d.verdict == TOFF_SYNC && out->d.nevents > 0) {
+		out->why = TOFF_WHY_SYNC;
+		return;
+	}
+	out->d.verdict = TOFF_SKIP;
+	if (!toff_is_contiguous(r) && !e->split_chunks) {
+		out->why = TOFF_WHY_NOT_CONTIGUOUS;
+		return;
+	}
+	o.window_start = INT64_MIN;
+	o.window_end = INT64_MAX;
+	toff_decide(r, zone, &o, &open);
+	out->why = open.verdict == TOFF_SYNC && open.nevents > 0 ? TOFF_WHY_OUTSIDE : TOFF_WHY_OTHER;
+	toff_decision_clear(&open);
+}
+
+bs_rc
+toff_target_eval(struct toff_env *e, const struct bob_timeoff *r, int64_t ws, int64_t we,
+    struct toff_target *out, struct bs_error *err)
+{
+	const struct tz *zone = NULL;
+	enum toff_status st;
+	char why[320];
+	bs_rc rc;
+
+	if (out == NULL)
+		return bs_fail(err, BS_ERR_INVALID, "no place for a time-off evaluation");
+	memset(out, 0, sizeof *out);
+	out->d.verdict = TOFF_SKIP;
+	out->zone = e ? e->default_zone : NULL;
+	if (e == NULL || r == NULL)
+		return bs_fail(err, BS_ERR_INVALID, "nothing to evaluate");
+	st = toff_effective_status(r);
+	if (st != TOFF_APPROVED) {
+		decide(e, r, e->default_zone, ws, we, out);
+		out->why = why_of_status(st);
+		if (st == TOFF_DISAPPROVED)
+			snprintf(out->reason, sizeof out->reason, "declined in HiBob");
+		out->d.verdict = TOFF_SKIP;
+		FREE(out->d.events);
+		out->d.nevents = 0;
+		return BS_OK;
+	}
+	if (!toff_is_contiguous(r) && !e->split_chunks) {
+		decide(e, r, e->default_zone, ws, we, out);
+		return BS_OK;
+	}
+	rc = toff_env_assembled(e, err);
+	if (rc == BS_ERR_NOT_CONFIGURED) {
+		decide(e, r, e->default_zone, ws, we, out);
+		if (out->why == TOFF_WHY_SYNC) {
+			char *tmp = xasprintf("Assembled not configured (%s); would be: %s",
+			    bs_error_text(&e->asm_err), out->reason);
+			snprintf(out->reason, sizeof out->reason, "%s", tmp);
+			free(tmp);
+			out->why = TOFF_WHY_NOT_CONFIGURED;
+			out->d.verdict = TOFF_SKIP;
+		}
+		return BS_OK;
+	}
+	if (rc != BS_OK)
+		return rc;
+	out->email = xstrdup(r->employee_email);
+	out->person = asm_people_match(e->people_p, r->employee_id, out->email, &out->match);
+	if (out->person == NULL && out->email == NULL) {
+		out->email = xstrdup(toff_env_bob_email(e, r->employee_id));
+		out->person = asm_people_match(e->people_p, r->employee_id, out->email, &out->match);
+	}
+	if (out->person == NULL) {
+		out->why = TOFF_WHY_NO_AGENT;
+		snprintf(out->reason, sizeof out->reason,
+		    "no Assembled person with platforms.hibob = %s or email %s",
+		    r->employee_id ? r->employee_id : "(none)", out->email ? out->email : "(unknown)");
+		return BS_OK;
+	}
+	if (!str_empty(out->person->timezone) && tz_get(out->person->timezone, &zone, NULL) == BS_OK)
+		out->zone = zone;
+	else
+		out->zone = e->default_zone;
+	out->type = toff_policy_type(e->conf, e->types_p, r->policy_type, why, sizeof why);
+	if (out->type == NULL) {
+		out->why = TOFF_WHY_NO_TYPE;
+		snprintf(out->reason, sizeof out->reason, "%s", why);
+		return BS_OK;
+	}
+	decide(e, r, out->zone, ws, we, out);
+	if (out->why != TOFF_WHY_SYNC)
+		out->type = NULL;
+	return BS_OK;
+}
+
