@@ -368,51 +368,284 @@ progress(struct apply *ap, size_t done, size_t total, const char *item)
 	return bs_progress_report(ap->o->progress, &ev);
 }
 
+/* One action the usual way: journaled (unless jid already has its journal
+ * row), sent as single requests, then marked and audited.  *handled counts
+ * finished actions; a stop (journal, cancel, 401/403) counts the rest of
+ * the plan skipped and returns the error. */
 static bs_rc
-apply_scim(struct apply *ap, const struct plan *p, struct bs_error *err)
+apply_one(struct apply *ap, const struct plan *p, size_t i, int64_t jid, size_t *handled,
+    struct bs_error *err)
 {
-	for (size_t i = 0; i < p->n; i++) {
-		const struct plan_action *a = &p->v[i];
-		struct bs_error aerr = { 0 };
-		char *remote = NULL;
-		int64_t id = 0;
-		bs_rc rc;
+	const struct plan_action *a = &p->v[i];
+	struct bs_error aerr = { 0 };
+	char *remote = NULL;
+	int64_t id = jid;
+	bs_rc rc;
 
-		if (progress(ap, i, p->n, a->email ? a->email : a->subject) != 0) {
-			ap->r->skipped += (long)(p->n - i);
-			return bs_fail(err, BS_ERR_CANCELLED, "stopped after %zu of %zu actions; the "
-			    "rest is planned again next run", i, p->n);
-		}
+	if (progress(ap, *handled, p->n, a->email ? a->email : a->subject) != 0) {
+		ap->r->skipped += (long)(p->n - *handled);
+		if (jid != 0)
+			store_action_mark(ap->s->store, jid, "failed", NULL, "stopped before it was "
+			    "sent; planned again next run", clock_now(), NULL);
+		return bs_fail(err, BS_ERR_CANCELLED, "stopped after %zu of %zu actions; the "
+		    "rest is planned again next run", *handled, p->n);
+	}
+	if (id == 0) {
 		rc = journal(ap, a, (int)i, &id, err);
 		if (rc != BS_OK)
 			return rc;	/* the journal is the safety net: stop */
-		rc = scim_apply(ap, a, &remote, &aerr);
-		if (rc == BS_OK)
-			rc = confirm(ap, id, a->data, remote, &aerr);
-		if (rc == BS_OK) {
-			ap->r->applied++;
-			audit(ap, "info", a, "%s %s: %s", plan_op_name(a->op),
-			    a->email ? a->email : a->subject, a->reason);
+	}
+	rc = scim_apply(ap, a, &remote, &aerr);
+	if (rc == BS_OK)
+		rc = confirm(ap, id, a->data, remote, &aerr);
+	(*handled)++;
+	if (rc == BS_OK) {
+		ap->r->applied++;
+		audit(ap, "info", a, "%s %s: %s", plan_op_name(a->op),
+		    a->email ? a->email : a->subject, a->reason);
+	} else {
+		ap->r->failed++;
+		store_action_mark(ap->s->store, id, "failed", remote, bs_error_text(&aerr),
+		    clock_now(), NULL);
+		audit(ap, "error", a, "%s %s failed: %s", plan_op_name(a->op),
+		    a->email ? a->email : a->subject, bs_error_text(&aerr));
+		/* the command sums failures up; the audit log has each */
+		log_info("%s %s failed: %s", plan_op_name(a->op),
+		    a->email ? a->email : a->subject, bs_error_text(&aerr));
+		if (rc == BS_ERR_AUTH || rc == BS_ERR_FORBIDDEN) {
+			/* every further call would fail the same way */
+			ap->r->skipped += (long)(p->n - *handled);
+			*err = aerr;
+			free(remote);
+			return rc;
+		}
+	}
+	free(remote);
+	return BS_OK;
+}
+
+/* ---- SCIM Bulk (RFC 7644 3.7, issue 18 point 3) ----
+ *
+ * When Alleo's /ServiceProviderConfig says it takes bulk requests, creates
+ * of people Alleo does not have and deactivations of linked users go out in
+ * bulk requests within its limits; everything else is sent one request at
+ * a time as before.  scim_bulk_apply is the one place that does it: it
+ * takes those actions, journals each bulk's actions "pending" before the
+ * bulk is sent (a killed run leaves at most one bulk unresolved, resolved
+ * next run like single requests: a create is looked up and linked, a
+ * deactivation planned again) and returns a result per action. */
+
+enum bulk_result {
+	BULK_NOT_SENT = 0,	/* not reached (stopped before) */
+	BULK_DONE,		/* Alleo applied it: remote set */
+	BULK_FAILED,		/* Alleo refused it or did not answer: why set */
+	BULK_SINGLE		/* send it as single requests (journal_id kept) */
+};
+
+struct bulk_item {
+	size_t idx;			/* in the plan */
+	int64_t journal_id;		/* its journal row, once written */
+	enum bulk_result result;
+	char *remote;			/* BULK_DONE: Alleo's id */
+	char *why;			/* BULK_FAILED */
+	struct scim_user_spec spec;	/* a create's user */
+};
+
+/* Whether bulk takes this action: a create of someone Alleo does not have
+ * (this run's listing, else a lookup, says so), a deactivation of a user
+ * with a known Alleo id.  Anything else, or a lookup that fails or finds
+ * someone, goes the usual way. */
+static int
+bulk_takes(struct apply *ap, const struct plan_action *a)
+{
+	const struct roster_row *w = a->data;
+	struct scim_user u;
+	struct bs_error e = { 0 };
+	int found = 1;
+
+	if (a->op == PLAN_REMOVE)
+		return !str_empty(w->remote_id);
+	if (a->op != PLAN_ADD)
+		return 0;
+	memset(&u, 0, sizeof u);
+	if (scim_lookup(ap->scim, ap->index, w->employee_id, w->email, &u, &found, &e) != BS_OK)
+		found = 1;
+	scim_user_clear(&u);
+	return !found;
+}
+
+/* What a bulk operation's answer means for its action. */
+static void
+bulk_outcome(struct bulk_item *it, const struct plan_action *a, struct scim_bulk_op *op)
+{
+	if (op->status >= 200 && op->status < 300 && op->remote_id != NULL) {
+		it->result = BULK_DONE;
+		it->remote = op->remote_id;
+		op->remote_id = NULL;
+	} else if ((op->status == 409 && op->kind == SCIM_BULK_CREATE) ||
+	    (op->status == 400 && str_eq_ci(op->scim_type, "uniqueness")) ||
+	    (op->status == 404 && op->kind == SCIM_BULK_DEACTIVATE) || op->status == 413) {
+		/* what a single request handles by itself: a create that exists
+		 * is looked up and linked, a deactivation of a user deleted in
+		 * Alleo looks the person up, one too large for a bulk goes alone */
+		it->result = BULK_SINGLE;
+	} else if (op->status == 0) {
+		it->result = BULK_FAILED;
+		it->why = xasprintf("%s %s: no answer for it in Alleo's bulk answer (%s); it is "
+		    "looked up or sent again next run", plan_op_name(a->op),
+		    a->email ? a->email : a->subject, op->detail ? op->detail : "no detail");
+	} else {
+		it->result = BULK_FAILED;
+		it->why = xasprintf("Alleo answered the bulk %s with HTTP %ld%s%s%s%s",
+		    op->kind == SCIM_BULK_CREATE ? "create" : "deactivation", op->status,
+		    op->scim_type ? " " : "", op->scim_type ? op->scim_type : "",
+		    !str_empty(op->detail) ? ": " : "", op->detail ? op->detail : "");
+	}
+}
+
+static bs_rc
+scim_bulk_apply(struct apply *ap, const struct plan *p, struct bulk_item *it, size_t n,
+    const struct scim_bulk_limits *lim, size_t *handled, struct bs_error *err)
+{
+	struct scim_bulk_op *ops = xcalloc(n + 1, sizeof *ops);
+	const char *ext = scim_extension_usable(ap->scim);
+	size_t off = 0;
+	bs_rc rc = BS_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct roster_row *w = p->v[it[i].idx].data;
+		if (p->v[it[i].idx].op == PLAN_ADD) {
+			spec_of(w, &it[i].spec);
+			ops[i].kind = SCIM_BULK_CREATE;
+			ops[i].spec = &it[i].spec;
 		} else {
-			ap->r->failed++;
-			store_action_mark(ap->s->store, id, "failed", remote, bs_error_text(&aerr),
-			    clock_now(), NULL);
-			audit(ap, "error", a, "%s %s failed: %s", plan_op_name(a->op),
-			    a->email ? a->email : a->subject, bs_error_text(&aerr));
-			/* the command sums failures up; the audit log has each */
-			log_info("%s %s failed: %s", plan_op_name(a->op),
-			    a->email ? a->email : a->subject, bs_error_text(&aerr));
-			if (rc == BS_ERR_AUTH || rc == BS_ERR_FORBIDDEN) {
-				/* every further call would fail the same way */
-				ap->r->skipped += (long)(p->n - i - 1);
-				*err = aerr;
-				return rc;
+			ops[i].kind = SCIM_BULK_DEACTIVATE;
+			ops[i].id = w->remote_id;
+			ops[i].offboarding_date = w->offboard_date;
+		}
+	}
+	while (off < n) {
+		size_t k = scim_bulk_fit(ops + off, n - off, ext, lim);
+		struct bs_error berr = { 0 };
+		bs_rc brc;
+
+		if (k == 0) {
+			/* larger than a bulk may be: alone, the usual way */
+			it[off++].result = BULK_SINGLE;
+			continue;
+		}
+		if (progress(ap, *handled, p->n, "sending a bulk request") != 0) {
+			rc = BS_ERR_CANCELLED;
+			break;
+		}
+		for (size_t i = off; i < off + k; i++) {
+			const struct plan_action *a = &p->v[it[i].idx];
+			rc = journal(ap, a, (int)it[i].idx, &it[i].journal_id, err);
+			if (rc != BS_OK)
+				break;
+		}
+		if (rc != BS_OK) {
+			/* the journal is the safety net: nothing of this bulk is sent */
+			for (size_t i = off; i < off + k; i++)
+				if (it[i].journal_id != 0)
+					store_action_mark(ap->s->store, it[i].journal_id, "failed", NULL,
+					    "not sent: the journal could not be written", clock_now(), NULL);
+			break;
+		}
+		brc = scim_bulk_send(ap->scim, ops + off, k, lim, &berr);
+		for (size_t i = off; i < off + k; i++) {
+			bulk_outcome(&it[i], &p->v[it[i].idx], &ops[i]);
+			if (it[i].result != BULK_SINGLE)
+				(*handled)++;
+		}
+		off += k;
+		if (brc == BS_ERR_AUTH || brc == BS_ERR_FORBIDDEN) {
+			*err = berr;
+			rc = brc;
+			break;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		scim_bulk_op_clear(&ops[i]);
+	free(ops);
+	return rc;
+}
+
+static bs_rc
+apply_scim(struct apply *ap, const struct plan *p, struct bs_error *err)
+{
+	struct scim_bulk_limits lim;
+	struct bulk_item *it = NULL;
+	unsigned char *mine = xcalloc(p->n + 1, 1);	/* 1: bulk takes it */
+	size_t nit = 0, handled = 0;
+	bs_rc rc = BS_OK;
+
+	if (p->n >= 2 && scim_bulk_usable(ap->scim, &lim)) {
+		it = xcalloc(p->n, sizeof *it);
+		for (size_t i = 0; i < p->n; i++) {
+			if (bulk_takes(ap, &p->v[i])) {
+				mine[i] = 1;
+				it[nit++].idx = i;
 			}
 		}
-		free(remote);
+		if (nit < 2) {
+			/* one operation in a bulk saves nothing */
+			memset(mine, 0, p->n + 1);
+			nit = 0;
+		}
 	}
-	progress(ap, p->n, p->n, NULL);
-	return BS_OK;
+	/* the plan's order: adds and changes, then removals */
+	for (size_t i = 0; i < p->n && rc == BS_OK; i++)
+		if (!mine[i] && !plan_op_is_removal(p->v[i].op))
+			rc = apply_one(ap, p, i, 0, &handled, err);
+	if (rc == BS_OK && nit > 0) {
+		rc = scim_bulk_apply(ap, p, it, nit, &lim, &handled, err);
+		for (size_t i = 0; i < nit; i++) {
+			const struct plan_action *a = &p->v[it[i].idx];
+			if (it[i].result == BULK_DONE) {
+				struct bs_error cerr = { 0 };
+				if (confirm(ap, it[i].journal_id, a->data, it[i].remote, &cerr) == BS_OK) {
+					ap->r->applied++;
+					audit(ap, "info", a, "%s %s: %s", plan_op_name(a->op),
+					    a->email ? a->email : a->subject, a->reason);
+					continue;
+				}
+				it[i].why = xstrdup(bs_error_text(&cerr));
+			}
+			if (it[i].result == BULK_DONE || it[i].result == BULK_FAILED) {
+				ap->r->failed++;
+				store_action_mark(ap->s->store, it[i].journal_id, "failed", it[i].remote,
+				    it[i].why, clock_now(), NULL);
+				audit(ap, "error", a, "%s %s failed: %s", plan_op_name(a->op),
+				    a->email ? a->email : a->subject, it[i].why);
+				log_info("%s %s failed: %s", plan_op_name(a->op),
+				    a->email ? a->email : a->subject, it[i].why);
+			} else if (it[i].result == BULK_SINGLE && rc != BS_OK && it[i].journal_id != 0) {
+				store_action_mark(ap->s->store, it[i].journal_id, "failed", NULL,
+				    "not sent: the run stopped; planned again next run", clock_now(), NULL);
+			}
+		}
+		if (rc != BS_OK)
+			ap->r->skipped += (long)(p->n - handled);
+		if (rc == BS_ERR_CANCELLED)
+			bs_fail(err, rc, "stopped after %zu of %zu actions; the rest is planned again "
+			    "next run", handled, p->n);
+	}
+	for (size_t i = 0; i < p->n && rc == BS_OK; i++)
+		if (!mine[i] && plan_op_is_removal(p->v[i].op))
+			rc = apply_one(ap, p, i, 0, &handled, err);
+	for (size_t i = 0; i < nit && rc == BS_OK; i++)
+		if (it[i].result == BULK_SINGLE)
+			rc = apply_one(ap, p, it[i].idx, it[i].journal_id, &handled, err);
+	for (size_t i = 0; i < nit; i++) {
+		free(it[i].remote);
+		free(it[i].why);
+	}
+	free(it);
+	free(mine);
+	if (rc == BS_OK)
+		progress(ap, p->n, p->n, NULL);
+	return rc;
 }
 
 /* The table as it will be once every action applied. */
@@ -516,7 +749,8 @@ resolve_unfinished(struct apply *ap)
 
 		memset(&u, 0, sizeof u);
 		if (ap->scim != NULL && str_eq(a->op, "add") &&
-		    scim_find_user(ap->scim, a->subject, a->email, &u, &found, &err) == BS_OK && found &&
+		    scim_lookup(ap->scim, ap->index, a->subject, a->email, &u, &found, &err) == BS_OK &&
+		    found &&
 		    roster_row_from_json(a->subject, a->after, &row, &err) == BS_OK) {
 			free(row.remote_id);
 			row.remote_id = xstrdup(u.id);
