@@ -578,9 +578,18 @@ apply_scim(struct apply *ap, const struct plan *p, struct bs_error *err)
 	struct bulk_item *it = NULL;
 	unsigned char *mine = xcalloc(p->n + 1, 1);	/* 1: bulk takes it */
 	size_t nit = 0, handled = 0;
+	int usable;
 	bs_rc rc = BS_OK;
 
-	if (p->n >= 2 && scim_bulk_usable(ap->scim, &lim)) {
+	/* Alleo is asked about bulk only when a bulk could be sent */
+	for (size_t i = 0; i < p->n && nit < 2; i++) {
+		const struct roster_row *w = p->v[i].data;
+		if (p->v[i].op == PLAN_ADD || (p->v[i].op == PLAN_REMOVE && !str_empty(w->remote_id)))
+			nit++;
+	}
+	usable = nit >= 2 && scim_bulk_usable(ap->scim, &lim);
+	nit = 0;
+	if (usable) {
 		it = xcalloc(p->n, sizeof *it);
 		for (size_t i = 0; i < p->n; i++) {
 			if (bulk_takes(ap, &p->v[i])) {
