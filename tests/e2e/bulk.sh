@@ -123,11 +123,11 @@ t_contains "$(field detail)" "one request" "detail without bulk"
 
 # ---- kill -9 while a bulk is out (crash.sh style): the k-th bulk is
 # applied but its answer held back, bobsync killed, then run again ----
-bulk '{"supported": true, "max_operations": 5}'
+bulk '{"supported": true, "max_operations": 8}'
 fresh crashref
 bs sync roster >/dev/null 2>&1 || t_fail "reference sync"
 scim_snapshot >"$T_TMP/ref.crash"
-NB=$(ceil "$want" 5)
+NB=$(ceil "$want" 8)
 held() { [ "$(sb_ctl scim GET /_control/requests | py "sum(1 for r in j['requests'] if r.get('fault') == 'hold')")" -ge 1 ]; }
 k=1
 while [ "$k" -le "$NB" ]; do
