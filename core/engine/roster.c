@@ -503,6 +503,85 @@ bulk_outcome(struct bulk_item *it, const struct plan_action *a, struct scim_bulk
 	}
 }
 
+/* One result written to the journal (and, applied, the roster table) with
+ * its audit line; no transaction of its own. */
+static bs_rc
+settle_one(struct apply *ap, const struct plan_action *a, struct bulk_item *it,
+    struct bs_error *err)
+{
+	struct store *st = ap->s->store;
+	struct roster_row row;
+	bs_rc rc;
+
+	if (it->result == BULK_DONE) {
+		roster_row_copy(&row, a->data);
+		free(row.remote_id);
+		row.remote_id = xstrdup(it->remote);
+		rc = store_roster_put(st, &row, clock_now(), err);
+		roster_row_clear(&row);
+		if (rc == BS_OK)
+			rc = store_action_mark(st, it->journal_id, "done", it->remote, NULL,
+			    clock_now(), err);
+		if (rc == BS_OK) {
+			char *msg = xasprintf("%s %s: %s", plan_op_name(a->op),
+			    a->email ? a->email : a->subject, a->reason);
+			rc = store_audit(st, ap->run_id, "info", a->subject, msg, clock_now());
+			free(msg);
+		}
+		return rc;
+	}
+	rc = store_action_mark(st, it->journal_id, "failed", it->remote, it->why, clock_now(), err);
+	return rc;
+}
+
+/* Record a bulk's results: each applied action marked done with its roster
+ * row, each failed one marked failed, in one transaction (one write to the
+ * state store a bulk, not three an action).  Should that transaction fail,
+ * one action at a time as the single-request path does. */
+static void
+bulk_settle(struct apply *ap, const struct plan *p, struct bulk_item *it, size_t n)
+{
+	struct store *st = ap->s->store;
+	struct bs_error e = { 0 };
+	bs_rc rc = store_begin(st, &e);
+
+	for (size_t i = 0; i < n && rc == BS_OK; i++)
+		if (it[i].result == BULK_DONE || it[i].result == BULK_FAILED)
+			rc = settle_one(ap, &p->v[it[i].idx], &it[i], &e);
+	if (rc == BS_OK)
+		rc = store_commit(st, &e);
+	else
+		store_rollback(st);
+	if (rc != BS_OK)
+		log_warn("recording a bulk's results at once failed (%s); one at a time instead",
+		    bs_error_text(&e));
+	for (size_t i = 0; i < n; i++) {
+		const struct plan_action *a = &p->v[it[i].idx];
+		if (it[i].result == BULK_DONE && rc != BS_OK) {
+			struct bs_error cerr = { 0 };
+			if (confirm(ap, it[i].journal_id, a->data, it[i].remote, &cerr) != BS_OK) {
+				it[i].result = BULK_FAILED;
+				it[i].why = xstrdup(bs_error_text(&cerr));
+			} else {
+				audit(ap, "info", a, "%s %s: %s", plan_op_name(a->op),
+				    a->email ? a->email : a->subject, a->reason);
+			}
+		}
+		if (it[i].result == BULK_DONE) {
+			ap->r->applied++;
+		} else if (it[i].result == BULK_FAILED) {
+			ap->r->failed++;
+			if (rc != BS_OK)
+				store_action_mark(st, it[i].journal_id, "failed", it[i].remote,
+				    it[i].why, clock_now(), NULL);
+			audit(ap, "error", a, "%s %s failed: %s", plan_op_name(a->op),
+			    a->email ? a->email : a->subject, it[i].why);
+			log_info("%s %s failed: %s", plan_op_name(a->op),
+			    a->email ? a->email : a->subject, it[i].why);
+		}
+	}
+}
+
 static bs_rc
 scim_bulk_apply(struct apply *ap, const struct plan *p, struct bulk_item *it, size_t n,
     const struct scim_bulk_limits *lim, size_t *handled, struct bs_error *err)
@@ -538,18 +617,18 @@ scim_bulk_apply(struct apply *ap, const struct plan *p, struct bulk_item *it, si
 			rc = BS_ERR_CANCELLED;
 			break;
 		}
-		for (size_t i = off; i < off + k; i++) {
-			const struct plan_action *a = &p->v[it[i].idx];
-			rc = journal(ap, a, (int)it[i].idx, &it[i].journal_id, err);
-			if (rc != BS_OK)
-				break;
-		}
+		/* the journal is the safety net: the bulk's actions are written
+		 * (in one transaction) before it is sent, or it is not sent */
+		rc = store_begin(ap->s->store, err);
+		for (size_t i = off; i < off + k && rc == BS_OK; i++)
+			rc = journal(ap, &p->v[it[i].idx], (int)it[i].idx, &it[i].journal_id, err);
+		if (rc == BS_OK)
+			rc = store_commit(ap->s->store, err);
+		else
+			store_rollback(ap->s->store);
 		if (rc != BS_OK) {
-			/* the journal is the safety net: nothing of this bulk is sent */
 			for (size_t i = off; i < off + k; i++)
-				if (it[i].journal_id != 0)
-					store_action_mark(ap->s->store, it[i].journal_id, "failed", NULL,
-					    "not sent: the journal could not be written", clock_now(), NULL);
+				it[i].journal_id = 0;
 			break;
 		}
 		brc = scim_bulk_send(ap->scim, ops + off, k, lim, &berr);
@@ -558,6 +637,7 @@ scim_bulk_apply(struct apply *ap, const struct plan *p, struct bulk_item *it, si
 			if (it[i].result != BULK_SINGLE)
 				(*handled)++;
 		}
+		bulk_settle(ap, p, it + off, k);
 		off += k;
 		if (brc == BS_ERR_AUTH || brc == BS_ERR_FORBIDDEN) {
 			*err = berr;
@@ -609,31 +689,10 @@ apply_scim(struct apply *ap, const struct plan *p, struct bs_error *err)
 			rc = apply_one(ap, p, i, 0, &handled, err);
 	if (rc == BS_OK && nit > 0) {
 		rc = scim_bulk_apply(ap, p, it, nit, &lim, &handled, err);
-		for (size_t i = 0; i < nit; i++) {
-			const struct plan_action *a = &p->v[it[i].idx];
-			if (it[i].result == BULK_DONE) {
-				struct bs_error cerr = { 0 };
-				if (confirm(ap, it[i].journal_id, a->data, it[i].remote, &cerr) == BS_OK) {
-					ap->r->applied++;
-					audit(ap, "info", a, "%s %s: %s", plan_op_name(a->op),
-					    a->email ? a->email : a->subject, a->reason);
-					continue;
-				}
-				it[i].why = xstrdup(bs_error_text(&cerr));
-			}
-			if (it[i].result == BULK_DONE || it[i].result == BULK_FAILED) {
-				ap->r->failed++;
-				store_action_mark(ap->s->store, it[i].journal_id, "failed", it[i].remote,
-				    it[i].why, clock_now(), NULL);
-				audit(ap, "error", a, "%s %s failed: %s", plan_op_name(a->op),
-				    a->email ? a->email : a->subject, it[i].why);
-				log_info("%s %s failed: %s", plan_op_name(a->op),
-				    a->email ? a->email : a->subject, it[i].why);
-			} else if (it[i].result == BULK_SINGLE && rc != BS_OK && it[i].journal_id != 0) {
+		for (size_t i = 0; i < nit && rc != BS_OK; i++)
+			if (it[i].result == BULK_SINGLE && it[i].journal_id != 0)
 				store_action_mark(ap->s->store, it[i].journal_id, "failed", NULL,
 				    "not sent: the run stopped; planned again next run", clock_now(), NULL);
-			}
-		}
 		if (rc != BS_OK)
 			ap->r->skipped += (long)(p->n - handled);
 		if (rc == BS_ERR_CANCELLED)

@@ -35,6 +35,11 @@
 #define SCIM_MAX_BODY_SHOWN 200
 #define SCIM_TOKEN_MAX 8192		/* longer access tokens are refused */
 #define SCIM_LIST_MAX 1000		/* Resources looked at in one answer */
+/* Bulk requests are kept to what one answer (SCIM_ANSWER_MAX) can report
+ * on and memory holds easily, whatever the service advertises: 1000
+ * operations (RFC 7643 5's example) and 4 MiB. */
+#define SCIM_BULK_OPS_MAX	1000L
+#define SCIM_BULK_PAYLOAD_MAX	(4L << 20)
 
 struct scim_client {
 	struct http_client *http;	/* borrowed */
@@ -1098,9 +1103,9 @@ caps_bulk(const json_t *b, struct scim_caps *k)
 
 	k->bulk = json_is_boolean(s) ? json_is_true(s) : -1;
 	if (json_int(b, "maxOperations", &v) == 0 && v > 0)
-		k->bulk_max_ops = v > 1000000 ? 1000000 : (long)v;
+		k->bulk_max_ops = v > SCIM_BULK_OPS_MAX ? SCIM_BULK_OPS_MAX : (long)v;
 	if (json_int(b, "maxPayloadSize", &v) == 0 && v > 0)
-		k->bulk_max_payload = v > (1L << 30) ? (1L << 30) : (long)v;
+		k->bulk_max_payload = v > SCIM_BULK_PAYLOAD_MAX ? SCIM_BULK_PAYLOAD_MAX : (long)v;
 }
 
 static void

@@ -49,8 +49,8 @@ struct scim_caps {
 	/* bulk (RFC 7644 3.7): bulk.supported 1, 0, or -1 not said; the
 	 * advertised limits, 0 when not given (bulk is then not used) */
 	int bulk;
-	long bulk_max_ops;	/* bulk.maxOperations */
-	long bulk_max_payload;	/* bulk.maxPayloadSize, bytes */
+	long bulk_max_ops;	/* bulk.maxOperations, at most 1000 */
+	long bulk_max_payload;	/* bulk.maxPayloadSize in bytes, at most 4 MiB */
 };
 const struct scim_caps *scim_caps_get(struct scim_client *c);
 /* The extension URN that may be written: set on the client and listed by

@@ -1251,6 +1251,13 @@ bulk_is_used_only_when_the_service_says_so(void **state)
 	scim_client_set_extension(f->c, NULL);
 	assert_false(scim_bulk_usable(f->c, &lim));
 	assert_false(scim_caps_get(f->c)->config_read);
+	/* limits beyond what one answer can report on are kept to 1000 and 4 MiB */
+	script("[" SPC_BULK("{\\\"supported\\\": true, \\\"maxOperations\\\": 50000, "
+	    "\\\"maxPayloadSize\\\": 1073741824}") ", " SCHEMAS_CORE "]");
+	scim_client_set_extension(f->c, NULL);
+	assert_true(scim_bulk_usable(f->c, &lim));
+	assert_int_equal(lim.max_ops, 1000);
+	assert_int_equal(lim.max_payload, 4 << 20);
 }
 
 /* Three creates and two deactivations (borrowed specs). */
@@ -1385,7 +1392,8 @@ bulk_answer_maps_every_status_kind(void **state)
 	    "{\"method\": \"POST\", \"bulkId\": \"b2\", \"status\": \"400\", \"response\": "
 	    "{\"scimType\": \"invalidValue\", \"detail\": \"bad\\nname\"}},"
 	    "{\"method\": \"POST\", \"bulkId\": \"b2\", \"status\": \"201\", \"location\": \"/Users/x\"},"
-	    "{\"method\": \"PATCH\", \"status\": 200, \"location\": \"https://a.example/scim/v2/Users/u-9\"},"
+	    "{\"method\": \"PATCH\", \"status\": 200, "
+	    "\"location\": \"https://a.example/scim/v2/Users/u-9\"},"
 	    "{\"method\": \"POST\", \"bulkId\": \"b77\", \"status\": \"201\", \"location\": \"/Users/y\"},"
 	    "{\"method\": \"POST\", \"bulkId\": \"zz\", \"status\": \"201\"}, 7, null]}";
 
