@@ -21,6 +21,7 @@ import bench  # noqa: E402  (the sandbox, home and measuring helpers)
 
 
 def one(n, bulk, tmp):
+    tmp = tempfile.mkdtemp(dir=tmp)     # a state file of its own for each sandbox
     sb = bench.Sandbox(n, tmp)
     try:
         scim = sb.base["scim"]

@@ -113,6 +113,21 @@ bs sync roster >"$T_TMP/out" 2>&1 || t_fail "rerun: $(tail -3 "$T_TMP/out")"
 t_eq "$(roster_diff)" "" "SCIM against the truth after the rerun"
 t_eq "$(store_check pending,sent)" "" "state store"
 
+t_case "an operation applied but left out of the answer: a failed action, linked (not duplicated) next run"
+lost=$(sb_ctl hibob GET /_control/expected | py '[x["email"] for x in j["employees"]["employees"] if x["id"] == "'"$(truth roster | sed -n 3p)"'"][0]')
+bulk "{\"supported\": true, \"max_operations\": 10, \"drop\": [\"$lost\"]}"
+fresh dropped
+out=$(bs sync roster --json 2>"$T_TMP/err")
+t_eq "$(printf '%s' "$out" | py 'j["applied"], j["failed"]' | tr -d '(),')" "$((want - 1)) 1" "applied failed"
+t_contains "$(bs log --run 1 --json 2>/dev/null)" "no answer for it" "the journal says why"
+t_eq "$(scim_snapshot | wc -l)" "$want" "the unanswered create was applied"
+bulk '{"supported": true, "max_operations": 10}'
+sb_ctl scim DELETE /_control/requests >/dev/null
+bs sync roster >"$T_TMP/out" 2>&1 || t_fail "rerun: $(tail -3 "$T_TMP/out")"
+t_eq "$(calls)" "0 0 1 0" "bulks posts patches refused: the user found in the listing and updated"
+t_eq "$(roster_diff)" "" "SCIM against the truth, no duplicate"
+t_eq "$(store_check pending,sent)" "" "state store"
+
 t_case "bobsync check reports whether bulk is used"
 field() { bs check --json 2>/dev/null | py '[c for c in j["checks"] if c["id"] == "alleo.scim_bulk"][0]["'"$1"'"]'; }
 t_eq "$(field status)" pass "status with bulk"

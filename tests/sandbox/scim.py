@@ -100,7 +100,7 @@ class Scim:
         self.bulk_over_max = "413"    # or "tooMany": 400 scimType tooMany above maxOperations
         self.bulk_advertise = {}      # limits advertised instead of the enforced ones
         self.bulk_fail = []           # [{"match": text in the op's data, "status", "scimType"}]
-        self.bulk_drop = []           # text: ops whose data holds it get no answer
+        self.bulk_drop = []           # text: ops whose data holds it are applied but not answered
         self.bulk_requests = 0
         self.bulk_ops = 0
 
@@ -503,8 +503,7 @@ class Scim:
         if bulk_id is not None:
             res["bulkId"] = bulk_id
         text = common.dumps(op.get("data")).decode("utf-8")
-        if any(d and d in text for d in self.bulk_drop):
-            return None
+        dropped = any(d and d in text for d in self.bulk_drop)
         for f in self.bulk_fail:
             if f.get("match") and f["match"] in text:
                 res["status"] = str(f.get("status", 400))
@@ -530,6 +529,8 @@ class Scim:
             res["response"] = _err_body(400, "unsupported operation %s %s" % (method, path),
                                         "invalidPath")
             return res
+        if dropped:
+            return None     # applied, but left out of the answer
         res["status"] = str(resp.status)
         if resp.status < 300:
             res["location"] = resp.obj["meta"]["location"]
