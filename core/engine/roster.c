@@ -631,7 +631,7 @@ scim_bulk_apply(struct apply *ap, const struct plan *p, struct bulk_item *it, si
 				it[i].journal_id = 0;
 			break;
 		}
-		brc = scim_bulk_send(ap->scim, ops + off, k, lim, &berr);
+		brc = scim_bulk_send(ap->scim, ops + off, k, &berr);
 		for (size_t i = off; i < off + k; i++) {
 			bulk_outcome(&it[i], &p->v[it[i].idx], &ops[i]);
 			if (it[i].result != BULK_SINGLE)

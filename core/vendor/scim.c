@@ -1816,7 +1816,7 @@ bulk_unanswered(struct scim_bulk_op *ops, size_t n, const char *why)
 
 bs_rc
 scim_bulk_send(struct scim_client *c, struct scim_bulk_op *ops, size_t n,
-    const struct scim_bulk_limits *lim, struct bs_error *err)
+    struct bs_error *err)
 {
 	struct http_response resp = { 0 };
 	const char *ext;
@@ -1827,7 +1827,6 @@ scim_bulk_send(struct scim_client *c, struct scim_bulk_op *ops, size_t n,
 		return BS_OK;
 	if (c == NULL)
 		return bs_fail(err, BS_ERR_INVALID, "no SCIM client");
-	(void)lim;
 	ext = scim_extension_usable(c);
 	body = scim_bulk_body(ops, n, ext, NULL);
 	c->bulk_requests++;
@@ -1848,14 +1847,14 @@ scim_bulk_send(struct scim_client *c, struct scim_bulk_op *ops, size_t n,
 		log_info("Alleo refused a bulk of %zu operations as too large (%s); sending it in "
 		    "halves", n, d);
 		free(d);
-		rc = scim_bulk_send(c, ops, n / 2, lim, err);
+		rc = scim_bulk_send(c, ops, n / 2, err);
 		if (rc == BS_ERR_AUTH || rc == BS_ERR_FORBIDDEN) {
 			bulk_unanswered(ops + n / 2, n - n / 2, bs_error_text(err));
 			return rc;
 		}
 		{
 			struct bs_error e2 = { 0 };
-			rc2 = scim_bulk_send(c, ops + n / 2, n - n / 2, lim, &e2);
+			rc2 = scim_bulk_send(c, ops + n / 2, n - n / 2, &e2);
 			if (rc == BS_OK && rc2 != BS_OK) {
 				*err = e2;
 				rc = rc2;

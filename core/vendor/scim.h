@@ -283,7 +283,7 @@ bs_rc scim_bulk_parse(const char *json, size_t len, struct scim_bulk_op *ops, si
  * the error of the request, every unanswered operation at status 0
  * (BS_ERR_AUTH and BS_ERR_FORBIDDEN: stop, as for a single request). */
 bs_rc scim_bulk_send(struct scim_client *c, struct scim_bulk_op *ops, size_t n,
-    const struct scim_bulk_limits *lim, struct bs_error *err);
+    struct bs_error *err);
 /* Bulk requests sent by this client (tests and the run summary). */
 unsigned long scim_bulk_requests(const struct scim_client *c);
 

@@ -1462,7 +1462,6 @@ bulk_refused_for_size_is_sent_again_in_halves(void **state)
 	struct fx *f = *state;
 	struct bs_error err = { 0 };
 	struct scim_bulk_op ops[5];
-	struct scim_bulk_limits lim = { 1000, 1 << 20 };
 	json_t *log, *b;
 
 	bulk_ops5(ops);
@@ -1473,7 +1472,7 @@ bulk_refused_for_size_is_sent_again_in_halves(void **state)
 	    "{\"path\": \"/scim/v2/Bulk\", \"status\": 413, \"body\": "
 	    "\"{\\\"detail\\\": \\\"one is too many\\\"}\"}, "
 	    BULK_ANSWER(BULK_OK("b0", "n-1") ", " BULK_OK("b1", "n-2")) "]");
-	assert_int_equal(scim_bulk_send(f->c, ops, 3, &lim, &err), BS_OK);
+	assert_int_equal(scim_bulk_send(f->c, ops, 3, &err), BS_OK);
 	assert_int_equal(ops[0].status, 413);
 	assert_string_equal(ops[0].detail, "one is too many");
 	assert_int_equal(ops[1].status, 201);
@@ -1496,7 +1495,7 @@ bulk_refused_for_size_is_sent_again_in_halves(void **state)
 	script("[{\"path\": \"/scim/v2/Bulk\", \"status\": 400, \"body\": "
 	    "\"{\\\"scimType\\\": \\\"tooMany\\\", \\\"detail\\\": \\\"max 1\\\"}\"}, "
 	    BULK_ANSWER(BULK_OK("b0", "m-1")) ", " BULK_ANSWER(BULK_OK("b0", "m-2")) "]");
-	assert_int_equal(scim_bulk_send(f->c, ops, 2, &lim, &err), BS_OK);
+	assert_int_equal(scim_bulk_send(f->c, ops, 2, &err), BS_OK);
 	assert_string_equal(ops[0].remote_id, "m-1");
 	assert_string_equal(ops[1].remote_id, "m-2");
 	bulk_ops_clear(ops, 5);
@@ -1508,13 +1507,12 @@ bulk_request_that_fails_leaves_its_operations_unanswered(void **state)
 	struct fx *f = *state;
 	struct bs_error err = { 0 };
 	struct scim_bulk_op ops[5];
-	struct scim_bulk_limits lim = { 1000, 1 << 20 };
 	json_t *log;
 
 	/* a 500 to a POST is not sent again (it may have been applied) */
 	bulk_ops5(ops);
 	script("[" TOKEN_OK ", {\"path\": \"/scim/v2/Bulk\", \"status\": 500, \"body\": \"oops\"}]");
-	assert_int_equal(scim_bulk_send(f->c, ops, 5, &lim, &err), BS_ERR_REMOTE);
+	assert_int_equal(scim_bulk_send(f->c, ops, 5, &err), BS_ERR_REMOTE);
 	log = server_log();
 	assert_int_equal(count_path(log, "/scim/v2/Bulk"), 1);
 	json_decref(log);
@@ -1526,14 +1524,14 @@ bulk_request_that_fails_leaves_its_operations_unanswered(void **state)
 	/* a 200 that is not a BulkResponse */
 	bulk_ops5(ops);
 	script("[{\"path\": \"/scim/v2/Bulk\", \"status\": 200, \"body\": \"<html>ok</html>\"}]");
-	assert_int_equal(scim_bulk_send(f->c, ops, 2, &lim, &err), BS_ERR_PARSE);
+	assert_int_equal(scim_bulk_send(f->c, ops, 2, &err), BS_ERR_PARSE);
 	assert_int_equal(ops[0].status, 0);
 	assert_non_null(strstr(ops[1].detail, "BulkResponse"));
 	bulk_ops_clear(ops, 5);
 	/* answered, but one operation left out */
 	bulk_ops5(ops);
 	script("[" BULK_ANSWER(BULK_OK("b1", "k-1")) "]");
-	assert_int_equal(scim_bulk_send(f->c, ops, 2, &lim, &err), BS_OK);
+	assert_int_equal(scim_bulk_send(f->c, ops, 2, &err), BS_OK);
 	assert_int_equal(ops[0].status, 0);
 	assert_non_null(strstr(ops[0].detail, "does not mention"));
 	assert_string_equal(ops[1].remote_id, "k-1");
