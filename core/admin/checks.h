@@ -32,6 +32,7 @@ enum check_id {
 	CHECK_ALLEO_SCIM_AUTH,		/* how the token endpoint takes the credentials */
 	CHECK_ALLEO_SCIM_SCHEMAS,	/* /Schemas: core User, the named extension */
 	CHECK_ALLEO_SCIM_FILTERS,	/* userName and externalId filters */
+	CHECK_ALLEO_SCIM_BULK,		/* /ServiceProviderConfig bulk: used or not */
 	CHECK_WEBHOOK_RECEIVER,
 	CHECK_COUNT
 };

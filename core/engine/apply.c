@@ -233,14 +233,21 @@ send_batch(struct apply_run *run, const struct plan *p, size_t i, size_t k,
 	struct bs_error *errs = xcalloc(k + 1, sizeof *errs);
 	bs_rc rc = BS_OK;
 
-	for (size_t j = 0; j < k; j++) {
+	/* the batch's journal rows in one transaction: all of them are
+	 * written before anything is sent, or nothing is sent */
+	rc = store_begin(run->s->store, err);
+	for (size_t j = 0; j < k && rc == BS_OK; j++) {
 		v[j] = &p->v[i + j];
 		outs[j].state = APPLY_FAILED;
 		rcs[j] = BS_ERR_INTERNAL;
 		rc = apply_journal(run, v[j], (int)(i + j), &ids[j], err);
-		if (rc != BS_OK)
-			goto out;	/* nothing of the batch was sent */
 	}
+	if (rc == BS_OK)
+		rc = store_commit(run->s->store, err);
+	else
+		store_rollback(run->s->store);
+	if (rc != BS_OK)
+		goto out;	/* nothing of the batch was sent */
 	rc = run->ops->send_batch(run, v, ids, k, rcs, outs, errs, err);
 	for (size_t j = 0; j < k; j++)
 		settle(run, v[j], i + j, ids[j], rcs[j], &outs[j], &errs[j]);

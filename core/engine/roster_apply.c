@@ -342,6 +342,218 @@ action_label(const struct plan_action *a)
 	return a->email ? a->email : a->subject;
 }
 
+/* ---- SCIM Bulk (RFC 7644 3.7) ----
+ *
+ * When Alleo's /ServiceProviderConfig says it takes bulk requests and a
+ * plan has two or more creates of people Alleo does not have or
+ * deactivations of linked users, the engine hands the whole plan to
+ * scim_send_all (send_batch, every action journaled first): those go out
+ * in bulk requests within Alleo's limits, everything else one request at a
+ * time as scim_send does.  A killed run leaves the actions pending, settled
+ * next run like single requests (a create is looked up in the run's
+ * listing and linked, anything else planned again). */
+
+/* Whether bulk takes this action: a create of someone Alleo does not have
+ * (this run's listing, else a lookup, says so), a deactivation of a user
+ * with a known Alleo id.  Anything else, or a lookup that fails or finds
+ * someone, goes the usual way. */
+static int
+bulk_takes(struct apply *ap, const struct plan_action *a)
+{
+	const struct roster_row *w = a->data;
+	struct scim_user u;
+	struct bs_error e = { 0 };
+	int found = 1;
+
+	if (a->op == PLAN_REMOVE)
+		return !str_empty(w->remote_id);
+	if (a->op != PLAN_ADD)
+		return 0;
+	memset(&u, 0, sizeof u);
+	if (scim_lookup(ap->scim, ap->index, w->employee_id, w->email, &u, &found, &e) != BS_OK)
+		found = 1;
+	scim_user_clear(&u);
+	return !found;
+}
+
+enum bulk_result {
+	BULK_DONE,		/* Alleo applied it: *remote set */
+	BULK_FAILED,		/* Alleo refused it or did not answer: why set */
+	BULK_SINGLE		/* send it as single requests instead */
+};
+
+/* What a bulk operation's answer means for its action. */
+static enum bulk_result
+bulk_outcome(const struct plan_action *a, struct scim_bulk_op *op, char **remote,
+    struct bs_error *why)
+{
+	if (op->status >= 200 && op->status < 300 && op->remote_id != NULL) {
+		*remote = op->remote_id;
+		op->remote_id = NULL;
+		return BULK_DONE;
+	}
+	if ((op->status == 409 && op->kind == SCIM_BULK_CREATE) ||
+	    (op->status == 400 && str_eq_ci(op->scim_type, "uniqueness")) ||
+	    (op->status == 404 && op->kind == SCIM_BULK_DEACTIVATE) || op->status == 413)
+		/* what a single request handles by itself: a create that exists
+		 * is looked up and linked, a deactivation of a user deleted in
+		 * Alleo looks the person up, one too large for a bulk goes alone */
+		return BULK_SINGLE;
+	if (op->status == 0)
+		bs_fail(why, BS_ERR_REMOTE, "%s %s: no answer for it in Alleo's bulk answer (%s); it "
+		    "is looked up or sent again next run", plan_op_name(a->op), action_label(a),
+		    op->detail ? op->detail : "no detail");
+	else
+		bs_fail(why, BS_ERR_REMOTE, "Alleo answered the bulk %s with HTTP %ld%s%s%s%s",
+		    op->kind == SCIM_BULK_CREATE ? "create" : "deactivation", op->status,
+		    op->scim_type ? " " : "", op->scim_type ? op->scim_type : "",
+		    !str_empty(op->detail) ? ": " : "", op->detail ? op->detail : "");
+	return BULK_FAILED;
+}
+
+/* The bulk part of scim_send_all: the actions bi[0..nb) of v in bulk
+ * requests; those a bulk gives back are marked how[i] = 2 (single). */
+static bs_rc
+bulk_pass(struct apply_run *run, const struct plan_action *const *v, const int64_t *ids,
+    size_t n, const size_t *bi, size_t nb, const struct scim_bulk_limits *lim,
+    unsigned char *how, unsigned char *reached, size_t *done, bs_rc *rcs,
+    struct apply_outcome *outs, struct bs_error *errs, struct bs_error *err)
+{
+	struct apply *ap = run->ctx;
+	struct scim_bulk_op *ops = xcalloc(nb + 1, sizeof *ops);
+	struct scim_user_spec *specs = xcalloc(nb + 1, sizeof *specs);
+	const char *ext = scim_extension_usable(ap->scim);
+	size_t off = 0;
+	bs_rc rc = BS_OK;
+
+	for (size_t k = 0; k < nb; k++) {
+		const struct roster_row *w = v[bi[k]]->data;
+		if (v[bi[k]]->op == PLAN_ADD) {
+			spec_of(w, &specs[k]);
+			ops[k].kind = SCIM_BULK_CREATE;
+			ops[k].spec = &specs[k];
+		} else {
+			ops[k].kind = SCIM_BULK_DEACTIVATE;
+			ops[k].id = w->remote_id;
+			ops[k].offboarding_date = w->offboard_date;
+		}
+	}
+	while (off < nb) {
+		size_t k = scim_bulk_fit(ops + off, nb - off, ext, lim);
+		struct bs_error berr = { 0 };
+		bs_rc brc;
+
+		if (k == 0) {
+			/* larger than a bulk may be: alone, the usual way */
+			how[bi[off++]] = 2;
+			continue;
+		}
+		if (apply_progress(run, *done, n, "sending a bulk request") != 0) {
+			rc = bs_fail(err, BS_ERR_CANCELLED, "stopped after %zu of %zu actions; the "
+			    "rest is planned again next run", *done, n);
+			break;
+		}
+		brc = scim_bulk_send(ap->scim, ops + off, k, &berr);
+		for (size_t j = off; j < off + k; j++) {
+			size_t i = bi[j];
+			char *remote = NULL;
+			switch (bulk_outcome(v[i], &ops[j], &remote, &errs[i])) {
+			case BULK_DONE:
+				rcs[i] = confirm(ap, ids[i], v[i]->data, remote, &errs[i]);
+				outs[i].marked = rcs[i] == BS_OK;
+				outs[i].remote_id = remote;
+				reached[i] = 1;
+				(*done)++;
+				break;
+			case BULK_FAILED:
+				rcs[i] = errs[i].rc;
+				reached[i] = 1;
+				(*done)++;
+				break;
+			case BULK_SINGLE:
+				how[i] = 2;
+				break;
+			}
+		}
+		off += k;
+		if (brc == BS_ERR_AUTH || brc == BS_ERR_FORBIDDEN) {
+			*err = berr;
+			rc = brc;
+			break;
+		}
+	}
+	for (size_t k = 0; k < nb; k++)
+		scim_bulk_op_clear(&ops[k]);
+	free(ops);
+	free(specs);
+	return rc;
+}
+
+/* send_batch over SCIM with bulk: the plan's order (adds and changes one
+ * by one, the bulk, removals one by one, then what the bulk gave back). */
+static bs_rc
+scim_send_all(struct apply_run *run, const struct plan_action *const *v,
+    const int64_t *ids, size_t n, bs_rc *rcs, struct apply_outcome *outs,
+    struct bs_error *errs, struct bs_error *err)
+{
+	struct apply *ap = run->ctx;
+	struct scim_bulk_limits lim;
+	unsigned char *how = xcalloc(n + 1, 1);	/* 0 single, 1 bulk, 2 single after */
+	unsigned char *reached = xcalloc(n + 1, 1);
+	size_t *bi = xcalloc(n + 1, sizeof *bi), nb = 0, done = 0;
+	bs_rc rc = BS_OK;
+
+	if (scim_bulk_usable(ap->scim, &lim)) {
+		for (size_t i = 0; i < n; i++)
+			if (bulk_takes(ap, v[i])) {
+				how[i] = 1;
+				bi[nb++] = i;
+			}
+		if (nb < 2) {
+			/* one operation in a bulk saves nothing */
+			for (size_t k = 0; k < nb; k++)
+				how[bi[k]] = 0;
+			nb = 0;
+		}
+	}
+	for (int pass = 0; pass < 4 && rc == BS_OK; pass++) {
+		if (pass == 1) {
+			if (nb > 0)
+				rc = bulk_pass(run, v, ids, n, bi, nb, &lim, how, reached, &done, rcs,
+				    outs, errs, err);
+			continue;
+		}
+		for (size_t i = 0; i < n && rc == BS_OK; i++) {
+			int removal = plan_op_is_removal(v[i]->op);
+			if ((pass == 0 && (how[i] != 0 || removal)) ||
+			    (pass == 2 && (how[i] != 0 || !removal)) || (pass == 3 && how[i] != 2))
+				continue;
+			if (apply_progress(run, done, n, action_label(v[i])) != 0) {
+				rc = bs_fail(err, BS_ERR_CANCELLED, "stopped after %zu of %zu actions; "
+				    "the rest is planned again next run", done, n);
+				break;
+			}
+			rcs[i] = scim_send(run, v[i], ids[i], &outs[i], &errs[i]);
+			reached[i] = 1;
+			done++;
+			if (rcs[i] == BS_ERR_AUTH || rcs[i] == BS_ERR_FORBIDDEN) {
+				*err = errs[i];
+				rc = rcs[i];
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!reached[i]) {
+			rcs[i] = BS_ERR_CANCELLED;
+			bs_fail(&errs[i], BS_ERR_CANCELLED, "not sent: the run stopped before it; "
+			    "planned again next run");
+		}
+	free(how);
+	free(reached);
+	free(bi);
+	return rc;
+}
+
 /* The table as it will be once every action applied. */
 static void
 overlay(struct roster_rows *rows, const struct plan *p)
@@ -422,7 +634,8 @@ resolve_one(struct apply_run *run, const struct store_action *a, struct bs_error
 	(void)unused;
 	memset(&u, 0, sizeof u);
 	if (ap->scim != NULL && str_eq(a->op, "add") &&
-	    scim_find_user(ap->scim, a->subject, a->email, &u, &found, &err) == BS_OK && found &&
+	    scim_lookup(ap->scim, ap->index, a->subject, a->email, &u, &found, &err) == BS_OK &&
+	    found &&
 	    roster_row_from_json(a->subject, a->after, &row, &err) == BS_OK) {
 		free(row.remote_id);
 		row.remote_id = xstrdup(u.id);
@@ -453,6 +666,31 @@ static const struct apply_ops scim_ops = {
 	.phase = "Sending to Alleo",
 	.label = action_label,
 	.send = scim_send,
+	.resolve = resolve_one,
+};
+
+/* Two or more actions bulk could take (creates, deactivations of linked
+ * users): a bulk could save requests. */
+static int
+bulk_could_help(const struct plan *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n && n < 2; i++) {
+		const struct roster_row *w = p->v[i].data;
+		if (p->v[i].op == PLAN_ADD || (p->v[i].op == PLAN_REMOVE && !str_empty(w->remote_id)))
+			n++;
+	}
+	return n >= 2;
+}
+
+/* The same with bulk, when Alleo offers it and the plan has enough for it. */
+static const struct apply_ops scim_bulk_ops = {
+	.target = TARGET,
+	.phase = "Sending to Alleo",
+	.label = action_label,
+	.send_batch = scim_send_all,
+	.batch_max = 0,		/* the whole plan: bulk and single requests in order */
 	.resolve = resolve_one,
 };
 
@@ -587,6 +825,12 @@ roster_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result 
 	if (str_eq(mode, "scim"))
 		list_alleo(&ap, &plan);
 	apply_resolve_unfinished(&ap.run, NULL);
+	if (ap.scim != NULL && bulk_could_help(&plan)) {
+		/* Alleo is asked about bulk only when a bulk could be sent */
+		struct scim_bulk_limits lim;
+		if (scim_bulk_usable(ap.scim, &lim))
+			ap.run.ops = &scim_bulk_ops;
+	}
 	rc = apply_plan(&ap.run, &plan, err);
 	if (ap.csv_tried && rc == BS_OK)
 		apply_audit(&ap.run, "info", NULL, "wrote %s with %zu bytes",

@@ -35,6 +35,11 @@
 #define SCIM_MAX_BODY_SHOWN 200
 #define SCIM_TOKEN_MAX 8192		/* longer access tokens are refused */
 #define SCIM_LIST_MAX 1000		/* Resources looked at in one answer */
+/* Bulk requests are kept to what one answer (SCIM_ANSWER_MAX) can report
+ * on and memory holds easily, whatever the service advertises: 1000
+ * operations (RFC 7643 5's example) and 4 MiB. */
+#define SCIM_BULK_OPS_MAX	1000L
+#define SCIM_BULK_PAYLOAD_MAX	(4L << 20)
 
 struct scim_client {
 	struct http_client *http;	/* borrowed */
@@ -50,6 +55,7 @@ struct scim_client {
 	char *ext_urn;			/* the extension to write, NULL = none */
 	int caps_asked;
 	struct scim_caps caps;
+	unsigned long bulk_requests;	/* POST /Bulk sent */
 };
 
 /* s form-urlencoded (RFC 6749 appendix B) in guarded memory. */
@@ -1064,6 +1070,21 @@ scim_get_user(struct scim_client *c, const char *id, struct scim_user *out,
 
 /* ---- what the service lists ---- */
 
+/* bulk: {supported, maxOperations, maxPayloadSize} (RFC 7643 5); a limit
+ * that is not a positive integer counts as not given. */
+static void
+caps_bulk(const json_t *b, struct scim_caps *k)
+{
+	const json_t *s = json_object_get(b, "supported");
+	long long v;
+
+	k->bulk = json_is_boolean(s) ? json_is_true(s) : -1;
+	if (json_int(b, "maxOperations", &v) == 0 && v > 0)
+		k->bulk_max_ops = v > SCIM_BULK_OPS_MAX ? SCIM_BULK_OPS_MAX : (long)v;
+	if (json_int(b, "maxPayloadSize", &v) == 0 && v > 0)
+		k->bulk_max_payload = v > SCIM_BULK_PAYLOAD_MAX ? SCIM_BULK_PAYLOAD_MAX : (long)v;
+}
+
 static void
 caps_config(struct scim_client *c, struct scim_caps *k)
 {
@@ -1079,6 +1100,7 @@ caps_config(struct scim_client *c, struct scim_caps *k)
 		p = json_object_get(json_object_get(j, "patch"), "supported");
 		k->filter = json_is_boolean(f) ? json_is_true(f) : -1;
 		k->patch = json_is_boolean(p) ? json_is_true(p) : -1;
+		caps_bulk(json_object_get(j, "bulk"), k);
 	} else {
 		snprintf(k->why, sizeof k->why, "/ServiceProviderConfig: %.150s",
 		    err.rc != BS_OK ? bs_error_text(&err) : "not a JSON object");
@@ -1214,6 +1236,26 @@ check_spec(const struct scim_user_spec *s, struct bs_error *err)
 	return BS_OK;
 }
 
+/* The User resource a create sends (ext: the extension written, or NULL). */
+static json_t *
+user_object(const struct scim_user_spec *spec, const char *ext)
+{
+	json_t *body = json_object(), *schemas = json_array();
+
+	json_array_append_new(schemas, json_string(SCIM_CORE_USER));
+	if (ext != NULL)
+		json_array_append_new(schemas, json_string(ext));
+	json_object_set_new(body, "schemas", schemas);
+	json_object_set_new(body, "userName", json_string(spec->user_name));
+	json_object_set_new(body, "externalId", json_string(spec->external_id));
+	json_object_set_new(body, "name", name_object(spec));
+	json_object_set_new(body, "emails", emails_array(spec->user_name));
+	json_object_set_new(body, "active", json_boolean(spec->active));
+	if (ext != NULL)
+		json_object_set_new(body, ext, ext_object(spec));
+	return body;
+}
+
 static int
 is_uniqueness_conflict(bs_rc rc, const struct http_response *resp)
 {
@@ -1228,7 +1270,7 @@ scim_create_user(struct scim_client *c, const struct scim_user_spec *spec,
     struct scim_user *out, int *linked, struct bs_error *err)
 {
 	struct http_response resp = { 0 };
-	json_t *body = NULL, *schemas, *j = NULL;
+	json_t *body = NULL, *j = NULL;
 	const char *ext;
 	char *text = NULL;
 	int found = 0;
@@ -1243,19 +1285,7 @@ scim_create_user(struct scim_client *c, const struct scim_user_spec *spec,
 	if (rc != BS_OK)
 		return rc;
 	ext = scim_extension_usable(c);
-	body = json_object();
-	schemas = json_array();
-	json_array_append_new(schemas, json_string(SCIM_CORE_USER));
-	if (ext != NULL)
-		json_array_append_new(schemas, json_string(ext));
-	json_object_set_new(body, "schemas", schemas);
-	json_object_set_new(body, "userName", json_string(spec->user_name));
-	json_object_set_new(body, "externalId", json_string(spec->external_id));
-	json_object_set_new(body, "name", name_object(spec));
-	json_object_set_new(body, "emails", emails_array(spec->user_name));
-	json_object_set_new(body, "active", json_boolean(spec->active));
-	if (ext != NULL)
-		json_object_set_new(body, ext, ext_object(spec));
+	body = user_object(spec, ext);
 	text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
 	rc = scim_call(c, "POST", "/Users", text, NULL, 0, &resp, err);
 	if (rc == BS_OK) {
@@ -1290,17 +1320,26 @@ out:
 	return rc;
 }
 
-static bs_rc
-send_patch(struct scim_client *c, const char *id, json_t *ops, struct bs_error *err)
+/* A PatchOp message with ops (taken). */
+static json_t *
+patch_message(json_t *ops)
 {
-	struct http_response resp = { 0 };
 	json_t *body = json_object(), *schemas = json_array();
-	char *text, *esc, *path;
-	bs_rc rc;
 
 	json_array_append_new(schemas, json_string(SCIM_PATCH_OP));
 	json_object_set_new(body, "schemas", schemas);
 	json_object_set_new(body, "Operations", ops);
+	return body;
+}
+
+static bs_rc
+send_patch(struct scim_client *c, const char *id, json_t *ops, struct bs_error *err)
+{
+	struct http_response resp = { 0 };
+	json_t *body = patch_message(ops);
+	char *text, *esc, *path;
+	bs_rc rc;
+
 	text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
 	esc = url_escape(id);
 	path = xasprintf("/Users/%s", esc);
@@ -1378,22 +1417,27 @@ scim_update_user(struct scim_client *c, const char *id, const struct scim_user_s
 	return send_patch(c, id, ops, err);
 }
 
+/* The operations of scim_set_active (ext: the extension written, or NULL). */
+static json_t *
+active_ops(int active, const char *offboarding_date, const char *ext)
+{
+	json_t *ops = json_array();
+
+	add_op(ops, "active", json_boolean(active));
+	if (ext != NULL && (active || offboarding_date != NULL))
+		add_ext_op(ops, ext, "offboardingDate",
+		    active ? NULL : str_or_none(offboarding_date));
+	return ops;
+}
+
 bs_rc
 scim_set_active(struct scim_client *c, const char *id, int active,
     const char *offboarding_date, struct bs_error *err)
 {
-	const char *ext;
-	json_t *ops;
-
 	if (c == NULL || str_empty(id))
 		return bs_fail(err, BS_ERR_INVALID, "no Alleo user id");
-	ops = json_array();
-	add_op(ops, "active", json_boolean(active));
-	ext = scim_extension_usable(c);
-	if (ext != NULL && (active || offboarding_date != NULL))
-		add_ext_op(ops, ext, "offboardingDate",
-		    active ? NULL : str_or_none(offboarding_date));
-	return send_patch(c, id, ops, err);
+	return send_patch(c, id, active_ops(active, offboarding_date, scim_extension_usable(c)),
+	    err);
 }
 
 bs_rc
@@ -1464,5 +1508,343 @@ scim_ping(struct scim_client *c, struct bs_error *err)
 	free(path);
 	free(esc);
 	free(f);
+	return rc;
+}
+
+/* ---- SCIM Bulk (RFC 7644 3.7) ---- */
+
+/* A request's fixed text around its operations; each operation goes in as
+ * {"bulkId":"b<i>",<wire>} with commas between. */
+static const char bulk_head[] = "{\"schemas\":[\"" SCIM_BULK_REQUEST "\"],\"Operations\":[";
+static const char bulk_tail[] = "]}";
+#define BULK_ID_FMT "{\"bulkId\":\"b%zu\","
+
+void
+scim_bulk_op_clear(struct scim_bulk_op *op)
+{
+	if (op == NULL)
+		return;
+	free(op->remote_id);
+	free(op->scim_type);
+	free(op->detail);
+	free(op->wire);
+	op->remote_id = op->scim_type = op->detail = op->wire = NULL;
+	op->status = 0;
+}
+
+unsigned long
+scim_bulk_requests(const struct scim_client *c)
+{
+	return c ? c->bulk_requests : 0;
+}
+
+int
+scim_bulk_usable(struct scim_client *c, struct scim_bulk_limits *lim)
+{
+	const struct scim_caps *k;
+
+	if (c == NULL)
+		return 0;
+	k = scim_caps_get(c);
+	/* a deactivation is a PATCH: no bulk where PATCH is refused either */
+	if (k->bulk != 1 || k->patch == 0 || k->bulk_max_ops < 2 || k->bulk_max_payload <= 0)
+		return 0;
+	if (lim != NULL) {
+		lim->max_ops = k->bulk_max_ops;
+		lim->max_payload = k->bulk_max_payload;
+	}
+	return 1;
+}
+
+/* The operation's members after its bulkId: "data", "method", "path". */
+static const char *
+op_wire(struct scim_bulk_op *op, const char *ext)
+{
+	json_t *o, *data;
+	char *text, *esc, *path;
+	size_t n;
+
+	if (op->wire != NULL)
+		return op->wire;
+	o = json_object();
+	if (op->kind == SCIM_BULK_CREATE) {
+		data = user_object(op->spec, ext);
+		json_object_set_new(o, "method", json_string("POST"));
+		json_object_set_new(o, "path", json_string("/Users"));
+	} else {
+		data = patch_message(active_ops(0, op->offboarding_date, ext));
+		esc = url_escape(op->id ? op->id : "");
+		json_object_set_new(o, "method", json_string("PATCH"));
+		path = xasprintf("/Users/%s", esc);
+		json_object_set_new(o, "path", json_string(path));
+		free(path);
+		free(esc);
+	}
+	json_object_set_new(o, "data", data);
+	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	/* drop the braces: the bulkId goes first */
+	n = strlen(text);
+	memmove(text, text + 1, n - 2);
+	text[n - 2] = '\0';
+	op->wire = text;
+	return text;
+}
+
+static size_t
+op_bytes(struct scim_bulk_op *op, size_t i, const char *ext)
+{
+	char id[48];
+
+	return (size_t)snprintf(id, sizeof id, BULK_ID_FMT, i) + strlen(op_wire(op, ext)) + 1;
+}
+
+size_t
+scim_bulk_fit(struct scim_bulk_op *ops, size_t n, const char *ext_urn,
+    const struct scim_bulk_limits *lim)
+{
+	size_t size = sizeof bulk_head - 1 + sizeof bulk_tail - 1, k;
+
+	if (lim == NULL || lim->max_ops <= 0 || lim->max_payload <= 0)
+		return 0;
+	for (k = 0; k < n && k < (size_t)lim->max_ops; k++) {
+		size_t add = op_bytes(&ops[k], k, ext_urn) + (k > 0);
+		if (size + add > (size_t)lim->max_payload)
+			break;
+		size += add;
+	}
+	return k;
+}
+
+char *
+scim_bulk_body(struct scim_bulk_op *ops, size_t n, const char *ext_urn, size_t *len)
+{
+	struct strbuf sb;
+
+	sb_init(&sb, 0);
+	sb_puts(&sb, bulk_head);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			sb_puts(&sb, ",");
+		sb_printf(&sb, BULK_ID_FMT, i);
+		sb_puts(&sb, op_wire(&ops[i], ext_urn));
+		sb_puts(&sb, "}");
+	}
+	sb_puts(&sb, bulk_tail);
+	if (len != NULL)
+		*len = sb.len;
+	return sb_detach(&sb);
+}
+
+/* A status given as "201" (RFC 7644's examples) or 201; 0 when neither. */
+static long
+bulk_status(const json_t *v)
+{
+	char *end;
+	long s;
+
+	if (json_is_integer(v))
+		s = (long)json_integer_value(v);
+	else if (json_is_string(v)) {
+		s = strtol(json_string_value(v), &end, 10);
+		if (end == json_string_value(v) || *end != '\0')
+			s = 0;
+	} else
+		s = 0;
+	return s >= 100 && s <= 599 ? s : 0;
+}
+
+static int
+hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* The last path segment of a location, percent-decoded; NULL when none. */
+static char *
+location_id(const char *loc)
+{
+	const char *p;
+	struct strbuf sb;
+
+	if (str_empty(loc))
+		return NULL;
+	p = strrchr(loc, '/');
+	p = p ? p + 1 : loc;
+	if (*p == '\0')
+		return NULL;
+	sb_init(&sb, 0);
+	for (; *p && *p != '?' && *p != '#'; p++) {
+		int hi, lo;
+		if (*p == '%' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0) {
+			char ch = (char)(hi * 16 + lo);
+			sb_append(&sb, &ch, 1);
+			p += 2;
+		} else
+			sb_append(&sb, p, 1);
+	}
+	return sb_detach(&sb);
+}
+
+/* The operation an answer is about: by bulkId b<i>, else a PATCH by its
+ * location's last segment. */
+static struct scim_bulk_op *
+bulk_match(const json_t *e, struct scim_bulk_op *ops, size_t n)
+{
+	const char *bid = json_str(e, "bulkId");
+	char *id, *end;
+
+	if (bid != NULL) {
+		unsigned long long i;
+		if (bid[0] != 'b' || bid[1] < '0' || bid[1] > '9')
+			return NULL;
+		i = strtoull(bid + 1, &end, 10);
+		return *end == '\0' && i < n ? &ops[i] : NULL;
+	}
+	id = location_id(json_str(e, "location"));
+	if (id == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (ops[i].kind == SCIM_BULK_DEACTIVATE && str_eq(ops[i].id, id)) {
+			free(id);
+			return &ops[i];
+		}
+	}
+	free(id);
+	return NULL;
+}
+
+static char *
+masked_line(const char *s)
+{
+	char *cut = xstrndup(s, SCIM_MAX_BODY_SHOWN), *m = log_mask(cut);
+
+	free(cut);
+	util_sanitize(m, strlen(m), m, 0, NULL);
+	return m;
+}
+
+bs_rc
+scim_bulk_parse(const char *json, size_t len, struct scim_bulk_op *ops, size_t n,
+    struct bs_error *err)
+{
+	json_t *j = json_loadb(json ? json : "", json ? len : 0, 0, NULL), *res, *e;
+	size_t i;
+
+	res = json_is_object(j) ? json_object_get(j, "Operations") : NULL;
+	if (!json_is_array(res)) {
+		json_decref(j);
+		return bs_fail(err, BS_ERR_PARSE, "Alleo's answer to a bulk request is not a "
+		    "BulkResponse (no Operations list)");
+	}
+	json_array_foreach(res, i, e) {
+		struct scim_bulk_op *op = json_is_object(e) ? bulk_match(e, ops, n) : NULL;
+		const json_t *r;
+		long st;
+
+		if (op == NULL || op->status != 0)
+			continue;	/* not ours, or said twice: the first answer counts */
+		st = bulk_status(json_object_get(e, "status"));
+		if (st == 0)
+			continue;
+		if (st >= 200 && st < 300) {
+			char *id = op->kind == SCIM_BULK_DEACTIVATE ? xstrdup(op->id) : NULL;
+			r = json_object_get(e, "response");
+			if (id == NULL && !str_empty(json_str(r, "id")))
+				id = xstrdup(json_str(r, "id"));
+			if (id == NULL)
+				id = location_id(json_str(e, "location"));
+			if (id == NULL) {
+				/* applied, but to whom is unknown: like a lost answer */
+				op->detail = xstrdup("Alleo answered the bulk create without the new "
+				    "user's location");
+				continue;
+			}
+			op->status = st;
+			op->remote_id = id;
+			continue;
+		}
+		op->status = st;
+		r = json_object_get(e, "response");
+		if (!str_empty(json_str(r, "scimType")))
+			op->scim_type = masked_line(json_str(r, "scimType"));
+		op->detail = masked_line(!str_empty(json_str(r, "detail")) ? json_str(r, "detail") : "");
+	}
+	json_decref(j);
+	return BS_OK;
+}
+
+static void
+bulk_unanswered(struct scim_bulk_op *ops, size_t n, const char *why)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (ops[i].status != 0)
+			continue;
+		free(ops[i].detail);
+		ops[i].detail = xstrdup(why);
+	}
+}
+
+bs_rc
+scim_bulk_send(struct scim_client *c, struct scim_bulk_op *ops, size_t n,
+    struct bs_error *err)
+{
+	struct http_response resp = { 0 };
+	const char *ext;
+	char *body;
+	bs_rc rc, rc2;
+
+	if (n == 0)
+		return BS_OK;
+	if (c == NULL)
+		return bs_fail(err, BS_ERR_INVALID, "no SCIM client");
+	ext = scim_extension_usable(c);
+	body = scim_bulk_body(ops, n, ext, NULL);
+	c->bulk_requests++;
+	rc = scim_call(c, "POST", "/Bulk", body, NULL, 0, &resp, err);
+	free(body);
+	if (rc != BS_OK && (resp.status == 413 ||
+	    (resp.status == 400 && scim_type_is(&resp, "tooMany")))) {
+		/* refused as a whole, so nothing was applied: smaller requests */
+		char *d = error_detail(&resp);
+		http_response_clear(&resp);
+		bs_error_clear(err);
+		if (n == 1) {
+			ops[0].status = 413;
+			free(ops[0].detail);
+			ops[0].detail = d;
+			return BS_OK;
+		}
+		log_info("Alleo refused a bulk of %zu operations as too large (%s); sending it in "
+		    "halves", n, d);
+		free(d);
+		rc = scim_bulk_send(c, ops, n / 2, err);
+		if (rc == BS_ERR_AUTH || rc == BS_ERR_FORBIDDEN) {
+			bulk_unanswered(ops + n / 2, n - n / 2, bs_error_text(err));
+			return rc;
+		}
+		{
+			struct bs_error e2 = { 0 };
+			rc2 = scim_bulk_send(c, ops + n / 2, n - n / 2, &e2);
+			if (rc == BS_OK && rc2 != BS_OK) {
+				*err = e2;
+				rc = rc2;
+			}
+		}
+		return rc;
+	}
+	if (rc == BS_OK)
+		rc = scim_bulk_parse(resp.body, resp.body_len, ops, n, err);
+	if (rc != BS_OK)
+		bulk_unanswered(ops, n, bs_error_text(err));
+	else
+		bulk_unanswered(ops, n, "Alleo's bulk answer does not mention this operation");
+	http_response_clear(&resp);
 	return rc;
 }

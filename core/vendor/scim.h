@@ -46,6 +46,11 @@ struct scim_caps {
 	int extension;		/* the extension set on the client is listed */
 	char *schema_ids;	/* the listed ids, comma-separated ("" none) */
 	char why[200];		/* why something could not be read, "" when fine */
+	/* bulk (RFC 7644 3.7): bulk.supported 1, 0, or -1 not said; the
+	 * advertised limits, 0 when not given (bulk is then not used) */
+	int bulk;
+	long bulk_max_ops;	/* bulk.maxOperations, at most 1000 */
+	long bulk_max_payload;	/* bulk.maxPayloadSize in bytes, at most 4 MiB */
 };
 const struct scim_caps *scim_caps_get(struct scim_client *c);
 /* The extension URN that may be written: set on the client and listed by
@@ -210,6 +215,77 @@ bs_rc scim_list_users(struct scim_client *c, unsigned long max_pages, struct sci
  * user from the index has only the fields the index keeps. */
 bs_rc scim_lookup(struct scim_client *c, const struct scim_index *x, const char *external_id,
     const char *user_name, struct scim_user *out, int *found, struct bs_error *err);
+
+/* ---- SCIM Bulk (RFC 7644 3.7) ----
+ *
+ * Whether Alleo takes bulk requests is unconfirmed (targets-api.md B.4
+ * documents none): it is used only when /ServiceProviderConfig says
+ * bulk.supported with a maxOperations of 2 or more and a maxPayloadSize;
+ * otherwise every write is one request as before.  A request carries at
+ * most maxOperations operations and at most maxPayloadSize bytes, each
+ * operation a bulkId ("b<index>"), failOnErrors unset (every operation is
+ * tried).  A bulk the service refuses as a whole for its size (413, or 400
+ * tooMany) applied nothing: it is split in halves and sent again. */
+
+#define SCIM_BULK_REQUEST "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
+#define SCIM_BULK_RESPONSE "urn:ietf:params:scim:api:messages:2.0:BulkResponse"
+
+enum scim_bulk_kind {
+	SCIM_BULK_CREATE,	/* POST /Users with spec */
+	SCIM_BULK_DEACTIVATE	/* PATCH /Users/{id} active false (+ offboarding date) */
+};
+
+/* One operation and, once answered, its outcome. */
+struct scim_bulk_op {
+	enum scim_bulk_kind kind;
+	const struct scim_user_spec *spec;	/* CREATE; borrowed */
+	const char *id;				/* DEACTIVATE: Alleo's id; borrowed */
+	const char *offboarding_date;		/* DEACTIVATE, may be NULL */
+	/* outcome: status 0 = no answer for this operation (it may or may not
+	 * have been applied, like a request whose answer was lost) */
+	long status;		/* the operation's HTTP status */
+	char *remote_id;	/* 2xx: the user's id (a create's from location) */
+	char *scim_type;	/* an error's scimType, or NULL */
+	char *detail;		/* an error's detail (masked, one line), or NULL */
+	char *wire;		/* the operation as sent (internal) */
+};
+/* Frees the outcome and the wire text (not the borrowed fields). */
+void scim_bulk_op_clear(struct scim_bulk_op *op);
+
+/* The limits a bulk is built within. */
+struct scim_bulk_limits {
+	long max_ops;
+	long max_payload;	/* bytes of the whole request body */
+};
+/* 1 and *lim set when bulk may be used (asks for the caps when needed). */
+int scim_bulk_usable(struct scim_client *c, struct scim_bulk_limits *lim);
+
+/* How many of ops[0..n) go in the next request (from ops[0], in order):
+ * at most max_ops, the body within max_payload.  0 when ops[0] alone is
+ * larger than max_payload (send it alone, not in bulk).  ext_urn is the
+ * extension written (scim_extension_usable), or NULL.  Pure. */
+size_t scim_bulk_fit(struct scim_bulk_op *ops, size_t n, const char *ext_urn,
+    const struct scim_bulk_limits *lim);
+/* The request body for ops[0..n) (bulkIds b0..b<n-1>); caller frees.
+ * *len gets its length.  Pure. */
+char *scim_bulk_body(struct scim_bulk_op *ops, size_t n, const char *ext_urn, size_t *len);
+/* Map a BulkResponse onto ops[0..n): each operation is found by its bulkId,
+ * else (an operation other than POST, which need not echo it) by a location
+ * ending in /Users/{id}.  Each found operation gets status, remote_id (2xx),
+ * scimType and detail (errors); one the answer does not mention keeps
+ * status 0.  Not a BulkResponse: BS_ERR_PARSE, every status left 0.  Pure. */
+bs_rc scim_bulk_parse(const char *json, size_t len, struct scim_bulk_op *ops, size_t n,
+    struct bs_error *err);
+/* POST /Bulk with ops[0..n) (which scim_bulk_fit allowed), outcomes set on
+ * each.  A refusal for size (413, 400 tooMany) is split and sent again; a
+ * single operation refused so keeps status 413.  Returns BS_OK when the
+ * service answered (every operation's outcome is then its own); otherwise
+ * the error of the request, every unanswered operation at status 0
+ * (BS_ERR_AUTH and BS_ERR_FORBIDDEN: stop, as for a single request). */
+bs_rc scim_bulk_send(struct scim_client *c, struct scim_bulk_op *ops, size_t n,
+    struct bs_error *err);
+/* Bulk requests sent by this client (tests and the run summary). */
+unsigned long scim_bulk_requests(const struct scim_client *c);
 
 /* The SCIM filter `attr eq "value"` with quotes and backslashes escaped;
  * caller frees.  Exposed for tests. */

@@ -119,7 +119,7 @@ sb_home hibob assembled alleo || exit 1
 bs config set assembled.enabled true >/dev/null
 bs config set alleo.mode scim >/dev/null
 t_eq "$(run_check)" 0 "exit status"
-for id in alleo.target alleo.scim_auth alleo.scim_schemas alleo.scim_filters; do
+for id in alleo.target alleo.scim_auth alleo.scim_schemas alleo.scim_filters alleo.scim_bulk; do
 	t_eq "$(field $id status)" pass "$id status"
 done
 t_contains "$(field alleo.scim_schemas detail)" "budgets and dates are not" "budgets not sent said"

@@ -62,6 +62,9 @@ t_eq "$st" 0 "exit status ($(head -c 300 "$T_TMP/err"))"
 t_eq "$(printf '%s' "$out" | py 'j["applied"]')" "$want" "applied"
 t_eq "$(nusers)" "$want" "SCIMMY users"
 t_eq "$(refused)" "[]" "nothing refused by SCIMMY"
+# SCIMMY takes bulk requests (scimmy-routers says bulk.supported, maxOperations
+# 1000): the creates go in one, answered by SCIMMY's own BulkRequest
+t_eq "$(sm GET /_control/requests | py 'sum(1 for r in j["requests"] if r["path"]=="/scim/v2/Bulk"), sum(1 for r in j["requests"] if r["method"]=="POST" and r["path"]=="/scim/v2/Users")' | tr -d '(),')" "1 0" "bulks, single creates"
 t_eq "$(users | py 'sorted(set(k for u in j["users"] for k in u) - {"meta"})')" "['active', 'emails', 'externalId', 'id', 'name', 'userName']" "attributes stored"
 
 set -- $(expected | py '" ".join(x["id"] for x in j["employees"]["employees"] if x["eligible"] and not x["termination_date"])')
@@ -118,7 +121,7 @@ bs config unset alleo.scim_extension >/dev/null
 
 t_case "check: the SCIM probes pass against SCIMMY"
 bs check --json >"$T_TMP/check.json" 2>/dev/null
-for id in alleo.target alleo.scim_auth alleo.scim_schemas alleo.scim_filters; do
+for id in alleo.target alleo.scim_auth alleo.scim_schemas alleo.scim_filters alleo.scim_bulk; do
 	t_eq "$(json_get "$T_TMP/check.json" "[c['status'] for c in j['checks'] if c['id']=='$id'][0]")" pass "$id"
 done
 

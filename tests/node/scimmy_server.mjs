@@ -43,6 +43,8 @@ const users = new Map();           // id -> stored user (plain JSON)
 const log = [];
 
 // ---- SCIMMY: the core User schema only, and what the service supports
+// (scimmy-routers, mounted below, sets bulk back to supported with SCIMMY's
+// defaults, maxOperations 1000 and maxPayloadSize 1 MiB, and serves /Bulk)
 SCIMMY.Config.set({patch: true, filter: 200, sort: false, changePassword: false, etag: false,
     bulk: false});
 
@@ -87,9 +89,12 @@ SCIMMY.Resources.declare(SCIMMY.Resources.User)
 // ---- Express
 const app = express();
 app.use((req, res, next) => {
+    // the path as asked: a mounted router (/scim/v2) strips its prefix from
+    // req.path until it is done, which is after "finish"
+    const path = req.path;
     res.on("finish", () => {
-        if (!req.path.startsWith("/_control"))
-            log.push({method: req.method, path: req.path, query: req.originalUrl.split("?")[1] ?? "",
+        if (!path.startsWith("/_control"))
+            log.push({method: req.method, path, query: req.originalUrl.split("?")[1] ?? "",
                 status: res.statusCode});
     });
     next();

@@ -37,6 +37,7 @@ const ROUTES = [
   ['scim', 'GET', /^\/scim\/v2\/Users$/, ok, 'scim-list-response.json'],
   ['scim', '*', /^\/scim\/v2\/Users\/[^/]+$/, ok, 'scim-user.json'],
   ['scim', 'POST', /^\/scim\/v2\/Users$/, ok, 'scim-user.json'],
+  ['scim', 'POST', /^\/scim\/v2\/Bulk$/, ok, 'scim-bulk-response.json'],
   ['scim', '*', /^\/scim\/v2\//, failed, 'scim-error.json'],
   ['scim', 'POST', /^\/oauth\/token$/, ok, 'oauth-token.json'],
   ['scim', 'POST', /^\/oauth\/token$/, failed, 'oauth-error.json'],

@@ -35,6 +35,10 @@ EXT_URN = "urn:ietf:params:scim:schemas:extension:alleo:2.0:User"
 LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 PATCHOP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+BULK_REQUEST = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
+BULK_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:BulkResponse"
+BULK_MAX_OPS = 1000            # RFC 7644 3.7 / 7643 5's example limits
+BULK_MAX_PAYLOAD = 1048576
 SCIM_CT = "application/scim+json"
 FILTER = re.compile(r'^\s*(\w+)\s+eq\s+"((?:[^"\\]|\\.)*)"\s*$', re.I)
 MAX_COUNT = 200
@@ -87,6 +91,18 @@ class Scim:
         self.ext_filter = True    # False: externalId filter -> 400 invalidFilter
         self.token_auth = "both"  # "basic" or "body": the only way accepted
         self.patch_supported = True   # False: ServiceProviderConfig says no PATCH
+        # /_control/bulk: RFC 7644 3.7.  Whether Alleo takes bulk requests is
+        # unconfirmed, so by default it does not (bulk.supported false, /Bulk
+        # answers 501 like an unsupported feature)
+        self.bulk = False
+        self.bulk_max_ops = BULK_MAX_OPS
+        self.bulk_max_payload = BULK_MAX_PAYLOAD
+        self.bulk_over_max = "413"    # or "tooMany": 400 scimType tooMany above maxOperations
+        self.bulk_advertise = {}      # limits advertised instead of the enforced ones
+        self.bulk_fail = []           # [{"match": text in the op's data, "status", "scimType"}]
+        self.bulk_drop = []           # text: ops whose data holds it are applied but not answered
+        self.bulk_requests = 0
+        self.bulk_ops = 0
 
     def listed(self):
         """Schema URNs a User may carry: core, plus what the scenario lists."""
@@ -190,6 +206,10 @@ class Scim:
                     self.unindex(u)
                     self.order.remove(uid)
                 return empty_response(204)
+        if sub == "/Bulk":
+            if m != "POST":
+                return scim_error(405, "method not allowed")
+            return self.bulk_post(req)
         if sub in ("/Schemas", "/Schemas/") and m == "GET":
             return json_response(self.schemas_doc(), ctype=SCIM_CT)
         mm = re.match(r"^/Schemas/(.+)$", sub)
@@ -199,7 +219,7 @@ class Scim:
         if sub == "/ServiceProviderConfig":
             return json_response({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
                                   "patch": {"supported": self.patch_supported},
-                                  "bulk": {"supported": False},
+                                  "bulk": self.bulk_config(),
                                   "filter": {"supported": True, "maxResults": self.max_count},
                                   "authenticationSchemes": [{"type": "oauthbearertoken",
                                                              "name": "OAuth Bearer Token"}]},
@@ -422,6 +442,105 @@ class Scim:
             self.store(u, cur)
             return json_response(u, ctype=SCIM_CT)
 
+    # ---- bulk (RFC 7644 3.7) ----
+    def bulk_config(self):
+        if not self.bulk:
+            return {"supported": False, "maxOperations": 0, "maxPayloadSize": 0}
+        c = {"supported": True, "maxOperations": self.bulk_max_ops,
+             "maxPayloadSize": self.bulk_max_payload}
+        c.update(self.bulk_advertise)
+        return c
+
+    def bulk_post(self, req):
+        """One bulk request, counted once against the rate limit like any
+        other request (handle() did that).  The limits are checked before any
+        operation is applied: a refused bulk changes nothing."""
+        if not self.bulk:
+            return scim_error(501, "bulk operations are not supported")
+        if len(req.body) > self.bulk_max_payload:
+            return scim_error(413, "the bulk request is %d bytes; maxPayloadSize is %d"
+                              % (len(req.body), self.bulk_max_payload))
+        try:
+            body = self.body(req)
+        except ScimError as e:
+            return e.resp
+        if BULK_REQUEST not in (body.get("schemas") or []):
+            return scim_error(400, "schemas must contain %s" % BULK_REQUEST, "invalidValue")
+        ops = body.get("Operations")
+        if not isinstance(ops, list):
+            return scim_error(400, "Operations must be an array", "invalidSyntax")
+        if len(ops) > self.bulk_max_ops:
+            detail = "%d operations; maxOperations is %d" % (len(ops), self.bulk_max_ops)
+            if self.bulk_over_max == "tooMany":
+                return scim_error(400, detail, "tooMany")
+            return scim_error(413, detail)
+        fail_on = body.get("failOnErrors")
+        with self.w.lock:
+            self.bulk_requests += 1
+            self.bulk_ops += len(ops)
+        out, errors = [], 0
+        for op in ops:
+            if isinstance(fail_on, int) and fail_on > 0 and errors >= fail_on:
+                break
+            res = self.bulk_one(op)
+            if res is None:
+                continue
+            if int(res["status"]) >= 400:
+                errors += 1
+            out.append(res)
+        return json_response({"schemas": [BULK_RESPONSE], "Operations": out}, ctype=SCIM_CT)
+
+    def bulk_one(self, op):
+        """Apply one operation through the per-request code: the answer of
+        the request it stands for, as a BulkResponse operation (status a
+        string, as in RFC 7644 3.7.3's examples); None when dropped."""
+        if not isinstance(op, dict):
+            return {"status": "400", "response": _err_body(400, "invalid operation", "invalidSyntax")}
+        method = str(op.get("method", "")).upper()
+        path = op.get("path", "")
+        bulk_id = op.get("bulkId")
+        res = {"method": method}
+        if bulk_id is not None:
+            res["bulkId"] = bulk_id
+        text = common.dumps(op.get("data")).decode("utf-8")
+        dropped = any(d and d in text for d in self.bulk_drop)
+        for f in self.bulk_fail:
+            if f.get("match") and f["match"] in text:
+                res["status"] = str(f.get("status", 400))
+                res["response"] = _err_body(int(f.get("status", 400)), "refused by the scenario",
+                                            f.get("scimType"))
+                return res
+        if method == "POST" and not isinstance(bulk_id, str):
+            res["status"] = "400"
+            res["response"] = _err_body(400, "a POST operation needs a bulkId", "invalidSyntax")
+            return res
+        shim = _Shim(op.get("data"))
+        mm = re.match(r"^/Users/([^/]+)$", path or "")
+        if method == "POST" and path == "/Users":
+            resp = self.create(shim)
+        elif method == "PATCH" and mm:
+            resp = self.patch(shim, mm.group(1))
+            res["location"] = "%s/scim/v2/Users/%s" % (self.base, mm.group(1))
+        elif method == "PUT" and mm:
+            resp = self.replace(shim, mm.group(1))
+            res["location"] = "%s/scim/v2/Users/%s" % (self.base, mm.group(1))
+        else:
+            res["status"] = "400"
+            res["response"] = _err_body(400, "unsupported operation %s %s" % (method, path),
+                                        "invalidPath")
+            return res
+        if dropped:
+            return None     # applied, but left out of the answer
+        res["status"] = str(resp.status)
+        if resp.status < 300:
+            res["location"] = resp.obj["meta"]["location"]
+            res["version"] = resp.obj["meta"]["version"]
+        else:
+            res["response"] = resp.obj
+            if method == "POST":
+                res.pop("location", None)
+        return res
+
     # ---- control ----
     def control(self, req):
         p, m = req.path, req.method
@@ -492,6 +611,29 @@ class Scim:
                                   "patch": self.patch_supported,
                                   "ext_filter": self.ext_filter, "token_auth": self.token_auth,
                                   "schemas": self.listed()})
+        if p == "/_control/bulk" and m in ("GET", "POST"):
+            if m == "POST":
+                try:
+                    body = common.body_object(req)
+                except ValueError as e:
+                    return json_response({"error": str(e)}, 400)
+                if body.get("over_max", "413") not in ("413", "tooMany"):
+                    return json_response({"error": "over_max is 413 or tooMany"}, 400)
+                with self.w.lock:
+                    self.bulk = bool(body.get("supported", False))
+                    self.bulk_max_ops = int(body.get("max_operations", BULK_MAX_OPS))
+                    self.bulk_max_payload = int(body.get("max_payload", BULK_MAX_PAYLOAD))
+                    self.bulk_over_max = body.get("over_max", "413")
+                    self.bulk_advertise = dict(body.get("advertise") or {})
+                    self.bulk_fail = list(body.get("fail") or [])
+                    self.bulk_drop = list(body.get("drop") or [])
+                    if body.get("reset_counts"):
+                        self.bulk_requests = self.bulk_ops = 0
+            return json_response({"supported": self.bulk, "max_operations": self.bulk_max_ops,
+                                  "max_payload": self.bulk_max_payload,
+                                  "over_max": self.bulk_over_max, "advertised": self.bulk_config(),
+                                  "fail": self.bulk_fail, "drop": self.bulk_drop,
+                                  "requests": self.bulk_requests, "operations": self.bulk_ops})
         if p == "/_control/ratelimit" and m == "POST":
             try:
                 body = common.body_object(req)
@@ -506,6 +648,25 @@ class Scim:
             self.window = common.FixedWindow(self.per_minute, float(body.get("window", 60.0)))
             return json_response({"per_minute": self.per_minute, "retry_after": self.retry_after})
         return self.w.common_control(req)
+
+
+def _err_body(status, detail, scim_type=None):
+    body = {"schemas": [ERROR], "status": str(status), "detail": detail}
+    if scim_type:
+        body["scimType"] = scim_type
+    return body
+
+
+class _Shim:
+    """A bulk operation's data as a request the per-request code can take."""
+
+    def __init__(self, data):
+        self.headers = {"Content-Type": SCIM_CT}
+        self.body = common.dumps(data) if data is not None else b""
+        self._data = data
+
+    def json(self):
+        return self._data
 
 
 class ScimError(Exception):

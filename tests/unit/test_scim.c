@@ -1207,6 +1207,337 @@ parse_page_reads_the_paging_numbers(void **state)
 	scim_page_clear(&p);
 }
 
+/* ---- SCIM Bulk (RFC 7644 3.7) ---- */
+
+#define SPC_BULK(b) "{\"path\": \"/scim/v2/ServiceProviderConfig\", \"status\": 200, \"body\": " \
+	"\"{\\\"patch\\\": {\\\"supported\\\": true}, \\\"bulk\\\": " b "}\"}"
+#define SCHEMAS_CORE "{\"path\": \"/scim/v2/Schemas\", \"status\": 200, \"body\": " \
+	"\"{\\\"Resources\\\": [{\\\"id\\\": \\\"urn:ietf:params:scim:schemas:core:2.0:User\\\"}]}\"}"
+
+static void
+bulk_is_used_only_when_the_service_says_so(void **state)
+{
+	struct fx *f = *state;
+	struct scim_bulk_limits lim = { 0, 0 };
+	json_t *log;
+
+	script("[" TOKEN_OK ", " SPC_BULK("{\\\"supported\\\": true, \\\"maxOperations\\\": 50, "
+	    "\\\"maxPayloadSize\\\": 65536}") ", " SCHEMAS_CORE "]");
+	assert_true(scim_bulk_usable(f->c, &lim));
+	assert_int_equal(lim.max_ops, 50);
+	assert_int_equal(lim.max_payload, 65536);
+	/* the same answer cached: nothing asked again */
+	assert_true(scim_bulk_usable(f->c, NULL));
+	log = server_log();
+	assert_int_equal(count_path(log, "/scim/v2/ServiceProviderConfig"), 1);
+	json_decref(log);
+	/* not supported, no limits, a maxOperations of 1, an unreadable config */
+	static const char *const no[] = {
+		"{\\\"supported\\\": false, \\\"maxOperations\\\": 50, \\\"maxPayloadSize\\\": 65536}",
+		"{\\\"supported\\\": true}",
+		"{\\\"supported\\\": true, \\\"maxOperations\\\": 1, \\\"maxPayloadSize\\\": 65536}",
+		"{\\\"supported\\\": true, \\\"maxOperations\\\": 50, \\\"maxPayloadSize\\\": -4}",
+		"{\\\"supported\\\": \\\"yes\\\", \\\"maxOperations\\\": 50, \\\"maxPayloadSize\\\": 9}",
+	};
+	for (size_t i = 0; i < sizeof no / sizeof *no; i++) {
+		char *s = xasprintf("[{\"path\": \"/scim/v2/ServiceProviderConfig\", \"status\": 200, "
+		    "\"body\": \"{\\\"bulk\\\": %s}\"}, " SCHEMAS_CORE "]", no[i]);
+		script(s);
+		free(s);
+		scim_client_set_extension(f->c, NULL);	/* forgets the caps */
+		assert_false(scim_bulk_usable(f->c, &lim));
+	}
+	script("[{\"path\": \"/scim/v2/ServiceProviderConfig\", \"status\": 404}, " SCHEMAS_CORE "]");
+	scim_client_set_extension(f->c, NULL);
+	assert_false(scim_bulk_usable(f->c, &lim));
+	assert_false(scim_caps_get(f->c)->config_read);
+	/* limits beyond what one answer can report on are kept to 1000 and 4 MiB */
+	script("[" SPC_BULK("{\\\"supported\\\": true, \\\"maxOperations\\\": 50000, "
+	    "\\\"maxPayloadSize\\\": 1073741824}") ", " SCHEMAS_CORE "]");
+	scim_client_set_extension(f->c, NULL);
+	assert_true(scim_bulk_usable(f->c, &lim));
+	assert_int_equal(lim.max_ops, 1000);
+	assert_int_equal(lim.max_payload, 4 << 20);
+}
+
+/* Three creates and two deactivations (borrowed specs). */
+static struct scim_user_spec bulk_specs[3] = {
+	{ "3001", "ann@x.nl", "Ann", "A", 1, NULL, NULL, NULL, NULL },
+	{ "3002", "bo@x.nl", "Bo", "B", 1, NULL, NULL, NULL, NULL },
+	{ "3003", "cy@x.nl", "Cy", "C", 1, NULL, NULL, NULL, NULL },
+};
+
+static void
+bulk_ops5(struct scim_bulk_op *ops)
+{
+	memset(ops, 0, 5 * sizeof *ops);
+	for (int i = 0; i < 3; i++) {
+		ops[i].kind = SCIM_BULK_CREATE;
+		ops[i].spec = &bulk_specs[i];
+	}
+	ops[3].kind = ops[4].kind = SCIM_BULK_DEACTIVATE;
+	ops[3].id = "u-9";
+	ops[3].offboarding_date = "2026-12-01";
+	ops[4].id = "id with/slash";
+}
+
+static void
+bulk_ops_clear(struct scim_bulk_op *ops, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		scim_bulk_op_clear(&ops[i]);
+}
+
+static void
+bulk_body_is_a_bulk_request_with_bulk_ids(void **state)
+{
+	struct scim_bulk_op ops[5];
+	json_t *b, *o, *d;
+	size_t len;
+	char *text;
+
+	(void)state;
+	bulk_ops5(ops);
+	text = scim_bulk_body(ops, 5, NULL, &len);
+	assert_int_equal(strlen(text), len);
+	b = json_loads(text, 0, NULL);
+	assert_non_null(b);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(b, "schemas"), 0)),
+	    SCIM_BULK_REQUEST);
+	assert_null(json_object_get(b, "failOnErrors"));	/* every operation is tried */
+	o = json_object_get(b, "Operations");
+	assert_int_equal(json_array_size(o), 5);
+	for (size_t i = 0; i < 5; i++) {
+		char want[8];
+		snprintf(want, sizeof want, "b%zu", i);
+		assert_string_equal(json_str(json_array_get(o, i), "bulkId"), want);
+	}
+	assert_string_equal(json_str(json_array_get(o, 1), "method"), "POST");
+	assert_string_equal(json_str(json_array_get(o, 1), "path"), "/Users");
+	d = json_object_get(json_array_get(o, 1), "data");
+	assert_string_equal(json_str(d, "userName"), "bo@x.nl");
+	assert_string_equal(json_str(d, "externalId"), "3002");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(d, "schemas"), 0)),
+	    SCIM_CORE_USER);
+	assert_string_equal(json_str(json_array_get(o, 3), "method"), "PATCH");
+	assert_string_equal(json_str(json_array_get(o, 3), "path"), "/Users/u-9");
+	assert_string_equal(json_str(json_array_get(o, 4), "path"), "/Users/id%20with%2Fslash");
+	d = json_array_get(json_object_get(json_object_get(json_array_get(o, 3), "data"),
+	    "Operations"), 0);
+	assert_string_equal(json_str(d, "op"), "replace");
+	assert_string_equal(json_str(d, "path"), "active");
+	assert_true(json_is_false(json_object_get(d, "value")));
+	json_decref(b);
+	free(text);
+	bulk_ops_clear(ops, 5);
+}
+
+static void
+bulk_fit_chunks_by_count_and_payload(void **state)
+{
+	struct scim_bulk_op ops[5];
+	struct scim_bulk_limits lim = { 2, 1 << 20 };
+	size_t len2, len3, len1;
+	char *t;
+
+	(void)state;
+	bulk_ops5(ops);
+	/* by count */
+	assert_int_equal(scim_bulk_fit(ops, 5, NULL, &lim), 2);
+	assert_int_equal(scim_bulk_fit(ops + 4, 1, NULL, &lim), 1);
+	lim.max_ops = 1000;
+	assert_int_equal(scim_bulk_fit(ops, 5, NULL, &lim), 5);
+	/* by payload: exactly the size of a body of two fits two, a byte less one */
+	t = scim_bulk_body(ops, 1, NULL, &len1);
+	free(t);
+	t = scim_bulk_body(ops, 2, NULL, &len2);
+	free(t);
+	t = scim_bulk_body(ops, 3, NULL, &len3);
+	free(t);
+	lim.max_payload = (long)len2;
+	assert_int_equal(scim_bulk_fit(ops, 5, NULL, &lim), 2);
+	lim.max_payload = (long)len2 - 1;
+	assert_int_equal(scim_bulk_fit(ops, 5, NULL, &lim), 1);
+	lim.max_payload = (long)len3;
+	assert_int_equal(scim_bulk_fit(ops, 5, NULL, &lim), 3);
+	/* one operation larger than a whole bulk may be: none (it goes alone) */
+	lim.max_payload = (long)len1 - 1;
+	assert_int_equal(scim_bulk_fit(ops, 5, NULL, &lim), 0);
+	/* every chunk of a run within both limits, all covered in order */
+	lim.max_ops = 4;
+	lim.max_payload = (long)len2 + 10;
+	for (size_t off = 0, k; off < 5; off += k) {
+		k = scim_bulk_fit(ops + off, 5 - off, NULL, &lim);
+		assert_true(k >= 1 && k <= 4);
+		t = scim_bulk_body(ops + off, k, NULL, &len1);
+		assert_true(len1 <= (size_t)lim.max_payload);
+		free(t);
+	}
+	bulk_ops_clear(ops, 5);
+}
+
+static void
+bulk_answer_maps_every_status_kind(void **state)
+{
+	struct bs_error err = { 0 };
+	struct scim_bulk_op ops[5];
+	/* b0 created (location), b1 409 uniqueness, b2 400 invalidValue, the
+	 * PATCH of u-9 answered without a bulkId (by location, status a
+	 * number), b4 not answered; stray and repeated answers ignored */
+	static const char answer[] = "{\"schemas\": [\"" SCIM_BULK_RESPONSE "\"], \"Operations\": ["
+	    "{\"method\": \"POST\", \"bulkId\": \"b0\", \"status\": \"201\", "
+	    "\"location\": \"https://a.example/scim/v2/Users/new%2D0\"},"
+	    "{\"method\": \"POST\", \"bulkId\": \"b1\", \"status\": \"409\", \"response\": "
+	    "{\"scimType\": \"uniqueness\", \"detail\": \"userName bo@x.nl is taken\"}},"
+	    "{\"method\": \"POST\", \"bulkId\": \"b2\", \"status\": \"400\", \"response\": "
+	    "{\"scimType\": \"invalidValue\", \"detail\": \"bad\\nname\"}},"
+	    "{\"method\": \"POST\", \"bulkId\": \"b2\", \"status\": \"201\", \"location\": \"/Users/x\"},"
+	    "{\"method\": \"PATCH\", \"status\": 200, "
+	    "\"location\": \"https://a.example/scim/v2/Users/u-9\"},"
+	    "{\"method\": \"POST\", \"bulkId\": \"b77\", \"status\": \"201\", \"location\": \"/Users/y\"},"
+	    "{\"method\": \"POST\", \"bulkId\": \"zz\", \"status\": \"201\"}, 7, null]}";
+
+	(void)state;
+	bulk_ops5(ops);
+	assert_int_equal(scim_bulk_parse(answer, sizeof answer - 1, ops, 5, &err), BS_OK);
+	assert_int_equal(ops[0].status, 201);
+	assert_string_equal(ops[0].remote_id, "new-0");
+	assert_int_equal(ops[1].status, 409);
+	assert_null(ops[1].remote_id);
+	assert_string_equal(ops[1].scim_type, "uniqueness");
+	assert_string_equal(ops[1].detail, "userName bo@x.nl is taken");
+	assert_int_equal(ops[2].status, 400);
+	assert_string_equal(ops[2].scim_type, "invalidValue");
+	assert_null(strchr(ops[2].detail, '\n'));	/* one line */
+	assert_int_equal(ops[3].status, 200);
+	assert_string_equal(ops[3].remote_id, "u-9");
+	assert_int_equal(ops[4].status, 0);		/* no answer: may have been applied */
+	assert_null(ops[4].remote_id);
+	bulk_ops_clear(ops, 5);
+
+	/* a create answered 201 without a location or id: the user is unknown */
+	static const char noloc[] = "{\"Operations\": [{\"bulkId\": \"b0\", \"status\": \"201\"},"
+	    "{\"bulkId\": \"b1\", \"status\": \"201\", \"response\": {\"id\": \"r-1\"}},"
+	    "{\"bulkId\": \"b2\", \"status\": \"5xx\"}]}";
+	bulk_ops5(ops);
+	assert_int_equal(scim_bulk_parse(noloc, sizeof noloc - 1, ops, 5, &err), BS_OK);
+	assert_int_equal(ops[0].status, 0);
+	assert_non_null(strstr(ops[0].detail, "location"));
+	assert_int_equal(ops[1].status, 201);
+	assert_string_equal(ops[1].remote_id, "r-1");
+	assert_int_equal(ops[2].status, 0);
+	bulk_ops_clear(ops, 5);
+}
+
+static void
+bulk_answer_that_is_not_a_bulk_response_leaves_every_operation_open(void **state)
+{
+	struct bs_error err = { 0 };
+	struct scim_bulk_op ops[5];
+	static const char *const bad[] = { "<html>502 Bad Gateway</html>", "", "[]",
+	    "{\"schemas\": [\"urn:ietf:params:scim:api:messages:2.0:Error\"], \"status\": \"400\"}",
+	    "{\"Operations\": {}}" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		bulk_ops5(ops);
+		assert_int_equal(scim_bulk_parse(bad[i], strlen(bad[i]), ops, 5, &err), BS_ERR_PARSE);
+		for (size_t k = 0; k < 5; k++) {
+			assert_int_equal(ops[k].status, 0);
+			assert_null(ops[k].remote_id);
+		}
+		bulk_ops_clear(ops, 5);
+	}
+	assert_int_equal(scim_bulk_parse(NULL, 0, ops, 0, &err), BS_ERR_PARSE);
+}
+
+#define BULK_ANSWER(ops) "{\"path\": \"/scim/v2/Bulk\", \"status\": 200, \"body\": " \
+	"\"{\\\"Operations\\\": [" ops "]}\"}"
+#define BULK_OK(id, loc) "{\\\"bulkId\\\": \\\"" id "\\\", \\\"status\\\": \\\"201\\\", " \
+	"\\\"location\\\": \\\"/Users/" loc "\\\"}"
+
+static void
+bulk_refused_for_size_is_sent_again_in_halves(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_bulk_op ops[5];
+	json_t *log, *b;
+
+	bulk_ops5(ops);
+	/* 413 for three, 400 tooMany for the first half (one is left alone,
+	 * which a 413 then marks), the second half of two applied */
+	script("[" TOKEN_OK ", {\"path\": \"/scim/v2/Bulk\", \"status\": 413, \"body\": "
+	    "\"{\\\"detail\\\": \\\"too big\\\"}\"}, "
+	    "{\"path\": \"/scim/v2/Bulk\", \"status\": 413, \"body\": "
+	    "\"{\\\"detail\\\": \\\"one is too many\\\"}\"}, "
+	    BULK_ANSWER(BULK_OK("b0", "n-1") ", " BULK_OK("b1", "n-2")) "]");
+	assert_int_equal(scim_bulk_send(f->c, ops, 3, &err), BS_OK);
+	assert_int_equal(ops[0].status, 413);
+	assert_string_equal(ops[0].detail, "one is too many");
+	assert_int_equal(ops[1].status, 201);
+	assert_string_equal(ops[1].remote_id, "n-1");
+	assert_string_equal(ops[2].remote_id, "n-2");
+	log = server_log();
+	assert_int_equal(count_path(log, "/scim/v2/Bulk"), 3);
+	b = req_body(log, 3);
+	assert_int_equal(json_array_size(json_object_get(b, "Operations")), 2);
+	assert_string_equal(json_str(json_array_get(json_object_get(b, "Operations"), 0),
+	    "bulkId"), "b0");
+	assert_string_equal(header(req(log, 3), "Content-Type"), "application/scim+json");
+	json_decref(b);
+	json_decref(log);
+	assert_int_equal(scim_bulk_requests(f->c), 3);
+	bulk_ops_clear(ops, 5);
+
+	/* 400 tooMany counts as too large as well */
+	bulk_ops5(ops);
+	script("[{\"path\": \"/scim/v2/Bulk\", \"status\": 400, \"body\": "
+	    "\"{\\\"scimType\\\": \\\"tooMany\\\", \\\"detail\\\": \\\"max 1\\\"}\"}, "
+	    BULK_ANSWER(BULK_OK("b0", "m-1")) ", " BULK_ANSWER(BULK_OK("b0", "m-2")) "]");
+	assert_int_equal(scim_bulk_send(f->c, ops, 2, &err), BS_OK);
+	assert_string_equal(ops[0].remote_id, "m-1");
+	assert_string_equal(ops[1].remote_id, "m-2");
+	bulk_ops_clear(ops, 5);
+}
+
+static void
+bulk_request_that_fails_leaves_its_operations_unanswered(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err = { 0 };
+	struct scim_bulk_op ops[5];
+	json_t *log;
+
+	/* a 500 to a POST is not sent again (it may have been applied) */
+	bulk_ops5(ops);
+	script("[" TOKEN_OK ", {\"path\": \"/scim/v2/Bulk\", \"status\": 500, \"body\": \"oops\"}]");
+	assert_int_equal(scim_bulk_send(f->c, ops, 5, &err), BS_ERR_REMOTE);
+	log = server_log();
+	assert_int_equal(count_path(log, "/scim/v2/Bulk"), 1);
+	json_decref(log);
+	for (size_t i = 0; i < 5; i++) {
+		assert_int_equal(ops[i].status, 0);
+		assert_non_null(strstr(ops[i].detail, "500"));
+	}
+	bulk_ops_clear(ops, 5);
+	/* a 200 that is not a BulkResponse */
+	bulk_ops5(ops);
+	script("[{\"path\": \"/scim/v2/Bulk\", \"status\": 200, \"body\": \"<html>ok</html>\"}]");
+	assert_int_equal(scim_bulk_send(f->c, ops, 2, &err), BS_ERR_PARSE);
+	assert_int_equal(ops[0].status, 0);
+	assert_non_null(strstr(ops[1].detail, "BulkResponse"));
+	bulk_ops_clear(ops, 5);
+	/* answered, but one operation left out */
+	bulk_ops5(ops);
+	script("[" BULK_ANSWER(BULK_OK("b1", "k-1")) "]");
+	assert_int_equal(scim_bulk_send(f->c, ops, 2, &err), BS_OK);
+	assert_int_equal(ops[0].status, 0);
+	assert_non_null(strstr(ops[0].detail, "does not mention"));
+	assert_string_equal(ops[1].remote_id, "k-1");
+	bulk_ops_clear(ops, 5);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -1249,6 +1580,13 @@ main(void)
 		T(list_stops_when_a_page_brings_nobody_new),
 		T(index_follows_the_writes_of_the_run),
 		T(parse_page_reads_the_paging_numbers),
+		T(bulk_is_used_only_when_the_service_says_so),
+		T(bulk_body_is_a_bulk_request_with_bulk_ids),
+		T(bulk_fit_chunks_by_count_and_payload),
+		T(bulk_answer_maps_every_status_kind),
+		T(bulk_answer_that_is_not_a_bulk_response_leaves_every_operation_open),
+		T(bulk_refused_for_size_is_sent_again_in_halves),
+		T(bulk_request_that_fails_leaves_its_operations_unanswered),
 	};
 
 	return cmocka_run_group_tests_name("scim", tests, group_setup, group_teardown);
