@@ -121,8 +121,10 @@ static const char *const migrations[] = {
 	"  used_at INTEGER);",
 	/* 2: who started each run (console, cli, daemon) */
 	"ALTER TABLE runs ADD COLUMN origin TEXT NOT NULL DEFAULT '';",
-	/* 3: `log --person` finds an address whatever its case from an index */
-	"CREATE INDEX actions_email_nocase ON actions(email COLLATE NOCASE);",
+	/* 3: `log --person` finds an address whatever its case from an index;
+	 * `status` counts the active roster from one */
+	"CREATE INDEX actions_email_nocase ON actions(email COLLATE NOCASE);"
+	"CREATE INDEX roster_active ON roster(active);",
 };
 
 int

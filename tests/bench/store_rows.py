@@ -113,7 +113,8 @@ def main():
     if r.returncode != 0:
         sys.exit("bobsync log: %s" % r.stderr[-300:])
     nruns = max(1, a.audit // 100)
-    steps = [("status", ("status",)), ("status --json", ("status", "--json")),
+    steps = [("--version (process start, the floor)", ("--version",)),
+             ("status", ("status",)), ("status --json", ("status", "--json")),
              ("log", ("log",)), ("log --run (an old run)", ("log", "--run", "2")),
              ("log --person", ("log", "--person", "p4242@example.test")),
              ("log --result failed", ("log", "--result", "failed")),
