@@ -78,7 +78,7 @@ FUZZ_BIN  = $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 
 BIN = bobsync
 # The TUI benchmark (frame and filter times), built when tests/bench/bench_ui.c exists.
-BENCH_BIN = $(if $(wildcard tests/bench/bench_ui.c),$(BUILD)/bench_ui)
+BENCH_BIN = $(if $(wildcard tests/bench/bench_ui.c),$(BUILD)/bench_ui) $(BUILD)/bench_json
 
 .PHONY: all deps check test tests asan valgrind fuzz fuzz-build fuzz-corpus bench bench-bulk demo install uninstall \
         clean lint-man lint check-layers help
@@ -142,6 +142,11 @@ $(BUILD)/tests/test_ui_%: $(BUILD)/tests/unit/test_ui_%.o $(UI_OBJ) $(UNIT_HELPE
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(UNIT_HELPER_OBJ) $(CORE_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(CORE_LIBS)
+
+# JSON read throughput of a saved people search answer (tests/bench/json_rows.py).
+$(BUILD)/bench_json: tests/bench/bench_json.c $(CORE_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(CORE_CFLAGS) -Icore $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
 $(BUILD)/bench_ui: tests/bench/bench_ui.c $(UI_OBJ) $(CORE_LIB)
 	@$(if $(Q),echo "  LD      $@")
@@ -229,7 +234,9 @@ fuzz-corpus:
 BENCH_SIZES ?= 1000,10000,100000
 bench: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
-	$(Q)./tests/bench/bench.py --sizes $(BENCH_SIZES)
+	$(Q)./tests/bench/bench.py --sizes $(BENCH_SIZES) --passphrase
+	$(Q)./tests/bench/json_rows.py
+	$(Q)./tests/bench/store_rows.py
 	$(Q)./tests/bench/webhook_latency.py
 
 # A first roster sync with SCIM Bulk at 1,000 and 100,000 people against the

@@ -649,3 +649,325 @@ jread_str_eq(const struct jnode *n, const char *s)
 	free(dec);
 	return eq;
 }
+
+/* ---- reading an answer while it arrives ---- */
+
+enum {
+	JS_START, JS_OBJ_FIRST, JS_KEY, JS_COLON, JS_VALUE, JS_OBJ_NEXT, JS_ARR_FIRST, JS_ELEM,
+	JS_ARR_NEXT, JS_DONE, JS_FAILED
+};
+
+/* A string's \uXXXX\uXXXX is the longest token jread can find cut short. */
+#define JS_TAIL 12
+
+void
+jstream_init(struct jstream *s, const char *key, size_t max_elem, jstream_fn fn, void *ctx)
+{
+	memset(s, 0, sizeof *s);
+	s->key = key;
+	s->klen = strlen(key);
+	s->max_elem = max_elem;
+	s->fn = fn;
+	s->ctx = ctx;
+}
+
+void
+jstream_reset(struct jstream *s)
+{
+	s->clen = s->tried = 0;
+	s->off = 0;
+	s->state = JS_START;
+	s->bare = s->match = s->found = s->stopped = 0;
+	s->hlen = 0;
+	s->head_over = 0;
+	s->err[0] = '\0';
+}
+
+void
+jstream_free(struct jstream *s)
+{
+	if (s == NULL)
+		return;
+	jread_free(&s->doc);
+	free(s->carry);
+	free(s->head);
+	memset(s, 0, sizeof *s);
+}
+
+static int
+js_fail(struct jstream *s, unsigned long long at, const char *why)
+{
+	if (s->state != JS_FAILED)
+		snprintf(s->err, sizeof s->err, "%s at byte %llu", why, at);
+	s->state = JS_FAILED;
+	return -1;
+}
+
+enum { JS_OK, JS_NEED, JS_ERR };
+
+static int
+js_too_long(struct jstream *s, unsigned long long at)
+{
+	char why[80];
+
+	snprintf(why, sizeof why, "a value longer than %zu bytes", s->max_elem);
+	js_fail(s, at, why);
+	return JS_ERR;
+}
+
+/* The value at buf[i..len) into s->doc; *used its length. */
+static int
+js_value(struct jstream *s, const char *buf, size_t len, size_t i, int final, size_t *used)
+{
+	struct jdoc *d = &s->doc;
+	size_t avail = len - i;
+
+	if (jread_parse(d, buf + i, avail, used) == 0) {
+		if (*used > s->max_elem)
+			return js_too_long(s, s->off + i);
+		/* a number may go on in the next piece */
+		if (!final && *used == avail && (d->v[0].type == JT_INT || d->v[0].type == JT_REAL))
+			return JS_NEED;
+		return JS_OK;
+	}
+	if (!final && d->err_off + JS_TAIL >= avail) {
+		if (avail > s->max_elem)
+			return js_too_long(s, s->off + i);
+		return JS_NEED;
+	}
+	js_fail(s, s->off + i + d->err_off, d->err);
+	return JS_ERR;
+}
+
+static int
+is_ws(char c)
+{
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+/* Read buf[0..len) from the current state; returns how many bytes were
+ * consumed (the rest is an unfinished token), or -1. */
+static long long
+js_process(struct jstream *s, const char *buf, size_t len, int final)
+{
+	size_t i = 0, used = 0;
+
+	for (;;) {
+		char ch;
+		int r;
+
+		while (i < len && is_ws(buf[i]))
+			i++;
+		if (i >= len)
+			return (long long)i;
+		ch = buf[i];
+		switch (s->state) {
+		case JS_START:
+			if (ch == '[') {
+				s->bare = s->found = 1;
+				s->state = JS_ARR_FIRST;
+			} else if (ch == '{') {
+				s->state = JS_OBJ_FIRST;
+			} else {
+				return js_fail(s, s->off + i, "'{' or '[' expected");
+			}
+			i++;
+			break;
+		case JS_OBJ_FIRST:
+			if (ch == '}') {
+				s->state = JS_DONE;
+				i++;
+				break;
+			}
+			s->state = JS_KEY;
+			/* FALLTHROUGH */
+		case JS_KEY:
+			if (ch != '"')
+				return js_fail(s, s->off + i, "string or '}' expected");
+			r = js_value(s, buf, len, i, final, &used);
+			if (r == JS_NEED)
+				return (long long)i;
+			if (r == JS_ERR)
+				return -1;
+			s->match = jread_str_eq(&s->doc.v[0], s->key);
+			if (s->match && s->found)
+				return js_fail(s, s->off + i, "duplicate object key");
+			i += used;
+			s->state = JS_COLON;
+			break;
+		case JS_COLON:
+			if (ch != ':')
+				return js_fail(s, s->off + i, "':' expected");
+			i++;
+			s->state = JS_VALUE;
+			break;
+		case JS_VALUE:
+			if (s->match) {
+				if (ch != '[') {
+					char why[96];
+					snprintf(why, sizeof why, "\"%.40s\" is not a list", s->key);
+					return js_fail(s, s->off + i, why);
+				}
+				s->found = 1;
+				s->state = JS_ARR_FIRST;
+				i++;
+				break;
+			}
+			r = js_value(s, buf, len, i, final, &used);
+			if (r == JS_NEED)
+				return (long long)i;
+			if (r == JS_ERR)
+				return -1;
+			i += used;
+			s->state = JS_OBJ_NEXT;
+			break;
+		case JS_OBJ_NEXT:
+			if (ch == ',')
+				s->state = JS_KEY;
+			else if (ch == '}')
+				s->state = JS_DONE;
+			else
+				return js_fail(s, s->off + i, "',' or '}' expected");
+			i++;
+			break;
+		case JS_ARR_FIRST:
+			if (ch == ']') {
+				s->state = s->bare ? JS_DONE : JS_OBJ_NEXT;
+				i++;
+				break;
+			}
+			s->state = JS_ELEM;
+			/* FALLTHROUGH */
+		case JS_ELEM:
+			r = js_value(s, buf, len, i, final, &used);
+			if (r == JS_NEED)
+				return (long long)i;
+			if (r == JS_ERR)
+				return -1;
+			if (s->fn(s->ctx, &s->doc, &s->doc.v[0]) < 0) {
+				s->stopped = 1;
+				return js_fail(s, s->off + i, "stopped by the reader");
+			}
+			i += used;
+			s->state = JS_ARR_NEXT;
+			break;
+		case JS_ARR_NEXT:
+			if (ch == ',')
+				s->state = JS_ELEM;
+			else if (ch == ']')
+				s->state = s->bare ? JS_DONE : JS_OBJ_NEXT;
+			else
+				return js_fail(s, s->off + i, "',' or ']' expected");
+			i++;
+			break;
+		case JS_DONE:
+			return js_fail(s, s->off + i, "end of input expected");
+		default:
+			return -1;
+		}
+	}
+}
+
+static void
+js_carry(struct jstream *s, const char *data, size_t len)
+{
+	if (len == 0)
+		return;
+	if (s->clen + len > s->ccap) {
+		size_t cap = s->ccap ? s->ccap : 4096;
+		while (cap < s->clen + len)
+			cap *= 2;
+		s->carry = xrealloc(s->carry, cap);
+		s->ccap = cap;
+	}
+	memcpy(s->carry + s->clen, data, len);
+	s->clen += len;
+}
+
+static void
+js_head(struct jstream *s, const char *data, size_t len)
+{
+	if (!s->keep_head || s->found || s->head_over || len == 0)
+		return;
+	if (s->hlen + len > s->max_elem) {
+		s->head_over = 1;
+		return;
+	}
+	if (s->hlen + len + 1 > s->hcap) {
+		size_t cap = s->hcap ? s->hcap : 4096;
+		while (cap < s->hlen + len + 1)
+			cap *= 2;
+		s->head = xrealloc(s->head, cap);
+		s->hcap = cap;
+	}
+	memcpy(s->head + s->hlen, data, len);
+	s->hlen += len;
+	s->head[s->hlen] = '\0';
+}
+
+int
+jstream_feed(struct jstream *s, const char *data, size_t len)
+{
+	size_t off = 0;
+
+	if (s->state == JS_FAILED)
+		return -1;
+	js_head(s, data, len);
+	while (off < len) {
+		long long c;
+		size_t add, rest;
+
+		if (s->clen == 0) {
+			/* read in place; keep only the unfinished end */
+			c = js_process(s, data + off, len - off, 0);
+			if (c < 0)
+				return -1;
+			s->off += (unsigned long long)c;
+			off += (size_t)c;
+			js_carry(s, data + off, len - off);
+			s->tried = len - off;
+			return 0;
+		}
+		/* an element straddles the pieces: add to it, doubling, so a big
+		 * one arriving in small pieces is not parsed again at each */
+		add = s->clen < 4096 ? 4096 : s->clen;
+		if (add > len - off)
+			add = len - off;
+		js_carry(s, data + off, add);
+		off += add;
+		if (s->clen < 2 * s->tried && s->clen - s->tried < 4096)
+			continue;
+		c = js_process(s, s->carry, s->clen, 0);
+		if (c < 0)
+			return -1;
+		s->off += (unsigned long long)c;
+		rest = s->clen - (size_t)c;
+		if (rest <= add) {
+			/* what is left came with this piece: read it in place */
+			off -= rest;
+			s->clen = 0;
+		} else {
+			memmove(s->carry, s->carry + c, rest);
+			s->clen = rest;
+			s->tried = rest;
+		}
+	}
+	return 0;
+}
+
+int
+jstream_finish(struct jstream *s)
+{
+	if (s->state == JS_FAILED)
+		return -1;
+	if (s->clen > 0) {
+		long long c = js_process(s, s->carry, s->clen, 1);
+		if (c < 0)
+			return -1;
+		s->off += (unsigned long long)c;
+		s->clen = 0;
+	}
+	if (s->state != JS_DONE)
+		return js_fail(s, s->off, "premature end of input");
+	return 0;
+}

@@ -82,4 +82,51 @@ size_t jread_utf8_len(const unsigned char *p, const unsigned char *end);
 /* Length in bytes of a string node's decoded value. */
 size_t jread_strlen(const struct jnode *n);
 
+/* ---- reading an answer while it arrives ----
+ *
+ * The elements of one array are handed to fn one at a time, each parsed
+ * with jread_parse, while the text comes in pieces of any size: the array
+ * at member `key` of the top-level object ({"employees":[...]}), or the
+ * top-level value when that is an array.  Only the element being read is
+ * held (copied when it straddles two pieces), so memory is bounded by the
+ * largest element, not by the answer; an element (or any other member's
+ * value) longer than max_elem bytes fails the read.  Everything around the
+ * array must be valid JSON too: the whole text is accepted when
+ * jread_parse would accept it in one piece, except that the top level must
+ * be an object or an array, a `key` member that is not an array or comes
+ * twice is refused, other repeated top-level member names are not, and
+ * JREAD_MAX_DEPTH counts from each element and each top-level member. */
+typedef int (*jstream_fn)(void *ctx, const struct jdoc *d, const struct jnode *elem);
+
+struct jstream {
+	const char *key;		/* borrowed */
+	size_t klen, max_elem;
+	jstream_fn fn;			/* returns <0 to stop the read */
+	void *ctx;
+	struct jdoc doc;		/* the element being read */
+	char *carry;			/* text not yet read: an element that straddles pieces */
+	size_t clen, ccap;
+	size_t tried;			/* carry length when it was last found incomplete */
+	unsigned long long off;		/* offset of the carry's (or the piece's) first byte */
+	int state, bare, match, found, stopped;
+	/* with keep_head, the text is also kept while the array has not been
+	 * found (at most max_elem bytes; head_over when there was more): a
+	 * caller can read a small answer of another shape itself */
+	int keep_head, head_over;
+	char *head;
+	size_t hlen, hcap;
+	char err[128];			/* why the read failed */
+};
+
+void jstream_init(struct jstream *s, const char *key, size_t max_elem, jstream_fn fn,
+    void *ctx);
+/* Start again from nothing (a retried request); keeps the buffers. */
+void jstream_reset(struct jstream *s);
+/* Read the next piece; 0, or -1 with s->err set (then every later call
+ * fails too).  s->stopped tells that fn asked to stop. */
+int jstream_feed(struct jstream *s, const char *data, size_t len);
+/* The text is complete: 0 when it was one valid value, else -1. */
+int jstream_finish(struct jstream *s);
+void jstream_free(struct jstream *s);
+
 #endif

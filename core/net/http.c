@@ -71,6 +71,9 @@ struct xfer {
 	 * safe to send again; a create runs to its answer, so its sender
 	 * learns what it did, and the cancel is seen before the next one */
 	int thread_abortable;
+	const struct http_request *req;
+	int streaming;		/* -1 not yet known, 0 buffered, 1 to req->sink */
+	int sink_rc;		/* what the sink returned when it stopped */
 	char retry_after[HDR_VALUE_MAX];
 	char ratelimit_reset[HDR_VALUE_MAX];
 	char ratelimit_remaining[HDR_VALUE_MAX];
@@ -612,6 +615,8 @@ http_wait_hint_ms(const char *retry_after, const char *ratelimit_reset, int64_t 
 
 /* ---- curl callbacks ---- */
 
+static int status_accepted(const struct http_request *req, long status);
+
 static size_t
 write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
@@ -619,6 +624,24 @@ write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 	size_t n = size * nmemb;
 
 	x->received += n;
+	if (x->streaming < 0) {
+		/* the first piece: the status line and headers are in */
+		long status = 0;
+		if (curl_easy_getinfo(x->c->curl, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK)
+			status = 0;
+		x->streaming = status_accepted(x->req, status);
+	}
+	if (x->streaming) {
+		int r = x->req->sink(x->req->sink_ctx, ptr, n);
+		if (r != 0) {
+			x->sink_rc = r;
+			return 0;
+		}
+		/* check --record sees the answer too, as far as the cap goes */
+		if (x->c->answer_fn != NULL && !x->too_large && sb_append(&x->body, ptr, n) != 0)
+			x->too_large = 1;
+		return n;
+	}
 	if (x->too_large || sb_append(&x->body, ptr, n) != 0) {
 		x->too_large = 1;
 		return 0;	/* makes curl fail with CURLE_WRITE_ERROR */
@@ -794,7 +817,8 @@ setup_handle(struct http_client *c, const struct http_request *req, int loopback
 	SETOPT(CURLOPT_TIMEOUT_MS, c->o.total_timeout_ms);
 	SETOPT(CURLOPT_LOW_SPEED_LIMIT, 1L);
 	SETOPT(CURLOPT_LOW_SPEED_TIME, c->o.low_speed_time_s);
-	SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max);
+	if (req->sink == NULL)	/* a streamed answer is bounded by its reader */
+		SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max);
 	SETOPT(CURLOPT_NOSIGNAL, 1L);
 	SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
 	SETOPT(CURLOPT_MAXLIFETIME_CONN, 3600L);
@@ -943,6 +967,8 @@ curl_rc_map(CURLcode cc, const struct xfer *x, int *retryable)
 	*retryable = 0;
 	if (x->cancelled || cc == CURLE_ABORTED_BY_CALLBACK)
 		return BS_ERR_CANCELLED;
+	if (cc == CURLE_WRITE_ERROR && x->sink_rc != 0)
+		return (bs_rc)x->sink_rc;
 	switch (cc) {
 	case CURLE_WRITE_ERROR:
 		if (x->too_large)
@@ -1129,6 +1155,11 @@ http_send(struct http_client *c, const struct http_request *req,
 		sb_init(&x.body, x.max);
 		x.received = 0;
 		x.too_large = x.cancelled = 0;
+		x.req = req;
+		x.streaming = req->sink != NULL ? -1 : 0;
+		x.sink_rc = 0;
+		if (req->sink != NULL && req->sink_begin != NULL)
+			req->sink_begin(req->sink_ctx);
 		x.retry_after[0] = x.ratelimit_reset[0] = x.ratelimit_remaining[0] = '\0';
 		errbuf[0] = '\0';
 		curl_slist_free_all(hdrs);
@@ -1168,6 +1199,13 @@ http_send(struct http_client *c, const struct http_request *req,
 			if (err != NULL)
 				err->http_status = status;
 			what = rc == BS_ERR_TIMEOUT ? "timed out" : "network error";
+			if (x.sink_rc != 0) {
+				/* the reader of a streamed answer stopped it: its own
+				 * error says why; never retried */
+				bs_fail(err, rc, "%s %s: the answer could not be read", req->method,
+				    mpath);
+				goto out;
+			}
 			switch (rc) {
 			case BS_ERR_TOO_LARGE:
 				bs_fail(err, rc, "%s %s: the response is larger than the %zu bytes "

@@ -77,6 +77,17 @@ struct http_request {
 	/* The answer holds a secret (a token): the received bytes are wiped
 	 * before they are freed. */
 	int secret_answer;
+	/* Read the answer as it arrives: when sink is set, the body of an
+	 * answer with an accepted status goes to sink piece by piece instead of
+	 * into resp->body, and neither max_body nor the client's cap applies to
+	 * it (the reader bounds what it keeps).  sink_begin is called before
+	 * the first piece of each attempt (a retry starts the answer again).
+	 * A non-zero return from sink stops the transfer: http_send then
+	 * returns that code (a bs_rc) and leaves err to the caller.  An answer
+	 * with any other status is kept in resp->body as usual. */
+	int (*sink)(void *ctx, const char *data, size_t len);
+	void (*sink_begin)(void *ctx);
+	void *sink_ctx;
 };
 
 struct http_response {

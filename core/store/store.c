@@ -121,6 +121,10 @@ static const char *const migrations[] = {
 	"  used_at INTEGER);",
 	/* 2: who started each run (console, cli, daemon) */
 	"ALTER TABLE runs ADD COLUMN origin TEXT NOT NULL DEFAULT '';",
+	/* 3: `log --person` finds an address whatever its case from an index;
+	 * `status` counts the active roster from one */
+	"CREATE INDEX actions_email_nocase ON actions(email COLLATE NOCASE);"
+	"CREATE INDEX roster_active ON roster(active);",
 };
 
 int
@@ -919,12 +923,21 @@ store_actions_list(struct store *s, const struct store_action_filter *f,
 	if (s == NULL || out == NULL || n == NULL)
 		return bs_fail(err, BS_ERR_INVALID, "no state store or no place for actions");
 	max = clamp_limit(f ? f->limit : 0);
-	/* a run's actions in their order; otherwise the newest first */
-	rc = prepare(s, "SELECT " ACTION_COLUMNS " FROM actions "
-	    "WHERE (?1 = 0 OR run_id = ?1) "
-	    "AND (?2 IS NULL OR subject = ?2 OR email = ?2 COLLATE NOCASE) "
-	    "AND (?3 IS NULL OR state = ?3) "
-	    "ORDER BY CASE WHEN ?1 = 0 THEN -id ELSE 0 END, seq, id LIMIT ?4", &st, err);
+	/* a run's actions in their order; otherwise the newest first.  One
+	 * statement for each kind of filter, so that each is answered from an
+	 * index (actions_run, actions_subject with actions_email_nocase) and
+	 * not by reading every action: a store keeps millions of them */
+	if (f != NULL && f->run_id != 0)
+		rc = prepare(s, "SELECT " ACTION_COLUMNS " FROM actions WHERE run_id = ?1 "
+		    "AND (?2 IS NULL OR subject = ?2 OR email = ?2 COLLATE NOCASE) "
+		    "AND (?3 IS NULL OR state = ?3) ORDER BY seq, id LIMIT ?4", &st, err);
+	else if (f != NULL && f->subject != NULL)
+		rc = prepare(s, "SELECT " ACTION_COLUMNS " FROM actions "
+		    "WHERE (subject = ?2 OR email = ?2 COLLATE NOCASE) "
+		    "AND (?3 IS NULL OR state = ?3) ORDER BY id DESC LIMIT ?4", &st, err);
+	else
+		rc = prepare(s, "SELECT " ACTION_COLUMNS " FROM actions "
+		    "WHERE (?3 IS NULL OR state = ?3) ORDER BY id DESC LIMIT ?4", &st, err);
 	if (rc != BS_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, f ? f->run_id : 0);
@@ -980,8 +993,11 @@ store_audit_list(struct store *s, int64_t run_id, size_t limit, struct store_aud
 		*n = 0;
 	if (s == NULL || out == NULL || n == NULL)
 		return bs_fail(err, BS_ERR_INVALID, "no state store or no place for the audit log");
-	rc = prepare(s, "SELECT id, ts, run_id, level, subject, message FROM audit "
-	    "WHERE (?1 = 0 OR run_id = ?1) ORDER BY id DESC LIMIT ?2", &st, err);
+	/* a run's from the audit_run index, not by reading every message */
+	rc = prepare(s, run_id != 0 ? "SELECT id, ts, run_id, level, subject, message FROM audit "
+	    "WHERE run_id = ?1 ORDER BY id DESC LIMIT ?2" :
+	    "SELECT id, ts, run_id, level, subject, message FROM audit "
+	    "ORDER BY id DESC LIMIT ?2", &st, err);
 	if (rc != BS_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, run_id);

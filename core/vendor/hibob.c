@@ -15,6 +15,11 @@
 
 #define BOB_MAX_FIELDS_PER_SEARCH 400
 #define BOB_MAX_LIST_DEPTH 16
+/* The people search answer is read as it arrives and has no size limit;
+ * one person's record in it (or any other value of the answer) may be at
+ * most this long.  A record is about 1.4 kB with a few dozen fields; 400
+ * fields of long text stay far below. */
+#define BOB_MAX_RECORD ((size_t)8 << 20)
 #define BOB_CHANGES_WINDOW (180LL * 86400)	/* "at most 6 months": the shortest 6 calendar months are 181 days */
 
 struct bob_client {
@@ -61,16 +66,29 @@ bob_client_free(struct bob_client **cp)
 	*cp = NULL;
 }
 
-/* One request to HiBob; path starts with '/'. */
+/* A streamed answer's reader (http_request.sink). */
+struct bob_sink {
+	int (*fn)(void *ctx, const char *data, size_t len);
+	void (*begin)(void *ctx);
+	void *ctx;
+};
+
+/* One request to HiBob; path starts with '/'; sink may be NULL. */
 static bs_rc
-bob_request(struct bob_client *c, const char *method, const char *path,
+bob_request_to(struct bob_client *c, const char *method, const char *path,
     const char *body, const char *pace, int idempotent, const long *accept,
-    size_t naccept, struct http_response *resp, struct bs_error *err)
+    size_t naccept, const struct bob_sink *sink, struct http_response *resp,
+    struct bs_error *err)
 {
 	struct http_request req = { 0 };
 	char *url = xasprintf("%s%s", c->base, path);
 	bs_rc rc;
 
+	if (sink != NULL) {
+		req.sink = sink->fn;
+		req.sink_begin = sink->begin;
+		req.sink_ctx = sink->ctx;
+	}
 	req.method = method;
 	req.url = url;
 	req.body = body;
@@ -90,6 +108,15 @@ bob_request(struct bob_client *c, const char *method, const char *path,
 		    "permission group lacks a right this needs", path);
 	free(url);
 	return rc;
+}
+
+static bs_rc
+bob_request(struct bob_client *c, const char *method, const char *path,
+    const char *body, const char *pace, int idempotent, const long *accept,
+    size_t naccept, struct http_response *resp, struct bs_error *err)
+{
+	return bob_request_to(c, method, path, body, pace, idempotent, accept, naccept, NULL,
+	    resp, err);
 }
 
 /* ---- enums ---- */
@@ -965,29 +992,25 @@ people_elem(void *vctx, const struct jdoc *d, const struct jnode *emp)
 	return 0;
 }
 
-/* Parse one search (or single read) response, appending to out. */
+/* The end of one search (or single read) answer that went through js.
+ * text/tlen: the whole answer when it is at hand (or NULL), for a bare
+ * employee object (a single read) and for Jansson's word on bad JSON. */
 static bs_rc
-parse_people_into(const char *json, size_t len, struct people_ctx *ctx)
+people_end(struct jstream *js, struct people_ctx *ctx, const char *text, size_t tlen)
 {
 	struct jdoc d = { 0 };
-	int found = 0;
 	json_t *root;
 	char why[sizeof d.err];
 
-	ctx->rc = BS_OK;
-	if (json == NULL || len == 0)
-		return bs_fail(ctx->err, BS_ERR_PARSE, "HiBob people: empty response");
-	if (scan_object_array(&d, json, len, "employees", people_elem, ctx, &found) == 0 && found) {
-		jread_free(&d);
-		return BS_OK;
-	}
-	if (ctx->rc != BS_OK) {
-		jread_free(&d);
+	if (jstream_finish(js) == 0 && js->found)
 		return ctx->rc;
-	}
+	if (ctx->rc != BS_OK)
+		return ctx->rc;
+	if (js->found || text == NULL || tlen == 0)
+		return bs_fail(ctx->err, BS_ERR_PARSE, "HiBob people: %s", js->err);
 	/* Not the {"employees":[...]} shape: a bare employee object (single
 	 * read), or something wrong. */
-	if (jread_parse(&d, json, len, NULL) == 0) {
+	if (jread_parse(&d, text, tlen, NULL) == 0) {
 		const struct jnode *r = jread_root(&d);
 		if (r->type == JT_OBJECT && jread_get(&d, r, "employees", 9) == NULL &&
 		    field_value(&d, r, "root.id") != NULL) {
@@ -1002,11 +1025,28 @@ parse_people_into(const char *json, size_t len, struct people_ctx *ctx)
 	snprintf(why, sizeof why, "%s", d.err);
 	jread_free(&d);
 	/* Jansson's message says where the text went wrong */
-	root = util_json_parse(json, len, "HiBob people", ctx->err);
+	root = util_json_parse(text, tlen, "HiBob people", ctx->err);
 	if (root == NULL)
 		return BS_ERR_PARSE;
 	json_decref(root);
 	return bs_fail(ctx->err, BS_ERR_PARSE, "HiBob people: %s", why);
+}
+
+/* Parse one whole search (or single read) response, appending to out. */
+static bs_rc
+parse_people_into(const char *json, size_t len, struct people_ctx *ctx)
+{
+	struct jstream js;
+	bs_rc rc;
+
+	ctx->rc = BS_OK;
+	if (json == NULL || len == 0)
+		return bs_fail(ctx->err, BS_ERR_PARSE, "HiBob people: empty response");
+	jstream_init(&js, "employees", BOB_MAX_RECORD, people_elem, ctx);
+	(void)jstream_feed(&js, json, len);
+	rc = people_end(&js, ctx, json, len);
+	jstream_free(&js);
+	return rc;
 }
 
 static void
@@ -1168,14 +1208,75 @@ merge_elem(void *vctx, const struct jdoc *d, const struct jnode *emp)
 	return 0;
 }
 
-static bs_rc
-search_once(struct bob_client *c, const char *body, struct http_response *resp,
-    struct bs_error *err)
+/* One search answer read as it arrives, into people (ctx) or merged into
+ * the people already read (merge). */
+struct search_reader {
+	struct jstream js;
+	struct people_ctx *ctx;
+	size_t n0;		/* people before this answer */
+	unsigned char *seen0;	/* ctx->seen before it */
+};
+
+/* A new attempt: forget what an earlier one read. */
+static void
+search_begin(void *v)
 {
-	bs_rc rc = bob_request(c, "POST", "/people/search", body, "hibob.search", 1,
-	    NULL, 0, resp, err);
+	struct search_reader *r = v;
+
+	jstream_reset(&r->js);
+	if (r->ctx == NULL)
+		return;	/* merging the same answer again changes nothing */
+	while (r->ctx->out->n > r->n0)
+		bob_person_clear(&r->ctx->out->v[--r->ctx->out->n]);
+	memcpy(r->ctx->seen, r->seen0, r->ctx->nwant);
+	r->ctx->rc = BS_OK;
+}
+
+static int
+search_piece(void *v, const char *data, size_t len)
+{
+	struct search_reader *r = v;
+
+	return jstream_feed(&r->js, data, len) == 0 ? 0 : (int)BS_ERR_PARSE;
+}
+
+/* POST /people/search with body, its answer read by fn (people_elem with
+ * a people_ctx, merge_elem with a merge_ctx) as it arrives.  The answer
+ * is not kept: only the record being read is. */
+static bs_rc
+search_once(struct bob_client *c, const char *body, jstream_fn fn, void *fctx,
+    struct people_ctx *ctx, struct bs_error *err)
+{
+	struct search_reader r = { .ctx = ctx };
+	struct bob_sink sink = { search_piece, search_begin, &r };
+	struct http_response resp = { 0 };
+	bs_rc rc;
+
+	jstream_init(&r.js, "employees", BOB_MAX_RECORD, fn, fctx);
+	r.js.keep_head = ctx != NULL;	/* a bare employee object is read as one */
+	if (ctx != NULL) {
+		r.n0 = ctx->out->n;
+		r.seen0 = xmalloc(ctx->nwant + 1);
+		memcpy(r.seen0, ctx->seen, ctx->nwant);
+		ctx->rc = BS_OK;
+	}
+	rc = bob_request_to(c, "POST", "/people/search", body, "hibob.search", 1, NULL, 0,
+	    &sink, &resp, err);
+	if (rc == BS_OK || (rc == BS_ERR_PARSE && r.js.err[0] != '\0')) {
+		if (ctx != NULL) {
+			rc = people_end(&r.js, ctx, r.js.head_over ? NULL : r.js.head, r.js.hlen);
+		} else if (jstream_finish(&r.js) != 0 || !r.js.found) {
+			struct merge_ctx *m = fctx;
+			rc = m->rc != BS_OK ? m->rc : bs_fail(err, BS_ERR_PARSE, "HiBob people: %s",
+			    r.js.found || r.js.err[0] ? r.js.err
+			    : "the response has no \"employees\" list");
+		}
+	}
 	if (rc != BS_OK)
 		bs_error_prefix(err, "reading people from HiBob");
+	http_response_clear(&resp);
+	jstream_free(&r.js);
+	free(r.seen0);
 	return rc;
 }
 
@@ -1185,7 +1286,6 @@ bob_search_people(struct bob_client *c, const struct bob_people_query *q,
 {
 	struct field_set fs;
 	struct people_ctx ctx;
-	struct http_response resp = { 0 };
 	const char *fpath = NULL, *fval = NULL;
 	char *body = NULL;
 	size_t first_end;
@@ -1213,14 +1313,10 @@ bob_search_people(struct bob_client *c, const struct bob_people_query *q,
 
 		fs_add(&idonly, "root.id");
 		body = search_body(&idonly, 0, 1, NULL, NULL, 0);
-		rc = search_once(c, body, &resp, err);
+		people_ctx_init(&ictx, NULL, &ids, &idonly, err);
+		rc = search_once(c, body, people_elem, &ictx, &ictx, err);
+		free(ictx.seen);
 		FREE(body);
-		if (rc == BS_OK) {
-			people_ctx_init(&ictx, NULL, &ids, &idonly, err);
-			rc = parse_people_into(resp.body, resp.body_len, &ictx);
-			free(ictx.seen);
-		}
-		http_response_clear(&resp);
 		ev.total = ids.n;
 		for (size_t i = 0; rc == BS_OK && i < ids.n; i += q->batch_ids) {
 			size_t nb = ids.n - i < q->batch_ids ? ids.n - i : q->batch_ids;
@@ -1229,11 +1325,8 @@ bob_search_people(struct bob_client *c, const struct bob_people_query *q,
 				vals[k] = ids.v[i + k].id;
 			body = search_body(&fs, 0, first_end, "root.id", vals, nb);
 			free(vals);
-			rc = search_once(c, body, &resp, err);
+			rc = search_once(c, body, people_elem, &ctx, &ctx, err);
 			FREE(body);
-			if (rc == BS_OK)
-				rc = parse_people_into(resp.body, resp.body_len, &ctx);
-			http_response_clear(&resp);
 			ev.done = i + nb;
 			if (bs_progress_report(progress, &ev) != 0)
 				rc = bs_fail(err, BS_ERR_CANCELLED, "cancelled");
@@ -1242,11 +1335,8 @@ bob_search_people(struct bob_client *c, const struct bob_people_query *q,
 		free(idonly.v);
 	} else {
 		body = search_body(&fs, 0, first_end, fpath, &fval, fval ? 1 : 0);
-		rc = search_once(c, body, &resp, err);
+		rc = search_once(c, body, people_elem, &ctx, &ctx, err);
 		FREE(body);
-		if (rc == BS_OK)
-			rc = parse_people_into(resp.body, resp.body_len, &ctx);
-		http_response_clear(&resp);
 	}
 
 	/* More than 400 fields: the rest in further searches, merged by id;
@@ -1258,30 +1348,19 @@ bob_search_people(struct bob_client *c, const struct bob_people_query *q,
 		struct field_set chunk = { 0 };
 		struct merge_ctx m = { q, out, fs.v + from, ctx.seen + from, to - from, NULL, err,
 		    BS_OK };
-		struct jdoc d = { 0 };
-		int found;
 
 		fs_add(&chunk, "root.id");
 		for (size_t i = from; i < to; i++)
 			fs_add(&chunk, fs.v[i]);
 		body = search_body(&chunk, 0, chunk.n, fpath, &fval, fval ? 1 : 0);
 		free(chunk.v);
-		rc = search_once(c, body, &resp, err);
+		m.by_id = xcalloc(out->n + 1, sizeof *m.by_id);
+		for (size_t i = 0; i < out->n; i++)
+			m.by_id[i] = &out->v[i];
+		qsort(m.by_id, out->n, sizeof *m.by_id, cmp_person_id);
+		rc = search_once(c, body, merge_elem, &m, NULL, err);
+		free(m.by_id);
 		FREE(body);
-		if (rc == BS_OK) {
-			m.by_id = xcalloc(out->n + 1, sizeof *m.by_id);
-			for (size_t i = 0; i < out->n; i++)
-				m.by_id[i] = &out->v[i];
-			qsort(m.by_id, out->n, sizeof *m.by_id, cmp_person_id);
-			if (scan_object_array(&d, resp.body, resp.body_len, "employees",
-			    merge_elem, &m, &found) < 0 || !found)
-				rc = m.rc != BS_OK ? m.rc : bs_fail(err, BS_ERR_PARSE,
-				    d.err[0] ? "HiBob people: invalid employee JSON"
-				    : "HiBob people: the response has no \"employees\" list");
-			free(m.by_id);
-		}
-		jread_free(&d);
-		http_response_clear(&resp);
 	}
 
 	if (rc == BS_OK) {

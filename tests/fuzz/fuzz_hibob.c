@@ -4,7 +4,9 @@
  * parser must either succeed or fail with an error; nothing it does may
  * read out of bounds, leak, or abort.  The people case also checks the
  * light JSON reader under the people parser against Jansson: both must
- * accept the same texts and decode strings alike. */
+ * accept the same texts and decode strings alike; and the reader of an
+ * answer as it arrives (jstream) must read the text in random-sized
+ * pieces as in one, and accept what Jansson accepts. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -83,6 +85,71 @@ jread_vs_jansson(const char *json, size_t len)
 	jread_free(&d);
 }
 
+/* The elements jstream hands over, folded into one number. */
+static int
+count_elem(void *ctx, const struct jdoc *d, const struct jnode *e)
+{
+	unsigned long *h = ctx;
+
+	*h = *h * 31 + (e->end - (size_t)(e - d->v)) * 7 + e->type;
+	if (e->type == JT_STRING)
+		*h += e->slen;
+	return 0;
+}
+
+/* jstream reads the same text in random-sized pieces (sizes drawn from the
+ * text itself) exactly as in one piece, and in one piece accepts what
+ * jread_parse accepts, but where it differs on purpose (jread.h): a
+ * top-level value that is not an object or array, an "employees" member
+ * that is not a list (refused), a repeated top-level member name and
+ * nesting counted from each element (not refused). */
+static void
+jstream_vs_whole(const char *json, size_t len)
+{
+	struct jstream js;
+	unsigned long h1 = 0, h2 = 0;
+	uint32_t seed = 2166136261u;
+	int r1, r2 = 0;
+	json_t *j;
+
+	for (size_t i = 0; i < len; i++)
+		seed = (seed ^ (unsigned char)json[i]) * 16777619u;
+	jstream_init(&js, "employees", (size_t)1 << 30, count_elem, &h1);
+	r1 = jstream_feed(&js, json, len);
+	r1 |= jstream_finish(&js);
+	jstream_reset(&js);
+	js.ctx = &h2;
+	for (size_t i = 0; i < len; ) {
+		size_t n;
+		seed = seed * 1103515245u + 12345u;
+		n = 1 + (seed >> 16) % (seed & 0x100 ? 4096 : 16);
+		if (n > len - i)
+			n = len - i;
+		r2 |= jstream_feed(&js, json + i, n);
+		i += n;
+	}
+	r2 |= jstream_finish(&js);
+	if (r1 != r2 || (r1 == 0 && h1 != h2))
+		abort();
+	jstream_free(&js);
+	/* in one piece as jread_parse takes the whole text (itself held to
+	 * Jansson above) */
+	{
+		struct jdoc d = { 0 };
+		int w = jread_parse(&d, json, len, NULL);
+		const struct jnode *root = jread_root(&d), *emp;
+
+		emp = jread_get(&d, root, "employees", 9);
+		if (w == 0 && r1 != 0 && (root->type == JT_OBJECT || root->type == JT_ARRAY) &&
+		    (emp == NULL || emp->type == JT_ARRAY))
+			abort();
+		if (w != 0 && r1 == 0 && strcmp(d.err, "duplicate object key") != 0 &&
+		    strcmp(d.err, "nested too deep") != 0)
+			abort();
+		jread_free(&d);
+	}
+}
+
 static const char *const budget_ids[] = { "work.custom.b1", "work.custom.b2" };
 static const char *const budget_names[] = { "wellbeing", "learning" };
 
@@ -122,6 +189,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 2: {
 		struct bob_people p;
 		jread_vs_jansson(json, len);
+		jstream_vs_whole(json, len);
 		if (bob_parse_people(json, len, &q, &p, &err) == BS_OK)
 			bob_people_free(&p);
 		break;

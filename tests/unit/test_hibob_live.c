@@ -227,6 +227,53 @@ wrong_token_not_retried(void **state)
 	bob_client_free(&bad);
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The search answer is read as it arrives: no cap on the whole answer
+ * (only on one record), and an answer cut off half way is read again from
+ * the start without keeping the people of the first half twice. */
+static void
+search_read_as_it_arrives(void **state)
+{
+	struct http_options o = { 0 };
+	struct bob_people p;
+	struct bs_error err = { 0 };
+	json_t *exp = expected();
+	long total = json_integer_value(json_object_get(json_object_get(json_object_get(exp,
+	    "employees"), "summary"), "total"));
+	const char **ids;
+
+	(void)state;
+	json_decref(exp);
+	bob_client_free(&bob);
+	http_client_free(&http);
+	o.max_body = 4096;	/* far less than the answer */
+	http = http_client_new(&o, NULL);
+	bob = bob_client_new(http, sb_url, sb_id, sb_token);
+	assert_int_equal(bob_search_people(bob, NULL, &p, NULL, &err), BS_OK);
+	assert_int_equal(p.n, total);
+	bob_people_free(&p);
+
+	free(test_http_post(ctl_port, "/_control/fault", "{\"path\": \"/v1/people/search\", "
+	    "\"kind\": \"truncate\", \"count\": 1}"));
+	assert_int_equal(bob_search_people(bob, NULL, &p, NULL, &err), BS_OK);
+	assert_int_equal(logged("/people/search", 0), 3);	/* the first, the cut one, its retry */
+	assert_int_equal(p.n, total);
+	ids = calloc(p.n, sizeof *ids);
+	assert_non_null(ids);
+	for (size_t i = 0; i < p.n; i++)
+		ids[i] = p.v[i].id;
+	qsort(ids, p.n, sizeof *ids, cmp_str);
+	for (size_t i = 1; i < p.n; i++)
+		assert_string_not_equal(ids[i - 1], ids[i]);
+	free(ids);
+	bob_people_free(&p);
+}
+
 static void
 rate_limit_waited_out(void **state)
 {
@@ -410,6 +457,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(read_person_both_shapes, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(wrong_token_not_retried, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(rate_limit_waited_out, each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(search_read_as_it_arrives, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(put_answers_304_when_unchanged, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(search_splits_at_400_fields, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(changes_in_windows_of_six_months, each_setup, each_teardown),

@@ -1289,6 +1289,92 @@ fault_truncated_body(void **state)
 	http_client_free(&c);
 }
 
+/* A streamed answer (http_request.sink): what the sink saw. */
+struct sink_seen {
+	size_t bytes, begins, pieces;
+	int stop_after;		/* return BS_ERR_PARSE once this many bytes came (0 = never) */
+	char first[17];
+};
+
+static int
+test_sink(void *ctx, const char *data, size_t len)
+{
+	struct sink_seen *s = ctx;
+
+	if (s->bytes == 0 && len > 0)
+		memcpy(s->first, data, len < 16 ? len : 16);
+	s->bytes += len;
+	s->pieces++;
+	return s->stop_after > 0 && s->bytes >= (size_t)s->stop_after ? (int)BS_ERR_PARSE : 0;
+}
+
+static void
+test_sink_begin(void *ctx)
+{
+	struct sink_seen *s = ctx;
+
+	s->bytes = s->pieces = 0;
+	s->first[0] = '\0';
+	s->begins++;
+}
+
+static bs_rc
+do_get_sink(struct http_client *c, struct sink_seen *s, size_t max_body,
+    struct http_response *resp, struct bs_error *err)
+{
+	struct http_request req = { 0 };
+
+	memset(s, 0, offsetof(struct sink_seen, stop_after));
+	req.method = "GET";
+	req.url = url("/x");
+	req.max_body = max_body;
+	req.sink = test_sink;
+	req.sink_begin = test_sink_begin;
+	req.sink_ctx = s;
+	return http_send(c, &req, resp, err);
+}
+
+static void
+stream_answer_to_sink(void **state)
+{
+	struct http_options o;
+	struct http_client *c;
+	struct http_response resp = { 0 };
+	struct bs_error err = { 0 };
+	struct sink_seen s = { 0 };
+
+	(void)state;
+	base_opts(&o);
+	o.max_body = 1000;	/* the cap of a kept answer, not of a streamed one */
+	c = client(&o);
+	script("[{\"body_size\":300000,\"chunked\":true}]");
+	assert_int_equal(do_get_sink(c, &s, 500, &resp, &err), BS_OK);
+	assert_int_equal(s.bytes, 300000);
+	assert_int_equal(s.begins, 1);
+	assert_string_equal(s.first, "0123456789abcdef");
+	assert_int_equal(resp.body_len, 0);	/* not kept */
+	assert_int_equal(resp.status, 200);
+	/* cut off, then whole: the second attempt starts the sink again */
+	script("[{\"body_size\":5000,\"truncate_to\":3000},{\"body_size\":5000}]");
+	assert_int_equal(do_get_sink(c, &s, 0, &resp, &err), BS_OK);
+	assert_int_equal(s.begins, 2);
+	assert_int_equal(s.bytes, 5000);
+	/* an error answer is kept for its message, never streamed */
+	script("[{\"status\":404,\"body\":\"{\\\"error\\\":\\\"nope\\\"}\"}]");
+	assert_int_equal(do_get_sink(c, &s, 0, &resp, &err), BS_ERR_NOT_FOUND);
+	assert_int_equal(s.bytes, 0);
+	assert_non_null(resp.body);
+	assert_non_null(strstr(resp.body, "nope"));
+	/* the sink stops the answer: its code, no retry */
+	s.stop_after = 1;
+	script("[{\"body_size\":100000},{\"body_size\":100000}]");
+	assert_int_equal(do_get_sink(c, &s, 0, &resp, &err), BS_ERR_PARSE);
+	assert_int_equal(resp.attempts, 1);
+	assert_int_equal(s.begins, 1);
+	http_response_clear(&resp);
+	http_client_free(&c);
+}
+
 static void
 fault_connection_reset(void **state)
 {
@@ -1738,6 +1824,7 @@ main(void)
 		T(fault_too_large),
 		T(fault_too_large_per_request),
 		T(fault_truncated_body),
+		T(stream_answer_to_sink),
 		T(fault_connection_reset),
 		T(fault_reset_after_reuse_not_resent),
 		T(fault_connection_refused),

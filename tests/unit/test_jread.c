@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -276,6 +277,194 @@ agrees_with_jansson(void **state)
 	jread_free(&d);
 }
 
+/* ---- jstream: the same elements whatever the pieces ---- */
+
+struct collected {
+	char *text;	/* one line per element: its nodes, decoded */
+	size_t len, cap;
+	int stop_at;	/* return -1 at this element (1-based; 0 = never) */
+	int n;
+};
+
+static void
+add(struct collected *c, const char *s, size_t n)
+{
+	if (c->len + n + 1 > c->cap) {
+		c->cap = (c->len + n + 1) * 2;
+		c->text = realloc(c->text, c->cap);
+		assert_non_null(c->text);
+	}
+	memcpy(c->text + c->len, s, n);
+	c->len += n;
+	c->text[c->len] = '\0';
+}
+
+static int
+collect(void *ctx, const struct jdoc *d, const struct jnode *e)
+{
+	struct collected *c = ctx;
+	size_t first = (size_t)(e - d->v);
+	char buf[64];
+
+	if (++c->n == c->stop_at)
+		return -1;
+	for (size_t k = first; k < e->end; k++) {
+		const struct jnode *n = &d->v[k];
+		snprintf(buf, sizeof buf, "%d:", n->type);
+		add(c, buf, strlen(buf));
+		if (n->key != NULL)
+			add(c, n->key, n->klen);
+		add(c, "=", 1);
+		if (n->type == JT_STRING) {
+			char *v = jread_strdup(n);
+			add(c, v, strlen(v));
+			free(v);
+		} else if (n->type == JT_INT) {
+			snprintf(buf, sizeof buf, "%lld", n->num.i);
+			add(c, buf, strlen(buf));
+		} else if (n->type == JT_REAL) {
+			snprintf(buf, sizeof buf, "%.17g", n->num.r);
+			add(c, buf, strlen(buf));
+		}
+		add(c, ",", 1);
+	}
+	add(c, "\n", 1);
+	return 0;
+}
+
+/* Feed text in pieces: cut at `at` when at > 0, else every `step` bytes.
+ * Returns 0 or -1; what was read goes to c (freshly reset). */
+static int
+stream_read(struct jstream *js, const char *text, size_t len, size_t at, size_t step,
+    struct collected *c)
+{
+	int rc = 0;
+
+	c->len = 0;
+	c->n = 0;
+	if (c->text)
+		c->text[0] = '\0';
+	jstream_reset(js);
+	if (at > 0) {
+		rc |= jstream_feed(js, text, at);
+		rc |= jstream_feed(js, text + at, len - at);
+	} else {
+		for (size_t i = 0; i < len; i += step)
+			rc |= jstream_feed(js, text + i, len - i < step ? len - i : step);
+	}
+	rc |= jstream_finish(js);
+	return rc < 0 ? -1 : 0;
+}
+
+static const char *const stream_docs[] = {
+	"{\"meta\":{\"n\":[1,{\"a\":\"]\"}]},\"employees\":["
+	"{\"\\u0069d\":\"7\",\"email\":\"a\\u0040x.test\",\"firstName\":\"\\ud83d\\ude00 J\xc3\xa9\","
+	" \"work\":{\"site\":{\"id\":3,\"name\":\"Tallinn\"},\"custom\":{\"f\":-1.5e0}}},"
+	" 42, 12345678901234, -0.25E+2, null, true, false, [\"x\", [\"\\\\\"]],"
+	"{\"id\":8,\"s\":\"Tab\\tTab \\\"q\\\" \\/\",\"bad\":\"\\u0000\\udc00\"}"
+	"\r\n],\"total\":2}\n",
+	"[1,22,333]", "  [ ]  ", "{\"employees\":[]}", "{}", "{\"x\":1}", "[\"\xf0\x9f\x98\x80\"]",
+	"{\"employees\":[7],\"after\":[1,2,{\"b\":null}]}",
+	/* refused, in one piece or many */
+	"{\"employees\":[{\"id\":\"1\"} {\"id\":\"2\"}]}", "{\"employees\":[1,]}",
+	"{\"employees\":[12", "{\"employees\":[1]} x", "{\"employees\":[1],\"employees\":[2]}",
+	"{\"employees\":{\"a\":1}}", "[\"\xc3\"]", "{\"a\":tru}", "[1e]", "{\"employees\":[1]",
+	"[1 2]", "[\"a\\x\"]", "{\"employees\":[{\"id\":1,\"id\":2}]}", "[-]", "[01]",
+	"{\"employees\" [1]}", "[\"\\ud83d\\ude0\"]", "[99999999999999999999]", "", "  ",
+};
+
+static void
+stream_split_everywhere(void **state)
+{
+	struct jstream js;
+	struct collected ref = { 0 }, got = { 0 };
+	struct jdoc d = { 0 };
+	(void)state;
+
+	jstream_init(&js, "employees", 1 << 20, collect, &got);
+	for (size_t t = 0; t < sizeof stream_docs / sizeof *stream_docs; t++) {
+		const char *text = stream_docs[t];
+		size_t len = strlen(text);
+		int r0;
+
+		js.ctx = &ref;
+		r0 = stream_read(&js, text, len, 0, len ? len : 1, &ref);
+		/* in one piece, as jread_parse takes the whole text (but for a
+		 * second "employees" list and one that is not a list, refused) */
+		if (strstr(text, "\"employees\":[1],\"employees\"") == NULL &&
+		    strstr(text, "\"employees\":{") == NULL)
+			assert_int_equal(r0, jread_parse(&d, text, len, NULL));
+		js.ctx = &got;
+		for (size_t at = 1; at < len; at++) {
+			int r = stream_read(&js, text, len, at, 0, &got);
+			if (r != r0 || (r0 == 0 && strcmp(got.text ? got.text : "", ref.text ? ref.text : "") != 0))
+				fail_msg("doc %zu cut at %zu: %d (%s) vs %d in one piece", t, at, r, js.err, r0);
+		}
+		for (size_t step = 1; step <= 7; step++) {
+			int r = stream_read(&js, text, len, 0, step, &got);
+			if (r != r0 || (r0 == 0 && strcmp(got.text ? got.text : "", ref.text ? ref.text : "") != 0))
+				fail_msg("doc %zu in pieces of %zu: %d (%s) vs %d", t, step, r, js.err, r0);
+		}
+	}
+	/* the first one read as it should be */
+	js.ctx = &ref;
+	assert_int_equal(stream_read(&js, S(stream_docs[0]), 0, 3, &ref), 0);
+	assert_int_equal(ref.n, 9);
+	assert_non_null(strstr(ref.text, "5:id=7,"));
+	assert_non_null(strstr(ref.text, "3:=12345678901234,"));
+	assert_non_null(strstr(ref.text, "Tab\tTab \"q\" /"));
+	assert_true(js.found);
+	/* where it went wrong, counted from the start of the text */
+	assert_int_equal(stream_read(&js, S("{\"employees\":[1,]}"), 0, 2, &ref), -1);
+	assert_non_null(strstr(js.err, "at byte 16"));
+	jstream_free(&js);
+	jread_free(&d);
+	free(ref.text);
+	free(got.text);
+}
+
+static void
+stream_limits_and_stop(void **state)
+{
+	struct collected c = { 0 };
+	struct jstream js;
+	static const char big[] = "[1,\"0123456789abc\",2]";
+	static const char fits[] = "[1,\"01234567\",2]";	/* the string is 10 bytes */
+	(void)state;
+
+	jstream_init(&js, "employees", 10, collect, &c);
+	for (size_t step = 1; step < sizeof big; step++) {
+		assert_int_equal(stream_read(&js, S(big), 0, step, &c), -1);
+		assert_non_null(strstr(js.err, "longer than 10 bytes"));
+		assert_int_equal(stream_read(&js, S(fits), 0, step, &c), 0);
+		assert_int_equal(c.n, 3);
+	}
+	/* the reader stops it */
+	c.stop_at = 2;
+	assert_int_equal(stream_read(&js, S("[1,2,3]"), 0, 1, &c), -1);
+	assert_true(js.stopped);
+	assert_int_equal(c.n, 2);
+	c.stop_at = 0;
+	/* a reset forgets a half-read text */
+	jstream_reset(&js);
+	assert_int_equal(jstream_feed(&js, S("[1,\"a")), 0);
+	assert_int_equal(stream_read(&js, S("[5]"), 0, 1, &c), 0);
+	assert_int_equal(c.n, 1);
+	/* another shape: the head is kept for the caller, up to the limit */
+	jstream_free(&js);
+	jstream_init(&js, "employees", 64, collect, &c);
+	js.keep_head = 1;
+	assert_int_equal(stream_read(&js, S("{\"id\":\"9\",\"x\":[1]}"), 0, 4, &c), 0);
+	assert_false(js.found);
+	assert_false(js.head_over);
+	assert_string_equal(js.head, "{\"id\":\"9\",\"x\":[1]}");
+	assert_int_equal(stream_read(&js, S("{\"id\":\"9\",\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21]}"),
+	    0, 4, &c), 0);
+	assert_true(js.head_over);
+	jstream_free(&js);
+	free(c.text);
+}
+
 int
 main(void)
 {
@@ -287,6 +476,8 @@ main(void)
 		cmocka_unit_test(duplicates_and_depth),
 		cmocka_unit_test(prefix_and_reuse),
 		cmocka_unit_test(agrees_with_jansson),
+		cmocka_unit_test(stream_split_everywhere),
+		cmocka_unit_test(stream_limits_and_stop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -548,6 +548,81 @@ actions_unfinished_order(void **state)
 	store_actions_free(v, n);
 }
 
+/* The most rows any statement walked through by a full scan since reset. */
+static int fullscan_max;
+
+static int
+on_profile(unsigned type, void *ctx, void *p, void *x)
+{
+	int n = sqlite3_stmt_status((sqlite3_stmt *)p, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
+
+	(void)type; (void)ctx; (void)x;
+	if (n > fullscan_max)
+		fullscan_max = n;
+	return 0;
+}
+
+/* Reading one run's actions or messages, or one person's actions, comes
+ * from an index, not from every row: a store keeps millions of them.  An
+ * older store (schema 2) gets the index it lacks when opened. */
+static void
+reads_use_indexes(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct store_action_filter flt = { 0 };
+	struct store_action *v;
+	struct store_audit_entry *au;
+	size_t n;
+	int64_t r1 = 0, run;
+	char subj[32];
+
+	for (int r = 0; r < 20; r++) {
+		assert_int_equal(store_run_start(f->s, "roster", "sync", NULL, 1 + r, &run, &err), BS_OK);
+		if (r1 == 0)
+			r1 = run;
+		for (int k = 0; k < 50; k++) {
+			snprintf(subj, sizeof subj, "E%d", r * 50 + k);
+			add_action(f->s, run, k, "alleo", subj, NULL);
+			assert_int_equal(store_audit(f->s, run, "info", subj, "updated", 10), BS_OK);
+		}
+	}
+	/* a store of schema 2 is upgraded */
+	assert_int_equal(sqlite3_exec(store_db(f->s), "DROP INDEX actions_email_nocase;"
+	    "DROP INDEX roster_active; PRAGMA user_version = 2", NULL, NULL, NULL), SQLITE_OK);
+	store_close(&f->s);
+	assert_int_equal(store_open(f->path, &f->s, &err), BS_OK);
+	assert_int_equal(store_schema_version(f->s), store_latest_version());
+	assert_int_equal(sql_int(store_db(f->s), "SELECT count(*) FROM sqlite_master WHERE "
+	    "name = 'actions_email_nocase'"), 1);
+
+	assert_int_equal(sqlite3_exec(store_db(f->s), "INSERT INTO roster(employee_id, active) "
+	    "VALUES ('1', 1), ('2', 0), ('3', 1), ('4', 1)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_trace_v2(store_db(f->s), SQLITE_TRACE_PROFILE, on_profile, NULL);
+	fullscan_max = 0;
+	flt.run_id = r1;
+	assert_int_equal(store_actions_list(f->s, &flt, &v, &n, &err), BS_OK);
+	assert_int_equal(n, 50);
+	store_actions_free(v, n);
+	memset(&flt, 0, sizeof flt);
+	flt.subject = "E7";
+	assert_int_equal(store_actions_list(f->s, &flt, &v, &n, &err), BS_OK);
+	assert_int_equal(n, 1);
+	store_actions_free(v, n);
+	flt.subject = "ZOE@example.com";
+	flt.limit = 5;
+	assert_int_equal(store_actions_list(f->s, &flt, &v, &n, &err), BS_OK);
+	assert_int_equal(n, 5);
+	store_actions_free(v, n);
+	assert_int_equal(store_audit_list(f->s, r1, 0, &au, &n, &err), BS_OK);
+	assert_int_equal(n, 50);
+	store_audit_free(au, n);
+	/* status counts the active roster (core/admin/status.c) */
+	assert_int_equal(sql_int(store_db(f->s), "SELECT count(*) FROM roster WHERE active = 1"), 3);
+	assert_int_equal(fullscan_max, 0);
+	sqlite3_trace_v2(store_db(f->s), 0, NULL, NULL);
+}
+
 static void
 actions_list_filters(void **state)
 {
@@ -950,6 +1025,7 @@ main(void)
 		T(actions_add_and_mark),
 		T(actions_unfinished_order),
 		T(actions_list_filters),
+		T(reads_use_indexes),
 		T(actions_cascade_with_run),
 		T(audit_add_and_list),
 		T(kv_get_set_del),
