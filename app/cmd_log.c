@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "base/humantime.h"
 #include "commands.h"
 #include "output.h"
 #include "store/store.h"
@@ -154,8 +155,8 @@ cmd_log(struct app *a, int argc, char **argv)
 			out_json(j);
 		} else {
 			if (have_run) {
-				char t[21];
-				time_format_utc(r.started_at, t);
+				char t[HT_MAX];
+				ht_time_rel(r.started_at, clock_now(), NULL, t);
 				printf("Run %lld: %s %s started %s%s%s, %s: %ld applied, %ld failed, "
 				    "%ld skipped%s%s\n", (long long)r.id, r.target, r.kind, t,
 				    r.origin && *r.origin ? " from the " : "", r.origin ? r.origin : "",
@@ -196,19 +197,20 @@ cmd_log(struct app *a, int argc, char **argv)
 		} else if (shown == 0) {
 			printf("No run with the result '%s'.\n", result);
 		} else {
+			int64_t now = clock_now();
 			shown = 0;
 			static const char *const hdr[] = { "RUN", "STARTED", "SYNC", "KIND", "BY",
 			    "RESULT", "APPLIED", "FAILED", "MESSAGE" };
 			struct out_table *t = out_table_new(9, hdr);
 			for (size_t i = 0; i < n; i++) {
-				char id[24], when[21], ap[16], fa[16];
+				char id[24], when[HT_MAX], ap[16], fa[16];
 				const struct store_run *r = &runs[i];
 				if (result != NULL && !str_eq(r->result, result))
 					continue;
 				if (shown++ == want)
 					break;
 				snprintf(id, sizeof id, "%lld", (long long)r->id);
-				time_format_utc(r->started_at, when);
+				ht_time(r->started_at, now, NULL, when);
 				snprintf(ap, sizeof ap, "%ld", r->applied);
 				snprintf(fa, sizeof fa, "%ld", r->failed);
 				const char *row[] = { id, when, r->target, r->kind,

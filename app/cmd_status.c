@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "base/humantime.h"
 #include "commands.h"
 #include "config/conf.h"
 #include "output.h"
@@ -15,13 +16,11 @@ static const char *const titles[JOB_COUNT] = {
 	"Roster to Alleo", "Time off to Assembled", "Time-off reconciliation"
 };
 
+/* "today 02:00 (8 h ago)", in the admin's zone; "never" for 0 */
 static void
-when(int64_t t, char buf[32])
+when(int64_t t, char buf[HT_MAX])
 {
-	if (t <= 0)
-		snprintf(buf, 32, "never");
-	else
-		time_format_utc(t, buf);
+	ht_time_rel(t, clock_now(), NULL, buf);
 }
 
 int
@@ -46,16 +45,18 @@ cmd_status(struct app *a, int argc, char **argv)
 	store_close(&st);
 	if (rc != BS_OK)
 		return app_error(a, &err);
+	/* not configured: exit 4 (cli.md: "not configured, credentials
+	 * missing"), after printing what there is */
 	if (a->json) {
 		out_json(status_to_json(&s));
-		return 0;
+		return s.configured ? 0 : 4;
 	}
 	if (!s.configured)
 		printf("bobsync is not configured yet: run 'bobsync setup' (or 'bobsync credentials set "
 		    "hibob' and 'bobsync config set ...').\n\n");
 	for (int i = 0; i < JOB_COUNT; i++) {
 		const struct status_job *j = &s.jobs[i];
-		char last[32], next[32];
+		char last[HT_MAX], next[HT_MAX];
 		if (!j->enabled) {
 			printf("%-26s off\n", titles[i]);
 			continue;
@@ -82,7 +83,7 @@ cmd_status(struct app *a, int argc, char **argv)
 			    j->st.failures == 1 ? "" : "s", j->st.message);
 	}
 	if (s.webhook.on) {
-		char last[32];
+		char last[HT_MAX];
 
 		when(s.webhook.last_at, last);
 		printf("%-26s last received %s%s%s%s; today %ld accepted, %ld refused\n",
@@ -90,5 +91,5 @@ cmd_status(struct app *a, int argc, char **argv)
 		    s.webhook.last_type[0] ? ")" : "", s.webhook.accepted_today,
 		    s.webhook.rejected_today);
 	}
-	return 0;
+	return s.configured ? 0 : 4;
 }

@@ -14,6 +14,7 @@
 #include "engine/session.h"
 #include "admin/status.h"
 #include "tui.h"
+#include "base/humantime.h"
 #include "base/util.h"
 
 enum {
@@ -89,7 +90,7 @@ home_actions(struct tui_screen *s, size_t *n)
 static int
 draw_job(const struct status_job *j, int row, int x, int w, int bottom)
 {
-	char line[512], when[21], next[21];
+	char line[512], when[HT_MAX], next[HT_MAX];
 	enum term_role role = ROLE_NORMAL;
 
 	if (row >= bottom)
@@ -102,7 +103,7 @@ draw_job(const struct status_job *j, int row, int x, int w, int bottom)
 		 * moves on with every refresh */
 		snprintf(line, sizeof line, "%-26s never run; due now", job_titles[j->kind]);
 	} else {
-		time_format_utc(j->st.last_run, when);
+		ht_time_rel(j->st.last_run, clock_now(), NULL, when);
 		snprintf(line, sizeof line, "%-26s last %s: %s", job_titles[j->kind], when,
 		    j->st.last_result);
 		role = str_eq(j->st.last_result, "ok") ? ROLE_OK : ROLE_ERROR;
@@ -110,7 +111,7 @@ draw_job(const struct status_job *j, int row, int x, int w, int bottom)
 	text_put(row++, x, line, w, role);
 	if (!j->enabled || j->st.last_run == 0)
 		return row;
-	time_format_utc(j->due, next);
+	ht_time_rel(j->due, clock_now(), NULL, next);
 	snprintf(line, sizeof line, "%-26s next %s; %ld %s", "", next, j->count,
 	    j->kind == JOB_ROSTER ? "people in Alleo" : "events in Assembled");
 	if (row < bottom)

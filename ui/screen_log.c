@@ -11,6 +11,7 @@
 #include "engine/session.h"
 #include "store/store.h"
 #include "tui.h"
+#include "base/humantime.h"
 #include "base/util.h"
 #include "widget_list.h"
 #include "widget_text.h"
@@ -41,7 +42,7 @@ static const struct tui_action prompt_actions[] = {
 
 static const struct wlist_column run_cols[] = {
 	{ "RUN", 5, 0, 1 },
-	{ "STARTED (UTC)", 20, 0, 0 },
+	{ "STARTED", 20, 0, 0 },
 	{ "TARGET", 7, 0, 0 },
 	{ "KIND", 9, 0, 0 },
 	{ "RESULT", 8, 0, 0 },
@@ -87,7 +88,7 @@ cell(void *ctx, size_t row, int col)
 		const struct store_run *r = &g->runs[g->idx[row]];
 		switch (col) {
 		case 0: snprintf(g->cell, sizeof g->cell, "%lld", (long long)r->id); return g->cell;
-		case 1: time_format_utc(r->started_at, g->cell); return g->cell;
+		case 1: ht_time(r->started_at, clock_now(), NULL, g->cell); return g->cell;
 		case 2: return r->target;
 		case 3: return r->kind;
 		case 4: return r->result;
