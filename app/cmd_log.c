@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "engine/describe.h"
 #include "base/humantime.h"
 #include "commands.h"
 #include "output.h"
@@ -68,18 +69,24 @@ action_json(const struct store_action *x)
 static void
 print_actions(const struct store_action *acts, size_t n)
 {
-	static const char *const hdr[] = { "RUN", "ACTION", "WHO", "RESULT", "REASON / ERROR" };
-	struct out_table *t = out_table_new(5, hdr);
+	static const char *const hdr[] = { "RUN", "ACTION", "WHO", "RESULT", "REASON / ERROR",
+	    "CHANGES" };
+	struct out_table *t = out_table_new(6, hdr);
+	int64_t now = clock_now();
 
 	for (size_t i = 0; i < n; i++) {
 		const struct store_action *x = &acts[i];
 		char run[24];
 		char *why = x->error ? xasprintf("%s: %s", x->reason ? x->reason : "", x->error)
 		    : xstrdup(x->reason ? x->reason : "");
-		const char *row[] = { run, x->op, x->email ? x->email : x->subject, x->state, why };
+		/* the before/after in words (engine/describe.c) */
+		char *changes = describe_action(x->target, x->op, x->before, x->after, now);
+		const char *row[] = { run, x->op, x->email ? x->email : x->subject, x->state, why,
+		    changes };
 		snprintf(run, sizeof run, "%lld", (long long)x->run_id);
 		out_table_row(t, row);
 		free(why);
+		free(changes);
 	}
 	out_table_print(t, stdout, out_term_width());
 	out_table_free(&t);

@@ -163,6 +163,18 @@ record_locked(struct app *a, const char *what, int reconcile, const struct bs_er
 	app_ctx_close(&ctx);
 }
 
+/* sync --dry-run in words: the actions it would apply, each with what it
+ * changes */
+static void
+show_dry_plan(void *ctx, const struct plan *p)
+{
+	struct out_progress *prog = ctx;
+
+	out_progress_done(prog);
+	print_plan(stdout, p, out_term_width());
+	putchar('\n');
+}
+
 static int
 sync_main(struct app *a, int argc, char **argv, int reconcile)
 {
@@ -207,6 +219,10 @@ sync_main(struct app *a, int argc, char **argv, int reconcile)
 
 	out_progress_init(&prog, a);
 	o.progress = &pcb;
+	if (o.dry_run && !a->json) {
+		o.dry_plan = show_dry_plan;
+		o.dry_ctx = &prog;
+	}
 	if (app_ctx_open(a, APP_NEED_VAULT | APP_NEED_STORE | (o.dry_run ? 0 : APP_NEED_LOCK),
 	    &ctx, &err) != BS_OK) {
 		if (err.rc == BS_ERR_LOCKED)

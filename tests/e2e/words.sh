@@ -70,15 +70,39 @@ t_eq "$(bs config list --json | json_get - '[s["value"] for s in j["settings"] i
     "$long" "--json gives it whole"
 t_contains "$(bs config list | grep '^alleo.scim_url ')" "$long" "not a terminal: whole"
 
-t_case "reconcile: the progress line and the result on separate lines"
 sb_start --people 40 || exit 1
-sb_home hibob assembled || exit 1
+sb_home hibob assembled alleo || exit 1
 bs config set assembled.enabled true >/dev/null
+
+t_case "plan and sync --dry-run say what each action changes, in words"
+out=$(bs plan timeoff 2>&1)
+t_contains "$out" "CHANGES" "the column"
+t_contains "$out" "Time off" "time off in words"
+printf '%s\n' "$out" | grep -q 'full day\|[0-9][0-9]:[0-9][0-9] to ' || t_fail "no day or time in: $out"
+t_not_contains "$out" '"start"' "no JSON"
+out=$(bs sync timeoff --dry-run 2>&1)
+t_contains "$out" "Time off" "the dry run lists its actions"
+printf '%s\n' "$out" | grep -q "^create " || t_fail "no create action listed: $out"
+t_not_contains "$out" "1 actions" "plural right"
+bs config set alleo.mode scim >/dev/null
+out=$(bs plan roster 2>&1)
+t_contains "$out" "Account: none -> active" "a new account in words"
+out=$(bs sync roster --dry-run 2>&1)
+t_contains "$out" "Account: none -> active" "the roster dry run lists them too"
+bs config set alleo.mode off >/dev/null
+
+t_case "reconcile: the progress line and the result on separate lines"
 raw=$(on_tty 80 "$BOBSYNC" reconcile timeoff)
 case $raw in *"$(printf '\033')[K"*...*) ;; *) t_fail "no progress line was shown: $raw" ;; esac
 # what a terminal shows: each line from its last erase on
 shown=$(printf '%s\n' "$raw" | sed "s/.*$(printf '\033')\[K//")
 printf '%s\n' "$shown" | grep -q '\.\.\.' && t_fail "progress and result share a line: $shown"
 t_contains "$shown" "applied" "the result"
+
+t_case "log --run shows each action's before/after in words"
+run=$(bs log --json | json_get - 'j["runs"][0]["run_id"]')
+out=$(bs log --run "$run")
+t_contains "$out" "CHANGES" "the column"
+t_contains "$out" "Time off" "the changes in words"
 
 t_summary
