@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "output.h"
 #include "store/store.h"
+#include "store/store_roster.h"
 #include "base/util.h"
 
 static json_t *
@@ -92,6 +93,53 @@ print_actions(const struct store_action *acts, size_t n)
 	out_table_free(&t);
 }
 
+/* --person WHO: an email or an id as it is; otherwise (a letter, no @) a
+ * name or part of one, looked up in the roster table: one match is that
+ * person (by email, else id); several are listed and exit 2 (usage: say
+ * which); none leaves WHO as it is.  *key: a copy of what to filter on. */
+static int
+resolve_person(struct app *a, struct store *st, const char *who, char **key)
+{
+	struct roster_rows rows = { 0 };
+	struct bs_error err = { 0 };
+	int letter = 0;
+
+	for (const char *p = who; *p; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (unsigned char)*p >= 0x80)
+			letter = 1;
+	if (!letter || strchr(who, '@') != NULL) {
+		*key = xstrdup(who);
+		return 0;
+	}
+	if (store_roster_find_name(st, who, 0, &rows, &err) != BS_OK)
+		return app_error(a, &err);
+	if (rows.n == 1) {
+		*key = xstrdup(!str_empty(rows.v[0].email) ? rows.v[0].email : rows.v[0].employee_id);
+	} else if (rows.n == 0) {
+		*key = xstrdup(who);
+	} else {
+		static const char *const hdr[] = { "NAME", "EMAIL", "EMPLOYEE ID" };
+		struct out_table *t = out_table_new(3, hdr);
+		fprintf(stderr, "bobsync: %zu%s people match '%s'; say which with the email or the "
+		    "id:\n", rows.n, rows.n == 50 ? " or more" : "", who);
+		for (size_t i = 0; i < rows.n; i++) {
+			char *n = xasprintf("%s%s%s", rows.v[i].first_name ? rows.v[i].first_name : "",
+			    rows.v[i].first_name && rows.v[i].last_name ? " " : "",
+			    rows.v[i].last_name ? rows.v[i].last_name : "");
+			const char *row[] = { n, rows.v[i].email ? rows.v[i].email : "",
+			    rows.v[i].employee_id };
+			out_table_row(t, row);
+			free(n);
+		}
+		out_table_print(t, stderr, 0);
+		out_table_free(&t);
+		roster_rows_free(&rows);
+		return 2;
+	}
+	roster_rows_free(&rows);
+	return 0;
+}
+
 int
 cmd_log(struct app *a, int argc, char **argv)
 {
@@ -100,6 +148,7 @@ cmd_log(struct app *a, int argc, char **argv)
 	long long run = 0;
 	long limit = 0;
 	const char *person = NULL, *result = NULL;
+	char *person_key = NULL;
 	int status = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -132,6 +181,12 @@ cmd_log(struct app *a, int argc, char **argv)
 	if (store_open(a->paths.state_db, &st, &err) != BS_OK)
 		return app_error(a, &err);
 
+	if (person != NULL) {
+		status = resolve_person(a, st, person, &person_key);
+		if (status != 0)
+			goto out;
+		person = person_key;
+	}
 	if (run > 0 || person != NULL) {
 		struct store_action_filter f = { run, person, result, (size_t)(limit ? limit : 500) };
 		struct store_action *acts = NULL;
@@ -232,5 +287,6 @@ cmd_log(struct app *a, int argc, char **argv)
 	}
 out:
 	store_close(&st);
+	free(person_key);
 	return status;
 }

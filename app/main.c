@@ -55,7 +55,7 @@ usage(FILE *f)
 "  bobsync sync roster|timeoff|all [--dry-run] [--approve PLAN_ID] [--json]\n"
 "  bobsync reconcile timeoff [--approve PLAN_ID] [--json]\n"
 "                                      compare the whole window and repair drift\n"
-"  bobsync explain EMAIL|EMPLOYEE_ID [--json]\n"
+"  bobsync explain NAME|EMAIL|EMPLOYEE_ID [--json]\n"
 "  bobsync status [--json]\n"
 "  bobsync log [--run N] [--person WHO] [--result R] [--limit N] [--json]\n"
 "  bobsync daemon [--once]              run the schedules in the foreground\n"

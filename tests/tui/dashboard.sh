@@ -65,6 +65,8 @@ tm_keys 2
 tm_wait "Time-off plan" 30
 tm_wait "This is the plan" 60
 t_contains "$(tm_screen)" "create" "plan actions"
+t_contains "$(tm_screen)" "Changes: Time off" "the action's detail in words, not JSON"
+t_not_contains "$(tm_screen)" '"start":' "no JSON in the detail"
 tm_keys Enter
 tm_wait "Apply these"
 tm_keys y
@@ -73,6 +75,8 @@ t_contains "$(tm_screen)" "0 failed" "result line"
 t_eq "$(bs status --json | json_get - 'j["timeoff"]["result"]')" ok "the run is recorded"
 tm_keys Escape
 tm_wait "bobsync · Dashboard"
+tm_wait "last today"
+t_not_contains "$(tm_screen)" "$(date -u +%Y-%m-%d)T" "no ISO time on the dashboard"
 
 t_case "sync now with nothing to change still records the run"
 before=$(bs log --json | json_get - 'len(j["runs"])')
@@ -130,6 +134,7 @@ tm_wait "Actions about $first: 2 of 2"
 s=$(tm_screen)
 t_contains "$s" "add" "the account was added"
 t_contains "$s" "remove" "and removed"
+t_contains "$s" "Changes: Account" "the action's before/after in words"
 tm_keys Escape Escape
 tm_wait "bobsync · Dashboard"
 
