@@ -12,6 +12,7 @@
 #include "store/store.h"
 #include "tui.h"
 #include "base/humantime.h"
+#include "engine/describe.h"
 #include "base/util.h"
 #include "widget_list.h"
 #include "widget_text.h"
@@ -121,10 +122,13 @@ detail(void *ctx, size_t row)
 		    r->plan_id ? r->plan_id : "-", r->message ? r->message : "");
 	} else {
 		const struct store_action *a = &g->acts[g->idx[row]];
-		snprintf(g->text, sizeof g->text, "%s %s (%s): %s\n%s%s%s\nBefore: %s\nAfter:  %s",
+		/* the before/after in words (engine/describe.c), not JSON */
+		char *changes = describe_action(a->target, a->op, a->before, a->after, clock_now());
+		snprintf(g->text, sizeof g->text, "%s %s (%s): %s\n%s%s%s\nChanges: %s",
 		    a->op, a->subject, a->email ? a->email : "", a->state, a->reason ? a->reason : "",
 		    a->error && *a->error ? "\nError: " : "", a->error && *a->error ? a->error : "",
-		    a->before ? a->before : "(nothing)", a->after ? a->after : "(nothing)");
+		    *changes ? changes : "none");
+		free(changes);
 	}
 	return text_wrap_join(g->text, g->width, g->detail, sizeof g->detail);
 }
