@@ -127,7 +127,7 @@ tm_keys Enter
 tm_wait "Actions of run"
 t_contains "$(tm_screen)" "remove" "the approved run's removals"
 tm_keys u p
-tm_wait "Person (email or employee id)"
+tm_wait "Person (name, email or id)"
 tm_type "$first"
 tm_keys Enter
 tm_wait "Actions about $first: 2 of 2"
@@ -149,6 +149,40 @@ t_contains "$s" "< a key file (unattended runs) >" "the key file, not a passphra
 tm_keys Escape
 tm_wait "Step 1 of 8"
 tm_keys Escape
+tm_wait "bobsync · Dashboard"
+
+t_case "finding people by part of a name: the explain screen and the log let the admin pick"
+# three letters that two to nine of the roster's names hold
+SEV=$(python3 - "$BOBSYNC_HOME/state.db" <<'PY'
+import sqlite3, sys
+names = [f"{a or ''} {b or ''}" for a, b in
+         sqlite3.connect(sys.argv[1]).execute("SELECT first_name, last_name FROM roster")]
+print(sorted(p for n in names for p in (n[i:i + 3] for i in range(len(n) - 2))
+             if p.isalpha() and p.isascii() and 2 <= sum(p.lower() in m.lower() for m in names) <= 9)[0])
+PY
+)
+[ -n "$SEV" ] || t_fail "no shared piece of a name in the roster"
+tm_keys x
+tm_wait "Who? A name"
+tm_type "$SEV"
+tm_keys Enter
+tm_wait "Which person?" 60
+t_contains "$(tm_screen)" "people match '$SEV'" "the question says why"
+tm_keys 1
+tm_wait "Eligibility:" 60
+tm_keys Escape
+tm_wait "bobsync · Dashboard"
+tm_keys l
+tm_wait "Runs, newest first"
+tm_keys p
+tm_wait "Person (name, email or id)"
+tm_type "$SEV"
+tm_keys Enter
+tm_wait "Which person?"
+tm_keys 1
+tm_wait "Actions about "
+t_not_contains "$(tm_screen)" "Actions about $SEV" "a person picked, not the typed text"
+tm_keys Escape Escape
 tm_wait "bobsync · Dashboard"
 
 t_case "Ctrl-C leaves with exit 130 and the terminal restored"
