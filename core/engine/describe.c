@@ -262,3 +262,18 @@ describe_action(const char *target, const char *op, const char *before, const ch
 	json_decref(a);
 	return sb_detach(&sb);
 }
+
+char *
+describe_span(int64_t start, int64_t end, const char *zone, int64_t now)
+{
+	const struct tz *z = NULL;
+	struct strbuf sb;
+
+	if (zone == NULL || tz_get(zone, &z, NULL) != BS_OK)
+		tz_get("UTC", &z, NULL);
+	sb_init(&sb, 0);
+	sb_append(&sb, "", 0);
+	if (end > start)
+		event_words(&sb, start, end, z, tz_local_days(z, now));
+	return sb_detach(&sb);
+}

@@ -19,4 +19,10 @@
 char *describe_action(const char *target, const char *op, const char *before,
     const char *after, int64_t now);
 
+/* One stretch of time off in words, in zone (an IANA name; NULL or
+ * unknown: UTC), the zone not named: "Mon 21 Dec, full day", "Mon 21 Dec
+ * to Wed 23 Dec, 3 full days", "Mon 21 Dec 09:00 to 13:00".  "" when
+ * end <= start.  Caller frees. */
+char *describe_span(int64_t start, int64_t end, const char *zone, int64_t now);
+
 #endif

@@ -74,6 +74,14 @@ sb_start --people 40 || exit 1
 sb_home hibob assembled alleo || exit 1
 bs config set assembled.enabled true >/dev/null
 
+t_case "preview timeoff's text says when in words; --json keeps ISO"
+out=$(bs preview timeoff 2>&1)
+t_contains "$out" "WHEN" "the column"
+printf '%s\n' "$out" | grep -q 'full day' || t_fail "no full day in: $out"
+printf '%s\n' "$out" | grep -q 'T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]' && t_fail "an ISO time in the text"
+bs preview timeoff --json | json_get - '[r["start"] for r in j["requests"] if r["start"]][0]' | grep -q 'T[0-9][0-9]:' ||
+	t_fail "--json lost its ISO times"
+
 t_case "plan and sync --dry-run say what each action changes, in words"
 out=$(bs plan timeoff 2>&1)
 t_contains "$out" "CHANGES" "the column"

@@ -175,6 +175,24 @@ timeoff_replace_and_delete(void **state)
 }
 
 static void
+spans_for_previews(void **state)
+{
+	int64_t d21 = utc(2026, 12, 20, 23, 0);
+	char *s;
+	(void)state;
+
+	s = describe_span(d21, d21 + 86400, "Europe/Amsterdam", NOW);
+	assert_string_equal(s, "Mon 21 Dec, full day");
+	free(s);
+	s = describe_span(d21, d21 + 86400, NULL, NOW);	/* no zone: UTC */
+	assert_string_equal(s, "Sun 20 Dec 23:00 to Mon 21 Dec 23:00");
+	free(s);
+	s = describe_span(d21, d21, "Europe/Amsterdam", NOW);
+	assert_string_equal(s, "");
+	free(s);
+}
+
+static void
 unreadable_says_nothing(void **state)
 {
 	(void)state;
@@ -194,6 +212,7 @@ main(void)
 		cmocka_unit_test_setup(roster_remove_and_reactivate, setup),
 		cmocka_unit_test_setup(timeoff_create, setup),
 		cmocka_unit_test_setup(timeoff_replace_and_delete, setup),
+		cmocka_unit_test_setup(spans_for_previews, setup),
 		cmocka_unit_test_setup(unreadable_says_nothing, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
