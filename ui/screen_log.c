@@ -44,7 +44,7 @@ static const struct tui_action prompt_actions[] = {
 
 static const struct wlist_column run_cols[] = {
 	{ "RUN", 5, 0, 1 },
-	{ "STARTED", 20, 0, 0 },
+	{ "STARTED", 21, 0, 0 },
 	{ "TARGET", 7, 0, 0 },
 	{ "KIND", 9, 0, 0 },
 	{ "RESULT", 8, 0, 0 },
