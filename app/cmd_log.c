@@ -67,8 +67,29 @@ action_json(const struct store_action *x)
 	return o;
 }
 
+/* A person's name from the roster table (by id, else email), or NULL;
+ * caller frees. */
+static char *
+name_of(struct store *st, const struct store_action *x)
+{
+	struct roster_row r;
+	char *n = NULL;
+
+	memset(&r, 0, sizeof r);
+	if ((str_eq(x->target, "alleo") && x->subject != NULL &&
+	    store_roster_get(st, x->subject, &r, NULL) == BS_OK) ||
+	    (x->email != NULL && store_roster_find_email(st, x->email, &r, NULL) == BS_OK)) {
+		if (!str_empty(r.first_name) || !str_empty(r.last_name))
+			n = xasprintf("%s%s%s", r.first_name ? r.first_name : "",
+			    !str_empty(r.first_name) && !str_empty(r.last_name) ? " " : "",
+			    r.last_name ? r.last_name : "");
+	}
+	roster_row_clear(&r);
+	return n;
+}
+
 static void
-print_actions(const struct store_action *acts, size_t n)
+print_actions(struct store *st, const struct store_action *acts, size_t n)
 {
 	static const char *const hdr[] = { "RUN", "ACTION", "WHO", "RESULT", "REASON / ERROR",
 	    "CHANGES" };
@@ -82,12 +103,15 @@ print_actions(const struct store_action *acts, size_t n)
 		    : xstrdup(x->reason ? x->reason : "");
 		/* the before/after in words (engine/describe.c) */
 		char *changes = describe_action(x->target, x->op, x->before, x->after, now);
-		const char *row[] = { run, x->op, x->email ? x->email : x->subject, x->state, why,
-		    changes };
+		/* the name when the roster table knows it, else the email */
+		char *name = name_of(st, x);
+		const char *row[] = { run, x->op, name ? name : x->email ? x->email : x->subject,
+		    x->state, why, changes };
 		snprintf(run, sizeof run, "%lld", (long long)x->run_id);
 		out_table_row(t, row);
 		free(why);
 		free(changes);
+		free(name);
 	}
 	out_table_print(t, stdout, out_term_width());
 	out_table_free(&t);
@@ -231,7 +255,7 @@ cmd_log(struct app *a, int argc, char **argv)
 			if (n == 0)
 				puts(person ? "No actions for that person." : "No actions in this run.");
 			else
-				print_actions(acts, n);
+				print_actions(st, acts, n);
 		}
 		store_actions_free(acts, n);
 		store_run_clear(&r);

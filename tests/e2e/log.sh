@@ -73,17 +73,20 @@ db.commit()
 PY
 out=$(bs log --person berg)
 t_eq "$?" 0 "exit status, one match"
-t_contains "$out" "bo.berg@example.com" "Bo Berg's action"
-t_not_contains "$out" "ann.lee@example.com" "no one else's"
+t_contains "$out" "Bo Berg" "Bo Berg's action, by name"
+t_not_contains "$out" "Ann Lee" "no one else's"
 out=$(bs log --person "ann lee")
-t_contains "$out" "ann.lee@example.com" "a whole name, case ignored"
-t_not_contains "$out" "jo.lee@example.com" "only that name"
+t_contains "$out" "Ann Lee" "a whole name, case ignored"
+t_not_contains "$out" "Joanne Lee" "only that name"
 bs log --person lee >"$T_TMP/p.out" 2>"$T_TMP/p.err"
 t_eq "$?" 2 "exit status, several"
 t_eq "$(cat "$T_TMP/p.out")" "" "nothing on stdout"
 t_contains "$(cat "$T_TMP/p.err")" "2 people match 'lee'" "says how many"
 t_contains "$(cat "$T_TMP/p.err")" "jo.lee@example.com" "lists them"
-t_contains "$(bs log --person 103)" "bo.berg@example.com" "an id still works"
-t_contains "$(bs log --person BO.BERG@example.com)" "bo.berg@example.com" "an email still works"
+t_contains "$(bs log --person 103)" "Bo Berg" "an id still works"
+t_contains "$(bs log --person BO.BERG@example.com)" "Bo Berg" "an email still works"
+run=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT max(run_id) FROM actions").fetchone()[0])' "$BOBSYNC_HOME/state.db")
+t_contains "$(bs log --run "$run")" "Joanne Lee" "log --run names people, not emails"
+t_not_contains "$(bs log --run "$run")" "jo.lee@example.com" "no email where a name is known"
 
 t_summary
