@@ -51,6 +51,22 @@ t_contains "$out" "yesterday 20:00" "the same run from New York"
 t_contains "$(TZ=Europe/Amsterdam bs log --run 1)" "started today 02:00 (9 h ago)" "log --run"
 t_eq "$(TZ=Europe/Amsterdam bs log --json | json_get - '[r["started_at"] for r in j["runs"] if r["run_id"] == 1][0]')" \
     "2026-12-06T01:00:00Z" "--json stays ISO UTC"
+bs config set assembled.enabled true >/dev/null
+python3 - "$BOBSYNC_HOME/state.db" <<'PY'
+import sqlite3, sys, json, calendar, time
+t = calendar.timegm(time.strptime("2026-12-06T01:00:00", "%Y-%m-%dT%H:%M:%S"))
+db = sqlite3.connect(sys.argv[1])
+db.execute("INSERT OR REPLACE INTO kv(key, value) VALUES ('job.timeoff', ?)",
+           (json.dumps({"last_run": t, "last_ok": t, "last_result": "ok"}),))
+db.commit()
+PY
+out=$(TZ=Europe/Amsterdam bs status)
+t_eq "$?" 0 "status exits 0 once configured"
+t_contains "$out" "last run today 02:00 (9 h ago): ok" "status: the last run in words"
+t_not_contains "$out" "2026-12-06T" "status: no ISO time"
+t_contains "$(TZ=Europe/Amsterdam bs status --json | json_get - 'j["timeoff"]["last_run"]')" \
+    "2026-12-06T01:00:00" "status --json stays ISO"
+bs config set assembled.enabled false >/dev/null
 unset BOBSYNC_FAKE_NOW
 
 t_case "config list fits the terminal; long values whole in --json and config get"
