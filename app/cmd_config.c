@@ -188,20 +188,34 @@ config_list(struct app *a, int argc, char **argv)
 	static const char *const headers[] = { "SETTING", "VALUE", "FROM", "MEANING" };
 	struct conf *c;
 	const struct conf_option *t;
-	size_t n, vmax = 0;
+	size_t n, vmax = 0, ncols = ARRAY_LEN(headers);
 	int status, width = a->tty_out ? out_term_width() : 0;
 
+	t = conf_options(&n);
 	if (width > 0) {
-		int w = (width - 37) / 2;
-		vmax = w < LIST_VALUE_MIN ? LIST_VALUE_MIN : w > LIST_VALUE_MAX ? LIST_VALUE_MAX :
-		    (size_t)w;
+		/* the keys whole (they are what one types), then FROM; the
+		 * value and the meaning share the rest, and on a terminal too
+		 * narrow for both the meaning is left out (config get KEY
+		 * shows it) */
+		int kw = 0, avail, w;
+		for (size_t i = 0; i < n; i++)
+			if ((int)strlen(t[i].key) > kw)
+				kw = (int)strlen(t[i].key);
+		avail = width - kw - 2 - 2 - 7 - 2;
+		if (avail >= 2 * LIST_VALUE_MIN) {
+			w = avail / 2;
+			vmax = w > LIST_VALUE_MAX ? LIST_VALUE_MAX : (size_t)w;
+		} else {
+			ncols = 3;
+			w = avail + 2;
+			vmax = w < 4 ? 4 : (size_t)w;
+		}
 	}
 	if (argc > 2)
 		return app_usage(a, "config", "unexpected argument '%s' for config list", argv[2]);
 	status = load_strict(a, &c);
 	if (status != 0)
 		return status;
-	t = conf_options(&n);
 	if (a->json) {
 		json_t *j = json_object(), *arr = json_array();
 		for (size_t i = 0; i < n; i++)
@@ -210,7 +224,7 @@ config_list(struct app *a, int argc, char **argv)
 		json_object_set_new(j, "settings", arr);
 		out_json(j);
 	} else {
-		struct out_table *tab = out_table_new(ARRAY_LEN(headers), headers);
+		struct out_table *tab = out_table_new(ncols, headers);
 		for (size_t i = 0; i < n; i++) {
 			const char *v = conf_get(c, t[i].key);
 			const char *from = conf_is_set(c, t[i].key) ? "set" :

@@ -17,6 +17,7 @@
 #include "output.h"
 #include "engine/session.h"
 #include "unlock.h"
+#include "base/humantime.h"
 #include "base/util.h"
 #include "config/vault.h"
 
@@ -341,7 +342,7 @@ cred_status(struct app *a)
 	struct vault_info info;
 	struct stat st;
 	int key_present = lstat(a->paths.key_file, &st) == 0;
-	char when[21];
+	char when[HT_MAX];
 	bs_rc rc;
 
 	rc = vault_info(a->paths.vault_file, &info, &err);
@@ -400,7 +401,7 @@ cred_status(struct app *a)
 		for (int k = 0; k < VAULT_NKEYS; k++) {
 			const char *cells[3];
 			if (info.stored_at[k] != 0)
-				time_format_utc(info.stored_at[k], when);
+				ht_time(info.stored_at[k], clock_now(), NULL, when);
 			cells[0] = vault_key_title((enum vault_key)k);
 			cells[1] = vault_key_name((enum vault_key)k);
 			cells[2] = info.stored_at[k] != 0 ? when : "not stored";

@@ -117,6 +117,24 @@ embedded(const char *text)
 	return v ? v : json_string(text);
 }
 
+/* The people a name matched, one a line on stderr: name, email, id. */
+static void
+print_matches(const struct explain *x)
+{
+	static const char *const hdr[] = { "NAME", "EMAIL", "EMPLOYEE ID" };
+	struct out_table *t = out_table_new(3, hdr);
+
+	for (size_t i = 0; i < x->nmatches; i++) {
+		const struct bob_person *p = &x->src.people.v[x->matches[i]];
+		char *n = roster_person_name(p);
+		const char *row[] = { n, p->email ? p->email : "", p->id ? p->id : "" };
+		out_table_row(t, row);
+		free(n);
+	}
+	out_table_print(t, stderr, 0);
+	out_table_free(&t);
+}
+
 int
 cmd_explain(struct app *a, int argc, char **argv)
 {
@@ -134,12 +152,37 @@ cmd_explain(struct app *a, int argc, char **argv)
 	if (argc == 2)
 		who = argv[1];
 	if (str_empty(who))
-		return app_usage(a, "explain", "say who: a work email or a HiBob employee id");
+		return app_usage(a, "explain", "say who: a name (or part of one), a work email or a "
+		    "HiBob employee id");
 	if (app_ctx_open(a, APP_NEED_VAULT | APP_NEED_STORE, &ctx, &err) != BS_OK)
 		return app_error(a, &err);
 	out_progress_init(&prog, a);
-	rc = explain_run(&ctx.s, who, 0, &pcb, &x, &err);
+	rc = explain_run(&ctx.s, who, EXPLAIN_BY_NAME, &pcb, &x, &err);
 	out_progress_done(&prog);
+	if (rc != BS_OK && x.nmatches > 1) {
+		/* a name several people have: list them, exit 2 (usage: say
+		 * which one) */
+		status = 2;
+		if (a->json) {
+			json_t *j = json_object(), *arr = json_array();
+			for (size_t i = 0; i < x.nmatches; i++) {
+				const struct bob_person *p = &x.src.people.v[x.matches[i]];
+				char *n = roster_person_name(p);
+				json_array_append_new(arr, json_pack("{s:s?,s:s?,s:s}", "employee_id",
+				    p->id, "email", p->email, "name", n));
+				free(n);
+			}
+			json_object_set_new(j, "error", json_string(bs_error_text(&err)));
+			json_object_set_new(j, "matches", arr);
+			out_json(j);
+		} else {
+			fprintf(stderr, "bobsync: %zu%s people match '%s'; say which with the email or "
+			    "the id:\n", x.nmatches, x.nmatches == EXPLAIN_MAX_MATCHES ? " or more" : "",
+			    who);
+			print_matches(&x);
+		}
+		goto done;
+	}
 	if (rc != BS_OK) {
 		char *gone = explain_gone_text(&x, who);
 		status = app_error(a, &err);

@@ -5,9 +5,12 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "engine/describe.h"
+#include "base/humantime.h"
 #include "commands.h"
 #include "output.h"
 #include "store/store.h"
+#include "store/store_roster.h"
 #include "base/util.h"
 
 static json_t *
@@ -64,24 +67,101 @@ action_json(const struct store_action *x)
 	return o;
 }
 
-static void
-print_actions(const struct store_action *acts, size_t n)
+/* A person's name from the roster table (by id, else email), or NULL;
+ * caller frees. */
+static char *
+name_of(struct store *st, const struct store_action *x)
 {
-	static const char *const hdr[] = { "RUN", "ACTION", "WHO", "RESULT", "REASON / ERROR" };
-	struct out_table *t = out_table_new(5, hdr);
+	struct roster_row r;
+	char *n = NULL;
+
+	memset(&r, 0, sizeof r);
+	if ((str_eq(x->target, "alleo") && x->subject != NULL &&
+	    store_roster_get(st, x->subject, &r, NULL) == BS_OK) ||
+	    (x->email != NULL && store_roster_find_email(st, x->email, &r, NULL) == BS_OK)) {
+		if (!str_empty(r.first_name) || !str_empty(r.last_name))
+			n = xasprintf("%s%s%s", r.first_name ? r.first_name : "",
+			    !str_empty(r.first_name) && !str_empty(r.last_name) ? " " : "",
+			    r.last_name ? r.last_name : "");
+	}
+	roster_row_clear(&r);
+	return n;
+}
+
+static void
+print_actions(struct store *st, const struct store_action *acts, size_t n)
+{
+	static const char *const hdr[] = { "RUN", "ACTION", "WHO", "RESULT", "REASON / ERROR",
+	    "CHANGES" };
+	struct out_table *t = out_table_new(6, hdr);
+	int64_t now = clock_now();
 
 	for (size_t i = 0; i < n; i++) {
 		const struct store_action *x = &acts[i];
 		char run[24];
 		char *why = x->error ? xasprintf("%s: %s", x->reason ? x->reason : "", x->error)
 		    : xstrdup(x->reason ? x->reason : "");
-		const char *row[] = { run, x->op, x->email ? x->email : x->subject, x->state, why };
+		/* the before/after in words (engine/describe.c) */
+		char *changes = describe_action(x->target, x->op, x->before, x->after, now);
+		/* the name when the roster table knows it, else the email */
+		char *name = name_of(st, x);
+		const char *row[] = { run, x->op, name ? name : x->email ? x->email : x->subject,
+		    x->state, why, changes };
 		snprintf(run, sizeof run, "%lld", (long long)x->run_id);
 		out_table_row(t, row);
 		free(why);
+		free(changes);
+		free(name);
 	}
 	out_table_print(t, stdout, out_term_width());
 	out_table_free(&t);
+}
+
+/* --person WHO: an email or an id as it is; otherwise (a letter, no @) a
+ * name or part of one, looked up in the roster table: one match is that
+ * person (by email, else id); several are listed and exit 2 (usage: say
+ * which); none leaves WHO as it is.  *key: a copy of what to filter on. */
+static int
+resolve_person(struct app *a, struct store *st, const char *who, char **key)
+{
+	struct roster_rows rows = { 0 };
+	struct bs_error err = { 0 };
+	int letter = 0;
+
+	for (const char *p = who; *p; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (unsigned char)*p >= 0x80)
+			letter = 1;
+	if (!letter || strchr(who, '@') != NULL) {
+		*key = xstrdup(who);
+		return 0;
+	}
+	if (store_roster_find_name(st, who, 0, &rows, &err) != BS_OK)
+		return app_error(a, &err);
+	if (rows.n == 1) {
+		*key = xstrdup(!str_empty(rows.v[0].email) ? rows.v[0].email : rows.v[0].employee_id);
+	} else if (rows.n == 0) {
+		*key = xstrdup(who);
+	} else {
+		static const char *const hdr[] = { "NAME", "EMAIL", "EMPLOYEE ID" };
+		struct out_table *t = out_table_new(3, hdr);
+		fprintf(stderr, "bobsync: %zu%s people match '%s'; say which with the email or the "
+		    "id:\n", rows.n, rows.n == 50 ? " or more" : "", who);
+		for (size_t i = 0; i < rows.n; i++) {
+			char *n = xasprintf("%s%s%s", rows.v[i].first_name ? rows.v[i].first_name : "",
+			    rows.v[i].first_name && rows.v[i].last_name ? " " : "",
+			    rows.v[i].last_name ? rows.v[i].last_name : "");
+			const char *row[] = { n, rows.v[i].email ? rows.v[i].email : "",
+			    rows.v[i].employee_id };
+			out_table_row(t, row);
+			free(n);
+		}
+		out_table_print(t, stderr, 0);
+		out_table_free(&t);
+		roster_rows_free(&rows);
+		return 2;
+	}
+	roster_rows_free(&rows);
+	return 0;
 }
 
 int
@@ -92,6 +172,7 @@ cmd_log(struct app *a, int argc, char **argv)
 	long long run = 0;
 	long limit = 0;
 	const char *person = NULL, *result = NULL;
+	char *person_key = NULL;
 	int status = 0;
 
 	if (argc > 1)
@@ -120,6 +201,12 @@ cmd_log(struct app *a, int argc, char **argv)
 	if (store_open(a->paths.state_db, &st, &err) != BS_OK)
 		return app_error(a, &err);
 
+	if (person != NULL) {
+		status = resolve_person(a, st, person, &person_key);
+		if (status != 0)
+			goto out;
+		person = person_key;
+	}
 	if (run > 0 || person != NULL) {
 		struct store_action_filter f = { run, person, result, (size_t)(limit ? limit : 500) };
 		struct store_action *acts = NULL;
@@ -150,8 +237,8 @@ cmd_log(struct app *a, int argc, char **argv)
 			out_json(j);
 		} else {
 			if (have_run) {
-				char t[21];
-				time_format_utc(r.started_at, t);
+				char t[HT_MAX];
+				ht_time_rel(r.started_at, clock_now(), NULL, t);
 				printf("Run %lld: %s %s started %s%s%s, %s: %ld applied, %ld failed, "
 				    "%ld skipped%s%s\n", (long long)r.id, r.target, r.kind, t,
 				    r.origin && *r.origin ? " from the " : "", r.origin ? r.origin : "",
@@ -164,7 +251,7 @@ cmd_log(struct app *a, int argc, char **argv)
 			if (n == 0)
 				puts(person ? "No actions for that person." : "No actions in this run.");
 			else
-				print_actions(acts, n);
+				print_actions(st, acts, n);
 		}
 		store_actions_free(acts, n);
 		store_run_clear(&r);
@@ -192,19 +279,20 @@ cmd_log(struct app *a, int argc, char **argv)
 		} else if (shown == 0) {
 			printf("No run with the result '%s'.\n", result);
 		} else {
+			int64_t now = clock_now();
 			shown = 0;
 			static const char *const hdr[] = { "RUN", "STARTED", "SYNC", "KIND", "BY",
 			    "RESULT", "APPLIED", "FAILED", "MESSAGE" };
 			struct out_table *t = out_table_new(9, hdr);
 			for (size_t i = 0; i < n; i++) {
-				char id[24], when[21], ap[16], fa[16];
+				char id[24], when[HT_MAX], ap[16], fa[16];
 				const struct store_run *r = &runs[i];
 				if (result != NULL && !str_eq(r->result, result))
 					continue;
 				if (shown++ == want)
 					break;
 				snprintf(id, sizeof id, "%lld", (long long)r->id);
-				time_format_utc(r->started_at, when);
+				ht_time(r->started_at, now, NULL, when);
 				snprintf(ap, sizeof ap, "%ld", r->applied);
 				snprintf(fa, sizeof fa, "%ld", r->failed);
 				const char *row[] = { id, when, r->target, r->kind,
@@ -219,5 +307,6 @@ cmd_log(struct app *a, int argc, char **argv)
 	}
 out:
 	store_close(&st);
+	free(person_key);
 	return status;
 }

@@ -17,20 +17,21 @@ static const char *const titles[JOB_COUNT] = {
 	"Roster to Alleo", "Time off to Assembled", "Time-off reconciliation"
 };
 
-/* In the admin's local time ("today 14:05"); UTC ISO only in --json. */
+/* In the admin's zone, with the distance: "today 02:00 (8 h ago)";
+ * "never" for 0.  UTC ISO only in --json. */
 static int64_t now_for_when;
 
 static void
-when(int64_t t, char buf[32])
+when(int64_t t, char buf[HT_MAX])
 {
-	human_time(buf, 32, (time_t)t, (time_t)now_for_when);
+	ht_time_rel(t, now_for_when, NULL, buf);
 }
 
 /* The sync core: running, stalled or not, and what is paused. */
 static void
 print_core(const struct core_status *c, int64_t now)
 {
-	char since[32], ago[32], until[32], at[32];
+	char since[HT_MAX], ago[HT_MAX], until[HT_MAX], at[HT_MAX];
 	static const char *const what[2] = { "roster", "time off" };
 
 	if (c->state == CORE_NOT_RUNNING)
@@ -73,9 +74,11 @@ cmd_status(struct app *a, int argc, char **argv)
 	store_close(&st);
 	if (rc != BS_OK)
 		return app_error(a, &err);
+	/* not configured: exit 4 (cli.md: "not configured, credentials
+	 * missing"), after printing what there is */
 	if (a->json) {
 		out_json(status_to_json(&s));
-		return 0;
+		return s.configured ? 0 : 4;
 	}
 	now_for_when = s.now;
 	if (!s.configured)
@@ -84,7 +87,7 @@ cmd_status(struct app *a, int argc, char **argv)
 	print_core(&s.core, s.now);
 	for (int i = 0; i < JOB_COUNT; i++) {
 		const struct status_job *j = &s.jobs[i];
-		char last[32], next[32];
+		char last[HT_MAX], next[HT_MAX];
 		if (!j->enabled) {
 			printf("%-26s off\n", titles[i]);
 			continue;
@@ -115,7 +118,7 @@ cmd_status(struct app *a, int argc, char **argv)
 			    j->st.failures == 1 ? "" : "s", j->st.message);
 	}
 	if (s.webhook.on) {
-		char last[32];
+		char last[HT_MAX];
 
 		when(s.webhook.last_at, last);
 		printf("%-26s last received %s%s%s%s; today %ld accepted, %ld refused\n",
@@ -123,5 +126,5 @@ cmd_status(struct app *a, int argc, char **argv)
 		    s.webhook.last_type[0] ? ")" : "", s.webhook.accepted_today,
 		    s.webhook.rejected_today);
 	}
-	return 0;
+	return s.configured ? 0 : 4;
 }

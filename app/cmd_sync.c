@@ -99,9 +99,11 @@ print_failures(struct app_ctx *ctx, const struct sync_result *r, const struct bs
 		fprintf(stderr, "  ... and %ld more\n", r->failed - shown);
 }
 
+/* prog: the progress line, cleared before anything else is printed so
+ * the result starts on a line of its own */
 static int
 run_one(struct app *a, struct app_ctx *ctx, const char *target, const struct sync_opts *o,
-    json_t *results)
+    struct out_progress *prog, json_t *results)
 {
 	struct sync_result r;
 	struct bs_error err = { 0 };
@@ -117,6 +119,7 @@ run_one(struct app *a, struct app_ctx *ctx, const char *target, const struct syn
 		    : JOB_TIMEOFF, o, &r, &err);
 	if (r.target[0] == '\0')
 		snprintf(r.target, sizeof r.target, "%s", target);
+	out_progress_done(prog);
 	if (a->json) {
 		json_t *j = sync_result_to_json(&r);
 		if (rc != BS_OK && rc != BS_ERR_GUARD && rc != BS_ERR_PARTIAL)
@@ -160,6 +163,18 @@ record_locked(struct app *a, const char *what, int reconcile, const struct bs_er
 	app_ctx_close(&ctx);
 }
 
+/* sync --dry-run in words: the actions it would apply, each with what it
+ * changes */
+static void
+show_dry_plan(void *ctx, const struct plan *p)
+{
+	struct out_progress *prog = ctx;
+
+	out_progress_done(prog);
+	print_plan(stdout, p, out_term_width());
+	putchar('\n');
+}
+
 static int
 sync_main(struct app *a, int argc, char **argv, int reconcile)
 {
@@ -192,6 +207,10 @@ sync_main(struct app *a, int argc, char **argv, int reconcile)
 
 	out_progress_init(&prog, a);
 	o.progress = &pcb;
+	if (o.dry_run && !a->json) {
+		o.dry_plan = show_dry_plan;
+		o.dry_ctx = &prog;
+	}
 	if (app_ctx_open(a, APP_NEED_VAULT | APP_NEED_STORE | (o.dry_run ? 0 : APP_NEED_LOCK),
 	    &ctx, &err) != BS_OK) {
 		if (err.rc == BS_ERR_LOCKED)
@@ -203,14 +222,14 @@ sync_main(struct app *a, int argc, char **argv, int reconcile)
 
 	if (strcmp(what, "roster") == 0 || strcmp(what, "all") == 0) {
 		if (roster_enabled(a, strcmp(what, "roster") == 0, &status)) {
-			st = run_one(a, &ctx, "roster", &o, results);
+			st = run_one(a, &ctx, "roster", &o, &prog, results);
 			out_progress_done(&prog);
 			status = worse(status, st);
 		}
 	}
 	if (strcmp(what, "timeoff") == 0 || strcmp(what, "all") == 0) {
 		if (timeoff_enabled(a, strcmp(what, "timeoff") == 0, &status)) {
-			st = run_one(a, &ctx, "timeoff", &o, results);
+			st = run_one(a, &ctx, "timeoff", &o, &prog, results);
 			out_progress_done(&prog);
 			status = worse(status, st);
 		}

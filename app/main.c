@@ -72,7 +72,7 @@ static const struct command {
 "  bobsync reconcile timeoff [--approve PLAN_ID] [--json]\n"
 "                                      compare the whole window and repair drift\n" },
 	{ "explain", cmd_explain, 1, APP_OPT(JSON), 0,
-"  bobsync explain EMAIL|EMPLOYEE_ID [--json]\n" },
+"  bobsync explain NAME|EMAIL|EMPLOYEE_ID [--json]\n" },
 	{ "status", cmd_status, 1, APP_OPT(JSON), 0,
 "  bobsync status [--json]\n" },
 	{ "log", cmd_log, 1, APP_OPT(JSON) | APP_OPT(RUN) | APP_OPT(PERSON) | APP_OPT(RESULT) |

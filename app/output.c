@@ -356,8 +356,18 @@ out_term_width(void)
 {
 	struct winsize ws;
 
+	const char *cols = getenv("COLUMNS");
+	char *end;
+	long c;
+
 	if (!isatty(STDOUT_FILENO))
 		return 0;
+	/* on a terminal, an explicit COLUMNS wins over the window size */
+	if (cols != NULL && *cols != '\0') {
+		c = strtol(cols, &end, 10);
+		if (*end == '\0' && c >= 20 && c <= 10000)
+			return (int)c;
+	}
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 		return ws.ws_col;
 	return 80;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "engine/apply.h"
+#include "engine/describe.h"
 #include "output.h"
 #include "plan_print.h"
 #include "base/util.h"
@@ -22,7 +23,8 @@ print_plan(FILE *f, const struct plan *p, int width)
 {
 	long count[PLAN_DELETE + 1] = { 0 };
 	struct out_table *t;
-	static const char *const hdr[] = { "ACTION", "WHO", "REASON" };
+	static const char *const hdr[] = { "ACTION", "WHO", "REASON", "CHANGES" };
+	int64_t now = clock_now();
 
 	for (size_t i = 0; i < p->n; i++)
 		if ((unsigned)p->v[i].op <= PLAN_DELETE)
@@ -47,25 +49,21 @@ print_plan(FILE *f, const struct plan *p, int width)
 	if (p->n > 0) {
 		struct strbuf who;	/* one buffer for every row's WHO */
 		sb_init(&who, 0);
-		t = out_table_new(3, hdr);
+		t = out_table_new(4, hdr);
 		for (size_t i = 0; i < p->n; i++) {
 			const struct plan_action *a = &p->v[i];
+			char *changes = describe_action(p->target, plan_op_name(a->op), a->before,
+			    a->after, now);
+			/* the person's name; the email (or id) only when there is none */
 			sb_reset(&who);
-			if (a->request_id) {
-				sb_printf(&who, "#%lld ", a->request_id);
-				sb_puts(&who, a->email ? a->email : "");
-			} else {
-				if (a->name) {
-					sb_puts(&who, a->name);
-					sb_puts(&who, " <");
-				}
-				sb_puts(&who, a->email ? a->email :
-				    (a->employee_id ? a->employee_id : ""));
-				if (a->name)
-					sb_puts(&who, ">");
-			}
-			const char *row[] = { plan_op_name(a->op), who.buf ? who.buf : "", a->reason };
+			sb_puts(&who, a->name ? a->name : a->email ? a->email :
+			    (a->employee_id ? a->employee_id : ""));
+			if (a->request_id)
+				sb_printf(&who, "%s#%lld", who.len ? " " : "", a->request_id);
+			const char *row[] = { plan_op_name(a->op), who.buf ? who.buf : "", a->reason,
+			    changes };
 			out_table_row(t, row);
+			free(changes);
 		}
 		sb_free(&who);
 		fputc('\n', f);
@@ -104,8 +102,8 @@ print_sync_result(FILE *f, const struct sync_result *r)
 	const char *what = str_eq(r->target, "roster") ? "roster (Alleo)" : "time off (Assembled)";
 
 	if (r->dry_run) {
-		fprintf(f, "Dry run of the %s sync: %ld actions would be applied (plan %s); nothing "
-		    "was sent.\n", what, r->planned, r->plan_id);
+		fprintf(f, "Dry run of the %s sync: %ld action%s would be applied (plan %s); nothing "
+		    "was sent.\n", what, r->planned, r->planned == 1 ? "" : "s", r->plan_id);
 		return;
 	}
 	if (run_result_parse(r->result) == RUN_BLOCKED) {

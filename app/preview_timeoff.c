@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "engine/describe.h"
 #include "commands.h"
 #include "output.h"
 #include "engine/timeoff_preview.h"
@@ -131,9 +132,10 @@ print_csv(const struct toff_preview *p)
 static void
 print_table(const struct toff_preview *p)
 {
-	static const char *const hdr[] = { "REQUEST", "NAME", "POLICY", "STATUS", "SYNC", "START",
-	    "END", "ZONE", "REASON" };
+	static const char *const hdr[] = { "REQUEST", "NAME", "POLICY", "STATUS", "SYNC", "WHEN",
+	    "ZONE", "REASON" };
 	struct out_table *t = out_table_new(ARRAY_LEN(hdr), hdr);
+	int64_t now = clock_now();
 	int first = 1;
 
 	for (size_t i = 0; i < p->n; i++) {
@@ -146,11 +148,13 @@ print_table(const struct toff_preview *p)
 		row[2] = it->policy;
 		row[3] = it->status;
 		row[4] = sync_word(it);
-		row[5] = it->start;
-		row[6] = it->end;
-		row[7] = it->zone;
-		row[8] = it->reason;
+		/* in the person's zone, in words (--json and --csv keep ISO) */
+		char *when = describe_span(it->t_start, it->t_end, it->zone, now);
+		row[5] = when;
+		row[6] = it->zone;
+		row[7] = it->reason;
 		out_table_row(t, row);
+		free(when);
 	}
 	out_table_print(t, stdout, out_term_width());
 	out_table_free(&t);

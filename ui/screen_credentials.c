@@ -19,6 +19,7 @@
 #include "engine/session.h"
 #include "text.h"
 #include "tui.h"
+#include "base/humantime.h"
 #include "base/util.h"
 #include "config/vault.h"
 #include "widget_form.h"
@@ -82,13 +83,13 @@ struct creds {
 	struct wform form;
 };
 
-/* "stored 2026-12-06 01:40 UTC", or "not stored". */
+/* "stored today 01:40" (the admin's zone), or "not stored". */
 static const char *
 stored_text(struct creds *st, const struct cred_set *c)
 {
 	int64_t at = 0;
 	int missing = 0;
-	char t[21];
+	char t[HT_MAX];
 
 	if (*st->e->vault == NULL)
 		return "no vault yet";
@@ -101,9 +102,8 @@ stored_text(struct creds *st, const struct cred_set *c)
 	}
 	if (missing == c->n)
 		return "not stored";
-	time_format_utc(at, t);
-	snprintf(st->cell, sizeof st->cell, "%sstored %.10s %.5s UTC", missing ? "partly " : "",
-	    t, t + 11);
+	ht_time(at, clock_now(), NULL, t);
+	snprintf(st->cell, sizeof st->cell, "%sstored %s", missing ? "partly " : "", t);
 	return st->cell;
 }
 

@@ -284,12 +284,49 @@ ex_key(struct tui *ui, struct tui_screen *s, int key, int action)
 	return TUI_UNHANDLED;
 }
 
+/* Several people have the name asked for: the admin picks one (up to 9
+ * shown; more: type more of the name), who is then explained by id.
+ * Returns 1 when a reading started, 0 when the pick was cancelled. */
+static int
+pick(struct tui *ui, struct explain_screen *st)
+{
+	enum { SHOWN = 9 };
+	char *labels[SHOWN], text[200], *id = NULL;
+	const char *choices[SHOWN];
+	int n = st->x.nmatches > SHOWN ? SHOWN : (int)st->x.nmatches, k;
+
+	for (int i = 0; i < n; i++) {
+		const struct bob_person *p = &st->x.src.people.v[st->x.matches[i]];
+		char *name = roster_person_name(p);
+		labels[i] = xasprintf("%s <%s>", name, p->email ? p->email : p->id);
+		util_strip_controls(labels[i]);
+		choices[i] = labels[i];
+		free(name);
+	}
+	snprintf(text, sizeof text, "%zu people match '%.40s'%s\nWho is it?", st->x.nmatches,
+	    st->who, st->x.nmatches > SHOWN ? " (the first 9 here;\ntype more of the name to "
+	    "narrow it)" : ":");
+	k = tui_choose(ui, "Which person?", text, choices, n, 0);
+	if (k >= 0)
+		id = xstrdup(st->x.src.people.v[st->x.matches[k]].id);
+	for (int i = 0; i < n; i++)
+		free(labels[i]);
+	if (id == NULL)
+		return 0;
+	free(st->who);
+	st->who = id;
+	run(ui, st);
+	return 1;
+}
+
 static int
 ex_job_done(struct tui *ui, struct tui_screen *s, bs_rc rc, const struct bs_error *err)
 {
 	struct explain_screen *st = s->data;
 
 	st->ran = 1;
+	if (rc != BS_OK && st->x.nmatches > 1 && pick(ui, st))
+		return TUI_REDRAW;
 	if (rc != BS_OK) {
 		char *gone = explain_gone_text(&st->x, st->who);
 		ask(st);

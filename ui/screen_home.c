@@ -100,7 +100,7 @@ static int
 draw_job(const struct status_job *j, int scheduled, int64_t now, int row, int x, int w,
     int bottom)
 {
-	char line[512], when[32], next[32];
+	char line[512], when[HT_MAX], next[HT_MAX];
 	enum term_role role = ROLE_NORMAL;
 
 	if (row >= bottom)
@@ -113,7 +113,7 @@ draw_job(const struct status_job *j, int scheduled, int64_t now, int row, int x,
 		 * moves on with every refresh */
 		snprintf(line, sizeof line, "%-26s never run; due now", job_titles[j->kind]);
 	} else {
-		human_time(when, sizeof when, (time_t)j->st.last_run, (time_t)now);
+		ht_time_rel(j->st.last_run, now, NULL, when);
 		snprintf(line, sizeof line, "%-26s last %s: %s", job_titles[j->kind], when,
 		    j->st.last_result);
 		role = run_result_parse(j->st.last_result) == RUN_OK ? ROLE_OK : ROLE_ERROR;
@@ -123,7 +123,7 @@ draw_job(const struct status_job *j, int scheduled, int64_t now, int row, int x,
 		return row;
 	/* a next run only when something will make it happen */
 	if (scheduled)
-		human_time(next, sizeof next, (time_t)j->due, (time_t)now);
+		ht_time_rel(j->due, now, NULL, next);
 	else
 		snprintf(next, sizeof next, "not scheduled");
 	snprintf(line, sizeof line, "%-26s next %s; %ld %s", "", next, j->count,

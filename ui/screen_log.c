@@ -10,7 +10,10 @@
 #include "console.h"
 #include "engine/session.h"
 #include "store/store.h"
+#include "store/store_roster.h"
 #include "tui.h"
+#include "base/humantime.h"
+#include "engine/describe.h"
 #include "base/util.h"
 #include "widget_list.h"
 #include "widget_text.h"
@@ -22,7 +25,7 @@ static const struct tui_action run_actions[] = {
 	{ ACT_OPEN, "Actions", UK_ENTER, "the actions of the run under the cursor", 0 },
 	{ ACT_RESULT, "Result", 'f', "filter the runs by result: ok, failed, blocked, partial, "
 	  "aborted, then all", 0 },
-	{ ACT_PERSON, "Person", 'p', "every action about one person (email or employee id)", 0 },
+	{ ACT_PERSON, "Person", 'p', "every action about one person (name, email or employee id)", 0 },
 	{ 0, NULL, '/', "filter the rows shown by any text", TUI_ACT_NOBAR },
 	{ 0, NULL, 'd', "show or hide the detail of the row", TUI_ACT_NOBAR },
 };
@@ -30,7 +33,7 @@ static const struct tui_action run_actions[] = {
 static const struct tui_action action_actions[] = {
 	{ ACT_RESULT, "State", 'f', "filter the actions by state: done, failed, skipped, "
 	  "then all", 0 },
-	{ ACT_PERSON, "Person", 'p', "every action about one person (email or employee id)", 0 },
+	{ ACT_PERSON, "Person", 'p', "every action about one person (name, email or employee id)", 0 },
 	{ ACT_RUNS, "Runs", 'u', "back to the list of runs", 0 },
 	{ 0, NULL, '/', "filter the rows shown by any text", TUI_ACT_NOBAR },
 };
@@ -41,7 +44,7 @@ static const struct tui_action prompt_actions[] = {
 
 static const struct wlist_column run_cols[] = {
 	{ "RUN", 5, 0, 1 },
-	{ "STARTED (UTC)", 20, 0, 0 },
+	{ "STARTED", 21, 0, 0 },
 	{ "TARGET", 7, 0, 0 },
 	{ "KIND", 9, 0, 0 },
 	{ "RESULT", 8, 0, 0 },
@@ -87,7 +90,7 @@ cell(void *ctx, size_t row, int col)
 		const struct store_run *r = &g->runs[g->idx[row]];
 		switch (col) {
 		case 0: snprintf(g->cell, sizeof g->cell, "%lld", (long long)r->id); return g->cell;
-		case 1: time_format_utc(r->started_at, g->cell); return g->cell;
+		case 1: ht_time(r->started_at, clock_now(), NULL, g->cell); return g->cell;
 		case 2: return r->target;
 		case 3: return r->kind;
 		case 4: return r->result;
@@ -120,10 +123,13 @@ detail(void *ctx, size_t row)
 		    r->plan_id ? r->plan_id : "-", r->message ? r->message : "");
 	} else {
 		const struct store_action *a = &g->acts[g->idx[row]];
-		snprintf(g->text, sizeof g->text, "%s %s (%s): %s\n%s%s%s\nBefore: %s\nAfter:  %s",
+		/* the before/after in words (engine/describe.c), not JSON */
+		char *changes = describe_action(a->target, a->op, a->before, a->after, clock_now());
+		snprintf(g->text, sizeof g->text, "%s %s (%s): %s\n%s%s%s\nChanges: %s",
 		    a->op, a->subject, a->email ? a->email : "", a->state, a->reason ? a->reason : "",
 		    a->error && *a->error ? "\nError: " : "", a->error && *a->error ? a->error : "",
-		    a->before ? a->before : "(nothing)", a->after ? a->after : "(nothing)");
+		    *changes ? changes : "none");
+		free(changes);
 	}
 	return text_wrap_join(g->text, g->width, g->detail, sizeof g->detail);
 }
@@ -266,9 +272,59 @@ log_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
 	wlist_draw(&g->list, y + 2, x, h - 2, w);
 	if (g->prompting) {
 		/* drawn last: the cursor is left in the prompt */
-		text_put(y + 1, x + 1, "Person (email or employee id):", 31, ROLE_NORMAL);
+		text_put(y + 1, x + 1, "Person (name, email or id):", 31, ROLE_NORMAL);
 		wtext_draw(&g->prompt, y + 1, x + 33, w - 35, 1);
 	}
+}
+
+/* The person prompt took a name (a letter, no @): look it up in the
+ * roster table.  One match: who becomes their email (else id); several:
+ * the admin picks (up to 9 shown); none: who stays as typed.  Returns -1
+ * when the pick was cancelled. */
+static int
+pick_person(struct tui *ui, struct logscr *g, char *who, size_t whosz)
+{
+	enum { SHOWN = 9 };
+	struct roster_rows rows = { 0 };
+	struct bs_error err = { 0 };
+	char *labels[SHOWN];
+	const char *choices[SHOWN];
+	int letter = 0, n, k;
+	char text[160];
+
+	for (const char *p = who; *p; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (unsigned char)*p >= 0x80)
+			letter = 1;
+	if (!letter || strchr(who, '@') != NULL ||
+	    store_roster_find_name(g->e->store, who, SHOWN + 1, &rows, &err) != BS_OK ||
+	    rows.n == 0) {
+		roster_rows_free(&rows);
+		return 0;
+	}
+	if (rows.n == 1) {
+		snprintf(who, whosz, "%s", !str_empty(rows.v[0].email) ? rows.v[0].email :
+		    rows.v[0].employee_id);
+		roster_rows_free(&rows);
+		return 0;
+	}
+	n = rows.n > SHOWN ? SHOWN : (int)rows.n;
+	for (int i = 0; i < n; i++) {
+		labels[i] = xasprintf("%s %s <%s>", rows.v[i].first_name ? rows.v[i].first_name : "",
+		    rows.v[i].last_name ? rows.v[i].last_name : "", rows.v[i].email ?
+		    rows.v[i].email : rows.v[i].employee_id);
+		choices[i] = labels[i];
+	}
+	snprintf(text, sizeof text, "%s people match '%.40s'%s\nWhose actions?",
+	    rows.n > SHOWN ? "More" : rows.n == 2 ? "Two" : "Several", who,
+	    rows.n > SHOWN ? " (the first 9 here;\ntype more of the name to narrow it)" : ":");
+	k = tui_choose(ui, "Which person?", text, choices, n, 0);
+	if (k >= 0)
+		snprintf(who, whosz, "%s", !str_empty(rows.v[k].email) ? rows.v[k].email :
+		    rows.v[k].employee_id);
+	for (int i = 0; i < n; i++)
+		free(labels[i]);
+	roster_rows_free(&rows);
+	return k >= 0 ? 0 : -1;
 }
 
 static int
@@ -283,6 +339,8 @@ prompt_key(struct tui *ui, struct logscr *g, int key)
 		str_trim(who);
 		g->prompting = 0;
 		if (who[0] == '\0')
+			return TUI_HANDLED;
+		if (pick_person(ui, g, who, sizeof who) != 0)
 			return TUI_HANDLED;
 		snprintf(g->person, sizeof g->person, "%s", who);
 		g->run_id = 0;

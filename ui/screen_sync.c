@@ -15,6 +15,7 @@
 #include "admin/jobs.h"
 #include "base/lock.h"
 #include "base/paths.h"
+#include "engine/describe.h"
 #include "engine/plan.h"
 #include "engine/roster.h"
 #include "engine/session.h"
@@ -152,11 +153,14 @@ detail(void *ctx, size_t row)
 {
 	struct sync_screen *y = ctx;
 	const struct plan_action *a = &y->plan.v[y->rows[row]];
+	/* the before/after in words (engine/describe.c), not JSON */
+	char *changes = describe_action(y->plan.target, plan_op_name(a->op), a->before, a->after,
+	    clock_now());
 
-	snprintf(y->text, sizeof y->text, "%s %s%s%s\nBefore: %s\nAfter:  %s",
-	    plan_op_name(a->op), a->name ? a->name : a->subject, a->email ? ", " : "",
-	    a->email ? a->email : "", a->before ? a->before : "(nothing)",
-	    a->after ? a->after : "(nothing)");
+	snprintf(y->text, sizeof y->text, "%s %s%s%s\n%s\nChanges: %s", plan_op_name(a->op),
+	    a->name ? a->name : a->subject, a->email ? ", " : "", a->email ? a->email : "",
+	    a->reason ? a->reason : "", *changes ? changes : "none");
+	free(changes);
 	return text_wrap_join(y->text, y->width, y->detail, sizeof y->detail);
 }
 

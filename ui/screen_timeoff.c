@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/humantime.h"
+#include "engine/describe.h"
 #include "dash.h"
 #include "console.h"
 #include "text.h"
@@ -37,11 +39,23 @@ toff_view_columns(void)
 char *
 toff_view_time(const char *iso, char *out, size_t outsz)
 {
-	/* "2026-06-01T09:00:00+02:00" -> "2026-06-01 09:00" */
-	if (iso == NULL || strlen(iso) < 16 || iso[10] != 'T')
+	/* "2026-06-01T09:00:00+02:00" -> "Mon 1 Jun 09:00": the wall time
+	 * where the person is (the offset the time carries), the year only
+	 * when it is not this year */
+	int64_t days;
+	char date[HT_MAX];
+
+	if (iso == NULL || strlen(iso) < 16 || iso[10] != 'T' || date_parse(iso, &days) != 0) {
 		snprintf(out, outsz, "%s", iso ? iso : "");
+		return out;
+	}
+	ht_date(days, ht_local_today(clock_now()), date);
+	/* another year: "5 Jan 2027 13:00", without the weekday, to fit the
+	 * column's 16 */
+	if (strlen(date) > 10 && strchr(date, ' ') != NULL)
+		snprintf(out, outsz, "%s %.5s", strchr(date, ' ') + 1, iso + 11);
 	else
-		snprintf(out, outsz, "%.10s %.5s", iso, iso + 11);
+		snprintf(out, outsz, "%s %.5s", date, iso + 11);
 	return out;
 }
 
@@ -73,19 +87,25 @@ toff_view_detail(void *ctx, size_t row)
 	struct toff_view *v = ctx;
 	const struct toff_preview_item *it = &v->p.v[row];
 	char parts[32] = "";
+	int64_t t0 = 0, t1 = 0;
+	char *when;
 
 	if (it->nevents > 1)
 		snprintf(parts, sizeof parts, ", in %zu parts", it->nevents);
+	/* the event in words, in the person's zone (engine/describe.c) */
+	if (time_parse_iso(it->start, &t0) != 0 || time_parse_iso(it->end, &t1) != 0)
+		t0 = t1 = 0;
+	when = describe_span(t0, t1, it->zone, clock_now());
 	snprintf(v->detail, sizeof v->detail, "%s%s%s%s \xc2\xb7 request %lld \xc2\xb7 %s%s%s%s "
-	    "\xc2\xb7 %s\n%s \xe2\x80\x94 %s\nEvent: %s \xe2\x86\x92 %s%s%s%s%s\n"
+	    "\xc2\xb7 %s\n%s \xe2\x80\x94 %s\nEvent: %s%s%s%s\n"
 	    "Assembled agent: %s", toff_view_name(it), it->email && it->name ? " <" : "",
 	    it->email && it->name ? it->email : "", it->email && it->name ? ">" : "",
 	    it->request_id, it->policy ? it->policy : "no policy", it->type ? " (" : "",
 	    it->type ? it->type : "", it->type ? ")" : "", it->status ? it->status : "?",
 	    it->sync ? "Syncs to Assembled" : "Skipped", it->reason ? it->reason : "",
-	    it->start[0] ? it->start : "(none)", it->end[0] ? it->end : "(none)",
-	    it->zone ? " (" : "", it->zone ? it->zone : "", it->zone ? ")" : "", parts,
-	    it->agent_id ? it->agent_id : "not matched");
+	    *when ? when : "(none)", *when && it->zone ? ", " : "", *when && it->zone ? it->zone :
+	    "", parts, it->agent_id ? it->agent_id : "not matched");
+	free(when);
 	return v->detail;
 }
 
@@ -101,6 +121,28 @@ toff_view_counts(const struct toff_view *v, char *out, size_t outsz)
 	return out;
 }
 
+/* Start and end sort by the instant (their cells are words now); the
+ * other columns as text. */
+static int
+toff_view_cmp(void *ctx, size_t a, size_t b, int col)
+{
+	struct toff_view *v = ctx;
+	const struct toff_preview_item *x = &v->p.v[a], *y = &v->p.v[b];
+
+	if (col == TOFF_COL_START || col == TOFF_COL_END) {
+		int64_t tx = 0, ty = 0;
+		(void)time_parse_iso(col == TOFF_COL_START ? x->start : x->end, &tx);
+		(void)time_parse_iso(col == TOFF_COL_START ? y->start : y->end, &ty);
+		return tx < ty ? -1 : tx > ty;
+	}
+	{
+		char *cx = xstrdup(toff_view_cell(v, a, col) ? toff_view_cell(v, a, col) : "");
+		int r = text_casecmp(cx, toff_view_cell(v, b, col) ? toff_view_cell(v, b, col) : "");
+		free(cx);
+		return r;
+	}
+}
+
 void
 toff_view_init(struct toff_view *v, struct toff_preview *p)
 {
@@ -108,6 +150,7 @@ toff_view_init(struct toff_view *v, struct toff_preview *p)
 	v->p = *p;
 	memset(p, 0, sizeof *p);
 	wlist_init(&v->list, toff_cols, TOFF_NCOLS, toff_view_cell, v);
+	v->list.cmp = toff_view_cmp;
 	v->list.detail = toff_view_detail;
 	v->list.show_detail = 1;
 	wlist_set_rows(&v->list, v->p.n);

@@ -20,7 +20,7 @@ explain_pass_word(int pass)
  * holds it; NULL with err filled when none or several. */
 static const struct bob_person *
 find_by_name(const struct roster_source *src, const char *who, size_t *idx,
-    struct bs_error *err)
+    struct explain *out, struct bs_error *err)
 {
 	size_t exact = 0, part = 0, at_exact = 0, at_part = 0;
 	struct strbuf some;
@@ -44,10 +44,15 @@ find_by_name(const struct roster_source *src, const char *who, size_t *idx,
 		return NULL;
 	}
 	sb_init(&some, 1024);
-	for (size_t i = 0, shown = 0; i < src->people.n && shown < 3; i++) {
+	out->matches = xcalloc(EXPLAIN_MAX_MATCHES, sizeof *out->matches);
+	for (size_t i = 0, shown = 0; i < src->people.n && out->nmatches < EXPLAIN_MAX_MATCHES;
+	    i++) {
 		char *n = roster_person_name(&src->people.v[i]);
-		if (exact ? strcasecmp(n, who) == 0 : strcasestr(n, who) != NULL)
-			sb_printf(&some, "%s%s", shown++ ? ", " : "", n);
+		if (exact ? strcasecmp(n, who) == 0 : strcasestr(n, who) != NULL) {
+			if (shown < 3)
+				sb_printf(&some, "%s%s", shown++ ? ", " : "", n);
+			out->matches[out->nmatches++] = i;
+		}
 		free(n);
 	}
 	names = sb_detach(&some);
@@ -70,7 +75,7 @@ explain_run(struct bs_session *s, const char *who, unsigned flags,
 		return err->rc;
 	out->p = roster_source_find(&out->src, who, &out->idx);
 	if (out->p == NULL && (flags & EXPLAIN_BY_NAME) && !str_empty(who) &&
-	    (out->p = find_by_name(&out->src, who, &out->idx, err)) == NULL)
+	    strchr(who, '@') == NULL && (out->p = find_by_name(&out->src, who, &out->idx, out, err)) == NULL)
 		return err->rc;
 	if (out->p == NULL) {
 		out->have_gone = store_roster_get(s->store, who, &out->gone, NULL) == BS_OK ||
@@ -112,6 +117,7 @@ explain_free(struct explain *x)
 	plan_free(&x->plan);
 	roster_source_free(&x->src);
 	free(x->name);
+	free(x->matches);
 	memset(x, 0, sizeof *x);
 }
 

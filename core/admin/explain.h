@@ -41,7 +41,14 @@ struct explain {
 	/* when no one visible matches: the roster row still held for them */
 	struct roster_row gone;
 	int have_gone;
+	/* by name, when several people match: who they are (indexes into
+	 * src.people, by order there, at most EXPLAIN_MAX_MATCHES), so the
+	 * caller can list them or let the admin pick; owned */
+	size_t *matches;
+	size_t nmatches;
 };
+
+#define EXPLAIN_MAX_MATCHES 50
 
 /* explain_run flags */
 #define EXPLAIN_BY_NAME 1u	/* who may also be (part of) a name, when one person has it */
@@ -51,8 +58,9 @@ struct explain {
  * it, case ignored for ASCII letters), read
  * the roster table and, for alleo.mode scim, Alleo's user, and plan.  The
  * session needs its store.  BS_ERR_NOT_FOUND (detail filled) when no one
- * visible matches (or, by name, several do: the detail names some); out->gone then holds the roster's row when it still has
- * them.  out is always explain_free'd by the caller. */
+ * visible matches (or, by name, several do: the detail names some, and
+ * out->matches lists them); out->gone then holds the roster's row when it
+ * still has them.  out is always explain_free'd by the caller. */
 bs_rc explain_run(struct bs_session *s, const char *who, unsigned flags,
     const struct bs_progress *progress, struct explain *out, struct bs_error *err);
 void explain_free(struct explain *x);

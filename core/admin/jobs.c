@@ -23,6 +23,7 @@
 #include "engine/session.h"
 #include "store/store.h"
 #include "engine/timeoff_sync.h"
+#include "base/humantime.h"
 #include "base/tz.h"
 #include "base/util.h"
 #include "config/vault.h"
@@ -69,24 +70,7 @@ job_enabled(const struct conf *conf, enum job_kind k)
 const struct tz *
 job_local_zone(void)
 {
-	const struct tz *z = NULL;
-	const char *tzenv = getenv("TZ");
-	char *text = NULL;
-
-	if (tzenv != NULL && *tzenv == ':')
-		tzenv++;
-	if (tzenv != NULL && *tzenv != '\0' && tz_get(tzenv, &z, NULL) == BS_OK)
-		return z;
-	if (util_read_file("/etc/timezone", 256, &text, NULL, NULL) == BS_OK) {
-		char *name = str_trim(text);
-		if (*name != '\0' && tz_get(name, &z, NULL) == BS_OK) {
-			free(text);
-			return z;
-		}
-		free(text);
-	}
-	tz_get("UTC", &z, NULL);
-	return z;
+	return ht_local_zone();	/* the zone people read times in */
 }
 
 /* ---- state in the kv table: job.<name> as one JSON object ---- */

@@ -131,6 +131,9 @@ struct sync_opts {
 	const char *const *request_employees;	/* parallel: each one's employee, may be "" */
 	size_t nrequest_ids;
 	const char *origin;		/* who starts it: "console", "cli", "daemon"; NULL = "cli" */
+	/* a dry run shows its plan here (the actions it would apply), when set */
+	void (*dry_plan)(void *ctx, const struct plan *p);
+	void *dry_ctx;
 };
 
 struct sync_result {

@@ -538,6 +538,8 @@ toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r
 		goto out;
 	}
 	if (o->dry_run) {
+		if (o->dry_plan != NULL)
+			o->dry_plan(o->dry_ctx, &plan);
 		sync_result_set(r, RUN_OK);
 		snprintf(r->message, sizeof r->message, "dry run: %zu action%s planned, nothing sent",
 		    plan.n, plan.n == 1 ? "" : "s");

@@ -193,9 +193,12 @@ fmt_local(const struct tz *z, int64_t t, char out[32])
 	tz_format_iso(z, t, out);
 }
 
+/* zone and type_name are for people (engine/describe.c): the agent's zone
+ * the times are read in and the type's name; either may be NULL. */
 static char *
 events_json(const struct toff_event *ev, size_t n, const char *agent, const char *type,
-    long long rid, long long replaces, const char *employee, char *const *del, size_t ndel)
+    long long rid, long long replaces, const char *employee, char *const *del, size_t ndel,
+    const char *zone, const char *type_name)
 {
 	json_t *j = json_object(), *a = json_array();
 	char *s;
@@ -209,6 +212,10 @@ events_json(const struct toff_event *ev, size_t n, const char *agent, const char
 		json_object_set_new(j, "type_id", json_string(type));
 	if (replaces > 0)
 		json_object_set_new(j, "replaces", json_integer(replaces));
+	if (zone)
+		json_object_set_new(j, "zone", json_string(zone));
+	if (type_name)
+		json_object_set_new(j, "type", json_string(type_name));
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, json_pack("{s:i,s:I,s:I}", "chunk", ev[i].chunk,
 		    "start", (json_int_t)ev[i].start, "end", (json_int_t)ev[i].end));
@@ -446,7 +453,8 @@ plan_request(struct planner *pl, const struct bob_timeoff *r, const struct toff_
 	}
 	snprintf(sub, sizeof sub, "%lld", r->request_id);
 	after = events_json(a->create, a->ncreate, agent, type, r->request_id, a->replaces,
-	    r->employee_id, a->del, a->ndel);
+	    r->employee_id, a->del, a->ndel, t->zone ? tz_name(t->zone) : NULL,
+	    type ? type_name_of(pl, type) : NULL);
 	before = nrows + nold > 0 ? rows_json(nrows ? first : ofirst, nrows ? nrows : nold, pl) : NULL;
 	email = t->email ? t->email : r->employee_email;
 	if (email == NULL && pl->env->bob_tried)	/* known without a read */
@@ -1301,7 +1309,7 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 			struct act *a;
 			struct plan_action *pa;
 			long long mid;
-			char sub[32], *after, *why;
+			char sub[32], *after, *before, *why;
 			if (li->claimed[k] || !asm_marker_parse(x->description, &mid))
 				continue;
 			li->claimed[k] = 1;
@@ -1310,14 +1318,23 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 			a->agent_id = xstrdup(li->agent_id);
 			act_del(a, x->id, li->agent_id, x->start, x->end);
 			snprintf(sub, sizeof sub, "%lld", mid);
-			after = events_json(NULL, 0, li->agent_id, x->type_id, mid, 0, NULL, a->del, a->ndel);
+			after = events_json(NULL, 0, li->agent_id, x->type_id, mid, 0, NULL, a->del, a->ndel,
+			    NULL, x->type_id ? type_name_of(pl, x->type_id) : NULL);
+			{	/* the event as a mapping row would give it */
+				json_t *row = json_pack("[{s:i,s:s?,s:s?,s:s?,s:I,s:I}]", "chunk", 0,
+				    "activity_id", x->id, "agent_id", li->agent_id, "type_id",
+				    x->type_id, "start", (json_int_t)x->start, "end", (json_int_t)x->end);
+				before = json_dump_compact(row);
+				json_decref(row);
+			}
 			why = xasprintf("not approved in HiBob any more: request #%lld is not among the "
 			    "approved time off of the window (event %s of agent %s)", mid, x->id,
 			    li->agent_id);
-			pa = plan_add(pl->plan, PLAN_DELETE, sub, NULL, NULL, NULL, mid, why, NULL, after);
+			pa = plan_add(pl->plan, PLAN_DELETE, sub, NULL, NULL, NULL, mid, why, before, after);
 			pa->data = a;
 			pa->data_free = act_free;
 			free(after);
+			free(before);
 			free(why);
 		}
 	}

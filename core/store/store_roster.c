@@ -1,6 +1,7 @@
 /* store_roster.c - queries on the `roster` table (schema in store.c). */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sqlite3.h>
 
@@ -117,6 +118,72 @@ store_roster_find_email(struct store *s, const char *email, struct roster_row *o
 	/* COLLATE NOCASE folds ASCII only, like str_eq_ci */
 	return get_one(s, "SELECT " ROSTER_COLUMNS " FROM roster WHERE email = ? COLLATE NOCASE "
 	    "ORDER BY updated_at DESC LIMIT 1", email, out, err);
+}
+
+bs_rc
+store_roster_find_name(struct store *s, const char *text, size_t max, struct roster_rows *out,
+    struct bs_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct strbuf pat;
+	size_t cap = 0, exact = 0;
+	int r;
+	bs_rc rc;
+
+	memset(out, 0, sizeof *out);
+	if (str_empty(text))
+		return BS_OK;
+	if (max == 0)
+		max = 50;
+	/* LIKE with % and _ of the text taken literally */
+	sb_init(&pat, 0);
+	sb_puts(&pat, "%");
+	for (const char *p = text; *p; p++) {
+		if (*p == '%' || *p == '_' || *p == '\\')
+			sb_puts(&pat, "\\");
+		sb_append(&pat, p, 1);
+	}
+	sb_puts(&pat, "%");
+	rc = prepare(s, "SELECT " ROSTER_COLUMNS " FROM roster WHERE "
+	    "(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) LIKE ?1 ESCAPE '\\' "
+	    "OR (coalesce(first_name, '') || ' ' || coalesce(last_name, '')) = ?2 COLLATE NOCASE "
+	    "ORDER BY CASE WHEN (coalesce(first_name, '') || ' ' || coalesce(last_name, '')) = ?2 "
+	    "COLLATE NOCASE THEN 0 ELSE 1 END, first_name, last_name, employee_id LIMIT ?3",
+	    &st, err);
+	if (rc != BS_OK) {
+		sb_free(&pat);
+		return rc;
+	}
+	sqlite3_bind_text(st, 1, pat.buf, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+	sb_free(&pat);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 8;
+			out->v = xreallocarray(out->v, cap, sizeof *out->v);
+		}
+		read_row(st, &out->v[out->n++]);
+	}
+	if (r != SQLITE_DONE) {
+		rc = store_fail(s, err, "looking up a name in the Alleo roster");
+		roster_rows_free(out);
+	}
+	sqlite3_finalize(st);
+	/* exact names come first: keep only them when there are some */
+	for (size_t i = 0; rc == BS_OK && i < out->n; i++) {
+		char *n = xasprintf("%s %s", out->v[i].first_name ? out->v[i].first_name : "",
+		    out->v[i].last_name ? out->v[i].last_name : "");
+		if (strcasecmp(n, text) == 0)
+			exact++;
+		free(n);
+	}
+	if (exact > 0) {
+		for (size_t i = exact; i < out->n; i++)
+			roster_row_clear(&out->v[i]);
+		out->n = exact;
+	}
+	return rc;
 }
 
 static void

@@ -47,6 +47,11 @@ bs_rc store_roster_get(struct store *s, const char *employee_id, struct roster_r
 bs_rc store_roster_find_email(struct store *s, const char *email, struct roster_row *out,
     struct bs_error *err);
 /* Insert or replace the row of r->employee_id (updated_at = now). */
+/* Rows whose name ("first last") holds text, case ignored for ASCII
+ * letters, ordered by name; when some have exactly that name, only those.
+ * At most max rows (0: 50).  out owns its rows (none found: out->n 0). */
+bs_rc store_roster_find_name(struct store *s, const char *text, size_t max,
+    struct roster_rows *out, struct bs_error *err);
 bs_rc store_roster_put(struct store *s, const struct roster_row *r, int64_t now,
     struct bs_error *err);
 /* Rows with active = 1; -1 when the store cannot tell. */

@@ -41,6 +41,16 @@ for v in $vars; do
 	grep -q "$v" "$MAN" || t_fail "environment variable $v is not in man/bobsync.1"
 done
 
+t_case "man page quotes render balanced (no Ql swallowing the next one)"
+# mandoc renders .Ql as ‘word’; a quote macro that encloses the next ones
+# shows as ‘a, ‘b, ‘c’’’ on the page.  Each paragraph must open as many
+# quotes as it closes, and never close two in a row.
+bad=$(mandoc -Tutf8 "$MAN" | sed 's/.\x08//g' | awk '
+	/^[[:space:]]*$/ { if (o != c) print para; o = c = 0; para = ""; next }
+	{ para = para $0 "\n"; o += gsub(/‘/, "‘"); c += gsub(/’/, "’")
+	  if ($0 ~ /’’/) print $0 }')
+t_eq "$bad" "" "unbalanced quotes in the rendered man page"
+
 t_case "--version prints the version"
 out=$("$BOBSYNC" --version)
 t_contains "$out" "bobsync " "--version"

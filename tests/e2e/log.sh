@@ -54,4 +54,39 @@ t_eq "$(bs log --json | json_get - 'j["runs"][0]["origin"]')" cli "who tried"
 t_eq "$(bs status --json | json_get - 'j["timeoff"]["failures"]')" 0 "no failure counted"
 kill $HOLDER 2>/dev/null
 
+t_case "log --person takes a name or part of one: one match filters, several are listed"
+python3 - "$BOBSYNC_HOME/state.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for eid, mail, first, last in [("101", "ann.lee@example.com", "Ann", "Lee"),
+                               ("102", "jo.lee@example.com", "Joanne", "Lee"),
+                               ("103", "bo.berg@example.com", "Bo", "Berg")]:
+    db.execute("INSERT INTO roster(employee_id, email, first_name, last_name) VALUES (?, ?, ?, ?)",
+               (eid, mail, first, last))
+run = db.execute("INSERT INTO runs(target, kind, started_at, finished_at, result) "
+                 "VALUES ('roster', 'sync', 5000, 5010, 'ok')").lastrowid
+for seq, (eid, mail) in enumerate([("101", "ann.lee@example.com"), ("102", "jo.lee@example.com"),
+                                   ("103", "bo.berg@example.com")]):
+    db.execute("INSERT INTO actions(run_id, seq, target, op, subject, email, reason, state) "
+               "VALUES (?, ?, 'alleo', 'add', ?, ?, 'joined', 'done')", (run, seq, eid, mail))
+db.commit()
+PY
+out=$(bs log --person berg)
+t_eq "$?" 0 "exit status, one match"
+t_contains "$out" "Bo Berg" "Bo Berg's action, by name"
+t_not_contains "$out" "Ann Lee" "no one else's"
+out=$(bs log --person "ann lee")
+t_contains "$out" "Ann Lee" "a whole name, case ignored"
+t_not_contains "$out" "Joanne Lee" "only that name"
+bs log --person lee >"$T_TMP/p.out" 2>"$T_TMP/p.err"
+t_eq "$?" 2 "exit status, several"
+t_eq "$(cat "$T_TMP/p.out")" "" "nothing on stdout"
+t_contains "$(cat "$T_TMP/p.err")" "2 people match 'lee'" "says how many"
+t_contains "$(cat "$T_TMP/p.err")" "jo.lee@example.com" "lists them"
+t_contains "$(bs log --person 103)" "Bo Berg" "an id still works"
+t_contains "$(bs log --person BO.BERG@example.com)" "Bo Berg" "an email still works"
+run=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT max(run_id) FROM actions").fetchone()[0])' "$BOBSYNC_HOME/state.db")
+t_contains "$(bs log --run "$run")" "Joanne Lee" "log --run names people, not emails"
+t_not_contains "$(bs log --run "$run")" "jo.lee@example.com" "no email where a name is known"
+
 t_summary

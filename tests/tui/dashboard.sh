@@ -65,6 +65,8 @@ tm_keys 2
 tm_wait "Time-off plan" 30
 tm_wait "This is the plan" 60
 t_contains "$(tm_screen)" "create" "plan actions"
+t_contains "$(tm_screen)" "Changes: Time off" "the action's detail in words, not JSON"
+t_not_contains "$(tm_screen)" '"start":' "no JSON in the detail"
 tm_keys Enter
 tm_wait "Apply these"
 tm_keys y
@@ -73,6 +75,8 @@ t_contains "$(tm_screen)" "0 failed" "result line"
 t_eq "$(bs status --json | json_get - 'j["timeoff"]["result"]')" ok "the run is recorded"
 tm_keys Escape
 tm_wait "bobsync · Dashboard"
+tm_wait "last today"
+t_not_contains "$(tm_screen)" "$(date -u +%Y-%m-%d)T" "no ISO time on the dashboard"
 
 t_case "sync now with nothing to change still records the run"
 before=$(bs log --json | json_get - 'len(j["runs"])')
@@ -123,13 +127,14 @@ tm_keys Enter
 tm_wait "Actions of run"
 t_contains "$(tm_screen)" "remove" "the approved run's removals"
 tm_keys u p
-tm_wait "Person (email or employee id)"
+tm_wait "Person (name, email or id)"
 tm_type "$first"
 tm_keys Enter
 tm_wait "Actions about $first: 2 of 2"
 s=$(tm_screen)
 t_contains "$s" "add" "the account was added"
 t_contains "$s" "remove" "and removed"
+t_contains "$s" "Changes: Account" "the action's before/after in words"
 tm_keys Escape Escape
 tm_wait "bobsync · Dashboard"
 
@@ -144,6 +149,40 @@ t_contains "$s" "a key file (unattended runs)  (kept: the vault exists)" "the ke
 tm_keys Escape
 tm_wait "Step 1 of 8"
 tm_keys Escape
+tm_wait "bobsync · Dashboard"
+
+t_case "finding people by part of a name: the explain screen and the log let the admin pick"
+# three letters that two to nine of the roster's names hold
+SEV=$(python3 - "$BOBSYNC_HOME/state.db" <<'PY'
+import sqlite3, sys
+names = [f"{a or ''} {b or ''}" for a, b in
+         sqlite3.connect(sys.argv[1]).execute("SELECT first_name, last_name FROM roster")]
+print(sorted(p for n in names for p in (n[i:i + 3] for i in range(len(n) - 2))
+             if p.isalpha() and p.isascii() and 2 <= sum(p.lower() in m.lower() for m in names) <= 9)[0])
+PY
+)
+[ -n "$SEV" ] || t_fail "no shared piece of a name in the roster"
+tm_keys x
+tm_wait "Who? A name"
+tm_type "$SEV"
+tm_keys Enter
+tm_wait "Which person?" 60
+t_contains "$(tm_screen)" "people match '$SEV'" "the question says why"
+tm_keys 1
+tm_wait "Eligibility:" 60
+tm_keys Escape
+tm_wait "bobsync · Dashboard"
+tm_keys l
+tm_wait "Runs, newest first"
+tm_keys p
+tm_wait "Person (name, email or id)"
+tm_type "$SEV"
+tm_keys Enter
+tm_wait "Which person?"
+tm_keys 1
+tm_wait "Actions about "
+t_not_contains "$(tm_screen)" "Actions about $SEV" "a person picked, not the typed text"
+tm_keys Escape Escape
 tm_wait "bobsync · Dashboard"
 
 t_case "Ctrl-C leaves with exit 130 and the terminal restored"

@@ -847,6 +847,59 @@ store_rows_put_get_list(void **state)
 	assert_int_equal(f->rows.v[1].updated_at, NOW);
 }
 
+/* finding people by (part of) a name, for log --person and explain */
+static void
+store_rows_find_name(void **state)
+{
+	static const char *const people[][3] = {
+		{ "e1", "Ann", "Lee" }, { "e2", "Anna", "Berg" }, { "e3", "Joanne", "Lee" },
+		{ "e4", "Bo", "100%_sure" },
+	};
+	struct fx *f = *state;
+	struct roster_row r;
+	struct bs_error err = { 0 };
+
+	memset(&r, 0, sizeof r);
+	r.active = 1;
+	for (size_t i = 0; i < ARRAY_LEN(people); i++) {
+		r.employee_id = (char *)people[i][0];
+		r.first_name = (char *)people[i][1];
+		r.last_name = (char *)people[i][2];
+		assert_int_equal(store_roster_put(f->store, &r, NOW, &err), BS_OK);
+	}
+	/* part of a name, case ignored: several, by name */
+	assert_int_equal(store_roster_find_name(f->store, "ann", 0, &f->rows, &err), BS_OK);
+	assert_int_equal(f->rows.n, 3);
+	assert_string_equal(f->rows.v[0].employee_id, "e1");
+	assert_string_equal(f->rows.v[1].employee_id, "e2");
+	assert_string_equal(f->rows.v[2].employee_id, "e3");
+	roster_rows_free(&f->rows);
+	/* one */
+	assert_int_equal(store_roster_find_name(f->store, "berg", 0, &f->rows, &err), BS_OK);
+	assert_int_equal(f->rows.n, 1);
+	assert_string_equal(f->rows.v[0].employee_id, "e2");
+	roster_rows_free(&f->rows);
+	/* an exact full name wins over the names that hold it */
+	assert_int_equal(store_roster_find_name(f->store, "ANN LEE", 0, &f->rows, &err), BS_OK);
+	assert_int_equal(f->rows.n, 1);
+	assert_string_equal(f->rows.v[0].employee_id, "e1");
+	roster_rows_free(&f->rows);
+	/* % and _ are letters here, not patterns; max caps */
+	assert_int_equal(store_roster_find_name(f->store, "0%_s", 0, &f->rows, &err), BS_OK);
+	assert_int_equal(f->rows.n, 1);
+	roster_rows_free(&f->rows);
+	assert_int_equal(store_roster_find_name(f->store, "%", 0, &f->rows, &err), BS_OK);
+	assert_int_equal(f->rows.n, 1);
+	roster_rows_free(&f->rows);
+	assert_int_equal(store_roster_find_name(f->store, "e", 2, &f->rows, &err), BS_OK);
+	assert_int_equal(f->rows.n, 2);
+	roster_rows_free(&f->rows);
+	assert_int_equal(store_roster_find_name(f->store, "zed", 0, &f->rows, &err), BS_OK);
+	assert_int_equal(f->rows.n, 0);
+	assert_int_equal(store_roster_find_name(f->store, "", 0, &f->rows, &err), BS_OK);
+	assert_int_equal(f->rows.n, 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -854,6 +907,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(plan_needs_a_store),
+		T(store_rows_find_name),
 		T(second_person_with_one_email_is_held),
 		T(provisioned_person_keeps_a_shared_email),
 		T(unsent_budgets_are_no_update_and_the_plan_says_so),
