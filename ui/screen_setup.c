@@ -437,9 +437,10 @@ save_credentials(struct tui *ui, struct step *st)
 		dash_reread(e, NULL, 0);	/* the HiBob address as saved in step 1 */
 		trc = session_try_secrets(e->conf, "hibob", id, tok, &err);
 		if (trc == BS_ERR_AUTH || trc == BS_ERR_FORBIDDEN) {
-			snprintf(why, sizeof why, "HiBob rejected the ID or token (%ld), nothing "
-			    "stored: check them in Service Users", err.http_status ? err.http_status :
-			    trc == BS_ERR_AUTH ? 401L : 403L);
+			snprintf(why, sizeof why, "HiBob %s, nothing stored: check them in Bob "
+			    "(Settings > Integrations > Service Users)", trc == BS_ERR_AUTH ?
+			    "did not accept the ID or token" : "accepted the ID and token but refused "
+			    "access");
 			fail_field(ui, st, C_TOKEN, why);
 			goto out;
 		}
@@ -720,7 +721,7 @@ step_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
 	struct step *st = s->data;
 	size_t np, starts[16], lens[16];
 	const char *const *intro = intro_of(st->n, &np);
-	int row = y + 1, form_h = st->nf ? st->nf + 1 : 0, stop = y + h - form_h - 1;
+	int row = y + 1, form_h = st->nf ? st->nf + wform_hint_rows(&st->form, w - 4) : 0, stop = y + h - form_h - 1;
 	char line[1024];
 
 	(void)ui;
