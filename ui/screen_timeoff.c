@@ -13,6 +13,7 @@
 #include "console.h"
 #include "text.h"
 #include "engine/timeoff_preview.h"
+#include "vendor/hibob.h"
 #include "timeoff_view.h"
 #include "tui.h"
 #include "base/util.h"
@@ -60,12 +61,24 @@ toff_view_cell(void *ctx, size_t row, int col)
 
 	switch (col) {
 	case TOFF_COL_NAME: return toff_view_name(it);
-	case TOFF_COL_START: return toff_view_time(it->start, v->cell[0], sizeof v->cell[0]);
-	case TOFF_COL_END: return toff_view_time(it->end, v->cell[1], sizeof v->cell[1]);
+	/* a skipped request has no event: its days from HiBob instead */
+	case TOFF_COL_START: return it->start[0] ? toff_view_time(it->start, v->cell[0],
+	    sizeof v->cell[0]) : it->first_date;
+	case TOFF_COL_END: return it->end[0] ? toff_view_time(it->end, v->cell[1],
+	    sizeof v->cell[1]) : it->last_date[0] ? it->last_date : it->first_date[0] ? "no end" : "";
 	case TOFF_COL_SYNC: return it->sync ? "sync" : "skip";
 	case TOFF_COL_REASON: return it->reason;
 	default: return NULL;
 	}
+}
+
+/* HiBob's kind of request in words; an unknown one as HiBob names it */
+static const char *
+type_words(const char *raw)
+{
+	enum toff_type t = toff_type_parse(raw);
+
+	return t == TOFF_TYPE_UNKNOWN ? raw : toff_type_words(t);
 }
 
 const char *
@@ -78,13 +91,17 @@ toff_view_detail(void *ctx, size_t row)
 	if (it->nevents > 1)
 		snprintf(parts, sizeof parts, ", in %zu parts", it->nevents);
 	snprintf(v->detail, sizeof v->detail, "%s%s%s%s \xc2\xb7 request %lld \xc2\xb7 %s%s%s%s "
-	    "\xc2\xb7 %s\n%s \xe2\x80\x94 %s\nEvent: %s \xe2\x86\x92 %s%s%s%s%s\n"
+	    "\xc2\xb7 %s\n%s \xe2\x80\x94 %s\n%s: %s \xe2\x86\x92 %s%s%s%s%s\n"
 	    "Assembled agent: %s", toff_view_name(it), it->email && it->name ? " <" : "",
 	    it->email && it->name ? it->email : "", it->email && it->name ? ">" : "",
 	    it->request_id, it->policy ? it->policy : "no policy", it->type ? " (" : "",
-	    it->type ? it->type : "", it->type ? ")" : "", it->status ? it->status : "?",
+	    it->type ? type_words(it->type) : "", it->type ? ")" : "",
+	    it->status ? it->status : "?",
 	    it->sync ? "Syncs to Assembled" : "Skipped", it->reason ? it->reason : "",
-	    it->start[0] ? it->start : "(none)", it->end[0] ? it->end : "(none)",
+	    it->start[0] || !it->first_date[0] ? "Event" : "Days in HiBob (no event)",
+	    it->start[0] ? it->start : it->first_date[0] ? it->first_date : "(none)",
+	    it->end[0] ? it->end : it->last_date[0] ? it->last_date :
+	    it->first_date[0] ? "no end date" : "(none)",
 	    it->zone ? " (" : "", it->zone ? it->zone : "", it->zone ? ")" : "", parts,
 	    it->agent_id ? it->agent_id : "not matched");
 	return v->detail;
