@@ -24,6 +24,8 @@ struct tui {
 	int quit;
 	int help_open;
 	int help_scroll;	/* the first line of the help shown */
+	unsigned long keys;	/* keys dispatched so far */
+	unsigned long msg_key;	/* the value of keys when msg was set */
 	unsigned frames;
 	char msg[MSGRING_TEXT];
 	enum term_role msg_role;
@@ -243,7 +245,10 @@ tui_pop(struct tui *ui)
 		return;
 	ui->top = s->below;
 	ui->depth--;
-	ui->msg[0] = '\0';	/* a screen's message goes with it */
+	/* a screen's message goes with it; one said in answer to the key
+	 * that closed it ("Nothing applied.") stays */
+	if (ui->msg_key != ui->keys)
+		ui->msg[0] = '\0';
 	if (s->ops->close != NULL)
 		s->ops->close(ui, s);
 	free(s);
@@ -277,6 +282,7 @@ tui_say(struct tui *ui, enum term_role role, const char *fmt, ...)
 	vsnprintf(ui->msg, sizeof ui->msg, fmt, ap);
 	va_end(ap);
 	ui->msg_role = role;
+	ui->msg_key = ui->keys;
 }
 
 /* Newer errors and warnings from the log replace the message line. */
@@ -292,6 +298,7 @@ pick_up_log(struct tui *ui)
 		if (e[i].level <= BS_LOG_WARN) {
 			snprintf(ui->msg, sizeof ui->msg, "%s", e[i].text);
 			ui->msg_role = e[i].level == BS_LOG_ERROR ? ROLE_ERROR : ROLE_WARN;
+			ui->msg_key = ui->keys;
 			break;
 		}
 	}
@@ -535,6 +542,7 @@ dispatch(struct tui *ui, int key)
 	int typing = s->ops->typing != NULL && s->ops->typing(s);
 	int action = 0, flags = 0;
 
+	ui->keys++;
 	if (ui->help_open) {
 		help_key(ui, key);
 		return;

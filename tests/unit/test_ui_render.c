@@ -344,6 +344,7 @@ static const struct tui_action demo_actions[] = {
 struct demo {
 	int nexts, closed;
 	int typing;
+	int say_on_back;	/* Esc: say something, then go back */
 };
 
 static void
@@ -359,8 +360,10 @@ static int
 demo_key(struct tui *ui, struct tui_screen *s, int key, int action)
 {
 	struct demo *d = s->data;
-	(void)ui;
-	(void)key;
+	if (key == UK_ESC && d->say_on_back) {
+		tui_say(ui, ROLE_DIM, "Nothing applied.");
+		return TUI_BACK;
+	}
 	if (action == ACT_NEXT) {
 		d->nexts++;
 		return TUI_HANDLED;
@@ -470,6 +473,12 @@ framework_message_cleared_when_a_screen_closes(void **state)
 	tui_draw(ui);
 	assert_ptr_equal(tui_top(ui)->data, &one);
 	assert_false(screen_has("320 failed"));
+	/* what a screen says in answer to the key that closes it stays */
+	tui_push(ui, &demo_ops, &two, "Second", NULL);
+	two.say_on_back = 1;
+	tui_feed_key(ui, UK_ESC);
+	tui_draw(ui);
+	assert_true(screen_has("Nothing applied."));
 	tui_stop(&ui);
 }
 
