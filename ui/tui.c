@@ -467,7 +467,12 @@ paint(struct tui *ui)
 	getyx(stdscr, cy, cx);
 	cursor = curs_set(0) == 1;	/* a text field showed its cursor */
 	pick_up_log(ui);
-	text_put(LINES - 2, 0, ui->msg, COLS, ui->msg_role);
+	/* a message wider than the screen takes the row above as well (over
+	 * the screen's last row) rather than ending in "…" */
+	if (text_width(ui->msg) > COLS)
+		text_put_wrap(LINES - 3, 0, ui->msg, COLS, 2, ui->msg_role);
+	else
+		text_put(LINES - 2, 0, ui->msg, COLS, ui->msg_role);
 	typing = s->ops->typing != NULL && s->ops->typing(s);
 	if (s->ops->actions != NULL)
 		a = s->ops->actions(s, &n);

@@ -35,7 +35,7 @@ sb_start --today "$GOLDEN_TODAY" || exit 1
 
 # the capture with what changes from run to run written as placeholders
 normalized() {
-	tm_screen | T_TMP=$T_TMP perl -CSD -pe 's/\Q$ENV{T_TMP}\E/<tmp>/g;
+	tm_screen | T_TMP=$T_TMP perl -CSD -Mutf8 -pe 's/\Q$ENV{T_TMP}\E/<tmp>/g;
 		s/((?:127\.0\.0\.1|localhost):)(\d+)/$1 . ("P" x length($2))/ge;
 		s/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/uuuuuuuu-uuuu-uuuu-uuuu-uuuuuuuuuuuu/g'
 }
@@ -44,7 +44,7 @@ normalized() {
 # its two │), of the help overlay, of a check's "What to do" or of the
 # message line ends in "…": such text must wrap (or scroll), not be cut
 no_cut_ellipsis() {
-	bad=$(printf '%s\n' "$2" | perl -CSD -ne '
+	bad=$(printf '%s\n' "$2" | perl -CSD -Mutf8 -ne '
 		chomp; my $l = $_;
 		if ($l =~ /│(.*)│/) { print "$l\n" if $1 =~ /…\s*$/; next }
 		$help = 1 if $l =~ /^ Help: /;
@@ -329,7 +329,7 @@ tm_stop
 
 t_case "the demo banner fits 80 columns and names every sandbox scenario"
 banner=$(DEMO_PEOPLE=20 sh "$T_ROOT/tests/sandbox/demo.sh" --banner 2>&1)
-wide=$(printf '%s\n' "$banner" | perl -CSD -ne 'chomp; print "$_\n" if length($_) > 80')
+wide=$(printf '%s\n' "$banner" | perl -CSD -Mutf8 -ne 'chomp; print "$_\n" if length($_) > 80')
 [ -z "$wide" ] || t_fail "banner lines wider than 80 columns:
 $wide"
 for sc in $("$SB_PY" -c 'import sys; sys.path.insert(0, sys.argv[1]); import hibob; print(" ".join(hibob.SCENARIOS))' "$T_ROOT/tests/sandbox"); do

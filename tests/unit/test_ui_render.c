@@ -473,6 +473,14 @@ framework_message_cleared_when_a_screen_closes(void **state)
 	tui_draw(ui);
 	assert_ptr_equal(tui_top(ui)->data, &one);
 	assert_false(screen_has("320 failed"));
+	/* a message wider than the screen wraps onto the row above */
+	tui_say(ui, ROLE_ERROR, "HiBob did not accept the ID or token, nothing stored: check "
+	    "them in Bob (Settings > Integrations > Service Users)");
+	tui_draw(ui);
+	assert_false(screen_has(ELLIPSIS));
+	line = row_text(LINES - 2);
+	assert_non_null(strstr(line, "Service Users)"));
+	free(line);
 	/* what a screen says in answer to the key that closes it stays */
 	tui_push(ui, &demo_ops, &two, "Second", NULL);
 	two.say_on_back = 1;
