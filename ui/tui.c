@@ -225,6 +225,10 @@ tui_push(struct tui *ui, const struct tui_screen_ops *ops, void *data,
 	s->data = data;
 	snprintf(s->title, sizeof s->title, "%s", title ? title : "");
 	snprintf(s->crumbs, sizeof s->crumbs, "%s", crumbs ? crumbs : "");
+	/* the screen below's message does not follow onto the new screen;
+	 * one said in answer to the key that opens it stays */
+	if (ui->msg_key != ui->keys)
+		ui->msg[0] = '\0';
 	if (ops->open != NULL && ops->open(ui, s) != 0) {
 		free(s);
 		return -1;

@@ -327,6 +327,17 @@ tm_keys y
 tm_wait "[exited 0]"
 tm_stop
 
+t_case "make demo: leaving prints the demo's closing line once its home is gone"
+TM_SOCK=$TM_SOCK-demosh
+tm_start "DEMO_PEOPLE=20 sh $T_ROOT/tests/sandbox/demo.sh"
+tm_wait "Press Enter" 30
+tm_keys Enter
+tm_wait "Step 1 of 8" 30
+tm_keys Escape
+tm_wait "bobsync demo: ended" 30
+tm_wait "[exited 0]"
+tm_stop
+
 t_case "the demo banner fits 80 columns and names every sandbox scenario"
 banner=$(DEMO_PEOPLE=20 sh "$T_ROOT/tests/sandbox/demo.sh" --banner 2>&1)
 wide=$(printf '%s\n' "$banner" | perl -CSD -Mutf8 -ne 'chomp; print "$_\n" if length($_) > 80')

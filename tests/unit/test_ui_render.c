@@ -463,7 +463,11 @@ framework_message_cleared_when_a_screen_closes(void **state)
 	(void)state;
 	tui_attach(&ui);
 	tui_push(ui, &demo_ops, &one, "First", NULL);
+	tui_say(ui, ROLE_OK, "Status read again.");
+	tui_feed_key(ui, UK_ENTER);	/* a key later, a screen opens over it */
 	tui_push(ui, &demo_ops, &two, "Second", NULL);
+	tui_draw(ui);
+	assert_false(screen_has("Status read again."));
 	tui_say(ui, ROLE_OK, "0 changed, 0 already yes, 320 failed.");
 	tui_draw(ui);
 	line = row_text(LINES - 2);
