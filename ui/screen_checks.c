@@ -276,8 +276,9 @@ checks_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
 		text_put(y + 1, x + 2, "The checks did not run. r runs them.", w - 4, ROLE_DIM);
 		return;
 	}
-	snprintf(line, sizeof line, "%d passed, %d warnings, %d failed, %d skipped",
-	    count(c, CHECK_PASS), count(c, CHECK_WARN), count(c, CHECK_FAIL), count(c, CHECK_SKIP));
+	snprintf(line, sizeof line, "%d passed, %d warning%s, %d failed, %d skipped",
+	    count(c, CHECK_PASS), count(c, CHECK_WARN), count(c, CHECK_WARN) == 1 ? "" : "s",
+	    count(c, CHECK_FAIL), count(c, CHECK_SKIP));
 	text_put(y, x + 1, line, w - 2, count(c, CHECK_FAIL) ? ROLE_ERROR : ROLE_OK);
 	if (c->step && count(c, CHECK_FAIL))
 		text_put(y + 1, x + 1, "Until they pass the setup cannot go on: r runs them again, Esc "

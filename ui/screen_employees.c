@@ -43,7 +43,7 @@ emp_account_word(enum roster_verdict v)
 	switch (v) {
 	case ROSTER_ELIGIBLE: return "yes";
 	case ROSTER_INELIGIBLE: return "no";
-	case ROSTER_UNKNOWN: return "held";
+	case ROSTER_UNKNOWN: return "on hold";
 	}
 	return "?";
 }
@@ -112,6 +112,9 @@ emp_detail(void *ctx, size_t row)
 	    "Account: %s \xe2\x80\x94 %s", m->names[row], p->email ? p->email : "no work email",
 	    p->id, p->site ? " \xc2\xb7 " : "", p->site ? p->site : "",
 	    emp_account_word(e->verdict), e->reason);
+	if (e->verdict == ROSTER_UNKNOWN && o < sizeof m->detail)
+		o += (size_t)snprintf(m->detail + o, sizeof m->detail - o, "\nOn hold: bobsync "
+		    "neither gives nor takes away their Alleo account until this is settled.");
 	for (size_t k = 0; k < sizeof e->rules / sizeof e->rules[0] && o < sizeof m->detail; k++)
 		o += (size_t)snprintf(m->detail + o, sizeof m->detail - o, "\n  %s  %s: %s",
 		    rule_word(e->rules[k].pass), e->rules[k].rule ? e->rules[k].rule : "?",
@@ -125,8 +128,8 @@ emp_counts(const struct emp_model *m, char *out, size_t outsz)
 	char n[32], a[32], b[32], c[32];
 	size_t o;
 
-	o = (size_t)snprintf(out, outsz, "%s people: %s get an Alleo account, %s do not, %s held "
-	    "(unset)", wprog_number(n, sizeof n, m->src.people.n),
+	o = (size_t)snprintf(out, outsz, "%s people: %s get an Alleo account, %s do not, %s on hold",
+	    wprog_number(n, sizeof n, m->src.people.n),
 	    wprog_number(a, sizeof a, (size_t)m->src.eligible),
 	    wprog_number(b, sizeof b, (size_t)m->src.ineligible),
 	    wprog_number(c, sizeof c, (size_t)m->src.unknown));
@@ -230,6 +233,7 @@ struct emp_screen {
 	size_t nres;
 	struct access_tally tally;
 	struct wlist rlist;
+	char res_text[BS_ERROR_DETAIL_MAX + 256];
 	char rbuf[64];
 	/* the CSV path prompt */
 	struct wtext path;
@@ -254,6 +258,19 @@ res_cell(void *ctx, size_t row, int col)
 	if (col == 2)
 		return row < st->nres ? st->res[row].text : "not tried";
 	return emp_cell(&st->m, st->targets[row], col == 0 ? EMP_NAME : EMP_EMAIL);
+}
+
+/* The whole result of the highlighted person, wrapped in the detail pane
+ * (the Result column cuts it). */
+static const char *
+res_detail(void *ctx, size_t row)
+{
+	struct emp_screen *st = ctx;
+
+	snprintf(st->res_text, sizeof st->res_text, "%s: %s",
+	    emp_cell(&st->m, st->targets[row], EMP_NAME),
+	    row < st->nres ? st->res[row].text : "not tried");
+	return st->res_text;
 }
 
 static bs_rc
@@ -640,9 +657,22 @@ emp_job_done(struct tui *ui, struct tui_screen *s, bs_rc rc, const struct bs_err
 			st->mode = st->have_model ? M_LIST : M_FAILED;
 			return TUI_REDRAW;
 		}
-		if (st->have_model)
+		char filter[WLIST_FILTER_MAX] = "";
+		int sort_col = -1, sort_desc = 0;
+
+		/* read again (after a bulk set, or r): the admin's filter and
+		 * sort order stay as they were */
+		if (st->have_model) {
+			snprintf(filter, sizeof filter, "%s", st->m.list.filter);
+			sort_col = st->m.list.sort_col;
+			sort_desc = st->m.list.sort_desc;
 			emp_model_free(&st->m);
+		}
 		emp_model_init(&st->m, &st->loaded);
+		if (sort_col >= 0)
+			wlist_sort(&st->m.list, sort_col, sort_desc);
+		if (filter[0])
+			wlist_set_filter(&st->m.list, filter);
 		st->have_model = 1;
 		st->mode = M_LIST;
 		if (st->m.src.field_problem[0])
@@ -658,6 +688,8 @@ emp_job_done(struct tui *ui, struct tui_screen *s, bs_rc rc, const struct bs_err
 	}
 	if (st->mode == M_SETTING) {
 		wlist_init(&st->rlist, res_cols, 3, res_cell, st);
+		st->rlist.detail = res_detail;
+		st->rlist.show_detail = 1;
 		wlist_set_rows(&st->rlist, st->ntargets);
 		st->mode = M_RESULTS;
 		tui_say(ui, st->tally.failed ? ROLE_WARN : ROLE_OK, " %zu changed, %zu already "

@@ -195,8 +195,9 @@ ex_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
 		    ROLE_NORMAL);
 		wtext_draw(&st->field, y + 3, x + 2, w - 4, 1);
 		text_put(y + 4, x + 2, st->field.msg, w - 4, ROLE_ERROR);
-		text_put(y + 6, x + 2, "Enter reads HiBob and shows the values, each rule, what "
-		    "Alleo holds and what a sync would do. Esc goes back.", w - 4, ROLE_DIM);
+		text_put_wrap(y + 6, x + 2, "Enter reads HiBob and shows the values, each rule, "
+		    "what Alleo holds and what a sync would do. Esc goes back.", w - 4, h - 6,
+		    ROLE_DIM);
 		break;
 	case M_BUSY:
 		tui_job_draw(ui, s, y + 1, x + 2, w - 4);

@@ -357,11 +357,30 @@ home_action(struct tui *ui, struct tui_screen *s, int key, int action)
 	}
 }
 
+/* Esc (or q) on the dashboard, the first screen: ask before leaving.
+ * Under `make demo` (BOBSYNC_DEMO set by tests/sandbox/demo.sh) leaving
+ * also stops the sandbox and removes the demo's home: say so. */
+static int
+ask_quit(struct tui *ui)
+{
+	const char *demo = getenv("BOBSYNC_DEMO");
+
+	if (demo != NULL && *demo != '\0')
+		return tui_confirm(ui, "Leave the demo?", "The demo ends: the sandbox servers stop and the demo's home, with its settings, credentials "
+		    "and log, is removed.", 1);
+	return tui_confirm(ui, "Leave bobsync?", "Nothing runs from this console once it is "
+	    "closed; the daemon, if you run one, keeps syncing.", 1);
+}
+
 static int
 home_key(struct tui *ui, struct tui_screen *s, int key, int action)
 {
 	struct home *h = s->data;
-	int rc = home_action(ui, s, key, action);
+	int rc;
+
+	if (action == 0 && s->below == NULL && (key == UK_ESC || key == 'q'))
+		return ask_quit(ui) ? TUI_QUIT : TUI_HANDLED;
+	rc = home_action(ui, s, key, action);
 
 	/* a screen was opened over this one: read the status again when it
 	 * is back (set after the dialogs of the action have been drawn) */

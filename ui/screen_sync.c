@@ -254,17 +254,21 @@ planned(struct tui *ui, struct sync_screen *y, bs_rc rc)
 static void
 applied(struct tui *ui, struct sync_screen *y, bs_rc rc)
 {
+	char run[32] = "";
+
+	/* a run that was never recorded has no number: no "run 0" */
+	if (y->res.run_id > 0)
+		snprintf(run, sizeof run, " run %lld", (long long)y->res.run_id);
 	if (rc == BS_OK && y->res.applied + y->res.failed + y->res.skipped == 0)
-		snprintf(y->result[y->k], sizeof y->result[y->k], "%s: run %lld: nothing to change, "
-		    "%s already matches HiBob.", job_name(y->k), (long long)y->res.run_id,
-		    target_name(y->k));
+		snprintf(y->result[y->k], sizeof y->result[y->k], "%s:%s: nothing to change, "
+		    "%s already matches HiBob.", job_name(y->k), run, target_name(y->k));
 	else if (rc == BS_OK)
-		snprintf(y->result[y->k], sizeof y->result[y->k], "%s: run %lld: %ld applied, "
-		    "%ld failed, %ld skipped.", job_name(y->k), (long long)y->res.run_id,
+		snprintf(y->result[y->k], sizeof y->result[y->k], "%s:%s: %ld applied, "
+		    "%ld failed, %ld skipped.", job_name(y->k), run,
 		    y->res.applied, y->res.failed, y->res.skipped);
 	else
-		snprintf(y->result[y->k], sizeof y->result[y->k], "%s: run %lld %s: %s",
-		    job_name(y->k), (long long)y->res.run_id, y->res.result[0] ? y->res.result :
+		snprintf(y->result[y->k], sizeof y->result[y->k], "%s:%s %s: %s",
+		    job_name(y->k), run, y->res.result[0] ? y->res.result :
 		    "failed", bs_error_text(&y->err));
 	tui_say(ui, rc == BS_OK && y->res.failed == 0 ? ROLE_OK : ROLE_ERROR, " %s",
 	    y->result[y->k]);
@@ -456,8 +460,8 @@ sync_draw(struct tui *ui, struct tui_screen *s, int top, int x, int h, int w)
 		draw_finished(y, row, x, h - 1, w, 0);
 		return;
 	}
-	snprintf(line, sizeof line, "Plan %.8s: %zu action%s (%zu remov%s), %zu held for a "
-	    "decision; %zu shown", y->plan.id, y->plan.n, y->plan.n == 1 ? "" : "s", y->nremovals,
+	snprintf(line, sizeof line, "Plan %.8s: %zu action%s (%zu remov%s), %zu on hold (no "
+	    "change); %zu shown", y->plan.id, y->plan.n, y->plan.n == 1 ? "" : "s", y->nremovals,
 	    y->nremovals == 1 ? "al" : "als", y->plan.nheld, y->nrows);
 	text_put(row++, x + 1, line, w - 2, ROLE_NORMAL);
 	if (y->plan.guard.tripped) {

@@ -14,6 +14,7 @@
 #include "console.h"
 #include "text.h"
 #include "engine/timeoff_preview.h"
+#include "vendor/hibob.h"
 #include "timeoff_view.h"
 #include "tui.h"
 #include "base/util.h"
@@ -73,12 +74,24 @@ toff_view_cell(void *ctx, size_t row, int col)
 
 	switch (col) {
 	case TOFF_COL_NAME: return toff_view_name(it);
-	case TOFF_COL_START: return toff_view_time(it->start, v->cell[0], sizeof v->cell[0]);
-	case TOFF_COL_END: return toff_view_time(it->end, v->cell[1], sizeof v->cell[1]);
+	/* a skipped request has no event: its days from HiBob instead */
+	case TOFF_COL_START: return it->start[0] ? toff_view_time(it->start, v->cell[0],
+	    sizeof v->cell[0]) : it->first_date;
+	case TOFF_COL_END: return it->end[0] ? toff_view_time(it->end, v->cell[1],
+	    sizeof v->cell[1]) : it->last_date[0] ? it->last_date : it->first_date[0] ? "no end" : "";
 	case TOFF_COL_SYNC: return it->sync ? "sync" : "skip";
 	case TOFF_COL_REASON: return it->reason;
 	default: return NULL;
 	}
+}
+
+/* HiBob's kind of request in words; an unknown one as HiBob names it */
+static const char *
+type_words(const char *raw)
+{
+	enum toff_type t = toff_type_parse(raw);
+
+	return t == TOFF_TYPE_UNKNOWN ? raw : toff_type_words(t);
 }
 
 const char *
@@ -86,7 +99,7 @@ toff_view_detail(void *ctx, size_t row)
 {
 	struct toff_view *v = ctx;
 	const struct toff_preview_item *it = &v->p.v[row];
-	char parts[32] = "";
+	char parts[32] = "", evline[256];
 	int64_t t0 = 0, t1 = 0;
 	char *when;
 
@@ -96,15 +109,21 @@ toff_view_detail(void *ctx, size_t row)
 	if (time_parse_iso(it->start, &t0) != 0 || time_parse_iso(it->end, &t1) != 0)
 		t0 = t1 = 0;
 	when = describe_span(t0, t1, it->zone, clock_now());
+	if (it->start[0] || !it->first_date[0])
+		snprintf(evline, sizeof evline, "Event: %s%s%s%s", *when ? when : "(none)",
+		    *when && it->zone ? ", " : "", *when && it->zone ? it->zone : "", parts);
+	else	/* a skipped request: the days it asks for in HiBob */
+		snprintf(evline, sizeof evline, "Days in HiBob (no event): %s \xe2\x86\x92 %s%s",
+		    it->first_date, it->last_date[0] ? it->last_date : "no end date", parts);
 	snprintf(v->detail, sizeof v->detail, "%s%s%s%s \xc2\xb7 request %lld \xc2\xb7 %s%s%s%s "
-	    "\xc2\xb7 %s\n%s \xe2\x80\x94 %s\nEvent: %s%s%s%s\n"
+	    "\xc2\xb7 %s\n%s \xe2\x80\x94 %s\n%s\n"
 	    "Assembled agent: %s", toff_view_name(it), it->email && it->name ? " <" : "",
 	    it->email && it->name ? it->email : "", it->email && it->name ? ">" : "",
 	    it->request_id, it->policy ? it->policy : "no policy", it->type ? " (" : "",
-	    it->type ? it->type : "", it->type ? ")" : "", it->status ? it->status : "?",
+	    it->type ? type_words(it->type) : "", it->type ? ")" : "",
+	    it->status ? it->status : "?",
 	    it->sync ? "Syncs to Assembled" : "Skipped", it->reason ? it->reason : "",
-	    *when ? when : "(none)", *when && it->zone ? ", " : "", *when && it->zone ? it->zone :
-	    "", parts, it->agent_id ? it->agent_id : "not matched");
+	    evline, it->agent_id ? it->agent_id : "not matched");
 	free(when);
 	return v->detail;
 }

@@ -122,9 +122,10 @@ save(struct tui *ui, struct step_form *st)
 		dash_reread(e, NULL, 0);	/* the HiBob address as saved in step 1 */
 		trc = session_try_secrets(e->conf, "hibob", id, tok, &err);
 		if (trc == BS_ERR_AUTH || trc == BS_ERR_FORBIDDEN) {
-			snprintf(why, sizeof why, "HiBob rejected the ID or token (%ld), nothing "
-			    "stored: check them in Service Users", err.http_status ? err.http_status :
-			    trc == BS_ERR_AUTH ? 401L : 403L);
+			snprintf(why, sizeof why, "HiBob %s, nothing stored: check them in Bob "
+			    "(Settings > Integrations > Service Users)", trc == BS_ERR_AUTH ?
+			    "did not accept the ID or token" : "accepted the ID and token but refused "
+			    "access");
 			step_fail_field(ui, st, C_TOKEN, why);
 			goto out;
 		}

@@ -258,7 +258,8 @@ sf_draw(struct tui *ui, struct tui_screen *s, int y, int x, int h, int w)
 {
 	struct step_form *st = s->data;
 	size_t starts[16], lens[16];
-	int row = y + 1, form_h = st->nf ? st->nf + 1 : 0, stop = y + h - form_h - 1;
+	int row = y + 1, form_h = st->nf ? st->nf + wform_hint_rows(&st->form, w - 4) : 0;
+	int stop = y + h - form_h - 1;
 	const char *note;
 	char line[1024];
 	int role = ROLE_NORMAL;

@@ -191,6 +191,26 @@ text_put(int y, int x, const char *s, int width, enum term_role role)
 	term_role_off(role);
 }
 
+int
+text_put_wrap(int y, int x, const char *s, int width, int maxrows, enum term_role role)
+{
+	size_t start[32], len[32], n;
+	int row = 0;
+	char line[1024];
+
+	if (s == NULL || width <= 0 || maxrows <= 0)
+		return 0;
+	n = text_wrap(s, width, start, len, 32);
+	for (size_t i = 0; i < n && row < maxrows; i++, row++) {
+		if (row == maxrows - 1 && i + 1 < n)
+			snprintf(line, sizeof line, "%s", s + start[i]);
+		else
+			snprintf(line, sizeof line, "%.*s", (int)len[i], s + start[i]);
+		text_put(y + row, x, line, width, role);
+	}
+	return row;
+}
+
 void
 term_bars(const char *title, const char *hints)
 {

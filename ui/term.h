@@ -32,6 +32,10 @@ void term_role_off(enum term_role r);
 /* Draw s at (y, x) in exactly width columns: cut with "…" when longer,
  * padded with spaces when shorter; controls shown as '?'. */
 void text_put(int y, int x, const char *s, int width, enum term_role role);
+/* s word-wrapped (text_wrap) to width from (y, x), at most maxrows rows;
+ * when it needs more, the last row shows the rest cut with "…".  Returns
+ * the rows used. */
+int text_put_wrap(int y, int x, const char *s, int width, int maxrows, enum term_role role);
 
 /* Title bar on the top line, key hints on the bottom line. */
 void term_bars(const char *title, const char *hints);

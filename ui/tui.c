@@ -33,6 +33,9 @@ struct tui {
 	int depth;
 	int quit;
 	int help_open;
+	int help_scroll;	/* the first line of the help shown */
+	unsigned long keys;	/* keys dispatched so far */
+	unsigned long msg_key;	/* the value of keys when msg was set */
 	unsigned frames;
 	char msg[MSGRING_TEXT];
 	enum term_role msg_role;
@@ -240,6 +243,10 @@ tui_push(struct tui *ui, const struct tui_screen_ops *ops, void *data,
 	s->data = data;
 	snprintf(s->title, sizeof s->title, "%s", title ? title : "");
 	snprintf(s->crumbs, sizeof s->crumbs, "%s", crumbs ? crumbs : "");
+	/* the screen below's message does not follow onto the new screen;
+	 * one said in answer to the key that opens it stays */
+	if (ui->msg_key != ui->keys)
+		ui->msg[0] = '\0';
 	if (ops->open != NULL && ops->open(ui, s) != 0) {
 		free(s);
 		return -1;
@@ -308,6 +315,10 @@ tui_pop(struct tui *ui)
 		return;
 	ui->top = s->below;
 	ui->depth--;
+	/* a screen's message goes with it; one said in answer to the key
+	 * that closed it ("Nothing applied.") stays */
+	if (ui->msg_key != ui->keys)
+		ui->msg[0] = '\0';
 	ui->help_open = 0;
 	if (s->job == NULL) {
 		close_screen(ui, s);
@@ -349,6 +360,7 @@ tui_say(struct tui *ui, enum term_role role, const char *fmt, ...)
 	vsnprintf(ui->msg, sizeof ui->msg, fmt, ap);
 	va_end(ap);
 	ui->msg_role = role;
+	ui->msg_key = ui->keys;
 }
 
 /* Newer errors and warnings from the log replace the message line. */
@@ -364,6 +376,7 @@ pick_up_log(struct tui *ui)
 		if (e[i].level <= BS_LOG_WARN) {
 			snprintf(ui->msg, sizeof ui->msg, "%s", e[i].text);
 			ui->msg_role = e[i].level == BS_LOG_ERROR ? ROLE_ERROR : ROLE_WARN;
+			ui->msg_key = ui->keys;
 			break;
 		}
 	}
@@ -415,8 +428,12 @@ dump_screen(struct tui *ui)
 	free(text);
 }
 
-static void
-draw_help(struct tui *ui)
+/* The help's lines: each key with its text word-wrapped beside it (the
+ * text's next lines under the text, never cut), a blank line before the
+ * keys every screen has.  Returns the count (at most max). */
+#define HELP_KEYCOL 11		/* "  %-8s " */
+static int
+help_lines(struct tui *ui, int w, char lines[][256], int max)
 {
 	static const struct tui_action global[] = {
 		{ 0, NULL, UK_F1, "this help (also ? outside text fields)", 0 },
@@ -424,31 +441,79 @@ draw_help(struct tui *ui)
 		{ 0, NULL, UK_CTRL('c'), "quit at once (the terminal is restored)", 0 },
 	};
 	const struct tui_action *a = NULL;
-	size_t n = 0;
-	int w = COLS - 4 < 76 ? COLS - 4 : 76, h, y0, x0, y;
-	char line[512], key[16];
+	size_t n = 0, start[32], len[32];
+	int k = 0;
+	char key[16];
 
 	if (ui->top->ops->actions != NULL)
 		a = ui->top->ops->actions(ui->top, &n);
-	h = (int)n + 3 + 4;
-	if (h > LINES - 2)
-		h = LINES - 2;
-	y0 = (LINES - h) / 2;
-	x0 = (COLS - w) / 2;
-	for (y = 0; y < h; y++)
-		text_put(y0 + y, x0, "", w, ROLE_BAR);
-	snprintf(line, sizeof line, " Help: %s", ui->top->title[0] ? ui->top->title : "keys");
-	text_put(y0, x0, line, w, ROLE_TITLE);
-	y = y0 + 2;
-	for (size_t i = 0; i < n + 3 && y < y0 + h - 1; i++, y++) {
+	for (size_t i = 0; i < n + 3 && k < max; i++) {
 		const struct tui_action *act = i < n ? &a[i] : &global[i - n];
-		if (i == n && y < y0 + h - 2)
-			y++;	/* a blank line before the global keys */
-		snprintf(line, sizeof line, "  %-8s %s", tui_key_name(act->key, key, sizeof key),
-		    act->help ? act->help : "");
-		text_put(y, x0, line, w, ROLE_BAR);
+		const char *help = act->help ? act->help : "";
+		size_t nl = text_wrap(help, w - HELP_KEYCOL - 1, start, len, 32);
+		if (i == n && k > 0)
+			lines[k++][0] = '\0';	/* a blank line before the global keys */
+		for (size_t j = 0; (j < nl || j == 0) && k < max; j++, k++)
+			snprintf(lines[k], sizeof lines[k], "  %-8s %.*s",
+			    j == 0 ? tui_key_name(act->key, key, sizeof key) : "",
+			    nl ? (int)len[j] : 0, nl ? help + start[j] : "");
 	}
-	text_put(y0 + h - 1, x0, "  any key closes this help", w, ROLE_DIM);
+	return k;
+}
+
+/* The help overlay: the whole screen between the header and the key bar
+ * (nothing of the screen behind shows); Up/Down, PgUp/PgDn scroll what
+ * does not fit. */
+static void
+draw_help(struct tui *ui)
+{
+	static char lines[128][256];
+	int w = COLS, n = help_lines(ui, w, lines, 128), h, y0, body, y;
+	char line[512];
+
+	h = LINES - 2;	/* the whole body: nothing of the screen shows through */
+	body = h - 4;
+	if (ui->help_scroll > n - body)
+		ui->help_scroll = n - body > 0 ? n - body : 0;
+	y0 = 1;
+	for (y = 0; y < h; y++)
+		text_put(y0 + y, 0, "", w, ROLE_BAR);
+	snprintf(line, sizeof line, " Help: %s", ui->top->title[0] ? ui->top->title : "keys");
+	text_put(y0, 0, line, w, ROLE_TITLE);
+	for (y = 0; y < body && ui->help_scroll + y < n; y++)
+		text_put(y0 + 2 + y, 0, lines[ui->help_scroll + y], w, ROLE_BAR);
+	if (n > body)
+		snprintf(line, sizeof line, "  lines %d-%d of %d: Up/Down scroll; any other key "
+		    "closes this help", ui->help_scroll + 1, ui->help_scroll + body, n);
+	else
+		snprintf(line, sizeof line, "  any key closes this help");
+	text_put(y0 + h - 1, 0, line, w, ROLE_DIM);
+}
+
+/* A key while the help is open: scroll it, or close it. */
+static void
+help_key(struct tui *ui, int key)
+{
+	switch (key) {
+	case UK_UP:
+	case 'k':
+		if (ui->help_scroll > 0)
+			ui->help_scroll--;
+		return;
+	case UK_DOWN:
+	case 'j':
+		ui->help_scroll++;	/* draw_help keeps it in range */
+		return;
+	case UK_PGUP:
+		ui->help_scroll = ui->help_scroll > 10 ? ui->help_scroll - 10 : 0;
+		return;
+	case UK_PGDN:
+		ui->help_scroll += 10;
+		return;
+	default:
+		ui->help_open = 0;
+		ui->help_scroll = 0;
+	}
 }
 
 static void
@@ -480,7 +545,12 @@ paint(struct tui *ui)
 	getyx(stdscr, cy, cx);
 	cursor = curs_set(0) == 1;	/* a text field showed its cursor */
 	pick_up_log(ui);
-	text_put(LINES - 2, 0, ui->msg, COLS, ui->msg_role);
+	/* a message wider than the screen takes the row above as well (over
+	 * the screen's last row) rather than ending in "…" */
+	if (text_width(ui->msg) > COLS)
+		text_put_wrap(LINES - 3, 0, ui->msg, COLS, 2, ui->msg_role);
+	else
+		text_put(LINES - 2, 0, ui->msg, COLS, ui->msg_role);
 	typing = s->ops->typing != NULL && s->ops->typing(s);
 	if (s->ops->actions != NULL)
 		a = s->ops->actions(s, &n);
@@ -543,8 +613,9 @@ dispatch(struct tui *ui, int key)
 	int typing = s->ops->typing != NULL && s->ops->typing(s);
 	int action = 0, flags = 0;
 
+	ui->keys++;
 	if (ui->help_open) {
-		ui->help_open = 0;
+		help_key(ui, key);
 		return;
 	}
 	if (COLS < TERM_MIN_COLS || LINES < TERM_MIN_ROWS) {
@@ -554,6 +625,7 @@ dispatch(struct tui *ui, int key)
 	}
 	if (key == UK_F1 || (!typing && key == '?')) {
 		ui->help_open = 1;
+		ui->help_scroll = 0;
 		return;
 	}
 	if (s->ops->actions != NULL)

@@ -100,40 +100,65 @@ wdlg_key(struct wdlg *d, int key)
 {
 	if (key == UK_ESC || key == 'q')
 		return WDLG_CANCEL;
+	if (key == UK_PGDN) {
+		d->scroll += 5;		/* wdlg_draw keeps it in range */
+		return WDLG_OPEN;
+	}
+	if (key == UK_PGUP) {
+		d->scroll = d->scroll > 5 ? d->scroll - 5 : 0;
+		return WDLG_OPEN;
+	}
 	return d->kind == WDLG_CONFIRM ? confirm_key(d, key) : choice_key(d, key);
 }
 
-/* Lines of text (split at '\n'), at most max; returns the count and the
- * widest. */
+/* The widest paragraph of s (split at '\n'), in columns. */
 static int
-text_lines(const char *s, const char **start, int *len, int max, int *widest)
+text_widest(const char *s)
 {
-	int n = 0;
+	int widest = 0;
 
-	*widest = 0;
-	while (s != NULL && *s && n < max) {
+	while (s != NULL && *s) {
 		const char *nl = strchr(s, '\n');
-		char buf[512];
+		char buf[1024];
 		int l = nl ? (int)(nl - s) : (int)strlen(s), w;
 		snprintf(buf, sizeof buf, "%.*s", l, s);
 		w = text_width(buf);
-		if (w > *widest)
-			*widest = w;
-		start[n] = s;
-		len[n++] = l;
+		if (w > widest)
+			widest = w;
 		s = nl ? nl + 1 : s + l;
+	}
+	return widest;
+}
+
+/* Lines of text word-wrapped to width (each paragraph on its own), at
+ * most max; returns the count. */
+static int
+text_lines(const char *s, int width, char *buf, size_t bufsz, const char **start, int *len,
+    int max)
+{
+	int n = 0;
+	const char *p = buf;
+
+	text_wrap_join(s ? s : "", width, buf, bufsz);
+	while (*p && n < max) {
+		const char *nl = strchr(p, '\n');
+		int l = nl ? (int)(nl - p) : (int)strlen(p);
+		start[n] = p;
+		len[n++] = l;
+		p = nl ? nl + 1 : p + l;
 	}
 	return n;
 }
 
 void
-wdlg_draw(const struct wdlg *d)
+wdlg_draw(struct wdlg *d)
 {
-	const char *start[16];
-	int len[16], widest, nl = text_lines(d->text, start, len, 16, &widest);
+	static char wrapped[8192];
+	const char *start[WDLG_MAX_LINES];
+	int len[WDLG_MAX_LINES], nl, top, more = 0;
 	int items = d->kind == WDLG_CONFIRM ? 1 : d->n;
-	int w = widest + 4, h, y0, x0, y;
-	char buf[512];
+	int w = text_widest(d->text) + 4, h, y0, x0, y;
+	char buf[1024];
 
 	if (text_width(d->title) + 4 > w)
 		w = text_width(d->title) + 4;
@@ -143,13 +168,20 @@ wdlg_draw(const struct wdlg *d)
 			w = text_width(d->choices[i]) + (i + 1 >= 10 ? 12 : 11);
 	if (w < 30)
 		w = 30;
-	if (w > COLS - 2)
-		w = COLS - 2;
+	if (w > COLS - 4)
+		w = COLS;	/* a wide box takes the whole width: nothing shows beside it */
+	/* the text wraps inside the box; what does not fit scrolls (PgUp/PgDn) */
+	nl = text_lines(d->text, w - 4, wrapped, sizeof wrapped, start, len, WDLG_MAX_LINES);
 	h = nl + items + 4;
+	top = 0;
 	if (h > LINES - 2) {
+		int room;
 		h = LINES - 2;
-		if (nl > h - items - 4)
-			nl = h - items - 4 > 0 ? h - items - 4 : 0;
+		room = h - items - 4 > 1 ? h - items - 4 : 1;
+		top = d->scroll < nl - room ? d->scroll : nl - room;
+		d->scroll = top;
+		more = 1;
+		nl = room;
 	}
 	y0 = (LINES - h) / 2;
 	x0 = (COLS - w) / 2;
@@ -171,9 +203,11 @@ wdlg_draw(const struct wdlg *d)
 	}
 	y = y0 + 1;
 	for (int i = 0; i < nl; i++) {
-		snprintf(buf, sizeof buf, "%.*s", len[i], start[i]);
+		snprintf(buf, sizeof buf, "%.*s", len[top + i], start[top + i]);
 		text_put(y++, x0 + 2, buf, w - 4, ROLE_BAR);
 	}
+	if (more)
+		text_put(y0 + h - 1, x0 + w - 20, " PgUp/PgDn: more ", 17, ROLE_DIM);
 	y++;
 	if (d->kind == WDLG_CONFIRM) {
 		text_put(y, x0 + 2, "[ Yes (y) ]", 11, d->cur == 0 ? ROLE_SELECTED : ROLE_BAR);

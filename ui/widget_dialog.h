@@ -1,6 +1,8 @@
 /* widget_dialog.h - modal boxes drawn over the screen: a yes/no confirm
  * and a choice list (radio).  Esc cancels, Enter confirms the highlighted
  * button or choice, y/n answer a confirm at once, digits pick a choice.
+ * The text word-wraps inside the box; what does not fit scrolls with
+ * PgUp/PgDn.
  * Pure state machine (wdlg_key) plus wdlg_draw; tui_modal() runs one. */
 #ifndef BS_WIDGET_DIALOG_H
 #define BS_WIDGET_DIALOG_H
@@ -21,13 +23,16 @@ struct wdlg {
 	const char *const *choices;	/* WDLG_CHOICE; not owned */
 	int n;
 	int cur;		/* the highlighted choice, or 0 yes / 1 no */
+	int scroll;		/* the first line of text shown (PgUp/PgDn) */
 };
+
+#define WDLG_MAX_LINES 64	/* the text's lines once wrapped */
 
 void wdlg_confirm(struct wdlg *d, const char *title, const char *text, int default_no);
 void wdlg_choice(struct wdlg *d, const char *title, const char *text,
     const char *const *choices, int n, int cur);
 enum wdlg_result wdlg_key(struct wdlg *d, int key);
-/* Paint centred over whatever is on the screen. */
-void wdlg_draw(const struct wdlg *d);
+/* Paint centred over whatever is on the screen (keeps scroll in range). */
+void wdlg_draw(struct wdlg *d);
 
 #endif

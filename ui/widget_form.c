@@ -120,16 +120,11 @@ wform_key(struct wform *f, int key)
 	return WFORM_UNHANDLED;
 }
 
-int
-wform_height(const struct wform *f)
+/* The label column's width for a form w wide. */
+static int
+label_width(const struct wform *f, int w)
 {
-	return f->n + 1;
-}
-
-void
-wform_draw(struct wform *f, int y, int x, int h, int w)
-{
-	int lw = f->label_width, row = 0;
+	int lw = f->label_width;
 
 	if (lw <= 0) {
 		for (int i = 0; i < f->n; i++) {
@@ -139,8 +134,35 @@ wform_draw(struct wform *f, int y, int x, int h, int w)
 		}
 		lw += 2;
 	}
-	if (lw > w / 2)
-		lw = w / 2;
+	return lw > w / 2 ? w / 2 : lw;
+}
+
+int
+wform_hint_rows(const struct wform *f, int w)
+{
+	const struct wform_field *fl;
+	const char *under;
+	size_t start[16], len[16], n;
+
+	if (f->focus < 0)
+		return 1;
+	fl = &f->fields[f->focus];
+	under = fl->kind == WFORM_TEXT && fl->text.msg[0] ? fl->text.msg : fl->help;
+	n = text_wrap(under ? under : "", w - label_width(f, w), start, len, 16);
+	return n < 1 ? 1 : n > WFORM_HINT_ROWS ? WFORM_HINT_ROWS : (int)n;
+}
+
+int
+wform_height(const struct wform *f)
+{
+	return f->n + WFORM_HINT_ROWS;
+}
+
+void
+wform_draw(struct wform *f, int y, int x, int h, int w)
+{
+	int lw = label_width(f, w), row = 0;
+
 	curs_set(0);
 	for (int i = 0; i < f->n && row < h; i++, row++) {
 		struct wform_field *fl = &f->fields[i];
@@ -188,8 +210,31 @@ wform_draw(struct wform *f, int y, int x, int h, int w)
 	if (f->focus >= 0 && row < h) {
 		struct wform_field *fl = &f->fields[f->focus];
 		const char *under = fl->kind == WFORM_TEXT && fl->text.msg[0] ? fl->text.msg : fl->help;
-		text_put(y + row, x + lw, under ? under : "", w - lw,
-		    fl->kind == WFORM_TEXT && fl->text.msg[0] ? ROLE_ERROR : ROLE_DIM);
+		enum term_role role = fl->kind == WFORM_TEXT && fl->text.msg[0] ? ROLE_ERROR : ROLE_DIM;
+		size_t start[16], len[16], n;
+		int ux = x + lw, uw = w - lw;
+
+		/* the hint or message wraps under the fields, never cut: beside
+		 * the labels when it fits there, else from the left edge */
+		if (under == NULL)
+			under = "";
+		n = text_wrap(under, uw, start, len, 16);
+		if ((int)n > h - row) {
+			ux = x;
+			uw = w;
+			n = text_wrap(under, uw, start, len, 16);
+		}
+		if (n == 0)
+			text_put(y + row, ux, "", uw, role);
+		for (size_t i = 0; i < n && row < h; i++, row++) {
+			char line[1024];
+			/* on the last row left, the rest (cut with "…" if it must be) */
+			if (row == h - 1 && i + 1 < n)
+				snprintf(line, sizeof line, "%s", under + start[i]);
+			else
+				snprintf(line, sizeof line, "%.*s", (int)len[i], under + start[i]);
+			text_put(y + row, ux, line, uw, role);
+		}
 	}
 	/* the focused text field last, so the cursor ends up in it */
 	if (wform_typing(f) && f->focus < h)

@@ -43,7 +43,14 @@ void wform_init(struct wform *f, struct wform_field *fields, int n);
 int wform_typing(const struct wform *f);
 enum wform_result wform_key(struct wform *f, int key);
 void wform_focus_next(struct wform *f, int dir);	/* dir 1 or -1, wraps */
-/* Rows the form needs: one per field plus one for the focused help. */
+/* Rows the form needs: one per field plus WFORM_HINT_ROWS for the focused
+ * field's help or message, which word-wraps there (beside the values, or
+ * from the left edge when it needs more rows than it has). */
+#define WFORM_HINT_ROWS 3
+/* Rows the focused field's help or message takes in a form w wide
+ * (1..WFORM_HINT_ROWS): a screen short of rows gives the form
+ * f->n + wform_hint_rows(). */
+int wform_hint_rows(const struct wform *f, int w);
 int wform_height(const struct wform *f);
 void wform_draw(struct wform *f, int y, int x, int h, int w);
 

@@ -532,12 +532,15 @@ draw_detail(struct wlist *l, int y, int x, int h, int w)
 	for (line = 1; line < h; line++)
 		text_put(y + line, x, "", w, ROLE_NORMAL);
 	line = 1;
+	/* each line of the detail word-wraps to the pane's width */
 	while (s != NULL && *s && line < h) {
 		const char *nl = strchr(s, '\n');
 		size_t len = nl ? (size_t)(nl - s) : strlen(s);
-		char buf[1024];
-		snprintf(buf, sizeof buf, "%.*s", (int)len, s);
-		text_put(y + line++, x, buf, w, ROLE_NORMAL);
+		char *para = xstrndup(s, len);
+		line += text_put_wrap(y + line, x, para, w, h - line, ROLE_NORMAL);
+		if (len == 0)
+			line++;
+		free(para);
 		s = nl ? nl + 1 : s + len;
 	}
 }

@@ -401,8 +401,8 @@ check_people(struct check_report *r, struct bs_session *s, struct bob_client *bo
 		    "choose a condition that includes Hired and Terminated people (\"Everyone\" covers "
 		    "active employees only). Without them, leavers are never removed from Alleo.",
 		    "Hired and terminated people are not visible: of %zu people, none is hired (future "
-		    "start) or terminated%s.", people.n, manages ? " (alleo.mode manages Alleo accounts, "
-		    "so leavers would keep theirs)" : "");
+		    "start) or terminated%s.", people.n, manages ? " (Alleo delivery [alleo.mode] manages "
+		    "Alleo accounts, so leavers would keep theirs)" : "");
 	else
 		set(r, CHECK_HIBOB_LIFECYCLE_AUDIENCE, CHECK_PASS, NULL,
 		    "%ld hired or terminated people are visible.", inactive);
@@ -595,10 +595,10 @@ check_timeoff_reads(struct check_report *r, struct bs_session *s, struct bob_cli
 
 	if (r->v[CHECK_HIBOB_TIMEOFF].status == CHECK_FAIL ||
 	    r->v[CHECK_HIBOB_TIMEOFF].status == CHECK_WARN) {
-		set(r, CHECK_HIBOB_TIMEOFF_DETAIL, CHECK_SKIP, "Fix hibob.timeoff first; this check runs "
-		    "once time off can be read.", "Skipped: time off cannot be read.");
-		set(r, CHECK_HIBOB_TIMEOFF_PRIVATE, CHECK_SKIP, "Fix hibob.timeoff first; this check "
-		    "runs once time off can be read.", "Skipped: time off cannot be read.");
+		set(r, CHECK_HIBOB_TIMEOFF_DETAIL, CHECK_SKIP, "First fix the check 'Time off can be read'; "
+		    "this one runs once time off can be read.", "Skipped: time off cannot be read.");
+		set(r, CHECK_HIBOB_TIMEOFF_PRIVATE, CHECK_SKIP, "First fix the check 'Time off can be read'; "
+		    "this one runs once time off can be read.", "Skipped: time off cannot be read.");
 		return;
 	}
 	date_format(today - 30, from);
@@ -667,8 +667,9 @@ check_assembled_delete(struct check_report *r, struct bs_session *s, struct asm_
 		    "account: a delete by id was refused without the id being looked up (%s).", detail);
 		break;
 	case ASM_DELETE_UNKNOWN:
-		set(r, CHECK_ASSEMBLED_DELETE, CHECK_WARN, "Run 'bobsync check' again later; if it "
-		    "persists, check assembled.base_url and the network.", "Could not tell whether "
+		set(r, CHECK_ASSEMBLED_DELETE, CHECK_WARN, "Run the checks again later (r in the "
+		    "console, or 'bobsync check'); if it persists, check the Assembled address "
+		    "[assembled.base_url] and the network.", "Could not tell whether "
 		    "deletes are enabled: %s.", detail);
 		break;
 	}
@@ -704,9 +705,11 @@ check_assembled(struct check_report *r, struct bs_session *s)
 			r->worst = err.rc;
 		set(r, CHECK_ASSEMBLED_AUTH, CHECK_FAIL,
 		    err.rc == BS_ERR_AUTH || err.rc == BS_ERR_FORBIDDEN ?
-		    "In Assembled: Settings > API: copy a valid key (it starts with sk_live_), then run "
-		    "'bobsync credentials set assembled'." :
-		    "Check assembled.base_url and the network (and tls.ca_file behind a proxy).",
+		    "In Assembled: Settings > API: copy a valid key (it starts with sk_live_) and store "
+		    "it: in the console Credentials (k on the dashboard), or 'bobsync credentials set "
+		    "assembled'." :
+		    "Check the Assembled address [assembled.base_url] and the network (behind a "
+		    "proxy: the extra certificate authority [tls.ca_file]).",
 		    "%s", bs_error_text(&err));
 		set(r, CHECK_ASSEMBLED_TIMEOFF_TYPE, CHECK_SKIP, NULL, "Skipped: Assembled not reachable.");
 		set(r, CHECK_ASSEMBLED_DELETE, CHECK_SKIP, NULL, "Skipped: Assembled not reachable.");
@@ -716,8 +719,9 @@ check_assembled(struct check_report *r, struct bs_session *s)
 	t = asm_timeoff_type(&types, want, why, sizeof why);
 	if (t == NULL) {
 		set(r, CHECK_ASSEMBLED_TIMEOFF_TYPE, CHECK_FAIL,
-		    "Set assembled.timeoff_type to one of the time-off event types of Assembled "
-		    "(Settings > Event types), or create one named \"Time Off\".", "%s", why);
+		    "Set the Assembled time-off type [assembled.timeoff_type] to one of the "
+		    "time-off event types of Assembled (Settings > Event types), or create one named "
+		    "\"Time Off\".", "%s", why);
 	} else {
 		struct strbuf bad;
 		struct pm_ctx ctx = { &types, &bad };
@@ -727,14 +731,15 @@ check_assembled(struct check_report *r, struct bs_session *s)
 			conf_pairs_each(map, check_policy_pair, &ctx);
 		if (bad.len > 0)
 			set(r, CHECK_ASSEMBLED_TIMEOFF_TYPE, CHECK_FAIL,
-			    "Fix assembled.policy_map: each HiBob policy type must name a time-off event "
-			    "type that exists in Assembled.",
-			    "Default type '%s' found, but assembled.policy_map names unknown types: %s.",
+			    "Fix the policy map [assembled.policy_map]: each HiBob policy type must "
+			    "name a time-off event type that exists in Assembled.",
+			    "Default type '%s' found, but the policy map [assembled.policy_map] "
+			    "names unknown types: %s.",
 			    t->name, bad.buf);
 		else
 			set(r, CHECK_ASSEMBLED_TIMEOFF_TYPE, CHECK_PASS, NULL,
 			    "Time off will be created as '%s'%s.", t->name,
-			    str_empty(map) ? "" : " (other types per assembled.policy_map)");
+			    str_empty(map) ? "" : " (other types per the policy map)");
 		sb_free(&bad);
 	}
 	asm_activity_types_free(&types);
@@ -801,13 +806,14 @@ check_scim_caps(struct check_report *r, struct scim_client *sc, const char *ext)
 		    "schema.", "Alleo's SCIM service did not list its schemas (%s): only core User "
 		    "attributes are sent; budgets and dates are not.", k->why);
 	else if (!k->core_user)
-		set(r, CHECK_ALLEO_SCIM_SCHEMAS, CHECK_WARN, "Ask Alleo support whether alleo.scim_url "
-		    "is their SCIM User endpoint.", "/Schemas does not list the core User schema "
+		set(r, CHECK_ALLEO_SCIM_SCHEMAS, CHECK_WARN, "Ask Alleo support whether the SCIM "
+		    "address [alleo.scim_url] is their SCIM User endpoint.", "/Schemas does not list the core User schema "
 		    "(it lists: %s).", *k->schema_ids ? k->schema_ids : "nothing");
 	else if (!str_empty(ext) && !k->extension)
-		set(r, CHECK_ALLEO_SCIM_SCHEMAS, CHECK_WARN, "Set alleo.scim_extension to a schema "
-		    "Alleo lists, or unset it ('bobsync config unset alleo.scim_extension').",
-		    "alleo.scim_extension names %s, which Alleo does not list (it lists: %s): budgets "
+		set(r, CHECK_ALLEO_SCIM_SCHEMAS, CHECK_WARN, "Set the SCIM extension "
+		    "[alleo.scim_extension] to a schema Alleo lists, or clear it (in the console "
+		    "Settings, o on the dashboard: u; or 'bobsync config unset alleo.scim_extension').",
+		    "The SCIM extension names %s, which Alleo does not list (it lists: %s): budgets "
 		    "and dates are not sent.", ext, k->schema_ids);
 	else if (!str_empty(ext))
 		set(r, CHECK_ALLEO_SCIM_SCHEMAS, CHECK_PASS, NULL, "Alleo lists the core User schema "
@@ -815,7 +821,7 @@ check_scim_caps(struct check_report *r, struct scim_client *sc, const char *ext)
 	else
 		set(r, CHECK_ALLEO_SCIM_SCHEMAS, CHECK_PASS, NULL, "Alleo lists the core User schema "
 		    "(all it lists: %s); only core attributes are sent, so budgets and dates are not "
-		    "(alleo.scim_extension is not set).", k->schema_ids);
+		    "(no SCIM extension is set [alleo.scim_extension]).", k->schema_ids);
 
 	/* the ping already asked userName eq with nobody to match */
 	if (scim_probe_filter(sc, "userName", &total, &refused, &err) != BS_OK || refused) {
@@ -833,20 +839,20 @@ check_scim_caps(struct check_report *r, struct scim_client *sc, const char *ext)
 	bs_error_clear(&err);
 	if (scim_probe_filter(sc, "externalId", &total, &refused, &err) != BS_OK)
 		set(r, CHECK_ALLEO_SCIM_FILTERS, CHECK_WARN, "Run the check again; ask Alleo support if "
-		    "it stays.", "userName filters work; an externalId filter failed: %s",
+		    "it stays.", "Looking people up by work email works; by their HiBob id it failed: %s",
 		    bs_error_text(&err));
 	else if (refused)
-		set(r, CHECK_ALLEO_SCIM_FILTERS, CHECK_WARN, "Nothing to do: bobsync falls back to "
-		    "userName. Keep work emails stable in HiBob where you can.", "userName filters "
-		    "work; Alleo refuses filters on externalId, so people are looked up by their work "
-		    "email (userName) instead.");
+		set(r, CHECK_ALLEO_SCIM_FILTERS, CHECK_WARN, "Nothing to do: bobsync looks people up "
+		    "by work email instead. Keep work emails stable in HiBob where you can.", "Looking "
+		    "people up by work email works; Alleo refuses filters on the HiBob id it keeps, so "
+		    "people are looked up by their work email (userName) instead.");
 	else if (total != 0)
 		set(r, CHECK_ALLEO_SCIM_FILTERS, CHECK_FAIL, "Ask Alleo support why their SCIM service "
-		    "ignores externalId filters.", "An externalId filter that matches nobody answered "
-		    "%lld users.", total);
+		    "ignores filters on the HiBob id it keeps.", "A filter on the HiBob id that matches "
+		    "nobody answered %lld users.", total);
 	else
-		set(r, CHECK_ALLEO_SCIM_FILTERS, CHECK_PASS, NULL, "Filters on userName and externalId "
-		    "work (each probe matched nobody, as it should).");
+		set(r, CHECK_ALLEO_SCIM_FILTERS, CHECK_PASS, NULL, "Looking people up by work email and "
+		    "by HiBob id works (each probe matched nobody, as it should).");
 }
 
 static void
@@ -857,22 +863,25 @@ check_alleo(struct check_report *r, struct bs_session *s)
 
 	for (int id = CHECK_ALLEO_SCIM_AUTH; id <= CHECK_ALLEO_SCIM_BULK; id++)
 		set(r, (enum check_id)id, CHECK_SKIP, NULL, "%s", str_eq(mode, "scim") ?
-		    "Alleo's SCIM endpoint could not be reached (see alleo.target)." :
-		    "Alleo delivery is not SCIM (alleo.mode).");
+		    "Alleo's SCIM endpoint could not be reached (see the check 'The Alleo "
+		    "delivery target works')." :
+		    "Alleo delivery is not SCIM [alleo.mode].");
 
 	if (str_eq(mode, "off") || mode == NULL) {
-		set(r, CHECK_ALLEO_TARGET, CHECK_SKIP, NULL, "Alleo delivery is off (alleo.mode = off).");
+		set(r, CHECK_ALLEO_TARGET, CHECK_SKIP, NULL, "Alleo delivery is off [alleo.mode].");
 	} else if (str_eq(mode, "pull")) {
 		set(r, CHECK_ALLEO_TARGET, CHECK_PASS, NULL,
-		    "Alleo reads HiBob itself (alleo.mode = pull); bobsync only checks and previews.");
+		    "Alleo reads HiBob itself (Alleo delivery: pull); bobsync only checks and "
+		    "previews.");
 	} else if (str_eq(mode, "scim")) {
 		struct scim_client *sc;
 		if (session_scim(s, &sc, &err) != BS_OK || scim_ping(sc, &err) != BS_OK) {
 			if (err.rc == BS_ERR_AUTH || err.rc == BS_ERR_FORBIDDEN)
 				r->worst = err.rc;
 			set(r, CHECK_ALLEO_TARGET, CHECK_FAIL,
-			    "Check alleo.scim_url and alleo.token_url, and the client id and secret from "
-			    "Alleo support ('bobsync credentials set alleo').", "%s", bs_error_text(&err));
+			    "Check the SCIM address and the token address [alleo.scim_url, "
+			    "alleo.token_url], and the client id and secret from Alleo support (in the "
+			    "console Credentials, k on the dashboard; or 'bobsync credentials set alleo').", "%s", bs_error_text(&err));
 		} else {
 			set(r, CHECK_ALLEO_TARGET, CHECK_PASS, NULL, "Alleo's SCIM endpoint accepted the client.");
 			check_scim_caps(r, sc, conf_get(s->conf, "alleo.scim_extension"));
@@ -880,8 +889,9 @@ check_alleo(struct check_report *r, struct bs_session *s)
 	} else if (str_eq(mode, "csv")) {
 		if (alleo_csv_check(s->conf, &err) != BS_OK)
 			set(r, CHECK_ALLEO_TARGET, CHECK_FAIL,
-			    "Set alleo.csv_target to a writable folder or sftp://host/path/ (with "
-			    "alleo.sftp_key and alleo.sftp_known_hosts).", "%s", bs_error_text(&err));
+			    "Set the CSV target [alleo.csv_target] to a writable folder or "
+			    "sftp://host/path/ (with the SFTP key and known_hosts [alleo.sftp_key, "
+			    "alleo.sftp_known_hosts]).", "%s", bs_error_text(&err));
 		else
 			set(r, CHECK_ALLEO_TARGET, CHECK_PASS, NULL, "The CSV target %s is writable.",
 			    conf_get(s->conf, "alleo.csv_target"));
@@ -962,14 +972,16 @@ check_run_all(struct bs_session *s, const struct bs_progress *progress, struct c
 			r->worst = err.rc;
 			set(r, CHECK_HIBOB_AUTH, CHECK_FAIL,
 			    "In Bob: Settings > Integrations > Service Users: check the ID, or create a new "
-			    "token (it is shown only once) and store it with 'bobsync credentials set "
-			    "hibob'. Also check that hibob.base_url is the right tenant (production or "
-			    "sandbox). bobsync stops at the first rejection because HiBob blocks callers "
+			    "token (it is shown only once) and store it: in the console Esc back to "
+			    "Credentials (or k on the dashboard), or 'bobsync credentials set hibob'. Also "
+			    "check that the HiBob address [hibob.base_url] is the right tenant (production "
+			    "or sandbox). bobsync stops at the first rejection because HiBob blocks callers "
 			    "that repeat them.", "%s", bs_error_text(&err));
 		} else {
 			set(r, CHECK_HIBOB_AUTH, CHECK_FAIL,
-			    "Check hibob.base_url and the network; behind a proxy that inspects TLS, set "
-			    "tls.ca_file to its CA bundle.", "%s", bs_error_text(&err));
+			    "Check the HiBob address [hibob.base_url] and the network; behind a proxy "
+			    "that inspects TLS, set the extra certificate authority [tls.ca_file] to its CA "
+			    "bundle.", "%s", bs_error_text(&err));
 		}
 	} else {
 		hibob_ok = 1;

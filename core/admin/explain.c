@@ -188,7 +188,7 @@ explain_text(const struct explain *x, const struct conf *conf)
 		if (lv->error[0])
 			fprintf(f, "  live lookup failed: %s\n", C(lv->error));
 		else if (!lv->found)
-			fprintf(f, "  Alleo has no user with externalId %s\n", C(p->id));
+			fprintf(f, "  Alleo has no account for HiBob id %s\n", C(p->id));
 		else
 			fprintf(f, "  Alleo has user %s (%s, %s)\n", C(lv->u.id),
 			    lv->u.user_name ? C(lv->u.user_name) : "?", lv->u.active ? "active" :

@@ -32,9 +32,10 @@ lock_acquire(const char *path, int *fd, struct bs_error *err)
 		}
 		if (pid > 0)
 			return bs_fail(err, BS_ERR_LOCKED,
-			    "another bobsync run (process %ld) holds %s; try again when it ends", pid, path);
+			    "another bobsync run (process %ld) is working on this home; try again "
+			    "when it ends", pid);
 		return bs_fail(err, BS_ERR_LOCKED,
-		    "another bobsync run holds %s; try again when it ends", path);
+		    "another bobsync run is working on this home; try again when it ends");
 	}
 	if (ftruncate(f, 0) == 0) {
 		int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());

@@ -445,7 +445,7 @@ roster_diff_flags(const struct roster_source *src, const struct roster_rows *row
 
 				free(key);
 				if (owner != NULL && !str_eq(owner, p->id)) {
-					snprintf(reason, sizeof reason, "held: %s is also the work email of "
+					snprintf(reason, sizeof reason, "on hold: %s is also the work email of "
 					    "employee %s, who gets it (Alleo keys people by email, so one "
 					    "email cannot be two people); give each person their own email "
 					    "in HiBob", p->email, owner);
@@ -457,7 +457,7 @@ roster_diff_flags(const struct roster_source *src, const struct roster_rows *row
 			if ((flags & ROSTER_DIFF_CSV) && formula_row(&want)) {
 				/* the data is not changed silently: the person waits */
 				plan_hold(out, p->id, p->email, name,
-				    "held: a name or the e-mail starts like a spreadsheet formula "
+				    "on hold: a name or the e-mail starts like a spreadsheet formula "
 				    "(= + - @) or holds a control character, which the Alleo CSV "
 				    "file would carry as it is; correct it in HiBob");
 				roster_row_clear(&want);
@@ -471,11 +471,11 @@ roster_diff_flags(const struct roster_source *src, const struct roster_rows *row
 				want.budgets = was && was->budgets ? xstrdup(was->budgets) : NULL;
 			}
 			if (was == NULL) {
-				snprintf(reason, sizeof reason, "joined: alleo_access yes, %s",
+				snprintf(reason, sizeof reason, "gets an account: alleo_access is yes, %s",
 				    e->rules[2].detail);
 				if (str_empty(p->email)) {
 					plan_hold(out, p->id, p->email, name,
-					    "held: eligible, but HiBob has no work email for them "
+					    "on hold: eligible, but HiBob has no work email for them "
 					    "(Alleo needs one)");
 					roster_row_clear(&want);
 					break;
@@ -530,7 +530,7 @@ roster_diff_flags(const struct roster_source *src, const struct roster_rows *row
 		name = xasprintf("%s%s%s", r->first_name ? r->first_name : "",
 		    r->first_name && r->last_name ? " " : "", r->last_name ? r->last_name : "");
 		plan_hold(out, r->employee_id, r->email, name,
-		    "held: provisioned in Alleo but no longer visible in HiBob (deleted, or outside "
+		    "on hold: provisioned in Alleo but no longer visible in HiBob (deleted, or outside "
 		    "the service user's audience); not removed automatically");
 		free(name);
 	}

@@ -79,8 +79,11 @@ add_item(struct toff_preview *p, const struct bob_timeoff *r, const struct toff_
 		it->t_end = e;
 		it->nevents = t->d.nevents;
 	}
-	if (request_days(r, &d0, &d1) == 0)
+	if (request_days(r, &d0, &d1) == 0) {
 		date_format(d0, it->first_date);
+		if (r->end_date[0] || r->date[0])	/* an open-ended request has no last day */
+			date_format(d1, it->last_date);
+	}
 	p->total++;
 	if (it->sync)
 		p->sync++;
@@ -134,9 +137,11 @@ whos_out_pending(struct bs_session *s, const char *from, const char *to,
 	req.idempotent = 1;
 	rc = http_send(s->http, &req, &resp, err);
 	if (rc == BS_ERR_AUTH)
-		bs_fail(err, rc, "HiBob rejected the Service User ID or token (HTTP 401)");
+		bs_fail(err, rc, "HiBob did not accept the Service User ID or token: "
+		    "store them again (in the console press k on the dashboard, or run 'bobsync "
+		    "credentials set hibob')");
 	else if (rc == BS_ERR_FORBIDDEN)
-		bs_fail(err, rc, "HiBob refused time off (HTTP 403): grant the permission group "
+		bs_fail(err, rc, "HiBob refused time off: grant the permission group "
 		    "People's data > Time off > See who's out");
 	if (rc == BS_OK)
 		rc = bob_parse_timeoffs(resp.body, resp.body_len, out, err);

@@ -37,6 +37,7 @@ struct toff_preview_item {
 	char end[32];
 	size_t nevents;		/* > 1 for a request split into parts */
 	char first_date[11];	/* for ordering: the request's first day */
+	char last_date[11];	/* the request's last day ("" when open-ended) */
 	int64_t t_start, t_end;	/* the events' span, unix seconds (0 when none) */
 };
 

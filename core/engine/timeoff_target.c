@@ -499,7 +499,7 @@ toff_target_eval(struct toff_env *e, const struct bob_timeoff *r, int64_t ws, in
 	if (out->person == NULL) {
 		out->why = TOFF_WHY_NO_AGENT;
 		snprintf(out->reason, sizeof out->reason,
-		    "no Assembled person with platforms.hibob = %s or email %s",
+		    "no Assembled person linked to HiBob id %s or with the email %s",
 		    r->employee_id ? r->employee_id : "(none)", out->email ? out->email : "(unknown)");
 		return BS_OK;
 	}

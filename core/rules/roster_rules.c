@@ -409,7 +409,7 @@ roster_evaluate(const struct bob_person *p, int64_t today,
 		/* HiBob sent something that is not text for them: hold, so
 		 * nothing is sent or removed on a value nobody can read */
 		out->verdict = ROSTER_UNKNOWN;
-		setf(out->reason, sizeof out->reason, "held: HiBob sent a value for them that is "
+		setf(out->reason, sizeof out->reason, "on hold: HiBob sent a value for them that is "
 		    "not valid text (\\u0000 or a lone UTF-16 surrogate); correct the record in "
 		    "HiBob");
 	} else if (ra->pass < 0 && left) {
@@ -422,7 +422,7 @@ roster_evaluate(const struct bob_person *p, int64_t today,
 		/* Unknown access: hold, whatever else says.  Still report the
 		 * other rules that fail. */
 		out->verdict = ROSTER_UNKNOWN;
-		setf(out->reason, sizeof out->reason, "held: %s (never removed on an unknown value)",
+		setf(out->reason, sizeof out->reason, "on hold: %s (never removed on an unknown value)",
 		    ra->detail);
 		for (size_t i = 1; i < ARRAY_LEN(out->rules); i++)
 			if (out->rules[i].pass == 0)
@@ -436,7 +436,7 @@ roster_evaluate(const struct bob_person *p, int64_t today,
 				    out->rules[i].detail);
 	} else if (any_unknown) {
 		out->verdict = ROSTER_UNKNOWN;
-		setf(out->reason, sizeof out->reason, "held: ");
+		setf(out->reason, sizeof out->reason, "on hold: ");
 		for (size_t i = 0, n = 0; i < ARRAY_LEN(out->rules); i++)
 			if (out->rules[i].pass < 0)
 				appendf(out->reason, sizeof out->reason, "%s%s", n++ ? "; " : "",

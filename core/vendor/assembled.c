@@ -114,11 +114,12 @@ asm_request(struct asm_client *c, const char *method, const char *path, const ch
 	req.naccept_status = naccept;
 	rc = http_send(c->http, &req, resp, err);
 	if (rc == BS_ERR_AUTH)
-		bs_fail(err, rc, "Assembled rejected the API key (HTTP 401): create a new key in "
-		    "Assembled (Settings > API) and store it with 'bobsync credentials set assembled'");
+		bs_fail(err, rc, "Assembled did not accept the API key: create a new key in "
+		    "Assembled (Settings > API) and store it: in the console press k on the "
+		    "dashboard (Credentials), or run 'bobsync credentials set assembled'");
 	else if (rc == BS_ERR_FORBIDDEN)
-		bs_fail(err, rc, "Assembled refused %s %s (HTTP 403): the API key lacks the "
-		    "permission", method, path);
+		bs_fail(err, rc, "Assembled refused %s %s: the API key lacks the permission "
+		    "for it (ask your Assembled admin for a key with API access)", method, path);
 	else if (rc == BS_ERR_HTTP || rc == BS_ERR_NOT_FOUND) {
 		ex = body_excerpt(resp);
 		bs_fail(err, rc, "Assembled answered %s %s with HTTP %ld%s%s", method, path,

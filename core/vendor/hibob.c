@@ -101,11 +101,13 @@ bob_request_to(struct bob_client *c, const char *method, const char *path,
 	req.naccept_status = naccept;
 	rc = http_send(c->http, &req, resp, err);
 	if (rc == BS_ERR_AUTH)
-		bs_fail(err, rc, "HiBob rejected the Service User ID or token (HTTP 401). "
-		    "Check both in Bob: Settings > Integrations > Service Users");
+		bs_fail(err, rc, "HiBob did not accept the Service User ID or token. Check both "
+		    "in Bob (Settings > Integrations > Service Users) and store them again: in the "
+		    "console press k on the dashboard (Credentials), or run "
+		    "'bobsync credentials set hibob'");
 	else if (rc == BS_ERR_FORBIDDEN)
-		bs_fail(err, rc, "HiBob refused access to %s (HTTP 403): the service user's "
-		    "permission group lacks a right this needs", path);
+		bs_fail(err, rc, "HiBob refused access to %s: the service user's permission "
+		    "group lacks a right this needs (In Bob: Settings > Permission Groups)", path);
 	free(url);
 	return rc;
 }
@@ -126,6 +128,21 @@ static const char *const toff_type_names[] = {
 	"specificHoursDayDurations", "differentSpecificHoursDayDurations",
 	"percentageOnRange", "openEnded", "unknown"
 };
+
+/* What each kind of request is, in words a person reads. */
+static const char *const toff_type_words_v[] = {
+	"days", "hours", "part of each day", "hours over several days",
+	"days of different lengths", "set hours each day", "different set hours each day",
+	"a share of each day", "open-ended: no end date yet", "of an unknown kind"
+};
+
+const char *
+toff_type_words(enum toff_type t)
+{
+	if ((unsigned)t > TOFF_TYPE_UNKNOWN)
+		t = TOFF_TYPE_UNKNOWN;
+	return toff_type_words_v[t];
+}
 
 enum toff_type
 toff_type_parse(const char *s)
@@ -1456,9 +1473,10 @@ bob_update_field(struct bob_client *c, const char *employee_id, const char *fiel
 	if (rc == BS_OK)
 		*changed = resp.status != 304;
 	else if (rc == BS_ERR_FORBIDDEN)
-		bs_fail(err, rc, "HiBob refused the change (HTTP 403): the service user's "
-		    "permission group needs Edit on the field's section. In Bob: Settings > "
-		    "Permission Groups > (your group) > People's data: grant Edit");
+		bs_fail(err, rc, "HiBob refused the change: the service user's permission "
+		    "group may not edit this field. In Bob: Settings > Permission Groups > (your "
+		    "group) > People's data: grant Edit on the section that holds the field, then "
+		    "set the value again");
 	http_response_clear(&resp);
 	free(text);
 	free(path);
@@ -1764,7 +1782,7 @@ get_timeoffs(struct bob_client *c, const char *path, struct bob_timeoffs *out,
 	bs_rc rc = bob_request(c, "GET", path, NULL, "hibob.timeoff", 1, NULL, 0, &resp, err);
 
 	if (rc == BS_ERR_FORBIDDEN)
-		bs_fail(err, rc, "HiBob refused time off (HTTP 403): grant the permission group "
+		bs_fail(err, rc, "HiBob refused time off: grant the permission group "
 		    "People's data > Time off > See who's out (Settings > Permission Groups)");
 	if (rc == BS_OK)
 		rc = bob_parse_timeoffs(resp.body, resp.body_len, out, err);
@@ -1882,7 +1900,7 @@ bob_policy_types(struct bob_client *c, char ***names, size_t *n, struct bs_error
 	rc = bob_request(c, "GET", "/timeoff/policy-types", NULL, "hibob.timeoff", 1, NULL, 0,
 	    &resp, err);
 	if (rc == BS_ERR_FORBIDDEN)
-		bs_fail(err, rc, "HiBob refused the time-off policy types (HTTP 403): grant the "
+		bs_fail(err, rc, "HiBob refused the time-off policy types: grant the "
 		    "permission group access to Time off");
 	if (rc != BS_OK)
 		goto out;

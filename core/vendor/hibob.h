@@ -256,6 +256,9 @@ bs_rc bob_parse_timeoff(const char *json, size_t len, struct bob_timeoff *out,
 
 enum toff_type toff_type_parse(const char *s);
 const char *toff_type_name(enum toff_type t);
+/* The kind of request in words ("open-ended: no end date yet"), for text a
+ * person reads; toff_type_name is HiBob's name. */
+const char *toff_type_words(enum toff_type t);
 enum toff_status toff_status_parse(const char *s);
 const char *toff_status_name(enum toff_status s);
 enum toff_portion toff_portion_parse(const char *s);

@@ -449,13 +449,15 @@ scim_call(struct scim_client *c, const char *method, const char *path, const cha
 		secret_free(&c->token);
 	}
 	if (rc == BS_ERR_AUTH) {
-		bs_fail(err, rc, "Alleo rejected the sign-in token for %s %s (HTTP 401) even after "
-		    "getting a new one: check the client id and secret with Alleo support", method,
+		bs_fail(err, rc, "Alleo did not accept the sign-in for %s %s, even with a fresh "
+		    "token: check the client id and secret with Alleo support, then store them "
+		    "again (in the console press k on the dashboard, or run 'bobsync credentials "
+		    "set alleo')", method,
 		    path);
 	} else if (rc == BS_ERR_FORBIDDEN) {
 		char *d = error_detail(resp);
-		bs_fail(err, rc, "Alleo refused %s %s (HTTP 403%s%s): the client lacks the right "
-		    "to manage users", method, path, *d ? ": " : "", d);
+		bs_fail(err, rc, "Alleo refused %s %s%s%s: the client lacks the right to "
+		    "manage users (ask Alleo support to grant it)", method, path, *d ? ": " : "", d);
 		free(d);
 	} else if (rc == BS_ERR_HTTP || rc == BS_ERR_REMOTE || rc == BS_ERR_CONFLICT ||
 	    rc == BS_ERR_NOT_FOUND) {

@@ -133,7 +133,7 @@ for id in alleo.scim_auth alleo.scim_schemas alleo.scim_filters; do
 	[ ${#rem} -gt 20 ] || t_fail "$id has no remedy: '$rem'"
 done
 t_contains "$(field alleo.scim_schemas detail)" "does not list" "unlisted extension"
-t_contains "$(field alleo.scim_filters detail)" "refuses filters on externalId" "externalId refused"
+t_contains "$(field alleo.scim_filters detail)" "refuses filters on the HiBob id" "externalId refused"
 # the probes are filtered lookups that match nobody: never an unfiltered listing
 t_eq "$(sb_ctl scim GET /_control/requests | json_get - 'sorted(set(r["path"] for r in j["requests"] if r["method"]=="GET" and "filter" not in str(r["query"])))')" "['/scim/v2/Schemas', '/scim/v2/ServiceProviderConfig']" "unfiltered GETs"
 sb_ctl scim POST /_control/scim '{"extension": true}' >/dev/null

@@ -3,14 +3,17 @@
 # servers with the fictional company, a throwaway bobsync home pointed at
 # them, and bobsync opened on it.  Everything stops and is removed on exit.
 #   DEMO_PEOPLE=N   company size (default 320)
+#   demo.sh --banner  print the banner (with a sandbox's values) and stop
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bobsync=$root/bobsync
 work=$(mktemp -d "${TMPDIR:-/tmp}/bobsync-demo.XXXXXX")
 sb_pid=
+closing=0
 cleanup() {
 	[ -n "$sb_pid" ] && kill "$sb_pid" 2>/dev/null && wait "$sb_pid" 2>/dev/null
 	rm -rf "$work"
+	[ "$closing" = 1 ] && echo "bobsync demo: ended; the sandbox servers stopped and the demo's home was removed."
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -53,31 +56,56 @@ printf '%s\n%s\n' "$SB_SCIM_ID" "$SB_SCIM_SECRET" | "$bobsync" credentials set a
 
 cat <<MSG
 
-  bobsync demo: a fictional company of ${DEMO_PEOPLE:-320} people on local sandbox servers.
-  Nothing leaves this machine; the home $BOBSYNC_HOME is removed on exit.
+  bobsync demo: a fictional company of ${DEMO_PEOPLE:-320} people on local sandbox
+  servers. Nothing leaves this machine; the demo's home is removed on exit:
+    $BOBSYNC_HOME
 
-  The demo credentials are already stored in the vault (demo values, not secrets):
+  The demo credentials are in the vault already (demo values, not secrets):
     HiBob Service User ID   $SB_HIBOB_ID
     HiBob token             $SB_HIBOB_TOKEN
     Assembled API key       $SB_ASM_KEY
     Alleo client id         $SB_SCIM_ID
     Alleo client secret     $SB_SCIM_SECRET
 
-  To break things on purpose (a misnamed field, a lost permission), in another terminal:
-    curl -s -X POST -d '{"name":"misnamed_field"}' $SB_HIBOB_CTL/_control/scenario
-    curl -s -X POST -d '{"name":"default"}' $SB_HIBOB_CTL/_control/scenario
+  To break things on purpose, in another terminal (then c on the dashboard
+  runs the checks, each failure with what to do):
+    curl -s -X POST -d '{"name":"NAME"}' \\
+      $SB_HIBOB_CTL/_control/scenario
+  where NAME is one of:
+    no_field              HiBob has no alleo_access field
+    misnamed_field        the field is named 'alleo', not 'alleo_access'
+    text_field            alleo_access is a text field, not a yes/no list
+    bad_options           its options are not yes and no ('Yes please', 'Nope')
+    no_personal           the permission group cannot see Personal
+    no_work               ... cannot see Work
+    no_employment         ... cannot see Employment
+    no_lifecycle          ... cannot see Lifecycle
+    missing_sections      several sections hidden: add "sections":["Personal"]
+    no_inactive_audience  hired and terminated people are not visible
+    no_timeoff            time off cannot be read
+    wrong_token           HiBob no longer accepts the demo token
+    no_edit               HiBob refuses to change alleo_access (bulk set: b)
+    localized             HiBob's lists speak Dutch ('In dienst', 'Uit dienst')
+    historical_field      alleo_access is a historical field: changes are lost
+    put_ignored           HiBob answers a change but stores nothing
+    default               everything works again
 
-  The setup steps open with these credentials pre-filled; Enter walks through them.
-  On the dashboard: s sync now, a approve, c checks, e employees, l log, ? help, q quit.
-  In another terminal the same home works with the command line:
-    BOBSYNC_HOME=$BOBSYNC_HOME $bobsync check
+  The setup steps open with these credentials pre-filled; Enter walks through
+  them. On the dashboard: s sync now, a approve, c checks, e employees, l log,
+  ? help, Esc leave. In another terminal the same home works with the command
+  line:
+    export BOBSYNC_HOME=$BOBSYNC_HOME
+    $bobsync check
 
 MSG
+# demo.sh --banner: the text above only (tests/tui/golden.sh checks it)
+[ "${1:-}" = --banner ] && exit 0
 if [ -t 0 ]; then
 	printf '  Press Enter to open bobsync... '
 	read -r _
 fi
-"$bobsync" setup
+BOBSYNC_DEMO=1 "$bobsync" setup	# the dashboard's Esc says the demo ends
 status=$?
+closing=1
 [ $status -eq 0 ] || echo "demo: bobsync exited with status $status" >&2
 exit $status

@@ -128,7 +128,7 @@ printf '%s\n%s\n' "$SB_HIBOB_ID" "not-the-token" | bs credentials set hibob >/de
 tm_keys s
 tm_wait "Sync which?"
 tm_keys 2
-tm_wait "401" 60
+tm_wait "did not accept the Service User ID or token" 60
 home
 t_eq "$(st 'j["timeoff"]["result"]')" failed "status says failed"
 t_eq "$(st 'bool(j["timeoff"]["quarantine"])')" True "and quarantined"

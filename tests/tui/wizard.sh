@@ -41,7 +41,7 @@ tm_wait "a passphrase"
 tm_keys Right
 tm_wait "a key file"
 tm_keys Enter
-tm_wait "HiBob rejected the ID or token (401)" 30
+tm_wait "HiBob did not accept the ID or token" 30
 s=$(tm_screen)
 t_contains "$s" "Step 2 of 8" "still on the credentials step"
 t_contains "$s" "Service Users" "where to look in Bob"
@@ -187,6 +187,8 @@ tm_wait "not enabled yet"
 tm_keys Enter
 tm_wait "bobsync · Dashboard"
 tm_keys q
+tm_wait "Leave bobsync?"
+tm_keys y
 tm_wait "[exited 0]"
 tm_stop
 TM_SOCK=$TM_SOCK-again
@@ -194,6 +196,8 @@ tm_start "$BOBSYNC"
 tm_wait "bobsync · Dashboard"
 t_not_contains "$(tm_screen)" "Step 1 of 8" "no setup step"
 tm_keys q
+tm_wait "Leave bobsync?"
+tm_keys y
 tm_wait "[exited 0]"
 
 t_summary

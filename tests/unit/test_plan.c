@@ -63,7 +63,7 @@ every_kind_of_action(void **state)
 	(void)state;
 	plan_init(&p, "alleo");
 	plan_add(&p, PLAN_ADD, "1", "1", "zoe@x.test", "Zo\xc3\xab \xc5\x81ukasiewicz", 0,
-	    "joined: alleo_access yes, started on 2020-02-17", NULL,
+	    "gets an account: alleo_access is yes, started on 2020-02-17", NULL,
 	    "{\"active\":true,\"budgets\":{\"alleo_monthly_all_budget\":125.5},\"email\":\"zoe@x.test\","
 	    "\"end_date\":null,\"first_name\":\"Zo\\u00eb\",\"last_name\":\"\\\"Q\\\"\",\"offboard_date\":null,"
 	    "\"start_date\":\"2020-02-17\"}");

@@ -280,7 +280,7 @@ joiner_is_added_with_reason(void **state)
 	assert_int_equal(f->plan.n, 1);
 	a = action_of(&f->plan, "101");
 	assert_int_equal(a->op, PLAN_ADD);
-	assert_string_equal(a->reason, "joined: alleo_access yes, started on 2026-11-02");
+	assert_string_equal(a->reason, "gets an account: alleo_access is yes, started on 2026-11-02");
 	assert_string_equal(a->email, "ann@example.com");
 	assert_null(a->before);
 	assert_non_null(strstr(a->after, "\"email\":\"ann@example.com\""));

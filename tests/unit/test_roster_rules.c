@@ -151,7 +151,7 @@ evaluate_degenerate(void **state)
 	empty.access = BOB_ACCESS_YES;
 	roster_evaluate(&empty, day("2026-03-02"), NULL, &e);
 	assert_int_equal(e.verdict, ROSTER_UNKNOWN);
-	assert_contains(e.reason, "held: employment status could not be read (lifecycle status is empty)");
+	assert_contains(e.reason, "on hold: employment status could not be read (lifecycle status is empty)");
 }
 
 static void
@@ -190,7 +190,7 @@ evaluate_access_unknown_holds(void **state)
 	(void)state;
 	/* unset access: an employed person (leaving later) is held */
 	assert_int_equal(e.verdict, ROSTER_UNKNOWN);
-	assert_contains(e.reason, "held: alleo_access is not set");
+	assert_contains(e.reason, "on hold: alleo_access is not set");
 	assert_int_equal(e.rules[1].pass, 1);
 
 	p = person(BOB_ACCESS_UNREADABLE, "employed", "2020-01-01", NULL);
@@ -379,7 +379,7 @@ evaluate_lifecycle_from_list_ids(void **state)
 	/* without the list the id means nothing, and the Dutch text is not read */
 	roster_evaluate(&p, day("2026-03-02"), NULL, &e);
 	assert_int_equal(e.verdict, ROSTER_UNKNOWN);
-	assert_contains(e.reason, "held: employment status could not be read (unknown lifecycle "
+	assert_contains(e.reason, "on hold: employment status could not be read (unknown lifecycle "
 	    "status 'In dienst', value '90301')");
 	/* English display text without a machine value: not read either */
 	p.lifecycle = (char *)"Employed";
@@ -426,7 +426,7 @@ evaluate_unknown_lifecycle(void **state)
 	(void)state;
 	/* held and reported, never a removal */
 	assert_int_equal(e.verdict, ROSTER_UNKNOWN);
-	assert_contains(e.reason, "held: employment status could not be read (unknown lifecycle "
+	assert_contains(e.reason, "on hold: employment status could not be read (unknown lifecycle "
 	    "status 'Onboarding')");
 	/* a start date that cannot be read: held */
 	p = person(BOB_ACCESS_YES, "employed", "2026-13-45", NULL);

@@ -283,7 +283,7 @@ eval_matching_and_zones(void **state)
 	assert_int_equal(toff_target_eval(e, &r, ws, we, &tg, &err), BS_OK);
 	assert_int_equal(tg.why, TOFF_WHY_NO_AGENT);
 	assert_null(tg.person);
-	assert_string_equal(tg.reason, "no Assembled person with platforms.hibob = 404 or email dee@x.test");
+	assert_string_equal(tg.reason, "no Assembled person linked to HiBob id 404 or with the email dee@x.test");
 	assert_int_equal(tg.d.nevents, 0);
 	toff_target_clear(&tg);
 

@@ -85,7 +85,7 @@ cells_and_detail(void **state)
 	assert_string_equal(emp_cell(&m, 2, EMP_NAME), YAMADA);
 	assert_string_equal(emp_cell(&m, 0, EMP_ACCOUNT), "yes");
 	assert_string_equal(emp_cell(&m, 1, EMP_ACCOUNT), "no");
-	assert_string_equal(emp_cell(&m, 2, EMP_ACCOUNT), "held");
+	assert_string_equal(emp_cell(&m, 2, EMP_ACCOUNT), "on hold");
 	assert_string_equal(emp_cell(&m, 3, EMP_ACCOUNT), "no");
 	assert_string_equal(emp_cell(&m, 2, EMP_ACCESS), "unset");
 	assert_string_equal(emp_cell(&m, 1, EMP_ACCESS), "no");
@@ -96,7 +96,8 @@ cells_and_detail(void **state)
 	assert_non_null(strstr(d, "FAIL  employed"));
 	assert_non_null(strstr(d, "pass  alleo_access is yes"));
 	d = emp_detail(&m, 2);
-	assert_non_null(strstr(d, "Account: held"));
+	assert_non_null(strstr(d, "Account: on hold"));
+	assert_non_null(strstr(d, "On hold: bobsync neither gives nor takes away"));
 	emp_model_free(&m);
 }
 
@@ -111,7 +112,7 @@ counts_line(void **state)
 	roster(&src);
 	emp_model_init(&m, &src);
 	assert_string_equal(emp_counts(&m, line, sizeof line), "4 people: 1 get an Alleo "
-	    "account, 2 do not, 1 held (unset)");
+	    "account, 2 do not, 1 on hold");
 	wlist_select(&m.list, 1, 1);
 	assert_non_null(strstr(emp_counts(&m, line, sizeof line), " \xc2\xb7 1 selected"));
 	emp_model_free(&m);
@@ -143,7 +144,7 @@ sort_by_column(void **state)
 	assert_int_equal(at(&m, 3), 1);
 	wlist_sort_toggle(&m.list, EMP_ACCOUNT);	/* another column: ascending */
 	assert_false(m.list.sort_desc);
-	assert_string_equal(emp_cell(&m, at(&m, 0), EMP_ACCOUNT), "held");
+	assert_string_equal(emp_cell(&m, at(&m, 0), EMP_ACCOUNT), "no");
 	assert_string_equal(emp_cell(&m, at(&m, 3), EMP_ACCOUNT), "yes");
 	wlist_sort_toggle(&m.list, EMP_NCOLS);	/* no such column: unchanged */
 	assert_int_equal(m.list.sort_col, EMP_ACCOUNT);

@@ -30,6 +30,7 @@
 #include "base/util.h"
 #include "config/vault.h"
 #include "widget_dialog.h"
+#include "widget_form.h"
 #include "widget_list.h"
 #include "widget_progress.h"
 #include "widget_text.h"
@@ -228,6 +229,75 @@ confirm_box_drawn(void **state)
 	assert_true(screen_has("[ No (n) ]"));
 }
 
+/* A question longer than the screen is wide wraps inside its box: every
+ * word shows, nothing is cut with "…". */
+static void
+long_question_wraps_in_its_box(void **state)
+{
+	struct wdlg d;
+	(void)state;
+	erase();
+	wdlg_confirm(&d, "Change HiBob", "Set alleo_access to yes in HiBob for 320 people? "
+	    "HiBob changes at once; the next sync follows it, and a person whose value you "
+	    "change by mistake is changed back only by hand, in Bob or here: the end.", 1);
+	wdlg_draw(&d);
+	refresh();
+	assert_false(screen_has(ELLIPSIS));
+	assert_true(screen_has("Set alleo_access to yes"));
+	assert_true(screen_has("the end."));
+	assert_true(screen_has("[ Yes (y) ]"));
+}
+
+/* A question taller than the screen scrolls: PgDn shows its last line. */
+static void
+tall_question_scrolls(void **state)
+{
+	char text[4096] = "";
+	struct wdlg d;
+	(void)state;
+	for (int i = 1; i <= 40; i++)
+		snprintf(text + strlen(text), sizeof text - strlen(text), "line %d\n", i);
+	strcat(text, "the last line");
+	erase();
+	wdlg_confirm(&d, "Long", text, 1);
+	wdlg_draw(&d);
+	refresh();
+	assert_true(screen_has("line 1\n") || screen_has("line 1 "));
+	assert_false(screen_has("the last line"));
+	assert_true(screen_has("PgUp/PgDn"));
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(wdlg_key(&d, UK_PGDN), WDLG_OPEN);
+	erase();
+	wdlg_draw(&d);
+	refresh();
+	assert_true(screen_has("the last line"));
+	assert_true(screen_has("[ Yes (y) ]"));
+}
+
+/* A field's hint longer than the form is wide wraps under the fields. */
+static void
+form_hint_wraps(void **state)
+{
+	struct wform_field f[2] = {
+		{ .kind = WFORM_CHECK, .label = "Enabled", .help = "short" },
+		{ .kind = WFORM_TEXT, .label = "Budget fields", .help = "auto, or field names "
+		    "separated by commas (23 numeric fields read from HiBob: learning_budget, "
+		    "home_office_budget, wellbeing_allowance, and 20 more): the last word" },
+	};
+	struct wform form;
+	(void)state;
+	wtext_init(&f[1].text, 64, 0);
+	wform_init(&form, f, 2);
+	form.focus = 1;
+	assert_int_equal(wform_hint_rows(&form, 76), 3);
+	erase();
+	wform_draw(&form, 2, 2, 2 + WFORM_HINT_ROWS, 76);
+	refresh();
+	assert_false(screen_has(ELLIPSIS));
+	assert_true(screen_has("the last word"));
+	wtext_release(&f[1].text);
+}
+
 /* A choice as wide as the box allows is shown whole, not cut. */
 static void
 choice_box_fits_its_choices(void **state)
@@ -267,11 +337,15 @@ enum { ACT_NEXT = 1, ACT_ENV };
 static const struct tui_action demo_actions[] = {
 	{ ACT_NEXT, "Next", UK_ENTER, "go on to the next step", 0 },
 	{ ACT_ENV, "Environment", 'e', "choose production, sandbox or a custom URL", 0 },
+	/* a help text longer than a line of 80 columns: it wraps */
+	{ 0, NULL, 'z', "a long help text that says what this key does in more words than fit "
+	    "on one line of an 80-column terminal, ending in the word omega", TUI_ACT_NOBAR },
 };
 
 struct demo {
 	int nexts, closed;
 	int typing;
+	int say_on_back;	/* Esc: say something, then go back */
 };
 
 static void
@@ -287,8 +361,10 @@ static int
 demo_key(struct tui *ui, struct tui_screen *s, int key, int action)
 {
 	struct demo *d = s->data;
-	(void)ui;
-	(void)key;
+	if (key == UK_ESC && d->say_on_back) {
+		tui_say(ui, ROLE_DIM, "Nothing applied.");
+		return TUI_BACK;
+	}
 	if (action == ACT_NEXT) {
 		d->nexts++;
 		return TUI_HANDLED;
@@ -347,6 +423,9 @@ framework_frame_help_and_back(void **state)
 	tui_draw(ui);
 	assert_true(screen_has("choose production, sandbox or a custom URL"));
 	assert_true(screen_has("this help"));
+	assert_false(screen_has("What will happen"));	/* the screen behind is covered */
+	assert_false(screen_has(ELLIPSIS));		/* a long help text wraps */
+	assert_true(screen_has("ending in the word omega"));
 	tui_feed_key(ui, UK_ENTER);	/* any key closes it, and does nothing else */
 	assert_int_equal(one.nexts, 1);
 	tui_draw(ui);
@@ -372,6 +451,48 @@ framework_frame_help_and_back(void **state)
 	assert_int_equal(one.closed, 1);
 	tui_stop(&ui);
 	assert_null(ui);
+}
+
+/* A screen's message goes when the screen closes: it does not follow the
+ * admin to the screen below (or to the next one opened). */
+static void
+framework_message_cleared_when_a_screen_closes(void **state)
+{
+	struct tui *ui;
+	struct demo one = { 0 }, two = { 0 };
+	char *line;
+	(void)state;
+	tui_attach(&ui);
+	tui_push(ui, &demo_ops, &one, "First", NULL);
+	tui_say(ui, ROLE_OK, "Status read again.");
+	tui_feed_key(ui, UK_ENTER);	/* a key later, a screen opens over it */
+	tui_push(ui, &demo_ops, &two, "Second", NULL);
+	tui_draw(ui);
+	assert_false(screen_has("Status read again."));
+	tui_say(ui, ROLE_OK, "0 changed, 0 already yes, 320 failed.");
+	tui_draw(ui);
+	line = row_text(LINES - 2);
+	assert_string_equal(line, "0 changed, 0 already yes, 320 failed.");
+	free(line);
+	tui_feed_key(ui, UK_ESC);
+	tui_draw(ui);
+	assert_ptr_equal(tui_top(ui)->data, &one);
+	assert_false(screen_has("320 failed"));
+	/* a message wider than the screen wraps onto the row above */
+	tui_say(ui, ROLE_ERROR, "HiBob did not accept the ID or token, nothing stored: check "
+	    "them in Bob (Settings > Integrations > Service Users)");
+	tui_draw(ui);
+	assert_false(screen_has(ELLIPSIS));
+	line = row_text(LINES - 2);
+	assert_non_null(strstr(line, "Service Users)"));
+	free(line);
+	/* what a screen says in answer to the key that closes it stays */
+	tui_push(ui, &demo_ops, &two, "Second", NULL);
+	two.say_on_back = 1;
+	tui_feed_key(ui, UK_ESC);
+	tui_draw(ui);
+	assert_true(screen_has("Nothing applied."));
+	tui_stop(&ui);
 }
 
 static void
@@ -803,6 +924,10 @@ main(void)
 		cmocka_unit_test(masked_field_never_drawn),
 		cmocka_unit_test(confirm_box_drawn),
 		cmocka_unit_test(choice_box_fits_its_choices),
+		cmocka_unit_test(long_question_wraps_in_its_box),
+		cmocka_unit_test(tall_question_scrolls),
+		cmocka_unit_test(form_hint_wraps),
+		cmocka_unit_test(framework_message_cleared_when_a_screen_closes),
 		cmocka_unit_test(progress_drawn),
 		cmocka_unit_test(framework_frame_help_and_back),
 		cmocka_unit_test(framework_message_line_shows_logged_errors),

@@ -108,6 +108,16 @@ detail_and_counts(void **state)
 	assert_non_null(strstr(d, "Skipped \xe2\x80\x94 pending approval"));
 	assert_non_null(strstr(d, "Event: (none)"));
 	assert_non_null(strstr(d, "Assembled agent: not matched"));
+	/* a skipped request with its days from HiBob shows them, in the
+	 * list's Start and End too */
+	snprintf(v.p.v[1].first_date, sizeof v.p.v[1].first_date, "2026-06-10");
+	snprintf(v.p.v[1].last_date, sizeof v.p.v[1].last_date, "2026-06-12");
+	d = toff_view_detail(&v, 1);
+	assert_non_null(strstr(d, "Days in HiBob (no event): 2026-06-10 \xe2\x86\x92 2026-06-12"));
+	assert_string_equal(toff_view_cell(&v, 1, TOFF_COL_START), "2026-06-10");
+	assert_string_equal(toff_view_cell(&v, 1, TOFF_COL_END), "2026-06-12");
+	v.p.v[1].last_date[0] = '\0';	/* open-ended */
+	assert_string_equal(toff_view_cell(&v, 1, TOFF_COL_END), "no end");
 	d = toff_view_detail(&v, 2);
 	assert_non_null(strstr(d, ", Europe/Amsterdam, in 2 parts"));
 	assert_string_equal(toff_view_counts(&v, line, sizeof line), "2026-06-01 to 2026-08-30: "
