@@ -11,7 +11,7 @@ openssh-server openssh-client clang libclang-rt-14-dev valgrind procps curl cron
 # cron provides crontab, which tests/e2e/enable.sh runs for real ('bobsync
 # enable cron'); systemd-analyze, when the machine has it, checks the unit.
 
-# shellcheck lints the shell test scripts (make lint).
+# The shellcheck package lints the shell test scripts (make lint).
 PKGS="$PKGS shellcheck"
 
 # Node.js and npm run the third-party test peers (tests/node: the SCIMMY SCIM
@@ -42,7 +42,7 @@ fi
 node_peers() {
 	dir=$(dirname "$0")/../tests/node
 	stamp=$dir/node_modules/.package-lock.json
-	[ -f "$stamp" ] && [ ! "$dir/package-lock.json" -nt "$stamp" ] && return 0
+	[ -f "$stamp" ] && [ -z "$(find "$dir/package-lock.json" -newer "$stamp")" ] && return 0
 	if [ "${1:-}" = "--check" ]; then
 		echo "missing: npm packages of tests/node (npm ci)"
 		return 1

@@ -25,7 +25,7 @@ case $dir in /*) ;; *) dir=$(pwd)/$dir ;; esac
 
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/sandbox.sh"
-SB_NO_SCHEMA=1
+export SB_NO_SCHEMA=1	# read by tests/lib/sandbox.sh
 
 TODAY=2026-12-07
 export BOBSYNC_FAKE_NOW=2026-12-07T09:00:00Z TZ=UTC LANG=C.UTF-8 COLUMNS=100 NO_COLOR=1

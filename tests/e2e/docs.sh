@@ -45,6 +45,7 @@ t_case "man page quotes render balanced (no Ql swallowing the next one)"
 # mandoc renders .Ql as ‘word’; a quote macro that encloses the next ones
 # shows as ‘a, ‘b, ‘c’’’ on the page.  Each paragraph must open as many
 # quotes as it closes, and never close two in a row.
+# shellcheck disable=SC1112 # the typographic quotes are what is counted
 bad=$(mandoc -Tutf8 "$MAN" | sed 's/.\x08//g' | awk '
 	/^[[:space:]]*$/ { if (o != c) print para; o = c = 0; para = ""; next }
 	{ para = para $0 "\n"; o += gsub(/‘/, "‘"); c += gsub(/’/, "’")

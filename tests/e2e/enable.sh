@@ -113,7 +113,7 @@ grep -q "daemon started" "$BOBSYNC_HOME/daemon.log" || t_fail "no daemon.log in 
 b1=$(core "['heartbeat_at']")
 sleep $((POLL + 2))
 b2=$(core "['heartbeat_at']")
-[ "$b2" \> "$b1" ] || t_fail "the heartbeat did not move on ($b1, then $b2)"
+[ "$b2" != "$b1" ] || t_fail "the heartbeat did not move on ($b1, then $b2)"
 
 EMP=$(sb_ctl hibob GET /_control/expected | json_get - \
 	'[r["employee_id"] for r in j["timeoff"]["requests"] if r.get("agent_id") and r["sync"]][0]')

@@ -284,6 +284,7 @@ EOF
 # An interrupted create (outcome unknown, left "sent") is checked against the
 # schedule by the next run; while that list cannot be read, nothing may be
 # created again for it.
+# shellcheck disable=SC2194 # the cell's name, matched against FAULTS_ONLY
 case "two-step unfinished" in *"${FAULTS_ONLY:-}"*)
 	t_case "asm.create hold, then an unreadable activity list: no second event"
 	CELL=$((CELL + 1))

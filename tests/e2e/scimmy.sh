@@ -30,9 +30,13 @@ while [ ! -s "$SM_STATE" ]; do
 	sleep 0.1
 done
 sm_get() { json_get "$SM_STATE" "j$1"; }
+# shellcheck disable=SC2034 # read by tests/lib/sandbox.sh's helpers
 SB_SCIM_URL=$(sm_get '["scim"]["url"]')
+# shellcheck disable=SC2034
 SB_TOKEN_URL=$(sm_get '["scim"]["token_url"]')
+# shellcheck disable=SC2034
 SB_SCIM_ID=$(sm_get '["scim"]["client_id"]')
+# shellcheck disable=SC2034
 SB_SCIM_SECRET=$(sm_get '["scim"]["client_secret"]')
 SM_CTL=$(sm_get '["control"]')
 

@@ -159,7 +159,7 @@ out=$(bs plan timeoff --json)
 t_eq "$(printf '%s' "$out" | json_get - "len(j['actions'])")" 0 "plan is empty"
 
 set -- $(agent_pick 0)
-EMP=$1 AGENT=$2
+EMP=$1
 DAY=$(weekday_after 10)
 
 t_case "an approval reaches Assembled with one create"
@@ -177,7 +177,6 @@ t_eq "$(calls hibob GET "/v1/timeoff/employees/$EMP/requests/$RID")" 1 "its deta
 t_eq "$(calls_all hibob)" 2 "HiBob: the changes feed and one detail"
 set -- $(event_of "$RID")
 t_eq "$#" 3 "the event exists"
-OLD_ACT=$1
 
 t_case "an edit replaces the event: one create, one delete, never both events"
 DAY2=$(weekday_after 12)

@@ -153,6 +153,7 @@ printf '%s\n' "$SECRET" | bs credentials set webhook >/dev/null 2>&1 || t_fail "
 ok=$(wait_for '[ "$(bs check --json 2>/dev/null | json_get - "[c[\"status\"] for c in j[\"checks\"] if c[\"id\"] == \"webhook.receiver\"][0]")" = pass ]' 15)
 [ -n "$ok" ] || t_fail "check did not pass with the new secret: $(tail -3 "$T_TMP/d1.err")"
 hooks normal
+# shellcheck disable=SC2034 # read by the wait_for condition below
 rid5=$(new_request approved "$(day 58)")
 wait_for '[ "$(events_of $rid5)" = 1 ]' 30 >/dev/null || t_fail "an event signed with the new secret did not arrive"
 stop_daemon

@@ -73,6 +73,7 @@ sb_start() {
 	SB_TOKEN_URL=$(sb_get scim.token_url)
 	SB_SCIM_ID=$(sb_get scim.client_id)
 	SB_SCIM_SECRET=$(sb_get scim.client_secret)
+	# shellcheck disable=SC2034 # for the scripts that source this file
 	SB_TODAY=$(sb_get today)
 }
 

@@ -89,7 +89,7 @@ rid=$(sb_ctl hibob POST /_control/timeoff "{\"op\":\"create\",\"employee\":\"$EM
 	json_get - 'j["requestId"]')
 sb_ctl hibob POST /_control/timeoff "{\"op\":\"approve\",\"requestId\":$rid}" >/dev/null
 synced() {
-	sb_ctl assembled GET /_control/activities | grep -q "hibob:$rid\""'\|'"hibob:$rid[^0-9]"
+	sb_ctl assembled GET /_control/activities | grep -q "hibob:${rid}\""'\|'"hibob:${rid}[^0-9]"
 }
 i=0
 # one poll interval plus the run itself (a busy CI machine takes seconds)

@@ -195,7 +195,7 @@ TM_SOCK=$TM_SOCK-dash
 
 at_home() { [ "$(tm_screen | head -n 1 | sed 's/ *$//')" = " bobsync · Dashboard" ]; }
 back_home() {
-	for i in 1 2 3; do
+	for _ in 1 2 3; do
 		tm_keys Escape
 		sleep 0.3
 		at_home && return 0

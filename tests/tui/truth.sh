@@ -15,7 +15,7 @@
 
 at_home() { [ "$(tm_screen | head -n 1 | sed 's/ *$//')" = " bobsync · Dashboard" ]; }
 home() {
-	for i in 1 2 3 4; do
+	for _ in 1 2 3 4; do
 		at_home && return 0
 		tm_keys Escape
 		sleep 0.3
@@ -151,7 +151,7 @@ tm_type "http://127.0.0.1:9/v1"
 tm_keys Enter
 tm_wait "Step 2 of 8"
 t_eq "$(bs config get hibob.base_url)" "http://127.0.0.1:9/v1" "step 1 saved the address"
-for i in 1 2 3 4 5 6; do	# Enter goes field by field, then on
+for _ in 1 2 3 4 5 6; do	# Enter goes field by field, then on
 	tm_screen | grep -q "Step 3 of 8" && break
 	tm_keys Enter
 	sleep 0.5
