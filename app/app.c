@@ -47,7 +47,7 @@ void
 app_done(struct app *a)
 {
 	conf_free(&a->conf);
-	paths_free(&a->paths);
+	paths_clear(&a->paths);
 }
 
 int

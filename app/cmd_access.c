@@ -60,7 +60,7 @@ access_export(struct app *a, const char *file)
 		    "import it in Bob: People > Import.\n", file, x.rows, x.blanks);
 	}
 	free(x.text);
-	roster_source_free(&src);
+	roster_source_clear(&src);
 	app_ctx_close(&ctx);
 	return status;
 }
@@ -133,7 +133,7 @@ access_set(struct app *a, const char *value, int argc, char **argv)
 		    value, t.failed);
 	status = t.failed ? 1 : 0;
 out:
-	roster_source_free(&src);
+	roster_source_clear(&src);
 	bob_strings_free(ids, nids);
 	app_ctx_close(&ctx);
 	return status;

@@ -85,7 +85,7 @@ cmd_check(struct app *a, int argc, char **argv)
 		}
 		shape_recorder_free(&rec);
 	}
-	check_report_free(&rep);
+	check_report_clear(&rep);
 	app_ctx_close(&ctx);
 	return status;
 }

@@ -30,7 +30,7 @@ need_paths(struct app *a)
 
 	if (a->paths.conf_file != NULL)
 		return 0;
-	paths_free(&a->paths);
+	paths_clear(&a->paths);
 	if (paths_resolve(&a->paths, &err) != BS_OK)
 		return app_error(a, &err);
 	return 0;

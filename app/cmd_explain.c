@@ -223,7 +223,7 @@ cmd_explain(struct app *a, int argc, char **argv)
 		free(text);
 	}
 done:
-	explain_free(&x);
+	explain_clear(&x);
 	app_ctx_close(&ctx);
 	return status;
 }

@@ -157,10 +157,10 @@ resolve_person(struct app *a, struct store *st, const char *who, char **key)
 		}
 		out_table_print(t, stderr, 0);
 		out_table_free(&t);
-		roster_rows_free(&rows);
+		roster_rows_clear(&rows);
 		return 2;
 	}
-	roster_rows_free(&rows);
+	roster_rows_clear(&rows);
 	return 0;
 }
 

@@ -62,7 +62,7 @@ cmd_plan(struct app *a, int argc, char **argv)
 		fputc('\n', stdout);
 	} else
 		print_plan(stdout, &plan, out_term_width());
-	plan_free(&plan);
+	plan_clear(&plan);
 	app_ctx_close(&ctx);
 	return 0;
 }

@@ -189,7 +189,7 @@ preview_employees(struct app *a, int argc, char **argv)
 		    src.people.n, src.eligible, src.ineligible, src.unknown);
 	}
 	free(order);
-	roster_source_free(&src);
+	roster_source_clear(&src);
 	app_ctx_close(&ctx);
 	return 0;
 }

@@ -65,7 +65,7 @@ print_plan(FILE *f, const struct plan *p, int width)
 			out_table_row(t, row);
 			free(changes);
 		}
-		sb_free(&who);
+		sb_clear(&who);
 		fputc('\n', f);
 		out_table_print(t, f, width);
 		out_table_free(&t);

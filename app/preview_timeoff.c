@@ -208,7 +208,7 @@ cmd_preview_timeoff(struct app *a, int argc, char **argv)
 		print_csv(&p);
 	else
 		print_table(&p);
-	toff_preview_free(&p);
+	toff_preview_clear(&p);
 	app_ctx_close(&ctx);
 	return 0;
 }

@@ -23,7 +23,7 @@ struct emp_model {
  * up the list: every person, in HiBob's order, detail pane shown,
  * multi-select. */
 void emp_model_init(struct emp_model *m, struct roster_source *src);
-void emp_model_free(struct emp_model *m);
+void emp_model_clear(struct emp_model *m);
 
 /* The list's callbacks (ctx is the model). */
 const char *emp_cell(void *ctx, size_t row, int col);

@@ -106,7 +106,7 @@ static void
 start(struct tui *ui, struct checks *c)
 {
 	if (c->have)
-		check_report_free(&c->rep);
+		check_report_clear(&c->rep);
 	memset(&c->rep, 0, sizeof c->rep);
 	memset(&c->snap, 0, sizeof c->snap);
 	c->have = 0;
@@ -165,7 +165,7 @@ finished(struct tui *ui, struct checks *c, bs_rc rc)
 	int fails, warns;
 
 	if (rc != BS_OK || c->snap.cancelling) {
-		check_report_free(&c->rep);
+		check_report_clear(&c->rep);
 		tui_say(ui, ROLE_WARN, " The checks were stopped; r runs them again.");
 		return;
 	}
@@ -210,7 +210,7 @@ checks_close(struct tui *ui, struct tui_screen *s)
 
 	(void)ui;
 	if (c->have)
-		check_report_free(&c->rep);
+		check_report_clear(&c->rep);
 	wlist_release(&c->list);
 	free(c);
 }

@@ -65,14 +65,14 @@ emp_model_init(struct emp_model *m, struct roster_source *src)
 }
 
 void
-emp_model_free(struct emp_model *m)
+emp_model_clear(struct emp_model *m)
 {
 	if (m->names != NULL)
 		for (size_t i = 0; i < m->src.people.n; i++)
 			free(m->names[i]);
 	free(m->names);
 	wlist_release(&m->list);
-	roster_source_free(&m->src);
+	roster_source_clear(&m->src);
 	memset(m, 0, sizeof *m);
 }
 
@@ -347,10 +347,10 @@ emp_close(struct tui *ui, struct tui_screen *s)
 	struct emp_screen *st = s->data;
 
 	(void)ui;
-	roster_source_free(&st->loaded);
+	roster_source_clear(&st->loaded);
 	clear_job(st);
 	if (st->have_model)
-		emp_model_free(&st->m);
+		emp_model_clear(&st->m);
 	wtext_release(&st->path);
 	free(st);
 	s->data = NULL;
@@ -652,7 +652,7 @@ emp_job_done(struct tui *ui, struct tui_screen *s, bs_rc rc, const struct bs_err
 
 	if (st->mode == M_LOADING) {
 		if (rc != BS_OK) {
-			roster_source_free(&st->loaded);
+			roster_source_clear(&st->loaded);
 			tui_say(ui, ROLE_ERROR, " %s", bs_error_text(err));
 			st->mode = st->have_model ? M_LIST : M_FAILED;
 			return TUI_REDRAW;
@@ -666,7 +666,7 @@ emp_job_done(struct tui *ui, struct tui_screen *s, bs_rc rc, const struct bs_err
 			snprintf(filter, sizeof filter, "%s", st->m.list.filter);
 			sort_col = st->m.list.sort_col;
 			sort_desc = st->m.list.sort_desc;
-			emp_model_free(&st->m);
+			emp_model_clear(&st->m);
 		}
 		emp_model_init(&st->m, &st->loaded);
 		if (sort_col >= 0)

@@ -57,7 +57,7 @@ static void
 forget(struct explain_screen *st)
 {
 	if (st->ran)
-		explain_free(&st->x);
+		explain_clear(&st->x);
 	st->ran = 0;
 	free(st->text);
 	st->text = NULL;

@@ -298,13 +298,13 @@ pick_person(struct tui *ui, struct logscr *g, char *who, size_t whosz)
 	if (!letter || strchr(who, '@') != NULL ||
 	    store_roster_find_name(g->e->store, who, SHOWN + 1, &rows, &err) != BS_OK ||
 	    rows.n == 0) {
-		roster_rows_free(&rows);
+		roster_rows_clear(&rows);
 		return 0;
 	}
 	if (rows.n == 1) {
 		snprintf(who, whosz, "%s", !str_empty(rows.v[0].email) ? rows.v[0].email :
 		    rows.v[0].employee_id);
-		roster_rows_free(&rows);
+		roster_rows_clear(&rows);
 		return 0;
 	}
 	n = rows.n > SHOWN ? SHOWN : (int)rows.n;
@@ -323,7 +323,7 @@ pick_person(struct tui *ui, struct logscr *g, char *who, size_t whosz)
 		    rows.v[k].employee_id);
 	for (int i = 0; i < n; i++)
 		free(labels[i]);
-	roster_rows_free(&rows);
+	roster_rows_clear(&rows);
 	return k >= 0 ? 0 : -1;
 }
 

@@ -196,7 +196,7 @@ static void
 next_job(struct tui *ui, struct sync_screen *y)
 {
 	if (y->have_plan) {
-		plan_free(&y->plan);
+		plan_clear(&y->plan);
 		y->have_plan = 0;
 	}
 	free(y->rows);
@@ -323,7 +323,7 @@ sync_close(struct tui *ui, struct tui_screen *s)
 
 	(void)ui;
 	if (y->have_plan)
-		plan_free(&y->plan);
+		plan_clear(&y->plan);
 	free(y->rows);
 	wlist_release(&y->list);
 	free(y);

@@ -176,10 +176,10 @@ toff_view_init(struct toff_view *v, struct toff_preview *p)
 }
 
 void
-toff_view_free(struct toff_view *v)
+toff_view_clear(struct toff_view *v)
 {
 	wlist_release(&v->list);
-	toff_preview_free(&v->p);
+	toff_preview_clear(&v->p);
 	memset(v, 0, sizeof *v);
 }
 
@@ -244,9 +244,9 @@ toff_close(struct tui *ui, struct tui_screen *s)
 	struct toff_screen *st = s->data;
 
 	(void)ui;
-	toff_preview_free(&st->loaded);
+	toff_preview_clear(&st->loaded);
 	if (st->have)
-		toff_view_free(&st->v);
+		toff_view_clear(&st->v);
 	free(st);
 	s->data = NULL;
 }
@@ -339,12 +339,12 @@ toff_job_done(struct tui *ui, struct tui_screen *s, bs_rc rc, const struct bs_er
 	struct toff_screen *st = s->data;
 
 	if (rc != BS_OK) {
-		toff_preview_free(&st->loaded);
+		toff_preview_clear(&st->loaded);
 		tui_say(ui, ROLE_ERROR, " %s", bs_error_text(err));
 		return TUI_REDRAW;
 	}
 	if (st->have)
-		toff_view_free(&st->v);
+		toff_view_clear(&st->v);
 	toff_view_init(&st->v, &st->loaded);
 	st->have = 1;
 	if (!st->v.p.assembled && st->v.p.assembled_problem[0])

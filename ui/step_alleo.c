@@ -165,7 +165,7 @@ free_alleo(struct step_form *st)
 {
 	struct alleo *a = st->data;
 
-	bob_fields_free(&a->bfields);
+	bob_fields_clear(&a->bfields);
 }
 
 static const struct step_kind kind = {

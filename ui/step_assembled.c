@@ -215,7 +215,7 @@ free_assembled(struct step_form *st)
 {
 	struct assembled *a = st->data;
 
-	asm_activity_types_free(&a->types);
+	asm_activity_types_clear(&a->types);
 	bob_strings_free(a->policies, a->npolicies);
 	free(a->type_choices);
 }

@@ -22,7 +22,7 @@ struct toff_view {
 /* Take p over (moved: the caller's copy is emptied) and set up the list,
  * detail pane shown. */
 void toff_view_init(struct toff_view *v, struct toff_preview *p);
-void toff_view_free(struct toff_view *v);
+void toff_view_clear(struct toff_view *v);
 
 const struct wlist_column *toff_view_columns(void);
 /* The list's callbacks (ctx is the view). */

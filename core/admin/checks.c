@@ -232,7 +232,7 @@ check_field(struct check_report *r, struct bob_client *bob, const struct bob_fie
 				    "The List field '%s' has the options %s%s%s; it needs yes and no.",
 				    want, others.len ? others.buf : "(none)",
 				    yes ? " and yes" : "", no ? " and no" : "");
-				sb_free(&others);
+				sb_clear(&others);
 				return;
 			}
 			if (others.len > 0) {
@@ -241,10 +241,10 @@ check_field(struct check_report *r, struct bob_client *bob, const struct bob_fie
 				    "those values are held and reported, never removed.", want);
 				set(r, CHECK_HIBOB_FIELD, CHECK_WARN, remedy,
 				    "'%s' has yes and no, and also %s.", want, others.buf);
-				sb_free(&others);
+				sb_clear(&others);
 				return;
 			}
-			sb_free(&others);
+			sb_clear(&others);
 		} else if (lerr.rc == BS_ERR_AUTH || lerr.rc == BS_ERR_FORBIDDEN) {
 			set(r, CHECK_HIBOB_FIELD, CHECK_FAIL, NULL, "%s", bs_error_text(&lerr));
 			return;
@@ -335,7 +335,7 @@ check_people(struct check_report *r, struct bs_session *s, struct bob_client *bo
 		    "people included (\"Everyone\" covers active employees only).",
 		    "The service user sees no employees at all.");
 		set(r, CHECK_HIBOB_LIFECYCLE_AUDIENCE, CHECK_SKIP, NULL, "Skipped: no employees visible.");
-		bob_people_free(&people);
+		bob_people_clear(&people);
 		return;
 	}
 	for (size_t m = 0; m < people.nmissing; m++)
@@ -365,8 +365,8 @@ check_people(struct check_report *r, struct bs_session *s, struct bob_client *bo
 		    "any error, so the sync would silently get it wrong.", secs.buf);
 		set(r, CHECK_HIBOB_PERMISSIONS, CHECK_FAIL, rem.buf,
 		    "%zu people visible, but nothing from %s came back.", people.n, secs.buf);
-		sb_free(&secs);
-		sb_free(&rem);
+		sb_clear(&secs);
+		sb_clear(&rem);
 	} else {
 		set(r, CHECK_HIBOB_PERMISSIONS, CHECK_PASS, NULL,
 		    "%zu people visible; Personal, Work, Employment and Lifecycle fields all readable.",
@@ -413,9 +413,9 @@ check_people(struct check_report *r, struct bs_session *s, struct bob_client *bo
 		free(r->v[CHECK_HIBOB_FIELD].detail);
 		r->v[CHECK_HIBOB_FIELD].detail = d;
 	}
-	bob_list_free(&lc_list);
-	bob_list_free(&st_list);
-	bob_people_free(&people);
+	bob_list_clear(&lc_list);
+	bob_list_clear(&st_list);
+	bob_people_clear(&people);
 }
 
 static void
@@ -448,7 +448,7 @@ check_timeoff(struct check_report *r, struct bs_session *s, struct bob_client *b
 		set(r, CHECK_HIBOB_TIMEOFF, CHECK_PASS, NULL,
 		    "%zu policy types; %zu requests in the next 7 days are visible.", ntypes, outs.n);
 	}
-	bob_timeoffs_free(&outs);
+	bob_timeoffs_clear(&outs);
 	bob_strings_free(types, ntypes);
 }
 
@@ -497,7 +497,7 @@ check_timeoff_detail(struct check_report *r, struct bob_client *bob, int needed,
 			    "status; without them no change reaches Assembled.",
 			    "Request #%lld of employee %s: %s", t->request_id, t->employee_id,
 			    bs_error_text(&err));
-			bob_timeoffs_free(&ch);
+			bob_timeoffs_clear(&ch);
 			return;
 		}
 		if (d.status == TOFF_STATUS_UNKNOWN)
@@ -509,14 +509,14 @@ check_timeoff_detail(struct check_report *r, struct bob_client *bob, int needed,
 			set(r, CHECK_HIBOB_TIMEOFF_DETAIL, CHECK_PASS, NULL, "Read the details of "
 			    "request #%lld (status %s).", t->request_id, toff_status_name(d.status));
 		bob_timeoff_clear(&d);
-		bob_timeoffs_free(&ch);
+		bob_timeoffs_clear(&ch);
 		return;
 	}
 	set(r, CHECK_HIBOB_TIMEOFF_DETAIL, CHECK_SKIP, "Run the check again once someone has "
 	    "time off booked.", "Could not verify: %s", gone > 0 ? "the requests the changes feed "
 	    "named answered 404 (deleted since?)" : "no time-off request in the coming weeks or the "
 	    "last 30 days' changes to read");
-	bob_timeoffs_free(&ch);
+	bob_timeoffs_clear(&ch);
 }
 
 static int
@@ -581,7 +581,7 @@ check_timeoff_private(struct check_report *r, struct bob_client *bob,
 		    "bobsync cannot tell whether the service user may see them.", from, to);
 out:
 	bob_strings_free(types, ntypes);
-	bob_timeoffs_free(&pub);
+	bob_timeoffs_clear(&pub);
 }
 
 static void
@@ -611,7 +611,7 @@ check_timeoff_reads(struct check_report *r, struct bs_session *s, struct bob_cli
 	}
 	check_timeoff_detail(r, bob, needed, &outs);
 	check_timeoff_private(r, bob, &outs, from, to);
-	bob_timeoffs_free(&outs);
+	bob_timeoffs_clear(&outs);
 }
 
 struct pm_ctx {
@@ -740,9 +740,9 @@ check_assembled(struct check_report *r, struct bs_session *s)
 			set(r, CHECK_ASSEMBLED_TIMEOFF_TYPE, CHECK_PASS, NULL,
 			    "Time off will be created as '%s'%s.", t->name,
 			    str_empty(map) ? "" : " (other types per the policy map)");
-		sb_free(&bad);
+		sb_clear(&bad);
 	}
-	asm_activity_types_free(&types);
+	asm_activity_types_clear(&types);
 	check_assembled_delete(r, s, ac);
 }
 
@@ -1013,12 +1013,12 @@ check_run_all(struct bs_session *s, const struct bs_progress *progress, struct c
 	ev.done = CHECK_COUNT;
 	ev.item = NULL;
 	bs_progress_report(progress, &ev);
-	bob_fields_free(&fields);
-	bob_list_free(&list);
+	bob_fields_clear(&fields);
+	bob_list_clear(&list);
 }
 
 void
-check_report_free(struct check_report *r)
+check_report_clear(struct check_report *r)
 {
 	for (int i = 0; i < CHECK_COUNT; i++) {
 		free(r->v[i].detail);

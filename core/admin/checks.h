@@ -65,7 +65,7 @@ const char *check_title(enum check_id id);
  * in the results. */
 void check_run_all(struct bs_session *s, const struct bs_progress *progress,
     struct check_report *out);
-void check_report_free(struct check_report *r);
+void check_report_clear(struct check_report *r);
 /* cli.md "check --json"; caller decrefs. */
 json_t *check_report_to_json(const struct check_report *r);
 /* Exit status for the report: 0 ok, 6 credentials rejected, else 1. */

@@ -109,13 +109,13 @@ explain_run(struct bs_session *s, const char *who, unsigned flags,
 }
 
 void
-explain_free(struct explain *x)
+explain_clear(struct explain *x)
 {
 	roster_row_clear(&x->row);
 	roster_row_clear(&x->gone);
 	scim_user_clear(&x->live.u);
-	plan_free(&x->plan);
-	roster_source_free(&x->src);
+	plan_clear(&x->plan);
+	roster_source_clear(&x->src);
 	free(x->name);
 	free(x->matches);
 	memset(x, 0, sizeof *x);
@@ -203,7 +203,7 @@ explain_text(const struct explain *x, const struct conf *conf)
 		fprintf(f, "nothing (%s)\n", C(e->reason));
 	fclose(f);
 	free(name);
-	util_clean_pool_free(&cp);
+	util_clean_pool_clear(&cp);
 	return buf;
 #undef C
 }

@@ -60,10 +60,10 @@ struct explain {
  * session needs its store.  BS_ERR_NOT_FOUND (detail filled) when no one
  * visible matches (or, by name, several do: the detail names some, and
  * out->matches lists them); out->gone then holds the roster's row when it
- * still has them.  out is always explain_free'd by the caller. */
+ * still has them.  out is always explain_clear'd by the caller. */
 bs_rc explain_run(struct bs_session *s, const char *who, unsigned flags,
     const struct bs_progress *progress, struct explain *out, struct bs_error *err);
-void explain_free(struct explain *x);
+void explain_clear(struct explain *x);
 
 /* The human text of `bobsync explain` (In HiBob, Eligibility, In Alleo, A
  * sync now would); controls in names replaced.  Caller frees. */

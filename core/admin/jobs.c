@@ -419,7 +419,7 @@ job_timeoff_types(struct bs_session *s, char ***out, size_t *n, struct bs_error 
 	for (size_t i = 0; i < t.n; i++)
 		if (t.v[i].timeoff && t.v[i].name != NULL)
 			(*out)[(*n)++] = xstrdup(t.v[i].name);
-	asm_activity_types_free(&t);
+	asm_activity_types_clear(&t);
 	return BS_OK;
 }
 
@@ -458,7 +458,7 @@ job_check_type_names(struct bs_session *s, const char *key, const char *value, c
 	    asm_get_activity_types(ac, &t, &err) != BS_OK) {
 		snprintf(why, whylen, "the type names could not be checked against Assembled (%s)",
 		    bs_error_text(&err));
-		asm_activity_types_free(&t);
+		asm_activity_types_clear(&t);
 		return -1;
 	}
 	memset(&c, 0, sizeof c);
@@ -475,7 +475,7 @@ job_check_type_names(struct bs_session *s, const char *key, const char *value, c
 				used += (size_t)snprintf(why + used, whylen - used, "%s '%s'",
 				    k++ ? "," : "", t.v[i].name);
 	}
-	asm_activity_types_free(&t);
+	asm_activity_types_clear(&t);
 	return c.bad[0] == '\0';
 }
 
@@ -591,14 +591,14 @@ cred_call(struct bs_session *s, enum job_kind k, enum cred_svc c, struct bs_erro
 		if (k == JOB_ROSTER) {
 			struct bob_fields f = { 0 };
 			rc = bob_get_fields(bc, &f, err);
-			bob_fields_free(&f);
+			bob_fields_clear(&f);
 		} else {
 			/* the call the time-off sync makes anyway (the same
 			 * permission), over its last minute */
 			struct bob_timeoffs ch = { 0 };
 			int64_t now = clock_now();
 			rc = bob_timeoff_changes(bc, now - 60, now, &ch, err);
-			bob_timeoffs_free(&ch);
+			bob_timeoffs_clear(&ch);
 		}
 		return rc;
 	}
@@ -608,7 +608,7 @@ cred_call(struct bs_session *s, enum job_kind k, enum cred_svc c, struct bs_erro
 		if ((rc = session_assembled(s, &ac, err)) != BS_OK)
 			return rc;
 		rc = asm_get_activity_types(ac, &t, err);
-		asm_activity_types_free(&t);
+		asm_activity_types_clear(&t);
 		return rc;
 	}
 	case CRED_ALLEO: {

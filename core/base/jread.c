@@ -550,7 +550,7 @@ jread_parse(struct jdoc *d, const char *text, size_t len, size_t *used)
 }
 
 void
-jread_free(struct jdoc *d)
+jread_clear(struct jdoc *d)
 {
 	if (d == NULL)
 		return;
@@ -684,11 +684,11 @@ jstream_reset(struct jstream *s)
 }
 
 void
-jstream_free(struct jstream *s)
+jstream_clear(struct jstream *s)
 {
 	if (s == NULL)
 		return;
-	jread_free(&s->doc);
+	jread_clear(&s->doc);
 	free(s->carry);
 	free(s->head);
 	memset(s, 0, sizeof *s);

@@ -58,7 +58,7 @@ struct jdoc {
  * value and *used is set to the offset just past it.  Returns 0, or -1
  * with d->err and d->err_off set. */
 int jread_parse(struct jdoc *d, const char *text, size_t len, size_t *used);
-void jread_free(struct jdoc *d);
+void jread_clear(struct jdoc *d);
 
 /* The root, or NULL when nothing was parsed. */
 const struct jnode *jread_root(const struct jdoc *d);
@@ -127,6 +127,6 @@ void jstream_reset(struct jstream *s);
 int jstream_feed(struct jstream *s, const char *data, size_t len);
 /* The text is complete: 0 when it was one valid value, else -1. */
 int jstream_finish(struct jstream *s);
-void jstream_free(struct jstream *s);
+void jstream_clear(struct jstream *s);
 
 #endif

@@ -473,11 +473,11 @@ jw_json(struct jwriter *w, const char *text, size_t len, int sort_keys)
 int
 jw_finish(struct jwriter *w)
 {
-	jread_free(&w->doc);
+	jread_clear(&w->doc);
 	if (w->out != NULL) {
 		if (w->buf.len > 0 && fwrite(w->buf.buf, 1, w->buf.len, w->out) != w->buf.len)
 			w->failed = 1;
-		sb_free(&w->buf);
+		sb_clear(&w->buf);
 	}
 	return w->failed ? -1 : 0;
 }

@@ -56,7 +56,7 @@ paths_resolve(struct bs_paths *p, struct bs_error *err)
 	 * folder then does not carry both) */
 	kf = getenv("BOBSYNC_KEY_FILE");
 	if (kf != NULL && *kf != '\0' && kf[0] != '/') {
-		paths_free(p);
+		paths_clear(p);
 		return bs_fail(err, BS_ERR_CONFIG, "BOBSYNC_KEY_FILE must be an absolute path");
 	}
 	p->key_file = (kf != NULL && *kf != '\0') ? xstrdup(kf) :
@@ -222,7 +222,7 @@ paths_ensure(const struct bs_paths *p, struct bs_error *err)
 }
 
 void
-paths_free(struct bs_paths *p)
+paths_clear(struct bs_paths *p)
 {
 	FREE(p->config_dir);
 	FREE(p->state_dir);

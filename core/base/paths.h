@@ -35,6 +35,6 @@ bs_rc paths_check_file_fd(int fd, const char *what, const char *path, int privat
     struct bs_error *err);
 /* Check, create both folders with mode 0700 if missing, check again. */
 bs_rc paths_ensure(const struct bs_paths *p, struct bs_error *err);
-void paths_free(struct bs_paths *p);
+void paths_clear(struct bs_paths *p);
 
 #endif

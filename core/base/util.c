@@ -162,7 +162,7 @@ sb_detach(struct strbuf *sb)
 }
 
 void
-sb_free(struct strbuf *sb)
+sb_clear(struct strbuf *sb)
 {
 	free(sb->buf);
 	sb->buf = NULL;
@@ -383,7 +383,7 @@ util_clean_pool(struct util_clean_pool *p, const char *s)
 }
 
 void
-util_clean_pool_free(struct util_clean_pool *p)
+util_clean_pool_clear(struct util_clean_pool *p)
 {
 	for (size_t i = 0; i < p->n; i++)
 		free(p->s[i]);
@@ -573,7 +573,7 @@ util_read_fd(int fd, const char *path, size_t max, char **out, size_t *len,
 		}
 	}
 	if (rc != BS_OK) {
-		sb_free(&sb);
+		sb_clear(&sb);
 		return rc;
 	}
 	if (len)

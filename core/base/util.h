@@ -43,7 +43,7 @@ int sb_append(struct strbuf *sb, const void *data, size_t len);
 int sb_puts(struct strbuf *sb, const char *s);
 int sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *sb_detach(struct strbuf *sb);	/* caller frees; never NULL */
-void sb_free(struct strbuf *sb);
+void sb_clear(struct strbuf *sb);
 void sb_reset(struct strbuf *sb);
 
 /* Strings */
@@ -84,14 +84,14 @@ size_t util_sanitize(const char *in, size_t n, char *out, unsigned flags, size_t
 void util_strip_controls(char *s);
 /* A sanitised copy of one field for one line of output (caller frees). */
 char *util_clean(const char *s);
-/* util_clean copies kept until util_clean_pool_free, for printf
+/* util_clean copies kept until util_clean_pool_clear, for printf
  * arguments: fprintf(f, "%s", util_clean_pool(&pool, remote)). */
 struct util_clean_pool {
 	char **s;
 	size_t n, cap;
 };
 const char *util_clean_pool(struct util_clean_pool *p, const char *s);
-void util_clean_pool_free(struct util_clean_pool *p);
+void util_clean_pool_clear(struct util_clean_pool *p);
 /* One CSV row for a file meant for a spreadsheet: each cell sanitised
  * (util_clean: controls become '?', line breaks and tabs spaces); a cell
  * a spreadsheet would run as a formula (OWASP: starting with = + - @, TAB

@@ -726,7 +726,7 @@ conf_check_value(const struct conf_option *opt, const char *value, struct bs_err
 			for (const char *p = opt->choices ? opt->choices : ""; *p; p++)
 				sb_puts(&sb, *p == '|' ? ", " : (char[2]){ *p, '\0' });
 			bs_fail(err, BS_ERR_CONFIG, "must be one of: %s", sb.buf);
-			sb_free(&sb);
+			sb_clear(&sb);
 			return BS_ERR_CONFIG;
 		}
 		break;
@@ -1127,7 +1127,7 @@ parse_value(const char *s, char **value, char **comment, const char **why)
 				return 0;
 			}
 		}
-		sb_free(&sb);
+		sb_clear(&sb);
 		/* not one quoted string: read it as plain text below */
 	}
 	for (end = p; *end; end++) {
@@ -1391,7 +1391,7 @@ read_conf_file(const char *path, char **text, size_t *len, struct bs_error *err)
 		}
 	}
 	if (rc != BS_OK) {
-		sb_free(&sb);
+		sb_clear(&sb);
 		goto out;
 	}
 	*len = sb.len;

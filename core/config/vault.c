@@ -1323,6 +1323,6 @@ vault_save(struct vault *v, struct bs_error *err)
 out:
 	sodium_free(pt);
 	free(ct);
-	sb_free(&sb);
+	sb_clear(&sb);
 	return rc;
 }

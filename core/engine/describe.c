@@ -240,8 +240,8 @@ timeoff_words(struct strbuf *sb, const char *op, const json_t *b, const json_t *
 	} else {
 		sb_printf(sb, "%s, %s", will.buf, zone);
 	}
-	sb_free(&was);
-	sb_free(&will);
+	sb_clear(&was);
+	sb_clear(&will);
 }
 
 char *

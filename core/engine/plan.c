@@ -37,7 +37,7 @@ plan_init(struct plan *p, const char *target)
 }
 
 void
-plan_free(struct plan *p)
+plan_clear(struct plan *p)
 {
 	if (p == NULL)
 		return;

@@ -79,7 +79,7 @@ struct plan {
 };
 
 void plan_init(struct plan *p, const char *target);
-void plan_free(struct plan *p);
+void plan_clear(struct plan *p);
 
 /* Append an action; strings are copied (NULL allowed).  Returns it so the
  * caller can attach data. */

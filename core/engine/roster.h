@@ -62,7 +62,7 @@ bs_rc roster_source_fetch(struct bs_session *s, const struct bs_progress *progre
 /* Evaluate the rules for people already in src (used by fetch; exposed for
  * tests and benchmarks).  now = unix seconds. */
 void roster_source_evaluate(struct roster_source *src, const struct conf *conf, int64_t now);
-void roster_source_free(struct roster_source *src);
+void roster_source_clear(struct roster_source *src);
 
 /* The person with this id or (case-insensitive) email, or NULL. */
 const struct bob_person *roster_source_find(const struct roster_source *src,

@@ -111,7 +111,7 @@ roster_plan_now(struct bs_session *s, const char *approve, const struct bs_progr
 
 	memset(&src, 0, sizeof src);
 	rc = plan_now(s, approve, progress, &src, out, err);
-	roster_source_free(&src);
+	roster_source_clear(&src);
 	return rc;
 }
 
@@ -612,7 +612,7 @@ csv_send(struct apply_run *run, const struct plan_action *const *v, const int64_
 			errs[i] = *err;
 		}
 	}
-	roster_rows_free(&rows);
+	roster_rows_clear(&rows);
 	free(text);
 	return rc;
 }
@@ -852,10 +852,10 @@ out:
 	session_finish_run(s, r, rc, err);
 	apply_clear(&ap.run);
 	if (ap.index != NULL) {
-		scim_index_free(ap.index);
+		scim_index_clear(ap.index);
 		free(ap.index);
 	}
-	plan_free(&plan);
-	roster_source_free(&src);
+	plan_clear(&plan);
+	roster_source_clear(&src);
 	return rc;
 }

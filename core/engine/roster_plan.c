@@ -316,7 +316,7 @@ add_action(struct plan *out, enum plan_op op, const struct bob_person *p, const 
 
 	a = plan_add(out, op, want->employee_id, want->employee_id,
 	    p && p->email ? p->email : want->email, name, 0, reason, NULL, NULL);
-	a->before = before;	/* the action owns them (plan_free) */
+	a->before = before;	/* the action owns them (plan_clear) */
 	a->after = after;
 	*data = *want;		/* takes ownership of want's strings */
 	memset(want, 0, sizeof *want);
@@ -562,7 +562,7 @@ roster_plan(struct bs_session *s, const struct roster_source *src, struct plan *
 		return rc;
 	roster_diff_flags(src, &rows, out,
 	    str_eq(conf_get(s->conf, "alleo.mode"), "csv") ? ROSTER_DIFF_CSV : 0);
-	roster_rows_free(&rows);
+	roster_rows_clear(&rows);
 	return BS_OK;
 }
 
@@ -590,7 +590,7 @@ roster_source_sane(const struct roster_source *src, long last_count, double min_
 		    "(the service user's permission group lacks View on %s). Nothing was changed",
 		    sb.buf ? sb.buf : "?", src->nmissing_sections > 1 ? "s" : "",
 		    src->nmissing_sections > 1 ? "them" : "it");
-		sb_free(&sb);
+		sb_clear(&sb);
 		return rc;
 	}
 	if (last_count > 0 && min_ratio > 0 && (double)n < min_ratio * (double)last_count)

@@ -130,17 +130,17 @@ roster_source_evaluate(struct roster_source *src, const struct conf *conf, int64
 }
 
 void
-roster_source_free(struct roster_source *src)
+roster_source_clear(struct roster_source *src)
 {
 	if (src == NULL)
 		return;
-	bob_fields_free(&src->fields);
-	bob_list_free(&src->access_list);
-	bob_list_free(&src->lifecycle_list);
-	bob_list_free(&src->status_list);
+	bob_fields_clear(&src->fields);
+	bob_list_clear(&src->access_list);
+	bob_list_clear(&src->lifecycle_list);
+	bob_list_clear(&src->status_list);
 	bob_strings_free(src->budget_ids, src->nbudget);
 	bob_strings_free(src->budget_names, src->nbudget);
-	bob_people_free(&src->people);
+	bob_people_clear(&src->people);
 	free(src->evals);
 	free(src->local_today);
 	bob_strings_free(src->missing_sections, src->nmissing_sections);
@@ -299,7 +299,7 @@ roster_status_lists(struct bob_client *bob, const struct bob_fields *f,
 	if (rc == BS_OK)
 		rc = status_list(bob, f, "internal.status", status, err);
 	if (rc != BS_OK)
-		bob_list_free(lifecycle);
+		bob_list_clear(lifecycle);
 	return rc;
 }
 
@@ -353,6 +353,6 @@ roster_source_fetch(struct bs_session *s, const struct bs_progress *progress,
 	roster_source_evaluate(out, s->conf, out->fetched_at);
 	return BS_OK;
 fail:
-	roster_source_free(out);
+	roster_source_clear(out);
 	return rc;
 }

@@ -181,7 +181,7 @@ session_try_secrets(const struct conf *conf, const char *service, const char *a,
 		if ((rc = http_check_url(url, err)) == BS_OK) {
 			s.bob = bob_client_new(s.http, url, a, b);
 			rc = bob_get_fields(s.bob, &f, err);
-			bob_fields_free(&f);
+			bob_fields_clear(&f);
 		}
 	} else if (str_eq(service, "assembled")) {
 		struct asm_activity_types t;
@@ -190,7 +190,7 @@ session_try_secrets(const struct conf *conf, const char *service, const char *a,
 		if ((rc = http_check_url(url, err)) == BS_OK) {
 			s.assembled = asm_client_new(s.http, url, a);
 			rc = asm_get_activity_types(s.assembled, &t, err);
-			asm_activity_types_free(&t);
+			asm_activity_types_clear(&t);
 		}
 	} else if (str_eq(service, "alleo")) {
 		const char *url = conf_get(conf, "alleo.scim_url");

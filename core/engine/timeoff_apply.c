@@ -144,7 +144,7 @@ restore_overlapped(struct run *ru, const struct act *a, struct bs_error *err)
 		struct toff_event_rows rows = { 0 };
 		char *pol;
 		if (store_toff_events_of(st, a->restore[i], &rows, err) != BS_OK) {
-			toff_event_rows_free(&rows);
+			toff_event_rows_clear(&rows);
 			return BS_ERR_STORE;
 		}
 		pol = recorded_policy(st, a->restore[i]);
@@ -191,7 +191,7 @@ restore_overlapped(struct run *ru, const struct act *a, struct bs_error *err)
 				    err);
 		}
 		free(pol);
-		toff_event_rows_free(&rows);
+		toff_event_rows_clear(&rows);
 	}
 	return rc;
 }
@@ -367,7 +367,7 @@ resolve_one(struct apply_run *run, const struct store_action *sa, struct bs_erro
 				*out = err;
 			bs_error_prefix(out, "cannot check what an interrupted run made for "
 			    "request #%lld; nothing is changed until Assembled lists it", rid);
-			asm_activities_free(&acts);
+			asm_activities_clear(&acts);
 			json_decref(j);
 			return rc;
 		} else {
@@ -403,9 +403,9 @@ resolve_one(struct apply_run *run, const struct store_action *sa, struct bs_erro
 					}
 				}
 			}
-			toff_event_rows_free(&rows);
+			toff_event_rows_clear(&rows);
 		}
-		asm_activities_free(&acts);
+		asm_activities_clear(&acts);
 	}
 	/* old events: delete those no mapping row holds */
 	if (ok && json_array_size(del) > 0) {
@@ -429,7 +429,7 @@ resolve_one(struct apply_run *run, const struct store_action *sa, struct bs_erro
 					deleted++;
 			}
 		}
-		toff_event_rows_free(&all);
+		toff_event_rows_clear(&all);
 	}
 	{
 		char *note = xasprintf("interrupted; run %lld found %d created event%s and removed "
@@ -606,7 +606,7 @@ out:
 	session_finish_run(s, r, rc, err);
 	apply_clear(&ru.ar);
 	free(failed_ids);
-	plan_free(&plan);
-	toff_ctx_free(&c);
+	plan_clear(&plan);
+	toff_ctx_clear(&c);
 	return rc;
 }

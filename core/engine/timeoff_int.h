@@ -119,7 +119,7 @@ struct planner {
 };
 
 /* One planning of the time-off sync (toff_make_plan fills it; the run
- * reads the planner's repairs and records; toff_ctx_free frees it). */
+ * reads the planner's repairs and records; toff_ctx_clear frees it). */
 struct ctx {
 	struct bs_session *s;
 	const struct sync_opts *o;	/* may be NULL (plan, preview) */
@@ -154,6 +154,6 @@ int toff_bob_id_cmp(const void *a, const void *b);
  * evaluate the guard. */
 bs_rc toff_make_plan(struct ctx *c, int reconcile, const char *approve,
     const struct bs_progress *progress, struct plan *out, struct bs_error *err);
-void toff_ctx_free(struct ctx *c);
+void toff_ctx_clear(struct ctx *c);
 
 #endif

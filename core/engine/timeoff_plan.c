@@ -87,7 +87,7 @@ planner_free(struct planner *pl)
 	free(pl->forget);
 	for (size_t i = 0; i < pl->nlists; i++) {
 		free(pl->lists[i].agent_id);
-		asm_activities_free(&pl->lists[i].acts);
+		asm_activities_clear(&pl->lists[i].acts);
 		free(pl->lists[i].claimed);
 	}
 	free(pl->lists);
@@ -96,7 +96,7 @@ planner_free(struct planner *pl)
 		free(pl->seen[i].data);
 	free(pl->seen);
 	free(pl->require);
-	toff_event_rows_free(&pl->rows);
+	toff_event_rows_clear(&pl->rows);
 	memset(pl, 0, sizeof *pl);
 }
 
@@ -423,7 +423,7 @@ plan_request(struct planner *pl, const struct bob_timeoff *r, const struct toff_
 		add_record(pl, r);
 		act_free(a);
 		free(used);
-		sb_free(&why);
+		sb_clear(&why);
 		return;
 	}
 	op = a->ncreate > 0 && a->ndel > 0 ? PLAN_REPLACE : a->ncreate > 0 ? PLAN_CREATE : PLAN_DELETE;
@@ -466,7 +466,7 @@ plan_request(struct planner *pl, const struct bob_timeoff *r, const struct toff_
 	free(after);
 	free(before);
 	free(used);
-	sb_free(&why);
+	sb_clear(&why);
 }
 
 /* ---- reading HiBob ---- */
@@ -814,7 +814,7 @@ toff_feed_states(struct bob_client *bc, const struct bob_timeoffs *ch, const lon
 	}
 	feed_groups_free(g, ng);
 	if (rc != BS_OK)
-		bob_timeoffs_free(out);
+		bob_timeoffs_clear(out);
 	return rc;
 }
 
@@ -939,7 +939,7 @@ plan_incremental(struct planner *pl, struct bob_client *bc, int64_t since,
 	free(olds);
 	free(keep);
 	feed_groups_free(g, ng);
-	bob_timeoffs_free(&ch);
+	bob_timeoffs_clear(&ch);
 	FREE(pl->named_sorted);
 	pl->nnamed_sorted = 0;
 	return rc;
@@ -1071,7 +1071,7 @@ read_listings(struct planner *pl, struct asm_client *ac, char **agents, size_t n
 		rc = asm_list_activities_q(ac, &q, &all, err);
 	}
 	if (rc != BS_OK) {
-		asm_activities_free(&all);
+		asm_activities_clear(&all);
 		return rc;
 	}
 	/* split by agent: lists in the order given, looked up sorted */
@@ -1101,7 +1101,7 @@ read_listings(struct planner *pl, struct asm_client *ac, char **agents, size_t n
 	for (size_t i = 0; i < pl->nlists; i++)
 		pl->lists[i].claimed = xcalloc(pl->lists[i].acts.n + 1, 1);
 	free(by);
-	asm_activities_free(&all);
+	asm_activities_clear(&all);
 	return BS_OK;
 }
 
@@ -1150,7 +1150,7 @@ confirm_missing(struct planner *pl, struct asm_client *ac, size_t *rows_seen,
 			memset(&a.v[k], 0, sizeof a.v[k]);
 			break;
 		}
-		asm_activities_free(&a);
+		asm_activities_clear(&a);
 	}
 	return rc;
 }
@@ -1348,10 +1348,10 @@ out:
 	for (size_t i = 0; i < nagents; i++)
 		free(agents[i]);
 	free(agents);
-	bob_timeoffs_free(&outs);
-	bob_timeoffs_free(&more);
+	bob_timeoffs_clear(&outs);
+	bob_timeoffs_clear(&more);
 	feed_groups_free(g, ng);
-	bob_timeoffs_free(&ch);
+	bob_timeoffs_clear(&ch);
 	return rc;
 }
 
@@ -1479,7 +1479,7 @@ plan_overlaps(struct planner *pl)
 		    "those events are");
 		free(p->v[i].reason);
 		p->v[i].reason = xstrdup(why.buf);
-		sb_free(&why);
+		sb_clear(&why);
 	}
 	free(rows);
 	free(acts);
@@ -1558,7 +1558,7 @@ toff_make_plan(struct ctx *c, int reconcile, const char *approve,
 }
 
 void
-toff_ctx_free(struct ctx *c)
+toff_ctx_clear(struct ctx *c)
 {
 	planner_free(&c->pl);
 	toff_env_free(&c->env);
@@ -1574,7 +1574,7 @@ toff_plan_now(struct bs_session *s, int reconcile, const char *approve,
 	memset(&c, 0, sizeof c);
 	c.s = s;
 	rc = toff_make_plan(&c, reconcile, approve, progress, out, err);
-	toff_ctx_free(&c);
+	toff_ctx_clear(&c);
 	return rc;
 }
 

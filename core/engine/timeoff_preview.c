@@ -304,16 +304,16 @@ out:
 	free(latest);
 	free(ids);
 	if (rc != BS_OK)
-		toff_preview_free(out);
+		toff_preview_clear(out);
 	toff_env_free(&env);
-	bob_timeoffs_free(&outs);
-	bob_timeoffs_free(&more);
-	bob_timeoffs_free(&ch);
+	bob_timeoffs_clear(&outs);
+	bob_timeoffs_clear(&more);
+	bob_timeoffs_clear(&ch);
 	return rc;
 }
 
 void
-toff_preview_free(struct toff_preview *p)
+toff_preview_clear(struct toff_preview *p)
 {
 	if (p == NULL)
 		return;

@@ -57,6 +57,6 @@ struct toff_preview {
  * and activity types; nothing is written. */
 bs_rc toff_preview_run(struct bs_session *s, const char *from, const char *to,
     const struct bs_progress *progress, struct toff_preview *out, struct bs_error *err);
-void toff_preview_free(struct toff_preview *p);
+void toff_preview_clear(struct toff_preview *p);
 
 #endif

@@ -289,9 +289,9 @@ toff_env_free(struct toff_env **ep)
 	if (ep == NULL || *ep == NULL)
 		return;
 	e = *ep;
-	asm_people_free(&e->people);
-	asm_activity_types_free(&e->types);
-	bob_people_free(&e->bobpeople);
+	asm_people_clear(&e->people);
+	asm_activity_types_clear(&e->types);
+	bob_people_clear(&e->bobpeople);
 	free(e->bob_by_id);
 	free(e);
 	*ep = NULL;

@@ -1151,7 +1151,7 @@ http_send(struct http_client *c, const struct http_request *req,
 
 		/* one attempt; resp only ever shows the last one */
 		http_response_clear(resp);
-		sb_free(&x.body);
+		sb_clear(&x.body);
 		sb_init(&x.body, x.max);
 		x.received = 0;
 		x.too_large = x.cancelled = 0;
@@ -1305,7 +1305,7 @@ out:
 	}
 	if (req->secret_answer && x.body.buf != NULL)
 		sodium_memzero(x.body.buf, x.body.len);
-	sb_free(&x.body);
+	sb_clear(&x.body);
 	free(excerpt);
 	free(mpath);
 	curl_free(scheme);

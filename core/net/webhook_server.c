@@ -210,7 +210,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)c;
 	(void)toe;
 	if (wc != NULL) {
-		sb_free(&wc->body);
+		sb_clear(&wc->body);
 		free(wc);
 		*con_cls = NULL;
 	}

@@ -71,7 +71,7 @@ store_roster_list(struct store *s, struct roster_rows *out, struct bs_error *err
 	}
 	if (r != SQLITE_DONE) {
 		rc = store_fail(s, err, "reading the Alleo roster");
-		roster_rows_free(out);
+		roster_rows_clear(out);
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -151,13 +151,13 @@ store_roster_find_name(struct store *s, const char *text, size_t max, struct ros
 	    "COLLATE NOCASE THEN 0 ELSE 1 END, first_name, last_name, employee_id LIMIT ?3",
 	    &st, err);
 	if (rc != BS_OK) {
-		sb_free(&pat);
+		sb_clear(&pat);
 		return rc;
 	}
 	sqlite3_bind_text(st, 1, pat.buf, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
-	sb_free(&pat);
+	sb_clear(&pat);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		if (out->n == cap) {
 			cap = cap ? cap * 2 : 8;
@@ -167,7 +167,7 @@ store_roster_find_name(struct store *s, const char *text, size_t max, struct ros
 	}
 	if (r != SQLITE_DONE) {
 		rc = store_fail(s, err, "looking up a name in the Alleo roster");
-		roster_rows_free(out);
+		roster_rows_clear(out);
 	}
 	sqlite3_finalize(st);
 	/* exact names come first: keep only them when there are some */
@@ -279,7 +279,7 @@ roster_row_copy(struct roster_row *dst, const struct roster_row *src)
 }
 
 void
-roster_rows_free(struct roster_rows *rows)
+roster_rows_clear(struct roster_rows *rows)
 {
 	if (rows == NULL)
 		return;

@@ -59,7 +59,7 @@ long store_roster_count_active(struct store *s);
 
 void roster_row_clear(struct roster_row *r);
 void roster_row_copy(struct roster_row *dst, const struct roster_row *src);	/* deep */
-void roster_rows_free(struct roster_rows *rows);
+void roster_rows_clear(struct roster_rows *rows);
 /* Binary search of a list (ordered by employee id); NULL when absent. */
 const struct roster_row *roster_rows_find(const struct roster_rows *rows,
     const char *employee_id);

@@ -83,7 +83,7 @@ events_query(struct store *s, const char *sql, long long request_id, int bind,
 	}
 	if (r != SQLITE_DONE) {
 		rc = store_fail(s, err, "reading the time-off events");
-		toff_event_rows_free(out);
+		toff_event_rows_clear(out);
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -290,7 +290,7 @@ toff_event_row_clear(struct toff_event_row *r)
 }
 
 void
-toff_event_rows_free(struct toff_event_rows *rows)
+toff_event_rows_clear(struct toff_event_rows *rows)
 {
 	if (rows == NULL)
 		return;

@@ -78,7 +78,7 @@ bs_rc store_toff_cursor_set(struct store *s, int64_t cursor, int64_t now,
     struct bs_error *err);
 
 void toff_event_row_clear(struct toff_event_row *r);
-void toff_event_rows_free(struct toff_event_rows *rows);
+void toff_event_rows_clear(struct toff_event_rows *rows);
 void toff_request_row_clear(struct toff_request_row *r);
 
 #endif

@@ -532,7 +532,7 @@ alleo_sftp_list(const char *folder_url, const char *key, const char *known_hosts
 	else if (names != NULL)
 		*names = sb_detach(&sb);
 out:
-	sb_free(&sb);
+	sb_clear(&sb);
 	if (h != NULL)
 		curl_easy_cleanup(h);
 	sftp_url_clear(&u);

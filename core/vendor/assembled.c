@@ -324,7 +324,7 @@ asm_get_people(struct asm_client *c, struct asm_people *out, struct bs_error *er
 	}
 	if (rc != BS_OK) {
 		bs_error_prefix(err, "reading people from Assembled");
-		asm_people_free(out);
+		asm_people_clear(out);
 	} else {
 		asm_people_index(out);
 	}
@@ -451,7 +451,7 @@ none:
 		sb_puts(&sb, " (create one in Assembled: Settings > Activity types, with Time off on)");
 	}
 	snprintf(why, whylen, "%s", sb.buf ? sb.buf : "");
-	sb_free(&sb);
+	sb_clear(&sb);
 	return NULL;
 }
 
@@ -498,7 +498,7 @@ asm_activity_clear(struct asm_activity *a)
 }
 
 void
-asm_activities_free(struct asm_activities *a)
+asm_activities_clear(struct asm_activities *a)
 {
 	if (a == NULL)
 		return;
@@ -589,7 +589,7 @@ asm_parse_activities(const char *json, size_t len, const char *agent_id,
 	memset(out, 0, sizeof *out);
 	rc = parse_page(json, len, agent_id, out, NULL, NULL, NULL, err);
 	if (rc != BS_OK)
-		asm_activities_free(out);
+		asm_activities_clear(out);
 	return rc;
 }
 
@@ -741,7 +741,7 @@ asm_list_activities_q(struct asm_client *c, const struct asm_list_query *q,
 		int64_t e = q->end - s > ASM_ACT_WINDOW ? s + ASM_ACT_WINDOW : q->end;
 		rc = list_slice(c, q, s, e, f.buf, out, err);
 	}
-	sb_free(&f);
+	sb_clear(&f);
 	if (rc == BS_OK)
 		dedupe_from(out, before);
 	else if (q->agent_id != NULL)
@@ -770,7 +770,7 @@ asm_list_activities(struct asm_client *c, const char *agent_id, int64_t start, i
 	q.exhaustive = 1;
 	rc = asm_list_activities_q(c, &q, out, err);
 	if (rc != BS_OK)
-		asm_activities_free(out);
+		asm_activities_clear(out);
 	return rc;
 }
 
@@ -794,7 +794,7 @@ asm_activity_present(struct asm_client *c, const char *agent_id, const char *act
 	for (size_t i = 0; i < a.n && !*present; i++)
 		if (str_eq(a.v[i].id, activity_id))
 			*present = 1;
-	asm_activities_free(&a);
+	asm_activities_clear(&a);
 	return BS_OK;
 }
 
@@ -1153,7 +1153,7 @@ asm_marker_parse(const char *description, long long *request_id)
 /* ---- freeing ---- */
 
 void
-asm_people_free(struct asm_people *p)
+asm_people_clear(struct asm_people *p)
 {
 	if (p == NULL)
 		return;
@@ -1166,7 +1166,7 @@ asm_people_free(struct asm_people *p)
 }
 
 void
-asm_activity_types_free(struct asm_activity_types *t)
+asm_activity_types_clear(struct asm_activity_types *t)
 {
 	if (t == NULL)
 		return;

@@ -72,11 +72,11 @@ bs_rc asm_get_activity_types(struct asm_client *c, struct asm_activity_types *ou
 const struct asm_activity_type *asm_timeoff_type(const struct asm_activity_types *t,
     const char *name_or_id, char *why, size_t whylen);
 
-void asm_people_free(struct asm_people *p);
+void asm_people_clear(struct asm_people *p);
 /* Build the match index (asm_get_people does it); call again after
  * changing v.  Without it asm_people_match scans the list. */
 void asm_people_index(struct asm_people *p);
-void asm_activity_types_free(struct asm_activity_types *t);
+void asm_activity_types_clear(struct asm_activity_types *t);
 
 /* One schedule event.  Times are unix seconds. */
 struct asm_activity {
@@ -193,6 +193,6 @@ int asm_marker_parse(const char *description, long long *request_id);
 
 void asm_person_clear(struct asm_person *p);
 void asm_activity_clear(struct asm_activity *a);
-void asm_activities_free(struct asm_activities *a);
+void asm_activities_clear(struct asm_activities *a);
 
 #endif

@@ -214,7 +214,7 @@ toff_portion_parse(const char *s)
 /* ---- freeing ---- */
 
 void
-bob_fields_free(struct bob_fields *f)
+bob_fields_clear(struct bob_fields *f)
 {
 	if (f == NULL)
 		return;
@@ -244,7 +244,7 @@ items_free(struct bob_list_item *items, size_t n)
 }
 
 void
-bob_list_free(struct bob_list *l)
+bob_list_clear(struct bob_list *l)
 {
 	if (l == NULL)
 		return;
@@ -279,7 +279,7 @@ bob_person_clear(struct bob_person *p)
 }
 
 void
-bob_people_free(struct bob_people *p)
+bob_people_clear(struct bob_people *p)
 {
 	if (p == NULL)
 		return;
@@ -312,7 +312,7 @@ bob_timeoff_clear(struct bob_timeoff *t)
 }
 
 void
-bob_timeoffs_free(struct bob_timeoffs *t)
+bob_timeoffs_clear(struct bob_timeoffs *t)
 {
 	if (t == NULL)
 		return;
@@ -464,7 +464,7 @@ bob_parse_list(const char *json, size_t len, struct bob_list *out, struct bs_err
 	rc = parse_items(arr, 0, &out->items, &out->n, err);
 	json_decref(root);
 	if (rc != BS_OK)
-		bob_list_free(out);
+		bob_list_clear(out);
 	return rc;
 }
 
@@ -1032,15 +1032,15 @@ people_end(struct jstream *js, struct people_ctx *ctx, const char *text, size_t 
 		if (r->type == JT_OBJECT && jread_get(&d, r, "employees", 9) == NULL &&
 		    field_value(&d, r, "root.id") != NULL) {
 			people_elem(ctx, &d, r);
-			jread_free(&d);
+			jread_clear(&d);
 			return ctx->rc;
 		}
-		jread_free(&d);
+		jread_clear(&d);
 		return bs_fail(ctx->err, BS_ERR_PARSE,
 		    "HiBob people: the response has no \"employees\" list");
 	}
 	snprintf(why, sizeof why, "%s", d.err);
-	jread_free(&d);
+	jread_clear(&d);
 	/* Jansson's message says where the text went wrong */
 	root = util_json_parse(text, tlen, "HiBob people", ctx->err);
 	if (root == NULL)
@@ -1062,7 +1062,7 @@ parse_people_into(const char *json, size_t len, struct people_ctx *ctx)
 	jstream_init(&js, "employees", BOB_MAX_RECORD, people_elem, ctx);
 	(void)jstream_feed(&js, json, len);
 	rc = people_end(&js, ctx, json, len);
-	jstream_free(&js);
+	jstream_clear(&js);
 	return rc;
 }
 
@@ -1117,7 +1117,7 @@ bob_parse_people(const char *json, size_t len, const struct bob_people_query *q,
 		people_ctx_finish(&ctx);
 	else {
 		free(ctx.seen);
-		bob_people_free(out);
+		bob_people_clear(out);
 	}
 	free(fs.v);
 	return rc;
@@ -1292,7 +1292,7 @@ search_once(struct bob_client *c, const char *body, jstream_fn fn, void *fctx,
 	if (rc != BS_OK)
 		bs_error_prefix(err, "reading people from HiBob");
 	http_response_clear(&resp);
-	jstream_free(&r.js);
+	jstream_clear(&r.js);
 	free(r.seen0);
 	return rc;
 }
@@ -1348,7 +1348,7 @@ bob_search_people(struct bob_client *c, const struct bob_people_query *q,
 			if (bs_progress_report(progress, &ev) != 0)
 				rc = bs_fail(err, BS_ERR_CANCELLED, "cancelled");
 		}
-		bob_people_free(&ids);
+		bob_people_clear(&ids);
 		free(idonly.v);
 	} else {
 		body = search_body(&fs, 0, first_end, fpath, &fval, fval ? 1 : 0);
@@ -1386,7 +1386,7 @@ bob_search_people(struct bob_client *c, const struct bob_people_query *q,
 		bs_progress_report(progress, &ev);
 	} else {
 		free(ctx.seen);
-		bob_people_free(out);
+		bob_people_clear(out);
 	}
 	free(fs.v);
 	return rc;
@@ -1424,7 +1424,7 @@ bob_read_person(struct bob_client *c, const char *identifier,
 			memset(&people.v[0], 0, sizeof people.v[0]);
 		}
 	}
-	bob_people_free(&people);
+	bob_people_clear(&people);
 	http_response_clear(&resp);
 	free(body);
 	free(path);
@@ -1679,7 +1679,7 @@ bob_parse_timeoff(const char *json, size_t len, struct bob_timeoff *out, struct 
 	if (json == NULL || jread_parse(&d, json, len, NULL) < 0) {
 		rc = json == NULL ? bs_fail(err, BS_ERR_PARSE, "HiBob time-off request: empty response")
 		    : parse_failure(json, len, "HiBob time-off request", &d, err);
-		jread_free(&d);
+		jread_clear(&d);
 		return rc;
 	}
 	root = jread_root(&d);
@@ -1687,7 +1687,7 @@ bob_parse_timeoff(const char *json, size_t len, struct bob_timeoff *out, struct 
 		rc = bs_fail(err, BS_ERR_PARSE, "HiBob time-off request: expected an object");
 	else
 		timeoff_from_doc(&d, root, out);
-	jread_free(&d);
+	jread_clear(&d);
 	if (rc == BS_OK && out->request_id == 0) {
 		bob_timeoff_clear(out);
 		rc = bs_fail(err, BS_ERR_PARSE, "HiBob time-off request without a requestId");
@@ -1747,12 +1747,12 @@ bob_parse_timeoffs(const char *json, size_t len, struct bob_timeoffs *out, struc
 			r = scan_object_array(&d, json, len, keys[k], timeoff_elem, &ctx, &found);
 	}
 	if (r == 0 && found) {
-		jread_free(&d);
+		jread_clear(&d);
 		if (out->v == NULL)
 			out->v = xcalloc(1, sizeof *out->v);
 		return BS_OK;
 	}
-	bob_timeoffs_free(out);
+	bob_timeoffs_clear(out);
 	/* not a list: a bare request, a wrong shape or invalid JSON */
 	if (jread_parse(&d, json, len, NULL) < 0) {
 		rc = parse_failure(json, len, "HiBob time off", &d, err);
@@ -1770,7 +1770,7 @@ bob_parse_timeoffs(const char *json, size_t len, struct bob_timeoffs *out, struc
 			    "HiBob time off: expected \"changes\" or \"outs\" with a list");
 		}
 	}
-	jread_free(&d);
+	jread_clear(&d);
 	return rc;
 }
 
@@ -1824,13 +1824,13 @@ bob_timeoff_changes(struct bob_client *c, int64_t since, int64_t to,
 		rc = get_timeoffs(c, path, &part, err);
 		if (rc == BS_OK)
 			timeoffs_append(out, &part);
-		bob_timeoffs_free(&part);
+		bob_timeoffs_clear(&part);
 		free(path);
 		free(ea);
 		free(eb);
 	}
 	if (rc != BS_OK)
-		bob_timeoffs_free(out);
+		bob_timeoffs_clear(out);
 	return rc;
 }
 

@@ -263,12 +263,12 @@ enum toff_status toff_status_parse(const char *s);
 const char *toff_status_name(enum toff_status s);
 enum toff_portion toff_portion_parse(const char *s);
 
-void bob_fields_free(struct bob_fields *f);
-void bob_list_free(struct bob_list *l);
+void bob_fields_clear(struct bob_fields *f);
+void bob_list_clear(struct bob_list *l);
 void bob_person_clear(struct bob_person *p);
-void bob_people_free(struct bob_people *p);
+void bob_people_clear(struct bob_people *p);
 void bob_timeoff_clear(struct bob_timeoff *t);
-void bob_timeoffs_free(struct bob_timeoffs *t);
+void bob_timeoffs_clear(struct bob_timeoffs *t);
 void bob_strings_free(char **v, size_t n);
 
 #endif

@@ -787,7 +787,7 @@ scim_index_init(struct scim_index *x)
 }
 
 void
-scim_index_free(struct scim_index *x)
+scim_index_clear(struct scim_index *x)
 {
 	if (x == NULL)
 		return;
@@ -1005,7 +1005,7 @@ scim_list_users(struct scim_client *c, unsigned long max_pages, struct scim_inde
 		unsigned long pages = x->pages;
 
 		log_info("Alleo's users moved during the listing (%s); listing them again", x->why);
-		scim_index_free(x);
+		scim_index_clear(x);
 		scim_index_init(x);
 		x->pages = pages;
 		rc = list_pass(c, max_pages, x, &again, err);

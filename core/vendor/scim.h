@@ -191,7 +191,7 @@ struct scim_index {
 	char why[160];		/* why it is not complete, "" when it is */
 };
 void scim_index_init(struct scim_index *x);
-void scim_index_free(struct scim_index *x);
+void scim_index_clear(struct scim_index *x);
 /* Add or replace (by id) one user; a copy is kept.  A create or an update
  * the run made goes in too, so later actions see it. */
 void scim_index_put(struct scim_index *x, const struct scim_user *u);

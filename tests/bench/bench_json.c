@@ -64,7 +64,7 @@ run(int which, const char *text, size_t len)
 	case JREAD: {
 		struct jdoc d = { 0 };
 		int r = jread_parse(&d, text, len, NULL);
-		jread_free(&d);
+		jread_clear(&d);
 		return r;
 	}
 	case JSTREAM: {
@@ -76,7 +76,7 @@ run(int which, const char *text, size_t len)
 			r = jstream_feed(&js, text + i, len - i < 256 * 1024 ? len - i : 256 * 1024);
 		if (r == 0)
 			r = jstream_finish(&js);
-		jstream_free(&js);
+		jstream_clear(&js);
 		return r;
 	}
 	default: {
@@ -84,7 +84,7 @@ run(int which, const char *text, size_t len)
 		struct bs_error err = { 0 };
 		if (bob_parse_people(text, len, NULL, &p, &err) != BS_OK)
 			return -1;
-		bob_people_free(&p);
+		bob_people_clear(&p);
 		return 0;
 	}
 	}

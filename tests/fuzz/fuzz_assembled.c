@@ -33,21 +33,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)asm_parse_people(json, len, &p, &rows, &total, &err);
 		(void)asm_parse_people(json, len, &p, &rows, &total, &err);
 		(void)asm_people_match(&p, "123", "Zoe@Example.test", NULL);
-		asm_people_free(&p);
+		asm_people_clear(&p);
 		break;
 	}
 	case 1: {
 		struct asm_activity_types t;
 		if (asm_parse_activity_types(json, len, &t, &err) == BS_OK) {
 			(void)asm_type_by_id(&t, "1");
-			asm_activity_types_free(&t);
+			asm_activity_types_clear(&t);
 		}
 		break;
 	}
 	case 2: {
 		struct asm_activities a;
 		if (asm_parse_activities(json, len, size % 2 ? "agent-1" : NULL, &a, &err) == BS_OK)
-			asm_activities_free(&a);
+			asm_activities_clear(&a);
 		break;
 	}
 	default: {

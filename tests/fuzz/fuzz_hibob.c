@@ -82,7 +82,7 @@ jread_vs_jansson(const char *json, size_t len)
 		}
 	}
 	json_decref(j);
-	jread_free(&d);
+	jread_clear(&d);
 }
 
 /* The elements jstream hands over, folded into one number. */
@@ -131,7 +131,7 @@ jstream_vs_whole(const char *json, size_t len)
 	r2 |= jstream_finish(&js);
 	if (r1 != r2 || (r1 == 0 && h1 != h2))
 		abort();
-	jstream_free(&js);
+	jstream_clear(&js);
 	/* in one piece as jread_parse takes the whole text (itself held to
 	 * Jansson above) */
 	{
@@ -146,7 +146,7 @@ jstream_vs_whole(const char *json, size_t len)
 		if (w != 0 && r1 == 0 && strcmp(d.err, "duplicate object key") != 0 &&
 		    strcmp(d.err, "nested too deep") != 0)
 			abort();
-		jread_free(&d);
+		jread_clear(&d);
 	}
 }
 
@@ -174,7 +174,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 0: {
 		struct bob_fields f;
 		if (bob_parse_fields(json, len, &f, &err) == BS_OK)
-			bob_fields_free(&f);
+			bob_fields_clear(&f);
 		break;
 	}
 	case 1: {
@@ -182,7 +182,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (bob_parse_list(json, len, &l, &err) == BS_OK) {
 			(void)bob_list_name_of(&l, "1");
 			(void)bob_list_id_of(&l, "yes");
-			bob_list_free(&l);
+			bob_list_clear(&l);
 		}
 		break;
 	}
@@ -191,13 +191,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		jread_vs_jansson(json, len);
 		jstream_vs_whole(json, len);
 		if (bob_parse_people(json, len, &q, &p, &err) == BS_OK)
-			bob_people_free(&p);
+			bob_people_clear(&p);
 		break;
 	}
 	case 3: {
 		struct bob_timeoffs t;
 		if (bob_parse_timeoffs(json, len, &t, &err) == BS_OK)
-			bob_timeoffs_free(&t);
+			bob_timeoffs_clear(&t);
 		break;
 	}
 	default: {

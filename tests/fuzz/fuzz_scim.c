@@ -42,7 +42,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				    &found, &err) == BS_OK)
 					scim_user_clear(&u);
 			}
-			scim_index_free(&x);
+			scim_index_clear(&x);
 			scim_page_clear(&p);
 		}
 	} else {

@@ -74,7 +74,7 @@ teardown(void **state)
 	char p[192];
 
 	apply_clear(&f->run);
-	plan_free(&f->plan);
+	plan_clear(&f->plan);
 	session_close(&f->s);
 	conf_free(&f->conf);
 	store_close(&f->st);
@@ -417,7 +417,7 @@ whole_plan_batch_runs_when_empty(void **state)
 	assert_int_equal(f->batches[0], 0);
 	/* and once for all of them when there are some */
 	apply_clear(&f->run);
-	plan_free(&f->plan);
+	plan_clear(&f->plan);
 	plan_init(&f->plan, FAKE_TARGET);
 	f->nbatches = 0;
 	start(f, &whole_ops, 3, NULL);

@@ -191,9 +191,9 @@ people_parse_degenerate(void **state)
 	assert_string_equal(p.v[0].id, "p9");
 	assert_int_equal(rows, 1);
 	assert_int_equal(total, 2);
-	asm_people_free(&p);
+	asm_people_clear(&p);
 	assert_null(p.v);
-	asm_people_free(NULL);
+	asm_people_clear(NULL);
 }
 
 static void
@@ -252,7 +252,7 @@ people_paged_deleted_skipped(void **state)
 	assert_string_equal(logged_header(log, 0, "Authorization"),
 	    "Basic c2tfbGl2ZV91bml0X3Rlc3Rfa2V5XzEyMzo=");
 	json_decref(log);
-	asm_people_free(&p);
+	asm_people_clear(&p);
 	free(page1);
 	free(page2);
 }
@@ -271,7 +271,7 @@ people_short_page_without_total(void **state)
 	log = server_log();
 	assert_int_equal(json_array_size(log), 1);	/* a short page is the last */
 	json_decref(log);
-	asm_people_free(&p);
+	asm_people_clear(&p);
 }
 
 static void
@@ -305,7 +305,7 @@ people_rate_limited_then_ok(void **state)
 	assert_int_equal(json_array_size(log), 2);	/* retried once */
 	json_decref(log);
 	assert_true(fake_sleeps >= 1);		/* waited as asked */
-	asm_people_free(&p);
+	asm_people_clear(&p);
 }
 
 /* ---- matching ---- */
@@ -387,7 +387,7 @@ match_index_agrees(void **state)
 		assert_ptr_equal(a, b);
 		assert_true(ha == hb || (ha && hb && strcmp(ha, hb) == 0));
 	}
-	asm_people_free(&p);
+	asm_people_clear(&p);
 }
 
 static void
@@ -442,24 +442,24 @@ types_and_default(void **state)
 	assert_non_null(strstr(why, "'Holiday', 'Time Off', 'Sick And Medical'"));
 	assert_string_equal(asm_type_by_id(&t, "t1")->name, "Phone");
 	assert_null(asm_type_by_id(&t, "nope"));
-	asm_activity_types_free(&t);
+	asm_activity_types_clear(&t);
 
 	/* no Time Off: the only time-off type, else NULL with the choices */
 	assert_int_equal(asm_parse_activity_types(S("{\"activity_types\":{\"a\":{\"id\":\"a\","
 	    "\"name\":\"PTO\",\"timeoff\":true},\"b\":{\"id\":\"b\",\"name\":\"Chat\"}}}"), &t, &err), BS_OK);
 	assert_string_equal(asm_timeoff_type(&t, NULL, why, sizeof why)->id, "a");
-	asm_activity_types_free(&t);
+	asm_activity_types_clear(&t);
 	assert_int_equal(asm_parse_activity_types(S("{\"activity_types\":{\"a\":{\"id\":\"a\","
 	    "\"name\":\"PTO\",\"timeoff\":true},\"b\":{\"id\":\"b\",\"name\":\"Leave\",\"timeoff\":true}}}"),
 	    &t, &err), BS_OK);
 	assert_null(asm_timeoff_type(&t, NULL, why, sizeof why));
 	assert_non_null(strstr(why, "several"));
 	assert_non_null(strstr(why, "'PTO', 'Leave'"));
-	asm_activity_types_free(&t);
+	asm_activity_types_clear(&t);
 	assert_int_equal(asm_parse_activity_types(S("{\"activity_types\":{}}"), &t, &err), BS_OK);
 	assert_null(asm_timeoff_type(&t, NULL, why, sizeof why));
 	assert_non_null(strstr(why, "no activity type marked as time off"));
-	asm_activity_types_free(&t);
+	asm_activity_types_clear(&t);
 }
 
 static void
@@ -479,7 +479,7 @@ types_over_http(void **state)
 	log = server_log();
 	assert_string_equal(logged(log, 0, "path"), "/v0/activity_types");
 	json_decref(log);
-	asm_activity_types_free(&t);
+	asm_activity_types_clear(&t);
 }
 
 /* ---- activities ---- */
@@ -515,7 +515,7 @@ activities_agent_filter(void **state)
 	assert_int_equal(a.v[1].start, 1767225600);	/* numeric string read */
 	for (size_t i = 0; i < a.n; i++)
 		assert_string_equal(a.v[i].agent_id, "a1");
-	asm_activities_free(&a);
+	asm_activities_clear(&a);
 
 	log = server_log();
 	assert_string_equal(logged(log, 0, "path"), "/v0/activities");
@@ -536,7 +536,7 @@ activities_agent_filter(void **state)
 	script("[{\"body\":\"{\\\"activities\\\":{}}\"}]");
 	assert_int_equal(asm_list_activities(cl, "a1", 1, 2, NULL, &a, &err), BS_OK);
 	assert_int_equal(a.n, 0);
-	asm_activities_free(&a);
+	asm_activities_clear(&a);
 	script("[{\"body\":\"{\\\"activities\\\":7}\"}]");
 	assert_int_equal(asm_list_activities(cl, "a1", 1, 2, NULL, &a, &err), BS_ERR_PARSE);
 	/* valid JSON of another shape is an error, not an empty schedule */
@@ -737,7 +737,7 @@ activities_sliced_and_paged(void **state)
 	assert_int_equal(a.n, ASM_ACT_PAGE + 3 + 1);	/* r0 once */
 	assert_string_equal(a.v[0].id, "r0");
 	assert_string_equal(a.v[a.n - 1].id, "r900");
-	asm_activities_free(&a);
+	asm_activities_clear(&a);
 
 	log = server_log();
 	assert_int_equal(json_array_size(log), 4);
@@ -759,14 +759,14 @@ activities_sliced_and_paged(void **state)
 	q.end = t0 + day;
 	assert_int_equal(asm_list_activities_q(cl, &q, &a, &err), BS_ERR_SOURCE);
 	assert_non_null(strstr(err.detail, "offset"));
-	asm_activities_free(&a);
+	asm_activities_clear(&a);
 	/* ... the same short page twice (read to the end): the rows once */
 	sc = xasprintf("[%s,%s]", p2, p2);
 	script(sc);
 	free(sc);
 	assert_int_equal(asm_list_activities(cl, "a2", t0, t0 + day, NULL, &a, &err), BS_OK);
 	assert_int_equal(a.n, 3);
-	asm_activities_free(&a);
+	asm_activities_clear(&a);
 	free(p1);
 	free(p2);
 	free(s2);
@@ -934,7 +934,7 @@ sb_people(void **state)
 	assert_int_equal(pages, (json_array_size(json_object_get(ctl, "people")) + 99) / 100);
 	json_decref(log);
 	json_decref(ctl);
-	asm_people_free(&p);
+	asm_people_clear(&p);
 }
 
 static void
@@ -990,7 +990,7 @@ sb_conflicts_and_delete(void **state)
 		}
 	}
 	assert_true(found);
-	asm_activities_free(&a);
+	asm_activities_clear(&a);
 
 	/* allow_conflicts true: the shift under the event stays */
 	{
@@ -1031,7 +1031,7 @@ sb_conflicts_and_delete(void **state)
 	assert_int_equal(asm_delete_activity(cl, id1, NULL, &status, &err), BS_ERR_HTTP);
 	assert_int_equal(status, 400);
 	assert_int_equal(asm_delete_activity(cl, id2, NULL, NULL, &err), BS_OK);
-	asm_activity_types_free(&t);
+	asm_activity_types_clear(&t);
 }
 
 /* The sandbox's delete modes as the probe and a delete see them; its
@@ -1082,7 +1082,7 @@ sb_delete_modes_and_capped_listing(void **state)
 	free(test_http_post(sb_ctl_port, "/_control/listing", "{\"page_max\":4}"));
 	assert_int_equal(asm_list_activities(cl, agent, s, e, NULL, &a, &err), BS_OK);
 	assert_int_equal(a.n, every);
-	asm_activities_free(&a);
+	asm_activities_clear(&a);
 	free(test_http_post(sb_ctl_port, "/_control/listing", "{}"));
 }
 
@@ -1102,7 +1102,7 @@ sb_rate_limit(void **state)
 	for (int k = 0; k < 4; k++) {
 		assert_int_equal(asm_get_activity_types(cl, &t, &err), BS_OK);
 		assert_true(t.n > 0);
-		asm_activity_types_free(&t);
+		asm_activity_types_clear(&t);
 	}
 	log = sb_get("/_control/requests");
 	json_array_foreach(json_object_get(log, "requests"), i, v)

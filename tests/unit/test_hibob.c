@@ -26,11 +26,11 @@ fields_degenerate(void **state)
 	assert_int_equal(bob_parse_fields(S("[1,2"), &f, &err), BS_ERR_PARSE);
 	assert_int_equal(bob_parse_fields(S("[]"), &f, &err), BS_OK);
 	assert_int_equal(f.n, 0);
-	bob_fields_free(&f);
+	bob_fields_clear(&f);
 	/* entries without an id are skipped, non-objects too */
 	assert_int_equal(bob_parse_fields(S("[{\"name\":\"x\"}, 3, null]"), &f, &err), BS_OK);
 	assert_int_equal(f.n, 0);
-	bob_fields_free(&f);
+	bob_fields_clear(&f);
 }
 
 static void
@@ -56,7 +56,7 @@ fields_metadata_shape(void **state)
 	assert_string_equal(f.v[1].type, "list");
 	assert_string_equal(f.v[1].list_id, "list_1699999999999");
 	assert_string_equal(f.v[2].category, "1726078147147");	/* numeric category id */
-	bob_fields_free(&f);
+	bob_fields_clear(&f);
 }
 
 /* ---- named lists ---- */
@@ -81,10 +81,10 @@ list_values_and_items(void **state)
 	assert_string_equal(bob_list_id_of(&l, "account receivables"), "209192163");
 	assert_null(bob_list_name_of(&l, "nope"));
 	assert_null(bob_list_name_of(NULL, "7"));
-	bob_list_free(&l);
+	bob_list_clear(&l);
 	assert_int_equal(bob_parse_list(S(items), &l, &err), BS_OK);
 	assert_string_equal(bob_list_id_of(&l, "YES"), "1");
-	bob_list_free(&l);
+	bob_list_clear(&l);
 }
 
 static void
@@ -103,7 +103,7 @@ list_depth_bounded(void **state)
 	sb_puts(&sb, "]}");
 	assert_int_equal(bob_parse_list(sb.buf, sb.len, &l, &err), BS_ERR_PARSE);
 	assert_non_null(strstr(err.detail, "deeper"));
-	sb_free(&sb);
+	sb_clear(&sb);
 }
 
 /* ---- people ---- */
@@ -148,7 +148,7 @@ people_three_forms(void **state)
 	assert_string_equal(p.v[1].lifecycle, "Terminated");
 	assert_string_equal(p.v[1].termination_date, "2026-10-31");
 	assert_int_equal(p.v[2].access, BOB_ACCESS_UNSET);	/* null = unset */
-	bob_people_free(&p);
+	bob_people_clear(&p);
 }
 
 /* Lifecycle and status: the machine value (a list item id, number or
@@ -179,7 +179,7 @@ people_lifecycle_machine_value(void **state)
 	assert_string_equal(p.v[1].status_id, "x1");
 	assert_null(p.v[2].lifecycle_id);		/* no value: only the text */
 	assert_string_equal(p.v[2].lifecycle, "Employed");
-	bob_people_free(&p);
+	bob_people_clear(&p);
 }
 
 static void
@@ -205,7 +205,7 @@ people_silent_omission(void **state)
 	assert_true(saw_access);
 	assert_true(saw_life);
 	assert_false(saw_start);	/* returned for someone: not missing */
-	bob_people_free(&p);
+	bob_people_clear(&p);
 }
 
 static void
@@ -217,12 +217,12 @@ people_shapes_and_errors(void **state)
 	assert_int_equal(bob_parse_people(S("{\"employees\":[]}"), NULL, &p, &err), BS_OK);
 	assert_int_equal(p.n, 0);
 	assert_int_equal(p.nmissing, 0);	/* nobody: nothing to say per field */
-	bob_people_free(&p);
+	bob_people_clear(&p);
 	/* a bare object (single read) */
 	assert_int_equal(bob_parse_people(S("{\"id\":\"9\",\"email\":\"z@x.test\"}"), NULL, &p, &err), BS_OK);
 	assert_int_equal(p.n, 1);
 	assert_string_equal(p.v[0].id, "9");
-	bob_people_free(&p);
+	bob_people_clear(&p);
 	assert_int_equal(bob_parse_people(S("{\"people\":[]}"), NULL, &p, &err), BS_ERR_PARSE);
 	assert_int_equal(bob_parse_people(S("{\"employees\":[{\"id\":\"1\""), NULL, &p, &err), BS_ERR_PARSE);
 	assert_int_equal(bob_parse_people(S("{\"employees\":[{\"id\":\"1\",\"id\":\"2\"}]}"), NULL, &p, &err),
@@ -234,7 +234,7 @@ people_shapes_and_errors(void **state)
 	    NULL, &p, &err), BS_OK);
 	assert_int_equal(p.n, 1);
 	assert_string_equal(p.v[0].email, "a\"]}@x");
-	bob_people_free(&p);
+	bob_people_clear(&p);
 }
 
 static void
@@ -252,7 +252,7 @@ people_real_ids(void **state)
 	assert_int_equal(bob_parse_people(S(json), NULL, &p, &err), BS_OK);
 	assert_int_equal(p.n, 1);
 	assert_string_equal(p.v[0].id, "42");
-	bob_people_free(&p);
+	bob_people_clear(&p);
 }
 
 static void
@@ -277,7 +277,7 @@ people_access_values(void **state)
 	assert_string_equal(p.v[2].access_value, "Maybe");
 	assert_int_equal(p.v[3].access, BOB_ACCESS_UNSET);
 	assert_int_equal(p.v[4].access, BOB_ACCESS_NO);
-	bob_people_free(&p);
+	bob_people_clear(&p);
 }
 
 static void
@@ -300,7 +300,7 @@ people_budgets(void **state)
 	assert_true(p.v[0].budgets[1].set);
 	assert_true(p.v[1].budgets[0].set);	/* currency object */
 	assert_false(p.v[1].budgets[1].set);
-	bob_people_free(&p);
+	bob_people_clear(&p);
 }
 
 static void
@@ -333,7 +333,7 @@ people_reader_edge_cases(void **state)
 	assert_string_equal(p.v[1].id, "8");
 	assert_string_equal(p.v[1].surname, "Tab\tTab");
 	assert_string_equal(p.v[1].status, "17");
-	bob_people_free(&p);
+	bob_people_clear(&p);
 
 	/* one bad person spoils the answer: bad UTF-8, a raw control
 	 * character, an integer too big; \u0000 and a lone surrogate only
@@ -349,7 +349,7 @@ people_reader_edge_cases(void **state)
 	assert_true(p.v[0].damaged);
 	assert_true(p.v[1].damaged);
 	assert_false(p.v[2].damaged);
-	bob_people_free(&p);
+	bob_people_clear(&p);
 	assert_int_equal(bob_parse_people(S("{\"employees\":[{\"id\":99999999999999999999}]}"),
 	    NULL, &p, &err), BS_ERR_PARSE);
 	assert_int_equal(bob_parse_people(S("{\"employees\":[{\"id\":\"1\"} {\"id\":\"2\"}]}"),
@@ -391,7 +391,7 @@ timeoff_changes_and_portions(void **state)
 	assert_int_equal(t.v[1].status, TOFF_CANCELED);
 	assert_int_equal(t.v[1].previous_request_id, 76);
 	assert_int_equal(t.v[1].original_request_id, 70);
-	bob_timeoffs_free(&t);
+	bob_timeoffs_clear(&t);
 }
 
 static void
@@ -443,7 +443,7 @@ timeoff_outtoday_and_whosout(void **state)
 	assert_int_equal(t.v[0].type, TOFF_DAYS);	/* requestRangeType */
 	assert_int_equal(t.v[0].start_portion, TOFF_ALL_DAY);
 	assert_string_equal(t.v[0].policy_type, "Sick");
-	bob_timeoffs_free(&t);
+	bob_timeoffs_clear(&t);
 	assert_int_equal(bob_parse_timeoffs(S("{\"outs\":{}}"), &t, &err), BS_ERR_PARSE);
 	assert_int_equal(bob_parse_timeoffs(S("{}"), &t, &err), BS_ERR_PARSE);
 }
@@ -464,26 +464,26 @@ timeoff_reader_shapes(void **state)
 	assert_string_equal(t.v[0].employee_id, "7");
 	assert_string_equal(t.v[0].employee_name, "Zo\xc3\xab");
 	assert_string_equal(t.v[0].start_date, "2026-01-05");
-	bob_timeoffs_free(&t);
+	bob_timeoffs_clear(&t);
 	assert_int_equal(bob_parse_timeoffs(S("{\"meta\":{\"x\":[\"]\"]},\"outs\":[{\"requestId\":5,"
 	    "\"durations\":[{\"date\":\"2026-02-02\",\"startTime\":\"09:30\",\"endTime\":\"12:00\"},7]}],"
 	    "\"n\":1}"), &t, &err), BS_OK);
 	assert_int_equal(t.n, 1);
 	assert_int_equal(t.v[0].ndurations, 1);
 	assert_int_equal(t.v[0].durations[0].minutes, 150);
-	bob_timeoffs_free(&t);
+	bob_timeoffs_clear(&t);
 	/* "changes" wins over "outs", and must be a list */
 	assert_int_equal(bob_parse_timeoffs(S("{\"outs\":[{\"requestId\":1}],\"changes\":[]}"), &t, &err),
 	    BS_OK);
 	assert_int_equal(t.n, 0);
-	bob_timeoffs_free(&t);
+	bob_timeoffs_clear(&t);
 	assert_int_equal(bob_parse_timeoffs(S("{\"changes\":null,\"outs\":[{\"requestId\":1}]}"), &t, &err),
 	    BS_ERR_PARSE);
 	/* a bare request; wrong shapes; a bad request spoils the answer */
 	assert_int_equal(bob_parse_timeoffs(S("{\"requestId\":9,\"status\":\"approved\"}"), &t, &err), BS_OK);
 	assert_int_equal(t.n, 1);
 	assert_int_equal(t.v[0].status, TOFF_APPROVED);
-	bob_timeoffs_free(&t);
+	bob_timeoffs_clear(&t);
 	assert_int_equal(bob_parse_timeoffs(S("{\"x\":1}"), &t, &err), BS_ERR_PARSE);
 	assert_int_equal(bob_parse_timeoffs(S("\"x\""), &t, &err), BS_ERR_PARSE);
 	assert_int_equal(bob_parse_timeoffs(S("{\"changes\":[{\"requestId\":1},{\"requestId\":2,\"requestId\":3}]}"),

@@ -176,9 +176,9 @@ search_matches_ground_truth(void **state)
 		assert_int_equal(unset, eu);
 	}
 	assert_int_equal(logged("/people/search", 200), 1);	/* one search, no paging */
-	bob_people_free(&p);
-	bob_list_free(&l);
-	bob_fields_free(&f);
+	bob_people_clear(&p);
+	bob_list_clear(&l);
+	bob_fields_clear(&f);
 	json_decref(exp);
 }
 
@@ -208,9 +208,9 @@ read_person_both_shapes(void **state)
 	bob_person_clear(&one);
 	assert_int_equal(bob_read_person(bob, "nobody@nowhere.example", &q, &one, &err),
 	    BS_ERR_NOT_FOUND);
-	bob_people_free(&p);
-	bob_list_free(&l);
-	bob_fields_free(&f);
+	bob_people_clear(&p);
+	bob_list_clear(&l);
+	bob_fields_clear(&f);
 }
 
 static void
@@ -256,7 +256,7 @@ search_read_as_it_arrives(void **state)
 	bob = bob_client_new(http, sb_url, sb_id, sb_token);
 	assert_int_equal(bob_search_people(bob, NULL, &p, NULL, &err), BS_OK);
 	assert_int_equal(p.n, total);
-	bob_people_free(&p);
+	bob_people_clear(&p);
 
 	free(test_http_post(ctl_port, "/_control/fault", "{\"path\": \"/v1/people/search\", "
 	    "\"kind\": \"truncate\", \"count\": 1}"));
@@ -271,7 +271,7 @@ search_read_as_it_arrives(void **state)
 	for (size_t i = 1; i < p.n; i++)
 		assert_string_not_equal(ids[i - 1], ids[i]);
 	free(ids);
-	bob_people_free(&p);
+	bob_people_clear(&p);
 }
 
 static void
@@ -287,7 +287,7 @@ rate_limit_waited_out(void **state)
 	assert_true(f.n > 10);
 	assert_int_equal(logged("/company/people/fields", 429), 1);
 	assert_int_equal(logged("/company/people/fields", 200), 1);
-	bob_fields_free(&f);
+	bob_fields_clear(&f);
 }
 
 static void
@@ -319,9 +319,9 @@ put_answers_304_when_unchanged(void **state)
 	/* put it back */
 	assert_int_equal(bob_update_field(bob, p.v[who].id, af->id, bob_list_id_of(&l, "no"),
 	    &changed, &err), BS_OK);
-	bob_people_free(&p);
-	bob_list_free(&l);
-	bob_fields_free(&f);
+	bob_people_clear(&p);
+	bob_list_clear(&l);
+	bob_fields_clear(&f);
 }
 
 /* At most 400 field ids per search (issue 12): 911 fields go out as
@@ -358,9 +358,9 @@ search_splits_at_400_fields(void **state)
 	/* the people of the first search, merged with the later ones */
 	for (size_t i = 0; i < p.nmissing; i++)
 		assert_string_not_equal(p.missing[i].field_id, af->id);
-	bob_people_free(&p);
-	bob_list_free(&l);
-	bob_fields_free(&f);
+	bob_people_clear(&p);
+	bob_list_clear(&l);
+	bob_fields_clear(&f);
 }
 
 static void
@@ -379,7 +379,7 @@ changes_in_windows_of_six_months(void **state)
 	assert_int_equal(logged("/timeoff/requests/changes", 400), 0);
 	for (size_t i = 0; i < t.n; i++)
 		assert_true(t.v[i].request_id > 0);
-	bob_timeoffs_free(&t);
+	bob_timeoffs_clear(&t);
 }
 
 static void
@@ -397,7 +397,7 @@ whos_out_lists_approved(void **state)
 	assert_true(t.n > 0);
 	for (size_t i = 0; i < t.n; i++)
 		assert_true(t.v[i].status == TOFF_APPROVED || t.v[i].status == TOFF_STATUS_UNKNOWN);
-	bob_timeoffs_free(&t);
+	bob_timeoffs_clear(&t);
 }
 
 /* The strict sandbox: private-policy requests show under their public
@@ -429,15 +429,15 @@ private_requests_and_strict_feed(void **state)
 	}
 	assert_true(hidden > 0);
 	assert_int_equal(missing, hidden);
-	bob_timeoffs_free(&priv);
+	bob_timeoffs_clear(&priv);
 	free(test_http_post(ctl_port, "/_control/timeoff_api", "{\"private_permission\": true}"));
 	assert_int_equal(bob_whos_out_ex(bob, from, to, 1, &priv, &err), BS_OK);
 	free(test_http_post(ctl_port, "/_control/timeoff_api", "{}"));
 	for (size_t k = 0; k < priv.n; k++)
 		named += str_eq(priv.v[k].policy_type, "Medical");
 	assert_int_equal(named, hidden);
-	bob_timeoffs_free(&priv);
-	bob_timeoffs_free(&pub);
+	bob_timeoffs_clear(&priv);
+	bob_timeoffs_clear(&pub);
 
 	assert_int_equal(bob_timeoff_changes(bob, now - 7 * 86400LL, now, &ch, &err), BS_OK);
 	assert_true(ch.n > 0);
@@ -446,7 +446,7 @@ private_requests_and_strict_feed(void **state)
 		assert_int_equal(ch.v[i].previous_request_id, 0);
 		assert_non_null(ch.v[i].change_type);
 	}
-	bob_timeoffs_free(&ch);
+	bob_timeoffs_clear(&ch);
 }
 
 int

@@ -236,7 +236,7 @@ failed_attempts_back_off(void **state)
 
 	/* nothing is configured: HiBob cannot be asked */
 	assert_int_not_equal(job_plan(&f->s, JOB_ROSTER, "console", 0, NULL, &p, &err), BS_OK);
-	plan_free(&p);
+	plan_clear(&p);
 	assert_int_equal(store_runs_list(f->st, NULL, 10, &runs, &n, &err), BS_OK);
 	assert_int_equal(n, 1);
 	assert_string_equal(runs[0].result, "failed");
@@ -251,7 +251,7 @@ failed_attempts_back_off(void **state)
 	assert_true(job_due(f->conf, JOB_ROSTER, &js, js.last_run) >= js.backoff_until);
 	memset(&err, 0, sizeof err);
 	assert_int_not_equal(job_plan(&f->s, JOB_ROSTER, "daemon", 0, NULL, &p, &err), BS_OK);
-	plan_free(&p);
+	plan_clear(&p);
 	assert_int_equal(job_state_load(f->st, JOB_ROSTER, &js, &err), BS_OK);
 	assert_int_equal(js.failures, 2);
 	wait = js.backoff_until - js.last_run;

@@ -42,8 +42,8 @@ degenerate(void **state)
 	assert_null(jread_first(&d, NULL));
 	assert_null(jread_strdup(NULL));
 	assert_int_equal(jread_str_eq(NULL, "x"), 0);
-	jread_free(&d);
-	jread_free(NULL);
+	jread_clear(&d);
+	jread_clear(NULL);
 }
 
 static void
@@ -83,7 +83,7 @@ scalars(void **state)
 	assert_int_equal(jread_parse(&d, S("1.0000000000000000000000000000000000000000000000000000000000000000000000001"),
 	    NULL), 0);
 	assert_true(jread_root(&d)->num.r == 1.0);
-	jread_free(&d);
+	jread_clear(&d);
 }
 
 static void
@@ -149,7 +149,7 @@ strings_and_escapes(void **state)
 	assert_int_equal(jread_parse(&d, S("\"\x80\""), NULL), -1);
 	assert_int_equal(jread_parse(&d, S("\"open"), NULL), -1);
 	assert_int_equal(jread_parse(&d, S("\"open\\"), NULL), -1);
-	jread_free(&d);
+	jread_clear(&d);
 }
 
 static void
@@ -187,7 +187,7 @@ nesting_and_lookup(void **state)
 	for (m = jread_first(&d, r); m != NULL; m = jread_next(&d, r, m))
 		n++;
 	assert_int_equal(n, 6);
-	jread_free(&d);
+	jread_clear(&d);
 }
 
 static void
@@ -213,7 +213,7 @@ duplicates_and_depth(void **state)
 	deep[k + 1] = ']';
 	assert_int_equal(jread_parse(&d, deep, k + 2, NULL), -1);
 	assert_string_equal(d.err, "nested too deep");
-	jread_free(&d);
+	jread_clear(&d);
 }
 
 /* One value out of a longer text: what the people reader does per person. */
@@ -236,7 +236,7 @@ prefix_and_reuse(void **state)
 	/* the text may end right after the value (no NUL, no delimiter) */
 	assert_int_equal(jread_parse(&d, "12345", 3, NULL), 0);
 	assert_true(jread_root(&d)->num.i == 123);
-	jread_free(&d);
+	jread_clear(&d);
 }
 
 /* Agreement with Jansson (JSON_REJECT_DUPLICATES): same verdict, same
@@ -274,7 +274,7 @@ agrees_with_jansson(void **state)
 		}
 		json_decref(j);
 	}
-	jread_free(&d);
+	jread_clear(&d);
 }
 
 /* ---- jstream: the same elements whatever the pieces ---- */
@@ -417,8 +417,8 @@ stream_split_everywhere(void **state)
 	/* where it went wrong, counted from the start of the text */
 	assert_int_equal(stream_read(&js, S("{\"employees\":[1,]}"), 0, 2, &ref), -1);
 	assert_non_null(strstr(js.err, "at byte 16"));
-	jstream_free(&js);
-	jread_free(&d);
+	jstream_clear(&js);
+	jread_clear(&d);
 	free(ref.text);
 	free(got.text);
 }
@@ -451,7 +451,7 @@ stream_limits_and_stop(void **state)
 	assert_int_equal(stream_read(&js, S("[5]"), 0, 1, &c), 0);
 	assert_int_equal(c.n, 1);
 	/* another shape: the head is kept for the caller, up to the limit */
-	jstream_free(&js);
+	jstream_clear(&js);
 	jstream_init(&js, "employees", 64, collect, &c);
 	js.keep_head = 1;
 	assert_int_equal(stream_read(&js, S("{\"id\":\"9\",\"x\":[1]}"), 0, 4, &c), 0);
@@ -461,7 +461,7 @@ stream_limits_and_stop(void **state)
 	assert_int_equal(stream_read(&js, S("{\"id\":\"9\",\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21]}"),
 	    0, 4, &c), 0);
 	assert_true(js.head_over);
-	jstream_free(&js);
+	jstream_clear(&js);
 	free(c.text);
 }
 

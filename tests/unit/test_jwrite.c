@@ -210,7 +210,7 @@ embedded_text(void **state)
 	assert_int_equal(jw_json(&w, NULL, 0, 0), -1);
 	jw_finish(&w);
 	assert_int_equal(w.buf.len, 0);
-	sb_free(&w.buf);
+	sb_clear(&w.buf);
 }
 
 /* Large output goes to the file in pieces and arrives whole. */

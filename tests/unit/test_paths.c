@@ -209,7 +209,7 @@ ensure_checks(void **state)
 	assert_int_equal(chmod(p.state_dir, 0775), 0);
 	assert_int_equal(paths_check(&p, &err), BS_ERR_CONFIG);
 	assert_non_null(strstr(err.detail, p.state_dir));
-	paths_free(&p);
+	paths_clear(&p);
 	free(shared);
 }
 

@@ -53,7 +53,7 @@ empty_plan(void **state)
 	plan_init(&p, "alleo");
 	plan_finalize(&p);
 	same_as_tree(&p);
-	plan_free(&p);
+	plan_clear(&p);
 }
 
 static void
@@ -89,7 +89,7 @@ every_kind_of_action(void **state)
 	snprintf(p.guard.reason, sizeof p.guard.reason, "1 removals planned");
 	p.source_count = 3004;
 	same_as_tree(&p);
-	plan_free(&p);
+	plan_clear(&p);
 }
 
 /* A plan for target with `removals` removals and one create. */
@@ -118,7 +118,7 @@ trips(const struct conf *c, const char *target, int removals, long base)
 	removals_plan(&p, target, removals);
 	plan_guard_eval(&p, c, base, NULL);
 	t = p.guard.tripped;
-	plan_free(&p);
+	plan_clear(&p);
 	return t;
 }
 
@@ -166,7 +166,7 @@ timeoff_guard_arithmetic(void **state)
 	assert_false(p.guard.approved);
 	plan_guard_eval(&p, c, 12, p.id);
 	assert_true(p.guard.approved);
-	plan_free(&p);
+	plan_clear(&p);
 	conf_free(&c);
 }
 

@@ -61,8 +61,8 @@ teardown(void **state)
 {
 	struct fx *f = *state;
 
-	plan_free(&f->plan);
-	roster_rows_free(&f->rows);
+	plan_clear(&f->plan);
+	roster_rows_clear(&f->rows);
 	source_free(&f->src);
 	store_close(&f->store);
 	conf_free(&f->conf);
@@ -91,8 +91,8 @@ evaluate(struct roster_source *src, const struct conf *conf, int64_t now)
 static void
 source_free(struct roster_source *src)
 {
-	bob_fields_free(&src->fields);
-	bob_people_free(&src->people);
+	bob_fields_clear(&src->fields);
+	bob_people_clear(&src->people);
 	bob_strings_free(src->missing_sections, src->nmissing_sections);
 	free(src->evals);
 	free(src->local_today);
@@ -165,7 +165,7 @@ plan_it(struct fx *f)
 	s.conf = f->conf;
 	s.store = f->store;
 	evaluate(&f->src, f->conf, NOW);
-	plan_free(&f->plan);
+	plan_clear(&f->plan);
 	assert_int_equal(roster_plan(&s, &f->src, &f->plan, &err), BS_OK);
 }
 
@@ -380,7 +380,7 @@ future_leaver_is_updated_not_removed(void **state)
 	/* the last day itself still counts: not removed on it */
 	free(p->termination_date);
 	p->termination_date = xstrdup(TODAY);
-	roster_rows_free(&f->rows);
+	roster_rows_clear(&f->rows);
 	plan_it(f);
 	a = find_action(&f->plan, "107");
 	assert_true(a == NULL || a->op != PLAN_REMOVE);
@@ -873,27 +873,27 @@ store_rows_find_name(void **state)
 	assert_string_equal(f->rows.v[0].employee_id, "e1");
 	assert_string_equal(f->rows.v[1].employee_id, "e2");
 	assert_string_equal(f->rows.v[2].employee_id, "e3");
-	roster_rows_free(&f->rows);
+	roster_rows_clear(&f->rows);
 	/* one */
 	assert_int_equal(store_roster_find_name(f->store, "berg", 0, &f->rows, &err), BS_OK);
 	assert_int_equal(f->rows.n, 1);
 	assert_string_equal(f->rows.v[0].employee_id, "e2");
-	roster_rows_free(&f->rows);
+	roster_rows_clear(&f->rows);
 	/* an exact full name wins over the names that hold it */
 	assert_int_equal(store_roster_find_name(f->store, "ANN LEE", 0, &f->rows, &err), BS_OK);
 	assert_int_equal(f->rows.n, 1);
 	assert_string_equal(f->rows.v[0].employee_id, "e1");
-	roster_rows_free(&f->rows);
+	roster_rows_clear(&f->rows);
 	/* % and _ are letters here, not patterns; max caps */
 	assert_int_equal(store_roster_find_name(f->store, "0%_s", 0, &f->rows, &err), BS_OK);
 	assert_int_equal(f->rows.n, 1);
-	roster_rows_free(&f->rows);
+	roster_rows_clear(&f->rows);
 	assert_int_equal(store_roster_find_name(f->store, "%", 0, &f->rows, &err), BS_OK);
 	assert_int_equal(f->rows.n, 1);
-	roster_rows_free(&f->rows);
+	roster_rows_clear(&f->rows);
 	assert_int_equal(store_roster_find_name(f->store, "e", 2, &f->rows, &err), BS_OK);
 	assert_int_equal(f->rows.n, 2);
-	roster_rows_free(&f->rows);
+	roster_rows_clear(&f->rows);
 	assert_int_equal(store_roster_find_name(f->store, "zed", 0, &f->rows, &err), BS_OK);
 	assert_int_equal(f->rows.n, 0);
 	assert_int_equal(store_roster_find_name(f->store, "", 0, &f->rows, &err), BS_OK);

@@ -969,7 +969,7 @@ list_pages_until_the_total_even_with_short_pages(void **state)
 	log = server_log();
 	assert_int_equal(json_array_size(log), 4);
 	json_decref(log);
-	scim_index_free(&x);
+	scim_index_clear(&x);
 }
 
 static void
@@ -1009,7 +1009,7 @@ list_user_on_two_pages_is_not_trusted_for_an_absence(void **state)
 	assert_int_equal(count_path(log, "/scim/v2/Users"), 5);
 	assert_non_null(strstr(query_of(log, 5), "filter=externalId"));
 	json_decref(log);
-	scim_index_free(&x);
+	scim_index_clear(&x);
 }
 
 static void
@@ -1028,7 +1028,7 @@ list_total_changed_during_the_listing_is_listed_again(void **state)
 	assert_int_equal(x.n, 5);
 	assert_int_equal(x.total, 5);
 	assert_int_equal(x.pages, 5);
-	scim_index_free(&x);
+	scim_index_clear(&x);
 
 	/* and when it keeps moving, the index is not trusted for an absence */
 	script_items(list_page(4, 0, 2), list_page(5, 2, 4), list_page(5, 4, 5),
@@ -1037,7 +1037,7 @@ list_total_changed_during_the_listing_is_listed_again(void **state)
 	assert_int_equal(scim_list_users(f->c, 0, &x, &err), BS_OK);
 	assert_false(x.complete);
 	assert_non_null(strstr(x.why, "changed"));
-	scim_index_free(&x);
+	scim_index_clear(&x);
 }
 
 static void
@@ -1058,7 +1058,7 @@ list_refused_count_is_asked_again_with_half(void **state)
 	assert_string_equal(query_of(log, 1), "startIndex=1&count=100");
 	assert_string_equal(query_of(log, 2), "startIndex=1&count=50");
 	json_decref(log);
-	scim_index_free(&x);
+	scim_index_clear(&x);
 }
 
 static void
@@ -1085,7 +1085,7 @@ list_refused_without_a_filter_falls_back_to_lookups(void **state)
 	log = server_log();
 	assert_int_equal(count_path(log, "/scim/v2/Users"), 3);	/* listing + 2 lookups */
 	json_decref(log);
-	scim_index_free(&x);
+	scim_index_clear(&x);
 }
 
 static void
@@ -1103,7 +1103,7 @@ list_stops_when_it_would_cost_more_than_lookups(void **state)
 	assert_int_equal(x.pages, 1);
 	assert_int_equal(x.n, 100);
 	assert_non_null(strstr(x.why, "1000 users"));
-	scim_index_free(&x);
+	scim_index_clear(&x);
 }
 
 static void
@@ -1121,7 +1121,7 @@ list_stops_when_a_page_brings_nobody_new(void **state)
 	assert_false(x.complete);
 	assert_int_equal(x.n, 2);
 	assert_int_equal(x.pages, 4);		/* two passes of two pages, then it gives up */
-	scim_index_free(&x);
+	scim_index_clear(&x);
 }
 
 static void
@@ -1149,7 +1149,7 @@ index_follows_the_writes_of_the_run(void **state)
 	scim_index_finish(&x);
 	assert_false(x.complete);
 	scim_page_clear(&p);
-	scim_index_free(&x);
+	scim_index_clear(&x);
 
 	/* a complete index of one user, then the run renames and creates */
 	p.v = xcalloc(1, sizeof *p.v);
@@ -1177,7 +1177,7 @@ index_follows_the_writes_of_the_run(void **state)
 	assert_true(found);
 	assert_string_equal(u.id, "u-5");
 	scim_user_clear(&u);
-	scim_index_free(&x);
+	scim_index_clear(&x);
 }
 
 static void

@@ -73,7 +73,7 @@ policy_map(void **state)
 	/* assembled.timeoff_type changes the default */
 	assert_int_equal(conf_set(c, "assembled.timeoff_type", "sick and medical", &err), BS_OK);
 	assert_string_equal(toff_policy_type(c, &t, "Training", why, sizeof why)->id, "t4");
-	asm_activity_types_free(&t);
+	asm_activity_types_clear(&t);
 	conf_free(&c);
 }
 
@@ -330,8 +330,8 @@ eval_matching_and_zones(void **state)
 
 	toff_env_free(&e);
 	assert_null(e);
-	asm_people_free(&p);
-	asm_activity_types_free(&t);
+	asm_people_clear(&p);
+	asm_activity_types_clear(&t);
 	conf_free(&c);
 }
 
@@ -598,7 +598,7 @@ first_run_reconciles(struct world *w)
 	assert_string_equal(rows.v[0].type_id, "t3");
 	assert_int_equal(rows.v[0].start, 1772406000);	/* 2026-03-02T00:00+01:00 */
 	assert_int_equal(rows.v[0].end, 1772578800);	/* 2026-03-04T00:00+01:00 */
-	toff_event_rows_free(&rows);
+	toff_event_rows_clear(&rows);
 	assert_int_equal(store_toff_cursor_get(w->store, &cur, &have, &err), BS_OK);
 	assert_true(have);
 	assert_int_equal(cur, 1772359200);
@@ -664,7 +664,7 @@ run_first_then_quiet_feed(void **state)
 	memset(&p, 0, sizeof p);
 	assert_int_equal(toff_plan_now(&w.s, 0, NULL, NULL, &p, &err), BS_OK);
 	assert_int_equal(p.n, 0);
-	plan_free(&p);
+	plan_clear(&p);
 	log = server_log();
 	assert_int_equal(json_array_size(log), 1);
 	assert_int_equal(count_calls(log, "GET", "/v1/timeoff/requests/changes"), 1);
@@ -720,7 +720,7 @@ run_cancel_edit_and_approval(void **state)
 	json_decref(log);
 	assert_int_equal(store_toff_events_of(w.store, 1, &rows, &err), BS_OK);
 	assert_int_equal(rows.n, 0);
-	toff_event_rows_free(&rows);
+	toff_event_rows_clear(&rows);
 
 	/* request 2 edited into request 5 (new dates): create the new, then
 	 * delete the old, one action; the old one's own cancellation adds nothing */
@@ -756,7 +756,7 @@ run_cancel_edit_and_approval(void **state)
 	assert_int_equal(rows.n, 1);
 	assert_int_equal(rows.v[0].request_id, 5);
 	assert_string_equal(rows.v[0].activity_id, "act-5");
-	toff_event_rows_free(&rows);
+	toff_event_rows_clear(&rows);
 	world_close(&w);
 }
 
@@ -815,7 +815,7 @@ run_feed_is_only_a_signal(void **state)
 	json_decref(log);
 	assert_int_equal(store_toff_events_of(w.store, 8, &rows, &err), BS_OK);
 	assert_int_equal(rows.n, 1);
-	toff_event_rows_free(&rows);
+	toff_event_rows_clear(&rows);
 
 	/* a request whose details answer 404 is deleted, whatever its items say */
 	reset_server();
@@ -833,7 +833,7 @@ run_feed_is_only_a_signal(void **state)
 	json_decref(log);
 	assert_int_equal(store_toff_events_of(w.store, 2, &rows, &err), BS_OK);
 	assert_int_equal(rows.n, 0);
-	toff_event_rows_free(&rows);
+	toff_event_rows_clear(&rows);
 
 	/* details refused and no status in the feed: the run stops, nothing
 	 * is sent and the cursor stays, so the next run reads it again */
@@ -903,11 +903,11 @@ run_edit_chain_from_details(void **state)
 	json_decref(log);
 	assert_int_equal(store_toff_events_of(w.store, 1, &rows, &err), BS_OK);
 	assert_int_equal(rows.n, 0);
-	toff_event_rows_free(&rows);
+	toff_event_rows_clear(&rows);
 	assert_int_equal(store_toff_events_of(w.store, 11, &rows, &err), BS_OK);
 	assert_int_equal(rows.n, 1);
 	assert_string_equal(rows.v[0].activity_id, "act-11");
-	toff_event_rows_free(&rows);
+	toff_event_rows_clear(&rows);
 	world_close(&w);
 }
 
@@ -1017,7 +1017,7 @@ run_overlap_keeps_both_events(void **state)
 	assert_int_equal(p.n, 1);
 	assert_int_equal(p.v[0].op, PLAN_CREATE);
 	assert_non_null(strstr(p.v[0].reason, "overlaps request #1 of the same agent"));
-	plan_free(&p);
+	plan_clear(&p);
 
 	reset_server();
 	script(json_pack("[o, o, o, o, o, o, o, o]", item("/v1/timeoff/requests/changes", wrap("changes", ch)),
@@ -1050,11 +1050,11 @@ run_overlap_keeps_both_events(void **state)
 	assert_int_equal(store_toff_events_of(w.store, 1, &rows, &err), BS_OK);
 	assert_int_equal(rows.n, 1);
 	assert_string_equal(rows.v[0].activity_id, "act-1b");
-	toff_event_rows_free(&rows);
+	toff_event_rows_clear(&rows);
 	assert_int_equal(store_toff_events_of(w.store, 7, &rows, &err), BS_OK);
 	assert_int_equal(rows.n, 1);
 	assert_string_equal(rows.v[0].activity_id, "act-7");
-	toff_event_rows_free(&rows);
+	toff_event_rows_clear(&rows);
 	world_close(&w);
 }
 
@@ -1114,10 +1114,10 @@ run_reconcile_leaver(void **state)
 	json_decref(log);
 	assert_int_equal(store_toff_events_of(w.store, 8, &rows, &err), BS_OK);
 	assert_int_equal(rows.n, 0);
-	toff_event_rows_free(&rows);
+	toff_event_rows_clear(&rows);
 	assert_int_equal(store_toff_events_of(w.store, 9, &rows, &err), BS_OK);
 	assert_int_equal(rows.n, 1);
-	toff_event_rows_free(&rows);
+	toff_event_rows_clear(&rows);
 	world_close(&w);
 }
 
@@ -1165,7 +1165,7 @@ run_killed_create_is_adopted(void **state)
 	assert_int_equal(store_toff_events_of(w.store, 7, &rows, &err), BS_OK);
 	assert_int_equal(rows.n, 1);
 	assert_string_equal(rows.v[0].activity_id, "act-7");
-	toff_event_rows_free(&rows);
+	toff_event_rows_clear(&rows);
 	world_close(&w);
 }
 
@@ -1236,7 +1236,7 @@ run_killed_replace_finishes_delete(void **state)
 	assert_int_equal(store_toff_events_of(w.store, 7, &rows, &err), BS_OK);
 	assert_int_equal(rows.n, 1);
 	assert_string_equal(rows.v[0].activity_id, "act-new");
-	toff_event_rows_free(&rows);
+	toff_event_rows_clear(&rows);
 	assert_int_equal(store_actions_unfinished(w.store, "assembled", &left, &nleft, &err), BS_OK);
 	assert_int_equal(nleft, 0);	/* resolved */
 	store_actions_free(left, nleft);
@@ -1309,7 +1309,7 @@ run_reconcile_reads_feed(void **state)
 	assert_string_equal(rows.v[0].activity_id, "act-1");
 	assert_int_equal(rows.v[1].request_id, 8);
 	assert_string_equal(rows.v[1].agent_id, "a2");
-	toff_event_rows_free(&rows);
+	toff_event_rows_clear(&rows);
 	/* the canceled one is remembered: the next feed read skips it */
 	assert_int_equal(store_toff_request_get(w.store, 9, &rec, &err), BS_OK);
 	assert_string_equal(rec.status, "canceled");
@@ -1377,7 +1377,7 @@ run_refused_delete_keeps_mapping(void **state)
 		assert_int_equal(r.applied, 0);
 		assert_int_equal(store_toff_events_of(w.store, 1, &rows, &err), BS_OK);
 		assert_int_equal(rows.n, 1);	/* still linked */
-		toff_event_rows_free(&rows);
+		toff_event_rows_clear(&rows);
 		assert_int_equal(store_toff_cursor_get(w.store, &cur, &have, &err), BS_OK);
 		assert_int_equal(cur, 1772359200 - 300);	/* read again next run */
 	}
@@ -1489,7 +1489,7 @@ run_events_gone_schedule_there(void **state)
 	assert_int_equal(store_toff_events_of(w.store, 1, &rows, &err), BS_OK);
 	assert_int_equal(rows.n, 1);
 	assert_string_equal(rows.v[0].activity_id, "act-1b");
-	toff_event_rows_free(&rows);
+	toff_event_rows_clear(&rows);
 	world_close(&w);
 }
 
@@ -1564,7 +1564,7 @@ preview_window(void **state)
 	assert_int_equal(p.v[5].request_id, 2);
 	assert_int_equal(p.v[5].why, TOFF_WHY_NOT_CONTIGUOUS);
 	assert_string_equal(p.v[5].start, "");
-	toff_preview_free(&p);
+	toff_preview_clear(&p);
 	/* pending ones asked for; nothing written, nothing sent */
 	log = server_log();
 	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(log, 0), "query")),
@@ -1588,7 +1588,7 @@ preview_window(void **state)
 	assert_int_equal(p.per_why[TOFF_WHY_NOT_CONFIGURED], 1);
 	assert_non_null(strstr(p.v[0].reason, "Assembled not configured"));
 	assert_string_equal(p.v[0].zone, "UTC");
-	toff_preview_free(&p);
+	toff_preview_clear(&p);
 	log = server_log();
 	assert_int_equal(count_calls(log, NULL, "/v0/"), 0);
 	json_decref(log);

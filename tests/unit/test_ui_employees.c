@@ -98,7 +98,7 @@ cells_and_detail(void **state)
 	d = emp_detail(&m, 2);
 	assert_non_null(strstr(d, "Account: on hold"));
 	assert_non_null(strstr(d, "On hold: bobsync neither gives nor takes away"));
-	emp_model_free(&m);
+	emp_model_clear(&m);
 }
 
 static void
@@ -115,7 +115,7 @@ counts_line(void **state)
 	    "account, 2 do not, 1 on hold");
 	wlist_select(&m.list, 1, 1);
 	assert_non_null(strstr(emp_counts(&m, line, sizeof line), " \xc2\xb7 1 selected"));
-	emp_model_free(&m);
+	emp_model_clear(&m);
 }
 
 static size_t
@@ -148,7 +148,7 @@ sort_by_column(void **state)
 	assert_string_equal(emp_cell(&m, at(&m, 3), EMP_ACCOUNT), "yes");
 	wlist_sort_toggle(&m.list, EMP_NCOLS);	/* no such column: unchanged */
 	assert_int_equal(m.list.sort_col, EMP_ACCOUNT);
-	emp_model_free(&m);
+	emp_model_clear(&m);
 }
 
 static void
@@ -187,7 +187,7 @@ select_filtered_and_targets(void **state)
 	assert_int_equal(t[0], 0);
 	assert_int_equal(t[1], 3);
 	free(t);
-	emp_model_free(&m);
+	emp_model_clear(&m);
 }
 
 static void
@@ -220,7 +220,7 @@ export_some_with_a_value(void **state)
 	assert_int_equal(access_export_build(&src, c, NULL, 0, NULL, &x, &err),
 	    BS_ERR_CHECK_FAILED);
 	assert_non_null(strstr(err.detail, "no field named alleo_access; an import file"));
-	roster_source_free(&src);
+	roster_source_clear(&src);
 	conf_free(&c);
 }
 
@@ -297,7 +297,7 @@ hundred_thousand(void **state)
 	assert_true(strncmp(emp_cell(&m, m.list.vis[n - 1], EMP_NAME), "\xe5\xb1\xb1", 3) == 0);
 	printf("# 100,000 people: model %.0f ms, filter %.0f ms, sort by name %.0f ms\n", init,
 	    filter, sort);
-	emp_model_free(&m);
+	emp_model_clear(&m);
 	conf_free(&c);
 }
 

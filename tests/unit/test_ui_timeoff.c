@@ -83,7 +83,7 @@ times_and_cells(void **state)
 	assert_string_equal(toff_view_cell(&v, 1, TOFF_COL_SYNC), "skip");
 	assert_string_equal(toff_view_cell(&v, 1, TOFF_COL_REASON),
 	    "pending approval: synced once approved");
-	toff_view_free(&v);
+	toff_view_clear(&v);
 }
 
 static void
@@ -122,7 +122,7 @@ detail_and_counts(void **state)
 	assert_non_null(strstr(d, ", Europe/Amsterdam, in 2 parts"));
 	assert_string_equal(toff_view_counts(&v, line, sizeof line), "2026-06-01 to 2026-08-30: "
 	    "3 requests, 2 will sync to Assembled, 1 will not");
-	toff_view_free(&v);
+	toff_view_clear(&v);
 }
 
 static void
@@ -154,7 +154,7 @@ filter_and_sort(void **state)
 	assert_int_equal(v.list.vis[0], 0);
 	assert_int_equal(v.list.vis[1], 2);
 	assert_int_equal(v.list.vis[2], 1);
-	toff_view_free(&v);
+	toff_view_clear(&v);
 }
 
 int
