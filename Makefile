@@ -185,7 +185,7 @@ lint: check-layers lint-man
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory WERROR=1 tests
-	$(Q)$(MAKE) --no-print-directory check-layers lint-man
+	$(Q)$(MAKE) --no-print-directory lint
 	$(Q)$(MAKE) --no-print-directory fuzz-corpus
 	$(Q)BUILD=$(BUILD) ./tests/run.sh
 

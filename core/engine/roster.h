@@ -94,7 +94,7 @@ bs_rc roster_plan_now(struct bs_session *s, const char *approve,
 bs_rc roster_sync(struct bs_session *s, const struct sync_opts *o,
     struct sync_result *r, struct bs_error *err);
 
-/* ---- added: the pieces of the engine (roster_plan.c, roster_apply.c) ---- */
+/* What the roster engine's files share (roster_plan.c, roster_apply.c). */
 
 struct roster_row;
 struct roster_rows;

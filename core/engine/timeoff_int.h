@@ -1,6 +1,6 @@
 /* timeoff_int.h - what the time-off files share inside the engine
  * (timeoff_target.c, timeoff_plan.c, timeoff_apply.c); not for callers
- * outside core/engine, who use timeoff_sync.h. */
+ * outside core/engine (but its unit tests), who use timeoff_sync.h. */
 #ifndef BS_TIMEOFF_INT_H
 #define BS_TIMEOFF_INT_H
 
@@ -155,5 +155,10 @@ int toff_bob_id_cmp(const void *a, const void *b);
 bs_rc toff_make_plan(struct ctx *c, int reconcile, const char *approve,
     const struct bs_progress *progress, struct plan *out, struct bs_error *err);
 void toff_ctx_clear(struct ctx *c);
+
+/* Borrowed people and types instead of reading Assembled (unit tests
+ * evaluate requests without a service). */
+void toff_env_set_assembled(struct toff_env *e, const struct asm_people *people,
+    const struct asm_activity_types *types);
 
 #endif

@@ -23,7 +23,7 @@ bs_rc toff_plan_now(struct bs_session *s, int reconcile, const char *approve,
 bs_rc toff_sync(struct bs_session *s, const struct sync_opts *o,
     struct sync_result *r, struct bs_error *err);
 
-/* ---- added: the pieces the preview and the tests share ---- */
+/* The evaluation the preview and the sync share. */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -97,9 +97,6 @@ struct toff_env;
  * toff_env_set_people/types supply Assembled. */
 struct toff_env *toff_env_new(struct bs_session *s, const struct bs_progress *progress);
 void toff_env_free(struct toff_env **e);
-/* For tests: borrowed people and types; no Assembled reads. */
-void toff_env_set_assembled(struct toff_env *e, const struct asm_people *people,
-    const struct asm_activity_types *types);
 /* Read Assembled people and types once.  BS_ERR_NOT_CONFIGURED when the
  * Assembled sync is off or has no key. */
 bs_rc toff_env_assembled(struct toff_env *e, struct bs_error *err);

@@ -23,7 +23,7 @@
 
 #include "net/http.h"
 #include "base/log.h"
-#include "vendor/scim.h"
+#include "vendor/scim_int.h"
 #include "base/util.h"
 
 /* Answer caps (issue 17 item 9): a token answer is a few hundred bytes; a

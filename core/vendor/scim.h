@@ -287,10 +287,4 @@ bs_rc scim_bulk_send(struct scim_client *c, struct scim_bulk_op *ops, size_t n,
 /* Bulk requests sent by this client (tests and the run summary). */
 unsigned long scim_bulk_requests(const struct scim_client *c);
 
-/* The SCIM filter `attr eq "value"` with quotes and backslashes escaped;
- * caller frees.  Exposed for tests. */
-char *scim_filter_eq(const char *attr, const char *value);
-/* How many tokens were fetched (tests check the cache). */
-unsigned long scim_token_fetches(const struct scim_client *c);
-
 #endif

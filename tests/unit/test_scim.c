@@ -21,7 +21,7 @@
 #include "helper_server.h"
 #include "net/http.h"
 #include "base/log.h"
-#include "vendor/scim.h"
+#include "vendor/scim_int.h"
 #include "base/util.h"
 
 #define FAULTSERVER "tests/sandbox/faultserver.py"

@@ -29,7 +29,7 @@
 #include "store/store.h"
 #include "store/store_timeoff.h"
 #include "engine/timeoff_preview.h"
-#include "engine/timeoff_sync.h"
+#include "engine/timeoff_int.h"
 #include "base/tz.h"
 #include "base/util.h"
 #include "config/vault.h"
