@@ -9,6 +9,7 @@
 #include <wchar.h>
 
 #include "app.h"
+#include "base/text.h"
 #include "output.h"
 #include "base/util.h"
 
@@ -22,43 +23,7 @@ struct out_table {
 int
 out_width(const char *s)
 {
-	mbstate_t st;
-	int w = 0;
-	const char *p = s;
-	size_t left;
-
-	if (s == NULL)
-		return 0;
-	memset(&st, 0, sizeof st);
-	left = strlen(s);
-	while (left > 0) {
-		wchar_t wc;
-		size_t n;
-		int cw;
-		if ((unsigned char)*p < 0x80) {
-			/* ASCII: one byte, one column (a control counts 1 as below) */
-			w++;
-			p++;
-			left--;
-			continue;
-		}
-		n = mbrtowc(&wc, p, left, &st);
-		if (n == (size_t)-1 || n == (size_t)-2) {
-			memset(&st, 0, sizeof st);
-			n = 1;
-			cw = 1;
-		} else {
-			if (n == 0)
-				n = 1;
-			cw = wcwidth(wc);
-			if (cw < 0)
-				cw = 1;
-		}
-		w += cw;
-		p += n;
-		left -= n;
-	}
-	return w;
+	return s != NULL ? text_width(s) : 0;
 }
 
 /* Print s cut to at most width columns (with "…" when cut), padded. */

@@ -17,7 +17,7 @@
 #include "base/log.h"
 #include "base/paths.h"
 #include "engine/session.h"
-#include "text.h"
+#include "base/text.h"
 #include "tui.h"
 #include "base/humantime.h"
 #include "base/util.h"

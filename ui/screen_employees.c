@@ -20,7 +20,7 @@
 #include "employees.h"
 #include "console.h"
 #include "engine/session.h"
-#include "text.h"
+#include "base/text.h"
 #include "tui.h"
 #include "base/util.h"
 #include "widget_list.h"

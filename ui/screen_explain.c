@@ -12,7 +12,7 @@
 #include "dash.h"
 #include "admin/explain.h"
 #include "console.h"
-#include "text.h"
+#include "base/text.h"
 #include "tui.h"
 #include "base/util.h"
 #include "widget_text.h"

@@ -16,7 +16,7 @@
 #include "admin/jobs.h"
 #include "base/paths.h"
 #include "engine/session.h"
-#include "text.h"
+#include "base/text.h"
 #include "tui.h"
 #include "base/util.h"
 #include "widget_list.h"

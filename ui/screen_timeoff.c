@@ -12,7 +12,7 @@
 #include "engine/describe.h"
 #include "dash.h"
 #include "console.h"
-#include "text.h"
+#include "base/text.h"
 #include "engine/timeoff_preview.h"
 #include "vendor/hibob.h"
 #include "timeoff_view.h"

@@ -5,7 +5,7 @@
 #include <wctype.h>
 
 #include "setup_rules.h"
-#include "text.h"
+#include "base/text.h"
 
 enum pass_strength
 setup_passphrase_strength(const char *p, char *hint, size_t hintsz)

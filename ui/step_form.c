@@ -14,7 +14,7 @@
 #include "dash.h"
 #include "step_form.h"
 #include "task.h"
-#include "text.h"
+#include "base/text.h"
 #include "tui.h"
 
 enum { ACT_NEXT = STEP_ACT_NEXT };

@@ -7,7 +7,7 @@
 
 #include "base/util.h"
 #include "console.h"
-#include "text.h"
+#include "base/text.h"
 #include "tui.h"
 
 enum { ACT_NEXT = 1, ACT_VIEW };

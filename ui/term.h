@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "text.h"
+#include "base/text.h"
 
 enum term_role {
 	ROLE_NORMAL, ROLE_TITLE, ROLE_BAR, ROLE_KEY, ROLE_OK, ROLE_WARN,

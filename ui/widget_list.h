@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "text.h"
+#include "base/text.h"
 
 struct wlist_column {
 	const char *title;

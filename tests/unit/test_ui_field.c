@@ -14,7 +14,7 @@
 #include <sodium.h>
 
 #include "keys.h"
-#include "text.h"
+#include "base/text.h"
 #include "widget_text.h"
 
 static void

@@ -25,7 +25,7 @@
 #include "console.h"
 #include "engine/session.h"
 #include "base/log.h"
-#include "text.h"
+#include "base/text.h"
 #include "tui.h"
 #include "base/util.h"
 #include "config/vault.h"

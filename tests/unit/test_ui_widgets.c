@@ -12,7 +12,7 @@
 #include <sodium.h>
 
 #include "keys.h"
-#include "text.h"
+#include "base/text.h"
 #include "widget_dialog.h"
 #include "widget_form.h"
 #include "widget_progress.h"

@@ -7,7 +7,7 @@
 #include <wchar.h>
 #include <wctype.h>
 
-#include "text.h"
+#include "base/text.h"
 #include "base/util.h"
 
 static int
