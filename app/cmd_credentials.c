@@ -227,9 +227,9 @@ try_secret(struct app *a, const struct cred_group *g, char *const val[2], int *a
 	if (rc == BS_ERR_AUTH || rc == BS_ERR_FORBIDDEN) {
 		char *msg = log_mask(bs_error_text(&err));
 		util_strip_controls(msg);
-		fprintf(stderr, "bobsync: %s rejected %s (%ld); the old %s kept, nothing was "
-		    "stored.\n  %s\n", service_title(g), strcmp(g->name, "alleo") == 0 ? "them" :
-		    "it", err.http_status ? err.http_status : rc == BS_ERR_AUTH ? 401L : 403L,
+		fprintf(stderr, "bobsync: %s %s %s; the old %s kept, nothing was "
+		    "stored.\n  %s\n", service_title(g), rc == BS_ERR_AUTH ? "did not accept" :
+		    "accepted but refused access with", strcmp(g->name, "alleo") == 0 ? "them" : "it",
 		    strcmp(g->name, "hibob") == 0 ? "token is" : strcmp(g->name, "assembled") == 0 ?
 		    "key is" : "client id and secret are", msg);
 		free(msg);

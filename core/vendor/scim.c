@@ -687,7 +687,7 @@ static bs_rc
 name_taken(struct bs_error *err, const char *user_name, const struct scim_user *holder)
 {
 	return bs_fail(err, BS_ERR_CONFLICT, "Alleo already has %s as the user name of another "
-	    "person (externalId %s, Alleo id %s)", user_name, holder->external_id, holder->id);
+	    "person (HiBob id %s, Alleo id %s)", user_name, holder->external_id, holder->id);
 }
 
 bs_rc
@@ -735,8 +735,8 @@ scim_find_user(struct scim_client *c, const char *external_id, const char *user_
 	}
 	if (str_empty(user_name)) {
 		if (c->ext_filter_refused && !str_empty(external_id))
-			return bs_fail(err, BS_ERR_REMOTE, "Alleo refuses lookups by externalId "
-			    "and no email was given to look %s up by userName", external_id);
+			return bs_fail(err, BS_ERR_REMOTE, "Alleo refuses lookups by HiBob id, "
+			    "and %s has no email to look up by instead", external_id);
 		return BS_OK;
 	}
 	f = scim_filter_eq("userName", user_name);
@@ -1306,7 +1306,7 @@ scim_create_user(struct scim_client *c, const struct scim_user_spec *spec,
 		goto out;
 	if (!found) {
 		rc = bs_fail(err, BS_ERR_CONFLICT, "Alleo refused to create %s as a duplicate, but no "
-		    "user with that externalId or userName can be found", spec->user_name);
+		    "user with that HiBob id or email can be found", spec->user_name);
 		goto out;
 	}
 	rc = scim_update_user(c, out->id, spec, err);

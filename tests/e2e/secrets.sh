@@ -61,7 +61,7 @@ t_case "credentials set --check: a rejected token is not stored (exit 6), the ri
 printf '%s\n%s\n' "$SB_HIBOB_ID" "WRONG-$SB_HIBOB_TOKEN-X" |
 	bs credentials set hibob --check >"$OUT/c1.out" 2>"$OUT/c1.err"
 t_eq "$?" 6 "exit status when HiBob rejects the token"
-t_contains "$(cat "$OUT/c1.err")" "HiBob rejected it (401); the old token is kept" "says so"
+t_contains "$(cat "$OUT/c1.err")" "HiBob did not accept it; the old token is kept" "says so"
 grep -q -F "WRONG-" "$OUT/c1.out" "$OUT/c1.err" && t_fail "the rejected token is echoed"
 bs check >/dev/null 2>&1
 t_eq "$?" 0 "the old token is still there: check passes"
@@ -113,7 +113,8 @@ no_secret_in "$OUT" "daemon output"
 t_case "credentials forget removes one service's secrets (vault_store) and keeps the others"
 printf '%s\n%s\n' "$SB_SCIM_ID" "$SB_SCIM_SECRET" | "$BOBSYNC" credentials set alleo >/dev/null 2>&1 ||
 	t_fail "the Alleo secrets could not be stored"
-t_contains "$("$BOBSYNC" credentials status 2>&1 | grep 'alleo.client_secret')" "Z" "stored first"
+t_not_contains "$("$BOBSYNC" credentials status 2>&1 | grep 'alleo.client_secret')" "not stored" \
+	"stored first"
 "$BOBSYNC" credentials forget alleo >"$OUT/forget.out" 2>&1
 t_eq "$?" 0 "forget exit status"
 t_contains "$(cat "$OUT/forget.out")" "Removed the Alleo" "it says so"
