@@ -6,6 +6,7 @@
  * r reads again. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "base/humantime.h"
@@ -60,6 +61,39 @@ toff_view_time(const char *iso, char *out, size_t outsz)
 	return out;
 }
 
+/* A request's day in HiBob ("2026-10-16", no event made for it) as the
+ * list shows days: "Fri 16 Oct", the year when it is not this year. */
+static const char *
+toff_view_day(const char *ymd, char *out, size_t outsz)
+{
+	int64_t days;
+	char date[HT_MAX];
+
+	if (ymd == NULL || date_parse(ymd, &days) != 0) {
+		snprintf(out, outsz, "%s", ymd ? ymd : "");
+		return out;
+	}
+	ht_date(days, ht_local_today(clock_now()), date);
+	snprintf(out, outsz, "%.39s", date);	/* "Tue 5 Jan 2027" at most */
+	return out;
+}
+
+/* When a row starts or ends, for sorting: the event's instant, else the
+ * request's day in HiBob (a skipped request has no event). */
+static int64_t
+toff_view_instant(const struct toff_preview_item *it, int end)
+{
+	const char *iso = end ? it->end : it->start;
+	const char *ymd = end && it->last_date[0] ? it->last_date : it->first_date;
+	int64_t t = 0, days;
+
+	if (iso[0] && time_parse_iso(iso, &t) == 0)
+		return t;
+	if (ymd[0] && date_parse(ymd, &days) == 0)
+		return days * 86400;
+	return end ? INT64_MAX : 0;	/* no end date: last */
+}
+
 const char *
 toff_view_name(const struct toff_preview_item *it)
 {
@@ -76,9 +110,10 @@ toff_view_cell(void *ctx, size_t row, int col)
 	case TOFF_COL_NAME: return toff_view_name(it);
 	/* a skipped request has no event: its days from HiBob instead */
 	case TOFF_COL_START: return it->start[0] ? toff_view_time(it->start, v->cell[0],
-	    sizeof v->cell[0]) : it->first_date;
+	    sizeof v->cell[0]) : toff_view_day(it->first_date, v->cell[0], sizeof v->cell[0]);
 	case TOFF_COL_END: return it->end[0] ? toff_view_time(it->end, v->cell[1],
-	    sizeof v->cell[1]) : it->last_date[0] ? it->last_date : it->first_date[0] ? "no end" : "";
+	    sizeof v->cell[1]) : it->last_date[0] ? toff_view_day(it->last_date, v->cell[1],
+	    sizeof v->cell[1]) : it->first_date[0] ? "no end" : "";
 	case TOFF_COL_SYNC: return it->sync ? "sync" : "skip";
 	case TOFF_COL_REASON: return it->reason;
 	default: return NULL;
@@ -112,9 +147,12 @@ toff_view_detail(void *ctx, size_t row)
 	if (it->start[0] || !it->first_date[0])
 		snprintf(evline, sizeof evline, "Event: %s%s%s%s", *when ? when : "(none)",
 		    *when && it->zone ? ", " : "", *when && it->zone ? it->zone : "", parts);
-	else	/* a skipped request: the days it asks for in HiBob */
+	else {	/* a skipped request: the days it asks for in HiBob */
+		char d0[40], d1[40];
 		snprintf(evline, sizeof evline, "Days in HiBob (no event): %s \xe2\x86\x92 %s%s",
-		    it->first_date, it->last_date[0] ? it->last_date : "no end date", parts);
+		    toff_view_day(it->first_date, d0, sizeof d0), it->last_date[0] ?
+		    toff_view_day(it->last_date, d1, sizeof d1) : "no end date", parts);
+	}
 	snprintf(v->detail, sizeof v->detail, "%s%s%s%s \xc2\xb7 request %lld \xc2\xb7 %s%s%s%s "
 	    "\xc2\xb7 %s\n%s \xe2\x80\x94 %s\n%s\n"
 	    "Assembled agent: %s", toff_view_name(it), it->email && it->name ? " <" : "",
@@ -149,9 +187,8 @@ toff_view_cmp(void *ctx, size_t a, size_t b, int col)
 	const struct toff_preview_item *x = &v->p.v[a], *y = &v->p.v[b];
 
 	if (col == TOFF_COL_START || col == TOFF_COL_END) {
-		int64_t tx = 0, ty = 0;
-		(void)time_parse_iso(col == TOFF_COL_START ? x->start : x->end, &tx);
-		(void)time_parse_iso(col == TOFF_COL_START ? y->start : y->end, &ty);
+		int64_t tx = toff_view_instant(x, col == TOFF_COL_END);
+		int64_t ty = toff_view_instant(y, col == TOFF_COL_END);
 		return tx < ty ? -1 : tx > ty;
 	}
 	{
