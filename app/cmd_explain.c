@@ -126,7 +126,7 @@ print_matches(const struct explain *x)
 
 	for (size_t i = 0; i < x->nmatches; i++) {
 		const struct bob_person *p = &x->src.people.v[x->matches[i]];
-		char *n = roster_person_name(p);
+		char *n = bob_person_name(p);
 		const char *row[] = { n, p->email ? p->email : "", p->id ? p->id : "" };
 		out_table_row(t, row);
 		free(n);
@@ -167,7 +167,7 @@ cmd_explain(struct app *a, int argc, char **argv)
 			json_t *j = json_object(), *arr = json_array();
 			for (size_t i = 0; i < x.nmatches; i++) {
 				const struct bob_person *p = &x.src.people.v[x.matches[i]];
-				char *n = roster_person_name(p);
+				char *n = bob_person_name(p);
 				json_array_append_new(arr, json_pack("{s:s?,s:s?,s:s}", "employee_id",
 				    p->id, "email", p->email, "name", n));
 				free(n);

@@ -10,33 +10,13 @@
 #include "engine/roster.h"
 #include "base/util.h"
 
-static const char *
-person_name(const struct bob_person *p)
-{
-	if (!str_empty(p->display_name))
-		return p->display_name;
-	if (!str_empty(p->first_name) || !str_empty(p->surname))
-		return NULL;	/* caller formats first + last */
-	return p->email ? p->email : p->id;
-}
-
-static char *
-name_dup(const struct bob_person *p)
-{
-	const char *n = person_name(p);
-	if (n != NULL)
-		return xstrdup(n);
-	return xasprintf("%s%s%s", p->first_name ? p->first_name : "",
-	    p->first_name && p->surname ? " " : "", p->surname ? p->surname : "");
-}
-
 static const struct roster_source *sort_src;
 
 static int
 by_name(const void *a, const void *b)
 {
 	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	char *x = name_dup(&sort_src->people.v[i]), *y = name_dup(&sort_src->people.v[j]);
+	char *x = bob_person_name(&sort_src->people.v[i]), *y = bob_person_name(&sort_src->people.v[j]);
 	int c = strcoll(x, y);
 	free(x);
 	free(y);
@@ -115,7 +95,7 @@ preview_employees(struct app *a, int argc, char **argv)
 		for (size_t k = 0; k < src.people.n; k++) {
 			const struct bob_person *p = &src.people.v[order[k]];
 			const struct roster_eval *e = &src.evals[order[k]];
-			char *nm = name_dup(p);
+			char *nm = bob_person_name(p);
 			jw_object_begin(&w);
 			jw_key(&w, "id");
 			jw_string(&w, p->id);
@@ -163,7 +143,7 @@ preview_employees(struct app *a, int argc, char **argv)
 		for (size_t k = 0; k < src.people.n; k++) {
 			const struct bob_person *p = &src.people.v[order[k]];
 			const struct roster_eval *e = &src.evals[order[k]];
-			char *nm = name_dup(p);
+			char *nm = bob_person_name(p);
 			const char *row[] = { p->id, p->email, nm, bob_access_name(p->access),
 			    p->lifecycle, verdict_word(e->verdict), e->reason };
 			out_csv_row(stdout, 7, row);
@@ -176,7 +156,7 @@ preview_employees(struct app *a, int argc, char **argv)
 		for (size_t k = 0; k < src.people.n; k++) {
 			const struct bob_person *p = &src.people.v[order[k]];
 			const struct roster_eval *e = &src.evals[order[k]];
-			char *nm = name_dup(p);
+			char *nm = bob_person_name(p);
 			const char *row[] = { nm, p->email, bob_access_name(p->access), p->lifecycle,
 			    verdict_word(e->verdict), e->reason };
 			out_table_row(t, row);

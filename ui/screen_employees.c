@@ -56,7 +56,7 @@ emp_model_init(struct emp_model *m, struct roster_source *src)
 	memset(src, 0, sizeof *src);
 	m->names = xcalloc(m->src.people.n + 1, sizeof *m->names);
 	for (size_t i = 0; i < m->src.people.n; i++)
-		m->names[i] = access_person_name(&m->src.people.v[i]);
+		m->names[i] = bob_person_name(&m->src.people.v[i]);
 	wlist_init(&m->list, emp_cols, EMP_NCOLS, emp_cell, m);
 	m->list.detail = emp_detail;
 	m->list.multi = 1;

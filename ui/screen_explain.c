@@ -298,7 +298,7 @@ pick(struct tui *ui, struct explain_screen *st)
 
 	for (int i = 0; i < n; i++) {
 		const struct bob_person *p = &st->x.src.people.v[st->x.matches[i]];
-		char *name = roster_person_name(p);
+		char *name = bob_person_name(p);
 		labels[i] = xasprintf("%s <%s>", name, p->email ? p->email : p->id);
 		util_strip_controls(labels[i]);
 		choices[i] = labels[i];

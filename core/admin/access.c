@@ -31,14 +31,6 @@ access_cell(const struct bob_person *p)
 	}
 }
 
-char *
-access_person_name(const struct bob_person *p)
-{
-	if (str_empty(p->display_name) && str_empty(p->first_name) && str_empty(p->surname))
-		return xstrdup(p->email ? p->email : p->id);
-	return roster_person_name(p);
-}
-
 static int
 by_email(const void *x, const void *y)
 {

@@ -30,9 +30,6 @@ const char *access_field_name(const struct conf *c);
 /* A person's value as shown and exported: yes/no, another value as read,
  * or "" when unset or unreadable. */
 const char *access_cell(const struct bob_person *p);
-/* The name shown for a person: display name, else first and last name,
- * else the email, else the id; caller frees. */
-char *access_person_name(const struct bob_person *p);
 
 struct access_export {
 	char *text;		/* the CSV (CRLF line ends); caller frees */

@@ -27,7 +27,7 @@ find_by_name(const struct roster_source *src, const char *who, size_t *idx,
 	char *names;
 
 	for (size_t i = 0; i < src->people.n; i++) {
-		char *n = roster_person_name(&src->people.v[i]);
+		char *n = bob_person_name(&src->people.v[i]);
 		if (strcasecmp(n, who) == 0 && exact++ == 0)
 			at_exact = i;
 		if (strcasestr(n, who) != NULL && part++ == 0)
@@ -47,7 +47,7 @@ find_by_name(const struct roster_source *src, const char *who, size_t *idx,
 	out->matches = xcalloc(EXPLAIN_MAX_MATCHES, sizeof *out->matches);
 	for (size_t i = 0, shown = 0; i < src->people.n && out->nmatches < EXPLAIN_MAX_MATCHES;
 	    i++) {
-		char *n = roster_person_name(&src->people.v[i]);
+		char *n = bob_person_name(&src->people.v[i]);
 		if (exact ? strcasecmp(n, who) == 0 : strcasestr(n, who) != NULL) {
 			if (shown < 3)
 				sb_printf(&some, "%s%s", shown++ ? ", " : "", n);
@@ -83,7 +83,7 @@ explain_run(struct bs_session *s, const char *who, unsigned flags,
 		return bs_fail(err, BS_ERR_NOT_FOUND, "no one with that email or id is visible to "
 		    "the service user");
 	}
-	out->name = roster_person_name(out->p);
+	out->name = bob_person_name(out->p);
 	out->have_row = store_roster_get(s->store, out->p->id, &out->row, NULL) == BS_OK;
 	out->mode = conf_get(s->conf, "alleo.mode");
 	if (str_eq(out->mode, "scim")) {

@@ -73,9 +73,6 @@ const struct bob_person *roster_source_find(const struct roster_source *src,
 int64_t roster_person_today(const struct conf *conf, const struct bob_person *p,
     int64_t now, const char **zone_name);
 
-/* A person's name: the display name, else first and last name ("" when
- * HiBob has none); caller frees. */
-char *roster_person_name(const struct bob_person *p);
 
 /* Budget fields named alleo_<monthly|oneoff>_<category>_budget. */
 int roster_is_budget_field_name(const char *name);

@@ -296,15 +296,6 @@ roster_row_changes(const struct roster_row *was, const struct roster_row *now, i
 	return sb_detach(&sb);
 }
 
-char *
-roster_person_name(const struct bob_person *p)
-{
-	if (!str_empty(p->display_name))
-		return xstrdup(p->display_name);
-	return xasprintf("%s%s%s", p->first_name ? p->first_name : "",
-	    p->first_name && p->surname ? " " : "", p->surname ? p->surname : "");
-}
-
 static void
 add_action(struct plan *out, enum plan_op op, const struct bob_person *p, const char *name,
     const char *reason, const struct roster_row *was, struct roster_row *want)
@@ -433,7 +424,7 @@ roster_diff_flags(const struct roster_source *src, const struct roster_rows *row
 		was = roster_rows_find(rows, p->id);
 		if (was != NULL)
 			seen[was - rows->v] = 1;
-		name = roster_person_name(p);
+		name = bob_person_name(p);
 		switch (e->verdict) {
 		case ROSTER_UNKNOWN:
 			plan_hold(out, p->id, p->email, name, e->reason);

@@ -1926,3 +1926,15 @@ out:
 	http_response_clear(&resp);
 	return rc;
 }
+
+char *
+bob_person_name(const struct bob_person *p)
+{
+	if (!str_empty(p->display_name))
+		return xstrdup(p->display_name);
+	if (!str_empty(p->first_name) || !str_empty(p->surname))
+		return xasprintf("%s%s%s", p->first_name ? p->first_name : "",
+		    !str_empty(p->first_name) && !str_empty(p->surname) ? " " : "",
+		    p->surname ? p->surname : "");
+	return xstrdup(p->email ? p->email : p->id ? p->id : "");
+}

@@ -188,6 +188,10 @@ bs_rc bob_get_list(struct bob_client *c, const char *list_name,
     struct bob_list *out, struct bs_error *err);
 /* Name of an item id, searching children; NULL when unknown. */
 const char *bob_list_name_of(const struct bob_list *l, const char *item_id);
+
+/* The name a person is shown by, everywhere: the display name, else first
+ * name and surname, else the email, else the employee id.  Caller frees. */
+char *bob_person_name(const struct bob_person *p);
 /* Id of the item with this name (case-insensitive), NULL when none. */
 const char *bob_list_id_of(const struct bob_list *l, const char *name);
 

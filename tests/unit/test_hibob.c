@@ -513,6 +513,37 @@ enums(void **state)
 	assert_int_equal(toff_portion_parse(NULL), TOFF_PORTION_NONE);
 }
 
+/* One name for a person everywhere (explain, plans, lists, previews). */
+static void
+person_name_falls_back(void **state)
+{
+	struct bob_person p;
+	char *n;
+
+	(void)state;
+	memset(&p, 0, sizeof p);
+	p.id = (char *)"E1";
+	n = bob_person_name(&p);
+	assert_string_equal(n, "E1");
+	free(n);
+	p.email = (char *)"ana@example.com";
+	n = bob_person_name(&p);
+	assert_string_equal(n, "ana@example.com");
+	free(n);
+	p.surname = (char *)"Silva";
+	n = bob_person_name(&p);
+	assert_string_equal(n, "Silva");
+	free(n);
+	p.first_name = (char *)"Ana";
+	n = bob_person_name(&p);
+	assert_string_equal(n, "Ana Silva");
+	free(n);
+	p.display_name = (char *)"Ana S.";
+	n = bob_person_name(&p);
+	assert_string_equal(n, "Ana S.");
+	free(n);
+}
+
 int
 main(void)
 {
@@ -534,6 +565,7 @@ main(void)
 		cmocka_unit_test(timeoff_outtoday_and_whosout),
 		cmocka_unit_test(timeoff_reader_shapes),
 		cmocka_unit_test(enums),
+		cmocka_unit_test(person_name_falls_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
