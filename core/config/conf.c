@@ -1352,8 +1352,6 @@ conf_parse_lenient(struct conf *c, const char *text, size_t len, const char *nam
 static bs_rc
 read_conf_file(const char *path, char **text, size_t *len, struct bs_error *err)
 {
-	struct strbuf sb;
-	char buf[8192];
 	int fd;
 	bs_rc rc = BS_OK;
 
@@ -1373,30 +1371,9 @@ read_conf_file(const char *path, char **text, size_t *len, struct bs_error *err)
 	rc = paths_check_file_fd(fd, "the settings file", path, 0, err);
 	if (rc != BS_OK)
 		goto out;
-	sb_init(&sb, CONF_FILE_MAX);
-	for (;;) {
-		ssize_t r = read(fd, buf, sizeof buf);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = bs_fail(err, BS_ERR_IO, "cannot read %s: %s", path, strerror(errno));
-			break;
-		}
-		if (r == 0)
-			break;
-		if (sb_append(&sb, buf, (size_t)r) < 0) {
-			rc = bs_fail(err, BS_ERR_CONFIG, "%s: larger than 1 MiB; is it the right file?",
-			    path);
-			break;
-		}
-	}
-	if (rc != BS_OK) {
-		sb_clear(&sb);
-		goto out;
-	}
-	*len = sb.len;
-	sb_append(&sb, "", 0);
-	*text = sb_detach(&sb);
+	rc = util_read_fd(fd, path, CONF_FILE_MAX, text, len, err);
+	if (rc == BS_ERR_TOO_LARGE)
+		rc = bs_fail(err, BS_ERR_CONFIG, "%s: larger than 1 MiB; is it the right file?", path);
 out:
 	close(fd);
 	return rc;
