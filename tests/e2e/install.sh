@@ -22,11 +22,11 @@ H=$T_TMP/hooks
 mkdir -m 0700 "$H"
 printf 'id\ntoken\n' | BOBSYNC_HOME=$H BOBSYNC_FAKE_NOW=2001-01-01T00:00:00Z \
 	"$D/usr/bin/bobsync" credentials set hibob >/dev/null 2>&1 || t_fail "credentials set"
-out=$(BOBSYNC_HOME=$H "$D/usr/bin/bobsync" credentials status 2>&1)
+out=$(BOBSYNC_HOME=$H "$D/usr/bin/bobsync" credentials status --json 2>&1)
 t_not_contains "$out" "2001-01-01" "BOBSYNC_FAKE_NOW in the installed binary"
 printf 'cid\nsecret\n' | BOBSYNC_HOME=$H BOBSYNC_FAKE_NOW=2001-01-01T00:00:00Z "$BOBSYNC" \
 	credentials set alleo >/dev/null 2>&1
-out=$(BOBSYNC_HOME=$H "$BOBSYNC" credentials status 2>&1)
+out=$(BOBSYNC_HOME=$H "$BOBSYNC" credentials status --json 2>&1)
 t_contains "$out" "2001-01-01" "BOBSYNC_FAKE_NOW in the test build"
 
 t_case "the unit file has the hardening the design asks for"

@@ -101,8 +101,10 @@ t_not_contains "$(tm_screen)" "Assembled was not read" "Assembled read with the 
 tm_keys Escape
 tm_wait "bobsync · Dashboard"
 
-t_case "Esc on the dashboard leaves with exit 0"
+t_case "Esc on the dashboard asks, then leaves with exit 0"
 tm_keys Escape
+tm_wait "Leave bobsync?"
+tm_keys y
 tm_wait "[exited 0]"
 
 t_summary

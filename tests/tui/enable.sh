@@ -75,6 +75,8 @@ t_not_contains "$s" "not scheduled" "a next run: the core will make it"
 
 t_case "the daemon outlives the console"
 tm_keys q
+tm_wait "Leave bobsync?"
+tm_keys y
 tm_wait "[exited 0]"
 tm_stop
 sleep 0.5
@@ -123,6 +125,8 @@ tm_wait "Sync core: not running: E enables it" 30
 t_contains "$(tm_screen)" "next not scheduled" "no next run without a core"
 case $(ps -o stat= -p "$pid" 2>/dev/null) in ""|Z*) ;; *) t_fail "the daemon still runs" ;; esac
 tm_keys q
+tm_wait "Leave bobsync?"
+tm_keys y
 tm_wait "[exited 0]"
 tm_stop
 
@@ -140,6 +144,8 @@ t_contains "$s" "Sync core: not running: E enables it" "the header"
 t_contains "$s" "next not scheduled" "no next run"
 t_eq "$(core "['running']")" False "core.running"
 tm_keys q
+tm_wait "Leave bobsync?"
+tm_keys y
 tm_wait "[exited 0]"
 
 t_summary
