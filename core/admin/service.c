@@ -550,12 +550,16 @@ one_way(struct store *st, const char *mode, struct bs_error *err)
 }
 
 int
-core_wait_beat(struct store *st, int64_t after, int seconds, struct core_beat *out)
+core_wait_beat(struct store *st, int64_t after, const char *mode, int seconds,
+    struct core_beat *out)
 {
 	struct core_beat b;
 
 	for (int i = 0; i < seconds * 10; i++) {
-		if (core_beat_load(st, &b, NULL) == BS_OK && b.pid != 0 && b.beat >= after) {
+		/* another core's beat (a cron pass in the same second) is not the
+		 * one waited for */
+		if (core_beat_load(st, &b, NULL) == BS_OK && b.pid != 0 && b.beat >= after &&
+		    (mode == NULL || str_eq(b.mode, mode))) {
 			if (out != NULL)
 				*out = b;
 			return 1;
@@ -795,7 +799,7 @@ core_enable_background(const struct bs_paths *p, struct store *st, const struct 
 	struct core_beat b;
 	size_t n = 0;
 	int64_t start = clock_now();
-	int logfd, devnull, wait = o != NULL && o->wait_seconds > 0 ? o->wait_seconds : 20;
+	int logfd, devnull, wait = o != NULL && o->wait_seconds > 0 ? o->wait_seconds : 60;
 	pid_t pid;
 	int status;
 
@@ -875,7 +879,7 @@ core_enable_background(const struct bs_paths *p, struct store *st, const struct 
 	say(o, "Started bobsync daemon in the background (log: %s); waiting for its first "
 	    "heartbeat...", logpath);
 	free(logpath);
-	if (!core_wait_beat(st, start, wait, &b) || !str_eq(b.mode, "background"))
+	if (!core_wait_beat(st, start, "background", wait, &b))
 		return bs_fail(err, BS_ERR_TIMEOUT, "the daemon sent no heartbeat within %d s: see "
 		    "%s/daemon.log", wait, p->state_dir);
 	if (pidp != NULL)
@@ -1173,7 +1177,7 @@ core_enable_systemd(const struct bs_paths *p, struct store *st, const struct cor
 		struct store *svc = NULL;
 		struct core_beat b;
 		int ok = 0;
-		int wait = o != NULL && o->wait_seconds > 0 ? o->wait_seconds : 20;
+		int wait = o != NULL && o->wait_seconds > 0 ? o->wait_seconds : 60;
 		for (int i = 0; i < wait * 10 && !ok; i++) {
 			if (svc == NULL && access(SERVICE_STORE, R_OK) == 0)
 				store_open(SERVICE_STORE, &svc, NULL);

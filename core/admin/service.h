@@ -98,7 +98,7 @@ struct core_opts {
 	int dry_run;		/* say what would be done, change nothing */
 	const char *root;	/* systemd: install under this folder (DESTDIR style; no
 				 * useradd, chown or systemctl), NULL = "/" */
-	int wait_seconds;	/* for the first heartbeat; 0 = 20 */
+	int wait_seconds;	/* for the first heartbeat; 0 = 60 */
 };
 
 /* crontab text: the bobsync line (and its marker line) added once at the
@@ -120,8 +120,10 @@ bs_rc core_enable_systemd(const struct bs_paths *p, struct store *st, const stru
  * system service. */
 bs_rc core_disable(const struct bs_paths *p, struct store *st, const struct core_opts *o,
     struct bs_error *err);
-/* Wait until a heartbeat newer than after appears in st. */
-int core_wait_beat(struct store *st, int64_t after, int seconds, struct core_beat *out);
+/* Wait until a heartbeat newer than after, from a core started as mode
+ * (NULL: any), appears in st; 1 when it did. */
+int core_wait_beat(struct store *st, int64_t after, const char *mode, int seconds,
+    struct core_beat *out);
 /* 1 when systemd runs this machine and we are root. */
 int core_systemd_available(void);
 
