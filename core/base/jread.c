@@ -619,6 +619,25 @@ jread_strdup(const struct jnode *n)
 }
 
 size_t
+jread_decode(const struct jnode *n, char *out)
+{
+	size_t len;
+
+	if (n == NULL || n->type != JT_STRING) {
+		out[0] = '\0';
+		return 0;
+	}
+	if (n->escaped) {
+		len = decode(n->s, n->slen, out);
+	} else {
+		memcpy(out, n->s, n->slen);
+		len = n->slen;
+	}
+	out[len] = '\0';
+	return len;
+}
+
+size_t
 jread_strlen(const struct jnode *n)
 {
 	char *s;

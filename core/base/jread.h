@@ -74,6 +74,10 @@ const struct jnode *jread_next(const struct jdoc *d, const struct jnode *c,
 /* A string node's value, decoded, NUL-terminated; caller frees.  NULL when
  * n is not a string. */
 char *jread_strdup(const struct jnode *n);
+/* Decode a string node's value into out, which has room for n->slen + 1
+ * bytes (decoding never lengthens it), NUL-terminated; its length.  ""
+ * when n is not a string. */
+size_t jread_decode(const struct jnode *n, char *out);
 /* Whether a string node's decoded value equals s (NUL-terminated). */
 int jread_str_eq(const struct jnode *n, const char *s);
 /* Length of the valid UTF-8 sequence at p (before end), 0 when it is not

@@ -253,11 +253,50 @@ bob_list_clear(struct bob_list *l)
 	memset(l, 0, sizeof *l);
 }
 
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+void
+bob_person_copy(struct bob_person *dst, const struct bob_person *src)
+{
+	*dst = *src;
+	dst->packed = 0;
+	dst->id = dup_or_null(src->id);
+	dst->email = dup_or_null(src->email);
+	dst->first_name = dup_or_null(src->first_name);
+	dst->surname = dup_or_null(src->surname);
+	dst->display_name = dup_or_null(src->display_name);
+	dst->department = dup_or_null(src->department);
+	dst->site = dup_or_null(src->site);
+	dst->start_date = dup_or_null(src->start_date);
+	dst->termination_date = dup_or_null(src->termination_date);
+	dst->lifecycle = dup_or_null(src->lifecycle);
+	dst->status = dup_or_null(src->status);
+	dst->lifecycle_id = dup_or_null(src->lifecycle_id);
+	dst->status_id = dup_or_null(src->status_id);
+	dst->access_value = dup_or_null(src->access_value);
+	dst->budgets = NULL;
+	if (src->nbudgets > 0) {
+		dst->budgets = xcalloc(src->nbudgets, sizeof *dst->budgets);
+		for (size_t i = 0; i < src->nbudgets; i++) {
+			dst->budgets[i] = src->budgets[i];
+			dst->budgets[i].field = dup_or_null(src->budgets[i].field);
+		}
+	}
+}
+
 void
 bob_person_clear(struct bob_person *p)
 {
 	if (p == NULL)
 		return;
+	if (p->packed) {	/* the arena's */
+		memset(p, 0, sizeof *p);
+		return;
+	}
 	free(p->id);
 	free(p->email);
 	free(p->first_name);
@@ -286,6 +325,7 @@ bob_people_clear(struct bob_people *p)
 	for (size_t i = 0; i < p->n; i++)
 		bob_person_clear(&p->v[i]);
 	free(p->v);
+	arena_clear(&p->text);
 	for (size_t i = 0; i < p->nmissing; i++) {
 		free(p->missing[i].field_id);
 		free(p->missing[i].category_name);
@@ -570,44 +610,6 @@ field_value(const struct jdoc *d, const struct jnode *emp, const char *id)
 	return v != NULL ? v : cur;
 }
 
-/* Display value of a field from the humanReadable node (APPEND), else NULL;
- * caller frees. */
-static char *
-human_dup(const struct jdoc *d, const struct jnode *emp, const char *id)
-{
-	const struct jnode *hr = jread_get(d, emp, "humanReadable", 13);
-
-	if (hr == NULL || hr->type != JT_OBJECT)
-		return NULL;
-	return jread_strdup(field_value(d, hr, id));
-}
-
-/* A scalar as a new string (strings as is, numbers formatted); NULL for
- * null/absent/empty. */
-static char *
-scalar_dup(const struct jdoc *d, const struct jnode *v)
-{
-	if (v == NULL)
-		return NULL;
-	switch (v->type) {
-	case JT_STRING:
-		return v->slen ? jread_strdup(v) : NULL;
-	case JT_INT:
-		return xasprintf("%lld", v->num.i);
-	case JT_REAL:
-		return xasprintf("%g", v->num.r);
-	case JT_OBJECT: {
-		/* e.g. work.site may come as {"id":..,"name":..} */
-		const struct jnode *s = jread_get(d, v, "name", 4);
-		if (s == NULL || s->type != JT_STRING)
-			s = jread_get(d, v, "value", 5);
-		return jread_strdup(s);
-	}
-	default:
-		return NULL;
-	}
-}
-
 /* An id: strings as they are, whole numbers formatted; NULL otherwise. */
 static char *
 id_dup(const struct jnode *v)
@@ -628,44 +630,192 @@ id_dup(const struct jnode *v)
 	return NULL;
 }
 
+/* ---- a person's values, kept in the people's arena ----
+ *
+ * Each value is first seen as text in place (a string without escapes is
+ * read straight from the answer; an escaped one or a number is written to
+ * a small buffer), then kept once in the arena: interned when it is the
+ * kind of value that repeats from person to person (a department, a date,
+ * a list item id), copied when it is one person's own (an id, an e-mail). */
+
+struct text {
+	const char *s;		/* NULL: no value */
+	size_t n;
+	char buf[64];
+	char *heap;		/* a long escaped string */
+};
+
+static void
+text_done(struct text *t)
+{
+	FREE(t->heap);
+}
+
+/* A string node's text; "" for an empty one. */
+static int
+string_text(const struct jnode *v, struct text *t)
+{
+	char *out;
+
+	if (v == NULL || v->type != JT_STRING)
+		return 0;
+	if (!v->escaped) {
+		t->s = v->s;
+		t->n = v->slen;
+		return 1;
+	}
+	out = v->slen < sizeof t->buf ? t->buf : (t->heap = xmalloc(v->slen + 1));
+	t->n = jread_decode(v, out);
+	t->s = out;
+	return 1;
+}
+
+/* A scalar as text (strings as they are, numbers formatted, an object's
+ * "name" or "value"); none for null, absent or an empty string. */
+static int
+scalar_text(const struct jdoc *d, const struct jnode *v, struct text *t)
+{
+	int n;
+
+	t->s = NULL;
+	t->heap = NULL;
+	if (v == NULL)
+		return 0;
+	switch (v->type) {
+	case JT_STRING:
+		return v->slen ? string_text(v, t) : 0;
+	case JT_INT:
+		n = snprintf(t->buf, sizeof t->buf, "%lld", v->num.i);
+		break;
+	case JT_REAL:
+		n = snprintf(t->buf, sizeof t->buf, "%g", v->num.r);
+		break;
+	case JT_OBJECT: {
+		/* e.g. work.site may come as {"id":..,"name":..} */
+		const struct jnode *s = jread_get(d, v, "name", 4);
+		if (s == NULL || s->type != JT_STRING)
+			s = jread_get(d, v, "value", 5);
+		return string_text(s, t);
+	}
+	default:
+		return 0;
+	}
+	t->s = t->buf;
+	t->n = n > 0 ? (size_t)n : 0;
+	return 1;
+}
+
+static char *
+keep(struct arena *a, const struct text *t, int intern)
+{
+	if (t->s == NULL)
+		return NULL;
+	return intern ? (char *)arena_intern(a, t->s, t->n) : arena_strndup(a, t->s, t->n);
+}
+
+static char *
+scalar_keep(struct arena *a, const struct jdoc *d, const struct jnode *v, int intern)
+{
+	struct text t;
+	char *r;
+
+	scalar_text(d, v, &t);
+	r = keep(a, &t, intern);
+	text_done(&t);
+	return r;
+}
+
+/* Display value of a field from the humanReadable node (APPEND), else
+ * NULL ("" for an empty one). */
+static char *
+human_keep(struct arena *a, const struct jdoc *d, const struct jnode *emp, const char *id)
+{
+	const struct jnode *hr = jread_get(d, emp, "humanReadable", 13);
+	struct text t = { .s = NULL };
+	char *r;
+
+	if (hr == NULL || hr->type != JT_OBJECT)
+		return NULL;
+	string_text(field_value(d, hr, id), &t);
+	r = keep(a, &t, 1);
+	text_done(&t);
+	return r;
+}
+
+/* An id node (string, whole number) interned; NULL when it is not one. */
+static char *
+id_keep(struct arena *a, const struct jnode *v)
+{
+	struct text t = { .s = NULL };
+	char *s, *r;
+
+	if (v != NULL && v->type == JT_STRING) {
+		string_text(v, &t);
+		r = keep(a, &t, 1);
+		text_done(&t);
+		return r;
+	}
+	s = id_dup(v);
+	r = s != NULL ? (char *)arena_intern_str(a, s) : NULL;
+	free(s);
+	return r;
+}
+
 /* The machine value of a possibly list-typed field: a list item id or a
  * word, never the humanReadable text.  An object gives its "id". */
 static char *
-machine_dup(const struct jdoc *d, const struct jnode *emp, const char *id)
+machine_keep(struct arena *a, const struct jdoc *d, const struct jnode *emp, const char *id)
 {
 	const struct jnode *v = field_value(d, emp, id);
-	char *s;
+	char *r;
 
 	if (v != NULL && v->type == JT_OBJECT) {
-		s = id_dup(jread_get(d, v, "id", 2));
-		if (s != NULL)
-			return s;
+		r = id_keep(a, jread_get(d, v, "id", 2));
+		if (r != NULL)
+			return r;
 	}
-	s = id_dup(v);
-	if (s != NULL && *s == '\0')
-		FREE(s);
-	return s != NULL ? s : scalar_dup(d, v);
+	if (v != NULL && (v->type == JT_INT || v->type == JT_REAL ||
+	    (v->type == JT_STRING && v->slen > 0))) {
+		r = id_keep(a, v);
+		if (r != NULL)
+			return r;
+	}
+	return scalar_keep(a, d, v, 1);	/* an empty id is no id */
 }
 
 /* Display text of a possibly list-typed field. */
 static char *
-display_dup(const struct jdoc *d, const struct jnode *emp, const char *id)
+display_keep(struct arena *a, const struct jdoc *d, const struct jnode *emp, const char *id)
 {
-	char *h = human_dup(d, emp, id);
+	char *h = human_keep(a, d, emp, id);
 
 	if (h != NULL && *h != '\0')
 		return h;
-	free(h);
-	return scalar_dup(d, field_value(d, emp, id));
+	return scalar_keep(a, d, field_value(d, emp, id), 1);
+}
+
+/* Trimmed, ASCII case-insensitive equality with a word. */
+static int
+trimmed_is(const char *s, const char *word)
+{
+	size_t n, w = strlen(word);
+
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' ||
+	    s[n - 1] == '\n'))
+		n--;
+	return n == w && strncasecmp(s, word, w) == 0;
 }
 
 static void
-read_access(const struct jdoc *d, const struct jnode *emp, const struct bob_people_query *q,
-    struct bob_person *p)
+read_access(struct arena *a, const struct jdoc *d, const struct jnode *emp,
+    const struct bob_people_query *q, struct bob_person *p)
 {
 	const struct jnode *v;
 	const char *name = NULL;
-	char *raw = NULL, *human = NULL;
+	char *raw;
 
 	if (q == NULL || q->access_field_id == NULL) {
 		p->access = BOB_ACCESS_UNREADABLE;
@@ -680,7 +830,7 @@ read_access(const struct jdoc *d, const struct jnode *emp, const struct bob_peop
 		const struct jnode *first = jread_first(d, v);
 		v = first != NULL && jread_next(d, v, first) == NULL ? first : NULL;
 	}
-	raw = scalar_dup(d, v);
+	raw = scalar_keep(a, d, v, 1);
 	if (raw == NULL) {
 		p->access = BOB_ACCESS_UNSET;
 		return;
@@ -688,22 +838,16 @@ read_access(const struct jdoc *d, const struct jnode *emp, const struct bob_peop
 	if (q->access_list != NULL)
 		name = bob_list_name_of(q->access_list, raw);
 	if (name == NULL)
-		name = human = human_dup(d, emp, q->access_field_id);
+		name = human_keep(a, d, emp, q->access_field_id);
 	if (name == NULL)
 		name = raw;	/* already a display value */
-	p->access_value = xstrdup(name);
-	{
-		char *t = xstrdup(name), *s = str_trim(t);
-		if (strcasecmp(s, "yes") == 0)
-			p->access = BOB_ACCESS_YES;
-		else if (strcasecmp(s, "no") == 0)
-			p->access = BOB_ACCESS_NO;
-		else
-			p->access = BOB_ACCESS_OTHER;
-		free(t);
-	}
-	free(human);
-	free(raw);
+	p->access_value = (char *)arena_intern_str(a, name);
+	if (trimmed_is(name, "yes"))
+		p->access = BOB_ACCESS_YES;
+	else if (trimmed_is(name, "no"))
+		p->access = BOB_ACCESS_NO;
+	else
+		p->access = BOB_ACCESS_OTHER;
 }
 
 static int
@@ -721,19 +865,19 @@ number_of(const struct jnode *v, double *out)
 }
 
 static void
-read_budgets(const struct jdoc *d, const struct jnode *emp, const struct bob_people_query *q,
-    struct bob_person *p)
+read_budgets(struct arena *a, const struct jdoc *d, const struct jnode *emp,
+    const struct bob_people_query *q, struct bob_person *p)
 {
 	if (q == NULL || q->nbudget == 0)
 		return;
-	p->budgets = xcalloc(q->nbudget, sizeof *p->budgets);
+	p->budgets = arena_alloc(a, q->nbudget * sizeof *p->budgets);
 	p->nbudgets = q->nbudget;
 	for (size_t i = 0; i < q->nbudget; i++) {
 		const struct jnode *v = field_value(d, emp, q->budget_field_ids[i]);
 		struct bob_budget *b = &p->budgets[i];
 
-		b->field = xstrdup(q->budget_field_names ? q->budget_field_names[i]
-		    : q->budget_field_ids[i]);
+		b->field = (char *)arena_intern_str(a, q->budget_field_names ?
+		    q->budget_field_names[i] : q->budget_field_ids[i]);
 		if (number_of(v, &b->amount)) {
 			b->set = 1;
 		} else if (v != NULL && v->type == JT_STRING && v->slen > 0) {
@@ -751,46 +895,57 @@ read_budgets(const struct jdoc *d, const struct jnode *emp, const struct bob_peo
 	}
 }
 
+/* A date field as YYYY-MM-DD (a timestamp cut to its date), NULL when it
+ * is not one ("08/09/2019" from humanReadable is not a date to trust). */
 static char *
-date_dup(const struct jdoc *d, const struct jnode *emp, const char *id)
+date_keep(struct arena *a, const struct jdoc *d, const struct jnode *emp, const char *id)
 {
-	char *s = scalar_dup(d, field_value(d, emp, id));
+	struct text t;
+	char s[12];
 	int64_t day;
 
-	if (s == NULL)
+	if (!scalar_text(d, field_value(d, emp, id), &t))
 		return NULL;
-	if (strlen(s) > 10 && date_parse(s, &day) == 0)
-		s[10] = '\0';	/* "2026-01-01T00:00:00" -> date */
-	if (date_parse(s, &day) < 0) {
-		/* humanReadable-style "08/09/2019" is not a date we can trust */
-		FREE(s);
-	}
-	return s;
+	/* date_parse reads 11 bytes at most: the 11th says whether more follows */
+	memcpy(s, t.s, t.n < 11 ? t.n : 11);
+	s[t.n < 11 ? t.n : 11] = '\0';
+	text_done(&t);
+	if (date_parse(s, &day) < 0)
+		return NULL;
+	s[10] = '\0';	/* "2026-01-01T00:00:00" -> date */
+	return (char *)arena_intern(a, s, 10);
 }
 
-/* Convert one employee object. */
+/* Convert one employee object, its strings into a. */
 static void
-person_from_doc(const struct jdoc *d, const struct jnode *emp, const struct bob_people_query *q,
-    struct bob_person *p)
+person_from_doc(struct arena *a, const struct jdoc *d, const struct jnode *emp,
+    const struct bob_people_query *q, struct bob_person *p)
 {
+	char *id;
+
 	memset(p, 0, sizeof *p);
-	p->id = id_dup(field_value(d, emp, "root.id"));
-	p->email = scalar_dup(d, field_value(d, emp, "root.email"));
-	p->first_name = scalar_dup(d, field_value(d, emp, "root.firstName"));
-	p->surname = scalar_dup(d, field_value(d, emp, "root.surname"));
-	p->display_name = scalar_dup(d, field_value(d, emp, "root.displayName"));
+	p->packed = 1;
+	id = id_dup(field_value(d, emp, "root.id"));
+	if (id == NULL)
+		return;	/* unusable: nothing kept */
+	p->id = arena_strdup(a, id);
+	free(id);
+	p->email = scalar_keep(a, d, field_value(d, emp, "root.email"), 0);
+	p->first_name = scalar_keep(a, d, field_value(d, emp, "root.firstName"), 1);
+	p->surname = scalar_keep(a, d, field_value(d, emp, "root.surname"), 0);
+	p->display_name = scalar_keep(a, d, field_value(d, emp, "root.displayName"), 0);
 	if (p->display_name == NULL)
-		p->display_name = scalar_dup(d, field_value(d, emp, "root.fullName"));
-	p->department = display_dup(d, emp, "work.department");
-	p->site = display_dup(d, emp, "work.site");
-	p->start_date = date_dup(d, emp, "work.startDate");
-	p->termination_date = date_dup(d, emp, "internal.terminationDate");
-	p->lifecycle = display_dup(d, emp, "internal.lifecycleStatus");
-	p->status = display_dup(d, emp, "internal.status");
-	p->lifecycle_id = machine_dup(d, emp, "internal.lifecycleStatus");
-	p->status_id = machine_dup(d, emp, "internal.status");
-	read_access(d, emp, q, p);
-	read_budgets(d, emp, q, p);
+		p->display_name = scalar_keep(a, d, field_value(d, emp, "root.fullName"), 0);
+	p->department = display_keep(a, d, emp, "work.department");
+	p->site = display_keep(a, d, emp, "work.site");
+	p->start_date = date_keep(a, d, emp, "work.startDate");
+	p->termination_date = date_keep(a, d, emp, "internal.terminationDate");
+	p->lifecycle = display_keep(a, d, emp, "internal.lifecycleStatus");
+	p->status = display_keep(a, d, emp, "internal.status");
+	p->lifecycle_id = machine_keep(a, d, emp, "internal.lifecycleStatus");
+	p->status_id = machine_keep(a, d, emp, "internal.status");
+	read_access(a, d, emp, q, p);
+	read_budgets(a, d, emp, q, p);
 }
 
 /* The standard fields every people read asks for. */
@@ -995,11 +1150,9 @@ people_elem(void *vctx, const struct jdoc *d, const struct jnode *emp)
 		ctx->out->v = xreallocarray(ctx->out->v, ctx->cap, sizeof *ctx->out->v);
 	}
 	dst = &ctx->out->v[ctx->out->n];
-	person_from_doc(d, emp, ctx->q, dst);
-	if (dst->id == NULL) {
-		bob_person_clear(dst);	/* an employee without an id is unusable */
-		return 0;
-	}
+	person_from_doc(&ctx->out->text, d, emp, ctx->q, dst);
+	if (dst->id == NULL)
+		return 0;	/* an employee without an id is unusable */
 	/* a \u0000 or a lone surrogate in any of their values: held by the
 	 * rules, the others still read */
 	for (size_t k = (size_t)(emp - d->v); k < emp->end && k < d->n; k++)
@@ -1208,14 +1361,13 @@ merge_elem(void *vctx, const struct jdoc *d, const struct jnode *emp)
 	free(id);
 	if (dst == NULL)
 		return 0;
-	person_from_doc(d, emp, ctx->q, &tmp);
+	/* dst is packed in the same arena: tmp's strings go there too */
+	person_from_doc(&ctx->out->text, d, emp, ctx->q, &tmp);
 	/* take what the later chunk carries */
 	if (ctx->q->access_field_id != NULL && tmp.access != BOB_ACCESS_UNREADABLE &&
 	    dst->access == BOB_ACCESS_UNREADABLE) {
 		dst->access = tmp.access;
-		free(dst->access_value);
 		dst->access_value = tmp.access_value;
-		tmp.access_value = NULL;
 	}
 	for (size_t b = 0; b < tmp.nbudgets && b < dst->nbudgets; b++)
 		if (tmp.budgets[b].set && !dst->budgets[b].set)
@@ -1419,10 +1571,8 @@ bob_read_person(struct bob_client *c, const char *identifier,
 		if (rc == BS_OK && people.n == 0)
 			rc = bs_fail(err, BS_ERR_NOT_FOUND, "HiBob returned no employee for '%s'",
 			    identifier);
-		if (rc == BS_OK) {
-			*out = people.v[0];
-			memset(&people.v[0], 0, sizeof people.v[0]);
-		}
+		if (rc == BS_OK)
+			bob_person_copy(out, &people.v[0]);	/* the arena goes */
 	}
 	bob_people_clear(&people);
 	http_response_clear(&resp);

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/arena.h"
 #include "base/progress.h"
 #include "base/result.h"
 
@@ -89,6 +90,10 @@ struct bob_person {
 	struct bob_budget *budgets;
 	size_t nbudgets;
 	int damaged;		/* a value held \u0000 or a lone surrogate (shown as U+FFFD) */
+	/* 1: the strings and budgets live in the arena of the bob_people the
+	 * person was read into (shared when they repeat): never freed one by
+	 * one.  0: each is malloc'd (a person built by hand, a single read). */
+	unsigned char packed;
 };
 
 /* A field asked for and never returned for anyone: the silent omission. */
@@ -100,6 +105,7 @@ struct bob_omission {
 struct bob_people {
 	struct bob_person *v;
 	size_t n;
+	struct arena text;	/* the packed people's strings */
 	struct bob_omission *missing;
 	size_t nmissing;
 };
@@ -269,6 +275,8 @@ enum toff_portion toff_portion_parse(const char *s);
 
 void bob_fields_clear(struct bob_fields *f);
 void bob_list_clear(struct bob_list *l);
+/* A malloc'd copy of p (packed or not) that owns its strings. */
+void bob_person_copy(struct bob_person *dst, const struct bob_person *src);
 void bob_person_clear(struct bob_person *p);
 void bob_people_clear(struct bob_people *p);
 void bob_timeoff_clear(struct bob_timeoff *t);

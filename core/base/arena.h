@@ -1,0 +1,47 @@
+/* arena.h - many small strings kept in a few large blocks.
+ *
+ * A company's people are read once and freed together: one arena holds
+ * the text of all of them, so reading 100,000 people costs a few dozen
+ * allocations instead of two million, and no malloc header per string.
+ * Texts that repeat from person to person (a department, a site, a date,
+ * a list item id, a rule's verdict) are interned: kept once and shared.
+ * Nothing in an arena is freed on its own; arena_clear frees it all.
+ */
+#ifndef BS_ARENA_H
+#define BS_ARENA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct arena_block;
+
+struct arena {
+	struct arena_block *head;	/* the block being filled; older ones follow */
+	char *next, *end;		/* the free space of head */
+	/* the interned strings: open addressing, NULL = empty slot */
+	const char **slot;
+	uint32_t *hash;
+	size_t nslot, ninterned;
+	size_t bytes;			/* all blocks' sizes (a measurement) */
+};
+
+/* An empty arena: a zeroed struct is one too. */
+void arena_init(struct arena *a);
+void arena_clear(struct arena *a);
+
+/* n bytes aligned for any object, zeroed; never NULL (aborts on OOM). */
+void *arena_alloc(struct arena *a, size_t n);
+/* A NUL-terminated copy of s[0..n) (s may hold no NUL in that range). */
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+/* NULL for NULL. */
+char *arena_strdup(struct arena *a, const char *s);
+/* The one copy of s[0..n) in this arena: equal texts give the same
+ * pointer.  For texts that repeat; a unique text costs a slot more. */
+const char *arena_intern(struct arena *a, const char *s, size_t n);
+/* NULL for NULL. */
+const char *arena_intern_str(struct arena *a, const char *s);
+/* printf into the arena, interned. */
+const char *arena_internf(struct arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif
