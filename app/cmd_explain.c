@@ -54,7 +54,7 @@ source_json(const struct roster_source *src, size_t i, const struct conf *conf)
 }
 
 static json_t *
-eligibility_json(const struct roster_eval *e)
+eligibility_json(const struct roster_kept_eval *e)
 {
 	json_t *o = json_object(), *rules = json_array();
 

@@ -94,7 +94,7 @@ preview_employees(struct app *a, int argc, char **argv)
 		jw_array_begin(&w);
 		for (size_t k = 0; k < src.people.n; k++) {
 			const struct bob_person *p = &src.people.v[order[k]];
-			const struct roster_eval *e = &src.evals[order[k]];
+			const struct roster_kept_eval *e = &src.evals[order[k]];
 			char *nm = bob_person_name(p);
 			jw_object_begin(&w);
 			jw_key(&w, "id");
@@ -142,7 +142,7 @@ preview_employees(struct app *a, int argc, char **argv)
 		out_csv_row(stdout, 7, hdr);
 		for (size_t k = 0; k < src.people.n; k++) {
 			const struct bob_person *p = &src.people.v[order[k]];
-			const struct roster_eval *e = &src.evals[order[k]];
+			const struct roster_kept_eval *e = &src.evals[order[k]];
 			char *nm = bob_person_name(p);
 			const char *row[] = { p->id, p->email, nm, bob_access_name(p->access),
 			    p->lifecycle, verdict_word(e->verdict), e->reason };
@@ -155,7 +155,7 @@ preview_employees(struct app *a, int argc, char **argv)
 		struct out_table *t = out_table_new(6, hdr);
 		for (size_t k = 0; k < src.people.n; k++) {
 			const struct bob_person *p = &src.people.v[order[k]];
-			const struct roster_eval *e = &src.evals[order[k]];
+			const struct roster_kept_eval *e = &src.evals[order[k]];
 			char *nm = bob_person_name(p);
 			const char *row[] = { nm, p->email, bob_access_name(p->access), p->lifecycle,
 			    verdict_word(e->verdict), e->reason };

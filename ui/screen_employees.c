@@ -105,7 +105,7 @@ emp_detail(void *ctx, size_t row)
 {
 	struct emp_model *m = ctx;
 	const struct bob_person *p = &m->src.people.v[row];
-	const struct roster_eval *e = &m->src.evals[row];
+	const struct roster_kept_eval *e = &m->src.evals[row];
 	size_t o;
 
 	o = (size_t)snprintf(m->detail, sizeof m->detail, "%s <%s> \xc2\xb7 HiBob id %s%s%s\n"

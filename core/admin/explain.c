@@ -136,7 +136,7 @@ char *
 explain_text(const struct explain *x, const struct conf *conf)
 {
 	const struct bob_person *p = x->p;
-	const struct roster_eval *e = &x->src.evals[x->idx];
+	const struct roster_kept_eval *e = &x->src.evals[x->idx];
 	const struct roster_row *row = &x->row;
 	const struct explain_live *lv = &x->live;
 	const char *zone = NULL, *mode = x->mode;

@@ -31,7 +31,8 @@ struct roster_source {
 	size_t nbudget;
 	char budget_problem[256];	/* a listed budget field that does not exist */
 	struct bob_people people;
-	struct roster_eval *evals;	/* parallel to people.v */
+	struct roster_kept_eval *evals;	/* parallel to people.v, texts in `text` */
+	struct arena text;
 	int64_t *local_today;		/* parallel: the person's local date (days) */
 	char **missing_sections;	/* sections whose fields came back for nobody */
 	size_t nmissing_sections;

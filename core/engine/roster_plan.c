@@ -318,7 +318,7 @@ add_action(struct plan *out, enum plan_op op, const struct bob_person *p, const 
 /* Why someone provisioned must go: "left on 2026-10-31",
  * "alleo_access changed to no", or the rules' own words. */
 static void
-removal_reason(const struct bob_person *p, const struct roster_eval *e, int64_t today,
+removal_reason(const struct bob_person *p, const struct roster_kept_eval *e, int64_t today,
     char *out, size_t outsz)
 {
 	int64_t term;
@@ -413,7 +413,7 @@ roster_diff_flags(const struct roster_source *src, const struct roster_rows *row
 
 	for (size_t i = 0; i < src->people.n; i++) {
 		const struct bob_person *p = &src->people.v[i];
-		const struct roster_eval *e = &src->evals[i];
+		const struct roster_kept_eval *e = &src->evals[i];
 		int64_t today = src->local_today[i];
 		const struct roster_row *was;
 		struct roster_row want;

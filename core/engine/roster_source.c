@@ -106,6 +106,7 @@ roster_source_evaluate(struct roster_source *src, const struct conf *conf, int64
 {
 	struct roster_rules_opts o = { 0 };
 	struct today_cache cache = { .n = 0 };
+	struct roster_eval e;
 
 	if (conf != NULL)
 		o.prestart_days = (int)conf_get_int(conf, "alleo.prestart_days");
@@ -120,7 +121,8 @@ roster_source_evaluate(struct roster_source *src, const struct conf *conf, int64
 		if (src->access_field == NULL)
 			p->access = BOB_ACCESS_UNREADABLE;
 		src->local_today[i] = cached_today(&cache, conf, p, now);
-		roster_evaluate(p, src->local_today[i], &o, &src->evals[i]);
+		roster_evaluate(p, src->local_today[i], &o, &e);
+		roster_eval_keep(&src->text, &e, &src->evals[i]);
 		switch (src->evals[i].verdict) {
 		case ROSTER_ELIGIBLE: src->eligible++; break;
 		case ROSTER_INELIGIBLE: src->ineligible++; break;
@@ -143,6 +145,7 @@ roster_source_clear(struct roster_source *src)
 	bob_people_clear(&src->people);
 	free(src->evals);
 	free(src->local_today);
+	arena_clear(&src->text);
 	bob_strings_free(src->missing_sections, src->nmissing_sections);
 	memset(src, 0, sizeof *src);
 }

@@ -447,3 +447,16 @@ roster_evaluate(const struct bob_person *p, int64_t today,
 		    re->detail, rs->detail);
 	}
 }
+
+void
+roster_eval_keep(struct arena *a, const struct roster_eval *e, struct roster_kept_eval *out)
+{
+	out->verdict = e->verdict;
+	out->reason = arena_intern_str(a, e->reason);
+	for (size_t i = 0; i < ARRAY_LEN(out->rules); i++) {
+		out->rules[i].rule = e->rules[i].rule;	/* static */
+		out->rules[i].pass = e->rules[i].pass;
+		out->rules[i].detail = arena_intern_str(a, e->rules[i].detail);
+	}
+	out->offboard_days = e->offboard_days;
+}

@@ -38,6 +38,22 @@ struct roster_eval {
 	int64_t offboard_days;	/* termination date (days) when known, else -1 */
 };
 
+/* A roster_eval as a company's snapshot keeps it, one per person: the
+ * same members, the texts kept (interned: most repeat) in an arena. */
+struct roster_kept_rule {
+	const char *rule;
+	int pass;
+	const char *detail;
+};
+struct roster_kept_eval {
+	enum roster_verdict verdict;
+	const char *reason;
+	struct roster_kept_rule rules[3];
+	int64_t offboard_days;
+};
+/* e's texts into a (interned); out points into a. */
+void roster_eval_keep(struct arena *a, const struct roster_eval *e, struct roster_kept_eval *out);
+
 struct roster_rules_opts {
 	int prestart_days;	/* alleo.prestart_days */
 	/* The named list behind internal.lifecycleStatus when HiBob's field

@@ -80,11 +80,14 @@ evaluate(struct roster_source *src, const struct conf *conf, int64_t now)
 
 	free(src->evals);
 	free(src->local_today);
+	arena_clear(&src->text);
 	src->evals = xcalloc(src->people.n + 1, sizeof *src->evals);
 	src->local_today = xcalloc(src->people.n + 1, sizeof *src->local_today);
 	for (size_t i = 0; i < src->people.n; i++) {
+		struct roster_eval e;
 		src->local_today[i] = now / 86400;
-		roster_evaluate(&src->people.v[i], src->local_today[i], &o, &src->evals[i]);
+		roster_evaluate(&src->people.v[i], src->local_today[i], &o, &e);
+		roster_eval_keep(&src->text, &e, &src->evals[i]);
 	}
 }
 
@@ -96,6 +99,7 @@ source_free(struct roster_source *src)
 	bob_strings_free(src->missing_sections, src->nmissing_sections);
 	free(src->evals);
 	free(src->local_today);
+	arena_clear(&src->text);
 	memset(src, 0, sizeof *src);
 }
 
