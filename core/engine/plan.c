@@ -43,28 +43,63 @@ plan_clear(struct plan *p)
 		return;
 	for (size_t i = 0; i < p->n; i++) {
 		struct plan_action *a = &p->v[i];
-		free(a->subject);
-		free(a->employee_id);
-		free(a->email);
-		free(a->name);
-		free(a->reason);
-		free(a->before);
-		free(a->after);
+		free(a->block);
 		if (a->data_free != NULL)
 			a->data_free(a->data);
 	}
 	free(p->v);
-	for (size_t i = 0; i < p->nheld; i++) {
-		free(p->held[i].employee_id);
-		free(p->held[i].email);
-		free(p->held[i].name);
-		free(p->held[i].reason);
-	}
+	for (size_t i = 0; i < p->nheld; i++)
+		free(p->held[i].block);
 	free(p->held);
 	for (size_t i = 0; i < p->nnotes; i++)
 		free(p->notes[i]);
 	free(p->notes);
 	memset(p, 0, sizeof *p);
+}
+
+/* Strings copied one after the other into one allocation: *dst[i] = a
+ * copy of src[i] (NULL stays NULL), a string equal to the one before it
+ * shared.  Returns the block. */
+static char *
+pack(char **const dst[], const char *const src[], size_t n)
+{
+	size_t len[8], total = 1;
+	char *block, *o;
+
+	for (size_t i = 0; i < n; i++) {
+		len[i] = src[i] != NULL ? strlen(src[i]) + 1 : 0;
+		if (i > 0 && src[i] != NULL && src[i - 1] != NULL && len[i] == len[i - 1] &&
+		    memcmp(src[i], src[i - 1], len[i]) == 0)
+			continue;
+		total += len[i];
+	}
+	o = block = xmalloc(total);
+	for (size_t i = 0; i < n; i++) {
+		if (src[i] == NULL) {
+			*dst[i] = NULL;
+		} else if (i > 0 && src[i - 1] != NULL && *dst[i - 1] != NULL && len[i] == len[i - 1] &&
+		    memcmp(src[i], src[i - 1], len[i]) == 0) {
+			*dst[i] = *dst[i - 1];
+		} else {
+			memcpy(o, src[i], len[i]);
+			*dst[i] = o;
+			o += len[i];
+		}
+	}
+	return block;
+}
+
+static void
+action_pack(struct plan_action *a, const char *subject, const char *employee_id,
+    const char *email, const char *name, const char *reason, const char *before,
+    const char *after)
+{
+	char **const dst[] = { &a->subject, &a->employee_id, &a->email, &a->name, &a->reason,
+	    &a->before, &a->after };
+	const char *const src[] = { subject ? subject : "", employee_id, email, name,
+	    reason ? reason : "", before, after };
+
+	a->block = pack(dst, src, ARRAY_LEN(src));
 }
 
 struct plan_action *
@@ -81,15 +116,19 @@ plan_add(struct plan *p, enum plan_op op, const char *subject, const char *emplo
 	a = &p->v[p->n++];
 	memset(a, 0, sizeof *a);
 	a->op = op;
-	a->subject = xstrdup(subject ? subject : "");
-	a->employee_id = xstrdup(employee_id);
-	a->email = xstrdup(email);
-	a->name = xstrdup(name);
 	a->request_id = request_id;
-	a->reason = xstrdup(reason ? reason : "");
-	a->before = xstrdup(before);
-	a->after = xstrdup(after);
+	action_pack(a, subject, employee_id, email, name, reason, before, after);
 	return a;
+}
+
+void
+plan_action_set_reason(struct plan_action *a, const char *reason)
+{
+	char *old = a->block;
+
+	action_pack(a, a->subject, a->employee_id, a->email, a->name, reason, a->before,
+	    a->after);
+	free(old);
 }
 
 void
@@ -97,16 +136,16 @@ plan_hold(struct plan *p, const char *employee_id, const char *email, const char
     const char *reason)
 {
 	struct plan_held *h;
-
 	if (p->nheld == p->heldcap) {
 		p->heldcap = p->heldcap ? p->heldcap * 2 : 16;
 		p->held = xreallocarray(p->held, p->heldcap, sizeof *p->held);
 	}
 	h = &p->held[p->nheld++];
-	h->employee_id = xstrdup(employee_id);
-	h->email = xstrdup(email);
-	h->name = xstrdup(name);
-	h->reason = xstrdup(reason ? reason : "");
+	{
+		char **const dst[] = { &h->employee_id, &h->email, &h->name, &h->reason };
+		const char *const src[] = { employee_id, email, name, reason ? reason : "" };
+		h->block = pack(dst, src, ARRAY_LEN(src));
+	}
 }
 
 static int

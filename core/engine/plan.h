@@ -45,6 +45,10 @@ struct plan_action {
 	char *after;		/* JSON text after, may be NULL */
 	void *data;		/* engine payload, freed with data_free */
 	void (*data_free)(void *);
+	/* The strings above live in one allocation (plan_add), so a plan of
+	 * 100,000 actions is 100,000 blocks, not 700,000 strings; change one
+	 * with plan_action_set_reason, never free one. */
+	char *block;
 };
 
 struct plan_held {
@@ -52,6 +56,7 @@ struct plan_held {
 	char *email;
 	char *name;
 	char *reason;
+	char *block;		/* the four strings' one allocation */
 };
 
 struct plan_guard {
@@ -89,6 +94,8 @@ struct plan_action *plan_add(struct plan *p, enum plan_op op, const char *subjec
     const char *after);
 void plan_hold(struct plan *p, const char *employee_id, const char *email,
     const char *name, const char *reason);
+/* Replace an action's reason (copied). */
+void plan_action_set_reason(struct plan_action *a, const char *reason);
 /* A sentence about the whole plan (e.g. what is not sent and why); copied.
  * Not part of the plan id.  JSON: "notes": ["..."]. */
 void plan_note(struct plan *p, const char *text);

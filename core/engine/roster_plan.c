@@ -37,15 +37,6 @@
 
 #define REASON_MAX 1024
 
-static void
-row_free_ptr(void *p)
-{
-	struct roster_row *r = p;
-
-	roster_row_clear(r);
-	free(r);
-}
-
 /* Budgets as compact JSON with sorted keys, only those with a value;
  * NULL when none.  Caller frees.  (A name listed twice keeps its last
  * value, as a JSON object would.) */
@@ -303,16 +294,13 @@ add_action(struct plan *out, enum plan_op op, const struct bob_person *p, const 
 	char *before = was ? roster_row_to_json(was) : NULL;
 	char *after = roster_row_to_json(want);
 	struct plan_action *a;
-	struct roster_row *data = xcalloc(1, sizeof *data);
 
 	a = plan_add(out, op, want->employee_id, want->employee_id,
-	    p && p->email ? p->email : want->email, name, 0, reason, NULL, NULL);
-	a->before = before;	/* the action owns them (plan_clear) */
-	a->after = after;
-	*data = *want;		/* takes ownership of want's strings */
-	memset(want, 0, sizeof *want);
-	a->data = data;
-	a->data_free = row_free_ptr;
+	    p && p->email ? p->email : want->email, name, 0, reason, before, after);
+	free(before);
+	free(after);
+	a->data = roster_row_pack(want);
+	a->data_free = free;
 }
 
 /* Why someone provisioned must go: "left on 2026-10-31",

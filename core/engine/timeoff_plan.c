@@ -1477,8 +1477,7 @@ plan_overlaps(struct planner *pl)
 		    "deletes what a new event overlaps, so %s made again right after it (both requests "
 		    "stay in Assembled, each as its own event)", a->nrestore == 1 ? "that event is" :
 		    "those events are");
-		free(p->v[i].reason);
-		p->v[i].reason = xstrdup(why.buf);
+		plan_action_set_reason(&p->v[i], why.buf);
 		sb_clear(&why);
 	}
 	free(rows);

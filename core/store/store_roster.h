@@ -59,6 +59,9 @@ long store_roster_count_active(struct store *s);
 
 void roster_row_clear(struct roster_row *r);
 void roster_row_copy(struct roster_row *dst, const struct roster_row *src);	/* deep */
+/* A copy of src in one allocation, strings included: free() it, never
+ * roster_row_clear. */
+struct roster_row *roster_row_pack(const struct roster_row *src);
 void roster_rows_clear(struct roster_rows *rows);
 /* Binary search of a list (ordered by employee id); NULL when absent. */
 const struct roster_row *roster_rows_find(const struct roster_rows *rows,
