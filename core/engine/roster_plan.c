@@ -338,41 +338,78 @@ removal_reason(const struct bob_person *p, const struct roster_kept_eval *e, int
 /* Alleo keys people by email (CSV: "unique per file"; SCIM: userName is
  * unique), so two eligible people with one work email cannot both be
  * sent.  The email goes to the one already provisioned with it, else to
- * the smallest employee id; the others are held.  Returns a map
- * case-folded email -> the winner's employee id (caller decrefs). */
-static json_t *
+ * the smallest employee id; the others are held.  Returns, per person,
+ * the index of the person their email belongs to (SIZE_MAX: not one of
+ * the eligible people with an email); caller frees. */
+struct email_claim {
+	const char *email;
+	size_t idx;
+	int provisioned;
+};
+
+static int
+ascii_casecmp(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		int x = (unsigned char)*a, y = (unsigned char)*b;
+		if (x >= 'A' && x <= 'Z')
+			x += 'a' - 'A';
+		if (y >= 'A' && y <= 'Z')
+			y += 'a' - 'A';
+		if (x != y || x == 0)
+			return x - y;
+	}
+}
+
+static int
+claim_cmp(const void *a, const void *b)
+{
+	const struct email_claim *x = a, *y = b;
+	int c = ascii_casecmp(x->email, y->email);
+
+	return c != 0 ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static size_t *
 email_owners(const struct roster_source *src, const struct roster_rows *rows)
 {
-	json_t *own = json_object(), *prov = json_object();
+	size_t n = src->people.n, nc = 0;
+	size_t *owner = xmalloc((n + 1) * sizeof *owner);
+	struct email_claim *c = xmalloc((n + 1) * sizeof *c);
 
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < src->people.n; i++) {
-			const struct bob_person *p = &src->people.v[i];
-			const struct roster_row *was;
-			const char *holder;
-			char *key;
-			int provisioned;
+	for (size_t i = 0; i < n; i++) {
+		const struct bob_person *p = &src->people.v[i];
+		const struct roster_row *was;
 
-			if (str_empty(p->id) || str_empty(p->email) ||
-			    src->evals[i].verdict != ROSTER_ELIGIBLE)
-				continue;
-			was = roster_rows_find(rows, p->id);
-			provisioned = was != NULL && str_eq_ci(was->email, p->email);
-			if (provisioned != (pass == 0))
-				continue;
-			key = str_lower_dup(p->email);
-			holder = json_string_value(json_object_get(own, key));
-			if (holder == NULL || (pass == 1 && json_object_get(prov, key) == NULL &&
-			    strcmp(p->id, holder) < 0)) {
-				json_object_set_new(own, key, json_string(p->id));
-				if (provisioned)
-					json_object_set_new(prov, key, json_true());
-			}
-			free(key);
-		}
+		owner[i] = SIZE_MAX;
+		if (str_empty(p->id) || str_empty(p->email) ||
+		    src->evals[i].verdict != ROSTER_ELIGIBLE)
+			continue;
+		was = roster_rows_find(rows, p->id);
+		c[nc].email = p->email;
+		c[nc].idx = i;
+		c[nc].provisioned = was != NULL && str_eq_ci(was->email, p->email);
+		nc++;
 	}
-	json_decref(prov);
-	return own;
+	qsort(c, nc, sizeof *c, claim_cmp);
+	for (size_t g = 0, end; g < nc; g = end) {
+		size_t win = SIZE_MAX;
+		/* one email, in the people's order: the first provisioned
+		 * claimant, else the smallest id */
+		for (end = g; end < nc && ascii_casecmp(c[end].email, c[g].email) == 0; end++)
+			if (c[end].provisioned && win == SIZE_MAX)
+				win = c[end].idx;
+		if (win == SIZE_MAX) {
+			win = c[g].idx;
+			for (size_t j = g + 1; j < end; j++)
+				if (strcmp(src->people.v[c[j].idx].id, src->people.v[win].id) < 0)
+					win = c[j].idx;
+		}
+		for (size_t k = g; k < end; k++)
+			owner[c[k].idx] = win;
+	}
+	free(c);
+	return owner;
 }
 
 void
@@ -397,7 +434,7 @@ roster_diff_flags(const struct roster_source *src, const struct roster_rows *row
 	char reason[REASON_MAX], d[11];
 	unsigned char *seen = xcalloc(rows->n + 1, 1);
 	size_t with_budgets = 0;
-	json_t *owners = email_owners(src, rows);
+	size_t *owners = email_owners(src, rows);
 
 	for (size_t i = 0; i < src->people.n; i++) {
 		const struct bob_person *p = &src->people.v[i];
@@ -418,12 +455,10 @@ roster_diff_flags(const struct roster_source *src, const struct roster_rows *row
 			plan_hold(out, p->id, p->email, name, e->reason);
 			break;
 		case ROSTER_ELIGIBLE:
-			if (!str_empty(p->email)) {
-				char *key = str_lower_dup(p->email);
-				const char *owner = json_string_value(json_object_get(owners, key));
+			if (!str_empty(p->email) && owners[i] != SIZE_MAX) {
+				const char *owner = src->people.v[owners[i]].id;
 
-				free(key);
-				if (owner != NULL && !str_eq(owner, p->id)) {
+				if (!str_eq(owner, p->id)) {
 					snprintf(reason, sizeof reason, "on hold: %s is also the work email of "
 					    "employee %s, who gets it (Alleo keys people by email, so one "
 					    "email cannot be two people); give each person their own email "
@@ -514,7 +549,7 @@ roster_diff_flags(const struct roster_source *src, const struct roster_rows *row
 		free(name);
 	}
 	free(seen);
-	json_decref(owners);
+	free(owners);
 	if (src->budgets_unsent[0] != '\0' && src->nbudget > 0) {
 		char *note = xasprintf("budget fields are not sent (%zu eligible %s one): %s",
 		    with_budgets, with_budgets == 1 ? "person has" : "people have",
