@@ -40,6 +40,7 @@ arena_clear(struct arena *a)
 	}
 	free(a->slot);
 	free(a->hash);
+	free(a->len);
 	memset(a, 0, sizeof *a);
 }
 
@@ -131,6 +132,7 @@ rehash(struct arena *a)
 	size_t n = a->nslot ? a->nslot * 2 : 256;
 	const char **slot = xcalloc(n, sizeof *slot);
 	uint32_t *hash = xcalloc(n, sizeof *hash);
+	uint32_t *len = xcalloc(n, sizeof *len);
 
 	for (size_t i = 0; i < a->nslot; i++) {
 		size_t k;
@@ -140,27 +142,34 @@ rehash(struct arena *a)
 			;
 		slot[k] = a->slot[i];
 		hash[k] = a->hash[i];
+		len[k] = a->len[i];
 	}
 	free(a->slot);
 	free(a->hash);
+	free(a->len);
 	a->slot = slot;
 	a->hash = hash;
+	a->len = len;
 	a->nslot = n;
 }
 
 const char *
 arena_intern(struct arena *a, const char *s, size_t n)
 {
-	uint32_t h = hash_of(s, n);
+	uint32_t h;
 	size_t k;
 
+	if (n >= UINT32_MAX)
+		return arena_strndup(a, s, n);
+	h = hash_of(s, n);
 	if (2 * (a->ninterned + 1) > a->nslot)
 		rehash(a);
 	for (k = h & (a->nslot - 1); a->slot[k] != NULL; k = (k + 1) & (a->nslot - 1))
-		if (a->hash[k] == h && strncmp(a->slot[k], s, n) == 0 && a->slot[k][n] == '\0')
+		if (a->hash[k] == h && a->len[k] == n && memcmp(a->slot[k], s, n) == 0)
 			return a->slot[k];
 	a->slot[k] = arena_strndup(a, s, n);
 	a->hash[k] = h;
+	a->len[k] = (uint32_t)n;
 	a->ninterned++;
 	return a->slot[k];
 }

@@ -21,6 +21,7 @@ struct arena {
 	/* the interned strings: open addressing, NULL = empty slot */
 	const char **slot;
 	uint32_t *hash;
+	uint32_t *len;			/* the slot's length (a longer text is not interned) */
 	size_t nslot, ninterned;
 	size_t bytes;			/* all blocks' sizes (a measurement) */
 };
@@ -36,7 +37,8 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 /* NULL for NULL. */
 char *arena_strdup(struct arena *a, const char *s);
 /* The one copy of s[0..n) in this arena: equal texts give the same
- * pointer.  For texts that repeat; a unique text costs a slot more. */
+ * pointer.  For texts that repeat; a unique text costs a slot more.  A
+ * text of 4 GiB or more is copied, not interned. */
 const char *arena_intern(struct arena *a, const char *s, size_t n);
 /* NULL for NULL. */
 const char *arena_intern_str(struct arena *a, const char *s);

@@ -316,7 +316,19 @@ util_sanitize(const char *in, size_t n, char *out, unsigned flags, size_t *parti
 		*partial = 0;
 	while (i < n) {
 		unsigned cp = 0;
-		int len = utf8_seq(p + i, n - i, &cp);
+		int len;
+
+		if (p[i] >= 0x20 && p[i] < 0x7f) {
+			/* printable ASCII, most of any text: as it is */
+			size_t j = i + 1;
+			while (j < n && p[j] >= 0x20 && p[j] < 0x7f)
+				j++;
+			if (out != in)
+				memcpy(out + i, in + i, j - i);
+			i = j;
+			continue;
+		}
+		len = utf8_seq(p + i, n - i, &cp);
 
 		if (len < 0 && partial != NULL) {
 			*partial = n - i;	/* the rest may come in the next chunk */

@@ -148,6 +148,65 @@ people_three_forms(void **state)
 	assert_string_equal(p.v[1].lifecycle, "Terminated");
 	assert_string_equal(p.v[1].termination_date, "2026-10-31");
 	assert_int_equal(p.v[2].access, BOB_ACCESS_UNSET);	/* null = unset */
+	/* packed: strings in the answer's arena, a repeated value kept once
+	 * (issue 18); a copy owns its own */
+	assert_int_equal(p.v[0].packed, 1);
+	{
+		struct bob_person c;
+		bob_person_copy(&c, &p.v[1]);
+		assert_int_equal(c.packed, 0);
+		assert_ptr_not_equal(c.email, p.v[1].email);
+		assert_string_equal(c.email, "b@x.test");
+		assert_string_equal(c.termination_date, "2026-10-31");
+		bob_people_clear(&p);
+		assert_string_equal(c.email, "b@x.test");	/* outlives the arena */
+		bob_person_clear(&c);
+	}
+}
+
+/* A company's people are kept packed (issue 18): the values that repeat
+ * (department, site, dates, list item ids, the access value, budget
+ * names) once for everyone, each person's own (id, e-mail) copied. */
+static void
+people_packed_and_shared(void **state)
+{
+	static const char json[] =
+	    "{\"employees\":["
+	    "{\"id\":\"11\",\"email\":\"a@x.test\",\"work\":{\"department\":\"Sup\\u0070ort\","
+	    " \"site\":{\"id\":3,\"name\":\"Lisbon\"},\"startDate\":\"2020-01-06T00:00:00\","
+	    " \"custom\":{\"field_1\":\"11\",\"b\":\"12.5\"}},"
+	    " \"internal\":{\"lifecycleStatus\":{\"id\":90301},\"status\":\"Active\"}},"
+	    "{\"id\":\"12\",\"email\":\"b@x.test\",\"work\":{\"department\":\"Support\","
+	    " \"site\":\"Lisbon\",\"startDate\":\"2020-01-06\",\"custom\":{\"field_1\":\"11\",\"b\":7}},"
+	    " \"internal\":{\"lifecycleStatus\":\"90301\",\"status\":\"Active\"}}"
+	    "]}";
+	static const char *const bid[] = { "work.custom.b" }, *const bname[] = { "alleo_x_budget" };
+	const struct bob_people_query q = { .access_field_id = "work.custom.field_1",
+	    .access_list = &yesno, .budget_field_ids = bid, .budget_field_names = bname,
+	    .nbudget = 1 };
+	struct bob_people p;
+	struct bs_error err = { 0 };
+	(void)state;
+	assert_int_equal(bob_parse_people(S(json), &q, &p, &err), BS_OK);
+	assert_int_equal(p.n, 2);
+	assert_int_equal(p.v[0].packed, 1);
+	assert_int_equal(p.v[1].packed, 1);
+	assert_string_equal(p.v[0].department, "Support");	/* escaped, decoded */
+	assert_ptr_equal(p.v[0].department, p.v[1].department);
+	assert_string_equal(p.v[0].site, "Lisbon");
+	assert_ptr_equal(p.v[0].site, p.v[1].site);
+	assert_string_equal(p.v[0].start_date, "2020-01-06");	/* cut to its date */
+	assert_ptr_equal(p.v[0].start_date, p.v[1].start_date);
+	assert_string_equal(p.v[0].lifecycle_id, "90301");	/* a number and a string */
+	assert_ptr_equal(p.v[0].lifecycle_id, p.v[1].lifecycle_id);
+	assert_ptr_equal(p.v[0].status_id, p.v[1].status_id);
+	assert_string_equal(p.v[0].access_value, "yes");
+	assert_ptr_equal(p.v[0].access_value, p.v[1].access_value);
+	assert_ptr_equal(p.v[0].budgets[0].field, p.v[1].budgets[0].field);
+	assert_true(p.v[0].budgets[0].set && p.v[0].budgets[0].amount == 12.5);
+	assert_true(p.v[1].budgets[0].set && p.v[1].budgets[0].amount == 7);
+	assert_ptr_not_equal(p.v[0].email, p.v[1].email);
+	assert_true(p.text.bytes > 0);
 	bob_people_clear(&p);
 }
 
@@ -553,6 +612,7 @@ main(void)
 		cmocka_unit_test(list_values_and_items),
 		cmocka_unit_test(list_depth_bounded),
 		cmocka_unit_test(people_three_forms),
+		cmocka_unit_test(people_packed_and_shared),
 		cmocka_unit_test(people_lifecycle_machine_value),
 		cmocka_unit_test(people_silent_omission),
 		cmocka_unit_test(people_shapes_and_errors),

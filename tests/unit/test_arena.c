@@ -1,0 +1,133 @@
+/* test_arena.c - the string arena the people and verdicts are kept in:
+ * copies, interning, alignment, large and many allocations. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+
+static void
+empty_and_null(void **state)
+{
+	struct arena a;
+	(void)state;
+	arena_init(&a);
+	assert_null(arena_strdup(&a, NULL));
+	assert_null(arena_intern_str(&a, NULL));
+	assert_int_equal(a.bytes, 0);
+	arena_clear(&a);
+	arena_clear(&a);	/* twice: nothing left to free */
+	arena_clear(NULL);
+}
+
+static void
+copies_are_copies(void **state)
+{
+	struct arena a = { 0 };
+	char src[] = "Marketing";
+	char *c;
+	(void)state;
+	c = arena_strndup(&a, src, 6);
+	assert_string_equal(c, "Market");
+	assert_ptr_not_equal(c, src);
+	src[0] = 'X';
+	assert_string_equal(arena_strdup(&a, src), "Xarketing");
+	assert_string_equal(c, "Market");	/* not a view of src */
+	assert_string_equal(arena_strndup(&a, "", 0), "");
+	arena_clear(&a);
+}
+
+static void
+interning_shares_equal_texts(void **state)
+{
+	struct arena a = { 0 };
+	char buf[32];
+	const char *x, *y, *z, *e1, *e2;
+	(void)state;
+	x = arena_intern_str(&a, "2026-03-02");
+	snprintf(buf, sizeof buf, "2026-03-%02d", 2);
+	y = arena_intern_str(&a, buf);
+	z = arena_intern(&a, "2026-03-02T00:00", 10);	/* a prefix of a longer text */
+	assert_ptr_equal(x, y);
+	assert_ptr_equal(x, z);
+	assert_ptr_not_equal(x, buf);
+	/* a prefix of an interned text is a text of its own */
+	assert_ptr_not_equal(arena_intern(&a, "2026-03-02", 9), x);
+	assert_string_equal(arena_intern(&a, "2026-03-02", 9), "2026-03-0");
+	e1 = arena_intern(&a, "", 0);
+	e2 = arena_intern_str(&a, "");
+	assert_ptr_equal(e1, e2);
+	assert_string_equal(e1, "");
+	assert_ptr_equal(arena_internf(&a, "%s-%02d-%02d", "2026", 3, 2), x);
+	assert_int_equal(a.ninterned, 3);
+	arena_clear(&a);
+}
+
+static void
+many_texts_survive_growth(void **state)
+{
+	struct arena a = { 0 };
+	const char **first = calloc(20000, sizeof *first);
+	char buf[48];
+	(void)state;
+	/* 20,000 distinct texts: the table is rehashed and blocks added many
+	 * times; every text stays where it was and is found again */
+	for (int i = 0; i < 20000; i++) {
+		snprintf(buf, sizeof buf, "department %d", i);
+		first[i] = arena_intern_str(&a, buf);
+	}
+	for (int i = 0; i < 20000; i++) {
+		snprintf(buf, sizeof buf, "department %d", i);
+		assert_string_equal(first[i], buf);
+		assert_ptr_equal(arena_intern_str(&a, buf), first[i]);
+	}
+	assert_int_equal(a.ninterned, 20000);
+	assert_true(a.bytes >= 20000 * 14);
+	free(first);
+	arena_clear(&a);
+}
+
+static void
+allocations_aligned_zeroed_and_large(void **state)
+{
+	struct arena a = { 0 };
+	double *d;
+	char *big, *after;
+	(void)state;
+	(void)arena_strndup(&a, "x", 1);	/* misalign the free space */
+	d = arena_alloc(&a, 3 * sizeof *d);
+	assert_int_equal((uintptr_t)d % sizeof(double), 0);
+	assert_true(d[0] == 0 && d[1] == 0 && d[2] == 0);
+	d[2] = 1.5;
+	/* bigger than any block: a block of its own, and the current block
+	 * goes on being filled */
+	big = arena_alloc(&a, 3u << 20);
+	assert_int_equal(big[(3u << 20) - 1], 0);
+	memset(big, 'b', 3u << 20);
+	after = arena_strdup(&a, "after");
+	assert_string_equal(after, "after");
+	assert_true(d[2] == 1.5);
+	/* a long text is still interned */
+	big[(3u << 20) - 1] = '\0';
+	assert_ptr_equal(arena_intern_str(&a, big), arena_intern(&a, big, (3u << 20) - 1));
+	arena_clear(&a);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(empty_and_null),
+		cmocka_unit_test(copies_are_copies),
+		cmocka_unit_test(interning_shares_equal_texts),
+		cmocka_unit_test(many_texts_survive_growth),
+		cmocka_unit_test(allocations_aligned_zeroed_and_large),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
