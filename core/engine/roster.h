@@ -99,7 +99,7 @@ struct roster_rows;
 
 /* The diff itself, without I/O: src against rows (the roster table,
  * ordered by employee id).  out must be plan_init'ed; it is finalized.
- * Each action's data is a struct roster_row: the state after it. */
+ * roster_plan_rows then gives each action its row. */
 void roster_diff(const struct roster_source *src, const struct roster_rows *rows,
     struct plan *out);
 /* With ROSTER_DIFF_CSV (alleo.mode csv), a person whose name or e-mail
@@ -107,6 +107,11 @@ void roster_diff(const struct roster_source *src, const struct roster_rows *rows
 #define ROSTER_DIFF_CSV 1u
 void roster_diff_flags(const struct roster_source *src, const struct roster_rows *rows,
     struct plan *out, unsigned flags);
+/* Each action of a roster plan gets its row (struct roster_row, the state
+ * after it) as data, made from its "after" text: roster_diff leaves rows
+ * out so that a plan which is only shown stays small.  Call before
+ * applying or reading a->data. */
+bs_rc roster_plan_rows(struct plan *p, struct bs_error *err);
 /* The state sent to Alleo for a person (active, no offboarding date). */
 void roster_row_from_person(const struct bob_person *p, struct roster_row *out);
 /* Compact JSON of a row's fields (the plan's before/after); caller frees. */

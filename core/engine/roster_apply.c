@@ -767,6 +767,9 @@ roster_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result 
 	snprintf(r->plan_id, sizeof r->plan_id, "%s", plan.id);
 	r->guard = plan.guard;
 	r->planned = (long)plan.n;
+	rc = roster_plan_rows(&plan, err);
+	if (rc != BS_OK)
+		goto out;
 
 	if (o->approve != NULL && !plan_id_matches(&plan, o->approve)) {
 		used = store_approval_used(s->store, o->approve);

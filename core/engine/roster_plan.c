@@ -287,6 +287,38 @@ roster_row_changes(const struct roster_row *was, const struct roster_row *now, i
 	return sb_detach(&sb);
 }
 
+/* What an action's row needs beyond its "after" text and subject, kept
+ * from planning to sending (NULL when neither is set, as for most adds):
+ * the Alleo id, and the budgets text exactly as planned (so what is
+ * stored compares equal next run). */
+struct row_extra {
+	char *remote_id;
+	char *budgets;
+};
+
+static void
+extra_free(void *p)
+{
+	free(p);
+}
+
+static struct row_extra *
+extra_of(const struct roster_row *want)
+{
+	size_t lr = want->remote_id ? strlen(want->remote_id) + 1 : 0;
+	size_t lb = want->budgets ? strlen(want->budgets) + 1 : 0;
+	struct row_extra *x;
+	char *o;
+
+	if (lr == 0 && lb == 0)
+		return NULL;
+	x = xmalloc(sizeof *x + lr + lb);
+	o = (char *)(x + 1);
+	x->remote_id = lr ? memcpy(o, want->remote_id, lr) : NULL;
+	x->budgets = lb ? memcpy(o + lr, want->budgets, lb) : NULL;
+	return x;
+}
+
 static void
 add_action(struct plan *out, enum plan_op op, const struct bob_person *p, const char *name,
     const char *reason, const struct roster_row *was, struct roster_row *want)
@@ -299,8 +331,36 @@ add_action(struct plan *out, enum plan_op op, const struct bob_person *p, const 
 	    p && p->email ? p->email : want->email, name, 0, reason, before, after);
 	free(before);
 	free(after);
-	a->data = roster_row_pack(want);
-	a->data_free = free;
+	/* the row itself is made again from "after" when the plan is sent
+	 * (roster_plan_rows): a plan that is only shown costs no copy */
+	a->data = extra_of(want);
+	a->data_free = extra_free;
+}
+
+bs_rc
+roster_plan_rows(struct plan *p, struct bs_error *err)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct plan_action *a = &p->v[i];
+		const struct row_extra *x = a->data;
+		struct roster_row row;
+		bs_rc rc;
+
+		if (a->data_free != extra_free)
+			continue;	/* a row already */
+		rc = roster_row_from_json(a->subject, a->after, &row, err);
+		if (rc != BS_OK)
+			return rc;
+		free(row.remote_id);
+		row.remote_id = x && x->remote_id ? xstrdup(x->remote_id) : NULL;
+		free(row.budgets);
+		row.budgets = x && x->budgets ? xstrdup(x->budgets) : NULL;
+		free(a->data);
+		a->data = roster_row_pack(&row);
+		a->data_free = free;
+		roster_row_clear(&row);
+	}
+	return BS_OK;
 }
 
 /* Why someone provisioned must go: "left on 2026-10-31",

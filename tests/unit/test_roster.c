@@ -171,6 +171,18 @@ plan_it(struct fx *f)
 	evaluate(&f->src, f->conf, NOW);
 	plan_clear(&f->plan);
 	assert_int_equal(roster_plan(&s, &f->src, &f->plan, &err), BS_OK);
+	/* a plan carries no rows until it is to be sent (issue 18) */
+	for (size_t i = 0; i < f->plan.n; i++)
+		assert_true(f->plan.v[i].data_free != free);
+	assert_int_equal(roster_plan_rows(&f->plan, &err), BS_OK);
+	assert_int_equal(roster_plan_rows(&f->plan, &err), BS_OK);	/* twice: no change */
+	for (size_t i = 0; i < f->plan.n; i++) {
+		const struct roster_row *w = f->plan.v[i].data;
+		char *again = roster_row_to_json(w);
+		assert_string_equal(w->employee_id, f->plan.v[i].subject);
+		assert_string_equal(again, f->plan.v[i].after);	/* the row is what "after" says */
+		free(again);
+	}
 }
 
 static const struct plan_action *
