@@ -112,6 +112,33 @@ void roster_diff_flags(const struct roster_source *src, const struct roster_rows
  * out so that a plan which is only shown stays small.  Call before
  * applying or reading a->data. */
 bs_rc roster_plan_rows(struct plan *p, struct bs_error *err);
+/* The diff one person at a time, for people read and let go as they
+ * arrive (roster_diff runs it over a snapshot).  The plan out grows with
+ * each person; roster_differ_finish settles shared emails, holds the
+ * provisioned people nobody showed, adds the notes and finalizes. */
+struct roster_differ {
+	const struct roster_source *src;	/* budgets_unsent, nbudget */
+	const struct roster_rows *rows;
+	struct plan *out;
+	unsigned flags;
+	int copy;			/* keep copies of the people's strings */
+	uint32_t *seen, tag;		/* per row: the tag of the read that showed it */
+	struct email_claim *claims;
+	size_t nclaims, capclaims;
+	struct arena text;		/* the claims' names (and copies) */
+	size_t with_budgets, nread;
+	/* what roster_differ_reset goes back to */
+	size_t mark_n, mark_held, mark_claims, mark_budgets, mark_read;
+};
+void roster_differ_init(struct roster_differ *d, const struct roster_source *src,
+    const struct roster_rows *rows, struct plan *out, unsigned flags);
+void roster_differ_person(struct roster_differ *d, const struct bob_person *p,
+    const struct roster_kept_eval *e, int64_t today);
+/* A read starts (mark) or starts again (reset: forget what it gave). */
+void roster_differ_mark(struct roster_differ *d);
+void roster_differ_reset(struct roster_differ *d);
+void roster_differ_finish(struct roster_differ *d);
+void roster_differ_clear(struct roster_differ *d);
 /* The state sent to Alleo for a person (active, no offboarding date). */
 void roster_row_from_person(const struct bob_person *p, struct roster_row *out);
 /* Compact JSON of a row's fields (the plan's before/after); caller frees. */

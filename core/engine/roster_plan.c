@@ -395,17 +395,40 @@ removal_reason(const struct bob_person *p, const struct roster_kept_eval *e, int
 	}
 }
 
+void
+roster_diff(const struct roster_source *src, const struct roster_rows *rows, struct plan *out)
+{
+	roster_diff_flags(src, rows, out, 0);
+}
+
+/* A field the Alleo file would carry as a spreadsheet formula or with a
+ * control byte in it. */
+static int
+formula_row(const struct roster_row *r)
+{
+	return util_csv_formula_like(r->email) || util_csv_formula_like(r->first_name) ||
+	    util_csv_formula_like(r->last_name);
+}
+
 /* Alleo keys people by email (CSV: "unique per file"; SCIM: userName is
  * unique), so two eligible people with one work email cannot both be
  * sent.  The email goes to the one already provisioned with it, else to
- * the smallest employee id; the others are held.  Returns, per person,
- * the index of the person their email belongs to (SIZE_MAX: not one of
- * the eligible people with an email); caller frees. */
+ * the smallest employee id; the others are held.  People are diffed one
+ * at a time (they may be gone by the end: roster_differ_person), so each
+ * eligible person with an email leaves a claim, and roster_differ_finish
+ * settles every email claimed twice, turning what the others got into a
+ * hold. */
 struct email_claim {
-	const char *email;
-	size_t idx;
-	int provisioned;
+	const char *email;	/* borrowed from the person, or the differ's copy */
+	const char *id;
+	const char *name;
+	size_t seq;		/* the order people came in */
+	size_t at;		/* index of what the person got in the plan */
+	unsigned char kind;	/* CLAIM_NOTHING, CLAIM_ACTION, CLAIM_HELD */
+	unsigned char provisioned, counted;	/* counted: in with_budgets */
 };
+
+enum { CLAIM_NOTHING, CLAIM_ACTION, CLAIM_HELD };
 
 static int
 ascii_casecmp(const char *a, const char *b)
@@ -427,179 +450,276 @@ claim_cmp(const void *a, const void *b)
 	const struct email_claim *x = a, *y = b;
 	int c = ascii_casecmp(x->email, y->email);
 
-	return c != 0 ? c : (x->idx > y->idx) - (x->idx < y->idx);
+	return c != 0 ? c : (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-static size_t *
-email_owners(const struct roster_source *src, const struct roster_rows *rows)
+void
+roster_differ_init(struct roster_differ *d, const struct roster_source *src,
+    const struct roster_rows *rows, struct plan *out, unsigned flags)
 {
-	size_t n = src->people.n, nc = 0;
-	size_t *owner = xmalloc((n + 1) * sizeof *owner);
-	struct email_claim *c = xmalloc((n + 1) * sizeof *c);
+	memset(d, 0, sizeof *d);
+	d->src = src;
+	d->rows = rows;
+	d->out = out;
+	d->flags = flags;
+	d->seen = xcalloc(rows->n + 1, sizeof *d->seen);
+	d->tag = 1;
+}
 
-	for (size_t i = 0; i < n; i++) {
-		const struct bob_person *p = &src->people.v[i];
-		const struct roster_row *was;
+void
+roster_differ_clear(struct roster_differ *d)
+{
+	free(d->seen);
+	free(d->claims);
+	arena_clear(&d->text);
+	memset(d, 0, sizeof *d);
+}
 
-		owner[i] = SIZE_MAX;
-		if (str_empty(p->id) || str_empty(p->email) ||
-		    src->evals[i].verdict != ROSTER_ELIGIBLE)
-			continue;
-		was = roster_rows_find(rows, p->id);
-		c[nc].email = p->email;
-		c[nc].idx = i;
-		c[nc].provisioned = was != NULL && str_eq_ci(was->email, p->email);
-		nc++;
+void
+roster_differ_mark(struct roster_differ *d)
+{
+	d->tag++;
+	d->mark_n = d->out->n;
+	d->mark_held = d->out->nheld;
+	d->mark_claims = d->nclaims;
+	d->mark_budgets = d->with_budgets;
+	d->mark_read = d->nread;
+}
+
+void
+roster_differ_reset(struct roster_differ *d)
+{
+	struct plan *out = d->out;
+
+	while (out->n > d->mark_n) {
+		struct plan_action *a = &out->v[--out->n];
+		free(a->block);
+		if (a->data_free != NULL)
+			a->data_free(a->data);
 	}
-	qsort(c, nc, sizeof *c, claim_cmp);
-	for (size_t g = 0, end; g < nc; g = end) {
-		size_t win = SIZE_MAX;
-		/* one email, in the people's order: the first provisioned
-		 * claimant, else the smallest id */
-		for (end = g; end < nc && ascii_casecmp(c[end].email, c[g].email) == 0; end++)
-			if (c[end].provisioned && win == SIZE_MAX)
-				win = c[end].idx;
-		if (win == SIZE_MAX) {
-			win = c[g].idx;
-			for (size_t j = g + 1; j < end; j++)
-				if (strcmp(src->people.v[c[j].idx].id, src->people.v[win].id) < 0)
-					win = c[j].idx;
+	while (out->nheld > d->mark_held)
+		free(out->held[--out->nheld].block);
+	for (size_t k = 0; k < d->rows->n; k++)
+		if (d->seen[k] == d->tag)
+			d->seen[k] = 0;
+	d->nclaims = d->mark_claims;
+	d->with_budgets = d->mark_budgets;
+	d->nread = d->mark_read;
+}
+
+static const char *
+kept(struct roster_differ *d, const char *s)
+{
+	return d->copy ? arena_strdup(&d->text, s) : s;
+}
+
+void
+roster_differ_person(struct roster_differ *d, const struct bob_person *p,
+    const struct roster_kept_eval *e, int64_t today)
+{
+	const struct roster_source *src = d->src;
+	struct plan *out = d->out;
+	char reason[REASON_MAX], dd[11];
+	const struct roster_row *was;
+	struct roster_row want;
+	struct email_claim *c = NULL;
+	char *name, *changes;
+	size_t n0 = out->n, h0 = out->nheld;
+
+	d->nread++;
+	if (str_empty(p->id))
+		return;
+	was = roster_rows_find(d->rows, p->id);
+	if (was != NULL)
+		d->seen[was - d->rows->v] = d->tag;
+	name = bob_person_name(p);
+	if (e->verdict == ROSTER_ELIGIBLE && !str_empty(p->email)) {
+		if (d->nclaims == d->capclaims) {
+			d->capclaims = d->capclaims ? 2 * d->capclaims : 256;
+			d->claims = xreallocarray(d->claims, d->capclaims, sizeof *d->claims);
 		}
-		for (size_t k = g; k < end; k++)
-			owner[c[k].idx] = win;
+		c = &d->claims[d->nclaims++];
+		memset(c, 0, sizeof *c);
+		c->email = kept(d, p->email);
+		c->id = kept(d, p->id);
+		c->name = arena_strdup(&d->text, name);
+		c->seq = d->nread;
+		c->provisioned = was != NULL && str_eq_ci(was->email, p->email);
 	}
-	free(c);
-	return owner;
-}
-
-void
-roster_diff(const struct roster_source *src, const struct roster_rows *rows, struct plan *out)
-{
-	roster_diff_flags(src, rows, out, 0);
-}
-
-/* A field the Alleo file would carry as a spreadsheet formula or with a
- * control byte in it. */
-static int
-formula_row(const struct roster_row *r)
-{
-	return util_csv_formula_like(r->email) || util_csv_formula_like(r->first_name) ||
-	    util_csv_formula_like(r->last_name);
-}
-
-void
-roster_diff_flags(const struct roster_source *src, const struct roster_rows *rows,
-    struct plan *out, unsigned flags)
-{
-	char reason[REASON_MAX], d[11];
-	unsigned char *seen = xcalloc(rows->n + 1, 1);
-	size_t with_budgets = 0;
-	size_t *owners = email_owners(src, rows);
-
-	for (size_t i = 0; i < src->people.n; i++) {
-		const struct bob_person *p = &src->people.v[i];
-		const struct roster_kept_eval *e = &src->evals[i];
-		int64_t today = src->local_today[i];
-		const struct roster_row *was;
-		struct roster_row want;
-		char *name, *changes;
-
-		if (str_empty(p->id))
-			continue;
-		was = roster_rows_find(rows, p->id);
-		if (was != NULL)
-			seen[was - rows->v] = 1;
-		name = bob_person_name(p);
-		switch (e->verdict) {
-		case ROSTER_UNKNOWN:
-			plan_hold(out, p->id, p->email, name, e->reason);
+	switch (e->verdict) {
+	case ROSTER_UNKNOWN:
+		plan_hold(out, p->id, p->email, name, e->reason);
+		break;
+	case ROSTER_ELIGIBLE:
+		roster_row_from_person(p, &want);
+		if ((d->flags & ROSTER_DIFF_CSV) && formula_row(&want)) {
+			/* the data is not changed silently: the person waits */
+			plan_hold(out, p->id, p->email, name,
+			    "on hold: a name or the e-mail starts like a spreadsheet formula "
+			    "(= + - @) or holds a control character, which the Alleo CSV "
+			    "file would carry as it is; correct it in HiBob");
+			roster_row_clear(&want);
 			break;
-		case ROSTER_ELIGIBLE:
-			if (!str_empty(p->email) && owners[i] != SIZE_MAX) {
-				const char *owner = src->people.v[owners[i]].id;
-
-				if (!str_eq(owner, p->id)) {
-					snprintf(reason, sizeof reason, "on hold: %s is also the work email of "
-					    "employee %s, who gets it (Alleo keys people by email, so one "
-					    "email cannot be two people); give each person their own email "
-					    "in HiBob", p->email, owner);
-					plan_hold(out, p->id, p->email, name, reason);
-					break;
-				}
+		}
+		if (src->budgets_unsent[0] != '\0') {
+			/* nowhere to put them: not a change Alleo could see, so
+			 * the row keeps what was last delivered */
+			if (want.budgets != NULL) {
+				d->with_budgets++;
+				if (c != NULL)
+					c->counted = 1;
 			}
-			roster_row_from_person(p, &want);
-			if ((flags & ROSTER_DIFF_CSV) && formula_row(&want)) {
-				/* the data is not changed silently: the person waits */
+			free(want.budgets);
+			want.budgets = was && was->budgets ? xstrdup(was->budgets) : NULL;
+		}
+		if (was == NULL) {
+			snprintf(reason, sizeof reason, "gets an account: alleo_access is yes, %s",
+			    e->rules[2].detail);
+			if (str_empty(p->email)) {
 				plan_hold(out, p->id, p->email, name,
-				    "on hold: a name or the e-mail starts like a spreadsheet formula "
-				    "(= + - @) or holds a control character, which the Alleo CSV "
-				    "file would carry as it is; correct it in HiBob");
+				    "on hold: eligible, but HiBob has no work email for them "
+				    "(Alleo needs one)");
 				roster_row_clear(&want);
 				break;
 			}
-			if (src->budgets_unsent[0] != '\0') {
-				/* nowhere to put them: not a change Alleo could see, so
-				 * the row keeps what was last delivered */
-				with_budgets += want.budgets != NULL;
-				free(want.budgets);
-				want.budgets = was && was->budgets ? xstrdup(was->budgets) : NULL;
-			}
-			if (was == NULL) {
-				snprintf(reason, sizeof reason, "gets an account: alleo_access is yes, %s",
-				    e->rules[2].detail);
-				if (str_empty(p->email)) {
-					plan_hold(out, p->id, p->email, name,
-					    "on hold: eligible, but HiBob has no work email for them "
-					    "(Alleo needs one)");
-					roster_row_clear(&want);
-					break;
-				}
-				add_action(out, PLAN_ADD, p, name, reason, NULL, &want);
-			} else if (!was->active) {
-				if (!str_eq(was->start_date, want.start_date) && want.start_date)
-					snprintf(reason, sizeof reason, "rehired: started again on %s (same "
-					    "Alleo account)", want.start_date);
-				else
-					snprintf(reason, sizeof reason, "eligible again: alleo_access yes, "
-					    "%s (same Alleo account)", e->rules[1].detail);
+			add_action(out, PLAN_ADD, p, name, reason, NULL, &want);
+		} else if (!was->active) {
+			if (!str_eq(was->start_date, want.start_date) && want.start_date)
+				snprintf(reason, sizeof reason, "rehired: started again on %s (same "
+				    "Alleo account)", want.start_date);
+			else
+				snprintf(reason, sizeof reason, "eligible again: alleo_access yes, "
+				    "%s (same Alleo account)", e->rules[1].detail);
+			want.remote_id = xstrdup(was->remote_id);
+			add_action(out, PLAN_REACTIVATE, p, name, reason, was, &want);
+		} else {
+			changes = roster_row_changes(was, &want, today);
+			if (*changes != '\0') {
 				want.remote_id = xstrdup(was->remote_id);
-				add_action(out, PLAN_REACTIVATE, p, name, reason, was, &want);
-			} else {
-				changes = roster_row_changes(was, &want, today);
-				if (*changes != '\0') {
-					want.remote_id = xstrdup(was->remote_id);
-					add_action(out, PLAN_UPDATE, p, name, changes, was, &want);
-				}
-				free(changes);
+				add_action(out, PLAN_UPDATE, p, name, changes, was, &want);
 			}
-			roster_row_clear(&want);
-			break;
-		case ROSTER_INELIGIBLE:
-			if (was == NULL || !was->active)
-				break;
-			removal_reason(p, e, today, reason, sizeof reason);
-			roster_row_copy(&want, was);
-			want.active = 0;
-			free(want.offboard_date);
-			date_format(e->offboard_days >= 0 && e->offboard_days <= today ?
-			    e->offboard_days : today, d);
-			want.offboard_date = xstrdup(d);
-			{
-				size_t n = strlen(reason);
-				snprintf(reason + n, sizeof reason - n, " (offboarding date %s)", d);
-			}
-			add_action(out, PLAN_REMOVE, p, name, reason, was, &want);
-			roster_row_clear(&want);
-			break;
+			free(changes);
 		}
-		free(name);
+		roster_row_clear(&want);
+		break;
+	case ROSTER_INELIGIBLE:
+		if (was == NULL || !was->active)
+			break;
+		removal_reason(p, e, today, reason, sizeof reason);
+		roster_row_copy(&want, was);
+		want.active = 0;
+		free(want.offboard_date);
+		date_format(e->offboard_days >= 0 && e->offboard_days <= today ?
+		    e->offboard_days : today, dd);
+		want.offboard_date = xstrdup(dd);
+		{
+			size_t n = strlen(reason);
+			snprintf(reason + n, sizeof reason - n, " (offboarding date %s)", dd);
+		}
+		add_action(out, PLAN_REMOVE, p, name, reason, was, &want);
+		roster_row_clear(&want);
+		break;
 	}
+	if (c != NULL) {
+		if (out->n > n0) {
+			c->kind = CLAIM_ACTION;
+			c->at = n0;
+		} else if (out->nheld > h0) {
+			c->kind = CLAIM_HELD;
+			c->at = h0;
+		}
+	}
+	free(name);
+}
+
+/* Every email claimed more than once: the first provisioned claimant
+ * keeps it, else the smallest employee id; what the others got goes, and
+ * they are held instead. */
+static void
+settle_claims(struct roster_differ *d)
+{
+	struct plan *out = d->out;
+	struct email_claim *c = d->claims;
+	size_t nc = d->nclaims, nheld0 = out->nheld;
+	unsigned char *drop_a = NULL, *drop_h = NULL;
+	char reason[REASON_MAX];
+
+	qsort(c, nc, sizeof *c, claim_cmp);
+	for (size_t g = 0, end; g < nc; g = end) {
+		size_t win = SIZE_MAX;
+
+		for (end = g; end < nc && ascii_casecmp(c[end].email, c[g].email) == 0; end++)
+			if (c[end].provisioned && win == SIZE_MAX)
+				win = end;
+		if (end - g < 2)
+			continue;
+		if (win == SIZE_MAX) {
+			win = g;
+			for (size_t j = g + 1; j < end; j++)
+				if (strcmp(c[j].id, c[win].id) < 0)
+					win = j;
+		}
+		for (size_t k = g; k < end; k++) {
+			if (str_eq(c[k].id, c[win].id))
+				continue;
+			if (drop_a == NULL) {
+				drop_a = xcalloc(out->n + 1, 1);
+				drop_h = xcalloc(nheld0 + 1, 1);
+			}
+			if (c[k].kind == CLAIM_ACTION)
+				drop_a[c[k].at] = 1;
+			else if (c[k].kind == CLAIM_HELD)
+				drop_h[c[k].at] = 1;
+			d->with_budgets -= c[k].counted;
+			snprintf(reason, sizeof reason, "on hold: %s is also the work email of "
+			    "employee %s, who gets it (Alleo keys people by email, so one "
+			    "email cannot be two people); give each person their own email "
+			    "in HiBob", c[k].email, c[win].id);
+			plan_hold(out, c[k].id, c[k].email, c[k].name, reason);
+		}
+	}
+	if (drop_a == NULL)
+		return;
+	{
+		size_t o = 0;
+		for (size_t i = 0; i < out->n; i++) {
+			if (drop_a[i]) {
+				free(out->v[i].block);
+				if (out->v[i].data_free != NULL)
+					out->v[i].data_free(out->v[i].data);
+				continue;
+			}
+			out->v[o++] = out->v[i];
+		}
+		out->n = o;
+		o = 0;
+		for (size_t i = 0; i < out->nheld; i++) {
+			if (i < nheld0 && drop_h[i]) {
+				free(out->held[i].block);
+				continue;
+			}
+			out->held[o++] = out->held[i];
+		}
+		out->nheld = o;
+	}
+	free(drop_a);
+	free(drop_h);
+}
+
+void
+roster_differ_finish(struct roster_differ *d)
+{
+	const struct roster_source *src = d->src;
+	const struct roster_rows *rows = d->rows;
+	struct plan *out = d->out;
+
+	settle_claims(d);
 	/* provisioned people HiBob does not show any more: never removed on
 	 * an absence, which is what a permission change also looks like */
 	for (size_t k = 0; k < rows->n; k++) {
 		const struct roster_row *r = &rows->v[k];
 		char *name;
-		if (seen[k] || !r->active)
+		if (d->seen[k] || !r->active)
 			continue;
 		name = xasprintf("%s%s%s", r->first_name ? r->first_name : "",
 		    r->first_name && r->last_name ? " " : "", r->last_name ? r->last_name : "");
@@ -608,17 +728,28 @@ roster_diff_flags(const struct roster_source *src, const struct roster_rows *row
 		    "the service user's audience); not removed automatically");
 		free(name);
 	}
-	free(seen);
-	free(owners);
 	if (src->budgets_unsent[0] != '\0' && src->nbudget > 0) {
 		char *note = xasprintf("budget fields are not sent (%zu eligible %s one): %s",
-		    with_budgets, with_budgets == 1 ? "person has" : "people have",
+		    d->with_budgets, d->with_budgets == 1 ? "person has" : "people have",
 		    src->budgets_unsent);
 		plan_note(out, note);
 		free(note);
 	}
-	out->source_count = (long)src->people.n;
+	out->source_count = (long)d->nread;
 	plan_finalize(out);
+}
+
+void
+roster_diff_flags(const struct roster_source *src, const struct roster_rows *rows,
+    struct plan *out, unsigned flags)
+{
+	struct roster_differ d;
+
+	roster_differ_init(&d, src, rows, out, flags);
+	for (size_t i = 0; i < src->people.n; i++)
+		roster_differ_person(&d, &src->people.v[i], &src->evals[i], src->local_today[i]);
+	roster_differ_finish(&d);
+	roster_differ_clear(&d);
 }
 
 bs_rc
