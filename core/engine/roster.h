@@ -60,6 +60,18 @@ bs_rc roster_status_lists(struct bob_client *bob, const struct bob_fields *f,
  * person's access is then unknown). */
 bs_rc roster_source_fetch(struct bs_session *s, const struct bs_progress *progress,
     struct roster_source *out, struct bs_error *err);
+/* Read the source for a plan without keeping the people: the settings
+ * part as roster_source_fetch, then before(before_ctx, out) (say, to set
+ * budgets_unsent), then each person evaluated as roster_source_evaluate
+ * would and handed to d (roster_differ_person) as soon as it is read.
+ * out->people stays empty but for its count (nread) and omissions; out
+ * must be cleared by the caller whatever the result.  Memory is that of
+ * the plan, not of the company. */
+struct roster_differ;
+typedef void (*roster_stream_fn)(void *ctx, struct roster_source *src);
+bs_rc roster_source_stream(struct bs_session *s, const struct bs_progress *progress,
+    struct roster_source *out, roster_stream_fn before, void *before_ctx,
+    struct roster_differ *d, struct bs_error *err);
 /* Evaluate the rules for people already in src (used by fetch; exposed for
  * tests and benchmarks).  now = unix seconds. */
 void roster_source_evaluate(struct roster_source *src, const struct conf *conf, int64_t now);

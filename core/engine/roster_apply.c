@@ -76,27 +76,46 @@ budgets_deliverable(struct bs_session *s, struct roster_source *src)
 		    "names %.100s, which Alleo's SCIM service does not list in /Schemas", ext);
 }
 
+static void
+before_people(void *ctx, struct roster_source *src)
+{
+	budgets_deliverable(ctx, src);
+}
+
+/* The people are diffed as HiBob's answer arrives and not kept (a plan
+ * of any company size needs the memory of the plan only); the source
+ * checks then look at what was read, and a source that fails them gives
+ * no plan, as before. */
 static bs_rc
 plan_now(struct bs_session *s, const char *approve, const struct bs_progress *progress,
     struct roster_source *src, struct plan *out, struct bs_error *err)
 {
+	struct roster_rows rows;
+	struct roster_differ d;
 	long base;
 	bs_rc rc;
 
 	plan_init(out, TARGET);
 	if (s == NULL || s->store == NULL)
 		return bs_fail(err, BS_ERR_INVALID, "the roster plan needs the state store");
-	rc = roster_source_fetch(s, progress, src, err);
+	rc = store_roster_list(s->store, &rows, err);
 	if (rc != BS_OK)
 		return rc;
-	rc = roster_source_sane(src, last_count(s->store),
-	    conf_get_number(s->conf, "guard.min_source_ratio"), err);
-	if (rc != BS_OK)
+	roster_differ_init(&d, src, &rows, out,
+	    str_eq(conf_get(s->conf, "alleo.mode"), "csv") ? ROSTER_DIFF_CSV : 0);
+	rc = roster_source_stream(s, progress, src, before_people, s, &d, err);
+	if (rc == BS_OK)
+		rc = roster_source_sane(src, last_count(s->store),
+		    conf_get_number(s->conf, "guard.min_source_ratio"), err);
+	if (rc == BS_OK)
+		roster_differ_finish(&d);
+	roster_differ_clear(&d);
+	roster_rows_clear(&rows);
+	if (rc != BS_OK) {
+		plan_clear(out);
+		plan_init(out, TARGET);
 		return rc;
-	budgets_deliverable(s, src);
-	rc = roster_plan(s, src, out, err);
-	if (rc != BS_OK)
-		return rc;
+	}
 	base = store_roster_count_active(s->store);
 	plan_guard_eval(out, s->conf, base < 0 ? 0 : base, approve);
 	return BS_OK;

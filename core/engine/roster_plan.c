@@ -419,7 +419,9 @@ formula_row(const struct roster_row *r)
  * settles every email claimed twice, turning what the others got into a
  * hold. */
 struct email_claim {
-	const char *email;	/* borrowed from the person, or the differ's copy */
+	/* borrowed from what the person got in the plan, else from the
+	 * person or (copy) the differ's copy */
+	const char *email;
 	const char *id;
 	const char *name;
 	size_t seq;		/* the order people came in */
@@ -540,9 +542,6 @@ roster_differ_person(struct roster_differ *d, const struct bob_person *p,
 		}
 		c = &d->claims[d->nclaims++];
 		memset(c, 0, sizeof *c);
-		c->email = kept(d, p->email);
-		c->id = kept(d, p->id);
-		c->name = arena_strdup(&d->text, name);
 		c->seq = d->nread;
 		c->provisioned = was != NULL && str_eq_ci(was->email, p->email);
 	}
@@ -621,12 +620,23 @@ roster_differ_person(struct roster_differ *d, const struct bob_person *p,
 		break;
 	}
 	if (c != NULL) {
+		/* the strings of what the person got serve the claim too */
 		if (out->n > n0) {
 			c->kind = CLAIM_ACTION;
 			c->at = n0;
+			c->email = out->v[n0].email;
+			c->id = out->v[n0].subject;
+			c->name = out->v[n0].name;
 		} else if (out->nheld > h0) {
 			c->kind = CLAIM_HELD;
 			c->at = h0;
+			c->email = out->held[h0].email;
+			c->id = out->held[h0].employee_id;
+			c->name = out->held[h0].name;
+		} else {
+			c->email = kept(d, p->email);
+			c->id = kept(d, p->id);
+			c->name = arena_strdup(&d->text, name);
 		}
 	}
 	free(name);
@@ -777,7 +787,8 @@ bs_rc
 roster_source_sane(const struct roster_source *src, long last_count, double min_ratio,
     struct bs_error *err)
 {
-	long n = (long)src->people.n;
+	/* kept, or handed to a diff as they were read */
+	long n = (long)(src->people.nread > src->people.n ? src->people.nread : src->people.n);
 
 	if (n == 0)
 		return bs_fail(err, BS_ERR_SOURCE, "HiBob returned no people at all, so nothing was "

@@ -78,9 +78,10 @@ roster_person_today(const struct conf *conf, const struct bob_person *p, int64_t
 #define TODAY_CACHE 32
 
 struct today_cache {
-	const char *site[TODAY_CACHE];	/* borrowed from the people; NULL = no site */
+	const char *site[TODAY_CACHE];	/* interned in text; NULL = no site */
 	int64_t today[TODAY_CACHE];
 	size_t n;
+	struct arena *text;		/* the snapshot's: people may go, sites stay */
 };
 
 static int64_t
@@ -95,7 +96,7 @@ cached_today(struct today_cache *c, const struct conf *conf, const struct bob_pe
 			return c->today[i];
 	t = roster_person_today(conf, p, now, NULL);
 	if (c->n < TODAY_CACHE) {
-		c->site[c->n] = p->site;
+		c->site[c->n] = arena_intern_str(c->text, p->site);
 		c->today[c->n++] = t;
 	}
 	return t;
@@ -105,7 +106,7 @@ void
 roster_source_evaluate(struct roster_source *src, const struct conf *conf, int64_t now)
 {
 	struct roster_rules_opts o = { 0 };
-	struct today_cache cache = { .n = 0 };
+	struct today_cache cache = { .n = 0, .text = &src->text };
 	struct roster_eval e;
 
 	if (conf != NULL)
@@ -306,48 +307,63 @@ roster_status_lists(struct bob_client *bob, const struct bob_fields *f,
 	return rc;
 }
 
-bs_rc
-roster_source_fetch(struct bs_session *s, const struct bs_progress *progress,
-    struct roster_source *out, struct bs_error *err)
+/* The fields, the eligibility field and its list, the status lists, the
+ * budget fields: everything but the people.  *bob is the session's. */
+static bs_rc
+fetch_meta(struct bs_session *s, const struct bs_progress *progress,
+    struct roster_source *out, struct bob_client **bob, struct bob_people_query *q,
+    struct bs_error *err)
 {
-	struct bob_client *bob;
-	struct bob_people_query q = { 0 };
 	const char *name;
 	bs_rc rc;
 	struct bs_progress_event ev = { .phase = "Reading HiBob field settings" };
 
 	memset(out, 0, sizeof *out);
-	rc = session_bob(s, &bob, err);
+	memset(q, 0, sizeof *q);
+	rc = session_bob(s, bob, err);
 	if (rc != BS_OK)
 		return rc;
 	bs_progress_report(progress, &ev);
-	rc = bob_get_fields(bob, &out->fields, err);
+	rc = bob_get_fields(*bob, &out->fields, err);
 	if (rc != BS_OK)
-		goto fail;
+		return rc;
 	name = conf_get(s->conf, "hibob.eligibility_field");
 	pick_access_field(out, name ? name : "alleo_access");
 	if (out->access_field != NULL && out->access_field->list_id != NULL) {
 		struct bs_error lerr = { 0 };
-		if (bob_get_list(bob, out->access_field->list_id, &out->access_list, &lerr) != BS_OK) {
+		if (bob_get_list(*bob, out->access_field->list_id, &out->access_list, &lerr) != BS_OK) {
 			if (lerr.rc == BS_ERR_AUTH || lerr.rc == BS_ERR_FORBIDDEN) {
 				*err = lerr;
-				rc = lerr.rc;
-				goto fail;
+				return lerr.rc;
 			}
 			/* values may still be readable through humanReadable */
 			log_warn("cannot read the options of '%s': %s", name, bs_error_text(&lerr));
 		}
 	}
-	rc = roster_status_lists(bob, &out->fields, &out->lifecycle_list, &out->status_list, err);
+	rc = roster_status_lists(*bob, &out->fields, &out->lifecycle_list, &out->status_list, err);
 	if (rc != BS_OK)
-		goto fail;
+		return rc;
 	pick_budget_fields(out, conf_get(s->conf, "alleo.budget_fields"));
 
-	q.access_field_id = out->access_field ? out->access_field->id : NULL;
-	q.access_list = out->access_list.n ? &out->access_list : NULL;
-	q.budget_field_ids = (const char *const *)out->budget_ids;
-	q.budget_field_names = (const char *const *)out->budget_names;
-	q.nbudget = out->nbudget;
+	q->access_field_id = out->access_field ? out->access_field->id : NULL;
+	q->access_list = out->access_list.n ? &out->access_list : NULL;
+	q->budget_field_ids = (const char *const *)out->budget_ids;
+	q->budget_field_names = (const char *const *)out->budget_names;
+	q->nbudget = out->nbudget;
+	return BS_OK;
+}
+
+bs_rc
+roster_source_fetch(struct bs_session *s, const struct bs_progress *progress,
+    struct roster_source *out, struct bs_error *err)
+{
+	struct bob_client *bob;
+	struct bob_people_query q;
+	bs_rc rc;
+
+	rc = fetch_meta(s, progress, out, &bob, &q, err);
+	if (rc != BS_OK)
+		goto fail;
 	rc = bob_search_people(bob, &q, &out->people, progress, err);
 	if (rc != BS_OK)
 		goto fail;
@@ -358,4 +374,98 @@ roster_source_fetch(struct bs_session *s, const struct bs_progress *progress,
 fail:
 	roster_source_clear(out);
 	return rc;
+}
+
+/* ---- read for a plan only: each person evaluated and diffed as read ---- */
+
+struct stream {
+	struct roster_source *src;
+	const struct conf *conf;
+	struct roster_rules_opts o;
+	struct today_cache cache;
+	int64_t now;
+	struct roster_differ *d;
+	long mark[3];		/* eligible, ineligible, unknown at the mark */
+};
+
+static void
+stream_mark(void *v)
+{
+	struct stream *st = v;
+
+	st->mark[0] = st->src->eligible;
+	st->mark[1] = st->src->ineligible;
+	st->mark[2] = st->src->unknown;
+	roster_differ_mark(st->d);
+}
+
+static void
+stream_reset(void *v)
+{
+	struct stream *st = v;
+
+	st->src->eligible = st->mark[0];
+	st->src->ineligible = st->mark[1];
+	st->src->unknown = st->mark[2];
+	roster_differ_reset(st->d);
+}
+
+static void
+stream_person(void *v, const struct bob_person *person)
+{
+	struct stream *st = v;
+	struct bob_person p = *person;
+	struct roster_kept_eval k;
+	struct roster_eval e;
+	int64_t today;
+
+	if (st->src->access_field == NULL)
+		p.access = BOB_ACCESS_UNREADABLE;
+	today = cached_today(&st->cache, st->conf, &p, st->now);
+	roster_evaluate(&p, today, &st->o, &e);
+	roster_eval_keep(&st->src->text, &e, &k);
+	switch (k.verdict) {
+	case ROSTER_ELIGIBLE: st->src->eligible++; break;
+	case ROSTER_INELIGIBLE: st->src->ineligible++; break;
+	case ROSTER_UNKNOWN: st->src->unknown++; break;
+	}
+	roster_differ_person(st->d, &p, &k, today);
+}
+
+bs_rc
+roster_source_stream(struct bs_session *s, const struct bs_progress *progress,
+    struct roster_source *out, roster_stream_fn before, void *before_ctx,
+    struct roster_differ *d, struct bs_error *err)
+{
+	struct bob_client *bob;
+	struct bob_people_query q;
+	struct stream st;
+	bs_rc rc;
+
+	rc = fetch_meta(s, progress, out, &bob, &q, err);
+	if (rc != BS_OK)
+		return rc;
+	if (before != NULL)
+		before(before_ctx, out);
+	memset(&st, 0, sizeof st);
+	st.src = out;
+	st.conf = s->conf;
+	if (s->conf != NULL)
+		st.o.prestart_days = (int)conf_get_int(s->conf, "alleo.prestart_days");
+	st.o.lifecycle_list = out->lifecycle_list.n ? &out->lifecycle_list : NULL;
+	st.cache.text = &out->text;
+	st.d = d;
+	d->src = out;
+	d->copy = 1;	/* the people go as soon as they are diffed */
+	out->fetched_at = clock_now();
+	st.now = out->fetched_at;
+	q.each = stream_person;
+	q.each_mark = stream_mark;
+	q.each_reset = stream_reset;
+	q.each_ctx = &st;
+	rc = bob_search_people(bob, &q, &out->people, progress, err);
+	if (rc != BS_OK)
+		return rc;
+	collect_missing_sections(out);
+	return BS_OK;
 }

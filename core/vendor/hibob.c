@@ -1125,6 +1125,7 @@ scan_object_array(struct jdoc *d, const char *buf, size_t len, const char *key, 
 struct people_ctx {
 	const struct bob_people_query *q;
 	struct bob_people *out;
+	struct arena scratch;	/* with q->each: the person being handed over */
 	size_t cap;
 	/* which requested fields were seen for anyone */
 	const char **want;
@@ -1133,6 +1134,17 @@ struct people_ctx {
 	struct bs_error *err;
 	bs_rc rc;
 };
+
+/* A \u0000 or a lone surrogate in any of their values: held by the
+ * rules, the others still read. */
+static int
+record_damaged(const struct jdoc *d, const struct jnode *emp)
+{
+	for (size_t k = (size_t)(emp - d->v); k < emp->end && k < d->n; k++)
+		if (d->v[k].type == JT_STRING && (d->v[k].escaped & JREAD_DAMAGED))
+			return 1;
+	return 0;
+}
 
 static int
 people_elem(void *vctx, const struct jdoc *d, const struct jnode *emp)
@@ -1145,20 +1157,29 @@ people_elem(void *vctx, const struct jdoc *d, const struct jnode *emp)
 	for (size_t i = 0; i < ctx->nwant; i++)
 		if (!ctx->seen[i] && field_value(d, emp, ctx->want[i]) != NULL)
 			ctx->seen[i] = 1;
-	if (ctx->out->n == ctx->cap) {
+	if (ctx->out->n == ctx->cap && (ctx->q == NULL || ctx->q->each == NULL)) {
 		ctx->cap = ctx->cap ? ctx->cap * 2 : 256;
 		ctx->out->v = xreallocarray(ctx->out->v, ctx->cap, sizeof *ctx->out->v);
+	}
+	if (ctx->q != NULL && ctx->q->each != NULL) {
+		struct bob_person one;
+		if (ctx->scratch.bytes > (1u << 20))
+			arena_clear(&ctx->scratch);	/* now and then: interned texts repeat */
+		person_from_doc(&ctx->scratch, d, emp, ctx->q, &one);
+		if (one.id == NULL)
+			return 0;
+		one.damaged = record_damaged(d, emp);
+		ctx->out->nread++;
+		ctx->q->each(ctx->q->each_ctx, &one);
+		return 0;
 	}
 	dst = &ctx->out->v[ctx->out->n];
 	person_from_doc(&ctx->out->text, d, emp, ctx->q, dst);
 	if (dst->id == NULL)
 		return 0;	/* an employee without an id is unusable */
-	/* a \u0000 or a lone surrogate in any of their values: held by the
-	 * rules, the others still read */
-	for (size_t k = (size_t)(emp - d->v); k < emp->end && k < d->n; k++)
-		if (d->v[k].type == JT_STRING && (d->v[k].escaped & JREAD_DAMAGED))
-			dst->damaged = 1;
+	dst->damaged = record_damaged(d, emp);
 	ctx->out->n++;
+	ctx->out->nread++;
 	return 0;
 }
 
@@ -1239,7 +1260,8 @@ people_ctx_finish(struct people_ctx *ctx)
 {
 	struct bob_people *out = ctx->out;
 
-	if (out->n == 0) {
+	arena_clear(&ctx->scratch);
+	if (out->nread == 0) {
 		free(ctx->seen);
 		return;	/* nobody visible: nothing can be said per field */
 	}
@@ -1270,6 +1292,7 @@ bob_parse_people(const char *json, size_t len, const struct bob_people_query *q,
 		people_ctx_finish(&ctx);
 	else {
 		free(ctx.seen);
+		arena_clear(&ctx.scratch);
 		bob_people_clear(out);
 	}
 	free(fs.v);
@@ -1382,7 +1405,7 @@ merge_elem(void *vctx, const struct jdoc *d, const struct jnode *emp)
 struct search_reader {
 	struct jstream js;
 	struct people_ctx *ctx;
-	size_t n0;		/* people before this answer */
+	size_t n0, nread0;	/* people before this answer */
 	unsigned char *seen0;	/* ctx->seen before it */
 };
 
@@ -1397,6 +1420,9 @@ search_begin(void *v)
 		return;	/* merging the same answer again changes nothing */
 	while (r->ctx->out->n > r->n0)
 		bob_person_clear(&r->ctx->out->v[--r->ctx->out->n]);
+	r->ctx->out->nread = r->nread0;
+	if (r->ctx->q != NULL && r->ctx->q->each != NULL && r->ctx->q->each_reset != NULL)
+		r->ctx->q->each_reset(r->ctx->q->each_ctx);
 	memcpy(r->ctx->seen, r->seen0, r->ctx->nwant);
 	r->ctx->rc = BS_OK;
 }
@@ -1425,6 +1451,9 @@ search_once(struct bob_client *c, const char *body, jstream_fn fn, void *fctx,
 	r.js.keep_head = ctx != NULL;	/* a bare employee object is read as one */
 	if (ctx != NULL) {
 		r.n0 = ctx->out->n;
+		r.nread0 = ctx->out->nread;
+		if (ctx->q != NULL && ctx->q->each != NULL && ctx->q->each_mark != NULL)
+			ctx->q->each_mark(ctx->q->each_ctx);
 		r.seen0 = xmalloc(ctx->nwant + 1);
 		memcpy(r.seen0, ctx->seen, ctx->nwant);
 		ctx->rc = BS_OK;
@@ -1449,8 +1478,8 @@ search_once(struct bob_client *c, const char *body, jstream_fn fn, void *fctx,
 	return rc;
 }
 
-bs_rc
-bob_search_people(struct bob_client *c, const struct bob_people_query *q,
+static bs_rc
+search_people(struct bob_client *c, const struct bob_people_query *q,
     struct bob_people *out, const struct bs_progress *progress, struct bs_error *err)
 {
 	struct field_set fs;
@@ -1538,10 +1567,46 @@ bob_search_people(struct bob_client *c, const struct bob_people_query *q,
 		bs_progress_report(progress, &ev);
 	} else {
 		free(ctx.seen);
+		arena_clear(&ctx.scratch);
 		bob_people_clear(out);
 	}
 	free(fs.v);
 	return rc;
+}
+
+bs_rc
+bob_search_people(struct bob_client *c, const struct bob_people_query *q,
+    struct bob_people *out, const struct bs_progress *progress, struct bs_error *err)
+{
+	struct bob_people_query lq;
+	struct field_set fs;
+	size_t nfields;
+	bs_rc rc;
+
+	if (q == NULL || q->each == NULL)
+		return search_people(c, q, out, progress, err);
+	query_fields(q, &fs);
+	nfields = fs.n;
+	free(fs.v);
+	if (nfields <= BOB_MAX_FIELDS_PER_SEARCH)
+		return search_people(c, q, out, progress, err);
+	/* answers merged by id: read everyone, then hand them over */
+	lq = *q;
+	lq.each = NULL;
+	lq.each_mark = lq.each_reset = NULL;
+	rc = search_people(c, &lq, out, progress, err);
+	if (rc != BS_OK)
+		return rc;
+	if (q->each_mark != NULL)
+		q->each_mark(q->each_ctx);
+	for (size_t i = 0; i < out->n; i++) {
+		q->each(q->each_ctx, &out->v[i]);
+		bob_person_clear(&out->v[i]);
+	}
+	FREE(out->v);
+	out->n = 0;
+	arena_clear(&out->text);
+	return BS_OK;
 }
 
 bs_rc

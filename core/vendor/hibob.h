@@ -106,6 +106,7 @@ struct bob_people {
 	struct bob_person *v;
 	size_t n;
 	struct arena text;	/* the packed people's strings */
+	size_t nread;		/* people read: n, or those handed to query.each */
 	struct bob_omission *missing;
 	size_t nmissing;
 };
@@ -213,6 +214,19 @@ struct bob_people_query {
 	const char *filter_id;		/* read one person by root.id, NULL = all */
 	const char *filter_email;	/* or by root.email */
 	size_t batch_ids;		/* >0: fetch in batches of root.id of this size */
+	/* With each set, bob_search_people hands each person to it as soon
+	 * as they are read and keeps none (out gets the count, nread, and
+	 * the omissions; its v stays empty): a company of any size is read in
+	 * the memory of one person.  The person and its strings are valid
+	 * during the call only.  each_mark is called when a search request
+	 * starts, each_reset when it is tried again (forget what was handed
+	 * over since the mark).  A search of more than
+	 * BOB_MAX_FIELDS_PER_SEARCH fields merges its answers by id, so it
+	 * reads everyone first and hands them over at the end. */
+	void (*each)(void *ctx, const struct bob_person *p);
+	void (*each_mark)(void *ctx);
+	void (*each_reset)(void *ctx);
+	void *each_ctx;
 };
 
 bs_rc bob_search_people(struct bob_client *c, const struct bob_people_query *q,

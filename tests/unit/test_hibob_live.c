@@ -274,6 +274,79 @@ search_read_as_it_arrives(void **state)
 	bob_people_clear(&p);
 }
 
+/* With query.each the people are handed over as they are read and none
+ * is kept (issue 18); an answer cut off half way is read again, and what
+ * its first half handed over is taken back first (each_reset). */
+struct handed {
+	char **ids;
+	size_t n, cap, marks, resets, mark_n;
+};
+
+static void
+hand_one(void *ctx, const struct bob_person *p)
+{
+	struct handed *h = ctx;
+	if (h->n == h->cap) {
+		h->cap = h->cap ? 2 * h->cap : 64;
+		h->ids = realloc(h->ids, h->cap * sizeof *h->ids);
+		assert_non_null(h->ids);
+	}
+	assert_int_equal(p->packed, 1);
+	h->ids[h->n++] = strdup(p->id);	/* valid during the call only */
+}
+
+static void
+hand_mark(void *ctx)
+{
+	struct handed *h = ctx;
+	h->marks++;
+	h->mark_n = h->n;
+}
+
+static void
+hand_reset(void *ctx)
+{
+	struct handed *h = ctx;
+	h->resets++;
+	while (h->n > h->mark_n)
+		free(h->ids[--h->n]);
+}
+
+static void
+search_handed_over_not_kept(void **state)
+{
+	struct bob_people_query q = { 0 };
+	struct handed h = { 0 };
+	struct bob_people p;
+	struct bs_error err = { 0 };
+	json_t *exp = expected();
+	long total = json_integer_value(json_object_get(json_object_get(json_object_get(exp,
+	    "employees"), "summary"), "total"));
+
+	(void)state;
+	json_decref(exp);
+	q.each = hand_one;
+	q.each_mark = hand_mark;
+	q.each_reset = hand_reset;
+	q.each_ctx = &h;
+	free(test_http_post(ctl_port, "/_control/fault", "{\"path\": \"/v1/people/search\", "
+	    "\"kind\": \"truncate\", \"count\": 1}"));
+	assert_int_equal(bob_search_people(bob, &q, &p, NULL, &err), BS_OK);
+	assert_int_equal(p.n, 0);		/* nobody kept */
+	assert_null(p.v);
+	assert_int_equal(p.nread, total);
+	assert_int_equal(h.n, total);		/* everyone once, the cut half taken back */
+	assert_int_equal(h.marks, 1);
+	assert_true(h.resets >= 1);
+	qsort(h.ids, h.n, sizeof *h.ids, cmp_str);
+	for (size_t i = 1; i < h.n; i++)
+		assert_string_not_equal(h.ids[i - 1], h.ids[i]);
+	for (size_t i = 0; i < h.n; i++)
+		free(h.ids[i]);
+	free(h.ids);
+	bob_people_clear(&p);
+}
+
 static void
 rate_limit_waited_out(void **state)
 {
@@ -358,6 +431,25 @@ search_splits_at_400_fields(void **state)
 	/* the people of the first search, merged with the later ones */
 	for (size_t i = 0; i < p.nmissing; i++)
 		assert_string_not_equal(p.missing[i].field_id, af->id);
+	{
+		/* handed over one by one: merged first, then each person once */
+		struct handed h = { 0 };
+		struct bob_people p2;
+		size_t n = p.n;
+		q.each = hand_one;
+		q.each_mark = hand_mark;
+		q.each_reset = hand_reset;
+		q.each_ctx = &h;
+		assert_int_equal(bob_search_people(bob, &q, &p2, NULL, &err), BS_OK);
+		assert_int_equal(p2.n, 0);
+		assert_int_equal(p2.nread, n);
+		assert_int_equal(h.n, n);
+		assert_int_equal(p2.nmissing, p.nmissing);
+		for (size_t i = 0; i < h.n; i++)
+			free(h.ids[i]);
+		free(h.ids);
+		bob_people_clear(&p2);
+	}
 	bob_people_clear(&p);
 	bob_list_clear(&l);
 	bob_fields_clear(&f);
@@ -458,6 +550,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(wrong_token_not_retried, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(rate_limit_waited_out, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(search_read_as_it_arrives, each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(search_handed_over_not_kept, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(put_answers_304_when_unchanged, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(search_splits_at_400_fields, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(changes_in_windows_of_six_months, each_setup, each_teardown),

@@ -689,6 +689,58 @@ second_person_with_one_email_is_held(void **state)
 	assert_null(find_held(&f->plan, "203"));
 }
 
+/* The diff one person at a time, as a plan reads HiBob (issue 18): a
+ * read that starts again takes back what it gave since its mark, copies
+ * outlive the people, and a shared email is still settled at the end; the
+ * plan is the one the whole snapshot gives. */
+static void
+differ_mark_reset_same_plan(void **state)
+{
+	struct fx *f = *state;
+	struct roster_rows rows;
+	struct roster_differ d;
+	struct plan p;
+	struct bs_error err = { 0 };
+	struct bob_person *u;
+
+	person(f, "402", "dup@example.com", "yes", NULL, NULL, NULL);
+	person(f, "401", "DUP@example.com", "yes", NULL, NULL, NULL);
+	person(f, "403", "c@example.com", NULL, NULL, NULL, NULL);	/* held */
+	u = person(f, "404", "gone@example.com", "no", NULL, NULL, NULL);
+	provisioned(f, u, 1, "scim-404");				/* removed */
+	person(f, "405", "e@example.com", "yes", NULL, NULL, NULL);
+	plan_it(f);
+	assert_int_equal(store_roster_list(f->store, &rows, &err), BS_OK);
+	plan_init(&p, "alleo");
+	roster_differ_init(&d, &f->src, &rows, &p, 0);
+	d.copy = 1;
+	roster_differ_mark(&d);
+	for (size_t i = 0; i < 3; i++)
+		roster_differ_person(&d, &f->src.people.v[i], &f->src.evals[i],
+		    f->src.local_today[i]);
+	roster_differ_mark(&d);		/* a second request starts */
+	for (size_t i = 3; i < 5; i++)
+		roster_differ_person(&d, &f->src.people.v[i], &f->src.evals[i],
+		    f->src.local_today[i]);
+	assert_int_equal(d.nread, 5);
+	roster_differ_reset(&d);	/* cut off: it is read again */
+	assert_int_equal(d.nread, 3);
+	assert_int_equal(p.n, 2);	/* 402 and 401 both added until the end settles their email */
+	for (size_t i = 3; i < 5; i++)
+		roster_differ_person(&d, &f->src.people.v[i], &f->src.evals[i],
+		    f->src.local_today[i]);
+	roster_differ_finish(&d);
+	roster_differ_clear(&d);
+	roster_rows_clear(&rows);
+	assert_int_equal(p.n, f->plan.n);
+	assert_int_equal(p.nheld, f->plan.nheld);
+	assert_string_equal(p.id, f->plan.id);
+	assert_int_equal(p.source_count, 5);
+	assert_non_null(strstr(held_of(&p, "402")->reason, "also the work email of employee 401"));
+	assert_int_equal(action_of(&p, "404")->op, PLAN_REMOVE);
+	plan_clear(&p);
+}
+
 /* The one already provisioned with the email keeps it. */
 static void
 provisioned_person_keeps_a_shared_email(void **state)
@@ -924,6 +976,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(plan_needs_a_store),
 		T(store_rows_find_name),
+		T(differ_mark_reset_same_plan),
 		T(second_person_with_one_email_is_held),
 		T(provisioned_person_keeps_a_shared_email),
 		T(unsent_budgets_are_no_update_and_the_plan_says_so),
