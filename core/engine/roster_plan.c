@@ -425,6 +425,7 @@ struct email_claim {
 	const char *id;
 	const char *name;
 	size_t seq;		/* the order people came in */
+	uint64_t hash;		/* of the email, ASCII case folded: sorts first */
 	size_t at;		/* index of what the person got in the plan */
 	unsigned char kind;	/* CLAIM_NOTHING, CLAIM_ACTION, CLAIM_HELD */
 	unsigned char provisioned, counted;	/* counted: in with_budgets */
@@ -446,12 +447,30 @@ ascii_casecmp(const char *a, const char *b)
 	}
 }
 
+static uint64_t
+email_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ull;	/* FNV-1a */
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		h ^= c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+/* Claims on one email together (grouped by hash, then text), in the
+ * order people came. */
 static int
 claim_cmp(const void *a, const void *b)
 {
 	const struct email_claim *x = a, *y = b;
-	int c = ascii_casecmp(x->email, y->email);
+	int c;
 
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	c = ascii_casecmp(x->email, y->email);
 	return c != 0 ? c : (x->seq > y->seq) - (x->seq < y->seq);
 }
 
@@ -654,11 +673,14 @@ settle_claims(struct roster_differ *d)
 	unsigned char *drop_a = NULL, *drop_h = NULL;
 	char reason[REASON_MAX];
 
+	for (size_t i = 0; i < nc; i++)
+		c[i].hash = email_hash(c[i].email);
 	qsort(c, nc, sizeof *c, claim_cmp);
 	for (size_t g = 0, end; g < nc; g = end) {
 		size_t win = SIZE_MAX;
 
-		for (end = g; end < nc && ascii_casecmp(c[end].email, c[g].email) == 0; end++)
+		for (end = g; end < nc && c[end].hash == c[g].hash &&
+		    ascii_casecmp(c[end].email, c[g].email) == 0; end++)
 			if (c[end].provisioned && win == SIZE_MAX)
 				win = end;
 		if (end - g < 2)

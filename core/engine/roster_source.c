@@ -423,7 +423,7 @@ stream_person(void *v, const struct bob_person *person)
 		p.access = BOB_ACCESS_UNREADABLE;
 	today = cached_today(&st->cache, st->conf, &p, st->now);
 	roster_evaluate(&p, today, &st->o, &e);
-	roster_eval_keep(&st->src->text, &e, &k);
+	roster_eval_view(&e, &k);	/* the diff copies what it keeps */
 	switch (k.verdict) {
 	case ROSTER_ELIGIBLE: st->src->eligible++; break;
 	case ROSTER_INELIGIBLE: st->src->ineligible++; break;

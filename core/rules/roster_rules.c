@@ -460,3 +460,16 @@ roster_eval_keep(struct arena *a, const struct roster_eval *e, struct roster_kep
 	}
 	out->offboard_days = e->offboard_days;
 }
+
+void
+roster_eval_view(const struct roster_eval *e, struct roster_kept_eval *out)
+{
+	out->verdict = e->verdict;
+	out->reason = e->reason;
+	for (size_t i = 0; i < ARRAY_LEN(out->rules); i++) {
+		out->rules[i].rule = e->rules[i].rule;
+		out->rules[i].pass = e->rules[i].pass;
+		out->rules[i].detail = e->rules[i].detail;
+	}
+	out->offboard_days = e->offboard_days;
+}

@@ -53,6 +53,8 @@ struct roster_kept_eval {
 };
 /* e's texts into a (interned); out points into a. */
 void roster_eval_keep(struct arena *a, const struct roster_eval *e, struct roster_kept_eval *out);
+/* out points into e itself: valid while e is. */
+void roster_eval_view(const struct roster_eval *e, struct roster_kept_eval *out);
 
 struct roster_rules_opts {
 	int prestart_days;	/* alleo.prestart_days */
