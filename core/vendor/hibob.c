@@ -728,9 +728,8 @@ scalar_keep(struct arena *a, const struct jdoc *d, const struct jnode *v, int in
 /* Display value of a field from the humanReadable node (APPEND), else
  * NULL ("" for an empty one). */
 static char *
-human_keep(struct arena *a, const struct jdoc *d, const struct jnode *emp, const char *id)
+human_keep(struct arena *a, const struct jdoc *d, const struct jnode *hr, const char *id)
 {
-	const struct jnode *hr = jread_get(d, emp, "humanReadable", 13);
 	struct text t = { .s = NULL };
 	char *r;
 
@@ -785,9 +784,10 @@ machine_keep(struct arena *a, const struct jdoc *d, const struct jnode *emp, con
 
 /* Display text of a possibly list-typed field. */
 static char *
-display_keep(struct arena *a, const struct jdoc *d, const struct jnode *emp, const char *id)
+display_keep(struct arena *a, const struct jdoc *d, const struct jnode *emp,
+    const struct jnode *hr, const char *id)
 {
-	char *h = human_keep(a, d, emp, id);
+	char *h = human_keep(a, d, hr, id);
 
 	if (h != NULL && *h != '\0')
 		return h;
@@ -811,7 +811,7 @@ trimmed_is(const char *s, const char *word)
 
 static void
 read_access(struct arena *a, const struct jdoc *d, const struct jnode *emp,
-    const struct bob_people_query *q, struct bob_person *p)
+    const struct jnode *hr, const struct bob_people_query *q, struct bob_person *p)
 {
 	const struct jnode *v;
 	const char *name = NULL;
@@ -838,7 +838,7 @@ read_access(struct arena *a, const struct jdoc *d, const struct jnode *emp,
 	if (q->access_list != NULL)
 		name = bob_list_name_of(q->access_list, raw);
 	if (name == NULL)
-		name = human_keep(a, d, emp, q->access_field_id);
+		name = human_keep(a, d, hr, q->access_field_id);
 	if (name == NULL)
 		name = raw;	/* already a display value */
 	p->access_value = (char *)arena_intern_str(a, name);
@@ -921,6 +921,7 @@ static void
 person_from_doc(struct arena *a, const struct jdoc *d, const struct jnode *emp,
     const struct bob_people_query *q, struct bob_person *p)
 {
+	const struct jnode *hr;
 	char *id;
 
 	memset(p, 0, sizeof *p);
@@ -936,15 +937,16 @@ person_from_doc(struct arena *a, const struct jdoc *d, const struct jnode *emp,
 	p->display_name = scalar_keep(a, d, field_value(d, emp, "root.displayName"), 0);
 	if (p->display_name == NULL)
 		p->display_name = scalar_keep(a, d, field_value(d, emp, "root.fullName"), 0);
-	p->department = display_keep(a, d, emp, "work.department");
-	p->site = display_keep(a, d, emp, "work.site");
+	hr = jread_get(d, emp, "humanReadable", 13);	/* once for every field */
+	p->department = display_keep(a, d, emp, hr, "work.department");
+	p->site = display_keep(a, d, emp, hr, "work.site");
 	p->start_date = date_keep(a, d, emp, "work.startDate");
 	p->termination_date = date_keep(a, d, emp, "internal.terminationDate");
-	p->lifecycle = display_keep(a, d, emp, "internal.lifecycleStatus");
-	p->status = display_keep(a, d, emp, "internal.status");
+	p->lifecycle = display_keep(a, d, emp, hr, "internal.lifecycleStatus");
+	p->status = display_keep(a, d, emp, hr, "internal.status");
 	p->lifecycle_id = machine_keep(a, d, emp, "internal.lifecycleStatus");
 	p->status_id = machine_keep(a, d, emp, "internal.status");
-	read_access(a, d, emp, q, p);
+	read_access(a, d, emp, hr, q, p);
 	read_budgets(a, d, emp, q, p);
 }
 
