@@ -80,7 +80,7 @@ BIN = bobsync
 # The TUI benchmark (frame and filter times), built when tests/bench/bench_ui.c exists.
 BENCH_BIN = $(if $(wildcard tests/bench/bench_ui.c),$(BUILD)/bench_ui) $(BUILD)/bench_json
 
-.PHONY: all deps check test tests asan valgrind fuzz fuzz-build fuzz-corpus bench bench-bulk demo install uninstall \
+.PHONY: all deps check test tests asan valgrind fuzz fuzz-build fuzz-corpus bench bench-bulk bench-plan demo install uninstall \
         clean lint-man lint check-layers help
 all: $(BIN)
 
@@ -94,6 +94,7 @@ help:
 	@echo "make fuzz-corpus  run every fuzz seed once (part of make check)"
 	@echo "make lint       layering, style and shellcheck (part of make check)"
 	@echo "make bench      measure speed and memory at 1k, 10k, 100k people"
+	@echo "make bench-plan the roster plan at 100k and 1M people (medians of 5)"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR=..."
 
 deps:
@@ -245,6 +246,13 @@ bench: deps
 bench-bulk: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN)
 	$(Q)./tests/bench/bulk_sync.py
+
+# The roster plan and the employee preview at 100,000 and 1,000,000 people
+# (medians of 5; one run at a million), BENCH_BEFORE=path/to/older/bobsync
+# to run an older build side by side.  Prints markdown rows.
+bench-plan: deps
+	$(Q)$(MAKE) --no-print-directory $(BIN)
+	$(Q)./tests/bench/plan_rows.py $(if $(BENCH_BEFORE),--before $(BENCH_BEFORE))
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN)
