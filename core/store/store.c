@@ -125,6 +125,11 @@ static const char *const migrations[] = {
 	 * `status` counts the active roster from one */
 	"CREATE INDEX actions_email_nocase ON actions(email COLLATE NOCASE);"
 	"CREATE INDEX roster_active ON roster(active);",
+	/* 4: `log` names the people of the actions it shows from the roster
+	 * by email whatever its case, and `log --result` reads the newest runs
+	 * with one result, each from an index */
+	"CREATE INDEX roster_email_nocase ON roster(email COLLATE NOCASE);"
+	"CREATE INDEX runs_result ON runs(result, id);",
 };
 
 int
@@ -721,6 +726,45 @@ store_runs_list(struct store *s, const char *target, size_t limit, struct store_
 	bind_text(st, 1, target);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW && cnt < max) {
+		v = xreallocarray(v, cnt + 1, sizeof *v);
+		run_from_row(st, &v[cnt++]);
+	}
+	if (r != SQLITE_ROW && r != SQLITE_DONE) {
+		rc = store_fail(s, err, "listing runs");
+		store_runs_free(v, cnt);
+		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_finalize(st);
+	*out = v;
+	*n = cnt;
+	return BS_OK;
+}
+
+bs_rc
+store_runs_with_result(struct store *s, const char *result, size_t limit,
+    struct store_run **out, size_t *n, struct bs_error *err)
+{
+	sqlite3_stmt *st;
+	struct store_run *v = NULL;
+	size_t cnt = 0, max = clamp_limit(limit);
+	int r = SQLITE_DONE;
+	bs_rc rc;
+
+	if (out != NULL)
+		*out = NULL;
+	if (n != NULL)
+		*n = 0;
+	if (s == NULL || out == NULL || n == NULL || result == NULL)
+		return bs_fail(err, BS_ERR_INVALID, "no state store, result or place for the runs");
+	/* answered from runs_result: the newest rows of one result */
+	rc = prepare(s, "SELECT " RUN_COLUMNS " FROM runs WHERE result = ?1 "
+	    "ORDER BY id DESC LIMIT ?2", &st, err);
+	if (rc != BS_OK)
+		return rc;
+	bind_text(st, 1, result);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	while (cnt < max && (r = sqlite3_step(st)) == SQLITE_ROW) {
 		v = xreallocarray(v, cnt + 1, sizeof *v);
 		run_from_row(st, &v[cnt++]);
 	}

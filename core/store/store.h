@@ -73,6 +73,9 @@ bs_rc store_run_get(struct store *s, int64_t run_id, struct store_run *out,
 /* Newest first; target NULL = all. */
 bs_rc store_runs_list(struct store *s, const char *target, size_t limit,
     struct store_run **out, size_t *n, struct bs_error *err);
+/* The newest runs whose result is result (ok, partial, ...), newest first. */
+bs_rc store_runs_with_result(struct store *s, const char *result, size_t limit,
+    struct store_run **out, size_t *n, struct bs_error *err);
 bs_rc store_run_last(struct store *s, const char *target, struct store_run *out,
     struct bs_error *err);		/* BS_ERR_NOT_FOUND when none */
 void store_run_clear(struct store_run *r);

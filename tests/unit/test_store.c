@@ -18,6 +18,7 @@
 
 #include "base/log.h"
 #include "store/store.h"
+#include "store/store_roster.h"
 #include "base/util.h"
 
 struct fixture {
@@ -589,15 +590,23 @@ reads_use_indexes(void **state)
 	}
 	/* a store of schema 2 is upgraded */
 	assert_int_equal(sqlite3_exec(store_db(f->s), "DROP INDEX actions_email_nocase;"
-	    "DROP INDEX roster_active; PRAGMA user_version = 2", NULL, NULL, NULL), SQLITE_OK);
+	    "DROP INDEX roster_active; DROP INDEX roster_email_nocase; DROP INDEX runs_result;"
+	    "PRAGMA user_version = 2", NULL, NULL, NULL), SQLITE_OK);
 	store_close(&f->s);
 	assert_int_equal(store_open(f->path, &f->s, &err), BS_OK);
 	assert_int_equal(store_schema_version(f->s), store_latest_version());
 	assert_int_equal(sql_int(store_db(f->s), "SELECT count(*) FROM sqlite_master WHERE "
 	    "name = 'actions_email_nocase'"), 1);
 
-	assert_int_equal(sqlite3_exec(store_db(f->s), "INSERT INTO roster(employee_id, active) "
-	    "VALUES ('1', 1), ('2', 0), ('3', 1), ('4', 1)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sql_int(store_db(f->s), "SELECT count(*) FROM sqlite_master WHERE "
+	    "name IN ('roster_email_nocase', 'runs_result')"), 2);
+
+	assert_int_equal(sqlite3_exec(store_db(f->s), "INSERT INTO roster(employee_id, email, active) "
+	    "VALUES ('1', 'ann@example.com', 1), ('2', 'bo@example.com', 0), "
+	    "('3', 'cy@example.com', 1), ('4', NULL, 1)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(store_db(f->s), "UPDATE runs SET result = 'ok';"
+	    "UPDATE runs SET result = 'failed' WHERE id IN (SELECT id FROM runs ORDER BY id LIMIT 2)",
+	    NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_trace_v2(store_db(f->s), SQLITE_TRACE_PROFILE, on_profile, NULL);
 	fullscan_max = 0;
 	flt.run_id = r1;
@@ -617,6 +626,27 @@ reads_use_indexes(void **state)
 	assert_int_equal(store_audit_list(f->s, r1, 0, &au, &n, &err), BS_OK);
 	assert_int_equal(n, 50);
 	store_audit_free(au, n);
+	/* `log` names each action's person from the roster by email, any case */
+	{
+		struct roster_row row;
+		struct store_run *runs;
+		assert_int_equal(store_roster_find_email(f->s, "CY@Example.com", &row, &err), BS_OK);
+		assert_string_equal(row.employee_id, "3");
+		roster_row_clear(&row);
+		/* `log --result`: the newest runs with one result, however old */
+		assert_int_equal(store_runs_with_result(f->s, "failed", 20, &runs, &n, &err), BS_OK);
+		assert_int_equal(n, 2);
+		assert_true(runs[0].id > runs[1].id);
+		assert_int_equal(runs[1].id, r1);
+		assert_string_equal(runs[0].result, "failed");
+		store_runs_free(runs, n);
+		assert_int_equal(store_runs_with_result(f->s, "ok", 3, &runs, &n, &err), BS_OK);
+		assert_int_equal(n, 3);
+		store_runs_free(runs, n);
+		assert_int_equal(store_runs_with_result(f->s, "blocked", 3, &runs, &n, &err), BS_OK);
+		assert_int_equal(n, 0);
+		assert_null(runs);
+	}
 	/* status counts the active roster (core/admin/status.c) */
 	assert_int_equal(sql_int(store_db(f->s), "SELECT count(*) FROM roster WHERE active = 1"), 3);
 	assert_int_equal(fullscan_max, 0);
