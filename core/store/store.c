@@ -127,9 +127,23 @@ static const char *const migrations[] = {
 	"CREATE INDEX roster_active ON roster(active);",
 	/* 4: `log` names the people of the actions it shows from the roster
 	 * by email whatever its case, and `log --result` reads the newest runs
-	 * with one result, each from an index */
+	 * with one result, each from an index; the active roster is counted
+	 * as it changes (status, the sync's guard), not by reading it (the
+	 * triggers see a REPLACE's delete: recursive_triggers, store_open) */
 	"CREATE INDEX roster_email_nocase ON roster(email COLLATE NOCASE);"
-	"CREATE INDEX runs_result ON runs(result, id);",
+	"CREATE INDEX runs_result ON runs(result, id);"
+	"CREATE TABLE counts ("
+	"  name TEXT PRIMARY KEY,"
+	"  n INTEGER NOT NULL);"
+	"INSERT INTO counts(name, n) SELECT 'roster_active', count(*) FROM roster WHERE active = 1;"
+	"CREATE TRIGGER roster_active_insert AFTER INSERT ON roster WHEN NEW.active = 1 BEGIN"
+	"  UPDATE counts SET n = n + 1 WHERE name = 'roster_active'; END;"
+	"CREATE TRIGGER roster_active_delete AFTER DELETE ON roster WHEN OLD.active = 1 BEGIN"
+	"  UPDATE counts SET n = n - 1 WHERE name = 'roster_active'; END;"
+	"CREATE TRIGGER roster_active_update AFTER UPDATE OF active ON roster"
+	"  WHEN (OLD.active = 1) <> (NEW.active = 1) BEGIN"
+	"  UPDATE counts SET n = n + (NEW.active = 1) - (OLD.active = 1)"
+	"  WHERE name = 'roster_active'; END;",
 };
 
 int
@@ -380,7 +394,10 @@ store_open(const char *path, struct store **out, struct bs_error *err)
 			goto fail;
 		}
 	}
-	rc = exec(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;",
+	/* recursive_triggers: a row INSERT OR REPLACE removes fires the
+	 * roster's delete trigger (migration 4's count) */
+	rc = exec(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; "
+	    "PRAGMA recursive_triggers=ON;",
 	    "setting up state.db", err);
 	if (rc != BS_OK)
 		goto fail;

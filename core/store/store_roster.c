@@ -263,7 +263,8 @@ store_roster_count_active(struct store *s)
 
 	if (s == NULL || store_db(s) == NULL)
 		return -1;
-	if (sqlite3_prepare_v2(store_db(s), "SELECT count(*) FROM roster WHERE active = 1", -1,
+	/* kept by the roster's triggers (store.c, migration 4) */
+	if (sqlite3_prepare_v2(store_db(s), "SELECT n FROM counts WHERE name = 'roster_active'", -1,
 	    &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
 		n = (long)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
