@@ -7,6 +7,7 @@
  * before anything is written to it.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,9 @@
 struct store {
 	sqlite3 *db;
 	char *path;		/* owned */
+	/* statements kept prepared (store_stmt_cached), used under cache_mu */
+	pthread_mutex_t cache_mu;
+	sqlite3_stmt *cache[STORE_STMT_COUNT];
 };
 
 /* The schema, one entry per version: migrations[0] takes an empty store to
@@ -347,6 +351,7 @@ store_open(const char *path, struct store **out, struct bs_error *err)
 
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
+	pthread_mutex_init(&s->cache_mu, NULL);
 	/* the file and its -wal and -shm companions are created 0600 */
 	old_umask = umask(077);
 	orc = sqlite3_open_v2(path, &s->db,
@@ -421,16 +426,43 @@ store_close(struct store **sp)
 	if (sp == NULL || *sp == NULL)
 		return;
 	s = *sp;
+	for (size_t i = 0; i < ARRAY_LEN(s->cache); i++)
+		sqlite3_finalize(s->cache[i]);
 	if (s->db != NULL) {
 		store_rollback(s);
 		sqlite3_close_v2(s->db);
 	}
+	pthread_mutex_destroy(&s->cache_mu);
 	free(s->path);
 	free(s);
 	*sp = NULL;
 }
 
 /* ---- statement helpers ---- */
+
+sqlite3_stmt *
+store_stmt_cached(struct store *s, enum store_stmt which, const char *sql)
+{
+	if (s == NULL || s->db == NULL || (unsigned)which >= STORE_STMT_COUNT)
+		return NULL;
+	pthread_mutex_lock(&s->cache_mu);
+	if (s->cache[which] == NULL &&
+	    sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->cache[which],
+	    NULL) != SQLITE_OK) {
+		s->cache[which] = NULL;
+		pthread_mutex_unlock(&s->cache_mu);
+		return NULL;
+	}
+	return s->cache[which];
+}
+
+void
+store_stmt_done(struct store *s, sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	pthread_mutex_unlock(&s->cache_mu);
+}
 
 static bs_rc
 prepare(struct store *s, const char *sql, sqlite3_stmt **st, struct bs_error *err)

@@ -29,6 +29,14 @@ void store_close(struct store **s);
 int store_schema_version(struct store *s);	/* PRAGMA user_version */
 int store_latest_version(void);			/* what this build writes */
 struct sqlite3 *store_db(struct store *s);	/* for store_*.c in core only */
+/* For store_*.c: a statement prepared once and kept for the store's life,
+ * for a lookup made once a row (`log` names each action's person: a
+ * prepare costs more than the lookup).  NULL when it cannot be prepared;
+ * otherwise it is the caller's alone until store_stmt_done (which resets
+ * it and clears its bindings): no other cached statement in between. */
+enum store_stmt { STORE_STMT_ROSTER_GET, STORE_STMT_ROSTER_EMAIL, STORE_STMT_COUNT };
+struct sqlite3_stmt *store_stmt_cached(struct store *s, enum store_stmt which, const char *sql);
+void store_stmt_done(struct store *s, struct sqlite3_stmt *st);
 
 bs_rc store_begin(struct store *s, struct bs_error *err);	/* BEGIN IMMEDIATE */
 bs_rc store_commit(struct store *s, struct bs_error *err);

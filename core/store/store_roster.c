@@ -77,20 +77,23 @@ store_roster_list(struct store *s, struct roster_rows *out, struct bs_error *err
 	return rc;
 }
 
+/* One row by key, from a statement kept prepared (store_stmt_cached). */
 static bs_rc
-get_one(struct store *s, const char *sql, const char *key, struct roster_row *out,
-    struct bs_error *err)
+get_one(struct store *s, enum store_stmt which, const char *sql, const char *key,
+    struct roster_row *out, struct bs_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	int r;
-	bs_rc rc;
+	bs_rc rc = BS_OK;
 
 	memset(out, 0, sizeof *out);
 	if (key == NULL)
 		return bs_fail(err, BS_ERR_INVALID, "no employee id or email");
-	rc = prepare(s, sql, &st, err);
-	if (rc != BS_OK)
-		return rc;
+	if (s == NULL)
+		return bs_fail(err, BS_ERR_INVALID, "no state store");
+	st = store_stmt_cached(s, which, sql);
+	if (st == NULL)
+		return store_fail(s, err, "preparing a query");
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
@@ -99,7 +102,7 @@ get_one(struct store *s, const char *sql, const char *key, struct roster_row *ou
 		rc = bs_fail(err, BS_ERR_NOT_FOUND, "%s was never sent to Alleo", key);
 	else
 		rc = store_fail(s, err, "reading the Alleo roster");
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc;
 }
 
@@ -107,8 +110,8 @@ bs_rc
 store_roster_get(struct store *s, const char *employee_id, struct roster_row *out,
     struct bs_error *err)
 {
-	return get_one(s, "SELECT " ROSTER_COLUMNS " FROM roster WHERE employee_id = ?",
-	    employee_id, out, err);
+	return get_one(s, STORE_STMT_ROSTER_GET,
+	    "SELECT " ROSTER_COLUMNS " FROM roster WHERE employee_id = ?", employee_id, out, err);
 }
 
 bs_rc
@@ -116,7 +119,8 @@ store_roster_find_email(struct store *s, const char *email, struct roster_row *o
     struct bs_error *err)
 {
 	/* COLLATE NOCASE folds ASCII only, like str_eq_ci */
-	return get_one(s, "SELECT " ROSTER_COLUMNS " FROM roster WHERE email = ? COLLATE NOCASE "
+	return get_one(s, STORE_STMT_ROSTER_EMAIL,
+	    "SELECT " ROSTER_COLUMNS " FROM roster WHERE email = ? COLLATE NOCASE "
 	    "ORDER BY updated_at DESC LIMIT 1", email, out, err);
 }
 

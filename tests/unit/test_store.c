@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -722,6 +723,80 @@ roster_active_counted(void **state)
 	assert_true(vm_steps_max < 50);
 }
 
+/* A roster lookup made for each action `log` prints is prepared once and
+ * kept (store_stmt_cached): no statement left running between lookups, the
+ * same one reused, and two threads sharing the store each get their own
+ * person. */
+struct lookup_arg {
+	struct store *s;
+	int base, bad;
+};
+
+static void *
+lookups(void *p)
+{
+	struct lookup_arg *a = p;
+	struct roster_row r;
+	char email[32];
+
+	for (int i = 0; i < 500; i++) {
+		int k = a->base + i % 10;
+		snprintf(email, sizeof email, "P%d@Example.com", k);
+		if (store_roster_find_email(a->s, email, &r, NULL) != BS_OK ||
+		    atoi(r.employee_id) != k)
+			a->bad++;
+		roster_row_clear(&r);
+	}
+	return NULL;
+}
+
+static void
+roster_lookups_prepared_once(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct roster_row r;
+	struct lookup_arg a1, a2;
+	pthread_t t1, t2;
+	sqlite3_stmt *first;
+	char id[16], email[32];
+
+	memset(&r, 0, sizeof r);
+	r.active = 1;
+	for (int i = 0; i < 20; i++) {
+		snprintf(id, sizeof id, "%d", i);
+		snprintf(email, sizeof email, "p%d@example.com", i);
+		r.employee_id = id;
+		r.email = email;
+		assert_int_equal(store_roster_put(f->s, &r, 10, &err), BS_OK);
+	}
+	assert_int_equal(store_roster_find_email(f->s, "P3@example.COM", &r, &err), BS_OK);
+	assert_string_equal(r.employee_id, "3");
+	roster_row_clear(&r);
+	first = sqlite3_next_stmt(store_db(f->s), NULL);
+	assert_non_null(first);
+	assert_false(sqlite3_stmt_busy(first));
+	assert_int_equal(store_roster_find_email(f->s, "nobody@example.com", &r, &err),
+	    BS_ERR_NOT_FOUND);
+	assert_int_equal(store_roster_find_email(f->s, "p4@example.com", &r, &err), BS_OK);
+	assert_string_equal(r.employee_id, "4");
+	roster_row_clear(&r);
+	assert_ptr_equal(sqlite3_next_stmt(store_db(f->s), NULL), first);
+	assert_null(sqlite3_next_stmt(store_db(f->s), first));
+	assert_int_equal(store_roster_get(f->s, "7", &r, &err), BS_OK);
+	assert_string_equal(r.email, "p7@example.com");
+	roster_row_clear(&r);
+
+	a1 = (struct lookup_arg){ f->s, 0, 0 };
+	a2 = (struct lookup_arg){ f->s, 10, 0 };
+	assert_int_equal(pthread_create(&t1, NULL, lookups, &a1), 0);
+	assert_int_equal(pthread_create(&t2, NULL, lookups, &a2), 0);
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	assert_int_equal(a1.bad, 0);
+	assert_int_equal(a2.bad, 0);
+}
+
 static void
 actions_list_filters(void **state)
 {
@@ -1126,6 +1201,7 @@ main(void)
 		T(actions_list_filters),
 		T(reads_use_indexes),
 		T(roster_active_counted),
+		T(roster_lookups_prepared_once),
 		T(actions_cascade_with_run),
 		T(audit_add_and_list),
 		T(kv_get_set_del),
