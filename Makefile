@@ -44,8 +44,19 @@ CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
 CPPFLAGS += -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 endif
 
+# libcurl and libmicrohttpd are compiled against but not linked: bobsync opens
+# them when a command first uses them (core/net/lazylib.c), so the commands
+# that only read local files do not load the ~30 libraries they bring.
+LAZY_PKGS  = libcurl libmicrohttpd
+LINK_PKGS  = $(filter-out $(LAZY_PKGS),$(CORE_PKGS))
+# their sonames, as the installed development files name them
+lib_soname = $(shell objdump -p "$$($(PKG_CONFIG) --variable=libdir $(1) 2>/dev/null)/$(2).so" \
+               2>/dev/null | sed -n 's/^ *SONAME *//p')
+CURL_SONAME ?= $(or $(call lib_soname,libcurl,libcurl),libcurl.so.4)
+MHD_SONAME  ?= $(or $(call lib_soname,libmicrohttpd,libmicrohttpd),libmicrohttpd.so.12)
+
 CORE_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
-CORE_LIBS   := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null) -lpthread -lm
+CORE_LIBS   := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS) 2>/dev/null) -ldl -lpthread -lm
 UI_CFLAGS   := $(shell $(PKG_CONFIG) --cflags $(UI_PKGS) 2>/dev/null || echo -D_XOPEN_SOURCE=600)
 UI_LIBS     := $(shell $(PKG_CONFIG) --libs $(UI_PKGS) 2>/dev/null || echo -lncursesw)
 TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
@@ -111,6 +122,8 @@ $(BUILD)/gen/bobsync_unit.h: app/systemd/bobsync.service.in
 	$(Q)sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
 $(BUILD)/core/admin/service.o: $(BUILD)/gen/bobsync_unit.h
 $(BUILD)/core/admin/service.o: CPPFLAGS += -I$(BUILD)/gen
+$(BUILD)/core/net/lazylib.o: CPPFLAGS += -DBOBSYNC_CURL_SONAME=\"$(CURL_SONAME)\" \
+    -DBOBSYNC_MHD_SONAME=\"$(MHD_SONAME)\"
 
 $(BUILD)/ui/%.o: ui/%.c
 	@mkdir -p $(@D)

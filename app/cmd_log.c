@@ -258,9 +258,10 @@ cmd_log(struct app *a, int argc, char **argv)
 	} else {
 		struct store_run *runs = NULL;
 		size_t n = 0, want = (size_t)(limit ? limit : 20), shown = 0;
-		/* with --result, the newest runs that have it: read them all
-		 * (the log is pruned by log.retention_days) and keep want */
-		if (store_runs_list(st, NULL, result ? 0 : want, &runs, &n, &err) != BS_OK) {
+		/* with --result, the newest runs that have it, from the
+		 * runs_result index (not the newest runs, filtered) */
+		if ((result ? store_runs_with_result(st, result, want, &runs, &n, &err) :
+		    store_runs_list(st, NULL, want, &runs, &n, &err)) != BS_OK) {
 			status = app_error(a, &err);
 			goto out;
 		}
@@ -274,10 +275,16 @@ cmd_log(struct app *a, int argc, char **argv)
 					json_array_append_new(arr, run_json(&runs[i]));
 			json_object_set_new(j, "runs", arr);
 			out_json(j);
-		} else if (n == 0) {
+		} else if (n == 0 && result == NULL) {
 			puts("No runs yet.");
 		} else if (shown == 0) {
-			printf("No run with the result '%s'.\n", result);
+			/* none with that result: are there runs at all? */
+			struct store_run last;
+			if (store_run_last(st, NULL, &last, NULL) != BS_OK)
+				puts("No runs yet.");
+			else
+				printf("No run with the result '%s'.\n", result);
+			store_run_clear(&last);
 		} else {
 			int64_t now = clock_now();
 			shown = 0;

@@ -219,10 +219,6 @@ main(int argc, char **argv)
 		fputs("bobsync: cannot initialise libsodium\n", stderr);
 		return 1;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		fputs("bobsync: cannot initialise libcurl\n", stderr);
-		return 1;
-	}
 
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0)) {
@@ -265,6 +261,8 @@ main(int argc, char **argv)
 	}
 	app_done(&app);
 	log_forget_secrets();
+	/* libcurl is opened (and initialised) by the first command that uses
+	 * it (core/net/lazylib.c); this does nothing when none did */
 	curl_global_cleanup();
 	return status;
 }

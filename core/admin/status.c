@@ -9,6 +9,7 @@
 #include "base/paths.h"
 #include "admin/status.h"
 #include "store/store.h"
+#include "store/store_roster.h"
 #include "base/util.h"
 #include "config/vault.h"
 #include "net/webhook.h"
@@ -90,7 +91,10 @@ status_read(const struct conf *conf, const struct bs_paths *paths, struct store 
 		if (j->st.quarantine[0] != '\0')
 			out->quarantine = 1;
 	}
-	out->jobs[JOB_ROSTER].count = count_rows(st, "SELECT count(*) FROM roster WHERE active = 1");
+	/* a counter, not a count of the roster (store_roster.c) */
+	out->jobs[JOB_ROSTER].count = st != NULL ? store_roster_count_active(st) : 0;
+	if (out->jobs[JOB_ROSTER].count < 0)
+		out->jobs[JOB_ROSTER].count = 0;
 	out->jobs[JOB_TIMEOFF].count = count_rows(st, "SELECT count(*) FROM timeoff_events");
 	out->jobs[JOB_RECONCILE].count = out->jobs[JOB_TIMEOFF].count;
 	out->configured = out->configured && any_enabled;

@@ -425,6 +425,65 @@ out:
 	return rc;
 }
 
+static int
+ascii_letter(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+int
+http_url_quick(const char *url)
+{
+	unsigned char a4[4];
+	char host[256];
+	const char *p, *h;
+	size_t hlen;
+	int https, name;
+
+	if (url == NULL)
+		return -1;
+	if (strncasecmp(url, "https://", 8) == 0) {
+		https = 1;
+		p = url + 8;
+	} else if (strncasecmp(url, "http://", 7) == 0) {
+		https = 0;
+		p = url + 7;
+	} else {
+		return -1;
+	}
+	for (h = p; ascii_letter(*p) || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'; p++)
+		;
+	hlen = (size_t)(p - h);
+	if (hlen == 0 || hlen >= sizeof host)
+		return -1;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	/* a name (a letter first: never a number libcurl would read as an
+	 * address) or a dotted address as inet_pton reads it (four decimal
+	 * parts, no leading zeros: libcurl reads the same address) */
+	name = ascii_letter(host[0]);
+	if (!name && inet_pton(AF_INET, host, a4) != 1)
+		return -1;
+	if (*p == ':') {
+		long port = 0;
+		const char *d = ++p;
+		for (; *p >= '0' && *p <= '9' && p - d < 5; p++)
+			port = port * 10 + (*p - '0');
+		if (p == d || *d == '0' || port > 65535)
+			return -1;
+	}
+	if (*p != '\0' && *p != '/')
+		return -1;
+	for (; *p; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || *p == '\\')
+			return -1;
+	if (https)
+		return 0;
+	if (name)
+		return str_eq_ci(host, "localhost") ? 1 : -1;
+	return a4[0] == 127 ? 1 : -1;
+}
+
 /* 1 when http:// to loopback, 0 for https, -1 (err filled) otherwise. */
 static int
 classify_url(const char *url, struct bs_error *err)
@@ -443,6 +502,11 @@ classify_url(const char *url, struct bs_error *err)
 			return -1;
 		}
 	}
+	/* the plain forms without libcurl, which a command that only reads
+	 * its settings then never loads (core/net/lazylib.c) */
+	rc = http_url_quick(url);
+	if (rc >= 0)
+		return rc;
 	if (url_parts(url, &scheme, &host, NULL) != 0) {
 		char *m = log_mask(url);
 		bs_fail(err, BS_ERR_INSECURE_URL, "'%.200s' is not a valid https:// URL", m);

@@ -165,6 +165,12 @@ void http_response_clear(struct http_response *resp);
 /* 0 when url is https://, or http:// to 127.0.0.0/8, ::1 or localhost;
  * else BS_ERR_INSECURE_URL with a detail that says why. */
 bs_rc http_check_url(const char *url, struct bs_error *err);
+/* What http_check_url says of the plain forms, without libcurl:
+ * https://HOST[:PORT][/...] 0, http:// to 127.x.x.x or localhost 1, and -1
+ * for any other form (libcurl's URL parser decides those), where HOST is
+ * a name that starts with a letter (letters, digits, '.', '-') or a dotted
+ * IPv4 address and PORT 1 to 65535. */
+int http_url_quick(const char *url);
 
 /* Wait in ms that the response headers ask for, or -1 when they say
  * nothing usable.  Retry-After: seconds or HTTP date; X-RateLimit-Reset:

@@ -7,6 +7,7 @@
  * before anything is written to it.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,9 @@
 struct store {
 	sqlite3 *db;
 	char *path;		/* owned */
+	/* statements kept prepared (store_stmt_cached), used under cache_mu */
+	pthread_mutex_t cache_mu;
+	sqlite3_stmt *cache[STORE_STMT_COUNT];
 };
 
 /* The schema, one entry per version: migrations[0] takes an empty store to
@@ -125,6 +129,25 @@ static const char *const migrations[] = {
 	 * `status` counts the active roster from one */
 	"CREATE INDEX actions_email_nocase ON actions(email COLLATE NOCASE);"
 	"CREATE INDEX roster_active ON roster(active);",
+	/* 4: `log` names the people of the actions it shows from the roster
+	 * by email whatever its case, and `log --result` reads the newest runs
+	 * with one result, each from an index; the active roster is counted
+	 * as it changes (status, the sync's guard), not by reading it (the
+	 * triggers see a REPLACE's delete: recursive_triggers, store_open) */
+	"CREATE INDEX roster_email_nocase ON roster(email COLLATE NOCASE);"
+	"CREATE INDEX runs_result ON runs(result, id);"
+	"CREATE TABLE counts ("
+	"  name TEXT PRIMARY KEY,"
+	"  n INTEGER NOT NULL);"
+	"INSERT INTO counts(name, n) SELECT 'roster_active', count(*) FROM roster WHERE active = 1;"
+	"CREATE TRIGGER roster_active_insert AFTER INSERT ON roster WHEN NEW.active = 1 BEGIN"
+	"  UPDATE counts SET n = n + 1 WHERE name = 'roster_active'; END;"
+	"CREATE TRIGGER roster_active_delete AFTER DELETE ON roster WHEN OLD.active = 1 BEGIN"
+	"  UPDATE counts SET n = n - 1 WHERE name = 'roster_active'; END;"
+	"CREATE TRIGGER roster_active_update AFTER UPDATE OF active ON roster"
+	"  WHEN (OLD.active = 1) <> (NEW.active = 1) BEGIN"
+	"  UPDATE counts SET n = n + (NEW.active = 1) - (OLD.active = 1)"
+	"  WHERE name = 'roster_active'; END;",
 };
 
 int
@@ -328,6 +351,7 @@ store_open(const char *path, struct store **out, struct bs_error *err)
 
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
+	pthread_mutex_init(&s->cache_mu, NULL);
 	/* the file and its -wal and -shm companions are created 0600 */
 	old_umask = umask(077);
 	orc = sqlite3_open_v2(path, &s->db,
@@ -375,7 +399,10 @@ store_open(const char *path, struct store **out, struct bs_error *err)
 			goto fail;
 		}
 	}
-	rc = exec(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;",
+	/* recursive_triggers: a row INSERT OR REPLACE removes fires the
+	 * roster's delete trigger (migration 4's count) */
+	rc = exec(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; "
+	    "PRAGMA recursive_triggers=ON;",
 	    "setting up state.db", err);
 	if (rc != BS_OK)
 		goto fail;
@@ -399,16 +426,43 @@ store_close(struct store **sp)
 	if (sp == NULL || *sp == NULL)
 		return;
 	s = *sp;
+	for (size_t i = 0; i < ARRAY_LEN(s->cache); i++)
+		sqlite3_finalize(s->cache[i]);
 	if (s->db != NULL) {
 		store_rollback(s);
 		sqlite3_close_v2(s->db);
 	}
+	pthread_mutex_destroy(&s->cache_mu);
 	free(s->path);
 	free(s);
 	*sp = NULL;
 }
 
 /* ---- statement helpers ---- */
+
+sqlite3_stmt *
+store_stmt_cached(struct store *s, enum store_stmt which, const char *sql)
+{
+	if (s == NULL || s->db == NULL || (unsigned)which >= STORE_STMT_COUNT)
+		return NULL;
+	pthread_mutex_lock(&s->cache_mu);
+	if (s->cache[which] == NULL &&
+	    sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->cache[which],
+	    NULL) != SQLITE_OK) {
+		s->cache[which] = NULL;
+		pthread_mutex_unlock(&s->cache_mu);
+		return NULL;
+	}
+	return s->cache[which];
+}
+
+void
+store_stmt_done(struct store *s, sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	pthread_mutex_unlock(&s->cache_mu);
+}
 
 static bs_rc
 prepare(struct store *s, const char *sql, sqlite3_stmt **st, struct bs_error *err)
@@ -721,6 +775,45 @@ store_runs_list(struct store *s, const char *target, size_t limit, struct store_
 	bind_text(st, 1, target);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW && cnt < max) {
+		v = xreallocarray(v, cnt + 1, sizeof *v);
+		run_from_row(st, &v[cnt++]);
+	}
+	if (r != SQLITE_ROW && r != SQLITE_DONE) {
+		rc = store_fail(s, err, "listing runs");
+		store_runs_free(v, cnt);
+		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_finalize(st);
+	*out = v;
+	*n = cnt;
+	return BS_OK;
+}
+
+bs_rc
+store_runs_with_result(struct store *s, const char *result, size_t limit,
+    struct store_run **out, size_t *n, struct bs_error *err)
+{
+	sqlite3_stmt *st;
+	struct store_run *v = NULL;
+	size_t cnt = 0, max = clamp_limit(limit);
+	int r = SQLITE_DONE;
+	bs_rc rc;
+
+	if (out != NULL)
+		*out = NULL;
+	if (n != NULL)
+		*n = 0;
+	if (s == NULL || out == NULL || n == NULL || result == NULL)
+		return bs_fail(err, BS_ERR_INVALID, "no state store, result or place for the runs");
+	/* answered from runs_result: the newest rows of one result */
+	rc = prepare(s, "SELECT " RUN_COLUMNS " FROM runs WHERE result = ?1 "
+	    "ORDER BY id DESC LIMIT ?2", &st, err);
+	if (rc != BS_OK)
+		return rc;
+	bind_text(st, 1, result);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	while (cnt < max && (r = sqlite3_step(st)) == SQLITE_ROW) {
 		v = xreallocarray(v, cnt + 1, sizeof *v);
 		run_from_row(st, &v[cnt++]);
 	}

@@ -29,6 +29,14 @@ void store_close(struct store **s);
 int store_schema_version(struct store *s);	/* PRAGMA user_version */
 int store_latest_version(void);			/* what this build writes */
 struct sqlite3 *store_db(struct store *s);	/* for store_*.c in core only */
+/* For store_*.c: a statement prepared once and kept for the store's life,
+ * for a lookup made once a row (`log` names each action's person: a
+ * prepare costs more than the lookup).  NULL when it cannot be prepared;
+ * otherwise it is the caller's alone until store_stmt_done (which resets
+ * it and clears its bindings): no other cached statement in between. */
+enum store_stmt { STORE_STMT_ROSTER_GET, STORE_STMT_ROSTER_EMAIL, STORE_STMT_COUNT };
+struct sqlite3_stmt *store_stmt_cached(struct store *s, enum store_stmt which, const char *sql);
+void store_stmt_done(struct store *s, struct sqlite3_stmt *st);
 
 bs_rc store_begin(struct store *s, struct bs_error *err);	/* BEGIN IMMEDIATE */
 bs_rc store_commit(struct store *s, struct bs_error *err);
@@ -72,6 +80,9 @@ bs_rc store_run_get(struct store *s, int64_t run_id, struct store_run *out,
     struct bs_error *err);		/* BS_ERR_NOT_FOUND when absent */
 /* Newest first; target NULL = all. */
 bs_rc store_runs_list(struct store *s, const char *target, size_t limit,
+    struct store_run **out, size_t *n, struct bs_error *err);
+/* The newest runs whose result is result (ok, partial, ...), newest first. */
+bs_rc store_runs_with_result(struct store *s, const char *result, size_t limit,
     struct store_run **out, size_t *n, struct bs_error *err);
 bs_rc store_run_last(struct store *s, const char *target, struct store_run *out,
     struct bs_error *err);		/* BS_ERR_NOT_FOUND when none */

@@ -14,19 +14,19 @@ bs config set hibob.base_url http://127.0.0.1:9/v1 >/dev/null
 printf 'SERVICE-1\nnot-a-token\n' | bs credentials set hibob >/dev/null 2>&1
 bs explain nobody@example.com >/dev/null 2>&1	# creates the state store, then fails to connect
 [ -f "$BOBSYNC_HOME/state.db" ] || { echo "no state store was made" >&2; exit 1; }
-# one failed run, then 30 newer ok runs
+# one failed run, then 120 newer ok runs
 python3 - "$BOBSYNC_HOME/state.db" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 db.execute("INSERT INTO runs(target, kind, started_at, finished_at, result, message) "
            "VALUES ('roster', 'sync', 1000, 1010, 'failed', 'HiBob did not answer')")
-for i in range(30):
+for i in range(120):
     db.execute("INSERT INTO runs(target, kind, started_at, finished_at, result, message) "
                "VALUES ('timeoff', 'sync', ?, ?, 'ok', 'fine')", (2000 + i * 60, 2010 + i * 60))
 db.commit()
 PY
 
-t_case "log --result finds a run older than the newest twenty"
+t_case "log --result finds a run older than the newest hundred"
 out=$(bs log --result failed)
 t_contains "$out" "HiBob did not answer" "the failed run"
 t_eq "$(bs log --result failed --json | json_get - 'len(j["runs"])')" 1 "one in --json"

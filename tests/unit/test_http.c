@@ -10,14 +10,17 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <jansson.h>
 
 #include "helper_server.h"
@@ -365,6 +368,95 @@ url_http_elsewhere_refused(void **state)
 	memset(&err, 0, sizeof err);
 	http_check_url("http://api.hibob.com/v1", &err);
 	assert_non_null(strstr(err.detail, "plain http:// is only allowed for loopback"));
+}
+
+/* The forms http_url_quick decides without libcurl, and that libcurl's
+ * parser reads each of them the same way: a URL it accepts, the same scheme,
+ * and a loopback host when it says http to loopback.  A fixed list, then
+ * 40,000 URLs made of the characters that matter to a parser. */
+static int
+curl_class(const char *u)
+{
+	CURLU *h = curl_url();
+	char *scheme = NULL, *host = NULL;
+	unsigned char a4[4];
+	int c = -2;
+
+	assert_non_null(h);
+	if (curl_url_set(h, CURLUPART_URL, u, 0) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+		if (strcmp(scheme, "https") == 0)
+			c = 0;
+		else if (strcmp(scheme, "http") == 0 && (strcasecmp(host, "localhost") == 0 ||
+		    (inet_pton(AF_INET, host, a4) == 1 && a4[0] == 127)))
+			c = 1;
+		else
+			c = -1;
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(h);
+	return c;
+}
+
+static void
+url_quick_agrees_with_libcurl(void **state)
+{
+	static const char *const fixed[] = {
+		"https://api.hibob.com/v1", "HTTPS://api.assembledhq.com/v0", "https://10.1.2.3:8443/x",
+		"http://127.0.0.1:8080/v1", "http://127.5.6.7/", "http://localhost:1/",
+		"http://LOCALHOST/", "https://a", "https://a.-b..c:65535/?x#y", "https://a/b@c/d",
+		"http://127.0.0.1:65535", "http://127.0.0.1/a@evil.example/",
+	};
+	static const char *const undecided[] = {
+		"http://api.hibob.com/v1", "http://127.0.0.1@evil.example/", "http://127.1/",
+		"http://0x7f.0.0.1/", "http://0177.0.0.1/", "http://localhost./",
+		"http://[::1]:9000/x", "https://host:/x", "https://host:0/", "https://host:65536/",
+		"https://host:08080/", "https://1.2.3/", "https://host\\@evil/", "https://h?x",
+		"ftp://127.0.0.1/", "https://", "http:/127.0.0.1/", "https://h/\xc3\xa9",
+	};
+	static const char alphabet[] = "aZ1790x.-:/@[]\\?#%";
+	static const char *const pre[] = { "http://", "https://", "HTTP://", "hTtPs://",
+		"http://127.0.0.", "http://localhost" };
+	uint32_t seed = 12345;
+	char u[64];
+	int decided = 0;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(fixed); i++) {
+		int q = http_url_quick(fixed[i]);
+		if (q < 0)
+			fail_msg("not decided without libcurl: %s", fixed[i]);
+		if (curl_class(fixed[i]) != q)
+			fail_msg("libcurl disagrees on %s", fixed[i]);
+	}
+	for (size_t i = 0; i < ARRAY_LEN(undecided); i++)
+		if (http_url_quick(undecided[i]) != -1)
+			fail_msg("decided without libcurl: %s", undecided[i]);
+	for (int i = 0; i < 40000; i++) {
+		size_t n, len;
+		int q;
+		seed = seed * 1103515245u + 12345u;
+		n = strlen(pre[(seed >> 16) % ARRAY_LEN(pre)]);
+		memcpy(u, pre[(seed >> 16) % ARRAY_LEN(pre)], n);
+		seed = seed * 1103515245u + 12345u;
+		len = (seed >> 16) % 24;
+		for (size_t k = 0; k < len; k++) {
+			seed = seed * 1103515245u + 12345u;
+			/* mostly host-like characters, so that many are decided */
+			u[n++] = (seed >> 16) % 8 ? "a1.7/"[(seed >> 20) % 5] :
+			    alphabet[(seed >> 20) % (sizeof alphabet - 1)];
+		}
+		u[n] = '\0';
+		q = http_url_quick(u);
+		if (q < 0)
+			continue;
+		decided++;
+		if (curl_class(u) != q)
+			fail_msg("libcurl disagrees on %s (quick: %d)", u, q);
+	}
+	assert_true(decided > 3000);
 }
 
 /* ==== http_send: arguments and what is sent ==== */
@@ -1788,6 +1880,7 @@ int
 main(void)
 {
 	const struct CMUnitTest pure[] = {
+		cmocka_unit_test(url_quick_agrees_with_libcurl),
 		cmocka_unit_test(hint_null_and_garbage),
 		cmocka_unit_test(hint_retry_after_seconds),
 		cmocka_unit_test(hint_retry_after_date),

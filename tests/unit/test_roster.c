@@ -966,6 +966,28 @@ store_rows_find_name(void **state)
 	assert_int_equal(f->rows.n, 0);
 	assert_int_equal(store_roster_find_name(f->store, "", 0, &f->rows, &err), BS_OK);
 	assert_int_equal(f->rows.n, 0);
+	/* a text across the space between the names, or across a space within
+	 * one, and a person with no first name */
+	r.employee_id = (char *)"e5";
+	r.first_name = (char *)"Mary Ann";
+	r.last_name = (char *)"Smith";
+	assert_int_equal(store_roster_put(f->store, &r, NOW, &err), BS_OK);
+	r.employee_id = (char *)"e6";
+	r.first_name = NULL;
+	r.last_name = (char *)"Solo";
+	assert_int_equal(store_roster_put(f->store, &r, NOW, &err), BS_OK);
+	static const struct { const char *text; const char *id; } one[] = {
+		{ "ann sm", "e5" }, { "y ann s", "e5" }, { "N S", "e5" }, { "mary ann smith", "e5" },
+		{ " solo", "e6" }, { "n  s", NULL }, { "lee b", NULL },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(one); i++) {
+		assert_int_equal(store_roster_find_name(f->store, one[i].text, 0, &f->rows, &err),
+		    BS_OK);
+		assert_int_equal(f->rows.n, one[i].id ? 1 : 0);
+		if (one[i].id)
+			assert_string_equal(f->rows.v[0].employee_id, one[i].id);
+		roster_rows_clear(&f->rows);
+	}
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)

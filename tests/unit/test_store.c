@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 
 #include "base/log.h"
 #include "store/store.h"
+#include "store/store_roster.h"
 #include "base/util.h"
 
 struct fixture {
@@ -589,15 +591,25 @@ reads_use_indexes(void **state)
 	}
 	/* a store of schema 2 is upgraded */
 	assert_int_equal(sqlite3_exec(store_db(f->s), "DROP INDEX actions_email_nocase;"
-	    "DROP INDEX roster_active; PRAGMA user_version = 2", NULL, NULL, NULL), SQLITE_OK);
+	    "DROP INDEX roster_active; DROP INDEX roster_email_nocase; DROP INDEX runs_result;"
+	    "DROP TRIGGER roster_active_insert; DROP TRIGGER roster_active_delete;"
+	    "DROP TRIGGER roster_active_update; DROP TABLE counts;"
+	    "PRAGMA user_version = 2", NULL, NULL, NULL), SQLITE_OK);
 	store_close(&f->s);
 	assert_int_equal(store_open(f->path, &f->s, &err), BS_OK);
 	assert_int_equal(store_schema_version(f->s), store_latest_version());
 	assert_int_equal(sql_int(store_db(f->s), "SELECT count(*) FROM sqlite_master WHERE "
 	    "name = 'actions_email_nocase'"), 1);
 
-	assert_int_equal(sqlite3_exec(store_db(f->s), "INSERT INTO roster(employee_id, active) "
-	    "VALUES ('1', 1), ('2', 0), ('3', 1), ('4', 1)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sql_int(store_db(f->s), "SELECT count(*) FROM sqlite_master WHERE "
+	    "name IN ('roster_email_nocase', 'runs_result')"), 2);
+
+	assert_int_equal(sqlite3_exec(store_db(f->s), "INSERT INTO roster(employee_id, email, active) "
+	    "VALUES ('1', 'ann@example.com', 1), ('2', 'bo@example.com', 0), "
+	    "('3', 'cy@example.com', 1), ('4', NULL, 1)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(store_db(f->s), "UPDATE runs SET result = 'ok';"
+	    "UPDATE runs SET result = 'failed' WHERE id IN (SELECT id FROM runs ORDER BY id LIMIT 2)",
+	    NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_trace_v2(store_db(f->s), SQLITE_TRACE_PROFILE, on_profile, NULL);
 	fullscan_max = 0;
 	flt.run_id = r1;
@@ -617,10 +629,172 @@ reads_use_indexes(void **state)
 	assert_int_equal(store_audit_list(f->s, r1, 0, &au, &n, &err), BS_OK);
 	assert_int_equal(n, 50);
 	store_audit_free(au, n);
-	/* status counts the active roster (core/admin/status.c) */
-	assert_int_equal(sql_int(store_db(f->s), "SELECT count(*) FROM roster WHERE active = 1"), 3);
+	/* `log` names each action's person from the roster by email, any case */
+	{
+		struct roster_row row;
+		struct store_run *runs;
+		assert_int_equal(store_roster_find_email(f->s, "CY@Example.com", &row, &err), BS_OK);
+		assert_string_equal(row.employee_id, "3");
+		roster_row_clear(&row);
+		/* `log --result`: the newest runs with one result, however old */
+		assert_int_equal(store_runs_with_result(f->s, "failed", 20, &runs, &n, &err), BS_OK);
+		assert_int_equal(n, 2);
+		assert_true(runs[0].id > runs[1].id);
+		assert_int_equal(runs[1].id, r1);
+		assert_string_equal(runs[0].result, "failed");
+		store_runs_free(runs, n);
+		assert_int_equal(store_runs_with_result(f->s, "ok", 3, &runs, &n, &err), BS_OK);
+		assert_int_equal(n, 3);
+		store_runs_free(runs, n);
+		assert_int_equal(store_runs_with_result(f->s, "blocked", 3, &runs, &n, &err), BS_OK);
+		assert_int_equal(n, 0);
+		assert_null(runs);
+	}
+	/* status counts the active roster (core/admin/status.c): the upgrade
+	 * counted the rows already there, a counter answers */
+	assert_int_equal(store_roster_count_active(f->s), 3);
 	assert_int_equal(fullscan_max, 0);
 	sqlite3_trace_v2(store_db(f->s), 0, NULL, NULL);
+}
+
+/* The count of the active roster follows every kind of change to it: a
+ * put (INSERT OR REPLACE) that adds, deactivates, reactivates or rewrites
+ * a row, SQL's own INSERT, UPDATE, DELETE and INSERT OR IGNORE; and reading
+ * it reads the counter, not the roster. */
+static int vm_steps_max;
+
+static int
+on_profile_steps(unsigned type, void *ctx, void *p, void *x)
+{
+	int n = sqlite3_stmt_status((sqlite3_stmt *)p, SQLITE_STMTSTATUS_VM_STEP, 0);
+
+	(void)type; (void)ctx; (void)x;
+	if (n > vm_steps_max)
+		vm_steps_max = n;
+	return 0;
+}
+
+static void
+roster_active_counted(void **state)
+{
+	static const char *const sql[] = {
+		"INSERT INTO roster(employee_id, active) VALUES ('s1', 1), ('s2', 0), ('s3', 1)",
+		"UPDATE roster SET active = 0 WHERE employee_id = 's1'",
+		"UPDATE roster SET active = 1 WHERE employee_id IN ('s1', 's2')",
+		"UPDATE roster SET email = 'x@example.com'",
+		"INSERT OR IGNORE INTO roster(employee_id, active) VALUES ('s1', 0)",
+		"INSERT OR REPLACE INTO roster(employee_id, active) VALUES ('s1', 0)",
+		"DELETE FROM roster WHERE employee_id = 's2'",
+		"DELETE FROM roster WHERE active = 0",
+	};
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct roster_row r;
+	char id[16];
+
+	memset(&r, 0, sizeof r);
+	assert_int_equal(store_roster_count_active(f->s), 0);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(id, sizeof id, "E%d", i);
+		r.employee_id = id;
+		r.active = i % 4 != 0;
+		assert_int_equal(store_roster_put(f->s, &r, 10, &err), BS_OK);
+	}
+	assert_int_equal(store_roster_count_active(f->s), 750);
+	/* put again: deactivate one, reactivate one, rewrite an active one */
+	r.employee_id = (char *)"E1";
+	r.active = 0;
+	assert_int_equal(store_roster_put(f->s, &r, 11, &err), BS_OK);
+	r.employee_id = (char *)"E0";
+	r.active = 1;
+	assert_int_equal(store_roster_put(f->s, &r, 11, &err), BS_OK);
+	r.employee_id = (char *)"E2";
+	assert_int_equal(store_roster_put(f->s, &r, 11, &err), BS_OK);
+	assert_int_equal(store_roster_count_active(f->s), 750);
+	for (size_t i = 0; i < ARRAY_LEN(sql); i++) {
+		assert_int_equal(sqlite3_exec(store_db(f->s), sql[i], NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(store_roster_count_active(f->s),
+		    sql_int(store_db(f->s), "SELECT count(*) FROM roster WHERE active = 1"));
+	}
+	sqlite3_trace_v2(store_db(f->s), SQLITE_TRACE_PROFILE, on_profile_steps, NULL);
+	vm_steps_max = 0;
+	assert_true(store_roster_count_active(f->s) > 500);
+	sqlite3_trace_v2(store_db(f->s), 0, NULL, NULL);
+	assert_true(vm_steps_max < 50);
+}
+
+/* A roster lookup made for each action `log` prints is prepared once and
+ * kept (store_stmt_cached): no statement left running between lookups, the
+ * same one reused, and two threads sharing the store each get their own
+ * person. */
+struct lookup_arg {
+	struct store *s;
+	int base, bad;
+};
+
+static void *
+lookups(void *p)
+{
+	struct lookup_arg *a = p;
+	struct roster_row r;
+	char email[32];
+
+	for (int i = 0; i < 500; i++) {
+		int k = a->base + i % 10;
+		snprintf(email, sizeof email, "P%d@Example.com", k);
+		if (store_roster_find_email(a->s, email, &r, NULL) != BS_OK ||
+		    atoi(r.employee_id) != k)
+			a->bad++;
+		roster_row_clear(&r);
+	}
+	return NULL;
+}
+
+static void
+roster_lookups_prepared_once(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct roster_row r;
+	struct lookup_arg a1, a2;
+	pthread_t t1, t2;
+	sqlite3_stmt *first;
+	char id[16], email[32];
+
+	memset(&r, 0, sizeof r);
+	r.active = 1;
+	for (int i = 0; i < 20; i++) {
+		snprintf(id, sizeof id, "%d", i);
+		snprintf(email, sizeof email, "p%d@example.com", i);
+		r.employee_id = id;
+		r.email = email;
+		assert_int_equal(store_roster_put(f->s, &r, 10, &err), BS_OK);
+	}
+	assert_int_equal(store_roster_find_email(f->s, "P3@example.COM", &r, &err), BS_OK);
+	assert_string_equal(r.employee_id, "3");
+	roster_row_clear(&r);
+	first = sqlite3_next_stmt(store_db(f->s), NULL);
+	assert_non_null(first);
+	assert_false(sqlite3_stmt_busy(first));
+	assert_int_equal(store_roster_find_email(f->s, "nobody@example.com", &r, &err),
+	    BS_ERR_NOT_FOUND);
+	assert_int_equal(store_roster_find_email(f->s, "p4@example.com", &r, &err), BS_OK);
+	assert_string_equal(r.employee_id, "4");
+	roster_row_clear(&r);
+	assert_ptr_equal(sqlite3_next_stmt(store_db(f->s), NULL), first);
+	assert_null(sqlite3_next_stmt(store_db(f->s), first));
+	assert_int_equal(store_roster_get(f->s, "7", &r, &err), BS_OK);
+	assert_string_equal(r.email, "p7@example.com");
+	roster_row_clear(&r);
+
+	a1 = (struct lookup_arg){ f->s, 0, 0 };
+	a2 = (struct lookup_arg){ f->s, 10, 0 };
+	assert_int_equal(pthread_create(&t1, NULL, lookups, &a1), 0);
+	assert_int_equal(pthread_create(&t2, NULL, lookups, &a2), 0);
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	assert_int_equal(a1.bad, 0);
+	assert_int_equal(a2.bad, 0);
 }
 
 static void
@@ -1026,6 +1200,8 @@ main(void)
 		T(actions_unfinished_order),
 		T(actions_list_filters),
 		T(reads_use_indexes),
+		T(roster_active_counted),
+		T(roster_lookups_prepared_once),
 		T(actions_cascade_with_run),
 		T(audit_add_and_list),
 		T(kv_get_set_del),
