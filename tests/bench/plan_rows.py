@@ -3,7 +3,7 @@
 
 The roster plan and the employee preview at large sizes (issue 18 point 1),
 a bench step outside CI (`make bench-plan`): for each size one sandbox and
-one home, then each command --runs times (a 1,000,000-person answer is about
+a home per build, then each command --runs times (a 1,000,000-person answer is about
 1.4 GB: one run there unless --runs-large says more).  With --before, an
 older build runs side by side, the two alternating run by run against the
 same sandbox, so load on the machine falls on both alike.  Prints one
@@ -60,7 +60,15 @@ def main():
         sys.stderr.write("== %d people\n" % n)
         sb = bench.Sandbox(n, tmp)
         try:
-            home = bench.make_home(sb, tmp)
+            # a home per build, made by that build: a newer one may upgrade
+            # the store past what an older one opens
+            homes = {}
+            for name, binary in builds:
+                saved, bench.BOBSYNC = bench.BOBSYNC, binary
+                try:
+                    homes[name] = bench.make_home(sb, tmp)
+                finally:
+                    bench.BOBSYNC = saved
             runs = a.runs if n < 1000000 else a.runs_large
             for label, args in STEPS:
                 if a.only and a.only != label:
@@ -68,10 +76,10 @@ def main():
                 got = {name: [] for name, _ in builds}
                 for _ in range(runs):
                     for name, binary in builds:
-                        got[name].append(run_once(binary, home, tmp, args))
+                        got[name].append(run_once(binary, homes[name], tmp, args))
                 same = ""
                 if len(builds) == 2:
-                    outs = [output_of(b, home, args) for _, b in builds]
+                    outs = [output_of(b, homes[name], args) for name, b in builds]
                     same = "yes" if outs[0] == outs[1] else "no"
                 for name, _ in builds:
                     ms = got[name]
