@@ -148,6 +148,21 @@ static const char *const migrations[] = {
 	"  WHEN (OLD.active = 1) <> (NEW.active = 1) BEGIN"
 	"  UPDATE counts SET n = n + (NEW.active = 1) - (OLD.active = 1)"
 	"  WHERE name = 'roster_active'; END;",
+	/* 5: `log --person NAME` finds a part of a name from a trigram index
+	 * of the roster's full names (FTS5), kept by triggers, instead of
+	 * reading every row; the rows it names are then tested as before */
+	"CREATE VIRTUAL TABLE roster_names USING fts5(name, tokenize = 'trigram');"
+	"INSERT INTO roster_names(rowid, name) SELECT rowid,"
+	"  coalesce(first_name, '') || ' ' || coalesce(last_name, '') FROM roster;"
+	"CREATE TRIGGER roster_names_insert AFTER INSERT ON roster BEGIN"
+	"  INSERT INTO roster_names(rowid, name) VALUES (NEW.rowid,"
+	"  coalesce(NEW.first_name, '') || ' ' || coalesce(NEW.last_name, '')); END;"
+	"CREATE TRIGGER roster_names_delete AFTER DELETE ON roster BEGIN"
+	"  DELETE FROM roster_names WHERE rowid = OLD.rowid; END;"
+	"CREATE TRIGGER roster_names_update AFTER UPDATE OF first_name, last_name ON roster BEGIN"
+	"  UPDATE roster_names SET name ="
+	"  coalesce(NEW.first_name, '') || ' ' || coalesce(NEW.last_name, '')"
+	"  WHERE rowid = NEW.rowid; END;",
 };
 
 int

@@ -137,12 +137,23 @@ like_pattern(struct strbuf *pat, const char *text, size_t len)
 	sb_puts(pat, "%");
 }
 
+/* Characters (not bytes) of a UTF-8 text. */
+static size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
 bs_rc
 store_roster_find_name(struct store *s, const char *text, size_t max, struct roster_rows *out,
     struct bs_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	struct strbuf pat, fpat;
+	struct strbuf pat, fpat, phrase;
 	const char *frag = NULL;
 	size_t flen = 0;
 	size_t cap = 0, exact = 0;
@@ -173,7 +184,31 @@ store_roster_find_name(struct store *s, const char *text, size_t max, struct ros
 	}
 	sb_init(&fpat, 0);
 	like_pattern(&fpat, frag ? frag : "", flen);
-	rc = prepare(s, "SELECT " ROSTER_COLUMNS " FROM roster WHERE "
+	/* three characters or more: the candidates come from the trigram
+	 * index of the full names (a phrase of the text's trigrams, case
+	 * folded: never fewer rows than the test below keeps), not from
+	 * reading every row */
+	sb_init(&phrase, 0);
+	if (utf8_chars(text) >= 3) {
+		sb_puts(&phrase, "\"");
+		for (const char *p = text; *p; p++) {
+			if (*p == '"')
+				sb_puts(&phrase, "\"\"");	/* a quote within an FTS5 string */
+			else
+				sb_append(&phrase, p, 1);
+		}
+		sb_puts(&phrase, "\"");
+	}
+	rc = prepare(s, phrase.len > 0 ?
+	    "SELECT " ROSTER_COLUMNS " FROM roster WHERE rowid IN (SELECT rowid FROM roster_names "
+	    "WHERE roster_names MATCH ?5) AND "
+	    "(coalesce(first_name, '') LIKE ?4 ESCAPE '\\' OR "
+	    "coalesce(last_name, '') LIKE ?4 ESCAPE '\\') AND ("
+	    "(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) LIKE ?1 ESCAPE '\\' "
+	    "OR (coalesce(first_name, '') || ' ' || coalesce(last_name, '')) = ?2 COLLATE NOCASE) "
+	    "ORDER BY CASE WHEN (coalesce(first_name, '') || ' ' || coalesce(last_name, '')) = ?2 "
+	    "COLLATE NOCASE THEN 0 ELSE 1 END, first_name, last_name, employee_id LIMIT ?3" :
+	    "SELECT " ROSTER_COLUMNS " FROM roster WHERE "
 	    "(coalesce(first_name, '') LIKE ?4 ESCAPE '\\' OR "
 	    "coalesce(last_name, '') LIKE ?4 ESCAPE '\\') AND ("
 	    "(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) LIKE ?1 ESCAPE '\\' "
@@ -184,12 +219,16 @@ store_roster_find_name(struct store *s, const char *text, size_t max, struct ros
 	if (rc != BS_OK) {
 		sb_clear(&pat);
 		sb_clear(&fpat);
+		sb_clear(&phrase);
 		return rc;
 	}
 	sqlite3_bind_text(st, 1, pat.buf, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
 	sqlite3_bind_text(st, 4, fpat.buf, -1, SQLITE_TRANSIENT);
+	if (phrase.len > 0)
+		sqlite3_bind_text(st, 5, phrase.buf, -1, SQLITE_TRANSIENT);
+	sb_clear(&phrase);
 	sb_clear(&pat);
 	sb_clear(&fpat);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {

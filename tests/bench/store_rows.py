@@ -119,7 +119,7 @@ def main():
              ("status", ("status",)), ("status --json", ("status", "--json")),
              ("log", ("log",)), ("log --run (an old run)", ("log", "--run", "2")),
              ("log --person", ("log", "--person", "p4242@example.test")),
-             ("log --person NAME (none matches: the roster read)", ("log", "--person", "Zed")),
+             ("log --person NAME (a name no one has)", ("log", "--person", "Zed")),
              ("log --result failed", ("log", "--result", "failed")),
              ("config list", ("config", "list")),
              ("credentials status", ("credentials", "status"))]
