@@ -675,7 +675,8 @@ settle_claims(struct roster_differ *d)
 
 	for (size_t i = 0; i < nc; i++)
 		c[i].hash = email_hash(c[i].email);
-	qsort(c, nc, sizeof *c, claim_cmp);
+	if (nc > 1)
+		qsort(c, nc, sizeof *c, claim_cmp);
 	for (size_t g = 0, end; g < nc; g = end) {
 		size_t win = SIZE_MAX;
 
