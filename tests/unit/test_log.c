@@ -82,6 +82,36 @@ mask_basic_auth(void **state)
 	free(m);
 }
 
+/* HTTP registers its credentials before every request: once known, a
+ * secret or a pair is found again without building its forms anew, and
+ * every form still masks. */
+static void
+register_again_allocates_nothing(void **state)
+{
+	size_t before;
+	char *m;
+	(void)state;
+	assert_int_equal(log_register_secret("tok/en\"again"), 0);
+	assert_int_equal(log_register_basic_auth("SERVICE-2", "tok/en\"again"), 0);
+	before = log_guarded_allocations();
+	for (int i = 0; i < 100; i++) {
+		assert_int_equal(log_register_secret("tok/en\"again"), 0);
+		assert_int_equal(log_register_basic_auth("SERVICE-2", "tok/en\"again"), 0);
+	}
+	assert_int_equal(log_guarded_allocations(), before);
+	/* raw, percent-encoded (both cases), JSON-escaped, Basic auth */
+	m = log_mask("a tok/en\"again b tok%2Fen%22again c tok%2fen%22again "
+	    "d tok\\/en\\\"again e U0VSVklDRS0yOnRvay9lbiJhZ2Fpbg== f");
+	assert_string_equal(m, "a *** b *** c *** d *** e *** f");
+	free(m);
+	/* a new secret still gets its forms */
+	assert_int_equal(log_register_secret("other/one"), 0);
+	assert_true(log_guarded_allocations() > before);
+	m = log_mask("other%2Fone");
+	assert_string_equal(m, "***");
+	free(m);
+}
+
 static void
 mask_body_with_nul(void **state)
 {
@@ -241,6 +271,7 @@ main(void)
 		cmocka_unit_test_teardown(mask_in_url_and_json, teardown),
 		cmocka_unit_test_teardown(mask_basic_auth, teardown),
 		cmocka_unit_test_teardown(mask_body_with_nul, teardown),
+		cmocka_unit_test_teardown(register_again_allocates_nothing, teardown),
 		cmocka_unit_test_teardown(forget_wipes, teardown),
 		cmocka_unit_test_teardown(log_msg_masks_sink_and_error, teardown),
 		cmocka_unit_test(result_table),
