@@ -198,6 +198,21 @@ note_overlaps(struct toff_preview *p)
 	free(ix);
 }
 
+struct id_set {
+	const long long *ids;	/* sorted */
+	size_t n;
+};
+
+/* Keeps the feed items of requests who's out does not list: the others
+ * are shown from who's out, and toff_feed_states passes them over. */
+static int
+not_listed(void *ctx, long long request_id)
+{
+	const struct id_set *l = ctx;
+
+	return !toff_ids_has(l->ids, l->n, request_id);
+}
+
 bs_rc
 toff_preview_run(struct bs_session *s, const char *from, const char *to,
     const struct bs_progress *progress, struct toff_preview *out, struct bs_error *err)
@@ -211,6 +226,7 @@ toff_preview_run(struct bs_session *s, const char *from, const char *to,
 	unsigned char *latest = NULL;
 	long long *ids = NULL;
 	size_t nids = 0;
+	struct id_set listed = { NULL, 0 };
 	bs_rc rc;
 
 	if (out == NULL)
@@ -246,13 +262,16 @@ toff_preview_run(struct bs_session *s, const char *from, const char *to,
 	rc = whos_out_pending(s, out->from, out->to, &outs, err);
 	if (rc != BS_OK)
 		goto out;
+	ids = toff_sorted_ids(&outs, &nids);
+	listed.ids = ids;
+	listed.n = nids;
 	/* requests that left the approved set recently: the changes feed */
 	lookback = conf_get_int(s->conf, "timeoff.lookback_days");
 	since = ws < now - lookback * DAY ? ws : now - lookback * DAY;
 	if (since < now - PREVIEW_FEED_MAX_DAYS * DAY)
 		since = now - PREVIEW_FEED_MAX_DAYS * DAY;
 	if (since < now) {
-		rc = bob_timeoff_changes(bc, since, now, &ch, err);
+		rc = bob_timeoff_changes_kept(bc, since, now, not_listed, &listed, &ch, err);
 		if (rc != BS_OK)
 			goto out;
 	}
@@ -279,12 +298,13 @@ toff_preview_run(struct bs_session *s, const char *from, const char *to,
 			add_item(out, &outs.v[i], &t);
 		toff_target_clear(&t);
 	}
+	bob_timeoffs_clear(&outs);	/* its items are copied: make room */
 	/* the current state of each request the feed names (it carries no
 	 * status), when who's out does not list it and its days touch the
 	 * window */
-	ids = toff_sorted_ids(&outs, &nids);
 	if (rc == BS_OK)
 		rc = toff_feed_states(bc, &ch, ids, nids, ws, we, &more, err);
+	bob_timeoffs_clear(&ch);
 	for (size_t i = 0; i < more.n && rc == BS_OK; i++) {
 		struct bob_timeoff *r = &more.v[i];
 		struct toff_target t;

@@ -1698,7 +1698,23 @@ bob_parse_timeoff(const char *json, size_t len, struct bob_timeoff *out, struct 
 struct timeoffs_ctx {
 	struct bob_timeoffs *out;
 	size_t cap;
+	bob_timeoff_keep_fn keep;	/* NULL: every request */
+	void *kctx;
 };
+
+/* Whether an item is wanted: only its request id is read to say. */
+static int
+timeoff_wanted(const struct timeoffs_ctx *ctx, const struct jdoc *d, const struct jnode *o)
+{
+	long long id;
+
+	if (ctx->keep == NULL)
+		return 1;
+	id = ll_of(d, o, "requestId");
+	if (id == 0)
+		id = ll_of(d, o, "id");
+	return id == 0 || ctx->keep(ctx->kctx, id);
+}
 
 static int
 timeoff_elem(void *vctx, const struct jdoc *d, const struct jnode *o)
@@ -1706,7 +1722,7 @@ timeoff_elem(void *vctx, const struct jdoc *d, const struct jnode *o)
 	struct timeoffs_ctx *ctx = vctx;
 	struct bob_timeoff *t;
 
-	if (o == NULL || o->type != JT_OBJECT)
+	if (o == NULL || o->type != JT_OBJECT || !timeoff_wanted(ctx, d, o))
 		return 0;
 	if (ctx->out->n + 1 >= ctx->cap) {
 		ctx->cap = ctx->cap ? ctx->cap * 2 : 64;
@@ -1723,10 +1739,11 @@ timeoff_elem(void *vctx, const struct jdoc *d, const struct jnode *o)
 
 /* One list at a time, as the answers get large (a year of changes). */
 bs_rc
-bob_parse_timeoffs(const char *json, size_t len, struct bob_timeoffs *out, struct bs_error *err)
+bob_parse_timeoffs_kept(const char *json, size_t len, bob_timeoff_keep_fn keep, void *kctx,
+    struct bob_timeoffs *out, struct bs_error *err)
 {
 	static const char *const keys[] = { "changes", "outs", "requests" };
-	struct timeoffs_ctx ctx = { out, 0 };
+	struct timeoffs_ctx ctx = { out, 0, keep, kctx };
 	struct jdoc d = { 0 };
 	const char *p = json, *end = json + len;
 	int found = 0, r = 0;
@@ -1763,8 +1780,10 @@ bob_parse_timeoffs(const char *json, size_t len, struct bob_timeoffs *out, struc
 			has_key |= jread_get(&d, root, keys[k], strlen(keys[k])) != NULL;
 		if (root->type == JT_OBJECT && !has_key && jread_get(&d, root, "requestId", 9) != NULL) {
 			out->v = xcalloc(1, sizeof *out->v);
-			timeoff_from_doc(&d, root, &out->v[0]);
-			out->n = 1;
+			if (timeoff_wanted(&ctx, &d, root)) {
+				timeoff_from_doc(&d, root, &out->v[0]);
+				out->n = 1;
+			}
 		} else {
 			rc = bs_fail(err, BS_ERR_PARSE,
 			    "HiBob time off: expected \"changes\" or \"outs\" with a list");
@@ -1774,9 +1793,15 @@ bob_parse_timeoffs(const char *json, size_t len, struct bob_timeoffs *out, struc
 	return rc;
 }
 
+bs_rc
+bob_parse_timeoffs(const char *json, size_t len, struct bob_timeoffs *out, struct bs_error *err)
+{
+	return bob_parse_timeoffs_kept(json, len, NULL, NULL, out, err);
+}
+
 static bs_rc
-get_timeoffs(struct bob_client *c, const char *path, struct bob_timeoffs *out,
-    struct bs_error *err)
+get_timeoffs_kept(struct bob_client *c, const char *path, bob_timeoff_keep_fn keep, void *kctx,
+    struct bob_timeoffs *out, struct bs_error *err)
 {
 	struct http_response resp = { 0 };
 	bs_rc rc = bob_request(c, "GET", path, NULL, "hibob.timeoff", 1, NULL, 0, &resp, err);
@@ -1785,9 +1810,16 @@ get_timeoffs(struct bob_client *c, const char *path, struct bob_timeoffs *out,
 		bs_fail(err, rc, "HiBob refused time off: grant the permission group "
 		    "People's data > Time off > See who's out (Settings > Permission Groups)");
 	if (rc == BS_OK)
-		rc = bob_parse_timeoffs(resp.body, resp.body_len, out, err);
+		rc = bob_parse_timeoffs_kept(resp.body, resp.body_len, keep, kctx, out, err);
 	http_response_clear(&resp);
 	return rc;
+}
+
+static bs_rc
+get_timeoffs(struct bob_client *c, const char *path, struct bob_timeoffs *out,
+    struct bs_error *err)
+{
+	return get_timeoffs_kept(c, path, NULL, NULL, out, err);
 }
 
 static void
@@ -1805,6 +1837,13 @@ bs_rc
 bob_timeoff_changes(struct bob_client *c, int64_t since, int64_t to,
     struct bob_timeoffs *out, struct bs_error *err)
 {
+	return bob_timeoff_changes_kept(c, since, to, NULL, NULL, out, err);
+}
+
+bs_rc
+bob_timeoff_changes_kept(struct bob_client *c, int64_t since, int64_t to,
+    bob_timeoff_keep_fn keep, void *kctx, struct bob_timeoffs *out, struct bs_error *err)
+{
 	bs_rc rc = BS_OK;
 
 	memset(out, 0, sizeof *out);
@@ -1821,7 +1860,7 @@ bob_timeoff_changes(struct bob_client *c, int64_t since, int64_t to,
 		ea = url_escape(a);
 		eb = url_escape(b);
 		path = xasprintf("/timeoff/requests/changes?since=%s&to=%s", ea, eb);
-		rc = get_timeoffs(c, path, &part, err);
+		rc = get_timeoffs_kept(c, path, keep, kctx, &part, err);
 		if (rc == BS_OK)
 			timeoffs_append(out, &part);
 		bob_timeoffs_clear(&part);
