@@ -275,22 +275,30 @@ match_at(const char *p, size_t avail)
 	return best;
 }
 
+/* Text with each registered secret replaced.  Only a byte some secret
+ * starts with is tried, and the text between matches is copied at once
+ * (every request's path is masked for the log). */
 static void
 mask_to(struct strbuf *sb, const char *in, size_t len)
 {
-	size_t i = 0;
+	unsigned char first[256] = { 0 };
+	size_t i = 0, run = 0;
 
 	pthread_mutex_lock(&log_lock);
+	for (size_t k = 0; k < nsecrets; k++)
+		first[(unsigned char)secrets[k][0]] = 1;
 	while (i < len) {
-		size_t m = nsecrets ? match_at(in + i, len - i) : 0;
+		size_t m = first[(unsigned char)in[i]] ? match_at(in + i, len - i) : 0;
 		if (m > 0) {
+			sb_append(sb, in + run, i - run);
 			sb_append(sb, LOG_MASK, sizeof LOG_MASK - 1);
 			i += m;
+			run = i;
 		} else {
-			sb_append(sb, in + i, 1);
 			i++;
 		}
 	}
+	sb_append(sb, in + run, len - run);
 	pthread_mutex_unlock(&log_lock);
 }
 

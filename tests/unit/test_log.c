@@ -112,6 +112,28 @@ register_again_allocates_nothing(void **state)
 	free(m);
 }
 
+/* The text between secrets is copied in runs: a secret at the start, at
+ * the end, two side by side, the longer of two with the same start. */
+static void
+mask_runs(void **state)
+{
+	char *m;
+	(void)state;
+	log_register_secret("s3cret");
+	log_register_secret("s3cret-longer");
+	log_register_secret("zzzz");
+	m = log_mask("s3cret-longer and s3cretzzzz s3cre s3cret");
+	assert_string_equal(m, "*** and ****** s3cre ***");
+	free(m);
+	m = log_mask("no secret here");
+	assert_string_equal(m, "no secret here");
+	free(m);
+	m = log_mask_mem("zzzz\0zzzz", 9);
+	assert_string_equal(m, "***");
+	assert_memory_equal(m, "***\0***", 8);
+	free(m);
+}
+
 static void
 mask_body_with_nul(void **state)
 {
@@ -271,6 +293,7 @@ main(void)
 		cmocka_unit_test_teardown(mask_in_url_and_json, teardown),
 		cmocka_unit_test_teardown(mask_basic_auth, teardown),
 		cmocka_unit_test_teardown(mask_body_with_nul, teardown),
+		cmocka_unit_test_teardown(mask_runs, teardown),
 		cmocka_unit_test_teardown(register_again_allocates_nothing, teardown),
 		cmocka_unit_test_teardown(forget_wipes, teardown),
 		cmocka_unit_test_teardown(log_msg_masks_sink_and_error, teardown),
