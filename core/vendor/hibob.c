@@ -1825,6 +1825,12 @@ get_timeoffs(struct bob_client *c, const char *path, struct bob_timeoffs *out,
 static void
 timeoffs_append(struct bob_timeoffs *dst, struct bob_timeoffs *src)
 {
+	if (dst->v == NULL) {	/* the first window (often the only one): moved, not copied */
+		*dst = *src;
+		src->v = NULL;
+		src->n = 0;
+		return;
+	}
 	dst->v = xreallocarray(dst->v, dst->n + src->n + 1, sizeof *dst->v);
 	memcpy(dst->v + dst->n, src->v, src->n * sizeof *src->v);
 	dst->n += src->n;
