@@ -21,7 +21,14 @@ static int to_stderr = 1;
 /* Each registered form lives in sodium_malloc'd memory. */
 static char *secrets[MAX_SECRETS];
 static size_t secret_lens[MAX_SECRETS];
+static unsigned char secret_derived[MAX_SECRETS];	/* its derived forms are in */
 static size_t nsecrets;
+/* One guarded block reused for the forms being built (log_lock held): HTTP
+ * registers its credentials before every request, and a sodium_malloc per
+ * call is an mmap, two mprotects and an munmap (a TLB flush on every core). */
+static char *scratch;
+static size_t scratch_cap;
+static size_t guarded_allocs;	/* blocks sodium_malloc'd here (tests) */
 
 static const char *level_names[] = { "error", "warning", "info", "debug" };
 
@@ -61,28 +68,64 @@ log_parse_level(const char *s, enum log_level *out)
 	return -1;
 }
 
-/* Caller holds log_lock. */
-static int
-add_form(const char *s, size_t len)
+static void *
+guarded_alloc(size_t n)
+{
+	void *p = sodium_malloc(n);
+
+	if (p != NULL)
+		guarded_allocs++;
+	return p;
+}
+
+/* A guarded block of at least n bytes, kept for the next call; NULL when
+ * out of memory.  Callers wipe what they wrote.  Caller holds log_lock. */
+static char *
+scratch_get(size_t n)
+{
+	if (n > scratch_cap) {
+		if (scratch != NULL)
+			sodium_free(scratch);
+		scratch = guarded_alloc(n);
+		scratch_cap = scratch != NULL ? n : 0;
+	}
+	return scratch;
+}
+
+/* Add a form unless it is there: its position, or -1 when too short,
+ * full or out of memory.  Caller holds log_lock. */
+static long
+add_form_at(const char *s, size_t len)
 {
 	char *copy;
 
 	if (len < LOG_SECRET_MIN)
-		return 0;
+		return -1;
 	for (size_t i = 0; i < nsecrets; i++)
 		if (secret_lens[i] == len && sodium_memcmp(secrets[i], s, len) == 0)
-			return 0;
+			return (long)i;
 	if (nsecrets == MAX_SECRETS)
 		return -1;
-	copy = sodium_malloc(len + 1);
+	copy = guarded_alloc(len + 1);
 	if (copy == NULL)
 		return -1;
 	memcpy(copy, s, len);
 	copy[len] = '\0';
 	secrets[nsecrets] = copy;
 	secret_lens[nsecrets] = len;
-	nsecrets++;
-	return 0;
+	secret_derived[nsecrets] = 0;
+	return (long)nsecrets++;
+}
+
+/* 0 when registered (now or before), -1 when too full or out of memory;
+ * a too short form is not registered and counts as done.  Caller holds
+ * log_lock. */
+static int
+add_form(const char *s, size_t len)
+{
+	if (len < LOG_SECRET_MIN)
+		return 0;
+	return add_form_at(s, len) >= 0 ? 0 : -1;
 }
 
 static int
@@ -98,7 +141,7 @@ add_derived(const char *s, size_t len, int upper_hex)
 {
 	static const char hexu[] = "0123456789ABCDEF", hexl[] = "0123456789abcdef";
 	const char *hex = upper_hex ? hexu : hexl;
-	char *buf = sodium_malloc(len * 6 + 1);
+	char *buf = scratch_get(len * 6 + 1);
 	size_t n = 0;
 
 	if (buf == NULL)
@@ -130,13 +173,14 @@ add_derived(const char *s, size_t len, int upper_hex)
 		}
 	}
 	add_form(buf, n);
-	sodium_free(buf);
+	sodium_memzero(buf, n);
 }
 
 int
 log_register_secret(const char *secret)
 {
 	size_t len;
+	long at;
 	int rc;
 
 	if (secret == NULL)
@@ -147,10 +191,13 @@ log_register_secret(const char *secret)
 	if (sodium_init() < 0)
 		return -1;
 	pthread_mutex_lock(&log_lock);
-	rc = add_form(secret, len);
-	if (rc == 0) {
+	at = add_form_at(secret, len);
+	rc = at >= 0 ? 0 : -1;
+	/* registered again (every request does): its forms are in already */
+	if (at >= 0 && !secret_derived[at]) {
 		add_derived(secret, len, 1);
 		add_derived(secret, len, 0);
+		secret_derived[at] = 1;
 	}
 	pthread_mutex_unlock(&log_lock);
 	return rc;
@@ -167,24 +214,33 @@ log_register_basic_auth(const char *user, const char *password)
 		return -1;
 	ul = strlen(user);
 	pl = strlen(password);
-	pair = sodium_malloc(ul + pl + 2);
 	b64len = sodium_base64_ENCODED_LEN(ul + pl + 1, sodium_base64_VARIANT_ORIGINAL);
-	b64 = sodium_malloc(b64len);
-	if (pair != NULL && b64 != NULL) {
+	pthread_mutex_lock(&log_lock);
+	/* the pair and its base64, side by side in the scratch block */
+	pair = scratch_get(ul + pl + 2 + b64len);
+	if (pair != NULL) {
+		b64 = pair + ul + pl + 2;
 		memcpy(pair, user, ul);
 		pair[ul] = ':';
 		memcpy(pair + ul + 1, password, pl);
 		sodium_bin2base64(b64, b64len, (unsigned char *)pair, ul + pl + 1,
 		    sodium_base64_VARIANT_ORIGINAL);
-		pthread_mutex_lock(&log_lock);
 		rc = add_form(b64, strlen(b64));
-		pthread_mutex_unlock(&log_lock);
+		sodium_memzero(pair, ul + pl + 2 + b64len);
 	}
-	if (pair != NULL)
-		sodium_free(pair);
-	if (b64 != NULL)
-		sodium_free(b64);
+	pthread_mutex_unlock(&log_lock);
 	return rc;
+}
+
+size_t
+log_guarded_allocations(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&log_lock);
+	n = guarded_allocs;
+	pthread_mutex_unlock(&log_lock);
+	return n;
 }
 
 void
@@ -195,8 +251,13 @@ log_forget_secrets(void)
 		sodium_free(secrets[i]);	/* zeroes before freeing */
 		secrets[i] = NULL;
 		secret_lens[i] = 0;
+		secret_derived[i] = 0;
 	}
 	nsecrets = 0;
+	if (scratch != NULL)
+		sodium_free(scratch);
+	scratch = NULL;
+	scratch_cap = 0;
 	pthread_mutex_unlock(&log_lock);
 }
 
@@ -214,22 +275,30 @@ match_at(const char *p, size_t avail)
 	return best;
 }
 
+/* Text with each registered secret replaced.  Only a byte some secret
+ * starts with is tried, and the text between matches is copied at once
+ * (every request's path is masked for the log). */
 static void
 mask_to(struct strbuf *sb, const char *in, size_t len)
 {
-	size_t i = 0;
+	unsigned char first[256] = { 0 };
+	size_t i = 0, run = 0;
 
 	pthread_mutex_lock(&log_lock);
+	for (size_t k = 0; k < nsecrets; k++)
+		first[(unsigned char)secrets[k][0]] = 1;
 	while (i < len) {
-		size_t m = nsecrets ? match_at(in + i, len - i) : 0;
+		size_t m = first[(unsigned char)in[i]] ? match_at(in + i, len - i) : 0;
 		if (m > 0) {
+			sb_append(sb, in + run, i - run);
 			sb_append(sb, LOG_MASK, sizeof LOG_MASK - 1);
 			i += m;
+			run = i;
 		} else {
-			sb_append(sb, in + i, 1);
 			i++;
 		}
 	}
+	sb_append(sb, in + run, len - run);
 	pthread_mutex_unlock(&log_lock);
 }
 

@@ -29,6 +29,9 @@ int log_register_secret(const char *secret);
 int log_register_basic_auth(const char *user, const char *password);
 /* Wipe and forget every registered secret. */
 void log_forget_secrets(void);
+/* How many guarded blocks registering has taken so far (tests: a secret
+ * registered again, as HTTP does before every request, takes none). */
+size_t log_guarded_allocations(void);
 
 /* Mask into a caller buffer (always NUL-terminated, truncated to fit);
  * returns the length written. */

@@ -39,6 +39,10 @@ struct toff_preview_item {
 	char first_date[11];	/* for ordering: the request's first day */
 	char last_date[11];	/* the request's last day ("" when open-ended) */
 	int64_t t_start, t_end;	/* the events' span, unix seconds (0 when none) */
+	/* toff_preview_run keeps an item's strings in this one allocation (NULL:
+	 * each is its own); a string outside it is freed on its own */
+	char *block;
+	size_t blen;
 };
 
 struct toff_preview {
@@ -46,6 +50,7 @@ struct toff_preview {
 	char to[11];
 	struct toff_preview_item *v;	/* owned */
 	size_t n;
+	size_t cap;			/* room in v (toff_preview_run) */
 	long total, sync, skip;
 	long per_why[TOFF_WHY_OTHER + 1];
 	int assembled;		/* 1 when Assembled was read */

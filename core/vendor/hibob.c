@@ -1915,7 +1915,23 @@ bob_parse_timeoff(const char *json, size_t len, struct bob_timeoff *out, struct 
 struct timeoffs_ctx {
 	struct bob_timeoffs *out;
 	size_t cap;
+	bob_timeoff_keep_fn keep;	/* NULL: every request */
+	void *kctx;
 };
+
+/* Whether an item is wanted: only its request id is read to say. */
+static int
+timeoff_wanted(const struct timeoffs_ctx *ctx, const struct jdoc *d, const struct jnode *o)
+{
+	long long id;
+
+	if (ctx->keep == NULL)
+		return 1;
+	id = ll_of(d, o, "requestId");
+	if (id == 0)
+		id = ll_of(d, o, "id");
+	return id == 0 || ctx->keep(ctx->kctx, id);
+}
 
 static int
 timeoff_elem(void *vctx, const struct jdoc *d, const struct jnode *o)
@@ -1923,7 +1939,7 @@ timeoff_elem(void *vctx, const struct jdoc *d, const struct jnode *o)
 	struct timeoffs_ctx *ctx = vctx;
 	struct bob_timeoff *t;
 
-	if (o == NULL || o->type != JT_OBJECT)
+	if (o == NULL || o->type != JT_OBJECT || !timeoff_wanted(ctx, d, o))
 		return 0;
 	if (ctx->out->n + 1 >= ctx->cap) {
 		ctx->cap = ctx->cap ? ctx->cap * 2 : 64;
@@ -1940,10 +1956,11 @@ timeoff_elem(void *vctx, const struct jdoc *d, const struct jnode *o)
 
 /* One list at a time, as the answers get large (a year of changes). */
 bs_rc
-bob_parse_timeoffs(const char *json, size_t len, struct bob_timeoffs *out, struct bs_error *err)
+bob_parse_timeoffs_kept(const char *json, size_t len, bob_timeoff_keep_fn keep, void *kctx,
+    struct bob_timeoffs *out, struct bs_error *err)
 {
 	static const char *const keys[] = { "changes", "outs", "requests" };
-	struct timeoffs_ctx ctx = { out, 0 };
+	struct timeoffs_ctx ctx = { out, 0, keep, kctx };
 	struct jdoc d = { 0 };
 	const char *p = json, *end = json + len;
 	int found = 0, r = 0;
@@ -1980,8 +1997,10 @@ bob_parse_timeoffs(const char *json, size_t len, struct bob_timeoffs *out, struc
 			has_key |= jread_get(&d, root, keys[k], strlen(keys[k])) != NULL;
 		if (root->type == JT_OBJECT && !has_key && jread_get(&d, root, "requestId", 9) != NULL) {
 			out->v = xcalloc(1, sizeof *out->v);
-			timeoff_from_doc(&d, root, &out->v[0]);
-			out->n = 1;
+			if (timeoff_wanted(&ctx, &d, root)) {
+				timeoff_from_doc(&d, root, &out->v[0]);
+				out->n = 1;
+			}
 		} else {
 			rc = bs_fail(err, BS_ERR_PARSE,
 			    "HiBob time off: expected \"changes\" or \"outs\" with a list");
@@ -1991,9 +2010,15 @@ bob_parse_timeoffs(const char *json, size_t len, struct bob_timeoffs *out, struc
 	return rc;
 }
 
+bs_rc
+bob_parse_timeoffs(const char *json, size_t len, struct bob_timeoffs *out, struct bs_error *err)
+{
+	return bob_parse_timeoffs_kept(json, len, NULL, NULL, out, err);
+}
+
 static bs_rc
-get_timeoffs(struct bob_client *c, const char *path, struct bob_timeoffs *out,
-    struct bs_error *err)
+get_timeoffs_kept(struct bob_client *c, const char *path, bob_timeoff_keep_fn keep, void *kctx,
+    struct bob_timeoffs *out, struct bs_error *err)
 {
 	struct http_response resp = { 0 };
 	bs_rc rc = bob_request(c, "GET", path, NULL, "hibob.timeoff", 1, NULL, 0, &resp, err);
@@ -2002,14 +2027,27 @@ get_timeoffs(struct bob_client *c, const char *path, struct bob_timeoffs *out,
 		bs_fail(err, rc, "HiBob refused time off: grant the permission group "
 		    "People's data > Time off > See who's out (Settings > Permission Groups)");
 	if (rc == BS_OK)
-		rc = bob_parse_timeoffs(resp.body, resp.body_len, out, err);
+		rc = bob_parse_timeoffs_kept(resp.body, resp.body_len, keep, kctx, out, err);
 	http_response_clear(&resp);
 	return rc;
+}
+
+static bs_rc
+get_timeoffs(struct bob_client *c, const char *path, struct bob_timeoffs *out,
+    struct bs_error *err)
+{
+	return get_timeoffs_kept(c, path, NULL, NULL, out, err);
 }
 
 static void
 timeoffs_append(struct bob_timeoffs *dst, struct bob_timeoffs *src)
 {
+	if (dst->v == NULL) {	/* the first window (often the only one): moved, not copied */
+		*dst = *src;
+		src->v = NULL;
+		src->n = 0;
+		return;
+	}
 	dst->v = xreallocarray(dst->v, dst->n + src->n + 1, sizeof *dst->v);
 	memcpy(dst->v + dst->n, src->v, src->n * sizeof *src->v);
 	dst->n += src->n;
@@ -2021,6 +2059,13 @@ timeoffs_append(struct bob_timeoffs *dst, struct bob_timeoffs *src)
 bs_rc
 bob_timeoff_changes(struct bob_client *c, int64_t since, int64_t to,
     struct bob_timeoffs *out, struct bs_error *err)
+{
+	return bob_timeoff_changes_kept(c, since, to, NULL, NULL, out, err);
+}
+
+bs_rc
+bob_timeoff_changes_kept(struct bob_client *c, int64_t since, int64_t to,
+    bob_timeoff_keep_fn keep, void *kctx, struct bob_timeoffs *out, struct bs_error *err)
 {
 	bs_rc rc = BS_OK;
 
@@ -2038,7 +2083,7 @@ bob_timeoff_changes(struct bob_client *c, int64_t since, int64_t to,
 		ea = url_escape(a);
 		eb = url_escape(b);
 		path = xasprintf("/timeoff/requests/changes?since=%s&to=%s", ea, eb);
-		rc = get_timeoffs(c, path, &part, err);
+		rc = get_timeoffs_kept(c, path, keep, kctx, &part, err);
 		if (rc == BS_OK)
 			timeoffs_append(out, &part);
 		bob_timeoffs_clear(&part);

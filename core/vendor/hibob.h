@@ -246,6 +246,12 @@ bs_rc bob_update_field(struct bob_client *c, const char *employee_id,
  * split into windows of at most 6 months. */
 bs_rc bob_timeoff_changes(struct bob_client *c, int64_t since, int64_t to,
     struct bob_timeoffs *out, struct bs_error *err);
+/* The same keeping only the items whose request id keep(kctx, id) accepts
+ * (1): the others are passed over as they are read, nothing of them kept
+ * (an item without a request id is dropped either way). */
+typedef int (*bob_timeoff_keep_fn)(void *kctx, long long request_id);
+bs_rc bob_timeoff_changes_kept(struct bob_client *c, int64_t since, int64_t to,
+    bob_timeoff_keep_fn keep, void *kctx, struct bob_timeoffs *out, struct bs_error *err);
 /* GET /timeoff/employees/{id}/requests/{requestId} */
 bs_rc bob_timeoff_request(struct bob_client *c, const char *employee_id,
     long long request_id, struct bob_timeoff *out, struct bs_error *err);
@@ -275,6 +281,9 @@ bs_rc bob_parse_people(const char *json, size_t len,
 /* Parses {"changes":[...]}, {"outs":[...]} or a bare request object. */
 bs_rc bob_parse_timeoffs(const char *json, size_t len, struct bob_timeoffs *out,
     struct bs_error *err);
+/* The same keeping only the items keep(kctx, request id) accepts. */
+bs_rc bob_parse_timeoffs_kept(const char *json, size_t len, bob_timeoff_keep_fn keep,
+    void *kctx, struct bob_timeoffs *out, struct bs_error *err);
 bs_rc bob_parse_timeoff(const char *json, size_t len, struct bob_timeoff *out,
     struct bs_error *err);
 

@@ -196,6 +196,54 @@ people_parse_degenerate(void **state)
 	asm_people_clear(NULL);
 }
 
+/* Every form a value may take, read as Jansson's helpers read them. */
+static void
+people_value_forms(void **state)
+{
+	struct asm_people p = { 0 };
+	struct bs_error err = { 0 };
+	size_t rows = 0;
+	long long total = 0;
+
+	(void)state;
+	assert_int_equal(asm_parse_people(S("{\"total\":\"7\",\"people\":["
+	    "{\"id\":12,\"agent_id\":3.0,\"email\":\"Z\\u00f6e@x.test\",\"timezone\":\"\","
+	    "\"platforms\":{\"hibob\":4412},\"imported_id\":\"im\",\"first_name\":7},"
+	    "{\"id\":\"p2\",\"deleted\":\"TRUE\"},{\"id\":\"p3\",\"deleted\":1},"
+	    "{\"id\":\"p4\",\"deleted\":\"yes\",\"timezone\":\"Europe/Oslo\","
+	    "\"platforms\":{\"hibob\":\"\"},\"agent_id\":1.5},{\"agent_id\":\"a5\"},"
+	    "{\"id\":\"p6\",\"deleted\":0,\"platforms\":[1]}]}"), &p, &rows, &total, &err), BS_OK);
+	assert_int_equal(rows, 6);
+	assert_int_equal(total, 7);
+	assert_int_equal(p.n, 3);
+	assert_string_equal(p.v[0].id, "12");
+	assert_string_equal(p.v[0].agent_id, "3");
+	assert_string_equal(p.v[0].email, "Z\xc3\xb6" "e@x.test");
+	assert_null(p.v[0].timezone);
+	assert_string_equal(p.v[0].hibob_id, "4412");
+	assert_string_equal(p.v[0].imported_id, "im");
+	assert_null(p.v[0].first_name);
+	/* "yes" is not true; a fractional agent id is none: the person's id */
+	assert_string_equal(p.v[1].id, "p4");
+	assert_string_equal(p.v[1].agent_id, "p4");
+	assert_string_equal(p.v[1].timezone, "Europe/Oslo");
+	assert_null(p.v[1].hibob_id);
+	assert_string_equal(p.v[2].id, "p6");
+	assert_null(p.v[2].hibob_id);
+	asm_people_clear(&p);
+	/* a total that is no integer is unknown; invalid JSON in Jansson's words */
+	assert_int_equal(asm_parse_people(S("{\"people\":{},\"total\":\"7x\"}"), &p, &rows, &total,
+	    &err), BS_OK);
+	assert_int_equal(total, -1);
+	asm_people_clear(&p);
+	assert_int_equal(asm_parse_people(S("{\"people\":{\"a\":1,\"a\":2}}"), &p, &rows, &total,
+	    &err), BS_ERR_PARSE);
+	assert_non_null(strstr(err.detail, "Assembled people: invalid JSON at line 1"));
+	assert_int_equal(asm_parse_people("", 0, &p, &rows, &total, &err), BS_ERR_PARSE);
+	assert_non_null(strstr(err.detail, "empty response"));
+	asm_people_clear(&p);
+}
+
 static void
 people_paged_deleted_skipped(void **state)
 {
@@ -1119,6 +1167,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(people_parse_degenerate, each_setup, each_teardown),
+		cmocka_unit_test(people_value_forms),
 		cmocka_unit_test_setup_teardown(people_paged_deleted_skipped, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(people_short_page_without_total, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(people_auth_rejected, each_setup, each_teardown),

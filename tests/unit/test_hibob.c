@@ -507,6 +507,49 @@ timeoff_outtoday_and_whosout(void **state)
 	assert_int_equal(bob_parse_timeoffs(S("{}"), &t, &err), BS_ERR_PARSE);
 }
 
+static int
+keep_odd(void *ctx, long long id)
+{
+	(*(int *)ctx)++;
+	return id % 2 == 1;
+}
+
+/* Items a caller does not want are passed over as they are read: only
+ * their request id is looked at (an item without one is dropped anyway). */
+static void
+timeoff_reader_keeps(void **state)
+{
+	struct bob_timeoffs t;
+	struct bs_error err = { 0 };
+	int asked = 0;
+	(void)state;
+	assert_int_equal(bob_parse_timeoffs_kept(S("{\"changes\":[{\"requestId\":1,"
+	    "\"employeeId\":\"7\",\"changeType\":\"Created\"},{\"requestId\":2},"
+	    "{\"requestId\":\"3\",\"changeType\":\"Deleted\"},{\"id\":4},{\"id\":5},"
+	    "{\"status\":\"approved\"}]}"), keep_odd, &asked, &t, &err), BS_OK);
+	assert_int_equal(asked, 5);
+	assert_int_equal(t.n, 3);
+	assert_true(t.v[0].request_id == 1);
+	assert_string_equal(t.v[0].employee_id, "7");
+	assert_string_equal(t.v[0].change_type, "Created");
+	assert_true(t.v[1].request_id == 3);
+	assert_string_equal(t.v[1].change_type, "Deleted");
+	assert_true(t.v[2].request_id == 5);
+	bob_timeoffs_clear(&t);
+	/* a bare request the caller does not want: an empty list */
+	assert_int_equal(bob_parse_timeoffs_kept(S("{\"requestId\":8}"), keep_odd, &asked, &t,
+	    &err), BS_OK);
+	assert_int_equal(t.n, 0);
+	bob_timeoffs_clear(&t);
+	/* without keep, every item; a bad answer is still refused */
+	assert_int_equal(bob_parse_timeoffs_kept(S("[{\"requestId\":2},{\"requestId\":4}]"), NULL,
+	    NULL, &t, &err), BS_OK);
+	assert_int_equal(t.n, 2);
+	bob_timeoffs_clear(&t);
+	assert_int_equal(bob_parse_timeoffs_kept(S("{\"changes\":[{\"requestId\":2}"), keep_odd,
+	    &asked, &t, &err), BS_ERR_PARSE);
+}
+
 static void
 timeoff_reader_shapes(void **state)
 {
@@ -624,6 +667,7 @@ main(void)
 		cmocka_unit_test(timeoff_request_details_both_spellings),
 		cmocka_unit_test(timeoff_outtoday_and_whosout),
 		cmocka_unit_test(timeoff_reader_shapes),
+		cmocka_unit_test(timeoff_reader_keeps),
 		cmocka_unit_test(enums),
 		cmocka_unit_test(person_name_falls_back),
 	};

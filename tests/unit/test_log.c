@@ -82,6 +82,58 @@ mask_basic_auth(void **state)
 	free(m);
 }
 
+/* HTTP registers its credentials before every request: once known, a
+ * secret or a pair is found again without building its forms anew, and
+ * every form still masks. */
+static void
+register_again_allocates_nothing(void **state)
+{
+	size_t before;
+	char *m;
+	(void)state;
+	assert_int_equal(log_register_secret("tok/en\"again"), 0);
+	assert_int_equal(log_register_basic_auth("SERVICE-2", "tok/en\"again"), 0);
+	before = log_guarded_allocations();
+	for (int i = 0; i < 100; i++) {
+		assert_int_equal(log_register_secret("tok/en\"again"), 0);
+		assert_int_equal(log_register_basic_auth("SERVICE-2", "tok/en\"again"), 0);
+	}
+	assert_int_equal(log_guarded_allocations(), before);
+	/* raw, percent-encoded (both cases), JSON-escaped, Basic auth */
+	m = log_mask("a tok/en\"again b tok%2Fen%22again c tok%2fen%22again "
+	    "d tok\\/en\\\"again e U0VSVklDRS0yOnRvay9lbiJhZ2Fpbg== f");
+	assert_string_equal(m, "a *** b *** c *** d *** e *** f");
+	free(m);
+	/* a new secret still gets its forms */
+	assert_int_equal(log_register_secret("other/one"), 0);
+	assert_true(log_guarded_allocations() > before);
+	m = log_mask("other%2Fone");
+	assert_string_equal(m, "***");
+	free(m);
+}
+
+/* The text between secrets is copied in runs: a secret at the start, at
+ * the end, two side by side, the longer of two with the same start. */
+static void
+mask_runs(void **state)
+{
+	char *m;
+	(void)state;
+	log_register_secret("s3cret");
+	log_register_secret("s3cret-longer");
+	log_register_secret("zzzz");
+	m = log_mask("s3cret-longer and s3cretzzzz s3cre s3cret");
+	assert_string_equal(m, "*** and ****** s3cre ***");
+	free(m);
+	m = log_mask("no secret here");
+	assert_string_equal(m, "no secret here");
+	free(m);
+	m = log_mask_mem("zzzz\0zzzz", 9);
+	assert_string_equal(m, "***");
+	assert_memory_equal(m, "***\0***", 8);
+	free(m);
+}
+
 static void
 mask_body_with_nul(void **state)
 {
@@ -241,6 +293,8 @@ main(void)
 		cmocka_unit_test_teardown(mask_in_url_and_json, teardown),
 		cmocka_unit_test_teardown(mask_basic_auth, teardown),
 		cmocka_unit_test_teardown(mask_body_with_nul, teardown),
+		cmocka_unit_test_teardown(mask_runs, teardown),
+		cmocka_unit_test_teardown(register_again_allocates_nothing, teardown),
 		cmocka_unit_test_teardown(forget_wipes, teardown),
 		cmocka_unit_test_teardown(log_msg_masks_sink_and_error, teardown),
 		cmocka_unit_test(result_table),
