@@ -706,7 +706,7 @@ scalar_text(const struct jdoc *d, const struct jnode *v, struct text *t)
 }
 
 static char *
-keep(struct arena *a, const struct text *t, int intern)
+text_keep(struct arena *a, const struct text *t, int intern)
 {
 	if (t->s == NULL)
 		return NULL;
@@ -720,7 +720,7 @@ scalar_keep(struct arena *a, const struct jdoc *d, const struct jnode *v, int in
 	char *r;
 
 	scalar_text(d, v, &t);
-	r = keep(a, &t, intern);
+	r = text_keep(a, &t, intern);
 	text_done(&t);
 	return r;
 }
@@ -736,7 +736,7 @@ human_keep(struct arena *a, const struct jdoc *d, const struct jnode *hr, const 
 	if (hr == NULL || hr->type != JT_OBJECT)
 		return NULL;
 	string_text(field_value(d, hr, id), &t);
-	r = keep(a, &t, 1);
+	r = text_keep(a, &t, 1);
 	text_done(&t);
 	return r;
 }
@@ -750,7 +750,7 @@ id_keep(struct arena *a, const struct jnode *v)
 
 	if (v != NULL && v->type == JT_STRING) {
 		string_text(v, &t);
-		r = keep(a, &t, 1);
+		r = text_keep(a, &t, 1);
 		text_done(&t);
 		return r;
 	}
