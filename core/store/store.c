@@ -767,29 +767,24 @@ store_run_last(struct store *s, const char *target, struct store_run *out, struc
 	return run_one(s, st, out, target ? "no run of this sync yet" : "no run yet", err);
 }
 
-bs_rc
-store_runs_list(struct store *s, const char *target, size_t limit, struct store_run **out,
-    size_t *n, struct bs_error *err)
+/* The runs one statement selects (?1 bound to key, ?2 to the limit),
+ * newest first; st is finalized. */
+static bs_rc
+runs_select(struct store *s, const char *sql, const char *key, size_t limit,
+    struct store_run **out, size_t *n, struct bs_error *err)
 {
 	sqlite3_stmt *st;
 	struct store_run *v = NULL;
 	size_t cnt = 0, max = clamp_limit(limit);
-	int r;
+	int r = SQLITE_DONE;
 	bs_rc rc;
 
-	if (out != NULL)
-		*out = NULL;
-	if (n != NULL)
-		*n = 0;
-	if (s == NULL || out == NULL || n == NULL)
-		return bs_fail(err, BS_ERR_INVALID, "no state store or no place for the runs");
-	rc = prepare(s, "SELECT " RUN_COLUMNS " FROM runs WHERE (?1 IS NULL OR target = ?1) "
-	    "ORDER BY id DESC LIMIT ?2", &st, err);
+	rc = prepare(s, sql, &st, err);
 	if (rc != BS_OK)
 		return rc;
-	bind_text(st, 1, target);
+	bind_text(st, 1, key);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW && cnt < max) {
+	while (cnt < max && (r = sqlite3_step(st)) == SQLITE_ROW) {
 		v = xreallocarray(v, cnt + 1, sizeof *v);
 		run_from_row(st, &v[cnt++]);
 	}
@@ -806,15 +801,23 @@ store_runs_list(struct store *s, const char *target, size_t limit, struct store_
 }
 
 bs_rc
+store_runs_list(struct store *s, const char *target, size_t limit, struct store_run **out,
+    size_t *n, struct bs_error *err)
+{
+	if (out != NULL)
+		*out = NULL;
+	if (n != NULL)
+		*n = 0;
+	if (s == NULL || out == NULL || n == NULL)
+		return bs_fail(err, BS_ERR_INVALID, "no state store or no place for the runs");
+	return runs_select(s, "SELECT " RUN_COLUMNS " FROM runs WHERE (?1 IS NULL OR target = ?1) "
+	    "ORDER BY id DESC LIMIT ?2", target, limit, out, n, err);
+}
+
+bs_rc
 store_runs_with_result(struct store *s, const char *result, size_t limit,
     struct store_run **out, size_t *n, struct bs_error *err)
 {
-	sqlite3_stmt *st;
-	struct store_run *v = NULL;
-	size_t cnt = 0, max = clamp_limit(limit);
-	int r = SQLITE_DONE;
-	bs_rc rc;
-
 	if (out != NULL)
 		*out = NULL;
 	if (n != NULL)
@@ -822,26 +825,8 @@ store_runs_with_result(struct store *s, const char *result, size_t limit,
 	if (s == NULL || out == NULL || n == NULL || result == NULL)
 		return bs_fail(err, BS_ERR_INVALID, "no state store, result or place for the runs");
 	/* answered from runs_result: the newest rows of one result */
-	rc = prepare(s, "SELECT " RUN_COLUMNS " FROM runs WHERE result = ?1 "
-	    "ORDER BY id DESC LIMIT ?2", &st, err);
-	if (rc != BS_OK)
-		return rc;
-	bind_text(st, 1, result);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
-	while (cnt < max && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		v = xreallocarray(v, cnt + 1, sizeof *v);
-		run_from_row(st, &v[cnt++]);
-	}
-	if (r != SQLITE_ROW && r != SQLITE_DONE) {
-		rc = store_fail(s, err, "listing runs");
-		store_runs_free(v, cnt);
-		sqlite3_finalize(st);
-		return rc;
-	}
-	sqlite3_finalize(st);
-	*out = v;
-	*n = cnt;
-	return BS_OK;
+	return runs_select(s, "SELECT " RUN_COLUMNS " FROM runs WHERE result = ?1 "
+	    "ORDER BY id DESC LIMIT ?2", result, limit, out, n, err);
 }
 
 /* ---- the action journal ---- */
