@@ -223,6 +223,40 @@ str_lower(char *s)
 			*s = (char)(*s - 'A' + 'a');
 }
 
+static int
+same_as_before(const char *const src[], size_t i)
+{
+	return i > 0 && src[i] != NULL && src[i - 1] != NULL && strcmp(src[i], src[i - 1]) == 0;
+}
+
+void *
+str_pack(size_t head, char **const dst[], const char *const src[], size_t n, size_t *size)
+{
+	size_t total = head;
+	char *block, *o;
+
+	for (size_t i = 0; i < n; i++)
+		if (src[i] != NULL && !same_as_before(src, i))
+			total += strlen(src[i]) + 1;
+	block = xmalloc(total ? total : 1);
+	o = block + head;
+	for (size_t i = 0; i < n; i++) {
+		if (src[i] == NULL) {
+			*dst[i] = NULL;
+		} else if (same_as_before(src, i)) {
+			*dst[i] = *dst[i - 1];
+		} else {
+			size_t len = strlen(src[i]) + 1;
+			memcpy(o, src[i], len);
+			*dst[i] = o;
+			o += len;
+		}
+	}
+	if (size != NULL)
+		*size = total;
+	return block;
+}
+
 char *
 str_lower_dup(const char *s)
 {

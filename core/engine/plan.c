@@ -36,57 +36,58 @@ plan_init(struct plan *p, const char *target)
 	snprintf(p->target, sizeof p->target, "%s", target ? target : "");
 }
 
+static void
+action_release(struct plan_action *a)
+{
+	free(a->block);
+	if (a->data_free != NULL)
+		a->data_free(a->data);
+}
+
+void
+plan_truncate(struct plan *p, size_t n, size_t nheld)
+{
+	while (p->n > n)
+		action_release(&p->v[--p->n]);
+	while (p->nheld > nheld)
+		free(p->held[--p->nheld].block);
+}
+
+void
+plan_drop(struct plan *p, const unsigned char *drop, const unsigned char *drop_held,
+    size_t nmarked_held)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		if (drop != NULL && drop[i])
+			action_release(&p->v[i]);
+		else
+			p->v[o++] = p->v[i];
+	}
+	p->n = o;
+	o = 0;
+	for (size_t i = 0; i < p->nheld; i++) {
+		if (drop_held != NULL && i < nmarked_held && drop_held[i])
+			free(p->held[i].block);
+		else
+			p->held[o++] = p->held[i];
+	}
+	p->nheld = o;
+}
+
 void
 plan_clear(struct plan *p)
 {
 	if (p == NULL)
 		return;
-	for (size_t i = 0; i < p->n; i++) {
-		struct plan_action *a = &p->v[i];
-		free(a->block);
-		if (a->data_free != NULL)
-			a->data_free(a->data);
-	}
+	plan_truncate(p, 0, 0);
 	free(p->v);
-	for (size_t i = 0; i < p->nheld; i++)
-		free(p->held[i].block);
 	free(p->held);
 	for (size_t i = 0; i < p->nnotes; i++)
 		free(p->notes[i]);
 	free(p->notes);
 	memset(p, 0, sizeof *p);
-}
-
-/* Strings copied one after the other into one allocation: *dst[i] = a
- * copy of src[i] (NULL stays NULL), a string equal to the one before it
- * shared.  Returns the block. */
-static char *
-pack(char **const dst[], const char *const src[], size_t n)
-{
-	size_t len[8], total = 1;
-	char *block, *o;
-
-	for (size_t i = 0; i < n; i++) {
-		len[i] = src[i] != NULL ? strlen(src[i]) + 1 : 0;
-		if (i > 0 && src[i] != NULL && src[i - 1] != NULL && len[i] == len[i - 1] &&
-		    memcmp(src[i], src[i - 1], len[i]) == 0)
-			continue;
-		total += len[i];
-	}
-	o = block = xmalloc(total);
-	for (size_t i = 0; i < n; i++) {
-		if (src[i] == NULL) {
-			*dst[i] = NULL;
-		} else if (i > 0 && src[i - 1] != NULL && *dst[i - 1] != NULL && len[i] == len[i - 1] &&
-		    memcmp(src[i], src[i - 1], len[i]) == 0) {
-			*dst[i] = *dst[i - 1];
-		} else {
-			memcpy(o, src[i], len[i]);
-			*dst[i] = o;
-			o += len[i];
-		}
-	}
-	return block;
 }
 
 static void
@@ -99,7 +100,7 @@ action_pack(struct plan_action *a, const char *subject, const char *employee_id,
 	const char *const src[] = { subject ? subject : "", employee_id, email, name,
 	    reason ? reason : "", before, after };
 
-	a->block = pack(dst, src, ARRAY_LEN(src));
+	a->block = str_pack(0, dst, src, ARRAY_LEN(src), NULL);
 }
 
 struct plan_action *
@@ -144,7 +145,7 @@ plan_hold(struct plan *p, const char *employee_id, const char *email, const char
 	{
 		char **const dst[] = { &h->employee_id, &h->email, &h->name, &h->reason };
 		const char *const src[] = { employee_id, email, name, reason ? reason : "" };
-		h->block = pack(dst, src, ARRAY_LEN(src));
+		h->block = str_pack(0, dst, src, ARRAY_LEN(src), NULL);
 	}
 }
 

@@ -94,6 +94,13 @@ struct plan_action *plan_add(struct plan *p, enum plan_op op, const char *subjec
     const char *after);
 void plan_hold(struct plan *p, const char *employee_id, const char *email,
     const char *name, const char *reason);
+/* Free every action from n on and every held person from nheld on. */
+void plan_truncate(struct plan *p, size_t n, size_t nheld);
+/* Free the actions i with drop[i] set and the held people j <
+ * nmarked_held with drop_held[j] set (either may be NULL), the others
+ * keeping their order. */
+void plan_drop(struct plan *p, const unsigned char *drop, const unsigned char *drop_held,
+    size_t nmarked_held);
 /* Replace an action's reason (copied). */
 void plan_action_set_reason(struct plan_action *a, const char *reason);
 /* A sentence about the whole plan (e.g. what is not sent and why); copied.

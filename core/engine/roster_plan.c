@@ -510,16 +510,7 @@ roster_differ_mark(struct roster_differ *d)
 void
 roster_differ_reset(struct roster_differ *d)
 {
-	struct plan *out = d->out;
-
-	while (out->n > d->mark_n) {
-		struct plan_action *a = &out->v[--out->n];
-		free(a->block);
-		if (a->data_free != NULL)
-			a->data_free(a->data);
-	}
-	while (out->nheld > d->mark_held)
-		free(out->held[--out->nheld].block);
+	plan_truncate(d->out, d->mark_n, d->mark_held);
 	for (size_t k = 0; k < d->rows->n; k++)
 		if (d->seen[k] == d->tag)
 			d->seen[k] = 0;
@@ -711,30 +702,8 @@ settle_claims(struct roster_differ *d)
 			plan_hold(out, c[k].id, c[k].email, c[k].name, reason);
 		}
 	}
-	if (drop_a == NULL)
-		return;
-	{
-		size_t o = 0;
-		for (size_t i = 0; i < out->n; i++) {
-			if (drop_a[i]) {
-				free(out->v[i].block);
-				if (out->v[i].data_free != NULL)
-					out->v[i].data_free(out->v[i].data);
-				continue;
-			}
-			out->v[o++] = out->v[i];
-		}
-		out->n = o;
-		o = 0;
-		for (size_t i = 0; i < out->nheld; i++) {
-			if (i < nheld0 && drop_h[i]) {
-				free(out->held[i].block);
-				continue;
-			}
-			out->held[o++] = out->held[i];
-		}
-		out->nheld = o;
-	}
+	if (drop_a != NULL)
+		plan_drop(out, drop_a, drop_h, nheld0);
 	free(drop_a);
 	free(drop_h);
 }

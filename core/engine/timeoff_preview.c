@@ -66,26 +66,10 @@ enum { S_EMPLOYEE, S_EMAIL, S_NAME, S_POLICY, S_TYPE, S_STATUS, S_REASON, S_ZONE
 static void
 item_pack(struct toff_preview_item *it, const char *const src[S_COUNT])
 {
-	char **dst[S_COUNT] = { &it->employee_id, &it->email, &it->name, &it->policy, &it->type,
-	    &it->status, &it->reason, &it->zone, &it->agent_id };
-	size_t len[S_COUNT], total = 0;
-	char *w;
+	char **const dst[S_COUNT] = { &it->employee_id, &it->email, &it->name, &it->policy,
+	    &it->type, &it->status, &it->reason, &it->zone, &it->agent_id };
 
-	for (int i = 0; i < S_COUNT; i++) {
-		len[i] = src[i] != NULL ? strlen(src[i]) : 0;
-		total += src[i] != NULL ? len[i] + 1 : 0;
-	}
-	it->block = w = xmalloc(total + 1);
-	it->blen = total + 1;
-	for (int i = 0; i < S_COUNT; i++) {
-		if (src[i] == NULL) {
-			*dst[i] = NULL;
-			continue;
-		}
-		memcpy(w, src[i], len[i] + 1);
-		*dst[i] = w;
-		w += len[i] + 1;
-	}
+	it->block = str_pack(0, dst, src, S_COUNT, &it->blen);
 }
 
 static void

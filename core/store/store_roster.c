@@ -355,39 +355,17 @@ roster_row_copy(struct roster_row *dst, const struct roster_row *src)
 struct roster_row *
 roster_row_pack(const struct roster_row *src)
 {
-	char *const *from[] = { &src->employee_id, &src->email, &src->first_name,
-	    &src->last_name, &src->start_date, &src->end_date, &src->budgets, &src->remote_id,
-	    &src->offboard_date, &src->content_hash };
-	struct roster_row *r;
-	char **to[ARRAY_LEN(from)];
-	size_t total = sizeof *r;
-	char *o;
+	struct roster_row r = *src;
+	char **const dst[] = { &r.employee_id, &r.email, &r.first_name, &r.last_name,
+	    &r.start_date, &r.end_date, &r.budgets, &r.remote_id, &r.offboard_date,
+	    &r.content_hash };
+	const char *const from[] = { src->employee_id, src->email, src->first_name,
+	    src->last_name, src->start_date, src->end_date, src->budgets, src->remote_id,
+	    src->offboard_date, src->content_hash };
+	struct roster_row *block = str_pack(sizeof r, dst, from, ARRAY_LEN(from), NULL);
 
-	for (size_t i = 0; i < ARRAY_LEN(from); i++)
-		total += *from[i] != NULL ? strlen(*from[i]) + 1 : 0;
-	r = xmalloc(total);
-	*r = *src;
-	to[0] = &r->employee_id;
-	to[1] = &r->email;
-	to[2] = &r->first_name;
-	to[3] = &r->last_name;
-	to[4] = &r->start_date;
-	to[5] = &r->end_date;
-	to[6] = &r->budgets;
-	to[7] = &r->remote_id;
-	to[8] = &r->offboard_date;
-	to[9] = &r->content_hash;
-	o = (char *)(r + 1);
-	for (size_t i = 0; i < ARRAY_LEN(from); i++) {
-		size_t n;
-		if (*from[i] == NULL)
-			continue;
-		n = strlen(*from[i]) + 1;
-		memcpy(o, *from[i], n);
-		*to[i] = o;
-		o += n;
-	}
-	return r;
+	memcpy(block, &r, sizeof r);	/* its strings follow it */
+	return block;
 }
 
 void

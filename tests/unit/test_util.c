@@ -80,6 +80,44 @@ parse_hhmm_takes_only_a_24_hour_time(void **state)
 	assert_int_equal(str_parse_hhmm(NULL), -1);
 }
 
+/* str_pack: the strings of a record in one allocation after a head the
+ * caller fills; NULL stays NULL, a string equal to the one before it is
+ * shared, each copy independent of its source. */
+static void
+str_pack_copies_into_one_block(void **state)
+{
+	struct rec {
+		long n;
+		char *a, *b, *c, *d;
+	} r = { 7, NULL, NULL, NULL, NULL };
+	char src_a[] = "3000001033617202983";
+	char **const dst[] = { &r.a, &r.b, &r.c, &r.d };
+	const char *const src[] = { src_a, src_a, NULL, "Marisol Dubois" };
+	struct rec *block;
+	size_t size;
+	char *base;
+
+	(void)state;
+	block = str_pack(sizeof r, dst, src, 4, &size);
+	memcpy(block, &r, sizeof r);
+	base = (char *)block;
+	assert_int_equal(size, sizeof r + sizeof src_a + strlen("Marisol Dubois") + 1);
+	assert_int_equal(block->n, 7);
+	assert_string_equal(block->a, "3000001033617202983");
+	assert_ptr_equal(block->b, block->a);		/* shared */
+	assert_null(block->c);
+	assert_string_equal(block->d, "Marisol Dubois");
+	assert_true(block->a >= base + sizeof r && block->d + strlen(block->d) < base + size);
+	src_a[0] = 'X';
+	assert_string_equal(block->a, "3000001033617202983");	/* a copy */
+	free(block);
+	block = str_pack(0, dst, (const char *const[]){ NULL, NULL, NULL, NULL }, 4, &size);
+	assert_int_equal(size, 0);
+	assert_null(r.a);
+	assert_null(r.d);
+	free(block);
+}
+
 int
 main(void)
 {
@@ -89,6 +127,7 @@ main(void)
 		cmocka_unit_test(edit_distance_stops_at_the_bound),
 		cmocka_unit_test(secret_dup_copies_and_free_clears),
 		cmocka_unit_test(parse_hhmm_takes_only_a_24_hour_time),
+		cmocka_unit_test(str_pack_copies_into_one_block),
 	};
 
 	if (sodium_init() < 0)
