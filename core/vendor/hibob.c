@@ -253,37 +253,31 @@ bob_list_clear(struct bob_list *l)
 	memset(l, 0, sizeof *l);
 }
 
-static char *
-dup_or_null(const char *s)
-{
-	return s != NULL ? xstrdup(s) : NULL;
-}
-
 void
 bob_person_copy(struct bob_person *dst, const struct bob_person *src)
 {
 	*dst = *src;
 	dst->packed = 0;
-	dst->id = dup_or_null(src->id);
-	dst->email = dup_or_null(src->email);
-	dst->first_name = dup_or_null(src->first_name);
-	dst->surname = dup_or_null(src->surname);
-	dst->display_name = dup_or_null(src->display_name);
-	dst->department = dup_or_null(src->department);
-	dst->site = dup_or_null(src->site);
-	dst->start_date = dup_or_null(src->start_date);
-	dst->termination_date = dup_or_null(src->termination_date);
-	dst->lifecycle = dup_or_null(src->lifecycle);
-	dst->status = dup_or_null(src->status);
-	dst->lifecycle_id = dup_or_null(src->lifecycle_id);
-	dst->status_id = dup_or_null(src->status_id);
-	dst->access_value = dup_or_null(src->access_value);
+	dst->id = xstrdup(src->id);
+	dst->email = xstrdup(src->email);
+	dst->first_name = xstrdup(src->first_name);
+	dst->surname = xstrdup(src->surname);
+	dst->display_name = xstrdup(src->display_name);
+	dst->department = xstrdup(src->department);
+	dst->site = xstrdup(src->site);
+	dst->start_date = xstrdup(src->start_date);
+	dst->termination_date = xstrdup(src->termination_date);
+	dst->lifecycle = xstrdup(src->lifecycle);
+	dst->status = xstrdup(src->status);
+	dst->lifecycle_id = xstrdup(src->lifecycle_id);
+	dst->status_id = xstrdup(src->status_id);
+	dst->access_value = xstrdup(src->access_value);
 	dst->budgets = NULL;
 	if (src->nbudgets > 0) {
 		dst->budgets = xcalloc(src->nbudgets, sizeof *dst->budgets);
 		for (size_t i = 0; i < src->nbudgets; i++) {
 			dst->budgets[i] = src->budgets[i];
-			dst->budgets[i].field = dup_or_null(src->budgets[i].field);
+			dst->budgets[i].field = xstrdup(src->budgets[i].field);
 		}
 	}
 }
@@ -1159,10 +1153,6 @@ people_elem(void *vctx, const struct jdoc *d, const struct jnode *emp)
 	for (size_t i = 0; i < ctx->nwant; i++)
 		if (!ctx->seen[i] && field_value(d, emp, ctx->want[i]) != NULL)
 			ctx->seen[i] = 1;
-	if (ctx->out->n == ctx->cap && (ctx->q == NULL || ctx->q->each == NULL)) {
-		ctx->cap = ctx->cap ? ctx->cap * 2 : 256;
-		ctx->out->v = xreallocarray(ctx->out->v, ctx->cap, sizeof *ctx->out->v);
-	}
 	if (ctx->q != NULL && ctx->q->each != NULL) {
 		struct bob_person one;
 		if (ctx->scratch.bytes > (1u << 20))
@@ -1174,6 +1164,10 @@ people_elem(void *vctx, const struct jdoc *d, const struct jnode *emp)
 		ctx->out->nread++;
 		ctx->q->each(ctx->q->each_ctx, &one);
 		return 0;
+	}
+	if (ctx->out->n == ctx->cap) {
+		ctx->cap = ctx->cap ? ctx->cap * 2 : 256;
+		ctx->out->v = xreallocarray(ctx->out->v, ctx->cap, sizeof *ctx->out->v);
 	}
 	dst = &ctx->out->v[ctx->out->n];
 	person_from_doc(&ctx->out->text, d, emp, ctx->q, dst);
