@@ -102,33 +102,55 @@ cached_today(struct today_cache *c, const struct conf *conf, const struct bob_pe
 	return t;
 }
 
+/* The rules' options for this source and these settings. */
+static void
+rules_opts(const struct roster_source *src, const struct conf *conf,
+    struct roster_rules_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	if (conf != NULL)
+		o->prestart_days = (int)conf_get_int(conf, "alleo.prestart_days");
+	o->lifecycle_list = src->lifecycle_list.n ? &src->lifecycle_list : NULL;
+}
+
+/* One person's verdict on their local date (returned), counted in src.
+ * Without a usable eligibility field everyone's access is unreadable. */
+static int64_t
+evaluate_one(struct roster_source *src, struct bob_person *p, const struct conf *conf,
+    const struct roster_rules_opts *o, struct today_cache *cache, int64_t now,
+    struct roster_eval *e)
+{
+	int64_t today;
+
+	if (src->access_field == NULL)
+		p->access = BOB_ACCESS_UNREADABLE;
+	today = cached_today(cache, conf, p, now);
+	roster_evaluate(p, today, o, e);
+	switch (e->verdict) {
+	case ROSTER_ELIGIBLE: src->eligible++; break;
+	case ROSTER_INELIGIBLE: src->ineligible++; break;
+	case ROSTER_UNKNOWN: src->unknown++; break;
+	}
+	return today;
+}
+
 void
 roster_source_evaluate(struct roster_source *src, const struct conf *conf, int64_t now)
 {
-	struct roster_rules_opts o = { 0 };
+	struct roster_rules_opts o;
 	struct today_cache cache = { .n = 0, .text = &src->text };
 	struct roster_eval e;
 
-	if (conf != NULL)
-		o.prestart_days = (int)conf_get_int(conf, "alleo.prestart_days");
-	o.lifecycle_list = src->lifecycle_list.n ? &src->lifecycle_list : NULL;
+	rules_opts(src, conf, &o);
 	free(src->evals);
 	free(src->local_today);
 	src->evals = xcalloc(src->people.n + 1, sizeof *src->evals);
 	src->local_today = xcalloc(src->people.n + 1, sizeof *src->local_today);
 	src->eligible = src->ineligible = src->unknown = 0;
 	for (size_t i = 0; i < src->people.n; i++) {
-		struct bob_person *p = &src->people.v[i];
-		if (src->access_field == NULL)
-			p->access = BOB_ACCESS_UNREADABLE;
-		src->local_today[i] = cached_today(&cache, conf, p, now);
-		roster_evaluate(p, src->local_today[i], &o, &e);
+		src->local_today[i] = evaluate_one(src, &src->people.v[i], conf, &o, &cache, now,
+		    &e);
 		roster_eval_keep(&src->text, &e, &src->evals[i]);
-		switch (src->evals[i].verdict) {
-		case ROSTER_ELIGIBLE: src->eligible++; break;
-		case ROSTER_INELIGIBLE: src->ineligible++; break;
-		case ROSTER_UNKNOWN: src->unknown++; break;
-		}
 	}
 }
 
@@ -419,16 +441,8 @@ stream_person(void *v, const struct bob_person *person)
 	struct roster_eval e;
 	int64_t today;
 
-	if (st->src->access_field == NULL)
-		p.access = BOB_ACCESS_UNREADABLE;
-	today = cached_today(&st->cache, st->conf, &p, st->now);
-	roster_evaluate(&p, today, &st->o, &e);
+	today = evaluate_one(st->src, &p, st->conf, &st->o, &st->cache, st->now, &e);
 	roster_eval_view(&e, &k);	/* the diff copies what it keeps */
-	switch (k.verdict) {
-	case ROSTER_ELIGIBLE: st->src->eligible++; break;
-	case ROSTER_INELIGIBLE: st->src->ineligible++; break;
-	case ROSTER_UNKNOWN: st->src->unknown++; break;
-	}
 	roster_differ_person(st->d, &p, &k, today);
 }
 
@@ -450,9 +464,7 @@ roster_source_stream(struct bs_session *s, const struct bs_progress *progress,
 	memset(&st, 0, sizeof st);
 	st.src = out;
 	st.conf = s->conf;
-	if (s->conf != NULL)
-		st.o.prestart_days = (int)conf_get_int(s->conf, "alleo.prestart_days");
-	st.o.lifecycle_list = out->lifecycle_list.n ? &out->lifecycle_list : NULL;
+	rules_opts(out, s->conf, &st.o);
 	st.cache.text = &out->text;
 	st.d = d;
 	d->src = out;
