@@ -177,8 +177,9 @@ put_string(struct jwriter *w, const char *s, size_t len)
 	put(w, "\"", 1);
 }
 
-void
-jw_keyn(struct jwriter *w, const char *key, size_t len)
+/* Before a member name: the separator from the previous member. */
+static void
+key_begin(struct jwriter *w)
 {
 	if (w->depth > 0) {
 		if (w->count[w->depth - 1])
@@ -186,6 +187,12 @@ jw_keyn(struct jwriter *w, const char *key, size_t len)
 		w->count[w->depth - 1] = 1;
 		newline(w, w->depth);
 	}
+}
+
+void
+jw_keyn(struct jwriter *w, const char *key, size_t len)
+{
+	key_begin(w);
 	put_string(w, key, valid_utf8(key, len) ? len : 0);
 	put(w, w->indent ? ": " : ":", w->indent ? 2 : 1);
 	w->after_key = 1;
@@ -461,10 +468,258 @@ write_node(struct jwriter *w, const struct jdoc *d, const struct jnode *n, int s
 	}
 }
 
+/* ---- jw_json's fast path ----
+ *
+ * Most texts given to jw_json were written by this writer, compact: a
+ * plan's "after" of each action, 100,000 of them in a large plan.  Such a
+ * text is re-laid out token by token, its strings copied as they are,
+ * without parsing it into nodes.  The fast path takes a text only when
+ * that gives the very bytes the parse and rewrite would: no white space,
+ * strings valid UTF-8 with escapes exactly as put_string writes them,
+ * integers as "%lld" writes them, no reals, no repeated member names
+ * (jread refuses those), keys in order when sorting is asked for, a few
+ * levels and members.  Anything else takes the slow path. */
+
+#define CANON_DEPTH 8
+#define CANON_KEYS 32
+
+struct canon_key {
+	const char *s;	/* the raw text between the quotes */
+	size_t n;
+};
+
+/* The raw string at p (its opening quote), written as put_string would
+ * write its decoded value; *next past the closing quote.  *plain says it
+ * has no escape. */
+static int
+canon_string(const char *p, const char *end, const char **next, int *plain)
+{
+	*plain = 1;
+	for (p++; p < end;) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '"') {
+			*next = p + 1;
+			return 0;
+		}
+		if (c < 0x20)
+			return -1;
+		if (c == '\\') {
+			*plain = 0;
+			if (end - p < 2)
+				return -1;
+			if (strchr("\"\\bfnrt", p[1]) != NULL && p[1] != '\0') {
+				p += 2;
+				continue;
+			}
+			/* \u00XX, uppercase, only for what has no short form */
+			if (end - p < 6 || p[1] != 'u' || p[2] != '0' || p[3] != '0' ||
+			    (p[4] != '0' && p[4] != '1'))
+				return -1;
+			c = (unsigned char)p[5];
+			if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F')))
+				return -1;
+			c = (unsigned char)((p[4] - '0') * 16 + (c <= '9' ? c - '0' : c - 'A' + 10));
+			if (c == 0 || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t')
+				return -1;
+			p += 6;
+			continue;
+		}
+		if (c >= 0x80) {
+			size_t n = jread_utf8_len((const unsigned char *)p, (const unsigned char *)end);
+			if (n == 0)
+				return -1;
+			p += n;
+			continue;
+		}
+		p++;
+	}
+	return -1;
+}
+
+/* A whole number at p as "%lld" writes it; *next past it. */
+static int
+canon_int(const char *p, const char *end, const char **next)
+{
+	const char *q = p, *digits;
+
+	if (q < end && *q == '-')
+		q++;
+	digits = q;
+	while (q < end && *q >= '0' && *q <= '9')
+		q++;
+	if (q == digits || q - digits > 18 || (*digits == '0' && q - digits > 1) ||
+	    (*digits == '0' && digits != p))
+		return -1;	/* none, too long to be sure of, 01, -0 */
+	if (q < end && (*q == '.' || *q == 'e' || *q == 'E'))
+		return -1;	/* a real: Jansson's text of it may differ */
+	*next = q;
+	return 0;
+}
+
+static int
+canon_key_cmp(const struct canon_key *a, const struct canon_key *b)
+{
+	size_t n = a->n < b->n ? a->n : b->n;
+	int c = memcmp(a->s, b->s, n);
+
+	return c != 0 ? c : (a->n > b->n) - (a->n < b->n);
+}
+
+/* Whether text[0..len) is one value this writer would write compact. */
+static int
+canonical(const char *text, size_t len, int sort_keys)
+{
+	struct canon_key keys[CANON_DEPTH][CANON_KEYS];
+	size_t nkeys[CANON_DEPTH];
+	char kind[CANON_DEPTH];	/* '{' or '[' */
+	const char *p = text, *end = text + len;
+	int depth = 0;
+	enum { VALUE, KEY, COLON, AFTER } want = VALUE;
+
+	while (p < end) {
+		char c = *p;
+		int plain;
+
+		switch (want) {
+		case KEY: {
+			struct canon_key *k;
+			if (c == '}' && nkeys[depth - 1] == 0)
+				goto close;
+			if (c != '"' || nkeys[depth - 1] == CANON_KEYS)
+				return 0;
+			k = &keys[depth - 1][nkeys[depth - 1]];
+			k->s = p + 1;
+			if (canon_string(p, end, &p, &plain) < 0)
+				return 0;
+			k->n = (size_t)(p - 1 - k->s);
+			for (size_t i = 0; i < nkeys[depth - 1]; i++)
+				if (keys[depth - 1][i].n == k->n && memcmp(keys[depth - 1][i].s, k->s, k->n) == 0)
+					return 0;	/* jread refuses repeated names */
+			if (sort_keys && (!plain || (nkeys[depth - 1] > 0 &&
+			    canon_key_cmp(k - 1, k) >= 0)))
+				return 0;
+			nkeys[depth - 1]++;
+			want = COLON;
+			continue;
+		}
+		case COLON:
+			if (c != ':')
+				return 0;
+			p++;
+			want = VALUE;
+			continue;
+		case AFTER:
+			if (depth == 0)
+				return 0;	/* something after the value */
+			if (c == ',') {
+				p++;
+				want = kind[depth - 1] == '{' ? KEY : VALUE;
+				continue;
+			}
+			if (c != (kind[depth - 1] == '{' ? '}' : ']'))
+				return 0;
+			goto close;
+		case VALUE:
+			if (c == ']' && depth > 0 && kind[depth - 1] == '[' && p[-1] == '[')
+				goto close;
+			if (c == '{' || c == '[') {
+				if (depth == CANON_DEPTH)
+					return 0;
+				kind[depth] = c;
+				nkeys[depth] = 0;
+				depth++;
+				p++;
+				want = c == '{' ? KEY : VALUE;
+				continue;
+			}
+			if (c == '"') {
+				if (canon_string(p, end, &p, &plain) < 0)
+					return 0;
+			} else if (c == '-' || (c >= '0' && c <= '9')) {
+				if (canon_int(p, end, &p) < 0)
+					return 0;
+			} else if (end - p >= 4 && memcmp(p, "true", 4) == 0) {
+				p += 4;
+			} else if (end - p >= 5 && memcmp(p, "false", 5) == 0) {
+				p += 5;
+			} else if (end - p >= 4 && memcmp(p, "null", 4) == 0) {
+				p += 4;
+			} else {
+				return 0;
+			}
+			want = AFTER;
+			continue;
+		}
+close:
+		depth--;
+		p++;
+		want = AFTER;
+	}
+	return want == AFTER && depth == 0;
+}
+
+/* Write a text canonical() accepted, in this writer's layout. */
+static void
+relay(struct jwriter *w, const char *text, size_t len)
+{
+	char kind[CANON_DEPTH];
+	const char *p = text, *end = text + len, *q;
+	int depth = 0, key = 0, plain;
+
+	while (p < end) {
+		char c = *p;
+
+		if (c == '{' || c == '[') {
+			open_container(w, c);
+			kind[depth++] = c;
+			key = c == '{';
+			p++;
+			continue;
+		}
+		if (c == '}' || c == ']') {
+			close_container(w, c);
+			depth--;
+			p++;
+			continue;
+		}
+		if (c == ',' || c == ':') {
+			key = c == ',' && kind[depth - 1] == '{';
+			p++;
+			continue;
+		}
+		if (c == '"')
+			(void)canon_string(p, end, &q, &plain);
+		else if (c == 't' || c == 'n')
+			q = p + 4;
+		else if (c == 'f')
+			q = p + 5;
+		else
+			(void)canon_int(p, end, &q);
+		if (key) {
+			key_begin(w);
+			put(w, p, (size_t)(q - p));
+			put(w, w->indent ? ": " : ":", w->indent ? 2 : 1);
+			w->after_key = 1;
+			key = 0;
+		} else {
+			before_value(w);
+			put(w, p, (size_t)(q - p));
+		}
+		p = q;
+	}
+}
+
 int
 jw_json(struct jwriter *w, const char *text, size_t len, int sort_keys)
 {
-	if (text == NULL || jread_parse(&w->doc, text, len, NULL) < 0)
+	if (text == NULL)
+		return -1;
+	if (canonical(text, len, sort_keys)) {
+		relay(w, text, len);
+		return 0;
+	}
+	if (jread_parse(&w->doc, text, len, NULL) < 0)
 		return -1;
 	write_node(w, &w->doc, jread_root(&w->doc), sort_keys);
 	return 0;

@@ -213,6 +213,78 @@ embedded_text(void **state)
 	sb_clear(&w.buf);
 }
 
+/* jw_json of a text this writer wrote compact (a plan's "after") skips
+ * the parse: the same bytes as Jansson, and no node is made.  Texts that
+ * are near that form but not in it (another escape, a real, a repeated
+ * name, keys out of order when sorting) still give Jansson's bytes, and
+ * texts that are not JSON still fail. */
+static void
+compact_texts_relaid(void **state)
+{
+	static const char *const texts[] = {
+		/* the writer's own compact form: fast */
+		"{\"active\":true,\"budgets\":{},\"email\":\"a@x\",\"end_date\":null,\"n\":-12}",
+		"{\"b\":[1,2,{\"c\":[]}],\"a\":\"\\\"q\\\\ \\b\\f\\n\\r\\t\\u001F\\u0001\"}",
+		"{\"k\\n\":\"\xc3\xa9\xf0\x9f\x98\x80\x7f\",\"a\":[[],{},[{}]],\"z\":0}",
+		"[]", "{}", "\"s\"", "0", "-9", "false", "[null,true,false]",
+		"{\"x\":{\"y\":{\"z\":{\"a\":{\"b\":{\"c\":{\"d\":{}}}}}}}}",
+		/* near it: slow path, same bytes */
+		"{\"a\":\"\\u001f\"}", "{\"a\":\"\\/\"}", "{\"a\":\"\\u0041\\u000A\\u00e9\"}",
+		"{\"a\":1.5}", "{\"a\":1e2}", "{\"a\":-0}", "[1234567890123456789]",
+		"{\"b\":1,\"a\":2}", "{\"a\\\"\":1,\"a\":2}", "{ \"a\":1}", "[1 ]",
+		"[[[[[[[[[[1]]]]]]]]]]",
+		"{\"0\":0,\"1\":1,\"2\":2,\"3\":3,\"4\":4,\"5\":5,\"6\":6,\"7\":7,\"8\":8,\"9\":9,"
+		"\"10\":0,\"11\":1,\"12\":2,\"13\":3,\"14\":4,\"15\":5,\"16\":6,\"17\":7,\"18\":8,"
+		"\"19\":9,\"20\":0,\"21\":1,\"22\":2,\"23\":3,\"24\":4,\"25\":5,\"26\":6,\"27\":7,"
+		"\"28\":8,\"29\":9,\"30\":0,\"31\":1,\"32\":2}",
+	};
+	static const char *const bad[] = {
+		"{\"a\":1,\"a\":2}", "[1,]", "{\"a\":1,}", "[01]", "tru", "{\"a\"}", "[1]x",
+		"\"\\u0000\"x", "[12345678901234567890]", "\"\xff\"", "{\"a\":\"\x01\"}", "[", "{\"a\":\"\\x\"}", "",
+	};
+	struct jwriter w;
+	(void)state;
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		json_t *v = json_loads(texts[i], JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
+		assert_non_null(v);
+		for (size_t l = 0; l < sizeof layouts / sizeof layouts[0]; l++) {
+			char *want = json_dumps(v, layouts[l][0] | JSON_ENCODE_ANY), *got;
+			jw_init(&w, NULL, (int)layouts[l][1]);
+			jw_array_begin(&w);	/* inside a container, as in a plan */
+			assert_int_equal(jw_json(&w, texts[i], strlen(texts[i]),
+			    (layouts[l][0] & JSON_SORT_KEYS) != 0), 0);
+			jw_array_end(&w);
+			jw_finish(&w);
+			got = sb_detach(&w.buf);
+			{
+				json_t *arr = json_pack("[O]", v);
+				char *want2 = json_dumps(arr, layouts[l][0]);
+				assert_string_equal(got, want2);
+				free(want2);
+				json_decref(arr);
+			}
+			free(got);
+			free(want);
+		}
+		json_decref(v);
+	}
+	/* the writer's compact text takes the fast path: no node parsed */
+	jw_init(&w, NULL, 2);
+	assert_int_equal(jw_json(&w, texts[0], strlen(texts[0]), 0), 0);
+	assert_null(w.doc.v);
+	assert_int_equal(jw_json(&w, "{\"a\":1.5}", 9, 0), -0);
+	assert_non_null(w.doc.v);
+	jw_finish(&w);
+	sb_clear(&w.buf);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		jw_init(&w, NULL, 2);
+		assert_int_equal(jw_json(&w, bad[i], strlen(bad[i]), 0), -1);
+		assert_int_equal(w.buf.len, 0);
+		jw_finish(&w);
+		sb_clear(&w.buf);
+	}
+}
+
 /* Large output goes to the file in pieces and arrives whole. */
 static void
 to_a_file(void **state)
@@ -261,6 +333,7 @@ main(void)
 		cmocka_unit_test(nesting_and_empties),
 		cmocka_unit_test(direct_calls),
 		cmocka_unit_test(embedded_text),
+		cmocka_unit_test(compact_texts_relaid),
 		cmocka_unit_test(to_a_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
