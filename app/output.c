@@ -203,10 +203,15 @@ out_json(json_t *j)
 /* ---- the terminal guard: every byte a command prints passes
  * util_sanitize, so no remote string can reach the terminal raw ---- */
 
+/* Pieces of 64 KiB: a 40 MB plan is 600 writes, not 10,000 (the writer
+ * hands over 64 KiB at a time). */
+#define GUARD_PIECE 65536
+
 struct guard {
 	int fd;
 	size_t npend;
 	char pend[4];		/* a UTF-8 sequence cut by the end of a write */
+	char in[GUARD_PIECE], out[GUARD_PIECE];
 };
 
 static FILE *raw_out, *raw_err;
@@ -230,11 +235,11 @@ static ssize_t
 guard_write(void *cookie, const char *buf, size_t size)
 {
 	struct guard *g = cookie;
-	char in[4096], out[4096];
+	char *in = g->in, *out = g->out;
 	size_t done = 0;
 
 	while (done < size) {
-		size_t take = sizeof in - g->npend, n, part;
+		size_t take = GUARD_PIECE - g->npend, n, part;
 		if (take > size - done)
 			take = size - done;
 		memcpy(in, g->pend, g->npend);
@@ -278,7 +283,7 @@ guard_open(int fd, int mode)
 		free(g);
 		return NULL;
 	}
-	setvbuf(f, NULL, mode, mode == _IONBF ? 0 : BUFSIZ);
+	setvbuf(f, NULL, mode, mode == _IONBF ? 0 : mode == _IOFBF ? GUARD_PIECE : BUFSIZ);
 	return f;
 }
 
