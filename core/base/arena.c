@@ -3,14 +3,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "base/arena.h"
 #include "base/util.h"
 
-/* Blocks grow with the arena (to 1 MiB), so a single person costs 4 kB
- * and a company a block per MiB. */
+/* Blocks grow with the arena (to 2 MiB), so a single person costs 4 kB
+ * and a company a block per 2 MiB.  Blocks of 2 MiB are aligned to it
+ * and asked to be one huge page: a first touch of a 40 MB plan is then
+ * 20 page faults, not 10,000 (each costs microseconds, more in a
+ * virtual machine). */
 #define ARENA_FIRST	4096
-#define ARENA_MAX	(1u << 20)
+#define ARENA_MAX	(2u << 20)
 #define ARENA_ALIGN	(sizeof(void *) > sizeof(double) ? sizeof(void *) : sizeof(double))
 
 struct arena_block {
@@ -44,6 +48,22 @@ arena_clear(struct arena *a)
 	memset(a, 0, sizeof *a);
 }
 
+/* A block of *size bytes (rounded up to whole 2 MiB) on a 2 MiB boundary,
+ * backed by huge pages where the system allows it. */
+static void *
+huge_block(size_t *size)
+{
+	void *b;
+
+	*size = (*size + ARENA_MAX - 1) & ~(size_t)(ARENA_MAX - 1);
+	if (posix_memalign(&b, ARENA_MAX, *size) != 0)
+		return xmalloc(*size);
+#ifdef MADV_HUGEPAGE
+	(void)madvise(b, *size, MADV_HUGEPAGE);	/* a hint: no matter if refused */
+#endif
+	return b;
+}
+
 static void
 grow(struct arena *a, size_t need)
 {
@@ -54,7 +74,7 @@ grow(struct arena *a, size_t need)
 		size = ARENA_MAX;
 	if (size < need + BLOCK_HEAD)
 		size = need + BLOCK_HEAD;
-	b = xmalloc(size);
+	b = size >= ARENA_MAX ? huge_block(&size) : xmalloc(size);
 	b->size = size;
 	if (a->head != NULL && need > ARENA_MAX / 4) {
 		/* a big one-off: keep filling the current block afterwards */

@@ -119,6 +119,31 @@ allocations_aligned_zeroed_and_large(void **state)
 	arena_clear(&a);
 }
 
+/* Past 2 MiB the arena takes whole 2 MiB blocks on a 2 MiB boundary
+ * (each can be one huge page); what was kept stays intact. */
+static void
+big_arena_in_aligned_2mib_blocks(void **state)
+{
+	struct arena a;
+	char piece[1000];
+	char *kept[6000];
+	(void)state;
+	arena_init(&a);
+	for (size_t i = 0; i < 6000; i++) {
+		memset(piece, 'a' + (int)(i % 26), sizeof piece - 1);
+		piece[sizeof piece - 1] = '\0';
+		kept[i] = arena_strdup(&a, piece);
+	}
+	assert_true(a.bytes >= 6000 * 1000);
+	assert_int_equal((uintptr_t)a.head % (2u << 20), 0);
+	for (size_t i = 0; i < 6000; i++) {
+		assert_int_equal(strlen(kept[i]), sizeof piece - 1);
+		assert_int_equal(kept[i][0], 'a' + (int)(i % 26));
+		assert_int_equal(kept[i][sizeof piece - 2], 'a' + (int)(i % 26));
+	}
+	arena_clear(&a);
+}
+
 int
 main(void)
 {
@@ -128,6 +153,7 @@ main(void)
 		cmocka_unit_test(interning_shares_equal_texts),
 		cmocka_unit_test(many_texts_survive_growth),
 		cmocka_unit_test(allocations_aligned_zeroed_and_large),
+		cmocka_unit_test(big_arena_in_aligned_2mib_blocks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
