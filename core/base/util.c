@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "base/arena.h"
 #include "base/util.h"
 
 static void
@@ -232,13 +233,20 @@ same_as_before(const char *const src[], size_t i)
 void *
 str_pack(size_t head, char **const dst[], const char *const src[], size_t n, size_t *size)
 {
+	return str_pack_in(NULL, head, dst, src, n, size);
+}
+
+void *
+str_pack_in(struct arena *a, size_t head, char **const dst[], const char *const src[],
+    size_t n, size_t *size)
+{
 	size_t total = head;
 	char *block, *o;
 
 	for (size_t i = 0; i < n; i++)
 		if (src[i] != NULL && !same_as_before(src, i))
 			total += strlen(src[i]) + 1;
-	block = xmalloc(total ? total : 1);
+	block = a != NULL ? arena_alloc(a, total ? total : 1) : xmalloc(total ? total : 1);
 	o = block + head;
 	for (size_t i = 0; i < n; i++) {
 		if (src[i] == NULL) {

@@ -64,6 +64,10 @@ char *str_lower_dup(const char *s);			/* caller frees */
  * held by the hundred thousand (plan actions, preview items, rows). */
 void *str_pack(size_t head, char **const dst[], const char *const src[], size_t n,
     size_t *size);
+/* The same in the arena a (nothing to free; the arena owns it). */
+struct arena;
+void *str_pack_in(struct arena *a, size_t head, char **const dst[], const char *const src[],
+    size_t n, size_t *size);
 /* Levenshtein distance of two short strings, ASCII case folded; anything
  * above bound (or a string over 64 bytes) is reported as bound + 1. */
 size_t str_edit_distance(const char *a, const char *b, size_t bound);

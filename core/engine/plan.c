@@ -49,8 +49,7 @@ plan_truncate(struct plan *p, size_t n, size_t nheld)
 {
 	while (p->n > n)
 		action_release(&p->v[--p->n]);
-	while (p->nheld > nheld)
-		free(p->held[--p->nheld].block);
+	p->nheld = nheld < p->nheld ? nheld : p->nheld;	/* strings: in the arena */
 }
 
 void
@@ -68,9 +67,7 @@ plan_drop(struct plan *p, const unsigned char *drop, const unsigned char *drop_h
 	p->n = o;
 	o = 0;
 	for (size_t i = 0; i < p->nheld; i++) {
-		if (drop_held != NULL && i < nmarked_held && drop_held[i])
-			free(p->held[i].block);
-		else
+		if (drop_held == NULL || i >= nmarked_held || !drop_held[i])
 			p->held[o++] = p->held[i];
 	}
 	p->nheld = o;
@@ -84,6 +81,7 @@ plan_clear(struct plan *p)
 	plan_truncate(p, 0, 0);
 	free(p->v);
 	free(p->held);
+	arena_clear(&p->text);
 	for (size_t i = 0; i < p->nnotes; i++)
 		free(p->notes[i]);
 	free(p->notes);
@@ -91,7 +89,7 @@ plan_clear(struct plan *p)
 }
 
 static void
-action_pack(struct plan_action *a, const char *subject, const char *employee_id,
+action_pack(struct arena *in, struct plan_action *a, const char *subject, const char *employee_id,
     const char *email, const char *name, const char *reason, const char *before,
     const char *after)
 {
@@ -100,7 +98,9 @@ action_pack(struct plan_action *a, const char *subject, const char *employee_id,
 	const char *const src[] = { subject ? subject : "", employee_id, email, name,
 	    reason ? reason : "", before, after };
 
-	a->block = str_pack(0, dst, src, ARRAY_LEN(src), NULL);
+	a->block = str_pack_in(in, 0, dst, src, ARRAY_LEN(src), NULL);
+	if (in != NULL)
+		a->block = NULL;	/* the arena's */
 }
 
 struct plan_action *
@@ -118,7 +118,7 @@ plan_add(struct plan *p, enum plan_op op, const char *subject, const char *emplo
 	memset(a, 0, sizeof *a);
 	a->op = op;
 	a->request_id = request_id;
-	action_pack(a, subject, employee_id, email, name, reason, before, after);
+	action_pack(&p->text, a, subject, employee_id, email, name, reason, before, after);
 	return a;
 }
 
@@ -127,7 +127,7 @@ plan_action_set_reason(struct plan_action *a, const char *reason)
 {
 	char *old = a->block;
 
-	action_pack(a, a->subject, a->employee_id, a->email, a->name, reason, a->before,
+	action_pack(NULL, a, a->subject, a->employee_id, a->email, a->name, reason, a->before,
 	    a->after);
 	free(old);
 }
@@ -145,7 +145,7 @@ plan_hold(struct plan *p, const char *employee_id, const char *email, const char
 	{
 		char **const dst[] = { &h->employee_id, &h->email, &h->name, &h->reason };
 		const char *const src[] = { employee_id, email, name, reason ? reason : "" };
-		h->block = str_pack(0, dst, src, ARRAY_LEN(src), NULL);
+		(void)str_pack_in(&p->text, 0, dst, src, ARRAY_LEN(src), NULL);
 	}
 }
 

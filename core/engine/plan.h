@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "base/arena.h"
 #include "base/progress.h"
 #include "base/result.h"
 
@@ -45,9 +46,10 @@ struct plan_action {
 	char *after;		/* JSON text after, may be NULL */
 	void *data;		/* engine payload, freed with data_free */
 	void (*data_free)(void *);
-	/* The strings above live in one allocation (plan_add), so a plan of
-	 * 100,000 actions is 100,000 blocks, not 700,000 strings; change one
-	 * with plan_action_set_reason, never free one. */
+	/* The strings above live in one block of the plan's arena (plan_add),
+	 * so a plan of 100,000 actions is a few dozen allocations, not 700,000
+	 * strings; change one with plan_action_set_reason (which gives the
+	 * action a block of its own, here), never free one. */
 	char *block;
 };
 
@@ -55,8 +57,7 @@ struct plan_held {
 	char *employee_id;
 	char *email;
 	char *name;
-	char *reason;
-	char *block;		/* the four strings' one allocation */
+	char *reason;		/* the four strings: in the plan's arena */
 };
 
 struct plan_guard {
@@ -81,6 +82,7 @@ struct plan {
 	long source_count;	/* people or requests read from HiBob */
 	char **notes;		/* things the plan leaves out on purpose, for people */
 	size_t nnotes;
+	struct arena text;	/* the actions' and held people's strings */
 };
 
 void plan_init(struct plan *p, const char *target);
