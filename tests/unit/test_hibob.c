@@ -164,6 +164,48 @@ people_three_forms(void **state)
 	}
 }
 
+/* Fields are found whatever the number of members around them (the
+ * member index holds 64; more are walked) and whatever other names share
+ * an index slot with theirs. */
+static void
+fields_found_among_many_members(void **state)
+{
+	struct strbuf sb;
+	struct bob_people p;
+	struct bs_error err = { 0 };
+	static const size_t fillers[] = { 0, 20, 63, 64, 100 };
+	(void)state;
+	sb_init(&sb, 0);
+	sb_puts(&sb, "{\"employees\":[");
+	for (size_t k = 0; k < sizeof fillers / sizeof fillers[0]; k++) {
+		sb_printf(&sb, "%s{", k ? "," : "");
+		for (size_t i = 0; i < fillers[k]; i++)
+			/* same length, first, middle and last byte as "/root/email" */
+			sb_printf(&sb, "\"/r%03zut0000l\":{\"value\":\"x%zu\"},", i, i);
+		sb_printf(&sb, "\"/root/id\":{\"value\":\"%zu\"},\"/root/email\":{\"value\":\"p%zu@x.test\"},"
+		    "\"firstName\":\"F%zu\",\"work\":{\"site\":\"S%zu\"},"
+		    "\"/internal/status\":{\"value\":\"Active\"}}", k + 1, k, k, k);
+	}
+	sb_puts(&sb, "]}");
+	assert_int_equal(bob_parse_people(sb.buf, sb.len, NULL, &p, &err), BS_OK);
+	assert_int_equal(p.n, sizeof fillers / sizeof fillers[0]);
+	for (size_t k = 0; k < p.n; k++) {
+		char want[32];
+		snprintf(want, sizeof want, "%zu", k + 1);
+		assert_string_equal(p.v[k].id, want);
+		snprintf(want, sizeof want, "p%zu@x.test", k);
+		assert_string_equal(p.v[k].email, want);
+		snprintf(want, sizeof want, "F%zu", k);
+		assert_string_equal(p.v[k].first_name, want);
+		snprintf(want, sizeof want, "S%zu", k);
+		assert_string_equal(p.v[k].site, want);
+		assert_string_equal(p.v[k].status, "Active");
+		assert_null(p.v[k].surname);
+	}
+	bob_people_clear(&p);
+	sb_clear(&sb);
+}
+
 /* A company's people are kept packed (issue 18): the values that repeat
  * (department, site, dates, list item ids, the access value, budget
  * names) once for everyone, each person's own (id, e-mail) copied. */
@@ -656,6 +698,7 @@ main(void)
 		cmocka_unit_test(list_depth_bounded),
 		cmocka_unit_test(people_three_forms),
 		cmocka_unit_test(people_packed_and_shared),
+		cmocka_unit_test(fields_found_among_many_members),
 		cmocka_unit_test(people_lifecycle_machine_value),
 		cmocka_unit_test(people_silent_omission),
 		cmocka_unit_test(people_shapes_and_errors),
