@@ -186,6 +186,49 @@ roster_guard_arithmetic(void **state)
 	conf_free(&c);
 }
 
+/* plan_finalize orders actions: removals last, then by subject (byte
+ * order, a prefix first), then by kind; equal ones keep the order they
+ * came in.  Subjects share long prefixes, are shorter than the sort key or
+ * hold bytes above 0x7f, as ids and e-mails may. */
+static void
+actions_sorted(void **state)
+{
+	static const char *const parts[] = { "", "3", "30000", "3000000", "30000001", "\xc3\xa9",
+		"a", "ab", "abcdefgh", "abcdefg", "abcdefgi", "Z" };
+	static const enum plan_op ops[] = { PLAN_ADD, PLAN_UPDATE, PLAN_REMOVE, PLAN_REACTIVATE,
+		PLAN_CREATE, PLAN_DELETE };
+	struct plan p;
+	unsigned seed = 7;
+	(void)state;
+	plan_init(&p, "alleo");
+	for (int i = 0; i < 600; i++) {
+		char subject[64], after[16];
+		seed = seed * 1103515245u + 12345u;
+		snprintf(subject, sizeof subject, "%s%s", parts[(seed >> 8) % 12],
+		    parts[(seed >> 16) % 12]);
+		snprintf(after, sizeof after, "%d", i);	/* the order each came in */
+		plan_add(&p, ops[(seed >> 24) % 6], subject, subject, "e@x", NULL, 0, "r", NULL,
+		    after);
+	}
+	plan_finalize(&p);
+	assert_int_equal(p.n, 600);
+	for (size_t i = 1; i < p.n; i++) {
+		const struct plan_action *a = &p.v[i - 1], *b = &p.v[i];
+		int ra = plan_op_is_removal(a->op), rb = plan_op_is_removal(b->op), c;
+		assert_true(ra <= rb);
+		if (ra != rb)
+			continue;
+		c = strcmp(a->subject, b->subject);
+		assert_true(c <= 0);
+		if (c == 0) {
+			assert_true(a->op <= b->op);
+			if (a->op == b->op)
+				assert_true(atoi(a->after) < atoi(b->after));
+		}
+	}
+	plan_clear(&p);
+}
+
 int
 main(void)
 {
@@ -194,6 +237,7 @@ main(void)
 		cmocka_unit_test(every_kind_of_action),
 		cmocka_unit_test(timeoff_guard_arithmetic),
 		cmocka_unit_test(roster_guard_arithmetic),
+		cmocka_unit_test(actions_sorted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
