@@ -150,12 +150,16 @@ put_string(struct jwriter *w, const char *s, size_t len)
 
 	put(w, "\"", 1);
 	for (; p < end; p++) {
-		unsigned char c = (unsigned char)*p;
+		unsigned char c;
 		const char *esc;
 		char seq[8];
 
+		p += str_ascii_run(p, (size_t)(end - p), '"', '\\');
+		if (p == end)
+			break;
+		c = (unsigned char)*p;
 		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
+			continue;	/* DEL and UTF-8: as they are */
 		put(w, run, (size_t)(p - run));
 		switch (c) {
 		case '"': esc = "\\\""; break;
@@ -496,8 +500,12 @@ canon_string(const char *p, const char *end, const char **next, int *plain)
 {
 	*plain = 1;
 	for (p++; p < end;) {
-		unsigned char c = (unsigned char)*p;
+		unsigned char c;
 
+		p += str_ascii_run(p, (size_t)(end - p), '"', '\\');
+		if (p == end)
+			break;
+		c = (unsigned char)*p;
 		if (c == '"') {
 			*next = p + 1;
 			return 0;

@@ -8,6 +8,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <sodium.h>
 
@@ -224,6 +227,36 @@ str_lower(char *s)
 			*s = (char)(*s - 'A' + 'a');
 }
 
+size_t
+str_ascii_run(const char *s, size_t n, char stop1, char stop2)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+#ifdef __SSE2__
+	/* 16 bytes at a time: a byte below 0x20 or from 0x80 on is below 0x20
+	 * as a signed byte */
+	const __m128i space = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f),
+	    a = _mm_set1_epi8(stop1 ? stop1 : 0x7f), b = _mm_set1_epi8(stop2 ? stop2 : 0x7f);
+
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+		__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, space),
+		    _mm_cmpeq_epi8(v, del)), _mm_or_si128(_mm_cmpeq_epi8(v, a), _mm_cmpeq_epi8(v, b)));
+		int m = _mm_movemask_epi8(hit);
+		if (m != 0)
+			return i + (size_t)__builtin_ctz((unsigned)m);
+	}
+#endif
+	{
+		int s1 = stop1 ? (unsigned char)stop1 : -1, s2 = stop2 ? (unsigned char)stop2 : -1;
+		for (; i < n; i++)
+			if ((unsigned)(p[i] - 0x20) >= 0x5fu || p[i] == s1 || p[i] == s2)
+				return i;
+	}
+	return n;
+}
+
 static int
 same_as_before(const char *const src[], size_t i)
 {
@@ -362,12 +395,14 @@ util_sanitize(const char *in, size_t n, char *out, unsigned flags, size_t *parti
 
 		if (p[i] >= 0x20 && p[i] < 0x7f) {
 			/* printable ASCII, most of any text: as it is */
-			size_t j = i + 1;
-			while (j < n && p[j] >= 0x20 && p[j] < 0x7f)
-				j++;
+			size_t j = i + 1 + str_ascii_run(in + i + 1, n - i - 1, 0, 0);
 			if (out != in)
 				memcpy(out + i, in + i, j - i);
 			i = j;
+			continue;
+		}
+		if (p[i] == '\n' && (flags & UTIL_SAN_KEEP_LINES)) {
+			out[i++] = '\n';	/* the other end of most runs */
 			continue;
 		}
 		len = utf8_seq(p + i, n - i, &cp);

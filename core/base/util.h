@@ -80,6 +80,11 @@ int str_parse_hhmm(const char *s);
 char *secret_dup(const char *s);
 void secret_free(char **p);
 int str_starts(const char *s, const char *prefix);
+/* Length of the run of printable ASCII (0x20 to 0x7e) that s[0..n) starts
+ * with, stopping also at stop1 and stop2 ('\0': none).  16 bytes at a
+ * time where the machine allows: the scan under JSON writing and text
+ * sanitising. */
+size_t str_ascii_run(const char *s, size_t n, char stop1, char stop2);
 /* The one sanitiser for remote text on its way to a terminal or a file
  * meant for people.  Copies n bytes of in to out (room for n; in == out is
  * fine), one byte out for each byte in: C0 controls, DEL, C1 controls
