@@ -118,6 +118,33 @@ str_pack_copies_into_one_block(void **state)
 	free(block);
 }
 
+/* str_ascii_run agrees with a byte-by-byte reading wherever the first
+ * byte that ends the run lies (inside or across 16-byte pieces, in the
+ * tail) and whichever byte it is. */
+static void
+ascii_run_every_offset(void **state)
+{
+	static const unsigned char enders[] = { 0x00, 0x01, 0x1f, 0x7f, 0x80, 0xc3, 0xff, '"', '\\' };
+	char buf[64];
+	(void)state;
+	for (size_t len = 0; len <= 48; len++) {
+		memset(buf, 'a', sizeof buf);
+		assert_int_equal(str_ascii_run(buf, len, '"', '\\'), len);
+		assert_int_equal(str_ascii_run(buf, len, 0, 0), len);
+		for (size_t at = 0; at < len; at++) {
+			for (size_t e = 0; e < sizeof enders; e++) {
+				int stops = enders[e] == '"' || enders[e] == '\\';
+				memset(buf, 'A' + (int)(at % 26), sizeof buf);
+				buf[at] = (char)enders[e];
+				assert_int_equal(str_ascii_run(buf, len, '"', '\\'), at);
+				assert_int_equal(str_ascii_run(buf, len, 0, 0), stops ? len : at);
+				assert_int_equal(str_ascii_run(buf, len, '"', 0),
+				    enders[e] == '\\' ? len : at);
+			}
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -128,6 +155,7 @@ main(void)
 		cmocka_unit_test(secret_dup_copies_and_free_clears),
 		cmocka_unit_test(parse_hhmm_takes_only_a_24_hour_time),
 		cmocka_unit_test(str_pack_copies_into_one_block),
+		cmocka_unit_test(ascii_run_every_offset),
 	};
 
 	if (sodium_init() < 0)
