@@ -46,16 +46,21 @@ jw_init(struct jwriter *w, FILE *out, int indent)
 static void
 newline(struct jwriter *w, int d)
 {
-	static const char spaces[] = "                                ";
+	static const char line[] = "\n                                "
+	    "                                ";
 	size_t n;
 
 	if (w->indent == 0)
 		return;
-	put(w, "\n", 1);
 	n = (size_t)d * (size_t)w->indent;
+	if (n < sizeof line - 1) {
+		put(w, line, n + 1);	/* the newline and the indentation at once */
+		return;
+	}
+	put(w, line, 1);
 	while (n > 0) {
-		size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
-		put(w, spaces, k);
+		size_t k = n < sizeof line - 2 ? n : sizeof line - 2;
+		put(w, line + 1, k);
 		n -= k;
 	}
 }
@@ -221,7 +226,6 @@ static ptrdiff_t
 utf8_strlen(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-
 	for (;;) {
 		size_t n;
 		while (*p != 0 && *p < 0x80)
