@@ -71,13 +71,49 @@ appendf(char *buf, size_t size, const char *fmt, ...)
 static void
 setf(char *buf, size_t size, const char *fmt, ...)
 {
-	va_list ap;
-	int n;
+	va_list ap, again;
+	const char *f;
+	size_t n = 0;
+	int r;
 
+	/* texts and "%s" alone (most rules' words) are put together here:
+	 * vsnprintf costs more than the rest of a rule */
 	va_start(ap, fmt);
-	n = vsnprintf(buf, size, fmt, ap);
+	va_copy(again, ap);
+	for (f = fmt; *f != '\0'; f++) {
+		const char *piece = f;
+		size_t len = 1;
+		if (*f != '%') {
+			len = strcspn(f, "%");	/* a run of text */
+			f += len - 1;
+		} else {
+			if (f[1] == '%') {
+				f++;
+			} else if (f[1] == 's') {
+				piece = va_arg(ap, const char *);
+				if (piece == NULL)
+					piece = "(null)";	/* as glibc prints it */
+				len = strlen(piece);
+				f++;
+			} else {
+				break;	/* any other conversion: vsnprintf */
+			}
+		}
+		if (n < size - 1) {
+			size_t k = len < size - 1 - n ? len : size - 1 - n;
+			memcpy(buf + n, piece, k);
+		}
+		n += len;
+	}
 	va_end(ap);
-	if (n >= 0 && (size_t)n >= size)
+	if (*f != '\0') {
+		r = vsnprintf(buf, size, fmt, again);
+		n = r >= 0 ? (size_t)r : 0;
+	} else {
+		buf[n < size - 1 ? n : size - 1] = '\0';
+	}
+	va_end(again);
+	if (n >= size)
 		utf8_trim_cut(buf, size - 1);
 }
 
