@@ -236,16 +236,19 @@ str_ascii_run(const char *s, size_t n, char stop1, char stop2)
 #ifdef __SSE2__
 	/* 16 bytes at a time: a byte below 0x20 or from 0x80 on is below 0x20
 	 * as a signed byte */
-	const __m128i space = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f),
-	    a = _mm_set1_epi8(stop1 ? stop1 : 0x7f), b = _mm_set1_epi8(stop2 ? stop2 : 0x7f);
+	if (n >= 16) {
+		const __m128i space = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f),
+		    a = _mm_set1_epi8(stop1 ? stop1 : 0x7f), b = _mm_set1_epi8(stop2 ? stop2 : 0x7f);
 
-	for (; i + 16 <= n; i += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(p + i));
-		__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, space),
-		    _mm_cmpeq_epi8(v, del)), _mm_or_si128(_mm_cmpeq_epi8(v, a), _mm_cmpeq_epi8(v, b)));
-		int m = _mm_movemask_epi8(hit);
-		if (m != 0)
-			return i + (size_t)__builtin_ctz((unsigned)m);
+		for (; i + 16 <= n; i += 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+			__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, space),
+			    _mm_cmpeq_epi8(v, del)), _mm_or_si128(_mm_cmpeq_epi8(v, a),
+			    _mm_cmpeq_epi8(v, b)));
+			int m = _mm_movemask_epi8(hit);
+			if (m != 0)
+				return i + (size_t)__builtin_ctz((unsigned)m);
+		}
 	}
 #endif
 	{
