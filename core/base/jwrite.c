@@ -33,6 +33,74 @@ put(struct jwriter *w, const char *s, size_t n)
 	sb_append(&w->buf, s, n);
 }
 
+/* Room for n more bytes and the NUL at the end of the text; the caller
+ * writes them and moves buf.len. */
+static char *
+room(struct jwriter *w, size_t n)
+{
+	if (w->buf.len + n >= w->buf.cap) {
+		size_t cap = w->buf.cap ? w->buf.cap : 64;
+		while (cap <= w->buf.len + n)
+			cap *= 2;
+		w->buf.buf = xrealloc(w->buf.buf, cap);
+		w->buf.cap = cap;
+	}
+	return w->buf.buf + w->buf.len;
+}
+
+/* The separator, newline and indentation before a member or an array
+ * element, written at o; returns the end.  Needs 2 + depth * indent. */
+static char *
+lead_in(struct jwriter *w, char *o)
+{
+	if (w->depth == 0)
+		return o;
+	if (w->count[w->depth - 1])
+		*o++ = ',';
+	w->count[w->depth - 1] = 1;
+	if (w->indent) {
+		size_t n = (size_t)w->depth * (size_t)w->indent;
+		*o++ = '\n';
+		memset(o, ' ', n);
+		o += n;
+	}
+	return o;
+}
+
+/* A quoted string that needs no escape (printable ASCII, no '"' or '\\'),
+ * with what goes before it, in one copy; 0 when s is not such a string.
+ * key: a member name, followed by its colon. */
+static void
+put_token(struct jwriter *w, const char *s, size_t len, int key)
+{
+	char *o = room(w, 2 + (size_t)w->depth * (size_t)w->indent + len + 4);
+
+	if (key || !w->after_key)
+		o = lead_in(w, o);
+	w->after_key = key;
+	*o++ = '"';
+	memcpy(o, s, len);
+	o += len;
+	*o++ = '"';
+	if (key) {
+		*o++ = ':';
+		if (w->indent)
+			*o++ = ' ';
+	}
+	*o = '\0';
+	w->buf.len = (size_t)(o - w->buf.buf);
+}
+
+static int
+put_plain(struct jwriter *w, const char *s, size_t len, int key)
+{
+	if (len > 256 || str_ascii_run(s, len, '"', '\\') != len ||
+	    (size_t)w->depth > JW_MAX_DEPTH)
+		return 0;
+	put_token(w, s, len, key);
+	return 1;
+}
+
 void
 jw_init(struct jwriter *w, FILE *out, int indent)
 {
@@ -201,6 +269,8 @@ key_begin(struct jwriter *w)
 void
 jw_keyn(struct jwriter *w, const char *key, size_t len)
 {
+	if (put_plain(w, key, len, 1))
+		return;
 	key_begin(w);
 	put_string(w, key, valid_utf8(key, len) ? len : 0);
 	put(w, w->indent ? ": " : ":", w->indent ? 2 : 1);
@@ -242,7 +312,11 @@ utf8_strlen(const char *s)
 void
 jw_string(struct jwriter *w, const char *s)
 {
-	ptrdiff_t len = s != NULL ? utf8_strlen(s) : -1;
+	ptrdiff_t len;
+
+	if (s != NULL && put_plain(w, s, strlen(s), 0))
+		return;
+	len = s != NULL ? utf8_strlen(s) : -1;
 
 	if (len < 0) {
 		jw_null(w);
@@ -727,7 +801,7 @@ jw_json(struct jwriter *w, const char *text, size_t len, int sort_keys)
 {
 	if (text == NULL)
 		return -1;
-	if (canonical(text, len, sort_keys)) {
+	if (w->depth + CANON_DEPTH <= JW_MAX_DEPTH && canonical(text, len, sort_keys)) {
 		relay(w, text, len);
 		return 0;
 	}
