@@ -641,12 +641,13 @@ field_value(const struct jdoc *d, const struct jnode *emp, const char *id)
 	if (n == 0 || n >= sizeof path - 1)
 		return NULL;
 	for (;;) {		/* the non-empty segments between dots */
-		size_t sl;
+		size_t sl = 0;
 		while (*seg == '.')
 			seg++;
 		if (*seg == '\0')
 			break;
-		sl = strcspn(seg, ".");
+		while (seg[sl] != '.' && seg[sl] != '\0')
+			sl++;
 		cur = member_of(d, cur, seg, sl);	/* NULL when cur is not an object */
 		if (cur == NULL)
 			break;
@@ -654,7 +655,7 @@ field_value(const struct jdoc *d, const struct jnode *emp, const char *id)
 	}
 	if (cur != NULL)
 		return cur;
-	if (str_starts(id, "root.")) {
+	if (n >= 5 && memcmp(id, "root.", 5) == 0) {
 		cur = member_of(d, emp, id + 5, n - 5);
 		if (cur != NULL)
 			return cur;
