@@ -652,20 +652,43 @@ canon_key_cmp(const struct canon_key *a, const struct canon_key *b)
 	return c != 0 ? c : (a->n > b->n) - (a->n < b->n);
 }
 
-/* Whether text[0..len) is one value this writer would write compact. */
+/* The newline and indentation of depth d at o (none when compact). */
+static char *
+indent_at(const struct jwriter *w, char *o, int d)
+{
+	if (w->indent) {
+		size_t n = (size_t)d * (size_t)w->indent;
+		*o++ = '\n';
+		memset(o, ' ', n);
+		o += n;
+	}
+	return o;
+}
+
+/* When text[0..len) is one value this writer would write compact, write
+ * it in this writer's layout in one pass, copying each token as it is,
+ * and return 0; else return -1 with nothing written. */
 static int
-canonical(const char *text, size_t len, int sort_keys)
+relay(struct jwriter *w, const char *text, size_t len, int sort_keys)
 {
 	struct canon_key keys[CANON_DEPTH][CANON_KEYS];
 	size_t nkeys[CANON_DEPTH];
 	char kind[CANON_DEPTH];	/* '{' or '[' */
-	const char *p = text, *end = text + len;
-	int depth = 0;
+	unsigned char count[CANON_DEPTH];
+	const char *p = text, *end = text + len, *q;
+	const int depth0 = w->depth, after0 = w->after_key;
+	const unsigned char count0 = depth0 > 0 ? w->count[depth0 - 1] : 0;
+	char *o;
+	int depth = 0, plain;
 	enum { VALUE, KEY, COLON, AFTER } want = VALUE;
 
+	/* at most a separator, a newline and an indentation for each byte */
+	o = room(w, 2 + (size_t)depth0 * (size_t)w->indent +
+	    len * (2 + (size_t)(depth0 + CANON_DEPTH) * (size_t)w->indent));
+	if (!w->after_key)
+		o = lead_in(w, o);
 	while (p < end) {
 		char c = *p;
-		int plain;
 
 		switch (want) {
 		case KEY: {
@@ -673,127 +696,113 @@ canonical(const char *text, size_t len, int sort_keys)
 			if (c == '}' && nkeys[depth - 1] == 0)
 				goto close;
 			if (c != '"' || nkeys[depth - 1] == CANON_KEYS)
-				return 0;
+				goto refuse;
 			k = &keys[depth - 1][nkeys[depth - 1]];
 			k->s = p + 1;
-			if (canon_string(p, end, &p, &plain) < 0)
-				return 0;
-			k->n = (size_t)(p - 1 - k->s);
+			if (canon_string(p, end, &q, &plain) < 0)
+				goto refuse;
+			k->n = (size_t)(q - 1 - k->s);
 			for (size_t i = 0; i < nkeys[depth - 1]; i++)
 				if (keys[depth - 1][i].n == k->n && memcmp(keys[depth - 1][i].s, k->s, k->n) == 0)
-					return 0;	/* jread refuses repeated names */
+					goto refuse;	/* jread refuses repeated names */
 			if (sort_keys && (!plain || (nkeys[depth - 1] > 0 &&
 			    canon_key_cmp(k - 1, k) >= 0)))
-				return 0;
+				goto refuse;
 			nkeys[depth - 1]++;
+			if (count[depth - 1])
+				*o++ = ',';
+			count[depth - 1] = 1;
+			o = indent_at(w, o, depth0 + depth);
+			memcpy(o, p, (size_t)(q - p));
+			o += q - p;
+			p = q;
 			want = COLON;
 			continue;
 		}
 		case COLON:
 			if (c != ':')
-				return 0;
+				goto refuse;
+			*o++ = ':';
+			if (w->indent)
+				*o++ = ' ';
 			p++;
 			want = VALUE;
 			continue;
 		case AFTER:
 			if (depth == 0)
-				return 0;	/* something after the value */
+				goto refuse;	/* something after the value */
 			if (c == ',') {
 				p++;
 				want = kind[depth - 1] == '{' ? KEY : VALUE;
 				continue;
 			}
 			if (c != (kind[depth - 1] == '{' ? '}' : ']'))
-				return 0;
+				goto refuse;
 			goto close;
 		case VALUE:
 			if (c == ']' && depth > 0 && kind[depth - 1] == '[' && p[-1] == '[')
 				goto close;
+			/* an array element: its separator and line (a member's
+			 * were written with its name) */
+			if (depth > 0 && kind[depth - 1] == '[') {
+				if (count[depth - 1])
+					*o++ = ',';
+				count[depth - 1] = 1;
+				o = indent_at(w, o, depth0 + depth);
+			}
 			if (c == '{' || c == '[') {
 				if (depth == CANON_DEPTH)
-					return 0;
+					goto refuse;
 				kind[depth] = c;
 				nkeys[depth] = 0;
+				count[depth] = 0;
 				depth++;
+				*o++ = c;
 				p++;
 				want = c == '{' ? KEY : VALUE;
 				continue;
 			}
 			if (c == '"') {
-				if (canon_string(p, end, &p, &plain) < 0)
-					return 0;
+				if (canon_string(p, end, &q, &plain) < 0)
+					goto refuse;
 			} else if (c == '-' || (c >= '0' && c <= '9')) {
-				if (canon_int(p, end, &p) < 0)
-					return 0;
+				if (canon_int(p, end, &q) < 0)
+					goto refuse;
 			} else if (end - p >= 4 && memcmp(p, "true", 4) == 0) {
-				p += 4;
+				q = p + 4;
 			} else if (end - p >= 5 && memcmp(p, "false", 5) == 0) {
-				p += 5;
+				q = p + 5;
 			} else if (end - p >= 4 && memcmp(p, "null", 4) == 0) {
-				p += 4;
+				q = p + 4;
 			} else {
-				return 0;
+				goto refuse;
 			}
+			memcpy(o, p, (size_t)(q - p));
+			o += q - p;
+			p = q;
 			want = AFTER;
 			continue;
 		}
 close:
 		depth--;
-		p++;
+		if (count[depth])
+			o = indent_at(w, o, depth0 + depth);
+		*o++ = *p++;
 		want = AFTER;
 	}
-	return want == AFTER && depth == 0;
-}
-
-/* Write a text canonical() accepted, in this writer's layout. */
-static void
-relay(struct jwriter *w, const char *text, size_t len)
-{
-	char kind[CANON_DEPTH];
-	const char *p = text, *end = text + len, *q;
-	int depth = 0, key = 0, plain;
-
-	while (p < end) {
-		char c = *p;
-
-		if (c == '{' || c == '[') {
-			open_container(w, c);
-			kind[depth++] = c;
-			key = c == '{';
-			p++;
-			continue;
-		}
-		if (c == '}' || c == ']') {
-			close_container(w, c);
-			depth--;
-			p++;
-			continue;
-		}
-		if (c == ',' || c == ':') {
-			key = c == ',' && kind[depth - 1] == '{';
-			p++;
-			continue;
-		}
-		if (c == '"')
-			(void)canon_string(p, end, &q, &plain);
-		else if (c == 't' || c == 'n')
-			q = p + 4;
-		else if (c == 'f')
-			q = p + 5;
-		else
-			(void)canon_int(p, end, &q);
-		if (key) {
-			key_begin(w);
-			put(w, p, (size_t)(q - p));
-			put(w, w->indent ? ": " : ":", w->indent ? 2 : 1);
-			w->after_key = 1;
-			key = 0;
-		} else {
-			before_value(w);
-			put(w, p, (size_t)(q - p));
-		}
-		p = q;
-	}
+	if (want != AFTER || depth != 0)
+		goto refuse;
+	*o = '\0';
+	w->buf.len = (size_t)(o - w->buf.buf);
+	w->after_key = 0;
+	flush_some(w);
+	return 0;
+refuse:
+	if (depth0 > 0)
+		w->count[depth0 - 1] = count0;
+	w->after_key = after0;
+	w->buf.buf[w->buf.len] = '\0';
+	return -1;
 }
 
 int
@@ -801,10 +810,8 @@ jw_json(struct jwriter *w, const char *text, size_t len, int sort_keys)
 {
 	if (text == NULL)
 		return -1;
-	if (w->depth + CANON_DEPTH <= JW_MAX_DEPTH && canonical(text, len, sort_keys)) {
-		relay(w, text, len);
+	if (w->depth + CANON_DEPTH <= JW_MAX_DEPTH && relay(w, text, len, sort_keys) == 0)
 		return 0;
-	}
 	if (jread_parse(&w->doc, text, len, NULL) < 0)
 		return -1;
 	write_node(w, &w->doc, jread_root(&w->doc), sort_keys);
