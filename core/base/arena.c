@@ -179,7 +179,7 @@ arena_intern(struct arena *a, const char *s, size_t n)
 	uint32_t h;
 	size_t k;
 
-	if (n >= UINT32_MAX)
+	if (n >= UINT32_MAX || a->copy_only)
 		return arena_strndup(a, s, n);
 	h = hash_of(s, n);
 	if (2 * (a->ninterned + 1) > a->nslot)

@@ -24,6 +24,10 @@ struct arena {
 	uint32_t *len;			/* the slot's length (a longer text is not interned) */
 	size_t nslot, ninterned;
 	size_t bytes;			/* all blocks' sizes (a measurement) */
+	/* set: arena_intern copies without looking, for an arena whose
+	 * texts are soon dropped (one person read and handed over), where
+	 * the table would cost more than it saves; arena_clear unsets it */
+	int copy_only;
 };
 
 /* An empty arena: a zeroed struct is one too. */

@@ -144,6 +144,28 @@ big_arena_in_aligned_2mib_blocks(void **state)
 	arena_clear(&a);
 }
 
+/* copy_only: arena_intern copies, equal texts no longer share; cleared
+ * with the arena. */
+static void
+copy_only_copies(void **state)
+{
+	struct arena a;
+	const char *x, *y;
+	(void)state;
+	arena_init(&a);
+	a.copy_only = 1;
+	x = arena_intern(&a, "Support", 7);
+	y = arena_intern(&a, "Support", 7);
+	assert_string_equal(x, "Support");
+	assert_string_equal(y, "Support");
+	assert_ptr_not_equal(x, y);
+	assert_int_equal(a.ninterned, 0);
+	arena_clear(&a);
+	assert_int_equal(a.copy_only, 0);
+	assert_ptr_equal(arena_intern(&a, "a", 1), arena_intern(&a, "a", 1));
+	arena_clear(&a);
+}
+
 int
 main(void)
 {
@@ -154,6 +176,7 @@ main(void)
 		cmocka_unit_test(many_texts_survive_growth),
 		cmocka_unit_test(allocations_aligned_zeroed_and_large),
 		cmocka_unit_test(big_arena_in_aligned_2mib_blocks),
+		cmocka_unit_test(copy_only_copies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
