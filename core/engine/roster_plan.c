@@ -648,6 +648,7 @@ roster_differ_person(struct roster_differ *d, const struct bob_person *p,
 			c->id = kept(d, p->id);
 			c->name = arena_strdup(&d->text, name);
 		}
+		c->hash = email_hash(c->email);	/* now, while the text is at hand */
 	}
 	free(name);
 }
@@ -664,8 +665,6 @@ settle_claims(struct roster_differ *d)
 	unsigned char *drop_a = NULL, *drop_h = NULL;
 	char reason[REASON_MAX];
 
-	for (size_t i = 0; i < nc; i++)
-		c[i].hash = email_hash(c[i].email);
 	if (nc > 1)
 		qsort(c, nc, sizeof *c, claim_cmp);
 	for (size_t g = 0, end; g < nc; g = end) {
