@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "base/arena.h"
 #include "base/util.h"
@@ -48,20 +47,30 @@ arena_clear(struct arena *a)
 	memset(a, 0, sizeof *a);
 }
 
-/* A block of *size bytes (rounded up to whole 2 MiB) on a 2 MiB boundary,
- * backed by huge pages where the system allows it. */
-static void *
-huge_block(size_t *size)
+void
+arena_reset(struct arena *a)
 {
-	void *b;
+	struct arena_block *b, *next;
+	int copy_only = a->copy_only;
 
-	*size = (*size + ARENA_MAX - 1) & ~(size_t)(ARENA_MAX - 1);
-	if (posix_memalign(&b, ARENA_MAX, *size) != 0)
-		return xmalloc(*size);
-#ifdef MADV_HUGEPAGE
-	(void)madvise(b, *size, MADV_HUGEPAGE);	/* a hint: no matter if refused */
-#endif
-	return b;
+	if (a->head == NULL)
+		return;
+	b = a->head;
+	for (next = b->next; next != NULL; next = b->next) {
+		b->next = next->next;
+		free(next);
+	}
+	free(a->slot);
+	free(a->hash);
+	free(a->len);
+	a->slot = NULL;
+	a->hash = NULL;
+	a->len = NULL;
+	a->nslot = a->ninterned = 0;
+	a->bytes = b->size;
+	a->next = (char *)b + BLOCK_HEAD;
+	a->end = (char *)b + b->size;
+	a->copy_only = copy_only;
 }
 
 static void
@@ -74,7 +83,7 @@ grow(struct arena *a, size_t need)
 		size = ARENA_MAX;
 	if (size < need + BLOCK_HEAD)
 		size = need + BLOCK_HEAD;
-	b = size >= ARENA_MAX ? huge_block(&size) : xmalloc(size);
+	b = size >= ARENA_MAX ? xmalloc_big(&size) : xmalloc(size);
 	b->size = size;
 	if (a->head != NULL && need > ARENA_MAX / 4) {
 		/* a big one-off: keep filling the current block afterwards */

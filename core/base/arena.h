@@ -33,6 +33,9 @@ struct arena {
 /* An empty arena: a zeroed struct is one too. */
 void arena_init(struct arena *a);
 void arena_clear(struct arena *a);
+/* Empty it for reuse, keeping its newest block (so a scratch arena used
+ * again and again is not freed and touched anew each time). */
+void arena_reset(struct arena *a);
 
 /* n bytes aligned for any object, zeroed; never NULL (aborts on OOM). */
 void *arena_alloc(struct arena *a, size_t n);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,6 +61,43 @@ xreallocarray(void *p, size_t n, size_t size)
 	if (size != 0 && n > SIZE_MAX / size)
 		oom();
 	return xrealloc(p, n * size);
+}
+
+#define BIG_BLOCK ((size_t)2 << 20)
+
+void *
+xmalloc_big(size_t *n)
+{
+	void *p;
+
+	*n = (*n + BIG_BLOCK - 1) & ~(BIG_BLOCK - 1);
+	if (*n == 0)
+		oom();	/* wrapped */
+	if (posix_memalign(&p, BIG_BLOCK, *n) != 0)
+		oom();
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, *n, MADV_HUGEPAGE);	/* a hint: no matter if refused */
+#endif
+	return p;
+}
+
+void *
+xreallocarray_big(void *p, size_t old_n, size_t n, size_t size)
+{
+	size_t bytes, old;
+	void *q;
+
+	if (size != 0 && n > SIZE_MAX / size)
+		oom();
+	bytes = n * size;
+	if (bytes < BIG_BLOCK)
+		return xrealloc(p, bytes);
+	q = xmalloc_big(&bytes);
+	old = (old_n < n ? old_n : n) * size;
+	if (p != NULL && old > 0)
+		memcpy(q, p, old);
+	free(p);
+	return q;
 }
 
 char *

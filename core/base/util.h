@@ -22,6 +22,14 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 void *xreallocarray(void *p, size_t n, size_t size);
+/* For arrays of megabytes (a plan of 100,000 actions): *n bytes rounded up
+ * to whole 2 MiB, on a 2 MiB boundary and advised as huge pages, so that
+ * first touching them costs a page fault per 2 MiB, not per 4 kB; *n gets
+ * the size.  free() frees it. */
+void *xmalloc_big(size_t *n);
+/* xreallocarray for such an array, old_n elements kept: below 2 MiB it is
+ * xreallocarray. */
+void *xreallocarray_big(void *p, size_t old_n, size_t n, size_t size);
 char *xstrdup(const char *s);		/* NULL in, NULL out */
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

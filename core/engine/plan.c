@@ -113,7 +113,7 @@ plan_add(struct plan *p, enum plan_op op, const char *subject, const char *emplo
 
 	if (p->n == p->cap) {
 		p->cap = p->cap ? p->cap * 2 : 16;
-		p->v = xreallocarray(p->v, p->cap, sizeof *p->v);
+		p->v = xreallocarray_big(p->v, p->n, p->cap, sizeof *p->v);
 	}
 	a = &p->v[p->n++];
 	memset(a, 0, sizeof *a);
@@ -140,7 +140,7 @@ plan_hold(struct plan *p, const char *employee_id, const char *email, const char
 	struct plan_held *h;
 	if (p->nheld == p->heldcap) {
 		p->heldcap = p->heldcap ? p->heldcap * 2 : 16;
-		p->held = xreallocarray(p->held, p->heldcap, sizeof *p->held);
+		p->held = xreallocarray_big(p->held, p->nheld, p->heldcap, sizeof *p->held);
 	}
 	h = &p->held[p->nheld++];
 	{
@@ -200,8 +200,8 @@ action_key_cmp(const void *x, const void *y)
 static void
 sort_actions(struct plan *p)
 {
-	struct action_key *keys = xcalloc(p->n, sizeof *keys);
-	struct plan_action *v = xreallocarray(NULL, p->cap, sizeof *v);
+	struct action_key *keys = xreallocarray_big(NULL, 0, p->n, sizeof *keys);
+	struct plan_action *v = xreallocarray_big(NULL, 0, p->cap, sizeof *v);
 
 	for (size_t i = 0; i < p->n; i++) {
 		const unsigned char *s = (const unsigned char *)p->v[i].subject;

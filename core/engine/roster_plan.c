@@ -548,7 +548,8 @@ roster_differ_person(struct roster_differ *d, const struct bob_person *p,
 	if (e->verdict == ROSTER_ELIGIBLE && !str_empty(p->email)) {
 		if (d->nclaims == d->capclaims) {
 			d->capclaims = d->capclaims ? 2 * d->capclaims : 256;
-			d->claims = xreallocarray(d->claims, d->capclaims, sizeof *d->claims);
+			d->claims = xreallocarray_big(d->claims, d->nclaims, d->capclaims,
+			    sizeof *d->claims);
 		}
 		c = &d->claims[d->nclaims++];
 		memset(c, 0, sizeof *c);

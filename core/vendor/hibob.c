@@ -1224,7 +1224,7 @@ people_elem(void *vctx, const struct jdoc *d, const struct jnode *emp)
 	if (ctx->q != NULL && ctx->q->each != NULL) {
 		struct bob_person one;
 		if (ctx->scratch.bytes > (1u << 20))
-			arena_clear(&ctx->scratch);	/* now and then */
+			arena_reset(&ctx->scratch);	/* now and then */
 		ctx->scratch.copy_only = 1;	/* handed over, then dropped */
 		person_from_doc(&ctx->scratch, d, emp, ctx->q, &one);
 		if (one.id == NULL)

@@ -166,6 +166,36 @@ copy_only_copies(void **state)
 	arena_clear(&a);
 }
 
+/* arena_reset empties the arena for reuse and keeps one block. */
+static void
+reset_keeps_one_block(void **state)
+{
+	struct arena a;
+	(void)state;
+	size_t kept = 0;
+	arena_init(&a);
+	for (int round = 0; round < 3; round++) {
+		const char *x = NULL;
+		for (int i = 0; i < 20000; i++)
+			(void)arena_strdup(&a, "a text of some length, kept for a while");
+		x = arena_intern(&a, "repeated text", 13);
+		assert_ptr_equal(x, arena_intern(&a, "repeated text", 13));
+		assert_int_equal(a.ninterned, 1);
+		arena_reset(&a);
+		assert_int_equal(a.ninterned, 0);
+		assert_non_null(a.head);
+		/* the newest block alone: it grows until a round fits in it */
+		if (round == 2)
+			assert_int_equal(a.bytes, kept);
+		kept = a.bytes;
+		(void)arena_strdup(&a, "one more");
+		assert_int_equal(a.bytes, kept);	/* it fits: no new block */
+	}
+	arena_clear(&a);
+	arena_reset(&a);	/* an empty arena: nothing to do */
+	assert_null(a.head);
+}
+
 int
 main(void)
 {
@@ -177,6 +207,7 @@ main(void)
 		cmocka_unit_test(allocations_aligned_zeroed_and_large),
 		cmocka_unit_test(big_arena_in_aligned_2mib_blocks),
 		cmocka_unit_test(copy_only_copies),
+		cmocka_unit_test(reset_keeps_one_block),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

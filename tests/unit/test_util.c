@@ -145,6 +145,30 @@ ascii_run_every_offset(void **state)
 	}
 }
 
+/* xreallocarray_big keeps what was there as the array passes 2 MiB, and
+ * the big array sits on a 2 MiB boundary. */
+static void
+big_array_grows_and_keeps(void **state)
+{
+	size_t cap = 0, n = 0;
+	uint32_t *v = NULL;
+	(void)state;
+	for (uint32_t i = 0; i < 1500000; i++) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xreallocarray_big(v, n, cap, sizeof *v);
+		}
+		v[n++] = i * 2654435761u;
+	}
+	assert_int_equal((uintptr_t)v % (2u << 20), 0);
+	for (uint32_t i = 0; i < n; i++)
+		assert_true(v[i] == i * 2654435761u);
+	free(v);
+	v = xreallocarray_big(NULL, 0, 10, sizeof *v);	/* small: plain */
+	v[9] = 1;
+	free(v);
+}
+
 int
 main(void)
 {
@@ -156,6 +180,7 @@ main(void)
 		cmocka_unit_test(parse_hhmm_takes_only_a_24_hour_time),
 		cmocka_unit_test(str_pack_copies_into_one_block),
 		cmocka_unit_test(ascii_run_every_offset),
+		cmocka_unit_test(big_array_grows_and_keeps),
 	};
 
 	if (sodium_init() < 0)
