@@ -33,6 +33,32 @@ put(struct jwriter *w, const char *s, size_t n)
 	sb_append(&w->buf, s, n);
 }
 
+/* Bytes a JSON string holds as they are: printable ASCII but '"' and '\\'. */
+static const unsigned char json_plain[256] = {
+#define P16 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+	[0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* '"' */
+	P16, P16,							/* 0x30, 0x40 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,			/* '\\' */
+	P16,								/* 0x60 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,			/* DEL */
+#undef P16
+};
+
+/* The length of the run of such bytes s[0..n) starts with: a table for
+ * short texts (most names and values), 16 bytes at a time for long ones. */
+static inline size_t
+plain_run(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	if (n >= 16)
+		return str_ascii_run(s, n, '"', '\\');
+	while (i < n && json_plain[p[i]])
+		i++;
+	return i;
+}
+
 /* Room for n more bytes and the NUL at the end of the text; the caller
  * writes them and moves buf.len. */
 static char *
@@ -94,7 +120,7 @@ put_token(struct jwriter *w, const char *s, size_t len, int key)
 static int
 put_plain(struct jwriter *w, const char *s, size_t len, int key)
 {
-	if (len > 256 || str_ascii_run(s, len, '"', '\\') != len ||
+	if (len > 256 || plain_run(s, len) != len ||
 	    (size_t)w->depth > JW_MAX_DEPTH)
 		return 0;
 	put_token(w, s, len, key);
@@ -227,7 +253,7 @@ put_string(struct jwriter *w, const char *s, size_t len)
 		const char *esc;
 		char seq[8];
 
-		p += str_ascii_run(p, (size_t)(end - p), '"', '\\');
+		p += plain_run(p, (size_t)(end - p));
 		if (p == end)
 			break;
 		c = (unsigned char)*p;
@@ -580,7 +606,7 @@ canon_string(const char *p, const char *end, const char **next, int *plain)
 	for (p++; p < end;) {
 		unsigned char c;
 
-		p += str_ascii_run(p, (size_t)(end - p), '"', '\\');
+		p += plain_run(p, (size_t)(end - p));
 		if (p == end)
 			break;
 		c = (unsigned char)*p;
