@@ -783,20 +783,29 @@ scalar_keep(struct arena *a, const struct jdoc *d, const struct jnode *v, int in
 	return r;
 }
 
-/* Display value of a field from the humanReadable node (APPEND), else
- * NULL ("" for an empty one). */
+/* Display value of a field from its node in the humanReadable object
+ * (APPEND), else NULL ("" for an empty one).  hr: that object, for the
+ * check that there is one. */
 static char *
-human_keep(struct arena *a, const struct jdoc *d, const struct jnode *hr, const char *id)
+human_node_keep(struct arena *a, const struct jnode *hr, const struct jnode *v)
 {
 	struct text t = { .s = NULL };
 	char *r;
 
 	if (hr == NULL || hr->type != JT_OBJECT)
 		return NULL;
-	string_text(field_value(d, hr, id), &t);
+	string_text(v, &t);
 	r = text_keep(a, &t, 1);
 	text_done(&t);
 	return r;
+}
+
+static char *
+human_keep(struct arena *a, const struct jdoc *d, const struct jnode *hr, const char *id)
+{
+	if (hr == NULL || hr->type != JT_OBJECT)
+		return NULL;
+	return human_node_keep(a, hr, field_value(d, hr, id));
 }
 
 /* An id node (string, whole number) interned; NULL when it is not one. */
@@ -821,9 +830,8 @@ id_keep(struct arena *a, const struct jnode *v)
 /* The machine value of a possibly list-typed field: a list item id or a
  * word, never the humanReadable text.  An object gives its "id". */
 static char *
-machine_keep(struct arena *a, const struct jdoc *d, const struct jnode *emp, const char *id)
+machine_keep(struct arena *a, const struct jdoc *d, const struct jnode *v)
 {
-	const struct jnode *v = field_value(d, emp, id);
 	char *r;
 
 	if (v != NULL && v->type == JT_OBJECT) {
@@ -840,16 +848,17 @@ machine_keep(struct arena *a, const struct jdoc *d, const struct jnode *emp, con
 	return scalar_keep(a, d, v, 1);	/* an empty id is no id */
 }
 
-/* Display text of a possibly list-typed field. */
+/* Display text of a possibly list-typed field: its humanReadable node
+ * (hv, in the object hr), else its own node v. */
 static char *
-display_keep(struct arena *a, const struct jdoc *d, const struct jnode *emp,
-    const struct jnode *hr, const char *id)
+display_keep(struct arena *a, const struct jdoc *d, const struct jnode *hr,
+    const struct jnode *hv, const struct jnode *v)
 {
-	char *h = human_keep(a, d, hr, id);
+	char *h = human_node_keep(a, hr, hv);
 
 	if (h != NULL && *h != '\0')
 		return h;
-	return scalar_keep(a, d, field_value(d, emp, id), 1);
+	return scalar_keep(a, d, v, 1);
 }
 
 /* Trimmed, ASCII case-insensitive equality with a word. */
@@ -956,13 +965,13 @@ read_budgets(struct arena *a, const struct jdoc *d, const struct jnode *emp,
 /* A date field as YYYY-MM-DD (a timestamp cut to its date), NULL when it
  * is not one ("08/09/2019" from humanReadable is not a date to trust). */
 static char *
-date_keep(struct arena *a, const struct jdoc *d, const struct jnode *emp, const char *id)
+date_keep(struct arena *a, const struct jdoc *d, const struct jnode *v)
 {
 	struct text t;
 	char s[12];
 	int64_t day;
 
-	if (!scalar_text(d, field_value(d, emp, id), &t))
+	if (!scalar_text(d, v, &t))
 		return NULL;
 	/* date_parse reads 11 bytes at most: the 11th says whether more follows */
 	memcpy(s, t.s, t.n < 11 ? t.n : 11);
@@ -974,39 +983,127 @@ date_keep(struct arena *a, const struct jdoc *d, const struct jnode *emp, const 
 	return (char *)arena_intern(a, s, 10);
 }
 
+/* The members a person is made of, found in one walk over the employee
+ * object; each field is then a look in a small object (work, internal),
+ * and field_value is asked only for what is not where HiBob usually puts
+ * it (a flat "/a/b" form), so that the answer is field_value's always. */
+enum { R_ID, R_EMAIL, R_FIRST, R_SURNAME, R_DISPLAY, R_FULL, R_COUNT };
+
+static const struct {
+	const char *name, *id;
+	size_t len;
+} root_fields[R_COUNT] = {
+	{ "id", "root.id", 2 }, { "email", "root.email", 5 },
+	{ "firstName", "root.firstName", 9 }, { "surname", "root.surname", 7 },
+	{ "displayName", "root.displayName", 11 }, { "fullName", "root.fullName", 8 },
+};
+
+struct emp_view {
+	const struct jdoc *d;
+	const struct jnode *emp, *root, *work, *internal, *hr, *hr_work, *hr_internal;
+	const struct jnode *top[R_COUNT];	/* root fields given at the top level */
+};
+
+static void
+emp_view_read(struct emp_view *v, const struct jdoc *d, const struct jnode *emp)
+{
+	memset(v, 0, sizeof *v);
+	v->d = d;
+	v->emp = emp;
+	for (const struct jnode *m = jread_first(d, emp); m != NULL; m = jread_next(d, emp, m)) {
+		const struct jnode **slot = NULL;
+		if (m->klen == 4 && memcmp(m->key, "root", 4) == 0)
+			slot = &v->root;
+		else if (m->klen == 4 && memcmp(m->key, "work", 4) == 0)
+			slot = &v->work;
+		else if (m->klen == 8 && memcmp(m->key, "internal", 8) == 0)
+			slot = &v->internal;
+		else if (m->klen == 13 && memcmp(m->key, "humanReadable", 13) == 0)
+			slot = &v->hr;
+		else
+			for (int i = 0; i < R_COUNT && slot == NULL; i++)
+				if (m->klen == root_fields[i].len &&
+				    memcmp(m->key, root_fields[i].name, m->klen) == 0)
+					slot = &v->top[i];
+		if (slot != NULL)
+			*slot = m;	/* names are never repeated (jread) */
+	}
+	if (v->hr != NULL && v->hr->type == JT_OBJECT) {
+		v->hr_work = jread_get(d, v->hr, "work", 4);
+		v->hr_internal = jread_get(d, v->hr, "internal", 8);
+	}
+}
+
+/* root.<name>: field_value's order (nested, top level, flat). */
+static const struct jnode *
+view_root(const struct emp_view *v, int i)
+{
+	const struct jnode *n = jread_get(v->d, v->root, root_fields[i].name, root_fields[i].len);
+
+	if (n == NULL)
+		n = v->top[i];
+	return n != NULL ? n : field_value(v->d, v->emp, root_fields[i].id);
+}
+
+/* <obj>.<name> where obj is work or internal (in emp or in hr). */
+static const struct jnode *
+view_nested(const struct emp_view *v, const struct jnode *top, const struct jnode *parent,
+    const char *name, const char *id)
+{
+	const struct jnode *n = jread_get(v->d, parent, name, strlen(name));
+
+	return n != NULL ? n : field_value(v->d, top, id);
+}
+
+/* A display field (department, site, lifecycle, status): humanReadable's
+ * text, else the field's own; its own node in *own. */
+static char *
+view_display(struct arena *a, const struct emp_view *v, int internal, const char *name,
+    const char *id, const struct jnode **own)
+{
+	const struct jnode *hv = NULL;
+
+	*own = view_nested(v, v->emp, internal ? v->internal : v->work, name, id);
+	if (v->hr != NULL && v->hr->type == JT_OBJECT)
+		hv = view_nested(v, v->hr, internal ? v->hr_internal : v->hr_work, name, id);
+	return display_keep(a, v->d, v->hr, hv, *own);
+}
+
 /* Convert one employee object, its strings into a. */
 static void
 person_from_doc(struct arena *a, const struct jdoc *d, const struct jnode *emp,
     const struct bob_people_query *q, struct bob_person *p)
 {
-	const struct jnode *hr;
+	struct emp_view v;
+	const struct jnode *hr, *own;
 	char *id;
 
 	memset(p, 0, sizeof *p);
 	p->packed = 1;
-	emp_index_set(d, emp);
-	id = id_dup(field_value(d, emp, "root.id"));
-	if (id == NULL) {
-		emp_ix.obj = NULL;
+	emp_view_read(&v, d, emp);
+	id = id_dup(view_root(&v, R_ID));
+	if (id == NULL)
 		return;	/* unusable: nothing kept */
-	}
+	if (q != NULL && (q->access_field_id != NULL || q->nbudget > 0))
+		emp_index_set(d, emp);	/* for the fields the query names */
 	p->id = arena_strdup(a, id);
 	free(id);
-	p->email = scalar_keep(a, d, field_value(d, emp, "root.email"), 0);
-	p->first_name = scalar_keep(a, d, field_value(d, emp, "root.firstName"), 1);
-	p->surname = scalar_keep(a, d, field_value(d, emp, "root.surname"), 0);
-	p->display_name = scalar_keep(a, d, field_value(d, emp, "root.displayName"), 0);
+	p->email = scalar_keep(a, d, view_root(&v, R_EMAIL), 0);
+	p->first_name = scalar_keep(a, d, view_root(&v, R_FIRST), 1);
+	p->surname = scalar_keep(a, d, view_root(&v, R_SURNAME), 0);
+	p->display_name = scalar_keep(a, d, view_root(&v, R_DISPLAY), 0);
 	if (p->display_name == NULL)
-		p->display_name = scalar_keep(a, d, field_value(d, emp, "root.fullName"), 0);
-	hr = member_of(d, emp, "humanReadable", 13);	/* once for every field */
-	p->department = display_keep(a, d, emp, hr, "work.department");
-	p->site = display_keep(a, d, emp, hr, "work.site");
-	p->start_date = date_keep(a, d, emp, "work.startDate");
-	p->termination_date = date_keep(a, d, emp, "internal.terminationDate");
-	p->lifecycle = display_keep(a, d, emp, hr, "internal.lifecycleStatus");
-	p->status = display_keep(a, d, emp, hr, "internal.status");
-	p->lifecycle_id = machine_keep(a, d, emp, "internal.lifecycleStatus");
-	p->status_id = machine_keep(a, d, emp, "internal.status");
+		p->display_name = scalar_keep(a, d, view_root(&v, R_FULL), 0);
+	hr = v.hr;
+	p->department = view_display(a, &v, 0, "department", "work.department", &own);
+	p->site = view_display(a, &v, 0, "site", "work.site", &own);
+	p->start_date = date_keep(a, d, view_nested(&v, emp, v.work, "startDate", "work.startDate"));
+	p->termination_date = date_keep(a, d, view_nested(&v, emp, v.internal, "terminationDate",
+	    "internal.terminationDate"));
+	p->lifecycle = view_display(a, &v, 1, "lifecycleStatus", "internal.lifecycleStatus", &own);
+	p->lifecycle_id = machine_keep(a, d, own);
+	p->status = view_display(a, &v, 1, "status", "internal.status", &own);
+	p->status_id = machine_keep(a, d, own);
 	read_access(a, d, emp, hr, q, p);
 	read_budgets(a, d, emp, q, p);
 	emp_ix.obj = NULL;

@@ -164,6 +164,49 @@ people_three_forms(void **state)
 	}
 }
 
+/* Which form of a field wins when several are there: nested, then the
+ * top level (root fields), then flat "/a/b" (its value); in the
+ * humanReadable object the same; a nested object without the field, or a
+ * "root" that is not an object, leaves the other forms to be read. */
+static void
+field_forms_in_order(void **state)
+{
+	static const char json[] =
+	    "{\"employees\":["
+	    "{\"root\":{\"id\":\"1\",\"email\":\"nested@x.test\"},\"email\":\"top@x.test\","
+	    " \"/root/email\":{\"value\":\"flat@x.test\"},\"work\":{\"site\":\"S1\"},"
+	    " \"humanReadable\":{\"work\":{\"site\":\"Site one\"}}},"
+	    "{\"id\":\"2\",\"/root/email\":{\"value\":\"flat@x.test\"},"
+	    " \"/work/department\":{\"value\":\"D2\"},"
+	    " \"humanReadable\":{\"/work/department\":{\"value\":\"Department two\"}}},"
+	    "{\"id\":\"3\",\"work\":{},\"/work/site\":{\"value\":\"flat site\"},"
+	    " \"internal\":{\"status\":\"Active\"},\"/internal/lifecycleStatus\":{\"value\":\"Employed\"},"
+	    " \"/work/startDate\":\"2021-03-04T00:00:00\",\"humanReadable\":{\"internal\":{}}},"
+	    "{\"id\":\"4\",\"root\":\"not an object\",\"email\":\"top@x.test\",\"fullName\":\"Full Name\","
+	    " \"humanReadable\":\"not an object\",\"work\":{\"department\":\"D4\"}}"
+	    "]}";
+	struct bob_people p;
+	struct bs_error err = { 0 };
+	(void)state;
+	assert_int_equal(bob_parse_people(S(json), NULL, &p, &err), BS_OK);
+	assert_int_equal(p.n, 4);
+	assert_string_equal(p.v[0].id, "1");
+	assert_string_equal(p.v[0].email, "nested@x.test");
+	assert_string_equal(p.v[0].site, "Site one");
+	assert_string_equal(p.v[1].email, "flat@x.test");
+	assert_string_equal(p.v[1].department, "Department two");
+	assert_string_equal(p.v[2].site, "flat site");
+	assert_string_equal(p.v[2].status, "Active");
+	assert_string_equal(p.v[2].status_id, "Active");
+	assert_string_equal(p.v[2].lifecycle, "Employed");
+	assert_string_equal(p.v[2].lifecycle_id, "Employed");
+	assert_string_equal(p.v[2].start_date, "2021-03-04");
+	assert_string_equal(p.v[3].email, "top@x.test");
+	assert_string_equal(p.v[3].display_name, "Full Name");
+	assert_string_equal(p.v[3].department, "D4");
+	bob_people_clear(&p);
+}
+
 /* Fields are found whatever the number of members around them (the
  * member index holds 64; more are walked) and whatever other names share
  * an index slot with theirs. */
@@ -699,6 +742,7 @@ main(void)
 		cmocka_unit_test(people_three_forms),
 		cmocka_unit_test(people_packed_and_shared),
 		cmocka_unit_test(fields_found_among_many_members),
+		cmocka_unit_test(field_forms_in_order),
 		cmocka_unit_test(people_lifecycle_machine_value),
 		cmocka_unit_test(people_silent_omission),
 		cmocka_unit_test(people_shapes_and_errors),
