@@ -201,7 +201,6 @@ static void
 sort_actions(struct plan *p)
 {
 	struct action_key *keys = xreallocarray_big(NULL, 0, p->n, sizeof *keys);
-	struct plan_action *v = xreallocarray_big(NULL, 0, p->cap, sizeof *v);
 
 	for (size_t i = 0; i < p->n; i++) {
 		const unsigned char *s = (const unsigned char *)p->v[i].subject;
@@ -213,11 +212,26 @@ sort_actions(struct plan *p)
 		keys[i] = (struct action_key){ k, i, &p->v[i] };
 	}
 	qsort(keys, p->n, sizeof *keys, action_key_cmp);
-	for (size_t i = 0; i < p->n; i++)
-		v[i] = p->v[keys[i].at];
+	/* the actions moved where they go in place, one cycle of the
+	 * permutation at a time (no second array of a million actions) */
+	for (size_t i = 0; i < p->n; i++) {
+		struct plan_action first;
+		size_t at = i;
+		if (keys[i].at == SIZE_MAX || keys[i].at == i)
+			continue;
+		first = p->v[i];
+		for (;;) {
+			size_t from = keys[at].at;
+			keys[at].at = SIZE_MAX;
+			if (from == i) {
+				p->v[at] = first;
+				break;
+			}
+			p->v[at] = p->v[from];
+			at = from;
+		}
+	}
 	free(keys);
-	free(p->v);
-	p->v = v;
 }
 
 void
