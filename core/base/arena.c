@@ -30,6 +30,19 @@ arena_init(struct arena *a)
 	memset(a, 0, sizeof *a);
 }
 
+/* Forget the interned strings' table. */
+static void
+drop_table(struct arena *a)
+{
+	free(a->slot);
+	free(a->hash);
+	free(a->len);
+	a->slot = NULL;
+	a->hash = NULL;
+	a->len = NULL;
+	a->nslot = a->ninterned = 0;
+}
+
 void
 arena_clear(struct arena *a)
 {
@@ -41,9 +54,7 @@ arena_clear(struct arena *a)
 		next = b->next;
 		free(b);
 	}
-	free(a->slot);
-	free(a->hash);
-	free(a->len);
+	drop_table(a);
 	memset(a, 0, sizeof *a);
 }
 
@@ -60,13 +71,7 @@ arena_reset(struct arena *a)
 		b->next = next->next;
 		free(next);
 	}
-	free(a->slot);
-	free(a->hash);
-	free(a->len);
-	a->slot = NULL;
-	a->hash = NULL;
-	a->len = NULL;
-	a->nslot = a->ninterned = 0;
+	drop_table(a);
 	a->bytes = b->size;
 	a->next = (char *)b + BLOCK_HEAD;
 	a->end = (char *)b + b->size;
