@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "base/jread.h"
 #include "base/util.h"
@@ -22,14 +25,17 @@ fail(struct jp *j, const char *msg)
 	return -1;
 }
 
-static void
+static inline void
 skip_ws(struct jp *j)
 {
+	/* most answers have no white space between tokens: one test then */
+	if (j->p < j->end && (unsigned char)*j->p > ' ')
+		return;
 	while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t'))
 		j->p++;
 }
 
-static size_t
+static inline size_t
 new_node(struct jdoc *d, unsigned char type)
 {
 	struct jnode *n;
@@ -38,10 +44,17 @@ new_node(struct jdoc *d, unsigned char type)
 		d->cap = d->cap ? d->cap * 2 : 64;
 		d->v = xreallocarray(d->v, d->cap, sizeof *d->v);
 	}
+	/* every field set, without a memset of the node first */
 	n = &d->v[d->n];
-	memset(n, 0, sizeof *n);
-	n->type = type;
+	n->key = NULL;
+	n->klen = 0;
+	n->s = NULL;
+	n->slen = 0;
 	n->end = d->n + 1;
+	n->num.i = 0;
+	n->khash = 0;
+	n->type = type;
+	n->escaped = 0;
 	return d->n++;
 }
 
@@ -114,6 +127,34 @@ static const unsigned char plain[256] = {
 	[0x20] = 1, [0x21] = 1, [0x23 ... 0x5B] = 1, [0x5D ... 0x7F] = 1,
 };
 
+/* The first byte at or after p (before end) that is not plain: a quote, a
+ * backslash, a control byte or a non-ASCII byte; end when there is none.
+ * With SSE2, 16 bytes at a time while 16 remain (never a load past end),
+ * the rest one at a time. */
+static inline const char *
+skip_plain(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+	    space = _mm_set1_epi8(' ');
+
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		/* signed: below ' ' is a control byte or one of 0x80-0xFF */
+		__m128i stop = _mm_or_si128(_mm_cmplt_epi8(v, space),
+		    _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
+		unsigned mask = (unsigned)_mm_movemask_epi8(stop);
+
+		if (mask != 0)
+			return p + __builtin_ctz(mask);
+		p += 16;
+	}
+#endif
+	while (p < end && plain[(unsigned char)*p])
+		p++;
+	return p;
+}
+
 /* A string; j->p at the opening quote.  Sets the raw span between the
  * quotes and whether it holds escapes; j->p after the closing quote. */
 static int
@@ -126,8 +167,7 @@ scan_string(struct jp *j, const char **s, size_t *slen, unsigned char *escaped)
 	for (;;) {
 		unsigned char c;
 
-		while (p < end && plain[(unsigned char)*p])
-			p++;
+		p = skip_plain(p, end);
 		if (p >= end) {
 			j->p = p;
 			return fail(j, "premature end of input in a string");
@@ -176,6 +216,11 @@ scan_string(struct jp *j, const char **s, size_t *slen, unsigned char *escaped)
 		if (c < 0x20) {
 			j->p = p;
 			return fail(j, "control character in a string");
+		}
+		/* a 2-byte sequence (Latin, Greek, Cyrillic...): inline */
+		if (c >= 0xC2 && c < 0xE0 && end - p >= 2 && ((unsigned char)p[1] & 0xC0) == 0x80) {
+			p += 2;
+			continue;
 		}
 		{
 			size_t n = jread_utf8_len((const unsigned char *)p, (const unsigned char *)end);

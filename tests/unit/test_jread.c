@@ -277,6 +277,173 @@ agrees_with_jansson(void **state)
 	jread_clear(&d);
 }
 
+/* A string with one special token (an escape, a quote, a control byte, a
+ * non-ASCII sequence, valid or not) after `off` plain bytes and before
+ * `tail` more, at every offset across the 16-byte blocks the string scan
+ * reads at once, in a buffer of the exact size (ASan and valgrind see any
+ * read past it).  Same verdict, error and offset as one byte at a time. */
+static const struct {
+	const char *tok;
+	const char *want;	/* decoded token; NULL when the text is refused */
+	const char *err;
+} special[] = {
+	{ "\\\"", "\"", NULL }, { "\\\\", "\\", NULL }, { "\\n", "\n", NULL },
+	{ "\\/", "/", NULL }, { "\\u00e9", "\xc3\xa9", NULL },
+	{ "\\ud83d\\ude00", "\xf0\x9f\x98\x80", NULL },
+	{ "\x7f", "\x7f", NULL }, { " ", " ", NULL }, { "!", "!", NULL }, { "#", "#", NULL },
+	{ "[", "[", NULL }, { "]", "]", NULL },
+	{ "\xc3\xa9", "\xc3\xa9", NULL }, { "\xc5\x81\xc3\xb8", "\xc5\x81\xc3\xb8", NULL },
+	{ "\xe2\x82\xac", "\xe2\x82\xac", NULL }, { "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80", NULL },
+	{ "\x01", NULL, "control character in a string" },
+	{ "\x1f", NULL, "control character in a string" },
+	{ "\t", NULL, "control character in a string" },
+	{ "\x80", NULL, "invalid UTF-8 in a string" },
+	{ "\xff", NULL, "invalid UTF-8 in a string" },
+	{ "\xc3(", NULL, "invalid UTF-8 in a string" },
+	{ "\xc1\x81", NULL, "invalid UTF-8 in a string" },
+	{ "\xe0\x80\x80", NULL, "invalid UTF-8 in a string" },
+	{ "\xed\xa0\x80", NULL, "invalid UTF-8 in a string" },
+	{ "\xf4\x90\x80\x80", NULL, "invalid UTF-8 in a string" },
+	{ "\\x", NULL, "invalid escape" },
+	{ "\\u12g4", NULL, "invalid \\u escape" },
+};
+
+static char *
+exact(const char *text, size_t len)
+{
+	char *b = malloc(len ? len : 1);
+
+	assert_non_null(b);
+	memcpy(b, text, len);
+	return b;
+}
+
+static void
+strings_at_every_offset(void **state)
+{
+	struct jdoc d = { 0 };
+	char text[128], want[128];
+	(void)state;
+	for (size_t k = 0; k < sizeof special / sizeof *special; k++) {
+		size_t tl = strlen(special[k].tok);
+		for (size_t off = 0; off < 40; off++) {
+			for (size_t tail = 0; tail < 20; tail++) {
+				size_t len = 0;
+				char *b;
+				int r;
+				json_t *j;
+
+				text[len++] = '"';
+				memset(text + len, 'a', off);
+				len += off;
+				memcpy(text + len, special[k].tok, tl);
+				len += tl;
+				memset(text + len, 'b', tail);
+				len += tail;
+				text[len++] = '"';
+				b = exact(text, len);
+				r = jread_parse(&d, b, len, NULL);
+				j = json_loadb(b, len, JSON_DECODE_ANY, NULL);
+				if (special[k].want != NULL) {
+					char *got;
+					if (r != 0)
+						fail_msg("token %zu at %zu+%zu: refused (%s)", k, off, tail, d.err);
+					memset(want, 'a', off);
+					strcpy(want + off, special[k].want);
+					memset(want + strlen(want), 'b', tail);
+					want[off + strlen(special[k].want) + tail] = '\0';
+					got = jread_strdup(jread_root(&d));
+					assert_string_equal(got, want);
+					assert_int_equal(jread_strlen(jread_root(&d)), strlen(want));
+					assert_non_null(j);
+					assert_string_equal(got, json_string_value(j));
+					free(got);
+				} else {
+					if (r != -1)
+						fail_msg("token %zu at %zu+%zu: accepted", k, off, tail);
+					assert_string_equal(d.err, special[k].err);
+					assert_int_equal(d.err_off, 1 + off);
+					assert_null(j);
+				}
+				json_decref(j);
+				free(b);
+				/* cut right after the token, no closing quote */
+				b = exact(text, 1 + off + tl);
+				assert_int_equal(jread_parse(&d, b, 1 + off + tl, NULL), -1);
+				if (special[k].want != NULL) {
+					assert_string_equal(d.err, "premature end of input in a string");
+					assert_int_equal(d.err_off, 1 + off + tl);
+				} else {
+					assert_int_equal(d.err_off, 1 + off);
+				}
+				free(b);
+			}
+		}
+	}
+	jread_clear(&d);
+}
+
+/* A quote ends the string wherever it falls; a string may end exactly at
+ * the end of the buffer; one cut short at any length is refused where the
+ * text ends, as is a cut escape or a cut UTF-8 sequence. */
+static void
+strings_ending_everywhere(void **state)
+{
+	struct jdoc d = { 0 };
+	char text[128];
+	(void)state;
+	for (size_t n = 0; n < 70; n++) {
+		size_t used = 0;
+		char *b;
+
+		text[0] = '"';
+		for (size_t i = 0; i < n; i++)
+			text[1 + i] = (char)('a' + i % 26);
+		text[1 + n] = '"';
+		memcpy(text + 2 + n, "xyz\"", 4);
+		/* the value alone, to the last byte of the buffer */
+		b = exact(text, n + 2);
+		assert_int_equal(jread_parse(&d, b, n + 2, NULL), 0);
+		assert_int_equal(jread_root(&d)->slen, n);
+		assert_true(jread_root(&d)->s == b + 1);
+		free(b);
+		/* followed by more: the first quote ends it */
+		b = exact(text, n + 6);
+		assert_int_equal(jread_parse(&d, b, n + 6, &used), 0);
+		assert_int_equal(used, n + 2);
+		assert_int_equal(jread_parse(&d, b, n + 6, NULL), -1);
+		assert_string_equal(d.err, "end of input expected");
+		assert_int_equal(d.err_off, n + 2);
+		free(b);
+		/* cut short */
+		b = exact(text, n + 1);
+		assert_int_equal(jread_parse(&d, b, n + 1, NULL), -1);
+		assert_string_equal(d.err, "premature end of input in a string");
+		assert_int_equal(d.err_off, n + 1);
+		free(b);
+		/* a backslash, a cut \u escape, a cut sequence as the last bytes */
+		text[1 + n] = '\\';
+		b = exact(text, n + 2);
+		assert_int_equal(jread_parse(&d, b, n + 2, NULL), -1);
+		assert_string_equal(d.err, "premature end of input in an escape");
+		assert_int_equal(d.err_off, n + 1);
+		free(b);
+		memcpy(text + 1 + n, "\\u00e", 5);
+		b = exact(text, n + 6);
+		assert_int_equal(jread_parse(&d, b, n + 6, NULL), -1);
+		assert_string_equal(d.err, "invalid \\u escape");
+		assert_int_equal(d.err_off, n + 1);
+		free(b);
+		memcpy(text + 1 + n, "\xe2\x82", 2);
+		b = exact(text, n + 3);
+		assert_int_equal(jread_parse(&d, b, n + 3, NULL), -1);
+		assert_string_equal(d.err, "invalid UTF-8 in a string");
+		assert_int_equal(d.err_off, n + 1);
+		free(b);
+	}
+	jread_clear(&d);
+}
+
 /* ---- jstream: the same elements whatever the pieces ---- */
 
 struct collected {
@@ -476,6 +643,8 @@ main(void)
 		cmocka_unit_test(duplicates_and_depth),
 		cmocka_unit_test(prefix_and_reuse),
 		cmocka_unit_test(agrees_with_jansson),
+		cmocka_unit_test(strings_at_every_offset),
+		cmocka_unit_test(strings_ending_everywhere),
 		cmocka_unit_test(stream_split_everywhere),
 		cmocka_unit_test(stream_limits_and_stop),
 	};
