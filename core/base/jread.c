@@ -155,15 +155,16 @@ skip_plain(const char *p, const char *end)
 	return p;
 }
 
-/* A string; j->p at the opening quote.  Sets the raw span between the
- * quotes and whether it holds escapes; j->p after the closing quote. */
-static int
-scan_string(struct jp *j, const char **s, size_t *slen, unsigned char *escaped)
+/* The rest of a string that starts at `start` and is plain up to p: its
+ * escapes, non-ASCII sequences and errors. */
+static __attribute__((noinline)) int
+scan_string_rest(struct jp *j, const char *start, const char *p, const char **s,
+    size_t *slen, unsigned char *escaped)
 {
-	const char *p = j->p + 1, *end = j->end;
+	const char *end = j->end;
 
 	*escaped = 0;
-	*s = p;
+	*s = start;
 	for (;;) {
 		unsigned char c;
 
@@ -234,6 +235,24 @@ scan_string(struct jp *j, const char **s, size_t *slen, unsigned char *escaped)
 	*slen = (size_t)(p - *s);
 	j->p = p + 1;
 	return 0;
+}
+
+/* A string; j->p at the opening quote.  Sets the raw span between the
+ * quotes and whether it holds escapes; j->p after the closing quote. */
+static inline int
+scan_string(struct jp *j, const char **s, size_t *slen, unsigned char *escaped)
+{
+	const char *p = j->p + 1, *q = skip_plain(p, j->end);
+
+	if (q < j->end && *q == '"') {
+		/* plain ASCII to the closing quote: most strings */
+		*s = p;
+		*slen = (size_t)(q - p);
+		*escaped = 0;
+		j->p = q + 1;
+		return 0;
+	}
+	return scan_string_rest(j, p, q, s, slen, escaped);
 }
 
 /* Decode the escapes of raw[0..len) into out (at least len bytes); returns
@@ -407,6 +426,28 @@ literal(struct jp *j, const char *word, unsigned char type)
 
 static int parse_value(struct jp *j, int depth);
 
+/* A string value at j->p: its node, a member named key when key != NULL. */
+static inline int
+string_node(struct jp *j, const char *key, size_t klen, uint32_t h)
+{
+	const char *s;
+	size_t slen, idx;
+	unsigned char esc;
+	struct jnode *n;
+
+	if (scan_string(j, &s, &slen, &esc) < 0)
+		return -1;
+	idx = new_node(j->d, JT_STRING);
+	n = &j->d->v[idx];
+	n->key = key;
+	n->klen = klen;
+	n->khash = h;
+	n->s = s;
+	n->slen = slen;
+	n->escaped = esc;
+	return 0;
+}
+
 /* An object member name: raw span, decoded when it holds escapes. */
 static int
 member_name(struct jp *j, const char **key, size_t *klen)
@@ -437,11 +478,108 @@ member_name(struct jp *j, const char **key, size_t *klen)
 	return 0;
 }
 
+/* Members compared one by one with the earlier ones up to this many; an
+ * object with more gets a table of its member names (open addressing,
+ * linear probing, at most half full) on the scratch stack d->tab, so a
+ * member costs O(1), not O(members).  Nested objects push their tables
+ * above it and pop them when they end: an object's table is always at the
+ * top when it takes its next member. */
+#define JREAD_LINEAR_MAX 8
+#define JREAD_TAB_BITS 5
+
+struct keytab {
+	size_t base;		/* first slot in d->tab; bits 0 = no table yet */
+	unsigned bits;
+};
+
+static inline size_t
+slot_of(uint32_t h, unsigned bits)
+{
+	return (size_t)(((uint64_t)h * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
+}
+
+/* Slot of member name key in the table of object idx: the member when it
+ * is there, else the empty slot where it goes. */
+static struct jslot *
+tab_find(struct jdoc *d, const struct keytab *t, size_t idx, const char *key, size_t klen,
+    uint32_t h)
+{
+	size_t mask = ((size_t)1 << t->bits) - 1;
+	struct jslot *tab = d->tab + t->base;
+
+	for (size_t i = slot_of(h, t->bits);; i = (i + 1) & mask) {
+		const struct jnode *m;
+
+		if (tab[i].off == 0)
+			return &tab[i];
+		if (tab[i].khash != h)
+			continue;
+		m = &d->v[idx + tab[i].off];
+		if (m->klen == klen && memcmp(m->key, key, klen) == 0)
+			return &tab[i];
+	}
+}
+
+/* (Re)build the table of object idx with 2^bits slots from its members so
+ * far (their names are distinct: each was checked when it came). */
+static void
+tab_build(struct jdoc *d, struct keytab *t, size_t idx, unsigned bits)
+{
+	size_t size = (size_t)1 << bits;
+
+	if (t->bits == 0)
+		t->base = d->ntab;
+	if (t->base + size > d->tabcap) {
+		size_t cap = d->tabcap ? d->tabcap : 256;
+		while (cap < t->base + size)
+			cap *= 2;
+		d->tab = xreallocarray(d->tab, cap, sizeof *d->tab);
+		d->tabcap = cap;
+	}
+	memset(d->tab + t->base, 0, size * sizeof *d->tab);
+	d->ntab = t->base + size;
+	t->bits = bits;
+	for (size_t k = idx + 1; k < d->n; k = d->v[k].end) {
+		const struct jnode *m = &d->v[k];
+		struct jslot *sl = tab_find(d, t, idx, m->key, m->klen, m->khash);
+		sl->off = k - idx;
+		sl->khash = m->khash;
+	}
+}
+
+/* Whether key is already a member of object idx, which has `count`
+ * members; when not, it is noted as the member to come at d->n. */
+static int
+seen_key(struct jdoc *d, struct keytab *t, size_t idx, size_t count, const char *key,
+    size_t klen, uint32_t h)
+{
+	struct jslot *sl;
+
+	if (count < JREAD_LINEAR_MAX) {
+		for (size_t k = idx + 1; k < d->n; k = d->v[k].end)
+			if (d->v[k].khash == h && d->v[k].klen == klen &&
+			    memcmp(d->v[k].key, key, klen) == 0)
+				return 1;
+		return 0;
+	}
+	if (t->bits == 0)
+		tab_build(d, t, idx, JREAD_TAB_BITS);
+	else if (2 * (count + 1) > ((size_t)1 << t->bits))
+		tab_build(d, t, idx, t->bits + 1);
+	sl = tab_find(d, t, idx, key, klen, h);
+	if (sl->off != 0)
+		return 1;
+	sl->off = d->n - idx;
+	sl->khash = h;
+	return 0;
+}
+
 static int
 parse_object(struct jp *j, int depth)
 {
 	struct jdoc *d = j->d;
-	size_t idx = new_node(d, JT_OBJECT);
+	size_t idx = new_node(d, JT_OBJECT), count = 0;
+	struct keytab t = { 0, 0 };
 
 	j->p++;
 	skip_ws(j);
@@ -457,20 +595,26 @@ parse_object(struct jp *j, int depth)
 		if (member_name(j, &key, &klen) < 0)
 			return -1;
 		h = hash_key(key, klen);
-		for (size_t k = idx + 1; k < d->n; k = d->v[k].end)
-			if (d->v[k].khash == h && d->v[k].klen == klen &&
-			    memcmp(d->v[k].key, key, klen) == 0)
-				return fail(j, "duplicate object key");
+		if (seen_key(d, &t, idx, count, key, klen, h))
+			return fail(j, "duplicate object key");
+		count++;
 		skip_ws(j);
 		if (j->p >= j->end || *j->p != ':')
 			return fail(j, "':' expected");
 		j->p++;
-		m = d->n;
-		if (parse_value(j, depth + 1) < 0)
-			return -1;
-		d->v[m].key = key;
-		d->v[m].klen = klen;
-		d->v[m].khash = h;
+		skip_ws(j);
+		if (j->p < j->end && *j->p == '"') {
+			/* most members hold a string: no call of parse_value */
+			if (string_node(j, key, klen, h) < 0)
+				return -1;
+		} else {
+			m = d->n;
+			if (parse_value(j, depth + 1) < 0)
+				return -1;
+			d->v[m].key = key;
+			d->v[m].klen = klen;
+			d->v[m].khash = h;
+		}
 		skip_ws(j);
 		if (j->p < j->end && *j->p == ',') {
 			j->p++;
@@ -483,6 +627,8 @@ parse_object(struct jp *j, int depth)
 		}
 		return fail(j, "',' or '}' expected");
 	}
+	if (t.bits != 0)
+		d->ntab = t.base;	/* pop this object's table */
 	d->v[idx].end = d->n;
 	return 0;
 }
@@ -530,19 +676,8 @@ parse_value(struct jp *j, int depth)
 		if (depth >= JREAD_MAX_DEPTH)
 			return fail(j, "nested too deep");
 		return *j->p == '{' ? parse_object(j, depth) : parse_array(j, depth);
-	case '"': {
-		const char *s;
-		size_t slen;
-		unsigned char esc;
-		size_t idx;
-		if (scan_string(j, &s, &slen, &esc) < 0)
-			return -1;
-		idx = new_node(j->d, JT_STRING);
-		j->d->v[idx].s = s;
-		j->d->v[idx].slen = slen;
-		j->d->v[idx].escaped = esc;
-		return 0;
-	}
+	case '"':
+		return string_node(j, NULL, 0, 0);
 	case 't':
 		return literal(j, "true", JT_TRUE);
 	case 'f':
@@ -563,6 +698,7 @@ reset(struct jdoc *d)
 		free(d->keys[i]);
 	d->nkeys = 0;
 	d->n = 0;
+	d->ntab = 0;
 	d->err[0] = '\0';
 	d->err_off = 0;
 }
@@ -601,6 +737,7 @@ jread_clear(struct jdoc *d)
 		return;
 	reset(d);
 	free(d->keys);
+	free(d->tab);
 	free(d->v);
 	memset(d, 0, sizeof *d);
 }

@@ -41,6 +41,12 @@ struct jnode {
 };
 #define JREAD_DAMAGED 2
 
+/* One slot of an object's member-name table (jread.c); off 0 = empty. */
+struct jslot {
+	size_t off;		/* the member's node index minus the object's */
+	uint32_t khash;
+};
+
 /* The nodes of one parsed value, in document order: a container's members
  * follow it, its first member at index+1, the next sibling at .end.  Owns
  * the node array and the decoded member names; reused from parse to parse. */
@@ -49,6 +55,8 @@ struct jdoc {
 	size_t n, cap;
 	char **keys;		/* member names that held escapes, decoded */
 	size_t nkeys, keycap;
+	struct jslot *tab;	/* the member-name tables of the objects being read */
+	size_t ntab, tabcap;
 	char err[96];		/* why the last parse failed */
 	size_t err_off;		/* byte offset of the failure */
 };

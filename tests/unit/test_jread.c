@@ -444,6 +444,160 @@ strings_ending_everywhere(void **state)
 	jread_clear(&d);
 }
 
+/* Append to a growing text (tests only: aborts when out of room). */
+static void
+put(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *len, cap - *len, fmt, ap);
+	va_end(ap);
+	assert_true(n >= 0 && (size_t)n < cap - *len);
+	*len += (size_t)n;
+}
+
+/* An object of n members named by fmt (with the member's number), with an
+ * object of inner members as member pos, and then, when dup >= 0, member
+ * dup's name again. */
+static size_t
+many_members(char *buf, size_t cap, const char *fmt, int n, int inner, int pos, int dup)
+{
+	size_t len = 0;
+
+	put(buf, cap, &len, "{");
+	for (int i = 0; i < n; i++) {
+		put(buf, cap, &len, "%s\"", i ? "," : "");
+		put(buf, cap, &len, fmt, i);
+		if (i == pos && inner > 0) {
+			put(buf, cap, &len, "\":{");
+			for (int k = 0; k < inner; k++) {
+				put(buf, cap, &len, "%s\"", k ? "," : "");
+				put(buf, cap, &len, fmt, k);
+				put(buf, cap, &len, "\":[%d]", k);
+			}
+			put(buf, cap, &len, "}");
+		} else {
+			put(buf, cap, &len, "\":%d", i);
+		}
+	}
+	if (dup >= 0) {
+		put(buf, cap, &len, "%s\"", n ? "," : "");
+		put(buf, cap, &len, fmt, dup);
+		put(buf, cap, &len, "\":true");
+	}
+	put(buf, cap, &len, "}");
+	return len;
+}
+
+/* Objects past the members compared one by one (a table of their names):
+ * 0..70 members, an object of 12 or more nested in the middle or last, a repeated
+ * name at the end for every earlier member, and names that all share one
+ * hash tag (the same length, first, second and last bytes). */
+static void
+objects_with_many_members(void **state)
+{
+	static const char *const fmts[] = { "k%d", "ab%03dz", "/work/custom/field_%d" };
+	struct jdoc d = { 0 };
+	static char buf[16384];
+	char name[64];
+	(void)state;
+	for (size_t f = 0; f < sizeof fmts / sizeof *fmts; f++) {
+		for (int t = 0; t < 71 * 2; t++) {
+			/* 0..70 members; the nested object in the middle or last */
+			int n = t / 2, pos = t % 2 ? n - 1 : n / 2;
+			int inner = n % 3 == 0 ? 12 + n / 4 : 0;
+			size_t len;
+			const struct jnode *r, *m;
+			int count = 0;
+
+			len = many_members(buf, sizeof buf, fmts[f], n, inner, pos, -1);
+			if (jread_parse(&d, buf, len, NULL) != 0)
+				fail_msg("%s x %d: %s at %zu", fmts[f], n, d.err, d.err_off);
+			r = jread_root(&d);
+			for (int i = 0; i < n; i++) {
+				snprintf(name, sizeof name, fmts[f], i);
+				m = jread_get(&d, r, name, strlen(name));
+				assert_non_null(m);
+				if (i == pos && inner > 0) {
+					assert_int_equal(m->type, JT_OBJECT);
+					for (int k = 0; k < inner; k++) {
+						const struct jnode *e;
+						snprintf(name, sizeof name, fmts[f], k);
+						e = jread_get(&d, m, name, strlen(name));
+						assert_non_null(e);
+						assert_true(jread_first(&d, e)->num.i == k);
+					}
+				} else {
+					assert_true(m->num.i == i);
+				}
+			}
+			for (m = jread_first(&d, r); m != NULL; m = jread_next(&d, r, m))
+				count++;
+			assert_int_equal(count, n);
+			/* a name seen before, at the end: refused, where it ends
+			 * (the first and last members, those around the 8th, and
+			 * those around the nested object; every one when few) */
+			for (int dup = 0; dup < n; dup++) {
+				if (n > 12 && dup > 1 && (dup < 6 || dup > 10) && abs(dup - pos) > 1 &&
+				    dup < n - 2)
+					continue;
+				len = many_members(buf, sizeof buf, fmts[f], n, inner, pos, dup);
+				if (jread_parse(&d, buf, len, NULL) != -1)
+					fail_msg("%s x %d, %d again: accepted", fmts[f], n, dup);
+				assert_string_equal(d.err, "duplicate object key");
+				assert_int_equal(d.err_off, len - strlen(":true}"));
+				if (dup == n - 1) {
+					json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
+					assert_null(j);
+				}
+			}
+			/* a name not seen: fine */
+			len = many_members(buf, sizeof buf, fmts[f], n, inner, pos, n + 1);
+			assert_int_equal(jread_parse(&d, buf, len, NULL), 0);
+		}
+	}
+	/* a repeated name in an object nested in a big one, at every depth
+	 * of the table stack: refused there */
+	for (int depth = 1; depth <= 4; depth++) {
+		size_t len = 0, at = 0;
+		for (int lv = 0; lv < depth; lv++) {
+			put(buf, sizeof buf, &len, "{");
+			for (int i = 0; i < 12; i++)
+				put(buf, sizeof buf, &len, "\"k%d\":%d,", i, i);
+			put(buf, sizeof buf, &len, "\"in\":");
+		}
+		put(buf, sizeof buf, &len, "{");
+		for (int i = 0; i < 12; i++)
+			put(buf, sizeof buf, &len, "\"k%d\":%d,", i, i);
+		put(buf, sizeof buf, &len, "\"k3\"");
+		at = len;
+		put(buf, sizeof buf, &len, ":0}");
+		for (int lv = 0; lv < depth; lv++)
+			put(buf, sizeof buf, &len, ",\"z\":0}");
+		assert_int_equal(jread_parse(&d, buf, len, NULL), -1);
+		assert_string_equal(d.err, "duplicate object key");
+		assert_int_equal(d.err_off, at);
+		/* the same without the repeat is read whole, each level's names
+		 * found after its nested object */
+		buf[at - 2] = 'z';	/* "k3" -> "kz" */
+		if (jread_parse(&d, buf, len, NULL) != 0)
+			fail_msg("depth %d: %s at %zu", depth, d.err, d.err_off);
+		{
+			const struct jnode *o = jread_root(&d);
+			for (int lv = 0; lv < depth; lv++) {
+				assert_non_null(jread_get(&d, o, S("z")));
+				assert_true(jread_get(&d, o, S("k11"))->num.i == 11);
+				o = jread_get(&d, o, S("in"));
+			}
+			assert_non_null(jread_get(&d, o, S("kz")));
+			assert_null(jread_get(&d, o, S("z")));
+		}
+	}
+	jread_clear(&d);
+}
+
 /* ---- jstream: the same elements whatever the pieces ---- */
 
 struct collected {
@@ -645,6 +799,7 @@ main(void)
 		cmocka_unit_test(agrees_with_jansson),
 		cmocka_unit_test(strings_at_every_offset),
 		cmocka_unit_test(strings_ending_everywhere),
+		cmocka_unit_test(objects_with_many_members),
 		cmocka_unit_test(stream_split_everywhere),
 		cmocka_unit_test(stream_limits_and_stop),
 	};
