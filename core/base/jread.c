@@ -480,7 +480,7 @@ member_name(struct jp *j, const char **key, size_t *klen)
 
 /* Members compared one by one with the earlier ones up to this many; an
  * object with more gets a table of its member names (open addressing,
- * linear probing, at most half full) on the scratch stack d->tab, so a
+ * linear probing, at most 3/4 full) on the scratch stack d->tab, so a
  * member costs O(1), not O(members).  Nested objects push their tables
  * above it and pop them when they end: an object's table is always at the
  * top when it takes its next member. */
@@ -490,6 +490,10 @@ member_name(struct jp *j, const char **key, size_t *klen)
 struct keytab {
 	size_t base;		/* first slot in d->tab; bits 0 = no table yet */
 	unsigned bits;
+	/* the first members' tags and node offsets, compared without a walk
+	 * through the nodes */
+	uint32_t tag[JREAD_LINEAR_MAX];
+	size_t off[JREAD_LINEAR_MAX];
 };
 
 static inline size_t
@@ -556,15 +560,21 @@ seen_key(struct jdoc *d, struct keytab *t, size_t idx, size_t count, const char 
 	struct jslot *sl;
 
 	if (count < JREAD_LINEAR_MAX) {
-		for (size_t k = idx + 1; k < d->n; k = d->v[k].end)
-			if (d->v[k].khash == h && d->v[k].klen == klen &&
-			    memcmp(d->v[k].key, key, klen) == 0)
+		for (size_t i = 0; i < count; i++) {
+			const struct jnode *m;
+			if (t->tag[i] != h)
+				continue;
+			m = &d->v[idx + t->off[i]];
+			if (m->klen == klen && memcmp(m->key, key, klen) == 0)
 				return 1;
+		}
+		t->tag[count] = h;
+		t->off[count] = d->n - idx;
 		return 0;
 	}
 	if (t->bits == 0)
 		tab_build(d, t, idx, JREAD_TAB_BITS);
-	else if (2 * (count + 1) > ((size_t)1 << t->bits))
+	else if (4 * (count + 1) > 3 * ((size_t)1 << t->bits))
 		tab_build(d, t, idx, t->bits + 1);
 	sl = tab_find(d, t, idx, key, klen, h);
 	if (sl->off != 0)
@@ -579,7 +589,10 @@ parse_object(struct jp *j, int depth)
 {
 	struct jdoc *d = j->d;
 	size_t idx = new_node(d, JT_OBJECT), count = 0;
-	struct keytab t = { 0, 0 };
+	struct keytab t;
+
+	t.base = 0;
+	t.bits = 0;
 
 	j->p++;
 	skip_ws(j);
