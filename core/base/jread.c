@@ -25,14 +25,22 @@ fail(struct jp *j, const char *msg)
 	return -1;
 }
 
+/* p past any white space (before end). */
+static inline const char *
+ws(const char *p, const char *end)
+{
+	/* most answers have no white space between tokens: one test then */
+	if (p < end && (unsigned char)*p > ' ')
+		return p;
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	return p;
+}
+
 static inline void
 skip_ws(struct jp *j)
 {
-	/* most answers have no white space between tokens: one test then */
-	if (j->p < j->end && (unsigned char)*j->p > ' ')
-		return;
-	while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t'))
-		j->p++;
+	j->p = ws(j->p, j->end);
 }
 
 static inline size_t
@@ -584,62 +592,115 @@ seen_key(struct jdoc *d, struct keytab *t, size_t idx, size_t count, const char 
 	return 0;
 }
 
+/* An object.  The member loop keeps its place in a local pointer, written
+ * back to j->p only around calls and failures: stored in *j, it would be
+ * reloaded after every node written (the compiler cannot tell the nodes'
+ * char pointers from it), on the path every byte of the text waits on. */
 static int
 parse_object(struct jp *j, int depth)
 {
 	struct jdoc *d = j->d;
+	const char *p = j->p + 1, *end = j->end, *q;
 	size_t idx = new_node(d, JT_OBJECT), count = 0;
 	struct keytab t;
 
 	t.base = 0;
 	t.bits = 0;
-
-	j->p++;
-	skip_ws(j);
-	if (j->p < j->end && *j->p == '}') {
-		j->p++;
+	p = ws(p, end);
+	if (p < end && *p == '}') {
+		j->p = p + 1;
 		return 0;
 	}
 	for (;;) {
 		const char *key;
-		size_t klen, m;
+		size_t klen;
 		uint32_t h;
 
-		if (member_name(j, &key, &klen) < 0)
-			return -1;
-		h = hash_key(key, klen);
-		if (seen_key(d, &t, idx, count, key, klen, h))
-			return fail(j, "duplicate object key");
-		count++;
-		skip_ws(j);
-		if (j->p >= j->end || *j->p != ':')
-			return fail(j, "':' expected");
-		j->p++;
-		skip_ws(j);
-		if (j->p < j->end && *j->p == '"') {
-			/* most members hold a string: no call of parse_value */
-			if (string_node(j, key, klen, h) < 0)
-				return -1;
+		if (p >= end || *p != '"') {
+			j->p = p;
+			return fail(j, "string or '}' expected");
+		}
+		q = skip_plain(p + 1, end);
+		if (q < end && *q == '"') {
+			key = p + 1;
+			klen = (size_t)(q - key);
+			p = q + 1;
 		} else {
-			m = d->n;
+			j->p = p;
+			if (member_name(j, &key, &klen) < 0)
+				return -1;
+			p = j->p;
+		}
+		h = hash_key(key, klen);
+		if (seen_key(d, &t, idx, count, key, klen, h)) {
+			j->p = p;
+			return fail(j, "duplicate object key");
+		}
+		count++;
+		p = ws(p, end);
+		if (p >= end || *p != ':') {
+			j->p = p;
+			return fail(j, "':' expected");
+		}
+		p = ws(p + 1, end);
+		if (p < end && *p == '"') {
+			/* most members hold a string: its node here */
+			const char *sv;
+			size_t slen, n;
+			unsigned char esc = 0;
+			struct jnode *nd;
+
+			q = skip_plain(p + 1, end);
+			if (q < end && *q == '"') {
+				sv = p + 1;
+				slen = (size_t)(q - sv);
+				p = q + 1;
+			} else {
+				j->p = p;
+				if (scan_string_rest(j, p + 1, q, &sv, &slen, &esc) < 0)
+					return -1;
+				p = j->p;
+			}
+			n = d->n;
+			if (n == d->cap) {
+				d->cap = d->cap ? d->cap * 2 : 64;
+				d->v = xreallocarray(d->v, d->cap, sizeof *d->v);
+			}
+			d->n = n + 1;
+			nd = &d->v[n];
+			nd->key = key;
+			nd->klen = klen;
+			nd->s = sv;
+			nd->slen = slen;
+			nd->end = n + 1;
+			nd->num.i = 0;
+			nd->khash = h;
+			nd->type = JT_STRING;
+			nd->escaped = esc;
+		} else {
+			size_t m = d->n;
+
+			j->p = p;
 			if (parse_value(j, depth + 1) < 0)
 				return -1;
+			p = j->p;
 			d->v[m].key = key;
 			d->v[m].klen = klen;
 			d->v[m].khash = h;
 		}
-		skip_ws(j);
-		if (j->p < j->end && *j->p == ',') {
-			j->p++;
-			skip_ws(j);
+		p = ws(p, end);
+		if (p < end && *p == ',') {
+			p = ws(p + 1, end);
 			continue;
 		}
-		if (j->p < j->end && *j->p == '}') {
-			j->p++;
+		if (p < end && *p == '}') {
+			p++;
 			break;
 		}
+		j->p = p;
 		return fail(j, "',' or '}' expected");
 	}
+	j->p = p;
 	if (t.bits != 0)
 		d->ntab = t.base;	/* pop this object's table */
 	d->v[idx].end = d->n;

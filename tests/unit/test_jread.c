@@ -280,8 +280,9 @@ agrees_with_jansson(void **state)
 /* A string with one special token (an escape, a quote, a control byte, a
  * non-ASCII sequence, valid or not) after `off` plain bytes and before
  * `tail` more, at every offset across the 16-byte blocks the string scan
- * reads at once, in a buffer of the exact size (ASan and valgrind see any
- * read past it).  Same verdict, error and offset as one byte at a time. */
+ * reads at once, alone, as a member's value or name and in a list, in a
+ * buffer of the exact size (ASan and valgrind see any read past it).  Same
+ * verdict, error and offset as one byte at a time. */
 static const struct {
 	const char *tok;
 	const char *want;	/* decoded token; NULL when the text is refused */
@@ -321,18 +322,25 @@ exact(const char *text, size_t len)
 static void
 strings_at_every_offset(void **state)
 {
+	/* the string alone, as a member's value, as a member's name, in a list */
+	static const char *const around[][2] = {
+		{ "", "" }, { "{\"a\":1,\"k\":", ",\"z\":2}" }, { "{", ":1}" }, { "[", "]" },
+	};
 	struct jdoc d = { 0 };
-	char text[128], want[128];
+	char text[160], want[128];
 	(void)state;
+	for (size_t w = 0; w < sizeof around / sizeof *around; w++)
 	for (size_t k = 0; k < sizeof special / sizeof *special; k++) {
-		size_t tl = strlen(special[k].tok);
-		for (size_t off = 0; off < 40; off++) {
-			for (size_t tail = 0; tail < 20; tail++) {
+		size_t tl = strlen(special[k].tok), pl = strlen(around[w][0]);
+		for (size_t off = 0; off < 34; off++) {
+			for (size_t tail = 0; tail < 18; tail++) {
 				size_t len = 0;
 				char *b;
 				int r;
 				json_t *j;
 
+				memcpy(text, around[w][0], pl);
+				len = pl;
 				text[len++] = '"';
 				memset(text + len, 'a', off);
 				len += off;
@@ -341,40 +349,58 @@ strings_at_every_offset(void **state)
 				memset(text + len, 'b', tail);
 				len += tail;
 				text[len++] = '"';
+				memcpy(text + len, around[w][1], strlen(around[w][1]));
+				len += strlen(around[w][1]);
 				b = exact(text, len);
 				r = jread_parse(&d, b, len, NULL);
-				j = json_loadb(b, len, JSON_DECODE_ANY, NULL);
+				/* Jansson's verdict too (not at every offset: it is slow
+				 * under valgrind) */
+				j = w == 0 || off % 8 == 0 ?
+				    json_loadb(b, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL) : NULL;
 				if (special[k].want != NULL) {
+					const struct jnode *n = jread_root(&d);
 					char *got;
 					if (r != 0)
-						fail_msg("token %zu at %zu+%zu: refused (%s)", k, off, tail, d.err);
+						fail_msg("token %zu at %zu+%zu in %zu: refused (%s)", k, off, tail, w,
+						    d.err);
+					assert_true(j != NULL || (w != 0 && off % 8 != 0));
 					memset(want, 'a', off);
 					strcpy(want + off, special[k].want);
 					memset(want + strlen(want), 'b', tail);
 					want[off + strlen(special[k].want) + tail] = '\0';
-					got = jread_strdup(jread_root(&d));
-					assert_string_equal(got, want);
-					assert_int_equal(jread_strlen(jread_root(&d)), strlen(want));
-					assert_non_null(j);
-					assert_string_equal(got, json_string_value(j));
-					free(got);
+					if (w == 1)
+						n = jread_get(&d, n, S("k"));
+					else if (w != 0)
+						n = jread_first(&d, n);
+					if (w == 2) {
+						assert_int_equal(n->klen, strlen(want));
+						assert_memory_equal(n->key, want, n->klen);
+						assert_true(j == NULL || json_object_get(j, want) != NULL);
+					} else {
+						got = jread_strdup(n);
+						assert_string_equal(got, want);
+						assert_int_equal(jread_strlen(n), strlen(want));
+						if (w == 0)
+							assert_string_equal(got, json_string_value(j));
+						free(got);
+					}
 				} else {
 					if (r != -1)
-						fail_msg("token %zu at %zu+%zu: accepted", k, off, tail);
+						fail_msg("token %zu at %zu+%zu in %zu: accepted", k, off, tail, w);
 					assert_string_equal(d.err, special[k].err);
-					assert_int_equal(d.err_off, 1 + off);
+					assert_int_equal(d.err_off, pl + 1 + off);
 					assert_null(j);
 				}
 				json_decref(j);
 				free(b);
 				/* cut right after the token, no closing quote */
-				b = exact(text, 1 + off + tl);
-				assert_int_equal(jread_parse(&d, b, 1 + off + tl, NULL), -1);
+				b = exact(text, pl + 1 + off + tl);
+				assert_int_equal(jread_parse(&d, b, pl + 1 + off + tl, NULL), -1);
 				if (special[k].want != NULL) {
 					assert_string_equal(d.err, "premature end of input in a string");
-					assert_int_equal(d.err_off, 1 + off + tl);
+					assert_int_equal(d.err_off, pl + 1 + off + tl);
 				} else {
-					assert_int_equal(d.err_off, 1 + off);
+					assert_int_equal(d.err_off, pl + 1 + off);
 				}
 				free(b);
 			}
