@@ -624,6 +624,109 @@ objects_with_many_members(void **state)
 	jread_clear(&d);
 }
 
+/* ---- random objects against Jansson ---- */
+
+static unsigned long rnd_state = 12345;
+
+static unsigned
+rnd(unsigned n)
+{
+	rnd_state = rnd_state * 6364136223846793005UL + 1442695040888963407UL;
+	return (unsigned)((rnd_state >> 33) % n);
+}
+
+/* A random string body: plain runs of 0..70 bytes between escapes and
+ * UTF-8 sequences; now and then (bad = 1) a byte that is refused. */
+static void
+rnd_string(char *buf, size_t cap, size_t *len, int bad)
+{
+	static const char *const bits[] = { "\\n", "\\\"", "\\\\", "\\u00e9", "\\ud83d\\ude00",
+		"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\x7f", " " };
+	int parts = (int)rnd(4);
+
+	put(buf, cap, len, "\"");
+	for (int i = 0; i < parts; i++) {
+		unsigned run = rnd(5) == 0 ? rnd(71) : rnd(12);
+		for (unsigned k = 0; k < run; k++)
+			put(buf, cap, len, "%c", 'a' + (int)rnd(26));
+		if (rnd(3) == 0)
+			put(buf, cap, len, "%s", bits[rnd(sizeof bits / sizeof *bits)]);
+	}
+	if (bad)
+		put(buf, cap, len, "%s", rnd(2) ? "\x01" : "\xff");
+	put(buf, cap, len, "\"");
+}
+
+/* Objects of 1..40 members with random names (some repeated) and string,
+ * object, null and number values, as the reader takes them member by
+ * member: the same verdict as Jansson's, the same decoded values. */
+static void
+random_objects_agree(void **state)
+{
+	static char buf[65536];
+	struct jdoc d = { 0 };
+	(void)state;
+	for (int t = 0; t < 500; t++) {
+		size_t len = 0;
+		int n = 1 + (int)rnd(40), bad = rnd(20) == 0 ? (int)rnd((unsigned)n * 2) : -1;
+		int dupnames = rnd(4) == 0;
+		json_t *j;
+		char *b;
+		int r;
+
+		put(buf, sizeof buf, &len, "{");
+		for (int i = 0; i < n; i++) {
+			if (i)
+				put(buf, sizeof buf, &len, ",");
+			if (dupnames)
+				put(buf, sizeof buf, &len, "\"k%u\"", rnd(60));
+			else
+				rnd_string(buf, sizeof buf, &len, bad == 2 * i);
+			put(buf, sizeof buf, &len, ":");
+			switch (rnd(5)) {
+			case 0:
+				put(buf, sizeof buf, &len, "{\"value\":");
+				rnd_string(buf, sizeof buf, &len, 0);
+				put(buf, sizeof buf, &len, "}");
+				break;
+			case 1:
+				put(buf, sizeof buf, &len, rnd(2) ? "null" : "-12.5");
+				break;
+			default:
+				rnd_string(buf, sizeof buf, &len, bad == 2 * i + 1);
+				break;
+			}
+		}
+		put(buf, sizeof buf, &len, "}");
+		b = exact(buf, len);
+		r = jread_parse(&d, b, len, NULL);
+		j = json_loadb(b, len, JSON_REJECT_DUPLICATES, NULL);
+		if ((r == 0) != (j != NULL))
+			fail_msg("object %d: jread %s (%s), Jansson %s:\n%s", t, r ? "refuses" : "accepts",
+			    d.err, j ? "accepts" : "refuses", buf);
+		if (j != NULL) {
+			const char *k;
+			json_t *v;
+			json_object_foreach(j, k, v) {
+				const struct jnode *m = jread_get(&d, jread_root(&d), k, strlen(k));
+				assert_non_null(m);
+				if (json_is_object(v))
+					m = jread_get(&d, m, S("value"));
+				if (json_is_object(v))
+					v = json_object_get(v, "value");
+				if (json_is_string(v)) {
+					char *got = jread_strdup(m);
+					assert_string_equal(got, json_string_value(v));
+					free(got);
+				}
+			}
+		}
+		json_decref(j);
+		free(b);
+	}
+	jread_clear(&d);
+}
+
 /* ---- jstream: the same elements whatever the pieces ---- */
 
 struct collected {
@@ -826,6 +929,7 @@ main(void)
 		cmocka_unit_test(strings_at_every_offset),
 		cmocka_unit_test(strings_ending_everywhere),
 		cmocka_unit_test(objects_with_many_members),
+		cmocka_unit_test(random_objects_agree),
 		cmocka_unit_test(stream_split_everywhere),
 		cmocka_unit_test(stream_limits_and_stop),
 	};
