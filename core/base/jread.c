@@ -729,13 +729,27 @@ parse_object(struct jp *j, int depth)
 			nd->khash = h;
 			nd->type = JT_STRING;
 			nd->escaped = esc;
+		} else if (end - p >= 4 && memcmp(p, "null", 4) == 0) {
+			size_t n = new_node(d, JT_NULL);
+
+			d->v[n].key = key;
+			d->v[n].klen = klen;
+			d->v[n].khash = h;
+			p += 4;
 		} else {
 			size_t m = d->n;
+			int r;
 
 			j->p = p;
 			j->bb = bb;
 			j->bm = bm;
-			if (parse_value(j, depth + 1) < 0)
+			/* an object straight away, not through parse_value's
+			 * checks (which refuse one too deep) */
+			if (p < end && *p == '{' && depth + 1 < JREAD_MAX_DEPTH)
+				r = parse_object(j, depth + 1);
+			else
+				r = parse_value(j, depth + 1);
+			if (r < 0)
 				return -1;
 			p = j->p;
 			bb = j->bb;

@@ -624,6 +624,110 @@ objects_with_many_members(void **state)
 	jread_clear(&d);
 }
 
+/* Objects nested to the limit and one past it, a member's null and what
+ * merely starts like one: as Jansson reads them (but for the depth). */
+static void
+objects_deep_and_null_members(void **state)
+{
+	static char buf[16384];
+	struct jdoc d = { 0 };
+	static const struct {
+		const char *text;
+		int ok;
+		const char *err;
+		size_t off;
+	} cases[] = {
+		{ "{\"a\":null}", 1, NULL, 0 }, { "{\"a\":null,\"b\":null}", 1, NULL, 0 },
+		{ "{\"a\": null }", 1, NULL, 0 }, { "{\"a\":nul}", 0, "invalid token", 5 },
+		{ "{\"a\":nullx}", 0, "',' or '}' expected", 9 },
+		{ "{\"a\":nul", 0, "invalid token", 5 }, { "{\"a\":null", 0, "',' or '}' expected", 9 },
+		{ "{\"a\":true,\"b\":false,\"c\":null}", 1, NULL, 0 },
+		{ "{\"a\":{}}", 1, NULL, 0 }, { "{\"a\":{\"b\":{}},\"c\":[{}]}", 1, NULL, 0 },
+		{ "{\"a\":{", 0, "string or '}' expected", 6 },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		size_t len = strlen(cases[i].text);
+		char *b = exact(cases[i].text, len);
+		json_t *j = json_loadb(b, len, JSON_REJECT_DUPLICATES, NULL);
+		int r = jread_parse(&d, b, len, NULL);
+
+		if (r != (cases[i].ok ? 0 : -1))
+			fail_msg("'%s': %d (%s)", cases[i].text, r, d.err);
+		assert_int_equal(j != NULL, cases[i].ok);
+		if (!cases[i].ok) {
+			assert_string_equal(d.err, cases[i].err);
+			assert_int_equal(d.err_off, cases[i].off);
+		} else if (strncmp(cases[i].text, "{\"a\":null", 9) == 0) {
+			assert_int_equal(jread_get(&d, jread_root(&d), S("a"))->type, JT_NULL);
+		}
+		json_decref(j);
+		free(b);
+	}
+	/* {"a":{"a":...{}...}}: JREAD_MAX_DEPTH objects are read, one more
+	 * is refused where it opens; also inside a list and as the last of
+	 * 12 members (a name table at every level) */
+	for (int form = 0; form < 3; form++) {
+		for (int levels = JREAD_MAX_DEPTH - 1; levels <= JREAD_MAX_DEPTH + 1; levels++) {
+			size_t len = 0, open_at = 0;
+			const struct jnode *o;
+			int n = 0, deepest;
+
+			for (int lv = 0; lv < levels; lv++) {
+				put(buf, sizeof buf, &len, "{");
+				if (form == 2)
+					for (int k = 0; k < 11; k++)
+						put(buf, sizeof buf, &len, "\"m%d\":null,", k);
+				if (lv < levels - 1)
+					put(buf, sizeof buf, &len, form == 1 && lv % 2 ? "\"a\":[" : "\"a\":");
+			}
+			if (form == 2)
+				len--;	/* no comma before the innermost '}' */
+			for (int lv = levels - 1; lv >= 0; lv--) {
+				put(buf, sizeof buf, &len, "}");
+				if (lv > 0 && form == 1 && (lv - 1) % 2)
+					put(buf, sizeof buf, &len, "]");
+			}
+			/* a list is a level too: count what was opened, and find
+			 * where the level past the limit opens */
+			{
+				int depth = 0;
+				deepest = 0;
+				for (size_t i = 0; i < len; i++) {
+					if (buf[i] == '{' || buf[i] == '[')
+						depth++;
+					else if (buf[i] == '}' || buf[i] == ']')
+						depth--;
+					if (depth > deepest) {
+						deepest = depth;
+						if (depth == JREAD_MAX_DEPTH + 1)
+							open_at = i;
+					}
+				}
+			}
+			if (jread_parse(&d, buf, len, NULL) == 0) {
+				if (deepest > JREAD_MAX_DEPTH)
+					fail_msg("form %d, %d levels: accepted", form, deepest);
+				/* every level there, down to the innermost {} */
+				for (o = jread_root(&d); o != NULL; n++) {
+					o = jread_get(&d, o, S("a"));
+					if (o != NULL && o->type == JT_ARRAY) {
+						n++;
+						o = jread_first(&d, o);
+					}
+				}
+				assert_int_equal(n, deepest);
+			} else {
+				if (deepest <= JREAD_MAX_DEPTH)
+					fail_msg("form %d, %d levels: %s at %zu", form, deepest, d.err, d.err_off);
+				assert_string_equal(d.err, "nested too deep");
+				assert_int_equal(d.err_off, open_at);
+			}
+		}
+	}
+	jread_clear(&d);
+}
+
 /* ---- random objects against Jansson ---- */
 
 static unsigned long rnd_state = 12345;
@@ -930,6 +1034,7 @@ main(void)
 		cmocka_unit_test(strings_ending_everywhere),
 		cmocka_unit_test(objects_with_many_members),
 		cmocka_unit_test(random_objects_agree),
+		cmocka_unit_test(objects_deep_and_null_members),
 		cmocka_unit_test(stream_split_everywhere),
 		cmocka_unit_test(stream_limits_and_stop),
 	};
