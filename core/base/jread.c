@@ -590,7 +590,9 @@ tab_build(struct jdoc *d, struct keytab *t, size_t idx, unsigned bits)
 {
 	size_t size = (size_t)1 << bits;
 
-	if (t->bits == 0)
+	/* a first table, or one that has kept nested objects' tables above
+	 * it (d->index): at the top; else it grows where it is */
+	if (t->bits == 0 || t->base + ((size_t)1 << t->bits) != d->ntab)
 		t->base = d->ntab;
 	if (t->base + size > d->tabcap) {
 		size_t cap = d->tabcap ? d->tabcap : 256;
@@ -773,8 +775,13 @@ parse_object(struct jp *j, int depth)
 	j->p = p;
 	j->bb = bb;
 	j->bm = bm;
-	if (t.bits != 0)
+	if (t.bits != 0 && d->index) {
+		/* kept for jread_get */
+		d->v[idx].slen = t.base;
+		d->v[idx].escaped = (unsigned char)t.bits;
+	} else if (t.bits != 0) {
 		d->ntab = t.base;	/* pop this object's table */
+	}
 	d->v[idx].end = d->n;
 	return 0;
 }
@@ -903,6 +910,23 @@ jread_get(const struct jdoc *d, const struct jnode *obj, const char *key, size_t
 	if (obj == NULL || obj->type != JT_OBJECT)
 		return NULL;
 	h = hash_key(key, klen);
+	if (obj->escaped != 0) {
+		/* its member-name table, kept (d->index) */
+		size_t mask = ((size_t)1 << obj->escaped) - 1;
+		const struct jslot *tab = d->tab + obj->slen;
+
+		for (i = slot_of(h, obj->escaped);; i = (i + 1) & mask) {
+			const struct jnode *m;
+
+			if (tab[i].off == 0)
+				return NULL;
+			if (tab[i].khash != h)
+				continue;
+			m = obj + tab[i].off;
+			if (m->klen == klen && memcmp(m->key, key, klen) == 0)
+				return m;
+		}
+	}
 	end = obj->end;
 	for (i = (size_t)(obj - d->v) + 1; i < end; i = d->v[i].end)
 		if (d->v[i].khash == h && d->v[i].klen == klen &&
@@ -1011,6 +1035,7 @@ void
 jstream_init(struct jstream *s, const char *key, size_t max_elem, jstream_fn fn, void *ctx)
 {
 	memset(s, 0, sizeof *s);
+	s->doc.index = 1;
 	s->key = key;
 	s->klen = strlen(key);
 	s->max_elem = max_elem;

@@ -57,6 +57,13 @@ struct jdoc {
 	size_t nkeys, keycap;
 	struct jslot *tab;	/* the member-name tables of the objects being read */
 	size_t ntab, tabcap;
+	/* set by the caller: keep the member-name table of each object of
+	 * more than 8 members after the parse (16 bytes a slot, up to 4/3 of
+	 * the members rounded up to a power of 2, 32 at least), so jread_get
+	 * finds a member in O(1) instead of walking the members; jstream sets
+	 * it for its elements.  Such an object node holds the table's place in
+	 * slen and escaped. */
+	int index;
 	char err[96];		/* why the last parse failed */
 	size_t err_off;		/* byte offset of the failure */
 };
