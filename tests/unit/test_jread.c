@@ -742,6 +742,59 @@ objects_deep_and_null_members(void **state)
 	jread_clear(&d);
 }
 
+/* Names of every length to 40 told apart by one byte at each place, the
+ * names looked up from buffers of their exact size (the comparison reads
+ * up to 8 bytes at once, never past the name), tables kept or not. */
+static void
+names_differing_anywhere(void **state)
+{
+	static char buf[8192];
+	struct jdoc d = { 0 };
+	(void)state;
+	for (size_t n = 0; n <= 40; n++) {
+		for (int ix = 0; ix < 2; ix++) {
+			size_t len = 0;
+			const struct jnode *r;
+			char *key = malloc(n ? n : 1);
+
+			assert_non_null(key);
+			/* the name, and 10 others of the same length and ends */
+			put(buf, sizeof buf, &len, "{\"");
+			for (size_t i = 0; i < n; i++)
+				put(buf, sizeof buf, &len, "%c", 'a' + (int)(i % 26));
+			put(buf, sizeof buf, &len, "\":1");
+			for (int o = 0; o < 10 && n > 2; o++) {
+				put(buf, sizeof buf, &len, ",\"a");
+				for (size_t i = 1; i + 1 < n; i++)
+					put(buf, sizeof buf, &len, "%c", i == (size_t)o % (n - 2) + 1 ?
+					    '0' + o : 'a' + (int)(i % 26));
+				put(buf, sizeof buf, &len, "%c\":%d", 'a' + (int)((n - 1) % 26), o + 2);
+			}
+			put(buf, sizeof buf, &len, "}");
+			d.index = ix;
+			if (jread_parse(&d, buf, len, NULL) != 0) {
+				/* the others repeat when n is small: as Jansson says */
+				json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
+				assert_null(j);
+				free(key);
+				continue;
+			}
+			r = jread_root(&d);
+			for (size_t i = 0; i < n; i++)
+				key[i] = (char)('a' + (int)(i % 26));
+			assert_true(jread_get(&d, r, key, n) != NULL && jread_get(&d, r, key, n)->num.i == 1);
+			for (size_t at = 0; at < n; at++) {
+				key[at] ^= 0x20;
+				if (jread_get(&d, r, key, n) != NULL)
+					fail_msg("length %zu, byte %zu changed: found", n, at);
+				key[at] ^= 0x20;
+			}
+			free(key);
+		}
+	}
+	jread_clear(&d);
+}
+
 /* ---- random objects against Jansson ---- */
 
 static unsigned long rnd_state = 12345;
@@ -1107,6 +1160,7 @@ main(void)
 		cmocka_unit_test(objects_with_many_members),
 		cmocka_unit_test(random_objects_agree),
 		cmocka_unit_test(objects_deep_and_null_members),
+		cmocka_unit_test(names_differing_anywhere),
 		cmocka_unit_test(stream_split_everywhere),
 		cmocka_unit_test(stream_limits_and_stop),
 		cmocka_unit_test(stream_elements_indexed),
