@@ -27,7 +27,7 @@ struct jnode {
 	const char *key;	/* member name (decoded, not NUL-terminated); NULL in arrays */
 	size_t klen;
 	const char *s;		/* strings: the raw text between the quotes */
-	size_t slen;
+	size_t slen;		/* (objects: where their kept name table is, jdoc.index) */
 	size_t end;		/* index of the node after this one's subtree */
 	union {
 		long long i;	/* JT_INT */
@@ -37,7 +37,8 @@ struct jnode {
 	unsigned char type;	/* enum jtype */
 	unsigned char escaped;	/* s holds escapes: decode with jread_strdup;
 				 * JREAD_DAMAGED also set when one was \u0000 or a
-				 * lone surrogate (decoded as U+FFFD) */
+				 * lone surrogate (decoded as U+FFFD); objects: the
+				 * size (log 2) of their kept name table, 0 = none */
 };
 #define JREAD_DAMAGED 2
 
