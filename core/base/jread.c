@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "base/jread.h"
 #include "base/util.h"
@@ -12,6 +15,8 @@
 struct jp {
 	struct jdoc *d;
 	const char *start, *p, *end;
+	const char *bb;		/* see skip_plain_block */
+	uint64_t bm;
 };
 
 static int
@@ -22,14 +27,25 @@ fail(struct jp *j, const char *msg)
 	return -1;
 }
 
-static void
-skip_ws(struct jp *j)
+/* p past any white space (before end). */
+static inline const char *
+ws(const char *p, const char *end)
 {
-	while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t'))
-		j->p++;
+	/* most answers have no white space between tokens: one test then */
+	if (p < end && (unsigned char)*p > ' ')
+		return p;
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	return p;
 }
 
-static size_t
+static inline void
+skip_ws(struct jp *j)
+{
+	j->p = ws(j->p, j->end);
+}
+
+static inline size_t
 new_node(struct jdoc *d, unsigned char type)
 {
 	struct jnode *n;
@@ -38,10 +54,17 @@ new_node(struct jdoc *d, unsigned char type)
 		d->cap = d->cap ? d->cap * 2 : 64;
 		d->v = xreallocarray(d->v, d->cap, sizeof *d->v);
 	}
+	/* every field set, without a memset of the node first */
 	n = &d->v[d->n];
-	memset(n, 0, sizeof *n);
-	n->type = type;
+	n->key = NULL;
+	n->klen = 0;
+	n->s = NULL;
+	n->slen = 0;
 	n->end = d->n + 1;
+	n->num.i = 0;
+	n->khash = 0;
+	n->type = type;
+	n->escaped = 0;
 	return d->n++;
 }
 
@@ -114,20 +137,48 @@ static const unsigned char plain[256] = {
 	[0x20] = 1, [0x21] = 1, [0x23 ... 0x5B] = 1, [0x5D ... 0x7F] = 1,
 };
 
-/* A string; j->p at the opening quote.  Sets the raw span between the
- * quotes and whether it holds escapes; j->p after the closing quote. */
-static int
-scan_string(struct jp *j, const char **s, size_t *slen, unsigned char *escaped)
+/* The first byte at or after p (before end) that is not plain: a quote, a
+ * backslash, a control byte or a non-ASCII byte; end when there is none.
+ * With SSE2, 16 bytes at a time while 16 remain (never a load past end),
+ * the rest one at a time. */
+static inline const char *
+skip_plain(const char *p, const char *end)
 {
-	const char *p = j->p + 1, *end = j->end;
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+	    space = _mm_set1_epi8(' ');
+
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		/* signed: below ' ' is a control byte or one of 0x80-0xFF */
+		__m128i stop = _mm_or_si128(_mm_cmplt_epi8(v, space),
+		    _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
+		unsigned mask = (unsigned)_mm_movemask_epi8(stop);
+
+		if (mask != 0)
+			return p + __builtin_ctz(mask);
+		p += 16;
+	}
+#endif
+	while (p < end && plain[(unsigned char)*p])
+		p++;
+	return p;
+}
+
+/* The rest of a string that starts at `start` and is plain up to p: its
+ * escapes, non-ASCII sequences and errors. */
+static __attribute__((noinline)) int
+scan_string_rest(struct jp *j, const char *start, const char *p, const char **s,
+    size_t *slen, unsigned char *escaped)
+{
+	const char *end = j->end;
 
 	*escaped = 0;
-	*s = p;
+	*s = start;
 	for (;;) {
 		unsigned char c;
 
-		while (p < end && plain[(unsigned char)*p])
-			p++;
+		p = skip_plain(p, end);
 		if (p >= end) {
 			j->p = p;
 			return fail(j, "premature end of input in a string");
@@ -177,6 +228,11 @@ scan_string(struct jp *j, const char **s, size_t *slen, unsigned char *escaped)
 			j->p = p;
 			return fail(j, "control character in a string");
 		}
+		/* a 2-byte sequence (Latin, Greek, Cyrillic...): inline */
+		if (c >= 0xC2 && c < 0xE0 && end - p >= 2 && ((unsigned char)p[1] & 0xC0) == 0x80) {
+			p += 2;
+			continue;
+		}
 		{
 			size_t n = jread_utf8_len((const unsigned char *)p, (const unsigned char *)end);
 			if (n == 0) {
@@ -189,6 +245,73 @@ scan_string(struct jp *j, const char **s, size_t *slen, unsigned char *escaped)
 	*slen = (size_t)(p - *s);
 	j->p = p + 1;
 	return 0;
+}
+
+#ifdef __SSE2__
+/* Bit i set when p[i] is not plain, for the 64 bytes at p. */
+static inline uint64_t
+block_mask(const char *p)
+{
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+	    space = _mm_set1_epi8(' ');
+	uint64_t m = 0;
+
+	for (int i = 0; i < 4; i++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
+		__m128i stop = _mm_or_si128(_mm_cmplt_epi8(v, space),
+		    _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
+		m |= (uint64_t)(unsigned)_mm_movemask_epi8(stop) << (16 * i);
+	}
+	return m;
+}
+#endif
+
+/* skip_plain, with the stops of the 64 bytes at *bb kept in *bm from one
+ * string to the next (a person's strings are short: several share a
+ * block), so finding the end of a string costs a shift and a count, not
+ * loads and compares on the path every byte waits on.  *bb starts NULL;
+ * the last < 64 bytes of the text go through skip_plain. */
+static inline const char *
+skip_plain_block(const char *p, const char *end, const char **bb, uint64_t *bm)
+{
+#ifdef __SSE2__
+	for (;;) {
+		uintptr_t o = (uintptr_t)p - (uintptr_t)*bb;
+
+		if (o < 64) {
+			uint64_t m = *bm >> o;
+			if (m != 0)
+				return p + __builtin_ctzll(m);
+			p = *bb + 64;
+		}
+		if (end - p < 64)
+			return skip_plain(p, end);
+		*bb = p;
+		*bm = block_mask(p);
+	}
+#else
+	(void)bb;
+	(void)bm;
+	return skip_plain(p, end);
+#endif
+}
+
+/* A string; j->p at the opening quote.  Sets the raw span between the
+ * quotes and whether it holds escapes; j->p after the closing quote. */
+static inline int
+scan_string(struct jp *j, const char **s, size_t *slen, unsigned char *escaped)
+{
+	const char *p = j->p + 1, *q = skip_plain(p, j->end);
+
+	if (q < j->end && *q == '"') {
+		/* plain ASCII to the closing quote: most strings */
+		*s = p;
+		*slen = (size_t)(q - p);
+		*escaped = 0;
+		j->p = q + 1;
+		return 0;
+	}
+	return scan_string_rest(j, p, q, s, slen, escaped);
 }
 
 /* Decode the escapes of raw[0..len) into out (at least len bytes); returns
@@ -362,6 +485,28 @@ literal(struct jp *j, const char *word, unsigned char type)
 
 static int parse_value(struct jp *j, int depth);
 
+/* A string value at j->p: its node, a member named key when key != NULL. */
+static inline int
+string_node(struct jp *j, const char *key, size_t klen, uint32_t h)
+{
+	const char *s;
+	size_t slen, idx;
+	unsigned char esc;
+	struct jnode *n;
+
+	if (scan_string(j, &s, &slen, &esc) < 0)
+		return -1;
+	idx = new_node(j->d, JT_STRING);
+	n = &j->d->v[idx];
+	n->key = key;
+	n->klen = klen;
+	n->khash = h;
+	n->s = s;
+	n->slen = slen;
+	n->escaped = esc;
+	return 0;
+}
+
 /* An object member name: raw span, decoded when it holds escapes. */
 static int
 member_name(struct jp *j, const char **key, size_t *klen)
@@ -392,51 +537,281 @@ member_name(struct jp *j, const char **key, size_t *klen)
 	return 0;
 }
 
+/* Whether the n bytes at a and b are the same: member names are short,
+ * so up to 16 bytes with two overlapping loads of each, never a byte past
+ * n, instead of a call of memcmp. */
+static inline int
+same_name(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y, u, v;
+	uint32_t x4, y4, u4, v4;
+
+	if (n > 16)
+		return memcmp(a, b, n) == 0;
+	if (n >= 8) {
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		memcpy(&u, a + n - 8, 8);
+		memcpy(&v, b + n - 8, 8);
+		return ((x ^ y) | (u ^ v)) == 0;
+	}
+	if (n >= 4) {
+		memcpy(&x4, a, 4);
+		memcpy(&y4, b, 4);
+		memcpy(&u4, a + n - 4, 4);
+		memcpy(&v4, b + n - 4, 4);
+		return ((x4 ^ y4) | (u4 ^ v4)) == 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
+/* Members compared one by one with the earlier ones up to this many; an
+ * object with more gets a table of its member names (open addressing,
+ * linear probing, at most 3/4 full) on the scratch stack d->tab, so a
+ * member costs O(1), not O(members).  Nested objects push their tables
+ * above it and pop them when they end: an object's table is always at the
+ * top when it takes its next member. */
+#define JREAD_LINEAR_MAX 8
+#define JREAD_TAB_BITS 5
+
+struct keytab {
+	size_t base;		/* first slot in d->tab; bits 0 = no table yet */
+	unsigned bits;
+	/* the first members' tags and node offsets, compared without a walk
+	 * through the nodes */
+	uint32_t tag[JREAD_LINEAR_MAX];
+	size_t off[JREAD_LINEAR_MAX];
+};
+
+static inline size_t
+slot_of(uint32_t h, unsigned bits)
+{
+	return (size_t)(((uint64_t)h * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
+}
+
+/* Slot of member name key in the table of object idx: the member when it
+ * is there, else the empty slot where it goes. */
+static struct jslot *
+tab_find(struct jdoc *d, const struct keytab *t, size_t idx, const char *key, size_t klen,
+    uint32_t h)
+{
+	size_t mask = ((size_t)1 << t->bits) - 1;
+	struct jslot *tab = d->tab + t->base;
+
+	for (size_t i = slot_of(h, t->bits);; i = (i + 1) & mask) {
+		const struct jnode *m;
+
+		if (tab[i].off == 0)
+			return &tab[i];
+		if (tab[i].khash != h)
+			continue;
+		m = &d->v[idx + tab[i].off];
+		if (m->klen == klen && same_name(m->key, key, klen))
+			return &tab[i];
+	}
+}
+
+/* (Re)build the table of object idx with 2^bits slots from its members so
+ * far (their names are distinct: each was checked when it came). */
+static void
+tab_build(struct jdoc *d, struct keytab *t, size_t idx, unsigned bits)
+{
+	size_t size = (size_t)1 << bits;
+
+	/* a first table, or one that has kept nested objects' tables above
+	 * it (d->index): at the top; else it grows where it is */
+	if (t->bits == 0 || t->base + ((size_t)1 << t->bits) != d->ntab)
+		t->base = d->ntab;
+	if (t->base + size > d->tabcap) {
+		size_t cap = d->tabcap ? d->tabcap : 256;
+		while (cap < t->base + size)
+			cap *= 2;
+		d->tab = xreallocarray(d->tab, cap, sizeof *d->tab);
+		d->tabcap = cap;
+	}
+	memset(d->tab + t->base, 0, size * sizeof *d->tab);
+	d->ntab = t->base + size;
+	t->bits = bits;
+	for (size_t k = idx + 1; k < d->n; k = d->v[k].end) {
+		const struct jnode *m = &d->v[k];
+		struct jslot *sl = tab_find(d, t, idx, m->key, m->klen, m->khash);
+		sl->off = k - idx;
+		sl->khash = m->khash;
+	}
+}
+
+/* Whether key is already a member of object idx, which has `count`
+ * members; when not, it is noted as the member to come at d->n. */
+static int
+seen_key(struct jdoc *d, struct keytab *t, size_t idx, size_t count, const char *key,
+    size_t klen, uint32_t h)
+{
+	struct jslot *sl;
+
+	if (count < JREAD_LINEAR_MAX) {
+		for (size_t i = 0; i < count; i++) {
+			const struct jnode *m;
+			if (t->tag[i] != h)
+				continue;
+			m = &d->v[idx + t->off[i]];
+			if (m->klen == klen && same_name(m->key, key, klen))
+				return 1;
+		}
+		t->tag[count] = h;
+		t->off[count] = d->n - idx;
+		return 0;
+	}
+	if (t->bits == 0)
+		tab_build(d, t, idx, JREAD_TAB_BITS);
+	else if (4 * (count + 1) > 3 * ((size_t)1 << t->bits))
+		tab_build(d, t, idx, t->bits + 1);
+	sl = tab_find(d, t, idx, key, klen, h);
+	if (sl->off != 0)
+		return 1;
+	sl->off = d->n - idx;
+	sl->khash = h;
+	return 0;
+}
+
+/* An object.  The member loop keeps its place in a local pointer, written
+ * back to j->p only around calls and failures: stored in *j, it would be
+ * reloaded after every node written (the compiler cannot tell the nodes'
+ * char pointers from it), on the path every byte of the text waits on. */
 static int
 parse_object(struct jp *j, int depth)
 {
 	struct jdoc *d = j->d;
-	size_t idx = new_node(d, JT_OBJECT);
+	const char *p = j->p + 1, *end = j->end, *q, *bb = j->bb;
+	uint64_t bm = j->bm;
+	size_t idx = new_node(d, JT_OBJECT), count = 0;
+	struct keytab t;
 
-	j->p++;
-	skip_ws(j);
-	if (j->p < j->end && *j->p == '}') {
-		j->p++;
+	t.base = 0;
+	t.bits = 0;
+	p = ws(p, end);
+	if (p < end && *p == '}') {
+		j->p = p + 1;
 		return 0;
 	}
 	for (;;) {
 		const char *key;
-		size_t klen, m;
+		size_t klen;
 		uint32_t h;
 
-		if (member_name(j, &key, &klen) < 0)
-			return -1;
+		if (p >= end || *p != '"') {
+			j->p = p;
+			return fail(j, "string or '}' expected");
+		}
+		q = skip_plain_block(p + 1, end, &bb, &bm);
+		if (q < end && *q == '"') {
+			key = p + 1;
+			klen = (size_t)(q - key);
+			p = q + 1;
+		} else {
+			j->p = p;
+			if (member_name(j, &key, &klen) < 0)
+				return -1;
+			p = j->p;
+		}
 		h = hash_key(key, klen);
-		for (size_t k = idx + 1; k < d->n; k = d->v[k].end)
-			if (d->v[k].khash == h && d->v[k].klen == klen &&
-			    memcmp(d->v[k].key, key, klen) == 0)
-				return fail(j, "duplicate object key");
-		skip_ws(j);
-		if (j->p >= j->end || *j->p != ':')
+		if (seen_key(d, &t, idx, count, key, klen, h)) {
+			j->p = p;
+			return fail(j, "duplicate object key");
+		}
+		count++;
+		p = ws(p, end);
+		if (p >= end || *p != ':') {
+			j->p = p;
 			return fail(j, "':' expected");
-		j->p++;
-		m = d->n;
-		if (parse_value(j, depth + 1) < 0)
-			return -1;
-		d->v[m].key = key;
-		d->v[m].klen = klen;
-		d->v[m].khash = h;
-		skip_ws(j);
-		if (j->p < j->end && *j->p == ',') {
-			j->p++;
-			skip_ws(j);
+		}
+		p = ws(p + 1, end);
+		if (p < end && *p == '"') {
+			/* most members hold a string: its node here */
+			const char *sv;
+			size_t slen, n;
+			unsigned char esc = 0;
+			struct jnode *nd;
+
+			q = skip_plain_block(p + 1, end, &bb, &bm);
+			if (q < end && *q == '"') {
+				sv = p + 1;
+				slen = (size_t)(q - sv);
+				p = q + 1;
+			} else {
+				j->p = p;
+				if (scan_string_rest(j, p + 1, q, &sv, &slen, &esc) < 0)
+					return -1;
+				p = j->p;
+			}
+			n = d->n;
+			if (n == d->cap) {
+				d->cap = d->cap ? d->cap * 2 : 64;
+				d->v = xreallocarray(d->v, d->cap, sizeof *d->v);
+			}
+			d->n = n + 1;
+			nd = &d->v[n];
+			nd->key = key;
+			nd->klen = klen;
+			nd->s = sv;
+			nd->slen = slen;
+			nd->end = n + 1;
+			nd->num.i = 0;
+			nd->khash = h;
+			nd->type = JT_STRING;
+			nd->escaped = esc;
+		} else if (end - p >= 4 && memcmp(p, "null", 4) == 0) {
+			size_t n = new_node(d, JT_NULL);
+
+			d->v[n].key = key;
+			d->v[n].klen = klen;
+			d->v[n].khash = h;
+			p += 4;
+		} else {
+			size_t m = d->n;
+			int r;
+
+			j->p = p;
+			j->bb = bb;
+			j->bm = bm;
+			/* an object straight away, not through parse_value's
+			 * checks (which refuse one too deep) */
+			if (p < end && *p == '{' && depth + 1 < JREAD_MAX_DEPTH)
+				r = parse_object(j, depth + 1);
+			else
+				r = parse_value(j, depth + 1);
+			if (r < 0)
+				return -1;
+			p = j->p;
+			bb = j->bb;
+			bm = j->bm;
+			d->v[m].key = key;
+			d->v[m].klen = klen;
+			d->v[m].khash = h;
+		}
+		p = ws(p, end);
+		if (p < end && *p == ',') {
+			p = ws(p + 1, end);
 			continue;
 		}
-		if (j->p < j->end && *j->p == '}') {
-			j->p++;
+		if (p < end && *p == '}') {
+			p++;
 			break;
 		}
+		j->p = p;
 		return fail(j, "',' or '}' expected");
+	}
+	j->p = p;
+	j->bb = bb;
+	j->bm = bm;
+	if (t.bits != 0 && d->index) {
+		/* kept for jread_get */
+		d->v[idx].slen = t.base;
+		d->v[idx].escaped = (unsigned char)t.bits;
+	} else if (t.bits != 0) {
+		d->ntab = t.base;	/* pop this object's table */
 	}
 	d->v[idx].end = d->n;
 	return 0;
@@ -485,19 +860,8 @@ parse_value(struct jp *j, int depth)
 		if (depth >= JREAD_MAX_DEPTH)
 			return fail(j, "nested too deep");
 		return *j->p == '{' ? parse_object(j, depth) : parse_array(j, depth);
-	case '"': {
-		const char *s;
-		size_t slen;
-		unsigned char esc;
-		size_t idx;
-		if (scan_string(j, &s, &slen, &esc) < 0)
-			return -1;
-		idx = new_node(j->d, JT_STRING);
-		j->d->v[idx].s = s;
-		j->d->v[idx].slen = slen;
-		j->d->v[idx].escaped = esc;
-		return 0;
-	}
+	case '"':
+		return string_node(j, NULL, 0, 0);
 	case 't':
 		return literal(j, "true", JT_TRUE);
 	case 'f':
@@ -518,6 +882,7 @@ reset(struct jdoc *d)
 		free(d->keys[i]);
 	d->nkeys = 0;
 	d->n = 0;
+	d->ntab = 0;
 	d->err[0] = '\0';
 	d->err_off = 0;
 }
@@ -525,7 +890,7 @@ reset(struct jdoc *d)
 int
 jread_parse(struct jdoc *d, const char *text, size_t len, size_t *used)
 {
-	struct jp j = { d, text, text, text + len };
+	struct jp j = { d, text, text, text + len, NULL, 0 };
 
 	reset(d);
 	if (text == NULL) {
@@ -556,6 +921,7 @@ jread_clear(struct jdoc *d)
 		return;
 	reset(d);
 	free(d->keys);
+	free(d->tab);
 	free(d->v);
 	memset(d, 0, sizeof *d);
 }
@@ -575,10 +941,27 @@ jread_get(const struct jdoc *d, const struct jnode *obj, const char *key, size_t
 	if (obj == NULL || obj->type != JT_OBJECT)
 		return NULL;
 	h = hash_key(key, klen);
+	if (obj->escaped != 0) {
+		/* its member-name table, kept (d->index) */
+		size_t mask = ((size_t)1 << obj->escaped) - 1;
+		const struct jslot *tab = d->tab + obj->slen;
+
+		for (i = slot_of(h, obj->escaped);; i = (i + 1) & mask) {
+			const struct jnode *m;
+
+			if (tab[i].off == 0)
+				return NULL;
+			if (tab[i].khash != h)
+				continue;
+			m = obj + tab[i].off;
+			if (m->klen == klen && same_name(m->key, key, klen))
+				return m;
+		}
+	}
 	end = obj->end;
 	for (i = (size_t)(obj - d->v) + 1; i < end; i = d->v[i].end)
 		if (d->v[i].khash == h && d->v[i].klen == klen &&
-		    memcmp(d->v[i].key, key, klen) == 0)
+		    same_name(d->v[i].key, key, klen))
 			return &d->v[i];
 	return NULL;
 }
@@ -683,6 +1066,7 @@ void
 jstream_init(struct jstream *s, const char *key, size_t max_elem, jstream_fn fn, void *ctx)
 {
 	memset(s, 0, sizeof *s);
+	s->doc.index = 1;
 	s->key = key;
 	s->klen = strlen(key);
 	s->max_elem = max_elem;

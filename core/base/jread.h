@@ -27,7 +27,7 @@ struct jnode {
 	const char *key;	/* member name (decoded, not NUL-terminated); NULL in arrays */
 	size_t klen;
 	const char *s;		/* strings: the raw text between the quotes */
-	size_t slen;
+	size_t slen;		/* (objects: where their kept name table is, jdoc.index) */
 	size_t end;		/* index of the node after this one's subtree */
 	union {
 		long long i;	/* JT_INT */
@@ -37,9 +37,16 @@ struct jnode {
 	unsigned char type;	/* enum jtype */
 	unsigned char escaped;	/* s holds escapes: decode with jread_strdup;
 				 * JREAD_DAMAGED also set when one was \u0000 or a
-				 * lone surrogate (decoded as U+FFFD) */
+				 * lone surrogate (decoded as U+FFFD); objects: the
+				 * size (log 2) of their kept name table, 0 = none */
 };
 #define JREAD_DAMAGED 2
+
+/* One slot of an object's member-name table (jread.c); off 0 = empty. */
+struct jslot {
+	size_t off;		/* the member's node index minus the object's */
+	uint32_t khash;
+};
 
 /* The nodes of one parsed value, in document order: a container's members
  * follow it, its first member at index+1, the next sibling at .end.  Owns
@@ -49,6 +56,15 @@ struct jdoc {
 	size_t n, cap;
 	char **keys;		/* member names that held escapes, decoded */
 	size_t nkeys, keycap;
+	struct jslot *tab;	/* the member-name tables of the objects being read */
+	size_t ntab, tabcap;
+	/* set by the caller: keep the member-name table of each object of
+	 * more than 8 members after the parse (16 bytes a slot, up to 4/3 of
+	 * the members rounded up to a power of 2, 32 at least), so jread_get
+	 * finds a member in O(1) instead of walking the members; jstream sets
+	 * it for its elements.  Such an object node holds the table's place in
+	 * slen and escaped. */
+	int index;
 	char err[96];		/* why the last parse failed */
 	size_t err_off;		/* byte offset of the failure */
 };

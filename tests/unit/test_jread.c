@@ -277,6 +277,628 @@ agrees_with_jansson(void **state)
 	jread_clear(&d);
 }
 
+/* A string with one special token (an escape, a quote, a control byte, a
+ * non-ASCII sequence, valid or not) after `off` plain bytes and before
+ * `tail` more, at every offset across the 16-byte blocks the string scan
+ * reads at once, alone, as a member's value or name and in a list, in a
+ * buffer of the exact size (ASan and valgrind see any read past it).  Same
+ * verdict, error and offset as one byte at a time. */
+static const struct {
+	const char *tok;
+	const char *want;	/* decoded token; NULL when the text is refused */
+	const char *err;
+} special[] = {
+	{ "\\\"", "\"", NULL }, { "\\\\", "\\", NULL }, { "\\n", "\n", NULL },
+	{ "\\/", "/", NULL }, { "\\u00e9", "\xc3\xa9", NULL },
+	{ "\\ud83d\\ude00", "\xf0\x9f\x98\x80", NULL },
+	{ "\x7f", "\x7f", NULL }, { " ", " ", NULL }, { "!", "!", NULL }, { "#", "#", NULL },
+	{ "[", "[", NULL }, { "]", "]", NULL },
+	{ "\xc3\xa9", "\xc3\xa9", NULL }, { "\xc5\x81\xc3\xb8", "\xc5\x81\xc3\xb8", NULL },
+	{ "\xe2\x82\xac", "\xe2\x82\xac", NULL }, { "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80", NULL },
+	{ "\x01", NULL, "control character in a string" },
+	{ "\x1f", NULL, "control character in a string" },
+	{ "\t", NULL, "control character in a string" },
+	{ "\x80", NULL, "invalid UTF-8 in a string" },
+	{ "\xff", NULL, "invalid UTF-8 in a string" },
+	{ "\xc3(", NULL, "invalid UTF-8 in a string" },
+	{ "\xc1\x81", NULL, "invalid UTF-8 in a string" },
+	{ "\xe0\x80\x80", NULL, "invalid UTF-8 in a string" },
+	{ "\xed\xa0\x80", NULL, "invalid UTF-8 in a string" },
+	{ "\xf4\x90\x80\x80", NULL, "invalid UTF-8 in a string" },
+	{ "\\x", NULL, "invalid escape" },
+	{ "\\u12g4", NULL, "invalid \\u escape" },
+};
+
+static char *
+exact(const char *text, size_t len)
+{
+	char *b = malloc(len ? len : 1);
+
+	assert_non_null(b);
+	memcpy(b, text, len);
+	return b;
+}
+
+static void
+strings_at_every_offset(void **state)
+{
+	/* the string alone, as a member's value, as a member's name, in a list */
+	static const char *const around[][2] = {
+		{ "", "" }, { "{\"a\":1,\"k\":", ",\"z\":2}" }, { "{", ":1}" }, { "[", "]" },
+	};
+	struct jdoc d = { 0 };
+	char text[160], want[128];
+	(void)state;
+	for (size_t w = 0; w < sizeof around / sizeof *around; w++)
+	for (size_t k = 0; k < sizeof special / sizeof *special; k++) {
+		size_t tl = strlen(special[k].tok), pl = strlen(around[w][0]);
+		for (size_t off = 0; off < 34; off++) {
+			for (size_t tail = 0; tail < 18; tail++) {
+				size_t len = 0;
+				char *b;
+				int r;
+				json_t *j;
+
+				memcpy(text, around[w][0], pl);
+				len = pl;
+				text[len++] = '"';
+				memset(text + len, 'a', off);
+				len += off;
+				memcpy(text + len, special[k].tok, tl);
+				len += tl;
+				memset(text + len, 'b', tail);
+				len += tail;
+				text[len++] = '"';
+				memcpy(text + len, around[w][1], strlen(around[w][1]));
+				len += strlen(around[w][1]);
+				b = exact(text, len);
+				r = jread_parse(&d, b, len, NULL);
+				/* Jansson's verdict too, on the string alone (it is slow
+				 * under valgrind) */
+				j = w == 0 ?
+				    json_loadb(b, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL) : NULL;
+				if (special[k].want != NULL) {
+					const struct jnode *n = jread_root(&d);
+					char *got;
+					if (r != 0)
+						fail_msg("token %zu at %zu+%zu in %zu: refused (%s)", k, off, tail, w,
+						    d.err);
+					assert_true(j != NULL || w != 0);
+					memset(want, 'a', off);
+					strcpy(want + off, special[k].want);
+					memset(want + strlen(want), 'b', tail);
+					want[off + strlen(special[k].want) + tail] = '\0';
+					if (w == 1)
+						n = jread_get(&d, n, S("k"));
+					else if (w != 0)
+						n = jread_first(&d, n);
+					if (w == 2) {
+						assert_int_equal(n->klen, strlen(want));
+						assert_memory_equal(n->key, want, n->klen);
+						assert_true(j == NULL || json_object_get(j, want) != NULL);
+					} else {
+						got = jread_strdup(n);
+						assert_string_equal(got, want);
+						assert_int_equal(jread_strlen(n), strlen(want));
+						if (w == 0)
+							assert_string_equal(got, json_string_value(j));
+						free(got);
+					}
+				} else {
+					if (r != -1)
+						fail_msg("token %zu at %zu+%zu in %zu: accepted", k, off, tail, w);
+					assert_string_equal(d.err, special[k].err);
+					assert_int_equal(d.err_off, pl + 1 + off);
+					assert_null(j);
+				}
+				json_decref(j);
+				free(b);
+				/* cut right after the token, no closing quote */
+				b = exact(text, pl + 1 + off + tl);
+				assert_int_equal(jread_parse(&d, b, pl + 1 + off + tl, NULL), -1);
+				if (special[k].want != NULL) {
+					assert_string_equal(d.err, "premature end of input in a string");
+					assert_int_equal(d.err_off, pl + 1 + off + tl);
+				} else {
+					assert_int_equal(d.err_off, pl + 1 + off);
+				}
+				free(b);
+			}
+		}
+	}
+	jread_clear(&d);
+}
+
+/* A quote ends the string wherever it falls; a string may end exactly at
+ * the end of the buffer; one cut short at any length is refused where the
+ * text ends, as is a cut escape or a cut UTF-8 sequence. */
+static void
+strings_ending_everywhere(void **state)
+{
+	struct jdoc d = { 0 };
+	char text[128];
+	(void)state;
+	for (size_t n = 0; n < 70; n++) {
+		size_t used = 0;
+		char *b;
+
+		text[0] = '"';
+		for (size_t i = 0; i < n; i++)
+			text[1 + i] = (char)('a' + i % 26);
+		text[1 + n] = '"';
+		memcpy(text + 2 + n, "xyz\"", 4);
+		/* the value alone, to the last byte of the buffer */
+		b = exact(text, n + 2);
+		assert_int_equal(jread_parse(&d, b, n + 2, NULL), 0);
+		assert_int_equal(jread_root(&d)->slen, n);
+		assert_true(jread_root(&d)->s == b + 1);
+		free(b);
+		/* followed by more: the first quote ends it */
+		b = exact(text, n + 6);
+		assert_int_equal(jread_parse(&d, b, n + 6, &used), 0);
+		assert_int_equal(used, n + 2);
+		assert_int_equal(jread_parse(&d, b, n + 6, NULL), -1);
+		assert_string_equal(d.err, "end of input expected");
+		assert_int_equal(d.err_off, n + 2);
+		free(b);
+		/* cut short */
+		b = exact(text, n + 1);
+		assert_int_equal(jread_parse(&d, b, n + 1, NULL), -1);
+		assert_string_equal(d.err, "premature end of input in a string");
+		assert_int_equal(d.err_off, n + 1);
+		free(b);
+		/* a backslash, a cut \u escape, a cut sequence as the last bytes */
+		text[1 + n] = '\\';
+		b = exact(text, n + 2);
+		assert_int_equal(jread_parse(&d, b, n + 2, NULL), -1);
+		assert_string_equal(d.err, "premature end of input in an escape");
+		assert_int_equal(d.err_off, n + 1);
+		free(b);
+		memcpy(text + 1 + n, "\\u00e", 5);
+		b = exact(text, n + 6);
+		assert_int_equal(jread_parse(&d, b, n + 6, NULL), -1);
+		assert_string_equal(d.err, "invalid \\u escape");
+		assert_int_equal(d.err_off, n + 1);
+		free(b);
+		memcpy(text + 1 + n, "\xe2\x82", 2);
+		b = exact(text, n + 3);
+		assert_int_equal(jread_parse(&d, b, n + 3, NULL), -1);
+		assert_string_equal(d.err, "invalid UTF-8 in a string");
+		assert_int_equal(d.err_off, n + 1);
+		free(b);
+	}
+	jread_clear(&d);
+}
+
+/* Append to a growing text (tests only: aborts when out of room). */
+static void
+put(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *len, cap - *len, fmt, ap);
+	va_end(ap);
+	assert_true(n >= 0 && (size_t)n < cap - *len);
+	*len += (size_t)n;
+}
+
+/* An object of n members named by fmt (with the member's number), with an
+ * object of inner members as member pos, and then, when dup >= 0, member
+ * dup's name again. */
+static size_t
+many_members(char *buf, size_t cap, const char *fmt, int n, int inner, int pos, int dup)
+{
+	size_t len = 0;
+
+	put(buf, cap, &len, "{");
+	for (int i = 0; i < n; i++) {
+		put(buf, cap, &len, "%s\"", i ? "," : "");
+		put(buf, cap, &len, fmt, i);
+		if (i == pos && inner > 0) {
+			put(buf, cap, &len, "\":{");
+			for (int k = 0; k < inner; k++) {
+				put(buf, cap, &len, "%s\"", k ? "," : "");
+				put(buf, cap, &len, fmt, k);
+				put(buf, cap, &len, "\":[%d]", k);
+			}
+			put(buf, cap, &len, "}");
+		} else {
+			put(buf, cap, &len, "\":%d", i);
+		}
+	}
+	if (dup >= 0) {
+		put(buf, cap, &len, "%s\"", n ? "," : "");
+		put(buf, cap, &len, fmt, dup);
+		put(buf, cap, &len, "\":true");
+	}
+	put(buf, cap, &len, "}");
+	return len;
+}
+
+/* Objects past the members compared one by one (a table of their names):
+ * 0..70 members, an object of 12 or more nested in the middle or last, a repeated
+ * name at the end for every earlier member, and names that all share one
+ * hash tag (the same length, first, second and last bytes). */
+static void
+objects_with_many_members(void **state)
+{
+	static const char *const fmts[] = { "k%d", "ab%03dz", "/work/custom/field_%d" };
+	struct jdoc d = { 0 };
+	static char buf[16384];
+	char name[64];
+	(void)state;
+	/* without and with the tables kept for jread_get */
+	for (int ix = 0; ix < 2; ix++)
+	for (size_t f = 0; f < sizeof fmts / sizeof *fmts; f++) {
+		d.index = ix;
+		for (int t = 0; t < 71 * 2; t++) {
+			/* 0..70 members; the nested object in the middle or last */
+			int n = t / 2, pos = t % 2 ? n - 1 : n / 2;
+			int inner = n % 3 == 0 ? 12 + n / 4 : 0;
+			size_t len;
+			const struct jnode *r, *m;
+			int count = 0;
+
+			if (ix && (f == 2 || inner == 0))
+				continue;	/* kept tables: with a nested one only */
+			len = many_members(buf, sizeof buf, fmts[f], n, inner, pos, -1);
+			if (jread_parse(&d, buf, len, NULL) != 0)
+				fail_msg("%s x %d: %s at %zu", fmts[f], n, d.err, d.err_off);
+			r = jread_root(&d);
+			for (int i = 0; i < n; i++) {
+				snprintf(name, sizeof name, fmts[f], i);
+				m = jread_get(&d, r, name, strlen(name));
+				assert_non_null(m);
+				if (i == pos && inner > 0) {
+					assert_int_equal(m->type, JT_OBJECT);
+					for (int k = 0; k < inner; k++) {
+						const struct jnode *e;
+						snprintf(name, sizeof name, fmts[f], k);
+						e = jread_get(&d, m, name, strlen(name));
+						assert_non_null(e);
+						assert_true(jread_first(&d, e)->num.i == k);
+					}
+				} else {
+					assert_true(m->num.i == i);
+				}
+			}
+			/* names that are not there */
+			for (int i = n; i < n + 80; i += 7) {
+				snprintf(name, sizeof name, fmts[f], i);
+				assert_null(jread_get(&d, r, name, strlen(name)));
+			}
+			assert_null(jread_get(&d, r, S("")));
+			assert_null(jread_get(&d, r, S("a")));
+			for (m = jread_first(&d, r); m != NULL; m = jread_next(&d, r, m))
+				count++;
+			assert_int_equal(count, n);
+			/* a name seen before, at the end: refused, where it ends
+			 * (the first and last members, those around the 8th, and
+			 * those around the nested object; every one when few) */
+			for (int dup = 0; dup < n; dup++) {
+				if (n > 12 && dup > 1 && (dup < 6 || dup > 10) && abs(dup - pos) > 1 &&
+				    dup < n - 2)
+					continue;
+				if (ix && dup != n - 1)
+					continue;	/* the same check as without: once */
+				len = many_members(buf, sizeof buf, fmts[f], n, inner, pos, dup);
+				if (jread_parse(&d, buf, len, NULL) != -1)
+					fail_msg("%s x %d, %d again: accepted", fmts[f], n, dup);
+				assert_string_equal(d.err, "duplicate object key");
+				assert_int_equal(d.err_off, len - strlen(":true}"));
+				if (dup == n - 1) {
+					json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
+					assert_null(j);
+				}
+			}
+			/* a name not seen: fine */
+			len = many_members(buf, sizeof buf, fmts[f], n, inner, pos, n + 1);
+			assert_int_equal(jread_parse(&d, buf, len, NULL), 0);
+		}
+	}
+	/* a repeated name in an object nested in a big one, at every depth
+	 * of the table stack: refused there */
+	for (int depth = 1; depth <= 4; depth++) {
+		size_t len = 0, at = 0;
+		for (int lv = 0; lv < depth; lv++) {
+			put(buf, sizeof buf, &len, "{");
+			for (int i = 0; i < 12; i++)
+				put(buf, sizeof buf, &len, "\"k%d\":%d,", i, i);
+			put(buf, sizeof buf, &len, "\"in\":");
+		}
+		put(buf, sizeof buf, &len, "{");
+		for (int i = 0; i < 12; i++)
+			put(buf, sizeof buf, &len, "\"k%d\":%d,", i, i);
+		put(buf, sizeof buf, &len, "\"k3\"");
+		at = len;
+		put(buf, sizeof buf, &len, ":0}");
+		for (int lv = 0; lv < depth; lv++)
+			put(buf, sizeof buf, &len, ",\"z\":0}");
+		assert_int_equal(jread_parse(&d, buf, len, NULL), -1);
+		assert_string_equal(d.err, "duplicate object key");
+		assert_int_equal(d.err_off, at);
+		/* the same without the repeat is read whole, each level's names
+		 * found after its nested object */
+		buf[at - 2] = 'z';	/* "k3" -> "kz" */
+		if (jread_parse(&d, buf, len, NULL) != 0)
+			fail_msg("depth %d: %s at %zu", depth, d.err, d.err_off);
+		{
+			const struct jnode *o = jread_root(&d);
+			for (int lv = 0; lv < depth; lv++) {
+				assert_non_null(jread_get(&d, o, S("z")));
+				assert_true(jread_get(&d, o, S("k11"))->num.i == 11);
+				o = jread_get(&d, o, S("in"));
+			}
+			assert_non_null(jread_get(&d, o, S("kz")));
+			assert_null(jread_get(&d, o, S("z")));
+		}
+	}
+	jread_clear(&d);
+}
+
+/* Objects nested to the limit and one past it, a member's null and what
+ * merely starts like one: as Jansson reads them (but for the depth). */
+static void
+objects_deep_and_null_members(void **state)
+{
+	static char buf[16384];
+	struct jdoc d = { 0 };
+	static const struct {
+		const char *text;
+		int ok;
+		const char *err;
+		size_t off;
+	} cases[] = {
+		{ "{\"a\":null}", 1, NULL, 0 }, { "{\"a\":null,\"b\":null}", 1, NULL, 0 },
+		{ "{\"a\": null }", 1, NULL, 0 }, { "{\"a\":nul}", 0, "invalid token", 5 },
+		{ "{\"a\":nullx}", 0, "',' or '}' expected", 9 },
+		{ "{\"a\":nul", 0, "invalid token", 5 }, { "{\"a\":null", 0, "',' or '}' expected", 9 },
+		{ "{\"a\":true,\"b\":false,\"c\":null}", 1, NULL, 0 },
+		{ "{\"a\":{}}", 1, NULL, 0 }, { "{\"a\":{\"b\":{}},\"c\":[{}]}", 1, NULL, 0 },
+		{ "{\"a\":{", 0, "string or '}' expected", 6 },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		size_t len = strlen(cases[i].text);
+		char *b = exact(cases[i].text, len);
+		json_t *j = json_loadb(b, len, JSON_REJECT_DUPLICATES, NULL);
+		int r = jread_parse(&d, b, len, NULL);
+
+		if (r != (cases[i].ok ? 0 : -1))
+			fail_msg("'%s': %d (%s)", cases[i].text, r, d.err);
+		assert_int_equal(j != NULL, cases[i].ok);
+		if (!cases[i].ok) {
+			assert_string_equal(d.err, cases[i].err);
+			assert_int_equal(d.err_off, cases[i].off);
+		} else if (strncmp(cases[i].text, "{\"a\":null", 9) == 0) {
+			assert_int_equal(jread_get(&d, jread_root(&d), S("a"))->type, JT_NULL);
+		}
+		json_decref(j);
+		free(b);
+	}
+	/* {"a":{"a":...{}...}}: JREAD_MAX_DEPTH objects are read, one more
+	 * is refused where it opens; also inside a list and as the last of
+	 * 12 members (a name table at every level) */
+	for (int form = 0; form < 3; form++) {
+		for (int levels = JREAD_MAX_DEPTH - 1; levels <= JREAD_MAX_DEPTH + 1; levels++) {
+			size_t len = 0, open_at = 0;
+			const struct jnode *o;
+			int n = 0, deepest;
+
+			for (int lv = 0; lv < levels; lv++) {
+				put(buf, sizeof buf, &len, "{");
+				if (form == 2)
+					for (int k = 0; k < 11; k++)
+						put(buf, sizeof buf, &len, "\"m%d\":null,", k);
+				if (lv < levels - 1)
+					put(buf, sizeof buf, &len, form == 1 && lv % 2 ? "\"a\":[" : "\"a\":");
+			}
+			if (form == 2)
+				len--;	/* no comma before the innermost '}' */
+			for (int lv = levels - 1; lv >= 0; lv--) {
+				put(buf, sizeof buf, &len, "}");
+				if (lv > 0 && form == 1 && (lv - 1) % 2)
+					put(buf, sizeof buf, &len, "]");
+			}
+			/* a list is a level too: count what was opened, and find
+			 * where the level past the limit opens */
+			{
+				int depth = 0;
+				deepest = 0;
+				for (size_t i = 0; i < len; i++) {
+					if (buf[i] == '{' || buf[i] == '[')
+						depth++;
+					else if (buf[i] == '}' || buf[i] == ']')
+						depth--;
+					if (depth > deepest) {
+						deepest = depth;
+						if (depth == JREAD_MAX_DEPTH + 1)
+							open_at = i;
+					}
+				}
+			}
+			if (jread_parse(&d, buf, len, NULL) == 0) {
+				if (deepest > JREAD_MAX_DEPTH)
+					fail_msg("form %d, %d levels: accepted", form, deepest);
+				/* every level there, down to the innermost {} */
+				for (o = jread_root(&d); o != NULL; n++) {
+					o = jread_get(&d, o, S("a"));
+					if (o != NULL && o->type == JT_ARRAY) {
+						n++;
+						o = jread_first(&d, o);
+					}
+				}
+				assert_int_equal(n, deepest);
+			} else {
+				if (deepest <= JREAD_MAX_DEPTH)
+					fail_msg("form %d, %d levels: %s at %zu", form, deepest, d.err, d.err_off);
+				assert_string_equal(d.err, "nested too deep");
+				assert_int_equal(d.err_off, open_at);
+			}
+		}
+	}
+	jread_clear(&d);
+}
+
+/* Names of every length to 40 told apart by one byte at each place, the
+ * names looked up from buffers of their exact size (the comparison reads
+ * up to 8 bytes at once, never past the name), tables kept or not. */
+static void
+names_differing_anywhere(void **state)
+{
+	static char buf[8192];
+	struct jdoc d = { 0 };
+	(void)state;
+	for (size_t n = 0; n <= 40; n++) {
+		for (int ix = 0; ix < 2; ix++) {
+			size_t len = 0;
+			const struct jnode *r;
+			char *key = malloc(n ? n : 1);
+
+			assert_non_null(key);
+			/* the name, and 10 others of the same length and ends */
+			put(buf, sizeof buf, &len, "{\"");
+			for (size_t i = 0; i < n; i++)
+				put(buf, sizeof buf, &len, "%c", 'a' + (int)(i % 26));
+			put(buf, sizeof buf, &len, "\":1");
+			for (int o = 0; o < 10 && n > 2; o++) {
+				put(buf, sizeof buf, &len, ",\"a");
+				for (size_t i = 1; i + 1 < n; i++)
+					put(buf, sizeof buf, &len, "%c", i == (size_t)o % (n - 2) + 1 ?
+					    '0' + o : 'a' + (int)(i % 26));
+				put(buf, sizeof buf, &len, "%c\":%d", 'a' + (int)((n - 1) % 26), o + 2);
+			}
+			put(buf, sizeof buf, &len, "}");
+			d.index = ix;
+			if (jread_parse(&d, buf, len, NULL) != 0) {
+				/* the others repeat when n is small: as Jansson says */
+				json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
+				assert_null(j);
+				free(key);
+				continue;
+			}
+			r = jread_root(&d);
+			for (size_t i = 0; i < n; i++)
+				key[i] = (char)('a' + (int)(i % 26));
+			assert_true(jread_get(&d, r, key, n) != NULL && jread_get(&d, r, key, n)->num.i == 1);
+			for (size_t at = 0; at < n; at++) {
+				key[at] ^= 0x20;
+				if (jread_get(&d, r, key, n) != NULL)
+					fail_msg("length %zu, byte %zu changed: found", n, at);
+				key[at] ^= 0x20;
+			}
+			free(key);
+		}
+	}
+	jread_clear(&d);
+}
+
+/* ---- random objects against Jansson ---- */
+
+static unsigned long rnd_state = 12345;
+
+static unsigned
+rnd(unsigned n)
+{
+	rnd_state = rnd_state * 6364136223846793005UL + 1442695040888963407UL;
+	return (unsigned)((rnd_state >> 33) % n);
+}
+
+/* A random string body: plain runs of 0..70 bytes between escapes and
+ * UTF-8 sequences; now and then (bad = 1) a byte that is refused. */
+static void
+rnd_string(char *buf, size_t cap, size_t *len, int bad)
+{
+	static const char *const bits[] = { "\\n", "\\\"", "\\\\", "\\u00e9", "\\ud83d\\ude00",
+		"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\x7f", " " };
+	int parts = (int)rnd(4);
+
+	put(buf, cap, len, "\"");
+	for (int i = 0; i < parts; i++) {
+		unsigned run = rnd(5) == 0 ? rnd(71) : rnd(12);
+		for (unsigned k = 0; k < run; k++)
+			put(buf, cap, len, "%c", 'a' + (int)rnd(26));
+		if (rnd(3) == 0)
+			put(buf, cap, len, "%s", bits[rnd(sizeof bits / sizeof *bits)]);
+	}
+	if (bad)
+		put(buf, cap, len, "%s", rnd(2) ? "\x01" : "\xff");
+	put(buf, cap, len, "\"");
+}
+
+/* Objects of 1..40 members with random names (some repeated) and string,
+ * object, null and number values, as the reader takes them member by
+ * member: the same verdict as Jansson's, the same decoded values. */
+static void
+random_objects_agree(void **state)
+{
+	static char buf[65536];
+	struct jdoc d = { 0 };
+	(void)state;
+	for (int t = 0; t < 300; t++) {
+		size_t len = 0;
+		int n = 1 + (int)rnd(40), bad = rnd(20) == 0 ? (int)rnd((unsigned)n * 2) : -1;
+		int dupnames = rnd(4) == 0;
+		json_t *j;
+		char *b;
+		int r;
+
+		put(buf, sizeof buf, &len, "{");
+		for (int i = 0; i < n; i++) {
+			if (i)
+				put(buf, sizeof buf, &len, ",");
+			if (dupnames)
+				put(buf, sizeof buf, &len, "\"k%u\"", rnd(60));
+			else
+				rnd_string(buf, sizeof buf, &len, bad == 2 * i);
+			put(buf, sizeof buf, &len, ":");
+			switch (rnd(5)) {
+			case 0:
+				put(buf, sizeof buf, &len, "{\"value\":");
+				rnd_string(buf, sizeof buf, &len, 0);
+				put(buf, sizeof buf, &len, "}");
+				break;
+			case 1:
+				put(buf, sizeof buf, &len, rnd(2) ? "null" : "-12.5");
+				break;
+			default:
+				rnd_string(buf, sizeof buf, &len, bad == 2 * i + 1);
+				break;
+			}
+		}
+		put(buf, sizeof buf, &len, "}");
+		b = exact(buf, len);
+		d.index = t % 2;
+		r = jread_parse(&d, b, len, NULL);
+		j = json_loadb(b, len, JSON_REJECT_DUPLICATES, NULL);
+		if ((r == 0) != (j != NULL))
+			fail_msg("object %d: jread %s (%s), Jansson %s:\n%s", t, r ? "refuses" : "accepts",
+			    d.err, j ? "accepts" : "refuses", buf);
+		if (j != NULL) {
+			const char *k;
+			json_t *v;
+			json_object_foreach(j, k, v) {
+				const struct jnode *m = jread_get(&d, jread_root(&d), k, strlen(k));
+				assert_non_null(m);
+				if (json_is_object(v))
+					m = jread_get(&d, m, S("value"));
+				if (json_is_object(v))
+					v = json_object_get(v, "value");
+				if (json_is_string(v)) {
+					char *got = jread_strdup(m);
+					assert_string_equal(got, json_string_value(v));
+					free(got);
+				}
+			}
+		}
+		json_decref(j);
+		free(b);
+	}
+	jread_clear(&d);
+}
+
 /* ---- jstream: the same elements whatever the pieces ---- */
 
 struct collected {
@@ -423,6 +1045,63 @@ stream_split_everywhere(void **state)
 	free(got.text);
 }
 
+struct lookups {
+	int n, bad;
+};
+
+static int
+look_up_all(void *ctx, const struct jdoc *d, const struct jnode *e)
+{
+	struct lookups *l = ctx;
+	char name[32];
+
+	/* 20 members: the table is kept (in slen and escaped) and used */
+	if (e->type != JT_OBJECT || e->escaped == 0)
+		l->bad++;
+	for (int i = 0; i < 20; i++) {
+		const struct jnode *m;
+		snprintf(name, sizeof name, "field_%d", i);
+		m = jread_get(d, e, name, strlen(name));
+		if (m == NULL || m->type != JT_INT || m->num.i != l->n * 100 + i)
+			l->bad++;
+	}
+	if (jread_get(d, e, S("field_20")) != NULL || jread_get(d, e, S("field_")) != NULL)
+		l->bad++;
+	l->n++;
+	return 0;
+}
+
+/* jstream keeps each element's member tables: every member found by
+ * jread_get, whatever the pieces. */
+static void
+stream_elements_indexed(void **state)
+{
+	static char buf[8192];
+	struct lookups l = { 0, 0 };
+	struct jstream js;
+	size_t len = 0;
+	(void)state;
+	put(buf, sizeof buf, &len, "{\"employees\":[");
+	for (int e = 0; e < 10; e++) {
+		put(buf, sizeof buf, &len, "%s{", e ? "," : "");
+		for (int i = 19; i >= 0; i--)
+			put(buf, sizeof buf, &len, "\"field_%d\":%d%s", i, e * 100 + i, i ? "," : "");
+		put(buf, sizeof buf, &len, "}");
+	}
+	put(buf, sizeof buf, &len, "]}");
+	jstream_init(&js, "employees", 1 << 20, look_up_all, &l);
+	for (size_t step = 1; step < 40; step += 6) {
+		l.n = l.bad = 0;
+		jstream_reset(&js);
+		for (size_t i = 0; i < len; i += step)
+			assert_int_equal(jstream_feed(&js, buf + i, len - i < step ? len - i : step), 0);
+		assert_int_equal(jstream_finish(&js), 0);
+		assert_int_equal(l.n, 10);
+		assert_int_equal(l.bad, 0);
+	}
+	jstream_clear(&js);
+}
+
 static void
 stream_limits_and_stop(void **state)
 {
@@ -476,8 +1155,15 @@ main(void)
 		cmocka_unit_test(duplicates_and_depth),
 		cmocka_unit_test(prefix_and_reuse),
 		cmocka_unit_test(agrees_with_jansson),
+		cmocka_unit_test(strings_at_every_offset),
+		cmocka_unit_test(strings_ending_everywhere),
+		cmocka_unit_test(objects_with_many_members),
+		cmocka_unit_test(random_objects_agree),
+		cmocka_unit_test(objects_deep_and_null_members),
+		cmocka_unit_test(names_differing_anywhere),
 		cmocka_unit_test(stream_split_everywhere),
 		cmocka_unit_test(stream_limits_and_stop),
+		cmocka_unit_test(stream_elements_indexed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
