@@ -563,69 +563,6 @@ bob_list_id_of(const struct bob_list *l, const char *name)
 
 /* ---- people ---- */
 
-/* The members of the employee object being made into a person, by name:
- * each of the dozen fields a person is read from is then found in one
- * probe, instead of a walk over the object's 25 or so members (two or
- * three walks for a field that comes in another form).  Set and emptied
- * by person_from_doc; per thread, as people may be read on two at once. */
-#define EMP_SLOTS 128
-
-struct emp_index {
-	const struct jdoc *d;
-	const struct jnode *obj;	/* the object indexed; NULL: none */
-	const struct jnode *slot[EMP_SLOTS];
-};
-
-static _Thread_local struct emp_index emp_ix;
-
-/* Cheap and good enough for member names: their length and two bytes. */
-static unsigned
-name_slot(const char *key, size_t klen)
-{
-	unsigned h = (unsigned)klen * 31u;
-
-	if (klen > 0)
-		h += (unsigned char)key[0] * 7u + (unsigned char)key[klen - 1] * 131u +
-		    (unsigned char)key[klen / 2];
-	return h & (EMP_SLOTS - 1);
-}
-
-static void
-emp_index_set(const struct jdoc *d, const struct jnode *obj)
-{
-	size_t n = 0;
-
-	emp_ix.obj = NULL;
-	if (obj == NULL || obj->type != JT_OBJECT)
-		return;
-	memset(emp_ix.slot, 0, sizeof emp_ix.slot);
-	for (const struct jnode *m = jread_first(d, obj); m != NULL; m = jread_next(d, obj, m)) {
-		unsigned k = name_slot(m->key, m->klen);
-		if (++n > EMP_SLOTS / 2)
-			return;	/* not indexed: members are walked */
-		while (emp_ix.slot[k] != NULL)
-			k = (k + 1) & (EMP_SLOTS - 1);
-		emp_ix.slot[k] = m;
-	}
-	emp_ix.d = d;
-	emp_ix.obj = obj;
-}
-
-/* jread_get, by the index when obj is the indexed object. */
-static const struct jnode *
-member_of(const struct jdoc *d, const struct jnode *obj, const char *key, size_t klen)
-{
-	const struct jnode *m;
-
-	if (obj == NULL || obj != emp_ix.obj || d != emp_ix.d)
-		return jread_get(d, obj, key, klen);
-	for (unsigned k = name_slot(key, klen); (m = emp_ix.slot[k]) != NULL;
-	    k = (k + 1) & (EMP_SLOTS - 1))
-		if (m->klen == klen && memcmp(m->key, key, klen) == 0)
-			return m;
-	return NULL;
-}
-
 /* The value of field id "a.b.c" in one employee object, in any of the three
  * forms HiBob returns: nested obj[a][b][c]; for root.x also top-level obj[x];
  * flat obj["/a/b/c"] (its .value when an object).  NULL when absent; a JSON
@@ -648,7 +585,7 @@ field_value(const struct jdoc *d, const struct jnode *emp, const char *id)
 			break;
 		while (seg[sl] != '.' && seg[sl] != '\0')
 			sl++;
-		cur = member_of(d, cur, seg, sl);	/* NULL when cur is not an object */
+		cur = jread_get(d, cur, seg, sl);	/* NULL when cur is not an object */
 		if (cur == NULL)
 			break;
 		seg += sl;
@@ -656,14 +593,14 @@ field_value(const struct jdoc *d, const struct jnode *emp, const char *id)
 	if (cur != NULL)
 		return cur;
 	if (n >= 5 && memcmp(id, "root.", 5) == 0) {
-		cur = member_of(d, emp, id + 5, n - 5);
+		cur = jread_get(d, emp, id + 5, n - 5);
 		if (cur != NULL)
 			return cur;
 	}
 	path[0] = '/';
 	for (size_t i = 0; i <= n; i++)
 		path[i + 1] = id[i] == '.' ? '/' : id[i];
-	cur = member_of(d, emp, path, n + 1);
+	cur = jread_get(d, emp, path, n + 1);
 	v = jread_get(d, cur, "value", 5);
 	return v != NULL ? v : cur;
 }
@@ -1084,8 +1021,6 @@ person_from_doc(struct arena *a, const struct jdoc *d, const struct jnode *emp,
 	id = id_dup(view_root(&v, R_ID));
 	if (id == NULL)
 		return;	/* unusable: nothing kept */
-	if (q != NULL && (q->access_field_id != NULL || q->nbudget > 0))
-		emp_index_set(d, emp);	/* for the fields the query names */
 	p->id = arena_strdup(a, id);
 	free(id);
 	p->email = scalar_keep(a, d, view_root(&v, R_EMAIL), 0);
@@ -1106,7 +1041,6 @@ person_from_doc(struct arena *a, const struct jdoc *d, const struct jnode *emp,
 	p->status_id = machine_keep(a, d, own);
 	read_access(a, d, emp, hr, q, p);
 	read_budgets(a, d, emp, q, p);
-	emp_ix.obj = NULL;
 }
 
 /* The standard fields every people read asks for. */

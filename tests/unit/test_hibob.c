@@ -208,8 +208,8 @@ field_forms_in_order(void **state)
 }
 
 /* Fields are found whatever the number of members around them (the
- * member index holds 64; more are walked) and whatever other names share
- * an index slot with theirs. */
+ * reader keeps a table of the names of objects past 8 members) and
+ * whatever other names look like theirs. */
 static void
 fields_found_among_many_members(void **state)
 {
