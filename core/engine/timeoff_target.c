@@ -364,6 +364,13 @@ toff_bob_id_cmp(const void *a, const void *b)
 	return strcmp(x->id ? x->id : "", y->id ? y->id : "");
 }
 
+/* What the time-off side reads of HiBob people: the work email (the
+ * Assembled agent of a request) and whether and when the person left
+ * (toff_leaver_cut). */
+static const char *const toff_bob_fields[] = {
+	"root.email", "internal.status", "internal.lifecycleStatus", "internal.terminationDate",
+};
+
 /* The HiBob work email of an employee, reading people once. */
 const char *
 toff_env_bob_email(struct toff_env *e, const char *employee_id)
@@ -379,6 +386,8 @@ toff_env_bob_email(struct toff_env *e, const char *employee_id)
 		struct bs_error err = { 0 };
 		e->bob_tried = 1;
 		memset(&q, 0, sizeof q);
+		q.only_fields = toff_bob_fields;
+		q.nonly = ARRAY_LEN(toff_bob_fields);
 		if (session_bob(e->s, &bc, &err) != BS_OK ||
 		    bob_search_people(bc, &q, &e->bobpeople, NULL, &err) != BS_OK)
 			log_warn("cannot read HiBob people for their emails: %s", bs_error_text(&err));

@@ -972,8 +972,14 @@ static void
 query_fields(const struct bob_people_query *q, struct field_set *fs)
 {
 	memset(fs, 0, sizeof *fs);
-	for (size_t i = 0; i < ARRAY_LEN(base_fields); i++)
-		fs_add(fs, base_fields[i]);
+	if (q != NULL && q->only_fields != NULL) {
+		fs_add(fs, "root.id");
+		for (size_t i = 0; i < q->nonly; i++)
+			fs_add(fs, q->only_fields[i]);
+	} else {
+		for (size_t i = 0; i < ARRAY_LEN(base_fields); i++)
+			fs_add(fs, base_fields[i]);
+	}
 	if (q == NULL)
 		return;
 	fs_add(fs, q->access_field_id);

@@ -214,6 +214,12 @@ struct bob_people_query {
 	const char *filter_id;		/* read one person by root.id, NULL = all */
 	const char *filter_email;	/* or by root.email */
 	size_t batch_ids;		/* >0: fetch in batches of root.id of this size */
+	/* The fields asked for instead of the standard set (root.id is always
+	 * asked, the access, budget and extra fields as above): a reader that
+	 * needs a few of a person's values gets a smaller answer.  The
+	 * person's strings of fields not asked stay NULL.  NULL = standard. */
+	const char *const *only_fields;
+	size_t nonly;
 	/* With each set, bob_search_people hands each person to it as soon
 	 * as they are read and keeps none (out gets the count, nread, and
 	 * the omissions; its v stays empty): a company of any size is read in

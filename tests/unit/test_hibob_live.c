@@ -347,6 +347,49 @@ search_handed_over_not_kept(void **state)
 	bob_people_clear(&p);
 }
 
+/* A reader that needs a few values asks for those fields alone: the
+ * others are not in the answer, so the people have them unset. */
+static void
+search_only_fields_asked(void **state)
+{
+	static const char *const only[] = { "root.email", "internal.status" };
+	struct bob_people_query q = { 0 };
+	struct bob_people all, few;
+	struct bs_error err = { 0 };
+	size_t named = 0, emails = 0, statuses = 0;
+
+	(void)state;
+	assert_int_equal(bob_search_people(bob, &q, &all, NULL, &err), BS_OK);
+	q.only_fields = only;
+	q.nonly = 2;
+	assert_int_equal(bob_search_people(bob, &q, &few, NULL, &err), BS_OK);
+	assert_true(few.n > 0);
+	assert_int_equal(few.n, all.n);
+	for (size_t i = 0; i < all.n; i++)
+		named += all.v[i].first_name != NULL && all.v[i].department != NULL;
+	assert_true(named > 0);
+	for (size_t i = 0; i < few.n; i++) {
+		assert_non_null(few.v[i].id);
+		assert_string_equal(few.v[i].id, all.v[i].id);
+		assert_null(few.v[i].first_name);
+		assert_null(few.v[i].surname);
+		assert_null(few.v[i].display_name);
+		assert_null(few.v[i].department);
+		assert_null(few.v[i].site);
+		assert_null(few.v[i].start_date);
+		assert_null(few.v[i].lifecycle);
+		assert_true(str_eq(few.v[i].email, all.v[i].email));
+		assert_true(str_eq(few.v[i].status, all.v[i].status));
+		emails += few.v[i].email != NULL;
+		statuses += few.v[i].status != NULL;
+	}
+	assert_true(emails > 0);
+	assert_true(statuses > 0);
+	assert_int_equal(logged("/people/search", 200), 2);
+	bob_people_clear(&all);
+	bob_people_clear(&few);
+}
+
 static void
 rate_limit_waited_out(void **state)
 {
@@ -551,6 +594,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(rate_limit_waited_out, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(search_read_as_it_arrives, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(search_handed_over_not_kept, each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(search_only_fields_asked, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(put_answers_304_when_unchanged, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(search_splits_at_400_fields, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(changes_in_windows_of_six_months, each_setup, each_teardown),
