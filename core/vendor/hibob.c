@@ -2016,27 +2016,103 @@ bob_parse_timeoffs(const char *json, size_t len, struct bob_timeoffs *out, struc
 	return bob_parse_timeoffs_kept(json, len, NULL, NULL, out, err);
 }
 
-static bs_rc
-get_timeoffs_kept(struct bob_client *c, const char *path, bob_timeoff_keep_fn keep, void *kctx,
-    struct bob_timeoffs *out, struct bs_error *err)
-{
-	struct http_response resp = { 0 };
-	bs_rc rc = bob_request(c, "GET", path, NULL, "hibob.timeoff", 1, NULL, 0, &resp, err);
+/* A time-off list read as it arrives (who's out: 32 MB and the changes
+ * feed: 74 MB at 100,000 people): the items of the endpoint's own list
+ * ({"changes":[...]}, {"outs":[...]}, or a bare list) are made as their
+ * text comes in and the text is not kept.  Until that list starts, the
+ * text is kept as well: an answer of another shape the parser takes (the
+ * other wrappers, a bare request) is then read whole by
+ * bob_parse_timeoffs_kept, as before.  The one difference: an answer that
+ * holds two of the lists is read from the endpoint's own, where the parser
+ * of a whole answer prefers "changes" to "outs" to "requests". */
+#define BOB_MAX_TIMEOFF_TEXT ((size_t)256 << 20)	/* the other shapes, kept whole */
 
+struct toff_stream {
+	struct jstream js;
+	struct timeoffs_ctx ctx;
+	struct strbuf text;	/* the answer before its list (all of it when none) */
+	int whole;		/* the list not found: keep the text to the end */
+	bs_rc rc;
+};
+
+static void
+toff_stream_begin(void *v)
+{
+	struct toff_stream *r = v;
+
+	jstream_reset(&r->js);
+	bob_timeoffs_clear(r->ctx.out);
+	r->ctx.cap = 0;
+	sb_reset(&r->text);
+	r->whole = 0;
+	r->rc = BS_OK;
+}
+
+static int
+toff_stream_piece(void *v, const char *data, size_t len)
+{
+	struct toff_stream *r = v;
+
+	if (!r->js.found && sb_append(&r->text, data, len) != 0) {
+		r->rc = BS_ERR_TOO_LARGE;
+		return (int)BS_ERR_TOO_LARGE;
+	}
+	if (r->whole)
+		return 0;
+	if (jstream_feed(&r->js, data, len) == 0)
+		return 0;
+	if (r->js.found) {	/* the list itself is wrong: stop here */
+		r->rc = BS_ERR_PARSE;
+		return (int)BS_ERR_PARSE;
+	}
+	r->whole = 1;	/* another shape: read it whole at the end */
+	return 0;
+}
+
+static bs_rc
+get_timeoffs_kept(struct bob_client *c, const char *path, const char *key,
+    bob_timeoff_keep_fn keep, void *kctx, struct bob_timeoffs *out, struct bs_error *err)
+{
+	struct toff_stream r;
+	struct bob_sink sink = { toff_stream_piece, toff_stream_begin, &r };
+	struct http_response resp = { 0 };
+	bs_rc rc;
+
+	memset(out, 0, sizeof *out);
+	memset(&r, 0, sizeof r);
+	r.ctx = (struct timeoffs_ctx){ out, 0, keep, kctx };
+	jstream_init(&r.js, key, BOB_MAX_RECORD, timeoff_elem, &r.ctx);
+	sb_init(&r.text, BOB_MAX_TIMEOFF_TEXT);
+	rc = bob_request_to(c, "GET", path, NULL, "hibob.timeoff", 1, NULL, 0, &sink, &resp, err);
 	if (rc == BS_ERR_FORBIDDEN)
 		bs_fail(err, rc, "HiBob refused time off: grant the permission group "
 		    "People's data > Time off > See who's out (Settings > Permission Groups)");
-	if (rc == BS_OK)
-		rc = bob_parse_timeoffs_kept(resp.body, resp.body_len, keep, kctx, out, err);
+	if (rc == r.rc && rc == BS_ERR_TOO_LARGE)
+		rc = bs_fail(err, rc, "HiBob time off: an answer of more than %zu MB without "
+		    "its list", BOB_MAX_TIMEOFF_TEXT >> 20);
+	else if (rc == BS_OK && !r.whole && jstream_finish(&r.js) == 0 && r.js.found) {
+		if (out->v == NULL)
+			out->v = xcalloc(1, sizeof *out->v);
+	} else if (rc == BS_OK || (rc == r.rc && rc == BS_ERR_PARSE)) {
+		bob_timeoffs_clear(out);
+		if (r.js.found)	/* the list went wrong: say where */
+			rc = bs_fail(err, BS_ERR_PARSE, "HiBob time off: %s", r.js.err);
+		else
+			rc = bob_parse_timeoffs_kept(r.text.buf, r.text.len, keep, kctx, out, err);
+	}
+	if (rc != BS_OK)
+		bob_timeoffs_clear(out);
 	http_response_clear(&resp);
+	jstream_clear(&r.js);
+	sb_clear(&r.text);
 	return rc;
 }
 
 static bs_rc
-get_timeoffs(struct bob_client *c, const char *path, struct bob_timeoffs *out,
-    struct bs_error *err)
+get_timeoffs(struct bob_client *c, const char *path, const char *key,
+    struct bob_timeoffs *out, struct bs_error *err)
 {
-	return get_timeoffs_kept(c, path, NULL, NULL, out, err);
+	return get_timeoffs_kept(c, path, key, NULL, NULL, out, err);
 }
 
 static void
@@ -2083,7 +2159,7 @@ bob_timeoff_changes_kept(struct bob_client *c, int64_t since, int64_t to,
 		ea = url_escape(a);
 		eb = url_escape(b);
 		path = xasprintf("/timeoff/requests/changes?since=%s&to=%s", ea, eb);
-		rc = get_timeoffs_kept(c, path, keep, kctx, &part, err);
+		rc = get_timeoffs_kept(c, path, "changes", keep, kctx, &part, err);
 		if (rc == BS_OK)
 			timeoffs_append(out, &part);
 		bob_timeoffs_clear(&part);
@@ -2131,7 +2207,19 @@ bob_whos_out_ex(struct bob_client *c, const char *from, const char *to, int incl
 {
 	char *path = xasprintf("/timeoff/whosout?from=%s&to=%s&includeHourly=true"
 	    "&includePrivate=%s", from, to, include_private ? "true" : "false");
-	bs_rc rc = get_timeoffs(c, path, out, err);
+	bs_rc rc = get_timeoffs(c, path, "outs", out, err);
+
+	free(path);
+	return rc;
+}
+
+bs_rc
+bob_whos_out_pending(struct bob_client *c, const char *from, const char *to,
+    struct bob_timeoffs *out, struct bs_error *err)
+{
+	char *path = xasprintf("/timeoff/whosout?from=%s&to=%s&includeHourly=true"
+	    "&includePrivate=true&includePending=true", from, to);
+	bs_rc rc = get_timeoffs(c, path, "outs", out, err);
 
 	free(path);
 	return rc;
@@ -2143,7 +2231,7 @@ bob_out_today(struct bob_client *c, const char *today, struct bob_timeoffs *out,
 {
 	char *path = today ? xasprintf("/timeoff/outtoday?today=%s&includeHourly=true", today)
 	    : xstrdup("/timeoff/outtoday?includeHourly=true");
-	bs_rc rc = get_timeoffs(c, path, out, err);
+	bs_rc rc = get_timeoffs(c, path, "outs", out, err);
 
 	free(path);
 	return rc;

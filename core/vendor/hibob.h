@@ -269,6 +269,10 @@ bs_rc bob_whos_out(struct bob_client *c, const char *from, const char *to,
  * them out when the service user lacks the private-policy permission. */
 bs_rc bob_whos_out_ex(struct bob_client *c, const char *from, const char *to,
     int include_private, struct bob_timeoffs *out, struct bs_error *err);
+/* The same with includePrivate=true and includePending=true: the requests
+ * still waiting for approval too (the preview shows them). */
+bs_rc bob_whos_out_pending(struct bob_client *c, const char *from, const char *to,
+    struct bob_timeoffs *out, struct bs_error *err);
 /* GET /timeoff/outtoday */
 bs_rc bob_out_today(struct bob_client *c, const char *today,
     struct bob_timeoffs *out, struct bs_error *err);

@@ -535,6 +535,72 @@ whos_out_lists_approved(void **state)
 	bob_timeoffs_clear(&t);
 }
 
+/* Who's out and the changes feed are read as they arrive (issue 18): a
+ * client whose answer cap is far below them reads them all; an answer cut
+ * off half way is read again from nothing; another shape the parser takes
+ * (another wrapper) is still read, whole; a list that is not JSON fails. */
+static void
+timeoff_lists_read_as_they_arrive(void **state)
+{
+	struct http_options o = { 0 };
+	struct bob_timeoffs outs, ch, t;
+	struct bs_error err = { 0 };
+	char from[11], to[11];
+	int64_t now = clock_now();
+	size_t pending = 0;
+
+	(void)state;
+	date_format(now / 86400 - 30, from);
+	date_format(now / 86400 + 365, to);
+	assert_int_equal(bob_whos_out_pending(bob, from, to, &outs, &err), BS_OK);
+	assert_int_equal(bob_timeoff_changes(bob, now - 90 * 86400LL, now, &ch, &err), BS_OK);
+	assert_true(outs.n > 20);
+	assert_true(ch.n > 20);
+	for (size_t i = 0; i < outs.n; i++)
+		pending += outs.v[i].status == TOFF_PENDING;
+	assert_true(pending > 0);	/* includePending=true */
+	bob_client_free(&bob);
+	http_client_free(&http);
+	o.max_body = 4096;	/* far less than either answer */
+	http = http_client_new(&o, NULL);
+	bob = bob_client_new(http, sb_url, sb_id, sb_token);
+	assert_int_equal(bob_whos_out_pending(bob, from, to, &t, &err), BS_OK);
+	assert_int_equal(t.n, outs.n);
+	for (size_t i = 0; i < t.n; i++) {
+		assert_true(t.v[i].request_id == outs.v[i].request_id);
+		assert_int_equal(t.v[i].status, outs.v[i].status);
+		assert_string_equal(t.v[i].start_date, outs.v[i].start_date);
+	}
+	bob_timeoffs_clear(&t);
+	assert_int_equal(bob_timeoff_changes(bob, now - 90 * 86400LL, now, &t, &err), BS_OK);
+	assert_int_equal(t.n, ch.n);
+	assert_true(t.v[t.n - 1].request_id == ch.v[ch.n - 1].request_id);
+	bob_timeoffs_clear(&t);
+	/* cut off half way: read again, the first half not counted twice */
+	free(test_http_post(ctl_port, "/_control/fault", "{\"path\": \"/v1/timeoff/whosout\", "
+	    "\"kind\": \"truncate\", \"count\": 1}"));
+	assert_int_equal(bob_whos_out_pending(bob, from, to, &t, &err), BS_OK);
+	assert_int_equal(t.n, outs.n);
+	bob_timeoffs_clear(&t);
+	/* another wrapper: read whole, as the parser reads it */
+	free(test_http_post(ctl_port, "/_control/fault", "{\"path\": \"/v1/timeoff/whosout\", "
+	    "\"kind\": \"plant\", \"count\": 1, \"remove\": [\"/outs\"], \"set\": "
+	    "{\"/requests\": [{\"requestId\": 42, \"employeeId\": \"7\", "
+	    "\"startDate\": \"2026-03-02\"}]}}"));
+	assert_int_equal(bob_whos_out_pending(bob, from, to, &t, &err), BS_OK);
+	assert_int_equal(t.n, 1);
+	assert_true(t.v[0].request_id == 42);
+	assert_string_equal(t.v[0].start_date, "2026-03-02");
+	bob_timeoffs_clear(&t);
+	free(test_http_post(ctl_port, "/_control/fault", "{\"path\": \"/v1/timeoff/whosout\", "
+	    "\"kind\": \"invalid_json\", \"count\": 1}"));
+	assert_int_equal(bob_whos_out_pending(bob, from, to, &t, &err), BS_ERR_PARSE);
+	assert_int_equal(t.n, 0);
+	assert_null(t.v);
+	bob_timeoffs_clear(&outs);
+	bob_timeoffs_clear(&ch);
+}
+
 /* The strict sandbox: private-policy requests show under their public
  * name without includePrivate and are silently missing with it, until
  * the service user has the permission; feed items carry no status. */
@@ -599,6 +665,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(search_splits_at_400_fields, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(changes_in_windows_of_six_months, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(whos_out_lists_approved, each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(timeoff_lists_read_as_they_arrive, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(private_requests_and_strict_feed, each_setup, each_teardown),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
