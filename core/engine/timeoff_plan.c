@@ -658,6 +658,8 @@ static void
 timeoff_copy(struct bob_timeoff *dst, const struct bob_timeoff *src)
 {
 	*dst = *src;
+	dst->block = NULL;	/* the strings are copied one by one */
+	dst->blen = 0;
 	dst->employee_id = xstrdup(src->employee_id);
 	dst->employee_email = xstrdup(src->employee_email);
 	dst->employee_name = xstrdup(src->employee_name);

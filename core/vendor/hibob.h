@@ -170,6 +170,11 @@ struct bob_timeoff {
 	struct bob_duration *durations;
 	size_t ndurations;
 	char *time_zone;	/* specific-hours types */
+	/* The strings as read (employee_id to change_type, time_zone) share
+	 * this one allocation, blen bytes; a string set later on its own is
+	 * freed on its own by bob_timeoff_clear.  A copy must not share it. */
+	char *block;
+	size_t blen;
 };
 
 struct bob_timeoffs {
