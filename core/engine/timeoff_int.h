@@ -33,7 +33,10 @@ struct toff_env {
 	struct bs_error asm_err;
 	struct bob_people bobpeople;
 	int bob_tried;
-	const struct bob_person **bob_by_id;	/* HiBob people sorted by id */
+	/* HiBob people by id: open addressing, bob_nslots a power of two
+	 * (NULL when the people could not be read) */
+	const struct bob_person **bob_by_id;
+	size_t bob_nslots;
 	const struct tz *default_zone;
 	int split_chunks;
 	int hours_start;
@@ -146,7 +149,9 @@ const char *toff_env_bob_email(struct toff_env *e, const char *employee_id);
 int toff_id_at_cmp(const void *a, const void *b);
 int toff_ll_cmp(const void *a, const void *b);
 void toff_env_progress(struct toff_env *e, const char *phase, size_t done, size_t total);
-int toff_bob_id_cmp(const void *a, const void *b);
+/* The HiBob person with this id (people read once, on the first call);
+ * NULL when none or when the people cannot be read. */
+const struct bob_person *toff_env_bob_person(struct toff_env *e, const char *employee_id);
 
 /* timeoff_plan.c */
 /* Plan into out (plan_init'ed here): reconcile or read the changes feed

@@ -658,6 +658,8 @@ static void
 timeoff_copy(struct bob_timeoff *dst, const struct bob_timeoff *src)
 {
 	*dst = *src;
+	dst->block = NULL;	/* the strings are copied one by one */
+	dst->blen = 0;
 	dst->employee_id = xstrdup(src->employee_id);
 	dst->employee_email = xstrdup(src->employee_email);
 	dst->employee_name = xstrdup(src->employee_name);
@@ -958,21 +960,13 @@ plan_incremental(struct planner *pl, struct bob_client *bc, int64_t since,
 void
 toff_leaver_cut(struct toff_env *e, const struct bob_timeoff *r, struct toff_target *t)
 {
-	struct bob_person key, *kp = &key;
-	const struct bob_person **hit, *p;
+	const struct bob_person *p;
 	int64_t day, cut;
 	size_t kept = 0;
 
 	if (t->why != TOFF_WHY_SYNC || r->employee_id == NULL)
 		return;
-	if (!e->bob_tried)
-		toff_env_bob_email(e, "");
-	if (e->bob_by_id == NULL)
-		return;
-	memset(&key, 0, sizeof key);
-	key.id = r->employee_id;
-	hit = bsearch(&kp, e->bob_by_id, e->bobpeople.n, sizeof *e->bob_by_id, toff_bob_id_cmp);
-	p = hit ? *hit : NULL;
+	p = toff_env_bob_person(e, r->employee_id);
 	if (p == NULL || p->termination_date == NULL ||
 	    !(str_eq_ci(p->status, "Inactive") || str_eq_ci(p->lifecycle, "Terminated")) ||
 	    date_parse(p->termination_date, &day) != 0)

@@ -137,53 +137,6 @@ item_cmp(const void *a, const void *b)
 	return x->request_id < y->request_id ? -1 : x->request_id > y->request_id;
 }
 
-/* GET /timeoff/whosout with includePending=true: the preview shows the
- * requests still waiting for approval too.  bob_whos_out (hibob.h) asks
- * for approved ones only, so this one call is made here with the same
- * credentials, transport and parser (bob_parse_timeoffs). */
-static bs_rc
-whos_out_pending(struct bs_session *s, const char *from, const char *to,
-    struct bob_timeoffs *out, struct bs_error *err)
-{
-	struct http_request req = { 0 };
-	struct http_response resp = { 0 };
-	const char *base = conf_get(s->conf, "hibob.base_url");
-	const char *id = s->vault ? vault_get(s->vault, VAULT_HIBOB_ID) : NULL;
-	const char *tok = s->vault ? vault_get(s->vault, VAULT_HIBOB_TOKEN) : NULL;
-	size_t n = base ? strlen(base) : 0;
-	char *url;
-	bs_rc rc;
-
-	memset(out, 0, sizeof *out);
-	if (str_empty(id) || str_empty(tok))
-		return bs_fail(err, BS_ERR_NOT_CONFIGURED, "no HiBob Service User stored: run "
-		    "'bobsync setup' or 'bobsync credentials set hibob'");
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	url = xasprintf("%.*s/timeoff/whosout?from=%s&to=%s&includeHourly=true&includePrivate=true"
-	    "&includePending=true", (int)n, base ? base : "", from, to);
-	req.method = "GET";
-	req.url = url;
-	req.username = id;
-	req.password = tok;
-	req.pace_class = "hibob.timeoff";
-	req.idempotent = 1;
-	rc = http_send(s->http, &req, &resp, err);
-	if (rc == BS_ERR_AUTH)
-		bs_fail(err, rc, "HiBob did not accept the Service User ID or token: "
-		    "store them again (in the console press k on the dashboard, or run 'bobsync "
-		    "credentials set hibob')");
-	else if (rc == BS_ERR_FORBIDDEN)
-		bs_fail(err, rc, "HiBob refused time off: grant the permission group "
-		    "People's data > Time off > See who's out");
-	if (rc == BS_OK)
-		rc = bob_parse_timeoffs(resp.body, resp.body_len, out, err);
-	http_response_clear(&resp);
-	free(url);
-	return rc;
-}
-
-
 static int
 by_agent_start(const void *a, const void *b)
 {
@@ -292,7 +245,8 @@ toff_preview_run(struct bs_session *s, const char *from, const char *to,
 		struct bs_progress_event ev = { "Reading time off from HiBob", 0, 0, NULL, 0, 0, 0 };
 		bs_progress_report(progress, &ev);
 	}
-	rc = whos_out_pending(s, out->from, out->to, &outs, err);
+	/* the requests still waiting for approval are shown too */
+	rc = bob_whos_out_pending(bc, out->from, out->to, &outs, err);
 	if (rc != BS_OK)
 		goto out;
 	ids = toff_sorted_ids(&outs, &nids);

@@ -328,20 +328,29 @@ bob_people_clear(struct bob_people *p)
 	memset(p, 0, sizeof *p);
 }
 
+/* free(s) unless s is one of the strings in t's block */
+static void
+toff_str_free(const struct bob_timeoff *t, char *s)
+{
+	if (t->block == NULL || s < t->block || s >= t->block + t->blen)
+		free(s);
+}
+
 void
 bob_timeoff_clear(struct bob_timeoff *t)
 {
 	if (t == NULL)
 		return;
-	free(t->employee_id);
-	free(t->employee_email);
-	free(t->employee_name);
-	free(t->policy_type);
-	free(t->type_raw);
-	free(t->status_raw);
-	free(t->change_type);
+	toff_str_free(t, t->employee_id);
+	toff_str_free(t, t->employee_email);
+	toff_str_free(t, t->employee_name);
+	toff_str_free(t, t->policy_type);
+	toff_str_free(t, t->type_raw);
+	toff_str_free(t, t->status_raw);
+	toff_str_free(t, t->change_type);
 	free(t->durations);
-	free(t->time_zone);
+	toff_str_free(t, t->time_zone);
+	free(t->block);
 	memset(t, 0, sizeof *t);
 }
 
@@ -1071,8 +1080,14 @@ static void
 query_fields(const struct bob_people_query *q, struct field_set *fs)
 {
 	memset(fs, 0, sizeof *fs);
-	for (size_t i = 0; i < ARRAY_LEN(base_fields); i++)
-		fs_add(fs, base_fields[i]);
+	if (q != NULL && q->only_fields != NULL) {
+		fs_add(fs, "root.id");
+		for (size_t i = 0; i < q->nonly; i++)
+			fs_add(fs, q->only_fields[i]);
+	} else {
+		for (size_t i = 0; i < ARRAY_LEN(base_fields); i++)
+			fs_add(fs, base_fields[i]);
+	}
 	if (q == NULL)
 		return;
 	fs_add(fs, q->access_field_id);
@@ -1859,11 +1874,10 @@ clock_minutes_of(const struct jdoc *d, const struct jnode *o, const char *key)
 	return v;
 }
 
-/* An integer member, or a string holding one; 0 otherwise. */
+/* An integer, or a string holding one; 0 otherwise. */
 static long long
-ll_of(const struct jdoc *d, const struct jnode *obj, const char *key)
+ll_value(const struct jnode *v)
 {
-	const struct jnode *v = jread_get(d, obj, key, strlen(key));
 	long long x = 0;
 
 	if (v != NULL && v->type == JT_INT)
@@ -1879,62 +1893,187 @@ ll_of(const struct jdoc *d, const struct jnode *obj, const char *key)
 	return x;
 }
 
+/* An integer member, or a string holding one; 0 otherwise. */
+static long long
+ll_of(const struct jdoc *d, const struct jnode *obj, const char *key)
+{
+	return ll_value(jread_get(d, obj, key, strlen(key)));
+}
+
+/* hours*60 + minutes of two number nodes (either may be absent) */
+static int
+minutes_value(const struct jnode *hours, const struct jnode *minutes)
+{
+	double h, m, total = 0;
+
+	if (number_of(hours, &h))
+		total += h * 60.0;
+	if (number_of(minutes, &m))
+		total += m;
+	if (total < 0 || total > 100000)
+		return 0;
+	return (int)(total + 0.5);
+}
+
+/* The members of a time-off item that timeoff_from_doc reads, each found
+ * in one pass over the item instead of a lookup apiece (an answer holds
+ * 150,000 items); jread refuses a repeated member name, so each is the
+ * one jread_get would find. */
+enum {
+	K_REQUEST_ID, K_ID, K_EMPLOYEE_ID, K_EMAIL, K_NAME, K_POLICY_NAME, K_POLICY, K_TYPE,
+	K_RANGE_TYPE, K_STATUS, K_CHANGE, K_APPROVED, K_START, K_END, K_START_PORTION,
+	K_START_DATE_PORTION, K_END_PORTION, K_END_DATE_PORTION, K_DAY_PORTION, K_DATE,
+	K_HOURS_ON_DATE, K_MINUTES, K_HOURS, K_DAILY_HOURS, K_DAILY_MINUTES, K_PERCENTAGE,
+	K_PREVIOUS, K_ORIGINAL, K_ZONE, K_DURATIONS, K_COUNT
+};
+
+#define TK(s) { s, sizeof s - 1 }
+static const struct { const char *name; size_t len; } toff_keys[K_COUNT] = {
+	TK("requestId"), TK("id"), TK("employeeId"), TK("employeeEmail"),
+	TK("employeeDisplayName"), TK("policyTypeDisplayName"), TK("policyType"), TK("type"),
+	TK("requestRangeType"), TK("status"), TK("changeType"), TK("approved"),
+	TK("startDate"), TK("endDate"), TK("startPortion"), TK("startDatePortion"),
+	TK("endPortion"), TK("endDatePortion"), TK("dayPortion"), TK("date"),
+	TK("hoursOnDate"), TK("minutes"), TK("hours"), TK("dailyHours"), TK("dailyMinutes"),
+	TK("percentageOfDay"), TK("previousRequestId"), TK("originalRequestId"),
+	TK("timeZone"), TK("durations"),
+};
+#undef TK
+
+static void
+toff_members(const struct jdoc *d, const struct jnode *o, const struct jnode *m[K_COUNT])
+{
+	for (size_t k = 0; k < K_COUNT; k++)
+		m[k] = NULL;
+	for (const struct jnode *e = jread_first(d, o); e != NULL; e = jread_next(d, o, e))
+		for (size_t k = 0; k < K_COUNT; k++)
+			if (e->klen == toff_keys[k].len &&
+			    memcmp(e->key, toff_keys[k].name, e->klen) == 0) {
+				m[k] = e;
+				break;
+			}
+}
+
+/* A string node decoded into *o (room checked by the caller), else NULL. */
+static const char *
+decode_to(const struct jnode *v, char **o)
+{
+	const char *s = *o;
+
+	if (v == NULL || v->type != JT_STRING)
+		return NULL;
+	*o += jread_decode(v, *o) + 1;
+	return s;
+}
+
+/* A short string node decoded into buf (n bytes), a longer one into a
+ * copy (*heap, to free); NULL when v is not a string. */
+static const char *
+short_str(const struct jnode *v, char *buf, size_t n, char **heap)
+{
+	*heap = NULL;
+	if (v == NULL || v->type != JT_STRING)
+		return NULL;
+	if (v->slen < n) {
+		jread_decode(v, buf);
+		return buf;
+	}
+	return *heap = jread_strdup(v);
+}
+
+static void
+date_of(const struct jnode *v, char dst[11])
+{
+	char buf[64], *heap;
+
+	copy_date(dst, short_str(v, buf, sizeof buf, &heap));
+	free(heap);
+}
+
+/* A portion node's value, TOFF_PORTION_NONE when absent or unknown. */
+static enum toff_portion
+portion_of(const struct jnode *v)
+{
+	char buf[64], *heap;
+	enum toff_portion p = toff_portion_parse(short_str(v, buf, sizeof buf, &heap));
+
+	free(heap);
+	return p;
+}
+
 static void
 timeoff_from_doc(const struct jdoc *d, const struct jnode *o, struct bob_timeoff *t)
 {
-	const struct jnode *durs, *pct, *v;
-	char *s;
+	enum { S_EMP, S_EMAIL, S_NAME, S_POLICY, S_TYPE, S_STATUS, S_CHANGE, S_ZONE, S_COUNT };
+	const struct jnode *m[K_COUNT], *durs, *v;
+	const char *src[S_COUNT];
+	char **const dst[S_COUNT] = { &t->employee_id, &t->employee_email, &t->employee_name,
+	    &t->policy_type, &t->type_raw, &t->status_raw, &t->change_type, &t->time_zone };
+	char stack[2048], *scratch = stack, *o_;
+	size_t need = 32;	/* a numeric employee id */
+	double x;
 
 	memset(t, 0, sizeof *t);
-	t->request_id = ll_of(d, o, "requestId");
+	toff_members(d, o, m);
+	t->request_id = ll_value(m[K_REQUEST_ID]);
 	if (t->request_id == 0)
-		t->request_id = ll_of(d, o, "id");
-	t->employee_id = id_dup(jread_get(d, o, "employeeId", 10));
-	t->employee_email = str_of(d, o, "employeeEmail");
-	t->employee_name = str_of(d, o, "employeeDisplayName");
-	t->policy_type = str_of(d, o, "policyTypeDisplayName");
-	if (t->policy_type == NULL)
-		t->policy_type = str_of(d, o, "policyType");
-	t->type_raw = str_of(d, o, "type");
-	if (t->type_raw == NULL)
-		t->type_raw = str_of(d, o, "requestRangeType");
+		t->request_id = ll_value(m[K_ID]);
+	/* the strings, decoded one after the other, then kept in one block */
+	for (size_t k = 0; k < K_COUNT; k++)
+		if (m[k] != NULL && m[k]->type == JT_STRING)
+			need += m[k]->slen + 1;
+	if (need > sizeof stack)
+		scratch = xmalloc(need);
+	o_ = scratch;
+	src[S_EMP] = NULL;
+	v = m[K_EMPLOYEE_ID];
+	if (v != NULL && v->type == JT_STRING) {
+		src[S_EMP] = decode_to(v, &o_);
+	} else {
+		char *id = id_dup(v);	/* a number */
+		if (id != NULL) {
+			memcpy(o_, id, strlen(id) + 1);
+			src[S_EMP] = o_;
+			o_ += strlen(id) + 1;
+			free(id);
+		}
+	}
+	src[S_EMAIL] = decode_to(m[K_EMAIL], &o_);
+	src[S_NAME] = decode_to(m[K_NAME], &o_);
+	src[S_POLICY] = decode_to(m[K_POLICY_NAME], &o_);
+	if (src[S_POLICY] == NULL)
+		src[S_POLICY] = decode_to(m[K_POLICY], &o_);
+	src[S_TYPE] = decode_to(m[K_TYPE], &o_);
+	if (src[S_TYPE] == NULL)
+		src[S_TYPE] = decode_to(m[K_RANGE_TYPE], &o_);
+	src[S_STATUS] = decode_to(m[K_STATUS], &o_);
+	src[S_CHANGE] = decode_to(m[K_CHANGE], &o_);
+	src[S_ZONE] = decode_to(m[K_ZONE], &o_);
+	t->block = str_pack(0, dst, src, S_COUNT, &t->blen);
+	if (scratch != stack)
+		free(scratch);
 	t->type = toff_type_parse(t->type_raw);
-	t->status_raw = str_of(d, o, "status");
 	t->status = toff_status_parse(t->status_raw);
-	t->change_type = str_of(d, o, "changeType");
-	v = jread_get(d, o, "approved", 8);
+	v = m[K_APPROVED];
 	if (t->status == TOFF_STATUS_UNKNOWN && v != NULL && v->type == JT_TRUE)
 		t->status = TOFF_APPROVED;
-	copy_date_of(d, o, "startDate", t->start_date);
-	copy_date_of(d, o, "endDate", t->end_date);
-	s = str_of(d, o, "startPortion");
-	if (s == NULL)
-		s = str_of(d, o, "startDatePortion");
-	t->start_portion = toff_portion_parse(s);
-	free(s);
-	s = str_of(d, o, "endPortion");
-	if (s == NULL)
-		s = str_of(d, o, "endDatePortion");
-	t->end_portion = toff_portion_parse(s);
-	free(s);
-	s = str_of(d, o, "dayPortion");
-	t->day_portion = toff_portion_parse(s);
-	free(s);
-	copy_date_of(d, o, "date", t->date);
-	t->minutes_on_date = minutes_of(d, o, "hoursOnDate", "minutes");
+	date_of(m[K_START], t->start_date);
+	date_of(m[K_END], t->end_date);
+	t->start_portion = portion_of(m[K_START_PORTION] != NULL &&
+	    m[K_START_PORTION]->type == JT_STRING ? m[K_START_PORTION] : m[K_START_DATE_PORTION]);
+	t->end_portion = portion_of(m[K_END_PORTION] != NULL &&
+	    m[K_END_PORTION]->type == JT_STRING ? m[K_END_PORTION] : m[K_END_DATE_PORTION]);
+	t->day_portion = portion_of(m[K_DAY_PORTION]);
+	date_of(m[K_DATE], t->date);
+	t->minutes_on_date = minutes_value(m[K_HOURS_ON_DATE], m[K_MINUTES]);
 	if (t->minutes_on_date == 0)
-		t->minutes_on_date = minutes_of(d, o, "hours", "minutes");
-	t->daily_minutes = minutes_of(d, o, "dailyHours", "dailyMinutes");
-	pct = jread_get(d, o, "percentageOfDay", 15);
-	{
-		double x;
-		if (number_of(pct, &x))
-			t->percentage = (int)x;
-	}
-	t->previous_request_id = ll_of(d, o, "previousRequestId");
-	t->original_request_id = ll_of(d, o, "originalRequestId");
-	t->time_zone = str_of(d, o, "timeZone");
-	durs = jread_get(d, o, "durations", 9);
+		t->minutes_on_date = minutes_value(m[K_HOURS], m[K_MINUTES]);
+	t->daily_minutes = minutes_value(m[K_DAILY_HOURS], m[K_DAILY_MINUTES]);
+	if (number_of(m[K_PERCENTAGE], &x))
+		t->percentage = (int)x;
+	t->previous_request_id = ll_value(m[K_PREVIOUS]);
+	t->original_request_id = ll_value(m[K_ORIGINAL]);
+	durs = m[K_DURATIONS];
 	if (durs != NULL && durs->type == JT_ARRAY) {
 		size_t n = 0;
 		const struct jnode *e;
@@ -2110,27 +2249,103 @@ bob_parse_timeoffs(const char *json, size_t len, struct bob_timeoffs *out, struc
 	return bob_parse_timeoffs_kept(json, len, NULL, NULL, out, err);
 }
 
-static bs_rc
-get_timeoffs_kept(struct bob_client *c, const char *path, bob_timeoff_keep_fn keep, void *kctx,
-    struct bob_timeoffs *out, struct bs_error *err)
-{
-	struct http_response resp = { 0 };
-	bs_rc rc = bob_request(c, "GET", path, NULL, "hibob.timeoff", 1, NULL, 0, &resp, err);
+/* A time-off list read as it arrives (who's out: 32 MB and the changes
+ * feed: 74 MB at 100,000 people): the items of the endpoint's own list
+ * ({"changes":[...]}, {"outs":[...]}, or a bare list) are made as their
+ * text comes in and the text is not kept.  Until that list starts, the
+ * text is kept as well: an answer of another shape the parser takes (the
+ * other wrappers, a bare request) is then read whole by
+ * bob_parse_timeoffs_kept, as before.  The one difference: an answer that
+ * holds two of the lists is read from the endpoint's own, where the parser
+ * of a whole answer prefers "changes" to "outs" to "requests". */
+#define BOB_MAX_TIMEOFF_TEXT ((size_t)256 << 20)	/* the other shapes, kept whole */
 
+struct toff_stream {
+	struct jstream js;
+	struct timeoffs_ctx ctx;
+	struct strbuf text;	/* the answer before its list (all of it when none) */
+	int whole;		/* the list not found: keep the text to the end */
+	bs_rc rc;
+};
+
+static void
+toff_stream_begin(void *v)
+{
+	struct toff_stream *r = v;
+
+	jstream_reset(&r->js);
+	bob_timeoffs_clear(r->ctx.out);
+	r->ctx.cap = 0;
+	sb_reset(&r->text);
+	r->whole = 0;
+	r->rc = BS_OK;
+}
+
+static int
+toff_stream_piece(void *v, const char *data, size_t len)
+{
+	struct toff_stream *r = v;
+
+	if (!r->js.found && sb_append(&r->text, data, len) != 0) {
+		r->rc = BS_ERR_TOO_LARGE;
+		return (int)BS_ERR_TOO_LARGE;
+	}
+	if (r->whole)
+		return 0;
+	if (jstream_feed(&r->js, data, len) == 0)
+		return 0;
+	if (r->js.found) {	/* the list itself is wrong: stop here */
+		r->rc = BS_ERR_PARSE;
+		return (int)BS_ERR_PARSE;
+	}
+	r->whole = 1;	/* another shape: read it whole at the end */
+	return 0;
+}
+
+static bs_rc
+get_timeoffs_kept(struct bob_client *c, const char *path, const char *key,
+    bob_timeoff_keep_fn keep, void *kctx, struct bob_timeoffs *out, struct bs_error *err)
+{
+	struct toff_stream r;
+	struct bob_sink sink = { toff_stream_piece, toff_stream_begin, &r };
+	struct http_response resp = { 0 };
+	bs_rc rc;
+
+	memset(out, 0, sizeof *out);
+	memset(&r, 0, sizeof r);
+	r.ctx = (struct timeoffs_ctx){ out, 0, keep, kctx };
+	jstream_init(&r.js, key, BOB_MAX_RECORD, timeoff_elem, &r.ctx);
+	sb_init(&r.text, BOB_MAX_TIMEOFF_TEXT);
+	rc = bob_request_to(c, "GET", path, NULL, "hibob.timeoff", 1, NULL, 0, &sink, &resp, err);
 	if (rc == BS_ERR_FORBIDDEN)
 		bs_fail(err, rc, "HiBob refused time off: grant the permission group "
 		    "People's data > Time off > See who's out (Settings > Permission Groups)");
-	if (rc == BS_OK)
-		rc = bob_parse_timeoffs_kept(resp.body, resp.body_len, keep, kctx, out, err);
+	if (rc == r.rc && rc == BS_ERR_TOO_LARGE)
+		rc = bs_fail(err, rc, "HiBob time off: an answer of more than %zu MB without "
+		    "its list", BOB_MAX_TIMEOFF_TEXT >> 20);
+	else if (rc == BS_OK && !r.whole && jstream_finish(&r.js) == 0 && r.js.found) {
+		if (out->v == NULL)
+			out->v = xcalloc(1, sizeof *out->v);
+	} else if (rc == BS_OK || (rc == r.rc && rc == BS_ERR_PARSE)) {
+		bob_timeoffs_clear(out);
+		if (r.js.found)	/* the list went wrong: say where */
+			rc = bs_fail(err, BS_ERR_PARSE, "HiBob time off: %s", r.js.err);
+		else
+			rc = bob_parse_timeoffs_kept(r.text.buf, r.text.len, keep, kctx, out, err);
+	}
+	if (rc != BS_OK)
+		bob_timeoffs_clear(out);
 	http_response_clear(&resp);
+	jstream_clear(&r.js);
+	sb_clear(&r.text);
 	return rc;
 }
 
 static bs_rc
-get_timeoffs(struct bob_client *c, const char *path, struct bob_timeoffs *out,
-    struct bs_error *err)
+get_timeoffs(struct bob_client *c, const char *path, const char *key,
+    struct bob_timeoffs *out, struct bs_error *err)
 {
-	return get_timeoffs_kept(c, path, NULL, NULL, out, err);
+	return get_timeoffs_kept(c, path, key, NULL, NULL, out, err);
 }
 
 static void
@@ -2177,7 +2392,7 @@ bob_timeoff_changes_kept(struct bob_client *c, int64_t since, int64_t to,
 		ea = url_escape(a);
 		eb = url_escape(b);
 		path = xasprintf("/timeoff/requests/changes?since=%s&to=%s", ea, eb);
-		rc = get_timeoffs_kept(c, path, keep, kctx, &part, err);
+		rc = get_timeoffs_kept(c, path, "changes", keep, kctx, &part, err);
 		if (rc == BS_OK)
 			timeoffs_append(out, &part);
 		bob_timeoffs_clear(&part);
@@ -2225,7 +2440,19 @@ bob_whos_out_ex(struct bob_client *c, const char *from, const char *to, int incl
 {
 	char *path = xasprintf("/timeoff/whosout?from=%s&to=%s&includeHourly=true"
 	    "&includePrivate=%s", from, to, include_private ? "true" : "false");
-	bs_rc rc = get_timeoffs(c, path, out, err);
+	bs_rc rc = get_timeoffs(c, path, "outs", out, err);
+
+	free(path);
+	return rc;
+}
+
+bs_rc
+bob_whos_out_pending(struct bob_client *c, const char *from, const char *to,
+    struct bob_timeoffs *out, struct bs_error *err)
+{
+	char *path = xasprintf("/timeoff/whosout?from=%s&to=%s&includeHourly=true"
+	    "&includePrivate=true&includePending=true", from, to);
+	bs_rc rc = get_timeoffs(c, path, "outs", out, err);
 
 	free(path);
 	return rc;
@@ -2237,7 +2464,7 @@ bob_out_today(struct bob_client *c, const char *today, struct bob_timeoffs *out,
 {
 	char *path = today ? xasprintf("/timeoff/outtoday?today=%s&includeHourly=true", today)
 	    : xstrdup("/timeoff/outtoday?includeHourly=true");
-	bs_rc rc = get_timeoffs(c, path, out, err);
+	bs_rc rc = get_timeoffs(c, path, "outs", out, err);
 
 	free(path);
 	return rc;

@@ -170,6 +170,11 @@ struct bob_timeoff {
 	struct bob_duration *durations;
 	size_t ndurations;
 	char *time_zone;	/* specific-hours types */
+	/* The strings as read (employee_id to change_type, time_zone) share
+	 * this one allocation, blen bytes; a string set later on its own is
+	 * freed on its own by bob_timeoff_clear.  A copy must not share it. */
+	char *block;
+	size_t blen;
 };
 
 struct bob_timeoffs {
@@ -214,6 +219,12 @@ struct bob_people_query {
 	const char *filter_id;		/* read one person by root.id, NULL = all */
 	const char *filter_email;	/* or by root.email */
 	size_t batch_ids;		/* >0: fetch in batches of root.id of this size */
+	/* The fields asked for instead of the standard set (root.id is always
+	 * asked, the access, budget and extra fields as above): a reader that
+	 * needs a few of a person's values gets a smaller answer.  The
+	 * person's strings of fields not asked stay NULL.  NULL = standard. */
+	const char *const *only_fields;
+	size_t nonly;
 	/* With each set, bob_search_people hands each person to it as soon
 	 * as they are read and keeps none (out gets the count, nread, and
 	 * the omissions; its v stays empty): a company of any size is read in
@@ -263,6 +274,10 @@ bs_rc bob_whos_out(struct bob_client *c, const char *from, const char *to,
  * them out when the service user lacks the private-policy permission. */
 bs_rc bob_whos_out_ex(struct bob_client *c, const char *from, const char *to,
     int include_private, struct bob_timeoffs *out, struct bs_error *err);
+/* The same with includePrivate=true and includePending=true: the requests
+ * still waiting for approval too (the preview shows them). */
+bs_rc bob_whos_out_pending(struct bob_client *c, const char *from, const char *to,
+    struct bob_timeoffs *out, struct bs_error *err);
 /* GET /timeoff/outtoday */
 bs_rc bob_out_today(struct bob_client *c, const char *today,
     struct bob_timeoffs *out, struct bs_error *err);

@@ -685,6 +685,50 @@ timeoff_reader_shapes(void **state)
 	bob_timeoff_clear(&one);
 }
 
+static int
+in_block(const struct bob_timeoff *t, const char *s)
+{
+	return s != NULL && t->block != NULL && s >= t->block && s < t->block + t->blen;
+}
+
+/* A request's strings are kept in one allocation (issue 18: 230,000 items
+ * read at 100,000 people); one set later on its own is freed on its own. */
+static void
+timeoff_strings_in_one_block(void **state)
+{
+	struct bob_timeoff one;
+	struct bs_error err = { 0 };
+	(void)state;
+	assert_int_equal(bob_parse_timeoff(S("{\"requestId\":7,\"employeeId\":4127,"
+	    "\"employeeDisplayName\":\"Zo\\u00eb\",\"policyType\":\"Holiday\",\"type\":\"days\","
+	    "\"status\":\"approved\",\"changeType\":\"approved\",\"timeZone\":\"Europe/Oslo\","
+	    "\"startDate\":\"2026-01-05\",\"endDate\":\"\\u0032026-01-06\","
+	    "\"startPortion\":\"\\u0061fternoon\",\"endDatePortion\":\"morning\"}"), &one, &err),
+	    BS_OK);
+	assert_string_equal(one.employee_id, "4127");
+	assert_string_equal(one.employee_name, "Zo\xc3\xab");
+	assert_string_equal(one.policy_type, "Holiday");
+	assert_string_equal(one.type_raw, "days");
+	assert_string_equal(one.status_raw, "approved");
+	assert_string_equal(one.change_type, "approved");
+	assert_string_equal(one.time_zone, "Europe/Oslo");
+	assert_string_equal(one.end_date, "2026-01-06");
+	assert_int_equal(one.start_portion, TOFF_AFTERNOON);
+	assert_int_equal(one.end_portion, TOFF_MORNING);
+	assert_null(one.employee_email);
+	assert_true(in_block(&one, one.employee_id));
+	assert_true(in_block(&one, one.employee_name));
+	assert_true(in_block(&one, one.policy_type));
+	assert_true(in_block(&one, one.type_raw));
+	assert_true(in_block(&one, one.status_raw));
+	assert_true(in_block(&one, one.change_type));
+	assert_true(in_block(&one, one.time_zone));
+	assert_true(one.status_raw == one.change_type);	/* equal neighbours share */
+	one.employee_email = xstrdup("zoe@example.com");	/* as read_current fills it in */
+	bob_timeoff_clear(&one);	/* frees both; ASan and valgrind check */
+	assert_null(one.block);
+}
+
 static void
 enums(void **state)
 {
@@ -755,6 +799,7 @@ main(void)
 		cmocka_unit_test(timeoff_outtoday_and_whosout),
 		cmocka_unit_test(timeoff_reader_shapes),
 		cmocka_unit_test(timeoff_reader_keeps),
+		cmocka_unit_test(timeoff_strings_in_one_block),
 		cmocka_unit_test(enums),
 		cmocka_unit_test(person_name_falls_back),
 	};

@@ -347,6 +347,49 @@ search_handed_over_not_kept(void **state)
 	bob_people_clear(&p);
 }
 
+/* A reader that needs a few values asks for those fields alone: the
+ * others are not in the answer, so the people have them unset. */
+static void
+search_only_fields_asked(void **state)
+{
+	static const char *const only[] = { "root.email", "internal.status" };
+	struct bob_people_query q = { 0 };
+	struct bob_people all, few;
+	struct bs_error err = { 0 };
+	size_t named = 0, emails = 0, statuses = 0;
+
+	(void)state;
+	assert_int_equal(bob_search_people(bob, &q, &all, NULL, &err), BS_OK);
+	q.only_fields = only;
+	q.nonly = 2;
+	assert_int_equal(bob_search_people(bob, &q, &few, NULL, &err), BS_OK);
+	assert_true(few.n > 0);
+	assert_int_equal(few.n, all.n);
+	for (size_t i = 0; i < all.n; i++)
+		named += all.v[i].first_name != NULL && all.v[i].department != NULL;
+	assert_true(named > 0);
+	for (size_t i = 0; i < few.n; i++) {
+		assert_non_null(few.v[i].id);
+		assert_string_equal(few.v[i].id, all.v[i].id);
+		assert_null(few.v[i].first_name);
+		assert_null(few.v[i].surname);
+		assert_null(few.v[i].display_name);
+		assert_null(few.v[i].department);
+		assert_null(few.v[i].site);
+		assert_null(few.v[i].start_date);
+		assert_null(few.v[i].lifecycle);
+		assert_true(str_eq(few.v[i].email, all.v[i].email));
+		assert_true(str_eq(few.v[i].status, all.v[i].status));
+		emails += few.v[i].email != NULL;
+		statuses += few.v[i].status != NULL;
+	}
+	assert_true(emails > 0);
+	assert_true(statuses > 0);
+	assert_int_equal(logged("/people/search", 200), 2);
+	bob_people_clear(&all);
+	bob_people_clear(&few);
+}
+
 static void
 rate_limit_waited_out(void **state)
 {
@@ -492,6 +535,72 @@ whos_out_lists_approved(void **state)
 	bob_timeoffs_clear(&t);
 }
 
+/* Who's out and the changes feed are read as they arrive (issue 18): a
+ * client whose answer cap is far below them reads them all; an answer cut
+ * off half way is read again from nothing; another shape the parser takes
+ * (another wrapper) is still read, whole; a list that is not JSON fails. */
+static void
+timeoff_lists_read_as_they_arrive(void **state)
+{
+	struct http_options o = { 0 };
+	struct bob_timeoffs outs, ch, t;
+	struct bs_error err = { 0 };
+	char from[11], to[11];
+	int64_t now = clock_now();
+	size_t pending = 0;
+
+	(void)state;
+	date_format(now / 86400 - 30, from);
+	date_format(now / 86400 + 365, to);
+	assert_int_equal(bob_whos_out_pending(bob, from, to, &outs, &err), BS_OK);
+	assert_int_equal(bob_timeoff_changes(bob, now - 90 * 86400LL, now, &ch, &err), BS_OK);
+	assert_true(outs.n > 20);
+	assert_true(ch.n > 20);
+	for (size_t i = 0; i < outs.n; i++)
+		pending += outs.v[i].status == TOFF_PENDING;
+	assert_true(pending > 0);	/* includePending=true */
+	bob_client_free(&bob);
+	http_client_free(&http);
+	o.max_body = 4096;	/* far less than either answer */
+	http = http_client_new(&o, NULL);
+	bob = bob_client_new(http, sb_url, sb_id, sb_token);
+	assert_int_equal(bob_whos_out_pending(bob, from, to, &t, &err), BS_OK);
+	assert_int_equal(t.n, outs.n);
+	for (size_t i = 0; i < t.n; i++) {
+		assert_true(t.v[i].request_id == outs.v[i].request_id);
+		assert_int_equal(t.v[i].status, outs.v[i].status);
+		assert_string_equal(t.v[i].start_date, outs.v[i].start_date);
+	}
+	bob_timeoffs_clear(&t);
+	assert_int_equal(bob_timeoff_changes(bob, now - 90 * 86400LL, now, &t, &err), BS_OK);
+	assert_int_equal(t.n, ch.n);
+	assert_true(t.v[t.n - 1].request_id == ch.v[ch.n - 1].request_id);
+	bob_timeoffs_clear(&t);
+	/* cut off half way: read again, the first half not counted twice */
+	free(test_http_post(ctl_port, "/_control/fault", "{\"path\": \"/v1/timeoff/whosout\", "
+	    "\"kind\": \"truncate\", \"count\": 1}"));
+	assert_int_equal(bob_whos_out_pending(bob, from, to, &t, &err), BS_OK);
+	assert_int_equal(t.n, outs.n);
+	bob_timeoffs_clear(&t);
+	/* another wrapper: read whole, as the parser reads it */
+	free(test_http_post(ctl_port, "/_control/fault", "{\"path\": \"/v1/timeoff/whosout\", "
+	    "\"kind\": \"plant\", \"count\": 1, \"remove\": [\"/outs\"], \"set\": "
+	    "{\"/requests\": [{\"requestId\": 42, \"employeeId\": \"7\", "
+	    "\"startDate\": \"2026-03-02\"}]}}"));
+	assert_int_equal(bob_whos_out_pending(bob, from, to, &t, &err), BS_OK);
+	assert_int_equal(t.n, 1);
+	assert_true(t.v[0].request_id == 42);
+	assert_string_equal(t.v[0].start_date, "2026-03-02");
+	bob_timeoffs_clear(&t);
+	free(test_http_post(ctl_port, "/_control/fault", "{\"path\": \"/v1/timeoff/whosout\", "
+	    "\"kind\": \"invalid_json\", \"count\": 1}"));
+	assert_int_equal(bob_whos_out_pending(bob, from, to, &t, &err), BS_ERR_PARSE);
+	assert_int_equal(t.n, 0);
+	assert_null(t.v);
+	bob_timeoffs_clear(&outs);
+	bob_timeoffs_clear(&ch);
+}
+
 /* The strict sandbox: private-policy requests show under their public
  * name without includePrivate and are silently missing with it, until
  * the service user has the permission; feed items carry no status. */
@@ -551,10 +660,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(rate_limit_waited_out, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(search_read_as_it_arrives, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(search_handed_over_not_kept, each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(search_only_fields_asked, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(put_answers_304_when_unchanged, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(search_splits_at_400_fields, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(changes_in_windows_of_six_months, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(whos_out_lists_approved, each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(timeoff_lists_read_as_they_arrive, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(private_requests_and_strict_feed, each_setup, each_teardown),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
