@@ -64,12 +64,14 @@ enum { S_EMPLOYEE, S_EMAIL, S_NAME, S_POLICY, S_TYPE, S_STATUS, S_REASON, S_ZONE
 	S_COUNT };
 
 static void
-item_pack(struct toff_preview_item *it, const char *const src[S_COUNT])
+item_pack(struct toff_preview *p, struct toff_preview_item *it, const char *const src[S_COUNT])
 {
 	char **const dst[S_COUNT] = { &it->employee_id, &it->email, &it->name, &it->policy,
 	    &it->type, &it->status, &it->reason, &it->zone, &it->agent_id };
 
-	it->block = str_pack(0, dst, src, S_COUNT, &it->blen);
+	/* in the preview's arena: block marks the item's strings, not an
+	 * allocation of its own */
+	it->block = str_pack_in(&p->text, 0, dst, src, S_COUNT, &it->blen);
 }
 
 static void
@@ -81,7 +83,7 @@ add_item(struct toff_preview *p, const struct bob_timeoff *r, const struct toff_
 
 	if (p->n == p->cap) {
 		p->cap = p->cap ? p->cap * 2 : 256;
-		p->v = xreallocarray(p->v, p->cap, sizeof *p->v);
+		p->v = xreallocarray_big(p->v, p->n, p->cap, sizeof *p->v);
 	}
 	it = &p->v[p->n++];
 	memset(it, 0, sizeof *it);
@@ -95,7 +97,7 @@ add_item(struct toff_preview *p, const struct bob_timeoff *r, const struct toff_
 	src[S_REASON] = t->reason;
 	src[S_ZONE] = t->zone ? tz_name(t->zone) : "UTC";
 	src[S_AGENT] = t->person ? t->person->agent_id : NULL;
-	item_pack(it, src);
+	item_pack(p, it, src);
 	it->sync = t->why == TOFF_WHY_SYNC;
 	it->why = t->why;
 	if (t->d.nevents > 0) {
@@ -335,8 +337,8 @@ toff_preview_clear(struct toff_preview *p)
 		item_str_free(it, it->reason);
 		item_str_free(it, it->zone);
 		item_str_free(it, it->agent_id);
-		free(it->block);
 	}
+	arena_clear(&p->text);
 	free(p->v);
 	p->v = NULL;
 	p->n = 0;

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/arena.h"
 #include "base/progress.h"
 #include "base/result.h"
 #include "engine/timeoff_sync.h"
@@ -39,8 +40,9 @@ struct toff_preview_item {
 	char first_date[11];	/* for ordering: the request's first day */
 	char last_date[11];	/* the request's last day ("" when open-ended) */
 	int64_t t_start, t_end;	/* the events' span, unix seconds (0 when none) */
-	/* toff_preview_run keeps an item's strings in this one allocation (NULL:
-	 * each is its own); a string outside it is freed on its own */
+	/* toff_preview_run keeps an item's strings together here, in the
+	 * preview's arena (NULL: each is its own); a string outside it is
+	 * freed on its own */
 	char *block;
 	size_t blen;
 };
@@ -55,6 +57,7 @@ struct toff_preview {
 	long per_why[TOFF_WHY_OTHER + 1];
 	int assembled;		/* 1 when Assembled was read */
 	char assembled_problem[256];	/* why not, when it was not */
+	struct arena text;	/* the items' strings (each item's block) */
 };
 
 /* from and to are YYYY-MM-DD or NULL for the sync window.  Reads HiBob

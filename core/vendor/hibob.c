@@ -1282,7 +1282,8 @@ people_elem(void *vctx, const struct jdoc *d, const struct jnode *emp)
 	}
 	if (ctx->out->n == ctx->cap) {
 		ctx->cap = ctx->cap ? ctx->cap * 2 : 256;
-		ctx->out->v = xreallocarray(ctx->out->v, ctx->cap, sizeof *ctx->out->v);
+		ctx->out->v = xreallocarray_big(ctx->out->v, ctx->out->n, ctx->cap,
+		    sizeof *ctx->out->v);
 	}
 	dst = &ctx->out->v[ctx->out->n];
 	person_from_doc(&ctx->out->text, d, emp, ctx->q, dst);
@@ -2176,7 +2177,8 @@ timeoff_elem(void *vctx, const struct jdoc *d, const struct jnode *o)
 		return 0;
 	if (ctx->out->n + 1 >= ctx->cap) {
 		ctx->cap = ctx->cap ? ctx->cap * 2 : 64;
-		ctx->out->v = xreallocarray(ctx->out->v, ctx->cap, sizeof *ctx->out->v);
+		ctx->out->v = xreallocarray_big(ctx->out->v, ctx->out->n, ctx->cap,
+		    sizeof *ctx->out->v);
 	}
 	t = &ctx->out->v[ctx->out->n];
 	timeoff_from_doc(d, o, t);
@@ -2357,7 +2359,7 @@ timeoffs_append(struct bob_timeoffs *dst, struct bob_timeoffs *src)
 		src->n = 0;
 		return;
 	}
-	dst->v = xreallocarray(dst->v, dst->n + src->n + 1, sizeof *dst->v);
+	dst->v = xreallocarray_big(dst->v, dst->n, dst->n + src->n + 1, sizeof *dst->v);
 	memcpy(dst->v + dst->n, src->v, src->n * sizeof *src->v);
 	dst->n += src->n;
 	free(src->v);
