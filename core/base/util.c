@@ -93,20 +93,6 @@ xreallocarray_big(void *p, size_t old_n, size_t n, size_t size)
 	bytes = n * size;
 	if (bytes < BIG_BLOCK)
 		return xrealloc(p, bytes);
-	if (p != NULL && old_n * size >= BIG_BLOCK) {
-		/* already big: realloc moves its pages without copying them
-		 * (so the old and the new never weigh twice); the new part is
-		 * advised as its first part was */
-		uintptr_t at, to;
-		q = xrealloc(p, bytes);
-		at = ((uintptr_t)q + 4095) & ~(uintptr_t)4095;
-		to = ((uintptr_t)q + bytes) & ~(uintptr_t)4095;
-#ifdef MADV_HUGEPAGE
-		if (to > at)
-			(void)madvise((void *)at, to - at, MADV_HUGEPAGE);
-#endif
-		return q;
-	}
 	q = xmalloc_big(&bytes);
 	old = (old_n < n ? old_n : n) * size;
 	if (p != NULL && old > 0)
