@@ -8,6 +8,7 @@
  * Listings are read in slices of at most 31 days and paged, so a cut
  * answer never looks like events deleted.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1108,23 +1109,57 @@ asm_probe_delete(struct asm_client *c, const char *schedule_id, enum asm_delete_
 
 /* ---- matching ---- */
 
-/* qsort_r comparators over positions in the list (ctx) */
-static int
-cmp_hibob(const void *a, const void *b, void *ctx)
+/* Keys hashed as they are compared: the HiBob id as it is, the email
+ * case-folded as strcasecmp folds it. */
+static uint64_t
+key_hash(const char *s, int ci)
 {
-	const struct asm_person *v = ctx;
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	int c = strcmp(v[x].hibob_id, v[y].hibob_id);
-	return c != 0 ? c : (x > y) - (x < y);	/* equal keys: list order */
+	uint64_t h = 14695981039346656037ull;	/* FNV-1a */
+
+	for (; *s != '\0'; s++) {
+		h ^= ci ? (unsigned char)tolower((unsigned char)*s) : (unsigned char)*s;
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static const char *
+key_of(const struct asm_person *m, int ci)
+{
+	return ci ? m->email : m->hibob_id;
 }
 
 static int
-cmp_email(const void *a, const void *b, void *ctx)
+key_eq(const char *a, const char *b, int ci)
 {
-	const struct asm_person *v = ctx;
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	int c = strcasecmp(v[x].email, v[y].email);
-	return c != 0 ? c : (x > y) - (x < y);
+	return (ci ? strcasecmp(a, b) : strcmp(a, b)) == 0;
+}
+
+/* A table of positions by key (open addressing, SIZE_MAX empty, nslot a
+ * power of two); the first person in list order holds a key others share. */
+static size_t *
+table_build(const struct asm_people *p, int ci, size_t *nslot)
+{
+	size_t n = 16, *t;
+
+	while (n < 2 * p->n + 2)
+		n *= 2;
+	t = xreallocarray(NULL, n, sizeof *t);
+	for (size_t k = 0; k < n; k++)
+		t[k] = SIZE_MAX;
+	for (size_t i = 0; i < p->n; i++) {
+		const char *key = key_of(&p->v[i], ci);
+		size_t k;
+		if (p->v[i].deleted || str_empty(key))
+			continue;
+		for (k = key_hash(key, ci) & (n - 1); t[k] != SIZE_MAX; k = (k + 1) & (n - 1))
+			if (key_eq(key_of(&p->v[t[k]], ci), key, ci))
+				break;
+		if (t[k] == SIZE_MAX)
+			t[k] = i;
+	}
+	*nslot = n;
+	return t;
 }
 
 void
@@ -1134,42 +1169,18 @@ asm_people_index(struct asm_people *p)
 		return;
 	free(p->by_hibob);
 	free(p->by_email);
-	p->by_hibob = xcalloc(p->n + 1, sizeof *p->by_hibob);
-	p->by_email = xcalloc(p->n + 1, sizeof *p->by_email);
-	p->nhibob = p->nemail = 0;
-	for (size_t i = 0; i < p->n; i++) {
-		if (p->v[i].deleted)
-			continue;
-		if (!str_empty(p->v[i].hibob_id))
-			p->by_hibob[p->nhibob++] = i;
-		if (!str_empty(p->v[i].email))
-			p->by_email[p->nemail++] = i;
-	}
-	qsort_r(p->by_hibob, p->nhibob, sizeof *p->by_hibob, cmp_hibob, p->v);
-	qsort_r(p->by_email, p->nemail, sizeof *p->by_email, cmp_email, p->v);
+	p->by_hibob = table_build(p, 0, &p->nhibob);
+	p->by_email = table_build(p, 1, &p->nemail);
 	p->nidx = p->n;
 }
 
-/* The first position in idx[0..n) whose key equals key, or SIZE_MAX. */
+/* The position whose key equals key, or SIZE_MAX. */
 static size_t
-index_find(const struct asm_people *p, const size_t *idx, size_t n, const char *key, int ci)
+index_find(const struct asm_people *p, const size_t *t, size_t nslot, const char *key, int ci)
 {
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct asm_person *m = &p->v[idx[mid]];
-		int c = ci ? strcasecmp(m->email, key) : strcmp(m->hibob_id, key);
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < n) {
-		const struct asm_person *m = &p->v[idx[lo]];
-		if (ci ? strcasecmp(m->email, key) == 0 : strcmp(m->hibob_id, key) == 0)
-			return idx[lo];
-	}
+	for (size_t k = key_hash(key, ci) & (nslot - 1); t[k] != SIZE_MAX; k = (k + 1) & (nslot - 1))
+		if (key_eq(key_of(&p->v[t[k]], ci), key, ci))
+			return t[k];
 	return SIZE_MAX;
 }
 

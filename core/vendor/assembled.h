@@ -41,8 +41,8 @@ struct asm_person {
 struct asm_people {
 	struct asm_person *v;
 	size_t n;
-	/* asm_people_index: positions sorted by hibob_id and by case-folded
-	 * email, so matching is a binary search (used while nidx == n) */
+	/* asm_people_index: hash tables of positions by hibob_id and by
+	 * case-folded email (nhibob, nemail slots; used while nidx == n) */
 	size_t *by_hibob, *by_email;
 	size_t nhibob, nemail, nidx;
 };

@@ -1162,6 +1162,49 @@ sb_rate_limit(void **state)
 	free(r);
 }
 
+/* At company size the index answers as a scan does: the first person
+ * (in list order) with the id, else with the email in any case; never a
+ * deleted one. */
+static void
+match_index_agrees_with_scan(void **state)
+{
+	enum { N = 3000 };
+	struct asm_person *v = calloc(N, sizeof *v);
+	char (*email)[40] = calloc(N, sizeof *email), (*hid)[16] = calloc(N, sizeof *hid);
+	struct asm_people scan, idx;
+	(void)state;
+	assert_non_null(v);
+	for (int i = 0; i < N; i++) {
+		/* every 7th email and every 11th id repeats an earlier one; some
+		 * emails differ only in case; every 13th is deleted */
+		snprintf(email[i], sizeof email[i], i % 5 == 0 ? "Person%d@X.test" : "person%d@x.test",
+		    i % 7 == 0 ? i / 2 : i);
+		snprintf(hid[i], sizeof hid[i], "%d", i % 11 == 0 ? i / 3 : i);
+		v[i].id = email[i];
+		v[i].email = i % 17 == 0 ? NULL : email[i];
+		v[i].hibob_id = i % 19 == 0 ? NULL : hid[i];
+		v[i].deleted = i % 13 == 0;
+	}
+	scan = (struct asm_people){ .v = v, .n = N };
+	idx = scan;
+	asm_people_index(&idx);
+	for (int q = 0; q < N + 50; q++) {
+		char e[40], h[16];
+		const char *how1, *how2;
+		snprintf(e, sizeof e, q % 3 ? "PERSON%d@x.TEST" : "person%d@x.test", q);
+		snprintf(h, sizeof h, "%d", q * 7 % (N + 50));
+		assert_ptr_equal(asm_people_match(&scan, h, e, &how1), asm_people_match(&idx, h, e, &how2));
+		assert_true(how1 == how2 || (how1 && how2 && strcmp(how1, how2) == 0));
+		assert_ptr_equal(asm_people_match(&scan, NULL, e, NULL), asm_people_match(&idx, NULL, e, NULL));
+		assert_ptr_equal(asm_people_match(&scan, h, NULL, NULL), asm_people_match(&idx, h, NULL, NULL));
+	}
+	free(idx.by_hibob);
+	free(idx.by_email);
+	free(v);
+	free(email);
+	free(hid);
+}
+
 int
 main(void)
 {
@@ -1173,6 +1216,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(people_auth_rejected, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(people_rate_limited_then_ok, each_setup, each_teardown),
 		cmocka_unit_test(match_rules),
+		cmocka_unit_test(match_index_agrees_with_scan),
 		cmocka_unit_test(match_index_agrees),
 		cmocka_unit_test(marker_parse),
 		cmocka_unit_test(types_and_default),
