@@ -74,18 +74,13 @@ room(struct jwriter *w, size_t n)
 	return w->buf.buf + w->buf.len;
 }
 
-/* The separator, newline and indentation before a member or an array
- * element, written at o; returns the end.  Needs 2 + depth * indent. */
+/* The newline and indentation of depth d at o (none when compact);
+ * returns the end. */
 static char *
-lead_in(struct jwriter *w, char *o)
+indent_at(const struct jwriter *w, char *o, int d)
 {
-	if (w->depth == 0)
-		return o;
-	if (w->count[w->depth - 1])
-		*o++ = ',';
-	w->count[w->depth - 1] = 1;
 	if (w->indent) {
-		size_t n = (size_t)w->depth * (size_t)w->indent;
+		size_t n = (size_t)d * (size_t)w->indent;
 		*o++ = '\n';
 		memset(o, ' ', n);
 		o += n;
@@ -93,9 +88,28 @@ lead_in(struct jwriter *w, char *o)
 	return o;
 }
 
-/* A quoted string that needs no escape (printable ASCII, no '"' or '\\'),
- * with what goes before it, in one copy; 0 when s is not such a string.
- * key: a member name, followed by its colon. */
+/* Before a member or an element at depth d: the separator from the one
+ * before it (*count says there was one) and its line, at o. */
+static char *
+sep_at(const struct jwriter *w, char *o, unsigned char *count, int d)
+{
+	if (*count)
+		*o++ = ',';
+	*count = 1;
+	return indent_at(w, o, d);
+}
+
+/* The separator, newline and indentation before a member or an array
+ * element of the current container, written at o; returns the end.
+ * Needs 2 + depth * indent. */
+static char *
+lead_in(struct jwriter *w, char *o)
+{
+	return w->depth == 0 ? o : sep_at(w, o, &w->count[w->depth - 1], w->depth);
+}
+
+/* A quoted string that needs no escape, with what goes before it, in one
+ * copy.  key: a member name, followed by its colon. */
 static void
 put_token(struct jwriter *w, const char *s, size_t len, int key)
 {
@@ -117,6 +131,8 @@ put_token(struct jwriter *w, const char *s, size_t len, int key)
 	w->buf.len = (size_t)(o - w->buf.buf);
 }
 
+/* put_token when s needs no escape (printable ASCII, no '"' or '\\');
+ * 0, writing nothing, when it does. */
 static int
 put_plain(struct jwriter *w, const char *s, size_t len, int key)
 {
@@ -159,6 +175,17 @@ newline(struct jwriter *w, int d)
 	}
 }
 
+/* Before a member or an element of the current container: the separator
+ * from the one before it, and its line. */
+static void
+separate(struct jwriter *w)
+{
+	char *o = lead_in(w, room(w, 2 + (size_t)w->depth * (size_t)w->indent));
+
+	*o = '\0';
+	w->buf.len = (size_t)(o - w->buf.buf);
+}
+
 /* Before any value: the separator from the previous member of the
  * enclosing array (an object member's was written by jw_key). */
 static void
@@ -168,12 +195,7 @@ before_value(struct jwriter *w)
 		w->after_key = 0;
 		return;
 	}
-	if (w->depth == 0)
-		return;
-	if (w->count[w->depth - 1])
-		put(w, ",", 1);
-	w->count[w->depth - 1] = 1;
-	newline(w, w->depth);
+	separate(w);
 }
 
 static void
@@ -280,24 +302,12 @@ put_string(struct jwriter *w, const char *s, size_t len)
 	put(w, "\"", 1);
 }
 
-/* Before a member name: the separator from the previous member. */
-static void
-key_begin(struct jwriter *w)
-{
-	if (w->depth > 0) {
-		if (w->count[w->depth - 1])
-			put(w, ",", 1);
-		w->count[w->depth - 1] = 1;
-		newline(w, w->depth);
-	}
-}
-
 void
 jw_keyn(struct jwriter *w, const char *key, size_t len)
 {
 	if (put_plain(w, key, len, 1))
 		return;
-	key_begin(w);
+	separate(w);
 	put_string(w, key, valid_utf8(key, len) ? len : 0);
 	put(w, w->indent ? ": " : ":", w->indent ? 2 : 1);
 	w->after_key = 1;
@@ -322,6 +332,7 @@ static ptrdiff_t
 utf8_strlen(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+
 	for (;;) {
 		size_t n;
 		while (*p != 0 && *p < 0x80)
@@ -678,19 +689,6 @@ canon_key_cmp(const struct canon_key *a, const struct canon_key *b)
 	return c != 0 ? c : (a->n > b->n) - (a->n < b->n);
 }
 
-/* The newline and indentation of depth d at o (none when compact). */
-static char *
-indent_at(const struct jwriter *w, char *o, int d)
-{
-	if (w->indent) {
-		size_t n = (size_t)d * (size_t)w->indent;
-		*o++ = '\n';
-		memset(o, ' ', n);
-		o += n;
-	}
-	return o;
-}
-
 /* When text[0..len) is one value this writer would write compact, write
  * it in this writer's layout in one pass, copying each token as it is,
  * and return 0; else return -1 with nothing written. */
@@ -735,10 +733,7 @@ relay(struct jwriter *w, const char *text, size_t len, int sort_keys)
 			    canon_key_cmp(k - 1, k) >= 0)))
 				goto refuse;
 			nkeys[depth - 1]++;
-			if (count[depth - 1])
-				*o++ = ',';
-			count[depth - 1] = 1;
-			o = indent_at(w, o, depth0 + depth);
+			o = sep_at(w, o, &count[depth - 1], depth0 + depth);
 			memcpy(o, p, (size_t)(q - p));
 			o += q - p;
 			p = q;
@@ -770,12 +765,8 @@ relay(struct jwriter *w, const char *text, size_t len, int sort_keys)
 				goto close;
 			/* an array element: its separator and line (a member's
 			 * were written with its name) */
-			if (depth > 0 && kind[depth - 1] == '[') {
-				if (count[depth - 1])
-					*o++ = ',';
-				count[depth - 1] = 1;
-				o = indent_at(w, o, depth0 + depth);
-			}
+			if (depth > 0 && kind[depth - 1] == '[')
+				o = sep_at(w, o, &count[depth - 1], depth0 + depth);
 			if (c == '{' || c == '[') {
 				if (depth == CANON_DEPTH)
 					goto refuse;
