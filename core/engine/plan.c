@@ -40,7 +40,6 @@ plan_init(struct plan *p, const char *target)
 static void
 action_release(struct plan_action *a)
 {
-	free(a->block);
 	if (a->data_free != NULL)
 		a->data_free(a->data);
 }
@@ -90,7 +89,7 @@ plan_clear(struct plan *p)
 }
 
 static void
-action_pack(struct arena *in, struct plan_action *a, const char *subject, const char *employee_id,
+action_pack(struct plan *p, struct plan_action *a, const char *subject, const char *employee_id,
     const char *email, const char *name, const char *reason, const char *before,
     const char *after)
 {
@@ -99,9 +98,7 @@ action_pack(struct arena *in, struct plan_action *a, const char *subject, const 
 	const char *const src[] = { subject ? subject : "", employee_id, email, name,
 	    reason ? reason : "", before, after };
 
-	a->block = str_pack_in(in, 0, dst, src, ARRAY_LEN(src), NULL);
-	if (in != NULL)
-		a->block = NULL;	/* the arena's */
+	(void)str_pack_in(&p->text, 0, dst, src, ARRAY_LEN(src), NULL);
 }
 
 struct plan_action *
@@ -119,18 +116,16 @@ plan_add(struct plan *p, enum plan_op op, const char *subject, const char *emplo
 	memset(a, 0, sizeof *a);
 	a->op = op;
 	a->request_id = request_id;
-	action_pack(&p->text, a, subject, employee_id, email, name, reason, before, after);
+	action_pack(p, a, subject, employee_id, email, name, reason, before, after);
 	return a;
 }
 
 void
-plan_action_set_reason(struct plan_action *a, const char *reason)
+plan_action_set_reason(struct plan *p, struct plan_action *a, const char *reason)
 {
-	char *old = a->block;
-
-	action_pack(NULL, a, a->subject, a->employee_id, a->email, a->name, reason, a->before,
+	/* packed anew in the arena; the old copy stays there until plan_clear */
+	action_pack(p, a, a->subject, a->employee_id, a->email, a->name, reason, a->before,
 	    a->after);
-	free(old);
 }
 
 void

@@ -46,11 +46,9 @@ struct plan_action {
 	char *after;		/* JSON text after, may be NULL */
 	void *data;		/* engine payload, freed with data_free */
 	void (*data_free)(void *);
-	/* The strings above live in one block of the plan's arena (plan_add),
-	 * so a plan of 100,000 actions is a few dozen allocations, not 700,000
-	 * strings; change one with plan_action_set_reason (which gives the
-	 * action a block of its own, here), never free one. */
-	char *block;
+	/* The strings above live together in the plan's arena (plan_add), so
+	 * a plan of 100,000 actions is a few dozen allocations, not 700,000
+	 * strings; change one with plan_action_set_reason, never free one. */
 };
 
 struct plan_held {
@@ -103,8 +101,8 @@ void plan_truncate(struct plan *p, size_t n, size_t nheld);
  * keeping their order. */
 void plan_drop(struct plan *p, const unsigned char *drop, const unsigned char *drop_held,
     size_t nmarked_held);
-/* Replace an action's reason (copied). */
-void plan_action_set_reason(struct plan_action *a, const char *reason);
+/* Replace the reason of a, an action of p (copied). */
+void plan_action_set_reason(struct plan *p, struct plan_action *a, const char *reason);
 /* A sentence about the whole plan (e.g. what is not sent and why); copied.
  * Not part of the plan id.  JSON: "notes": ["..."]. */
 void plan_note(struct plan *p, const char *text);

@@ -1476,7 +1476,7 @@ plan_overlaps(struct planner *pl)
 		    "deletes what a new event overlaps, so %s made again right after it (both requests "
 		    "stay in Assembled, each as its own event)", a->nrestore == 1 ? "that event is" :
 		    "those events are");
-		plan_action_set_reason(&p->v[i], why.buf);
+		plan_action_set_reason(p, &p->v[i], why.buf);
 		sb_clear(&why);
 	}
 	free(rows);
