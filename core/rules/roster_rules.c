@@ -48,37 +48,18 @@ utf8_trim_cut(char *s, size_t len)
 		s[k] = '\0';
 }
 
-/* Append to a fixed buffer, truncating without splitting a UTF-8
- * character. */
+/* Format into a fixed buffer, cutting without splitting a UTF-8
+ * character.  Texts and "%s" alone (most rules' words) are put together
+ * here, any other conversion by vsnprintf: it runs for every rule of
+ * every person, and vsnprintf costs more than the rest of a rule. */
 static void
-appendf(char *buf, size_t size, const char *fmt, ...)
+vsetf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-	size_t len = strlen(buf);
-	va_list ap;
-	int n;
-
-	if (len + 1 >= size)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + len, size - len, fmt, ap);
-	va_end(ap);
-	if (n >= 0 && (size_t)n >= size - len)
-		utf8_trim_cut(buf + len, size - len - 1);
-}
-
-/* Set a fixed buffer (of at most 256 bytes: reason and detail), cut as
- * appendf cuts.  Formats once: it runs for every rule of every person. */
-static void
-setf(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap, again;
+	va_list again;
 	const char *f;
 	size_t n = 0;
 	int r;
 
-	/* texts and "%s" alone (most rules' words) are put together here:
-	 * vsnprintf costs more than the rest of a rule */
-	va_start(ap, fmt);
 	va_copy(again, ap);
 	for (f = fmt; *f != '\0'; f++) {
 		const char *piece = f;
@@ -105,7 +86,6 @@ setf(char *buf, size_t size, const char *fmt, ...)
 		}
 		n += len;
 	}
-	va_end(ap);
 	if (*f != '\0') {
 		r = vsnprintf(buf, size, fmt, again);
 		n = r >= 0 ? (size_t)r : 0;
@@ -115,6 +95,31 @@ setf(char *buf, size_t size, const char *fmt, ...)
 	va_end(again);
 	if (n >= size)
 		utf8_trim_cut(buf, size - 1);
+}
+
+/* Append to a fixed buffer, cut as vsetf cuts. */
+static void
+appendf(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t len = strlen(buf);
+	va_list ap;
+
+	if (len + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	vsetf(buf + len, size - len, fmt, ap);
+	va_end(ap);
+}
+
+/* Set a fixed buffer (of at most 256 bytes: reason and detail). */
+static void
+setf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsetf(buf, size, fmt, ap);
+	va_end(ap);
 }
 
 /* A network string made safe for a short message: at most 40 bytes,
