@@ -929,54 +929,65 @@ date_keep(struct arena *a, const struct jdoc *d, const struct jnode *v)
 	return (char *)arena_intern(a, s, 10);
 }
 
+/* A member name and its length, for pick_members. */
+struct member_name {
+	const char *name;
+	size_t len;
+};
+#define MEMBER(s) { s, sizeof s - 1 }
+
+/* The members of obj named in names[0..n), found in one walk over obj
+ * instead of a lookup apiece: m[k] for names[k], NULL when absent.  jread
+ * refuses a repeated member name, so each is the one jread_get finds. */
+static void
+pick_members(const struct jdoc *d, const struct jnode *obj, const struct member_name *names,
+    size_t n, const struct jnode **m)
+{
+	for (size_t k = 0; k < n; k++)
+		m[k] = NULL;
+	for (const struct jnode *e = jread_first(d, obj); e != NULL; e = jread_next(d, obj, e))
+		for (size_t k = 0; k < n; k++)
+			if (e->klen == names[k].len && memcmp(e->key, names[k].name, e->klen) == 0) {
+				m[k] = e;
+				break;
+			}
+}
+
 /* The members a person is made of, found in one walk over the employee
  * object; each field is then a look in a small object (work, internal),
  * and field_value is asked only for what is not where HiBob usually puts
- * it (a flat "/a/b" form), so that the answer is field_value's always. */
-enum { R_ID, R_EMAIL, R_FIRST, R_SURNAME, R_DISPLAY, R_FULL, R_COUNT };
+ * it (a flat "/a/b" form), so that the answer is field_value's always.
+ * The root fields (E_ID on) come in the order of root_ids. */
+enum { E_ROOT, E_WORK, E_INTERNAL, E_HR, E_ID, E_EMAIL, E_FIRST, E_SURNAME, E_DISPLAY, E_FULL,
+	E_COUNT };
+enum { R_ID, R_EMAIL, R_FIRST, R_SURNAME, R_DISPLAY, R_FULL };
 
-static const struct {
-	const char *name, *id;
-	size_t len;
-} root_fields[R_COUNT] = {
-	{ "id", "root.id", 2 }, { "email", "root.email", 5 },
-	{ "firstName", "root.firstName", 9 }, { "surname", "root.surname", 7 },
-	{ "displayName", "root.displayName", 11 }, { "fullName", "root.fullName", 8 },
+static const struct member_name emp_names[E_COUNT] = {
+	MEMBER("root"), MEMBER("work"), MEMBER("internal"), MEMBER("humanReadable"),
+	MEMBER("id"), MEMBER("email"), MEMBER("firstName"), MEMBER("surname"),
+	MEMBER("displayName"), MEMBER("fullName"),
 };
+static const char *const root_ids[] = { "root.id", "root.email", "root.firstName",
+	"root.surname", "root.displayName", "root.fullName" };
 
 struct emp_view {
 	const struct jdoc *d;
-	const struct jnode *emp, *root, *work, *internal, *hr, *hr_work, *hr_internal;
-	const struct jnode *top[R_COUNT];	/* root fields given at the top level */
+	const struct jnode *emp, *m[E_COUNT], *hr_work, *hr_internal;
 };
 
 static void
 emp_view_read(struct emp_view *v, const struct jdoc *d, const struct jnode *emp)
 {
-	memset(v, 0, sizeof *v);
+	const struct jnode *hr;
+
 	v->d = d;
 	v->emp = emp;
-	for (const struct jnode *m = jread_first(d, emp); m != NULL; m = jread_next(d, emp, m)) {
-		const struct jnode **slot = NULL;
-		if (m->klen == 4 && memcmp(m->key, "root", 4) == 0)
-			slot = &v->root;
-		else if (m->klen == 4 && memcmp(m->key, "work", 4) == 0)
-			slot = &v->work;
-		else if (m->klen == 8 && memcmp(m->key, "internal", 8) == 0)
-			slot = &v->internal;
-		else if (m->klen == 13 && memcmp(m->key, "humanReadable", 13) == 0)
-			slot = &v->hr;
-		else
-			for (int i = 0; i < R_COUNT && slot == NULL; i++)
-				if (m->klen == root_fields[i].len &&
-				    memcmp(m->key, root_fields[i].name, m->klen) == 0)
-					slot = &v->top[i];
-		if (slot != NULL)
-			*slot = m;	/* names are never repeated (jread) */
-	}
-	if (v->hr != NULL && v->hr->type == JT_OBJECT) {
-		v->hr_work = jread_get(d, v->hr, "work", 4);
-		v->hr_internal = jread_get(d, v->hr, "internal", 8);
+	pick_members(d, emp, emp_names, E_COUNT, v->m);
+	hr = v->m[E_HR];
+	v->hr_work = v->hr_internal = NULL;
+	if (hr != NULL && hr->type == JT_OBJECT) {
+		v->hr_work = jread_get(d, hr, "work", 4);
+		v->hr_internal = jread_get(d, hr, "internal", 8);
 	}
 }
 
@@ -984,11 +995,12 @@ emp_view_read(struct emp_view *v, const struct jdoc *d, const struct jnode *emp)
 static const struct jnode *
 view_root(const struct emp_view *v, int i)
 {
-	const struct jnode *n = jread_get(v->d, v->root, root_fields[i].name, root_fields[i].len);
+	const struct member_name *name = &emp_names[E_ID + i];
+	const struct jnode *n = jread_get(v->d, v->m[E_ROOT], name->name, name->len);
 
 	if (n == NULL)
-		n = v->top[i];
-	return n != NULL ? n : field_value(v->d, v->emp, root_fields[i].id);
+		n = v->m[E_ID + i];
+	return n != NULL ? n : field_value(v->d, v->emp, root_ids[i]);
 }
 
 /* <obj>.<name> where obj is work or internal (in emp or in hr). */
@@ -1009,10 +1021,12 @@ view_display(struct arena *a, const struct emp_view *v, int internal, const char
 {
 	const struct jnode *hv = NULL;
 
-	*own = view_nested(v, v->emp, internal ? v->internal : v->work, name, id);
-	if (v->hr != NULL && v->hr->type == JT_OBJECT)
-		hv = view_nested(v, v->hr, internal ? v->hr_internal : v->hr_work, name, id);
-	return display_keep(a, v->d, v->hr, hv, *own);
+	const struct jnode *hr = v->m[E_HR];
+
+	*own = view_nested(v, v->emp, v->m[internal ? E_INTERNAL : E_WORK], name, id);
+	if (hr != NULL && hr->type == JT_OBJECT)
+		hv = view_nested(v, hr, internal ? v->hr_internal : v->hr_work, name, id);
+	return display_keep(a, v->d, hr, hv, *own);
 }
 
 /* Convert one employee object, its strings into a. */
@@ -1038,11 +1052,11 @@ person_from_doc(struct arena *a, const struct jdoc *d, const struct jnode *emp,
 	p->display_name = scalar_keep(a, d, view_root(&v, R_DISPLAY), 0);
 	if (p->display_name == NULL)
 		p->display_name = scalar_keep(a, d, view_root(&v, R_FULL), 0);
-	hr = v.hr;
+	hr = v.m[E_HR];
 	p->department = view_display(a, &v, 0, "department", "work.department", &own);
 	p->site = view_display(a, &v, 0, "site", "work.site", &own);
-	p->start_date = date_keep(a, d, view_nested(&v, emp, v.work, "startDate", "work.startDate"));
-	p->termination_date = date_keep(a, d, view_nested(&v, emp, v.internal, "terminationDate",
+	p->start_date = date_keep(a, d, view_nested(&v, emp, v.m[E_WORK], "startDate", "work.startDate"));
+	p->termination_date = date_keep(a, d, view_nested(&v, emp, v.m[E_INTERNAL], "terminationDate",
 	    "internal.terminationDate"));
 	p->lifecycle = view_display(a, &v, 1, "lifecycleStatus", "internal.lifecycleStatus", &own);
 	p->lifecycle_id = machine_keep(a, d, own);
@@ -1916,10 +1930,8 @@ minutes_value(const struct jnode *hours, const struct jnode *minutes)
 	return (int)(total + 0.5);
 }
 
-/* The members of a time-off item that timeoff_from_doc reads, each found
- * in one pass over the item instead of a lookup apiece (an answer holds
- * 150,000 items); jread refuses a repeated member name, so each is the
- * one jread_get would find. */
+/* The members of a time-off item that timeoff_from_doc reads, found by
+ * pick_members in one pass (an answer holds 150,000 items). */
 enum {
 	K_REQUEST_ID, K_ID, K_EMPLOYEE_ID, K_EMAIL, K_NAME, K_POLICY_NAME, K_POLICY, K_TYPE,
 	K_RANGE_TYPE, K_STATUS, K_CHANGE, K_APPROVED, K_START, K_END, K_START_PORTION,
@@ -1928,32 +1940,17 @@ enum {
 	K_PREVIOUS, K_ORIGINAL, K_ZONE, K_DURATIONS, K_COUNT
 };
 
-#define TK(s) { s, sizeof s - 1 }
-static const struct { const char *name; size_t len; } toff_keys[K_COUNT] = {
-	TK("requestId"), TK("id"), TK("employeeId"), TK("employeeEmail"),
-	TK("employeeDisplayName"), TK("policyTypeDisplayName"), TK("policyType"), TK("type"),
-	TK("requestRangeType"), TK("status"), TK("changeType"), TK("approved"),
-	TK("startDate"), TK("endDate"), TK("startPortion"), TK("startDatePortion"),
-	TK("endPortion"), TK("endDatePortion"), TK("dayPortion"), TK("date"),
-	TK("hoursOnDate"), TK("minutes"), TK("hours"), TK("dailyHours"), TK("dailyMinutes"),
-	TK("percentageOfDay"), TK("previousRequestId"), TK("originalRequestId"),
-	TK("timeZone"), TK("durations"),
+static const struct member_name toff_keys[K_COUNT] = {
+	MEMBER("requestId"), MEMBER("id"), MEMBER("employeeId"), MEMBER("employeeEmail"),
+	MEMBER("employeeDisplayName"), MEMBER("policyTypeDisplayName"), MEMBER("policyType"),
+	MEMBER("type"), MEMBER("requestRangeType"), MEMBER("status"), MEMBER("changeType"),
+	MEMBER("approved"), MEMBER("startDate"), MEMBER("endDate"), MEMBER("startPortion"),
+	MEMBER("startDatePortion"), MEMBER("endPortion"), MEMBER("endDatePortion"),
+	MEMBER("dayPortion"), MEMBER("date"), MEMBER("hoursOnDate"), MEMBER("minutes"),
+	MEMBER("hours"), MEMBER("dailyHours"), MEMBER("dailyMinutes"), MEMBER("percentageOfDay"),
+	MEMBER("previousRequestId"), MEMBER("originalRequestId"), MEMBER("timeZone"),
+	MEMBER("durations"),
 };
-#undef TK
-
-static void
-toff_members(const struct jdoc *d, const struct jnode *o, const struct jnode *m[K_COUNT])
-{
-	for (size_t k = 0; k < K_COUNT; k++)
-		m[k] = NULL;
-	for (const struct jnode *e = jread_first(d, o); e != NULL; e = jread_next(d, o, e))
-		for (size_t k = 0; k < K_COUNT; k++)
-			if (e->klen == toff_keys[k].len &&
-			    memcmp(e->key, toff_keys[k].name, e->klen) == 0) {
-				m[k] = e;
-				break;
-			}
-}
 
 /* A string node decoded into *o (room checked by the caller), else NULL. */
 static const char *
@@ -2015,7 +2012,7 @@ timeoff_from_doc(const struct jdoc *d, const struct jnode *o, struct bob_timeoff
 	double x;
 
 	memset(t, 0, sizeof *t);
-	toff_members(d, o, m);
+	pick_members(d, o, toff_keys, K_COUNT, m);
 	t->request_id = ll_value(m[K_REQUEST_ID]);
 	if (t->request_id == 0)
 		t->request_id = ll_value(m[K_ID]);
