@@ -7,11 +7,7 @@
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/sandbox.sh"	# bs and json_get; no server is started
 
-BOBSYNC_HOME=$T_TMP/home
-export BOBSYNC_HOME
-mkdir -m 700 "$BOBSYNC_HOME"
-bs config set hibob.base_url http://127.0.0.1:9/v1 >/dev/null
-printf 'SERVICE-1\nnot-a-token\n' | bs credentials set hibob >/dev/null 2>&1
+sb_home_offline
 bs explain nobody@example.com >/dev/null 2>&1	# creates the state store, then fails to connect
 [ -f "$BOBSYNC_HOME/state.db" ] || { echo "no state store was made" >&2; exit 1; }
 # one failed run, then 120 newer ok runs

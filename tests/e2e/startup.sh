@@ -9,12 +9,8 @@
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/sandbox.sh"	# bs and json_get; no server is started
 
-BOBSYNC_HOME=$T_TMP/home
-export BOBSYNC_HOME
-mkdir -m 700 "$BOBSYNC_HOME"
-bs config set hibob.base_url http://127.0.0.1:9/v1 >/dev/null
+sb_home_offline
 bs config set assembled.base_url https://api.assembledhq.com/v0 >/dev/null
-printf 'SERVICE-1\nnot-a-token\n' | bs credentials set hibob >/dev/null 2>&1
 bs pause roster >/dev/null && bs resume roster >/dev/null	# makes the state store
 [ -f "$BOBSYNC_HOME/state.db" ] || { echo "no state store was made" >&2; exit 1; }
 

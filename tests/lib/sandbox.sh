@@ -100,6 +100,16 @@ sb_home() {
 	done
 }
 
+# sb_home_offline: a fresh home whose HiBob is a closed loopback port and
+# whose credentials are placeholders, for commands that need no service
+sb_home_offline() {
+	BOBSYNC_HOME=$T_TMP/home
+	export BOBSYNC_HOME
+	mkdir -m 700 "$BOBSYNC_HOME" || return 1
+	bs config set hibob.base_url http://127.0.0.1:9/v1 >/dev/null || return 1
+	printf 'SERVICE-1\nnot-a-token\n' | bs credentials set hibob >/dev/null 2>&1
+}
+
 # sb_ctl SERVER METHOD PATH [JSON]
 sb_ctl() {
 	case $1 in
