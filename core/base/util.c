@@ -1,4 +1,5 @@
 /* util.c - allocation, buffers, strings, files, JSON and date helpers. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -264,6 +265,18 @@ str_lower(char *s)
 	for (; s && *s; s++)
 		if (*s >= 'A' && *s <= 'Z')
 			*s = (char)(*s - 'A' + 'a');
+}
+
+uint64_t
+str_hash(const char *s, int fold)
+{
+	uint64_t h = 14695981039346656037ull;	/* FNV-1a */
+
+	for (; *s != '\0'; s++) {
+		h ^= fold ? (unsigned char)tolower((unsigned char)*s) : (unsigned char)*s;
+		h *= 1099511628211ull;
+	}
+	return h ^ (h >> 32);	/* the high bits into the low, which tables use */
 }
 
 size_t

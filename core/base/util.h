@@ -89,6 +89,11 @@ int str_parse_hhmm(const char *s);
 char *secret_dup(const char *s);
 void secret_free(char **p);
 int str_starts(const char *s, const char *prefix);
+/* FNV-1a of s (its high half folded into its low), for hash tables; with
+ * fold, of s with its letters lowered as tolower() lowers them, so that
+ * strings strcasecmp (or an ASCII case-blind compare) finds equal hash
+ * alike. */
+uint64_t str_hash(const char *s, int fold);
 /* Length of the run of printable ASCII (0x20 to 0x7e) that s[0..n) starts
  * with, stopping also at stop1 and stop2 ('\0': none).  16 bytes at a
  * time where the machine allows: the scan under JSON writing and text

@@ -447,19 +447,6 @@ ascii_casecmp(const char *a, const char *b)
 	}
 }
 
-static uint64_t
-email_hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ull;	/* FNV-1a */
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		h ^= c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-
 /* Claims on one email together (grouped by hash, then text), in the
  * order people came. */
 static int
@@ -649,7 +636,7 @@ roster_differ_person(struct roster_differ *d, const struct bob_person *p,
 			c->id = kept(d, p->id);
 			c->name = arena_strdup(&d->text, name);
 		}
-		c->hash = email_hash(c->email);	/* now, while the text is at hand */
+		c->hash = str_hash(c->email, 1);	/* now, while the text is at hand */
 	}
 	free(name);
 }

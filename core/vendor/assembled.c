@@ -1109,20 +1109,6 @@ asm_probe_delete(struct asm_client *c, const char *schedule_id, enum asm_delete_
 
 /* ---- matching ---- */
 
-/* Keys hashed as they are compared: the HiBob id as it is, the email
- * case-folded as strcasecmp folds it. */
-static uint64_t
-key_hash(const char *s, int ci)
-{
-	uint64_t h = 14695981039346656037ull;	/* FNV-1a */
-
-	for (; *s != '\0'; s++) {
-		h ^= ci ? (unsigned char)tolower((unsigned char)*s) : (unsigned char)*s;
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-
 static const char *
 key_of(const struct asm_person *m, int ci)
 {
@@ -1152,7 +1138,7 @@ table_build(const struct asm_people *p, int ci, size_t *nslot)
 		size_t k;
 		if (p->v[i].deleted || str_empty(key))
 			continue;
-		for (k = key_hash(key, ci) & (n - 1); t[k] != SIZE_MAX; k = (k + 1) & (n - 1))
+		for (k = str_hash(key, ci) & (n - 1); t[k] != SIZE_MAX; k = (k + 1) & (n - 1))
 			if (key_eq(key_of(&p->v[t[k]], ci), key, ci))
 				break;
 		if (t[k] == SIZE_MAX)
@@ -1178,7 +1164,7 @@ asm_people_index(struct asm_people *p)
 static size_t
 index_find(const struct asm_people *p, const size_t *t, size_t nslot, const char *key, int ci)
 {
-	for (size_t k = key_hash(key, ci) & (nslot - 1); t[k] != SIZE_MAX; k = (k + 1) & (nslot - 1))
+	for (size_t k = str_hash(key, ci) & (nslot - 1); t[k] != SIZE_MAX; k = (k + 1) & (nslot - 1))
 		if (key_eq(key_of(&p->v[t[k]], ci), key, ci))
 			return t[k];
 	return SIZE_MAX;

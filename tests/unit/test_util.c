@@ -175,6 +175,18 @@ big_array_grows_and_keeps(void **state)
 	free(v);
 }
 
+/* str_hash: case-blind with fold (as the tables of emails need), exact
+ * without. */
+static void
+hash_folds_case_when_asked(void **state)
+{
+	(void)state;
+	assert_true(str_hash("Jane.Doe@Example.COM", 1) == str_hash("jane.doe@example.com", 1));
+	assert_true(str_hash("Jane.Doe@Example.COM", 0) != str_hash("jane.doe@example.com", 0));
+	assert_true(str_hash("3000001", 0) != str_hash("3000002", 0));
+	assert_true(str_hash("", 0) == str_hash("", 1));
+}
+
 int
 main(void)
 {
@@ -187,6 +199,7 @@ main(void)
 		cmocka_unit_test(str_pack_copies_into_one_block),
 		cmocka_unit_test(ascii_run_every_offset),
 		cmocka_unit_test(big_array_grows_and_keeps),
+		cmocka_unit_test(hash_folds_case_when_asked),
 	};
 
 	if (sodium_init() < 0)
