@@ -21,6 +21,14 @@ EXT=urn:ietf:params:scim:schemas:extension:alleo:2.0:User
 nusers() { users | py 'len(j.get("users", j) if isinstance(j, dict) else j)'; }
 expected() { sb_ctl hibob GET /_control/expected; }
 person() { sb_ctl hibob POST /_control/person "$1" >/dev/null; }
+# today's date where this person works (the offboarding date bobsync sends):
+# their site's zone from hibob.site_timezones, else UTC
+local_today() {
+	expected | "$SB_PY" -c 'import datetime,json,sys,zoneinfo
+e=[x for x in json.load(sys.stdin)["employees"]["employees"] if x["id"]==sys.argv[1]][0]
+z=dict(kv.split("=", 1) for kv in sys.argv[2].split(",") if "=" in kv).get(e["site"] or "", "UTC")
+print(datetime.datetime.now(zoneinfo.ZoneInfo(z)).date())' "$1" "$(bs config get hibob.site_timezones)"
+}
 
 # SCIM requests since the log was cleared, as "lookups listings posts patches":
 # a lookup is GET /Users with a filter, a listing page GET /Users without
@@ -88,7 +96,7 @@ t_case "alleo_access no deactivates with today's offboarding date"
 person "{\"id\": \"$P3\", \"alleo_access\": \"no\"}"
 bs sync roster >/dev/null 2>&1
 t_eq "$(user_field "$P3" 'u[0]["active"]')" "False" "active"
-t_eq "$(user_field "$P3" 'u[0]["'"$EXT"'"]["offboardingDate"]')" "$SB_TODAY" "offboarding date"
+t_eq "$(user_field "$P3" 'u[0]["'"$EXT"'"]["offboardingDate"]')" "$(local_today "$P3")" "offboarding date: today where they work"
 
 t_case "yes again reactivates the same account"
 id_before=$(user_field "$P3" 'u[0]["id"]')
@@ -309,7 +317,7 @@ t_contains "$(head -1 "$f")" "Email,First name,Last name,Onboarding date,Offboar
 leaver=$(expected | py '[x["id"] for x in j["employees"]["employees"] if x["eligible"] and not x["termination_date"]][40]')
 person "{\"id\": \"$leaver\", \"alleo_access\": \"no\"}"
 bs sync roster >/dev/null 2>&1
-t_contains "$(grep ",$leaver" "$f")" ",$SB_TODAY,$leaver" "leaver kept with the offboarding date"
+t_contains "$(grep ",$leaver" "$f")" ",$(local_today "$leaver"),$leaver" "leaver kept with the offboarding date"
 t_eq "$(($(wc -l < "$f") - 1))" "$want" "rows after"
 
 t_summary
