@@ -47,6 +47,8 @@ class Sandbox:
     def __init__(self, people, tmp):
         self.state_file = os.path.join(tmp, "sandbox-%d.json" % people)
         self.log = open(os.path.join(tmp, "sandbox-%d.log" % people), "w")
+        if os.path.exists(self.state_file):
+            os.unlink(self.state_file)     # a stale one would be taken for this sandbox's
         self.proc = subprocess.Popen(
             [PY, os.path.join(ROOT, "tests/sandbox/sandbox.py"), "--state-file",
              self.state_file, "--people", str(people), "--lifetime", "7200"],
