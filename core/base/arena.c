@@ -124,6 +124,12 @@ take(struct arena *a, size_t n, size_t align)
 }
 
 void *
+arena_alloc_raw(struct arena *a, size_t n)
+{
+	return take(a, n ? n : 1, ARENA_ALIGN);
+}
+
+void *
 arena_alloc(struct arena *a, size_t n)
 {
 	void *r = take(a, n ? n : 1, ARENA_ALIGN);

@@ -39,6 +39,8 @@ void arena_reset(struct arena *a);
 
 /* n bytes aligned for any object, zeroed; never NULL (aborts on OOM). */
 void *arena_alloc(struct arena *a, size_t n);
+/* The same, not zeroed (for bytes about to be written over). */
+void *arena_alloc_raw(struct arena *a, size_t n);
 /* A NUL-terminated copy of s[0..n) (s may hold no NUL in that range). */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 /* NULL for NULL. */

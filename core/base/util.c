@@ -328,13 +328,29 @@ void *
 str_pack_in(struct arena *a, size_t head, char **const dst[], const char *const src[],
     size_t n, size_t *size)
 {
-	size_t total = head;
+	return str_pack_lens(a, head, dst, src, n, size, NULL);
+}
+
+void *
+str_pack_lens(struct arena *a, size_t head, char **const dst[], const char *const src[],
+    size_t n, size_t *size, size_t *lens)
+{
+	size_t total = head, small[16];
+	size_t *len = lens != NULL ? lens : n <= ARRAY_LEN(small) ? small :
+	    xreallocarray(NULL, n, sizeof *len);
 	char *block, *o;
 
-	for (size_t i = 0; i < n; i++)
-		if (src[i] != NULL && !same_as_before(src, i))
-			total += strlen(src[i]) + 1;
-	block = a != NULL ? arena_alloc(a, total ? total : 1) : xmalloc(total ? total : 1);
+	/* each length once: the texts (a plan's JSON of a person, say) are
+	 * read once to measure and once to copy, not three times */
+	for (size_t i = 0; i < n; i++) {
+		if (src[i] == NULL)
+			len[i] = 0;
+		else if (same_as_before(src, i))
+			len[i] = len[i - 1];
+		else
+			total += (len[i] = strlen(src[i])) + 1;
+	}
+	block = a != NULL ? arena_alloc_raw(a, total ? total : 1) : xmalloc(total ? total : 1);
 	o = block + head;
 	for (size_t i = 0; i < n; i++) {
 		if (src[i] == NULL) {
@@ -342,12 +358,13 @@ str_pack_in(struct arena *a, size_t head, char **const dst[], const char *const 
 		} else if (same_as_before(src, i)) {
 			*dst[i] = *dst[i - 1];
 		} else {
-			size_t len = strlen(src[i]) + 1;
-			memcpy(o, src[i], len);
+			memcpy(o, src[i], len[i] + 1);
 			*dst[i] = o;
-			o += len;
+			o += len[i] + 1;
 		}
 	}
+	if (len != small && len != lens)
+		free(len);
 	if (size != NULL)
 		*size = total;
 	return block;

@@ -77,6 +77,10 @@ void *str_pack(size_t head, char **const dst[], const char *const src[], size_t 
 struct arena;
 void *str_pack_in(struct arena *a, size_t head, char **const dst[], const char *const src[],
     size_t n, size_t *size);
+/* The same, with each string's length (without its NUL; 0 for NULL) in
+ * lens[0..n) when lens is not NULL. */
+void *str_pack_lens(struct arena *a, size_t head, char **const dst[], const char *const src[],
+    size_t n, size_t *size, size_t *lens);
 /* Levenshtein distance of two short strings, ASCII case folded; anything
  * above bound (or a string over 64 bytes) is reported as bound + 1. */
 size_t str_edit_distance(const char *a, const char *b, size_t bound);

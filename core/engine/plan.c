@@ -97,8 +97,11 @@ action_pack(struct plan *p, struct plan_action *a, const char *subject, const ch
 	    &a->before, &a->after };
 	const char *const src[] = { subject ? subject : "", employee_id, email, name,
 	    reason ? reason : "", before, after };
+	size_t len[ARRAY_LEN(src)];
 
-	(void)str_pack_in(&p->text, 0, dst, src, ARRAY_LEN(src), NULL);
+	(void)str_pack_lens(&p->text, 0, dst, src, ARRAY_LEN(src), NULL, len);
+	a->before_len = len[5];
+	a->after_len = len[6];
 }
 
 struct plan_action *
@@ -251,7 +254,7 @@ plan_finalize(struct plan *p)
 		crypto_generichash_update(&st, (const unsigned char *)a->subject, strlen(a->subject));
 		crypto_generichash_update(&st, (const unsigned char *)&sep, 1);
 		if (a->after != NULL)
-			crypto_generichash_update(&st, (const unsigned char *)a->after, strlen(a->after));
+			crypto_generichash_update(&st, (const unsigned char *)a->after, a->after_len);
 	}
 	crypto_generichash_final(&st, h, sizeof h);
 	sodium_bin2hex(p->id, sizeof p->id, h, sizeof h);
@@ -421,11 +424,11 @@ plan_to_json(const struct plan *p)
 
 /* An embedded before/after text, as embedded() makes it. */
 static void
-write_embedded(struct jwriter *w, const char *text)
+write_embedded(struct jwriter *w, const char *text, size_t len)
 {
 	if (text == NULL)
 		jw_null(w);
-	else if (jw_json(w, text, strlen(text), 0) < 0)
+	else if (jw_json(w, text, len, 0) < 0)
 		jw_string(w, text);
 }
 
@@ -464,9 +467,9 @@ plan_write_json(const struct plan *p, FILE *out)
 		jw_key(&w, "reason");
 		jw_string(&w, a->reason);
 		jw_key(&w, "before");
-		write_embedded(&w, a->before);
+		write_embedded(&w, a->before, a->before_len);
 		jw_key(&w, "after");
-		write_embedded(&w, a->after);
+		write_embedded(&w, a->after, a->after_len);
 		jw_object_end(&w);
 	}
 	jw_array_end(&w);

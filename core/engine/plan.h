@@ -44,6 +44,7 @@ struct plan_action {
 	char *reason;
 	char *before;		/* JSON text of the fields before, may be NULL */
 	char *after;		/* JSON text after, may be NULL */
+	size_t before_len, after_len;	/* their lengths (0 for NULL) */
 	void *data;		/* engine payload, freed with data_free */
 	void (*data_free)(void *);
 	/* The strings above live together in the plan's arena (plan_add), so

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "vendor/hibob.h"
+#include "base/util.h"
 #include "engine/plan.h"
 #include "base/progress.h"
 #include "base/result.h"
@@ -138,6 +139,7 @@ struct roster_differ {
 	struct email_claim *claims;
 	size_t nclaims, capclaims;
 	struct arena text;		/* the claims' names (and copies) */
+	struct strbuf json[2];		/* an action's before and after texts, reused */
 	size_t with_budgets, nread;
 	/* what roster_differ_reset goes back to */
 	size_t mark_n, mark_held, mark_claims, mark_budgets, mark_read;

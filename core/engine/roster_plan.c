@@ -111,14 +111,51 @@ roster_row_from_person(const struct bob_person *p, struct roster_row *out)
 	out->active = 1;
 }
 
-/* Compact, keys sorted (the plan id hashes this text). */
-char *
-roster_row_to_json(const struct roster_row *r)
+/* roster_row_from_person without copies: the strings are p's (or the
+ * dates in start and end), except budgets, which is the row's own;
+ * row_view_clear frees what is. */
+static void
+row_view(const struct bob_person *p, struct roster_row *out, char start[11], char end[11])
+{
+	int64_t day;
+
+	memset(out, 0, sizeof *out);
+	/* borrowed, never written or freed through the row */
+	out->employee_id = (char *)(p->id ? p->id : "");
+	out->email = (char *)p->email;
+	out->first_name = (char *)p->first_name;
+	out->last_name = (char *)p->surname;
+	if (!str_empty(p->start_date) && date_parse(p->start_date, &day) == 0) {
+		date_format(day, start);
+		out->start_date = start;
+	}
+	if (!str_empty(p->termination_date) && date_parse(p->termination_date, &day) == 0) {
+		date_format(day, end);
+		out->end_date = end;
+	}
+	out->budgets = budgets_json(p);
+	out->active = 1;
+}
+
+static void
+row_view_clear(struct roster_row *r)
+{
+	free(r->budgets);
+	free(r->remote_id);
+	memset(r, 0, sizeof *r);
+}
+
+/* A row's compact JSON, keys sorted (the plan id hashes this text), in
+ * sb (emptied first; its room is kept for the next). */
+static void
+row_json_in(struct strbuf *sb, const struct roster_row *r)
 {
 	struct jwriter w;
 	const char *b = r->budgets;
 
 	jw_init(&w, NULL, 0);
+	sb_reset(sb);
+	w.buf = *sb;
 	jw_object_begin(&w);
 	jw_key(&w, "active");
 	jw_bool(&w, r->active);
@@ -145,7 +182,17 @@ roster_row_to_json(const struct roster_row *r)
 	jw_string(&w, r->start_date);
 	jw_object_end(&w);
 	jw_finish(&w);
-	return sb_detach(&w.buf);
+	*sb = w.buf;
+}
+
+char *
+roster_row_to_json(const struct roster_row *r)
+{
+	struct strbuf sb;
+
+	sb_init(&sb, 0);
+	row_json_in(&sb, r);
+	return sb_detach(&sb);
 }
 
 static char *
@@ -320,17 +367,18 @@ extra_of(const struct roster_row *want)
 }
 
 static void
-add_action(struct plan *out, enum plan_op op, const struct bob_person *p, const char *name,
-    const char *reason, const struct roster_row *was, struct roster_row *want)
+add_action(struct roster_differ *d, enum plan_op op, const struct bob_person *p,
+    const char *name, const char *reason, const struct roster_row *was,
+    const struct roster_row *want)
 {
-	char *before = was ? roster_row_to_json(was) : NULL;
-	char *after = roster_row_to_json(want);
 	struct plan_action *a;
 
-	a = plan_add(out, op, want->employee_id, want->employee_id,
-	    p && p->email ? p->email : want->email, name, 0, reason, before, after);
-	free(before);
-	free(after);
+	if (was != NULL)
+		row_json_in(&d->json[0], was);
+	row_json_in(&d->json[1], want);
+	a = plan_add(d->out, op, want->employee_id, want->employee_id,
+	    p && p->email ? p->email : want->email, name, 0, reason,
+	    was ? d->json[0].buf : NULL, d->json[1].buf);
 	/* the row itself is made again from "after" when the plan is sent
 	 * (roster_plan_rows): a plan that is only shown costs no copy */
 	a->data = extra_of(want);
@@ -480,6 +528,8 @@ roster_differ_clear(struct roster_differ *d)
 	free(d->seen);
 	free(d->claims);
 	arena_clear(&d->text);
+	sb_clear(&d->json[0]);
+	sb_clear(&d->json[1]);
 	memset(d, 0, sizeof *d);
 }
 
@@ -518,7 +568,7 @@ roster_differ_person(struct roster_differ *d, const struct bob_person *p,
 {
 	const struct roster_source *src = d->src;
 	struct plan *out = d->out;
-	char reason[REASON_MAX], dd[11];
+	char reason[REASON_MAX], dd[11], start[11], end[11];
 	const struct roster_row *was;
 	struct roster_row want;
 	struct email_claim *c = NULL;
@@ -548,14 +598,14 @@ roster_differ_person(struct roster_differ *d, const struct bob_person *p,
 		plan_hold(out, p->id, p->email, name, e->reason);
 		break;
 	case ROSTER_ELIGIBLE:
-		roster_row_from_person(p, &want);
+		row_view(p, &want, start, end);
 		if ((d->flags & ROSTER_DIFF_CSV) && formula_row(&want)) {
 			/* the data is not changed silently: the person waits */
 			plan_hold(out, p->id, p->email, name,
 			    "on hold: a name or the e-mail starts like a spreadsheet formula "
 			    "(= + - @) or holds a control character, which the Alleo CSV "
 			    "file would carry as it is; correct it in HiBob");
-			roster_row_clear(&want);
+			row_view_clear(&want);
 			break;
 		}
 		if (src->budgets_unsent[0] != '\0') {
@@ -576,10 +626,10 @@ roster_differ_person(struct roster_differ *d, const struct bob_person *p,
 				plan_hold(out, p->id, p->email, name,
 				    "on hold: eligible, but HiBob has no work email for them "
 				    "(Alleo needs one)");
-				roster_row_clear(&want);
+				row_view_clear(&want);
 				break;
 			}
-			add_action(out, PLAN_ADD, p, name, reason, NULL, &want);
+			add_action(d, PLAN_ADD, p, name, reason, NULL, &want);
 		} else if (!was->active) {
 			if (!str_eq(was->start_date, want.start_date) && want.start_date)
 				snprintf(reason, sizeof reason, "rehired: started again on %s (same "
@@ -588,16 +638,16 @@ roster_differ_person(struct roster_differ *d, const struct bob_person *p,
 				snprintf(reason, sizeof reason, "eligible again: alleo_access yes, "
 				    "%s (same Alleo account)", e->rules[1].detail);
 			want.remote_id = xstrdup(was->remote_id);
-			add_action(out, PLAN_REACTIVATE, p, name, reason, was, &want);
+			add_action(d, PLAN_REACTIVATE, p, name, reason, was, &want);
 		} else {
 			changes = roster_row_changes(was, &want, today);
 			if (*changes != '\0') {
 				want.remote_id = xstrdup(was->remote_id);
-				add_action(out, PLAN_UPDATE, p, name, changes, was, &want);
+				add_action(d, PLAN_UPDATE, p, name, changes, was, &want);
 			}
 			free(changes);
 		}
-		roster_row_clear(&want);
+		row_view_clear(&want);
 		break;
 	case ROSTER_INELIGIBLE:
 		if (was == NULL || !was->active)
@@ -613,7 +663,7 @@ roster_differ_person(struct roster_differ *d, const struct bob_person *p,
 			size_t n = strlen(reason);
 			snprintf(reason + n, sizeof reason - n, " (offboarding date %s)", dd);
 		}
-		add_action(out, PLAN_REMOVE, p, name, reason, was, &want);
+		add_action(d, PLAN_REMOVE, p, name, reason, was, &want);
 		roster_row_clear(&want);
 		break;
 	}

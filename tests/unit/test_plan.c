@@ -72,6 +72,11 @@ every_kind_of_action(void **state)
 	plan_add(&p, PLAN_REMOVE, "3", "3", "c@x.test", "C", 0, "left on 2026-10-31\n(offboarding)",
 	    "{\"active\":true}", "not json at all");
 	plan_add(&p, PLAN_CREATE, "77", "4", "d@x.test", "D", 77, "holiday", NULL, "[1,2.5,1e21]");
+	/* a reason changed: the texts move in the arena, their lengths kept */
+	plan_action_set_reason(&p, &p.v[1], "email changed from a to b (and more)");
+	assert_int_equal(p.v[1].before_len, strlen("{\"email\":\"a\",\"budgets\":{}}"));
+	assert_int_equal(p.v[1].after_len, strlen(p.v[1].after));
+	assert_int_equal(p.v[0].before_len, 0);
 	plan_hold(&p, "5", NULL, NULL, "held: access unknown");
 	plan_hold(&p, "6", "f@x.test", "F \\ G", "held: \t tab");
 	for (int i = 0; i < 3000; i++) {
@@ -215,6 +220,7 @@ actions_sorted(void **state)
 	for (size_t i = 1; i < p.n; i++) {
 		const struct plan_action *a = &p.v[i - 1], *b = &p.v[i];
 		int ra = plan_op_is_removal(a->op), rb = plan_op_is_removal(b->op), c;
+		assert_int_equal(b->after_len, strlen(b->after));	/* moved with it */
 		assert_true(ra <= rb);
 		if (ra != rb)
 			continue;

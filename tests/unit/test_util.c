@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "base/arena.h"
 #include "base/util.h"
 
 static void
@@ -118,6 +119,37 @@ str_pack_copies_into_one_block(void **state)
 	free(block);
 }
 
+/* str_pack_lens: the same packing into an arena, with each string's
+ * length (a shared one has its source's, NULL has 0); the bytes after a
+ * string are its NUL and the next string, however the arena was used. */
+static void
+str_pack_lens_gives_lengths(void **state)
+{
+	struct arena a;
+	char *x, *y, *z, *w;
+	char **const dst[] = { &x, &y, &z, &w };
+	const char *const src[] = { "ab", "ab", NULL, "{\"k\":\"v\"}" };
+	size_t len[4] = { 9, 9, 9, 9 }, size;
+	char *block;
+
+	(void)state;
+	arena_init(&a);
+	(void)arena_alloc(&a, 3);	/* the arena's next bytes are not zero */
+	memset(arena_alloc_raw(&a, 64), 'Q', 64);
+	block = str_pack_lens(&a, 0, dst, src, 4, &size, len);
+	assert_int_equal(size, 3 + 10);
+	assert_int_equal(len[0], 2);
+	assert_int_equal(len[1], 2);
+	assert_int_equal(len[2], 0);
+	assert_int_equal(len[3], 9);
+	assert_ptr_equal(x, block);
+	assert_ptr_equal(y, x);
+	assert_null(z);
+	assert_string_equal(w, "{\"k\":\"v\"}");
+	assert_memory_equal(block, "ab\0{\"k\":\"v\"}", 13);
+	arena_clear(&a);
+}
+
 /* str_ascii_run agrees with a byte-by-byte reading wherever the first
  * byte that ends the run lies (inside or across 16-byte pieces, in the
  * tail) and whichever byte it is. */
@@ -197,6 +229,7 @@ main(void)
 		cmocka_unit_test(secret_dup_copies_and_free_clears),
 		cmocka_unit_test(parse_hhmm_takes_only_a_24_hour_time),
 		cmocka_unit_test(str_pack_copies_into_one_block),
+		cmocka_unit_test(str_pack_lens_gives_lengths),
 		cmocka_unit_test(ascii_run_every_offset),
 		cmocka_unit_test(big_array_grows_and_keeps),
 		cmocka_unit_test(hash_folds_case_when_asked),
