@@ -465,16 +465,23 @@ util_sanitize(const char *in, size_t n, char *out, unsigned flags, size_t *parti
 		unsigned cp = 0;
 		int len;
 
-		if (p[i] >= 0x20 && p[i] < 0x7f) {
-			/* printable ASCII, most of any text: as it is */
-			size_t j = i + 1 + str_ascii_run(in + i + 1, n - i - 1, 0, 0);
+		if ((p[i] >= 0x20 && p[i] < 0x7f) ||
+		    (p[i] == '\n' && (flags & UTIL_SAN_KEEP_LINES))) {
+			/* printable ASCII, with its lines when they are kept
+			 * (most of any text, and all of an indented JSON
+			 * document's layout): as it is, in one copy */
+			size_t j = i;
+			for (;;) {
+				j += str_ascii_run(in + j, n - j, 0, 0);
+				if (j < n && p[j] == '\n' && (flags & UTIL_SAN_KEEP_LINES)) {
+					j++;
+					continue;
+				}
+				break;
+			}
 			if (out != in)
 				memcpy(out + i, in + i, j - i);
 			i = j;
-			continue;
-		}
-		if (p[i] == '\n' && (flags & UTIL_SAN_KEEP_LINES)) {
-			out[i++] = '\n';	/* the other end of most runs */
 			continue;
 		}
 		len = utf8_seq(p + i, n - i, &cp);
