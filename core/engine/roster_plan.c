@@ -694,51 +694,109 @@ roster_differ_person(struct roster_differ *d, const struct bob_person *p,
 /* Every email claimed more than once: the first provisioned claimant
  * keeps it, else the smallest employee id; what the others got goes, and
  * they are held instead. */
+/* Claims sorted by their emails' hashes alone (no email read: most are
+ * unique, and reading each would be a cache miss in a large plan). */
+struct claim_key {
+	uint64_t hash;
+	size_t at;		/* in d->claims, which is the order people came in */
+};
+
+static int
+claim_key_cmp(const void *a, const void *b)
+{
+	const struct claim_key *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return (x->at > y->at) - (x->at < y->at);
+}
+
+/* One email claimed by the n claims g[0..n): the provisioned one, else the
+ * lowest employee id, keeps it; the others are dropped and held. */
+static void
+settle_email(struct roster_differ *d, struct email_claim *const *g, size_t n,
+    unsigned char **drop_a, unsigned char **drop_h, size_t nheld0)
+{
+	struct plan *out = d->out;
+	char reason[REASON_MAX];
+	size_t win = SIZE_MAX;
+
+	for (size_t k = 0; k < n; k++)
+		if (g[k]->provisioned) {
+			win = k;
+			break;
+		}
+	if (win == SIZE_MAX) {
+		win = 0;
+		for (size_t j = 1; j < n; j++)
+			if (strcmp(g[j]->id, g[win]->id) < 0)
+				win = j;
+	}
+	for (size_t k = 0; k < n; k++) {
+		const struct email_claim *c = g[k];
+		if (str_eq(c->id, g[win]->id))
+			continue;
+		if (*drop_a == NULL) {
+			*drop_a = xcalloc(out->n + 1, 1);
+			*drop_h = xcalloc(nheld0 + 1, 1);
+		}
+		if (c->kind == CLAIM_ACTION)
+			(*drop_a)[c->at] = 1;
+		else if (c->kind == CLAIM_HELD)
+			(*drop_h)[c->at] = 1;
+		d->with_budgets -= c->counted;
+		snprintf(reason, sizeof reason, "on hold: %s is also the work email of "
+		    "employee %s, who gets it (Alleo keys people by email, so one "
+		    "email cannot be two people); give each person their own email "
+		    "in HiBob", c->email, g[win]->id);
+		plan_hold(out, c->id, c->email, c->name, reason);
+	}
+}
+
+static int
+claim_ptr_cmp(const void *a, const void *b)
+{
+	return claim_cmp(*(const struct email_claim *const *)a,
+	    *(const struct email_claim *const *)b);
+}
+
 static void
 settle_claims(struct roster_differ *d)
 {
 	struct plan *out = d->out;
-	struct email_claim *c = d->claims;
 	size_t nc = d->nclaims, nheld0 = out->nheld;
 	unsigned char *drop_a = NULL, *drop_h = NULL;
-	char reason[REASON_MAX];
+	struct claim_key *keys;
 
-	if (nc > 1)
-		qsort(c, nc, sizeof *c, claim_cmp);
+	if (nc < 2)
+		return;
+	keys = xreallocarray_big(NULL, 0, nc, sizeof *keys);
+	for (size_t i = 0; i < nc; i++)
+		keys[i] = (struct claim_key){ d->claims[i].hash, i };
+	qsort(keys, nc, sizeof *keys, claim_key_cmp);
 	for (size_t g = 0, end; g < nc; g = end) {
-		size_t win = SIZE_MAX;
+		struct email_claim **v;
+		size_t n;
 
-		for (end = g; end < nc && c[end].hash == c[g].hash &&
-		    ascii_casecmp(c[end].email, c[g].email) == 0; end++)
-			if (c[end].provisioned && win == SIZE_MAX)
-				win = end;
+		for (end = g + 1; end < nc && keys[end].hash == keys[g].hash; end++)
+			;
 		if (end - g < 2)
 			continue;
-		if (win == SIZE_MAX) {
-			win = g;
-			for (size_t j = g + 1; j < end; j++)
-				if (strcmp(c[j].id, c[win].id) < 0)
-					win = j;
+		/* the same hash: by email (hashes may collide), then as they came */
+		n = end - g;
+		v = xreallocarray(NULL, n, sizeof *v);
+		for (size_t k = 0; k < n; k++)
+			v[k] = &d->claims[keys[g + k].at];
+		qsort(v, n, sizeof *v, claim_ptr_cmp);
+		for (size_t a = 0, b; a < n; a = b) {
+			for (b = a + 1; b < n && ascii_casecmp(v[b]->email, v[a]->email) == 0; b++)
+				;
+			if (b - a > 1)
+				settle_email(d, v + a, b - a, &drop_a, &drop_h, nheld0);
 		}
-		for (size_t k = g; k < end; k++) {
-			if (str_eq(c[k].id, c[win].id))
-				continue;
-			if (drop_a == NULL) {
-				drop_a = xcalloc(out->n + 1, 1);
-				drop_h = xcalloc(nheld0 + 1, 1);
-			}
-			if (c[k].kind == CLAIM_ACTION)
-				drop_a[c[k].at] = 1;
-			else if (c[k].kind == CLAIM_HELD)
-				drop_h[c[k].at] = 1;
-			d->with_budgets -= c[k].counted;
-			snprintf(reason, sizeof reason, "on hold: %s is also the work email of "
-			    "employee %s, who gets it (Alleo keys people by email, so one "
-			    "email cannot be two people); give each person their own email "
-			    "in HiBob", c[k].email, c[win].id);
-			plan_hold(out, c[k].id, c[k].email, c[k].name, reason);
-		}
+		free(v);
 	}
+	free(keys);
 	if (drop_a != NULL)
 		plan_drop(out, drop_a, drop_h, nheld0);
 	free(drop_a);
