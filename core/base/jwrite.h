@@ -45,6 +45,12 @@ void jw_keyn(struct jwriter *w, const char *key, size_t len);
 /* A string (NULL writes null).  Text that is not valid UTF-8 writes null
  * (Jansson refuses to hold it). */
 void jw_string(struct jwriter *w, const char *s);
+/* A member holding a string: jw_keyn then jw_string (s is s[0..slen), its
+ * NUL at s[slen]; NULL writes null), in one step when neither needs an
+ * escape.  JW_LIT("name") gives a literal name and its length. */
+void jw_member_string(struct jwriter *w, const char *key, size_t klen, const char *s,
+    size_t slen);
+#define JW_LIT(s) (s), (sizeof(s) - 1)
 void jw_int(struct jwriter *w, long long v);
 void jw_real(struct jwriter *w, double v);
 void jw_bool(struct jwriter *w, int v);

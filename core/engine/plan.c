@@ -422,6 +422,12 @@ plan_to_json(const struct plan *p)
 	return j;
 }
 
+static size_t
+len_or_0(const char *s)
+{
+	return s != NULL ? strlen(s) : 0;
+}
+
 /* An embedded before/after text, as embedded() makes it. */
 static void
 write_embedded(struct jwriter *w, const char *text, size_t len)
@@ -448,24 +454,19 @@ plan_write_json(const struct plan *p, FILE *out)
 	jw_array_begin(&w);
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_action *a = &p->v[i];
+		const char *op = plan_op_name(a->op);
 		jw_object_begin(&w);
-		jw_key(&w, "op");
-		jw_string(&w, plan_op_name(a->op));
-		jw_key(&w, "employee_id");
-		jw_string(&w, a->employee_id);
-		jw_key(&w, "email");
-		jw_string(&w, a->email);
-		if (a->name != NULL) {
-			jw_key(&w, "name");
-			jw_string(&w, a->name);
-		}
+		jw_member_string(&w, JW_LIT("op"), op, strlen(op));
+		jw_member_string(&w, JW_LIT("employee_id"), a->employee_id, len_or_0(a->employee_id));
+		jw_member_string(&w, JW_LIT("email"), a->email, len_or_0(a->email));
+		if (a->name != NULL)
+			jw_member_string(&w, JW_LIT("name"), a->name, strlen(a->name));
 		jw_key(&w, "request_id");
 		if (a->request_id)
 			jw_int(&w, a->request_id);
 		else
 			jw_null(&w);
-		jw_key(&w, "reason");
-		jw_string(&w, a->reason);
+		jw_member_string(&w, JW_LIT("reason"), a->reason, len_or_0(a->reason));
 		jw_key(&w, "before");
 		write_embedded(&w, a->before, a->before_len);
 		jw_key(&w, "after");
@@ -476,17 +477,13 @@ plan_write_json(const struct plan *p, FILE *out)
 	jw_key(&w, "held");
 	jw_array_begin(&w);
 	for (size_t i = 0; i < p->nheld; i++) {
+		const struct plan_held *h = &p->held[i];
 		jw_object_begin(&w);
-		jw_key(&w, "employee_id");
-		jw_string(&w, p->held[i].employee_id);
-		jw_key(&w, "email");
-		jw_string(&w, p->held[i].email);
-		if (p->held[i].name != NULL) {
-			jw_key(&w, "name");
-			jw_string(&w, p->held[i].name);
-		}
-		jw_key(&w, "reason");
-		jw_string(&w, p->held[i].reason);
+		jw_member_string(&w, JW_LIT("employee_id"), h->employee_id, len_or_0(h->employee_id));
+		jw_member_string(&w, JW_LIT("email"), h->email, len_or_0(h->email));
+		if (h->name != NULL)
+			jw_member_string(&w, JW_LIT("name"), h->name, strlen(h->name));
+		jw_member_string(&w, JW_LIT("reason"), h->reason, len_or_0(h->reason));
 		jw_object_end(&w);
 	}
 	jw_array_end(&w);

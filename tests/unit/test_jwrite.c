@@ -179,6 +179,52 @@ direct_calls(void **state)
 	free(got);
 }
 
+/* jw_member_string writes what jw_keyn and jw_string write, whether or not
+ * the name and the value need escapes, in both layouts and at any place
+ * (first member or not, top level or nested). */
+static void
+member_string_as_key_and_string(void **state)
+{
+	static const char *const values[] = { "add", "", NULL, "3000001033617202983",
+		"Zo\xc3\xab \xc5\x81ukasiewicz", "quote \" and \\ back", "tab\there", "bad \xc3",
+		"gets an account: alleo_access is yes, started on 2020-02-17 (a longer reason)",
+		"DEL\x7f", NULL };
+	static const char *const keys[] = { "op", "employee_id", "na\"me", "" };
+	char big[300];
+	(void)state;
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	for (int indent = 0; indent <= 2; indent += 2) {
+		struct jwriter a, b;
+		char *x, *y;
+		jw_init(&a, NULL, indent);
+		jw_init(&b, NULL, indent);
+		jw_array_begin(&a);
+		jw_array_begin(&b);
+		for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+			jw_object_begin(&a);
+			jw_object_begin(&b);
+			for (size_t i = 0; i <= sizeof values / sizeof values[0]; i++) {
+				const char *v = i < sizeof values / sizeof values[0] ? values[i] : big;
+				jw_keyn(&a, keys[k], strlen(keys[k]));
+				jw_string(&a, v);
+				jw_member_string(&b, keys[k], strlen(keys[k]), v, v ? strlen(v) : 0);
+			}
+			jw_object_end(&a);
+			jw_object_end(&b);
+		}
+		jw_array_end(&a);
+		jw_array_end(&b);
+		jw_finish(&a);
+		jw_finish(&b);
+		x = sb_detach(&a.buf);
+		y = sb_detach(&b.buf);
+		assert_string_equal(y, x);
+		free(x);
+		free(y);
+	}
+}
+
 /* A JSON text re-laid out: as json_dumps(json_loads(text)). */
 static void
 embedded_text(void **state)
@@ -332,6 +378,7 @@ main(void)
 		cmocka_unit_test(strings),
 		cmocka_unit_test(nesting_and_empties),
 		cmocka_unit_test(direct_calls),
+		cmocka_unit_test(member_string_as_key_and_string),
 		cmocka_unit_test(embedded_text),
 		cmocka_unit_test(compact_texts_relaid),
 		cmocka_unit_test(to_a_file),
