@@ -58,8 +58,13 @@ cmd_plan(struct app *a, int argc, char **argv)
 		return app_error(a, &err);
 	}
 	if (a->json) {
-		plan_write_json(&plan, stdout);
-		fputc('\n', stdout);
+		/* as out_json: JSON escapes C0 itself; C1 and DEL in values are
+		 * data for programs, so the terminal guard is bypassed */
+		FILE *f = out_raw(stdout);
+		fflush(stdout);
+		plan_write_json(&plan, f);
+		fputc('\n', f);
+		fflush(f);
 	} else
 		print_plan(stdout, &plan, out_term_width());
 	plan_clear(&plan);

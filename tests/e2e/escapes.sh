@@ -30,6 +30,15 @@ r=$(sb_ctl hibob POST /_control/person "{\"create\": true, \"firstName\": \"Ada$
 sb_ctl scim POST /_control/users "{\"userName\": \"mallory$CSI@lumenfield.example\", \"externalId\": \"ext$OSC\", \"name\": {\"givenName\": \"M$C1\", \"familyName\": \"X$DEL\"}, \"emails\": [{\"value\": \"mallory$CSI@lumenfield.example\", \"primary\": true}], \"active\": true}" >/dev/null ||
 	t_fail "adding the Alleo user"
 
+t_case "--json keeps the data: a plan's name holds its C1, in valid JSON"
+# (the man page: --json output leaves the escaping to JSON; before the
+# sync below provisions Ada, so that the plan has her)
+names=$(bs plan roster --json | "$SB_PY" -c 'import json,sys
+j=json.load(sys.stdin)
+print(" ".join(ascii(a["name"]) for a in j["actions"] if "Ada" in (a["name"] or "")))')
+t_contains "$names" "\\x9b31m" "the C1 CSI of the surname, as it is"
+t_contains "$names" "\\nforged line" "the new line of the first name, as JSON escapes it"
+
 # every command, human-readable
 i=0
 for cmd in "check" "preview employees" "preview timeoff" "plan roster" "plan timeoff" \
