@@ -324,8 +324,10 @@ jw_member_string(struct jwriter *w, const char *key, size_t klen, const char *s,
 {
 	char *o;
 
-	if (s == NULL || klen > 256 || slen > 256 || (size_t)w->depth > JW_MAX_DEPTH ||
-	    plain_run(key, klen) != klen || plain_run(s, slen) != slen) {
+	if (s == NULL)
+		slen = 0;
+	if (klen > 256 || slen > 256 || (size_t)w->depth > JW_MAX_DEPTH ||
+	    plain_run(key, klen) != klen || (s != NULL && plain_run(s, slen) != slen)) {
 		jw_keyn(w, key, klen);
 		jw_string(w, s);
 		return;
@@ -340,10 +342,15 @@ jw_member_string(struct jwriter *w, const char *key, size_t klen, const char *s,
 	*o++ = ':';
 	if (w->indent)
 		*o++ = ' ';
-	*o++ = '"';
-	memcpy(o, s, slen);
-	o += slen;
-	*o++ = '"';
+	if (s == NULL) {
+		memcpy(o, "null", 4);
+		o += 4;
+	} else {
+		*o++ = '"';
+		memcpy(o, s, slen);
+		o += slen;
+		*o++ = '"';
+	}
 	*o = '\0';
 	w->buf.len = (size_t)(o - w->buf.buf);
 	w->after_key = 0;

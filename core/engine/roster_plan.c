@@ -145,6 +145,12 @@ row_view_clear(struct roster_row *r)
 	memset(r, 0, sizeof *r);
 }
 
+static void
+member(struct jwriter *w, const char *key, size_t klen, const char *s)
+{
+	jw_member_string(w, key, klen, s, s != NULL ? strlen(s) : 0);
+}
+
 /* A row's compact JSON, keys sorted (the plan id hashes this text), in
  * sb (emptied first; its room is kept for the next). */
 static void
@@ -168,18 +174,12 @@ row_json_in(struct strbuf *sb, const struct roster_row *r)
 		jw_object_begin(&w);
 		jw_object_end(&w);
 	}
-	jw_key(&w, "email");
-	jw_string(&w, r->email);
-	jw_key(&w, "end_date");
-	jw_string(&w, r->end_date);
-	jw_key(&w, "first_name");
-	jw_string(&w, r->first_name);
-	jw_key(&w, "last_name");
-	jw_string(&w, r->last_name);
-	jw_key(&w, "offboard_date");
-	jw_string(&w, r->offboard_date);
-	jw_key(&w, "start_date");
-	jw_string(&w, r->start_date);
+	member(&w, JW_LIT("email"), r->email);
+	member(&w, JW_LIT("end_date"), r->end_date);
+	member(&w, JW_LIT("first_name"), r->first_name);
+	member(&w, JW_LIT("last_name"), r->last_name);
+	member(&w, JW_LIT("offboard_date"), r->offboard_date);
+	member(&w, JW_LIT("start_date"), r->start_date);
 	jw_object_end(&w);
 	jw_finish(&w);
 	*sb = w.buf;
