@@ -556,6 +556,22 @@ roster_differ_reset(struct roster_differ *d)
 	d->nread = d->mark_read;
 }
 
+/* prefix then text into buf (cut to fit), as snprintf "%s%s" would
+ * (once a person: the reason of each add) */
+static void
+join_to(char *buf, size_t size, const char *prefix, const char *text)
+{
+	size_t a = strlen(prefix), b = strlen(text);
+
+	if (a >= size)
+		a = size - 1;
+	memcpy(buf, prefix, a);
+	if (b > size - 1 - a)
+		b = size - 1 - a;
+	memcpy(buf + a, text, b);
+	buf[a + b] = '\0';
+}
+
 static const char *
 kept(struct roster_differ *d, const char *s)
 {
@@ -620,7 +636,7 @@ roster_differ_person(struct roster_differ *d, const struct bob_person *p,
 			want.budgets = was && was->budgets ? xstrdup(was->budgets) : NULL;
 		}
 		if (was == NULL) {
-			snprintf(reason, sizeof reason, "gets an account: alleo_access is yes, %s",
+			join_to(reason, sizeof reason, "gets an account: alleo_access is yes, ",
 			    e->rules[2].detail);
 			if (str_empty(p->email)) {
 				plan_hold(out, p->id, p->email, name,
