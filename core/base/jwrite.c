@@ -413,10 +413,30 @@ jw_int(struct jwriter *w, long long v)
 size_t
 jw_real_text(double v, char out[32])
 {
-	const char *dp = localeconv()->decimal_point;
+	const char *dp;
 	size_t len;
 	char *e;
 
+	if (v > -1e15 && v < 1e15 && v == (double)(long long)v && !(v == 0 && signbit(v))) {
+		/* a whole number (most amounts): "%.17g" gives its digits, and
+		 * ".0" follows, with no printf */
+		char digits[24];
+		unsigned long long u = v < 0 ? (unsigned long long)-(long long)v :
+		    (unsigned long long)v;
+		size_t n = 0;
+		do {
+			digits[n++] = (char)('0' + u % 10);
+			u /= 10;
+		} while (u != 0);
+		len = 0;
+		if (v < 0)
+			out[len++] = '-';
+		while (n > 0)
+			out[len++] = digits[--n];
+		memcpy(out + len, ".0", 3);
+		return len + 2;
+	}
+	dp = localeconv()->decimal_point;
 	snprintf(out, 32, "%.17g", v);
 	/* back from the locale's decimal point */
 	if (dp != NULL && strcmp(dp, ".") != 0) {

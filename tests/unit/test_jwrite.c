@@ -70,6 +70,22 @@ scalars_and_reals(void **state)
 	v = json_pack("[iiIbbn]", 0, -7, (json_int_t)-9223372036854775807LL - 1, 1, 0);
 	same_as_jansson(v);
 	json_decref(v);
+	/* whole numbers (jw_real_text's own path) on both sides of its bound */
+	for (int i = 0; i < 4000; i++) {
+		static const double edges[] = { 1e15, -1e15, 999999999999999.0, -999999999999999.0,
+			1e16, 12345678901234567.0, -75.0, 9.0, 10.0, 1e14 };
+		double x = i < 10 ? edges[i] : (double)((long long)rand() * (i % 7 ? 1 : 1000003) *
+		    (i % 2 ? 1 : -1) / (1 + i % 5));
+		char mine[32];
+		char *theirs;
+		x = i < 10 ? x : trunc(x);
+		v = json_real(x);
+		jw_real_text(x, mine);
+		theirs = json_dumps(v, JSON_ENCODE_ANY);
+		assert_string_equal(mine, theirs);
+		free(theirs);
+		json_decref(v);
+	}
 }
 
 static void
