@@ -319,6 +319,26 @@ jw_key(struct jwriter *w, const char *key)
 	jw_keyn(w, key, strlen(key));
 }
 
+/* plain_run, with whole UTF-8 sequences counted in (a name like "Zoë"
+ * needs no escape either: put_string writes UTF-8 as it is). */
+static size_t
+utf8_plain_run(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	for (;;) {
+		size_t k;
+		i += plain_run(s + i, n - i);
+		if (i == n || p[i] < 0x80)
+			return i;
+		k = jread_utf8_len(p + i, p + n);
+		if (k == 0)
+			return i;
+		i += k;
+	}
+}
+
 void
 jw_member_string(struct jwriter *w, const char *key, size_t klen, const char *s, size_t slen)
 {
@@ -327,7 +347,7 @@ jw_member_string(struct jwriter *w, const char *key, size_t klen, const char *s,
 	if (s == NULL)
 		slen = 0;
 	if (klen > 256 || slen > 256 || (size_t)w->depth > JW_MAX_DEPTH ||
-	    plain_run(key, klen) != klen || (s != NULL && plain_run(s, slen) != slen)) {
+	    plain_run(key, klen) != klen || (s != NULL && utf8_plain_run(s, slen) != slen)) {
 		jw_keyn(w, key, klen);
 		jw_string(w, s);
 		return;
