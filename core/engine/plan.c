@@ -195,6 +195,52 @@ action_key_cmp(const void *x, const void *y)
 	return (a->at > b->at) - (a->at < b->at);
 }
 
+/* keys sorted as qsort with action_key_cmp sorts them: by k with a radix
+ * sort (a byte at a time from the lowest, each pass keeping the order of
+ * the one before, so equal k stay in their order), then each run of equal
+ * k (a seven-byte prefix shared) by action_key_cmp. */
+static void
+sort_keys(struct action_key *keys, size_t n)
+{
+	size_t (*count)[256];
+	struct action_key *tmp, *src = keys, *dst;
+
+	if (n < 256) {
+		qsort(keys, n, sizeof *keys, action_key_cmp);
+		return;
+	}
+	count = xcalloc(8, sizeof *count);
+	for (size_t i = 0; i < n; i++)
+		for (int b = 0; b < 8; b++)
+			count[b][(keys[i].k >> (8 * b)) & 0xff]++;
+	tmp = xreallocarray_big(NULL, 0, n, sizeof *tmp);
+	dst = tmp;
+	for (int b = 0; b < 8; b++) {
+		size_t at = 0, *c = count[b];
+		if (c[(keys[0].k >> (8 * b)) & 0xff] == n)
+			continue;	/* one value in this byte: nothing to order */
+		for (int v = 0; v < 256; v++) {
+			size_t k = c[v];
+			c[v] = at;
+			at += k;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[c[(src[i].k >> (8 * b)) & 0xff]++] = src[i];
+		src = dst;
+		dst = src == keys ? tmp : keys;
+	}
+	if (src != keys)
+		memcpy(keys, src, n * sizeof *keys);
+	free(tmp);
+	free(count);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && keys[j].k == keys[i].k; j++)
+			;
+		if (j - i > 1)
+			qsort(keys + i, j - i, sizeof *keys, action_key_cmp);
+	}
+}
+
 static void
 sort_actions(struct plan *p)
 {
@@ -209,7 +255,7 @@ sort_actions(struct plan *p)
 		}
 		keys[i] = (struct action_key){ k, i, &p->v[i] };
 	}
-	qsort(keys, p->n, sizeof *keys, action_key_cmp);
+	sort_keys(keys, p->n);
 	/* the actions moved where they go in place, one cycle of the
 	 * permutation at a time (no second array of a million actions) */
 	for (size_t i = 0; i < p->n; i++) {
