@@ -111,6 +111,42 @@ xreallocarray_big(void *p, size_t old_n, size_t n, size_t size)
 	return q;
 }
 
+void
+sort_keys_at(struct key_at *v, size_t n)
+{
+	size_t (*count)[256];
+	struct key_at *tmp, *src = v, *dst;
+
+	if (n < 2)
+		return;
+	count = xcalloc(8, sizeof *count);
+	for (size_t i = 0; i < n; i++)
+		for (int b = 0; b < 8; b++)
+			count[b][(v[i].k >> (8 * b)) & 0xff]++;
+	tmp = xreallocarray_big(NULL, 0, n, sizeof *tmp);
+	dst = tmp;
+	/* a byte at a time from the lowest, each pass keeping the order the
+	 * one before left (so equal keys stay as they came) */
+	for (int b = 0; b < 8; b++) {
+		size_t at = 0, *c = count[b];
+		if (c[(v[0].k >> (8 * b)) & 0xff] == n)
+			continue;	/* one value in this byte: nothing to order */
+		for (int x = 0; x < 256; x++) {
+			size_t k = c[x];
+			c[x] = at;
+			at += k;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[c[(src[i].k >> (8 * b)) & 0xff]++] = src[i];
+		src = dst;
+		dst = src == v ? tmp : v;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof *v);
+	free(tmp);
+	free(count);
+}
+
 char *
 xstrdup(const char *s)
 {

@@ -33,6 +33,14 @@ void *xmalloc_big(size_t *n);
  * (a copy costs less than the page faults of realloc'd memory), and a
  * growth that fits in the block's room keeps the block. */
 void *xreallocarray_big(void *p, size_t old_n, size_t n, size_t size);
+/* Entries sorted by k, stably (equal keys keep their order), by a radix
+ * sort: for hundreds of thousands of them (a plan's order, shared emails)
+ * several times quicker than qsort. */
+struct key_at {
+	uint64_t k;
+	size_t at;		/* the caller's: usually where the entry came from */
+};
+void sort_keys_at(struct key_at *v, size_t n);
 char *xstrdup(const char *s);		/* NULL in, NULL out */
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,4 +1,5 @@
 /* plan.c - plan building, plan ids, guards and JSON. */
+#define _GNU_SOURCE 1	/* qsort_r */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -170,81 +171,29 @@ held_cmp(const void *a, const void *b)
 	return strcmp(x->employee_id ? x->employee_id : "", y->employee_id ? y->employee_id : "");
 }
 
-/* Sorting a large plan: action_cmp's order, found mostly by comparing
- * one integer per action (removals last, then the subject's first seven
- * bytes) instead of a strcmp, and moving 16-byte entries instead of the
- * actions; ties are settled by action_cmp and then the order the actions
- * came in, as the merge sort of qsort would. */
-struct action_key {
-	uint64_t k;
-	size_t at;
-	const struct plan_action *a;
-};
-
+/* Sorting a large plan: action_cmp's order, found mostly from one integer
+ * per action (removals last, then the subject's first seven bytes) by a
+ * radix sort of 16-byte entries instead of strcmp and moves of actions;
+ * ties are settled by action_cmp and then the order the actions came in,
+ * as the merge sort of qsort would. */
+/* Two keys of the same k (a seven-byte prefix shared): action_cmp's order,
+ * then the order the actions came in. */
 static int
-action_key_cmp(const void *x, const void *y)
+same_k_cmp(const void *x, const void *y, void *ctx)
 {
-	const struct action_key *a = x, *b = y;
-	int c;
+	const struct key_at *a = x, *b = y;
+	const struct plan_action *v = ctx;
+	int c = action_cmp(&v[a->at], &v[b->at]);
 
-	if (a->k != b->k)
-		return a->k < b->k ? -1 : 1;
-	c = action_cmp(a->a, b->a);
 	if (c != 0)
 		return c;
 	return (a->at > b->at) - (a->at < b->at);
 }
 
-/* keys sorted as qsort with action_key_cmp sorts them: by k with a radix
- * sort (a byte at a time from the lowest, each pass keeping the order of
- * the one before, so equal k stay in their order), then each run of equal
- * k (a seven-byte prefix shared) by action_key_cmp. */
-static void
-sort_keys(struct action_key *keys, size_t n)
-{
-	size_t (*count)[256];
-	struct action_key *tmp, *src = keys, *dst;
-
-	if (n < 256) {
-		qsort(keys, n, sizeof *keys, action_key_cmp);
-		return;
-	}
-	count = xcalloc(8, sizeof *count);
-	for (size_t i = 0; i < n; i++)
-		for (int b = 0; b < 8; b++)
-			count[b][(keys[i].k >> (8 * b)) & 0xff]++;
-	tmp = xreallocarray_big(NULL, 0, n, sizeof *tmp);
-	dst = tmp;
-	for (int b = 0; b < 8; b++) {
-		size_t at = 0, *c = count[b];
-		if (c[(keys[0].k >> (8 * b)) & 0xff] == n)
-			continue;	/* one value in this byte: nothing to order */
-		for (int v = 0; v < 256; v++) {
-			size_t k = c[v];
-			c[v] = at;
-			at += k;
-		}
-		for (size_t i = 0; i < n; i++)
-			dst[c[(src[i].k >> (8 * b)) & 0xff]++] = src[i];
-		src = dst;
-		dst = src == keys ? tmp : keys;
-	}
-	if (src != keys)
-		memcpy(keys, src, n * sizeof *keys);
-	free(tmp);
-	free(count);
-	for (size_t i = 0, j; i < n; i = j) {
-		for (j = i + 1; j < n && keys[j].k == keys[i].k; j++)
-			;
-		if (j - i > 1)
-			qsort(keys + i, j - i, sizeof *keys, action_key_cmp);
-	}
-}
-
 static void
 sort_actions(struct plan *p)
 {
-	struct action_key *keys = xreallocarray_big(NULL, 0, p->n, sizeof *keys);
+	struct key_at *keys = xreallocarray_big(NULL, 0, p->n, sizeof *keys);
 
 	for (size_t i = 0; i < p->n; i++) {
 		const unsigned char *s = (const unsigned char *)p->v[i].subject;
@@ -253,9 +202,15 @@ sort_actions(struct plan *p)
 			k = k << 8 | *s;
 			s += *s != '\0';
 		}
-		keys[i] = (struct action_key){ k, i, &p->v[i] };
+		keys[i] = (struct key_at){ k, i };
 	}
-	sort_keys(keys, p->n);
+	sort_keys_at(keys, p->n);
+	for (size_t i = 0, j; i < p->n; i = j) {
+		for (j = i + 1; j < p->n && keys[j].k == keys[i].k; j++)
+			;
+		if (j - i > 1)
+			qsort_r(keys + i, j - i, sizeof *keys, same_k_cmp, p->v);
+	}
 	/* the actions moved where they go in place, one cycle of the
 	 * permutation at a time (no second array of a million actions) */
 	for (size_t i = 0; i < p->n; i++) {

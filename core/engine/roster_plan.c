@@ -710,23 +710,6 @@ roster_differ_person(struct roster_differ *d, const struct bob_person *p,
 /* Every email claimed more than once: the first provisioned claimant
  * keeps it, else the smallest employee id; what the others got goes, and
  * they are held instead. */
-/* Claims sorted by their emails' hashes alone (no email read: most are
- * unique, and reading each would be a cache miss in a large plan). */
-struct claim_key {
-	uint64_t hash;
-	size_t at;		/* in d->claims, which is the order people came in */
-};
-
-static int
-claim_key_cmp(const void *a, const void *b)
-{
-	const struct claim_key *x = a, *y = b;
-
-	if (x->hash != y->hash)
-		return x->hash < y->hash ? -1 : 1;
-	return (x->at > y->at) - (x->at < y->at);
-}
-
 /* One email claimed by the n claims g[0..n): the provisioned one, else the
  * lowest employee id, keeps it; the others are dropped and held. */
 static void
@@ -782,19 +765,21 @@ settle_claims(struct roster_differ *d)
 	struct plan *out = d->out;
 	size_t nc = d->nclaims, nheld0 = out->nheld;
 	unsigned char *drop_a = NULL, *drop_h = NULL;
-	struct claim_key *keys;
+	struct key_at *keys;
 
 	if (nc < 2)
 		return;
+	/* by their emails' hashes alone (no email read: most are unique, and
+	 * reading each would be a cache miss in a large plan), as they came */
 	keys = xreallocarray_big(NULL, 0, nc, sizeof *keys);
 	for (size_t i = 0; i < nc; i++)
-		keys[i] = (struct claim_key){ d->claims[i].hash, i };
-	qsort(keys, nc, sizeof *keys, claim_key_cmp);
+		keys[i] = (struct key_at){ d->claims[i].hash, i };
+	sort_keys_at(keys, nc);
 	for (size_t g = 0, end; g < nc; g = end) {
 		struct email_claim **v;
 		size_t n;
 
-		for (end = g + 1; end < nc && keys[end].hash == keys[g].hash; end++)
+		for (end = g + 1; end < nc && keys[end].k == keys[g].k; end++)
 			;
 		if (end - g < 2)
 			continue;

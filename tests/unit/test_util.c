@@ -213,6 +213,45 @@ big_array_grows_and_keeps(void **state)
 	free(v);
 }
 
+static int
+key_at_cmp(const void *x, const void *y)
+{
+	const struct key_at *a = x, *b = y;
+
+	if (a->k != b->k)
+		return a->k < b->k ? -1 : 1;
+	return (a->at > b->at) - (a->at < b->at);
+}
+
+/* sort_keys_at: the order of qsort by (k, place it came), for keys that
+ * differ in any byte, share bytes, or repeat. */
+static void
+radix_sort_is_stable_by_key(void **state)
+{
+	const size_t n = 20000;
+	struct key_at *v = calloc(n, sizeof *v), *want = calloc(n, sizeof *want);
+	uint64_t x = 88172645463325252ULL;
+	(void)state;
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < n; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			/* all bytes random; then only two bytes; then few values */
+			v[i].k = round == 0 ? x : round == 1 ? (x & 0xff00ff) << 8 : x % 7;
+			v[i].at = i;
+		}
+		memcpy(want, v, n * sizeof *v);
+		qsort(want, n, sizeof *want, key_at_cmp);
+		sort_keys_at(v, n);
+		assert_memory_equal(v, want, n * sizeof *v);
+	}
+	sort_keys_at(v, 1);
+	sort_keys_at(NULL, 0);
+	free(v);
+	free(want);
+}
+
 /* str_hash: case-blind with fold (as the tables of emails need), exact
  * without. */
 static void
@@ -239,6 +278,7 @@ main(void)
 		cmocka_unit_test(ascii_run_every_offset),
 		cmocka_unit_test(big_array_grows_and_keeps),
 		cmocka_unit_test(hash_folds_case_when_asked),
+		cmocka_unit_test(radix_sort_is_stable_by_key),
 	};
 
 	if (sodium_init() < 0)
