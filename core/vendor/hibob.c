@@ -943,14 +943,23 @@ static void
 pick_members(const struct jdoc *d, const struct jnode *obj, const struct member_name *names,
     size_t n, const struct jnode **m)
 {
-	for (size_t k = 0; k < n; k++)
+	uint64_t first[4] = { 0, 0, 0, 0 };	/* the names' first bytes */
+
+	for (size_t k = 0; k < n; k++) {
+		unsigned char c = names[k].len ? (unsigned char)names[k].name[0] : 0;
 		m[k] = NULL;
-	for (const struct jnode *e = jread_first(d, obj); e != NULL; e = jread_next(d, obj, e))
+		first[c >> 6] |= (uint64_t)1 << (c & 63);
+	}
+	for (const struct jnode *e = jread_first(d, obj); e != NULL; e = jread_next(d, obj, e)) {
+		unsigned char c = e->klen ? (unsigned char)e->key[0] : 0;
+		if (!(first[c >> 6] >> (c & 63) & 1))
+			continue;	/* no name begins so ("/root/id" and its kind) */
 		for (size_t k = 0; k < n; k++)
 			if (e->klen == names[k].len && memcmp(e->key, names[k].name, e->klen) == 0) {
 				m[k] = e;
 				break;
 			}
+	}
 }
 
 /* The members a person is made of, found in one walk over the employee
