@@ -78,6 +78,41 @@ arena_reset(struct arena *a)
 	a->copy_only = copy_only;
 }
 
+void
+arena_mark(const struct arena *a, struct arena_mark *m)
+{
+	m->head = a->head;
+	m->next = a->next;
+	m->interned = a->ninterned;
+}
+
+void
+arena_rewind(struct arena *a, const struct arena_mark *m)
+{
+	int copy_only = a->copy_only;
+
+	/* the blocks begun since the mark go (a big one-off put behind the
+	 * mark's block stays until arena_clear: it may hold older texts) */
+	while (a->head != m->head && a->head != NULL) {
+		struct arena_block *b = a->head;
+		a->head = b->next;
+		a->bytes -= b->size;
+		free(b);
+	}
+	if (a->head == NULL) {
+		a->next = a->end = NULL;
+	} else {
+		a->next = m->next;
+		a->end = (char *)a->head + a->head->size;
+	}
+	/* a table that holds texts interned since the mark would point at
+	 * what is given back: forgotten (older texts are copied again when
+	 * they come again, which costs room, never correctness) */
+	if (a->ninterned != m->interned)
+		drop_table(a);
+	a->copy_only = copy_only;
+}
+
 static void
 grow(struct arena *a, size_t need)
 {

@@ -37,6 +37,17 @@ void arena_clear(struct arena *a);
  * again and again is not freed and touched anew each time). */
 void arena_reset(struct arena *a);
 
+/* A place in an arena to go back to: everything taken from it after
+ * arena_mark is given back by arena_rewind (texts taken before stay where
+ * they are).  For work that may be done again (a read retried). */
+struct arena_mark {
+	struct arena_block *head;
+	char *next;
+	size_t interned;
+};
+void arena_mark(const struct arena *a, struct arena_mark *m);
+void arena_rewind(struct arena *a, const struct arena_mark *m);
+
 /* n bytes aligned for any object, zeroed; never NULL (aborts on OOM). */
 void *arena_alloc(struct arena *a, size_t n);
 /* The same, not zeroed (for bytes about to be written over). */

@@ -143,6 +143,7 @@ struct roster_differ {
 	size_t with_budgets, nread;
 	/* what roster_differ_reset goes back to */
 	size_t mark_n, mark_held, mark_claims, mark_budgets, mark_read;
+	struct arena_mark mark_text, mark_claim_text;	/* the plan's, the claims' */
 };
 void roster_differ_init(struct roster_differ *d, const struct roster_source *src,
     const struct roster_rows *rows, struct plan *out, unsigned flags);

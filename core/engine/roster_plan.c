@@ -542,12 +542,18 @@ roster_differ_mark(struct roster_differ *d)
 	d->mark_claims = d->nclaims;
 	d->mark_budgets = d->with_budgets;
 	d->mark_read = d->nread;
+	arena_mark(&d->out->text, &d->mark_text);
+	arena_mark(&d->text, &d->mark_claim_text);
 }
 
 void
 roster_differ_reset(struct roster_differ *d)
 {
 	plan_truncate(d->out, d->mark_n, d->mark_held);
+	/* and the texts of what went: a read retried at a million people
+	 * would otherwise hold the plan's text twice */
+	arena_rewind(&d->out->text, &d->mark_text);
+	arena_rewind(&d->text, &d->mark_claim_text);
 	for (size_t k = 0; k < d->rows->n; k++)
 		if (d->seen[k] == d->tag)
 			d->seen[k] = 0;

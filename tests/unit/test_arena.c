@@ -196,6 +196,45 @@ reset_keeps_one_block(void **state)
 	assert_null(a.head);
 }
 
+/* arena_rewind gives back what was taken after arena_mark, whether it
+ * filled the mark's block or took new ones, and keeps what came before;
+ * a table holding texts interned since is forgotten. */
+static void
+rewind_gives_back_what_came_after(void **state)
+{
+	struct arena a;
+	struct arena_mark m, empty;
+	const char *before, *x;
+	char *after, *again;
+	size_t bytes;
+	(void)state;
+	arena_init(&a);
+	arena_mark(&a, &empty);
+	before = arena_strdup(&a, "kept from before the mark");
+	x = arena_intern(&a, "old", 3);
+	arena_mark(&a, &m);
+	bytes = a.bytes;
+	after = arena_strdup(&a, "given back");
+	for (int i = 0; i < 200000; i++)
+		(void)arena_strdup(&a, "a text of some length, taken after the mark");
+	assert_true(a.bytes > bytes);
+	arena_rewind(&a, &m);
+	assert_int_equal(a.bytes, bytes);
+	assert_string_equal(before, "kept from before the mark");
+	assert_ptr_equal(arena_intern(&a, "old", 3), x);	/* nothing interned since */
+	again = arena_strdup(&a, "given back");
+	assert_ptr_equal(again, after);		/* the same room again */
+	(void)arena_intern(&a, "new", 3);
+	arena_rewind(&a, &m);
+	assert_int_equal(a.ninterned, 0);	/* "new" was given back: table gone */
+	assert_string_equal(arena_intern(&a, "old", 3), "old");
+	arena_rewind(&a, &empty);
+	assert_null(a.head);
+	assert_int_equal(a.bytes, 0);
+	(void)arena_strdup(&a, "usable after");
+	arena_clear(&a);
+}
+
 int
 main(void)
 {
@@ -208,6 +247,7 @@ main(void)
 		cmocka_unit_test(big_arena_in_aligned_2mib_blocks),
 		cmocka_unit_test(copy_only_copies),
 		cmocka_unit_test(reset_keeps_one_block),
+		cmocka_unit_test(rewind_gives_back_what_came_after),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

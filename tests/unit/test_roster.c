@@ -702,6 +702,8 @@ differ_mark_reset_same_plan(void **state)
 	struct plan p;
 	struct bs_error err = { 0 };
 	struct bob_person *u;
+	size_t text_bytes;
+	char *text_next;
 
 	person(f, "402", "dup@example.com", "yes", NULL, NULL, NULL);
 	person(f, "401", "DUP@example.com", "yes", NULL, NULL, NULL);
@@ -719,12 +721,18 @@ differ_mark_reset_same_plan(void **state)
 		roster_differ_person(&d, &f->src.people.v[i], &f->src.evals[i],
 		    f->src.local_today[i]);
 	roster_differ_mark(&d);		/* a second request starts */
+	text_bytes = p.text.bytes;
+	text_next = p.text.next;
 	for (size_t i = 3; i < 5; i++)
 		roster_differ_person(&d, &f->src.people.v[i], &f->src.evals[i],
 		    f->src.local_today[i]);
 	assert_int_equal(d.nread, 5);
+	assert_ptr_not_equal(p.text.next, text_next);
 	roster_differ_reset(&d);	/* cut off: it is read again */
 	assert_int_equal(d.nread, 3);
+	/* what it had given the plan is given back (text too) */
+	assert_int_equal(p.text.bytes, text_bytes);
+	assert_ptr_equal(p.text.next, text_next);
 	assert_int_equal(p.n, 2);	/* 402 and 401 both added until the end settles their email */
 	for (size_t i = 3; i < 5; i++)
 		roster_differ_person(&d, &f->src.people.v[i], &f->src.evals[i],
