@@ -598,12 +598,20 @@ feed_groups(const struct bob_timeoffs *ch, int with_keys, size_t *ngroups)
 	return g;
 }
 
+/* Whether a Deleted, Canceled or Cancelled change (any case) ended the
+ * request, in one pass over the group, the names compared only for
+ * a change type that starts like one of them (80,000 groups at 100,000
+ * people, nearly all Created or Updated). */
 static int
-group_has(const struct feed_group *g, const char *change_type)
+group_ended(const struct feed_group *g)
 {
-	for (size_t i = 0; i < g->n; i++)
-		if (str_eq_ci(g->items[i]->change_type, change_type))
+	for (size_t i = 0; i < g->n; i++) {
+		const char *t = g->items[i]->change_type;
+		int c0 = t != NULL ? t[0] | 0x20 : 0;
+		if ((c0 == 'd' && str_eq_ci(t, "Deleted")) || (c0 == 'c' &&
+		    (str_eq_ci(t, "Canceled") || str_eq_ci(t, "Cancelled"))))
 			return 1;
+	}
 	return 0;
 }
 
@@ -808,8 +816,7 @@ toff_feed_states(struct bob_client *bc, const struct bob_timeoffs *ch, const lon
 		struct bob_timeoff *cur = &out->v[out->n];
 		if (toff_ids_has(listed, nlisted, g[i].request_id))
 			continue;
-		if (group_has(&g[i], "Deleted") || group_has(&g[i], "Canceled") ||
-		    group_has(&g[i], "Cancelled") || !group_in_window(&g[i], ws, we)) {
+		if (group_ended(&g[i]) || !group_in_window(&g[i], ws, we)) {
 			if (!feed_fallback(&g[i], cur))
 				timeoff_copy(cur, g[i].items[0]);
 			out->n++;
