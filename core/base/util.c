@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -95,16 +94,8 @@ xreallocarray_big(void *p, size_t old_n, size_t n, size_t size)
 	bytes = n * size;
 	if (bytes < BIG_BLOCK)
 		return xrealloc(p, bytes);
-	old = (old_n < n ? old_n : n) * size;
-	if (p != NULL && old >= BIG_BLOCK && bytes <= malloc_usable_size(p))
-		return p;	/* it has the room already (see below) */
-	/* a growing array gets four times what it had: the room past what is
-	 * used costs address space only, never touched until it is used, and
-	 * the next growths (callers double) find it there instead of copying
-	 * megabytes into newly faulted pages each time */
-	if (old >= BIG_BLOCK && old <= SIZE_MAX / 4 && bytes < 4 * old)
-		bytes = 4 * old;
 	q = xmalloc_big(&bytes);
+	old = (old_n < n ? old_n : n) * size;
 	if (p != NULL && old > 0)
 		memcpy(q, p, old);
 	free(p);

@@ -28,10 +28,8 @@ void *xreallocarray(void *p, size_t n, size_t size);
  * the size.  free() frees it. */
 void *xmalloc_big(size_t *n);
 /* xreallocarray for such an array, old_n elements kept: below 2 MiB it is
- * xreallocarray; from 2 MiB on a growth is a new big block four times the
- * old size (address space: only what is used is ever touched) and a copy
- * (a copy costs less than the page faults of realloc'd memory), and a
- * growth that fits in the block's room keeps the block. */
+ * xreallocarray; from 2 MiB on each growth is a new big block and a copy
+ * (a copy costs less than the page faults of realloc'd memory). */
 void *xreallocarray_big(void *p, size_t old_n, size_t n, size_t size);
 /* Entries sorted by k, stably (equal keys keep their order), by a radix
  * sort: for hundreds of thousands of them (a plan's order, shared emails)
