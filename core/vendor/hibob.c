@@ -943,17 +943,15 @@ static void
 pick_members(const struct jdoc *d, const struct jnode *obj, const struct member_name *names,
     size_t n, const struct jnode **m)
 {
-	uint64_t first[4] = { 0, 0, 0, 0 };	/* the names' first bytes */
+	int slash = 0;	/* a name asked for begins with '/' */
 
 	for (size_t k = 0; k < n; k++) {
-		unsigned char c = names[k].len ? (unsigned char)names[k].name[0] : 0;
 		m[k] = NULL;
-		first[c >> 6] |= (uint64_t)1 << (c & 63);
+		slash |= names[k].len > 0 && names[k].name[0] == '/';
 	}
 	for (const struct jnode *e = jread_first(d, obj); e != NULL; e = jread_next(d, obj, e)) {
-		unsigned char c = e->klen ? (unsigned char)e->key[0] : 0;
-		if (!(first[c >> 6] >> (c & 63) & 1))
-			continue;	/* no name begins so ("/root/id" and its kind) */
+		if (!slash && e->klen > 0 && e->key[0] == '/')
+			continue;	/* the flat "/root/id" forms: half an employee's members */
 		for (size_t k = 0; k < n; k++)
 			if (e->klen == names[k].len && memcmp(e->key, names[k].name, e->klen) == 0) {
 				m[k] = e;
