@@ -364,7 +364,29 @@ void *
 str_pack_in(struct arena *a, size_t head, char **const dst[], const char *const src[],
     size_t n, size_t *size)
 {
-	return str_pack_lens(a, head, dst, src, n, size, NULL);
+	size_t total = head;
+	char *block, *o;
+
+	for (size_t i = 0; i < n; i++)
+		if (src[i] != NULL && !same_as_before(src, i))
+			total += strlen(src[i]) + 1;
+	block = a != NULL ? arena_alloc(a, total ? total : 1) : xmalloc(total ? total : 1);
+	o = block + head;
+	for (size_t i = 0; i < n; i++) {
+		if (src[i] == NULL) {
+			*dst[i] = NULL;
+		} else if (same_as_before(src, i)) {
+			*dst[i] = *dst[i - 1];
+		} else {
+			size_t len = strlen(src[i]) + 1;
+			memcpy(o, src[i], len);
+			*dst[i] = o;
+			o += len;
+		}
+	}
+	if (size != NULL)
+		*size = total;
+	return block;
 }
 
 void *
