@@ -360,46 +360,17 @@ str_pack(size_t head, char **const dst[], const char *const src[], size_t n, siz
 	return str_pack_in(NULL, head, dst, src, n, size);
 }
 
-void *
-str_pack_in(struct arena *a, size_t head, char **const dst[], const char *const src[],
-    size_t n, size_t *size)
-{
-	size_t total = head;
-	char *block, *o;
-
-	for (size_t i = 0; i < n; i++)
-		if (src[i] != NULL && !same_as_before(src, i))
-			total += strlen(src[i]) + 1;
-	block = a != NULL ? arena_alloc(a, total ? total : 1) : xmalloc(total ? total : 1);
-	o = block + head;
-	for (size_t i = 0; i < n; i++) {
-		if (src[i] == NULL) {
-			*dst[i] = NULL;
-		} else if (same_as_before(src, i)) {
-			*dst[i] = *dst[i - 1];
-		} else {
-			size_t len = strlen(src[i]) + 1;
-			memcpy(o, src[i], len);
-			*dst[i] = o;
-			o += len;
-		}
-	}
-	if (size != NULL)
-		*size = total;
-	return block;
-}
-
-void *
-str_pack_lens(struct arena *a, size_t head, char **const dst[], const char *const src[],
-    size_t n, size_t *size, size_t *lens)
+/* str_pack_in and str_pack_lens: each length measured once into len;
+ * arena room zeroed first when zero is set (as str_pack_in always had it). */
+static void *
+pack(struct arena *a, size_t head, char **const dst[], const char *const src[], size_t n,
+    size_t *size, size_t *lens, int zero)
 {
 	size_t total = head, small[16];
 	size_t *len = lens != NULL ? lens : n <= ARRAY_LEN(small) ? small :
 	    xreallocarray(NULL, n, sizeof *len);
 	char *block, *o;
 
-	/* each length once: the texts (a plan's JSON of a person, say) are
-	 * read once to measure and once to copy, not three times */
 	for (size_t i = 0; i < n; i++) {
 		if (src[i] == NULL)
 			len[i] = 0;
@@ -408,7 +379,11 @@ str_pack_lens(struct arena *a, size_t head, char **const dst[], const char *cons
 		else
 			total += (len[i] = strlen(src[i])) + 1;
 	}
-	block = a != NULL ? arena_alloc_raw(a, total ? total : 1) : xmalloc(total ? total : 1);
+	if (a == NULL)
+		block = xmalloc(total ? total : 1);
+	else
+		block = zero ? arena_alloc(a, total ? total : 1) :
+		    arena_alloc_raw(a, total ? total : 1);
 	o = block + head;
 	for (size_t i = 0; i < n; i++) {
 		if (src[i] == NULL) {
@@ -426,6 +401,21 @@ str_pack_lens(struct arena *a, size_t head, char **const dst[], const char *cons
 	if (size != NULL)
 		*size = total;
 	return block;
+}
+
+void *
+str_pack_in(struct arena *a, size_t head, char **const dst[], const char *const src[],
+    size_t n, size_t *size)
+{
+	return pack(a, head, dst, src, n, size, NULL, 1);
+}
+
+void *
+str_pack_lens(struct arena *a, size_t head, char **const dst[], const char *const src[],
+    size_t n, size_t *size, size_t *lens)
+{
+	/* the plan's actions: their room is written over at once */
+	return pack(a, head, dst, src, n, size, lens, 0);
 }
 
 char *

@@ -85,35 +85,9 @@ budgets_json(const struct bob_person *p)
 	return sb_detach(&w.buf);
 }
 
-static char *
-date_or_null(const char *s)
-{
-	int64_t d;
-	char buf[11];
-
-	if (str_empty(s) || date_parse(s, &d) != 0)
-		return NULL;
-	date_format(d, buf);
-	return xstrdup(buf);
-}
-
-void
-roster_row_from_person(const struct bob_person *p, struct roster_row *out)
-{
-	memset(out, 0, sizeof *out);
-	out->employee_id = xstrdup(p->id ? p->id : "");
-	out->email = xstrdup(p->email);
-	out->first_name = xstrdup(p->first_name);
-	out->last_name = xstrdup(p->surname);
-	out->start_date = date_or_null(p->start_date);
-	out->end_date = date_or_null(p->termination_date);
-	out->budgets = budgets_json(p);
-	out->active = 1;
-}
-
-/* roster_row_from_person without copies: the strings are p's (or the
- * dates in start and end), except budgets, which is the row's own;
- * row_view_clear frees what is. */
+/* The state sent for a person without copies: the strings are p's (or
+ * the dates, YYYY-MM-DD or NULL, in start and end), except budgets,
+ * which is the row's own; row_view_clear frees what is. */
 static void
 row_view(const struct bob_person *p, struct roster_row *out, char start[11], char end[11])
 {
@@ -143,6 +117,24 @@ row_view_clear(struct roster_row *r)
 	free(r->budgets);
 	free(r->remote_id);
 	memset(r, 0, sizeof *r);
+}
+
+void
+roster_row_from_person(const struct bob_person *p, struct roster_row *out)
+{
+	char start[11], end[11];
+	struct roster_row v;
+
+	row_view(p, &v, start, end);
+	memset(out, 0, sizeof *out);
+	out->employee_id = xstrdup(v.employee_id);
+	out->email = xstrdup(v.email);
+	out->first_name = xstrdup(v.first_name);
+	out->last_name = xstrdup(v.last_name);
+	out->start_date = xstrdup(v.start_date);
+	out->end_date = xstrdup(v.end_date);
+	out->budgets = v.budgets;	/* the row's own already */
+	out->active = 1;
 }
 
 static void
