@@ -572,35 +572,36 @@ bob_list_id_of(const struct bob_list *l, const char *name)
 
 /* ---- people ---- */
 
-/* The value of field id "a.b.c" in one employee object, in any of the three
- * forms HiBob returns: nested obj[a][b][c]; for root.x also top-level obj[x];
- * flat obj["/a/b/c"] (its .value when an object).  NULL when absent; a JSON
- * null when present without a value. */
+/* Field id "a.b.c" looked up by its nested form from cur, whose own name
+ * was the segments before seg: the non-empty segments between dots, one
+ * object down each.  NULL when a segment is absent. */
 static const struct jnode *
-field_value(const struct jdoc *d, const struct jnode *emp, const char *id)
+field_walk(const struct jdoc *d, const struct jnode *cur, const char *seg)
 {
-	char path[512];
-	const struct jnode *cur = emp, *v;
-	const char *seg = id;
-	size_t n = strlen(id);
-
-	if (n == 0 || n >= sizeof path - 1)
-		return NULL;
-	for (;;) {		/* the non-empty segments between dots */
+	for (;;) {
 		size_t sl = 0;
 		while (*seg == '.')
 			seg++;
 		if (*seg == '\0')
-			break;
+			return cur;
 		while (seg[sl] != '.' && seg[sl] != '\0')
 			sl++;
 		cur = jread_get(d, cur, seg, sl);	/* NULL when cur is not an object */
 		if (cur == NULL)
-			break;
+			return NULL;
 		seg += sl;
 	}
-	if (cur != NULL)
-		return cur;
+}
+
+/* field_value once the nested form is known to be absent: for root.x the
+ * top-level obj[x], then the flat obj["/a/b/c"] (its .value when an
+ * object). */
+static const struct jnode *
+field_other_forms(const struct jdoc *d, const struct jnode *emp, const char *id, size_t n)
+{
+	char path[512];
+	const struct jnode *cur, *v;
+
 	if (n >= 5 && memcmp(id, "root.", 5) == 0) {
 		cur = jread_get(d, emp, id + 5, n - 5);
 		if (cur != NULL)
@@ -612,6 +613,22 @@ field_value(const struct jdoc *d, const struct jnode *emp, const char *id)
 	cur = jread_get(d, emp, path, n + 1);
 	v = jread_get(d, cur, "value", 5);
 	return v != NULL ? v : cur;
+}
+
+/* The value of field id "a.b.c" in one employee object, in any of the three
+ * forms HiBob returns: nested obj[a][b][c]; for root.x also top-level obj[x];
+ * flat obj["/a/b/c"] (its .value when an object).  NULL when absent; a JSON
+ * null when present without a value. */
+static const struct jnode *
+field_value(const struct jdoc *d, const struct jnode *emp, const char *id)
+{
+	const struct jnode *cur;
+	size_t n = strlen(id);
+
+	if (n == 0 || n >= 511)	/* the flat form must fit its 512 bytes */
+		return NULL;
+	cur = field_walk(d, emp, id);
+	return cur != NULL ? cur : field_other_forms(d, emp, id, n);
 }
 
 /* An id: strings as they are, whole numbers formatted; NULL otherwise. */
@@ -746,14 +763,6 @@ human_node_keep(struct arena *a, const struct jnode *hr, const struct jnode *v)
 	return r;
 }
 
-static char *
-human_keep(struct arena *a, const struct jdoc *d, const struct jnode *hr, const char *id)
-{
-	if (hr == NULL || hr->type != JT_OBJECT)
-		return NULL;
-	return human_node_keep(a, hr, field_value(d, hr, id));
-}
-
 /* An id node (string, whole number) interned; NULL when it is not one. */
 static char *
 id_keep(struct arena *a, const struct jnode *v)
@@ -822,47 +831,6 @@ trimmed_is(const char *s, const char *word)
 	return n == w && strncasecmp(s, word, w) == 0;
 }
 
-static void
-read_access(struct arena *a, const struct jdoc *d, const struct jnode *emp,
-    const struct jnode *hr, const struct bob_people_query *q, struct bob_person *p)
-{
-	const struct jnode *v;
-	const char *name = NULL;
-	char *raw;
-
-	if (q == NULL || q->access_field_id == NULL) {
-		p->access = BOB_ACCESS_UNREADABLE;
-		return;
-	}
-	v = field_value(d, emp, q->access_field_id);
-	if (v == NULL) {
-		p->access = BOB_ACCESS_UNREADABLE;
-		return;
-	}
-	if (v->type == JT_ARRAY) {	/* multi-list: take the single value */
-		const struct jnode *first = jread_first(d, v);
-		v = first != NULL && jread_next(d, v, first) == NULL ? first : NULL;
-	}
-	raw = scalar_keep(a, d, v, 1);
-	if (raw == NULL) {
-		p->access = BOB_ACCESS_UNSET;
-		return;
-	}
-	if (q->access_list != NULL)
-		name = bob_list_name_of(q->access_list, raw);
-	if (name == NULL)
-		name = human_keep(a, d, hr, q->access_field_id);
-	if (name == NULL)
-		name = raw;	/* already a display value */
-	p->access_value = (char *)arena_intern_str(a, name);
-	if (trimmed_is(name, "yes"))
-		p->access = BOB_ACCESS_YES;
-	else if (trimmed_is(name, "no"))
-		p->access = BOB_ACCESS_NO;
-	else
-		p->access = BOB_ACCESS_OTHER;
-}
-
 static int
 number_of(const struct jnode *v, double *out)
 {
@@ -875,37 +843,6 @@ number_of(const struct jnode *v, double *out)
 		return 1;
 	}
 	return 0;
-}
-
-static void
-read_budgets(struct arena *a, const struct jdoc *d, const struct jnode *emp,
-    const struct bob_people_query *q, struct bob_person *p)
-{
-	if (q == NULL || q->nbudget == 0)
-		return;
-	p->budgets = arena_alloc(a, q->nbudget * sizeof *p->budgets);
-	p->nbudgets = q->nbudget;
-	for (size_t i = 0; i < q->nbudget; i++) {
-		const struct jnode *v = field_value(d, emp, q->budget_field_ids[i]);
-		struct bob_budget *b = &p->budgets[i];
-
-		b->field = (char *)arena_intern_str(a, q->budget_field_names ?
-		    q->budget_field_names[i] : q->budget_field_ids[i]);
-		if (number_of(v, &b->amount)) {
-			b->set = 1;
-		} else if (v != NULL && v->type == JT_STRING && v->slen > 0) {
-			char *s = jread_strdup(v), *end;
-			double x = strtod(s, &end);
-			if (*end == '\0') {
-				b->amount = x;
-				b->set = 1;
-			}
-			free(s);
-		} else if (v != NULL && v->type == JT_OBJECT &&
-		    number_of(jread_get(d, v, "value", 5), &b->amount)) {
-			b->set = 1;	/* currency */
-		}
-	}
 }
 
 /* A date field as YYYY-MM-DD (a timestamp cut to its date), NULL when it
@@ -961,13 +898,17 @@ pick_members(const struct jdoc *d, const struct jnode *obj, const struct member_
 }
 
 /* The members a person is made of, found in one walk over the employee
- * object; each field is then a look in a small object (work, internal),
- * and field_value is asked only for what is not where HiBob usually puts
- * it (a flat "/a/b" form), so that the answer is field_value's always.
- * The root fields (E_ID on) come in the order of root_ids. */
+ * object, and those of its work and internal objects (and of their
+ * humanReadable twins) in one walk each; a field is then a pointer, and
+ * field_value's other forms (a top-level root field, a flat "/a/b" form)
+ * are looked for only when the nested one is absent, so that the answer
+ * is field_value's always.  The root fields (E_ID on) come in the order of
+ * root_ids. */
 enum { E_ROOT, E_WORK, E_INTERNAL, E_HR, E_ID, E_EMAIL, E_FIRST, E_SURNAME, E_DISPLAY, E_FULL,
 	E_COUNT };
 enum { R_ID, R_EMAIL, R_FIRST, R_SURNAME, R_DISPLAY, R_FULL };
+enum { W_DEPARTMENT, W_SITE, W_START, W_COUNT };
+enum { I_LIFECYCLE, I_STATUS, I_TERMINATION, I_COUNT };
 
 static const struct member_name emp_names[E_COUNT] = {
 	MEMBER("root"), MEMBER("work"), MEMBER("internal"), MEMBER("humanReadable"),
@@ -976,11 +917,65 @@ static const struct member_name emp_names[E_COUNT] = {
 };
 static const char *const root_ids[] = { "root.id", "root.email", "root.firstName",
 	"root.surname", "root.displayName", "root.fullName" };
+static const struct member_name work_names[W_COUNT] = {
+	MEMBER("department"), MEMBER("site"), MEMBER("startDate"),
+};
+static const char *const work_ids[W_COUNT] = { "work.department", "work.site", "work.startDate" };
+static const struct member_name internal_names[I_COUNT] = {
+	MEMBER("lifecycleStatus"), MEMBER("status"), MEMBER("terminationDate"),
+};
+static const char *const internal_ids[I_COUNT] = { "internal.lifecycleStatus", "internal.status",
+	"internal.terminationDate" };
 
 struct emp_view {
 	const struct jdoc *d;
 	const struct jnode *emp, *m[E_COUNT], *hr_work, *hr_internal;
+	/* the members of work and internal: [0] in the employee, [1] in
+	 * humanReadable */
+	const struct jnode *w[2][W_COUNT], *in[2][I_COUNT];
 };
+
+/* The employee's own members named in emp_names, by length first: the
+ * walk over a person's twenty-odd members is a switch, not ten compares
+ * a member.  Same result as pick_members(emp_names). */
+static void
+pick_emp(const struct jdoc *d, const struct jnode *emp, const struct jnode **m)
+{
+#define IS(s) (memcmp(e->key, s, sizeof s - 1) == 0)
+	for (int k = 0; k < E_COUNT; k++)
+		m[k] = NULL;
+	for (const struct jnode *e = jread_first(d, emp); e != NULL; e = jread_next(d, emp, e)) {
+		int k = -1;
+
+		switch (e->klen) {
+		case 2: k = IS("id") ? E_ID : -1; break;
+		case 4: k = IS("work") ? E_WORK : IS("root") ? E_ROOT : -1; break;
+		case 5: k = IS("email") ? E_EMAIL : -1; break;
+		case 7: k = IS("surname") ? E_SURNAME : -1; break;
+		case 8: k = IS("internal") ? E_INTERNAL : IS("fullName") ? E_FULL : -1; break;
+		case 9: k = IS("firstName") ? E_FIRST : -1; break;
+		case 11: k = IS("displayName") ? E_DISPLAY : -1; break;
+		case 13: k = IS("humanReadable") ? E_HR : -1; break;
+		default: break;
+		}
+		if (k >= 0)
+			m[k] = e;
+	}
+#undef IS
+}
+
+/* pick_members of an object; all NULL when obj is not one. */
+static void
+pick_object(const struct jdoc *d, const struct jnode *obj, const struct member_name *names,
+    size_t n, const struct jnode **m)
+{
+	if (obj != NULL && obj->type == JT_OBJECT) {
+		pick_members(d, obj, names, n, m);
+		return;
+	}
+	for (size_t k = 0; k < n; k++)
+		m[k] = NULL;
+}
 
 static void
 emp_view_read(struct emp_view *v, const struct jdoc *d, const struct jnode *emp)
@@ -989,13 +984,17 @@ emp_view_read(struct emp_view *v, const struct jdoc *d, const struct jnode *emp)
 
 	v->d = d;
 	v->emp = emp;
-	pick_members(d, emp, emp_names, E_COUNT, v->m);
+	pick_emp(d, emp, v->m);
 	hr = v->m[E_HR];
 	v->hr_work = v->hr_internal = NULL;
 	if (hr != NULL && hr->type == JT_OBJECT) {
 		v->hr_work = jread_get(d, hr, "work", 4);
 		v->hr_internal = jread_get(d, hr, "internal", 8);
 	}
+	pick_object(d, v->m[E_WORK], work_names, W_COUNT, v->w[0]);
+	pick_object(d, v->m[E_INTERNAL], internal_names, I_COUNT, v->in[0]);
+	pick_object(d, v->hr_work, work_names, W_COUNT, v->w[1]);
+	pick_object(d, v->hr_internal, internal_names, I_COUNT, v->in[1]);
 }
 
 /* root.<name>: field_value's order (nested, top level, flat). */
@@ -1003,37 +1002,139 @@ static const struct jnode *
 view_root(const struct emp_view *v, int i)
 {
 	const struct member_name *name = &emp_names[E_ID + i];
-	const struct jnode *n = jread_get(v->d, v->m[E_ROOT], name->name, name->len);
+	const struct jnode *n = v->m[E_ROOT] != NULL ?
+	    jread_get(v->d, v->m[E_ROOT], name->name, name->len) : NULL;
 
 	if (n == NULL)
 		n = v->m[E_ID + i];
 	return n != NULL ? n : field_value(v->d, v->emp, root_ids[i]);
 }
 
-/* <obj>.<name> where obj is work or internal (in emp or in hr). */
+/* Field id in the employee (side 0) or in its humanReadable object (side
+ * 1, which must be an object): field_value, with the first step of a
+ * work, internal or root field taken from the members picked already. */
 static const struct jnode *
-view_nested(const struct emp_view *v, const struct jnode *top, const struct jnode *parent,
-    const char *name, const char *id)
+view_field(const struct emp_view *v, int side, const char *id)
 {
-	const struct jnode *n = jread_get(v->d, parent, name, strlen(name));
+	const struct jnode *top = side ? v->m[E_HR] : v->emp, *first, *cur;
+	size_t skip, n;
 
-	return n != NULL ? n : field_value(v->d, top, id);
+	if (strncmp(id, "work.", 5) == 0) {
+		first = side ? v->hr_work : v->m[E_WORK];
+		skip = 5;
+	} else if (strncmp(id, "internal.", 9) == 0) {
+		first = side ? v->hr_internal : v->m[E_INTERNAL];
+		skip = 9;
+	} else if (!side && strncmp(id, "root.", 5) == 0) {
+		first = v->m[E_ROOT];
+		skip = 5;
+	} else {
+		return field_value(v->d, top, id);
+	}
+	n = strlen(id);
+	if (n >= 511)
+		return NULL;	/* as field_value */
+	cur = first != NULL ? field_walk(v->d, first, id + skip) : NULL;
+	return cur != NULL ? cur : field_other_forms(v->d, top, id, n);
+}
+
+/* A picked member of work or internal, else the field's other forms. */
+static const struct jnode *
+view_member(const struct emp_view *v, int side, const struct jnode *picked, const char *id)
+{
+	if (picked != NULL)
+		return picked;
+	return field_other_forms(v->d, side ? v->m[E_HR] : v->emp, id, strlen(id));
 }
 
 /* A display field (department, site, lifecycle, status): humanReadable's
  * text, else the field's own; its own node in *own. */
 static char *
-view_display(struct arena *a, const struct emp_view *v, int internal, const char *name,
+view_display(struct arena *a, const struct emp_view *v, const struct jnode *const pick[2],
     const char *id, const struct jnode **own)
 {
-	const struct jnode *hv = NULL;
+	const struct jnode *hv = NULL, *hr = v->m[E_HR];
 
-	const struct jnode *hr = v->m[E_HR];
-
-	*own = view_nested(v, v->emp, v->m[internal ? E_INTERNAL : E_WORK], name, id);
+	*own = view_member(v, 0, pick[0], id);
 	if (hr != NULL && hr->type == JT_OBJECT)
-		hv = view_nested(v, hr, internal ? v->hr_internal : v->hr_work, name, id);
+		hv = view_member(v, 1, pick[1], id);
 	return display_keep(a, v->d, hr, hv, *own);
+}
+
+static void
+read_access(struct arena *a, const struct emp_view *ev, const struct bob_people_query *q,
+    struct bob_person *p)
+{
+	const struct jdoc *d = ev->d;
+	const struct jnode *hr = ev->m[E_HR];
+	const struct jnode *v;
+	const char *name = NULL;
+	char *raw;
+
+	if (q == NULL || q->access_field_id == NULL) {
+		p->access = BOB_ACCESS_UNREADABLE;
+		return;
+	}
+	v = view_field(ev, 0, q->access_field_id);
+	if (v == NULL) {
+		p->access = BOB_ACCESS_UNREADABLE;
+		return;
+	}
+	if (v->type == JT_ARRAY) {	/* multi-list: take the single value */
+		const struct jnode *first = jread_first(d, v);
+		v = first != NULL && jread_next(d, v, first) == NULL ? first : NULL;
+	}
+	raw = scalar_keep(a, d, v, 1);
+	if (raw == NULL) {
+		p->access = BOB_ACCESS_UNSET;
+		return;
+	}
+	if (q->access_list != NULL)
+		name = bob_list_name_of(q->access_list, raw);
+	if (name == NULL && hr != NULL && hr->type == JT_OBJECT)
+		name = human_node_keep(a, hr, view_field(ev, 1, q->access_field_id));
+	if (name == NULL)
+		name = raw;	/* already a display value */
+	p->access_value = (char *)arena_intern_str(a, name);
+	if (trimmed_is(name, "yes"))
+		p->access = BOB_ACCESS_YES;
+	else if (trimmed_is(name, "no"))
+		p->access = BOB_ACCESS_NO;
+	else
+		p->access = BOB_ACCESS_OTHER;
+}
+
+static void
+read_budgets(struct arena *a, const struct emp_view *ev, const struct bob_people_query *q,
+    struct bob_person *p)
+{
+	const struct jdoc *d = ev->d;
+
+	if (q == NULL || q->nbudget == 0)
+		return;
+	p->budgets = arena_alloc(a, q->nbudget * sizeof *p->budgets);
+	p->nbudgets = q->nbudget;
+	for (size_t i = 0; i < q->nbudget; i++) {
+		const struct jnode *v = view_field(ev, 0, q->budget_field_ids[i]);
+		struct bob_budget *b = &p->budgets[i];
+
+		b->field = (char *)arena_intern_str(a, q->budget_field_names ?
+		    q->budget_field_names[i] : q->budget_field_ids[i]);
+		if (number_of(v, &b->amount)) {
+			b->set = 1;
+		} else if (v != NULL && v->type == JT_STRING && v->slen > 0) {
+			char *s = jread_strdup(v), *end;
+			double x = strtod(s, &end);
+			if (*end == '\0') {
+				b->amount = x;
+				b->set = 1;
+			}
+			free(s);
+		} else if (v != NULL && v->type == JT_OBJECT &&
+		    number_of(jread_get(d, v, "value", 5), &b->amount)) {
+			b->set = 1;	/* currency */
+		}
+	}
 }
 
 /* Convert one employee object, its strings into a. */
@@ -1042,7 +1143,7 @@ person_from_doc(struct arena *a, const struct jdoc *d, const struct jnode *emp,
     const struct bob_people_query *q, struct bob_person *p)
 {
 	struct emp_view v;
-	const struct jnode *hr, *own;
+	const struct jnode *own, *pick[2];
 	char *id;
 
 	memset(p, 0, sizeof *p);
@@ -1059,18 +1160,19 @@ person_from_doc(struct arena *a, const struct jdoc *d, const struct jnode *emp,
 	p->display_name = scalar_keep(a, d, view_root(&v, R_DISPLAY), 0);
 	if (p->display_name == NULL)
 		p->display_name = scalar_keep(a, d, view_root(&v, R_FULL), 0);
-	hr = v.m[E_HR];
-	p->department = view_display(a, &v, 0, "department", "work.department", &own);
-	p->site = view_display(a, &v, 0, "site", "work.site", &own);
-	p->start_date = date_keep(a, d, view_nested(&v, emp, v.m[E_WORK], "startDate", "work.startDate"));
-	p->termination_date = date_keep(a, d, view_nested(&v, emp, v.m[E_INTERNAL], "terminationDate",
-	    "internal.terminationDate"));
-	p->lifecycle = view_display(a, &v, 1, "lifecycleStatus", "internal.lifecycleStatus", &own);
+#define PICK(arr, k) (pick[0] = v.arr[0][k], pick[1] = v.arr[1][k], pick)
+	p->department = view_display(a, &v, PICK(w, W_DEPARTMENT), work_ids[W_DEPARTMENT], &own);
+	p->site = view_display(a, &v, PICK(w, W_SITE), work_ids[W_SITE], &own);
+	p->start_date = date_keep(a, d, view_member(&v, 0, v.w[0][W_START], work_ids[W_START]));
+	p->termination_date = date_keep(a, d, view_member(&v, 0, v.in[0][I_TERMINATION],
+	    internal_ids[I_TERMINATION]));
+	p->lifecycle = view_display(a, &v, PICK(in, I_LIFECYCLE), internal_ids[I_LIFECYCLE], &own);
 	p->lifecycle_id = machine_keep(a, d, own);
-	p->status = view_display(a, &v, 1, "status", "internal.status", &own);
+	p->status = view_display(a, &v, PICK(in, I_STATUS), internal_ids[I_STATUS], &own);
 	p->status_id = machine_keep(a, d, own);
-	read_access(a, d, emp, hr, q, p);
-	read_budgets(a, d, emp, q, p);
+#undef PICK
+	read_access(a, &v, q, p);
+	read_budgets(a, &v, q, p);
 }
 
 /* The standard fields every people read asks for. */
