@@ -504,6 +504,7 @@ string_node(struct jp *j, const char *key, size_t klen, uint32_t h)
 	n->s = s;
 	n->slen = slen;
 	n->escaped = esc;
+	j->d->damaged += (esc & JREAD_DAMAGED) != 0;
 	return 0;
 }
 
@@ -762,6 +763,7 @@ parse_object(struct jp *j, int depth)
 			nd->khash = h;
 			nd->type = JT_STRING;
 			nd->escaped = esc;
+			d->damaged += (esc & JREAD_DAMAGED) != 0;
 		} else if (end - p >= 4 && memcmp(p, "null", 4) == 0) {
 			size_t n = new_node(d, JT_NULL);
 
@@ -883,6 +885,7 @@ reset(struct jdoc *d)
 	d->nkeys = 0;
 	d->n = 0;
 	d->ntab = 0;
+	d->damaged = 0;
 	d->err[0] = '\0';
 	d->err_off = 0;
 }

@@ -65,6 +65,7 @@ struct jdoc {
 	 * it for its elements.  Such an object node holds the table's place in
 	 * slen and escaped. */
 	int index;
+	size_t damaged;		/* string values marked JREAD_DAMAGED in the last parse */
 	char err[96];		/* why the last parse failed */
 	size_t err_off;		/* byte offset of the failure */
 };

@@ -1373,6 +1373,8 @@ struct people_ctx {
 static int
 record_damaged(const struct jdoc *d, const struct jnode *emp)
 {
+	if (emp == d->v && emp->end == d->n)
+		return d->damaged != 0;	/* the whole parse: counted while parsing */
 	for (size_t k = (size_t)(emp - d->v); k < emp->end && k < d->n; k++)
 		if (d->v[k].type == JT_STRING && (d->v[k].escaped & JREAD_DAMAGED))
 			return 1;

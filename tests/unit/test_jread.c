@@ -1144,11 +1144,29 @@ stream_limits_and_stop(void **state)
 	free(c.text);
 }
 
+/* The damaged string values of a parse are counted while parsing (member
+ * names are not values), and the count starts again with each parse. */
+static void
+damaged_values_counted(void **state)
+{
+	struct jdoc d = { 0 };
+	(void)state;
+	assert_int_equal(jread_parse(&d, S("{\"a\":\"x\\u0000\",\"b\":[\"\\udc00\",\"ok\"],"
+	    "\"\\u0000k\":\"fine\",\"c\":{\"d\":\"\\ud800z\"},\"e\":\"\\ud83d\\ude00\"}"), NULL), 0);
+	assert_int_equal(d.damaged, 3);
+	assert_int_equal(jread_parse(&d, S("[\"\\u00e9\",{\"k\":\"v\"}]"), NULL), 0);
+	assert_int_equal(d.damaged, 0);
+	assert_int_equal(jread_parse(&d, S("\"\\u0000\""), NULL), 0);
+	assert_int_equal(d.damaged, 1);
+	jread_clear(&d);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(degenerate),
+		cmocka_unit_test(damaged_values_counted),
 		cmocka_unit_test(scalars),
 		cmocka_unit_test(strings_and_escapes),
 		cmocka_unit_test(nesting_and_lookup),
