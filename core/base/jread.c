@@ -677,6 +677,61 @@ seen_key(struct jdoc *d, struct keytab *t, size_t idx, size_t count, const char 
 	return 0;
 }
 
+/* {"value":"text"} or {"value":null} at p, with nothing else in it (no
+ * white space, a string with no escape and nothing but printable ASCII),
+ * as HiBob sends the flat form of each field, half of a person's members:
+ * its two nodes made as parse_object would make them, and where it ends;
+ * NULL, with no node made, for anything else (parse_object reads it). */
+static inline const char *
+value_object(struct jp *j, const char *p, const char *end, const char **bb, uint64_t *bm)
+{
+	struct jdoc *d = j->d;
+	const char *v = p + 9, *q, *s = NULL;
+	size_t n, slen = 0;
+	unsigned char type, esc = 0;
+
+	if (*v == '"') {
+		q = skip_plain_block(v + 1, end, bb, bm);
+		s = v + 1;
+		if (q < end && *q == '"') {
+			slen = (size_t)(q - s);
+			q++;
+		} else {
+			/* escapes or UTF-8: read (and checked) as parse_object
+			 * would; on a failure parse_object reads it again and
+			 * fails the same */
+			const char *keep = j->p;
+			if (scan_string_rest(j, s, q, &s, &slen, &esc) < 0) {
+				j->p = keep;
+				return NULL;
+			}
+			q = j->p;
+			j->p = keep;
+		}
+		type = JT_STRING;
+	} else if (end - v >= 4 && memcmp(v, "null", 4) == 0) {
+		q = v + 4;
+		type = JT_NULL;
+	} else {
+		return NULL;
+	}
+	if (q >= end || *q != '}')
+		return NULL;
+	n = new_node(d, JT_OBJECT);
+	d->v[n].end = n + 2;
+	new_node(d, type);
+	d->v[n + 1].key = p + 2;
+	d->v[n + 1].klen = 5;
+	d->v[n + 1].khash = hash_key(p + 2, 5);
+	if (s != NULL) {
+		d->v[n + 1].s = s;
+		d->v[n + 1].slen = slen;
+		d->v[n + 1].escaped = esc;
+		d->damaged += (esc & JREAD_DAMAGED) != 0;
+	}
+	return q + 1;
+}
+
 /* An object.  The member loop keeps its place in a local pointer, written
  * back to j->p only around calls and failures: stored in *j, it would be
  * reloaded after every node written (the compiler cannot tell the nodes'
@@ -771,6 +826,15 @@ parse_object(struct jp *j, int depth)
 			d->v[n].klen = klen;
 			d->v[n].khash = h;
 			p += 4;
+		} else if (*p == '{' && end - p >= 14 && depth + 1 < JREAD_MAX_DEPTH &&
+		    memcmp(p + 1, "\"value\":", 8) == 0 &&
+		    (q = value_object(j, p, end, &bb, &bm)) != NULL) {
+			size_t n = d->n - 2;	/* its two nodes, made there */
+
+			d->v[n].key = key;
+			d->v[n].klen = klen;
+			d->v[n].khash = h;
+			p = q;
 		} else {
 			size_t m = d->n;
 			int r;
