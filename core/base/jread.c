@@ -569,22 +569,28 @@ same_name(const char *a, const char *b, size_t n)
 	return 1;
 }
 
-/* Members compared one by one with the earlier ones up to this many; an
- * object with more gets a table of its member names (open addressing,
- * linear probing, at most 3/4 full) on the scratch stack d->tab, so a
- * member costs O(1), not O(members).  Nested objects push their tables
- * above it and pop them when they end: an object's table is always at the
- * top when it takes its next member. */
-#define JREAD_LINEAR_MAX 8
+/* Members compared with the earlier ones up to this many: a 64-bit filter
+ * of their tags says when a name may have come before, and only then are
+ * the tags compared one by one (a person's object has some 25 members:
+ * that is a few compares, not a table).  An object with more gets a table
+ * of its member names (open addressing, linear probing, at most 3/4 full)
+ * on the scratch stack d->tab, so a member costs O(1), not O(members).
+ * Nested objects push their tables above it and pop them when they end:
+ * an object's table is always at the top when it takes its next member.
+ * With d->index, an object of more than JREAD_INDEX_MIN members that has
+ * no table yet gets one when it ends, kept for jread_get. */
+#define JREAD_LINEAR_MAX 32
+#define JREAD_INDEX_MIN 8
 #define JREAD_TAB_BITS 5
 
 struct keytab {
 	size_t base;		/* first slot in d->tab; bits 0 = no table yet */
 	unsigned bits;
+	uint64_t filter;	/* bit (tag's hash % 64) set for each tag seen */
 	/* the first members' tags and node offsets, compared without a walk
 	 * through the nodes */
 	uint32_t tag[JREAD_LINEAR_MAX];
-	size_t off[JREAD_LINEAR_MAX];
+	uint32_t off[JREAD_LINEAR_MAX];
 };
 
 static inline size_t
@@ -652,22 +658,29 @@ seen_key(struct jdoc *d, struct keytab *t, size_t idx, size_t count, const char 
 {
 	struct jslot *sl;
 
-	if (count < JREAD_LINEAR_MAX) {
-		for (size_t i = 0; i < count; i++) {
-			const struct jnode *m;
-			if (t->tag[i] != h)
-				continue;
-			m = &d->v[idx + t->off[i]];
-			if (m->klen == klen && same_name(m->key, key, klen))
-				return 1;
+	if (t->bits == 0 && count < JREAD_LINEAR_MAX && d->n - idx <= UINT32_MAX) {
+		uint64_t bit = (uint64_t)1 << ((h * 0x9E3779B1u) >> 26);
+		if (t->filter & bit) {
+			for (size_t i = 0; i < count; i++) {
+				const struct jnode *m;
+				if (t->tag[i] != h)
+					continue;
+				m = &d->v[idx + t->off[i]];
+				if (m->klen == klen && same_name(m->key, key, klen))
+					return 1;
+			}
 		}
+		t->filter |= bit;
 		t->tag[count] = h;
-		t->off[count] = d->n - idx;
+		t->off[count] = (uint32_t)(d->n - idx);
 		return 0;
 	}
-	if (t->bits == 0)
-		tab_build(d, t, idx, JREAD_TAB_BITS);
-	else if (4 * (count + 1) > 3 * ((size_t)1 << t->bits))
+	if (t->bits == 0) {
+		unsigned bits = JREAD_TAB_BITS;
+		while (4 * (count + 1) > 3 * ((size_t)1 << bits))
+			bits++;
+		tab_build(d, t, idx, bits);
+	} else if (4 * (count + 1) > 3 * ((size_t)1 << t->bits))
 		tab_build(d, t, idx, t->bits + 1);
 	sl = tab_find(d, t, idx, key, klen, h);
 	if (sl->off != 0)
@@ -747,6 +760,7 @@ parse_object(struct jp *j, int depth)
 
 	t.base = 0;
 	t.bits = 0;
+	t.filter = 0;
 	p = ws(p, end);
 	if (p < end && *p == '}') {
 		j->p = p + 1;
@@ -872,6 +886,12 @@ parse_object(struct jp *j, int depth)
 	j->p = p;
 	j->bb = bb;
 	j->bm = bm;
+	if (t.bits == 0 && d->index && count > JREAD_INDEX_MIN) {
+		unsigned bits = JREAD_TAB_BITS;
+		while (4 * count > 3 * ((size_t)1 << bits))
+			bits++;
+		tab_build(d, &t, idx, bits);
+	}
 	if (t.bits != 0 && d->index) {
 		/* kept for jread_get */
 		d->v[idx].slen = t.base;

@@ -1471,6 +1471,7 @@ parse_people_into(const char *json, size_t len, struct people_ctx *ctx)
 	if (json == NULL || len == 0)
 		return bs_fail(ctx->err, BS_ERR_PARSE, "HiBob people: empty response");
 	jstream_init(&js, "employees", BOB_MAX_RECORD, people_elem, ctx);
+	js.doc.index = 0;	/* a person's members are picked in one walk (pick_emp) */
 	(void)jstream_feed(&js, json, len);
 	rc = people_end(&js, ctx, json, len);
 	jstream_clear(&js);
@@ -1685,6 +1686,7 @@ search_once(struct bob_client *c, const char *body, jstream_fn fn, void *fctx,
 	bs_rc rc;
 
 	jstream_init(&r.js, "employees", BOB_MAX_RECORD, fn, fctx);
+	r.js.doc.index = 0;	/* a person's members are picked in one walk (pick_emp) */
 	r.js.keep_head = ctx != NULL;	/* a bare employee object is read as one */
 	if (ctx != NULL) {
 		r.n0 = ctx->out->n;
