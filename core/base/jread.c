@@ -1053,25 +1053,6 @@ jread_get(const struct jdoc *d, const struct jnode *obj, const char *key, size_t
 	return NULL;
 }
 
-const struct jnode *
-jread_first(const struct jdoc *d, const struct jnode *c)
-{
-	size_t i;
-
-	if (c == NULL || (c->type != JT_OBJECT && c->type != JT_ARRAY))
-		return NULL;
-	i = (size_t)(c - d->v) + 1;
-	return i < c->end ? &d->v[i] : NULL;
-}
-
-const struct jnode *
-jread_next(const struct jdoc *d, const struct jnode *c, const struct jnode *member)
-{
-	if (c == NULL || member == NULL || member->end >= c->end)
-		return NULL;
-	return &d->v[member->end];
-}
-
 char *
 jread_strdup(const struct jnode *n)
 {

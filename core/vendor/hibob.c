@@ -579,13 +579,14 @@ static const struct jnode *
 field_walk(const struct jdoc *d, const struct jnode *cur, const char *seg)
 {
 	for (;;) {
-		size_t sl = 0;
+		const char *dot;
+		size_t sl;
 		while (*seg == '.')
 			seg++;
 		if (*seg == '\0')
 			return cur;
-		while (seg[sl] != '.' && seg[sl] != '\0')
-			sl++;
+		dot = strchr(seg, '.');
+		sl = dot != NULL ? (size_t)(dot - seg) : strlen(seg);
 		cur = jread_get(d, cur, seg, sl);	/* NULL when cur is not an object */
 		if (cur == NULL)
 			return NULL;
@@ -917,13 +918,7 @@ static const struct member_name emp_names[E_COUNT] = {
 };
 static const char *const root_ids[] = { "root.id", "root.email", "root.firstName",
 	"root.surname", "root.displayName", "root.fullName" };
-static const struct member_name work_names[W_COUNT] = {
-	MEMBER("department"), MEMBER("site"), MEMBER("startDate"),
-};
 static const char *const work_ids[W_COUNT] = { "work.department", "work.site", "work.startDate" };
-static const struct member_name internal_names[I_COUNT] = {
-	MEMBER("lifecycleStatus"), MEMBER("status"), MEMBER("terminationDate"),
-};
 static const char *const internal_ids[I_COUNT] = { "internal.lifecycleStatus", "internal.status",
 	"internal.terminationDate" };
 
@@ -964,17 +959,38 @@ pick_emp(const struct jdoc *d, const struct jnode *emp, const struct jnode **m)
 #undef IS
 }
 
-/* pick_members of an object; all NULL when obj is not one. */
+/* The members of a work object (internal 0) or an internal one (1) named
+ * in work_ids or internal_ids (after the dot), by length in a switch as pick_emp;
+ * all NULL when obj is not an object. */
 static void
-pick_object(const struct jdoc *d, const struct jnode *obj, const struct member_name *names,
-    size_t n, const struct jnode **m)
+pick_object(const struct jdoc *d, const struct jnode *obj, int internal, const struct jnode **m)
 {
-	if (obj != NULL && obj->type == JT_OBJECT) {
-		pick_members(d, obj, names, n, m);
+#define IS(s) (memcmp(e->key, s, sizeof s - 1) == 0)
+	m[0] = m[1] = m[2] = NULL;	/* W_COUNT == I_COUNT == 3 */
+	if (obj == NULL || obj->type != JT_OBJECT)
 		return;
+	for (const struct jnode *e = jread_first(d, obj); e != NULL; e = jread_next(d, obj, e)) {
+		int k = -1;
+
+		if (!internal) {
+			switch (e->klen) {
+			case 10: k = IS("department") ? W_DEPARTMENT : -1; break;
+			case 4: k = IS("site") ? W_SITE : -1; break;
+			case 9: k = IS("startDate") ? W_START : -1; break;
+			default: break;
+			}
+		} else {
+			switch (e->klen) {
+			case 15: k = IS("lifecycleStatus") ? I_LIFECYCLE :
+			    IS("terminationDate") ? I_TERMINATION : -1; break;
+			case 6: k = IS("status") ? I_STATUS : -1; break;
+			default: break;
+			}
+		}
+		if (k >= 0)
+			m[k] = e;
 	}
-	for (size_t k = 0; k < n; k++)
-		m[k] = NULL;
+#undef IS
 }
 
 static void
@@ -991,10 +1007,10 @@ emp_view_read(struct emp_view *v, const struct jdoc *d, const struct jnode *emp)
 		v->hr_work = jread_get(d, hr, "work", 4);
 		v->hr_internal = jread_get(d, hr, "internal", 8);
 	}
-	pick_object(d, v->m[E_WORK], work_names, W_COUNT, v->w[0]);
-	pick_object(d, v->m[E_INTERNAL], internal_names, I_COUNT, v->in[0]);
-	pick_object(d, v->hr_work, work_names, W_COUNT, v->w[1]);
-	pick_object(d, v->hr_internal, internal_names, I_COUNT, v->in[1]);
+	pick_object(d, v->m[E_WORK], 0, v->w[0]);
+	pick_object(d, v->m[E_INTERNAL], 1, v->in[0]);
+	pick_object(d, v->hr_work, 0, v->w[1]);
+	pick_object(d, v->hr_internal, 1, v->in[1]);
 }
 
 /* root.<name>: field_value's order (nested, top level, flat). */

@@ -554,11 +554,13 @@ objects_with_many_members(void **state)
 				if (i == pos && inner > 0) {
 					assert_int_equal(m->type, JT_OBJECT);
 					for (int k = 0; k < inner; k++) {
-						const struct jnode *e;
+						const struct jnode *e, *x;
 						snprintf(name, sizeof name, fmts[f], k);
 						e = jread_get(&d, m, name, strlen(name));
 						assert_non_null(e);
-						assert_true(jread_first(&d, e)->num.i == k);
+						x = jread_first(&d, e);
+						assert_non_null(x);
+						assert_true(x != NULL && x->num.i == k);
 					}
 				} else {
 					assert_true(m->num.i == i);
