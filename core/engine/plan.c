@@ -249,11 +249,21 @@ plan_finalize(struct plan *p)
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_action *a = &p->v[i];
 		const char *op = plan_op_name(a->op);
-		crypto_generichash_update(&st, (const unsigned char *)&end, 1);
-		crypto_generichash_update(&st, (const unsigned char *)op, strlen(op));
-		crypto_generichash_update(&st, (const unsigned char *)&sep, 1);
-		crypto_generichash_update(&st, (const unsigned char *)a->subject, strlen(a->subject));
-		crypto_generichash_update(&st, (const unsigned char *)&sep, 1);
+		size_t ol = strlen(op), sl = strlen(a->subject);
+		/* the bytes before "after" in one update, not five: the hash
+		 * of a stream is the same however it is cut */
+		unsigned char head[128], *h0 = head;
+
+		if (ol + sl + 3 > sizeof head)
+			h0 = xmalloc(ol + sl + 3);
+		h0[0] = (unsigned char)end;
+		memcpy(h0 + 1, op, ol);
+		h0[1 + ol] = (unsigned char)sep;
+		memcpy(h0 + 2 + ol, a->subject, sl);
+		h0[2 + ol + sl] = (unsigned char)sep;
+		crypto_generichash_update(&st, h0, ol + sl + 3);
+		if (h0 != head)
+			free(h0);
 		if (a->after != NULL)
 			crypto_generichash_update(&st, (const unsigned char *)a->after, a->after_len);
 	}

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "config/conf.h"
 #include "engine/plan.h"
@@ -235,11 +236,38 @@ actions_sorted(void **state)
 	plan_clear(&p);
 }
 
+/* The plan id is the BLAKE2b (16 bytes) of the target, then for each action
+ * in order 0x1e, its op, 0x1f, its subject, 0x1f and its after text: made
+ * here from the whole stream at once, with a subject long enough to take
+ * plan_finalize's heap path. */
+static void
+plan_id_is_hash_of_stream(void **state)
+{
+	struct plan p;
+	char longsub[300], stream[1024], want[33];
+	unsigned char h[16];
+	size_t n;
+	(void)state;
+	memset(longsub, 'k', sizeof longsub - 1);
+	longsub[sizeof longsub - 1] = '\0';
+	plan_init(&p, "alleo");
+	plan_add(&p, PLAN_ADD, "42", "42", "a@x.test", "A", 0, "joined", NULL, "{\"active\":true}");
+	plan_add(&p, PLAN_UPDATE, longsub, "43", NULL, NULL, 0, "moved", "{}", NULL);
+	plan_finalize(&p);
+	n = (size_t)snprintf(stream, sizeof stream, "alleo\x1e" "add\x1f" "42\x1f{\"active\":true}"
+	    "\x1e" "update\x1f%s\x1f", longsub);
+	assert_int_equal(crypto_generichash(h, sizeof h, (const unsigned char *)stream, n, NULL, 0), 0);
+	sodium_bin2hex(want, sizeof want, h, sizeof h);
+	assert_string_equal(p.id, want);
+	plan_clear(&p);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(empty_plan),
+		cmocka_unit_test(plan_id_is_hash_of_stream),
 		cmocka_unit_test(every_kind_of_action),
 		cmocka_unit_test(timeoff_guard_arithmetic),
 		cmocka_unit_test(roster_guard_arithmetic),
