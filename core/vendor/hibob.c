@@ -1153,10 +1153,36 @@ read_budgets(struct arena *a, const struct emp_view *ev, const struct bob_people
 	}
 }
 
-/* Convert one employee object, its strings into a. */
+/* The standard fields a read asked for, as bits (P_* in the order of
+ * asked_names): a field not asked for is not looked for in its three
+ * forms (a plan's read has no department; the time-off side's reads
+ * neither names nor work fields). */
+enum { P_EMAIL, P_FIRST, P_SURNAME, P_DISPLAY, P_DEPARTMENT, P_SITE, P_START, P_LIFECYCLE,
+	P_STATUS, P_TERMINATION, P_COUNT };
+#define P_ALL ((1u << P_COUNT) - 1)
+static const char *const asked_names[P_COUNT] = {
+	"root.email", "root.firstName", "root.surname", "root.displayName", "work.department",
+	"work.site", "work.startDate", "internal.lifecycleStatus", "internal.status",
+	"internal.terminationDate",
+};
+
+static unsigned
+asked_fields(const char *const *want, size_t nwant)
+{
+	unsigned m = 0;
+
+	for (size_t i = 0; i < nwant; i++)
+		for (unsigned k = 0; k < P_COUNT; k++)
+			if (strcmp(want[i], asked_names[k]) == 0)
+				m |= 1u << k;
+	return m;
+}
+
+/* Convert one employee object, its strings into a; asked: the P_* bits of
+ * the fields asked for. */
 static void
 person_from_doc(struct arena *a, const struct jdoc *d, const struct jnode *emp,
-    const struct bob_people_query *q, struct bob_person *p)
+    const struct bob_people_query *q, unsigned asked, struct bob_person *p)
 {
 	struct emp_view v;
 	const struct jnode *own, *pick[2];
@@ -1170,23 +1196,41 @@ person_from_doc(struct arena *a, const struct jdoc *d, const struct jnode *emp,
 		return;	/* unusable: nothing kept */
 	p->id = arena_strdup(a, id);
 	free(id);
-	p->email = scalar_keep(a, d, view_root(&v, R_EMAIL), 0);
-	p->first_name = scalar_keep(a, d, view_root(&v, R_FIRST), 1);
-	p->surname = scalar_keep(a, d, view_root(&v, R_SURNAME), 0);
-	p->display_name = scalar_keep(a, d, view_root(&v, R_DISPLAY), 0);
-	if (p->display_name == NULL)
-		p->display_name = scalar_keep(a, d, view_root(&v, R_FULL), 0);
+#define ASKED(k) (asked & (1u << (k)))
+	if (ASKED(P_EMAIL))
+		p->email = scalar_keep(a, d, view_root(&v, R_EMAIL), 0);
+	if (ASKED(P_FIRST))
+		p->first_name = scalar_keep(a, d, view_root(&v, R_FIRST), 1);
+	if (ASKED(P_SURNAME))
+		p->surname = scalar_keep(a, d, view_root(&v, R_SURNAME), 0);
+	if (ASKED(P_DISPLAY)) {
+		p->display_name = scalar_keep(a, d, view_root(&v, R_DISPLAY), 0);
+		if (p->display_name == NULL)
+			p->display_name = scalar_keep(a, d, view_root(&v, R_FULL), 0);
+	}
 #define PICK(arr, k) (pick[0] = v.arr[0][k], pick[1] = v.arr[1][k], pick)
-	p->department = view_display(a, &v, PICK(w, W_DEPARTMENT), work_ids[W_DEPARTMENT], &own);
-	p->site = view_display(a, &v, PICK(w, W_SITE), work_ids[W_SITE], &own);
-	p->start_date = date_keep(a, d, view_member(&v, 0, v.w[0][W_START], work_ids[W_START]));
-	p->termination_date = date_keep(a, d, view_member(&v, 0, v.in[0][I_TERMINATION],
-	    internal_ids[I_TERMINATION]));
-	p->lifecycle = view_display(a, &v, PICK(in, I_LIFECYCLE), internal_ids[I_LIFECYCLE], &own);
-	p->lifecycle_id = machine_keep(a, d, own);
-	p->status = view_display(a, &v, PICK(in, I_STATUS), internal_ids[I_STATUS], &own);
-	p->status_id = machine_keep(a, d, own);
+	if (ASKED(P_DEPARTMENT))
+		p->department = view_display(a, &v, PICK(w, W_DEPARTMENT), work_ids[W_DEPARTMENT],
+		    &own);
+	if (ASKED(P_SITE))
+		p->site = view_display(a, &v, PICK(w, W_SITE), work_ids[W_SITE], &own);
+	if (ASKED(P_START))
+		p->start_date = date_keep(a, d, view_member(&v, 0, v.w[0][W_START],
+		    work_ids[W_START]));
+	if (ASKED(P_TERMINATION))
+		p->termination_date = date_keep(a, d, view_member(&v, 0, v.in[0][I_TERMINATION],
+		    internal_ids[I_TERMINATION]));
+	if (ASKED(P_LIFECYCLE)) {
+		p->lifecycle = view_display(a, &v, PICK(in, I_LIFECYCLE),
+		    internal_ids[I_LIFECYCLE], &own);
+		p->lifecycle_id = machine_keep(a, d, own);
+	}
+	if (ASKED(P_STATUS)) {
+		p->status = view_display(a, &v, PICK(in, I_STATUS), internal_ids[I_STATUS], &own);
+		p->status_id = machine_keep(a, d, own);
+	}
 #undef PICK
+#undef ASKED
 	read_access(a, &v, q, p);
 	read_budgets(a, &v, q, p);
 }
@@ -1380,6 +1424,7 @@ struct people_ctx {
 	const char **want;
 	unsigned char *seen;
 	size_t nwant;
+	unsigned asked;		/* asked_fields of want */
 	struct bs_error *err;
 	bs_rc rc;
 };
@@ -1413,7 +1458,7 @@ people_elem(void *vctx, const struct jdoc *d, const struct jnode *emp)
 		if (ctx->scratch.bytes > (1u << 20))
 			arena_reset(&ctx->scratch);	/* now and then */
 		ctx->scratch.copy_only = 1;	/* handed over, then dropped */
-		person_from_doc(&ctx->scratch, d, emp, ctx->q, &one);
+		person_from_doc(&ctx->scratch, d, emp, ctx->q, ctx->asked, &one);
 		if (one.id == NULL)
 			return 0;
 		one.damaged = record_damaged(d, emp);
@@ -1427,7 +1472,7 @@ people_elem(void *vctx, const struct jdoc *d, const struct jnode *emp)
 		    sizeof *ctx->out->v);
 	}
 	dst = &ctx->out->v[ctx->out->n];
-	person_from_doc(&ctx->out->text, d, emp, ctx->q, dst);
+	person_from_doc(&ctx->out->text, d, emp, ctx->q, ctx->asked, dst);
 	if (dst->id == NULL)
 		return 0;	/* an employee without an id is unusable */
 	dst->damaged = record_damaged(d, emp);
@@ -1504,6 +1549,7 @@ people_ctx_init(struct people_ctx *ctx, const struct bob_people_query *q,
 	ctx->cap = out->n;
 	ctx->want = fs->v;
 	ctx->nwant = fs->n;
+	ctx->asked = asked_fields(fs->v, fs->n);
 	ctx->seen = xcalloc(fs->n + 1, 1);
 	ctx->err = err;
 }
@@ -1639,7 +1685,7 @@ merge_elem(void *vctx, const struct jdoc *d, const struct jnode *emp)
 	if (dst == NULL)
 		return 0;
 	/* dst is packed in the same arena: tmp's strings go there too */
-	person_from_doc(&ctx->out->text, d, emp, ctx->q, &tmp);
+	person_from_doc(&ctx->out->text, d, emp, ctx->q, P_ALL, &tmp);
 	/* take what the later chunk carries */
 	if (ctx->q->access_field_id != NULL && tmp.access != BOB_ACCESS_UNREADABLE &&
 	    dst->access == BOB_ACCESS_UNREADABLE) {

@@ -775,11 +775,47 @@ person_name_falls_back(void **state)
 	free(n);
 }
 
+/* A read that asks for some fields only takes those: a value HiBob sent for
+ * a field not asked for (here the department and the names) is not looked
+ * for, in any of its forms. */
+static void
+people_only_fields_asked(void **state)
+{
+	static const char json[] =
+	    "{\"employees\":[{\"id\":\"7\",\"email\":\"a@x.test\",\"firstName\":\"A\","
+	    "\"displayName\":\"A B\",\"work\":{\"department\":\"209\",\"site\":\"Amsterdam\"},"
+	    "\"/work/startDate\":{\"value\":\"2020-01-06\"},"
+	    "\"internal\":{\"status\":\"Active\",\"terminationDate\":null},"
+	    "\"humanReadable\":{\"work\":{\"department\":\"Support\"}}}]}";
+	static const char *const only[] = { "root.email", "internal.status", "work.startDate" };
+	struct bob_people_query q = { .only_fields = only, .nonly = 3 };
+	struct bob_people p;
+	struct bs_error err = { 0 };
+	(void)state;
+	assert_int_equal(bob_parse_people(S(json), &q, &p, &err), BS_OK);
+	assert_int_equal(p.n, 1);
+	assert_string_equal(p.v[0].email, "a@x.test");
+	assert_string_equal(p.v[0].status, "Active");
+	assert_string_equal(p.v[0].start_date, "2020-01-06");	/* its flat form */
+	assert_null(p.v[0].department);
+	assert_null(p.v[0].site);
+	assert_null(p.v[0].first_name);
+	assert_null(p.v[0].display_name);
+	bob_people_clear(&p);
+	/* with no list of fields, every standard one */
+	assert_int_equal(bob_parse_people(S(json), NULL, &p, &err), BS_OK);
+	assert_string_equal(p.v[0].department, "Support");
+	assert_string_equal(p.v[0].site, "Amsterdam");
+	assert_string_equal(p.v[0].display_name, "A B");
+	bob_people_clear(&p);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fields_degenerate),
+		cmocka_unit_test(people_only_fields_asked),
 		cmocka_unit_test(fields_metadata_shape),
 		cmocka_unit_test(list_values_and_items),
 		cmocka_unit_test(list_depth_bounded),
