@@ -1521,6 +1521,15 @@ people_end(struct jstream *js, struct people_ctx *ctx, const char *text, size_t 
 	return bs_fail(ctx->err, BS_ERR_PARSE, "HiBob people: %s", why);
 }
 
+/* Whether a person's member-name table is worth building: a person's own
+ * members are picked in one walk (pick_emp), so only a read of many fields,
+ * each looked up by name while nobody has come with it yet, needs one. */
+static int
+people_index(const struct people_ctx *ctx)
+{
+	return ctx->nwant > 24;
+}
+
 /* Parse one whole search (or single read) response, appending to out. */
 static bs_rc
 parse_people_into(const char *json, size_t len, struct people_ctx *ctx)
@@ -1532,7 +1541,7 @@ parse_people_into(const char *json, size_t len, struct people_ctx *ctx)
 	if (json == NULL || len == 0)
 		return bs_fail(ctx->err, BS_ERR_PARSE, "HiBob people: empty response");
 	jstream_init(&js, "employees", BOB_MAX_RECORD, people_elem, ctx);
-	js.doc.index = 0;	/* a person's members are picked in one walk (pick_emp) */
+	js.doc.index = people_index(ctx);
 	(void)jstream_feed(&js, json, len);
 	rc = people_end(&js, ctx, json, len);
 	jstream_clear(&js);
@@ -1748,7 +1757,7 @@ search_once(struct bob_client *c, const char *body, jstream_fn fn, void *fctx,
 	bs_rc rc;
 
 	jstream_init(&r.js, "employees", BOB_MAX_RECORD, fn, fctx);
-	r.js.doc.index = 0;	/* a person's members are picked in one walk (pick_emp) */
+	r.js.doc.index = ctx == NULL || people_index(ctx);	/* a merge looks up every field */
 	r.js.keep_head = ctx != NULL;	/* a bare employee object is read as one */
 	if (ctx != NULL) {
 		r.n0 = ctx->out->n;
