@@ -840,7 +840,7 @@ parse_object(struct jp *j, int depth)
 			d->v[n].klen = klen;
 			d->v[n].khash = h;
 			p += 4;
-		} else if (*p == '{' && end - p >= 14 && depth + 1 < JREAD_MAX_DEPTH &&
+		} else if (end - p >= 14 && *p == '{' && depth + 1 < JREAD_MAX_DEPTH &&
 		    memcmp(p + 1, "\"value\":", 8) == 0 &&
 		    (q = value_object(j, p, end, &bb, &bm)) != NULL) {
 			size_t n = d->n - 2;	/* its two nodes, made there */
