@@ -387,6 +387,67 @@ is_digit(const struct jp *j)
 	return j->p < j->end && *j->p >= '0' && *j->p <= '9';
 }
 
+/* The number s..end (valid grammar) without strtoll or strtod when that
+ * gives the very value they would: an integer of at most 18 digits (it
+ * cannot overflow), a real whose digits, leading zeros left out, are at
+ * most 15 (below 2^53: exact as a double) and whose power of ten is at
+ * most 22 either way (exact too), so one multiplication or division,
+ * rounded once, is the correctly rounded value strtod gives.  Time-off
+ * answers carry several numbers an item.  0 when not taken. */
+static int
+exact_number(const char *s, const char *end, int real, struct jnode *n)
+{
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+		1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+	const char *p = s;
+	int neg = 0, digits = 0, frac = 0, e = 0, eneg = 0, edigits = 0;
+	unsigned long long m = 0;
+	double v;
+
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		if (m == 0 && *p == '0')
+			continue;	/* a leading zero counts for nothing */
+		if (++digits > (real ? 15 : 18))
+			return 0;
+		m = m * 10 + (unsigned)(*p - '0');
+	}
+	if (!real) {
+		n->type = JT_INT;
+		n->num.i = neg ? -(long long)m : (long long)m;
+		return 1;
+	}
+	if (p < end && *p == '.') {
+		for (p++; p < end && *p >= '0' && *p <= '9'; p++, frac++) {
+			if (m == 0 && *p == '0')
+				continue;
+			if (++digits > 15)
+				return 0;
+			m = m * 10 + (unsigned)(*p - '0');
+		}
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (*p == '+' || *p == '-')
+			eneg = *p++ == '-';
+		for (; p < end && *p >= '0' && *p <= '9'; p++) {
+			if (++edigits > 3)
+				return 0;
+			e = e * 10 + (*p - '0');
+		}
+	}
+	e = (eneg ? -e : e) - frac;
+	if (e > 22 || e < -22)
+		return 0;
+	v = e >= 0 ? (double)m * p10[e] : (double)m / p10[-e];
+	n->type = JT_REAL;
+	n->num.r = neg ? -v : v;
+	return 1;
+}
+
 /* A number, as Jansson's lexer reads it: integers must fit a long long,
  * reals must be finite. */
 static int
@@ -428,6 +489,8 @@ scan_number(struct jp *j, size_t idx)
 			j->p++;
 		real = 1;
 	}
+	if (exact_number(s, j->p, real, &j->d->v[idx]))
+		return 0;
 	n = (size_t)(j->p - s);
 	buf = n < sizeof small ? small : xmalloc(n + 1);
 	memcpy(buf, s, n);

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1255,12 +1256,78 @@ value_objects_as_parsed_generally(void **state)
 	jread_clear(&b);
 }
 
+/* Numbers read without strtoll/strtod (jread's exact path) and with them
+ * give the same value to the bit: random integers and reals of every
+ * length, fraction and exponent near the path's limits, both signs. */
+static void
+numbers_as_strtod_reads_them(void **state)
+{
+	struct jdoc d = { 0 };
+	char num[96], text[112];
+	unsigned long long seed = 88172645463325252ull;
+	(void)state;
+	for (int t = 0; t < 200000; t++) {
+		size_t o = 0;
+		int idig, fdig, exp, real;
+		const struct jnode *r;
+		seed ^= seed << 13;
+		seed ^= seed >> 7;
+		seed ^= seed << 17;
+		idig = (int)(seed % 20);
+		fdig = (int)((seed >> 8) % 20);
+		real = (seed >> 16) % 4 != 0;
+		exp = (int)((seed >> 20) % 61) - 30;
+		if ((seed >> 28) & 1)
+			num[o++] = '-';
+		if (idig == 0 || (seed >> 29) % 5 == 0) {
+			num[o++] = '0';
+		} else {
+			num[o++] = (char)('1' + (seed >> 32) % 9);
+			for (int i = 1; i < idig; i++)
+				num[o++] = (char)('0' + ((seed >> (i % 40)) + (unsigned)i * 7) % 10);
+		}
+		if (real && fdig > 0) {
+			num[o++] = '.';
+			for (int i = 0; i < fdig; i++)
+				num[o++] = (char)('0' + ((seed >> ((i + 5) % 50)) + (unsigned)i * 3) % 10);
+		}
+		if (real && (seed >> 40) % 2) {
+			num[o++] = (seed >> 41) % 2 ? 'e' : 'E';
+			if ((seed >> 42) % 3 == 0 && exp >= 0)
+				num[o++] = '+';
+			o += (size_t)snprintf(num + o, sizeof num - o, "%d", exp);
+		}
+		num[o] = '\0';
+		snprintf(text, sizeof text, "[%s]", num);
+		if (jread_parse(&d, text, strlen(text), NULL) != 0) {
+			/* only integers too big for a long long are refused */
+			errno = 0;
+			(void)strtoll(num, NULL, 10);
+			assert_int_equal(errno, ERANGE);
+			continue;
+		}
+		r = jread_first(&d, jread_root(&d));
+		if (r == NULL)
+			fail_msg("%s: no element", num);
+		else if (r->type == JT_INT) {
+			assert_true(r->num.i == strtoll(num, NULL, 10));
+		} else {
+			double want = strtod(num, NULL);
+			assert_int_equal(r->type, JT_REAL);
+			if (memcmp(&r->num.r, &want, sizeof want) != 0)
+				fail_msg("%s: %.17g, strtod %.17g", num, r->num.r, want);
+		}
+	}
+	jread_clear(&d);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(degenerate),
 		cmocka_unit_test(damaged_values_counted),
+		cmocka_unit_test(numbers_as_strtod_reads_them),
 		cmocka_unit_test(value_objects_as_parsed_generally),
 		cmocka_unit_test(scalars),
 		cmocka_unit_test(strings_and_escapes),
