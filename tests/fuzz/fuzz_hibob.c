@@ -79,7 +79,21 @@ jread_vs_jansson(const char *json, size_t len)
 			if (n == NULL || (json_is_string(v) && !jread_str_eq(n, json_string_value(v))) ||
 			    (json_is_integer(v) && (n->type != JT_INT || n->num.i != json_integer_value(v))))
 				abort();
+			if (json_is_real(v)) {
+				double want = json_real_value(v);
+				if (n->type != JT_REAL || memcmp(&n->num.r, &want, sizeof want) != 0)
+					abort();	/* the same double, to the bit */
+			}
 		}
+	} else if (j != NULL && json_is_real(j)) {
+		double want = json_real_value(j);
+		const struct jnode *n = jread_root(&d);
+		if (n == NULL || n->type != JT_REAL || memcmp(&n->num.r, &want, sizeof want) != 0)
+			abort();
+	} else if (j != NULL && json_is_integer(j)) {
+		const struct jnode *n = jread_root(&d);
+		if (n == NULL || n->type != JT_INT || n->num.i != json_integer_value(j))
+			abort();
 	}
 	json_decref(j);
 	jread_clear(&d);
