@@ -59,6 +59,12 @@ struct http_client {
 	CURL *curl;		/* owned, reused for the run */
 	struct handle_key key;	/* the kind of request the handle is set for */
 	int key_valid;		/* 0: reset it and set every option */
+	/* the credentials the last request registered for masking: a keyed
+	 * hash of them (no copy kept), valid while the log's epoch holds */
+	unsigned char cred_key[crypto_shorthash_KEYBYTES];
+	unsigned char cred_tag[crypto_shorthash_BYTES];
+	unsigned long cred_epoch;
+	int cred_known;
 	struct http_options o;	/* ca_file and user_agent point at the copies below */
 	char *ca_file;		/* owned copy or NULL */
 	char *user_agent;	/* owned copy */
@@ -187,6 +193,7 @@ http_client_new(const struct http_options *opts, const struct http_clock *clock)
 		c->clock.random = default_random;
 		c->clock.ctx = NULL;
 	}
+	randombytes_buf(c->cred_key, sizeof c->cred_key);
 	c->curl = curl_easy_init();
 	if (c->curl == NULL) {
 		fprintf(stderr, "bobsync: out of memory (curl handle)\n");
@@ -204,6 +211,7 @@ http_client_free(struct http_client **pc)
 		return;
 	c = *pc;
 	curl_easy_cleanup(c->curl);
+	sodium_memzero(c->cred_key, sizeof c->cred_key);
 	free(c->ca_file);
 	free(c->user_agent);
 	free(c->ca_dir);
@@ -1187,6 +1195,52 @@ plural_attempts(int n)
 
 /* ---- send ---- */
 
+/* Register the request's credentials for masking, unless the request
+ * before registered the same ones and the log has not forgotten them since
+ * (the Basic form is encoded and looked up each time: 5,000 instructions a
+ * request).  Told apart by a keyed hash of them, so no copy is kept. */
+static void
+register_credentials(struct http_client *c, const struct http_request *req)
+{
+	const char *part[3] = { req->username, req->password, req->bearer };
+	unsigned char buf[768], tag[crypto_shorthash_BYTES];
+	unsigned long epoch = log_secrets_epoch();
+	size_t n = 0;
+	int fits = 1, rc = 0;
+
+	for (int i = 0; i < 3 && fits; i++) {
+		size_t len = part[i] != NULL ? strlen(part[i]) : 0;
+		if (n + len + 2 > sizeof buf) {
+			fits = 0;
+			break;
+		}
+		buf[n++] = part[i] != NULL;	/* NULL and "" differ */
+		memcpy(buf + n, part[i] != NULL ? part[i] : "", len);
+		n += len;
+		buf[n++] = '\0';
+	}
+	if (fits) {
+		crypto_shorthash(tag, buf, n, c->cred_key);
+		sodium_memzero(buf, n);
+		if (c->cred_known && c->cred_epoch == epoch &&
+		    sodium_memcmp(tag, c->cred_tag, sizeof tag) == 0)
+			return;
+	}
+	if (req->password != NULL)
+		rc |= log_register_secret(req->password);
+	if (req->username != NULL)
+		rc |= log_register_basic_auth(req->username, req->password ? req->password : "");
+	if (req->bearer != NULL)
+		rc |= log_register_secret(req->bearer);
+	/* a form that could not be registered (too short, no room) is tried
+	 * again with every request, as before */
+	c->cred_known = fits && rc == 0;
+	if (c->cred_known) {
+		memcpy(c->cred_tag, tag, sizeof tag);
+		c->cred_epoch = epoch;
+	}
+}
+
 /* The URL's host and masked path, for messages: parsed by libcurl the
  * first time one is needed (a request that succeeds never needs them). */
 struct url_view {
@@ -1262,12 +1316,7 @@ http_send(struct http_client *c, const struct http_request *req,
 	if ((rc = check_request(req, err)) != BS_OK)
 		return rc;
 	uv.url = req->url;
-	if (req->password != NULL)
-		log_register_secret(req->password);
-	if (req->username != NULL)
-		log_register_basic_auth(req->username, req->password ? req->password : "");
-	if (req->bearer != NULL)
-		log_register_secret(req->bearer);
+	register_credentials(c, req);
 
 	x.c = c;
 	x.max = c->o.max_body;

@@ -903,6 +903,34 @@ status_secrets_masked(void **state)
 	http_client_free(&c);
 }
 
+/* The same credentials request after request are registered once; once
+ * the log forgot its secrets, the next request registers them again. */
+static void
+status_secrets_masked_after_forget(void **state)
+{
+	struct http_client *c = client(NULL);
+	struct http_response resp = { 0 };
+	struct http_request req = { 0 };
+	struct bs_error err = { 0 };
+
+	(void)state;
+	script("[{\"status\":200},{\"status\":200},{\"status\":400,\"body\":\"bad token "
+	    "s3cr3t-Token-XYZ, header Basic c3ZjLXVzZXItMTpzM2NyM3QtVG9rZW4tWFla\"}]");
+	req.method = "GET";
+	req.url = url("/v1/x");
+	req.username = "svc-user-1";
+	req.password = "s3cr3t-Token-XYZ";
+	assert_int_equal(http_send(c, &req, &resp, &err), BS_OK);
+	assert_int_equal(http_send(c, &req, &resp, &err), BS_OK);
+	log_forget_secrets();
+	assert_int_equal(http_send(c, &req, &resp, &err), BS_ERR_HTTP);
+	assert_null(strstr(err.detail, "s3cr3t-Token-XYZ"));
+	assert_null(strstr(err.detail, "c3ZjLXVzZXItMTpzM2NyM3QtVG9rZW4tWFla"));
+	assert_non_null(strstr(err.detail, "bad token ***"));
+	http_response_clear(&resp);
+	http_client_free(&c);
+}
+
 /* ==== retries ==== */
 
 static void
@@ -1988,6 +2016,7 @@ main(void)
 		T(status_accepted_extra),
 		T(status_error_detail),
 		T(status_secrets_masked),
+		T(status_secrets_masked_after_forget),
 		T(retry_429_retry_after_seconds),
 		T(retry_429_retry_after_date),
 		T(retry_429_ratelimit_reset),
