@@ -1,5 +1,6 @@
 /* hibob.c - HiBob API client: fields, named lists, people, time off. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1840,8 +1841,12 @@ copy_date(char dst[11], const char *src)
 	int64_t d;
 
 	dst[0] = '\0';
-	if (src != NULL && date_parse(src, &d) == 0)
-		date_format(d, dst);
+	if (src != NULL && date_parse(src, &d) == 0) {
+		/* what date_format(d) writes: date_parse took four digits of
+		 * year, a month and a day that exist, as YYYY-MM-DD */
+		memcpy(dst, src, 10);
+		dst[10] = '\0';
+	}
 }
 
 /* Member `key` of o when it is a string, decoded (caller frees), else NULL. */
@@ -1875,13 +1880,41 @@ minutes_of(const struct jdoc *d, const struct jnode *obj, const char *hours_key,
 	return (int)(total + 0.5);
 }
 
-/* "09:30" or "09:30:00" -> minutes, -1 when absent or bad. */
+static const char *short_str(const struct jnode *v, char *buf, size_t n, char **heap);
+
+/* What sscanf's "%2d" reads at *p: blanks skipped, then at most two bytes
+ * of an optional sign and digits, one digit at least; the end in *p. */
+static int
+scan_2d(const char **p, int *out)
+{
+	const char *s = *p;
+	int neg = 0, v = 0, w = 2, digits = 0;
+
+	while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+		s++;
+	if (*s == '+' || *s == '-') {
+		neg = *s == '-';
+		s++;
+		w--;
+	}
+	for (; w > 0 && *s >= '0' && *s <= '9'; w--, digits++)
+		v = v * 10 + (*s++ - '0');
+	if (digits == 0)
+		return -1;
+	*out = neg ? -v : v;
+	*p = s;
+	return 0;
+}
+
+/* "09:30" or "09:30:00" -> minutes, -1 when absent or bad (what
+ * sscanf(s, "%2d:%2d") reads, without its cost: 140,000 durations). */
 static int
 clock_minutes(const char *s)
 {
 	int h, m;
 
-	if (s == NULL || sscanf(s, "%2d:%2d", &h, &m) != 2 || h < 0 || h > 24 || m < 0 || m > 59)
+	if (s == NULL || scan_2d(&s, &h) != 0 || *s++ != ':' || scan_2d(&s, &m) != 0 ||
+	    h < 0 || h > 24 || m < 0 || m > 59)
 		return -1;
 	return h * 60 + m;
 }
@@ -1889,10 +1922,11 @@ clock_minutes(const char *s)
 static int
 clock_minutes_of(const struct jdoc *d, const struct jnode *o, const char *key)
 {
-	char *s = str_of(d, o, key);
-	int v = clock_minutes(s);
+	char buf[64], *heap;
+	int v = clock_minutes(short_str(jread_get(d, o, key, strlen(key)), buf, sizeof buf,
+	    &heap));
 
-	free(s);
+	free(heap);
 	return v;
 }
 
@@ -1959,6 +1993,55 @@ static const struct member_name toff_keys[K_COUNT] = {
 	MEMBER("durations"),
 };
 
+/* The members of toff_keys found by name in a small open-addressed table
+ * (1 + index, 0 = empty), filled once: a time-off item has about twenty
+ * members, and comparing each with every name asked for (pick_members)
+ * cost more than the rest of reading the item. */
+#define TOFF_SLOTS 128	/* a power of 2, four times K_COUNT at least */
+_Static_assert(K_COUNT * 4 <= TOFF_SLOTS && K_COUNT < 255, "toff_slot too small");
+static unsigned char toff_slot[TOFF_SLOTS];
+static pthread_once_t toff_slot_once = PTHREAD_ONCE_INIT;
+
+static unsigned
+toff_key_hash(const char *k, size_t n)
+{
+	return ((unsigned)n * 31u + (unsigned char)k[0] * 7u + (unsigned char)k[n - 1]) &
+	    (TOFF_SLOTS - 1);
+}
+
+static void
+toff_slots_fill(void)
+{
+	for (size_t k = 0; k < K_COUNT; k++) {
+		unsigned h = toff_key_hash(toff_keys[k].name, toff_keys[k].len);
+		while (toff_slot[h] != 0)
+			h = (h + 1) & (TOFF_SLOTS - 1);
+		toff_slot[h] = (unsigned char)(k + 1);
+	}
+}
+
+/* What pick_members(d, o, toff_keys, K_COUNT, m) gives, one table look a
+ * member. */
+static void
+toff_pick(const struct jdoc *d, const struct jnode *o, const struct jnode *m[K_COUNT])
+{
+	pthread_once(&toff_slot_once, toff_slots_fill);
+	for (size_t k = 0; k < K_COUNT; k++)
+		m[k] = NULL;
+	for (const struct jnode *e = jread_first(d, o); e != NULL; e = jread_next(d, o, e)) {
+		if (e->klen == 0)
+			continue;
+		for (unsigned h = toff_key_hash(e->key, e->klen); toff_slot[h] != 0;
+		    h = (h + 1) & (TOFF_SLOTS - 1)) {
+			const struct member_name *nm = &toff_keys[toff_slot[h] - 1];
+			if (nm->len == e->klen && memcmp(nm->name, e->key, e->klen) == 0) {
+				m[toff_slot[h] - 1] = e;
+				break;
+			}
+		}
+	}
+}
+
 /* A string node decoded into *o (room checked by the caller), else NULL. */
 static const char *
 decode_to(const struct jnode *v, char **o)
@@ -2019,7 +2102,7 @@ timeoff_from_doc(const struct jdoc *d, const struct jnode *o, struct bob_timeoff
 	double x;
 
 	memset(t, 0, sizeof *t);
-	pick_members(d, o, toff_keys, K_COUNT, m);
+	toff_pick(d, o, m);
 	t->request_id = ll_value(m[K_REQUEST_ID]);
 	if (t->request_id == 0)
 		t->request_id = ll_value(m[K_ID]);
