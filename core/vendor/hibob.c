@@ -355,6 +355,50 @@ bob_timeoff_clear(struct bob_timeoff *t)
 	memset(t, 0, sizeof *t);
 }
 
+/* s as it is in dst's copy of src's block, or a copy of its own */
+static char *
+toff_str_copy(const struct bob_timeoff *src, struct bob_timeoff *dst, const char *s)
+{
+	if (s != NULL && src->block != NULL && s >= src->block && s < src->block + src->blen)
+		return dst->block + (s - src->block);
+	return xstrdup(s);
+}
+
+void
+bob_timeoff_copy(struct bob_timeoff *dst, const struct bob_timeoff *src)
+{
+	*dst = *src;
+	dst->block = NULL;
+	if (src->block != NULL) {
+		dst->block = xmalloc(src->blen);
+		memcpy(dst->block, src->block, src->blen);
+	}
+	dst->employee_id = toff_str_copy(src, dst, src->employee_id);
+	dst->employee_email = toff_str_copy(src, dst, src->employee_email);
+	dst->employee_name = toff_str_copy(src, dst, src->employee_name);
+	dst->policy_type = toff_str_copy(src, dst, src->policy_type);
+	dst->type_raw = toff_str_copy(src, dst, src->type_raw);
+	dst->status_raw = toff_str_copy(src, dst, src->status_raw);
+	dst->change_type = toff_str_copy(src, dst, src->change_type);
+	dst->time_zone = toff_str_copy(src, dst, src->time_zone);
+	dst->durations = NULL;
+	dst->ndurations = 0;
+	if (src->ndurations > 0) {
+		dst->durations = xcalloc(src->ndurations, sizeof *dst->durations);
+		memcpy(dst->durations, src->durations, src->ndurations * sizeof *dst->durations);
+		dst->ndurations = src->ndurations;
+	}
+}
+
+void
+bob_timeoff_str_set(struct bob_timeoff *t, char **field, const char *value)
+{
+	char *old = *field;
+
+	*field = xstrdup(value);
+	toff_str_free(t, old);
+}
+
 void
 bob_timeoffs_clear(struct bob_timeoffs *t)
 {
