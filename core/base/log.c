@@ -29,6 +29,7 @@ static size_t nsecrets;
 static char *scratch;
 static size_t scratch_cap;
 static size_t guarded_allocs;	/* blocks sodium_malloc'd here (tests) */
+static unsigned long secrets_epoch;	/* log_forget_secrets calls */
 
 static const char *level_names[] = { "error", "warning", "info", "debug" };
 
@@ -258,7 +259,19 @@ log_forget_secrets(void)
 		sodium_free(scratch);
 	scratch = NULL;
 	scratch_cap = 0;
+	secrets_epoch++;
 	pthread_mutex_unlock(&log_lock);
+}
+
+unsigned long
+log_secrets_epoch(void)
+{
+	unsigned long e;
+
+	pthread_mutex_lock(&log_lock);
+	e = secrets_epoch;
+	pthread_mutex_unlock(&log_lock);
+	return e;
 }
 
 /* Longest registered secret starting at p (caller holds log_lock). */

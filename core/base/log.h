@@ -29,6 +29,9 @@ int log_register_secret(const char *secret);
 int log_register_basic_auth(const char *user, const char *password);
 /* Wipe and forget every registered secret. */
 void log_forget_secrets(void);
+/* A number log_forget_secrets changes: what a caller registered before
+ * it changed is no longer registered. */
+unsigned long log_secrets_epoch(void);
 /* How many guarded blocks registering has taken so far (tests: a secret
  * registered again, as HTTP does before every request, takes none). */
 size_t log_guarded_allocations(void);

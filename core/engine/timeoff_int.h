@@ -148,6 +148,13 @@ enum toff_status toff_effective_status(const struct bob_timeoff *r);
 const char *toff_env_bob_email(struct toff_env *e, const char *employee_id);
 int toff_id_at_cmp(const void *a, const void *b);
 int toff_ll_cmp(const void *a, const void *b);
+struct key_at;	/* base/util.h */
+/* A request id as a key sort_keys_at orders as toff_ll_cmp orders ids. */
+uint64_t toff_id_key(long long id);
+/* The list's places ordered by request id, a request's places in list
+ * order (toff_id_at_cmp's order), by radix sort: .k is toff_id_key of the
+ * id, .at the place (n + 1 entries; caller frees). */
+struct key_at *toff_ids_by_id(const struct bob_timeoffs *v);
 void toff_env_progress(struct toff_env *e, const char *phase, size_t done, size_t total);
 /* The HiBob person with this id (people read once, on the first call);
  * NULL when none or when the people cannot be read. */

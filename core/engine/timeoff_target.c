@@ -216,20 +216,35 @@ toff_id_at_cmp(const void *a, const void *b)
 	return x->at < y->at ? -1 : x->at > y->at;
 }
 
+uint64_t
+toff_id_key(long long id)
+{
+	return (uint64_t)id ^ ((uint64_t)1 << 63);
+}
+
+struct key_at *
+toff_ids_by_id(const struct bob_timeoffs *v)
+{
+	size_t n = v ? v->n : 0;
+	struct key_at *ix = xcalloc(n + 1, sizeof *ix);
+
+	for (size_t i = 0; i < n; i++) {
+		ix[i].k = toff_id_key(v->v[i].request_id);
+		ix[i].at = i;
+	}
+	sort_keys_at(ix, n);
+	return ix;
+}
+
 unsigned char *
 toff_latest_flags(const struct bob_timeoffs *v)
 {
 	size_t n = v ? v->n : 0;
-	struct id_at *ix = xcalloc(n + 1, sizeof *ix);
+	struct key_at *ix = toff_ids_by_id(v);
 	unsigned char *last = xcalloc(n + 1, 1);
 
-	for (size_t i = 0; i < n; i++) {
-		ix[i].id = v->v[i].request_id;
-		ix[i].at = i;
-	}
-	qsort(ix, n, sizeof *ix, toff_id_at_cmp);
 	for (size_t i = 0; i < n; i++)
-		if (i + 1 == n || ix[i + 1].id != ix[i].id)
+		if (i + 1 == n || ix[i + 1].k != ix[i].k)
 			last[ix[i].at] = 1;
 	free(ix);
 	return last;
@@ -248,18 +263,32 @@ toff_sorted_ids(const struct bob_timeoffs *v, size_t *n)
 {
 	size_t k = v ? v->n : 0;
 	long long *ids = xcalloc(k + 1, sizeof *ids);
+	struct key_at *ix = toff_ids_by_id(v);
 
 	for (size_t i = 0; i < k; i++)
-		ids[i] = v->v[i].request_id;
-	qsort(ids, k, sizeof *ids, toff_ll_cmp);
+		ids[i] = v->v[ix[i].at].request_id;
+	free(ix);
 	*n = k;
 	return ids;
 }
 
+/* A binary search of its own: the changes feed asks once an item (150,000
+ * at 100,000 people), and bsearch calls toff_ll_cmp at every step. */
 int
 toff_ids_has(const long long *ids, size_t n, long long id)
 {
-	return ids != NULL && n > 0 && bsearch(&id, ids, n, sizeof *ids, toff_ll_cmp) != NULL;
+	size_t lo = 0, hi = n;
+
+	if (ids == NULL)
+		return 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && ids[lo] == id;
 }
 
 /* ---- the environment ---- */

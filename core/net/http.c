@@ -43,8 +43,28 @@ struct pace_bucket {
 	int64_t last_ms;
 };
 
+/* What the options set on the handle once for a kind of request follow
+ * from (setup_handle); compared whole, so zeroed before it is filled. */
+struct handle_key {
+	int loopback_http, loopback;
+	int fresh;		/* FRESH_CONNECT: a write that may not be repeated */
+	int sized;		/* MAXFILESIZE set (the answer is not streamed) */
+	curl_off_t max;		/* its value */
+	int auth;		/* 0 none, 1 Basic, 2 Bearer */
+	int method;		/* method_index */
+	int body;		/* POSTFIELDS sent (a method from POST on) */
+};
+
 struct http_client {
 	CURL *curl;		/* owned, reused for the run */
+	struct handle_key key;	/* the kind of request the handle is set for */
+	int key_valid;		/* 0: reset it and set every option */
+	/* the credentials the last request registered for masking: a keyed
+	 * hash of them (no copy kept), valid while the log's epoch holds */
+	unsigned char cred_key[crypto_shorthash_KEYBYTES];
+	unsigned char cred_tag[crypto_shorthash_BYTES];
+	unsigned long cred_epoch;
+	int cred_known;
 	struct http_options o;	/* ca_file and user_agent point at the copies below */
 	char *ca_file;		/* owned copy or NULL */
 	char *user_agent;	/* owned copy */
@@ -173,6 +193,7 @@ http_client_new(const struct http_options *opts, const struct http_clock *clock)
 		c->clock.random = default_random;
 		c->clock.ctx = NULL;
 	}
+	randombytes_buf(c->cred_key, sizeof c->cred_key);
 	c->curl = curl_easy_init();
 	if (c->curl == NULL) {
 		fprintf(stderr, "bobsync: out of memory (curl handle)\n");
@@ -190,6 +211,7 @@ http_client_free(struct http_client **pc)
 		return;
 	c = *pc;
 	curl_easy_cleanup(c->curl);
+	sodium_memzero(c->cred_key, sizeof c->cred_key);
 	free(c->ca_file);
 	free(c->user_agent);
 	free(c->ca_dir);
@@ -204,6 +226,7 @@ http_set_system_ca_dir(struct http_client *c, const char *dir)
 		return;
 	free(c->ca_dir);
 	c->ca_dir = str_empty(dir) ? NULL : xstrdup(dir);
+	c->key_valid = 0;	/* CAPATH is set again with the next request */
 }
 
 void
@@ -431,11 +454,12 @@ ascii_letter(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-int
-http_url_quick(const char *url)
+/* http_url_quick, with the host it read copied into host (256 bytes) when
+ * the answer is 0 or 1. */
+static int
+url_quick_host(const char *url, char host[256])
 {
 	unsigned char a4[4];
-	char host[256];
 	const char *p, *h;
 	size_t hlen;
 	int https, name;
@@ -454,7 +478,7 @@ http_url_quick(const char *url)
 	for (h = p; ascii_letter(*p) || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'; p++)
 		;
 	hlen = (size_t)(p - h);
-	if (hlen == 0 || hlen >= sizeof host)
+	if (hlen == 0 || hlen >= 256)
 		return -1;
 	memcpy(host, h, hlen);
 	host[hlen] = '\0';
@@ -484,11 +508,20 @@ http_url_quick(const char *url)
 	return a4[0] == 127 ? 1 : -1;
 }
 
-/* 1 when http:// to loopback, 0 for https, -1 (err filled) otherwise. */
-static int
-classify_url(const char *url, struct bs_error *err)
+int
+http_url_quick(const char *url)
 {
-	char *scheme = NULL, *host = NULL;
+	char host[256];
+
+	return url_quick_host(url, host);
+}
+
+/* 1 when http:// to loopback, 0 for https, -1 (err filled) otherwise;
+ * *loopback (may be NULL) tells whether the host is a loopback one. */
+static int
+classify_url(const char *url, int *loopback, struct bs_error *err)
+{
+	char *scheme = NULL, *host = NULL, quick[256];
 	int rc = -1;
 
 	if (str_empty(url)) {
@@ -504,9 +537,13 @@ classify_url(const char *url, struct bs_error *err)
 	}
 	/* the plain forms without libcurl, which a command that only reads
 	 * its settings then never loads (core/net/lazylib.c) */
-	rc = http_url_quick(url);
-	if (rc >= 0)
+	rc = url_quick_host(url, quick);
+	if (rc >= 0) {
+		/* the host libcurl would give: a plain name or dotted address */
+		if (loopback != NULL)
+			*loopback = host_is_loopback(quick);
 		return rc;
+	}
 	if (url_parts(url, &scheme, &host, NULL) != 0) {
 		char *m = log_mask(url);
 		bs_fail(err, BS_ERR_INSECURE_URL, "'%.200s' is not a valid https:// URL", m);
@@ -525,6 +562,8 @@ classify_url(const char *url, struct bs_error *err)
 		bs_fail(err, BS_ERR_INSECURE_URL, "unsupported URL scheme '%.20s': use https://",
 		    scheme);
 	}
+	if (rc >= 0 && loopback != NULL)
+		*loopback = host_is_loopback(host);
 	curl_free(scheme);
 	curl_free(host);
 	return rc;
@@ -533,7 +572,7 @@ classify_url(const char *url, struct bs_error *err)
 bs_rc
 http_check_url(const char *url, struct bs_error *err)
 {
-	return classify_url(url, err) < 0 ? BS_ERR_INSECURE_URL : BS_OK;
+	return classify_url(url, NULL, err) < 0 ? BS_ERR_INSECURE_URL : BS_OK;
 }
 
 /* ---- wait hints ---- */
@@ -782,15 +821,25 @@ has_crlf(const char *s)
 	return s != NULL && strpbrk(s, "\r\n") != NULL;
 }
 
+/* The methods http_send takes; those from METHOD_POST on send a body. */
+enum { METHOD_GET, METHOD_HEAD, METHOD_POST, METHOD_PUT, METHOD_PATCH, METHOD_DELETE };
+
+/* Index of m in the methods http_send takes, -1 when not one. */
 static int
-method_ok(const char *m)
+method_index(const char *m)
 {
 	static const char *const known[] = { "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE" };
 
 	for (size_t i = 0; i < ARRAY_LEN(known); i++)
 		if (str_eq(m, known[i]))
-			return 1;
-	return 0;
+			return (int)i;
+	return -1;
+}
+
+static int
+method_ok(const char *m)
+{
+	return method_index(m) >= 0;
 }
 
 static int
@@ -850,8 +899,12 @@ add_header(struct curl_slist **list, const char *name, const char *value,
 	return BS_OK;
 }
 
-/* Set every option of one attempt on the (reset) handle.  *hdrs receives the
- * header list the caller frees after the transfer. */
+/* Set every option of one attempt.  The options that follow from the
+ * client and from the kind of request (handle_key) stay set on the handle:
+ * a request of the same kind as the one before sets only what is its own
+ * (URL, credentials, body, headers, the attempt's buffers); any other
+ * resets the handle and sets them all.  *hdrs receives the header list the
+ * caller frees after the transfer. */
 static bs_rc
 setup_handle(struct http_client *c, const struct http_request *req, int loopback_http,
     int loopback, struct xfer *x, char *errbuf, struct curl_slist **hdrs,
@@ -860,9 +913,21 @@ setup_handle(struct http_client *c, const struct http_request *req, int loopback
 	CURL *h = c->curl;
 	bs_rc rc = BS_OK;
 	int has_body = req->body != NULL;
+	struct handle_key k;
 
+	memset(&k, 0, sizeof k);	/* compared with memcmp: no stray padding bytes */
+	k.loopback_http = loopback_http;
+	k.loopback = loopback;
+	k.fresh = !method_idempotent(req);
+	k.sized = req->sink == NULL;	/* a streamed answer is bounded by its reader */
+	k.max = k.sized ? (curl_off_t)x->max : 0;
+	k.auth = req->bearer != NULL ? 2 : req->username != NULL ? 1 : 0;
+	k.method = method_index(req->method);
+	k.body = has_body || !str_eq(req->method, "DELETE");
+	if (c->key_valid && memcmp(&k, &c->key, sizeof k) == 0)
+		goto own;
+	c->key_valid = 0;
 	curl_easy_reset(h);
-	SETOPT(CURLOPT_URL, req->url);
 	SETOPT(CURLOPT_PROTOCOLS_STR, loopback_http ? "http,https" : "https");
 	SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "https");
 	SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
@@ -881,8 +946,8 @@ setup_handle(struct http_client *c, const struct http_request *req, int loopback
 	SETOPT(CURLOPT_TIMEOUT_MS, c->o.total_timeout_ms);
 	SETOPT(CURLOPT_LOW_SPEED_LIMIT, 1L);
 	SETOPT(CURLOPT_LOW_SPEED_TIME, c->o.low_speed_time_s);
-	if (req->sink == NULL)	/* a streamed answer is bounded by its reader */
-		SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max);
+	if (k.sized)
+		SETOPT(CURLOPT_MAXFILESIZE_LARGE, k.max);
 	SETOPT(CURLOPT_NOSIGNAL, 1L);
 	SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
 	SETOPT(CURLOPT_MAXLIFETIME_CONN, 3600L);
@@ -891,45 +956,49 @@ setup_handle(struct http_client *c, const struct http_request *req, int loopback
 	 * request again by itself, though the server may have acted on the
 	 * first copy (a second event in Assembled, seen in tests/e2e/faults.sh
 	 * asm.create hold).  A fresh connection is never resent. */
-	if (!method_idempotent(req))
+	if (k.fresh)
 		SETOPT(CURLOPT_FRESH_CONNECT, 1L);
 	SETOPT(CURLOPT_ACCEPT_ENCODING, "");
 	SETOPT(CURLOPT_USERAGENT, c->user_agent);
-	SETOPT(CURLOPT_ERRORBUFFER, errbuf);
 	if (loopback)
 		SETOPT(CURLOPT_PROXY, "");	/* never send loopback traffic to a proxy */
 	/* big answers (the people search, ~140 MB at 100,000 people) arrive in
 	 * fewer, larger reads than the 16 KiB default */
 	SETOPT(CURLOPT_BUFFERSIZE, 256L * 1024);
 	SETOPT(CURLOPT_WRITEFUNCTION, write_cb);
-	SETOPT(CURLOPT_WRITEDATA, x);
 	SETOPT(CURLOPT_HEADERFUNCTION, header_cb);
-	SETOPT(CURLOPT_HEADERDATA, x);
 	SETOPT(CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
-	SETOPT(CURLOPT_XFERINFODATA, x);
 	SETOPT(CURLOPT_NOPROGRESS, 0L);
-
-	if (req->bearer != NULL) {
+	if (k.auth == 2)
 		SETOPT(CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
-		SETOPT(CURLOPT_XOAUTH2_BEARER, req->bearer);
-	} else if (req->username != NULL) {
+	else if (k.auth == 1)
 		SETOPT(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+	if (str_eq(req->method, "GET"))
+		SETOPT(CURLOPT_HTTPGET, 1L);
+	else if (str_eq(req->method, "HEAD"))
+		SETOPT(CURLOPT_NOBODY, 1L);
+	else if (!str_eq(req->method, "POST"))
+		SETOPT(CURLOPT_CUSTOMREQUEST, req->method);
+	c->key = k;
+	c->key_valid = 1;
+
+own:
+	/* what is this request's own, and what http_send's end took back */
+	SETOPT(CURLOPT_URL, req->url);
+	SETOPT(CURLOPT_ERRORBUFFER, errbuf);
+	SETOPT(CURLOPT_WRITEDATA, x);
+	SETOPT(CURLOPT_HEADERDATA, x);
+	SETOPT(CURLOPT_XFERINFODATA, x);
+	if (k.auth == 2) {
+		SETOPT(CURLOPT_XOAUTH2_BEARER, req->bearer);
+	} else if (k.auth == 1) {
 		SETOPT(CURLOPT_USERNAME, req->username);
 		SETOPT(CURLOPT_PASSWORD, req->password ? req->password : "");
 	}
-
-	if (str_eq(req->method, "GET")) {
-		SETOPT(CURLOPT_HTTPGET, 1L);
-	} else if (str_eq(req->method, "HEAD")) {
-		SETOPT(CURLOPT_NOBODY, 1L);
-	} else {
-		if (has_body || !str_eq(req->method, "DELETE")) {
-			/* a body, or an empty one so Content-Length: 0 is sent */
-			SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
-			SETOPT(CURLOPT_POSTFIELDS, has_body ? req->body : "");
-		}
-		if (!str_eq(req->method, "POST"))
-			SETOPT(CURLOPT_CUSTOMREQUEST, req->method);
+	if (k.method >= METHOD_POST && k.body) {
+		/* a body, or an empty one so Content-Length: 0 is sent */
+		SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+		SETOPT(CURLOPT_POSTFIELDS, has_body ? req->body : "");
 	}
 
 	if ((rc = add_header(hdrs, "Accept", req->accept ? req->accept : "application/json",
@@ -1126,6 +1195,96 @@ plural_attempts(int n)
 
 /* ---- send ---- */
 
+/* Register the request's credentials for masking, unless the request
+ * before registered the same ones and the log has not forgotten them since
+ * (the Basic form is encoded and looked up each time: 5,000 instructions a
+ * request).  Told apart by a keyed hash of them, so no copy is kept. */
+static void
+register_credentials(struct http_client *c, const struct http_request *req)
+{
+	const char *part[3] = { req->username, req->password, req->bearer };
+	unsigned char buf[768], tag[crypto_shorthash_BYTES];
+	unsigned long epoch = log_secrets_epoch();
+	size_t n = 0;
+	int fits = 1, rc = 0;
+
+	for (int i = 0; i < 3 && fits; i++) {
+		size_t len = part[i] != NULL ? strlen(part[i]) : 0;
+		if (n + len + 2 > sizeof buf) {
+			fits = 0;
+			break;
+		}
+		buf[n++] = part[i] != NULL;	/* NULL and "" differ */
+		memcpy(buf + n, part[i] != NULL ? part[i] : "", len);
+		n += len;
+		buf[n++] = '\0';
+	}
+	if (fits) {
+		crypto_shorthash(tag, buf, n, c->cred_key);
+		sodium_memzero(buf, n);
+		if (c->cred_known && c->cred_epoch == epoch &&
+		    sodium_memcmp(tag, c->cred_tag, sizeof tag) == 0)
+			return;
+	}
+	if (req->password != NULL)
+		rc |= log_register_secret(req->password);
+	if (req->username != NULL)
+		rc |= log_register_basic_auth(req->username, req->password ? req->password : "");
+	if (req->bearer != NULL)
+		rc |= log_register_secret(req->bearer);
+	/* a form that could not be registered (too short, no room) is tried
+	 * again with every request, as before */
+	c->cred_known = fits && rc == 0;
+	if (c->cred_known) {
+		memcpy(c->cred_tag, tag, sizeof tag);
+		c->cred_epoch = epoch;
+	}
+}
+
+/* The URL's host and masked path, for messages: parsed by libcurl the
+ * first time one is needed (a request that succeeds never needs them). */
+struct url_view {
+	const char *url;
+	int parsed;
+	char *scheme, *host, *path;	/* curl_free */
+	char *mpath;			/* free */
+};
+
+static void
+uv_parse(struct url_view *u)
+{
+	if (u->parsed)
+		return;
+	u->parsed = 1;
+	if (url_parts(u->url, &u->scheme, &u->host, &u->path) != 0)
+		u->path = NULL;	/* cannot happen after classify_url: the URL masked whole */
+	u->mpath = log_mask(u->path != NULL ? u->path : u->url);
+}
+
+static const char *
+uv_mpath(struct url_view *u)
+{
+	uv_parse(u);
+	return u->mpath;
+}
+
+static const char *
+uv_host(struct url_view *u)
+{
+	uv_parse(u);
+	return u->host != NULL ? u->host : "(unknown host)";
+}
+
+static void
+uv_clear(struct url_view *u)
+{
+	free(u->mpath);
+	curl_free(u->scheme);
+	curl_free(u->host);
+	curl_free(u->path);
+	memset(u, 0, sizeof *u);
+}
+
 bs_rc
 http_send(struct http_client *c, const struct http_request *req,
     struct http_response *resp, struct bs_error *err)
@@ -1133,7 +1292,8 @@ http_send(struct http_client *c, const struct http_request *req,
 	struct xfer x;
 	struct curl_slist *hdrs = NULL;
 	char errbuf[CURL_ERROR_SIZE];
-	char *scheme = NULL, *host = NULL, *path = NULL, *mpath = NULL, *excerpt = NULL;
+	struct url_view uv = { 0 };
+	char *excerpt = NULL;
 	struct http_class_stats *cs;
 	int64_t waited = 0, hint = -1;
 	int loopback_http, loopback, attempt, idem, retryable = 0;
@@ -1151,20 +1311,12 @@ http_send(struct http_client *c, const struct http_request *req,
 	if (c == NULL || req == NULL || resp == NULL)
 		return bs_fail(err, BS_ERR_INVALID, "http_send: missing client, request "
 		    "or response");
-	if ((loopback_http = classify_url(req->url, err)) < 0)
+	if ((loopback_http = classify_url(req->url, &loopback, err)) < 0)
 		return BS_ERR_INSECURE_URL;
 	if ((rc = check_request(req, err)) != BS_OK)
 		return rc;
-	if (url_parts(req->url, &scheme, &host, &path) != 0)
-		return bs_fail(err, BS_ERR_INSECURE_URL, "cannot parse the URL");
-	loopback = host_is_loopback(host);
-	mpath = log_mask(path);
-	if (req->password != NULL)
-		log_register_secret(req->password);
-	if (req->username != NULL)
-		log_register_basic_auth(req->username, req->password ? req->password : "");
-	if (req->bearer != NULL)
-		log_register_secret(req->bearer);
+	uv.url = req->url;
+	register_credentials(c, req);
 
 	x.c = c;
 	x.max = c->o.max_body;
@@ -1196,11 +1348,11 @@ http_send(struct http_client *c, const struct http_request *req,
 			if (waited + w > c->o.max_total_wait_ms)
 				break;	/* keep the last error */
 			log_info("http: %s %s: %s, retrying in %lld ms (attempt %d of %d)",
-			    req->method, mpath, what ? what : "failed", (long long)w,
+			    req->method, uv_mpath(&uv), what ? what : "failed", (long long)w,
 			    attempt + 1, c->o.max_attempts);
 			if (wait_ms(c, w) != 0) {
 				rc = bs_fail(err, BS_ERR_CANCELLED, "%s %s cancelled while waiting "
-				    "to retry", req->method, mpath);
+				    "to retry", req->method, uv_mpath(&uv));
 				goto out;
 			}
 			waited += w;
@@ -1209,7 +1361,8 @@ http_send(struct http_client *c, const struct http_request *req,
 				cs->retries++;
 		}
 		if (is_cancelled(c) || pace_take(c, req->pace_class) != 0) {
-			rc = bs_fail(err, BS_ERR_CANCELLED, "%s %s cancelled", req->method, mpath);
+			rc = bs_fail(err, BS_ERR_CANCELLED, "%s %s cancelled", req->method,
+			    uv_mpath(&uv));
 			goto out;
 		}
 
@@ -1267,37 +1420,39 @@ http_send(struct http_client *c, const struct http_request *req,
 				/* the reader of a streamed answer stopped it: its own
 				 * error says why; never retried */
 				bs_fail(err, rc, "%s %s: the answer could not be read", req->method,
-				    mpath);
+				    uv_mpath(&uv));
 				goto out;
 			}
 			switch (rc) {
 			case BS_ERR_TOO_LARGE:
 				bs_fail(err, rc, "%s %s: the response is larger than the %zu bytes "
-				    "allowed", req->method, mpath, x.max);
+				    "allowed", req->method, uv_mpath(&uv), x.max);
 				break;
 			case BS_ERR_CANCELLED:
-				bs_fail(err, rc, "%s %s cancelled", req->method, mpath);
+				bs_fail(err, rc, "%s %s cancelled", req->method, uv_mpath(&uv));
 				break;
 			case BS_ERR_TLS:
-				bs_fail(err, rc, "%s %s: TLS with %s failed: %s%s", req->method, mpath,
-				    host, errbuf[0] ? errbuf : curl_easy_strerror(cc),
+				bs_fail(err, rc, "%s %s: TLS with %s failed: %s%s", req->method,
+				    uv_mpath(&uv), uv_host(&uv), errbuf[0] ? errbuf :
+				    curl_easy_strerror(cc),
 				    c->ca_file ? "" : " (set tls.ca_file if a proxy or private CA "
 				    "signs this server's certificate)");
 				break;
 			case BS_ERR_TIMEOUT:
-				bs_fail(err, rc, "%s %s timed out after %d %s: %s", req->method, mpath,
-				    attempt + 1, plural_attempts(attempt + 1),
+				bs_fail(err, rc, "%s %s timed out after %d %s: %s", req->method,
+				    uv_mpath(&uv), attempt + 1, plural_attempts(attempt + 1),
 				    errbuf[0] ? errbuf : curl_easy_strerror(cc));
 				break;
 			default:
 				if (cc == CURLE_PARTIAL_FILE)
 					bs_fail(err, rc, "%s %s: the response was cut off (%llu bytes "
-					    "received, HTTP %ld) after %d %s", req->method, mpath,
-					    x.received, status, attempt + 1,
+					    "received, HTTP %ld) after %d %s", req->method,
+					    uv_mpath(&uv), x.received, status, attempt + 1,
 					    plural_attempts(attempt + 1));
 				else
 					bs_fail(err, rc, "%s %s failed after %d %s: %s", req->method,
-					    mpath, attempt + 1, plural_attempts(attempt + 1),
+					    uv_mpath(&uv), attempt + 1,
+					    plural_attempts(attempt + 1),
 					    errbuf[0] ? errbuf : curl_easy_strerror(cc));
 				break;
 			}
@@ -1327,19 +1482,21 @@ http_send(struct http_client *c, const struct http_request *req,
 			if (status == 429) {
 				if (hint >= 0)
 					bs_fail(err, rc, "%s %s: HTTP 429 (rate limited) after %d %s; "
-					    "the server asked to wait %lld s%s", req->method, mpath,
-					    attempt + 1, plural_attempts(attempt + 1),
+					    "the server asked to wait %lld s%s", req->method,
+					    uv_mpath(&uv), attempt + 1,
+					    plural_attempts(attempt + 1),
 					    (long long)((hint + 999) / 1000), excerpt);
 				else
 					bs_fail(err, rc, "%s %s: HTTP 429 (rate limited) after %d %s%s",
-					    req->method, mpath, attempt + 1,
+					    req->method, uv_mpath(&uv), attempt + 1,
 					    plural_attempts(attempt + 1), excerpt);
 			} else if (status >= 300 && status < 400) {
 				bs_fail(err, rc, "%s %s: HTTP %ld (redirects are not followed)%s",
-				    req->method, mpath, status, excerpt);
+				    req->method, uv_mpath(&uv), status, excerpt);
 			} else {
-				bs_fail(err, rc, "%s %s: HTTP %ld after %d %s%s", req->method, mpath,
-				    status, attempt + 1, plural_attempts(attempt + 1), excerpt);
+				bs_fail(err, rc, "%s %s: HTTP %ld after %d %s%s", req->method,
+				    uv_mpath(&uv), status, attempt + 1,
+				    plural_attempts(attempt + 1), excerpt);
 			}
 			what = status == 429 ? "rate limited" : "server error";
 			if (status != 429 && !(status_transient(status) && idem))
@@ -1351,7 +1508,7 @@ http_send(struct http_client *c, const struct http_request *req,
 	if (rc == BS_ERR_RATE_LIMIT && hint >= 0 && waited + hint > c->o.max_total_wait_ms)
 		bs_fail(err, rc, "%s %s: HTTP 429 (rate limited) after %d %s; the server asked "
 		    "to wait %lld s, more than the %lld s left for retry waits%s", req->method,
-		    mpath, resp->attempts, plural_attempts(resp->attempts),
+		    uv_mpath(&uv), resp->attempts, plural_attempts(resp->attempts),
 		    (long long)((hint + 999) / 1000),
 		    (long long)((c->o.max_total_wait_ms - waited) / 1000), excerpt ? excerpt : "");
 out:
@@ -1361,6 +1518,7 @@ out:
 	curl_slist_free_all(hdrs);
 	if (c->curl != NULL) {
 		(void)curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL);	/* errbuf dies here */
+		(void)curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);	/* and hdrs */
 		/* libcurl keeps its own copies of the credentials until they are
 		 * replaced; drop them now rather than at the next request */
 		(void)curl_easy_setopt(c->curl, CURLOPT_USERNAME, NULL);
@@ -1371,9 +1529,6 @@ out:
 		sodium_memzero(x.body.buf, x.body.len);
 	sb_clear(&x.body);
 	free(excerpt);
-	free(mpath);
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(path);
+	uv_clear(&uv);
 	return rc;
 }

@@ -1,5 +1,6 @@
 /* hibob.c - HiBob API client: fields, named lists, people, time off. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,6 +353,50 @@ bob_timeoff_clear(struct bob_timeoff *t)
 	toff_str_free(t, t->time_zone);
 	free(t->block);
 	memset(t, 0, sizeof *t);
+}
+
+/* s as it is in dst's copy of src's block, or a copy of its own */
+static char *
+toff_str_copy(const struct bob_timeoff *src, struct bob_timeoff *dst, const char *s)
+{
+	if (s != NULL && src->block != NULL && s >= src->block && s < src->block + src->blen)
+		return dst->block + (s - src->block);
+	return xstrdup(s);
+}
+
+void
+bob_timeoff_copy(struct bob_timeoff *dst, const struct bob_timeoff *src)
+{
+	*dst = *src;
+	dst->block = NULL;
+	if (src->block != NULL) {
+		dst->block = xmalloc(src->blen);
+		memcpy(dst->block, src->block, src->blen);
+	}
+	dst->employee_id = toff_str_copy(src, dst, src->employee_id);
+	dst->employee_email = toff_str_copy(src, dst, src->employee_email);
+	dst->employee_name = toff_str_copy(src, dst, src->employee_name);
+	dst->policy_type = toff_str_copy(src, dst, src->policy_type);
+	dst->type_raw = toff_str_copy(src, dst, src->type_raw);
+	dst->status_raw = toff_str_copy(src, dst, src->status_raw);
+	dst->change_type = toff_str_copy(src, dst, src->change_type);
+	dst->time_zone = toff_str_copy(src, dst, src->time_zone);
+	dst->durations = NULL;
+	dst->ndurations = 0;
+	if (src->ndurations > 0) {
+		dst->durations = xcalloc(src->ndurations, sizeof *dst->durations);
+		memcpy(dst->durations, src->durations, src->ndurations * sizeof *dst->durations);
+		dst->ndurations = src->ndurations;
+	}
+}
+
+void
+bob_timeoff_str_set(struct bob_timeoff *t, char **field, const char *value)
+{
+	char *old = *field;
+
+	*field = xstrdup(value);
+	toff_str_free(t, old);
 }
 
 void
@@ -867,36 +912,12 @@ date_keep(struct arena *a, const struct jdoc *d, const struct jnode *v)
 	return (char *)arena_intern(a, s, 10);
 }
 
-/* A member name and its length, for pick_members. */
+/* A member name and its length, for the tables of names looked for. */
 struct member_name {
 	const char *name;
 	size_t len;
 };
 #define MEMBER(s) { s, sizeof s - 1 }
-
-/* The members of obj named in names[0..n), found in one walk over obj
- * instead of a lookup apiece: m[k] for names[k], NULL when absent.  jread
- * refuses a repeated member name, so each is the one jread_get finds. */
-static void
-pick_members(const struct jdoc *d, const struct jnode *obj, const struct member_name *names,
-    size_t n, const struct jnode **m)
-{
-	int slash = 0;	/* a name asked for begins with '/' */
-
-	for (size_t k = 0; k < n; k++) {
-		m[k] = NULL;
-		slash |= names[k].len > 0 && names[k].name[0] == '/';
-	}
-	for (const struct jnode *e = jread_first(d, obj); e != NULL; e = jread_next(d, obj, e)) {
-		if (!slash && e->klen > 0 && e->key[0] == '/')
-			continue;	/* the flat "/root/id" forms: half an employee's members */
-		for (size_t k = 0; k < n; k++)
-			if (e->klen == names[k].len && memcmp(e->key, names[k].name, e->klen) == 0) {
-				m[k] = e;
-				break;
-			}
-	}
-}
 
 /* The members a person is made of, found in one walk over the employee
  * object, and those of its work and internal objects (and of their
@@ -932,7 +953,8 @@ struct emp_view {
 
 /* The employee's own members named in emp_names, by length first: the
  * walk over a person's twenty-odd members is a switch, not ten compares
- * a member.  Same result as pick_members(emp_names). */
+ * a member.  jread refuses a repeated name, so each is the member
+ * jread_get would find. */
 static void
 pick_emp(const struct jdoc *d, const struct jnode *emp, const struct jnode **m)
 {
@@ -2017,8 +2039,12 @@ copy_date(char dst[11], const char *src)
 	int64_t d;
 
 	dst[0] = '\0';
-	if (src != NULL && date_parse(src, &d) == 0)
-		date_format(d, dst);
+	if (src != NULL && date_parse(src, &d) == 0) {
+		/* what date_format(d) writes: date_parse took four digits of
+		 * year, a month and a day that exist, as YYYY-MM-DD */
+		memcpy(dst, src, 10);
+		dst[10] = '\0';
+	}
 }
 
 /* Member `key` of o when it is a string, decoded (caller frees), else NULL. */
@@ -2052,13 +2078,41 @@ minutes_of(const struct jdoc *d, const struct jnode *obj, const char *hours_key,
 	return (int)(total + 0.5);
 }
 
-/* "09:30" or "09:30:00" -> minutes, -1 when absent or bad. */
+static const char *short_str(const struct jnode *v, char *buf, size_t n, char **heap);
+
+/* What sscanf's "%2d" reads at *p: blanks skipped, then at most two bytes
+ * of an optional sign and digits, one digit at least; the end in *p. */
+static int
+scan_2d(const char **p, int *out)
+{
+	const char *s = *p;
+	int neg = 0, v = 0, w = 2, digits = 0;
+
+	while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+		s++;
+	if (*s == '+' || *s == '-') {
+		neg = *s == '-';
+		s++;
+		w--;
+	}
+	for (; w > 0 && *s >= '0' && *s <= '9'; w--, digits++)
+		v = v * 10 + (*s++ - '0');
+	if (digits == 0)
+		return -1;
+	*out = neg ? -v : v;
+	*p = s;
+	return 0;
+}
+
+/* "09:30" or "09:30:00" -> minutes, -1 when absent or bad (what
+ * sscanf(s, "%2d:%2d") reads, without its cost: 140,000 durations). */
 static int
 clock_minutes(const char *s)
 {
 	int h, m;
 
-	if (s == NULL || sscanf(s, "%2d:%2d", &h, &m) != 2 || h < 0 || h > 24 || m < 0 || m > 59)
+	if (s == NULL || scan_2d(&s, &h) != 0 || *s++ != ':' || scan_2d(&s, &m) != 0 ||
+	    h < 0 || h > 24 || m < 0 || m > 59)
 		return -1;
 	return h * 60 + m;
 }
@@ -2066,10 +2120,11 @@ clock_minutes(const char *s)
 static int
 clock_minutes_of(const struct jdoc *d, const struct jnode *o, const char *key)
 {
-	char *s = str_of(d, o, key);
-	int v = clock_minutes(s);
+	char buf[64], *heap;
+	int v = clock_minutes(short_str(jread_get(d, o, key, strlen(key)), buf, sizeof buf,
+	    &heap));
 
-	free(s);
+	free(heap);
 	return v;
 }
 
@@ -2114,8 +2169,8 @@ minutes_value(const struct jnode *hours, const struct jnode *minutes)
 	return (int)(total + 0.5);
 }
 
-/* The members of a time-off item that timeoff_from_doc reads, found by
- * pick_members in one pass (an answer holds 150,000 items). */
+/* The members of a time-off item that timeoff_from_doc reads, found in
+ * one pass (an answer holds 150,000 items). */
 enum {
 	K_REQUEST_ID, K_ID, K_EMPLOYEE_ID, K_EMAIL, K_NAME, K_POLICY_NAME, K_POLICY, K_TYPE,
 	K_RANGE_TYPE, K_STATUS, K_CHANGE, K_APPROVED, K_START, K_END, K_START_PORTION,
@@ -2135,6 +2190,55 @@ static const struct member_name toff_keys[K_COUNT] = {
 	MEMBER("previousRequestId"), MEMBER("originalRequestId"), MEMBER("timeZone"),
 	MEMBER("durations"),
 };
+
+/* The members of toff_keys found by name in a small open-addressed table
+ * (1 + index, 0 = empty), filled once: a time-off item has about twenty
+ * members, and comparing each with every name asked for cost more than
+ * the rest of reading the item. */
+#define TOFF_SLOTS 128	/* a power of 2, four times K_COUNT at least */
+_Static_assert(K_COUNT * 4 <= TOFF_SLOTS && K_COUNT < 255, "toff_slot too small");
+static unsigned char toff_slot[TOFF_SLOTS];
+static pthread_once_t toff_slot_once = PTHREAD_ONCE_INIT;
+
+static unsigned
+toff_key_hash(const char *k, size_t n)
+{
+	return ((unsigned)n * 31u + (unsigned char)k[0] * 7u + (unsigned char)k[n - 1]) &
+	    (TOFF_SLOTS - 1);
+}
+
+static void
+toff_slots_fill(void)
+{
+	for (size_t k = 0; k < K_COUNT; k++) {
+		unsigned h = toff_key_hash(toff_keys[k].name, toff_keys[k].len);
+		while (toff_slot[h] != 0)
+			h = (h + 1) & (TOFF_SLOTS - 1);
+		toff_slot[h] = (unsigned char)(k + 1);
+	}
+}
+
+/* The members of o named in toff_keys (m[k] for toff_keys[k], NULL when
+ * absent), one table look a member. */
+static void
+toff_pick(const struct jdoc *d, const struct jnode *o, const struct jnode *m[K_COUNT])
+{
+	pthread_once(&toff_slot_once, toff_slots_fill);
+	for (size_t k = 0; k < K_COUNT; k++)
+		m[k] = NULL;
+	for (const struct jnode *e = jread_first(d, o); e != NULL; e = jread_next(d, o, e)) {
+		if (e->klen == 0)
+			continue;
+		for (unsigned h = toff_key_hash(e->key, e->klen); toff_slot[h] != 0;
+		    h = (h + 1) & (TOFF_SLOTS - 1)) {
+			const struct member_name *nm = &toff_keys[toff_slot[h] - 1];
+			if (nm->len == e->klen && memcmp(nm->name, e->key, e->klen) == 0) {
+				m[toff_slot[h] - 1] = e;
+				break;
+			}
+		}
+	}
+}
 
 /* A string node decoded into *o (room checked by the caller), else NULL. */
 static const char *
@@ -2196,7 +2300,7 @@ timeoff_from_doc(const struct jdoc *d, const struct jnode *o, struct bob_timeoff
 	double x;
 
 	memset(t, 0, sizeof *t);
-	pick_members(d, o, toff_keys, K_COUNT, m);
+	toff_pick(d, o, m);
 	t->request_id = ll_value(m[K_REQUEST_ID]);
 	if (t->request_id == 0)
 		t->request_id = ll_value(m[K_ID]);

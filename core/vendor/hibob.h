@@ -319,6 +319,12 @@ void bob_person_clear(struct bob_person *p);
 void bob_people_clear(struct bob_people *p);
 void bob_timeoff_clear(struct bob_timeoff *t);
 void bob_timeoffs_clear(struct bob_timeoffs *t);
+/* dst becomes a copy of src that owns its own strings (the block copied
+ * whole, a string outside it on its own) and durations. */
+void bob_timeoff_copy(struct bob_timeoff *dst, const struct bob_timeoff *src);
+/* Replace *field, one of t's strings, with a copy of value (NULL stays
+ * NULL); the old one is freed unless it is in t's block. */
+void bob_timeoff_str_set(struct bob_timeoff *t, char **field, const char *value);
 void bob_strings_free(char **v, size_t n);
 
 #endif

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -573,6 +574,79 @@ timeoff_request_details_both_spellings(void **state)
 	assert_int_equal(bob_parse_timeoff(S("[]"), &t, &err), BS_ERR_PARSE);
 }
 
+/* The members of an item are found by name whatever their order, names
+ * that look alike (same length, same first and last byte) are not taken
+ * for them, and an escaped name counts as its decoded self. */
+static void
+timeoff_members_by_exact_name(void **state)
+{
+	static const char j[] = "{\"stbtus\":\"pending\",\"\":1,\"endDbte\":\"2026-09-09\","
+	    "\"durations\":[],\"rxquestId\":99,\"tyPe\":\"hours\",\"endDate\":\"2026-03-04\","
+	    "\"st\\u0061tus\":\"approved\",\"type\":\"days\",\"Type\":\"hours\","
+	    "\"employeeid\":\"7\",\"startDate\":\"2026-03-02\",\"requestId\":5,"
+	    "\"employeeId\":\"1\",\"timeZone\":\"UTC\",\"timezone\":\"Europe/Oslo\"}";
+	struct bob_timeoff t;
+	struct bs_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(bob_parse_timeoff(S(j), &t, &err), BS_OK);
+	assert_int_equal(t.request_id, 5);
+	assert_string_equal(t.status_raw, "approved");
+	assert_int_equal(t.status, TOFF_APPROVED);
+	assert_string_equal(t.type_raw, "days");
+	assert_string_equal(t.start_date, "2026-03-02");
+	assert_string_equal(t.end_date, "2026-03-04");
+	assert_string_equal(t.employee_id, "1");
+	assert_string_equal(t.time_zone, "UTC");
+	bob_timeoff_clear(&t);
+}
+
+/* Clock times of daily durations read as sscanf("%2d:%2d") reads them
+ * (hours 0-24, minutes 0-59), odd forms included. */
+static void
+timeoff_clock_times(void **state)
+{
+	static const char *const times[] = { "09:30", "9:30", "09:30:00", " 9:05", "+9:30",
+	    "-0:30", "24:00", "24:01", "25:00", "09:60", "09: 7", "09 :30", "0930", "9:3x",
+	    "123:00", "09:301", ":30", "", "  ", "\\t8:15", "08:-5", "08:+5", "+:30", "1+:30",
+	    "\\u0030\\u0039:45", "99999999999999999999:00" };
+	struct bs_error err = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+		char json[256], plain[64];
+		struct bob_timeoff t;
+		int h, m, want;
+		const char *p = times[i];
+		size_t n = 0;
+
+		/* the decoded text, for sscanf */
+		while (*p && n + 1 < sizeof plain) {
+			if (strncmp(p, "\\t", 2) == 0) {
+				plain[n++] = '\t';
+				p += 2;
+			} else if (strncmp(p, "\\u00", 4) == 0) {
+				plain[n++] = (char)strtol((char[]){ p[4], p[5], 0 }, NULL, 16);
+				p += 6;
+			} else {
+				plain[n++] = *p++;
+			}
+		}
+		plain[n] = '\0';
+		want = sscanf(plain, "%2d:%2d", &h, &m) == 2 && h >= 0 && h <= 24 && m >= 0 &&
+		    m <= 59 ? h * 60 + m : -1;
+		snprintf(json, sizeof json, "{\"requestId\":1,\"durations\":[{\"date\":"
+		    "\"2026-03-02\",\"startTime\":\"%s\",\"endTime\":\"%s\"}]}", times[i],
+		    times[i]);
+		assert_int_equal(bob_parse_timeoff(json, strlen(json), &t, &err), BS_OK);
+		assert_int_equal(t.ndurations, 1);
+		if (t.durations[0].start_minute != want)
+			fail_msg("'%s': %d, sscanf %d", plain, t.durations[0].start_minute, want);
+		assert_int_equal(t.durations[0].end_minute, want);
+		bob_timeoff_clear(&t);
+	}
+}
+
 static void
 timeoff_outtoday_and_whosout(void **state)
 {
@@ -832,6 +906,8 @@ main(void)
 		cmocka_unit_test(people_reader_edge_cases),
 		cmocka_unit_test(timeoff_changes_and_portions),
 		cmocka_unit_test(timeoff_request_details_both_spellings),
+		cmocka_unit_test(timeoff_members_by_exact_name),
+		cmocka_unit_test(timeoff_clock_times),
 		cmocka_unit_test(timeoff_outtoday_and_whosout),
 		cmocka_unit_test(timeoff_reader_shapes),
 		cmocka_unit_test(timeoff_reader_keeps),

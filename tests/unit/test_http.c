@@ -903,6 +903,34 @@ status_secrets_masked(void **state)
 	http_client_free(&c);
 }
 
+/* The same credentials request after request are registered once; once
+ * the log forgot its secrets, the next request registers them again. */
+static void
+status_secrets_masked_after_forget(void **state)
+{
+	struct http_client *c = client(NULL);
+	struct http_response resp = { 0 };
+	struct http_request req = { 0 };
+	struct bs_error err = { 0 };
+
+	(void)state;
+	script("[{\"status\":200},{\"status\":200},{\"status\":400,\"body\":\"bad token "
+	    "s3cr3t-Token-XYZ, header Basic c3ZjLXVzZXItMTpzM2NyM3QtVG9rZW4tWFla\"}]");
+	req.method = "GET";
+	req.url = url("/v1/x");
+	req.username = "svc-user-1";
+	req.password = "s3cr3t-Token-XYZ";
+	assert_int_equal(http_send(c, &req, &resp, &err), BS_OK);
+	assert_int_equal(http_send(c, &req, &resp, &err), BS_OK);
+	log_forget_secrets();
+	assert_int_equal(http_send(c, &req, &resp, &err), BS_ERR_HTTP);
+	assert_null(strstr(err.detail, "s3cr3t-Token-XYZ"));
+	assert_null(strstr(err.detail, "c3ZjLXVzZXItMTpzM2NyM3QtVG9rZW4tWFla"));
+	assert_non_null(strstr(err.detail, "bad token ***"));
+	http_response_clear(&resp);
+	http_client_free(&c);
+}
+
 /* ==== retries ==== */
 
 static void
@@ -1467,6 +1495,89 @@ stream_answer_to_sink(void **state)
 	http_client_free(&c);
 }
 
+/* One client, requests of every kind one after the other: each is sent
+ * with its own method, body, credentials and size cap, whatever the one
+ * before set on the reused handle (http_send keeps the options a kind of
+ * request shares and sets again only what differs). */
+static void
+send_kinds_in_turn(void **state)
+{
+	struct http_options o;
+	struct http_client *c;
+	struct http_response resp = { 0 };
+	struct http_request req = { 0 };
+	struct bs_error err = { 0 };
+	struct sink_seen s = { 0 };
+	json_t *log, *e;
+	char *v;
+
+	(void)state;
+	base_opts(&o);
+	o.max_body = 1000;
+	c = client(&o);
+	req.method = "GET";
+	req.url = url("/k/1");
+	req.username = "svc-user-1";
+	req.password = "s3cr3t-Token-XYZ";
+	assert_int_equal(http_send(c, &req, &resp, &err), BS_OK);	/* 0 */
+	req.url = url("/k/2");
+	assert_int_equal(http_send(c, &req, &resp, &err), BS_OK);	/* 1: the same kind */
+	req.username = req.password = NULL;
+	assert_int_equal(http_send(c, &req, &resp, &err), BS_OK);	/* 2: no credentials */
+	req.bearer = "bearer-tok-987";
+	assert_int_equal(http_send(c, &req, &resp, &err), BS_OK);	/* 3 */
+	req.bearer = NULL;
+	req.method = "POST";
+	req.body = "{\"n\":1}";
+	req.body_len = strlen(req.body);
+	assert_int_equal(http_send(c, &req, &resp, &err), BS_OK);	/* 4 */
+	req.body = "{\"n\":22}";
+	req.body_len = strlen(req.body);
+	assert_int_equal(http_send(c, &req, &resp, &err), BS_OK);	/* 5: a new body */
+	req.method = "DELETE";
+	req.body = NULL;
+	req.body_len = 0;
+	assert_int_equal(http_send(c, &req, &resp, &err), BS_OK);	/* 6 */
+	req.method = "GET";
+	assert_int_equal(http_send(c, &req, &resp, &err), BS_OK);	/* 7 */
+	log = server_log();
+	assert_int_equal(json_array_size(log), 8);
+	e = json_array_get(log, 1);
+	assert_string_equal(json_string_value(json_object_get(e, "path")), "/k/2");
+	e = json_array_get(log, 5);
+	assert_string_equal(json_string_value(json_object_get(e, "method")), "POST");
+	assert_string_equal(json_string_value(json_object_get(e, "body")), "{\"n\":22}");
+	e = json_array_get(log, 6);
+	assert_string_equal(json_string_value(json_object_get(e, "method")), "DELETE");
+	assert_int_equal(json_integer_value(json_object_get(e, "body_len")), 0);
+	e = json_array_get(log, 7);
+	assert_string_equal(json_string_value(json_object_get(e, "method")), "GET");
+	assert_int_equal(json_integer_value(json_object_get(e, "body_len")), 0);
+	json_decref(log);
+	v = logged_header(1, "Authorization");
+	assert_string_equal(v, "Basic c3ZjLXVzZXItMTpzM2NyM3QtVG9rZW4tWFla");
+	free(v);
+	assert_null(logged_header(2, "Authorization"));
+	v = logged_header(3, "Authorization");
+	assert_string_equal(v, "Bearer bearer-tok-987");
+	free(v);
+	assert_null(logged_header(4, "Authorization"));
+	v = logged_header(5, "Content-Type");
+	assert_string_equal(v, "application/json");
+	free(v);
+	assert_null(logged_header(6, "Content-Length"));
+	assert_null(logged_header(7, "Content-Type"));
+	/* the cap of a kept answer holds, a streamed one has none, and the
+	 * cap holds again after it */
+	script("[{\"body_size\":5000},{\"body_size\":5000},{\"body_size\":5000}]");
+	assert_int_equal(http_send(c, &req, &resp, &err), BS_ERR_TOO_LARGE);
+	assert_int_equal(do_get_sink(c, &s, 0, &resp, &err), BS_OK);
+	assert_int_equal(s.bytes, 5000);
+	assert_int_equal(http_send(c, &req, &resp, &err), BS_ERR_TOO_LARGE);
+	http_response_clear(&resp);
+	http_client_free(&c);
+}
+
 static void
 fault_connection_reset(void **state)
 {
@@ -1905,6 +2016,7 @@ main(void)
 		T(status_accepted_extra),
 		T(status_error_detail),
 		T(status_secrets_masked),
+		T(status_secrets_masked_after_forget),
 		T(retry_429_retry_after_seconds),
 		T(retry_429_retry_after_date),
 		T(retry_429_ratelimit_reset),
@@ -1924,6 +2036,7 @@ main(void)
 		T(fault_too_large_per_request),
 		T(fault_truncated_body),
 		T(stream_answer_to_sink),
+		T(send_kinds_in_turn),
 		T(fault_connection_reset),
 		T(fault_reset_after_reuse_not_resent),
 		T(fault_connection_refused),

@@ -155,6 +155,45 @@ description_and_snapshot(void **state)
 	free(s1);
 }
 
+/* Ids in the order of their numbers, negative and huge ones too (the
+ * sets are radix-sorted on the ids' bits), the latest of a repeated id the
+ * last in the list. */
+static void
+id_sets_order_any_ids(void **state)
+{
+	static const long long in[] = { 5, -3, 9223372036854775807LL, 0, -9223372036854775807LL - 1,
+	    5, 256, -256, 65536, -3 };
+	static const long long want[] = { -9223372036854775807LL - 1, -256, -3, -3, 0, 5, 5, 256,
+	    65536, 9223372036854775807LL };
+	struct bob_timeoff v[10];
+	struct bob_timeoffs t = { v, 10 };
+	unsigned char *last;
+	long long *ids;
+	size_t n = 0;
+
+	(void)state;
+	memset(v, 0, sizeof v);
+	for (size_t i = 0; i < 10; i++)
+		v[i].request_id = in[i];
+	ids = toff_sorted_ids(&t, &n);
+	assert_int_equal(n, 10);
+	for (size_t i = 0; i < 10; i++)
+		assert_true(ids[i] == want[i]);
+	for (size_t i = 0; i < 10; i++)
+		assert_true(toff_ids_has(ids, n, in[i]));
+	assert_false(toff_ids_has(ids, n, 1));
+	assert_false(toff_ids_has(ids, n, -9223372036854775807LL));
+	free(ids);
+	last = toff_latest_flags(&t);
+	assert_int_equal(last[0], 0);	/* 5 again at 5 */
+	assert_int_equal(last[5], 1);
+	assert_int_equal(last[1], 0);	/* -3 again at 9 */
+	assert_int_equal(last[9], 1);
+	assert_int_equal(last[2], 1);
+	assert_int_equal(last[4], 1);
+	free(last);
+}
+
 static void
 latest_and_id_sets(void **state)
 {
@@ -1621,6 +1660,7 @@ main(void)
 		cmocka_unit_test(window),
 		cmocka_unit_test(description_and_snapshot),
 		cmocka_unit_test(latest_and_id_sets),
+		cmocka_unit_test(id_sets_order_any_ids),
 		cmocka_unit_test(eval_matching_and_zones),
 		cmocka_unit_test(run_first_then_quiet_feed),
 		cmocka_unit_test(run_cancel_edit_and_approval),
