@@ -2602,6 +2602,7 @@ get_timeoffs_kept(struct bob_client *c, const char *path, const char *key,
 	memset(&r, 0, sizeof r);
 	r.ctx = (struct timeoffs_ctx){ out, 0, keep, kctx };
 	jstream_init(&r.js, key, BOB_MAX_RECORD, timeoff_elem, &r.ctx);
+	r.js.doc.index = 0;	/* an item's members are picked in one walk (toff_pick) */
 	sb_init(&r.text, BOB_MAX_TIMEOFF_TEXT);
 	rc = bob_request_to(c, "GET", path, NULL, "hibob.timeoff", 1, NULL, 0, &sink, &resp, err);
 	if (rc == BS_ERR_FORBIDDEN)
