@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <jansson.h>
 
 #include "base/jwrite.h"
+#include "base/util.h"
 
 static const size_t layouts[][2] = {
 	/* jansson flags, writer indent (sort keys from the flags) */
@@ -386,11 +388,61 @@ to_a_file(void **state)
 	fclose(f);
 }
 
+/* Integers are written as "%lld" writes them: the edges (0, the powers of
+ * ten and one less, LLONG_MIN and LLONG_MAX) and random values. */
+static void
+integers_as_printf_writes_them(void **state)
+{
+	struct jwriter w;
+	struct strbuf want;
+	unsigned long long seed = 0x9E3779B97F4A7C15ull;
+	long long edges[64];
+	size_t ne = 0;
+	(void)state;
+	edges[ne++] = 0;
+	edges[ne++] = LLONG_MAX;
+	edges[ne++] = LLONG_MIN;
+	edges[ne++] = LLONG_MIN + 1;
+	for (long long p = 1; p <= LLONG_MAX / 10; p *= 10) {
+		edges[ne++] = p;
+		edges[ne++] = -p;
+		edges[ne++] = p - 1;
+	}
+	sb_init(&want, 0);
+	jw_init(&w, NULL, 0);
+	jw_array_begin(&w);
+	sb_puts(&want, "[");
+	for (size_t i = 0; i < ne + 5000; i++) {
+		char b[32];
+		long long v;
+		if (i < ne) {
+			v = edges[i];
+		} else {
+			seed ^= seed << 13;
+			seed ^= seed >> 7;
+			seed ^= seed << 17;
+			v = (long long)(seed >> (seed % 64));
+			if (seed & 1)
+				v = -v;
+		}
+		jw_int(&w, v);
+		snprintf(b, sizeof b, "%s%lld", i ? "," : "", v);
+		sb_puts(&want, b);
+	}
+	jw_array_end(&w);
+	sb_puts(&want, "]");
+	assert_int_equal(jw_finish(&w), 0);
+	assert_string_equal(w.buf.buf, want.buf);
+	sb_clear(&w.buf);
+	sb_clear(&want);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(scalars_and_reals),
+		cmocka_unit_test(integers_as_printf_writes_them),
 		cmocka_unit_test(strings),
 		cmocka_unit_test(nesting_and_empties),
 		cmocka_unit_test(direct_calls),
