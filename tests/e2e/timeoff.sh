@@ -54,14 +54,16 @@ agents = [a for a in agents if a[1]["agent_id"] in order]
 print(agents[n][0], agents[n][1]["agent_id"])' "$1"
 }
 
-# a weekday (YYYY-MM-DD) N days after the sandbox's today
-weekday_after() {
+# a weekday (YYYY-MM-DD) N days after FROM (default: the sandbox's today);
+# a weekend moves it to the Monday, so two days wanted apart are counted
+# from each other, not both from today
+weekday_after() {	# N [FROM]
 	"$PY" -c '
 import datetime as dt, sys
 d = dt.date.fromisoformat(sys.argv[1]) + dt.timedelta(days=int(sys.argv[2]))
 while d.weekday() >= 5:
     d += dt.timedelta(days=1)
-print(d)' "$SB_TODAY" "$1"
+print(d)' "${2:-$SB_TODAY}" "$1"
 }
 
 # activities of an agent overlapping [start, end) that are not ours (shifts)
@@ -179,7 +181,7 @@ set -- $(event_of "$RID")
 t_eq "$#" 3 "the event exists"
 
 t_case "an edit replaces the event: one create, one delete, never both events"
-DAY2=$(weekday_after 12)
+DAY2=$(weekday_after 2 "$DAY")
 r=$(toff_ctl "{\"op\":\"edit\",\"requestId\":$RID,\"startDate\":\"$DAY2\",\"endDate\":\"$DAY2\"}")
 NEW=$(printf '%s' "$r" | json_get - "j['requestId']")
 logs_clear
@@ -266,7 +268,7 @@ t_case "allow_conflicts: true keeps the shift underneath, false removes it"
 set -- $(agent_pick 1)
 EMP2=$1 AGENT2=$2
 D1=$(weekday_after 3)
-D2=$(weekday_after 4)
+D2=$(weekday_after 1 "$D1")
 r=$(toff_ctl "{\"op\":\"create\",\"employee\":\"$EMP2\",\"type\":\"days\",\"startDate\":\"$D1\",\"endDate\":\"$D1\"}")
 R1=$(printf '%s' "$r" | json_get - "j['requestId']")
 bs sync timeoff >/dev/null

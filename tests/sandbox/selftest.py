@@ -27,6 +27,10 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 PY = "/usr/bin/python3"
 TODAY = "2026-11-24"
+# noon UTC of TODAY: the seeded shifts lie around TODAY (14 days before to 60
+# after), not around the real clock, so the checks that list shifts count
+# from here; with time.time() they failed once the real date was 3 weeks on
+TODAY_NOON = int(dt.datetime.fromisoformat(TODAY + "T12:00:00+00:00").timestamp())
 
 
 class Resp:
@@ -952,7 +956,7 @@ def shifts_of(sb, agent, s, e):
 def assembled_activities_filter_quirk(sb):
     agents, types = asm_setup(sb)
     a, b = agents[0]["agent_id"], agents[1]["agent_id"]
-    now = int(time.time())
+    now = TODAY_NOON
     s, e = now - 3 * 86400, now + 7 * 86400
     one = shifts_of(sb, a, s, e)
     ok(one and all(x["agent_id"] == a for x in one.values()), "single agents= filters")
@@ -972,7 +976,7 @@ def assembled_activities_filter_quirk(sb):
 def assembled_create_allow_conflicts(sb):
     agents, types = asm_setup(sb)
     a = agents[2]["agent_id"]
-    now = int(time.time())
+    now = TODAY_NOON
     acts = shifts_of(sb, a, now, now + 10 * 86400)
     shift = sorted((x for x in acts.values() if x["description"] == "shift"), key=lambda x: x["start_time"])[0]
     s, e = shift["start_time"] + 3600, shift["start_time"] + 7200
@@ -1033,7 +1037,7 @@ def assembled_bulk_and_window_delete(sb):
 def assembled_listing_caps_and_bulk_delete_modes(sb):
     agents, types = asm_setup(sb)
     a = agents[5]["agent_id"]
-    now = int(time.time())
+    now = TODAY_NOON
     s, e = now - 10 * 86400, now + 50 * 86400   # 60 days of shifts
     every = [x for x in sb.c("assembled", "GET", "/_control/activities")["activities"].values()
              if x["agent_id"] == a and x["start_time"] < e and x["end_time"] > s]
