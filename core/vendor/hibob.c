@@ -639,13 +639,16 @@ field_walk(const struct jdoc *d, const struct jnode *cur, const char *seg)
 	}
 }
 
+/* The longest field id looked up: its flat form must fit a small buffer. */
+#define FIELD_ID_MAX 510
+
 /* field_value once the nested form is known to be absent: for root.x the
  * top-level obj[x], then the flat obj["/a/b/c"] (its .value when an
  * object). */
 static const struct jnode *
 field_other_forms(const struct jdoc *d, const struct jnode *emp, const char *id, size_t n)
 {
-	char path[512];
+	char path[FIELD_ID_MAX + 2];	/* '/', the id, NUL */
 	const struct jnode *cur, *v;
 
 	if (n >= 5 && memcmp(id, "root.", 5) == 0) {
@@ -671,7 +674,7 @@ field_value(const struct jdoc *d, const struct jnode *emp, const char *id)
 	const struct jnode *cur;
 	size_t n = strlen(id);
 
-	if (n == 0 || n >= 511)	/* the flat form must fit its 512 bytes */
+	if (n == 0 || n > FIELD_ID_MAX)
 		return NULL;
 	cur = field_walk(d, emp, id);
 	return cur != NULL ? cur : field_other_forms(d, emp, id, n);
@@ -939,9 +942,16 @@ static const struct member_name emp_names[E_COUNT] = {
 };
 static const char *const root_ids[] = { "root.id", "root.email", "root.firstName",
 	"root.surname", "root.displayName", "root.fullName" };
-static const char *const work_ids[W_COUNT] = { "work.department", "work.site", "work.startDate" };
-static const char *const internal_ids[I_COUNT] = { "internal.lifecycleStatus", "internal.status",
-	"internal.terminationDate" };
+
+/* The standard fields every people read asks for (unless it names its
+ * own), by F_*. */
+enum { F_ID, F_EMAIL, F_FIRST, F_SURNAME, F_DISPLAY, F_DEPARTMENT, F_SITE, F_START,
+	F_LIFECYCLE, F_STATUS, F_TERMINATION, F_COUNT };
+static const char *const base_fields[F_COUNT] = {
+	"root.id", "root.email", "root.firstName", "root.surname", "root.displayName",
+	"work.department", "work.site", "work.startDate",
+	"internal.lifecycleStatus", "internal.status", "internal.terminationDate",
+};
 
 struct emp_view {
 	const struct jdoc *d;
@@ -982,7 +992,7 @@ pick_emp(const struct jdoc *d, const struct jnode *emp, const struct jnode **m)
 }
 
 /* The members of a work object (internal 0) or an internal one (1) named
- * in work_ids or internal_ids (after the dot), by length in a switch as pick_emp;
+ * in base_fields (after the dot), by length in a switch as pick_emp;
  * all NULL when obj is not an object. */
 static void
 pick_object(const struct jdoc *d, const struct jnode *obj, int internal, const struct jnode **m)
@@ -1070,7 +1080,7 @@ view_field(const struct emp_view *v, int side, const char *id)
 		return field_value(v->d, top, id);
 	}
 	n = strlen(id);
-	if (n >= 511)
+	if (n > FIELD_ID_MAX)
 		return NULL;	/* as field_value */
 	cur = first != NULL ? field_walk(v->d, first, id + skip) : NULL;
 	return cur != NULL ? cur : field_other_forms(v->d, top, id, n);
@@ -1175,18 +1185,10 @@ read_budgets(struct arena *a, const struct emp_view *ev, const struct bob_people
 	}
 }
 
-/* The standard fields a read asked for, as bits (P_* in the order of
- * asked_names): a field not asked for is not looked for in its three
- * forms (a plan's read has no department; the time-off side's reads
- * neither names nor work fields). */
-enum { P_EMAIL, P_FIRST, P_SURNAME, P_DISPLAY, P_DEPARTMENT, P_SITE, P_START, P_LIFECYCLE,
-	P_STATUS, P_TERMINATION, P_COUNT };
-#define P_ALL ((1u << P_COUNT) - 1)
-static const char *const asked_names[P_COUNT] = {
-	"root.email", "root.firstName", "root.surname", "root.displayName", "work.department",
-	"work.site", "work.startDate", "internal.lifecycleStatus", "internal.status",
-	"internal.terminationDate",
-};
+/* The standard fields a read asked for, as bits (1 << F_*): a field not
+ * asked for is not looked for in its three forms (a plan's read has no
+ * department; the time-off side's reads neither names nor work fields). */
+#define F_ALL ((1u << F_COUNT) - 1)
 
 static unsigned
 asked_fields(const char *const *want, size_t nwant)
@@ -1194,13 +1196,13 @@ asked_fields(const char *const *want, size_t nwant)
 	unsigned m = 0;
 
 	for (size_t i = 0; i < nwant; i++)
-		for (unsigned k = 0; k < P_COUNT; k++)
-			if (strcmp(want[i], asked_names[k]) == 0)
+		for (unsigned k = 0; k < F_COUNT; k++)
+			if (strcmp(want[i], base_fields[k]) == 0)
 				m |= 1u << k;
 	return m;
 }
 
-/* Convert one employee object, its strings into a; asked: the P_* bits of
+/* Convert one employee object, its strings into a; asked: the F_* bits of
  * the fields asked for. */
 static void
 person_from_doc(struct arena *a, const struct jdoc *d, const struct jnode *emp,
@@ -1219,36 +1221,36 @@ person_from_doc(struct arena *a, const struct jdoc *d, const struct jnode *emp,
 	p->id = arena_strdup(a, id);
 	free(id);
 #define ASKED(k) (asked & (1u << (k)))
-	if (ASKED(P_EMAIL))
+	if (ASKED(F_EMAIL))
 		p->email = scalar_keep(a, d, view_root(&v, R_EMAIL), 0);
-	if (ASKED(P_FIRST))
+	if (ASKED(F_FIRST))
 		p->first_name = scalar_keep(a, d, view_root(&v, R_FIRST), 1);
-	if (ASKED(P_SURNAME))
+	if (ASKED(F_SURNAME))
 		p->surname = scalar_keep(a, d, view_root(&v, R_SURNAME), 0);
-	if (ASKED(P_DISPLAY)) {
+	if (ASKED(F_DISPLAY)) {
 		p->display_name = scalar_keep(a, d, view_root(&v, R_DISPLAY), 0);
 		if (p->display_name == NULL)
 			p->display_name = scalar_keep(a, d, view_root(&v, R_FULL), 0);
 	}
 #define PICK(arr, k) (pick[0] = v.arr[0][k], pick[1] = v.arr[1][k], pick)
-	if (ASKED(P_DEPARTMENT))
-		p->department = view_display(a, &v, PICK(w, W_DEPARTMENT), work_ids[W_DEPARTMENT],
+	if (ASKED(F_DEPARTMENT))
+		p->department = view_display(a, &v, PICK(w, W_DEPARTMENT), base_fields[F_DEPARTMENT],
 		    &own);
-	if (ASKED(P_SITE))
-		p->site = view_display(a, &v, PICK(w, W_SITE), work_ids[W_SITE], &own);
-	if (ASKED(P_START))
+	if (ASKED(F_SITE))
+		p->site = view_display(a, &v, PICK(w, W_SITE), base_fields[F_SITE], &own);
+	if (ASKED(F_START))
 		p->start_date = date_keep(a, d, view_member(&v, 0, v.w[0][W_START],
-		    work_ids[W_START]));
-	if (ASKED(P_TERMINATION))
+		    base_fields[F_START]));
+	if (ASKED(F_TERMINATION))
 		p->termination_date = date_keep(a, d, view_member(&v, 0, v.in[0][I_TERMINATION],
-		    internal_ids[I_TERMINATION]));
-	if (ASKED(P_LIFECYCLE)) {
+		    base_fields[F_TERMINATION]));
+	if (ASKED(F_LIFECYCLE)) {
 		p->lifecycle = view_display(a, &v, PICK(in, I_LIFECYCLE),
-		    internal_ids[I_LIFECYCLE], &own);
+		    base_fields[F_LIFECYCLE], &own);
 		p->lifecycle_id = machine_keep(a, d, own);
 	}
-	if (ASKED(P_STATUS)) {
-		p->status = view_display(a, &v, PICK(in, I_STATUS), internal_ids[I_STATUS], &own);
+	if (ASKED(F_STATUS)) {
+		p->status = view_display(a, &v, PICK(in, I_STATUS), base_fields[F_STATUS], &own);
 		p->status_id = machine_keep(a, d, own);
 	}
 #undef PICK
@@ -1256,13 +1258,6 @@ person_from_doc(struct arena *a, const struct jdoc *d, const struct jnode *emp,
 	read_access(a, &v, q, p);
 	read_budgets(a, &v, q, p);
 }
-
-/* The standard fields every people read asks for. */
-static const char *const base_fields[] = {
-	"root.id", "root.email", "root.firstName", "root.surname", "root.displayName",
-	"work.department", "work.site", "work.startDate",
-	"internal.lifecycleStatus", "internal.status", "internal.terminationDate",
-};
 
 struct field_set {
 	const char **v;		/* borrowed strings */
@@ -1716,7 +1711,7 @@ merge_elem(void *vctx, const struct jdoc *d, const struct jnode *emp)
 	if (dst == NULL)
 		return 0;
 	/* dst is packed in the same arena: tmp's strings go there too */
-	person_from_doc(&ctx->out->text, d, emp, ctx->q, P_ALL, &tmp);
+	person_from_doc(&ctx->out->text, d, emp, ctx->q, F_ALL, &tmp);
 	/* take what the later chunk carries */
 	if (ctx->q->access_field_id != NULL && tmp.access != BOB_ACCESS_UNREADABLE &&
 	    dst->access == BOB_ACCESS_UNREADABLE) {
