@@ -713,6 +713,18 @@ tab_build(struct jdoc *d, struct keytab *t, size_t idx, unsigned bits)
 	}
 }
 
+/* The size (log 2) of a table that holds this many members at most 3/4
+ * full, JREAD_TAB_BITS at least. */
+static unsigned
+tab_bits(size_t members)
+{
+	unsigned bits = JREAD_TAB_BITS;
+
+	while (4 * members > 3 * ((size_t)1 << bits))
+		bits++;
+	return bits;
+}
+
 /* Whether key is already a member of object idx, which has `count`
  * members; when not, it is noted as the member to come at d->n. */
 static int
@@ -738,12 +750,9 @@ seen_key(struct jdoc *d, struct keytab *t, size_t idx, size_t count, const char 
 		t->off[count] = (uint32_t)(d->n - idx);
 		return 0;
 	}
-	if (t->bits == 0) {
-		unsigned bits = JREAD_TAB_BITS;
-		while (4 * (count + 1) > 3 * ((size_t)1 << bits))
-			bits++;
-		tab_build(d, t, idx, bits);
-	} else if (4 * (count + 1) > 3 * ((size_t)1 << t->bits))
+	if (t->bits == 0)
+		tab_build(d, t, idx, tab_bits(count + 1));
+	else if (4 * (count + 1) > 3 * ((size_t)1 << t->bits))
 		tab_build(d, t, idx, t->bits + 1);
 	sl = tab_find(d, t, idx, key, klen, h);
 	if (sl->off != 0)
@@ -949,12 +958,8 @@ parse_object(struct jp *j, int depth)
 	j->p = p;
 	j->bb = bb;
 	j->bm = bm;
-	if (t.bits == 0 && d->index && count > JREAD_INDEX_MIN) {
-		unsigned bits = JREAD_TAB_BITS;
-		while (4 * count > 3 * ((size_t)1 << bits))
-			bits++;
-		tab_build(d, &t, idx, bits);
-	}
+	if (t.bits == 0 && d->index && count > JREAD_INDEX_MIN)
+		tab_build(d, &t, idx, tab_bits(count));
 	if (t.bits != 0 && d->index) {
 		/* kept for jread_get */
 		d->v[idx].slen = t.base;
