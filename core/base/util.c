@@ -138,6 +138,32 @@ sort_keys_at(struct key_at *v, size_t n)
 	free(count);
 }
 
+void
+permute_at(void *base, size_t size, struct key_at *keys, size_t n)
+{
+	char *v = base, *first = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t at = i;
+		if (keys[i].at == SIZE_MAX || keys[i].at == i)
+			continue;
+		if (first == NULL)
+			first = xmalloc(size);
+		memcpy(first, v + i * size, size);
+		for (;;) {
+			size_t from = keys[at].at;
+			keys[at].at = SIZE_MAX;
+			if (from == i) {
+				memcpy(v + at * size, first, size);
+				break;
+			}
+			memcpy(v + at * size, v + from * size, size);
+			at = from;
+		}
+	}
+	free(first);
+}
+
 char *
 xstrdup(const char *s)
 {

@@ -39,6 +39,10 @@ struct key_at {
 	size_t at;		/* the caller's: usually where the entry came from */
 };
 void sort_keys_at(struct key_at *v, size_t n);
+/* The n entries of size bytes at base put in keys' order, in place, one
+ * cycle of the permutation at a time (no second array): entry i becomes
+ * the one that was at keys[i].at.  The keys' .at are used up. */
+void permute_at(void *base, size_t size, struct key_at *keys, size_t n);
 char *xstrdup(const char *s);		/* NULL in, NULL out */
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -211,25 +211,8 @@ sort_actions(struct plan *p)
 		if (j - i > 1)
 			qsort_r(keys + i, j - i, sizeof *keys, same_k_cmp, p->v);
 	}
-	/* the actions moved where they go in place, one cycle of the
-	 * permutation at a time (no second array of a million actions) */
-	for (size_t i = 0; i < p->n; i++) {
-		struct plan_action first;
-		size_t at = i;
-		if (keys[i].at == SIZE_MAX || keys[i].at == i)
-			continue;
-		first = p->v[i];
-		for (;;) {
-			size_t from = keys[at].at;
-			keys[at].at = SIZE_MAX;
-			if (from == i) {
-				p->v[at] = first;
-				break;
-			}
-			p->v[at] = p->v[from];
-			at = from;
-		}
-	}
+	/* the actions moved where they go (no second array of a million) */
+	permute_at(p->v, sizeof *p->v, keys, p->n);
 	free(keys);
 }
 

@@ -130,8 +130,8 @@ add_item(struct toff_preview *p, const struct bob_timeoff *r, const struct toff_
 }
 
 /* The items by first day ("" first), then request id: two stable radix
- * sorts of their places, by id and then by day, and the items moved along
- * the cycles of the order found (no second copy of 115,000 items). */
+ * sorts of their places, by id and then by day, and the items moved in
+ * place to the order found (no second copy of 115,000 items). */
 static void
 sort_items(struct toff_preview *p)
 {
@@ -155,22 +155,7 @@ sort_items(struct toff_preview *p)
 		    (uint64_t)(d + ((int64_t)1 << 40)) : 0;
 	}
 	sort_keys_at(ix, n);
-	/* item ix[i].at goes to place i */
-	for (size_t i = 0; i < n; i++) {
-		struct toff_preview_item tmp;
-		size_t j = i;
-		if (ix[i].at == i)
-			continue;
-		tmp = p->v[i];
-		while (ix[j].at != i) {
-			size_t from = ix[j].at;
-			p->v[j] = p->v[from];
-			ix[j].at = j;
-			j = from;
-		}
-		p->v[j] = tmp;
-		ix[j].at = j;
-	}
+	permute_at(p->v, sizeof *p->v, ix, n);
 	free(ix);
 }
 

@@ -258,6 +258,42 @@ hash_folds_case_when_asked(void **state)
 	assert_true(str_hash("", 0) == str_hash("", 1));
 }
 
+/* permute_at puts entries where the keys say, each moved once: a sort of
+ * 1,000 random values by key then permute gives them in order, and entries
+ * already in place (and an empty list) stay. */
+static void
+permute_at_follows_keys(void **state)
+{
+	enum { N = 1000 };
+	struct rec { uint64_t v; char pad[13]; } *r = calloc(N, sizeof *r);
+	struct key_at *k = calloc(N, sizeof *k);
+	uint64_t x = 12345;
+	(void)state;
+	assert_non_null(r);
+	assert_non_null(k);
+	for (size_t i = 0; i < N; i++) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		r[i].v = x >> 40;
+		memset(r[i].pad, (int)(i & 0x7f), sizeof r[i].pad);
+		k[i].k = r[i].v;
+		k[i].at = i;
+	}
+	sort_keys_at(k, N);
+	permute_at(r, sizeof *r, k, N);
+	for (size_t i = 1; i < N; i++)
+		assert_true(r[i - 1].v <= r[i].v);
+	for (size_t i = 0; i < N; i++) {
+		k[i].at = i;	/* the identity: nothing moves */
+		r[i].v = i;
+	}
+	permute_at(r, sizeof *r, k, N);
+	for (size_t i = 0; i < N; i++)
+		assert_true(r[i].v == i);
+	permute_at(r, sizeof *r, k, 0);
+	free(r);
+	free(k);
+}
+
 int
 main(void)
 {
@@ -273,6 +309,7 @@ main(void)
 		cmocka_unit_test(big_array_grows_and_keeps),
 		cmocka_unit_test(hash_folds_case_when_asked),
 		cmocka_unit_test(radix_sort_is_stable_by_key),
+		cmocka_unit_test(permute_at_follows_keys),
 	};
 
 	if (sodium_init() < 0)
