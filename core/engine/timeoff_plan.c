@@ -665,14 +665,6 @@ seen_add(struct planner *pl, const struct feed_group *g, const json_t *before)
 	json_decref(j);
 }
 
-/* A copy of a feed item to stand for the request: its strings in one
- * block, as the feed's (60,000 copies at 100,000 people). */
-static void
-timeoff_copy(struct bob_timeoff *dst, const struct bob_timeoff *src)
-{
-	bob_timeoff_copy(dst, src);
-}
-
 /* When the detail read failed (not with 404): the feed's own word, if it
  * has one that does not depend on the order of the items.  A Deleted or
  * Canceled change is final; otherwise every item must carry the same
@@ -700,7 +692,7 @@ feed_fallback(const struct feed_group *g, struct bob_timeoff *out)
 	}
 	if (pick == NULL)
 		return 0;
-	timeoff_copy(out, pick);
+	bob_timeoff_copy(out, pick);	/* the feed's item stands for the request */
 	return 1;
 }
 
@@ -725,7 +717,7 @@ read_current(struct bob_client *bc, const struct feed_group *g, struct bob_timeo
 	rc = bob_timeoff_request(bc, emp, g->request_id, &d, err);
 	if (rc == BS_ERR_NOT_FOUND) {
 		bs_error_clear(err);
-		timeoff_copy(out, f);
+		bob_timeoff_copy(out, f);
 		out->status = TOFF_DELETED;
 		bob_timeoff_str_set(out, &out->change_type, "Deleted");
 		return BS_OK;
@@ -805,7 +797,7 @@ toff_feed_states(struct bob_client *bc, const struct bob_timeoffs *ch, const lon
 			continue;
 		if (group_ended(&g[i]) || !group_in_window(&g[i], ws, we)) {
 			if (!feed_fallback(&g[i], cur))
-				timeoff_copy(cur, g[i].items[0]);
+				bob_timeoff_copy(cur, g[i].items[0]);
 			out->n++;
 			continue;
 		}
