@@ -923,7 +923,7 @@ setup_handle(struct http_client *c, const struct http_request *req, int loopback
 	k.max = k.sized ? (curl_off_t)x->max : 0;
 	k.auth = req->bearer != NULL ? 2 : req->username != NULL ? 1 : 0;
 	k.method = method_index(req->method);
-	k.body = has_body || !str_eq(req->method, "DELETE");
+	k.body = has_body || k.method != METHOD_DELETE;
 	if (c->key_valid && memcmp(&k, &c->key, sizeof k) == 0)
 		goto own;
 	c->key_valid = 0;
@@ -973,11 +973,11 @@ setup_handle(struct http_client *c, const struct http_request *req, int loopback
 		SETOPT(CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
 	else if (k.auth == 1)
 		SETOPT(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-	if (str_eq(req->method, "GET"))
+	if (k.method == METHOD_GET)
 		SETOPT(CURLOPT_HTTPGET, 1L);
-	else if (str_eq(req->method, "HEAD"))
+	else if (k.method == METHOD_HEAD)
 		SETOPT(CURLOPT_NOBODY, 1L);
-	else if (!str_eq(req->method, "POST"))
+	else if (k.method != METHOD_POST)
 		SETOPT(CURLOPT_CUSTOMREQUEST, req->method);
 	c->key = k;
 	c->key_valid = 1;
