@@ -341,6 +341,85 @@ str_hash(const char *s, int fold)
 	return h ^ (h >> 32);	/* the high bits into the low, which tables use */
 }
 
+static int
+index_key_eq(const struct str_index *ix, const char *a, const char *b)
+{
+	return (ix->fold ? strcasecmp(a, b) : strcmp(a, b)) == 0;
+}
+
+/* The slot of key (hash h): where it is, or the empty slot it would take. */
+static size_t
+index_slot(const struct str_index *ix, const char *key, uint64_t h)
+{
+	size_t k = (size_t)h & (ix->nslot - 1);
+
+	while (ix->key[k] != NULL && (ix->hash[k] != h || !index_key_eq(ix, ix->key[k], key)))
+		k = (k + 1) & (ix->nslot - 1);
+	return k;
+}
+
+size_t
+str_index_get(const struct str_index *ix, const char *key)
+{
+	size_t k;
+
+	if (key == NULL || ix->n == 0)
+		return SIZE_MAX;
+	k = index_slot(ix, key, str_hash(key, ix->fold));
+	return ix->key[k] != NULL ? ix->pos[k] : SIZE_MAX;
+}
+
+size_t
+str_index_put(struct str_index *ix, const char *key, size_t pos)
+{
+	uint64_t h;
+	size_t k;
+
+	if (key == NULL)
+		return SIZE_MAX;
+	if (2 * (ix->n + 1) > ix->nslot) {	/* at most half full */
+		struct str_index old = *ix;
+		ix->nslot = old.nslot ? 2 * old.nslot : 16;
+		ix->key = xcalloc(ix->nslot, sizeof *ix->key);
+		ix->hash = xreallocarray(NULL, ix->nslot, sizeof *ix->hash);
+		ix->pos = xreallocarray(NULL, ix->nslot, sizeof *ix->pos);
+		for (size_t i = 0; i < old.nslot; i++) {
+			if (old.key[i] == NULL)
+				continue;
+			k = (size_t)old.hash[i] & (ix->nslot - 1);
+			while (ix->key[k] != NULL)
+				k = (k + 1) & (ix->nslot - 1);
+			ix->key[k] = old.key[i];
+			ix->hash[k] = old.hash[i];
+			ix->pos[k] = old.pos[i];
+		}
+		free(old.key);
+		free(old.hash);
+		free(old.pos);
+	}
+	h = str_hash(key, ix->fold);
+	k = index_slot(ix, key, h);
+	if (ix->key[k] != NULL)
+		return ix->pos[k];
+	ix->key[k] = key;
+	ix->hash[k] = h;
+	ix->pos[k] = pos;
+	ix->n++;
+	return pos;
+}
+
+void
+str_index_clear(struct str_index *ix)
+{
+	int fold = ix->fold;
+
+	free(ix->key);
+	free(ix->hash);
+	free(ix->pos);
+	memset(ix, 0, sizeof *ix);
+	ix->fold = fold;
+}
+
 size_t
 str_ascii_run(const char *s, size_t n, char stop1, char stop2)
 {

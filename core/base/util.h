@@ -110,6 +110,25 @@ int str_starts(const char *s, const char *prefix);
  * strings strcasecmp (or an ASCII case-blind compare) finds equal hash
  * alike. */
 uint64_t str_hash(const char *s, int fold);
+/* Positions by string key: a hash table with open addressing, for
+ * "have I seen this agent / e-mail / id" in loops that would otherwise
+ * compare each new key with every earlier one.  The keys are borrowed:
+ * they must stay where they are while the index is used.  fold: keys
+ * equal as strcasecmp finds them are one key.  Zeroed, an index is empty
+ * and case-sensitive; str_index_clear frees it. */
+struct str_index {
+	const char **key;
+	uint64_t *hash;
+	size_t *pos;
+	size_t nslot, n;
+	int fold;
+};
+/* The position key has, or SIZE_MAX (also for a NULL key). */
+size_t str_index_get(const struct str_index *ix, const char *key);
+/* The position key already has, or pos after adding key with it.  A NULL
+ * key is not added (SIZE_MAX). */
+size_t str_index_put(struct str_index *ix, const char *key, size_t pos);
+void str_index_clear(struct str_index *ix);
 /* Length of the run of printable ASCII (0x20 to 0x7e) that s[0..n) starts
  * with, stopping also at stop1 and stop2 ('\0': none).  16 bytes at a
  * time where the machine allows: the scan under JSON writing and text

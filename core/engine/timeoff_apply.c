@@ -584,12 +584,12 @@ toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r
 		if (pa->data != NULL && ((const struct act *)pa->data)->replaces > 0)
 			failed_ids[nfailed++] = ((const struct act *)pa->data)->replaces;
 	}
-	/* the requests seen, so the next run skips them; not those that failed */
+	/* the requests seen, so the next run skips them; not those that failed
+	 * (sorted: a run with Assembled down fails every action) */
+	if (nfailed > 1)
+		qsort(failed_ids, nfailed, sizeof *failed_ids, toff_ll_cmp);
 	for (size_t i = 0; i < c.pl.nrec; i++) {
-		int bad = 0;
-		for (size_t k = 0; k < nfailed && !bad; k++)
-			bad = failed_ids[k] == c.pl.rec[i].request_id;
-		if (!bad)
+		if (!toff_ids_has(failed_ids, nfailed, c.pl.rec[i].request_id))
 			record_request(s->store, c.pl.rec[i].request_id, c.pl.rec[i].employee_id,
 			    c.pl.rec[i].status, c.pl.rec[i].previous, c.pl.rec[i].key);
 	}

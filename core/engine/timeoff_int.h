@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/util.h"
 #include "vendor/assembled.h"
 #include "vendor/hibob.h"
 #include "store/store_timeoff.h"
@@ -92,6 +93,12 @@ struct listing {
 	unsigned char *claimed;		/* per activity: mapped or adopted */
 };
 
+/* A listed activity that carries a request's marker: pl->lists[l].acts.v[k]. */
+struct marker_at {
+	long long request_id;
+	size_t l, k;
+};
+
 struct planner {
 	struct toff_env *env;
 	struct bs_session *s;
@@ -100,13 +107,17 @@ struct planner {
 	struct plan *plan;
 	struct toff_event_rows rows;	/* every mapping row */
 	struct record *rec;
-	size_t nrec;
+	size_t nrec, reccap;
 	struct toff_event_row *adopt;	/* mapping rows to restore (no call) */
 	size_t nadopt;
 	char **forget;			/* mapped activity ids Assembled no longer has */
 	size_t nforget;
 	struct listing *lists;
 	size_t nlists;
+	struct str_index lists_ix;	/* lists by agent id */
+	struct marker_at *markers;	/* listed activities with a marker, by its id */
+	size_t nmarkers;
+	int markers_built;
 	long long *superseded;		/* old ids replaced by an edit in this plan */
 	size_t nsuperseded;
 	/* requests HiBob's webhooks named: read again whatever the feed says */
@@ -117,7 +128,7 @@ struct planner {
 	size_t nnamed_sorted;
 	long source_count;
 	struct seen *seen;		/* feed items per request id, sorted by id */
-	size_t nseen;
+	size_t nseen, seencap;
 	char *require;			/* the plan needs approval, whatever the counts: why */
 };
 
@@ -143,6 +154,16 @@ struct id_at {
 /* timeoff_target.c: helpers the planner uses too */
 /* The status the sync acts on (a canceled or deleted change wins). */
 enum toff_status toff_effective_status(const struct bob_timeoff *r);
+/* s as a JSON string, the bytes json_dumps writes for it (UTF-8 as it is,
+ * \u00XX for the controls without a short escape), appended to b; 0 with
+ * nothing written when s is not UTF-8 (json_string refuses it). */
+int toff_json_string(struct strbuf *b, const char *s);
+/* A request's record text of the feed items seen, {"seen":[keys...]}, each
+ * key once in the order given: the bytes json_dump_compact wrote for it
+ * when it was built with Jansson (a key that is not UTF-8 left out, as
+ * json_string refused it); written directly, as a reconciling plan makes
+ * 80,000 of them at 100,000 people. */
+char *toff_seen_text(char *const *keys, size_t n);
 /* The HiBob work email of an employee (HiBob people read once); borrowed,
  * NULL when unknown. */
 const char *toff_env_bob_email(struct toff_env *e, const char *employee_id);

@@ -91,6 +91,8 @@ planner_free(struct planner *pl)
 		free(pl->lists[i].claimed);
 	}
 	free(pl->lists);
+	str_index_clear(&pl->lists_ix);
+	free(pl->markers);
 	free(pl->superseded);
 	for (size_t i = 0; i < pl->nseen; i++)
 		free(pl->seen[i].data);
@@ -126,7 +128,10 @@ add_record(struct planner *pl, const struct bob_timeoff *r)
 
 	/* a request may be added twice (feed and who's out): the same key,
 	 * written twice */
-	pl->rec = xreallocarray(pl->rec, pl->nrec + 1, sizeof *pl->rec);
+	if (pl->nrec == pl->reccap) {
+		pl->reccap = pl->reccap ? 2 * pl->reccap : 64;
+		pl->rec = xreallocarray(pl->rec, pl->reccap, sizeof *pl->rec);
+	}
 	x = &pl->rec[pl->nrec++];
 	x->request_id = r->request_id;
 	x->employee_id = xstrdup(r->employee_id);
@@ -159,10 +164,60 @@ rows_of(const struct planner *pl, long long rid, const struct toff_event_row **f
 static struct listing *
 listing_of(struct planner *pl, const char *agent_id)
 {
-	for (size_t i = 0; i < pl->nlists; i++)
-		if (str_eq(pl->lists[i].agent_id, agent_id))
-			return &pl->lists[i];
-	return NULL;
+	size_t at = str_index_get(&pl->lists_ix, agent_id);
+
+	return at != SIZE_MAX ? &pl->lists[at] : NULL;
+}
+
+static int
+marker_cmp(const void *a, const void *b)
+{
+	const struct marker_at *x = a, *y = b;
+
+	if (x->request_id != y->request_id)
+		return x->request_id < y->request_id ? -1 : 1;
+	if (x->l != y->l)
+		return x->l < y->l ? -1 : 1;
+	return (x->k > y->k) - (x->k < y->k);
+}
+
+/* The listed activities that carry request rid's marker, in the order of
+ * the listings and of each listing (*n of them, or NULL).  Indexed once,
+ * when the listings are complete: a request looks among the activities of
+ * its own id, not among every activity of the window. */
+static const struct marker_at *
+markers_of(struct planner *pl, long long rid, size_t *n)
+{
+	size_t lo = 0, hi;
+
+	if (!pl->markers_built) {
+		size_t cap = 0;
+		pl->markers_built = 1;
+		for (size_t l = 0; l < pl->nlists; l++)
+			for (size_t k = 0; k < pl->lists[l].acts.n; k++) {
+				long long mid;
+				if (!asm_marker_parse(pl->lists[l].acts.v[k].description, &mid))
+					continue;
+				if (pl->nmarkers == cap) {
+					cap = cap ? 2 * cap : 64;
+					pl->markers = xreallocarray(pl->markers, cap, sizeof *pl->markers);
+				}
+				pl->markers[pl->nmarkers++] = (struct marker_at){ mid, l, k };
+			}
+		if (pl->nmarkers > 1)
+			qsort(pl->markers, pl->nmarkers, sizeof *pl->markers, marker_cmp);
+	}
+	hi = pl->nmarkers;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (pl->markers[mid].request_id < rid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (*n = 0; lo + *n < pl->nmarkers && pl->markers[lo + *n].request_id == rid; )
+		(*n)++;
+	return *n > 0 ? &pl->markers[lo] : NULL;
 }
 
 /* 1 present, 0 gone, -1 unknown (no listing: assume present). */
@@ -345,10 +400,8 @@ plan_request(struct planner *pl, const struct bob_timeoff *r, const struct toff_
 		/* not mapped: an activity with its marker and these times is ours */
 		{
 			int found = 0;
-			for (size_t l = 0; l < pl->nlists && !found; l++) {
-				struct listing *li = &pl->lists[l];
-				if (!str_eq(li->agent_id, agent))
-					continue;
+			struct listing *li = listing_of(pl, agent);	/* one per agent */
+			if (li != NULL) {
 				for (size_t k = 0; k < li->acts.n; k++) {
 					const struct asm_activity *x = &li->acts.v[k];
 					long long mid;
@@ -396,12 +449,13 @@ plan_request(struct planner *pl, const struct bob_timeoff *r, const struct toff_
 		extra++;
 	}
 	/* unmapped activities carrying this request's marker: duplicates */
-	for (size_t l = 0; l < pl->nlists; l++) {
-		struct listing *li = &pl->lists[l];
-		for (size_t k = 0; k < li->acts.n; k++) {
-			long long mid;
-			if (li->claimed[k] || !asm_marker_parse(li->acts.v[k].description, &mid) ||
-			    mid != r->request_id)
+	{
+		size_t nm;
+		const struct marker_at *m = markers_of(pl, r->request_id, &nm);
+		for (size_t i = 0; i < nm; i++) {
+			struct listing *li = &pl->lists[m[i].l];
+			size_t k = m[i].k;
+			if (li->claimed[k])
 				continue;
 			li->claimed[k] = 1;
 			if (t->why == TOFF_WHY_OUTSIDE || t->why == TOFF_WHY_NO_TYPE)
@@ -649,20 +703,56 @@ seen_has(const json_t *seen, const char *key)
 
 /* Remember the group's items (with those seen before) as the request's
  * record text. */
+char *
+toff_seen_text(char *const *keys, size_t n)
+{
+	struct strbuf b;
+	int written = 0;
+
+	sb_init(&b, 0);
+	sb_puts(&b, "{\"seen\":[");
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0, mark = b.len;
+		while (k < i && !str_eq(keys[k], keys[i]))
+			k++;
+		if (k < i)
+			continue;	/* once */
+		if (written > 0)
+			sb_append(&b, ",", 1);
+		if (toff_json_string(&b, keys[i])) {
+			written++;
+		} else {	/* not UTF-8: left out, as json_string did */
+			b.len = mark;
+			b.buf[mark] = '\0';
+		}
+	}
+	sb_puts(&b, "]}");
+	return sb_detach(&b);
+}
+
 static void
 seen_add(struct planner *pl, const struct feed_group *g, const json_t *before)
 {
-	json_t *j = json_object(), *a = before ? json_deep_copy(before) : json_array();
+	char *data;
 
-	for (size_t i = 0; i < g->n; i++)
-		if (!seen_has(a, g->keys[i]))
-			json_array_append_new(a, json_string(g->keys[i]));
-	json_object_set_new(j, "seen", a);
-	pl->seen = xreallocarray(pl->seen, pl->nseen + 1, sizeof *pl->seen);
+	if (before == NULL) {
+		data = toff_seen_text(g->keys, g->n);
+	} else {
+		json_t *j = json_object(), *a = json_deep_copy(before);
+		for (size_t i = 0; i < g->n; i++)
+			if (!seen_has(a, g->keys[i]))
+				json_array_append_new(a, json_string(g->keys[i]));
+		json_object_set_new(j, "seen", a);
+		data = json_dump_compact(j);
+		json_decref(j);
+	}
+	if (pl->nseen == pl->seencap) {
+		pl->seencap = pl->seencap ? 2 * pl->seencap : 64;
+		pl->seen = xreallocarray(pl->seen, pl->seencap, sizeof *pl->seen);
+	}
 	pl->seen[pl->nseen].request_id = g->request_id;
-	pl->seen[pl->nseen].data = json_dump_compact(j);
+	pl->seen[pl->nseen].data = data;
 	pl->nseen++;
-	json_decref(j);
 }
 
 /* When the detail read failed (not with 404): the feed's own word, if it
@@ -974,16 +1064,26 @@ toff_leaver_cut(struct toff_env *e, const struct bob_timeoff *r, struct toff_tar
 	}
 }
 
+/* An agent to read the schedule of, once: the list in the order agents
+ * come, the index (of the list's own copies) to find one already there. */
+struct agent_list {
+	char **v;
+	size_t n, cap;
+	struct str_index ix;
+};
+
 static void
-add_agent(char ***agents, size_t *n, const char *agent)
+add_agent(struct agent_list *al, const char *agent)
 {
-	if (str_empty(agent))
+	if (str_empty(agent) || str_index_get(&al->ix, agent) != SIZE_MAX)
 		return;
-	for (size_t i = 0; i < *n; i++)
-		if (str_eq((*agents)[i], agent))
-			return;
-	*agents = xreallocarray(*agents, *n + 1, sizeof **agents);
-	(*agents)[(*n)++] = xstrdup(agent);
+	if (al->n == al->cap) {
+		al->cap = al->cap ? 2 * al->cap : 64;
+		al->v = xreallocarray(al->v, al->cap, sizeof *al->v);
+	}
+	al->v[al->n] = xstrdup(agent);
+	(void)str_index_put(&al->ix, al->v[al->n], al->n);
+	al->n++;
 }
 
 /* Every schedule read came back empty though bobsync made events in the
@@ -1065,6 +1165,7 @@ read_listings(struct planner *pl, struct asm_client *ac, char **agents, size_t n
 	for (size_t i = 0; i < nagents; i++) {
 		pl->lists[i].agent_id = xstrdup(agents[i]);
 		by[i] = &pl->lists[i];
+		(void)str_index_put(&pl->lists_ix, pl->lists[i].agent_id, i);
 	}
 	pl->nlists = nagents;
 	qsort(by, nagents, sizeof *by, listing_ptr_cmp);
@@ -1133,6 +1234,9 @@ confirm_missing(struct planner *pl, struct asm_client *ac, size_t *rows_seen,
 			l->claimed[l->acts.n] = 0;
 			l->acts.v[l->acts.n++] = a.v[k];
 			memset(&a.v[k], 0, sizeof a.v[k]);
+			FREE(pl->markers);	/* indexed again when next used */
+			pl->nmarkers = 0;
+			pl->markers_built = 0;
 			break;
 		}
 		asm_activities_clear(&a);
@@ -1147,8 +1251,8 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 	struct toff_target *tg = NULL;
 	struct asm_client *ac;
 	char from[11], to[11];
-	char **agents = NULL;
-	size_t nagents = 0;
+	struct agent_list agents = { 0 };
+	struct str_index emails = { .fold = 1 };
 	long long *seen = NULL, *listed = NULL;
 	size_t nseen = 0, nlisted = 0;
 	unsigned char *latest = NULL;
@@ -1183,12 +1287,12 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 	rc = toff_feed_states(bc, &ch, listed, nlisted, pl->ws, pl->we, &more, err);
 	if (rc != BS_OK)
 		goto out;
+	outs.v = xreallocarray(outs.v, outs.n + more.n + 1, sizeof *outs.v);
 	for (size_t i = 0; i < more.n; i++) {
 		struct bob_timeoff *cur = &more.v[i];
 		add_record(pl, cur);
 		if (toff_effective_status(cur) != TOFF_APPROVED)
 			continue;
-		outs.v = xreallocarray(outs.v, outs.n + 1, sizeof *outs.v);
 		outs.v[outs.n++] = *cur;		/* moved */
 		memset(cur, 0, sizeof *cur);
 	}
@@ -1217,27 +1321,27 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 		if (rc == BS_OK)
 			toff_leaver_cut(pl->env, r, &tg[i]);
 		if (rc == BS_OK && tg[i].why == TOFF_WHY_SYNC)
-			add_agent(&agents, &nagents, tg[i].person->agent_id);
+			add_agent(&agents, tg[i].person->agent_id);
 	}
 	if (rc != BS_OK)
 		goto out;
 	/* agents whose events bobsync owns, and agents linked to HiBob */
 	for (size_t i = 0; i < pl->rows.n; i++)
 		if (row_in_window(pl, &pl->rows.v[i]))
-			add_agent(&agents, &nagents, pl->rows.v[i].agent_id);
+			add_agent(&agents, pl->rows.v[i].agent_id);
 	/* every agent matched to a HiBob person: by platforms.hibob, or by
 	 * work email (HiBob people are read once for that) */
 	toff_env_bob_email(pl->env, "");
+	for (size_t k = 0; k < pl->env->bobpeople.n; k++)
+		(void)str_index_put(&emails, pl->env->bobpeople.v[k].email, k);
 	for (size_t i = 0; i < pl->env->people_p->n; i++) {
 		const struct asm_person *ap = &pl->env->people_p->v[i];
-		int matched = !str_empty(ap->hibob_id);
-		for (size_t k = 0; !matched && !str_empty(ap->email) && k < pl->env->bobpeople.n; k++)
-			matched = str_eq_ci(pl->env->bobpeople.v[k].email, ap->email);
-		if (matched)
-			add_agent(&agents, &nagents, ap->agent_id);
+		if (!str_empty(ap->hibob_id) ||
+		    (!str_empty(ap->email) && str_index_get(&emails, ap->email) != SIZE_MAX))
+			add_agent(&agents, ap->agent_id);
 	}
 
-	rc = read_listings(pl, ac, agents, nagents, err);
+	rc = read_listings(pl, ac, agents.v, agents.n, err);
 	if (rc == BS_OK)
 		rc = confirm_missing(pl, ac, &seen_rows, err);
 	if (rc != BS_OK)
@@ -1330,9 +1434,11 @@ out:
 	free(seen);
 	free(listed);
 	free(latest);
-	for (size_t i = 0; i < nagents; i++)
-		free(agents[i]);
-	free(agents);
+	for (size_t i = 0; i < agents.n; i++)
+		free(agents.v[i]);
+	free(agents.v);
+	str_index_clear(&agents.ix);
+	str_index_clear(&emails);
 	bob_timeoffs_clear(&outs);
 	bob_timeoffs_clear(&more);
 	feed_groups_free(g, ng);

@@ -37,6 +37,7 @@
 #include "config/conf.h"
 #include "vendor/hibob.h"
 #include "net/http.h"
+#include "base/jread.h"
 #include "base/log.h"
 #include "engine/session.h"
 #include "store/store.h"
@@ -159,40 +160,116 @@ portion_name(enum toff_portion p)
 	}
 }
 
+/* Whether s is valid UTF-8 (what Jansson takes for a string). */
+static int
+snap_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + strlen(s);
+
+	while (p < e) {
+		size_t n = *p < 0x80 ? 1 : jread_utf8_len(p, e);
+		if (n == 0)
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
+int
+toff_json_string(struct strbuf *b, const char *v)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	if (!snap_utf8(v))
+		return 0;
+	sb_append(b, "\"", 1);
+	for (const char *q = v; *q != '\0'; q++) {
+		unsigned char c = (unsigned char)*q;
+		char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+		switch (c) {
+		case '\\': sb_append(b, "\\\\", 2); break;
+		case '"': sb_append(b, "\\\"", 2); break;
+		case '\b': sb_append(b, "\\b", 2); break;
+		case '\f': sb_append(b, "\\f", 2); break;
+		case '\n': sb_append(b, "\\n", 2); break;
+		case '\r': sb_append(b, "\\r", 2); break;
+		case '\t': sb_append(b, "\\t", 2); break;
+		default:
+			if (c < 0x20)
+				sb_append(b, e, 6);
+			else
+				sb_append(b, q, 1);
+		}
+	}
+	sb_append(b, "\"", 1);
+	return 1;
+}
+
+/* A member "name":"value" after the first (v is UTF-8, checked before). */
+static void
+snap_string(struct strbuf *b, const char *name, const char *v)
+{
+	if (name != NULL)
+		sb_printf(b, "%s\"%s\":", b->len > 1 ? "," : "", name);
+	(void)toff_json_string(b, v);
+}
+
+/* The snapshot written directly, byte for byte what json_pack of its
+ * members and json_dump_compact (sorted keys) gave (stored records hold
+ * it, so it must not change): 230,000 of them at 100,000 people, through
+ * a Jansson tree each, were a fifth of a reconciling plan's CPU.  As
+ * json_pack did, a string that is not UTF-8 makes the key "" and a
+ * duration whose date is not leaves that duration out. */
 char *
 toff_snapshot_key(const struct bob_timeoff *r)
 {
-	json_t *j;
-	char *s;
+	struct strbuf b;
+	const char *e, *p;
 
 	if (r == NULL)
 		return xstrdup("");
-	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:s}",
-	    "e", r->employee_id ? r->employee_id : "",
-	    "s", toff_status_name(toff_effective_status(r)),
-	    "t", toff_type_name(r->type),
-	    "sd", r->start_date, "ed", r->end_date,
-	    "sp", portion_name(r->start_portion), "ep", portion_name(r->end_portion),
-	    "dp", portion_name(r->day_portion), "d", r->date,
-	    "m", r->minutes_on_date, "dm", r->daily_minutes, "pc", r->percentage,
-	    "p", r->policy_type ? r->policy_type : "");
-	if (j == NULL)
+	e = r->employee_id ? r->employee_id : "";
+	p = r->policy_type ? r->policy_type : "";
+	if (!snap_utf8(e) || !snap_utf8(p) || !snap_utf8(r->start_date) ||
+	    !snap_utf8(r->end_date) || !snap_utf8(r->date))
 		return xstrdup("");
+	sb_init(&b, 0);
+	sb_append(&b, "{", 1);
+	snap_string(&b, "d", r->date);
+	sb_printf(&b, ",\"dm\":%d", r->daily_minutes);
+	snap_string(&b, "dp", portion_name(r->day_portion));
 	/* per-day lengths matter only for the per-day types (details list
 	 * them for every type, the feed and who's out do not) */
 	if (r->ndurations > 0 && (r->type == TOFF_DIFFERENT_DAY_DURATIONS ||
 	    r->type == TOFF_SPECIFIC_HOURS_DAY_DURATIONS ||
 	    r->type == TOFF_DIFFERENT_SPECIFIC_HOURS_DAY_DURATIONS)) {
-		json_t *a = json_array();
-		for (size_t i = 0; i < r->ndurations; i++)
-			json_array_append_new(a, json_pack("[s,i,i,i]", r->durations[i].date,
-			    r->durations[i].minutes, r->durations[i].start_minute,
-			    r->durations[i].end_minute));
-		json_object_set_new(j, "du", a);
+		int first = 1;
+		sb_puts(&b, ",\"du\":[");
+		for (size_t i = 0; i < r->ndurations; i++) {
+			const struct bob_duration *d = &r->durations[i];
+			if (!snap_utf8(d->date))
+				continue;
+			if (!first)
+				sb_append(&b, ",", 1);
+			first = 0;
+			sb_append(&b, "[", 1);
+			snap_string(&b, NULL, d->date);
+			sb_printf(&b, ",%d,%d,%d]", d->minutes, d->start_minute, d->end_minute);
+		}
+		sb_append(&b, "]", 1);
 	}
-	s = json_dump_compact(j);
-	json_decref(j);
-	return s;
+	snap_string(&b, "e", e);
+	snap_string(&b, "ed", r->end_date);
+	snap_string(&b, "ep", portion_name(r->end_portion));
+	sb_printf(&b, ",\"m\":%d", r->minutes_on_date);
+	snap_string(&b, "p", p);
+	sb_printf(&b, ",\"pc\":%d", r->percentage);
+	snap_string(&b, "s", toff_status_name(toff_effective_status(r)));
+	snap_string(&b, "sd", r->start_date);
+	snap_string(&b, "sp", portion_name(r->start_portion));
+	snap_string(&b, "t", toff_type_name(r->type));
+	sb_append(&b, "}", 1);
+	return sb_detach(&b);
 }
 
 static int

@@ -196,7 +196,10 @@ def main():
                 home = make_home(sb, tmp)
                 steps = [("preview employees", ("preview", "employees", "--json")),
                          ("plan roster", ("plan", "roster", "--json")),
-                         ("preview timeoff", ("preview", "timeoff", "--json"))]
+                         ("preview timeoff", ("preview", "timeoff", "--json")),
+                         # the reconciling plan a first or daily time-off
+                         # run makes (no cursor yet: the whole window)
+                         ("plan timeoff", ("plan", "timeoff", "--json"))]
                 # Writes are paced to the vendors' published limits (SCIM
                 # 600/min, Assembled 300/min), so a first sync's wall time
                 # is requests / limit whatever bobsync does; run them where

@@ -155,6 +155,171 @@ description_and_snapshot(void **state)
 	free(s1);
 }
 
+/* The stored snapshot format as it was defined: json_pack of the members
+ * and json_dump_compact (sorted keys).  Records in the store hold such
+ * keys, so toff_snapshot_key, which writes them directly, must give the
+ * same bytes for every request. */
+static const char *
+ref_portion(enum toff_portion p)
+{
+	return p == TOFF_ALL_DAY ? "all_day" : p == TOFF_MORNING ? "morning" :
+	    p == TOFF_AFTERNOON ? "afternoon" : "";
+}
+
+static char *
+snapshot_ref(const struct bob_timeoff *r)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:s}",
+	    "e", r->employee_id ? r->employee_id : "",
+	    "s", toff_status_name(toff_effective_status(r)),
+	    "t", toff_type_name(r->type),
+	    "sd", r->start_date, "ed", r->end_date,
+	    "sp", ref_portion(r->start_portion), "ep", ref_portion(r->end_portion),
+	    "dp", ref_portion(r->day_portion), "d", r->date,
+	    "m", r->minutes_on_date, "dm", r->daily_minutes, "pc", r->percentage,
+	    "p", r->policy_type ? r->policy_type : "");
+	char *s;
+
+	if (j == NULL)
+		return strdup("");
+	if (r->ndurations > 0 && (r->type == TOFF_DIFFERENT_DAY_DURATIONS ||
+	    r->type == TOFF_SPECIFIC_HOURS_DAY_DURATIONS ||
+	    r->type == TOFF_DIFFERENT_SPECIFIC_HOURS_DAY_DURATIONS)) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < r->ndurations; i++)
+			json_array_append_new(a, json_pack("[s,i,i,i]", r->durations[i].date,
+			    r->durations[i].minutes, r->durations[i].start_minute,
+			    r->durations[i].end_minute));
+		json_object_set_new(j, "du", a);
+	}
+	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	json_decref(j);
+	return s;
+}
+
+/* A random string of up to max bytes: ASCII, the characters JSON
+ * escapes, every control, DEL, UTF-8 of 2 to 4 bytes and bytes that are
+ * not UTF-8 (a lone continuation, a cut sequence, 0xff). */
+static void
+random_text(char *out, size_t max, unsigned *seed)
+{
+	static const char *const pieces[] = { "a", "Z", "0", " ", "-", "/", "\"", "\\", "\b",
+	    "\f", "\n", "\r", "\t", "\x01", "\x1f", "\x7f", "\xc3\xa9", "\xe5\xb1\xb1",
+	    "\xf0\x9f\x98\x80", "\x80", "\xe5\xb1", "\xff", "2026-03-02" };
+	size_t n = 0;
+
+	for (int k = (int)(rand_r(seed) % 6); k > 0; k--) {
+		const char *p = pieces[rand_r(seed) % (sizeof pieces / sizeof *pieces)];
+		size_t l = strlen(p);
+		if (n + l > max)
+			break;
+		memcpy(out + n, p, l);
+		n += l;
+	}
+	out[n] = '\0';
+}
+
+static void
+snapshot_same_as_jansson(void **state)
+{
+	unsigned seed = 20261207;
+	int invalid = 0, with_durations = 0;
+
+	(void)state;
+	for (int it = 0; it < 20000; it++) {
+		struct bob_timeoff r;
+		struct bob_duration du[3];
+		char emp[64], pol[64];
+		static const char *const changes[] = { NULL, "Created", "Canceled", "Deleted",
+		    "cancelled" };
+		char *got, *want;
+
+		memset(&r, 0, sizeof r);
+		memset(du, 0, sizeof du);
+		random_text(emp, 40, &seed);
+		random_text(pol, 40, &seed);
+		r.employee_id = rand_r(&seed) % 8 ? emp : NULL;
+		r.policy_type = rand_r(&seed) % 8 ? pol : NULL;
+		r.type = (enum toff_type)(rand_r(&seed) % (TOFF_TYPE_UNKNOWN + 1));
+		r.status = (enum toff_status)(rand_r(&seed) % (TOFF_DELETED + 1));
+		r.change_type = (char *)changes[rand_r(&seed) % 5];
+		random_text(r.start_date, 10, &seed);
+		random_text(r.end_date, 10, &seed);
+		random_text(r.date, 10, &seed);
+		r.start_portion = (enum toff_portion)(rand_r(&seed) % 4);
+		r.end_portion = (enum toff_portion)(rand_r(&seed) % 4);
+		r.day_portion = (enum toff_portion)(rand_r(&seed) % 4);
+		r.minutes_on_date = (int)(rand_r(&seed) % 2000) - 1000;
+		r.daily_minutes = (int)(rand_r(&seed) % 2000);
+		r.percentage = (int)(rand_r(&seed) % 101);
+		r.ndurations = rand_r(&seed) % 4;
+		r.durations = du;
+		for (size_t i = 0; i < r.ndurations; i++) {
+			random_text(du[i].date, 10, &seed);
+			du[i].minutes = (int)(rand_r(&seed) % 600);
+			du[i].start_minute = (int)(rand_r(&seed) % 1500) - 1;
+			du[i].end_minute = (int)(rand_r(&seed) % 1500) - 1;
+		}
+		got = toff_snapshot_key(&r);
+		want = snapshot_ref(&r);
+		if (strcmp(got, want) != 0)
+			fail_msg("request %d: got %s, want %s", it, got, want);
+		invalid += want[0] == '\0';
+		with_durations += strstr(want, "\"du\":") != NULL;
+		free(got);
+		free(want);
+	}
+	/* the random cases reached both branches */
+	assert_true(invalid > 1000 && invalid < 19000);
+	assert_true(with_durations > 500);
+}
+
+/* A record's seen keys as they were written with Jansson (an array of
+ * strings, each once, under "seen", compact with sorted keys). */
+static void
+seen_text_same_as_jansson(void **state)
+{
+	unsigned seed = 7;
+	int skipped = 0, repeated = 0;
+
+	(void)state;
+	for (int it = 0; it < 5000; it++) {
+		char text[5][48], *keys[5];
+		size_t n = rand_r(&seed) % 6;
+		json_t *j = json_object(), *a = json_array();
+		char *got, *want;
+
+		for (size_t i = 0; i < n; i++) {
+			if (i > 0 && rand_r(&seed) % 4 == 0) {
+				strcpy(text[i], text[rand_r(&seed) % i]);	/* a key again */
+				repeated++;
+			} else {
+				random_text(text[i], 40, &seed);
+			}
+			keys[i] = text[i];
+		}
+		for (size_t i = 0; i < n; i++) {
+			size_t k;
+			json_t *x;
+			int dup = 0;
+			json_array_foreach(a, k, x)
+				dup |= strcmp(json_string_value(x), keys[i]) == 0;
+			if (!dup && json_array_append_new(a, json_string(keys[i])) != 0)
+				skipped++;
+		}
+		json_object_set_new(j, "seen", a);
+		want = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+		got = toff_seen_text(keys, n);
+		if (strcmp(got, want) != 0)
+			fail_msg("set %d: got %s, want %s", it, got, want);
+		free(got);
+		free(want);
+		json_decref(j);
+	}
+	assert_true(skipped > 100);
+	assert_true(repeated > 100);
+}
+
 /* Ids in the order of their numbers, negative and huge ones too (the
  * sets are radix-sorted on the ids' bits), the latest of a repeated id the
  * last in the list. */
@@ -1676,6 +1841,8 @@ main(void)
 		cmocka_unit_test(run_capped_listing_confirms),
 		cmocka_unit_test(run_events_gone_schedule_there),
 		cmocka_unit_test(preview_window),
+		cmocka_unit_test(snapshot_same_as_jansson),
+		cmocka_unit_test(seen_text_same_as_jansson),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

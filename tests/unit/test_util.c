@@ -261,6 +261,43 @@ hash_folds_case_when_asked(void **state)
 /* permute_at puts entries where the keys say, each moved once: a sort of
  * 1,000 random values by key then permute gives them in order, and entries
  * already in place (and an empty list) stay. */
+/* The string index finds every key it was given, keeps the first
+ * position of a key given twice, folds case when asked, and stays right
+ * as it grows past its first tables. */
+static void
+str_index_finds_keys(void **state)
+{
+	struct str_index ix = { 0 }, ci = { .fold = 1 };
+	char keys[3000][16];
+
+	(void)state;
+	assert_int_equal(str_index_get(&ix, "a"), SIZE_MAX);
+	assert_int_equal(str_index_put(&ix, NULL, 1), SIZE_MAX);
+	assert_int_equal(str_index_get(&ix, NULL), SIZE_MAX);
+	for (size_t i = 0; i < 3000; i++) {
+		snprintf(keys[i], sizeof keys[i], "Agent-%zu", i % 2000);
+		/* the second thousand repeats the first: the first place stays */
+		assert_int_equal(str_index_put(&ix, keys[i], i), i % 2000);
+	}
+	assert_int_equal(ix.n, 2000);
+	for (size_t i = 0; i < 2000; i++)
+		assert_int_equal(str_index_get(&ix, keys[i]), i);
+	assert_int_equal(str_index_get(&ix, "agent-5"), SIZE_MAX);	/* case counts */
+	assert_int_equal(str_index_get(&ix, "Agent-2000"), SIZE_MAX);
+	assert_int_equal(str_index_get(&ix, ""), SIZE_MAX);
+
+	assert_int_equal(str_index_put(&ci, "Ann@Example.test", 0), 0);
+	assert_int_equal(str_index_put(&ci, "ann@example.TEST", 1), 0);
+	assert_int_equal(str_index_get(&ci, "ANN@EXAMPLE.TEST"), 0);
+	assert_int_equal(str_index_get(&ci, "ann@example.tes"), SIZE_MAX);
+	assert_int_equal(str_index_put(&ci, "", 2), 2);	/* "" is a key like any */
+	assert_int_equal(str_index_get(&ci, ""), 2);
+	str_index_clear(&ix);
+	str_index_clear(&ci);
+	assert_int_equal(ci.fold, 1);	/* cleared, still case-blind */
+	assert_int_equal(str_index_get(&ci, "ann@example.test"), SIZE_MAX);
+}
+
 static void
 permute_at_follows_keys(void **state)
 {
@@ -310,6 +347,7 @@ main(void)
 		cmocka_unit_test(hash_folds_case_when_asked),
 		cmocka_unit_test(radix_sort_is_stable_by_key),
 		cmocka_unit_test(permute_at_follows_keys),
+		cmocka_unit_test(str_index_finds_keys),
 	};
 
 	if (sodium_init() < 0)
