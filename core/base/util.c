@@ -219,7 +219,7 @@ sb_init(struct strbuf *sb, size_t max)
 }
 
 int
-sb_append(struct strbuf *sb, const void *data, size_t len)
+sb_reserve(struct strbuf *sb, size_t len)
 {
 	if (sb->max != 0 && (len > sb->max || sb->len > sb->max - len))
 		return -1;
@@ -230,6 +230,14 @@ sb_append(struct strbuf *sb, const void *data, size_t len)
 		sb->buf = xrealloc(sb->buf, cap);
 		sb->cap = cap;
 	}
+	return 0;
+}
+
+int
+sb_append(struct strbuf *sb, const void *data, size_t len)
+{
+	if (sb_reserve(sb, len) < 0)
+		return -1;
 	if (len)
 		memcpy(sb->buf + sb->len, data, len);
 	sb->len += len;

@@ -61,6 +61,10 @@ struct strbuf {
 void sb_init(struct strbuf *sb, size_t max);
 /* Returns 0, or -1 when max would be exceeded (nothing appended). */
 int sb_append(struct strbuf *sb, const void *data, size_t len);
+/* Room for len more bytes and the NUL after them, for a caller that
+ * writes at sb->buf + sb->len and then moves sb->len on itself; 0, or -1
+ * when max would be exceeded. */
+int sb_reserve(struct strbuf *sb, size_t len);
 int sb_puts(struct strbuf *sb, const char *s);
 int sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *sb_detach(struct strbuf *sb);	/* caller frees; never NULL */

@@ -158,6 +158,8 @@ enum toff_status toff_effective_status(const struct bob_timeoff *r);
  * \u00XX for the controls without a short escape), appended to b; 0 with
  * nothing written when s is not UTF-8 (json_string refuses it). */
 int toff_json_string(struct strbuf *b, const char *s);
+/* toff_snapshot_key's text appended to b (nothing where it is ""). */
+void toff_snapshot_append(struct strbuf *b, const struct bob_timeoff *r);
 /* A request's record text of the feed items seen, {"seen":[keys...]}, each
  * key once in the order given: the bytes json_dump_compact wrote for it
  * when it was built with Jansson (a key that is not UTF-8 left out, as

@@ -597,11 +597,14 @@ struct feed_group {
 static char *
 feed_item_key(const struct bob_timeoff *r)
 {
-	char *k = toff_snapshot_key(r);
-	char *s = xasprintf("%s|%s", r->change_type ? r->change_type : "", k);
+	struct strbuf b;
 
-	free(k);
-	return s;
+	sb_init(&b, 0);
+	if (r->change_type != NULL)
+		sb_puts(&b, r->change_type);
+	sb_append(&b, "|", 1);
+	toff_snapshot_append(&b, r);
+	return sb_detach(&b);
 }
 
 /* The groups' items and keys lists are parts of one block each, that

@@ -160,115 +160,178 @@ portion_name(enum toff_portion p)
 	}
 }
 
-/* Whether s is valid UTF-8 (what Jansson takes for a string). */
+/* Bytes that json_dumps escapes: the controls, '"' and '\\'. */
+static const unsigned char json_escaped[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 1, ['\\'] = 1,
+};
+
+/* The length s has as a JSON string (json_dumps' escapes, quotes
+ * included), or 0 when s is not UTF-8 (what Jansson takes for a string). */
+static size_t
+json_string_len(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 2;
+
+	for (;;) {
+		unsigned char c = *p;
+		if (c >= 0x80) {
+			size_t k = jread_utf8_len(p, p + strnlen((const char *)p, 4));
+			if (k == 0)
+				return 0;
+			p += k;
+			n += k;
+			continue;
+		}
+		if (c == '\0')
+			return n;
+		p++;
+		if (!json_escaped[c]) {
+			n++;
+			continue;
+		}
+		n += c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' ||
+		    c == '\t' ? 2 : 6;
+	}
+}
+
 static int
 snap_utf8(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s, *e = p + strlen(s);
-
-	while (p < e) {
-		size_t n = *p < 0x80 ? 1 : jread_utf8_len(p, e);
-		if (n == 0)
-			return 0;
-		p += n;
-	}
-	return 1;
+	return json_string_len(s) != 0;
 }
 
 int
 toff_json_string(struct strbuf *b, const char *v)
 {
 	static const char hex[] = "0123456789ABCDEF";
+	size_t n = json_string_len(v);
+	char *o;
 
-	if (!snap_utf8(v))
+	if (n == 0 || sb_reserve(b, n) < 0)
 		return 0;
-	sb_append(b, "\"", 1);
-	for (const char *q = v; *q != '\0'; q++) {
-		unsigned char c = (unsigned char)*q;
-		char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+	o = b->buf + b->len;
+	*o++ = '"';
+	for (const unsigned char *q = (const unsigned char *)v; *q != '\0'; q++) {
+		unsigned char c = *q;
+		if (!json_escaped[c]) {
+			*o++ = (char)c;
+			continue;
+		}
+		*o++ = '\\';
 		switch (c) {
-		case '\\': sb_append(b, "\\\\", 2); break;
-		case '"': sb_append(b, "\\\"", 2); break;
-		case '\b': sb_append(b, "\\b", 2); break;
-		case '\f': sb_append(b, "\\f", 2); break;
-		case '\n': sb_append(b, "\\n", 2); break;
-		case '\r': sb_append(b, "\\r", 2); break;
-		case '\t': sb_append(b, "\\t", 2); break;
+		case '\\': *o++ = '\\'; break;
+		case '"': *o++ = '"'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
 		default:
-			if (c < 0x20)
-				sb_append(b, e, 6);
-			else
-				sb_append(b, q, 1);
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
 		}
 	}
-	sb_append(b, "\"", 1);
+	*o++ = '"';
+	*o = '\0';
+	b->len = (size_t)(o - b->buf);
 	return 1;
 }
 
-/* A member "name":"value" after the first (v is UTF-8, checked before). */
+/* ,"name":"value" (v is UTF-8, checked before); no comma for the first. */
 static void
 snap_string(struct strbuf *b, const char *name, const char *v)
 {
-	if (name != NULL)
-		sb_printf(b, "%s\"%s\":", b->len > 1 ? "," : "", name);
+	if (b->len > 0 && b->buf[b->len - 1] != '{')
+		sb_append(b, ",", 1);
+	sb_append(b, "\"", 1);
+	sb_puts(b, name);
+	sb_append(b, "\":", 2);
 	(void)toff_json_string(b, v);
+}
+
+/* ,"name":number */
+static void
+snap_int(struct strbuf *b, const char *name, int v)
+{
+	char num[16];
+	int n = snprintf(num, sizeof num, "%d", v);
+
+	sb_append(b, ",\"", 2);
+	sb_puts(b, name);
+	sb_append(b, "\":", 2);
+	sb_append(b, num, (size_t)n);
 }
 
 /* The snapshot written directly, byte for byte what json_pack of its
  * members and json_dump_compact (sorted keys) gave (stored records hold
  * it, so it must not change): 230,000 of them at 100,000 people, through
  * a Jansson tree each, were a fifth of a reconciling plan's CPU.  As
- * json_pack did, a string that is not UTF-8 makes the key "" and a
- * duration whose date is not leaves that duration out. */
-char *
-toff_snapshot_key(const struct bob_timeoff *r)
+ * json_pack did, a string that is not UTF-8 makes the key "" (nothing
+ * appended) and a duration whose date is not leaves that duration out. */
+void
+toff_snapshot_append(struct strbuf *b, const struct bob_timeoff *r)
 {
-	struct strbuf b;
 	const char *e, *p;
 
 	if (r == NULL)
-		return xstrdup("");
+		return;
 	e = r->employee_id ? r->employee_id : "";
 	p = r->policy_type ? r->policy_type : "";
 	if (!snap_utf8(e) || !snap_utf8(p) || !snap_utf8(r->start_date) ||
 	    !snap_utf8(r->end_date) || !snap_utf8(r->date))
-		return xstrdup("");
-	sb_init(&b, 0);
-	sb_append(&b, "{", 1);
-	snap_string(&b, "d", r->date);
-	sb_printf(&b, ",\"dm\":%d", r->daily_minutes);
-	snap_string(&b, "dp", portion_name(r->day_portion));
+		return;
+	sb_append(b, "{", 1);
+	snap_string(b, "d", r->date);
+	snap_int(b, "dm", r->daily_minutes);
+	snap_string(b, "dp", portion_name(r->day_portion));
 	/* per-day lengths matter only for the per-day types (details list
 	 * them for every type, the feed and who's out do not) */
 	if (r->ndurations > 0 && (r->type == TOFF_DIFFERENT_DAY_DURATIONS ||
 	    r->type == TOFF_SPECIFIC_HOURS_DAY_DURATIONS ||
 	    r->type == TOFF_DIFFERENT_SPECIFIC_HOURS_DAY_DURATIONS)) {
 		int first = 1;
-		sb_puts(&b, ",\"du\":[");
+		sb_puts(b, ",\"du\":[");
 		for (size_t i = 0; i < r->ndurations; i++) {
 			const struct bob_duration *d = &r->durations[i];
+			char num[48];
+			int n;
 			if (!snap_utf8(d->date))
 				continue;
-			if (!first)
-				sb_append(&b, ",", 1);
+			sb_append(b, first ? "[" : ",[", first ? 1 : 2);
 			first = 0;
-			sb_append(&b, "[", 1);
-			snap_string(&b, NULL, d->date);
-			sb_printf(&b, ",%d,%d,%d]", d->minutes, d->start_minute, d->end_minute);
+			(void)toff_json_string(b, d->date);
+			n = snprintf(num, sizeof num, ",%d,%d,%d]", d->minutes, d->start_minute,
+			    d->end_minute);
+			sb_append(b, num, (size_t)n);
 		}
-		sb_append(&b, "]", 1);
+		sb_append(b, "]", 1);
 	}
-	snap_string(&b, "e", e);
-	snap_string(&b, "ed", r->end_date);
-	snap_string(&b, "ep", portion_name(r->end_portion));
-	sb_printf(&b, ",\"m\":%d", r->minutes_on_date);
-	snap_string(&b, "p", p);
-	sb_printf(&b, ",\"pc\":%d", r->percentage);
-	snap_string(&b, "s", toff_status_name(toff_effective_status(r)));
-	snap_string(&b, "sd", r->start_date);
-	snap_string(&b, "sp", portion_name(r->start_portion));
-	snap_string(&b, "t", toff_type_name(r->type));
-	sb_append(&b, "}", 1);
+	snap_string(b, "e", e);
+	snap_string(b, "ed", r->end_date);
+	snap_string(b, "ep", portion_name(r->end_portion));
+	snap_int(b, "m", r->minutes_on_date);
+	snap_string(b, "p", p);
+	snap_int(b, "pc", r->percentage);
+	snap_string(b, "s", toff_status_name(toff_effective_status(r)));
+	snap_string(b, "sd", r->start_date);
+	snap_string(b, "sp", portion_name(r->start_portion));
+	snap_string(b, "t", toff_type_name(r->type));
+	sb_append(b, "}", 1);
+}
+
+char *
+toff_snapshot_key(const struct bob_timeoff *r)
+{
+	struct strbuf b;
+
+	sb_init(&b, 0);
+	toff_snapshot_append(&b, r);
 	return sb_detach(&b);
 }
 
