@@ -27,6 +27,7 @@
  * meant to delete is deleted, so a rerun leaves exactly one event per
  * request.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,55 +168,48 @@ static const unsigned char json_escaped[256] = {
 	0, 0, 1, ['\\'] = 1,
 };
 
-/* The length s has as a JSON string (json_dumps' escapes, quotes
- * included), or 0 when s is not UTF-8 (what Jansson takes for a string). */
-static size_t
-json_string_len(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = 2;
-
-	for (;;) {
-		unsigned char c = *p;
-		if (c >= 0x80) {
-			size_t k = jread_utf8_len(p, p + strnlen((const char *)p, 4));
-			if (k == 0)
-				return 0;
-			p += k;
-			n += k;
-			continue;
-		}
-		if (c == '\0')
-			return n;
-		p++;
-		if (!json_escaped[c]) {
-			n++;
-			continue;
-		}
-		n += c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' ||
-		    c == '\t' ? 2 : 6;
-	}
-}
-
+/* Whether s is UTF-8 (what Jansson takes for a string). */
 static int
 snap_utf8(const char *s)
 {
-	return json_string_len(s) != 0;
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p != '\0') {
+		size_t k = *p < 0x80 ? 1 : jread_utf8_len(p, p + strnlen((const char *)p, 4));
+		if (k == 0)
+			return 0;
+		p += k;
+	}
+	return 1;
 }
 
 int
 toff_json_string(struct strbuf *b, const char *v)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t n = json_string_len(v);
+	size_t len = strlen(v);
+	const unsigned char *q = (const unsigned char *)v, *end = q + len;
 	char *o;
 
-	if (n == 0 || sb_reserve(b, n) < 0)
+	/* one pass, in room for the longest form (every byte a \u00XX) */
+	if (len > (SIZE_MAX - 2) / 6 || sb_reserve(b, 6 * len + 2) < 0)
 		return 0;
 	o = b->buf + b->len;
 	*o++ = '"';
-	for (const unsigned char *q = (const unsigned char *)v; *q != '\0'; q++) {
+	while (q < end) {
 		unsigned char c = *q;
+		if (c >= 0x80) {
+			size_t k = jread_utf8_len(q, end);
+			if (k == 0) {	/* not UTF-8: nothing written */
+				b->buf[b->len] = '\0';
+				return 0;
+			}
+			memcpy(o, q, k);
+			o += k;
+			q += k;
+			continue;
+		}
+		q++;
 		if (!json_escaped[c]) {
 			*o++ = (char)c;
 			continue;
