@@ -275,6 +275,15 @@ sb_detach(struct strbuf *sb)
 	return s;
 }
 
+char *
+sb_detach_fit(struct strbuf *sb)
+{
+	size_t len = sb->len;
+	char *s = sb_detach(sb);
+
+	return xrealloc(s, len + 1);
+}
+
 void
 sb_clear(struct strbuf *sb)
 {

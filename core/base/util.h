@@ -68,6 +68,9 @@ int sb_reserve(struct strbuf *sb, size_t len);
 int sb_puts(struct strbuf *sb, const char *s);
 int sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *sb_detach(struct strbuf *sb);	/* caller frees; never NULL */
+/* sb_detach, the block cut to the text's length: for texts kept by the
+ * thousand that were built in room reserved for more. */
+char *sb_detach_fit(struct strbuf *sb);
 void sb_clear(struct strbuf *sb);
 void sb_reset(struct strbuf *sb);
 

@@ -604,7 +604,7 @@ feed_item_key(const struct bob_timeoff *r)
 		sb_puts(&b, r->change_type);
 	sb_append(&b, "|", 1);
 	toff_snapshot_append(&b, r);
-	return sb_detach(&b);
+	return sb_detach_fit(&b);
 }
 
 /* The groups' items and keys lists are parts of one block each, that
@@ -730,7 +730,7 @@ toff_seen_text(char *const *keys, size_t n)
 		}
 	}
 	sb_puts(&b, "]}");
-	return sb_detach(&b);
+	return sb_detach_fit(&b);
 }
 
 static void

@@ -326,7 +326,7 @@ toff_snapshot_key(const struct bob_timeoff *r)
 
 	sb_init(&b, 0);
 	toff_snapshot_append(&b, r);
-	return sb_detach(&b);
+	return sb_detach_fit(&b);
 }
 
 static int
