@@ -133,6 +133,25 @@ jread_utf8_len(const unsigned char *p, const unsigned char *end)
 }
 
 /* Bytes a string may hold as they are: printable ASCII but '"' and '\\'. */
+int
+jread_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < len;) {
+		size_t n;
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = jread_utf8_len(p + i, p + len);
+		if (n == 0)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
 static const unsigned char plain[256] = {
 	[0x20] = 1, [0x21] = 1, [0x23 ... 0x5B] = 1, [0x5D ... 0x7F] = 1,
 };

@@ -116,6 +116,8 @@ int jread_str_eq(const struct jnode *n, const char *s);
 /* Length of the valid UTF-8 sequence at p (before end), 0 when it is not
  * one: no overlongs, no surrogates, nothing past U+10FFFF (as Jansson). */
 size_t jread_utf8_len(const unsigned char *p, const unsigned char *end);
+/* Whether s[0..len) is all valid UTF-8 (as jread_utf8_len takes it). */
+int jread_utf8_valid(const char *s, size_t len);
 /* Length in bytes of a string node's decoded value. */
 size_t jread_strlen(const struct jnode *n);
 

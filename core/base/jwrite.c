@@ -244,25 +244,6 @@ jw_array_end(struct jwriter *w)
 	close_container(w, ']');
 }
 
-static int
-valid_utf8(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (size_t i = 0; i < len;) {
-		size_t n;
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		n = jread_utf8_len(p + i, p + len);
-		if (n == 0)
-			return 0;
-		i += n;
-	}
-	return 1;
-}
-
 /* The quoted, escaped text of s[0..len) (valid UTF-8). */
 static void
 put_string(struct jwriter *w, const char *s, size_t len)
@@ -308,7 +289,7 @@ jw_keyn(struct jwriter *w, const char *key, size_t len)
 	if (put_plain(w, key, len, 1))
 		return;
 	separate(w);
-	put_string(w, key, valid_utf8(key, len) ? len : 0);
+	put_string(w, key, jread_utf8_valid(key, len) ? len : 0);
 	put(w, w->indent ? ": " : ":", w->indent ? 2 : 1);
 	w->after_key = 1;
 }

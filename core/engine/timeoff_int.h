@@ -34,10 +34,7 @@ struct toff_env {
 	struct bs_error asm_err;
 	struct bob_people bobpeople;
 	int bob_tried;
-	/* HiBob people by id: open addressing, bob_nslots a power of two
-	 * (NULL when the people could not be read) */
-	const struct bob_person **bob_by_id;
-	size_t bob_nslots;
+	struct str_index bob_by_id;	/* HiBob people's places by id */
 	const struct tz *default_zone;
 	int split_chunks;
 	int hours_start;
@@ -117,7 +114,6 @@ struct planner {
 	struct str_index lists_ix;	/* lists by agent id */
 	struct marker_at *markers;	/* listed activities with a marker, by its id */
 	size_t nmarkers;
-	int markers_built;
 	long long *superseded;		/* old ids replaced by an edit in this plan */
 	size_t nsuperseded;
 	/* requests HiBob's webhooks named: read again whatever the feed says */
@@ -154,10 +150,6 @@ struct id_at {
 /* timeoff_target.c: helpers the planner uses too */
 /* The status the sync acts on (a canceled or deleted change wins). */
 enum toff_status toff_effective_status(const struct bob_timeoff *r);
-/* s as a JSON string, the bytes json_dumps writes for it (UTF-8 as it is,
- * \u00XX for the controls without a short escape), appended to b; 0 with
- * nothing written when s is not UTF-8 (json_string refuses it). */
-int toff_json_string(struct strbuf *b, const char *s);
 /* toff_snapshot_key's text appended to b (nothing where it is ""). */
 void toff_snapshot_append(struct strbuf *b, const struct bob_timeoff *r);
 /* A request's record text of the feed items seen, {"seen":[keys...]}, each

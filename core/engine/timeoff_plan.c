@@ -11,6 +11,8 @@
 #include "config/conf.h"
 #include "vendor/hibob.h"
 #include "net/http.h"
+#include "base/jread.h"
+#include "base/jwrite.h"
 #include "base/log.h"
 #include "engine/session.h"
 #include "store/store.h"
@@ -181,33 +183,36 @@ marker_cmp(const void *a, const void *b)
 	return (x->k > y->k) - (x->k < y->k);
 }
 
-/* The listed activities that carry request rid's marker, in the order of
- * the listings and of each listing (*n of them, or NULL).  Indexed once,
- * when the listings are complete: a request looks among the activities of
- * its own id, not among every activity of the window. */
-static const struct marker_at *
-markers_of(struct planner *pl, long long rid, size_t *n)
+/* Index the listed activities that carry a marker by its request id, in
+ * the order of the listings and of each listing: once the listings are
+ * complete, so that a request looks among the activities of its own id,
+ * not among every activity of the window. */
+static void
+markers_index(struct planner *pl)
 {
-	size_t lo = 0, hi;
+	size_t cap = 0;
 
-	if (!pl->markers_built) {
-		size_t cap = 0;
-		pl->markers_built = 1;
-		for (size_t l = 0; l < pl->nlists; l++)
-			for (size_t k = 0; k < pl->lists[l].acts.n; k++) {
-				long long mid;
-				if (!asm_marker_parse(pl->lists[l].acts.v[k].description, &mid))
-					continue;
-				if (pl->nmarkers == cap) {
-					cap = cap ? 2 * cap : 64;
-					pl->markers = xreallocarray(pl->markers, cap, sizeof *pl->markers);
-				}
-				pl->markers[pl->nmarkers++] = (struct marker_at){ mid, l, k };
+	for (size_t l = 0; l < pl->nlists; l++)
+		for (size_t k = 0; k < pl->lists[l].acts.n; k++) {
+			long long mid;
+			if (!asm_marker_parse(pl->lists[l].acts.v[k].description, &mid))
+				continue;
+			if (pl->nmarkers == cap) {
+				cap = cap ? 2 * cap : 64;
+				pl->markers = xreallocarray(pl->markers, cap, sizeof *pl->markers);
 			}
-		if (pl->nmarkers > 1)
-			qsort(pl->markers, pl->nmarkers, sizeof *pl->markers, marker_cmp);
-	}
-	hi = pl->nmarkers;
+			pl->markers[pl->nmarkers++] = (struct marker_at){ mid, l, k };
+		}
+	if (pl->nmarkers > 1)
+		qsort(pl->markers, pl->nmarkers, sizeof *pl->markers, marker_cmp);
+}
+
+/* The indexed activities that carry request rid's marker (*n of them). */
+static const struct marker_at *
+markers_of(const struct planner *pl, long long rid, size_t *n)
+{
+	size_t lo = 0, hi = pl->nmarkers;
+
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (pl->markers[mid].request_id < rid)
@@ -704,35 +709,33 @@ seen_has(const json_t *seen, const char *key)
 	return 0;
 }
 
-/* Remember the group's items (with those seen before) as the request's
- * record text. */
 char *
 toff_seen_text(char *const *keys, size_t n)
 {
+	struct jwriter w;
 	struct strbuf b;
-	int written = 0;
 
-	sb_init(&b, 0);
-	sb_puts(&b, "{\"seen\":[");
+	jw_init(&w, NULL, 0);
+	jw_object_begin(&w);
+	jw_key(&w, "seen");
+	jw_array_begin(&w);
 	for (size_t i = 0; i < n; i++) {
-		size_t k = 0, mark = b.len;
+		size_t k = 0;
 		while (k < i && !str_eq(keys[k], keys[i]))
 			k++;
-		if (k < i)
-			continue;	/* once */
-		if (written > 0)
-			sb_append(&b, ",", 1);
-		if (toff_json_string(&b, keys[i])) {
-			written++;
-		} else {	/* not UTF-8: left out, as json_string did */
-			b.len = mark;
-			b.buf[mark] = '\0';
-		}
+		/* once; not UTF-8: left out, as json_string refused it */
+		if (k == i && jread_utf8_valid(keys[i], strlen(keys[i])))
+			jw_string(&w, keys[i]);
 	}
-	sb_puts(&b, "]}");
+	jw_array_end(&w);
+	jw_object_end(&w);
+	jw_finish(&w);
+	b = w.buf;
 	return sb_detach_fit(&b);
 }
 
+/* Remember the group's items (with those seen before) as the request's
+ * record text. */
 static void
 seen_add(struct planner *pl, const struct feed_group *g, const json_t *before)
 {
@@ -1117,12 +1120,6 @@ listings_plausible(struct planner *pl, size_t seen, struct bs_error *err)
 	    pl->nlists == 1 ? "" : "s", mapped, mapped == 1 ? "" : "s");
 }
 
-static int
-listing_ptr_cmp(const void *a, const void *b)
-{
-	return strcmp((*(struct listing *const *)a)->agent_id, (*(struct listing *const *)b)->agent_id);
-}
-
 /* The schedules of these agents over the window, into pl->lists (one per
  * agent, in the order given).  Read once per time-off type for every
  * agent (types=<id>, no agents=): bobsync makes only time-off events, and
@@ -1138,7 +1135,6 @@ read_listings(struct planner *pl, struct asm_client *ac, char **agents, size_t n
 	const struct asm_activity_types *t = pl->env->types_p;
 	struct asm_activities all = { 0 };
 	struct asm_list_query q = { 0 };
-	struct listing **by, key, *keyp = &key;
 	size_t ntypes = 0, done = 0;
 	bs_rc rc = BS_OK;
 
@@ -1162,34 +1158,26 @@ read_listings(struct planner *pl, struct asm_client *ac, char **agents, size_t n
 		asm_activities_clear(&all);
 		return rc;
 	}
-	/* split by agent: lists in the order given, looked up sorted */
+	/* split by agent: lists in the order given, found by listing_of */
 	pl->lists = xcalloc(nagents + 1, sizeof *pl->lists);
-	by = xcalloc(nagents + 1, sizeof *by);
 	for (size_t i = 0; i < nagents; i++) {
 		pl->lists[i].agent_id = xstrdup(agents[i]);
-		by[i] = &pl->lists[i];
 		(void)str_index_put(&pl->lists_ix, pl->lists[i].agent_id, i);
 	}
 	pl->nlists = nagents;
-	qsort(by, nagents, sizeof *by, listing_ptr_cmp);
 	for (size_t i = 0; i < all.n; i++) {
 		struct asm_activity *x = &all.v[i];
 		const struct asm_activity_type *ty = asm_type_by_id(t, x->type_id);
-		struct listing **hit = NULL, *l;
-		key.agent_id = x->agent_id;
-		if (x->agent_id != NULL)
-			hit = bsearch(&keyp, by, nagents, sizeof *by, listing_ptr_cmp);
-		if (hit == NULL || (ntypes > 0 && (ty == NULL || !ty->timeoff) &&
+		struct listing *l = listing_of(pl, x->agent_id);
+		if (l == NULL || (ntypes > 0 && (ty == NULL || !ty->timeoff) &&
 		    !asm_marker_parse(x->description, NULL)))
 			continue;	/* freed with the rest of all */
-		l = *hit;
 		l->acts.v = xreallocarray(l->acts.v, l->acts.n + 1, sizeof *l->acts.v);
 		l->acts.v[l->acts.n++] = *x;
 		memset(x, 0, sizeof *x);
 	}
 	for (size_t i = 0; i < pl->nlists; i++)
 		pl->lists[i].claimed = xcalloc(pl->lists[i].acts.n + 1, 1);
-	free(by);
 	asm_activities_clear(&all);
 	return BS_OK;
 }
@@ -1237,9 +1225,6 @@ confirm_missing(struct planner *pl, struct asm_client *ac, size_t *rows_seen,
 			l->claimed[l->acts.n] = 0;
 			l->acts.v[l->acts.n++] = a.v[k];
 			memset(&a.v[k], 0, sizeof a.v[k]);
-			FREE(pl->markers);	/* indexed again when next used */
-			pl->nmarkers = 0;
-			pl->markers_built = 0;
 			break;
 		}
 		asm_activities_clear(&a);
@@ -1349,6 +1334,7 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 		rc = confirm_missing(pl, ac, &seen_rows, err);
 	if (rc != BS_OK)
 		goto out;
+	markers_index(pl);
 	{
 		/* every schedule empty: the plan needs an admin's approval */
 		struct bs_error perr = { 0 };

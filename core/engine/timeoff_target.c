@@ -39,6 +39,7 @@
 #include "vendor/hibob.h"
 #include "net/http.h"
 #include "base/jread.h"
+#include "base/jwrite.h"
 #include "base/log.h"
 #include "engine/session.h"
 #include "store/store.h"
@@ -161,116 +162,36 @@ portion_name(enum toff_portion p)
 	}
 }
 
-/* Bytes that json_dumps escapes: the controls, '"' and '\\'. */
-static const unsigned char json_escaped[256] = {
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	0, 0, 1, ['\\'] = 1,
-};
-
 /* Whether s is UTF-8 (what Jansson takes for a string). */
 static int
 snap_utf8(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p != '\0') {
-		size_t k = *p < 0x80 ? 1 : jread_utf8_len(p, p + strnlen((const char *)p, 4));
-		if (k == 0)
-			return 0;
-		p += k;
-	}
-	return 1;
+	return jread_utf8_valid(s, strlen(s));
 }
 
-int
-toff_json_string(struct strbuf *b, const char *v)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t len = strlen(v);
-	const unsigned char *q = (const unsigned char *)v, *end = q + len;
-	char *o;
-
-	/* one pass, in room for the longest form (every byte a \u00XX) */
-	if (len > (SIZE_MAX - 2) / 6 || sb_reserve(b, 6 * len + 2) < 0)
-		return 0;
-	o = b->buf + b->len;
-	*o++ = '"';
-	while (q < end) {
-		unsigned char c = *q;
-		if (c >= 0x80) {
-			size_t k = jread_utf8_len(q, end);
-			if (k == 0) {	/* not UTF-8: nothing written */
-				b->buf[b->len] = '\0';
-				return 0;
-			}
-			memcpy(o, q, k);
-			o += k;
-			q += k;
-			continue;
-		}
-		q++;
-		if (!json_escaped[c]) {
-			*o++ = (char)c;
-			continue;
-		}
-		*o++ = '\\';
-		switch (c) {
-		case '\\': *o++ = '\\'; break;
-		case '"': *o++ = '"'; break;
-		case '\b': *o++ = 'b'; break;
-		case '\f': *o++ = 'f'; break;
-		case '\n': *o++ = 'n'; break;
-		case '\r': *o++ = 'r'; break;
-		case '\t': *o++ = 't'; break;
-		default:
-			*o++ = 'u';
-			*o++ = '0';
-			*o++ = '0';
-			*o++ = hex[c >> 4];
-			*o++ = hex[c & 15];
-		}
-	}
-	*o++ = '"';
-	*o = '\0';
-	b->len = (size_t)(o - b->buf);
-	return 1;
-}
-
-/* ,"name":"value" (v is UTF-8, checked before); no comma for the first. */
 static void
-snap_string(struct strbuf *b, const char *name, const char *v)
+snap_string(struct jwriter *w, const char *key, size_t klen, const char *v)
 {
-	if (b->len > 0 && b->buf[b->len - 1] != '{')
-		sb_append(b, ",", 1);
-	sb_append(b, "\"", 1);
-	sb_puts(b, name);
-	sb_append(b, "\":", 2);
-	(void)toff_json_string(b, v);
+	jw_member_string(w, key, klen, v, strlen(v));
 }
 
-/* ,"name":number */
 static void
-snap_int(struct strbuf *b, const char *name, int v)
+snap_int(struct jwriter *w, const char *key, size_t klen, int v)
 {
-	char num[16];
-	int n = snprintf(num, sizeof num, "%d", v);
-
-	sb_append(b, ",\"", 2);
-	sb_puts(b, name);
-	sb_append(b, "\":", 2);
-	sb_append(b, num, (size_t)n);
+	jw_keyn(w, key, klen);
+	jw_int(w, v);
 }
 
-/* The snapshot written directly, byte for byte what json_pack of its
- * members and json_dump_compact (sorted keys) gave (stored records hold
- * it, so it must not change): 230,000 of them at 100,000 people, through
- * a Jansson tree each, were a fifth of a reconciling plan's CPU.  As
- * json_pack did, a string that is not UTF-8 makes the key "" (nothing
- * appended) and a duration whose date is not leaves that duration out. */
+/* The snapshot written with jwrite, the bytes json_pack of its members and
+ * json_dump_compact (sorted keys) gave (stored records hold it, so it must
+ * not change): 230,000 of them at 100,000 people, through a Jansson tree
+ * each, were a fifth of a reconciling plan's CPU.  As json_pack did, a
+ * string that is not UTF-8 makes the key "" (nothing appended) and a
+ * duration whose date is not leaves that duration out. */
 void
 toff_snapshot_append(struct strbuf *b, const struct bob_timeoff *r)
 {
+	struct jwriter w;
 	const char *e, *p;
 
 	if (r == NULL)
@@ -280,43 +201,45 @@ toff_snapshot_append(struct strbuf *b, const struct bob_timeoff *r)
 	if (!snap_utf8(e) || !snap_utf8(p) || !snap_utf8(r->start_date) ||
 	    !snap_utf8(r->end_date) || !snap_utf8(r->date))
 		return;
-	sb_append(b, "{", 1);
-	snap_string(b, "d", r->date);
-	snap_int(b, "dm", r->daily_minutes);
-	snap_string(b, "dp", portion_name(r->day_portion));
+	jw_init(&w, NULL, 0);
+	w.buf = *b;	/* after what b holds */
+	jw_object_begin(&w);
+	snap_string(&w, JW_LIT("d"), r->date);
+	snap_int(&w, JW_LIT("dm"), r->daily_minutes);
+	snap_string(&w, JW_LIT("dp"), portion_name(r->day_portion));
 	/* per-day lengths matter only for the per-day types (details list
 	 * them for every type, the feed and who's out do not) */
 	if (r->ndurations > 0 && (r->type == TOFF_DIFFERENT_DAY_DURATIONS ||
 	    r->type == TOFF_SPECIFIC_HOURS_DAY_DURATIONS ||
 	    r->type == TOFF_DIFFERENT_SPECIFIC_HOURS_DAY_DURATIONS)) {
-		int first = 1;
-		sb_puts(b, ",\"du\":[");
+		jw_key(&w, "du");
+		jw_array_begin(&w);
 		for (size_t i = 0; i < r->ndurations; i++) {
 			const struct bob_duration *d = &r->durations[i];
-			char num[48];
-			int n;
 			if (!snap_utf8(d->date))
 				continue;
-			sb_append(b, first ? "[" : ",[", first ? 1 : 2);
-			first = 0;
-			(void)toff_json_string(b, d->date);
-			n = snprintf(num, sizeof num, ",%d,%d,%d]", d->minutes, d->start_minute,
-			    d->end_minute);
-			sb_append(b, num, (size_t)n);
+			jw_array_begin(&w);
+			jw_string(&w, d->date);
+			jw_int(&w, d->minutes);
+			jw_int(&w, d->start_minute);
+			jw_int(&w, d->end_minute);
+			jw_array_end(&w);
 		}
-		sb_append(b, "]", 1);
+		jw_array_end(&w);
 	}
-	snap_string(b, "e", e);
-	snap_string(b, "ed", r->end_date);
-	snap_string(b, "ep", portion_name(r->end_portion));
-	snap_int(b, "m", r->minutes_on_date);
-	snap_string(b, "p", p);
-	snap_int(b, "pc", r->percentage);
-	snap_string(b, "s", toff_status_name(toff_effective_status(r)));
-	snap_string(b, "sd", r->start_date);
-	snap_string(b, "sp", portion_name(r->start_portion));
-	snap_string(b, "t", toff_type_name(r->type));
-	sb_append(b, "}", 1);
+	snap_string(&w, JW_LIT("e"), e);
+	snap_string(&w, JW_LIT("ed"), r->end_date);
+	snap_string(&w, JW_LIT("ep"), portion_name(r->end_portion));
+	snap_int(&w, JW_LIT("m"), r->minutes_on_date);
+	snap_string(&w, JW_LIT("p"), p);
+	snap_int(&w, JW_LIT("pc"), r->percentage);
+	snap_string(&w, JW_LIT("s"), toff_status_name(toff_effective_status(r)));
+	snap_string(&w, JW_LIT("sd"), r->start_date);
+	snap_string(&w, JW_LIT("sp"), portion_name(r->start_portion));
+	snap_string(&w, JW_LIT("t"), toff_type_name(r->type));
+	jw_object_end(&w);
+	jw_finish(&w);
+	*b = w.buf;
 }
 
 char *
@@ -455,7 +378,7 @@ toff_env_free(struct toff_env **ep)
 	asm_people_clear(&e->people);
 	asm_activity_types_clear(&e->types);
 	bob_people_clear(&e->bobpeople);
-	free(e->bob_by_id);
+	str_index_clear(&e->bob_by_id);
 	free(e);
 	*ep = NULL;
 }
@@ -525,31 +448,10 @@ static const char *const toff_bob_fields[] = {
 	"root.email", "internal.status", "internal.lifecycleStatus", "internal.terminationDate",
 };
 
-/* The people by id: they are looked up once per request (about 115,000
- * at 100,000 people), by a hash instead of a sort and a search. */
-static void
-bob_index(struct toff_env *e)
-{
-	size_t n = 16;
-
-	while (n < 2 * e->bobpeople.n)
-		n *= 2;
-	e->bob_nslots = n;
-	e->bob_by_id = xcalloc(n, sizeof *e->bob_by_id);
-	for (size_t i = 0; i < e->bobpeople.n; i++) {
-		const struct bob_person *p = &e->bobpeople.v[i];
-		size_t k = str_hash(p->id, 0) & (n - 1);
-		while (e->bob_by_id[k] != NULL && strcmp(e->bob_by_id[k]->id, p->id) != 0)
-			k = (k + 1) & (n - 1);
-		if (e->bob_by_id[k] == NULL)	/* an id read twice: the first one */
-			e->bob_by_id[k] = p;
-	}
-}
-
 const struct bob_person *
 toff_env_bob_person(struct toff_env *e, const char *employee_id)
 {
-	size_t k;
+	size_t at;
 
 	if (employee_id == NULL || e->s == NULL)
 		return NULL;
@@ -564,17 +466,13 @@ toff_env_bob_person(struct toff_env *e, const char *employee_id)
 		if (session_bob(e->s, &bc, &err) != BS_OK ||
 		    bob_search_people(bc, &q, &e->bobpeople, NULL, &err) != BS_OK)
 			log_warn("cannot read HiBob people for their emails: %s", bs_error_text(&err));
-		bob_index(e);
+		/* looked up once per request (about 115,000 at 100,000 people);
+		 * an id read twice: the first one */
+		for (size_t i = 0; i < e->bobpeople.n; i++)
+			(void)str_index_put(&e->bob_by_id, e->bobpeople.v[i].id, i);
 	}
-	if (e->bob_by_id == NULL)
-		return NULL;
-	k = str_hash(employee_id, 0) & (e->bob_nslots - 1);
-	while (e->bob_by_id[k] != NULL) {
-		if (strcmp(e->bob_by_id[k]->id, employee_id) == 0)
-			return e->bob_by_id[k];
-		k = (k + 1) & (e->bob_nslots - 1);
-	}
-	return NULL;
+	at = str_index_get(&e->bob_by_id, employee_id);
+	return at != SIZE_MAX ? &e->bobpeople.v[at] : NULL;
 }
 
 /* The HiBob work email of an employee, reading people once. */
