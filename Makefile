@@ -91,7 +91,7 @@ BIN = bobsync
 # The TUI benchmark (frame and filter times), built when tests/bench/bench_ui.c exists.
 BENCH_BIN = $(if $(wildcard tests/bench/bench_ui.c),$(BUILD)/bench_ui) $(BUILD)/bench_json
 
-.PHONY: all deps check test tests asan valgrind fuzz fuzz-build fuzz-corpus bench bench-bulk bench-plan demo install uninstall \
+.PHONY: all deps check test tests asan valgrind fuzz fuzz-build fuzz-corpus bench bench-bulk bench-plan bench-machine demo install uninstall \
         clean lint-man lint check-layers help
 all: $(BIN)
 
@@ -106,6 +106,7 @@ help:
 	@echo "make lint       layering, style and shellcheck (part of make check)"
 	@echo "make bench      measure speed and memory at 1k, 10k, 100k people"
 	@echo "make bench-plan the roster plan at 100k and 1M people (medians of 5)"
+	@echo "make bench-machine  the cost of a first-touched page and of a system call"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR=..."
 
 deps:
@@ -166,6 +167,13 @@ $(BUILD)/bench_ui: tests/bench/bench_ui.c $(UI_OBJ) $(CORE_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(UI_CFLAGS) $(CORE_CFLAGS) -Icore -Iui $(LDFLAGS) -o $@ $^ \
 		$(UI_LIBS) $(CORE_LIBS)
+
+# What the machine charges for memory touched the first time and for a
+# system call (tests/bench/bench_machine.c; no project code).
+$(BUILD)/bench_machine: tests/bench/bench_machine.c
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)mkdir -p $(BUILD)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # The installed binary: no test hooks.
 RELEASE_SRC = core/base/util.c core/config/vault.c
@@ -266,6 +274,11 @@ bench-bulk: deps
 bench-plan: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN)
 	$(Q)./tests/bench/plan_rows.py $(if $(BENCH_BEFORE),--before $(BENCH_BEFORE))
+
+# The cost of first-touched memory and of a system call on this machine
+# (the first rows of RESULTS.md's "sixth round"); MB=200 by default.
+bench-machine: $(BUILD)/bench_machine
+	$(Q)$(BUILD)/bench_machine $(MB)
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN)
