@@ -132,7 +132,6 @@ jread_utf8_len(const unsigned char *p, const unsigned char *end)
 	return n;
 }
 
-/* Bytes a string may hold as they are: printable ASCII but '"' and '\\'. */
 int
 jread_utf8_valid(const char *s, size_t len)
 {
@@ -152,6 +151,7 @@ jread_utf8_valid(const char *s, size_t len)
 	return 1;
 }
 
+/* Bytes a string may hold as they are: printable ASCII but '"' and '\\'. */
 static const unsigned char plain[256] = {
 	[0x20] = 1, [0x21] = 1, [0x23 ... 0x5B] = 1, [0x5D ... 0x7F] = 1,
 };
