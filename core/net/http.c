@@ -266,23 +266,24 @@ thread_cancelled(void)
 }
 
 static int
-is_cancelled(struct http_client *c)
+is_cancelled(struct http_client *c, int thread_hook)
 {
-	return (c->cancel != NULL && c->cancel(c->cancel_ctx) != 0) || thread_cancelled();
+	return (c->cancel != NULL && c->cancel(c->cancel_ctx) != 0) ||
+	    (thread_hook && thread_cancelled());
 }
 
 /* Sleep ms through the injected clock in short slices; -1 when cancelled. */
 static int
-wait_ms(struct http_client *c, int64_t ms)
+wait_ms(struct http_client *c, int64_t ms, int thread_hook)
 {
 	while (ms > 0) {
 		int64_t s = ms < SLEEP_SLICE_MS ? ms : SLEEP_SLICE_MS;
-		if (is_cancelled(c))
+		if (is_cancelled(c, thread_hook))
 			return -1;
 		c->clock.sleep_ms(c->clock.ctx, s);
 		ms -= s;
 	}
-	return is_cancelled(c) ? -1 : 0;
+	return is_cancelled(c, thread_hook) ? -1 : 0;
 }
 
 /* ---- pacing ---- */
@@ -331,7 +332,7 @@ http_set_pace(struct http_client *c, const char *pace_class, unsigned limit,
  * goes negative) and waits until it is due, so the wait never depends on
  * the clock moving during the sleep. */
 static int
-pace_take(struct http_client *c, const char *pace_class)
+pace_take(struct http_client *c, const char *pace_class, int thread_hook)
 {
 	struct pace_bucket *b;
 	int64_t now, wait;
@@ -350,7 +351,7 @@ pace_take(struct http_client *c, const char *pace_class)
 		return 0;
 	wait = (int64_t)(-b->tokens / b->rate + 0.999);
 	log_debug("http: pacing %s, waiting %lld ms", pace_class, (long long)wait);
-	return wait_ms(c, wait);
+	return wait_ms(c, wait, thread_hook);
 }
 
 /* ---- stats ---- */
@@ -1350,7 +1351,7 @@ http_send(struct http_client *c, const struct http_request *req,
 			log_info("http: %s %s: %s, retrying in %lld ms (attempt %d of %d)",
 			    req->method, uv_mpath(&uv), what ? what : "failed", (long long)w,
 			    attempt + 1, c->o.max_attempts);
-			if (wait_ms(c, w) != 0) {
+			if (wait_ms(c, w, 1) != 0) {
 				rc = bs_fail(err, BS_ERR_CANCELLED, "%s %s cancelled while waiting "
 				    "to retry", req->method, uv_mpath(&uv));
 				goto out;
@@ -1360,7 +1361,12 @@ http_send(struct http_client *c, const struct http_request *req,
 			if (cs)
 				cs->retries++;
 		}
-		if (is_cancelled(c) || pace_take(c, req->pace_class) != 0) {
+		/* The thread's hook stops a read, or a write's wait to retry,
+		 * but not a write that is yet to go out for the first time: the
+		 * engine has decided to send it, its pacing wait is short, and a
+		 * write stopped here could not be told from one that acted. */
+		if (is_cancelled(c, idem || attempt > 0) ||
+		    pace_take(c, req->pace_class, idem || attempt > 0) != 0) {
 			rc = bs_fail(err, BS_ERR_CANCELLED, "%s %s cancelled", req->method,
 			    uv_mpath(&uv));
 			goto out;

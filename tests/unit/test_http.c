@@ -1223,6 +1223,49 @@ retry_cancel(void **state)
 	http_client_free(&c);
 }
 
+/* The thread's hook (the CLI's Ctrl-C, the console's cancel) stops reads
+ * and waits before a retry, but not a write on its way out the first
+ * time: stopped there it could not be told from a write that acted. */
+static void
+thread_cancel_spares_first_write(void **state)
+{
+	struct http_client *c = client(NULL);
+	struct http_response resp = { 0 };
+	struct http_request req = { 0 };
+	struct bs_error err = { 0 };
+
+	(void)state;
+	http_set_pace(c, "asm.write", 1, 1000, 1);
+	http_set_thread_cancel(fk_cancel, &fk);
+	fk.cancel_always = 1;
+	/* a read is stopped before it is sent */
+	assert_int_equal(do_get(c, "/x", &resp, &err), BS_ERR_CANCELLED);
+	assert_int_equal(nrequests(), 0);
+	/* a write goes out, through its pacing wait */
+	req.method = "POST";
+	req.url = url("/v0/activities");
+	req.body = "{}";
+	req.body_len = 2;
+	req.pace_class = "asm.write";
+	assert_int_equal(http_send(c, &req, &resp, &err), BS_OK);
+	assert_int_equal(http_send(c, &req, &resp, &err), BS_OK);
+	assert_int_equal(fk.slept, 1000);
+	assert_int_equal(nrequests(), 2);
+	/* its wait to retry is stopped: the first attempt was answered */
+	script("[{\"status\":429,\"headers\":{\"Retry-After\":\"30\"}},{\"status\":200}]");
+	fk.now += 10000;
+	assert_int_equal(http_send(c, &req, &resp, &err), BS_ERR_CANCELLED);
+	assert_int_equal(resp.attempts, 1);
+	assert_int_equal(nrequests(), 3);
+	/* a client's own hook stops everything, as before */
+	http_set_thread_cancel(NULL, NULL);
+	http_set_cancel(c, fk_cancel, &fk);
+	assert_int_equal(http_send(c, &req, &resp, &err), BS_ERR_CANCELLED);
+	assert_int_equal(nrequests(), 3);
+	http_response_clear(&resp);
+	http_client_free(&c);
+}
+
 /* Cancel from the third check on: the checks before the attempt pass,
  * then the progress callback cancels the transfer. */
 static int
@@ -2029,6 +2072,7 @@ main(void)
 		T(retry_5xx_exhausted),
 		T(retry_post_only_on_429),
 		T(retry_cancel),
+		T(thread_cancel_spares_first_write),
 		T(retry_cancel_during_transfer),
 		T(fault_timeout),
 		T(fault_low_speed_stall),
