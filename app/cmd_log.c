@@ -7,6 +7,7 @@
 #include "app.h"
 #include "engine/describe.h"
 #include "base/humantime.h"
+#include "base/lock.h"
 #include "commands.h"
 #include "output.h"
 #include "store/store.h"
@@ -164,6 +165,37 @@ resolve_person(struct app *a, struct store *st, const char *who, char **key)
 	return 0;
 }
 
+static int
+newest_first(const void *x, const void *y)
+{
+	const struct store_run *a = x, *b = y;
+
+	return a->id < b->id ? 1 : a->id > b->id ? -1 : 0;
+}
+
+/* `log --result interrupted` with no run holding the lock: the runs still
+ * marked "running" (killed ones) join those the store calls interrupted,
+ * newest first. */
+static bs_rc
+add_killed(struct store *st, size_t want, struct store_run **runs, size_t *n,
+    struct bs_error *err)
+{
+	struct store_run *more = NULL;
+	size_t m = 0;
+	bs_rc rc = store_runs_with_result(st, "running", want, &more, &m, err);
+
+	if (rc != BS_OK)
+		return rc;
+	if (m > 0) {
+		*runs = xreallocarray(*runs, *n + m, sizeof **runs);
+		memcpy(*runs + *n, more, m * sizeof *more);
+		*n += m;
+		qsort(*runs, *n, sizeof **runs, newest_first);
+	}
+	free(more);	/* its strings moved into *runs */
+	return BS_OK;
+}
+
 int
 cmd_log(struct app *a, int argc, char **argv)
 {
@@ -221,6 +253,7 @@ cmd_log(struct app *a, int argc, char **argv)
 				goto out;
 			}
 			have_run = 1;
+			store_runs_settle(&r, 1, lock_holder(a->paths.lock_file) != 0);
 		}
 		if (store_actions_list(st, &f, &acts, &n, &err) != BS_OK) {
 			store_run_clear(&r);
@@ -260,11 +293,21 @@ cmd_log(struct app *a, int argc, char **argv)
 		size_t n = 0, want = (size_t)(limit ? limit : 20), shown = 0;
 		/* with --result, the newest runs that have it, from the
 		 * runs_result index (not the newest runs, filtered) */
+		int held = lock_holder(a->paths.lock_file) != 0;
 		if ((result ? store_runs_with_result(st, result, want, &runs, &n, &err) :
 		    store_runs_list(st, NULL, want, &runs, &n, &err)) != BS_OK) {
 			status = app_error(a, &err);
 			goto out;
 		}
+		/* a killed run is still "running" in the store until the next run
+		 * starts: it is shown, and found, as the interrupted run it is */
+		if (result != NULL && !held && str_eq(result, "interrupted") &&
+		    add_killed(st, want, &runs, &n, &err) != BS_OK) {
+			store_runs_free(runs, n);
+			status = app_error(a, &err);
+			goto out;
+		}
+		store_runs_settle(runs, n, held);
 		for (size_t i = 0; i < n; i++)
 			if (result == NULL || str_eq(runs[i].result, result))
 				shown++;

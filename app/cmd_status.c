@@ -106,6 +106,17 @@ cmd_status(struct app *a, int argc, char **argv)
 			printf("; %ld events in Assembled\n", j->count);
 		else
 			putchar('\n');
+		if (j->open_run != 0) {
+			char started[HT_MAX];
+			when(j->open_started, started);
+			if (j->open_live)
+				printf("%-26s running now: run %lld, started %s\n", "",
+				    (long long)j->open_run, started);
+			else
+				printf("%-26s run %lld, started %s, stopped before it finished\n"
+				    "%-26s (killed, crashed or the machine went down); the next run "
+				    "settles it\n", "", (long long)j->open_run, started, "");
+		}
 		if (j->st.quarantine[0] != '\0')
 			printf("%-26s QUARANTINED: %s\n%-26s fix it, then 'bobsync sync %s' clears it\n", "",
 			    j->st.quarantine, "", i == JOB_ROSTER ? "roster" : "timeoff");

@@ -1,4 +1,5 @@
 /* cmd_sync.c - bobsync sync roster|timeoff|all, bobsync reconcile timeoff */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,12 +9,57 @@
 #include "config/conf.h"
 #include "admin/jobs.h"
 #include "base/log.h"
+#include "net/http.h"
 #include "output.h"
 #include "plan_print.h"
 #include "engine/roster.h"
 #include "store/store.h"
 #include "engine/timeoff_sync.h"
 #include "base/util.h"
+
+/* Ctrl-C or SIGTERM stops a run at its next safe point: between two
+ * actions, or in a read or a wait that changes nothing (a write that is on
+ * its way is let finish).  The run is recorded as interrupted, the lock
+ * released, and the process then dies of the signal, as Unix tools do, so
+ * that the shell or the scheduler sees it.  A second signal kills at once:
+ * the journal lets the next run settle what that one left half-done. */
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_stop(int sig)
+{
+	if (stop_signal != 0) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	stop_signal = sig;
+}
+
+static int
+http_stop(void *ctx)
+{
+	(void)ctx;
+	return stop_signal != 0;
+}
+
+/* The progress line, and the stop asked for by a signal. */
+static int
+sync_progress(void *ctx, const struct bs_progress_event *ev)
+{
+	static int told;
+
+	if (stop_signal != 0) {
+		if (!told) {
+			out_progress_done(ctx);
+			fprintf(stderr, "bobsync: %s: stopping at the next safe point (again to stop "
+			    "at once)\n", stop_signal == SIGINT ? "interrupted" : "terminated");
+			told = 1;
+		}
+		return 1;
+	}
+	return out_progress_cb(ctx, ev);
+}
 
 /* Exit status precedence when several syncs ran. */
 static int
@@ -183,7 +229,8 @@ sync_main(struct app *a, int argc, char **argv, int reconcile)
 	struct app_ctx ctx;
 	struct bs_error err = { 0 };
 	struct out_progress prog;
-	struct bs_progress pcb = { out_progress_cb, &prog };
+	struct bs_progress pcb = { sync_progress, &prog };
+	struct sigaction sa, old_int, old_term;
 	const char *what = NULL;
 	json_t *results = NULL;
 	int status = 0, st;
@@ -220,6 +267,18 @@ sync_main(struct app *a, int argc, char **argv, int reconcile)
 	if (a->json)
 		results = json_array();
 
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop;	/* no SA_RESTART: waits wake up */
+	/* a signal ignored when bobsync started (a background job of a
+	 * script, nohup) stays ignored */
+	sigaction(SIGINT, NULL, &old_int);
+	sigaction(SIGTERM, NULL, &old_term);
+	if (old_int.sa_handler != SIG_IGN)
+		sigaction(SIGINT, &sa, NULL);
+	if (old_term.sa_handler != SIG_IGN)
+		sigaction(SIGTERM, &sa, NULL);
+	http_set_thread_cancel(http_stop, NULL);
 	if (strcmp(what, "roster") == 0 || strcmp(what, "all") == 0) {
 		if (roster_enabled(a, strcmp(what, "roster") == 0, &status)) {
 			st = run_one(a, &ctx, "roster", &o, &prog, results);
@@ -227,7 +286,7 @@ sync_main(struct app *a, int argc, char **argv, int reconcile)
 			status = worse(status, st);
 		}
 	}
-	if (strcmp(what, "timeoff") == 0 || strcmp(what, "all") == 0) {
+	if ((strcmp(what, "timeoff") == 0 || strcmp(what, "all") == 0) && stop_signal == 0) {
 		if (timeoff_enabled(a, strcmp(what, "timeoff") == 0, &status)) {
 			st = run_one(a, &ctx, "timeoff", &o, &prog, results);
 			out_progress_done(&prog);
@@ -245,7 +304,16 @@ sync_main(struct app *a, int argc, char **argv, int reconcile)
 		else
 			json_decref(results);
 	}
-	app_ctx_close(&ctx);
+	app_ctx_close(&ctx);	/* the lock goes with it */
+	http_set_thread_cancel(NULL, NULL);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (stop_signal != 0) {
+		int sig = stop_signal;
+		fflush(NULL);
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
 	return status;
 }
 

@@ -118,7 +118,8 @@ usage(FILE *f)
 "\n"
 "Exit status: 0 done, 1 a check or action failed, 2 usage, 3 blocked by a guard\n"
 "(approve the printed plan id), 4 not configured or vault locked, 5 another run\n"
-"holds the lock, 6 credentials or permissions rejected, 130 interrupted (Ctrl-C).\n"
+"holds the lock, 6 credentials or permissions rejected, 130 interrupted (Ctrl-C;\n"
+"143 SIGTERM): a sync stops at its next safe point and records the run.\n"
 "\n"
 "Files live in $BOBSYNC_HOME, else $XDG_CONFIG_HOME/bobsync and\n"
 "$XDG_STATE_HOME/bobsync.  See bobsync(1).\n", f);

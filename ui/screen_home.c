@@ -119,6 +119,16 @@ draw_job(const struct status_job *j, int scheduled, int64_t now, int row, int x,
 		role = run_result_parse(j->st.last_result) == RUN_OK ? ROLE_OK : ROLE_ERROR;
 	}
 	text_put(row++, x, line, w, role);
+	if (j->enabled && j->open_run != 0 && row < bottom) {
+		human_ago(when, sizeof when, now - j->open_started);
+		if (j->open_live)
+			snprintf(line, sizeof line, "%-26s run %lld running now (started %s)", "",
+			    (long long)j->open_run, when);
+		else
+			snprintf(line, sizeof line, "%-26s run %lld did not finish (started %s)", "",
+			    (long long)j->open_run, when);
+		text_put(row++, x, line, w, j->open_live ? ROLE_NORMAL : ROLE_WARN);
+	}
 	if (!j->enabled || j->st.last_run == 0)
 		return row;
 	/* a next run only when something will make it happen */

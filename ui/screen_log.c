@@ -13,6 +13,8 @@
 #include "store/store_roster.h"
 #include "tui.h"
 #include "base/humantime.h"
+#include "base/lock.h"
+#include "base/paths.h"
 #include "engine/describe.h"
 #include "base/util.h"
 #include "widget_list.h"
@@ -24,7 +26,7 @@ enum mode { M_RUNS, M_ACTIONS };
 static const struct tui_action run_actions[] = {
 	{ ACT_OPEN, "Actions", UK_ENTER, "the actions of the run under the cursor", 0 },
 	{ ACT_RESULT, "Result", 'f', "filter the runs by result: ok, failed, blocked, partial, "
-	  "aborted, then all", 0 },
+	  "aborted, interrupted, not run, then all", 0 },
 	{ ACT_PERSON, "Person", 'p', "every action about one person (name, email or employee id)", 0 },
 	{ 0, NULL, '/', "filter the rows shown by any text", TUI_ACT_NOBAR },
 	{ 0, NULL, 'd', "show or hide the detail of the row", TUI_ACT_NOBAR },
@@ -44,10 +46,10 @@ static const struct tui_action prompt_actions[] = {
 
 static const struct wlist_column run_cols[] = {
 	{ "RUN", 5, 0, 1 },
-	{ "STARTED", 21, 0, 0 },
+	{ "STARTED", 18, 0, 0 },
 	{ "TARGET", 7, 0, 0 },
 	{ "KIND", 9, 0, 0 },
-	{ "RESULT", 8, 0, 0 },
+	{ "RESULT", 11, 0, 0 },
 	{ "APPLIED", 7, 0, 1 },
 	{ "FAILED", 6, 0, 1 },
 };
@@ -60,7 +62,8 @@ static const struct wlist_column action_cols[] = {
 	{ "WHY", 10, 3, 0 },
 };
 
-static const char *const run_results[] = { NULL, "ok", "failed", "blocked", "partial", "aborted" };
+static const char *const run_results[] = { NULL, "ok", "failed", "blocked", "partial", "aborted",
+	"interrupted", "not run" };
 static const char *const action_states[] = { NULL, "done", "failed", "skipped" };
 
 struct logscr {
@@ -206,6 +209,8 @@ log_open(struct tui *ui, struct tui_screen *s)
 		tui_say(ui, ROLE_ERROR, " %s", bs_error_text(&err));
 		return -1;
 	}
+	/* a run killed from outside is shown as the interrupted run it is */
+	store_runs_settle(g->runs, g->nruns, lock_holder(g->e->paths->lock_file) != 0);
 	wtext_init(&g->prompt, 254, 0);
 	set_mode(g, M_RUNS);
 	return 0;

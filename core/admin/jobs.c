@@ -711,6 +711,12 @@ record_state(struct bs_session *s, enum job_kind k, int64_t started, bs_rc rc,
 			snprintf(st.blocked_plan, sizeof st.blocked_plan, "%s", r->plan_id);
 			job_alert(s->conf, "guard", k, &st, r->guard.reason);
 		}
+	} else if (rc == BS_ERR_CANCELLED) {
+		/* stopped on request (a signal, the console): not a failure, no
+		 * backoff, no alert; what it did not do is planned again */
+		snprintf(st.last_result, sizeof st.last_result, "%s",
+		    run_result_name(RUN_INTERRUPTED));
+		snprintf(st.message, sizeof st.message, "%s", bs_error_text(err));
 	} else {
 		snprintf(st.last_result, sizeof st.last_result, "%s", run_result_name(
 		    run_result_parse(r->result) == RUN_NOT_RUN ? RUN_NOT_RUN : rc == BS_ERR_PARTIAL ?
@@ -867,7 +873,7 @@ job_run(struct bs_session *s, enum job_kind k, const struct sync_opts *o,
 		/* it ended before the engine recorded a run: not run (unless
 		 * the engine said more, as "blocked" or "failed") */
 		if (r->result[0] == '\0')
-			sync_result_set(r, RUN_NOT_RUN);
+			sync_result_set(r, rc == BS_ERR_CANCELLED ? RUN_INTERRUPTED : RUN_NOT_RUN);
 		if (store_run_add(s->store, k == JOB_ROSTER ? "roster" : "timeoff",
 		    str_eq(opts.kind, "reconcile") ? "reconcile" : "sync", NULL, r->result,
 		    bs_error_text(err), origin_of(o->origin), clock_now(), &r->run_id, &serr) != BS_OK)

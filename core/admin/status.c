@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "config/conf.h"
+#include "base/lock.h"
 #include "base/paths.h"
 #include "admin/status.h"
 #include "store/store.h"
@@ -63,6 +64,44 @@ read_webhook(const struct conf *conf, struct store *st, int64_t now, struct stat
 	free(v);
 }
 
+/* A sync started from the command line writes its job state only at its
+ * end: while it runs, and after it was killed, the newest run in the store
+ * is the one to show.  A roster run belongs to the roster job; a time-off
+ * run to the time-off sync, and to the reconciliation as well when it was
+ * a full comparison. */
+static void
+read_open_runs(struct store *st, const struct bs_paths *paths, struct bs_status *out)
+{
+	static const char *const targets[] = { "roster", "timeoff" };
+	int held = -1;		/* asked once, when a run is open */
+
+	for (size_t t = 0; t < sizeof targets / sizeof targets[0]; t++) {
+		struct store_run r;
+		enum job_kind k[2] = { t == 0 ? JOB_ROSTER : JOB_TIMEOFF, JOB_COUNT };
+
+		if (store_run_last(st, targets[t], &r, NULL) != BS_OK)
+			continue;
+		if (str_eq(r.result, "running")) {
+			if (held < 0)
+				held = lock_holder(paths->lock_file) != 0;
+			if (t == 1 && str_eq(r.kind, "reconcile"))
+				k[1] = JOB_RECONCILE;
+			for (int i = 0; i < 2; i++) {
+				struct status_job *j;
+				if (k[i] == JOB_COUNT)
+					continue;
+				j = &out->jobs[k[i]];
+				if (r.started_at < j->st.last_run)
+					continue;	/* a later end is recorded */
+				j->open_run = r.id;
+				j->open_started = r.started_at;
+				j->open_live = held;
+			}
+		}
+		store_run_clear(&r);
+	}
+}
+
 bs_rc
 status_read(const struct conf *conf, const struct bs_paths *paths, struct store *st,
     struct bs_status *out, struct bs_error *err)
@@ -91,6 +130,8 @@ status_read(const struct conf *conf, const struct bs_paths *paths, struct store 
 		if (j->st.quarantine[0] != '\0')
 			out->quarantine = 1;
 	}
+	if (st != NULL)
+		read_open_runs(st, paths, out);
 	/* a counter, not a count of the roster (store_roster.c) */
 	out->jobs[JOB_ROSTER].count = st != NULL ? store_roster_count_active(st) : 0;
 	if (out->jobs[JOB_ROSTER].count < 0)
@@ -118,6 +159,21 @@ iso_or_null(int64_t t)
 		return json_null();
 	time_format_utc(t, buf);
 	return json_string(buf);
+}
+
+/* {"run_id", "started", "state": "running" | "interrupted"} or null */
+static json_t *
+open_run_json(const struct status_job *j)
+{
+	json_t *o;
+
+	if (j->open_run == 0)
+		return json_null();
+	o = json_object();
+	json_object_set_new(o, "run_id", json_integer(j->open_run));
+	json_object_set_new(o, "started", iso_or_null(j->open_started));
+	json_object_set_new(o, "state", json_string(j->open_live ? "running" : "interrupted"));
+	return o;
 }
 
 static json_t *
@@ -183,6 +239,7 @@ status_to_json(const struct bs_status *s)
 		json_object_set_new(o, "quarantine", sj->st.quarantine[0] ?
 		    json_string(sj->st.quarantine) : json_false());
 		json_object_set_new(o, "backoff_until", iso_or_null(sj->st.backoff_until));
+		json_object_set_new(o, "open_run", open_run_json(sj));
 		if (i == JOB_ROSTER)
 			json_object_set_new(o, "provisioned", json_integer(sj->count));
 		else

@@ -19,6 +19,12 @@ struct status_job {
 	int64_t due;		/* when it runs next */
 	int64_t lag;		/* seconds since the last successful run, -1 never */
 	long count;		/* roster: provisioned; time off: synced events */
+	/* the newest run of this sync when the store has no end for it, and
+	 * it is newer than the last run the job state records: open_live when
+	 * a process holds the run lock (it is running now), else it was killed
+	 * and the next run records it as interrupted; open_run 0 = none */
+	int64_t open_run, open_started;
+	int open_live;
 };
 
 /* HiBob webhooks, as the daemon last recorded them. */

@@ -10,4 +10,13 @@
 bs_rc lock_acquire(const char *path, int *fd, struct bs_error *err);
 void lock_release(int *fd);
 
+/* Whether a run holds the lock at `path` now, found without taking it (a
+ * test lock would make a sync started at that instant fail with exit 5):
+ * the kernel's table of file locks (/proc/locks) when it can be read, else
+ * the process id the holder wrote, if that process is alive.  Returns the
+ * holder's process id, -1 when the lock is held by a process not known,
+ * 0 when no run holds it (a run killed with SIGKILL leaves its process id
+ * in the file but no lock). */
+long lock_holder(const char *path);
+
 #endif

@@ -19,6 +19,7 @@ static const char *const result_words[] = {
 	[RUN_ABORTED] = "aborted",
 	[RUN_FAILED] = "failed",
 	[RUN_NOT_RUN] = "not run",
+	[RUN_INTERRUPTED] = "interrupted",
 };
 
 const char *
@@ -37,6 +38,7 @@ run_result_of(bs_rc rc)
 	case BS_ERR_PARTIAL:	return RUN_PARTIAL;
 	case BS_ERR_GUARD:	return RUN_BLOCKED;
 	case BS_ERR_SOURCE:	return RUN_ABORTED;
+	case BS_ERR_CANCELLED:	return RUN_INTERRUPTED;
 	default:		return RUN_FAILED;
 	}
 }

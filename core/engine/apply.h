@@ -35,13 +35,16 @@ enum run_result {
 	RUN_BLOCKED,		/* "blocked": a guard waits for an approval */
 	RUN_ABORTED,		/* "aborted": the source looked wrong, nothing sent */
 	RUN_FAILED,		/* "failed" */
-	RUN_NOT_RUN		/* "not run": could not start (lock, settings) */
+	RUN_NOT_RUN,		/* "not run": could not start (lock, settings) */
+	RUN_INTERRUPTED		/* "interrupted": stopped on request (a signal, the
+				 * console's cancel); the rest is planned again */
 };
 
 /* The word of a result ("ok", "partial", ..., "not run"; "" for NONE). */
 const char *run_result_name(enum run_result r);
 /* The result of a run that ended with rc: BS_OK ok, BS_ERR_PARTIAL
- * partial, BS_ERR_GUARD blocked, BS_ERR_SOURCE aborted, else failed. */
+ * partial, BS_ERR_GUARD blocked, BS_ERR_SOURCE aborted, BS_ERR_CANCELLED
+ * interrupted, else failed. */
 enum run_result run_result_of(bs_rc rc);
 /* The result a word names; RUN_RESULT_NONE for "", NULL or a word that
  * is none of them (e.g. "running"). */

@@ -570,14 +570,29 @@ store_run_start(struct store *s, const char *target, const char *kind, const cha
 	 * running is one that was killed or crashed: say so in the log.  Its
 	 * finished_at stays 0 (the end is unknown), which also keeps it from
 	 * store_prune while an action of it is left to recover. */
-	rc = prepare(s, "UPDATE runs SET result = 'interrupted', "
-	    "message = 'stopped before it finished (killed, crashed or the machine went down); "
-	    "the next run of this sync settles what it left half-done' "
-	    "WHERE result = 'running' AND id < ?", &st, err);
+	rc = prepare(s, "UPDATE runs SET result = 'interrupted', message = '" RUN_INTERRUPTED_MSG
+	    "' WHERE result = 'running' AND id < ?", &st, err);
 	if (rc != BS_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, *run_id);
 	return step_done(s, st, "closing runs that were interrupted", err);
+}
+
+void
+store_runs_settle(struct store_run *v, size_t n, int lock_held)
+{
+	if (lock_held)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (!str_eq(v[i].result, "running"))
+			continue;
+		free(v[i].result);
+		v[i].result = xstrdup("interrupted");
+		if (str_empty(v[i].message)) {
+			free(v[i].message);
+			v[i].message = xstrdup(RUN_INTERRUPTED_MSG);
+		}
+	}
 }
 
 bs_rc

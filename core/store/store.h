@@ -64,6 +64,13 @@ struct store_run {
  * dead and become "interrupted". */
 bs_rc store_run_start(struct store *s, const char *target, const char *kind,
     const char *plan_id, int64_t now, int64_t *run_id, struct bs_error *err);
+/* What a killed run's row says once the next run has closed it. */
+#define RUN_INTERRUPTED_MSG "stopped before it finished (killed, crashed or the machine went " \
+	"down); the next run of this sync settles what it left half-done"
+/* For showing runs: with no process holding the run lock (lock_holder), a
+ * run still marked "running" was killed, and is shown as the next run
+ * will record it ("interrupted").  The rows are not changed. */
+void store_runs_settle(struct store_run *v, size_t n, int lock_held);
 bs_rc store_run_finish(struct store *s, int64_t run_id, const char *result,
     long applied, long failed, long skipped, long requests, long long bytes,
     const char *message, int64_t now, struct bs_error *err);

@@ -11,6 +11,10 @@
 # itself to Assembled's 5 calls a second, so each time-off run takes a few
 # seconds); CRASH_STEP=N tries only every N-th k of time off (plus the last)
 # for a quicker local run.
+#
+# While the killed run waits, `status` shows it running; after the kill,
+# `status` and `log` show it interrupted.  Last, SIGTERM and SIGINT stop a
+# run between two writes: recorded as interrupted, nothing left open.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/lib_faults.sh"
@@ -43,6 +47,8 @@ for a in json.load(sys.stdin)["activities"].values():
                                                       method="DELETE"), timeout=10).read()' "${SB_ASM_URL%/v0}"
 	fi
 }
+
+job_of() { if [ "$1" = roster ]; then echo roster; else echo timeoff; fi; }
 
 snapshot() { if [ "$1" = roster ]; then scim_snapshot; else asm_snapshot; fi; }
 
@@ -89,12 +95,21 @@ crash_at() { # ENGINE K
 	"$BOBSYNC" sync "$eng" >"$T_TMP/killed.out" 2>&1 &
 	pid=$!
 	wait_for 600 held "$eng" || t_fail "write $k was not reached: $(tail -3 "$T_TMP/killed.out")"
+	# the run holds the lock: it is running now
+	t_eq "$(bs status --json | py "j['$(job_of "$eng")']['open_run']['state']")" running \
+		"status while the run waits for its write"
 	kill -9 $pid 2>/dev/null
 	wait $pid 2>/dev/null
 	sb_ctl "$srv" DELETE /_control/fault >/dev/null
 	t_eq "$(writes "$eng")" "$k" "writes sent before the kill"
 	t_eq "$(snapshot "$eng" | wc -l)" "$k" "objects in the target after the kill"
 	t_eq "$(store_check)" "" "state store after the kill"
+	# nothing holds the lock: the store's "running" row is a killed run
+	t_eq "$(bs status --json | py "j['$(job_of "$eng")']['open_run']['state']")" interrupted \
+		"status after the kill"
+	t_eq "$(bs log --json --limit 1 | py "j['runs'][0]['result']")" interrupted "log after the kill"
+	t_eq "$(bs log --json --result interrupted | py "len(j['runs'])")" 1 \
+		"log --result interrupted after the kill"
 	bs sync "$eng" >"$T_TMP/rerun.out" 2>&1
 	t_eq "$?" 0 "rerun exit status ($(tail -2 "$T_TMP/rerun.out" | tr '\n' ' '))"
 	snapshot "$eng" >"$T_TMP/got.$eng"
@@ -129,5 +144,42 @@ while [ "$k" -le "$N" ]; do
 		k=$((k + step))
 	fi
 done
+
+# ---- a signal stops the run at the next safe point ----
+# SIGTERM (and Ctrl-C, SIGINT) while write 3 waits for its answer: the write
+# is answered, no other is sent, the run is recorded as interrupted with
+# nothing left open, and bobsync dies of the signal (exit 128 + signal).
+stop_at() { # SIGNAL STATUS
+	t_case "timeoff: SIG$1 while write 3 waits for its answer"
+	reset_target timeoff
+	fresh_home "sig$1"
+	sb_ctl assembled DELETE /_control/requests >/dev/null
+	sb_ctl assembled POST /_control/fault '{"path": "/v0/activities", "method": "POST", "kind": "hold", "after": 2, "seconds": 2, "answer": true}' >/dev/null
+	# a shell's background job ignores SIGINT; this one is started with
+	# the default, as a command run from a terminal is
+	"$PY" -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execv(sys.argv[1], sys.argv[1:])' "$BOBSYNC" sync timeoff >"$T_TMP/sig.out" 2>"$T_TMP/sig.err" &
+	pid=$!
+	wait_for 600 held timeoff || t_fail "write 3 was not reached: $(tail -3 "$T_TMP/sig.err")"
+	kill -"$1" $pid
+	wait $pid
+	t_eq "$?" "$2" "exit status"
+	sb_ctl assembled DELETE /_control/fault >/dev/null
+	t_eq "$(writes timeoff)" 3 "writes sent"
+	grep -q "stopping at the next safe point" "$T_TMP/sig.err" || t_fail "no word of the stop: $(tail -2 "$T_TMP/sig.err")"
+	grep -q "stopped after 3 of" "$T_TMP/sig.err" || t_fail "no count of what was done: $(tail -2 "$T_TMP/sig.err")"
+	t_eq "$(store_check pending,sent)" "" "state store: nothing left open"
+	t_eq "$(bs log --json --limit 1 | py "(j['runs'][0]['result'], j['runs'][0]['applied'], j['runs'][0]['failed'])")" \
+		"('interrupted', 3, 0)" "the run in the log"
+	t_eq "$(bs status --json | py "(j['timeoff']['result'], j['timeoff']['failures'], j['timeoff']['open_run'])")" \
+		"('interrupted', 0, None)" "status: interrupted, not a failure"
+	bs sync timeoff >"$T_TMP/rerun.out" 2>&1
+	t_eq "$?" 0 "rerun exit status ($(tail -2 "$T_TMP/rerun.out" | tr '\n' ' '))"
+	asm_snapshot >"$T_TMP/got.timeoff"
+	t_eq "$(diff "$T_TMP/ref.timeoff" "$T_TMP/got.timeoff" | grep '^[<>]' | head -5)" "" "target against the uninterrupted run"
+}
+stop_at TERM 143
+stop_at INT 130
 
 t_summary

@@ -341,7 +341,10 @@ class Handler(BaseHTTPRequestHandler):
             # the request was served (a write is done) but the answer never
             # comes: the client is killed or times out not knowing
             time.sleep(max(0.0, min(float(fault.opts.get("seconds", 30)), 600.0)))
-            self.close_connection = True
+            if fault.opts.get("answer"):
+                self.send(resp, req, fault)     # late, but answered
+            else:
+                self.close_connection = True
         elif fault is not None and fault.kind == "truncate":
             self.send_truncated(resp)
         else:

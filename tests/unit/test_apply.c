@@ -242,9 +242,10 @@ result_words(void **state)
 	assert_string_equal(run_result_name(RUN_ABORTED), "aborted");
 	assert_string_equal(run_result_name(RUN_FAILED), "failed");
 	assert_string_equal(run_result_name(RUN_NOT_RUN), "not run");
+	assert_string_equal(run_result_name(RUN_INTERRUPTED), "interrupted");
 	assert_string_equal(run_result_name(RUN_RESULT_NONE), "");
 	assert_string_equal(run_result_name((enum run_result)99), "");
-	for (int r = RUN_OK; r <= RUN_NOT_RUN; r++)
+	for (int r = RUN_OK; r <= RUN_INTERRUPTED; r++)
 		assert_int_equal(run_result_parse(run_result_name((enum run_result)r)), r);
 	assert_int_equal(run_result_parse(NULL), RUN_RESULT_NONE);
 	assert_int_equal(run_result_parse("running"), RUN_RESULT_NONE);
@@ -253,7 +254,7 @@ result_words(void **state)
 	assert_int_equal(run_result_of(BS_ERR_GUARD), RUN_BLOCKED);
 	assert_int_equal(run_result_of(BS_ERR_SOURCE), RUN_ABORTED);
 	assert_int_equal(run_result_of(BS_ERR_NETWORK), RUN_FAILED);
-	assert_int_equal(run_result_of(BS_ERR_CANCELLED), RUN_FAILED);
+	assert_int_equal(run_result_of(BS_ERR_CANCELLED), RUN_INTERRUPTED);
 }
 
 static void

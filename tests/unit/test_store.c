@@ -358,6 +358,37 @@ runs_start_finish_get(void **state)
 	store_run_clear(&r);
 }
 
+/* A run still "running" with no process holding the run lock was killed:
+ * it is shown as the next run will record it; the rows stay as they are. */
+static void
+runs_settle_killed(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct store_run *runs = NULL, *again = NULL;
+	size_t n = 0, m = 0;
+	int64_t a, b;
+
+	assert_int_equal(store_run_start(f->s, "roster", "sync", NULL, 100, &a, &err), BS_OK);
+	assert_int_equal(store_run_finish(f->s, a, "ok", 1, 0, 0, 1, 1, NULL, 110, &err), BS_OK);
+	assert_int_equal(store_run_start(f->s, "timeoff", "sync", NULL, 200, &b, &err), BS_OK);
+	assert_int_equal(store_runs_list(f->s, NULL, 10, &runs, &n, &err), BS_OK);
+	assert_int_equal(n, 2);
+	store_runs_settle(runs, n, 1);		/* held: it is running */
+	assert_string_equal(runs[0].result, "running");
+	store_runs_settle(runs, n, 0);
+	assert_string_equal(runs[0].result, "interrupted");
+	assert_string_equal(runs[0].message, RUN_INTERRUPTED_MSG);
+	assert_string_equal(runs[1].result, "ok");
+	assert_null(runs[1].message);
+	store_runs_settle(NULL, 0, 0);
+	/* the store is not written */
+	assert_int_equal(store_runs_list(f->s, NULL, 10, &again, &m, &err), BS_OK);
+	assert_string_equal(again[0].result, "running");
+	store_runs_free(again, m);
+	store_runs_free(runs, n);
+}
+
 static void
 runs_message_masks_secrets(void **state)
 {
@@ -1238,6 +1269,7 @@ main(void)
 		T(runs_start_finish_get),
 		T(runs_killed_run_closed_by_next),
 		T(runs_add_and_origin),
+		T(runs_settle_killed),
 		T(runs_message_masks_secrets),
 		T(runs_list_and_last),
 		T(actions_degenerate),
