@@ -713,10 +713,13 @@ record_state(struct bs_session *s, enum job_kind k, int64_t started, bs_rc rc,
 		}
 	} else if (rc == BS_ERR_CANCELLED) {
 		/* stopped on request (a signal, the console): not a failure, no
-		 * backoff, no alert; what it did not do is planned again */
+		 * backoff, no alert; what it did not do is planned again, no
+		 * later than the first backoff step (a daily roster sync stopped
+		 * by a restart is not left half-done until the next day) */
 		snprintf(st.last_result, sizeof st.last_result, "%s",
 		    run_result_name(RUN_INTERRUPTED));
 		snprintf(st.message, sizeof st.message, "%s", bs_error_text(err));
+		st.next_run = now + sched_backoff(1);
 	} else {
 		snprintf(st.last_result, sizeof st.last_result, "%s", run_result_name(
 		    run_result_parse(r->result) == RUN_NOT_RUN ? RUN_NOT_RUN : rc == BS_ERR_PARTIAL ?

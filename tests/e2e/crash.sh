@@ -117,6 +117,46 @@ crash_at() { # ENGINE K
 	t_eq "$(store_check pending,sent)" "" "state store after the rerun"
 }
 
+# ---- a signal stops the run at the next safe point ----
+# SIGTERM (and Ctrl-C, SIGINT) while write 3 waits for its answer: the write
+# is answered, no other is sent, the run is recorded as interrupted with
+# nothing left open (no failure: it is due again within 15 minutes), and
+# bobsync dies of the signal (exit 128 + signal).
+stop_at() { # ENGINE SIGNAL STATUS
+	eng=$1
+	srv=$(server_of "$eng")
+	t_case "$eng: SIG$2 while write 3 waits for its answer"
+	reset_target "$eng"
+	fresh_home "sig$eng$2"
+	sb_ctl "$srv" DELETE /_control/requests >/dev/null
+	sb_ctl "$srv" POST /_control/fault "{\"path\": \"$(write_path "$eng")\", \"method\": \"POST\", \"kind\": \"hold\", \"after\": 2, \"seconds\": 2, \"answer\": true}" >/dev/null
+	# a shell's background job ignores SIGINT; this one is started with
+	# the default, as a command run from a terminal is
+	"$PY" -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execv(sys.argv[1], sys.argv[1:])' "$BOBSYNC" sync "$eng" >"$T_TMP/sig.out" 2>"$T_TMP/sig.err" &
+	pid=$!
+	wait_for 600 held "$eng" || t_fail "write 3 was not reached: $(tail -3 "$T_TMP/sig.err")"
+	kill -"$2" $pid
+	wait $pid 2>/dev/null
+	t_eq "$?" "$3" "exit status"
+	sb_ctl "$srv" DELETE /_control/fault >/dev/null
+	t_eq "$(writes "$eng")" 3 "writes sent"
+	grep -q "stopping at the next safe point" "$T_TMP/sig.err" || t_fail "no word of the stop: $(tail -2 "$T_TMP/sig.err")"
+	grep -q "stopped after 3 of" "$T_TMP/sig.err" || t_fail "no count of what was done: $(tail -2 "$T_TMP/sig.err")"
+	t_eq "$(store_check pending,sent)" "" "state store: nothing left open"
+	t_eq "$(bs log --json --limit 1 | py "(j['runs'][0]['result'], j['runs'][0]['applied'], j['runs'][0]['failed'])")" \
+		"('interrupted', 3, 0)" "the run in the log"
+	t_eq "$(bs status --json | py "(j['$(job_of "$eng")']['result'], j['$(job_of "$eng")']['failures'], j['$(job_of "$eng")']['open_run'])")" \
+		"('interrupted', 0, None)" "status: interrupted, not a failure"
+	t_eq "$(bs status --json | py "__import__('datetime').datetime.fromisoformat(j['$(job_of "$eng")']['next_run'].replace('Z', '+00:00')).timestamp() <= __import__('time').time() + 15 * 60 + 5")" \
+		True "due again within 15 minutes"
+	bs sync "$eng" >"$T_TMP/rerun.out" 2>&1
+	t_eq "$?" 0 "rerun exit status ($(tail -2 "$T_TMP/rerun.out" | tr '\n' ' '))"
+	snapshot "$eng" >"$T_TMP/got.$eng"
+	t_eq "$(diff "$T_TMP/ref.$eng" "$T_TMP/got.$eng" | grep '^[<>]' | head -5)" "" "target against the uninterrupted run"
+}
+
 # ---- roster: 32 people, 21 eligible, every k ----
 sb_start --people 32 || exit 1
 sb_ctl scim POST /_control/ratelimit '{"off": true}' >/dev/null
@@ -127,6 +167,7 @@ while [ "$k" -le "$N" ]; do
 	crash_at roster $k
 	k=$((k + 1))
 done
+stop_at roster TERM 143
 
 # ---- time off: 60 people, 22 approved requests that sync ----
 kill "$SB_PID" 2>/dev/null; wait "$SB_PID" 2>/dev/null
@@ -145,41 +186,7 @@ while [ "$k" -le "$N" ]; do
 	fi
 done
 
-# ---- a signal stops the run at the next safe point ----
-# SIGTERM (and Ctrl-C, SIGINT) while write 3 waits for its answer: the write
-# is answered, no other is sent, the run is recorded as interrupted with
-# nothing left open, and bobsync dies of the signal (exit 128 + signal).
-stop_at() { # SIGNAL STATUS
-	t_case "timeoff: SIG$1 while write 3 waits for its answer"
-	reset_target timeoff
-	fresh_home "sig$1"
-	sb_ctl assembled DELETE /_control/requests >/dev/null
-	sb_ctl assembled POST /_control/fault '{"path": "/v0/activities", "method": "POST", "kind": "hold", "after": 2, "seconds": 2, "answer": true}' >/dev/null
-	# a shell's background job ignores SIGINT; this one is started with
-	# the default, as a command run from a terminal is
-	"$PY" -c 'import os, signal, sys
-signal.signal(signal.SIGINT, signal.SIG_DFL)
-os.execv(sys.argv[1], sys.argv[1:])' "$BOBSYNC" sync timeoff >"$T_TMP/sig.out" 2>"$T_TMP/sig.err" &
-	pid=$!
-	wait_for 600 held timeoff || t_fail "write 3 was not reached: $(tail -3 "$T_TMP/sig.err")"
-	kill -"$1" $pid
-	wait $pid
-	t_eq "$?" "$2" "exit status"
-	sb_ctl assembled DELETE /_control/fault >/dev/null
-	t_eq "$(writes timeoff)" 3 "writes sent"
-	grep -q "stopping at the next safe point" "$T_TMP/sig.err" || t_fail "no word of the stop: $(tail -2 "$T_TMP/sig.err")"
-	grep -q "stopped after 3 of" "$T_TMP/sig.err" || t_fail "no count of what was done: $(tail -2 "$T_TMP/sig.err")"
-	t_eq "$(store_check pending,sent)" "" "state store: nothing left open"
-	t_eq "$(bs log --json --limit 1 | py "(j['runs'][0]['result'], j['runs'][0]['applied'], j['runs'][0]['failed'])")" \
-		"('interrupted', 3, 0)" "the run in the log"
-	t_eq "$(bs status --json | py "(j['timeoff']['result'], j['timeoff']['failures'], j['timeoff']['open_run'])")" \
-		"('interrupted', 0, None)" "status: interrupted, not a failure"
-	bs sync timeoff >"$T_TMP/rerun.out" 2>&1
-	t_eq "$?" 0 "rerun exit status ($(tail -2 "$T_TMP/rerun.out" | tr '\n' ' '))"
-	asm_snapshot >"$T_TMP/got.timeoff"
-	t_eq "$(diff "$T_TMP/ref.timeoff" "$T_TMP/got.timeoff" | grep '^[<>]' | head -5)" "" "target against the uninterrupted run"
-}
-stop_at TERM 143
-stop_at INT 130
+stop_at timeoff TERM 143
+stop_at timeoff INT 130
 
 t_summary
