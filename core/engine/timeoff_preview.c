@@ -107,7 +107,7 @@ add_item(struct toff_preview *p, const struct bob_timeoff *r, const struct toff_
 	src[S_POLICY] = r->policy_type;
 	src[S_TYPE] = r->type_raw ? r->type_raw : toff_type_name(r->type);
 	src[S_STATUS] = status_text(r);
-	src[S_REASON] = t->reason;
+	src[S_REASON] = toff_target_reason(t);
 	src[S_ZONE] = t->zone ? tz_name(t->zone) : "UTC";
 	src[S_AGENT] = t->person ? t->person->agent_id : NULL;
 	item_pack(p, it, src);

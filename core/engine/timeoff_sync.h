@@ -70,7 +70,7 @@ const char *toff_why_name(enum toff_why w);	/* "sync", "pending", "not_contiguou
  * events toff_decide made (when why is TOFF_WHY_SYNC). */
 struct toff_target {
 	enum toff_why why;
-	char reason[400];
+	char *note;		/* owned; NULL: the reason is the decision's (d.reason) */
 	const struct asm_person *person;	/* borrowed from the env, NULL when unmatched */
 	const char *match;			/* "hibob id", "email" or NULL */
 	char *email;				/* HiBob work email used, may be NULL */
@@ -80,6 +80,12 @@ struct toff_target {
 	int left;				/* events after a leaver's termination date dropped */
 };
 void toff_target_clear(struct toff_target *t);
+/* Why the request syncs or not, in words (toff_target_note's text, else
+ * the decision's). */
+const char *toff_target_reason(const struct toff_target *t);
+/* Set the reason, in place of the decision's. */
+void toff_target_note(struct toff_target *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* People who left: an event of an evaluated request (why SYNC) that
  * starts after the end of its terminated person's termination date (in

@@ -27,6 +27,7 @@
  * meant to delete is deleted, so a rerun leaves exactly one event per
  * request.
  */
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -491,7 +492,27 @@ toff_target_clear(struct toff_target *t)
 		return;
 	toff_decision_clear(&t->d);
 	free(t->email);
+	free(t->note);
 	memset(t, 0, sizeof *t);
+}
+
+const char *
+toff_target_reason(const struct toff_target *t)
+{
+	return t->note != NULL ? t->note : t->d.reason;
+}
+
+void
+toff_target_note(struct toff_target *t, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	free(t->note);
+	t->note = s;
 }
 
 static enum toff_why
@@ -516,7 +537,7 @@ decide(struct toff_env *e, const struct bob_timeoff *r, const struct tz *zone, i
 
 	toff_decision_clear(&out->d);
 	toff_decide(r, zone, &o, &out->d);
-	snprintf(out->reason, sizeof out->reason, "%s", out->d.reason);
+	FREE(out->note);	/* the decision's reason */
 	if (out->d.verdict == TOFF_SYNC && out->d.nevents > 0) {
 		out->why = TOFF_WHY_SYNC;
 		return;
@@ -554,7 +575,7 @@ toff_target_eval(struct toff_env *e, const struct bob_timeoff *r, int64_t ws, in
 		decide(e, r, e->default_zone, ws, we, out);
 		out->why = why_of_status(st);
 		if (st == TOFF_DISAPPROVED)
-			snprintf(out->reason, sizeof out->reason, "declined in HiBob");
+			toff_target_note(out, "declined in HiBob");
 		out->d.verdict = TOFF_SKIP;
 		FREE(out->d.events);
 		out->d.nevents = 0;
@@ -568,10 +589,8 @@ toff_target_eval(struct toff_env *e, const struct bob_timeoff *r, int64_t ws, in
 	if (rc == BS_ERR_NOT_CONFIGURED) {
 		decide(e, r, e->default_zone, ws, we, out);
 		if (out->why == TOFF_WHY_SYNC) {
-			char *tmp = xasprintf("Assembled not configured (%s); would be: %s",
-			    bs_error_text(&e->asm_err), out->reason);
-			snprintf(out->reason, sizeof out->reason, "%s", tmp);
-			free(tmp);
+			toff_target_note(out, "Assembled not configured (%s); would be: %s",
+			    bs_error_text(&e->asm_err), toff_target_reason(out));
 			out->why = TOFF_WHY_NOT_CONFIGURED;
 			out->d.verdict = TOFF_SKIP;
 		}
@@ -587,8 +606,7 @@ toff_target_eval(struct toff_env *e, const struct bob_timeoff *r, int64_t ws, in
 	}
 	if (out->person == NULL) {
 		out->why = TOFF_WHY_NO_AGENT;
-		snprintf(out->reason, sizeof out->reason,
-		    "no Assembled person linked to HiBob id %s or with the email %s",
+		toff_target_note(out, "no Assembled person linked to HiBob id %s or with the email %s",
 		    r->employee_id ? r->employee_id : "(none)", out->email ? out->email : "(unknown)");
 		return BS_OK;
 	}
@@ -599,7 +617,7 @@ toff_target_eval(struct toff_env *e, const struct bob_timeoff *r, int64_t ws, in
 	out->type = toff_policy_type(e->conf, e->types_p, r->policy_type, why, sizeof why);
 	if (out->type == NULL) {
 		out->why = TOFF_WHY_NO_TYPE;
-		snprintf(out->reason, sizeof out->reason, "%s", why);
+		toff_target_note(out, "%s", why);
 		return BS_OK;
 	}
 	decide(e, r, out->zone, ws, we, out);

@@ -487,7 +487,7 @@ eval_matching_and_zones(void **state)
 	assert_int_equal(toff_target_eval(e, &r, ws, we, &tg, &err), BS_OK);
 	assert_int_equal(tg.why, TOFF_WHY_NO_AGENT);
 	assert_null(tg.person);
-	assert_string_equal(tg.reason, "no Assembled person linked to HiBob id 404 or with the email dee@x.test");
+	assert_string_equal(toff_target_reason(&tg), "no Assembled person linked to HiBob id 404 or with the email dee@x.test");
 	assert_int_equal(tg.d.nevents, 0);
 	toff_target_clear(&tg);
 
@@ -496,7 +496,7 @@ eval_matching_and_zones(void **state)
 	r.status = TOFF_PENDING;
 	assert_int_equal(toff_target_eval(e, &r, ws, we, &tg, &err), BS_OK);
 	assert_int_equal(tg.why, TOFF_WHY_PENDING);
-	assert_non_null(strstr(tg.reason, "pending"));
+	assert_non_null(strstr(toff_target_reason(&tg), "pending"));
 	toff_target_clear(&tg);
 	r.status = TOFF_APPROVED;
 	r.change_type = (char *)"Canceled";
@@ -513,7 +513,7 @@ eval_matching_and_zones(void **state)
 	r.change_type = (char *)"Canceled";
 	assert_int_equal(toff_target_eval(e, &r, ws, we, &tg, &err), BS_OK);
 	assert_int_equal(tg.why, TOFF_WHY_DECLINED);
-	assert_string_equal(tg.reason, "declined in HiBob");
+	assert_string_equal(toff_target_reason(&tg), "declined in HiBob");
 	toff_target_clear(&tg);
 	r.change_type = NULL;
 
@@ -523,7 +523,7 @@ eval_matching_and_zones(void **state)
 	r.day_portion = TOFF_MORNING;
 	assert_int_equal(toff_target_eval(e, &r, ws, we, &tg, &err), BS_OK);
 	assert_int_equal(tg.why, TOFF_WHY_NOT_CONTIGUOUS);
-	assert_non_null(strstr(tg.reason, "several separate parts"));
+	assert_non_null(strstr(toff_target_reason(&tg), "several separate parts"));
 	toff_target_clear(&tg);
 
 	/* outside the window */
