@@ -579,7 +579,8 @@ toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r
 		const struct plan_action *pa = &plan.v[i];
 		if (!apply_action_failed(&ru.ar, i))
 			continue;
-		failed_ids = xreallocarray(failed_ids, nfailed + 2, sizeof *failed_ids);
+		if (failed_ids == NULL)	/* room for each action and the one it replaces */
+			failed_ids = xreallocarray(NULL, 2 * plan.n, sizeof *failed_ids);
 		failed_ids[nfailed++] = pa->request_id;
 		if (pa->data != NULL && ((const struct act *)pa->data)->replaces > 0)
 			failed_ids[nfailed++] = ((const struct act *)pa->data)->replaces;
