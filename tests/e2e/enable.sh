@@ -155,6 +155,11 @@ grep -q "timeoff: resumed" "$BOBSYNC_HOME/daemon.log" || t_fail "the daemon did 
 t_case "an old heartbeat is stalled, and alerts once"
 ALERTS=$T_TMP/alerts
 bs config set alert.command "echo \"\$BOBSYNC_EVENT \$BOBSYNC_SYNC\" >> $ALERTS" >/dev/null
+# the daemon beats every $POLL s, and a new beat is a new stall to tell:
+# the two looks are made right after a beat, well inside one period
+b=$(core "['heartbeat_at']")
+i=0
+until [ "$(core "['heartbeat_at']")" != "$b" ] || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
 later=$(( $(date +%s) + 3600 ))
 out=$(BOBSYNC_FAKE_NOW=$later bs status)
 t_contains "$out" "STALLED (background, pid $pid" "status text"

@@ -121,7 +121,10 @@ tm_wait "Runs, newest first"
 tm_keys f f f
 tm_wait "result blocked"
 t_contains "$(tm_screen)" "blocked" "the blocked run"
+# then partial, aborted, interrupted, not run, and all again
 tm_keys f f f
+tm_wait "result interrupted"
+tm_keys f f
 tm_wait "Runs, newest first: 5 of 5"
 tm_keys Enter
 tm_wait "Actions of run"
