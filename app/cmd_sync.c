@@ -36,28 +36,37 @@ on_stop(int sig)
 	stop_signal = sig;
 }
 
+/* Whether a signal asked for a stop; says so once, on a line of its own
+ * (prog: the progress line). */
+static int
+stop_asked(struct out_progress *prog)
+{
+	static int told;
+
+	if (stop_signal == 0)
+		return 0;
+	if (!told) {
+		out_progress_done(prog);
+		fprintf(stderr, "bobsync: %s: stopping at the next safe point (again to stop at "
+		    "once)\n", stop_signal == SIGINT ? "interrupted" : "terminated");
+		told = 1;
+	}
+	return 1;
+}
+
+/* The HTTP layer's hook: a read or a wait stops at once. */
 static int
 http_stop(void *ctx)
 {
-	(void)ctx;
-	return stop_signal != 0;
+	return stop_asked(ctx);
 }
 
 /* The progress line, and the stop asked for by a signal. */
 static int
 sync_progress(void *ctx, const struct bs_progress_event *ev)
 {
-	static int told;
-
-	if (stop_signal != 0) {
-		if (!told) {
-			out_progress_done(ctx);
-			fprintf(stderr, "bobsync: %s: stopping at the next safe point (again to stop "
-			    "at once)\n", stop_signal == SIGINT ? "interrupted" : "terminated");
-			told = 1;
-		}
+	if (stop_asked(ctx))
 		return 1;
-	}
 	return out_progress_cb(ctx, ev);
 }
 
@@ -278,7 +287,7 @@ sync_main(struct app *a, int argc, char **argv, int reconcile)
 		sigaction(SIGINT, &sa, NULL);
 	if (old_term.sa_handler != SIG_IGN)
 		sigaction(SIGTERM, &sa, NULL);
-	http_set_thread_cancel(http_stop, NULL);
+	http_set_thread_cancel(http_stop, &prog);
 	if (strcmp(what, "roster") == 0 || strcmp(what, "all") == 0) {
 		if (roster_enabled(a, strcmp(what, "roster") == 0, &status)) {
 			st = run_one(a, &ctx, "roster", &o, &prog, results);

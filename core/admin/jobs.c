@@ -862,13 +862,17 @@ job_run(struct bs_session *s, enum job_kind k, const struct sync_opts *o,
 	rc = o->dry_run || s->store == NULL ? BS_OK : prove_credentials(s, k, err);
 	if (rc != BS_OK) {
 		snprintf(r->target, sizeof r->target, "%s", k == JOB_ROSTER ? "roster" : "timeoff");
-		sync_result_set(r, RUN_FAILED);
-		snprintf(r->message, sizeof r->message, "%s", bs_error_text(err));
+		if (rc != BS_ERR_CANCELLED) {	/* a stop: below */
+			sync_result_set(r, RUN_FAILED);
+			snprintf(r->message, sizeof r->message, "%s", bs_error_text(err));
+		}
 	} else if (k == JOB_ROSTER) {
 		rc = roster_sync(s, &opts, r, err);
 	} else {
 		rc = toff_sync(s, &opts, r, err);
 	}
+	if (r->plan_id[0] == '\0')
+		apply_planning_stopped(rc, err);	/* no plan yet */
 	if (o->dry_run || s->store == NULL)
 		return rc;
 

@@ -43,6 +43,17 @@ run_result_of(bs_rc rc)
 	}
 }
 
+void
+apply_planning_stopped(bs_rc rc, struct bs_error *err)
+{
+	static const char said[] = "stopped while planning; nothing was sent";
+
+	if (rc != BS_ERR_CANCELLED || err == NULL || strcmp(bs_error_text(err), said) == 0)
+		return;
+	log_info("stopped while planning: %s", bs_error_text(err));
+	bs_fail(err, BS_ERR_CANCELLED, "%s", said);
+}
+
 enum run_result
 run_result_parse(const char *word)
 {

@@ -49,6 +49,10 @@ enum run_result run_result_of(bs_rc rc);
 /* The result a word names; RUN_RESULT_NONE for "", NULL or a word that
  * is none of them (e.g. "running"). */
 enum run_result run_result_parse(const char *word);
+/* A run stopped (BS_ERR_CANCELLED) before its plan was made: err says so
+ * in the admin's words, whichever read was cut short (that read is
+ * logged). */
+void apply_planning_stopped(bs_rc rc, struct bs_error *err);
 /* Set r->result to the word of x. */
 void sync_result_set(struct sync_result *r, enum run_result x);
 

@@ -777,6 +777,7 @@ roster_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result 
 
 	rc = plan_now(s, o->approve, o->progress, &src, &plan, err);
 	if (rc != BS_OK) {
+		apply_planning_stopped(rc, err);
 		if (!o->dry_run && start_run(s, r, NULL, NULL) == BS_OK) {
 			sync_result_set(r, run_result_of(rc));
 			store_audit(s->store, r->run_id, "error", NULL, bs_error_text(err), clock_now());

@@ -497,6 +497,7 @@ toff_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result *r
 	if (rc == BS_OK)
 		rc = toff_make_plan(&c, reconcile, o->approve, o->progress, &plan, err);
 	if (rc != BS_OK) {
+		apply_planning_stopped(rc, err);
 		if (!o->dry_run && store_run_start(s->store, "timeoff", kind, NULL, clock_now(),
 		    &r->run_id, NULL) == BS_OK)
 			store_audit(s->store, r->run_id, "error", NULL, bs_error_text(err), clock_now());

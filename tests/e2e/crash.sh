@@ -189,4 +189,23 @@ done
 stop_at timeoff TERM 143
 stop_at timeoff INT 130
 
+t_case "timeoff: SIGTERM while HiBob's who's out answer is on its way"
+reset_target timeoff
+fresh_home sigplan
+sb_ctl assembled DELETE /_control/requests >/dev/null
+sb_ctl hibob DELETE /_control/requests >/dev/null
+sb_ctl hibob POST /_control/fault '{"path": "/v1/timeoff/whosout", "method": "GET", "kind": "hold", "seconds": 3, "answer": true}' >/dev/null
+"$BOBSYNC" sync timeoff >"$T_TMP/sig.out" 2>"$T_TMP/sig.err" &
+pid=$!
+bob_held() { [ "$(sb_ctl hibob GET /_control/requests | py "sum(1 for r in j['requests'] if r.get('fault') == 'hold')")" -ge 1 ]; }
+wait_for 600 bob_held || t_fail "who's out was not asked for"
+kill -TERM $pid
+wait $pid 2>/dev/null
+t_eq "$?" 143 "exit status"
+sb_ctl hibob DELETE /_control/fault >/dev/null
+t_eq "$(writes timeoff)" 0 "writes sent"
+t_eq "$(tail -1 "$T_TMP/sig.err")" "bobsync: stopped while planning; nothing was sent" "what it says"
+t_eq "$(bs log --json --limit 1 | py "(j['runs'][0]['result'], j['runs'][0]['message'])")" \
+	"('interrupted', 'stopped while planning; nothing was sent')" "the run in the log"
+
 t_summary

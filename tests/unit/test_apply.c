@@ -257,6 +257,27 @@ result_words(void **state)
 	assert_int_equal(run_result_of(BS_ERR_CANCELLED), RUN_INTERRUPTED);
 }
 
+/* A stop before the plan is made is said in the admin's words, whichever
+ * read was cut short; any other error is left as it is. */
+static void
+planning_stopped_in_words(void **state)
+{
+	struct bs_error err = { 0 };
+
+	(void)state;
+	bs_fail(&err, BS_ERR_CANCELLED, "reading people from HiBob: POST /v1/people/search "
+	    "cancelled");
+	apply_planning_stopped(BS_ERR_CANCELLED, &err);
+	assert_int_equal(err.rc, BS_ERR_CANCELLED);
+	assert_string_equal(bs_error_text(&err), "stopped while planning; nothing was sent");
+	apply_planning_stopped(BS_ERR_CANCELLED, &err);	/* said once */
+	assert_string_equal(bs_error_text(&err), "stopped while planning; nothing was sent");
+	bs_fail(&err, BS_ERR_NETWORK, "connection refused");
+	apply_planning_stopped(BS_ERR_NETWORK, &err);
+	assert_string_equal(bs_error_text(&err), "connection refused");
+	apply_planning_stopped(BS_ERR_CANCELLED, NULL);
+}
+
 static void
 journal_before_each_send(void **state)
 {
@@ -439,6 +460,7 @@ main(void)
 		T(failed_send_is_a_failed_action),
 		T(rejected_credentials_stop_the_run),
 		T(cancel_stops_between_actions),
+		T(planning_stopped_in_words),
 		T(resume_resolves_unfinished),
 		T(batches_are_journaled_whole),
 		T(whole_plan_batch_runs_when_empty),
