@@ -173,9 +173,9 @@ newest_first(const void *x, const void *y)
 	return a->id < b->id ? 1 : a->id > b->id ? -1 : 0;
 }
 
-/* `log --result interrupted` with no run holding the lock: the runs still
- * marked "running" (killed ones) join those the store calls interrupted,
- * newest first. */
+/* `log --result interrupted`: the runs still marked "running" join those
+ * the store calls interrupted, newest first (store_runs_settle then tells
+ * the killed ones, which are shown, from a live one, which is not). */
 static bs_rc
 add_killed(struct store *st, size_t want, struct store_run **runs, size_t *n,
     struct bs_error *err)
@@ -253,7 +253,7 @@ cmd_log(struct app *a, int argc, char **argv)
 				goto out;
 			}
 			have_run = 1;
-			store_runs_settle(&r, 1, lock_holder(a->paths.lock_file) != 0);
+			store_runs_settle(&r, 1, lock_held_since(a->paths.lock_file));
 		}
 		if (store_actions_list(st, &f, &acts, &n, &err) != BS_OK) {
 			store_run_clear(&r);
@@ -293,7 +293,7 @@ cmd_log(struct app *a, int argc, char **argv)
 		size_t n = 0, want = (size_t)(limit ? limit : 20), shown = 0;
 		/* with --result, the newest runs that have it, from the
 		 * runs_result index (not the newest runs, filtered) */
-		int held = lock_holder(a->paths.lock_file) != 0;
+		int64_t held = lock_held_since(a->paths.lock_file);
 		if ((result ? store_runs_with_result(st, result, want, &runs, &n, &err) :
 		    store_runs_list(st, NULL, want, &runs, &n, &err)) != BS_OK) {
 			status = app_error(a, &err);
@@ -301,7 +301,7 @@ cmd_log(struct app *a, int argc, char **argv)
 		}
 		/* a killed run is still "running" in the store until the next run
 		 * starts: it is shown, and found, as the interrupted run it is */
-		if (result != NULL && !held && str_eq(result, "interrupted") &&
+		if (result != NULL && str_eq(result, "interrupted") &&
 		    add_killed(st, want, &runs, &n, &err) != BS_OK) {
 			store_runs_free(runs, n);
 			status = app_error(a, &err);

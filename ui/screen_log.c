@@ -210,7 +210,7 @@ log_open(struct tui *ui, struct tui_screen *s)
 		return -1;
 	}
 	/* a run killed from outside is shown as the interrupted run it is */
-	store_runs_settle(g->runs, g->nruns, lock_holder(g->e->paths->lock_file) != 0);
+	store_runs_settle(g->runs, g->nruns, lock_held_since(g->e->paths->lock_file));
 	wtext_init(&g->prompt, 254, 0);
 	set_mode(g, M_RUNS);
 	return 0;

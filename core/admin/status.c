@@ -73,7 +73,7 @@ static void
 read_open_runs(struct store *st, const struct bs_paths *paths, struct bs_status *out)
 {
 	static const char *const targets[] = { "roster", "timeoff" };
-	int held = -1;		/* asked once, when a run is open */
+	int64_t held = -1;	/* asked once, when a run is open */
 
 	for (size_t t = 0; t < sizeof targets / sizeof targets[0]; t++) {
 		struct store_run r;
@@ -83,7 +83,7 @@ read_open_runs(struct store *st, const struct bs_paths *paths, struct bs_status 
 			continue;
 		if (str_eq(r.result, "running")) {
 			if (held < 0)
-				held = lock_holder(paths->lock_file) != 0;
+				held = lock_held_since(paths->lock_file);
 			if (t == 1 && str_eq(r.kind, "reconcile"))
 				k[1] = JOB_RECONCILE;
 			for (int i = 0; i < 2; i++) {
@@ -95,7 +95,7 @@ read_open_runs(struct store *st, const struct bs_paths *paths, struct bs_status 
 					continue;	/* a later end is recorded */
 				j->open_run = r.id;
 				j->open_started = r.started_at;
-				j->open_live = held;
+				j->open_live = store_run_live(r.started_at, held);
 			}
 		}
 		store_run_clear(&r);

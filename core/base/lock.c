@@ -42,7 +42,10 @@ lock_acquire(const char *path, int *fd, struct bs_error *err)
 		    "another bobsync run is working on this home; try again when it ends");
 	}
 	if (ftruncate(f, 0) == 0) {
-		int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+		/* the pid, and when it took the lock (the clock of the runs it
+		 * records: lock_held_since) */
+		int n = snprintf(buf, sizeof buf, "%ld %lld\n", (long)getpid(),
+		    (long long)clock_now());
 		if (pwrite(f, buf, (size_t)n, 0) < 0) {
 			/* the pid is informative only */
 		}
@@ -64,18 +67,26 @@ lock_release(int *fd)
 	*fd = -1;
 }
 
-/* The pid the holder wrote into the lock file; 0 when there is none. */
+/* The pid the holder wrote into the lock file (0 when there is none) and
+ * when it took the lock (*since; 0 when not written, as by bobsync before
+ * it wrote it). */
 static long
-pid_in_file(int f)
+pid_in_file(int f, int64_t *since)
 {
-	char buf[32];
+	char buf[64], *end;
 	ssize_t n = pread(f, buf, sizeof buf - 1, 0);
 	long pid;
 
+	if (since != NULL)
+		*since = 0;
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
-	pid = strtol(buf, NULL, 10);
+	pid = strtol(buf, &end, 10);
+	if (since != NULL && *end == ' ') {
+		long long t = strtoll(end + 1, NULL, 10);
+		*since = t > 0 ? (int64_t)t : 0;
+	}
 	return pid > 0 ? pid : 0;
 }
 
@@ -111,6 +122,12 @@ locks_line_holder(const char *line, unsigned long ino)
 long
 lock_holder_in(const char *path, const char *locks)
 {
+	return lock_holder_since_in(path, locks, NULL);
+}
+
+long
+lock_holder_since_in(const char *path, const char *locks, int64_t *since)
+{
 	struct stat sb;
 	long pid, holder = 0;
 	int f = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -121,7 +138,7 @@ lock_holder_in(const char *path, const char *locks)
 		close(f);
 		return 0;
 	}
-	pid = pid_in_file(f);
+	pid = pid_in_file(f, since);
 	close(f);
 	if (locks != NULL) {
 		for (const char *l = locks; *l != '\0' && holder == 0; ) {
@@ -144,13 +161,13 @@ lock_holder_in(const char *path, const char *locks)
 	return 0;
 }
 
-long
-lock_holder(const char *path)
+/* /proc/locks as text; NULL when it cannot be read. */
+static char *
+read_locks(void)
 {
 	FILE *f = fopen("/proc/locks", "re");
 	char *text = NULL;
 	size_t cap = 0, len = 0;
-	long pid;
 
 	if (f != NULL) {
 		char buf[4096];
@@ -173,7 +190,28 @@ lock_holder(const char *path)
 		}
 		fclose(f);
 	}
-	pid = lock_holder_in(path, text);
+	return text;
+}
+
+long
+lock_holder(const char *path)
+{
+	char *text = read_locks();
+	long pid = lock_holder_in(path, text);
+
 	free(text);
 	return pid;
+}
+
+int64_t
+lock_held_since(const char *path)
+{
+	char *text = read_locks();
+	int64_t since = 0;
+	long pid = lock_holder_since_in(path, text, &since);
+
+	free(text);
+	if (pid == 0)
+		return 0;
+	return since > 0 ? since : 1;	/* held since a time not written */
 }

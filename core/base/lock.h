@@ -2,6 +2,8 @@
 #ifndef BS_LOCK_H
 #define BS_LOCK_H
 
+#include <stdint.h>
+
 #include "base/result.h"
 
 /* Take the lock without waiting.  BS_ERR_LOCKED (exit 5) when another
@@ -18,5 +20,10 @@ void lock_release(int *fd);
  * 0 when no run holds it (a run killed with SIGKILL leaves its process id
  * in the file but no lock). */
 long lock_holder(const char *path);
+/* When the process holding the lock took it, on the clock its runs are
+ * recorded with (clock_now): a run started before that is not its run.
+ * 0 when no process holds the lock; 1 when one does since a time it did
+ * not write (a bobsync before this one, or another tool). */
+int64_t lock_held_since(const char *path);
 
 #endif

@@ -578,13 +578,17 @@ store_run_start(struct store *s, const char *target, const char *kind, const cha
 	return step_done(s, st, "closing runs that were interrupted", err);
 }
 
-void
-store_runs_settle(struct store_run *v, size_t n, int lock_held)
+int
+store_run_live(int64_t started_at, int64_t held_since)
 {
-	if (lock_held)
-		return;
+	return held_since > 0 && started_at >= held_since;
+}
+
+void
+store_runs_settle(struct store_run *v, size_t n, int64_t held_since)
+{
 	for (size_t i = 0; i < n; i++) {
-		if (!str_eq(v[i].result, "running"))
+		if (!str_eq(v[i].result, "running") || store_run_live(v[i].started_at, held_since))
 			continue;
 		free(v[i].result);
 		v[i].result = xstrdup("interrupted");

@@ -67,10 +67,14 @@ bs_rc store_run_start(struct store *s, const char *target, const char *kind,
 /* What a killed run's row says once the next run has closed it. */
 #define RUN_INTERRUPTED_MSG "stopped before it finished (killed, crashed or the machine went " \
 	"down); the next run of this sync settles what it left half-done"
-/* For showing runs: with no process holding the run lock (lock_holder), a
- * run still marked "running" was killed, and is shown as the next run
- * will record it ("interrupted").  The rows are not changed. */
-void store_runs_settle(struct store_run *v, size_t n, int lock_held);
+/* For showing runs: a run still marked "running" is running only when a
+ * process holds the run lock and took it before the run started
+ * (held_since, from lock_held_since; 0 = nobody holds it); any other was
+ * killed, and is shown as the next run will record it ("interrupted").
+ * The rows are not changed. */
+void store_runs_settle(struct store_run *v, size_t n, int64_t held_since);
+/* Whether a run marked "running" that started at started_at is running. */
+int store_run_live(int64_t started_at, int64_t held_since);
 bs_rc store_run_finish(struct store *s, int64_t run_id, const char *result,
     long applied, long failed, long skipped, long requests, long long bytes,
     const char *message, int64_t now, struct bs_error *err);

@@ -208,4 +208,32 @@ t_eq "$(tail -1 "$T_TMP/sig.err")" "bobsync: stopped while planning; nothing was
 t_eq "$(bs log --json --limit 1 | py "(j['runs'][0]['result'], j['runs'][0]['message'])")" \
 	"('interrupted', 'stopped while planning; nothing was sent')" "the run in the log"
 
+t_case "timeoff: a killed run does not look alive while the next run plans"
+reset_target timeoff
+fresh_home stale
+sb_ctl assembled DELETE /_control/requests >/dev/null
+sb_ctl assembled POST /_control/fault '{"path": "/v0/activities", "method": "POST", "kind": "hold", "after": 1, "seconds": 60}' >/dev/null
+"$BOBSYNC" sync timeoff >"$T_TMP/killed.out" 2>&1 &
+pid=$!
+wait_for 600 held timeoff || t_fail "write 2 was not reached: $(tail -3 "$T_TMP/killed.out")"
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+sb_ctl assembled DELETE /_control/fault >/dev/null
+killed=$(bs log --json --limit 1 | py "j['runs'][0]['run_id']")
+sb_ctl hibob DELETE /_control/requests >/dev/null
+sb_ctl hibob POST /_control/fault '{"path": "/v1/timeoff/whosout", "method": "GET", "kind": "hold", "seconds": 3, "answer": true}' >/dev/null
+"$BOBSYNC" sync timeoff >"$T_TMP/rerun.out" 2>&1 &
+pid=$!
+wait_for 600 bob_held || t_fail "who's out was not asked for"
+# the next run holds the lock and has no row yet
+t_eq "$(bs status --json | py "(j['timeoff']['open_run']['run_id'], j['timeoff']['open_run']['state'])")" \
+	"($killed, 'interrupted')" "status while the next run plans"
+t_eq "$(bs log --json --limit 1 | py "(j['runs'][0]['run_id'], j['runs'][0]['result'])")" \
+	"($killed, 'interrupted')" "log while the next run plans"
+wait $pid
+t_eq "$?" 0 "the next run's exit status ($(tail -2 "$T_TMP/rerun.out" | tr '\n' ' '))"
+sb_ctl hibob DELETE /_control/fault >/dev/null
+asm_snapshot >"$T_TMP/got.timeoff"
+t_eq "$(diff "$T_TMP/ref.timeoff" "$T_TMP/got.timeoff" | grep '^[<>]' | head -5)" "" "target against the uninterrupted run"
+
 t_summary

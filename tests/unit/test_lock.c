@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -85,8 +87,36 @@ holder_of_own_lock(void **state)
 	assert_non_null(strstr(bs_error_text(&err), "process"));
 	lock_release(&fd);
 	assert_int_equal(lock_holder(f->path), 0);
+	assert_int_equal(lock_held_since(f->path), 0);
 	assert_int_equal(lock_acquire(f->path, &fd, &err), BS_OK);
 	lock_release(&fd);
+}
+
+/* When the holder took the lock, on the runs' clock: a run recorded
+ * before that is not its run. */
+static void
+held_since_on_the_runs_clock(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	int fd = -1, raw;
+	int64_t since;
+
+	setenv("BOBSYNC_FAKE_NOW", "1700000000", 1);
+	assert_int_equal(lock_acquire(f->path, &fd, &err), BS_OK);
+	since = lock_held_since(f->path);
+	assert_int_equal(since, 1700000000);
+	lock_release(&fd);
+	unsetenv("BOBSYNC_FAKE_NOW");
+	/* another tool's lock on a file with no time (or a bobsync before
+	 * this one, which wrote only its pid): held, since a time not known */
+	write_file(f->path, "4242\n");
+	raw = open(f->path, O_RDONLY);
+	assert_true(raw >= 0);
+	assert_int_equal(flock(raw, LOCK_EX), 0);
+	assert_int_equal(lock_held_since(f->path), 1);
+	close(raw);
+	assert_int_equal(lock_held_since(f->path), 0);
 }
 
 /* The case the check is for: the holder dies of SIGKILL. */
@@ -166,6 +196,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(holder_of_own_lock, setup, teardown),
+		cmocka_unit_test_setup_teardown(held_since_on_the_runs_clock, setup, teardown),
 		cmocka_unit_test_setup_teardown(holder_killed_leaves_no_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(locks_table_read, setup, teardown),
 	};

@@ -358,8 +358,9 @@ runs_start_finish_get(void **state)
 	store_run_clear(&r);
 }
 
-/* A run still "running" with no process holding the run lock was killed:
- * it is shown as the next run will record it; the rows stay as they are. */
+/* A run still "running" with no process holding the run lock, or one that
+ * took it after the run started, was killed: it is shown as the next run
+ * will record it; the rows stay as they are. */
 static void
 runs_settle_killed(void **state)
 {
@@ -374,8 +375,17 @@ runs_settle_killed(void **state)
 	assert_int_equal(store_run_start(f->s, "timeoff", "sync", NULL, 200, &b, &err), BS_OK);
 	assert_int_equal(store_runs_list(f->s, NULL, 10, &runs, &n, &err), BS_OK);
 	assert_int_equal(n, 2);
-	store_runs_settle(runs, n, 1);		/* held: it is running */
+	store_runs_settle(runs, n, 200);	/* held since it started: it runs */
 	assert_string_equal(runs[0].result, "running");
+	store_runs_settle(runs, n, 1);		/* held since a time not known */
+	assert_string_equal(runs[0].result, "running");
+	assert_true(store_run_live(200, 150));
+	assert_false(store_run_live(200, 201));	/* the holder came after it */
+	assert_false(store_run_live(200, 0));
+	store_runs_settle(runs, n, 201);	/* another run holds the lock now */
+	assert_string_equal(runs[0].result, "interrupted");
+	store_runs_free(runs, n);
+	assert_int_equal(store_runs_list(f->s, NULL, 10, &runs, &n, &err), BS_OK);
 	store_runs_settle(runs, n, 0);
 	assert_string_equal(runs[0].result, "interrupted");
 	assert_string_equal(runs[0].message, RUN_INTERRUPTED_MSG);
