@@ -13,6 +13,29 @@
 #include "base/lock_int.h"
 #include "base/util.h"
 
+/* The pid the holder wrote into the lock file (0 when there is none) and
+ * when it took the lock (*since; 0 when not written, as by bobsync before
+ * it wrote it). */
+static long
+pid_in_file(int f, int64_t *since)
+{
+	char buf[64], *end;
+	ssize_t n = pread(f, buf, sizeof buf - 1, 0);
+	long pid;
+
+	if (since != NULL)
+		*since = 0;
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	pid = strtol(buf, &end, 10);
+	if (since != NULL && *end == ' ') {
+		long long t = strtoll(end + 1, NULL, 10);
+		*since = t > 0 ? (int64_t)t : 0;
+	}
+	return pid > 0 ? pid : 0;
+}
+
 bs_rc
 lock_acquire(const char *path, int *fd, struct bs_error *err)
 {
@@ -25,15 +48,10 @@ lock_acquire(const char *path, int *fd, struct bs_error *err)
 		return bs_fail(err, BS_ERR_IO, "cannot open lock file %s: %s", path, strerror(errno));
 	if (flock(f, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno;
-		ssize_t n = pread(f, buf, sizeof buf - 1, 0);
-		long pid = 0;
+		long pid = pid_in_file(f, NULL);
 		close(f);
 		if (e != EWOULDBLOCK)
 			return bs_fail(err, BS_ERR_IO, "cannot lock %s: %s", path, strerror(e));
-		if (n > 0) {
-			buf[n] = '\0';
-			pid = strtol(buf, NULL, 10);
-		}
 		if (pid > 0)
 			return bs_fail(err, BS_ERR_LOCKED,
 			    "another bobsync run (process %ld) is working on this home; try again "
@@ -67,29 +85,6 @@ lock_release(int *fd)
 	*fd = -1;
 }
 
-/* The pid the holder wrote into the lock file (0 when there is none) and
- * when it took the lock (*since; 0 when not written, as by bobsync before
- * it wrote it). */
-static long
-pid_in_file(int f, int64_t *since)
-{
-	char buf[64], *end;
-	ssize_t n = pread(f, buf, sizeof buf - 1, 0);
-	long pid;
-
-	if (since != NULL)
-		*since = 0;
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	pid = strtol(buf, &end, 10);
-	if (since != NULL && *end == ' ') {
-		long long t = strtoll(end + 1, NULL, 10);
-		*since = t > 0 ? (int64_t)t : 0;
-	}
-	return pid > 0 ? pid : 0;
-}
-
 /* A line of /proc/locks: "1: FLOCK  ADVISORY  WRITE 4242 fd:01:1234 0 EOF"
  * ("1: -> FLOCK ..." for a process waiting for it).  The holder's pid when
  * the line is a granted flock lock of inode ino, else 0 (-1 for a pid the
@@ -117,12 +112,6 @@ locks_line_holder(const char *line, unsigned long ino)
 	if (got != ino)
 		return 0;
 	return pid > 0 ? pid : -1;
-}
-
-long
-lock_holder_in(const char *path, const char *locks)
-{
-	return lock_holder_since_in(path, locks, NULL);
 }
 
 long
@@ -161,9 +150,8 @@ lock_holder_since_in(const char *path, const char *locks, int64_t *since)
 	return 0;
 }
 
-/* /proc/locks as text; NULL when it cannot be read. */
-static char *
-read_locks(void)
+char *
+lock_table_read(void)
 {
 	FILE *f = fopen("/proc/locks", "re");
 	char *text = NULL;
@@ -193,20 +181,10 @@ read_locks(void)
 	return text;
 }
 
-long
-lock_holder(const char *path)
-{
-	char *text = read_locks();
-	long pid = lock_holder_in(path, text);
-
-	free(text);
-	return pid;
-}
-
 int64_t
 lock_held_since(const char *path)
 {
-	char *text = read_locks();
+	char *text = lock_table_read();
 	int64_t since = 0;
 	long pid = lock_holder_since_in(path, text, &since);
 

@@ -12,15 +12,12 @@
 bs_rc lock_acquire(const char *path, int *fd, struct bs_error *err);
 void lock_release(int *fd);
 
-/* Whether a run holds the lock at `path` now, found without taking it (a
- * test lock would make a sync started at that instant fail with exit 5):
- * the kernel's table of file locks (/proc/locks) when it can be read, else
- * the process id the holder wrote, if that process is alive.  Returns the
- * holder's process id, -1 when the lock is held by a process not known,
- * 0 when no run holds it (a run killed with SIGKILL leaves its process id
- * in the file but no lock). */
-long lock_holder(const char *path);
-/* When the process holding the lock took it, on the clock its runs are
+/* Whether a run holds the lock at `path` now, and since when, found
+ * without taking it (a test lock would make a sync started at that instant
+ * fail with exit 5): the kernel's table of file locks (/proc/locks) when it
+ * can be read, else the process id the holder wrote, if that process is
+ * alive (a run killed with SIGKILL leaves its process id in the file but no
+ * lock).  Returns when the holder took the lock, on the clock its runs are
  * recorded with (clock_now): a run started before that is not its run.
  * 0 when no process holds the lock; 1 when one does since a time it did
  * not write (a bobsync before this one, or another tool). */

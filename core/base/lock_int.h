@@ -5,11 +5,14 @@
 
 #include <stdint.h>
 
-/* lock_holder with the table of locks given as text (what /proc/locks
- * holds), or NULL when that table cannot be read. */
-long lock_holder_in(const char *path, const char *locks);
-/* The same, and *since (when not NULL): when the holder wrote it took the
- * lock, 0 when it did not write it. */
+/* The kernel's table of file locks (/proc/locks) as text, to free; NULL
+ * when it cannot be read. */
+char *lock_table_read(void);
+/* The process holding the lock at `path`, from the table of locks `locks`
+ * (lock_table_read; NULL: the pid in the file, if alive): -1 when held by
+ * a process the kernel does not show, 0 when nobody holds it.  *since
+ * (when not NULL): when the holder wrote it took the lock, 0 when it did
+ * not write it. */
 long lock_holder_since_in(const char *path, const char *locks, int64_t *since);
 
 #endif

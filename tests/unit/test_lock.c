@@ -59,6 +59,19 @@ write_file(const char *path, const char *text)
 	fclose(fp);
 }
 
+/* The holder's pid, from the kernel's table of locks. */
+static long
+holder(const char *path)
+{
+	char *table = lock_table_read();
+	long pid;
+
+	assert_non_null(table);
+	pid = lock_holder_since_in(path, table, NULL);
+	free(table);
+	return pid;
+}
+
 /* A pid no process has: a child that has been reaped. */
 static pid_t
 dead_pid(void)
@@ -79,14 +92,14 @@ holder_of_own_lock(void **state)
 	struct bs_error err = { 0 };
 	int fd = -1, fd2 = -1;
 
-	assert_int_equal(lock_holder(f->path), 0);	/* no file yet */
+	assert_int_equal(holder(f->path), 0);	/* no file yet */
 	assert_int_equal(lock_acquire(f->path, &fd, &err), BS_OK);
-	assert_int_equal(lock_holder(f->path), (long)getpid());
+	assert_int_equal(holder(f->path), (long)getpid());
 	/* asking does not take it: a second run is still refused, by pid */
 	assert_int_equal(lock_acquire(f->path, &fd2, &err), BS_ERR_LOCKED);
 	assert_non_null(strstr(bs_error_text(&err), "process"));
 	lock_release(&fd);
-	assert_int_equal(lock_holder(f->path), 0);
+	assert_int_equal(holder(f->path), 0);
 	assert_int_equal(lock_held_since(f->path), 0);
 	assert_int_equal(lock_acquire(f->path, &fd, &err), BS_OK);
 	lock_release(&fd);
@@ -145,11 +158,11 @@ holder_killed_leaves_no_lock(void **state)
 	close(ready[1]);
 	assert_int_equal(read(ready[0], &c, 1), 1);
 	close(ready[0]);
-	assert_int_equal(lock_holder(f->path), (long)child);
+	assert_int_equal(holder(f->path), (long)child);
 	kill(child, SIGKILL);
 	assert_int_equal(waitpid(child, NULL, 0), child);
 	/* its pid is still in the file; the lock is gone */
-	assert_int_equal(lock_holder(f->path), 0);
+	assert_int_equal(holder(f->path), 0);
 }
 
 static void
@@ -167,28 +180,28 @@ locks_table_read(void **state)
 	    "3: -> FLOCK  ADVISORY  WRITE 98 fe:00:%lu 0 EOF\n",
 	    (unsigned long)sb.st_ino, (unsigned long)sb.st_ino + 1, (unsigned long)sb.st_ino);
 	/* a POSIX lock, another file's flock and a waiter are no holder */
-	assert_int_equal(lock_holder_in(f->path, text), 0);
+	assert_int_equal(lock_holder_since_in(f->path, text, NULL), 0);
 	snprintf(text, sizeof text, "5: FLOCK  ADVISORY  WRITE 4242 08:01:%lu 0 EOF\n",
 	    (unsigned long)sb.st_ino);
-	assert_int_equal(lock_holder_in(f->path, text), 4242);
+	assert_int_equal(lock_holder_since_in(f->path, text, NULL), 4242);
 	/* a holder the kernel does not show in this pid namespace */
 	snprintf(text, sizeof text, "5: FLOCK  ADVISORY  WRITE -1 08:01:%lu 0 EOF\n",
 	    (unsigned long)sb.st_ino);
-	assert_int_equal(lock_holder_in(f->path, text), 4242);
+	assert_int_equal(lock_holder_since_in(f->path, text, NULL), 4242);
 	write_file(f->path, "");
-	assert_int_equal(lock_holder_in(f->path, text), -1);
-	assert_int_equal(lock_holder_in(f->path, ""), 0);
-	assert_int_equal(lock_holder_in(f->path, "garbage\n\n: x\n"), 0);
+	assert_int_equal(lock_holder_since_in(f->path, text, NULL), -1);
+	assert_int_equal(lock_holder_since_in(f->path, "", NULL), 0);
+	assert_int_equal(lock_holder_since_in(f->path, "garbage\n\n: x\n", NULL), 0);
 
 	/* no table: the pid in the file, if that process is alive */
 	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
 	write_file(f->path, pid);
-	assert_int_equal(lock_holder_in(f->path, NULL), (long)getpid());
+	assert_int_equal(lock_holder_since_in(f->path, NULL, NULL), (long)getpid());
 	snprintf(pid, sizeof pid, "%ld\n", (long)dead_pid());
 	write_file(f->path, pid);
-	assert_int_equal(lock_holder_in(f->path, NULL), 0);
+	assert_int_equal(lock_holder_since_in(f->path, NULL, NULL), 0);
 	write_file(f->path, "");
-	assert_int_equal(lock_holder_in(f->path, NULL), 0);
+	assert_int_equal(lock_holder_since_in(f->path, NULL, NULL), 0);
 }
 
 int
