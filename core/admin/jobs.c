@@ -854,6 +854,11 @@ job_run(struct bs_session *s, enum job_kind k, const struct sync_opts *o,
 	bs_rc rc;
 
 	memset(r, 0, sizeof *r);
+	/* every caller holds the run lock: a run still marked running was
+	 * killed, and says so now rather than after this run's planning (a
+	 * lock taken in the second that run started could not tell them apart) */
+	if (!o->dry_run && s->store != NULL && store_runs_close_killed(s->store, 0, &serr) != BS_OK)
+		log_warn("cannot close the runs that were killed: %s", bs_error_text(&serr));
 	if (k == JOB_RECONCILE)
 		opts.kind = "reconcile";
 	else if (k == JOB_TIMEOFF && s->store != NULL && job_timeoff_full_pending(s, NULL, 0))

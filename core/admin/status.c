@@ -81,8 +81,11 @@ read_open_runs(struct store *st, const struct bs_paths *paths, struct bs_status 
 
 		if (store_run_last(st, targets[t], &r, NULL) != BS_OK)
 			continue;
-		if (str_eq(r.result, "running")) {
-			if (held < 0)
+		/* running, or killed and closed by the run now planning (its
+		 * end is unknown: store_runs_close_killed) */
+		if (str_eq(r.result, "running") ||
+		    (str_eq(r.result, "interrupted") && r.finished_at == 0)) {
+			if (held < 0 && str_eq(r.result, "running"))
 				held = lock_held_since(paths->lock_file);
 			if (t == 1 && str_eq(r.kind, "reconcile"))
 				k[1] = JOB_RECONCILE;
@@ -95,7 +98,8 @@ read_open_runs(struct store *st, const struct bs_paths *paths, struct bs_status 
 					continue;	/* a later end is recorded */
 				j->open_run = r.id;
 				j->open_started = r.started_at;
-				j->open_live = store_run_live(r.started_at, held);
+				j->open_live = str_eq(r.result, "running") &&
+				    store_run_live(r.started_at, held);
 			}
 		}
 		store_run_clear(&r);

@@ -21,8 +21,9 @@ struct status_job {
 	long count;		/* roster: provisioned; time off: synced events */
 	/* the newest run of this sync when the store has no end for it, and
 	 * it is newer than the last run the job state records: open_live when
-	 * a process holds the run lock (it is running now), else it was killed
-	 * and the next run records it as interrupted; open_run 0 = none */
+	 * a process holds the run lock since before it started (it is running
+	 * now), else it was killed (and the next run, as soon as it holds the
+	 * lock, records it as interrupted); open_run 0 = none */
 	int64_t open_run, open_started;
 	int open_live;
 };

@@ -566,15 +566,24 @@ store_run_start(struct store *s, const char *target, const char *kind, const cha
 	if (rc != BS_OK)
 		return rc;
 	*run_id = sqlite3_last_insert_rowid(s->db);
+	return store_runs_close_killed(s, *run_id, err);
+}
+
+bs_rc
+store_runs_close_killed(struct store *s, int64_t before_id, struct bs_error *err)
+{
+	sqlite3_stmt *st;
+	bs_rc rc;
+
 	/* Runs are started under the one run lock, so a run still marked
 	 * running is one that was killed or crashed: say so in the log.  Its
 	 * finished_at stays 0 (the end is unknown), which also keeps it from
 	 * store_prune while an action of it is left to recover. */
 	rc = prepare(s, "UPDATE runs SET result = 'interrupted', message = '" RUN_INTERRUPTED_MSG
-	    "' WHERE result = 'running' AND id < ?", &st, err);
+	    "' WHERE result = 'running' AND (?1 = 0 OR id < ?1)", &st, err);
 	if (rc != BS_OK)
 		return rc;
-	sqlite3_bind_int64(st, 1, *run_id);
+	sqlite3_bind_int64(st, 1, before_id);
 	return step_done(s, st, "closing runs that were interrupted", err);
 }
 

@@ -64,6 +64,10 @@ struct store_run {
  * dead and become "interrupted". */
 bs_rc store_run_start(struct store *s, const char *target, const char *kind,
     const char *plan_id, int64_t now, int64_t *run_id, struct bs_error *err);
+/* The same closing on its own, as soon as the lock is taken (a run plans
+ * for up to a minute before store_run_start): every run still marked
+ * "running" with an id below before_id (0: any id) becomes "interrupted". */
+bs_rc store_runs_close_killed(struct store *s, int64_t before_id, struct bs_error *err);
 /* What a killed run's row says once the next run has closed it. */
 #define RUN_INTERRUPTED_MSG "stopped before it finished (killed, crashed or the machine went " \
 	"down); the next run of this sync settles what it left half-done"

@@ -17,6 +17,8 @@
 #include "admin/checks.h"
 #include "config/conf.h"
 #include "admin/jobs.h"
+#include "admin/status.h"
+#include "base/paths.h"
 #include "base/log.h"
 #include "engine/session.h"
 #include "store/store.h"
@@ -275,6 +277,67 @@ rejected_credentials_quarantine(void **state)
 	assert_true(job_due(f->conf, JOB_ROSTER, &js, js.last_run) >= js.last_run + 3600);
 }
 
+/* A run killed in the second the next one starts: the next run, which holds
+ * the lock, closes it before it plans (the lock's time, in seconds, could
+ * not tell the two apart), even when it then cannot make a plan. */
+static void
+run_closes_killed_run_before_planning(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct sync_opts o = { 0 };
+	struct sync_result r;
+	struct store_run run;
+	int64_t killed;
+
+	assert_int_equal(store_run_start(f->st, "timeoff", "sync", NULL, clock_now(), &killed,
+	    &err), BS_OK);
+	o.origin = "cli";
+	assert_int_not_equal(job_run(&f->s, JOB_ROSTER, &o, &r, &err), BS_OK);
+	assert_int_equal(store_run_get(f->st, killed, &run, &err), BS_OK);
+	assert_string_equal(run.result, "interrupted");
+	assert_int_equal(run.finished_at, 0);
+	store_run_clear(&run);
+	assert_true(r.run_id > killed);
+	assert_int_equal(store_run_get(f->st, r.run_id, &run, &err), BS_OK);
+	assert_string_not_equal(run.result, "running");
+	store_run_clear(&run);
+
+	/* a dry run holds no lock and touches no row */
+	assert_int_equal(store_run_start(f->st, "timeoff", "sync", NULL, clock_now(), &killed,
+	    &err), BS_OK);
+	o.dry_run = 1;
+	job_run(&f->s, JOB_ROSTER, &o, &r, &err);
+	assert_int_equal(store_run_get(f->st, killed, &run, &err), BS_OK);
+	assert_string_equal(run.result, "running");
+	store_run_clear(&run);
+}
+
+/* While the next run plans, status shows the killed run it closed as
+ * stopped (not as running, not forgotten). */
+static void
+status_shows_killed_run_closed_by_planning_run(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct bs_paths paths = { 0 };
+	struct bs_status out;
+	char lock[192];
+	int64_t killed;
+
+	snprintf(lock, sizeof lock, "%s/bobsync.lock", f->dir);
+	paths.lock_file = lock;
+	paths.vault_file = f->path;	/* not a vault: none configured */
+	assert_int_equal(store_run_start(f->st, "timeoff", "sync", NULL, clock_now(), &killed,
+	    &err), BS_OK);
+	assert_int_equal(store_runs_close_killed(f->st, 0, &err), BS_OK);
+	assert_int_equal(status_read(f->conf, &paths, f->st, &out, &err), BS_OK);
+	assert_int_equal(out.jobs[JOB_TIMEOFF].open_run, killed);
+	assert_false(out.jobs[JOB_TIMEOFF].open_live);
+	assert_int_equal(out.jobs[JOB_ROSTER].open_run, 0);
+	unlink(lock);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -288,6 +351,8 @@ main(void)
 		T(due_takes_backoff_and_quarantine),
 		T(failed_attempts_back_off),
 		T(rejected_credentials_quarantine),
+		T(run_closes_killed_run_before_planning),
+		T(status_shows_killed_run_closed_by_planning_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
