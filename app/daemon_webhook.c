@@ -12,6 +12,7 @@
 #include "daemon_webhook.h"
 #include "base/log.h"
 #include "store/store.h"
+#include "base/humantime.h"
 #include "base/util.h"
 #include "config/vault.h"
 
@@ -118,7 +119,6 @@ save_stats(struct daemon_webhooks *w, struct store *st)
 {
 	struct webhook_stats s;
 	char day[11], buf[32], *old = NULL;
-	char ts[21];
 	long acc, rej;
 
 	webhook_queue_stats(w->q, &s);
@@ -126,9 +126,7 @@ save_stats(struct daemon_webhooks *w, struct store *st)
 	rej = s.rejected - w->saved_rejected;
 	if (acc == 0 && rej == 0)
 		return;
-	time_format_utc(clock_now(), ts);
-	memcpy(day, ts, 10);
-	day[10] = '\0';
+	date_format(ht_local_today(clock_now()), day);	/* the admin's day, as status reads it */
 	if (store_kv_get(st, WEBHOOK_KV_DAY, &old, NULL) != BS_OK || !str_eq(old, day)) {
 		store_kv_set(st, WEBHOOK_KV_DAY, day, clock_now(), NULL);
 		store_kv_set(st, WEBHOOK_KV_ACCEPTED, "0", clock_now(), NULL);

@@ -11,6 +11,7 @@
 #include "admin/status.h"
 #include "store/store.h"
 #include "store/store_roster.h"
+#include "base/humantime.h"
 #include "base/util.h"
 #include "config/vault.h"
 #include "net/webhook.h"
@@ -55,8 +56,7 @@ read_webhook(const struct conf *conf, struct store *st, int64_t now, struct stat
 		snprintf(w->last_type, sizeof w->last_type, "%s", v);
 	free(v);
 	v = NULL;
-	time_format_utc(now, today);
-	today[10] = '\0';
+	date_format(ht_local_today(now), today);	/* the local day the daemon counts in */
 	if (store_kv_get(st, WEBHOOK_KV_DAY, &v, NULL) == BS_OK && str_eq(v, today)) {
 		w->accepted_today = kv_long(st, WEBHOOK_KV_ACCEPTED);
 		w->rejected_today = kv_long(st, WEBHOOK_KV_REJECTED);

@@ -33,7 +33,7 @@ struct status_webhook {
 	int on;			/* webhook.listen is set */
 	int64_t last_at;	/* the last accepted event; 0 = none yet */
 	char last_type[64];
-	long accepted_today, rejected_today;	/* UTC day */
+	long accepted_today, rejected_today;	/* the local day (TZ) */
 };
 
 struct bs_status {

@@ -112,7 +112,7 @@ void webhook_batch_clear(struct webhook_batch *b);
  * `bobsync status` shows of webhooks. */
 #define WEBHOOK_KV_LAST_AT "webhook.last_at"		/* unix seconds */
 #define WEBHOOK_KV_LAST_TYPE "webhook.last_type"
-#define WEBHOOK_KV_DAY "webhook.day"			/* YYYY-MM-DD (UTC) of the counts */
+#define WEBHOOK_KV_DAY "webhook.day"			/* YYYY-MM-DD (local) of the counts */
 #define WEBHOOK_KV_ACCEPTED "webhook.accepted_today"
 #define WEBHOOK_KV_REJECTED "webhook.rejected_today"
 

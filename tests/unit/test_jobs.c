@@ -19,6 +19,8 @@
 #include "admin/jobs.h"
 #include "admin/status.h"
 #include "base/paths.h"
+#include "base/humantime.h"
+#include "net/webhook.h"
 #include "base/log.h"
 #include "engine/session.h"
 #include "store/store.h"
@@ -338,6 +340,43 @@ status_shows_killed_run_closed_by_planning_run(void **state)
 	unlink(lock);
 }
 
+/* The webhook counts are the admin's day, not UTC's: in a zone whose date
+ * differs from UTC's now, status finds the counts the daemon saved under
+ * the local date. */
+static void
+status_webhook_counts_are_local_day(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct bs_paths paths = { 0 };
+	struct bs_status out;
+	char lock[192], utc[21], local[11];
+	const char *old = getenv("TZ");
+	char *saved = old != NULL ? xstrdup(old) : NULL;
+	int64_t now = clock_now();
+
+	snprintf(lock, sizeof lock, "%s/bobsync.lock", f->dir);
+	paths.lock_file = lock;
+	paths.vault_file = f->path;
+	/* UTC+14 is a day ahead from 10:00 UTC on, UTC-12 a day behind before 12:00 */
+	time_format_utc(now, utc);
+	setenv("TZ", (utc[11] - '0') * 10 + (utc[12] - '0') >= 11 ? "Pacific/Kiritimati" :
+	    "Etc/GMT+12", 1);
+	date_format(ht_local_today(now), local);
+	assert_memory_not_equal(local, utc, 10);
+	assert_int_equal(store_kv_set(f->st, WEBHOOK_KV_DAY, local, now, &err), BS_OK);
+	assert_int_equal(store_kv_set(f->st, WEBHOOK_KV_ACCEPTED, "3", now, &err), BS_OK);
+	assert_int_equal(store_kv_set(f->st, WEBHOOK_KV_REJECTED, "1", now, &err), BS_OK);
+	assert_int_equal(status_read(f->conf, &paths, f->st, &out, &err), BS_OK);
+	if (saved != NULL)
+		setenv("TZ", saved, 1);
+	else
+		unsetenv("TZ");
+	free(saved);
+	assert_int_equal(out.webhook.accepted_today, 3);
+	assert_int_equal(out.webhook.rejected_today, 1);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -353,6 +392,7 @@ main(void)
 		T(rejected_credentials_quarantine),
 		T(run_closes_killed_run_before_planning),
 		T(status_shows_killed_run_closed_by_planning_run),
+		T(status_webhook_counts_are_local_day),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
