@@ -315,6 +315,21 @@ run_closes_killed_run_before_planning(void **state)
 	store_run_clear(&run);
 }
 
+/* status_read of the fixture's store: no vault, nobody holds the lock */
+static void
+read_status(struct fixture *f, struct bs_status *out)
+{
+	struct bs_error err = { 0 };
+	struct bs_paths paths = { 0 };
+	char lock[192];
+
+	snprintf(lock, sizeof lock, "%s/bobsync.lock", f->dir);
+	paths.lock_file = lock;
+	paths.vault_file = f->path;	/* not a vault: none configured */
+	assert_int_equal(status_read(f->conf, &paths, f->st, out, &err), BS_OK);
+	unlink(lock);
+}
+
 /* While the next run plans, status shows the killed run it closed as
  * stopped (not as running, not forgotten). */
 static void
@@ -322,22 +337,16 @@ status_shows_killed_run_closed_by_planning_run(void **state)
 {
 	struct fixture *f = *state;
 	struct bs_error err = { 0 };
-	struct bs_paths paths = { 0 };
 	struct bs_status out;
-	char lock[192];
 	int64_t killed;
 
-	snprintf(lock, sizeof lock, "%s/bobsync.lock", f->dir);
-	paths.lock_file = lock;
-	paths.vault_file = f->path;	/* not a vault: none configured */
 	assert_int_equal(store_run_start(f->st, "timeoff", "sync", NULL, clock_now(), &killed,
 	    &err), BS_OK);
 	assert_int_equal(store_runs_close_killed(f->st, 0, &err), BS_OK);
-	assert_int_equal(status_read(f->conf, &paths, f->st, &out, &err), BS_OK);
+	read_status(f, &out);
 	assert_int_equal(out.jobs[JOB_TIMEOFF].open_run, killed);
 	assert_false(out.jobs[JOB_TIMEOFF].open_live);
 	assert_int_equal(out.jobs[JOB_ROSTER].open_run, 0);
-	unlink(lock);
 }
 
 /* The webhook counts are the admin's day, not UTC's: in a zone whose date
@@ -348,16 +357,12 @@ status_webhook_counts_are_local_day(void **state)
 {
 	struct fixture *f = *state;
 	struct bs_error err = { 0 };
-	struct bs_paths paths = { 0 };
 	struct bs_status out;
-	char lock[192], utc[21], local[11];
+	char utc[21], local[11];
 	const char *old = getenv("TZ");
 	char *saved = old != NULL ? xstrdup(old) : NULL;
 	int64_t now = clock_now();
 
-	snprintf(lock, sizeof lock, "%s/bobsync.lock", f->dir);
-	paths.lock_file = lock;
-	paths.vault_file = f->path;
 	/* UTC+14 is a day ahead from 10:00 UTC on, UTC-12 a day behind before 12:00 */
 	time_format_utc(now, utc);
 	setenv("TZ", (utc[11] - '0') * 10 + (utc[12] - '0') >= 11 ? "Pacific/Kiritimati" :
@@ -367,7 +372,7 @@ status_webhook_counts_are_local_day(void **state)
 	assert_int_equal(store_kv_set(f->st, WEBHOOK_KV_DAY, local, now, &err), BS_OK);
 	assert_int_equal(store_kv_set(f->st, WEBHOOK_KV_ACCEPTED, "3", now, &err), BS_OK);
 	assert_int_equal(store_kv_set(f->st, WEBHOOK_KV_REJECTED, "1", now, &err), BS_OK);
-	assert_int_equal(status_read(f->conf, &paths, f->st, &out, &err), BS_OK);
+	read_status(f, &out);
 	if (saved != NULL)
 		setenv("TZ", saved, 1);
 	else
