@@ -223,6 +223,8 @@ cmd_log(struct app *a, int argc, char **argv)
 	}
 	person = a->opt[APP_OPT_PERSON];
 	result = a->opt[APP_OPT_RESULT];
+	if (result != NULL && str_eq(result, "not_run"))
+		result = "not run";	/* the spelling a shell word allows */
 	if (access(a->paths.state_db, F_OK) != 0) {
 		if (a->json)
 			out_json(json_pack("{s:[]}", "runs"));

@@ -32,7 +32,7 @@ static const struct {
 	[APP_OPT_APPROVE] = { "approve", "the plan id" },
 	[APP_OPT_RUN] = { "run", "a run number" },
 	[APP_OPT_PERSON] = { "person", "a name, an email or an employee id" },
-	[APP_OPT_RESULT] = { "result", "a result (ok, partial, blocked, failed, not_run)" },
+	[APP_OPT_RESULT] = { "result", "a result (ok, partial, blocked, failed, aborted, interrupted, not_run)" },
 	[APP_OPT_LIMIT] = { "limit", "a number from 1 to 100000" },
 	[APP_OPT_ONCE] = { "once", NULL },
 	[APP_OPT_CHECK] = { "check", NULL },

@@ -49,6 +49,9 @@ t_eq "$(bs log --json | json_get - 'j["runs"][0]["result"]')" "not run" "recorde
 t_eq "$(bs log --json | json_get - 'j["runs"][0]["origin"]')" cli "who tried"
 t_eq "$(bs status --json | json_get - 'j["timeoff"]["failures"]')" 0 "no failure counted"
 kill $HOLDER 2>/dev/null
+# the help spells it not_run (a shell word); the store says "not run"
+t_eq "$(bs log --result not_run --json | json_get - 'len(j["runs"])')" 1 "--result not_run"
+t_eq "$(bs log --result 'not run' --json | json_get - 'len(j["runs"])')" 1 "--result 'not run'"
 
 t_case "log --person takes a name or part of one: one match filters, several are listed"
 python3 - "$BOBSYNC_HOME/state.db" <<'PY'
