@@ -72,7 +72,7 @@ app_usage(struct app *a, const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nRun 'bobsync --help' for the usage of '%s'.\n", cmd);
+	fprintf(stderr, "\nRun 'bobsync %s --help' for its usage.\n", cmd);
 	return 2;
 }
 

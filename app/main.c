@@ -114,7 +114,7 @@ usage(FILE *f)
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fputs(commands[i].help, f);
 	fputs(
-"  bobsync --help | --version\n"
+"  bobsync --help | --version           one command's: bobsync COMMAND --help\n"
 "\n"
 "Exit status: 0 done, 1 a check or action failed, 2 usage, 3 blocked by a guard\n"
 "(approve the printed plan id), 4 not configured or vault locked, 5 another run\n"
@@ -241,6 +241,14 @@ main(int argc, char **argv)
 			fputs("Run 'bobsync --help' for the list of commands.\n", stderr);
 			return 2;
 		}
+		/* `bobsync sync --help`: that command's lines, before any option
+		 * is checked (an operand after "--" is not asking) */
+		for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
+			if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+				printf("usage:\n%s\nAll commands: bobsync --help; the details: "
+				    "man bobsync.\n", cmd->help);
+				return 0;
+			}
 	}
 
 	/* every command-line command prints through the sanitiser */

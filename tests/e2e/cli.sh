@@ -28,6 +28,19 @@ out=$(bs sync all --approve= 2>&1); rc=$?
 t_eq "$rc" 2 "an empty value is a usage error"
 t_contains "$out" "--approve needs the plan id" "and says so"
 
+t_case "a command's --help prints its usage, and a usage error points there"
+out=$(bs sync --help 2>&1); rc=$?
+t_eq "$rc" 0 "exit status"
+t_contains "$out" "bobsync sync roster|timeoff|all" "the sync line"
+t_not_contains "$out" "bobsync status" "only that command's"
+out=$(bs log roster -h 2>&1); rc=$?
+t_eq "$rc" 0 "-h after an operand"
+t_contains "$out" "bobsync log [--run N]" "the log line"
+out=$(bs log --limit x 2>&1)
+t_contains "$out" "Run 'bobsync log --help' for its usage." "the pointer"
+out=$(bs config set log.level -- --help 2>&1); rc=$?
+t_eq "$rc" 2 "after --, --help is an operand"
+
 t_case "an option the subcommand does not take is refused"
 out=$(bs config get hibob.base_url --json 2>&1); rc=$?
 t_eq "$rc" 2 "usage exit status"
