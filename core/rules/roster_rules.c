@@ -415,7 +415,8 @@ roster_evaluate(const struct bob_person *p, int64_t today,
 	static const struct bob_person empty;
 	struct roster_rule_result *ra, *re, *rs;
 	int64_t start = 0, term = 0;
-	int have_start, have_term, prestart = 0, any_fail = 0, any_unknown = 0, left;
+	int have_start, have_term, prestart = 0, any_fail = 0, any_unknown = 0, left, rehired;
+	enum roster_lifecycle lc;
 
 	if (out == NULL)
 		return;
@@ -428,6 +429,13 @@ roster_evaluate(const struct bob_person *p, int64_t today,
 
 	have_start = !str_empty(p->start_date) && date_parse(p->start_date, &start) == 0;
 	have_term = !str_empty(p->termination_date) && date_parse(p->termination_date, &term) == 0;
+	lc = roster_lifecycle_of(p, o != NULL ? o->lifecycle_list : NULL);
+	/* A rehire: employed again from a start date after the termination
+	 * date, which HiBob may keep from the employment before (the notes do
+	 * not say it is cleared).  That date ends nothing now. */
+	rehired = have_term && have_start && start > term && lc != LIFE_TERMINATED;
+	if (rehired)
+		have_term = 0;
 	if (have_term)
 		out->offboard_days = term;
 
@@ -436,8 +444,13 @@ roster_evaluate(const struct bob_person *p, int64_t today,
 	rs = &out->rules[2];
 	rule_access(p, ra);
 	rule_started(p, today, prestart, have_start, start, rs);
-	rule_employed(p, roster_lifecycle_of(p, o != NULL ? o->lifecycle_list : NULL), today,
-	    rs->pass, have_start, start, have_term, term, re, &left);
+	rule_employed(p, lc, today, rs->pass, have_start, start, have_term, term, re, &left);
+	if (rehired) {
+		char td[11];
+		date_format(term, td);
+		appendf(re->detail, sizeof re->detail, " (rehired: the termination on %s came "
+		    "before the start date)", td);
+	}
 
 	for (size_t i = 0; i < ARRAY_LEN(out->rules); i++) {
 		if (out->rules[i].pass == 0)

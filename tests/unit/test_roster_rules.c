@@ -290,6 +290,34 @@ evaluate_leaver_last_day_included(void **state)
 	assert_int_equal(e.offboard_days, -1);
 }
 
+/* A rehire whose old termination date HiBob kept: the start date after it
+ * says the termination was of the employment before; not a leaver. */
+static void
+evaluate_rehire_keeps_old_termination_date(void **state)
+{
+	struct bob_person p = person(BOB_ACCESS_YES, "employed", "2026-03-01", "2025-06-30");
+	struct roster_eval e;
+	(void)state;
+	e = eval(&p, "2026-03-02", 0);
+	assert_int_equal(e.verdict, ROSTER_ELIGIBLE);
+	assert_int_equal(e.offboard_days, -1);
+	assert_contains(e.rules[1].detail, "rehired: the termination on 2025-06-30 came before "
+	    "the start date");
+	/* hired again, starting later: the start date decides */
+	p.lifecycle = p.lifecycle_id = (char *)"hired";
+	assert_int_equal(eval(&p, "2026-02-20", 0).verdict, ROSTER_INELIGIBLE);
+	assert_int_equal(eval(&p, "2026-02-20", 10).verdict, ROSTER_ELIGIBLE);
+	/* still terminated: the date stands */
+	p.lifecycle = p.lifecycle_id = (char *)"terminated";
+	e = eval(&p, "2026-03-02", 0);
+	assert_int_equal(e.verdict, ROSTER_INELIGIBLE);
+	assert_int_equal(e.offboard_days, day("2025-06-30"));
+	/* a termination after the start date is this employment's */
+	p.lifecycle = p.lifecycle_id = (char *)"employed";
+	p.termination_date = (char *)"2026-03-31";
+	assert_int_equal(eval(&p, "2026-04-01", 0).verdict, ROSTER_INELIGIBLE);
+}
+
 static void
 evaluate_leave_types(void **state)
 {
@@ -477,6 +505,7 @@ main(void)
 		cmocka_unit_test(evaluate_access_unknown_holds),
 		cmocka_unit_test(evaluate_hired_and_prestart),
 		cmocka_unit_test(evaluate_leaver_last_day_included),
+		cmocka_unit_test(evaluate_rehire_keeps_old_termination_date),
 		cmocka_unit_test(evaluate_leave_types),
 		cmocka_unit_test(evaluate_garden_leave),
 		cmocka_unit_test(evaluate_termination_beats_blank_field),
