@@ -530,22 +530,35 @@ plan_request(struct planner *pl, const struct bob_timeoff *r, const struct toff_
 
 /* ---- reading HiBob ---- */
 
-/* Whether the feed or list item lacks what toff_decide needs. */
+/* Whether the feed or list item lacks what toff_decide needs.  A
+ * several-part request is decided from its parts when they are split, or
+ * when it makes one part only; who's out may leave out the per-day list
+ * and the share of the day (HiBob's 2024 list of its fields has neither):
+ * then the details have them. */
 static int
 needs_detail(const struct toff_env *e, const struct bob_timeoff *r)
 {
+	int parts;
+
 	if (toff_effective_status(r) != TOFF_APPROVED)
 		return 0;
+	parts = e->split_chunks || toff_is_contiguous(r);
 	switch (r->type) {
 	case TOFF_DAYS:
 	case TOFF_OPEN_ENDED:
 		return r->start_date[0] == '\0';
 	case TOFF_HOURS:
 		return r->date[0] == '\0' && r->start_date[0] == '\0';
+	case TOFF_PORTION_ON_RANGE:
+		return parts && r->day_portion == TOFF_PORTION_NONE;
+	case TOFF_HOURS_ON_RANGE:
+		return parts && r->daily_minutes <= 0;
+	case TOFF_PERCENTAGE_ON_RANGE:
+		return parts && r->percentage <= 0;
 	case TOFF_DIFFERENT_DAY_DURATIONS:
 	case TOFF_SPECIFIC_HOURS_DAY_DURATIONS:
 	case TOFF_DIFFERENT_SPECIFIC_HOURS_DAY_DURATIONS:
-		return e->split_chunks && r->ndurations == 0;
+		return parts && r->ndurations == 0;
 	case TOFF_TYPE_UNKNOWN:
 		return r->type_raw == NULL;
 	default:
@@ -584,6 +597,12 @@ refresh(struct bob_client *bc, struct bob_timeoff *r, struct bs_error *err)
 	return BS_OK;
 }
 
+bs_rc
+toff_complete(struct bob_client *bc, const struct toff_env *e, struct bob_timeoff *r,
+    struct bs_error *err)
+{
+	return needs_detail(e, r) ? refresh(bc, r, err) : BS_OK;
+}
 
 /* ---- the changes feed, as a signal ---- */
 
@@ -1312,7 +1331,7 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 		}
 		if (toff_effective_status(r) != TOFF_APPROVED && r->status != TOFF_STATUS_UNKNOWN)
 			continue;	/* who's out lists approved ones; be sure */
-		if (needs_detail(pl->env, r) && (rc = refresh(bc, r, err)) != BS_OK)
+		if ((rc = toff_complete(bc, pl->env, r, err)) != BS_OK)
 			break;
 		rc = toff_target_eval(pl->env, r, pl->ws, pl->we, &tg[i], err);
 		if (rc == BS_OK)

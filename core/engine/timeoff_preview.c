@@ -316,6 +316,10 @@ toff_preview_run(struct bs_session *s, const char *from, const char *to,
 		struct toff_target t;
 		if (!latest[i])
 			continue;	/* listed twice */
+		/* what the sync would read of it, the preview reads too */
+		rc = toff_complete(bc, env, &outs.v[i], err);
+		if (rc != BS_OK)
+			break;
 		rc = toff_target_eval(env, &outs.v[i], ws, we, &t, err);
 		if (rc == BS_OK)
 			add_item(out, &outs.v[i], &t);

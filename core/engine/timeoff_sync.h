@@ -128,6 +128,13 @@ bs_rc toff_feed_states(struct bob_client *bc, const struct bob_timeoffs *ch,
     const long long *listed, size_t nlisted, int64_t ws, int64_t we,
     struct bob_timeoffs *out, struct bs_error *err);
 
+/* Complete a who's out item that toff_decide cannot decide as it stands
+ * (no dates; a several-part request that is split, or makes one part,
+ * without its days or its share of the day) from the request's details; a
+ * 404 makes it deleted.  Nothing is read for any other item. */
+bs_rc toff_complete(struct bob_client *bc, const struct toff_env *e, struct bob_timeoff *r,
+    struct bs_error *err);
+
 /* For each item of v, 1 when no later item has the same request id (its
  * latest state in a feed); caller frees. */
 unsigned char *toff_latest_flags(const struct bob_timeoffs *v);

@@ -15,7 +15,9 @@
  *  - hours: HiBob gives a length but no start time, so the event starts at
  *    timeoff.hours_start on the date and lasts that long (it may cross
  *    midnight);
- *  - several-part types are skipped unless split_chunks is set; then:
+ *  - several-part types are skipped unless split_chunks is set, or they
+ *    make one part only (one date, or one day with time off): that part is
+ *    one stretch of time, and syncs as the request's one event; the parts:
  *      portionOnRange: that half day on every date of the range;
  *      hoursOnRange: hours_start + the daily hours, every date;
  *      percentageOnRange: 100% = the full day, else hours_start + that
@@ -366,6 +368,21 @@ split_range(const struct bob_timeoff *r, const struct tz *zone, int hs,
 	date_format(d0, f);
 	date_format(d1, t);
 	hhmm(m0, a);
+	if (*n == 1) {
+		/* one date: one stretch of time, not several parts */
+		if (r->type == TOFF_PORTION_ON_RANGE)
+			say(d, "approved, %s (%s-%s) on %s", m1 - m0 == 1440 ? "the full day" :
+			    m0 == 0 ? "the morning" : "the afternoon", a, m1 == 1440 ? "24:00" :
+			    "12:00", f);
+		else if (m1 - m0 == 1440)
+			say(d, "approved, the full day (100%%) on %s", f);
+		else {
+			duration_text(m1 - m0, len);
+			say(d, "approved, %s from %s (timeoff.hours_start)%s on %s", len, a,
+			    r->type == TOFF_PERCENTAGE_ON_RANGE ? ", share of an 8-hour day" : "", f);
+		}
+		return 0;
+	}
 	if (r->type == TOFF_PORTION_ON_RANGE)
 		say(d, "approved, split into %zu part%s: %s each day (%s-%s) from %s to %s",
 		    *n, plural((int64_t)*n), m1 - m0 == 1440 ? "the full day" :
@@ -438,7 +455,10 @@ split_durations(const struct bob_timeoff *r, const struct tz *zone, int hs,
 		skip(d, "several parts, but no day in it has any time off");
 		return -1;
 	}
-	say(d, "approved, split into %zu part%s: each day's own ", *n, plural((int64_t)*n));
+	if (*n == 1)
+		say(d, "approved, one day with its own ");
+	else
+		say(d, "approved, split into %zu part%s: each day's own ", *n, plural((int64_t)*n));
 	if (timed > 0 && untimed == 0)
 		say(d, "start and end");
 	else if (timed == 0) {
@@ -496,6 +516,38 @@ status_ok(const struct bob_timeoff *r, struct toff_decision *d)
 
 /* ---- public ---- */
 
+/* A day of a per-day duration type that holds time off (split_durations
+ * makes a part of it). */
+static int
+duration_has_time(const struct bob_duration *du)
+{
+	return (du->start_minute >= 0 && du->start_minute < 1440 && du->end_minute >= 0 &&
+	    du->end_minute <= 1440 && du->end_minute != du->start_minute) || du->minutes > 0;
+}
+
+/* How many parts a several-part request makes: the dates of a range type,
+ * the days with time off of a per-day type (its one date when the item
+ * lists no days: a who's out or feed item may not); -1 when the item does
+ * not say. */
+static long
+parts_of(const struct bob_timeoff *r)
+{
+	int64_t d0, d1;
+	long n = 0;
+
+	if (r->type == TOFF_DIFFERENT_DAY_DURATIONS || r->type == TOFF_SPECIFIC_HOURS_DAY_DURATIONS ||
+	    r->type == TOFF_DIFFERENT_SPECIFIC_HOURS_DAY_DURATIONS) {
+		if (r->durations != NULL && r->ndurations > 0) {
+			for (size_t i = 0; i < r->ndurations; i++)
+				n += duration_has_time(&r->durations[i]);
+			return n;
+		}
+	}
+	if (read_date(r->start_date, &d0) < 0 || read_date(r->end_date, &d1) < 0 || d1 < d0)
+		return -1;
+	return (long)(d1 - d0 + 1);
+}
+
 int
 toff_is_contiguous(const struct bob_timeoff *r)
 {
@@ -507,6 +559,14 @@ toff_is_contiguous(const struct bob_timeoff *r)
 		return 1;
 	case TOFF_OPEN_ENDED:
 		return r->end_date[0] != '\0';
+	case TOFF_PORTION_ON_RANGE:
+	case TOFF_HOURS_ON_RANGE:
+	case TOFF_PERCENTAGE_ON_RANGE:
+	case TOFF_DIFFERENT_DAY_DURATIONS:
+	case TOFF_SPECIFIC_HOURS_DAY_DURATIONS:
+	case TOFF_DIFFERENT_SPECIFIC_HOURS_DAY_DURATIONS:
+		/* a several-part type over one date is one stretch of time */
+		return parts_of(r) == 1;
 	default:
 		return 0;
 	}
@@ -562,7 +622,7 @@ toff_decide(const struct bob_timeoff *r, const struct tz *zone,
 	struct lspan *spans = NULL;
 	size_t nspans = 0;
 	int64_t ws = INT64_MIN, we = INT64_MAX;
-	int hs = hours_start(o), ok = 0;
+	int hs = hours_start(o), ok = 0, whole;
 	char what[48], v[40];
 
 	if (out == NULL)
@@ -602,7 +662,8 @@ toff_decide(const struct bob_timeoff *r, const struct tz *zone,
 	case TOFF_DIFFERENT_DAY_DURATIONS:
 	case TOFF_SPECIFIC_HOURS_DAY_DURATIONS:
 	case TOFF_DIFFERENT_SPECIFIC_HOURS_DAY_DURATIONS:
-		if (o == NULL || !o->split_chunks) {
+		whole = o == NULL || !o->split_chunks;
+		if (whole && !toff_is_contiguous(r)) {
 			chunk_text(r, what);
 			skip(out, "made of several separate parts (%s); Assembled's own integration "
 			    "skips these too \xe2\x80\x94 turn on timeoff.split_chunks to sync each part",
@@ -614,6 +675,9 @@ toff_decide(const struct bob_timeoff *r, const struct tz *zone,
 			ok = split_range(r, zone, hs, out, &spans, &nspans) == 0;
 		else
 			ok = split_durations(r, zone, hs, out, &spans, &nspans) == 0;
+		/* one date, not split: the request's one event, as a days one */
+		if (ok && whole && nspans == 1)
+			spans[0].chunk = 0;
 		break;
 	case TOFF_TYPE_UNKNOWN:
 	default:

@@ -50,8 +50,10 @@ void toff_decide(const struct bob_timeoff *r, const struct tz *zone,
     const struct toff_rules_opts *o, struct toff_decision *out);
 void toff_decision_clear(struct toff_decision *d);
 
-/* 1 when the request type is one contiguous stretch by nature (days,
- * hours, openEnded with an end), 0 when it is made of several chunks. */
+/* 1 when the request is one contiguous stretch: days, hours, openEnded
+ * with an end, and a several-part type that makes one part only (a range
+ * over one date, one listed day with time off); 0 when it is made of
+ * several chunks, or the item does not say how many. */
 int toff_is_contiguous(const struct bob_timeoff *r);
 
 /* Overlapping approved requests of one agent.  With

@@ -2725,6 +2725,12 @@ bob_whos_out_ex(struct bob_client *c, const char *from, const char *to, int incl
 	    "&includePrivate=%s", from, to, include_private ? "true" : "false");
 	bs_rc rc = get_timeoffs(c, path, "outs", out, err);
 
+	/* Without includePending who's out lists approved requests only: an
+	 * item that says no status is one (a status it does say, known or
+	 * not, stands) */
+	for (size_t i = 0; rc == BS_OK && i < out->n; i++)
+		if (out->v[i].status == TOFF_STATUS_UNKNOWN && out->v[i].status_raw == NULL)
+			out->v[i].status = TOFF_APPROVED;
 	free(path);
 	return rc;
 }

@@ -94,6 +94,39 @@ t_eq "$(diff_with_truth)" "" "Assembled equals HiBob"
 out=$(bs preview timeoff --json)
 t_eq "$(printf '%s' "$out" | json_get - "[r['sync'] for r in j['requests'] if r['request_id'] == $RB]")" "[False]" "preview: not synced"
 
+t_case "one date of a several-part type is one event; who's out with only the 2024 fields"
+# who's out as HiBob's 2024 list of its fields: no share of the day, no
+# per-day list, no time zone; the details have them
+sb_ctl hibob POST /_control/timeoff_api '{"whosout_lean": true}' >/dev/null
+EMP3=$(agent_pick 2)
+D1=$(day 40) D2=$(day 41)
+RP=$(toff_ctl "{\"op\":\"create\",\"employee\":\"$EMP3\",\"type\":\"percentageOnRange\",\"startDate\":\"$D1\",\"endDate\":\"$D1\",\"percentageOfDay\":100}")
+RS=$(toff_ctl "{\"op\":\"create\",\"employee\":\"$EMP3\",\"type\":\"specificHoursDayDurations\",\"startDate\":\"$D2\",\"endDate\":\"$D2\",\"timeZone\":\"Europe/Berlin\",\"durations\":[{\"date\":\"$D2\",\"startTime\":\"14:00\",\"endTime\":\"16:00\"}]}")
+RR=$(toff_ctl "{\"op\":\"create\",\"employee\":\"$EMP3\",\"type\":\"portionOnRange\",\"startDate\":\"$(day 43)\",\"endDate\":\"$(day 45)\"}")
+bs sync timeoff >"$T_TMP/out" 2>&1
+t_eq "$?" 0 "exit status ($(tail -n 2 "$T_TMP/out"))"
+t_eq "$(event_of "$RP" | wc -l) $(event_of "$RS" | wc -l) $(event_of "$RR" | wc -l)" "1 1 0" \
+	"one event for each one-date request, none for the three mornings"
+set -- $(event_of "$RS")
+t_eq "$2 $3" "$("$PY" -c '
+import datetime as d, sys, zoneinfo
+z = zoneinfo.ZoneInfo("Europe/Berlin")
+day = d.date.fromisoformat(sys.argv[1])
+t = lambda h: int(d.datetime(day.year, day.month, day.day, h, tzinfo=z).timestamp())
+print(t(14), t(16))' "$D2")" "14:00-16:00 in the request's zone"
+set -- $(event_of "$RP")
+SP=$1
+t_eq "$(diff_with_truth)" "" "Assembled equals HiBob"
+out=$(bs preview timeoff --json)
+t_eq "$(printf '%s' "$out" | json_get - "[r['sync'] for r in j['requests'] if r['request_id'] in ($RP, $RS)]")" \
+	"[True, True]" "the preview says so too"
+bs reconcile timeoff >"$T_TMP/out" 2>&1
+t_eq "$?" 0 "reconcile exit status ($(tail -n 2 "$T_TMP/out"))"
+set -- $(event_of "$RP")
+t_eq "$1" "$SP" "the reconciliation keeps the event (the share of the day read from the details)"
+t_eq "$(event_of "$RS" | wc -l)" 1 "and the other one"
+sb_ctl hibob POST /_control/timeoff_api '{}' >/dev/null
+
 t_case "every schedule emptied: reconcile waits for approval of its plan, which makes them again"
 n=$(marked_events | wc -l)
 "$PY" - "${SB_ASM_URL%/v0}" <<'EOF'

@@ -163,6 +163,21 @@ def iso(d):
 
 # ---- the model ---------------------------------------------------------------
 
+
+def request_parts(q):
+    """How many parts a several-part request makes: the dates of a range
+    type, the days with time off of a per-day type."""
+    durs = q.spec.get("durations") if q.spec else None
+    if durs is not None:
+        n = 0
+        for d in durs:
+            if d.get("startTime") is not None:
+                n += d["startTime"] != d.get("endTime")
+            else:
+                n += d.get("hours", 0) * 60 + d.get("minutes", 0) > 0
+        return n
+    return ((q.end or q.start) - q.start).days + 1
+
 class Person:
     __slots__ = ("id", "first", "surname", "email", "dept", "title", "site", "start", "term",
                  "lifecycle", "status", "birthday", "emp_type", "contract", "manager", "access",
@@ -729,7 +744,10 @@ class Company:
         t = self.today
         acc = p.access
         lc = p.lifecycle
-        left = lc == "terminated" or (p.term is not None and p.term < t)
+        # a start date after the termination date: rehired, that date was
+        # the employment before's
+        rehired = p.term is not None and p.start is not None and p.start > p.term
+        left = lc == "terminated" or (p.term is not None and p.term < t and not rehired)
         if acc not in ("yes", "no") and not left:
             return False, "access_unset", "alleo_access is not set: held for a decision, never removed"
         if acc == "no":
@@ -772,7 +790,8 @@ class Company:
             return False, "left", "starts after the termination date %s" % iso(p.term), aid
         if q.type == "openEnded" and q.end is None:
             return False, "open_ended", "open-ended request without an end date", aid
-        if q.type not in ("days", "hours", "openEnded"):
+        if q.type not in ("days", "hours", "openEnded") and request_parts(q) != 1:
+            # one part (one date, one day with time) is one stretch of time
             return False, "chunks", "made of several chunks (%s)" % q.type, aid
         end = q.end or q.start
         if end < ws or q.start > we:

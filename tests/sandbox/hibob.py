@@ -769,6 +769,13 @@ class HiBob:
                "dayPortion": None, "date": None, "hoursOnDate": None, "minutes": None,
                "dailyHours": None, "totalCost": cost}
         self.type_fields(q, out, ("startPortion", "endPortion"))
+        if self.w.toff_api["whosout_lean"]:
+            # only the fields of HiBob's 2024 list (Request): no share of
+            # the day, no per-day list, no time zone, no cost
+            for k in ("percentageOfDay", "durations", "timeZone", "totalCost"):
+                out.pop(k, None)
+        if not self.w.toff_api["whosout_status"]:
+            del out["status"]
         return out
 
     def outs(self, req, start, end):
@@ -968,7 +975,7 @@ def is_private(q):
 # How the time-off reads behave; the strict reading by default, the old
 # easy one only on request (/_control/timeoff_api).
 TOFF_API_DEFAULTS = {"private_permission": False, "feed_status": False, "feed_order": "newest_first",
-                     "detail_forbidden": False}
+                     "detail_forbidden": False, "whosout_lean": False, "whosout_status": True}
 FEED_ORDERS = ("newest_first", "chronological", "shuffled")
 
 

@@ -533,6 +533,18 @@ whos_out_lists_approved(void **state)
 	for (size_t i = 0; i < t.n; i++)
 		assert_true(t.v[i].status == TOFF_APPROVED || t.v[i].status == TOFF_STATUS_UNKNOWN);
 	bob_timeoffs_clear(&t);
+	/* items that say no status: who's out without includePending lists
+	 * approved requests only, so they are approved (not unknown, which the
+	 * reconciliation would take for "no longer approved") */
+	free(test_http_post(ctl_port, "/_control/timeoff_api", "{\"whosout_status\": false}"));
+	assert_int_equal(bob_whos_out(bob, from, to, &t, &err), BS_OK);
+	free(test_http_post(ctl_port, "/_control/timeoff_api", "{}"));
+	assert_true(t.n > 0);
+	for (size_t i = 0; i < t.n; i++) {
+		assert_null(t.v[i].status_raw);
+		assert_int_equal(t.v[i].status, TOFF_APPROVED);
+	}
+	bob_timeoffs_clear(&t);
 }
 
 /* Who's out and the changes feed are read as they arrive (issue 18): a

@@ -465,6 +465,83 @@ chunks_skipped_by_default(void **state)
 	}
 }
 
+/* A several-part type that makes one part (one date, one day with time)
+ * is one stretch of time: it syncs by default, as the request's one event
+ * (chunk 0), at the times the split would give it. */
+static void
+one_part_synced_whole(void **state)
+{
+	struct bob_duration du[] = {
+		{ "2026-03-02", 0, -1, -1 },		/* nothing that day */
+		{ "2026-03-03", 120, 840, 960 },	/* 14:00-16:00 */
+	};
+	struct bob_timeoff r = days_req("2026-03-03", TOFF_PORTION_NONE, "2026-03-03",
+	    TOFF_PORTION_NONE);
+	struct toff_rules_opts o = opts(0);
+	struct toff_decision d;
+	int64_t tue = 1772406000 + 86400;	/* 2026-03-03 00:00 Amsterdam */
+	(void)state;
+
+	r.type = TOFF_PORTION_ON_RANGE;
+	r.day_portion = TOFF_AFTERNOON;
+	assert_true(toff_is_contiguous(&r));
+	d = decide(&r, "Europe/Amsterdam", &o);
+	assert_one(&d, tue + 12 * 3600, tue + 86400);
+	assert_string_equal(d.reason, "approved, the afternoon (12:00-24:00) on 2026-03-03");
+	toff_decision_clear(&d);
+	d = decide(&r, "Europe/Amsterdam", NULL);	/* no options: the same */
+	assert_one(&d, tue + 12 * 3600, tue + 86400);
+	toff_decision_clear(&d);
+
+	r.type = TOFF_HOURS_ON_RANGE;
+	r.daily_minutes = 150;
+	d = decide(&r, "Europe/Amsterdam", &o);
+	assert_one(&d, tue + 9 * 3600, tue + 11 * 3600 + 1800);
+	assert_contains(d.reason, "from 09:00 (timeoff.hours_start) on 2026-03-03");
+	toff_decision_clear(&d);
+
+	r.type = TOFF_PERCENTAGE_ON_RANGE;
+	r.percentage = 100;
+	d = decide(&r, "Europe/Amsterdam", &o);
+	assert_one(&d, tue, tue + 86400);
+	assert_string_equal(d.reason, "approved, the full day (100%) on 2026-03-03");
+	toff_decision_clear(&d);
+
+	/* one day with time among the listed ones, in the request's own zone */
+	r.type = TOFF_SPECIFIC_HOURS_DAY_DURATIONS;
+	set_date(r.start_date, "2026-03-02");
+	r.durations = du;
+	r.ndurations = ARRAY_LEN(du);
+	r.time_zone = (char *)"Europe/Berlin";
+	assert_true(toff_is_contiguous(&r));
+	d = decide(&r, "Europe/London", &o);
+	assert_one(&d, tue + 14 * 3600, tue + 16 * 3600);
+	assert_contains(d.reason, "approved, one day with its own start and end, times in "
+	    "Europe/Berlin");
+	toff_decision_clear(&d);
+
+	/* two days with time: several parts, skipped by default */
+	du[0].minutes = 60;
+	assert_false(toff_is_contiguous(&r));
+	d = decide(&r, "Europe/London", &o);
+	assert_skip(&d, "made of several separate parts");
+	/* an item that lists no days: one date says one part; the days must
+	 * then be read from the request's details */
+	r.durations = NULL;
+	r.ndurations = 0;
+	assert_false(toff_is_contiguous(&r));	/* 2026-03-02 to 03 */
+	set_date(r.start_date, "2026-03-03");
+	assert_true(toff_is_contiguous(&r));
+	d = decide(&r, "Europe/London", &o);
+	assert_skip(&d, "HiBob listed no days");
+	/* a range over two dates stays skipped; no dates: not known */
+	r.type = TOFF_PORTION_ON_RANGE;
+	set_date(r.end_date, "2026-03-04");
+	assert_false(toff_is_contiguous(&r));
+	set_date(r.end_date, "");
+	assert_false(toff_is_contiguous(&r));
+}
+
 static void
 portion_on_range_split(void **state)
 {
@@ -580,7 +657,9 @@ durations_split(void **state)
 	d = decide(&r, "Europe/Amsterdam", &o);
 	assert_int_equal(d.nevents, 1);
 	assert_int_equal(d.events[0].start, mon + 11 * 3600);	/* 10:00 GMT = 11:00 CET */
-	assert_contains(d.reason, "each day's own start and end, times in Europe/London");
+	assert_contains(d.reason, "approved, one day with its own start and end, times in "
+	    "Europe/London");
+	assert_int_equal(d.events[0].chunk, 1);	/* split: part 1, as before */
 	toff_decision_clear(&d);
 	/* an unusable zone name falls back to the agent's zone */
 	r.time_zone = (char *)"../etc/passwd";
@@ -682,6 +761,7 @@ main(void)
 		cmocka_unit_test(hours_requests),
 		cmocka_unit_test(open_ended_and_unknown),
 		cmocka_unit_test(chunks_skipped_by_default),
+		cmocka_unit_test(one_part_synced_whole),
 		cmocka_unit_test(portion_on_range_split),
 		cmocka_unit_test(range_types_split),
 		cmocka_unit_test(durations_split),

@@ -525,6 +525,14 @@ eval_matching_and_zones(void **state)
 	assert_int_equal(tg.why, TOFF_WHY_NOT_CONTIGUOUS);
 	assert_non_null(strstr(toff_target_reason(&tg), "several separate parts"));
 	toff_target_clear(&tg);
+	/* ... but over one date it is one stretch: the request's one event */
+	snprintf(r.end_date, sizeof r.end_date, "2026-03-09");
+	assert_int_equal(toff_target_eval(e, &r, ws, we, &tg, &err), BS_OK);
+	assert_int_equal(tg.why, TOFF_WHY_SYNC);
+	assert_int_equal(tg.d.nevents, 1);
+	assert_int_equal(tg.d.events[0].chunk, 0);
+	assert_int_equal(tg.d.events[0].end - tg.d.events[0].start, 12 * 3600);
+	toff_target_clear(&tg);
 
 	/* outside the window */
 	req(&r, 7, "101", NULL, "2025-06-01", "2025-06-02", TOFF_ALL_DAY, TOFF_ALL_DAY);
