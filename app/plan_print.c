@@ -19,7 +19,7 @@ target_title(const char *t)
 }
 
 void
-print_plan(FILE *f, const struct plan *p, int width)
+print_plan(FILE *f, const struct plan *p, int width, const char *approve)
 {
 	long count[PLAN_DELETE + 1] = { 0 };
 	struct out_table *t;
@@ -91,8 +91,8 @@ print_plan(FILE *f, const struct plan *p, int width)
 			fputs("Approved for this plan id.\n", f);
 		else
 			fprintf(f, "Nothing will be applied until this exact plan is approved:\n"
-			    "  bobsync sync %s --approve %s\n",
-			    str_eq(p->target, "alleo") ? "roster" : "timeoff", p->id);
+			    "  bobsync %s --approve %s\n", approve != NULL ? approve :
+			    str_eq(p->target, "alleo") ? "sync roster" : "sync timeoff", p->id);
 	}
 }
 

@@ -6,7 +6,9 @@
 
 #include "engine/plan.h"
 
-void print_plan(FILE *f, const struct plan *p, int width);
+/* approve: the command that applies the plan when a guard holds it
+ * ("reconcile timeoff"); NULL: "sync roster" or "sync timeoff" */
+void print_plan(FILE *f, const struct plan *p, int width, const char *approve);
 void print_sync_result(FILE *f, const struct sync_result *r);
 
 #endif

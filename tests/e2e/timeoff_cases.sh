@@ -145,6 +145,10 @@ t_contains "$(cat "$T_TMP/rec.out" "$T_TMP/rec.err")" "reconcile timeoff --appro
 PLAN=$(bs plan timeoff --reconcile --json | json_get - "j['plan_id']")
 t_contains "$(cat "$T_TMP/rec.out" "$T_TMP/rec.err")" "$PLAN" "the plan id printed is the one plan --reconcile shows"
 t_eq "$(bs status --json | json_get - "j['reconcile']['blocked_plan']")" "$PLAN" "status: the reconciliation waits for that plan"
+t_contains "$(bs status)" "review: bobsync plan timeoff --reconcile; approve: bobsync reconcile timeoff --approve $PLAN" \
+	"status: the commands that review and approve it"
+t_contains "$(bs plan timeoff --reconcile)" "bobsync reconcile timeoff --approve $PLAN" \
+	"plan --reconcile: the command that approves it"
 t_eq "$(marked_events | wc -l)" 0 "nothing made while blocked"
 bs reconcile timeoff --approve 0123456789abcdef >/dev/null 2>&1
 t_eq "$?" 1 "another plan id is refused"
