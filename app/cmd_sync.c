@@ -226,7 +226,7 @@ show_dry_plan(void *ctx, const struct plan *p)
 	struct out_progress *prog = ctx;
 
 	out_progress_done(prog);
-	print_plan(stdout, p, out_term_width());
+	print_plan(stdout, p, out_term_width(), NULL);
 	putchar('\n');
 }
 
@@ -293,6 +293,17 @@ sync_main(struct app *a, int argc, char **argv, int reconcile)
 			st = run_one(a, &ctx, "roster", &o, &prog, results);
 			out_progress_done(&prog);
 			status = worse(status, st);
+		} else if (a->json && strcmp(what, "roster") == 0 && status == 0) {
+			/* alleo.mode pull: done, with nothing to send; a script
+			 * still gets its object */
+			struct sync_result r;
+			memset(&r, 0, sizeof r);
+			snprintf(r.target, sizeof r.target, "roster");
+			snprintf(r.result, sizeof r.result, "off");
+			snprintf(r.message, sizeof r.message, "alleo.mode is pull: Alleo reads HiBob "
+			    "itself, nothing to send");
+			r.dry_run = o.dry_run;
+			json_array_append_new(results, sync_result_to_json(&r));
 		}
 	}
 	if ((strcmp(what, "timeoff") == 0 || strcmp(what, "all") == 0) && stop_signal == 0) {

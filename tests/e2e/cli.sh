@@ -59,6 +59,15 @@ t_not_contains "$out" "S3CRET-VALUE" "the word is not repeated"
 out=$(bs credentials set hibob S3CRET-VALUE 2>&1 </dev/null)
 t_not_contains "$out" "S3CRET-VALUE" "nor an extra operand"
 
+t_case "sync roster --json with alleo.mode pull: an object that says there is nothing to send"
+bs config set alleo.mode pull >/dev/null
+printf 'SERVICE-1\ntoken-not-checked\n' | bs credentials set hibob >/dev/null 2>&1
+out=$(bs sync roster --json 2>/dev/null); rc=$?
+t_eq "$rc" 0 "exit status"
+t_eq "$(printf '%s' "$out" | json_get - "(j['target'], j['result'], j['applied'], j['run_id'])")" \
+	"('roster', 'off', 0, None)" "the result object"
+bs config unset alleo.mode >/dev/null
+
 t_case "-- ends the options"
 bs config set alert.command -- "-x --json" >/dev/null 2>&1
 t_eq "$(bs config get alert.command)" "-x --json" "a value that starts with a dash is stored as it is"
