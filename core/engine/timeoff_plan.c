@@ -967,6 +967,31 @@ add_named(struct planner *pl, struct bob_timeoffs *ch)
 	free(feed_ids);
 }
 
+/* HiBob refused to show one request (HTTP 403) that the changes feed
+ * named.  When other requests of the run could be read, that is about
+ * this one (a policy or a person the service user may not see): it is
+ * held, its events stay as they are, and no record is kept of it, so the
+ * feed's overlap and the reconciliation read it again.  A run that could
+ * read none, or was refused more than a few times, fails as before: a
+ * permission lost must not look like a quiet run, and HiBob's WAF blocks a
+ * header that collects 50 refusals in 10 s. */
+#define TOFF_REFUSED_MAX 3
+
+static void
+hold_refused(struct planner *pl, const struct feed_group *g, const struct bs_error *why)
+{
+	const struct bob_timeoff *f = g->items[0];
+	char *reason;
+
+	reason = xasprintf("HiBob refused to show time-off request #%lld (HTTP %ld: the service "
+	    "user may not see its policy or its person); its events in Assembled are left as "
+	    "they are until it can be read", g->request_id,
+	    why->http_status > 0 ? why->http_status : 403L);
+	plan_hold(pl->plan, f->employee_id, f->employee_email, f->employee_name, reason);
+	log_warn("%s (%s)", reason, bs_error_text(why));
+	free(reason);
+}
+
 /* Every request id in the window is a change: its current state is read
  * once (1 + k HiBob calls for k requests), unless each of its items was
  * seen by an earlier run already (the overlap). */
@@ -980,7 +1005,8 @@ plan_incremental(struct planner *pl, struct bob_client *bc, int64_t since,
 	struct toff_target *tg = NULL;
 	long long *olds = NULL;
 	unsigned char *keep = NULL;
-	size_t ng = 0;
+	struct bs_error refused = { 0 };
+	size_t ng = 0, nread = 0, nrefused = 0;
 	bs_rc rc;
 
 	toff_env_progress(pl->env, "Reading time-off changes from HiBob", 0, 0);
@@ -1013,8 +1039,17 @@ plan_incremental(struct planner *pl, struct bob_client *bc, int64_t since,
 			continue;	/* processed before, in this very state */
 		toff_env_progress(pl->env, "Reading changed time-off requests from HiBob", i, ng);
 		rc = read_current(bc, &g[i], &cur[i], err);
+		if (rc == BS_ERR_FORBIDDEN && nrefused < TOFF_REFUSED_MAX) {
+			if (nrefused++ == 0)
+				refused = *err;
+			hold_refused(pl, &g[i], err);
+			bs_error_clear(err);
+			rc = BS_OK;
+			continue;
+		}
 		if (rc != BS_OK)
 			break;
+		nread++;
 		keep[i] = 1;
 		rc = toff_target_eval(pl->env, &cur[i], pl->ws, pl->we, &tg[i], err);
 		if (rc != BS_OK)
@@ -1025,6 +1060,10 @@ plan_incremental(struct planner *pl, struct bob_client *bc, int64_t since,
 			    sizeof *pl->superseded);
 			pl->superseded[pl->nsuperseded++] = olds[i];
 		}
+	}
+	if (rc == BS_OK && nrefused > 0 && nread == 0) {
+		*err = refused;	/* not one could be read: the permission, not a request */
+		rc = BS_ERR_FORBIDDEN;
 	}
 	for (size_t i = 0; i < ng && rc == BS_OK; i++) {
 		if (!keep[i])

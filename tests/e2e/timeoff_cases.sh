@@ -127,6 +127,30 @@ t_eq "$1" "$SP" "the reconciliation keeps the event (the share of the day read f
 t_eq "$(event_of "$RS" | wc -l)" 1 "and the other one"
 sb_ctl hibob POST /_control/timeoff_api '{}' >/dev/null
 
+t_case "a request HiBob refuses to show is held; the others sync; none readable fails the run"
+EMP4=$(agent_pick 3)
+RF1=$(toff_ctl "{\"op\":\"create\",\"employee\":\"$EMP4\",\"type\":\"days\",\"startDate\":\"$(day 50)\",\"endDate\":\"$(day 50)\"}")
+RF2=$(toff_ctl "{\"op\":\"create\",\"employee\":\"$EMP4\",\"type\":\"days\",\"startDate\":\"$(day 52)\",\"endDate\":\"$(day 52)\"}")
+sb_ctl hibob POST /_control/timeoff_api "{\"forbidden_requests\": [$RF2]}" >/dev/null
+out=$(bs plan timeoff --json)
+t_contains "$(printf '%s' "$out" | json_get - "[h['reason'] for h in j['held']]")" \
+	"HiBob refused to show time-off request #$RF2" "the plan holds it, and says why"
+bs sync timeoff >"$T_TMP/out" 2>&1
+t_eq "$?" 0 "exit status ($(tail -n 2 "$T_TMP/out"))"
+t_eq "$(event_of "$RF1" | wc -l) $(event_of "$RF2" | wc -l)" "1 0" "the readable one synced, the refused one not"
+RF3=$(toff_ctl "{\"op\":\"create\",\"employee\":\"$EMP4\",\"type\":\"days\",\"startDate\":\"$(day 54)\",\"endDate\":\"$(day 54)\"}")
+sb_ctl hibob POST /_control/timeoff_api "{\"forbidden_requests\": [$RF2, $RF3]}" >/dev/null
+bs sync timeoff >"$T_TMP/out" 2>&1
+t_eq "$?" 6 "none readable: the run fails as a permission problem ($(tail -n 1 "$T_TMP/out"))"
+sb_ctl hibob POST /_control/timeoff_api '{}' >/dev/null
+bs sync timeoff >"$T_TMP/out" 2>&1
+t_eq "$?" 0 "readable again ($(tail -n 2 "$T_TMP/out"))"
+t_eq "$(event_of "$RF3" | wc -l)" 1 "the failed run's request synced by the next"
+bs reconcile timeoff >"$T_TMP/out" 2>&1
+t_eq "$?" 0 "reconcile exit status ($(tail -n 2 "$T_TMP/out"))"
+t_eq "$(event_of "$RF2" | wc -l)" 1 "the held request is synced by the reconciliation"
+t_eq "$(diff_with_truth)" "" "Assembled equals HiBob"
+
 t_case "every schedule emptied: reconcile waits for approval of its plan, which makes them again"
 n=$(marked_events | wc -l)
 "$PY" - "${SB_ASM_URL%/v0}" <<'EOF'

@@ -876,7 +876,7 @@ class HiBob:
         except ValueError:
             return err(404, "not_found", "Time off request not found")
         with self.w.lock:
-            if self.w.toff_api["detail_forbidden"]:
+            if self.w.toff_api["detail_forbidden"] or rid in self.w.toff_api["forbidden_requests"]:
                 return err(403, "forbidden", "The service user does not have permissions to access "
                            "time off requests")
             q = self.c.req_by_id.get(rid)
@@ -975,7 +975,8 @@ def is_private(q):
 # How the time-off reads behave; the strict reading by default, the old
 # easy one only on request (/_control/timeoff_api).
 TOFF_API_DEFAULTS = {"private_permission": False, "feed_status": False, "feed_order": "newest_first",
-                     "detail_forbidden": False, "whosout_lean": False, "whosout_status": True}
+                     "detail_forbidden": False, "whosout_lean": False, "whosout_status": True,
+                     "forbidden_requests": []}
 FEED_ORDERS = ("newest_first", "chronological", "shuffled")
 
 
@@ -988,6 +989,10 @@ def toff_api_state(body):
         if k == "feed_order":
             if v not in FEED_ORDERS:
                 raise ValueError("feed_order must be one of %s" % ", ".join(FEED_ORDERS))
+        elif k == "forbidden_requests":
+            if not isinstance(v, list) or not all(isinstance(x, int) and not isinstance(x, bool)
+                                                  for x in v):
+                raise ValueError("forbidden_requests must be a list of request ids")
         elif not isinstance(v, bool):
             raise ValueError("%s must be true or false" % k)
         st[k] = v
