@@ -142,7 +142,10 @@ status_read(const struct conf *conf, const struct bs_paths *paths, struct store 
 		out->jobs[JOB_ROSTER].count = 0;
 	out->jobs[JOB_TIMEOFF].count = count_rows(st, "SELECT count(*) FROM timeoff_events");
 	out->jobs[JOB_RECONCILE].count = out->jobs[JOB_TIMEOFF].count;
-	out->configured = out->configured && any_enabled;
+	/* alleo.mode pull with nothing to sync is set up too: Alleo reads
+	 * HiBob itself, bobsync checks and previews */
+	out->configured = out->configured &&
+	    (any_enabled || str_eq(conf_get(conf, "alleo.mode"), "pull"));
 	read_webhook(conf, st, out->now, &out->webhook);
 	{
 		struct store *other = NULL, *cst = core_store(st, paths->state_db, &other);

@@ -66,6 +66,9 @@ out=$(bs sync roster --json 2>/dev/null); rc=$?
 t_eq "$rc" 0 "exit status"
 t_eq "$(printf '%s' "$out" | json_get - "(j['target'], j['result'], j['applied'], j['run_id'])")" \
 	"('roster', 'off', 0, None)" "the result object"
+out=$(bs status --json); rc=$?
+t_eq "$rc" 0 "status: a pull-only setup is configured (exit status)"
+t_eq "$(printf '%s' "$out" | json_get - "j['configured']")" True "status --json: configured"
 bs config unset alleo.mode >/dev/null
 
 t_case "-- ends the options"
