@@ -516,6 +516,22 @@ status_ok(const struct bob_timeoff *r, struct toff_decision *d)
 
 /* ---- public ---- */
 
+/* portionOnRange, hoursOnRange, percentageOnRange: the same each date. */
+static int
+range_type(enum toff_type t)
+{
+	return t == TOFF_PORTION_ON_RANGE || t == TOFF_HOURS_ON_RANGE ||
+	    t == TOFF_PERCENTAGE_ON_RANGE;
+}
+
+/* The per-day duration types: each listed day its own time. */
+static int
+durations_type(enum toff_type t)
+{
+	return t == TOFF_DIFFERENT_DAY_DURATIONS || t == TOFF_SPECIFIC_HOURS_DAY_DURATIONS ||
+	    t == TOFF_DIFFERENT_SPECIFIC_HOURS_DAY_DURATIONS;
+}
+
 /* A day of a per-day duration type that holds time off (split_durations
  * makes a part of it). */
 static int
@@ -535,13 +551,10 @@ parts_of(const struct bob_timeoff *r)
 	int64_t d0, d1;
 	long n = 0;
 
-	if (r->type == TOFF_DIFFERENT_DAY_DURATIONS || r->type == TOFF_SPECIFIC_HOURS_DAY_DURATIONS ||
-	    r->type == TOFF_DIFFERENT_SPECIFIC_HOURS_DAY_DURATIONS) {
-		if (r->durations != NULL && r->ndurations > 0) {
-			for (size_t i = 0; i < r->ndurations; i++)
-				n += duration_has_time(&r->durations[i]);
-			return n;
-		}
+	if (durations_type(r->type) && r->durations != NULL && r->ndurations > 0) {
+		for (size_t i = 0; i < r->ndurations; i++)
+			n += duration_has_time(&r->durations[i]);
+		return n;
 	}
 	if (read_date(r->start_date, &d0) < 0 || read_date(r->end_date, &d1) < 0 || d1 < d0)
 		return -1;
@@ -559,16 +572,9 @@ toff_is_contiguous(const struct bob_timeoff *r)
 		return 1;
 	case TOFF_OPEN_ENDED:
 		return r->end_date[0] != '\0';
-	case TOFF_PORTION_ON_RANGE:
-	case TOFF_HOURS_ON_RANGE:
-	case TOFF_PERCENTAGE_ON_RANGE:
-	case TOFF_DIFFERENT_DAY_DURATIONS:
-	case TOFF_SPECIFIC_HOURS_DAY_DURATIONS:
-	case TOFF_DIFFERENT_SPECIFIC_HOURS_DAY_DURATIONS:
-		/* a several-part type over one date is one stretch of time */
-		return parts_of(r) == 1;
 	default:
-		return 0;
+		/* a several-part type over one date is one stretch of time */
+		return (range_type(r->type) || durations_type(r->type)) && parts_of(r) == 1;
 	}
 }
 
@@ -670,8 +676,7 @@ toff_decide(const struct bob_timeoff *r, const struct tz *zone,
 			    what);
 			break;
 		}
-		if (r->type == TOFF_PORTION_ON_RANGE || r->type == TOFF_HOURS_ON_RANGE ||
-		    r->type == TOFF_PERCENTAGE_ON_RANGE)
+		if (range_type(r->type))
 			ok = split_range(r, zone, hs, out, &spans, &nspans) == 0;
 		else
 			ok = split_durations(r, zone, hs, out, &spans, &nspans) == 0;
