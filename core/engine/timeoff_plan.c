@@ -876,6 +876,10 @@ edit_replaces(const struct planner *pl, const struct bob_timeoff *r)
 	return 0;
 }
 
+/* Requests HiBob may refuse to show (HTTP 403) in one run before the run
+ * fails: see hold_refused. */
+#define TOFF_REFUSED_MAX 3
+
 /* Whether any item's dates meet the window (no dates: assume so). */
 static int
 group_in_window(const struct feed_group *g, int64_t ws, int64_t we)
@@ -900,7 +904,8 @@ toff_feed_states(struct bob_client *bc, const struct bob_timeoffs *ch, const lon
     size_t nlisted, int64_t ws, int64_t we, struct bob_timeoffs *out, struct bs_error *err)
 {
 	struct feed_group *g;
-	size_t ng = 0;
+	struct bs_error refused = { 0 };
+	size_t ng = 0, nread = 0, nrefused = 0;
 	bs_rc rc = BS_OK;
 
 	memset(out, 0, sizeof *out);
@@ -917,8 +922,25 @@ toff_feed_states(struct bob_client *bc, const struct bob_timeoffs *ch, const lon
 			continue;
 		}
 		rc = read_current(bc, &g[i], cur, err);
-		if (rc == BS_OK)
+		if (rc == BS_ERR_FORBIDDEN && nrefused < TOFF_REFUSED_MAX) {
+			/* as plan_incremental: this one is left out, unless
+			 * none can be read */
+			if (nrefused++ == 0)
+				refused = *err;
+			log_warn("time-off request %lld left out: %s", g[i].request_id,
+			    bs_error_text(err));
+			bs_error_clear(err);
+			rc = BS_OK;
+			continue;
+		}
+		if (rc == BS_OK) {
 			out->n++;
+			nread++;
+		}
+	}
+	if (rc == BS_OK && nrefused > 0 && nread == 0) {
+		*err = refused;
+		rc = BS_ERR_FORBIDDEN;
 	}
 	feed_groups_free(g, ng);
 	if (rc != BS_OK)
@@ -975,7 +997,6 @@ add_named(struct planner *pl, struct bob_timeoffs *ch)
  * read none, or was refused more than a few times, fails as before: a
  * permission lost must not look like a quiet run, and HiBob's WAF blocks a
  * header that collects 50 refusals in 10 s. */
-#define TOFF_REFUSED_MAX 3
 
 static void
 hold_refused(struct planner *pl, const struct feed_group *g, const struct bs_error *why)

@@ -1705,6 +1705,50 @@ run_events_gone_schedule_there(void **state)
 	world_close(&w);
 }
 
+/* The state of requests who's out does not list: one HiBob refuses to
+ * show (403) is left out while another is read; none readable fails. */
+static void
+feed_states_leave_out_refused(void **state)
+{
+	struct world w;
+	struct bob_client *bc = NULL;
+	struct bob_timeoffs ch = { 0 }, out;
+	struct bs_error err = { 0 };
+	int64_t ws = 1772323200, we = ws + 60 * 86400LL;	/* 2026-03-01 + 60 days */
+
+	(void)state;
+	world_open(&w);
+	assert_int_equal(session_bob(&w.s, &bc, &err), BS_OK);
+	ch.v = xcalloc(2, sizeof *ch.v);
+	for (int i = 0; i < 2; i++) {
+		struct bob_timeoff *r = &ch.v[ch.n++];
+		r->request_id = 31 + i;
+		r->employee_id = xstrdup("101");
+		r->change_type = xstrdup("Created");
+		snprintf(r->start_date, sizeof r->start_date, "2026-03-1%d", i + 1);
+		snprintf(r->end_date, sizeof r->end_date, "2026-03-1%d", i + 1);
+	}
+	reset_server();
+	script(json_pack("[o, o]", detail_status(31, "101", 403),
+	    detail_item(32, "101", "canceled", "2026-03-12", "2026-03-12", 0, 0)));
+	assert_int_equal(toff_feed_states(bc, &ch, NULL, 0, ws, we, &out, &err), BS_OK);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.v[0].request_id, 32);
+	assert_int_equal(out.v[0].status, TOFF_CANCELED);
+	bob_timeoffs_clear(&out);
+
+	/* only the refused one: the permission, not the request */
+	reset_server();
+	script(json_pack("[o]", detail_status(31, "101", 403)));
+	ch.n = 1;
+	assert_int_equal(toff_feed_states(bc, &ch, NULL, 0, ws, we, &out, &err), BS_ERR_FORBIDDEN);
+	assert_non_null(strstr(err.detail, "request 31"));
+	assert_int_equal(out.n, 0);
+	ch.n = 2;
+	bob_timeoffs_clear(&ch);
+	world_close(&w);
+}
+
 static void
 preview_window(void **state)
 {
@@ -1848,6 +1892,7 @@ main(void)
 		cmocka_unit_test(run_refused_delete_keeps_mapping),
 		cmocka_unit_test(run_capped_listing_confirms),
 		cmocka_unit_test(run_events_gone_schedule_there),
+		cmocka_unit_test(feed_states_leave_out_refused),
 		cmocka_unit_test(preview_window),
 		cmocka_unit_test(snapshot_same_as_jansson),
 		cmocka_unit_test(seen_text_same_as_jansson),
