@@ -996,8 +996,7 @@ add_named(struct planner *pl, struct bob_timeoffs *ch)
  * feed's overlap and the reconciliation read it again.  A run that could
  * read none, or was refused more than a few times, fails as before: a
  * permission lost must not look like a quiet run, and HiBob's WAF blocks a
- * header that collects 50 refusals in 10 s. */
-
+ * header that collects 50 refusals in 10 s (TOFF_REFUSED_MAX). */
 static void
 hold_refused(struct planner *pl, const struct feed_group *g, const struct bs_error *why)
 {
