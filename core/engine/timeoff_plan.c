@@ -880,6 +880,41 @@ edit_replaces(const struct planner *pl, const struct bob_timeoff *r)
  * fails: see hold_refused. */
 #define TOFF_REFUSED_MAX 3
 
+/* The detail reads of one pass: how many were read, how many refused, and
+ * the first refusal. */
+struct refusals {
+	size_t read, refused;
+	struct bs_error first;
+};
+
+/* After a detail read that returned rc: 1 when rc is a refusal the pass
+ * lets by (the caller holds or warns with err, clears it and goes on),
+ * else 0; a successful read is counted. */
+static int
+refusals_take(struct refusals *f, bs_rc rc, const struct bs_error *err)
+{
+	if (rc == BS_ERR_FORBIDDEN && f->refused < TOFF_REFUSED_MAX) {
+		if (f->refused++ == 0)
+			f->first = *err;
+		return 1;
+	}
+	if (rc == BS_OK)
+		f->read++;
+	return 0;
+}
+
+/* The end of the pass: refused and none read fails with the first
+ * refusal (the permission, not a request); else rc as it is. */
+static bs_rc
+refusals_end(const struct refusals *f, bs_rc rc, struct bs_error *err)
+{
+	if (rc == BS_OK && f->refused > 0 && f->read == 0) {
+		*err = f->first;
+		return BS_ERR_FORBIDDEN;
+	}
+	return rc;
+}
+
 /* Whether any item's dates meet the window (no dates: assume so). */
 static int
 group_in_window(const struct feed_group *g, int64_t ws, int64_t we)
@@ -904,8 +939,8 @@ toff_feed_states(struct bob_client *bc, const struct bob_timeoffs *ch, const lon
     size_t nlisted, int64_t ws, int64_t we, struct bob_timeoffs *out, struct bs_error *err)
 {
 	struct feed_group *g;
-	struct bs_error refused = { 0 };
-	size_t ng = 0, nread = 0, nrefused = 0;
+	struct refusals ref = { 0 };
+	size_t ng = 0;
 	bs_rc rc = BS_OK;
 
 	memset(out, 0, sizeof *out);
@@ -922,26 +957,18 @@ toff_feed_states(struct bob_client *bc, const struct bob_timeoffs *ch, const lon
 			continue;
 		}
 		rc = read_current(bc, &g[i], cur, err);
-		if (rc == BS_ERR_FORBIDDEN && nrefused < TOFF_REFUSED_MAX) {
-			/* as plan_incremental: this one is left out, unless
-			 * none can be read */
-			if (nrefused++ == 0)
-				refused = *err;
+		if (refusals_take(&ref, rc, err)) {
+			/* as plan_incremental: this one is left out */
 			log_warn("time-off request %lld left out: %s", g[i].request_id,
 			    bs_error_text(err));
 			bs_error_clear(err);
 			rc = BS_OK;
 			continue;
 		}
-		if (rc == BS_OK) {
+		if (rc == BS_OK)
 			out->n++;
-			nread++;
-		}
 	}
-	if (rc == BS_OK && nrefused > 0 && nread == 0) {
-		*err = refused;
-		rc = BS_ERR_FORBIDDEN;
-	}
+	rc = refusals_end(&ref, rc, err);
 	feed_groups_free(g, ng);
 	if (rc != BS_OK)
 		bob_timeoffs_clear(out);
@@ -1025,8 +1052,8 @@ plan_incremental(struct planner *pl, struct bob_client *bc, int64_t since,
 	struct toff_target *tg = NULL;
 	long long *olds = NULL;
 	unsigned char *keep = NULL;
-	struct bs_error refused = { 0 };
-	size_t ng = 0, nread = 0, nrefused = 0;
+	struct refusals ref = { 0 };
+	size_t ng = 0;
 	bs_rc rc;
 
 	toff_env_progress(pl->env, "Reading time-off changes from HiBob", 0, 0);
@@ -1059,9 +1086,7 @@ plan_incremental(struct planner *pl, struct bob_client *bc, int64_t since,
 			continue;	/* processed before, in this very state */
 		toff_env_progress(pl->env, "Reading changed time-off requests from HiBob", i, ng);
 		rc = read_current(bc, &g[i], &cur[i], err);
-		if (rc == BS_ERR_FORBIDDEN && nrefused < TOFF_REFUSED_MAX) {
-			if (nrefused++ == 0)
-				refused = *err;
+		if (refusals_take(&ref, rc, err)) {
 			hold_refused(pl, &g[i], err);
 			bs_error_clear(err);
 			rc = BS_OK;
@@ -1069,7 +1094,6 @@ plan_incremental(struct planner *pl, struct bob_client *bc, int64_t since,
 		}
 		if (rc != BS_OK)
 			break;
-		nread++;
 		keep[i] = 1;
 		rc = toff_target_eval(pl->env, &cur[i], pl->ws, pl->we, &tg[i], err);
 		if (rc != BS_OK)
@@ -1081,10 +1105,7 @@ plan_incremental(struct planner *pl, struct bob_client *bc, int64_t since,
 			pl->superseded[pl->nsuperseded++] = olds[i];
 		}
 	}
-	if (rc == BS_OK && nrefused > 0 && nread == 0) {
-		*err = refused;	/* not one could be read: the permission, not a request */
-		rc = BS_ERR_FORBIDDEN;
-	}
+	rc = refusals_end(&ref, rc, err);
 	for (size_t i = 0; i < ng && rc == BS_OK; i++) {
 		if (!keep[i])
 			continue;
