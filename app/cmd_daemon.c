@@ -194,8 +194,7 @@ run_job(struct app *a, struct app_ctx *ctx, enum job_kind k, const struct daemon
 		    job_name(k), r.applied, r.failed, r.skipped, (long long)r.run_id);
 	else if (rc == BS_ERR_GUARD)
 		fprintf(stderr, "%s bobsync: %s: blocked: %s; approve with 'bobsync %s --approve "
-		    "%s'\n", ts, job_name(k), r.guard.reason, k == JOB_ROSTER ? "sync roster" :
-		    k == JOB_RECONCILE ? "reconcile timeoff" : "sync timeoff", r.plan_id);
+		    "%s'\n", ts, job_name(k), r.guard.reason, job_approve_command(k), r.plan_id);
 	else
 		fprintf(stderr, "%s bobsync: %s: %s\n", ts, job_name(k), bs_error_text(&err));
 	return bs_exit_code(rc);

@@ -66,7 +66,8 @@ cmd_plan(struct app *a, int argc, char **argv)
 		fputc('\n', f);
 		fflush(f);
 	} else
-		print_plan(stdout, &plan, out_term_width(), reconcile ? "reconcile timeoff" : NULL);
+		print_plan(stdout, &plan, out_term_width(), reconcile ?
+		    job_approve_command(JOB_RECONCILE) : NULL);
 	plan_clear(&plan);
 	app_ctx_close(&ctx);
 	return 0;

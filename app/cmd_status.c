@@ -121,11 +121,9 @@ cmd_status(struct app *a, int argc, char **argv)
 			printf("%-26s QUARANTINED: %s\n%-26s fix it, then 'bobsync sync %s' clears it\n", "",
 			    j->st.quarantine, "", i == JOB_ROSTER ? "roster" : "timeoff");
 		else if (j->st.blocked_plan[0] != '\0' && run_result_parse(j->st.last_result) == RUN_BLOCKED)
-			printf("%-26s BLOCKED by a guard: %s\n%-26s review: bobsync plan %s; approve: bobsync "
-			    "%s --approve %s\n", "", j->st.message, "", i == JOB_ROSTER ? "roster" :
-			    i == JOB_RECONCILE ? "timeoff --reconcile" : "timeoff", i == JOB_ROSTER ?
-			    "sync roster" : i == JOB_RECONCILE ? "reconcile timeoff" : "sync timeoff",
-			    j->st.blocked_plan);
+			printf("%-26s BLOCKED by a guard: %s\n%-26s review: bobsync %s; approve: bobsync "
+			    "%s --approve %s\n", "", j->st.message, "", job_review_command(j->kind),
+			    job_approve_command(j->kind), j->st.blocked_plan);
 		else if (j->st.failures > 0)
 			printf("%-26s %d failed run%s in a row: %s\n", "", j->st.failures,
 			    j->st.failures == 1 ? "" : "s", j->st.message);

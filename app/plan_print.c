@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin/jobs.h"
 #include "engine/apply.h"
 #include "engine/describe.h"
 #include "output.h"
@@ -92,7 +93,8 @@ print_plan(FILE *f, const struct plan *p, int width, const char *approve)
 		else
 			fprintf(f, "Nothing will be applied until this exact plan is approved:\n"
 			    "  bobsync %s --approve %s\n", approve != NULL ? approve :
-			    str_eq(p->target, "alleo") ? "sync roster" : "sync timeoff", p->id);
+			    job_approve_command(str_eq(p->target, "alleo") ? JOB_ROSTER : JOB_TIMEOFF),
+			    p->id);
 	}
 }
 

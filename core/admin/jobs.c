@@ -38,6 +38,20 @@ job_name(enum job_kind k)
 	return (unsigned)k < JOB_COUNT ? names[k] : "?";
 }
 
+const char *
+job_review_command(enum job_kind k)
+{
+	return k == JOB_ROSTER ? "plan roster" : k == JOB_RECONCILE ? "plan timeoff --reconcile" :
+	    "plan timeoff";
+}
+
+const char *
+job_approve_command(enum job_kind k)
+{
+	return k == JOB_ROSTER ? "sync roster" : k == JOB_RECONCILE ? "reconcile timeoff" :
+	    "sync timeoff";
+}
+
 int
 job_parse(const char *name, enum job_kind *k)
 {

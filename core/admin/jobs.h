@@ -38,6 +38,11 @@ struct job_state {
 };
 
 const char *job_name(enum job_kind k);		/* "roster", "timeoff", "reconcile" */
+/* The commands that review and apply a plan of the job a guard holds:
+ * "plan timeoff --reconcile" and "reconcile timeoff" for the reconciliation,
+ * "plan roster" and "sync roster" for the roster, and so on. */
+const char *job_review_command(enum job_kind k);
+const char *job_approve_command(enum job_kind k);
 int job_parse(const char *name, enum job_kind *k);
 int job_enabled(const struct conf *conf, enum job_kind k);
 
