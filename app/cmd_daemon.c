@@ -160,10 +160,11 @@ say_next(struct app *a, struct app_ctx *ctx)
 }
 
 /* Run one job under the lock; returns its exit status, or -1 when the
- * lock was busy.  wh: time-off requests webhooks named (may be NULL). */
+ * lock was busy.  wh: time-off requests webhooks named (may be NULL);
+ * once: a single pass, which does not try the job again. */
 static int
 run_job(struct app *a, struct app_ctx *ctx, enum job_kind k, const struct daemon_webhooks *wh,
-    const char *origin)
+    const char *origin, int once)
 {
 	struct bs_progress stop = { stop_check, NULL };
 	struct sync_opts o = { 0 };
@@ -175,8 +176,12 @@ run_job(struct app *a, struct app_ctx *ctx, enum job_kind k, const struct daemon
 
 	if (lock_acquire(a->paths.lock_file, &fd, &err) != BS_OK) {
 		stamp(ts);
-		fprintf(stderr, "%s bobsync: %s: %s; trying again in a minute\n", ts, job_name(k),
-		    bs_error_text(&err));
+		if (once)
+			fprintf(stderr, "%s bobsync: %s: not run: %s\n", ts, job_name(k),
+			    bs_error_text(&err));
+		else
+			fprintf(stderr, "%s bobsync: %s: %s; trying again in a minute\n", ts,
+			    job_name(k), bs_error_text(&err));
 		return -1;
 	}
 	o.progress = &stop;
@@ -322,14 +327,14 @@ cmd_daemon(struct app *a, int argc, char **argv)
 			 * again and again */
 			if (dwh_take(&wh, ctx.store, now, &roster_now) && job_enabled(a->conf,
 			    JOB_TIMEOFF) && !core_paused(ctx.store, JOB_TIMEOFF, now, NULL)) {
-				int s = run_job(a, &ctx, JOB_TIMEOFF, &wh, "webhook");
+				int s = run_job(a, &ctx, JOB_TIMEOFF, &wh, "webhook", 0);
 
 				dwh_done(&wh, s == 0);
 				ran_any = 1;
 			}
 			if (roster_now && job_enabled(a->conf, JOB_ROSTER) &&
 			    !core_paused(ctx.store, JOB_ROSTER, now, NULL))
-				(void)run_job(a, &ctx, JOB_ROSTER, NULL, "webhook");
+				(void)run_job(a, &ctx, JOB_ROSTER, NULL, "webhook", 0);
 		}
 		for (int k = 0; k < JOB_COUNT && !stop_requested; k++) {
 			struct job_state st;
@@ -357,12 +362,16 @@ cmd_daemon(struct app *a, int argc, char **argv)
 					wake = due;
 				continue;
 			}
-			s = run_job(a, &ctx, (enum job_kind)k, &wh, "daemon");
+			s = run_job(a, &ctx, (enum job_kind)k, &wh, "daemon", once);
 			if (k == JOB_TIMEOFF)
 				dwh_done(&wh, s == 0);
 			ran_any = 1;
 			announce = 1;
 			if (s < 0) {
+				/* a single pass that ran nothing of it: as for a
+				 * sync that finds the lock held */
+				if (once && status == 0)
+					status = bs_exit_code(BS_ERR_LOCKED);
 				retry_at[k] = clock_now() + 60;
 				if (retry_at[k] < wake)
 					wake = retry_at[k];

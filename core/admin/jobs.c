@@ -894,6 +894,11 @@ job_run(struct bs_session *s, enum job_kind k, const struct sync_opts *o,
 		apply_planning_stopped(rc, err);	/* no plan yet */
 	if (o->dry_run || s->store == NULL)
 		return rc;
+	/* an approval of another plan than this run's: refused before
+	 * anything was sent, the admin's to correct; not a failed sync (no
+	 * failure counted, no backoff, no alert), the status stays as it was */
+	if (rc == BS_ERR_STALE_PLAN)
+		sync_result_set(r, RUN_NOT_RUN);
 
 	if (r->run_id == 0 && rc != BS_OK) {
 		/* it ended before the engine recorded a run: not run (unless
@@ -909,7 +914,8 @@ job_run(struct bs_session *s, enum job_kind k, const struct sync_opts *o,
 			log_warn("cannot record who started run %lld: %s", (long long)r->run_id,
 			    bs_error_text(&serr));
 	}
-	record_state(s, k, started, rc, r, err);
+	if (rc != BS_ERR_STALE_PLAN)
+		record_state(s, k, started, rc, r, err);
 	if (k != JOB_RECONCILE && k != JOB_ROSTER && rc == BS_OK && r->run_id > 0 &&
 	    store_run_get(s->store, r->run_id, &run, NULL) == BS_OK) {
 		full = str_eq(run.kind, "reconcile");

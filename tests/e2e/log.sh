@@ -48,6 +48,10 @@ t_eq "$?" 5 "exit status: the lock is held"
 t_eq "$(bs log --json | json_get - 'j["runs"][0]["result"]')" "not run" "recorded"
 t_eq "$(bs log --json | json_get - 'j["runs"][0]["origin"]')" cli "who tried"
 t_eq "$(bs status --json | json_get - 'j["timeoff"]["failures"]')" 0 "no failure counted"
+# a cron pass cannot try again in a minute: it says so, and exits as sync does
+bs daemon --once >/dev/null 2>"$T_TMP/once.err"
+t_eq "$?" 5 "daemon --once: exit status when a due sync finds the lock held"
+t_contains "$(cat "$T_TMP/once.err")" "timeoff: not run: another bobsync run is working on this home" "daemon --once says so"
 kill $HOLDER 2>/dev/null
 # the help spells it not_run (a shell word); the store says "not run"
 t_eq "$(bs log --result not_run --json | json_get - 'len(j["runs"])')" 1 "--result not_run"

@@ -199,6 +199,10 @@ t_contains "$out" "$pid" "plan id printed"
 t_eq "$(sb_ctl scim GET /_control/requests | py 'sum(1 for r in j["requests"] if r["method"] in ("POST","PATCH"))')" "0" "nothing written"
 bs sync roster --approve 0123456789abcdef >/dev/null 2>&1; st=$?
 t_eq "$st" 1 "wrong id refused"
+# the admin's mistake, not a failed sync: no failure, no backoff, not run
+t_eq "$(bs status --json | py 'j["roster"]["failures"]')" 0 "no failure counted for a wrong id"
+t_eq "$(bs status --json | py 'j["roster"]["result"]')" blocked "the status still says blocked"
+t_eq "$(bs log --json | py 'j["runs"][0]["result"]')" "not run" "the attempt is in the log as not run"
 bs sync roster --approve "$pid" >/dev/null 2>&1; st=$?
 t_eq "$st" 0 "approved run"
 t_eq "$(user_field "$(echo $ids | cut -d' ' -f1)" 'u[0]["active"]')" "False" "removed"
