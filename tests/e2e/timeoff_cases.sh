@@ -95,8 +95,9 @@ out=$(bs preview timeoff --json)
 t_eq "$(printf '%s' "$out" | json_get - "[r['sync'] for r in j['requests'] if r['request_id'] == $RB]")" "[False]" "preview: not synced"
 
 t_case "one date of a several-part type is one event; who's out with only the 2024 fields"
-# who's out as HiBob's 2024 list of its fields: no share of the day, no
-# per-day list, no time zone; the details have them
+# who's out as HiBob's 2024 list of its fields (the sandbox's default,
+# named here all the same): no share of the day, no per-day list, no time
+# zone; the details have them
 sb_ctl hibob POST /_control/timeoff_api '{"whosout_lean": true}' >/dev/null
 EMP3=$(agent_pick 2)
 D1=$(day 40) D2=$(day 41)
@@ -125,6 +126,17 @@ t_eq "$?" 0 "reconcile exit status ($(tail -n 2 "$T_TMP/out"))"
 set -- $(event_of "$RP")
 t_eq "$1" "$SP" "the reconciliation keeps the event (the share of the day read from the details)"
 t_eq "$(event_of "$RS" | wc -l)" 1 "and the other one"
+# the newer reading, who's out with the parts: the same events, and no
+# detail read for them
+sb_ctl hibob POST /_control/timeoff_api '{"whosout_lean": false}' >/dev/null
+sb_ctl hibob DELETE /_control/requests >/dev/null
+bs reconcile timeoff >"$T_TMP/out" 2>&1
+t_eq "$?" 0 "reconcile with the parts listed: exit status ($(tail -n 2 "$T_TMP/out"))"
+set -- $(event_of "$RP")
+t_eq "$1 $(event_of "$RS" | wc -l)" "$SP 1" "the same events"
+t_eq "$(sb_ctl hibob GET /_control/requests | json_get - \
+    "sum(1 for r in j['requests'] if r['path'].endswith(('/requests/$RP', '/requests/$RS')))")" 0 \
+	"their details are not read"
 sb_ctl hibob POST /_control/timeoff_api '{}' >/dev/null
 
 t_case "a request HiBob refuses to show is held; the others sync; none readable fails the run"

@@ -975,7 +975,7 @@ def is_private(q):
 # How the time-off reads behave; the strict reading by default, the old
 # easy one only on request (/_control/timeoff_api).
 TOFF_API_DEFAULTS = {"private_permission": False, "feed_status": False, "feed_order": "newest_first",
-                     "detail_forbidden": False, "whosout_lean": False, "whosout_status": True,
+                     "detail_forbidden": False, "whosout_lean": True, "whosout_status": True,
                      "forbidden_requests": []}
 FEED_ORDERS = ("newest_first", "chronological", "shuffled")
 
