@@ -158,6 +158,27 @@ void toff_snapshot_append(struct strbuf *b, const struct bob_timeoff *r);
  * json_string refused it); written directly, as a reconciling plan makes
  * 80,000 of them at 100,000 people. */
 char *toff_seen_text(char *const *keys, size_t n);
+/* Requests HiBob may refuse to show (HTTP 403) in one pass before the
+ * pass fails: a refusal of one request is about that request (a policy or
+ * a person the service user may not see), refusals of all of them, or of
+ * more than this, about the permission; and HiBob's WAF blocks a header
+ * that collects 50 refusals in 10 s. */
+#define TOFF_REFUSED_MAX 3
+
+/* The detail reads of one pass: how many were read, how many refused, and
+ * the first refusal. */
+struct toff_refusals {
+	size_t read, refused;
+	struct bs_error first;
+};
+/* After a detail read that returned rc: 1 when rc is a refusal the pass
+ * lets by (the caller holds or leaves out the request, clears err and goes
+ * on), else 0; a successful read is counted. */
+int toff_refusals_take(struct toff_refusals *f, bs_rc rc, const struct bs_error *err);
+/* The end of the pass: refused and none read fails with the first
+ * refusal; else rc as it is. */
+bs_rc toff_refusals_end(const struct toff_refusals *f, bs_rc rc, struct bs_error *err);
+
 /* The HiBob work email of an employee (HiBob people read once); borrowed,
  * NULL when unknown. */
 const char *toff_env_bob_email(struct toff_env *e, const char *employee_id);

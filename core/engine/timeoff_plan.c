@@ -876,22 +876,11 @@ edit_replaces(const struct planner *pl, const struct bob_timeoff *r)
 	return 0;
 }
 
-/* Requests HiBob may refuse to show (HTTP 403) in one run before the run
- * fails: see hold_refused. */
-#define TOFF_REFUSED_MAX 3
-
-/* The detail reads of one pass: how many were read, how many refused, and
- * the first refusal. */
-struct refusals {
-	size_t read, refused;
-	struct bs_error first;
-};
-
 /* After a detail read that returned rc: 1 when rc is a refusal the pass
  * lets by (the caller holds or warns with err, clears it and goes on),
  * else 0; a successful read is counted. */
-static int
-refusals_take(struct refusals *f, bs_rc rc, const struct bs_error *err)
+int
+toff_refusals_take(struct toff_refusals *f, bs_rc rc, const struct bs_error *err)
 {
 	if (rc == BS_ERR_FORBIDDEN && f->refused < TOFF_REFUSED_MAX) {
 		if (f->refused++ == 0)
@@ -905,8 +894,8 @@ refusals_take(struct refusals *f, bs_rc rc, const struct bs_error *err)
 
 /* The end of the pass: refused and none read fails with the first
  * refusal (the permission, not a request); else rc as it is. */
-static bs_rc
-refusals_end(const struct refusals *f, bs_rc rc, struct bs_error *err)
+bs_rc
+toff_refusals_end(const struct toff_refusals *f, bs_rc rc, struct bs_error *err)
 {
 	if (rc == BS_OK && f->refused > 0 && f->read == 0) {
 		*err = f->first;
@@ -939,7 +928,7 @@ toff_feed_states(struct bob_client *bc, const struct bob_timeoffs *ch, const lon
     size_t nlisted, int64_t ws, int64_t we, struct bob_timeoffs *out, struct bs_error *err)
 {
 	struct feed_group *g;
-	struct refusals ref = { 0 };
+	struct toff_refusals ref = { 0 };
 	size_t ng = 0;
 	bs_rc rc = BS_OK;
 
@@ -957,7 +946,7 @@ toff_feed_states(struct bob_client *bc, const struct bob_timeoffs *ch, const lon
 			continue;
 		}
 		rc = read_current(bc, &g[i], cur, err);
-		if (refusals_take(&ref, rc, err)) {
+		if (toff_refusals_take(&ref, rc, err)) {
 			/* as plan_incremental: this one is left out */
 			log_warn("time-off request %lld left out: %s", g[i].request_id,
 			    bs_error_text(err));
@@ -968,7 +957,7 @@ toff_feed_states(struct bob_client *bc, const struct bob_timeoffs *ch, const lon
 		if (rc == BS_OK)
 			out->n++;
 	}
-	rc = refusals_end(&ref, rc, err);
+	rc = toff_refusals_end(&ref, rc, err);
 	feed_groups_free(g, ng);
 	if (rc != BS_OK)
 		bob_timeoffs_clear(out);
@@ -1039,6 +1028,30 @@ hold_refused(struct planner *pl, const struct feed_group *g, const struct bs_err
 	free(reason);
 }
 
+/* The reconciliation's hold of a request whose details HiBob refused: its
+ * events, mapped or carrying its marker, are claimed so that nothing
+ * deletes them as orphans, and the plan says why.  After markers_index. */
+static void
+hold_unreadable(struct planner *pl, long long rid, const char *employee_id, const char *email,
+    const char *name)
+{
+	const struct toff_event_row *first = NULL;
+	size_t nrows = rows_of(pl, rid, &first), nm = 0;
+	const struct marker_at *m = markers_of(pl, rid, &nm);
+	char *reason;
+
+	for (size_t k = 0; k < nrows; k++)
+		(void)activity_present(pl, first[k].agent_id, first[k].activity_id);
+	for (size_t i = 0; i < nm; i++)
+		pl->lists[m[i].l].claimed[m[i].k] = 1;
+	reason = xasprintf("HiBob refused to show time-off request #%lld (HTTP 403: the service "
+	    "user may not see its policy or its person); its events in Assembled are left as "
+	    "they are until it can be read", rid);
+	plan_hold(pl->plan, employee_id, email, name, reason);
+	log_warn("%s", reason);
+	free(reason);
+}
+
 /* Every request id in the window is a change: its current state is read
  * once (1 + k HiBob calls for k requests), unless each of its items was
  * seen by an earlier run already (the overlap). */
@@ -1052,7 +1065,7 @@ plan_incremental(struct planner *pl, struct bob_client *bc, int64_t since,
 	struct toff_target *tg = NULL;
 	long long *olds = NULL;
 	unsigned char *keep = NULL;
-	struct refusals ref = { 0 };
+	struct toff_refusals ref = { 0 };
 	size_t ng = 0;
 	bs_rc rc;
 
@@ -1086,7 +1099,7 @@ plan_incremental(struct planner *pl, struct bob_client *bc, int64_t since,
 			continue;	/* processed before, in this very state */
 		toff_env_progress(pl->env, "Reading changed time-off requests from HiBob", i, ng);
 		rc = read_current(bc, &g[i], &cur[i], err);
-		if (refusals_take(&ref, rc, err)) {
+		if (toff_refusals_take(&ref, rc, err)) {
 			hold_refused(pl, &g[i], err);
 			bs_error_clear(err);
 			rc = BS_OK;
@@ -1105,7 +1118,7 @@ plan_incremental(struct planner *pl, struct bob_client *bc, int64_t since,
 			pl->superseded[pl->nsuperseded++] = olds[i];
 		}
 	}
-	rc = refusals_end(&ref, rc, err);
+	rc = toff_refusals_end(&ref, rc, err);
 	for (size_t i = 0; i < ng && rc == BS_OK; i++) {
 		if (!keep[i])
 			continue;
@@ -1347,6 +1360,8 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 	struct feed_group *g = NULL;
 	size_t ng = 0;
 	size_t seen_rows = 0;
+	struct toff_refusals ref = { 0 };
+	unsigned char *unread = NULL;	/* who's out items whose details were refused */
 	bs_rc rc;
 
 	date_format(pl->ws / DAY, from);
@@ -1400,6 +1415,7 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 	if (rc != BS_OK)
 		goto out;
 	tg = xcalloc(outs.n + 1, sizeof *tg);
+	unread = xcalloc(outs.n + 1, 1);
 	latest = toff_latest_flags(&outs);
 	toff_env_bob_email(pl->env, "");	/* HiBob people: emails, and who left */
 	seen = toff_sorted_ids(&outs, &nseen);
@@ -1411,7 +1427,14 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 		}
 		if (toff_effective_status(r) != TOFF_APPROVED && r->status != TOFF_STATUS_UNKNOWN)
 			continue;	/* who's out lists approved ones; be sure */
-		if ((rc = toff_complete(bc, pl->env, r, err)) != BS_OK)
+		rc = toff_complete(bc, pl->env, r, err);
+		if (toff_refusals_take(&ref, rc, err)) {
+			unread[i] = 1;	/* held below, once the listings are read */
+			bs_error_clear(err);
+			rc = BS_OK;
+			continue;
+		}
+		if (rc != BS_OK)
 			break;
 		rc = toff_target_eval(pl->env, r, pl->ws, pl->we, &tg[i], err);
 		if (rc == BS_OK)
@@ -1454,6 +1477,11 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 	for (size_t i = 0; i < outs.n; i++) {
 		if (outs.v[i].request_id == 0)
 			continue;
+		if (unread[i]) {
+			hold_unreadable(pl, outs.v[i].request_id, outs.v[i].employee_id,
+			    outs.v[i].employee_email, outs.v[i].employee_name);
+			continue;
+		}
 		if (toff_effective_status(&outs.v[i]) != TOFF_APPROVED && outs.v[i].status != TOFF_STATUS_UNKNOWN)
 			continue;
 		plan_request(pl, &outs.v[i], &tg[i], 0);
@@ -1476,6 +1504,15 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 		r.employee_id = xstrdup(row->employee_id);
 		r.status = TOFF_APPROVED;
 		rc = refresh(bc, &r, err);
+		if (toff_refusals_take(&ref, rc, err)) {
+			/* not removed on a refusal: held as the requests above */
+			bs_error_clear(err);
+			rc = BS_OK;
+			hold_unreadable(pl, row->request_id, row->employee_id,
+			    toff_env_bob_email(pl->env, row->employee_id), NULL);
+			bob_timeoff_clear(&r);
+			continue;
+		}
 		if (rc == BS_OK)
 			rc = toff_target_eval(pl->env, &r, pl->ws, pl->we, &t, err);
 		if (rc == BS_OK) {
@@ -1485,6 +1522,7 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 		}
 		bob_timeoff_clear(&r);
 	}
+	rc = toff_refusals_end(&ref, rc, err);
 	if (rc != BS_OK)
 		goto out;
 	/* activities with a marker of a request nobody wants any more */
@@ -1528,6 +1566,7 @@ out:
 	for (size_t i = 0; tg != NULL && i < outs.n; i++)
 		toff_target_clear(&tg[i]);
 	free(tg);
+	free(unread);
 	free(seen);
 	free(listed);
 	free(latest);

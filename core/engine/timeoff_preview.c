@@ -247,6 +247,7 @@ toff_preview_run(struct bs_session *s, const char *from, const char *to,
 	long long *ids = NULL;
 	size_t nids = 0;
 	struct id_set listed = { NULL, 0 };
+	struct toff_refusals ref = { 0 };
 	bs_rc rc;
 
 	if (out == NULL)
@@ -316,8 +317,16 @@ toff_preview_run(struct bs_session *s, const char *from, const char *to,
 		struct toff_target t;
 		if (!latest[i])
 			continue;	/* listed twice */
-		/* what the sync would read of it, the preview reads too */
+		/* what the sync would read of it, the preview reads too; one
+		 * HiBob refuses to show is left out, as toff_feed_states does */
 		rc = toff_complete(bc, env, &outs.v[i], err);
+		if (toff_refusals_take(&ref, rc, err)) {
+			log_warn("time-off request %lld left out: %s", outs.v[i].request_id,
+			    bs_error_text(err));
+			bs_error_clear(err);
+			rc = BS_OK;
+			continue;
+		}
 		if (rc != BS_OK)
 			break;
 		rc = toff_target_eval(env, &outs.v[i], ws, we, &t, err);
@@ -325,6 +334,7 @@ toff_preview_run(struct bs_session *s, const char *from, const char *to,
 			add_item(out, &outs.v[i], &t);
 		toff_target_clear(&t);
 	}
+	rc = toff_refusals_end(&ref, rc, err);
 	bob_timeoffs_clear(&outs);	/* its items are copied: make room */
 	/* the current state of each request the feed names (it carries no
 	 * status), when who's out does not list it and its days touch the

@@ -163,6 +163,33 @@ t_eq "$?" 0 "reconcile exit status ($(tail -n 2 "$T_TMP/out"))"
 t_eq "$(event_of "$RF2" | wc -l)" 1 "the held request is synced by the reconciliation"
 t_eq "$(diff_with_truth)" "" "Assembled equals HiBob"
 
+t_case "the reconciliation and the preview hold a request HiBob refuses to show; its event stays"
+# RP: listed by who's out, its share of the day only in its details;
+# RF1: cancelled, so who's out no longer lists it and only its details
+# can say so.  Both refused: held, their events left as they are.
+sb_ctl hibob POST /_control/timeoff "{\"op\": \"cancel\", \"requestId\": $RF1}" >/dev/null
+sleep 1
+sb_ctl hibob POST /_control/timeoff_api "{\"forbidden_requests\": [$RP, $RF1]}" >/dev/null
+out=$(bs plan timeoff --reconcile --json 2>/dev/null)
+t_contains "$(printf '%s' "$out" | json_get - "[h['reason'] for h in j['held']]")" \
+	"HiBob refused to show time-off request #$RP" "the plan holds the listed one, and says why"
+t_contains "$(printf '%s' "$out" | json_get - "[h['reason'] for h in j['held']]")" \
+	"HiBob refused to show time-off request #$RF1" "and the one no longer listed"
+bs reconcile timeoff >"$T_TMP/out" 2>&1
+t_eq "$?" 0 "reconcile exit status ($(tail -n 2 "$T_TMP/out"))"
+set -- $(event_of "$RP")
+t_eq "$1 $(event_of "$RF1" | wc -l)" "$SP 1" "both events stay as they are"
+bs preview timeoff --json >"$T_TMP/pv.json" 2>"$T_TMP/pv.err"
+t_eq "$?" 0 "preview exit status ($(tail -n 1 "$T_TMP/pv.err"))"
+t_eq "$(json_get "$T_TMP/pv.json" "[r['sync'] for r in j['requests'] if r['request_id'] == $RP]")" "[]" \
+	"the preview leaves the refused one out"
+t_contains "$(cat "$T_TMP/pv.err")" "time-off request $RP left out" "and says so"
+sb_ctl hibob POST /_control/timeoff_api '{}' >/dev/null
+bs reconcile timeoff >"$T_TMP/out" 2>&1
+t_eq "$?" 0 "readable again: reconcile exit status ($(tail -n 2 "$T_TMP/out"))"
+t_eq "$(event_of "$RF1" | wc -l)" 0 "the cancelled request's event is removed"
+t_eq "$(diff_with_truth)" "" "Assembled equals HiBob"
+
 t_case "every schedule emptied: reconcile waits for approval of its plan, which makes them again"
 n=$(marked_events | wc -l)
 "$PY" - "${SB_ASM_URL%/v0}" <<'EOF'
