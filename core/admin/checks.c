@@ -418,6 +418,46 @@ check_people(struct check_report *r, struct bs_session *s, struct bob_client *bo
 	bob_people_clear(&people);
 }
 
+/* Which reading of who's out this tenant gives (hibob-api.md: its items
+ * may carry a request's parts, the share of the day and the per-day list,
+ * or only the fields of HiBob's 2024 list), told from the requests of the
+ * types that have parts; "" when none is listed. */
+static const char *
+whosout_reading(const struct bob_timeoffs *outs)
+{
+	size_t with = 0, without = 0;
+
+	for (size_t i = 0; i < outs->n; i++) {
+		const struct bob_timeoff *t = &outs->v[i];
+		switch (t->type) {
+		case TOFF_PERCENTAGE_ON_RANGE:
+			if (t->percentage > 0)
+				with++;
+			else
+				without++;
+			break;
+		case TOFF_DIFFERENT_DAY_DURATIONS:
+		case TOFF_SPECIFIC_HOURS_DAY_DURATIONS:
+		case TOFF_DIFFERENT_SPECIFIC_HOURS_DAY_DURATIONS:
+			if (t->ndurations > 0)
+				with++;
+			else
+				without++;
+			break;
+		default:
+			break;
+		}
+	}
+	if (with > 0)
+		return " Who's out gives each request's parts (the share of the day, the list "
+		    "of days).";
+	if (without > 0)
+		return " Who's out gives no request's parts (the share of the day, the list of "
+		    "days): a one-day request of those types is read from its details, one HiBob "
+		    "call each.";
+	return "";
+}
+
 static void
 check_timeoff(struct check_report *r, struct bs_session *s, struct bob_client *bob)
 {
@@ -446,7 +486,8 @@ check_timeoff(struct check_report *r, struct bs_session *s, struct bob_client *b
 		    "Time off: grant \"See who's out\".", "%s", bs_error_text(&err));
 	} else {
 		set(r, CHECK_HIBOB_TIMEOFF, CHECK_PASS, NULL,
-		    "%zu policy types; %zu requests in the next 7 days are visible.", ntypes, outs.n);
+		    "%zu policy types; %zu requests in the next 7 days are visible.%s", ntypes, outs.n,
+		    whosout_reading(&outs));
 	}
 	bob_timeoffs_clear(&outs);
 	bob_strings_free(types, ntypes);

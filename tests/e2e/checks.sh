@@ -45,6 +45,17 @@ t_eq "$(field hibob.timeoff_detail status)" fail "details"
 t_contains "$(field hibob.timeoff_detail remedy)" "Permission Groups" "remedy"
 toff_api '{}'
 
+t_case "hibob.timeoff says which reading of who's out the tenant gives"
+EMP=$(sb_ctl hibob GET /_control/state | json_get - "[p['id'] for p in j['people'] if p['status'] == 'Active'][0]")
+D=$("$SB_PY" -c 'import datetime as d, sys; print(d.date.fromisoformat(sys.argv[1]) + d.timedelta(days=2))' "$SB_TODAY")
+sb_ctl hibob POST /_control/timeoff "{\"op\":\"create\",\"employee\":\"$EMP\",\"type\":\"percentageOnRange\",\"startDate\":\"$D\",\"endDate\":\"$D\",\"percentageOfDay\":50}" >/dev/null
+run_check >/dev/null
+t_contains "$(field hibob.timeoff detail)" "Who's out gives no request's parts" "the 2024 fields only (the default)"
+toff_api '{"whosout_lean": false}'
+run_check >/dev/null
+t_contains "$(field hibob.timeoff detail)" "Who's out gives each request's parts" "the newer answer"
+toff_api '{}'
+
 # scenario | check id | key | expected | check status | exit status
 # (no hired or terminated person visible is a warning when Alleo is off or
 # pulls itself: a young company may have none, so it cannot be proved
