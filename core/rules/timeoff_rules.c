@@ -290,7 +290,10 @@ chunk_text(const struct bob_timeoff *r, char out[48])
 		days = d1 - d0 + 1;
 	switch (r->type) {
 	case TOFF_PORTION_ON_RANGE:
-		if (days > 0)
+		/* which half is not known (an answer without it): not guessed */
+		if (r->day_portion != TOFF_MORNING && r->day_portion != TOFF_AFTERNOON)
+			snprintf(out, 48, "half of each day");
+		else if (days > 0)
 			snprintf(out, 48, "every %s for %lld day%s",
 			    r->day_portion == TOFF_AFTERNOON ? "afternoon" : "morning",
 			    (long long)(days % 100000), plural(days));
@@ -302,7 +305,12 @@ chunk_text(const struct bob_timeoff *r, char out[48])
 		snprintf(out, 48, "some hours on each day");
 		break;
 	case TOFF_PERCENTAGE_ON_RANGE:
-		snprintf(out, 48, "%d%% of each day", r->percentage % 1000);
+		/* who's out may leave the share out (HiBob's 2024 list of its
+		 * fields): a skipped request is not read for it, nor said to be 0 % */
+		if (r->percentage > 0)
+			snprintf(out, 48, "%d%% of each day", r->percentage % 1000);
+		else
+			snprintf(out, 48, "a share of each day");
 		break;
 	case TOFF_DIFFERENT_DAY_DURATIONS:
 		snprintf(out, 48, "a different length each day");

@@ -465,6 +465,30 @@ chunks_skipped_by_default(void **state)
 	}
 }
 
+/* A skipped several-part request whose answer left out the share of the
+ * day or the half (who's out as HiBob's 2024 list of its fields) is not
+ * said to be 0 % or mornings. */
+static void
+chunks_skipped_without_their_share(void **state)
+{
+	struct toff_rules_opts o = opts(0);
+	struct toff_decision d;
+	struct bob_timeoff r = days_req("2026-03-02", TOFF_PORTION_NONE, "2026-03-06",
+	    TOFF_PORTION_NONE);
+	(void)state;
+
+	r.type = TOFF_PERCENTAGE_ON_RANGE;
+	d = decide(&r, "Europe/Amsterdam", &o);
+	assert_int_equal(d.verdict, TOFF_SKIP);
+	assert_contains(d.reason, "(a share of each day)");
+	assert_null(strstr(d.reason, "0%"));
+	r.type = TOFF_PORTION_ON_RANGE;
+	d = decide(&r, "Europe/Amsterdam", &o);
+	assert_int_equal(d.verdict, TOFF_SKIP);
+	assert_contains(d.reason, "(half of each day)");
+	assert_null(strstr(d.reason, "morning"));
+}
+
 /* A several-part type that makes one part (one date, one day with time)
  * is one stretch of time: it syncs by default, as the request's one event
  * (chunk 0), at the times the split would give it. */
@@ -761,6 +785,7 @@ main(void)
 		cmocka_unit_test(hours_requests),
 		cmocka_unit_test(open_ended_and_unknown),
 		cmocka_unit_test(chunks_skipped_by_default),
+		cmocka_unit_test(chunks_skipped_without_their_share),
 		cmocka_unit_test(one_part_synced_whole),
 		cmocka_unit_test(portion_on_range_split),
 		cmocka_unit_test(range_types_split),
