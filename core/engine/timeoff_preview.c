@@ -340,7 +340,7 @@ toff_preview_run(struct bs_session *s, const char *from, const char *to,
 	 * status), when who's out does not list it and its days touch the
 	 * window */
 	if (rc == BS_OK)
-		rc = toff_feed_states(bc, &ch, ids, nids, ws, we, &more, err);
+		rc = toff_feed_states(bc, &ch, ids, nids, ws, we, env, &more, err);
 	bob_timeoffs_clear(&ch);
 	for (size_t i = 0; i < more.n && rc == BS_OK; i++) {
 		struct bob_timeoff *r = &more.v[i];

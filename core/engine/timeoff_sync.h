@@ -123,16 +123,25 @@ char *toff_snapshot_key(const struct bob_timeoff *r);
  * e.g. who's out's), one entry per request, into out.  Read from its
  * details (404 = deleted) when it may be approved and its days meet
  * [ws, we); a request a Deleted or Canceled change ended is not read
- * (deleted, canceled), nor one outside the window (as the feed shows it). */
+ * (deleted, canceled), nor one outside the window (as the feed shows it),
+ * nor one e says is skipped whatever its status (toff_skipped_unread; e
+ * may be NULL): the feed's item stands for it, marked unread. */
 bs_rc toff_feed_states(struct bob_client *bc, const struct bob_timeoffs *ch,
-    const long long *listed, size_t nlisted, int64_t ws, int64_t we,
+    const long long *listed, size_t nlisted, int64_t ws, int64_t we, struct toff_env *e,
     struct bob_timeoffs *out, struct bs_error *err);
+/* Whether the sync skips this feed item's request whatever its status, so
+ * that its state need not be read: unless parts are split, a request the
+ * item shows made of several parts (a date change makes a new request, so
+ * its parts are the item's); once Assembled's people are read, one of a
+ * person no Assembled person is linked to. */
+int toff_skipped_unread(struct toff_env *e, const struct bob_timeoff *item);
 
 /* Complete a who's out item that toff_decide cannot decide as it stands
  * (no dates; a several-part request that is split, or makes one part,
  * without its days or its share of the day) from the request's details; a
- * 404 makes it deleted.  Nothing is read for any other item. */
-bs_rc toff_complete(struct bob_client *bc, const struct toff_env *e, struct bob_timeoff *r,
+ * 404 makes it deleted.  Nothing is read for any other item, nor for one
+ * toff_skipped_unread skips whatever it holds. */
+bs_rc toff_complete(struct bob_client *bc, struct toff_env *e, struct bob_timeoff *r,
     struct bs_error *err);
 
 /* For each item of v, 1 when no later item has the same request id (its

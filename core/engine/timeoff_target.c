@@ -527,6 +527,26 @@ why_of_status(enum toff_status st)
 	}
 }
 
+int
+toff_skipped_unread(struct toff_env *e, const struct bob_timeoff *item)
+{
+	if (e == NULL || item == NULL)
+		return 0;
+	if (!e->split_chunks && toff_several_parts(item))
+		return 1;
+	/* the people as toff_target_eval matches them, once they are read
+	 * (never read here: a preview without Assembled reads every state) */
+	if (!e->asm_tried || e->asm_rc != BS_OK || e->people_p == NULL ||
+	    str_empty(item->employee_id))
+		return 0;
+	if (asm_people_match(e->people_p, item->employee_id, item->employee_email, NULL) != NULL)
+		return 0;
+	if (item->employee_email != NULL)
+		return 1;	/* as toff_target_eval: HiBob's email only when the item has none */
+	return asm_people_match(e->people_p, item->employee_id,
+	    toff_env_bob_email(e, item->employee_id), NULL) == NULL;
+}
+
 /* Decide in a zone; classify a skip of an approved request. */
 static void
 decide(struct toff_env *e, const struct bob_timeoff *r, const struct tz *zone, int64_t ws,
@@ -570,6 +590,21 @@ toff_target_eval(struct toff_env *e, const struct bob_timeoff *r, int64_t ws, in
 	out->zone = e ? e->default_zone : NULL;
 	if (e == NULL || r == NULL)
 		return bs_fail(err, BS_ERR_INVALID, "nothing to evaluate");
+	if (r->unread) {
+		/* not read for its state (toff_skipped_unread): what skips it
+		 * whatever its status is the reason */
+		struct bob_timeoff as_if = *r;
+		as_if.status = TOFF_APPROVED;
+		as_if.unread = 0;
+		rc = toff_target_eval(e, &as_if, ws, we, out, err);
+		if (rc == BS_OK && out->why == TOFF_WHY_SYNC) {
+			/* not reached: a request that may sync is read */
+			out->why = TOFF_WHY_OTHER;
+			out->d.verdict = TOFF_SKIP;
+			toff_target_note(out, "its current state was not read");
+		}
+		return rc;
+	}
 	st = toff_effective_status(r);
 	if (st != TOFF_APPROVED) {
 		decide(e, r, e->default_zone, ws, we, out);

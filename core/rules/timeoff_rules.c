@@ -586,6 +586,16 @@ toff_is_contiguous(const struct bob_timeoff *r)
 	}
 }
 
+int
+toff_several_parts(const struct bob_timeoff *r)
+{
+	if (r == NULL)
+		return 0;
+	if (durations_type(r->type))
+		return r->durations != NULL && r->ndurations > 0 && parts_of(r) > 1;
+	return range_type(r->type) && parts_of(r) > 1;
+}
+
 void
 toff_decision_clear(struct toff_decision *d)
 {

@@ -55,6 +55,12 @@ void toff_decision_clear(struct toff_decision *d);
  * over one date, one listed day with time off); 0 when it is made of
  * several chunks, or the item does not say how many. */
 int toff_is_contiguous(const struct bob_timeoff *r);
+/* 1 when the item itself shows a several-part request of more than one
+ * part (a range over several dates; a per-day list with time off on
+ * several days): skipped whatever its status unless parts are split.  0
+ * when it may make one part, or the item does not say (a day-by-day type
+ * without its list). */
+int toff_several_parts(const struct bob_timeoff *r);
 
 /* Overlapping approved requests of one agent.  With
  * assembled.allow_conflicts=false Assembled deletes every activity of the

@@ -170,6 +170,10 @@ struct bob_timeoff {
 	struct bob_duration *durations;
 	size_t ndurations;
 	char *time_zone;	/* specific-hours types */
+	/* set by the sync, not HiBob: a feed item standing for a request
+	 * whose current state was not read (it is skipped whatever its
+	 * status), so its status is not known */
+	unsigned char unread;
 	/* The strings as read (employee_id to change_type, time_zone) share
 	 * this one allocation, blen bytes; a string set later on its own is
 	 * freed on its own by bob_timeoff_clear.  A copy must not share it. */

@@ -29,6 +29,7 @@
 #include "store/store.h"
 #include "store/store_timeoff.h"
 #include "engine/timeoff_preview.h"
+#include "engine/timeoff_sync.h"
 #include "engine/timeoff_int.h"
 #include "base/tz.h"
 #include "base/util.h"
@@ -1731,7 +1732,7 @@ feed_states_leave_out_refused(void **state)
 	reset_server();
 	script(json_pack("[o, o]", detail_status(31, "101", 403),
 	    detail_item(32, "101", "canceled", "2026-03-12", "2026-03-12", 0, 0)));
-	assert_int_equal(toff_feed_states(bc, &ch, NULL, 0, ws, we, &out, &err), BS_OK);
+	assert_int_equal(toff_feed_states(bc, &ch, NULL, 0, ws, we, NULL, &out, &err), BS_OK);
 	assert_int_equal(out.n, 1);
 	assert_int_equal(out.v[0].request_id, 32);
 	assert_int_equal(out.v[0].status, TOFF_CANCELED);
@@ -1741,11 +1742,87 @@ feed_states_leave_out_refused(void **state)
 	reset_server();
 	script(json_pack("[o]", detail_status(31, "101", 403)));
 	ch.n = 1;
-	assert_int_equal(toff_feed_states(bc, &ch, NULL, 0, ws, we, &out, &err), BS_ERR_FORBIDDEN);
+	assert_int_equal(toff_feed_states(bc, &ch, NULL, 0, ws, we, NULL, &out, &err), BS_ERR_FORBIDDEN);
 	assert_non_null(strstr(err.detail, "request 31"));
 	assert_int_equal(out.n, 0);
 	ch.n = 2;
 	bob_timeoffs_clear(&ch);
+	world_close(&w);
+}
+
+/* A request the feed shows made of several parts is skipped whatever
+ * its status (parts not split): not read.  One that may make one part,
+ * or whose per-day list the feed leaves out, is read; with parts split,
+ * all are. */
+static void
+feed_states_skip_several_parts(void **state)
+{
+	struct world w;
+	struct bob_client *bc = NULL;
+	struct bob_timeoffs ch = { 0 }, out;
+	struct bs_error err = { 0 };
+	int64_t ws = 1772323200, we = ws + 60 * 86400LL;	/* 2026-03-01 + 60 days */
+	static const struct {
+		enum toff_type type;
+		const char *from, *to;
+	} cases[] = {
+		{ TOFF_PORTION_ON_RANGE, "2026-03-11", "2026-03-13" },	/* three mornings: not read */
+		{ TOFF_PERCENTAGE_ON_RANGE, "2026-03-12", "2026-03-12" },	/* one part: read */
+		{ TOFF_DIFFERENT_DAY_DURATIONS, "2026-03-12", "2026-03-13" },	/* no list: read */
+	};
+	json_t *log;
+	struct toff_env *env;
+
+	(void)state;
+	world_open(&w);
+	env = toff_env_new(&w.s, NULL);
+	assert_int_equal(session_bob(&w.s, &bc, &err), BS_OK);
+	ch.v = xcalloc(ARRAY_LEN(cases), sizeof *ch.v);
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct bob_timeoff *r = &ch.v[ch.n++];
+		r->request_id = 41 + (long long)i;
+		r->employee_id = xstrdup("101");
+		r->change_type = xstrdup("Created");
+		r->type = cases[i].type;
+		r->day_portion = TOFF_MORNING;
+		snprintf(r->start_date, sizeof r->start_date, "%s", cases[i].from);
+		snprintf(r->end_date, sizeof r->end_date, "%s", cases[i].to);
+	}
+	reset_server();
+	script(json_pack("[o, o]", detail_item(42, "101", "approved", "2026-03-12", "2026-03-12", 0, 0),
+	    detail_item(43, "101", "pending", "2026-03-12", "2026-03-13", 0, 0)));
+	assert_int_equal(toff_feed_states(bc, &ch, NULL, 0, ws, we, env, &out, &err), BS_OK);
+	assert_int_equal(out.n, 3);
+	assert_int_equal(out.v[0].request_id, 41);
+	assert_int_equal(out.v[0].status, TOFF_STATUS_UNKNOWN);	/* the feed's item */
+	assert_true(out.v[0].unread);
+	assert_false(out.v[1].unread);
+	assert_int_equal(out.v[0].type, TOFF_PORTION_ON_RANGE);
+	assert_int_equal(out.v[1].status, TOFF_APPROVED);
+	assert_int_equal(out.v[2].status, TOFF_PENDING);
+	log = server_log();
+	assert_int_equal(count_calls(log, "GET", "/v1/timeoff/employees/101/requests/41"), 0);
+	assert_int_equal(count_calls(log, "GET", "/v1/timeoff/employees/101/requests/"), 2);
+	json_decref(log);
+	bob_timeoffs_clear(&out);
+
+	/* parts split: each is read */
+	toff_env_free(&env);
+	assert_int_equal(conf_set(w.conf, "timeoff.split_chunks", "true", &err), BS_OK);
+	env = toff_env_new(&w.s, NULL);
+	reset_server();
+	script(json_pack("[o, o, o]", detail_item(41, "101", "approved", "2026-03-11", "2026-03-13", 0, 0),
+	    detail_item(42, "101", "approved", "2026-03-12", "2026-03-12", 0, 0),
+	    detail_item(43, "101", "pending", "2026-03-12", "2026-03-13", 0, 0)));
+	assert_int_equal(toff_feed_states(bc, &ch, NULL, 0, ws, we, env, &out, &err), BS_OK);
+	assert_int_equal(out.n, 3);
+	assert_int_equal(out.v[0].status, TOFF_APPROVED);
+	log = server_log();
+	assert_int_equal(count_calls(log, "GET", "/v1/timeoff/employees/101/requests/"), 3);
+	json_decref(log);
+	bob_timeoffs_clear(&out);
+	bob_timeoffs_clear(&ch);
+	toff_env_free(&env);
 	world_close(&w);
 }
 
@@ -1893,6 +1970,7 @@ main(void)
 		cmocka_unit_test(run_capped_listing_confirms),
 		cmocka_unit_test(run_events_gone_schedule_there),
 		cmocka_unit_test(feed_states_leave_out_refused),
+		cmocka_unit_test(feed_states_skip_several_parts),
 		cmocka_unit_test(preview_window),
 		cmocka_unit_test(snapshot_same_as_jansson),
 		cmocka_unit_test(seen_text_same_as_jansson),
