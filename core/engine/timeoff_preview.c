@@ -23,6 +23,8 @@
 static const char *
 status_text(const struct bob_timeoff *r)
 {
+	if (r->unread)
+		return "not read";	/* skipped whatever it is (toff_skipped_unread) */
 	if (str_eq_ci(r->change_type, "Deleted"))
 		return "deleted";
 	if ((str_eq_ci(r->change_type, "Canceled") || str_eq_ci(r->change_type, "Cancelled")) &&

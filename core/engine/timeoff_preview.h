@@ -28,7 +28,8 @@ struct toff_preview_item {
 	char *name;		/* may be NULL */
 	char *policy;		/* may be NULL */
 	char *type;		/* "days", "hours", "portionOnRange" ... */
-	char *status;		/* "approved", "pending", "canceled", "disapproved", "deleted" */
+	char *status;		/* "approved", "pending", "canceled", "disapproved", "deleted",
+				 * "not read" (skipped whatever it is), "unknown" */
 	int sync;
 	enum toff_why why;
 	char *reason;

@@ -168,6 +168,8 @@ print(" ".join(sorted(str(q["requestId"]) for q in j["requests"]
     "$T_TMP/asm_people.json" >"$T_TMP/want_read"
 t_eq "$(cat "$T_TMP/read")" "$(cat "$T_TMP/want_read")" "details read: the approved requests of people who are not Active that may sync, and the one-day ones who's out lists without their parts"
 t_eq "$(calls_all hibob)" "$((6 + $(wc -w <"$T_TMP/want_read")))" "no other HiBob call"
+t_eq "$(bs preview timeoff --json | json_get - "sorted(set(r['sync'] for r in j['requests'] if r['status'] == 'not read'))")" \
+	"[False]" "the preview: the requests whose status was not read say so, and none syncs"
 NSYNC=$(expected_sync | wc -l)
 t_eq "$(bs status --json | json_get - "j['timeoff']['synced_events']")" "$NSYNC" "status counts the synced events"
 
