@@ -1015,8 +1015,9 @@ add_named(struct planner *pl, struct bob_timeoffs *ch)
 	free(feed_ids);
 }
 
-/* HiBob refused to show one request (HTTP 403) that the changes feed
- * named.  When other requests of the run could be read, that is about
+/* HiBob refused to show one request (HTTP 403; why, when known, says how)
+ * that the changes feed named.  When other requests of the run could be
+ * read, that is about
  * this one (a policy or a person the service user may not see): it is
  * held, its events stay as they are, and no record is kept of it, so the
  * feed's overlap and the reconciliation read it again.  A run that could
@@ -1024,23 +1025,27 @@ add_named(struct planner *pl, struct bob_timeoffs *ch)
  * permission lost must not look like a quiet run, and HiBob's WAF blocks a
  * header that collects 50 refusals in 10 s (TOFF_REFUSED_MAX). */
 static void
-hold_refused(struct planner *pl, const struct feed_group *g, const struct bs_error *why)
+hold_refused(struct planner *pl, long long rid, const char *employee_id, const char *email,
+    const char *name, const struct bs_error *why)
 {
-	const struct bob_timeoff *f = g->items[0];
 	char *reason;
 
 	reason = xasprintf("HiBob refused to show time-off request #%lld (HTTP %ld: the service "
 	    "user may not see its policy or its person); its events in Assembled are left as "
-	    "they are until it can be read", g->request_id,
-	    why->http_status > 0 ? why->http_status : 403L);
-	plan_hold(pl->plan, f->employee_id, f->employee_email, f->employee_name, reason);
-	log_warn("%s (%s)", reason, bs_error_text(why));
+	    "they are until it can be read", rid,
+	    why != NULL && why->http_status > 0 ? why->http_status : 403L);
+	plan_hold(pl->plan, employee_id, email, name, reason);
+	if (why != NULL)
+		log_warn("%s (%s)", reason, bs_error_text(why));
+	else
+		log_warn("%s", reason);
 	free(reason);
 }
 
 /* The reconciliation's hold of a request whose details HiBob refused: its
  * events, mapped or carrying its marker, are claimed so that nothing
- * deletes them as orphans, and the plan says why.  After markers_index. */
+ * deletes them as orphans, and the plan says why, as hold_refused.  After
+ * markers_index. */
 static void
 hold_unreadable(struct planner *pl, long long rid, const char *employee_id, const char *email,
     const char *name)
@@ -1048,18 +1053,12 @@ hold_unreadable(struct planner *pl, long long rid, const char *employee_id, cons
 	const struct toff_event_row *first = NULL;
 	size_t nrows = rows_of(pl, rid, &first), nm = 0;
 	const struct marker_at *m = markers_of(pl, rid, &nm);
-	char *reason;
 
 	for (size_t k = 0; k < nrows; k++)
 		(void)activity_present(pl, first[k].agent_id, first[k].activity_id);
 	for (size_t i = 0; i < nm; i++)
 		pl->lists[m[i].l].claimed[m[i].k] = 1;
-	reason = xasprintf("HiBob refused to show time-off request #%lld (HTTP 403: the service "
-	    "user may not see its policy or its person); its events in Assembled are left as "
-	    "they are until it can be read", rid);
-	plan_hold(pl->plan, employee_id, email, name, reason);
-	log_warn("%s", reason);
-	free(reason);
+	hold_refused(pl, rid, employee_id, email, name, NULL);
 }
 
 /* Every request id in the window is a change: its current state is read
@@ -1110,7 +1109,8 @@ plan_incremental(struct planner *pl, struct bob_client *bc, int64_t since,
 		toff_env_progress(pl->env, "Reading changed time-off requests from HiBob", i, ng);
 		rc = read_current(bc, &g[i], &cur[i], err);
 		if (toff_refusals_take(&ref, rc, err)) {
-			hold_refused(pl, &g[i], err);
+			hold_refused(pl, g[i].request_id, g[i].items[0]->employee_id,
+			    g[i].items[0]->employee_email, g[i].items[0]->employee_name, err);
 			bs_error_clear(err);
 			rc = BS_OK;
 			continue;
@@ -1423,9 +1423,6 @@ plan_reconcile(struct planner *pl, struct bob_client *bc, struct bs_error *err)
 	}
 	bob_timeoffs_clear(&more);
 	pl->source_count = (long)outs.n;
-	rc = toff_env_assembled(pl->env, err);
-	if (rc != BS_OK)
-		goto out;
 	rc = session_assembled(pl->s, &ac, err);
 	if (rc != BS_OK)
 		goto out;

@@ -527,9 +527,29 @@ why_of_status(enum toff_status st)
 	}
 }
 
+/* The Assembled person of a request's employee: by HiBob id or the
+ * request's email, else (when the request has none) HiBob's work email;
+ * *email is the email matched on (borrowed, may be NULL). */
+static const struct asm_person *
+person_of(struct toff_env *e, const struct bob_timeoff *r, const char **email,
+    const char **how)
+{
+	const struct asm_person *p;
+
+	*email = r->employee_email;
+	p = asm_people_match(e->people_p, r->employee_id, *email, how);
+	if (p == NULL && *email == NULL) {
+		*email = toff_env_bob_email(e, r->employee_id);
+		p = asm_people_match(e->people_p, r->employee_id, *email, how);
+	}
+	return p;
+}
+
 int
 toff_skipped_unread(struct toff_env *e, const struct bob_timeoff *item)
 {
+	const char *email;
+
 	if (e == NULL || item == NULL)
 		return 0;
 	if (!e->split_chunks && toff_several_parts(item))
@@ -539,12 +559,7 @@ toff_skipped_unread(struct toff_env *e, const struct bob_timeoff *item)
 	if (!e->asm_tried || e->asm_rc != BS_OK || e->people_p == NULL ||
 	    str_empty(item->employee_id))
 		return 0;
-	if (asm_people_match(e->people_p, item->employee_id, item->employee_email, NULL) != NULL)
-		return 0;
-	if (item->employee_email != NULL)
-		return 1;	/* as toff_target_eval: HiBob's email only when the item has none */
-	return asm_people_match(e->people_p, item->employee_id,
-	    toff_env_bob_email(e, item->employee_id), NULL) == NULL;
+	return person_of(e, item, &email, NULL) == NULL;
 }
 
 /* Decide in a zone; classify a skip of an approved request. */
@@ -633,11 +648,10 @@ toff_target_eval(struct toff_env *e, const struct bob_timeoff *r, int64_t ws, in
 	}
 	if (rc != BS_OK)
 		return rc;
-	out->email = xstrdup(r->employee_email);
-	out->person = asm_people_match(e->people_p, r->employee_id, out->email, &out->match);
-	if (out->person == NULL && out->email == NULL) {
-		out->email = xstrdup(toff_env_bob_email(e, r->employee_id));
-		out->person = asm_people_match(e->people_p, r->employee_id, out->email, &out->match);
+	{
+		const char *email;
+		out->person = person_of(e, r, &email, &out->match);
+		out->email = xstrdup(email);
 	}
 	if (out->person == NULL) {
 		out->why = TOFF_WHY_NO_AGENT;
