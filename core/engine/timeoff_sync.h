@@ -124,8 +124,9 @@ char *toff_snapshot_key(const struct bob_timeoff *r);
  * details (404 = deleted) when it may be approved and its days meet
  * [ws, we); a request a Deleted or Canceled change ended is not read
  * (deleted, canceled), nor one outside the window (as the feed shows it),
- * nor one e says is skipped whatever its status (toff_skipped_unread; e
- * may be NULL): the feed's item stands for it, marked unread. */
+ * nor one e says is skipped whatever its status (toff_skipped_unread of
+ * each of its items; e may be NULL): the feed's item stands for it,
+ * marked unread. */
 bs_rc toff_feed_states(struct bob_client *bc, const struct bob_timeoffs *ch,
     const long long *listed, size_t nlisted, int64_t ws, int64_t we, struct toff_env *e,
     struct bob_timeoffs *out, struct bs_error *err);

@@ -1806,6 +1806,32 @@ feed_states_skip_several_parts(void **state)
 	json_decref(log);
 	bob_timeoffs_clear(&out);
 
+	/* a request whose items disagree (which is the latest is not known):
+	 * read */
+	{
+		struct bob_timeoffs two = { 0 };
+		two.v = xcalloc(2, sizeof *two.v);
+		for (int k = 0; k < 2; k++) {
+			struct bob_timeoff *r = &two.v[two.n++];
+			r->request_id = 51;
+			r->employee_id = xstrdup("101");
+			r->change_type = xstrdup("Created");
+			r->type = k == 0 ? TOFF_PORTION_ON_RANGE : TOFF_DAYS;
+			r->day_portion = TOFF_MORNING;
+			snprintf(r->start_date, sizeof r->start_date, "2026-03-11");
+			snprintf(r->end_date, sizeof r->end_date, "2026-03-13");
+		}
+		reset_server();
+		script(json_pack("[o]", detail_item(51, "101", "approved", "2026-03-11",
+		    "2026-03-13", 0, 0)));
+		assert_int_equal(toff_feed_states(bc, &two, NULL, 0, ws, we, env, &out, &err), BS_OK);
+		assert_int_equal(out.n, 1);
+		assert_false(out.v[0].unread);
+		assert_int_equal(out.v[0].status, TOFF_APPROVED);
+		bob_timeoffs_clear(&out);
+		bob_timeoffs_clear(&two);
+	}
+
 	/* parts split: each is read */
 	toff_env_free(&env);
 	assert_int_equal(conf_set(w.conf, "timeoff.split_chunks", "true", &err), BS_OK);
