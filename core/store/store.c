@@ -523,6 +523,29 @@ step_done(struct store *s, sqlite3_stmt *st, const char *what, struct bs_error *
 	return rc;
 }
 
+/* prepare for a statement kept in the cache (store_stmt_cached): *st is
+ * the caller's until step_cached gives it back. */
+static bs_rc
+cached(struct store *s, enum store_stmt which, const char *sql, sqlite3_stmt **st,
+    struct bs_error *err)
+{
+	*st = store_stmt_cached(s, which, sql);
+	return *st != NULL ? BS_OK : store_fail(s, err, "preparing a query");
+}
+
+/* step_done for a cached statement: it goes back to the cache. */
+static bs_rc
+step_cached(struct store *s, sqlite3_stmt *st, const char *what, struct bs_error *err)
+{
+	int r = sqlite3_step(st);
+	bs_rc rc = BS_OK;
+
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		rc = store_fail(s, err, what);
+	store_stmt_done(s, st);
+	return rc;
+}
+
 static size_t
 clamp_limit(size_t limit)
 {
@@ -926,13 +949,15 @@ store_action_add(struct store *s, const struct store_action *a, int64_t now, int
 	state = a->state ? a->state : "pending";
 	if (!valid_state(state))
 		return bs_fail(err, BS_ERR_INVALID, "unknown action state '%s'", state);
-	rc = prepare(s, "INSERT INTO actions(run_id, seq, target, op, subject, email, reason, "
-	    "before, after, state, error, remote_id, updated_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, err);
-	if (rc != BS_OK)
-		return rc;
 	if (a->error != NULL)
 		error = log_mask(a->error);
+	rc = cached(s, STORE_STMT_ACTION_ADD, "INSERT INTO actions(run_id, seq, target, op, "
+	    "subject, email, reason, before, after, state, error, remote_id, updated_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, err);
+	if (rc != BS_OK) {
+		free(error);
+		return rc;
+	}
 	sqlite3_bind_int64(st, 1, a->run_id);
 	sqlite3_bind_int(st, 2, a->seq);
 	bind_text(st, 3, a->target);
@@ -946,7 +971,7 @@ store_action_add(struct store *s, const struct store_action *a, int64_t now, int
 	bind_text(st, 11, error);
 	bind_text(st, 12, a->remote_id);
 	sqlite3_bind_int64(st, 13, now);
-	rc = step_done(s, st, "journaling an action", err);
+	rc = step_cached(s, st, "journaling an action", err);
 	free(error);
 	if (rc == BS_OK && id != NULL)
 		*id = sqlite3_last_insert_rowid(s->db);
@@ -965,18 +990,20 @@ store_action_mark(struct store *s, int64_t id, const char *state, const char *re
 		return bs_fail(err, BS_ERR_INVALID, "unknown action state '%s'",
 		    state ? state : "(none)");
 	/* a remote id once known is kept; the error is the latest one */
-	rc = prepare(s, "UPDATE actions SET state = ?, remote_id = coalesce(?, remote_id), "
-	    "error = ?, updated_at = ? WHERE id = ?", &st, err);
-	if (rc != BS_OK)
-		return rc;
 	if (error != NULL)
 		masked = log_mask(error);
+	rc = cached(s, STORE_STMT_ACTION_MARK, "UPDATE actions SET state = ?, "
+	    "remote_id = coalesce(?, remote_id), error = ?, updated_at = ? WHERE id = ?", &st, err);
+	if (rc != BS_OK) {
+		free(masked);
+		return rc;
+	}
 	bind_text(st, 1, state);
 	bind_text(st, 2, remote_id);
 	bind_text(st, 3, masked);
 	sqlite3_bind_int64(st, 4, now);
 	sqlite3_bind_int64(st, 5, id);
-	rc = step_done(s, st, "updating an action", err);
+	rc = step_cached(s, st, "updating an action", err);
 	free(masked);
 	if (rc == BS_OK && sqlite3_changes(s->db) == 0)
 		rc = bs_fail(err, BS_ERR_NOT_FOUND, "no action %lld in the journal", (long long)id);
@@ -1080,19 +1107,22 @@ store_audit(struct store *s, int64_t run_id, const char *level, const char *subj
 
 	if (s == NULL || message == NULL)
 		return BS_ERR_INVALID;
-	rc = prepare(s, "INSERT INTO audit(ts, run_id, level, subject, message) "
-	    "VALUES (?, ?, ?, ?, ?)", &st, NULL);
-	if (rc != BS_OK)
-		return rc;
 	msg = log_mask(message);
 	if (subject != NULL)
 		subj = log_mask(subject);
+	rc = cached(s, STORE_STMT_AUDIT, "INSERT INTO audit(ts, run_id, level, subject, message) "
+	    "VALUES (?, ?, ?, ?, ?)", &st, NULL);
+	if (rc != BS_OK) {
+		free(msg);
+		free(subj);
+		return rc;
+	}
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int64(st, 2, run_id);
 	bind_text(st, 3, level ? level : "info");
 	bind_text(st, 4, subj);
 	bind_text(st, 5, msg);
-	rc = step_done(s, st, "writing the audit log", NULL);
+	rc = step_cached(s, st, "writing the audit log", NULL);
 	free(msg);
 	free(subj);
 	return rc;

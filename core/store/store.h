@@ -34,7 +34,13 @@ struct sqlite3 *store_db(struct store *s);	/* for store_*.c in core only */
  * prepare costs more than the lookup).  NULL when it cannot be prepared;
  * otherwise it is the caller's alone until store_stmt_done (which resets
  * it and clears its bindings): no other cached statement in between. */
-enum store_stmt { STORE_STMT_ROSTER_GET, STORE_STMT_ROSTER_EMAIL, STORE_STMT_COUNT };
+enum store_stmt {
+	STORE_STMT_ROSTER_GET, STORE_STMT_ROSTER_EMAIL,
+	/* the writes a run makes once an action: the journal row, its mark,
+	 * the audit line, the roster row */
+	STORE_STMT_ACTION_ADD, STORE_STMT_ACTION_MARK, STORE_STMT_AUDIT, STORE_STMT_ROSTER_PUT,
+	STORE_STMT_COUNT
+};
 struct sqlite3_stmt *store_stmt_cached(struct store *s, enum store_stmt which, const char *sql);
 void store_stmt_done(struct store *s, struct sqlite3_stmt *st);
 

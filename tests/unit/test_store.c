@@ -793,6 +793,121 @@ roster_active_counted(void **state)
 	assert_true(vm_steps_max < 50);
 }
 
+/* A bulk's roster rows put by store_roster_put_many: the same rows,
+ * counts and name index as putting them one by one, in a few statements:
+ * FTS5 writes the name index's pending rows out at each statement that
+ * changes it, so one by one leaves a segment (and its merges) a row. */
+static long fts_writes;
+
+static int
+on_fts_write(unsigned type, void *ctx, void *p, void *x)
+{
+	const char *sql = sqlite3_sql((sqlite3_stmt *)p);
+
+	(void)type; (void)ctx; (void)x;
+	if (sql != NULL && strstr(sql, "roster_names_data") != NULL &&
+	    (strncmp(sql, "REPLACE", 7) == 0 || strncmp(sql, "INSERT", 6) == 0))
+		fts_writes++;
+	return 0;
+}
+
+/* n rows put (many: by store_roster_put_many) in one transaction; the
+ * writes of the name index's segments it took. */
+static long
+put_rows(struct store *s, int many, int n, const char *surname)
+{
+	struct roster_row *rows = calloc((size_t)n, sizeof *rows);
+	const struct roster_row **put = calloc((size_t)n, sizeof *put);
+	char (*ids)[16] = calloc((size_t)n, sizeof *ids), (*emails)[32] = calloc((size_t)n,
+	    sizeof *emails);
+	struct bs_error err = { 0 };
+
+	assert_non_null(rows);
+	assert_non_null(put);
+	assert_non_null(ids);
+	assert_non_null(emails);
+	for (int i = 0; i < n; i++) {
+		snprintf(ids[i], sizeof ids[i], "E%03d", i);
+		snprintf(emails[i], sizeof emails[i], "p%d@example.com", i);
+		rows[i].employee_id = ids[i];
+		rows[i].email = emails[i];
+		rows[i].first_name = (char *)(i % 2 ? "Marisol" : "Jo\xc3\xa3o");
+		rows[i].last_name = (char *)surname;
+		rows[i].remote_id = ids[i];
+		rows[i].budgets = i % 3 ? NULL : (char *)"{\"food\":100}";
+		rows[i].active = i % 5 != 0;
+		put[i] = &rows[i];
+	}
+	fts_writes = 0;
+	sqlite3_trace_v2(store_db(s), SQLITE_TRACE_PROFILE, on_fts_write, NULL);
+	assert_int_equal(store_begin(s, &err), BS_OK);
+	if (many) {
+		assert_int_equal(store_roster_put_many(s, put, (size_t)n, 10, &err), BS_OK);
+	} else {
+		for (int i = 0; i < n; i++)
+			assert_int_equal(store_roster_put(s, put[i], 10, &err), BS_OK);
+	}
+	assert_int_equal(store_commit(s, &err), BS_OK);
+	sqlite3_trace_v2(store_db(s), 0, NULL, NULL);
+	free(rows);
+	free(put);
+	free(ids);
+	free(emails);
+	return fts_writes;
+}
+
+static void
+roster_put_many_as_one_by_one(void **state)
+{
+	struct fixture *f = *state;
+	struct bs_error err = { 0 };
+	struct store *one = NULL;
+	struct roster_rows found;
+	char path[160];
+	long seg_many, seg_one;
+	static const char *const rows_sql = "SELECT group_concat(employee_id || '|' || email "
+	    "|| '|' || first_name || '|' || last_name || '|' || coalesce(budgets, '-') || '|' || "
+	    "remote_id || '|' || active || '|' || updated_at, ';') FROM "
+	    "(SELECT * FROM roster ORDER BY employee_id)";
+	sqlite3_stmt *a, *b;
+
+	snprintf(path, sizeof path, "%s/one.db", f->dir);
+	assert_int_equal(store_open(path, &one, &err), BS_OK);
+	/* 450 rows: two full statements of 200 and one of 50 */
+	seg_many = put_rows(f->s, 1, 450, "Dubois");
+	seg_one = put_rows(one, 0, 450, "Dubois");
+	assert_int_equal(sqlite3_prepare_v2(store_db(f->s), rows_sql, -1, &a, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(store_db(one), rows_sql, -1, &b, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+	assert_int_equal(sqlite3_step(b), SQLITE_ROW);
+	assert_string_equal(sqlite3_column_text(a, 0), sqlite3_column_text(b, 0));
+	sqlite3_finalize(a);
+	sqlite3_finalize(b);
+	assert_int_equal(store_roster_count_active(f->s), 360);
+	assert_int_equal(store_roster_count_active(one), 360);
+	/* the name index: written out a few times, not once a row */
+	print_message("name index writes: %ld at once, %ld one by one\n", seg_many, seg_one);
+	assert_true(seg_many * 4 < seg_one);
+	/* put again over the same ids: replaced, the index follows */
+	put_rows(f->s, 1, 450, "Bianchi");
+	assert_int_equal(sql_int(store_db(f->s), "SELECT count(*) FROM roster"), 450);
+	assert_int_equal(store_roster_count_active(f->s), 360);
+	assert_int_equal(store_roster_find_name(f->s, "Dubois", 500, &found, &err), BS_OK);
+	assert_int_equal(found.n, 0);
+	roster_rows_clear(&found);
+	assert_int_equal(store_roster_find_name(f->s, "marisol bianchi", 500, &found, &err), BS_OK);
+	assert_int_equal(found.n, 225);
+	roster_rows_clear(&found);
+	/* a row without an employee id: refused, nothing written */
+	{
+		struct roster_row r = { 0 };
+		const struct roster_row *p = &r;
+		assert_int_equal(store_roster_put_many(f->s, &p, 1, 10, &err), BS_ERR_INVALID);
+		assert_int_equal(store_roster_put_many(f->s, NULL, 0, 10, &err), BS_OK);
+	}
+	store_close(&one);
+}
+
 /* A roster lookup made for each action `log` prints is prepared once and
  * kept (store_stmt_cached): no statement left running between lookups, the
  * same one reused, and two threads sharing the store each get their own
@@ -1288,6 +1403,7 @@ main(void)
 		T(actions_list_filters),
 		T(reads_use_indexes),
 		T(roster_active_counted),
+		T(roster_put_many_as_one_by_one),
 		T(roster_lookups_prepared_once),
 		T(actions_cascade_with_run),
 		T(audit_add_and_list),
