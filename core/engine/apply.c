@@ -243,8 +243,9 @@ send_batch(struct apply_run *run, const struct plan *p, size_t i, size_t k,
 	int64_t *ids = xcalloc(k + 1, sizeof *ids);
 	bs_rc *rcs = xcalloc(k + 1, sizeof *rcs);
 	struct apply_outcome *outs = xcalloc(k + 1, sizeof *outs);
-	struct bs_error *errs = xcalloc(k + 1, sizeof *errs);
+	struct bs_error *errs = xcalloc(k + 1, sizeof *errs), serr = { 0 };
 	bs_rc rc = BS_OK;
+	int tx;
 
 	/* the batch's journal rows in one transaction: all of them are
 	 * written before anything is sent, or nothing is sent */
@@ -262,8 +263,13 @@ send_batch(struct apply_run *run, const struct plan *p, size_t i, size_t k,
 	if (rc != BS_OK)
 		goto out;	/* nothing of the batch was sent */
 	rc = run->ops->send_batch(run, v, ids, k, rcs, outs, errs, err);
+	/* the batch's marks and audit lines in one transaction, not one each */
+	tx = store_begin(run->s->store, NULL) == BS_OK;
 	for (size_t j = 0; j < k; j++)
 		settle(run, v[j], i + j, ids[j], rcs[j], &outs[j], &errs[j]);
+	if (tx && store_commit(run->s->store, &serr) != BS_OK)
+		log_warn("the journal marks and audit lines of %zu actions were not saved "
+		    "(the next run looks up what they did): %s", k, bs_error_text(&serr));
 	if (rc != BS_OK)
 		run->r->skipped += (long)(p->n - i - k);
 out:

@@ -308,10 +308,10 @@ list_alleo(struct apply *ap, const struct plan *p)
 		    ap->index->complete ? "" : " (not complete)");
 }
 
-/* Mark done and record the new state, together. */
+/* Mark done and record the new state (the caller's transaction). */
 static bs_rc
-confirm(struct apply *ap, int64_t action_id, const struct roster_row *w, const char *remote_id,
-    struct bs_error *err)
+confirm_rows(struct apply *ap, int64_t action_id, const struct roster_row *w,
+    const char *remote_id, struct bs_error *err)
 {
 	struct roster_row row;
 	struct store *st = ap->s->store;
@@ -323,16 +323,29 @@ confirm(struct apply *ap, int64_t action_id, const struct roster_row *w, const c
 		free(row.remote_id);
 		row.remote_id = xstrdup(remote_id);
 	}
-	rc = store_begin(st, err);
-	if (rc == BS_OK)
-		rc = store_roster_put(st, &row, now, err);
+	rc = store_roster_put(st, &row, now, err);
 	if (rc == BS_OK)
 		rc = store_action_mark(st, action_id, "done", remote_id, NULL, now, err);
+	roster_row_clear(&row);
+	return rc;
+}
+
+/* Mark done and record the new state, together. */
+static bs_rc
+confirm(struct apply *ap, int64_t action_id, const struct roster_row *w, const char *remote_id,
+    struct bs_error *err)
+{
+	struct store *st = ap->s->store;
+	bs_rc rc;
+
+	rc = store_begin(st, err);
+	if (rc != BS_OK)
+		return rc;
+	rc = confirm_rows(ap, action_id, w, remote_id, err);
 	if (rc == BS_OK)
 		rc = store_commit(st, err);
 	else
 		store_rollback(st);
-	roster_row_clear(&row);
 	return rc;
 }
 
@@ -430,6 +443,69 @@ bulk_outcome(const struct plan_action *a, struct scim_bulk_op *op, char **remote
 	return BULK_FAILED;
 }
 
+/* Record what Alleo did for the actions bi[0..k) of v that it did (rcs[i]
+ * BS_OK; remote ids, if any, in outs): in one transaction, the roster rows
+ * in a few statements (store_roster_put_many), instead of a commit an
+ * action; a bulk's answer, or a thousand actions of a delivered file.  A
+ * run killed before the commit leaves them all pending, to be looked up
+ * next run, as when it is killed while the bulk or the file is sent.
+ * Should a write fail, the transaction is dropped and each is recorded on
+ * its own. */
+#define CONFIRM_MANY 1000
+
+static void
+confirm_many(struct apply *ap, const struct plan_action *const *v, const int64_t *ids,
+    const size_t *bi, size_t k, bs_rc *rcs, struct apply_outcome *outs, struct bs_error *errs)
+{
+	struct store *st = ap->s->store;
+	struct bs_error terr = { 0 };
+	struct roster_row *rows = xcalloc(k + 1, sizeof *rows);
+	const struct roster_row **put = xcalloc(k + 1, sizeof *put);
+	int64_t now = clock_now();
+	size_t n = 0;
+	bs_rc rc;
+
+	for (size_t j = 0; j < k; j++) {
+		size_t i = bi[j];
+		if (rcs[i] != BS_OK)
+			continue;
+		if (v[i]->data == NULL) {	/* no row: fails as confirm says */
+			rcs[i] = confirm(ap, ids[i], NULL, outs[i].remote_id, &errs[i]);
+			continue;
+		}
+		rows[n] = *(const struct roster_row *)v[i]->data;	/* borrowed */
+		if (outs[i].remote_id != NULL)
+			rows[n].remote_id = outs[i].remote_id;
+		put[n] = &rows[n];
+		n++;
+	}
+	rc = store_begin(st, &terr);
+	if (rc == BS_OK)
+		rc = store_roster_put_many(st, put, n, now, &terr);
+	for (size_t j = 0; j < k && rc == BS_OK; j++) {
+		size_t i = bi[j];
+		if (rcs[i] == BS_OK)
+			rc = store_action_mark(st, ids[i], "done", outs[i].remote_id, NULL, now, &terr);
+	}
+	if (rc == BS_OK)
+		rc = store_commit(st, &terr);	/* rolls back when it fails */
+	else
+		store_rollback(st);
+	if (rc != BS_OK)
+		log_info("recording %zu confirmed actions at once failed (%s); one by one instead", k,
+		    bs_error_text(&terr));
+	for (size_t j = 0; j < k; j++) {
+		size_t i = bi[j];
+		if (rcs[i] != BS_OK)
+			continue;
+		if (rc != BS_OK)
+			rcs[i] = confirm(ap, ids[i], v[i]->data, outs[i].remote_id, &errs[i]);
+		outs[i].marked = rcs[i] == BS_OK;
+	}
+	free(rows);
+	free(put);
+}
+
 /* The bulk part of scim_send_all: the actions bi[0..nb) of v in bulk
  * requests; those a bulk gives back are marked how[i] = 2 (single). */
 static bs_rc
@@ -478,8 +554,7 @@ bulk_pass(struct apply_run *run, const struct plan_action *const *v, const int64
 			char *remote = NULL;
 			switch (bulk_outcome(v[i], &ops[j], &remote, &errs[i])) {
 			case BULK_DONE:
-				rcs[i] = confirm(ap, ids[i], v[i]->data, remote, &errs[i]);
-				outs[i].marked = rcs[i] == BS_OK;
+				rcs[i] = BS_OK;	/* recorded below */
 				outs[i].remote_id = remote;
 				reached[i] = 1;
 				(*done)++;
@@ -494,6 +569,7 @@ bulk_pass(struct apply_run *run, const struct plan_action *const *v, const int64
 				break;
 			}
 		}
+		confirm_many(ap, v, ids, bi + off, k, rcs, outs, errs);
 		off += k;
 		if (brc == BS_ERR_AUTH || brc == BS_ERR_FORBIDDEN) {
 			*err = berr;
@@ -622,11 +698,19 @@ csv_send(struct apply_run *run, const struct plan_action *const *v, const int64_
 		ap->csv_tried = 1;
 		ap->csv_len = len;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (rc == BS_OK) {
-			rcs[i] = confirm(ap, journal_ids[i], v[i]->data, NULL, &errs[i]);
-			outs[i].marked = rcs[i] == BS_OK;
-		} else {
+	if (rc == BS_OK) {
+		/* delivered: recorded a thousand at a time */
+		size_t *at = xcalloc(n + 1, sizeof *at);
+		for (size_t i = 0; i < n; i++) {
+			at[i] = i;
+			rcs[i] = BS_OK;
+		}
+		for (size_t i = 0; i < n; i += CONFIRM_MANY)
+			confirm_many(ap, v, journal_ids, at + i, n - i < CONFIRM_MANY ? n - i :
+			    CONFIRM_MANY, rcs, outs, errs);
+		free(at);
+	} else {
+		for (size_t i = 0; i < n; i++) {
 			rcs[i] = rc;
 			errs[i] = *err;
 		}
