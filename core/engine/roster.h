@@ -136,6 +136,8 @@ struct roster_differ {
 	unsigned flags;
 	int copy;			/* keep copies of the people's strings */
 	uint32_t *seen, tag;		/* per row: the tag of the read that showed it */
+	struct row_slot *slots;		/* rows by employee id (hash, open addressing) */
+	size_t slotmask;
 	struct email_claim *claims;
 	size_t nclaims, capclaims;
 	struct arena text;		/* the claims' names (and copies) */

@@ -621,6 +621,54 @@ mass_removal_trips_the_guard(void **state)
 	assert_int_equal(f->plan.v[f->plan.n - 1].op, PLAN_REMOVE);
 }
 
+/* A roster of more than 64 rows is looked up by a hash of the employee
+ * id (roster_differ): each person finds their row, or none. */
+static void
+large_roster_finds_each_row(void **state)
+{
+	struct fx *f = *state;
+	char id[16], email[64];
+	size_t adds = 0, updates = 0, removes = 0;
+
+	conf_set(f->conf, "guard.max_removals", "1000", NULL);
+	for (int i = 0; i < 300; i++) {
+		struct bob_person *p;
+		snprintf(id, sizeof id, "3%05d", i * 7919 % 100000);
+		snprintf(email, sizeof email, "p%d@example.com", i);
+		p = person(f, id, email, "yes", NULL, NULL, NULL);
+		if (i < 280)
+			provisioned(f, p, 1, "r");
+		if (i % 7 == 3) {
+			free(p->email);
+			p->email = xasprintf("new%d@example.com", i);
+		}
+		if (i % 11 == 5)
+			p->access = BOB_ACCESS_NO;
+	}
+	/* 20 rows nobody shows */
+	for (int i = 0; i < 20; i++) {
+		struct bob_person *p;
+		snprintf(id, sizeof id, "9%03d", i);
+		snprintf(email, sizeof email, "gone%d@example.com", i);
+		p = person(f, id, email, "yes", NULL, NULL, NULL);
+		provisioned(f, p, 1, "r");
+		free(p->id);
+		p->id = xstrdup("");	/* not read: no id */
+	}
+	plan_it(f);
+	for (size_t i = 0; i < f->plan.n; i++) {
+		adds += f->plan.v[i].op == PLAN_ADD;
+		updates += f->plan.v[i].op == PLAN_UPDATE;
+		removes += f->plan.v[i].op == PLAN_REMOVE;
+	}
+	/* 280..299 are new; of the provisioned, i % 11 == 5 leave and the
+	 * other i % 7 == 3 change their email */
+	assert_int_equal(adds, 20 - 2);		/* 280..299: 280 and 291 have access no */
+	assert_int_equal(removes, 26 - 1);	/* i % 11 == 5 below 280: 26 (5 .. 274) */
+	assert_int_equal(updates, 40 - 4);	/* i % 7 == 3 below 280: 40, 4 of them leave */
+	assert_int_equal(f->plan.nheld, 20);	/* the rows nobody shows */
+}
+
 /* ---- roster_source_sane ---- */
 
 static void
@@ -1028,6 +1076,7 @@ main(void)
 		T(inactive_and_ineligible_plans_nothing),
 		T(plan_id_follows_content),
 		T(mass_removal_trips_the_guard),
+		T(large_roster_finds_each_row),
 		T(sane_refuses_zero_people),
 		T(sane_refuses_a_shrunken_source),
 		T(sane_refuses_missing_field_and_sections),
