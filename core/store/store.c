@@ -510,21 +510,31 @@ col_text(sqlite3_stmt *st, int i)
 	return t ? xstrndup((const char *)t, (size_t)sqlite3_column_bytes(st, i)) : NULL;
 }
 
-/* Run a statement that returns no rows. */
+/* Run a statement that returns no rows, then finalize it, or give it back
+ * to the cache (store_stmt_cached) when it is one of those. */
 static bs_rc
-step_done(struct store *s, sqlite3_stmt *st, const char *what, struct bs_error *err)
+step_end(struct store *s, sqlite3_stmt *st, int cached, const char *what, struct bs_error *err)
 {
 	int r = sqlite3_step(st);
 	bs_rc rc = BS_OK;
 
 	if (r != SQLITE_DONE && r != SQLITE_ROW)
 		rc = store_fail(s, err, what);
-	sqlite3_finalize(st);
+	if (cached)
+		store_stmt_done(s, st);
+	else
+		sqlite3_finalize(st);
 	return rc;
 }
 
-/* prepare for a statement kept in the cache (store_stmt_cached): *st is
- * the caller's until step_cached gives it back. */
+static bs_rc
+step_done(struct store *s, sqlite3_stmt *st, const char *what, struct bs_error *err)
+{
+	return step_end(s, st, 0, what, err);
+}
+
+/* prepare for a statement kept in the cache: *st is the caller's until
+ * step_cached gives it back. */
 static bs_rc
 cached(struct store *s, enum store_stmt which, const char *sql, sqlite3_stmt **st,
     struct bs_error *err)
@@ -533,17 +543,10 @@ cached(struct store *s, enum store_stmt which, const char *sql, sqlite3_stmt **s
 	return *st != NULL ? BS_OK : store_fail(s, err, "preparing a query");
 }
 
-/* step_done for a cached statement: it goes back to the cache. */
 static bs_rc
 step_cached(struct store *s, sqlite3_stmt *st, const char *what, struct bs_error *err)
 {
-	int r = sqlite3_step(st);
-	bs_rc rc = BS_OK;
-
-	if (r != SQLITE_DONE && r != SQLITE_ROW)
-		rc = store_fail(s, err, what);
-	store_stmt_done(s, st);
-	return rc;
+	return step_end(s, st, 1, what, err);
 }
 
 static size_t
