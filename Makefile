@@ -262,8 +262,9 @@ bench: deps
 	$(Q)./tests/bench/webhook_latency.py
 
 # A first roster sync with SCIM Bulk at 1,000 and 100,000 people against the
-# sandbox's /Bulk at Alleo's pace (issue 18 point 3); prints the rows that
-# tests/bench/RESULTS.md records.  Not part of `make bench` or CI.
+# sandbox's /Bulk at Alleo's pace (issue 18 point 3), and the same sync into
+# a CSV file; prints the rows that tests/bench/RESULTS.md records.  Not part
+# of `make bench` or CI.
 bench-bulk: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN)
 	$(Q)./tests/bench/bulk_sync.py
