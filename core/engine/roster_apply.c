@@ -308,10 +308,10 @@ list_alleo(struct apply *ap, const struct plan *p)
 		    ap->index->complete ? "" : " (not complete)");
 }
 
-/* Mark done and record the new state (the caller's transaction). */
+/* Mark done and record the new state, together. */
 static bs_rc
-confirm_rows(struct apply *ap, int64_t action_id, const struct roster_row *w,
-    const char *remote_id, struct bs_error *err)
+confirm(struct apply *ap, int64_t action_id, const struct roster_row *w, const char *remote_id,
+    struct bs_error *err)
 {
 	struct roster_row row;
 	struct store *st = ap->s->store;
@@ -323,29 +323,16 @@ confirm_rows(struct apply *ap, int64_t action_id, const struct roster_row *w,
 		free(row.remote_id);
 		row.remote_id = xstrdup(remote_id);
 	}
-	rc = store_roster_put(st, &row, now, err);
+	rc = store_begin(st, err);
+	if (rc == BS_OK)
+		rc = store_roster_put(st, &row, now, err);
 	if (rc == BS_OK)
 		rc = store_action_mark(st, action_id, "done", remote_id, NULL, now, err);
-	roster_row_clear(&row);
-	return rc;
-}
-
-/* Mark done and record the new state, together. */
-static bs_rc
-confirm(struct apply *ap, int64_t action_id, const struct roster_row *w, const char *remote_id,
-    struct bs_error *err)
-{
-	struct store *st = ap->s->store;
-	bs_rc rc;
-
-	rc = store_begin(st, err);
-	if (rc != BS_OK)
-		return rc;
-	rc = confirm_rows(ap, action_id, w, remote_id, err);
 	if (rc == BS_OK)
 		rc = store_commit(st, err);
 	else
 		store_rollback(st);
+	roster_row_clear(&row);
 	return rc;
 }
 
@@ -443,14 +430,14 @@ bulk_outcome(const struct plan_action *a, struct scim_bulk_op *op, char **remote
 	return BULK_FAILED;
 }
 
-/* Record what Alleo did for the actions bi[0..k) of v that it did (rcs[i]
- * BS_OK; remote ids, if any, in outs): in one transaction, the roster rows
- * in a few statements (store_roster_put_many), instead of a commit an
- * action; a bulk's answer, or a thousand actions of a delivered file.  A
- * run killed before the commit leaves them all pending, to be looked up
- * next run, as when it is killed while the bulk or the file is sent.
- * Should a write fail, the transaction is dropped and each is recorded on
- * its own. */
+/* Record what Alleo did for the actions bi[0..k) of v (bi NULL: 0..k)
+ * that it did (rcs[i] BS_OK; remote ids, if any, in outs): in one
+ * transaction, the roster rows in a few statements
+ * (store_roster_put_many), instead of a commit an action; a bulk's
+ * answer, or a thousand actions of a delivered file.  A run killed before
+ * the commit leaves them all pending, to be looked up next run, as when it
+ * is killed while the bulk or the file is sent.  Should a write fail, the
+ * transaction is dropped and each is recorded on its own. */
 #define CONFIRM_MANY 1000
 
 static void
@@ -460,13 +447,12 @@ confirm_many(struct apply *ap, const struct plan_action *const *v, const int64_t
 	struct store *st = ap->s->store;
 	struct bs_error terr = { 0 };
 	struct roster_row *rows = xcalloc(k + 1, sizeof *rows);
-	const struct roster_row **put = xcalloc(k + 1, sizeof *put);
 	int64_t now = clock_now();
 	size_t n = 0;
 	bs_rc rc;
 
 	for (size_t j = 0; j < k; j++) {
-		size_t i = bi[j];
+		size_t i = bi != NULL ? bi[j] : j;
 		if (rcs[i] != BS_OK)
 			continue;
 		if (v[i]->data == NULL) {	/* no row: fails as confirm says */
@@ -476,14 +462,13 @@ confirm_many(struct apply *ap, const struct plan_action *const *v, const int64_t
 		rows[n] = *(const struct roster_row *)v[i]->data;	/* borrowed */
 		if (outs[i].remote_id != NULL)
 			rows[n].remote_id = outs[i].remote_id;
-		put[n] = &rows[n];
 		n++;
 	}
 	rc = store_begin(st, &terr);
 	if (rc == BS_OK)
-		rc = store_roster_put_many(st, put, n, now, &terr);
+		rc = store_roster_put_many(st, rows, n, now, &terr);
 	for (size_t j = 0; j < k && rc == BS_OK; j++) {
-		size_t i = bi[j];
+		size_t i = bi != NULL ? bi[j] : j;
 		if (rcs[i] == BS_OK)
 			rc = store_action_mark(st, ids[i], "done", outs[i].remote_id, NULL, now, &terr);
 	}
@@ -495,7 +480,7 @@ confirm_many(struct apply *ap, const struct plan_action *const *v, const int64_t
 		log_info("recording %zu confirmed actions at once failed (%s); one by one instead", k,
 		    bs_error_text(&terr));
 	for (size_t j = 0; j < k; j++) {
-		size_t i = bi[j];
+		size_t i = bi != NULL ? bi[j] : j;
 		if (rcs[i] != BS_OK)
 			continue;
 		if (rc != BS_OK)
@@ -503,7 +488,6 @@ confirm_many(struct apply *ap, const struct plan_action *const *v, const int64_t
 		outs[i].marked = rcs[i] == BS_OK;
 	}
 	free(rows);
-	free(put);
 }
 
 /* The bulk part of scim_send_all: the actions bi[0..nb) of v in bulk
@@ -700,15 +684,11 @@ csv_send(struct apply_run *run, const struct plan_action *const *v, const int64_
 	}
 	if (rc == BS_OK) {
 		/* delivered: recorded a thousand at a time */
-		size_t *at = xcalloc(n + 1, sizeof *at);
-		for (size_t i = 0; i < n; i++) {
-			at[i] = i;
+		for (size_t i = 0; i < n; i++)
 			rcs[i] = BS_OK;
-		}
 		for (size_t i = 0; i < n; i += CONFIRM_MANY)
-			confirm_many(ap, v, journal_ids, at + i, n - i < CONFIRM_MANY ? n - i :
-			    CONFIRM_MANY, rcs, outs, errs);
-		free(at);
+			confirm_many(ap, v + i, journal_ids + i, NULL, n - i < CONFIRM_MANY ? n - i :
+			    CONFIRM_MANY, rcs + i, outs + i, errs + i);
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			rcs[i] = rc;

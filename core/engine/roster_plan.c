@@ -515,8 +515,8 @@ index_rows(struct roster_differ *d)
 	const struct roster_rows *rows = d->rows;
 	size_t cap = 16;
 
-	if (rows->n < 64 || rows->n >= UINT32_MAX / 2)
-		return;	/* a binary search is as good */
+	if (rows->n >= UINT32_MAX / 2)
+		return;	/* past what a slot holds: the binary search */
 	while (cap < rows->n * 2)
 		cap *= 2;
 	d->slots = xcalloc(cap, sizeof *d->slots);

@@ -268,7 +268,9 @@ bind_opt(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
 }
 
-/* A row's twelve values from parameter at + 1 on. */
+#define ROSTER_NCOLUMNS 12	/* in ROSTER_COLUMNS */
+
+/* A row's ROSTER_NCOLUMNS values from parameter at + 1 on. */
 static void
 bind_row(sqlite3_stmt *st, int at, const struct roster_row *r, int64_t now)
 {
@@ -315,8 +317,8 @@ store_roster_put(struct store *s, const struct roster_row *r, int64_t now, struc
  * so row by row a thousand rows cost a thousand small index segments and
  * their merges (at 62,000 rows about 3 s of CPU more than this). */
 bs_rc
-store_roster_put_many(struct store *s, const struct roster_row *const *rows, size_t n,
-    int64_t now, struct bs_error *err)
+store_roster_put_many(struct store *s, const struct roster_row *rows, size_t n, int64_t now,
+    struct bs_error *err)
 {
 	struct strbuf sql;
 	size_t built = 0;
@@ -326,7 +328,7 @@ store_roster_put_many(struct store *s, const struct roster_row *const *rows, siz
 	if (s == NULL || store_db(s) == NULL)
 		return bs_fail(err, BS_ERR_INVALID, "no state store");
 	for (size_t i = 0; i < n; i++)
-		if (rows[i] == NULL || str_empty(rows[i]->employee_id))
+		if (str_empty(rows[i].employee_id))
 			return bs_fail(err, BS_ERR_INVALID, "a roster row needs an employee id");
 	sb_init(&sql, 0);
 	for (size_t i = 0; i < n && rc == BS_OK; i += ROSTER_PUT_MANY) {
@@ -351,7 +353,7 @@ store_roster_put_many(struct store *s, const struct roster_row *const *rows, siz
 			built = k;
 		}
 		for (size_t j = 0; j < k; j++)
-			bind_row(st, (int)(12 * j), rows[i + j], now);
+			bind_row(st, (int)(ROSTER_NCOLUMNS * j), &rows[i + j], now);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = store_fail(s, err, "saving the Alleo roster");
 		sqlite3_reset(st);

@@ -56,7 +56,7 @@ bs_rc store_roster_put(struct store *s, const struct roster_row *r, int64_t now,
     struct bs_error *err);
 /* Rows rows[0..n) as store_roster_put puts each, in the caller's
  * transaction (a few statements instead of n: a bulk's confirmations). */
-bs_rc store_roster_put_many(struct store *s, const struct roster_row *const *rows, size_t n,
+bs_rc store_roster_put_many(struct store *s, const struct roster_row *rows, size_t n,
     int64_t now, struct bs_error *err);
 /* Rows with active = 1; -1 when the store cannot tell. */
 long store_roster_count_active(struct store *s);

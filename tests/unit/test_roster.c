@@ -621,8 +621,9 @@ mass_removal_trips_the_guard(void **state)
 	assert_int_equal(f->plan.v[f->plan.n - 1].op, PLAN_REMOVE);
 }
 
-/* A roster of 64 rows or more is looked up by a hash of the employee
- * id (roster_differ): each person finds their row, or none. */
+/* The stored rows are looked up by a hash of the employee id
+ * (roster_differ): in a roster of many rows each person finds their row,
+ * or none. */
 static void
 large_roster_finds_each_row(void **state)
 {

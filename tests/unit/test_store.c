@@ -817,13 +817,11 @@ static long
 put_rows(struct store *s, int many, int n, const char *surname)
 {
 	struct roster_row *rows = calloc((size_t)n, sizeof *rows);
-	const struct roster_row **put = calloc((size_t)n, sizeof *put);
 	char (*ids)[16] = calloc((size_t)n, sizeof *ids), (*emails)[32] = calloc((size_t)n,
 	    sizeof *emails);
 	struct bs_error err = { 0 };
 
 	assert_non_null(rows);
-	assert_non_null(put);
 	assert_non_null(ids);
 	assert_non_null(emails);
 	for (int i = 0; i < n; i++) {
@@ -836,21 +834,19 @@ put_rows(struct store *s, int many, int n, const char *surname)
 		rows[i].remote_id = ids[i];
 		rows[i].budgets = i % 3 ? NULL : (char *)"{\"food\":100}";
 		rows[i].active = i % 5 != 0;
-		put[i] = &rows[i];
 	}
 	fts_writes = 0;
 	sqlite3_trace_v2(store_db(s), SQLITE_TRACE_PROFILE, on_fts_write, NULL);
 	assert_int_equal(store_begin(s, &err), BS_OK);
 	if (many) {
-		assert_int_equal(store_roster_put_many(s, put, (size_t)n, 10, &err), BS_OK);
+		assert_int_equal(store_roster_put_many(s, rows, (size_t)n, 10, &err), BS_OK);
 	} else {
 		for (int i = 0; i < n; i++)
-			assert_int_equal(store_roster_put(s, put[i], 10, &err), BS_OK);
+			assert_int_equal(store_roster_put(s, &rows[i], 10, &err), BS_OK);
 	}
 	assert_int_equal(store_commit(s, &err), BS_OK);
 	sqlite3_trace_v2(store_db(s), 0, NULL, NULL);
 	free(rows);
-	free(put);
 	free(ids);
 	free(emails);
 	return fts_writes;
@@ -901,8 +897,7 @@ roster_put_many_as_one_by_one(void **state)
 	/* a row without an employee id: refused, nothing written */
 	{
 		struct roster_row r = { 0 };
-		const struct roster_row *p = &r;
-		assert_int_equal(store_roster_put_many(f->s, &p, 1, 10, &err), BS_ERR_INVALID);
+		assert_int_equal(store_roster_put_many(f->s, &r, 1, 10, &err), BS_ERR_INVALID);
 		assert_int_equal(store_roster_put_many(f->s, NULL, 0, 10, &err), BS_OK);
 	}
 	store_close(&one);
