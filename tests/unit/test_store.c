@@ -898,6 +898,7 @@ roster_put_many_as_one_by_one(void **state)
 	{
 		struct roster_row r = { 0 };
 		assert_int_equal(store_roster_put_many(f->s, &r, 1, 10, &err), BS_ERR_INVALID);
+		assert_int_equal(sql_int(store_db(f->s), "SELECT count(*) FROM roster"), 250);
 		assert_int_equal(store_roster_put_many(f->s, NULL, 0, 10, &err), BS_OK);
 	}
 	store_close(&one);
