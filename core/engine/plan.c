@@ -1,5 +1,6 @@
 /* plan.c - plan building, plan ids, guards and JSON. */
 #define _GNU_SOURCE 1	/* qsort_r */
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -89,6 +90,16 @@ plan_clear(struct plan *p)
 	memset(p, 0, sizeof *p);
 }
 
+/* A length kept beside its string: a text of 4 GiB never reaches a plan
+ * (a person's record is capped far below), so this only guards it. */
+static unsigned int
+len32(size_t n)
+{
+	if (n > UINT_MAX)
+		abort();
+	return (unsigned int)n;
+}
+
 static void
 action_pack(struct plan *p, struct plan_action *a, const char *subject, const char *employee_id,
     const char *email, const char *name, const char *reason, const char *before,
@@ -101,6 +112,11 @@ action_pack(struct plan *p, struct plan_action *a, const char *subject, const ch
 	size_t len[ARRAY_LEN(src)];
 
 	(void)str_pack_lens(&p->text, 0, dst, src, ARRAY_LEN(src), NULL, len);
+	a->subject_len = len32(len[0]);
+	a->employee_id_len = len32(len[1]);
+	a->email_len = len32(len[2]);
+	a->name_len = len32(len[3]);
+	a->reason_len = len32(len[4]);
 	a->before_len = len[5];
 	a->after_len = len[6];
 }
@@ -145,7 +161,13 @@ plan_hold(struct plan *p, const char *employee_id, const char *email, const char
 	{
 		char **const dst[] = { &h->employee_id, &h->email, &h->name, &h->reason };
 		const char *const src[] = { employee_id, email, name, reason ? reason : "" };
-		(void)str_pack_in(&p->text, 0, dst, src, ARRAY_LEN(src), NULL);
+		size_t len[ARRAY_LEN(src)];
+
+		(void)str_pack_lens(&p->text, 0, dst, src, ARRAY_LEN(src), NULL, len);
+		h->employee_id_len = len32(len[0]);
+		h->email_len = len32(len[1]);
+		h->name_len = len32(len[2]);
+		h->reason_len = len32(len[3]);
 	}
 }
 
@@ -216,6 +238,48 @@ sort_actions(struct plan *p)
 	free(keys);
 }
 
+/* held_cmp's order, as sort_actions finds it: from the employee id's
+ * first eight bytes, ties by held_cmp and then the order they came in. */
+static int
+same_held_cmp(const void *x, const void *y, void *ctx)
+{
+	const struct key_at *a = x, *b = y;
+	const struct plan_held *v = ctx;
+	int c = held_cmp(&v[a->at], &v[b->at]);
+
+	if (c != 0)
+		return c;
+	return (a->at > b->at) - (a->at < b->at);
+}
+
+static void
+sort_held(struct plan *p)
+{
+	struct key_at *keys = xreallocarray_big(NULL, 0, p->nheld, sizeof *keys);
+
+	for (size_t i = 0; i < p->nheld; i++) {
+		const unsigned char *s = (const unsigned char *)p->held[i].employee_id;
+		uint64_t k = 0;
+
+		if (s == NULL)
+			s = (const unsigned char *)"";
+		for (int b = 0; b < 8; b++) {
+			k = k << 8 | *s;
+			s += *s != '\0';
+		}
+		keys[i] = (struct key_at){ k, i };
+	}
+	sort_keys_at(keys, p->nheld);
+	for (size_t i = 0, j; i < p->nheld; i = j) {
+		for (j = i + 1; j < p->nheld && keys[j].k == keys[i].k; j++)
+			;
+		if (j - i > 1)
+			qsort_r(keys + i, j - i, sizeof *keys, same_held_cmp, p->held);
+	}
+	permute_at(p->held, sizeof *p->held, keys, p->nheld);
+	free(keys);
+}
+
 void
 plan_finalize(struct plan *p)
 {
@@ -226,13 +290,13 @@ plan_finalize(struct plan *p)
 	if (p->n > 1)
 		sort_actions(p);
 	if (p->nheld > 1)
-		qsort(p->held, p->nheld, sizeof *p->held, held_cmp);
+		sort_held(p);
 	crypto_generichash_init(&st, NULL, 0, sizeof h);
 	crypto_generichash_update(&st, (const unsigned char *)p->target, strlen(p->target));
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_action *a = &p->v[i];
 		const char *op = plan_op_name(a->op);
-		size_t ol = strlen(op), sl = strlen(a->subject);
+		size_t ol = strlen(op), sl = a->subject_len;
 		/* the bytes before "after" in one update, not five: the hash
 		 * of a stream is the same however it is cut */
 		unsigned char head[128], *h0 = head;
@@ -416,12 +480,6 @@ plan_to_json(const struct plan *p)
 	return j;
 }
 
-static size_t
-len_or_0(const char *s)
-{
-	return s != NULL ? strlen(s) : 0;
-}
-
 /* An embedded before/after text, as embedded() makes it. */
 static void
 write_embedded(struct jwriter *w, const char *text, size_t len)
@@ -451,16 +509,16 @@ plan_write_json(const struct plan *p, FILE *out)
 		const char *op = plan_op_name(a->op);
 		jw_object_begin(&w);
 		jw_member_string(&w, JW_LIT("op"), op, strlen(op));
-		jw_member_string(&w, JW_LIT("employee_id"), a->employee_id, len_or_0(a->employee_id));
-		jw_member_string(&w, JW_LIT("email"), a->email, len_or_0(a->email));
+		jw_member_string(&w, JW_LIT("employee_id"), a->employee_id, a->employee_id_len);
+		jw_member_string(&w, JW_LIT("email"), a->email, a->email_len);
 		if (a->name != NULL)
-			jw_member_string(&w, JW_LIT("name"), a->name, strlen(a->name));
+			jw_member_string(&w, JW_LIT("name"), a->name, a->name_len);
 		jw_key(&w, "request_id");
 		if (a->request_id)
 			jw_int(&w, a->request_id);
 		else
 			jw_null(&w);
-		jw_member_string(&w, JW_LIT("reason"), a->reason, len_or_0(a->reason));
+		jw_member_string(&w, JW_LIT("reason"), a->reason, a->reason_len);
 		jw_key(&w, "before");
 		write_embedded(&w, a->before, a->before_len);
 		jw_key(&w, "after");
@@ -473,11 +531,11 @@ plan_write_json(const struct plan *p, FILE *out)
 	for (size_t i = 0; i < p->nheld; i++) {
 		const struct plan_held *h = &p->held[i];
 		jw_object_begin(&w);
-		jw_member_string(&w, JW_LIT("employee_id"), h->employee_id, len_or_0(h->employee_id));
-		jw_member_string(&w, JW_LIT("email"), h->email, len_or_0(h->email));
+		jw_member_string(&w, JW_LIT("employee_id"), h->employee_id, h->employee_id_len);
+		jw_member_string(&w, JW_LIT("email"), h->email, h->email_len);
 		if (h->name != NULL)
-			jw_member_string(&w, JW_LIT("name"), h->name, strlen(h->name));
-		jw_member_string(&w, JW_LIT("reason"), h->reason, len_or_0(h->reason));
+			jw_member_string(&w, JW_LIT("name"), h->name, h->name_len);
+		jw_member_string(&w, JW_LIT("reason"), h->reason, h->reason_len);
 		jw_object_end(&w);
 	}
 	jw_array_end(&w);

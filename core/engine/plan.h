@@ -45,6 +45,10 @@ struct plan_action {
 	char *before;		/* JSON text of the fields before, may be NULL */
 	char *after;		/* JSON text after, may be NULL */
 	size_t before_len, after_len;	/* their lengths (0 for NULL) */
+	/* the lengths of subject, employee_id, email, name and reason (0 for
+	 * NULL), measured once by plan_add so the plan's id and its JSON
+	 * never go back to the text to find its end */
+	unsigned int subject_len, employee_id_len, email_len, name_len, reason_len;
 	void *data;		/* engine payload, freed with data_free */
 	void (*data_free)(void *);
 	/* The strings above live together in the plan's arena (plan_add), so
@@ -57,6 +61,7 @@ struct plan_held {
 	char *email;
 	char *name;
 	char *reason;		/* the four strings: in the plan's arena */
+	unsigned int employee_id_len, email_len, name_len, reason_len;
 };
 
 struct plan_guard {
