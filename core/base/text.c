@@ -24,6 +24,13 @@ text_next(const char *s, wchar_t *wc, int *w)
 
 	if (s == NULL || *s == '\0')
 		return 0;
+	if ((unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f) {
+		/* printable ASCII, most of what is shown: itself, one column,
+		 * in any locale bobsync runs in (UTF-8 or an 8-bit one) */
+		*wc = (wchar_t)*s;
+		*w = 1;
+		return 1;
+	}
 	memset(&st, 0, sizeof st);
 	n = mbrtowc(wc, s, strnlen(s, MB_LEN_MAX), &st);
 	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
@@ -53,7 +60,17 @@ text_width(const char *s)
 	int w;
 	size_t n;
 
-	while ((n = text_next(s, &wc, &w)) > 0) {
+	if (s == NULL)
+		return 0;
+	while (*s != '\0') {
+		/* a run of printable ASCII at once */
+		const char *r = s;
+		while ((unsigned char)*r >= 0x20 && (unsigned char)*r < 0x7f)
+			r++;
+		total += (int)(r - s);
+		s = r;
+		if ((n = text_next(s, &wc, &w)) == 0)
+			break;
 		total += w;
 		s += n;
 	}
