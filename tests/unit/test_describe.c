@@ -89,6 +89,71 @@ roster_remove_and_reactivate(void **state)
 	    "Fri 4 Dec -> none; Offboarding date: Sun 6 Dec -> none");
 }
 
+/* The same text with a member named twice added to its top-level object:
+ * describe_action then reads it with Jansson (jread refuses repeated
+ * names), and the words must be the same as its own reading's. */
+static char *
+with_twice(const char *json)
+{
+	size_t n = strlen(json);
+
+	if (n < 2 || json[n - 1] != '}')
+		return xstrdup(json);
+	return xasprintf("%.*s%s\"~\":0,\"~\":1}", (int)(n - 1), json, n > 2 ? "," : "");
+}
+
+static void
+roster_words_same_both_ways(void **state)
+{
+	static const struct {
+		const char *op, *before, *after;
+	} c[] = {
+		{ "add", NULL, ROW("true", "\"a@x\"", "\"Th\\u1ea3o \\\"T\\\"\"", "\"Öz\"",
+		    "\"2026-12-14\"", "null", "null", "{\"learning\":500,\"gym\":12.5}") },
+		{ "update", ROW("true", "\"a@x\"", "\"A\"", "\"B\"", "\"2021-03-01\"", "null", "null",
+		    "{\"learning\":500,\"gym\":30,\"x\":\"ten\"}"), ROW("true", "\"a@y\"", "\"A\"",
+		    "null", "\"2021-03-02\"", "\"bad date\"", "null",
+		    "{\"learning\":500.0,\"gym\":30,\"x\":\"t\\u0065n\",\"y\":[1],\"z\":null}") },
+		{ "update", ROW("true", "\"a@x\"", "\"A\"", "\"B\"", "\"2021-03-01\"", "null", "null",
+		    "{\"o\":{\"a\":1,\"b\":[1,{\"c\":true}]}}"), ROW("true", "\"a@x\"", "\"A\"",
+		    "\"B\"", "\"2021-03-01\"", "null", "null", "{\"o\":{\"b\":[1,{\"c\":true}],\"a\":1}}") },
+		{ "update", ROW("true", "\"a@x\"", "\"A\"", "\"B\"", "\"2021-03-01\"", "null", "null",
+		    "{\"o\":{\"a\":1}}"), ROW("true", "\"a@x\"", "\"A\"", "\"B\"", "\"2021-03-01\"",
+		    "null", "null", "{\"o\":{\"a\":1,\"b\":2},\"p\":false}") },
+		{ "update", ROW("true", "\"a@x\"", "\"A\"", "\"B\"", "\"2021-03-01\"", "null", "null",
+		    "{}"), ROW("true", "\"a@x\"", "\"A\"", "\"B\"", "\"2021-03-01\"", "null", "null",
+		    "[1]") },
+		{ "update", "[1,2]", ROW("true", "\"\"", "\"\"", "\"\"", "\"2021-03-01\"", "null",
+		    "null", "{}") },
+		{ "remove", ROW("false", "\"a@x\"", "\"A\"", "\"B\"", "\"2021-03-01\"", "null",
+		    "null", "{}"), ROW("false", "\"a@x\"", "\"A\"", "\"B\"", "\"2021-03-01\"",
+		    "\"2026-12-04\"", "\"2026-12-06\"", "{}") },
+		{ "reactivate", "not json", "{\"active\":true}" },
+		{ "add", NULL, "{\"email\":\"b@x\"}" },
+		{ "update", "{\"budgets\":{\"k\\u00e9y\":1}}", "{\"budgets\":{\"k\u00e9y\":2}}" },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		char *b2 = c[i].before ? with_twice(c[i].before) : NULL;
+		char *a2 = with_twice(c[i].after);
+		char *own = describe_action("alleo", c[i].op, c[i].before, c[i].after, NOW);
+		char *jansson = describe_action("alleo", c[i].op, b2, a2, NOW);
+
+		assert_string_equal(own, jansson);
+		assert_true(i == 2 || own[0] != '\0');	/* 2: the same budgets */
+		free(own);
+		free(jansson);
+		free(b2);
+		free(a2);
+	}
+	/* a name given twice: Jansson's reading, the last one */
+	expect("alleo", "add", NULL, "{\"email\":\"a@x\",\"email\":\"b@x\"}",
+	    "Account: none -> active; Email: b@x; Budgets: changed");
+	/* \u0000: Jansson refuses the text, so nothing is said */
+	expect("alleo", "add", NULL, "{\"email\":\"a\\u0000b\"}", "");
+}
+
 static char *
 events(const char *zone, int64_t s1, int64_t e1, int64_t s2, int64_t e2)
 {
@@ -210,6 +275,7 @@ main(void)
 		cmocka_unit_test_setup(roster_add, setup),
 		cmocka_unit_test_setup(roster_update, setup),
 		cmocka_unit_test_setup(roster_remove_and_reactivate, setup),
+		cmocka_unit_test_setup(roster_words_same_both_ways, setup),
 		cmocka_unit_test_setup(timeoff_create, setup),
 		cmocka_unit_test_setup(timeoff_replace_and_delete, setup),
 		cmocka_unit_test_setup(spans_for_previews, setup),
