@@ -27,6 +27,7 @@
 
 #include "vendor/alleo_csv.h"
 #include "config/conf.h"
+#include "base/jread.h"
 #include "base/jwrite.h"
 #include "base/log.h"
 #include "engine/roster.h"
@@ -194,6 +195,48 @@ jdup(const json_t *o, const char *k)
 	return s ? xstrdup(s) : NULL;
 }
 
+static char *
+jr_dup(const struct jdoc *d, const struct jnode *o, const char *k)
+{
+	const struct jnode *n = jread_get(d, o, k, strlen(k));
+	return n != NULL && n->type == JT_STRING ? jread_strdup(n) : NULL;
+}
+
+/* The row from a text jread reads as Jansson does (no repeated name, no
+ * \u0000) and without budgets: 1, else 0 with nothing made.  A sync reads
+ * every action's "after" back into a row; Jansson's tree of each was a
+ * quarter of the CPU of a first sync's plan. */
+static int
+row_from_jread(const char *employee_id, const char *text, struct roster_row *out)
+{
+	struct jdoc d;
+	const struct jnode *o, *b;
+	int ok = 0;
+
+	memset(&d, 0, sizeof d);
+	if (jread_parse(&d, text, strlen(text), NULL) < 0 || d.damaged != 0)
+		goto out;
+	o = jread_root(&d);
+	if (o == NULL || o->type != JT_OBJECT)
+		goto out;
+	b = jread_get(&d, o, "budgets", 7);
+	if (b != NULL && b->type == JT_OBJECT && jread_first(&d, b) != NULL)
+		goto out;	/* budgets: their text as json_dump_compact writes it */
+	out->employee_id = xstrdup(employee_id ? employee_id : "");
+	out->email = jr_dup(&d, o, "email");
+	out->first_name = jr_dup(&d, o, "first_name");
+	out->last_name = jr_dup(&d, o, "last_name");
+	out->start_date = jr_dup(&d, o, "start_date");
+	out->end_date = jr_dup(&d, o, "end_date");
+	b = jread_get(&d, o, "active", 6);
+	out->active = b != NULL && b->type == JT_TRUE;
+	out->offboard_date = jr_dup(&d, o, "offboard_date");
+	ok = 1;
+out:
+	jread_clear(&d);
+	return ok;
+}
+
 bs_rc
 roster_row_from_json(const char *employee_id, const char *text, struct roster_row *out,
     struct bs_error *err)
@@ -201,6 +244,8 @@ roster_row_from_json(const char *employee_id, const char *text, struct roster_ro
 	json_t *o, *b;
 
 	memset(out, 0, sizeof *out);
+	if (text != NULL && row_from_jread(employee_id, text, out))
+		return BS_OK;
 	o = text ? util_json_parse(text, strlen(text), "a journaled roster action", err) : NULL;
 	if (!json_is_object(o)) {
 		json_decref(o);
