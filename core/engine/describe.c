@@ -1,4 +1,5 @@
 /* describe.c - what an action changes, in words (see describe.h). */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +171,29 @@ roster_words(struct strbuf *sb, const char *op, const json_t *b, const json_t *a
  * (Jansson keeps the last) and \u0000 (Jansson refuses the text): for
  * those the caller goes the Jansson way. */
 
+/* Append the strings up to a NULL: the words of this path without a
+ * format string parsed for each (the path is run per action of a plan). */
+static void
+put_all(struct strbuf *sb, ...)
+{
+	va_list ap;
+	const char *t;
+
+	va_start(ap, sb);
+	while ((t = va_arg(ap, const char *)) != NULL)
+		sb_puts(sb, t);
+	va_end(ap);
+}
+
+/* "%.78s" of s ("none" for NULL) */
+static void
+put_max(struct strbuf *sb, const char *s, size_t max)
+{
+	if (s == NULL)
+		s = "none";
+	sb_append(sb, s, strnlen(s, max));
+}
+
 /* A member's string value, decoded, NULL when absent, not a string or
  * empty (as jtext); caller frees. */
 static char *
@@ -193,10 +217,16 @@ static char *
 jr_full_name(const struct jdoc *d, const struct jnode *row)
 {
 	char *f = jr_text(d, row, "first_name"), *l = jr_text(d, row, "last_name"), *r;
+	size_t fl, ll;
 
-	if (f == NULL && l == NULL)
-		return NULL;
-	r = xasprintf("%s%s%s", f ? f : "", f && l ? " " : "", l ? l : "");
+	if (f == NULL || l == NULL)
+		return f != NULL ? f : l;
+	fl = strlen(f);
+	ll = strlen(l);
+	r = xmalloc(fl + ll + 2);
+	memcpy(r, f, fl);
+	r[fl] = ' ';
+	memcpy(r + fl + 1, l, ll + 1);
 	free(f);
 	free(l);
 	return r;
@@ -307,7 +337,9 @@ jr_budgets(struct strbuf *sb, const struct jdoc *db, const struct jnode *b,
 		jr_amount(x, xs);
 		jr_amount(v, ys);
 		sep(sb);
-		sb_printf(sb, "Budget %.*s: %s -> %s", (int)v->klen, v->key, xs, ys);
+		sb_puts(sb, "Budget ");
+		sb_append(sb, v->key, strnlen(v->key, v->klen));
+		put_all(sb, ": ", xs, " -> ", ys, NULL);
 	}
 	if (b != NULL)
 		for (v = jread_first(db, b); v != NULL; v = jread_next(db, b, v)) {
@@ -316,7 +348,9 @@ jr_budgets(struct strbuf *sb, const struct jdoc *db, const struct jnode *b,
 				continue;
 			jr_amount(v, xs);
 			sep(sb);
-			sb_printf(sb, "Budget %.*s: %s -> none", (int)v->klen, v->key, xs);
+			sb_puts(sb, "Budget ");
+			sb_append(sb, v->key, strnlen(v->key, v->klen));
+			put_all(sb, ": ", xs, " -> none", NULL);
 		}
 }
 
@@ -363,17 +397,17 @@ jr_roster_words(struct strbuf *sb, const char *op, const char *before, const cha
 	} else if (jr_is_true(&db, b, "active") != jr_is_true(&da, a, "active") ||
 	    str_eq(op, "remove") || str_eq(op, "reactivate")) {
 		sep(sb);
-		sb_printf(sb, "Account: %s -> %s", jr_is_true(&db, b, "active") ? "active" :
-		    "deactivated", jr_is_true(&da, a, "active") ? "active" : "deactivated");
+		put_all(sb, "Account: ", jr_is_true(&db, b, "active") ? "active" : "deactivated",
+		    " -> ", jr_is_true(&da, a, "active") ? "active" : "deactivated", NULL);
 	}
 	nb = b ? jr_full_name(&db, b) : NULL;
 	na = jr_full_name(&da, a);
 	if (b == NULL && na != NULL) {
 		sep(sb);
-		sb_printf(sb, "Name: %s", na);
+		put_all(sb, "Name: ", na, NULL);
 	} else if (b != NULL && !str_eq(nb, na)) {
 		sep(sb);
-		sb_printf(sb, "Name: %s -> %s", nb ? nb : "none", na ? na : "none");
+		put_all(sb, "Name: ", nb ? nb : "none", " -> ", na ? na : "none", NULL);
 	}
 	free(nb);
 	free(na);
@@ -386,20 +420,24 @@ jr_roster_words(struct strbuf *sb, const char *op, const char *before, const cha
 			free(y);
 			continue;
 		}
+		sep(sb);
+		put_all(sb, roster_fields[i].label, ": ", NULL);
 		if (roster_fields[i].date) {
 			date_words(x, today, xs);
 			date_words(y, today, ys);
+			if (b == NULL)
+				sb_puts(sb, ys);
+			else
+				put_all(sb, xs, " -> ", ys, NULL);
 		} else {
-			snprintf(xs, sizeof xs, "%.78s", x ? x : "none");
-			snprintf(ys, sizeof ys, "%.78s", y ? y : "none");
+			if (b != NULL) {
+				put_max(sb, x, 78);
+				sb_puts(sb, " -> ");
+			}
+			put_max(sb, y, 78);
 		}
 		free(x);
 		free(y);
-		sep(sb);
-		if (b == NULL)
-			sb_printf(sb, "%s: %s", roster_fields[i].label, ys);
-		else
-			sb_printf(sb, "%s: %s -> %s", roster_fields[i].label, xs, ys);
 	}
 	jr_budgets(sb, &db, b ? jread_get(&db, b, "budgets", 7) : NULL, &da,
 	    jread_get(&da, a, "budgets", 7));
