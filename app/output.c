@@ -16,7 +16,8 @@
 struct out_table {
 	size_t ncols;
 	char **headers;
-	char ***rows;		/* each row one block: its cell pointers, then the texts */
+	char ***rows;		/* each row one block: its cell pointers, their widths
+				 * (int, measured once), then the texts */
 	size_t nrows, cap;
 };
 
@@ -28,12 +29,12 @@ out_width(const char *s)
 
 /* Print s cut to at most width columns (with "…" when cut), padded. */
 static void
-put_cell(FILE *f, const char *s, int width, int pad)
+put_cell(FILE *f, const char *s, int total, int width, int pad)
 {
 	mbstate_t st;
 	const char *p = s;
 	size_t left = strlen(s);
-	int w = 0, total = out_width(s);
+	int w = 0;
 	int limit = total > width ? width - 1 : width;
 
 	if (total <= width) {
@@ -91,16 +92,24 @@ out_table_new(size_t ncols, const char *const *headers)
 	return t;
 }
 
+static int *
+row_widths(const struct out_table *t, char **row)
+{
+	return (int *)(row + t->ncols);
+}
+
 void
 out_table_row(struct out_table *t, const char *const *cells)
 {
-	size_t total = t->ncols * sizeof(char *);
+	size_t total = t->ncols * (sizeof(char *) + sizeof(int));
 	char **row, *text;
+	int *widths;
 
 	for (size_t i = 0; i < t->ncols; i++)
 		total += strlen(cells[i] ? cells[i] : "") + 1;
 	row = xmalloc(total ? total : 1);
-	text = (char *)(row + t->ncols);
+	widths = row_widths(t, row);
+	text = (char *)(widths + t->ncols);
 	for (size_t i = 0; i < t->ncols; i++) {
 		size_t n = strlen(cells[i] ? cells[i] : "") + 1;
 		row[i] = text;
@@ -110,6 +119,7 @@ out_table_row(struct out_table *t, const char *const *cells)
 		for (char *c = row[i]; *c; c++)
 			if (*c == '\n' || *c == '\t')
 				*c = ' ';
+		widths[i] = out_width(row[i]);
 	}
 	if (t->nrows == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 64;
@@ -127,7 +137,7 @@ out_table_print(struct out_table *t, FILE *f, int max_width)
 	for (size_t c = 0; c < t->ncols; c++) {
 		w[c] = out_width(t->headers[c]);
 		for (size_t r = 0; r < t->nrows; r++) {
-			int cw = out_width(t->rows[r][c]);
+			int cw = row_widths(t, t->rows[r])[c];
 			if (cw > w[c])
 				w[c] = cw;
 		}
@@ -146,14 +156,15 @@ out_table_print(struct out_table *t, FILE *f, int max_width)
 			w[t->ncols - 1] = left;
 	}
 	for (size_t c = 0; c < t->ncols; c++) {
-		put_cell(f, t->headers[c], w[c], c + 1 < t->ncols);
+		put_cell(f, t->headers[c], out_width(t->headers[c]), w[c], c + 1 < t->ncols);
 		if (c + 1 < t->ncols)
 			fputs("  ", f);
 	}
 	fputc('\n', f);
 	for (size_t r = 0; r < t->nrows; r++) {
+		const int *cw = row_widths(t, t->rows[r]);
 		for (size_t c = 0; c < t->ncols; c++) {
-			put_cell(f, t->rows[r][c], w[c], c + 1 < t->ncols);
+			put_cell(f, t->rows[r][c], cw[c], w[c], c + 1 < t->ncols);
 			if (c + 1 < t->ncols)
 				fputs("  ", f);
 		}
