@@ -269,9 +269,10 @@ bench-bulk: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN)
 	$(Q)./tests/bench/bulk_sync.py
 
-# The roster plan and the employee preview at 100,000 and 1,000,000 people
-# (medians of 5; one run at a million), BENCH_BEFORE=path/to/older/bobsync
-# to run an older build side by side.  Prints markdown rows.
+# The roster plan and the employee preview at 100,000 and 1,000,000 people,
+# as JSON and as tables, and a roster dry run (medians of 5; one run at a
+# million), BENCH_BEFORE=path/to/older/bobsync to run an older build side by
+# side.  Prints markdown rows.
 bench-plan: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN)
 	$(Q)./tests/bench/plan_rows.py $(if $(BENCH_BEFORE),--before $(BENCH_BEFORE))

@@ -2,6 +2,7 @@
 """plan_rows.py [--sizes 100000,1000000] [--runs 5] [--before BIN] [--only LABEL]
 
 The roster plan and the employee preview at large sizes (issue 18 point 1),
+as JSON and as the tables a person reads, and a roster dry run,
 a bench step outside CI (`make bench-plan`): for each size one sandbox and
 a home per build, then each command --runs times (a 1,000,000-person answer is about
 1.4 GB: one run there unless --runs-large says more).  With --before, an
@@ -23,7 +24,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402  (the sandbox, home and measuring helpers)
 
 STEPS = (("plan roster", ("plan", "roster", "--json")),
-         ("preview employees", ("preview", "employees", "--json")))
+         ("preview employees", ("preview", "employees", "--json")),
+         # what an admin reads: the tables, and a dry run (which reads each
+         # action back into the row it would send)
+         ("plan roster (text)", ("plan", "roster")),
+         ("preview employees (text)", ("preview", "employees")),
+         ("sync roster --dry-run", ("sync", "roster", "--dry-run")))
 
 
 def run_once(binary, home, tmp, args):
@@ -48,7 +54,7 @@ def main():
     ap.add_argument("--runs-large", type=int, default=1,
                     help="runs at 1,000,000 people and more")
     ap.add_argument("--before", default="", help="an older bobsync to compare with")
-    ap.add_argument("--only", default="", help="one of: plan roster, preview employees")
+    ap.add_argument("--only", default="", help="one step's label, e.g. 'plan roster (text)'")
     a = ap.parse_args()
     builds = [("after", bench.BOBSYNC)]
     if a.before:
