@@ -197,19 +197,59 @@ held_cmp(const void *a, const void *b)
  * per action (removals last, then the subject's first seven bytes) by a
  * radix sort of 16-byte entries instead of strcmp and moves of actions;
  * ties are settled by action_cmp and then the order the actions came in,
- * as the merge sort of qsort would. */
-/* Two keys of the same k (a seven-byte prefix shared): action_cmp's order,
- * then the order the actions came in. */
+ * as the merge sort of qsort would.  The held people go the same way, by
+ * the first eight bytes of their employee id and held_cmp. */
+struct tie_ctx {
+	const char *v;			/* the array being ordered */
+	size_t size;			/* bytes an element */
+	int (*cmp)(const void *, const void *);
+};
+
+/* Two keys of the same k (a shared prefix): the element order, then the
+ * order they came in. */
 static int
-same_k_cmp(const void *x, const void *y, void *ctx)
+same_k_cmp(const void *x, const void *y, void *vctx)
 {
 	const struct key_at *a = x, *b = y;
-	const struct plan_action *v = ctx;
-	int c = action_cmp(&v[a->at], &v[b->at]);
+	const struct tie_ctx *t = vctx;
+	int c = t->cmp(t->v + a->at * t->size, t->v + b->at * t->size);
 
 	if (c != 0)
 		return c;
 	return (a->at > b->at) - (a->at < b->at);
+}
+
+/* Put v[0..n) in the order of keys (one per element, .at = its index),
+ * ties by cmp; the elements moved where they go (no second array of a
+ * million).  Frees keys. */
+static void
+order_by_keys(void *v, size_t n, size_t size, struct key_at *keys,
+    int (*cmp)(const void *, const void *))
+{
+	struct tie_ctx t = { v, size, cmp };
+
+	sort_keys_at(keys, n);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && keys[j].k == keys[i].k; j++)
+			;
+		if (j - i > 1)
+			qsort_r(keys + i, j - i, sizeof *keys, same_k_cmp, &t);
+	}
+	permute_at(v, size, keys, n);
+	free(keys);
+}
+
+/* k << 8 | each of the first bytes of s (NUL-padded), bytes of them */
+static uint64_t
+prefix_key(uint64_t k, const char *str, int bytes)
+{
+	const unsigned char *s = (const unsigned char *)(str ? str : "");
+
+	for (int b = 0; b < bytes; b++) {
+		k = k << 8 | *s;
+		s += *s != '\0';
+	}
+	return k;
 }
 
 static void
@@ -217,39 +257,10 @@ sort_actions(struct plan *p)
 {
 	struct key_at *keys = xreallocarray_big(NULL, 0, p->n, sizeof *keys);
 
-	for (size_t i = 0; i < p->n; i++) {
-		const unsigned char *s = (const unsigned char *)p->v[i].subject;
-		uint64_t k = plan_op_is_removal(p->v[i].op) ? 1 : 0;
-		for (int b = 0; b < 7; b++) {
-			k = k << 8 | *s;
-			s += *s != '\0';
-		}
-		keys[i] = (struct key_at){ k, i };
-	}
-	sort_keys_at(keys, p->n);
-	for (size_t i = 0, j; i < p->n; i = j) {
-		for (j = i + 1; j < p->n && keys[j].k == keys[i].k; j++)
-			;
-		if (j - i > 1)
-			qsort_r(keys + i, j - i, sizeof *keys, same_k_cmp, p->v);
-	}
-	/* the actions moved where they go (no second array of a million) */
-	permute_at(p->v, sizeof *p->v, keys, p->n);
-	free(keys);
-}
-
-/* held_cmp's order, as sort_actions finds it: from the employee id's
- * first eight bytes, ties by held_cmp and then the order they came in. */
-static int
-same_held_cmp(const void *x, const void *y, void *ctx)
-{
-	const struct key_at *a = x, *b = y;
-	const struct plan_held *v = ctx;
-	int c = held_cmp(&v[a->at], &v[b->at]);
-
-	if (c != 0)
-		return c;
-	return (a->at > b->at) - (a->at < b->at);
+	for (size_t i = 0; i < p->n; i++)
+		keys[i] = (struct key_at){ prefix_key(plan_op_is_removal(p->v[i].op), p->v[i].subject,
+		    7), i };
+	order_by_keys(p->v, p->n, sizeof *p->v, keys, action_cmp);
 }
 
 static void
@@ -257,27 +268,9 @@ sort_held(struct plan *p)
 {
 	struct key_at *keys = xreallocarray_big(NULL, 0, p->nheld, sizeof *keys);
 
-	for (size_t i = 0; i < p->nheld; i++) {
-		const unsigned char *s = (const unsigned char *)p->held[i].employee_id;
-		uint64_t k = 0;
-
-		if (s == NULL)
-			s = (const unsigned char *)"";
-		for (int b = 0; b < 8; b++) {
-			k = k << 8 | *s;
-			s += *s != '\0';
-		}
-		keys[i] = (struct key_at){ k, i };
-	}
-	sort_keys_at(keys, p->nheld);
-	for (size_t i = 0, j; i < p->nheld; i = j) {
-		for (j = i + 1; j < p->nheld && keys[j].k == keys[i].k; j++)
-			;
-		if (j - i > 1)
-			qsort_r(keys + i, j - i, sizeof *keys, same_held_cmp, p->held);
-	}
-	permute_at(p->held, sizeof *p->held, keys, p->nheld);
-	free(keys);
+	for (size_t i = 0; i < p->nheld; i++)
+		keys[i] = (struct key_at){ prefix_key(0, p->held[i].employee_id, 8), i };
+	order_by_keys(p->held, p->nheld, sizeof *p->held, keys, held_cmp);
 }
 
 void

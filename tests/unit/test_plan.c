@@ -194,7 +194,7 @@ roster_guard_arithmetic(void **state)
 
 /* plan_finalize orders actions: removals last, then by subject (byte
  * order, a prefix first), then by kind; equal ones keep the order they
- * came in.  Subjects share long prefixes, are shorter than the sort key or
+ * came in.  Held people likewise by employee id.  Subjects share long prefixes, are shorter than the sort key or
  * hold bytes above 0x7f, as ids and e-mails may. */
 static void
 actions_sorted(void **state)
@@ -215,8 +215,20 @@ actions_sorted(void **state)
 		snprintf(after, sizeof after, "%d", i);	/* the order each came in */
 		plan_add(&p, ops[(seed >> 24) % 6], subject, subject, "e@x", NULL, 0, "r", NULL,
 		    after);
+		/* held people: by employee id (NULL as ""), then as they came */
+		plan_hold(&p, (seed >> 28) % 8 == 0 ? NULL : subject, NULL, NULL, after);
 	}
 	plan_finalize(&p);
+	assert_int_equal(p.nheld, 600);
+	for (size_t i = 1; i < p.nheld; i++) {
+		const struct plan_held *a = &p.held[i - 1], *b = &p.held[i];
+		int c = strcmp(a->employee_id ? a->employee_id : "", b->employee_id ? b->employee_id :
+		    "");
+		assert_true(c <= 0);
+		if (c == 0)
+			assert_true(atoi(a->reason) < atoi(b->reason));
+		assert_int_equal(b->reason_len, strlen(b->reason));	/* moved with it */
+	}
 	assert_int_equal(p.n, 600);
 	for (size_t i = 1; i < p.n; i++) {
 		const struct plan_action *a = &p.v[i - 1], *b = &p.v[i];
