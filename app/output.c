@@ -371,6 +371,8 @@ out_progress_cb(void *ctx, const struct bs_progress_event *ev)
 		return 0;
 	if (ev->total > 0)
 		snprintf(line, sizeof line, "%s... %zu/%zu", ev->phase, ev->done, ev->total);
+	else if (ev->done > 0)	/* a count while the total is not known */
+		snprintf(line, sizeof line, "%s... %zu", ev->phase, ev->done);
 	else
 		snprintf(line, sizeof line, "%s...", ev->phase);
 	util_strip_controls(line);

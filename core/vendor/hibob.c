@@ -1444,7 +1444,27 @@ struct people_ctx {
 	unsigned asked;		/* asked_fields of want */
 	struct bs_error *err;
 	bs_rc rc;
+	/* told how many people have come, as they come (a big company's
+	 * answer takes seconds); NULL: nobody listens */
+	const struct bs_progress *progress;
+	struct bs_progress_event *ev;
 };
+
+/* Every so many people read (bob_people_query.progress_every), the count
+ * to whoever listens. */
+static void
+people_tick(struct people_ctx *ctx)
+{
+	size_t step = ctx->q != NULL && ctx->q->progress_every > 0 ? ctx->q->progress_every :
+	    BOB_PROGRESS_PEOPLE;
+
+	if (ctx->progress == NULL || ctx->out->nread % step != 0)
+		return;
+	ctx->ev->done = ctx->out->nread;
+	/* stopping is the HTTP layer's cancel hook's (it ends the transfer
+	 * cleanly); this only tells */
+	(void)bs_progress_report(ctx->progress, ctx->ev);
+}
 
 /* A \u0000 or a lone surrogate in any of their values: held by the
  * rules, the others still read. */
@@ -1481,6 +1501,7 @@ people_elem(void *vctx, const struct jdoc *d, const struct jnode *emp)
 		one.damaged = record_damaged(d, emp);
 		ctx->out->nread++;
 		ctx->q->each(ctx->q->each_ctx, &one);
+		people_tick(ctx);
 		return 0;
 	}
 	if (ctx->out->n == ctx->cap) {
@@ -1495,6 +1516,7 @@ people_elem(void *vctx, const struct jdoc *d, const struct jnode *emp)
 	dst->damaged = record_damaged(d, emp);
 	ctx->out->n++;
 	ctx->out->nread++;
+	people_tick(ctx);
 	return 0;
 }
 
@@ -1828,6 +1850,8 @@ search_people(struct bob_client *c, const struct bob_people_query *q,
 		fval = q->filter_email;
 	}
 	bs_progress_report(progress, &ev);
+	ctx.progress = progress;
+	ctx.ev = &ev;
 	first_end = fs.n < BOB_MAX_FIELDS_PER_SEARCH ? fs.n : BOB_MAX_FIELDS_PER_SEARCH;
 
 	if (q != NULL && q->batch_ids > 0 && fpath == NULL) {

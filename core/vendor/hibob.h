@@ -242,7 +242,11 @@ struct bob_people_query {
 	void (*each_mark)(void *ctx);
 	void (*each_reset)(void *ctx);
 	void *each_ctx;
+	/* while the answer arrives, the progress hears the count of people
+	 * read every this many (0: every BOB_PROGRESS_PEOPLE) */
+	size_t progress_every;
 };
+#define BOB_PROGRESS_PEOPLE 4096
 
 bs_rc bob_search_people(struct bob_client *c, const struct bob_people_query *q,
     struct bob_people *out, const struct bs_progress *progress,

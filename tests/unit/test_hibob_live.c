@@ -274,6 +274,53 @@ search_read_as_it_arrives(void **state)
 	bob_people_clear(&p);
 }
 
+/* The progress hears how many people have come while the answer arrives,
+ * not only at its end (a big company's answer takes seconds). */
+struct heard {
+	size_t done[64];
+	size_t total[64];
+	size_t n;
+};
+
+static int
+hear(void *ctx, const struct bs_progress_event *ev)
+{
+	struct heard *h = ctx;
+	if (h->n < 64) {
+		h->done[h->n] = ev->done;
+		h->total[h->n] = ev->total;
+		h->n++;
+	}
+	return 0;
+}
+
+static void
+search_tells_progress(void **state)
+{
+	struct bob_people_query q = { 0 };
+	struct heard h = { { 0 }, { 0 }, 0 };
+	struct bs_progress pr = { hear, &h };
+	struct bob_people p;
+	struct bs_error err = { 0 };
+	size_t ticks = 0;
+
+	(void)state;
+	q.progress_every = 7;
+	assert_int_equal(bob_search_people(bob, &q, &p, &pr, &err), BS_OK);
+	assert_true(p.n >= 14);
+	assert_true(h.n >= 2);
+	assert_int_equal(h.done[0], 0);			/* the start */
+	assert_int_equal(h.done[h.n - 1], p.n);		/* the end, with the total */
+	assert_int_equal(h.total[h.n - 1], p.n);
+	for (size_t i = 1; i + 1 < h.n; i++) {
+		assert_int_equal(h.done[i], 7 * i);	/* every 7, as they came */
+		assert_int_equal(h.total[i], 0);	/* not known yet */
+		ticks++;
+	}
+	assert_int_equal(ticks, p.n / 7);
+	bob_people_clear(&p);
+}
+
 /* With query.each the people are handed over as they are read and none
  * is kept (issue 18); an answer cut off half way is read again, and what
  * its first half handed over is taken back first (each_reset). */
@@ -671,6 +718,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(wrong_token_not_retried, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(rate_limit_waited_out, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(search_read_as_it_arrives, each_setup, each_teardown),
+		cmocka_unit_test_setup_teardown(search_tells_progress, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(search_handed_over_not_kept, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(search_only_fields_asked, each_setup, each_teardown),
 		cmocka_unit_test_setup_teardown(put_answers_304_when_unchanged, each_setup, each_teardown),
