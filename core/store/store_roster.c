@@ -13,31 +13,25 @@
 	"employee_id, email, first_name, last_name, start_date, end_date, budgets, " \
 	"remote_id, active, offboard_date, content_hash, updated_at"
 
-static char *
-col_dup(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	return t ? xstrdup((const char *)t) : NULL;
-}
-
+/* A row's strings in one allocation: the daily plan reads every row of
+ * a 100,000-person company, eleven allocations each before. */
 static void
 read_row(sqlite3_stmt *st, struct roster_row *r)
 {
+	static const int cols[] = { 0, 1, 2, 3, 4, 5, 6, 7, 9, 10 };
+	char **const dst[] = { &r->employee_id, &r->email, &r->first_name, &r->last_name,
+	    &r->start_date, &r->end_date, &r->budgets, &r->remote_id, &r->offboard_date,
+	    &r->content_hash };
+	const char *src[ARRAY_LEN(cols)];
+
 	memset(r, 0, sizeof *r);
-	r->employee_id = col_dup(st, 0);
-	r->email = col_dup(st, 1);
-	r->first_name = col_dup(st, 2);
-	r->last_name = col_dup(st, 3);
-	r->start_date = col_dup(st, 4);
-	r->end_date = col_dup(st, 5);
-	r->budgets = col_dup(st, 6);
-	r->remote_id = col_dup(st, 7);
+	for (size_t i = 0; i < ARRAY_LEN(cols); i++)
+		src[i] = (const char *)sqlite3_column_text(st, cols[i]);
+	if (src[0] == NULL)
+		src[0] = "";
+	r->block = str_pack(0, dst, src, ARRAY_LEN(src), NULL);
 	r->active = sqlite3_column_int(st, 8) != 0;
-	r->offboard_date = col_dup(st, 9);
-	r->content_hash = col_dup(st, 10);
 	r->updated_at = sqlite3_column_int64(st, 11);
-	if (r->employee_id == NULL)
-		r->employee_id = xstrdup("");
 }
 
 static bs_rc
@@ -385,6 +379,11 @@ roster_row_clear(struct roster_row *r)
 {
 	if (r == NULL)
 		return;
+	if (r->block != NULL) {
+		free(r->block);
+		memset(r, 0, sizeof *r);
+		return;
+	}
 	free(r->employee_id);
 	free(r->email);
 	free(r->first_name);
@@ -430,6 +429,7 @@ roster_row_pack(const struct roster_row *src)
 	    src->offboard_date, src->content_hash };
 	struct roster_row *block = str_pack(sizeof r, dst, from, ARRAY_LEN(from), NULL);
 
+	r.block = NULL;		/* freed with free(), not roster_row_clear */
 	memcpy(block, &r, sizeof r);	/* its strings follow it */
 	return block;
 }

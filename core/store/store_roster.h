@@ -31,6 +31,9 @@ struct roster_row {
 	char *offboard_date;	/* YYYY-MM-DD sent with the deactivation, or NULL */
 	char *content_hash;	/* hash of the state sent, may be NULL */
 	int64_t updated_at;	/* unix seconds */
+	/* a row read from the store holds its strings in this one block
+	 * (NULL: each is its own allocation); roster_row_clear knows */
+	void *block;
 };
 
 /* Every row, ordered by employee id.  out owns its rows. */

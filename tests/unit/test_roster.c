@@ -1013,6 +1013,18 @@ store_rows_put_get_list(void **state)
 	assert_non_null(roster_rows_find(&f->rows, "b2"));
 	assert_null(roster_rows_find(&f->rows, "c3"));
 	assert_int_equal(f->rows.v[1].updated_at, NOW);
+	/* a row read is one allocation; a copy of it is a row of its own
+	 * (the CSV overlay clears such rows and copies over them) */
+	assert_non_null(f->rows.v[1].block);
+	assert_ptr_equal(f->rows.v[1].block, f->rows.v[1].employee_id);
+	assert_string_equal(f->rows.v[1].email, "Mixed@Example.com");
+	assert_null(f->rows.v[1].remote_id);
+	roster_row_copy(&got, &f->rows.v[1]);
+	assert_null(got.block);
+	roster_row_clear(&f->rows.v[1]);
+	roster_row_copy(&f->rows.v[1], &got);
+	roster_row_clear(&got);
+	assert_string_equal(f->rows.v[1].employee_id, "b2");
 }
 
 /* finding people by (part of) a name, for log --person and explain */
