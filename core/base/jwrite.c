@@ -1,6 +1,7 @@
 /* jwrite.c - JSON text written as it comes, laid out as Jansson does. */
 #include <locale.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,43 +245,56 @@ jw_array_end(struct jwriter *w)
 	close_container(w, ']');
 }
 
-/* The quoted, escaped text of s[0..len) (valid UTF-8). */
+/* The quoted, escaped text of s[0..len) (valid UTF-8), written straight
+ * into room for the longest it can be (six bytes a byte, \u00XX): a text
+ * of many quotes (the time-off fingerprints, {"d":...}) was two copies and
+ * a new search for each quote. */
 static void
 put_string(struct jwriter *w, const char *s, size_t len)
 {
-	const char *p = s, *run = s, *end = s + len;
+	static const char hex[] = "0123456789ABCDEF";
+	const char *p = s, *end = s + len;
+	char *o;
 
-	put(w, "\"", 1);
-	for (; p < end; p++) {
+	if (len > (SIZE_MAX - 3) / 6)
+		abort();	/* no text in memory is that long */
+	o = room(w, 2 + 6 * len);
+	*o++ = '"';
+	while (p < end) {
+		size_t k = plain_run(p, (size_t)(end - p));
 		unsigned char c;
-		const char *esc;
-		char seq[8];
 
-		p += plain_run(p, (size_t)(end - p));
+		memcpy(o, p, k);
+		o += k;
+		p += k;
 		if (p == end)
 			break;
-		c = (unsigned char)*p;
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;	/* DEL and UTF-8: as they are */
-		put(w, run, (size_t)(p - run));
+		c = (unsigned char)*p++;
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			*o++ = (char)c;	/* DEL and UTF-8: as they are */
+			continue;
+		}
+		*o++ = '\\';
 		switch (c) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
 		default:
-			snprintf(seq, sizeof seq, "\\u%04X", c);
-			esc = seq;
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
 			break;
 		}
-		put(w, esc, strlen(esc));
-		run = p + 1;
 	}
-	put(w, run, (size_t)(end - run));
-	put(w, "\"", 1);
+	*o++ = '"';
+	*o = '\0';
+	w->buf.len = (size_t)(o - w->buf.buf);
 }
 
 void

@@ -109,6 +109,32 @@ strings(void **state)
 	same_as_jansson(obj);
 	json_decref(arr);
 	json_decref(obj);
+	/* texts of every length made of the bytes that take each path: plain
+	 * runs short and long, quotes and backslashes one after the other,
+	 * control bytes, DEL and UTF-8 */
+	{
+		static const char *const parts[] = { "\"", "\\", "a", "plain text of 20 b",
+			"\x01", "\x1f", "\n", "\x7f", "\xc3\xa9", "\xf0\x9f\x98\x80", "/", "\t",
+			"{\"d\":null,\"e\":\"3000\"}" };
+		unsigned seed = 11;
+		for (int i = 0; i < 3000; i++) {
+			char text[512];
+			size_t n = 0, k = (size_t)(i % 23);
+			json_t *v;
+			for (size_t j = 0; j < k; j++) {
+				const char *q;
+				seed = seed * 1103515245u + 12345u;
+				q = parts[(seed >> 16) % (sizeof parts / sizeof parts[0])];
+				memcpy(text + n, q, strlen(q));
+				n += strlen(q);
+			}
+			text[n] = '\0';
+			v = json_string(text);
+			assert_non_null(v);
+			same_as_jansson(v);
+			json_decref(v);
+		}
+	}
 }
 
 static void
