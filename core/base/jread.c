@@ -1088,6 +1088,14 @@ jread_parse(struct jdoc *d, const char *text, size_t len, size_t *used)
 	return 0;
 }
 
+int
+jread_parse_as_jansson(struct jdoc *d, const char *text)
+{
+	if (jread_parse(d, text, strlen(text), NULL) < 0)
+		return -1;
+	return d->damaged == 0 ? 0 : -1;
+}
+
 void
 jread_clear(struct jdoc *d)
 {

@@ -75,6 +75,13 @@ struct jdoc {
  * value and *used is set to the offset just past it.  Returns 0, or -1
  * with d->err and d->err_off set. */
 int jread_parse(struct jdoc *d, const char *text, size_t len, size_t *used);
+/* Parse the NUL-terminated text into d only where Jansson's json_loads
+ * would read the very same value: 0, or -1 when jread refuses it or it
+ * holds a \u0000 or lone surrogate (Jansson refuses the one, jread
+ * marks both).  jread also refuses a repeated member name, which Jansson
+ * takes unless told not to: on -1 a caller that must say what Jansson
+ * says asks Jansson. */
+int jread_parse_as_jansson(struct jdoc *d, const char *text);
 void jread_clear(struct jdoc *d);
 
 /* The root, or NULL when nothing was parsed. */

@@ -305,16 +305,6 @@ jr_amount(const struct jnode *v, char out[48])
 	}
 }
 
-static size_t
-jr_size(const struct jdoc *d, const struct jnode *o)
-{
-	size_t n = 0;
-
-	for (const struct jnode *m = jread_first(d, o); m != NULL; m = jread_next(d, o, m))
-		n++;
-	return n;
-}
-
 static void
 jr_budgets(struct strbuf *sb, const struct jdoc *db, const struct jnode *b,
     const struct jdoc *da, const struct jnode *a)
@@ -322,7 +312,7 @@ jr_budgets(struct strbuf *sb, const struct jdoc *db, const struct jnode *b,
 	const struct jnode *v;
 
 	if (jr_equal(db, b, da, a) || (b == NULL && a != NULL && a->type == JT_OBJECT &&
-	    jr_size(da, a) == 0))
+	    jread_first(da, a) == NULL))
 		return;
 	if (a == NULL || a->type != JT_OBJECT || (b != NULL && b->type != JT_OBJECT)) {
 		sep(sb);
@@ -354,17 +344,6 @@ jr_budgets(struct strbuf *sb, const struct jdoc *db, const struct jnode *b,
 		}
 }
 
-/* Parse text into d as json_loads(text, JSON_DECODE_ANY) would take it:
- * 1 read, 0 unreadable (Jansson would not read it either), -1 when only
- * Jansson can tell (see above). */
-static int
-jr_load(struct jdoc *d, const char *text)
-{
-	if (jread_parse(d, text, strlen(text), NULL) < 0)
-		return -1;
-	return d->damaged == 0 ? 1 : -1;
-}
-
 /* roster_words from the texts; -1 (nothing written) when the caller must
  * read them with Jansson. */
 static int
@@ -379,13 +358,13 @@ jr_roster_words(struct strbuf *sb, const char *op, const char *before, const cha
 	memset(&db, 0, sizeof db);
 	memset(&da, 0, sizeof da);
 	if (before != NULL) {
-		if (jr_load(&db, before) < 0)
+		if (jread_parse_as_jansson(&db, before) < 0)
 			goto out;
 		b = jread_root(&db);
 		if (b != NULL && b->type != JT_OBJECT)
 			b = NULL;
 	}
-	if (after == NULL || jr_load(&da, after) < 0)
+	if (after == NULL || jread_parse_as_jansson(&da, after) < 0)
 		goto out;
 	rc = 0;
 	a = jread_root(&da);
@@ -394,11 +373,13 @@ jr_roster_words(struct strbuf *sb, const char *op, const char *before, const cha
 	if (b == NULL) {
 		sep(sb);
 		sb_puts(sb, "Account: none -> active");
-	} else if (jr_is_true(&db, b, "active") != jr_is_true(&da, a, "active") ||
-	    str_eq(op, "remove") || str_eq(op, "reactivate")) {
-		sep(sb);
-		put_all(sb, "Account: ", jr_is_true(&db, b, "active") ? "active" : "deactivated",
-		    " -> ", jr_is_true(&da, a, "active") ? "active" : "deactivated", NULL);
+	} else {
+		int was = jr_is_true(&db, b, "active"), now = jr_is_true(&da, a, "active");
+		if (was != now || str_eq(op, "remove") || str_eq(op, "reactivate")) {
+			sep(sb);
+			put_all(sb, "Account: ", was ? "active" : "deactivated", " -> ",
+			    now ? "active" : "deactivated", NULL);
+		}
 	}
 	nb = b ? jr_full_name(&db, b) : NULL;
 	na = jr_full_name(&da, a);

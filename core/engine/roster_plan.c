@@ -214,7 +214,7 @@ row_from_jread(const char *employee_id, const char *text, struct roster_row *out
 	int ok = 0;
 
 	memset(&d, 0, sizeof d);
-	if (jread_parse(&d, text, strlen(text), NULL) < 0 || d.damaged != 0)
+	if (jread_parse_as_jansson(&d, text) < 0)
 		goto out;
 	o = jread_root(&d);
 	if (o == NULL || o->type != JT_OBJECT)
