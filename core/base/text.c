@@ -16,6 +16,12 @@ is_control(wchar_t wc)
 	return wc < 0x20 || wc == 0x7f || (wc >= 0x80 && wc < 0xa0);
 }
 
+static inline int
+printable_ascii(char c)
+{
+	return (unsigned char)c >= 0x20 && (unsigned char)c < 0x7f;
+}
+
 size_t
 text_next(const char *s, wchar_t *wc, int *w)
 {
@@ -24,9 +30,9 @@ text_next(const char *s, wchar_t *wc, int *w)
 
 	if (s == NULL || *s == '\0')
 		return 0;
-	if ((unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f) {
-		/* printable ASCII, most of what is shown: itself, one column,
-		 * in any locale bobsync runs in (UTF-8 or an 8-bit one) */
+	if (printable_ascii(*s)) {
+		/* most of what is shown: itself, one column, in any locale
+		 * bobsync runs in (UTF-8 or an 8-bit one) */
 		*wc = (wchar_t)*s;
 		*w = 1;
 		return 1;
@@ -65,7 +71,7 @@ text_width(const char *s)
 	while (*s != '\0') {
 		/* a run of printable ASCII at once */
 		const char *r = s;
-		while ((unsigned char)*r >= 0x20 && (unsigned char)*r < 0x7f)
+		while (printable_ascii(*r))
 			r++;
 		total += (int)(r - s);
 		s = r;
