@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,9 @@ xreallocarray(void *p, size_t n, size_t size)
 }
 
 #define BIG_BLOCK ((size_t)2 << 20)
+/* From this size on an array grows in big blocks: one huge page costs
+ * less to first touch than the 64 small pages of 256 kB (see util.h). */
+#define BIG_FROM ((size_t)256 << 10)
 
 void *
 xmalloc_big(size_t *n)
@@ -92,8 +96,10 @@ xreallocarray_big(void *p, size_t old_n, size_t n, size_t size)
 	if (size != 0 && n > SIZE_MAX / size)
 		oom();
 	bytes = n * size;
-	if (bytes < BIG_BLOCK)
+	if (bytes < BIG_FROM)
 		return xrealloc(p, bytes);
+	if (p != NULL && malloc_usable_size(p) >= bytes)
+		return p;	/* the big block has the room already */
 	q = xmalloc_big(&bytes);
 	old = (old_n < n ? old_n : n) * size;
 	if (p != NULL && old > 0)

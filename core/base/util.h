@@ -27,9 +27,11 @@ void *xreallocarray(void *p, size_t n, size_t size);
  * first touching them costs a page fault per 2 MiB, not per 4 kB; *n gets
  * the size.  free() frees it. */
 void *xmalloc_big(size_t *n);
-/* xreallocarray for such an array, old_n elements kept: below 2 MiB it is
- * xreallocarray; from 2 MiB on each growth is a new big block and a copy
- * (a copy costs less than the page faults of realloc'd memory). */
+/* xreallocarray for such an array, old_n elements kept: below 256 kB it
+ * is xreallocarray; from there on it lives in big blocks, kept while the
+ * block has room, else a new one and a copy (first touching 256 kB of
+ * small pages costs 64 page faults, ten times a huge page's, and more
+ * than the copy in a virtual machine). */
 void *xreallocarray_big(void *p, size_t old_n, size_t n, size_t size);
 /* Entries sorted by k, stably (equal keys keep their order), by a radix
  * sort: for hundreds of thousands of them (a plan's order, shared emails)

@@ -177,28 +177,34 @@ ascii_run_every_offset(void **state)
 	}
 }
 
-/* xreallocarray_big keeps what was there as the array passes 2 MiB and
- * grows on; when it first passes 2 MiB it moves to a 2 MiB boundary. */
+/* xreallocarray_big keeps what was there as the array grows on; when it
+ * first passes 256 kB it moves to a 2 MiB boundary, and it stays in that
+ * block while the block has room. */
 static void
 big_array_grows_and_keeps(void **state)
 {
 	size_t cap = 0, n = 0;
 	uint32_t *v = NULL;
-	int aligned_seen = 0;
+	int aligned_seen = 0, kept_seen = 0;
 	(void)state;
 	for (uint32_t i = 0; i < 3000000; i++) {
 		if (n == cap) {
 			size_t was = cap;
+			uint32_t *before = v;
 			cap = cap ? cap * 2 : 16;
 			v = xreallocarray_big(v, n, cap, sizeof *v);
-			if (was * sizeof *v < (2u << 20) && cap * sizeof *v >= (2u << 20)) {
+			if (was * sizeof *v < (256u << 10) && cap * sizeof *v >= (256u << 10)) {
 				assert_int_equal((uintptr_t)v % (2u << 20), 0);
 				aligned_seen = 1;
+			} else if (was * sizeof *v >= (256u << 10) && cap * sizeof *v <= (2u << 20)) {
+				assert_ptr_equal(v, before);
+				kept_seen = 1;
 			}
 		}
 		v[n++] = i * 2654435761u;
 	}
 	assert_true(aligned_seen);
+	assert_true(kept_seen);
 	for (uint32_t i = 0; i < n; i++)
 		assert_true(v[i] == i * 2654435761u);
 	free(v);
