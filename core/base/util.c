@@ -100,6 +100,8 @@ xreallocarray_big(void *p, size_t old_n, size_t n, size_t size)
 		return xrealloc(p, bytes);
 	if (p != NULL && malloc_usable_size(p) >= bytes)
 		return p;	/* the big block has the room already */
+	if (p != NULL && bytes <= SIZE_MAX / 4)
+		bytes *= 4;	/* room for growing on: untouched, it costs no memory */
 	q = xmalloc_big(&bytes);
 	old = (old_n < n ? old_n : n) * size;
 	if (p != NULL && old > 0)

@@ -173,6 +173,12 @@ roster_lifecycle_parse(const char *s)
 		return LIFE_UNKNOWN;
 	while (*s == ' ' || *s == '\t')
 		s++;
+	/* HiBob's list item ids ("90096") at once: every status has a letter */
+	for (n = 0; s[n] != '\0' && ((s[n] | 0x20) < 'a' || (s[n] | 0x20) > 'z'); n++)
+		;
+	if (s[n] == '\0')
+		return LIFE_UNKNOWN;
+	n = 0;
 	for (; s[n] != '\0' && n < sizeof buf - 1; n++)
 		buf[n] = s[n];
 	if (s[n] != '\0')
@@ -324,7 +330,9 @@ rule_employed(const struct bob_person *p, enum roster_lifecycle lc, int64_t toda
 	r->rule = RULE_EMPLOYED;
 	if (have_term)
 		date_format(term, td);
-	shown(p->lifecycle, v);
+	/* the status as words: only an unknown one and a leave show it */
+	if (lc == LIFE_UNKNOWN || lc == LIFE_LEAVE)
+		shown(p->lifecycle, v);
 
 	/* A termination date decides for every status, a status bobsync
 	 * cannot read included: the last day counts. */
