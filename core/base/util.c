@@ -1125,6 +1125,15 @@ date_format(int64_t days, char out[11])
 }
 
 void
+date_format_from(const char *s, int64_t days, char out[11])
+{
+	if (s != NULL && strnlen(s, 11) == 10)
+		memcpy(out, s, 11);
+	else
+		date_format(days, out);
+}
+
+void
 time_format_utc(int64_t t, char out[21])
 {
 	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);

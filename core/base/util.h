@@ -212,6 +212,9 @@ char *json_dump_compact(const json_t *v);
 /* Dates: days since 1970-01-01 in the proleptic Gregorian calendar. */
 int date_parse(const char *s, int64_t *days);	/* "YYYY-MM-DD" -> 0 / -1 */
 void date_format(int64_t days, char out[11]);	/* "YYYY-MM-DD" */
+/* date_format of the days date_parse read from s: a copy of s when it is
+ * that text already (a person's dates are, for each rule of each person). */
+void date_format_from(const char *s, int64_t days, char out[11]);
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
 void civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 int date_weekday(int64_t days);			/* 0 = Sunday */

@@ -65,7 +65,8 @@ vsetf(char *buf, size_t size, const char *fmt, va_list ap)
 		const char *piece = f;
 		size_t len = 1;
 		if (*f != '%') {
-			len = strcspn(f, "%");	/* a run of text */
+			const char *pc = strchr(f, '%');	/* a run of text */
+			len = pc != NULL ? (size_t)(pc - f) : strlen(f);
 			f += len - 1;
 		} else {
 			if (f[1] == '%') {
@@ -303,7 +304,7 @@ rule_started(const struct bob_person *p, int64_t today, int prestart,
 		setf(r->detail, sizeof r->detail, "start date '%s' could not be read", v);
 		return;
 	}
-	date_format(start, d);
+	date_format_from(p->start_date, start, d);
 	if (today >= start) {
 		r->pass = 1;
 		setf(r->detail, sizeof r->detail, "started on %s", d);
@@ -329,7 +330,7 @@ rule_employed(const struct bob_person *p, enum roster_lifecycle lc, int64_t toda
 	*left = 0;
 	r->rule = RULE_EMPLOYED;
 	if (have_term)
-		date_format(term, td);
+		date_format_from(p->termination_date, term, td);
 	/* the status as words: only an unknown one and a leave show it */
 	if (lc == LIFE_UNKNOWN || lc == LIFE_LEAVE)
 		shown(p->lifecycle, v);
