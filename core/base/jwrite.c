@@ -904,6 +904,124 @@ refuse:
 	return -1;
 }
 
+/* The end of the string at p (its opening quote), a text already
+ * checked: past its closing quote. */
+static const char *
+own_string_end(const char *p, const char *end)
+{
+	for (p++;;) {
+		const char *q = memchr(p, '"', (size_t)(end - p)), *b;
+
+		if (q == NULL)
+			return end;
+		for (b = q; b > p && b[-1] == '\\'; b--)
+			;
+		if ((q - b) % 2 == 0)
+			return q + 1;	/* not itself escaped */
+		p = q + 1;
+	}
+}
+
+/* relay for a text a jwriter wrote in its compact layout, which relay
+ * would take as it is (no white space, strings and numbers as Jansson
+ * writes them, no repeated member name): the same bytes without checking
+ * each token again.  -1, writing nothing, when it is nested too deeply. */
+static int
+relay_own(struct jwriter *w, const char *text, size_t len)
+{
+	char kind[CANON_DEPTH];
+	unsigned char count[CANON_DEPTH];
+	const char *p = text, *end = text + len, *q;
+	const int depth0 = w->depth, after0 = w->after_key;
+	const unsigned char count0 = depth0 > 0 ? w->count[depth0 - 1] : 0;
+	char *o;
+	int depth = 0;
+	enum { VALUE, KEY, AFTER } want = VALUE;
+
+	o = room(w, 2 + (size_t)depth0 * (size_t)w->indent +
+	    len * (2 + (size_t)(depth0 + CANON_DEPTH) * (size_t)w->indent));
+	if (!w->after_key)
+		o = lead_in(w, o);
+	while (p < end) {
+		char c = *p;
+
+		if (want == AFTER) {
+			if (c == ',') {
+				p++;
+				want = kind[depth - 1] == '{' ? KEY : VALUE;
+				continue;
+			}
+			goto close;
+		}
+		if (want == KEY) {
+			if (c == '}')
+				goto close;
+			o = sep_at(w, o, &count[depth - 1], depth0 + depth);
+			q = own_string_end(p, end);
+			memcpy(o, p, (size_t)(q - p));
+			o += q - p;
+			p = q + 1;	/* and its colon */
+			*o++ = ':';
+			if (w->indent)
+				*o++ = ' ';
+			want = VALUE;
+			continue;
+		}
+		if (c == ']')
+			goto close;	/* an empty array */
+		if (depth > 0 && kind[depth - 1] == '[')
+			o = sep_at(w, o, &count[depth - 1], depth0 + depth);
+		if (c == '{' || c == '[') {
+			if (depth == CANON_DEPTH)
+				goto refuse;
+			kind[depth] = c;
+			count[depth] = 0;
+			depth++;
+			*o++ = c;
+			p++;
+			want = c == '{' ? KEY : VALUE;
+			continue;
+		}
+		if (c == '"')
+			q = own_string_end(p, end);
+		else
+			for (q = p + 1; q < end && *q != ',' && *q != '}' && *q != ']'; q++)
+				;
+		memcpy(o, p, (size_t)(q - p));
+		o += q - p;
+		p = q;
+		want = AFTER;
+		continue;
+close:
+		depth--;
+		if (count[depth])
+			o = indent_at(w, o, depth0 + depth);
+		*o++ = *p++;
+		want = AFTER;
+	}
+	*o = '\0';
+	w->buf.len = (size_t)(o - w->buf.buf);
+	w->after_key = 0;
+	flush_some(w);
+	return 0;
+refuse:
+	if (depth0 > 0)
+		w->count[depth0 - 1] = count0;
+	w->after_key = after0;
+	w->buf.buf[w->buf.len] = '\0';
+	return -1;
+}
+
+int
+jw_json_own(struct jwriter *w, const char *text, size_t len)
+{
+	if (text == NULL)
+		return -1;
+	if (w->depth + CANON_DEPTH <= JW_MAX_DEPTH && relay_own(w, text, len) == 0)
+		return 0;
+	return jw_json(w, text, len, 0);
+}
+
 int
 jw_json(struct jwriter *w, const char *text, size_t len, int sort_keys)
 {

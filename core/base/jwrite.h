@@ -61,6 +61,10 @@ void jw_value(struct jwriter *w, const json_t *v, int sort_keys);
  * this writer's layout; object members by key with sort_keys.  Returns
  * -1, writing nothing, when the text does not parse. */
 int jw_json(struct jwriter *w, const char *text, size_t len, int sort_keys);
+/* jw_json(w, text, len, 0) for a text a jwriter wrote compact (indent 0):
+ * the same bytes, its tokens not checked again.  Any other text may come
+ * out as it is not JSON. */
+int jw_json_own(struct jwriter *w, const char *text, size_t len);
 /* Flush to out (when set).  Returns 0, or -1 when a write failed.  With no
  * out, the text stays in w->buf (sb_detach it). */
 int jw_finish(struct jwriter *w);

@@ -473,13 +473,14 @@ plan_to_json(const struct plan *p)
 	return j;
 }
 
-/* An embedded before/after text, as embedded() makes it. */
+/* An embedded before/after text, as embedded() makes it; own: a
+ * jwriter's compact text. */
 static void
-write_embedded(struct jwriter *w, const char *text, size_t len)
+write_embedded(struct jwriter *w, const char *text, size_t len, int own)
 {
 	if (text == NULL)
 		jw_null(w);
-	else if (jw_json(w, text, len, 0) < 0)
+	else if ((own ? jw_json_own(w, text, len) : jw_json(w, text, len, 0)) < 0)
 		jw_string(w, text);
 }
 
@@ -513,9 +514,9 @@ plan_write_json(const struct plan *p, FILE *out)
 			jw_null(&w);
 		jw_member_string(&w, JW_LIT("reason"), a->reason, a->reason_len);
 		jw_key(&w, "before");
-		write_embedded(&w, a->before, a->before_len);
+		write_embedded(&w, a->before, a->before_len, a->texts_own);
 		jw_key(&w, "after");
-		write_embedded(&w, a->after, a->after_len);
+		write_embedded(&w, a->after, a->after_len, a->texts_own);
 		jw_object_end(&w);
 	}
 	jw_array_end(&w);

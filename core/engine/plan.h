@@ -49,6 +49,9 @@ struct plan_action {
 	 * NULL), measured once by plan_add so the plan's id and its JSON
 	 * never go back to the text to find its end */
 	unsigned int subject_len, employee_id_len, email_len, name_len, reason_len;
+	/* before and after were written by a jwriter, compact: the plan's
+	 * JSON relays them without checking each token (jw_json_own) */
+	unsigned char texts_own;
 	void *data;		/* engine payload, freed with data_free */
 	void (*data_free)(void *);
 	/* The strings above live together in the plan's arena (plan_add), so

@@ -418,6 +418,7 @@ add_action(struct roster_differ *d, enum plan_op op, const struct bob_person *p,
 	    was ? d->json[0].buf : NULL, d->json[1].buf);
 	/* the row itself is made again from "after" when the plan is sent
 	 * (roster_plan_rows): a plan that is only shown costs no copy */
+	a->texts_own = 1;	/* both row_json_in's */
 	a->data = extra_of(want);
 	a->data_free = extra_free;
 }

@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "base/jread.h"
 #include "base/jwrite.h"
 #include "base/util.h"
 
@@ -375,6 +376,89 @@ compact_texts_relaid(void **state)
 	}
 }
 
+/* A random value for own_texts: every type, strings with escapes and
+ * UTF-8, empty and nested containers (deep ones past relay's depth). */
+static json_t *
+random_value(uint32_t *seed, int depth)
+{
+	static const char *const words[] = { "", "a", "x\"y", "back\\slash", "tab\there",
+		"\xc3\xa9t\xc3\xa9", "\xf0\x9f\x98\x80", "ctl\x01", "}],{[:", "\\\"", "end\\" };
+	uint32_t r;
+
+	*seed = *seed * 1103515245u + 12345u;
+	r = *seed >> 8;
+	switch (depth > 10 ? r % 6 : r % 8) {
+	case 0: return json_null();
+	case 1: return json_boolean(r & 256);
+	case 2: return json_integer((json_int_t)(r % 2001) - 1000);
+	case 3: return json_real((double)(r % 100000) / 64.0);
+	case 4: case 5: return json_string(words[(r >> 4) % (sizeof words / sizeof words[0])]);
+	case 6: {
+		json_t *a = json_array();
+		for (uint32_t i = 0; i < (r >> 5) % 4; i++)
+			json_array_append_new(a, random_value(seed, depth + 1));
+		return a;
+	}
+	default: {
+		json_t *o = json_object();
+		for (uint32_t i = 0; i < (r >> 5) % 5; i++) {
+			char key[16];
+			snprintf(key, sizeof key, "%s%u", i % 2 ? "k\"" : "k", i);
+			json_object_set_new(o, key, random_value(seed, depth + 1));
+		}
+		return o;
+	}
+	}
+}
+
+/* jw_json_own writes a compact text of this writer's as jw_json does,
+ * wherever it goes (alone, an element, a member) and however deep. */
+static void
+own_texts_relaid_as_jw_json(void **state)
+{
+	uint32_t seed = 7;
+	(void)state;
+	for (int n = 0; n < 3000; n++) {
+		json_t *v = random_value(&seed, n % 4 == 0 ? 0 : 6);
+		char *text = ours_of(v, 0, n % 2);
+		for (int indent = 0; indent <= 4; indent += 2) {
+			for (int at = 0; at < 3; at++) {
+				struct jwriter a, b;
+				char *ga, *gb;
+				jw_init(&a, NULL, indent);
+				jw_init(&b, NULL, indent);
+				for (int k = 0; k < at; k++) {
+					jw_object_begin(&a);
+					jw_object_begin(&b);
+					jw_key(&a, "before");
+					jw_key(&b, "before");
+					jw_int(&a, k);
+					jw_int(&b, k);
+					jw_key(&a, "v");
+					jw_key(&b, "v");
+				}
+				assert_int_equal(jw_json(&a, text, strlen(text), 0), 0);
+				assert_int_equal(jw_json_own(&b, text, strlen(text)), 0);
+				for (int k = 0; k < at; k++) {
+					jw_object_end(&a);
+					jw_object_end(&b);
+				}
+				jw_finish(&a);
+				jw_finish(&b);
+				ga = sb_detach(&a.buf);
+				gb = sb_detach(&b.buf);
+				assert_string_equal(gb, ga);
+				free(ga);
+				free(gb);
+				jread_clear(&a.doc);
+				jread_clear(&b.doc);
+			}
+		}
+		free(text);
+		json_decref(v);
+	}
+}
+
 /* Large output goes to the file in pieces and arrives whole. */
 static void
 to_a_file(void **state)
@@ -475,6 +559,7 @@ main(void)
 		cmocka_unit_test(member_string_as_key_and_string),
 		cmocka_unit_test(embedded_text),
 		cmocka_unit_test(compact_texts_relaid),
+		cmocka_unit_test(own_texts_relaid_as_jw_json),
 		cmocka_unit_test(to_a_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

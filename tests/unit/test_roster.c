@@ -159,6 +159,29 @@ provisioned(struct fx *f, const struct bob_person *p, int active, const char *re
 	roster_row_clear(&r);
 }
 
+/* The plan's JSON as plan_write_json writes it (relaying the texts a
+ * roster plan marks as its writer's own) is Jansson's of plan_to_json. */
+static void
+plan_json_as_tree(const struct plan *p)
+{
+	json_t *j = plan_to_json(p);
+	char *want = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER), *got;
+	FILE *out = tmpfile();
+	long n;
+
+	assert_non_null(out);
+	assert_int_equal(plan_write_json(p, out), 0);
+	n = ftell(out);
+	got = xcalloc(1, (size_t)n + 1);
+	rewind(out);
+	assert_int_equal(fread(got, 1, (size_t)n, out), (size_t)n);
+	fclose(out);
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+	json_decref(j);
+}
+
 static void
 plan_it(struct fx *f)
 {
@@ -181,8 +204,10 @@ plan_it(struct fx *f)
 		char *again = roster_row_to_json(w);
 		assert_string_equal(w->employee_id, f->plan.v[i].subject);
 		assert_string_equal(again, f->plan.v[i].after);	/* the row is what "after" says */
+		assert_true(f->plan.v[i].texts_own);
 		free(again);
 	}
+	plan_json_as_tree(&f->plan);
 }
 
 static const struct plan_action *
