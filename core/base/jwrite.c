@@ -1017,9 +1017,9 @@ jw_json_own(struct jwriter *w, const char *text, size_t len)
 {
 	if (text == NULL)
 		return -1;
-	if (w->depth + CANON_DEPTH <= JW_MAX_DEPTH && relay_own(w, text, len) == 0)
+	if (len > 0 && w->depth + CANON_DEPTH <= JW_MAX_DEPTH && relay_own(w, text, len) == 0)
 		return 0;
-	return jw_json(w, text, len, 0);
+	return jw_json(w, text, len, 0);	/* and what is not JSON fails there */
 }
 
 int

@@ -457,6 +457,16 @@ own_texts_relaid_as_jw_json(void **state)
 		free(text);
 		json_decref(v);
 	}
+	{
+		/* no text at all is not JSON: refused as jw_json refuses it */
+		struct jwriter w;
+		jw_init(&w, NULL, 2);
+		assert_int_equal(jw_json_own(&w, "", 0), -1);
+		assert_int_equal(jw_json_own(&w, NULL, 0), -1);
+		jw_finish(&w);
+		assert_int_equal(w.buf.len, 0);
+		sb_clear(&w.buf);
+	}
 }
 
 /* Large output goes to the file in pieces and arrives whole. */
