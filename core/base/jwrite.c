@@ -774,6 +774,28 @@ canon_key_cmp(const struct canon_key *a, const struct canon_key *b)
 /* When text[0..len) is one value this writer would write compact, write
  * it in this writer's layout in one pass, copying each token as it is,
  * and return 0; else return -1 with nothing written. */
+/* relay's end: what it wrote at o (from buf.len on) becomes the text. */
+static int
+relay_commit(struct jwriter *w, char *o)
+{
+	*o = '\0';
+	w->buf.len = (size_t)(o - w->buf.buf);
+	w->after_key = 0;
+	flush_some(w);
+	return 0;
+}
+
+/* relay's refusal: nothing written, the container's state as it was. */
+static int
+relay_undo(struct jwriter *w, int depth0, unsigned char count0, int after0)
+{
+	if (depth0 > 0)
+		w->count[depth0 - 1] = count0;
+	w->after_key = after0;
+	w->buf.buf[w->buf.len] = '\0';
+	return -1;
+}
+
 static int
 relay(struct jwriter *w, const char *text, size_t len, int sort_keys)
 {
@@ -891,17 +913,9 @@ close:
 	}
 	if (want != AFTER || depth != 0)
 		goto refuse;
-	*o = '\0';
-	w->buf.len = (size_t)(o - w->buf.buf);
-	w->after_key = 0;
-	flush_some(w);
-	return 0;
+	return relay_commit(w, o);
 refuse:
-	if (depth0 > 0)
-		w->count[depth0 - 1] = count0;
-	w->after_key = after0;
-	w->buf.buf[w->buf.len] = '\0';
-	return -1;
+	return relay_undo(w, depth0, count0, after0);
 }
 
 /* The end of the string at p (its opening quote), a text already
@@ -999,17 +1013,9 @@ close:
 		*o++ = *p++;
 		want = AFTER;
 	}
-	*o = '\0';
-	w->buf.len = (size_t)(o - w->buf.buf);
-	w->after_key = 0;
-	flush_some(w);
-	return 0;
+	return relay_commit(w, o);
 refuse:
-	if (depth0 > 0)
-		w->count[depth0 - 1] = count0;
-	w->after_key = after0;
-	w->buf.buf[w->buf.len] = '\0';
-	return -1;
+	return relay_undo(w, depth0, count0, after0);
 }
 
 int
