@@ -70,6 +70,8 @@ xreallocarray(void *p, size_t n, size_t size)
 /* From this size on an array grows in big blocks: one huge page costs
  * less to first touch than the 64 small pages of 256 kB (see util.h). */
 #define BIG_FROM ((size_t)256 << 10)
+/* The most address space a growing array is given beyond what it needs. */
+#define BIG_SLACK ((size_t)64 << 20)
 
 void *
 xmalloc_big(size_t *n)
@@ -100,8 +102,13 @@ xreallocarray_big(void *p, size_t old_n, size_t n, size_t size)
 		return xrealloc(p, bytes);
 	if (p != NULL && malloc_usable_size(p) >= bytes)
 		return p;	/* the big block has the room already */
-	if (p != NULL && bytes <= SIZE_MAX / 4)
-		bytes *= 4;	/* room for growing on: untouched, it costs no memory */
+	if (p != NULL) {
+		/* room for growing on: untouched, it costs no memory (only
+		 * address space, bounded for systems that count it) */
+		size_t more = bytes <= BIG_SLACK / 3 ? 3 * bytes : BIG_SLACK;
+		if (bytes <= SIZE_MAX - more)
+			bytes += more;
+	}
 	q = xmalloc_big(&bytes);
 	old = (old_n < n ? old_n : n) * size;
 	if (p != NULL && old > 0)

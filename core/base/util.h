@@ -29,9 +29,10 @@ void *xreallocarray(void *p, size_t n, size_t size);
 void *xmalloc_big(size_t *n);
 /* xreallocarray for such an array, old_n elements kept: below 256 kB it
  * is xreallocarray; from there on it lives in big blocks, kept while the
- * block has room, else a new one and a copy (first touching 256 kB of
- * small pages costs 64 page faults, ten times a huge page's, and more
- * than the copy in a virtual machine). */
+ * block has room, else a new one four times the size asked (at most 64
+ * MiB more) and a copy (first touching 256 kB of small pages costs 64
+ * page faults, ten times a huge page's, and more than the copy in a
+ * virtual machine). */
 void *xreallocarray_big(void *p, size_t old_n, size_t n, size_t size);
 /* Entries sorted by k, stably (equal keys keep their order), by a radix
  * sort: for hundreds of thousands of them (a plan's order, shared emails)

@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <malloc.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -211,6 +212,18 @@ big_array_grows_and_keeps(void **state)
 	v = xreallocarray_big(NULL, 0, 10, sizeof *v);	/* small: plain */
 	v[9] = 1;
 	free(v);
+	/* a growing array gets four times the room, at most 64 MiB more (none
+	 * of it touched here: nothing to copy) */
+	{
+		char *c = xreallocarray_big(NULL, 0, 1u << 20, 1);
+		assert_true(malloc_usable_size(c) < (4u << 20));
+		c = xreallocarray_big(c, 0, 3u << 20, 1);
+		assert_true(malloc_usable_size(c) >= (12u << 20));
+		c = xreallocarray_big(c, 0, 100u << 20, 1);
+		assert_true(malloc_usable_size(c) >= (164u << 20));
+		assert_true(malloc_usable_size(c) < (168u << 20));
+		free(c);
+	}
 }
 
 static int
