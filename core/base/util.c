@@ -1,5 +1,4 @@
 /* util.c - allocation, buffers, strings, files, JSON and date helpers. */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -367,7 +366,8 @@ str_hash(const char *s, int fold)
 	uint64_t h = 14695981039346656037ull;	/* FNV-1a */
 
 	for (; *s != '\0'; s++) {
-		h ^= fold ? (unsigned char)tolower((unsigned char)*s) : (unsigned char)*s;
+		unsigned c = (unsigned char)*s;
+		h ^= fold && c - 'A' < 26u ? c + ('a' - 'A') : c;
 		h *= 1099511628211ull;
 	}
 	return h ^ (h >> 32);	/* the high bits into the low, which tables use */

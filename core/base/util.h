@@ -116,8 +116,8 @@ char *secret_dup(const char *s);
 void secret_free(char **p);
 int str_starts(const char *s, const char *prefix);
 /* FNV-1a of s (its high half folded into its low), for hash tables; with
- * fold, of s with its letters lowered as tolower() lowers them, so that
- * strings strcasecmp (or an ASCII case-blind compare) finds equal hash
+ * fold, of s with its ASCII letters lowered, so that strings an ASCII
+ * case-blind compare (strcasecmp, as str_eq_ci takes it) finds equal hash
  * alike. */
 uint64_t str_hash(const char *s, int fold);
 /* Positions by string key: a hash table with open addressing, for

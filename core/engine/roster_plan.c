@@ -533,21 +533,6 @@ ascii_casecmp(const char *a, const char *b)
 	}
 }
 
-/* An email's hash with ascii_casecmp's folding (str_hash's folds as
- * the locale does, and calls tolower a byte). */
-static uint64_t
-email_hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ull;	/* FNV-1a */
-
-	for (; *s != '\0'; s++) {
-		unsigned c = (unsigned char)*s;
-		h ^= c - 'A' < 26u ? c + ('a' - 'A') : c;
-		h *= 1099511628211ull;
-	}
-	return h ^ (h >> 32);
-}
-
 /* Claims on one email together (grouped by hash, then text), in the
  * order people came. */
 static int
@@ -811,7 +796,7 @@ roster_differ_person(struct roster_differ *d, const struct bob_person *p,
 			c->id = kept(d, p->id);
 			c->name = arena_strdup(&d->text, name);
 		}
-		c->hash = email_hash(c->email);	/* now, while the text is at hand */
+		c->hash = str_hash(c->email, 1);	/* now, while the text is at hand */
 	}
 	free(name);
 }
