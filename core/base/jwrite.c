@@ -771,9 +771,6 @@ canon_key_cmp(const struct canon_key *a, const struct canon_key *b)
 	return c != 0 ? c : (a->n > b->n) - (a->n < b->n);
 }
 
-/* When text[0..len) is one value this writer would write compact, write
- * it in this writer's layout in one pass, copying each token as it is,
- * and return 0; else return -1 with nothing written. */
 /* relay's end: what it wrote at o (from buf.len on) becomes the text. */
 static int
 relay_commit(struct jwriter *w, char *o)
@@ -796,6 +793,9 @@ relay_undo(struct jwriter *w, int depth0, unsigned char count0, int after0)
 	return -1;
 }
 
+/* When text[0..len) is one value this writer would write compact, write
+ * it in this writer's layout in one pass, copying each token as it is,
+ * and return 0; else return -1 with nothing written. */
 static int
 relay(struct jwriter *w, const char *text, size_t len, int sort_keys)
 {
