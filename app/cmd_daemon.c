@@ -193,6 +193,7 @@ run_job(struct app *a, struct app_ctx *ctx, enum job_kind k, const struct daemon
 	o.origin = origin;
 	rc = job_run(&ctx->s, k, &o, &r, &err);
 	lock_release(&fd);
+	xfree_big_spares();	/* no run's scratch blocks kept until the next */
 	stamp(ts);
 	if (rc == BS_OK)
 		fprintf(stderr, "%s bobsync: %s: %ld applied, %ld failed, %ld skipped (run %lld)\n", ts,

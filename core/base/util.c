@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +73,52 @@ xreallocarray(void *p, size_t n, size_t size)
 /* The most address space a growing array is given beyond what it needs. */
 #define BIG_SLACK ((size_t)64 << 20)
 
+/* Big blocks given back with xfree_big, kept for the next big
+ * allocation: a plan's sorts each take two arrays of the same size and
+ * give them back, and a block already touched costs no page fault (about
+ * 1.5 ms a huge page on this machine's kind of guest).  At most two, each
+ * at most BIG_SPARE_MAX; a spare too small for a request is freed then,
+ * so a spare never outlives the next big allocation that cannot use it.
+ * Atomic slots: the console's worker threads allocate too. */
+#define BIG_SPARES 2
+#define BIG_SPARE_MAX ((size_t)64 << 20)
+static _Atomic(void *) big_spare[BIG_SPARES];
+
+static void *
+spare_take(size_t n)
+{
+	for (int i = 0; i < BIG_SPARES; i++) {
+		void *q = atomic_exchange(&big_spare[i], NULL);
+		if (q == NULL)
+			continue;
+		if (malloc_usable_size(q) >= n)
+			return q;
+		free(q);
+	}
+	return NULL;
+}
+
+void
+xfree_big(void *p)
+{
+	if (p == NULL)
+		return;
+	if ((uintptr_t)p % BIG_BLOCK == 0 && malloc_usable_size(p) <= BIG_SPARE_MAX)
+		for (int i = 0; i < BIG_SPARES; i++) {
+			void *none = NULL;
+			if (atomic_compare_exchange_strong(&big_spare[i], &none, p))
+				return;
+		}
+	free(p);
+}
+
+void
+xfree_big_spares(void)
+{
+	for (int i = 0; i < BIG_SPARES; i++)
+		free(atomic_exchange(&big_spare[i], NULL));
+}
+
 void *
 xmalloc_big(size_t *n)
 {
@@ -80,6 +127,9 @@ xmalloc_big(size_t *n)
 	*n = (*n + BIG_BLOCK - 1) & ~(BIG_BLOCK - 1);
 	if (*n == 0)
 		oom();	/* wrapped */
+	p = spare_take(*n);
+	if (p != NULL)
+		return p;
 	if (posix_memalign(&p, BIG_BLOCK, *n) != 0)
 		oom();
 #ifdef MADV_HUGEPAGE
@@ -112,7 +162,7 @@ xreallocarray_big(void *p, size_t old_n, size_t n, size_t size)
 	old = (old_n < n ? old_n : n) * size;
 	if (p != NULL && old > 0)
 		memcpy(q, p, old);
-	free(p);
+	xfree_big(p);	/* the block it outgrew may serve another array */
 	return q;
 }
 
@@ -148,7 +198,7 @@ sort_keys_at(struct key_at *v, size_t n)
 	}
 	if (src != v)
 		memcpy(v, src, n * sizeof *v);
-	free(tmp);
+	xfree_big(tmp);
 	free(count);
 }
 

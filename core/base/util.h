@@ -27,6 +27,12 @@ void *xreallocarray(void *p, size_t n, size_t size);
  * first touching them costs a page fault per 2 MiB, not per 4 kB; *n gets
  * the size.  free() frees it. */
 void *xmalloc_big(size_t *n);
+/* Free a block that may be one of xmalloc_big's (a scratch array about to
+ * be asked for again): up to two are kept, touched already, for the next
+ * xmalloc_big that fits; anything else is freed.  xfree_big_spares frees
+ * the kept ones. */
+void xfree_big(void *p);
+void xfree_big_spares(void);
 /* xreallocarray for such an array, old_n elements kept: below 256 kB it
  * is xreallocarray; from there on it lives in big blocks, kept while the
  * block has room, else a new one four times the size asked (at most 64

@@ -236,7 +236,7 @@ order_by_keys(void *v, size_t n, size_t size, struct key_at *keys,
 			qsort_r(keys + i, j - i, sizeof *keys, same_k_cmp, &t);
 	}
 	permute_at(v, size, keys, n);
-	free(keys);
+	xfree_big(keys);
 }
 
 /* k << 8 | each of the first bytes of s (NUL-padded), bytes of them */

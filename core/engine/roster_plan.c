@@ -891,7 +891,7 @@ settle_claims(struct roster_differ *d)
 		}
 		free(v);
 	}
-	free(keys);
+	xfree_big(keys);
 	if (drop_a != NULL)
 		plan_drop(out, drop_a, drop_h, nheld0);
 	free(drop_a);

@@ -170,7 +170,7 @@ sort_items(struct toff_preview *p)
 	}
 	sort_keys_at(ix, n);
 	permute_at(p->v, sizeof *p->v, ix, n);
-	free(ix);
+	xfree_big(ix);
 }
 
 static int

@@ -188,6 +188,7 @@ big_array_grows_and_keeps(void **state)
 	uint32_t *v = NULL;
 	int aligned_seen = 0, kept_seen = 0;
 	(void)state;
+	xfree_big_spares();	/* no block kept by an earlier test */
 	for (uint32_t i = 0; i < 3000000; i++) {
 		if (n == cap) {
 			size_t was = cap;
@@ -214,6 +215,7 @@ big_array_grows_and_keeps(void **state)
 	free(v);
 	/* a growing array gets four times the room, at most 64 MiB more (none
 	 * of it touched here: nothing to copy) */
+	xfree_big_spares();	/* the blocks the loop outgrew */
 	{
 		char *c = xreallocarray_big(NULL, 0, 1u << 20, 1);
 		assert_true(malloc_usable_size(c) < (4u << 20));
@@ -224,6 +226,66 @@ big_array_grows_and_keeps(void **state)
 		assert_true(malloc_usable_size(c) < (168u << 20));
 		free(c);
 	}
+}
+
+/* A big block given back is handed out again to the next big allocation
+ * it fits, touched already (no page fault); two are kept at most, and
+ * neither a block too big to keep nor one that is not xmalloc_big's. */
+static void
+big_blocks_given_back_serve_again(void **state)
+{
+	size_t n1 = 3u << 20, n2 = 2u << 20, n, huge = 80u << 20;
+	char *a, *b, *c, *d, *e;
+	(void)state;
+	xfree_big_spares();
+	a = xmalloc_big(&n1);
+	b = xmalloc_big(&n2);
+	assert_int_equal(n1, 4u << 20);	/* whole 2 MiB */
+	memset(a, 1, n1);
+	memset(b, 2, n2);
+	xfree_big(a);
+	xfree_big(b);
+	n = 1u << 20;
+	c = xmalloc_big(&n);
+	n = 1u << 20;
+	d = xmalloc_big(&n);
+	assert_true((c == a && d == b) || (c == b && d == a));
+	/* the very memory, not a fresh (zeroed) block at the same place */
+	assert_int_equal(c[0], c == a ? 1 : 2);
+	assert_int_equal(d[(1u << 20) - 1], d == a ? 1 : 2);
+	/* a spare too small for a request is freed, not handed out */
+	xfree_big(c);
+	n = 6u << 20;
+	e = xmalloc_big(&n);
+	assert_true(malloc_usable_size(e) >= (6u << 20));
+	assert_int_equal((uintptr_t)e % (2u << 20), 0);
+	xfree_big(d);
+	xfree_big(e);
+	n = 5u << 20;
+	c = xmalloc_big(&n);	/* e, the only one big enough */
+	assert_ptr_equal(c, e);
+	free(c);
+	xfree_big_spares();
+	/* not kept: a block of another allocator, one over 64 MiB */
+	a = malloc(4u << 20);
+	assert_non_null(a);
+	if ((uintptr_t)a % (2u << 20) == 0) {	/* by chance: another one */
+		e = a;
+		a = malloc(4u << 20);
+		assert_non_null(a);
+		free(e);
+	}
+	assert_true((uintptr_t)a % (2u << 20) != 0);
+	xfree_big(a);
+	b = xmalloc_big(&huge);
+	xfree_big(b);
+	n = 1u << 20;
+	c = xmalloc_big(&n);
+	assert_int_equal((uintptr_t)c % (2u << 20), 0);
+	assert_true(malloc_usable_size(c) < (80u << 20));
+	xfree_big(NULL);
+	free(c);
+	xfree_big_spares();
 }
 
 static int
@@ -363,6 +425,7 @@ main(void)
 		cmocka_unit_test(str_pack_lens_gives_lengths),
 		cmocka_unit_test(ascii_run_every_offset),
 		cmocka_unit_test(big_array_grows_and_keeps),
+		cmocka_unit_test(big_blocks_given_back_serve_again),
 		cmocka_unit_test(hash_folds_case_when_asked),
 		cmocka_unit_test(radix_sort_is_stable_by_key),
 		cmocka_unit_test(permute_at_follows_keys),
