@@ -812,6 +812,25 @@ human_node_keep(struct arena *a, const struct jnode *hr, const struct jnode *v)
 	return r;
 }
 
+/* An id node (string, whole number) copied into a: one person's own, not
+ * interned; NULL when it is not one. */
+static char *
+id_copy(struct arena *a, const struct jnode *v)
+{
+	struct text t = { .s = NULL };
+	char *s, *r;
+
+	if (string_text(v, &t)) {
+		r = text_keep(a, &t, 0);
+		text_done(&t);
+		return r;
+	}
+	s = id_dup(v);
+	r = s != NULL ? arena_strdup(a, s) : NULL;
+	free(s);
+	return r;
+}
+
 /* An id node (string, whole number) interned; NULL when it is not one. */
 static char *
 id_keep(struct arena *a, const struct jnode *v)
@@ -1210,16 +1229,13 @@ person_from_doc(struct arena *a, const struct jdoc *d, const struct jnode *emp,
 {
 	struct emp_view v;
 	const struct jnode *own, *pick[2];
-	char *id;
 
 	memset(p, 0, sizeof *p);
 	p->packed = 1;
 	emp_view_read(&v, d, emp);
-	id = id_dup(view_root(&v, R_ID));
-	if (id == NULL)
+	p->id = id_copy(a, view_root(&v, R_ID));
+	if (p->id == NULL)
 		return;	/* unusable: nothing kept */
-	p->id = arena_strdup(a, id);
-	free(id);
 #define ASKED(k) (asked & (1u << (k)))
 	if (ASKED(F_EMAIL))
 		p->email = scalar_keep(a, d, view_root(&v, R_EMAIL), 0);
