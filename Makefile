@@ -154,6 +154,12 @@ $(BUILD)/tests/test_ui_%: $(BUILD)/tests/unit/test_ui_%.o $(UI_OBJ) $(UNIT_HELPE
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(UI_LIBS) $(TEST_LIBS) $(CORE_LIBS)
 
+# test_app_output also links the command line's output module.
+$(BUILD)/tests/test_app_output: $(BUILD)/tests/unit/test_app_output.o $(BUILD)/app/output.o \
+    $(UNIT_HELPER_OBJ) $(CORE_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(CORE_LIBS)
+
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(UNIT_HELPER_OBJ) $(CORE_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(CORE_LIBS)

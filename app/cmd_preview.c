@@ -155,15 +155,22 @@ preview_employees(struct app *a, int argc, char **argv)
 		static const char *const hdr[] = { "NAME", "EMAIL", "ACCESS", "LIFECYCLE", "SYNC",
 		    "REASON" };
 		struct out_table *t = out_table_new(6, hdr);
-		for (size_t k = 0; k < src.people.n; k++) {
-			const struct bob_person *p = &src.people.v[order[k].at];
-			const struct roster_kept_eval *e = &src.evals[order[k].at];
-			const char *nm = order[k].name;
-			const char *row[] = { nm, p->email, bob_access_name(p->access), p->lifecycle,
-			    verdict_word(e->verdict), e->reason };
-			out_table_row(t, row);
+		/* measured, then printed row by row: a company's rows are not
+		 * copied into the table */
+		for (int put = 0; put < 2; put++) {
+			if (put)
+				out_table_begin(t, stdout, out_term_width());
+			for (size_t k = 0; k < src.people.n; k++) {
+				const struct bob_person *p = &src.people.v[order[k].at];
+				const struct roster_kept_eval *e = &src.evals[order[k].at];
+				const char *row[] = { order[k].name, p->email, bob_access_name(p->access),
+				    p->lifecycle, verdict_word(e->verdict), e->reason };
+				if (put)
+					out_table_put(t, row);
+				else
+					out_table_measure(t, row);
+			}
 		}
-		out_table_print(t, stdout, out_term_width());
 		out_table_free(&t);
 		printf("\n%zu people: %ld will have an Alleo account, %ld will not, %ld held "
 		    "(alleo_access not set or not readable: never removed, decide in HiBob).\n",

@@ -1,6 +1,7 @@
 /* output.c - tables, CSV, JSON and progress for the command line. */
 #define _GNU_SOURCE 1	/* fopencookie */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,12 @@ struct out_table {
 	char ***rows;		/* each row one block: its cell pointers, their widths
 				 * (int, measured once), then the texts */
 	size_t nrows, cap;
+	/* a streamed table (out_table_measure, _begin, _put): no rows kept */
+	int *measured;		/* the widest cell of each column but the last */
+	int *w;			/* the printed widths, from out_table_begin */
+	FILE *f;
+	char *cell;		/* one cell made fit for a line, reused */
+	size_t cellcap;
 };
 
 int
@@ -98,6 +105,27 @@ row_widths(const struct out_table *t, char **row)
 	return (int *)(row + t->ncols);
 }
 
+/* A cell on one line: control characters replaced, as out_table_row does
+ * in place; s itself when there is nothing to replace. */
+static const char *
+one_line(struct out_table *t, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (str_ascii_run(s, n, 0, 0) == n)
+		return s;	/* printable ASCII */
+	if (n + 1 > t->cellcap) {
+		t->cellcap = n + 1;
+		t->cell = xrealloc(t->cell, t->cellcap);
+	}
+	util_sanitize(s, n, t->cell, 0, NULL);
+	t->cell[n] = '\0';
+	for (char *c = t->cell; *c; c++)
+		if (*c == '\n' || *c == '\t')
+			*c = ' ';
+	return t->cell;
+}
+
 void
 out_table_row(struct out_table *t, const char *const *cells)
 {
@@ -174,6 +202,55 @@ out_table_print(struct out_table *t, FILE *f, int max_width)
 }
 
 void
+out_table_measure(struct out_table *t, const char *const *cells)
+{
+	if (t->measured == NULL)
+		t->measured = xcalloc(t->ncols, sizeof *t->measured);
+	for (size_t c = 0; c + 1 < t->ncols; c++) {
+		int w = out_width(one_line(t, cells[c] ? cells[c] : ""));
+		if (w > t->measured[c])
+			t->measured[c] = w;
+	}
+}
+
+void
+out_table_begin(struct out_table *t, FILE *f, int max_width)
+{
+	int used = 0;
+
+	t->f = f;
+	free(t->w);
+	t->w = xcalloc(t->ncols, sizeof *t->w);
+	/* as out_table_print: every column but the last at most 40 wide on
+	 * a terminal, the last what is left; the last is never padded, so
+	 * cutting it at what is left is the same whatever its widest cell */
+	for (size_t c = 0; c + 1 < t->ncols; c++) {
+		int hw = out_width(t->headers[c]);
+		t->w[c] = t->measured != NULL && t->measured[c] > hw ? t->measured[c] : hw;
+		if (max_width > 0 && t->w[c] > 40)
+			t->w[c] = 40;
+		used += t->w[c] + 2;
+	}
+	if (t->ncols > 0) {
+		int left = max_width - used;
+		t->w[t->ncols - 1] = max_width <= 0 ? INT_MAX : left < 8 ? 8 : left;
+	}
+	out_table_put(t, (const char *const *)t->headers);
+}
+
+void
+out_table_put(struct out_table *t, const char *const *cells)
+{
+	for (size_t c = 0; c < t->ncols; c++) {
+		const char *s = one_line(t, cells[c] ? cells[c] : "");
+		put_cell(t->f, s, out_width(s), t->w[c], c + 1 < t->ncols);
+		if (c + 1 < t->ncols)
+			fputs("  ", t->f);
+	}
+	fputc('\n', t->f);
+}
+
+void
 out_table_free(struct out_table **tp)
 {
 	struct out_table *t;
@@ -187,6 +264,9 @@ out_table_free(struct out_table **tp)
 	for (size_t c = 0; c < t->ncols; c++)
 		free(t->headers[c]);
 	free(t->headers);
+	free(t->measured);
+	free(t->w);
+	free(t->cell);
 	free(t);
 	*tp = NULL;
 }

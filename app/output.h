@@ -19,6 +19,14 @@ void out_table_row(struct out_table *t, const char *const *cells);
 /* max_width 0 = no limit (not a terminal); otherwise the last column is
  * cut with an ellipsis to fit. */
 void out_table_print(struct out_table *t, FILE *f, int max_width);
+/* A table of many rows (a plan of 100,000 actions) printed as its rows
+ * come, none kept: the caller measures every row first (a pass over its
+ * own data; the last column, never padded, is not measured), then begins
+ * (the header line) and puts each row.  The same lines as out_table_row
+ * and out_table_print would give. */
+void out_table_measure(struct out_table *t, const char *const *cells);
+void out_table_begin(struct out_table *t, FILE *f, int max_width);
+void out_table_put(struct out_table *t, const char *const *cells);
 void out_table_free(struct out_table **t);
 
 /* One CSV row (RFC 4180 quoting). */

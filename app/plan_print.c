@@ -19,6 +19,29 @@ target_title(const char *t)
 	return t;
 }
 
+/* An action's WHO: the person's name; the email (or id) only when there
+ * is none; a request's number after it.  In who, reused. */
+static const char *
+action_who(struct strbuf *who, const struct plan_action *a)
+{
+	sb_reset(who);
+	sb_puts(who, a->name ? a->name : a->email ? a->email :
+	    (a->employee_id ? a->employee_id : ""));
+	if (a->request_id)
+		sb_printf(who, "%s#%lld", who->len ? " " : "", a->request_id);
+	return who->buf ? who->buf : "";
+}
+
+/* A held person: "Name <email>", or the email (or id) alone. */
+static const char *
+held_who(struct strbuf *who, const struct plan_held *h)
+{
+	sb_reset(who);
+	sb_printf(who, "%s%s%s%s", h->name ? h->name : "", h->name ? " <" : "",
+	    h->email ? h->email : (h->employee_id ? h->employee_id : ""), h->name ? ">" : "");
+	return who->buf ? who->buf : "";
+}
+
 void
 print_plan(FILE *f, const struct plan *p, int width, const char *approve)
 {
@@ -47,43 +70,48 @@ print_plan(FILE *f, const struct plan *p, int width, const char *approve)
 	fputs(".\n", f);
 	for (size_t i = 0; i < p->nnotes; i++)
 		fprintf(f, "Note: %s\n", p->notes[i]);
+	/* a plan may hold a company: its rows are measured in one pass and
+	 * printed in a second, the CHANGES of each made as it is printed,
+	 * none kept */
 	if (p->n > 0) {
 		struct strbuf who;	/* one buffer for every row's WHO */
 		sb_init(&who, 0);
 		t = out_table_new(4, hdr);
 		for (size_t i = 0; i < p->n; i++) {
 			const struct plan_action *a = &p->v[i];
+			const char *row[] = { plan_op_name(a->op), action_who(&who, a), a->reason, "" };
+			out_table_measure(t, row);
+		}
+		fputc('\n', f);
+		out_table_begin(t, f, width);
+		for (size_t i = 0; i < p->n; i++) {
+			const struct plan_action *a = &p->v[i];
 			char *changes = describe_action(p->target, plan_op_name(a->op), a->before,
 			    a->after, now);
-			/* the person's name; the email (or id) only when there is none */
-			sb_reset(&who);
-			sb_puts(&who, a->name ? a->name : a->email ? a->email :
-			    (a->employee_id ? a->employee_id : ""));
-			if (a->request_id)
-				sb_printf(&who, "%s#%lld", who.len ? " " : "", a->request_id);
-			const char *row[] = { plan_op_name(a->op), who.buf ? who.buf : "", a->reason,
+			const char *row[] = { plan_op_name(a->op), action_who(&who, a), a->reason,
 			    changes };
-			out_table_row(t, row);
+			out_table_put(t, row);
 			free(changes);
 		}
 		sb_clear(&who);
-		fputc('\n', f);
-		out_table_print(t, f, width);
 		out_table_free(&t);
 	}
 	if (p->nheld > 0) {
 		static const char *const hh[] = { "HELD", "REASON" };
+		struct strbuf who;
+		sb_init(&who, 0);
 		t = out_table_new(2, hh);
 		for (size_t i = 0; i < p->nheld; i++) {
-			const struct plan_held *h = &p->held[i];
-			char *who = xasprintf("%s%s%s%s", h->name ? h->name : "", h->name ? " <" : "",
-			    h->email ? h->email : (h->employee_id ? h->employee_id : ""), h->name ? ">" : "");
-			const char *row[] = { who, h->reason };
-			out_table_row(t, row);
-			free(who);
+			const char *row[] = { held_who(&who, &p->held[i]), "" };
+			out_table_measure(t, row);
 		}
 		fputc('\n', f);
-		out_table_print(t, f, width);
+		out_table_begin(t, f, width);
+		for (size_t i = 0; i < p->nheld; i++) {
+			const char *row[] = { held_who(&who, &p->held[i]), p->held[i].reason };
+			out_table_put(t, row);
+		}
+		sb_clear(&who);
 		out_table_free(&t);
 	}
 	if (p->guard.tripped) {

@@ -138,25 +138,33 @@ print_table(const struct toff_preview *p)
 	int64_t now = clock_now();
 	int first = 1;
 
-	for (size_t i = 0; i < p->n; i++) {
-		const struct toff_preview_item *it = &p->v[i];
-		char id[32];
-		const char *row[ARRAY_LEN(hdr)];
-		snprintf(id, sizeof id, "%lld", it->request_id);
-		row[0] = id;
-		row[1] = it->name ? it->name : it->email ? it->email : it->employee_id;
-		row[2] = it->policy;
-		row[3] = it->status;
-		row[4] = sync_word(it);
-		/* in the person's zone, in words (--json and --csv keep ISO) */
-		char *when = describe_span(it->t_start, it->t_end, it->zone, now);
-		row[5] = when;
-		row[6] = it->zone;
-		row[7] = it->reason;
-		out_table_row(t, row);
-		free(when);
+	/* measured, then printed row by row (a year of a company's requests
+	 * is not copied into the table) */
+	for (int put = 0; put < 2; put++) {
+		if (put)
+			out_table_begin(t, stdout, out_term_width());
+		for (size_t i = 0; i < p->n; i++) {
+			const struct toff_preview_item *it = &p->v[i];
+			char id[32];
+			const char *row[ARRAY_LEN(hdr)];
+			snprintf(id, sizeof id, "%lld", it->request_id);
+			row[0] = id;
+			row[1] = it->name ? it->name : it->email ? it->email : it->employee_id;
+			row[2] = it->policy;
+			row[3] = it->status;
+			row[4] = sync_word(it);
+			/* in the person's zone, in words (--json and --csv keep ISO) */
+			char *when = describe_span(it->t_start, it->t_end, it->zone, now);
+			row[5] = when;
+			row[6] = it->zone;
+			row[7] = it->reason;
+			if (put)
+				out_table_put(t, row);
+			else
+				out_table_measure(t, row);
+			free(when);
+		}
 	}
-	out_table_print(t, stdout, out_term_width());
 	out_table_free(&t);
 	printf("\n%s to %s: %ld request%s, %ld will sync to Assembled, %ld will not",
 	    p->from, p->to, p->total, p->total == 1 ? "" : "s", p->sync, p->skip);
