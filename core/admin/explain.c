@@ -8,6 +8,7 @@
 #include "admin/explain.h"
 #include "engine/session.h"
 #include "store/store.h"
+#include "base/text.h"
 #include "base/util.h"
 
 const char *
@@ -132,6 +133,16 @@ explain_gone_text(const struct explain *x, const char *who)
 	    x->gone.active ? "active" : "deactivated");
 }
 
+/* A value's name, indented, padded to the column of the values (lw
+ * columns; a longer one gets a single space). */
+static void
+label(FILE *f, int lw, const char *name)
+{
+	int w = text_width(name);
+
+	fprintf(f, "  %s%*s ", name, w < lw ? lw - w : 0, "");
+}
+
 char *
 explain_text(const struct explain *x, const struct conf *conf)
 {
@@ -141,6 +152,7 @@ explain_text(const struct explain *x, const struct conf *conf)
 	const struct explain_live *lv = &x->live;
 	const char *zone = NULL, *mode = x->mode;
 	char today[11], *name = xstrdup(x->name), *buf = NULL;
+	int lw;
 	int other = p->access_value && p->access != BOB_ACCESS_YES && p->access != BOB_ACCESS_NO;
 	size_t len = 0;
 	struct util_clean_pool cp = { 0 };
@@ -157,25 +169,45 @@ explain_text(const struct explain *x, const struct conf *conf)
 	util_sanitize(name, strlen(name), name, 0, NULL);
 	fprintf(f, "%s <%s>, HiBob id %s\n\n", name, C(p->email ? p->email : "no work email"),
 	    C(p->id));
-	fprintf(f, "In HiBob\n");
-	fprintf(f, "  alleo_access       %s%s%s\n", bob_access_name(p->access), other ? " " : "",
-	    other ? C(p->access_value) : "");
-	fprintf(f, "  lifecycle          %s\n", p->lifecycle ? C(p->lifecycle) : "(none)");
-	fprintf(f, "  start date         %s\n", p->start_date ? C(p->start_date) : "(none)");
-	fprintf(f, "  termination date   %s\n", p->termination_date ? C(p->termination_date) :
-	    "(none)");
-	fprintf(f, "  site               %s (time zone %s, local date %s)\n",
-	    p->site ? C(p->site) : "(none)", zone ? C(zone) : "UTC", today);
+	/* the values in one column, after the longest name (a budget field's
+	 * may be longer than the fixed ones) */
+	lw = (int)strlen("termination date");
 	for (size_t k = 0; k < p->nbudgets; k++) {
+		int w = text_width(C(p->budgets[k].field));
+		if (w > lw)
+			lw = w > 40 ? 40 : w;
+	}
+	fprintf(f, "In HiBob\n");
+	label(f, lw, "alleo_access");
+	fprintf(f, "%s%s%s\n", bob_access_name(p->access), other ? " " : "",
+	    other ? C(p->access_value) : "");
+	label(f, lw, "lifecycle");
+	fprintf(f, "%s\n", p->lifecycle ? C(p->lifecycle) : "(none)");
+	label(f, lw, "start date");
+	fprintf(f, "%s\n", p->start_date ? C(p->start_date) : "(none)");
+	label(f, lw, "termination date");
+	fprintf(f, "%s\n", p->termination_date ? C(p->termination_date) : "(none)");
+	label(f, lw, "site");
+	fprintf(f, "%s\n", p->site ? C(p->site) : "(none)");
+	label(f, lw, "time zone");
+	fprintf(f, "%s (local date %s)\n", zone ? C(zone) : "UTC", today);
+	for (size_t k = 0; k < p->nbudgets; k++) {
+		label(f, lw, C(p->budgets[k].field));
 		if (p->budgets[k].set)
-			fprintf(f, "  %-18s %.2f\n", C(p->budgets[k].field), p->budgets[k].amount);
+			fprintf(f, "%.2f\n", p->budgets[k].amount);
 		else
-			fprintf(f, "  %-18s (none)\n", C(p->budgets[k].field));
+			fprintf(f, "(none)\n");
 	}
 	fprintf(f, "\nEligibility: %s\n", roster_verdict_name(e->verdict));
-	for (size_t k = 0; k < ARRAY_LEN(e->rules); k++)
-		fprintf(f, "  [%-7s] %s: %s\n", explain_pass_word(e->rules[k].pass),
-		    e->rules[k].rule ? C(e->rules[k].rule) : "?", C(e->rules[k].detail));
+	for (size_t k = 0; k < ARRAY_LEN(e->rules); k++) {
+		const char *rule = e->rules[k].rule ? e->rules[k].rule : "?";
+		/* the detail only when it says more than the rule's name */
+		if (e->rules[k].detail[0] == '\0' || strcmp(rule, e->rules[k].detail) == 0)
+			fprintf(f, "  [%-7s] %s\n", explain_pass_word(e->rules[k].pass), C(rule));
+		else
+			fprintf(f, "  [%-7s] %s: %s\n", explain_pass_word(e->rules[k].pass), C(rule),
+			    C(e->rules[k].detail));
+	}
 	fprintf(f, "\nIn Alleo (alleo.mode %s)\n", mode ? mode : "off");
 	if (!x->have_row)
 		fprintf(f, "  never sent to Alleo by bobsync\n");
