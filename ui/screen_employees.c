@@ -115,10 +115,12 @@ emp_detail(void *ctx, size_t row)
 	if (e->verdict == ROSTER_UNKNOWN && o < sizeof m->detail)
 		o += (size_t)snprintf(m->detail + o, sizeof m->detail - o, "\nOn hold: bobsync "
 		    "neither gives nor takes away their Alleo account until this is settled.");
-	for (size_t k = 0; k < sizeof e->rules / sizeof e->rules[0] && o < sizeof m->detail; k++)
-		o += (size_t)snprintf(m->detail + o, sizeof m->detail - o, "\n  %s  %s: %s",
-		    rule_word(e->rules[k].pass), e->rules[k].rule ? e->rules[k].rule : "?",
-		    e->rules[k].detail);
+	for (size_t k = 0; k < sizeof e->rules / sizeof e->rules[0] && o < sizeof m->detail; k++) {
+		char words[600];
+		o += (size_t)snprintf(m->detail + o, sizeof m->detail - o, "\n  %s  %s",
+		    rule_word(e->rules[k].pass), roster_rule_words(&e->rules[k], words,
+		    sizeof words));
+	}
 	return m->detail;
 }
 

@@ -200,13 +200,9 @@ explain_text(const struct explain *x, const struct conf *conf)
 	}
 	fprintf(f, "\nEligibility: %s\n", roster_verdict_name(e->verdict));
 	for (size_t k = 0; k < ARRAY_LEN(e->rules); k++) {
-		const char *rule = e->rules[k].rule ? e->rules[k].rule : "?";
-		/* the detail only when it says more than the rule's name */
-		if (e->rules[k].detail[0] == '\0' || strcmp(rule, e->rules[k].detail) == 0)
-			fprintf(f, "  [%-7s] %s\n", explain_pass_word(e->rules[k].pass), C(rule));
-		else
-			fprintf(f, "  [%-7s] %s: %s\n", explain_pass_word(e->rules[k].pass), C(rule),
-			    C(e->rules[k].detail));
+		char words[600];
+		fprintf(f, "  [%-7s] %s\n", explain_pass_word(e->rules[k].pass),
+		    C(roster_rule_words(&e->rules[k], words, sizeof words)));
 	}
 	fprintf(f, "\nIn Alleo (alleo.mode %s)\n", mode ? mode : "off");
 	if (!x->have_row)

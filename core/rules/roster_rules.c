@@ -152,6 +152,18 @@ roster_verdict_name(enum roster_verdict v)
 }
 
 const char *
+roster_rule_words(const struct roster_kept_rule *r, char *out, size_t outsz)
+{
+	const char *rule = r->rule != NULL ? r->rule : "?";
+
+	if (r->detail == NULL || r->detail[0] == '\0' || strcmp(r->detail, rule) == 0)
+		snprintf(out, outsz, "%s", rule);
+	else
+		snprintf(out, outsz, "%s: %s", rule, r->detail);
+	return out;
+}
+
+const char *
 bob_access_name(enum bob_access a)
 {
 	switch (a) {

@@ -69,6 +69,10 @@ void roster_evaluate(const struct bob_person *p, int64_t today,
     const struct roster_rules_opts *o, struct roster_eval *out);
 
 const char *roster_verdict_name(enum roster_verdict v);	/* "eligible" ... */
+/* A rule for people to read: its name, then ": " and its detail when the
+ * detail says more ("start date reached: started on 2025-05-14", but
+ * "employed", not "employed: employed").  Into out (cut to fit). */
+const char *roster_rule_words(const struct roster_kept_rule *r, char *out, size_t outsz);
 const char *bob_access_name(enum bob_access a);		/* "yes","no","unset",... */
 
 /* Lifecycle classification, case-insensitive. */

@@ -492,6 +492,24 @@ evaluate_local_date_around_midnight(void **state)
 	assert_int_equal(e.verdict, ROSTER_ELIGIBLE);
 }
 
+/* A rule for people: its detail only when it says more than its name. */
+static void
+rule_words_say_a_thing_once(void **state)
+{
+	struct roster_kept_rule same = { "employed", 1, "employed" };
+	struct roster_kept_rule more = { "start date reached", 1, "started on 2025-05-14" };
+	struct roster_kept_rule none = { NULL, -1, "" };
+	struct roster_kept_rule nodetail = { "alleo_access is yes", 0, NULL };
+	char buf[64], tiny[8];
+	(void)state;
+	assert_string_equal(roster_rule_words(&same, buf, sizeof buf), "employed");
+	assert_string_equal(roster_rule_words(&more, buf, sizeof buf),
+	    "start date reached: started on 2025-05-14");
+	assert_string_equal(roster_rule_words(&none, buf, sizeof buf), "?");
+	assert_string_equal(roster_rule_words(&nodetail, buf, sizeof buf), "alleo_access is yes");
+	assert_string_equal(roster_rule_words(&more, tiny, sizeof tiny), "start d");
+}
+
 int
 main(void)
 {
@@ -513,6 +531,7 @@ main(void)
 		cmocka_unit_test(evaluate_unknown_lifecycle),
 		cmocka_unit_test(evaluate_local_date_around_midnight),
 		cmocka_unit_test(evaluate_damaged_record_held),
+		cmocka_unit_test(rule_words_say_a_thing_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
