@@ -28,6 +28,7 @@ static const struct {
 	[CHECK_HIBOB_FIELD] = { "hibob.field", "The eligibility field exists as a yes/no List" },
 	[CHECK_HIBOB_PERMISSIONS] = { "hibob.permissions", "The permission group can view every section needed" },
 	[CHECK_HIBOB_LIFECYCLE_AUDIENCE] = { "hibob.lifecycle_audience", "Hired and terminated people are visible" },
+	[CHECK_HIBOB_SITE_ZONES] = { "hibob.site_timezones", "Every site has its time zone" },
 	[CHECK_HIBOB_TIMEOFF] = { "hibob.timeoff", "Time off can be read" },
 	[CHECK_HIBOB_TIMEOFF_DETAIL] = { "hibob.timeoff_detail", "Each time-off request's details can be read" },
 	[CHECK_HIBOB_TIMEOFF_PRIVATE] = { "hibob.timeoff_private", "Time off under private policies is visible" },
@@ -283,6 +284,103 @@ add_missing(struct check_result *c, const char *section)
 	c->missing[c->nmissing++] = xstrdup(section);
 }
 
+struct site_count {
+	const char *site;	/* the first person's text: borrowed */
+	size_t people;
+	int zoned;		/* hibob.site_timezones names it */
+};
+
+static int
+site_count_cmp(const void *a, const void *b)
+{
+	const struct site_count *x = a, *y = b;
+
+	if (x->people != y->people)
+		return x->people > y->people ? -1 : 1;
+	return strcmp(x->site, y->site);
+}
+
+/* A person's start and last day are dates in their site's zone
+ * (design.md): a site the settings do not name is dated in
+ * hibob.default_timezone, UTC unless set, so a leaver eight hours west
+ * of it would go in the afternoon before their last day ended.  A
+ * default the admin set is their choice for every site not named. */
+static void
+check_site_zones(struct check_report *r, const struct conf *conf, const struct bob_people *people)
+{
+	struct str_index ix = { .fold = 1 };
+	struct site_count *v = NULL;
+	size_t nv = 0, cap = 0, unzoned = 0, unzoned_people = 0;
+	const char *def = conf_get(conf, "hibob.default_timezone");
+	char zone[128];
+
+	for (size_t i = 0; i < people->n; i++) {
+		const char *site = people->v[i].site;
+		size_t at;
+		if (str_empty(site))
+			continue;
+		at = str_index_put(&ix, site, nv);
+		if (at == nv) {
+			if (nv == cap) {
+				cap = cap ? 2 * cap : 16;
+				v = xreallocarray(v, cap, sizeof *v);
+			}
+			v[nv].site = site;
+			v[nv].people = 0;
+			v[nv].zoned = roster_site_zone(conf, site, zone, sizeof zone) != NULL;
+			nv++;
+		}
+		v[at].people++;
+	}
+	for (size_t k = 0; k < nv; k++)
+		if (!v[k].zoned) {
+			unzoned++;
+			unzoned_people += v[k].people;
+		}
+	if (str_empty(def))
+		def = "UTC";
+	if (nv == 0) {
+		set(r, CHECK_HIBOB_SITE_ZONES, conf_is_set(conf, "hibob.default_timezone") ?
+		    CHECK_PASS : CHECK_WARN, conf_is_set(conf, "hibob.default_timezone") ? NULL :
+		    "Set the company's time zone: bobsync config set hibob.default_timezone "
+		    "Europe/Amsterdam (for example), or in the console's Settings.",
+		    "No one has a site: every start and last day is taken in %s "
+		    "[hibob.default_timezone].", def);
+	} else if (unzoned == 0) {
+		set(r, CHECK_HIBOB_SITE_ZONES, CHECK_PASS, NULL, "All %zu sites have a time zone "
+		    "[hibob.site_timezones].", nv);
+	} else if (conf_is_set(conf, "hibob.default_timezone")) {
+		set(r, CHECK_HIBOB_SITE_ZONES, CHECK_PASS, NULL, "%zu of %zu sites (%zu people) are "
+		    "dated in %s, the zone set for sites not listed [hibob.default_timezone].",
+		    unzoned, nv, unzoned_people, def);
+	} else {
+		struct strbuf list;
+		size_t shown = 0;
+		sb_init(&list, 0);
+		qsort(v, nv, sizeof *v, site_count_cmp);
+		for (size_t k = 0; k < nv && shown < 5; k++) {
+			if (v[k].zoned)
+				continue;
+			sb_printf(&list, "%s%s (%zu %s)", shown ? ", " : "", v[k].site, v[k].people,
+			    v[k].people == 1 ? "person" : "people");
+			shown++;
+		}
+		if (unzoned > shown)
+			sb_printf(&list, " and %zu more", unzoned - shown);
+		set(r, CHECK_HIBOB_SITE_ZONES, CHECK_WARN,
+		    "Set each site's zone, the site named as HiBob shows it: bobsync config set "
+		    "hibob.site_timezones 'Amsterdam=Europe/Amsterdam,New York=America/New_York' (or "
+		    "in the console's Settings). If every site is in one zone, setting "
+		    "hibob.default_timezone to it is enough.",
+		    "%zu of %zu sites have no time zone: %s. Their people's start and last days are "
+		    "taken in %s [hibob.default_timezone], which near midnight can be the day before "
+		    "or after theirs.", unzoned, nv, list.buf, def);
+		sb_clear(&list);
+	}
+	str_index_clear(&ix);
+	free(v);
+}
+
 static void
 check_people(struct check_report *r, struct bs_session *s, struct bob_client *bob,
     const struct bob_fields *f, const struct bob_field *access, const struct bob_list *list)
@@ -325,6 +423,7 @@ check_people(struct check_report *r, struct bs_session *s, struct bob_client *bo
 		    "In Bob: Settings > Permission Groups > (the service user's group) > People's data: "
 		    "grant View on the sections bobsync reads.", "%s", bs_error_text(&err));
 		set(r, CHECK_HIBOB_LIFECYCLE_AUDIENCE, CHECK_SKIP, NULL, "Skipped: people could not be read.");
+		set(r, CHECK_HIBOB_SITE_ZONES, CHECK_SKIP, NULL, "Skipped: people could not be read.");
 		return;
 	}
 	r->people = (long)people.n;
@@ -335,6 +434,7 @@ check_people(struct check_report *r, struct bs_session *s, struct bob_client *bo
 		    "people included (\"Everyone\" covers active employees only).",
 		    "The service user sees no employees at all.");
 		set(r, CHECK_HIBOB_LIFECYCLE_AUDIENCE, CHECK_SKIP, NULL, "Skipped: no employees visible.");
+		set(r, CHECK_HIBOB_SITE_ZONES, CHECK_SKIP, NULL, "Skipped: no employees visible.");
 		bob_people_clear(&people);
 		return;
 	}
@@ -413,6 +513,7 @@ check_people(struct check_report *r, struct bs_session *s, struct bob_client *bo
 		free(r->v[CHECK_HIBOB_FIELD].detail);
 		r->v[CHECK_HIBOB_FIELD].detail = d;
 	}
+	check_site_zones(r, s->conf, &people);
 	bob_list_clear(&lc_list);
 	bob_list_clear(&st_list);
 	bob_people_clear(&people);

@@ -86,6 +86,10 @@ const struct bob_person *roster_source_find(const struct roster_source *src,
  * hibob.default_timezone.  Sets *zone_name when not NULL. */
 int64_t roster_person_today(const struct conf *conf, const struct bob_person *p,
     int64_t now, const char **zone_name);
+/* The zone hibob.site_timezones gives the site (its name compared ASCII
+ * case-blind), in buf; NULL when it gives none. */
+const char *roster_site_zone(const struct conf *conf, const char *site, char *buf,
+    size_t bufsz);
 
 
 /* Budget fields named alleo_<monthly|oneoff>_<category>_budget. */

@@ -50,20 +50,31 @@ find_site_zone(void *ctx, const char *k, const char *v)
 	return 0;
 }
 
+const char *
+roster_site_zone(const struct conf *conf, const char *site, char *buf, size_t bufsz)
+{
+	const char *pairs = conf ? conf_get(conf, "hibob.site_timezones") : NULL;
+	struct zone_lookup z = { site, 0, "" };
+
+	if (site == NULL || str_empty(pairs))
+		return NULL;
+	conf_pairs_each(pairs, find_site_zone, &z);
+	if (!z.found)
+		return NULL;
+	snprintf(buf, bufsz, "%s", z.zone);
+	return buf;
+}
+
 int64_t
 roster_person_today(const struct conf *conf, const struct bob_person *p, int64_t now,
     const char **zone_name)
 {
-	const char *pairs = conf ? conf_get(conf, "hibob.site_timezones") : NULL;
 	const char *name = conf ? conf_get(conf, "hibob.default_timezone") : NULL;
-	struct zone_lookup z = { p ? p->site : NULL, 0, "" };
+	char site_zone[128];
 	const struct tz *zone = NULL;
 
-	if (z.site != NULL && !str_empty(pairs)) {
-		conf_pairs_each(pairs, find_site_zone, &z);
-		if (z.found)
-			name = z.zone;
-	}
+	if (p != NULL && roster_site_zone(conf, p->site, site_zone, sizeof site_zone) != NULL)
+		name = site_zone;
 	if (str_empty(name) || tz_get(name, &zone, NULL) != BS_OK) {
 		name = "UTC";
 		tz_get("UTC", &zone, NULL);

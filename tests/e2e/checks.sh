@@ -32,6 +32,26 @@ t_eq "$(field hibob.timeoff_private status)" warn "private policies"
 t_contains "$(field hibob.timeoff_private detail)" "Out of office" "names the public name"
 t_contains "$(field hibob.timeoff_private remedy)" "private policy" "remedy names the permission"
 
+t_case "a site without a time zone is named, with its people, until it has one"
+zones=$(bs config get hibob.site_timezones)
+bs config set hibob.site_timezones "Amsterdam=Europe/Amsterdam,London=Europe/London" >/dev/null
+st=$(run_check)
+t_eq "$st" 0 "exit status (a warning)"
+t_eq "$(field hibob.site_timezones status)" warn "sites without a zone"
+t_contains "$(field hibob.site_timezones detail)" "3 of 5 sites have no time zone" "how many"
+t_contains "$(field hibob.site_timezones detail)" "San Francisco (" "names one, with its people"
+t_contains "$(field hibob.site_timezones detail)" "taken in UTC" "says which zone dates them"
+t_contains "$(field hibob.site_timezones remedy)" "hibob.site_timezones" "remedy names the setting"
+bs config set hibob.default_timezone Europe/Berlin >/dev/null
+run_check >/dev/null
+t_eq "$(field hibob.site_timezones status)" pass "a default the admin set is their choice"
+t_contains "$(field hibob.site_timezones detail)" "dated in Europe/Berlin" "and says so"
+bs config unset hibob.default_timezone >/dev/null
+bs config set hibob.site_timezones "$zones" >/dev/null
+run_check >/dev/null
+t_eq "$(field hibob.site_timezones status)" pass "every site zoned"
+t_contains "$(field hibob.site_timezones detail)" "All 5 sites" "all of them"
+
 t_case "private-policy permission granted: hibob.timeoff_private passes"
 toff_api '{"private_permission": true}'
 t_eq "$(run_check)" 0 "exit status"
