@@ -77,9 +77,11 @@ xreallocarray(void *p, size_t n, size_t size)
  * allocation: a plan's sorts each take two arrays of the same size and
  * give them back, and a block already touched costs no page fault (about
  * 1.5 ms a huge page on this machine's kind of guest).  At most two, each
- * at most BIG_SPARE_MAX; a spare too small for a request is freed then,
- * so a spare never outlives the next big allocation that cannot use it.
- * Atomic slots: the console's worker threads allocate too. */
+ * at most BIG_SPARE_MAX.  A spare is handed out only to a request of at
+ * least half its size (a 16 MiB block an array outgrew would otherwise
+ * serve a 2 MiB one and keep all it had touched); any other is freed
+ * then, so a spare never outlives the next big allocation that cannot
+ * use it.  Atomic slots: the console's worker threads allocate too. */
 #define BIG_SPARES 2
 #define BIG_SPARE_MAX ((size_t)64 << 20)
 static _Atomic(void *) big_spare[BIG_SPARES];
@@ -91,7 +93,8 @@ spare_take(size_t n)
 		void *q = atomic_exchange(&big_spare[i], NULL);
 		if (q == NULL)
 			continue;
-		if (malloc_usable_size(q) >= n)
+		size_t have = malloc_usable_size(q);
+		if (have >= n && have / 2 <= n)
 			return q;
 		free(q);
 	}

@@ -265,6 +265,16 @@ big_blocks_given_back_serve_again(void **state)
 	c = xmalloc_big(&n);	/* e, the only one big enough */
 	assert_ptr_equal(c, e);
 	free(c);
+	/* nor to a request of less than half its size: a 16 MiB block an
+	 * array outgrew would keep all it had touched for a 2 MiB one */
+	n = 16u << 20;
+	a = xmalloc_big(&n);
+	memset(a, 3, n);
+	xfree_big(a);
+	n = 2u << 20;
+	b = xmalloc_big(&n);
+	assert_true(malloc_usable_size(b) < (8u << 20));
+	free(b);
 	xfree_big_spares();
 	/* not kept: a block of another allocator, one over 64 MiB */
 	a = malloc(4u << 20);
