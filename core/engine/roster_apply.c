@@ -851,9 +851,6 @@ roster_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result 
 	snprintf(r->plan_id, sizeof r->plan_id, "%s", plan.id);
 	r->guard = plan.guard;
 	r->planned = (long)plan.n;
-	rc = roster_plan_rows(&plan, err);
-	if (rc != BS_OK)
-		goto out;
 
 	if (o->approve != NULL && !plan_id_matches(&plan, o->approve)) {
 		used = store_approval_used(s->store, o->approve);
@@ -896,6 +893,11 @@ roster_sync(struct bs_session *s, const struct sync_opts *o, struct sync_result 
 		r->skipped = (long)plan.n;
 		goto out;
 	}
+	/* the rows to send, made from the plan's texts only now: a dry run or
+	 * a blocked plan sends nothing (a million of them is 100 MB) */
+	rc = roster_plan_rows(&plan, err);
+	if (rc != BS_OK)
+		goto out;
 
 	rc = start_run(s, r, plan.id, err);
 	if (rc != BS_OK)
