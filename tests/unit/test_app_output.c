@@ -33,35 +33,27 @@ pick(uint32_t *seed)
 	return samples[(*seed >> 16) % (sizeof samples / sizeof *samples)];
 }
 
+/* The table printed with its rows kept (streamed 0) or streamed (1). */
 static char *
-print_kept(size_t ncols, const char *const *hdr, const char *const *cells, size_t nrows,
-    int width, size_t *len)
+print_table(int streamed, size_t ncols, const char *const *hdr, const char *const *cells,
+    size_t nrows, int width, size_t *len)
 {
 	char *buf = NULL;
 	FILE *f = open_memstream(&buf, len);
 	struct out_table *t = out_table_new(ncols, hdr);
 
 	for (size_t r = 0; r < nrows; r++)
-		out_table_row(t, cells + r * ncols);
-	out_table_print(t, f, width);
-	out_table_free(&t);
-	fclose(f);
-	return buf;
-}
-
-static char *
-print_streamed(size_t ncols, const char *const *hdr, const char *const *cells, size_t nrows,
-    int width, size_t *len)
-{
-	char *buf = NULL;
-	FILE *f = open_memstream(&buf, len);
-	struct out_table *t = out_table_new(ncols, hdr);
-
-	for (size_t r = 0; r < nrows; r++)
-		out_table_measure(t, cells + r * ncols);
-	out_table_begin(t, f, width);
-	for (size_t r = 0; r < nrows; r++)
-		out_table_put(t, cells + r * ncols);
+		if (streamed)
+			out_table_measure(t, cells + r * ncols);
+		else
+			out_table_row(t, cells + r * ncols);
+	if (streamed) {
+		out_table_begin(t, f, width);
+		for (size_t r = 0; r < nrows; r++)
+			out_table_put(t, cells + r * ncols);
+	} else {
+		out_table_print(t, f, width);
+	}
 	out_table_free(&t);
 	fclose(f);
 	return buf;
@@ -81,8 +73,8 @@ streamed_table_prints_the_kept_tables_bytes(void **state)
 			cells[i] = pick(&seed);
 		for (size_t w = 0; w < sizeof widths / sizeof *widths; w++) {
 			size_t la, lb;
-			char *a = print_kept(ncols, hdr, cells, nrows, widths[w], &la);
-			char *b = print_streamed(ncols, hdr, cells, nrows, widths[w], &lb);
+			char *a = print_table(0, ncols, hdr, cells, nrows, widths[w], &la);
+			char *b = print_table(1, ncols, hdr, cells, nrows, widths[w], &lb);
 			if (la != lb || memcmp(a, b, la) != 0)
 				fail_msg("round %d, %zu columns, %zu rows, width %d:\n%s\n---\n%s",
 				    round, ncols, nrows, widths[w], a, b);
@@ -103,8 +95,8 @@ streamed_table_cuts_as_the_kept_one(void **state)
 	size_t la, lb;
 	char *a, *b;
 	(void)state;
-	a = print_kept(2, hdr, cells, 2, 30, &la);
-	b = print_streamed(2, hdr, cells, 2, 30, &lb);
+	a = print_table(0, 2, hdr, cells, 2, 30, &la);
+	b = print_table(1, 2, hdr, cells, 2, 30, &lb);
 	assert_int_equal(la, lb);
 	assert_memory_equal(a, b, la);
 	assert_non_null(strstr(b, "a last cell fa\xe2\x80\xa6\n"));
