@@ -29,8 +29,8 @@ void *xreallocarray(void *p, size_t n, size_t size);
 void *xmalloc_big(size_t *n);
 /* Free a block that may be one of xmalloc_big's (a scratch array about to
  * be asked for again): up to two are kept, touched already, for the next
- * xmalloc_big that fits; anything else is freed.  xfree_big_spares frees
- * the kept ones. */
+ * xmalloc_big of at least half their size that they fit; anything else is
+ * freed.  xfree_big_spares frees the kept ones. */
 void xfree_big(void *p);
 void xfree_big_spares(void);
 /* xreallocarray for such an array, old_n elements kept: below 256 kB it
