@@ -354,9 +354,12 @@ check_site_zones(struct check_report *r, const struct conf *conf, const struct b
 		    "dated in %s, the zone set for sites not listed [hibob.default_timezone].",
 		    unzoned, nv, unzoned_people, def);
 	} else {
-		struct strbuf list;
-		size_t shown = 0;
+		struct strbuf list, value, rem;
+		const char *have = conf_get(conf, "hibob.site_timezones");
+		size_t shown = 0, named = 0;
 		sb_init(&list, 0);
+		sb_init(&value, 0);
+		sb_init(&rem, 0);
 		qsort(v, nv, sizeof *v, site_count_cmp);
 		for (size_t k = 0; k < nv && shown < 5; k++) {
 			if (v[k].zoned)
@@ -367,15 +370,28 @@ check_site_zones(struct check_report *r, const struct conf *conf, const struct b
 		}
 		if (unzoned > shown)
 			sb_printf(&list, " and %zu more", unzoned - shown);
-		set(r, CHECK_HIBOB_SITE_ZONES, CHECK_WARN,
-		    "Set each site's zone, the site named as HiBob shows it: bobsync config set "
-		    "hibob.site_timezones 'Amsterdam=Europe/Amsterdam,New York=America/New_York' (or "
-		    "in the console's Settings). If every site is in one zone, setting "
-		    "hibob.default_timezone to it is enough.",
+		/* the value to set: the pairs there are, then each site without
+		 * a zone (the largest twenty) for the admin to complete */
+		sb_puts(&value, str_empty(have) ? "" : have);
+		for (size_t k = 0; k < nv && named < 20; k++) {
+			if (v[k].zoned || strchr(v[k].site, '=') != NULL || strchr(v[k].site, ',') != NULL ||
+			    strchr(v[k].site, '\'') != NULL)
+				continue;	/* a name the setting cannot hold as it is */
+			sb_printf(&value, "%s%s=ZONE", value.len ? "," : "", v[k].site);
+			named++;
+		}
+		sb_printf(&rem, "Set each site's zone, the site named as HiBob shows it, with ZONE "
+		    "replaced by its zone (Europe/Amsterdam, America/New_York, Asia/Kolkata...): "
+		    "bobsync config set hibob.site_timezones '%s' (or in the console's Settings). If "
+		    "every site is in one zone, setting hibob.default_timezone to it is enough.",
+		    value.buf ? value.buf : "");
+		set(r, CHECK_HIBOB_SITE_ZONES, CHECK_WARN, rem.buf,
 		    "%zu of %zu sites have no time zone: %s. Their people's start and last days are "
 		    "taken in %s [hibob.default_timezone], which near midnight can be the day before "
 		    "or after theirs.", unzoned, nv, list.buf, def);
 		sb_clear(&list);
+		sb_clear(&value);
+		sb_clear(&rem);
 	}
 	str_index_clear(&ix);
 	free(v);
