@@ -364,8 +364,7 @@ check_site_zones(struct check_report *r, const struct conf *conf, const struct b
 		for (size_t k = 0; k < nv && shown < 5; k++) {
 			if (v[k].zoned)
 				continue;
-			sb_printf(&list, "%s%s (%zu %s)", shown ? ", " : "", v[k].site, v[k].people,
-			    v[k].people == 1 ? "person" : "people");
+			sb_printf(&list, "%s%s", shown ? ", " : "", v[k].site);
 			shown++;
 		}
 		if (unzoned > shown)
@@ -380,15 +379,15 @@ check_site_zones(struct check_report *r, const struct conf *conf, const struct b
 			sb_printf(&value, "%s%s=ZONE", value.len ? "," : "", v[k].site);
 			named++;
 		}
-		sb_printf(&rem, "Set each site's zone, the site named as HiBob shows it, with ZONE "
-		    "replaced by its zone (Europe/Amsterdam, America/New_York, Asia/Kolkata...): "
-		    "bobsync config set hibob.site_timezones '%s' (or in the console's Settings). If "
-		    "every site is in one zone, setting hibob.default_timezone to it is enough.",
-		    value.buf ? value.buf : "");
+		sb_printf(&rem, "Set hibob.site_timezones in Settings, or: bobsync config set "
+		    "hibob.site_timezones '%s', each ZONE replaced by its site's zone "
+		    "(Europe/Amsterdam, America/New_York, Asia/Kolkata...), the sites named as HiBob "
+		    "shows them. If every site is in one zone, setting hibob.default_timezone to it "
+		    "is enough.", value.buf ? value.buf : "");
 		set(r, CHECK_HIBOB_SITE_ZONES, CHECK_WARN, rem.buf,
-		    "%zu of %zu sites have no time zone: %s. Their people's start and last days are "
-		    "taken in %s [hibob.default_timezone], which near midnight can be the day before "
-		    "or after theirs.", unzoned, nv, list.buf, def);
+		    "%zu of %zu sites (%zu %s) have no time zone: %s. Their start and last days are "
+		    "taken in %s [hibob.default_timezone]: near midnight, a day off.", unzoned, nv,
+		    unzoned_people, unzoned_people == 1 ? "person" : "people", list.buf, def);
 		sb_clear(&list);
 		sb_clear(&value);
 		sb_clear(&rem);

@@ -38,8 +38,8 @@ bs config set hibob.site_timezones "Amsterdam=Europe/Amsterdam,London=Europe/Lon
 st=$(run_check)
 t_eq "$st" 0 "exit status (a warning)"
 t_eq "$(field hibob.site_timezones status)" warn "sites without a zone"
-t_contains "$(field hibob.site_timezones detail)" "3 of 5 sites have no time zone" "how many"
-t_contains "$(field hibob.site_timezones detail)" "San Francisco (" "names one, with its people"
+t_contains "$(field hibob.site_timezones detail)" "3 of 5 sites (" "how many"
+t_contains "$(field hibob.site_timezones detail)" "San Francisco" "names them"
 t_contains "$(field hibob.site_timezones detail)" "taken in UTC" "says which zone dates them"
 t_contains "$(field hibob.site_timezones remedy)" "hibob.site_timezones 'Amsterdam=Europe/Amsterdam,London=Europe/London," "remedy: the value, the pairs there are first"
 t_contains "$(field hibob.site_timezones remedy)" "San Francisco=ZONE" "then each site without a zone, to complete"
