@@ -812,40 +812,21 @@ human_node_keep(struct arena *a, const struct jnode *hr, const struct jnode *v)
 	return r;
 }
 
-/* An id node (string, whole number) copied into a: one person's own, not
- * interned; NULL when it is not one. */
+/* An id node (string, whole number) kept in a: interned (a list item id,
+ * which repeats) or copied (a person's own id); NULL when it is not one. */
 static char *
-id_copy(struct arena *a, const struct jnode *v)
+id_keep(struct arena *a, const struct jnode *v, int intern)
 {
 	struct text t = { .s = NULL };
 	char *s, *r;
 
 	if (string_text(v, &t)) {
-		r = text_keep(a, &t, 0);
+		r = text_keep(a, &t, intern);
 		text_done(&t);
 		return r;
 	}
 	s = id_dup(v);
-	r = s != NULL ? arena_strdup(a, s) : NULL;
-	free(s);
-	return r;
-}
-
-/* An id node (string, whole number) interned; NULL when it is not one. */
-static char *
-id_keep(struct arena *a, const struct jnode *v)
-{
-	struct text t = { .s = NULL };
-	char *s, *r;
-
-	if (v != NULL && v->type == JT_STRING) {
-		string_text(v, &t);
-		r = text_keep(a, &t, 1);
-		text_done(&t);
-		return r;
-	}
-	s = id_dup(v);
-	r = s != NULL ? (char *)arena_intern_str(a, s) : NULL;
+	r = s == NULL ? NULL : intern ? (char *)arena_intern_str(a, s) : arena_strdup(a, s);
 	free(s);
 	return r;
 }
@@ -858,13 +839,13 @@ machine_keep(struct arena *a, const struct jdoc *d, const struct jnode *v)
 	char *r;
 
 	if (v != NULL && v->type == JT_OBJECT) {
-		r = id_keep(a, jread_get(d, v, "id", 2));
+		r = id_keep(a, jread_get(d, v, "id", 2), 1);
 		if (r != NULL)
 			return r;
 	}
 	if (v != NULL && (v->type == JT_INT || v->type == JT_REAL ||
 	    (v->type == JT_STRING && v->slen > 0))) {
-		r = id_keep(a, v);
+		r = id_keep(a, v, 1);
 		if (r != NULL)
 			return r;
 	}
@@ -1233,7 +1214,7 @@ person_from_doc(struct arena *a, const struct jdoc *d, const struct jnode *emp,
 	memset(p, 0, sizeof *p);
 	p->packed = 1;
 	emp_view_read(&v, d, emp);
-	p->id = id_copy(a, view_root(&v, R_ID));
+	p->id = id_keep(a, view_root(&v, R_ID), 0);
 	if (p->id == NULL)
 		return;	/* unusable: nothing kept */
 #define ASKED(k) (asked & (1u << (k)))
