@@ -118,11 +118,8 @@ one_line(struct out_table *t, const char *s)
 		t->cellcap = n + 1;
 		t->cell = xrealloc(t->cell, t->cellcap);
 	}
-	util_sanitize(s, n, t->cell, 0, NULL);
+	util_sanitize(s, n, t->cell, 0, NULL);	/* TAB, CR and LF too become ' ' */
 	t->cell[n] = '\0';
-	for (char *c = t->cell; *c; c++)
-		if (*c == '\n' || *c == '\t')
-			*c = ' ';
 	return t->cell;
 }
 
@@ -143,10 +140,8 @@ out_table_row(struct out_table *t, const char *const *cells)
 		row[i] = text;
 		memcpy(text, cells[i] ? cells[i] : "", n);
 		text += n;
-		util_sanitize(row[i], strlen(row[i]), row[i], 0, NULL);	/* one line */
-		for (char *c = row[i]; *c; c++)
-			if (*c == '\n' || *c == '\t')
-				*c = ' ';
+		/* one line: TAB, CR and LF become ' ' too */
+		util_sanitize(row[i], n - 1, row[i], 0, NULL);
 		widths[i] = out_width(row[i]);
 	}
 	if (t->nrows == t->cap) {
