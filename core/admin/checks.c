@@ -312,6 +312,7 @@ check_site_zones(struct check_report *r, const struct conf *conf, const struct b
 	struct site_count *v = NULL;
 	size_t nv = 0, cap = 0, unzoned = 0, unzoned_people = 0;
 	const char *def = conf_get(conf, "hibob.default_timezone");
+	int def_set = conf_is_set(conf, "hibob.default_timezone");
 	char zone[128];
 
 	for (size_t i = 0; i < people->n; i++) {
@@ -340,8 +341,7 @@ check_site_zones(struct check_report *r, const struct conf *conf, const struct b
 	if (str_empty(def))
 		def = "UTC";
 	if (nv == 0) {
-		set(r, CHECK_HIBOB_SITE_ZONES, conf_is_set(conf, "hibob.default_timezone") ?
-		    CHECK_PASS : CHECK_WARN, conf_is_set(conf, "hibob.default_timezone") ? NULL :
+		set(r, CHECK_HIBOB_SITE_ZONES, def_set ? CHECK_PASS : CHECK_WARN, def_set ? NULL :
 		    "Set the company's time zone: bobsync config set hibob.default_timezone "
 		    "Europe/Amsterdam (for example), or in the console's Settings.",
 		    "No one has a site: every start and last day is taken in %s "
@@ -349,7 +349,7 @@ check_site_zones(struct check_report *r, const struct conf *conf, const struct b
 	} else if (unzoned == 0) {
 		set(r, CHECK_HIBOB_SITE_ZONES, CHECK_PASS, NULL, "All %zu sites have a time zone "
 		    "[hibob.site_timezones].", nv);
-	} else if (conf_is_set(conf, "hibob.default_timezone")) {
+	} else if (def_set) {
 		set(r, CHECK_HIBOB_SITE_ZONES, CHECK_PASS, NULL, "%zu of %zu sites (%zu people) are "
 		    "dated in %s, the zone set for sites not listed [hibob.default_timezone].",
 		    unzoned, nv, unzoned_people, def);
